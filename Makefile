@@ -1,0 +1,44 @@
+# Gatehouse: the two commands are `make run` and `make check`.
+# Meson does the building; this file installs what is missing and drives it.
+#   make          release build (hardened) at build/gatehouse
+#   make run      init ./var if needed, then serve on 127.0.0.1:8443 / :9443
+#   make check    every test: unit + API under ASan/UBSan, fuzz replay + short
+#                 fuzz runs, browser tests, source checks
+BUILD   ?= build
+SAN     ?= build-san
+FUZZ    ?= build-fuzz
+DIR     ?= var
+MESON   ?= meson
+
+.PHONY: all deps test-deps run check unit api fuzz e2e lint bench clean
+
+all: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+deps:
+	@scripts/install-deps
+
+test-deps:
+	@scripts/install-deps --test
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --buildtype=release -Db_pie=true >/dev/null
+
+$(SAN)/build.ninja:
+	$(MESON) setup $(SAN) --buildtype=debug -Db_sanitize=address,undefined \
+		-Db_lundef=false >/dev/null
+
+run: all
+	@test -f $(DIR)/gatehouse.conf || $(BUILD)/gatehouse init --dir $(DIR)
+	$(BUILD)/gatehouse serve --dir $(DIR)
+
+check: test-deps $(SAN)/build.ninja
+	ninja -C $(SAN)
+	scripts/checksrc
+	scripts/run-tests $(SAN)
+
+bench: all
+	scripts/run-bench $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(SAN) $(FUZZ)

@@ -1,0 +1,48 @@
+/*
+ * Password policy per NIST SP 800-63B: length bounds counted in Unicode
+ * code points after NFKC normalisation (ICU), no composition rules, and a
+ * check against common and breached passwords: the John the Ripper list
+ * from Debian's john-data (embedded at build time), zxcvbn's guess
+ * estimate (libzxcvbn, whose dictionaries hold ~30k common passwords and
+ * words), and context words (the user's e-mail, name, the product name).
+ *
+ * It states the reason for a rejection in plain words, never echoing the
+ * password.
+ */
+#ifndef GH_CORE_PASSWORD_H
+#define GH_CORE_PASSWORD_H
+
+#include <stddef.h>
+
+/* Floors compiled in: configuration may raise min_length, never lower. */
+#define PASSWORD_MIN_FLOOR 12
+#define PASSWORD_MAX_CHARS 256
+/* Bytes accepted on input before normalisation (4 bytes per char max). */
+#define PASSWORD_MAX_BYTES 1024
+
+struct password_policy {
+	unsigned min_length; /* >= PASSWORD_MIN_FLOOR */
+	/* zxcvbn entropy floor in bits (log2 of guesses); 0 disables. */
+	double min_entropy_bits;
+};
+
+/*
+ * NFKC-normalises pw (len bytes, must be valid UTF-8 without NUL) into a
+ * crypto_secret_alloc'd NUL-terminated buffer *out (free with
+ * crypto_secret_free), *outlen bytes. Used both when a password is set and
+ * at every login, so the same typed characters always hash the same.
+ * Returns 0, or -GH_BAD_UTF8 / -GH_BAD_FIELD (too long).
+ */
+int password_normalize(const char *pw, size_t len, char **out,
+		       size_t *outlen);
+
+/*
+ * Checks an already normalised password against the policy. context is a
+ * NULL-terminated list of words the password must not be built from (may
+ * be NULL). Returns 0 or -GH_WEAK_PASSWORD with *reason set to a static
+ * English sentence.
+ */
+int password_check(const struct password_policy *policy, const char *norm,
+		   const char *const *context, const char **reason);
+
+#endif
