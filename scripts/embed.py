@@ -23,6 +23,16 @@ def main():
             alias = args[i + 1]
             i += 2
             continue
+        if a == "--tree":
+            # Every file below a directory, named "/relative/path".
+            root = args[i + 1]
+            for d, _, files in sorted(os.walk(root)):
+                for fn in sorted(files):
+                    full = os.path.join(d, fn)
+                    rel = "/" + os.path.relpath(full, root).replace(os.sep, "/")
+                    entries.append((rel, open(full, "rb").read()))
+            i += 2
+            continue
         if a == "--wordlist":
             wordlist = True
             i += 1

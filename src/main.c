@@ -1,11 +1,406 @@
-/* Command-line entry point (being built: see issue 2). */
+/*
+ * gatehouse: the command-line entry point. Each command parses its own
+ * options, opens what it needs (config, keys, store) and calls core/.
+ * Output for scripts is JSON on stdout; diagnostics go to stderr.
+ *
+ *   gatehouse init     [--dir DIR]
+ *   gatehouse serve    [--dir DIR] [--listen A:P] [--staff-listen A:P] [--check]
+ *   gatehouse staff    add|unlock|disable|enable ...
+ *   gatehouse customer add|unlock|disable|enable ...
+ *   gatehouse scan     [--dlp|--phish] [FILE|-]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if __has_include("cli/scan.h")
+#include "cli/scan.h"
+#define HAVE_SCAN 1
+#endif
+#include "core/accounts.h"
+#include "core/app.h"
+#include "core/audit.h"
+#include "core/errors.h"
+#include "core/password.h"
+#include "crypto/crypto.h"
+#include "crypto/x509.h"
+#include "http/server.h"
+#include "util/log.h"
+
+#define DEFAULT_DIR "./var"
+
+static void
+usage(void)
+{
+	fputs("usage:\n"
+	      "  gatehouse init [--dir DIR]\n"
+	      "  gatehouse serve [--dir DIR] [--listen ADDR:PORT] "
+	      "[--staff-listen ADDR:PORT] [--check|-n]\n"
+	      "  gatehouse staff add --email E --name N --role "
+	      "agent|supervisor|admin --password-stdin [--dir DIR]\n"
+	      "  gatehouse customer add --email E --name N [--phone P] "
+	      "[--dob YYYY-MM-DD] [--address A] --password-stdin [--dir DIR]\n"
+	      "  gatehouse staff|customer unlock|disable|enable --email E "
+	      "[--dir DIR]\n"
+	      "  gatehouse audit verify [--dir DIR]\n"
+	      "  gatehouse scan [--dlp|--phish] [FILE|-]\n",
+	      stderr);
+}
+
+static int
+fail(const char *what)
+{
+	fprintf(stderr, "gatehouse: %s\n", what);
+	return 1;
+}
+
+/* --- init --------------------------------------------------------------- */
+
+static int
+init_step(json_t *report, const char *name, int rc)
+{
+	if (rc == -EEXIST) {
+		json_object_set_new(report, name, json_string("kept"));
+		return 0;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "gatehouse: init: cannot create %s\n", name);
+		return -1;
+	}
+	json_object_set_new(report, name, json_string("created"));
+	return 0;
+}
+
+static int
+cmd_init(int argc, char **argv)
+{
+	static const struct option lo[] = {{"dir", required_argument, 0, 'd'},
+					   {0, 0, 0, 0}};
+	const char *dir = DEFAULT_DIR;
+	char p1[4096], p2[4096];
+	json_t *report = json_object();
+	struct app app;
+	char err[512];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:", lo, NULL)) != -1) {
+		if (c != 'd') {
+			usage();
+			return 2;
+		}
+		dir = optarg;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return fail("init: cannot create the data directory");
+	if (crypto_init() < 0)
+		return fail("init: libsodium cannot be initialised");
+	snprintf(p1, sizeof(p1), "%s/gatehouse.conf", dir);
+	if (init_step(report, "gatehouse.conf", config_write_default(p1)) < 0)
+		return 1;
+	snprintf(p1, sizeof(p1), "%s/master.key", dir);
+	if (init_step(report, "master.key", crypto_master_key_create(p1)) < 0)
+		return 1;
+	snprintf(p1, sizeof(p1), "%s/audit.key", dir);
+	snprintf(p2, sizeof(p2), "%s/audit.pub", dir);
+	if (init_step(report, "audit.key", crypto_ed25519_keys_create(p1, p2)) < 0)
+		return 1;
+	snprintf(p1, sizeof(p1), "%s/tls.key", dir);
+	snprintf(p2, sizeof(p2), "%s/tls.crt", dir);
+	if (init_step(report, "tls.crt", x509_selfsigned_create(p1, p2, 397)) < 0)
+		return 1;
+	snprintf(p1, sizeof(p1), "%s/outbox", dir);
+	if (mkdir(p1, 0700) < 0 && errno != EEXIST)
+		return fail("init: cannot create the outbox");
+	/* Opening the app creates and migrates the database. */
+	if (app_open(&app, dir, err, sizeof(err)) < 0) {
+		json_decref(report);
+		return fail(err);
+	}
+	json_object_set_new(report, "schema_version",
+			    json_integer(store_schema_version(app.store)));
+	json_object_set_new(report, "dir", json_string(app.cfg.dir));
+	app_close(&app);
+	json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(report);
+	return 0;
+}
+
+/* --- serve -------------------------------------------------------------- */
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"dir", required_argument, 0, 'd'},
+		{"listen", required_argument, 0, 'l'},
+		{"staff-listen", required_argument, 0, 's'},
+		{"check", no_argument, 0, 'n'},
+		{0, 0, 0, 0}};
+	const char *dir = DEFAULT_DIR;
+	const char *listen = NULL;
+	const char *staff = NULL;
+	int check = 0;
+	struct app app;
+	struct server *srv = NULL;
+	char err[512];
+	sigset_t set;
+	int sig = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:l:s:n", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 's':
+			staff = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (app_open(&app, dir, err, sizeof(err)) < 0)
+		return fail(err);
+	if (listen == NULL)
+		listen = app.cfg.listen;
+	if (staff == NULL)
+		staff = app.cfg.staff_listen;
+	{
+		struct sockaddr_storage ss;
+		unsigned len;
+
+		if (server_parse_addr(listen, &ss, &len) < 0 ||
+		    server_parse_addr(staff, &ss, &len) < 0) {
+			app_close(&app);
+			return fail("a listen address is not ADDRESS:PORT");
+		}
+	}
+	if (check) {
+		printf("{\"config\": \"ok\", \"dir\": \"%s\"}\n", app.cfg.dir);
+		app_close(&app);
+		return 0;
+	}
+	/* Threads started below inherit this mask; the main thread waits. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (server_start(&app, listen, staff, &srv, err, sizeof(err)) < 0) {
+		app_close(&app);
+		return fail(err);
+	}
+	log_event(LOG_INFO, "server.started",
+		  json_pack("{s:s, s:s, s:s}", "public", listen, "staff", staff,
+			    "dir", app.cfg.dir));
+	sigwait(&set, &sig);
+	log_event(LOG_INFO, "server.stopping",
+		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
+	server_stop(srv);
+	app_close(&app);
+	log_event(LOG_INFO, "server.stopped", NULL);
+	return 0;
+}
+
+/* --- staff / customer ---------------------------------------------------- */
+
+/* Reads a password from stdin: at most PASSWORD_MAX_BYTES, one trailing
+ * newline removed. The buffer is a crypto secret. */
+static char *
+read_password(size_t *len)
+{
+	char *buf = crypto_secret_alloc(PASSWORD_MAX_BYTES + 2);
+	size_t n;
+
+	if (buf == NULL)
+		return NULL;
+	n = fread(buf, 1, PASSWORD_MAX_BYTES + 1, stdin);
+	if (n > PASSWORD_MAX_BYTES) {
+		crypto_secret_free(buf);
+		return NULL;
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int
+cmd_account(enum realm realm, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"dir", required_argument, 0, 'd'},
+		{"email", required_argument, 0, 'e'},
+		{"name", required_argument, 0, 'N'},
+		{"role", required_argument, 0, 'r'},
+		{"phone", required_argument, 0, 'p'},
+		{"dob", required_argument, 0, 'b'},
+		{"address", required_argument, 0, 'a'},
+		{"password-stdin", no_argument, 0, 'P'},
+		{0, 0, 0, 0}};
+	const char *dir = DEFAULT_DIR;
+	struct account_new in;
+	const char *verb;
+	int pw_stdin = 0;
+	struct app app;
+	struct store_conn *conn;
+	char err[512];
+	int rc = 1;
+	int c;
+
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	verb = argv[1];
+	memset(&in, 0, sizeof(in));
+	in.realm = realm;
+	in.actor = "cli";
+	argc--;
+	argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'e': in.email = optarg; break;
+		case 'N': in.name = optarg; break;
+		case 'r': in.role = optarg; break;
+		case 'p': in.phone = optarg; break;
+		case 'b': in.dob = optarg; break;
+		case 'a': in.address = optarg; break;
+		case 'P': pw_stdin = 1; break;
+		default: usage(); return 2;
+		}
+	}
+	if (optind != argc || in.email == NULL) {
+		usage();
+		return 2;
+	}
+	if (realm == REALM_STAFF && (in.phone || in.dob || in.address)) {
+		usage();
+		return 2;
+	}
+	if (realm == REALM_CUSTOMER && in.role != NULL) {
+		usage();
+		return 2;
+	}
+	if (app_open(&app, dir, err, sizeof(err)) < 0)
+		return fail(err);
+	conn = store_acquire(app.store);
+	if (strcmp(verb, "add") == 0) {
+		struct account_created out;
+		const char *field = NULL, *reason = NULL;
+		char *pw;
+		json_t *j;
+
+		if (!pw_stdin || in.name == NULL ||
+		    (realm == REALM_STAFF && in.role == NULL)) {
+			usage();
+			rc = 2;
+			goto out;
+		}
+		pw = read_password(&in.password_len);
+		if (pw == NULL) {
+			fail("the password on stdin is too long");
+			goto out;
+		}
+		in.password = pw;
+		rc = accounts_create(&app, conn, &in, &out, &field, &reason);
+		crypto_secret_free(pw);
+		if (rc < 0) {
+			j = json_pack("{s:s, s:s, s:s?}", "error", err_code(rc),
+				      "message",
+				      reason != NULL ? reason : err_message(rc),
+				      "field", field);
+			json_dumpf(j, stderr, JSON_COMPACT);
+			fputc('\n', stderr);
+			json_decref(j);
+			rc = 1;
+			goto out;
+		}
+		j = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)out.id,
+			      "totp_secret", out.totp_secret, "otpauth_uri",
+			      out.otpauth_uri);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(j);
+		crypto_wipe(out.totp_secret, sizeof(out.totp_secret));
+		free(out.otpauth_uri);
+		rc = 0;
+	} else if (strcmp(verb, "unlock") == 0 || strcmp(verb, "disable") == 0 ||
+		   strcmp(verb, "enable") == 0) {
+		if (strcmp(verb, "unlock") == 0)
+			rc = accounts_unlock(&app, conn, realm, in.email, "cli");
+		else
+			rc = accounts_set_disabled(&app, conn, realm, in.email,
+						   strcmp(verb, "disable") == 0,
+						   "cli");
+		if (rc < 0) {
+			fprintf(stderr, "gatehouse: %s: %s\n", verb,
+				rc == -GH_NOT_FOUND ? "no such account"
+						    : err_message(rc));
+			rc = 1;
+			goto out;
+		}
+		printf("{\"%s\": true}\n", verb);
+		rc = 0;
+	} else {
+		usage();
+		rc = 2;
+	}
+out:
+	store_release(app.store, conn);
+	app_close(&app);
+	return rc;
+}
 
 int
 main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "usage: gatehouse init|serve|staff|customer|audit|scan\n");
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	/* Keys, database and outbox are for the owner only. */
+	umask(077);
+	log_init(stderr, LOG_INFO);
+	if (strcmp(argv[1], "init") == 0)
+		return cmd_init(argc - 1, argv + 1);
+	if (strcmp(argv[1], "serve") == 0)
+		return cmd_serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "staff") == 0)
+		return cmd_account(REALM_STAFF, argc - 1, argv + 1);
+	if (strcmp(argv[1], "customer") == 0)
+		return cmd_account(REALM_CUSTOMER, argc - 1, argv + 1);
+#ifdef HAVE_SCAN
+	if (strcmp(argv[1], "scan") == 0)
+		return cli_scan(argc - 1, argv + 1);
+#endif
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage();
+		return 0;
+	}
+	usage();
 	return 2;
 }

@@ -112,17 +112,18 @@ int crypto_pw_needs_rehash(const char *encoded,
 			   const struct crypto_pw_params *params);
 
 /*
- * Ed25519 key pair for signing audit checkpoints: crypto_sign_keys_create
+ * (Named crypto_ed25519_* because libsodium owns crypto_sign_*.)
+ * Ed25519 key pair for signing audit checkpoints: crypto_ed25519_keys_create
  * writes the 64-byte secret key (0600, O_EXCL) and 32-byte public key;
- * -EEXIST if either exists. crypto_sign_detached signs msg into sig[64]
- * with the secret key file's contents; crypto_sign_verify checks it (0 ok).
+ * -EEXIST if either exists. crypto_ed25519_sign signs msg into sig[64]
+ * with the secret key file's contents; crypto_ed25519_verify checks it (0 ok).
  */
-int crypto_sign_keys_create(const char *sk_path, const char *pk_path);
-int crypto_sign_load(const char *sk_path, unsigned char **sk_out);
-int crypto_sign_detached(const unsigned char *sk, const void *msg,
-			 size_t len, unsigned char sig[64]);
-int crypto_sign_verify(const unsigned char pk[32], const void *msg,
-		       size_t len, const unsigned char sig[64]);
+int crypto_ed25519_keys_create(const char *sk_path, const char *pk_path);
+int crypto_ed25519_load(const char *sk_path, unsigned char **sk_out);
+int crypto_ed25519_sign(const unsigned char *sk, const void *msg,
+			size_t len, unsigned char sig[64]);
+int crypto_ed25519_verify(const unsigned char pk[32], const void *msg,
+			  size_t len, const unsigned char sig[64]);
 
 /* Base64url (no padding) and hex helpers. Return chars written or -1. */
 int crypto_b64url_encode(const void *in, size_t len, char *out,

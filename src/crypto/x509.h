@@ -6,6 +6,8 @@
 #ifndef GH_CRYPTO_X509_H
 #define GH_CRYPTO_X509_H
 
+#include <stddef.h>
+
 /*
  * Writes key_path (PKCS#8 PEM, mode 0600, O_EXCL) and cert_path (PEM).
  * Returns 0, -EEXIST when either file exists (nothing is written), -1 on

@@ -1,0 +1,131 @@
+/*
+ * POST/GET/DELETE .../session on both listeners: login with e-mail,
+ * password and TOTP code; the current session (for a page reload: who is
+ * logged in and the CSRF token); logout.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "core/auth.h"
+#include "core/errors.h"
+#include "core/password.h"
+#include "core/session.h"
+#include "util/log.h"
+
+int
+api_parse(struct request *r, const struct jspec *spec)
+{
+	const char *field = NULL;
+	int rc = jspec_parse(r->body != NULL ? r->body : "", r->body_len, spec,
+			     &r->json, &field);
+
+	if (rc < 0 && field != NULL)
+		r->error_extra = json_pack("{s:s}", "field", field);
+	return rc;
+}
+
+static int
+login(struct request *r, enum realm realm)
+{
+	const char *email = NULL;
+	const char *password = NULL;
+	const char *code = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("email", &email, 1, 254, JS_REQUIRED),
+		JSPEC_STR("password", &password, 1, PASSWORD_MAX_CHARS,
+			  JS_REQUIRED),
+		JSPEC_STR("totp", &code, 1, 16, JS_REQUIRED),
+		JSPEC_END,
+	};
+	struct login_req req;
+	struct login_ok ok;
+	int64_t retry = 0;
+	char cookie[256];
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	req = (struct login_req){
+		.realm = realm,
+		.email = email,
+		.password = password,
+		.password_len = strlen(password),
+		.code = code,
+		.ip = r->ip,
+		.request_id = r->request_id,
+	};
+	rc = auth_login(r->app, request_db(r), &req, &ok, &retry);
+	if (rc == -GH_TOO_MANY_ATTEMPTS) {
+		r->retry_after = retry;
+		r->error_extra = json_pack("{s:I}", "retry_after",
+					   (json_int_t)retry);
+		return rc;
+	}
+	if (rc < 0)
+		return rc;
+	r->actor.authenticated = 1;
+	r->actor.realm = realm;
+	r->actor.id = ok.id;
+	session_cookie(realm, ok.token,
+		       realm == REALM_STAFF
+			       ? r->app->cfg.staff_absolute_seconds
+			       : r->app->cfg.customer_absolute_seconds,
+		       cookie, sizeof(cookie));
+	crypto_wipe(ok.token, sizeof(ok.token));
+	rc = reply_cookie(r, cookie);
+	crypto_wipe(cookie, sizeof(cookie));
+	if (rc < 0)
+		return rc;
+	if (realm == REALM_STAFF)
+		reply_json(r, 201,
+			   json_pack("{s:s, s:I, s:s}", "csrf_token", ok.csrf,
+				     "id", (json_int_t)ok.id, "role", ok.role));
+	else
+		reply_json(r, 201,
+			   json_pack("{s:s, s:I}", "csrf_token", ok.csrf, "id",
+				     (json_int_t)ok.id));
+	return 0;
+}
+
+int
+api_staff_login(struct request *r)
+{
+	return login(r, REALM_STAFF);
+}
+
+int
+api_portal_login(struct request *r)
+{
+	return login(r, REALM_CUSTOMER);
+}
+
+int
+api_session_get(struct request *r)
+{
+	char csrf[CRYPTO_TOKEN_CHARS + 1];
+	json_t *body;
+
+	crypto_csrf_token(r->app->keys, r->actor.token_hash, csrf);
+	body = json_pack("{s:s, s:I, s:s, s:I}", "csrf_token", csrf, "id",
+			 (json_int_t)r->actor.id, "realm",
+			 realm_name(r->actor.realm), "created_at",
+			 (json_int_t)r->actor.session_created);
+	if (r->actor.realm == REALM_STAFF)
+		json_object_set_new(body, "role", json_string(r->actor.role));
+	return reply_json(r, 200, body);
+}
+
+int
+api_session_delete(struct request *r)
+{
+	char cookie[128];
+	int rc = auth_logout(r->app, request_db(r), r->actor.realm, r->actor.id,
+			     r->actor.token_hash, r->ip, r->request_id);
+
+	if (rc < 0)
+		return rc;
+	session_cookie(r->actor.realm, NULL, 0, cookie, sizeof(cookie));
+	reply_cookie(r, cookie);
+	return reply_json(r, 200, json_pack("{s:b}", "logged_out", 1));
+}

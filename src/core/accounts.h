@@ -1,0 +1,54 @@
+/*
+ * Creating staff members and customers: validation of every field, the
+ * password policy, a new TOTP secret (sealed at rest), personal fields
+ * sealed and the customer's e-mail findable only through its blind index,
+ * and the audit record, all in one transaction.
+ */
+#ifndef GH_CORE_ACCOUNTS_H
+#define GH_CORE_ACCOUNTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/app.h"
+#include "crypto/totp.h"
+#include "store/store.h"
+
+struct account_new {
+	enum realm realm;
+	const char *email;
+	const char *name;
+	const char *role;    /* staff: agent|supervisor|admin */
+	const char *phone;   /* customer, optional: E.164 "+4930..." */
+	const char *dob;     /* customer, optional: YYYY-MM-DD */
+	const char *address; /* customer, optional */
+	const char *password;
+	size_t password_len;
+	const char *actor;   /* who creates it, for the audit log */
+};
+
+struct account_created {
+	int64_t id;
+	char totp_secret[TOTP_B32_CHARS + 1];
+	char *otpauth_uri; /* malloc'd; caller frees */
+};
+
+/*
+ * Creates the account. On a policy or validation failure returns the error
+ * (-GH_WEAK_PASSWORD, -GH_BAD_FIELD, -GH_EXISTS) with *reason and *field
+ * set to static text. Wipe out->totp_secret after use.
+ */
+int accounts_create(struct app *app, struct store_conn *c,
+		    const struct account_new *in, struct account_created *out,
+		    const char **field, const char **reason);
+
+/* Clears the throttle lock of an account (`unlock`), audited. */
+int accounts_unlock(struct app *app, struct store_conn *c, enum realm realm,
+		    const char *email, const char *actor);
+
+/* Disables or enables an account and ends all its sessions, audited. */
+int accounts_set_disabled(struct app *app, struct store_conn *c,
+			  enum realm realm, const char *email, int disabled,
+			  const char *actor);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * Start-up of the application context shared by `serve` and the CLI
+ * commands: configuration, keys, store, policies.
+ */
+#include "core/app.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+static enum log_level
+level_of(const char *s)
+{
+	if (strcmp(s, "debug") == 0)
+		return LOG_DEBUG;
+	if (strcmp(s, "warn") == 0)
+		return LOG_WARN;
+	if (strcmp(s, "error") == 0)
+		return LOG_ERROR;
+	return LOG_INFO;
+}
+
+int
+app_open(struct app *app, const char *dir, char *err, size_t errsz)
+{
+	char abs[PATH_MAX];
+	char path[PATH_MAX + 64];
+	char url[PATH_MAX + CONFIG_STR_MAX + 16];
+	char pw[CRYPTO_TOKEN_CHARS + 1];
+
+	memset(app, 0, sizeof(*app));
+	if (realpath(dir, abs) == NULL || strlen(abs) >= CONFIG_STR_MAX - 32) {
+		snprintf(err, errsz, "%.200s: no such data directory (run `gatehouse "
+				     "init --dir %.200s` first)", dir, dir);
+		return -1;
+	}
+	config_defaults(&app->cfg, abs);
+	snprintf(path, sizeof(path), "%s/gatehouse.conf", abs);
+	if (config_load(&app->cfg, path, err, errsz) < 0)
+		return -1;
+	log_init(stderr, level_of(app->cfg.log_level));
+	if (crypto_init() < 0) {
+		snprintf(err, errsz, "libsodium cannot be initialised");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/master.key", abs);
+	if (crypto_keys_load(path, &app->keys) < 0) {
+		snprintf(err, errsz,
+			 "%.300s: cannot load the master key (must exist, be 32 "
+			 "bytes and readable by the owner only)",
+			 path);
+		return -1;
+	}
+	/* sqlite:relative/path is relative to the data directory. */
+	if (strncmp(app->cfg.database_url, "sqlite:", 7) == 0 &&
+	    app->cfg.database_url[7] != '/')
+		snprintf(url, sizeof(url), "sqlite:%s/%s", abs,
+			 app->cfg.database_url + 7);
+	else
+		snprintf(url, sizeof(url), "%s", app->cfg.database_url);
+	if (store_open(url, (unsigned)app->cfg.db_connections, &app->store) < 0) {
+		snprintf(err, errsz, "cannot open the database");
+		app_close(app);
+		return -1;
+	}
+	app->pw_policy.min_length = (unsigned)app->cfg.password_min_length;
+	app->pw_policy.min_entropy_bits =
+		(double)app->cfg.password_min_entropy_bits;
+	app->pw_params.ops = (unsigned long long)app->cfg.argon2_ops;
+	app->pw_params.mem = (size_t)app->cfg.argon2_mem_mib * 1024u * 1024u;
+	crypto_token_new(pw);
+	if (crypto_pw_hash(pw, CRYPTO_TOKEN_CHARS, &app->pw_params, app->dummy_hash) < 0) {
+		snprintf(err, errsz, "argon2id failed (out of memory?)");
+		app_close(app);
+		return -1;
+	}
+	crypto_wipe(pw, sizeof(pw));
+	snprintf(app->outbox, sizeof(app->outbox), "%.*s/outbox",
+		 (int)(sizeof(app->outbox) - 8), abs);
+	return 0;
+}
+
+void
+app_close(struct app *app)
+{
+	store_close(app->store);
+	app->store = NULL;
+	crypto_keys_free(app->keys);
+	app->keys = NULL;
+}

@@ -1,0 +1,34 @@
+/*
+ * The application context: configuration, keys, store and the policies
+ * derived from them, built once at start-up by `serve` (or a CLI command)
+ * and shared read-only by every request thread.
+ */
+#ifndef GH_CORE_APP_H
+#define GH_CORE_APP_H
+
+#include "core/config.h"
+#include "core/password.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+struct app {
+	struct config cfg;
+	struct crypto_keys *keys;
+	struct store *store;
+	struct password_policy pw_policy;
+	struct crypto_pw_params pw_params;
+	/* argon2id hash of a random password, verified against when a login
+	 * names no account, so that case takes as long as a wrong password. */
+	char dummy_hash[CRYPTO_PWHASH_BYTES];
+	/* Outbox directory for mail when no SMTP relay is configured. */
+	char outbox[CONFIG_STR_MAX + 16];
+};
+
+/*
+ * Loads DIR/gatehouse.conf, the master key and opens the store. On error
+ * writes a one-line reason to err and returns -1. Free with app_close().
+ */
+int app_open(struct app *app, const char *dir, char *err, size_t errsz);
+void app_close(struct app *app);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * Login with password and TOTP, for staff and customers alike. Every
+ * failure (unknown account, wrong password, wrong or replayed code,
+ * disabled account) answers the same -GH_LOGIN_FAILED after the same work
+ * (an argon2id verification against a dummy hash when no account exists);
+ * the real reason goes only to the audit log. Throttling happens before any
+ * work is done, per account and per source address (core/throttle.h).
+ */
+#ifndef GH_CORE_AUTH_H
+#define GH_CORE_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/app.h"
+#include "store/store.h"
+
+struct login_req {
+	enum realm realm;
+	const char *email;
+	const char *password;
+	size_t password_len;
+	const char *code;
+	const char *ip;
+	const char *request_id;
+};
+
+struct login_ok {
+	int64_t id;
+	char role[16];
+	char token[CRYPTO_TOKEN_CHARS + 1];
+	char csrf[CRYPTO_TOKEN_CHARS + 1];
+};
+
+/*
+ * Returns 0 with *out filled (a new session exists), -GH_LOGIN_FAILED,
+ * -GH_TOO_MANY_ATTEMPTS with *retry_after in seconds, or a store error.
+ * Wipe out->token after use.
+ */
+int auth_login(struct app *app, struct store_conn *c,
+	       const struct login_req *req, struct login_ok *out,
+	       int64_t *retry_after);
+
+/* Ends the session with token_hash, auditing it. */
+int auth_logout(struct app *app, struct store_conn *c, enum realm realm,
+		int64_t id, const char *token_hash, const char *ip,
+		const char *request_id);
+
+/*
+ * Canonical form of an e-mail address for look-ups: trimmed, lower-case
+ * ASCII, one '@' with text on both sides, 3..254 bytes, no spaces or
+ * control characters. 0 or -GH_BAD_FIELD.
+ */
+int auth_normalize_email(const char *in, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * Configuration: an INI file (libinih) read once at start-up into struct
+ * config. Every key is declared in one table with its type, default and
+ * bounds; a value out of bounds, an unknown key or a malformed line stops
+ * start-up with a message naming the line. Bounds encode the compiled-in
+ * policy floors: configuration can make the product stricter (shorter
+ * sessions, longer passwords, fewer free attempts), never weaker.
+ */
+#ifndef GH_CORE_CONFIG_H
+#define GH_CORE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_STR_MAX 512
+#define CONFIG_MAX_NETS 32
+
+struct cidr {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned prefix;
+};
+
+struct config {
+	/* [server] */
+	char listen[CONFIG_STR_MAX];
+	char staff_listen[CONFIG_STR_MAX];
+	char staff_networks_text[CONFIG_STR_MAX];
+	struct cidr staff_networks[CONFIG_MAX_NETS];
+	unsigned n_staff_networks;
+	char public_origin[CONFIG_STR_MAX];
+	char staff_origin[CONFIG_STR_MAX];
+	char tls_cert[CONFIG_STR_MAX];
+	char tls_key[CONFIG_STR_MAX];
+	int64_t max_connections;
+	int64_t per_ip_connections;
+	int64_t connection_timeout;
+	int64_t max_body_bytes;
+	/* [database] */
+	char database_url[CONFIG_STR_MAX];
+	int64_t db_connections;
+	/* [security] */
+	int64_t password_min_length;
+	int64_t password_min_entropy_bits;
+	int64_t argon2_ops;
+	int64_t argon2_mem_mib;
+	int64_t staff_idle_seconds;
+	int64_t staff_absolute_seconds;
+	int64_t customer_idle_seconds;
+	int64_t customer_absolute_seconds;
+	int64_t login_free_failures;
+	int64_t login_max_failures;
+	int64_t login_ip_free_failures;
+	int64_t login_delay_base_seconds;
+	int64_t login_delay_max_seconds;
+	/* [company] */
+	char company_name[CONFIG_STR_MAX];
+	char portal_url[CONFIG_STR_MAX];
+	char company_domains[CONFIG_STR_MAX];
+	/* [mail] */
+	char smtp_url[CONFIG_STR_MAX];
+	char mail_from[CONFIG_STR_MAX];
+	/* [log] */
+	char log_level[16];
+
+	/* Not from the file: the data directory, absolute. */
+	char dir[CONFIG_STR_MAX];
+};
+
+/* Fills cfg with the defaults (dir is set from dir). */
+void config_defaults(struct config *cfg, const char *dir);
+
+/*
+ * Reads path over the defaults. Relative file names in the config are
+ * resolved against cfg->dir. On error writes one line to err (size errsz)
+ * naming the line and the problem, and returns -1.
+ */
+int config_load(struct config *cfg, const char *path, char *err,
+		size_t errsz);
+
+/* Checks cross-field rules and parses derived fields (networks). 0 or -1
+ * with err set. config_load calls it; call it after changing fields. */
+int config_validate(struct config *cfg, char *err, size_t errsz);
+
+/* Writes the default configuration file for `init` (O_EXCL, 0640). */
+int config_write_default(const char *path);
+
+/* Parses "a.b.c.d/n" or "x::y/n"; 0 or -1. */
+int cidr_parse(const char *text, struct cidr *out);
+/* 1 when the address (family, 4 or 16 bytes) is inside one of nets. */
+int cidr_contains(const struct cidr *nets, unsigned n, int family,
+		  const unsigned char *addr);
+
+/* Resolves name against dir into out unless it is absolute. */
+int config_path(const struct config *cfg, const char *name, char *out,
+		size_t outsz);
+
+#endif

@@ -1,0 +1,690 @@
+/*
+ * The outbound filter's engine: builds one Hyperscan database from the
+ * gitleaks rules and the built-in triggers, scans a text once, merges the
+ * hits of each pattern into windows, hands each window to its validator
+ * (rules.c, pii.c), adds the notes, other-customer and HAR checks, and
+ * returns sorted, de-duplicated findings with byte and character offsets.
+ * Also redaction and the JSON form of findings.
+ *
+ * Hyperscan is used without start-of-match: it only says where a pattern
+ * ends, which keeps it fast; the window before that end is then searched
+ * by PCRE2 (JIT) or a hand-written extractor. Scratch space, PCRE2 match
+ * data and JIT stacks live in a small pool of workers, so one engine serves
+ * many threads. It does not log, and keeps no scanned text.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hs/hs.h>
+
+#include "core/dlp/dlp_int.h"
+#include "core/errors.h"
+
+struct det {
+	int is_rule;
+	size_t index;		/* rule index or enum builtin */
+	size_t window;
+};
+
+struct region {
+	size_t det, from, to;
+};
+
+struct wstate {
+	size_t from, to;
+	int active;
+};
+
+struct worker {
+	hs_scratch_t *scratch;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *js;
+	struct wstate *st;
+	struct region *rg;
+	size_t n_rg, cap_rg;
+	signed char *kw_state;
+	struct worker *next;
+};
+
+struct dlp_engine {
+	struct rule_set rs;
+	hs_database_t *db;
+	struct det *det;	/* indexed by Hyperscan id */
+	size_t n_det;
+	struct dlp_rule_stats stats;
+	pthread_mutex_t lock;
+	struct worker *pool;
+};
+
+/* ------------------------------------------------------------------ */
+/* Findings */
+
+void
+dlp_findings_init(struct dlp_findings *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+void
+dlp_findings_free(struct dlp_findings *f)
+{
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+finding_add(struct scan *s, const char *type, const char *rule, size_t start,
+	    size_t end)
+{
+	struct dlp_findings *o = s->out;
+	struct dlp_finding *f;
+
+	if (s->err < 0)
+		return -1;
+	/* Keep spans on UTF-8 character boundaries. */
+	while (start > 0 && ((unsigned char)s->text[start] & 0xc0) == 0x80)
+		start--;
+	while (end < s->len && ((unsigned char)s->text[end] & 0xc0) == 0x80)
+		end++;
+	if (o->n >= DLP_MAX_FINDINGS) {
+		s->err = -GH_BAD_FIELD;
+		return -1;
+	}
+	if (o->n == o->cap) {
+		size_t nc = o->cap ? o->cap * 2 : 16;
+		struct dlp_finding *nv = realloc(o->v, nc * sizeof(*nv));
+
+		if (nv == NULL) {
+			s->err = -GH_INTERNAL;
+			return -1;
+		}
+		o->v = nv;
+		o->cap = nc;
+	}
+	f = &o->v[o->n++];
+	f->type = type;
+	f->rule = rule;
+	f->start = start;
+	f->end = end;
+	f->cstart = f->cend = 0;
+	return 0;
+}
+
+static int
+cmp_finding(const void *a, const void *b)
+{
+	const struct dlp_finding *x = a, *y = b;
+	int c;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	c = strcmp(x->type, y->type);
+	if (c != 0)
+		return c;
+	return strcmp(x->rule, y->rule);
+}
+
+static int
+is_phone(const struct dlp_finding *f)
+{
+	return strcmp(f->type, "phone") == 0;
+}
+
+static int
+is_generic(const struct dlp_finding *f)
+{
+	return strncmp(f->rule, "generic", 7) == 0;
+}
+
+/* Between two secrets over the same bytes, the specific rule wins over the
+ * generic one; a generic secret inside a larger secret goes; otherwise
+ * both stay (gitleaks reports both too). */
+static int
+secret_shadowed(const struct dlp_finding *x, const struct dlp_finding *y,
+		int y_first)
+{
+	if (strcmp(y->type, "secret") != 0)
+		return 0;
+	if (y->start == x->start && y->end == x->end) {
+		if (is_generic(x) != is_generic(y))
+			return is_generic(x);
+		return strcmp(x->rule, y->rule) == 0 && y_first;
+	}
+	return is_generic(x) && y->start <= x->start && y->end >= x->end;
+}
+
+/* Sorts v[from, n), drops exact duplicates, findings contained in another
+ * of the same type, and phones overlapping any other finding. */
+static size_t
+normalise(struct dlp_finding *v, size_t n)
+{
+	size_t k = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_finding);
+	for (size_t i = 0; i < n; i++) {
+		int drop = 0;
+
+		for (size_t j = 0; j < n && !drop; j++) {
+			const struct dlp_finding *y = &v[j];
+
+			if (j == i || y->type == NULL)
+				continue;
+			if (is_phone(&v[i]) && !is_phone(y) &&
+			    y->start < v[i].end && v[i].start < y->end)
+				drop = 1;
+			else if (strcmp(v[i].type, "secret") == 0)
+				drop = secret_shadowed(&v[i], y, j < i);
+			else if (strcmp(y->type, v[i].type) == 0 &&
+				 y->start <= v[i].start && y->end >= v[i].end &&
+				 (y->end - y->start > v[i].end - v[i].start ||
+				  j < i))
+				drop = 1;
+			if (y->start >= v[i].end)
+				break;
+		}
+		if (drop)
+			v[i].type = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].type != NULL)
+			v[k++] = v[i];
+	return k;
+}
+
+void
+dlp_char_offsets(const char *t, size_t len, struct dlp_finding *v, size_t n)
+{
+	size_t pos = 0, chars = 0;
+
+	/* v is sorted by start. */
+	for (size_t i = 0; i < n; i++) {
+		size_t c;
+
+		if (v[i].start < pos) {
+			pos = 0;
+			chars = 0;
+		}
+		for (; pos < v[i].start && pos < len; pos++)
+			chars += ((unsigned char)t[pos] & 0xc0) != 0x80;
+		v[i].cstart = chars;
+		c = chars;
+		for (size_t p = v[i].start; p < v[i].end && p < len; p++)
+			c += ((unsigned char)t[p] & 0xc0) != 0x80;
+		v[i].cend = c;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Engine */
+
+static void
+worker_free(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	hs_free_scratch(w->scratch);
+	pcre2_match_data_free(w->md);
+	pcre2_match_context_free(w->mctx);
+	pcre2_jit_stack_free(w->js);
+	free(w->st);
+	free(w->rg);
+	free(w->kw_state);
+	free(w);
+}
+
+static struct worker *
+worker_new(const struct dlp_engine *e)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	if (hs_alloc_scratch(e->db, &w->scratch) != HS_SUCCESS)
+		goto fail;
+	w->md = pcre2_match_data_create(32, NULL);
+	w->mctx = pcre2_match_context_create(NULL);
+	w->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+	w->st = calloc(e->n_det, sizeof(*w->st));
+	w->kw_state = malloc(e->rs.n + 1);
+	if (w->md == NULL || w->mctx == NULL || w->js == NULL ||
+	    w->st == NULL || w->kw_state == NULL)
+		goto fail;
+	pcre2_jit_stack_assign(w->mctx, NULL, w->js);
+	return w;
+fail:
+	worker_free(w);
+	return NULL;
+}
+
+static struct worker *
+worker_get(struct dlp_engine *e)
+{
+	struct worker *w;
+
+	pthread_mutex_lock(&e->lock);
+	w = e->pool;
+	if (w != NULL)
+		e->pool = w->next;
+	pthread_mutex_unlock(&e->lock);
+	if (w == NULL)
+		w = worker_new(e);
+	return w;
+}
+
+static void
+worker_put(struct dlp_engine *e, struct worker *w)
+{
+	pthread_mutex_lock(&e->lock);
+	w->next = e->pool;
+	e->pool = w;
+	pthread_mutex_unlock(&e->lock);
+}
+
+static int
+compile_db(struct dlp_engine *e)
+{
+	size_t max = e->rs.n + B_COUNT;
+	const char **expr = calloc(max, sizeof(*expr));
+	unsigned *flags = calloc(max, sizeof(*flags));
+	unsigned *ids = calloc(max, sizeof(*ids));
+	int rc = -GH_INTERNAL;
+
+	e->det = calloc(max, sizeof(*e->det));
+	if (expr == NULL || flags == NULL || ids == NULL || e->det == NULL)
+		goto out;
+	/* Width of each rule; a rule Hyperscan cannot analyse goes to PCRE2. */
+	for (size_t i = 0; i < e->rs.n; i++) {
+		struct dlp_rule *r = &e->rs.v[i];
+		hs_expr_info_t *info = NULL;
+		hs_compile_error_t *err = NULL;
+
+		if (r->mode != RULE_HS)
+			continue;
+		if (hs_expression_info(r->hs_expr, 0, &info, &err) !=
+		    HS_SUCCESS) {
+			hs_free_compile_error(err);
+			r->mode = RULE_PCRE;
+			r->window = 0;
+			continue;
+		}
+		r->window = rules_window(info->max_width);
+		free(info);
+	}
+	for (;;) {
+		size_t n = 0;
+		hs_compile_error_t *err = NULL;
+		hs_error_t hr;
+
+		for (size_t i = 0; i < e->rs.n; i++) {
+			if (e->rs.v[i].mode != RULE_HS)
+				continue;
+			expr[n] = e->rs.v[i].hs_expr;
+			flags[n] = 0;
+			ids[n] = (unsigned)n;
+			e->det[n].is_rule = 1;
+			e->det[n].index = i;
+			e->det[n].window = e->rs.v[i].window;
+			n++;
+		}
+		for (size_t b = 0; b < B_COUNT; b++) {
+			expr[n] = pii_trigger((enum builtin)b, &flags[n],
+					      &e->det[n].window);
+			ids[n] = (unsigned)n;
+			e->det[n].is_rule = 0;
+			e->det[n].index = b;
+			n++;
+		}
+		e->n_det = n;
+		hr = hs_compile_multi(expr, flags, ids, (unsigned)n,
+				      HS_MODE_BLOCK, NULL, &e->db, &err);
+		if (hr == HS_SUCCESS)
+			break;
+		if (err == NULL || err->expression < 0 ||
+		    !e->det[err->expression].is_rule) {
+			hs_free_compile_error(err);
+			goto out;
+		}
+		e->rs.v[e->det[err->expression].index].mode = RULE_PCRE;
+		hs_free_compile_error(err);
+	}
+	rc = 0;
+out:
+	free(expr);
+	free(flags);
+	free(ids);
+	return rc;
+}
+
+int
+dlp_engine_new(struct dlp_engine **out)
+{
+	const struct embedded_file *f = embed_find(dlp_data,
+						   "gitleaks-rules.json");
+	struct dlp_engine *e = calloc(1, sizeof(*e));
+	struct worker *w;
+	int rc = -GH_INTERNAL;
+
+	*out = NULL;
+	if (e == NULL || f == NULL)
+		goto fail;
+	pthread_mutex_init(&e->lock, NULL);
+	rc = rules_load(&e->rs, (const char *)f->data, f->len);
+	if (rc < 0)
+		goto fail;
+	rc = compile_db(e);
+	if (rc < 0)
+		goto fail;
+	e->stats.total = e->rs.n;
+	for (size_t i = 0; i < e->rs.n; i++) {
+		switch (e->rs.v[i].mode) {
+		case RULE_HS:
+			e->stats.hyperscan++;
+			break;
+		case RULE_PCRE:
+			e->stats.pcre_only++;
+			break;
+		case RULE_PATH:
+			e->stats.path_only++;
+			break;
+		default:
+			e->stats.failed++;
+			break;
+		}
+	}
+	w = worker_new(e);
+	if (w == NULL) {
+		rc = -GH_INTERNAL;
+		goto fail;
+	}
+	e->pool = w;
+	*out = e;
+	return 0;
+fail:
+	dlp_engine_free(e);
+	return rc;
+}
+
+void
+dlp_engine_free(struct dlp_engine *e)
+{
+	if (e == NULL)
+		return;
+	while (e->pool != NULL) {
+		struct worker *w = e->pool;
+
+		e->pool = w->next;
+		worker_free(w);
+	}
+	hs_free_database(e->db);
+	rules_free(&e->rs);
+	free(e->det);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+void
+dlp_engine_stats(const struct dlp_engine *e, struct dlp_rule_stats *st)
+{
+	*st = e->stats;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scan */
+
+struct hs_ctx {
+	const struct dlp_engine *e;
+	struct worker *w;
+	int err;
+};
+
+static int
+push_region(struct worker *w, size_t det, size_t from, size_t to)
+{
+	if (w->n_rg == w->cap_rg) {
+		size_t nc = w->cap_rg ? w->cap_rg * 2 : 64;
+		struct region *nv = realloc(w->rg, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		w->rg = nv;
+		w->cap_rg = nc;
+	}
+	w->rg[w->n_rg].det = det;
+	w->rg[w->n_rg].from = from;
+	w->rg[w->n_rg].to = to;
+	w->n_rg++;
+	return 0;
+}
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long to,
+	 unsigned int flags, void *cls)
+{
+	struct hs_ctx *c = cls;
+	struct wstate *st = &c->w->st[id];
+	size_t win = c->e->det[id].window;
+	size_t start = to > win ? (size_t)to - win : 0;
+
+	(void)from;
+	(void)flags;
+	if (st->active && start <= st->to) {
+		st->to = (size_t)to;
+		return 0;
+	}
+	if (st->active && push_region(c->w, id, st->from, st->to) < 0) {
+		c->err = -GH_INTERNAL;
+		return 1;
+	}
+	st->from = start;
+	st->to = (size_t)to;
+	st->active = 1;
+	return 0;
+}
+
+static int
+cmp_region(const void *a, const void *b)
+{
+	const struct region *x = a, *y = b;
+
+	if (x->det != y->det)
+		return x->det < y->det ? -1 : 1;
+	return x->from < y->from ? -1 : (x->from > y->from);
+}
+
+static int
+looks_like_har(const char *t, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' ||
+			   t[i] == '\t'))
+		i++;
+	return i < len && t[i] == '{' && memmem(t, len, "\"entries\"", 9) &&
+	       memmem(t, len, "\"log\"", 5);
+}
+
+int
+dlp_scan(const struct dlp_engine *ce, const struct dlp_context *ctx,
+	 const char *text, size_t len, struct dlp_findings *out)
+{
+	/* The pool is the engine's only mutable part, behind its lock. */
+	struct dlp_engine *e = (struct dlp_engine *)(uintptr_t)ce;
+	struct worker *w = NULL;
+	struct hs_ctx hc = {ce, NULL, 0};
+	struct scan s;
+	size_t first = out->n;
+	int rc = -GH_INTERNAL;
+
+	if (len > DLP_MAX_TEXT)
+		return -GH_BODY_TOO_LARGE;
+	w = worker_get(e);
+	if (w == NULL)
+		return -GH_INTERNAL;
+	memset(&s, 0, sizeof(s));
+	s.e = ce;
+	s.ctx = ctx;
+	s.text = text;
+	s.len = len;
+	s.out = out;
+	s.md = w->md;
+	s.mctx = w->mctx;
+	s.kw_state = w->kw_state;
+	memset(w->kw_state, -1, ce->rs.n + 1);
+	memset(w->st, 0, ce->n_det * sizeof(*w->st));
+	w->n_rg = 0;
+	hc.w = w;
+	if (len > 0 &&
+	    hs_scan(ce->db, text, (unsigned)len, 0, w->scratch, on_match,
+		    &hc) != HS_SUCCESS && hc.err == 0)
+		goto out;
+	if (hc.err < 0) {
+		rc = hc.err;
+		goto out;
+	}
+	for (size_t d = 0; d < ce->n_det; d++)
+		if (w->st[d].active &&
+		    push_region(w, d, w->st[d].from, w->st[d].to) < 0)
+			goto out;
+	qsort(w->rg, w->n_rg, sizeof(*w->rg), cmp_region);
+	for (size_t i = 0; i < w->n_rg && s.err == 0; i++) {
+		const struct det *d = &ce->det[w->rg[i].det];
+
+		if (d->is_rule)
+			rules_confirm(&s, &ce->rs, &ce->rs.v[d->index],
+				      w->rg[i].from, w->rg[i].to);
+		else
+			pii_confirm(&s, (enum builtin)d->index, w->rg[i].from,
+				    w->rg[i].to);
+	}
+	for (size_t i = 0; i < ce->rs.n && s.err == 0; i++) {
+		const struct dlp_rule *r = &ce->rs.v[i];
+
+		if (r->mode == RULE_PCRE)
+			rules_confirm(&s, &ce->rs, r, 0, len);
+	}
+	if (s.err == 0) {
+		int nr = notes_scan(&s);
+
+		if (nr < 0 && s.err == 0)
+			s.err = nr;
+	}
+	if (s.err == 0)
+		foreign_scan(&s);
+	if (s.err == 0 && looks_like_har(text, len)) {
+		int hr = dlp_har_scan(text, len, out);
+
+		if (hr < 0)
+			s.err = hr;
+	}
+	if (s.err < 0 && s.err != -GH_BAD_FIELD)
+		goto out;
+	out->n = first + normalise(out->v + first, out->n - first);
+	dlp_char_offsets(text, len, out->v + first, out->n - first);
+	rc = s.err == -GH_BAD_FIELD ? -GH_BAD_FIELD : 0;
+out:
+	worker_put(e, w);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Output */
+
+struct span {
+	size_t a, b;
+	const char *type;
+};
+
+static int
+cmp_span(const void *x, const void *y)
+{
+	const struct span *p = x, *q = y;
+
+	return p->a < q->a ? -1 : (p->a > q->a);
+}
+
+char *
+dlp_redact(const char *text, size_t len, const struct dlp_findings *f)
+{
+	struct span *sp = NULL;
+	size_t n = 0, cap = len + 1, o = 0, pos = 0;
+	char *out = NULL;
+
+	if (f->n > 0) {
+		sp = malloc(f->n * sizeof(*sp));
+		if (sp == NULL)
+			return NULL;
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->v[i].start >= f->v[i].end || f->v[i].end > len)
+			continue;
+		sp[n].a = f->v[i].start;
+		sp[n].b = f->v[i].end;
+		sp[n].type = f->v[i].type;
+		n++;
+		cap += strlen(f->v[i].type) + 16;
+	}
+	if (n > 0)
+		qsort(sp, n, sizeof(*sp), cmp_span);
+	out = malloc(cap);
+	if (out == NULL)
+		goto done;
+	/* Copy the text, replacing each group of overlapping spans. */
+	for (size_t i = 0; i < n;) {
+		size_t a = sp[i].a, b = sp[i].b, tl;
+		const char *type = sp[i].type;
+
+		i++;
+		while (i < n && sp[i].a < b) {
+			if (sp[i].b > b)
+				b = sp[i].b;
+			i++;
+		}
+		if (a < pos)
+			a = pos;
+		memcpy(out + o, text + pos, a - pos);
+		o += a - pos;
+		tl = strlen(type);
+		memcpy(out + o, "[redacted: ", 11);
+		o += 11;
+		memcpy(out + o, type, tl);
+		o += tl;
+		out[o++] = ']';
+		pos = b > pos ? b : pos;
+	}
+	memcpy(out + o, text + pos, len - pos);
+	o += len - pos;
+	out[o] = '\0';
+done:
+	free(sp);
+	return out;
+}
+
+json_t *
+dlp_findings_json(const struct dlp_findings *f)
+{
+	json_t *arr = json_array();
+
+	if (arr == NULL)
+		return NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		const struct dlp_finding *x = &f->v[i];
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}",
+				      "type", x->type, "rule", x->rule,
+				      "start", (json_int_t)x->start,
+				      "end", (json_int_t)x->end,
+				      "cstart", (json_int_t)x->cstart,
+				      "cend", (json_int_t)x->cend);
+
+		if (o == NULL || json_array_append_new(arr, o) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}

@@ -1,0 +1,110 @@
+/*
+ * Internal to the outbound filter: the pieces dlp.c, rules.c, pii.c,
+ * notes.c and har.c share. Nothing here is part of the module's contract.
+ */
+#ifndef GH_CORE_DLP_INT_H
+#define GH_CORE_DLP_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/dlp/dlp.h"
+#include "util/embed.h"
+
+extern const struct embedded_file dlp_data[];
+
+/* How a gitleaks rule is run. */
+enum rule_mode { RULE_HS, RULE_PCRE, RULE_PATH, RULE_FAILED };
+/* What an allow-list regex is matched against. */
+enum allow_target { TARGET_SECRET, TARGET_MATCH, TARGET_LINE };
+
+struct dlp_allow {
+	int cond_and;
+	int has_paths;
+	enum allow_target target;
+	pcre2_code **re;
+	size_t n_re;
+	char **stop;
+	size_t n_stop;
+};
+
+struct dlp_rule {
+	char *id;
+	char *hs_expr;		/* translated for Hyperscan */
+	pcre2_code *re;
+	enum rule_mode mode;
+	double entropy;
+	int secret_group;
+	int generic;		/* id starts with "generic" */
+	int jwt;		/* header must decode to a JSON object */
+	size_t window;		/* bytes before a hit end to search */
+	char **kw;		/* lower-case keywords */
+	size_t n_kw;
+	struct dlp_allow *allow;
+	size_t n_allow;
+};
+
+/* Built-in detectors, numbered after the rules in the Hyperscan database. */
+enum builtin {
+	B_CARD, B_IBAN, B_SSN, B_NINO, B_ABA, B_EMAIL, B_PHONE, B_HEADER,
+	B_COUNT
+};
+#define BUILTIN_BASE 100000u
+
+struct rule_set {
+	struct dlp_rule *v;
+	size_t n;
+	struct dlp_allow global;
+};
+
+/* One scan in progress. */
+struct scan {
+	const struct dlp_engine *e;
+	const struct dlp_context *ctx;
+	const char *text;
+	size_t len;
+	struct dlp_findings *out;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	signed char *kw_state;	/* per rule: -1 unknown, 0 absent, 1 present */
+	int err;
+};
+
+/* rules.c */
+int rules_load(struct rule_set *rs, const char *json, size_t len);
+void rules_free(struct rule_set *rs);
+/* Confirms rule r over the window [from, to) of the text. */
+void rules_confirm(struct scan *s, const struct rule_set *rs,
+		   const struct dlp_rule *r, size_t from, size_t to);
+double shannon_entropy(const char *s, size_t n);
+/* The window a rule needs before a hit's end, from Hyperscan's width. */
+size_t rules_window(size_t hs_max_width);
+
+/* pii.c: the Hyperscan trigger of each built-in and how far before a
+ * hit's end its candidates may start. */
+const char *pii_trigger(enum builtin b, unsigned *flags, size_t *back);
+void pii_confirm(struct scan *s, enum builtin b, size_t from, size_t to);
+int luhn_ok(const char *digits, size_t n);
+int card_issuer_ok(const char *digits, size_t n);
+int iban_ok(const char *compact, size_t n);
+int ssn_ok(const char *d9);
+int nino_ok(const char *compact9);
+int aba_ok(const char *d9);
+/* Own/foreign checks used by the e-mail and phone detectors. */
+int email_is_own(const struct dlp_context *ctx, const char *addr, size_t n);
+int phone_is_own(const struct dlp_context *ctx, const char *p, size_t n);
+void foreign_scan(struct scan *s);
+int foreign_check(struct scan *s, const char *kind, const char *v, size_t n);
+
+/* notes.c */
+int notes_scan(struct scan *s);
+
+/* dlp.c: fills cstart/cend of v[0, n), sorted by start. */
+void dlp_char_offsets(const char *t, size_t len, struct dlp_finding *v,
+		      size_t n);
+int finding_add(struct scan *s, const char *type, const char *rule,
+		size_t start, size_t end);
+
+#endif

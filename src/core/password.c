@@ -1,0 +1,492 @@
+/*
+ * Password policy (NIST SP 800-63B): NFKC normalisation through ICU so the
+ * same typed characters always give the same bytes; length counted in
+ * code points (at least the configured minimum, never below 12, at most
+ * 256); no composition rules; rejection of passwords that are one
+ * character repeated, that are on the embedded John the Ripper list (as
+ * typed lower-cased, with trailing digits and symbols removed, or as one
+ * listed word repeated), that contain a context word (e-mail local part,
+ * name, product name), or that zxcvbn estimates below the entropy floor.
+ *
+ * Reasons are static English sentences; the password is never echoed,
+ * logged or kept longer than needed: every copy lives in
+ * crypto_secret_alloc'd memory that is wiped when freed.
+ */
+#include "core/password.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <zxcvbn.h>
+
+#include "core/errors.h"
+#include "crypto/crypto.h"
+#include "util/embed.h"
+
+/* Generated at build time from /usr/share/john/password.lst. */
+extern const struct embedded_file common_passwords[];
+
+/* Context words considered, and the bytes of each one looked at. */
+#define CTX_MAX_ENTRIES 16
+#define CTX_MAX_BYTES 256
+#define CTX_MAX_WORDS 64
+#define CTX_MIN_WORD 4
+
+static const char reason_chars[] =
+	"This password contains characters that are not allowed.";
+static const char reason_short[] =
+	"This password is too short. Use a longer phrase, for example several "
+	"unrelated words.";
+static const char reason_long[] =
+	"This password is too long. Use at most 256 characters.";
+static const char reason_repeat[] =
+	"This password is one character repeated.";
+static const char reason_common[] =
+	"This password is on a list of common or breached passwords.";
+static const char reason_context[] =
+	"This password contains your name, your e-mail address or the name of "
+	"this service.";
+static const char reason_guess[] =
+	"This password is too easy to guess. Use a longer phrase, for example "
+	"several unrelated words.";
+static const char reason_internal[] =
+	"This password could not be checked. Try again later.";
+
+/*
+ * Decodes one strict UTF-8 sequence at s[*i] (no overlong forms, no
+ * surrogates, nothing past U+10FFFF). Returns 0 and advances *i, or -1.
+ */
+static int
+utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
+{
+	size_t p = *i;
+	unsigned char c = s[p];
+	uint32_t v;
+	size_t n;
+	uint32_t min;
+
+	if (c < 0x80) {
+		*cp = c;
+		*i = p + 1;
+		return 0;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		v = c & 0x1fu;
+		n = 1;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		v = c & 0x0fu;
+		n = 2;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		v = c & 0x07u;
+		n = 3;
+		min = 0x10000;
+	} else {
+		return -1;
+	}
+	if (len - p - 1 < n)
+		return -1;
+	for (size_t k = 1; k <= n; k++) {
+		unsigned char cc = s[p + k];
+
+		if ((cc & 0xc0) != 0x80)
+			return -1;
+		v = (v << 6) | (cc & 0x3fu);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return -1;
+	*cp = v;
+	*i = p + 1 + n;
+	return 0;
+}
+
+/* NUL, C0 and C1 controls and DEL. */
+static int
+is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/*
+ * Validates s and counts its code points into *count and its UTF-16 code
+ * units into *units (either may be NULL). Returns 0 or -1.
+ */
+static int
+utf8_scan(const char *s, size_t len, size_t *count, size_t *units)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	size_t c = 0;
+	size_t w = 0;
+	uint32_t cp;
+
+	while (i < len) {
+		if (utf8_next(u, len, &i, &cp) != 0)
+			return -1;
+		if (is_control(cp))
+			return -1;
+		c++;
+		w += cp > 0xffff ? 2 : 1;
+	}
+	if (count != NULL)
+		*count = c;
+	if (units != NULL)
+		*units = w;
+	return 0;
+}
+
+int
+password_normalize(const char *pw, size_t len, char **out, size_t *outlen)
+{
+	int ret = -GH_BAD_UTF8;
+	const unsigned char *u = (const unsigned char *)pw;
+	UChar *src = NULL;
+	UChar *dst = NULL;
+	char *res = NULL;
+	size_t units = 0;
+	size_t i = 0;
+	size_t o = 0;
+	int32_t dlen;
+	int32_t rlen = 0;
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nfkc;
+
+	if (out == NULL || outlen == NULL)
+		return -GH_INTERNAL;
+	*out = NULL;
+	*outlen = 0;
+	if (pw == NULL && len != 0)
+		goto out;
+	if (len > PASSWORD_MAX_BYTES) {
+		ret = -GH_BAD_FIELD;
+		goto out;
+	}
+	if (utf8_scan(pw, len, NULL, &units) != 0)
+		goto out;
+	ret = -GH_INTERNAL;
+	src = crypto_secret_alloc((units + 1) * sizeof(UChar));
+	if (src == NULL)
+		goto out;
+	while (i < len) {
+		uint32_t cp;
+
+		if (utf8_next(u, len, &i, &cp) != 0)
+			goto out;
+		if (cp > 0xffff) {
+			cp -= 0x10000;
+			src[o++] = (UChar)(0xd800 + (cp >> 10));
+			src[o++] = (UChar)(0xdc00 + (cp & 0x3ff));
+		} else {
+			src[o++] = (UChar)cp;
+		}
+	}
+	nfkc = unorm2_getNFKCInstance(&st);
+	if (U_FAILURE(st) || nfkc == NULL)
+		goto out;
+	/* Preflight: NFKC may expand (up to 18 units for one character). */
+	dlen = unorm2_normalize(nfkc, src, (int32_t)o, NULL, 0, &st);
+	if (st == U_BUFFER_OVERFLOW_ERROR)
+		st = U_ZERO_ERROR;
+	if (U_FAILURE(st) || dlen < 0)
+		goto out;
+	dst = crypto_secret_alloc(((size_t)dlen + 1) * sizeof(UChar));
+	if (dst == NULL)
+		goto out;
+	dlen = unorm2_normalize(nfkc, src, (int32_t)o, dst, dlen + 1, &st);
+	if (U_FAILURE(st) || dlen < 0)
+		goto out;
+	(void)u_strToUTF8(NULL, 0, &rlen, dst, dlen, &st);
+	if (st == U_BUFFER_OVERFLOW_ERROR)
+		st = U_ZERO_ERROR;
+	if (U_FAILURE(st) || rlen < 0)
+		goto out;
+	res = crypto_secret_alloc((size_t)rlen + 1);
+	if (res == NULL)
+		goto out;
+	(void)u_strToUTF8(res, rlen + 1, &rlen, dst, dlen, &st);
+	if (U_FAILURE(st))
+		goto out;
+	res[rlen] = '\0';
+	/* Compatibility mappings never yield controls, but make sure. */
+	if (utf8_scan(res, (size_t)rlen, NULL, NULL) != 0) {
+		ret = -GH_BAD_UTF8;
+		goto out;
+	}
+	*out = res;
+	*outlen = (size_t)rlen;
+	res = NULL;
+	ret = 0;
+out:
+	crypto_secret_free(src);
+	crypto_secret_free(dst);
+	crypto_secret_free(res);
+	return ret;
+}
+
+static unsigned char
+ascii_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+static int
+is_ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* Byte-wise comparison of a word with one list line. */
+static int
+word_cmp(const char *w, size_t wl, const unsigned char *l, size_t ll)
+{
+	int c = memcmp(w, l, wl < ll ? wl : ll);
+
+	if (c != 0)
+		return c;
+	if (wl == ll)
+		return 0;
+	return wl < ll ? -1 : 1;
+}
+
+/*
+ * Binary search in a sorted newline-separated list. lo is always the start
+ * of a line and hi the start of a line or the end of the data.
+ */
+static int
+in_list(const struct embedded_file *list, const char *w, size_t wl)
+{
+	const unsigned char *d = list->data;
+	size_t lo = 0;
+	size_t hi = list->len;
+
+	if (wl == 0)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		size_t start = mid;
+		size_t end;
+		const unsigned char *nl;
+		int c;
+
+		while (start > lo && d[start - 1] != '\n')
+			start--;
+		nl = memchr(d + start, '\n', list->len - start);
+		end = nl == NULL ? list->len : (size_t)(nl - d);
+		c = word_cmp(w, wl, d + start, end - start);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = start;
+		else
+			lo = end + 1 > list->len ? list->len : end + 1;
+	}
+	return 0;
+}
+
+/* Whether s (len bytes) is some listed word repeated at least twice. */
+static int
+repeated_listed_word(const struct embedded_file *list, const char *s,
+		     size_t len)
+{
+	for (size_t p = 1; p <= len / 2; p++) {
+		size_t k;
+
+		if (len % p != 0)
+			continue;
+		for (k = p; k < len; k += p)
+			if (memcmp(s, s + k, p) != 0)
+				break;
+		if (k >= len && in_list(list, s, p))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+is_common(const char *lower, size_t len)
+{
+	const struct embedded_file *list;
+	size_t stem = len;
+
+	list = embed_find(common_passwords, "password.lst");
+	if (list == NULL)
+		return -1;
+	if (in_list(list, lower, len) || repeated_listed_word(list, lower, len))
+		return 1;
+	/* "Password1234!" -> "password". */
+	while (stem > 0 &&
+	       !(ascii_lower((unsigned char)lower[stem - 1]) >= 'a' &&
+		 ascii_lower((unsigned char)lower[stem - 1]) <= 'z') &&
+	       (unsigned char)lower[stem - 1] < 0x80)
+		stem--;
+	if (stem > 0 && stem < len &&
+	    (in_list(list, lower, stem) ||
+	     repeated_listed_word(list, lower, stem)))
+		return 1;
+	return 0;
+}
+
+static int
+one_char_repeated(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	size_t first;
+	uint32_t cp;
+
+	if (len == 0 || utf8_next(u, len, &i, &cp) != 0)
+		return 0;
+	first = i;
+	if (len % first != 0)
+		return 0;
+	for (size_t k = first; k < len; k += first)
+		if (memcmp(s, s + k, first) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Splits the context entries into lower-cased words in buf: each whole
+ * entry and each run of ASCII letters and digits in it. words[] gets a
+ * NULL after the last one. buf must hold 3 * (CTX_MAX_BYTES + 1) bytes per
+ * entry.
+ */
+static void
+context_words(const char *const *context, char *buf, const char **words)
+{
+	size_t nw = 0;
+	size_t b = 0;
+
+	for (size_t e = 0; context != NULL && context[e] != NULL &&
+			   e < CTX_MAX_ENTRIES;
+	     e++) {
+		const char *c = context[e];
+		size_t cl = strnlen(c, CTX_MAX_BYTES);
+		size_t i = 0;
+
+		if (cl == 0)
+			continue;
+		if (nw < CTX_MAX_WORDS) {
+			words[nw++] = buf + b;
+			for (size_t k = 0; k < cl; k++)
+				buf[b++] = (char)ascii_lower((unsigned char)c[k]);
+			buf[b++] = '\0';
+		}
+		while (i < cl) {
+			size_t start;
+
+			while (i < cl && !is_ascii_alnum((unsigned char)c[i]))
+				i++;
+			start = i;
+			while (i < cl && is_ascii_alnum((unsigned char)c[i]))
+				i++;
+			/* The whole entry is already there. */
+			if (i == start || (start == 0 && i == cl))
+				continue;
+			if (nw >= CTX_MAX_WORDS)
+				break;
+			words[nw++] = buf + b;
+			for (size_t k = start; k < i; k++)
+				buf[b++] = (char)ascii_lower((unsigned char)c[k]);
+			buf[b++] = '\0';
+		}
+	}
+	words[nw] = NULL;
+}
+
+static int
+contains_context(const char *lower, size_t len, const char *const *words)
+{
+	for (size_t i = 0; words[i] != NULL; i++) {
+		size_t wl = strlen(words[i]);
+
+		if (wl >= CTX_MIN_WORD && wl <= len &&
+		    memmem(lower, len, words[i], wl) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+int
+password_check(const struct password_policy *policy, const char *norm,
+	       const char *const *context, const char **reason)
+{
+	int ret = -GH_WEAK_PASSWORD;
+	const char *why = reason_internal;
+	unsigned min = PASSWORD_MIN_FLOOR;
+	char *lower = NULL;
+	char *ctxbuf = NULL;
+	const char *words[CTX_MAX_WORDS + 1];
+	size_t len;
+	size_t count = 0;
+	int common;
+
+	words[0] = NULL;
+	if (norm == NULL)
+		goto out;
+	if (policy != NULL && policy->min_length > min)
+		min = policy->min_length;
+	len = strnlen(norm, PASSWORD_MAX_BYTES * 18 + 1);
+	if (len > PASSWORD_MAX_BYTES * 18) {
+		why = reason_long;
+		goto out;
+	}
+	if (utf8_scan(norm, len, &count, NULL) != 0) {
+		why = reason_chars;
+		goto out;
+	}
+	if (count < min) {
+		why = reason_short;
+		goto out;
+	}
+	if (count > PASSWORD_MAX_CHARS) {
+		why = reason_long;
+		goto out;
+	}
+	if (one_char_repeated(norm, len)) {
+		why = reason_repeat;
+		goto out;
+	}
+	lower = crypto_secret_alloc(len + 1);
+	if (lower == NULL)
+		goto out;
+	for (size_t i = 0; i < len; i++)
+		lower[i] = (char)ascii_lower((unsigned char)norm[i]);
+	lower[len] = '\0';
+	common = is_common(lower, len);
+	if (common != 0) {
+		why = common > 0 ? reason_common : reason_internal;
+		goto out;
+	}
+	if (context != NULL) {
+		ctxbuf = crypto_secret_alloc(CTX_MAX_ENTRIES * 3 *
+					     (CTX_MAX_BYTES + 1));
+		if (ctxbuf == NULL)
+			goto out;
+		context_words(context, ctxbuf, words);
+		if (contains_context(lower, len, words)) {
+			why = reason_context;
+			goto out;
+		}
+	}
+	if (policy != NULL && policy->min_entropy_bits > 0) {
+		double bits = ZxcvbnMatch(norm, words, NULL);
+
+		if (!(bits >= policy->min_entropy_bits)) {
+			why = reason_guess;
+			goto out;
+		}
+	}
+	why = NULL;
+	ret = 0;
+out:
+	crypto_secret_free(lower);
+	crypto_secret_free(ctxbuf);
+	if (reason != NULL)
+		*reason = why;
+	return ret;
+}

@@ -1,0 +1,671 @@
+/*
+ * The libsodium wrapper: key files, subkey derivation, field encryption
+ * (XChaCha20-Poly1305 IETF with a version byte and a fresh random nonce),
+ * keyed BLAKE2b blind indexes, session and CSRF tokens, argon2id password
+ * hashes, Ed25519 signatures, base64url and hex.
+ *
+ * All long-lived key material sits in sodium_malloc'd pages that are made
+ * read-only once derived; temporary copies are wiped with sodium_memzero.
+ * This module knows nothing of tables, HTTP or policies, and it never logs.
+ */
+#include "crypto/crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+_Static_assert(CRYPTO_PWHASH_BYTES == crypto_pwhash_STRBYTES,
+	       "CRYPTO_PWHASH_BYTES must match libsodium");
+_Static_assert(CRYPTO_KEY_BYTES == crypto_kdf_KEYBYTES,
+	       "CRYPTO_KEY_BYTES must match crypto_kdf_KEYBYTES");
+_Static_assert(CRYPTO_HASH_HEX == crypto_generichash_BYTES * 2 + 1,
+	       "CRYPTO_HASH_HEX must hold a hex BLAKE2b-256");
+_Static_assert(CRYPTO_TOKEN_CHARS + 1 ==
+		       sodium_base64_ENCODED_LEN(
+			       32, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	       "CRYPTO_TOKEN_CHARS must hold base64url of 32 bytes");
+
+/* The fixed KDF context: exactly crypto_kdf_CONTEXTBYTES (8) characters. */
+static const char kdf_context[crypto_kdf_CONTEXTBYTES + 1] = "GhKeys01";
+_Static_assert(sizeof(kdf_context) == crypto_kdf_CONTEXTBYTES + 1,
+	       "KDF context must be 8 characters");
+
+/* Subkey ids: never renumber, or every stored value becomes unreadable. */
+enum {
+	SUBKEY_FIELD = 1,
+	SUBKEY_INDEX = 2,
+	SUBKEY_TOKEN = 3,
+	SUBKEY_CSRF = 4,
+};
+
+/* Version byte of sealed fields. */
+#define SEAL_V1 0x01u
+#define SEAL_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define SEAL_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define SEAL_OVERHEAD (1u + SEAL_NONCE + SEAL_TAG)
+
+struct crypto_keys {
+	unsigned char field[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+	unsigned char index[crypto_generichash_KEYBYTES];
+	unsigned char token[crypto_generichash_KEYBYTES];
+	unsigned char csrf[crypto_generichash_KEYBYTES];
+};
+
+int
+crypto_init(void)
+{
+	if (sodium_init() < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Creates path with O_EXCL and mode 0600 and writes len bytes. Returns 0,
+ * -EEXIST, or -1 (the partly written file is removed).
+ */
+static int
+write_new_secret_file(const char *path, const void *data, size_t len,
+		      mode_t mode)
+{
+	int ret = -1;
+	int fd = -1;
+	int created = 0;
+	const unsigned char *p = data;
+	size_t done = 0;
+
+	if (path == NULL || *path == '\0')
+		goto out;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  mode);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			ret = -EEXIST;
+		goto out;
+	}
+	created = 1;
+	/* The umask may only narrow the mode; make sure it is exact. */
+	if (fchmod(fd, mode) != 0)
+		goto out;
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (fd >= 0 && close(fd) != 0 && ret == 0)
+		ret = -1;
+	if (ret != 0 && created)
+		(void)unlink(path);
+	return ret;
+}
+
+/*
+ * Reads exactly len bytes from a regular file that no group or other may
+ * read into sodium_malloc'd memory (*out, freed with sodium_free).
+ */
+static int
+read_secret_file(const char *path, size_t len, unsigned char **out)
+{
+	int ret = -1;
+	int fd = -1;
+	unsigned char *buf = NULL;
+	struct stat st;
+	size_t done = 0;
+	unsigned char extra;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		goto out;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		goto out;
+	if (fstat(fd, &st) != 0)
+		goto out;
+	if (!S_ISREG(st.st_mode))
+		goto out;
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		goto out;
+	if (st.st_size < 0 || (unsigned long long)st.st_size != len)
+		goto out;
+	buf = sodium_malloc(len);
+	if (buf == NULL)
+		goto out;
+	while (done < len) {
+		ssize_t n = read(fd, buf + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		if (n == 0)
+			goto out;
+		done += (size_t)n;
+	}
+	/* The file must not have grown since fstat. */
+	if (read(fd, &extra, 1) != 0)
+		goto out;
+	*out = buf;
+	buf = NULL;
+	ret = 0;
+out:
+	if (buf != NULL)
+		sodium_free(buf);
+	if (fd >= 0)
+		(void)close(fd);
+	return ret;
+}
+
+int
+crypto_master_key_create(const char *path)
+{
+	int ret = -1;
+	unsigned char *key = NULL;
+
+	if (crypto_init() != 0)
+		goto out;
+	key = sodium_malloc(CRYPTO_KEY_BYTES);
+	if (key == NULL)
+		goto out;
+	crypto_kdf_keygen(key);
+	ret = write_new_secret_file(path, key, CRYPTO_KEY_BYTES, 0600);
+out:
+	if (key != NULL)
+		sodium_free(key);
+	return ret;
+}
+
+int
+crypto_keys_from_bytes(const unsigned char master[CRYPTO_KEY_BYTES],
+		       struct crypto_keys **out)
+{
+	int ret = -1;
+	struct crypto_keys *k = NULL;
+
+	if (out == NULL)
+		return -1;
+	*out = NULL;
+	if (master == NULL || crypto_init() != 0)
+		goto out;
+	k = sodium_malloc(sizeof(*k));
+	if (k == NULL)
+		goto out;
+	if (crypto_kdf_derive_from_key(k->field, sizeof(k->field),
+				       SUBKEY_FIELD, kdf_context,
+				       master) != 0 ||
+	    crypto_kdf_derive_from_key(k->index, sizeof(k->index),
+				       SUBKEY_INDEX, kdf_context,
+				       master) != 0 ||
+	    crypto_kdf_derive_from_key(k->token, sizeof(k->token),
+				       SUBKEY_TOKEN, kdf_context,
+				       master) != 0 ||
+	    crypto_kdf_derive_from_key(k->csrf, sizeof(k->csrf), SUBKEY_CSRF,
+				       kdf_context, master) != 0)
+		goto out;
+	if (sodium_mprotect_readonly(k) != 0)
+		goto out;
+	*out = k;
+	k = NULL;
+	ret = 0;
+out:
+	if (k != NULL)
+		sodium_free(k);
+	return ret;
+}
+
+int
+crypto_keys_load(const char *path, struct crypto_keys **out)
+{
+	int ret = -1;
+	unsigned char *master = NULL;
+
+	if (out == NULL)
+		return -1;
+	*out = NULL;
+	if (crypto_init() != 0)
+		goto out;
+	if (read_secret_file(path, CRYPTO_KEY_BYTES, &master) != 0)
+		goto out;
+	ret = crypto_keys_from_bytes(master, out);
+out:
+	if (master != NULL)
+		sodium_free(master);
+	return ret;
+}
+
+void
+crypto_keys_free(struct crypto_keys *keys)
+{
+	if (keys == NULL)
+		return;
+	(void)sodium_mprotect_readwrite(keys);
+	sodium_free(keys);
+}
+
+int
+crypto_seal(const struct crypto_keys *keys, const char *ad,
+	    const void *plain, size_t len, unsigned char **out,
+	    size_t *outlen)
+{
+	int ret = -1;
+	unsigned char *buf = NULL;
+	unsigned long long clen = 0;
+	size_t total;
+	size_t adlen;
+
+	if (out == NULL || outlen == NULL)
+		return -1;
+	*out = NULL;
+	*outlen = 0;
+	if (keys == NULL || ad == NULL || (plain == NULL && len != 0))
+		goto out;
+	if (len > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX ||
+	    len > SIZE_MAX - SEAL_OVERHEAD)
+		goto out;
+	total = len + SEAL_OVERHEAD;
+	adlen = strlen(ad);
+	buf = malloc(total);
+	if (buf == NULL)
+		goto out;
+	buf[0] = SEAL_V1;
+	randombytes_buf(buf + 1, SEAL_NONCE);
+	if (crypto_aead_xchacha20poly1305_ietf_encrypt(
+		    buf + 1 + SEAL_NONCE, &clen, plain, len,
+		    (const unsigned char *)ad, adlen, NULL, buf + 1,
+		    keys->field) != 0)
+		goto out;
+	if (clen != len + SEAL_TAG)
+		goto out;
+	*out = buf;
+	*outlen = total;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	return ret;
+}
+
+int
+crypto_open(const struct crypto_keys *keys, const char *ad,
+	    const unsigned char *sealed, size_t len, char **out,
+	    size_t *outlen)
+{
+	int ret = -1;
+	unsigned char *buf = NULL;
+	unsigned long long plen = 0;
+	size_t want;
+
+	if (out == NULL || outlen == NULL)
+		return -1;
+	*out = NULL;
+	*outlen = 0;
+	if (keys == NULL || ad == NULL || sealed == NULL)
+		goto out;
+	if (len < SEAL_OVERHEAD || sealed[0] != SEAL_V1)
+		goto out;
+	want = len - SEAL_OVERHEAD;
+	buf = sodium_malloc(want + 1);
+	if (buf == NULL)
+		goto out;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		    buf, &plen, NULL, sealed + 1 + SEAL_NONCE,
+		    len - 1 - SEAL_NONCE, (const unsigned char *)ad,
+		    strlen(ad), sealed + 1, keys->field) != 0)
+		goto out;
+	if (plen != want)
+		goto out;
+	buf[want] = '\0';
+	*out = (char *)buf;
+	*outlen = want;
+	buf = NULL;
+	ret = 0;
+out:
+	if (buf != NULL)
+		sodium_free(buf);
+	return ret;
+}
+
+void
+crypto_secret_free(void *p)
+{
+	if (p != NULL)
+		sodium_free(p);
+}
+
+void *
+crypto_secret_alloc(size_t len)
+{
+	void *p;
+
+	if (sodium_init() < 0)
+		return NULL;
+	p = sodium_malloc(len == 0 ? 1 : len);
+	if (p != NULL)
+		sodium_memzero(p, len == 0 ? 1 : len);
+	return p;
+}
+
+void
+crypto_wipe(void *p, size_t len)
+{
+	if (p != NULL && len != 0)
+		sodium_memzero(p, len);
+}
+
+/* Keyed BLAKE2b-256 over a || b (either may be empty). */
+static void
+keyed_hash(const unsigned char key[crypto_generichash_KEYBYTES],
+	   const void *a, size_t alen, const void *b, size_t blen,
+	   unsigned char digest[crypto_generichash_BYTES])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, key, crypto_generichash_KEYBYTES,
+				crypto_generichash_BYTES);
+	if (alen != 0)
+		crypto_generichash_update(&st, a, alen);
+	if (blen != 0)
+		crypto_generichash_update(&st, b, blen);
+	crypto_generichash_final(&st, digest, crypto_generichash_BYTES);
+	sodium_memzero(&st, sizeof(st));
+}
+
+void
+crypto_index(const struct crypto_keys *keys, const char *domain,
+	     const void *value, size_t len, char out[CRYPTO_HASH_HEX])
+{
+	unsigned char digest[crypto_generichash_BYTES];
+
+	/* domain || 0x00 || value: the NUL is strlen(domain) + 1. */
+	keyed_hash(keys->index, domain, strlen(domain) + 1, value,
+		   value == NULL ? 0 : len, digest);
+	sodium_bin2hex(out, CRYPTO_HASH_HEX, digest, sizeof(digest));
+	sodium_memzero(digest, sizeof(digest));
+}
+
+void
+crypto_token_new(char out[CRYPTO_TOKEN_CHARS + 1])
+{
+	unsigned char raw[32];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, CRYPTO_TOKEN_CHARS + 1, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+void
+crypto_token_hash(const struct crypto_keys *keys, const char *token,
+		  char out[CRYPTO_HASH_HEX])
+{
+	unsigned char digest[crypto_generichash_BYTES];
+
+	keyed_hash(keys->token, token, strlen(token), NULL, 0, digest);
+	sodium_bin2hex(out, CRYPTO_HASH_HEX, digest, sizeof(digest));
+	sodium_memzero(digest, sizeof(digest));
+}
+
+void
+crypto_csrf_token(const struct crypto_keys *keys, const char *token_hash,
+		  char out[CRYPTO_TOKEN_CHARS + 1])
+{
+	unsigned char digest[crypto_generichash_BYTES];
+
+	keyed_hash(keys->csrf, token_hash, strlen(token_hash), NULL, 0,
+		   digest);
+	sodium_bin2base64(out, CRYPTO_TOKEN_CHARS + 1, digest,
+			  sizeof(digest),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(digest, sizeof(digest));
+}
+
+int
+crypto_equal(const void *a, const void *b, size_t len)
+{
+	if (len == 0)
+		return 1;
+	return sodium_memcmp(a, b, len) == 0 ? 1 : 0;
+}
+
+uint32_t
+crypto_random_uniform(uint32_t upper)
+{
+	if (upper < 2)
+		return 0;
+	return randombytes_uniform(upper);
+}
+
+void
+crypto_random_bytes(void *buf, size_t len)
+{
+	if (len != 0)
+		randombytes_buf(buf, len);
+}
+
+/* Parameters raised to the compiled-in floors. */
+static void
+pw_params_floor(const struct crypto_pw_params *params,
+		unsigned long long *ops, size_t *mem)
+{
+	*ops = CRYPTO_PW_OPS_MIN;
+	*mem = CRYPTO_PW_MEM_MIN;
+	if (params != NULL) {
+		if (params->ops > *ops)
+			*ops = params->ops;
+		if (params->mem > *mem)
+			*mem = params->mem;
+	}
+}
+
+int
+crypto_pw_hash(const char *pw, size_t len,
+	       const struct crypto_pw_params *params,
+	       char out[CRYPTO_PWHASH_BYTES])
+{
+	unsigned long long ops;
+	size_t mem;
+
+	if (pw == NULL || out == NULL || crypto_init() != 0)
+		return -1;
+	if (len > crypto_pwhash_PASSWD_MAX)
+		return -1;
+	pw_params_floor(params, &ops, &mem);
+	if (ops > crypto_pwhash_OPSLIMIT_MAX || mem > crypto_pwhash_MEMLIMIT_MAX)
+		return -1;
+	if (crypto_pwhash_str_alg(out, pw, len, ops, mem,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return -1;
+	return 0;
+}
+
+int
+crypto_pw_verify(const char *encoded, const char *pw, size_t len)
+{
+	if (encoded == NULL || pw == NULL || crypto_init() != 0)
+		return -1;
+	if (strnlen(encoded, CRYPTO_PWHASH_BYTES) >= CRYPTO_PWHASH_BYTES)
+		return -1;
+	if (strncmp(encoded, crypto_pwhash_argon2id_STRPREFIX,
+		    strlen(crypto_pwhash_argon2id_STRPREFIX)) != 0)
+		return -1;
+	if (crypto_pwhash_str_verify(encoded, pw, len) != 0)
+		return -1;
+	return 0;
+}
+
+/* Parses "NAME=digits" at *p, advancing past the digits. */
+static int
+parse_param(const char **p, const char *name, unsigned long long *val)
+{
+	size_t nlen = strlen(name);
+	char *end = NULL;
+
+	if (strncmp(*p, name, nlen) != 0)
+		return -1;
+	*p += nlen;
+	if (**p < '0' || **p > '9')
+		return -1;
+	errno = 0;
+	*val = strtoull(*p, &end, 10);
+	if (errno != 0 || end == *p)
+		return -1;
+	*p = end;
+	return 0;
+}
+
+int
+crypto_pw_needs_rehash(const char *encoded,
+		       const struct crypto_pw_params *params)
+{
+	static const char prefix[] = "$argon2id$v=19$";
+	unsigned long long ops;
+	size_t mem;
+	unsigned long long m = 0;
+	unsigned long long t = 0;
+	const char *p;
+
+	if (encoded == NULL ||
+	    strnlen(encoded, CRYPTO_PWHASH_BYTES) >= CRYPTO_PWHASH_BYTES)
+		return 1;
+	if (strncmp(encoded, prefix, sizeof(prefix) - 1) != 0)
+		return 1;
+	p = encoded + sizeof(prefix) - 1;
+	if (parse_param(&p, "m=", &m) != 0 || parse_param(&p, ",t=", &t) != 0)
+		return 1;
+	if (strncmp(p, ",p=", 3) != 0)
+		return 1;
+	pw_params_floor(params, &ops, &mem);
+	/* m is in KiB. */
+	if (t < ops || m < mem / 1024u)
+		return 1;
+	return 0;
+}
+
+int
+crypto_ed25519_keys_create(const char *sk_path, const char *pk_path)
+{
+	int ret = -1;
+	unsigned char *sk = NULL;
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	struct stat st;
+	int r;
+
+	if (sk_path == NULL || pk_path == NULL || crypto_init() != 0)
+		goto out;
+	/* Refuse before writing anything when either file exists. */
+	if (lstat(sk_path, &st) == 0 || lstat(pk_path, &st) == 0) {
+		ret = -EEXIST;
+		goto out;
+	}
+	sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	if (sk == NULL)
+		goto out;
+	if (crypto_sign_keypair(pk, sk) != 0)
+		goto out;
+	r = write_new_secret_file(sk_path, sk, crypto_sign_SECRETKEYBYTES,
+				  0600);
+	if (r != 0) {
+		ret = r;
+		goto out;
+	}
+	r = write_new_secret_file(pk_path, pk, sizeof(pk), 0644);
+	if (r != 0) {
+		(void)unlink(sk_path);
+		ret = r;
+		goto out;
+	}
+	ret = 0;
+out:
+	if (sk != NULL)
+		sodium_free(sk);
+	return ret;
+}
+
+int
+crypto_ed25519_load(const char *sk_path, unsigned char **sk_out)
+{
+	if (sk_out == NULL)
+		return -1;
+	*sk_out = NULL;
+	if (crypto_init() != 0)
+		return -1;
+	return read_secret_file(sk_path, crypto_sign_SECRETKEYBYTES, sk_out);
+}
+
+int
+crypto_ed25519_sign(const unsigned char *sk, const void *msg, size_t len,
+		    unsigned char sig[64])
+{
+	_Static_assert(crypto_sign_BYTES == 64, "Ed25519 signature size");
+
+	if (sk == NULL || sig == NULL || (msg == NULL && len != 0))
+		return -1;
+	if (crypto_sign_detached(sig, NULL, msg, len, sk) != 0)
+		return -1;
+	return 0;
+}
+
+int
+crypto_ed25519_verify(const unsigned char pk[32], const void *msg,
+		      size_t len, const unsigned char sig[64])
+{
+	_Static_assert(crypto_sign_PUBLICKEYBYTES == 32,
+		       "Ed25519 public key size");
+
+	if (pk == NULL || sig == NULL || (msg == NULL && len != 0))
+		return -1;
+	if (crypto_sign_verify_detached(sig, msg, len, pk) != 0)
+		return -1;
+	return 0;
+}
+
+int
+crypto_b64url_encode(const void *in, size_t len, char *out, size_t outsz)
+{
+	size_t need;
+
+	if (out == NULL || (in == NULL && len != 0))
+		return -1;
+	if (len > (size_t)INT_MAX / 2)
+		return -1;
+	need = sodium_base64_ENCODED_LEN(
+		len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if (outsz < need)
+		return -1;
+	if (len == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	sodium_bin2base64(out, outsz, in, len,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return (int)strlen(out);
+}
+
+int
+crypto_hex_encode(const void *in, size_t len, char *out, size_t outsz)
+{
+	if (out == NULL || (in == NULL && len != 0))
+		return -1;
+	if (len > (size_t)INT_MAX / 2 || outsz < len * 2 + 1)
+		return -1;
+	if (len == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	sodium_bin2hex(out, outsz, in, len);
+	return (int)(len * 2);
+}

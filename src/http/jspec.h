@@ -1,0 +1,55 @@
+/*
+ * Declarative JSON body parsing. A handler lists the fields it accepts
+ * (name, type, required, bounds) and where to put them; jspec_parse()
+ * checks the body against the list and fails closed: malformed JSON,
+ * duplicate keys, nesting deeper than the spec allows, unknown fields,
+ * missing required fields, wrong types, strings that are not valid UTF-8,
+ * contain control characters (other than newline and tab where allowed)
+ * or fall outside their length bounds (counted in code points), integers
+ * outside their range: each gives its own error and nothing is written.
+ *
+ * String outputs point into the parsed document, which the caller keeps
+ * alive (*root_out) and releases with json_decref.
+ */
+#ifndef GH_HTTP_JSPEC_H
+#define GH_HTTP_JSPEC_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/utf8.h"
+
+enum jspec_type { JS_END = 0, JS_STRING, JS_INT, JS_BOOL };
+
+#define JS_REQUIRED 0x1u
+#define JS_MULTILINE 0x2u /* allow \n, \r and \t in a string */
+
+struct jspec {
+	const char *name;
+	enum jspec_type type;
+	unsigned flags;
+	int64_t min, max; /* string: code points; int: value */
+	void *out;        /* const char **, int64_t *, int * */
+	int *present;     /* optional: set to 1 when the field was given */
+};
+
+#define JSPEC_STR(n, o, lo, hi, fl) {n, JS_STRING, fl, lo, hi, o, NULL}
+#define JSPEC_INT(n, o, lo, hi, fl) {n, JS_INT, fl, lo, hi, o, NULL}
+#define JSPEC_BOOL(n, o, fl) {n, JS_BOOL, fl, 0, 1, o, NULL}
+#define JSPEC_END {NULL, JS_END, 0, 0, 0, NULL, NULL}
+
+/* Deepest nesting any body may have before it is parsed. */
+#define JSPEC_MAX_DEPTH 8
+
+/*
+ * Parses body (len bytes) against spec. An empty body is an empty object.
+ * On success *root_out holds the document (caller decrefs) and each given
+ * field is written to its out. On failure returns -GH_BAD_JSON,
+ * -GH_UNKNOWN_FIELD, -GH_MISSING_FIELD, -GH_BAD_FIELD or -GH_BAD_UTF8, and
+ * *field_out names the offending field (static or from spec; may be NULL).
+ */
+int jspec_parse(const char *body, size_t len, const struct jspec *spec,
+		json_t **root_out, const char **field_out);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * One HTTP request as the api/ handlers see it: the matched route, path
+ * parameters, the parsed JSON body, the authenticated actor, a database
+ * connection, and the reply being built. libmicrohttpd stays behind this
+ * header (the connection is an opaque pointer), so handlers are plain C.
+ */
+#ifndef GH_HTTP_REQUEST_H
+#define GH_HTTP_REQUEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/app.h"
+#include "store/store.h"
+
+enum listener_kind { LISTEN_PUBLIC = 1, LISTEN_STAFF = 2 };
+
+/* Who may call a route. Staff roles are ordered: agent < supervisor <
+ * admin. */
+enum auth_need {
+	AUTH_NONE = 0,
+	AUTH_CUSTOMER,
+	AUTH_AGENT,
+	AUTH_SUPERVISOR,
+	AUTH_ADMIN,
+};
+
+#define ROUTE_MAX_PARAMS 4
+/* The route sets its own CSRF rules (login: Origin checked, no token). */
+#define ROUTE_NO_CSRF_TOKEN 0x1u
+
+struct request;
+typedef int (*route_handler)(struct request *r);
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/api/v1/tickets/{id}" */
+	unsigned listeners;  /* LISTEN_PUBLIC | LISTEN_STAFF */
+	enum auth_need auth;
+	size_t body_max;     /* 0: no body accepted */
+	route_handler handler;
+	unsigned flags;
+};
+
+struct actor {
+	int authenticated;
+	enum realm realm;
+	int64_t id;
+	char role[16];
+	char token_hash[65];
+	int mfa;
+	int64_t session_created;
+};
+
+struct request {
+	struct app *app;
+	void *conn; /* struct MHD_Connection * */
+	enum listener_kind listener;
+	const struct route *route;
+	char method[16];
+	char path[2048];
+	int64_t params[ROUTE_MAX_PARAMS];
+	unsigned n_params;
+	char ip[64];
+	char request_id[33];
+	int64_t started_us;
+
+	char *body;
+	size_t body_len;
+	size_t body_cap;
+	int body_too_large;
+	json_t *json;
+
+	struct actor actor;
+	struct store_conn *db;
+
+	/* The reply. */
+	int status;
+	json_t *reply;              /* JSON body, or */
+	const unsigned char *raw;   /* a static body (not freed) */
+	size_t raw_len;
+	const char *content_type;   /* for raw */
+	int html;                   /* raw is a page: page CSP */
+	char *cookies[2];           /* Set-Cookie values, malloc'd */
+	int64_t retry_after;        /* > 0: Retry-After header */
+	json_t *error_extra;        /* merged into an error body */
+	char allow[64];             /* Allow header for 405 */
+	int error;                  /* the error code replied, for the log */
+};
+
+/* A request header, or NULL. */
+const char *request_header(struct request *r, const char *name);
+/* A cookie, or NULL. */
+const char *request_cookie(struct request *r, const char *name);
+/* A query argument, or NULL. */
+const char *request_query(struct request *r, const char *name);
+/* The request's database connection, taken from the pool on first use. */
+struct store_conn *request_db(struct request *r);
+
+/* Sets the reply to status and body (ownership of body taken). Returns 0. */
+int reply_json(struct request *r, int status, json_t *body);
+/* Adds a Set-Cookie header value (copied). */
+int reply_cookie(struct request *r, const char *value);
+
+/* Names of the session cookies per realm. */
+#define COOKIE_STAFF "__Host-gh_staff"
+#define COOKIE_CUSTOMER "__Host-gh_portal"
+
+#endif

@@ -1,0 +1,198 @@
+/*
+ * Backend-independent parts of the store: the connection pool, the
+ * transaction runner with retries, and small helpers. The SQL lives in the
+ * backends.
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/errors.h"
+#include "crypto/crypto.h"
+#include "util/log.h"
+
+#define STORE_MAX_CONNS 64
+#define TX_ATTEMPTS 8
+
+struct store {
+	const struct store_backend *be;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct store_conn *idle[STORE_MAX_CONNS];
+	unsigned n_idle;
+	unsigned n_open;
+	unsigned max_conns;
+	char *path;
+	int version;
+};
+
+static const struct store_backend *const backends[] = {
+	&store_sqlite_backend,
+};
+
+const char *
+realm_name(enum realm r)
+{
+	return r == REALM_STAFF ? "staff" : "customer";
+}
+
+void
+blob_clear(struct blob *b)
+{
+	if (b->data != NULL) {
+		crypto_wipe(b->data, b->len);
+		free(b->data);
+	}
+	b->data = NULL;
+	b->len = 0;
+}
+
+void
+account_clear(struct account *a)
+{
+	blob_clear(&a->totp_seed);
+	crypto_wipe(a->pw_hash, sizeof(a->pw_hash));
+}
+
+int
+store_open(const char *url, unsigned max_conns, struct store **out)
+{
+	struct store *s = NULL;
+	struct store_conn *c = NULL;
+	int rc = -GH_INTERNAL;
+
+	*out = NULL;
+	if (max_conns == 0 || max_conns > STORE_MAX_CONNS)
+		return -GH_INTERNAL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return -GH_INTERNAL;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	s->max_conns = max_conns;
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		size_t n = strlen(backends[i]->prefix);
+		if (strncmp(url, backends[i]->prefix, n) == 0) {
+			s->be = backends[i];
+			s->path = strdup(url + n);
+			break;
+		}
+	}
+	if (s->be == NULL || s->path == NULL) {
+		log_event(LOG_ERROR, "store.open",
+			  json_pack("{s:s}", "reason", "unknown database url scheme"));
+		goto out;
+	}
+	rc = s->be->open(s->path, &c);
+	if (rc < 0)
+		goto out;
+	rc = s->be->migrate(c, &s->version);
+	if (rc < 0)
+		goto out;
+	s->idle[s->n_idle++] = c;
+	s->n_open = 1;
+	c = NULL;
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	if (c != NULL)
+		s->be->close(c);
+	store_close(s);
+	return rc;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (unsigned i = 0; i < s->n_idle; i++)
+		s->be->close(s->idle[i]);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s->path);
+	free(s);
+}
+
+int
+store_schema_version(struct store *s)
+{
+	return s->version;
+}
+
+struct store_conn *
+store_acquire(struct store *s)
+{
+	struct store_conn *c = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		if (s->n_idle > 0) {
+			c = s->idle[--s->n_idle];
+			break;
+		}
+		if (s->n_open < s->max_conns) {
+			s->n_open++;
+			pthread_mutex_unlock(&s->lock);
+			if (s->be->open(s->path, &c) == 0)
+				return c;
+			pthread_mutex_lock(&s->lock);
+			s->n_open--;
+			c = NULL;
+			/* Could not open another: wait for a free one. */
+			if (s->n_open == 0) {
+				pthread_mutex_unlock(&s->lock);
+				LOG_BUG("no database connection can be opened");
+				abort();
+			}
+		}
+		pthread_cond_wait(&s->cond, &s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return c;
+}
+
+void
+store_release(struct store *s, struct store_conn *c)
+{
+	pthread_mutex_lock(&s->lock);
+	s->idle[s->n_idle++] = c;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int
+store_transact(struct store_conn *c, store_tx_fn fn, void *cls)
+{
+	int rc = -GH_UNAVAILABLE;
+
+	for (int attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
+		if (attempt > 0) {
+			struct timespec ts = {
+				0, (long)(1000000 *
+					  (1 + crypto_random_uniform(
+						   5u << attempt)))};
+			nanosleep(&ts, NULL);
+		}
+		rc = c->ops->begin(c);
+		if (rc == -GH_UNAVAILABLE)
+			continue;
+		if (rc < 0)
+			return rc;
+		rc = fn(c, cls);
+		if (rc == 0)
+			rc = c->ops->commit(c);
+		if (rc == 0)
+			return 0;
+		c->ops->rollback(c);
+		if (rc != -GH_UNAVAILABLE)
+			return rc;
+	}
+	log_event(LOG_WARN, "store.contention",
+		  json_pack("{s:i}", "attempts", TX_ATTEMPTS));
+	return rc;
+}

@@ -1,0 +1,184 @@
+/*
+ * The storage interface: every piece of state that matters across requests
+ * (accounts, sessions, throttling counters, last accepted TOTP steps, the
+ * audit log) goes through the typed operations declared here. A backend
+ * (store/sqlite.c now; PostgreSQL later) fills struct store_ops; core/ and
+ * api/ see only this header, never sqlite3.h or libpq-fe.h.
+ *
+ * Threads: a struct store is shared; each thread takes a struct store_conn
+ * with store_acquire() for the length of one request and gives it back.
+ * Transactions go through store_transact(), which retries when the backend
+ * reports contention (SQLITE_BUSY, serialization failures).
+ *
+ * Strings handed in are borrowed. Records filled by an operation own their
+ * memory and are released with the matching *_clear() function.
+ * Return values: 0, or -GH_NOT_FOUND / -GH_CONFLICT / -GH_EXISTS for the
+ * expected outcomes, -GH_UNAVAILABLE for contention that outlived the
+ * retries, -GH_INTERNAL for anything else (logged by the backend).
+ */
+#ifndef GH_STORE_STORE_H
+#define GH_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum realm { REALM_STAFF = 0, REALM_CUSTOMER = 1 };
+const char *realm_name(enum realm r);
+
+struct store;
+struct store_conn;
+
+/* A byte string owned by a record (sealed fields, seeds). */
+struct blob {
+	unsigned char *data;
+	size_t len;
+};
+
+/* What login needs of an account, in either realm. */
+struct account {
+	int64_t id;
+	char role[16];      /* staff: agent|supervisor|admin; customer: "" */
+	char pw_hash[128];
+	struct blob totp_seed; /* sealed */
+	int64_t totp_last_step;
+	int totp_enrolled;
+	int disabled;
+};
+
+struct staff_new {
+	const char *email;
+	const char *name;
+	const char *role;
+	const char *pw_hash;
+	struct blob totp_seed; /* sealed */
+};
+
+struct customer_new {
+	const char *email_idx;
+	struct blob email;     /* sealed, as are the optional fields below */
+	const char *name;
+	struct blob phone, dob, address;
+	const char *pw_hash;
+	struct blob totp_seed;
+	int totp_enrolled;
+};
+
+struct session_rec {
+	char token_hash[65];
+	enum realm realm;
+	int64_t principal_id;
+	int64_t created_at;
+	int64_t last_seen;
+	int64_t idle_secs;
+	int64_t abs_expires;
+	int mfa;
+	char ip[64];
+	/* Filled by session_get from the principal's row: */
+	char role[16];
+	int disabled;
+};
+
+struct throttle_rec {
+	char key[80];
+	int64_t failures;
+	int64_t last_failure;
+	int64_t blocked_until;
+};
+
+struct store_ops {
+	const char *name;
+
+	/* Transactions: use store_transact() rather than these. */
+	int (*begin)(struct store_conn *c);
+	int (*commit)(struct store_conn *c);
+	int (*rollback)(struct store_conn *c);
+
+	/* Accounts. login is the staff e-mail or the customer's e-mail blind
+	 * index. */
+	int (*account_by_login)(struct store_conn *c, enum realm r,
+				const char *login, struct account *out);
+	int (*account_by_id)(struct store_conn *c, enum realm r, int64_t id,
+			     struct account *out);
+	/* Sets totp_last_step = step only when step > the stored value;
+	 * -GH_CONFLICT when it is not (a replayed code). */
+	int (*account_advance_totp)(struct store_conn *c, enum realm r,
+				    int64_t id, int64_t step);
+	int (*account_set_pw_hash)(struct store_conn *c, enum realm r,
+				   int64_t id, const char *pw_hash);
+	int (*account_set_disabled)(struct store_conn *c, enum realm r,
+				    int64_t id, int disabled);
+	int (*staff_insert)(struct store_conn *c, const struct staff_new *s,
+			    int64_t *id_out);
+	int (*customer_insert)(struct store_conn *c,
+			       const struct customer_new *s, int64_t *id_out);
+
+	/* Sessions. session_get fills role/disabled from the principal. */
+	int (*session_insert)(struct store_conn *c,
+			      const struct session_rec *s);
+	int (*session_get)(struct store_conn *c, const char *token_hash,
+			   struct session_rec *out);
+	int (*session_touch)(struct store_conn *c, const char *token_hash,
+			     int64_t now);
+	int (*session_delete)(struct store_conn *c, const char *token_hash);
+	/* Deletes every session of a principal; *n_out gets the count. */
+	int (*session_delete_principal)(struct store_conn *c, enum realm r,
+					int64_t id, int64_t *n_out);
+
+	/* Throttling. throttle_get: -GH_NOT_FOUND when no row. */
+	int (*throttle_get)(struct store_conn *c, const char *key,
+			    struct throttle_rec *out);
+	int (*throttle_put)(struct store_conn *c,
+			    const struct throttle_rec *t);
+	int (*throttle_clear)(struct store_conn *c, const char *key);
+
+	/* Audit: append a record; read one by sequence number (1-based);
+	 * count. audit_get gives a malloc'd record (caller frees). */
+	int (*audit_append)(struct store_conn *c, const char *record,
+			    const unsigned char leaf[32], int64_t *seq_out);
+	int (*audit_get)(struct store_conn *c, int64_t seq, char **record_out,
+			 unsigned char leaf_out[32]);
+	int (*audit_count)(struct store_conn *c, int64_t *n_out);
+};
+
+/* Every connection starts with the backend's operations table. */
+struct store_conn {
+	const struct store_ops *ops;
+};
+
+/*
+ * Opens the database named by url ("sqlite:PATH"), applies pending
+ * migrations and prepares a pool of at most max_conns connections.
+ * Returns 0 or -GH_INTERNAL (the reason is logged).
+ */
+int store_open(const char *url, unsigned max_conns, struct store **out);
+void store_close(struct store *s);
+
+/* Takes a connection, waiting while all are busy. Never NULL. */
+struct store_conn *store_acquire(struct store *s);
+void store_release(struct store *s, struct store_conn *c);
+
+/*
+ * Runs fn(c, cls) inside a transaction: commits when it returns 0, rolls
+ * back otherwise and returns its value. When the backend reports
+ * contention the whole function runs again (up to a few times, with a short
+ * random back-off), so fn must only change state through c.
+ */
+typedef int (*store_tx_fn)(struct store_conn *c, void *cls);
+int store_transact(struct store_conn *c, store_tx_fn fn, void *cls);
+
+/* The schema version after migrations (for `serve --check`, tests). */
+int store_schema_version(struct store *s);
+
+void account_clear(struct account *a);
+void blob_clear(struct blob *b);
+
+/* Backend constructors, used by store_open. */
+struct store_backend {
+	const char *prefix; /* "sqlite:" */
+	int (*open)(const char *path, struct store_conn **out);
+	void (*close)(struct store_conn *c);
+	int (*migrate)(struct store_conn *c, int *version_out);
+};
+extern const struct store_backend store_sqlite_backend;
+
+#endif
