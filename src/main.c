@@ -204,6 +204,10 @@ cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (app_start_engines(&app, err, sizeof(err)) < 0) {
+		app_close(&app);
+		return fail(err);
+	}
 	if (server_start(&app, listen, staff, &srv, err, sizeof(err)) < 0) {
 		app_close(&app);
 		return fail(err);

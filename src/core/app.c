@@ -83,9 +83,23 @@ app_open(struct app *app, const char *dir, char *err, size_t errsz)
 	return 0;
 }
 
+int
+app_start_engines(struct app *app, char *err, size_t errsz)
+{
+	if (app->dlp != NULL)
+		return 0;
+	if (dlp_engine_new(&app->dlp) < 0) {
+		snprintf(err, errsz, "the outbound filter rules do not compile");
+		return -1;
+	}
+	return 0;
+}
+
 void
 app_close(struct app *app)
 {
+	dlp_engine_free(app->dlp);
+	app->dlp = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	crypto_keys_free(app->keys);

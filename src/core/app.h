@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "core/password.h"
+#include "core/dlp/dlp.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
 
@@ -20,6 +21,9 @@ struct app {
 	/* argon2id hash of a random password, verified against when a login
 	 * names no account, so that case takes as long as a wrong password. */
 	char dummy_hash[CRYPTO_PWHASH_BYTES];
+	/* The outbound filter, compiled once by app_start_engines() (serve
+	 * only: the CLI account commands do not need it). NULL before. */
+	struct dlp_engine *dlp;
 	/* Outbox directory for mail when no SMTP relay is configured. */
 	char outbox[CONFIG_STR_MAX + 16];
 };
@@ -29,6 +33,8 @@ struct app {
  * writes a one-line reason to err and returns -1. Free with app_close().
  */
 int app_open(struct app *app, const char *dir, char *err, size_t errsz);
+/* Compiles the detection engines (seconds). 0 or -1 with err set. */
+int app_start_engines(struct app *app, char *err, size_t errsz);
 void app_close(struct app *app);
 
 #endif

@@ -383,6 +383,30 @@ sq_account_set_pw_hash(struct store_conn *c, enum realm r, int64_t id,
 }
 
 static int
+sq_account_set_totp(struct store_conn *c, enum realm r, int64_t id,
+		    const struct blob *seed, int enrolled)
+{
+	static const char staff_sql[] =
+		"UPDATE staff SET totp_seed = ?, totp_enrolled = ?, "
+		"totp_last_step = 0 WHERE id = ?";
+	static const char cust_sql[] =
+		"UPDATE customers SET totp_seed = ?, totp_enrolled = ?, "
+		"totp_last_step = 0 WHERE id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), r == REALM_STAFF ? staff_sql : cust_sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_blob(st, 1, seed);
+	sqlite3_bind_int(st, 2, enrolled ? 1 : 0);
+	sqlite3_bind_int64(st, 3, id);
+	rc = sq_done(Q(c), st, "set_totp");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_NOT_FOUND;
+	return rc;
+}
+
+static int
 sq_account_set_disabled(struct store_conn *c, enum realm r, int64_t id,
 			int disabled)
 {
@@ -714,6 +738,7 @@ static const struct store_ops sq_ops = {
 	.account_by_id = sq_account_by_id,
 	.account_advance_totp = sq_account_advance_totp,
 	.account_set_pw_hash = sq_account_set_pw_hash,
+	.account_set_totp = sq_account_set_totp,
 	.account_set_disabled = sq_account_set_disabled,
 	.staff_insert = sq_staff_insert,
 	.customer_insert = sq_customer_insert,

@@ -105,6 +105,10 @@ struct store_ops {
 				    int64_t id, int64_t step);
 	int (*account_set_pw_hash)(struct store_conn *c, enum realm r,
 				   int64_t id, const char *pw_hash);
+	/* Replaces the sealed TOTP seed and sets enrolled; the last accepted
+	 * step restarts at 0. */
+	int (*account_set_totp)(struct store_conn *c, enum realm r, int64_t id,
+				const struct blob *seed, int enrolled);
 	int (*account_set_disabled)(struct store_conn *c, enum realm r,
 				    int64_t id, int disabled);
 	int (*staff_insert)(struct store_conn *c, const struct staff_new *s,

@@ -47,7 +47,7 @@ pii_trigger(enum builtin b, unsigned *flags, size_t *back)
 		return "[A-Za-z]{2} ?\\d{2} ?\\d{2} ?\\d{2} ?[A-Da-d]";
 	case B_ABA:
 		*back = 12;
-		return "\\d{4}-\\d{4}-\\d";
+		return "\\d{9}|\\d{4}-\\d{4}-\\d";
 	case B_EMAIL:
 		*back = 72;
 		return "[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\\.[A-Za-z]{2}";
@@ -783,6 +783,7 @@ phone_extract(struct scan *s, size_t from, size_t to)
 		    (i + 1 >= s->len || !DIGIT(t[i + 1])))
 			continue;
 		j = i + 1;
+		depth = t[i] == '(';
 		end = DIGIT(t[i]) ? i + 1 : i;
 		while (j < s->len && j - i < 32) {
 			char c = t[j];

@@ -1,0 +1,477 @@
+/* API test harness (see harness.h). */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "crypto/totp.h"
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int port;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static int
+port_open(int port)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int ok;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+int
+gh_cli(struct gh_server *s, const char *stdin_text, char **out,
+       const char *const *args)
+{
+	int in_pipe[2], out_pipe[2];
+	const char *argv[32];
+	size_t n = 0;
+	pid_t pid;
+	int status;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	argv[n++] = s->bin;
+	for (; *args != NULL && n < 28; args++)
+		argv[n++] = *args;
+	argv[n++] = "--dir";
+	argv[n++] = s->dir;
+	argv[n] = NULL;
+	assert_int_equal(pipe(in_pipe), 0);
+	assert_int_equal(pipe(out_pipe), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int logfd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		dup2(in_pipe[0], 0);
+		dup2(out_pipe[1], 1);
+		if (logfd >= 0)
+			dup2(logfd, 2);
+		close(in_pipe[1]);
+		close(out_pipe[0]);
+		execv(s->bin, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	close(in_pipe[0]);
+	close(out_pipe[1]);
+	if (stdin_text != NULL)
+		(void)!write(in_pipe[1], stdin_text, strlen(stdin_text));
+	close(in_pipe[1]);
+	for (;;) {
+		ssize_t r;
+
+		if (len + 4096 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		r = read(out_pipe[0], buf + len, cap - len - 1);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	close(out_pipe[0]);
+	waitpid(pid, &status, 0);
+	if (out != NULL)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+void
+gh_start(struct gh_server *s, const char *extra_conf)
+{
+	char tmpl[] = "/tmp/gh-api-XXXXXX";
+	char path[400];
+	char listen[64], staff[64];
+	const char *bin = getenv("GH_BIN");
+	const char *init_args[] = {"init", NULL};
+	FILE *f;
+
+	memset(s, 0, sizeof(s[0]));
+	assert_non_null(bin);
+	snprintf(s->bin, sizeof(s->bin), "%s", bin);
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(s->dir, sizeof(s->dir), "%s/var", tmpl);
+	snprintf(s->log, sizeof(s->log), "%s/server.log", tmpl);
+	assert_int_equal(gh_cli(s, NULL, NULL, init_args), 0);
+	if (extra_conf != NULL) {
+		snprintf(path, sizeof(path), "%s/gatehouse.conf", s->dir);
+		f = fopen(path, "a");
+		assert_non_null(f);
+		fputs(extra_conf, f);
+		fclose(f);
+	}
+	s->pub_port = free_port();
+	do
+		s->staff_port = free_port();
+	while (s->staff_port == s->pub_port);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->pub_port);
+	snprintf(staff, sizeof(staff), "127.0.0.1:%d", s->staff_port);
+	s->pid = fork();
+	assert_true(s->pid >= 0);
+	if (s->pid == 0) {
+		int logfd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		dup2(logfd, 2);
+		execl(s->bin, s->bin, "serve", "--dir", s->dir, "--listen",
+		      listen, "--staff-listen", staff, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		int status;
+
+		if (port_open(s->pub_port) && port_open(s->staff_port))
+			return;
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
+			fail_msg("gatehouse serve exited at start; see %s", s->log);
+		usleep(50000);
+	}
+	fail_msg("gatehouse serve did not start; see %s", s->log);
+}
+
+int
+gh_stop(struct gh_server *s)
+{
+	int status = 0;
+
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGTERM);
+	waitpid(s->pid, &status, 0);
+	s->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void
+parse_user(const char *out, struct gh_user *u)
+{
+	json_error_t e;
+	json_t *j = json_loads(out, 0, &e);
+	const char *b32;
+	size_t n = 0;
+	int bits = 0, acc = 0;
+
+	assert_non_null(j);
+	u->id = json_integer_value(json_object_get(j, "id"));
+	b32 = json_string_value(json_object_get(j, "totp_secret"));
+	assert_non_null(b32);
+	snprintf(u->b32, sizeof(u->b32), "%s", b32);
+	for (const char *p = b32; *p && n < sizeof(u->secret); p++) {
+		int v = *p >= 'A' && *p <= 'Z' ? *p - 'A' : *p - '2' + 26;
+
+		acc = (acc << 5) | v;
+		bits += 5;
+		if (bits >= 8) {
+			u->secret[n++] = (unsigned char)(acc >> (bits - 8));
+			bits -= 8;
+		}
+	}
+	json_decref(j);
+}
+
+void
+gh_add_staff(struct gh_server *s, const char *email, const char *role,
+	     struct gh_user *u)
+{
+	const char *args[] = {"staff", "add", "--email", email, "--name",
+			      "Test Staff", "--role", role, "--password-stdin",
+			      NULL};
+	char *out = NULL;
+
+	memset(u, 0, sizeof(*u));
+	snprintf(u->email, sizeof(u->email), "%s", email);
+	snprintf(u->password, sizeof(u->password), "tangerine-Orbit-%s-47", role);
+	assert_int_equal(gh_cli(s, u->password, &out, args), 0);
+	parse_user(out, u);
+	free(out);
+}
+
+void
+gh_add_customer(struct gh_server *s, const char *email, struct gh_user *u)
+{
+	const char *args[] = {"customer", "add", "--email", email, "--name",
+			      "Test Customer", "--phone", "+44 20 7946 0123",
+			      "--dob", "1980-02-29", "--address",
+			      "1 Test Street, London", "--password-stdin", NULL};
+	char *out = NULL;
+
+	memset(u, 0, sizeof(*u));
+	snprintf(u->email, sizeof(u->email), "%s", email);
+	snprintf(u->password, sizeof(u->password), "marmalade Tuesday kite 3");
+	assert_int_equal(gh_cli(s, u->password, &out, args), 0);
+	parse_user(out, u);
+	free(out);
+}
+
+void
+gh_totp_next(struct gh_user *u, char out[7])
+{
+	int64_t now_step = (int64_t)time(NULL) / 30;
+	int64_t step = u->last_step + 1;
+
+	if (step < now_step)
+		step = now_step;
+	/* The server accepts one step ahead; beyond that, wait. */
+	while (step > (int64_t)time(NULL) / 30 + 1)
+		sleep(1);
+	assert_int_equal(totp_generate(u->secret, sizeof(u->secret),
+				       (time_t)(step * 30), out),
+			 0);
+	u->last_step = step;
+}
+
+void
+gh_client_init(struct gh_client *c, int staff)
+{
+	memset(c, 0, sizeof(*c));
+	c->curl = curl_easy_init();
+	c->staff = staff;
+	curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "");
+}
+
+void
+gh_client_free(struct gh_client *c)
+{
+	curl_easy_cleanup(c->curl);
+	c->curl = NULL;
+}
+
+static size_t
+on_data(char *p, size_t size, size_t n, void *ud)
+{
+	char **buf = ud;
+	size_t *len = (size_t *)(buf + 1);
+	size_t add = size * n;
+	char *nb = realloc(*buf, *len + add + 1);
+
+	if (nb == NULL)
+		return 0;
+	memcpy(nb + *len, p, add);
+	*len += add;
+	nb[*len] = '\0';
+	*buf = nb;
+	return add;
+}
+
+long
+gh_req(struct gh_server *s, struct gh_client *c, const char *method,
+       const char *path, const char *body, const char *const *headers,
+       struct gh_resp *r)
+{
+	char url[2300];
+	char cafile[300];
+	char csrf[128];
+	struct curl_slist *h = NULL;
+	struct {
+		char *buf;
+		size_t len;
+	} data = {NULL, 0}, hdr = {NULL, 0};
+	CURLcode rc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s",
+		 c->staff ? s->staff_port : s->pub_port, path);
+	snprintf(cafile, sizeof(cafile), "%s/tls.crt", s->dir);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_CAINFO, cafile);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c->curl, CURLOPT_NOBODY,
+			 strcmp(method, "HEAD") == 0 ? 1L : 0L);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, 60L);
+	if (body != NULL) {
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE,
+				 (long)strlen(body));
+		h = curl_slist_append(h, "Content-Type: application/json");
+	} else {
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+	}
+	if (c->csrf[0] != '\0') {
+		snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", c->csrf);
+		h = curl_slist_append(h, csrf);
+	}
+	for (; headers != NULL && *headers != NULL; headers++)
+		h = curl_slist_append(h, *headers);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &data);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_data);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &hdr);
+	rc = curl_easy_perform(c->curl);
+	curl_slist_free_all(h);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	r->body = data.buf != NULL ? data.buf : strdup("");
+	r->len = data.len;
+	r->headers = hdr.buf != NULL ? hdr.buf : strdup("");
+	r->hlen = hdr.len;
+	if (rc != CURLE_OK) {
+		r->status = -1;
+		return -1;
+	}
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	r->json = json_loadb(r->body, r->len, 0, NULL);
+	return r->status;
+}
+
+void
+gh_resp_free(struct gh_resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+char *
+gh_header(const struct gh_resp *r, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p = r->headers;
+
+	while (p != NULL && *p) {
+		const char *eol = strstr(p, "\r\n");
+		size_t ll = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (ll > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *v = p + nl + 1;
+
+			while (*v == ' ')
+				v++;
+			return strndup(v, ll - (size_t)(v - p));
+		}
+		p = eol ? eol + 2 : NULL;
+	}
+	return NULL;
+}
+
+const char *
+gh_error(const struct gh_resp *r)
+{
+	const char *e = json_string_value(json_object_get(r->json, "error"));
+
+	return e != NULL ? e : "";
+}
+
+long
+gh_login(struct gh_server *s, struct gh_client *c, struct gh_user *u)
+{
+	char code[7];
+	char body[512];
+	struct gh_resp r;
+	long st;
+
+	gh_totp_next(u, code);
+	snprintf(body, sizeof(body),
+		 "{\"email\":\"%s\",\"password\":\"%s\",\"totp\":\"%s\"}",
+		 u->email, u->password, code);
+	c->csrf[0] = '\0';
+	st = gh_req(s, c, "POST",
+		    c->staff ? "/api/v1/staff/session" : "/api/v1/portal/session",
+		    body, NULL, &r);
+	if (st == 201) {
+		const char *t = json_string_value(
+			json_object_get(r.json, "csrf_token"));
+
+		assert_non_null(t);
+		snprintf(c->csrf, sizeof(c->csrf), "%s", t);
+	}
+	gh_resp_free(&r);
+	return st;
+}
+
+static sqlite3 *
+db_open(struct gh_server *s)
+{
+	char path[400];
+	sqlite3 *db = NULL;
+
+	snprintf(path, sizeof(path), "%s/gatehouse.db", s->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+int64_t
+gh_db_count(struct gh_server *s, const char *sql)
+{
+	sqlite3 *db = db_open(s);
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+void
+gh_db_exec(struct gh_server *s, const char *sql)
+{
+	sqlite3 *db = db_open(s);
+
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+int
+gh_log_contains(struct gh_server *s, const char *needle)
+{
+	FILE *f = fopen(s->log, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int found = 0;
+
+	if (f == NULL)
+		return 0;
+	while (!found && getline(&line, &cap, f) > 0)
+		found = strstr(line, needle) != NULL;
+	free(line);
+	fclose(f);
+	return found;
+}

@@ -1,0 +1,96 @@
+/*
+ * API test harness: starts the real `gatehouse` binary ($GH_BIN) on free
+ * loopback ports in a fresh temporary data directory, creates accounts
+ * through its CLI, and talks HTTPS to it with libcurl (trusting the
+ * instance's own self-signed certificate). No part of the server is
+ * mocked.
+ */
+#ifndef GH_TESTS_API_HARNESS_H
+#define GH_TESTS_API_HARNESS_H
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct gh_server {
+	char dir[256];
+	char bin[512];
+	char log[300];
+	int pub_port;
+	int staff_port;
+	pid_t pid;
+};
+
+struct gh_user {
+	int64_t id;
+	char email[128];
+	char password[128];
+	unsigned char secret[20];
+	char b32[40];
+	int64_t last_step; /* last TOTP step used, to avoid replays */
+};
+
+struct gh_client {
+	CURL *curl;
+	char csrf[64];
+	int staff; /* which listener */
+};
+
+struct gh_resp {
+	long status;
+	char *body;
+	size_t len;
+	char *headers;
+	size_t hlen;
+	json_t *json;
+};
+
+/* Init, write extra_conf (INI text appended to gatehouse.conf; may be
+ * NULL), serve, wait until both ports accept. Aborts the test on failure. */
+void gh_start(struct gh_server *s, const char *extra_conf);
+/* SIGTERM and wait; returns the exit status (0 on a clean stop). */
+int gh_stop(struct gh_server *s);
+/* Runs `gatehouse ARGS --dir DIR` with stdin_text; captures stdout. Returns
+ * exit status; *out (malloc'd) gets stdout when out != NULL. */
+int gh_cli(struct gh_server *s, const char *stdin_text, char **out,
+	   const char *const *args);
+
+void gh_add_staff(struct gh_server *s, const char *email, const char *role,
+		  struct gh_user *u);
+void gh_add_customer(struct gh_server *s, const char *email,
+		     struct gh_user *u);
+/* A code for the user that has not been used yet (waits if needed). */
+void gh_totp_next(struct gh_user *u, char out[7]);
+
+void gh_client_init(struct gh_client *c, int staff);
+void gh_client_free(struct gh_client *c);
+
+/*
+ * Sends a request. body may be NULL. headers is a NULL-terminated list of
+ * "Name: value" lines added to the defaults (JSON content type, the
+ * client's X-CSRF-Token once it has one). Fills *r (free with
+ * gh_resp_free). Returns the HTTP status, or -1 when no HTTP reply came.
+ */
+long gh_req(struct gh_server *s, struct gh_client *c, const char *method,
+	    const char *path, const char *body, const char *const *headers,
+	    struct gh_resp *r);
+void gh_resp_free(struct gh_resp *r);
+/* The value of a response header (case-insensitive), malloc'd, or NULL. */
+char *gh_header(const struct gh_resp *r, const char *name);
+/* The "error" code of a JSON error body, or "". */
+const char *gh_error(const struct gh_resp *r);
+
+/* Logs in with the user's password and a fresh code. Returns the status;
+ * on 201 the client holds the cookie and CSRF token. */
+long gh_login(struct gh_server *s, struct gh_client *c, struct gh_user *u);
+
+/* Counts rows of the instance's database matching sql (SELECT COUNT). */
+int64_t gh_db_count(struct gh_server *s, const char *sql);
+/* Runs one SQL statement on the instance's database. */
+void gh_db_exec(struct gh_server *s, const char *sql);
+/* 1 when the server log contains needle. */
+int gh_log_contains(struct gh_server *s, const char *needle);
+
+#endif
