@@ -29,6 +29,7 @@
 #include "core/app.h"
 #include "core/audit.h"
 #include "core/errors.h"
+#include "core/mailer.h"
 #include "core/password.h"
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
@@ -47,7 +48,8 @@ usage(void)
 	      "  gatehouse staff add --email E --name N --role "
 	      "agent|supervisor|admin --password-stdin [--dir DIR]\n"
 	      "  gatehouse customer add --email E --name N [--phone P] "
-	      "[--dob YYYY-MM-DD] [--address A] --password-stdin [--dir DIR]\n"
+	      "[--dob YYYY-MM-DD] [--address A] [--enroll-in-portal]\n"
+	      "      --password-stdin [--dir DIR]\n"
 	      "  gatehouse staff|customer unlock|disable|enable --email E "
 	      "[--dir DIR]\n"
 	      "  gatehouse audit verify [--dir DIR]\n"
@@ -177,10 +179,12 @@ cmd_serve(int argc, char **argv)
 	}
 	if (app_open(&app, dir, err, sizeof(err)) < 0)
 		return fail(err);
-	if (listen == NULL)
-		listen = app.cfg.listen;
-	if (staff == NULL)
-		staff = app.cfg.staff_listen;
+	if (config_set_listen(&app.cfg, listen, staff, err, sizeof(err)) < 0) {
+		app_close(&app);
+		return fail(err);
+	}
+	listen = app.cfg.listen;
+	staff = app.cfg.staff_listen;
 	{
 		struct sockaddr_storage ss;
 		unsigned len;
@@ -212,6 +216,11 @@ cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return fail(err);
 	}
+	if (mailer_start(&app) < 0) {
+		server_stop(srv);
+		app_close(&app);
+		return fail("the mail delivery thread cannot start");
+	}
 	log_event(LOG_INFO, "server.started",
 		  json_pack("{s:s, s:s, s:s}", "public", listen, "staff", staff,
 			    "dir", app.cfg.dir));
@@ -219,6 +228,7 @@ cmd_serve(int argc, char **argv)
 	log_event(LOG_INFO, "server.stopping",
 		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
 	server_stop(srv);
+	mailer_stop();
 	app_close(&app);
 	log_event(LOG_INFO, "server.stopped", NULL);
 	return 0;
@@ -262,6 +272,7 @@ cmd_account(enum realm realm, int argc, char **argv)
 		{"dob", required_argument, 0, 'b'},
 		{"address", required_argument, 0, 'a'},
 		{"password-stdin", no_argument, 0, 'P'},
+		{"enroll-in-portal", no_argument, 0, 'E'},
 		{0, 0, 0, 0}};
 	const char *dir = DEFAULT_DIR;
 	struct account_new in;
@@ -294,6 +305,7 @@ cmd_account(enum realm realm, int argc, char **argv)
 		case 'b': in.dob = optarg; break;
 		case 'a': in.address = optarg; break;
 		case 'P': pw_stdin = 1; break;
+		case 'E': in.enroll_in_portal = 1; break;
 		default: usage(); return 2;
 		}
 	}
@@ -302,6 +314,10 @@ cmd_account(enum realm realm, int argc, char **argv)
 		return 2;
 	}
 	if (realm == REALM_STAFF && (in.phone || in.dob || in.address)) {
+		usage();
+		return 2;
+	}
+	if (realm == REALM_STAFF && in.enroll_in_portal) {
 		usage();
 		return 2;
 	}
@@ -343,9 +359,14 @@ cmd_account(enum realm realm, int argc, char **argv)
 			rc = 1;
 			goto out;
 		}
-		j = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)out.id,
-			      "totp_secret", out.totp_secret, "otpauth_uri",
-			      out.otpauth_uri);
+		if (in.enroll_in_portal)
+			j = json_pack("{s:I, s:s}", "id", (json_int_t)out.id,
+				      "totp", "enrol at first portal login");
+		else
+			j = json_pack("{s:I, s:s, s:s}", "id",
+				      (json_int_t)out.id, "totp_secret",
+				      out.totp_secret, "otpauth_uri",
+				      out.otpauth_uri);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(j);

@@ -18,5 +18,31 @@ int api_staff_login(struct request *r);
 int api_portal_login(struct request *r);
 int api_session_get(struct request *r);
 int api_session_delete(struct request *r);
+int api_enroll_begin(struct request *r);
+int api_enroll_confirm(struct request *r);
+
+
+/* tickets.c (staff) */
+struct tk_actor;
+/* Reads query argument name as an integer in [lo, hi] (dflt when absent);
+ * -GH_BAD_QUERY naming the field otherwise. */
+int api_query_int(struct request *r, const char *name, int64_t dflt,
+		  int64_t lo, int64_t hi, int64_t *out);
+/* Fills a core actor from the request's authenticated actor. */
+void api_tk_actor(struct request *r, struct tk_actor *a);
+int api_tickets_list(struct request *r);
+int api_tickets_get(struct request *r);
+int api_tickets_reply(struct request *r);
+int api_tickets_note(struct request *r);
+int api_tickets_assign(struct request *r);
+int api_tickets_status(struct request *r);
+
+/* portal.c (customer) */
+int api_portal_tickets_create(struct request *r);
+int api_portal_tickets_list(struct request *r);
+int api_portal_tickets_get(struct request *r);
+int api_portal_tickets_message(struct request *r);
+int api_portal_phrase_put(struct request *r);
+int api_portal_phrase_get(struct request *r);
 
 #endif

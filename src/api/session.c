@@ -3,6 +3,7 @@
  * password and TOTP code; the current session (for a page reload: who is
  * logged in and the CSRF token); logout.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -10,6 +11,7 @@
 #include "core/errors.h"
 #include "core/password.h"
 #include "core/session.h"
+#include "crypto/totp.h"
 #include "util/log.h"
 
 int
@@ -34,7 +36,9 @@ login(struct request *r, enum realm realm)
 		JSPEC_STR("email", &email, 1, 254, JS_REQUIRED),
 		JSPEC_STR("password", &password, 1, PASSWORD_MAX_CHARS,
 			  JS_REQUIRED),
-		JSPEC_STR("totp", &code, 1, 16, JS_REQUIRED),
+		/* Empty or absent only for an account that still has to
+		 * enrol its authenticator. */
+		JSPEC_STR("totp", &code, 0, 16, 0),
 		JSPEC_END,
 	};
 	struct login_req req;
@@ -83,9 +87,70 @@ login(struct request *r, enum realm realm)
 				     "id", (json_int_t)ok.id, "role", ok.role));
 	else
 		reply_json(r, 201,
-			   json_pack("{s:s, s:I}", "csrf_token", ok.csrf, "id",
-				     (json_int_t)ok.id));
+			   json_pack("{s:s, s:I, s:b}", "csrf_token", ok.csrf,
+				     "id", (json_int_t)ok.id,
+				     "enrollment_required",
+				     ok.enrollment_required));
 	return 0;
+}
+
+int
+api_enroll_begin(struct request *r)
+{
+	char secret[TOTP_B32_CHARS + 1];
+	char *uri = NULL;
+	char *svg = NULL;
+	int rc;
+
+	rc = auth_enroll_begin(r->app, request_db(r), r->actor.realm,
+			       r->actor.id, r->ip, r->request_id, secret, &uri,
+			       &svg);
+	if (rc < 0)
+		return rc;
+	reply_json(r, 201,
+		   json_pack("{s:s, s:s, s:s}", "otpauth_uri", uri, "secret",
+			     secret, "qr_svg", svg));
+	crypto_wipe(secret, sizeof(secret));
+	crypto_wipe(uri, strlen(uri));
+	free(uri);
+	free(svg);
+	return 0;
+}
+
+int
+api_enroll_confirm(struct request *r)
+{
+	const char *code = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("totp", &code, 1, 16, JS_REQUIRED),
+		JSPEC_END,
+	};
+	struct login_ok ok;
+	int64_t retry = 0;
+	char cookie[256];
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	rc = auth_enroll_confirm(r->app, request_db(r), r->actor.realm,
+				 r->actor.id, r->actor.token_hash, code, r->ip,
+				 r->request_id, &ok, &retry);
+	if (rc == -GH_TOO_MANY_ATTEMPTS)
+		r->retry_after = retry;
+	if (rc < 0)
+		return rc;
+	session_cookie(r->actor.realm, ok.token,
+		       r->actor.realm == REALM_STAFF
+			       ? r->app->cfg.staff_absolute_seconds
+			       : r->app->cfg.customer_absolute_seconds,
+		       cookie, sizeof(cookie));
+	crypto_wipe(ok.token, sizeof(ok.token));
+	rc = reply_cookie(r, cookie);
+	crypto_wipe(cookie, sizeof(cookie));
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 200, json_pack("{s:s}", "csrf_token", ok.csrf));
 }
 
 int
@@ -113,6 +178,9 @@ api_session_get(struct request *r)
 			 (json_int_t)r->actor.session_created);
 	if (r->actor.realm == REALM_STAFF)
 		json_object_set_new(body, "role", json_string(r->actor.role));
+	else
+		json_object_set_new(body, "enrollment_required",
+				    json_boolean(!r->actor.mfa));
 	return reply_json(r, 200, body);
 }
 

@@ -116,7 +116,7 @@ tx_create(struct store_conn *c, void *cls)
 			.address = x->address,
 			.pw_hash = x->pw_hash,
 			.totp_seed = x->seed,
-			.totp_enrolled = 1,
+			.totp_enrolled = !x->in->enroll_in_portal,
 		};
 		rc = c->ops->customer_insert(c, &s, &x->id);
 	}
@@ -252,6 +252,10 @@ accounts_create(struct app *app, struct store_conn *c,
 	if (rc < 0)
 		goto out;
 	out->id = x.id;
+	if (in->enroll_in_portal) {
+		rc = 0;
+		goto out;
+	}
 	rc = -GH_INTERNAL;
 	if (totp_secret_base32(secret, sizeof(secret), out->totp_secret,
 			       sizeof(out->totp_secret)) < 0)

@@ -25,6 +25,9 @@ struct account_new {
 	const char *password;
 	size_t password_len;
 	const char *actor;   /* who creates it, for the audit log */
+	/* Customer enrols an authenticator at first portal login instead of
+	 * receiving a secret now (out->totp_secret stays empty). */
+	int enroll_in_portal;
 };
 
 struct account_created {

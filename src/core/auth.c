@@ -107,9 +107,12 @@ tx_success(struct store_conn *c, void *cls)
 	char who[48];
 	int rc;
 
-	rc = c->ops->account_advance_totp(c, req->realm, o->acct->id, o->step);
-	if (rc < 0)
-		return rc; /* -GH_CONFLICT: a replayed code */
+	if (o->acct->totp_enrolled) {
+		rc = c->ops->account_advance_totp(c, req->realm, o->acct->id,
+						  o->step);
+		if (rc < 0)
+			return rc; /* -GH_CONFLICT: a replayed code */
+	}
 	if (o->new_hash != NULL) {
 		rc = c->ops->account_set_pw_hash(c, req->realm, o->acct->id,
 						 o->new_hash);
@@ -119,8 +122,9 @@ tx_success(struct store_conn *c, void *cls)
 	rc = throttle_clear(c, o->acct_key);
 	if (rc < 0)
 		return rc;
-	rc = session_create(o->app, c, req->realm, o->acct->id, 1, req->ip,
-			    o->ok->token, o->ok->csrf);
+	rc = session_create(o->app, c, req->realm, o->acct->id,
+			    o->acct->totp_enrolled, req->ip, o->ok->token,
+			    o->ok->csrf);
 	if (rc < 0)
 		return rc;
 	principal(o, who, sizeof(who));
@@ -133,7 +137,9 @@ tx_success(struct store_conn *c, void *cls)
 				 .ip = req->ip,
 				 .request_id = req->request_id,
 				 .detail = json_pack("{s:s, s:b}", "factors",
-						     "password+totp",
+						     o->acct->totp_enrolled
+							     ? "password+totp"
+							     : "password (enrolment only)",
 						     "rehashed",
 						     o->new_hash != NULL),
 			 });
@@ -234,16 +240,29 @@ auth_login(struct app *app, struct store_conn *c, const struct login_req *req,
 		o.why = "account disabled";
 		goto fail;
 	}
-	if (open_seed(app, req->realm, login, &acct, &seed, &seed_len) < 0) {
-		LOG_BUG("TOTP seed does not open");
-		o.why = "seed unreadable";
-		goto fail;
-	}
-	o.step = totp_check((const unsigned char *)seed, seed_len, time(NULL),
-			    req->code);
-	if (o.step < 0) {
-		o.why = "wrong code";
-		goto fail;
+	if (!acct.totp_enrolled) {
+		/* Invited account: password alone opens an enrolment-only
+		 * session, and only when no code is offered. */
+		if (req->code != NULL && req->code[0] != '\0') {
+			o.why = "code for an account without authenticator";
+			goto fail;
+		}
+		out->enrollment_required = 1;
+	} else {
+		if (open_seed(app, req->realm, login, &acct, &seed, &seed_len) <
+		    0) {
+			LOG_BUG("TOTP seed does not open");
+			o.why = "seed unreadable";
+			goto fail;
+		}
+		o.step = req->code == NULL
+				 ? -1
+				 : totp_check((const unsigned char *)seed,
+					      seed_len, time(NULL), req->code);
+		if (o.step < 0) {
+			o.why = "wrong code";
+			goto fail;
+		}
 	}
 	if (crypto_pw_needs_rehash(acct.pw_hash, &app->pw_params) == 1 &&
 	    crypto_pw_hash(norm, norm_len, &app->pw_params, new_hash) == 0)
@@ -252,6 +271,8 @@ auth_login(struct app *app, struct store_conn *c, const struct login_req *req,
 	snprintf(out->role, sizeof(out->role), "%s", acct.role);
 	out->id = acct.id;
 	rc = store_transact(c, tx_success, &o);
+	if (rc < 0)
+		out->enrollment_required = 0;
 	if (rc == 0)
 		goto out;
 	if (rc != -GH_CONFLICT)
@@ -308,4 +329,169 @@ auth_logout(struct app *app, struct store_conn *c, enum realm realm,
 
 	snprintf(who, sizeof(who), "%s:%lld", realm_name(realm), (long long)id);
 	return store_transact(c, tx_logout, &l);
+}
+
+/* --- authenticator enrolment ------------------------------------------- */
+
+struct enroll_ctx {
+	struct app *app;
+	enum realm realm;
+	int64_t id;
+	const char *ip;
+	const char *request_id;
+	struct blob seed;   /* sealed */
+	int64_t step;
+	const char *token_hash;
+	struct login_ok *ok;
+	int confirm;
+};
+
+static int
+tx_enroll(struct store_conn *c, void *cls)
+{
+	struct enroll_ctx *x = cls;
+	char who[48];
+	int rc;
+
+	snprintf(who, sizeof(who), "%s:%lld", realm_name(x->realm),
+		 (long long)x->id);
+	rc = c->ops->account_set_totp(c, x->realm, x->id, &x->seed,
+				      x->confirm);
+	if (rc < 0)
+		return rc;
+	if (x->confirm) {
+		rc = c->ops->account_advance_totp(c, x->realm, x->id, x->step);
+		if (rc == 0)
+			rc = session_destroy(x->app, c, x->token_hash);
+		if (rc == 0)
+			rc = session_create(x->app, c, x->realm, x->id, 1, x->ip,
+					    x->ok->token, x->ok->csrf);
+		if (rc < 0)
+			return rc;
+	}
+	return audit_log(x->app, c,
+			 &(struct audit_ev){
+				 .actor = who,
+				 .action = x->confirm ? "auth.totp_enrolled"
+						      : "auth.totp_enrolment_started",
+				 .target = who,
+				 .outcome = "success",
+				 .ip = x->ip,
+				 .request_id = x->request_id,
+			 });
+}
+
+static int
+load_pending(struct store_conn *c, enum realm realm, int64_t id,
+	     struct account *a)
+{
+	int rc = c->ops->account_by_id(c, realm, id, a);
+
+	if (rc < 0)
+		return rc == -GH_NOT_FOUND ? -GH_SESSION_REQUIRED : rc;
+	if (a->totp_enrolled || a->disabled) {
+		account_clear(a);
+		return -GH_BAD_STATE;
+	}
+	return 0;
+}
+
+int
+auth_enroll_begin(struct app *app, struct store_conn *c, enum realm realm,
+		  int64_t id, const char *ip, const char *request_id,
+		  char *secret_out, char **uri_out, char **svg_out)
+{
+	unsigned char secret[TOTP_SECRET_BYTES];
+	struct enroll_ctx x;
+	struct account a;
+	char ad[300];
+	char label[64];
+	int rc;
+
+	*uri_out = NULL;
+	*svg_out = NULL;
+	memset(&x, 0, sizeof(x));
+	rc = load_pending(c, realm, id, &a);
+	if (rc < 0)
+		return rc;
+	totp_secret_new(secret);
+	snprintf(ad, sizeof(ad), "%s.totp:%s", realm_name(realm), a.login);
+	rc = -GH_INTERNAL;
+	if (crypto_seal(app->keys, ad, secret, sizeof(secret), &x.seed.data,
+			&x.seed.len) < 0)
+		goto out;
+	x = (struct enroll_ctx){app, realm, id, ip, request_id, x.seed, 0,
+				NULL, NULL, 0};
+	rc = store_transact(c, tx_enroll, &x);
+	if (rc < 0)
+		goto out;
+	rc = -GH_INTERNAL;
+	if (totp_secret_base32(secret, sizeof(secret), secret_out,
+			       TOTP_B32_CHARS + 1) < 0)
+		goto out;
+	/* The label names the account without personal data. */
+	snprintf(label, sizeof(label), "%s %lld", realm_name(realm),
+		 (long long)id);
+	*uri_out = totp_uri(app->cfg.company_name, label, secret_out);
+	*svg_out = *uri_out != NULL ? totp_qr_svg(*uri_out) : NULL;
+	if (*svg_out == NULL) {
+		free(*uri_out);
+		*uri_out = NULL;
+		goto out;
+	}
+	rc = 0;
+out:
+	crypto_wipe(secret, sizeof(secret));
+	blob_clear(&x.seed);
+	account_clear(&a);
+	return rc;
+}
+
+int
+auth_enroll_confirm(struct app *app, struct store_conn *c, enum realm realm,
+		    int64_t id, const char *token_hash, const char *code,
+		    const char *ip, const char *request_id,
+		    struct login_ok *out, int64_t *retry_after)
+{
+	struct enroll_ctx x;
+	struct account a;
+	char key[80];
+	char *seed = NULL;
+	size_t seed_len = 0;
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&x, 0, sizeof(x));
+	*retry_after = 0;
+	rc = load_pending(c, realm, id, &a);
+	if (rc < 0)
+		return rc;
+	snprintf(key, sizeof(key), "enroll:%s:%lld", realm_name(realm),
+		 (long long)id);
+	rc = throttle_check(c, key, now, retry_after);
+	if (rc < 0)
+		goto out;
+	rc = open_seed(app, realm, a.login, &a, &seed, &seed_len);
+	if (rc < 0) {
+		rc = -GH_INTERNAL;
+		goto out;
+	}
+	x = (struct enroll_ctx){app, realm, id, ip, request_id, a.totp_seed, 0,
+				token_hash, out, 1};
+	x.step = totp_check((const unsigned char *)seed, seed_len, time(NULL),
+			    code);
+	if (x.step < 0) {
+		rc = throttle_fail(app, c, key, 1, now);
+		rc = rc < 0 ? rc : -GH_BAD_CODE;
+		goto out;
+	}
+	out->id = id;
+	rc = store_transact(c, tx_enroll, &x);
+	if (rc == 0)
+		throttle_clear(c, key);
+out:
+	crypto_secret_free(seed);
+	account_clear(&a);
+	return rc;
 }

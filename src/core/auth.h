@@ -27,6 +27,9 @@ struct login_req {
 
 struct login_ok {
 	int64_t id;
+	/* The account has no active authenticator yet: the session is a
+	 * password-only one that may only enrol (auth_enroll_*). */
+	int enrollment_required;
 	char role[16];
 	char token[CRYPTO_TOKEN_CHARS + 1];
 	char csrf[CRYPTO_TOKEN_CHARS + 1];
@@ -40,6 +43,25 @@ struct login_ok {
 int auth_login(struct app *app, struct store_conn *c,
 	       const struct login_req *req, struct login_ok *out,
 	       int64_t *retry_after);
+
+/*
+ * Authenticator enrolment for an account created without one (customers
+ * invited with `customer add --enroll-in-portal`). auth_enroll_begin makes
+ * a new secret (replacing any unconfirmed one) and returns its base32 form
+ * (secret_out, TOTP_B32_CHARS + 1), the otpauth URI and a QR code SVG
+ * (both malloc'd; caller frees). -GH_BAD_STATE when already enrolled.
+ * auth_enroll_confirm checks a code from the new secret, activates it,
+ * ends the password-only session and opens a full one (out). Wrong codes
+ * count as login failures: -GH_BAD_CODE or -GH_TOO_MANY_ATTEMPTS.
+ */
+int auth_enroll_begin(struct app *app, struct store_conn *c, enum realm realm,
+		      int64_t id, const char *ip, const char *request_id,
+		      char *secret_out, char **uri_out, char **svg_out);
+int auth_enroll_confirm(struct app *app, struct store_conn *c,
+			enum realm realm, int64_t id, const char *token_hash,
+			const char *code, const char *ip,
+			const char *request_id, struct login_ok *out,
+			int64_t *retry_after);
 
 /* Ends the session with token_hash, auditing it. */
 int auth_logout(struct app *app, struct store_conn *c, enum realm realm,

@@ -321,6 +321,8 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 			 "[security] login_delay_base_seconds exceeds login_delay_max_seconds");
 		return -1;
 	}
+	if (cfg->public_origin[0] == '\0' && cfg->staff_origin[0] == '\0')
+		cfg->origins_derived = 1;
 	if (cfg->public_origin[0] == '\0')
 		origin_from_listen(cfg->listen, cfg->public_origin,
 				   sizeof(cfg->public_origin));
@@ -328,6 +330,7 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 		origin_from_listen(cfg->staff_listen, cfg->staff_origin,
 				   sizeof(cfg->staff_origin));
 	if (cfg->portal_url[0] == '\0') {
+		cfg->portal_url_derived = 1;
 		size_t n = strnlen(cfg->public_origin, CONFIG_STR_MAX - 2);
 
 		memcpy(cfg->portal_url, cfg->public_origin, n);
@@ -348,6 +351,24 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 		return -1;
 	}
 	return 0;
+}
+
+int
+config_set_listen(struct config *cfg, const char *listen, const char *staff,
+		  char *err, size_t errsz)
+{
+	if (listen != NULL)
+		snprintf(cfg->listen, sizeof(cfg->listen), "%s", listen);
+	if (staff != NULL)
+		snprintf(cfg->staff_listen, sizeof(cfg->staff_listen), "%s",
+			 staff);
+	if (cfg->origins_derived) {
+		cfg->public_origin[0] = '\0';
+		cfg->staff_origin[0] = '\0';
+	}
+	if (cfg->portal_url_derived)
+		cfg->portal_url[0] = '\0';
+	return config_validate(cfg, err, errsz);
 }
 
 int

@@ -63,6 +63,11 @@ struct config {
 	/* [log] */
 	char log_level[16];
 
+	/* Set when the origins/portal URL were derived from the listen
+	 * addresses rather than configured. */
+	int origins_derived;
+	int portal_url_derived;
+
 	/* Not from the file: the data directory, absolute. */
 	char dir[CONFIG_STR_MAX];
 };
@@ -80,6 +85,10 @@ int config_load(struct config *cfg, const char *path, char *err,
 
 /* Checks cross-field rules and parses derived fields (networks). 0 or -1
  * with err set. config_load calls it; call it after changing fields. */
+/* Overrides the listen addresses (command line) and re-derives what was
+ * derived from them. 0 or -1 with err set. */
+int config_set_listen(struct config *cfg, const char *listen,
+		      const char *staff, char *err, size_t errsz);
 int config_validate(struct config *cfg, char *err, size_t errsz);
 
 /* Writes the default configuration file for `init` (O_EXCL, 0640). */

@@ -29,6 +29,9 @@ enum auth_need {
 #define ROUTE_MAX_PARAMS 4
 /* The route sets its own CSRF rules (login: Origin checked, no token). */
 #define ROUTE_NO_CSRF_TOKEN 0x1u
+/* Open to a password-only session that still has to enrol its
+ * authenticator (every other route needs a session that used MFA). */
+#define ROUTE_ALLOW_NO_MFA 0x2u
 
 struct request;
 typedef int (*route_handler)(struct request *r);

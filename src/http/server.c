@@ -330,6 +330,8 @@ authenticate(struct request *r)
 	r->actor.session_created = s.created_at;
 	memcpy(r->actor.token_hash, s.token_hash, sizeof(r->actor.token_hash));
 	memcpy(r->actor.role, s.role, sizeof(r->actor.role));
+	if (!s.mfa && !(r->route->flags & ROUTE_ALLOW_NO_MFA))
+		return -GH_MFA_NOT_ENROLLED;
 	if (r->route->auth == AUTH_CUSTOMER)
 		return realm == REALM_CUSTOMER ? 0 : -GH_FORBIDDEN;
 	if (realm != REALM_STAFF || role_rank(s.role) < (int)r->route->auth)

@@ -301,6 +301,7 @@ read_account(struct sq_conn *q, sqlite3_stmt *st, enum realm r,
 	out->totp_last_step = sqlite3_column_int64(st, 4);
 	out->totp_enrolled = sqlite3_column_int(st, 5);
 	out->disabled = sqlite3_column_int(st, 6);
+	col_text(st, 7, out->login, sizeof(out->login));
 	sqlite3_reset(st);
 	(void)r;
 	return rc;
@@ -312,10 +313,10 @@ sq_account_by_login(struct store_conn *c, enum realm r, const char *login,
 {
 	static const char staff_sql[] =
 		"SELECT id, role, pw_hash, totp_seed, totp_last_step, "
-		"totp_enrolled, disabled FROM staff WHERE email = ?";
+		"totp_enrolled, disabled, email FROM staff WHERE email = ?";
 	static const char cust_sql[] =
 		"SELECT id, '', pw_hash, totp_seed, totp_last_step, "
-		"totp_enrolled, disabled FROM customers WHERE email_idx = ?";
+		"totp_enrolled, disabled, email_idx FROM customers WHERE email_idx = ?";
 	sqlite3_stmt *st = sq_stmt(Q(c), r == REALM_STAFF ? staff_sql : cust_sql);
 
 	if (st == NULL)
@@ -330,10 +331,10 @@ sq_account_by_id(struct store_conn *c, enum realm r, int64_t id,
 {
 	static const char staff_sql[] =
 		"SELECT id, role, pw_hash, totp_seed, totp_last_step, "
-		"totp_enrolled, disabled FROM staff WHERE id = ?";
+		"totp_enrolled, disabled, email FROM staff WHERE id = ?";
 	static const char cust_sql[] =
 		"SELECT id, '', pw_hash, totp_seed, totp_last_step, "
-		"totp_enrolled, disabled FROM customers WHERE id = ?";
+		"totp_enrolled, disabled, email_idx FROM customers WHERE id = ?";
 	sqlite3_stmt *st = sq_stmt(Q(c), r == REALM_STAFF ? staff_sql : cust_sql);
 
 	if (st == NULL)
@@ -729,6 +730,585 @@ sq_audit_count(struct store_conn *c, int64_t *n_out)
 	return rc == SQLITE_ROW ? 0 : sq_err(Q(c), rc, "audit_count");
 }
 
+/* --- tickets ------------------------------------------------------------ */
+
+static void
+read_ticket(sqlite3_stmt *st, struct ticket_rec *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	out->customer_id = sqlite3_column_int64(st, 1);
+	col_text(st, 2, out->customer_name, sizeof(out->customer_name));
+	col_text(st, 3, out->subject, sizeof(out->subject));
+	col_text(st, 4, out->status, sizeof(out->status));
+	out->assignee_id = sqlite3_column_int64(st, 5);
+	col_text(st, 6, out->assignee_name, sizeof(out->assignee_name));
+	out->created_at = sqlite3_column_int64(st, 7);
+	out->updated_at = sqlite3_column_int64(st, 8);
+	col_text(st, 9, out->last_from, sizeof(out->last_from));
+}
+
+/* Steps a statement that returns at most one ticket. */
+static int
+step_ticket(struct sq_conn *q, sqlite3_stmt *st, struct ticket_rec *out,
+	    const char *where)
+{
+	int rc = sqlite3_step(st);
+
+	memset(out, 0, sizeof(*out));
+	if (rc == SQLITE_ROW) {
+		read_ticket(st, out);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = -GH_NOT_FOUND;
+	} else {
+		rc = sq_err(q, rc, where);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Steps a statement that returns tickets, appending them to out. */
+static int
+step_tickets(struct sq_conn *q, sqlite3_stmt *st, struct ticket_list *out,
+	     const char *where)
+{
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (out->n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct ticket_rec *nv = realloc(out->v, nc * sizeof(*nv));
+
+			if (nv == NULL) {
+				sqlite3_reset(st);
+				ticket_list_clear(out);
+				return -GH_INTERNAL;
+			}
+			out->v = nv;
+			cap = nc;
+		}
+		read_ticket(st, &out->v[out->n++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		ticket_list_clear(out);
+		return sq_err(q, rc, where);
+	}
+	return 0;
+}
+
+/* Steps a statement of thread items: id, ticket_id, realm, author_id,
+ * author name, body, created_at. */
+static int
+step_thread(struct sq_conn *q, sqlite3_stmt *st, struct thread_list *out,
+	    const char *where)
+{
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	for (;;) {
+		struct thread_item *it;
+		const unsigned char *body;
+		int blen;
+		char realm[16];
+
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (out->n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct thread_item *nv = realloc(out->v, nc * sizeof(*nv));
+
+			if (nv == NULL)
+				goto oom;
+			out->v = nv;
+			cap = nc;
+		}
+		it = &out->v[out->n];
+		memset(it, 0, sizeof(*it));
+		it->id = sqlite3_column_int64(st, 0);
+		it->ticket_id = sqlite3_column_int64(st, 1);
+		col_text(st, 2, realm, sizeof(realm));
+		it->author_realm = strcmp(realm, "staff") == 0 ? REALM_STAFF
+							      : REALM_CUSTOMER;
+		it->author_id = sqlite3_column_int64(st, 3);
+		col_text(st, 4, it->author_name, sizeof(it->author_name));
+		body = sqlite3_column_text(st, 5);
+		blen = sqlite3_column_bytes(st, 5);
+		it->body = malloc((size_t)blen + 1);
+		if (it->body == NULL)
+			goto oom;
+		if (blen > 0)
+			memcpy(it->body, body, (size_t)blen);
+		it->body[blen] = '\0';
+		it->body_len = (size_t)blen;
+		it->created_at = sqlite3_column_int64(st, 6);
+		out->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		thread_list_clear(out);
+		return sq_err(q, rc, where);
+	}
+	return 0;
+oom:
+	sqlite3_reset(st);
+	thread_list_clear(out);
+	return -GH_INTERNAL;
+}
+
+static int
+sq_ticket_insert(struct store_conn *c, int64_t customer_id,
+		 const char *subject, int64_t now, int64_t *id_out)
+{
+	static const char sql[] =
+		"INSERT INTO tickets (customer_id, subject, status, created_at, "
+		"updated_at) VALUES (?, ?, 'open', ?3, ?3)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, customer_id);
+	bind_text(st, 2, subject);
+	sqlite3_bind_int64(st, 3, now);
+	rc = sq_done(Q(c), st, "ticket_insert");
+	if (rc == 0)
+		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
+	return rc;
+}
+
+static int
+sq_ticket_update(struct store_conn *c, int64_t id, const char *status,
+		 int64_t assignee_id, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE tickets SET status = ?, assignee_id = ?, updated_at = ? "
+		"WHERE id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_text(st, 1, status);
+	if (assignee_id > 0)
+		sqlite3_bind_int64(st, 2, assignee_id);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, id);
+	rc = sq_done(Q(c), st, "ticket_update");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_NOT_FOUND;
+	return rc;
+}
+
+static int
+sq_message_insert(struct store_conn *c, int64_t ticket_id,
+		  enum realm author_realm, int64_t author_id, const char *body,
+		  int64_t now, int64_t *id_out)
+{
+	static const char sql[] =
+		"INSERT INTO messages (ticket_id, author_realm, author_id, body, "
+		"created_at) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	bind_text(st, 2, realm_name(author_realm));
+	sqlite3_bind_int64(st, 3, author_id);
+	bind_text(st, 4, body);
+	sqlite3_bind_int64(st, 5, now);
+	rc = sq_done(Q(c), st, "message_insert");
+	if (rc == 0)
+		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
+	return rc;
+}
+
+static int
+sq_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
+	       const char *body, int64_t now, int64_t *id_out)
+{
+	static const char sql[] =
+		"INSERT INTO notes (ticket_id, staff_id, body, created_at) "
+		"VALUES (?, ?, ?, ?)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int64(st, 2, staff_id);
+	bind_text(st, 3, body);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sq_done(Q(c), st, "note_insert");
+	if (rc == 0)
+		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
+	return rc;
+}
+
+/* Public listener: no staff or customer names, no notes, always filtered
+ * by the customer. */
+static int
+sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
+		     int64_t ticket_id, struct ticket_rec *out)
+{
+	static const char sql[] =
+		"SELECT t.id, t.customer_id, '', t.subject, t.status, "
+		"COALESCE(t.assignee_id, 0), '', "
+		"t.created_at, t.updated_at, "
+		"COALESCE((SELECT m.author_realm FROM messages m "
+		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '') "
+		"FROM tickets t WHERE t.id = ? AND t.customer_id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int64(st, 2, customer_id);
+	return step_ticket(Q(c), st, out, "portal_ticket_get");
+}
+
+static int
+sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
+		      int64_t limit, int64_t offset, struct ticket_list *out)
+{
+	static const char sql[] =
+		"SELECT t.id, t.customer_id, '', t.subject, t.status, "
+		"COALESCE(t.assignee_id, 0), '', "
+		"t.created_at, t.updated_at, "
+		"COALESCE((SELECT m.author_realm FROM messages m "
+		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '') "
+		"FROM tickets t WHERE t.customer_id = ? "
+		"ORDER BY t.updated_at DESC, t.id DESC LIMIT ? OFFSET ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, customer_id);
+	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, offset);
+	return step_tickets(Q(c), st, out, "portal_ticket_list");
+}
+
+static int
+sq_portal_messages(struct store_conn *c, int64_t customer_id,
+		   int64_t ticket_id, struct thread_list *out)
+{
+	static const char sql[] =
+		"SELECT m.id, m.ticket_id, m.author_realm, m.author_id, "
+		"CASE m.author_realm WHEN 'staff' THEN COALESCE(s.name, '') "
+		"ELSE '' END, m.body, m.created_at "
+		"FROM messages m JOIN tickets t ON t.id = m.ticket_id "
+		"LEFT JOIN staff s ON m.author_realm = 'staff' "
+		"AND s.id = m.author_id "
+		"WHERE m.ticket_id = ? AND t.customer_id = ? ORDER BY m.id";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int64(st, 2, customer_id);
+	return step_thread(Q(c), st, out, "portal_messages");
+}
+
+static int
+sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
+		    int64_t ticket_id, struct ticket_rec *out)
+{
+	static const char sql[] =
+		"SELECT t.id, t.customer_id, cu.name, t.subject, t.status, "
+		"COALESCE(t.assignee_id, 0), COALESCE(s.name, ''), "
+		"t.created_at, t.updated_at, "
+		"COALESCE((SELECT m.author_realm FROM messages m "
+		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '') "
+		"FROM tickets t JOIN customers cu ON cu.id = t.customer_id "
+		"LEFT JOIN staff s ON s.id = t.assignee_id "
+		"WHERE t.id = ?1 AND (?2 OR t.assignee_id IS NULL "
+		"OR t.assignee_id = ?3)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int(st, 2, q->see_all ? 1 : 0);
+	sqlite3_bind_int64(st, 3, q->viewer_id);
+	return step_ticket(Q(c), st, out, "staff_ticket_get");
+}
+
+static int
+sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
+		     struct ticket_list *out)
+{
+	static const char sql[] =
+		"SELECT t.id, t.customer_id, cu.name, t.subject, t.status, "
+		"COALESCE(t.assignee_id, 0), COALESCE(s.name, ''), "
+		"t.created_at, t.updated_at, "
+		"COALESCE((SELECT m.author_realm FROM messages m "
+		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '') "
+		"FROM tickets t JOIN customers cu ON cu.id = t.customer_id "
+		"LEFT JOIN staff s ON s.id = t.assignee_id "
+		"WHERE (?1 OR t.assignee_id IS NULL OR t.assignee_id = ?2) "
+		"AND (?3 IS NULL OR t.status = ?3) "
+		"AND (?4 = 0 OR (?4 = 1 AND t.assignee_id = ?2) "
+		"OR (?4 = 2 AND t.assignee_id IS NULL)) "
+		"ORDER BY t.updated_at DESC, t.id DESC LIMIT ?5 OFFSET ?6";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int(st, 1, q->see_all ? 1 : 0);
+	sqlite3_bind_int64(st, 2, q->viewer_id);
+	bind_text(st, 3, q->status);
+	sqlite3_bind_int(st, 4, (int)q->assigned);
+	sqlite3_bind_int64(st, 5, q->limit);
+	sqlite3_bind_int64(st, 6, q->offset);
+	return step_tickets(Q(c), st, out, "staff_ticket_list");
+}
+
+static int
+sq_staff_messages(struct store_conn *c, int64_t ticket_id,
+		  struct thread_list *out)
+{
+	static const char sql[] =
+		"SELECT m.id, m.ticket_id, m.author_realm, m.author_id, "
+		"CASE m.author_realm WHEN 'staff' THEN COALESCE(s.name, '') "
+		"ELSE '' END, m.body, m.created_at FROM messages m "
+		"LEFT JOIN staff s ON m.author_realm = 'staff' "
+		"AND s.id = m.author_id WHERE m.ticket_id = ? ORDER BY m.id";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	return step_thread(Q(c), st, out, "staff_messages");
+}
+
+static int
+sq_staff_notes(struct store_conn *c, int64_t ticket_id,
+	       struct thread_list *out)
+{
+	static const char sql[] =
+		"SELECT n.id, n.ticket_id, 'staff', n.staff_id, "
+		"COALESCE(s.name, ''), n.body, n.created_at FROM notes n "
+		"LEFT JOIN staff s ON s.id = n.staff_id "
+		"WHERE n.ticket_id = ? ORDER BY n.id";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	return step_thread(Q(c), st, out, "staff_notes");
+}
+
+static int
+sq_customer_contact(struct store_conn *c, int64_t customer_id,
+		    struct customer_contact *out)
+{
+	static const char sql[] =
+		"SELECT id, email_idx, name, email, phone, phrase "
+		"FROM customers WHERE id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, customer_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, out->email_idx, sizeof(out->email_idx));
+		col_text(st, 2, out->name, sizeof(out->name));
+		rc = col_blob(st, 3, &out->email);
+		if (rc == 0)
+			rc = col_blob(st, 4, &out->phone);
+		if (rc == 0)
+			rc = col_blob(st, 5, &out->phrase);
+	} else if (rc == SQLITE_DONE) {
+		rc = -GH_NOT_FOUND;
+	} else {
+		rc = sq_err(Q(c), rc, "customer_contact");
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		customer_contact_clear(out);
+	return rc;
+}
+
+static int
+sq_customer_set_phrase(struct store_conn *c, int64_t customer_id,
+		       const struct blob *phrase)
+{
+	static const char sql[] = "UPDATE customers SET phrase = ? WHERE id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_blob(st, 1, phrase);
+	sqlite3_bind_int64(st, 2, customer_id);
+	rc = sq_done(Q(c), st, "customer_set_phrase");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_NOT_FOUND;
+	return rc;
+}
+
+/* --- outbox ------------------------------------------------------------- */
+
+static int
+sq_outbox_insert(struct store_conn *c, const struct outbox_new *o,
+		 int64_t *id_out)
+{
+	static const char sql[] =
+		"INSERT INTO outbox (ref, kind, recipient, phrase, subject, "
+		"body_text, attempts, created_at, next_attempt_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, 0, ?7, ?7)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_text(st, 1, o->ref);
+	bind_text(st, 2, o->kind);
+	bind_blob(st, 3, &o->recipient);
+	bind_blob(st, 4, &o->phrase);
+	bind_text(st, 5, o->subject);
+	bind_text(st, 6, o->body_text);
+	sqlite3_bind_int64(st, 7, o->now);
+	rc = sq_done(Q(c), st, "outbox_insert");
+	if (rc == 0 && id_out != NULL)
+		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
+	return rc;
+}
+
+static char *
+col_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *p = sqlite3_column_text(st, i);
+
+	return strdup(p != NULL ? (const char *)p : "");
+}
+
+static int
+sq_outbox_due(struct store_conn *c, int64_t now, size_t max,
+	      struct outbox_list *out)
+{
+	static const char sql[] =
+		"SELECT id, ref, kind, recipient, phrase, subject, body_text, "
+		"attempts, created_at, next_attempt_at FROM outbox "
+		"WHERE delivered_at IS NULL AND next_attempt_at <= ? "
+		"ORDER BY next_attempt_at, id LIMIT ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (st == NULL)
+		return -GH_INTERNAL;
+	if (max == 0)
+		return 0;
+	out->v = calloc(max, sizeof(*out->v));
+	if (out->v == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	for (;;) {
+		struct outbox_rec *o;
+
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW || out->n == max)
+			break;
+		o = &out->v[out->n++];
+		o->id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, o->ref, sizeof(o->ref));
+		col_text(st, 2, o->kind, sizeof(o->kind));
+		o->subject = col_strdup(st, 5);
+		o->body_text = col_strdup(st, 6);
+		o->attempts = sqlite3_column_int64(st, 7);
+		o->created_at = sqlite3_column_int64(st, 8);
+		o->next_attempt_at = sqlite3_column_int64(st, 9);
+		if (col_blob(st, 3, &o->recipient) < 0 ||
+		    col_blob(st, 4, &o->phrase) < 0 || o->subject == NULL ||
+		    o->body_text == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		outbox_list_clear(out);
+		return rc == SQLITE_NOMEM ? -GH_INTERNAL
+					  : sq_err(Q(c), rc, "outbox_due");
+	}
+	return 0;
+}
+
+static int
+sq_outbox_claim(struct store_conn *c, int64_t id, int64_t expected,
+		int64_t until)
+{
+	static const char sql[] =
+		"UPDATE outbox SET next_attempt_at = ? WHERE id = ? "
+		"AND next_attempt_at = ? AND delivered_at IS NULL";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, until);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, expected);
+	rc = sq_done(Q(c), st, "outbox_claim");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_CONFLICT;
+	return rc;
+}
+
+static int
+sq_outbox_delivered(struct store_conn *c, int64_t id, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE outbox SET delivered_at = ?, recipient = NULL, "
+		"phrase = NULL, attempts = attempts + 1, last_error = NULL "
+		"WHERE id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	return sq_done(Q(c), st, "outbox_delivered");
+}
+
+static int
+sq_outbox_failed(struct store_conn *c, int64_t id, int64_t next_attempt_at,
+		 const char *error)
+{
+	static const char sql[] =
+		"UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
+		"last_error = ? WHERE id = ? AND delivered_at IS NULL";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, next_attempt_at);
+	bind_text(st, 2, error);
+	sqlite3_bind_int64(st, 3, id);
+	return sq_done(Q(c), st, "outbox_failed");
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.begin = sq_begin,
@@ -753,6 +1333,24 @@ static const struct store_ops sq_ops = {
 	.audit_append = sq_audit_append,
 	.audit_get = sq_audit_get,
 	.audit_count = sq_audit_count,
+	.ticket_insert = sq_ticket_insert,
+	.ticket_update = sq_ticket_update,
+	.message_insert = sq_message_insert,
+	.note_insert = sq_note_insert,
+	.portal_ticket_get = sq_portal_ticket_get,
+	.portal_ticket_list = sq_portal_ticket_list,
+	.portal_messages = sq_portal_messages,
+	.staff_ticket_get = sq_staff_ticket_get,
+	.staff_ticket_list = sq_staff_ticket_list,
+	.staff_messages = sq_staff_messages,
+	.staff_notes = sq_staff_notes,
+	.customer_contact = sq_customer_contact,
+	.customer_set_phrase = sq_customer_set_phrase,
+	.outbox_insert = sq_outbox_insert,
+	.outbox_due = sq_outbox_due,
+	.outbox_claim = sq_outbox_claim,
+	.outbox_delivered = sq_outbox_delivered,
+	.outbox_failed = sq_outbox_failed,
 };
 
 const struct store_backend store_sqlite_backend = {

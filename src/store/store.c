@@ -196,3 +196,55 @@ store_transact(struct store_conn *c, store_tx_fn fn, void *cls)
 		  json_pack("{s:i}", "attempts", TX_ATTEMPTS));
 	return rc;
 }
+
+void
+ticket_list_clear(struct ticket_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+thread_list_clear(struct thread_list *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].body != NULL) {
+			crypto_wipe(l->v[i].body, l->v[i].body_len);
+			free(l->v[i].body);
+		}
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+customer_contact_clear(struct customer_contact *cc)
+{
+	if (cc == NULL)
+		return;
+	blob_clear(&cc->email);
+	blob_clear(&cc->phone);
+	blob_clear(&cc->phrase);
+}
+
+void
+outbox_list_clear(struct outbox_list *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		blob_clear(&l->v[i].recipient);
+		blob_clear(&l->v[i].phrase);
+		free(l->v[i].subject);
+		free(l->v[i].body_text);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}

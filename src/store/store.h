@@ -37,6 +37,7 @@ struct blob {
 /* What login needs of an account, in either realm. */
 struct account {
 	int64_t id;
+	char login[256];    /* staff: e-mail; customer: e-mail blind index */
 	char role[16];      /* staff: agent|supervisor|admin; customer: "" */
 	char pw_hash[128];
 	struct blob totp_seed; /* sealed */
@@ -83,6 +84,91 @@ struct throttle_rec {
 	int64_t failures;
 	int64_t last_failure;
 	int64_t blocked_until;
+};
+
+/* Tickets (migration 002). Text sizes hold the limits core enforces
+ * (subject: 200 code points; names: 100 code points) in UTF-8. */
+struct ticket_rec {
+	int64_t id;
+	int64_t customer_id;
+	char customer_name[404];
+	char subject[804];
+	char status[16];          /* open | pending | solved */
+	int64_t assignee_id;      /* 0: unassigned */
+	char assignee_name[404];
+	int64_t created_at;
+	int64_t updated_at;
+	char last_from[16];       /* realm of the newest message, or "" */
+};
+
+struct ticket_list {
+	struct ticket_rec *v; /* malloc'd; ticket_list_clear() */
+	size_t n;
+};
+
+/* A message or a note. author_name is the staff member's name for staff
+ * authors and "" for customers. */
+struct thread_item {
+	int64_t id;
+	int64_t ticket_id;
+	enum realm author_realm;  /* notes: always REALM_STAFF */
+	int64_t author_id;
+	char author_name[404];
+	char *body;               /* malloc'd, NUL-ended */
+	size_t body_len;
+	int64_t created_at;
+};
+
+struct thread_list {
+	struct thread_item *v; /* malloc'd; thread_list_clear() */
+	size_t n;
+};
+
+/* Which tickets a staff listing shows. */
+enum ticket_assigned { TA_ANY = 0, TA_ME, TA_UNASSIGNED };
+
+struct ticket_query {
+	int64_t viewer_id;
+	int see_all;              /* supervisors and admins */
+	const char *status;       /* NULL: any */
+	enum ticket_assigned assigned;
+	int64_t limit, offset;
+};
+
+/* What the outbound check and notifications need of a customer. All
+ * blobs sealed as accounts.c seals them (AD "customer.<col>:<email_idx>"). */
+struct customer_contact {
+	int64_t id;
+	char email_idx[80];
+	char name[404];
+	struct blob email, phone, phrase;
+};
+
+struct outbox_new {
+	const char *ref;          /* random, unique; part of the sealing AD */
+	const char *kind;
+	struct blob recipient;    /* sealed */
+	struct blob phrase;       /* sealed, may be empty */
+	const char *subject;
+	const char *body_text;
+	int64_t now;
+};
+
+struct outbox_rec {
+	int64_t id;
+	char ref[48];
+	char kind[32];
+	struct blob recipient, phrase;
+	char *subject;            /* malloc'd */
+	char *body_text;          /* malloc'd */
+	int64_t attempts;
+	int64_t created_at;
+	int64_t next_attempt_at;
+};
+
+struct outbox_list {
+	struct outbox_rec *v; /* malloc'd; outbox_list_clear() */
+	size_t n;
 };
 
 struct store_ops {
@@ -142,6 +228,66 @@ struct store_ops {
 	int (*audit_get)(struct store_conn *c, int64_t seq, char **record_out,
 			 unsigned char leaf_out[32]);
 	int (*audit_count)(struct store_conn *c, int64_t *n_out);
+
+	/* Tickets. Operations named portal_* serve the public listener: they
+	 * take the customer's id, filter by it in SQL and never read the
+	 * notes table; a ticket of another customer is -GH_NOT_FOUND. */
+	int (*ticket_insert)(struct store_conn *c, int64_t customer_id,
+			     const char *subject, int64_t now,
+			     int64_t *id_out);
+	/* Sets status, assignee (0: none) and updated_at. */
+	int (*ticket_update)(struct store_conn *c, int64_t id,
+			     const char *status, int64_t assignee_id,
+			     int64_t now);
+	int (*message_insert)(struct store_conn *c, int64_t ticket_id,
+			      enum realm author_realm, int64_t author_id,
+			      const char *body, int64_t now, int64_t *id_out);
+	int (*note_insert)(struct store_conn *c, int64_t ticket_id,
+			   int64_t staff_id, const char *body, int64_t now,
+			   int64_t *id_out);
+	int (*portal_ticket_get)(struct store_conn *c, int64_t customer_id,
+				 int64_t ticket_id, struct ticket_rec *out);
+	/* Newest first. */
+	int (*portal_ticket_list)(struct store_conn *c, int64_t customer_id,
+				  int64_t limit, int64_t offset,
+				  struct ticket_list *out);
+	/* The messages of the customer's ticket, oldest first. */
+	int (*portal_messages)(struct store_conn *c, int64_t customer_id,
+			       int64_t ticket_id, struct thread_list *out);
+	/* Staff side: a ticket is visible when q->see_all, or it is
+	 * unassigned or assigned to q->viewer_id. Invisible is
+	 * -GH_NOT_FOUND. Lists are newest first. */
+	int (*staff_ticket_get)(struct store_conn *c,
+				const struct ticket_query *q,
+				int64_t ticket_id, struct ticket_rec *out);
+	int (*staff_ticket_list)(struct store_conn *c,
+				 const struct ticket_query *q,
+				 struct ticket_list *out);
+	/* Threads of a ticket the caller has already checked (staff). */
+	int (*staff_messages)(struct store_conn *c, int64_t ticket_id,
+			      struct thread_list *out);
+	int (*staff_notes)(struct store_conn *c, int64_t ticket_id,
+			   struct thread_list *out);
+	/* Customers' contact data (sealed) and anti-phishing phrase. */
+	int (*customer_contact)(struct store_conn *c, int64_t customer_id,
+				struct customer_contact *out);
+	int (*customer_set_phrase)(struct store_conn *c, int64_t customer_id,
+				   const struct blob *phrase);
+	/* Outbox. outbox_due gives at most max undelivered rows whose
+	 * next_attempt_at <= now, oldest first. outbox_claim moves
+	 * next_attempt_at from expected to until (-GH_CONFLICT when another
+	 * node changed it first). outbox_delivered sets delivered_at and wipes
+	 * the sealed recipient and phrase; outbox_failed counts an attempt
+	 * and schedules the next. Rows are never deleted here. */
+	int (*outbox_insert)(struct store_conn *c, const struct outbox_new *o,
+			     int64_t *id_out);
+	int (*outbox_due)(struct store_conn *c, int64_t now, size_t max,
+			  struct outbox_list *out);
+	int (*outbox_claim)(struct store_conn *c, int64_t id, int64_t expected,
+			    int64_t until);
+	int (*outbox_delivered)(struct store_conn *c, int64_t id, int64_t now);
+	int (*outbox_failed)(struct store_conn *c, int64_t id,
+			     int64_t next_attempt_at, const char *error);
 };
 
 /* Every connection starts with the backend's operations table. */
@@ -175,6 +321,11 @@ int store_schema_version(struct store *s);
 
 void account_clear(struct account *a);
 void blob_clear(struct blob *b);
+/* Release what the ticket and outbox operations filled (NULL-safe). */
+void ticket_list_clear(struct ticket_list *l);
+void thread_list_clear(struct thread_list *l);
+void customer_contact_clear(struct customer_contact *cc);
+void outbox_list_clear(struct outbox_list *l);
 
 /* Backend constructors, used by store_open. */
 struct store_backend {

@@ -221,7 +221,7 @@ gh_add_staff(struct gh_server *s, const char *email, const char *role,
 
 	memset(u, 0, sizeof(*u));
 	snprintf(u->email, sizeof(u->email), "%s", email);
-	snprintf(u->password, sizeof(u->password), "tangerine-Orbit-%s-47", role);
+	snprintf(u->password, sizeof(u->password), "tangerine Orbit quill 47");
 	assert_int_equal(gh_cli(s, u->password, &out, args), 0);
 	parse_user(out, u);
 	free(out);

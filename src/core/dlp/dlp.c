@@ -688,3 +688,25 @@ dlp_findings_json(const struct dlp_findings *f)
 	}
 	return arr;
 }
+
+int
+dlp_rule_matches(const struct dlp_engine *e, const char *rule_id,
+		 const char *text, size_t len)
+{
+	pcre2_match_data *md;
+	int rc = -1;
+
+	for (size_t i = 0; i < e->rs.n; i++) {
+		const struct dlp_rule *r = &e->rs.v[i];
+
+		if (strcmp(r->id, rule_id) != 0 || r->re == NULL)
+			continue;
+		md = pcre2_match_data_create_from_pattern(r->re, NULL);
+		if (md == NULL)
+			return -1;
+		rc = pcre2_match(r->re, (PCRE2_SPTR)text, len, 0, 0, md, NULL) >= 0;
+		pcre2_match_data_free(md);
+		break;
+	}
+	return rc;
+}

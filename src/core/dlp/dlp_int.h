@@ -107,4 +107,9 @@ void dlp_char_offsets(const char *t, size_t len, struct dlp_finding *v,
 int finding_add(struct scan *s, const char *type, const char *rule,
 		size_t start, size_t end);
 
+/* For the evaluation only: 1 when rule_id's own regex matches somewhere in
+ * text, 0 when not, -1 for an unknown rule. */
+int dlp_rule_matches(const struct dlp_engine *e, const char *rule_id,
+		     const char *text, size_t len);
+
 #endif

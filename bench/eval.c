@@ -1,0 +1,75 @@
+/*
+ * bench_eval: runs the detection engines over the labelled cases in
+ * ../shared/eval/dev/ (or the directory given as the first argument) and
+ * prints precision/recall-style figures per entity and rule family, the
+ * IDN agreement with Chromium, and the phishing-URL detection rate at a 1%
+ * false-positive rate with the signals that carry it. See evallib.c for
+ * exactly what is counted. `-v` also lists the misses.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "evallib.c"
+
+int
+main(int argc, char **argv)
+{
+	const char *dir = "../shared/eval/dev";
+	FILE *verbose = NULL;
+	struct eval_result r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-v") == 0)
+			verbose = stdout;
+		else
+			dir = argv[i];
+	}
+	if (eval_run(dir, &r, verbose) != 0) {
+		fprintf(stderr, "bench_eval: cannot read the cases in %s\n", dir);
+		return 2;
+	}
+	printf("== Presidio recognizer cases (agreement: same count and "
+	       "character spans)\n");
+	for (size_t i = 0; i < r.n_ent; i++)
+		printf("  %-12s %4zu cases  %6.2f%%\n", r.ent[i].entity,
+		       r.ent[i].cases,
+		       100.0 * eval_ratio(r.ent[i].agree, r.ent[i].cases));
+	printf("== gitleaks rule examples\n");
+	printf("  true positives: %zu (%zu complete: the rule's own regex "
+	       "matches)\n", r.tp_total, r.tp_complete);
+	printf("  recall, named rule:   %6.2f%% of all, %6.2f%% of complete\n",
+	       100.0 * eval_ratio(r.tp_named, r.tp_total),
+	       100.0 * eval_ratio(r.tp_named_complete, r.tp_complete));
+	printf("  recall, any secret:   %6.2f%% of all, %6.2f%% of complete\n",
+	       100.0 * eval_ratio(r.tp_any, r.tp_total),
+	       100.0 * eval_ratio(r.tp_any_complete, r.tp_complete));
+	printf("  false positives: %zu; false hits by the named rule %6.2f%%, "
+	       "by any secret detector %6.2f%%\n", r.fp_total,
+	       100.0 * eval_ratio(r.fp_named, r.fp_total),
+	       100.0 * eval_ratio(r.fp_any, r.fp_total));
+	printf("  precision (named rule, complete positives vs negatives): "
+	       "%6.2f%%\n",
+	       100.0 * eval_ratio(r.tp_named_complete,
+				  r.tp_named_complete + r.fp_named));
+	printf("== Chromium IDN spoof verdicts (safe vs not safe)\n");
+	printf("  %zu hosts: agreement %6.2f%% (baseline 'every punycode host "
+	       "is unsafe': %6.2f%%)\n", r.idn_total,
+	       100.0 * eval_ratio(r.idn_agree, r.idn_total),
+	       100.0 * eval_ratio(r.idn_puny_agree, r.idn_total));
+	printf("== Phishing URLs (lexical only, no network)\n");
+	printf("  %zu phishing, %zu legitimate: detection %6.2f%% at FPR "
+	       "%.2f%% (score >= %d)\n", r.url_phish, r.url_legit,
+	       100.0 * r.url_detect, 100.0 * r.url_fpr, r.url_threshold);
+	printf("  %-28s %9s %9s %14s\n", "signal", "phishing", "legit",
+	       "detect without");
+	for (unsigned b = 0; b < PR_COUNT_BITS; b++) {
+		if (r.url_reason_phish[b] + r.url_reason_legit[b] == 0)
+			continue;
+		printf("  %-28s %8.2f%% %8.2f%% %13.2f%%\n",
+		       phish_reason_name(1u << b),
+		       100.0 * eval_ratio(r.url_reason_phish[b], r.url_phish),
+		       100.0 * eval_ratio(r.url_reason_legit[b], r.url_legit),
+		       100.0 * r.url_detect_without[b]);
+	}
+	return 0;
+}

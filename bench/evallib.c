@@ -1,0 +1,446 @@
+/*
+ * The evaluation of the detection engines on ../shared/eval/dev/, shared
+ * by bench_eval (which prints it) and tests/unit/test_eval.c (which holds
+ * it to floor thresholds); both include this file. It reads the labelled
+ * cases, runs the real engines over them and counts; nothing is looked up
+ * on the network and no result is hard-coded.
+ *
+ *  - Presidio's recognizer cases: per entity we cover, the share of cases
+ *    where our findings of that type agree with Presidio's expected spans
+ *    (same count, same [start, end) in characters).
+ *  - gitleaks' rule examples: recall on true positives (by the named rule,
+ *    and by any secret detector), over all of them and over the complete
+ *    ones (those the rule's own regex matches: some examples are Go string
+ *    fragments cut before the secret); false hits on the false positives
+ *    (by the named rule, and by any secret detector). Examples that gitleaks
+ *    generates with GenerateSampleSecrets are wrapped as it does:
+ *    `<id>_api_token = "<secret>"`.
+ *  - Chromium's IDN table: agreement of phish_host_safe() (safe vs not)
+ *    with Chromium's verdict, checked against the 37-domain test list given
+ *    as the company's domains, next to the "every punycode host is unsafe"
+ *    baseline.
+ *  - The phishing URL set: detection rate at a false-positive rate of at
+ *    most 1% (threshold chosen on the same set), and per reason how often
+ *    it fires on phishing and on legitimate URLs and how much the detection
+ *    rate drops without it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/dlp/dlp.h"
+#include "core/dlp/dlp_int.h"
+#include "core/phish/phish.h"
+
+struct eval_entity {
+	const char *entity;
+	size_t cases, agree;
+};
+
+struct eval_result {
+	struct eval_entity ent[8];
+	size_t n_ent;
+	/* gitleaks */
+	size_t tp_total, tp_complete, tp_named, tp_any, tp_named_complete,
+	    tp_any_complete, fp_total, fp_named, fp_any;
+	/* Chromium IDN */
+	size_t idn_total, idn_agree, idn_puny_agree;
+	/* URLs */
+	size_t url_phish, url_legit;
+	int url_threshold;
+	double url_detect, url_fpr;
+	unsigned url_reason_phish[PR_COUNT_BITS], url_reason_legit[PR_COUNT_BITS];
+	double url_detect_without[PR_COUNT_BITS];
+};
+
+static char *
+eval_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static const char *const eval_entities[] = {
+	"credit_card", "iban", "us_ssn", "uk_nino", "aba_routing", "email",
+	"phone", NULL};
+
+static int
+eval_presidio(const char *dir, const struct dlp_engine *e,
+	      struct eval_result *r)
+{
+	char *p = eval_path(dir, "presidio_cases.jsonl");
+	FILE *f = p ? fopen(p, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0;
+
+	free(p);
+	if (f == NULL)
+		return -1;
+	for (size_t i = 0; eval_entities[i] != NULL; i++) {
+		r->ent[i].entity = eval_entities[i];
+		r->n_ent = i + 1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		json_t *j = json_loads(line, 0, NULL);
+		const char *ent = json_string_value(json_object_get(j, "entity"));
+		const char *t = json_string_value(json_object_get(j, "text"));
+		json_t *sp = json_object_get(j, "expected_spans");
+		struct eval_entity *x = NULL;
+		struct dlp_findings fs;
+		size_t got = 0, k = 0;
+		int ok = 1;
+
+		for (size_t i = 0; ent != NULL && i < r->n_ent; i++)
+			if (strcmp(ent, r->ent[i].entity) == 0)
+				x = &r->ent[i];
+		if (x == NULL || t == NULL) {
+			json_decref(j);
+			continue;
+		}
+		dlp_findings_init(&fs);
+		if (dlp_scan(e, NULL, t, strlen(t), &fs) != 0)
+			ok = 0;
+		for (size_t i = 0; i < fs.n; i++)
+			got += strcmp(fs.v[i].type, x->entity) == 0;
+		if (got != json_array_size(sp))
+			ok = 0;
+		for (size_t i = 0; ok && i < fs.n; i++) {
+			json_t *s;
+
+			if (strcmp(fs.v[i].type, x->entity) != 0)
+				continue;
+			s = json_array_get(sp, k++);
+			if ((size_t)json_integer_value(json_array_get(s, 0)) !=
+			    fs.v[i].cstart ||
+			    (size_t)json_integer_value(json_array_get(s, 1)) !=
+			    fs.v[i].cend)
+				ok = 0;
+		}
+		x->cases++;
+		x->agree += ok;
+		dlp_findings_free(&fs);
+		json_decref(j);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static int
+is_secret_type(const char *type)
+{
+	return strcmp(type, "secret") == 0 || strcmp(type, "auth_header") == 0 ||
+	       strcmp(type, "cookie") == 0;
+}
+
+static int
+eval_gitleaks(const char *dir, const struct dlp_engine *e,
+	      struct eval_result *r, FILE *verbose)
+{
+	char *p = eval_path(dir, "gitleaks_cases.jsonl");
+	FILE *f = p ? fopen(p, "r") : NULL;
+	char *line = NULL, *wrap = NULL;
+	size_t cap = 0;
+
+	free(p);
+	if (f == NULL)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		json_t *j = json_loads(line, 0, NULL);
+		const char *id = json_string_value(json_object_get(j, "rule_id"));
+		const char *kind = json_string_value(json_object_get(j, "kind"));
+		const char *org = json_string_value(json_object_get(j, "origin"));
+		const char *t = json_string_value(json_object_get(j, "text"));
+		struct dlp_findings fs;
+		int named = 0, any = 0, pos, complete;
+
+		if (id == NULL || kind == NULL || t == NULL || org == NULL) {
+			json_decref(j);
+			continue;
+		}
+		pos = strcmp(kind, "true_positive") == 0;
+		if (strcmp(org, "literal") != 0) {
+			size_t n = strlen(t) + strlen(id) + 32;
+
+			free(wrap);
+			wrap = malloc(n);
+			if (wrap == NULL)
+				break;
+			snprintf(wrap, n, "%.*s_api_token = \"%s\"",
+				 (int)strcspn(id, "-"), id, t);
+			t = wrap;
+		}
+		dlp_findings_init(&fs);
+		(void)dlp_scan(e, NULL, t, strlen(t), &fs);
+		for (size_t i = 0; i < fs.n; i++) {
+			named |= strcmp(fs.v[i].rule, id) == 0;
+			any |= is_secret_type(fs.v[i].type);
+		}
+		if (pos) {
+			complete = dlp_rule_matches(e, id, t, strlen(t)) == 1;
+			r->tp_total++;
+			r->tp_named += named;
+			r->tp_any += any;
+			r->tp_complete += complete;
+			r->tp_named_complete += complete && named;
+			r->tp_any_complete += complete && any;
+			if (verbose != NULL && complete && !named)
+				fprintf(verbose, "  missed %s\n", id);
+		} else {
+			r->fp_total++;
+			r->fp_named += named;
+			r->fp_any += any;
+			if (verbose != NULL && any)
+				fprintf(verbose, "  false hit on a %s negative\n",
+					id);
+		}
+		dlp_findings_free(&fs);
+		json_decref(j);
+	}
+	free(wrap);
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+/* Splits a TSV line in place; returns the number of fields. */
+static size_t
+eval_tsv(char *line, char **fld, size_t max)
+{
+	size_t n = 0;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	while (n < max) {
+		char *tab = strchr(line, '\t');
+
+		fld[n++] = line;
+		if (tab == NULL)
+			break;
+		*tab = '\0';
+		line = tab + 1;
+	}
+	return n;
+}
+
+static int
+eval_idn(const char *dir, struct eval_result *r, FILE *verbose)
+{
+	char *p = eval_path(dir, "chromium_test_top_domains.list");
+	char *q = eval_path(dir, "chromium_idn_cases.tsv");
+	FILE *f = p ? fopen(p, "r") : NULL;
+	char *line = NULL, **own = NULL;
+	size_t cap = 0, n_own = 0;
+	struct phish_options o = {0};
+	struct phish_engine *pe = NULL;
+	int rc = -1;
+
+	free(p);
+	if (f == NULL)
+		goto out;
+	while (getline(&line, &cap, f) > 0) {
+		char **nv;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		nv = realloc(own, (n_own + 1) * sizeof(*nv));
+		if (nv == NULL)
+			goto out;
+		own = nv;
+		own[n_own] = strdup(line);
+		if (own[n_own] == NULL)
+			goto out;
+		n_own++;
+	}
+	fclose(f);
+	f = NULL;
+	o.own_domains = (const char *const *)own;
+	o.n_own_domains = n_own;
+	if (phish_engine_new(&o, &pe) != 0)
+		goto out;
+	f = q ? fopen(q, "r") : NULL;
+	if (f == NULL)
+		goto out;
+	if (getline(&line, &cap, f) <= 0)	/* header */
+		goto out;
+	while (getline(&line, &cap, f) > 0) {
+		char *fld[8];
+		unsigned why;
+		int ours, exp_safe, puny;
+
+		if (eval_tsv(line, fld, 8) < 2)
+			continue;
+		exp_safe = strcmp(fld[1], "safe") == 0;
+		ours = phish_host_safe(pe, fld[0], &why);
+		puny = strstr(fld[0], "xn--") == NULL;
+		r->idn_total++;
+		r->idn_agree += (ours == 1) == exp_safe;
+		r->idn_puny_agree += puny == exp_safe;
+		if (verbose != NULL && (ours == 1) != exp_safe)
+			fprintf(verbose, "  idn %s: chromium %s, ours %s\n", fld[0],
+				fld[1], ours == 1 ? "safe" :
+				ours == 0 ? "unsafe" : "invalid");
+	}
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	free(q);
+	free(line);
+	for (size_t i = 0; i < n_own; i++)
+		free(own[i]);
+	free(own);
+	phish_engine_free(pe);
+	return rc;
+}
+
+struct eval_url {
+	unsigned reasons;
+	int phish;
+};
+
+static int
+eval_score(unsigned reasons, unsigned without)
+{
+	int s = 0;
+
+	for (unsigned b = 0; b < PR_COUNT_BITS; b++)
+		if ((reasons & ~without & (1u << b)) != 0)
+			s += phish_reason_weight(1u << b);
+	return s;
+}
+
+/* Detection rate at FPR <= 1%: the lowest threshold whose false-positive
+ * rate stays within 1%. */
+static double
+eval_detect(const struct eval_url *u, size_t n, size_t np, size_t nl,
+	    unsigned without, int *thr, double *fpr)
+{
+	double best = 0.0;
+
+	*thr = 1000;
+	*fpr = 0.0;
+	for (int t = 1; t <= 400; t++) {
+		size_t tp = 0, fp = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (eval_score(u[i].reasons, without) < t)
+				continue;
+			if (u[i].phish)
+				tp++;
+			else
+				fp++;
+		}
+		if ((double)fp <= 0.01 * (double)nl) {
+			best = np ? (double)tp / (double)np : 0.0;
+			*thr = t;
+			*fpr = nl ? (double)fp / (double)nl : 0.0;
+			break;
+		}
+	}
+	return best;
+}
+
+static int
+eval_urls(const char *dir, struct eval_result *r)
+{
+	char *p = eval_path(dir, "phishing_urls.csv");
+	FILE *f = p ? fopen(p, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0, n = 0, ucap = 0;
+	struct eval_url *u = NULL;
+	struct phish_engine *pe = NULL;
+	int rc = -1;
+
+	free(p);
+	if (f == NULL || phish_engine_new(NULL, &pe) != 0)
+		goto out;
+	if (getline(&line, &cap, f) <= 0)
+		goto out;
+	while (getline(&line, &cap, f) > 0) {
+		char *comma;
+		struct phish_link l;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		comma = strrchr(line, ',');
+		if (comma == NULL)
+			continue;
+		*comma = '\0';
+		if (n == ucap) {
+			size_t nc = ucap ? ucap * 2 : 1024;
+			struct eval_url *nv = realloc(u, nc * sizeof(*nv));
+
+			if (nv == NULL)
+				goto out;
+			u = nv;
+			ucap = nc;
+		}
+		memset(&l, 0, sizeof(l));
+		l.url = line;
+		if (phish_judge(pe, &l) != 0)
+			goto out;
+		free(l.host);
+		free(l.domain);
+		u[n].reasons = l.reasons;
+		u[n].phish = strcmp(comma + 1, "phishing") == 0;
+		for (unsigned b = 0; b < PR_COUNT_BITS; b++) {
+			if ((l.reasons & (1u << b)) == 0)
+				continue;
+			if (u[n].phish)
+				r->url_reason_phish[b]++;
+			else
+				r->url_reason_legit[b]++;
+		}
+		r->url_phish += u[n].phish;
+		r->url_legit += !u[n].phish;
+		n++;
+	}
+	r->url_detect = eval_detect(u, n, r->url_phish, r->url_legit, 0,
+				    &r->url_threshold, &r->url_fpr);
+	for (unsigned b = 0; b < PR_COUNT_BITS; b++) {
+		int t;
+		double fp;
+
+		r->url_detect_without[b] = eval_detect(u, n, r->url_phish,
+						       r->url_legit, 1u << b,
+						       &t, &fp);
+	}
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	free(line);
+	free(u);
+	phish_engine_free(pe);
+	return rc;
+}
+
+/* Runs everything. Returns 0, or -1 when a file is missing or an engine
+ * cannot be built. */
+static int
+eval_run(const char *dir, struct eval_result *r, FILE *verbose)
+{
+	struct dlp_engine *e = NULL;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (dlp_engine_new(&e) != 0)
+		return -1;
+	if (eval_presidio(dir, e, r) == 0 && eval_gitleaks(dir, e, r, verbose) == 0 &&
+	    eval_idn(dir, r, verbose) == 0 && eval_urls(dir, r) == 0)
+		rc = 0;
+	dlp_engine_free(e);
+	return rc;
+}
+
+static double
+eval_ratio(size_t a, size_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}

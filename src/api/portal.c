@@ -1,0 +1,201 @@
+/*
+ * Customer ticket endpoints (public listener): the customer's own tickets
+ * and their messages, new tickets and messages, and the anti-phishing
+ * phrase. Everything here reaches only the customer-filtered side of
+ * core/tickets.c, which never reads internal notes; a ticket of another
+ * customer answers 404. Staff authors appear by first name only.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "core/errors.h"
+#include "core/tickets.h"
+
+static json_t *
+portal_ticket(const struct ticket_rec *t, int with_last)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:I, s:I}", "id",
+			      (json_int_t)t->id, "subject", t->subject,
+			      "status", t->status, "created_at",
+			      (json_int_t)t->created_at, "updated_at",
+			      (json_int_t)t->updated_at);
+
+	if (o != NULL && with_last)
+		json_object_set_new(o, "last_from",
+				    json_string(strcmp(t->last_from, "staff") == 0
+							? "agent"
+							: "customer"));
+	return o;
+}
+
+/* "You" for the customer; the first word of a staff member's name. */
+static json_t *
+portal_item(const struct thread_item *it, const char *body)
+{
+	char first[sizeof(it->author_name)];
+	int staff = it->author_realm == REALM_STAFF;
+
+	snprintf(first, sizeof(first), "%s", it->author_name);
+	first[strcspn(first, " \t")] = '\0';
+	if (first[0] == '\0')
+		snprintf(first, sizeof(first), "%s", "Support");
+	return json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)it->id,
+			 "from", staff ? "agent" : "customer", "author",
+			 staff ? first : "You", "body", body, "created_at",
+			 (json_int_t)it->created_at);
+}
+
+static int
+field_error(struct request *r, int rc, const char *field)
+{
+	if (rc == -GH_BAD_FIELD || rc == -GH_BAD_UTF8)
+		r->error_extra = json_pack("{s:s}", "field", field);
+	return rc;
+}
+
+int
+api_portal_tickets_create(struct request *r)
+{
+	const char *subject = NULL, *body = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("subject", &subject, 1, TICKET_SUBJECT_MAX,
+			  JS_REQUIRED),
+		JSPEC_STR("body", &body, 1, TICKET_BODY_MAX,
+			  JS_REQUIRED | JS_MULTILINE),
+		JSPEC_END,
+	};
+	struct ticket_rec t;
+	struct tk_actor a;
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	api_tk_actor(r, &a);
+	rc = tickets_check_subject(subject);
+	if (rc < 0)
+		return field_error(r, rc, "subject");
+	rc = tickets_check_body(body, strlen(body));
+	if (rc < 0)
+		return field_error(r, rc, "body");
+	rc = tickets_portal_create(r->app, request_db(r), &a, subject, body,
+				   &t);
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 201, portal_ticket(&t, 0));
+}
+
+int
+api_portal_tickets_list(struct request *r)
+{
+	struct ticket_list l = {NULL, 0};
+	struct tk_actor a;
+	int64_t limit, offset;
+	json_t *arr;
+	int rc;
+
+	rc = api_query_int(r, "limit", 25, 1, TICKET_LIST_MAX, &limit);
+	if (rc == 0)
+		rc = api_query_int(r, "offset", 0, 0, INT32_MAX, &offset);
+	if (rc < 0)
+		return rc;
+	api_tk_actor(r, &a);
+	rc = tickets_portal_list(r->app, request_db(r), &a, limit, offset, &l);
+	if (rc < 0)
+		return rc;
+	arr = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(arr, portal_ticket(&l.v[i], 1));
+	ticket_list_clear(&l);
+	return reply_json(r, 200,
+			  json_pack("{s:o, s:I, s:I}", "tickets", arr, "limit",
+				    (json_int_t)limit, "offset",
+				    (json_int_t)offset));
+}
+
+int
+api_portal_tickets_get(struct request *r)
+{
+	struct ticket_rec t;
+	struct thread_list msgs;
+	struct tk_actor a;
+	json_t *body, *arr;
+	int rc;
+
+	api_tk_actor(r, &a);
+	rc = tickets_portal_get(r->app, request_db(r), &a, r->params[0], &t,
+				&msgs);
+	if (rc < 0)
+		return rc;
+	body = portal_ticket(&t, 0);
+	arr = json_array();
+	for (size_t i = 0; i < msgs.n; i++)
+		json_array_append_new(arr,
+				      portal_item(&msgs.v[i], msgs.v[i].body));
+	json_object_set_new(body, "messages", arr);
+	thread_list_clear(&msgs);
+	return reply_json(r, 200, body);
+}
+
+int
+api_portal_tickets_message(struct request *r)
+{
+	const char *text = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("body", &text, 1, TICKET_BODY_MAX,
+			  JS_REQUIRED | JS_MULTILINE),
+		JSPEC_END,
+	};
+	struct thread_item it;
+	struct tk_actor a;
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	api_tk_actor(r, &a);
+	rc = tickets_portal_message(r->app, request_db(r), &a, r->params[0],
+				    text, &it);
+	if (rc < 0)
+		return field_error(r, rc, "body");
+	return reply_json(r, 201, portal_item(&it, text));
+}
+
+int
+api_portal_phrase_put(struct request *r)
+{
+	const char *phrase = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("phrase", &phrase, PHRASE_MIN, PHRASE_MAX,
+			  JS_REQUIRED),
+		JSPEC_END,
+	};
+	struct tk_actor a;
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	api_tk_actor(r, &a);
+	rc = tickets_set_phrase(r->app, request_db(r), &a, phrase);
+	if (rc < 0)
+		return field_error(r, rc, "phrase");
+	return reply_json(r, 200, json_pack("{s:s}", "phrase", phrase));
+}
+
+int
+api_portal_phrase_get(struct request *r)
+{
+	char *phrase = NULL;
+	json_t *body;
+	int rc;
+
+	rc = tickets_get_phrase(r->app, request_db(r), r->actor.id, &phrase);
+	if (rc < 0)
+		return rc;
+	body = json_pack("{s:s?}", "phrase", phrase);
+	crypto_secret_free(phrase);
+	if (body != NULL && json_object_get(body, "phrase") == NULL)
+		json_object_set_new(body, "phrase", json_null());
+	return reply_json(r, 200, body);
+}

@@ -1,0 +1,122 @@
+/*
+ * The inbound link analyser: extracts links from a customer's plain-text
+ * or HTML message (for HTML, the real target of each <a href> and the text
+ * the customer sees) and judges each with a score and reason codes: IP
+ * literal hosts, punycode and mixed-script or confusable hosts (ICU
+ * uspoof skeletons against the company's own domains and the top-domains
+ * list browsers use, restriction levels as Chromium applies them), the
+ * registrable domain (libpsl), link text naming another domain than the
+ * target, URL shorteners, user@host tricks, plain http, unusual ports,
+ * data: and javascript: URLs, and a few lexical signals. It never fetches
+ * anything. Defanging for display is here too.
+ *
+ * It does not store, log or block anything; the caller decides what a
+ * verdict means (the console shows links defanged with their reasons).
+ */
+#ifndef GH_CORE_PHISH_H
+#define GH_CORE_PHISH_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+/* Reason codes, one bit each. */
+enum phish_reason {
+	PR_IP_HOST = 1u << 0,		/* host is an IPv4/IPv6 literal */
+	PR_PUNYCODE = 1u << 1,		/* host has an xn-- label */
+	PR_MIXED_SCRIPT = 1u << 2,	/* uspoof: scripts mixed, invisible
+					 * chars, digit lookalikes, letters
+					 * outside the recommended set */
+	PR_CONFUSABLE_OWN = 1u << 3,	/* looks like a company domain */
+	PR_CONFUSABLE_TOP = 1u << 4,	/* looks like a well-known domain */
+	PR_TEXT_MISMATCH = 1u << 5,	/* link text shows another domain */
+	PR_SHORTENER = 1u << 6,		/* URL-shortening service */
+	PR_USERINFO = 1u << 7,		/* user@host */
+	PR_NOT_HTTPS = 1u << 8,
+	PR_UNUSUAL_PORT = 1u << 9,
+	PR_DATA_URL = 1u << 10,
+	PR_JAVASCRIPT_URL = 1u << 11,
+	PR_INVALID_HOST = 1u << 12,	/* unparsable or invalid IDN */
+	PR_BRAND_IN_SUBDOMAIN = 1u << 13, /* e.g. paypal.com.evil.example */
+	PR_MANY_SUBDOMAINS = 1u << 14,	/* 4+ labels before the domain */
+	PR_SUSPICIOUS_WORDS = 1u << 15,	/* login, verify, account, ... */
+	PR_LONG_URL = 1u << 16,		/* over 100 characters */
+	PR_HYPHENATED_DOMAIN = 1u << 17, /* 2+ hyphens in the domain */
+	PR_NO_PUBLIC_SUFFIX = 1u << 18,	/* not under a known suffix */
+	PR_OWN_DOMAIN = 1u << 19,	/* the company's own (not a risk) */
+	PR_COUNT_BITS = 20
+};
+
+struct phish_options {
+	/* The company's own domains, lower-case ASCII (e.g. "example.com"). */
+	const char *const *own_domains;
+	size_t n_own_domains;
+};
+
+struct phish_engine;
+
+/* Loads the public suffix list, the embedded top-domains and shortener
+ * lists and prepares the spoof checker. Copies what it needs from *o
+ * (which may be NULL). Returns 0 or -GH_INTERNAL. Thread-safe after. */
+int phish_engine_new(const struct phish_options *o, struct phish_engine **out);
+void phish_engine_free(struct phish_engine *e);
+
+struct phish_link {
+	char *url;		/* as written (entities decoded for HTML) */
+	char *text;		/* visible text of an HTML link, or NULL */
+	size_t start, end;	/* byte span of the URL in the message */
+	char *host;		/* lower-case host as written, or NULL */
+	char *domain;		/* registrable domain, or NULL */
+	int score;		/* 0-100 */
+	unsigned reasons;	/* enum phish_reason bits */
+};
+
+struct phish_links {
+	struct phish_link *v;
+	size_t n, cap;
+};
+
+#define PHISH_MAX_LINKS 1000
+#define PHISH_MAX_URL 8192
+
+void phish_links_init(struct phish_links *l);
+void phish_links_free(struct phish_links *l);
+
+/* Appends the links found in text (http, https, www., data:, javascript:)
+ * or in HTML (a and area href, with visible text; plus links in the text
+ * outside tags). Returns 0, -GH_BAD_FIELD past PHISH_MAX_LINKS, or
+ * -GH_INTERNAL. */
+int phish_extract_text(const char *text, size_t len, struct phish_links *out);
+int phish_extract_html(const char *html, size_t len, struct phish_links *out);
+
+/* Fills host, domain, score and reasons of l. Returns 0 or -GH_INTERNAL. */
+int phish_judge(const struct phish_engine *e, struct phish_link *l);
+
+/* Extracts (HTML when is_html) and judges every link. */
+int phish_analyse(const struct phish_engine *e, const char *msg, size_t len,
+		  int is_html, struct phish_links *out);
+
+/* Judges a host name alone, as browsers do before showing it in Unicode:
+ * 1 safe, 0 unsafe (a homograph risk; *reasons says why), -1 invalid. */
+int phish_host_safe(const struct phish_engine *e, const char *host,
+		    unsigned *reasons);
+
+/* Verdict for a score: "clean" below 30, "suspicious" below 60, else
+ * "dangerous". */
+const char *phish_verdict(int score);
+
+/* Name of one reason bit ("ip_host", ...), NULL for an unknown bit. */
+const char *phish_reason_name(unsigned bit);
+
+/* The weight of one reason bit in the score. */
+int phish_reason_weight(unsigned bit);
+
+/* Defanged copy for display: "hxxps://evil[.]example/..." (scheme and
+ * every dot of the host). The caller frees it; NULL on failure. */
+char *phish_defang(const char *url);
+
+/* The links as JSON: [{url (defanged), text, host, domain, score, verdict,
+ * reasons: [...]}]. NULL on allocation failure. */
+json_t *phish_links_json(const struct phish_links *l);
+
+#endif

@@ -1,0 +1,691 @@
+/*
+ * Tickets: limits, visibility and every state change with its audit record
+ * (see core/tickets.h). Reads outside transactions, writes through
+ * store_transact(); checks of visibility are repeated inside the write
+ * transaction so nothing acts on a ticket that changed hands meanwhile.
+ */
+#include "core/tickets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/audit.h"
+#include "core/errors.h"
+#include "core/notify.h"
+#include "core/outbound.h"
+#include "util/log.h"
+#include "util/utf8.h"
+
+/* --- limits ------------------------------------------------------------- */
+
+int
+tickets_check_subject(const char *s)
+{
+	int64_t n;
+
+	if (s == NULL)
+		return -GH_BAD_FIELD;
+	n = utf8_check(s, strlen(s), 0);
+	if (n < 0)
+		return -GH_BAD_UTF8;
+	if (n < 1 || n > TICKET_SUBJECT_MAX)
+		return -GH_BAD_FIELD;
+	return 0;
+}
+
+int
+tickets_check_body(const char *body, size_t len)
+{
+	if (body == NULL || len < 1 || len > TICKET_BODY_MAX)
+		return -GH_BAD_FIELD;
+	/* An embedded NUL is refused by utf8_check (it counts len bytes). */
+	if (utf8_check(body, len, 1) < 0)
+		return -GH_BAD_UTF8;
+	return 0;
+}
+
+int
+tickets_sees_all(const char *role)
+{
+	return role != NULL &&
+	       (strcmp(role, "supervisor") == 0 || strcmp(role, "admin") == 0);
+}
+
+int
+tickets_valid_status(const char *status)
+{
+	return status != NULL &&
+	       (strcmp(status, "open") == 0 || strcmp(status, "pending") == 0 ||
+		strcmp(status, "solved") == 0);
+}
+
+static int
+check_limit(int64_t limit, int64_t offset)
+{
+	if (limit < 1 || limit > TICKET_LIST_MAX || offset < 0 ||
+	    offset > INT32_MAX)
+		return -GH_BAD_QUERY;
+	return 0;
+}
+
+static void
+who(const struct tk_actor *a, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%s:%lld", realm_name(a->realm), (long long)a->id);
+}
+
+static void
+ticket_target(int64_t id, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "ticket:%lld", (long long)id);
+}
+
+static int
+audit(struct app *app, struct store_conn *c, const struct tk_actor *a,
+      const char *action, int64_t ticket_id, const char *outcome,
+      json_t *detail)
+{
+	char actor[48], target[48];
+
+	who(a, actor, sizeof(actor));
+	ticket_target(ticket_id, target, sizeof(target));
+	return audit_log(app, c,
+			 &(struct audit_ev){.actor = actor,
+					    .action = action,
+					    .target = target,
+					    .outcome = outcome,
+					    .ip = a->ip,
+					    .request_id = a->request_id,
+					    .detail = detail});
+}
+
+static void
+staff_query(const struct tk_actor *a, struct ticket_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->viewer_id = a->id;
+	q->see_all = tickets_sees_all(a->role);
+}
+
+static int
+is_staff(const struct tk_actor *a)
+{
+	return a->realm == REALM_STAFF && a->id > 0;
+}
+
+static int
+is_customer(const struct tk_actor *a)
+{
+	return a->realm == REALM_CUSTOMER && a->id > 0;
+}
+
+/* --- customer side ------------------------------------------------------ */
+
+struct create_ctx {
+	struct app *app;
+	const struct tk_actor *a;
+	const char *subject;
+	const char *body;
+	int64_t now;
+	int64_t id;
+};
+
+static int
+tx_create(struct store_conn *c, void *cls)
+{
+	struct create_ctx *x = cls;
+	int64_t mid = 0;
+	int rc;
+
+	rc = c->ops->ticket_insert(c, x->a->id, x->subject, x->now, &x->id);
+	if (rc < 0)
+		return rc;
+	rc = c->ops->message_insert(c, x->id, REALM_CUSTOMER, x->a->id,
+				    x->body, x->now, &mid);
+	if (rc < 0)
+		return rc;
+	return audit(x->app, c, x->a, "ticket.create", x->id, "success",
+		     json_pack("{s:I}", "message", (json_int_t)mid));
+}
+
+int
+tickets_portal_create(struct app *app, struct store_conn *c,
+		      const struct tk_actor *a, const char *subject,
+		      const char *body, struct ticket_rec *out)
+{
+	struct create_ctx x = {app, a, subject, body, (int64_t)time(NULL), 0};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!is_customer(a))
+		return -GH_FORBIDDEN;
+	rc = tickets_check_subject(subject);
+	if (rc < 0)
+		return rc;
+	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
+	if (rc < 0)
+		return rc;
+	rc = store_transact(c, tx_create, &x);
+	if (rc < 0)
+		return rc;
+	return c->ops->portal_ticket_get(c, a->id, x.id, out);
+}
+
+int
+tickets_portal_list(struct app *app, struct store_conn *c,
+		    const struct tk_actor *a, int64_t limit, int64_t offset,
+		    struct ticket_list *out)
+{
+	int rc;
+
+	(void)app;
+	out->v = NULL;
+	out->n = 0;
+	if (!is_customer(a))
+		return -GH_FORBIDDEN;
+	rc = check_limit(limit, offset);
+	if (rc < 0)
+		return rc;
+	return c->ops->portal_ticket_list(c, a->id, limit, offset, out);
+}
+
+int
+tickets_portal_get(struct app *app, struct store_conn *c,
+		   const struct tk_actor *a, int64_t ticket_id,
+		   struct ticket_rec *t, struct thread_list *msgs)
+{
+	int rc;
+
+	(void)app;
+	msgs->v = NULL;
+	msgs->n = 0;
+	memset(t, 0, sizeof(*t));
+	if (!is_customer(a))
+		return -GH_FORBIDDEN;
+	rc = c->ops->portal_ticket_get(c, a->id, ticket_id, t);
+	if (rc < 0)
+		return rc;
+	return c->ops->portal_messages(c, a->id, ticket_id, msgs);
+}
+
+struct msg_ctx {
+	struct app *app;
+	const struct tk_actor *a;
+	int64_t ticket_id;
+	const char *body;
+	int64_t now;
+	struct thread_item *out;
+	json_t *findings;
+};
+
+static int
+tx_portal_message(struct store_conn *c, void *cls)
+{
+	struct msg_ctx *x = cls;
+	struct ticket_rec t;
+	const char *status;
+	int rc;
+
+	rc = c->ops->portal_ticket_get(c, x->a->id, x->ticket_id, &t);
+	if (rc < 0)
+		return rc;
+	rc = c->ops->message_insert(c, x->ticket_id, REALM_CUSTOMER, x->a->id,
+				    x->body, x->now, &x->out->id);
+	if (rc < 0)
+		return rc;
+	/* A customer writing again means the ticket needs staff again. */
+	status = "open";
+	rc = c->ops->ticket_update(c, x->ticket_id, status, t.assignee_id,
+				   x->now);
+	if (rc < 0)
+		return rc;
+	return audit(x->app, c, x->a, "ticket.message", x->ticket_id,
+		     "success",
+		     json_pack("{s:I, s:s, s:s}", "message",
+			       (json_int_t)x->out->id, "status_before",
+			       t.status, "status", status));
+}
+
+int
+tickets_portal_message(struct app *app, struct store_conn *c,
+		       const struct tk_actor *a, int64_t ticket_id,
+		       const char *body, struct thread_item *out)
+{
+	struct msg_ctx x;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!is_customer(a))
+		return -GH_FORBIDDEN;
+	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
+	if (rc < 0)
+		return rc;
+	x = (struct msg_ctx){app, a, ticket_id, body, (int64_t)time(NULL), out,
+			     NULL};
+	rc = store_transact(c, tx_portal_message, &x);
+	if (rc < 0) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	out->ticket_id = ticket_id;
+	out->author_realm = REALM_CUSTOMER;
+	out->author_id = a->id;
+	out->created_at = x.now;
+	return 0;
+}
+
+/* --- anti-phishing phrase ------------------------------------------------ */
+
+struct phrase_ctx {
+	struct app *app;
+	const struct tk_actor *a;
+	const char *phrase;
+};
+
+static int
+tx_phrase(struct store_conn *c, void *cls)
+{
+	struct phrase_ctx *x = cls;
+	struct customer_contact cc;
+	struct blob sealed = {NULL, 0};
+	char ad[160];
+	char actor[48];
+	int rc;
+
+	rc = c->ops->customer_contact(c, x->a->id, &cc);
+	if (rc < 0)
+		return rc;
+	snprintf(ad, sizeof(ad), "customer.phrase:%s", cc.email_idx);
+	rc = -GH_INTERNAL;
+	if (crypto_seal(x->app->keys, ad, x->phrase, strlen(x->phrase),
+			&sealed.data, &sealed.len) < 0)
+		goto out;
+	rc = c->ops->customer_set_phrase(c, x->a->id, &sealed);
+	if (rc < 0)
+		goto out;
+	who(x->a, actor, sizeof(actor));
+	rc = audit_log(x->app, c,
+		       &(struct audit_ev){.actor = actor,
+					  .action = "customer.phrase_set",
+					  .target = actor,
+					  .outcome = "success",
+					  .ip = x->a->ip,
+					  .request_id = x->a->request_id});
+out:
+	blob_clear(&sealed);
+	customer_contact_clear(&cc);
+	return rc;
+}
+
+int
+tickets_set_phrase(struct app *app, struct store_conn *c,
+		   const struct tk_actor *a, const char *phrase)
+{
+	struct phrase_ctx x = {app, a, phrase};
+	int64_t n;
+
+	if (!is_customer(a))
+		return -GH_FORBIDDEN;
+	if (phrase == NULL)
+		return -GH_BAD_FIELD;
+	n = utf8_check(phrase, strlen(phrase), 0);
+	if (n < 0)
+		return -GH_BAD_UTF8;
+	if (n < PHRASE_MIN || n > PHRASE_MAX)
+		return -GH_BAD_FIELD;
+	return store_transact(c, tx_phrase, &x);
+}
+
+int
+tickets_get_phrase(struct app *app, struct store_conn *c, int64_t customer_id,
+		   char **phrase_out)
+{
+	struct customer_contact cc;
+	char ad[160];
+	size_t len = 0;
+	int rc;
+
+	*phrase_out = NULL;
+	rc = c->ops->customer_contact(c, customer_id, &cc);
+	if (rc < 0)
+		return rc;
+	if (cc.phrase.data != NULL) {
+		snprintf(ad, sizeof(ad), "customer.phrase:%s", cc.email_idx);
+		if (crypto_open(app->keys, ad, cc.phrase.data, cc.phrase.len,
+				phrase_out, &len) < 0) {
+			LOG_BUG("anti-phishing phrase does not open");
+			rc = -GH_INTERNAL;
+		}
+	}
+	customer_contact_clear(&cc);
+	return rc;
+}
+
+/* --- staff side ---------------------------------------------------------- */
+
+int
+tickets_staff_list(struct app *app, struct store_conn *c,
+		   const struct tk_actor *a, const char *status,
+		   enum ticket_assigned assigned, int64_t limit, int64_t offset,
+		   struct ticket_list *out)
+{
+	struct ticket_query q;
+	int rc;
+
+	(void)app;
+	out->v = NULL;
+	out->n = 0;
+	if (!is_staff(a))
+		return -GH_FORBIDDEN;
+	rc = check_limit(limit, offset);
+	if (rc < 0)
+		return rc;
+	if (status != NULL && !tickets_valid_status(status))
+		return -GH_BAD_QUERY;
+	if (assigned != TA_ANY && assigned != TA_ME &&
+	    assigned != TA_UNASSIGNED)
+		return -GH_BAD_QUERY;
+	staff_query(a, &q);
+	q.status = status;
+	q.assigned = assigned;
+	q.limit = limit;
+	q.offset = offset;
+	return c->ops->staff_ticket_list(c, &q, out);
+}
+
+int
+tickets_staff_get(struct app *app, struct store_conn *c,
+		  const struct tk_actor *a, int64_t ticket_id,
+		  struct ticket_rec *t, struct thread_list *msgs,
+		  struct thread_list *notes)
+{
+	struct ticket_query q;
+	int rc;
+
+	(void)app;
+	msgs->v = NULL;
+	msgs->n = 0;
+	notes->v = NULL;
+	notes->n = 0;
+	if (!is_staff(a))
+		return -GH_FORBIDDEN;
+	staff_query(a, &q);
+	rc = c->ops->staff_ticket_get(c, &q, ticket_id, t);
+	if (rc < 0)
+		return rc;
+	rc = c->ops->staff_messages(c, ticket_id, msgs);
+	if (rc == 0)
+		rc = c->ops->staff_notes(c, ticket_id, notes);
+	if (rc < 0) {
+		thread_list_clear(msgs);
+		thread_list_clear(notes);
+	}
+	return rc;
+}
+
+static int
+tx_reply(struct store_conn *c, void *cls)
+{
+	struct msg_ctx *x = cls;
+	struct ticket_query q;
+	struct ticket_rec t;
+	int64_t assignee;
+	int rc;
+
+	json_decref(x->findings);
+	x->findings = NULL;
+	staff_query(x->a, &q);
+	rc = c->ops->staff_ticket_get(c, &q, x->ticket_id, &t);
+	if (rc < 0)
+		return rc;
+	rc = outbound_check(x->app, c, t.id, t.customer_id, x->body,
+			    strlen(x->body), &x->findings);
+	if (rc < 0)
+		return rc;
+	rc = c->ops->message_insert(c, t.id, REALM_STAFF, x->a->id, x->body,
+				    x->now, &x->out->id);
+	if (rc < 0)
+		return rc;
+	assignee = t.assignee_id > 0 ? t.assignee_id : x->a->id;
+	rc = c->ops->ticket_update(c, t.id, t.status, assignee, x->now);
+	if (rc < 0)
+		return rc;
+	rc = notify_new_message(x->app, c, t.id, t.customer_id, x->now);
+	if (rc < 0)
+		return rc;
+	return audit(x->app, c, x->a, "ticket.reply", t.id, "success",
+		     json_pack("{s:I, s:I}", "message", (json_int_t)x->out->id,
+			       "assignee", (json_int_t)assignee));
+}
+
+static int
+tx_reply_denied(struct store_conn *c, void *cls)
+{
+	struct msg_ctx *x = cls;
+	json_t *types = json_array();
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(x->findings, i, f)
+		json_array_append(types, json_object_get(f, "type"));
+	return audit(x->app, c, x->a, "ticket.reply", x->ticket_id, "denied",
+		     json_pack("{s:s, s:o}", "reason", "dlp_blocked", "types",
+			       types));
+}
+
+int
+tickets_reply(struct app *app, struct store_conn *c, const struct tk_actor *a,
+	      int64_t ticket_id, const char *body, struct thread_item *out,
+	      json_t **findings)
+{
+	struct msg_ctx x;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*findings = NULL;
+	if (!is_staff(a))
+		return -GH_FORBIDDEN;
+	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
+	if (rc < 0)
+		return rc;
+	x = (struct msg_ctx){app, a, ticket_id, body, (int64_t)time(NULL), out,
+			     NULL};
+	rc = store_transact(c, tx_reply, &x);
+	if (rc == -GH_DLP_BLOCKED) {
+		int arc = store_transact(c, tx_reply_denied, &x);
+
+		log_event(LOG_INFO, "ticket.reply_blocked",
+			  json_pack("{s:I, s:I, s:s?}", "ticket",
+				    (json_int_t)ticket_id, "findings",
+				    (json_int_t)json_array_size(x.findings),
+				    "request_id", a->request_id));
+		if (arc < 0) {
+			json_decref(x.findings);
+			memset(out, 0, sizeof(*out));
+			return arc;
+		}
+		*findings = x.findings;
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	json_decref(x.findings);
+	if (rc < 0) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	out->ticket_id = ticket_id;
+	out->author_realm = REALM_STAFF;
+	out->author_id = a->id;
+	out->created_at = x.now;
+	return 0;
+}
+
+static int
+tx_note(struct store_conn *c, void *cls)
+{
+	struct msg_ctx *x = cls;
+	struct ticket_query q;
+	struct ticket_rec t;
+	int rc;
+
+	staff_query(x->a, &q);
+	rc = c->ops->staff_ticket_get(c, &q, x->ticket_id, &t);
+	if (rc < 0)
+		return rc;
+	rc = c->ops->note_insert(c, t.id, x->a->id, x->body, x->now,
+				 &x->out->id);
+	if (rc < 0)
+		return rc;
+	rc = c->ops->ticket_update(c, t.id, t.status, t.assignee_id, x->now);
+	if (rc < 0)
+		return rc;
+	return audit(x->app, c, x->a, "ticket.note", t.id, "success",
+		     json_pack("{s:I}", "note", (json_int_t)x->out->id));
+}
+
+int
+tickets_note(struct app *app, struct store_conn *c, const struct tk_actor *a,
+	     int64_t ticket_id, const char *body, struct thread_item *out)
+{
+	struct msg_ctx x;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!is_staff(a))
+		return -GH_FORBIDDEN;
+	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
+	if (rc < 0)
+		return rc;
+	x = (struct msg_ctx){app, a, ticket_id, body, (int64_t)time(NULL), out,
+			     NULL};
+	rc = store_transact(c, tx_note, &x);
+	if (rc < 0) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	out->ticket_id = ticket_id;
+	out->author_realm = REALM_STAFF;
+	out->author_id = a->id;
+	out->created_at = x.now;
+	return 0;
+}
+
+struct change_ctx {
+	struct app *app;
+	const struct tk_actor *a;
+	int64_t ticket_id;
+	int64_t staff_id;     /* assign */
+	const char *status;   /* status */
+	int64_t now;
+};
+
+static int
+tx_assign(struct store_conn *c, void *cls)
+{
+	struct change_ctx *x = cls;
+	struct ticket_query q;
+	struct ticket_rec t;
+	struct account target;
+	int rc;
+
+	staff_query(x->a, &q);
+	rc = c->ops->staff_ticket_get(c, &q, x->ticket_id, &t);
+	if (rc < 0)
+		return rc;
+	if (!q.see_all) {
+		/* Visible to an agent means unassigned or theirs already. */
+		if (x->staff_id != x->a->id ||
+		    (t.assignee_id != 0 && t.assignee_id != x->a->id))
+			return -GH_FORBIDDEN;
+	}
+	rc = c->ops->account_by_id(c, REALM_STAFF, x->staff_id, &target);
+	if (rc == -GH_NOT_FOUND)
+		return -GH_BAD_FIELD;
+	if (rc < 0)
+		return rc;
+	rc = target.disabled ? -GH_BAD_FIELD : 0;
+	account_clear(&target);
+	if (rc < 0)
+		return rc;
+	if (t.assignee_id == x->staff_id)
+		return 0;
+	rc = c->ops->ticket_update(c, t.id, t.status, x->staff_id, x->now);
+	if (rc < 0)
+		return rc;
+	return audit(x->app, c, x->a, "ticket.assign", t.id, "success",
+		     json_pack("{s:I, s:I}", "from", (json_int_t)t.assignee_id,
+			       "to", (json_int_t)x->staff_id));
+}
+
+static int
+tx_status(struct store_conn *c, void *cls)
+{
+	struct change_ctx *x = cls;
+	struct ticket_query q;
+	struct ticket_rec t;
+	int rc;
+
+	staff_query(x->a, &q);
+	rc = c->ops->staff_ticket_get(c, &q, x->ticket_id, &t);
+	if (rc < 0)
+		return rc;
+	if (strcmp(t.status, x->status) == 0)
+		return 0;
+	rc = c->ops->ticket_update(c, t.id, x->status, t.assignee_id, x->now);
+	if (rc < 0)
+		return rc;
+	return audit(x->app, c, x->a, "ticket.status", t.id, "success",
+		     json_pack("{s:s, s:s}", "from", t.status, "to",
+			       x->status));
+}
+
+static int
+change(struct app *app, struct store_conn *c, struct change_ctx *x,
+       store_tx_fn fn, struct ticket_rec *out)
+{
+	struct ticket_query q;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!is_staff(x->a))
+		return -GH_FORBIDDEN;
+	(void)app;
+	x->now = (int64_t)time(NULL);
+	rc = store_transact(c, fn, x);
+	if (rc < 0)
+		return rc;
+	/* Read back with see-all: after handing a ticket to a colleague the
+	 * agent still gets the outcome of their own action. */
+	staff_query(x->a, &q);
+	q.see_all = 1;
+	return c->ops->staff_ticket_get(c, &q, x->ticket_id, out);
+}
+
+int
+tickets_assign(struct app *app, struct store_conn *c, const struct tk_actor *a,
+	       int64_t ticket_id, int64_t staff_id, struct ticket_rec *out)
+{
+	struct change_ctx x = {app, a, ticket_id, staff_id, NULL, 0};
+
+	if (staff_id <= 0) {
+		memset(out, 0, sizeof(*out));
+		return -GH_BAD_FIELD;
+	}
+	return change(app, c, &x, tx_assign, out);
+}
+
+int
+tickets_set_status(struct app *app, struct store_conn *c,
+		   const struct tk_actor *a, int64_t ticket_id,
+		   const char *status, struct ticket_rec *out)
+{
+	struct change_ctx x = {app, a, ticket_id, 0, status, 0};
+
+	if (!tickets_valid_status(status)) {
+		memset(out, 0, sizeof(*out));
+		return -GH_BAD_FIELD;
+	}
+	return change(app, c, &x, tx_status, out);
+}

@@ -1,0 +1,120 @@
+/*
+ * Tickets: the rules of who may see and act on a ticket, the limits of
+ * what a ticket holds, and every state change with its audit record in one
+ * transaction. A ticket has two threads stored apart: messages (the
+ * conversation with the customer) and notes (internal to staff). The
+ * customer side (tickets_portal_*) only ever reaches the store's portal_*
+ * operations, which filter by the customer and never read notes.
+ *
+ * Least privilege: an agent sees and works the tickets assigned to them or
+ * unassigned (the queue); supervisors and admins see all. A ticket the
+ * caller may not see does not exist for them (-GH_NOT_FOUND), so ids of
+ * other customers' or colleagues' tickets reveal nothing.
+ *
+ * Every reply passes the outbound check (core/outbound.h) and queues a
+ * content-free notification (core/notify.h) in the same transaction.
+ * It does not parse HTTP or JSON bodies, and does not render anything.
+ */
+#ifndef GH_CORE_TICKETS_H
+#define GH_CORE_TICKETS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/app.h"
+#include "store/store.h"
+
+#define TICKET_SUBJECT_MAX 200   /* code points */
+#define TICKET_BODY_MAX 65536    /* bytes */
+#define PHRASE_MIN 3             /* code points */
+#define PHRASE_MAX 64
+#define TICKET_LIST_MAX 100
+
+/* Who acts. role is the staff role ("agent", "supervisor", "admin"); ""
+ * for customers. ip and request_id go to the audit log; may be NULL. */
+struct tk_actor {
+	enum realm realm;
+	int64_t id;
+	const char *role;
+	const char *ip;
+	const char *request_id;
+};
+
+/* 0 when s (NUL-ended) is a subject: 1..200 code points of valid UTF-8
+ * on one line; -GH_BAD_UTF8 for invalid text, -GH_BAD_FIELD otherwise. */
+int tickets_check_subject(const char *s);
+/* 0 when body[0, len) is 1..65536 bytes of valid UTF-8 (newlines and tabs
+ * allowed); -GH_BAD_UTF8 or -GH_BAD_FIELD. */
+int tickets_check_body(const char *body, size_t len);
+/* 1 when a staff role sees every ticket (supervisor, admin). */
+int tickets_sees_all(const char *role);
+/* 1 when status is open, pending or solved. */
+int tickets_valid_status(const char *status);
+
+/* --- customer side (the actor is a customer) -------------------------- */
+
+/* Creates a ticket with its first message. *out gets the new ticket. */
+int tickets_portal_create(struct app *app, struct store_conn *c,
+			  const struct tk_actor *a, const char *subject,
+			  const char *body, struct ticket_rec *out);
+/* The customer's tickets, newest first; limit 1..100, offset >= 0. */
+int tickets_portal_list(struct app *app, struct store_conn *c,
+			const struct tk_actor *a, int64_t limit,
+			int64_t offset, struct ticket_list *out);
+/* One of the customer's tickets with its messages (never notes). */
+int tickets_portal_get(struct app *app, struct store_conn *c,
+		       const struct tk_actor *a, int64_t ticket_id,
+		       struct ticket_rec *t, struct thread_list *msgs);
+/* Adds a customer message; a pending or solved ticket opens again. *out
+ * gets id, realm, author and created_at (body stays NULL). */
+int tickets_portal_message(struct app *app, struct store_conn *c,
+			   const struct tk_actor *a, int64_t ticket_id,
+			   const char *body, struct thread_item *out);
+/* Sets (3..64 code points, one line; sealed at rest) the customer's
+ * anti-phishing phrase. */
+int tickets_set_phrase(struct app *app, struct store_conn *c,
+		       const struct tk_actor *a, const char *phrase);
+/* The phrase in clear (crypto_secret_free it), or NULL when none is set. */
+int tickets_get_phrase(struct app *app, struct store_conn *c,
+		       int64_t customer_id, char **phrase_out);
+
+/* --- staff side (the actor is staff) ---------------------------------- */
+
+/* The queue. status NULL means any. An agent only ever gets tickets
+ * assigned to them or unassigned (TA_ANY means both). */
+int tickets_staff_list(struct app *app, struct store_conn *c,
+		       const struct tk_actor *a, const char *status,
+		       enum ticket_assigned assigned, int64_t limit,
+		       int64_t offset, struct ticket_list *out);
+/* A visible ticket with both threads. */
+int tickets_staff_get(struct app *app, struct store_conn *c,
+		      const struct tk_actor *a, int64_t ticket_id,
+		      struct ticket_rec *t, struct thread_list *msgs,
+		      struct thread_list *notes);
+/* A reply to the customer. It passes outbound_check(): when blocked,
+ * returns -GH_DLP_BLOCKED with *findings (caller decrefs) and nothing is
+ * stored (the refusal itself is audited). Otherwise stores the message,
+ * assigns an unassigned ticket to the replier and queues the notification,
+ * all in one transaction. *out as for tickets_portal_message. */
+int tickets_reply(struct app *app, struct store_conn *c,
+		  const struct tk_actor *a, int64_t ticket_id,
+		  const char *body, struct thread_item *out,
+		  json_t **findings);
+/* An internal note. */
+int tickets_note(struct app *app, struct store_conn *c,
+		 const struct tk_actor *a, int64_t ticket_id, const char *body,
+		 struct thread_item *out);
+/* Assigns to staff_id. An agent may only take an unassigned ticket or one
+ * already theirs, for themself (-GH_FORBIDDEN otherwise); supervisors and
+ * admins assign to any active staff member (-GH_BAD_FIELD when staff_id
+ * is not one). *out gets the updated ticket. */
+int tickets_assign(struct app *app, struct store_conn *c,
+		   const struct tk_actor *a, int64_t ticket_id,
+		   int64_t staff_id, struct ticket_rec *out);
+/* Sets the status (open, pending, solved; -GH_BAD_FIELD otherwise). */
+int tickets_set_status(struct app *app, struct store_conn *c,
+		       const struct tk_actor *a, int64_t ticket_id,
+		       const char *status, struct ticket_rec *out);
+
+#endif

@@ -1,0 +1,548 @@
+#!/usr/bin/env node
+// Gatehouse browser tests: Playwright (playwright-core) driving Debian's
+// Chromium against a server instance of its own.
+//
+//   cd tests/e2e && npm ci && GH_BIN=../../build/gatehouse node run.mjs
+//
+// Env: GH_BIN (server binary; default build-san/gatehouse under the repo
+// root), CHROMIUM (default /usr/bin/chromium), E2E_KEEP=1 keeps the
+// server's temp dir, E2E_HEADED=1 shows the browser.
+// Prints one line per check and a final "N passed, N failed"; exits 1 on
+// any failure. Screenshots go to tests/e2e/output/*.png.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import https from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const bin = path.resolve(root, process.env.GH_BIN || 'build-san/gatehouse');
+const out = path.join(here, 'output');
+fs.mkdirSync(out, { recursive: true });
+
+// ------------------------------------------------------------ helpers
+
+const results = [];
+let current = '';
+async function test(name, fn) {
+  current = name;
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok   - ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false, e });
+    console.log(`FAIL - ${name}: ${e && e.stack ? e.stack.split('\n').slice(0, 3).join(' | ') : e}`);
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg || 'assertion failed');
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function get(url) {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+function cli(args, stdin) {
+  const r = spawnSync(bin, args, { input: stdin, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`gatehouse ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+// RFC 6238 TOTP (SHA-1, 6 digits, 30 s). A code (time step) is accepted
+// only once per account, so each account remembers its last step and the
+// next login uses a later one (the server accepts +-1 step).
+function base32(s) {
+  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let val = 0;
+  const bytes = [];
+  for (const ch of s.replace(/[=\s]/g, '').toUpperCase()) {
+    const i = alpha.indexOf(ch);
+    if (i < 0) throw new Error('bad base32');
+    val = (val << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((val >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+function hotp(key, counter) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac('sha1', key).update(msg).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  const n = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
+  return String(n % 1e6).padStart(6, '0');
+}
+
+async function totp(acct) {
+  const key = base32(acct.totp_secret);
+  const now = () => Math.floor(Date.now() / 1000 / 30);
+  let step = now();
+  if (acct.lastStep !== undefined && step <= acct.lastStep) step = acct.lastStep + 1;
+  while (step > now() + 1) await sleep(500);
+  acct.lastStep = step;
+  return hotp(key, step);
+}
+
+// ------------------------------------------------------------ server
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-e2e-'));
+const dir = path.join(tmp, 'var');
+let server = null;
+let serverLog = '';
+let PORTAL = '';
+let CONSOLE = '';
+
+async function startServer() {
+  assert(fs.existsSync(bin), `server binary not found: ${bin} (set GH_BIN)`);
+  cli(['init', '--dir', dir]);
+  const pub = await freePort();
+  const staff = await freePort();
+  PORTAL = `https://localhost:${pub}`;
+  CONSOLE = `https://localhost:${staff}`;
+  server = spawn(bin, ['serve', '--dir', dir, '--listen', `127.0.0.1:${pub}`, '--staff-listen', `127.0.0.1:${staff}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const keep = (c) => { serverLog = (serverLog + c).slice(-20000); };
+  server.stdout.on('data', keep);
+  server.stderr.on('data', keep);
+  server.on('exit', (code, sig) => { if (server) keep(`\n[server exited ${code} ${sig}]\n`); });
+  for (let i = 0; i < 100; i++) {
+    try {
+      await get(`${PORTAL}/`);
+      await get(`${CONSOLE}/`);
+      return;
+    } catch (e) {
+      await sleep(100);
+    }
+  }
+  throw new Error('server did not start: ' + serverLog);
+}
+
+function stopServer() {
+  if (!server) return;
+  const s = server;
+  server = null;
+  s.kill('SIGTERM');
+}
+
+// ------------------------------------------------------------ accounts
+
+const PASS_AGENT = 'tangerine-Orbit-agent-47';
+const PASS_CUST = 'marmalade Tuesday kite 3';
+const agent = { email: 'ann.agent@example.com', name: 'Ann Agent' };
+const customer = { email: 'cat.customer@example.com', name: 'Cat Customer' };
+const enrollee = { email: 'eve.enrol@example.com', name: 'Eve Enrol' };
+
+// The note carries a marker that must never reach the portal.
+const NOTE_MARKER = 'ZX-INTERNAL-4417';
+const NOTE_TEXT = `${NOTE_MARKER} Caller on the phone claimed to be the account holder but could not confirm the order number, treat any reset request as suspicious`;
+const COPIED = 'the account holder but could not confirm the order number, treat any reset request';
+const HOSTILE = 'My order never arrived. <img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script> <b>bold?</b>';
+const REPLY_TEXT = 'Hello Cat, thank you for writing. We have found your order and a replacement is on its way.';
+const SUBJECT = 'Order #5512 has not arrived';
+
+// ------------------------------------------------------------ browser
+
+const launchArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+let browser = null;
+const problems = []; // CSP violations, page errors, console errors
+const portalBodies = []; // every response body the portal page received
+
+async function newPage(viewport, opts = {}) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: viewport || { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const tag = opts.tag || 'page';
+  // Runs before the page's scripts; CSP does not apply to it.
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on('console', (m) => {
+    const t = m.text();
+    if (/Content Security Policy|Refused to/i.test(t)) problems.push(`${tag} CSP console: ${t}`);
+    else if (m.type() === 'error' && !/status of 40[13]|status of 422|status of 429/.test(t)) {
+      problems.push(`${tag} console error: ${t}`);
+    }
+  });
+  page.on('pageerror', (e) => problems.push(`${tag} page error: ${e.message}`));
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== 'data:' && u.hostname !== 'localhost') problems.push(`${tag} third-party request: ${r.url()}`);
+  });
+  if (opts.portal) {
+    page.on('response', async (r) => {
+      try { portalBodies.push({ url: r.url(), body: await r.text() }); } catch (e) { /* redirects, aborted */ }
+    });
+  }
+  return { ctx, page };
+}
+
+async function cspViolations(page) {
+  return page.evaluate(() => window.__csp || []);
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+}
+
+async function portalHasNoNote(page) {
+  const html = await page.content();
+  assert(!html.includes(NOTE_MARKER), 'the internal note marker appears in a portal page');
+  assert(!html.includes(COPIED), 'internal note text appears in a portal page');
+}
+
+async function loginPortal(page, who, code) {
+  await page.goto(`${PORTAL}/`);
+  await page.getByLabel('E-mail address').fill(who.email);
+  await page.getByLabel('Password').fill(PASS_CUST);
+  await page.getByLabel('Authenticator code').fill(code);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+async function loginConsole(page) {
+  await page.goto(`${CONSOLE}/`);
+  await page.getByLabel('Work e-mail address').fill(agent.email);
+  await page.getByLabel('Password').fill(PASS_AGENT);
+  await page.getByLabel('Authenticator code').fill(await totp(agent));
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 5000 });
+}
+
+// ------------------------------------------------------------ run
+
+async function main() {
+  await test('server starts and accounts are created', async () => {
+    await startServer();
+    Object.assign(agent, JSON.parse(cli(['staff', 'add', '--dir', dir, '--email', agent.email, '--name', agent.name, '--role', 'agent', '--password-stdin'], PASS_AGENT + '\n')));
+    Object.assign(customer, JSON.parse(cli(['customer', 'add', '--dir', dir, '--email', customer.email, '--name', customer.name, '--password-stdin'], PASS_CUST + '\n')));
+    assert(agent.totp_secret && customer.totp_secret, 'totp_secret missing from the CLI output');
+    try {
+      Object.assign(enrollee, JSON.parse(cli(['customer', 'add', '--dir', dir, '--email', enrollee.email, '--name', enrollee.name, '--enroll-in-portal', '--password-stdin'], PASS_CUST + '\n')));
+      enrollee.ok = true;
+    } catch (e) {
+      enrollee.ok = false;
+    }
+  });
+  if (!server) return;
+
+  await test('static files: CSP on pages, no inline code, one shared lib', async () => {
+    for (const base of [PORTAL, CONSOLE]) {
+      const r = await get(`${base}/`);
+      assert(r.status === 200, `${base}/ answered ${r.status}`);
+      const csp = r.headers['content-security-policy'] || '';
+      assert(/script-src 'self'/.test(csp) && !/unsafe-inline|unsafe-eval/.test(csp), `weak CSP: ${csp}`);
+      assert(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(r.body), 'inline <script> in index.html');
+      assert(!/\sstyle=|<style|\son[a-z]+=/i.test(r.body), 'inline style or handler in index.html');
+      for (const f of ['app.js', 'lib.js', 'style.css']) {
+        const a = await get(`${base}/${f}`);
+        assert(a.status === 200, `${base}/${f} answered ${a.status}`);
+      }
+    }
+    const web = path.join(root, 'web');
+    for (const app of ['portal', 'console']) {
+      for (const f of fs.readdirSync(path.join(web, app))) {
+        const text = fs.readFileSync(path.join(web, app, f), 'utf8');
+        if (f.endsWith('.js')) {
+          assert(!/\.innerHTML\s*=|outerHTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function\(/.test(text), `${app}/${f} uses an HTML/eval sink`);
+        }
+      }
+    }
+    for (const f of ['lib.js', 'style.css']) {
+      assert(fs.readFileSync(path.join(web, 'portal', f), 'utf8') === fs.readFileSync(path.join(web, 'console', f), 'utf8'),
+        `web/portal/${f} and web/console/${f} differ`);
+    }
+    const nf = await get(`${PORTAL}/app.js/`);
+    assert(nf.status === 404, 'paths must match exactly');
+  });
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: !process.env.E2E_HEADED,
+    args: launchArgs,
+  });
+
+  const cust = await newPage(null, { portal: true, tag: 'portal' });
+  const staff = await newPage(null, { tag: 'console' });
+
+  await test('portal: wrong code shows the server message in an alert', async () => {
+    const p = cust.page;
+    await loginPortal(p, customer, '000000');
+    const alert = p.locator('#login-error');
+    await alert.waitFor({ state: 'visible', timeout: 5000 });
+    const t = await alert.textContent();
+    assert(/not correct/i.test(t), `unexpected error text: ${t}`);
+    await shot(p, 'portal-login-error');
+  });
+
+  await test('portal: keyboard-only login with a TOTP code (Tab, typing, Enter)', async () => {
+    const p = cust.page;
+    await p.goto(`${PORTAL}/`);
+    await p.getByRole('heading', { name: 'Log in' }).waitFor();
+    await shot(p, 'portal-login');
+    // From the top of the page: the first Tab reaches the skip link.
+    await p.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
+    await p.keyboard.press('Tab');
+    let active = await p.evaluate(() => document.activeElement.textContent);
+    assert(/Skip to main content/.test(active), `first Tab went to "${active}"`);
+    await p.keyboard.press('Tab');
+    const label = () => p.evaluate(() => {
+      const el = document.activeElement;
+      return el && el.labels && el.labels[0] ? el.labels[0].textContent : `<${el && el.tagName}>`;
+    });
+    assert((await label()) === 'E-mail address', `second Tab went to ${await label()}`);
+    await p.keyboard.type(customer.email);
+    await p.keyboard.press('Tab');
+    assert((await label()) === 'Password', `third Tab went to ${await label()}`);
+    await p.keyboard.type(PASS_CUST);
+    await p.keyboard.press('Tab');
+    assert((await label()) === 'Authenticator code', `fourth Tab went to ${await label()}`);
+    await p.keyboard.type(await totp(customer));
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
+    active = await p.evaluate(() => document.activeElement.tagName + ' ' + document.activeElement.textContent);
+    assert(/My tickets/.test(active), `focus after login is on ${active}`);
+    await shot(p, 'portal-tickets-empty');
+  });
+
+  let ticketId = null;
+  await test('portal: customer opens a new ticket (hostile HTML stays text)', async () => {
+    const p = cust.page;
+    await p.getByRole('link', { name: 'New ticket' }).first().click();
+    await p.getByLabel('Subject').fill(SUBJECT);
+    await p.getByLabel('Message').fill(HOSTILE);
+    await shot(p, 'portal-new-ticket');
+    await p.getByRole('button', { name: 'Send to support' }).click();
+    await p.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+    ticketId = (await p.evaluate(() => location.hash)).match(/tickets\/(\d+)/)[1];
+    const body = await p.locator('.msg .body').first().textContent();
+    assert(body === HOSTILE, 'message body not shown verbatim');
+    assert((await p.locator('main img, main script, main b').count()) === 0, 'customer HTML became markup');
+    assert((await p.title()) !== 'pwned', 'customer HTML ran');
+    // The list shows it too.
+    await p.getByRole('link', { name: '← All my tickets' }).click();
+    await p.getByRole('link', { name: new RegExp(SUBJECT.replace(/[#]/g, '.')) }).click();
+    await p.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+  });
+
+  await test('console: agent logs in and finds the ticket in the queue', async () => {
+    const p = staff.page;
+    await loginConsole(p);
+    await p.getByLabel('Status').selectOption('any');
+    await p.getByRole('link', { name: new RegExp(SUBJECT.replace(/[#]/g, '.')) }).waitFor({ timeout: 5000 });
+    await shot(p, 'console-queue');
+    await p.getByRole('link', { name: new RegExp(SUBJECT.replace(/[#]/g, '.')) }).click();
+    await p.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+    assert((await p.locator('.panel.external .msg .body').first().textContent()) === HOSTILE, 'customer message not shown verbatim');
+  });
+
+  await test('console: agent writes an internal note and a reply in separate composers', async () => {
+    const p = staff.page;
+    const internal = p.locator('section.panel.internal');
+    const external = p.locator('section.panel.external');
+    assert((await internal.getByRole('heading').textContent()).includes('Internal — never sent to the customer'), 'internal panel label');
+    assert((await external.getByLabel('Reply — the customer will see this').count()) === 1, 'reply composer label');
+    await internal.getByLabel('Internal note — only staff will see this').fill(NOTE_TEXT);
+    await internal.getByRole('button', { name: 'Save internal note' }).click();
+    await internal.locator('.note .body', { hasText: NOTE_MARKER }).waitFor({ timeout: 5000 });
+    assert((await external.locator(`text=${NOTE_MARKER}`).count()) === 0, 'note shown in the conversation panel');
+    await external.getByLabel('Reply — the customer will see this').fill(REPLY_TEXT);
+    await external.getByRole('button', { name: 'Send reply to customer' }).click();
+    await external.locator('.msg .body', { hasText: 'replacement is on its way' }).waitFor({ timeout: 5000 });
+    const bg = await internal.evaluate((el) => getComputedStyle(el).backgroundColor);
+    const bg2 = await external.evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert(bg !== bg2, 'note and conversation panels look the same');
+    await shot(p, 'console-ticket');
+  });
+
+  await test('console: a reply that copies the note is blocked, with its reason, draft kept', async () => {
+    const p = staff.page;
+    const external = p.locator('section.panel.external');
+    const draft = `Hi Cat, just so you know: ${COPIED}. Best, Ann`;
+    const box = external.getByLabel('Reply — the customer will see this');
+    await box.fill(draft);
+    await external.getByRole('button', { name: 'Send reply to customer' }).click();
+    const block = p.locator('#reply-block');
+    await block.waitFor({ state: 'visible', timeout: 5000 });
+    const text = await block.textContent();
+    assert(/blocked/i.test(text), 'block message missing');
+    assert(/copied from an internal note/i.test(text), `reason missing: ${text}`);
+    assert((await box.inputValue()) === draft, 'the draft was not kept');
+    const marked = await block.locator('mark').allTextContents();
+    assert(marked.length > 0 && marked.join(' ').includes('could not confirm the order number'), `marked span: ${JSON.stringify(marked)}`);
+    const sel = await box.evaluate((el) => el.value.slice(el.selectionStart, el.selectionEnd));
+    assert(sel.includes('could not confirm'), `selection in the composer: ${sel}`);
+    const sent = await external.locator('.msg .body', { hasText: 'could not confirm' }).count();
+    assert(sent === 0, 'blocked reply shows up in the conversation');
+    await shot(p, 'console-reply-blocked');
+  });
+
+  await test('portal: customer sees the reply and never the note', async () => {
+    const p = cust.page;
+    await p.reload();
+    await p.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+    await p.locator('.msg.from-agent .body', { hasText: 'replacement is on its way' }).waitFor({ timeout: 5000 });
+    await portalHasNoNote(p);
+    await shot(p, 'portal-ticket');
+    await p.getByRole('link', { name: 'My tickets' }).click();
+    await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor();
+    await portalHasNoNote(p);
+    await shot(p, 'portal-tickets');
+    await p.getByRole('link', { name: 'Security settings' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Security settings' }).waitFor();
+    await portalHasNoNote(p);
+    for (const r of portalBodies) {
+      assert(!r.body.includes(NOTE_MARKER) && !r.body.includes(COPIED), `note text in portal response ${r.url}`);
+    }
+    assert(portalBodies.length > 0, 'no portal responses recorded');
+  });
+
+  await test('portal: customer replies; anti-phishing phrase settings', async () => {
+    const p = cust.page;
+    const phrase = p.getByLabel('Anti-phishing phrase');
+    await phrase.fill('blue heron at dawn');
+    await p.getByRole('button', { name: 'Save phrase' }).click();
+    await p.locator('#phrase-banner .phrase', { hasText: 'blue heron at dawn' }).waitFor({ timeout: 5000 });
+    await shot(p, 'portal-settings');
+    await p.goto(`${PORTAL}/#/tickets/${ticketId}`);
+    await p.getByLabel('Your reply').fill('Thank you! I will watch out for it.');
+    await p.getByRole('button', { name: 'Send reply' }).click();
+    await p.locator('.msg.from-customer .body', { hasText: 'watch out for it' }).waitFor({ timeout: 5000 });
+    await portalHasNoNote(p);
+  });
+
+  await test('narrow window (390x844): portal and console fit without sideways scrolling', async () => {
+    const n1 = await newPage({ width: 390, height: 844 }, { portal: true, tag: 'portal-narrow' });
+    await loginPortal(n1.page, customer, await totp(customer));
+    await n1.page.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
+    await n1.page.goto(`${PORTAL}/#/tickets/${ticketId}`);
+    await n1.page.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+    await shot(n1.page, 'narrow-portal-ticket');
+    const w1 = await n1.page.evaluate(() => document.documentElement.scrollWidth);
+    assert(w1 <= 390, `portal is ${w1}px wide`);
+    await portalHasNoNote(n1.page);
+    problems.push(...(await cspViolations(n1.page)).map((v) => `portal-narrow CSP: ${v}`));
+    await n1.ctx.close();
+
+    const n2 = await newPage({ width: 390, height: 844 }, { tag: 'console-narrow' });
+    await loginConsole(n2.page);
+    await n2.page.goto(`${CONSOLE}/#/tickets/${ticketId}`);
+    await n2.page.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+    await shot(n2.page, 'narrow-console-ticket');
+    const w2 = await n2.page.evaluate(() => document.documentElement.scrollWidth);
+    assert(w2 <= 390, `console is ${w2}px wide`);
+    // Conversation first, notes below it.
+    const y1 = await n2.page.locator('section.panel.external').evaluate((e) => e.getBoundingClientRect().top);
+    const y2 = await n2.page.locator('section.panel.internal').evaluate((e) => e.getBoundingClientRect().top);
+    assert(y1 < y2, 'notes panel is not below the conversation on a narrow screen');
+    problems.push(...(await cspViolations(n2.page)).map((v) => `console-narrow CSP: ${v}`));
+    await n2.ctx.close();
+  });
+
+  await test('portal: first-login authenticator enrolment with a QR code', async () => {
+    assert(enrollee.ok, '`customer add --enroll-in-portal` is not available');
+    const e = await newPage(null, { portal: true, tag: 'portal-enrol' });
+    const p = e.page;
+    await loginPortal(p, enrollee, '');
+    await p.getByRole('heading', { level: 1, name: 'Set up your authenticator app' }).waitFor({ timeout: 5000 });
+    const img = p.locator('.qr img');
+    await img.waitFor({ timeout: 5000 });
+    const src = await img.getAttribute('src');
+    assert(src.startsWith('data:image/svg+xml;base64,'), 'QR is not a data: image');
+    const loaded = await img.evaluate((el) => el.complete && el.naturalWidth > 0);
+    assert(loaded, 'QR image did not load');
+    assert((await p.locator('main svg').count()) === 0, 'QR SVG inserted as live markup');
+    const secret = (await p.locator('code.key').textContent()).replace(/\s+/g, '');
+    assert(/^[A-Z2-7]{16,}$/.test(secret), `secret looks wrong: ${secret}`);
+    await shot(p, 'portal-enrolment');
+    enrollee.totp_secret = secret;
+    await p.getByLabel('Code from your authenticator app').fill('000000');
+    await p.getByRole('button', { name: 'Activate authenticator' }).click();
+    await p.locator('main .error:not([hidden])').waitFor({ timeout: 5000 });
+    await p.getByLabel('Code from your authenticator app').fill(await totp(enrollee));
+    await p.getByRole('button', { name: 'Activate authenticator' }).click();
+    await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
+    // Log out and in again with the new authenticator.
+    await p.getByRole('button', { name: 'Log out' }).click();
+    await p.getByRole('heading', { name: 'Log in' }).waitFor();
+    await loginPortal(p, enrollee, await totp(enrollee));
+    await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
+    problems.push(...(await cspViolations(p)).map((v) => `portal-enrol CSP: ${v}`));
+    await e.ctx.close();
+  });
+
+  await test('logout ends both sessions', async () => {
+    for (const [pg, base, api] of [[cust.page, PORTAL, '/api/v1/portal/session'], [staff.page, CONSOLE, '/api/v1/staff/session']]) {
+      await pg.getByRole('button', { name: 'Log out' }).click();
+      await pg.getByRole('heading', { name: /Log in/ }).waitFor({ timeout: 5000 });
+      const st = await pg.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).status, api);
+      assert(st === 401, `${base}: session still valid after logout (${st})`);
+    }
+  });
+
+  await test('no CSP violations, page errors or third-party requests', async () => {
+    for (const [tag, pg] of [['portal', cust.page], ['console', staff.page]]) {
+      problems.push(...(await cspViolations(pg)).map((v) => `${tag} CSP: ${v}`));
+    }
+    assert(problems.length === 0, problems.join('\n'));
+  });
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (e) {
+  results.push({ name: `(${current}) aborted`, ok: false, e });
+  console.log(`FAIL - run aborted: ${e && e.stack}`);
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  stopServer();
+  if (process.env.E2E_KEEP) console.log(`kept ${tmp}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+}
+const failed = results.filter((r) => !r.ok).length;
+const passed = results.length - failed;
+if (failed && serverLog) {
+  console.log('--- server log (tail) ---');
+  console.log(serverLog.split('\n').slice(-25).join('\n'));
+}
+console.log(`screenshots: ${out}`);
+console.log(`${passed} passed, ${failed} failed`);
+exitCode = failed ? 1 : 0;
+process.exit(exitCode);

@@ -1,0 +1,421 @@
+/*
+ * Unit tests of the outbound filter (core/dlp): each detector with
+ * positives and the hard negatives from the evaluation notes (Luhn-valid
+ * numbers without an issuer, IBANs followed by a word, SSNs with mixed
+ * separators, placeholders in headers, gitleaks allow-lists), the notes
+ * and other-customer checks, HAR files, redaction and the JSON form. The
+ * engine is compiled once for the whole program.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/dlp/dlp.h"
+#include "core/errors.h"
+
+static struct dlp_engine *eng;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return dlp_engine_new(&eng);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	dlp_engine_free(eng);
+	return 0;
+}
+
+/* Scans text; returns how many findings have this type (and rule when
+ * rule is not NULL); stores the first one's span. */
+static size_t
+count(const struct dlp_context *ctx, const char *text, const char *type,
+      const char *rule, size_t *start, size_t *end)
+{
+	struct dlp_findings f;
+	size_t n = 0;
+
+	dlp_findings_init(&f);
+	assert_int_equal(dlp_scan(eng, ctx, text, strlen(text), &f), 0);
+	for (size_t i = 0; i < f.n; i++) {
+		if (strcmp(f.v[i].type, type) != 0)
+			continue;
+		if (rule != NULL && strcmp(f.v[i].rule, rule) != 0)
+			continue;
+		if (n == 0 && start != NULL) {
+			*start = f.v[i].start;
+			*end = f.v[i].end;
+		}
+		n++;
+	}
+	dlp_findings_free(&f);
+	return n;
+}
+
+#define HAS(text, type) count(NULL, (text), (type), NULL, NULL, NULL)
+
+static void
+test_rules_loaded(void **state)
+{
+	struct dlp_rule_stats st;
+
+	(void)state;
+	dlp_engine_stats(eng, &st);
+	assert_true(st.total >= 200);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.total,
+			 st.hyperscan + st.pcre_only + st.path_only + st.failed);
+	assert_true(st.hyperscan >= 200);
+}
+
+static void
+test_cards(void **state)
+{
+	size_t s = 0, e = 0;
+
+	(void)state;
+	assert_int_equal(count(NULL, "card: 4111 1111 1111 1111 thanks",
+			       "credit_card", NULL, &s, &e), 1);
+	assert_int_equal(s, 6);
+	assert_int_equal(e, 25);
+	assert_int_equal(HAS("4012-8888-8888-1881", "credit_card"), 1);
+	assert_int_equal(HAS("amex 378282246310005.", "credit_card"), 1);
+	assert_int_equal(HAS("my credit card: 122000000000003", "credit_card"),
+			 1);
+	/* Luhn fails. */
+	assert_int_equal(HAS("4111 1111 1111 1112", "credit_card"), 0);
+	assert_int_equal(HAS("4012-8888-8888-1882", "credit_card"), 0);
+	/* Luhn-valid, but no issuer starts with 17 (13 digits). */
+	assert_int_equal(HAS("1748503543012", "credit_card"), 0);
+	/* Mixed separators, too many digits, glued to letters. */
+	assert_int_equal(HAS("4111-1111 1111 1111", "credit_card"), 0);
+	assert_int_equal(HAS("41111111111111111111111", "credit_card"), 0);
+	assert_int_equal(HAS("id4111111111111111", "credit_card"), 0);
+}
+
+static void
+test_iban(void **state)
+{
+	size_t s = 0, e = 0;
+	const char *t = "pay to VG96 VPVG 0000 0123 4567 8901 IN A SENTENCE";
+
+	(void)state;
+	assert_int_equal(count(NULL, t, "iban", NULL, &s, &e), 1);
+	assert_int_equal(s, 7);
+	assert_int_equal(e, 36);	/* the trailing word is not part of it */
+	assert_int_equal(HAS("GB29NWBK60161331926819", "iban"), 1);
+	assert_int_equal(HAS("DE89 3704 0044 0532 0130 00", "iban"), 1);
+	/* Wrong check digits, bad grouping, wrong length, not in registry. */
+	assert_int_equal(HAS("GB29 NWBK 6016 1331 9268 18", "iban"), 0);
+	assert_int_equal(HAS("EE38 2200 2210  014 5686", "iban"), 0);
+	assert_int_equal(HAS("BR9700360305000010009795493P", "iban"), 0);
+	assert_int_equal(HAS("AM47212110090000000235698740", "iban"), 0);
+	/* BBAN format: Austria is all digits. */
+	assert_int_equal(HAS("AT61 1904 A002 3457 3201", "iban"), 0);
+}
+
+static void
+test_national_ids(void **state)
+{
+	(void)state;
+	assert_int_equal(HAS("SSN 078-05-1123 on file", "us_ssn"), 1);
+	assert_int_equal(HAS("078.05.1123", "us_ssn"), 1);
+	assert_int_equal(HAS("078-051121 07805-1121", "us_ssn"), 2);
+	assert_int_equal(HAS("078-05-0000", "us_ssn"), 0);
+	assert_int_equal(HAS("666-12-3456", "us_ssn"), 0);
+	assert_int_equal(HAS("693-09.4444", "us_ssn"), 0);
+	assert_int_equal(HAS("order 078051123 shipped", "us_ssn"), 0);
+	assert_int_equal(HAS("my ssn is 078051123", "us_ssn"), 1);
+
+	assert_int_equal(HAS("NI: AA 12 34 56 B", "uk_nino"), 1);
+	assert_int_equal(HAS("AB123456C", "uk_nino"), 1);
+	assert_int_equal(HAS("BG123612A", "uk_nino"), 0);
+	assert_int_equal(HAS("UV 98 76 54 B", "uk_nino"), 0);
+	assert_int_equal(HAS("AB123456E", "uk_nino"), 0);
+
+	assert_int_equal(HAS("routing 121000358", "aba_routing"), 1);
+	assert_int_equal(HAS("121000359", "aba_routing"), 0);
+	assert_int_equal(HAS("1234-0000-0", "aba_routing"), 0);
+}
+
+static void
+test_secrets(void **state)
+{
+	(void)state;
+	assert_int_equal(count(NULL, "aws_key = AKIAZ3MSJV4WPVNYDJ5Q", "secret",
+			       "aws-access-token", NULL, NULL), 1);
+	/* gitleaks' rule allow-list: the documented example key. */
+	assert_int_equal(count(NULL, "AKIAIOSFODNN7EXAMPLE", "secret",
+			       "aws-access-token", NULL, NULL), 0);
+	assert_int_equal(count(NULL,
+			       "token ghp_R4nd0mT0k3nV4lu3Xq9Lm2Pz8Wk5Jh7Ng3Bd1",
+			       "secret", "github-pat", NULL, NULL), 1);
+	assert_int_equal(count(NULL,
+			       "-----BEGIN RSA PRIVATE KEY-----\n"
+			       "MIIEowIBAAKCAQEAx3v8Yq1Zk9Jf0QmPq2Lr7Ws5Tn4Vb6Hc8Ud1Xe3"
+			       "Gf9Kj2Lm5Np8Qr1St4Uv7Wx0Yz3Ab6Cd9Ef2Gh5Ij8Kl1Mn4Op7Qr0\n"
+			       "-----END RSA PRIVATE KEY-----\n",
+			       "secret", "private-key", NULL, NULL), 1);
+	assert_int_equal(count(NULL,
+			       "use eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOi"
+			       "IxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF"
+			       "2QT4fwpMeJf36POk6yJV_adQssw5c now",
+			       "secret", "jwt", NULL, NULL), 1);
+	/* Placeholders and low entropy are not secrets. */
+	assert_int_equal(HAS("api_key = \"your_api_key_here\"", "secret"), 0);
+	assert_int_equal(HAS("password: xxxxxxxxxxxxxxxx", "secret"), 0);
+	assert_int_equal(HAS("Thanks for your patience, we will get back to "
+			     "you about the access issue.", "secret"), 0);
+}
+
+static void
+test_headers(void **state)
+{
+	(void)state;
+	assert_int_equal(HAS("Authorization: Bearer 9f8e7d6c5b4a39281706f5e4",
+			     "auth_header"), 1);
+	assert_int_equal(HAS("curl -H \"Authorization: Basic dXNlcjpwYXNzd29y\"",
+			     "auth_header"), 1);
+	assert_int_equal(HAS("Authorization: Bearer $TOKEN", "auth_header"), 0);
+	assert_int_equal(HAS("Authorization: Bearer XXXXXXXXXXXX",
+			     "auth_header"), 0);
+	assert_int_equal(HAS("Cookie: sessionid=8f3a9c2b7d1e4f60a5b3; theme=1",
+			     "cookie"), 1);
+	assert_int_equal(HAS("Set-Cookie: sid=Zm9vYmFyYmF6cXV4; HttpOnly",
+			     "cookie"), 1);
+	assert_int_equal(HAS("Cookie: we only use essential ones", "cookie"),
+			 0);
+}
+
+static void
+test_contacts(void **state)
+{
+	const char *own_e[] = {"alice@example.org"};
+	const char *own_p[] = {"+1 (415) 555-0132"};
+	const char *dom[] = {"support.example.com"};
+	struct dlp_context ctx = {0};
+
+	(void)state;
+	ctx.own_emails = own_e;
+	ctx.n_own_emails = 1;
+	ctx.own_phones = own_p;
+	ctx.n_own_phones = 1;
+	ctx.allowed_email_domains = dom;
+	ctx.n_allowed_email_domains = 1;
+	assert_int_equal(count(&ctx, "write to Alice@Example.org", "email",
+			       NULL, NULL, NULL), 0);
+	assert_int_equal(count(&ctx, "write to help@eu.support.example.com",
+			       "email", NULL, NULL, NULL), 0);
+	assert_int_equal(count(&ctx, "write to bob@other.net", "email", NULL,
+			       NULL, NULL), 1);
+	assert_int_equal(HAS("my email is info@presidio.", "email"), 0);
+	assert_int_equal(count(&ctx, "call (415) 555-0132", "phone", NULL,
+			       NULL, NULL), 0);
+	assert_int_equal(count(&ctx, "call (415) 555-0199", "phone", NULL,
+			       NULL, NULL), 1);
+	assert_int_equal(HAS("+44 20 7123 4567", "phone"), 1);
+	/* Dates and SSN-shaped numbers are not phones. */
+	assert_int_equal(HAS("on 2024-03-15 at 10:00", "phone"), 0);
+	assert_int_equal(HAS("078-05-1123", "phone"), 0);
+}
+
+static void
+test_notes(void **state)
+{
+	const char *notes[] = {
+		"Internal: customer is on the fraud watch list, do not "
+		"refund before the chargeback team signs off on it."};
+	struct dlp_context ctx = {0};
+	size_t s = 0, e = 0;
+
+	(void)state;
+	ctx.notes = notes;
+	ctx.n_notes = 1;
+	/* Case, whitespace and punctuation changed; no pattern involved. */
+	assert_int_equal(count(&ctx,
+			       "Hello! The CUSTOMER is on the fraud\n  watch list; "
+			       "do NOT refund. Regards",
+			       "internal_note", NULL, &s, &e), 1);
+	assert_int_equal(s, 11);
+	/* Seven words are not a copy. */
+	assert_int_equal(count(&ctx, "customer is on the fraud watch list.",
+			       "internal_note", NULL, NULL, NULL), 0);
+	assert_int_equal(count(&ctx, "We will refund you before Friday.",
+			       "internal_note", NULL, NULL, NULL), 0);
+}
+
+static int
+foreign(void *cls, const char *kind, const char *norm, size_t len)
+{
+	int *calls = cls;
+
+	(*calls)++;
+	if (strcmp(kind, "number") == 0 && strcmp(norm, "60161331926819") == 0)
+		return 1;
+	if (strcmp(kind, "dob") == 0 && strcmp(norm, "1984-07-21") == 0)
+		return 1;
+	if (strcmp(kind, "address") == 0 &&
+	    strcmp(norm, "221b baker street") == 0)
+		return 1;
+	if (strcmp(kind, "email") == 0 && strcmp(norm, "carol@x.org") == 0)
+		return 1;
+	(void)len;
+	return 0;
+}
+
+static void
+test_foreign(void **state)
+{
+	struct dlp_context ctx = {0};
+	int calls = 0;
+
+	(void)state;
+	ctx.foreign_value = foreign;
+	ctx.cls = &calls;
+	assert_int_equal(count(&ctx, "account 60-16-13 31926819 ok",
+			       "other_customer_data", "number", NULL, NULL), 1);
+	assert_int_equal(count(&ctx, "born 21.07.1984", "other_customer_data",
+			       "dob", NULL, NULL), 1);
+	assert_int_equal(count(&ctx, "lives at 221B Baker Street, London",
+			       "other_customer_data", "address", NULL, NULL), 1);
+	assert_int_equal(count(&ctx, "mail Carol@X.org", "other_customer_data",
+			       "email", NULL, NULL), 1);
+	assert_int_equal(count(&ctx, "account 12345678 ok",
+			       "other_customer_data", NULL, NULL, NULL), 0);
+	assert_true(calls > 0);
+}
+
+static void
+fp_collect(void *cls, const char *kind, const char *norm, size_t n)
+{
+	char *buf = cls;
+
+	(void)kind;
+	(void)n;
+	if (buf[0] == '\0')
+		snprintf(buf, 64, "%s", norm);
+}
+
+static void
+test_fingerprint(void **state)
+{
+	char buf[64] = "";
+
+	(void)state;
+	assert_int_equal(dlp_fingerprint("phone", "+1 (415) 555-0132", 17,
+					 fp_collect, buf), 1);
+	assert_string_equal(buf, "155550132");
+	buf[0] = '\0';
+	assert_int_equal(dlp_fingerprint("dob", "1984-07-21", 10, fp_collect,
+					 buf), 1);
+	assert_string_equal(buf, "1984-07-21");
+	buf[0] = '\0';
+	assert_int_equal(dlp_fingerprint("address", "221B Baker Street, London",
+					 25, fp_collect, buf), 2);
+	assert_string_equal(buf, "221b baker street");
+	assert_int_equal(dlp_fingerprint("shoe", "x", 1, fp_collect, buf),
+			 -GH_BAD_FIELD);
+}
+
+static void
+test_har(void **state)
+{
+	const char *har =
+		"{\"log\":{\"version\":\"1.2\",\"entries\":[{\"request\":{"
+		"\"method\":\"GET\",\"url\":\"https://app.example.com/\","
+		"\"headers\":[{\"name\":\"Accept\",\"value\":\"*/*\"},"
+		"{\"name\":\"authorization\",\"value\":\"Bearer tok_5b1f2e\"}],"
+		"\"cookies\":[{\"name\":\"sid\",\"value\":\"s3ss10n-c00k1e\"},"
+		"{\"name\":\"empty\",\"value\":\"\"}]},"
+		"\"response\":{\"headers\":[],\"cookies\":[]}}]}}";
+	struct dlp_findings f;
+
+	(void)state;
+	dlp_findings_init(&f);
+	assert_int_equal(dlp_har_scan(har, strlen(har), &f), 1);
+	assert_int_equal(f.n, 2);
+	assert_string_equal(f.v[0].type, "har_session");
+	assert_memory_equal(har + f.v[0].start, "Bearer tok_5b1f2e", 17);
+	dlp_findings_free(&f);
+	assert_int_equal(dlp_har_scan("{\"a\":1}", 7, &f), 0);
+	assert_int_equal(dlp_har_scan("not json", 8, &f), 0);
+	assert_int_equal(f.n, 0);
+	/* dlp_scan checks HAR files by itself. */
+	assert_true(HAS(har, "har_session") >= 2);
+	dlp_findings_free(&f);
+}
+
+static void
+test_redact_json_offsets(void **state)
+{
+	const char *t = "Grüße, Karte 4111 1111 1111 1111 und sk";
+	struct dlp_findings f;
+	char *r, *js;
+	json_t *j;
+
+	(void)state;
+	dlp_findings_init(&f);
+	assert_int_equal(dlp_scan(eng, NULL, t, strlen(t), &f), 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.v[0].start, 15);	/* ü and ß are 2 bytes */
+	assert_int_equal(f.v[0].cstart, 13);
+	assert_int_equal(f.v[0].cend - f.v[0].cstart, 19);
+	r = dlp_redact(t, strlen(t), &f);
+	assert_non_null(r);
+	assert_string_equal(r, "Grüße, Karte [redacted: credit_card] und sk");
+	free(r);
+	j = dlp_findings_json(&f);
+	js = json_dumps(j, 0);
+	assert_non_null(js);
+	assert_null(strstr(js, "4111"));
+	assert_non_null(strstr(js, "\"cstart\": 13"));
+	free(js);
+	json_decref(j);
+	dlp_findings_free(&f);
+}
+
+static void
+test_limits(void **state)
+{
+	struct dlp_findings f;
+
+	(void)state;
+	dlp_findings_init(&f);
+	assert_int_equal(dlp_scan(eng, NULL, "x", DLP_MAX_TEXT + 1, &f),
+			 -GH_BODY_TOO_LARGE);
+	assert_int_equal(dlp_scan(eng, NULL, "", 0, &f), 0);
+	assert_int_equal(f.n, 0);
+	dlp_findings_free(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rules_loaded),
+		cmocka_unit_test(test_cards),
+		cmocka_unit_test(test_iban),
+		cmocka_unit_test(test_national_ids),
+		cmocka_unit_test(test_secrets),
+		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_contacts),
+		cmocka_unit_test(test_notes),
+		cmocka_unit_test(test_foreign),
+		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_har),
+		cmocka_unit_test(test_redact_json_offsets),
+		cmocka_unit_test(test_limits),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

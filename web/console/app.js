@@ -1,0 +1,473 @@
+// Gatehouse agent console. No framework, no build step; every server string
+// is rendered as text (see lib.js). The customer conversation and the
+// internal notes are two separate panels with separate composers and
+// separate endpoints; nothing moves text from one to the other.
+import {
+  Api, ApiError, h, replace, timeEl, announce, showError, hideError, field,
+  busy, focusHeading, cpToUtf16, statusLabel, route,
+} from './lib.js';
+
+const API = '/api/v1';
+const api = new Api('gatehouse.console.csrf');
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const whoami = document.getElementById('whoami');
+
+const state = { me: null, loginNotice: '' };
+
+api.onSessionLost = () => {
+  if (!state.me) return;
+  signedOut('Your session has ended. Please log in again.');
+};
+
+function go(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+function signedOut(notice) {
+  history.replaceState(null, '', location.pathname);
+  state.me = null;
+  state.loginNotice = notice || '';
+  api.setCsrf('');
+  render();
+}
+
+function setChrome() {
+  nav.hidden = !state.me;
+  whoami.textContent = state.me ? `Signed in as staff #${state.me.id} (${state.me.role || 'agent'})` : '';
+  const r = route();
+  for (const a of nav.querySelectorAll('a[data-nav]')) {
+    if (a.dataset.nav === (r.parts[0] || 'queue')) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function screen(...children) {
+  replace(main, ...children);
+  setChrome();
+  focusHeading(main);
+}
+
+// --------------------------------------------------------------- login
+
+function showLogin() {
+  const err = h('p', { class: 'error', role: 'alert', hidden: true, id: 'login-error' });
+  const email = field('Work e-mail address', { type: 'email', name: 'email', autocomplete: 'username', required: true, spellcheck: 'false' });
+  const pass = field('Password', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const code = field('Authenticator code', {
+    type: 'text', name: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code',
+    pattern: '[0-9]{6}', maxlength: '6', required: true, spellcheck: 'false', class: 'code',
+  }, 'The 6 digits your authenticator app shows now.');
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'login-h' },
+    h('h1', { id: 'login-h', text: 'Staff log in' }),
+    state.loginNotice ? h('p', { class: 'notice', text: state.loginNotice }) : null,
+    err, email.wrap, pass.wrap, code.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Log in' })));
+  state.loginNotice = '';
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(err);
+    const body = { email: email.input.value.trim(), password: pass.input.value, totp: code.input.value.replace(/\s+/g, '') };
+    if (!body.email || !body.password || !/^[0-9]{6}$/.test(body.totp)) {
+      showError(err, 'Enter your e-mail address, password and the 6-digit code from your authenticator app.');
+      (!body.email ? email : !body.password ? pass : code).input.focus();
+      return;
+    }
+    busy(form, async () => {
+      try {
+        const res = await api.post(`${API}/staff/session`, body, { expect401: true });
+        api.setCsrf(res.csrf_token);
+        pass.input.value = '';
+        state.me = { id: res.id, role: res.role };
+        const r = route();
+        go(r.parts.length ? location.hash : '#/queue');
+      } catch (e) {
+        showError(err, e);
+        code.input.value = '';
+        pass.input.focus();
+      }
+    });
+  });
+  screen(h('div', { class: 'two-col' }, form,
+    h('section', { class: 'card', 'aria-labelledby': 'rules-h' },
+      h('h2', { id: 'rules-h', text: 'Before you start' }),
+      h('ul', null,
+        h('li', { text: 'Internal notes stay internal: the console keeps them apart from replies, and replies that copy note text are blocked.' }),
+        h('li', { text: 'Every reply is checked before it leaves: card numbers, national IDs, secrets and other customers’ data are stopped.' }),
+        h('li', { text: 'A caller who asks for a password or authenticator reset is verified only through Gatehouse — no exceptions for urgency.' })))));
+  email.input.focus();
+}
+
+// --------------------------------------------------------------- queue
+
+const STATUSES = [['open', 'Open'], ['pending', 'Pending'], ['solved', 'Solved'], ['any', 'Any status']];
+const ASSIGNED = [['any', 'Anyone'], ['me', 'Me'], ['unassigned', 'Unassigned']];
+const PAGE = 50;
+
+function select(label, name, options, value) {
+  const id = `sel-${name}`;
+  const s = h('select', { id, name },
+    options.map(([v, t]) => h('option', { value: v, selected: v === value ? true : null, text: t })));
+  return { wrap: h('div', { class: 'field' }, h('label', { for: id, text: label }), s), input: s };
+}
+
+async function showQueue(query) {
+  const status = ['open', 'pending', 'solved', 'any'].includes(query.get('status')) ? query.get('status') : 'open';
+  const assigned = ['me', 'unassigned', 'any'].includes(query.get('assigned')) ? query.get('assigned') : 'any';
+  const offset = Math.max(0, parseInt(query.get('offset') || '0', 10) || 0);
+
+  const st = select('Status', 'status', STATUSES, status);
+  const as = select('Assigned to', 'assigned', ASSIGNED, assigned);
+  const filters = h('form', { class: 'queue-filters', role: 'search', 'aria-label': 'Filter the queue' },
+    st.wrap, as.wrap, h('button', { type: 'submit', text: 'Show' }));
+  const apply = (ev) => {
+    if (ev) ev.preventDefault();
+    go(`#/queue?status=${st.input.value}&assigned=${as.input.value}`);
+  };
+  filters.addEventListener('submit', apply);
+
+  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const list = h('div', null, h('p', { class: 'loading', text: 'Loading the queue…' }));
+  const pager = h('nav', { class: 'actions', 'aria-label': 'Queue pages' });
+  screen(h('div', { class: 'page-head' }, h('h1', { text: 'Queue' }),
+    h('button', { type: 'button', on: { click: () => render() }, text: 'Refresh' })),
+  filters, err, list, pager);
+
+  try {
+    const res = await api.get(`${API}/tickets?status=${status}&assigned=${assigned}&limit=${PAGE}&offset=${offset}`);
+    const tickets = Array.isArray(res.tickets) ? res.tickets : [];
+    if (!tickets.length) {
+      replace(list, h('p', { class: 'empty', text: offset ? 'No more tickets.' : 'No tickets match these filters.' }));
+    } else {
+      replace(list, h('ul', { class: 'queue', 'aria-label': 'Tickets' },
+        tickets.map((t) => h('li', null,
+          h('a', { class: 'ticket-row', href: `#/tickets/${encodeURIComponent(t.id)}` },
+            h('span', { class: 'id', text: `#${t.id}` }),
+            h('span', null,
+              h('span', { class: 'subject', text: t.subject || '(no subject)' }), h('br'),
+              h('span', { class: 'who', text: `${(t.customer && t.customer.name) || 'Customer'} · ${t.assignee ? 'assigned to ' + t.assignee.name : 'unassigned'}` })),
+            h('span', { class: 'meta' },
+              h('span', { class: `badge status-${t.status}`, text: statusLabel(t.status) }),
+              h('span', { class: 'muted' }, timeEl(t.updated_at))))))));
+    }
+    const base = `#/queue?status=${status}&assigned=${assigned}`;
+    replace(pager,
+      offset > 0 ? h('a', { class: 'button', href: `${base}&offset=${Math.max(0, offset - PAGE)}`, text: '← Newer' }) : null,
+      tickets.length === PAGE ? h('a', { class: 'button', href: `${base}&offset=${offset + PAGE}`, text: 'Older →' }) : null);
+  } catch (e) {
+    replace(list);
+    showError(err, e);
+  }
+}
+
+// -------------------------------------------------------------- ticket
+
+const REASONS = {
+  internal_note: 'This text was copied from an internal note. Notes are never sent to the customer.',
+  other_customer_data: 'This is data that belongs to a different customer.',
+  credit_card: 'This looks like a payment card number.',
+  iban: 'This looks like a bank account number (IBAN).',
+  aba_routing: 'This looks like a US bank routing number.',
+  us_ssn: 'This looks like a US Social Security number.',
+  uk_nino: 'This looks like a UK National Insurance number.',
+  secret: 'This looks like a password, key or access token.',
+  auth_header: 'This looks like an HTTP Authorization header (a credential).',
+  cookie: 'This looks like a session cookie.',
+  har_session: 'This is session material from a HAR file (a login token or cookie).',
+  email: 'This is an e-mail address; contact details are not sent in replies.',
+  phone: 'This is a phone number; contact details are not sent in replies.',
+};
+
+function reasonFor(f) {
+  return REASONS[f.type] || `Blocked by the outbound filter (${f.type || 'unknown'}).`;
+}
+
+async function showTicket(id) {
+  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const title = h('h1', { text: `Ticket #${id}` });
+  const facts = h('dl', { class: 'facts' });
+  const messagesList = h('ol', { class: 'conversation', 'aria-label': 'Messages' });
+  const notesList = h('ol', { class: 'notes', 'aria-label': 'Internal notes' });
+
+  // Actions: assign, status.
+  const assignBtn = h('button', { type: 'button', text: 'Assign to me' });
+  const statusSel = select('Status', 'ticket-status', STATUSES.filter(([v]) => v !== 'any'), 'open');
+  const statusBtn = h('button', { type: 'button', text: 'Change status' });
+  const actionsErr = h('p', { class: 'error', role: 'alert', hidden: true });
+  const actions = h('div', { class: 'ticket-actions' }, assignBtn,
+    h('div', { class: 'inline' }, statusSel.wrap, statusBtn));
+
+  // Reply composer (customer-visible).
+  const replyErr = h('div', { class: 'blocked', role: 'alert', hidden: true, id: 'reply-block' });
+  const reply = field('Reply — the customer will see this', {
+    multiline: true, name: 'reply', rows: '6', id: 'reply-text', maxlength: '20000',
+  }, 'Sent to the customer’s portal. Checked before sending: text copied from internal notes, other customers’ data, card numbers, national IDs and secrets are blocked.');
+  const replyForm = h('form', { class: 'composer reply', novalidate: true, 'aria-label': 'Reply to the customer' },
+    replyErr, reply.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Send reply to customer' })));
+
+  // Note composer (internal).
+  const noteErr = h('p', { class: 'error', role: 'alert', hidden: true });
+  const note = field('Internal note — only staff will see this', {
+    multiline: true, name: 'note', rows: '4', id: 'note-text', maxlength: '20000',
+  }, 'For your colleagues. Never sent to the customer.');
+  const noteForm = h('form', { class: 'composer note', novalidate: true, 'aria-label': 'Add an internal note' },
+    noteErr, note.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Save internal note' })));
+
+  const external = h('section', { class: 'panel external', 'aria-labelledby': 'ext-h' },
+    h('h2', { class: 'panel-label', id: 'ext-h' },
+      h('span', { class: 'icon', 'aria-hidden': 'true' }),
+      h('span', { text: 'Conversation with the customer' })),
+    messagesList, replyForm);
+  const internal = h('section', { class: 'panel internal', 'aria-labelledby': 'int-h' },
+    h('h2', { class: 'panel-label', id: 'int-h' },
+      h('span', { class: 'icon', 'aria-hidden': 'true' }),
+      h('span', { text: 'Internal — never sent to the customer' })),
+    notesList, noteForm);
+
+  screen(h('p', { class: 'back' }, h('a', { href: '#/queue', text: '← Queue' })),
+    h('div', { class: 'ticket-head' }, title, facts),
+    err, actionsErr, actions,
+    h('div', { class: 'workspace' }, external, internal));
+
+  let ticket = null;
+  async function refresh() {
+    try {
+      ticket = await api.get(`${API}/tickets/${encodeURIComponent(id)}`);
+    } catch (e) {
+      showError(err, e);
+      return false;
+    }
+    hideError(err);
+    title.textContent = ticket.subject || `Ticket #${id}`;
+    document.title = `#${ticket.id} ${ticket.subject || ''} — Gatehouse console`;
+    const fact = (k, v) => h('div', null, h('dt', { text: k }), h('dd', null, v));
+    replace(facts,
+      fact('Ticket', `#${ticket.id}`),
+      fact('Status', h('span', { class: `badge status-${ticket.status}`, text: statusLabel(ticket.status) })),
+      fact('Customer', (ticket.customer && ticket.customer.name) || '—'),
+      fact('Assignee', ticket.assignee ? ticket.assignee.name : 'Unassigned'),
+      fact('Opened', timeEl(ticket.created_at)));
+    statusSel.input.value = ticket.status;
+    assignBtn.hidden = !!(ticket.assignee && state.me && ticket.assignee.id === state.me.id);
+
+    const msgs = Array.isArray(ticket.messages) ? ticket.messages : [];
+    replace(messagesList, msgs.length ? msgs.map((m) => h('li', { class: `msg from-${m.from === 'agent' ? 'agent' : 'customer'}` },
+      h('article', null,
+        h('header', null,
+          h('span', { class: 'who', text: m.author || (m.from === 'agent' ? 'Agent' : 'Customer') }),
+          h('span', { class: 'badge', text: m.from === 'agent' ? 'Reply sent' : 'From customer' }),
+          timeEl(m.created_at)),
+        h('p', { class: 'body', text: m.body || '' })))) : h('li', { class: 'empty', text: 'No messages yet.' }));
+
+    const notes = Array.isArray(ticket.notes) ? ticket.notes : [];
+    replace(notesList, notes.length ? notes.map((n) => h('li', { class: 'note' },
+      h('article', null,
+        h('header', null,
+          h('span', { class: 'who', text: n.author || 'Staff' }),
+          timeEl(n.created_at)),
+        h('p', { class: 'body', text: n.body || '' })))) : h('li', { class: 'empty', text: 'No internal notes.' }));
+    return true;
+  }
+
+  assignBtn.addEventListener('click', async () => {
+    hideError(actionsErr);
+    assignBtn.disabled = true;
+    try {
+      await api.post(`${API}/tickets/${encodeURIComponent(id)}/assign`, { staff_id: state.me.id });
+      announce('The ticket is assigned to you.');
+      await refresh();
+    } catch (e) {
+      showError(actionsErr, e);
+    } finally {
+      assignBtn.disabled = false;
+    }
+  });
+
+  statusBtn.addEventListener('click', async () => {
+    hideError(actionsErr);
+    statusBtn.disabled = true;
+    try {
+      await api.post(`${API}/tickets/${encodeURIComponent(id)}/status`, { status: statusSel.input.value });
+      announce(`Status changed to ${statusLabel(statusSel.input.value)}.`);
+      await refresh();
+    } catch (e) {
+      showError(actionsErr, e);
+    } finally {
+      statusBtn.disabled = false;
+    }
+  });
+
+  function clearBlock() {
+    replace(replyErr);
+    replyErr.hidden = true;
+    reply.input.classList.remove('has-block');
+    reply.input.removeAttribute('aria-invalid');
+    reply.input.setAttribute('aria-describedby', reply.input.id + '-hint');
+  }
+
+  function showBlock(e, draft) {
+    replace(replyErr);
+    reply.input.classList.add('has-block');
+    reply.input.setAttribute('aria-invalid', 'true');
+    reply.input.setAttribute('aria-describedby', `${reply.input.id}-hint reply-block`);
+    replyErr.appendChild(h('h3', { text: 'Reply not sent — blocked by the outbound filter' }));
+    replyErr.appendChild(h('p', { text: e.message }));
+    const findings = Array.isArray(e.data.findings) ? e.data.findings : [];
+    if (!findings.length) {
+      replyErr.hidden = false;
+      return;
+    }
+    const cps = Array.from(draft).length;
+    const spans = findings
+      .map((f) => ({ f, a: Math.max(0, Math.min(cps, Number(f.cstart) || 0)), b: Math.max(0, Math.min(cps, Number(f.cend) || 0)) }))
+      .filter((s) => s.b > s.a);
+    replyErr.appendChild(h('ul', { class: 'findings' }, findings.map((f, i) => {
+      const a = cpToUtf16(draft, Number(f.cstart) || 0);
+      const b = cpToUtf16(draft, Number(f.cend) || 0);
+      const sel = h('button', {
+        type: 'button', text: 'Select in draft',
+        'aria-label': `Select blocked text ${i + 1} in your draft`,
+      });
+      sel.addEventListener('click', () => {
+        reply.input.focus();
+        reply.input.setSelectionRange(a, b);
+      });
+      return h('li', { dataset: { type: f.type || '' } },
+        h('span', { class: 'reason', text: reasonFor(f) }),
+        b > a ? sel : null);
+    })));
+    // The draft with the blocked spans marked (built from text nodes).
+    if (spans.length) {
+      spans.sort((x, y) => x.a - y.a);
+      const chars = Array.from(draft);
+      const pre = h('p', { class: 'preview', id: 'reply-preview' });
+      let at = 0;
+      for (const s of spans) {
+        const from = Math.max(at, s.a);
+        if (s.a > at) pre.appendChild(document.createTextNode(chars.slice(at, s.a).join('')));
+        if (s.b > from) pre.appendChild(h('mark', { title: reasonFor(s.f), text: chars.slice(from, s.b).join('') }));
+        at = Math.max(at, s.b);
+      }
+      if (at < chars.length) pre.appendChild(document.createTextNode(chars.slice(at).join('')));
+      replyErr.appendChild(h('p', { class: 'preview-label', text: 'Your draft, with the blocked text marked:' }));
+      replyErr.appendChild(pre);
+    }
+    replyErr.appendChild(h('p', { class: 'hint', text: 'Your draft is kept below. Remove or rewrite the marked text, then send again.' }));
+    replyErr.hidden = false;
+    // Select the first blocked span so it is visible in the composer too.
+    const first = spans[0];
+    if (first) {
+      reply.input.focus();
+      reply.input.setSelectionRange(cpToUtf16(draft, first.a), cpToUtf16(draft, first.b));
+    }
+  }
+
+  reply.input.addEventListener('input', () => {
+    const pv = replyErr.querySelector('.preview');
+    if (pv && !replyErr.querySelector('.stale')) {
+      pv.before(h('p', { class: 'hint stale', text: 'The draft has changed since this check.' }));
+    }
+  });
+
+  replyForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const draft = reply.input.value;
+    clearBlock();
+    if (!draft.trim()) {
+      replyErr.appendChild(h('p', { text: 'Write the reply first.' }));
+      replyErr.hidden = false;
+      reply.input.focus();
+      return;
+    }
+    busy(replyForm, async () => {
+      try {
+        await api.post(`${API}/tickets/${encodeURIComponent(id)}/replies`, { body: draft });
+        reply.input.value = '';
+        announce('Reply sent to the customer.');
+        await refresh();
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'dlp_blocked') {
+          showBlock(e, draft);
+        } else {
+          replyErr.appendChild(h('h3', { text: 'Reply not sent' }));
+          replyErr.appendChild(h('p', { text: e.message }));
+          replyErr.hidden = false;
+        }
+      }
+    });
+  });
+
+  noteForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(noteErr);
+    const text = note.input.value;
+    if (!text.trim()) {
+      showError(noteErr, 'Write the note first.');
+      note.input.focus();
+      return;
+    }
+    busy(noteForm, async () => {
+      try {
+        await api.post(`${API}/tickets/${encodeURIComponent(id)}/notes`, { body: text });
+        note.input.value = '';
+        announce('Internal note saved.');
+        await refresh();
+      } catch (e) {
+        showError(noteErr, e);
+      }
+    });
+  });
+
+  await refresh();
+}
+
+// -------------------------------------------------------------- router
+
+async function loadSession() {
+  try {
+    const s = await api.get(`${API}/staff/session`, { expect401: true });
+    api.setCsrf(s.csrf_token);
+    state.me = { id: s.id, role: s.role };
+  } catch (e) {
+    state.me = null;
+    if (e.status !== 401) state.loginNotice = e.message;
+    api.setCsrf('');
+  }
+}
+
+async function render() {
+  document.title = 'Gatehouse — Agent console';
+  if (!state.me) return showLogin();
+  const { parts, query } = route();
+  try {
+    switch (parts[0]) {
+      case 'queue': return await showQueue(query);
+      case 'tickets':
+        if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
+        return go('#/queue');
+      default:
+        return go('#/queue');
+    }
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+  }
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  try {
+    await api.del(`${API}/staff/session`, { expect401: true });
+  } catch (e) {
+    /* the session is gone either way */
+  }
+  signedOut('You have logged out.');
+});
+
+window.addEventListener('hashchange', () => { render(); });
+
+(async () => {
+  await loadSession();
+  await render();
+})();

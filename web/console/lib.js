@@ -1,0 +1,241 @@
+// Gatehouse web front end: shared helpers (the same file is served by the
+// portal and the console; keep web/portal/lib.js and web/console/lib.js
+// identical — tests/e2e/run.mjs checks it).
+//
+// Rules kept here so every screen follows them:
+//  - every piece of server text goes into the page as a text node
+//    (textContent / createTextNode); nothing is ever parsed as HTML;
+//  - no inline script, style attribute or event-handler attribute (the
+//    served CSP has no 'unsafe-inline');
+//  - state-changing requests send the session's CSRF token and JSON.
+
+export class ApiError extends Error {
+  constructor(status, data) {
+    super((data && typeof data.message === 'string' && data.message) ||
+      `The request failed (HTTP ${status}).`);
+    this.status = status;
+    this.code = (data && data.error) || 'http_' + status;
+    this.data = data || {};
+  }
+}
+
+// A small JSON client bound to one API prefix. The CSRF token lives in
+// memory, mirrored to sessionStorage (per tab, gone when the tab closes) so
+// a reload inside an enrolment session can still act.
+export class Api {
+  constructor(storageKey) {
+    this.storageKey = storageKey;
+    this.csrf = sessionStorage.getItem(storageKey) || '';
+    this.onSessionLost = null;
+  }
+
+  setCsrf(token) {
+    this.csrf = token || '';
+    if (this.csrf) sessionStorage.setItem(this.storageKey, this.csrf);
+    else sessionStorage.removeItem(this.storageKey);
+  }
+
+  async call(method, path, body, opts = {}) {
+    const headers = { Accept: 'application/json' };
+    const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+    if (method !== 'GET' && method !== 'HEAD') {
+      if (this.csrf) headers['X-CSRF-Token'] = this.csrf;
+      if (body !== undefined) {
+        headers['Content-Type'] = 'application/json';
+        init.body = JSON.stringify(body);
+      }
+    }
+    let res;
+    try {
+      res = await fetch(path, init);
+    } catch (e) {
+      throw new ApiError(0, {
+        error: 'network',
+        message: 'The server cannot be reached. Check your connection and try again.',
+      });
+    }
+    let data = null;
+    const type = res.headers.get('Content-Type') || '';
+    if (type.startsWith('application/json')) {
+      try { data = await res.json(); } catch (e) { data = null; }
+    }
+    if (!res.ok) {
+      const err = new ApiError(res.status, data);
+      if (res.status === 401 && !opts.expect401 && this.onSessionLost) {
+        this.onSessionLost(err);
+      }
+      throw err;
+    }
+    return data || {};
+  }
+
+  get(path, opts) { return this.call('GET', path, undefined, opts); }
+  post(path, body, opts) { return this.call('POST', path, body === undefined ? {} : body, opts); }
+  put(path, body, opts) { return this.call('PUT', path, body, opts); }
+  del(path, opts) { return this.call('DELETE', path, undefined, opts); }
+}
+
+// h('p', {class: 'x', text: 'hello'}, child, 'text', ...) builds an element.
+// Attributes are set with setAttribute (never innerHTML); strings become
+// text nodes; `on` takes {event: handler}.
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'text') el.textContent = String(v);
+      else if (k === 'on') for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
+      else if (k === 'dataset') Object.assign(el.dataset, v);
+      else if (k === 'value') el.value = v;
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === undefined || c === null || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else if (c instanceof Node) el.appendChild(c);
+    else el.appendChild(document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el) {
+  while (el.firstChild) el.removeChild(el.firstChild);
+  return el;
+}
+
+export function replace(el, ...children) {
+  clear(el);
+  append(el, children);
+  return el;
+}
+
+// A <time> element for a Unix time in seconds.
+export function timeEl(unix) {
+  if (typeof unix !== 'number') return h('span', { text: '—' });
+  const d = new Date(unix * 1000);
+  return h('time', { datetime: d.toISOString(), title: d.toString() },
+    d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
+}
+
+let liveTimer = 0;
+// Polite announcement in the page's status region (and visible there).
+export function announce(msg) {
+  const el = document.getElementById('status');
+  if (!el) return;
+  el.textContent = '';
+  clearTimeout(liveTimer);
+  // A fresh text node so screen readers announce a repeated message too.
+  requestAnimationFrame(() => {
+    el.textContent = msg;
+    liveTimer = setTimeout(() => { el.textContent = ''; }, 8000);
+  });
+}
+
+// Shows an error in a form's alert element (role="alert": read at once).
+export function showError(el, err) {
+  if (!el) return;
+  let msg = err instanceof Error ? err.message : String(err);
+  if (err && err.data && err.data.retry_after) {
+    msg += ` Try again in ${formatWait(err.data.retry_after)}.`;
+  }
+  if (err && err.data && err.data.request_id && err.status >= 500) {
+    msg += ` (Request id: ${err.data.request_id})`;
+  }
+  el.textContent = msg;
+  el.hidden = false;
+}
+
+export function hideError(el) {
+  if (!el) return;
+  el.textContent = '';
+  el.hidden = true;
+}
+
+function formatWait(s) {
+  s = Math.max(1, Math.ceil(Number(s) || 0));
+  if (s < 90) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.ceil(s / 60);
+  return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
+// Labelled form field: returns {wrap, input}. The label is tied to the
+// input with for/id, a hint with aria-describedby.
+let fieldSeq = 0;
+export function field(label, attrs = {}, hint) {
+  const id = attrs.id || `f${++fieldSeq}`;
+  const multi = attrs.multiline;
+  const a = Object.assign({}, attrs, { id });
+  delete a.multiline;
+  const input = h(multi ? 'textarea' : 'input', a);
+  const wrap = h('div', { class: 'field' }, h('label', { for: id, text: label }));
+  if (hint) {
+    const hid = id + '-hint';
+    input.setAttribute('aria-describedby', hid);
+    wrap.appendChild(h('p', { class: 'hint', id: hid, text: hint }));
+  }
+  wrap.appendChild(input);
+  return { wrap, input };
+}
+
+// Disables a form's controls while a request runs.
+export async function busy(form, fn) {
+  const controls = Array.from(form.querySelectorAll('button, input, textarea, select'));
+  const was = controls.map((c) => c.disabled);
+  form.setAttribute('aria-busy', 'true');
+  controls.forEach((c) => { if (c.tagName === 'BUTTON') c.disabled = true; });
+  try {
+    return await fn();
+  } finally {
+    controls.forEach((c, i) => { if (c.tagName === 'BUTTON') c.disabled = was[i]; });
+    form.removeAttribute('aria-busy');
+  }
+}
+
+// Moves focus to the main heading after a screen change (keyboard and
+// screen-reader users land at the start of the new content).
+export function focusHeading(root) {
+  const h1 = root.querySelector('h1, h2');
+  if (h1) {
+    h1.setAttribute('tabindex', '-1');
+    h1.focus({ preventScroll: false });
+  }
+}
+
+// Converts a code-point offset in s to a UTF-16 index (for
+// setSelectionRange and String.slice).
+export function cpToUtf16(s, cp) {
+  let i = 0;
+  let n = 0;
+  while (n < cp && i < s.length) {
+    const c = s.charCodeAt(i);
+    i += (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) ? 2 : 1;
+    n++;
+  }
+  return i;
+}
+
+// Base64 of a string's UTF-8 bytes (for data: URIs).
+export function base64Utf8(s) {
+  const bytes = new TextEncoder().encode(s);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(bin);
+}
+
+export function statusLabel(s) {
+  return ({ open: 'Open', pending: 'Pending', solved: 'Solved' })[s] || String(s || '');
+}
+
+// Current hash route: {parts: ['tickets', '12'], query: URLSearchParams}.
+export function route() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [path, q] = raw.split('?');
+  return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(q || '') };
+}

@@ -1,0 +1,466 @@
+// Gatehouse customer portal. No framework, no build step; every server
+// string is rendered as text (see lib.js).
+import {
+  Api, ApiError, h, replace, timeEl, announce, showError, hideError, field,
+  busy, focusHeading, base64Utf8, statusLabel, route,
+} from './lib.js';
+
+const API = '/api/v1/portal';
+const api = new Api('gatehouse.portal.csrf');
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const banner = document.getElementById('phrase-banner');
+
+const state = {
+  me: null,          // {id} once logged in with MFA
+  enrolling: false,  // logged in, authenticator not set up yet
+  phrase: undefined, // anti-phishing phrase ('' = none set, null = unknown)
+  loginNotice: '',
+};
+
+api.onSessionLost = () => {
+  if (!state.me && !state.enrolling) return;
+  signedOut('Your session has ended. Please log in again.');
+};
+
+// Navigates to a hash route; renders at once when the hash does not change
+// (a changed hash renders through the hashchange listener).
+function go(hash) {
+  if (location.hash === hash || (hash === '' && !location.hash)) render();
+  else location.hash = hash;
+}
+
+function signedOut(notice) {
+  history.replaceState(null, '', location.pathname);
+  state.me = null;
+  state.enrolling = false;
+  state.phrase = undefined;
+  state.loginNotice = notice || '';
+  api.setCsrf('');
+  render();
+}
+
+// ---------------------------------------------------------------- shell
+
+function setChrome() {
+  const inside = !!state.me;
+  nav.hidden = !(inside || state.enrolling);
+  for (const li of nav.querySelectorAll('li')) {
+    if (!li.querySelector('#logout')) li.hidden = !inside;
+  }
+  const r = route();
+  for (const a of nav.querySelectorAll('a[data-nav]')) {
+    const cur = a.dataset.nav === (r.parts[0] || 'tickets');
+    if (cur) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  renderBanner();
+}
+
+function renderBanner() {
+  if (!state.me || state.phrase === undefined || state.phrase === null) {
+    banner.hidden = true;
+    replace(banner);
+    return;
+  }
+  banner.hidden = false;
+  if (state.phrase) {
+    replace(banner,
+      h('span', { class: 'phrase-label', text: 'Your anti-phishing phrase:' }), ' ',
+      h('strong', { class: 'phrase', text: state.phrase }), ' ',
+      h('span', { text: 'Every genuine e-mail from us shows it. No phrase, or a different one: the message is not from us.' }));
+  } else {
+    replace(banner,
+      h('span', { text: 'You have not chosen an anti-phishing phrase yet. ' }),
+      h('a', { href: '#/settings', text: 'Choose one in Security settings' }),
+      h('span', { text: ' so you can recognise genuine e-mails from us.' }));
+  }
+}
+
+function screen(...children) {
+  replace(main, ...children);
+  setChrome();
+  focusHeading(main);
+}
+
+function contactNote() {
+  return h('section', { class: 'card contact', 'aria-labelledby': 'contact-h' },
+    h('h2', { id: 'contact-h', text: 'How we contact you' }),
+    h('ul', null,
+      h('li', { text: 'Our e-mails and text messages only say that you have a new secure message. They never contain the message itself, links to log in, or attachments.' }),
+      h('li', { text: 'Every genuine e-mail shows your anti-phishing phrase.' }),
+      h('li', { text: 'We never ask for your password or authenticator code — not by phone, e-mail or chat, and not in a ticket.' }),
+      h('li', { text: 'Read and answer our messages here in the portal. Type the portal address yourself or use your bookmark.' })));
+}
+
+// ---------------------------------------------------------------- login
+
+function showLogin() {
+  const err = h('p', { class: 'error', role: 'alert', hidden: true, id: 'login-error' });
+  const email = field('E-mail address', { type: 'email', name: 'email', autocomplete: 'username', required: true, spellcheck: 'false' });
+  const pass = field('Password', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const code = field('Authenticator code', {
+    type: 'text', name: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code',
+    pattern: '[0-9]{6}', maxlength: '6', spellcheck: 'false', class: 'code',
+  }, 'The 6 digits your authenticator app shows now. Setting up for the first time? Leave this empty.');
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'login-h' },
+    h('h1', { id: 'login-h', text: 'Log in' }),
+    state.loginNotice ? h('p', { class: 'notice', text: state.loginNotice }) : null,
+    err, email.wrap, pass.wrap, code.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Log in' })));
+  state.loginNotice = '';
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(err);
+    const body = { email: email.input.value.trim(), password: pass.input.value, totp: code.input.value.replace(/\s+/g, '') };
+    if (!body.email || !body.password) {
+      showError(err, 'Enter your e-mail address and password.');
+      (body.email ? pass : email).input.focus();
+      return;
+    }
+    if (body.totp && !/^[0-9]{6}$/.test(body.totp)) {
+      showError(err, 'The authenticator code has 6 digits.');
+      code.input.focus();
+      return;
+    }
+    busy(form, async () => {
+      try {
+        const res = await api.post(`${API}/session`, body, { expect401: true });
+        api.setCsrf(res.csrf_token);
+        pass.input.value = '';
+        if (res.enrollment_required) {
+          state.enrolling = true;
+          state.me = null;
+          go('#/enrol');
+        } else {
+          state.me = { id: res.id };
+          loadPhrase();
+          const r = route();
+          go(!r.parts.length || r.parts[0] === 'enrol' ? '#/tickets' : location.hash);
+        }
+      } catch (e) {
+        showError(err, e);
+        code.input.value = '';
+        pass.input.focus();
+      }
+    });
+  });
+
+  screen(h('div', { class: 'two-col' }, form, contactNote()));
+  email.input.focus();
+}
+
+// ----------------------------------------------------------- enrolment
+
+async function showEnrollment() {
+  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const qrBox = h('div', { class: 'qr' }, h('p', { class: 'loading', text: 'Preparing your authenticator key…' }));
+  const secretBox = h('div', { class: 'secret' });
+  const code = field('Code from your authenticator app', {
+    type: 'text', name: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code',
+    pattern: '[0-9]{6}', maxlength: '6', required: true, spellcheck: 'false', class: 'code',
+  }, 'After adding the key, type the 6 digits the app shows. Your authenticator is active only once this code is accepted.');
+  const form = h('form', { class: 'form', novalidate: true },
+    err, code.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Activate authenticator' })));
+
+  screen(h('section', { class: 'card enrol', 'aria-labelledby': 'enrol-h' },
+    h('h1', { id: 'enrol-h', text: 'Set up your authenticator app' }),
+    h('p', { text: 'Your account needs a second step at every login: a code from an authenticator app on your phone (for example FreeOTP, Aegis, Google Authenticator or Microsoft Authenticator).' }),
+    h('ol', { class: 'steps' },
+      h('li', { text: 'Open the app and choose to add an account by scanning a QR code.' }),
+      h('li', { text: 'Scan the code below, or type the key shown under it.' }),
+      h('li', { text: 'Type the 6-digit code the app shows to activate it.' })),
+    qrBox, secretBox, form));
+
+  try {
+    const res = await api.post(`${API}/enrollment`);
+    // The SVG is shown as an image from a data: URI, never inserted as
+    // markup, so nothing in it can run or touch the page.
+    const img = h('img', {
+      src: 'data:image/svg+xml;base64,' + base64Utf8(String(res.qr_svg || '')),
+      alt: 'QR code for your authenticator app. If you cannot scan it, type the key shown below.',
+      width: '220', height: '220',
+    });
+    replace(qrBox, img);
+    const grouped = String(res.secret || '').replace(/(.{4})/g, '$1 ').trim();
+    replace(secretBox,
+      h('p', { class: 'hint', id: 'secret-label', text: 'Key for typing in by hand:' }),
+      h('code', { class: 'key', 'aria-labelledby': 'secret-label', text: grouped }));
+  } catch (e) {
+    replace(qrBox);
+    showError(err, e);
+  }
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(err);
+    const totp = code.input.value.replace(/\s+/g, '');
+    if (!/^[0-9]{6}$/.test(totp)) {
+      showError(err, 'The code has 6 digits.');
+      code.input.focus();
+      return;
+    }
+    busy(form, async () => {
+      try {
+        const res = await api.post(`${API}/enrollment/confirm`, { totp });
+        api.setCsrf(res.csrf_token);
+        state.enrolling = false;
+        await loadSession();
+        announce('Your authenticator is active. You will need a code from it at every login.');
+        go('#/tickets');
+      } catch (e) {
+        showError(err, e);
+        code.input.value = '';
+        code.input.focus();
+      }
+    });
+  });
+}
+
+// --------------------------------------------------------- ticket list
+
+async function showTickets() {
+  const list = h('div', { class: 'list-wrap' }, h('p', { class: 'loading', text: 'Loading your tickets…' }));
+  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  screen(
+    h('div', { class: 'page-head' },
+      h('h1', { text: 'My tickets' }),
+      h('a', { class: 'button primary', href: '#/new', text: 'New ticket' })),
+    err, list, contactNote());
+  try {
+    const res = await api.get(`${API}/tickets`);
+    const tickets = Array.isArray(res.tickets) ? res.tickets : [];
+    if (tickets.length === 0) {
+      replace(list, h('p', { class: 'empty', text: 'You have no tickets yet. Write to us with “New ticket”.' }));
+      return;
+    }
+    replace(list, h('ul', { class: 'tickets', 'aria-label': 'Your tickets' },
+      tickets.map((t) => h('li', null,
+        h('a', { href: `#/tickets/${encodeURIComponent(t.id)}`, class: 'ticket-row' },
+          h('span', { class: 'subject', text: t.subject || '(no subject)' }),
+          h('span', { class: 'meta' },
+            h('span', { class: `badge status-${t.status}`, text: statusLabel(t.status) }),
+            t.last_from === 'agent' ? h('span', { class: 'badge new', text: 'New reply from us' }) : null,
+            h('span', { class: 'muted' }, 'Updated ', timeEl(t.updated_at)),
+            h('span', { class: 'muted', text: `#${t.id}` })))))));
+  } catch (e) {
+    replace(list);
+    showError(err, e);
+  }
+}
+
+// ------------------------------------------------------------- ticket
+
+async function showTicket(id) {
+  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const body = h('div', null, h('p', { class: 'loading', text: 'Loading…' }));
+  screen(h('p', { class: 'back' }, h('a', { href: '#/tickets', text: '← All my tickets' })),
+    h('h1', { text: `Ticket #${id}` }), err, body);
+  let t;
+  try {
+    t = await api.get(`${API}/tickets/${encodeURIComponent(id)}`);
+  } catch (e) {
+    replace(body);
+    showError(err, e);
+    return;
+  }
+  const h1 = main.querySelector('h1');
+  h1.textContent = t.subject || `Ticket #${id}`;
+
+  const messages = Array.isArray(t.messages) ? t.messages : [];
+  const convo = h('ol', { class: 'conversation', 'aria-label': 'Conversation' },
+    messages.map((m) => {
+      const ours = m.from === 'agent';
+      return h('li', { class: `msg ${ours ? 'from-agent' : 'from-customer'}` },
+        h('article', { 'aria-label': ours ? `Message from ${m.author || 'support'}` : 'Your message' },
+          h('header', null,
+            h('span', { class: 'who', text: ours ? (m.author || 'Support team') : 'You' }),
+            ours ? h('span', { class: 'badge', text: 'Support team' }) : null,
+            ' ', timeEl(m.created_at)),
+          h('p', { class: 'body', text: m.body || '' })));
+    }));
+
+  const replyErr = h('p', { class: 'error', role: 'alert', hidden: true });
+  const reply = field('Your reply', { multiline: true, name: 'body', rows: '6', required: true, maxlength: '20000' },
+    'Never include your password or authenticator code — we will never ask for them.');
+  const form = h('form', { class: 'card form composer', novalidate: true, 'aria-labelledby': 'reply-h' },
+    h('h2', { id: 'reply-h', text: 'Write a reply' }),
+    replyErr, reply.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Send reply' })));
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(replyErr);
+    const text = reply.input.value;
+    if (!text.trim()) {
+      showError(replyErr, 'Write your reply first.');
+      reply.input.focus();
+      return;
+    }
+    busy(form, async () => {
+      try {
+        await api.post(`${API}/tickets/${encodeURIComponent(id)}/messages`, { body: text });
+        reply.input.value = '';
+        announce('Your reply was sent.');
+        await showTicket(id);
+        const nf = main.querySelector('textarea');
+        if (nf) nf.focus();
+      } catch (e) {
+        showError(replyErr, e);
+      }
+    });
+  });
+
+  replace(body,
+    h('p', { class: 'meta' },
+      h('span', { class: `badge status-${t.status}`, text: statusLabel(t.status) }), ' ',
+      h('span', { class: 'muted' }, `Ticket #${t.id} · opened `, timeEl(t.created_at))),
+    messages.length ? convo : h('p', { class: 'empty', text: 'No messages yet.' }),
+    form);
+}
+
+// ---------------------------------------------------------- new ticket
+
+function showNew() {
+  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const subject = field('Subject', { type: 'text', name: 'subject', required: true, maxlength: '200', autocomplete: 'off' },
+    'A few words about what you need.');
+  const text = field('Message', { multiline: true, name: 'body', rows: '8', required: true, maxlength: '20000' },
+    'Describe the problem. Do not include passwords, authenticator codes or full card numbers.');
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'new-h' },
+    h('h1', { id: 'new-h', text: 'New ticket' }), err, subject.wrap, text.wrap,
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary', text: 'Send to support' }),
+      h('a', { href: '#/tickets', class: 'button', text: 'Cancel' })));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(err);
+    const body = { subject: subject.input.value.trim(), body: text.input.value };
+    if (!body.subject) { showError(err, 'Give your ticket a subject.'); subject.input.focus(); return; }
+    if (!body.body.trim()) { showError(err, 'Write a message.'); text.input.focus(); return; }
+    busy(form, async () => {
+      try {
+        const t = await api.post(`${API}/tickets`, body);
+        announce('Your ticket was created.');
+        go(`#/tickets/${encodeURIComponent(t.id)}`);
+      } catch (e) {
+        showError(err, e);
+      }
+    });
+  });
+  screen(form);
+}
+
+// ------------------------------------------------------------ settings
+
+async function showSettings() {
+  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const phrase = field('Anti-phishing phrase', { type: 'text', name: 'phrase', maxlength: '64', autocomplete: 'off', spellcheck: 'false' },
+    'A few words only you know (not a password). We show them in every genuine e-mail, so a message without them is not from us.');
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'phrase-h' },
+    h('h2', { id: 'phrase-h', text: 'Anti-phishing phrase' }), err, phrase.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Save phrase' })));
+  screen(h('h1', { text: 'Security settings' }), h('div', { class: 'two-col' }, form, contactNote()));
+  try {
+    const res = await api.get(`${API}/phrase`);
+    phrase.input.value = res.phrase || '';
+    state.phrase = res.phrase || '';
+    renderBanner();
+  } catch (e) {
+    showError(err, e.status === 404 ? 'The anti-phishing phrase cannot be loaded right now.' : e);
+  }
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(err);
+    const value = phrase.input.value.trim();
+    busy(form, async () => {
+      try {
+        const res = await api.put(`${API}/phrase`, { phrase: value });
+        state.phrase = (res && typeof res.phrase === 'string') ? res.phrase : value;
+        renderBanner();
+        announce('Your anti-phishing phrase was saved.');
+      } catch (e) {
+        showError(err, e);
+      }
+    });
+  });
+}
+
+// -------------------------------------------------------------- router
+
+async function loadPhrase() {
+  try {
+    const res = await api.get(`${API}/phrase`);
+    state.phrase = res.phrase || '';
+  } catch (e) {
+    state.phrase = null;
+  }
+  renderBanner();
+}
+
+async function loadSession() {
+  try {
+    const s = await api.get(`${API}/session`, { expect401: true });
+    api.setCsrf(s.csrf_token);
+    if (s.enrollment_required) {
+      state.enrolling = true;
+      state.me = null;
+    } else {
+      state.me = { id: s.id };
+      state.enrolling = false;
+      loadPhrase();
+    }
+  } catch (e) {
+    if (e.code === 'mfa_enrollment_required' && api.csrf) {
+      state.enrolling = true;
+    } else {
+      state.me = null;
+      state.enrolling = false;
+      if (e.status !== 401) state.loginNotice = e.message;
+      api.setCsrf('');
+    }
+  }
+}
+
+let rendering = 0;
+async function render() {
+  const seq = ++rendering;
+  if (state.enrolling) {
+    if (location.hash !== '#/enrol') { go('#/enrol'); return; }
+    return showEnrollment();
+  }
+  if (!state.me) return showLogin();
+  const { parts } = route();
+  if (seq !== rendering) return;
+  try {
+    switch (parts[0]) {
+      case 'new': return showNew();
+      case 'settings': return showSettings();
+      case 'tickets':
+        if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
+        return await showTickets();
+      default:
+        go('#/tickets');
+    }
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+  }
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  try {
+    await api.del(`${API}/session`, { expect401: true });
+  } catch (e) {
+    /* the session is gone either way */
+  }
+  signedOut('You have logged out.');
+});
+
+window.addEventListener('hashchange', () => { render(); });
+
+(async () => {
+  await loadSession();
+  await render();
+})();
