@@ -324,7 +324,15 @@ gh_req(struct gh_server *s, struct gh_client *c, const char *method,
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE,
 				 (long)strlen(body));
-		h = curl_slist_append(h, "Content-Type: application/json");
+		int custom = 0;
+
+		for (const char *const *x = headers; x != NULL && *x != NULL;
+		     x++)
+			if (strncasecmp(*x, "Content-Type:", 13) == 0)
+				custom = 1;
+		if (!custom)
+			h = curl_slist_append(h,
+					      "Content-Type: application/json");
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);

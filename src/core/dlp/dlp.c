@@ -551,7 +551,8 @@ dlp_scan(const struct dlp_engine *ce, const struct dlp_context *ctx,
 		if (w->st[d].active &&
 		    push_region(w, d, w->st[d].from, w->st[d].to) < 0)
 			goto out;
-	qsort(w->rg, w->n_rg, sizeof(*w->rg), cmp_region);
+	if (w->n_rg > 1)
+		qsort(w->rg, w->n_rg, sizeof(*w->rg), cmp_region);
 	for (size_t i = 0; i < w->n_rg && s.err == 0; i++) {
 		const struct det *d = &ce->det[w->rg[i].det];
 

@@ -1284,8 +1284,15 @@ phish_judge(const struct phish_engine *e, struct phish_link *l)
 			(void)sset_get(&e->short_, ascii, &found);
 		if (found)
 			r |= PR_SHORTENER;
-		for (const char *p = reg; *p != '\0'; p++)
+		/* Hyphens people typed, not those of "xn--". */
+		for (const char *p = reg; *p != '\0'; p++) {
+			if ((p == reg || p[-1] == '.') &&
+			    strncmp(p, "xn--", 4) == 0) {
+				p += 3;
+				continue;
+			}
 			hy += *p == '-';
+		}
 		if (hy >= 2)
 			r |= PR_HYPHENATED_DOMAIN;
 		/* Known domains spelled out in the subdomain part. */
@@ -1299,18 +1306,26 @@ phish_judge(const struct phish_engine *e, struct phish_link *l)
 				labels += sub[i] == '.';
 			if (labels >= 4)
 				r |= PR_MANY_SUBDOMAINS;
-			for (char *p = sub; p != NULL; ) {
-				(void)sset_get(&e->top, p, &found);
-				if (!found)
-					(void)sset_get(&e->own, p, &found);
-				if (found && strchr(p, '.') != NULL &&
-				    strcmp(p, reg) != 0) {
-					r |= PR_BRAND_IN_SUBDOMAIN;
-					break;
+			/* Any run of labels that spells a known domain. */
+			for (size_t a = 0; a < sn && !(r & PR_BRAND_IN_SUBDOMAIN);
+			     a++) {
+				if (a > 0 && sub[a - 1] != '.')
+					continue;
+				for (size_t b = a + 1; b <= sn; b++) {
+					char save;
+
+					if (b < sn && sub[b] != '.')
+						continue;
+					save = sub[b];
+					sub[b] = '\0';
+					(void)sset_get(&e->top, sub + a, &found);
+					if (!found)
+						(void)sset_get(&e->own, sub + a,
+							       &found);
+					if (found && strchr(sub + a, '.') != NULL)
+						r |= PR_BRAND_IN_SUBDOMAIN;
+					sub[b] = save;
 				}
-				p = strchr(p, '.');
-				if (p != NULL)
-					p++;
 			}
 		}
 	}

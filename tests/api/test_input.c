@@ -1,0 +1,197 @@
+/*
+ * Bad input against a real instance: each gets its own 4xx JSON error from
+ * the registry, and none changes anything (no session, no audit record, no
+ * throttle row appears).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static struct gh_server srv;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	gh_start(&srv, NULL);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	assert_int_equal(gh_stop(&srv), 0);
+	return 0;
+}
+
+static int64_t
+changes(void)
+{
+	return gh_db_count(&srv, "SELECT (SELECT COUNT(*) FROM audit) + "
+				 "(SELECT COUNT(*) FROM sessions) + "
+				 "(SELECT COUNT(*) FROM throttle)");
+}
+
+static void
+expect(const char *method, const char *path, const char *body,
+       const char *const *headers, long status, const char *code)
+{
+	struct gh_client c;
+	struct gh_resp r;
+	int64_t before = changes();
+
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_req(&srv, &c, method, path, body, headers, &r),
+			 status);
+	if (code != NULL) {
+		assert_string_equal(gh_error(&r), code);
+		assert_non_null(json_object_get(r.json, "message"));
+	}
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	assert_int_equal(changes(), before);
+}
+
+#define LOGIN "/api/v1/portal/session"
+
+/* ASVS 2.2.1, 15.3.3: deny by default; every malformed body is refused
+ * with its own error and changes nothing. */
+static void
+test_json_errors(void **state)
+{
+	(void)state;
+	expect("POST", LOGIN, "{", NULL, 400, "bad_json");
+	expect("POST", LOGIN, "[1,2]", NULL, 400, "bad_json");
+	expect("POST", LOGIN, "\"str\"", NULL, 400, "bad_json");
+	expect("POST", LOGIN,
+	       "{\"email\":\"a@b.c\",\"password\":\"x\",\"totp\":\"1\","
+	       "\"role\":\"admin\"}",
+	       NULL, 400, "unknown_field");
+	expect("POST", LOGIN, "{\"email\":\"a@b.c\",\"totp\":\"1\"}", NULL, 400,
+	       "missing_field");
+	expect("POST", LOGIN,
+	       "{\"email\":7,\"password\":\"x\",\"totp\":\"1\"}", NULL, 400,
+	       "bad_field");
+	expect("POST", LOGIN,
+	       "{\"email\":\"a@b.c\",\"email\":\"d@e.f\",\"password\":\"x\","
+	       "\"totp\":\"1\"}",
+	       NULL, 400, "bad_json");
+	expect("POST", LOGIN,
+	       "{\"email\":\"a\\u0000@b.c\",\"password\":\"x\",\"totp\":\"1\"}",
+	       NULL, 400, NULL);
+	expect("POST", LOGIN,
+	       "{\"email\":\"a\xff@b.c\",\"password\":\"x\",\"totp\":\"1\"}",
+	       NULL, 400, "bad_json");
+	expect("POST", LOGIN,
+	       "{\"email\":\"a\\u202e@b.c\",\"password\":\"x\",\"totp\":\"1\"}",
+	       NULL, 400, "bad_utf8");
+	{
+		/* Deep nesting is refused before parsing. */
+		char deep[4096];
+		size_t n = 0;
+
+		deep[n++] = '{';
+		memcpy(deep + n, "\"email\":", 8);
+		n += 8;
+		for (int i = 0; i < 1000; i++)
+			deep[n++] = '[';
+		for (int i = 0; i < 1000; i++)
+			deep[n++] = ']';
+		deep[n++] = '}';
+		deep[n] = '\0';
+		expect("POST", LOGIN, deep, NULL, 400, "bad_json");
+	}
+	/* Over-long field. */
+	{
+		char body[2000];
+
+		snprintf(body, sizeof(body),
+			 "{\"email\":\"%0300d@b.c\",\"password\":\"x\","
+			 "\"totp\":\"1\"}",
+			 0);
+		expect("POST", LOGIN, body, NULL, 400, "bad_field");
+	}
+}
+
+/* ASVS 5.2.1 (size limits), 4.1.4 (methods), 13.4.4. */
+static void
+test_http_errors(void **state)
+{
+	const char *text[] = {"Content-Type: text/plain", NULL};
+	const char *chunked[] = {"Transfer-Encoding: chunked", NULL};
+	char *big = malloc(300000);
+	char *url = malloc(4000);
+
+	(void)state;
+	memset(big, 'a', 299999);
+	big[0] = '"';
+	big[299998] = '"';
+	big[299999] = '\0';
+	/* Content-Length over the route's limit: 413 before reading. */
+	expect("POST", LOGIN, big, NULL, 413, "body_too_large");
+	/* Chunked, no Content-Length: counted and refused at the end. */
+	expect("POST", LOGIN, big, chunked, 413, "body_too_large");
+	expect("POST", LOGIN, "{}", text, 415, "unsupported_media_type");
+	expect("GET", "/api/v1/portal/nothing", NULL, NULL, 404, "not_found");
+	expect("GET", "/api/v1/portal/session/", NULL, NULL, 404,
+	       NULL);
+	expect("PATCH", LOGIN, NULL, NULL, 405, "method_not_allowed");
+	memcpy(url, "/api/v1/", 8);
+	memset(url + 8, 'x', 3000);
+	url[3008] = '\0';
+	expect("GET", url, NULL, NULL, 414, "uri_too_long");
+	free(big);
+	free(url);
+}
+
+/* Oversized headers are refused by the server (431), not truncated. */
+static void
+test_huge_headers(void **state)
+{
+	struct gh_client c;
+	struct gh_resp r;
+	char *h = malloc(40000);
+	const char *hs[] = {h, NULL};
+
+	(void)state;
+	memcpy(h, "X-Big: ", 7);
+	memset(h + 7, 'b', 39990);
+	h[39997] = '\0';
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_req(&srv, &c, "GET", "/", NULL, hs, &r), 431);
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	free(h);
+}
+
+/* The server survived all of the above. */
+static void
+test_still_alive(void **state)
+{
+	(void)state;
+	expect("GET", "/api/v1/portal/session", NULL, NULL, 401,
+	       "session_required");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_errors),
+		cmocka_unit_test(test_http_errors),
+		cmocka_unit_test(test_huge_headers),
+		cmocka_unit_test(test_still_alive),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,574 @@
+/*
+ * API tests of the staff ticket endpoints against the real server: the
+ * queue and its filters, one ticket with labelled messages and notes,
+ * replies (assigning an unassigned ticket), notes, assignment and status;
+ * who may see and act (ASVS 8.2.1, 8.2.2); the outbound check refusing a
+ * reply copied from a note (422 dlp_blocked, nothing stored, no mail);
+ * the content-free notification written to DIR/outbox; bad input changing
+ * nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define PORTAL_URL "https://portal.example.test/"
+
+struct world {
+	struct gh_server s;
+	struct gh_user agent1, agent2, sup, cust_a, cust_b;
+	struct gh_client c_agent1, c_agent2, c_sup, c_a, c_b;
+};
+
+static int
+setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+
+	gh_start(&w->s, "\n[company]\nportal_url = " PORTAL_URL "\n");
+	gh_add_staff(&w->s, "agent1@example.com", "agent", &w->agent1);
+	gh_add_staff(&w->s, "agent2@example.com", "agent", &w->agent2);
+	gh_add_staff(&w->s, "sup@example.com", "supervisor", &w->sup);
+	gh_add_customer(&w->s, "cust.a@example.org", &w->cust_a);
+	gh_add_customer(&w->s, "cust.b@example.org", &w->cust_b);
+	gh_client_init(&w->c_agent1, 1);
+	gh_client_init(&w->c_agent2, 1);
+	gh_client_init(&w->c_sup, 1);
+	gh_client_init(&w->c_a, 0);
+	gh_client_init(&w->c_b, 0);
+	assert_int_equal(gh_login(&w->s, &w->c_agent1, &w->agent1), 201);
+	assert_int_equal(gh_login(&w->s, &w->c_agent2, &w->agent2), 201);
+	assert_int_equal(gh_login(&w->s, &w->c_sup, &w->sup), 201);
+	assert_int_equal(gh_login(&w->s, &w->c_a, &w->cust_a), 201);
+	assert_int_equal(gh_login(&w->s, &w->c_b, &w->cust_b), 201);
+	*state = w;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct world *w = *state;
+
+	gh_client_free(&w->c_agent1);
+	gh_client_free(&w->c_agent2);
+	gh_client_free(&w->c_sup);
+	gh_client_free(&w->c_a);
+	gh_client_free(&w->c_b);
+	assert_int_equal(gh_stop(&w->s), 0);
+	free(w);
+	return 0;
+}
+
+/* Sends a JSON body built from obj (stolen). */
+static long
+send_json(struct world *w, struct gh_client *c, const char *method,
+	  const char *path, json_t *obj, struct gh_resp *r)
+{
+	char *body = json_dumps(obj, JSON_COMPACT);
+	long st;
+
+	json_decref(obj);
+	assert_non_null(body);
+	st = gh_req(&w->s, c, method, path, body, NULL, r);
+	free(body);
+	return st;
+}
+
+static int64_t
+customer_ticket(struct world *w, struct gh_client *c, const char *subject,
+		const char *body)
+{
+	struct gh_resp r;
+	int64_t id;
+
+	assert_int_equal(send_json(w, c, "POST", "/api/v1/portal/tickets",
+				   json_pack("{s:s, s:s}", "subject", subject,
+					     "body", body),
+				   &r),
+			 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	assert_true(id > 0);
+	gh_resp_free(&r);
+	return id;
+}
+
+static long
+post_text(struct world *w, struct gh_client *c, int64_t id, const char *what,
+	  const char *text, struct gh_resp *r)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/%s", (long long)id,
+		 what);
+	return send_json(w, c, "POST", path, json_pack("{s:s}", "body", text),
+			 r);
+}
+
+static int64_t
+count(struct world *w, const char *sql)
+{
+	return gh_db_count(&w->s, sql);
+}
+
+static int
+eml_count(struct world *w, char **last)
+{
+	char dir[400];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/outbox", w->s.dir);
+	if (last != NULL)
+		*last = NULL;
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		char p[800];
+		struct stat st;
+		FILE *f;
+
+		if (l < 5 || strcmp(e->d_name + l - 4, ".eml") != 0)
+			continue;
+		n++;
+		if (last == NULL)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		free(*last);
+		*last = calloc(1, (size_t)st.st_size + 1);
+		f = fopen(p, "r");
+		assert_non_null(f);
+		assert_int_equal(fread(*last, 1, (size_t)st.st_size, f),
+				 (size_t)st.st_size);
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+static int
+wait_eml(struct world *w, int want, char **last)
+{
+	int n = 0;
+
+	for (int i = 0; i < 100; i++) {
+		n = eml_count(w, NULL);
+		if (n >= want)
+			break;
+		usleep(100000);
+	}
+	return eml_count(w, last);
+}
+
+static json_t *
+find_ticket(json_t *list, int64_t id)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(json_object_get(list, "tickets"), i, t)
+		if (json_integer_value(json_object_get(t, "id")) == id)
+			return t;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+test_happy_path(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	char path[128];
+	json_t *t, *m, *n;
+	int64_t id = customer_ticket(w, &w->c_a, "Printer on fire",
+				     "It is burning since Monday.");
+
+	/* The queue shows it as unassigned. */
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "GET",
+				"/api/v1/tickets?status=open&assigned=unassigned"
+				"&limit=100&offset=0",
+				NULL, NULL, &r),
+			 200);
+	t = find_ticket(r.json, id);
+	assert_non_null(t);
+	assert_string_equal(json_string_value(json_object_get(t, "subject")),
+			    "Printer on fire");
+	assert_true(json_is_null(json_object_get(t, "assignee")));
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(t, "customer"), "id")),
+			 w->cust_a.id);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(t, "customer"), "name")),
+			    "Test Customer");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "limit")),
+			 100);
+	gh_resp_free(&r);
+
+	assert_int_equal(post_text(w, &w->c_agent1, id, "notes",
+				   "Check the warranty first.", &r),
+			 201);
+	assert_string_equal(json_string_value(json_object_get(r.json, "kind")),
+			    "note");
+	gh_resp_free(&r);
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies",
+				   "Please unplug it and stand back.", &r),
+			 201);
+	assert_string_equal(json_string_value(json_object_get(r.json, "kind")),
+			    "message");
+	assert_string_equal(json_string_value(json_object_get(r.json, "from")),
+			    "agent");
+	assert_string_equal(json_string_value(json_object_get(r.json, "body")),
+			    "Please unplug it and stand back.");
+	gh_resp_free(&r);
+
+	/* The reply assigned the ticket; both threads come labelled. */
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld", (long long)id);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "GET", path, NULL, NULL,
+				&r),
+			 200);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(r.json, "assignee"), "id")),
+			 w->agent1.id);
+	m = json_object_get(r.json, "messages");
+	n = json_object_get(r.json, "notes");
+	assert_int_equal(json_array_size(m), 2);
+	assert_int_equal(json_array_size(n), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(m, 0), "from")),
+			    "customer");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(m, 1), "kind")),
+			    "message");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(n, 0), "kind")),
+			    "note");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(n, 0), "body")),
+			    "Check the warranty first.");
+	gh_resp_free(&r);
+
+	/* Status and assignment. */
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/status",
+		 (long long)id);
+	assert_int_equal(send_json(w, &w->c_agent1, "POST", path,
+				   json_pack("{s:s}", "status", "pending"), &r),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "status")),
+			    "pending");
+	gh_resp_free(&r);
+	assert_int_equal(send_json(w, &w->c_agent1, "POST", path,
+				   json_pack("{s:s}", "status", "closed"), &r),
+			 400);
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/assign",
+		 (long long)id);
+	assert_int_equal(send_json(w, &w->c_sup, "POST", path,
+				   json_pack("{s:I}", "staff_id",
+					     (json_int_t)w->agent2.id),
+				   &r),
+			 200);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(r.json, "assignee"), "id")),
+			 w->agent2.id);
+	gh_resp_free(&r);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE record "
+				  "LIKE '%\"action\":\"ticket.assign\"%'"),
+			 1);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE record "
+				  "LIKE '%\"action\":\"ticket.status\"%'"),
+			 1);
+}
+
+/* ASVS 8.2.1, 8.2.2 */
+static void
+test_authorization(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	char path[128];
+	int64_t id = customer_ticket(w, &w->c_a, "Mine", "private");
+	int64_t msgs, notes;
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/assign",
+		 (long long)id);
+	/* An agent cannot hand a ticket to someone else. */
+	assert_int_equal(send_json(w, &w->c_agent1, "POST", path,
+				   json_pack("{s:I}", "staff_id",
+					     (json_int_t)w->agent2.id),
+				   &r),
+			 403);
+	gh_resp_free(&r);
+	assert_int_equal(send_json(w, &w->c_agent1, "POST", path,
+				   json_pack("{s:I}", "staff_id",
+					     (json_int_t)w->agent1.id),
+				   &r),
+			 200);
+	gh_resp_free(&r);
+	/* Another agent: the ticket does not exist for them. */
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld", (long long)id);
+	assert_int_equal(gh_req(&w->s, &w->c_agent2, "GET", path, NULL, NULL,
+				&r),
+			 404);
+	gh_resp_free(&r);
+	msgs = count(w, "SELECT COUNT(*) FROM messages");
+	notes = count(w, "SELECT COUNT(*) FROM notes");
+	assert_int_equal(post_text(w, &w->c_agent2, id, "replies", "hi", &r),
+			 404);
+	gh_resp_free(&r);
+	assert_int_equal(post_text(w, &w->c_agent2, id, "notes", "hi", &r),
+			 404);
+	gh_resp_free(&r);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM messages"), msgs);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM notes"), notes);
+	assert_int_equal(gh_req(&w->s, &w->c_agent2, "GET",
+				"/api/v1/tickets?assigned=any&limit=100", NULL,
+				NULL, &r),
+			 200);
+	assert_null(find_ticket(r.json, id));
+	gh_resp_free(&r);
+	/* The supervisor sees it. */
+	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET", path, NULL, NULL, &r),
+			 200);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET",
+				"/api/v1/tickets?assigned=any&limit=100", NULL,
+				NULL, &r),
+			 200);
+	assert_non_null(find_ticket(r.json, id));
+	gh_resp_free(&r);
+	/* A customer cookie means nothing on the staff listener. */
+	w->c_a.staff = 1;
+	assert_int_equal(gh_req(&w->s, &w->c_a, "GET", "/api/v1/tickets",
+				NULL, NULL, &r),
+			 401);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_a, "GET", path, NULL, NULL, &r),
+			 401);
+	gh_resp_free(&r);
+	w->c_a.staff = 0;
+	/* Staff routes do not exist on the public listener. */
+	w->c_agent1.staff = 0;
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "GET", "/api/v1/tickets",
+				NULL, NULL, &r),
+			 404);
+	gh_resp_free(&r);
+	w->c_agent1.staff = 1;
+	/* Bad query arguments. */
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "GET",
+				"/api/v1/tickets?limit=101", NULL, NULL, &r),
+			 400);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "GET",
+				"/api/v1/tickets?assigned=everyone", NULL, NULL,
+				&r),
+			 400);
+	gh_resp_free(&r);
+}
+
+static void
+test_reply_dlp_blocked(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	json_t *f;
+	const char *note = "Caller claimed to be the account owner but could "
+			   "not confirm the last payment amount.";
+	const char *reply = "Hello, the caller claimed to be the account owner "
+			    "but could not confirm the last payment, so we "
+			    "stopped.";
+	int64_t id = customer_ticket(w, &w->c_a, "Payment", "question");
+	int64_t msgs, outbox;
+	int emls = eml_count(w, NULL);
+
+	assert_int_equal(post_text(w, &w->c_agent1, id, "notes", note, &r), 201);
+	gh_resp_free(&r);
+	msgs = count(w, "SELECT COUNT(*) FROM messages");
+	outbox = count(w, "SELECT COUNT(*) FROM outbox");
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies", reply, &r),
+			 422);
+	assert_string_equal(gh_error(&r), "dlp_blocked");
+	f = json_array_get(json_object_get(r.json, "findings"), 0);
+	assert_non_null(f);
+	assert_string_equal(json_string_value(json_object_get(f, "type")),
+			    "internal_note");
+	assert_true(json_is_integer(json_object_get(f, "start")));
+	assert_true(json_integer_value(json_object_get(f, "end")) >
+		    json_integer_value(json_object_get(f, "start")));
+	assert_true(json_is_integer(json_object_get(f, "cstart")));
+	assert_true(json_is_integer(json_object_get(f, "cend")));
+	/* The matched text is not echoed. */
+	assert_null(strstr(r.body, "account owner"));
+	gh_resp_free(&r);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM messages"), msgs);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM outbox"), outbox);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE record "
+				  "LIKE '%\"outcome\":\"denied\"%' AND record "
+				  "LIKE '%ticket.reply%'"),
+			 1);
+	sleep(1);
+	assert_int_equal(eml_count(w, NULL), emls);
+}
+
+static void
+test_notification(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	const char *reply = "Your parcel left the warehouse this morning.";
+	int64_t id = customer_ticket(w, &w->c_a, "Parcel", "where is it");
+	int before = eml_count(w, NULL);
+	char *mail = NULL;
+	char num[64];
+
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies", reply, &r),
+			 201);
+	gh_resp_free(&r);
+	assert_int_equal(wait_eml(w, before + 1, &mail), before + 1);
+	sleep(1);
+	assert_int_equal(eml_count(w, NULL), before + 1);
+	/* The newest file is not necessarily the last one read: find ours. */
+	free(mail);
+	mail = NULL;
+	{
+		char dir[400];
+		DIR *d;
+		struct dirent *e;
+
+		snprintf(num, sizeof(num), "ticket #%lld", (long long)id);
+		snprintf(dir, sizeof(dir), "%s/outbox", w->s.dir);
+		d = opendir(dir);
+		assert_non_null(d);
+		while ((e = readdir(d)) != NULL && mail == NULL) {
+			char p[800];
+			FILE *f;
+			struct stat st;
+			char *buf;
+
+			if (strstr(e->d_name, ".eml") == NULL)
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			assert_int_equal(stat(p, &st), 0);
+			buf = calloc(1, (size_t)st.st_size + 1);
+			f = fopen(p, "r");
+			assert_non_null(f);
+			assert_int_equal(fread(buf, 1, (size_t)st.st_size, f),
+					 (size_t)st.st_size);
+			fclose(f);
+			if (strstr(buf, num) != NULL)
+				mail = buf;
+			else
+				free(buf);
+		}
+		closedir(d);
+	}
+	assert_non_null(mail);
+	assert_non_null(strstr(mail, "To: cust.a@example.org\r\n"));
+	assert_non_null(strstr(mail, PORTAL_URL));
+	assert_non_null(strstr(mail, "We will never ask for your password"));
+	assert_null(strstr(mail, reply));
+	assert_null(strstr(mail, "parcel"));
+	assert_null(strstr(mail, "Parcel"));
+	assert_null(strstr(mail, "Test Customer"));
+	assert_null(strstr(mail, "7946"));
+	assert_null(strstr(mail, "Test Street"));
+	assert_null(strstr(mail, "1980"));
+	free(mail);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM outbox WHERE "
+				  "delivered_at IS NULL"),
+			 0);
+	/* Logs carry neither the reply nor the address. */
+	assert_false(gh_log_contains(&w->s, "warehouse"));
+	assert_false(gh_log_contains(&w->s, "cust.a@example.org"));
+}
+
+static void
+test_bad_input(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	char path[128];
+	int64_t id = customer_ticket(w, &w->c_a, "Input", "checks");
+	int64_t msgs, notes;
+	char *big = malloc(70 * 1024);
+	const char *const no_csrf[] = {"X-CSRF-Token: x", NULL};
+
+	assert_non_null(big);
+	msgs = count(w, "SELECT COUNT(*) FROM messages");
+	notes = count(w, "SELECT COUNT(*) FROM notes");
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/notes",
+		 (long long)id);
+	/* Over 64 KiB of text: 400; over the 80 KiB body limit: 413. */
+	memset(big, 'a', 65537);
+	big[65537] = '\0';
+	assert_int_equal(post_text(w, &w->c_agent1, id, "notes", big, &r), 400);
+	gh_resp_free(&r);
+	big = realloc(big, 90 * 1024);
+	memset(big, 'a', 85 * 1024);
+	big[85 * 1024] = '\0';
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies", big, &r),
+			 413);
+	gh_resp_free(&r);
+	free(big);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "POST", path,
+				"{\"body\":\"bad \xff byte\"}", NULL, &r),
+			 400);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "POST", path,
+				"{\"body\":\"x\",\"kind\":\"message\"}", NULL,
+				&r),
+			 400);
+	assert_string_equal(gh_error(&r), "unknown_field");
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "POST", path,
+				"{\"body\":\"\"}", NULL, &r),
+			 400);
+	gh_resp_free(&r);
+	/* ASVS 3.5.1: no CSRF token, no change. */
+	{
+		char saved[64];
+
+		memcpy(saved, w->c_agent1.csrf, sizeof(saved));
+		w->c_agent1.csrf[0] = '\0';
+		assert_int_equal(gh_req(&w->s, &w->c_agent1, "POST", path,
+					"{\"body\":\"sneaky\"}", NULL, &r),
+				 403);
+		gh_resp_free(&r);
+		assert_int_equal(gh_req(&w->s, &w->c_agent1, "POST", path,
+					"{\"body\":\"sneaky\"}", no_csrf, &r),
+				 403);
+		gh_resp_free(&r);
+		memcpy(w->c_agent1.csrf, saved, sizeof(saved));
+	}
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM messages"), msgs);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM notes"), notes);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_happy_path),
+		cmocka_unit_test(test_authorization),
+		cmocka_unit_test(test_reply_dlp_blocked),
+		cmocka_unit_test(test_notification),
+		cmocka_unit_test(test_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,342 @@
+/*
+ * Transport and deployment properties of a real instance: TLS versions
+ * and suites, security headers on every response, the staff network
+ * allow-list, no plaintext HTTP, `init` never overwriting keys, `serve
+ * --check` refusing out-of-bounds configuration.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static struct gh_server srv;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	gh_start(&srv, NULL);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	assert_int_equal(gh_stop(&srv), 0);
+	return 0;
+}
+
+/* Performs GET / on the public listener with the given TLS settings;
+ * returns the curl result. */
+static size_t
+sink(char *p, size_t s, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return s * n;
+}
+
+static CURLcode
+tls_get(long version, const char *priority, char *negotiated, size_t nsz)
+{
+	CURL *c = curl_easy_init();
+	char url[64], ca[300];
+	CURLcode rc;
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/api/v1/none",
+		 srv.pub_port);
+	snprintf(ca, sizeof(ca), "%s/tls.crt", srv.dir);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, version);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	if (priority != NULL)
+		curl_easy_setopt(c, CURLOPT_SSL_CIPHER_LIST, priority);
+	rc = curl_easy_perform(c);
+	(void)negotiated;
+	(void)nsz;
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+/* Handshakes with gnutls-cli offering exactly priority; returns 1 when a
+ * session was established and its description contains want. */
+static int
+handshake(const char *priority, const char *want)
+{
+	char cmd[600];
+	char line[512];
+	int ok = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "gnutls-cli --insecure --priority '%s' -p %d 127.0.0.1 "
+		 "</dev/null 2>&1",
+		 priority, srv.pub_port);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL)
+		if (strstr(line, "- Description:") != NULL &&
+		    strstr(line, want) != NULL)
+			ok = 1;
+	pclose(p);
+	return ok;
+}
+
+/* ASVS 12.1.1, 12.1.2: TLS 1.3 and 1.2 with AEAD suites only. */
+static void
+test_tls_versions(void **state)
+{
+	(void)state;
+	assert_int_equal(tls_get(CURL_SSLVERSION_TLSv1_3, NULL, NULL, 0),
+			 CURLE_OK);
+	assert_int_equal(tls_get(CURL_SSLVERSION_TLSv1_2 |
+					 CURL_SSLVERSION_MAX_TLSv1_2,
+				 NULL, NULL, 0),
+			 CURLE_OK);
+	/* TLS 1.3 preferred; TLS 1.2 only with AEAD suites and ECDHE. */
+	assert_true(handshake("NORMAL", "TLS1.3"));
+	assert_true(handshake("NORMAL:-VERS-ALL:+VERS-TLS1.2", "AES-256-GCM"));
+	assert_true(handshake("NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:"
+			      "+CHACHA20-POLY1305", "CHACHA20-POLY1305"));
+	/* The client can offer these (positive control) ... */
+	assert_true(handshake("NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:"
+			      "+GROUP-X25519", "X25519"));
+	/* ... and the server refuses TLS 1.1 and 1.0, CBC suites, RSA key
+	 * exchange and finite-field groups. */
+	assert_false(handshake("NORMAL:-VERS-ALL:+VERS-TLS1.1", "TLS"));
+	assert_false(handshake("NORMAL:-VERS-ALL:+VERS-TLS1.0", "TLS"));
+	assert_false(handshake("NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:"
+			       "+AES-128-CBC:+AES-256-CBC:+SHA1:+SHA256",
+			       "TLS"));
+	assert_false(handshake("NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+RSA",
+			       "TLS"));
+	assert_false(handshake("NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:"
+			       "+GROUP-FFDHE2048",
+			       "TLS"));
+}
+
+/* ASVS 12.2.1: plain HTTP on the TLS port gets no HTTP answer. */
+static void
+test_no_plaintext(void **state)
+{
+	CURL *c = curl_easy_init();
+	char url[64];
+
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", srv.pub_port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	assert_int_not_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_cleanup(c);
+}
+
+static void
+check_headers(const struct gh_resp *r, int page)
+{
+	const char *must[][2] = {
+		{"Strict-Transport-Security", "max-age=63072000; includeSubDomains"},
+		{"X-Content-Type-Options", "nosniff"},
+		{"Referrer-Policy", "no-referrer"},
+		{"Cache-Control", "no-store"},
+		{"Cross-Origin-Opener-Policy", "same-origin"},
+	};
+	char *v;
+
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++) {
+		v = gh_header(r, must[i][0]);
+		assert_non_null(v);
+		assert_string_equal(v, must[i][1]);
+		free(v);
+	}
+	v = gh_header(r, "Content-Security-Policy");
+	assert_non_null(v);
+	assert_non_null(strstr(v, "frame-ancestors 'none'"));
+	assert_non_null(strstr(v, "default-src 'none'"));
+	assert_non_null(strstr(v, "base-uri 'none'"));
+	assert_null(strstr(v, "unsafe-inline"));
+	assert_null(strstr(v, "unsafe-eval"));
+	free(v);
+	v = gh_header(r, "Content-Type");
+	assert_non_null(v);
+	assert_non_null(strstr(v, page ? "text/html; charset=utf-8"
+				       : "application/json; charset=utf-8"));
+	free(v);
+	/* No version banner; no CORS grant. */
+	v = gh_header(r, "Server");
+	assert_null(v);
+	v = gh_header(r, "Access-Control-Allow-Origin");
+	assert_null(v);
+}
+
+/* ASVS 3.4.1 3.4.3 3.4.4 3.4.5 3.4.6 3.4.8 4.1.1 14.3.2 13.4.6 3.4.2:
+ * the headers are on every response: pages, API, errors. */
+static void
+test_security_headers(void **state)
+{
+	struct gh_client pub, staff;
+	struct gh_resp r;
+
+	(void)state;
+	gh_client_init(&pub, 0);
+	gh_client_init(&staff, 1);
+	assert_int_equal(gh_req(&srv, &pub, "GET", "/", NULL, NULL, &r), 200);
+	check_headers(&r, 1);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&srv, &staff, "GET", "/", NULL, NULL, &r), 200);
+	check_headers(&r, 1);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&srv, &pub, "GET", "/nope", NULL, NULL, &r),
+			 404);
+	check_headers(&r, 0);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&srv, &staff, "GET", "/api/v1/staff/session",
+				NULL, NULL, &r),
+			 401);
+	check_headers(&r, 0);
+	assert_non_null(json_object_get(r.json, "request_id"));
+	gh_resp_free(&r);
+	{
+		const char *h[] = {"Origin: https://evil.example", NULL};
+
+		assert_int_equal(gh_req(&srv, &pub, "GET", "/api/v1/portal/session",
+					NULL, h, &r),
+				 401);
+		check_headers(&r, 0);
+		gh_resp_free(&r);
+	}
+	gh_client_free(&pub);
+	gh_client_free(&staff);
+}
+
+/* ASVS 4.1.4 13.4.4: only the methods we use; TRACE and OPTIONS are not
+ * among them. */
+static void
+test_methods(void **state)
+{
+	struct gh_client c;
+	struct gh_resp r;
+	char *allow;
+
+	(void)state;
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_req(&srv, &c, "TRACE", "/api/v1/portal/session",
+				NULL, NULL, &r),
+			 405);
+	allow = gh_header(&r, "Allow");
+	assert_non_null(allow);
+	assert_null(strstr(allow, "TRACE"));
+	free(allow);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&srv, &c, "OPTIONS", "/api/v1/portal/session",
+				NULL, NULL, &r),
+			 405);
+	gh_resp_free(&r);
+	gh_client_free(&c);
+}
+
+/* The staff listener refuses clients outside staff_networks; the public
+ * one does not care. */
+static void
+test_staff_network(void **state)
+{
+	struct gh_server other;
+	struct gh_client pub, staff;
+	struct gh_resp r;
+
+	(void)state;
+	gh_start(&other, "\n[server]\nstaff_networks = 10.8.0.0/16, fd00::/8\n");
+	gh_client_init(&pub, 0);
+	gh_client_init(&staff, 1);
+	assert_int_equal(gh_req(&other, &pub, "GET", "/", NULL, NULL, &r), 200);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&other, &staff, "GET", "/", NULL, NULL, &r), -1);
+	gh_resp_free(&r);
+	gh_client_free(&pub);
+	gh_client_free(&staff);
+	assert_true(gh_log_contains(&other, "security.staff_network_refused"));
+	assert_int_equal(gh_stop(&other), 0);
+}
+
+/* `init` keeps existing keys; the key files are owner-only. */
+static void
+test_init_keeps_keys(void **state)
+{
+	const char *args[] = {"init", NULL};
+	char path[400];
+	unsigned char before[32], after[32];
+	char *out = NULL;
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/master.key", srv.dir);
+	f = fopen(path, "rb");
+	assert_int_equal(fread(before, 1, 32, f), 32);
+	fclose(f);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(gh_cli(&srv, NULL, &out, args), 0);
+	assert_non_null(strstr(out, "\"master.key\": \"kept\""));
+	assert_non_null(strstr(out, "\"tls.crt\": \"kept\""));
+	assert_non_null(strstr(out, "\"audit.key\": \"kept\""));
+	free(out);
+	f = fopen(path, "rb");
+	assert_int_equal(fread(after, 1, 32, f), 32);
+	fclose(f);
+	assert_memory_equal(before, after, 32);
+	snprintf(path, sizeof(path), "%s/gatehouse.db", srv.dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0077, 0);
+}
+
+/* `serve --check` validates the configuration; values weaker than the
+ * floors stop start-up with the key named. */
+static void
+test_serve_check(void **state)
+{
+	const char *args[] = {"serve", "--check", NULL};
+	char path[400];
+	char *out = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(gh_cli(&srv, NULL, &out, args), 0);
+	free(out);
+	snprintf(path, sizeof(path), "%s/gatehouse.conf", srv.dir);
+	f = fopen(path, "a");
+	fputs("\n[security]\nargon2_mem_mib = 4\n", f);
+	fclose(f);
+	assert_int_not_equal(gh_cli(&srv, NULL, NULL, args), 0);
+	assert_true(gh_log_contains(&srv, "argon2_mem_mib = 4 is outside"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tls_versions),
+		cmocka_unit_test(test_no_plaintext),
+		cmocka_unit_test(test_security_headers),
+		cmocka_unit_test(test_methods),
+		cmocka_unit_test(test_staff_network),
+		cmocka_unit_test(test_init_keeps_keys),
+		cmocka_unit_test(test_serve_check),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

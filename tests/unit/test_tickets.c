@@ -1,0 +1,630 @@
+/*
+ * Unit tests of tickets (core/tickets.c, core/outbound.c, core/notify.c,
+ * core/mailer.c and the store's ticket operations) against a real SQLite
+ * file in a temporary directory: limits, the customer filter of every
+ * portal operation, the separation of notes, agent visibility and
+ * assignment rules, the outbound check on replies (notes copied into a
+ * reply), the content-free notification and its delivery to .eml files,
+ * retries after a failed SMTP delivery, and header injection. The DLP
+ * engine is compiled once for the program.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/app.h"
+#include "core/errors.h"
+#include "core/mailer.h"
+#include "core/notify.h"
+#include "core/outbound.h"
+#include "core/tickets.h"
+
+static const unsigned char master[CRYPTO_KEY_BYTES] = {
+	9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6,
+	7, 8, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4,
+};
+
+static struct dlp_engine *engine;
+
+struct fx {
+	char dir[64];
+	struct app app;
+	struct store_conn *c;
+	int64_t cust_a, cust_b, agent1, agent2, sup;
+	struct tk_actor a_cust, b_cust, a1, a2, s;
+};
+
+static int64_t
+add_customer(struct fx *f, const char *email, const char *phone)
+{
+	char idx[CRYPTO_HASH_HEX];
+	char ad[160];
+	struct customer_new n;
+	struct blob e = {NULL, 0}, p = {NULL, 0}, seed = {NULL, 0};
+	int64_t id = 0;
+
+	memset(&n, 0, sizeof(n));
+	crypto_index(f->app.keys, "customer.email", email, strlen(email), idx);
+	snprintf(ad, sizeof(ad), "customer.email:%s", idx);
+	assert_int_equal(crypto_seal(f->app.keys, ad, email, strlen(email),
+				     &e.data, &e.len), 0);
+	snprintf(ad, sizeof(ad), "customer.phone:%s", idx);
+	assert_int_equal(crypto_seal(f->app.keys, ad, phone, strlen(phone),
+				     &p.data, &p.len), 0);
+	assert_int_equal(crypto_seal(f->app.keys, "x", "seed", 4, &seed.data,
+				     &seed.len), 0);
+	n.email_idx = idx;
+	n.email = e;
+	n.name = "Ada Customer";
+	n.phone = p;
+	n.pw_hash = "x";
+	n.totp_seed = seed;
+	n.totp_enrolled = 1;
+	assert_int_equal(f->c->ops->customer_insert(f->c, &n, &id), 0);
+	blob_clear(&e);
+	blob_clear(&p);
+	blob_clear(&seed);
+	return id;
+}
+
+static int64_t
+add_staff(struct fx *f, const char *email, const char *name,
+	  const char *role)
+{
+	struct staff_new n = {email, name, role, "x", {NULL, 0}};
+	int64_t id = 0;
+
+	assert_int_equal(crypto_seal(f->app.keys, "x", "seed", 4,
+				     &n.totp_seed.data, &n.totp_seed.len), 0);
+	assert_int_equal(f->c->ops->staff_insert(f->c, &n, &id), 0);
+	blob_clear(&n.totp_seed);
+	return id;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char url[128], err[256];
+
+	if (f == NULL || crypto_init() != 0)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/gh-test-tickets-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	config_defaults(&f->app.cfg, f->dir);
+	snprintf(f->app.cfg.company_domains, sizeof(f->app.cfg.company_domains),
+		 "example.com");
+	if (config_validate(&f->app.cfg, err, sizeof(err)) != 0)
+		return -1;
+	if (crypto_keys_from_bytes(master, &f->app.keys) != 0)
+		return -1;
+	snprintf(url, sizeof(url), "sqlite:%s/db", f->dir);
+	if (store_open(url, 2, &f->app.store) != 0)
+		return -1;
+	snprintf(f->app.outbox, sizeof(f->app.outbox), "%s/outbox", f->dir);
+	f->app.dlp = engine;
+	f->c = store_acquire(f->app.store);
+	f->cust_a = add_customer(f, "ada@example.org", "+44 20 7946 0123");
+	f->cust_b = add_customer(f, "bob@example.org", "+44 20 7946 0999");
+	f->agent1 = add_staff(f, "a1@example.com", "Alice Agent", "agent");
+	f->agent2 = add_staff(f, "a2@example.com", "Bert Agent", "agent");
+	f->sup = add_staff(f, "s@example.com", "Sue Super", "supervisor");
+	f->a_cust = (struct tk_actor){REALM_CUSTOMER, f->cust_a, "", NULL, NULL};
+	f->b_cust = (struct tk_actor){REALM_CUSTOMER, f->cust_b, "", NULL, NULL};
+	f->a1 = (struct tk_actor){REALM_STAFF, f->agent1, "agent", NULL, NULL};
+	f->a2 = (struct tk_actor){REALM_STAFF, f->agent2, "agent", NULL, NULL};
+	f->s = (struct tk_actor){REALM_STAFF, f->sup, "supervisor", NULL, NULL};
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[160];
+
+	store_release(f->app.store, f->c);
+	store_close(f->app.store);
+	crypto_keys_free(f->app.keys);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	(void)!system(cmd);
+	free(f);
+	return 0;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return dlp_engine_new(&engine);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	dlp_engine_free(engine);
+	return 0;
+}
+
+static int64_t
+new_ticket(struct fx *f, const struct tk_actor *who, const char *subject,
+	   const char *body)
+{
+	struct ticket_rec t;
+
+	assert_int_equal(tickets_portal_create(&f->app, f->c, who, subject,
+					       body, &t), 0);
+	assert_true(t.id > 0);
+	assert_string_equal(t.status, "open");
+	return t.id;
+}
+
+static size_t
+count_outbox(struct fx *f)
+{
+	struct outbox_list l;
+	size_t n;
+
+	assert_int_equal(f->c->ops->outbox_due(f->c, INT64_MAX / 2, 1000, &l),
+			 0);
+	n = l.n;
+	outbox_list_clear(&l);
+	return n;
+}
+
+static size_t
+count_messages(struct fx *f, int64_t ticket)
+{
+	struct thread_list l;
+	size_t n;
+
+	assert_int_equal(f->c->ops->staff_messages(f->c, ticket, &l), 0);
+	n = l.n;
+	thread_list_clear(&l);
+	return n;
+}
+
+/* Files ending in .eml in the outbox; the last one's text into *text. */
+static int
+eml_files(struct fx *f, char **text)
+{
+	DIR *d = opendir(f->app.outbox);
+	struct dirent *e;
+	int n = 0;
+
+	if (text != NULL)
+		*text = NULL;
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		char p[1024];
+		FILE *fp;
+		struct stat st;
+
+		if (l < 5 || strcmp(e->d_name + l - 4, ".eml") != 0)
+			continue;
+		n++;
+		snprintf(p, sizeof(p), "%s/%s", f->app.outbox, e->d_name);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		if (text == NULL)
+			continue;
+		free(*text);
+		*text = calloc(1, (size_t)st.st_size + 1);
+		fp = fopen(p, "r");
+		assert_non_null(fp);
+		assert_int_equal(fread(*text, 1, (size_t)st.st_size, fp),
+				 (size_t)st.st_size);
+		fclose(fp);
+	}
+	closedir(d);
+	return n;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void
+test_limits(void **state)
+{
+	char subject[202];
+	char *body = malloc(TICKET_BODY_MAX + 2);
+
+	(void)state;
+	assert_non_null(body);
+	memset(subject, 'a', 200);
+	subject[200] = '\0';
+	assert_int_equal(tickets_check_subject(subject), 0);
+	subject[200] = 'a';
+	subject[201] = '\0';
+	assert_int_equal(tickets_check_subject(subject), -GH_BAD_FIELD);
+	assert_int_equal(tickets_check_subject(""), -GH_BAD_FIELD);
+	assert_int_equal(tickets_check_subject("two\nlines"), -GH_BAD_UTF8);
+	assert_int_equal(tickets_check_subject("bad \xff byte"), -GH_BAD_UTF8);
+	/* 200 code points of 2 bytes each are fine. */
+	for (int i = 0; i < 200; i++)
+		memcpy(body + 2 * i, "\xc3\xa9", 2);
+	body[400] = '\0';
+	assert_int_equal(tickets_check_subject(body), 0);
+
+	memset(body, 'b', TICKET_BODY_MAX);
+	assert_int_equal(tickets_check_body(body, TICKET_BODY_MAX), 0);
+	memset(body, 'b', TICKET_BODY_MAX + 1);
+	assert_int_equal(tickets_check_body(body, TICKET_BODY_MAX + 1),
+			 -GH_BAD_FIELD);
+	assert_int_equal(tickets_check_body("", 0), -GH_BAD_FIELD);
+	assert_int_equal(tickets_check_body("line\nnext\tcol", 13), 0);
+	assert_int_equal(tickets_check_body("x\xff", 2), -GH_BAD_UTF8);
+	assert_int_equal(tickets_check_body("a\0b", 3), -GH_BAD_UTF8);
+	free(body);
+}
+
+/* ASVS 8.2.2: the portal operations filter by the customer. */
+static void
+test_portal_filter(void **state)
+{
+	struct fx *f = *state;
+	struct ticket_rec t;
+	struct ticket_list l;
+	struct thread_list m;
+	struct thread_item it;
+	int64_t ta = new_ticket(f, &f->a_cust, "Card lost", "Please help");
+
+	assert_int_equal(tickets_portal_get(&f->app, f->c, &f->b_cust, ta, &t,
+					    &m), -GH_NOT_FOUND);
+	assert_int_equal(f->c->ops->portal_messages(f->c, f->cust_b, ta, &m), 0);
+	assert_int_equal(m.n, 0);
+	thread_list_clear(&m);
+	assert_int_equal(tickets_portal_list(&f->app, f->c, &f->b_cust, 100, 0,
+					     &l), 0);
+	assert_int_equal(l.n, 0);
+	ticket_list_clear(&l);
+	assert_int_equal(tickets_portal_message(&f->app, f->c, &f->b_cust, ta,
+						"let me in", &it),
+			 -GH_NOT_FOUND);
+	assert_int_equal(count_messages(f, ta), 1);
+
+	assert_int_equal(tickets_portal_list(&f->app, f->c, &f->a_cust, 100, 0,
+					     &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, ta);
+	assert_string_equal(l.v[0].last_from, "customer");
+	ticket_list_clear(&l);
+	assert_int_equal(tickets_portal_get(&f->app, f->c, &f->a_cust, ta, &t,
+					    &m), 0);
+	assert_int_equal(m.n, 1);
+	assert_string_equal(m.v[0].body, "Please help");
+	thread_list_clear(&m);
+	/* A staff actor cannot use the customer side. */
+	assert_int_equal(tickets_portal_list(&f->app, f->c, &f->a1, 10, 0, &l),
+			 -GH_FORBIDDEN);
+	assert_int_equal(tickets_portal_list(&f->app, f->c, &f->a_cust, 0, 0,
+					     &l), -GH_BAD_QUERY);
+	assert_int_equal(tickets_portal_list(&f->app, f->c, &f->a_cust, 101, 0,
+					     &l), -GH_BAD_QUERY);
+}
+
+static void
+test_notes_never_on_portal(void **state)
+{
+	struct fx *f = *state;
+	const char *marker = "NOTE-MARKER-7f3a9c";
+	struct ticket_rec t;
+	struct thread_list m, notes;
+	struct thread_item it;
+	int64_t ta = new_ticket(f, &f->a_cust, "Subject", "Body text");
+
+	assert_int_equal(tickets_note(&f->app, f->c, &f->a1, ta, marker, &it),
+			 0);
+	assert_true(it.id > 0);
+	assert_int_equal(tickets_portal_get(&f->app, f->c, &f->a_cust, ta, &t,
+					    &m), 0);
+	for (size_t i = 0; i < m.n; i++)
+		assert_null(strstr(m.v[i].body, marker));
+	assert_int_equal(m.n, 1);
+	thread_list_clear(&m);
+	assert_int_equal(f->c->ops->portal_messages(f->c, f->cust_a, ta, &m), 0);
+	for (size_t i = 0; i < m.n; i++)
+		assert_null(strstr(m.v[i].body, marker));
+	thread_list_clear(&m);
+	/* Staff see both threads, apart. */
+	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->a1, ta, &t, &m,
+					   &notes), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(notes.n, 1);
+	assert_string_equal(notes.v[0].body, marker);
+	assert_string_equal(notes.v[0].author_name, "Alice Agent");
+	assert_string_equal(t.customer_name, "Ada Customer");
+	thread_list_clear(&m);
+	thread_list_clear(&notes);
+}
+
+/* ASVS 8.2.2: agents see their own and unassigned tickets only. */
+static void
+test_agent_visibility(void **state)
+{
+	struct fx *f = *state;
+	struct ticket_rec t;
+	struct ticket_list l;
+	struct thread_list m, n;
+	struct thread_item it;
+	json_t *fd = NULL;
+	int64_t t1 = new_ticket(f, &f->a_cust, "One", "first");
+	int64_t t2 = new_ticket(f, &f->b_cust, "Two", "second");
+
+	/* Agents may only assign to themselves, and only what is free. */
+	assert_int_equal(tickets_assign(&f->app, f->c, &f->a1, t1, f->agent2,
+					&t), -GH_FORBIDDEN);
+	assert_int_equal(tickets_assign(&f->app, f->c, &f->a1, t1, f->agent1,
+					&t), 0);
+	assert_int_equal(t.assignee_id, f->agent1);
+	assert_string_equal(t.assignee_name, "Alice Agent");
+	assert_int_equal(tickets_assign(&f->app, f->c, &f->a2, t1, f->agent2,
+					&t), -GH_NOT_FOUND);
+	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->a2, t1, &t, &m,
+					   &n), -GH_NOT_FOUND);
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a2, t1, "hello", &it,
+				       &fd), -GH_NOT_FOUND);
+	assert_int_equal(tickets_note(&f->app, f->c, &f->a2, t1, "hm", &it),
+			 -GH_NOT_FOUND);
+	assert_int_equal(tickets_set_status(&f->app, f->c, &f->a2, t1,
+					    "solved", &t), -GH_NOT_FOUND);
+	/* Listing: agent2 never gets t1, whatever the filter. */
+	for (int a = TA_ANY; a <= TA_UNASSIGNED; a++) {
+		assert_int_equal(tickets_staff_list(&f->app, f->c, &f->a2, NULL,
+						    (enum ticket_assigned)a,
+						    100, 0, &l), 0);
+		for (size_t i = 0; i < l.n; i++)
+			assert_int_not_equal(l.v[i].id, t1);
+		ticket_list_clear(&l);
+	}
+	assert_int_equal(tickets_staff_list(&f->app, f->c, &f->a1, NULL, TA_ME,
+					    100, 0, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, t1);
+	ticket_list_clear(&l);
+	/* The supervisor sees everything and reassigns. */
+	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->s, t1, &t, &m,
+					   &n), 0);
+	thread_list_clear(&m);
+	thread_list_clear(&n);
+	assert_int_equal(tickets_assign(&f->app, f->c, &f->s, t1, f->agent2,
+					&t), 0);
+	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->a1, t1, &t, &m,
+					   &n), -GH_NOT_FOUND);
+	assert_int_equal(tickets_assign(&f->app, f->c, &f->s, t1, 99999, &t),
+			 -GH_BAD_FIELD);
+	/* Status filter and transitions. */
+	assert_int_equal(tickets_set_status(&f->app, f->c, &f->a1, t2,
+					    "closed", &t), -GH_BAD_FIELD);
+	assert_int_equal(tickets_set_status(&f->app, f->c, &f->a1, t2,
+					    "solved", &t), 0);
+	assert_string_equal(t.status, "solved");
+	assert_int_equal(tickets_staff_list(&f->app, f->c, &f->s, "solved",
+					    TA_ANY, 100, 0, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, t2);
+	ticket_list_clear(&l);
+	/* A customer message reopens a solved ticket. */
+	assert_int_equal(tickets_portal_message(&f->app, f->c, &f->b_cust, t2,
+						"still broken", &it), 0);
+	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->s, t2, &t, &m,
+					   &n), 0);
+	assert_string_equal(t.status, "open");
+	assert_int_equal(m.n, 2);
+	thread_list_clear(&m);
+	thread_list_clear(&n);
+}
+
+static void
+test_reply_blocked_by_note(void **state)
+{
+	struct fx *f = *state;
+	const char *note = "Customer called from a new number and sounded "
+			   "nervous, do not change the payout account yet.";
+	const char *reply = "Hello! We will not change the payout account yet "
+			    "because the customer called from a new number and "
+			    "sounded nervous today.";
+	struct thread_item it;
+	json_t *findings = NULL;
+	json_t *first;
+	int64_t tk = new_ticket(f, &f->a_cust, "Payout", "change my payout");
+
+	assert_int_equal(tickets_note(&f->app, f->c, &f->a1, tk, note, &it), 0);
+	assert_int_equal(count_outbox(f), 0);
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, reply, &it,
+				       &findings), -GH_DLP_BLOCKED);
+	assert_non_null(findings);
+	assert_true(json_array_size(findings) >= 1);
+	first = json_array_get(findings, 0);
+	assert_string_equal(json_string_value(json_object_get(first, "type")),
+			    "internal_note");
+	assert_true(json_integer_value(json_object_get(first, "end")) >
+		    json_integer_value(json_object_get(first, "start")));
+	assert_null(json_object_get(first, "text"));
+	json_decref(findings);
+	/* Nothing stored, nothing queued. */
+	assert_int_equal(count_messages(f, tk), 1);
+	assert_int_equal(count_outbox(f), 0);
+	/* Seven words of the note are fine. */
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk,
+				       "The customer called from a new number "
+				       "and we will check.",
+				       &it, &findings), 0);
+	assert_null(findings);
+	assert_int_equal(count_messages(f, tk), 2);
+	assert_int_equal(count_outbox(f), 1);
+}
+
+/* Fails closed without the engine. */
+static void
+test_outbound_no_engine(void **state)
+{
+	struct fx *f = *state;
+	int64_t tk = new_ticket(f, &f->a_cust, "S", "B");
+	struct thread_item it;
+	json_t *fd = NULL;
+
+	f->app.dlp = NULL;
+	assert_int_equal(outbound_check(&f->app, f->c, tk, f->cust_a, "hi", 2,
+					&fd), -GH_INTERNAL);
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, "hi", &it,
+				       &fd), -GH_INTERNAL);
+	f->app.dlp = engine;
+	assert_int_equal(count_messages(f, tk), 1);
+	/* The customer's own address may appear, another one may not. */
+	assert_int_equal(outbound_check(&f->app, f->c, tk, f->cust_a,
+					"write to ada@example.org", 24, &fd),
+			 0);
+	assert_int_equal(outbound_check(&f->app, f->c, tk, f->cust_a,
+					"write to eve@evil.test now", 26, &fd),
+			 -GH_DLP_BLOCKED);
+	json_decref(fd);
+}
+
+static void
+test_notification_mail(void **state)
+{
+	struct fx *f = *state;
+	const char *reply = "Your replacement card ships on Monday";
+	struct thread_item it;
+	json_t *fd = NULL;
+	char *text = NULL;
+	char *phrase = NULL;
+	int64_t tk = new_ticket(f, &f->a_cust, "Card", "where is my card");
+	char num[32];
+
+	assert_int_equal(tickets_set_phrase(&f->app, f->c, &f->a_cust, "x"),
+			 -GH_BAD_FIELD);
+	assert_int_equal(tickets_set_phrase(&f->app, f->c, &f->a_cust,
+					    "purple otter"), 0);
+	assert_int_equal(tickets_get_phrase(&f->app, f->c, f->cust_a, &phrase),
+			 0);
+	assert_string_equal(phrase, "purple otter");
+	crypto_secret_free(phrase);
+	assert_int_equal(tickets_get_phrase(&f->app, f->c, f->cust_b, &phrase),
+			 0);
+	assert_null(phrase);
+
+	assert_int_equal(eml_files(f, NULL), 0);
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, reply, &it,
+				       &fd), 0);
+	assert_int_equal(mailer_run_once(&f->app, (int64_t)time(NULL)), 1);
+	assert_int_equal(mailer_run_once(&f->app, (int64_t)time(NULL)), 0);
+	assert_int_equal(eml_files(f, &text), 1);
+	assert_non_null(text);
+	snprintf(num, sizeof(num), "ticket #%lld", (long long)tk);
+	assert_non_null(strstr(text, num));
+	assert_non_null(strstr(text, "To: ada@example.org\r\n"));
+	assert_non_null(strstr(text, f->app.cfg.portal_url));
+	assert_non_null(strstr(text, "purple otter"));
+	assert_non_null(strstr(text, "We will never ask for your password"));
+	assert_null(strstr(text, reply));
+	assert_null(strstr(text, "replacement"));
+	assert_null(strstr(text, "Ada Customer"));
+	assert_null(strstr(text, "7946"));
+	assert_null(strstr(text, "where is my card"));
+	free(text);
+	assert_int_equal(count_outbox(f), 0);
+}
+
+/* A failed delivery is kept and retried later. */
+static void
+test_mail_retry(void **state)
+{
+	struct fx *f = *state;
+	struct thread_item it;
+	struct outbox_list l;
+	json_t *fd = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int64_t tk = new_ticket(f, &f->a_cust, "Retry", "body");
+
+	snprintf(f->app.cfg.smtp_url, sizeof(f->app.cfg.smtp_url),
+		 "smtp://127.0.0.1:1");
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, "ok", &it,
+				       &fd), 0);
+	assert_int_equal(mailer_run_once(&f->app, now), 0);
+	/* Not due again right away, but still there. */
+	assert_int_equal(f->c->ops->outbox_due(f->c, now, 10, &l), 0);
+	assert_int_equal(l.n, 0);
+	outbox_list_clear(&l);
+	assert_int_equal(f->c->ops->outbox_due(f->c, now + 100000, 10, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].attempts, 1);
+	assert_non_null(l.v[0].recipient.data);
+	outbox_list_clear(&l);
+	/* With the relay gone, the file fallback delivers it. */
+	f->app.cfg.smtp_url[0] = '\0';
+	assert_int_equal(mailer_run_once(&f->app, now + 100000), 1);
+	assert_int_equal(eml_files(f, NULL), 1);
+}
+
+/* ASVS 1.3.11: header values with CR/LF are refused. */
+static void
+test_header_injection(void **state)
+{
+	char *m = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(mailer_format("no-reply@example.com", "a@example.org",
+				       "Hi", "ref1", 0, "body\n", &m, &len), 0);
+	assert_non_null(strstr(m, "Subject: Hi\r\n"));
+	assert_non_null(strstr(m, "\r\n\r\nbody\r\n"));
+	free(m);
+	assert_int_equal(mailer_format("no-reply@example.com",
+				       "a@example.org\r\nBcc: x@evil.test",
+				       "Hi", "r", 0, "b", &m, &len),
+			 -GH_BAD_FIELD);
+	assert_null(m);
+	assert_int_equal(mailer_format("no-reply@example.com", "a@example.org",
+				       "Hi\r\nBcc: x@evil.test", "r", 0, "b",
+				       &m, &len), -GH_BAD_FIELD);
+	assert_int_equal(mailer_format("no-reply@example.com", "a@example.org",
+				       "Hi\nX: y", "r", 0, "b", &m, &len),
+			 -GH_BAD_FIELD);
+	assert_int_equal(mailer_format("no-reply@example.com",
+				       "<a@example.org>, b@evil.test", "Hi",
+				       "r", 0, "b", &m, &len), -GH_BAD_FIELD);
+	assert_int_equal(mailer_addr_ok("a b@example.org"), 0);
+	assert_int_equal(mailer_addr_ok("ab@example.org"), 1);
+	assert_int_equal(mailer_header_ok("tab\there"), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_header_injection),
+		cmocka_unit_test_setup_teardown(test_portal_filter, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_notes_never_on_portal,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agent_visibility, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reply_blocked_by_note,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbound_no_engine, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_notification_mail, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mail_retry, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
