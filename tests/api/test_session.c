@@ -222,7 +222,7 @@ test_throttle_and_lock(void **state)
 	assert_string_equal(gh_error(&r), "too_many_attempts");
 	ra = gh_header(&r, "Retry-After");
 	assert_non_null(ra);
-	assert_true(atoi(ra) >= 1);
+	assert_true(strtol(ra, NULL, 10) >= 1);
 	free(ra);
 	gh_resp_free(&r);
 	/* The same answer for an unknown account under attack: it is

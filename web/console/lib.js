@@ -70,7 +70,7 @@ export class Api {
   }
 
   get(path, opts) { return this.call('GET', path, undefined, opts); }
-  post(path, body, opts) { return this.call('POST', path, body === undefined ? {} : body, opts); }
+  post(path, body, opts) { return this.call('POST', path, body, opts); }
   put(path, body, opts) { return this.call('PUT', path, body, opts); }
   del(path, opts) { return this.call('DELETE', path, undefined, opts); }
 }

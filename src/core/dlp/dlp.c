@@ -44,7 +44,6 @@ struct worker {
 	struct wstate *st;
 	struct region *rg;
 	size_t n_rg, cap_rg;
-	signed char *kw_state;
 	struct worker *next;
 };
 
@@ -234,7 +233,6 @@ worker_free(struct worker *w)
 	pcre2_jit_stack_free(w->js);
 	free(w->st);
 	free(w->rg);
-	free(w->kw_state);
 	free(w);
 }
 
@@ -251,9 +249,8 @@ worker_new(const struct dlp_engine *e)
 	w->mctx = pcre2_match_context_create(NULL);
 	w->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
 	w->st = calloc(e->n_det, sizeof(*w->st));
-	w->kw_state = malloc(e->rs.n + 1);
 	if (w->md == NULL || w->mctx == NULL || w->js == NULL ||
-	    w->st == NULL || w->kw_state == NULL)
+	    w->st == NULL)
 		goto fail;
 	pcre2_jit_stack_assign(w->mctx, NULL, w->js);
 	return w;
@@ -534,8 +531,6 @@ dlp_scan(const struct dlp_engine *ce, const struct dlp_context *ctx,
 	s.out = out;
 	s.md = w->md;
 	s.mctx = w->mctx;
-	s.kw_state = w->kw_state;
-	memset(w->kw_state, -1, ce->rs.n + 1);
 	memset(w->st, 0, ce->n_det * sizeof(*w->st));
 	w->n_rg = 0;
 	hc.w = w;

@@ -68,7 +68,6 @@ struct scan {
 	struct dlp_findings *out;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
-	signed char *kw_state;	/* per rule: -1 unknown, 0 absent, 1 present */
 	int err;
 };
 

@@ -306,27 +306,19 @@ static int
 contains_ci(const char *hay, size_t n, const char *needle)
 {
 	size_t m = strlen(needle);
-	unsigned char f;
+	unsigned char f, F;
 
 	if (m == 0)
 		return 1;
 	if (m > n)
 		return 0;
 	f = (unsigned char)needle[0];
+	F = (unsigned char)toupper(f);
 	for (size_t i = 0; i + m <= n; i++) {
-		const char *p;
 		size_t k;
 
-		if (tolower((unsigned char)hay[i]) != f) {
-			/* Jump to the next byte that is either case of f. */
-			const char *a = memchr(hay + i, f, n - i - m + 1);
-			const char *b = memchr(hay + i, toupper(f), n - i - m + 1);
-
-			if (a == NULL && b == NULL)
-				return 0;
-			p = a == NULL ? b : (b == NULL ? a : (a < b ? a : b));
-			i = (size_t)(p - hay);
-		}
+		if ((unsigned char)hay[i] != f && (unsigned char)hay[i] != F)
+			continue;
 		for (k = 1; k < m; k++)
 			if (tolower((unsigned char)hay[i + k]) !=
 			    (unsigned char)needle[k])
@@ -337,24 +329,25 @@ contains_ci(const char *hay, size_t n, const char *needle)
 	return 0;
 }
 
+/* gitleaks applies a rule only when one of its keywords is in the text;
+ * we look in the text around the candidate (KW_REACH bytes either side),
+ * which is the whole text for a reply of ordinary size and keeps the cost
+ * bounded on large inputs. */
+#define KW_REACH 4096
+
 static int
-keywords_present(struct scan *s, const struct rule_set *rs,
-		 const struct dlp_rule *r)
+keywords_present(struct scan *s, const struct dlp_rule *r, size_t from,
+		 size_t to)
 {
-	size_t idx = (size_t)(r - rs->v);
+	size_t a = from > KW_REACH ? from - KW_REACH : 0;
+	size_t b = to + KW_REACH < s->len ? to + KW_REACH : s->len;
 
 	if (r->n_kw == 0)
 		return 1;
-	if (s->kw_state[idx] < 0) {
-		s->kw_state[idx] = 0;
-		for (size_t k = 0; k < r->n_kw; k++) {
-			if (contains_ci(s->text, s->len, r->kw[k])) {
-				s->kw_state[idx] = 1;
-				break;
-			}
-		}
-	}
-	return s->kw_state[idx];
+	for (size_t k = 0; k < r->n_kw; k++)
+		if (contains_ci(s->text + a, b - a, r->kw[k]))
+			return 1;
+	return 0;
 }
 
 static int
@@ -465,7 +458,7 @@ accept(struct scan *s, const struct rule_set *rs, const struct dlp_rule *r,
 	const char *sec = s->text + c->ss;
 	size_t n = c->se - c->ss;
 
-	if (!keywords_present(s, rs, r))
+	if (!keywords_present(s, r, c->ms, c->me))
 		return 0;
 	if (r->entropy != 0.0) {
 		int digit = 0;

@@ -1,0 +1,304 @@
+/*
+ * Store conformance suite: every backend must pass it. It runs here
+ * against SQLite on a real file; a PostgreSQL backend runs the same
+ * functions with its own URL (GH_TEST_STORE_URLS adds URLs, space
+ * separated). Also covers the throttle and session rules over a store.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/app.h"
+#include "core/errors.h"
+#include "core/session.h"
+#include "core/throttle.h"
+#include "store/store.h"
+
+static char url[256];
+
+static struct store *
+open_store(void)
+{
+	struct store *s = NULL;
+
+	assert_int_equal(store_open(url, 4, &s), 0);
+	return s;
+}
+
+static void
+new_staff(struct store_conn *c, const char *email, int64_t *id)
+{
+	unsigned char seed[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct staff_new s = {email, "Name", "agent", "$argon2id$x",
+			      {seed, sizeof(seed)}};
+
+	assert_int_equal(c->ops->begin(c), 0);
+	assert_int_equal(c->ops->staff_insert(c, &s, id), 0);
+	assert_int_equal(c->ops->commit(c), 0);
+}
+
+static void
+test_migrations_idempotent(void **state)
+{
+	struct store *s = open_store();
+	int v = store_schema_version(s);
+
+	(void)state;
+	assert_true(v >= 1);
+	store_close(s);
+	s = open_store();
+	assert_int_equal(store_schema_version(s), v);
+	store_close(s);
+}
+
+static void
+test_accounts(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	struct account a;
+	int64_t id = 0, id2 = 0;
+	unsigned char seed[8] = {9};
+	struct staff_new dup = {"a1@example.com", "X", "agent", "h",
+				{seed, 1}};
+
+	(void)state;
+	new_staff(c, "a1@example.com", &id);
+	assert_int_equal(c->ops->account_by_login(c, REALM_STAFF,
+						  "a1@example.com", &a),
+			 0);
+	assert_int_equal(a.id, id);
+	assert_string_equal(a.role, "agent");
+	assert_string_equal(a.login, "a1@example.com");
+	assert_int_equal(a.totp_seed.len, 8);
+	assert_int_equal(a.totp_seed.data[7], 8);
+	account_clear(&a);
+	assert_int_equal(c->ops->account_by_login(c, REALM_STAFF, "zz@x.y", &a),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->account_by_login(c, REALM_CUSTOMER,
+						  "a1@example.com", &a),
+			 -GH_NOT_FOUND);
+	/* duplicate e-mail */
+	assert_int_equal(c->ops->begin(c), 0);
+	assert_int_equal(c->ops->staff_insert(c, &dup, &id2), -GH_EXISTS);
+	c->ops->rollback(c);
+	/* TOTP steps only move forward (replay protection). */
+	assert_int_equal(c->ops->account_advance_totp(c, REALM_STAFF, id, 100), 0);
+	assert_int_equal(c->ops->account_advance_totp(c, REALM_STAFF, id, 100),
+			 -GH_CONFLICT);
+	assert_int_equal(c->ops->account_advance_totp(c, REALM_STAFF, id, 99),
+			 -GH_CONFLICT);
+	assert_int_equal(c->ops->account_advance_totp(c, REALM_STAFF, id, 101), 0);
+	assert_int_equal(c->ops->account_set_disabled(c, REALM_STAFF, id, 1), 0);
+	assert_int_equal(c->ops->account_by_id(c, REALM_STAFF, id, &a), 0);
+	assert_int_equal(a.disabled, 1);
+	assert_int_equal(a.totp_last_step, 101);
+	account_clear(&a);
+	assert_int_equal(c->ops->account_set_disabled(c, REALM_STAFF, 9999, 1),
+			 -GH_NOT_FOUND);
+	store_release(s, c);
+	store_close(s);
+}
+
+struct tx_arg {
+	int64_t id;
+	int fail;
+};
+
+static int
+tx_body(struct store_conn *c, void *cls)
+{
+	struct tx_arg *t = cls;
+	int rc = c->ops->account_set_pw_hash(c, REALM_STAFF, t->id, "changed");
+
+	return rc < 0 ? rc : (t->fail ? -GH_BAD_STATE : 0);
+}
+
+/* No half-written state: a failing transaction leaves nothing behind. */
+static void
+test_transaction_rollback(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	struct tx_arg t = {0, 1};
+	struct account a;
+
+	(void)state;
+	new_staff(c, "tx@example.com", &t.id);
+	assert_int_equal(store_transact(c, tx_body, &t), -GH_BAD_STATE);
+	assert_int_equal(c->ops->account_by_id(c, REALM_STAFF, t.id, &a), 0);
+	assert_string_equal(a.pw_hash, "$argon2id$x");
+	account_clear(&a);
+	t.fail = 0;
+	assert_int_equal(store_transact(c, tx_body, &t), 0);
+	assert_int_equal(c->ops->account_by_id(c, REALM_STAFF, t.id, &a), 0);
+	assert_string_equal(a.pw_hash, "changed");
+	account_clear(&a);
+	store_release(s, c);
+	store_close(s);
+}
+
+static void
+test_sessions_and_throttle(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	struct session_rec r, got;
+	struct throttle_rec t, tg;
+	int64_t id, n = 0;
+
+	(void)state;
+	new_staff(c, "sess@example.com", &id);
+	memset(&r, 0, sizeof(r));
+	memset(r.token_hash, 'a', 64);
+	r.realm = REALM_STAFF;
+	r.principal_id = id;
+	r.created_at = r.last_seen = 1000;
+	r.idle_secs = 900;
+	r.abs_expires = 5000;
+	r.mfa = 1;
+	snprintf(r.ip, sizeof(r.ip), "127.0.0.1");
+	assert_int_equal(c->ops->session_insert(c, &r), 0);
+	assert_int_equal(c->ops->session_get(c, r.token_hash, &got), 0);
+	assert_int_equal(got.principal_id, id);
+	assert_string_equal(got.role, "agent");
+	assert_int_equal(got.disabled, 0);
+	assert_int_equal(c->ops->session_touch(c, r.token_hash, 2000), 0);
+	assert_int_equal(c->ops->session_get(c, r.token_hash, &got), 0);
+	assert_int_equal(got.last_seen, 2000);
+	memset(r.token_hash, 'b', 64);
+	assert_int_equal(c->ops->session_insert(c, &r), 0);
+	assert_int_equal(c->ops->session_delete_principal(c, REALM_STAFF, id, &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c->ops->session_get(c, r.token_hash, &got),
+			 -GH_NOT_FOUND);
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.key, sizeof(t.key), "ip:1.2.3.4");
+	assert_int_equal(c->ops->throttle_get(c, t.key, &tg), -GH_NOT_FOUND);
+	t.failures = 3;
+	t.blocked_until = 77;
+	assert_int_equal(c->ops->throttle_put(c, &t), 0);
+	t.failures = 4;
+	assert_int_equal(c->ops->throttle_put(c, &t), 0);
+	assert_int_equal(c->ops->throttle_get(c, t.key, &tg), 0);
+	assert_int_equal(tg.failures, 4);
+	assert_int_equal(tg.blocked_until, 77);
+	assert_int_equal(c->ops->throttle_clear(c, t.key), 0);
+	assert_int_equal(c->ops->throttle_get(c, t.key, &tg), -GH_NOT_FOUND);
+	store_release(s, c);
+	store_close(s);
+}
+
+/* The audit table is append-only at the database level too. */
+static void
+test_audit_append_only(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	unsigned char leaf[32] = {1}, got[32];
+	int64_t seq = 0, n = 0;
+	char *rec = NULL;
+
+	(void)state;
+	assert_int_equal(c->ops->audit_append(c, "{\"a\":1}", leaf, &seq), 0);
+	assert_int_equal(c->ops->audit_get(c, seq, &rec, got), 0);
+	assert_string_equal(rec, "{\"a\":1}");
+	assert_memory_equal(leaf, got, 32);
+	free(rec);
+	assert_int_equal(c->ops->audit_count(c, &n), 0);
+	assert_true(n >= 1);
+	store_release(s, c);
+	store_close(s);
+}
+
+/* Growing delays, then the lock; keys for unknown names behave alike. */
+static void
+test_throttle_rules(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	struct app app;
+	int64_t retry = 0;
+	const char *k = "acct:test";
+
+	(void)state;
+	memset(&app, 0, sizeof(app));
+	config_defaults(&app.cfg, "/tmp");
+	app.cfg.login_free_failures = 2;
+	app.cfg.login_max_failures = 5;
+	app.cfg.login_delay_base_seconds = 2;
+	app.cfg.login_delay_max_seconds = 60;
+	assert_int_equal(throttle_check(c, k, 1000, &retry), 0);
+	assert_int_equal(throttle_fail(&app, c, k, 1, 1000), 0);
+	assert_int_equal(throttle_check(c, k, 1000, &retry), 0);
+	assert_int_equal(throttle_fail(&app, c, k, 1, 1000), 0); /* 2: 2 s */
+	assert_int_equal(throttle_check(c, k, 1001, &retry),
+			 -GH_TOO_MANY_ATTEMPTS);
+	assert_int_equal(retry, 1);
+	assert_int_equal(throttle_check(c, k, 1002, &retry), 0);
+	assert_int_equal(throttle_fail(&app, c, k, 1, 1002), 0); /* 3: 4 s */
+	assert_int_equal(throttle_check(c, k, 1005, &retry),
+			 -GH_TOO_MANY_ATTEMPTS);
+	assert_int_equal(throttle_check(c, k, 1006, &retry), 0);
+	assert_int_equal(throttle_fail(&app, c, k, 1, 1006), 0); /* 4: 8 s */
+	assert_int_equal(throttle_fail(&app, c, k, 1, 1020), 0); /* 5: lock */
+	assert_int_equal(throttle_check(c, k, 999999999, &retry),
+			 -GH_TOO_MANY_ATTEMPTS);
+	assert_int_equal(throttle_clear(c, k), 0);
+	assert_int_equal(throttle_check(c, k, 1020, &retry), 0);
+	/* addresses: IPv6 counts per /64 */
+	{
+		char a[80], b[80];
+
+		throttle_ip_key("2001:db8:1:2::5", a, sizeof(a));
+		throttle_ip_key("2001:db8:1:2:ffff::9", b, sizeof(b));
+		assert_string_equal(a, b);
+		throttle_ip_key("2001:db8:1:3::5", b, sizeof(b));
+		assert_string_not_equal(a, b);
+	}
+	store_release(s, c);
+	store_close(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_migrations_idempotent),
+		cmocka_unit_test(test_accounts),
+		cmocka_unit_test(test_transaction_rollback),
+		cmocka_unit_test(test_sessions_and_throttle),
+		cmocka_unit_test(test_audit_append_only),
+		cmocka_unit_test(test_throttle_rules),
+	};
+	char dir[] = "/tmp/gh-store-XXXXXX";
+	const char *extra = getenv("GH_TEST_STORE_URLS");
+	int failed;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(url, sizeof(url), "sqlite:%s/test.db", dir);
+	failed = cmocka_run_group_tests_name("store-sqlite", tests, NULL, NULL);
+	if (extra != NULL && extra[0] != '\0') {
+		char *copy = strdup(extra);
+		char *save = NULL;
+
+		for (char *u = strtok_r(copy, " ", &save); u != NULL;
+		     u = strtok_r(NULL, " ", &save)) {
+			snprintf(url, sizeof(url), "%s", u);
+			failed += cmocka_run_group_tests_name(u, tests, NULL, NULL);
+		}
+		free(copy);
+	}
+	return failed;
+}
