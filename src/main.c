@@ -52,7 +52,7 @@ usage(void)
 	      "      --password-stdin [--dir DIR]\n"
 	      "  gatehouse staff|customer unlock|disable|enable --email E "
 	      "[--dir DIR]\n"
-	      "  gatehouse audit verify [--dir DIR]\n"
+	      "  gatehouse audit verify|checkpoint [--dir DIR]\n"
 	      "  gatehouse scan [--dlp|--phish] [FILE|-]\n",
 	      stderr);
 }
@@ -137,6 +137,8 @@ cmd_init(int argc, char **argv)
 }
 
 /* --- serve -------------------------------------------------------------- */
+
+static int checkpoint(struct app *app);
 
 static int
 cmd_serve(int argc, char **argv)
@@ -224,14 +226,113 @@ cmd_serve(int argc, char **argv)
 	log_event(LOG_INFO, "server.started",
 		  json_pack("{s:s, s:s, s:s}", "public", listen, "staff", staff,
 			    "dir", app.cfg.dir));
-	sigwait(&set, &sig);
+	/* Sign an audit checkpoint every minute while running. */
+	for (;;) {
+		struct timespec tick = {60, 0};
+
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		checkpoint(&app);
+	}
 	log_event(LOG_INFO, "server.stopping",
 		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
 	server_stop(srv);
 	mailer_stop();
+	checkpoint(&app);
 	app_close(&app);
 	log_event(LOG_INFO, "server.stopped", NULL);
 	return 0;
+}
+
+/* --- audit ------------------------------------------------------------- */
+
+/* Signs a checkpoint of the audit log with DIR/audit.key. */
+static int
+checkpoint(struct app *app)
+{
+	char path[CONFIG_STR_MAX + 16];
+	unsigned char *sk = NULL;
+	struct store_conn *c;
+	int64_t size = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/audit.key", app->cfg.dir);
+	if (crypto_ed25519_load(path, &sk) < 0) {
+		log_event(LOG_ERROR, "audit.checkpoint",
+			  json_pack("{s:s}", "error", "audit.key unreadable"));
+		return -1;
+	}
+	c = store_acquire(app->store);
+	rc = audit_checkpoint(app, c, sk, &size);
+	store_release(app->store, c);
+	crypto_secret_free(sk);
+	if (rc < 0)
+		log_event(LOG_ERROR, "audit.checkpoint",
+			  json_pack("{s:s}", "error", err_code(rc)));
+	return rc;
+}
+
+static int
+cmd_audit(int argc, char **argv)
+{
+	static const struct option lo[] = {{"dir", required_argument, 0, 'd'},
+					   {0, 0, 0, 0}};
+	const char *dir = DEFAULT_DIR;
+	const char *verb;
+	struct app app;
+	char err[512];
+	int rc = 1;
+	int c;
+
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	verb = argv[1];
+	argc--;
+	argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:", lo, NULL)) != -1) {
+		if (c != 'd') {
+			usage();
+			return 2;
+		}
+		dir = optarg;
+	}
+	if (strcmp(verb, "verify") != 0 && strcmp(verb, "checkpoint") != 0) {
+		usage();
+		return 2;
+	}
+	if (app_open(&app, dir, err, sizeof(err)) < 0)
+		return fail(err);
+	if (strcmp(verb, "checkpoint") == 0) {
+		rc = checkpoint(&app) == 0 ? 0 : 1;
+	} else {
+		char path[CONFIG_STR_MAX + 16];
+		unsigned char pk[32];
+		json_t *report = NULL;
+		struct store_conn *conn;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/audit.pub", app.cfg.dir);
+		f = fopen(path, "rb");
+		if (f == NULL || fread(pk, 1, 32, f) != 32) {
+			if (f != NULL)
+				fclose(f);
+			app_close(&app);
+			return fail("audit verify: audit.pub is unreadable");
+		}
+		fclose(f);
+		conn = store_acquire(app.store);
+		rc = audit_verify(conn, pk, &report) == 0 ? 0 : 1;
+		store_release(app.store, conn);
+		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(report);
+	}
+	app_close(&app);
+	return rc;
 }
 
 /* --- staff / customer ---------------------------------------------------- */
@@ -419,6 +520,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "customer") == 0)
 		return cmd_account(REALM_CUSTOMER, argc - 1, argv + 1);
 #ifdef HAVE_SCAN
+	if (strcmp(argv[1], "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(argv[1], "scan") == 0)
 		return cli_scan(argc - 1, argv + 1);
 #endif

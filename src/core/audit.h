@@ -26,4 +26,22 @@ struct audit_ev {
 /* Appends ev inside the caller's transaction. 0 or a store error. */
 int audit_log(struct app *app, struct store_conn *c, struct audit_ev *ev);
 
+/*
+ * Signs a checkpoint (tree size and RFC 6962 root over every record so
+ * far) with the Ed25519 secret key sk and stores it. Does nothing when no
+ * record was added since the last checkpoint. *size_out gets the tree size.
+ */
+int audit_checkpoint(struct app *app, struct store_conn *c,
+		     const unsigned char *sk, int64_t *size_out);
+
+/*
+ * Verifies the log: every record's leaf hash, no gap in the sequence, and
+ * every checkpoint's root and signature (public key pk) over the records
+ * as they are now. Returns 0 when all holds, -1 otherwise; *report (JSON,
+ * caller decrefs) says what was checked and names the first bad record or
+ * checkpoint.
+ */
+int audit_verify(struct store_conn *c, const unsigned char pk[32],
+		 json_t **report);
+
 #endif

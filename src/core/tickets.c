@@ -395,6 +395,21 @@ tickets_staff_list(struct app *app, struct store_conn *c,
 	return c->ops->staff_ticket_list(c, &q, out);
 }
 
+struct view_ctx {
+	struct app *app;
+	const struct tk_actor *a;
+	int64_t ticket_id;
+};
+
+static int
+tx_view(struct store_conn *c, void *cls)
+{
+	struct view_ctx *v = cls;
+
+	return audit(v->app, c, v->a, "ticket.view", v->ticket_id, "success",
+		     NULL);
+}
+
 int
 tickets_staff_get(struct app *app, struct store_conn *c,
 		  const struct tk_actor *a, int64_t ticket_id,
@@ -404,7 +419,6 @@ tickets_staff_get(struct app *app, struct store_conn *c,
 	struct ticket_query q;
 	int rc;
 
-	(void)app;
 	msgs->v = NULL;
 	msgs->n = 0;
 	notes->v = NULL;
@@ -415,6 +429,14 @@ tickets_staff_get(struct app *app, struct store_conn *c,
 	rc = c->ops->staff_ticket_get(c, &q, ticket_id, t);
 	if (rc < 0)
 		return rc;
+	if (q.see_all && t->assignee_id != a->id) {
+		/* Supervisors see beyond their own work: that is audited. */
+		struct view_ctx v = {app, a, ticket_id};
+
+		rc = store_transact(c, tx_view, &v);
+		if (rc < 0)
+			return rc;
+	}
 	rc = c->ops->staff_messages(c, ticket_id, msgs);
 	if (rc == 0)
 		rc = c->ops->staff_notes(c, ticket_id, notes);

@@ -1309,6 +1309,58 @@ sq_outbox_failed(struct store_conn *c, int64_t id, int64_t next_attempt_at,
 	return sq_done(Q(c), st, "outbox_failed");
 }
 
+static int
+sq_audit_checkpoint_insert(struct store_conn *c, int64_t size,
+			   const unsigned char root[32],
+			   const unsigned char sig[64])
+{
+	static const char sql[] =
+		"INSERT INTO audit_checkpoints (tree_size, root, signature, "
+		"created_at) VALUES (?, ?, ?, strftime('%s','now'))";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, size);
+	sqlite3_bind_blob(st, 2, root, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, sig, 64, SQLITE_STATIC);
+	return sq_done(Q(c), st, "checkpoint_insert");
+}
+
+static int
+sq_audit_checkpoint_get(struct store_conn *c, int64_t n, int64_t *size_out,
+			unsigned char root_out[32], unsigned char sig_out[64],
+			int64_t *created_out)
+{
+	static const char sql[] =
+		"SELECT tree_size, root, signature, created_at FROM "
+		"audit_checkpoints ORDER BY id LIMIT 1 OFFSET ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, n - 1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = 0;
+		*size_out = sqlite3_column_int64(st, 0);
+		*created_out = sqlite3_column_int64(st, 3);
+		memset(root_out, 0, 32);
+		memset(sig_out, 0, 64);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(root_out, sqlite3_column_blob(st, 1), 32);
+		if (sqlite3_column_bytes(st, 2) == 64)
+			memcpy(sig_out, sqlite3_column_blob(st, 2), 64);
+	} else if (rc == SQLITE_DONE) {
+		rc = -GH_NOT_FOUND;
+	} else {
+		rc = sq_err(Q(c), rc, "checkpoint_get");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.begin = sq_begin,
@@ -1333,6 +1385,8 @@ static const struct store_ops sq_ops = {
 	.audit_append = sq_audit_append,
 	.audit_get = sq_audit_get,
 	.audit_count = sq_audit_count,
+	.audit_checkpoint_insert = sq_audit_checkpoint_insert,
+	.audit_checkpoint_get = sq_audit_checkpoint_get,
 	.ticket_insert = sq_ticket_insert,
 	.ticket_update = sq_ticket_update,
 	.message_insert = sq_message_insert,

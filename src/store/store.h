@@ -228,6 +228,16 @@ struct store_ops {
 	int (*audit_get)(struct store_conn *c, int64_t seq, char **record_out,
 			 unsigned char leaf_out[32]);
 	int (*audit_count)(struct store_conn *c, int64_t *n_out);
+	/* Signed checkpoints of the audit tree. checkpoint_get: the n-th
+	 * (1-based, oldest first) or -GH_NOT_FOUND. */
+	int (*audit_checkpoint_insert)(struct store_conn *c, int64_t size,
+				       const unsigned char root[32],
+				       const unsigned char sig[64]);
+	int (*audit_checkpoint_get)(struct store_conn *c, int64_t n,
+				    int64_t *size_out,
+				    unsigned char root_out[32],
+				    unsigned char sig_out[64],
+				    int64_t *created_out);
 
 	/* Tickets. Operations named portal_* serve the public listener: they
 	 * take the customer's id, filter by it in SQL and never read the

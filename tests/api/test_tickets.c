@@ -342,10 +342,16 @@ test_authorization(void **state)
 			 200);
 	assert_null(find_ticket(r.json, id));
 	gh_resp_free(&r);
-	/* The supervisor sees it. */
+	/* The supervisor sees it, and that look is audited. */
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE record "
+				  "LIKE '%\"action\":\"ticket.view\"%'"),
+			 0);
 	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET", path, NULL, NULL, &r),
 			 200);
 	gh_resp_free(&r);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE record "
+				  "LIKE '%\"action\":\"ticket.view\"%'"),
+			 1);
 	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET",
 				"/api/v1/tickets?assigned=any&limit=100", NULL,
 				NULL, &r),

@@ -339,6 +339,11 @@ async function main() {
     await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
     active = await p.evaluate(() => document.activeElement.tagName + ' ' + document.activeElement.textContent);
     assert(/My tickets/.test(active), `focus after login is on ${active}`);
+    // The skip link moves the focus to the main region and keeps the route.
+    await p.focus('a.skip');
+    await p.keyboard.press('Enter');
+    const after = await p.evaluate(() => [document.activeElement.id, location.hash]);
+    assert(after[0] === 'main' && after[1] === '#/tickets', `skip link: ${after}`);
     await shot(p, 'portal-tickets-empty');
   });
 
@@ -371,6 +376,19 @@ async function main() {
     await p.getByRole('link', { name: new RegExp(SUBJECT.replace(/[#]/g, '.')) }).click();
     await p.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
     assert((await p.locator('.panel.external .msg .body').first().textContent()) === HOSTILE, 'customer message not shown verbatim');
+    assert((await p.title()) !== 'pwned', 'customer HTML ran in the console');
+  });
+
+  await test('console: assign to me and change the status', async () => {
+    const p = staff.page;
+    await p.getByRole('button', { name: 'Assign to me' }).click();
+    await p.locator('.facts dd', { hasText: agent.name }).waitFor({ timeout: 5000 });
+    await p.getByLabel('Set status').selectOption('pending');
+    await p.getByRole('button', { name: 'Change status' }).click();
+    await p.locator('.facts .badge', { hasText: 'Pending' }).waitFor({ timeout: 5000 });
+    await p.getByLabel('Set status').selectOption('open');
+    await p.getByRole('button', { name: 'Change status' }).click();
+    await p.locator('.facts .badge', { hasText: 'Open' }).waitFor({ timeout: 5000 });
   });
 
   await test('console: agent writes an internal note and a reply in separate composers', async () => {
@@ -488,6 +506,10 @@ async function main() {
     assert(src.startsWith('data:image/svg+xml;base64,'), 'QR is not a data: image');
     const loaded = await img.evaluate((el) => el.complete && el.naturalWidth > 0);
     assert(loaded, 'QR image did not load');
+    // A reload inside the enrolment session comes back to this screen.
+    await p.reload();
+    await p.getByRole('heading', { level: 1, name: 'Set up your authenticator app' }).waitFor({ timeout: 5000 });
+    await p.locator('.qr img').waitFor({ timeout: 5000 });
     assert((await p.locator('main svg').count()) === 0, 'QR SVG inserted as live markup');
     const secret = (await p.locator('code.key').textContent()).replace(/\s+/g, '');
     assert(/^[A-Z2-7]{16,}$/.test(secret), `secret looks wrong: ${secret}`);

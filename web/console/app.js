@@ -4,11 +4,11 @@
 // separate endpoints; nothing moves text from one to the other.
 import {
   Api, ApiError, h, replace, timeEl, announce, showError, hideError, field,
-  busy, focusHeading, cpToUtf16, statusLabel, route,
+  busy, focusHeading, cpToUtf16, statusLabel, route, initSkipLink, isRouteHash, clearStatus,
 } from './lib.js';
 
 const API = '/api/v1';
-const api = new Api('gatehouse.console.csrf');
+const api = new Api();
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const whoami = document.getElementById('whoami');
@@ -192,7 +192,7 @@ async function showTicket(id) {
 
   // Actions: assign, status.
   const assignBtn = h('button', { type: 'button', text: 'Assign to me' });
-  const statusSel = select('Status', 'ticket-status', STATUSES.filter(([v]) => v !== 'any'), 'open');
+  const statusSel = select('Set status', 'ticket-status', STATUSES.filter(([v]) => v !== 'any'), 'open');
   const statusBtn = h('button', { type: 'button', text: 'Change status' });
   const actionsErr = h('p', { class: 'error', role: 'alert', hidden: true });
   const actions = h('div', { class: 'ticket-actions' }, assignBtn,
@@ -309,6 +309,7 @@ async function showTicket(id) {
   }
 
   function showBlock(e, draft) {
+    clearStatus();
     replace(replyErr);
     reply.input.classList.add('has-block');
     reply.input.setAttribute('aria-invalid', 'true');
@@ -392,6 +393,7 @@ async function showTicket(id) {
         if (e instanceof ApiError && e.code === 'dlp_blocked') {
           showBlock(e, draft);
         } else {
+          clearStatus();
           replyErr.appendChild(h('h3', { text: 'Reply not sent' }));
           replyErr.appendChild(h('p', { text: e.message }));
           replyErr.hidden = false;
@@ -465,7 +467,8 @@ document.getElementById('logout').addEventListener('click', async () => {
   signedOut('You have logged out.');
 });
 
-window.addEventListener('hashchange', () => { render(); });
+initSkipLink();
+window.addEventListener('hashchange', () => { if (isRouteHash()) render(); });
 
 (async () => {
   await loadSession();

@@ -2,11 +2,11 @@
 // string is rendered as text (see lib.js).
 import {
   Api, ApiError, h, replace, timeEl, announce, showError, hideError, field,
-  busy, focusHeading, base64Utf8, statusLabel, route,
+  busy, focusHeading, base64Utf8, statusLabel, route, initSkipLink, isRouteHash,
 } from './lib.js';
 
 const API = '/api/v1/portal';
-const api = new Api('gatehouse.portal.csrf');
+const api = new Api();
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const banner = document.getElementById('phrase-banner');
@@ -360,7 +360,7 @@ async function showSettings() {
   const phrase = field('Anti-phishing phrase', { type: 'text', name: 'phrase', maxlength: '64', autocomplete: 'off', spellcheck: 'false' },
     'A few words only you know (not a password). We show them in every genuine e-mail, so a message without them is not from us.');
   const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'phrase-h' },
-    h('h2', { id: 'phrase-h', text: 'Anti-phishing phrase' }), err, phrase.wrap,
+    h('h2', { id: 'phrase-h', text: 'Recognise our e-mails' }), err, phrase.wrap,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Save phrase' })));
   screen(h('h1', { text: 'Security settings' }), h('div', { class: 'two-col' }, form, contactNote()));
   try {
@@ -458,7 +458,8 @@ document.getElementById('logout').addEventListener('click', async () => {
   signedOut('You have logged out.');
 });
 
-window.addEventListener('hashchange', () => { render(); });
+initSkipLink();
+window.addEventListener('hashchange', () => { if (isRouteHash()) render(); });
 
 (async () => {
   await loadSession();

@@ -19,20 +19,17 @@ export class ApiError extends Error {
   }
 }
 
-// A small JSON client bound to one API prefix. The CSRF token lives in
-// memory, mirrored to sessionStorage (per tab, gone when the tab closes) so
-// a reload inside an enrolment session can still act.
+// A small JSON client. The CSRF token lives in memory only; on page load
+// the app asks GET .../session for it again (the session cookie is
+// HttpOnly and never visible to scripts).
 export class Api {
-  constructor(storageKey) {
-    this.storageKey = storageKey;
-    this.csrf = sessionStorage.getItem(storageKey) || '';
+  constructor() {
+    this.csrf = '';
     this.onSessionLost = null;
   }
 
   setCsrf(token) {
     this.csrf = token || '';
-    if (this.csrf) sessionStorage.setItem(this.storageKey, this.csrf);
-    else sessionStorage.removeItem(this.storageKey);
   }
 
   async call(method, path, body, opts = {}) {
@@ -136,6 +133,13 @@ export function announce(msg) {
   });
 }
 
+// Empties the status region (e.g. when an error replaces an earlier success).
+export function clearStatus() {
+  const el = document.getElementById('status');
+  clearTimeout(liveTimer);
+  if (el) el.textContent = '';
+}
+
 // Shows an error in a form's alert element (role="alert": read at once).
 export function showError(el, err) {
   if (!el) return;
@@ -231,6 +235,24 @@ export function base64Utf8(s) {
 
 export function statusLabel(s) {
   return ({ open: 'Open', pending: 'Pending', solved: 'Solved' })[s] || String(s || '');
+}
+
+// The skip link targets #main, which would otherwise look like a route
+// change: move the focus without touching the hash.
+export function initSkipLink() {
+  const skip = document.querySelector('a.skip');
+  const target = document.getElementById('main');
+  if (!skip || !target) return;
+  skip.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    target.focus();
+    target.scrollIntoView();
+  });
+}
+
+// True when the hash names a route ("#/..." or nothing).
+export function isRouteHash() {
+  return !location.hash || location.hash.startsWith('#/');
 }
 
 // Current hash route: {parts: ['tickets', '12'], query: URLSearchParams}.

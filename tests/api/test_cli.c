@@ -1,0 +1,212 @@
+/*
+ * The command line against a real data directory: account creation
+ * output and validation, and `audit verify` catching every kind of
+ * tampering with the audit log (a changed record, a record rewritten
+ * together with its leaf hash, records removed at the end).
+ */
+#include <setjmp.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crypto/merkle.h"
+#include "harness.h"
+
+static struct gh_server srv;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	gh_start(&srv, NULL);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	gh_stop(&srv);
+	return 0;
+}
+
+/* ASVS 6.2.1 6.3.2: accounts are created only with a policy-conforming
+ * password; no default accounts exist. */
+static void
+test_account_commands(void **state)
+{
+	const char *add[] = {"staff", "add", "--email", "boss@example.com",
+			     "--name", "Bo Boss", "--role", "admin",
+			     "--password-stdin", NULL};
+	const char *bad_role[] = {"staff", "add", "--email", "x@example.com",
+				  "--name", "X", "--role", "root",
+				  "--password-stdin", NULL};
+	const char *cust[] = {"customer", "add", "--email", "c@example.org",
+			      "--name", "C", "--dob", "2023-02-30",
+			      "--password-stdin", NULL};
+	char *out = NULL;
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(gh_db_count(&srv, "SELECT COUNT(*) FROM staff"), 0);
+	assert_int_equal(gh_cli(&srv, "short", NULL, add), 1);
+	assert_int_equal(gh_cli(&srv, "password1234", NULL, add), 1);
+	assert_true(gh_log_contains(&srv, "weak_password"));
+	assert_int_equal(gh_cli(&srv, "a very fine passphrase 7", &out, add), 0);
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	assert_true(json_integer_value(json_object_get(j, "id")) > 0);
+	assert_int_equal(strlen(json_string_value(json_object_get(j, "totp_secret"))),
+			 32);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "otpauth_uri")),
+			       "otpauth://totp/"));
+	json_decref(j);
+	free(out);
+	/* the same e-mail again */
+	assert_int_equal(gh_cli(&srv, "a very fine passphrase 7", NULL, add), 1);
+	assert_int_equal(gh_cli(&srv, "a very fine passphrase 7", NULL, bad_role),
+			 1);
+	assert_int_equal(gh_cli(&srv, "a very fine passphrase 7", NULL, cust), 1);
+	/* Personal fields are sealed at rest: no plain e-mail in customers. */
+	{
+		const char *ok[] = {"customer", "add", "--email",
+				    "sealed@example.org", "--name", "S",
+				    "--phone", "+44 20 7946 0999",
+				    "--password-stdin", NULL};
+
+		assert_int_equal(gh_cli(&srv, "a very fine passphrase 7", NULL, ok),
+				 0);
+		assert_int_equal(gh_db_count(&srv,
+					     "SELECT COUNT(*) FROM customers WHERE "
+					     "CAST(email AS TEXT) LIKE '%sealed%' "
+					     "OR CAST(phone AS TEXT) LIKE '%7946%'"),
+				 0);
+	}
+	assert_int_equal(gh_db_count(&srv, "SELECT COUNT(*) FROM staff"), 1);
+}
+
+static int
+verify(char **out)
+{
+	const char *args[] = {"audit", "verify", NULL};
+
+	return gh_cli(&srv, NULL, out, args);
+}
+
+/* Rewrites record seq with text, and (when leaf) its leaf hash to match. */
+static void
+rewrite(int64_t seq, const char *from, const char *to, int leaf)
+{
+	char path[400];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char *rec;
+	unsigned char h[32];
+
+	snprintf(path, sizeof(path), "%s/gatehouse.db", srv.dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_exec(db, "DROP TRIGGER IF EXISTS audit_no_update; "
+			 "DROP TRIGGER IF EXISTS audit_no_delete",
+		     NULL, NULL, NULL);
+	sqlite3_prepare_v2(db, "SELECT record FROM audit WHERE seq = ?", -1,
+			   &st, NULL);
+	sqlite3_bind_int64(st, 1, seq);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	rec = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	{
+		char *p = strstr(rec, from);
+		size_t n;
+		char *nrec;
+
+		assert_non_null(p);
+		n = strlen(rec) - strlen(from) + strlen(to) + 1;
+		nrec = malloc(n);
+		snprintf(nrec, n, "%.*s%s%s", (int)(p - rec), rec, to,
+			 p + strlen(from));
+		free(rec);
+		rec = nrec;
+	}
+	merkle_leaf_hash(rec, strlen(rec), h);
+	sqlite3_prepare_v2(db,
+			   leaf ? "UPDATE audit SET record = ?, leaf_hash = ? "
+				  "WHERE seq = ?"
+				: "UPDATE audit SET record = ? WHERE seq = ?3",
+			   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, rec, -1, SQLITE_TRANSIENT);
+	if (leaf)
+		sqlite3_bind_blob(st, 2, h, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, seq);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	free(rec);
+	sqlite3_close(db);
+}
+
+/* ASVS 16.4.2: the audit log is tamper-evident. */
+static void
+test_audit_verify(void **state)
+{
+	const char *cp[] = {"audit", "checkpoint", NULL};
+	char path[400], backup[400], cmd[900];
+	char *out = NULL;
+
+	(void)state;
+	/* Stopped, so the database file holds everything (no WAL) and can be
+	 * copied; the server signs a last checkpoint when it stops. */
+	assert_int_equal(gh_stop(&srv), 0);
+	assert_int_equal(gh_cli(&srv, NULL, NULL, cp), 0);
+	assert_int_equal(verify(&out), 0);
+	assert_non_null(strstr(out, "\"ok\": true"));
+	free(out);
+	snprintf(path, sizeof(path), "%s/gatehouse.db", srv.dir);
+	snprintf(backup, sizeof(backup), "%s/backup.db", srv.dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", path, backup);
+	assert_int_equal(system(cmd), 0);
+
+	/* 1. A record changed, its leaf left alone. */
+	rewrite(2, "\"success\"", "\"failure\"", 0);
+	assert_int_equal(verify(&out), 1);
+	assert_non_null(strstr(out, "record 2 was changed"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", backup, path);
+	assert_int_equal(system(cmd), 0);
+
+	/* 2. A record and its leaf rewritten consistently: only the signed
+	 * checkpoint can tell. */
+	rewrite(1, "\"success\"", "\"failure\"", 1);
+	assert_int_equal(verify(&out), 1);
+	assert_non_null(strstr(out, "checkpoint 1"));
+	assert_non_null(strstr(out, "does not match"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", backup, path);
+	assert_int_equal(system(cmd), 0);
+
+	/* 3. The newest record removed. */
+	gh_db_exec(&srv, "DROP TRIGGER audit_no_delete; "
+			 "DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)");
+	assert_int_equal(verify(&out), 1);
+	assert_non_null(strstr(out, "records were removed"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", backup, path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(verify(NULL), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_account_commands),
+		cmocka_unit_test(test_audit_verify),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
