@@ -18,7 +18,8 @@
 
 extern const struct embedded_file store_migrations[];
 
-#define STMT_CACHE 64
+/* More than the number of distinct statements; a test asserts it. */
+#define STMT_CACHE 256
 
 struct sq_conn {
 	struct store_conn base;
@@ -66,13 +67,16 @@ sq_stmt(struct sq_conn *q, const char *sql)
 		sq_err(q, sqlite3_errcode(q->db), "prepare");
 		return NULL;
 	}
-	if (q->n_cache < STMT_CACHE) {
-		q->cache[q->n_cache].sql = sql;
-		q->cache[q->n_cache].st = st;
-		q->n_cache++;
-	} else {
+	if (q->n_cache == STMT_CACHE) {
+		/* Never reached while STMT_CACHE exceeds the statement count;
+		 * fail rather than leak a statement per call. */
 		LOG_BUG("statement cache full");
+		sqlite3_finalize(st);
+		return NULL;
 	}
+	q->cache[q->n_cache].sql = sql;
+	q->cache[q->n_cache].st = st;
+	q->n_cache++;
 	return st;
 }
 

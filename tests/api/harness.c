@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -152,7 +153,13 @@ gh_start(struct gh_server *s, const char *extra_conf)
 	assert_true(s->pid >= 0);
 	if (s->pid == 0) {
 		int logfd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		int null = open("/dev/null", O_RDWR);
 
+		/* The server never outlives its test, and never holds the
+		 * test runner's pipes. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(null, 0);
+		dup2(null, 1);
 		dup2(logfd, 2);
 		execl(s->bin, s->bin, "serve", "--dir", s->dir, "--listen",
 		      listen, "--staff-listen", staff, (char *)NULL);
@@ -200,7 +207,7 @@ parse_user(const char *out, struct gh_user *u)
 	for (const char *p = b32; *p && n < sizeof(u->secret); p++) {
 		int v = *p >= 'A' && *p <= 'Z' ? *p - 'A' : *p - '2' + 26;
 
-		acc = (acc << 5) | v;
+		acc = ((acc << 5) | v) & 0xffff;
 		bits += 5;
 		if (bits >= 8) {
 			u->secret[n++] = (unsigned char)(acc >> (bits - 8));

@@ -545,8 +545,9 @@ test_portal_enrollment(void **state)
 		size_t n = 0;
 
 		for (const char *p = b32; *p && n < 20; p++) {
-			acc = (acc << 5) |
-			      (*p >= 'A' && *p <= 'Z' ? *p - 'A' : *p - '2' + 26);
+			acc = ((acc << 5) |
+			       (*p >= 'A' && *p <= 'Z' ? *p - 'A' : *p - '2' + 26)) &
+			      0xffff;
 			bits += 5;
 			if (bits >= 8) {
 				u.secret[n++] = (unsigned char)(acc >> (bits - 8));

@@ -175,6 +175,19 @@ wait_eml(struct world *w, int want, char **last)
 	return eml_count(w, last);
 }
 
+/* Waits until the mailer has delivered everything queued so far. */
+static void
+wait_drained(struct world *w)
+{
+	for (int i = 0; i < 100; i++) {
+		if (count(w, "SELECT COUNT(*) FROM outbox WHERE "
+			     "delivered_at IS NULL") == 0)
+			return;
+		usleep(100000);
+	}
+	fail_msg("the outbox was not drained");
+}
+
 static json_t *
 find_ticket(json_t *list, int64_t id)
 {
@@ -400,8 +413,10 @@ test_reply_dlp_blocked(void **state)
 			    "stopped.";
 	int64_t id = customer_ticket(w, &w->c_a, "Payment", "question");
 	int64_t msgs, outbox;
-	int emls = eml_count(w, NULL);
+	int emls;
 
+	wait_drained(w);
+	emls = eml_count(w, NULL);
 	assert_int_equal(post_text(w, &w->c_agent1, id, "notes", note, &r), 201);
 	gh_resp_free(&r);
 	msgs = count(w, "SELECT COUNT(*) FROM messages");
@@ -438,10 +453,12 @@ test_notification(void **state)
 	struct gh_resp r;
 	const char *reply = "Your parcel left the warehouse this morning.";
 	int64_t id = customer_ticket(w, &w->c_a, "Parcel", "where is it");
-	int before = eml_count(w, NULL);
+	int before;
 	char *mail = NULL;
 	char num[64];
 
+	wait_drained(w);
+	before = eml_count(w, NULL);
 	assert_int_equal(post_text(w, &w->c_agent1, id, "replies", reply, &r),
 			 201);
 	gh_resp_free(&r);
