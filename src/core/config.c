@@ -54,7 +54,7 @@ static const struct opt opts[] = {
 	  "connections per client address"),
 	I("server", "connection_timeout", connection_timeout, "30", 5, 300,
 	  "seconds of inactivity before a connection is closed"),
-	I("server", "max_body_bytes", max_body_bytes, "1048576", 1024,
+	I("server", "max_body_bytes", max_body_bytes, "8388608", 1024,
 	  16777216, "largest request body any route accepts"),
 	S("database", "url", database_url, "sqlite:gatehouse.db",
 	  "sqlite:PATH (relative to the data directory)"),

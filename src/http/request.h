@@ -83,6 +83,9 @@ struct request {
 	json_t *reply;              /* JSON body, or */
 	const unsigned char *raw;   /* a static body (not freed) */
 	size_t raw_len;
+	unsigned char *raw_owned;   /* or a malloc'd body (freed; wiped) */
+	char *disposition;          /* Content-Disposition, malloc'd */
+	int sandbox;                /* user file: CSP sandbox */
 	const char *content_type;   /* for raw */
 	int html;                   /* raw is a page: page CSP */
 	char *cookies[2];           /* Set-Cookie values, malloc'd */
@@ -103,6 +106,15 @@ struct store_conn *request_db(struct request *r);
 
 /* Sets the reply to status and body (ownership of body taken). Returns 0. */
 int reply_json(struct request *r, int status, json_t *body);
+/*
+ * Replies with a file the user uploaded: body (ownership taken, freed),
+ * Content-Type application/octet-stream, Content-Disposition attachment
+ * with the (already sanitised) filename in RFC 6266 form, and a CSP
+ * sandbox, so it is never rendered inline. Returns 0.
+ */
+int reply_download(struct request *r, unsigned char *body, size_t len,
+		   const char *filename);
+
 /* Adds a Set-Cookie header value (copied). */
 int reply_cookie(struct request *r, const char *value);
 

@@ -9,6 +9,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
@@ -110,6 +111,57 @@ reply_json(struct request *r, int status, json_t *body)
 }
 
 int
+reply_download(struct request *r, unsigned char *body, size_t len,
+	       const char *filename)
+{
+	char ascii[128];
+	size_t n = 0;
+	size_t cap;
+	char *disp;
+
+	/* ASCII fallback: letters, digits and .-_ only. */
+	for (const char *p = filename; *p != '\0' && n < sizeof(ascii) - 1; p++)
+		ascii[n++] = (isalnum((unsigned char)*p) || *p == '.' ||
+			      *p == '-' || *p == '_')
+				     ? *p
+				     : '_';
+	ascii[n] = '\0';
+	if (n == 0)
+		snprintf(ascii, sizeof(ascii), "download");
+	/* filename*: UTF-8, percent-encoded (RFC 5987 attr-char only). */
+	cap = strlen(filename) * 3 + sizeof(ascii) + 64;
+	disp = malloc(cap);
+	if (disp == NULL) {
+		free(body);
+		return -GH_INTERNAL;
+	}
+	n = (size_t)snprintf(disp, cap,
+			     "attachment; filename=\"%s\"; filename*=UTF-8''",
+			     ascii);
+	for (const unsigned char *p = (const unsigned char *)filename; *p;
+	     p++) {
+		if (isalnum(*p) || strchr("!#$&+-.^_`|~", *p) != NULL)
+			disp[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(disp + n, cap - n, "%%%02X", *p);
+	}
+	disp[n] = '\0';
+	free(r->raw_owned);
+	free(r->disposition);
+	json_decref(r->reply);
+	r->reply = NULL;
+	r->raw_owned = body;
+	r->raw = body;
+	r->raw_len = len;
+	r->content_type = "application/octet-stream";
+	r->html = 0;
+	r->sandbox = 1;
+	r->disposition = disp;
+	r->status = 200;
+	return 0;
+}
+
+int
 reply_cookie(struct request *r, const char *value)
 {
 	for (size_t i = 0; i < 2; i++) {
@@ -136,6 +188,7 @@ reply_error(struct request *r, int err)
 	}
 	r->error = err < 0 ? -err : err;
 	r->raw = NULL;
+	r->sandbox = 0;
 	reply_json(r, err_status(err), body);
 }
 
@@ -177,6 +230,11 @@ request_free(struct request *r)
 	}
 	free(r->cookies[0]);
 	free(r->cookies[1]);
+	if (r->raw_owned != NULL) {
+		crypto_wipe(r->raw_owned, r->raw_len);
+		free(r->raw_owned);
+	}
+	free(r->disposition);
 	free(r);
 }
 
@@ -256,6 +314,16 @@ send_reply(struct request *r)
 	if (resp == NULL)
 		return MHD_NO;
 	add_security_headers(resp, r->raw != NULL && r->html);
+	if (r->raw != NULL && r->sandbox) {
+		MHD_del_response_header(resp, "Content-Security-Policy",
+					csp_api);
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'none'; sandbox; "
+					"frame-ancestors 'none'");
+	}
+	if (r->disposition != NULL)
+		MHD_add_response_header(resp, "Content-Disposition",
+					r->disposition);
 	MHD_add_response_header(resp, "Content-Type",
 				r->raw != NULL ? r->content_type
 					       : "application/json; charset=utf-8");
