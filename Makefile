@@ -10,7 +10,7 @@ FUZZ    ?= build-fuzz
 DIR     ?= var
 MESON   ?= meson
 
-.PHONY: all deps test-deps run check unit api fuzz e2e lint bench clean
+.PHONY: all deps test-deps run check bench clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)

@@ -147,7 +147,7 @@ opt_set(struct config *cfg, const struct opt *o, const char *value,
 void
 config_defaults(struct config *cfg, const char *dir)
 {
-	char err[16];
+	char err[256];
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
