@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
 
 #include <jansson.h>
 
@@ -19,10 +22,13 @@
 
 #define SCAN_MAX_INPUT ((size_t)64 << 20)
 
+static const struct phish_options *scan_phish_opts;
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: gatehouse scan [--dlp|--phish] [FILE|-]\n");
+	fprintf(stderr, "usage: gatehouse scan [--dlp|--phish] [--dir DIR] "
+			"[FILE|-]\n");
 }
 
 /* Reads all of f into *out (NUL-ended). 0, or -1 on error/too large. */
@@ -160,7 +166,7 @@ run_phish(const char *name, const char *t, size_t n, int *found)
 	}
 	if (!is_text(t, n))
 		return rc;
-	if (phish_engine_new(NULL, &e) != 0) {
+	if (phish_engine_new(scan_phish_opts, &e) != 0) {
 		fprintf(stderr, "gatehouse scan: cannot build the link analyser\n");
 		return -1;
 	}
@@ -181,9 +187,44 @@ run_phish(const char *name, const char *t, size_t n, int *found)
 	return rc;
 }
 
+/*
+ * With --dir, the company's own domains come from DIR/gatehouse.conf when
+ * it exists (lookalikes of them are flagged); without it scan runs on its
+ * own, e.g. in a mail pipeline.
+ */
+static int
+load_domains(const char *dir, struct config *cfg, const char **list,
+	     size_t max, struct phish_options *o)
+{
+	char path[CONFIG_STR_MAX + 32];
+	char err[512];
+	char *save = NULL;
+	char *tok;
+
+	snprintf(path, sizeof(path), "%s/gatehouse.conf", dir);
+	config_defaults(cfg, dir);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (config_load(cfg, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gatehouse scan: %s\n", err);
+		return -1;
+	}
+	o->n_own_domains = 0;
+	for (tok = strtok_r(cfg->company_domains, ", \t", &save);
+	     tok != NULL && o->n_own_domains < max;
+	     tok = strtok_r(NULL, ", \t", &save))
+		list[o->n_own_domains++] = tok;
+	o->own_domains = list;
+	scan_phish_opts = o;
+	return 0;
+}
+
 int
 cli_scan(int argc, char **argv)
 {
+	static struct config cfg;
+	static const char *domains[32];
+	static struct phish_options opts;
 	int dlp = 0, phish = 0, found = 0, rc;
 	const char *path = NULL;
 	char *text = NULL;
@@ -193,6 +234,9 @@ cli_scan(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--dlp") == 0) {
 			dlp = 1;
+		} else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+			if (load_domains(argv[++i], &cfg, domains, 32, &opts) < 0)
+				return 2;
 		} else if (strcmp(argv[i], "--phish") == 0) {
 			phish = 1;
 		} else if (strcmp(argv[i], "-h") == 0 ||

@@ -131,6 +131,17 @@ test_reasons(void **state)
 	assert_true(judge("https://xn--pypal-4ve.com/", &s) &
 		    (PR_CONFUSABLE_TOP | PR_MIXED_SCRIPT));
 	assert_true(s >= 60);
+	/* ASCII lookalikes of the company's own domain (digit zero for o,
+	 * digit one for l) are flagged; the real domain and unrelated ones
+	 * are not. */
+	assert_true(judge("https://gateh0use-bank.com/login", &s) &
+		    PR_CONFUSABLE_OWN);
+	assert_true(s >= 60);
+	assert_true(judge("https://gatehouse-bank.com/", NULL) & PR_OWN_DOMAIN);
+	assert_false(judge("https://gatehouse-bank.com/", NULL) &
+		     PR_CONFUSABLE_OWN);
+	assert_false(judge("https://www.example.com/", NULL) &
+		     PR_CONFUSABLE_OWN);
 	/* A plain, known site over https is clean. */
 	judge("https://www.wikipedia.org/wiki/Phishing", &s);
 	assert_string_equal(phish_verdict(s), "clean");

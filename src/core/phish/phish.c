@@ -1279,6 +1279,23 @@ phish_judge(const struct phish_engine *e, struct phish_link *l)
 		(void)sset_get(&e->own, reg, &found);
 		if (found)
 			r |= PR_OWN_DOMAIN;
+		if (!found && is_ascii(reg)) {
+			/* ASCII lookalikes of the company's own domains
+			 * ("paypa1.com", "rn" for "m"): browsers show them as
+			 * they are, so only we can warn. Top domains are not
+			 * compared this way: too many honest near-collisions. */
+			char sk[1024];
+			const char *hit;
+
+			if (skeleton(e->sc, reg, sk, sizeof(sk)) == 0) {
+				/* "0" maps to "O": compare case-blind. */
+				for (char *q = sk; *q != '\0'; q++)
+					*q = (char)tolower((unsigned char)*q);
+				hit = sset_get(&e->own_skel, sk, &found);
+				if (found && strcmp(hit, reg) != 0)
+					r |= PR_CONFUSABLE_OWN;
+			}
+		}
 		(void)sset_get(&e->short_, reg, &found);
 		if (!found)
 			(void)sset_get(&e->short_, ascii, &found);
