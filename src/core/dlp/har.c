@@ -138,7 +138,8 @@ dlp_har_scan(const char *text, size_t len, struct dlp_findings *out)
 			goto out;
 		}
 	}
-	dlp_char_offsets(text, len, out->v + first, out->n - first);
+	if (out->n > first)
+		dlp_char_offsets(text, len, out->v + first, out->n - first);
 out:
 	json_decref(root);
 	return rc;
