@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #if __has_include("cli/scan.h")
@@ -26,6 +27,7 @@
 #define HAVE_SCAN 1
 #endif
 #include "core/accounts.h"
+#include "core/attachments.h"
 #include "core/app.h"
 #include "core/audit.h"
 #include "core/errors.h"
@@ -140,6 +142,19 @@ cmd_init(int argc, char **argv)
 
 static int checkpoint(struct app *app);
 
+/* Deletes attachments past their retention (HAR files), audited. */
+static void
+purge_attachments(struct app *app)
+{
+	struct store_conn *c = store_acquire(app->store);
+	int rc = attachments_purge(app, c, (int64_t)time(NULL), NULL);
+
+	store_release(app->store, c);
+	if (rc < 0)
+		log_event(LOG_ERROR, "attachment.purge",
+			  json_pack("{s:s}", "error", err_code(rc)));
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
@@ -233,6 +248,7 @@ cmd_serve(int argc, char **argv)
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		purge_attachments(&app);
 		checkpoint(&app);
 	}
 	log_event(LOG_INFO, "server.stopping",

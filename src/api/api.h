@@ -30,6 +30,9 @@ int api_query_int(struct request *r, const char *name, int64_t dflt,
 		  int64_t lo, int64_t hi, int64_t *out);
 /* Fills a core actor from the request's authenticated actor. */
 void api_tk_actor(struct request *r, struct tk_actor *a);
+/* A message's stored redaction list (JSON text or NULL) as a JSON array
+ * (empty when none). New reference (portal.c). */
+json_t *api_redactions(const char *stored);
 int api_tickets_list(struct request *r);
 int api_tickets_get(struct request *r);
 int api_tickets_reply(struct request *r);
@@ -44,5 +47,13 @@ int api_portal_tickets_get(struct request *r);
 int api_portal_tickets_message(struct request *r);
 int api_portal_phrase_put(struct request *r);
 int api_portal_phrase_get(struct request *r);
+
+/* attachments.c (customer and staff) */
+int api_portal_attachments_upload(struct request *r);
+int api_portal_attachments_list(struct request *r);
+int api_tickets_attachments_upload(struct request *r);
+int api_tickets_attachments_list(struct request *r);
+int api_attachments_download(struct request *r);
+int api_attachments_release(struct request *r);
 
 #endif

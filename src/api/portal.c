@@ -3,12 +3,16 @@
  * and their messages, new tickets and messages, and the anti-phishing
  * phrase. Everything here reaches only the customer-filtered side of
  * core/tickets.c, which never reads internal notes; a ticket of another
- * customer answers 404. Staff authors appear by first name only.
+ * customer answers 404. Staff authors appear by first name only. A
+ * customer's message is stored as the inbound analysis left it: each
+ * message carries "redacted" (what was removed), and the reply to a new
+ * message that lost something carries a plain-language "notice".
  */
 #include <string.h>
 
 #include "api/api.h"
 #include "core/errors.h"
+#include "core/inbound.h"
 #include "core/tickets.h"
 
 static json_t *
@@ -28,21 +32,58 @@ portal_ticket(const struct ticket_rec *t, int with_last)
 	return o;
 }
 
+/* What the inbound analysis removed from a message, as stored (JSON text
+ * [{type, rule}]); an empty list when nothing was or for older rows. */
+json_t *
+api_redactions(const char *stored)
+{
+	json_t *v = stored != NULL ? json_loads(stored, 0, NULL) : NULL;
+
+	if (!json_is_array(v)) {
+		json_decref(v);
+		v = json_array();
+	}
+	return v;
+}
+
+/* Adds "redacted" and, when anything was removed, the plain-language
+ * "notice" to the reply to the customer who just wrote. */
+static json_t *
+with_notice(json_t *o, const char *stored)
+{
+	json_t *red = api_redactions(stored);
+
+	if (o == NULL) {
+		json_decref(red);
+		return NULL;
+	}
+	if (json_array_size(red) > 0)
+		json_object_set_new(o, "notice",
+				    json_string(inbound_notice()));
+	json_object_set_new(o, "redacted", red);
+	return o;
+}
+
 /* "You" for the customer; the first word of a staff member's name. */
 static json_t *
 portal_item(const struct thread_item *it, const char *body)
 {
 	char first[sizeof(it->author_name)];
 	int staff = it->author_realm == REALM_STAFF;
+	json_t *o;
 
 	snprintf(first, sizeof(first), "%s", it->author_name);
 	first[strcspn(first, " \t")] = '\0';
 	if (first[0] == '\0')
 		snprintf(first, sizeof(first), "%s", "Support");
-	return json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)it->id,
-			 "from", staff ? "agent" : "customer", "author",
-			 staff ? first : "You", "body", body, "created_at",
-			 (json_int_t)it->created_at);
+	o = json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)it->id,
+		      "from", staff ? "agent" : "customer", "author",
+		      staff ? first : "You", "body", body, "created_at",
+		      (json_int_t)it->created_at);
+	if (o != NULL)
+		json_object_set_new(o, "redacted",
+				    api_redactions(it->redactions));
+	return o;
 }
 
 static int
@@ -65,7 +106,9 @@ api_portal_tickets_create(struct request *r)
 		JSPEC_END,
 	};
 	struct ticket_rec t;
+	struct thread_item first;
 	struct tk_actor a;
+	json_t *o;
 	int rc;
 
 	rc = api_parse(r, spec);
@@ -78,11 +121,13 @@ api_portal_tickets_create(struct request *r)
 	rc = tickets_check_body(body, strlen(body));
 	if (rc < 0)
 		return field_error(r, rc, "body");
-	rc = tickets_portal_create(r->app, request_db(r), &a, subject, body,
-				   &t);
+	rc = tickets_portal_create_ex(r->app, request_db(r), &a, subject, body,
+				      &t, &first);
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 201, portal_ticket(&t, 0));
+	o = with_notice(portal_ticket(&t, 0), first.redactions);
+	thread_item_clear(&first);
+	return reply_json(r, 201, o);
 }
 
 int
@@ -148,6 +193,7 @@ api_portal_tickets_message(struct request *r)
 	};
 	struct thread_item it;
 	struct tk_actor a;
+	json_t *o;
 	int rc;
 
 	rc = api_parse(r, spec);
@@ -158,7 +204,10 @@ api_portal_tickets_message(struct request *r)
 				    text, &it);
 	if (rc < 0)
 		return field_error(r, rc, "body");
-	return reply_json(r, 201, portal_item(&it, text));
+	/* The body as stored: the customer sees what was removed. */
+	o = with_notice(portal_item(&it, it.body), it.redactions);
+	thread_item_clear(&it);
+	return reply_json(r, 201, o);
 }
 
 int

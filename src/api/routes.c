@@ -56,5 +56,20 @@ const struct route api_routes[] = {
 	 api_tickets_assign, 0},
 	{"POST", "/api/v1/tickets/{id}/status", STAFF, AUTH_AGENT, 1 * KB,
 	 api_tickets_status, 0},
+	/* attachments: the file base64 in JSON (4/3 of [attachments]
+	 * max_bytes, at most 10 MiB, plus the envelope); the server's
+	 * max_body_bytes caps it further */
+	{"POST", "/api/v1/portal/tickets/{id}/attachments", PUB, AUTH_CUSTOMER,
+	 14 * KB * KB, api_portal_attachments_upload, 0},
+	{"GET", "/api/v1/portal/tickets/{id}/attachments", PUB, AUTH_CUSTOMER,
+	 0, api_portal_attachments_list, 0},
+	{"POST", "/api/v1/tickets/{id}/attachments", STAFF, AUTH_AGENT,
+	 14 * KB * KB, api_tickets_attachments_upload, 0},
+	{"GET", "/api/v1/tickets/{id}/attachments", STAFF, AUTH_AGENT, 0,
+	 api_tickets_attachments_list, 0},
+	{"GET", "/api/v1/attachments/{id}", STAFF, AUTH_AGENT, 0,
+	 api_attachments_download, 0},
+	{"POST", "/api/v1/attachments/{id}/release", STAFF, AUTH_ADMIN, 4 * KB,
+	 api_attachments_release, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

@@ -3,7 +3,9 @@
  * threads (each item labelled "message" or "note"), replies to the
  * customer (through the outbound check), internal notes, assignment and
  * status. Who may see what is decided in core/tickets.c; a ticket the
- * caller may not see answers 404.
+ * caller may not see answers 404. Customers' messages come with the
+ * inbound analysis: what was redacted and the links, defanged, with
+ * verdicts and reasons (never a clickable URL).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -65,8 +67,23 @@ ticket_summary(const struct ticket_rec *t)
 			 (json_int_t)t->updated_at);
 }
 
+/* The analysed links of a customer's message as stored (defanged; see
+ * core/inbound.h); an empty list for older rows. */
+static json_t *
+stored_links(const char *stored)
+{
+	json_t *v = stored != NULL ? json_loads(stored, 0, NULL) : NULL;
+
+	if (!json_is_array(v)) {
+		json_decref(v);
+		v = json_array();
+	}
+	return v;
+}
+
 /* A staff-side message or note. For messages "author" is the customer's
- * display name or the staff member's name. */
+ * display name or the staff member's name; messages carry "redacted"
+ * (what the inbound scan removed) and customers' messages "links". */
 static json_t *
 staff_item(const struct thread_item *it, const char *body, int note,
 	   const char *customer_name)
@@ -83,6 +100,11 @@ staff_item(const struct thread_item *it, const char *body, int note,
 				    json_string(it->author_realm == REALM_STAFF
 							? "agent"
 							: "customer"));
+	if (o != NULL && !note)
+		json_object_set_new(o, "redacted",
+				    api_redactions(it->redactions));
+	if (o != NULL && !note && it->author_realm == REALM_CUSTOMER)
+		json_object_set_new(o, "links", stored_links(it->links));
 	return o;
 }
 

@@ -10,6 +10,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/errors.h"
+#include "core/fingerprints.h"
 #include "core/password.h"
 #include "core/throttle.h"
 #include "util/utf8.h"
@@ -119,6 +120,13 @@ tx_create(struct store_conn *c, void *cls)
 			.totp_enrolled = !x->in->enroll_in_portal,
 		};
 		rc = c->ops->customer_insert(c, &s, &x->id);
+		/* The fingerprint index of this customer's values, for the
+		 * outbound filter of other customers' replies. */
+		if (rc == 0)
+			rc = fingerprints_add_customer(x->app, c, x->id,
+						       x->email, x->in->phone,
+						       x->in->dob,
+						       x->in->address);
 	}
 	if (rc < 0)
 		return rc;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fingerprints.h"
 #include "util/log.h"
 
 static enum log_level
@@ -83,13 +84,44 @@ app_open(struct app *app, const char *dir, char *err, size_t errsz)
 	return 0;
 }
 
+/* The company's own domains from cfg.company_domains (comma or space
+ * separated, lower-cased) for the link analyser. */
+static int
+start_phish(struct app *app)
+{
+	char buf[CONFIG_STR_MAX];
+	const char *doms[16];
+	struct phish_options o;
+	char *save = NULL;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", app->cfg.company_domains);
+	for (char *p = buf; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (char *tok = strtok_r(buf, ", \t", &save);
+	     tok != NULL && n < sizeof(doms) / sizeof(doms[0]);
+	     tok = strtok_r(NULL, ", \t", &save))
+		doms[n++] = tok;
+	o.own_domains = n > 0 ? doms : NULL;
+	o.n_own_domains = n;
+	return phish_engine_new(&o, &app->phish);
+}
+
 int
 app_start_engines(struct app *app, char *err, size_t errsz)
 {
-	if (app->dlp != NULL)
-		return 0;
-	if (dlp_engine_new(&app->dlp) < 0) {
+	if (app->dlp == NULL && dlp_engine_new(&app->dlp) < 0) {
 		snprintf(err, errsz, "the outbound filter rules do not compile");
+		return -1;
+	}
+	if (app->phish == NULL && start_phish(app) < 0) {
+		snprintf(err, errsz, "the link analyser cannot start");
+		return -1;
+	}
+	if (fingerprints_ensure(app) < 0) {
+		snprintf(err, errsz,
+			 "the fingerprint index of customers cannot be built");
 		return -1;
 	}
 	return 0;
@@ -100,6 +132,8 @@ app_close(struct app *app)
 {
 	dlp_engine_free(app->dlp);
 	app->dlp = NULL;
+	phish_engine_free(app->phish);
+	app->phish = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	crypto_keys_free(app->keys);

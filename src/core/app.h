@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/password.h"
 #include "core/dlp/dlp.h"
+#include "core/phish/phish.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
 
@@ -24,6 +25,10 @@ struct app {
 	/* The outbound filter, compiled once by app_start_engines() (serve
 	 * only: the CLI account commands do not need it). NULL before. */
 	struct dlp_engine *dlp;
+	/* The link analyser for customers' messages, built by
+	 * app_start_engines() with cfg.company_domains as the company's own
+	 * domains. NULL before (links are then not analysed). */
+	struct phish_engine *phish;
 	/* Outbox directory for mail when no SMTP relay is configured. */
 	char outbox[CONFIG_STR_MAX + 16];
 };
@@ -33,7 +38,9 @@ struct app {
  * writes a one-line reason to err and returns -1. Free with app_close().
  */
 int app_open(struct app *app, const char *dir, char *err, size_t errsz);
-/* Compiles the detection engines (seconds). 0 or -1 with err set. */
+/* Compiles the detection engines (seconds) and, when the fingerprint
+ * index of customers' values is empty while customers exist, rebuilds it.
+ * 0 or -1 with err set. */
 int app_start_engines(struct app *app, char *err, size_t errsz);
 void app_close(struct app *app);
 

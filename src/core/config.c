@@ -96,6 +96,13 @@ static const struct opt opts[] = {
 	  "smtps://host:465 or smtp://host:587 (STARTTLS required); empty: outbox"),
 	S("mail", "from", mail_from, "no-reply@localhost",
 	  "sender address of notifications"),
+	I("attachments", "max_bytes", attach_max_bytes, "5242880", 1024,
+	  10485760, "largest attachment in bytes (sent base64: 4/3 of it "
+	  "must fit [server] max_body_bytes)"),
+	I("attachments", "har_retention_days", attach_har_retention_days, "30",
+	  1, 365, "days a (redacted) HAR file is kept before it is deleted"),
+	S("attachments", "clamd_socket", attach_clamd_socket, "",
+	  "clamd Unix socket for INSTREAM scans; empty: no virus scan"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 
@@ -319,6 +326,15 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 	if (cfg->login_delay_base_seconds > cfg->login_delay_max_seconds) {
 		snprintf(err, errsz,
 			 "[security] login_delay_base_seconds exceeds login_delay_max_seconds");
+		return -1;
+	}
+	/* An attachment travels base64-encoded in a JSON body (4/3 of its
+	 * size plus the envelope): the body cap must let the largest in. */
+	if ((cfg->attach_max_bytes + 2) / 3 * 4 + 8192 > cfg->max_body_bytes) {
+		snprintf(err, errsz,
+			 "[attachments] max_bytes needs [server] max_body_bytes "
+			 ">= %lld (base64 is 4/3 of the file)",
+			 (long long)((cfg->attach_max_bytes + 2) / 3 * 4 + 8192));
 		return -1;
 	}
 	if (cfg->public_origin[0] == '\0' && cfg->staff_origin[0] == '\0')

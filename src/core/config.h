@@ -60,6 +60,10 @@ struct config {
 	/* [mail] */
 	char smtp_url[CONFIG_STR_MAX];
 	char mail_from[CONFIG_STR_MAX];
+	/* [attachments] */
+	int64_t attach_max_bytes;
+	int64_t attach_har_retention_days;
+	char attach_clamd_socket[CONFIG_STR_MAX];
 	/* [log] */
 	char log_level[16];
 

@@ -10,6 +10,7 @@
 
 #include "core/dlp/dlp.h"
 #include "core/errors.h"
+#include "core/fingerprints.h"
 #include "util/log.h"
 
 #define MAX_DOMAINS 16
@@ -33,6 +34,33 @@ open_field(struct app *app, const struct customer_contact *cc,
 	return 0;
 }
 
+/* The fingerprint lookup behind dlp_context.foreign_value. A store error
+ * is kept and fails the whole check after the scan. */
+struct foreign_ctx {
+	struct app *app;
+	struct store_conn *c;
+	int64_t customer_id;
+	int err;
+};
+
+static int
+foreign_value(void *cls, const char *kind, const char *normalised,
+	      size_t len)
+{
+	struct foreign_ctx *x = cls;
+	int rc;
+
+	if (x->err < 0)
+		return 0;
+	rc = fingerprints_foreign(x->app, x->c, x->customer_id, kind,
+				  normalised, len);
+	if (rc < 0) {
+		x->err = rc;
+		return 0;
+	}
+	return rc;
+}
+
 int
 outbound_check(struct app *app, struct store_conn *c, int64_t ticket_id,
 	       int64_t customer_id, const char *text, size_t len,
@@ -42,6 +70,7 @@ outbound_check(struct app *app, struct store_conn *c, int64_t ticket_id,
 	struct customer_contact cc;
 	struct dlp_findings f;
 	struct dlp_context ctx;
+	struct foreign_ctx fx = {app, c, customer_id, 0};
 	const char **note_v = NULL;
 	const char *emails[1], *phones[1];
 	const char *domains[MAX_DOMAINS];
@@ -98,9 +127,13 @@ outbound_check(struct app *app, struct store_conn *c, int64_t ticket_id,
 	ctx.n_allowed_email_domains = n_dom;
 	ctx.notes = note_v;
 	ctx.n_notes = notes.n;
+	ctx.foreign_value = foreign_value;
+	ctx.cls = &fx;
 	rc = dlp_scan(app->dlp, &ctx, text, len, &f);
 	if (rc == -GH_BAD_FIELD)
 		rc = 0; /* too many findings: blocked below all the same */
+	if (rc == 0 && fx.err < 0)
+		rc = fx.err; /* the index could not answer: fail closed */
 	if (rc < 0)
 		goto out;
 	if (f.n == 0) {

@@ -4,7 +4,10 @@
  * the application context (app->dlp) with the ticket's context: its
  * internal notes (a run of 8 or more words copied from one is a finding),
  * the ticket customer's own e-mail address and phone number (allowed), and
- * the company's own mail domains (allowed). Any finding blocks the text.
+ * the company's own mail domains (allowed), and the fingerprint index of
+ * customers' values (core/fingerprints.h): an e-mail address, phone
+ * number, date of birth or address of a customer other than the ticket's
+ * is an "other_customer_data" finding. Any finding blocks the text.
  *
  * It fails closed: no engine (the CLI), an unreadable note or customer, a
  * scanner error: the text is refused. It never logs or returns the

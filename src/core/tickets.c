@@ -13,6 +13,7 @@
 
 #include "core/audit.h"
 #include "core/errors.h"
+#include "core/inbound.h"
 #include "core/notify.h"
 #include "core/outbound.h"
 #include "util/log.h"
@@ -123,31 +124,82 @@ is_customer(const struct tk_actor *a)
 
 /* --- customer side ------------------------------------------------------ */
 
+/* Stores the inbound analysis with message mid and audits what was
+ * removed (types and rules, never values), in the caller's transaction. */
+static int
+store_inbound(struct app *app, struct store_conn *c, const struct tk_actor *a,
+	      int64_t ticket_id, int64_t mid, const struct inbound_result *in)
+{
+	char *red = json_dumps(in->redacted, JSON_COMPACT);
+	char *links = json_dumps(in->links, JSON_COMPACT);
+	json_t *types = NULL, *f;
+	size_t i;
+	int rc = -GH_INTERNAL;
+
+	if (red == NULL || links == NULL)
+		goto out;
+	rc = c->ops->message_set_analysis(c, mid, red, links);
+	if (rc < 0 || json_array_size(in->redacted) == 0)
+		goto out;
+	rc = -GH_INTERNAL;
+	types = json_array();
+	if (types == NULL)
+		goto out;
+	json_array_foreach(in->redacted, i, f)
+		json_array_append(types, json_object_get(f, "type"));
+	rc = audit(app, c, a, "message.redacted", ticket_id, "success",
+		   json_pack("{s:I, s:O}", "message", (json_int_t)mid, "types",
+			     types));
+out:
+	json_decref(types);
+	free(red);
+	free(links);
+	return rc;
+}
+
+/* Fills a customer's new message item with what was stored. */
+static int
+inbound_item(const struct inbound_result *in, struct thread_item *it)
+{
+	it->body = malloc(in->len + 1);
+	it->redactions = json_dumps(in->redacted, JSON_COMPACT);
+	if (it->body == NULL || it->redactions == NULL) {
+		thread_item_clear(it);
+		return -GH_INTERNAL;
+	}
+	memcpy(it->body, in->text, in->len + 1);
+	it->body_len = in->len;
+	return 0;
+}
+
 struct create_ctx {
 	struct app *app;
 	const struct tk_actor *a;
 	const char *subject;
-	const char *body;
+	const struct inbound_result *in;
 	int64_t now;
 	int64_t id;
+	int64_t mid;
 };
 
 static int
 tx_create(struct store_conn *c, void *cls)
 {
 	struct create_ctx *x = cls;
-	int64_t mid = 0;
 	int rc;
 
 	rc = c->ops->ticket_insert(c, x->a->id, x->subject, x->now, &x->id);
 	if (rc < 0)
 		return rc;
 	rc = c->ops->message_insert(c, x->id, REALM_CUSTOMER, x->a->id,
-				    x->body, x->now, &mid);
+				    x->in->text, x->now, &x->mid);
+	if (rc < 0)
+		return rc;
+	rc = store_inbound(x->app, c, x->a, x->id, x->mid, x->in);
 	if (rc < 0)
 		return rc;
 	return audit(x->app, c, x->a, "ticket.create", x->id, "success",
-		     json_pack("{s:I}", "message", (json_int_t)mid));
+		     json_pack("{s:I}", "message", (json_int_t)x->mid));
 }
 
 int
@@ -155,10 +207,23 @@ tickets_portal_create(struct app *app, struct store_conn *c,
 		      const struct tk_actor *a, const char *subject,
 		      const char *body, struct ticket_rec *out)
 {
-	struct create_ctx x = {app, a, subject, body, (int64_t)time(NULL), 0};
+	return tickets_portal_create_ex(app, c, a, subject, body, out, NULL);
+}
+
+int
+tickets_portal_create_ex(struct app *app, struct store_conn *c,
+			 const struct tk_actor *a, const char *subject,
+			 const char *body, struct ticket_rec *out,
+			 struct thread_item *first)
+{
+	struct inbound_result in;
+	struct create_ctx x;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(&in, 0, sizeof(in));
+	if (first != NULL)
+		memset(first, 0, sizeof(*first));
 	if (!is_customer(a))
 		return -GH_FORBIDDEN;
 	rc = tickets_check_subject(subject);
@@ -167,10 +232,28 @@ tickets_portal_create(struct app *app, struct store_conn *c,
 	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
 	if (rc < 0)
 		return rc;
-	rc = store_transact(c, tx_create, &x);
+	rc = inbound_analyse(app, body, strlen(body), &in);
 	if (rc < 0)
 		return rc;
-	return c->ops->portal_ticket_get(c, a->id, x.id, out);
+	x = (struct create_ctx){app, a, subject, &in, (int64_t)time(NULL), 0,
+				0};
+	rc = store_transact(c, tx_create, &x);
+	if (rc < 0)
+		goto out;
+	rc = c->ops->portal_ticket_get(c, a->id, x.id, out);
+	if (rc < 0 || first == NULL)
+		goto out;
+	rc = inbound_item(&in, first);
+	if (rc < 0)
+		goto out;
+	first->id = x.mid;
+	first->ticket_id = x.id;
+	first->author_realm = REALM_CUSTOMER;
+	first->author_id = a->id;
+	first->created_at = x.now;
+out:
+	inbound_result_clear(&in);
+	return rc;
 }
 
 int
@@ -218,6 +301,7 @@ struct msg_ctx {
 	int64_t now;
 	struct thread_item *out;
 	json_t *findings;
+	const struct inbound_result *in; /* customer messages */
 };
 
 static int
@@ -232,7 +316,10 @@ tx_portal_message(struct store_conn *c, void *cls)
 	if (rc < 0)
 		return rc;
 	rc = c->ops->message_insert(c, x->ticket_id, REALM_CUSTOMER, x->a->id,
-				    x->body, x->now, &x->out->id);
+				    x->in->text, x->now, &x->out->id);
+	if (rc < 0)
+		return rc;
+	rc = store_inbound(x->app, c, x->a, x->ticket_id, x->out->id, x->in);
 	if (rc < 0)
 		return rc;
 	/* A customer writing again means the ticket needs staff again. */
@@ -253,27 +340,36 @@ tickets_portal_message(struct app *app, struct store_conn *c,
 		       const struct tk_actor *a, int64_t ticket_id,
 		       const char *body, struct thread_item *out)
 {
+	struct inbound_result in;
 	struct msg_ctx x;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(&in, 0, sizeof(in));
 	if (!is_customer(a))
 		return -GH_FORBIDDEN;
 	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
 	if (rc < 0)
 		return rc;
+	rc = inbound_analyse(app, body, strlen(body), &in);
+	if (rc < 0)
+		return rc;
 	x = (struct msg_ctx){app, a, ticket_id, body, (int64_t)time(NULL), out,
-			     NULL};
+			     NULL, &in};
 	rc = store_transact(c, tx_portal_message, &x);
+	if (rc == 0)
+		rc = inbound_item(&in, out);
 	if (rc < 0) {
 		memset(out, 0, sizeof(*out));
-		return rc;
+		goto out;
 	}
 	out->ticket_id = ticket_id;
 	out->author_realm = REALM_CUSTOMER;
 	out->author_id = a->id;
 	out->created_at = x.now;
-	return 0;
+out:
+	inbound_result_clear(&in);
+	return rc;
 }
 
 /* --- anti-phishing phrase ------------------------------------------------ */
@@ -513,7 +609,7 @@ tickets_reply(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	if (rc < 0)
 		return rc;
 	x = (struct msg_ctx){app, a, ticket_id, body, (int64_t)time(NULL), out,
-			     NULL};
+			     NULL, NULL};
 	rc = store_transact(c, tx_reply, &x);
 	if (rc == -GH_DLP_BLOCKED) {
 		int arc = store_transact(c, tx_reply_denied, &x);
@@ -581,7 +677,7 @@ tickets_note(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	if (rc < 0)
 		return rc;
 	x = (struct msg_ctx){app, a, ticket_id, body, (int64_t)time(NULL), out,
-			     NULL};
+			     NULL, NULL};
 	rc = store_transact(c, tx_note, &x);
 	if (rc < 0) {
 		memset(out, 0, sizeof(*out));

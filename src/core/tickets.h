@@ -54,10 +54,20 @@ int tickets_valid_status(const char *status);
 
 /* --- customer side (the actor is a customer) -------------------------- */
 
-/* Creates a ticket with its first message. *out gets the new ticket. */
+/* Creates a ticket with its first message. *out gets the new ticket.
+ * The message passes the inbound analysis (core/inbound.h) first: what is
+ * stored is the redacted text, with the list of what was removed and the
+ * analysed links; removals are audited ("message.redacted", types only).
+ * The analysis failing stores nothing. */
 int tickets_portal_create(struct app *app, struct store_conn *c,
 			  const struct tk_actor *a, const char *subject,
 			  const char *body, struct ticket_rec *out);
+/* The same; first (may be NULL) also gets the first message as for
+ * tickets_portal_message(). */
+int tickets_portal_create_ex(struct app *app, struct store_conn *c,
+			     const struct tk_actor *a, const char *subject,
+			     const char *body, struct ticket_rec *out,
+			     struct thread_item *first);
 /* The customer's tickets, newest first; limit 1..100, offset >= 0. */
 int tickets_portal_list(struct app *app, struct store_conn *c,
 			const struct tk_actor *a, int64_t limit,
@@ -66,8 +76,11 @@ int tickets_portal_list(struct app *app, struct store_conn *c,
 int tickets_portal_get(struct app *app, struct store_conn *c,
 		       const struct tk_actor *a, int64_t ticket_id,
 		       struct ticket_rec *t, struct thread_list *msgs);
-/* Adds a customer message; a pending or solved ticket opens again. *out
- * gets id, realm, author and created_at (body stays NULL). */
+/* Adds a customer message (through the inbound analysis, as for
+ * tickets_portal_create); a pending or solved ticket opens again. *out
+ * gets id, realm, author, created_at, the body as stored (redacted) and
+ * redactions (JSON text, "[]" when nothing was removed); the caller
+ * releases them with thread_item_clear(). On error *out holds nothing. */
 int tickets_portal_message(struct app *app, struct store_conn *c,
 			   const struct tk_actor *a, int64_t ticket_id,
 			   const char *body, struct thread_item *out);

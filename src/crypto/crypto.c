@@ -656,6 +656,46 @@ crypto_b64url_encode(const void *in, size_t len, char *out, size_t outsz)
 }
 
 int
+crypto_b64_decode(const char *in, size_t len, size_t max, unsigned char **out,
+		  size_t *outlen)
+{
+	unsigned char *buf;
+	size_t cap, got = 0;
+	const char *end = NULL;
+
+	*out = NULL;
+	*outlen = 0;
+	if (in == NULL || len % 4 != 0)
+		return -1;
+	if (len == 0)
+		return 0;
+	cap = len / 4 * 3;
+	if (cap - (in[len - 1] == '=') - (in[len - 2] == '=') > max)
+		return -1;
+	buf = malloc(cap);
+	if (buf == NULL)
+		return -1;
+	if (sodium_base642bin(buf, cap, in, len, NULL, &got, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != in + len || got > max) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*outlen = got;
+	return 0;
+}
+
+void
+crypto_sha256_hex(const void *data, size_t len, char out[CRYPTO_HASH_HEX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, data, len);
+	sodium_bin2hex(out, CRYPTO_HASH_HEX, h, sizeof(h));
+}
+
+int
 crypto_hex_encode(const void *in, size_t len, char *out, size_t outsz)
 {
 	if (out == NULL || (in == NULL && len != 0))

@@ -129,5 +129,16 @@ int crypto_ed25519_verify(const unsigned char pk[32], const void *msg,
 int crypto_b64url_encode(const void *in, size_t len, char *out,
 			 size_t outsz);
 int crypto_hex_encode(const void *in, size_t len, char *out, size_t outsz);
+/*
+ * Decodes standard base64 (RFC 4648 section 4, with padding; no spaces or
+ * other characters) into *out (malloc'd, caller frees; may be NULL for an
+ * empty input) and *outlen. Returns 0, or -1 for malformed input or when
+ * the decoded size would exceed max (nothing is returned then).
+ */
+int crypto_b64_decode(const char *in, size_t len, size_t max,
+		      unsigned char **out, size_t *outlen);
+/* Lower-case hex of SHA-256 over data[0, len) into out (65 bytes). */
+void crypto_sha256_hex(const void *data, size_t len,
+		       char out[CRYPTO_HASH_HEX]);
 
 #endif

@@ -808,8 +808,32 @@ step_tickets(struct sq_conn *q, sqlite3_stmt *st, struct ticket_list *out,
 	return 0;
 }
 
+/* A malloc'd copy of a text column, NULL for SQL NULL or a column the
+ * statement does not have. */
+static int
+col_dup(sqlite3_stmt *st, int i, char **out)
+{
+	const unsigned char *p;
+	int n;
+
+	*out = NULL;
+	if (i >= sqlite3_column_count(st) ||
+	    sqlite3_column_type(st, i) == SQLITE_NULL)
+		return 0;
+	p = sqlite3_column_text(st, i);
+	n = sqlite3_column_bytes(st, i);
+	if (p == NULL)
+		return -GH_INTERNAL;
+	*out = malloc((size_t)n + 1);
+	if (*out == NULL)
+		return -GH_INTERNAL;
+	memcpy(*out, p, (size_t)n);
+	(*out)[n] = '\0';
+	return 0;
+}
+
 /* Steps a statement of thread items: id, ticket_id, realm, author_id,
- * author name, body, created_at. */
+ * author name, body, created_at, and optionally redactions and links. */
 static int
 step_thread(struct sq_conn *q, sqlite3_stmt *st, struct thread_list *out,
 	    const char *where)
@@ -857,6 +881,9 @@ step_thread(struct sq_conn *q, sqlite3_stmt *st, struct thread_list *out,
 		it->body_len = (size_t)blen;
 		it->created_at = sqlite3_column_int64(st, 6);
 		out->n++;
+		if (col_dup(st, 7, &it->redactions) < 0 ||
+		    col_dup(st, 8, &it->links) < 0)
+			goto oom;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -1013,7 +1040,7 @@ sq_portal_messages(struct store_conn *c, int64_t customer_id,
 	static const char sql[] =
 		"SELECT m.id, m.ticket_id, m.author_realm, m.author_id, "
 		"CASE m.author_realm WHEN 'staff' THEN COALESCE(s.name, '') "
-		"ELSE '' END, m.body, m.created_at "
+		"ELSE '' END, m.body, m.created_at, m.redactions, NULL "
 		"FROM messages m JOIN tickets t ON t.id = m.ticket_id "
 		"LEFT JOIN staff s ON m.author_realm = 'staff' "
 		"AND s.id = m.author_id "
@@ -1088,8 +1115,8 @@ sq_staff_messages(struct store_conn *c, int64_t ticket_id,
 	static const char sql[] =
 		"SELECT m.id, m.ticket_id, m.author_realm, m.author_id, "
 		"CASE m.author_realm WHEN 'staff' THEN COALESCE(s.name, '') "
-		"ELSE '' END, m.body, m.created_at FROM messages m "
-		"LEFT JOIN staff s ON m.author_realm = 'staff' "
+		"ELSE '' END, m.body, m.created_at, m.redactions, m.links "
+		"FROM messages m LEFT JOIN staff s ON m.author_realm = 'staff' "
 		"AND s.id = m.author_id WHERE m.ticket_id = ? ORDER BY m.id";
 	sqlite3_stmt *st = sq_stmt(Q(c), sql);
 
@@ -1164,6 +1191,124 @@ sq_customer_set_phrase(struct store_conn *c, int64_t customer_id,
 	bind_blob(st, 1, phrase);
 	sqlite3_bind_int64(st, 2, customer_id);
 	rc = sq_done(Q(c), st, "customer_set_phrase");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_NOT_FOUND;
+	return rc;
+}
+
+/* --- fingerprint index and inbound analysis ----------------------------- */
+
+static int
+sq_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
+		   int64_t customer_id)
+{
+	static const char sql[] =
+		"INSERT OR IGNORE INTO customer_fingerprints (kind, fp, "
+		"customer_id) VALUES (?, ?, ?)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_text(st, 1, kind);
+	bind_text(st, 2, fp);
+	sqlite3_bind_int64(st, 3, customer_id);
+	return sq_done(Q(c), st, "fingerprint_add");
+}
+
+static int
+sq_fingerprint_foreign(struct store_conn *c, const char *kind, const char *fp,
+		       int64_t customer_id)
+{
+	static const char sql[] =
+		"SELECT 1 WHERE EXISTS (SELECT 1 FROM customer_fingerprints "
+		"WHERE kind = ?1 AND fp = ?2 AND customer_id <> ?3) "
+		"AND NOT EXISTS (SELECT 1 FROM customer_fingerprints "
+		"WHERE kind = ?1 AND fp = ?2 AND customer_id = ?3)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_text(st, 1, kind);
+	bind_text(st, 2, fp);
+	sqlite3_bind_int64(st, 3, customer_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return -GH_NOT_FOUND;
+	return sq_err(Q(c), rc, "fingerprint_foreign");
+}
+
+static int
+sq_fingerprint_count(struct store_conn *c, int64_t *n_out)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM customer_fingerprints";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	*n_out = 0;
+	if (st == NULL)
+		return -GH_INTERNAL;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n_out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : sq_err(Q(c), rc, "fingerprint_count");
+}
+
+static int
+sq_customer_sealed_next(struct store_conn *c, int64_t after_id,
+			struct customer_sealed *out)
+{
+	static const char sql[] =
+		"SELECT id, email_idx, email, phone, dob, address FROM customers "
+		"WHERE id > ? ORDER BY id LIMIT 1";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, after_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, out->email_idx, sizeof(out->email_idx));
+		rc = col_blob(st, 2, &out->email);
+		if (rc == 0)
+			rc = col_blob(st, 3, &out->phone);
+		if (rc == 0)
+			rc = col_blob(st, 4, &out->dob);
+		if (rc == 0)
+			rc = col_blob(st, 5, &out->address);
+	} else if (rc == SQLITE_DONE) {
+		rc = -GH_NOT_FOUND;
+	} else {
+		rc = sq_err(Q(c), rc, "customer_sealed_next");
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		customer_sealed_clear(out);
+	return rc;
+}
+
+static int
+sq_message_set_analysis(struct store_conn *c, int64_t message_id,
+			const char *redactions, const char *links)
+{
+	static const char sql[] =
+		"UPDATE messages SET redactions = ?, links = ? WHERE id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_text(st, 1, redactions);
+	bind_text(st, 2, links);
+	sqlite3_bind_int64(st, 3, message_id);
+	rc = sq_done(Q(c), st, "message_set_analysis");
 	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
 		rc = -GH_NOT_FOUND;
 	return rc;
@@ -1365,6 +1510,245 @@ sq_audit_checkpoint_get(struct store_conn *c, int64_t n, int64_t *size_out,
 	return rc;
 }
 
+/* --- attachments -------------------------------------------------------- */
+
+#define ATT_COLS                                                              \
+	"a.id, a.ticket_id, a.uploader_realm, a.uploader_id, a.filename, "   \
+	"a.size, a.sha256, a.sniffed_type, a.verdict, a.reasons, "           \
+	"a.redactions, a.quarantined, COALESCE(a.released_by, 0), "          \
+	"COALESCE(a.released_at, 0), a.created_at, "                         \
+	"COALESCE(a.delete_after, 0)"
+
+static void
+read_attachment(sqlite3_stmt *st, struct attachment_rec *out)
+{
+	char realm[16];
+
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	out->ticket_id = sqlite3_column_int64(st, 1);
+	col_text(st, 2, realm, sizeof(realm));
+	out->uploader_realm =
+		strcmp(realm, "staff") == 0 ? REALM_STAFF : REALM_CUSTOMER;
+	out->uploader_id = sqlite3_column_int64(st, 3);
+	col_text(st, 4, out->filename, sizeof(out->filename));
+	out->size = sqlite3_column_int64(st, 5);
+	col_text(st, 6, out->sha256, sizeof(out->sha256));
+	col_text(st, 7, out->sniffed_type, sizeof(out->sniffed_type));
+	col_text(st, 8, out->verdict, sizeof(out->verdict));
+	col_text(st, 9, out->reasons, sizeof(out->reasons));
+	col_text(st, 10, out->redactions, sizeof(out->redactions));
+	out->quarantined = sqlite3_column_int(st, 11) != 0;
+	out->released_by = sqlite3_column_int64(st, 12);
+	out->released_at = sqlite3_column_int64(st, 13);
+	out->created_at = sqlite3_column_int64(st, 14);
+	out->delete_after = sqlite3_column_int64(st, 15);
+}
+
+static int
+step_attachments(struct sq_conn *q, sqlite3_stmt *st,
+		 struct attachment_list *out, const char *where)
+{
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (out->n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct attachment_rec *nv =
+				realloc(out->v, nc * sizeof(*nv));
+
+			if (nv == NULL) {
+				sqlite3_reset(st);
+				attachment_list_clear(out);
+				return -GH_INTERNAL;
+			}
+			out->v = nv;
+			cap = nc;
+		}
+		read_attachment(st, &out->v[out->n++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		attachment_list_clear(out);
+		return sq_err(q, rc, where);
+	}
+	return 0;
+}
+
+static int
+sq_attachment_insert(struct store_conn *c, const struct attachment_new *a,
+		     int64_t *id_out)
+{
+	static const char sql[] =
+		"INSERT INTO attachments (ticket_id, uploader_realm, "
+		"uploader_id, filename, size, sha256, sniffed_type, verdict, "
+		"reasons, redactions, quarantined, content, created_at, "
+		"delete_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, a->ticket_id);
+	bind_text(st, 2, realm_name(a->uploader_realm));
+	sqlite3_bind_int64(st, 3, a->uploader_id);
+	bind_text(st, 4, a->filename);
+	sqlite3_bind_int64(st, 5, a->size);
+	bind_text(st, 6, a->sha256);
+	bind_text(st, 7, a->sniffed_type);
+	bind_text(st, 8, a->verdict);
+	bind_text(st, 9, a->reasons);
+	bind_text(st, 10, a->redactions);
+	sqlite3_bind_int(st, 11, a->quarantined ? 1 : 0);
+	bind_blob(st, 12, &a->content);
+	sqlite3_bind_int64(st, 13, a->created_at);
+	if (a->delete_after > 0)
+		sqlite3_bind_int64(st, 14, a->delete_after);
+	else
+		sqlite3_bind_null(st, 14);
+	rc = sq_done(Q(c), st, "attachment_insert");
+	if (rc == 0)
+		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
+	return rc;
+}
+
+static int
+sq_attachment_get(struct store_conn *c, int64_t id,
+		  struct attachment_rec *out)
+{
+	static const char sql[] =
+		"SELECT " ATT_COLS ", a.content FROM attachments a "
+		"WHERE a.id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_attachment(st, out);
+		rc = col_blob(st, 16, &out->content);
+	} else if (rc == SQLITE_DONE) {
+		rc = -GH_NOT_FOUND;
+	} else {
+		rc = sq_err(Q(c), rc, "attachment_get");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+sq_attachment_list(struct store_conn *c, int64_t ticket_id,
+		   struct attachment_list *out)
+{
+	static const char sql[] =
+		"SELECT " ATT_COLS " FROM attachments a WHERE a.ticket_id = ? "
+		"ORDER BY a.id";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	out->v = NULL;
+	out->n = 0;
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	return step_attachments(Q(c), st, out, "attachment_list");
+}
+
+/* Public listener: always filtered by the customer, their own uploads. */
+static int
+sq_portal_attachment_list(struct store_conn *c, int64_t customer_id,
+			  int64_t ticket_id, struct attachment_list *out)
+{
+	static const char sql[] =
+		"SELECT " ATT_COLS " FROM attachments a JOIN tickets t "
+		"ON t.id = a.ticket_id WHERE a.ticket_id = ?1 AND "
+		"t.customer_id = ?2 AND a.uploader_realm = 'customer' AND "
+		"a.uploader_id = ?2 ORDER BY a.id";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	out->v = NULL;
+	out->n = 0;
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int64(st, 2, customer_id);
+	return step_attachments(Q(c), st, out, "portal_attachment_list");
+}
+
+static int
+sq_attachment_release(struct store_conn *c, int64_t id, int64_t staff_id,
+		      int64_t now)
+{
+	static const char sql[] =
+		"UPDATE attachments SET quarantined = 0, released_by = ?, "
+		"released_at = ? WHERE id = ? AND quarantined = 1";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, staff_id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, id);
+	rc = sq_done(Q(c), st, "attachment_release");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_CONFLICT;
+	return rc;
+}
+
+static int
+sq_attachment_expired(struct store_conn *c, int64_t now, size_t max,
+		      int64_t *ids, size_t *n_out)
+{
+	static const char sql[] =
+		"SELECT id FROM attachments WHERE delete_after IS NOT NULL "
+		"AND delete_after <= ? ORDER BY delete_after, id LIMIT ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	size_t n = 0;
+	int rc;
+
+	*n_out = 0;
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW || n == max)
+			break;
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sq_err(Q(c), rc, "attachment_expired");
+	*n_out = n;
+	return 0;
+}
+
+static int
+sq_attachment_delete(struct store_conn *c, int64_t id)
+{
+	static const char sql[] = "DELETE FROM attachments WHERE id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sq_done(Q(c), st, "attachment_delete");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_NOT_FOUND;
+	return rc;
+}
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.begin = sq_begin,
@@ -1404,11 +1788,23 @@ static const struct store_ops sq_ops = {
 	.staff_notes = sq_staff_notes,
 	.customer_contact = sq_customer_contact,
 	.customer_set_phrase = sq_customer_set_phrase,
+	.fingerprint_add = sq_fingerprint_add,
+	.fingerprint_foreign = sq_fingerprint_foreign,
+	.fingerprint_count = sq_fingerprint_count,
+	.customer_sealed_next = sq_customer_sealed_next,
+	.message_set_analysis = sq_message_set_analysis,
 	.outbox_insert = sq_outbox_insert,
 	.outbox_due = sq_outbox_due,
 	.outbox_claim = sq_outbox_claim,
 	.outbox_delivered = sq_outbox_delivered,
 	.outbox_failed = sq_outbox_failed,
+	.attachment_insert = sq_attachment_insert,
+	.attachment_get = sq_attachment_get,
+	.attachment_list = sq_attachment_list,
+	.portal_attachment_list = sq_portal_attachment_list,
+	.attachment_release = sq_attachment_release,
+	.attachment_expired = sq_attachment_expired,
+	.attachment_delete = sq_attachment_delete,
 };
 
 const struct store_backend store_sqlite_backend = {

@@ -212,15 +212,39 @@ thread_list_clear(struct thread_list *l)
 {
 	if (l == NULL)
 		return;
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->v[i].body != NULL) {
-			crypto_wipe(l->v[i].body, l->v[i].body_len);
-			free(l->v[i].body);
-		}
-	}
+	for (size_t i = 0; i < l->n; i++)
+		thread_item_clear(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+void
+thread_item_clear(struct thread_item *it)
+{
+	if (it == NULL)
+		return;
+	if (it->body != NULL) {
+		crypto_wipe(it->body, it->body_len);
+		free(it->body);
+	}
+	free(it->redactions);
+	free(it->links);
+	it->body = NULL;
+	it->body_len = 0;
+	it->redactions = NULL;
+	it->links = NULL;
+}
+
+void
+customer_sealed_clear(struct customer_sealed *cs)
+{
+	if (cs == NULL)
+		return;
+	blob_clear(&cs->email);
+	blob_clear(&cs->phone);
+	blob_clear(&cs->dob);
+	blob_clear(&cs->address);
 }
 
 void
@@ -244,6 +268,26 @@ outbox_list_clear(struct outbox_list *l)
 		free(l->v[i].subject);
 		free(l->v[i].body_text);
 	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+attachment_rec_clear(struct attachment_rec *a)
+{
+	if (a == NULL)
+		return;
+	blob_clear(&a->content);
+}
+
+void
+attachment_list_clear(struct attachment_list *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		attachment_rec_clear(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

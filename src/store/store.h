@@ -117,6 +117,12 @@ struct thread_item {
 	char *body;               /* malloc'd, NUL-ended */
 	size_t body_len;
 	int64_t created_at;
+	/* Customers' messages (migration 004): JSON text as stored, malloc'd,
+	 * or NULL (staff messages, notes, older rows). redactions lists what
+	 * the inbound scan removed [{type, rule}]; links the analysed links
+	 * (staff reads only; the portal operations leave it NULL). */
+	char *redactions;
+	char *links;
 };
 
 struct thread_list {
@@ -144,6 +150,15 @@ struct customer_contact {
 	struct blob email, phone, phrase;
 };
 
+/* A customer's sealed personal fields (as accounts.c seals them), for
+ * rebuilding the fingerprint index. Blobs are empty when a field is not
+ * set. Release with customer_sealed_clear(). */
+struct customer_sealed {
+	int64_t id;
+	char email_idx[80];
+	struct blob email, phone, dob, address;
+};
+
 struct outbox_new {
 	const char *ref;          /* random, unique; part of the sealing AD */
 	const char *kind;
@@ -168,6 +183,52 @@ struct outbox_rec {
 
 struct outbox_list {
 	struct outbox_rec *v; /* malloc'd; outbox_list_clear() */
+	size_t n;
+};
+
+/* Attachments (migration 005). content is sealed (AD
+ * "attachment:<sha256>:<ticket_id>"); filename is the sanitised display
+ * name (at most 255 code points); reasons and redactions are JSON arrays
+ * built by core/attachments.c. */
+struct attachment_new {
+	int64_t ticket_id;
+	enum realm uploader_realm;
+	int64_t uploader_id;
+	const char *filename;
+	int64_t size;
+	const char *sha256;       /* hex of the stored bytes */
+	const char *sniffed_type;
+	const char *verdict;      /* clean | suspicious | dangerous */
+	const char *reasons;
+	const char *redactions;
+	int quarantined;
+	struct blob content;      /* sealed */
+	int64_t created_at;
+	int64_t delete_after;     /* 0: keep */
+};
+
+struct attachment_rec {
+	int64_t id;
+	int64_t ticket_id;
+	enum realm uploader_realm;
+	int64_t uploader_id;
+	char filename[1024];
+	int64_t size;
+	char sha256[65];
+	char sniffed_type[96];
+	char verdict[16];
+	char reasons[1024];
+	char redactions[1024];
+	int quarantined;
+	int64_t released_by;      /* 0: never released */
+	int64_t released_at;
+	int64_t created_at;
+	int64_t delete_after;     /* 0: keep */
+	struct blob content;      /* sealed; only from attachment_get */
+};
+
+struct attachment_list {
+	struct attachment_rec *v; /* malloc'd; attachment_list_clear() */
 	size_t n;
 };
 
@@ -283,6 +344,26 @@ struct store_ops {
 				struct customer_contact *out);
 	int (*customer_set_phrase)(struct store_conn *c, int64_t customer_id,
 				   const struct blob *phrase);
+	/* The fingerprint index of customers' personal values (migration
+	 * 004; core/fingerprints.h computes fp). fingerprint_add is
+	 * idempotent. fingerprint_foreign: 0 when (kind, fp) belongs to a
+	 * customer other than customer_id and not to customer_id as well (a
+	 * value two customers share, e.g. a family's address, is also this
+	 * customer's own), -GH_NOT_FOUND otherwise.
+	 * fingerprint_count counts all rows. customer_sealed_next gives the
+	 * customer with the smallest id above after_id (-GH_NOT_FOUND past
+	 * the last), for rebuilding the index. */
+	int (*fingerprint_add)(struct store_conn *c, const char *kind,
+			       const char *fp, int64_t customer_id);
+	int (*fingerprint_foreign)(struct store_conn *c, const char *kind,
+				   const char *fp, int64_t customer_id);
+	int (*fingerprint_count)(struct store_conn *c, int64_t *n_out);
+	int (*customer_sealed_next)(struct store_conn *c, int64_t after_id,
+				    struct customer_sealed *out);
+	/* Stores the inbound analysis of a message (JSON texts; NULL leaves
+	 * the column NULL). -GH_NOT_FOUND when there is no such message. */
+	int (*message_set_analysis)(struct store_conn *c, int64_t message_id,
+				    const char *redactions, const char *links);
 	/* Outbox. outbox_due gives at most max undelivered rows whose
 	 * next_attempt_at <= now, oldest first. outbox_claim moves
 	 * next_attempt_at from expected to until (-GH_CONFLICT when another
@@ -298,6 +379,31 @@ struct store_ops {
 	int (*outbox_delivered)(struct store_conn *c, int64_t id, int64_t now);
 	int (*outbox_failed)(struct store_conn *c, int64_t id,
 			     int64_t next_attempt_at, const char *error);
+	/* Attachments. attachment_get fills the record with its sealed
+	 * content (-GH_NOT_FOUND when there is no such row); the caller
+	 * checks the ticket's visibility. attachment_list gives a ticket's
+	 * attachments without content, oldest first. portal_attachment_list
+	 * gives those the customer uploaded to their own ticket (filtered in
+	 * SQL; another customer's ticket gives an empty list).
+	 * attachment_release clears quarantined and records who and when
+	 * (-GH_CONFLICT when the row is not quarantined). attachment_expired
+	 * writes up to max ids whose delete_after <= now into ids (*n_out
+	 * gets the count); attachment_delete removes one row. */
+	int (*attachment_insert)(struct store_conn *c,
+				 const struct attachment_new *a,
+				 int64_t *id_out);
+	int (*attachment_get)(struct store_conn *c, int64_t id,
+			      struct attachment_rec *out);
+	int (*attachment_list)(struct store_conn *c, int64_t ticket_id,
+			       struct attachment_list *out);
+	int (*portal_attachment_list)(struct store_conn *c,
+				      int64_t customer_id, int64_t ticket_id,
+				      struct attachment_list *out);
+	int (*attachment_release)(struct store_conn *c, int64_t id,
+				  int64_t staff_id, int64_t now);
+	int (*attachment_expired)(struct store_conn *c, int64_t now,
+				  size_t max, int64_t *ids, size_t *n_out);
+	int (*attachment_delete)(struct store_conn *c, int64_t id);
 };
 
 /* Every connection starts with the backend's operations table. */
@@ -334,8 +440,13 @@ void blob_clear(struct blob *b);
 /* Release what the ticket and outbox operations filled (NULL-safe). */
 void ticket_list_clear(struct ticket_list *l);
 void thread_list_clear(struct thread_list *l);
+/* Releases what one thread item owns (body, redactions, links). */
+void thread_item_clear(struct thread_item *it);
+void customer_sealed_clear(struct customer_sealed *cs);
 void customer_contact_clear(struct customer_contact *cc);
 void outbox_list_clear(struct outbox_list *l);
+void attachment_rec_clear(struct attachment_rec *a);
+void attachment_list_clear(struct attachment_list *l);
 
 /* Backend constructors, used by store_open. */
 struct store_backend {

@@ -530,6 +530,58 @@ async function main() {
     await e.ctx.close();
   });
 
+  await test('inbound: secret removed with a notice; suspicious link defanged, opened only after confirming', async () => {
+    const LINK = 'http://192.0.2.10:8080/login';
+    const KEY = 'AKIAZ3MSJV4WWNKWW5FG';
+    const pc = cust.page;
+    await pc.goto(`${PORTAL}/#/tickets/${ticketId}`);
+    await pc.getByLabel('Your reply').fill(`Your colleague said to log in at ${LINK} and to send my key ${KEY}`);
+    await pc.getByRole('button', { name: 'Send reply' }).click();
+    const notice = pc.locator('.inbound-notice');
+    await notice.waitFor({ timeout: 5000 });
+    assert(/never send those/i.test(await notice.textContent()), 'the customer is not told why');
+    const mine = pc.locator('.msg.from-customer', { hasText: 'Your colleague said' });
+    assert((await mine.locator('.redacted-marker').count()) === 1, 'no redacted marker on the customer message');
+    assert(!(await pc.content()).includes(KEY), 'the secret is still shown in the portal');
+    await shot(pc, 'portal-inbound-notice');
+
+    const p = staff.page;
+    await p.goto(`${CONSOLE}/#/tickets/${ticketId}`);
+    await p.reload();
+    const msg = p.locator('.panel.external .msg.from-customer', { hasText: 'Your colleague said' });
+    await msg.waitFor({ timeout: 5000 });
+    const shown = msg.locator('.body .defanged');
+    assert((await shown.textContent()) === 'hxxp://192[.]0[.]2[.]10:8080/login', `defanged span: ${await shown.textContent()}`);
+    assert((await msg.locator('.body').textContent()).includes('[redacted: secret]'), 'redaction marker missing for the agent');
+    assert(!(await p.content()).includes(KEY), 'the secret reached the console');
+    assert((await p.locator('a[href*="192.0.2.10"], area[href*="192.0.2.10"]').count()) === 0, 'the link is clickable');
+    assert(!(await p.locator('main').innerText()).includes(LINK), 'the live URL is shown as text');
+    const item = msg.locator('.links .link');
+    assert((await item.locator('.badge.verdict').textContent()) === 'Dangerous', 'verdict badge');
+    assert(/bare IP number/.test(await item.locator('.reasons').textContent()), 'reasons not explained');
+    await shot(p, 'console-inbound-link');
+
+    // The open step: cancelling the confirmation opens nothing.
+    let opened = '';
+    await staff.ctx.route('http://192.0.2.10:8080/**', (r) => { opened = r.request().url(); r.abort(); });
+    let asked = '';
+    p.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+    await item.getByRole('button', { name: 'Open link…' }).click();
+    await p.waitForTimeout(300);
+    assert(asked.includes(LINK) && /phishing/i.test(asked), `confirmation text: ${asked}`);
+    assert(staff.ctx.pages().length === 1 && opened === '', 'a page opened without confirmation');
+    // Confirming opens the real address in a new, unrelated tab.
+    p.once('dialog', (d) => d.accept());
+    const [tab] = await Promise.all([
+      staff.ctx.waitForEvent('page', { timeout: 5000 }),
+      item.getByRole('button', { name: 'Open link…' }).click(),
+    ]);
+    for (let i = 0; i < 50 && !opened; i++) await p.waitForTimeout(100);
+    assert(opened === LINK, `opened: ${opened}`);
+    await tab.close();
+    await staff.ctx.unroute('http://192.0.2.10:8080/**');
+  });
+
   await test('logout ends both sessions', async () => {
     for (const [pg, base, api] of [[cust.page, PORTAL, '/api/v1/portal/session'], [staff.page, CONSOLE, '/api/v1/staff/session']]) {
       await pg.getByRole('button', { name: 'Log out' }).click();

@@ -421,6 +421,7 @@ test_agent_visibility(void **state)
 	/* A customer message reopens a solved ticket. */
 	assert_int_equal(tickets_portal_message(&f->app, f->c, &f->b_cust, t2,
 						"still broken", &it), 0);
+	thread_item_clear(&it);
 	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->s, t2, &t, &m,
 					   &n), 0);
 	assert_string_equal(t.status, "open");

@@ -183,6 +183,242 @@ function reasonFor(f) {
   return REASONS[f.type] || `Blocked by the outbound filter (${f.type || 'unknown'}).`;
 }
 
+// ------------------------------------------------ inbound link analysis
+// Links in customers' messages arrive analysed and defanged
+// ("hxxps://evil[.]example/x") with byte offsets into the stored body. They
+// are shown as text, never as <a>; opening one takes an explicit step and a
+// confirmation that shows the real address and the warnings.
+const LINK_REASONS = {
+  ip_host: 'The address is a bare IP number instead of a domain name.',
+  punycode: 'The domain is written in punycode (xn--), which can hide look-alike letters.',
+  mixed_script: 'The domain mixes alphabets or uses look-alike characters.',
+  confusable_own_domain: 'The domain looks like one of our own domains, but it is not ours.',
+  confusable_top_domain: 'The domain looks like a well-known site, but it is a different one.',
+  text_shows_other_domain: 'The link text shows one address, but the link really goes somewhere else.',
+  url_shortener: 'A URL shortener hides where the link really goes.',
+  userinfo_in_url: 'The part before “@” is not the site: the link really goes to the domain after it.',
+  not_https: 'The link does not use an encrypted connection (HTTPS).',
+  unusual_port: 'The link uses an unusual port number.',
+  data_url: 'A data: link carries a whole page or file inside the link itself.',
+  javascript_url: 'A javascript: link runs code when it is opened.',
+  invalid_host: 'The address is not a valid domain name.',
+  known_domain_in_subdomain: 'A well-known domain name is placed in front of a different real domain.',
+  many_subdomains: 'The address has unusually many subdomains.',
+  credential_words: 'The address contains words like login, verify or account.',
+  long_url: 'The address is unusually long.',
+  hyphenated_domain: 'The domain has several hyphens.',
+  no_public_suffix: 'The domain does not end in a known public suffix.',
+  own_domain: 'This is one of our own domains.',
+};
+const VERDICTS = { ok: 'No warning signs', suspicious: 'Suspicious', dangerous: 'Dangerous' };
+
+function linkReason(code) {
+  return LINK_REASONS[code] || `Warning sign: ${code}.`;
+}
+
+// The real address back from its defanged form (scheme and host only were
+// changed by the server).
+function refang(d) {
+  return String(d || '').replace(/^hxxp/i, 'http').replace(/\[\.\]/g, '.').replace(/\[@\]/g, '@');
+}
+
+function openLink(l) {
+  const url = refang(l.url_defanged);
+  const reasons = (Array.isArray(l.reasons) ? l.reasons : []).map((c) => `• ${linkReason(c)}`).join('\n');
+  const msg = 'This link was sent by a customer. Opening it can expose you and the company to phishing or malware.\n\n'
+    + `It really goes to:\n${url}\n\n`
+    + `Verdict: ${VERDICTS[l.verdict] || l.verdict}${reasons ? `\n${reasons}` : ''}\n\n`
+    + 'Never enter a password or code on a page you reached this way. Open it in a new tab?';
+  if (!window.confirm(msg)) return;
+  window.open(url, '_blank', 'noopener,noreferrer');
+}
+
+// A customer message body with each analysed link replaced by its defanged
+// text (offsets are UTF-8 bytes of the stored body).
+function customerBody(body, links) {
+  const text = String(body || '');
+  if (!links.length) return h('p', { class: 'body', text });
+  const bytes = new TextEncoder().encode(text);
+  const dec = new TextDecoder();
+  const parts = [];
+  let pos = 0;
+  const sorted = links.slice().sort((a, b) => a.start - b.start);
+  for (const l of sorted) {
+    if (!Number.isInteger(l.start) || !Number.isInteger(l.end) || l.start < pos || l.end > bytes.length || l.end <= l.start) continue;
+    parts.push(dec.decode(bytes.subarray(pos, l.start)));
+    parts.push(h('span', { class: `defanged verdict-${l.verdict}`, text: l.url_defanged || '[link]' }));
+    pos = l.end;
+  }
+  parts.push(dec.decode(bytes.subarray(pos)));
+  return h('p', { class: 'body' }, ...parts);
+}
+
+// The list of links under a customer message: verdict, reasons and the
+// explicit open step (never for data: or javascript: links).
+function linkList(links) {
+  if (!links.length) return null;
+  return h('ul', { class: 'links', 'aria-label': 'Links in this message' }, links.map((l) => {
+    const url = refang(l.url_defanged);
+    const codes = Array.isArray(l.reasons) ? l.reasons : [];
+    const openable = /^https?:\/\//i.test(url) && !codes.includes('javascript_url') && !codes.includes('data_url');
+    return h('li', { class: `link verdict-${l.verdict}` },
+      h('div', { class: 'link-head' },
+        h('span', { class: `badge verdict verdict-${l.verdict}`, text: VERDICTS[l.verdict] || String(l.verdict) }),
+        h('code', { class: 'defanged', text: l.url_defanged || '' }),
+        openable
+          ? h('button', { type: 'button', class: 'open-link', text: 'Open link…', on: { click: () => openLink(l) } })
+          : h('span', { class: 'hint', text: 'This kind of link is never opened from the console.' })),
+      l.text_defanged ? h('p', { class: 'hint', text: `Shown to the reader as: ${l.text_defanged}` }) : null,
+      codes.length ? h('ul', { class: 'reasons' }, codes.map((c) => h('li', { text: linkReason(c) }))) : null);
+  }));
+}
+
+function redactedNote(m) {
+  const red = Array.isArray(m.redacted) ? m.redacted : [];
+  if (!red.length) return null;
+  const types = [...new Set(red.map((r) => r.type))].join(', ');
+  return h('p', { class: 'redacted-note', text: `Removed before storage by the inbound filter: ${types}. The customer was told not to send such data.` });
+}
+
+// ---------------------------------------------------------- attachments
+
+const VERDICT_LABEL = { clean: 'Clean', suspicious: 'Suspicious', dangerous: 'Dangerous' };
+const ATTACH_REASON = {
+  too_large: 'too large', executable: 'program', script: 'script',
+  type_mismatch: 'content does not match the extension', ole_macros: 'Office macros (OLE)',
+  ooxml_macros: 'Office macros (vbaProject.bin)', macro_extension: 'macro-enabled extension',
+  archive_holds_dangerous_file: 'archive holds a program, script or macro document',
+  zip_bomb: 'archive unpacks to an unsafe size', too_many_entries: 'archive has too many entries',
+  encrypted_archive: 'encrypted archive (cannot be checked)', broken_archive: 'damaged archive',
+  har_live_tokens: 'HAR file with live session data', double_extension: 'double extension',
+  malware: 'virus scanner found malware',
+};
+
+// Saves a downloaded Blob under name through a temporary object URL.
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+async function downloadAttachment(a) {
+  let res;
+  try {
+    res = await fetch(`${API}/attachments/${encodeURIComponent(a.id)}`,
+      { credentials: 'same-origin', cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, { error: 'network', message: 'The server cannot be reached.' });
+  }
+  if (!res.ok) {
+    let data = null;
+    try { data = await res.json(); } catch (e) { data = null; }
+    throw new ApiError(res.status, data);
+  }
+  saveBlob(await res.blob(), a.filename || 'download');
+}
+
+// The attachment list of ticket id: verdict, reasons, download for files
+// that are not quarantined, and for admins a release with a reason.
+function attachmentsPanel(id) {
+  const list = h('ul', { class: 'attachments', 'aria-label': 'Attachments' });
+  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const panel = h('section', { class: 'panel attachments-panel', 'aria-labelledby': 'att-h' },
+    h('h2', { class: 'panel-label', id: 'att-h', text: 'Attachments' }), err, list);
+  const isAdmin = () => !!(state.me && state.me.role === 'admin');
+
+  function releaseForm(a) {
+    const rerr = h('p', { class: 'error', role: 'alert', hidden: true });
+    const reason = field('Reason for releasing this file', {
+      name: 'reason', required: true, minlength: '3', maxlength: '500',
+    }, 'Recorded in the audit log. Release only after checking the file outside the console.');
+    const form = h('form', { class: 'release', novalidate: true, hidden: true },
+      rerr, reason.wrap,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Release file' })));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      hideError(rerr);
+      const text = reason.input.value.trim();
+      if (text.length < 3) {
+        showError(rerr, 'Give a reason of at least 3 characters.');
+        reason.input.focus();
+        return;
+      }
+      busy(form, async () => {
+        try {
+          await api.post(`${API}/attachments/${encodeURIComponent(a.id)}/release`, { reason: text });
+          announce('The file was released.');
+          await load();
+        } catch (e) {
+          showError(rerr, e);
+        }
+      });
+    });
+    return form;
+  }
+
+  function item(a) {
+    const reasons = Array.isArray(a.reasons) ? a.reasons : [];
+    const redacted = Array.isArray(a.redacted) ? a.redacted : [];
+    const ierr = h('p', { class: 'error', role: 'alert', hidden: true });
+    let control;
+    let rform = null;
+    if (a.quarantined) {
+      const children = [h('p', { class: 'quarantined', text: 'Quarantined — an administrator must release it' })];
+      if (isAdmin()) {
+        rform = releaseForm(a);
+        const open = h('button', { type: 'button', text: 'Release…', 'aria-expanded': 'false' });
+        open.addEventListener('click', () => {
+          rform.hidden = !rform.hidden;
+          open.setAttribute('aria-expanded', String(!rform.hidden));
+          if (!rform.hidden) rform.querySelector('input').focus();
+        });
+        children.push(open);
+      }
+      control = h('div', null, children);
+    } else {
+      const btn = h('button', { type: 'button', text: 'Download', 'aria-label': `Download ${a.filename}` });
+      btn.addEventListener('click', async () => {
+        hideError(ierr);
+        btn.disabled = true;
+        try {
+          await downloadAttachment(a);
+        } catch (e) {
+          showError(ierr, e);
+        } finally {
+          btn.disabled = false;
+        }
+      });
+      control = btn;
+    }
+    return h('li', { class: 'attachment' },
+      h('div', { class: 'attachment-head' },
+        h('span', { class: 'filename', text: a.filename }), ' ',
+        h('span', { class: `badge verdict-${a.verdict}`, text: VERDICT_LABEL[a.verdict] || a.verdict }), ' ',
+        h('span', { class: 'muted', text: `${a.type || ''} · ${a.size} bytes · ` }), timeEl(a.created_at)),
+      reasons.length ? h('p', { class: 'reasons', text: `Why: ${reasons.map((r) => ATTACH_REASON[r] || r).join('; ')}` }) : null,
+      redacted.length ? h('p', { class: 'redacted', text: `Removed before storing: ${redacted.map((r) => `${r.count} × ${r.type}`).join(', ')}` }) : null,
+      a.delete_after ? h('p', { class: 'muted' }, 'Deleted automatically on ', timeEl(a.delete_after)) : null,
+      a.released ? h('p', { class: 'muted' }, `Released by staff #${a.released.by} on `, timeEl(a.released.at)) : null,
+      ierr, control, rform);
+  }
+
+  async function load() {
+    try {
+      const data = await api.get(`${API}/tickets/${encodeURIComponent(id)}/attachments`);
+      const items = Array.isArray(data.attachments) ? data.attachments : [];
+      hideError(err);
+      replace(list, items.length ? items.map(item) : h('li', { class: 'empty', text: 'No attachments.' }));
+    } catch (e) {
+      showError(err, e);
+    }
+  }
+  load();
+  return panel;
+}
+
 async function showTicket(id) {
   const err = h('p', { class: 'error', role: 'alert', hidden: true });
   const title = h('h1', { text: `Ticket #${id}` });
@@ -230,7 +466,7 @@ async function showTicket(id) {
   screen(h('p', { class: 'back' }, h('a', { href: '#/queue', text: '← Queue' })),
     h('div', { class: 'ticket-head' }, title, facts),
     err, actionsErr, actions,
-    h('div', { class: 'workspace' }, external, internal));
+    h('div', { class: 'workspace' }, external, internal), attachmentsPanel(id));
 
   let ticket = null;
   async function refresh() {
@@ -260,7 +496,11 @@ async function showTicket(id) {
           h('span', { class: 'who', text: m.author || (m.from === 'agent' ? 'Agent' : 'Customer') }),
           h('span', { class: 'badge', text: m.from === 'agent' ? 'Reply sent' : 'From customer' }),
           timeEl(m.created_at)),
-        h('p', { class: 'body', text: m.body || '' })))) : h('li', { class: 'empty', text: 'No messages yet.' }));
+        m.from === 'agent'
+          ? h('p', { class: 'body', text: m.body || '' })
+          : customerBody(m.body, Array.isArray(m.links) ? m.links : []),
+        redactedNote(m),
+        m.from === 'agent' ? null : linkList(Array.isArray(m.links) ? m.links : [])))) : h('li', { class: 'empty', text: 'No messages yet.' }));
 
     const notes = Array.isArray(ticket.notes) ? ticket.notes : [];
     replace(notesList, notes.length ? notes.map((n) => h('li', { class: 'note' },

@@ -16,6 +16,7 @@ const state = {
   enrolling: false,  // logged in, authenticator not set up yet
   phrase: undefined, // anti-phishing phrase ('' = none set, null = unknown)
   loginNotice: '',
+  inboundNotice: '', // why the inbound filter changed the message just sent
 };
 
 api.onSessionLost = () => {
@@ -253,11 +254,22 @@ async function showTickets() {
 
 // ------------------------------------------------------------- ticket
 
+// What the inbound filter removed from one of the customer's own messages.
+function redactedMarker(m) {
+  const red = Array.isArray(m.redacted) ? m.redacted : [];
+  if (!red.length) return null;
+  return h('p', { class: 'redacted-marker', text: 'We removed something from this message that looked like a password, key, card number or identity number, before our staff could see it.' });
+}
+
 async function showTicket(id) {
   const err = h('p', { class: 'error', role: 'alert', hidden: true });
   const body = h('div', null, h('p', { class: 'loading', text: 'Loading…' }));
+  // The inbound filter's notice about the message just sent, shown once.
+  const notice = state.inboundNotice
+    ? h('p', { class: 'notice inbound-notice', role: 'status', text: state.inboundNotice }) : null;
+  state.inboundNotice = '';
   screen(h('p', { class: 'back' }, h('a', { href: '#/tickets', text: '← All my tickets' })),
-    h('h1', { text: `Ticket #${id}` }), err, body);
+    h('h1', { text: `Ticket #${id}` }), notice, err, body);
   let t;
   try {
     t = await api.get(`${API}/tickets/${encodeURIComponent(id)}`);
@@ -279,7 +291,8 @@ async function showTicket(id) {
             h('span', { class: 'who', text: ours ? (m.author || 'Support team') : 'You' }),
             ours ? h('span', { class: 'badge', text: 'Support team' }) : null,
             ' ', timeEl(m.created_at)),
-          h('p', { class: 'body', text: m.body || '' })));
+          h('p', { class: 'body', text: m.body || '' }),
+          ours ? null : redactedMarker(m)));
     }));
 
   const replyErr = h('p', { class: 'error', role: 'alert', hidden: true });
@@ -301,8 +314,9 @@ async function showTicket(id) {
     }
     busy(form, async () => {
       try {
-        await api.post(`${API}/tickets/${encodeURIComponent(id)}/messages`, { body: text });
+        const res = await api.post(`${API}/tickets/${encodeURIComponent(id)}/messages`, { body: text });
         reply.input.value = '';
+        state.inboundNotice = (res && res.notice) || '';
         announce('Your reply was sent.');
         await showTicket(id);
         const nf = main.querySelector('textarea');
@@ -318,7 +332,83 @@ async function showTicket(id) {
       h('span', { class: `badge status-${t.status}`, text: statusLabel(t.status) }), ' ',
       h('span', { class: 'muted' }, `Ticket #${t.id} · opened `, timeEl(t.created_at))),
     messages.length ? convo : h('p', { class: 'empty', text: 'No messages yet.' }),
-    form);
+    form, attachmentsSection(id));
+}
+
+// ---------------------------------------------------------- attachments
+
+const VERDICT_LABEL = { clean: 'Checked', suspicious: 'Checked with care', dangerous: 'Held back' };
+
+// Reads a File as base64 (the part after the data: URL's comma).
+function fileBase64(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => {
+      const s = String(r.result || '');
+      resolve(s.slice(s.indexOf(',') + 1));
+    };
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+}
+
+function attachmentItem(a) {
+  return h('li', { class: 'attachment' },
+    h('span', { class: 'filename', text: a.filename }), ' ',
+    h('span', { class: `badge verdict-${a.verdict}`, text: VERDICT_LABEL[a.verdict] || a.verdict }), ' ',
+    h('span', { class: 'muted', text: `${a.size} bytes` }),
+    a.notice ? h('p', { class: 'hint', text: a.notice }) : null);
+}
+
+// The customer's files on ticket id, and a form to add one.
+function attachmentsSection(id) {
+  const path = `${API}/tickets/${encodeURIComponent(id)}/attachments`;
+  const list = h('ul', { class: 'attachments', 'aria-label': 'Your files' });
+  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const result = h('p', { class: 'notice', role: 'status', hidden: true });
+  const file = field('Attach a file', { type: 'file', name: 'file' },
+    'Up to 5 MB. Files are checked for malware and sign-in data before our staff can open them.');
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'files-h' },
+    h('h2', { id: 'files-h', text: 'Files' }),
+    list, err, result, file.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Upload file' })));
+
+  async function load() {
+    try {
+      const data = await api.get(path);
+      const items = Array.isArray(data.attachments) ? data.attachments : [];
+      replace(list, items.length ? items.map(attachmentItem) : h('li', { class: 'empty', text: 'No files yet.' }));
+    } catch (e) {
+      showError(err, e);
+    }
+  }
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(err);
+    result.hidden = true;
+    const f = file.input.files && file.input.files[0];
+    if (!f) {
+      showError(err, 'Choose a file first.');
+      file.input.focus();
+      return;
+    }
+    busy(form, async () => {
+      try {
+        const content = await fileBase64(f);
+        const a = await api.post(path, { filename: f.name, content_base64: content });
+        result.textContent = a.notice || 'Your file was received.';
+        result.hidden = false;
+        announce(a.quarantined ? 'Your file was held back for safety.' : 'Your file was uploaded.');
+        file.input.value = '';
+        await load();
+      } catch (e) {
+        showError(err, e);
+      }
+    });
+  });
+  load();
+  return form;
 }
 
 // ---------------------------------------------------------- new ticket
@@ -343,6 +433,7 @@ function showNew() {
     busy(form, async () => {
       try {
         const t = await api.post(`${API}/tickets`, body);
+        state.inboundNotice = (t && t.notice) || '';
         announce('Your ticket was created.');
         go(`#/tickets/${encodeURIComponent(t.id)}`);
       } catch (e) {

@@ -8,7 +8,11 @@
  *
  * Hyperscan is used without start-of-match: it only says where a pattern
  * ends, which keeps it fast; the window before that end is then searched
- * by PCRE2 (JIT) or a hand-written extractor. Scratch space, PCRE2 match
+ * by PCRE2 (JIT) or a hand-written extractor. Rules with distinctive
+ * keywords (rules.c: gated) are not in the main database: it holds their
+ * keywords as literals instead, and each such rule has its own database,
+ * run only over the stretches of text near one of its keywords (the only
+ * places where rules_confirm() can accept a match). Scratch space, PCRE2 match
  * data and JIT stacks live in a small pool of workers, so one engine serves
  * many threads. It does not log, and keeps no scanned text.
  */
@@ -21,10 +25,19 @@
 #include "core/dlp/dlp_int.h"
 #include "core/errors.h"
 
+enum det_kind { DET_RULE, DET_BUILTIN, DET_KEYWORD, DET_TRIGGER };
+
 struct det {
-	int is_rule;
+	enum det_kind kind;
+	int is_rule;		/* DET_RULE or DET_TRIGGER: regions to confirm */
 	size_t index;		/* rule index or enum builtin */
 	size_t window;
+	size_t kwlen;		/* DET_KEYWORD: the keyword's length */
+};
+
+/* A stretch of text where a gated rule is run. */
+struct gate {
+	size_t rule, from, to;
 };
 
 struct region {
@@ -44,14 +57,19 @@ struct worker {
 	struct wstate *st;
 	struct region *rg;
 	size_t n_rg, cap_rg;
+	struct wstate *gs;	/* per rule: the gate being grown */
+	struct gate *gt;
+	size_t n_gt, cap_gt;
 	struct worker *next;
 };
 
 struct dlp_engine {
 	struct rule_set rs;
-	hs_database_t *db;
+	hs_database_t *db;	/* ids [0, n_main) */
+	hs_database_t **gdb;	/* per rule: a gated rule's own database */
+	size_t *gdet;		/* per rule: its det id when gated */
 	struct det *det;	/* indexed by Hyperscan id */
-	size_t n_det;
+	size_t n_det, n_main;
 	struct dlp_rule_stats stats;
 	pthread_mutex_t lock;
 	struct worker *pool;
@@ -161,15 +179,23 @@ secret_shadowed(const struct dlp_finding *x, const struct dlp_finding *y,
 static size_t
 normalise(struct dlp_finding *v, size_t n)
 {
-	size_t k = 0;
+	size_t k = 0, lo = 0, maxend = 0;
 
 	if (n == 0)
 		return 0;
 	qsort(v, n, sizeof(*v), cmp_finding);
+	/* Every rule below needs y->end >= v[i].start: findings before lo
+	 * all end earlier (maxend is the largest end in [0, lo)), and starts
+	 * only grow, so lo only moves forward. */
 	for (size_t i = 0; i < n; i++) {
 		int drop = 0;
 
-		for (size_t j = 0; j < n && !drop; j++) {
+		while (lo < n && (v[lo].end > maxend ? v[lo].end : maxend) <
+				 v[i].start) {
+			maxend = v[lo].end > maxend ? v[lo].end : maxend;
+			lo++;
+		}
+		for (size_t j = lo; j < n && !drop; j++) {
 			const struct dlp_finding *y = &v[j];
 
 			if (j == i || y->type == NULL)
@@ -196,6 +222,39 @@ normalise(struct dlp_finding *v, size_t n)
 	return k;
 }
 
+/* UTF-8 characters (bytes that are not continuation bytes 10xxxxxx) in
+ * t[from, to), eight bytes at a time: each byte lane of acc counts the
+ * continuation bytes seen in it, for at most 255 words, then the lanes are
+ * summed. */
+static size_t
+count_chars(const char *t, size_t from, size_t to)
+{
+	const uint64_t hi = 0x8080808080808080ull;
+	const uint64_t lo16 = 0x00ff00ff00ff00ffull;
+	const uint64_t ones16 = 0x0001000100010001ull;
+	size_t c = 0, p = from;
+
+	while (p + 8 <= to) {
+		size_t words = (to - p) / 8;
+		uint64_t acc = 0;
+
+		if (words > 255)
+			words = 255;
+		for (size_t k = 0; k < words; k++, p += 8) {
+			uint64_t x;
+
+			memcpy(&x, t + p, 8);
+			acc += (x & ~(x << 1) & hi) >> 7;
+		}
+		/* Lanes to 16 bits (each at most 510), then summed. */
+		acc = (acc & lo16) + ((acc >> 8) & lo16);
+		c += 8 * words - (size_t)((acc * ones16) >> 48);
+	}
+	for (; p < to; p++)
+		c += ((unsigned char)t[p] & 0xc0) != 0x80;
+	return c;
+}
+
 void
 dlp_char_offsets(const char *t, size_t len, struct dlp_finding *v, size_t n)
 {
@@ -209,8 +268,12 @@ dlp_char_offsets(const char *t, size_t len, struct dlp_finding *v, size_t n)
 			pos = 0;
 			chars = 0;
 		}
-		for (; pos < v[i].start && pos < len; pos++)
-			chars += ((unsigned char)t[pos] & 0xc0) != 0x80;
+		if (pos < v[i].start && pos < len) {
+			size_t to = v[i].start < len ? v[i].start : len;
+
+			chars += count_chars(t, pos, to);
+			pos = to;
+		}
 		v[i].cstart = chars;
 		c = chars;
 		for (size_t p = v[i].start; p < v[i].end && p < len; p++)
@@ -233,6 +296,8 @@ worker_free(struct worker *w)
 	pcre2_jit_stack_free(w->js);
 	free(w->st);
 	free(w->rg);
+	free(w->gs);
+	free(w->gt);
 	free(w);
 }
 
@@ -245,12 +310,17 @@ worker_new(const struct dlp_engine *e)
 		return NULL;
 	if (hs_alloc_scratch(e->db, &w->scratch) != HS_SUCCESS)
 		goto fail;
+	for (size_t i = 0; i < e->rs.n; i++)
+		if (e->gdb[i] != NULL &&
+		    hs_alloc_scratch(e->gdb[i], &w->scratch) != HS_SUCCESS)
+			goto fail;
 	w->md = pcre2_match_data_create(32, NULL);
 	w->mctx = pcre2_match_context_create(NULL);
 	w->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
 	w->st = calloc(e->n_det, sizeof(*w->st));
+	w->gs = calloc(e->rs.n, sizeof(*w->gs));
 	if (w->md == NULL || w->mctx == NULL || w->js == NULL ||
-	    w->st == NULL)
+	    w->st == NULL || w->gs == NULL)
 		goto fail;
 	pcre2_jit_stack_assign(w->mctx, NULL, w->js);
 	return w;
@@ -283,17 +353,79 @@ worker_put(struct dlp_engine *e, struct worker *w)
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* A keyword as a caseless Hyperscan literal: everything but letters and
+ * digits escaped. */
+static char *
+keyword_expr(const char *kw)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(kw);
+	char *o = malloc(4 * n + 1);
+	size_t j = 0;
+
+	if (o == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)kw[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+			o[j++] = (char)ch;
+			continue;
+		}
+		o[j++] = '\\';
+		o[j++] = 'x';
+		o[j++] = hex[ch >> 4];
+		o[j++] = hex[ch & 15];
+	}
+	o[j] = '\0';
+	return o;
+}
+
+static int
+rule_gated(const struct dlp_rule *r)
+{
+	return r->mode == RULE_HS && r->gated;
+}
+
+/* The database of one gated rule, whose hits carry id. */
+static void
+compile_gated(struct dlp_engine *e, size_t i, size_t id)
+{
+	struct dlp_rule *r = &e->rs.v[i];
+	const char *expr = r->hs_expr;
+	unsigned flags = 0, hid = (unsigned)id;
+	hs_compile_error_t *err = NULL;
+
+	if (hs_compile_multi(&expr, &flags, &hid, 1, HS_MODE_BLOCK, NULL,
+			     &e->gdb[i], &err) != HS_SUCCESS) {
+		hs_free_compile_error(err);
+		e->gdb[i] = NULL;
+		r->mode = RULE_PCRE;
+	}
+}
+
 static int
 compile_db(struct dlp_engine *e)
 {
-	size_t max = e->rs.n + B_COUNT;
-	const char **expr = calloc(max, sizeof(*expr));
-	unsigned *flags = calloc(max, sizeof(*flags));
-	unsigned *ids = calloc(max, sizeof(*ids));
+	size_t max = e->rs.n + B_COUNT, n_kw = 0;
+	const char **expr = NULL;
+	char **kwx = NULL;
+	unsigned *flags = NULL;
+	unsigned *ids = NULL;
 	int rc = -GH_INTERNAL;
 
-	e->det = calloc(max, sizeof(*e->det));
-	if (expr == NULL || flags == NULL || ids == NULL || e->det == NULL)
+	for (size_t i = 0; i < e->rs.n; i++)
+		n_kw += e->rs.v[i].n_kw;
+	max += n_kw;
+	expr = calloc(max, sizeof(*expr));
+	flags = calloc(max, sizeof(*flags));
+	ids = calloc(max, sizeof(*ids));
+	kwx = calloc(n_kw + 1, sizeof(*kwx));
+	e->det = calloc(max + e->rs.n, sizeof(*e->det));
+	e->gdb = calloc(e->rs.n, sizeof(*e->gdb));
+	e->gdet = calloc(e->rs.n, sizeof(*e->gdet));
+	if (expr == NULL || flags == NULL || ids == NULL || kwx == NULL ||
+	    e->det == NULL || e->gdb == NULL || e->gdet == NULL)
 		goto out;
 	/* Width of each rule; a rule Hyperscan cannot analyse goes to PCRE2. */
 	for (size_t i = 0; i < e->rs.n; i++) {
@@ -313,31 +445,68 @@ compile_db(struct dlp_engine *e)
 		r->window = rules_window(info->max_width);
 		free(info);
 	}
+	n_kw = 0;
+	for (size_t i = 0; i < e->rs.n; i++) {
+		const struct dlp_rule *r = &e->rs.v[i];
+
+		for (size_t k = 0; r->gated && k < r->n_kw; k++) {
+			kwx[n_kw] = keyword_expr(r->kw[k]);
+			if (kwx[n_kw] == NULL)
+				goto out;
+			n_kw++;
+		}
+	}
 	for (;;) {
-		size_t n = 0;
+		size_t n = 0, kx = 0;
 		hs_compile_error_t *err = NULL;
 		hs_error_t hr;
 
 		for (size_t i = 0; i < e->rs.n; i++) {
-			if (e->rs.v[i].mode != RULE_HS)
+			const struct dlp_rule *r = &e->rs.v[i];
+			struct det *d = &e->det[n];
+
+			if (r->mode != RULE_HS || r->gated)
 				continue;
-			expr[n] = e->rs.v[i].hs_expr;
+			expr[n] = r->hs_trigger != NULL ? r->hs_trigger :
+							  r->hs_expr;
 			flags[n] = 0;
 			ids[n] = (unsigned)n;
-			e->det[n].is_rule = 1;
-			e->det[n].index = i;
-			e->det[n].window = e->rs.v[i].window;
+			d->kind = r->hs_trigger != NULL ? DET_TRIGGER : DET_RULE;
+			d->is_rule = 1;
+			d->index = i;
+			d->window = r->hs_trigger != NULL ? DLP_TRIGGER_BACK :
+							    r->window;
 			n++;
+		}
+		/* The keywords of the gated rules (also those gone to PCRE2,
+		 * whose hits are ignored: kwx is numbered once). */
+		for (size_t i = 0; i < e->rs.n; i++) {
+			const struct dlp_rule *r = &e->rs.v[i];
+
+			for (size_t k = 0; r->gated && k < r->n_kw; k++) {
+				struct det *d = &e->det[n];
+
+				expr[n] = kwx[kx++];
+				flags[n] = HS_FLAG_CASELESS;
+				ids[n] = (unsigned)n;
+				d->kind = DET_KEYWORD;
+				d->is_rule = 0;
+				d->index = i;
+				d->window = 0;
+				d->kwlen = strlen(r->kw[k]);
+				n++;
+			}
 		}
 		for (size_t b = 0; b < B_COUNT; b++) {
 			expr[n] = pii_trigger((enum builtin)b, &flags[n],
 					      &e->det[n].window);
 			ids[n] = (unsigned)n;
+			e->det[n].kind = DET_BUILTIN;
 			e->det[n].is_rule = 0;
 			e->det[n].index = b;
 			n++;
 		}
-		e->n_det = n;
+		e->n_main = n;
 		hr = hs_compile_multi(expr, flags, ids, (unsigned)n,
 				      HS_MODE_BLOCK, NULL, &e->db, &err);
 		if (hr == HS_SUCCESS)
@@ -350,8 +519,27 @@ compile_db(struct dlp_engine *e)
 		e->rs.v[e->det[err->expression].index].mode = RULE_PCRE;
 		hs_free_compile_error(err);
 	}
+	/* Each gated rule: its own database, ids after the main ones. */
+	e->n_det = e->n_main;
+	for (size_t i = 0; i < e->rs.n; i++) {
+		struct det *d = &e->det[e->n_det];
+
+		if (!rule_gated(&e->rs.v[i]))
+			continue;
+		d->kind = DET_RULE;
+		d->is_rule = 1;
+		d->index = i;
+		d->window = e->rs.v[i].window;
+		e->gdet[i] = e->n_det;
+		compile_gated(e, i, e->n_det);
+		if (e->gdb[i] != NULL)
+			e->n_det++;
+	}
 	rc = 0;
 out:
+	for (size_t k = 0; kwx != NULL && kwx[k] != NULL; k++)
+		free(kwx[k]);
+	free(kwx);
 	free(expr);
 	free(flags);
 	free(ids);
@@ -419,6 +607,10 @@ dlp_engine_free(struct dlp_engine *e)
 		worker_free(w);
 	}
 	hs_free_database(e->db);
+	for (size_t i = 0; e->gdb != NULL && i < e->rs.n; i++)
+		hs_free_database(e->gdb[i]);
+	free(e->gdb);
+	free(e->gdet);
 	rules_free(&e->rs);
 	free(e->det);
 	pthread_mutex_destroy(&e->lock);
@@ -437,8 +629,14 @@ dlp_engine_stats(const struct dlp_engine *e, struct dlp_rule_stats *st)
 struct hs_ctx {
 	const struct dlp_engine *e;
 	struct worker *w;
+	const char *text;
+	size_t len;
+	size_t base;		/* offset of the scanned stretch in text */
 	int err;
 };
+
+/* Context a gated rule's stretch has on either side of what it needs. */
+#define GATE_MARGIN 64
 
 static int
 push_region(struct worker *w, size_t det, size_t from, size_t to)
@@ -460,18 +658,75 @@ push_region(struct worker *w, size_t det, size_t from, size_t to)
 }
 
 static int
-on_match(unsigned int id, unsigned long long from, unsigned long long to,
+push_gate(struct worker *w, size_t rule, size_t from, size_t to)
+{
+	if (w->n_gt == w->cap_gt) {
+		size_t nc = w->cap_gt ? w->cap_gt * 2 : 32;
+		struct gate *nv = realloc(w->gt, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		w->gt = nv;
+		w->cap_gt = nc;
+	}
+	w->gt[w->n_gt].rule = rule;
+	w->gt[w->n_gt].from = from;
+	w->gt[w->n_gt].to = to;
+	w->n_gt++;
+	return 0;
+}
+
+/* A keyword of a gated rule ends at `to`: the rule may match within
+ * DLP_KW_REACH of it (plus the rule's window and some context). */
+static int
+on_keyword(struct hs_ctx *c, const struct det *d, size_t to)
+{
+	const struct dlp_engine *e = c->e;
+	struct wstate *g = &c->w->gs[d->index];
+	size_t reach = DLP_KW_REACH + e->rs.v[d->index].window + GATE_MARGIN;
+	size_t ks = to >= d->kwlen ? to - d->kwlen : 0;
+	size_t a = ks > reach ? ks - reach : 0;
+	size_t b = to + reach < c->len ? to + reach : c->len;
+
+	if (e->gdb[d->index] == NULL)
+		return 0;
+	if (g->active && a <= g->to && b >= g->from) {
+		g->from = a < g->from ? a : g->from;
+		g->to = b > g->to ? b : g->to;
+		return 0;
+	}
+	if (g->active && push_gate(c->w, d->index, g->from, g->to) < 0) {
+		c->err = -GH_INTERNAL;
+		return 1;
+	}
+	g->from = a;
+	g->to = b;
+	g->active = 1;
+	return 0;
+}
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long hto,
 	 unsigned int flags, void *cls)
 {
 	struct hs_ctx *c = cls;
+	const struct det *d = &c->e->det[id];
 	struct wstate *st = &c->w->st[id];
-	size_t win = c->e->det[id].window;
-	size_t start = to > win ? (size_t)to - win : 0;
+	size_t to = c->base + (size_t)hto;
+	size_t start = to > d->window ? to - d->window : 0;
+	size_t end = to;
 
 	(void)from;
 	(void)flags;
+	if (d->kind == DET_KEYWORD)
+		return on_keyword(c, d, to);
+	if (d->kind == DET_TRIGGER) {
+		if (!rules_trigger_ok(&c->e->rs.v[d->index], c->text, to))
+			return 0;
+		end = rules_trigger_end(c->text, c->len, to);
+	}
 	if (st->active && start <= st->to) {
-		st->to = (size_t)to;
+		st->to = end > st->to ? end : st->to;
 		return 0;
 	}
 	if (st->active && push_region(c->w, id, st->from, st->to) < 0) {
@@ -479,8 +734,49 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 		return 1;
 	}
 	st->from = start;
-	st->to = (size_t)to;
+	st->to = end;
 	st->active = 1;
+	return 0;
+}
+
+static int
+cmp_gate(const void *a, const void *b)
+{
+	const struct gate *x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->from < y->from ? -1 : (x->from > y->from);
+}
+
+/* Runs each gated rule over the merged stretches near its keywords. */
+static int
+scan_gated(struct hs_ctx *c)
+{
+	const struct dlp_engine *e = c->e;
+	struct worker *w = c->w;
+
+	for (size_t r = 0; r < e->rs.n; r++)
+		if (w->gs[r].active &&
+		    push_gate(w, r, w->gs[r].from, w->gs[r].to) < 0)
+			return -GH_INTERNAL;
+	if (w->n_gt > 1)
+		qsort(w->gt, w->n_gt, sizeof(*w->gt), cmp_gate);
+	for (size_t i = 0; i < w->n_gt;) {
+		size_t r = w->gt[i].rule, a = w->gt[i].from, b = w->gt[i].to;
+
+		for (i++; i < w->n_gt && w->gt[i].rule == r &&
+			  w->gt[i].from <= b; i++)
+			b = w->gt[i].to > b ? w->gt[i].to : b;
+		c->base = a;
+		if (hs_scan(e->gdb[r], c->text + a, (unsigned)(b - a), 0,
+			    w->scratch, on_match, c) != HS_SUCCESS &&
+		    c->err == 0)
+			return -GH_INTERNAL;
+		if (c->err < 0)
+			return c->err;
+	}
+	c->base = 0;
 	return 0;
 }
 
@@ -513,7 +809,7 @@ dlp_scan(const struct dlp_engine *ce, const struct dlp_context *ctx,
 	/* The pool is the engine's only mutable part, behind its lock. */
 	struct dlp_engine *e = (struct dlp_engine *)(uintptr_t)ce;
 	struct worker *w = NULL;
-	struct hs_ctx hc = {ce, NULL, 0};
+	struct hs_ctx hc = {ce, NULL, text, len, 0, 0};
 	struct scan s;
 	size_t first = out->n;
 	int rc = -GH_INTERNAL;
@@ -532,12 +828,16 @@ dlp_scan(const struct dlp_engine *ce, const struct dlp_context *ctx,
 	s.md = w->md;
 	s.mctx = w->mctx;
 	memset(w->st, 0, ce->n_det * sizeof(*w->st));
+	memset(w->gs, 0, ce->rs.n * sizeof(*w->gs));
 	w->n_rg = 0;
+	w->n_gt = 0;
 	hc.w = w;
 	if (len > 0 &&
 	    hs_scan(ce->db, text, (unsigned)len, 0, w->scratch, on_match,
 		    &hc) != HS_SUCCESS && hc.err == 0)
 		goto out;
+	if (hc.err == 0 && len > 0)
+		hc.err = scan_gated(&hc);
 	if (hc.err < 0) {
 		rc = hc.err;
 		goto out;
@@ -580,8 +880,10 @@ dlp_scan(const struct dlp_engine *ce, const struct dlp_context *ctx,
 	}
 	if (s.err < 0 && s.err != -GH_BAD_FIELD)
 		goto out;
-	out->n = first + normalise(out->v + first, out->n - first);
-	dlp_char_offsets(text, len, out->v + first, out->n - first);
+	if (out->n > first) {
+		out->n = first + normalise(out->v + first, out->n - first);
+		dlp_char_offsets(text, len, out->v + first, out->n - first);
+	}
 	rc = s.err == -GH_BAD_FIELD ? -GH_BAD_FIELD : 0;
 out:
 	worker_put(e, w);

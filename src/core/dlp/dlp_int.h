@@ -33,6 +33,7 @@ struct dlp_allow {
 struct dlp_rule {
 	char *id;
 	char *hs_expr;		/* translated for Hyperscan */
+	char *hs_trigger;	/* cheaper expression run instead, or NULL */
 	pcre2_code *re;
 	enum rule_mode mode;
 	double entropy;
@@ -42,6 +43,7 @@ struct dlp_rule {
 	size_t window;		/* bytes before a hit end to search */
 	char **kw;		/* lower-case keywords */
 	size_t n_kw;
+	int gated;		/* run only near one of its keywords */
 	struct dlp_allow *allow;
 	size_t n_allow;
 };
@@ -68,8 +70,20 @@ struct scan {
 	struct dlp_findings *out;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
+	/* Where a keyword of kw_rule was last found (rules.c). */
+	const struct dlp_rule *kw_rule;
+	size_t kw_from, kw_to;
 	int err;
 };
+
+/* A rule applies only when one of its keywords is this close to a match
+ * (gitleaks: anywhere in the text). */
+#define DLP_KW_REACH 4096
+/* Shortest keyword that gates a rule (shorter ones are in every text). */
+#define DLP_GATE_KW_MIN 4
+/* A trigger hit (hs_trigger) ends less than this far after the start of
+ * the rule's match: PCRE2 searches from there. */
+#define DLP_TRIGGER_BACK 256
 
 /* rules.c */
 int rules_load(struct rule_set *rs, const char *json, size_t len);
@@ -78,6 +92,10 @@ void rules_free(struct rule_set *rs);
 void rules_confirm(struct scan *s, const struct rule_set *rs,
 		   const struct dlp_rule *r, size_t from, size_t to);
 double shannon_entropy(const char *s, size_t n);
+/* For a trigger hit ending at `to`: whether the text before it can hold
+ * the rule's keyword, and where the secret run it starts ends. */
+int rules_trigger_ok(const struct dlp_rule *r, const char *t, size_t to);
+size_t rules_trigger_end(const char *t, size_t len, size_t to);
 /* The window a rule needs before a hit's end, from Hyperscan's width. */
 size_t rules_window(size_t hs_max_width);
 

@@ -13,8 +13,17 @@
  * `(?P<name>` becomes `(?:` and the optional `[\w.-]{0,50}?` prefix at the
  * start of the generic rules is dropped, which changes no match end.
  * Rules scoped to file paths (gitleaks' `path`) never apply to a message
- * and are counted, not run. It does not scan text by itself: dlp.c runs
- * Hyperscan and calls rules_confirm() on the windows it raised.
+ * and are counted, not run.
+ *
+ * Speed: a rule whose keywords are all DLP_GATE_KW_MIN+ characters long is
+ * "gated": dlp.c looks for its keywords first (literals) and runs the rule
+ * only near them, which is where a finding can be (the keyword check
+ * below). `generic-api-key` (short, common keywords) gets a cheaper
+ * Hyperscan trigger instead: its separator and the first characters of
+ * the secret; the keyword group is checked by hand before the separator,
+ * and PCRE2 confirms in a window around the hit. This file does not scan
+ * text by itself: dlp.c runs Hyperscan and calls rules_confirm() on the
+ * windows it raised.
  */
 #include <ctype.h>
 #include <math.h>
@@ -173,6 +182,24 @@ allow_load(struct dlp_allow *a, json_t *j)
 	return 0;
 }
 
+/* gitleaks' generic-api-key, and a trigger for it: the separator (its last
+ * character), the optional quotes and the first 10 (12) characters of the
+ * secret. Every match of the rule ends with a match of the trigger, at
+ * most DLP_TRIGGER_BACK after the match starts. */
+static const char generic_re[] =
+	"(?i)[\\w.-]{0,50}?(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|"
+	"key|passw(?:or)?d|secret|token)(?:[ \\t\\w.-]{0,20})[\\s'\"]{0,3}"
+	"(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[\\x60'\"\\s=]{0,5}"
+	"([\\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3})"
+	"(?:[\\x60'\"\\s;]|\\\\[nr]|$)";
+static const char generic_trigger[] =
+	"(?i)[=>|:,][\\x60'\"\\s=]{0,5}(?:[\\w.=-]{10}|[a-z0-9][a-z0-9+/]{11})";
+/* What each alternative of its keyword group contains. */
+static const char *const generic_kw[] = {
+	"access", "auth", "api", "credential", "creds", "key", "passw",
+	"secret", "token",
+};
+
 static int
 rule_load(struct dlp_rule *r, json_t *j)
 {
@@ -203,6 +230,11 @@ rule_load(struct dlp_rule *r, json_t *j)
 	if (r->hs_expr == NULL)
 		return -GH_INTERNAL;
 	r->mode = r->re != NULL ? RULE_HS : RULE_FAILED;
+	if (strcmp(re, generic_re) == 0) {
+		r->hs_trigger = strdup(generic_trigger);
+		if (r->hs_trigger == NULL)
+			return -GH_INTERNAL;
+	}
 	if (json_array_size(kw) > 0) {
 		r->kw = calloc(json_array_size(kw), sizeof(*r->kw));
 		if (r->kw == NULL)
@@ -215,6 +247,10 @@ rule_load(struct dlp_rule *r, json_t *j)
 			r->kw[r->n_kw++] = s;
 		}
 	}
+	r->gated = r->n_kw > 0 && r->hs_trigger == NULL;
+	for (size_t k = 0; k < r->n_kw; k++)
+		if (strlen(r->kw[k]) < DLP_GATE_KW_MIN)
+			r->gated = 0;
 	if (json_array_size(al) > 0) {
 		r->allow = calloc(json_array_size(al), sizeof(*r->allow));
 		if (r->allow == NULL)
@@ -267,6 +303,7 @@ rules_free(struct rule_set *rs)
 
 		free(r->id);
 		free(r->hs_expr);
+		free(r->hs_trigger);
 		pcre2_code_free(r->re);
 		for (size_t k = 0; k < r->n_kw; k++)
 			free(r->kw[k]);
@@ -301,39 +338,53 @@ shannon_entropy(const char *s, size_t n)
 	return h;
 }
 
-/* Case-insensitive search of a lower-case needle. */
-static int
-contains_ci(const char *hay, size_t n, const char *needle)
+/* Case-insensitive search of a lower-case needle: the offset of the first
+ * occurrence in hay[0, n), or n when there is none. */
+static size_t
+find_ci(const char *hay, size_t n, const char *needle)
 {
-	size_t m = strlen(needle);
+	size_t m = strlen(needle), last;
+	const char *lo, *up;
 	unsigned char f, F;
 
 	if (m == 0)
-		return 1;
-	if (m > n)
 		return 0;
+	if (m > n)
+		return n;
+	last = n - m + 1;	/* candidates start before this */
 	f = (unsigned char)needle[0];
 	F = (unsigned char)toupper(f);
-	for (size_t i = 0; i + m <= n; i++) {
-		size_t k;
+	lo = memchr(hay, f, last);
+	up = F != f ? memchr(hay, F, last) : NULL;
+	while (lo != NULL || up != NULL) {
+		const char *c = up == NULL || (lo != NULL && lo < up) ? lo : up;
+		size_t at = (size_t)(c - hay), k;
 
-		if ((unsigned char)hay[i] != f && (unsigned char)hay[i] != F)
-			continue;
 		for (k = 1; k < m; k++)
-			if (tolower((unsigned char)hay[i + k]) !=
+			if (tolower((unsigned char)c[k]) !=
 			    (unsigned char)needle[k])
 				break;
 		if (k == m)
-			return 1;
+			return at;
+		if (c == lo)
+			lo = memchr(c + 1, f, last - at - 1);
+		else
+			up = memchr(c + 1, F, last - at - 1);
 	}
-	return 0;
+	return n;
+}
+
+static int
+contains_ci(const char *hay, size_t n, const char *needle)
+{
+	return n == 0 ? needle[0] == '\0' : find_ci(hay, n, needle) < n;
 }
 
 /* gitleaks applies a rule only when one of its keywords is in the text;
- * we look in the text around the candidate (KW_REACH bytes either side),
- * which is the whole text for a reply of ordinary size and keeps the cost
- * bounded on large inputs. */
-#define KW_REACH 4096
+ * we look in the text around the candidate (DLP_KW_REACH bytes either
+ * side), which is the whole text for a reply of ordinary size and keeps
+ * the cost bounded on large inputs. */
+#define KW_REACH DLP_KW_REACH
 
 static int
 keywords_present(struct scan *s, const struct dlp_rule *r, size_t from,
@@ -344,10 +395,54 @@ keywords_present(struct scan *s, const struct dlp_rule *r, size_t from,
 
 	if (r->n_kw == 0)
 		return 1;
-	for (size_t k = 0; k < r->n_kw; k++)
-		if (contains_ci(s->text + a, b - a, r->kw[k]))
+	/* The keyword found for the previous candidate of this rule. */
+	if (s->kw_rule == r && s->kw_from >= a && s->kw_to <= b)
+		return 1;
+	for (size_t k = 0; k < r->n_kw; k++) {
+		size_t at = find_ci(s->text + a, b - a, r->kw[k]);
+
+		if (at < b - a) {
+			s->kw_rule = r;
+			s->kw_from = a + at;
+			s->kw_to = a + at + strlen(r->kw[k]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The trigger ends 11-18 bytes after the separator's last character; the
+ * keyword ends at most 26 bytes before it (gap, quotes, `:::=`) and is at
+ * most 10 long. */
+int
+rules_trigger_ok(const struct dlp_rule *r, const char *t, size_t to)
+{
+	size_t a = to > 64 ? to - 64 : 0;
+	size_t b = to > 11 ? to - 11 : 0;
+
+	(void)r;
+	for (size_t k = 0; k < sizeof(generic_kw) / sizeof(generic_kw[0]); k++)
+		if (b > a && contains_ci(t + a, b - a, generic_kw[k]))
 			return 1;
 	return 0;
+}
+
+static int
+secret_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '.' || c == '=' || c == '-' ||
+	       c == '+' || c == '/';
+}
+
+/* The end of the run of secret characters a trigger hit is in, capped. */
+size_t
+rules_trigger_end(const char *t, size_t len, size_t to)
+{
+	size_t cap = to + RULE_WINDOW_CAP < len ? to + RULE_WINDOW_CAP : len;
+
+	while (to < cap && secret_char((unsigned char)t[to]))
+		to++;
+	return to;
 }
 
 static int
