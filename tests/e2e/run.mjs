@@ -276,7 +276,7 @@ async function main() {
       }
     }
     const web = path.join(root, 'web');
-    for (const app of ['portal', 'console']) {
+    for (const app of ['portal', 'console', 'shared']) {
       for (const f of fs.readdirSync(path.join(web, app))) {
         const text = fs.readFileSync(path.join(web, app, f), 'utf8');
         if (f.endsWith('.js')) {
@@ -284,9 +284,11 @@ async function main() {
         }
       }
     }
+    // One shared stylesheet and library (web/shared), served by both.
     for (const f of ['lib.js', 'style.css']) {
-      assert(fs.readFileSync(path.join(web, 'portal', f), 'utf8') === fs.readFileSync(path.join(web, 'console', f), 'utf8'),
-        `web/portal/${f} and web/console/${f} differ`);
+      const p = await get(`${PORTAL}/${f}`);
+      const c = await get(`${CONSOLE}/${f}`);
+      assert(p.body === c.body && p.body.length > 0, `/${f} differs between the listeners`);
     }
     const nf = await get(`${PORTAL}/app.js/`);
     assert(nf.status === 404, 'paths must match exactly');
