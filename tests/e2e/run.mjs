@@ -432,6 +432,13 @@ async function main() {
     const sent = await external.locator('.msg .body', { hasText: 'could not confirm' }).count();
     assert(sent === 0, 'blocked reply shows up in the conversation');
     await shot(p, 'console-reply-blocked');
+    // Apply redaction, review, send: the redacted reply passes the filter.
+    await block.getByRole('button', { name: 'Redact the marked text' }).click();
+    const redacted = await box.inputValue();
+    assert(redacted.includes('[redacted]') && !redacted.includes('could not confirm'), `redacted draft: ${redacted}`);
+    await external.getByRole('button', { name: 'Send reply to customer' }).click();
+    await external.locator('.msg .body', { hasText: 'just so you know: [redacted]' }).waitFor({ timeout: 5000 });
+    assert((await box.inputValue()) === '', 'the composer was not cleared after sending');
   });
 
   await test('portal: customer sees the reply and never the note', async () => {

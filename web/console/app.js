@@ -597,6 +597,37 @@ async function showTicket(id) {
       replyErr.appendChild(pre);
     }
     replyErr.appendChild(h('p', { class: 'hint', text: 'Your draft is kept below. Remove or rewrite the marked text, then send again.' }));
+    if (spans.length) {
+      // Apply redaction: the marked spans become "[redacted]" in the
+      // draft, which the agent reviews and sends again (it is checked
+      // again like any reply).
+      const redact = h('button', { type: 'button', class: 'redact', text: 'Redact the marked text' });
+      redact.addEventListener('click', () => {
+        if (reply.input.value !== draft) {
+          announce('The draft has changed since the check; send it again to re-check.');
+          return;
+        }
+        const chars = Array.from(draft);
+        const merged = [];
+        for (const sp of spans) {
+          const last = merged[merged.length - 1];
+          if (last && sp.a <= last.b) last.b = Math.max(last.b, sp.b);
+          else merged.push({ a: sp.a, b: sp.b });
+        }
+        let out = '';
+        let at = 0;
+        for (const m of merged) {
+          out += chars.slice(at, m.a).join('') + '[redacted]';
+          at = m.b;
+        }
+        out += chars.slice(at).join('');
+        reply.input.value = out;
+        clearBlock();
+        reply.input.focus();
+        announce('The marked text was replaced with [redacted]. Review the reply and send it again.');
+      });
+      replyErr.appendChild(redact);
+    }
     replyErr.hidden = false;
     // Select the first blocked span so it is visible in the composer too.
     const first = spans[0];
