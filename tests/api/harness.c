@@ -372,6 +372,20 @@ gh_req(struct gh_server *s, struct gh_client *c, const char *method,
 	return r->status;
 }
 
+long
+gh_send_json(struct gh_server *s, struct gh_client *c, const char *method,
+	     const char *path, json_t *obj, struct gh_resp *r)
+{
+	char *body = json_dumps(obj, JSON_COMPACT);
+	long st;
+
+	json_decref(obj);
+	assert_non_null(body);
+	st = gh_req(s, c, method, path, body, NULL, r);
+	free(body);
+	return st;
+}
+
 void
 gh_resp_free(struct gh_resp *r)
 {

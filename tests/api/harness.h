@@ -77,6 +77,9 @@ long gh_req(struct gh_server *s, struct gh_client *c, const char *method,
 	    const char *path, const char *body, const char *const *headers,
 	    struct gh_resp *r);
 void gh_resp_free(struct gh_resp *r);
+/* gh_req with obj (stolen) encoded as the JSON body. */
+long gh_send_json(struct gh_server *s, struct gh_client *c, const char *method,
+		  const char *path, json_t *obj, struct gh_resp *r);
 /* The value of a response header (case-insensitive), malloc'd, or NULL. */
 char *gh_header(const struct gh_resp *r, const char *name);
 /* The "error" code of a JSON error body, or "". */

@@ -95,20 +95,6 @@ b64(const unsigned char *d, size_t n)
 	return o;
 }
 
-static long
-send_json(struct world *w, struct gh_client *c, const char *method,
-	  const char *path, json_t *obj, struct gh_resp *r)
-{
-	char *body = json_dumps(obj, JSON_COMPACT);
-	long st;
-
-	json_decref(obj);
-	assert_non_null(body);
-	st = gh_req(&w->s, c, method, path, body, NULL, r);
-	free(body);
-	return st;
-}
-
 /* Uploads as a customer (portal) or staff member to ticket id. */
 static long
 upload_raw(struct world *w, struct gh_client *c, int64_t id,
@@ -118,7 +104,7 @@ upload_raw(struct world *w, struct gh_client *c, int64_t id,
 
 	snprintf(path, sizeof(path), "/api/v1/%stickets/%lld/attachments",
 		 c->staff ? "" : "portal/", (long long)id);
-	return send_json(w, c, "POST", path,
+	return gh_send_json(&w->s, c, "POST", path,
 			 json_pack("{s:s, s:s}", "filename", name,
 				   "content_base64", content_b64),
 			 r);
@@ -152,7 +138,7 @@ new_ticket(struct world *w, struct gh_client *c)
 	struct gh_resp r;
 	int64_t id;
 
-	assert_int_equal(send_json(w, c, "POST", "/api/v1/portal/tickets",
+	assert_int_equal(gh_send_json(&w->s, c, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject",
 					     "Login trouble", "body",
 					     "Files attached."),
@@ -290,20 +276,20 @@ test_macro_quarantine(void **state)
 	/* Release: not by an agent; an admin with a reason. */
 	snprintf(path, sizeof(path), "/api/v1/attachments/%lld/release",
 		 (long long)id);
-	assert_int_equal(send_json(w, &w->c_agent1, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_agent1, "POST", path,
 				   json_pack("{s:s}", "reason",
 					     "I know this customer"),
 				   &r),
 			 403);
 	gh_resp_free(&r);
-	assert_int_equal(send_json(w, &w->c_admin, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_admin, "POST", path,
 				   json_pack("{s:s}", "reason", "ok"), &r),
 			 400);
 	gh_resp_free(&r);
 	assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE "
 				  "record LIKE '%attachment.release%'"),
 			 0);
-	assert_int_equal(send_json(w, &w->c_admin, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_admin, "POST", path,
 				   json_pack("{s:s}", "reason",
 					     "Opened in the analysis VM: "
 					     "ERP export template"),
@@ -316,7 +302,7 @@ test_macro_quarantine(void **state)
 				  "record LIKE '%attachment.release%' AND "
 				  "record LIKE '%analysis VM%'"),
 			 1);
-	assert_int_equal(send_json(w, &w->c_admin, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_admin, "POST", path,
 				   json_pack("{s:s}", "reason", "once more"),
 				   &r),
 			 409);

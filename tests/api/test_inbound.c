@@ -83,26 +83,12 @@ teardown(void **state)
 	return 0;
 }
 
-static long
-send_json(struct world *w, struct gh_client *c, const char *method,
-	  const char *path, json_t *obj, struct gh_resp *r)
-{
-	char *body = json_dumps(obj, JSON_COMPACT);
-	long st;
-
-	json_decref(obj);
-	assert_non_null(body);
-	st = gh_req(&w->s, c, method, path, body, NULL, r);
-	free(body);
-	return st;
-}
-
 static int64_t
 new_ticket(struct world *w, const char *body, struct gh_resp *r)
 {
 	int64_t id;
 
-	assert_int_equal(send_json(w, &w->c_a, "POST", "/api/v1/portal/tickets",
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject", "Help",
 					     "body", body),
 				   r),
@@ -120,7 +106,7 @@ portal_message(struct world *w, int64_t id, const char *body,
 
 	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/messages",
 		 (long long)id);
-	return send_json(w, &w->c_a, "POST", path,
+	return gh_send_json(&w->s, &w->c_a, "POST", path,
 			 json_pack("{s:s}", "body", body), r);
 }
 
@@ -131,7 +117,7 @@ reply(struct world *w, int64_t id, const char *body, struct gh_resp *r)
 
 	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/replies",
 		 (long long)id);
-	return send_json(w, &w->c_agent, "POST", path,
+	return gh_send_json(&w->s, &w->c_agent, "POST", path,
 			 json_pack("{s:s}", "body", body), r);
 }
 

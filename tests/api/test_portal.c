@@ -62,20 +62,6 @@ teardown(void **state)
 	return 0;
 }
 
-static long
-send_json(struct world *w, struct gh_client *c, const char *method,
-	  const char *path, json_t *obj, struct gh_resp *r)
-{
-	char *body = json_dumps(obj, JSON_COMPACT);
-	long st;
-
-	json_decref(obj);
-	assert_non_null(body);
-	st = gh_req(&w->s, c, method, path, body, NULL, r);
-	free(body);
-	return st;
-}
-
 static int64_t
 new_ticket(struct world *w, struct gh_client *c, const char *subject,
 	   const char *body)
@@ -83,7 +69,7 @@ new_ticket(struct world *w, struct gh_client *c, const char *subject,
 	struct gh_resp r;
 	int64_t id;
 
-	assert_int_equal(send_json(w, c, "POST", "/api/v1/portal/tickets",
+	assert_int_equal(gh_send_json(&w->s, c, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject", subject,
 					     "body", body),
 				   &r),
@@ -109,7 +95,7 @@ staff_post(struct world *w, int64_t id, const char *what, const char *text)
 
 	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/%s", (long long)id,
 		 what);
-	st = send_json(w, &w->c_agent, "POST", path,
+	st = gh_send_json(&w->s, &w->c_agent, "POST", path,
 		       json_pack("{s:s}", "body", text), &r);
 	gh_resp_free(&r);
 	return st;
@@ -173,7 +159,7 @@ test_happy_path(void **state)
 	assert_int_equal(staff_post(w, id, "replies", "Try resetting it."), 201);
 	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/messages",
 		 (long long)id);
-	assert_int_equal(send_json(w, &w->c_a, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", path,
 				   json_pack("{s:s}", "body", "Done, thanks."),
 				   &r),
 			 201);
@@ -205,13 +191,13 @@ test_happy_path(void **state)
 	/* A customer message reopens a solved ticket. */
 	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/status",
 		 (long long)id);
-	assert_int_equal(send_json(w, &w->c_agent, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_agent, "POST", path,
 				   json_pack("{s:s}", "status", "solved"), &r),
 			 200);
 	gh_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/messages",
 		 (long long)id);
-	assert_int_equal(send_json(w, &w->c_a, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", path,
 				   json_pack("{s:s}", "body", "Broken again."),
 				   &r),
 			 201);
@@ -249,7 +235,7 @@ test_idor(void **state)
 	gh_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/messages",
 		 (long long)id);
-	assert_int_equal(send_json(w, &w->c_b, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_b, "POST", path,
 				   json_pack("{s:s}", "body", "hijack"), &r),
 			 404);
 	gh_resp_free(&r);
@@ -287,7 +273,7 @@ test_bad_input(void **state)
 	assert_non_null(big);
 	memset(subject, 's', 201);
 	subject[201] = '\0';
-	assert_int_equal(send_json(w, &w->c_a, "POST", "/api/v1/portal/tickets",
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject", subject,
 					     "body", "b"),
 				   &r),
@@ -295,7 +281,7 @@ test_bad_input(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "field")),
 			    "subject");
 	gh_resp_free(&r);
-	assert_int_equal(send_json(w, &w->c_a, "POST", "/api/v1/portal/tickets",
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject",
 					     "two\nlines", "body", "b"),
 				   &r),
@@ -303,7 +289,7 @@ test_bad_input(void **state)
 	gh_resp_free(&r);
 	memset(big, 'b', 65537);
 	big[65537] = '\0';
-	assert_int_equal(send_json(w, &w->c_a, "POST", "/api/v1/portal/tickets",
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject", "s",
 					     "body", big),
 				   &r),
@@ -311,7 +297,7 @@ test_bad_input(void **state)
 	gh_resp_free(&r);
 	memset(big, 'b', 85 * 1024);
 	big[85 * 1024] = '\0';
-	assert_int_equal(send_json(w, &w->c_a, "POST", "/api/v1/portal/tickets",
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject", "s",
 					     "body", big),
 				   &r),
@@ -415,12 +401,12 @@ test_note_marker(void **state)
 	/* The customer's write endpoints answer without notes too. */
 	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/messages",
 		 (long long)id);
-	assert_int_equal(send_json(w, &w->c_a, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", path,
 				   json_pack("{s:s}", "body", "ok"), &r),
 			 201);
 	assert_null(strstr(r.body, "NOTE-MARKER"));
 	gh_resp_free(&r);
-	assert_int_equal(send_json(w, &w->c_a, "POST", "/api/v1/portal/tickets",
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject", "x",
 					     "body", "y"),
 				   &r),
@@ -547,11 +533,11 @@ test_phrase(void **state)
 			 200);
 	assert_true(json_is_null(json_object_get(r.json, "phrase")));
 	gh_resp_free(&r);
-	assert_int_equal(send_json(w, &w->c_b, "PUT", "/api/v1/portal/phrase",
+	assert_int_equal(gh_send_json(&w->s, &w->c_b, "PUT", "/api/v1/portal/phrase",
 				   json_pack("{s:s}", "phrase", "ab"), &r),
 			 400);
 	gh_resp_free(&r);
-	assert_int_equal(send_json(w, &w->c_b, "PUT", "/api/v1/portal/phrase",
+	assert_int_equal(gh_send_json(&w->s, &w->c_b, "PUT", "/api/v1/portal/phrase",
 				   json_pack("{s:s}", "phrase",
 					     "Blue heron at dawn"),
 				   &r),

@@ -71,20 +71,6 @@ teardown(void **state)
 }
 
 /* Sends a JSON body built from obj (stolen). */
-static long
-send_json(struct world *w, struct gh_client *c, const char *method,
-	  const char *path, json_t *obj, struct gh_resp *r)
-{
-	char *body = json_dumps(obj, JSON_COMPACT);
-	long st;
-
-	json_decref(obj);
-	assert_non_null(body);
-	st = gh_req(&w->s, c, method, path, body, NULL, r);
-	free(body);
-	return st;
-}
-
 static int64_t
 customer_ticket(struct world *w, struct gh_client *c, const char *subject,
 		const char *body)
@@ -92,7 +78,7 @@ customer_ticket(struct world *w, struct gh_client *c, const char *subject,
 	struct gh_resp r;
 	int64_t id;
 
-	assert_int_equal(send_json(w, c, "POST", "/api/v1/portal/tickets",
+	assert_int_equal(gh_send_json(&w->s, c, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject", subject,
 					     "body", body),
 				   &r),
@@ -111,7 +97,7 @@ post_text(struct world *w, struct gh_client *c, int64_t id, const char *what,
 
 	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/%s", (long long)id,
 		 what);
-	return send_json(w, c, "POST", path, json_pack("{s:s}", "body", text),
+	return gh_send_json(&w->s, c, "POST", path, json_pack("{s:s}", "body", text),
 			 r);
 }
 
@@ -279,19 +265,19 @@ test_happy_path(void **state)
 	/* Status and assignment. */
 	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/status",
 		 (long long)id);
-	assert_int_equal(send_json(w, &w->c_agent1, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_agent1, "POST", path,
 				   json_pack("{s:s}", "status", "pending"), &r),
 			 200);
 	assert_string_equal(json_string_value(json_object_get(r.json, "status")),
 			    "pending");
 	gh_resp_free(&r);
-	assert_int_equal(send_json(w, &w->c_agent1, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_agent1, "POST", path,
 				   json_pack("{s:s}", "status", "closed"), &r),
 			 400);
 	gh_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/assign",
 		 (long long)id);
-	assert_int_equal(send_json(w, &w->c_sup, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_sup, "POST", path,
 				   json_pack("{s:I}", "staff_id",
 					     (json_int_t)w->agent2.id),
 				   &r),
@@ -321,13 +307,13 @@ test_authorization(void **state)
 	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/assign",
 		 (long long)id);
 	/* An agent cannot hand a ticket to someone else. */
-	assert_int_equal(send_json(w, &w->c_agent1, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_agent1, "POST", path,
 				   json_pack("{s:I}", "staff_id",
 					     (json_int_t)w->agent2.id),
 				   &r),
 			 403);
 	gh_resp_free(&r);
-	assert_int_equal(send_json(w, &w->c_agent1, "POST", path,
+	assert_int_equal(gh_send_json(&w->s, &w->c_agent1, "POST", path,
 				   json_pack("{s:I}", "staff_id",
 					     (json_int_t)w->agent1.id),
 				   &r),
