@@ -23,9 +23,10 @@
 #include <hs/hs.h>
 
 #include "core/dlp/dlp_int.h"
+#include "core/dlp/hscache.h"
 #include "core/errors.h"
 
-enum det_kind { DET_RULE, DET_BUILTIN, DET_KEYWORD, DET_TRIGGER };
+enum det_kind { DET_RULE, DET_BUILTIN, DET_KEYWORD, DET_TRIGGER, DET_PHONE };
 
 struct det {
 	enum det_kind kind;
@@ -51,6 +52,7 @@ struct wstate {
 
 struct worker {
 	hs_scratch_t *scratch;
+	hs_scratch_t *pscratch;	/* for pdb, run from a main-database hit */
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *js;
@@ -67,6 +69,8 @@ struct dlp_engine {
 	struct rule_set rs;
 	hs_database_t *db;	/* ids [0, n_main) */
 	hs_database_t **gdb;	/* per rule: a gated rule's own database */
+	hs_database_t *pdb;	/* the phone expression, id phone_det */
+	size_t phone_det;
 	size_t *gdet;		/* per rule: its det id when gated */
 	struct det *det;	/* indexed by Hyperscan id */
 	size_t n_det, n_main;
@@ -291,6 +295,7 @@ worker_free(struct worker *w)
 	if (w == NULL)
 		return;
 	hs_free_scratch(w->scratch);
+	hs_free_scratch(w->pscratch);
 	pcre2_match_data_free(w->md);
 	pcre2_match_context_free(w->mctx);
 	pcre2_jit_stack_free(w->js);
@@ -308,7 +313,8 @@ worker_new(const struct dlp_engine *e)
 
 	if (w == NULL)
 		return NULL;
-	if (hs_alloc_scratch(e->db, &w->scratch) != HS_SUCCESS)
+	if (hs_alloc_scratch(e->db, &w->scratch) != HS_SUCCESS ||
+	    hs_alloc_scratch(e->pdb, &w->pscratch) != HS_SUCCESS)
 		goto fail;
 	for (size_t i = 0; i < e->rs.n; i++)
 		if (e->gdb[i] != NULL &&
@@ -396,8 +402,8 @@ compile_gated(struct dlp_engine *e, size_t i, size_t id)
 	unsigned flags = 0, hid = (unsigned)id;
 	hs_compile_error_t *err = NULL;
 
-	if (hs_compile_multi(&expr, &flags, &hid, 1, HS_MODE_BLOCK, NULL,
-			     &e->gdb[i], &err) != HS_SUCCESS) {
+	if (hsc_compile(&expr, &flags, &hid, 1, &e->gdb[i], &err) !=
+	    HS_SUCCESS) {
 		hs_free_compile_error(err);
 		e->gdb[i] = NULL;
 		r->mode = RULE_PCRE;
@@ -501,14 +507,15 @@ compile_db(struct dlp_engine *e)
 			expr[n] = pii_trigger((enum builtin)b, &flags[n],
 					      &e->det[n].window);
 			ids[n] = (unsigned)n;
-			e->det[n].kind = DET_BUILTIN;
+			e->det[n].kind = b == B_PHONE ? DET_PHONE : DET_BUILTIN;
+			if (b == B_PHONE)
+				e->phone_det = n;
 			e->det[n].is_rule = 0;
 			e->det[n].index = b;
 			n++;
 		}
 		e->n_main = n;
-		hr = hs_compile_multi(expr, flags, ids, (unsigned)n,
-				      HS_MODE_BLOCK, NULL, &e->db, &err);
+		hr = hsc_compile(expr, flags, ids, (unsigned)n, &e->db, &err);
 		if (hr == HS_SUCCESS)
 			break;
 		if (err == NULL || err->expression < 0 ||
@@ -518,6 +525,17 @@ compile_db(struct dlp_engine *e)
 		}
 		e->rs.v[e->det[err->expression].index].mode = RULE_PCRE;
 		hs_free_compile_error(err);
+	}
+	{
+		const char *pe = pii_phone_expr();
+		unsigned pf = 0, pid = (unsigned)e->phone_det;
+		hs_compile_error_t *err = NULL;
+
+		if (hsc_compile(&pe, &pf, &pid, 1, &e->pdb, &err) !=
+		    HS_SUCCESS) {
+			hs_free_compile_error(err);
+			goto out;
+		}
 	}
 	/* Each gated rule: its own database, ids after the main ones. */
 	e->n_det = e->n_main;
@@ -607,6 +625,7 @@ dlp_engine_free(struct dlp_engine *e)
 		worker_free(w);
 	}
 	hs_free_database(e->db);
+	hs_free_database(e->pdb);
 	for (size_t i = 0; e->gdb != NULL && i < e->rs.n; i++)
 		hs_free_database(e->gdb[i]);
 	free(e->gdb);
@@ -632,6 +651,7 @@ struct hs_ctx {
 	const char *text;
 	size_t len;
 	size_t base;		/* offset of the scanned stretch in text */
+	size_t ph_end;		/* end of the last run of phone characters */
 	int err;
 };
 
@@ -705,26 +725,12 @@ on_keyword(struct hs_ctx *c, const struct det *d, size_t to)
 	return 0;
 }
 
+/* Detector id has a candidate from `start` to `end`: grows its region. */
 static int
-on_match(unsigned int id, unsigned long long from, unsigned long long hto,
-	 unsigned int flags, void *cls)
+grow(struct hs_ctx *c, unsigned int id, size_t start, size_t end)
 {
-	struct hs_ctx *c = cls;
-	const struct det *d = &c->e->det[id];
 	struct wstate *st = &c->w->st[id];
-	size_t to = c->base + (size_t)hto;
-	size_t start = to > d->window ? to - d->window : 0;
-	size_t end = to;
 
-	(void)from;
-	(void)flags;
-	if (d->kind == DET_KEYWORD)
-		return on_keyword(c, d, to);
-	if (d->kind == DET_TRIGGER) {
-		if (!rules_trigger_ok(&c->e->rs.v[d->index], c->text, to))
-			return 0;
-		end = rules_trigger_end(c->text, c->len, to);
-	}
 	if (st->active && start <= st->to) {
 		st->to = end > st->to ? end : st->to;
 		return 0;
@@ -737,6 +743,69 @@ on_match(unsigned int id, unsigned long long from, unsigned long long hto,
 	st->to = end;
 	st->active = 1;
 	return 0;
+}
+
+static int
+on_phone_hit(unsigned int id, unsigned long long from,
+	     unsigned long long hto, unsigned int flags, void *cls)
+{
+	struct hs_ctx *c = cls;
+	size_t to = c->base + (size_t)hto;
+	size_t win = c->e->det[id].window;
+
+	(void)from;
+	(void)flags;
+	return grow(c, id, to > win ? to - win : 0, to);
+}
+
+/* The phone trigger ends at `to`: runs the phone expression over the run
+ * of phone characters around it (once per run), with a byte of context on
+ * either side for its \b. */
+static int
+on_phone(struct hs_ctx *c, size_t to)
+{
+	size_t ra, rb, a, b, base = c->base;
+	int scan;
+
+	if (to <= c->ph_end)
+		return 0;
+	scan = pii_phone_run(c->text, c->len, to, &ra, &rb);
+	c->ph_end = rb;
+	if (!scan)
+		return 0;
+	a = ra > 0 ? ra - 1 : 0;
+	b = rb < c->len ? rb + 1 : c->len;
+	c->base = a;
+	if (hs_scan(c->e->pdb, c->text + a, (unsigned)(b - a), 0,
+		    c->w->pscratch, on_phone_hit, c) != HS_SUCCESS &&
+	    c->err == 0)
+		c->err = -GH_INTERNAL;
+	c->base = base;
+	return c->err < 0;
+}
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long hto,
+	 unsigned int flags, void *cls)
+{
+	struct hs_ctx *c = cls;
+	const struct det *d = &c->e->det[id];
+	size_t to = c->base + (size_t)hto;
+	size_t start = to > d->window ? to - d->window : 0;
+	size_t end = to;
+
+	(void)from;
+	(void)flags;
+	if (d->kind == DET_KEYWORD)
+		return on_keyword(c, d, to);
+	if (d->kind == DET_PHONE)
+		return on_phone(c, to);
+	if (d->kind == DET_TRIGGER) {
+		if (!rules_trigger_ok(&c->e->rs.v[d->index], c->text, to))
+			return 0;
+		end = rules_trigger_end(c->text, c->len, to);
+	}
+	return grow(c, id, start, end);
 }
 
 static int
@@ -809,7 +878,7 @@ dlp_scan(const struct dlp_engine *ce, const struct dlp_context *ctx,
 	/* The pool is the engine's only mutable part, behind its lock. */
 	struct dlp_engine *e = (struct dlp_engine *)(uintptr_t)ce;
 	struct worker *w = NULL;
-	struct hs_ctx hc = {ce, NULL, text, len, 0, 0};
+	struct hs_ctx hc = {ce, NULL, text, len, 0, 0, 0};
 	struct scan s;
 	size_t first = out->n;
 	int rc = -GH_INTERNAL;

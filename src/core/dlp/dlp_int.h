@@ -102,6 +102,11 @@ size_t rules_window(size_t hs_max_width);
 /* pii.c: the Hyperscan trigger of each built-in and how far before a
  * hit's end its candidates may start. */
 const char *pii_trigger(enum builtin b, unsigned *flags, size_t *back);
+/* The phone expression, run only over the runs of phone characters
+ * around a B_PHONE trigger hit ending at `to`: see pii_phone_run. */
+const char *pii_phone_expr(void);
+int pii_phone_run(const char *t, size_t len, size_t to, size_t *ra,
+		  size_t *rb);
 void pii_confirm(struct scan *s, enum builtin b, size_t from, size_t to);
 int luhn_ok(const char *digits, size_t n);
 int card_issuer_ok(const char *digits, size_t n);

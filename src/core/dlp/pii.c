@@ -54,11 +54,13 @@ pii_trigger(enum builtin b, unsigned *flags, size_t *back)
 		*back = 72;
 		return "@[A-Za-z0-9-]+\\.[A-Za-z]{2}";
 	case B_PHONE:
+		/* Not the phone expression (pii_phone_expr): in the main
+		 * database that costs a fifth of the scan. Each of its matches
+		 * contains "(" or "+" before a digit or a digit followed by a
+		 * non-word character, so this cheap expression finds the run
+		 * of phone characters (pii_phone_run) the real one is run on. */
 		*back = 40;
-		return "\\+\\d[\\d ().-]{6,}\\d|\\(\\d{2,5}\\) ?\\d{3}|"
-		       "\\d{2,5}[.-]\\d{3,4}[ .-]\\d{3,5}|\\b0\\d{9,10}\\b|"
-		       "\\b1[3-9]\\d{9}\\b|\\b0\\d-\\d{7}\\b|"
-		       "\\d{2,5} \\d{3,4} \\d{3,5}";
+		return "[(+]\\d|\\d\\b";
 	case B_HEADER:
 		*back = 48;
 		return "(?i)(?:\\b(?:proxy-)?authorization|\\b(?:set-)?cookie)"
@@ -66,6 +68,47 @@ pii_trigger(enum builtin b, unsigned *flags, size_t *back)
 	default:
 		return NULL;
 	}
+}
+
+const char *
+pii_phone_expr(void)
+{
+	return "\\+\\d[\\d ().-]{6,}\\d|\\(\\d{2,5}\\) ?\\d{3}|"
+	       "\\d{2,5}[.-]\\d{3,4}[ .-]\\d{3,5}|\\b0\\d{9,10}\\b|"
+	       "\\b1[3-9]\\d{9}\\b|\\b0\\d-\\d{7}\\b|"
+	       "\\d{2,5} \\d{3,4} \\d{3,5}";
+}
+
+static int
+phone_char(char c)
+{
+	return DIGIT(c) || c == ' ' || c == '(' || c == ')' || c == '+' ||
+	       c == '-' || c == '.';
+}
+
+/*
+ * The phone trigger ends at `to` (t[to - 1] is a digit). Sets [*ra, *rb)
+ * to the run of phone characters around it: every match of the phone
+ * expression is made of them, so it lies within one run. Returns whether
+ * the run can hold a match (two digits and a "+", or five digits).
+ */
+int
+pii_phone_run(const char *t, size_t len, size_t to, size_t *ra, size_t *rb)
+{
+	size_t a = to - 1, b = to, nd = 0;
+	int plus = 0;
+
+	while (a > 0 && phone_char(t[a - 1]))
+		a--;
+	while (b < len && phone_char(t[b]))
+		b++;
+	*ra = a;
+	*rb = b;
+	for (size_t k = a; k < b && nd < 5; k++) {
+		nd += DIGIT(t[k]);
+		plus |= t[k] == '+';
+	}
+	return nd >= 5 || (nd >= 2 && plus);
 }
 
 /* ------------------------------------------------------------------ */
