@@ -28,12 +28,22 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_eval: cannot read the cases in %s\n", dir);
 		return 2;
 	}
-	printf("== Presidio recognizer cases (agreement: same count and "
-	       "character spans)\n");
-	for (size_t i = 0; i < r.n_ent; i++)
-		printf("  %-12s %4zu cases  %6.2f%%\n", r.ent[i].entity,
-		       r.ent[i].cases,
-		       100.0 * eval_ratio(r.ent[i].agree, r.ent[i].cases));
+	printf("== Presidio recognizer cases (agreement: a case's findings have "
+	       "the same count and character spans;\n   precision and recall "
+	       "by span; 'other' = findings of the type on the cases "
+	       "of Presidio's other entities)\n");
+	printf("  %-12s %6s %9s %9s %9s %6s %9s\n", "entity", "cases",
+	       "agree", "precision", "recall", "other", "prec.all");
+	for (size_t i = 0; i < r.n_ent; i++) {
+		const struct eval_entity *x = &r.ent[i];
+
+		printf("  %-12s %6zu %8.2f%% %8.2f%% %8.2f%% %6zu %8.2f%%\n",
+		       x->entity, x->cases,
+		       100.0 * eval_ratio(x->agree, x->cases),
+		       100.0 * eval_ratio(x->tp, x->tp + x->fp),
+		       100.0 * eval_ratio(x->tp, x->tp + x->fn), x->fp_other,
+		       100.0 * eval_ratio(x->tp, x->tp + x->fp + x->fp_other));
+	}
 	printf("== gitleaks rule examples\n");
 	printf("  true positives: %zu (%zu complete: the rule's own regex "
 	       "matches)\n", r.tp_total, r.tp_complete);
@@ -51,6 +61,33 @@ main(int argc, char **argv)
 	       "%6.2f%%\n",
 	       100.0 * eval_ratio(r.tp_named_complete,
 				  r.tp_named_complete + r.fp_named));
+	{
+		size_t n_tp = 0, perfect = 0;
+
+		for (size_t i = 0; i < r.n_rule; i++) {
+			const struct eval_rule *u = &r.rule[i];
+
+			n_tp += u->tp + u->fn > 0;
+			perfect += u->tp + u->fn > 0 && u->fn == 0 && u->fp == 0;
+		}
+		printf("  per rule: %zu rules have examples, %zu with complete "
+		       "positives; %zu of those at 100%% precision and recall; "
+		       "the others%s:\n", r.n_rule, n_tp, perfect,
+		       verbose ? " (and with -v every rule)" : "");
+		printf("  %-40s %4s %4s %4s %9s %9s %5s\n", "rule", "tp", "fn",
+		       "fp", "precision", "recall", "cut");
+		for (size_t i = 0; i < r.n_rule; i++) {
+			const struct eval_rule *u = &r.rule[i];
+
+			if (verbose == NULL && u->fn == 0 && u->fp == 0)
+				continue;
+			printf("  %-40s %4zu %4zu %4zu %8.2f%% %8.2f%% %5zu\n",
+			       u->id, u->tp, u->fn, u->fp,
+			       100.0 * eval_ratio(u->tp, u->tp + u->fp),
+			       100.0 * eval_ratio(u->tp, u->tp + u->fn),
+			       u->incomplete);
+		}
+	}
 	printf("== Chromium IDN spoof verdicts (safe vs not safe)\n");
 	printf("  %zu hosts: agreement %6.2f%% (baseline 'every punycode host "
 	       "is unsafe': %6.2f%%)\n", r.idn_total,

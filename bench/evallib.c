@@ -37,12 +37,26 @@
 struct eval_entity {
 	const char *entity;
 	size_t cases, agree;
+	/* Spans: found and expected (tp), found not expected (fp), expected
+	 * not found (fn), on this entity's own cases; and findings of this
+	 * type on the cases of Presidio's other entities (fp_other). */
+	size_t tp, fp, fn, fp_other;
+};
+
+/* One gitleaks rule: its complete positives found by it (tp) or not
+ * (fn), its negatives it fired on (fp); positives cut before the secret
+ * (incomplete) are counted apart. */
+struct eval_rule {
+	char id[64];
+	size_t tp, fn, fp, negatives, incomplete;
 };
 
 struct eval_result {
 	struct eval_entity ent[8];
 	size_t n_ent;
 	/* gitleaks */
+	struct eval_rule rule[300];
+	size_t n_rule;
 	size_t tp_total, tp_complete, tp_named, tp_any, tp_named_complete,
 	    tp_any_complete, fp_total, fp_named, fp_any;
 	/* Chromium IDN */
@@ -99,26 +113,76 @@ eval_presidio(const char *dir, const struct dlp_engine *e,
 		for (size_t i = 0; ent != NULL && i < r->n_ent; i++)
 			if (strcmp(ent, r->ent[i].entity) == 0)
 				x = &r->ent[i];
-		if (x == NULL || t == NULL) {
+		if (t == NULL || ent == NULL) {
 			json_decref(j);
 			continue;
 		}
 		dlp_findings_init(&fs);
 		if (dlp_scan(e, NULL, t, strlen(t), &fs) != 0)
 			ok = 0;
+		if (x == NULL) {
+			/* Another entity's case: our findings on it are false
+			 * hits, except phones on Presidio's phone entities. */
+			for (size_t i = 0; i < fs.n; i++)
+				for (size_t q = 0; q < r->n_ent; q++)
+					if (strcmp(fs.v[i].type,
+						   r->ent[q].entity) == 0 &&
+					    !(strcmp(fs.v[i].type, "phone") == 0 &&
+					      (strstr(ent, "phone") ||
+					       strstr(ent, "mobile"))))
+						r->ent[q].fp_other++;
+			dlp_findings_free(&fs);
+			json_decref(j);
+			continue;
+		}
 		for (size_t i = 0; i < fs.n; i++)
 			got += strcmp(fs.v[i].type, x->entity) == 0;
 		if (got != json_array_size(sp))
 			ok = 0;
-		for (size_t i = 0; ok && i < fs.n; i++) {
-			json_t *s;
+		/* Span by span: exact [start, end) in characters. */
+		for (size_t i = 0; i < fs.n; i++) {
+			int hit = 0;
 
 			if (strcmp(fs.v[i].type, x->entity) != 0)
 				continue;
-			s = json_array_get(sp, k++);
-			if ((size_t)json_integer_value(json_array_get(s, 0)) !=
+			for (size_t m = 0; m < json_array_size(sp); m++) {
+				json_t *q = json_array_get(sp, m);
+
+				hit |= (size_t)json_integer_value(
+					       json_array_get(q, 0)) ==
+					       fs.v[i].cstart &&
+				       (size_t)json_integer_value(
+					       json_array_get(q, 1)) ==
+					       fs.v[i].cend;
+			}
+			if (hit)
+				x->tp++;
+			else
+				x->fp++;
+		}
+		for (size_t m = 0; m < json_array_size(sp); m++) {
+			json_t *q = json_array_get(sp, m);
+			int hit = 0;
+
+			for (size_t i = 0; i < fs.n; i++)
+				hit |= strcmp(fs.v[i].type, x->entity) == 0 &&
+				       (size_t)json_integer_value(
+					       json_array_get(q, 0)) ==
+					       fs.v[i].cstart &&
+				       (size_t)json_integer_value(
+					       json_array_get(q, 1)) ==
+					       fs.v[i].cend;
+			x->fn += !hit;
+		}
+		for (size_t i = 0; ok && i < fs.n; i++) {
+			json_t *sq;
+
+			if (strcmp(fs.v[i].type, x->entity) != 0)
+				continue;
+			sq = json_array_get(sp, k++);
+			if ((size_t)json_integer_value(json_array_get(sq, 0)) !=
 			    fs.v[i].cstart ||
-			    (size_t)json_integer_value(json_array_get(s, 1)) !=
+			    (size_t)json_integer_value(json_array_get(sq, 1)) !=
 			    fs.v[i].cend)
 				ok = 0;
 		}
@@ -137,6 +201,21 @@ is_secret_type(const char *type)
 {
 	return strcmp(type, "secret") == 0 || strcmp(type, "auth_header") == 0 ||
 	       strcmp(type, "cookie") == 0;
+}
+
+/* The counters of rule id, added on first use (NULL when full). */
+static struct eval_rule *
+eval_rule_of(struct eval_result *r, const char *id)
+{
+	size_t n = sizeof(r->rule) / sizeof(r->rule[0]);
+
+	for (size_t i = 0; i < r->n_rule; i++)
+		if (strcmp(r->rule[i].id, id) == 0)
+			return &r->rule[i];
+	if (r->n_rule == n || strlen(id) >= sizeof(r->rule[0].id))
+		return NULL;
+	snprintf(r->rule[r->n_rule].id, sizeof(r->rule[0].id), "%s", id);
+	return &r->rule[r->n_rule++];
 }
 
 static int
@@ -158,6 +237,7 @@ eval_gitleaks(const char *dir, const struct dlp_engine *e,
 		const char *org = json_string_value(json_object_get(j, "origin"));
 		const char *t = json_string_value(json_object_get(j, "text"));
 		struct dlp_findings fs;
+		struct eval_rule *ru;
 		int named = 0, any = 0, pos, complete;
 
 		if (id == NULL || kind == NULL || t == NULL || org == NULL) {
@@ -182,8 +262,15 @@ eval_gitleaks(const char *dir, const struct dlp_engine *e,
 			named |= strcmp(fs.v[i].rule, id) == 0;
 			any |= is_secret_type(fs.v[i].type);
 		}
+		ru = eval_rule_of(r, id);
 		if (pos) {
 			complete = dlp_rule_matches(e, id, t, strlen(t)) == 1;
+			if (ru != NULL && complete) {
+				ru->tp += named;
+				ru->fn += !named;
+			} else if (ru != NULL) {
+				ru->incomplete++;
+			}
 			r->tp_total++;
 			r->tp_named += named;
 			r->tp_any += any;
@@ -193,6 +280,10 @@ eval_gitleaks(const char *dir, const struct dlp_engine *e,
 			if (verbose != NULL && complete && !named)
 				fprintf(verbose, "  missed %s\n", id);
 		} else {
+			if (ru != NULL) {
+				ru->negatives++;
+				ru->fp += named;
+			}
 			r->fp_total++;
 			r->fp_named += named;
 			r->fp_any += any;

@@ -10,8 +10,15 @@
 #include "http/request.h"
 
 /* Parses r's body against spec; on failure sets error_extra with the
- * field name and returns the error. */
+ * field name and returns the error. A broken bound (a string too long or
+ * too short, an integer out of range) also names the limit: "max" or
+ * "min", "unit" (characters or bytes) for strings, and a "message" that
+ * states it ("subject is longer than 200 characters."). */
 int api_parse(struct request *r, const struct jspec *spec);
+/* Sets error_extra for the bound f broke, as api_parse does, and returns
+ * -GH_BAD_FIELD. The message is built from the spec only, never from
+ * input. */
+int api_bound_error(struct request *r, const struct jspec_fail *f);
 
 /* session.c */
 int api_staff_login(struct request *r);

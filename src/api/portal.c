@@ -102,7 +102,7 @@ api_portal_tickets_create(struct request *r)
 		JSPEC_STR("subject", &subject, 1, TICKET_SUBJECT_MAX,
 			  JS_REQUIRED),
 		JSPEC_STR("body", &body, 1, TICKET_BODY_MAX,
-			  JS_REQUIRED | JS_MULTILINE),
+			  JS_REQUIRED | JS_MULTILINE | JS_BYTES),
 		JSPEC_END,
 	};
 	struct ticket_rec t;
@@ -133,12 +133,16 @@ api_portal_tickets_create(struct request *r)
 int
 api_portal_tickets_list(struct request *r)
 {
+	static const char *const known[] = {"limit", "offset", NULL};
 	struct ticket_list l = {NULL, 0};
 	struct tk_actor a;
 	int64_t limit, offset;
 	json_t *arr;
 	int rc;
 
+	rc = request_query_only(r, known);
+	if (rc < 0)
+		return rc;
 	rc = api_query_int(r, "limit", 25, 1, TICKET_LIST_MAX, &limit);
 	if (rc == 0)
 		rc = api_query_int(r, "offset", 0, 0, INT32_MAX, &offset);
@@ -188,7 +192,7 @@ api_portal_tickets_message(struct request *r)
 	const char *text = NULL;
 	const struct jspec spec[] = {
 		JSPEC_STR("body", &text, 1, TICKET_BODY_MAX,
-			  JS_REQUIRED | JS_MULTILINE),
+			  JS_REQUIRED | JS_MULTILINE | JS_BYTES),
 		JSPEC_END,
 	};
 	struct thread_item it;

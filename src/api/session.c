@@ -11,18 +11,71 @@
 #include "core/errors.h"
 #include "core/password.h"
 #include "core/session.h"
+#include "core/tickets.h"
 #include "crypto/totp.h"
 #include "util/log.h"
 
 int
+api_bound_error(struct request *r, const struct jspec_fail *f)
+{
+	char msg[160];
+	const char *unit = f->bytes ? "bytes" : "characters";
+	json_t *extra;
+
+	if (f->type == JS_STRING && f->bound == JSB_MAX) {
+		if (f->bytes && f->max >= 1024 && f->max % 1024 == 0)
+			snprintf(msg, sizeof(msg),
+				 "%s is longer than %lld bytes (%lld KiB).",
+				 f->field, (long long)f->max,
+				 (long long)(f->max / 1024));
+		else
+			snprintf(msg, sizeof(msg), "%s is longer than %lld %s.",
+				 f->field, (long long)f->max, unit);
+		extra = json_pack("{s:s, s:I, s:s, s:s}", "field", f->field,
+				  "max", (json_int_t)f->max, "unit", unit,
+				  "message", msg);
+	} else if (f->type == JS_STRING) {
+		if (f->min <= 1)
+			snprintf(msg, sizeof(msg), "%s must not be empty.",
+				 f->field);
+		else
+			snprintf(msg, sizeof(msg),
+				 "%s is shorter than %lld %s.", f->field,
+				 (long long)f->min, unit);
+		extra = json_pack("{s:s, s:I, s:s, s:s}", "field", f->field,
+				  "min", (json_int_t)f->min, "unit", unit,
+				  "message", msg);
+	} else {
+		if (f->max == INT64_MAX)
+			snprintf(msg, sizeof(msg),
+				 "%s must be a whole number of at least %lld.",
+				 f->field, (long long)f->min);
+		else
+			snprintf(msg, sizeof(msg),
+				 "%s must be a whole number from %lld to %lld.",
+				 f->field, (long long)f->min,
+				 (long long)f->max);
+		extra = json_pack("{s:s, s:I, s:I, s:s}", "field", f->field,
+				  "min", (json_int_t)f->min, "max",
+				  (json_int_t)f->max, "message", msg);
+	}
+	json_decref(r->error_extra);
+	r->error_extra = extra;
+	return -GH_BAD_FIELD;
+}
+
+int
 api_parse(struct request *r, const struct jspec *spec)
 {
-	const char *field = NULL;
-	int rc = jspec_parse(r->body != NULL ? r->body : "", r->body_len, spec,
-			     &r->json, &field);
+	struct jspec_fail fail;
+	int rc = jspec_parse_ex(r->body != NULL ? r->body : "", r->body_len,
+				spec, &r->json, &fail);
 
-	if (rc < 0 && field != NULL)
-		r->error_extra = json_pack("{s:s}", "field", field);
+	if (rc == -GH_BAD_FIELD && fail.bound != JSB_NONE &&
+	    fail.field != NULL)
+		return api_bound_error(r, &fail);
+	if (rc < 0 && fail.field != NULL)
+		r->error_extra = json_pack("{s:s}", "field", fail.field);
 	return rc;
 }
 
@@ -45,6 +98,7 @@ login(struct request *r, enum realm realm)
 	struct login_ok ok;
 	int64_t retry = 0;
 	char cookie[256];
+	char name[404] = "";
 	int rc;
 
 	rc = api_parse(r, spec);
@@ -71,6 +125,14 @@ login(struct request *r, enum realm realm)
 	r->actor.authenticated = 1;
 	r->actor.realm = realm;
 	r->actor.id = ok.id;
+	if (realm == REALM_STAFF) {
+		rc = tickets_staff_name(request_db(r), ok.id, name,
+					sizeof(name));
+		if (rc < 0) {
+			crypto_wipe(ok.token, sizeof(ok.token));
+			return rc;
+		}
+	}
 	session_cookie(realm, ok.token,
 		       realm == REALM_STAFF
 			       ? r->app->cfg.staff_absolute_seconds
@@ -83,8 +145,9 @@ login(struct request *r, enum realm realm)
 		return rc;
 	if (realm == REALM_STAFF)
 		reply_json(r, 201,
-			   json_pack("{s:s, s:I, s:s}", "csrf_token", ok.csrf,
-				     "id", (json_int_t)ok.id, "role", ok.role));
+			   json_pack("{s:s, s:I, s:s, s:s}", "csrf_token",
+				     ok.csrf, "id", (json_int_t)ok.id, "role",
+				     ok.role, "name", name));
 	else
 		reply_json(r, 201,
 			   json_pack("{s:s, s:I, s:b}", "csrf_token", ok.csrf,
@@ -176,9 +239,18 @@ api_session_get(struct request *r)
 			 (json_int_t)r->actor.id, "realm",
 			 realm_name(r->actor.realm), "created_at",
 			 (json_int_t)r->actor.session_created);
-	if (r->actor.realm == REALM_STAFF)
+	if (r->actor.realm == REALM_STAFF) {
+		char name[404];
+		int rc = tickets_staff_name(request_db(r), r->actor.id, name,
+					    sizeof(name));
+
+		if (rc < 0) {
+			json_decref(body);
+			return rc;
+		}
 		json_object_set_new(body, "role", json_string(r->actor.role));
-	else
+		json_object_set_new(body, "name", json_string(name));
+	} else
 		json_object_set_new(body, "enrollment_required",
 				    json_boolean(!r->actor.mfa));
 	return reply_json(r, 200, body);

@@ -30,7 +30,9 @@ api_query_int(struct request *r, const char *name, int64_t dflt, int64_t lo,
 	n = strtoll(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || v[0] == '+' ||
 	    v[0] == ' ' || n < lo || n > hi) {
-		r->error_extra = json_pack("{s:s}", "field", name);
+		struct jspec_fail f = {name, JS_INT, JSB_MAX, lo, hi, 0};
+
+		api_bound_error(r, &f);
 		return -GH_BAD_QUERY;
 	}
 	*out = n;
@@ -125,6 +127,8 @@ parse_assigned(const char *v, enum ticket_assigned *out)
 int
 api_tickets_list(struct request *r)
 {
+	static const char *const known[] = {"status", "assigned", "limit",
+					    "offset", NULL};
 	const char *status = request_query(r, "status");
 	enum ticket_assigned assigned;
 	struct ticket_list l = {NULL, 0};
@@ -133,6 +137,10 @@ api_tickets_list(struct request *r)
 	json_t *arr;
 	int rc;
 
+	/* No free-text search or other filter: the queue takes these. */
+	rc = request_query_only(r, known);
+	if (rc < 0)
+		return rc;
 	rc = api_query_int(r, "limit", 25, 1, TICKET_LIST_MAX, &limit);
 	if (rc == 0)
 		rc = api_query_int(r, "offset", 0, 0, INT32_MAX, &offset);
@@ -218,7 +226,7 @@ post_text(struct request *r, int note)
 	const char *text = NULL;
 	const struct jspec spec[] = {
 		JSPEC_STR("body", &text, 1, TICKET_BODY_MAX,
-			  JS_REQUIRED | JS_MULTILINE),
+			  JS_REQUIRED | JS_MULTILINE | JS_BYTES),
 		JSPEC_END,
 	};
 	struct thread_item it;

@@ -38,6 +38,15 @@ static struct {
 	struct app *app;
 } M = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
+static char relay_ca[CONFIG_STR_MAX];
+
+void
+mailer_set_relay_ca(const char *pem_path)
+{
+	snprintf(relay_ca, sizeof(relay_ca), "%s",
+		 pem_path != NULL ? pem_path : "");
+}
+
 /* --- formatting ---------------------------------------------------------- */
 
 int
@@ -260,6 +269,8 @@ deliver_smtp(struct app *app, const char *to, const char *msg, size_t len,
 	curl_easy_setopt(curl, CURLOPT_URL, app->cfg.smtp_url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (relay_ca[0] != '\0')
+		curl_easy_setopt(curl, CURLOPT_CAINFO, relay_ca);
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);

@@ -32,15 +32,16 @@ notify_text(const struct config *cfg, int64_t ticket_id, char **subject,
 		     "You have a new secure message about ticket #%lld "
 		     "\xe2\x80\x94 read it at %s\n"
 		     "\n"
-		     "How %s contacts you: we only ever tell you that a new "
-		     "message is waiting, and you read it in the portal at the "
-		     "address above. We never put the message or your personal "
-		     "details in an e-mail.\n"
-		     "We will never ask for your password, codes or card "
-		     "details by e-mail or phone.\n"
-		     "If a message claiming to be from us does not show your "
-		     "anti-phishing phrase, do not follow its links: type the "
-		     "portal address yourself.\n",
+		     "How %s contacts you: our e-mails only tell you that a "
+		     "new secure message is waiting. They never contain the "
+		     "message itself, your personal details or attachments, "
+		     "and the only address in them is our portal's (above). "
+		     "Type that address yourself or use your bookmark, and "
+		     "check that it matches.\n"
+		     "We will never ask for your password, authenticator codes "
+		     "or card details by e-mail or phone.\n"
+		     "Every genuine e-mail from us shows your anti-phishing "
+		     "phrase. If one does not, do not follow its links.\n",
 		     (long long)ticket_id, cfg->portal_url, cfg->company_name) <
 	    0) {
 		free(s);

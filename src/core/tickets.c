@@ -462,6 +462,16 @@ tickets_get_phrase(struct app *app, struct store_conn *c, int64_t customer_id,
 /* --- staff side ---------------------------------------------------------- */
 
 int
+tickets_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz)
+{
+	if (outsz > 0)
+		out[0] = '\0';
+	if (id <= 0)
+		return -GH_NOT_FOUND;
+	return c->ops->staff_name(c, id, out, outsz);
+}
+
+int
 tickets_staff_list(struct app *app, struct store_conn *c,
 		   const struct tk_actor *a, const char *status,
 		   enum ticket_assigned assigned, int64_t limit, int64_t offset,
@@ -749,6 +759,11 @@ tx_status(struct store_conn *c, void *cls)
 	rc = c->ops->staff_ticket_get(c, &q, x->ticket_id, &t);
 	if (rc < 0)
 		return rc;
+	/* Least privilege: an agent changes the status only of a ticket they
+	 * hold; an unassigned one has to be taken first (supervisors and
+	 * admins are exempt). */
+	if (!q.see_all && t.assignee_id != x->a->id)
+		return -GH_NOT_ASSIGNED;
 	if (strcmp(t.status, x->status) == 0)
 		return 0;
 	rc = c->ops->ticket_update(c, t.id, x->status, t.assignee_id, x->now);

@@ -94,6 +94,11 @@ int tickets_get_phrase(struct app *app, struct store_conn *c,
 
 /* --- staff side (the actor is staff) ---------------------------------- */
 
+/* The display name (C0, as shown on tickets) of staff member id into out
+ * (outsz bytes); -GH_NOT_FOUND when there is none. */
+int tickets_staff_name(struct store_conn *c, int64_t id, char *out,
+		       size_t outsz);
+
 /* The queue. status NULL means any. An agent only ever gets tickets
  * assigned to them or unassigned (TA_ANY means both). */
 int tickets_staff_list(struct app *app, struct store_conn *c,
@@ -125,7 +130,10 @@ int tickets_note(struct app *app, struct store_conn *c,
 int tickets_assign(struct app *app, struct store_conn *c,
 		   const struct tk_actor *a, int64_t ticket_id,
 		   int64_t staff_id, struct ticket_rec *out);
-/* Sets the status (open, pending, solved; -GH_BAD_FIELD otherwise). */
+/* Sets the status (open, pending, solved; -GH_BAD_FIELD otherwise). An
+ * agent must hold the ticket: an unassigned one answers -GH_NOT_ASSIGNED
+ * (take it with tickets_assign first); supervisors and admins may change
+ * any ticket. */
 int tickets_set_status(struct app *app, struct store_conn *c,
 		       const struct tk_actor *a, int64_t ticket_id,
 		       const char *status, struct ticket_rec *out);

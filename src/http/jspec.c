@@ -39,9 +39,31 @@ depth_ok(const char *s, size_t len, int max)
 	return 1;
 }
 
+static void
+fail_at(struct jspec_fail *fail, const struct jspec *f, enum jspec_bound b)
+{
+	fail->field = f->name;
+	fail->type = f->type;
+	fail->bound = b;
+	fail->min = f->min;
+	fail->max = f->max;
+	fail->bytes = (f->flags & JS_BYTES) != 0;
+}
+
 int
 jspec_parse(const char *body, size_t len, const struct jspec *spec,
 	    json_t **root_out, const char **field_out)
+{
+	struct jspec_fail fail;
+	int rc = jspec_parse_ex(body, len, spec, root_out, &fail);
+
+	*field_out = rc < 0 ? fail.field : NULL;
+	return rc;
+}
+
+int
+jspec_parse_ex(const char *body, size_t len, const struct jspec *spec,
+	       json_t **root_out, struct jspec_fail *fail)
 {
 	json_t *root = NULL;
 	json_error_t jerr;
@@ -50,7 +72,8 @@ jspec_parse(const char *body, size_t len, const struct jspec *spec,
 	int rc = -GH_BAD_JSON;
 
 	*root_out = NULL;
-	*field_out = NULL;
+	memset(fail, 0, sizeof(*fail));
+	fail->type = JS_END;
 	if (len == 0) {
 		root = json_object();
 	} else {
@@ -75,7 +98,7 @@ jspec_parse(const char *body, size_t len, const struct jspec *spec,
 		}
 	}
 	for (const struct jspec *f = spec; f->type != JS_END; f++) {
-		*field_out = f->name;
+		fail_at(fail, f, JSB_NONE);
 		val = json_object_get(root, f->name);
 		if (val == NULL || json_is_null(val)) {
 			if (f->flags & JS_REQUIRED) {
@@ -100,16 +123,26 @@ jspec_parse(const char *body, size_t len, const struct jspec *spec,
 				rc = -GH_BAD_UTF8;
 				goto out;
 			}
+			if (f->flags & JS_BYTES)
+				n = (int64_t)json_string_length(val);
 			if (n < f->min || n > f->max) {
+				fail_at(fail, f, n < f->min ? JSB_MIN : JSB_MAX);
 				rc = -GH_BAD_FIELD;
 				goto out;
 			}
 			break;
 		}
 		case JS_INT:
-			if (!json_is_integer(val) ||
-			    json_integer_value(val) < f->min ||
+			if (!json_is_integer(val)) {
+				rc = -GH_BAD_FIELD;
+				goto out;
+			}
+			if (json_integer_value(val) < f->min ||
 			    json_integer_value(val) > f->max) {
+				fail_at(fail, f,
+					json_integer_value(val) < f->min
+						? JSB_MIN
+						: JSB_MAX);
 				rc = -GH_BAD_FIELD;
 				goto out;
 			}
@@ -138,7 +171,8 @@ jspec_parse(const char *body, size_t len, const struct jspec *spec,
 		else if (f->type == JS_BOOL)
 			*(int *)f->out = json_is_true(val);
 	}
-	*field_out = NULL;
+	memset(fail, 0, sizeof(*fail));
+	fail->type = JS_END;
 	*root_out = root;
 	root = NULL;
 	rc = 0;

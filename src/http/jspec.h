@@ -5,7 +5,8 @@
  * duplicate keys, nesting deeper than the spec allows, unknown fields,
  * missing required fields, wrong types, strings that are not valid UTF-8,
  * contain control characters (other than newline and tab where allowed)
- * or fall outside their length bounds (counted in code points), integers
+ * or fall outside their length bounds (counted in code points, or bytes
+ * with JS_BYTES), integers
  * outside their range: each gives its own error and nothing is written.
  *
  * String outputs point into the parsed document, which the caller keeps
@@ -24,6 +25,7 @@ enum jspec_type { JS_END = 0, JS_STRING, JS_INT, JS_BOOL };
 
 #define JS_REQUIRED 0x1u
 #define JS_MULTILINE 0x2u /* allow \n, \r and \t in a string */
+#define JS_BYTES 0x4u     /* string bounds count UTF-8 bytes, not code points */
 
 struct jspec {
 	const char *name;
@@ -51,5 +53,25 @@ struct jspec {
  */
 int jspec_parse(const char *body, size_t len, const struct jspec *spec,
 		json_t **root_out, const char **field_out);
+
+/* Why jspec_parse_ex failed, so that a reply can state the limit. */
+enum jspec_bound {
+	JSB_NONE = 0, /* not a bound (type, UTF-8, unknown, missing, JSON) */
+	JSB_MIN,      /* a string shorter than min, or an integer below it */
+	JSB_MAX,      /* a string longer than max, or an integer above it */
+};
+
+struct jspec_fail {
+	const char *field;    /* the offending field (from spec), or NULL */
+	enum jspec_type type; /* its declared type; JS_END when none */
+	enum jspec_bound bound;
+	int64_t min, max;     /* the field's declared bounds */
+	int bytes;            /* string bounds count bytes (JS_BYTES) */
+};
+
+/* jspec_parse, and on failure *fail (always written) says which field
+ * broke which bound. */
+int jspec_parse_ex(const char *body, size_t len, const struct jspec *spec,
+		   json_t **root_out, struct jspec_fail *fail);
 
 #endif

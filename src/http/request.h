@@ -101,6 +101,11 @@ const char *request_header(struct request *r, const char *name);
 const char *request_cookie(struct request *r, const char *name);
 /* A query argument, or NULL. */
 const char *request_query(struct request *r, const char *name);
+/* 0 when every query argument of r is one of names (NULL-terminated);
+ * otherwise -GH_BAD_QUERY with error_extra naming the first unknown one
+ * (deny by default: a search or filter the route does not declare is an
+ * error, never silently ignored). */
+int request_query_only(struct request *r, const char *const *names);
 /* The request's database connection, taken from the pool on first use. */
 struct store_conn *request_db(struct request *r);
 

@@ -93,6 +93,49 @@ request_query(struct request *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_check {
+	const char *const *names;
+	char unknown[48];
+	int bad;
+};
+
+static enum MHD_Result
+query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+	  const char *value)
+{
+	struct query_check *q = cls;
+
+	(void)kind;
+	(void)value;
+	for (const char *const *n = q->names; *n != NULL; n++)
+		if (strcmp(*n, key) == 0)
+			return MHD_YES;
+	q->bad = 1;
+	/* The name comes from the client: only a bounded, printable copy
+	 * is echoed (control characters never get this far, see
+	 * server_uri_clean). */
+	snprintf(q->unknown, sizeof(q->unknown), "%s", key);
+	for (char *p = q->unknown; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f ||
+		    *p == '"' || *p == '\\')
+			*p = '?';
+	return MHD_NO;
+}
+
+int
+request_query_only(struct request *r, const char *const *names)
+{
+	struct query_check q = {names, "", 0};
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_arg,
+				  &q);
+	if (!q.bad)
+		return 0;
+	json_decref(r->error_extra);
+	r->error_extra = json_pack("{s:s}", "field", q.unknown);
+	return -GH_BAD_QUERY;
+}
+
 struct store_conn *
 request_db(struct request *r)
 {
@@ -182,6 +225,12 @@ reply_error(struct request *r, int err)
 				 r->request_id);
 
 	if (r->error_extra != NULL) {
+		/* A message stating a limit (built from declared bounds, never
+		 * from input) replaces the registry's general one. */
+		json_t *msg = json_object_get(r->error_extra, "message");
+
+		if (json_is_string(msg))
+			json_object_set(body, "message", msg);
 		json_object_update_missing(body, r->error_extra);
 		json_decref(r->error_extra);
 		r->error_extra = NULL;
@@ -193,6 +242,48 @@ reply_error(struct request *r, int err)
 }
 
 /* --- lifecycle of a request -------------------------------------------- */
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * 1 when the URL as received (path and query, before libmicrohttpd
+ * decodes it) holds no control character, raw or percent-encoded. The
+ * decoded path is a C string: "%00" would cut "/app.js%00x" to "/app.js"
+ * and beat the exact matching of routes and static files, so such a URL
+ * is refused before anything looks at it.
+ */
+int
+server_uri_clean(const char *uri)
+{
+	for (const unsigned char *p = (const unsigned char *)uri; *p != '\0';
+	     p++) {
+		int hi, lo, v;
+
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (*p != '%')
+			continue;
+		hi = hex_value((char)p[1]);
+		lo = hi >= 0 ? hex_value((char)p[2]) : -1;
+		if (lo < 0)
+			continue;
+		v = hi * 16 + lo;
+		if (v < 0x20 || v == 0x7f)
+			return 0;
+		p += 2;
+	}
+	return 1;
+}
 
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -211,6 +302,8 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	crypto_hex_encode(id, sizeof(id), r->request_id, sizeof(r->request_id));
 	if (strlen(uri) > URL_MAX)
 		r->error = GH_URI_TOO_LONG;
+	else if (!server_uri_clean(uri))
+		r->error = GH_BAD_URL;
 	return r;
 }
 
@@ -515,6 +608,8 @@ first_call(struct request *r, struct MHD_Connection *c, const char *url,
 	snprintf(r->method, sizeof(r->method), "%s", method);
 	if (r->error == GH_URI_TOO_LONG || strlen(url) >= sizeof(r->path))
 		return send_error(r, -GH_URI_TOO_LONG);
+	if (r->error == GH_BAD_URL)
+		return send_error(r, -GH_BAD_URL);
 	snprintf(r->path, sizeof(r->path), "%s", url);
 	r->route = router_match(api_routes, r->listener, r->method, r->path,
 				r->params, &r->n_params, r->allow,

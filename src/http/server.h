@@ -27,6 +27,11 @@ void server_stop(struct server *srv);
 int server_parse_addr(const char *text, void *sockaddr_storage_out,
 		      unsigned *len_out);
 
+/* 1 when a URL as received (before percent-decoding) holds no control
+ * character (0x00-0x1f, 0x7f), neither raw nor percent-encoded; 0
+ * otherwise. Such a URL is answered 400 bad_url before routing. */
+int server_uri_clean(const char *uri);
+
 /* The TLS 1.3 + 1.2, AEAD-only GnuTLS priority string the listeners use. */
 extern const char server_tls_priority[];
 

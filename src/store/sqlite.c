@@ -348,6 +348,27 @@ sq_account_by_id(struct store_conn *c, enum realm r, int64_t id,
 }
 
 static int
+sq_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz)
+{
+	static const char sql[] = "SELECT name FROM staff WHERE id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (outsz > 0)
+		out[0] = '\0';
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		col_text(st, 0, out, outsz);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return -GH_NOT_FOUND;
+	return rc == SQLITE_ROW ? 0 : sq_err(Q(c), rc, "staff_name");
+}
+
+static int
 sq_account_advance_totp(struct store_conn *c, enum realm r, int64_t id,
 			int64_t step)
 {
@@ -1761,6 +1782,7 @@ static const struct store_ops sq_ops = {
 	.account_set_totp = sq_account_set_totp,
 	.account_set_disabled = sq_account_set_disabled,
 	.staff_insert = sq_staff_insert,
+	.staff_name = sq_staff_name,
 	.customer_insert = sq_customer_insert,
 	.session_insert = sq_session_insert,
 	.session_get = sq_session_get,

@@ -260,6 +260,10 @@ struct store_ops {
 				    int64_t id, int disabled);
 	int (*staff_insert)(struct store_conn *c, const struct staff_new *s,
 			    int64_t *id_out);
+	/* A staff member's display name (C0) into out (outsz bytes, cut at
+	 * outsz - 1); -GH_NOT_FOUND when there is no such staff member. */
+	int (*staff_name)(struct store_conn *c, int64_t id, char *out,
+			  size_t outsz);
 	int (*customer_insert)(struct store_conn *c,
 			       const struct customer_new *s, int64_t *id_out);
 

@@ -119,6 +119,27 @@ test_json_errors(void **state)
 			 "\"totp\":\"1\"}",
 			 0);
 		expect("POST", LOGIN, body, NULL, 400, "bad_field");
+		{
+			struct gh_client c;
+			struct gh_resp r;
+
+			gh_client_init(&c, 0);
+			assert_int_equal(gh_req(&srv, &c, "POST", LOGIN, body,
+						NULL, &r),
+					 400);
+			assert_string_equal(json_string_value(json_object_get(
+						    r.json, "field")),
+					    "email");
+			assert_int_equal(json_integer_value(json_object_get(
+						 r.json, "max")),
+					 254);
+			assert_string_equal(json_string_value(json_object_get(
+						    r.json, "message")),
+					    "email is longer than 254 "
+					    "characters.");
+			gh_resp_free(&r);
+			gh_client_free(&c);
+		}
 	}
 }
 
@@ -173,6 +194,72 @@ test_huge_headers(void **state)
 	free(h);
 }
 
+/* Sends method path on the given listener (staff = 1) with no session and
+ * checks status and error code; nothing may change. */
+static void
+expect_on(int staff, const char *method, const char *path, long status,
+	  const char *code)
+{
+	struct gh_client c;
+	struct gh_resp r;
+	int64_t before = changes();
+
+	gh_client_init(&c, staff);
+	assert_int_equal(gh_req(&srv, &c, method, path, NULL, NULL, &r),
+			 status);
+	if (code != NULL) {
+		assert_string_equal(gh_error(&r), code);
+		assert_non_null(json_object_get(r.json, "message"));
+		assert_non_null(json_object_get(r.json, "request_id"));
+	}
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	assert_int_equal(changes(), before);
+}
+
+/*
+ * ASVS 5.1.3, 5.2.1: a decoded NUL would cut "/app.js%00xyz" to "/app.js"
+ * and beat exact path matching. Any URL with a control character,
+ * percent-encoded or raw, in its path or query is refused with 400
+ * bad_url before routing, on both listeners, for static files and API
+ * routes alike.
+ */
+static void
+test_control_chars_in_url(void **state)
+{
+	static const char *const bad[] = {
+		"/app.js%00xyz",
+		"/app.js%00",
+		"/%00",
+		"/style.css%0a",
+		"/lib.js%0D%0Ax",
+		"/index.html%1f",
+		"/app.js%7F",
+		"/api/v1/portal/session%00x",
+		"/api/v1/staff/session%00x",
+		"/api/v1/portal/tickets%00/1",
+		"/api/v1/tickets?limit=2%00x",
+		"/api/v1/portal/tickets?offset=0%09",
+	};
+	(void)state;
+	/* The plain paths work, so the 400s below are the control
+	 * characters' doing. */
+	for (int staff = 0; staff <= 1; staff++) {
+		expect_on(staff, "GET", "/app.js", 200, NULL);
+		expect_on(staff, "GET", "/app.js%41", 404, "not_found");
+		expect_on(staff, "GET", "/app.js%", 404, "not_found");
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			expect_on(staff, "GET", bad[i], 400, "bad_url");
+		expect_on(staff, "POST", "/api/v1/portal/session%00x", 400,
+			  "bad_url");
+		expect_on(staff, "POST", "/api/v1/staff/session%00", 400,
+			  "bad_url");
+	}
+	/* Without the NUL the same session paths are ordinary routes. */
+	expect_on(0, "GET", "/api/v1/portal/session", 401, "session_required");
+	expect_on(1, "GET", "/api/v1/staff/session", 401, "session_required");
+}
+
 /* The server survived all of the above. */
 static void
 test_still_alive(void **state)
@@ -189,6 +276,7 @@ main(void)
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_huge_headers),
+		cmocka_unit_test(test_control_chars_in_url),
 		cmocka_unit_test(test_still_alive),
 	};
 

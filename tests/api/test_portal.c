@@ -280,6 +280,11 @@ test_bad_input(void **state)
 			 400);
 	assert_string_equal(json_string_value(json_object_get(r.json, "field")),
 			    "subject");
+	assert_string_equal(gh_error(&r), "bad_field");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "max")),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "message")),
+			    "subject is longer than 200 characters.");
 	gh_resp_free(&r);
 	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject",
@@ -294,14 +299,22 @@ test_bad_input(void **state)
 					     "body", big),
 				   &r),
 			 400);
+	assert_string_equal(json_string_value(json_object_get(r.json, "field")),
+			    "body");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "max")),
+			 65536);
 	gh_resp_free(&r);
-	memset(big, 'b', 85 * 1024);
-	big[85 * 1024] = '\0';
+	/* Over the route's body limit (6 x 64 KiB + 4 KiB): 413. */
+	big = realloc(big, 400 * 1024);
+	assert_non_null(big);
+	memset(big, 'b', 395 * 1024);
+	big[395 * 1024] = '\0';
 	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
 				   json_pack("{s:s, s:s}", "subject", "s",
 					     "body", big),
 				   &r),
 			 413);
+	assert_string_equal(gh_error(&r), "body_too_large");
 	gh_resp_free(&r);
 	free(big);
 	assert_int_equal(gh_req(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
@@ -350,6 +363,173 @@ test_bad_input(void **state)
 	gh_resp_free(&r);
 	assert_int_equal(rows(w, "tickets"), tickets);
 	assert_int_equal(rows(w, "messages"), msgs);
+}
+
+/* The ids of a list reply's "tickets", appended to ids[*n]. */
+static size_t
+page_ids(const struct gh_resp *r, int64_t *ids, size_t *n, size_t cap)
+{
+	json_t *arr = json_object_get(r->json, "tickets");
+	size_t i;
+	json_t *t;
+
+	assert_true(json_is_array(arr));
+	json_array_foreach(arr, i, t) {
+		assert_true(*n < cap);
+		ids[(*n)++] = json_integer_value(json_object_get(t, "id"));
+	}
+	return json_array_size(arr);
+}
+
+/* ASVS 8.2.2, 13.1.1: a customer's list pages through their own tickets,
+ * newest first, without gaps or duplicates; bad page arguments are 400. */
+static void
+test_pagination(void **state)
+{
+	struct world *w = *state;
+	struct gh_user u;
+	struct gh_client c;
+	struct gh_resp r;
+	int64_t made[5], got[8];
+	size_t n = 0;
+	char path[96];
+	static const char *const bad[] = {
+		"limit=0", "limit=101", "limit=-1", "limit=abc", "limit=2x",
+		"limit=", "offset=-1", "offset=x",
+	};
+
+	gh_add_customer(&w->s, "pages@example.org", &u);
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&w->s, &c, &u), 201);
+	for (int i = 0; i < 5; i++) {
+		char subj[32];
+
+		snprintf(subj, sizeof(subj), "Page test %d", i + 1);
+		made[i] = new_ticket(w, &c, subj, "pagination");
+	}
+	/* limit=2: pages of 2, 2 and 1, then an empty one. */
+	for (int page = 0; page < 4; page++) {
+		snprintf(path, sizeof(path),
+			 "/api/v1/portal/tickets?limit=2&offset=%d", page * 2);
+		assert_int_equal(gh_req(&w->s, &c, "GET", path, NULL, NULL, &r),
+				 200);
+		assert_int_equal(json_integer_value(json_object_get(r.json,
+								    "limit")),
+				 2);
+		assert_int_equal(json_integer_value(json_object_get(r.json,
+								    "offset")),
+				 page * 2);
+		assert_int_equal(page_ids(&r, got, &n, 8),
+				 page < 2 ? 2 : page == 2 ? 1 : 0);
+		gh_resp_free(&r);
+	}
+	/* Newest first, each exactly once, none missing, none foreign. */
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(got[i], made[4 - i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "/api/v1/portal/tickets?%s",
+			 bad[i]);
+		assert_int_equal(gh_req(&w->s, &c, "GET", path, NULL, NULL, &r),
+				 400);
+		assert_string_equal(gh_error(&r), "bad_query");
+		assert_string_equal(json_string_value(json_object_get(r.json,
+								      "field")),
+				    bad[i][0] == 'l' ? "limit" : "offset");
+		gh_resp_free(&r);
+	}
+	assert_int_equal(gh_req(&w->s, &c, "GET",
+				"/api/v1/portal/tickets?limit=101", NULL, NULL,
+				&r),
+			 400);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "max")),
+			 100);
+	assert_string_equal(json_string_value(json_object_get(r.json, "message")),
+			    "limit must be a whole number from 1 to 100.");
+	gh_resp_free(&r);
+	gh_client_free(&c);
+}
+
+/* Appends the JSON escape of code point cp (BMP) to buf at *n. */
+static void
+put_escape(char *buf, size_t *n, unsigned cp)
+{
+	*n += (size_t)snprintf(buf + *n, 7, "\\u%04x", cp);
+}
+
+/*
+ * ASVS 5.2.1: the text limit is 64 KiB of UTF-8 however it is written in
+ * JSON. 64 KiB of CJK text sent as \uXXXX escapes (and 64 KiB of ASCII
+ * sent escaped, the worst case of 6 bytes on the wire per byte) is
+ * accepted; one byte more is refused 400 naming the field and the limit.
+ */
+static void
+test_text_limit_escaped(void **state)
+{
+	struct world *w = *state;
+	size_t cap = 6 * 65536 + 4096;
+	char *body = malloc(cap);
+	char path[96];
+	struct gh_resp r;
+	size_t n;
+	int64_t id, msgs;
+	json_t *m;
+
+	assert_non_null(body);
+	/* 21845 x U+6F22 (3 bytes each) + "a" = 65536 bytes of UTF-8. */
+	n = (size_t)snprintf(body, cap, "{\"subject\":\"CJK\",\"body\":\"");
+	for (int i = 0; i < 21845; i++)
+		put_escape(body, &n, i % 2 ? 0x5b57 : 0x6f22);
+	put_escape(body, &n, 'a');
+	n += (size_t)snprintf(body + n, cap - n, "\"}");
+	assert_true(n > 80 * 1024);
+	assert_int_equal(gh_req(&w->s, &w->c_a, "POST", "/api/v1/portal/tickets",
+				body, NULL, &r),
+			 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld",
+		 (long long)id);
+	assert_int_equal(gh_req(&w->s, &w->c_a, "GET", path, NULL, NULL, &r),
+			 200);
+	m = json_array_get(json_object_get(r.json, "messages"), 0);
+	assert_int_equal(strlen(json_string_value(json_object_get(m, "body"))),
+			 65536);
+	gh_resp_free(&r);
+
+	/* The worst case: 65536 ASCII bytes, each as \u0062 (384 KiB). */
+	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/messages",
+		 (long long)id);
+	n = (size_t)snprintf(body, cap, "{\"body\":\"");
+	for (int i = 0; i < 65536; i++)
+		put_escape(body, &n, 'b');
+	n += (size_t)snprintf(body + n, cap - n, "\"}");
+	assert_int_equal(gh_req(&w->s, &w->c_a, "POST", path, body, NULL, &r),
+			 201);
+	gh_resp_free(&r);
+
+	/* One byte more (a second "a"): 400, the limit named. */
+	msgs = rows(w, "messages");
+	n = (size_t)snprintf(body, cap, "{\"body\":\"");
+	for (int i = 0; i < 21845; i++)
+		put_escape(body, &n, 0x6f22);
+	put_escape(body, &n, 'a');
+	put_escape(body, &n, 'a');
+	n += (size_t)snprintf(body + n, cap - n, "\"}");
+	assert_int_equal(gh_req(&w->s, &w->c_a, "POST", path, body, NULL, &r),
+			 400);
+	assert_string_equal(gh_error(&r), "bad_field");
+	assert_string_equal(json_string_value(json_object_get(r.json, "field")),
+			    "body");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "max")),
+			 65536);
+	assert_string_equal(json_string_value(json_object_get(r.json, "unit")),
+			    "bytes");
+	assert_string_equal(json_string_value(json_object_get(r.json, "message")),
+			    "body is longer than 65536 bytes (64 KiB).");
+	gh_resp_free(&r);
+	assert_int_equal(rows(w, "messages"), msgs);
+	free(body);
 }
 
 /* Internal notes never reach a customer. */
@@ -579,6 +759,8 @@ main(void)
 		cmocka_unit_test(test_note_marker),
 		cmocka_unit_test(test_stored_xss),
 		cmocka_unit_test(test_phrase),
+		cmocka_unit_test(test_pagination),
+		cmocka_unit_test(test_text_limit_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

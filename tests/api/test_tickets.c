@@ -522,16 +522,31 @@ test_bad_input(void **state)
 	notes = count(w, "SELECT COUNT(*) FROM notes");
 	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/notes",
 		 (long long)id);
-	/* Over 64 KiB of text: 400; over the 80 KiB body limit: 413. */
+	/* Over 64 KiB of text: 400 naming the limit; over the body limit
+	 * (6 x 64 KiB + 4 KiB, room for every byte \u-escaped): 413. */
 	memset(big, 'a', 65537);
 	big[65537] = '\0';
 	assert_int_equal(post_text(w, &w->c_agent1, id, "notes", big, &r), 400);
+	assert_string_equal(gh_error(&r), "bad_field");
+	assert_string_equal(json_string_value(json_object_get(r.json, "field")),
+			    "body");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "max")),
+			 65536);
+	assert_string_equal(json_string_value(json_object_get(r.json, "message")),
+			    "body is longer than 65536 bytes (64 KiB).");
 	gh_resp_free(&r);
-	big = realloc(big, 90 * 1024);
-	memset(big, 'a', 85 * 1024);
-	big[85 * 1024] = '\0';
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies", big, &r),
+			 400);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "max")),
+			 65536);
+	gh_resp_free(&r);
+	big = realloc(big, 400 * 1024);
+	assert_non_null(big);
+	memset(big, 'a', 390 * 1024);
+	big[390 * 1024] = '\0';
 	assert_int_equal(post_text(w, &w->c_agent1, id, "replies", big, &r),
 			 413);
+	assert_string_equal(gh_error(&r), "body_too_large");
 	gh_resp_free(&r);
 	free(big);
 	assert_int_equal(gh_req(&w->s, &w->c_agent1, "POST", path,
@@ -568,6 +583,194 @@ test_bad_input(void **state)
 	assert_int_equal(count(w, "SELECT COUNT(*) FROM notes"), notes);
 }
 
+/* Appends the ids of a queue reply to ids[*n]; returns how many. */
+static size_t
+page_ids(const struct gh_resp *r, int64_t *ids, size_t *n, size_t cap)
+{
+	json_t *arr = json_object_get(r->json, "tickets");
+	size_t i;
+	json_t *t;
+
+	assert_true(json_is_array(arr));
+	json_array_foreach(arr, i, t) {
+		assert_true(*n < cap);
+		ids[(*n)++] = json_integer_value(json_object_get(t, "id"));
+	}
+	return json_array_size(arr);
+}
+
+/* The queue pages without gaps or duplicates, most recently updated
+ * first; out-of-range page arguments are 400 naming the field. */
+static void
+test_pagination(void **state)
+{
+	struct world *w = *state;
+	struct gh_user u;
+	struct gh_client c;
+	struct gh_resp r;
+	int64_t made[5], got[8];
+	size_t n = 0;
+	char path[160];
+	static const char *const bad[] = {
+		"limit=0", "limit=101", "limit=-5", "limit=ten", "limit=1.5",
+		"offset=-1", "offset=2147483648", "offset=z",
+	};
+
+	/* A fresh agent holds exactly the five tickets of this test. */
+	gh_add_staff(&w->s, "pager@example.com", "agent", &u);
+	gh_client_init(&c, 1);
+	assert_int_equal(gh_login(&w->s, &c, &u), 201);
+	for (int i = 0; i < 5; i++) {
+		char subj[32];
+
+		snprintf(subj, sizeof(subj), "Queue page %d", i + 1);
+		made[i] = customer_ticket(w, &w->c_b, subj, "paging");
+		snprintf(path, sizeof(path), "/api/v1/tickets/%lld/assign",
+			 (long long)made[i]);
+		assert_int_equal(gh_send_json(&w->s, &w->c_sup, "POST", path,
+					      json_pack("{s:I}", "staff_id",
+							(json_int_t)u.id),
+					      &r),
+				 200);
+		gh_resp_free(&r);
+	}
+	for (int page = 0; page < 4; page++) {
+		snprintf(path, sizeof(path),
+			 "/api/v1/tickets?assigned=me&status=any&limit=2"
+			 "&offset=%d",
+			 page * 2);
+		assert_int_equal(gh_req(&w->s, &c, "GET", path, NULL, NULL, &r),
+				 200);
+		assert_int_equal(json_integer_value(json_object_get(r.json,
+								    "offset")),
+				 page * 2);
+		assert_int_equal(page_ids(&r, got, &n, 8),
+				 page < 2 ? 2 : page == 2 ? 1 : 0);
+		gh_resp_free(&r);
+	}
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(got[i], made[4 - i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "/api/v1/tickets?%s", bad[i]);
+		assert_int_equal(gh_req(&w->s, &c, "GET", path, NULL, NULL, &r),
+				 400);
+		assert_string_equal(gh_error(&r), "bad_query");
+		assert_string_equal(json_string_value(json_object_get(r.json,
+								      "field")),
+				    bad[i][0] == 'l' ? "limit" : "offset");
+		gh_resp_free(&r);
+	}
+	gh_client_free(&c);
+}
+
+/* Least privilege: an agent changes the status only of a ticket they
+ * hold. An unassigned ticket answers 409 not_assigned and stays as it
+ * was until the agent takes it; a supervisor is exempt. */
+static void
+test_status_needs_assignment(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	char path[128], apath[128], tpath[128];
+	int64_t id = customer_ticket(w, &w->c_a, "Status rule", "please");
+	int64_t id2 = customer_ticket(w, &w->c_a, "Status rule 2", "please");
+	int64_t audits = count(w, "SELECT COUNT(*) FROM audit");
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/status",
+		 (long long)id);
+	snprintf(apath, sizeof(apath), "/api/v1/tickets/%lld/assign",
+		 (long long)id);
+	snprintf(tpath, sizeof(tpath), "/api/v1/tickets/%lld", (long long)id);
+	assert_int_equal(gh_send_json(&w->s, &w->c_agent1, "POST", path,
+				      json_pack("{s:s}", "status", "solved"),
+				      &r),
+			 409);
+	assert_string_equal(gh_error(&r), "not_assigned");
+	assert_non_null(json_object_get(r.json, "message"));
+	gh_resp_free(&r);
+	/* Nothing changed: still open, unassigned, no audit record. */
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM audit"), audits);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "GET", tpath, NULL, NULL,
+				&r),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "status")),
+			    "open");
+	assert_true(json_is_null(json_object_get(r.json, "assignee")));
+	gh_resp_free(&r);
+	/* Taken, the same change goes through. */
+	assert_int_equal(gh_send_json(&w->s, &w->c_agent1, "POST", apath,
+				      json_pack("{s:I}", "staff_id",
+						(json_int_t)w->agent1.id),
+				      &r),
+			 200);
+	gh_resp_free(&r);
+	assert_int_equal(gh_send_json(&w->s, &w->c_agent1, "POST", path,
+				      json_pack("{s:s}", "status", "solved"),
+				      &r),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "status")),
+			    "solved");
+	gh_resp_free(&r);
+	/* A supervisor changes an unassigned ticket without taking it. */
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/status",
+		 (long long)id2);
+	assert_int_equal(gh_send_json(&w->s, &w->c_sup, "POST", path,
+				      json_pack("{s:s}", "status", "pending"),
+				      &r),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "status")),
+			    "pending");
+	assert_true(json_is_null(json_object_get(r.json, "assignee")));
+	gh_resp_free(&r);
+}
+
+/* The staff session (login and reload) names the staff member, so the
+ * console can say who is signed in. */
+static void
+test_session_name(void **state)
+{
+	struct world *w = *state;
+	struct gh_user u;
+	struct gh_client c;
+	struct gh_resp r;
+	char sql[160], code[7], body[512];
+
+	gh_add_staff(&w->s, "named@example.com", "agent", &u);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE staff SET name = 'Nora N\xc3\xa4slund' WHERE id = %lld",
+		 (long long)u.id);
+	gh_db_exec(&w->s, sql);
+	gh_client_init(&c, 1);
+	gh_totp_next(&u, code);
+	snprintf(body, sizeof(body),
+		 "{\"email\":\"%s\",\"password\":\"%s\",\"totp\":\"%s\"}",
+		 u.email, u.password, code);
+	assert_int_equal(gh_req(&w->s, &c, "POST", "/api/v1/staff/session",
+				body, NULL, &r),
+			 201);
+	assert_string_equal(json_string_value(json_object_get(r.json, "name")),
+			    "Nora N\xc3\xa4slund");
+	assert_string_equal(json_string_value(json_object_get(r.json, "role")),
+			    "agent");
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &c, "GET", "/api/v1/staff/session", NULL,
+				NULL, &r),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "name")),
+			    "Nora N\xc3\xa4slund");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "id")),
+			 u.id);
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	/* Customers' sessions carry no staff name. */
+	assert_int_equal(gh_req(&w->s, &w->c_a, "GET", "/api/v1/portal/session",
+				NULL, NULL, &r),
+			 200);
+	assert_null(json_object_get(r.json, "name"));
+	gh_resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -577,6 +780,9 @@ main(void)
 		cmocka_unit_test(test_reply_dlp_blocked),
 		cmocka_unit_test(test_notification),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_pagination),
+		cmocka_unit_test(test_status_needs_assignment),
+		cmocka_unit_test(test_session_name),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -217,9 +217,54 @@ async function cspViolations(page) {
   return page.evaluate(() => window.__csp || []);
 }
 
+// Every input, textarea and select on the page has an accessible name from
+// label[for], aria-label or aria-labelledby (WCAG 1.3.1, 4.1.2). Returns the
+// unlabelled ones as short descriptions.
+async function unlabelled(page) {
+  return page.evaluate(() => {
+    const bad = [];
+    const text = (el) => (el ? (el.textContent || '').trim() : '');
+    for (const el of document.querySelectorAll('input, textarea, select')) {
+      if (el.type === 'hidden') continue;
+      const byFor = el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
+      const aria = (el.getAttribute('aria-label') || '').trim();
+      const ids = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean);
+      const byIds = ids.map((i) => text(document.getElementById(i))).join(' ').trim();
+      if (!text(byFor) && !aria && !byIds) {
+        bad.push(`<${el.tagName.toLowerCase()} name="${el.name || ''}" id="${el.id || ''}">`);
+      }
+    }
+    return bad;
+  });
+}
+
+const labelChecks = { states: 0 };
+async function checkLabels(page, where) {
+  const bad = await unlabelled(page);
+  labelChecks.states++;
+  assert(bad.length === 0, `${where}: form controls without an accessible label: ${bad.join(', ')}`);
+}
+
+// A screenshot of a page state; every state shot is also checked for
+// unlabelled form controls.
 async function shot(page, name) {
   await page.waitForTimeout(150);
   await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+  await checkLabels(page, name);
+}
+
+// Presses key until the focused element satisfies pred (evaluated in the
+// page with the element); fails after max presses. Keyboard only.
+async function tabTo(page, pred, arg, { key = 'Tab', max = 80, what = 'element' } = {}) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(key);
+    if (await page.evaluate(pred, arg)) return i + 1;
+  }
+  const at = await page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? `<${el.tagName.toLowerCase()} id="${el.id}"> ${(el.textContent || '').slice(0, 40)}` : 'nothing';
+  });
+  throw new Error(`${key} x${max} did not reach ${what}; focus is on ${at}`);
 }
 
 async function portalHasNoNote(page) {
@@ -318,6 +363,11 @@ async function main() {
     await p.goto(`${PORTAL}/`);
     await p.getByRole('heading', { name: 'Log in' }).waitFor();
     await shot(p, 'portal-login');
+    // "How we contact you" says what notify.c's e-mails really hold.
+    const contact = await p.locator('section.contact').textContent();
+    assert(!/links to log in|text messages/i.test(contact), `contact note promises too much: ${contact}`);
+    assert(contact.includes(`The only address in our e-mails is this portal’s: ${PORTAL}/`), `contact note: ${contact}`);
+    assert(/never ask for your password, authenticator codes or card details/.test(contact), `contact note: ${contact}`);
     const label = () => p.evaluate(() => {
       const el = document.activeElement;
       return el && el.labels && el.labels[0] ? el.labels[0].textContent : `<${el && el.tagName}>`;
@@ -374,6 +424,8 @@ async function main() {
     await loginConsole(p);
     await p.getByLabel('Status').selectOption('any');
     await p.getByRole('link', { name: new RegExp(SUBJECT.replace(/[#]/g, '.')) }).waitFor({ timeout: 5000 });
+    const who = await p.locator('#whoami').textContent();
+    assert(who === `Signed in as ${agent.name} (agent)`, `header says: ${who}`);
     await shot(p, 'console-queue');
     await p.getByRole('link', { name: new RegExp(SUBJECT.replace(/[#]/g, '.')) }).click();
     await p.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
@@ -589,6 +641,86 @@ async function main() {
     assert(opened === LINK, `opened: ${opened}`);
     await tab.close();
     await staff.ctx.unroute('http://192.0.2.10:8080/**');
+  });
+
+  await test('console keyboard only: log in, open a ticket, write a note and a reply, fix a blocked reply', async () => {
+    const KB_NOTE = 'Keyboard check: the customer asked twice about the refund but the bank reference did not match our records yet';
+    const KB_BLOCKED = 'Hello from the keyboard. We see the customer asked twice about the refund but the bank reference did not match, sorry.';
+    const KB_REPLY = 'Hello from the keyboard. Your refund is being processed.';
+    const kb = await newPage(null, { tag: 'console-keyboard' });
+    const p = kb.page;
+    const focused = () => p.evaluate(() => {
+      const el = document.activeElement;
+      return { tag: el.tagName, id: el.id, text: (el.textContent || '').trim(), label: el.labels && el.labels[0] ? el.labels[0].textContent : '' };
+    });
+    await p.goto(`${CONSOLE}/`);
+    await p.getByRole('heading', { name: 'Staff log in' }).waitFor();
+    await checkLabels(p, 'console login');
+    // The login screen starts in the e-mail field.
+    assert((await focused()).label === 'Work e-mail address', `focus on load: ${JSON.stringify(await focused())}`);
+    await p.keyboard.type(agent.email);
+    await p.keyboard.press('Tab');
+    assert((await focused()).label === 'Password', 'Tab did not reach the password');
+    await p.keyboard.type(PASS_AGENT);
+    await p.keyboard.press('Tab');
+    assert((await focused()).label === 'Authenticator code', 'Tab did not reach the code');
+    await p.keyboard.type(await totp(agent));
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 5000 });
+    await p.locator('a.ticket-row').first().waitFor({ timeout: 5000 });
+    await checkLabels(p, 'console queue (keyboard)');
+    // Queue -> ticket: Tab to the ticket's row, Enter.
+    await tabTo(p, (id) => {
+      const el = document.activeElement;
+      return el.matches('a.ticket-row') && el.getAttribute('href') === `#/tickets/${id}`;
+    }, ticketId, { what: 'the ticket in the queue' });
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+    await p.locator('section.panel.internal .note').first().waitFor({ timeout: 5000 });
+    await checkLabels(p, 'console ticket (keyboard)');
+    // The internal note: Tab to its composer, type, Tab to the button, Enter.
+    await tabTo(p, () => document.activeElement.id === 'note-text', null, { what: 'the note composer' });
+    await p.keyboard.type(KB_NOTE);
+    await p.keyboard.press('Tab');
+    assert((await focused()).text === 'Save internal note', `after the note: ${JSON.stringify(await focused())}`);
+    await p.keyboard.press('Enter');
+    await p.locator('section.panel.internal .note .body', { hasText: 'Keyboard check' }).waitFor({ timeout: 5000 });
+    // The reply composer comes before the notes: Shift+Tab back to it.
+    await tabTo(p, () => document.activeElement.id === 'reply-text', null, { key: 'Shift+Tab', max: 120, what: 'the reply composer' });
+    await p.keyboard.type(KB_BLOCKED);
+    await p.keyboard.press('Tab');
+    assert((await focused()).text === 'Send reply to customer', `after the reply: ${JSON.stringify(await focused())}`);
+    await p.keyboard.press('Enter');
+    const block = p.locator('#reply-block');
+    await block.waitFor({ state: 'visible', timeout: 5000 });
+    assert(/copied from an internal note/i.test(await block.textContent()), 'reason missing from the block');
+    // The block puts the focus back into the draft, the blocked words selected.
+    const f1 = await focused();
+    assert(f1.id === 'reply-text', `focus after the block: ${JSON.stringify(f1)}`);
+    await shot(p, 'console-keyboard-blocked');
+    // Fix it: Shift+Tab to "Redact the marked text", Enter, then send.
+    await tabTo(p, () => document.activeElement.textContent === 'Redact the marked text', null, { key: 'Shift+Tab', max: 10, what: 'the redact button' });
+    await p.keyboard.press('Enter');
+    const draft = await p.locator('#reply-text').inputValue();
+    assert(draft.includes('[redacted]') && !draft.includes('bank reference'), `redacted draft: ${draft}`);
+    assert((await focused()).id === 'reply-text', 'focus did not return to the draft after redacting');
+    await p.keyboard.press('Tab');
+    await p.keyboard.press('Enter');
+    await p.locator('section.panel.external .msg .body', { hasText: 'Hello from the keyboard. We see [redacted]' }).waitFor({ timeout: 5000 });
+    // A plain reply, keyboard only as well.
+    await tabTo(p, () => document.activeElement.id === 'reply-text', null, { key: 'Shift+Tab', max: 120, what: 'the reply composer' });
+    await p.keyboard.type(KB_REPLY);
+    await p.keyboard.press('Tab');
+    await p.keyboard.press('Enter');
+    await p.locator('section.panel.external .msg .body', { hasText: 'Your refund is being processed' }).waitFor({ timeout: 5000 });
+    assert((await p.locator('#reply-text').inputValue()) === '', 'the composer was not cleared');
+    await shot(p, 'console-keyboard-sent');
+    problems.push(...(await cspViolations(p)).map((v) => `console-keyboard CSP: ${v}`));
+    await kb.ctx.close();
+  });
+
+  await test('every page state visited had labelled form controls', async () => {
+    assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);
   });
 
   await test('logout ends both sessions', async () => {

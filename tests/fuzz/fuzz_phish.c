@@ -2,7 +2,9 @@
  * libFuzzer harness of the inbound analyser: link extraction from text
  * and HTML with the judgement of every link, the IDN check of the bytes as
  * a host name, defanging, and the attachment analyser over the same bytes
- * (with a file name taken from the first byte). Build: see
+ * (with a file name taken from the first byte: ZIP seeds start with 'P'
+ * and get a.zip, gzip seeds with 0x1f and get a.tar.gz, so archives are
+ * unpacked, nested ones included). Build: see
  * docs/detection.md.
  */
 #include <stddef.h>
@@ -20,9 +22,9 @@ static struct phish_engine *eng;
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = {"a.zip", "a.docx", "a.doc",
-					    "a.har", "a.exe", "a.txt", NULL,
-					    "a.pdf.exe"};
+	static const char *const names[] = {"a.zip", "a.tar.gz", "a.docx",
+					    "a.doc", "a.har", "a.exe", "a.txt",
+					    NULL, "a.pdf.exe", "a.tar"};
 	struct phish_links l;
 	struct attach_result ar;
 	char *text, *host;
@@ -55,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(d);
 		free(host);
 	}
-	(void)attach_analyse(size ? names[data[0] % 8] : NULL, data, size, NULL,
+	(void)attach_analyse(size ? names[data[0] % 10] : NULL, data, size, NULL,
 			     &ar);
 	free(text);
 	return 0;

@@ -101,6 +101,24 @@ test_cards(void **state)
 	assert_int_equal(HAS("4111-1111 1111 1111", "credit_card"), 0);
 	assert_int_equal(HAS("41111111111111111111111", "credit_card"), 0);
 	assert_int_equal(HAS("id4111111111111111", "credit_card"), 0);
+	/* Wrapped at a line break, double spaces, no-break spaces, dots:
+	 * still one card, the whole number. */
+	assert_int_equal(count(NULL, "card 4111 1111\n1111 1111 ok",
+			       "credit_card", NULL, &s, &e), 1);
+	assert_int_equal(s, 5);
+	assert_int_equal(e, 24);
+	assert_int_equal(count(NULL, "card 4111 1111 1111\n1111 ok",
+			       "credit_card", NULL, &s, &e), 1);
+	assert_int_equal(e, 24);
+	assert_int_equal(HAS("card 4111 1111 1111\n1111 ok", "phone"), 0);
+	assert_int_equal(HAS("4111  1111  1111  1111", "credit_card"), 1);
+	assert_int_equal(HAS("4111\xc2\xa0" "1111\xc2\xa0" "1111\xc2\xa0" "1111",
+			     "credit_card"), 1);
+	assert_int_equal(HAS("4111.1111.1111.1111", "credit_card"), 1);
+	assert_int_equal(HAS("4111\r\n1111\r\n1111\r\n1111", "credit_card"), 1);
+	/* Not across a blank line or a long gap: two separate numbers. */
+	assert_int_equal(HAS("4111 1111\n\n1111 1111", "credit_card"), 0);
+	assert_int_equal(HAS("4111 1111     1111 1111", "credit_card"), 0);
 }
 
 static void
@@ -122,6 +140,18 @@ test_iban(void **state)
 	assert_int_equal(HAS("AM47212110090000000235698740", "iban"), 0);
 	/* BBAN format: Austria is all digits. */
 	assert_int_equal(HAS("AT61 1904 A002 3457 3201", "iban"), 0);
+	/* Typed in lower case; compact and glued to a currency code where
+	 * the registry length says it ends. */
+	assert_int_equal(count(NULL, "iban gb29 nwbk 6016 1331 9268 19 ok",
+			       "iban", NULL, &s, &e), 1);
+	assert_int_equal(s, 5);
+	assert_int_equal(e, 32);
+	assert_int_equal(count(NULL, "DE89370400440532013000EUR", "iban", NULL,
+			       &s, &e), 1);
+	assert_int_equal(e, 22);
+	assert_int_equal(HAS("gb29 nwbk 6016 1331 9268 18", "iban"), 0);
+	/* A longer run of digits is not an IBAN with something after it. */
+	assert_int_equal(HAS("GB29NWBK601613319268190", "iban"), 0);
 }
 
 static void
@@ -146,6 +176,16 @@ test_national_ids(void **state)
 	assert_int_equal(HAS("routing 121000358", "aba_routing"), 1);
 	assert_int_equal(HAS("121000359", "aba_routing"), 0);
 	assert_int_equal(HAS("1234-0000-0", "aba_routing"), 0);
+	/* A nine-digit number named as an order, ticket, ... is not a routing
+	 * number (4% of such numbers pass the checksum), unless a bank word
+	 * names it too. */
+	assert_int_equal(HAS("your order number 121000358 has shipped",
+			     "aba_routing"), 0);
+	assert_int_equal(HAS("ticket #121000358", "aba_routing"), 0);
+	assert_int_equal(HAS("bank routing for order 121000358", "aba_routing"),
+			 1);
+	assert_int_equal(HAS("121000358", "aba_routing"), 1);
+	assert_int_equal(HAS("1210-0035-8 is the number", "aba_routing"), 1);
 }
 
 static void
@@ -171,6 +211,21 @@ test_secrets(void **state)
 			       "IxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF"
 			       "2QT4fwpMeJf36POk6yJV_adQssw5c now",
 			       "secret", "jwt", NULL, NULL), 1);
+	/* A private key cut off before its END line (the half that was
+	 * pasted is enough to matter). */
+	assert_int_equal(count(NULL,
+			       "here: -----BEGIN PRIVATE KEY-----\n"
+			       "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n"
+			       "MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\n",
+			       "secret", "private-key-truncated", NULL, NULL), 1);
+	assert_int_equal(HAS("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\n",
+			     "secret"), 0);
+	assert_int_equal(count(NULL,
+			       "-----BEGIN RSA PRIVATE KEY-----\n"
+			       "MIIEowIBAAKCAQEAx3v8Yq1Zk9Jf0QmPq2Lr7Ws5Tn4Vb6Hc8Ud1Xe3"
+			       "Gf9Kj2Lm5Np8Qr1St4Uv7Wx0Yz3Ab6Cd9Ef2Gh5Ij8Kl1Mn4Op7Qr0\n"
+			       "-----END RSA PRIVATE KEY-----\n",
+			       "secret", "private-key-truncated", NULL, NULL), 0);
 	/* Placeholders and low entropy are not secrets. */
 	assert_int_equal(HAS("api_key = \"your_api_key_here\"", "secret"), 0);
 	assert_int_equal(HAS("password: xxxxxxxxxxxxxxxx", "secret"), 0);
@@ -227,6 +282,10 @@ test_contacts(void **state)
 	/* Dates and SSN-shaped numbers are not phones. */
 	assert_int_equal(HAS("on 2024-03-15 at 10:00", "phone"), 0);
 	assert_int_equal(HAS("078-05-1123", "phone"), 0);
+	/* An IPv4 address and a run of one digit are not phone numbers. */
+	assert_int_equal(HAS("broadcast 255.255.255.255 now", "phone"), 0);
+	assert_int_equal(HAS("ref 00000000560", "phone"), 0);
+	assert_int_equal(HAS("call 020 7946 0958", "phone"), 1);
 }
 
 static void

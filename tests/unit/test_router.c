@@ -80,12 +80,91 @@ test_api_table(void **state)
 	}
 }
 
+/* 1 when s ends with suffix. */
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/*
+ * Least privilege (ASVS 8.2.1, the issue's "no endpoint lists or searches
+ * all customers for an agent"): no staff route lists or searches
+ * customers. A new staff GET route without an id at its end (a
+ * collection) must be added to the list below on purpose, so a customer
+ * listing or a search cannot slip in unnoticed.
+ */
+static void
+test_no_customer_listing(void **state)
+{
+	/* Every staff collection that may exist; the queue is bounded by
+	 * what the caller may see (core/tickets.c). */
+	static const char *const staff_collections[] = {
+		"/api/v1/staff/session",
+		"/api/v1/tickets",
+		"/api/v1/tickets/{id}/attachments",
+	};
+	static const char *const probes[] = {
+		"/api/v1/customers",
+		"/api/v1/customers/search",
+		"/api/v1/customers/1",
+		"/api/v1/search",
+		"/api/v1/tickets/search",
+		"/api/v1/staff/customers",
+		"/api/v1/portal/customers",
+	};
+	int64_t p[ROUTE_MAX_PARAMS];
+	unsigned n;
+	char allow[64];
+
+	(void)state;
+	for (const struct route *r = api_routes; r->method != NULL; r++) {
+		/* Nothing about customers as a resource, nothing that
+		 * searches or looks things up, on any listener. */
+		assert_null(strstr(r->pattern, "customer"));
+		assert_null(strstr(r->pattern, "search"));
+		assert_null(strstr(r->pattern, "lookup"));
+		assert_null(strstr(r->pattern, "find"));
+		assert_null(strstr(r->pattern, "query"));
+		if (r->listeners != LISTEN_STAFF || strcmp(r->method, "GET") != 0 ||
+		    ends_with(r->pattern, "}"))
+			continue;
+		{
+			int listed = 0;
+
+			for (size_t i = 0; i < sizeof(staff_collections) /
+						       sizeof(staff_collections[0]);
+			     i++)
+				if (strcmp(r->pattern, staff_collections[i]) == 0)
+					listed = 1;
+			if (!listed)
+				fail_msg("staff collection route %s is not in the "
+					 "reviewed list",
+					 r->pattern);
+		}
+	}
+	/* And none of the obvious shapes matches any method. */
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		for (int l = LISTEN_PUBLIC; l <= LISTEN_STAFF; l++) {
+			assert_null(router_match(api_routes,
+						 (enum listener_kind)l, "GET",
+						 probes[i], p, &n, allow,
+						 sizeof(allow)));
+			/* No other method either (Allow would list it). */
+			assert_string_equal(allow, "");
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_api_table),
+		cmocka_unit_test(test_no_customer_listing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

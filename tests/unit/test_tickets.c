@@ -410,6 +410,16 @@ test_agent_visibility(void **state)
 	/* Status filter and transitions. */
 	assert_int_equal(tickets_set_status(&f->app, f->c, &f->a1, t2,
 					    "closed", &t), -GH_BAD_FIELD);
+	/* An agent changes the status only of a ticket they hold. */
+	assert_int_equal(tickets_set_status(&f->app, f->c, &f->a1, t2,
+					    "solved", &t), -GH_NOT_ASSIGNED);
+	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->s, t2, &t, &m,
+					   &n), 0);
+	assert_string_equal(t.status, "open");
+	thread_list_clear(&m);
+	thread_list_clear(&n);
+	assert_int_equal(tickets_assign(&f->app, f->c, &f->a1, t2, f->agent1,
+					&t), 0);
 	assert_int_equal(tickets_set_status(&f->app, f->c, &f->a1, t2,
 					    "solved", &t), 0);
 	assert_string_equal(t.status, "solved");
@@ -533,6 +543,27 @@ test_notification_mail(void **state)
 	assert_non_null(strstr(text, f->app.cfg.portal_url));
 	assert_non_null(strstr(text, "purple otter"));
 	assert_non_null(strstr(text, "We will never ask for your password"));
+	/* The portal's "How we contact you" (web/portal/app.js) promises
+	 * that the only address in our e-mails is the portal's. */
+	{
+		const char *p = text;
+		int urls = 0;
+		char *subj = NULL, *body = NULL;
+
+		while ((p = strstr(p, "://")) != NULL) {
+			urls++;
+			p += 3;
+		}
+		assert_int_equal(urls, 1);
+		assert_int_equal(notify_text(&f->app.cfg, tk, &subj, &body), 0);
+		assert_non_null(strstr(body, "the only address in them is our "
+					     "portal's"));
+		assert_non_null(strstr(body, "never contain the message "
+					     "itself"));
+		assert_non_null(strstr(body, "anti-phishing phrase"));
+		free(subj);
+		free(body);
+	}
 	assert_null(strstr(text, reply));
 	assert_null(strstr(text, "replacement"));
 	assert_null(strstr(text, "Ada Customer"));

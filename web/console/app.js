@@ -5,6 +5,7 @@
 import {
   Api, ApiError, h, replace, timeEl, announce, showError, hideError, field,
   busy, focusHeading, cpToUtf16, statusLabel, route, initSkipLink, isRouteHash, clearStatus,
+  TEXT_MAX_BYTES, textTooLong,
 } from './lib.js';
 
 const API = '/api/v1';
@@ -35,7 +36,9 @@ function signedOut(notice) {
 
 function setChrome() {
   nav.hidden = !state.me;
-  whoami.textContent = state.me ? `Signed in as staff #${state.me.id} (${state.me.role || 'agent'})` : '';
+  whoami.textContent = state.me
+    ? `Signed in as ${state.me.name || `staff #${state.me.id}`} (${state.me.role || 'agent'})`
+    : '';
   const r = route();
   for (const a of nav.querySelectorAll('a[data-nav]')) {
     if (a.dataset.nav === (r.parts[0] || 'queue')) a.setAttribute('aria-current', 'page');
@@ -79,7 +82,7 @@ function showLogin() {
         const res = await api.post(`${API}/staff/session`, body, { expect401: true });
         api.setCsrf(res.csrf_token);
         pass.input.value = '';
-        state.me = { id: res.id, role: res.role };
+        state.me = { id: res.id, role: res.role, name: res.name || '' };
         const r = route();
         go(r.parts.length ? location.hash : '#/queue');
       } catch (e) {
@@ -437,7 +440,7 @@ async function showTicket(id) {
   // Reply composer (customer-visible).
   const replyErr = h('div', { class: 'blocked', role: 'alert', hidden: true, id: 'reply-block' });
   const reply = field('Reply — the customer will see this', {
-    multiline: true, name: 'reply', rows: '6', id: 'reply-text', maxlength: '20000',
+    multiline: true, name: 'reply', rows: '6', id: 'reply-text', maxlength: String(TEXT_MAX_BYTES),
   }, 'Sent to the customer’s portal. Checked before sending: text copied from internal notes, other customers’ data, card numbers, national IDs and secrets are blocked.');
   const replyForm = h('form', { class: 'composer reply', novalidate: true, 'aria-label': 'Reply to the customer' },
     replyErr, reply.wrap,
@@ -446,7 +449,7 @@ async function showTicket(id) {
   // Note composer (internal).
   const noteErr = h('p', { class: 'error', role: 'alert', hidden: true });
   const note = field('Internal note — only staff will see this', {
-    multiline: true, name: 'note', rows: '4', id: 'note-text', maxlength: '20000',
+    multiline: true, name: 'note', rows: '4', id: 'note-text', maxlength: String(TEXT_MAX_BYTES),
   }, 'For your colleagues. Never sent to the customer.');
   const noteForm = h('form', { class: 'composer note', novalidate: true, 'aria-label': 'Add an internal note' },
     noteErr, note.wrap,
@@ -648,8 +651,8 @@ async function showTicket(id) {
     ev.preventDefault();
     const draft = reply.input.value;
     clearBlock();
-    if (!draft.trim()) {
-      replyErr.appendChild(h('p', { text: 'Write the reply first.' }));
+    if (!draft.trim() || textTooLong(draft, 'The reply')) {
+      replyErr.appendChild(h('p', { text: textTooLong(draft, 'The reply') || 'Write the reply first.' }));
       replyErr.hidden = false;
       reply.input.focus();
       return;
@@ -677,8 +680,8 @@ async function showTicket(id) {
     ev.preventDefault();
     hideError(noteErr);
     const text = note.input.value;
-    if (!text.trim()) {
-      showError(noteErr, 'Write the note first.');
+    if (!text.trim() || textTooLong(text, 'The note')) {
+      showError(noteErr, textTooLong(text, 'The note') || 'Write the note first.');
       note.input.focus();
       return;
     }
@@ -703,7 +706,7 @@ async function loadSession() {
   try {
     const s = await api.get(`${API}/staff/session`, { expect401: true });
     api.setCsrf(s.csrf_token);
-    state.me = { id: s.id, role: s.role };
+    state.me = { id: s.id, role: s.role, name: s.name || '' };
   } catch (e) {
     state.me = null;
     if (e.status !== 401) state.loginNotice = e.message;

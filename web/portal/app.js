@@ -3,6 +3,7 @@
 import {
   Api, ApiError, h, replace, timeEl, announce, showError, hideError, field,
   busy, focusHeading, base64Utf8, statusLabel, route, initSkipLink, isRouteHash,
+  SUBJECT_MAX_CHARS, TEXT_MAX_BYTES, textTooLong, subjectTooLong,
 } from './lib.js';
 
 const API = '/api/v1/portal';
@@ -88,10 +89,12 @@ function contactNote() {
   return h('section', { class: 'card contact', 'aria-labelledby': 'contact-h' },
     h('h2', { id: 'contact-h', text: 'How we contact you' }),
     h('ul', null,
-      h('li', { text: 'Our e-mails and text messages only say that you have a new secure message. They never contain the message itself, links to log in, or attachments.' }),
-      h('li', { text: 'Every genuine e-mail shows your anti-phishing phrase.' }),
-      h('li', { text: 'We never ask for your password or authenticator code — not by phone, e-mail or chat, and not in a ticket.' }),
-      h('li', { text: 'Read and answer our messages here in the portal. Type the portal address yourself or use your bookmark.' })));
+      // Keep in step with the notification text in src/core/notify.c.
+      h('li', { text: 'Our e-mails only tell you that a new secure message is waiting. They never contain the message itself, your personal details or attachments.' }),
+      h('li', { text: `The only address in our e-mails is this portal’s: ${location.origin}/. Type it yourself or use your bookmark, and check that it matches.` }),
+      h('li', { text: 'Every genuine e-mail from us shows your anti-phishing phrase. If one does not, do not follow its links.' }),
+      h('li', { text: 'We will never ask for your password, authenticator codes or card details — not by e-mail or phone, and not in a ticket.' }),
+      h('li', { text: 'Read and answer our messages here in the portal.' })));
 }
 
 // ---------------------------------------------------------------- login
@@ -296,7 +299,7 @@ async function showTicket(id) {
     }));
 
   const replyErr = h('p', { class: 'error', role: 'alert', hidden: true });
-  const reply = field('Your reply', { multiline: true, name: 'body', rows: '6', required: true, maxlength: '20000' },
+  const reply = field('Your reply', { multiline: true, name: 'body', rows: '6', required: true, maxlength: String(TEXT_MAX_BYTES) },
     'Never include your password or authenticator code — we will never ask for them.');
   const form = h('form', { class: 'card form composer', novalidate: true, 'aria-labelledby': 'reply-h' },
     h('h2', { id: 'reply-h', text: 'Write a reply' }),
@@ -309,6 +312,12 @@ async function showTicket(id) {
     const text = reply.input.value;
     if (!text.trim()) {
       showError(replyErr, 'Write your reply first.');
+      reply.input.focus();
+      return;
+    }
+    const long = textTooLong(text, 'Your reply');
+    if (long) {
+      showError(replyErr, long);
       reply.input.focus();
       return;
     }
@@ -415,9 +424,9 @@ function attachmentsSection(id) {
 
 function showNew() {
   const err = h('p', { class: 'error', role: 'alert', hidden: true });
-  const subject = field('Subject', { type: 'text', name: 'subject', required: true, maxlength: '200', autocomplete: 'off' },
+  const subject = field('Subject', { type: 'text', name: 'subject', required: true, maxlength: String(SUBJECT_MAX_CHARS), autocomplete: 'off' },
     'A few words about what you need.');
-  const text = field('Message', { multiline: true, name: 'body', rows: '8', required: true, maxlength: '20000' },
+  const text = field('Message', { multiline: true, name: 'body', rows: '8', required: true, maxlength: String(TEXT_MAX_BYTES) },
     'Describe the problem. Do not include passwords, authenticator codes or full card numbers.');
   const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'new-h' },
     h('h1', { id: 'new-h', text: 'New ticket' }), err, subject.wrap, text.wrap,
@@ -430,6 +439,8 @@ function showNew() {
     const body = { subject: subject.input.value.trim(), body: text.input.value };
     if (!body.subject) { showError(err, 'Give your ticket a subject.'); subject.input.focus(); return; }
     if (!body.body.trim()) { showError(err, 'Write a message.'); text.input.focus(); return; }
+    const long = subjectTooLong(body.subject) || textTooLong(body.body, 'Your message');
+    if (long) { showError(err, long); (subjectTooLong(body.subject) ? subject : text).input.focus(); return; }
     busy(form, async () => {
       try {
         const t = await api.post(`${API}/tickets`, body);

@@ -223,6 +223,27 @@ export function cpToUtf16(s, cp) {
   return i;
 }
 
+// The server's text limits (src/core/tickets.h). The server stays
+// authoritative; these only let a form say so before sending. A textarea's
+// maxlength counts UTF-16 units, and no text of at most 65536 UTF-8 bytes
+// has more than 65536 units, so maxlength TEXT_MAX_BYTES never stops valid
+// text; textTooLong() then counts the real bytes.
+export const SUBJECT_MAX_CHARS = 200;
+export const TEXT_MAX_BYTES = 65536;
+
+// The message for a text over its limit, or '' when it fits.
+export function textTooLong(s, what) {
+  const bytes = new TextEncoder().encode(String(s)).length;
+  if (bytes <= TEXT_MAX_BYTES) return '';
+  return `${what} is too long: at most 64 KiB (${TEXT_MAX_BYTES} bytes) of text, this is ${bytes} bytes. Shorten it or split it into two messages.`;
+}
+
+// The message for a subject over its limit (code points), or ''.
+export function subjectTooLong(s) {
+  const n = Array.from(String(s)).length;
+  return n > SUBJECT_MAX_CHARS ? `The subject is too long: at most ${SUBJECT_MAX_CHARS} characters, this is ${n}.` : '';
+}
+
 // Base64 of a string's UTF-8 bytes (for data: URIs).
 export function base64Utf8(s) {
   const bytes = new TextEncoder().encode(s);

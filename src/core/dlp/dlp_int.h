@@ -51,7 +51,7 @@ struct dlp_rule {
 /* Built-in detectors, numbered after the rules in the Hyperscan database. */
 enum builtin {
 	B_CARD, B_IBAN, B_SSN, B_NINO, B_ABA, B_EMAIL, B_PHONE, B_HEADER,
-	B_COUNT
+	B_PKEY, B_COUNT
 };
 #define BUILTIN_BASE 100000u
 

@@ -23,6 +23,12 @@
 #define ALNUM(c) (isalnum((unsigned char)(c)) != 0)
 #define DIGIT(c) ((c) >= '0' && (c) <= '9')
 #define UPPER(c) ((c) >= 'A' && (c) <= 'Z')
+/* Bytes of white space between two digit groups of a card number. */
+#define CARD_GAP_MAX 3
+/* A private key's BEGIN line and this much base64 body is a finding even
+ * when the END line was cut off (gitleaks' rule needs the END line). */
+#define PKEY_BODY_MIN 64
+#define PKEY_END_LOOK 16384
 
 /* ------------------------------------------------------------------ */
 /* Triggers */
@@ -33,11 +39,18 @@ pii_trigger(enum builtin b, unsigned *flags, size_t *back)
 	*flags = 0;
 	switch (b) {
 	case B_CARD:
-		*back = 26;
-		return "\\d(?:[ -]?\\d){12}";
+		/* Groups separated by a dash, a dot or a short run of white
+		 * space (a line break, two spaces, a no-break space): a card
+		 * number wrapped or pasted from a PDF is still a card. */
+		*back = 13 + 12 * CARD_GAP_MAX;
+		return "\\d(?:(?:[ \\t\\r\\n.-]|\\xc2\\xa0){0,3}\\d){12}";
 	case B_IBAN:
+		/* From the check digits on: the country code is found by the
+		 * extractor, in either case. A trigger that starts with two
+		 * letters, caseless, would wake up on every word (it doubled
+		 * the cost of the whole scan). */
 		*back = 10;
-		return "[A-Z]{2}[0-9]{2}[ -]?[A-Z0-9]{4}";
+		return "\\d{2}[ -]?[A-Za-z0-9]{4}";
 	case B_SSN:
 		*back = 12;
 		return "\\d{3}[ .-]?\\d{2}[ .-]?\\d{4}|\\d{3}-\\d{6}|"
@@ -67,6 +80,9 @@ pii_trigger(enum builtin b, unsigned *flags, size_t *back)
 		       "[ \\t]{0,8}:[ \\t]{0,8}\\S";
 	default:
 		return NULL;
+	case B_PKEY:
+		*back = 80;
+		return "-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----";
 	}
 }
 
@@ -355,6 +371,41 @@ starts_token(const char *t, size_t i)
 	return i == 0 || !ALNUM(t[i - 1]);
 }
 
+/* The separator at t[j] between two digit groups of a card: a dash or a
+ * dot (kind '-' / '.'), or white space up to CARD_GAP_MAX bytes (kind
+ * ' ': spaces, tabs, one line break, no-break spaces). Returns its length
+ * when a digit follows, else 0. */
+static size_t
+card_gap(const char *t, size_t len, size_t j, char *kind)
+{
+	size_t k = j;
+
+	if (t[j] == '-' || t[j] == '.') {
+		*kind = t[j];
+		k = j + 1;
+	} else {
+		int nl = 0;
+
+		*kind = ' ';
+		while (k < len && k - j < CARD_GAP_MAX) {
+			if (t[k] == ' ' || t[k] == '\t' || t[k] == '\r') {
+				k++;
+			} else if (t[k] == '\n' && !nl) {
+				nl = 1;
+				k++;
+			} else if ((unsigned char)t[k] == 0xc2 && k + 1 < len &&
+				   (unsigned char)t[k + 1] == 0xa0) {
+				k += 2;
+			} else {
+				break;
+			}
+		}
+	}
+	return k > j && k < len && k - j <= CARD_GAP_MAX && DIGIT(t[k]) ?
+		       k - j :
+		       0;
+}
+
 static void
 card_extract(struct scan *s, size_t from, size_t to)
 {
@@ -362,8 +413,8 @@ card_extract(struct scan *s, size_t from, size_t to)
 
 	for (size_t i = from; i < to; i++) {
 		char d[20];
-		size_t n = 0, j = i, end = i;
-		int sep = 0;
+		size_t n = 0, j = i, end = i, g;
+		char sep = 0, kind;
 
 		if (!DIGIT(t[i]) || !starts_token(t, i) ||
 		    (i > 0 && (t[i - 1] == '-' || t[i - 1] == '.')))
@@ -374,10 +425,11 @@ card_extract(struct scan *s, size_t from, size_t to)
 					break;
 				d[n++] = t[j++];
 				end = j;
-			} else if ((t[j] == ' ' || t[j] == '-') &&
-				   j + 1 < s->len && DIGIT(t[j + 1]) &&
-				   (sep == 0 || sep == t[j])) {
-				sep = t[j++];
+			} else if ((g = card_gap(t, s->len, j, &kind)) > 0 &&
+				   (sep == 0 || sep == kind)) {
+				/* One kind of separator in one number. */
+				sep = kind;
+				j += g;
 			} else {
 				break;
 			}
@@ -394,6 +446,13 @@ card_extract(struct scan *s, size_t from, size_t to)
 	}
 }
 
+#define UP(c) ((char)toupper((unsigned char)(c)))
+#define ALPHA(c) (UPPER(UP(c)))
+
+/* IBANs in any case ("gb29 nwbk ..." is typed too); the value is upper-
+ * cased before the registry and mod-97 checks. A compact IBAN may be glued
+ * to a following word where its last character is a digit
+ * ("DE89...3000EUR"): the registry length says where it ends. */
 static void
 iban_extract(struct scan *s, size_t from, size_t to)
 {
@@ -405,13 +464,16 @@ iban_extract(struct scan *s, size_t from, size_t to)
 		size_t n = 0, j, end;
 		char sep = 0;
 
-		if (i + 4 > s->len || !UPPER(t[i]) || !UPPER(t[i + 1]) ||
+		if (i + 4 > s->len || !ALPHA(t[i]) || !ALPHA(t[i + 1]) ||
 		    !DIGIT(t[i + 2]) || !DIGIT(t[i + 3]) || !starts_token(t, i))
 			continue;
-		f = iban_country(t + i);
+		c[0] = UP(t[i]);
+		c[1] = UP(t[i + 1]);
+		c[2] = t[i + 2];
+		c[3] = t[i + 3];
+		f = iban_country(c);
 		if (f == NULL)
 			continue;
-		memcpy(c, t + i, 4);
 		n = 4;
 		j = i + 4;
 		if (j < s->len && (t[j] == ' ' || t[j] == '-'))
@@ -427,12 +489,14 @@ iban_extract(struct scan *s, size_t from, size_t to)
 						break;
 				}
 			}
-			if (!DIGIT(t[j]) && !UPPER(t[j]))
+			if (!DIGIT(t[j]) && !ALPHA(t[j]))
 				break;
-			c[n++] = t[j++];
+			c[n++] = UP(t[j++]);
 		}
 		end = j;
-		if (n != f->len || (end < s->len && ALNUM(t[end])))
+		if (n != f->len ||
+		    (end < s->len && ALNUM(t[end]) &&
+		     !(sep == 0 && DIGIT(t[end - 1]) && !DIGIT(t[end]))))
 			continue;
 		if (!iban_ok(c, n))
 			continue;
@@ -580,9 +644,36 @@ nino_extract(struct scan *s, size_t from, size_t to)
 	}
 }
 
+/* Words that name a bare nine-digit number as something other than a
+ * routing number (4% of random nine-digit numbers pass the checksum and
+ * prefix test, so "order 121000358" must not block a reply). */
+static int
+aba_named_other(const struct scan *s, size_t at)
+{
+	static const char *const other[] = {
+		"order", "invoice", "ticket", "tracking", "reference", "ref",
+		"case", "confirmation", "booking", "parcel", "shipment",
+		"customer", "member", "phone", "tel", "#", "no.", "id", NULL};
+	size_t from = at > 24 ? at - 24 : 0;
+
+	for (size_t w = 0; other[w] != NULL; w++) {
+		size_t m = strlen(other[w]);
+
+		for (size_t i = from; i + m <= at; i++)
+			if (strncasecmp(s->text + i, other[w], m) == 0 &&
+			    (i == 0 || !ALNUM(s->text[i - 1])) &&
+			    (!ALNUM(other[w][m - 1]) || i + m >= s->len ||
+			     !ALNUM(s->text[i + m])))
+				return 1;
+	}
+	return 0;
+}
+
 static void
 aba_extract(struct scan *s, size_t from, size_t to)
 {
+	static const char *const ctxw[] = {"routing", "aba", "rtn", "transit",
+					   "bank", "wire", "ach", NULL};
 	const char *t = s->text;
 
 	for (size_t i = from; i < to; i++) {
@@ -607,6 +698,9 @@ aba_extract(struct scan *s, size_t from, size_t to)
 			end = i + 11;
 		}
 		if (end == 0 || !ends_clean(s, end) || !aba_ok(d))
+			continue;
+		if (end == i + 9 && aba_named_other(s, i) &&
+		    !context_before(s, i, ctxw))
 			continue;
 		if (finding_add(s, "aba_routing", "aba-checksum", i, end) < 0)
 			return;
@@ -783,8 +877,19 @@ phone_shape_ok(const char *t, size_t i, size_t end)
 	}
 	if (nd < 7 || nd > 15 || ng == 0)
 		return 0;
+	/* Seven or more of one digit in a row is a placeholder or an ID
+	 * ("00000000560"), not a number anybody answers. */
+	for (size_t k = i, run = 0; k < end; k++) {
+		run = DIGIT(t[k]) && k > i && t[k] == t[k - 1] ? run + 1 : 1;
+		if (run >= 7)
+			return 0;
+	}
 	if (plus)
 		return nd >= 8;
+	/* A dotted quad is an IPv4 address. */
+	if (ng == 4 && dots == 3 && seps == 3 && groups[0] <= 3 &&
+	    groups[1] <= 3 && groups[2] <= 3 && groups[3] <= 3)
+		return 0;
 	if (nd > 12)
 		return 0;
 	if (ng == 1)	/* bare: national 0XXXXXXXXX(X) or CN mobile */
@@ -977,6 +1082,68 @@ header_extract(struct scan *s, size_t from, size_t to)
 	}
 }
 
+/* A private key's BEGIN line ending at or before `to`, followed by
+ * PKEY_BODY_MIN+ base64 characters, with no END line after it: a key cut
+ * off (pasted half, or truncated by a mail client). With the END line,
+ * gitleaks' private-key rule reports it. */
+static void
+pkey_extract(struct scan *s, size_t from, size_t to)
+{
+	const char *t = s->text;
+	size_t at = from;
+
+	while (at < to) {
+		const char *b = memmem(t + at, s->len - at, "-----BEGIN", 10);
+		const char *kw;
+		size_t i, nb = 0, look, start;
+
+		if (b == NULL || (size_t)(b - t) >= to)
+			return;
+		start = (size_t)(b - t);
+		at = start + 10;
+		kw = memmem(t + at, s->len - at < 64 ? s->len - at : 64,
+			    "PRIVATE KEY", 11);
+		if (kw == NULL)
+			continue;
+		i = (size_t)(kw - t) + 11;
+		if (i + 6 <= s->len && memcmp(t + i, " BLOCK", 6) == 0)
+			i += 6;
+		if (i + 5 > s->len || memcmp(t + i, "-----", 5) != 0)
+			continue;
+		i += 5;
+		look = s->len - i < PKEY_END_LOOK ? s->len - i : PKEY_END_LOOK;
+		if (memmem(t + i, look, "-----END", 8) != NULL)
+			continue;
+		for (size_t k = i; k < s->len; k++) {
+			char c = t[k];
+
+			if (ALNUM(c) || c == '+' || c == '/' || c == '=')
+				nb++;
+			else if (c != '\n' && c != '\r' && c != ' ' &&
+				 c != '\t')
+				break;
+			if (nb >= PKEY_BODY_MIN) {
+				size_t e = k + 1;
+
+				while (e < s->len &&
+				       (ALNUM(t[e]) || t[e] == '+' ||
+					t[e] == '/' || t[e] == '=' ||
+					t[e] == '\n' || t[e] == '\r'))
+					e++;
+				while (e > k + 1 &&
+				       (t[e - 1] == '\n' || t[e - 1] == '\r'))
+					e--;
+				if (finding_add(s, "secret",
+						"private-key-truncated", start,
+						e) < 0)
+					return;
+				at = e;
+				break;
+			}
+		}
+	}
+}
+
 void
 pii_confirm(struct scan *s, enum builtin b, size_t from, size_t to)
 {
@@ -1004,6 +1171,9 @@ pii_confirm(struct scan *s, enum builtin b, size_t from, size_t to)
 		break;
 	case B_HEADER:
 		header_extract(s, from, to);
+		break;
+	case B_PKEY:
+		pkey_extract(s, from, to);
 		break;
 	default:
 		break;

@@ -1,0 +1,504 @@
+/*
+ * Unit tests of SMTP delivery (core/mailer.c) against a small relay
+ * running in a thread of the test on 127.0.0.1: it speaks ESMTP, offers
+ * STARTTLS (GnuTLS, with a throwaway self-signed certificate made by
+ * crypto/x509.c) and refuses mail before it, and records the envelope and
+ * the message. A notification queued in a real SQLite store is delivered:
+ * it arrives over TLS with the right headers and no message text or
+ * personal data, and its outbox row is marked delivered. A relay that
+ * answers 451 after the data keeps the row for a retry, and the retry then
+ * delivers it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "core/app.h"
+#include "core/errors.h"
+#include "core/mailer.h"
+#include "core/notify.h"
+#include "core/tickets.h"
+#include "crypto/x509.h"
+
+static const unsigned char master[CRYPTO_KEY_BYTES] = {
+	9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6,
+	7, 8, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4,
+};
+
+static struct dlp_engine *engine;
+
+struct fx {
+	char dir[64];
+	struct app app;
+	struct store_conn *c;
+	int64_t cust_a, cust_b, agent1;
+	struct tk_actor a_cust, a1;
+};
+
+static int64_t
+add_customer(struct fx *f, const char *email, const char *phone)
+{
+	char idx[CRYPTO_HASH_HEX];
+	char ad[160];
+	struct customer_new n;
+	struct blob e = {NULL, 0}, p = {NULL, 0}, seed = {NULL, 0};
+	int64_t id = 0;
+
+	memset(&n, 0, sizeof(n));
+	crypto_index(f->app.keys, "customer.email", email, strlen(email), idx);
+	snprintf(ad, sizeof(ad), "customer.email:%s", idx);
+	assert_int_equal(crypto_seal(f->app.keys, ad, email, strlen(email),
+				     &e.data, &e.len), 0);
+	snprintf(ad, sizeof(ad), "customer.phone:%s", idx);
+	assert_int_equal(crypto_seal(f->app.keys, ad, phone, strlen(phone),
+				     &p.data, &p.len), 0);
+	assert_int_equal(crypto_seal(f->app.keys, "x", "seed", 4, &seed.data,
+				     &seed.len), 0);
+	n.email_idx = idx;
+	n.email = e;
+	n.name = "Ada Customer";
+	n.phone = p;
+	n.pw_hash = "x";
+	n.totp_seed = seed;
+	n.totp_enrolled = 1;
+	assert_int_equal(f->c->ops->customer_insert(f->c, &n, &id), 0);
+	blob_clear(&e);
+	blob_clear(&p);
+	blob_clear(&seed);
+	return id;
+}
+
+static int64_t
+add_staff(struct fx *f, const char *email, const char *name,
+	  const char *role)
+{
+	struct staff_new n = {email, name, role, "x", {NULL, 0}};
+	int64_t id = 0;
+
+	assert_int_equal(crypto_seal(f->app.keys, "x", "seed", 4,
+				     &n.totp_seed.data, &n.totp_seed.len), 0);
+	assert_int_equal(f->c->ops->staff_insert(f->c, &n, &id), 0);
+	blob_clear(&n.totp_seed);
+	return id;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char url[128], err[256];
+
+	if (f == NULL || crypto_init() != 0)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/gh-test-mailer-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	config_defaults(&f->app.cfg, f->dir);
+	snprintf(f->app.cfg.company_domains, sizeof(f->app.cfg.company_domains),
+		 "example.com");
+	if (config_validate(&f->app.cfg, err, sizeof(err)) != 0)
+		return -1;
+	if (crypto_keys_from_bytes(master, &f->app.keys) != 0)
+		return -1;
+	snprintf(url, sizeof(url), "sqlite:%s/db", f->dir);
+	if (store_open(url, 2, &f->app.store) != 0)
+		return -1;
+	snprintf(f->app.outbox, sizeof(f->app.outbox), "%s/outbox", f->dir);
+	f->app.dlp = engine;
+	f->c = store_acquire(f->app.store);
+	f->cust_a = add_customer(f, "ada@example.org", "+44 20 7946 0123");
+	f->cust_b = add_customer(f, "bob@example.org", "+44 20 7946 0999");
+	f->agent1 = add_staff(f, "a1@example.com", "Alice Agent", "agent");
+	f->a_cust = (struct tk_actor){REALM_CUSTOMER, f->cust_a, "", NULL, NULL};
+	f->a1 = (struct tk_actor){REALM_STAFF, f->agent1, "agent", NULL, NULL};
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[160];
+
+	store_release(f->app.store, f->c);
+	store_close(f->app.store);
+	crypto_keys_free(f->app.keys);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	(void)!system(cmd);
+	free(f);
+	return 0;
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return dlp_engine_new(&engine);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	dlp_engine_free(engine);
+	return 0;
+}
+
+/* --- the relay ----------------------------------------------------------- */
+
+#define RELAY_MAX (256 * 1024)
+
+struct relay {
+	int lfd;
+	int port;
+	int defer;		/* answer 451 after the data */
+	const char *cert, *key;
+	pthread_t th;
+	/* What it saw. */
+	int tls;		/* STARTTLS done before MAIL */
+	int plain_mail;		/* MAIL tried before STARTTLS */
+	char from[256], rcpt[256];
+	char *data;		/* the message, dot-unstuffed */
+	size_t data_len;
+	int accepted;
+};
+
+struct conn {
+	int fd;
+	gnutls_session_t s;	/* NULL before STARTTLS */
+	char buf[4096];
+	size_t have;
+};
+
+static int
+conn_send(struct conn *c, const char *t)
+{
+	size_t n = strlen(t);
+
+	if (c->s != NULL)
+		return gnutls_record_send(c->s, t, n) == (ssize_t)n ? 0 : -1;
+	return send(c->fd, t, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
+}
+
+/* One CRLF-ended line into line (without CRLF). 0 or -1. */
+static int
+conn_line(struct conn *c, char *line, size_t cap)
+{
+	for (;;) {
+		char *nl = memchr(c->buf, '\n', c->have);
+		ssize_t k;
+
+		if (nl != NULL) {
+			size_t n = (size_t)(nl - c->buf) + 1;
+			size_t l = n >= 2 && nl[-1] == '\r' ? n - 2 : n - 1;
+
+			if (l >= cap)
+				return -1;
+			memcpy(line, c->buf, l);
+			line[l] = '\0';
+			memmove(c->buf, c->buf + n, c->have - n);
+			c->have -= n;
+			return 0;
+		}
+		if (c->have == sizeof(c->buf))
+			return -1;
+		if (c->s != NULL)
+			k = gnutls_record_recv(c->s, c->buf + c->have,
+					       sizeof(c->buf) - c->have);
+		else
+			k = recv(c->fd, c->buf + c->have,
+				 sizeof(c->buf) - c->have, 0);
+		if (k <= 0)
+			return -1;
+		c->have += (size_t)k;
+	}
+}
+
+static int
+starttls(struct relay *r, struct conn *c,
+	 gnutls_certificate_credentials_t cred)
+{
+	int ret;
+
+	if (gnutls_init(&c->s, GNUTLS_SERVER) < 0)
+		return -1;
+	gnutls_set_default_priority(c->s);
+	gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, cred);
+	gnutls_transport_set_int(c->s, c->fd);
+	gnutls_handshake_set_timeout(c->s, 5000);
+	do {
+		ret = gnutls_handshake(c->s);
+	} while (ret < 0 && gnutls_error_is_fatal(ret) == 0);
+	(void)r;
+	return ret < 0 ? -1 : 0;
+}
+
+static void *
+relay_run(void *arg)
+{
+	struct relay *r = arg;
+	gnutls_certificate_credentials_t cred = NULL;
+	struct conn c;
+	struct timeval tv = {5, 0};
+	char line[1024];
+
+	memset(&c, 0, sizeof(c));
+	c.fd = accept(r->lfd, NULL, NULL);
+	if (c.fd < 0)
+		return NULL;
+	setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (gnutls_certificate_allocate_credentials(&cred) < 0 ||
+	    gnutls_certificate_set_x509_key_file(cred, r->cert, r->key,
+						 GNUTLS_X509_FMT_PEM) < 0)
+		goto out;
+	r->data = calloc(1, RELAY_MAX + 1);
+	if (r->data == NULL || conn_send(&c, "220 relay.test ESMTP\r\n") < 0)
+		goto out;
+	while (conn_line(&c, line, sizeof(line)) == 0) {
+		if (strncasecmp(line, "EHLO", 4) == 0) {
+			conn_send(&c, c.s == NULL ? "250-relay.test\r\n"
+						    "250-8BITMIME\r\n"
+						    "250 STARTTLS\r\n"
+						  : "250-relay.test\r\n"
+						    "250 8BITMIME\r\n");
+		} else if (strcasecmp(line, "STARTTLS") == 0 && c.s == NULL) {
+			if (c.have != 0)
+				goto out;	/* pipelined into TLS: refuse */
+			conn_send(&c, "220 go ahead\r\n");
+			if (starttls(r, &c, cred) < 0)
+				goto out;
+		} else if (strncasecmp(line, "MAIL FROM:", 10) == 0) {
+			if (c.s == NULL) {
+				r->plain_mail = 1;
+				conn_send(&c, "530 5.7.0 STARTTLS first\r\n");
+				continue;
+			}
+			r->tls = 1;
+			snprintf(r->from, sizeof(r->from), "%.255s", line + 10);
+			conn_send(&c, "250 ok\r\n");
+		} else if (strncasecmp(line, "RCPT TO:", 8) == 0) {
+			snprintf(r->rcpt, sizeof(r->rcpt), "%.255s", line + 8);
+			conn_send(&c, "250 ok\r\n");
+		} else if (strcasecmp(line, "DATA") == 0) {
+			conn_send(&c, "354 end with .\r\n");
+			while (conn_line(&c, line, sizeof(line)) == 0 &&
+			       strcmp(line, ".") != 0) {
+				const char *l = line[0] == '.' ? line + 1 : line;
+				size_t n = strlen(l);
+
+				if (r->data_len + n + 2 > RELAY_MAX)
+					goto out;
+				memcpy(r->data + r->data_len, l, n);
+				memcpy(r->data + r->data_len + n, "\r\n", 2);
+				r->data_len += n + 2;
+			}
+			if (r->defer) {
+				conn_send(&c, "451 4.3.0 try again later\r\n");
+			} else {
+				r->accepted = 1;
+				conn_send(&c, "250 queued\r\n");
+			}
+		} else if (strcasecmp(line, "QUIT") == 0) {
+			conn_send(&c, "221 bye\r\n");
+			break;
+		} else if (strcasecmp(line, "RSET") == 0 ||
+			   strcasecmp(line, "NOOP") == 0) {
+			conn_send(&c, "250 ok\r\n");
+		} else {
+			conn_send(&c, "502 not here\r\n");
+		}
+	}
+out:
+	if (c.s != NULL) {
+		gnutls_bye(c.s, GNUTLS_SHUT_WR);
+		gnutls_deinit(c.s);
+	}
+	close(c.fd);
+	if (cred != NULL)
+		gnutls_certificate_free_credentials(cred);
+	return NULL;
+}
+
+static void
+relay_start(struct relay *r, struct fx *f, int defer)
+{
+	static char cert[128], key[128];
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+
+	memset(r, 0, sizeof(*r));
+	snprintf(cert, sizeof(cert), "%s/relay.crt", f->dir);
+	snprintf(key, sizeof(key), "%s/relay.key", f->dir);
+	if (access(cert, R_OK) != 0)
+		assert_int_equal(x509_selfsigned_create(key, cert, 2), 0);
+	r->cert = cert;
+	r->key = key;
+	r->defer = defer;
+	r->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(r->lfd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(r->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(r->lfd, 4), 0);
+	assert_int_equal(getsockname(r->lfd, (struct sockaddr *)&sa, &sl), 0);
+	r->port = ntohs(sa.sin_port);
+	assert_int_equal(pthread_create(&r->th, NULL, relay_run, r), 0);
+	snprintf(f->app.cfg.smtp_url, sizeof(f->app.cfg.smtp_url),
+		 "smtp://127.0.0.1:%d", r->port);
+	mailer_set_relay_ca(cert);
+}
+
+static void
+relay_stop(struct relay *r)
+{
+	pthread_join(r->th, NULL);
+	close(r->lfd);
+}
+
+static void
+relay_clear(struct relay *r)
+{
+	free(r->data);
+	r->data = NULL;
+}
+
+/* Queues the notification of an agent's reply; returns the ticket id. */
+static int64_t
+queue_notice(struct fx *f)
+{
+	struct ticket_rec t;
+	struct thread_item it;
+	json_t *fd = NULL;
+
+	assert_int_equal(tickets_set_phrase(&f->app, f->c, &f->a_cust,
+					    "purple otter"), 0);
+	assert_int_equal(tickets_portal_create(&f->app, f->c, &f->a_cust,
+					       "Card lost abroad",
+					       "my card 4111 was taken", &t),
+			 0);
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, t.id,
+				       "Your replacement ships on Monday", &it,
+				       &fd), 0);
+	return t.id;
+}
+
+static size_t
+outbox_pending(struct fx *f, int64_t at, int64_t *attempts)
+{
+	struct outbox_list l;
+	size_t n;
+
+	assert_int_equal(f->c->ops->outbox_due(f->c, at, 100, &l), 0);
+	n = l.n;
+	if (attempts != NULL && n > 0)
+		*attempts = l.v[0].attempts;
+	outbox_list_clear(&l);
+	return n;
+}
+
+static void
+test_smtp_delivered(void **state)
+{
+	struct fx *f = *state;
+	struct relay r;
+	char want[96];
+	int64_t tk = queue_notice(f);
+	int64_t now = (int64_t)time(NULL);
+
+	relay_start(&r, f, 0);
+	assert_int_equal(mailer_run_once(&f->app, now), 1);
+	relay_stop(&r);
+	assert_true(r.accepted);
+	assert_true(r.tls);
+	assert_false(r.plain_mail);
+	assert_string_equal(r.from, "<no-reply@localhost>");
+	assert_string_equal(r.rcpt, "<ada@example.org>");
+	assert_non_null(r.data);
+	assert_non_null(strstr(r.data, "From: no-reply@localhost\r\n"));
+	assert_non_null(strstr(r.data, "\r\nTo: ada@example.org\r\n"));
+	snprintf(want, sizeof(want),
+		 "\r\nSubject: New secure message about ticket #%lld\r\n",
+		 (long long)tk);
+	assert_non_null(strstr(r.data, want));
+	assert_non_null(strstr(r.data, "\r\nDate: "));
+	assert_non_null(strstr(r.data, "\r\nMessage-ID: <"));
+	assert_non_null(strstr(r.data, "@localhost>\r\n"));
+	assert_non_null(strstr(r.data, "\r\nMIME-Version: 1.0\r\n"));
+	assert_non_null(strstr(r.data, "\r\nAuto-Submitted: auto-generated\r\n"));
+	assert_non_null(strstr(r.data, "\r\n\r\n"));
+	assert_non_null(strstr(r.data, f->app.cfg.portal_url));
+	assert_non_null(strstr(r.data, "purple otter"));
+	/* No message text, ticket subject or personal data. */
+	assert_null(strstr(r.data, "replacement"));
+	assert_null(strstr(r.data, "Monday"));
+	assert_null(strstr(r.data, "Card lost"));
+	assert_null(strstr(r.data, "4111"));
+	assert_null(strstr(r.data, "Ada Customer"));
+	assert_null(strstr(r.data, "7946"));
+	assert_null(strstr(r.data, "Bcc"));
+	relay_clear(&r);
+	/* Marked delivered: never due again. */
+	assert_int_equal(outbox_pending(f, INT64_MAX / 2, NULL), 0);
+	assert_int_equal(mailer_run_once(&f->app, now + 100000), 0);
+}
+
+/* A relay that defers (451) after the data: the row stays for a retry. */
+static void
+test_smtp_deferred(void **state)
+{
+	struct fx *f = *state;
+	struct relay r;
+	int64_t attempts = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	(void)queue_notice(f);
+	relay_start(&r, f, 1);
+	assert_int_equal(mailer_run_once(&f->app, now), 0);
+	relay_stop(&r);
+	assert_true(r.tls);
+	assert_false(r.accepted);
+	assert_true(r.data_len > 0);
+	relay_clear(&r);
+	assert_int_equal(outbox_pending(f, now, NULL), 0);
+	assert_int_equal(outbox_pending(f, now + 100000, &attempts), 1);
+	assert_int_equal(attempts, 1);
+	/* The retry, to a relay that takes it. */
+	relay_start(&r, f, 0);
+	assert_int_equal(mailer_run_once(&f->app, now + 100000), 1);
+	relay_stop(&r);
+	assert_true(r.accepted);
+	relay_clear(&r);
+	assert_int_equal(outbox_pending(f, INT64_MAX / 2, NULL), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_smtp_delivered, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_deferred, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
