@@ -94,6 +94,9 @@ static const struct opt opts[] = {
 	  "the company's own domains, for lookalike checks"),
 	S("mail", "smtp_url", smtp_url, "",
 	  "smtps://host:465 or smtp://host:587 (STARTTLS required); empty: outbox"),
+	S("mail", "smtp_ca_file", smtp_ca_file, "",
+	  "PEM file of the CAs trusted for the relay's certificate (a private "
+	  "CA); empty: the system's; the certificate is always verified"),
 	S("mail", "from", mail_from, "no-reply@localhost",
 	  "sender address of notifications"),
 	I("attachments", "max_bytes", attach_max_bytes, "5242880", 1024,

@@ -59,6 +59,7 @@ struct config {
 	char company_domains[CONFIG_STR_MAX];
 	/* [mail] */
 	char smtp_url[CONFIG_STR_MAX];
+	char smtp_ca_file[CONFIG_STR_MAX];
 	char mail_from[CONFIG_STR_MAX];
 	/* [attachments] */
 	int64_t attach_max_bytes;

@@ -38,15 +38,6 @@ static struct {
 	struct app *app;
 } M = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
-static char relay_ca[CONFIG_STR_MAX];
-
-void
-mailer_set_relay_ca(const char *pem_path)
-{
-	snprintf(relay_ca, sizeof(relay_ca), "%s",
-		 pem_path != NULL ? pem_path : "");
-}
-
 /* --- formatting ---------------------------------------------------------- */
 
 int
@@ -269,8 +260,10 @@ deliver_smtp(struct app *app, const char *to, const char *msg, size_t len,
 	curl_easy_setopt(curl, CURLOPT_URL, app->cfg.smtp_url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-	if (relay_ca[0] != '\0')
-		curl_easy_setopt(curl, CURLOPT_CAINFO, relay_ca);
+	/* The relay's certificate and name are always verified; a private
+	 * CA is named in the config. */
+	if (app->cfg.smtp_ca_file[0] != '\0')
+		curl_easy_setopt(curl, CURLOPT_CAINFO, app->cfg.smtp_ca_file);
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);

@@ -27,11 +27,6 @@ int mailer_start(struct app *app);
  * call when not started. */
 void mailer_stop(void);
 
-/* Trust anchors for the SMTP relay's certificate: a PEM file (the path
- * is copied; NULL or "" for the system store), for a relay with a private
- * CA. The peer is verified either way. Call before mailer_start. */
-void mailer_set_relay_ca(const char *pem_path);
-
 /* Runs one delivery round now (tests): delivers what is due. Returns the
  * number delivered, or a negative error. */
 int mailer_run_once(struct app *app, int64_t now);

@@ -119,30 +119,13 @@ gh_cli(struct gh_server *s, const char *stdin_text, char **out,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-void
-gh_start(struct gh_server *s, const char *extra_conf)
+/* Starts `serve` on the initialised s->dir on two new free ports and
+ * waits until both accept. */
+static void
+serve(struct gh_server *s)
 {
-	char tmpl[] = "/tmp/gh-api-XXXXXX";
-	char path[400];
 	char listen[64], staff[64];
-	const char *bin = getenv("GH_BIN");
-	const char *init_args[] = {"init", NULL};
-	FILE *f;
 
-	memset(s, 0, sizeof(s[0]));
-	assert_non_null(bin);
-	snprintf(s->bin, sizeof(s->bin), "%s", bin);
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(s->dir, sizeof(s->dir), "%s/var", tmpl);
-	snprintf(s->log, sizeof(s->log), "%s/server.log", tmpl);
-	assert_int_equal(gh_cli(s, NULL, NULL, init_args), 0);
-	if (extra_conf != NULL) {
-		snprintf(path, sizeof(path), "%s/gatehouse.conf", s->dir);
-		f = fopen(path, "a");
-		assert_non_null(f);
-		fputs(extra_conf, f);
-		fclose(f);
-	}
 	s->pub_port = free_port();
 	do
 		s->staff_port = free_port();
@@ -177,17 +160,66 @@ gh_start(struct gh_server *s, const char *extra_conf)
 	fail_msg("gatehouse serve did not start; see %s", s->log);
 }
 
+static void
+append_conf(struct gh_server *s, const char *extra_conf)
+{
+	char path[400];
+	FILE *f;
+
+	if (extra_conf == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/gatehouse.conf", s->dir);
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs(extra_conf, f);
+	fclose(f);
+}
+
+void
+gh_start(struct gh_server *s, const char *extra_conf)
+{
+	char tmpl[] = "/tmp/gh-api-XXXXXX";
+	const char *bin = getenv("GH_BIN");
+	const char *init_args[] = {"init", NULL};
+
+	memset(s, 0, sizeof(s[0]));
+	assert_non_null(bin);
+	snprintf(s->bin, sizeof(s->bin), "%s", bin);
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(s->dir, sizeof(s->dir), "%s/var", tmpl);
+	snprintf(s->log, sizeof(s->log), "%s/server.log", tmpl);
+	assert_int_equal(gh_cli(s, NULL, NULL, init_args), 0);
+	append_conf(s, extra_conf);
+	serve(s);
+}
+
 int
-gh_stop(struct gh_server *s)
+gh_restart(struct gh_server *s, const char *extra_conf)
+{
+	int rc = gh_stop(s);
+
+	append_conf(s, extra_conf);
+	serve(s);
+	return rc;
+}
+
+int
+gh_stop_signal(struct gh_server *s, int sig)
 {
 	int status = 0;
 
 	if (s->pid <= 0)
 		return -1;
-	kill(s->pid, SIGTERM);
+	kill(s->pid, sig);
 	waitpid(s->pid, &status, 0);
 	s->pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int
+gh_stop(struct gh_server *s)
+{
+	return gh_stop_signal(s, SIGTERM);
 }
 
 static void
@@ -503,4 +535,40 @@ gh_log_contains(struct gh_server *s, const char *needle)
 	free(line);
 	fclose(f);
 	return found;
+}
+
+int64_t
+gh_db_countf(struct gh_server *s, const char *fmt, ...)
+{
+	char sql[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(sql));
+	return gh_db_count(s, sql);
+}
+
+int
+gh_cookie_token(struct gh_client *c, char *out, size_t outsz)
+{
+	struct curl_slist *list = NULL;
+	int rc = -1;
+
+	out[0] = '\0';
+	if (curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &list) != CURLE_OK)
+		return -1;
+	for (struct curl_slist *l = list; l != NULL; l = l->next) {
+		const char *v = strrchr(l->data, '\t');
+
+		if (strstr(l->data, "__Host-gh_") != NULL && v != NULL &&
+		    v[1] != '\0') {
+			snprintf(out, outsz, "%s", v + 1);
+			rc = 0;
+		}
+	}
+	curl_slist_free_all(list);
+	return rc;
 }

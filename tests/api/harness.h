@@ -52,6 +52,12 @@ struct gh_resp {
 void gh_start(struct gh_server *s, const char *extra_conf);
 /* SIGTERM and wait; returns the exit status (0 on a clean stop). */
 int gh_stop(struct gh_server *s);
+/* Sends sig (SIGTERM, SIGINT) and waits; the exit status as gh_stop. */
+int gh_stop_signal(struct gh_server *s, int sig);
+/* Stops the server, appends extra_conf (may be NULL) to its config and
+ * serves the same data directory again on new free ports. Returns the
+ * exit status of the stopped server. */
+int gh_restart(struct gh_server *s, const char *extra_conf);
 /* Runs `gatehouse ARGS --dir DIR` with stdin_text; captures stdout. Returns
  * exit status; *out (malloc'd) gets stdout when out != NULL. */
 int gh_cli(struct gh_server *s, const char *stdin_text, char **out,
@@ -85,12 +91,20 @@ char *gh_header(const struct gh_resp *r, const char *name);
 /* The "error" code of a JSON error body, or "". */
 const char *gh_error(const struct gh_resp *r);
 
+/* The value of the client's session cookie (__Host-gh_*) into out.
+ * 0, or -1 when it holds none. */
+int gh_cookie_token(struct gh_client *c, char *out, size_t outsz);
+
 /* Logs in with the user's password and a fresh code. Returns the status;
  * on 201 the client holds the cookie and CSRF token. */
 long gh_login(struct gh_server *s, struct gh_client *c, struct gh_user *u);
 
 /* Counts rows of the instance's database matching sql (SELECT COUNT). */
 int64_t gh_db_count(struct gh_server *s, const char *sql);
+/* gh_db_count with the SQL built printf-style (test-controlled values
+ * only). */
+int64_t gh_db_countf(struct gh_server *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Runs one SQL statement on the instance's database. */
 void gh_db_exec(struct gh_server *s, const char *sql);
 /* 1 when the server log contains needle. */

@@ -311,6 +311,8 @@ test_macro_quarantine(void **state)
 	assert_int_equal(download(w, &w->c_agent1, id, &r), 200);
 	assert_int_equal(r.len, dlen);
 	assert_memory_equal(r.body, docm, dlen);
+	/* ASVS 3.2.1: a user file is served as a download (attachment,
+	 * octet-stream, CSP sandbox), never rendered in our origin. */
 	h = gh_header(&r, "Content-Disposition");
 	assert_non_null(h);
 	assert_true(strncmp(h, "attachment;", 11) == 0);

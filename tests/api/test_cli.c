@@ -199,11 +199,71 @@ test_audit_verify(void **state)
 	assert_int_equal(verify(NULL), 0);
 }
 
+/* `gatehouse scan`: exit 1 and one JSON line per finding (type and place,
+ * never the value), exit 0 and silence for clean text, exit 2 for a usage
+ * error. */
+static void
+test_scan(void **state)
+{
+	const char *dlp[] = {"scan", "--dlp", "-", NULL};
+	const char *phish[] = {"scan", "--phish", "-", NULL};
+	const char *both[] = {"scan", "-", NULL};
+	const char *bad[] = {"scan", "--bogus", NULL};
+	char *out = NULL;
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(gh_cli(&srv, "Please charge my card "
+				      "4111 1111 1111 1111, thanks.\n",
+				&out, dlp),
+			 1);
+	j = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "engine")),
+			    "dlp");
+	assert_string_equal(json_string_value(json_object_get(j, "type")),
+			    "credit_card");
+	assert_int_equal(json_integer_value(json_object_get(j, "start")), 22);
+	json_decref(j);
+	/* Where and what kind only: the number itself is not printed. */
+	assert_null(strstr(out, "4111"));
+	free(out);
+	assert_int_equal(gh_cli(&srv, "<p>Your invoice: <a href=\""
+				      "javascript:alert(document.cookie)\">"
+				      "open</a></p>\n",
+				&out, phish),
+			 1);
+	j = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "engine")),
+			    "phish");
+	assert_string_equal(json_string_value(json_object_get(j, "verdict")),
+			    "dangerous");
+	json_decref(j);
+	assert_non_null(strstr(out, "javascript_url"));
+	free(out);
+	/* The same link without --phish (--dlp only) is not looked at. */
+	assert_int_equal(gh_cli(&srv, "<a href=\"javascript:alert(1)\">x</a>\n",
+				&out, dlp),
+			 0);
+	free(out);
+	assert_int_equal(gh_cli(&srv, "Hello, thanks for your help with my "
+				      "order last week.\n",
+				&out, both),
+			 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(gh_cli(&srv, "x\n", &out, bad), 2);
+	assert_string_equal(out, "");
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_account_commands),
+		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_audit_verify),
 	};
 

@@ -253,6 +253,7 @@ test_secrets_redacted(void **state)
 }
 
 /* ASVS 8.2.2: another customer's personal data never leaves in a reply. */
+/* ASVS 8.2.3: data of another customer is refused in a reply. */
 static void
 test_other_customer_data(void **state)
 {

@@ -72,6 +72,8 @@ test_json_errors(void **state)
 	expect("POST", LOGIN, "{", NULL, 400, "bad_json");
 	expect("POST", LOGIN, "[1,2]", NULL, 400, "bad_json");
 	expect("POST", LOGIN, "\"str\"", NULL, 400, "bad_json");
+	/* ASVS 8.2.3: no mass assignment: a field the handler does not
+	 * declare ("role") is refused, not ignored. */
 	expect("POST", LOGIN,
 	       "{\"email\":\"a@b.c\",\"password\":\"x\",\"totp\":\"1\","
 	       "\"role\":\"admin\"}",

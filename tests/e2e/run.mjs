@@ -400,6 +400,8 @@ async function main() {
   });
 
   let ticketId = null;
+  // ASVS 1.3.1: hostile HTML typed by a customer stays text in the portal
+  // and in the console (output encoding in the DOM, no innerHTML).
   await test('portal: customer opens a new ticket (hostile HTML stays text)', async () => {
     const p = cust.page;
     await p.getByRole('link', { name: 'New ticket' }).first().click();

@@ -178,6 +178,8 @@ test_ole_macros(void **state)
 	free(ole);
 }
 
+/* ASVS 5.2.3: archives are checked against entry-count, size and
+ * compression-ratio limits before anything is unpacked. */
 static void
 test_zip(void **state)
 {

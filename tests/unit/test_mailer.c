@@ -364,7 +364,8 @@ relay_start(struct relay *r, struct fx *f, int defer)
 	assert_int_equal(pthread_create(&r->th, NULL, relay_run, r), 0);
 	snprintf(f->app.cfg.smtp_url, sizeof(f->app.cfg.smtp_url),
 		 "smtp://127.0.0.1:%d", r->port);
-	mailer_set_relay_ca(cert);
+	snprintf(f->app.cfg.smtp_ca_file, sizeof(f->app.cfg.smtp_ca_file),
+		 "%s", cert);
 }
 
 static void

@@ -180,6 +180,12 @@ test_defang_json(void **state)
 	(void)state;
 	assert_string_equal(d, "hxxps://evil[.]example[.]com/a.b?c=d.e");
 	free(d);
+	d = phish_defang("JavaScript:alert(document.cookie)");
+	assert_string_equal(d, "JavaScript[:]alert(document[.]cookie)");
+	free(d);
+	d = phish_defang("data:text/html;base64,PHNjcmlwdD4=");
+	assert_string_equal(d, "data[:]text/html;base64,PHNjcmlwdD4=");
+	free(d);
 	phish_links_init(&l);
 	assert_int_equal(phish_analyse(eng, "go http://1.2.3.4/x now", 23, 0,
 				       &l), 0);
@@ -193,10 +199,51 @@ test_defang_json(void **state)
 	phish_links_free(&l);
 }
 
+/* The registrable domain comes from the public suffix list (libpsl), so
+ * multi-label suffixes and private suffixes are right. */
+static char *
+domain_of(const char *url)
+{
+	struct phish_link l;
+
+	memset(&l, 0, sizeof(l));
+	l.url = (char *)(uintptr_t)url;
+	assert_int_equal(phish_judge(eng, &l), 0);
+	free(l.host);
+	return l.domain;
+}
+
+static void
+test_registrable_domain(void **state)
+{
+	static const char *const cases[][2] = {
+		{"https://www.bbc.co.uk/news", "bbc.co.uk"},
+		{"https://a.b.example.com.au/x", "example.com.au"},
+		{"https://login.secure.paypal.com.evil.co.jp/", "evil.co.jp"},
+		{"https://someone.github.io/page", "someone.github.io"},
+		{"https://shop.example.de", "example.de"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *d = domain_of(cases[i][0]);
+
+		assert_non_null(d);
+		assert_string_equal(d, cases[i][1]);
+		free(d);
+	}
+	/* A public suffix itself has no registrable domain. */
+	assert_null(domain_of("https://co.uk/"));
+	assert_true(judge("https://co.uk/", NULL) & PR_NO_PUBLIC_SUFFIX);
+	assert_false(judge("https://www.bbc.co.uk/", NULL) &
+		     PR_NO_PUBLIC_SUFFIX);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registrable_domain),
 		cmocka_unit_test(test_extract_text),
 		cmocka_unit_test(test_extract_html),
 		cmocka_unit_test(test_reasons),

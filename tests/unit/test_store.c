@@ -270,6 +270,141 @@ test_throttle_rules(void **state)
 	store_close(s);
 }
 
+/* Customers: insert with sealed fields, look up by blind index, replace
+ * the TOTP seed (account_set_totp restarts the replay guard), and the
+ * blind index is unique. */
+static void
+test_customers_and_totp(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	unsigned char em[4] = {0xe1, 0xe2, 0xe3, 0xe4};
+	unsigned char ph[3] = {0x70, 0x71, 0x72};
+	unsigned char seed[6] = {1, 1, 2, 3, 5, 8};
+	unsigned char seed2[10] = {0xaa, 0xbb, 0xcc, 0xdd, 0xee,
+				   0xff, 0x00, 0x11, 0x22, 0x33};
+	struct customer_new cn = {
+		.email_idx = "idx-cust-1",
+		.email = {em, sizeof(em)},
+		.name = "Carla Customer",
+		.phone = {ph, sizeof(ph)},
+		.pw_hash = "$argon2id$c",
+		.totp_seed = {seed, sizeof(seed)},
+		.totp_enrolled = 0,
+	};
+	struct blob nb = {seed2, sizeof(seed2)};
+	struct account a;
+	int64_t id = 0, id2 = 0;
+
+	(void)state;
+	assert_int_equal(c->ops->customer_insert(c, &cn, &id), 0);
+	assert_true(id > 0);
+	assert_int_equal(c->ops->account_by_login(c, REALM_CUSTOMER,
+						  "idx-cust-1", &a),
+			 0);
+	assert_int_equal(a.id, id);
+	assert_string_equal(a.pw_hash, "$argon2id$c");
+	assert_int_equal(a.totp_enrolled, 0);
+	assert_int_equal(a.totp_seed.len, sizeof(seed));
+	assert_memory_equal(a.totp_seed.data, seed, sizeof(seed));
+	account_clear(&a);
+	/* A customer is not a staff member with the same id. */
+	assert_int_equal(c->ops->account_by_login(c, REALM_STAFF, "idx-cust-1",
+						  &a),
+			 -GH_NOT_FOUND);
+	/* The blind index is unique. */
+	assert_int_equal(c->ops->customer_insert(c, &cn, &id2), -GH_EXISTS);
+	/* Enrol: a new seed, enrolled, last step back to 0. */
+	assert_int_equal(c->ops->account_advance_totp(c, REALM_CUSTOMER, id, 50),
+			 0);
+	assert_int_equal(c->ops->account_set_totp(c, REALM_CUSTOMER, id, &nb, 1),
+			 0);
+	assert_int_equal(c->ops->account_by_id(c, REALM_CUSTOMER, id, &a), 0);
+	assert_int_equal(a.totp_enrolled, 1);
+	assert_int_equal(a.totp_last_step, 0);
+	assert_int_equal(a.totp_seed.len, sizeof(seed2));
+	assert_memory_equal(a.totp_seed.data, seed2, sizeof(seed2));
+	account_clear(&a);
+	assert_int_equal(c->ops->account_advance_totp(c, REALM_CUSTOMER, id, 1),
+			 0);
+	assert_int_equal(c->ops->account_set_totp(c, REALM_CUSTOMER, 999999,
+						  &nb, 1),
+			 -GH_NOT_FOUND);
+	store_release(s, c);
+	store_close(s);
+}
+
+/* session_delete removes exactly the one session. */
+static void
+test_session_delete(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	struct session_rec r, got;
+	char keep[65];
+	int64_t id;
+
+	(void)state;
+	new_staff(c, "del@example.com", &id);
+	memset(&r, 0, sizeof(r));
+	r.realm = REALM_STAFF;
+	r.principal_id = id;
+	r.created_at = r.last_seen = 1000;
+	r.idle_secs = 900;
+	r.abs_expires = 5000;
+	r.mfa = 1;
+	memset(r.token_hash, 'c', 64);
+	assert_int_equal(c->ops->session_insert(c, &r), 0);
+	snprintf(keep, sizeof(keep), "%s", r.token_hash);
+	memset(r.token_hash, 'd', 64);
+	assert_int_equal(c->ops->session_insert(c, &r), 0);
+	/* The same hash twice is a conflict, never a second row. */
+	assert_int_equal(c->ops->session_insert(c, &r), -GH_EXISTS);
+	assert_int_equal(c->ops->session_delete(c, r.token_hash), 0);
+	assert_int_equal(c->ops->session_get(c, r.token_hash, &got),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->session_get(c, keep, &got), 0);
+	assert_int_equal(got.principal_id, id);
+	assert_int_equal(c->ops->session_delete(c, keep), 0);
+	assert_int_equal(c->ops->session_get(c, keep, &got), -GH_NOT_FOUND);
+	store_release(s, c);
+	store_close(s);
+}
+
+/* Foreign keys are enforced: a ticket for a customer that does not exist,
+ * or a message on a ticket that does not exist, is refused and leaves no
+ * row. */
+static void
+test_foreign_keys(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	struct ticket_list l;
+	struct ticket_query q;
+	int64_t tid = 0, mid = 0;
+	int64_t before, after;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	q.see_all = 1;
+	q.limit = 1000;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(c->ops->staff_ticket_list(c, &q, &l), 0);
+	before = (int64_t)l.n;
+	ticket_list_clear(&l);
+	assert_true(c->ops->ticket_insert(c, 987654321, "no such customer",
+					  1000, &tid) < 0);
+	assert_true(c->ops->message_insert(c, 987654321, REALM_STAFF, 1, "x",
+					   1000, &mid) < 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(c->ops->staff_ticket_list(c, &q, &l), 0);
+	after = (int64_t)l.n;
+	ticket_list_clear(&l);
+	assert_int_equal(after, before);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -280,6 +415,9 @@ main(void)
 		cmocka_unit_test(test_sessions_and_throttle),
 		cmocka_unit_test(test_audit_append_only),
 		cmocka_unit_test(test_throttle_rules),
+		cmocka_unit_test(test_customers_and_totp),
+		cmocka_unit_test(test_session_delete),
+		cmocka_unit_test(test_foreign_keys),
 	};
 	char dir[] = "/tmp/gh-store-XXXXXX";
 	const char *extra = getenv("GH_TEST_STORE_URLS");

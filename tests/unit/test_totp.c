@@ -1,6 +1,8 @@
 /*
  * Unit tests of crypto/totp.c: every HOTP value of RFC 4226 Appendix D,
- * every SHA-1 vector of RFC 6238 Appendix B, the +-1 step window, refusal
+ * every SHA-1 vector of RFC 6238 Appendix B (and the SHA-256 and SHA-512
+ * rows against liboath itself, see test_rfc6238_sha256_sha512), the +-1
+ * step window, refusal
  * of malformed codes, the returned time step (the caller's replay guard),
  * the otpauth:// URI and the QR code SVG.
  */
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <liboath/oath.h>
 
 #include "crypto/totp.h"
 
@@ -70,6 +74,55 @@ test_rfc6238_sha1(void **state)
 					       (time_t)v[i].t, out),
 				 0);
 		assert_string_equal(out, six);
+	}
+}
+
+/*
+ * The SHA-256 and SHA-512 rows of RFC 6238 Appendix B. The product uses
+ * SHA-1 only (crypto/totp.c passes no algorithm flag; the otpauth URI says
+ * algorithm=SHA1), so crypto/totp.h has no way to select another HMAC:
+ * these twelve vectors are checked against liboath directly, with its
+ * OATH_TOTP_HMAC_SHA256/512 flags, to prove the library the product relies
+ * on reproduces the whole appendix. Seeds per the RFC's reference code:
+ * 32 bytes for SHA-256, 64 bytes for SHA-512.
+ */
+static void
+test_rfc6238_sha256_sha512(void **state)
+{
+	static const char seed32[] = "12345678901234567890123456789012";
+	static const char seed64[] = "1234567890123456789012345678901234567890"
+				     "123456789012345678901234";
+	static const struct {
+		int64_t t;
+		const char *sha256;
+		const char *sha512;
+	} v[] = {
+		{ 59, "46119246", "90693936" },
+		{ 1111111109, "68084774", "25091201" },
+		{ 1111111111, "67062674", "99943326" },
+		{ 1234567890, "91819424", "93441116" },
+		{ 2000000000, "90698825", "38618901" },
+		{ 20000000000, "77737706", "47863826" },
+	};
+	char out[16];
+
+	(void)state;
+	assert_int_equal(oath_init(), OATH_OK);
+	assert_int_equal(sizeof(seed32) - 1, 32);
+	assert_int_equal(sizeof(seed64) - 1, 64);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		memset(out, 0, sizeof(out));
+		assert_int_equal(oath_totp_generate2(seed32, 32, (time_t)v[i].t,
+						     TOTP_STEP, 0, 8,
+						     OATH_TOTP_HMAC_SHA256, out),
+				 OATH_OK);
+		assert_string_equal(out, v[i].sha256);
+		memset(out, 0, sizeof(out));
+		assert_int_equal(oath_totp_generate2(seed64, 64, (time_t)v[i].t,
+						     TOTP_STEP, 0, 8,
+						     OATH_TOTP_HMAC_SHA512, out),
+				 OATH_OK);
+		assert_string_equal(out, v[i].sha512);
 	}
 }
 
@@ -234,6 +287,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc4226_hotp),
 		cmocka_unit_test(test_rfc6238_sha1),
+		cmocka_unit_test(test_rfc6238_sha256_sha512),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_returned_step),
 		cmocka_unit_test(test_malformed),

@@ -59,6 +59,7 @@ struct worker {
 	struct wstate *st;
 	struct region *rg;
 	size_t n_rg, cap_rg;
+	size_t *cnt;		/* per detector + 1: for sort_regions */
 	struct wstate *gs;	/* per rule: the gate being grown */
 	struct gate *gt;
 	size_t n_gt, cap_gt;
@@ -301,6 +302,7 @@ worker_free(struct worker *w)
 	pcre2_jit_stack_free(w->js);
 	free(w->st);
 	free(w->rg);
+	free(w->cnt);
 	free(w->gs);
 	free(w->gt);
 	free(w);
@@ -324,9 +326,10 @@ worker_new(const struct dlp_engine *e)
 	w->mctx = pcre2_match_context_create(NULL);
 	w->js = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
 	w->st = calloc(e->n_det, sizeof(*w->st));
+	w->cnt = calloc(e->n_det + 1, sizeof(*w->cnt));
 	w->gs = calloc(e->rs.n, sizeof(*w->gs));
 	if (w->md == NULL || w->mctx == NULL || w->js == NULL ||
-	    w->st == NULL || w->gs == NULL)
+	    w->st == NULL || w->cnt == NULL || w->gs == NULL)
 		goto fail;
 	pcre2_jit_stack_assign(w->mctx, NULL, w->js);
 	return w;
@@ -859,6 +862,52 @@ cmp_region(const void *a, const void *b)
 	return x->from < y->from ? -1 : (x->from > y->from);
 }
 
+/*
+ * Orders the regions by detector, then start, as cmp_region does. They
+ * were pushed in the order of their hits' ends, so each detector's are
+ * almost always in order already: a stable counting sort by detector,
+ * then a check per detector (qsort only where one is out of order), is
+ * linear where qsort of thousands of regions cost a sixth of the scan.
+ */
+static int
+sort_regions(struct worker *w, size_t n_det)
+{
+	struct region *tmp;
+	size_t *cnt = w->cnt, sum = 0;
+
+	if (w->n_rg < 2)
+		return 0;
+	tmp = malloc(w->n_rg * sizeof(*tmp));
+	if (tmp == NULL)
+		return -1;
+	memset(cnt, 0, (n_det + 1) * sizeof(*cnt));
+	for (size_t i = 0; i < w->n_rg; i++)
+		cnt[w->rg[i].det]++;
+	for (size_t d = 0; d <= n_det; d++) {
+		size_t c = cnt[d];
+
+		cnt[d] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < w->n_rg; i++)
+		tmp[cnt[w->rg[i].det]++] = w->rg[i];
+	memcpy(w->rg, tmp, w->n_rg * sizeof(*tmp));
+	free(tmp);
+	for (size_t a = 0; a < w->n_rg;) {
+		size_t b = a + 1;
+		int sorted = 1;
+
+		while (b < w->n_rg && w->rg[b].det == w->rg[a].det) {
+			sorted &= w->rg[b - 1].from <= w->rg[b].from;
+			b++;
+		}
+		if (!sorted)
+			qsort(w->rg + a, b - a, sizeof(*w->rg), cmp_region);
+		a = b;
+	}
+	return 0;
+}
+
 static int
 looks_like_har(const char *t, size_t len)
 {
@@ -915,8 +964,8 @@ dlp_scan(const struct dlp_engine *ce, const struct dlp_context *ctx,
 		if (w->st[d].active &&
 		    push_region(w, d, w->st[d].from, w->st[d].to) < 0)
 			goto out;
-	if (w->n_rg > 1)
-		qsort(w->rg, w->n_rg, sizeof(*w->rg), cmp_region);
+	if (sort_regions(w, ce->n_det) < 0)
+		goto out;
 	for (size_t i = 0; i < w->n_rg && s.err == 0; i++) {
 		const struct det *d = &ce->det[w->rg[i].det];
 

@@ -73,6 +73,9 @@ struct scan {
 	/* Where a keyword of kw_rule was last found (rules.c). */
 	const struct dlp_rule *kw_rule;
 	size_t kw_from, kw_to;
+	/* No keyword of nokw_rule lies wholly within [nokw_from, nokw_to). */
+	const struct dlp_rule *nokw_rule;
+	size_t nokw_from, nokw_to;
 	int err;
 };
 

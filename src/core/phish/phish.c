@@ -1393,6 +1393,22 @@ phish_defang(const char *url)
 		memcpy(o, "hxxp", 4);
 		k = 4;
 		i = 4;
+	} else {
+		/* Script and data URLs: "javascript[:]..." is no longer one. */
+		static const char *const inert[] = {"javascript:", "vbscript:",
+						    "data:"};
+
+		for (size_t s = 0; s < sizeof(inert) / sizeof(inert[0]); s++) {
+			size_t m = strlen(inert[s]);
+
+			if (strncasecmp(url, inert[s], m) == 0) {
+				memcpy(o, url, m - 1);
+				memcpy(o + m - 1, "[:]", 3);
+				k = m + 2;
+				i = m;
+				break;
+			}
+		}
 	}
 	/* Host part: up to the first '/', '?' or '#' after "//". */
 	{
