@@ -373,6 +373,12 @@ reason_words(const char *code)
 		{"har_live_tokens", "it still contains sign-in data"},
 		{"double_extension", "its name hides its real type"},
 		{"malware", "our virus scanner found malware in it"},
+		{"archive_not_inspected",
+		 "we cannot look inside this kind of archive"},
+		{"archive_too_deep", "it holds archives inside archives"},
+		{"entry_too_large", "a file in the archive is too large"},
+		{"virus_scan_unavailable",
+		 "our virus scanner could not check it"},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

@@ -54,8 +54,9 @@ static const struct opt opts[] = {
 	  "connections per client address"),
 	I("server", "connection_timeout", connection_timeout, "30", 5, 300,
 	  "seconds of inactivity before a connection is closed"),
-	I("server", "max_body_bytes", max_body_bytes, "8388608", 1024,
-	  16777216, "largest request body any route accepts"),
+	I("server", "max_body_bytes", max_body_bytes, "8388608", 397312,
+	  16777216, "largest request body any route accepts; at least "
+	  "388 KiB: a 64 KiB message sent as JSON \\u escapes"),
 	S("database", "url", database_url, "sqlite:gatehouse.db",
 	  "sqlite:PATH (relative to the data directory)"),
 	I("database", "connections", db_connections, "16", 1, 64,
@@ -105,7 +106,8 @@ static const struct opt opts[] = {
 	I("attachments", "har_retention_days", attach_har_retention_days, "30",
 	  1, 365, "days a (redacted) HAR file is kept before it is deleted"),
 	S("attachments", "clamd_socket", attach_clamd_socket, "",
-	  "clamd Unix socket for INSTREAM scans; empty: no virus scan"),
+	  "clamd for INSTREAM scans: a Unix socket path or tcp:HOST:PORT; "
+	  "empty: no virus scan"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 

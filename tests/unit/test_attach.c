@@ -23,6 +23,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -243,12 +245,17 @@ test_har_and_limits(void **state)
 					strlen(har), &o, &r), 0);
 	assert_true(r.reasons & AR_TOO_LARGE);
 	assert_int_equal(r.verdict, ATTACH_DANGEROUS);
-	/* A clamd socket that is not there is not an error. */
+	/* A clamd socket that is not there is not an error, but the file
+	 * was not scanned, and the verdict says so. */
 	o.max_size = 0;
 	o.clamd_socket = "/nonexistent/clamd.sock";
 	assert_int_equal(attach_analyse("a.txt", (const unsigned char *)"hi", 2,
 					&o, &r), 0);
 	assert_false(r.reasons & AR_MALWARE);
+	assert_true(r.reasons & AR_AV_UNAVAILABLE);
+	assert_int_equal(r.verdict, ATTACH_SUSPICIOUS);
+	assert_string_equal(attach_reason_name(AR_AV_UNAVAILABLE),
+			    "virus_scan_unavailable");
 }
 
 /* --- archives unpacked ------------------------------------------------ */
@@ -893,14 +900,39 @@ fake_start(struct fake *f, enum fake_mode mode)
 	assert_int_equal(pthread_create(&f->th, NULL, fake_run, f), 0);
 }
 
+/* The same fake clamd on TCP (127.0.0.1, a free port): path becomes
+ * "tcp:127.0.0.1:PORT", as the config names a clamd TCPSocket. */
+static void
+fake_start_tcp(struct fake *f, enum fake_mode mode)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+
+	memset(f, 0, sizeof(*f));
+	f->mode = mode;
+	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(f->lfd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(f->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(f->lfd, 4), 0);
+	assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(f->path, sizeof(f->path), "tcp:127.0.0.1:%u",
+		 (unsigned)ntohs(sa.sin_port));
+	assert_int_equal(pthread_create(&f->th, NULL, fake_run, f), 0);
+}
+
 static void
 fake_stop(struct fake *f)
 {
 	f->stop = 1;
 	pthread_join(f->th, NULL);
 	close(f->lfd);
-	unlink(f->path);
-	rmdir(f->dir);
+	if (f->dir[0] != '\0') {
+		unlink(f->path);
+		rmdir(f->dir);
+	}
 }
 
 static long
@@ -946,9 +978,26 @@ test_clamd(void **state)
 	assert_false(r.reasons & AR_MALWARE);
 	assert_string_equal(r.malware, "");
 
+	/* clamd's TCPSocket. */
+	fake_start_tcp(&f, FAKE_FOUND);
+	o.clamd_socket = f.path;
+	r = run_o("notes.txt", d, n, &o);
+	fake_stop(&f);
+	assert_true(f.proto_ok);
+	assert_true(r.reasons & AR_MALWARE);
+	fake_start_tcp(&f, FAKE_OK);
+	o.clamd_socket = f.path;
+	r = run_o("notes.txt", d, n, &o);
+	fake_stop(&f);
+	assert_int_equal(r.verdict, ATTACH_CLEAN);
+	o.clamd_socket = "tcp:no-port";
+	r = run_o("notes.txt", d, n, &o);
+	assert_true(r.reasons & AR_AV_UNAVAILABLE);
+
 	/* A clamd that reads everything and never answers, one that reads
 	 * nothing (the sends block), one that closes at once: each costs at
-	 * most the timeout, and none is an error. */
+	 * most the timeout, none is an error, and each leaves the file
+	 * marked as not scanned. */
 	for (int m = FAKE_HANG; m <= FAKE_CLOSE; m++) {
 		size_t len = m == FAKE_STALL ? big : n;
 
@@ -958,8 +1007,8 @@ test_clamd(void **state)
 		r = run_o("notes.txt", d, len, &o);
 		assert_true(ms_since(&t0) < 3000);
 		fake_stop(&f);
-		assert_int_equal(r.verdict, ATTACH_CLEAN);
-		assert_false(r.reasons & AR_MALWARE);
+		assert_int_equal(r.verdict, ATTACH_SUSPICIOUS);
+		assert_int_equal(r.reasons, AR_AV_UNAVAILABLE);
 	}
 	free(d);
 }

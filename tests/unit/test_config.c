@@ -69,6 +69,8 @@ test_floors(void **state)
 		"[security]\ncustomer_idle_seconds = 7200\n",
 		"[security]\nlogin_max_failures = 1000\n",
 		"[security]\nlogin_free_failures = 50\n",
+		/* A body cap too small for a 64 KiB message sent escaped. */
+		"[server]\nmax_body_bytes = 65536\n",
 	};
 
 	(void)state;

@@ -295,6 +295,9 @@ const ATTACH_REASON = {
   encrypted_archive: 'encrypted archive (cannot be checked)', broken_archive: 'damaged archive',
   har_live_tokens: 'HAR file with live session data', double_extension: 'double extension',
   malware: 'virus scanner found malware',
+  archive_not_inspected: 'archive format not inspected (7z, RAR, ...)',
+  archive_too_deep: 'archives nested too deep', entry_too_large: 'an archive entry is too large',
+  virus_scan_unavailable: 'virus scanner did not answer: not scanned',
 };
 
 // Saves a downloaded Blob under name through a temporary object URL.

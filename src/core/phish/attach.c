@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <netdb.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -1053,25 +1054,77 @@ send_all(int fd, const unsigned char *p, size_t n,
 	return 0;
 }
 
+/* A socket connected to clamd at target (a Unix socket path, or
+ * "tcp:HOST:PORT"), within the deadline; -1 when it cannot be reached. */
+static int
+clamd_connect(const char *target, const struct timespec *deadline)
+{
+	int fd = -1;
+
+	if (strncmp(target, "tcp:", 4) == 0) {
+		char host[256];
+		const char *colon = strrchr(target + 4, ':');
+		struct addrinfo hints, *ai = NULL;
+		size_t hl;
+
+		if (colon == NULL)
+			return -1;
+		hl = (size_t)(colon - (target + 4));
+		if (hl == 0 || hl >= sizeof(host))
+			return -1;
+		memcpy(host, target + 4, hl);
+		host[hl] = '\0';
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_NUMERICSERV;
+		if (getaddrinfo(host, colon + 1, &hints, &ai) != 0)
+			return -1;
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd >= 0 && (arm_timeouts(fd, deadline) < 0 ||
+				connect(fd, ai->ai_addr, ai->ai_addrlen) < 0)) {
+			close(fd);
+			fd = -1;
+		}
+		freeaddrinfo(ai);
+		return fd;
+	} else {
+		struct sockaddr_un sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+		if (strlen(target) >= sizeof(sa.sun_path))
+			return -1;
+		memcpy(sa.sun_path, target, strlen(target) + 1);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && (arm_timeouts(fd, deadline) < 0 ||
+				connect(fd, (struct sockaddr *)&sa,
+					sizeof(sa)) < 0)) {
+			close(fd);
+			fd = -1;
+		}
+		return fd;
+	}
+}
+
 /*
- * INSTREAM to clamd on a Unix socket: "zINSTREAM\0", chunks with 4-byte
- * big-endian lengths, a zero length, then one NUL-ended reply line. The
- * whole exchange (connect included) ends by timeout_ms: a clamd that hangs
- * or closes early leaves the result without AR_MALWARE.
+ * INSTREAM to clamd: "zINSTREAM\0", chunks with 4-byte big-endian
+ * lengths, a zero length, then one NUL-ended reply line. The whole
+ * exchange (connect included) ends by timeout_ms. A clamd that cannot be
+ * reached, hangs, closes early or answers something other than "OK" or
+ * "FOUND" sets AR_AV_UNAVAILABLE (suspicious: the file was not scanned,
+ * and the console says so); a FOUND sets AR_MALWARE.
  */
 static void
-clamd_scan(const char *path, unsigned timeout_ms, const unsigned char *d,
+clamd_scan(const char *target, unsigned timeout_ms, const unsigned char *d,
 	   size_t n, struct attach_result *r)
 {
 	static const char found[] = " FOUND";
-	struct sockaddr_un sa;
 	struct timespec deadline;
 	char reply[256];
 	size_t off = 0, got = 0;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = -1, answered = 0;
 
-	if (fd < 0)
-		return;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
 	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
@@ -1079,13 +1132,8 @@ clamd_scan(const char *path, unsigned timeout_ms, const unsigned char *d,
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		goto out;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (arm_timeouts(fd, &deadline) < 0 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	fd = clamd_connect(target, &deadline);
+	if (fd < 0)
 		goto out;
 	if (send_all(fd, (const unsigned char *)"zINSTREAM", 10, &deadline) < 0)
 		goto out;
@@ -1133,14 +1181,20 @@ clamd_scan(const char *path, unsigned timeout_ms, const unsigned char *d,
 	    strcmp(reply + got - (sizeof(found) - 1), found) == 0) {
 		size_t k = got - 8 - (sizeof(found) - 1);
 
+		answered = 1;
 		r->reasons |= AR_MALWARE;
 		if (k >= sizeof(r->malware))
 			k = sizeof(r->malware) - 1;
 		clean_name((const unsigned char *)reply + 8, k, r->malware,
 			   sizeof(r->malware));
+	} else if (strcmp(reply, "stream: OK") == 0) {
+		answered = 1;
 	}
 out:
-	close(fd);
+	if (!answered)
+		r->reasons |= AR_AV_UNAVAILABLE;
+	if (fd >= 0)
+		close(fd);
 }
 
 /*
@@ -1282,7 +1336,8 @@ attach_reason_name(unsigned bit)
 		"archive_holds_dangerous_file", "zip_bomb", "too_many_entries",
 		"encrypted_archive", "broken_archive", "har_live_tokens",
 		"double_extension", "malware", "archive_not_inspected",
-		"archive_too_deep", "entry_too_large"};
+		"archive_too_deep", "entry_too_large",
+		"virus_scan_unavailable"};
 
 	for (unsigned b = 0; b < AR_COUNT_BITS; b++)
 		if (bit == 1u << b)

@@ -48,7 +48,8 @@ enum attach_reason {
 	AR_ARCHIVE_NOT_INSPECTED = 1u << 15, /* 7z, rar, ..., unknown method */
 	AR_ARCHIVE_TOO_DEEP = 1u << 16,	/* more nested archives than allowed */
 	AR_ENTRY_TOO_LARGE = 1u << 17,	/* an entry over max_entry_size */
-	AR_COUNT_BITS = 18
+	AR_AV_UNAVAILABLE = 1u << 18,	/* clamd configured, no answer */
+	AR_COUNT_BITS = 19
 };
 
 /* Nested archives unpacked below the file itself: file.zip/inner.zip/
@@ -71,7 +72,8 @@ struct attach_options {
 	unsigned max_ratio;	/* 0: 100 (uncompressed / compressed) */
 	size_t max_unpacked;	/* 0: 1 GiB total uncompressed */
 	size_t max_entry_size;	/* 0: 32 MiB unpacked per archive entry */
-	const char *clamd_socket; /* Unix socket path, or NULL */
+	/* clamd: a Unix socket path, or "tcp:HOST:PORT"; NULL for none */
+	const char *clamd_socket;
 	unsigned clamd_timeout_ms; /* 0: 10000, for the whole exchange */
 };
 
