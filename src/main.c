@@ -5,7 +5,8 @@
  *
  *   gatehouse init     [--dir DIR]
  *   gatehouse serve    [--dir DIR] [--listen A:P] [--staff-listen A:P] [--check]
- *   gatehouse staff    add|unlock|disable|enable ...
+ *   gatehouse staff    add|unlock|disable|enable|queue ...
+ *   gatehouse queue    add|list ...
  *   gatehouse customer add|unlock|disable|enable ...
  *   gatehouse scan     [--dlp|--phish] [FILE|-]
  */
@@ -33,6 +34,7 @@
 #include "core/errors.h"
 #include "core/mailer.h"
 #include "core/password.h"
+#include "core/tickets.h"
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
 #include "http/server.h"
@@ -48,7 +50,12 @@ usage(void)
 	      "  gatehouse serve [--dir DIR] [--listen ADDR:PORT] "
 	      "[--staff-listen ADDR:PORT] [--check|-n]\n"
 	      "  gatehouse staff add --email E --name N --role "
-	      "agent|supervisor|admin --password-stdin [--dir DIR]\n"
+	      "agent|supervisor|admin --password-stdin\n"
+	      "      [--queue Q[,Q...]]... [--dir DIR]\n"
+	      "  gatehouse staff queue --email E --add Q|--remove Q "
+	      "[--dir DIR]\n"
+	      "  gatehouse queue add --name Q [--dir DIR]\n"
+	      "  gatehouse queue list [--dir DIR]\n"
 	      "  gatehouse customer add --email E --name N [--phone P] "
 	      "[--dob YYYY-MM-DD] [--address A] [--enroll-in-portal]\n"
 	      "      --password-stdin [--dir DIR]\n"
@@ -351,6 +358,213 @@ cmd_audit(int argc, char **argv)
 	return rc;
 }
 
+/* --- errors and queues ---------------------------------------------------- */
+
+/* Prints {"error", "message", "field"?} on stderr; message NULL means the
+ * registry's text. Returns 1, the exit status of a refused command. */
+static int
+print_error(int rc, const char *message, const char *field)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s?}", "error", err_code(rc),
+			      "message",
+			      message != NULL ? message : err_message(rc),
+			      "field", field);
+
+	json_dumpf(j, stderr, JSON_COMPACT);
+	fputc('\n', stderr);
+	json_decref(j);
+	return 1;
+}
+
+#define QUEUE_NAME_HELP \
+	"A queue name is 1 to 32 characters of a-z, 0-9, - and _, " \
+	"starting with a letter or digit."
+
+static void
+print_json(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+/* The names of l as a JSON array. */
+static json_t *
+queue_names(const struct queue_list *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i].name));
+	return a;
+}
+
+/* A staff member's queue names, or NULL when they cannot be read. */
+static json_t *
+member_queues(struct store_conn *conn, int64_t staff_id)
+{
+	struct queue_list l = {NULL, 0};
+	json_t *a;
+
+	if (tickets_staff_queues(conn, staff_id, &l) < 0)
+		return NULL;
+	a = queue_names(&l);
+	queue_list_clear(&l);
+	return a;
+}
+
+static int
+cmd_queue(int argc, char **argv)
+{
+	static const struct option lo[] = {{"dir", required_argument, 0, 'd'},
+					   {"name", required_argument, 0, 'N'},
+					   {0, 0, 0, 0}};
+	const char *dir = DEFAULT_DIR;
+	const char *name = NULL;
+	const char *verb;
+	struct store_conn *conn;
+	struct app app;
+	char err[512];
+	int rc = 1;
+	int c;
+
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	verb = argv[1];
+	argc--;
+	argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'N': name = optarg; break;
+		default: usage(); return 2;
+		}
+	}
+	if (optind != argc ||
+	    (strcmp(verb, "add") == 0 && name == NULL) ||
+	    (strcmp(verb, "list") == 0 && name != NULL) ||
+	    (strcmp(verb, "add") != 0 && strcmp(verb, "list") != 0)) {
+		usage();
+		return 2;
+	}
+	if (app_open(&app, dir, err, sizeof(err)) < 0)
+		return fail(err);
+	conn = store_acquire(app.store);
+	if (strcmp(verb, "add") == 0) {
+		int64_t id = 0;
+
+		rc = tickets_queue_create(&app, conn, "cli", name, &id);
+		if (rc < 0) {
+			rc = print_error(rc, rc == -GH_BAD_FIELD ? QUEUE_NAME_HELP
+								 : NULL,
+					 "name");
+			goto out;
+		}
+		print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "name",
+				     name));
+	} else {
+		struct queue_list l = {NULL, 0};
+		json_t *a;
+
+		rc = tickets_queue_list(conn, &l);
+		if (rc < 0) {
+			rc = print_error(rc, NULL, NULL);
+			goto out;
+		}
+		a = json_array();
+		for (size_t i = 0; i < l.n; i++)
+			json_array_append_new(
+				a, json_pack("{s:I, s:s, s:I}", "id",
+					     (json_int_t)l.v[i].id, "name",
+					     l.v[i].name, "members",
+					     (json_int_t)l.v[i].members));
+		queue_list_clear(&l);
+		print_json(json_pack("{s:o}", "queues", a));
+	}
+	rc = 0;
+out:
+	store_release(app.store, conn);
+	app_close(&app);
+	return rc;
+}
+
+/* The --queue values of `staff add`: each may list names separated by
+ * commas; duplicates count once. */
+#define STAFF_QUEUES_MAX 16
+
+struct queue_args {
+	char names[STAFF_QUEUES_MAX][QUEUE_NAME_BYTES];
+	const char *ptrs[STAFF_QUEUES_MAX];
+	size_t n;
+};
+
+/* 0, or -GH_UNKNOWN_QUEUE for a value that is not a list of queue names,
+ * -GH_BAD_FIELD for more than STAFF_QUEUES_MAX names. */
+static int
+queue_args_add(struct queue_args *q, const char *arg)
+{
+	const char *p = arg;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		char name[QUEUE_NAME_BYTES];
+		int dup = 0;
+
+		if (len < 1 || len > QUEUE_NAME_MAX)
+			return -GH_UNKNOWN_QUEUE;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (!tickets_valid_queue_name(name))
+			return -GH_UNKNOWN_QUEUE;
+		for (size_t i = 0; i < q->n; i++)
+			if (strcmp(q->names[i], name) == 0)
+				dup = 1;
+		if (!dup) {
+			if (q->n == STAFF_QUEUES_MAX)
+				return -GH_BAD_FIELD;
+			memcpy(q->names[q->n], name, len + 1);
+			q->ptrs[q->n] = q->names[q->n];
+			q->n++;
+		}
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+/* `staff queue --email E --add Q|--remove Q` */
+static int
+staff_queue(struct app *app, struct store_conn *conn, const char *email,
+	    const char *add, const char *remove)
+{
+	const char *queue = add != NULL ? add : remove;
+	int64_t id = 0;
+	int changed = 0;
+	json_t *qs;
+	int rc;
+
+	rc = tickets_staff_queue(app, conn, "cli", email, queue, add != NULL,
+				 &id, &changed);
+	if (rc == -GH_NOT_FOUND)
+		return print_error(rc, "There is no staff member with this "
+				       "e-mail.",
+				   "email");
+	if (rc < 0)
+		return print_error(rc, NULL, rc == -GH_UNKNOWN_QUEUE ? "queue"
+								   : NULL);
+	qs = member_queues(conn, id);
+	if (qs == NULL)
+		return print_error(-GH_INTERNAL, NULL, NULL);
+	print_json(json_pack("{s:I, s:s, s:b, s:b, s:o}", "id", (json_int_t)id,
+			     "queue", queue, "member", add != NULL, "changed",
+			     changed, "queues", qs));
+	return 0;
+}
+
 /* --- staff / customer ---------------------------------------------------- */
 
 /* Reads a password from stdin: at most PASSWORD_MAX_BYTES, one trailing
@@ -390,8 +604,14 @@ cmd_account(enum realm realm, int argc, char **argv)
 		{"address", required_argument, 0, 'a'},
 		{"password-stdin", no_argument, 0, 'P'},
 		{"enroll-in-portal", no_argument, 0, 'E'},
+		{"queue", required_argument, 0, 'q'},
+		{"add", required_argument, 0, 'A'},
+		{"remove", required_argument, 0, 'R'},
 		{0, 0, 0, 0}};
 	const char *dir = DEFAULT_DIR;
+	const char *q_add = NULL, *q_remove = NULL;
+	struct queue_args queues;
+	int queue_opt = 0, queue_err = 0;
 	struct account_new in;
 	const char *verb;
 	int pw_stdin = 0;
@@ -407,6 +627,7 @@ cmd_account(enum realm realm, int argc, char **argv)
 	}
 	verb = argv[1];
 	memset(&in, 0, sizeof(in));
+	memset(&queues, 0, sizeof(queues));
 	in.realm = realm;
 	in.actor = "cli";
 	argc--;
@@ -423,8 +644,35 @@ cmd_account(enum realm realm, int argc, char **argv)
 		case 'a': in.address = optarg; break;
 		case 'P': pw_stdin = 1; break;
 		case 'E': in.enroll_in_portal = 1; break;
+		case 'q':
+			queue_opt = 1;
+			if (queue_err == 0)
+				queue_err = queue_args_add(&queues, optarg);
+			break;
+		case 'A': q_add = optarg; break;
+		case 'R': q_remove = optarg; break;
 		default: usage(); return 2;
 		}
+	}
+	/* Queues are for staff: --queue only with add, --add/--remove (one
+	 * of them) only with queue. */
+	if ((realm == REALM_CUSTOMER && (queue_opt || q_add || q_remove)) ||
+	    (queue_opt && strcmp(verb, "add") != 0) ||
+	    ((q_add || q_remove) && strcmp(verb, "queue") != 0) ||
+	    (strcmp(verb, "queue") == 0 && (q_add != NULL) == (q_remove != NULL))) {
+		usage();
+		return 2;
+	}
+	if (queue_err < 0)
+		return print_error(queue_err,
+				   queue_err == -GH_BAD_FIELD
+					   ? "Too many queues (at most 16)."
+					   : QUEUE_NAME_HELP,
+				   "queue");
+	if (realm == REALM_STAFF && queues.n == 0) {
+		memcpy(queues.names[0], "general", sizeof("general"));
+		queues.ptrs[0] = queues.names[0];
+		queues.n = 1;
 	}
 	if (optind != argc || in.email == NULL) {
 		usage();
@@ -457,9 +705,20 @@ cmd_account(enum realm realm, int argc, char **argv)
 			rc = 2;
 			goto out;
 		}
+		/* Every queue must exist before anything is created. */
+		for (size_t i = 0; realm == REALM_STAFF && i < queues.n; i++) {
+			struct queue_rec qr;
+
+			rc = tickets_queue_find(conn, queues.ptrs[i], &qr);
+			if (rc < 0) {
+				rc = print_error(rc, NULL, "queue");
+				goto out;
+			}
+		}
 		pw = read_password(&in.password_len);
 		if (pw == NULL) {
 			fail("the password on stdin is too long");
+			rc = 1;
 			goto out;
 		}
 		in.password = pw;
@@ -476,6 +735,23 @@ cmd_account(enum realm realm, int argc, char **argv)
 			rc = 1;
 			goto out;
 		}
+		/* New staff start in `general` (store); make the membership
+		 * what was asked. The account exists already: a failure here
+		 * says so, and `staff queue` repairs it. */
+		if (realm == REALM_STAFF) {
+			rc = tickets_staff_set_queues(&app, conn, "cli", out.id,
+						      queues.ptrs, queues.n);
+			if (rc < 0) {
+				crypto_wipe(out.totp_secret,
+					    sizeof(out.totp_secret));
+				free(out.otpauth_uri);
+				rc = print_error(rc, "The account was created but "
+						     "its queues were not set; "
+						     "use `gatehouse staff queue`.",
+						 "queue");
+				goto out;
+			}
+		}
 		if (in.enroll_in_portal)
 			j = json_pack("{s:I, s:s}", "id", (json_int_t)out.id,
 				      "totp", "enrol at first portal login");
@@ -484,6 +760,9 @@ cmd_account(enum realm realm, int argc, char **argv)
 				      (json_int_t)out.id, "totp_secret",
 				      out.totp_secret, "otpauth_uri",
 				      out.otpauth_uri);
+		if (realm == REALM_STAFF)
+			json_object_set_new(j, "queues",
+					    member_queues(conn, out.id));
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(j);
@@ -507,6 +786,8 @@ cmd_account(enum realm realm, int argc, char **argv)
 		}
 		printf("{\"%s\": true}\n", verb);
 		rc = 0;
+	} else if (realm == REALM_STAFF && strcmp(verb, "queue") == 0) {
+		rc = staff_queue(&app, conn, in.email, q_add, q_remove);
 	} else {
 		usage();
 		rc = 2;
@@ -535,6 +816,8 @@ main(int argc, char **argv)
 		return cmd_account(REALM_STAFF, argc - 1, argv + 1);
 	if (strcmp(argv[1], "customer") == 0)
 		return cmd_account(REALM_CUSTOMER, argc - 1, argv + 1);
+	if (strcmp(argv[1], "queue") == 0)
+		return cmd_queue(argc - 1, argv + 1);
 #ifdef HAVE_SCAN
 	if (strcmp(argv[1], "audit") == 0)
 		return cmd_audit(argc - 1, argv + 1);

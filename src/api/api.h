@@ -46,6 +46,8 @@ int api_tickets_reply(struct request *r);
 int api_tickets_note(struct request *r);
 int api_tickets_assign(struct request *r);
 int api_tickets_status(struct request *r);
+/* POST /tickets/{id}/queue {queue}: supervisors and admins. */
+int api_tickets_move(struct request *r);
 
 /* portal.c (customer) */
 int api_portal_tickets_create(struct request *r);

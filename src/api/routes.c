@@ -66,6 +66,9 @@ const struct route api_routes[] = {
 	 api_tickets_assign, 0},
 	{"POST", "/api/v1/tickets/{id}/status", STAFF, AUTH_AGENT, 1 * KB,
 	 api_tickets_status, 0},
+	/* moving a ticket to another queue: {queue} (api_tickets_move) */
+	{"POST", "/api/v1/tickets/{id}/queue", STAFF, AUTH_SUPERVISOR, 1 * KB,
+	 api_tickets_move, 0},
 	/* attachments: the file base64 in JSON (4/3 of [attachments]
 	 * max_bytes, at most 10 MiB, plus the envelope); the server's
 	 * max_body_bytes caps it further */

@@ -1,8 +1,9 @@
 /*
- * Staff ticket endpoints (staff listener): the queue, one ticket with both
- * threads (each item labelled "message" or "note"), replies to the
- * customer (through the outbound check), internal notes, assignment and
- * status. Who may see what is decided in core/tickets.c; a ticket the
+ * Staff ticket endpoints (staff listener): the work list (filtered by
+ * status, assignment and queue), one ticket with both threads (each item
+ * labelled "message" or "note"), replies to the customer (through the
+ * outbound check), internal notes, assignment, status and moving a ticket
+ * to another queue (supervisors). Who may see what is decided in core/tickets.c; a ticket the
  * caller may not see answers 404. Customers' messages come with the
  * inbound analysis: what was redacted and the links, defanged, with
  * verdicts and reasons (never a clickable URL).
@@ -60,9 +61,9 @@ person(int64_t id, const char *name)
 static json_t *
 ticket_summary(const struct ticket_rec *t)
 {
-	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:I, s:I}", "id",
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "id",
 			 (json_int_t)t->id, "subject", t->subject, "status",
-			 t->status, "customer",
+			 t->status, "queue", t->queue_name, "customer",
 			 person(t->customer_id, t->customer_name), "assignee",
 			 person(t->assignee_id, t->assignee_name),
 			 "created_at", (json_int_t)t->created_at, "updated_at",
@@ -127,9 +128,10 @@ parse_assigned(const char *v, enum ticket_assigned *out)
 int
 api_tickets_list(struct request *r)
 {
-	static const char *const known[] = {"status", "assigned", "limit",
-					    "offset", NULL};
+	static const char *const known[] = {"status", "assigned", "queue",
+					    "limit", "offset", NULL};
 	const char *status = request_query(r, "status");
+	const char *queue = request_query(r, "queue");
 	enum ticket_assigned assigned;
 	struct ticket_list l = {NULL, 0};
 	struct tk_actor a;
@@ -157,8 +159,10 @@ api_tickets_list(struct request *r)
 		return -GH_BAD_QUERY;
 	}
 	api_tk_actor(r, &a);
-	rc = tickets_staff_list(r->app, request_db(r), &a, status, assigned,
-				limit, offset, &l);
+	rc = tickets_staff_list_queue(r->app, request_db(r), &a, status,
+				      assigned, queue, limit, offset, &l);
+	if (rc == -GH_UNKNOWN_QUEUE)
+		r->error_extra = json_pack("{s:s}", "field", "queue");
 	if (rc < 0)
 		return rc;
 	arr = json_array();
@@ -313,6 +317,30 @@ api_tickets_status(struct request *r)
 				status, &t);
 	if (rc == -GH_BAD_FIELD)
 		r->error_extra = json_pack("{s:s}", "field", "status");
+	if (rc < 0)
+		return rc;
+	return reply_json(r, 200, ticket_summary(&t));
+}
+
+int
+api_tickets_move(struct request *r)
+{
+	const char *queue = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("queue", &queue, 1, QUEUE_NAME_MAX, JS_REQUIRED),
+		JSPEC_END,
+	};
+	struct ticket_rec t;
+	struct tk_actor a;
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	api_tk_actor(r, &a);
+	rc = tickets_move(r->app, request_db(r), &a, r->params[0], queue, &t);
+	if (rc == -GH_UNKNOWN_QUEUE)
+		r->error_extra = json_pack("{s:s}", "field", "queue");
 	if (rc < 0)
 		return rc;
 	return reply_json(r, 200, ticket_summary(&t));

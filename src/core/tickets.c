@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/audit.h"
+#include "core/auth.h"
 #include "core/errors.h"
 #include "core/inbound.h"
 #include "core/notify.h"
@@ -477,7 +478,18 @@ tickets_staff_list(struct app *app, struct store_conn *c,
 		   enum ticket_assigned assigned, int64_t limit, int64_t offset,
 		   struct ticket_list *out)
 {
+	return tickets_staff_list_queue(app, c, a, status, assigned, NULL,
+					limit, offset, out);
+}
+
+int
+tickets_staff_list_queue(struct app *app, struct store_conn *c,
+			 const struct tk_actor *a, const char *status,
+			 enum ticket_assigned assigned, const char *queue,
+			 int64_t limit, int64_t offset, struct ticket_list *out)
+{
 	struct ticket_query q;
+	struct queue_rec qr;
 	int rc;
 
 	(void)app;
@@ -493,9 +505,16 @@ tickets_staff_list(struct app *app, struct store_conn *c,
 	if (assigned != TA_ANY && assigned != TA_ME &&
 	    assigned != TA_UNASSIGNED)
 		return -GH_BAD_QUERY;
+	memset(&qr, 0, sizeof(qr));
+	if (queue != NULL) {
+		rc = tickets_queue_find(c, queue, &qr);
+		if (rc < 0)
+			return rc;
+	}
 	staff_query(a, &q);
 	q.status = status;
 	q.assigned = assigned;
+	q.queue_id = qr.id;
 	q.limit = limit;
 	q.offset = offset;
 	return c->ops->staff_ticket_list(c, &q, out);
@@ -707,6 +726,7 @@ struct change_ctx {
 	int64_t staff_id;     /* assign */
 	const char *status;   /* status */
 	int64_t now;
+	const char *queue;    /* move */
 };
 
 static int
@@ -723,10 +743,16 @@ tx_assign(struct store_conn *c, void *cls)
 	if (rc < 0)
 		return rc;
 	if (!q.see_all) {
-		/* Visible to an agent means unassigned or theirs already. */
+		/* Visible to an agent means theirs already, or unassigned in
+		 * one of their queues; taking it needs the queue either way. */
 		if (x->staff_id != x->a->id ||
 		    (t.assignee_id != 0 && t.assignee_id != x->a->id))
 			return -GH_FORBIDDEN;
+		rc = c->ops->staff_in_queue(c, x->a->id, t.queue_id);
+		if (rc == -GH_NOT_FOUND)
+			return -GH_FORBIDDEN;
+		if (rc < 0)
+			return rc;
 	}
 	rc = c->ops->account_by_id(c, REALM_STAFF, x->staff_id, &target);
 	if (rc == -GH_NOT_FOUND)
@@ -775,6 +801,34 @@ tx_status(struct store_conn *c, void *cls)
 }
 
 static int
+tx_move(struct store_conn *c, void *cls)
+{
+	struct change_ctx *x = cls;
+	struct ticket_query q;
+	struct ticket_rec t;
+	struct queue_rec to;
+	int rc;
+
+	staff_query(x->a, &q);
+	if (!q.see_all)
+		return -GH_FORBIDDEN;
+	rc = tickets_queue_find(c, x->queue, &to);
+	if (rc < 0)
+		return rc;
+	rc = c->ops->staff_ticket_get(c, &q, x->ticket_id, &t);
+	if (rc < 0)
+		return rc;
+	if (t.queue_id == to.id)
+		return 0;
+	rc = c->ops->ticket_set_queue(c, t.id, to.id, x->now);
+	if (rc < 0)
+		return rc;
+	return audit(x->app, c, x->a, "ticket.queue", t.id, "success",
+		     json_pack("{s:s, s:s}", "from", t.queue_name, "to",
+			       to.name));
+}
+
+static int
 change(struct app *app, struct store_conn *c, struct change_ctx *x,
        store_tx_fn fn, struct ticket_rec *out)
 {
@@ -800,7 +854,7 @@ int
 tickets_assign(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	       int64_t ticket_id, int64_t staff_id, struct ticket_rec *out)
 {
-	struct change_ctx x = {app, a, ticket_id, staff_id, NULL, 0};
+	struct change_ctx x = {app, a, ticket_id, staff_id, NULL, 0, NULL};
 
 	if (staff_id <= 0) {
 		memset(out, 0, sizeof(*out));
@@ -814,11 +868,270 @@ tickets_set_status(struct app *app, struct store_conn *c,
 		   const struct tk_actor *a, int64_t ticket_id,
 		   const char *status, struct ticket_rec *out)
 {
-	struct change_ctx x = {app, a, ticket_id, 0, status, 0};
+	struct change_ctx x = {app, a, ticket_id, 0, status, 0, NULL};
 
 	if (!tickets_valid_status(status)) {
 		memset(out, 0, sizeof(*out));
 		return -GH_BAD_FIELD;
 	}
 	return change(app, c, &x, tx_status, out);
+}
+
+int
+tickets_move(struct app *app, struct store_conn *c, const struct tk_actor *a,
+	     int64_t ticket_id, const char *queue, struct ticket_rec *out)
+{
+	struct change_ctx x = {app, a, ticket_id, 0, NULL, 0, queue};
+
+	memset(out, 0, sizeof(*out));
+	if (!is_staff(a) || !tickets_sees_all(a->role))
+		return -GH_FORBIDDEN;
+	if (!tickets_valid_queue_name(queue))
+		return -GH_UNKNOWN_QUEUE;
+	return change(app, c, &x, tx_move, out);
+}
+
+/* --- queues and membership ---------------------------------------------- */
+
+int
+tickets_valid_queue_name(const char *name)
+{
+	size_t n;
+
+	if (name == NULL)
+		return 0;
+	n = strlen(name);
+	if (n < 1 || n > QUEUE_NAME_MAX || name[0] == '-' || name[0] == '_')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		      ch == '-' || ch == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+tickets_queue_find(struct store_conn *c, const char *name,
+		   struct queue_rec *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!tickets_valid_queue_name(name))
+		return -GH_UNKNOWN_QUEUE;
+	rc = c->ops->queue_by_name(c, name, out);
+	return rc == -GH_NOT_FOUND ? -GH_UNKNOWN_QUEUE : rc;
+}
+
+static int
+audit_queue(struct app *app, struct store_conn *c, const char *actor,
+	    const char *action, const char *target_kind, int64_t target_id,
+	    json_t *detail)
+{
+	char target[48];
+
+	snprintf(target, sizeof(target), "%s:%lld", target_kind,
+		 (long long)target_id);
+	return audit_log(app, c,
+			 &(struct audit_ev){.actor = actor,
+					    .action = action,
+					    .target = target,
+					    .outcome = "success",
+					    .detail = detail});
+}
+
+struct queue_ctx {
+	struct app *app;
+	const char *actor;
+	const char *name;
+	int64_t id;
+};
+
+static int
+tx_queue_create(struct store_conn *c, void *cls)
+{
+	struct queue_ctx *x = cls;
+	struct queue_rec qr;
+	int rc;
+
+	rc = c->ops->queue_by_name(c, x->name, &qr);
+	if (rc == 0)
+		return -GH_QUEUE_EXISTS;
+	if (rc != -GH_NOT_FOUND)
+		return rc;
+	rc = c->ops->queue_insert(c, x->name, &x->id);
+	if (rc == -GH_EXISTS)
+		return -GH_QUEUE_EXISTS;
+	if (rc < 0)
+		return rc;
+	return audit_queue(x->app, c, x->actor, "queue.create", "queue", x->id,
+			   json_pack("{s:s}", "name", x->name));
+}
+
+int
+tickets_queue_create(struct app *app, struct store_conn *c, const char *actor,
+		     const char *name, int64_t *id_out)
+{
+	struct queue_ctx x = {app, actor, name, 0};
+	int rc;
+
+	*id_out = 0;
+	if (!tickets_valid_queue_name(name))
+		return -GH_BAD_FIELD;
+	rc = store_transact(c, tx_queue_create, &x);
+	if (rc == 0)
+		*id_out = x.id;
+	return rc;
+}
+
+int
+tickets_queue_list(struct store_conn *c, struct queue_list *out)
+{
+	return c->ops->queue_list(c, out);
+}
+
+int
+tickets_staff_queues(struct store_conn *c, int64_t staff_id,
+		     struct queue_list *out)
+{
+	return c->ops->staff_queue_list(c, staff_id, out);
+}
+
+/* Adds or removes one membership in the caller's transaction, audited
+ * when it changes; *changed (may be NULL) says whether it did. */
+static int
+set_member(struct app *app, struct store_conn *c, const char *actor,
+	   int64_t staff_id, const struct queue_rec *qr, int add, int *changed)
+{
+	int rc;
+
+	if (changed != NULL)
+		*changed = 0;
+	rc = add ? c->ops->staff_queue_add(c, staff_id, qr->id)
+		 : c->ops->staff_queue_remove(c, staff_id, qr->id);
+	if ((add && rc == -GH_EXISTS) || (!add && rc == -GH_NOT_FOUND))
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (changed != NULL)
+		*changed = 1;
+	return audit_queue(app, c, actor,
+			   add ? "staff.queue_add" : "staff.queue_remove",
+			   "staff", staff_id,
+			   json_pack("{s:s, s:I}", "queue", qr->name, "queue_id",
+				     (json_int_t)qr->id));
+}
+
+struct member_ctx {
+	struct app *app;
+	const char *actor;
+	const char *email;
+	const char *queue;
+	int add;
+	int64_t staff_id;
+	int changed;
+	const char *const *names;
+	size_t n;
+};
+
+static int
+tx_staff_queue(struct store_conn *c, void *cls)
+{
+	struct member_ctx *x = cls;
+	struct account acc;
+	struct queue_rec qr;
+	int rc;
+
+	rc = c->ops->account_by_login(c, REALM_STAFF, x->email, &acc);
+	if (rc < 0)
+		return rc;
+	x->staff_id = acc.id;
+	account_clear(&acc);
+	rc = tickets_queue_find(c, x->queue, &qr);
+	if (rc < 0)
+		return rc;
+	return set_member(x->app, c, x->actor, x->staff_id, &qr, x->add,
+			  &x->changed);
+}
+
+int
+tickets_staff_queue(struct app *app, struct store_conn *c, const char *actor,
+		    const char *email, const char *queue, int add,
+		    int64_t *staff_id, int *changed)
+{
+	char norm[256];
+	struct member_ctx x;
+	int rc;
+
+	*staff_id = 0;
+	*changed = 0;
+	if (email == NULL ||
+	    auth_normalize_email(email, norm, sizeof(norm)) < 0)
+		return -GH_NOT_FOUND;
+	if (!tickets_valid_queue_name(queue))
+		return -GH_UNKNOWN_QUEUE;
+	memset(&x, 0, sizeof(x));
+	x.app = app;
+	x.actor = actor;
+	x.email = norm;
+	x.queue = queue;
+	x.add = add;
+	rc = store_transact(c, tx_staff_queue, &x);
+	if (rc < 0)
+		return rc;
+	*staff_id = x.staff_id;
+	*changed = x.changed;
+	return 0;
+}
+
+static int
+tx_set_queues(struct store_conn *c, void *cls)
+{
+	struct member_ctx *x = cls;
+	struct queue_list have = {NULL, 0};
+	struct queue_rec qr;
+	int rc;
+
+	for (size_t i = 0; i < x->n; i++) {
+		rc = tickets_queue_find(c, x->names[i], &qr);
+		if (rc == 0)
+			rc = set_member(x->app, c, x->actor, x->staff_id, &qr,
+					1, NULL);
+		if (rc < 0)
+			return rc;
+	}
+	rc = c->ops->staff_queue_list(c, x->staff_id, &have);
+	for (size_t i = 0; rc == 0 && i < have.n; i++) {
+		int wanted = 0;
+
+		for (size_t j = 0; j < x->n; j++)
+			if (strcmp(have.v[i].name, x->names[j]) == 0)
+				wanted = 1;
+		if (!wanted)
+			rc = set_member(x->app, c, x->actor, x->staff_id,
+					&have.v[i], 0, NULL);
+	}
+	queue_list_clear(&have);
+	return rc;
+}
+
+int
+tickets_staff_set_queues(struct app *app, struct store_conn *c,
+			 const char *actor, int64_t staff_id,
+			 const char *const *names, size_t n)
+{
+	struct member_ctx x;
+
+	if (n < 1 || names == NULL || staff_id <= 0)
+		return -GH_BAD_FIELD;
+	memset(&x, 0, sizeof(x));
+	x.app = app;
+	x.actor = actor;
+	x.staff_id = staff_id;
+	x.names = names;
+	x.n = n;
+	return store_transact(c, tx_set_queues, &x);
 }

@@ -6,10 +6,15 @@
  * customer side (tickets_portal_*) only ever reaches the store's portal_*
  * operations, which filter by the customer and never read notes.
  *
- * Least privilege: an agent sees and works the tickets assigned to them or
- * unassigned (the queue); supervisors and admins see all. A ticket the
- * caller may not see does not exist for them (-GH_NOT_FOUND), so ids of
- * other customers' or colleagues' tickets reveal nothing.
+ * Least privilege: an agent sees and works the tickets assigned to them,
+ * and unassigned ones waiting in a queue they are a member of; supervisors
+ * and admins see all. A ticket the caller may not see does not exist for
+ * them (-GH_NOT_FOUND), so ids of other customers' or colleagues' tickets,
+ * or of other queues' tickets, reveal nothing. Every ticket is in one
+ * queue (customers' new tickets in `general`); supervisors and admins
+ * move tickets between queues, audited. Queues and memberships are
+ * managed from the command line (`gatehouse queue`, `gatehouse staff
+ * queue`), audited too.
  *
  * Every reply passes the outbound check (core/outbound.h) and queues a
  * content-free notification (core/notify.h) in the same transaction.
@@ -99,12 +104,22 @@ int tickets_get_phrase(struct app *app, struct store_conn *c,
 int tickets_staff_name(struct store_conn *c, int64_t id, char *out,
 		       size_t outsz);
 
-/* The queue. status NULL means any. An agent only ever gets tickets
- * assigned to them or unassigned (TA_ANY means both). */
+/* The work list. status NULL means any. An agent only ever gets tickets
+ * assigned to them, or unassigned in one of their queues (TA_ANY means
+ * both). */
 int tickets_staff_list(struct app *app, struct store_conn *c,
 		       const struct tk_actor *a, const char *status,
 		       enum ticket_assigned assigned, int64_t limit,
 		       int64_t offset, struct ticket_list *out);
+/* The same, keeping only the tickets of the queue named queue (NULL: any
+ * queue); -GH_UNKNOWN_QUEUE when there is no such queue. The visibility
+ * rule still applies: an agent filtering on a queue they are not a member
+ * of gets only the tickets of it assigned to them (usually none). */
+int tickets_staff_list_queue(struct app *app, struct store_conn *c,
+			     const struct tk_actor *a, const char *status,
+			     enum ticket_assigned assigned, const char *queue,
+			     int64_t limit, int64_t offset,
+			     struct ticket_list *out);
 /* A visible ticket with both threads. */
 int tickets_staff_get(struct app *app, struct store_conn *c,
 		      const struct tk_actor *a, int64_t ticket_id,
@@ -124,7 +139,9 @@ int tickets_note(struct app *app, struct store_conn *c,
 		 const struct tk_actor *a, int64_t ticket_id, const char *body,
 		 struct thread_item *out);
 /* Assigns to staff_id. An agent may only take an unassigned ticket or one
- * already theirs, for themself (-GH_FORBIDDEN otherwise); supervisors and
+ * already theirs, for themself, and only in one of their queues
+ * (-GH_FORBIDDEN otherwise; an unassigned ticket of another queue is
+ * -GH_NOT_FOUND, as it is invisible to them); supervisors and
  * admins assign to any active staff member (-GH_BAD_FIELD when staff_id
  * is not one). *out gets the updated ticket. */
 int tickets_assign(struct app *app, struct store_conn *c,
@@ -137,5 +154,49 @@ int tickets_assign(struct app *app, struct store_conn *c,
 int tickets_set_status(struct app *app, struct store_conn *c,
 		       const struct tk_actor *a, int64_t ticket_id,
 		       const char *status, struct ticket_rec *out);
+/* Moves a ticket to the queue named queue; assignee and status stay.
+ * Supervisors and admins only (-GH_FORBIDDEN for agents);
+ * -GH_UNKNOWN_QUEUE when there is no such queue. Audited
+ * ("ticket.queue", from and to) in the same transaction; moving to the
+ * queue it is in changes nothing. *out gets the ticket. */
+int tickets_move(struct app *app, struct store_conn *c,
+		 const struct tk_actor *a, int64_t ticket_id, const char *queue,
+		 struct ticket_rec *out);
+
+/* --- queues and membership (command line; actor is e.g. "cli") -------- */
+
+/* 1 when name is a queue name: 1..QUEUE_NAME_MAX characters of a-z, 0-9,
+ * '-' and '_', starting with a letter or digit. */
+int tickets_valid_queue_name(const char *name);
+/* Finds a queue by name: -GH_UNKNOWN_QUEUE when there is none (or name
+ * is not a queue name). */
+int tickets_queue_find(struct store_conn *c, const char *name,
+		       struct queue_rec *out);
+/* Creates a queue, audited ("queue.create"). -GH_BAD_FIELD for a bad
+ * name, -GH_QUEUE_EXISTS when it is taken. *id_out gets the new id. */
+int tickets_queue_create(struct app *app, struct store_conn *c,
+			 const char *actor, const char *name,
+			 int64_t *id_out);
+/* Every queue by id, with member counts (queue_list_clear). */
+int tickets_queue_list(struct store_conn *c, struct queue_list *out);
+/* The queues staff member staff_id is in (queue_list_clear). */
+int tickets_staff_queues(struct store_conn *c, int64_t staff_id,
+			 struct queue_list *out);
+/* Adds (add != 0) or removes the staff member with this e-mail to or
+ * from the queue named queue, audited ("staff.queue_add",
+ * "staff.queue_remove") when it changes anything; *changed says whether
+ * it did and *staff_id gets the member's id. -GH_NOT_FOUND when there is
+ * no such staff member, -GH_UNKNOWN_QUEUE when there is no such queue. */
+int tickets_staff_queue(struct app *app, struct store_conn *c,
+			const char *actor, const char *email,
+			const char *queue, int add, int64_t *staff_id,
+			int *changed);
+/* Makes staff_id a member of exactly the n queues named (n >= 1), in one
+ * transaction, auditing each membership added or removed as
+ * tickets_staff_queue does. -GH_UNKNOWN_QUEUE (nothing changed) when a
+ * name is not a queue. */
+int tickets_staff_set_queues(struct app *app, struct store_conn *c,
+			     const char *actor, int64_t staff_id,
+			     const char *const *names, size_t n);
 
 #endif

@@ -219,6 +219,27 @@ sq_rollback(struct store_conn *c)
 	return sq_exec(Q(c), "ROLLBACK");
 }
 
+/* 0 when no row breaks a foreign key, -GH_INTERNAL (logged) otherwise. */
+static int
+sq_fk_check(struct sq_conn *q)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(q->db, "PRAGMA foreign_key_check", -1, &st,
+			       NULL) != SQLITE_OK)
+		return sq_err(q, sqlite3_errcode(q->db), "fk_check");
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_ROW)
+		LOG_BUG("a migration leaves a broken foreign key");
+	else
+		sq_err(q, rc, "fk_check");
+	return -GH_INTERNAL;
+}
+
 static int
 sq_migrate(struct store_conn *c, int *version_out)
 {
@@ -253,9 +274,16 @@ sq_migrate(struct store_conn *c, int *version_out)
 		}
 		if (v <= current)
 			continue;
-		rc = sq_exec(q, "BEGIN IMMEDIATE");
+		/* SQLite's procedure for schema changes: foreign keys off
+		 * (only possible outside a transaction), change, then check
+		 * every key before committing. */
+		rc = sq_exec(q, "PRAGMA foreign_keys=OFF");
+		if (rc == 0)
+			rc = sq_exec(q, "BEGIN IMMEDIATE");
 		if (rc == 0)
 			rc = sq_exec(q, (const char *)m->data);
+		if (rc == 0)
+			rc = sq_fk_check(q);
 		if (rc == 0) {
 			st = sq_stmt(q, ins);
 			if (st == NULL) {
@@ -267,8 +295,11 @@ sq_migrate(struct store_conn *c, int *version_out)
 		}
 		if (rc == 0)
 			rc = sq_exec(q, "COMMIT");
-		if (rc < 0) {
+		if (rc < 0)
 			sq_rollback(c);
+		if (sq_exec(q, "PRAGMA foreign_keys=ON") < 0)
+			rc = -GH_INTERNAL;
+		if (rc < 0) {
 			log_event(LOG_ERROR, "store.migrate",
 				  json_pack("{s:s}", "migration", m->name));
 			return rc;
@@ -460,6 +491,8 @@ sq_staff_insert(struct store_conn *c, const struct staff_new *s,
 	static const char sql[] =
 		"INSERT INTO staff (email, name, role, pw_hash, totp_seed, "
 		"created_at) VALUES (?, ?, ?, ?, ?, strftime('%s','now'))";
+	static const char member_sql[] =
+		"INSERT INTO staff_queues (staff_id, queue_id) VALUES (?, ?)";
 	sqlite3_stmt *st = sq_stmt(Q(c), sql);
 	int rc;
 
@@ -471,9 +504,15 @@ sq_staff_insert(struct store_conn *c, const struct staff_new *s,
 	bind_text(st, 4, s->pw_hash);
 	bind_blob(st, 5, &s->totp_seed);
 	rc = sq_done(Q(c), st, "staff_insert");
-	if (rc == 0)
-		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
-	return rc;
+	if (rc < 0)
+		return rc;
+	*id_out = sqlite3_last_insert_rowid(Q(c)->db);
+	st = sq_stmt(Q(c), member_sql);
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, *id_out);
+	sqlite3_bind_int64(st, 2, STORE_QUEUE_GENERAL);
+	return sq_done(Q(c), st, "staff_insert");
 }
 
 static int
@@ -771,6 +810,8 @@ read_ticket(sqlite3_stmt *st, struct ticket_rec *out)
 	out->created_at = sqlite3_column_int64(st, 7);
 	out->updated_at = sqlite3_column_int64(st, 8);
 	col_text(st, 9, out->last_from, sizeof(out->last_from));
+	out->queue_id = sqlite3_column_int64(st, 10);
+	col_text(st, 11, out->queue_name, sizeof(out->queue_name));
 }
 
 /* Steps a statement that returns at most one ticket. */
@@ -923,8 +964,8 @@ sq_ticket_insert(struct store_conn *c, int64_t customer_id,
 		 const char *subject, int64_t now, int64_t *id_out)
 {
 	static const char sql[] =
-		"INSERT INTO tickets (customer_id, subject, status, created_at, "
-		"updated_at) VALUES (?, ?, 'open', ?3, ?3)";
+		"INSERT INTO tickets (customer_id, subject, status, queue_id, "
+		"created_at, updated_at) VALUES (?, ?, 'open', ?4, ?3, ?3)";
 	sqlite3_stmt *st = sq_stmt(Q(c), sql);
 	int rc;
 
@@ -933,6 +974,7 @@ sq_ticket_insert(struct store_conn *c, int64_t customer_id,
 	sqlite3_bind_int64(st, 1, customer_id);
 	bind_text(st, 2, subject);
 	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, STORE_QUEUE_GENERAL);
 	rc = sq_done(Q(c), st, "ticket_insert");
 	if (rc == 0)
 		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
@@ -1021,7 +1063,8 @@ sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
 		"COALESCE(t.assignee_id, 0), '', "
 		"t.created_at, t.updated_at, "
 		"COALESCE((SELECT m.author_realm FROM messages m "
-		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '') "
+		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), ''), "
+		"t.queue_id, '' "
 		"FROM tickets t WHERE t.id = ? AND t.customer_id = ?";
 	sqlite3_stmt *st = sq_stmt(Q(c), sql);
 
@@ -1041,7 +1084,8 @@ sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 		"COALESCE(t.assignee_id, 0), '', "
 		"t.created_at, t.updated_at, "
 		"COALESCE((SELECT m.author_realm FROM messages m "
-		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '') "
+		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), ''), "
+		"t.queue_id, '' "
 		"FROM tickets t WHERE t.customer_id = ? "
 		"ORDER BY t.updated_at DESC, t.id DESC LIMIT ? OFFSET ?";
 	sqlite3_stmt *st = sq_stmt(Q(c), sql);
@@ -1075,6 +1119,17 @@ sq_portal_messages(struct store_conn *c, int64_t customer_id,
 	return step_thread(Q(c), st, out, "portal_messages");
 }
 
+/*
+ * The staff visibility rule in SQL, with the parameters for "sees all"
+ * and the viewer's id: every ticket for supervisors and admins; for an
+ * agent those assigned to them, and unassigned ones in a queue they are a
+ * member of. Expanded into string literals, so the SQL stays constant.
+ */
+#define STAFF_SEES(all, viewer)                                               \
+	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
+	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
+	viewer " AND sq.queue_id = t.queue_id)))"
+
 static int
 sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
 		    int64_t ticket_id, struct ticket_rec *out)
@@ -1084,11 +1139,12 @@ sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
 		"COALESCE(t.assignee_id, 0), COALESCE(s.name, ''), "
 		"t.created_at, t.updated_at, "
 		"COALESCE((SELECT m.author_realm FROM messages m "
-		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '') "
+		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), ''), "
+		"t.queue_id, qu.name "
 		"FROM tickets t JOIN customers cu ON cu.id = t.customer_id "
+		"JOIN queues qu ON qu.id = t.queue_id "
 		"LEFT JOIN staff s ON s.id = t.assignee_id "
-		"WHERE t.id = ?1 AND (?2 OR t.assignee_id IS NULL "
-		"OR t.assignee_id = ?3)";
+		"WHERE t.id = ?1 AND " STAFF_SEES("?2", "?3");
 	sqlite3_stmt *st = sq_stmt(Q(c), sql);
 
 	if (st == NULL)
@@ -1108,13 +1164,16 @@ sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
 		"COALESCE(t.assignee_id, 0), COALESCE(s.name, ''), "
 		"t.created_at, t.updated_at, "
 		"COALESCE((SELECT m.author_realm FROM messages m "
-		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '') "
+		"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), ''), "
+		"t.queue_id, qu.name "
 		"FROM tickets t JOIN customers cu ON cu.id = t.customer_id "
+		"JOIN queues qu ON qu.id = t.queue_id "
 		"LEFT JOIN staff s ON s.id = t.assignee_id "
-		"WHERE (?1 OR t.assignee_id IS NULL OR t.assignee_id = ?2) "
+		"WHERE " STAFF_SEES("?1", "?2") " "
 		"AND (?3 IS NULL OR t.status = ?3) "
 		"AND (?4 = 0 OR (?4 = 1 AND t.assignee_id = ?2) "
 		"OR (?4 = 2 AND t.assignee_id IS NULL)) "
+		"AND (?7 = 0 OR t.queue_id = ?7) "
 		"ORDER BY t.updated_at DESC, t.id DESC LIMIT ?5 OFFSET ?6";
 	sqlite3_stmt *st = sq_stmt(Q(c), sql);
 
@@ -1126,6 +1185,7 @@ sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
 	sqlite3_bind_int(st, 4, (int)q->assigned);
 	sqlite3_bind_int64(st, 5, q->limit);
 	sqlite3_bind_int64(st, 6, q->offset);
+	sqlite3_bind_int64(st, 7, q->queue_id > 0 ? q->queue_id : 0);
 	return step_tickets(Q(c), st, out, "staff_ticket_list");
 }
 
@@ -1162,6 +1222,198 @@ sq_staff_notes(struct store_conn *c, int64_t ticket_id,
 		return -GH_INTERNAL;
 	sqlite3_bind_int64(st, 1, ticket_id);
 	return step_thread(Q(c), st, out, "staff_notes");
+}
+
+/* --- queues --------------------------------------------------------------- */
+
+static int
+sq_queue_insert(struct store_conn *c, const char *name, int64_t *id_out)
+{
+	static const char sql[] = "INSERT INTO queues (name) VALUES (?)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_text(st, 1, name);
+	rc = sq_done(Q(c), st, "queue_insert");
+	if (rc == 0)
+		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
+	return rc;
+}
+
+static int
+sq_queue_by_name(struct store_conn *c, const char *name,
+		 struct queue_rec *out)
+{
+	static const char sql[] = "SELECT id, name FROM queues WHERE name = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, out->name, sizeof(out->name));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = -GH_NOT_FOUND;
+	} else {
+		rc = sq_err(Q(c), rc, "queue_by_name");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Steps a statement of queues: id, name, members. */
+static int
+step_queues(struct sq_conn *q, sqlite3_stmt *st, struct queue_list *out,
+	    const char *where)
+{
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	for (;;) {
+		struct queue_rec *r;
+
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (out->n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct queue_rec *nv = realloc(out->v, nc * sizeof(*nv));
+
+			if (nv == NULL) {
+				sqlite3_reset(st);
+				queue_list_clear(out);
+				return -GH_INTERNAL;
+			}
+			out->v = nv;
+			cap = nc;
+		}
+		r = &out->v[out->n++];
+		memset(r, 0, sizeof(*r));
+		r->id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, r->name, sizeof(r->name));
+		r->members = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		queue_list_clear(out);
+		return sq_err(q, rc, where);
+	}
+	return 0;
+}
+
+static int
+sq_queue_list(struct store_conn *c, struct queue_list *out)
+{
+	static const char sql[] =
+		"SELECT q.id, q.name, (SELECT COUNT(*) FROM staff_queues sq "
+		"WHERE sq.queue_id = q.id) FROM queues q ORDER BY q.id";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	out->v = NULL;
+	out->n = 0;
+	if (st == NULL)
+		return -GH_INTERNAL;
+	return step_queues(Q(c), st, out, "queue_list");
+}
+
+static int
+sq_staff_queue_list(struct store_conn *c, int64_t staff_id,
+		    struct queue_list *out)
+{
+	static const char sql[] =
+		"SELECT q.id, q.name, 0 FROM queues q JOIN staff_queues sq "
+		"ON sq.queue_id = q.id WHERE sq.staff_id = ? ORDER BY q.id";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	out->v = NULL;
+	out->n = 0;
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, staff_id);
+	return step_queues(Q(c), st, out, "staff_queue_list");
+}
+
+static int
+sq_staff_queue_add(struct store_conn *c, int64_t staff_id, int64_t queue_id)
+{
+	static const char sql[] =
+		"INSERT INTO staff_queues (staff_id, queue_id) VALUES (?, ?)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, staff_id);
+	sqlite3_bind_int64(st, 2, queue_id);
+	return sq_done(Q(c), st, "staff_queue_add");
+}
+
+static int
+sq_staff_queue_remove(struct store_conn *c, int64_t staff_id,
+		      int64_t queue_id)
+{
+	static const char sql[] =
+		"DELETE FROM staff_queues WHERE staff_id = ? AND queue_id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, staff_id);
+	sqlite3_bind_int64(st, 2, queue_id);
+	rc = sq_done(Q(c), st, "staff_queue_remove");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_NOT_FOUND;
+	return rc;
+}
+
+static int
+sq_staff_in_queue(struct store_conn *c, int64_t staff_id, int64_t queue_id)
+{
+	static const char sql[] =
+		"SELECT 1 FROM staff_queues WHERE staff_id = ? AND queue_id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, staff_id);
+	sqlite3_bind_int64(st, 2, queue_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return -GH_NOT_FOUND;
+	return sq_err(Q(c), rc, "staff_in_queue");
+}
+
+static int
+sq_ticket_set_queue(struct store_conn *c, int64_t ticket_id, int64_t queue_id,
+		    int64_t now)
+{
+	static const char sql[] =
+		"UPDATE tickets SET queue_id = ?, updated_at = ? WHERE id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, queue_id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, ticket_id);
+	rc = sq_done(Q(c), st, "ticket_set_queue");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_NOT_FOUND;
+	return rc;
 }
 
 static int
@@ -1806,6 +2058,14 @@ static const struct store_ops sq_ops = {
 	.portal_messages = sq_portal_messages,
 	.staff_ticket_get = sq_staff_ticket_get,
 	.staff_ticket_list = sq_staff_ticket_list,
+	.queue_insert = sq_queue_insert,
+	.queue_by_name = sq_queue_by_name,
+	.queue_list = sq_queue_list,
+	.staff_queue_add = sq_staff_queue_add,
+	.staff_queue_remove = sq_staff_queue_remove,
+	.staff_queue_list = sq_staff_queue_list,
+	.staff_in_queue = sq_staff_in_queue,
+	.ticket_set_queue = sq_ticket_set_queue,
 	.staff_messages = sq_staff_messages,
 	.staff_notes = sq_staff_notes,
 	.customer_contact = sq_customer_contact,

@@ -208,6 +208,16 @@ ticket_list_clear(struct ticket_list *l)
 }
 
 void
+queue_list_clear(struct queue_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
 thread_list_clear(struct thread_list *l)
 {
 	if (l == NULL)

@@ -86,6 +86,24 @@ struct throttle_rec {
 	int64_t blocked_until;
 };
 
+/* Queues (migration 006). Queue 1 is `general`: tickets start in it and
+ * staff_insert makes every new staff member a member of it. A name is at
+ * most QUEUE_NAME_MAX bytes (core checks the characters). */
+#define STORE_QUEUE_GENERAL 1
+#define QUEUE_NAME_MAX 32
+#define QUEUE_NAME_BYTES (QUEUE_NAME_MAX + 1)
+
+struct queue_rec {
+	int64_t id;
+	char name[QUEUE_NAME_BYTES];
+	int64_t members;          /* staff members in it (queue_list only) */
+};
+
+struct queue_list {
+	struct queue_rec *v; /* malloc'd; queue_list_clear() */
+	size_t n;
+};
+
 /* Tickets (migration 002). Text sizes hold the limits core enforces
  * (subject: 200 code points; names: 100 code points) in UTF-8. */
 struct ticket_rec {
@@ -99,6 +117,8 @@ struct ticket_rec {
 	int64_t created_at;
 	int64_t updated_at;
 	char last_from[16];       /* realm of the newest message, or "" */
+	int64_t queue_id;         /* migration 006 */
+	char queue_name[QUEUE_NAME_BYTES];
 };
 
 struct ticket_list {
@@ -138,6 +158,7 @@ struct ticket_query {
 	int see_all;              /* supervisors and admins */
 	const char *status;       /* NULL: any */
 	enum ticket_assigned assigned;
+	int64_t queue_id;         /* 0: any queue */
 	int64_t limit, offset;
 };
 
@@ -258,6 +279,8 @@ struct store_ops {
 				const struct blob *seed, int enrolled);
 	int (*account_set_disabled)(struct store_conn *c, enum realm r,
 				    int64_t id, int disabled);
+	/* Also makes the new member part of queue `general`, in the same
+	 * transaction (the default membership). */
 	int (*staff_insert)(struct store_conn *c, const struct staff_new *s,
 			    int64_t *id_out);
 	/* A staff member's display name (C0) into out (outsz bytes, cut at
@@ -307,6 +330,7 @@ struct store_ops {
 	/* Tickets. Operations named portal_* serve the public listener: they
 	 * take the customer's id, filter by it in SQL and never read the
 	 * notes table; a ticket of another customer is -GH_NOT_FOUND. */
+	/* A new ticket is open, unassigned and in queue `general`. */
 	int (*ticket_insert)(struct store_conn *c, int64_t customer_id,
 			     const char *subject, int64_t now,
 			     int64_t *id_out);
@@ -329,15 +353,41 @@ struct store_ops {
 	/* The messages of the customer's ticket, oldest first. */
 	int (*portal_messages)(struct store_conn *c, int64_t customer_id,
 			       int64_t ticket_id, struct thread_list *out);
-	/* Staff side: a ticket is visible when q->see_all, or it is
-	 * unassigned or assigned to q->viewer_id. Invisible is
-	 * -GH_NOT_FOUND. Lists are newest first. */
+	/* Staff side: a ticket is visible when q->see_all, or it is assigned
+	 * to q->viewer_id, or it is unassigned and in a queue q->viewer_id is
+	 * a member of. Invisible is -GH_NOT_FOUND. Lists are newest first;
+	 * q->queue_id > 0 keeps only that queue's tickets. */
 	int (*staff_ticket_get)(struct store_conn *c,
 				const struct ticket_query *q,
 				int64_t ticket_id, struct ticket_rec *out);
 	int (*staff_ticket_list)(struct store_conn *c,
 				 const struct ticket_query *q,
 				 struct ticket_list *out);
+	/* Queues. queue_insert: -GH_EXISTS when the name is taken.
+	 * queue_by_name: -GH_NOT_FOUND when there is none. queue_list: all
+	 * queues by id, with their member counts. staff_queue_add:
+	 * -GH_EXISTS when already a member (a staff member or queue that does
+	 * not exist is refused too: callers check both first).
+	 * staff_queue_remove: -GH_NOT_FOUND when not a member.
+	 * staff_queue_list: the staff member's queues by id (members 0).
+	 * staff_in_queue: 0 when a member, -GH_NOT_FOUND otherwise.
+	 * ticket_set_queue: moves a ticket and sets updated_at; -GH_NOT_FOUND
+	 * when there is no such ticket. */
+	int (*queue_insert)(struct store_conn *c, const char *name,
+			    int64_t *id_out);
+	int (*queue_by_name)(struct store_conn *c, const char *name,
+			     struct queue_rec *out);
+	int (*queue_list)(struct store_conn *c, struct queue_list *out);
+	int (*staff_queue_add)(struct store_conn *c, int64_t staff_id,
+			       int64_t queue_id);
+	int (*staff_queue_remove)(struct store_conn *c, int64_t staff_id,
+				  int64_t queue_id);
+	int (*staff_queue_list)(struct store_conn *c, int64_t staff_id,
+				struct queue_list *out);
+	int (*staff_in_queue)(struct store_conn *c, int64_t staff_id,
+			      int64_t queue_id);
+	int (*ticket_set_queue)(struct store_conn *c, int64_t ticket_id,
+				int64_t queue_id, int64_t now);
 	/* Threads of a ticket the caller has already checked (staff). */
 	int (*staff_messages)(struct store_conn *c, int64_t ticket_id,
 			      struct thread_list *out);
@@ -443,6 +493,7 @@ void account_clear(struct account *a);
 void blob_clear(struct blob *b);
 /* Release what the ticket and outbox operations filled (NULL-safe). */
 void ticket_list_clear(struct ticket_list *l);
+void queue_list_clear(struct queue_list *l);
 void thread_list_clear(struct thread_list *l);
 /* Releases what one thread item owns (body, redactions, links). */
 void thread_item_clear(struct thread_item *it);

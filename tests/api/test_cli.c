@@ -1,6 +1,6 @@
 /*
  * The command line against a real data directory: account creation
- * output and validation, and `audit verify` catching every kind of
+ * output and validation, queues and queue membership, and `audit verify` catching every kind of
  * tampering with the audit log (a changed record, a record rewritten
  * together with its leaf hash, records removed at the end).
  */
@@ -149,6 +149,173 @@ rewrite(int64_t seq, const char *from, const char *to, int leaf)
 	sqlite3_close(db);
 }
 
+static json_t *
+cli_json(const char *stdin_text, const char *const *args)
+{
+	char *out = NULL;
+	json_t *j;
+
+	assert_int_equal(gh_cli(&srv, stdin_text, &out, args), 0);
+	j = json_loads(out, 0, NULL);
+	free(out);
+	assert_non_null(j);
+	return j;
+}
+
+/* The "queues" names of j joined with commas into buf. */
+static const char *
+names(json_t *j, char *buf, size_t sz)
+{
+	size_t i, used = 0;
+	json_t *v;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(j, "queues"), i, v) {
+		const char *n = json_is_string(v) ? json_string_value(v)
+			: json_string_value(json_object_get(v, "name"));
+		int k = snprintf(buf + used, sz - used, "%s%s",
+				 i > 0 ? "," : "", n);
+
+		assert_true(k > 0 && (size_t)k < sz - used);
+		used += (size_t)k;
+	}
+	return buf;
+}
+
+static int64_t
+audits(const char *action)
+{
+	return gh_db_countf(&srv,
+			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
+			    "'%%\"action\":\"%s\"%%'",
+			    action);
+}
+
+/* `gatehouse queue add|list` and queue membership: `staff add --queue`
+ * (default general; repeatable and comma-separated) and `staff queue
+ * --add|--remove`; errors exit 1 and change nothing, usage errors 2;
+ * every change is audited. */
+static void
+test_queue_commands(void **state)
+{
+	const char *pw = "a very fine passphrase 7";
+	const char *list[] = {"queue", "list", NULL};
+	const char *add[] = {"queue", "add", "--name", "billing", NULL};
+	const char *add_bad[] = {"queue", "add", "--name", "Bad Name", NULL};
+	const char *add_none[] = {"queue", "add", NULL};
+	const char *q1[] = {"staff", "add", "--email", "q1@example.com",
+			    "--name", "Q One", "--role", "agent", "--queue",
+			    "billing,general", "--password-stdin", NULL};
+	const char *q2[] = {"staff", "add", "--email", "q2@example.com",
+			    "--name", "Q Two", "--role", "agent", "--queue",
+			    "billing", "--queue", "billing", "--password-stdin",
+			    NULL};
+	const char *q3[] = {"staff", "add", "--email", "q3@example.com",
+			    "--name", "Q Three", "--role", "agent",
+			    "--password-stdin", NULL};
+	const char *q4[] = {"staff", "add", "--email", "q4@example.com",
+			    "--name", "Q Four", "--role", "agent", "--queue",
+			    "nope", "--password-stdin", NULL};
+	const char *join[] = {"staff", "queue", "--email", "Q2@example.com",
+			      "--add", "general", NULL};
+	const char *leave[] = {"staff", "queue", "--email", "q2@example.com",
+			       "--remove", "billing", NULL};
+	const char *nobody[] = {"staff", "queue", "--email",
+				"nobody@example.com", "--add", "general", NULL};
+	const char *unknown[] = {"staff", "queue", "--email", "q2@example.com",
+				 "--add", "nope", NULL};
+	const char *neither[] = {"staff", "queue", "--email", "q2@example.com",
+				 NULL};
+	const char *both[] = {"staff", "queue", "--email", "q2@example.com",
+			      "--add", "general", "--remove", "billing", NULL};
+	const char *cust[] = {"customer", "add", "--email", "qc@example.org",
+			      "--name", "QC", "--queue", "general",
+			      "--password-stdin", NULL};
+	char buf[256];
+	int64_t staff, adds, removes;
+	json_t *j, *g;
+
+	(void)state;
+	staff = gh_db_count(&srv, "SELECT COUNT(*) FROM staff");
+	j = cli_json(NULL, list);
+	assert_string_equal(names(j, buf, sizeof(buf)), "general");
+	g = json_array_get(json_object_get(j, "queues"), 0);
+	assert_int_equal(json_integer_value(json_object_get(g, "id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(g, "members")),
+			 staff);
+	json_decref(j);
+
+	j = cli_json(NULL, add);
+	assert_true(json_integer_value(json_object_get(j, "id")) > 1);
+	assert_string_equal(json_string_value(json_object_get(j, "name")),
+			    "billing");
+	json_decref(j);
+	assert_int_equal(audits("queue.create"), 1);
+	assert_int_equal(gh_cli(&srv, NULL, NULL, add), 1);
+	assert_true(gh_log_contains(&srv, "queue_exists"));
+	assert_int_equal(gh_cli(&srv, NULL, NULL, add_bad), 1);
+	assert_int_equal(gh_cli(&srv, NULL, NULL, add_none), 2);
+	assert_int_equal(gh_db_count(&srv, "SELECT COUNT(*) FROM queues"), 2);
+	assert_int_equal(audits("queue.create"), 1);
+	j = cli_json(NULL, list);
+	assert_string_equal(names(j, buf, sizeof(buf)), "general,billing");
+	json_decref(j);
+
+	/* staff add --queue */
+	adds = audits("staff.queue_add");
+	removes = audits("staff.queue_remove");
+	j = cli_json(pw, q1);
+	assert_string_equal(names(j, buf, sizeof(buf)), "general,billing");
+	json_decref(j);
+	j = cli_json(pw, q2);
+	assert_string_equal(names(j, buf, sizeof(buf)), "billing");
+	json_decref(j);
+	j = cli_json(pw, q3);
+	assert_string_equal(names(j, buf, sizeof(buf)), "general");
+	json_decref(j);
+	assert_int_equal(audits("staff.queue_add"), adds + 2);
+	assert_int_equal(audits("staff.queue_remove"), removes + 1);
+	assert_int_equal(gh_db_count(&srv, "SELECT COUNT(*) FROM staff_queues "
+					   "sq JOIN staff s ON s.id = "
+					   "sq.staff_id WHERE s.email = "
+					   "'q2@example.com'"),
+			 1);
+	/* An unknown queue: nothing is created. */
+	assert_int_equal(gh_cli(&srv, pw, NULL, q4), 1);
+	assert_true(gh_log_contains(&srv, "unknown_queue"));
+	assert_int_equal(gh_db_count(&srv, "SELECT COUNT(*) FROM staff WHERE "
+					   "email = 'q4@example.com'"),
+			 0);
+
+	/* staff queue --add|--remove */
+	j = cli_json(NULL, join);
+	assert_true(json_is_true(json_object_get(j, "changed")));
+	assert_true(json_is_true(json_object_get(j, "member")));
+	assert_string_equal(names(j, buf, sizeof(buf)), "general,billing");
+	json_decref(j);
+	j = cli_json(NULL, join);
+	assert_true(json_is_false(json_object_get(j, "changed")));
+	json_decref(j);
+	assert_int_equal(audits("staff.queue_add"), adds + 3);
+	j = cli_json(NULL, leave);
+	assert_true(json_is_true(json_object_get(j, "changed")));
+	assert_true(json_is_false(json_object_get(j, "member")));
+	assert_string_equal(names(j, buf, sizeof(buf)), "general");
+	json_decref(j);
+	assert_int_equal(audits("staff.queue_remove"), removes + 2);
+	assert_int_equal(gh_cli(&srv, NULL, NULL, nobody), 1);
+	assert_int_equal(gh_cli(&srv, NULL, NULL, unknown), 1);
+	assert_int_equal(gh_cli(&srv, NULL, NULL, neither), 2);
+	assert_int_equal(gh_cli(&srv, NULL, NULL, both), 2);
+	assert_int_equal(gh_cli(&srv, pw, NULL, cust), 2);
+	assert_int_equal(audits("staff.queue_add"), adds + 3);
+	assert_int_equal(audits("staff.queue_remove"), removes + 2);
+	j = cli_json(NULL, list);
+	g = json_array_get(json_object_get(j, "queues"), 1);
+	assert_int_equal(json_integer_value(json_object_get(g, "members")), 1);
+	json_decref(j);
+}
+
 /* ASVS 16.4.2: the audit log is tamper-evident. */
 static void
 test_audit_verify(void **state)
@@ -264,6 +431,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_account_commands),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_queue_commands),
 		cmocka_unit_test(test_audit_verify),
 	};
 

@@ -218,9 +218,12 @@ test_uniform_failures(void **state)
 	gh_resp_free(&r1);
 	gh_resp_free(&r2);
 	gh_resp_free(&r3);
-	/* Timing: both paths run argon2id. Medians of 3, generous bounds:
-	 * without the dummy hash the ratio would be ~100. */
-	for (int i = 0; i < 3; i++) {
+	/* Timing: both paths run argon2id. The fastest of 5 interleaved tries
+	 * of each (a load spike on the machine only ever adds time, so the
+	 * minimum is what the code costs), generous bounds: without the dummy
+	 * hash the ratio would be ~100. */
+	t_unknown = t_wrong = 1e9;
+	for (int i = 0; i < 5; i++) {
 		struct timespec a, b;
 		double d;
 
@@ -229,13 +232,13 @@ test_uniform_failures(void **state)
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		gh_resp_free(&r1);
 		d = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
-		t_unknown += d;
+		t_unknown = d < t_unknown ? d : t_unknown;
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		login_body(&c, cust2.email, "whatever password", "1", &r1);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		gh_resp_free(&r1);
 		d = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
-		t_wrong += d;
+		t_wrong = d < t_wrong ? d : t_wrong;
 	}
 	assert_true(t_unknown > t_wrong / 4);
 	assert_true(t_unknown < t_wrong * 4);

@@ -5,7 +5,8 @@
  * who may see and act (ASVS 8.2.1, 8.2.2); the outbound check refusing a
  * reply copied from a note (422 dlp_blocked, nothing stored, no mail);
  * the content-free notification written to DIR/outbox; bad input changing
- * nothing.
+ * nothing; queues (an agent works their queues' unassigned tickets and
+ * their own, nothing else; supervisors move tickets between queues).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -771,6 +772,222 @@ test_session_name(void **state)
 	gh_resp_free(&r);
 }
 
+static long
+get_ticket(struct world *w, struct gh_client *c, int64_t id, struct gh_resp *r)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld", (long long)id);
+	return gh_req(&w->s, c, "GET", path, NULL, NULL, r);
+}
+
+static long
+post_field(struct world *w, struct gh_client *c, int64_t id, const char *what,
+	   json_t *body, struct gh_resp *r)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/%s", (long long)id,
+		 what);
+	return gh_send_json(&w->s, c, "POST", path, body, r);
+}
+
+/* 1 when GET path lists ticket id for client c. */
+static int
+lists(struct world *w, struct gh_client *c, const char *path, int64_t id)
+{
+	struct gh_resp r;
+	int found;
+
+	assert_int_equal(gh_req(&w->s, c, "GET", path, NULL, NULL, &r), 200);
+	found = find_ticket(r.json, id) != NULL;
+	gh_resp_free(&r);
+	return found;
+}
+
+static void
+cli_ok(struct world *w, const char *const *args)
+{
+	char *out = NULL;
+
+	assert_int_equal(gh_cli(&w->s, NULL, &out, args), 0);
+	free(out);
+}
+
+/* Least privilege with queues: agent2 works `billing` only, agent1
+ * `general` only. An unassigned ticket of the other queue does not exist
+ * for an agent (every read and action 404, nothing stored); the
+ * supervisor sees both and moves tickets (audited); agents may not; the
+ * queue filter and its errors. */
+static void
+test_queues(void **state)
+{
+	struct world *w = *state;
+	const char *add_q[] = {"queue", "add", "--name", "billing", NULL};
+	const char *join[] = {"staff", "queue", "--email", "agent2@example.com",
+			      "--add", "billing", NULL};
+	const char *leave[] = {"staff", "queue", "--email",
+			       "agent2@example.com", "--remove", "general",
+			       NULL};
+	const char *rejoin[] = {"staff", "queue", "--email",
+				"agent2@example.com", "--add", "general", NULL};
+	struct gh_client *ag[2] = {&w->c_agent2, &w->c_agent1};
+	struct gh_resp r;
+	int64_t ta, tb, msgs, notes, moves;
+
+	cli_ok(w, add_q);
+	cli_ok(w, join);
+	cli_ok(w, leave);
+	ta = customer_ticket(w, &w->c_a, "General question", "hello general");
+	tb = customer_ticket(w, &w->c_b, "Billing question", "hello billing");
+	moves = count(w, "SELECT COUNT(*) FROM audit WHERE record LIKE "
+			 "'%\"action\":\"ticket.queue\"%'");
+	assert_int_equal(moves, 0);
+
+	/* An agent may not move a ticket; nothing changes. */
+	assert_int_equal(post_field(w, &w->c_agent1, tb, "queue",
+				    json_pack("{s:s}", "queue", "billing"), &r),
+			 403);
+	assert_string_equal(gh_error(&r), "forbidden");
+	gh_resp_free(&r);
+	/* Bad queue names: 400, nothing changes. */
+	assert_int_equal(post_field(w, &w->c_sup, tb, "queue",
+				    json_pack("{s:s}", "queue", "nope"), &r),
+			 400);
+	assert_string_equal(gh_error(&r), "unknown_queue");
+	assert_string_equal(json_string_value(json_object_get(r.json, "field")),
+			    "queue");
+	gh_resp_free(&r);
+	assert_int_equal(post_field(w, &w->c_sup, tb, "queue",
+				    json_pack("{s:s}", "queue", ""), &r),
+			 400);
+	gh_resp_free(&r);
+	assert_int_equal(post_field(w, &w->c_sup, tb, "queue",
+				    json_pack("{s:s, s:s}", "queue", "billing",
+					      "x", "y"),
+				    &r),
+			 400);
+	assert_string_equal(gh_error(&r), "unknown_field");
+	gh_resp_free(&r);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM tickets WHERE "
+				  "queue_id <> 1"),
+			 0);
+	/* The supervisor moves tb to billing. */
+	assert_int_equal(post_field(w, &w->c_sup, tb, "queue",
+				    json_pack("{s:s}", "queue", "billing"), &r),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "queue")),
+			    "billing");
+	assert_true(json_is_null(json_object_get(r.json, "assignee")));
+	gh_resp_free(&r);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE record LIKE "
+				  "'%\"action\":\"ticket.queue\"%'"),
+			 1);
+
+	/* Each agent: the other queue's unassigned ticket does not exist. */
+	for (int k = 0; k < 2; k++) {
+		struct gh_client *c = ag[k];
+		struct gh_user *u = k == 0 ? &w->agent2 : &w->agent1;
+		int64_t other = k == 0 ? ta : tb;
+
+		msgs = count(w, "SELECT COUNT(*) FROM messages");
+		notes = count(w, "SELECT COUNT(*) FROM notes");
+		assert_int_equal(get_ticket(w, c, other, &r), 404);
+		gh_resp_free(&r);
+		assert_int_equal(post_text(w, c, other, "replies", "hi", &r),
+				 404);
+		gh_resp_free(&r);
+		assert_int_equal(post_text(w, c, other, "notes", "hm", &r), 404);
+		gh_resp_free(&r);
+		assert_int_equal(post_field(w, c, other, "assign",
+					    json_pack("{s:I}", "staff_id",
+						      (json_int_t)u->id),
+					    &r),
+				 404);
+		gh_resp_free(&r);
+		assert_int_equal(post_field(w, c, other, "status",
+					    json_pack("{s:s}", "status",
+						      "solved"),
+					    &r),
+				 404);
+		gh_resp_free(&r);
+		assert_false(lists(w, c, "/api/v1/tickets?limit=100", other));
+		assert_int_equal(count(w, "SELECT COUNT(*) FROM messages"), msgs);
+		assert_int_equal(count(w, "SELECT COUNT(*) FROM notes"), notes);
+		assert_int_equal(gh_db_countf(&w->s,
+					      "SELECT COUNT(*) FROM tickets "
+					      "WHERE id = %lld AND assignee_id "
+					      "IS NULL AND status = 'open'",
+					      (long long)other),
+				 1);
+	}
+	/* ... and their own queue's ticket is theirs to work. */
+	assert_true(lists(w, &w->c_agent2, "/api/v1/tickets?limit=100", tb));
+	assert_true(lists(w, &w->c_agent2,
+			  "/api/v1/tickets?queue=billing&limit=100", tb));
+	assert_true(lists(w, &w->c_agent1,
+			  "/api/v1/tickets?queue=general&limit=100", ta));
+	assert_int_equal(get_ticket(w, &w->c_agent2, tb, &r), 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "queue")),
+			    "billing");
+	gh_resp_free(&r);
+	assert_int_equal(post_text(w, &w->c_agent2, tb, "notes", "refund?", &r),
+			 201);
+	gh_resp_free(&r);
+	assert_int_equal(post_field(w, &w->c_agent2, tb, "assign",
+				    json_pack("{s:I}", "staff_id",
+					      (json_int_t)w->agent2.id),
+				    &r),
+			 200);
+	gh_resp_free(&r);
+	assert_int_equal(post_text(w, &w->c_agent2, tb, "replies",
+				   "We are checking the invoice.", &r),
+			 201);
+	gh_resp_free(&r);
+	assert_int_equal(post_field(w, &w->c_agent2, tb, "status",
+				    json_pack("{s:s}", "status", "pending"),
+				    &r),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "queue")),
+			    "billing");
+	gh_resp_free(&r);
+
+	/* The filter: an agent filtering on a queue they are not in gets
+	 * an empty list; an unknown name is 400. */
+	assert_int_equal(gh_req(&w->s, &w->c_agent2, "GET",
+				"/api/v1/tickets?queue=general&assigned="
+				"unassigned&limit=100",
+				NULL, NULL, &r),
+			 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "tickets")), 0);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET",
+				"/api/v1/tickets?queue=nope", NULL, NULL, &r),
+			 400);
+	assert_string_equal(gh_error(&r), "unknown_queue");
+	assert_string_equal(json_string_value(json_object_get(r.json, "field")),
+			    "queue");
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET",
+				"/api/v1/tickets?queue=Bad%20Name", NULL, NULL,
+				&r),
+			 400);
+	assert_string_equal(gh_error(&r), "unknown_queue");
+	gh_resp_free(&r);
+	/* The supervisor sees both queues, and filters. */
+	assert_true(lists(w, &w->c_sup, "/api/v1/tickets?limit=100", ta));
+	assert_true(lists(w, &w->c_sup, "/api/v1/tickets?limit=100", tb));
+	assert_true(lists(w, &w->c_sup,
+			  "/api/v1/tickets?queue=billing&limit=100", tb));
+	assert_false(lists(w, &w->c_sup,
+			   "/api/v1/tickets?queue=billing&limit=100", ta));
+	assert_int_equal(get_ticket(w, &w->c_sup, ta, &r), 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "queue")),
+			    "general");
+	gh_resp_free(&r);
+	cli_ok(w, rejoin);
+}
+
 int
 main(void)
 {
@@ -783,6 +1000,7 @@ main(void)
 		cmocka_unit_test(test_pagination),
 		cmocka_unit_test(test_status_needs_assignment),
 		cmocka_unit_test(test_session_name),
+		cmocka_unit_test(test_queues),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -405,6 +405,136 @@ test_foreign_keys(void **state)
 	store_close(s);
 }
 
+/* Queues (migration 006): `general` exists as queue 1, names are unique,
+ * new staff start in `general`, memberships are added and removed once,
+ * tickets start in `general` and move, and the agent visibility rule:
+ * assigned to the agent, or unassigned in one of the agent's queues. */
+static int
+has_ticket(struct store_conn *c, const struct ticket_query *q, int64_t id)
+{
+	struct ticket_list l = {NULL, 0};
+	int found = 0;
+
+	assert_int_equal(c->ops->staff_ticket_list(c, q, &l), 0);
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].id == id)
+			found = 1;
+	ticket_list_clear(&l);
+	return found;
+}
+
+static void
+test_queues(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	unsigned char em[4] = {1, 2, 3, 4}, seed[4] = {4, 3, 2, 1};
+	struct customer_new cn = {
+		.email_idx = "idx-queue-cust",
+		.email = {em, sizeof(em)},
+		.name = "Quinn Customer",
+		.pw_hash = "$argon2id$q",
+		.totp_seed = {seed, sizeof(seed)},
+		.totp_enrolled = 1,
+	};
+	struct queue_rec qr, billing;
+	struct queue_list l = {NULL, 0};
+	struct ticket_query q;
+	struct ticket_rec t;
+	int64_t agent = 0, other = 0, cust = 0, tid = 0, qid = 0;
+	int found = 0;
+
+	(void)state;
+	assert_int_equal(c->ops->queue_by_name(c, "general", &qr), 0);
+	assert_int_equal(qr.id, STORE_QUEUE_GENERAL);
+	assert_int_equal(c->ops->queue_by_name(c, "no-such-queue", &qr),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->queue_insert(c, "billing-st", &qid), 0);
+	assert_true(qid > STORE_QUEUE_GENERAL);
+	assert_int_equal(c->ops->queue_insert(c, "billing-st", &qid),
+			 -GH_EXISTS);
+	assert_int_equal(c->ops->queue_by_name(c, "billing-st", &billing), 0);
+	assert_int_equal(billing.id, qid);
+
+	new_staff(c, "queue-agent@example.com", &agent);
+	new_staff(c, "queue-other@example.com", &other);
+	assert_int_equal(c->ops->staff_in_queue(c, agent, STORE_QUEUE_GENERAL),
+			 0);
+	assert_int_equal(c->ops->staff_in_queue(c, agent, billing.id),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->staff_queue_list(c, agent, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].name, "general");
+	queue_list_clear(&l);
+	assert_int_equal(c->ops->staff_queue_add(c, agent, billing.id), 0);
+	assert_int_equal(c->ops->staff_queue_add(c, agent, billing.id),
+			 -GH_EXISTS);
+	assert_int_equal(c->ops->queue_list(c, &l), 0);
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].id == billing.id) {
+			assert_string_equal(l.v[i].name, "billing-st");
+			assert_int_equal(l.v[i].members, 1);
+			found = 1;
+		}
+	assert_true(found);
+	queue_list_clear(&l);
+	assert_int_equal(c->ops->staff_queue_remove(c, agent, billing.id), 0);
+	assert_int_equal(c->ops->staff_queue_remove(c, agent, billing.id),
+			 -GH_NOT_FOUND);
+
+	/* A new ticket is in `general`; both agents see it there. */
+	assert_int_equal(c->ops->customer_insert(c, &cn, &cust), 0);
+	assert_int_equal(c->ops->ticket_insert(c, cust, "Queued", 1000, &tid),
+			 0);
+	memset(&q, 0, sizeof(q));
+	q.viewer_id = agent;
+	q.limit = 1000;
+	assert_int_equal(c->ops->staff_ticket_get(c, &q, tid, &t), 0);
+	assert_int_equal(t.queue_id, STORE_QUEUE_GENERAL);
+	assert_string_equal(t.queue_name, "general");
+	q.queue_id = STORE_QUEUE_GENERAL;
+	assert_true(has_ticket(c, &q, tid));
+	q.queue_id = billing.id;
+	assert_false(has_ticket(c, &q, tid));
+
+	/* Moved to a queue the agent is not in: gone for them, not for a
+	 * supervisor. */
+	assert_int_equal(c->ops->ticket_set_queue(c, tid, billing.id, 1001), 0);
+	q.queue_id = 0;
+	assert_int_equal(c->ops->staff_ticket_get(c, &q, tid, &t),
+			 -GH_NOT_FOUND);
+	assert_false(has_ticket(c, &q, tid));
+	q.see_all = 1;
+	assert_int_equal(c->ops->staff_ticket_get(c, &q, tid, &t), 0);
+	assert_string_equal(t.queue_name, "billing-st");
+	assert_int_equal(t.updated_at, 1001);
+	q.queue_id = billing.id;
+	assert_true(has_ticket(c, &q, tid));
+	q.queue_id = 0;
+	q.see_all = 0;
+	/* A member of the queue sees it; assigned, it is the assignee's
+	 * only, wherever it is. */
+	assert_int_equal(c->ops->staff_queue_add(c, agent, billing.id), 0);
+	assert_int_equal(c->ops->staff_ticket_get(c, &q, tid, &t), 0);
+	assert_true(has_ticket(c, &q, tid));
+	assert_int_equal(c->ops->ticket_update(c, tid, "open", other, 1002), 0);
+	assert_int_equal(c->ops->staff_ticket_get(c, &q, tid, &t),
+			 -GH_NOT_FOUND);
+	q.viewer_id = other;
+	assert_int_equal(c->ops->staff_ticket_get(c, &q, tid, &t), 0);
+	assert_true(has_ticket(c, &q, tid));
+
+	/* Moving needs a ticket and a queue that exist. */
+	assert_int_equal(c->ops->ticket_set_queue(c, 987654321, billing.id, 1),
+			 -GH_NOT_FOUND);
+	assert_true(c->ops->ticket_set_queue(c, tid, 987654321, 1) < 0);
+	q.see_all = 1;
+	assert_int_equal(c->ops->staff_ticket_get(c, &q, tid, &t), 0);
+	assert_int_equal(t.queue_id, billing.id);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -418,6 +548,7 @@ main(void)
 		cmocka_unit_test(test_customers_and_totp),
 		cmocka_unit_test(test_session_delete),
 		cmocka_unit_test(test_foreign_keys),
+		cmocka_unit_test(test_queues),
 	};
 	char dir[] = "/tmp/gh-store-XXXXXX";
 	const char *extra = getenv("GH_TEST_STORE_URLS");

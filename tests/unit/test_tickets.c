@@ -636,6 +636,191 @@ test_header_injection(void **state)
 	assert_int_equal(mailer_header_ok("tab\there"), 0);
 }
 
+/* Audit records whose action is action. */
+static int
+count_audit(struct fx *f, const char *action)
+{
+	char needle[96];
+	int64_t n = 0;
+	int hits = 0;
+
+	snprintf(needle, sizeof(needle), "\"action\":\"%s\"", action);
+	assert_int_equal(f->c->ops->audit_count(f->c, &n), 0);
+	for (int64_t i = 1; i <= n; i++) {
+		unsigned char leaf[32];
+		char *rec = NULL;
+
+		assert_int_equal(f->c->ops->audit_get(f->c, i, &rec, leaf), 0);
+		if (strstr(rec, needle) != NULL)
+			hits++;
+		free(rec);
+	}
+	return hits;
+}
+
+static int
+listed(struct fx *f, const struct tk_actor *a, const char *queue, int64_t id)
+{
+	struct ticket_list l;
+	int found = 0;
+
+	assert_int_equal(tickets_staff_list_queue(&f->app, f->c, a, NULL,
+						  TA_ANY, queue, 100, 0, &l),
+			 0);
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].id == id)
+			found = 1;
+	ticket_list_clear(&l);
+	return found;
+}
+
+/* Every agent action on a ticket another agent could not see, 404. */
+static void
+assert_invisible(struct fx *f, const struct tk_actor *a, int64_t id)
+{
+	struct ticket_rec t;
+	struct thread_list m, n;
+	struct thread_item it;
+	json_t *fd = NULL;
+	size_t msgs = count_messages(f, id);
+
+	assert_int_equal(tickets_staff_get(&f->app, f->c, a, id, &t, &m, &n),
+			 -GH_NOT_FOUND);
+	assert_int_equal(tickets_reply(&f->app, f->c, a, id, "hello", &it, &fd),
+			 -GH_NOT_FOUND);
+	assert_int_equal(tickets_note(&f->app, f->c, a, id, "hm", &it),
+			 -GH_NOT_FOUND);
+	assert_int_equal(tickets_assign(&f->app, f->c, a, id, a->id, &t),
+			 -GH_NOT_FOUND);
+	assert_int_equal(tickets_set_status(&f->app, f->c, a, id, "solved", &t),
+			 -GH_NOT_FOUND);
+	assert_false(listed(f, a, NULL, id));
+	assert_int_equal(count_messages(f, id), msgs);
+}
+
+/* Least privilege with queues: an agent works the tickets assigned to
+ * them, or unassigned in one of their queues; supervisors move tickets
+ * between queues, audited; agents may not. */
+static void
+test_queue_visibility(void **state)
+{
+	struct fx *f = *state;
+	const char *only_billing[] = {"billing"};
+	struct ticket_rec t;
+	struct thread_list m, n;
+	struct thread_item it;
+	struct ticket_list l;
+	json_t *fd = NULL;
+	int64_t qid = 0, sid = 0;
+	int changed = 0;
+	int64_t t1 = new_ticket(f, &f->a_cust, "Invoice", "wrong amount");
+
+	/* Queue names: checked, unique, audited. */
+	assert_int_equal(tickets_queue_create(&f->app, f->c, "cli", "Billing",
+					      &qid), -GH_BAD_FIELD);
+	assert_int_equal(tickets_queue_create(&f->app, f->c, "cli", "", &qid),
+			 -GH_BAD_FIELD);
+	assert_int_equal(tickets_queue_create(&f->app, f->c, "cli",
+					      "-billing", &qid), -GH_BAD_FIELD);
+	assert_int_equal(tickets_queue_create(&f->app, f->c, "cli", "billing",
+					      &qid), 0);
+	assert_true(qid > STORE_QUEUE_GENERAL);
+	assert_int_equal(tickets_queue_create(&f->app, f->c, "cli", "billing",
+					      &qid), -GH_QUEUE_EXISTS);
+	assert_int_equal(count_audit(f, "queue.create"), 1);
+
+	/* agent2 works billing only (removing general is audited). */
+	assert_int_equal(tickets_staff_set_queues(&f->app, f->c, "cli",
+						  f->agent2, only_billing, 1),
+			 0);
+	assert_int_equal(count_audit(f, "staff.queue_add"), 1);
+	assert_int_equal(count_audit(f, "staff.queue_remove"), 1);
+
+	/* The new ticket is in general: agent1 sees it, agent2 does not. */
+	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->a1, t1, &t, &m,
+					   &n), 0);
+	assert_string_equal(t.queue_name, "general");
+	thread_list_clear(&m);
+	thread_list_clear(&n);
+	assert_true(listed(f, &f->a1, "general", t1));
+	assert_false(listed(f, &f->a1, "billing", t1));
+	assert_invisible(f, &f->a2, t1);
+	/* Filtering on a queue one is not in gives nothing, not an error. */
+	assert_false(listed(f, &f->a2, "general", t1));
+	assert_int_equal(tickets_staff_list_queue(&f->app, f->c, &f->a2, NULL,
+						  TA_ANY, "nope", 100, 0, &l),
+			 -GH_UNKNOWN_QUEUE);
+
+	/* Agents may not move tickets; supervisors may, audited. */
+	assert_int_equal(tickets_move(&f->app, f->c, &f->a1, t1, "billing", &t),
+			 -GH_FORBIDDEN);
+	assert_int_equal(tickets_move(&f->app, f->c, &f->s, t1, "nope", &t),
+			 -GH_UNKNOWN_QUEUE);
+	assert_int_equal(tickets_move(&f->app, f->c, &f->s, 999999, "billing",
+				      &t), -GH_NOT_FOUND);
+	assert_int_equal(count_audit(f, "ticket.queue"), 0);
+	assert_int_equal(tickets_move(&f->app, f->c, &f->s, t1, "billing", &t),
+			 0);
+	assert_string_equal(t.queue_name, "billing");
+	assert_int_equal(t.assignee_id, 0);
+	assert_int_equal(count_audit(f, "ticket.queue"), 1);
+	/* The same queue again changes nothing. */
+	assert_int_equal(tickets_move(&f->app, f->c, &f->s, t1, "billing", &t),
+			 0);
+	assert_int_equal(count_audit(f, "ticket.queue"), 1);
+
+	/* Now the other way round. */
+	assert_invisible(f, &f->a1, t1);
+	assert_true(listed(f, &f->a2, "billing", t1));
+	assert_true(listed(f, &f->s, "billing", t1));
+	assert_false(listed(f, &f->s, "general", t1));
+	assert_int_equal(tickets_note(&f->app, f->c, &f->a2, t1, "checking",
+				      &it), 0);
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a2, t1,
+				       "We are on it.", &it, &fd), 0);
+	assert_null(fd);
+	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->a2, t1, &t, &m,
+					   &n), 0);
+	assert_int_equal(t.assignee_id, f->agent2);
+	thread_list_clear(&m);
+	thread_list_clear(&n);
+	assert_int_equal(tickets_set_status(&f->app, f->c, &f->a2, t1,
+					    "pending", &t), 0);
+
+	/* Held by agent2, it stays theirs when moved out of their queues,
+	 * but taking it (again) needs the queue. */
+	assert_int_equal(tickets_move(&f->app, f->c, &f->s, t1, "general", &t),
+			 0);
+	assert_int_equal(t.assignee_id, f->agent2);
+	assert_true(listed(f, &f->a2, NULL, t1));
+	assert_int_equal(tickets_assign(&f->app, f->c, &f->a2, t1, f->agent2,
+					&t), -GH_FORBIDDEN);
+	assert_invisible(f, &f->a1, t1);
+
+	/* Membership one at a time, idempotent, audited when it changes. */
+	assert_int_equal(tickets_staff_queue(&f->app, f->c, "cli",
+					     "A1@example.com", "billing", 1,
+					     &sid, &changed), 0);
+	assert_int_equal(sid, f->agent1);
+	assert_int_equal(changed, 1);
+	assert_int_equal(tickets_staff_queue(&f->app, f->c, "cli",
+					     "a1@example.com", "billing", 1,
+					     &sid, &changed), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(count_audit(f, "staff.queue_add"), 2);
+	assert_int_equal(tickets_staff_queue(&f->app, f->c, "cli",
+					     "nobody@example.com", "billing", 1,
+					     &sid, &changed), -GH_NOT_FOUND);
+	assert_int_equal(tickets_staff_queue(&f->app, f->c, "cli",
+					     "a1@example.com", "nope", 1, &sid,
+					     &changed), -GH_UNKNOWN_QUEUE);
+	assert_int_equal(tickets_staff_queue(&f->app, f->c, "cli",
+					     "a1@example.com", "general", 0,
+					     &sid, &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(count_audit(f, "staff.queue_remove"), 2);
+}
+
 int
 main(void)
 {
@@ -647,6 +832,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_notes_never_on_portal,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agent_visibility, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_queue_visibility, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reply_blocked_by_note,
 						setup, teardown),
