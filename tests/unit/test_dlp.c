@@ -226,6 +226,22 @@ test_secrets(void **state)
 			       "Gf9Kj2Lm5Np8Qr1St4Uv7Wx0Yz3Ab6Cd9Ef2Gh5Ij8Kl1Mn4Op7Qr0\n"
 			       "-----END RSA PRIVATE KEY-----\n",
 			       "secret", "private-key-truncated", NULL, NULL), 0);
+	/* vault-service-token (its own cheaper Hyperscan expression): legacy and
+	 * hvs. forms; the rule's allow-list (letters only) and a word that
+	 * merely ends in "s." are not findings. */
+	assert_int_equal(count(NULL, "VAULT_TOKEN=s.Abc123Def456Ghi789Jkl012",
+			       "secret", "vault-service-token", NULL, NULL), 1);
+	assert_int_equal(count(NULL, "token: s.Abc123Def456Ghi789Jkl012\n",
+			       "secret", "vault-service-token", NULL, NULL), 1);
+	assert_int_equal(count(NULL, "x s.AbcdefGhijklMnopqrStuvwx y",
+			       "secret", "vault-service-token", NULL, NULL), 0);
+	assert_int_equal(count(NULL, "days.Abc123Def456Ghi789Jkl012",
+			       "secret", "vault-service-token", NULL, NULL), 0);
+	assert_int_equal(count(NULL,
+			       "t hvs.CAESIJlU9JMYEhOPYv4igdhm9PnZDrabYTobQ4Ymnl"
+			       "q1qY-ZGh4KHGh2cy5hZ1R4S0t5ZHFNa3FQTXJRenZsUGcwV1"
+			       "cQ4mHbGTx2 end",
+			       "secret", "vault-service-token", NULL, NULL), 1);
 	/* Placeholders and low entropy are not secrets. */
 	assert_int_equal(HAS("api_key = \"your_api_key_here\"", "secret"), 0);
 	assert_int_equal(HAS("password: xxxxxxxxxxxxxxxx", "secret"), 0);
