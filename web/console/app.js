@@ -149,7 +149,7 @@ async function showQueue(query) {
             h('span', { class: 'id', text: `#${t.id}` }),
             h('span', null,
               h('span', { class: 'subject', text: t.subject || '(no subject)' }), h('br'),
-              h('span', { class: 'who', text: `${(t.customer && t.customer.name) || 'Customer'} · ${t.assignee ? 'assigned to ' + t.assignee.name : 'unassigned'}` })),
+              h('span', { class: 'who', text: `${(t.customer && t.customer.name) || 'Customer'} · ${t.queue ? 'queue ' + t.queue + ' · ' : ''}${t.assignee ? 'assigned to ' + t.assignee.name : 'unassigned'}` })),
             h('span', { class: 'meta' },
               h('span', { class: `badge status-${t.status}`, text: statusLabel(t.status) }),
               h('span', { class: 'muted' }, timeEl(t.updated_at))))))));
@@ -490,6 +490,7 @@ async function showTicket(id) {
       fact('Ticket', `#${ticket.id}`),
       fact('Status', h('span', { class: `badge status-${ticket.status}`, text: statusLabel(ticket.status) })),
       fact('Customer', (ticket.customer && ticket.customer.name) || '—'),
+      fact('Queue', ticket.queue || 'general'),
       fact('Assignee', ticket.assignee ? ticket.assignee.name : 'Unassigned'),
       fact('Opened', timeEl(ticket.created_at)));
     statusSel.input.value = ticket.status;
