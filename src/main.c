@@ -722,6 +722,12 @@ cmd_account(enum realm realm, int argc, char **argv)
 			goto out;
 		}
 		in.password = pw;
+		/* The queues are set in the transaction that creates the
+		 * account: both or neither. */
+		if (realm == REALM_STAFF) {
+			in.queues = queues.ptrs;
+			in.n_queues = queues.n;
+		}
 		rc = accounts_create(&app, conn, &in, &out, &field, &reason);
 		crypto_secret_free(pw);
 		if (rc < 0) {
@@ -734,23 +740,6 @@ cmd_account(enum realm realm, int argc, char **argv)
 			json_decref(j);
 			rc = 1;
 			goto out;
-		}
-		/* New staff start in `general` (store); make the membership
-		 * what was asked. The account exists already: a failure here
-		 * says so, and `staff queue` repairs it. */
-		if (realm == REALM_STAFF) {
-			rc = tickets_staff_set_queues(&app, conn, "cli", out.id,
-						      queues.ptrs, queues.n);
-			if (rc < 0) {
-				crypto_wipe(out.totp_secret,
-					    sizeof(out.totp_secret));
-				free(out.otpauth_uri);
-				rc = print_error(rc, "The account was created but "
-						     "its queues were not set; "
-						     "use `gatehouse staff queue`.",
-						 "queue");
-				goto out;
-			}
 		}
 		if (in.enroll_in_portal)
 			j = json_pack("{s:I, s:s}", "id", (json_int_t)out.id,

@@ -13,6 +13,7 @@
 #include "core/fingerprints.h"
 #include "core/password.h"
 #include "core/throttle.h"
+#include "core/tickets.h"
 #include "util/utf8.h"
 
 static int
@@ -107,6 +108,11 @@ tx_create(struct store_conn *c, void *cls)
 		struct staff_new s = {x->email, x->in->name, x->in->role,
 				      x->pw_hash, x->seed};
 		rc = c->ops->staff_insert(c, &s, &x->id);
+		if (rc == 0 && x->in->n_queues > 0)
+			rc = tickets_staff_set_queues_tx(x->app, c,
+							 x->in->actor, x->id,
+							 x->in->queues,
+							 x->in->n_queues);
 	} else {
 		struct customer_new s = {
 			.email_idx = x->email_idx,

@@ -28,6 +28,10 @@ struct account_new {
 	/* Customer enrols an authenticator at first portal login instead of
 	 * receiving a secret now (out->totp_secret stays empty). */
 	int enroll_in_portal;
+	/* Staff: the queues they are a member of, set in the transaction
+	 * that creates the account (none: the store's default, general). */
+	const char *const *queues;
+	size_t n_queues;
 };
 
 struct account_created {

@@ -1119,6 +1119,24 @@ tx_set_queues(struct store_conn *c, void *cls)
 }
 
 int
+tickets_staff_set_queues_tx(struct app *app, struct store_conn *c,
+			    const char *actor, int64_t staff_id,
+			    const char *const *names, size_t n)
+{
+	struct member_ctx x;
+
+	if (n < 1 || names == NULL || staff_id <= 0)
+		return -GH_BAD_FIELD;
+	memset(&x, 0, sizeof(x));
+	x.app = app;
+	x.actor = actor;
+	x.staff_id = staff_id;
+	x.names = names;
+	x.n = n;
+	return tx_set_queues(c, &x);
+}
+
+int
 tickets_staff_set_queues(struct app *app, struct store_conn *c,
 			 const char *actor, int64_t staff_id,
 			 const char *const *names, size_t n)

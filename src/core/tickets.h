@@ -195,6 +195,11 @@ int tickets_staff_queue(struct app *app, struct store_conn *c,
  * transaction, auditing each membership added or removed as
  * tickets_staff_queue does. -GH_UNKNOWN_QUEUE (nothing changed) when a
  * name is not a queue. */
+/* The same inside a transaction the caller runs (account creation), so
+ * the account and its queues are written together or not at all. */
+int tickets_staff_set_queues_tx(struct app *app, struct store_conn *c,
+				const char *actor, int64_t staff_id,
+				const char *const *names, size_t n);
 int tickets_staff_set_queues(struct app *app, struct store_conn *c,
 			     const char *actor, int64_t staff_id,
 			     const char *const *names, size_t n);
