@@ -59,6 +59,9 @@ staff_json(const struct attachment_rec *r)
 	json_object_set_new(o, "ticket_id", json_integer(r->ticket_id));
 	json_object_set_new(o, "sha256", json_string(r->sha256));
 	json_object_set_new(o, "type", json_string(r->sniffed_type));
+	/* Which files inside an archive were flagged, and why (paths as the
+	 * analyser cleaned them, never content). */
+	json_object_set_new(o, "flagged", parsed(r->flagged));
 	json_object_set_new(
 		o, "uploaded_by",
 		json_pack("{s:s, s:I}", "realm",

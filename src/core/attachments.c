@@ -553,8 +553,8 @@ attachments_upload(struct app *app, struct store_conn *c,
 	char *har = NULL, *txt = NULL;
 	const unsigned char *stored = data;
 	size_t stored_len = len, n_har = 0;
-	json_t *jr = NULL, *jd = NULL;
-	char *sr = NULL, *sd = NULL;
+	json_t *jr = NULL, *jd = NULL, *jf = NULL;
+	char *sr = NULL, *sd = NULL, *sf = NULL;
 	int64_t now = (int64_t)time(NULL);
 	int is_har, rc;
 
@@ -628,10 +628,14 @@ attachments_upload(struct app *app, struct store_conn *c,
 
 	jr = reasons_json(res.reasons);
 	jd = redactions_json(&red);
+	jf = attach_result_json(&res);
 	sr = jr != NULL ? json_dumps(jr, JSON_COMPACT) : NULL;
 	sd = jd != NULL ? json_dumps(jd, JSON_COMPACT) : NULL;
+	sf = jf != NULL ? json_dumps(json_object_get(jf, "flagged"),
+				     JSON_COMPACT) :
+			  NULL;
 	rc = -GH_INTERNAL;
-	if (sr == NULL || sd == NULL)
+	if (sr == NULL || sd == NULL || sf == NULL)
 		goto out;
 	crypto_sha256_hex(stored, stored_len, sha);
 	snprintf(ad, sizeof(ad), "attachment:%s:%lld", sha,
@@ -651,6 +655,7 @@ attachments_upload(struct app *app, struct store_conn *c,
 	x.n.verdict = attach_verdict_name(res.verdict);
 	x.n.reasons = sr;
 	x.n.redactions = sd;
+	x.n.flagged = sf;
 	x.n.quarantined = res.verdict == ATTACH_DANGEROUS;
 	x.n.created_at = now;
 	x.n.delete_after =
@@ -685,8 +690,10 @@ out:
 	}
 	json_decref(jr);
 	json_decref(jd);
+	json_decref(jf);
 	free(sr);
 	free(sd);
+	free(sf);
 	return rc;
 }
 

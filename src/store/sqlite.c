@@ -1790,7 +1790,7 @@ sq_audit_checkpoint_get(struct store_conn *c, int64_t n, int64_t *size_out,
 	"a.size, a.sha256, a.sniffed_type, a.verdict, a.reasons, "           \
 	"a.redactions, a.quarantined, COALESCE(a.released_by, 0), "          \
 	"COALESCE(a.released_at, 0), a.created_at, "                         \
-	"COALESCE(a.delete_after, 0)"
+	"COALESCE(a.delete_after, 0), a.flagged"
 
 static void
 read_attachment(sqlite3_stmt *st, struct attachment_rec *out)
@@ -1816,6 +1816,7 @@ read_attachment(sqlite3_stmt *st, struct attachment_rec *out)
 	out->released_at = sqlite3_column_int64(st, 13);
 	out->created_at = sqlite3_column_int64(st, 14);
 	out->delete_after = sqlite3_column_int64(st, 15);
+	col_text(st, 16, out->flagged, sizeof(out->flagged));
 }
 
 static int
@@ -1862,7 +1863,8 @@ sq_attachment_insert(struct store_conn *c, const struct attachment_new *a,
 		"INSERT INTO attachments (ticket_id, uploader_realm, "
 		"uploader_id, filename, size, sha256, sniffed_type, verdict, "
 		"reasons, redactions, quarantined, content, created_at, "
-		"delete_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"delete_after, flagged) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st = sq_stmt(Q(c), sql);
 	int rc;
 
@@ -1885,6 +1887,7 @@ sq_attachment_insert(struct store_conn *c, const struct attachment_new *a,
 		sqlite3_bind_int64(st, 14, a->delete_after);
 	else
 		sqlite3_bind_null(st, 14);
+	bind_text(st, 15, a->flagged != NULL ? a->flagged : "[]");
 	rc = sq_done(Q(c), st, "attachment_insert");
 	if (rc == 0)
 		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
@@ -1908,7 +1911,7 @@ sq_attachment_get(struct store_conn *c, int64_t id,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_attachment(st, out);
-		rc = col_blob(st, 16, &out->content);
+		rc = col_blob(st, 17, &out->content);
 	} else if (rc == SQLITE_DONE) {
 		rc = -GH_NOT_FOUND;
 	} else {

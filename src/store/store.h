@@ -222,6 +222,7 @@ struct attachment_new {
 	const char *verdict;      /* clean | suspicious | dangerous */
 	const char *reasons;
 	const char *redactions;
+	const char *flagged;      /* JSON array of flagged archive entries */
 	int quarantined;
 	struct blob content;      /* sealed */
 	int64_t created_at;
@@ -240,6 +241,7 @@ struct attachment_rec {
 	char verdict[16];
 	char reasons[1024];
 	char redactions[1024];
+	char flagged[8192];
 	int quarantined;
 	int64_t released_by;      /* 0: never released */
 	int64_t released_at;

@@ -267,6 +267,9 @@ test_macro_quarantine(void **state)
 			 200);
 	assert_non_null(strstr(r.body, "\"quarantined\":true"));
 	assert_non_null(strstr(r.body, "ooxml_macros"));
+	/* Staff see which entries inside were flagged (an array, here
+	 * possibly empty: the macros are the document's own reason). */
+	assert_non_null(strstr(r.body, "\"flagged\":["));
 	gh_resp_free(&r);
 
 	assert_int_equal(download(w, &w->c_agent1, id, &r), 403);

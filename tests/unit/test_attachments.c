@@ -462,6 +462,55 @@ test_executable_as_pdf(void **state)
 	attachment_rec_clear(&rec);
 }
 
+/* An archive holding a program: the entry that was flagged is stored with
+ * the verdict (by path, with its reasons), for the console and the admin
+ * deciding on a release; never its content. */
+static void
+test_archive_flagged_entry_stored(void **state)
+{
+	struct fx *f = *state;
+	unsigned char elf[64];
+	char notice[ATTACH_NOTICE_MAX];
+	struct attachment_rec rec, got;
+	const struct zipmini_entry e[] = {
+		{"docs/readme.txt", (const unsigned char *)"hello", 5},
+		{"tools/setup.exe", elf, sizeof(elf)},
+	};
+	size_t zlen;
+	unsigned char *z;
+	json_t *fl, *one;
+
+	memset(elf, 0, sizeof(elf));
+	memcpy(elf, "MZ", 2);
+	z = zipmini_build(e, 2, &zlen);
+	assert_non_null(z);
+	upload(f, &f->a_cust, "bundle.zip", z, zlen, &rec, notice);
+	assert_string_equal(rec.verdict, "dangerous");
+	assert_true(rec.quarantined);
+	assert_int_equal(f->c->ops->attachment_get(f->c, rec.id, &got), 0);
+	fl = json_loads(got.flagged, 0, NULL);
+	assert_non_null(fl);
+	assert_int_equal(json_array_size(fl), 1);
+	one = json_array_get(fl, 0);
+	assert_string_equal(json_string_value(json_object_get(one, "entry")),
+			    "tools/setup.exe");
+	assert_string_equal(json_string_value(json_object_get(one, "verdict")),
+			    "dangerous");
+	assert_non_null(strstr(got.flagged, "executable"));
+	assert_null(strstr(got.flagged, "hello"));
+	json_decref(fl);
+	attachment_rec_clear(&got);
+	attachment_rec_clear(&rec);
+	free(z);
+	/* A plain file has none. */
+	upload(f, &f->a_cust, "note.txt", (const unsigned char *)"hi", 2, &rec,
+	       notice);
+	assert_int_equal(f->c->ops->attachment_get(f->c, rec.id, &got), 0);
+	assert_string_equal(got.flagged, "[]");
+	attachment_rec_clear(&got);
+	attachment_rec_clear(&rec);
+}
+
 static const char har[] =
 	"{\"log\": {\"version\": \"1.2\", \"creator\": {\"name\": \"x\"},\n"
 	" \"entries\": [\n"
@@ -577,6 +626,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_who_may, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quarantine_and_release,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archive_flagged_entry_stored,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_executable_as_pdf, setup,
 						teardown),

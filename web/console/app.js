@@ -368,6 +368,7 @@ function attachmentsPanel(id) {
   function item(a) {
     const reasons = Array.isArray(a.reasons) ? a.reasons : [];
     const redacted = Array.isArray(a.redacted) ? a.redacted : [];
+    const flagged = Array.isArray(a.flagged) ? a.flagged : [];
     const ierr = h('p', { class: 'error', role: 'alert', hidden: true });
     let control;
     let rform = null;
@@ -405,6 +406,8 @@ function attachmentsPanel(id) {
         h('span', { class: `badge verdict-${a.verdict}`, text: VERDICT_LABEL[a.verdict] || a.verdict }), ' ',
         h('span', { class: 'muted', text: `${a.type || ''} · ${a.size} bytes · ` }), timeEl(a.created_at)),
       reasons.length ? h('p', { class: 'reasons', text: `Why: ${reasons.map((r) => ATTACH_REASON[r] || r).join('; ')}` }) : null,
+      flagged.length ? h('ul', { class: 'flagged', 'aria-label': 'Flagged files inside the archive' },
+        flagged.map((f) => h('li', { text: `${f.entry}: ${(Array.isArray(f.reasons) ? f.reasons : []).map((r) => ATTACH_REASON[r] || r).join('; ')}` }))) : null,
       redacted.length ? h('p', { class: 'redacted', text: `Removed before storing: ${redacted.map((r) => `${r.count} × ${r.type}`).join(', ')}` }) : null,
       a.delete_after ? h('p', { class: 'muted' }, 'Deleted automatically on ', timeEl(a.delete_after)) : null,
       a.released ? h('p', { class: 'muted' }, `Released by staff #${a.released.by} on `, timeEl(a.released.at)) : null,
