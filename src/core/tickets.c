@@ -1118,22 +1118,31 @@ tx_set_queues(struct store_conn *c, void *cls)
 	return rc;
 }
 
+/* The context of tx_set_queues, or -GH_BAD_FIELD for no queue names. */
+static int
+set_queues_ctx(struct member_ctx *x, struct app *app, const char *actor,
+	       int64_t staff_id, const char *const *names, size_t n)
+{
+	if (n < 1 || names == NULL || staff_id <= 0)
+		return -GH_BAD_FIELD;
+	memset(x, 0, sizeof(*x));
+	x->app = app;
+	x->actor = actor;
+	x->staff_id = staff_id;
+	x->names = names;
+	x->n = n;
+	return 0;
+}
+
 int
 tickets_staff_set_queues_tx(struct app *app, struct store_conn *c,
 			    const char *actor, int64_t staff_id,
 			    const char *const *names, size_t n)
 {
 	struct member_ctx x;
+	int rc = set_queues_ctx(&x, app, actor, staff_id, names, n);
 
-	if (n < 1 || names == NULL || staff_id <= 0)
-		return -GH_BAD_FIELD;
-	memset(&x, 0, sizeof(x));
-	x.app = app;
-	x.actor = actor;
-	x.staff_id = staff_id;
-	x.names = names;
-	x.n = n;
-	return tx_set_queues(c, &x);
+	return rc < 0 ? rc : tx_set_queues(c, &x);
 }
 
 int
@@ -1142,14 +1151,7 @@ tickets_staff_set_queues(struct app *app, struct store_conn *c,
 			 const char *const *names, size_t n)
 {
 	struct member_ctx x;
+	int rc = set_queues_ctx(&x, app, actor, staff_id, names, n);
 
-	if (n < 1 || names == NULL || staff_id <= 0)
-		return -GH_BAD_FIELD;
-	memset(&x, 0, sizeof(x));
-	x.app = app;
-	x.actor = actor;
-	x.staff_id = staff_id;
-	x.names = names;
-	x.n = n;
-	return store_transact(c, tx_set_queues, &x);
+	return rc < 0 ? rc : store_transact(c, tx_set_queues, &x);
 }

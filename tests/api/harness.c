@@ -572,3 +572,68 @@ gh_cookie_token(struct gh_client *c, char *out, size_t outsz)
 	curl_slist_free_all(list);
 	return rc;
 }
+
+/* Appends the ids of a list reply's "tickets" to ids[*n]; returns how
+ * many. */
+static size_t
+page_ids(const struct gh_resp *r, int64_t *ids, size_t *n, size_t cap)
+{
+	json_t *arr = json_object_get(r->json, "tickets");
+	size_t i;
+	json_t *t;
+
+	assert_true(json_is_array(arr));
+	json_array_foreach(arr, i, t) {
+		assert_true(*n < cap);
+		ids[(*n)++] = json_integer_value(json_object_get(t, "id"));
+	}
+	return json_array_size(arr);
+}
+
+void
+gh_assert_pages_of_five(struct gh_server *s, struct gh_client *c,
+			const char *list, const int64_t made[5])
+{
+	int64_t got[8];
+	size_t n = 0;
+	char path[256];
+	struct gh_resp r;
+
+	for (int page = 0; page < 4; page++) {
+		snprintf(path, sizeof(path), "%slimit=2&offset=%d", list,
+			 page * 2);
+		assert_int_equal(gh_req(s, c, "GET", path, NULL, NULL, &r),
+				 200);
+		assert_int_equal(json_integer_value(json_object_get(r.json,
+								    "limit")),
+				 2);
+		assert_int_equal(json_integer_value(json_object_get(r.json,
+								    "offset")),
+				 page * 2);
+		assert_int_equal(page_ids(&r, got, &n, 8),
+				 page < 2 ? 2 : page == 2 ? 1 : 0);
+		gh_resp_free(&r);
+	}
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(got[i], made[4 - i]);
+}
+
+void
+gh_assert_bad_page_args(struct gh_server *s, struct gh_client *c,
+			const char *list, const char *const *bad, size_t n)
+{
+	char path[256];
+	struct gh_resp r;
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s%s", list, bad[i]);
+		assert_int_equal(gh_req(s, c, "GET", path, NULL, NULL, &r),
+				 400);
+		assert_string_equal(gh_error(&r), "bad_query");
+		assert_string_equal(json_string_value(json_object_get(r.json,
+								      "field")),
+				    bad[i][0] == 'l' ? "limit" : "offset");
+		gh_resp_free(&r);
+	}
+}

@@ -110,4 +110,16 @@ void gh_db_exec(struct gh_server *s, const char *sql);
 /* 1 when the server log contains needle. */
 int gh_log_contains(struct gh_server *s, const char *needle);
 
+/* Pages through list (a ticket list path ending in '?' or '&') with
+ * limit=2: pages of 2, 2, 1 and 0 tickets, echoing limit and offset, whose
+ * ids are made[4], ..., made[0]: newest first, no gap, no duplicate, none
+ * foreign. */
+void gh_assert_pages_of_five(struct gh_server *s, struct gh_client *c,
+			     const char *list, const int64_t made[5]);
+/* Each of the n page arguments bad[] ("limit=0", "offset=x", ...) on
+ * list answers 400 bad_query naming its field. */
+void gh_assert_bad_page_args(struct gh_server *s, struct gh_client *c,
+			     const char *list, const char *const *bad,
+			     size_t n);
+
 #endif

@@ -365,22 +365,6 @@ test_bad_input(void **state)
 	assert_int_equal(rows(w, "messages"), msgs);
 }
 
-/* The ids of a list reply's "tickets", appended to ids[*n]. */
-static size_t
-page_ids(const struct gh_resp *r, int64_t *ids, size_t *n, size_t cap)
-{
-	json_t *arr = json_object_get(r->json, "tickets");
-	size_t i;
-	json_t *t;
-
-	assert_true(json_is_array(arr));
-	json_array_foreach(arr, i, t) {
-		assert_true(*n < cap);
-		ids[(*n)++] = json_integer_value(json_object_get(t, "id"));
-	}
-	return json_array_size(arr);
-}
-
 /* ASVS 8.2.2, 13.1.1: a customer's list pages through their own tickets,
  * newest first, without gaps or duplicates; bad page arguments are 400. */
 static void
@@ -390,9 +374,7 @@ test_pagination(void **state)
 	struct gh_user u;
 	struct gh_client c;
 	struct gh_resp r;
-	int64_t made[5], got[8];
-	size_t n = 0;
-	char path[96];
+	int64_t made[5];
 	static const char *const bad[] = {
 		"limit=0", "limit=101", "limit=-1", "limit=abc", "limit=2x",
 		"limit=", "offset=-1", "offset=x",
@@ -407,37 +389,11 @@ test_pagination(void **state)
 		snprintf(subj, sizeof(subj), "Page test %d", i + 1);
 		made[i] = new_ticket(w, &c, subj, "pagination");
 	}
-	/* limit=2: pages of 2, 2 and 1, then an empty one. */
-	for (int page = 0; page < 4; page++) {
-		snprintf(path, sizeof(path),
-			 "/api/v1/portal/tickets?limit=2&offset=%d", page * 2);
-		assert_int_equal(gh_req(&w->s, &c, "GET", path, NULL, NULL, &r),
-				 200);
-		assert_int_equal(json_integer_value(json_object_get(r.json,
-								    "limit")),
-				 2);
-		assert_int_equal(json_integer_value(json_object_get(r.json,
-								    "offset")),
-				 page * 2);
-		assert_int_equal(page_ids(&r, got, &n, 8),
-				 page < 2 ? 2 : page == 2 ? 1 : 0);
-		gh_resp_free(&r);
-	}
-	/* Newest first, each exactly once, none missing, none foreign. */
-	assert_int_equal(n, 5);
-	for (size_t i = 0; i < 5; i++)
-		assert_int_equal(got[i], made[4 - i]);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(path, sizeof(path), "/api/v1/portal/tickets?%s",
-			 bad[i]);
-		assert_int_equal(gh_req(&w->s, &c, "GET", path, NULL, NULL, &r),
-				 400);
-		assert_string_equal(gh_error(&r), "bad_query");
-		assert_string_equal(json_string_value(json_object_get(r.json,
-								      "field")),
-				    bad[i][0] == 'l' ? "limit" : "offset");
-		gh_resp_free(&r);
-	}
+	/* limit=2: pages of 2, 2 and 1, then an empty one; newest first,
+	 * each exactly once, none missing, none foreign. */
+	gh_assert_pages_of_five(&w->s, &c, "/api/v1/portal/tickets?", made);
+	gh_assert_bad_page_args(&w->s, &c, "/api/v1/portal/tickets?", bad,
+				sizeof(bad) / sizeof(bad[0]));
 	assert_int_equal(gh_req(&w->s, &c, "GET",
 				"/api/v1/portal/tickets?limit=101", NULL, NULL,
 				&r),

@@ -584,22 +584,6 @@ test_bad_input(void **state)
 	assert_int_equal(count(w, "SELECT COUNT(*) FROM notes"), notes);
 }
 
-/* Appends the ids of a queue reply to ids[*n]; returns how many. */
-static size_t
-page_ids(const struct gh_resp *r, int64_t *ids, size_t *n, size_t cap)
-{
-	json_t *arr = json_object_get(r->json, "tickets");
-	size_t i;
-	json_t *t;
-
-	assert_true(json_is_array(arr));
-	json_array_foreach(arr, i, t) {
-		assert_true(*n < cap);
-		ids[(*n)++] = json_integer_value(json_object_get(t, "id"));
-	}
-	return json_array_size(arr);
-}
-
 /* The queue pages without gaps or duplicates, most recently updated
  * first; out-of-range page arguments are 400 naming the field. */
 static void
@@ -609,8 +593,7 @@ test_pagination(void **state)
 	struct gh_user u;
 	struct gh_client c;
 	struct gh_resp r;
-	int64_t made[5], got[8];
-	size_t n = 0;
+	int64_t made[5];
 	char path[160];
 	static const char *const bad[] = {
 		"limit=0", "limit=101", "limit=-5", "limit=ten", "limit=1.5",
@@ -635,33 +618,10 @@ test_pagination(void **state)
 				 200);
 		gh_resp_free(&r);
 	}
-	for (int page = 0; page < 4; page++) {
-		snprintf(path, sizeof(path),
-			 "/api/v1/tickets?assigned=me&status=any&limit=2"
-			 "&offset=%d",
-			 page * 2);
-		assert_int_equal(gh_req(&w->s, &c, "GET", path, NULL, NULL, &r),
-				 200);
-		assert_int_equal(json_integer_value(json_object_get(r.json,
-								    "offset")),
-				 page * 2);
-		assert_int_equal(page_ids(&r, got, &n, 8),
-				 page < 2 ? 2 : page == 2 ? 1 : 0);
-		gh_resp_free(&r);
-	}
-	assert_int_equal(n, 5);
-	for (size_t i = 0; i < 5; i++)
-		assert_int_equal(got[i], made[4 - i]);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(path, sizeof(path), "/api/v1/tickets?%s", bad[i]);
-		assert_int_equal(gh_req(&w->s, &c, "GET", path, NULL, NULL, &r),
-				 400);
-		assert_string_equal(gh_error(&r), "bad_query");
-		assert_string_equal(json_string_value(json_object_get(r.json,
-								      "field")),
-				    bad[i][0] == 'l' ? "limit" : "offset");
-		gh_resp_free(&r);
-	}
+	gh_assert_pages_of_five(&w->s, &c,
+				"/api/v1/tickets?assigned=me&status=any&", made);
+	gh_assert_bad_page_args(&w->s, &c, "/api/v1/tickets?", bad,
+				sizeof(bad) / sizeof(bad[0]));
 	gh_client_free(&c);
 }
 
@@ -869,9 +829,46 @@ test_queues(void **state)
 			 400);
 	assert_string_equal(gh_error(&r), "unknown_field");
 	gh_resp_free(&r);
+	/* Malformed, mistyped, oversized and hostile bodies; no CSRF token. */
+	{
+		char qpath[96], saved[sizeof(w->c_sup.csrf)];
+		static const struct {
+			const char *body, *error;
+		} bad[] = {
+			{"{", "bad_json"},
+			{"{\"queue\": 2}", "bad_field"},
+			{"{\"queue\": [\"billing\"]}", "bad_field"},
+			{"{\"queue\": \"abcdefghijklmnopqrstuvwxyz0123456\"}",
+			 "bad_field"},
+			{"{\"queue\": \"billing'; DROP TABLE queues;--\"}",
+			 "unknown_queue"},
+			{"{\"queue\": \"../general\"}", "unknown_queue"},
+			{"{\"queue\": \"Billing\"}", "unknown_queue"},
+		};
+
+		snprintf(qpath, sizeof(qpath), "/api/v1/tickets/%lld/queue",
+			 (long long)tb);
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			assert_int_equal(gh_req(&w->s, &w->c_sup, "POST", qpath,
+						bad[i].body, NULL, &r),
+					 400);
+			assert_string_equal(gh_error(&r), bad[i].error);
+			gh_resp_free(&r);
+		}
+		memcpy(saved, w->c_sup.csrf, sizeof(saved));
+		w->c_sup.csrf[0] = '\0';
+		assert_int_equal(post_field(w, &w->c_sup, tb, "queue",
+					    json_pack("{s:s}", "queue",
+						      "billing"),
+					    &r),
+				 403);
+		gh_resp_free(&r);
+		memcpy(w->c_sup.csrf, saved, sizeof(saved));
+	}
 	assert_int_equal(count(w, "SELECT COUNT(*) FROM tickets WHERE "
 				  "queue_id <> 1"),
 			 0);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM queues"), 2);
 	/* The supervisor moves tb to billing. */
 	assert_int_equal(post_field(w, &w->c_sup, tb, "queue",
 				    json_pack("{s:s}", "queue", "billing"), &r),

@@ -37,44 +37,6 @@ setup(void **state)
 	return fx_setup(state, "/tmp/gh-test-notify-XXXXXX");
 }
 
-/* Files ending in .eml in the outbox; the last one's text into *text. */
-static int
-eml_files(struct fx *f, char **text)
-{
-	DIR *d = opendir(f->app.outbox);
-	struct dirent *e;
-	int n = 0;
-
-	if (text != NULL)
-		*text = NULL;
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-		char p[1024];
-		FILE *fp;
-		struct stat st;
-
-		if (l < 5 || strcmp(e->d_name + l - 4, ".eml") != 0)
-			continue;
-		n++;
-		snprintf(p, sizeof(p), "%s/%s", f->app.outbox, e->d_name);
-		assert_int_equal(stat(p, &st), 0);
-		assert_int_equal(st.st_mode & 0777, 0600);
-		if (text == NULL)
-			continue;
-		free(*text);
-		*text = calloc(1, (size_t)st.st_size + 1);
-		fp = fopen(p, "r");
-		assert_non_null(fp);
-		assert_int_equal(fread(*text, 1, (size_t)st.st_size, fp),
-				 (size_t)st.st_size);
-		fclose(fp);
-	}
-	closedir(d);
-	return n;
-}
-
 /* Queues a notice by an agent's reply on a new ticket of customer A,
  * checks the outbox row (phrase sealed or not), delivers it and returns
  * the .eml text (caller frees) and the ticket number. */

@@ -75,44 +75,6 @@ count_messages(struct fx *f, int64_t ticket)
 	return n;
 }
 
-/* Files ending in .eml in the outbox; the last one's text into *text. */
-static int
-eml_files(struct fx *f, char **text)
-{
-	DIR *d = opendir(f->app.outbox);
-	struct dirent *e;
-	int n = 0;
-
-	if (text != NULL)
-		*text = NULL;
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-		char p[1024];
-		FILE *fp;
-		struct stat st;
-
-		if (l < 5 || strcmp(e->d_name + l - 4, ".eml") != 0)
-			continue;
-		n++;
-		snprintf(p, sizeof(p), "%s/%s", f->app.outbox, e->d_name);
-		assert_int_equal(stat(p, &st), 0);
-		assert_int_equal(st.st_mode & 0777, 0600);
-		if (text == NULL)
-			continue;
-		free(*text);
-		*text = calloc(1, (size_t)st.st_size + 1);
-		fp = fopen(p, "r");
-		assert_non_null(fp);
-		assert_int_equal(fread(*text, 1, (size_t)st.st_size, fp),
-				 (size_t)st.st_size);
-		fclose(fp);
-	}
-	closedir(d);
-	return n;
-}
-
 /* ---------------------------------------------------------------------- */
 
 static void

@@ -3,11 +3,18 @@
  * test_notify.c, test_mailer.c): an app on a real SQLite file in a new
  * temporary directory, with a fixed master key, the outbox there, two
  * customers (Ada, Bob), two agents and a supervisor, and one DLP engine
- * for the whole program (group_setup). Each test file includes it once and
- * defines setup() as fx_setup(state, "/tmp/gh-test-NAME-XXXXXX").
+ * for the whole program (group_setup); eml_files() reads the outbox. Each
+ * test file includes it once, after cmocka.h, and defines setup() as
+ * fx_setup(state, "/tmp/gh-test-NAME-XXXXXX").
  */
 #ifndef GH_TESTS_UNIT_TICKET_FIXTURE_H
 #define GH_TESTS_UNIT_TICKET_FIXTURE_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 static const unsigned char master[CRYPTO_KEY_BYTES] = {
 	9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6,
@@ -138,6 +145,45 @@ group_teardown(void **state)
 	(void)state;
 	dlp_engine_free(engine);
 	return 0;
+}
+
+/* Files ending in .eml in the outbox; the last one's text into *text. */
+/* Inline: not every file that includes this uses it. */
+static inline int
+eml_files(struct fx *f, char **text)
+{
+	DIR *d = opendir(f->app.outbox);
+	struct dirent *e;
+	int n = 0;
+
+	if (text != NULL)
+		*text = NULL;
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		char p[1024];
+		FILE *fp;
+		struct stat st;
+
+		if (l < 5 || strcmp(e->d_name + l - 4, ".eml") != 0)
+			continue;
+		n++;
+		snprintf(p, sizeof(p), "%s/%s", f->app.outbox, e->d_name);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		if (text == NULL)
+			continue;
+		free(*text);
+		*text = calloc(1, (size_t)st.st_size + 1);
+		fp = fopen(p, "r");
+		assert_non_null(fp);
+		assert_int_equal(fread(*text, 1, (size_t)st.st_size, fp),
+				 (size_t)st.st_size);
+		fclose(fp);
+	}
+	closedir(d);
+	return n;
 }
 
 #endif

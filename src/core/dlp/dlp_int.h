@@ -43,6 +43,7 @@ struct dlp_rule {
 	size_t window;		/* bytes before a hit end to search */
 	char **kw;		/* lower-case keywords */
 	size_t n_kw;
+	size_t kw_max;		/* length of the longest keyword */
 	int gated;		/* run only near one of its keywords */
 	struct dlp_allow *allow;
 	size_t n_allow;

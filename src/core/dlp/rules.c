@@ -263,6 +263,8 @@ rule_load(struct dlp_rule *r, json_t *j)
 			if (s == NULL)
 				return -GH_INTERNAL;
 			r->kw[r->n_kw++] = s;
+			if (strlen(s) > r->kw_max)
+				r->kw_max = strlen(s);
 		}
 	}
 	r->gated = r->n_kw > 0 && r->hs_trigger == NULL;
@@ -410,7 +412,7 @@ keywords_present(struct scan *s, const struct dlp_rule *r, size_t from,
 {
 	size_t a = from > KW_REACH ? from - KW_REACH : 0;
 	size_t b = to + KW_REACH < s->len ? to + KW_REACH : s->len;
-	size_t sa = a, maxkw = 0;
+	size_t sa = a;
 
 	if (r->n_kw == 0)
 		return 1;
@@ -426,12 +428,11 @@ keywords_present(struct scan *s, const struct dlp_rule *r, size_t from,
 	/* Where the previous candidates found none, only the new part of
 	 * the reach (with a keyword's length of overlap) is searched: the
 	 * candidates of a rule come in order, so this stays linear. */
-	for (size_t k = 0; k < r->n_kw; k++)
-		maxkw = strlen(r->kw[k]) > maxkw ? strlen(r->kw[k]) : maxkw;
 	if (s->nokw_rule == r && s->nokw_from <= a && a <= s->nokw_to) {
 		if (b <= s->nokw_to)
 			return 0;
-		sa = s->nokw_to + 1 > a + maxkw ? s->nokw_to + 1 - maxkw : a;
+		sa = s->nokw_to + 1 > a + r->kw_max ? s->nokw_to + 1 - r->kw_max
+						     : a;
 	}
 	for (size_t k = 0; k < r->n_kw; k++) {
 		size_t at = find_ci(s->text + sa, b - sa, r->kw[k]);
