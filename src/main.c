@@ -31,7 +31,7 @@
 #include "core/attachments.h"
 #include "core/app.h"
 #include "core/audit.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/mailer.h"
 #include "core/password.h"
 #include "core/tickets.h"

@@ -11,7 +11,7 @@
 
 #include "api/api.h"
 #include "core/attachments.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "crypto/crypto.h"
 
 /* jspec's bound on the base64 text; the configured size limit is checked

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/inbound.h"
 #include "core/tickets.h"
 

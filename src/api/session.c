@@ -8,7 +8,7 @@
 
 #include "api/api.h"
 #include "core/auth.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/password.h"
 #include "core/session.h"
 #include "core/tickets.h"

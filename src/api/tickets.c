@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/tickets.h"
 
 int

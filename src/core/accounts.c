@@ -9,7 +9,7 @@
 
 #include "core/audit.h"
 #include "core/auth.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/fingerprints.h"
 #include "core/password.h"
 #include "core/throttle.h"

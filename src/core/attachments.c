@@ -15,7 +15,7 @@
 
 #include "core/audit.h"
 #include "core/dlp/dlp.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/phish/attach.h"
 #include "util/log.h"
 #include "util/utf8.h"

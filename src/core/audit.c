@@ -7,7 +7,7 @@
 
 #include "crypto/crypto.h"
 
-#include "core/errors.h"
+#include "util/errors.h"
 #include "crypto/merkle.h"
 #include "util/log.h"
 

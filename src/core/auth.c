@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "core/audit.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/password.h"
 #include "core/session.h"
 #include "core/throttle.h"

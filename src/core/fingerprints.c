@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/dlp/dlp.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "util/log.h"
 
 void

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/dlp/dlp.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/phish/phish.h"
 #include "util/log.h"
 

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/notify.h"
 #include "util/log.h"
 

@@ -21,7 +21,7 @@
 #include <unicode/ustring.h>
 #include <zxcvbn.h>
 
-#include "core/errors.h"
+#include "util/errors.h"
 #include "crypto/crypto.h"
 #include "util/embed.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/errors.h"
+#include "util/errors.h"
 #include "util/log.h"
 
 /* last_seen is written at most this often (seconds). */

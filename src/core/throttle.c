@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/errors.h"
+#include "util/errors.h"
 
 void
 throttle_account_key(struct app *app, enum realm realm, const char *login,

@@ -13,7 +13,7 @@
 
 #include "core/audit.h"
 #include "core/auth.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/inbound.h"
 #include "core/notify.h"
 #include "core/outbound.h"

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "core/errors.h"
+#include "util/errors.h"
 #include "util/utf8.h"
 
 /* Depth of [ and { outside strings; -1 when over max. */

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/session.h"
 #include "crypto/crypto.h"
 #include "crypto/x509.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/errors.h"
+#include "util/errors.h"
 #include "crypto/crypto.h"
 #include "util/log.h"
 

@@ -24,7 +24,7 @@
 #include "../zipmini.h"
 #include "core/app.h"
 #include "core/attachments.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/tickets.h"
 
 static const unsigned char master[CRYPTO_KEY_BYTES] = {

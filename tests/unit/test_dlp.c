@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "core/dlp/dlp.h"
-#include "core/errors.h"
+#include "util/errors.h"
 
 static struct dlp_engine *eng;
 

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "core/app.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/fingerprints.h"
 #include "core/inbound.h"
 #include "core/outbound.h"

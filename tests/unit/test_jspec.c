@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "core/errors.h"
+#include "util/errors.h"
 #include "http/jspec.h"
 
 static const char *s1;

@@ -31,7 +31,7 @@
 #include <gnutls/gnutls.h>
 
 #include "core/app.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/mailer.h"
 #include "core/notify.h"
 #include "core/tickets.h"

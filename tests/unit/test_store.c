@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "core/app.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/session.h"
 #include "core/throttle.h"
 #include "store/store.h"

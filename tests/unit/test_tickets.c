@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "core/app.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/mailer.h"
 #include "core/notify.h"
 #include "core/outbound.h"

@@ -24,7 +24,7 @@
 
 #include "core/dlp/dlp_int.h"
 #include "core/dlp/hscache.h"
-#include "core/errors.h"
+#include "util/errors.h"
 
 enum det_kind { DET_RULE, DET_BUILTIN, DET_KEYWORD, DET_TRIGGER, DET_PHONE };
 

@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "core/dlp/dlp_int.h"
-#include "core/errors.h"
+#include "util/errors.h"
 
 static const char *const secret_headers[] = {
 	"authorization", "proxy-authorization", "cookie", "set-cookie",

@@ -16,7 +16,7 @@
 #include <unicode/utf8.h>
 
 #include "core/dlp/dlp_int.h"
-#include "core/errors.h"
+#include "util/errors.h"
 
 #define MAX_NOTE_WORDS (1u << 22)
 

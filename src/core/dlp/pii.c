@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "core/dlp/dlp_int.h"
-#include "core/errors.h"
+#include "util/errors.h"
 
 #define ALNUM(c) (isalnum((unsigned char)(c)) != 0)
 #define DIGIT(c) ((c) >= '0' && (c) <= '9')

@@ -33,7 +33,7 @@
 #include <jansson.h>
 
 #include "core/dlp/dlp_int.h"
-#include "core/errors.h"
+#include "util/errors.h"
 
 #define RULE_WINDOW_CAP 16384
 #define PREFIX_SLACK 128

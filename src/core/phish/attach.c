@@ -36,7 +36,7 @@
 #include <zlib.h>
 
 #include "core/dlp/dlp.h"
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/phish/attach.h"
 
 static pthread_mutex_t magic_lock = PTHREAD_MUTEX_INITIALIZER;

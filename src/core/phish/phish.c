@@ -26,7 +26,7 @@
 #include <pthread.h>
 #include <unicode/utf8.h>
 
-#include "core/errors.h"
+#include "util/errors.h"
 #include "core/phish/phish.h"
 #include "util/embed.h"
 

@@ -1,5 +1,5 @@
 /* The error registry, expanded from errors.def. */
-#include "core/errors.h"
+#include "util/errors.h"
 
 struct err_entry {
 	int status;
@@ -10,7 +10,7 @@ struct err_entry {
 static const struct err_entry err_table[GH_ERR_COUNT] = {
 	[GH_OK] = {200, "ok", "OK."},
 #define ERR(name, st, c, msg) [GH_##name] = {st, c, msg},
-#include "core/errors.def"
+#include "util/errors.def"
 #undef ERR
 };
 
