@@ -1,8 +1,9 @@
 /*
  * core/refusal: security-relevant refusals are audited, and a flood is
  * limited per source and in all, with what was not recorded summarised.
- * ASVS V7.1.3 (security events logged), V7.3.3 (logs protected against
- * flooding).
+ * ASVS 16.3.1 (authentication events: a throttled login), 16.3.2 (failed
+ * authorization: CSRF, 403, a ticket outside the agent's queues); the
+ * limits keep the log from being flooded.
  */
 #include <setjmp.h>
 #include <stdarg.h>
