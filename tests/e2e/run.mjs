@@ -645,6 +645,73 @@ async function main() {
     await staff.ctx.unroute('http://192.0.2.10:8080/**');
   });
 
+  // The attachment panels of both apps: upload, verdicts, download, and an
+  // administrator's release of a quarantined file.
+  await test('attachments: customer uploads, agent downloads, admin releases a quarantined file', async () => {
+    const TEXT = 'Delivery note: parcel 5512, left with the neighbour at number 12.\n';
+    const pc = cust.page;
+    await pc.goto(`${PORTAL}/#/tickets/${ticketId}`);
+    const files = pc.locator('form', { has: pc.getByRole('heading', { name: 'Files' }) });
+    await files.locator('.attachments .empty').waitFor({ timeout: 5000 });
+    await files.getByRole('button', { name: 'Upload file' }).click();
+    await files.locator('.error:not([hidden])', { hasText: 'Choose a file first.' }).waitFor({ timeout: 5000 });
+    const upload = async (name, buffer) => {
+      await files.getByLabel('Attach a file').setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+      await files.getByRole('button', { name: 'Upload file' }).click();
+      await files.locator('.attachment', { hasText: name }).waitFor({ timeout: 5000 });
+    };
+    await upload('delivery.txt', Buffer.from(TEXT));
+    const exe = Buffer.alloc(512);
+    exe.write('MZ', 0);
+    await upload('setup.exe', exe);
+    assert((await files.locator('.attachment', { hasText: 'setup.exe' }).locator('.badge').textContent()) === 'Held back', 'the program is not held back');
+    await shot(pc, 'portal-attachments');
+
+    const p = staff.page;
+    await p.goto(`${CONSOLE}/#/tickets/${ticketId}`);
+    await p.reload();
+    const panel = p.locator('section.attachments-panel');
+    const txt = panel.locator('.attachment', { hasText: 'delivery.txt' });
+    const held = panel.locator('.attachment', { hasText: 'setup.exe' });
+    await held.waitFor({ timeout: 5000 });
+    assert((await held.locator('.quarantined').textContent()) === 'Quarantined — an administrator must release it', 'quarantine notice');
+    assert((await held.getByRole('button').count()) === 0, 'an agent is offered a download or release of a quarantined file');
+    assert(/program/.test(await held.locator('.reasons').textContent()), 'quarantine reason not explained');
+    const [dl] = await Promise.all([
+      p.waitForEvent('download', { timeout: 5000 }),
+      txt.getByRole('button', { name: 'Download delivery.txt' }).click(),
+    ]);
+    assert(dl.suggestedFilename() === 'delivery.txt', `download name: ${dl.suggestedFilename()}`);
+    assert(fs.readFileSync(await dl.path(), 'utf8') === TEXT, 'downloaded bytes differ');
+    await shot(p, 'console-attachments');
+
+    const admin = { email: 'ada.admin@example.com', name: 'Ada Admin' };
+    Object.assign(admin, JSON.parse(cli(['staff', 'add', '--dir', dir, '--email', admin.email, '--name', admin.name, '--role', 'admin', '--password-stdin'], PASS_AGENT + '\n')));
+    const a = await newPage(null, { tag: 'console-admin' });
+    const pa = a.page;
+    await pa.goto(`${CONSOLE}/`);
+    await pa.getByLabel('Work e-mail address').fill(admin.email);
+    await pa.getByLabel('Password').fill(PASS_AGENT);
+    await pa.getByLabel('Authenticator code').fill(await totp(admin));
+    await pa.getByRole('button', { name: 'Log in' }).click();
+    await pa.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 5000 });
+    await pa.goto(`${CONSOLE}/#/tickets/${ticketId}`);
+    const aheld = pa.locator('section.attachments-panel .attachment', { hasText: 'setup.exe' });
+    const open = aheld.getByRole('button', { name: 'Release…' });
+    await open.click();
+    assert((await open.getAttribute('aria-expanded')) === 'true', 'Release… does not say it is expanded');
+    await aheld.getByLabel('Reason for releasing this file').fill('ok');
+    await aheld.getByRole('button', { name: 'Release file' }).click();
+    await aheld.locator('.error:not([hidden])', { hasText: 'at least 3 characters' }).waitFor({ timeout: 5000 });
+    await aheld.getByLabel('Reason for releasing this file').fill('Checked offline: a blank test program from the customer.');
+    await shot(pa, 'console-attachment-release');
+    await aheld.getByRole('button', { name: 'Release file' }).click();
+    await aheld.locator('.muted', { hasText: `Released by staff #${admin.id} on` }).waitFor({ timeout: 5000 });
+    assert((await aheld.getByRole('button', { name: 'Download setup.exe' }).count()) === 1, 'the released file cannot be downloaded');
+    problems.push(...(await cspViolations(pa)).map((v) => `console-admin CSP: ${v}`));
+    await a.ctx.close();
+  });
+
   await test('console keyboard only: log in, open a ticket, write a note and a reply, fix a blocked reply', async () => {
     const KB_NOTE = 'Keyboard check: the customer asked twice about the refund but the bank reference did not match our records yet';
     const KB_BLOCKED = 'Hello from the keyboard. We see the customer asked twice about the refund but the bank reference did not match, sorry.';

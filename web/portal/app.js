@@ -2,7 +2,8 @@
 // string is rendered as text (see lib.js).
 import {
   Api, ApiError, h, replace, timeEl, announce, showError, hideError, field,
-  busy, focusHeading, base64Utf8, statusLabel, route, initSkipLink, isRouteHash,
+  busy, focusHeading, base64Utf8, statusBadge, listOf, route, alertBox, submitRow,
+  loginForm, onDraft, navigate, markCurrentNav, startApp,
   SUBJECT_MAX_CHARS, TEXT_MAX_BYTES, textTooLong, subjectTooLong,
 } from './lib.js';
 
@@ -28,8 +29,7 @@ api.onSessionLost = () => {
 // Navigates to a hash route; renders at once when the hash does not change
 // (a changed hash renders through the hashchange listener).
 function go(hash) {
-  if (location.hash === hash || (hash === '' && !location.hash)) render();
-  else location.hash = hash;
+  navigate(hash, render);
 }
 
 function signedOut(notice) {
@@ -50,12 +50,7 @@ function setChrome() {
   for (const li of nav.querySelectorAll('li')) {
     if (!li.querySelector('#logout')) li.hidden = !inside;
   }
-  const r = route();
-  for (const a of nav.querySelectorAll('a[data-nav]')) {
-    const cur = a.dataset.nav === (r.parts[0] || 'tickets');
-    if (cur) a.setAttribute('aria-current', 'page');
-    else a.removeAttribute('aria-current');
-  }
+  markCurrentNav(nav, 'tickets');
   renderBanner();
 }
 
@@ -99,66 +94,47 @@ function contactNote() {
 
 // ---------------------------------------------------------------- login
 
+// The login form needs e-mail and password; the code may be empty (first
+// login of an invited customer) but has 6 digits when given.
+function invalidLogin(body, f) {
+  if (!body.email || !body.password) {
+    return { message: 'Enter your e-mail address and password.', field: body.email ? f.pass : f.email };
+  }
+  if (body.totp && !/^[0-9]{6}$/.test(body.totp)) {
+    return { message: 'The authenticator code has 6 digits.', field: f.code };
+  }
+  return null;
+}
+
+// After a login: the enrolment screen, or the page asked for.
+function loggedIn(res) {
+  if (res.enrollment_required) {
+    state.enrolling = true;
+    state.me = null;
+    go('#/enrol');
+  } else {
+    state.me = { id: res.id };
+    loadPhrase();
+    const r = route();
+    go(!r.parts.length || r.parts[0] === 'enrol' ? '#/tickets' : location.hash);
+  }
+}
+
 function showLogin() {
-  const err = h('p', { class: 'error', role: 'alert', hidden: true, id: 'login-error' });
-  const email = field('E-mail address', { type: 'email', name: 'email', autocomplete: 'username', required: true, spellcheck: 'false' });
-  const pass = field('Password', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
-  const code = field('Authenticator code', {
-    type: 'text', name: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code',
-    pattern: '[0-9]{6}', maxlength: '6', spellcheck: 'false', class: 'code',
-  }, 'The 6 digits your authenticator app shows now. Setting up for the first time? Leave this empty.');
-  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'login-h' },
-    h('h1', { id: 'login-h', text: 'Log in' }),
-    state.loginNotice ? h('p', { class: 'notice', text: state.loginNotice }) : null,
-    err, email.wrap, pass.wrap, code.wrap,
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Log in' })));
-  state.loginNotice = '';
-
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    hideError(err);
-    const body = { email: email.input.value.trim(), password: pass.input.value, totp: code.input.value.replace(/\s+/g, '') };
-    if (!body.email || !body.password) {
-      showError(err, 'Enter your e-mail address and password.');
-      (body.email ? pass : email).input.focus();
-      return;
-    }
-    if (body.totp && !/^[0-9]{6}$/.test(body.totp)) {
-      showError(err, 'The authenticator code has 6 digits.');
-      code.input.focus();
-      return;
-    }
-    busy(form, async () => {
-      try {
-        const res = await api.post(`${API}/session`, body, { expect401: true });
-        api.setCsrf(res.csrf_token);
-        pass.input.value = '';
-        if (res.enrollment_required) {
-          state.enrolling = true;
-          state.me = null;
-          go('#/enrol');
-        } else {
-          state.me = { id: res.id };
-          loadPhrase();
-          const r = route();
-          go(!r.parts.length || r.parts[0] === 'enrol' ? '#/tickets' : location.hash);
-        }
-      } catch (e) {
-        showError(err, e);
-        code.input.value = '';
-        pass.input.focus();
-      }
-    });
+  const login = loginForm({
+    title: 'Log in', emailLabel: 'E-mail address', codeRequired: false,
+    codeHint: 'The 6 digits your authenticator app shows now. Setting up for the first time? Leave this empty.',
+    notice: state.loginNotice, api, path: `${API}/session`, invalid: invalidLogin, signedIn: loggedIn,
   });
-
-  screen(h('div', { class: 'two-col' }, form, contactNote()));
-  email.input.focus();
+  state.loginNotice = '';
+  screen(h('div', { class: 'two-col' }, login.form, contactNote()));
+  login.email.input.focus();
 }
 
 // ----------------------------------------------------------- enrolment
 
 async function showEnrollment() {
-  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const err = alertBox();
   const qrBox = h('div', { class: 'qr' }, h('p', { class: 'loading', text: 'Preparing your authenticator key…' }));
   const secretBox = h('div', { class: 'secret' });
   const code = field('Code from your authenticator app', {
@@ -167,7 +143,7 @@ async function showEnrollment() {
   }, 'After adding the key, type the 6 digits the app shows. Your authenticator is active only once this code is accepted.');
   const form = h('form', { class: 'form', novalidate: true },
     err, code.wrap,
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Activate authenticator' })));
+    submitRow('Activate authenticator'));
 
   screen(h('section', { class: 'card enrol', 'aria-labelledby': 'enrol-h' },
     h('h1', { id: 'enrol-h', text: 'Set up your authenticator app' }),
@@ -227,7 +203,7 @@ async function showEnrollment() {
 
 async function showTickets() {
   const list = h('div', { class: 'list-wrap' }, h('p', { class: 'loading', text: 'Loading your tickets…' }));
-  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const err = alertBox();
   screen(
     h('div', { class: 'page-head' },
       h('h1', { text: 'My tickets' }),
@@ -235,7 +211,7 @@ async function showTickets() {
     err, list, contactNote());
   try {
     const res = await api.get(`${API}/tickets`);
-    const tickets = Array.isArray(res.tickets) ? res.tickets : [];
+    const tickets = listOf(res.tickets);
     if (tickets.length === 0) {
       replace(list, h('p', { class: 'empty', text: 'You have no tickets yet. Write to us with “New ticket”.' }));
       return;
@@ -245,7 +221,7 @@ async function showTickets() {
         h('a', { href: `#/tickets/${encodeURIComponent(t.id)}`, class: 'ticket-row' },
           h('span', { class: 'subject', text: t.subject || '(no subject)' }),
           h('span', { class: 'meta' },
-            h('span', { class: `badge status-${t.status}`, text: statusLabel(t.status) }),
+            statusBadge(t.status),
             t.last_from === 'agent' ? h('span', { class: 'badge new', text: 'New reply from us' }) : null,
             h('span', { class: 'muted' }, 'Updated ', timeEl(t.updated_at)),
             h('span', { class: 'muted', text: `#${t.id}` })))))));
@@ -259,13 +235,53 @@ async function showTickets() {
 
 // What the inbound filter removed from one of the customer's own messages.
 function redactedMarker(m) {
-  const red = Array.isArray(m.redacted) ? m.redacted : [];
+  const red = listOf(m.redacted);
   if (!red.length) return null;
   return h('p', { class: 'redacted-marker', text: 'We removed something from this message that looked like a password, key, card number or identity number, before our staff could see it.' });
 }
 
+// One message of the conversation: the customer's own ("You") or ours.
+function messageItem(m) {
+  const ours = m.from === 'agent';
+  return h('li', { class: `msg ${ours ? 'from-agent' : 'from-customer'}` },
+    h('article', { 'aria-label': ours ? `Message from ${m.author || 'support'}` : 'Your message' },
+      h('header', null,
+        h('span', { class: 'who', text: ours ? (m.author || 'Support team') : 'You' }),
+        ours ? h('span', { class: 'badge', text: 'Support team' }) : null,
+        ' ', timeEl(m.created_at)),
+      h('p', { class: 'body', text: m.body || '' }),
+      ours ? null : redactedMarker(m)));
+}
+
+// The reply composer of ticket id; a sent reply shows the ticket again
+// (with the inbound filter's notice) and puts the focus back in the composer.
+function replyComposer(id) {
+  const replyErr = alertBox();
+  const reply = field('Your reply', { multiline: true, name: 'body', rows: '6', required: true, maxlength: String(TEXT_MAX_BYTES) },
+    'Never include your password or authenticator code — we will never ask for them.');
+  const form = h('form', { class: 'card form composer', novalidate: true, 'aria-labelledby': 'reply-h' },
+    h('h2', { id: 'reply-h', text: 'Write a reply' }),
+    replyErr, reply.wrap,
+    submitRow('Send reply'));
+  onDraft(form, reply.input, {
+    what: 'Your reply',
+    empty: 'Write your reply first.',
+    alert: replyErr,
+    send: async (text) => {
+      const res = await api.post(`${API}/tickets/${encodeURIComponent(id)}/messages`, { body: text });
+      reply.input.value = '';
+      state.inboundNotice = (res && res.notice) || '';
+      announce('Your reply was sent.');
+      await showTicket(id);
+      const nf = main.querySelector('textarea');
+      if (nf) nf.focus();
+    },
+  });
+  return form;
+}
+
 async function showTicket(id) {
-  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const err = alertBox();
   const body = h('div', null, h('p', { class: 'loading', text: 'Loading…' }));
   // The inbound filter's notice about the message just sent, shown once.
   const notice = state.inboundNotice
@@ -281,67 +297,16 @@ async function showTicket(id) {
     showError(err, e);
     return;
   }
-  const h1 = main.querySelector('h1');
-  h1.textContent = t.subject || `Ticket #${id}`;
-
-  const messages = Array.isArray(t.messages) ? t.messages : [];
-  const convo = h('ol', { class: 'conversation', 'aria-label': 'Conversation' },
-    messages.map((m) => {
-      const ours = m.from === 'agent';
-      return h('li', { class: `msg ${ours ? 'from-agent' : 'from-customer'}` },
-        h('article', { 'aria-label': ours ? `Message from ${m.author || 'support'}` : 'Your message' },
-          h('header', null,
-            h('span', { class: 'who', text: ours ? (m.author || 'Support team') : 'You' }),
-            ours ? h('span', { class: 'badge', text: 'Support team' }) : null,
-            ' ', timeEl(m.created_at)),
-          h('p', { class: 'body', text: m.body || '' }),
-          ours ? null : redactedMarker(m)));
-    }));
-
-  const replyErr = h('p', { class: 'error', role: 'alert', hidden: true });
-  const reply = field('Your reply', { multiline: true, name: 'body', rows: '6', required: true, maxlength: String(TEXT_MAX_BYTES) },
-    'Never include your password or authenticator code — we will never ask for them.');
-  const form = h('form', { class: 'card form composer', novalidate: true, 'aria-labelledby': 'reply-h' },
-    h('h2', { id: 'reply-h', text: 'Write a reply' }),
-    replyErr, reply.wrap,
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Send reply' })));
-
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    hideError(replyErr);
-    const text = reply.input.value;
-    if (!text.trim()) {
-      showError(replyErr, 'Write your reply first.');
-      reply.input.focus();
-      return;
-    }
-    const long = textTooLong(text, 'Your reply');
-    if (long) {
-      showError(replyErr, long);
-      reply.input.focus();
-      return;
-    }
-    busy(form, async () => {
-      try {
-        const res = await api.post(`${API}/tickets/${encodeURIComponent(id)}/messages`, { body: text });
-        reply.input.value = '';
-        state.inboundNotice = (res && res.notice) || '';
-        announce('Your reply was sent.');
-        await showTicket(id);
-        const nf = main.querySelector('textarea');
-        if (nf) nf.focus();
-      } catch (e) {
-        showError(replyErr, e);
-      }
-    });
-  });
-
+  main.querySelector('h1').textContent = t.subject || `Ticket #${id}`;
+  const messages = listOf(t.messages);
   replace(body,
     h('p', { class: 'meta' },
-      h('span', { class: `badge status-${t.status}`, text: statusLabel(t.status) }), ' ',
+      statusBadge(t.status), ' ',
       h('span', { class: 'muted' }, `Ticket #${t.id} · opened `, timeEl(t.created_at))),
-    messages.length ? convo : h('p', { class: 'empty', text: 'No messages yet.' }),
-    form, attachmentsSection(id));
+    messages.length
+      ? h('ol', { class: 'conversation', 'aria-label': 'Conversation' }, messages.map(messageItem))
+      : h('p', { class: 'empty', text: 'No messages yet.' }),
+    replyComposer(id), attachmentsSection(id));
 }
 
 // ---------------------------------------------------------- attachments
@@ -373,7 +338,7 @@ function attachmentItem(a) {
 function attachmentsSection(id) {
   const path = `${API}/tickets/${encodeURIComponent(id)}/attachments`;
   const list = h('ul', { class: 'attachments', 'aria-label': 'Your files' });
-  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const err = alertBox();
   const result = h('p', { class: 'notice', role: 'status', hidden: true });
   const file = field('Attach a file', { type: 'file', name: 'file' },
     'Up to 5 MB. Files are checked for malware and sign-in data before our staff can open them.');
@@ -385,7 +350,7 @@ function attachmentsSection(id) {
   async function load() {
     try {
       const data = await api.get(path);
-      const items = Array.isArray(data.attachments) ? data.attachments : [];
+      const items = listOf(data.attachments);
       replace(list, items.length ? items.map(attachmentItem) : h('li', { class: 'empty', text: 'No files yet.' }));
     } catch (e) {
       showError(err, e);
@@ -423,16 +388,14 @@ function attachmentsSection(id) {
 // ---------------------------------------------------------- new ticket
 
 function showNew() {
-  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const err = alertBox();
   const subject = field('Subject', { type: 'text', name: 'subject', required: true, maxlength: String(SUBJECT_MAX_CHARS), autocomplete: 'off' },
     'A few words about what you need.');
   const text = field('Message', { multiline: true, name: 'body', rows: '8', required: true, maxlength: String(TEXT_MAX_BYTES) },
     'Describe the problem. Do not include passwords, authenticator codes or full card numbers.');
   const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'new-h' },
     h('h1', { id: 'new-h', text: 'New ticket' }), err, subject.wrap, text.wrap,
-    h('div', { class: 'actions' },
-      h('button', { type: 'submit', class: 'primary', text: 'Send to support' }),
-      h('a', { href: '#/tickets', class: 'button', text: 'Cancel' })));
+    submitRow('Send to support', h('a', { href: '#/tickets', class: 'button', text: 'Cancel' })));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     hideError(err);
@@ -458,12 +421,12 @@ function showNew() {
 // ------------------------------------------------------------ settings
 
 async function showSettings() {
-  const err = h('p', { class: 'error', role: 'alert', hidden: true });
+  const err = alertBox();
   const phrase = field('Anti-phishing phrase', { type: 'text', name: 'phrase', maxlength: '64', autocomplete: 'off', spellcheck: 'false' },
     'A few words only you know (not a password). We show them in every genuine e-mail, so a message without them is not from us.');
   const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'phrase-h' },
     h('h2', { id: 'phrase-h', text: 'Recognise our e-mails' }), err, phrase.wrap,
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Save phrase' })));
+    submitRow('Save phrase'));
   screen(h('h1', { text: 'Security settings' }), h('div', { class: 'two-col' }, form, contactNote()));
   try {
     const res = await api.get(`${API}/phrase`);
@@ -551,19 +514,4 @@ async function render() {
   }
 }
 
-document.getElementById('logout').addEventListener('click', async () => {
-  try {
-    await api.del(`${API}/session`, { expect401: true });
-  } catch (e) {
-    /* the session is gone either way */
-  }
-  signedOut('You have logged out.');
-});
-
-initSkipLink();
-window.addEventListener('hashchange', () => { if (isRouteHash()) render(); });
-
-(async () => {
-  await loadSession();
-  await render();
-})();
+startApp({ api, sessionPath: `${API}/session`, loadSession, render, signedOut });

@@ -1,6 +1,7 @@
-// Gatehouse web front end: shared helpers (the same file is served by the
-// portal and the console; keep web/portal/lib.js and web/console/lib.js
-// identical — tests/e2e/run.mjs checks it).
+// Gatehouse web front end: shared helpers. This one file (web/shared/lib.js)
+// is served by both the portal and the console; what both apps do the same
+// way lives here: the API client, the element builder, labelled fields,
+// the login form, text composers and the app shell (router, logout).
 //
 // Rules kept here so every screen follows them:
 //  - every piece of server text goes into the page as a text node
@@ -258,9 +259,141 @@ export function statusLabel(s) {
   return ({ open: 'Open', pending: 'Pending', solved: 'Solved' })[s] || String(s || '');
 }
 
+// The coloured badge for a ticket status.
+export function statusBadge(s) {
+  return h('span', { class: `badge status-${s}`, text: statusLabel(s) });
+}
+
+// v when it is an array, else an empty one (server lists may be missing).
+export function listOf(v) {
+  return Array.isArray(v) ? v : [];
+}
+
+// ---------------------------------------------------------------- forms
+
+// An empty, hidden error element (role="alert": read at once when shown).
+export function alertBox(id) {
+  return h('p', { class: 'error', role: 'alert', hidden: true, id });
+}
+
+// The actions row under a form with its primary submit button; extra
+// children (a Cancel link) follow the button.
+export function submitRow(text, ...extra) {
+  return h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text }), ...extra);
+}
+
+// Labelled <select>: options are [value, text] pairs. Returns {wrap, input}.
+export function select(label, name, options, value) {
+  const id = `sel-${name}`;
+  const s = h('select', { id, name },
+    options.map(([v, t]) => h('option', { value: v, selected: v === value ? true : null, text: t })));
+  return { wrap: h('div', { class: 'field' }, h('label', { for: id, text: label }), s), input: s };
+}
+
+// Why a draft cannot be sent ('' when it can): empty, or over 64 KiB.
+// what names the text in the message ("The reply").
+export function draftProblem(text, what, empty) {
+  if (!String(text).trim()) return empty;
+  return textTooLong(text, what);
+}
+
+// Wires a text composer. On submit: opts.reset() (default: hide
+// opts.alert), then the draft is checked (draftProblem with opts.what and
+// opts.empty) and refused with opts.refuse(message) and the focus back in
+// the draft, or handed to opts.send(draft) while the form is busy; what
+// send throws goes to opts.failed(error, draft). refuse and failed show
+// the message in opts.alert unless given.
+export function onDraft(form, input, opts) {
+  const reset = opts.reset || (() => hideError(opts.alert));
+  const refuse = opts.refuse || ((msg) => showError(opts.alert, msg));
+  const failed = opts.failed || ((e) => showError(opts.alert, e));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    reset();
+    const draft = input.value;
+    const problem = draftProblem(draft, opts.what, opts.empty);
+    if (problem) {
+      refuse(problem);
+      input.focus();
+      return;
+    }
+    busy(form, async () => {
+      try {
+        await opts.send(draft);
+      } catch (e) {
+        failed(e, draft);
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------- login
+
+// The three login fields: e-mail, password, authenticator code.
+function loginFields(opts) {
+  return {
+    email: field(opts.emailLabel, { type: 'email', name: 'email', autocomplete: 'username', required: true, spellcheck: 'false' }),
+    pass: field('Password', { type: 'password', name: 'password', autocomplete: 'current-password', required: true }),
+    code: field('Authenticator code', {
+      type: 'text', name: 'totp', inputmode: 'numeric', autocomplete: 'one-time-code',
+      pattern: '[0-9]{6}', maxlength: '6', required: opts.codeRequired, spellcheck: 'false', class: 'code',
+    }, opts.codeHint),
+  };
+}
+
+// Sends the login: the body is checked by opts.invalid(body) ({message,
+// field} or null), then POSTed to opts.path; on success the CSRF token is
+// kept, the password field emptied and opts.signedIn(res) called; on
+// failure the server's message is shown, the code emptied and the focus
+// goes back to the password.
+function onLogin(form, err, fields, opts) {
+  const { email, pass, code } = fields;
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(err);
+    const body = { email: email.input.value.trim(), password: pass.input.value, totp: code.input.value.replace(/\s+/g, '') };
+    const bad = opts.invalid(body, fields);
+    if (bad) {
+      showError(err, bad.message);
+      bad.field.input.focus();
+      return;
+    }
+    busy(form, async () => {
+      try {
+        const res = await opts.api.post(opts.path, body, { expect401: true });
+        opts.api.setCsrf(res.csrf_token);
+        pass.input.value = '';
+        opts.signedIn(res);
+      } catch (e) {
+        showError(err, e);
+        code.input.value = '';
+        pass.input.focus();
+      }
+    });
+  });
+}
+
+// The login form of both apps. opts: title, emailLabel, codeRequired,
+// codeHint, notice (shown above the fields, e.g. "Your session has
+// ended"), and api, path, invalid, signedIn as onLogin takes them.
+// Returns {form, email} (the caller focuses email once it is shown).
+export function loginForm(opts) {
+  const err = alertBox('login-error');
+  const fields = loginFields(opts);
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'login-h' },
+    h('h1', { id: 'login-h', text: opts.title }),
+    opts.notice ? h('p', { class: 'notice', text: opts.notice }) : null,
+    err, fields.email.wrap, fields.pass.wrap, fields.code.wrap,
+    submitRow('Log in'));
+  onLogin(form, err, fields, opts);
+  return { form, email: fields.email };
+}
+
+// ---------------------------------------------------------------- shell
+
 // The skip link targets #main, which would otherwise look like a route
 // change: move the focus without touching the hash.
-export function initSkipLink() {
+function initSkipLink() {
   const skip = document.querySelector('a.skip');
   const target = document.getElementById('main');
   if (!skip || !target) return;
@@ -272,7 +405,7 @@ export function initSkipLink() {
 }
 
 // True when the hash names a route ("#/..." or nothing).
-export function isRouteHash() {
+function isRouteHash() {
   return !location.hash || location.hash.startsWith('#/');
 }
 
@@ -281,4 +414,40 @@ export function route() {
   const raw = location.hash.replace(/^#\/?/, '');
   const [path, q] = raw.split('?');
   return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(q || '') };
+}
+
+// Navigates to a hash route; calls render at once when the hash does not
+// change (a changed hash renders through the hashchange listener).
+export function navigate(hash, render) {
+  if (location.hash === hash || (hash === '' && !location.hash)) render();
+  else location.hash = hash;
+}
+
+// Marks the navigation link of the current route with aria-current
+// (fallback names the route of an empty hash).
+export function markCurrentNav(nav, fallback) {
+  const r = route();
+  for (const a of nav.querySelectorAll('a[data-nav]')) {
+    if (a.dataset.nav === (r.parts[0] || fallback)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+// Starts an app: the skip link, the "Log out" button (DELETE sessionPath,
+// then signedOut), the hash router, and the first loadSession and render.
+export function startApp({ api, sessionPath, loadSession, render, signedOut }) {
+  document.getElementById('logout').addEventListener('click', async () => {
+    try {
+      await api.del(sessionPath, { expect401: true });
+    } catch (e) {
+      /* the session is gone either way */
+    }
+    signedOut('You have logged out.');
+  });
+  initSkipLink();
+  window.addEventListener('hashchange', () => { if (isRouteHash()) render(); });
+  (async () => {
+    await loadSession();
+    await render();
+  })();
 }

@@ -1,0 +1,66 @@
+// Gatehouse agent console: the shell every screen shares. It holds the API
+// client, who is signed in, and the screen change (replace <main>, update
+// the top bar, focus the new heading); the router in app.js registers
+// itself here so screens can navigate without importing it.
+import { Api, replace, focusHeading, navigate, markCurrentNav } from './lib.js';
+
+export const API = '/api/v1';
+export const api = new Api();
+export const state = { me: null, loginNotice: '' };
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const whoami = document.getElementById('whoami');
+
+let router = () => {};
+
+// Registers the function that draws the screen of the current route.
+export function setRouter(fn) {
+  router = fn;
+}
+
+// Draws the screen of the current route again.
+export function render() {
+  return router();
+}
+
+export function go(hash) {
+  navigate(hash, render);
+}
+
+export function signedOut(notice) {
+  history.replaceState(null, '', location.pathname);
+  state.me = null;
+  state.loginNotice = notice || '';
+  api.setCsrf('');
+  render();
+}
+
+api.onSessionLost = () => {
+  if (!state.me) return;
+  signedOut('Your session has ended. Please log in again.');
+};
+
+// The signed-in account from a session answer (login or GET session).
+export function signIn(res) {
+  state.me = { id: res.id, role: res.role, name: res.name || '' };
+}
+
+export function isAdmin() {
+  return !!(state.me && state.me.role === 'admin');
+}
+
+function setChrome() {
+  nav.hidden = !state.me;
+  whoami.textContent = state.me
+    ? `Signed in as ${state.me.name || `staff #${state.me.id}`} (${state.me.role || 'agent'})`
+    : '';
+  markCurrentNav(nav, 'queue');
+}
+
+// Shows a new screen: children replace <main>, the focus goes to its heading.
+export function screen(...children) {
+  replace(main, ...children);
+  setChrome();
+  focusHeading(main);
+}

@@ -1,0 +1,48 @@
+// Gatehouse agent console: a ticket's thread. Messages (from the customer,
+// and the replies sent to them) and internal notes are drawn into two
+// different lists, each item labelled with who wrote it; a customer's
+// message shows its links defanged and what the inbound filter removed.
+import { h, replace, timeEl, listOf } from './lib.js';
+import { customerBody, linkList } from './links.js';
+
+// What the inbound filter removed from a customer's message, or null.
+function redactedNote(m) {
+  const red = listOf(m.redacted);
+  if (!red.length) return null;
+  const types = [...new Set(red.map((r) => r.type))].join(', ');
+  return h('p', { class: 'redacted-note', text: `Removed before storage by the inbound filter: ${types}. The customer was told not to send such data.` });
+}
+
+function messageItem(m) {
+  const agent = m.from === 'agent';
+  return h('li', { class: `msg from-${agent ? 'agent' : 'customer'}` },
+    h('article', null,
+      h('header', null,
+        h('span', { class: 'who', text: m.author || (agent ? 'Agent' : 'Customer') }),
+        h('span', { class: 'badge', text: agent ? 'Reply sent' : 'From customer' }),
+        timeEl(m.created_at)),
+      agent ? h('p', { class: 'body', text: m.body || '' }) : customerBody(m.body, listOf(m.links)),
+      redactedNote(m),
+      agent ? null : linkList(listOf(m.links))));
+}
+
+function noteItem(n) {
+  return h('li', { class: 'note' },
+    h('article', null,
+      h('header', null,
+        h('span', { class: 'who', text: n.author || 'Staff' }),
+        timeEl(n.created_at)),
+      h('p', { class: 'body', text: n.body || '' })));
+}
+
+// Fills list (an <ol>) with the messages, or says there are none.
+export function showMessages(list, messages) {
+  const msgs = listOf(messages);
+  replace(list, msgs.length ? msgs.map(messageItem) : h('li', { class: 'empty', text: 'No messages yet.' }));
+}
+
+// Fills list (an <ol>) with the internal notes, or says there are none.
+export function showNotes(list, notes) {
+  const all = listOf(notes);
+  replace(list, all.length ? all.map(noteItem) : h('li', { class: 'empty', text: 'No internal notes.' }));
+}

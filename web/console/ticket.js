@@ -1,0 +1,127 @@
+// Gatehouse agent console: the ticket screen. The head shows the subject
+// and the facts, under it "Assign to me" and "Set status"; below, two
+// panels that never share text: the conversation with the customer and
+// its reply composer (left, neutral), and the internal notes with their
+// own composer (right, amber); the attachments follow. DOM order is
+// reading order: the conversation comes before the internal panel.
+import { h, replace, timeEl, announce, showError, hideError, statusLabel, statusBadge, alertBox, select } from './lib.js';
+import { API, api, state, screen } from './shell.js';
+import { STATUSES } from './queue.js';
+import { showMessages, showNotes } from './thread.js';
+import { replyComposer, noteComposer } from './composers.js';
+import { attachmentsPanel } from './attachments.js';
+
+// The ticket's facts as <dt>/<dd> pairs.
+function ticketFacts(ticket) {
+  const fact = (k, v) => h('div', null, h('dt', { text: k }), h('dd', null, v));
+  return [
+    fact('Ticket', `#${ticket.id}`),
+    fact('Status', statusBadge(ticket.status)),
+    fact('Customer', (ticket.customer && ticket.customer.name) || '—'),
+    fact('Queue', ticket.queue || 'general'),
+    fact('Assignee', ticket.assignee ? ticket.assignee.name : 'Unassigned'),
+    fact('Opened', timeEl(ticket.created_at)),
+  ];
+}
+
+// The head of ticket id: title and facts, filled in by show(ticket).
+function ticketHead(id) {
+  const title = h('h1', { text: `Ticket #${id}` });
+  const facts = h('dl', { class: 'facts' });
+  return {
+    el: h('div', { class: 'ticket-head' }, title, facts),
+    show(ticket) {
+      title.textContent = ticket.subject || `Ticket #${id}`;
+      document.title = `#${ticket.id} ${ticket.subject || ''} — Gatehouse console`;
+      replace(facts, ...ticketFacts(ticket));
+    },
+  };
+}
+
+// A ticket action button: on click post() runs (it returns the message to
+// announce), then changed(); a failure shows in err. The button is
+// disabled while the action runs.
+function actionButton(text, post, err, changed) {
+  const btn = h('button', { type: 'button', text });
+  btn.addEventListener('click', async () => {
+    hideError(err);
+    btn.disabled = true;
+    try {
+      announce(await post());
+      await changed();
+    } catch (e) {
+      showError(err, e);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  return btn;
+}
+
+// "Assign to me" and "Set status" for ticket id; changed() runs after an
+// action, show(ticket) keeps the controls in step with the ticket.
+function ticketActions(id, changed) {
+  const path = `${API}/tickets/${encodeURIComponent(id)}`;
+  const err = alertBox();
+  const assign = actionButton('Assign to me', async () => {
+    await api.post(`${path}/assign`, { staff_id: state.me.id });
+    return 'The ticket is assigned to you.';
+  }, err, changed);
+  const status = select('Set status', 'ticket-status', STATUSES.filter(([v]) => v !== 'any'), 'open');
+  const change = actionButton('Change status', async () => {
+    await api.post(`${path}/status`, { status: status.input.value });
+    return `Status changed to ${statusLabel(status.input.value)}.`;
+  }, err, changed);
+  return {
+    err,
+    el: h('div', { class: 'ticket-actions' }, assign, h('div', { class: 'inline' }, status.wrap, change)),
+    show(ticket) {
+      status.input.value = ticket.status;
+      assign.hidden = !!(ticket.assignee && state.me && ticket.assignee.id === state.me.id);
+    },
+  };
+}
+
+// A labelled panel of the workspace ("external" or "internal").
+function panel(kind, id, label, ...children) {
+  return h('section', { class: `panel ${kind}`, 'aria-labelledby': id },
+    h('h2', { class: 'panel-label', id },
+      h('span', { class: 'icon', 'aria-hidden': 'true' }),
+      h('span', { text: label })),
+    ...children);
+}
+
+export async function showTicket(id) {
+  const err = alertBox();
+  const head = ticketHead(id);
+  const actions = ticketActions(id, () => refresh());
+  const messages = h('ol', { class: 'conversation', 'aria-label': 'Messages' });
+  const notes = h('ol', { class: 'notes', 'aria-label': 'Internal notes' });
+  const external = panel('external', 'ext-h', 'Conversation with the customer',
+    messages, replyComposer(id, () => refresh()));
+  const internal = panel('internal', 'int-h', 'Internal — never sent to the customer',
+    notes, noteComposer(id, () => refresh()));
+
+  screen(h('p', { class: 'back' }, h('a', { href: '#/queue', text: '← Queue' })),
+    head.el, err, actions.err, actions.el,
+    h('div', { class: 'workspace' }, external, internal), attachmentsPanel(id));
+
+  // Loads the ticket and draws it; false when it could not be loaded.
+  async function refresh() {
+    let ticket;
+    try {
+      ticket = await api.get(`${API}/tickets/${encodeURIComponent(id)}`);
+    } catch (e) {
+      showError(err, e);
+      return false;
+    }
+    hideError(err);
+    head.show(ticket);
+    actions.show(ticket);
+    showMessages(messages, ticket.messages);
+    showNotes(notes, ticket.notes);
+    return true;
+  }
+
+  await refresh();
+}
