@@ -535,6 +535,99 @@ test_queues(void **state)
 	store_close(s);
 }
 
+/* Portal timestamp for a ticket: what the customer is shown. */
+static int64_t
+portal_updated(struct store_conn *c, int64_t cust, int64_t tid)
+{
+	struct ticket_rec t;
+
+	assert_int_equal(c->ops->portal_ticket_get(c, cust, tid, &t), 0);
+	return t.updated_at;
+}
+
+static int64_t
+staff_updated(struct store_conn *c, int64_t tid)
+{
+	struct ticket_query q = {.see_all = 1, .limit = 10};
+	struct ticket_rec t;
+
+	assert_int_equal(c->ops->staff_ticket_get(c, &q, tid, &t), 0);
+	return t.updated_at;
+}
+
+/* Issue 9, defect 5: the customer's updated_at moves only with what the
+ * customer can see (a message from either side, a status change), never
+ * with an internal note, an assignment or a queue move; staff see every
+ * change. The calls are those core/tickets.c makes for each action. The
+ * portal list is ordered by the customer's timestamp too. */
+static void
+test_portal_updated_at(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	unsigned char em[4] = {5, 6, 7, 8}, seed[4] = {8, 7, 6, 5};
+	struct customer_new cn = {
+		.email_idx = "idx-portal-time",
+		.email = {em, sizeof(em)},
+		.name = "Tess Timestamp",
+		.pw_hash = "$argon2id$t",
+		.totp_seed = {seed, sizeof(seed)},
+		.totp_enrolled = 1,
+	};
+	struct ticket_list l = {NULL, 0};
+	int64_t cust = 0, agent = 0, old = 0, tid = 0, id = 0, qid = 0;
+
+	(void)state;
+	new_staff(c, "time-agent@example.com", &agent);
+	assert_int_equal(c->ops->customer_insert(c, &cn, &cust), 0);
+	assert_int_equal(c->ops->queue_insert(c, "time-queue", &qid), 0);
+	assert_int_equal(c->ops->ticket_insert(c, cust, "Older", 900, &old), 0);
+	assert_int_equal(c->ops->message_insert(c, old, REALM_CUSTOMER, cust,
+						"first", 900, &id), 0);
+	assert_int_equal(c->ops->ticket_insert(c, cust, "Newer", 1000, &tid),
+			 0);
+	assert_int_equal(c->ops->message_insert(c, tid, REALM_CUSTOMER, cust,
+						"hello", 1000, &id), 0);
+	assert_int_equal(portal_updated(c, cust, tid), 1000);
+	/* A note (core: note_insert, then ticket_update with the same
+	 * status and assignee): staff see it, the customer does not. */
+	assert_int_equal(c->ops->note_insert(c, tid, agent, "internal", 2000,
+					     &id), 0);
+	assert_int_equal(c->ops->ticket_update(c, tid, "open", 0, 2000), 0);
+	assert_int_equal(staff_updated(c, tid), 2000);
+	assert_int_equal(portal_updated(c, cust, tid), 1000);
+	/* Assignment and a queue move are internal too. */
+	assert_int_equal(c->ops->ticket_update(c, tid, "open", agent, 2100), 0);
+	assert_int_equal(c->ops->ticket_set_queue(c, tid, qid, 2200), 0);
+	assert_int_equal(staff_updated(c, tid), 2200);
+	assert_int_equal(portal_updated(c, cust, tid), 1000);
+	/* A note on the older ticket does not move it up the portal list. */
+	assert_int_equal(c->ops->note_insert(c, old, agent, "internal", 2300,
+					     &id), 0);
+	assert_int_equal(c->ops->ticket_update(c, old, "open", 0, 2300), 0);
+	assert_int_equal(c->ops->portal_ticket_list(c, cust, 10, 0, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, tid);
+	assert_int_equal(l.v[0].updated_at, 1000);
+	assert_int_equal(l.v[1].updated_at, 900);
+	ticket_list_clear(&l);
+	/* A reply (message_insert, then ticket_update) moves it. */
+	assert_int_equal(c->ops->message_insert(c, tid, REALM_STAFF, agent,
+						"reply", 3000, &id), 0);
+	assert_int_equal(c->ops->ticket_update(c, tid, "open", agent, 3000), 0);
+	assert_int_equal(portal_updated(c, cust, tid), 3000);
+	/* So does a status change, and only a change. */
+	assert_int_equal(c->ops->ticket_update(c, tid, "solved", agent, 4000),
+			 0);
+	assert_int_equal(portal_updated(c, cust, tid), 4000);
+	assert_int_equal(c->ops->ticket_update(c, tid, "solved", agent, 4100),
+			 0);
+	assert_int_equal(portal_updated(c, cust, tid), 4000);
+	assert_int_equal(staff_updated(c, tid), 4100);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -549,6 +642,7 @@ main(void)
 		cmocka_unit_test(test_session_delete),
 		cmocka_unit_test(test_foreign_keys),
 		cmocka_unit_test(test_queues),
+		cmocka_unit_test(test_portal_updated_at),
 	};
 	char dir[] = "/tmp/gh-store-XXXXXX";
 	const char *extra = getenv("GH_TEST_STORE_URLS");
