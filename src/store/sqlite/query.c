@@ -43,6 +43,17 @@ bind_bytes(sqlite3_stmt *st, int i, const void *p, size_t len)
 	return sqlite3_bind_blob(st, i, p, (int)len, SQLITE_STATIC);
 }
 
+/* A call that does not fit its statement: our bug, logged with where the
+ * statement starts (never its values). */
+static void
+misuse(const char *sql, const char *what)
+{
+	log_event(LOG_ERROR, "store.sqlite",
+		  json_pack("{s:s%, s:s}", "where", sql, strnlen(sql, 60),
+			    "bug", what));
+	LOG_BUG(what);
+}
+
 /* Binds parameter i from the next value(s) of ap, read as type says. */
 static int
 bind_one(sqlite3_stmt *st, int i, char type, va_list *ap)
@@ -71,7 +82,6 @@ bind_one(sqlite3_stmt *st, int i, char type, va_list *ap)
 		p = va_arg(*ap, const void *);
 		return bind_bytes(st, i, p, va_arg(*ap, size_t));
 	default:
-		LOG_BUG("unknown parameter type");
 		return SQLITE_MISUSE;
 	}
 }
@@ -88,11 +98,16 @@ prepare(struct sq_conn *q, const char *sql, const char *types, va_list *ap)
 		return NULL;
 	n = sqlite3_bind_parameter_count(st);
 	if ((size_t)n != strlen(types)) {
-		LOG_BUG("parameter types do not match the statement");
+		misuse(sql, "parameter types do not match the statement");
 		return NULL;
 	}
 	for (int i = 1; i <= n && rc == SQLITE_OK; i++)
 		rc = bind_one(st, i, types[i - 1], ap);
+	if (rc == SQLITE_MISUSE) {
+		misuse(sql, "unknown parameter type");
+		sqlite3_clear_bindings(st);
+		return NULL;
+	}
 	if (rc != SQLITE_OK) {
 		sq_err(q, rc, sql);
 		sqlite3_clear_bindings(st);
@@ -170,7 +185,7 @@ sq_change(struct store_conn *c, int none, const char *sql, const char *types,
 	va_start(ap, types);
 	rc = run(c, &r, sql, types, &ap);
 	va_end(ap);
-	if (rc == 0 && sqlite3_changes(sq_conn_of(c)->db) != 1)
+	if (rc == 0 && sq_changes(c) != 1)
 		rc = none;
 	return rc;
 }
