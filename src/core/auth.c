@@ -1,7 +1,16 @@
 /*
- * Password + TOTP login. The slow work (argon2id) runs outside any
- * transaction; the outcome (TOTP step advance, session, throttle counters,
- * audit record) is written in one transaction afterwards.
+ * Password + TOTP login, authenticator enrolment and logout. A login runs
+ * in steps: name the throttle keys (attempt_start), reserve the attempt on
+ * them (reserve: counted as a failure before any work, refused while a key
+ * is blocked), check the password and the second factor
+ * (check_credentials; the slow argon2id work outside any transaction),
+ * then write the outcome in one transaction: the TOTP step advance, the
+ * settled counters, the session and the audit record (succeed), or the
+ * audit record of the failure (fail).
+ *
+ * Invariant: no password is checked for an attempt that was not counted
+ * first, so parallel attempts cannot pass more guesses than the throttle
+ * allows.
  */
 #include "core/auth.h"
 
@@ -51,98 +60,77 @@ auth_normalize_email(const char *in, char *out, size_t outsz)
 	return 0;
 }
 
-struct outcome {
+/* One login attempt, from the request to its outcome. */
+struct attempt {
 	struct app *app;
 	const struct login_req *req;
-	const char *acct_key;
-	const char *ip_key;
-	struct account *acct; /* NULL when the name is unknown */
-	const char *why;      /* failure reason for the audit log */
-	int64_t step;
-	const char *new_hash; /* rehash, or NULL */
 	struct login_ok *ok;
+	int64_t now;
+	char email[256];        /* normalised, or "invalid" */
+	char login[256];        /* staff: the e-mail; customer: blind index */
+	char acct_key[80];
+	char ip_key[80];
+	struct throttle_claim claims[2]; /* the account's key, the address's */
+	int64_t retry_after;
+	struct account acct;
+	int have_acct;
+	const char *why;        /* failure reason for the audit log */
+	int64_t step;           /* the accepted TOTP step */
+	char new_hash[CRYPTO_PWHASH_BYTES];
+	int rehash;             /* new_hash replaces the stored hash */
 };
 
+/* Names the attempt's keys. A malformed e-mail still costs a hash and
+ * counts as a failure against the address, like any other wrong name. */
 static void
-principal(const struct outcome *o, char *buf, size_t bufsz)
+attempt_start(struct attempt *a, struct app *app, const struct login_req *req,
+	      struct login_ok *ok)
 {
-	if (o->acct != NULL)
-		snprintf(buf, bufsz, "%s:%lld", realm_name(o->req->realm),
-			 (long long)o->acct->id);
+	memset(a, 0, sizeof(*a));
+	memset(ok, 0, sizeof(*ok));
+	a->app = app;
+	a->req = req;
+	a->ok = ok;
+	a->now = (int64_t)time(NULL);
+	a->why = "unknown account";
+	if (auth_normalize_email(req->email, a->email, sizeof(a->email)) < 0)
+		snprintf(a->email, sizeof(a->email), "invalid");
+	if (req->realm == REALM_CUSTOMER)
+		crypto_index(app->keys, "customer.email", a->email,
+			     strlen(a->email), a->login);
 	else
-		snprintf(buf, bufsz, "%s:unknown", realm_name(o->req->realm));
+		snprintf(a->login, sizeof(a->login), "%s", a->email);
+	throttle_account_key(app, req->realm, a->email, a->acct_key,
+			     sizeof(a->acct_key));
+	throttle_ip_key(req->ip, a->ip_key, sizeof(a->ip_key));
+	a->claims[0] = (struct throttle_claim){
+		.key = a->acct_key, .kind = THROTTLE_ACCOUNT};
+	a->claims[1] = (struct throttle_claim){
+		.key = a->ip_key, .kind = THROTTLE_ADDRESS};
+}
+
+static void
+attempt_end(struct attempt *a)
+{
+	crypto_wipe(a->new_hash, sizeof(a->new_hash));
+	account_clear(&a->acct);
+}
+
+static void
+principal(const struct attempt *a, char *buf, size_t bufsz)
+{
+	if (a->have_acct)
+		snprintf(buf, bufsz, "%s:%lld", realm_name(a->req->realm),
+			 (long long)a->acct.id);
+	else
+		snprintf(buf, bufsz, "%s:unknown", realm_name(a->req->realm));
 }
 
 static int
-tx_failure(struct store_conn *c, void *cls)
+login_failed(struct attempt *a, const char *why)
 {
-	struct outcome *o = cls;
-	int64_t now = (int64_t)time(NULL);
-	char who[48];
-	int rc;
-
-	rc = throttle_fail(o->app, c, o->acct_key, 1, now);
-	if (rc == 0)
-		rc = throttle_fail(o->app, c, o->ip_key, 0, now);
-	if (rc < 0)
-		return rc;
-	principal(o, who, sizeof(who));
-	return audit_log(o->app, c,
-			 &(struct audit_ev){
-				 .actor = "anonymous",
-				 .action = "auth.login",
-				 .target = who,
-				 .outcome = "failure",
-				 .ip = o->req->ip,
-				 .request_id = o->req->request_id,
-				 .detail = json_pack("{s:s}", "reason", o->why),
-			 });
-}
-
-static int
-tx_success(struct store_conn *c, void *cls)
-{
-	struct outcome *o = cls;
-	const struct login_req *req = o->req;
-	char who[48];
-	int rc;
-
-	if (o->acct->totp_enrolled) {
-		rc = c->ops->account_advance_totp(c, req->realm, o->acct->id,
-						  o->step);
-		if (rc < 0)
-			return rc; /* -GH_CONFLICT: a replayed code */
-	}
-	if (o->new_hash != NULL) {
-		rc = c->ops->account_set_pw_hash(c, req->realm, o->acct->id,
-						 o->new_hash);
-		if (rc < 0)
-			return rc;
-	}
-	rc = throttle_clear(c, o->acct_key);
-	if (rc < 0)
-		return rc;
-	rc = session_create(o->app, c, req->realm, o->acct->id,
-			    o->acct->totp_enrolled, req->ip, o->ok->token,
-			    o->ok->csrf);
-	if (rc < 0)
-		return rc;
-	principal(o, who, sizeof(who));
-	return audit_log(o->app, c,
-			 &(struct audit_ev){
-				 .actor = who,
-				 .action = "auth.login",
-				 .target = who,
-				 .outcome = "success",
-				 .ip = req->ip,
-				 .request_id = req->request_id,
-				 .detail = json_pack("{s:s, s:b}", "factors",
-						     o->acct->totp_enrolled
-							     ? "password+totp"
-							     : "password (enrolment only)",
-						     "rehashed",
-						     o->new_hash != NULL),
-			 });
+	a->why = why;
+	return -GH_LOGIN_FAILED;
 }
 
 /* Opens the sealed TOTP seed of acct. *seed is a crypto secret. */
@@ -157,140 +145,208 @@ open_seed(struct app *app, enum realm realm, const char *login,
 			   acct->totp_seed.len, seed, len);
 }
 
+/* Counts the attempt on both keys before any work, or refuses it. */
+static int
+reserve(struct store_conn *c, struct attempt *a)
+{
+	int rc = throttle_reserve(a->app, c, a->claims, 2, a->now,
+				  &a->retry_after);
+
+	if (rc == -GH_TOO_MANY_ATTEMPTS)
+		log_event(LOG_WARN, "auth.throttled",
+			  json_pack("{s:s, s:s, s:I}", "realm",
+				    realm_name(a->req->realm), "request_id",
+				    a->req->request_id, "retry_after",
+				    (json_int_t)a->retry_after));
+	return rc;
+}
+
+/* The password, against a dummy hash when there is no account, so that
+ * either way costs one argon2id verification. *norm gets the normalised
+ * password (a crypto secret, for a rehash). */
+static int
+check_password(struct attempt *a, char **norm, size_t *norm_len)
+{
+	const struct login_req *req = a->req;
+
+	if (password_normalize(req->password, req->password_len, norm,
+			       norm_len) < 0) {
+		/* Cannot match any stored hash; spend the same time. */
+		crypto_pw_verify(a->app->dummy_hash, "x", 1);
+		return login_failed(a, a->have_acct ? "malformed password"
+						    : "unknown account");
+	}
+	if (!a->have_acct) {
+		crypto_pw_verify(a->app->dummy_hash, *norm, *norm_len);
+		return login_failed(a, "unknown account");
+	}
+	if (crypto_pw_verify(a->acct.pw_hash, *norm, *norm_len) != 0)
+		return login_failed(a, "wrong password");
+	return 0;
+}
+
+/* After the right password: the account is enabled, and the code is
+ * right (or, for an invited account without authenticator, absent: the
+ * session will only allow enrolment). */
+static int
+check_second_factor(struct attempt *a)
+{
+	const struct login_req *req = a->req;
+	char *seed = NULL;
+	size_t seed_len = 0;
+
+	if (a->acct.disabled)
+		return login_failed(a, "account disabled");
+	if (!a->acct.totp_enrolled) {
+		if (req->code != NULL && req->code[0] != '\0')
+			return login_failed(
+				a, "code for an account without authenticator");
+		a->ok->enrollment_required = 1;
+		return 0;
+	}
+	if (open_seed(a->app, req->realm, a->login, &a->acct, &seed,
+		      &seed_len) < 0) {
+		LOG_BUG("TOTP seed does not open");
+		return login_failed(a, "seed unreadable");
+	}
+	a->step = req->code == NULL
+			  ? -1
+			  : totp_check((const unsigned char *)seed, seed_len,
+				       time(NULL), req->code);
+	crypto_secret_free(seed);
+	return a->step < 0 ? login_failed(a, "wrong code") : 0;
+}
+
+/* Every factor, then a new hash when the configured cost rose. */
+static int
+check_credentials(struct attempt *a)
+{
+	const struct crypto_pw_params *pp = &a->app->pw_params;
+	char *norm = NULL;
+	size_t norm_len = 0;
+	int rc = check_password(a, &norm, &norm_len);
+
+	if (rc == 0)
+		rc = check_second_factor(a);
+	if (rc == 0 && crypto_pw_needs_rehash(a->acct.pw_hash, pp) == 1 &&
+	    crypto_pw_hash(norm, norm_len, pp, a->new_hash) == 0)
+		a->rehash = 1;
+	crypto_secret_free(norm);
+	return rc;
+}
+
+static int
+tx_success(struct store_conn *c, void *cls)
+{
+	struct attempt *a = cls;
+	const struct login_req *req = a->req;
+	char who[48];
+	int rc = 0;
+
+	if (a->acct.totp_enrolled)
+		rc = c->ops->account_advance_totp(c, req->realm, a->acct.id,
+						  a->step);
+	if (rc == 0 && a->rehash)
+		rc = c->ops->account_set_pw_hash(c, req->realm, a->acct.id,
+						 a->new_hash);
+	if (rc == 0)
+		rc = throttle_settle(c, a->claims, 2);
+	if (rc == 0)
+		rc = session_create(a->app, c, req->realm, a->acct.id,
+				    a->acct.totp_enrolled, req->ip,
+				    a->ok->token, a->ok->csrf);
+	if (rc < 0)
+		return rc; /* -GH_CONFLICT: a replayed code */
+	principal(a, who, sizeof(who));
+	return audit_log(a->app, c,
+			 &(struct audit_ev){
+				 .actor = who,
+				 .action = "auth.login",
+				 .target = who,
+				 .outcome = "success",
+				 .ip = req->ip,
+				 .request_id = req->request_id,
+				 .detail = json_pack(
+					 "{s:s, s:b}", "factors",
+					 a->acct.totp_enrolled
+						 ? "password+totp"
+						 : "password (enrolment only)",
+					 "rehashed", a->rehash),
+			 });
+}
+
+/* Opens the session; a replayed code turns the attempt into a failure. */
+static int
+succeed(struct store_conn *c, struct attempt *a)
+{
+	int rc;
+
+	snprintf(a->ok->role, sizeof(a->ok->role), "%s", a->acct.role);
+	a->ok->id = a->acct.id;
+	rc = store_transact(c, tx_success, a);
+	if (rc == -GH_CONFLICT)
+		return login_failed(a, "replayed code");
+	if (rc < 0)
+		memset(a->ok, 0, sizeof(*a->ok));
+	return rc;
+}
+
+/* The failure was counted when the attempt was reserved: audit it. */
+static int
+tx_failure(struct store_conn *c, void *cls)
+{
+	struct attempt *a = cls;
+	char who[48];
+
+	principal(a, who, sizeof(who));
+	return audit_log(a->app, c,
+			 &(struct audit_ev){
+				 .actor = "anonymous",
+				 .action = "auth.login",
+				 .target = who,
+				 .outcome = "failure",
+				 .ip = a->req->ip,
+				 .request_id = a->req->request_id,
+				 .detail = json_pack("{s:s}", "reason", a->why),
+			 });
+}
+
+static int
+fail(struct store_conn *c, struct attempt *a)
+{
+	int rc;
+
+	memset(a->ok, 0, sizeof(*a->ok));
+	rc = store_transact(c, tx_failure, a);
+	log_event(LOG_INFO, "auth.login_failed",
+		  json_pack("{s:s, s:s}", "realm", realm_name(a->req->realm),
+			    "request_id", a->req->request_id));
+	return rc == 0 ? -GH_LOGIN_FAILED : rc;
+}
+
 int
 auth_login(struct app *app, struct store_conn *c, const struct login_req *req,
 	   struct login_ok *out, int64_t *retry_after)
 {
-	char email[256];
-	char login[256];
-	char acct_key[80];
-	char ip_key[80];
-	char new_hash[CRYPTO_PWHASH_BYTES];
-	struct account acct;
-	struct outcome o;
-	char *norm = NULL;
-	size_t norm_len = 0;
-	char *seed = NULL;
-	size_t seed_len = 0;
-	int64_t now = (int64_t)time(NULL);
-	int have_acct = 0;
-	int pw_ok = 0;
+	struct attempt a;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	memset(&acct, 0, sizeof(acct));
-	memset(&o, 0, sizeof(o));
-	*retry_after = 0;
-
-	/* A malformed e-mail still costs a hash and counts as a failure
-	 * against the address, like any other wrong name. */
-	if (auth_normalize_email(req->email, email, sizeof(email)) < 0)
-		snprintf(email, sizeof(email), "invalid");
-	if (req->realm == REALM_CUSTOMER)
-		crypto_index(app->keys, "customer.email", email, strlen(email),
-			     login);
-	else
-		snprintf(login, sizeof(login), "%s", email);
-	throttle_account_key(app, req->realm, email, acct_key, sizeof(acct_key));
-	throttle_ip_key(req->ip, ip_key, sizeof(ip_key));
-
-	rc = throttle_check(c, acct_key, now, retry_after);
-	if (rc == 0)
-		rc = throttle_check(c, ip_key, now, retry_after);
-	if (rc < 0) {
-		log_event(LOG_WARN, "auth.throttled",
-			  json_pack("{s:s, s:s, s:I}", "realm",
-				    realm_name(req->realm), "request_id",
-				    req->request_id,
-				    "retry_after", (json_int_t)*retry_after));
-		return rc;
-	}
-
-	rc = c->ops->account_by_login(c, req->realm, login, &acct);
-	if (rc < 0 && rc != -GH_NOT_FOUND)
-		return rc;
-	have_acct = rc == 0;
-
-	o.app = app;
-	o.req = req;
-	o.acct_key = acct_key;
-	o.ip_key = ip_key;
-	o.acct = have_acct ? &acct : NULL;
-	o.ok = out;
-	o.why = "unknown account";
-
-	if (password_normalize(req->password, req->password_len, &norm,
-			       &norm_len) < 0) {
-		/* Cannot match any stored hash; spend the same time. */
-		crypto_pw_verify(app->dummy_hash, "x", 1);
-		if (have_acct)
-			o.why = "malformed password";
-		goto fail;
-	}
-	if (!have_acct) {
-		crypto_pw_verify(app->dummy_hash, norm, norm_len);
-		goto fail;
-	}
-	pw_ok = crypto_pw_verify(acct.pw_hash, norm, norm_len) == 0;
-	if (!pw_ok) {
-		o.why = "wrong password";
-		goto fail;
-	}
-	if (acct.disabled) {
-		o.why = "account disabled";
-		goto fail;
-	}
-	if (!acct.totp_enrolled) {
-		/* Invited account: password alone opens an enrolment-only
-		 * session, and only when no code is offered. */
-		if (req->code != NULL && req->code[0] != '\0') {
-			o.why = "code for an account without authenticator";
-			goto fail;
-		}
-		out->enrollment_required = 1;
-	} else {
-		if (open_seed(app, req->realm, login, &acct, &seed, &seed_len) <
-		    0) {
-			LOG_BUG("TOTP seed does not open");
-			o.why = "seed unreadable";
-			goto fail;
-		}
-		o.step = req->code == NULL
-				 ? -1
-				 : totp_check((const unsigned char *)seed,
-					      seed_len, time(NULL), req->code);
-		if (o.step < 0) {
-			o.why = "wrong code";
-			goto fail;
-		}
-	}
-	if (crypto_pw_needs_rehash(acct.pw_hash, &app->pw_params) == 1 &&
-	    crypto_pw_hash(norm, norm_len, &app->pw_params, new_hash) == 0)
-		o.new_hash = new_hash;
-
-	snprintf(out->role, sizeof(out->role), "%s", acct.role);
-	out->id = acct.id;
-	rc = store_transact(c, tx_success, &o);
+	attempt_start(&a, app, req, out);
+	rc = reserve(c, &a);
+	*retry_after = a.retry_after;
 	if (rc < 0)
-		out->enrollment_required = 0;
-	if (rc == 0)
 		goto out;
-	if (rc != -GH_CONFLICT)
+	rc = c->ops->account_by_login(c, req->realm, a.login, &a.acct);
+	if (rc < 0 && rc != -GH_NOT_FOUND)
 		goto out;
-	o.why = "replayed code";
-fail:
-	memset(out, 0, sizeof(*out));
-	rc = store_transact(c, tx_failure, &o);
+	a.have_acct = rc == 0;
+	rc = check_credentials(&a);
 	if (rc == 0)
-		rc = -GH_LOGIN_FAILED;
-	log_event(LOG_INFO, "auth.login_failed",
-		  json_pack("{s:s, s:s}", "realm", realm_name(req->realm),
-			    "request_id", req->request_id));
+		rc = succeed(c, &a);
+	if (rc == -GH_LOGIN_FAILED)
+		rc = fail(c, &a);
 out:
-	crypto_secret_free(norm);
-	crypto_secret_free(seed);
-	crypto_wipe(new_hash, sizeof(new_hash));
-	account_clear(&acct);
+	attempt_end(&a);
 	return rc;
 }
 
@@ -456,6 +512,7 @@ auth_enroll_confirm(struct app *app, struct store_conn *c, enum realm realm,
 	struct enroll_ctx x;
 	struct account a;
 	char key[80];
+	struct throttle_claim claim = {.key = key, .kind = THROTTLE_ACCOUNT};
 	char *seed = NULL;
 	size_t seed_len = 0;
 	int64_t now = (int64_t)time(NULL);
@@ -469,7 +526,8 @@ auth_enroll_confirm(struct app *app, struct store_conn *c, enum realm realm,
 		return rc;
 	snprintf(key, sizeof(key), "enroll:%s:%lld", realm_name(realm),
 		 (long long)id);
-	rc = throttle_check(c, key, now, retry_after);
+	/* A code is counted as wrong until it proves right. */
+	rc = throttle_reserve(app, c, &claim, 1, now, retry_after);
 	if (rc < 0)
 		goto out;
 	rc = open_seed(app, realm, a.login, &a, &seed, &seed_len);
@@ -482,14 +540,13 @@ auth_enroll_confirm(struct app *app, struct store_conn *c, enum realm realm,
 	x.step = totp_check((const unsigned char *)seed, seed_len, time(NULL),
 			    code);
 	if (x.step < 0) {
-		rc = throttle_fail(app, c, key, 1, now);
-		rc = rc < 0 ? rc : -GH_BAD_CODE;
+		rc = -GH_BAD_CODE;
 		goto out;
 	}
 	out->id = id;
 	rc = store_transact(c, tx_enroll, &x);
 	if (rc == 0)
-		throttle_clear(c, key);
+		throttle_settle(c, &claim, 1);
 out:
 	crypto_secret_free(seed);
 	account_clear(&a);

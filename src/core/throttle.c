@@ -1,4 +1,12 @@
-/* Growing delays for failed logins (see throttle.h). */
+/*
+ * Growing delays for failed logins (see throttle.h): the keys, and the
+ * reservation of attempts. The rule of delays and the lock is turned into
+ * a struct throttle_rule here and applied by the store in the statement
+ * that counts (store.h, throttle_take).
+ *
+ * Invariant: an attempt is counted before it is checked, and is refused
+ * without being counted while any of its keys is blocked.
+ */
 #include "core/throttle.h"
 
 #include <arpa/inet.h>
@@ -36,59 +44,79 @@ throttle_ip_key(const char *ip, char *key, size_t keysz)
 	snprintf(key, keysz, "ip:%.60s", ip);
 }
 
-int
-throttle_check(struct store_conn *c, const char *key, int64_t now,
-	       int64_t *retry_after)
+static struct throttle_rule
+rule_of(const struct config *cfg, enum throttle_kind kind)
 {
-	struct throttle_rec t;
-	int rc = c->ops->throttle_get(c, key, &t);
+	return (struct throttle_rule){
+		.free_failures = kind == THROTTLE_ACCOUNT
+					 ? cfg->login_free_failures
+					 : cfg->login_ip_free_failures,
+		.lock_failures = kind == THROTTLE_ACCOUNT
+					 ? cfg->login_max_failures
+					 : 0,
+		.delay_base = cfg->login_delay_base_seconds,
+		.delay_max = cfg->login_delay_max_seconds,
+	};
+}
 
-	*retry_after = 0;
-	if (rc == -GH_NOT_FOUND)
-		return 0;
-	if (rc < 0)
-		return rc;
-	if (t.blocked_until > now) {
-		*retry_after = t.blocked_until == THROTTLE_LOCKED
-				       ? 3600
-				       : t.blocked_until - now;
-		return -GH_TOO_MANY_ATTEMPTS;
+struct reservation {
+	struct app *app;
+	struct throttle_claim *claims;
+	size_t n;
+	int64_t now;
+	int64_t retry_after;
+};
+
+static int
+tx_reserve(struct store_conn *c, void *cls)
+{
+	struct reservation *r = cls;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct throttle_claim *k = &r->claims[i];
+		struct throttle_rule rule = rule_of(&r->app->cfg, k->kind);
+		int rc = c->ops->throttle_take(c, k->key, r->now, &rule,
+					       &k->held);
+
+		if (rc == -GH_CONFLICT) {
+			/* Blocked: the transaction is rolled back, so the
+			 * keys taken before this one count nothing either. */
+			r->retry_after = k->held.blocked_until == THROTTLE_LOCKED
+						 ? 3600
+						 : k->held.blocked_until - r->now;
+			return -GH_TOO_MANY_ATTEMPTS;
+		}
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
 
 int
-throttle_fail(struct app *app, struct store_conn *c, const char *key,
-	      int is_account, int64_t now)
+throttle_reserve(struct app *app, struct store_conn *c,
+		 struct throttle_claim *claims, size_t n, int64_t now,
+		 int64_t *retry_after)
 {
-	const struct config *cfg = &app->cfg;
-	struct throttle_rec t;
-	int64_t free_n = is_account ? cfg->login_free_failures
-				    : cfg->login_ip_free_failures;
-	int rc = c->ops->throttle_get(c, key, &t);
+	struct reservation r = {app, claims, n, now, 0};
+	int rc = store_transact(c, tx_reserve, &r);
 
-	if (rc == -GH_NOT_FOUND) {
-		memset(&t, 0, sizeof(t));
-		snprintf(t.key, sizeof(t.key), "%s", key);
-	} else if (rc < 0) {
-		return rc;
-	}
-	t.failures++;
-	t.last_failure = now;
-	if (is_account && t.failures >= cfg->login_max_failures) {
-		t.blocked_until = THROTTLE_LOCKED;
-	} else if (t.failures >= free_n) {
-		int64_t shift = t.failures - free_n;
-		int64_t delay = cfg->login_delay_max_seconds;
+	*retry_after = rc == -GH_TOO_MANY_ATTEMPTS ? r.retry_after : 0;
+	return rc;
+}
 
-		if (shift < 30) {
-			delay = cfg->login_delay_base_seconds << shift;
-			if (delay > cfg->login_delay_max_seconds)
-				delay = cfg->login_delay_max_seconds;
-		}
-		t.blocked_until = now + delay;
+int
+throttle_settle(struct store_conn *c, const struct throttle_claim *claims,
+		size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (claims[i].kind == THROTTLE_ACCOUNT)
+			rc = c->ops->throttle_clear(c, claims[i].key);
+		else
+			rc = c->ops->throttle_refund(c, &claims[i].held);
 	}
-	return c->ops->throttle_put(c, &t);
+	return rc;
 }
 
 int

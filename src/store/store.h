@@ -2,7 +2,7 @@
  * The storage interface: every piece of state that matters across requests
  * (accounts, sessions, throttling counters, last accepted TOTP steps, the
  * audit log) goes through the typed operations declared here. A backend
- * (store/sqlite.c now; PostgreSQL later) fills struct store_ops; core/ and
+ * (store/sqlite/ now; PostgreSQL later) fills struct store_ops; core/ and
  * api/ see only this header, never sqlite3.h or libpq-fe.h.
  *
  * Threads: a struct store is shared; each thread takes a struct store_conn
@@ -84,6 +84,21 @@ struct throttle_rec {
 	int64_t failures;
 	int64_t last_failure;
 	int64_t blocked_until;
+};
+
+/* blocked_until of a key locked until an operator clears it. */
+#define THROTTLE_LOCKED INT64_MAX
+
+/* How throttle_take blocks a key at its n-th failure (the policy is
+ * core/throttle.c's; the store applies it in the statement that counts):
+ * at lock_failures (0: never) the key is locked (THROTTLE_LOCKED); from
+ * free_failures on it is blocked for delay_base seconds doubled per
+ * further failure, at most delay_max; before that it is not blocked. */
+struct throttle_rule {
+	int64_t free_failures;
+	int64_t lock_failures;
+	int64_t delay_base;
+	int64_t delay_max;
 };
 
 /* Queues (migration 006). Queue 1 is `general`: tickets start in it and
@@ -310,6 +325,20 @@ struct store_ops {
 	int (*throttle_put)(struct store_conn *c,
 			    const struct throttle_rec *t);
 	int (*throttle_clear)(struct store_conn *c, const char *key);
+	/* Reserves an attempt on key before the work it guards, atomically:
+	 * when the key is not blocked at now (blocked_until <= now), counts
+	 * the attempt as a failure (failures + 1, last_failure = now, the
+	 * block rule gives) and fills out with the new row; when it is
+	 * blocked, counts nothing, fills out with the row and returns
+	 * -GH_CONFLICT. Parallel attempts count exactly as serial ones. */
+	int (*throttle_take)(struct store_conn *c, const char *key,
+			     int64_t now, const struct throttle_rule *rule,
+			     struct throttle_rec *out);
+	/* Gives back an attempt throttle_take reserved (t is what it filled)
+	 * and that succeeded: failures - 1, and the block it earned lifted
+	 * when the key still has it (nothing else was counted since). */
+	int (*throttle_refund)(struct store_conn *c,
+			       const struct throttle_rec *t);
 
 	/* Audit: append a record; read one by sequence number (1-based);
 	 * count. audit_get gives a malloc'd record (caller frees). */

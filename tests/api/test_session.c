@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -870,6 +871,108 @@ test_ip_throttle(void **state)
 	assert_int_equal(gh_stop(&aux), 0);
 }
 
+/* One wrong-password login of the flood below: the thread opens its TLS
+ * connection first (a cheap request on it), then waits until every
+ * thread is ready, so the logins reach the server together. */
+struct flood_try {
+	struct gh_server *srv;
+	pthread_barrier_t *go;
+	const char *body;
+	long status;
+};
+
+static void *
+flood_one(void *arg)
+{
+	struct flood_try *t = arg;
+	struct gh_client c;
+	struct gh_resp r;
+
+	gh_client_init(&c, 0);
+	gh_req(t->srv, &c, "GET", "/api/v1/portal/session", NULL, NULL, &r);
+	gh_resp_free(&r);
+	pthread_barrier_wait(t->go);
+	t->status = gh_req(t->srv, &c, "POST", "/api/v1/portal/session",
+			   t->body, NULL, &r);
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	return NULL;
+}
+
+/* Issue 9, defect 4 (ASVS 6.3.1): forty wrong passwords sent in parallel
+ * to one account count like forty sent one after the other. Each attempt
+ * reserves its failure before the password is checked, so exactly
+ * login_max_failures of them reach a password check (a 401 only comes
+ * after one; a throttled attempt is a 429 without one), the audit log
+ * holds that many wrong-password records, and the account is locked. */
+static void
+test_parallel_logins_counted(void **state)
+{
+	enum { N_FLOOD = 40, LOCK_AT = 3 };
+	struct gh_server aux;
+	struct flood_try tries[N_FLOOD];
+	pthread_t th[N_FLOOD];
+	pthread_barrier_t go;
+	struct gh_client c;
+	struct gh_resp r;
+	struct gh_user u;
+	char body[512];
+	char code[7];
+	int n401 = 0, n429 = 0;
+
+	(void)state;
+	/* Delays start after more failures than the lock needs: the lock is
+	 * the only limit, and the address limit is out of the way. */
+	gh_start(&aux, "\n[security]\nlogin_free_failures = 10\n"
+		       "login_max_failures = 3\n"
+		       "login_ip_free_failures = 1000\n");
+	gh_add_customer(&aux, "flooded@example.org", &u);
+	snprintf(body, sizeof(body),
+		 "{\"email\":\"%s\",\"password\":\"not the password 4\","
+		 "\"totp\":\"123456\"}",
+		 u.email);
+	assert_int_equal(pthread_barrier_init(&go, NULL, N_FLOOD), 0);
+	for (int i = 0; i < N_FLOOD; i++) {
+		tries[i] = (struct flood_try){&aux, &go, body, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, flood_one,
+						&tries[i]),
+				 0);
+	}
+	for (int i = 0; i < N_FLOOD; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&go);
+	for (int i = 0; i < N_FLOOD; i++) {
+		n401 += tries[i].status == 401;
+		n429 += tries[i].status == 429;
+	}
+	if (n401 != LOCK_AT)
+		fail_msg("%d of %d parallel wrong passwords were checked "
+			 "(401); the lock allows %d",
+			 n401, N_FLOOD, LOCK_AT);
+	assert_int_equal(n429, N_FLOOD - LOCK_AT);
+	assert_int_equal(gh_db_count(&aux, "SELECT COUNT(*) FROM audit WHERE "
+					   "record LIKE '%\"auth.login\"%' AND "
+					   "record LIKE '%wrong password%'"),
+			 LOCK_AT);
+	assert_int_equal(gh_db_count(&aux, "SELECT COUNT(*) FROM throttle WHERE "
+					   "key LIKE 'acct:%' AND failures = 3 "
+					   "AND blocked_until = "
+					   "9223372036854775807"),
+			 1);
+	/* Locked: the right password and code wait for an operator. */
+	gh_client_init(&c, 0);
+	gh_totp_next(&u, code);
+	snprintf(body, sizeof(body),
+		 "{\"email\":\"%s\",\"password\":\"%s\",\"totp\":\"%s\"}",
+		 u.email, u.password, code);
+	assert_int_equal(gh_req(&aux, &c, "POST", "/api/v1/portal/session",
+				body, NULL, &r),
+			 429);
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	assert_int_equal(gh_stop(&aux), 0);
+}
+
 /* Hex of n bytes into out (2n + 1). */
 static void
 hex(const unsigned char *p, size_t n, char *out)
@@ -1440,6 +1543,7 @@ main(void)
 		cmocka_unit_test(test_portal_enrollment),
 		cmocka_unit_test(test_rehash_on_login),
 		cmocka_unit_test(test_ip_throttle),
+		cmocka_unit_test(test_parallel_logins_counted),
 		cmocka_unit_test(test_totp_seed_sealed),
 		cmocka_unit_test(test_token_keyed_hash),
 		cmocka_unit_test(test_customer_timeouts),

@@ -2,7 +2,9 @@
  * Store conformance suite: every backend must pass it. It runs here
  * against SQLite on a real file; a PostgreSQL backend runs the same
  * functions with its own URL (GH_TEST_STORE_URLS adds URLs, space
- * separated). Also covers the throttle and session rules over a store.
+ * separated). Also covers the session rules over a store, the counting
+ * and blocking of throttle_take, and that the SQLite backend's statement
+ * cache has room for all its statements.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +21,6 @@
 #include "core/app.h"
 #include "util/errors.h"
 #include "core/session.h"
-#include "core/throttle.h"
 #include "store/store.h"
 
 static char url[256];
@@ -221,53 +222,153 @@ test_audit_append_only(void **state)
 	store_close(s);
 }
 
-/* Growing delays, then the lock; keys for unknown names behave alike. */
+/* throttle_take counts and blocks in one statement, refuses a blocked key
+ * without counting, and throttle_refund gives an attempt back, lifting
+ * only the block that attempt earned. */
 static void
-test_throttle_rules(void **state)
+test_throttle_take(void **state)
 {
 	struct store *s = open_store();
 	struct store_conn *c = store_acquire(s);
-	struct app app;
-	int64_t retry = 0;
-	const char *k = "acct:test";
+	struct throttle_rule rule = {2, 4, 2, 60};
+	struct throttle_rule addr = {1, 0, 2, 60};
+	struct throttle_rec t, held;
+	const char *k = "acct:take";
 
 	(void)state;
-	memset(&app, 0, sizeof(app));
-	config_defaults(&app.cfg, "/tmp");
-	app.cfg.login_free_failures = 2;
-	app.cfg.login_max_failures = 5;
-	app.cfg.login_delay_base_seconds = 2;
-	app.cfg.login_delay_max_seconds = 60;
-	assert_int_equal(throttle_check(c, k, 1000, &retry), 0);
-	assert_int_equal(throttle_fail(&app, c, k, 1, 1000), 0);
-	assert_int_equal(throttle_check(c, k, 1000, &retry), 0);
-	assert_int_equal(throttle_fail(&app, c, k, 1, 1000), 0); /* 2: 2 s */
-	assert_int_equal(throttle_check(c, k, 1001, &retry),
-			 -GH_TOO_MANY_ATTEMPTS);
-	assert_int_equal(retry, 1);
-	assert_int_equal(throttle_check(c, k, 1002, &retry), 0);
-	assert_int_equal(throttle_fail(&app, c, k, 1, 1002), 0); /* 3: 4 s */
-	assert_int_equal(throttle_check(c, k, 1005, &retry),
-			 -GH_TOO_MANY_ATTEMPTS);
-	assert_int_equal(throttle_check(c, k, 1006, &retry), 0);
-	assert_int_equal(throttle_fail(&app, c, k, 1, 1006), 0); /* 4: 8 s */
-	assert_int_equal(throttle_fail(&app, c, k, 1, 1020), 0); /* 5: lock */
-	assert_int_equal(throttle_check(c, k, 999999999, &retry),
-			 -GH_TOO_MANY_ATTEMPTS);
-	assert_int_equal(throttle_clear(c, k), 0);
-	assert_int_equal(throttle_check(c, k, 1020, &retry), 0);
-	/* addresses: IPv6 counts per /64 */
-	{
-		char a[80], b[80];
-
-		throttle_ip_key("2001:db8:1:2::5", a, sizeof(a));
-		throttle_ip_key("2001:db8:1:2:ffff::9", b, sizeof(b));
-		assert_string_equal(a, b);
-		throttle_ip_key("2001:db8:1:3::5", b, sizeof(b));
-		assert_string_not_equal(a, b);
-	}
+	assert_int_equal(c->ops->throttle_take(c, k, 1000, &rule, &t), 0);
+	assert_int_equal(t.failures, 1);
+	assert_int_equal(t.last_failure, 1000);
+	assert_int_equal(t.blocked_until, 0);
+	assert_int_equal(c->ops->throttle_take(c, k, 1000, &rule, &t), 0);
+	assert_int_equal(t.failures, 2);
+	assert_int_equal(t.blocked_until, 1002);
+	/* Blocked: refused, nothing counted, the row tells until when. */
+	assert_int_equal(c->ops->throttle_take(c, k, 1001, &rule, &t),
+			 -GH_CONFLICT);
+	assert_int_equal(t.failures, 2);
+	assert_int_equal(t.blocked_until, 1002);
+	assert_int_equal(c->ops->throttle_get(c, k, &t), 0);
+	assert_int_equal(t.failures, 2);
+	assert_int_equal(c->ops->throttle_take(c, k, 1002, &rule, &held), 0);
+	assert_int_equal(held.failures, 3);
+	assert_int_equal(held.blocked_until, 1006);
+	/* The attempt succeeded: its count and its block go. */
+	assert_int_equal(c->ops->throttle_refund(c, &held), 0);
+	assert_int_equal(c->ops->throttle_get(c, k, &t), 0);
+	assert_int_equal(t.failures, 2);
+	assert_true(t.blocked_until <= 1003);
+	/* A block another attempt set meanwhile stays. */
+	assert_int_equal(c->ops->throttle_take(c, k, 1003, &rule, &held), 0);
+	assert_int_equal(held.blocked_until, 1007);
+	t = held;
+	t.blocked_until = 2000;
+	assert_int_equal(c->ops->throttle_put(c, &t), 0);
+	assert_int_equal(c->ops->throttle_refund(c, &held), 0);
+	assert_int_equal(c->ops->throttle_get(c, k, &t), 0);
+	assert_int_equal(t.failures, 2);
+	assert_int_equal(t.blocked_until, 2000);
+	/* The lock, at the fourth failure. */
+	assert_int_equal(c->ops->throttle_take(c, k, 3000, &rule, &t), 0);
+	assert_int_equal(t.blocked_until, 3004);
+	assert_int_equal(c->ops->throttle_take(c, k, 3004, &rule, &t), 0);
+	assert_int_equal(t.failures, 4);
+	assert_true(t.blocked_until == THROTTLE_LOCKED);
+	assert_int_equal(c->ops->throttle_take(c, k, INT64_MAX - 1, &rule, &t),
+			 -GH_CONFLICT);
+	/* Without a lock the delay stops growing at its maximum. */
+	for (int64_t i = 0; i < 40; i++)
+		assert_int_equal(c->ops->throttle_take(c, "ip:take", 10000 * i,
+						       &addr, &t),
+				 0);
+	assert_int_equal(t.failures, 40);
+	assert_int_equal(t.blocked_until, 390000 + 60);
+	assert_int_equal(c->ops->throttle_clear(c, k), 0);
+	assert_int_equal(c->ops->throttle_clear(c, "ip:take"), 0);
 	store_release(s, c);
 	store_close(s);
+}
+
+/* The whole text of a file under the source root, malloc'd. */
+static char *
+source_text(const char *rel)
+{
+	const char *root = getenv("GH_SOURCE_ROOT");
+	char path[1024];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", root != NULL ? root : ".", rel);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+/* Statements of a backend file: string literals that start with a SQL
+ * verb (sq.h: every statement's text starts so; a #define never does). */
+static int
+count_statements(const char *text)
+{
+	static const char *const verbs[] = {"SELECT ", "INSERT ", "UPDATE ",
+					    "DELETE ", "WITH ", "PRAGMA "};
+	int n = 0;
+
+	for (const char *p = strchr(text, '"'); p != NULL;
+	     p = strchr(p + 1, '"')) {
+		const char *line = p;
+
+		while (line > text && line[-1] != '\n')
+			line--;
+		for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+			if (strncmp(p + 1, verbs[v], strlen(verbs[v])) != 0)
+				continue;
+			if (strncmp(line, "#define", 7) == 0)
+				fail_msg("a macro starts a statement: %.60s", p);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The statement cache of the SQLite backend has room for every
+ * statement: fewer statements than SQ_STMT_CACHE in src/store/sqlite/. */
+static void
+test_statement_cache_bound(void **state)
+{
+	static const char *const files[] = {
+		"conn.c", "accounts.c", "sessions.c", "throttle.c",
+		"audit.c", "tickets.c", "threads.c", "queues.c",
+		"customers.c", "fingerprints.c", "outbox.c", "attachments.c",
+	};
+	char rel[128];
+	char *text = source_text("src/store/sqlite/sq.h");
+	const char *def = strstr(text, "#define SQ_STMT_CACHE ");
+	long cache;
+	int n = 0;
+
+	(void)state;
+	assert_non_null(def);
+	cache = strtol(def + strlen("#define SQ_STMT_CACHE "), NULL, 10);
+	free(text);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(rel, sizeof(rel), "src/store/sqlite/%s", files[i]);
+		text = source_text(rel);
+		n += count_statements(text);
+		free(text);
+	}
+	/* Seventy-odd today: a count far below means the count broke. */
+	assert_true(n >= 60);
+	if (n >= cache)
+		fail_msg("%d statements, a cache of %ld", n, cache);
 }
 
 /* Customers: insert with sealed fields, look up by blind index, replace
@@ -535,6 +636,99 @@ test_queues(void **state)
 	store_close(s);
 }
 
+/* Portal timestamp for a ticket: what the customer is shown. */
+static int64_t
+portal_updated(struct store_conn *c, int64_t cust, int64_t tid)
+{
+	struct ticket_rec t;
+
+	assert_int_equal(c->ops->portal_ticket_get(c, cust, tid, &t), 0);
+	return t.updated_at;
+}
+
+static int64_t
+staff_updated(struct store_conn *c, int64_t tid)
+{
+	struct ticket_query q = {.see_all = 1, .limit = 10};
+	struct ticket_rec t;
+
+	assert_int_equal(c->ops->staff_ticket_get(c, &q, tid, &t), 0);
+	return t.updated_at;
+}
+
+/* Issue 9, defect 5: the customer's updated_at moves only with what the
+ * customer can see (a message from either side, a status change), never
+ * with an internal note, an assignment or a queue move; staff see every
+ * change. The calls are those core/tickets.c makes for each action. The
+ * portal list is ordered by the customer's timestamp too. */
+static void
+test_portal_updated_at(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	unsigned char em[4] = {5, 6, 7, 8}, seed[4] = {8, 7, 6, 5};
+	struct customer_new cn = {
+		.email_idx = "idx-portal-time",
+		.email = {em, sizeof(em)},
+		.name = "Tess Timestamp",
+		.pw_hash = "$argon2id$t",
+		.totp_seed = {seed, sizeof(seed)},
+		.totp_enrolled = 1,
+	};
+	struct ticket_list l = {NULL, 0};
+	int64_t cust = 0, agent = 0, old = 0, tid = 0, id = 0, qid = 0;
+
+	(void)state;
+	new_staff(c, "time-agent@example.com", &agent);
+	assert_int_equal(c->ops->customer_insert(c, &cn, &cust), 0);
+	assert_int_equal(c->ops->queue_insert(c, "time-queue", &qid), 0);
+	assert_int_equal(c->ops->ticket_insert(c, cust, "Older", 900, &old), 0);
+	assert_int_equal(c->ops->message_insert(c, old, REALM_CUSTOMER, cust,
+						"first", 900, &id), 0);
+	assert_int_equal(c->ops->ticket_insert(c, cust, "Newer", 1000, &tid),
+			 0);
+	assert_int_equal(c->ops->message_insert(c, tid, REALM_CUSTOMER, cust,
+						"hello", 1000, &id), 0);
+	assert_int_equal(portal_updated(c, cust, tid), 1000);
+	/* A note (core: note_insert, then ticket_update with the same
+	 * status and assignee): staff see it, the customer does not. */
+	assert_int_equal(c->ops->note_insert(c, tid, agent, "internal", 2000,
+					     &id), 0);
+	assert_int_equal(c->ops->ticket_update(c, tid, "open", 0, 2000), 0);
+	assert_int_equal(staff_updated(c, tid), 2000);
+	assert_int_equal(portal_updated(c, cust, tid), 1000);
+	/* Assignment and a queue move are internal too. */
+	assert_int_equal(c->ops->ticket_update(c, tid, "open", agent, 2100), 0);
+	assert_int_equal(c->ops->ticket_set_queue(c, tid, qid, 2200), 0);
+	assert_int_equal(staff_updated(c, tid), 2200);
+	assert_int_equal(portal_updated(c, cust, tid), 1000);
+	/* A note on the older ticket does not move it up the portal list. */
+	assert_int_equal(c->ops->note_insert(c, old, agent, "internal", 2300,
+					     &id), 0);
+	assert_int_equal(c->ops->ticket_update(c, old, "open", 0, 2300), 0);
+	assert_int_equal(c->ops->portal_ticket_list(c, cust, 10, 0, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, tid);
+	assert_int_equal(l.v[0].updated_at, 1000);
+	assert_int_equal(l.v[1].updated_at, 900);
+	ticket_list_clear(&l);
+	/* A reply (message_insert, then ticket_update) moves it. */
+	assert_int_equal(c->ops->message_insert(c, tid, REALM_STAFF, agent,
+						"reply", 3000, &id), 0);
+	assert_int_equal(c->ops->ticket_update(c, tid, "open", agent, 3000), 0);
+	assert_int_equal(portal_updated(c, cust, tid), 3000);
+	/* So does a status change, and only a change. */
+	assert_int_equal(c->ops->ticket_update(c, tid, "solved", agent, 4000),
+			 0);
+	assert_int_equal(portal_updated(c, cust, tid), 4000);
+	assert_int_equal(c->ops->ticket_update(c, tid, "solved", agent, 4100),
+			 0);
+	assert_int_equal(portal_updated(c, cust, tid), 4000);
+	assert_int_equal(staff_updated(c, tid), 4100);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -543,12 +737,14 @@ main(void)
 		cmocka_unit_test(test_accounts),
 		cmocka_unit_test(test_transaction_rollback),
 		cmocka_unit_test(test_sessions_and_throttle),
+		cmocka_unit_test(test_throttle_take),
+		cmocka_unit_test(test_statement_cache_bound),
 		cmocka_unit_test(test_audit_append_only),
-		cmocka_unit_test(test_throttle_rules),
 		cmocka_unit_test(test_customers_and_totp),
 		cmocka_unit_test(test_session_delete),
 		cmocka_unit_test(test_foreign_keys),
 		cmocka_unit_test(test_queues),
+		cmocka_unit_test(test_portal_updated_at),
 	};
 	char dir[] = "/tmp/gh-store-XXXXXX";
 	const char *extra = getenv("GH_TEST_STORE_URLS");

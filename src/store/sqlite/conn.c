@@ -1,0 +1,322 @@
+/*
+ * SQLite backend of the store: the connection. One sqlite3 handle per
+ * store_conn (opened with SQLITE_OPEN_NOMUTEX: a connection is used by one
+ * thread at a time), WAL journal, foreign keys on, a busy timeout; the
+ * migrations applied in order; transactions; the per-connection cache of
+ * prepared statements; the mapping of SQLite's result codes to ours; and
+ * the table of operations, whose SQL lives in one file per table family
+ * beside this one (accounts.c, sessions.c, tickets.c...).
+ *
+ * Invariant: every statement is prepared once per connection and kept
+ * (SQLITE_PREPARE_PERSISTENT) under the address of its text; contention
+ * (SQLITE_BUSY, SQLITE_LOCKED) always becomes -GH_UNAVAILABLE so that
+ * store_transact() retries. It decides nothing: policies are core's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sq.h"
+#include "util/embed.h"
+#include "util/errors.h"
+#include "util/log.h"
+
+extern const struct embedded_file store_migrations[];
+
+static const struct store_ops sq_ops;
+
+int
+sq_err(struct sq_conn *q, int rc, const char *where)
+{
+	int prim = rc & 0xff;
+
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+		return -GH_UNAVAILABLE;
+	if (prim == SQLITE_CONSTRAINT)
+		return -GH_EXISTS;
+	log_event(LOG_ERROR, "store.sqlite",
+		  json_pack("{s:s%, s:i, s:s}", "where", where,
+			    strnlen(where, 60), "code", rc, "msg",
+			    sqlite3_errmsg(q->db)));
+	return -GH_INTERNAL;
+}
+
+sqlite3_stmt *
+sq_stmt(struct sq_conn *q, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	for (unsigned i = 0; i < q->n_cache; i++) {
+		if (q->cache[i].sql == sql) {
+			st = q->cache[i].st;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	if (q->n_cache == SQ_STMT_CACHE) {
+		/* Never reached while SQ_STMT_CACHE exceeds the statement
+		 * count; fail rather than leak a statement per call. */
+		LOG_BUG("statement cache full");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+			       NULL) != SQLITE_OK) {
+		sq_err(q, sqlite3_errcode(q->db), sql);
+		return NULL;
+	}
+	q->cache[q->n_cache].sql = sql;
+	q->cache[q->n_cache].st = st;
+	q->n_cache++;
+	return st;
+}
+
+int
+sq_script(struct sq_conn *q, const char *sql)
+{
+	int rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : sq_err(q, rc, sql);
+}
+
+/* --- connection ------------------------------------------------------ */
+
+static void
+sq_close(struct store_conn *c)
+{
+	struct sq_conn *q = sq_conn_of(c);
+
+	if (q == NULL)
+		return;
+	for (unsigned i = 0; i < q->n_cache; i++)
+		sqlite3_finalize(q->cache[i].st);
+	sqlite3_close_v2(q->db);
+	free(q);
+}
+
+static int
+sq_open(const char *path, struct store_conn **out)
+{
+	struct sq_conn *q = calloc(1, sizeof(*q));
+	int rc;
+
+	*out = NULL;
+	if (q == NULL)
+		return -GH_INTERNAL;
+	q->base.ops = &sq_ops;
+	rc = sqlite3_open_v2(path, &q->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		log_event(LOG_ERROR, "store.sqlite",
+			  json_pack("{s:s, s:i}", "where", "open", "code", rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(q->db, 1);
+	sqlite3_busy_timeout(q->db, 5000);
+	if (sq_script(q, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
+			 "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+			 "PRAGMA trusted_schema=OFF;") < 0)
+		goto fail;
+	*out = &q->base;
+	return 0;
+fail:
+	sq_close(&q->base);
+	return -GH_INTERNAL;
+}
+
+static int
+sq_begin(struct store_conn *c)
+{
+	return sq_script(sq_conn_of(c), "BEGIN IMMEDIATE");
+}
+
+static int
+sq_commit(struct store_conn *c)
+{
+	return sq_script(sq_conn_of(c), "COMMIT");
+}
+
+static int
+sq_rollback(struct store_conn *c)
+{
+	if (sqlite3_get_autocommit(sq_conn_of(c)->db))
+		return 0;
+	return sq_script(sq_conn_of(c), "ROLLBACK");
+}
+
+/* --- migrations ------------------------------------------------------- */
+
+/* 0 when no row breaks a foreign key, -GH_INTERNAL (logged) otherwise. */
+static int
+sq_fk_check(struct store_conn *c)
+{
+	int rc = sq_row(c, NULL, NULL, "PRAGMA foreign_key_check", "");
+
+	if (rc == -GH_NOT_FOUND)
+		return 0;
+	if (rc == 0)
+		LOG_BUG("a migration leaves a broken foreign key");
+	return -GH_INTERNAL;
+}
+
+/* Applies migration m (number v) in one transaction. SQLite's procedure
+ * for schema changes: foreign keys off (only possible outside a
+ * transaction), change, then check every key before committing. */
+static int
+apply_migration(struct store_conn *c, const struct embedded_file *m,
+		int64_t v)
+{
+	struct sq_conn *q = sq_conn_of(c);
+	int rc = sq_script(q, "PRAGMA foreign_keys=OFF");
+
+	if (rc == 0)
+		rc = sq_script(q, "BEGIN IMMEDIATE");
+	if (rc == 0)
+		rc = sq_script(q, (const char *)m->data);
+	if (rc == 0)
+		rc = sq_fk_check(c);
+	if (rc == 0)
+		rc = sq_exec(c,
+			     "INSERT INTO schema_migrations (version, "
+			     "applied_at) VALUES (?, strftime('%s','now'))",
+			     "i", v);
+	if (rc == 0)
+		rc = sq_script(q, "COMMIT");
+	if (rc < 0)
+		sq_rollback(c);
+	if (sq_script(q, "PRAGMA foreign_keys=ON") < 0)
+		rc = -GH_INTERNAL;
+	return rc;
+}
+
+static int
+sq_migrate(struct store_conn *c, int *version_out)
+{
+	int64_t current = 0;
+	int rc;
+
+	rc = sq_script(sq_conn_of(c),
+		       "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		       "version INTEGER PRIMARY KEY, "
+		       "applied_at INTEGER NOT NULL)");
+	if (rc == 0)
+		rc = sq_row(c, sq_int64, &current,
+			    "SELECT COALESCE(MAX(version), 0) "
+			    "FROM schema_migrations",
+			    "");
+	if (rc < 0)
+		return rc;
+	/* The table is generated in file-name order: 001_, 002_, ... */
+	for (const struct embedded_file *m = store_migrations; m->name; m++) {
+		char *end = NULL;
+		long v = strtol(m->name, &end, 10);
+
+		if (end == m->name || v <= 0) {
+			LOG_BUG("migration name without a number");
+			return -GH_INTERNAL;
+		}
+		if (v <= current)
+			continue;
+		rc = apply_migration(c, m, v);
+		if (rc < 0) {
+			log_event(LOG_ERROR, "store.migrate",
+				  json_pack("{s:s}", "migration", m->name));
+			return rc;
+		}
+		current = v;
+		log_event(LOG_INFO, "store.migrated",
+			  json_pack("{s:s}", "migration", m->name));
+	}
+	*version_out = (int)current;
+	return 0;
+}
+
+/* --- the operations ------------------------------------------------- */
+
+static const struct store_ops sq_ops = {
+	.name = "sqlite",
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	/* accounts.c */
+	.account_by_login = sq_account_by_login,
+	.account_by_id = sq_account_by_id,
+	.account_advance_totp = sq_account_advance_totp,
+	.account_set_pw_hash = sq_account_set_pw_hash,
+	.account_set_totp = sq_account_set_totp,
+	.account_set_disabled = sq_account_set_disabled,
+	.staff_insert = sq_staff_insert,
+	.staff_name = sq_staff_name,
+	.customer_insert = sq_customer_insert,
+	/* sessions.c */
+	.session_insert = sq_session_insert,
+	.session_get = sq_session_get,
+	.session_touch = sq_session_touch,
+	.session_delete = sq_session_delete,
+	.session_delete_principal = sq_session_delete_principal,
+	/* throttle.c */
+	.throttle_get = sq_throttle_get,
+	.throttle_put = sq_throttle_put,
+	.throttle_clear = sq_throttle_clear,
+	.throttle_take = sq_throttle_take,
+	.throttle_refund = sq_throttle_refund,
+	/* audit.c */
+	.audit_append = sq_audit_append,
+	.audit_get = sq_audit_get,
+	.audit_count = sq_audit_count,
+	.audit_checkpoint_insert = sq_audit_checkpoint_insert,
+	.audit_checkpoint_get = sq_audit_checkpoint_get,
+	/* tickets.c */
+	.ticket_insert = sq_ticket_insert,
+	.ticket_update = sq_ticket_update,
+	.ticket_set_queue = sq_ticket_set_queue,
+	.portal_ticket_get = sq_portal_ticket_get,
+	.portal_ticket_list = sq_portal_ticket_list,
+	.staff_ticket_get = sq_staff_ticket_get,
+	.staff_ticket_list = sq_staff_ticket_list,
+	/* threads.c */
+	.message_insert = sq_message_insert,
+	.note_insert = sq_note_insert,
+	.message_set_analysis = sq_message_set_analysis,
+	.portal_messages = sq_portal_messages,
+	.staff_messages = sq_staff_messages,
+	.staff_notes = sq_staff_notes,
+	/* queues.c */
+	.queue_insert = sq_queue_insert,
+	.queue_by_name = sq_queue_by_name,
+	.queue_list = sq_queue_list,
+	.staff_queue_add = sq_staff_queue_add,
+	.staff_queue_remove = sq_staff_queue_remove,
+	.staff_queue_list = sq_staff_queue_list,
+	.staff_in_queue = sq_staff_in_queue,
+	/* customers.c */
+	.customer_contact = sq_customer_contact,
+	.customer_set_phrase = sq_customer_set_phrase,
+	.customer_sealed_next = sq_customer_sealed_next,
+	/* fingerprints.c */
+	.fingerprint_add = sq_fingerprint_add,
+	.fingerprint_foreign = sq_fingerprint_foreign,
+	.fingerprint_count = sq_fingerprint_count,
+	/* outbox.c */
+	.outbox_insert = sq_outbox_insert,
+	.outbox_due = sq_outbox_due,
+	.outbox_claim = sq_outbox_claim,
+	.outbox_delivered = sq_outbox_delivered,
+	.outbox_failed = sq_outbox_failed,
+	/* attachments.c */
+	.attachment_insert = sq_attachment_insert,
+	.attachment_get = sq_attachment_get,
+	.attachment_list = sq_attachment_list,
+	.portal_attachment_list = sq_portal_attachment_list,
+	.attachment_release = sq_attachment_release,
+	.attachment_expired = sq_attachment_expired,
+	.attachment_delete = sq_attachment_delete,
+};
+
+const struct store_backend store_sqlite_backend = {
+	.prefix = "sqlite:",
+	.open = sq_open,
+	.close = sq_close,
+	.migrate = sq_migrate,
+};

@@ -1,0 +1,90 @@
+/*
+ * SQLite store: what the rest of the system needs of a customer beyond
+ * logging in (accounts.c): the sealed contact data and anti-phishing
+ * phrase for notifications and the outbound check, and the sealed personal
+ * fields one customer at a time, for rebuilding the fingerprint index.
+ * Sealing and opening are core's; these blobs pass through unopened.
+ *
+ * Invariant: a record that fails half-way is cleared (no half-filled
+ * blobs are returned).
+ */
+#include <string.h>
+
+#include "store/sqlite/sq.h"
+#include "util/errors.h"
+
+static int
+contact_row(sqlite3_stmt *st, void *ctx)
+{
+	struct customer_contact *cc = ctx;
+	int rc;
+
+	cc->id = sqlite3_column_int64(st, 0);
+	sq_text(st, 1, cc->email_idx, sizeof(cc->email_idx));
+	sq_text(st, 2, cc->name, sizeof(cc->name));
+	rc = sq_blob(st, 3, &cc->email);
+	if (rc == 0)
+		rc = sq_blob(st, 4, &cc->phone);
+	if (rc == 0)
+		rc = sq_blob(st, 5, &cc->phrase);
+	return rc;
+}
+
+int
+sq_customer_contact(struct store_conn *c, int64_t customer_id,
+		    struct customer_contact *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = sq_row(c, contact_row, out,
+		    "SELECT id, email_idx, name, email, phone, phrase "
+		    "FROM customers WHERE id = ?",
+		    "i", customer_id);
+	if (rc < 0)
+		customer_contact_clear(out);
+	return rc;
+}
+
+int
+sq_customer_set_phrase(struct store_conn *c, int64_t customer_id,
+		       const struct blob *phrase)
+{
+	return sq_change(c, -GH_NOT_FOUND,
+			 "UPDATE customers SET phrase = ? WHERE id = ?", "Bi",
+			 phrase, customer_id);
+}
+
+static int
+sealed_row(sqlite3_stmt *st, void *ctx)
+{
+	struct customer_sealed *cs = ctx;
+	int rc;
+
+	cs->id = sqlite3_column_int64(st, 0);
+	sq_text(st, 1, cs->email_idx, sizeof(cs->email_idx));
+	rc = sq_blob(st, 2, &cs->email);
+	if (rc == 0)
+		rc = sq_blob(st, 3, &cs->phone);
+	if (rc == 0)
+		rc = sq_blob(st, 4, &cs->dob);
+	if (rc == 0)
+		rc = sq_blob(st, 5, &cs->address);
+	return rc;
+}
+
+int
+sq_customer_sealed_next(struct store_conn *c, int64_t after_id,
+			struct customer_sealed *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = sq_row(c, sealed_row, out,
+		    "SELECT id, email_idx, email, phone, dob, address "
+		    "FROM customers WHERE id > ? ORDER BY id LIMIT 1",
+		    "i", after_id);
+	if (rc < 0)
+		customer_sealed_clear(out);
+	return rc;
+}

@@ -1,0 +1,325 @@
+/*
+ * The query helper of the SQLite backend (declared and described in
+ * sq.h): takes the cached statement for a text, binds the typed values,
+ * steps it to the end while a row callback reads each row, and leaves the
+ * statement reset with no bindings, so nothing borrowed stays attached to
+ * it. Also the column readers and the array growth the row callbacks use.
+ *
+ * Invariant: a statement runs only with every parameter bound from the
+ * type string (a mismatch is a bug, refused before stepping), and every
+ * SQLite error goes through sq_err() once.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sq.h"
+#include "util/errors.h"
+#include "util/log.h"
+
+/* What one run of a statement does with its rows. */
+struct run {
+	sq_row_fn fn;
+	void *ctx;
+	int one;    /* stop after the first row */
+	int rows;   /* rows seen */
+};
+
+static int
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static int
+bind_bytes(sqlite3_stmt *st, int i, const void *p, size_t len)
+{
+	if (p == NULL || len > INT32_MAX)
+		return p == NULL ? sqlite3_bind_null(st, i) : SQLITE_TOOBIG;
+	return sqlite3_bind_blob(st, i, p, (int)len, SQLITE_STATIC);
+}
+
+/* A call that does not fit its statement: our bug, logged with where the
+ * statement starts (never its values). */
+static void
+misuse(const char *sql, const char *what)
+{
+	log_event(LOG_ERROR, "store.sqlite",
+		  json_pack("{s:s%, s:s}", "where", sql, strnlen(sql, 60),
+			    "bug", what));
+	LOG_BUG(what);
+}
+
+/* Binds parameter i from the next value(s) of ap, read as type says. */
+static int
+bind_one(sqlite3_stmt *st, int i, char type, va_list *ap)
+{
+	const struct blob *b;
+	const void *p;
+	int64_t v;
+
+	switch (type) {
+	case 'i':
+		return sqlite3_bind_int64(st, i, va_arg(*ap, int64_t));
+	case 'I':
+		v = va_arg(*ap, int64_t);
+		return v > 0 ? sqlite3_bind_int64(st, i, v)
+			     : sqlite3_bind_null(st, i);
+	case 'b':
+		return sqlite3_bind_int(st, i, va_arg(*ap, int) != 0);
+	case 't':
+		return bind_text(st, i, va_arg(*ap, const char *));
+	case 'r':
+		return bind_text(st, i, realm_name((enum realm)va_arg(*ap, int)));
+	case 'B':
+		b = va_arg(*ap, const struct blob *);
+		return bind_bytes(st, i, b->data, b->len);
+	case 'x':
+		p = va_arg(*ap, const void *);
+		return bind_bytes(st, i, p, va_arg(*ap, size_t));
+	default:
+		return SQLITE_MISUSE;
+	}
+}
+
+/* The cached statement for sql with types/ap bound, or NULL (logged). */
+static sqlite3_stmt *
+prepare(struct sq_conn *q, const char *sql, const char *types, va_list *ap)
+{
+	sqlite3_stmt *st = sq_stmt(q, sql);
+	int n;
+	int rc = SQLITE_OK;
+
+	if (st == NULL)
+		return NULL;
+	n = sqlite3_bind_parameter_count(st);
+	if ((size_t)n != strlen(types)) {
+		misuse(sql, "parameter types do not match the statement");
+		return NULL;
+	}
+	for (int i = 1; i <= n && rc == SQLITE_OK; i++)
+		rc = bind_one(st, i, types[i - 1], ap);
+	if (rc == SQLITE_MISUSE) {
+		misuse(sql, "unknown parameter type");
+		sqlite3_clear_bindings(st);
+		return NULL;
+	}
+	if (rc != SQLITE_OK) {
+		sq_err(q, rc, sql);
+		sqlite3_clear_bindings(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Runs sql with the values of ap; r says what to do with the rows. */
+static int
+run(struct store_conn *c, struct run *r, const char *sql, const char *types,
+    va_list *ap)
+{
+	struct sq_conn *q = sq_conn_of(c);
+	sqlite3_stmt *st = prepare(q, sql, types, ap);
+	int rc = SQLITE_ROW;
+	int out = 0;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	while (out == 0 && !(r->one && r->rows > 0)) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		r->rows++;
+		if (r->fn != NULL)
+			out = r->fn(st, r->ctx);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (out < 0)
+		return out;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_err(q, rc, sql);
+	return 0;
+}
+
+int
+sq_exec(struct store_conn *c, const char *sql, const char *types, ...)
+{
+	struct run r = {NULL, NULL, 0, 0};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+sq_insert(struct store_conn *c, int64_t *id_out, const char *sql,
+	  const char *types, ...)
+{
+	struct run r = {NULL, NULL, 0, 0};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	if (rc == 0 && id_out != NULL)
+		*id_out = sqlite3_last_insert_rowid(sq_conn_of(c)->db);
+	return rc;
+}
+
+int
+sq_change(struct store_conn *c, int none, const char *sql, const char *types,
+	  ...)
+{
+	struct run r = {NULL, NULL, 0, 0};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	if (rc == 0 && sq_changes(c) != 1)
+		rc = none;
+	return rc;
+}
+
+int
+sq_row(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
+       const char *types, ...)
+{
+	struct run r = {fn, ctx, 1, 0};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	if (rc == 0 && r.rows == 0)
+		rc = -GH_NOT_FOUND;
+	return rc;
+}
+
+int
+sq_rows(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
+	const char *types, ...)
+{
+	struct run r = {fn, ctx, 0, 0};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	return rc;
+}
+
+int64_t
+sq_changes(struct store_conn *c)
+{
+	return sqlite3_changes64(sq_conn_of(c)->db);
+}
+
+/* --- column readers ------------------------------------------------- */
+
+void
+sq_text(sqlite3_stmt *st, int i, char *out, size_t outsz)
+{
+	const unsigned char *p = sqlite3_column_text(st, i);
+
+	out[0] = '\0';
+	if (p != NULL)
+		snprintf(out, outsz, "%s", (const char *)p);
+}
+
+int
+sq_blob(sqlite3_stmt *st, int i, struct blob *out)
+{
+	const void *p = sqlite3_column_blob(st, i);
+	int n = sqlite3_column_bytes(st, i);
+
+	out->data = NULL;
+	out->len = 0;
+	if (p == NULL || n <= 0)
+		return 0;
+	out->data = malloc((size_t)n);
+	if (out->data == NULL)
+		return -GH_INTERNAL;
+	memcpy(out->data, p, (size_t)n);
+	out->len = (size_t)n;
+	return 0;
+}
+
+int
+sq_dup(sqlite3_stmt *st, int i, char **out)
+{
+	const unsigned char *p;
+	int n;
+
+	*out = NULL;
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return 0;
+	p = sqlite3_column_text(st, i);
+	n = sqlite3_column_bytes(st, i);
+	if (p == NULL)
+		return -GH_INTERNAL;
+	*out = malloc((size_t)n + 1);
+	if (*out == NULL)
+		return -GH_INTERNAL;
+	memcpy(*out, p, (size_t)n);
+	(*out)[n] = '\0';
+	return 0;
+}
+
+void
+sq_bytes(sqlite3_stmt *st, int i, unsigned char *out, size_t n)
+{
+	const void *p = sqlite3_column_blob(st, i);
+
+	memset(out, 0, n);
+	if (p != NULL && (size_t)sqlite3_column_bytes(st, i) == n)
+		memcpy(out, p, n);
+}
+
+enum realm
+sq_realm(sqlite3_stmt *st, int i)
+{
+	const unsigned char *p = sqlite3_column_text(st, i);
+
+	if (p != NULL && strcmp((const char *)p, "staff") == 0)
+		return REALM_STAFF;
+	return REALM_CUSTOMER;
+}
+
+int
+sq_int64(sqlite3_stmt *st, void *ctx)
+{
+	*(int64_t *)ctx = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+void *
+sq_append(void *v, size_t n, size_t size)
+{
+	unsigned char *nv = v;
+
+	/* The capacity is 8, then the next power of two: it is full when
+	 * n is 0, or 8 or more and a power of two. */
+	if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+		size_t cap = n < 8 ? 8 : 2 * n;
+
+		if (cap > SIZE_MAX / size)
+			return NULL;
+		nv = realloc(v, cap * size);
+		if (nv == NULL)
+			return NULL;
+	}
+	memset(nv + n * size, 0, size);
+	return nv;
+}

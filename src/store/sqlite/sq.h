@@ -1,0 +1,263 @@
+/*
+ * Private header of the SQLite backend (src/store/sqlite/); only the files
+ * of that directory include it. It holds the connection, the one query
+ * helper every operation goes through, the column readers for row
+ * callbacks, and the operations each file of the directory defines (their
+ * contracts are in store/store.h; conn.c puts them in the ops table).
+ *
+ * The helper makes a query one statement: the SQL text (a string literal
+ * or a static array: its address keys the statement cache), the types of
+ * its parameters as a string, one letter per parameter in order, then the
+ * values:
+ *
+ *	i  int64_t
+ *	I  int64_t, bound as NULL when 0 or less (an optional reference)
+ *	b  int, bound as 0 or 1
+ *	t  const char *, NULL binds NULL
+ *	r  enum realm, bound as its name ("staff", "customer")
+ *	B  const struct blob *, an empty one binds NULL
+ *	x  const void *, size_t: bytes of a fixed size (hashes, signatures)
+ *
+ * for example
+ *
+ *	sq_change(c, -GH_NOT_FOUND,
+ *		  "UPDATE customers SET phrase = ? WHERE id = ?", "Bi",
+ *		  phrase, customer_id);
+ *
+ * Integers are passed as int64_t: cast a constant ((int64_t)1). The number
+ * of letters must match the statement's parameters (?N counts once), or
+ * the call fails as a bug. Parameters are always bound, never formatted
+ * into the text.
+ *
+ * Results: 0, -GH_NOT_FOUND when a one-row read finds none, the value a
+ * caller names for "no row changed", -GH_UNAVAILABLE for SQLITE_BUSY and
+ * SQLITE_LOCKED (store_transact retries), -GH_EXISTS for a constraint,
+ * -GH_INTERNAL for anything else (logged with the statement's start, never
+ * its values).
+ */
+#ifndef GH_STORE_SQLITE_SQ_H
+#define GH_STORE_SQLITE_SQ_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* More than the number of distinct statements of this directory;
+ * tests/unit/test_store.c counts them and asserts it. So that they can be
+ * counted, the text of every statement starts with a string literal that
+ * starts with its SQL verb ("SELECT " COLS ...): macros hold fragments
+ * only, never a statement's start. */
+#define SQ_STMT_CACHE 256
+
+struct sq_conn {
+	struct store_conn base;
+	sqlite3 *db;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[SQ_STMT_CACHE];
+	unsigned n_cache;
+};
+
+static inline struct sq_conn *
+sq_conn_of(struct store_conn *c)
+{
+	return (struct sq_conn *)c;
+}
+
+/* --- conn.c: statements and errors ------------------------------------ */
+
+/* The cached statement for sql, reset with no bindings; NULL (logged)
+ * when it does not prepare. */
+sqlite3_stmt *sq_stmt(struct sq_conn *q, const char *sql);
+/* Maps a SQLite result code as the header comment says; where names the
+ * statement in the log. */
+int sq_err(struct sq_conn *q, int rc, const char *where);
+/* Runs SQL text without parameters (one or more statements). */
+int sq_script(struct sq_conn *q, const char *sql);
+
+/* --- query.c: the query helper ---------------------------------------- */
+
+/* Called for each row of a statement: reads the row of st into ctx.
+ * 0 goes on, a positive value ends the statement early (success), a
+ * negative one ends it and is returned. */
+typedef int (*sq_row_fn)(sqlite3_stmt *st, void *ctx);
+
+/* A statement that returns no rows. */
+int sq_exec(struct store_conn *c, const char *sql, const char *types, ...);
+/* An INSERT; *id_out (may be NULL) gets the new row's id. */
+int sq_insert(struct store_conn *c, int64_t *id_out, const char *sql,
+	      const char *types, ...);
+/* A change that must touch exactly one row; `none` when it touched none
+ * (-GH_NOT_FOUND, -GH_CONFLICT...). */
+int sq_change(struct store_conn *c, int none, const char *sql,
+	      const char *types, ...);
+/* A read of one row: fn (may be NULL: an existence test) reads it;
+ * -GH_NOT_FOUND when there is none. */
+int sq_row(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
+	   const char *types, ...);
+/* A read of any number of rows, fn called for each. */
+int sq_rows(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
+	    const char *types, ...);
+/* Rows changed by the last statement on c. */
+int64_t sq_changes(struct store_conn *c);
+
+/* Column readers for row callbacks. sq_text copies into out (cut at
+ * outsz - 1; "" for NULL). sq_blob, sq_dup: malloc'd copies (NULL data
+ * or NULL string for SQL NULL); -GH_INTERNAL when out of memory.
+ * sq_bytes: exactly n bytes, or zeros when the column has another size. */
+void sq_text(sqlite3_stmt *st, int i, char *out, size_t outsz);
+int sq_blob(sqlite3_stmt *st, int i, struct blob *out);
+int sq_dup(sqlite3_stmt *st, int i, char **out);
+void sq_bytes(sqlite3_stmt *st, int i, unsigned char *out, size_t n);
+enum realm sq_realm(sqlite3_stmt *st, int i);
+/* A row callback storing column 0 into the int64_t ctx points to. */
+int sq_int64(sqlite3_stmt *st, void *ctx);
+/* The malloc'd array v of n elements of size bytes, grown when needed to
+ * hold element n, which is zeroed. NULL when out of memory (v is then
+ * unchanged and still the caller's). */
+void *sq_append(void *v, size_t n, size_t size);
+
+/* --- the operations, by file ------------------------------------------ */
+
+/* accounts.c */
+int sq_account_by_login(struct store_conn *c, enum realm r, const char *login,
+			struct account *out);
+int sq_account_by_id(struct store_conn *c, enum realm r, int64_t id,
+		     struct account *out);
+int sq_account_advance_totp(struct store_conn *c, enum realm r, int64_t id,
+			    int64_t step);
+int sq_account_set_pw_hash(struct store_conn *c, enum realm r, int64_t id,
+			   const char *pw_hash);
+int sq_account_set_totp(struct store_conn *c, enum realm r, int64_t id,
+			const struct blob *seed, int enrolled);
+int sq_account_set_disabled(struct store_conn *c, enum realm r, int64_t id,
+			    int disabled);
+int sq_staff_insert(struct store_conn *c, const struct staff_new *s,
+		    int64_t *id_out);
+int sq_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz);
+int sq_customer_insert(struct store_conn *c, const struct customer_new *s,
+		       int64_t *id_out);
+
+/* sessions.c */
+int sq_session_insert(struct store_conn *c, const struct session_rec *s);
+int sq_session_get(struct store_conn *c, const char *token_hash,
+		   struct session_rec *out);
+int sq_session_touch(struct store_conn *c, const char *token_hash,
+		     int64_t now);
+int sq_session_delete(struct store_conn *c, const char *token_hash);
+int sq_session_delete_principal(struct store_conn *c, enum realm r,
+				int64_t id, int64_t *n_out);
+
+/* throttle.c */
+int sq_throttle_get(struct store_conn *c, const char *key,
+		    struct throttle_rec *out);
+int sq_throttle_put(struct store_conn *c, const struct throttle_rec *t);
+int sq_throttle_clear(struct store_conn *c, const char *key);
+int sq_throttle_take(struct store_conn *c, const char *key, int64_t now,
+		     const struct throttle_rule *rule, struct throttle_rec *out);
+int sq_throttle_refund(struct store_conn *c, const struct throttle_rec *t);
+
+/* audit.c */
+int sq_audit_append(struct store_conn *c, const char *record,
+		    const unsigned char leaf[32], int64_t *seq_out);
+int sq_audit_get(struct store_conn *c, int64_t seq, char **record_out,
+		 unsigned char leaf_out[32]);
+int sq_audit_count(struct store_conn *c, int64_t *n_out);
+int sq_audit_checkpoint_insert(struct store_conn *c, int64_t size,
+			       const unsigned char root[32],
+			       const unsigned char sig[64]);
+int sq_audit_checkpoint_get(struct store_conn *c, int64_t n,
+			    int64_t *size_out, unsigned char root_out[32],
+			    unsigned char sig_out[64], int64_t *created_out);
+
+/* tickets.c */
+int sq_ticket_insert(struct store_conn *c, int64_t customer_id,
+		     const char *subject, int64_t now, int64_t *id_out);
+int sq_ticket_update(struct store_conn *c, int64_t id, const char *status,
+		     int64_t assignee_id, int64_t now);
+int sq_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
+			int64_t queue_id, int64_t now);
+int sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
+			 int64_t ticket_id, struct ticket_rec *out);
+int sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
+			  int64_t limit, int64_t offset,
+			  struct ticket_list *out);
+int sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
+			int64_t ticket_id, struct ticket_rec *out);
+int sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
+			 struct ticket_list *out);
+
+/* threads.c */
+int sq_message_insert(struct store_conn *c, int64_t ticket_id,
+		      enum realm author_realm, int64_t author_id,
+		      const char *body, int64_t now, int64_t *id_out);
+int sq_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
+		   const char *body, int64_t now, int64_t *id_out);
+int sq_message_set_analysis(struct store_conn *c, int64_t message_id,
+			    const char *redactions, const char *links);
+int sq_portal_messages(struct store_conn *c, int64_t customer_id,
+		       int64_t ticket_id, struct thread_list *out);
+int sq_staff_messages(struct store_conn *c, int64_t ticket_id,
+		      struct thread_list *out);
+int sq_staff_notes(struct store_conn *c, int64_t ticket_id,
+		   struct thread_list *out);
+
+/* queues.c */
+int sq_queue_insert(struct store_conn *c, const char *name, int64_t *id_out);
+int sq_queue_by_name(struct store_conn *c, const char *name,
+		     struct queue_rec *out);
+int sq_queue_list(struct store_conn *c, struct queue_list *out);
+int sq_staff_queue_add(struct store_conn *c, int64_t staff_id,
+		       int64_t queue_id);
+int sq_staff_queue_remove(struct store_conn *c, int64_t staff_id,
+			  int64_t queue_id);
+int sq_staff_queue_list(struct store_conn *c, int64_t staff_id,
+			struct queue_list *out);
+int sq_staff_in_queue(struct store_conn *c, int64_t staff_id,
+		      int64_t queue_id);
+
+/* customers.c */
+int sq_customer_contact(struct store_conn *c, int64_t customer_id,
+			struct customer_contact *out);
+int sq_customer_set_phrase(struct store_conn *c, int64_t customer_id,
+			   const struct blob *phrase);
+int sq_customer_sealed_next(struct store_conn *c, int64_t after_id,
+			    struct customer_sealed *out);
+
+/* fingerprints.c */
+int sq_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
+		       int64_t customer_id);
+int sq_fingerprint_foreign(struct store_conn *c, const char *kind,
+			   const char *fp, int64_t customer_id);
+int sq_fingerprint_count(struct store_conn *c, int64_t *n_out);
+
+/* outbox.c */
+int sq_outbox_insert(struct store_conn *c, const struct outbox_new *o,
+		     int64_t *id_out);
+int sq_outbox_due(struct store_conn *c, int64_t now, size_t max,
+		  struct outbox_list *out);
+int sq_outbox_claim(struct store_conn *c, int64_t id, int64_t expected,
+		    int64_t until);
+int sq_outbox_delivered(struct store_conn *c, int64_t id, int64_t now);
+int sq_outbox_failed(struct store_conn *c, int64_t id,
+		     int64_t next_attempt_at, const char *error);
+
+/* attachments.c */
+int sq_attachment_insert(struct store_conn *c, const struct attachment_new *a,
+			 int64_t *id_out);
+int sq_attachment_get(struct store_conn *c, int64_t id,
+		      struct attachment_rec *out);
+int sq_attachment_list(struct store_conn *c, int64_t ticket_id,
+		       struct attachment_list *out);
+int sq_portal_attachment_list(struct store_conn *c, int64_t customer_id,
+			      int64_t ticket_id, struct attachment_list *out);
+int sq_attachment_release(struct store_conn *c, int64_t id, int64_t staff_id,
+			  int64_t now);
+int sq_attachment_expired(struct store_conn *c, int64_t now, size_t max,
+			  int64_t *ids, size_t *n_out);
+int sq_attachment_delete(struct store_conn *c, int64_t id);
+
+#endif

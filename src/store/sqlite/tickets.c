@@ -1,0 +1,176 @@
+/*
+ * SQLite store: the `tickets` table. Two views read it. The portal's
+ * (portal_*) is always filtered by the customer in SQL, names no staff
+ * member and no queue, and shows as updated_at the time of the last change
+ * the customer can see (public_updated_at, migration 008: the ticket's
+ * creation, a message from either side, a change of status). The staff
+ * view applies the visibility rule of queues in SQL (STAFF_SEES) and shows
+ * updated_at, which every change moves (notes, assignment, queue too).
+ *
+ * Invariant: public_updated_at is moved here and in threads.c (a new
+ * message) and nowhere else, so nothing internal can move it.
+ */
+#include <string.h>
+
+#include "store/sqlite/sq.h"
+#include "util/errors.h"
+
+/* The realm of a ticket's newest message, or "". */
+#define LAST_FROM                                                             \
+	"COALESCE((SELECT m.author_realm FROM messages m "                   \
+	"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '')"
+
+/* The portal's columns for ticket_row and their table: no names, the
+ * customer's own updated_at. */
+#define PORTAL_VIEW                                                           \
+	"t.id, t.customer_id, '', t.subject, t.status, "                     \
+	"COALESCE(t.assignee_id, 0), '', t.created_at, "                     \
+	"t.public_updated_at, " LAST_FROM ", t.queue_id, '' FROM tickets t "
+
+/* The staff's columns for ticket_row and their tables. */
+#define STAFF_VIEW                                                            \
+	"t.id, t.customer_id, cu.name, t.subject, t.status, "                \
+	"COALESCE(t.assignee_id, 0), COALESCE(s.name, ''), t.created_at, "   \
+	"t.updated_at, " LAST_FROM ", t.queue_id, qu.name "                  \
+	"FROM tickets t JOIN customers cu ON cu.id = t.customer_id "         \
+	"JOIN queues qu ON qu.id = t.queue_id "                              \
+	"LEFT JOIN staff s ON s.id = t.assignee_id "
+
+/*
+ * The staff visibility rule in SQL, with the parameters for "sees all"
+ * and the viewer's id: every ticket for supervisors and admins; for an
+ * agent those assigned to them, and unassigned ones in a queue they are a
+ * member of. Expanded into string literals, so the SQL stays constant.
+ */
+#define STAFF_SEES(all, viewer)                                               \
+	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
+	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
+	viewer " AND sq.queue_id = t.queue_id)))"
+
+static int
+ticket_row(sqlite3_stmt *st, void *ctx)
+{
+	struct ticket_rec *t = ctx;
+
+	t->id = sqlite3_column_int64(st, 0);
+	t->customer_id = sqlite3_column_int64(st, 1);
+	sq_text(st, 2, t->customer_name, sizeof(t->customer_name));
+	sq_text(st, 3, t->subject, sizeof(t->subject));
+	sq_text(st, 4, t->status, sizeof(t->status));
+	t->assignee_id = sqlite3_column_int64(st, 5);
+	sq_text(st, 6, t->assignee_name, sizeof(t->assignee_name));
+	t->created_at = sqlite3_column_int64(st, 7);
+	t->updated_at = sqlite3_column_int64(st, 8);
+	sq_text(st, 9, t->last_from, sizeof(t->last_from));
+	t->queue_id = sqlite3_column_int64(st, 10);
+	sq_text(st, 11, t->queue_name, sizeof(t->queue_name));
+	return 0;
+}
+
+static int
+ticket_push(sqlite3_stmt *st, void *ctx)
+{
+	struct ticket_list *l = ctx;
+	struct ticket_rec *v = sq_append(l->v, l->n, sizeof(*v));
+
+	if (v == NULL)
+		return -GH_INTERNAL;
+	l->v = v;
+	return ticket_row(st, &l->v[l->n++]);
+}
+
+int
+sq_ticket_insert(struct store_conn *c, int64_t customer_id,
+		 const char *subject, int64_t now, int64_t *id_out)
+{
+	return sq_insert(c, id_out,
+			 "INSERT INTO tickets (customer_id, subject, status, "
+			 "queue_id, created_at, updated_at, public_updated_at) "
+			 "VALUES (?1, ?2, 'open', ?4, ?3, ?3, ?3)",
+			 "itii", customer_id, subject, now,
+			 (int64_t)STORE_QUEUE_GENERAL);
+}
+
+/* A change of status is visible to the customer; of assignee, not. (The
+ * right-hand sides of SET all read the row as it was.) */
+int
+sq_ticket_update(struct store_conn *c, int64_t id, const char *status,
+		 int64_t assignee_id, int64_t now)
+{
+	return sq_change(c, -GH_NOT_FOUND,
+			 "UPDATE tickets SET status = ?1, assignee_id = ?2, "
+			 "updated_at = ?3, public_updated_at = CASE "
+			 "WHEN status = ?1 THEN public_updated_at ELSE ?3 END "
+			 "WHERE id = ?4",
+			 "tIii", status, assignee_id, now, id);
+}
+
+int
+sq_ticket_set_queue(struct store_conn *c, int64_t ticket_id, int64_t queue_id,
+		    int64_t now)
+{
+	return sq_change(c, -GH_NOT_FOUND,
+			 "UPDATE tickets SET queue_id = ?, updated_at = ? "
+			 "WHERE id = ?",
+			 "iii", queue_id, now, ticket_id);
+}
+
+int
+sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
+		     int64_t ticket_id, struct ticket_rec *out)
+{
+	memset(out, 0, sizeof(*out));
+	return sq_row(c, ticket_row, out,
+		      "SELECT " PORTAL_VIEW "WHERE t.id = ? AND t.customer_id = ?",
+		      "ii", ticket_id, customer_id);
+}
+
+int
+sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
+		      int64_t limit, int64_t offset, struct ticket_list *out)
+{
+	int rc;
+
+	*out = (struct ticket_list){NULL, 0};
+	rc = sq_rows(c, ticket_push, out,
+		     "SELECT " PORTAL_VIEW "WHERE t.customer_id = ? "
+		     "ORDER BY t.public_updated_at DESC, t.id DESC "
+		     "LIMIT ? OFFSET ?",
+		     "iii", customer_id, limit, offset);
+	if (rc < 0)
+		ticket_list_clear(out);
+	return rc;
+}
+
+int
+sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
+		    int64_t ticket_id, struct ticket_rec *out)
+{
+	memset(out, 0, sizeof(*out));
+	return sq_row(c, ticket_row, out,
+		      "SELECT " STAFF_VIEW "WHERE t.id = ?1 AND "
+		      STAFF_SEES("?2", "?3"),
+		      "ibi", ticket_id, q->see_all, q->viewer_id);
+}
+
+int
+sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
+		     struct ticket_list *out)
+{
+	int rc;
+
+	*out = (struct ticket_list){NULL, 0};
+	rc = sq_rows(c, ticket_push, out,
+		     "SELECT " STAFF_VIEW "WHERE " STAFF_SEES("?1", "?2") " "
+		     "AND (?3 IS NULL OR t.status = ?3) "
+		     "AND (?4 = 0 OR (?4 = 1 AND t.assignee_id = ?2) "
+		     "OR (?4 = 2 AND t.assignee_id IS NULL)) "
+		     "AND (?7 = 0 OR t.queue_id = ?7) "
+		     "ORDER BY t.updated_at DESC, t.id DESC LIMIT ?5 OFFSET ?6",
+		     "bitiiii", q->see_all, q->viewer_id, q->status,
+		     (int64_t)q->assigned, q->limit, q->offset,
+		     q->queue_id > 0 ? q->queue_id : (int64_t)0);
+	if (rc < 0)
+		ticket_list_clear(out);
+	return rc;
+}
