@@ -98,6 +98,58 @@ test_floors(void **state)
 	assert_int_equal(load("garbage line\n", &cfg, err, sizeof(err)), -1);
 }
 
+/* A "[company] domains = ..." text of about len bytes (whole line). */
+static char *
+domains_conf(size_t len)
+{
+	static const char head[] = "; long lines\n[server]\nlisten = "
+				   "127.0.0.1:8443\n\n[company]\ndomains = ";
+	char *s = malloc(sizeof(head) + len + 2);
+	size_t n = sizeof(head) - 1;
+	int i = 0;
+
+	assert_non_null(s);
+	memcpy(s, head, n);
+	/* "example-000.com, example-001.com, ..." up to len bytes. */
+	while (n + 20 < sizeof(head) - 1 + len - strlen("domains = ")) {
+		int k = snprintf(s + n, 32, "%sexample-%03d.com",
+				 i > 0 ? ", " : "", i);
+
+		n += (size_t)k;
+		i++;
+	}
+	while (n < sizeof(head) - 1 + len - strlen("domains = "))
+		s[n++] = ' ';
+	memcpy(s + n, "x.io\n", 6);
+	return s;
+}
+
+/* Issue 9, defect 9: a long list on one line loads (values up to 4 KiB);
+ * a line longer than that is refused, plainly and with its number. */
+static void
+test_long_lines(void **state)
+{
+	struct config cfg;
+	char err[512];
+	char *text;
+
+	(void)state;
+	text = domains_conf(3000);
+	assert_true(strlen(text) > 3000);
+	if (load(text, &cfg, err, sizeof(err)) != 0)
+		fail_msg("a 3,000-byte domains line is refused: %s", err);
+	assert_non_null(strstr(cfg.company_domains, "example-000.com, "));
+	assert_non_null(strstr(cfg.company_domains, "x.io"));
+	assert_true(strlen(cfg.company_domains) > 2900);
+	free(text);
+
+	text = domains_conf(5000);
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), -1);
+	if (strstr(err, "c.conf line 6: line longer than 4096 bytes") == NULL)
+		fail_msg("unexpected message: %s", err);
+	free(text);
+}
+
 static void
 test_cidr(void **state)
 {
@@ -135,6 +187,7 @@ main(void)
 		cmocka_unit_test(test_defaults_file),
 		cmocka_unit_test(test_floors),
 		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_long_lines),
 	};
 	snprintf(dir, sizeof(dir), "/tmp/gh-cfg-XXXXXX");
 	if (mkdtemp(dir) == NULL)
