@@ -201,7 +201,7 @@ on_entry(void *user, const char *section, const char *name,
 int
 config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 {
-	char msg[256];
+	char msg[512];
 	unsigned line = 0;
 
 	err[0] = '\0';

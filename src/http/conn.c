@@ -103,6 +103,8 @@ http_on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	return r;
 }
 
+/* Frees r and everything it holds; the body and an owned reply, which
+ * may hold passwords or files, are wiped first. */
 static void
 request_free(struct request *r)
 {
@@ -129,7 +131,7 @@ request_free(struct request *r)
 
 void
 http_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-	     enum MHD_RequestTerminationCode toe)
+		  enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
 	(void)c;
