@@ -223,7 +223,7 @@ int
 cli_scan(int argc, char **argv)
 {
 	static struct config cfg;
-	static const char *domains[32];
+	static const char *domains[CONFIG_MAX_DOMAINS];
 	static struct phish_options opts;
 	int dlp = 0, phish = 0, found = 0, rc;
 	const char *path = NULL;
@@ -235,7 +235,8 @@ cli_scan(int argc, char **argv)
 		if (strcmp(argv[i], "--dlp") == 0) {
 			dlp = 1;
 		} else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-			if (load_domains(argv[++i], &cfg, domains, 32, &opts) < 0)
+			if (load_domains(argv[++i], &cfg, domains,
+					 CONFIG_MAX_DOMAINS, &opts) < 0)
 				return 2;
 		} else if (strcmp(argv[i], "--phish") == 0) {
 			phish = 1;

@@ -89,8 +89,8 @@ app_open(struct app *app, const char *dir, char *err, size_t errsz)
 static int
 start_phish(struct app *app)
 {
-	char buf[CONFIG_STR_MAX];
-	const char *doms[16];
+	char buf[CONFIG_LIST_MAX];
+	const char *doms[CONFIG_MAX_DOMAINS];
 	struct phish_options o;
 	char *save = NULL;
 	size_t n = 0;

@@ -1,21 +1,25 @@
 /*
  * Configuration table and INI loading. The table below is the single list
  * of settings, their defaults and their bounds; docs/configuration.md
- * describes the same keys. Values outside the bounds are errors, never
- * clamped.
+ * describes the same keys. Values outside the bounds, and strings longer
+ * than their field, are errors, never clamped or truncated. Derived
+ * fields (networks, the origins each listener accepts) are rebuilt from
+ * scratch by every config_validate, so they always match the fields they
+ * come from.
  */
 #include "core/config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ini.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "util/inifile.h"
 
 enum opt_type { OPT_INT, OPT_STR };
 
@@ -24,15 +28,19 @@ struct opt {
 	const char *key;
 	enum opt_type type;
 	size_t offset;
+	size_t size;
 	const char *def;
 	int64_t min, max;
 	const char *doc;
 };
 
+#define FIELD_SIZE(field) sizeof(((struct config *)0)->field)
 #define I(sec, k, field, d, lo, hi, doc)                                     \
-	{sec, k, OPT_INT, offsetof(struct config, field), d, lo, hi, doc}
+	{sec, k, OPT_INT, offsetof(struct config, field), FIELD_SIZE(field), \
+	 d, lo, hi, doc}
 #define S(sec, k, field, d, doc)                                             \
-	{sec, k, OPT_STR, offsetof(struct config, field), d, 0, 0, doc}
+	{sec, k, OPT_STR, offsetof(struct config, field), FIELD_SIZE(field), \
+	 d, 0, 0, doc}
 
 static const struct opt opts[] = {
 	S("server", "listen", listen, "127.0.0.1:8443",
@@ -46,6 +54,10 @@ static const struct opt opts[] = {
 	  "origin of the portal as browsers see it; default from listen"),
 	S("server", "staff_origin", staff_origin, "",
 	  "origin of the console as browsers see it; default from staff_listen"),
+	S("server", "origins", origins_text, "",
+	  "more origins browsers may use, on both listeners (comma-separated "
+	  "https://HOST or https://HOST:PORT); each listener always accepts "
+	  "its own origin, its listen address and localhost"),
 	S("server", "tls_cert", tls_cert, "tls.crt", "PEM certificate chain"),
 	S("server", "tls_key", tls_key, "tls.key", "PEM private key"),
 	I("server", "max_connections", max_connections, "512", 4, 65536,
@@ -92,7 +104,8 @@ static const struct opt opts[] = {
 	S("company", "portal_url", portal_url, "",
 	  "portal address put in notifications; default public_origin"),
 	S("company", "domains", company_domains, "",
-	  "the company's own domains, for lookalike checks"),
+	  "the company's own domains, for lookalike checks (comma-separated, "
+	  "at most 256)"),
 	S("mail", "smtp_url", smtp_url, "",
 	  "smtps://host:465 or smtp://host:587 (STARTTLS required); empty: outbox"),
 	S("mail", "smtp_ca_file", smtp_ca_file, "",
@@ -128,12 +141,15 @@ opt_set(struct config *cfg, const struct opt *o, const char *value,
 	char *base = (char *)cfg + o->offset;
 
 	if (o->type == OPT_STR) {
-		if (strlen(value) >= CONFIG_STR_MAX) {
-			snprintf(err, errsz, "[%s] %s: value too long",
-				 o->section, o->key);
+		size_t n = strlen(value);
+
+		if (n >= o->size) {
+			snprintf(err, errsz,
+				 "[%s] %s: value longer than %zu bytes",
+				 o->section, o->key, o->size - 1);
 			return -1;
 		}
-		snprintf(base, CONFIG_STR_MAX, "%s", value);
+		memcpy(base, value, n + 1);
 		return 0;
 	}
 	errno = 0;
@@ -167,52 +183,33 @@ config_defaults(struct config *cfg, const char *dir)
 	snprintf(cfg->dir, sizeof(cfg->dir), "%s", dir);
 }
 
-struct load_ctx {
-	struct config *cfg;
-	char *err;
-	size_t errsz;
-	int failed;
-};
-
 static int
-on_ini(void *user, const char *section, const char *name, const char *value)
+on_entry(void *user, const char *section, const char *name,
+	 const char *value, char *err, size_t errsz)
 {
-	struct load_ctx *lc = user;
-	const struct opt *o;
+	struct config *cfg = user;
+	const struct opt *o = opt_find(section, name);
 
-	if (lc->failed)
-		return 0;
-	o = opt_find(section, name);
 	if (o == NULL) {
-		snprintf(lc->err, lc->errsz, "[%s] %s: unknown setting", section,
+		snprintf(err, errsz, "[%.64s] %.64s: unknown setting", section,
 			 name);
-		lc->failed = 1;
-		return 0;
+		return -1;
 	}
-	if (opt_set(lc->cfg, o, value, lc->err, lc->errsz) < 0) {
-		lc->failed = 1;
-		return 0;
-	}
-	return 1;
+	return opt_set(cfg, o, value, err, errsz);
 }
 
 int
 config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 {
-	struct load_ctx lc = {cfg, err, errsz, 0};
-	char msg[256];
-	int rc;
+	char msg[512];
+	unsigned line = 0;
 
 	err[0] = '\0';
-	rc = ini_parse(path, on_ini, &lc);
-	if (rc < 0) {
-		snprintf(err, errsz, "%s: cannot be read", path);
-		return -1;
-	}
-	if (rc > 0) {
-		snprintf(msg, sizeof(msg), "%s", err);
-		snprintf(err, errsz, "%s line %d: %s", path, rc,
-			 lc.failed ? msg : "malformed line");
+	if (inifile_parse(path, on_entry, cfg, &line, msg, sizeof(msg)) < 0) {
+		if (line == 0)
+			snprintf(err, errsz, "%s: %s", path, msg);
+		else
+			snprintf(err, errsz, "%s line %u: %s", path, line, msg);
 		return -1;
 	}
 	return config_validate(cfg, err, errsz);
@@ -284,19 +281,180 @@ cidr_contains(const struct cidr *nets, unsigned n, int family,
 	return 0;
 }
 
+/* --- origins ------------------------------------------------------------ */
+
+/* Splits "HOST:PORT" or "[V6]:PORT" into host (brackets kept) and port.
+ * 0 or -1. */
+static int
+listen_split(const char *listen, char *host, size_t hostsz, char *port,
+	     size_t portsz)
+{
+	const char *colon = strrchr(listen, ':');
+	size_t hl;
+
+	if (colon == NULL || colon == listen)
+		return -1;
+	if (listen[0] == '[' && colon[-1] != ']')
+		return -1;
+	hl = (size_t)(colon - listen);
+	if (hl >= hostsz || strlen(colon + 1) >= portsz)
+		return -1;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	snprintf(port, portsz, "%s", colon + 1);
+	return 0;
+}
+
+/* The origin of a listener on listen when none is configured:
+ * https://localhost:PORT. */
 static void
 origin_from_listen(const char *listen, char *out, size_t outsz)
 {
 	const char *colon = strrchr(listen, ':');
 	const char *port = colon != NULL ? colon + 1 : "443";
+	char raw[ORIGIN_MAX];
 
-	snprintf(out, outsz, "https://localhost:%s", port);
+	snprintf(raw, sizeof(raw), "https://localhost:%.8s", port);
+	/* A listen address that is not HOST:PORT keeps the raw text; serve
+	 * refuses the address itself. */
+	if (origin_canon(raw, out, outsz) < 0)
+		snprintf(out, outsz, "%s", raw);
 }
 
-int
-config_validate(struct config *cfg, char *err, size_t errsz)
+/*
+ * The origins a listener on listen accepts besides [server] origins: its
+ * own when configured, its literal address (loopback for a wildcard, which
+ * no browser can open), localhost, and its own when derived (which is
+ * localhost unless the address is not HOST:PORT). The first is the URL
+ * people are shown. An address that does not split adds nothing more:
+ * serve refuses it.
+ */
+static void
+listener_origins(struct origin_set *l, const char *own, int own_derived,
+		 const char *listen)
 {
-	char buf[CONFIG_STR_MAX];
+	char host[CONFIG_STR_MAX], port[16], o[CONFIG_STR_MAX + 32];
+
+	l->n = 0;
+	if (!own_derived)
+		(void)origin_set_add(l, own);
+	if (listen_split(listen, host, sizeof(host), port, sizeof(port)) == 0) {
+		if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "[::]") == 0) {
+			snprintf(o, sizeof(o), "https://127.0.0.1:%s", port);
+			(void)origin_set_add(l, o);
+			if (host[0] == '[') {
+				snprintf(o, sizeof(o), "https://[::1]:%s", port);
+				(void)origin_set_add(l, o);
+			}
+		} else {
+			snprintf(o, sizeof(o), "https://%s:%s", host, port);
+			(void)origin_set_add(l, o);
+		}
+		snprintf(o, sizeof(o), "https://localhost:%s", port);
+		(void)origin_set_add(l, o);
+	}
+	(void)origin_set_add(l, own);
+}
+
+/* Adds each of [server] origins to both lists. 0 or -1 with err naming the
+ * value that is not an origin. */
+static int
+extra_origins(struct config *cfg, char *err, size_t errsz)
+{
+	char buf[CONFIG_LIST_MAX];
+	char *save = NULL;
+	unsigned n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", cfg->origins_text);
+	for (char *tok = strtok_r(buf, ", \t", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		if (++n > CONFIG_MAX_ORIGINS) {
+			snprintf(err, errsz, "[server] origins: more than %d",
+				 CONFIG_MAX_ORIGINS);
+			return -1;
+		}
+		if (origin_set_add(&cfg->public_origins, tok) < 0 ||
+		    origin_set_add(&cfg->staff_origins, tok) < 0) {
+			snprintf(err, errsz,
+				 "[server] origins: '%.200s' is not an origin "
+				 "(https://HOST or https://HOST:PORT, no path)",
+				 tok);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A configured public_origin or staff_origin must be an origin; it is kept
+ * in canonical form. 0 or -1 with err set. */
+static int
+configured_origin(char *origin, size_t size, const char *key, char *err,
+		  size_t errsz)
+{
+	char canon[ORIGIN_MAX];
+
+	if (origin_canon(origin, canon, sizeof(canon)) < 0 ||
+	    strlen(canon) >= size) {
+		snprintf(err, errsz,
+			 "[server] %s: '%.200s' is not an origin (https://HOST "
+			 "or https://HOST:PORT, no path)",
+			 key, origin);
+		return -1;
+	}
+	memcpy(origin, canon, strlen(canon) + 1);
+	return 0;
+}
+
+/* Derives the origins (and the portal URL) not configured, then the list
+ * each listener accepts. 0 or -1 with err set. */
+static int
+validate_origins(struct config *cfg, char *err, size_t errsz)
+{
+	if (cfg->public_origin[0] == '\0') {
+		cfg->public_origin_derived = 1;
+		origin_from_listen(cfg->listen, cfg->public_origin,
+				   sizeof(cfg->public_origin));
+	} else if (!cfg->public_origin_derived &&
+		   configured_origin(cfg->public_origin,
+				     sizeof(cfg->public_origin),
+				     "public_origin", err, errsz) < 0) {
+		return -1;
+	}
+	if (cfg->staff_origin[0] == '\0') {
+		cfg->staff_origin_derived = 1;
+		origin_from_listen(cfg->staff_listen, cfg->staff_origin,
+				   sizeof(cfg->staff_origin));
+	} else if (!cfg->staff_origin_derived &&
+		   configured_origin(cfg->staff_origin,
+				     sizeof(cfg->staff_origin), "staff_origin",
+				     err, errsz) < 0) {
+		return -1;
+	}
+	if (cfg->portal_url[0] == '\0') {
+		size_t n = strnlen(cfg->public_origin, CONFIG_STR_MAX - 2);
+
+		cfg->portal_url_derived = 1;
+		memcpy(cfg->portal_url, cfg->public_origin, n);
+		cfg->portal_url[n] = '/';
+		cfg->portal_url[n + 1] = '\0';
+	}
+	if (strncmp(cfg->portal_url, "https://", 8) != 0) {
+		snprintf(err, errsz, "[company] portal_url must be https://");
+		return -1;
+	}
+	listener_origins(&cfg->public_origins, cfg->public_origin,
+			 cfg->public_origin_derived, cfg->listen);
+	listener_origins(&cfg->staff_origins, cfg->staff_origin,
+			 cfg->staff_origin_derived, cfg->staff_listen);
+	return extra_origins(cfg, err, errsz);
+}
+
+/* --- validation ------------------------------------------------------------ */
+
+static int
+validate_networks(struct config *cfg, char *err, size_t errsz)
+{
+	char buf[CONFIG_LIST_MAX];
 	char *save = NULL;
 	char *tok;
 
@@ -322,6 +480,34 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 		snprintf(err, errsz, "[server] staff_networks: empty");
 		return -1;
 	}
+	return 0;
+}
+
+/* [company] domains: at most CONFIG_MAX_DOMAINS names (every one is used;
+ * none is silently dropped). */
+static int
+validate_domains(const struct config *cfg, char *err, size_t errsz)
+{
+	char buf[CONFIG_LIST_MAX];
+	char *save = NULL;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", cfg->company_domains);
+	for (char *tok = strtok_r(buf, ", \t", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", \t", &save))
+		n++;
+	if (n > CONFIG_MAX_DOMAINS) {
+		snprintf(err, errsz, "[company] domains: %zu names, at most %d",
+			 n, CONFIG_MAX_DOMAINS);
+		return -1;
+	}
+	return 0;
+}
+
+/* Rules between fields of the security policy and the body limits. */
+static int
+validate_limits(const struct config *cfg, char *err, size_t errsz)
+{
 	if (cfg->staff_idle_seconds > cfg->staff_absolute_seconds ||
 	    cfg->customer_idle_seconds > cfg->customer_absolute_seconds) {
 		snprintf(err, errsz,
@@ -342,28 +528,17 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 			 (long long)((cfg->attach_max_bytes + 2) / 3 * 4 + 8192));
 		return -1;
 	}
-	if (cfg->public_origin[0] == '\0' && cfg->staff_origin[0] == '\0')
-		cfg->origins_derived = 1;
-	if (cfg->public_origin[0] == '\0')
-		origin_from_listen(cfg->listen, cfg->public_origin,
-				   sizeof(cfg->public_origin));
-	if (cfg->staff_origin[0] == '\0')
-		origin_from_listen(cfg->staff_listen, cfg->staff_origin,
-				   sizeof(cfg->staff_origin));
-	if (cfg->portal_url[0] == '\0') {
-		cfg->portal_url_derived = 1;
-		size_t n = strnlen(cfg->public_origin, CONFIG_STR_MAX - 2);
+	return 0;
+}
 
-		memcpy(cfg->portal_url, cfg->public_origin, n);
-		cfg->portal_url[n] = '/';
-		cfg->portal_url[n + 1] = '\0';
-	}
-	if (strncmp(cfg->public_origin, "https://", 8) != 0 ||
-	    strncmp(cfg->staff_origin, "https://", 8) != 0 ||
-	    strncmp(cfg->portal_url, "https://", 8) != 0) {
-		snprintf(err, errsz, "origins and portal_url must be https://");
+int
+config_validate(struct config *cfg, char *err, size_t errsz)
+{
+	if (validate_networks(cfg, err, errsz) < 0 ||
+	    validate_limits(cfg, err, errsz) < 0 ||
+	    validate_domains(cfg, err, errsz) < 0 ||
+	    validate_origins(cfg, err, errsz) < 0)
 		return -1;
-	}
 	if (strcmp(cfg->log_level, "debug") != 0 &&
 	    strcmp(cfg->log_level, "info") != 0 &&
 	    strcmp(cfg->log_level, "warn") != 0 &&
@@ -383,10 +558,10 @@ config_set_listen(struct config *cfg, const char *listen, const char *staff,
 	if (staff != NULL)
 		snprintf(cfg->staff_listen, sizeof(cfg->staff_listen), "%s",
 			 staff);
-	if (cfg->origins_derived) {
+	if (cfg->public_origin_derived)
 		cfg->public_origin[0] = '\0';
+	if (cfg->staff_origin_derived)
 		cfg->staff_origin[0] = '\0';
-	}
 	if (cfg->portal_url_derived)
 		cfg->portal_url[0] = '\0';
 	return config_validate(cfg, err, errsz);

@@ -1,10 +1,14 @@
 /*
- * Configuration: an INI file (libinih) read once at start-up into struct
- * config. Every key is declared in one table with its type, default and
- * bounds; a value out of bounds, an unknown key or a malformed line stops
- * start-up with a message naming the line. Bounds encode the compiled-in
- * policy floors: configuration can make the product stricter (shorter
- * sessions, longer passwords, fewer free attempts), never weaker.
+ * Configuration: an INI file (util/inifile.h) read once at start-up into
+ * struct config. Every key is declared in one table with its type, default
+ * and bounds; a value out of bounds, an unknown key, a malformed line or a
+ * line longer than INIFILE_LINE_MAX (4096) bytes stops start-up with a
+ * message naming the line. Bounds encode the compiled-in policy floors:
+ * configuration can make the product stricter (shorter sessions, longer
+ * passwords, fewer free attempts), never weaker.
+ *
+ * The origins each listener accepts (CSRF) are derived here too, once, so
+ * the HTTP layer only looks them up.
  */
 #ifndef GH_CORE_CONFIG_H
 #define GH_CORE_CONFIG_H
@@ -12,8 +16,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/origin.h"
+
 #define CONFIG_STR_MAX 512
+/* Room for a list value (networks, origins, domains): a whole line. */
+#define CONFIG_LIST_MAX 4096
 #define CONFIG_MAX_NETS 32
+/* [company] domains: at most this many names. */
+#define CONFIG_MAX_DOMAINS 256
+/* [server] origins: at most this many. A listener accepts them, its own
+ * origin, its literal address (two for an IPv6 wildcard) and localhost. */
+#define CONFIG_MAX_ORIGINS (ORIGIN_SET_MAX - 4)
 
 struct cidr {
 	int family; /* AF_INET or AF_INET6 */
@@ -25,11 +38,12 @@ struct config {
 	/* [server] */
 	char listen[CONFIG_STR_MAX];
 	char staff_listen[CONFIG_STR_MAX];
-	char staff_networks_text[CONFIG_STR_MAX];
+	char staff_networks_text[CONFIG_LIST_MAX];
 	struct cidr staff_networks[CONFIG_MAX_NETS];
 	unsigned n_staff_networks;
 	char public_origin[CONFIG_STR_MAX];
 	char staff_origin[CONFIG_STR_MAX];
+	char origins_text[CONFIG_LIST_MAX];
 	char tls_cert[CONFIG_STR_MAX];
 	char tls_key[CONFIG_STR_MAX];
 	int64_t max_connections;
@@ -56,7 +70,7 @@ struct config {
 	/* [company] */
 	char company_name[CONFIG_STR_MAX];
 	char portal_url[CONFIG_STR_MAX];
-	char company_domains[CONFIG_STR_MAX];
+	char company_domains[CONFIG_LIST_MAX];
 	/* [mail] */
 	char smtp_url[CONFIG_STR_MAX];
 	char smtp_ca_file[CONFIG_STR_MAX];
@@ -68,10 +82,16 @@ struct config {
 	/* [log] */
 	char log_level[16];
 
-	/* Set when the origins/portal URL were derived from the listen
+	/* Set when an origin or the portal URL was derived from the listen
 	 * addresses rather than configured. */
-	int origins_derived;
+	int public_origin_derived;
+	int staff_origin_derived;
 	int portal_url_derived;
+
+	/* Derived by config_validate: the origins a state-changing request
+	 * may come from, per listener. */
+	struct origin_set public_origins;
+	struct origin_set staff_origins;
 
 	/* Not from the file: the data directory, absolute. */
 	char dir[CONFIG_STR_MAX];
@@ -83,17 +103,19 @@ void config_defaults(struct config *cfg, const char *dir);
 /*
  * Reads path over the defaults. Relative file names in the config are
  * resolved against cfg->dir. On error writes one line to err (size errsz)
- * naming the line and the problem, and returns -1.
+ * naming the file, the line and the problem ("PATH line 12: line longer
+ * than 4096 bytes"), and returns -1.
  */
 int config_load(struct config *cfg, const char *path, char *err,
 		size_t errsz);
 
-/* Checks cross-field rules and parses derived fields (networks). 0 or -1
- * with err set. config_load calls it; call it after changing fields. */
 /* Overrides the listen addresses (command line) and re-derives what was
  * derived from them. 0 or -1 with err set. */
 int config_set_listen(struct config *cfg, const char *listen,
 		      const char *staff, char *err, size_t errsz);
+/* Checks cross-field rules and parses derived fields (networks, origins).
+ * 0 or -1 with err set. config_load calls it; call it after changing
+ * fields. */
 int config_validate(struct config *cfg, char *err, size_t errsz);
 
 /* Writes the default configuration file for `init` (O_EXCL, 0640). */

@@ -13,7 +13,7 @@
 #include "core/fingerprints.h"
 #include "util/log.h"
 
-#define MAX_DOMAINS 16
+#define MAX_DOMAINS CONFIG_MAX_DOMAINS
 
 /* Opens a sealed customer field; NULL when absent. */
 static int
@@ -74,7 +74,7 @@ outbound_check(struct app *app, struct store_conn *c, int64_t ticket_id,
 	const char **note_v = NULL;
 	const char *emails[1], *phones[1];
 	const char *domains[MAX_DOMAINS];
-	char dom_buf[CONFIG_STR_MAX];
+	char dom_buf[CONFIG_LIST_MAX];
 	char *email = NULL, *phone = NULL;
 	size_t n_dom = 0;
 	int rc;

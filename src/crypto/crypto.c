@@ -20,6 +20,8 @@
 
 #include <sodium.h>
 
+#include "util/fileio.h"
+
 _Static_assert(CRYPTO_PWHASH_BYTES == crypto_pwhash_STRBYTES,
 	       "CRYPTO_PWHASH_BYTES must match libsodium");
 _Static_assert(CRYPTO_KEY_BYTES == crypto_kdf_KEYBYTES,
@@ -63,54 +65,6 @@ crypto_init(void)
 	if (sodium_init() < 0)
 		return -1;
 	return 0;
-}
-
-/*
- * Creates path with O_EXCL and mode 0600 and writes len bytes. Returns 0,
- * -EEXIST, or -1 (the partly written file is removed).
- */
-static int
-write_new_secret_file(const char *path, const void *data, size_t len,
-		      mode_t mode)
-{
-	int ret = -1;
-	int fd = -1;
-	int created = 0;
-	const unsigned char *p = data;
-	size_t done = 0;
-
-	if (path == NULL || *path == '\0')
-		goto out;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		  mode);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			ret = -EEXIST;
-		goto out;
-	}
-	created = 1;
-	/* The umask may only narrow the mode; make sure it is exact. */
-	if (fchmod(fd, mode) != 0)
-		goto out;
-	while (done < len) {
-		ssize_t n = write(fd, p + done, len - done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (fsync(fd) != 0)
-		goto out;
-	ret = 0;
-out:
-	if (fd >= 0 && close(fd) != 0 && ret == 0)
-		ret = -1;
-	if (ret != 0 && created)
-		(void)unlink(path);
-	return ret;
 }
 
 /*
@@ -182,7 +136,7 @@ crypto_master_key_create(const char *path)
 	if (key == NULL)
 		goto out;
 	crypto_kdf_keygen(key);
-	ret = write_new_secret_file(path, key, CRYPTO_KEY_BYTES, 0600);
+	ret = write_file_atomic(path, key, CRYPTO_KEY_BYTES, 0600);
 out:
 	if (key != NULL)
 		sodium_free(key);
@@ -576,13 +530,13 @@ crypto_ed25519_keys_create(const char *sk_path, const char *pk_path)
 		goto out;
 	if (crypto_sign_keypair(pk, sk) != 0)
 		goto out;
-	r = write_new_secret_file(sk_path, sk, crypto_sign_SECRETKEYBYTES,
+	r = write_file_atomic(sk_path, sk, crypto_sign_SECRETKEYBYTES,
 				  0600);
 	if (r != 0) {
 		ret = r;
 		goto out;
 	}
-	r = write_new_secret_file(pk_path, pk, sizeof(pk), 0644);
+	r = write_file_atomic(pk_path, pk, sizeof(pk), 0644);
 	if (r != 0) {
 		(void)unlink(sk_path);
 		ret = r;

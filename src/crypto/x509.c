@@ -22,51 +22,12 @@
 #include <gnutls/x509.h>
 
 #include "crypto/crypto.h"
+#include "util/fileio.h"
 
 /* Upper bound on the validity: 100 years. */
 #define X509_MAX_DAYS 36500u
 /* Upper bound on a PEM file read by x509_read_file. */
 #define X509_MAX_FILE (1024u * 1024u)
-
-/* Creates path (O_EXCL, mode) and writes the datum. 0, -EEXIST or -1. */
-static int
-write_new_file(const char *path, const gnutls_datum_t *d, mode_t mode)
-{
-	int ret = -1;
-	int fd = -1;
-	int created = 0;
-	size_t done = 0;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		  mode);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			ret = -EEXIST;
-		goto out;
-	}
-	created = 1;
-	if (fchmod(fd, mode) != 0)
-		goto out;
-	while (done < d->size) {
-		ssize_t n = write(fd, d->data + done, d->size - done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (fsync(fd) != 0)
-		goto out;
-	ret = 0;
-out:
-	if (fd >= 0 && close(fd) != 0 && ret == 0)
-		ret = -1;
-	if (ret != 0 && created)
-		(void)unlink(path);
-	return ret;
-}
 
 /* Builds the key and the certificate as PEM. */
 static int
@@ -173,12 +134,13 @@ x509_selfsigned_create(const char *key_path, const char *cert_path,
 	}
 	if (make_pair(days, &key_pem, &cert_pem) != 0)
 		goto out;
-	r = write_new_file(key_path, &key_pem, 0600);
+	r = write_file_atomic(key_path, key_pem.data, key_pem.size, 0600);
 	if (r != 0) {
 		ret = r;
 		goto out;
 	}
-	r = write_new_file(cert_path, &cert_pem, 0644);
+	r = write_file_atomic(cert_path, cert_pem.data, cert_pem.size,
+			      0644);
 	if (r != 0) {
 		(void)unlink(key_path);
 		ret = r;

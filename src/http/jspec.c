@@ -61,105 +61,105 @@ jspec_parse(const char *body, size_t len, const struct jspec *spec,
 	return rc;
 }
 
-int
-jspec_parse_ex(const char *body, size_t len, const struct jspec *spec,
-	       json_t **root_out, struct jspec_fail *fail)
+/* The body as a JSON document: an empty body is an empty object. NULL
+ * when it is nested too deeply or is not JSON (duplicate keys included). */
+static json_t *
+load_body(const char *body, size_t len)
 {
-	json_t *root = NULL;
 	json_error_t jerr;
+
+	if (len == 0)
+		return json_object();
+	if (!depth_ok(body, len, JSPEC_MAX_DEPTH))
+		return NULL;
+	return json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+}
+
+/* Deny by default: 0 when every key of root is declared in spec. */
+static int
+only_declared(json_t *root, const struct jspec *spec)
+{
 	const char *key;
 	json_t *val;
-	int rc = -GH_BAD_JSON;
 
-	*root_out = NULL;
-	memset(fail, 0, sizeof(*fail));
-	fail->type = JS_END;
-	if (len == 0) {
-		root = json_object();
-	} else {
-		if (!depth_ok(body, len, JSPEC_MAX_DEPTH))
-			return -GH_BAD_JSON;
-		root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	}
-	if (root == NULL)
-		return -GH_BAD_JSON;
-	if (!json_is_object(root))
-		goto out;
-
-	/* Unknown fields first: deny by default. */
 	json_object_foreach(root, key, val) {
 		const struct jspec *f = spec;
 
 		while (f->type != JS_END && strcmp(f->name, key) != 0)
 			f++;
-		if (f->type == JS_END) {
-			rc = -GH_UNKNOWN_FIELD;
-			goto out;
-		}
+		if (f->type == JS_END)
+			return -GH_UNKNOWN_FIELD;
 	}
-	for (const struct jspec *f = spec; f->type != JS_END; f++) {
-		fail_at(fail, f, JSB_NONE);
-		val = json_object_get(root, f->name);
-		if (val == NULL || json_is_null(val)) {
-			if (f->flags & JS_REQUIRED) {
-				rc = -GH_MISSING_FIELD;
-				goto out;
-			}
-			continue;
-		}
-		switch (f->type) {
-		case JS_STRING: {
-			const char *s;
-			int64_t n;
+	return 0;
+}
 
-			if (!json_is_string(val)) {
-				rc = -GH_BAD_FIELD;
-				goto out;
-			}
-			s = json_string_value(val);
-			n = utf8_check(s, json_string_length(val),
-				       (f->flags & JS_MULTILINE) != 0);
-			if (n < 0 || strlen(s) != json_string_length(val)) {
-				rc = -GH_BAD_UTF8;
-				goto out;
-			}
-			if (f->flags & JS_BYTES)
-				n = (int64_t)json_string_length(val);
-			if (n < f->min || n > f->max) {
-				fail_at(fail, f, n < f->min ? JSB_MIN : JSB_MAX);
-				rc = -GH_BAD_FIELD;
-				goto out;
-			}
-			break;
-		}
-		case JS_INT:
-			if (!json_is_integer(val)) {
-				rc = -GH_BAD_FIELD;
-				goto out;
-			}
-			if (json_integer_value(val) < f->min ||
-			    json_integer_value(val) > f->max) {
-				fail_at(fail, f,
-					json_integer_value(val) < f->min
-						? JSB_MIN
-						: JSB_MAX);
-				rc = -GH_BAD_FIELD;
-				goto out;
-			}
-			break;
-		case JS_BOOL:
-			if (!json_is_boolean(val)) {
-				rc = -GH_BAD_FIELD;
-				goto out;
-			}
-			break;
-		case JS_END:
-			break;
-		}
+static int
+check_string(const struct jspec *f, json_t *val, struct jspec_fail *fail)
+{
+	const char *s;
+	int64_t n;
+
+	if (!json_is_string(val))
+		return -GH_BAD_FIELD;
+	s = json_string_value(val);
+	n = utf8_check(s, json_string_length(val),
+		       (f->flags & JS_MULTILINE) != 0);
+	if (n < 0 || strlen(s) != json_string_length(val))
+		return -GH_BAD_UTF8;
+	if (f->flags & JS_BYTES)
+		n = (int64_t)json_string_length(val);
+	if (n < f->min || n > f->max) {
+		fail_at(fail, f, n < f->min ? JSB_MIN : JSB_MAX);
+		return -GH_BAD_FIELD;
 	}
-	/* All checked: now write the outputs. */
+	return 0;
+}
+
+static int
+check_int(const struct jspec *f, json_t *val, struct jspec_fail *fail)
+{
+	json_int_t v;
+
+	if (!json_is_integer(val))
+		return -GH_BAD_FIELD;
+	v = json_integer_value(val);
+	if (v < f->min || v > f->max) {
+		fail_at(fail, f, v < f->min ? JSB_MIN : JSB_MAX);
+		return -GH_BAD_FIELD;
+	}
+	return 0;
+}
+
+/* Checks each declared field of root: present when required, of its type,
+ * within its bounds. 0 or the error, with fail naming the field. */
+static int
+check_fields(json_t *root, const struct jspec *spec, struct jspec_fail *fail)
+{
+	int rc = 0;
+
+	for (const struct jspec *f = spec; rc == 0 && f->type != JS_END; f++) {
+		json_t *val = json_object_get(root, f->name);
+
+		fail_at(fail, f, JSB_NONE);
+		if (val == NULL || json_is_null(val))
+			rc = (f->flags & JS_REQUIRED) ? -GH_MISSING_FIELD : 0;
+		else if (f->type == JS_STRING)
+			rc = check_string(f, val, fail);
+		else if (f->type == JS_INT)
+			rc = check_int(f, val, fail);
+		else if (f->type == JS_BOOL && !json_is_boolean(val))
+			rc = -GH_BAD_FIELD;
+	}
+	return rc;
+}
+
+/* Writes each given field of root (all checked) to its out. */
+static void
+write_fields(json_t *root, const struct jspec *spec)
+{
 	for (const struct jspec *f = spec; f->type != JS_END; f++) {
-		val = json_object_get(root, f->name);
+		json_t *val = json_object_get(root, f->name);
+
 		if (val == NULL || json_is_null(val))
 			continue;
 		if (f->present != NULL)
@@ -171,11 +171,34 @@ jspec_parse_ex(const char *body, size_t len, const struct jspec *spec,
 		else if (f->type == JS_BOOL)
 			*(int *)f->out = json_is_true(val);
 	}
+}
+
+int
+jspec_parse_ex(const char *body, size_t len, const struct jspec *spec,
+	       json_t **root_out, struct jspec_fail *fail)
+{
+	json_t *root;
+	int rc = -GH_BAD_JSON;
+
+	*root_out = NULL;
+	memset(fail, 0, sizeof(*fail));
+	fail->type = JS_END;
+	root = load_body(body, len);
+	if (root == NULL)
+		return -GH_BAD_JSON;
+	if (!json_is_object(root))
+		goto out;
+	rc = only_declared(root, spec);
+	if (rc == 0)
+		rc = check_fields(root, spec, fail);
+	if (rc < 0)
+		goto out;
+	/* All checked: now write the outputs. */
+	write_fields(root, spec);
 	memset(fail, 0, sizeof(*fail));
 	fail->type = JS_END;
 	*root_out = root;
 	root = NULL;
-	rc = 0;
 out:
 	json_decref(root);
 	return rc;

@@ -12,7 +12,10 @@
 #include <stdint.h>
 
 #include "core/app.h"
-#include "store/store.h"
+
+/* A database connection from the pool: opaque to http/ and api/, which
+ * hand it to core/ functions. */
+struct store_conn;
 
 enum listener_kind { LISTEN_PUBLIC = 1, LISTEN_STAFF = 2 };
 

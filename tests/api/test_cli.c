@@ -1,8 +1,10 @@
 /*
  * The command line against a real data directory: account creation
- * output and validation, queues and queue membership, and `audit verify` catching every kind of
- * tampering with the audit log (a changed record, a record rewritten
- * together with its leaf hash, records removed at the end).
+ * output and validation, queues and queue membership, `audit verify`
+ * catching every kind of tampering with the audit log (a changed record,
+ * a record rewritten together with its leaf hash, records removed at the
+ * end), and help: the list of commands, each command's usage, unknown
+ * commands.
  */
 #include <setjmp.h>
 #include <sqlite3.h>
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -425,10 +429,173 @@ test_scan(void **state)
 	free(out);
 }
 
+/* Reads fd to its end into a malloc'd string. */
+static char *
+slurp(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	assert_non_null(buf);
+	for (;;) {
+		if (len + 1 == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Runs the binary with exactly args (no --dir) and no stdin; *out and
+ * *err (malloc'd) get stdout and stderr. Returns the exit status. */
+static int
+run_bare(const char *const *args, char **out, char **err)
+{
+	const char *argv[16];
+	int po[2], pe[2], status;
+	size_t n = 0;
+	pid_t pid;
+
+	argv[n++] = srv.bin;
+	for (; *args != NULL && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	assert_int_equal(pipe(po), 0);
+	assert_int_equal(pipe(pe), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(0);
+		close(po[0]);
+		close(pe[0]);
+		execv(srv.bin, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	/* Help texts are far below a pipe's buffer: reading one pipe to its
+	 * end before the other cannot block the child. */
+	*out = slurp(po[0]);
+	*err = slurp(pe[0]);
+	close(po[0]);
+	close(pe[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static const char *const commands[] = {"init",  "serve", "staff", "customer",
+				       "queue", "audit", "scan",  "help"};
+
+/* `gatehouse help` lists every command on stdout; `gatehouse help NAME`
+ * and `gatehouse NAME --help` print the same usage of that command; an
+ * unknown command is named and exits 2; a usage error shows the usage of
+ * its own command only. Help never touches a data directory. */
+static void
+test_help(void **state)
+{
+	char *out, *err, *out2, *err2;
+	char want[64];
+
+	(void)state;
+	{
+		const char *args[] = {"help", NULL};
+
+		assert_int_equal(run_bare(args, &out, &err), 0);
+		for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
+			snprintf(want, sizeof(want), "\n  %s ", commands[i]);
+			if (strstr(out, want) == NULL)
+				fail_msg("help does not list %s:\n%s",
+					 commands[i], out);
+		}
+		assert_string_equal(err, "");
+		free(out);
+		free(err);
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
+		const char *help[] = {"help", commands[i], NULL};
+		const char *flag[] = {commands[i], "--help", NULL};
+
+		assert_int_equal(run_bare(help, &out, &err), 0);
+		assert_string_equal(err, "");
+		snprintf(want, sizeof(want), "usage:\n  gatehouse %s",
+			 commands[i]);
+		if (strstr(out, want) == NULL)
+			fail_msg("help %s:\n%s", commands[i], out);
+		assert_int_equal(run_bare(flag, &out2, &err2), 0);
+		assert_string_equal(out2, out);
+		assert_string_equal(err2, "");
+		free(out);
+		free(err);
+		free(out2);
+		free(err2);
+	}
+	{
+		const char *args[] = {"help", "staff", NULL};
+
+		assert_int_equal(run_bare(args, &out, &err), 0);
+		assert_non_null(strstr(out, "--password-stdin"));
+		assert_non_null(strstr(out, "staff queue --email E --add Q"));
+		free(out);
+		free(err);
+	}
+	{
+		const char *args[] = {"staff", "add", "--email", "h@example.com",
+				      "--help", NULL};
+
+		assert_int_equal(run_bare(args, &out, &err), 0);
+		assert_non_null(strstr(out, "usage:\n  gatehouse staff add"));
+		free(out);
+		free(err);
+	}
+	/* Unknown commands, with and without help. */
+	{
+		const char *bogus[] = {"bogus", NULL};
+		const char *help_bogus[] = {"help", "bogus", NULL};
+		const char *none[] = {NULL};
+
+		assert_int_equal(run_bare(bogus, &out, &err), 2);
+		assert_string_equal(out, "");
+		assert_non_null(strstr(err, "unknown command 'bogus'"));
+		free(out);
+		free(err);
+		assert_int_equal(run_bare(help_bogus, &out, &err), 2);
+		assert_string_equal(out, "");
+		assert_non_null(strstr(err, "unknown command 'bogus'"));
+		free(out);
+		free(err);
+		assert_int_equal(run_bare(none, &out, &err), 2);
+		assert_string_equal(out, "");
+		assert_non_null(strstr(err, "\n  customer "));
+		free(out);
+		free(err);
+	}
+	/* A usage error shows its own command's usage, on stderr. */
+	{
+		const char *args[] = {"queue", "bogus", NULL};
+
+		assert_int_equal(run_bare(args, &out, &err), 2);
+		assert_string_equal(out, "");
+		assert_non_null(strstr(err, "usage:\n  gatehouse queue add"));
+		assert_null(strstr(err, "gatehouse staff"));
+		free(out);
+		free(err);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_account_commands),
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_queue_commands),

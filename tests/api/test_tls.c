@@ -370,6 +370,140 @@ test_serve_check(void **state)
 	assert_true(gh_log_contains(&srv, "argon2_mem_mib = 4 is outside"));
 }
 
+/* Logs u in (NULL: an unknown account) on the public or staff listener of
+ * s, sending "Origin: origin". Returns the status; on a refusal, checks
+ * that it is csrf_failed. */
+static long
+login_from(struct gh_server *s, int staff, struct gh_user *u,
+	   const char *origin)
+{
+	char header[300], body[512], code[7] = "000000";
+	const char *h[] = {header, NULL};
+	struct gh_client c;
+	struct gh_resp r;
+	long st;
+
+	snprintf(header, sizeof(header), "Origin: %s", origin);
+	if (u != NULL)
+		gh_totp_next(u, code);
+	snprintf(body, sizeof(body),
+		 "{\"email\":\"%s\",\"password\":\"%s\",\"totp\":\"%s\"}",
+		 u != NULL ? u->email : "nobody@example.org",
+		 u != NULL ? u->password : "not the password", code);
+	gh_client_init(&c, staff);
+	st = gh_req(s, &c, "POST",
+		    staff ? "/api/v1/staff/session" : "/api/v1/portal/session",
+		    body, h, &r);
+	if (st == 403)
+		assert_string_equal(gh_error(&r), "csrf_failed");
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	return st;
+}
+
+/*
+ * Issue 9, defect 8: a listener accepts its own literal address as an
+ * origin (the portal opened at https://127.0.0.1:PORT can log in), and
+ * https://localhost:PORT still; another listener's origin, another scheme
+ * or a foreign site is refused. The accepted URLs are logged at start-up,
+ * one line per listener.
+ */
+static void
+test_origin_listen_address(void **state)
+{
+	struct gh_user cust1, cust2, agent;
+	char o[128];
+
+	(void)state;
+	gh_add_customer(&srv, "origin1@example.org", &cust1);
+	gh_add_customer(&srv, "origin2@example.org", &cust2);
+	gh_add_staff(&srv, "origin.agent@example.com", "agent", &agent);
+	snprintf(o, sizeof(o), "https://127.0.0.1:%d", srv.pub_port);
+	assert_int_equal(login_from(&srv, 0, &cust1, o), 201);
+	snprintf(o, sizeof(o), "https://localhost:%d", srv.pub_port);
+	assert_int_equal(login_from(&srv, 0, &cust2, o), 201);
+	snprintf(o, sizeof(o), "https://127.0.0.1:%d", srv.staff_port);
+	assert_int_equal(login_from(&srv, 1, &agent, o), 201);
+	/* The staff listener's origin is foreign to the public one. */
+	assert_int_equal(login_from(&srv, 0, NULL, o), 403);
+	snprintf(o, sizeof(o), "http://127.0.0.1:%d", srv.pub_port);
+	assert_int_equal(login_from(&srv, 0, NULL, o), 403);
+	snprintf(o, sizeof(o), "https://127.0.0.1:%d.evil.example",
+		 srv.pub_port);
+	assert_int_equal(login_from(&srv, 0, NULL, o), 403);
+	assert_int_equal(login_from(&srv, 0, NULL, "https://evil.example"),
+			 403);
+	assert_int_equal(login_from(&srv, 1, NULL, "https://evil.example"),
+			 403);
+	assert_int_equal(login_from(&srv, 0, NULL, "null"), 403);
+	snprintf(o, sizeof(o), "\"urls\":[\"https://127.0.0.1:%d/\"",
+		 srv.pub_port);
+	assert_true(gh_log_contains(&srv, o));
+	snprintf(o, sizeof(o), "\"urls\":[\"https://127.0.0.1:%d/\"",
+		 srv.staff_port);
+	assert_true(gh_log_contains(&srv, o));
+}
+
+/* [server] origins adds accepted origins (checked at start-up: https,
+ * a host, an optional port); an origin that is not one stops start-up
+ * with the value named. */
+static void
+test_origins_configured(void **state)
+{
+	const char *check[] = {"serve", "--check", NULL};
+	struct gh_server s;
+	struct gh_user cust1, cust2, agent;
+
+	(void)state;
+	gh_start(&s, "\n[server]\norigins = https://desk.example.com, "
+		     "https://Support.Example.com:8443/\n");
+	gh_add_customer(&s, "o1@example.org", &cust1);
+	gh_add_customer(&s, "o2@example.org", &cust2);
+	gh_add_staff(&s, "o3@example.com", "agent", &agent);
+	assert_int_equal(login_from(&s, 0, &cust1, "https://desk.example.com"),
+			 201);
+	assert_int_equal(login_from(&s, 0, &cust2,
+				    "https://support.example.com:8443"),
+			 201);
+	assert_int_equal(login_from(&s, 1, &agent, "https://desk.example.com"),
+			 201);
+	assert_int_equal(login_from(&s, 0, NULL, "https://desk.example.com:444"),
+			 403);
+	assert_int_equal(login_from(&s, 0, NULL, "https://other.example.com"),
+			 403);
+	assert_true(gh_log_contains(&s, "https://desk.example.com/"));
+	assert_int_equal(gh_stop(&s), 0);
+	/* Not origins: each stops start-up, naming the value. */
+	{
+		static const char *const bad[] = {
+			"http://desk.example.com",
+			"https://desk.example.com/portal",
+			"https://",
+			"https://desk.example.com:0",
+			"https://desk.example.com:99999",
+			"https://user@desk.example.com",
+			"desk.example.com",
+		};
+		char conf[400], path[400];
+		char needle[300];
+
+		snprintf(path, sizeof(path), "%s/gatehouse.conf", s.dir);
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			FILE *f = fopen(path, "a");
+
+			assert_non_null(f);
+			snprintf(conf, sizeof(conf), "origins = %s\n", bad[i]);
+			fputs(conf, f);
+			fclose(f);
+			assert_int_equal(gh_cli(&s, NULL, NULL, check), 1);
+			snprintf(needle, sizeof(needle),
+				 "[server] origins: '%s' is not", bad[i]);
+			if (!gh_log_contains(&s, needle))
+				fail_msg("no message naming %s", bad[i]);
+		}
+	}
+}
+
 /* 1 when DIR/name exists. */
 static int
 exists_in(const struct gh_server *s, const char *name)
@@ -502,6 +636,8 @@ main(void)
 		cmocka_unit_test(test_security_headers),
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_staff_network),
+		cmocka_unit_test(test_origin_listen_address),
+		cmocka_unit_test(test_origins_configured),
 		cmocka_unit_test(test_init_keeps_keys),
 		cmocka_unit_test(test_serve_check),
 		cmocka_unit_test(test_signals),

@@ -2,8 +2,9 @@
  * libFuzzer harness for the request path: the router (method and path
  * from the first line), the JSON field spec parser (the rest, against the
  * login spec and a spec of every field type), UTF-8 validation, e-mail
- * normalisation, CIDR and listen-address parsing. Every one of them sees
- * bytes straight from the network or the configuration.
+ * normalisation, CIDR and listen-address parsing, and the Origin header
+ * (canonical form and lookup). Every one of them sees bytes straight
+ * from the network or the configuration.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "http/jspec.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "util/origin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -89,6 +91,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		auth_normalize_email(buf, out, sizeof(out));
 		cidr_parse(buf, &cidr);
 		server_parse_addr(buf, &ss, &alen);
+	}
+	if (strlen(buf) < 2 * ORIGIN_MAX) {
+		static struct origin_set set;
+
+		if (set.n == 0)
+			origin_set_add(&set, "https://127.0.0.1:8443");
+		origin_canon(buf, out, sizeof(out));
+		origin_set_has(&set, buf);
 	}
 	free(buf);
 	return 0;

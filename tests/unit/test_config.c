@@ -1,4 +1,5 @@
-/* Configuration: defaults, bounds that keep the floors, CIDR matching. */
+/* Configuration: defaults, bounds that keep the floors, the file format
+ * and its line length, origins, CIDR matching. */
 #include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/config.h"
+#include "util/origin.h"
 
 static char dir[64];
 
@@ -98,6 +100,246 @@ test_floors(void **state)
 	assert_int_equal(load("garbage line\n", &cfg, err, sizeof(err)), -1);
 }
 
+/* A "[company] domains = ..." text of about len bytes (whole line). */
+static char *
+domains_conf(size_t len)
+{
+	static const char head[] = "; long lines\n[server]\nlisten = "
+				   "127.0.0.1:8443\n\n[company]\ndomains = ";
+	char *s = malloc(sizeof(head) + len + 2);
+	size_t n = sizeof(head) - 1;
+	int i = 0;
+
+	assert_non_null(s);
+	memcpy(s, head, n);
+	/* "example-000.com, example-001.com, ..." up to len bytes. */
+	while (n + 20 < sizeof(head) - 1 + len - strlen("domains = ")) {
+		int k = snprintf(s + n, 32, "%sexample-%03d.com",
+				 i > 0 ? ", " : "", i);
+
+		n += (size_t)k;
+		i++;
+	}
+	while (n < sizeof(head) - 1 + len - strlen("domains = "))
+		s[n++] = ' ';
+	memcpy(s + n, "x.io\n", 6);
+	return s;
+}
+
+/* Issue 9, defect 9: a long list on one line loads (values up to 4 KiB);
+ * a line longer than that is refused, plainly and with its number. */
+static void
+test_long_lines(void **state)
+{
+	struct config cfg;
+	char err[512];
+	char *text;
+
+	(void)state;
+	text = domains_conf(3000);
+	assert_true(strlen(text) > 3000);
+	if (load(text, &cfg, err, sizeof(err)) != 0)
+		fail_msg("a 3,000-byte domains line is refused: %s", err);
+	assert_non_null(strstr(cfg.company_domains, "example-000.com, "));
+	assert_non_null(strstr(cfg.company_domains, "x.io"));
+	assert_true(strlen(cfg.company_domains) > 2900);
+	free(text);
+
+	text = domains_conf(5000);
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), -1);
+	if (strstr(err, "c.conf line 6: line longer than 4096 bytes") == NULL)
+		fail_msg("unexpected message: %s", err);
+	free(text);
+}
+
+/* The file format: comments, "name: value", a byte order mark, CRLF,
+ * indented lines; a line of exactly 4096 bytes loads, one byte more is
+ * refused with its number; a value longer than its field is refused,
+ * never truncated. */
+static void
+test_ini_syntax(void **state)
+{
+	struct config cfg;
+	char err[512];
+	char *text = malloc(8192);
+	size_t n;
+
+	(void)state;
+	assert_int_equal(load("\xef\xbb\xbf; comment\r\n# another\r\n"
+			      "  [ security ]  \r\n"
+			      "\tpassword_min_length: 14 ; inline comment\r\n"
+			      "\n[company]\nname = A;B\n",
+			      &cfg, err, sizeof(err)),
+			 0);
+	assert_int_equal(cfg.password_min_length, 14);
+	assert_string_equal(cfg.company_name, "A;B");
+	assert_int_equal(load("[server\nlisten = 127.0.0.1:1\n", &cfg, err,
+			      sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "c.conf line 1: malformed line"));
+	assert_int_equal(load("[log]\n\n= x\n", &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "c.conf line 3: malformed line"));
+	/* Exactly 4096 bytes (without the line break), then one more. */
+	for (int extra = 0; extra <= 1; extra++) {
+		size_t len = 4096 + (size_t)extra - strlen("domains = ");
+
+		n = (size_t)snprintf(text, 8192, "[company]\ndomains = ");
+		memset(text + n, 'x', len);
+		n += len;
+		memcpy(text + n, "\r\n", 3);
+		assert_int_equal(load(text, &cfg, err, sizeof(err)), -extra);
+		if (extra)
+			assert_non_null(strstr(err, "line 2: line longer than "
+						    "4096 bytes"));
+		else
+			assert_int_equal(strlen(cfg.company_domains), len);
+	}
+	/* A value longer than its field. */
+	n = (size_t)snprintf(text, 8192, "[company]\nname = ");
+	memset(text + n, 'x', 600);
+	memcpy(text + n + 600, "\n", 2);
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 2: [company] name: value longer "
+				    "than 511 bytes"));
+	/* A list value fills a whole line. */
+	n = (size_t)snprintf(text, 8192, "[server]\nstaff_networks = ");
+	while (n < 4000)
+		n += (size_t)snprintf(text + n, 8192 - n, "10.0.0.0/8,     ");
+	memcpy(text + n, "::1/128\n", 9);
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "more than 32"));
+	free(text);
+}
+
+/* More [company] domains than the engines take is an error, not a
+ * silent cut. */
+static void
+test_domains_bound(void **state)
+{
+	struct config cfg;
+	char err[512];
+	char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof(text), "[company]\ndomains = ");
+
+	(void)state;
+	for (int i = 0; i < 257; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "d%d.io,", i);
+	text[n - 1] = '\n';
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[company] domains: 257 names, at most "
+				    "256"));
+	n = (size_t)snprintf(text, sizeof(text), "[company]\ndomains = ");
+	for (int i = 0; i < 256; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "d%d.io,", i);
+	text[n - 1] = '\n';
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
+}
+
+static void
+assert_canon(const char *in, const char *want)
+{
+	char out[ORIGIN_MAX];
+
+	if (want == NULL) {
+		if (origin_canon(in, out, sizeof(out)) == 0)
+			fail_msg("'%s' taken as the origin '%s'", in, out);
+		return;
+	}
+	if (origin_canon(in, out, sizeof(out)) != 0)
+		fail_msg("'%s' refused", in);
+	assert_string_equal(out, want);
+}
+
+/* Issue 9, defect 8: origins in canonical form; what each listener
+ * accepts: its own address, localhost, a configured origin first, and
+ * [server] origins; a wildcard address accepts loopback. */
+static void
+test_origins(void **state)
+{
+	struct config cfg;
+	char err[512];
+
+	(void)state;
+	assert_canon("https://Desk.Example.COM/", "https://desk.example.com");
+	assert_canon("HTTPS://desk.example.com:443", "https://desk.example.com");
+	assert_canon("https://127.0.0.1:8443", "https://127.0.0.1:8443");
+	assert_canon("https://[0:0::1]:8443", "https://[::1]:8443");
+	assert_canon("https://xn--bcher-kva.example",
+		     "https://xn--bcher-kva.example");
+	assert_canon("http://desk.example.com", NULL);
+	assert_canon("https://", NULL);
+	assert_canon("https:///", NULL);
+	assert_canon("https://desk.example.com//", NULL);
+	assert_canon("https://desk.example.com/x", NULL);
+	assert_canon("https://u@desk.example.com", NULL);
+	assert_canon("https://desk.example.com:0", NULL);
+	assert_canon("https://desk.example.com:65536", NULL);
+	assert_canon("https://desk.example.com:", NULL);
+	assert_canon("https://desk.example.com:+1", NULL);
+	assert_canon("https://[::1", NULL);
+	assert_canon("https://[fe80::1%25eth0]", NULL);
+	assert_canon("https://bücher.example", NULL);
+	assert_canon("null", NULL);
+
+	assert_int_equal(load("[server]\nlisten = 127.0.0.1:8443\n", &cfg, err,
+			      sizeof(err)),
+			 0);
+	assert_string_equal(cfg.public_origins.v[0], "https://127.0.0.1:8443");
+	assert_true(origin_set_has(&cfg.public_origins,
+				   "https://localhost:8443"));
+	assert_true(origin_set_has(&cfg.public_origins,
+				   "https://LOCALHOST:8443/"));
+	assert_false(origin_set_has(&cfg.public_origins,
+				    "https://127.0.0.1:9443"));
+	assert_false(origin_set_has(&cfg.public_origins,
+				    "http://127.0.0.1:8443"));
+	assert_false(origin_set_has(&cfg.public_origins, "null"));
+	assert_false(origin_set_has(&cfg.public_origins, NULL));
+	assert_true(origin_set_has(&cfg.staff_origins, "https://127.0.0.1:9443"));
+	assert_false(origin_set_has(&cfg.staff_origins,
+				    "https://127.0.0.1:8443"));
+	/* The command line moves the listener; derived origins follow. */
+	assert_int_equal(config_set_listen(&cfg, "[::]:7000", NULL, err,
+					   sizeof(err)),
+			 0);
+	assert_string_equal(cfg.public_origin, "https://localhost:7000");
+	assert_true(origin_set_has(&cfg.public_origins,
+				   "https://127.0.0.1:7000"));
+	assert_true(origin_set_has(&cfg.public_origins, "https://[::1]:7000"));
+	assert_false(origin_set_has(&cfg.public_origins,
+				    "https://127.0.0.1:8443"));
+
+	assert_int_equal(load("[server]\npublic_origin = https://Desk.example."
+			      "com\norigins = https://a.example, "
+			      "https://b.example:8443\n",
+			      &cfg, err, sizeof(err)),
+			 0);
+	assert_string_equal(cfg.public_origin, "https://desk.example.com");
+	assert_string_equal(cfg.public_origins.v[0], "https://desk.example.com");
+	assert_true(origin_set_has(&cfg.public_origins, "https://a.example"));
+	assert_true(origin_set_has(&cfg.staff_origins,
+				   "https://b.example:8443"));
+	assert_false(origin_set_has(&cfg.staff_origins,
+				    "https://desk.example.com"));
+	assert_int_equal(load("[server]\norigins = https://a.example/x\n", &cfg,
+			      err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "[server] origins: 'https://a.example/x' "
+				    "is not an origin"));
+	{
+		char many[1024];
+		size_t k = (size_t)snprintf(many, sizeof(many),
+					    "[server]\norigins = ");
+
+		for (int i = 0; i < 17; i++)
+			k += (size_t)snprintf(many + k, sizeof(many) - k,
+					      "https://o%d.example,", i);
+		many[k - 1] = '\n';
+		assert_int_equal(load(many, &cfg, err, sizeof(err)), -1);
+	}
+	assert_non_null(strstr(err, "[server] origins: more than 16"));
+}
+
 static void
 test_cidr(void **state)
 {
@@ -135,6 +377,10 @@ main(void)
 		cmocka_unit_test(test_defaults_file),
 		cmocka_unit_test(test_floors),
 		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_ini_syntax),
+		cmocka_unit_test(test_domains_bound),
+		cmocka_unit_test(test_origins),
 	};
 	snprintf(dir, sizeof(dir), "/tmp/gh-cfg-XXXXXX");
 	if (mkdtemp(dir) == NULL)

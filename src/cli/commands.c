@@ -1,0 +1,131 @@
+/*
+ * The one command table: every command of the binary, its one-line
+ * summary, its usage and its handler, as data a reviewer reads in a
+ * minute (like api/routes.c for the HTTP surface). A new command adds a
+ * row and a file; nothing else lists commands. Also `gatehouse help`,
+ * which prints from this table only.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/scan.h"
+
+const struct cli_command cli_commands[] = {
+	{"init", "create a data directory: configuration, keys, certificate, "
+		 "database",
+	 "  gatehouse init [--dir DIR]\n"
+	 "\n"
+	 "Keeps every file that exists already; prints what it created and\n"
+	 "what it kept.\n",
+	 cli_init},
+	{"serve", "run the portal and console listeners until SIGTERM or SIGINT",
+	 "  gatehouse serve [--dir DIR] [--listen ADDR:PORT] "
+	 "[--staff-listen ADDR:PORT] [--check|-n]\n"
+	 "\n"
+	 "--listen and --staff-listen override [server] listen and\n"
+	 "staff_listen; --check validates the configuration and exits.\n",
+	 cli_serve},
+	{"staff", "add staff accounts, set their queues, unlock, disable, "
+		  "enable",
+	 "  gatehouse staff add --email E --name N --role "
+	 "agent|supervisor|admin --password-stdin\n"
+	 "      [--queue Q[,Q...]]... [--dir DIR]\n"
+	 "  gatehouse staff queue --email E --add Q|--remove Q [--dir DIR]\n"
+	 "  gatehouse staff unlock|disable|enable --email E [--dir DIR]\n"
+	 "\n"
+	 "add reads the password from stdin and prints the new account's\n"
+	 "TOTP secret; without --queue the account joins \"general\".\n",
+	 cli_staff},
+	{"customer", "add customer accounts, unlock, disable, enable",
+	 "  gatehouse customer add --email E --name N [--phone P] "
+	 "[--dob YYYY-MM-DD] [--address A]\n"
+	 "      [--enroll-in-portal] --password-stdin [--dir DIR]\n"
+	 "  gatehouse customer unlock|disable|enable --email E [--dir DIR]\n"
+	 "\n"
+	 "add reads the password from stdin; with --enroll-in-portal the\n"
+	 "customer sets up an authenticator at the first portal login.\n",
+	 cli_customer},
+	{"queue", "add and list ticket queues",
+	 "  gatehouse queue add --name Q [--dir DIR]\n"
+	 "  gatehouse queue list [--dir DIR]\n"
+	 "\n"
+	 "A queue name is 1 to 32 characters of a-z, 0-9, - and _.\n",
+	 cli_queue},
+	{"audit", "verify the audit log, or sign a checkpoint of it",
+	 "  gatehouse audit verify|checkpoint [--dir DIR]\n"
+	 "\n"
+	 "verify exits 1 and says where when a record was changed or\n"
+	 "removed.\n",
+	 cli_audit},
+	{"scan", "run the outbound filter and the link analyser over a file",
+	 "  gatehouse scan [--dlp|--phish] [--dir DIR] [FILE|-]\n"
+	 "\n"
+	 "Prints one JSON line per finding (where and what kind, never the\n"
+	 "value); exits 0 when clean, 1 when something was found.\n",
+	 cli_scan},
+	{"help", "list the commands, or show one command's usage",
+	 "  gatehouse help [COMMAND]\n"
+	 "  gatehouse COMMAND --help\n",
+	 cli_help},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cli_command *
+cli_command_find(const char *name)
+{
+	for (const struct cli_command *c = cli_commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+void
+cli_print_commands(FILE *f)
+{
+	fputs("usage: gatehouse COMMAND [ARGS]\n\ncommands:\n", f);
+	for (const struct cli_command *c = cli_commands; c->name != NULL; c++)
+		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+	fputs("\nRun 'gatehouse help COMMAND' for the usage of one.\n", f);
+}
+
+int
+cli_usage_error(const char *name)
+{
+	const struct cli_command *c = cli_command_find(name);
+
+	if (c == NULL) {
+		cli_print_commands(stderr);
+		return 2;
+	}
+	fprintf(stderr, "usage:\n%s", c->usage);
+	return 2;
+}
+
+int
+cli_unknown_command(const char *name)
+{
+	fprintf(stderr, "gatehouse: unknown command '%.64s'; run 'gatehouse "
+			"help' for the list\n",
+		name);
+	return 2;
+}
+
+int
+cli_help(int argc, char **argv)
+{
+	const struct cli_command *c;
+
+	if (argc < 2) {
+		cli_print_commands(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return cli_usage_error("help");
+	c = cli_command_find(argv[1]);
+	if (c == NULL)
+		return cli_unknown_command(argv[1]);
+	printf("gatehouse %s: %s\n\nusage:\n%s", c->name, c->summary,
+	       c->usage);
+	return 0;
+}

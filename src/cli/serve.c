@@ -1,0 +1,196 @@
+/*
+ * `gatehouse serve`: runs the two HTTPS listeners, the mail delivery
+ * thread and, every minute, the retention purge and a signed audit
+ * checkpoint, until SIGTERM or SIGINT; then lets requests in flight
+ * finish, signs a last checkpoint and closes the store. With --check it
+ * only validates the configuration and the listen addresses.
+ *
+ * Signals are blocked before any thread starts, so every thread inherits
+ * the mask and only the main thread, waiting in sigtimedwait, sees them.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/attachments.h"
+#include "core/mailer.h"
+#include "http/server.h"
+#include "util/errors.h"
+#include "util/log.h"
+
+/* Seconds between two rounds of the periodic work. */
+#define SERVE_TICK 60
+
+struct serve_args {
+	const char *dir;
+	const char *listen; /* NULL: from the configuration */
+	const char *staff;  /* NULL: from the configuration */
+	int check;
+};
+
+/* Parses the options into a. 0, or 2 after printing the usage. */
+static int
+parse_args(int argc, char **argv, struct serve_args *a)
+{
+	static const struct option lo[] = {
+		{"dir", required_argument, 0, 'd'},
+		{"listen", required_argument, 0, 'l'},
+		{"staff-listen", required_argument, 0, 's'},
+		{"check", no_argument, 0, 'n'},
+		{0, 0, 0, 0}};
+	int c;
+
+	a->dir = CLI_DEFAULT_DIR;
+	a->listen = NULL;
+	a->staff = NULL;
+	a->check = 0;
+	while ((c = getopt_long(argc, argv, "d:l:s:n", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': a->dir = optarg; break;
+		case 'l': a->listen = optarg; break;
+		case 's': a->staff = optarg; break;
+		case 'n': a->check = 1; break;
+		default: return cli_usage_error("serve");
+		}
+	}
+	return 0;
+}
+
+/* Applies the command line's listen addresses over the configuration and
+ * checks both. 0, or 1 after a message. */
+static int
+apply_listen(struct app *app, const struct serve_args *a)
+{
+	struct sockaddr_storage ss;
+	unsigned len;
+	char err[512];
+
+	if (config_set_listen(&app->cfg, a->listen, a->staff, err,
+			      sizeof(err)) < 0)
+		return cli_fail(err);
+	if (server_parse_addr(app->cfg.listen, &ss, &len) < 0 ||
+	    server_parse_addr(app->cfg.staff_listen, &ss, &len) < 0)
+		return cli_fail("a listen address is not ADDRESS:PORT");
+	return 0;
+}
+
+/* Blocks SIGINT and SIGTERM (into set) for every thread to come, ignores
+ * SIGPIPE, and gives up what the process never needs: gaining
+ * privileges, and core dumps (which would hold keys). */
+static void
+lock_down(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* Starts the engines, the listeners and the mailer. 0, or 1 after a
+ * message (whatever started is stopped again). */
+static int
+start_services(struct app *app, struct server **srv)
+{
+	char err[512];
+
+	if (app_start_engines(app, err, sizeof(err)) < 0)
+		return cli_fail(err);
+	if (server_start(app, app->cfg.listen, app->cfg.staff_listen, srv, err,
+			 sizeof(err)) < 0)
+		return cli_fail(err);
+	if (mailer_start(app) < 0) {
+		server_stop(*srv);
+		*srv = NULL;
+		return cli_fail("the mail delivery thread cannot start");
+	}
+	return 0;
+}
+
+/* Deletes attachments past their retention (HAR files), audited. */
+static void
+purge_attachments(struct app *app)
+{
+	struct store_conn *c = store_acquire(app->store);
+	int rc = attachments_purge(app, c, (int64_t)time(NULL), NULL);
+
+	store_release(app->store, c);
+	if (rc < 0)
+		log_event(LOG_ERROR, "attachment.purge",
+			  json_pack("{s:s}", "error", err_code(rc)));
+}
+
+/* Does the periodic work every SERVE_TICK seconds until a signal of set
+ * arrives; returns it. */
+static int
+run_until_signal(struct app *app, const sigset_t *set)
+{
+	for (;;) {
+		struct timespec tick = {SERVE_TICK, 0};
+		int sig = sigtimedwait(set, NULL, &tick);
+
+		if (sig == SIGINT || sig == SIGTERM)
+			return sig;
+		purge_attachments(app);
+		cli_audit_checkpoint(app);
+	}
+}
+
+/* `serve --check`: the configuration is valid. */
+static void
+print_check(const struct app *app)
+{
+	json_t *j = json_pack("{s:s, s:s}", "config", "ok", "dir",
+			      app->cfg.dir);
+
+	json_dumpf(j, stdout, JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+int
+cli_serve(int argc, char **argv)
+{
+	struct serve_args a;
+	struct server *srv = NULL;
+	struct app app;
+	sigset_t set;
+	int sig;
+	int rc;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc != 0)
+		return rc;
+	if (cli_open_app(&app, a.dir) != 0)
+		return 1;
+	rc = apply_listen(&app, &a);
+	if (rc != 0 || a.check) {
+		if (rc == 0)
+			print_check(&app);
+		app_close(&app);
+		return rc;
+	}
+	lock_down(&set);
+	if (start_services(&app, &srv) != 0) {
+		app_close(&app);
+		return 1;
+	}
+	log_event(LOG_INFO, "server.started",
+		  json_pack("{s:s, s:s, s:s}", "public", app.cfg.listen,
+			    "staff", app.cfg.staff_listen, "dir", app.cfg.dir));
+	sig = run_until_signal(&app, &set);
+	log_event(LOG_INFO, "server.stopping",
+		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
+	server_stop(srv);
+	mailer_stop();
+	cli_audit_checkpoint(&app);
+	app_close(&app);
+	log_event(LOG_INFO, "server.stopped", NULL);
+	return 0;
+}
