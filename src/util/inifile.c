@@ -1,161 +1,154 @@
 /*
- * The INI reader (see inifile.h). Each line is read whole into a fixed
- * buffer one byte larger than the longest line allowed plus its break, so
- * an over-long line is always seen as such and memory stays bounded
- * whatever the file holds. The first error stops the reading: nothing
- * after a bad line reaches the callback.
+ * The INI reader (see inifile.h), on libinih. inih reads a line into a
+ * buffer of ini_max_line bytes and silently splits a longer one (the rest
+ * becomes a line of its own), so the file is first read whole (at most
+ * INIFILE_FILE_MAX bytes) and every line measured: an over-long line is
+ * refused with its number before inih sees anything. Debian's libinih
+ * takes its limits at run time (ini_max_line, ini_initial_alloc,
+ * ini_use_stack, ini_allow_multiline, ini_stop_on_first_error): set here,
+ * before each parse, by the one thread that reads the configuration at
+ * start-up. The first error stops the reading: nothing after a bad line
+ * reaches the callback.
  */
 #include "util/inifile.h"
 
 #include <ctype.h>
+#include <ini.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Room for the longest line, "\r\n" and the NUL. */
-#define LINE_BUF (INIFILE_LINE_MAX + 3)
+/* A configuration file larger than this is refused. */
+#define INIFILE_FILE_MAX (1u << 20)
 
+struct parse {
+	inifile_entry fn;
+	void *user;
+	char *err;
+	size_t errsz;
+	int failed; /* err holds the reason */
+};
+
+/* Reads path whole into a NUL-terminated buffer (caller frees), or NULL
+ * with err set. */
 static char *
-skip_space(char *s)
+read_all(const char *path, char *err, size_t errsz)
 {
-	while (*s != '\0' && isspace((unsigned char)*s))
-		s++;
-	return s;
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t n = 0;
+
+	if (f != NULL)
+		text = malloc(INIFILE_FILE_MAX + 1);
+	if (text != NULL)
+		n = fread(text, 1, INIFILE_FILE_MAX + 1, f);
+	if (text == NULL || ferror(f)) {
+		snprintf(err, errsz, "cannot be read");
+		goto fail;
+	}
+	if (n > INIFILE_FILE_MAX) {
+		snprintf(err, errsz, "larger than %u bytes", INIFILE_FILE_MAX);
+		goto fail;
+	}
+	text[n] = '\0';
+	fclose(f);
+	return text;
+fail:
+	free(text);
+	if (f != NULL)
+		fclose(f);
+	return NULL;
 }
 
-static void
-trim_end(char *s)
+/* The number of the first line longer than INIFILE_LINE_MAX bytes
+ * (without "\r\n"), or 0. A NUL byte ends the text for inih: refused
+ * as a line of its own kind by the caller's parse. */
+static unsigned
+long_line(const char *text)
 {
-	size_t n = strlen(s);
+	unsigned no = 1;
 
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-}
+	for (const char *p = text;; no++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
 
-/* Cuts an inline comment: a ';' that follows white space. */
-static void
-cut_comment(char *s)
-{
-	for (char *p = s; *p != '\0'; p++) {
-		if (*p == ';' && p > s && isspace((unsigned char)p[-1])) {
-			*p = '\0';
-			return;
-		}
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len > INIFILE_LINE_MAX)
+			return no;
+		if (nl == NULL)
+			return 0;
+		p = nl + 1;
 	}
 }
 
-/* "[name]": copies the trimmed name into section. 0 or -1. */
+/* inih's handler: 1 to go on, 0 to stop (inih then reports the line). */
 static int
-parse_section(char *s, char section[INIFILE_SECTION_MAX], char *err,
-	      size_t errsz)
+on_entry(void *user, const char *section, const char *name,
+	 const char *value)
 {
-	char *close = strchr(s, ']');
-	char *name;
-
-	if (close == NULL) {
-		snprintf(err, errsz, "malformed line (a section without ']')");
-		return -1;
-	}
-	*close = '\0';
-	name = skip_space(s + 1);
-	trim_end(name);
-	if (strlen(name) >= INIFILE_SECTION_MAX) {
-		snprintf(err, errsz, "section name longer than %d bytes",
-			 INIFILE_SECTION_MAX - 1);
-		return -1;
-	}
-	memcpy(section, name, strlen(name) + 1);
-	return 0;
-}
-
-/* One trimmed, non-empty, non-comment line. 0 or -1 with err set. */
-static int
-parse_line(char *s, char section[INIFILE_SECTION_MAX], inifile_entry fn,
-	   void *user, char *err, size_t errsz)
-{
-	char *sep;
-	char *value;
-
-	if (*s == '[')
-		return parse_section(s, section, err, errsz);
-	cut_comment(s);
-	sep = strpbrk(s, "=:");
-	if (sep == NULL || sep == s) {
-		snprintf(err, errsz, "malformed line (not name = value)");
-		return -1;
-	}
-	*sep = '\0';
-	trim_end(s);
-	value = skip_space(sep + 1);
-	trim_end(value);
-	return fn(user, section, s, value, err, errsz) == 0 ? 0 : -1;
-}
-
-/*
- * Reads one line of f into buf without its break. Returns 1 for a line,
- * 0 at the end, -1 for a line longer than INIFILE_LINE_MAX, -2 on a read
- * error.
- */
-static int
-read_line(FILE *f, char buf[LINE_BUF])
-{
+	struct parse *p = user;
+	char sec[INIFILE_SECTION_MAX];
+	const char *s = section;
 	size_t n;
 
-	if (fgets(buf, LINE_BUF, f) == NULL)
-		return ferror(f) ? -2 : 0;
-	n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	else if (!feof(f))
-		return -1;
-	if (n > 0 && buf[n - 1] == '\r')
-		buf[--n] = '\0';
-	return n > INIFILE_LINE_MAX ? -1 : 1;
+	/* inih keeps the blanks inside "[ name ]": trim them. */
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n >= sizeof(sec)) {
+		snprintf(p->err, p->errsz, "section name longer than %d bytes",
+			 INIFILE_SECTION_MAX - 1);
+		p->failed = 1;
+		return 0;
+	}
+	memcpy(sec, s, n);
+	sec[n] = '\0';
+	if (name == NULL || *name == '\0') {
+		snprintf(p->err, p->errsz, "malformed line (not name = value)");
+		p->failed = 1;
+		return 0;
+	}
+	if (p->fn(p->user, sec, name, value != NULL ? value : "", p->err,
+		  p->errsz) != 0) {
+		p->failed = 1;
+		return 0;
+	}
+	return 1;
 }
 
 int
 inifile_parse(const char *path, inifile_entry fn, void *user,
 	      unsigned *line, char *err, size_t errsz)
 {
-	char buf[LINE_BUF];
-	char section[INIFILE_SECTION_MAX] = "";
-	FILE *f = fopen(path, "re");
-	int rc = -1;
-	int got;
+	struct parse p = {fn, user, err, errsz, 0};
+	char *text = read_all(path, err, errsz);
+	int rc;
 
 	*line = 0;
-	if (f == NULL) {
-		snprintf(err, errsz, "cannot be read");
+	if (text == NULL)
 		return -1;
-	}
-	for (;;) {
-		char *s = buf;
-
-		got = read_line(f, buf);
-		if (got != 1)
-			break;
-		++*line;
-		if (*line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
-			s += 3;
-		s = skip_space(s);
-		trim_end(s);
-		if (*s == '\0' || *s == ';' || *s == '#')
-			continue;
-		if (parse_line(s, section, fn, user, err, errsz) < 0)
-			goto out;
-	}
-	if (got == -1) {
-		++*line;
+	*line = long_line(text);
+	if (*line != 0) {
 		snprintf(err, errsz, "line longer than %d bytes",
 			 INIFILE_LINE_MAX);
-		goto out;
+		free(text);
+		return -1;
 	}
-	if (got == -2) {
-		*line = 0;
-		snprintf(err, errsz, "cannot be read");
-		goto out;
-	}
-	rc = 0;
-out:
-	fclose(f);
-	return rc;
+	ini_use_stack = false;
+	ini_allow_realloc = false;
+	ini_max_line = INIFILE_LINE_MAX + 3; /* "\r\n" and the NUL */
+	ini_initial_alloc = INIFILE_LINE_MAX + 3;
+	ini_allow_multiline = false;
+	ini_stop_on_first_error = true;
+	rc = ini_parse_string(text, on_entry, &p);
+	free(text);
+	if (rc == 0)
+		return 0;
+	*line = rc > 0 ? (unsigned)rc : 0;
+	if (!p.failed)
+		snprintf(err, errsz, rc > 0 ? "malformed line" : "cannot be read");
+	return -1;
 }
