@@ -75,6 +75,60 @@ count_messages(struct fx *f, int64_t ticket)
 	return n;
 }
 
+
+/* Notes of one ticket past the word limit of the note-copy index
+ * (4,194,304 words): 129 real notes of 32,768 one-letter words each
+ * (65,536 bytes, the most a note may hold), written through the store. */
+static void
+add_notes_over_limit(struct fx *f, int64_t ticket)
+{
+	char *body = malloc(TICKET_BODY_MAX + 1);
+	int64_t id = 0;
+
+	assert_non_null(body);
+	for (size_t i = 0; i < TICKET_BODY_MAX; i += 2) {
+		body[i] = (char)('a' + (i / 2) % 26);
+		body[i + 1] = ' ';
+	}
+	body[TICKET_BODY_MAX] = '\0';
+	for (int i = 0; i < 129; i++)
+		assert_int_equal(f->c->ops->note_insert(f->c, ticket, f->agent1,
+							body, 1, &id), 0);
+	free(body);
+}
+
+static size_t
+count_portal_messages(struct fx *f, int64_t ticket)
+{
+	struct thread_list l;
+	size_t n;
+
+	assert_int_equal(f->c->ops->portal_messages(f->c, f->cust_a, ticket,
+						    &l), 0);
+	n = l.n;
+	thread_list_clear(&l);
+	return n;
+}
+
+/* Defect 3: past the note index's word limit the note-copy check cannot
+ * run; the reply must not go out unchecked. */
+static void
+test_reply_held_when_notes_too_large(void **state)
+{
+	struct fx *f = *state;
+	struct thread_item it;
+	json_t *fd = NULL;
+	int64_t tk = new_ticket(f, &f->a_cust, "Refund", "where is my refund");
+
+	add_notes_over_limit(f, tk);
+	(void)tickets_reply(&f->app, f->c, &f->a1, tk,
+			    "Your refund is on its way.", &it, &fd);
+	json_decref(fd);
+	/* Fails closed: nothing reached the customer, no mail queued. */
+	assert_int_equal(count_portal_messages(f, tk), 1);
+	assert_int_equal(count_outbox(f), 0);
+}
+
 /* ---------------------------------------------------------------------- */
 
 static void
@@ -679,6 +733,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbound_no_engine, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reply_held_when_notes_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notification_mail, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mail_retry, setup,
