@@ -2025,6 +2025,205 @@ sq_attachment_delete(struct store_conn *c, int64_t id)
 	return rc;
 }
 
+/* --- held replies ----------------------------------------------------------
+ * Issue 9, defect 3 (core branch): replies the outbound check could not
+ * run on in full, kept apart from messages (migration 009), and the note
+ * mark the reply path compares inside its write transaction. Self-
+ * contained: it uses only the helpers above (sq_stmt, sq_done, sq_err,
+ * bind_text, col_text, col_dup, Q). The two *_clear functions are
+ * backend-independent and may move to store.c. */
+
+#define HELD_COLUMNS                                                          \
+	"SELECT h.id, h.ticket_id, h.author_id, COALESCE(a.name, ''), "      \
+	"h.body, h.reason, h.state, h.created_at, "                         \
+	"COALESCE(h.decided_by, 0), COALESCE(d.name, ''), "                 \
+	"COALESCE(h.decided_at, 0), COALESCE(h.decision, ''), "             \
+	"COALESCE(h.message_id, 0) FROM held_replies h "                    \
+	"LEFT JOIN staff a ON a.id = h.author_id "                          \
+	"LEFT JOIN staff d ON d.id = h.decided_by "
+
+void
+held_reply_clear(struct held_reply *h)
+{
+	if (h == NULL)
+		return;
+	free(h->body);
+	h->body = NULL;
+}
+
+void
+held_list_clear(struct held_list *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		held_reply_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static int
+read_held(sqlite3_stmt *st, struct held_reply *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	out->ticket_id = sqlite3_column_int64(st, 1);
+	out->author_id = sqlite3_column_int64(st, 2);
+	col_text(st, 3, out->author_name, sizeof(out->author_name));
+	col_text(st, 5, out->reason, sizeof(out->reason));
+	col_text(st, 6, out->state, sizeof(out->state));
+	out->created_at = sqlite3_column_int64(st, 7);
+	out->decided_by = sqlite3_column_int64(st, 8);
+	col_text(st, 9, out->decided_by_name, sizeof(out->decided_by_name));
+	out->decided_at = sqlite3_column_int64(st, 10);
+	col_text(st, 11, out->decision, sizeof(out->decision));
+	out->message_id = sqlite3_column_int64(st, 12);
+	if (col_dup(st, 4, &out->body) < 0 || out->body == NULL)
+		return -GH_INTERNAL;
+	return 0;
+}
+
+static int
+sq_held_insert(struct store_conn *c, const struct held_new *h,
+	       int64_t *id_out)
+{
+	static const char sql[] =
+		"INSERT INTO held_replies (ticket_id, author_id, body, reason, "
+		"created_at) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, h->ticket_id);
+	sqlite3_bind_int64(st, 2, h->author_id);
+	bind_text(st, 3, h->body);
+	bind_text(st, 4, h->reason);
+	sqlite3_bind_int64(st, 5, h->now);
+	rc = sq_done(Q(c), st, "held_insert");
+	if (rc == 0)
+		*id_out = sqlite3_last_insert_rowid(Q(c)->db);
+	return rc;
+}
+
+static int
+sq_held_get(struct store_conn *c, int64_t ticket_id, int64_t id,
+	    struct held_reply *out)
+{
+	static const char sql[] =
+		HELD_COLUMNS "WHERE h.id = ? AND h.ticket_id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, ticket_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = read_held(st, out);
+	else if (rc == SQLITE_DONE)
+		rc = -GH_NOT_FOUND;
+	else
+		rc = sq_err(Q(c), rc, "held_get");
+	sqlite3_reset(st);
+	if (rc < 0)
+		held_reply_clear(out);
+	return rc;
+}
+
+static int
+sq_held_list(struct store_conn *c, int64_t ticket_id, struct held_list *out)
+{
+	static const char sql[] =
+		HELD_COLUMNS "WHERE h.ticket_id = ? ORDER BY h.id";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	size_t cap = 0;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (out->n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct held_reply *nv = realloc(out->v, nc * sizeof(*nv));
+
+			if (nv == NULL)
+				break;
+			out->v = nv;
+			cap = nc;
+		}
+		if (read_held(st, &out->v[out->n++]) < 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	held_list_clear(out);
+	return rc == SQLITE_ROW ? -GH_INTERNAL : sq_err(Q(c), rc, "held_list");
+}
+
+static int
+sq_held_decide(struct store_conn *c, const struct held_decision *d)
+{
+	static const char sql[] =
+		"UPDATE held_replies SET state = ?, decided_by = ?, "
+		"decided_at = ?, decision = ?, message_id = ? "
+		"WHERE id = ? AND state = 'held'";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	if (st == NULL)
+		return -GH_INTERNAL;
+	bind_text(st, 1, d->state);
+	sqlite3_bind_int64(st, 2, d->staff_id);
+	sqlite3_bind_int64(st, 3, d->now);
+	bind_text(st, 4, d->reason);
+	if (d->message_id > 0)
+		sqlite3_bind_int64(st, 5, d->message_id);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int64(st, 6, d->id);
+	rc = sq_done(Q(c), st, "held_decide");
+	if (rc == 0 && sqlite3_changes(Q(c)->db) != 1)
+		rc = -GH_CONFLICT;
+	return rc;
+}
+
+static int
+sq_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
+	     int64_t *last_id_out)
+{
+	static const char sql[] =
+		"SELECT COUNT(*), COALESCE(MAX(id), 0) FROM notes "
+		"WHERE ticket_id = ?";
+	sqlite3_stmt *st = sq_stmt(Q(c), sql);
+	int rc;
+
+	*count_out = 0;
+	*last_id_out = 0;
+	if (st == NULL)
+		return -GH_INTERNAL;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*count_out = sqlite3_column_int64(st, 0);
+		*last_id_out = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : sq_err(Q(c), rc, "note_mark");
+}
+
+/* --- end of held replies ---------------------------------------------------- */
+
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.begin = sq_begin,
@@ -2090,6 +2289,12 @@ static const struct store_ops sq_ops = {
 	.attachment_release = sq_attachment_release,
 	.attachment_expired = sq_attachment_expired,
 	.attachment_delete = sq_attachment_delete,
+	/* held replies (the block above this table) */
+	.held_insert = sq_held_insert,
+	.held_get = sq_held_get,
+	.held_list = sq_held_list,
+	.held_decide = sq_held_decide,
+	.note_mark = sq_note_mark,
 };
 
 const struct store_backend store_sqlite_backend = {
