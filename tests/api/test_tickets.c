@@ -1078,7 +1078,7 @@ test_reply_held_when_notes_too_large(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json,
 							      "reason")),
 			    "notes_too_large");
-	assert_non_null(json_string_value(json_object_get(r.json, "message")));
+	assert_non_null(json_string_value(json_object_get(r.json, "notice")));
 	h = json_object_get(r.json, "held");
 	hid = json_integer_value(json_object_get(h, "id"));
 	assert_true(hid > 0);
