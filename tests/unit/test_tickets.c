@@ -803,6 +803,32 @@ test_reply_held_when_notes_too_large(void **state)
 	assert_int_equal(count_portal_messages(f, tk), 2);
 }
 
+/* A reply is checked outside the write transaction; inside it the note
+ * mark says whether a note came in since (the reply is then checked
+ * again), unless the check leaves the notes out (a released reply). */
+static void
+test_note_mark(void **state)
+{
+	struct fx *f = *state;
+	struct outbound_ctx x;
+	struct thread_item it;
+	int64_t tk = new_ticket(f, &f->a_cust, "Mark", "body");
+
+	assert_int_equal(tickets_note(&f->app, f->c, &f->a1, tk, "first", &it),
+			 0);
+	assert_int_equal(outbound_prepare(&f->app, f->c, tk, f->cust_a, &x),
+			 0);
+	assert_int_equal(x.note_count, 1);
+	assert_int_equal(x.note_last, it.id);
+	assert_int_equal(outbound_notes_unchanged(f->c, &x), 0);
+	assert_int_equal(tickets_note(&f->app, f->c, &f->s, tk, "second", &it),
+			 0);
+	assert_int_equal(outbound_notes_unchanged(f->c, &x), -GH_CONFLICT);
+	x.skip_notes = 1;
+	assert_int_equal(outbound_notes_unchanged(f->c, &x), 0);
+	outbound_ctx_clear(&x);
+}
+
 int
 main(void)
 {
@@ -823,6 +849,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_reply_held_when_notes_too_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_note_mark, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_notification_mail, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mail_retry, setup,
