@@ -26,8 +26,9 @@ portal_json(const struct attachment_rec *r, int with_notice)
 		"{s:I, s:s, s:I, s:s, s:o, s:b, s:o, s:I, s:o}", "id",
 		(json_int_t)r->id, "filename", r->filename, "size",
 		(json_int_t)r->size, "verdict", r->verdict, "reasons",
-		api_stored_array(r->reasons), "quarantined", r->quarantined, "redacted",
-		api_stored_array(r->redactions), "created_at", (json_int_t)r->created_at,
+		api_stored_array(r->reasons), "quarantined", r->quarantined,
+		"redacted", api_stored_array(r->redactions), "created_at",
+		(json_int_t)r->created_at,
 		"delete_after",
 		r->delete_after > 0 ? json_integer(r->delete_after)
 				    : json_null());

@@ -109,7 +109,8 @@ check_fields(const struct account_new *in, char *email, size_t emailsz,
 		if (in->role == NULL || (strcmp(in->role, "agent") != 0 &&
 					 strcmp(in->role, "supervisor") != 0 &&
 					 strcmp(in->role, "admin") != 0)) {
-			*reason = "The role must be agent, supervisor or admin.";
+			*reason = "The role must be agent, supervisor or "
+				  "admin.";
 			return -GH_BAD_FIELD;
 		}
 		return 0;

@@ -261,8 +261,8 @@ tx_reply_denied(struct store_conn *c, void *cls)
 	for (size_t i = 0; i < x->f->n; i++)
 		json_array_append_new(types, json_string(x->f->v[i].type));
 	return tk_audit(x->app, c, x->a, x->action, x->ticket_id, "denied",
-			json_pack("{s:s, s:o}", "reason", "dlp_blocked", "types",
-				  types));
+			json_pack("{s:s, s:o}", "reason", "dlp_blocked",
+				  "types", types));
 }
 
 int

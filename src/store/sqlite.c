@@ -2154,7 +2154,9 @@ sq_held_list(struct store_conn *c, int64_t ticket_id, struct held_list *out)
 			break;
 		if (out->n == cap) {
 			size_t nc = cap ? cap * 2 : 8;
-			struct held_reply *nv = realloc(out->v, nc * sizeof(*nv));
+			struct held_reply *nv;
+
+			nv = realloc(out->v, nc * sizeof(*nv));
 
 			if (nv == NULL)
 				break;
@@ -2222,7 +2224,7 @@ sq_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
 	return rc == SQLITE_ROW ? 0 : sq_err(Q(c), rc, "note_mark");
 }
 
-/* --- end of held replies ---------------------------------------------------- */
+/* --- end of held replies ------------------------------------------------ */
 
 static const struct store_ops sq_ops = {
 	.name = "sqlite",

@@ -95,9 +95,9 @@ add_customer(struct fx *f, const struct person *p, int index)
 	n.totp_enrolled = 1;
 	assert_int_equal(f->c->ops->customer_insert(f->c, &n, &id), 0);
 	if (index)
-		assert_int_equal(fingerprints_add_customer(f->app.keys, f->c, id,
-							   p->email, p->phone,
-							   p->dob, p->address),
+		assert_int_equal(fingerprints_add_customer(
+					 f->app.keys, f->c, id, p->email,
+					 p->phone, p->dob, p->address),
 				 0);
 	blob_clear(&e);
 	blob_clear(&ph);
@@ -250,9 +250,10 @@ test_round_trip(void **state)
 	assert_int_equal(foreign(f, a, "phone", "+49 30 1234 5678"), 0);
 	assert_int_equal(foreign(f, a, "email", "nobody@example.net"), 0);
 	/* Adding again changes nothing. */
-	assert_int_equal(fingerprints_add_customer(f->app.keys, f->c, b, bob.email,
-						   bob.phone, bob.dob,
-						   bob.address), 0);
+	assert_int_equal(fingerprints_add_customer(f->app.keys, f->c, b,
+						   bob.email, bob.phone,
+						   bob.dob, bob.address),
+			 0);
 	assert_int_equal(fp_rows(f), 8);
 	assert_int_equal(fingerprints_add(f->app.keys, f->c, b, "shoe", "x"),
 			 -GH_BAD_FIELD);
