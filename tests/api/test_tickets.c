@@ -6,7 +6,10 @@
  * reply copied from a note (422 dlp_blocked, nothing stored, no mail);
  * the content-free notification written to DIR/outbox; bad input changing
  * nothing; queues (an agent works their queues' unassigned tickets and
- * their own, nothing else; supervisors move tickets between queues).
+ * their own, nothing else; supervisors move tickets between queues); a
+ * reply held when the ticket's notes are past the note index's word limit
+ * (202, never in the portal), released or discarded by a supervisor or
+ * admin other than its author, audited.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -5,7 +5,10 @@
  * portal operation, the separation of notes, agent visibility and
  * assignment rules, the outbound check on replies (notes copied into a
  * reply), the content-free notification and its delivery to .eml files,
- * retries after a failed SMTP delivery, and header injection. The DLP
+ * retries after a failed SMTP delivery, and header injection; replies
+ * held when the note-copy check cannot run (notes past its word limit),
+ * their release and discard by a supervisor other than the author, and
+ * the note mark the reply path re-checks inside its transaction. The DLP
  * engine is compiled once for the program.
  */
 #include <setjmp.h>
