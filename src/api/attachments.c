@@ -9,22 +9,14 @@
  */
 #include <string.h>
 
-#include "api/api.h"
+#include "api/common.h"
 #include "core/attachments.h"
-#include "util/errors.h"
 #include "crypto/crypto.h"
+#include "util/errors.h"
 
 /* jspec's bound on the base64 text; the configured size limit is checked
  * here so that it answers 413 rather than 400. */
 #define B64_FIELD_MAX ((int64_t)64 << 20)
-
-static json_t *
-parsed(const char *text)
-{
-	json_t *v = json_loads(text, 0, NULL);
-
-	return v != NULL ? v : json_array();
-}
 
 /* What a customer sees of an upload. */
 static json_t *
@@ -34,8 +26,9 @@ portal_json(const struct attachment_rec *r, int with_notice)
 		"{s:I, s:s, s:I, s:s, s:o, s:b, s:o, s:I, s:o}", "id",
 		(json_int_t)r->id, "filename", r->filename, "size",
 		(json_int_t)r->size, "verdict", r->verdict, "reasons",
-		parsed(r->reasons), "quarantined", r->quarantined, "redacted",
-		parsed(r->redactions), "created_at", (json_int_t)r->created_at,
+		api_stored_array(r->reasons), "quarantined", r->quarantined,
+		"redacted", api_stored_array(r->redactions), "created_at",
+		(json_int_t)r->created_at,
 		"delete_after",
 		r->delete_after > 0 ? json_integer(r->delete_after)
 				    : json_null());
@@ -61,7 +54,7 @@ staff_json(const struct attachment_rec *r)
 	json_object_set_new(o, "type", json_string(r->sniffed_type));
 	/* Which files inside an archive were flagged, and why (paths as the
 	 * analyser cleaned them, never content). */
-	json_object_set_new(o, "flagged", parsed(r->flagged));
+	json_object_set_new(o, "flagged", api_stored_array(r->flagged));
 	json_object_set_new(
 		o, "uploaded_by",
 		json_pack("{s:s, s:I}", "realm",
@@ -76,14 +69,6 @@ staff_json(const struct attachment_rec *r)
 				    (json_int_t)r->released_at)
 			: json_null());
 	return o;
-}
-
-static int
-field_error(struct request *r, int rc, const char *field)
-{
-	if (rc == -GH_BAD_FIELD || rc == -GH_BAD_UTF8)
-		r->error_extra = json_pack("{s:s}", "field", field);
-	return rc;
 }
 
 static int
@@ -111,31 +96,31 @@ upload(struct request *r, int portal)
 		return rc;
 	rc = attachments_clean_name(filename, name, sizeof(name));
 	if (rc < 0)
-		return field_error(r, rc, "filename");
+		return api_field_error(r, rc, "filename");
 	blen = strlen(b64);
 	if (blen > (max + 2) / 3 * 4)
 		return -GH_BODY_TOO_LARGE;
 	if (crypto_b64_decode(b64, blen, max + 2, &data, &len) < 0)
-		return field_error(r, -GH_BAD_FIELD, "content_base64");
+		return api_field_error(r, -GH_BAD_FIELD, "content_base64");
 	if (len > max) {
 		free(data);
 		return -GH_BODY_TOO_LARGE;
 	}
 	if (len == 0) {
 		free(data);
-		return field_error(r, -GH_BAD_FIELD, "content_base64");
+		return api_field_error(r, -GH_BAD_FIELD, "content_base64");
 	}
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = attachments_upload(r->app, request_db(r), &a, r->params[0],
 				filename, data, len, &rec, notice);
 	crypto_wipe(data, len);
 	free(data);
 	if (rc < 0)
-		return field_error(r, rc, "filename");
+		return api_field_error(r, rc, "filename");
 	body = portal ? portal_json(&rec, 0) : staff_json(&rec);
 	json_object_set_new(body, "notice", json_string(notice));
 	attachment_rec_clear(&rec);
-	return reply_json(r, 201, body);
+	return api_created(r, body);
 }
 
 static int
@@ -146,7 +131,7 @@ list(struct request *r, int portal)
 	json_t *arr;
 	int rc;
 
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = portal ? attachments_portal_list(r->app, request_db(r), &a,
 					      r->params[0], &l)
 		    : attachments_staff_list(r->app, request_db(r), &a,
@@ -158,7 +143,7 @@ list(struct request *r, int portal)
 		json_array_append_new(arr, portal ? portal_json(&l.v[i], 1)
 						  : staff_json(&l.v[i]));
 	attachment_list_clear(&l);
-	return reply_json(r, 200, json_pack("{s:o}", "attachments", arr));
+	return api_ok(r, json_pack("{s:o}", "attachments", arr));
 }
 
 int
@@ -194,7 +179,7 @@ api_attachments_download(struct request *r)
 	size_t len = 0;
 	int rc;
 
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = attachments_fetch(r->app, request_db(r), &a, r->params[0], &rec,
 			       &data, &len);
 	if (rc < 0)
@@ -221,12 +206,12 @@ api_attachments_release(struct request *r)
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = attachments_release(r->app, request_db(r), &a, r->params[0],
 				 reason, &rec);
 	if (rc < 0)
-		return field_error(r, rc, "reason");
+		return api_field_error(r, rc, "reason");
 	body = staff_json(&rec);
 	attachment_rec_clear(&rec);
-	return reply_json(r, 200, body);
+	return api_ok(r, body);
 }

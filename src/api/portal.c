@@ -8,12 +8,13 @@
  * message carries "redacted" (what was removed), and the reply to a new
  * message that lost something carries a plain-language "notice".
  */
+#include <stdio.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "util/errors.h"
+#include "api/common.h"
 #include "core/inbound.h"
 #include "core/tickets.h"
+#include "util/errors.h"
 
 static json_t *
 portal_ticket(const struct ticket_rec *t, int with_last)
@@ -32,26 +33,13 @@ portal_ticket(const struct ticket_rec *t, int with_last)
 	return o;
 }
 
-/* What the inbound analysis removed from a message, as stored (JSON text
- * [{type, rule}]); an empty list when nothing was or for older rows. */
-json_t *
-api_redactions(const char *stored)
-{
-	json_t *v = stored != NULL ? json_loads(stored, 0, NULL) : NULL;
-
-	if (!json_is_array(v)) {
-		json_decref(v);
-		v = json_array();
-	}
-	return v;
-}
-
-/* Adds "redacted" and, when anything was removed, the plain-language
+/* Adds "redacted" (what the inbound analysis removed, as stored:
+ * [{type, rule}]) and, when anything was removed, the plain-language
  * "notice" to the reply to the customer who just wrote. */
 static json_t *
 with_notice(json_t *o, const char *stored)
 {
-	json_t *red = api_redactions(stored);
+	json_t *red = api_stored_array(stored);
 
 	if (o == NULL) {
 		json_decref(red);
@@ -82,16 +70,8 @@ portal_item(const struct thread_item *it, const char *body)
 		      (json_int_t)it->created_at);
 	if (o != NULL)
 		json_object_set_new(o, "redacted",
-				    api_redactions(it->redactions));
+				    api_stored_array(it->redactions));
 	return o;
-}
-
-static int
-field_error(struct request *r, int rc, const char *field)
-{
-	if (rc == -GH_BAD_FIELD || rc == -GH_BAD_UTF8)
-		r->error_extra = json_pack("{s:s}", "field", field);
-	return rc;
 }
 
 int
@@ -114,20 +94,20 @@ api_portal_tickets_create(struct request *r)
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = tickets_check_subject(subject);
 	if (rc < 0)
-		return field_error(r, rc, "subject");
+		return api_field_error(r, rc, "subject");
 	rc = tickets_check_body(body, strlen(body));
 	if (rc < 0)
-		return field_error(r, rc, "body");
+		return api_field_error(r, rc, "body");
 	rc = tickets_portal_create_ex(r->app, request_db(r), &a, subject, body,
 				      &t, &first);
 	if (rc < 0)
 		return rc;
 	o = with_notice(portal_ticket(&t, 0), first.redactions);
 	thread_item_clear(&first);
-	return reply_json(r, 201, o);
+	return api_created(r, o);
 }
 
 int
@@ -141,14 +121,11 @@ api_portal_tickets_list(struct request *r)
 	int rc;
 
 	rc = request_query_only(r, known);
-	if (rc < 0)
-		return rc;
-	rc = api_query_int(r, "limit", 25, 1, TICKET_LIST_MAX, &limit);
 	if (rc == 0)
-		rc = api_query_int(r, "offset", 0, 0, INT32_MAX, &offset);
+		rc = api_paging(r, TICKET_LIST_MAX, &limit, &offset);
 	if (rc < 0)
 		return rc;
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = tickets_portal_list(r->app, request_db(r), &a, limit, offset, &l);
 	if (rc < 0)
 		return rc;
@@ -156,10 +133,7 @@ api_portal_tickets_list(struct request *r)
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(arr, portal_ticket(&l.v[i], 1));
 	ticket_list_clear(&l);
-	return reply_json(r, 200,
-			  json_pack("{s:o, s:I, s:I}", "tickets", arr, "limit",
-				    (json_int_t)limit, "offset",
-				    (json_int_t)offset));
+	return api_page(r, "tickets", arr, limit, offset);
 }
 
 int
@@ -171,7 +145,7 @@ api_portal_tickets_get(struct request *r)
 	json_t *body, *arr;
 	int rc;
 
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = tickets_portal_get(r->app, request_db(r), &a, r->params[0], &t,
 				&msgs);
 	if (rc < 0)
@@ -183,7 +157,7 @@ api_portal_tickets_get(struct request *r)
 				      portal_item(&msgs.v[i], msgs.v[i].body));
 	json_object_set_new(body, "messages", arr);
 	thread_list_clear(&msgs);
-	return reply_json(r, 200, body);
+	return api_ok(r, body);
 }
 
 int
@@ -203,15 +177,15 @@ api_portal_tickets_message(struct request *r)
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = tickets_portal_message(r->app, request_db(r), &a, r->params[0],
 				    text, &it);
 	if (rc < 0)
-		return field_error(r, rc, "body");
+		return api_field_error(r, rc, "body");
 	/* The body as stored: the customer sees what was removed. */
 	o = with_notice(portal_item(&it, it.body), it.redactions);
 	thread_item_clear(&it);
-	return reply_json(r, 201, o);
+	return api_created(r, o);
 }
 
 int
@@ -229,11 +203,11 @@ api_portal_phrase_put(struct request *r)
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = tickets_set_phrase(r->app, request_db(r), &a, phrase);
 	if (rc < 0)
-		return field_error(r, rc, "phrase");
-	return reply_json(r, 200, json_pack("{s:s}", "phrase", phrase));
+		return api_field_error(r, rc, "phrase");
+	return api_ok(r, json_pack("{s:s}", "phrase", phrase));
 }
 
 int
@@ -250,5 +224,5 @@ api_portal_phrase_get(struct request *r)
 	crypto_secret_free(phrase);
 	if (body != NULL && json_object_get(body, "phrase") == NULL)
 		json_object_set_new(body, "phrase", json_null());
-	return reply_json(r, 200, body);
+	return api_ok(r, body);
 }

@@ -69,6 +69,12 @@ const struct route api_routes[] = {
 	/* moving a ticket to another queue: {queue} (api_tickets_move) */
 	{"POST", "/api/v1/tickets/{id}/queue", STAFF, AUTH_SUPERVISOR, 1 * KB,
 	 api_tickets_move, 0},
+	/* replies held by the outbound check: {reason}, supervisors and
+	 * admins other than the author (api_tickets_held_*) */
+	{"POST", "/api/v1/tickets/{id}/held/{id}/release", STAFF,
+	 AUTH_SUPERVISOR, 4 * KB, api_tickets_held_release, 0},
+	{"POST", "/api/v1/tickets/{id}/held/{id}/discard", STAFF,
+	 AUTH_SUPERVISOR, 4 * KB, api_tickets_held_discard, 0},
 	/* attachments: the file base64 in JSON (4/3 of [attachments]
 	 * max_bytes, at most 10 MiB, plus the envelope); the server's
 	 * max_body_bytes caps it further */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/common.h"
 #include "core/auth.h"
 #include "util/errors.h"
 #include "core/password.h"
@@ -14,70 +14,6 @@
 #include "core/tickets.h"
 #include "crypto/totp.h"
 #include "util/log.h"
-
-int
-api_bound_error(struct request *r, const struct jspec_fail *f)
-{
-	char msg[160];
-	const char *unit = f->bytes ? "bytes" : "characters";
-	json_t *extra;
-
-	if (f->type == JS_STRING && f->bound == JSB_MAX) {
-		if (f->bytes && f->max >= 1024 && f->max % 1024 == 0)
-			snprintf(msg, sizeof(msg),
-				 "%s is longer than %lld bytes (%lld KiB).",
-				 f->field, (long long)f->max,
-				 (long long)(f->max / 1024));
-		else
-			snprintf(msg, sizeof(msg), "%s is longer than %lld %s.",
-				 f->field, (long long)f->max, unit);
-		extra = json_pack("{s:s, s:I, s:s, s:s}", "field", f->field,
-				  "max", (json_int_t)f->max, "unit", unit,
-				  "message", msg);
-	} else if (f->type == JS_STRING) {
-		if (f->min <= 1)
-			snprintf(msg, sizeof(msg), "%s must not be empty.",
-				 f->field);
-		else
-			snprintf(msg, sizeof(msg),
-				 "%s is shorter than %lld %s.", f->field,
-				 (long long)f->min, unit);
-		extra = json_pack("{s:s, s:I, s:s, s:s}", "field", f->field,
-				  "min", (json_int_t)f->min, "unit", unit,
-				  "message", msg);
-	} else {
-		if (f->max == INT64_MAX)
-			snprintf(msg, sizeof(msg),
-				 "%s must be a whole number of at least %lld.",
-				 f->field, (long long)f->min);
-		else
-			snprintf(msg, sizeof(msg),
-				 "%s must be a whole number from %lld to %lld.",
-				 f->field, (long long)f->min,
-				 (long long)f->max);
-		extra = json_pack("{s:s, s:I, s:I, s:s}", "field", f->field,
-				  "min", (json_int_t)f->min, "max",
-				  (json_int_t)f->max, "message", msg);
-	}
-	json_decref(r->error_extra);
-	r->error_extra = extra;
-	return -GH_BAD_FIELD;
-}
-
-int
-api_parse(struct request *r, const struct jspec *spec)
-{
-	struct jspec_fail fail;
-	int rc = jspec_parse_ex(r->body != NULL ? r->body : "", r->body_len,
-				spec, &r->json, &fail);
-
-	if (rc == -GH_BAD_FIELD && fail.bound != JSB_NONE &&
-	    fail.field != NULL)
-		return api_bound_error(r, &fail);
-	if (rc < 0 && fail.field != NULL)
-		r->error_extra = json_pack("{s:s}", "field", fail.field);
-	return rc;
-}
 
 static int
 login(struct request *r, enum realm realm)
@@ -144,12 +80,12 @@ login(struct request *r, enum realm realm)
 	if (rc < 0)
 		return rc;
 	if (realm == REALM_STAFF)
-		reply_json(r, 201,
+		api_created(r,
 			   json_pack("{s:s, s:I, s:s, s:s}", "csrf_token",
 				     ok.csrf, "id", (json_int_t)ok.id, "role",
 				     ok.role, "name", name));
 	else
-		reply_json(r, 201,
+		api_created(r,
 			   json_pack("{s:s, s:I, s:b}", "csrf_token", ok.csrf,
 				     "id", (json_int_t)ok.id,
 				     "enrollment_required",
@@ -170,7 +106,7 @@ api_enroll_begin(struct request *r)
 			       &svg);
 	if (rc < 0)
 		return rc;
-	reply_json(r, 201,
+	api_created(r,
 		   json_pack("{s:s, s:s, s:s}", "otpauth_uri", uri, "secret",
 			     secret, "qr_svg", svg));
 	crypto_wipe(secret, sizeof(secret));
@@ -213,7 +149,7 @@ api_enroll_confirm(struct request *r)
 	crypto_wipe(cookie, sizeof(cookie));
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, json_pack("{s:s}", "csrf_token", ok.csrf));
+	return api_ok(r, json_pack("{s:s}", "csrf_token", ok.csrf));
 }
 
 int
@@ -253,7 +189,7 @@ api_session_get(struct request *r)
 	} else
 		json_object_set_new(body, "enrollment_required",
 				    json_boolean(!r->actor.mfa));
-	return reply_json(r, 200, body);
+	return api_ok(r, body);
 }
 
 int
@@ -267,5 +203,5 @@ api_session_delete(struct request *r)
 		return rc;
 	session_cookie(r->actor.realm, NULL, 0, cookie, sizeof(cookie));
 	reply_cookie(r, cookie);
-	return reply_json(r, 200, json_pack("{s:b}", "logged_out", 1));
+	return api_ok(r, json_pack("{s:b}", "logged_out", 1));
 }

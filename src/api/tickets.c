@@ -1,54 +1,27 @@
 /*
  * Staff ticket endpoints (staff listener): the work list (filtered by
  * status, assignment and queue), one ticket with both threads (each item
- * labelled "message" or "note"), replies to the customer (through the
- * outbound check), internal notes, assignment, status and moving a ticket
- * to another queue (supervisors). Who may see what is decided in core/tickets.c; a ticket the
- * caller may not see answers 404. Customers' messages come with the
- * inbound analysis: what was redacted and the links, defanged, with
- * verdicts and reasons (never a clickable URL).
+ * labelled "message" or "note") and its held replies, replies to the
+ * customer (through the outbound check), internal notes, assignment,
+ * status, moving a ticket to another queue (supervisors), and the release
+ * or discard of a held reply (supervisors other than its author). Who may
+ * see and do what is decided in core/tickets.h; a ticket the caller may
+ * not see answers 404. Customers' messages come with the inbound
+ * analysis: what was redacted and the links, defanged, with verdicts and
+ * reasons (never a clickable URL).
+ *
+ * A reply the outbound check refuses answers 422 dlp_blocked with the
+ * findings (types and offsets, never the text); a reply the check could
+ * not run on in full is held: 202 with {"status": "held", "reason", a
+ * plain-language "notice" and the held reply}.
  */
-#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "util/errors.h"
+#include "api/common.h"
 #include "core/tickets.h"
-
-int
-api_query_int(struct request *r, const char *name, int64_t dflt, int64_t lo,
-	      int64_t hi, int64_t *out)
-{
-	const char *v = request_query(r, name);
-	char *end = NULL;
-	long long n;
-
-	*out = dflt;
-	if (v == NULL)
-		return 0;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0' || v[0] == '+' ||
-	    v[0] == ' ' || n < lo || n > hi) {
-		struct jspec_fail f = {name, JS_INT, JSB_MAX, lo, hi, 0};
-
-		api_bound_error(r, &f);
-		return -GH_BAD_QUERY;
-	}
-	*out = n;
-	return 0;
-}
-
-void
-api_tk_actor(struct request *r, struct tk_actor *a)
-{
-	a->realm = r->actor.realm;
-	a->id = r->actor.id;
-	a->role = r->actor.role;
-	a->ip = r->ip;
-	a->request_id = r->request_id;
-}
+#include "util/errors.h"
 
 static json_t *
 person(int64_t id, const char *name)
@@ -70,23 +43,10 @@ ticket_summary(const struct ticket_rec *t)
 			 (json_int_t)t->updated_at);
 }
 
-/* The analysed links of a customer's message as stored (defanged; see
- * core/inbound.h); an empty list for older rows. */
-static json_t *
-stored_links(const char *stored)
-{
-	json_t *v = stored != NULL ? json_loads(stored, 0, NULL) : NULL;
-
-	if (!json_is_array(v)) {
-		json_decref(v);
-		v = json_array();
-	}
-	return v;
-}
-
 /* A staff-side message or note. For messages "author" is the customer's
  * display name or the staff member's name; messages carry "redacted"
- * (what the inbound scan removed) and customers' messages "links". */
+ * (what the inbound scan removed) and customers' messages "links" (the
+ * analysed links as stored, defanged; core/inbound.h). */
 static json_t *
 staff_item(const struct thread_item *it, const char *body, int note,
 	   const char *customer_name)
@@ -98,16 +58,44 @@ staff_item(const struct thread_item *it, const char *body, int note,
 						: customer_name,
 		"body", body, "created_at", (json_int_t)it->created_at);
 
-	if (o != NULL && !note)
-		json_object_set_new(o, "from",
-				    json_string(it->author_realm == REALM_STAFF
-							? "agent"
-							: "customer"));
-	if (o != NULL && !note)
-		json_object_set_new(o, "redacted",
-				    api_redactions(it->redactions));
-	if (o != NULL && !note && it->author_realm == REALM_CUSTOMER)
-		json_object_set_new(o, "links", stored_links(it->links));
+	if (o == NULL || note)
+		return o;
+	json_object_set_new(o, "from",
+			    json_string(it->author_realm == REALM_STAFF
+						? "agent"
+						: "customer"));
+	json_object_set_new(o, "redacted",
+			    api_stored_array(it->redactions));
+	if (it->author_realm == REALM_CUSTOMER)
+		json_object_set_new(o, "links", api_stored_array(it->links));
+	return o;
+}
+
+/* A held reply: who wrote it and why it waits, and once decided, who
+ * decided, when, why, and the message it became. */
+static json_t *
+held_item(const struct held_reply *h)
+{
+	int decided = h->decided_by > 0;
+	json_t *o = json_pack(
+		"{s:I, s:s, s:o, s:s, s:s, s:s, s:I}", "id", (json_int_t)h->id,
+		"kind", "held", "author", person(h->author_id, h->author_name),
+		"body", h->body != NULL ? h->body : "", "reason", h->reason,
+		"state", h->state, "created_at", (json_int_t)h->created_at);
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "decided_by",
+			    decided ? person(h->decided_by, h->decided_by_name)
+				    : json_null());
+	json_object_set_new(o, "decided_at",
+			    decided ? json_integer(h->decided_at)
+				    : json_null());
+	json_object_set_new(o, "decision",
+			    decided ? json_string(h->decision) : json_null());
+	json_object_set_new(o, "message_id",
+			    h->message_id > 0 ? json_integer(h->message_id)
+					      : json_null());
 	return o;
 }
 
@@ -141,38 +129,47 @@ api_tickets_list(struct request *r)
 
 	/* No free-text search or other filter: the queue takes these. */
 	rc = request_query_only(r, known);
-	if (rc < 0)
-		return rc;
-	rc = api_query_int(r, "limit", 25, 1, TICKET_LIST_MAX, &limit);
 	if (rc == 0)
-		rc = api_query_int(r, "offset", 0, 0, INT32_MAX, &offset);
+		rc = api_paging(r, TICKET_LIST_MAX, &limit, &offset);
 	if (rc < 0)
 		return rc;
-	if (parse_assigned(request_query(r, "assigned"), &assigned) < 0) {
-		r->error_extra = json_pack("{s:s}", "field", "assigned");
-		return -GH_BAD_QUERY;
-	}
+	if (parse_assigned(request_query(r, "assigned"), &assigned) < 0)
+		return api_error_field(r, -GH_BAD_QUERY, "assigned");
 	if (status != NULL && strcmp(status, "any") == 0)
 		status = NULL;
-	if (status != NULL && !tickets_valid_status(status)) {
-		r->error_extra = json_pack("{s:s}", "field", "status");
-		return -GH_BAD_QUERY;
-	}
-	api_tk_actor(r, &a);
+	if (status != NULL && !tickets_valid_status(status))
+		return api_error_field(r, -GH_BAD_QUERY, "status");
+	api_actor(r, &a);
 	rc = tickets_staff_list_queue(r->app, request_db(r), &a, status,
 				      assigned, queue, limit, offset, &l);
 	if (rc == -GH_UNKNOWN_QUEUE)
-		r->error_extra = json_pack("{s:s}", "field", "queue");
+		return api_error_field(r, rc, "queue");
 	if (rc < 0)
 		return rc;
 	arr = json_array();
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(arr, ticket_summary(&l.v[i]));
 	ticket_list_clear(&l);
-	return reply_json(r, 200,
-			  json_pack("{s:o, s:I, s:I}", "tickets", arr, "limit",
-				    (json_int_t)limit, "offset",
-				    (json_int_t)offset));
+	return api_page(r, "tickets", arr, limit, offset);
+}
+
+/* The ticket's held replies, for its staff view. */
+static int
+add_held(struct request *r, const struct tk_actor *a, json_t *body)
+{
+	struct held_list hl = {NULL, 0};
+	json_t *arr;
+	int rc;
+
+	rc = tickets_held_list(r->app, request_db(r), a, r->params[0], &hl);
+	if (rc < 0)
+		return rc;
+	arr = json_array();
+	for (size_t i = 0; i < hl.n; i++)
+		json_array_append_new(arr, held_item(&hl.v[i]));
+	held_list_clear(&hl);
+	json_object_set_new(body, "held", arr);
+	return 0;
 }
 
 int
@@ -184,7 +181,7 @@ api_tickets_get(struct request *r)
 	json_t *body, *jm, *jn;
 	int rc;
 
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = tickets_staff_get(r->app, request_db(r), &a, r->params[0], &t,
 			       &msgs, &notes);
 	if (rc < 0)
@@ -202,26 +199,53 @@ api_tickets_get(struct request *r)
 	json_object_set_new(body, "notes", jn);
 	thread_list_clear(&msgs);
 	thread_list_clear(&notes);
-	return reply_json(r, 200, body);
+	rc = add_held(r, &a, body);
+	if (rc < 0) {
+		json_decref(body);
+		return rc;
+	}
+	return api_ok(r, body);
 }
 
-/* The staff member's own name, for the item just written. */
-static void
-own_name(struct request *r, int64_t ticket_id, struct thread_item *it,
-	 int note)
+/* The answer to a reply: sent (201, the message), or held (202, the
+ * held reply and why). */
+static int
+reply_result(struct request *r, const struct tk_reply *res,
+	     const char *text)
 {
-	struct thread_list l = {NULL, 0};
-	struct store_conn *c = request_db(r);
-	int rc = note ? c->ops->staff_notes(c, ticket_id, &l)
-		      : c->ops->staff_messages(c, ticket_id, &l);
+	struct held_reply h;
+	json_t *item;
 
-	if (rc < 0)
-		return;
-	for (size_t i = 0; i < l.n; i++)
-		if (l.v[i].id == it->id)
-			memcpy(it->author_name, l.v[i].author_name,
-			       sizeof(it->author_name));
-	thread_list_clear(&l);
+	if (!res->held)
+		return api_created(r, staff_item(&res->item, text, 0, ""));
+	memset(&h, 0, sizeof(h));
+	h.id = res->item.id;
+	h.ticket_id = res->item.ticket_id;
+	h.author_id = res->item.author_id;
+	memcpy(h.author_name, res->item.author_name, sizeof(h.author_name));
+	h.body = strdup(text);
+	snprintf(h.reason, sizeof(h.reason), "%s", res->reason);
+	snprintf(h.state, sizeof(h.state), "held");
+	h.created_at = res->item.created_at;
+	item = h.body != NULL ? held_item(&h) : NULL;
+	held_reply_clear(&h);
+	if (item == NULL)
+		return -GH_INTERNAL;
+	return api_accepted(r, json_pack("{s:s, s:s, s:s, s:o}", "status",
+					 "held", "reason", res->reason,
+					 "notice",
+					 err_message(GH_NOTES_TOO_LARGE),
+					 "held", item));
+}
+
+/* The findings of a refused text in the error body (types and offsets,
+ * never the text). */
+static int
+blocked(struct request *r, const struct dlp_findings *f)
+{
+	json_decref(r->error_extra);
+	r->error_extra = json_pack("{s:o}", "findings", dlp_findings_json(f));
+	return -GH_DLP_BLOCKED;
 }
 
 static int
@@ -233,31 +257,32 @@ post_text(struct request *r, int note)
 			  JS_REQUIRED | JS_MULTILINE | JS_BYTES),
 		JSPEC_END,
 	};
-	struct thread_item it;
+	struct tk_reply res;
 	struct tk_actor a;
-	json_t *findings = NULL;
 	int rc;
 
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
+	tk_reply_init(&res);
 	if (note)
 		rc = tickets_note(r->app, request_db(r), &a, r->params[0], text,
-				  &it);
+				  &res.item);
 	else
 		rc = tickets_reply(r->app, request_db(r), &a, r->params[0],
-				   text, &it, &findings);
+				   text, &res);
 	if (rc == -GH_DLP_BLOCKED) {
-		r->error_extra = json_pack("{s:o}", "findings", findings);
-		return rc;
+		rc = blocked(r, &res.findings);
+	} else if (rc < 0) {
+		api_field_error(r, rc, "body");
+	} else if (note) {
+		rc = api_created(r, staff_item(&res.item, text, 1, ""));
+	} else {
+		rc = reply_result(r, &res, text);
 	}
-	if (rc < 0 && (rc == -GH_BAD_FIELD || rc == -GH_BAD_UTF8))
-		r->error_extra = json_pack("{s:s}", "field", "body");
-	if (rc < 0)
-		return rc;
-	own_name(r, r->params[0], &it, note);
-	return reply_json(r, 201, staff_item(&it, text, note, ""));
+	tk_reply_clear(&res);
+	return rc;
 }
 
 int
@@ -287,14 +312,14 @@ api_tickets_assign(struct request *r)
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = tickets_assign(r->app, request_db(r), &a, r->params[0], staff_id,
 			    &t);
 	if (rc == -GH_BAD_FIELD)
-		r->error_extra = json_pack("{s:s}", "field", "staff_id");
+		return api_error_field(r, rc, "staff_id");
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, ticket_summary(&t));
+	return api_ok(r, ticket_summary(&t));
 }
 
 int
@@ -312,14 +337,14 @@ api_tickets_status(struct request *r)
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = tickets_set_status(r->app, request_db(r), &a, r->params[0],
 				status, &t);
 	if (rc == -GH_BAD_FIELD)
-		r->error_extra = json_pack("{s:s}", "field", "status");
+		return api_error_field(r, rc, "status");
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, ticket_summary(&t));
+	return api_ok(r, ticket_summary(&t));
 }
 
 int
@@ -337,11 +362,66 @@ api_tickets_move(struct request *r)
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	api_tk_actor(r, &a);
+	api_actor(r, &a);
 	rc = tickets_move(r->app, request_db(r), &a, r->params[0], queue, &t);
 	if (rc == -GH_UNKNOWN_QUEUE)
-		r->error_extra = json_pack("{s:s}", "field", "queue");
+		return api_error_field(r, rc, "queue");
 	if (rc < 0)
 		return rc;
-	return reply_json(r, 200, ticket_summary(&t));
+	return api_ok(r, ticket_summary(&t));
+}
+
+/* POST .../held/{hid}/release or .../discard {reason}. */
+static int
+decide_held(struct request *r, int release)
+{
+	const char *reason = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("reason", &reason, HELD_DECISION_MIN,
+			  HELD_DECISION_MAX, JS_REQUIRED),
+		JSPEC_END,
+	};
+	struct dlp_findings f;
+	struct held_reply h;
+	struct thread_item msg;
+	struct tk_actor a;
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	api_actor(r, &a);
+	dlp_findings_init(&f);
+	memset(&msg, 0, sizeof(msg));
+	rc = release ? tickets_held_release(r->app, request_db(r), &a,
+					    r->params[0], r->params[1], reason,
+					    &h, &msg, &f)
+		     : tickets_held_discard(r->app, request_db(r), &a,
+					    r->params[0], r->params[1], reason,
+					    &h);
+	if (rc == -GH_DLP_BLOCKED)
+		rc = blocked(r, &f);
+	else if (rc < 0)
+		api_field_error(r, rc, "reason");
+	else
+		rc = api_ok(r, json_pack("{s:o, s:o}", "held", held_item(&h),
+					 "message",
+					 release ? staff_item(&msg, h.body, 0,
+							      "")
+						 : json_null()));
+	held_reply_clear(&h);
+	dlp_findings_free(&f);
+	return rc;
+}
+
+int
+api_tickets_held_release(struct request *r)
+{
+	return decide_held(r, 1);
+}
+
+int
+api_tickets_held_discard(struct request *r)
+{
+	return decide_held(r, 0);
 }

@@ -1,4 +1,11 @@
-/* Account creation and operator actions on accounts. */
+/*
+ * Account creation and operator actions on accounts (see
+ * core/accounts.h). Every field is checked and the password is hashed
+ * before the transaction; the account, its sealed fields, its queues or
+ * fingerprints and its audit record are written in one transaction, so
+ * an account never exists half made. Secrets are wiped as soon as they
+ * are no longer needed, whatever the outcome.
+ */
 #include "core/accounts.h"
 
 #include <ctype.h>
@@ -12,6 +19,7 @@
 #include "util/errors.h"
 #include "core/fingerprints.h"
 #include "core/password.h"
+#include "core/sealed.h"
 #include "core/throttle.h"
 #include "core/tickets.h"
 #include "util/utf8.h"
@@ -73,111 +81,21 @@ valid_date(const char *d)
 struct create_ctx {
 	struct app *app;
 	const struct account_new *in;
-	const char *email;
-	const char *email_idx;
-	const char *pw_hash;
+	char email[256];             /* normalised */
+	char email_idx[CRYPTO_HASH_HEX];
+	char pw_hash[CRYPTO_PWHASH_BYTES];
+	unsigned char secret[TOTP_SECRET_BYTES];
 	struct blob seed, email_sealed, phone, dob, address;
 	int64_t id;
 };
 
+/* Every field but the password, with the reason in plain words. */
 static int
-seal_field(struct app *app, const char *email_idx, const char *col,
-	   const char *value, struct blob *out)
+check_fields(const struct account_new *in, char *email, size_t emailsz,
+	     const char **field, const char **reason)
 {
-	char ad[160];
-
-	out->data = NULL;
-	out->len = 0;
-	if (value == NULL)
-		return 0;
-	snprintf(ad, sizeof(ad), "customer.%s:%s", col, email_idx);
-	return crypto_seal(app->keys, ad, value, strlen(value), &out->data,
-			   &out->len) == 0
-		       ? 0
-		       : -GH_INTERNAL;
-}
-
-static int
-tx_create(struct store_conn *c, void *cls)
-{
-	struct create_ctx *x = cls;
-	char target[48];
-	int rc;
-
-	if (x->in->realm == REALM_STAFF) {
-		struct staff_new s = {x->email, x->in->name, x->in->role,
-				      x->pw_hash, x->seed};
-		rc = c->ops->staff_insert(c, &s, &x->id);
-		if (rc == 0 && x->in->n_queues > 0)
-			rc = tickets_staff_set_queues_tx(x->app, c,
-							 x->in->actor, x->id,
-							 x->in->queues,
-							 x->in->n_queues);
-	} else {
-		struct customer_new s = {
-			.email_idx = x->email_idx,
-			.email = x->email_sealed,
-			.name = x->in->name,
-			.phone = x->phone,
-			.dob = x->dob,
-			.address = x->address,
-			.pw_hash = x->pw_hash,
-			.totp_seed = x->seed,
-			.totp_enrolled = !x->in->enroll_in_portal,
-		};
-		rc = c->ops->customer_insert(c, &s, &x->id);
-		/* The fingerprint index of this customer's values, for the
-		 * outbound filter of other customers' replies. */
-		if (rc == 0)
-			rc = fingerprints_add_customer(x->app, c, x->id,
-						       x->email, x->in->phone,
-						       x->in->dob,
-						       x->in->address);
-	}
-	if (rc < 0)
-		return rc;
-	snprintf(target, sizeof(target), "%s:%lld", realm_name(x->in->realm),
-		 (long long)x->id);
-	return audit_log(x->app, c,
-			 &(struct audit_ev){
-				 .actor = x->in->actor,
-				 .action = x->in->realm == REALM_STAFF
-						   ? "staff.create"
-						   : "customer.create",
-				 .target = target,
-				 .outcome = "success",
-				 .detail = x->in->realm == REALM_STAFF
-						   ? json_pack("{s:s}", "role",
-							       x->in->role)
-						   : NULL,
-			 });
-}
-
-int
-accounts_create(struct app *app, struct store_conn *c,
-		const struct account_new *in, struct account_created *out,
-		const char **field, const char **reason)
-{
-	char email[256];
-	char idx[CRYPTO_HASH_HEX] = "";
-	char local[256];
-	char pw_hash[CRYPTO_PWHASH_BYTES];
-	unsigned char secret[TOTP_SECRET_BYTES];
-	const char *context[8];
-	size_t n_ctx = 0;
-	char *norm = NULL;
-	size_t norm_len = 0;
-	struct create_ctx x;
-	char ad[300];
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	memset(&x, 0, sizeof(x));
-	*field = NULL;
-	*reason = NULL;
-
 	*field = "email";
-	if (auth_normalize_email(in->email, email, sizeof(email)) < 0) {
+	if (auth_normalize_email(in->email, email, emailsz) < 0) {
 		*reason = "This is not a valid e-mail address.";
 		return -GH_BAD_FIELD;
 	}
@@ -191,30 +109,44 @@ accounts_create(struct app *app, struct store_conn *c,
 		if (in->role == NULL || (strcmp(in->role, "agent") != 0 &&
 					 strcmp(in->role, "supervisor") != 0 &&
 					 strcmp(in->role, "admin") != 0)) {
-			*reason = "The role must be agent, supervisor or admin.";
+			*reason = "The role must be agent, supervisor or "
+				  "admin.";
 			return -GH_BAD_FIELD;
 		}
-	} else {
-		*field = "phone";
-		if (in->phone != NULL && !valid_phone(in->phone)) {
-			*reason = "The phone number must be in international "
-				  "form, e.g. +44 20 7946 0000.";
-			return -GH_BAD_FIELD;
-		}
-		*field = "dob";
-		if (in->dob != NULL && !valid_date(in->dob)) {
-			*reason = "The date of birth must be a past date "
-				  "written YYYY-MM-DD.";
-			return -GH_BAD_FIELD;
-		}
-		*field = "address";
-		if (in->address != NULL && !valid_text(in->address, 1, 300)) {
-			*reason = "The address must be 1 to 300 characters.";
-			return -GH_BAD_FIELD;
-		}
+		return 0;
 	}
+	*field = "phone";
+	if (in->phone != NULL && !valid_phone(in->phone)) {
+		*reason = "The phone number must be in international form, "
+			  "e.g. +44 20 7946 0000.";
+		return -GH_BAD_FIELD;
+	}
+	*field = "dob";
+	if (in->dob != NULL && !valid_date(in->dob)) {
+		*reason = "The date of birth must be a past date written "
+			  "YYYY-MM-DD.";
+		return -GH_BAD_FIELD;
+	}
+	*field = "address";
+	if (in->address != NULL && !valid_text(in->address, 1, 300)) {
+		*reason = "The address must be 1 to 300 characters.";
+		return -GH_BAD_FIELD;
+	}
+	return 0;
+}
 
-	*field = "password";
+/* The password: normalised, checked against the policy with the
+ * account's own words as context, hashed into x->pw_hash. */
+static int
+hash_password(struct create_ctx *x, const char **reason)
+{
+	const struct account_new *in = x->in;
+	const char *context[5];
+	char local[256];
+	char *norm = NULL;
+	size_t norm_len = 0;
+	int rc;
+
 	rc = password_normalize(in->password, in->password_len, &norm,
 				&norm_len);
 	if (rc < 0) {
@@ -222,77 +154,178 @@ accounts_create(struct app *app, struct store_conn *c,
 			  "characters.";
 		return -GH_WEAK_PASSWORD;
 	}
-	snprintf(local, sizeof(local), "%s", email);
+	snprintf(local, sizeof(local), "%s", x->email);
 	local[strcspn(local, "@")] = '\0';
-	context[n_ctx++] = local;
-	context[n_ctx++] = in->name;
-	context[n_ctx++] = app->cfg.company_name;
-	context[n_ctx++] = "gatehouse";
-	context[n_ctx] = NULL;
-	rc = password_check(&app->pw_policy, norm, context, reason);
-	if (rc < 0)
-		goto out;
-	rc = -GH_INTERNAL;
-	if (crypto_pw_hash(norm, norm_len, &app->pw_params, pw_hash) < 0)
-		goto out;
-	*field = NULL;
+	context[0] = local;
+	context[1] = in->name;
+	context[2] = x->app->cfg.company_name;
+	context[3] = "gatehouse";
+	context[4] = NULL;
+	rc = password_check(&x->app->pw_policy, norm, context, reason);
+	if (rc == 0 && crypto_pw_hash(norm, norm_len, &x->app->pw_params,
+				      x->pw_hash) < 0)
+		rc = -GH_INTERNAL;
+	crypto_secret_free(norm);
+	return rc;
+}
 
+/* A customer's e-mail blind index and sealed personal fields, and a new
+ * TOTP secret sealed for either realm. */
+static int
+seal_secrets(struct create_ctx *x)
+{
+	const struct crypto_keys *keys = x->app->keys;
+	const struct account_new *in = x->in;
+	char ad[300];
+
+	if (in->realm == REALM_CUSTOMER) {
+		const char *idx = x->email_idx;
+
+		crypto_index(keys, "customer.email", x->email,
+			     strlen(x->email), x->email_idx);
+		if (sealed_field_seal(keys, idx, "email", x->email,
+				      &x->email_sealed) < 0 ||
+		    sealed_field_seal(keys, idx, "phone", in->phone,
+				      &x->phone) < 0 ||
+		    sealed_field_seal(keys, idx, "dob", in->dob, &x->dob) < 0 ||
+		    sealed_field_seal(keys, idx, "address", in->address,
+				      &x->address) < 0)
+			return -GH_INTERNAL;
+	}
+	totp_secret_new(x->secret);
+	snprintf(ad, sizeof(ad), "%s.totp:%s", realm_name(in->realm),
+		 in->realm == REALM_STAFF ? x->email : x->email_idx);
+	if (crypto_seal(keys, ad, x->secret, sizeof(x->secret), &x->seed.data,
+			&x->seed.len) < 0)
+		return -GH_INTERNAL;
+	return 0;
+}
+
+static int
+insert_account(struct store_conn *c, struct create_ctx *x)
+{
+	const struct account_new *in = x->in;
+	int rc;
+
+	if (in->realm == REALM_STAFF) {
+		struct staff_new s = {x->email, in->name, in->role, x->pw_hash,
+				      x->seed};
+
+		rc = c->ops->staff_insert(c, &s, &x->id);
+		if (rc == 0 && in->n_queues > 0)
+			rc = tickets_staff_set_queues_tx(x->app, c, in->actor,
+							 x->id, in->queues,
+							 in->n_queues);
+		return rc;
+	}
+	rc = c->ops->customer_insert(c,
+				     &(struct customer_new){
+					     .email_idx = x->email_idx,
+					     .email = x->email_sealed,
+					     .name = in->name,
+					     .phone = x->phone,
+					     .dob = x->dob,
+					     .address = x->address,
+					     .pw_hash = x->pw_hash,
+					     .totp_seed = x->seed,
+					     .totp_enrolled =
+						     !in->enroll_in_portal,
+				     },
+				     &x->id);
+	/* The fingerprint index of this customer's values, for the outbound
+	 * filter of other customers' replies. */
+	if (rc == 0)
+		rc = fingerprints_add_customer(x->app->keys, c, x->id,
+					       x->email, in->phone, in->dob,
+					       in->address);
+	return rc;
+}
+
+static int
+tx_create(struct store_conn *c, void *cls)
+{
+	struct create_ctx *x = cls;
+	char target[48];
+	int staff = x->in->realm == REALM_STAFF;
+	int rc;
+
+	rc = insert_account(c, x);
+	if (rc < 0)
+		return rc;
+	snprintf(target, sizeof(target), "%s:%lld", realm_name(x->in->realm),
+		 (long long)x->id);
+	return audit_log(x->app, c,
+			 &(struct audit_ev){
+				 .actor = x->in->actor,
+				 .action = staff ? "staff.create"
+						 : "customer.create",
+				 .target = target,
+				 .outcome = "success",
+				 .detail = staff ? json_pack("{s:s}", "role",
+							     x->in->role)
+						 : NULL,
+			 });
+}
+
+/* The new account's authenticator secret for the operator: base32 and an
+ * otpauth:// URI. */
+static int
+totp_out(const struct create_ctx *x, struct account_created *out)
+{
+	if (totp_secret_base32(x->secret, sizeof(x->secret), out->totp_secret,
+			       sizeof(out->totp_secret)) < 0)
+		return -GH_INTERNAL;
+	out->otpauth_uri = totp_uri(x->app->cfg.company_name, x->email,
+				    out->totp_secret);
+	return out->otpauth_uri != NULL ? 0 : -GH_INTERNAL;
+}
+
+static void
+create_clear(struct create_ctx *x)
+{
+	crypto_wipe(x->secret, sizeof(x->secret));
+	crypto_wipe(x->pw_hash, sizeof(x->pw_hash));
+	blob_clear(&x->seed);
+	blob_clear(&x->email_sealed);
+	blob_clear(&x->phone);
+	blob_clear(&x->dob);
+	blob_clear(&x->address);
+}
+
+int
+accounts_create(struct app *app, struct store_conn *c,
+		const struct account_new *in, struct account_created *out,
+		const char **field, const char **reason)
+{
+	struct create_ctx x;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&x, 0, sizeof(x));
 	x.app = app;
 	x.in = in;
-	x.email = email;
-	x.pw_hash = pw_hash;
-	if (in->realm == REALM_CUSTOMER) {
-		crypto_index(app->keys, "customer.email", email, strlen(email),
-			     idx);
-		x.email_idx = idx;
-		if (seal_field(app, idx, "email", email, &x.email_sealed) < 0 ||
-		    seal_field(app, idx, "phone", in->phone, &x.phone) < 0 ||
-		    seal_field(app, idx, "dob", in->dob, &x.dob) < 0 ||
-		    seal_field(app, idx, "address", in->address, &x.address) < 0)
-			goto out;
+	*field = NULL;
+	*reason = NULL;
+	rc = check_fields(in, x.email, sizeof(x.email), field, reason);
+	if (rc < 0)
+		return rc;
+	*field = "password";
+	rc = hash_password(&x, reason);
+	if (rc == 0) {
+		*field = NULL;
+		rc = seal_secrets(&x);
 	}
-	totp_secret_new(secret);
-	snprintf(ad, sizeof(ad), "%s.totp:%s", realm_name(in->realm),
-		 in->realm == REALM_STAFF ? email : idx);
-	if (crypto_seal(app->keys, ad, secret, sizeof(secret), &x.seed.data,
-			&x.seed.len) < 0)
-		goto out;
-	rc = store_transact(c, tx_create, &x);
+	if (rc == 0)
+		rc = store_transact(c, tx_create, &x);
 	if (rc == -GH_EXISTS) {
 		*field = "email";
 		*reason = "An account with this e-mail already exists.";
-		goto out;
 	}
-	if (rc < 0)
-		goto out;
-	out->id = x.id;
-	if (in->enroll_in_portal) {
-		rc = 0;
-		goto out;
-	}
-	rc = -GH_INTERNAL;
-	if (totp_secret_base32(secret, sizeof(secret), out->totp_secret,
-			       sizeof(out->totp_secret)) < 0)
-		goto out;
-	{
-		char account[300];
-
-		snprintf(account, sizeof(account), "%s", email);
-		out->otpauth_uri = totp_uri(app->cfg.company_name, account,
-					    out->totp_secret);
-	}
-	if (out->otpauth_uri == NULL)
-		goto out;
-	rc = 0;
-out:
-	crypto_secret_free(norm);
-	crypto_wipe(secret, sizeof(secret));
-	crypto_wipe(pw_hash, sizeof(pw_hash));
-	blob_clear(&x.seed);
-	blob_clear(&x.email_sealed);
-	blob_clear(&x.phone);
-	blob_clear(&x.dob);
-	blob_clear(&x.address);
+	if (rc == 0)
+		out->id = x.id;
+	if (rc == 0 && !in->enroll_in_portal)
+		rc = totp_out(&x, out);
+	create_clear(&x);
 	return rc;
 }
 

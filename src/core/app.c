@@ -119,7 +119,7 @@ app_start_engines(struct app *app, char *err, size_t errsz)
 		snprintf(err, errsz, "the link analyser cannot start");
 		return -1;
 	}
-	if (fingerprints_ensure(app) < 0) {
+	if (fingerprints_ensure(app->keys, app->store) < 0) {
 		snprintf(err, errsz,
 			 "the fingerprint index of customers cannot be built");
 		return -1;

@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/actor.h"
 #include "core/app.h"
-#include "core/tickets.h"
 #include "store/store.h"
 
 #define ATTACH_NAME_MAX 255     /* code points, after stripping the path */

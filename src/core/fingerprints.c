@@ -10,21 +10,22 @@
 #include <string.h>
 
 #include "core/dlp/dlp.h"
+#include "core/sealed.h"
 #include "util/errors.h"
 #include "util/log.h"
 
 void
-fingerprint_of(const struct app *app, const char *kind,
+fingerprint_of(const struct crypto_keys *keys, const char *kind,
 	       const char *normalised, size_t len, char out[CRYPTO_HASH_HEX])
 {
 	char domain[32];
 
 	snprintf(domain, sizeof(domain), "fp.%s", kind);
-	crypto_index(app->keys, domain, normalised, len, out);
+	crypto_index(keys, domain, normalised, len, out);
 }
 
 struct add_ctx {
-	struct app *app;
+	const struct crypto_keys *keys;
 	struct store_conn *c;
 	int64_t customer_id;
 	int rc;
@@ -39,17 +40,17 @@ add_cb(void *cls, const char *kind, const char *normalised, size_t len)
 
 	if (x->rc < 0)
 		return;
-	fingerprint_of(x->app, kind, normalised, len, fp);
+	fingerprint_of(x->keys, kind, normalised, len, fp);
 	rc = x->c->ops->fingerprint_add(x->c, kind, fp, x->customer_id);
 	if (rc < 0)
 		x->rc = rc;
 }
 
 int
-fingerprints_add(struct app *app, struct store_conn *c, int64_t customer_id,
-		 const char *kind, const char *value)
+fingerprints_add(const struct crypto_keys *keys, struct store_conn *c,
+		 int64_t customer_id, const char *kind, const char *value)
 {
-	struct add_ctx x = {app, c, customer_id, 0};
+	struct add_ctx x = {keys, c, customer_id, 0};
 	int n;
 
 	if (value == NULL || value[0] == '\0')
@@ -61,32 +62,33 @@ fingerprints_add(struct app *app, struct store_conn *c, int64_t customer_id,
 }
 
 int
-fingerprints_add_customer(struct app *app, struct store_conn *c,
+fingerprints_add_customer(const struct crypto_keys *keys, struct store_conn *c,
 			  int64_t customer_id, const char *email,
 			  const char *phone, const char *dob,
 			  const char *address)
 {
 	int rc;
 
-	rc = fingerprints_add(app, c, customer_id, "email", email);
+	rc = fingerprints_add(keys, c, customer_id, "email", email);
 	if (rc == 0)
-		rc = fingerprints_add(app, c, customer_id, "phone", phone);
+		rc = fingerprints_add(keys, c, customer_id, "phone", phone);
 	if (rc == 0)
-		rc = fingerprints_add(app, c, customer_id, "dob", dob);
+		rc = fingerprints_add(keys, c, customer_id, "dob", dob);
 	if (rc == 0)
-		rc = fingerprints_add(app, c, customer_id, "address", address);
+		rc = fingerprints_add(keys, c, customer_id, "address",
+				      address);
 	return rc;
 }
 
 int
-fingerprints_foreign(struct app *app, struct store_conn *c,
+fingerprints_foreign(const struct crypto_keys *keys, struct store_conn *c,
 		     int64_t customer_id, const char *kind,
 		     const char *normalised, size_t len)
 {
 	char fp[CRYPTO_HASH_HEX];
 	int rc;
 
-	fingerprint_of(app, kind, normalised, len, fp);
+	fingerprint_of(keys, kind, normalised, len, fp);
 	rc = c->ops->fingerprint_foreign(c, kind, fp, customer_id);
 	if (rc == 0)
 		return 1;
@@ -95,27 +97,8 @@ fingerprints_foreign(struct app *app, struct store_conn *c,
 	return rc;
 }
 
-/* Opens one sealed field of cs (AD "customer.<col>:<email_idx>"). */
-static int
-open_field(struct app *app, const struct customer_sealed *cs,
-	   const char *col, const struct blob *b, char **out)
-{
-	char ad[160];
-	size_t len = 0;
-
-	*out = NULL;
-	if (b->data == NULL)
-		return 0;
-	snprintf(ad, sizeof(ad), "customer.%s:%s", col, cs->email_idx);
-	if (crypto_open(app->keys, ad, b->data, b->len, out, &len) < 0) {
-		LOG_BUG("sealed customer field does not open");
-		return -GH_INTERNAL;
-	}
-	return 0;
-}
-
 struct rebuild_ctx {
-	struct app *app;
+	const struct crypto_keys *keys;
 	const struct customer_sealed *cs;
 };
 
@@ -123,22 +106,22 @@ static int
 tx_rebuild_one(struct store_conn *c, void *cls)
 {
 	struct rebuild_ctx *x = cls;
+	const char *idx = x->cs->email_idx;
 	char *email = NULL, *phone = NULL, *dob = NULL, *address = NULL;
 	int rc;
 
-	rc = open_field(x->app, x->cs, "email", &x->cs->email, &email);
+	rc = sealed_field_open(x->keys, idx, "email", &x->cs->email, &email);
 	if (rc == 0)
-		rc = open_field(x->app, x->cs, "phone", &x->cs->phone, &phone);
+		rc = sealed_field_open(x->keys, idx, "phone", &x->cs->phone,
+				       &phone);
 	if (rc == 0)
-		rc = open_field(x->app, x->cs, "dob", &x->cs->dob, &dob);
+		rc = sealed_field_open(x->keys, idx, "dob", &x->cs->dob, &dob);
 	if (rc == 0)
-		rc = open_field(x->app, x->cs, "address", &x->cs->address,
-				&address);
-	if (rc < 0)
-		goto out;
-	rc = fingerprints_add_customer(x->app, c, x->cs->id, email, phone, dob,
-				       address);
-out:
+		rc = sealed_field_open(x->keys, idx, "address",
+				       &x->cs->address, &address);
+	if (rc == 0)
+		rc = fingerprints_add_customer(x->keys, c, x->cs->id, email,
+					       phone, dob, address);
 	crypto_secret_free(email);
 	crypto_secret_free(phone);
 	crypto_secret_free(dob);
@@ -147,7 +130,8 @@ out:
 }
 
 int
-fingerprints_rebuild(struct app *app, struct store_conn *c, int64_t *n_out)
+fingerprints_rebuild(const struct crypto_keys *keys, struct store_conn *c,
+		     int64_t *n_out)
 {
 	struct customer_sealed cs;
 	int64_t after = 0, n = 0;
@@ -156,7 +140,7 @@ fingerprints_rebuild(struct app *app, struct store_conn *c, int64_t *n_out)
 	if (n_out != NULL)
 		*n_out = 0;
 	for (;;) {
-		struct rebuild_ctx x = {app, &cs};
+		struct rebuild_ctx x = {keys, &cs};
 
 		rc = c->ops->customer_sealed_next(c, after, &cs);
 		if (rc == -GH_NOT_FOUND) {
@@ -178,9 +162,9 @@ fingerprints_rebuild(struct app *app, struct store_conn *c, int64_t *n_out)
 }
 
 int
-fingerprints_ensure(struct app *app)
+fingerprints_ensure(const struct crypto_keys *keys, struct store *store)
 {
-	struct store_conn *c = store_acquire(app->store);
+	struct store_conn *c = store_acquire(store);
 	struct customer_sealed cs;
 	int64_t rows = 0, n = 0;
 	int rc;
@@ -196,11 +180,11 @@ fingerprints_ensure(struct app *app)
 	}
 	if (rc < 0)
 		goto out;
-	rc = fingerprints_rebuild(app, c, &n);
+	rc = fingerprints_rebuild(keys, c, &n);
 	log_event(rc == 0 ? LOG_INFO : LOG_ERROR, "fingerprints.rebuilt",
 		  json_pack("{s:I, s:b}", "customers", (json_int_t)n, "ok",
 			    rc == 0));
 out:
-	store_release(app->store, c);
+	store_release(store, c);
 	return rc;
 }

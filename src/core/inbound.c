@@ -1,14 +1,16 @@
 /*
  * The inbound analysis of customers' messages (see core/inbound.h): one
  * DLP pass whose secret findings are redacted, then the link analyser over
- * the redacted text, so link offsets point into what is stored.
+ * the redacted text, so link offsets point into what is stored. The
+ * analysis is serialised for storage in one place, analysis_json().
  */
 #include "core/inbound.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dlp/dlp.h"
+#include <jansson.h>
+
 #include "util/errors.h"
 #include "core/phish/phish.h"
 #include "util/log.h"
@@ -51,8 +53,9 @@ inbound_result_clear(struct inbound_result *r)
 		crypto_wipe(r->text, r->len);
 		free(r->text);
 	}
-	json_decref(r->redacted);
-	json_decref(r->links);
+	dlp_findings_free(&r->removed);
+	free(r->redactions);
+	free(r->links);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -110,9 +113,10 @@ out:
 	return o;
 }
 
+/* The links of text[0, len) as the staff side sees them (a JSON array;
+ * empty without the link analyser). */
 static int
-analyse_links(const struct app *app, const char *text, size_t len,
-	      json_t **out)
+links_json(const struct app *app, const char *text, size_t len, json_t **out)
 {
 	struct phish_links l;
 	json_t *arr = json_array();
@@ -148,41 +152,60 @@ out:
 	return rc;
 }
 
+/* The analysis as stored with the message: out->redactions from
+ * out->removed, out->links from the analysed links of the stored text. */
+static int
+analysis_json(const struct app *app, struct inbound_result *out)
+{
+	json_t *red = json_array(), *links = NULL;
+	int rc = -GH_INTERNAL;
+
+	if (red == NULL)
+		goto out;
+	for (size_t i = 0; i < out->removed.n; i++)
+		if (json_array_append_new(
+			    red, json_pack("{s:s, s:s}", "type",
+					   out->removed.v[i].type, "rule",
+					   out->removed.v[i].rule)) < 0)
+			goto out;
+	rc = links_json(app, out->text, out->len, &links);
+	if (rc < 0)
+		goto out;
+	rc = -GH_INTERNAL;
+	out->redactions = json_dumps(red, JSON_COMPACT);
+	out->links = json_dumps(links, JSON_COMPACT);
+	if (out->redactions != NULL && out->links != NULL)
+		rc = 0;
+out:
+	json_decref(red);
+	json_decref(links);
+	return rc;
+}
+
 int
 inbound_analyse(const struct app *app, const char *text, size_t len,
 		struct inbound_result *out)
 {
-	struct dlp_findings f;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	dlp_findings_init(&f);
+	dlp_findings_init(&out->removed);
 	if (app->dlp == NULL) {
 		/* Fail closed: unscanned text is never stored. */
 		LOG_BUG("inbound analysis without a DLP engine");
 		return -GH_INTERNAL;
 	}
-	rc = dlp_scan(app->dlp, NULL, text, len, &f);
+	rc = dlp_scan(app->dlp, NULL, text, len, &out->removed);
 	if (rc < 0)
 		goto out;
-	keep_secrets(&f);
+	keep_secrets(&out->removed);
 	rc = -GH_INTERNAL;
-	out->redacted = json_array();
-	if (out->redacted == NULL)
-		goto out;
-	for (size_t i = 0; i < f.n; i++)
-		if (json_array_append_new(
-			    out->redacted,
-			    json_pack("{s:s, s:s}", "type", f.v[i].type,
-				      "rule", f.v[i].rule)) < 0)
-			goto out;
-	out->text = dlp_redact(text, len, &f);
+	out->text = dlp_redact(text, len, &out->removed);
 	if (out->text == NULL)
 		goto out;
 	out->len = strlen(out->text);
-	rc = analyse_links(app, out->text, out->len, &out->links);
+	rc = analysis_json(app, out);
 out:
-	dlp_findings_free(&f);
 	if (rc < 0)
 		inbound_result_clear(out);
 	return rc;

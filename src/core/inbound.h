@@ -21,18 +21,23 @@
 #ifndef GH_CORE_INBOUND_H
 #define GH_CORE_INBOUND_H
 
-#include <jansson.h>
 #include <stddef.h>
 
 #include "core/app.h"
+#include "core/dlp/dlp.h"
 
+/* What the analysis gives. removed lists what was taken out (type and
+ * rule, static strings of the engine; offsets into the text as sent).
+ * redactions and links are the analysis as it is stored with the message,
+ * JSON text made in one place (inbound.c, analysis_json):
+ * redactions [{type, rule}], links [{start, end, url_defanged,
+ * text_defanged?, host, registrable, verdict, score, reasons}]. */
 struct inbound_result {
 	char *text;        /* the text to store (redacted); malloc'd */
 	size_t len;
-	json_t *redacted;  /* [{type, rule}], possibly empty; owned */
-	json_t *links;     /* [{start, end, url_defanged, text_defanged?,
-			    *   host, registrable, verdict, score,
-			    *   reasons}]; owned */
+	struct dlp_findings removed;
+	char *redactions;  /* malloc'd JSON text */
+	char *links;       /* malloc'd JSON text */
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * Content-free notifications (see core/notify.h): fixed text, the ticket
- * number, the portal address and the customer's anti-phishing phrase; the
- * row goes to the outbox in the caller's transaction.
+ * number, the portal address and the customer's anti-phishing phrase,
+ * checked before the transaction; the row goes to the outbox in the
+ * caller's transaction. Nothing here logs the address or the phrase.
  */
 #include "core/notify.h"
 
@@ -9,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sealed.h"
 #include "util/errors.h"
-#include "core/outbound.h"
 #include "util/log.h"
 
 #define PHRASE_LINE "Your anti-phishing phrase: "
@@ -66,101 +67,111 @@ notify_compose(const char *body_text, const char *phrase)
 	return out;
 }
 
-struct sealed_mail {
-	struct blob to;
-	struct blob phrase;
-};
-
-int
-notify_new_message(struct app *app, struct store_conn *c, int64_t ticket_id,
-		   int64_t customer_id, int64_t now)
+void
+notify_mail_clear(struct notify_mail *m)
 {
-	struct customer_contact cc;
-	struct sealed_mail m = {{NULL, 0}, {NULL, 0}};
-	struct outbox_new o;
-	unsigned char rnd[16];
-	char ref[40];
-	char ad[160];
-	char *subject = NULL, *body = NULL, *full = NULL;
-	char *email = NULL, *phrase = NULL;
-	size_t len = 0;
+	blob_clear(&m->to);
+	blob_clear(&m->phrase);
+	free(m->subject);
+	free(m->body);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Checks the mail as the customer will read it: with *phrase, and when the
+ * phrase makes the check fail, without it (*phrase is then freed and
+ * NULL). The fixed text failing is our bug.
+ */
+static int
+check_text(const struct outbound_ctx *x, const char *body, char **phrase)
+{
+	char *full = notify_compose(body, *phrase);
 	int rc;
 
-	memset(&cc, 0, sizeof(cc));
-	rc = c->ops->customer_contact(c, customer_id, &cc);
-	if (rc < 0)
-		goto out;
-	rc = -GH_INTERNAL;
-	snprintf(ad, sizeof(ad), "customer.email:%s", cc.email_idx);
-	if (crypto_open(app->keys, ad, cc.email.data, cc.email.len, &email,
-			&len) < 0) {
-		LOG_BUG("customer e-mail does not open");
-		goto out;
-	}
-	if (cc.phrase.data != NULL) {
-		snprintf(ad, sizeof(ad), "customer.phrase:%s", cc.email_idx);
-		if (crypto_open(app->keys, ad, cc.phrase.data, cc.phrase.len,
-				&phrase, &len) < 0) {
-			LOG_BUG("anti-phishing phrase does not open");
-			goto out;
-		}
-	}
-	if (notify_text(&app->cfg, ticket_id, &subject, &body) < 0)
-		goto out;
-	full = notify_compose(body, phrase);
 	if (full == NULL)
-		goto out;
-	rc = outbound_check(app, c, ticket_id, customer_id, full, strlen(full),
-			    NULL);
-	if (rc == -GH_DLP_BLOCKED && phrase != NULL) {
+		return -GH_INTERNAL;
+	rc = outbound_scan(x, full, strlen(full), NULL);
+	crypto_wipe(full, strlen(full));
+	free(full);
+	if (rc == -GH_DLP_BLOCKED && *phrase != NULL) {
 		/* The customer's own phrase trips the filter: send the
 		 * notice without it rather than not at all. */
 		log_event(LOG_WARN, "notify.phrase_dropped",
-			  json_pack("{s:I}", "ticket", (json_int_t)ticket_id));
-		crypto_secret_free(phrase);
-		phrase = NULL;
-		rc = outbound_check(app, c, ticket_id, customer_id, body,
-				    strlen(body), NULL);
+			  json_pack("{s:I}", "ticket",
+				    (json_int_t)x->ticket_id));
+		crypto_secret_free(*phrase);
+		*phrase = NULL;
+		rc = outbound_scan(x, body, strlen(body), NULL);
 	}
 	if (rc == -GH_DLP_BLOCKED) {
 		LOG_BUG("the fixed notification text is refused by the filter");
 		rc = -GH_INTERNAL;
 	}
-	if (rc < 0)
-		goto out;
-	rc = -GH_INTERNAL;
-	crypto_random_bytes(rnd, sizeof(rnd));
-	if (crypto_hex_encode(rnd, sizeof(rnd), ref, sizeof(ref)) < 0)
-		goto out;
-	snprintf(ad, sizeof(ad), "outbox.recipient:%s", ref);
-	if (crypto_seal(app->keys, ad, email, strlen(email), &m.to.data,
-			&m.to.len) < 0)
-		goto out;
-	if (phrase != NULL) {
-		snprintf(ad, sizeof(ad), "outbox.phrase:%s", ref);
-		if (crypto_seal(app->keys, ad, phrase, strlen(phrase),
-				&m.phrase.data, &m.phrase.len) < 0)
-			goto out;
-	}
-	o = (struct outbox_new){.ref = ref,
-				.kind = "new_message",
-				.recipient = m.to,
-				.phrase = m.phrase,
-				.subject = subject,
-				.body_text = body,
-				.now = now};
-	rc = c->ops->outbox_insert(c, &o, NULL);
-out:
-	blob_clear(&m.to);
-	blob_clear(&m.phrase);
-	customer_contact_clear(&cc);
-	crypto_secret_free(email);
-	crypto_secret_free(phrase);
-	free(subject);
-	free(body);
-	if (full != NULL) {
-		crypto_wipe(full, strlen(full));
-		free(full);
-	}
 	return rc;
+}
+
+/* Seals the recipient and the phrase (may be NULL) under a new random
+ * reference, as the mailer opens them. */
+static int
+seal_mail(const struct crypto_keys *keys, const char *email,
+	  const char *phrase, struct notify_mail *m)
+{
+	unsigned char rnd[16];
+	char ad[160];
+
+	crypto_random_bytes(rnd, sizeof(rnd));
+	if (crypto_hex_encode(rnd, sizeof(rnd), m->ref, sizeof(m->ref)) < 0)
+		return -GH_INTERNAL;
+	snprintf(ad, sizeof(ad), "outbox.recipient:%s", m->ref);
+	if (crypto_seal(keys, ad, email, strlen(email), &m->to.data,
+			&m->to.len) < 0)
+		return -GH_INTERNAL;
+	if (phrase == NULL)
+		return 0;
+	snprintf(ad, sizeof(ad), "outbox.phrase:%s", m->ref);
+	if (crypto_seal(keys, ad, phrase, strlen(phrase), &m->phrase.data,
+			&m->phrase.len) < 0)
+		return -GH_INTERNAL;
+	return 0;
+}
+
+int
+notify_prepare(const struct outbound_ctx *x, struct notify_mail *m)
+{
+	const struct app *app = x->app;
+	char *phrase = NULL;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (x->email == NULL) {
+		LOG_BUG("customer without an e-mail address");
+		return -GH_INTERNAL;
+	}
+	rc = sealed_field_open(app->keys, x->cc.email_idx, "phrase",
+			       &x->cc.phrase, &phrase);
+	if (rc == 0)
+		rc = notify_text(&app->cfg, x->ticket_id, &m->subject,
+				 &m->body);
+	if (rc == 0)
+		rc = check_text(x, m->body, &phrase);
+	if (rc == 0)
+		rc = seal_mail(app->keys, x->email, phrase, m);
+	crypto_secret_free(phrase);
+	if (rc < 0)
+		notify_mail_clear(m);
+	return rc;
+}
+
+int
+notify_queue(struct store_conn *c, const struct notify_mail *m, int64_t now)
+{
+	struct outbox_new o = {.ref = m->ref,
+			       .kind = "new_message",
+			       .recipient = m->to,
+			       .phrase = m->phrase,
+			       .subject = m->subject,
+			       .body_text = m->body,
+			       .now = now};
+
+	return c->ops->outbox_insert(c, &o, NULL);
 }

@@ -6,9 +6,11 @@
  * data; the recipient address and the phrase are sealed in the outbox row
  * and joined with the fixed text only by the mailer (core/mailer.h).
  *
- * The composed text passes the outbound check like every reply. Queueing
- * happens in the caller's transaction, so a reply and its notification are
- * stored together or not at all.
+ * The composed text passes the outbound check like every reply, with the
+ * reply's own prepared context and before the write transaction
+ * (notify_prepare); the row is queued in the caller's transaction
+ * (notify_queue), so a reply and its notification are stored together or
+ * not at all.
  */
 #ifndef GH_CORE_NOTIFY_H
 #define GH_CORE_NOTIFY_H
@@ -17,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/app.h"
+#include "core/outbound.h"
 #include "store/store.h"
 
 /* The fixed subject and text (without the phrase) of a new-message
@@ -28,13 +31,30 @@ int notify_text(const struct config *cfg, int64_t ticket_id, char **subject,
  * phrase is not NULL. malloc'd NUL-ended text; NULL on failure. */
 char *notify_compose(const char *body_text, const char *phrase);
 
+/* A notification ready to be queued: the outbox row's reference, the
+ * sealed recipient and phrase (empty without one), the fixed subject and
+ * text. Release with notify_mail_clear(). */
+struct notify_mail {
+	char ref[40];
+	struct blob to;
+	struct blob phrase;
+	char *subject;
+	char *body;
+};
+
 /*
- * Queues the new-message notification for the customer of ticket_id,
- * inside the caller's transaction on c. The composed text passes
- * outbound_check(); if the customer's phrase makes it fail, the mail goes
- * without the phrase; if it still fails, -GH_INTERNAL. 0 or an error.
+ * Composes the new-message notification for the customer of x's ticket
+ * and checks it with outbound_scan(x), outside any write transaction. If
+ * the customer's phrase makes the check fail, the mail goes without the
+ * phrase; if it still fails, -GH_INTERNAL (the fixed text is ours). 0 or
+ * an error; *m holds nothing on error.
  */
-int notify_new_message(struct app *app, struct store_conn *c,
-		       int64_t ticket_id, int64_t customer_id, int64_t now);
+int notify_prepare(const struct outbound_ctx *x, struct notify_mail *m);
+
+/* Queues m in the caller's transaction on c. 0 or a store error. */
+int notify_queue(struct store_conn *c, const struct notify_mail *m,
+		 int64_t now);
+
+void notify_mail_clear(struct notify_mail *m);
 
 #endif

@@ -138,43 +138,24 @@ utf8_scan(const char *s, size_t len, size_t *count, size_t *units)
 	return 0;
 }
 
-int
-password_normalize(const char *pw, size_t len, char **out, size_t *outlen)
+/* pw[0, len) (valid, checked by utf8_scan: units UTF-16 units) as
+ * UTF-16 in secret memory; NULL when out of memory. */
+static UChar *
+to_utf16(const char *pw, size_t len, size_t units)
 {
-	int ret = -GH_BAD_UTF8;
 	const unsigned char *u = (const unsigned char *)pw;
-	UChar *src = NULL;
-	UChar *dst = NULL;
-	char *res = NULL;
-	size_t units = 0;
-	size_t i = 0;
-	size_t o = 0;
-	int32_t dlen;
-	int32_t rlen = 0;
-	UErrorCode st = U_ZERO_ERROR;
-	const UNormalizer2 *nfkc;
+	UChar *src = crypto_secret_alloc((units + 1) * sizeof(UChar));
+	size_t i = 0, o = 0;
 
-	if (out == NULL || outlen == NULL)
-		return -GH_INTERNAL;
-	*out = NULL;
-	*outlen = 0;
-	if (pw == NULL && len != 0)
-		goto out;
-	if (len > PASSWORD_MAX_BYTES) {
-		ret = -GH_BAD_FIELD;
-		goto out;
-	}
-	if (utf8_scan(pw, len, NULL, &units) != 0)
-		goto out;
-	ret = -GH_INTERNAL;
-	src = crypto_secret_alloc((units + 1) * sizeof(UChar));
 	if (src == NULL)
-		goto out;
+		return NULL;
 	while (i < len) {
 		uint32_t cp;
 
-		if (utf8_next(u, len, &i, &cp) != 0)
-			goto out;
+		if (utf8_next(u, len, &i, &cp) != 0) {
+			crypto_secret_free(src);
+			return NULL;
+		}
 		if (cp > 0xffff) {
 			cp -= 0x10000;
 			src[o++] = (UChar)(0xd800 + (cp >> 10));
@@ -183,46 +164,98 @@ password_normalize(const char *pw, size_t len, char **out, size_t *outlen)
 			src[o++] = (UChar)cp;
 		}
 	}
-	nfkc = unorm2_getNFKCInstance(&st);
-	if (U_FAILURE(st) || nfkc == NULL)
-		goto out;
+	return src;
+}
+
+/* NFKC of src[0, n) into *dst (secret memory), *dlen units. */
+static int
+nfkc(const UChar *src, int32_t n, UChar **dst, int32_t *dlen)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *norm = unorm2_getNFKCInstance(&st);
+	int32_t len;
+
+	*dst = NULL;
+	if (U_FAILURE(st) || norm == NULL)
+		return -GH_INTERNAL;
 	/* Preflight: NFKC may expand (up to 18 units for one character). */
-	dlen = unorm2_normalize(nfkc, src, (int32_t)o, NULL, 0, &st);
+	len = unorm2_normalize(norm, src, n, NULL, 0, &st);
 	if (st == U_BUFFER_OVERFLOW_ERROR)
 		st = U_ZERO_ERROR;
-	if (U_FAILURE(st) || dlen < 0)
-		goto out;
-	dst = crypto_secret_alloc(((size_t)dlen + 1) * sizeof(UChar));
-	if (dst == NULL)
-		goto out;
-	dlen = unorm2_normalize(nfkc, src, (int32_t)o, dst, dlen + 1, &st);
-	if (U_FAILURE(st) || dlen < 0)
-		goto out;
-	(void)u_strToUTF8(NULL, 0, &rlen, dst, dlen, &st);
+	if (U_FAILURE(st) || len < 0)
+		return -GH_INTERNAL;
+	*dst = crypto_secret_alloc(((size_t)len + 1) * sizeof(UChar));
+	if (*dst == NULL)
+		return -GH_INTERNAL;
+	*dlen = unorm2_normalize(norm, src, n, *dst, len + 1, &st);
+	if (U_FAILURE(st) || *dlen < 0) {
+		crypto_secret_free(*dst);
+		*dst = NULL;
+		return -GH_INTERNAL;
+	}
+	return 0;
+}
+
+/* src[0, n) as NUL-ended UTF-8 in secret memory (*out, *outlen bytes). */
+static int
+to_utf8(const UChar *src, int32_t n, char **out, size_t *outlen)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t rlen = 0;
+	char *res;
+
+	*out = NULL;
+	(void)u_strToUTF8(NULL, 0, &rlen, src, n, &st);
 	if (st == U_BUFFER_OVERFLOW_ERROR)
 		st = U_ZERO_ERROR;
 	if (U_FAILURE(st) || rlen < 0)
-		goto out;
+		return -GH_INTERNAL;
 	res = crypto_secret_alloc((size_t)rlen + 1);
 	if (res == NULL)
-		goto out;
-	(void)u_strToUTF8(res, rlen + 1, &rlen, dst, dlen, &st);
-	if (U_FAILURE(st))
-		goto out;
-	res[rlen] = '\0';
-	/* Compatibility mappings never yield controls, but make sure. */
-	if (utf8_scan(res, (size_t)rlen, NULL, NULL) != 0) {
-		ret = -GH_BAD_UTF8;
-		goto out;
+		return -GH_INTERNAL;
+	(void)u_strToUTF8(res, rlen + 1, &rlen, src, n, &st);
+	if (U_FAILURE(st)) {
+		crypto_secret_free(res);
+		return -GH_INTERNAL;
 	}
+	res[rlen] = '\0';
 	*out = res;
 	*outlen = (size_t)rlen;
-	res = NULL;
-	ret = 0;
-out:
+	return 0;
+}
+
+int
+password_normalize(const char *pw, size_t len, char **out, size_t *outlen)
+{
+	UChar *src = NULL, *dst = NULL;
+	size_t units = 0;
+	int32_t dlen = 0;
+	int ret;
+
+	if (out == NULL || outlen == NULL)
+		return -GH_INTERNAL;
+	*out = NULL;
+	*outlen = 0;
+	if (pw == NULL && len != 0)
+		return -GH_BAD_UTF8;
+	if (len > PASSWORD_MAX_BYTES)
+		return -GH_BAD_FIELD;
+	if (utf8_scan(pw, len, NULL, &units) != 0)
+		return -GH_BAD_UTF8;
+	src = to_utf16(pw, len, units);
+	ret = src != NULL ? nfkc(src, (int32_t)units, &dst, &dlen)
+			  : -GH_INTERNAL;
+	if (ret == 0)
+		ret = to_utf8(dst, dlen, out, outlen);
+	/* Compatibility mappings never yield controls, but make sure. */
+	if (ret == 0 && utf8_scan(*out, *outlen, NULL, NULL) != 0) {
+		crypto_secret_free(*out);
+		*out = NULL;
+		*outlen = 0;
+		ret = -GH_BAD_UTF8;
+	}
 	crypto_secret_free(src);
 	crypto_secret_free(dst);
-	crypto_secret_free(res);
 	return ret;
 }
 

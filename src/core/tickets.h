@@ -17,17 +17,28 @@
  * queue`), audited too.
  *
  * Every reply passes the outbound check (core/outbound.h) and queues a
- * content-free notification (core/notify.h) in the same transaction.
+ * content-free notification (core/notify.h) in the same transaction. The
+ * check fails closed: when it cannot run in full because the ticket's
+ * notes are past the note index's word limit, the reply is held (stored
+ * apart from the messages, never shown to the customer) until a
+ * supervisor or admin other than its author releases or discards it,
+ * audited with their reason.
  * It does not parse HTTP or JSON bodies, and does not render anything.
+ *
+ * The module is one header over several files: tickets.c (limits, the
+ * customer side, the staff views), tickets_reply.c (replies and notes),
+ * tickets_held.c (held replies), tickets_assign.c (assignment, status,
+ * queue moves) and tickets_queue.c (queues and memberships).
  */
 #ifndef GH_CORE_TICKETS_H
 #define GH_CORE_TICKETS_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/actor.h"
 #include "core/app.h"
+#include "core/dlp/dlp.h"
 #include "store/store.h"
 
 #define TICKET_SUBJECT_MAX 200   /* code points */
@@ -35,16 +46,10 @@
 #define PHRASE_MIN 3             /* code points */
 #define PHRASE_MAX 64
 #define TICKET_LIST_MAX 100
+#define HELD_DECISION_MIN 3      /* code points of a release or discard */
+#define HELD_DECISION_MAX 500    /* reason */
 
-/* Who acts. role is the staff role ("agent", "supervisor", "admin"); ""
- * for customers. ip and request_id go to the audit log; may be NULL. */
-struct tk_actor {
-	enum realm realm;
-	int64_t id;
-	const char *role;
-	const char *ip;
-	const char *request_id;
-};
+/* Who acts: struct tk_actor (core/actor.h). */
 
 /* 0 when s (NUL-ended) is a subject: 1..200 code points of valid UTF-8
  * on one line; -GH_BAD_UTF8 for invalid text, -GH_BAD_FIELD otherwise. */
@@ -52,8 +57,6 @@ int tickets_check_subject(const char *s);
 /* 0 when body[0, len) is 1..65536 bytes of valid UTF-8 (newlines and tabs
  * allowed); -GH_BAD_UTF8 or -GH_BAD_FIELD. */
 int tickets_check_body(const char *body, size_t len);
-/* 1 when a staff role sees every ticket (supervisor, admin). */
-int tickets_sees_all(const char *role);
 /* 1 when status is open, pending or solved. */
 int tickets_valid_status(const char *status);
 
@@ -125,19 +128,74 @@ int tickets_staff_get(struct app *app, struct store_conn *c,
 		      const struct tk_actor *a, int64_t ticket_id,
 		      struct ticket_rec *t, struct thread_list *msgs,
 		      struct thread_list *notes);
-/* A reply to the customer. It passes outbound_check(): when blocked,
- * returns -GH_DLP_BLOCKED with *findings (caller decrefs) and nothing is
- * stored (the refusal itself is audited). Otherwise stores the message,
- * assigns an unassigned ticket to the replier and queues the notification,
- * all in one transaction. *out as for tickets_portal_message. */
+/* What became of a reply: tk_reply_init() before use, tk_reply_clear()
+ * after (it may be reused in between). */
+struct tk_reply {
+	/* The message sent, or the held reply (item.id is then the held
+	 * reply's id): id, ticket_id, author (with author_name), created_at.
+	 * body is left NULL (the caller has the text). */
+	struct thread_item item;
+	int held;                     /* 1: held back, not sent */
+	const char *reason;           /* held: why, e.g. "notes_too_large" */
+	struct dlp_findings findings; /* -GH_DLP_BLOCKED: what blocked it */
+};
+void tk_reply_init(struct tk_reply *r);
+void tk_reply_clear(struct tk_reply *r);
+
+/*
+ * A reply to the customer. It passes the outbound check, run before the
+ * write transaction; the transaction writes only while the ticket's notes
+ * are those the check saw (else it checks again, a few times, then
+ * -GH_UNAVAILABLE). When blocked, returns -GH_DLP_BLOCKED with
+ * out->findings and nothing is stored (the refusal itself is audited).
+ * When the note-copy check cannot run (the notes are past the note
+ * index's word limit) and nothing else blocks it, the reply is held:
+ * stored apart, not sent, out->held = 1 with out->reason
+ * "notes_too_large", audited ("ticket.reply_held"); returns 0. Otherwise
+ * stores the message, assigns an unassigned ticket to the replier and
+ * queues the notification, all in one transaction. Any other failure of
+ * the check is an error and stores nothing.
+ */
 int tickets_reply(struct app *app, struct store_conn *c,
 		  const struct tk_actor *a, int64_t ticket_id,
-		  const char *body, struct thread_item *out,
-		  json_t **findings);
-/* An internal note. */
+		  const char *body, struct tk_reply *out);
+/* An internal note. *out as tk_reply.item (with author_name). */
 int tickets_note(struct app *app, struct store_conn *c,
 		 const struct tk_actor *a, int64_t ticket_id, const char *body,
 		 struct thread_item *out);
+
+/* --- held replies (staff) ----------------------------------------------- */
+
+/* The held replies of a visible ticket, in every state, oldest first
+ * (held_list_clear). */
+int tickets_held_list(struct app *app, struct store_conn *c,
+		      const struct tk_actor *a, int64_t ticket_id,
+		      struct held_list *out);
+/*
+ * Releases held reply held_id of ticket ticket_id. Supervisors and admins
+ * only, and never the reply's own author (-GH_FORBIDDEN; the refusal is
+ * audited); reason is 3..500 code points on one line (-GH_BAD_FIELD,
+ * -GH_BAD_UTF8); -GH_NOT_FOUND when the ticket has no such held reply,
+ * -GH_BAD_STATE when it was already released or discarded. The releaser
+ * vouches for the note-copy check only: every other detector runs again
+ * (-GH_DLP_BLOCKED with *findings, caller-initialised). Then, in one
+ * transaction, the reply becomes a message by its author, an unassigned
+ * ticket goes to the author, the notification is queued and the release
+ * is audited ("ticket.reply_release", with the reason). *held gets the
+ * held reply as it is now (held_reply_clear), *msg the message as for
+ * tickets_reply.
+ */
+int tickets_held_release(struct app *app, struct store_conn *c,
+			 const struct tk_actor *a, int64_t ticket_id,
+			 int64_t held_id, const char *reason,
+			 struct held_reply *held, struct thread_item *msg,
+			 struct dlp_findings *findings);
+/* Discards a held reply: the same rules, nothing is sent; audited
+ * ("ticket.reply_discard", with the reason). */
+int tickets_held_discard(struct app *app, struct store_conn *c,
+			 const struct tk_actor *a, int64_t ticket_id,
+			 int64_t held_id, const char *reason,
+			 struct held_reply *held);
 /* Assigns to staff_id. An agent may only take an unassigned ticket or one
  * already theirs, for themself, and only in one of their queues
  * (-GH_FORBIDDEN otherwise; an unassigned ticket of another queue is
@@ -195,13 +253,13 @@ int tickets_staff_queue(struct app *app, struct store_conn *c,
  * transaction, auditing each membership added or removed as
  * tickets_staff_queue does. -GH_UNKNOWN_QUEUE (nothing changed) when a
  * name is not a queue. */
+int tickets_staff_set_queues(struct app *app, struct store_conn *c,
+			     const char *actor, int64_t staff_id,
+			     const char *const *names, size_t n);
 /* The same inside a transaction the caller runs (account creation), so
  * the account and its queues are written together or not at all. */
 int tickets_staff_set_queues_tx(struct app *app, struct store_conn *c,
 				const char *actor, int64_t staff_id,
 				const char *const *names, size_t n);
-int tickets_staff_set_queues(struct app *app, struct store_conn *c,
-			     const char *actor, int64_t staff_id,
-			     const char *const *names, size_t n);
 
 #endif

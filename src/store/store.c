@@ -302,3 +302,24 @@ attachment_list_clear(struct attachment_list *l)
 	l->v = NULL;
 	l->n = 0;
 }
+
+void
+held_reply_clear(struct held_reply *h)
+{
+	if (h == NULL)
+		return;
+	free(h->body);
+	h->body = NULL;
+}
+
+void
+held_list_clear(struct held_list *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		held_reply_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}

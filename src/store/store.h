@@ -270,6 +270,54 @@ struct attachment_list {
 	size_t n;
 };
 
+/* Held replies (migration 009).
+ * A staff reply the outbound check could not run on in full (the
+ * ticket's notes pass the note-copy index's word limit) is stored apart
+ * from the messages, so no portal operation can ever read it, until a
+ * supervisor or admin other than its author releases it (it then becomes
+ * a message) or discards it. reason is a stable code
+ * ("notes_too_large"); decision is the decider's reason. */
+#define HELD_REASON_BYTES 32
+#define HELD_DECISION_BYTES 2004  /* 500 code points of UTF-8 */
+
+struct held_new {
+	int64_t ticket_id;
+	int64_t author_id;        /* staff */
+	const char *body;
+	const char *reason;
+	int64_t now;
+};
+
+struct held_decision {
+	int64_t id;
+	const char *state;        /* "released" or "discarded" */
+	int64_t staff_id;         /* who decided */
+	const char *reason;
+	int64_t message_id;       /* released: the message it became; else 0 */
+	int64_t now;
+};
+
+struct held_reply {
+	int64_t id;
+	int64_t ticket_id;
+	int64_t author_id;
+	char author_name[404];
+	char *body;               /* malloc'd, NUL-ended */
+	char reason[HELD_REASON_BYTES];
+	char state[16];           /* held | released | discarded */
+	int64_t created_at;
+	int64_t decided_by;       /* 0 while held */
+	char decided_by_name[404];
+	int64_t decided_at;
+	char decision[HELD_DECISION_BYTES];
+	int64_t message_id;       /* 0 unless released */
+};
+
+struct held_list {
+	struct held_reply *v;     /* malloc'd; held_list_clear() */
+	size_t n;
+};
+
 struct store_ops {
 	const char *name;
 
@@ -489,6 +537,25 @@ struct store_ops {
 	int (*attachment_expired)(struct store_conn *c, int64_t now,
 				  size_t max, int64_t *ids, size_t *n_out);
 	int (*attachment_delete)(struct store_conn *c, int64_t id);
+	/* Held replies (migration 009; see struct held_reply). held_insert
+	 * stores one in state "held". held_get gives held reply id of ticket
+	 * ticket_id (-GH_NOT_FOUND when that ticket has none with this id);
+	 * held_list a ticket's held replies in every state, oldest first.
+	 * held_decide moves a reply from state "held" to d->state, recording
+	 * who, when, why and the message it became; -GH_CONFLICT when it is
+	 * no longer held. note_mark gives the number of a ticket's notes and
+	 * the largest note id (0 and 0 when it has none): the reply path
+	 * checks a reply against the notes outside the write transaction and
+	 * writes it only while the mark is still the same. */
+	int (*held_insert)(struct store_conn *c, const struct held_new *h,
+			   int64_t *id_out);
+	int (*held_get)(struct store_conn *c, int64_t ticket_id, int64_t id,
+			struct held_reply *out);
+	int (*held_list)(struct store_conn *c, int64_t ticket_id,
+			 struct held_list *out);
+	int (*held_decide)(struct store_conn *c, const struct held_decision *d);
+	int (*note_mark)(struct store_conn *c, int64_t ticket_id,
+			 int64_t *count_out, int64_t *last_id_out);
 };
 
 /* Every connection starts with the backend's operations table. */
@@ -533,6 +600,9 @@ void customer_contact_clear(struct customer_contact *cc);
 void outbox_list_clear(struct outbox_list *l);
 void attachment_rec_clear(struct attachment_rec *a);
 void attachment_list_clear(struct attachment_list *l);
+/* Held replies (NULL-safe). */
+void held_reply_clear(struct held_reply *h);
+void held_list_clear(struct held_list *l);
 
 /* Backend constructors, used by store_open. */
 struct store_backend {

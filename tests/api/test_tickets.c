@@ -6,7 +6,10 @@
  * reply copied from a note (422 dlp_blocked, nothing stored, no mail);
  * the content-free notification written to DIR/outbox; bad input changing
  * nothing; queues (an agent works their queues' unassigned tickets and
- * their own, nothing else; supervisors move tickets between queues).
+ * their own, nothing else; supervisors move tickets between queues); a
+ * reply held when the ticket's notes are past the note index's word limit
+ * (202, never in the portal), released or discarded by a supervisor or
+ * admin other than its author, audited.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -985,6 +988,204 @@ test_queues(void **state)
 	cli_ok(w, rejoin);
 }
 
+/* Notes of ticket id past the word limit of the note-copy index
+ * (4,194,304 words): 129 real notes of 32,768 one-letter words (65,536
+ * bytes, the most a note may hold), written straight into the database
+ * (through the API this takes 129 requests of 64 KiB). */
+static void
+add_notes_over_limit(struct world *w, int64_t id)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		 "FROM n WHERE i < 129) INSERT INTO notes (ticket_id, "
+		 "staff_id, body, created_at) SELECT %lld, %lld, "
+		 "replace(hex(zeroblob(32768)), '00', 'w '), 1 FROM n",
+		 (long long)id, (long long)w->agent1.id);
+	gh_db_exec(&w->s, sql);
+}
+
+/* POST .../held/{hid}/{verb} with {"reason": reason}. */
+static long
+decide_held(struct world *w, struct gh_client *c, int64_t id, int64_t hid,
+	    const char *verb, const char *reason, struct gh_resp *r)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/held/%lld/%s",
+		 (long long)id, (long long)hid, verb);
+	return gh_send_json(&w->s, c, "POST", path,
+			    json_pack("{s:s}", "reason", reason), r);
+}
+
+static int64_t
+audit_count(struct world *w, const char *action, const char *outcome)
+{
+	return gh_db_countf(&w->s,
+			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
+			    "'%%\"action\":\"%s\"%%' AND record LIKE "
+			    "'%%\"outcome\":\"%s\"%%'",
+			    action, outcome);
+}
+
+/* The customer's view of ticket id: its number of messages, and whether
+ * any holds needle. */
+static size_t
+portal_messages(struct world *w, int64_t id, const char *needle, int *seen)
+{
+	struct gh_resp r;
+	char path[128];
+	size_t n;
+
+	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld",
+		 (long long)id);
+	assert_int_equal(gh_req(&w->s, &w->c_a, "GET", path, NULL, NULL, &r),
+			 200);
+	n = json_array_size(json_object_get(r.json, "messages"));
+	*seen = strstr(r.body, needle) != NULL;
+	gh_resp_free(&r);
+	return n;
+}
+
+/* Defect 3: when the ticket's notes pass the note index's word limit the
+ * note-copy check cannot run. The reply is held (202, stored, not sent,
+ * never in the portal), shown to staff with its reason, and released by a
+ * supervisor other than its author (audited, with the reason): then the
+ * customer sees it and gets the notification. Or it is discarded. */
+static void
+test_reply_held_when_notes_too_large(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	struct gh_user admin;
+	struct gh_client c_admin;
+	const char *reply = "Your refund was approved this morning.";
+	const char *own = "Supervisor here: the refund is approved.";
+	int64_t id = customer_ticket(w, &w->c_a, "Refund", "where is it");
+	int64_t hid, hid2, mid, msgs, outbox;
+	char path[128];
+	json_t *h;
+	int seen = 0, emls;
+
+	add_notes_over_limit(w, id);
+	wait_drained(w);
+	emls = eml_count(w, NULL);
+	msgs = count(w, "SELECT COUNT(*) FROM messages");
+	outbox = count(w, "SELECT COUNT(*) FROM outbox");
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies", reply, &r),
+			 202);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+							      "status")),
+			    "held");
+	assert_string_equal(json_string_value(json_object_get(r.json,
+							      "reason")),
+			    "notes_too_large");
+	assert_non_null(json_string_value(json_object_get(r.json, "notice")));
+	h = json_object_get(r.json, "held");
+	hid = json_integer_value(json_object_get(h, "id"));
+	assert_true(hid > 0);
+	assert_string_equal(json_string_value(json_object_get(h, "state")),
+			    "held");
+	assert_string_equal(json_string_value(json_object_get(h, "body")),
+			    reply);
+	gh_resp_free(&r);
+	/* Not sent, not in the portal, no mail. */
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM messages"), msgs);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM outbox"), outbox);
+	assert_int_equal(portal_messages(w, id, "refund was approved", &seen),
+			 1);
+	assert_false(seen);
+	assert_int_equal(audit_count(w, "ticket.reply_held", "success"), 1);
+	/* Staff see it, with its reason. */
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld", (long long)id);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "GET", path, NULL, NULL,
+				&r),
+			 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "messages")),
+			 1);
+	h = json_array_get(json_object_get(r.json, "held"), 0);
+	assert_int_equal(json_integer_value(json_object_get(h, "id")), hid);
+	assert_string_equal(json_string_value(json_object_get(h, "reason")),
+			    "notes_too_large");
+	assert_string_equal(json_string_value(json_object_get(h, "state")),
+			    "held");
+	gh_resp_free(&r);
+
+	/* An agent may not release; nor may a supervisor their own reply. */
+	assert_int_equal(decide_held(w, &w->c_agent1, id, hid, "release",
+				     "looks fine to me", &r),
+			 403);
+	gh_resp_free(&r);
+	assert_int_equal(post_text(w, &w->c_sup, id, "replies", own, &r), 202);
+	hid2 = json_integer_value(json_object_get(json_object_get(r.json,
+								  "held"),
+						  "id"));
+	gh_resp_free(&r);
+	assert_int_equal(decide_held(w, &w->c_sup, id, hid2, "release",
+				     "my own words", &r),
+			 403);
+	assert_string_equal(gh_error(&r), "forbidden");
+	gh_resp_free(&r);
+	assert_int_equal(audit_count(w, "ticket.reply_release", "denied"), 1);
+	/* Bad input changes nothing. */
+	assert_int_equal(decide_held(w, &w->c_sup, id, hid, "release", "x", &r),
+			 400);
+	gh_resp_free(&r);
+	assert_int_equal(decide_held(w, &w->c_sup, id, 999999, "release",
+				     "checked it", &r),
+			 404);
+	gh_resp_free(&r);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM messages"), msgs);
+
+	/* The supervisor releases the agent's reply: sent, notified. */
+	assert_int_equal(decide_held(w, &w->c_sup, id, hid, "release",
+				     "Checked by hand: no note text in it.",
+				     &r),
+			 200);
+	h = json_object_get(r.json, "held");
+	assert_string_equal(json_string_value(json_object_get(h, "state")),
+			    "released");
+	mid = json_integer_value(json_object_get(h, "message_id"));
+	assert_true(mid > 0);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(r.json, "message"), "id")),
+			 mid);
+	gh_resp_free(&r);
+	assert_int_equal(portal_messages(w, id, "refund was approved", &seen),
+			 2);
+	assert_true(seen);
+	assert_int_equal(wait_eml(w, emls + 1, NULL), emls + 1);
+	assert_int_equal(audit_count(w, "ticket.reply_release", "success"), 1);
+	assert_int_equal(gh_db_countf(&w->s,
+				      "SELECT COUNT(*) FROM audit WHERE record "
+				      "LIKE '%%ticket.reply_release%%' AND "
+				      "record LIKE '%%Checked by hand%%'"),
+			 1);
+	/* Once decided, it stays so. */
+	assert_int_equal(decide_held(w, &w->c_sup, id, hid, "discard",
+				     "changed my mind", &r),
+			 409);
+	gh_resp_free(&r);
+
+	/* An admin discards the supervisor's reply: it never reaches the
+	 * customer. */
+	gh_add_staff(&w->s, "admin.held@example.com", "admin", &admin);
+	gh_client_init(&c_admin, 1);
+	assert_int_equal(gh_login(&w->s, &c_admin, &admin), 201);
+	assert_int_equal(decide_held(w, &c_admin, id, hid2, "discard",
+				     "Already answered.", &r),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(r.json, "held"), "state")),
+			    "discarded");
+	gh_resp_free(&r);
+	gh_client_free(&c_admin);
+	assert_int_equal(portal_messages(w, id, "Supervisor here", &seen), 2);
+	assert_false(seen);
+	assert_int_equal(audit_count(w, "ticket.reply_discard", "success"), 1);
+}
+
 int
 main(void)
 {
@@ -998,6 +1199,7 @@ main(void)
 		cmocka_unit_test(test_status_needs_assignment),
 		cmocka_unit_test(test_session_name),
 		cmocka_unit_test(test_queues),
+		cmocka_unit_test(test_reply_held_when_notes_too_large),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

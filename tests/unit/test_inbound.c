@@ -95,9 +95,9 @@ add_customer(struct fx *f, const struct person *p, int index)
 	n.totp_enrolled = 1;
 	assert_int_equal(f->c->ops->customer_insert(f->c, &n, &id), 0);
 	if (index)
-		assert_int_equal(fingerprints_add_customer(&f->app, f->c, id,
-							   p->email, p->phone,
-							   p->dob, p->address),
+		assert_int_equal(fingerprints_add_customer(
+					 f->app.keys, f->c, id, p->email,
+					 p->phone, p->dob, p->address),
 				 0);
 	blob_clear(&e);
 	blob_clear(&ph);
@@ -213,7 +213,7 @@ foreign(struct fx *f, int64_t viewer, const char *kind, const char *value)
 	assert_true(dlp_fingerprint(kind, value, strlen(value), collect, &fs) >
 		    0);
 	for (size_t i = 0; i < fs.n; i++) {
-		int rc = fingerprints_foreign(&f->app, f->c, viewer, kind,
+		int rc = fingerprints_foreign(f->app.keys, f->c, viewer, kind,
 					      fs.v[i], strlen(fs.v[i]));
 
 		assert_true(rc == 0 || rc == 1);
@@ -250,11 +250,12 @@ test_round_trip(void **state)
 	assert_int_equal(foreign(f, a, "phone", "+49 30 1234 5678"), 0);
 	assert_int_equal(foreign(f, a, "email", "nobody@example.net"), 0);
 	/* Adding again changes nothing. */
-	assert_int_equal(fingerprints_add_customer(&f->app, f->c, b, bob.email,
-						   bob.phone, bob.dob,
-						   bob.address), 0);
+	assert_int_equal(fingerprints_add_customer(f->app.keys, f->c, b,
+						   bob.email, bob.phone,
+						   bob.dob, bob.address),
+			 0);
 	assert_int_equal(fp_rows(f), 8);
-	assert_int_equal(fingerprints_add(&f->app, f->c, b, "shoe", "x"),
+	assert_int_equal(fingerprints_add(f->app.keys, f->c, b, "shoe", "x"),
 			 -GH_BAD_FIELD);
 }
 
@@ -322,14 +323,14 @@ test_rebuild_idempotent(void **state)
 	add_customer(f, &bob, 0);
 	assert_int_equal(fp_rows(f), 0);
 	assert_int_equal(foreign(f, a, "phone", "415 555 0142"), 0);
-	assert_int_equal(fingerprints_ensure(&f->app), 0);
+	assert_int_equal(fingerprints_ensure(f->app.keys, f->app.store), 0);
 	assert_int_equal(fp_rows(f), 8);
 	assert_int_equal(foreign(f, a, "phone", "415 555 0142"), 1);
-	assert_int_equal(fingerprints_rebuild(&f->app, f->c, &n), 0);
+	assert_int_equal(fingerprints_rebuild(f->app.keys, f->c, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(fp_rows(f), 8);
 	/* Not empty any more: ensure does nothing. */
-	assert_int_equal(fingerprints_ensure(&f->app), 0);
+	assert_int_equal(fingerprints_ensure(f->app.keys, f->app.store), 0);
 	assert_int_equal(fp_rows(f), 8);
 }
 
@@ -340,7 +341,7 @@ test_outbound_other_customer(void **state)
 	struct fx *f = *state;
 	int64_t a = add_customer(f, &ada, 1);
 	int64_t tk = 0;
-	json_t *fd = NULL;
+	struct dlp_findings fd;
 	static const char *const bad[] = {
 		"Please call 415 555 0142 about it.",
 		"Bob wrote from BOB.OTHER@example.net yesterday.",
@@ -354,23 +355,21 @@ test_outbound_other_customer(void **state)
 		"Delivery to 221B Baker Street tomorrow.",
 	};
 
+	dlp_findings_init(&fd);
 	add_customer(f, &bob, 1);
 	assert_int_equal(f->c->ops->ticket_insert(f->c, a, "S", 1, &tk), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(outbound_check(&f->app, f->c, tk, a, bad[i],
 						strlen(bad[i]), &fd),
 				 -GH_DLP_BLOCKED);
-		assert_int_equal(json_array_size(fd), 1);
-		assert_string_equal(json_string_value(json_object_get(
-					    json_array_get(fd, 0), "type")),
-				    "other_customer_data");
-		json_decref(fd);
-		fd = NULL;
+		assert_int_equal(fd.n, 1);
+		assert_string_equal(fd.v[0].type, "other_customer_data");
 	}
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		assert_int_equal(outbound_check(&f->app, f->c, tk, a, good[i],
 						strlen(good[i]), &fd),
 				 0);
+	dlp_findings_free(&fd);
 }
 
 static const char *
@@ -399,19 +398,20 @@ test_inbound_analyse(void **state)
 	const char *msg = "Key AKIAZ3MSJV4WWNKWW5FG, mail me at ada@example.org "
 			  "or +44 20 7946 0123. See http://192.168.10.5:8080/x";
 	struct inbound_result in;
-	json_t *l;
+	json_t *links, *l;
 
-	(void)f;
 	assert_int_equal(inbound_analyse(&f->app, msg, strlen(msg), &in), 0);
 	assert_null(strstr(in.text, "AKIAZ3MSJV4WWNKWW5FG"));
 	assert_non_null(strstr(in.text, "[redacted: secret]"));
 	assert_non_null(strstr(in.text, "ada@example.org"));
 	assert_non_null(strstr(in.text, "+44 20 7946 0123"));
-	assert_int_equal(json_array_size(in.redacted), 1);
-	assert_string_equal(str_at(json_array_get(in.redacted, 0), "type"),
-			    "secret");
-	assert_int_equal(json_array_size(in.links), 1);
-	l = json_array_get(in.links, 0);
+	assert_int_equal(in.removed.n, 1);
+	assert_string_equal(in.removed.v[0].type, "secret");
+	/* As stored: the same, serialised. */
+	assert_non_null(strstr(in.redactions, "\"type\":\"secret\""));
+	links = json_loads(in.links, 0, NULL);
+	assert_int_equal(json_array_size(links), 1);
+	l = json_array_get(links, 0);
 	assert_string_equal(str_at(l, "url_defanged"),
 			    "hxxp://192[.]168[.]10[.]5:8080/x");
 	assert_true(has_reason(l, "ip_host"));
@@ -428,13 +428,15 @@ test_inbound_analyse(void **state)
 				    e - s);
 	}
 	assert_null(json_object_get(l, "url"));
+	json_decref(links);
 	inbound_result_clear(&in);
 
 	/* Nothing to remove: the text is kept as it is. */
 	assert_int_equal(inbound_analyse(&f->app, "hello", 5, &in), 0);
 	assert_string_equal(in.text, "hello");
-	assert_int_equal(json_array_size(in.redacted), 0);
-	assert_int_equal(json_array_size(in.links), 0);
+	assert_int_equal(in.removed.n, 0);
+	assert_string_equal(in.redactions, "[]");
+	assert_string_equal(in.links, "[]");
 	inbound_result_clear(&in);
 
 	/* Without the DLP engine nothing is stored (fail closed). */

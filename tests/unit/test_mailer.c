@@ -270,8 +270,7 @@ static int64_t
 queue_notice(struct fx *f)
 {
 	struct ticket_rec t;
-	struct thread_item it;
-	json_t *fd = NULL;
+	struct tk_reply r;
 
 	assert_int_equal(tickets_set_phrase(&f->app, f->c, &f->a_cust,
 					    "purple otter"), 0);
@@ -279,9 +278,11 @@ queue_notice(struct fx *f)
 					       "Card lost abroad",
 					       "my card 4111 was taken", &t),
 			 0);
+	tk_reply_init(&r);
 	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, t.id,
-				       "Your replacement ships on Monday", &it,
-				       &fd), 0);
+				       "Your replacement ships on Monday", &r),
+			 0);
+	tk_reply_clear(&r);
 	return t.id;
 }
 

@@ -44,19 +44,21 @@ static char *
 notify_and_read(struct fx *f, int expect_phrase, int64_t *ticket)
 {
 	struct ticket_rec t;
-	struct thread_item it;
+	struct tk_reply r;
 	struct outbox_list l;
-	json_t *fd = NULL;
 	char *text = NULL;
 
 	assert_int_equal(tickets_portal_create(&f->app, f->c, &f->a_cust,
 					       "Card", "where is my card", &t),
 			 0);
 	*ticket = t.id;
+	tk_reply_init(&r);
 	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, t.id,
-				       "Your replacement ships on Monday", &it,
-				       &fd), 0);
-	assert_null(fd);
+				       "Your replacement ships on Monday", &r),
+			 0);
+	assert_false(r.held);
+	assert_int_equal(r.findings.n, 0);
+	tk_reply_clear(&r);
 	assert_int_equal(f->c->ops->outbox_due(f->c, INT64_MAX / 2, 10, &l), 0);
 	assert_int_equal(l.n, 1);
 	if (expect_phrase)

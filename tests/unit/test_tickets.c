@@ -5,7 +5,10 @@
  * portal operation, the separation of notes, agent visibility and
  * assignment rules, the outbound check on replies (notes copied into a
  * reply), the content-free notification and its delivery to .eml files,
- * retries after a failed SMTP delivery, and header injection. The DLP
+ * retries after a failed SMTP delivery, and header injection; replies
+ * held when the note-copy check cannot run (notes past its word limit),
+ * their release and discard by a supervisor other than the author, and
+ * the note mark the reply path re-checks inside its transaction. The DLP
  * engine is compiled once for the program.
  */
 #include <setjmp.h>
@@ -50,6 +53,20 @@ new_ticket(struct fx *f, const struct tk_actor *who, const char *subject,
 	return t.id;
 }
 
+/* tickets_reply with a throw-away result: its return value only. */
+static int
+send_reply(struct fx *f, const struct tk_actor *a, int64_t ticket,
+	   const char *text)
+{
+	struct tk_reply r;
+	int rc;
+
+	tk_reply_init(&r);
+	rc = tickets_reply(&f->app, f->c, a, ticket, text, &r);
+	tk_reply_clear(&r);
+	return rc;
+}
+
 static size_t
 count_outbox(struct fx *f)
 {
@@ -74,6 +91,7 @@ count_messages(struct fx *f, int64_t ticket)
 	thread_list_clear(&l);
 	return n;
 }
+
 
 /* ---------------------------------------------------------------------- */
 
@@ -201,7 +219,6 @@ test_agent_visibility(void **state)
 	struct ticket_list l;
 	struct thread_list m, n;
 	struct thread_item it;
-	json_t *fd = NULL;
 	int64_t t1 = new_ticket(f, &f->a_cust, "One", "first");
 	int64_t t2 = new_ticket(f, &f->b_cust, "Two", "second");
 
@@ -216,8 +233,7 @@ test_agent_visibility(void **state)
 					&t), -GH_NOT_FOUND);
 	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->a2, t1, &t, &m,
 					   &n), -GH_NOT_FOUND);
-	assert_int_equal(tickets_reply(&f->app, f->c, &f->a2, t1, "hello", &it,
-				       &fd), -GH_NOT_FOUND);
+	assert_int_equal(send_reply(f, &f->a2, t1, "hello"), -GH_NOT_FOUND);
 	assert_int_equal(tickets_note(&f->app, f->c, &f->a2, t1, "hm", &it),
 			 -GH_NOT_FOUND);
 	assert_int_equal(tickets_set_status(&f->app, f->c, &f->a2, t1,
@@ -290,23 +306,18 @@ test_reply_blocked_by_note(void **state)
 			    "because the customer called from a new number and "
 			    "sounded nervous today.";
 	struct thread_item it;
-	json_t *findings = NULL;
-	json_t *first;
+	struct tk_reply r;
 	int64_t tk = new_ticket(f, &f->a_cust, "Payout", "change my payout");
 
+	tk_reply_init(&r);
 	assert_int_equal(tickets_note(&f->app, f->c, &f->a1, tk, note, &it), 0);
 	assert_int_equal(count_outbox(f), 0);
-	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, reply, &it,
-				       &findings), -GH_DLP_BLOCKED);
-	assert_non_null(findings);
-	assert_true(json_array_size(findings) >= 1);
-	first = json_array_get(findings, 0);
-	assert_string_equal(json_string_value(json_object_get(first, "type")),
-			    "internal_note");
-	assert_true(json_integer_value(json_object_get(first, "end")) >
-		    json_integer_value(json_object_get(first, "start")));
-	assert_null(json_object_get(first, "text"));
-	json_decref(findings);
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, reply, &r),
+			 -GH_DLP_BLOCKED);
+	assert_true(r.findings.n >= 1);
+	assert_false(r.held);
+	assert_string_equal(r.findings.v[0].type, "internal_note");
+	assert_true(r.findings.v[0].end > r.findings.v[0].start);
 	/* Nothing stored, nothing queued. */
 	assert_int_equal(count_messages(f, tk), 1);
 	assert_int_equal(count_outbox(f), 0);
@@ -314,8 +325,12 @@ test_reply_blocked_by_note(void **state)
 	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk,
 				       "The customer called from a new number "
 				       "and we will check.",
-				       &it, &findings), 0);
-	assert_null(findings);
+				       &r),
+			 0);
+	assert_int_equal(r.findings.n, 0);
+	assert_false(r.held);
+	assert_string_equal(r.item.author_name, "Alice Agent");
+	tk_reply_clear(&r);
 	assert_int_equal(count_messages(f, tk), 2);
 	assert_int_equal(count_outbox(f), 1);
 }
@@ -326,24 +341,25 @@ test_outbound_no_engine(void **state)
 {
 	struct fx *f = *state;
 	int64_t tk = new_ticket(f, &f->a_cust, "S", "B");
-	struct thread_item it;
-	json_t *fd = NULL;
+	struct dlp_findings fd;
 
+	dlp_findings_init(&fd);
 	f->app.dlp = NULL;
 	assert_int_equal(outbound_check(&f->app, f->c, tk, f->cust_a, "hi", 2,
 					&fd), -GH_INTERNAL);
-	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, "hi", &it,
-				       &fd), -GH_INTERNAL);
+	assert_int_equal(send_reply(f, &f->a1, tk, "hi"), -GH_INTERNAL);
 	f->app.dlp = engine;
 	assert_int_equal(count_messages(f, tk), 1);
 	/* The customer's own address may appear, another one may not. */
 	assert_int_equal(outbound_check(&f->app, f->c, tk, f->cust_a,
 					"write to ada@example.org", 24, &fd),
 			 0);
+	assert_int_equal(fd.n, 0);
 	assert_int_equal(outbound_check(&f->app, f->c, tk, f->cust_a,
 					"write to eve@evil.test now", 26, &fd),
 			 -GH_DLP_BLOCKED);
-	json_decref(fd);
+	assert_int_equal(fd.n, 1);
+	dlp_findings_free(&fd);
 }
 
 static void
@@ -351,8 +367,6 @@ test_notification_mail(void **state)
 {
 	struct fx *f = *state;
 	const char *reply = "Your replacement card ships on Monday";
-	struct thread_item it;
-	json_t *fd = NULL;
 	char *text = NULL;
 	char *phrase = NULL;
 	int64_t tk = new_ticket(f, &f->a_cust, "Card", "where is my card");
@@ -371,8 +385,7 @@ test_notification_mail(void **state)
 	assert_null(phrase);
 
 	assert_int_equal(eml_files(f, NULL), 0);
-	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, reply, &it,
-				       &fd), 0);
+	assert_int_equal(send_reply(f, &f->a1, tk, reply), 0);
 	assert_int_equal(mailer_run_once(&f->app, (int64_t)time(NULL)), 1);
 	assert_int_equal(mailer_run_once(&f->app, (int64_t)time(NULL)), 0);
 	assert_int_equal(eml_files(f, &text), 1);
@@ -418,16 +431,13 @@ static void
 test_mail_retry(void **state)
 {
 	struct fx *f = *state;
-	struct thread_item it;
 	struct outbox_list l;
-	json_t *fd = NULL;
 	int64_t now = (int64_t)time(NULL);
 	int64_t tk = new_ticket(f, &f->a_cust, "Retry", "body");
 
 	snprintf(f->app.cfg.smtp_url, sizeof(f->app.cfg.smtp_url),
 		 "smtp://127.0.0.1:1");
-	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, "ok", &it,
-				       &fd), 0);
+	assert_int_equal(send_reply(f, &f->a1, tk, "ok"), 0);
 	assert_int_equal(mailer_run_once(&f->app, now), 0);
 	/* Not due again right away, but still there. */
 	assert_int_equal(f->c->ops->outbox_due(f->c, now, 10, &l), 0);
@@ -521,12 +531,11 @@ assert_invisible(struct fx *f, const struct tk_actor *a, int64_t id)
 	struct ticket_rec t;
 	struct thread_list m, n;
 	struct thread_item it;
-	json_t *fd = NULL;
 	size_t msgs = count_messages(f, id);
 
 	assert_int_equal(tickets_staff_get(&f->app, f->c, a, id, &t, &m, &n),
 			 -GH_NOT_FOUND);
-	assert_int_equal(tickets_reply(&f->app, f->c, a, id, "hello", &it, &fd),
+	assert_int_equal(send_reply(f, a, id, "hello"),
 			 -GH_NOT_FOUND);
 	assert_int_equal(tickets_note(&f->app, f->c, a, id, "hm", &it),
 			 -GH_NOT_FOUND);
@@ -550,7 +559,6 @@ test_queue_visibility(void **state)
 	struct thread_list m, n;
 	struct thread_item it;
 	struct ticket_list l;
-	json_t *fd = NULL;
 	int64_t qid = 0, sid = 0;
 	int changed = 0;
 	int64_t t1 = new_ticket(f, &f->a_cust, "Invoice", "wrong amount");
@@ -616,9 +624,7 @@ test_queue_visibility(void **state)
 	assert_false(listed(f, &f->s, "general", t1));
 	assert_int_equal(tickets_note(&f->app, f->c, &f->a2, t1, "checking",
 				      &it), 0);
-	assert_int_equal(tickets_reply(&f->app, f->c, &f->a2, t1,
-				       "We are on it.", &it, &fd), 0);
-	assert_null(fd);
+	assert_int_equal(send_reply(f, &f->a2, t1, "We are on it."), 0);
 	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->a2, t1, &t, &m,
 					   &n), 0);
 	assert_int_equal(t.assignee_id, f->agent2);
@@ -661,6 +667,171 @@ test_queue_visibility(void **state)
 	assert_int_equal(count_audit(f, "staff.queue_remove"), 2);
 }
 
+/* Notes of one ticket past the word limit of the note-copy index
+ * (4,194,304 words): 129 real notes of 32,768 one-letter words each
+ * (65,536 bytes, the most a note may hold), written through the store. */
+static void
+add_notes_over_limit(struct fx *f, int64_t ticket)
+{
+	char *body = malloc(TICKET_BODY_MAX + 1);
+	int64_t id = 0;
+
+	assert_non_null(body);
+	for (size_t i = 0; i < TICKET_BODY_MAX; i += 2) {
+		body[i] = (char)('a' + (i / 2) % 26);
+		body[i + 1] = ' ';
+	}
+	body[TICKET_BODY_MAX] = '\0';
+	for (int i = 0; i < 129; i++)
+		assert_int_equal(f->c->ops->note_insert(f->c, ticket, f->agent1,
+							body, 1, &id), 0);
+	free(body);
+}
+
+static size_t
+count_portal_messages(struct fx *f, int64_t ticket)
+{
+	struct thread_list l;
+	size_t n;
+
+	assert_int_equal(f->c->ops->portal_messages(f->c, f->cust_a, ticket,
+						    &l), 0);
+	n = l.n;
+	thread_list_clear(&l);
+	return n;
+}
+
+/* Defect 3: past the note index's word limit the note-copy check cannot
+ * run. It fails closed: the reply is held (stored, not sent, never in the
+ * portal), staff see it with its reason, and a supervisor other than its
+ * author releases it (then it is sent and notified) or discards it. */
+static void
+test_reply_held_when_notes_too_large(void **state)
+{
+	struct fx *f = *state;
+	const char *text = "Your refund is on its way.";
+	struct tk_reply r;
+	struct held_list hl;
+	struct held_reply h;
+	struct thread_item msg;
+	struct dlp_findings fd;
+	int64_t tk = new_ticket(f, &f->a_cust, "Refund", "where is my refund");
+	int64_t hid;
+
+	add_notes_over_limit(f, tk);
+	/* The check says so; it never answers "no match". */
+	assert_int_equal(outbound_check(&f->app, f->c, tk, f->cust_a, text,
+					strlen(text), NULL),
+			 -GH_NOTES_TOO_LARGE);
+	tk_reply_init(&r);
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk, text, &r), 0);
+	assert_true(r.held);
+	assert_string_equal(r.reason, "notes_too_large");
+	hid = r.item.id;
+	assert_true(hid > 0);
+	assert_string_equal(r.item.author_name, "Alice Agent");
+	/* Fails closed: nothing reached the customer, no mail queued. */
+	assert_int_equal(count_portal_messages(f, tk), 1);
+	assert_int_equal(count_messages(f, tk), 1);
+	assert_int_equal(count_outbox(f), 0);
+	assert_int_equal(count_audit(f, "ticket.reply_held"), 1);
+	/* What another detector finds is still refused outright. */
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->a1, tk,
+				       "Write to eve@evil.test now.", &r),
+			 -GH_DLP_BLOCKED);
+	assert_true(r.findings.n >= 1);
+	assert_string_equal(r.findings.v[0].type, "email");
+	tk_reply_clear(&r);
+	/* Staff see the held reply, with its reason. */
+	assert_int_equal(tickets_held_list(&f->app, f->c, &f->a1, tk, &hl), 0);
+	assert_int_equal(hl.n, 1);
+	assert_int_equal(hl.v[0].id, hid);
+	assert_string_equal(hl.v[0].state, "held");
+	assert_string_equal(hl.v[0].reason, "notes_too_large");
+	assert_string_equal(hl.v[0].body, text);
+	held_list_clear(&hl);
+
+	/* Neither its author nor an agent may release it. */
+	dlp_findings_init(&fd);
+	assert_int_equal(tickets_held_release(&f->app, f->c, &f->a1, tk, hid,
+					      "looks fine", &h, &msg, &fd),
+			 -GH_FORBIDDEN);
+	assert_int_equal(tickets_held_release(&f->app, f->c, &f->s, tk, hid,
+					      "x", &h, &msg, &fd),
+			 -GH_BAD_FIELD);
+	assert_int_equal(tickets_held_release(&f->app, f->c, &f->s, tk,
+					      hid + 1000, "checked it", &h,
+					      &msg, &fd),
+			 -GH_NOT_FOUND);
+	assert_int_equal(count_portal_messages(f, tk), 1);
+	/* A supervisor releases it: sent as its author wrote it, notified,
+	 * audited with the reason. */
+	assert_int_equal(tickets_held_release(&f->app, f->c, &f->s, tk, hid,
+					      "Checked by hand.", &h, &msg,
+					      &fd),
+			 0);
+	assert_string_equal(h.state, "released");
+	assert_int_equal(h.decided_by, f->sup);
+	assert_string_equal(h.decision, "Checked by hand.");
+	assert_true(msg.id > 0);
+	assert_int_equal(h.message_id, msg.id);
+	assert_int_equal(msg.author_id, f->agent1);
+	held_reply_clear(&h);
+	assert_int_equal(count_portal_messages(f, tk), 2);
+	assert_int_equal(count_outbox(f), 1);
+	assert_int_equal(count_audit(f, "ticket.reply_release"), 1);
+	/* Once. */
+	assert_int_equal(tickets_held_release(&f->app, f->c, &f->s, tk, hid,
+					      "Checked again.", &h, &msg, &fd),
+			 -GH_BAD_STATE);
+	assert_int_equal(tickets_held_discard(&f->app, f->c, &f->s, tk, hid,
+					      "Changed my mind.", &h),
+			 -GH_BAD_STATE);
+	assert_int_equal(count_portal_messages(f, tk), 2);
+
+	/* The supervisor's own held reply is not theirs to release; the
+	 * refusal is audited. */
+	tk_reply_init(&r);
+	assert_int_equal(tickets_reply(&f->app, f->c, &f->s, tk, "Approved.",
+				       &r),
+			 0);
+	assert_true(r.held);
+	hid = r.item.id;
+	tk_reply_clear(&r);
+	assert_int_equal(tickets_held_discard(&f->app, f->c, &f->s, tk, hid,
+					      "My own reply.", &h),
+			 -GH_FORBIDDEN);
+	assert_int_equal(count_audit(f, "ticket.reply_discard"), 1);
+	dlp_findings_free(&fd);
+	assert_int_equal(count_portal_messages(f, tk), 2);
+}
+
+/* A reply is checked outside the write transaction; inside it the note
+ * mark says whether a note came in since (the reply is then checked
+ * again), unless the check leaves the notes out (a released reply). */
+static void
+test_note_mark(void **state)
+{
+	struct fx *f = *state;
+	struct outbound_ctx x;
+	struct thread_item it;
+	int64_t tk = new_ticket(f, &f->a_cust, "Mark", "body");
+
+	assert_int_equal(tickets_note(&f->app, f->c, &f->a1, tk, "first", &it),
+			 0);
+	assert_int_equal(outbound_prepare(&f->app, f->c, tk, f->cust_a, &x),
+			 0);
+	assert_int_equal(x.note_count, 1);
+	assert_int_equal(x.note_last, it.id);
+	assert_int_equal(outbound_notes_unchanged(f->c, &x), 0);
+	assert_int_equal(tickets_note(&f->app, f->c, &f->s, tk, "second", &it),
+			 0);
+	assert_int_equal(outbound_notes_unchanged(f->c, &x), -GH_CONFLICT);
+	x.skip_notes = 1;
+	assert_int_equal(outbound_notes_unchanged(f->c, &x), 0);
+	outbound_ctx_clear(&x);
+}
+
 int
 main(void)
 {
@@ -678,6 +849,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reply_blocked_by_note,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbound_no_engine, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reply_held_when_notes_too_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_note_mark, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_notification_mail, setup,
 						teardown),

@@ -996,8 +996,10 @@ dlp_scan(const struct dlp_engine *ce, const struct dlp_context *ctx,
 		if (hr < 0)
 			s.err = hr;
 	}
-	if (s.err < 0 && s.err != -GH_BAD_FIELD)
+	if (s.err < 0 && s.err != -GH_BAD_FIELD) {
+		rc = s.err;
 		goto out;
+	}
 	if (out->n > first) {
 		out->n = first + normalise(out->v + first, out->n - first);
 		dlp_char_offsets(text, len, out->v + first, out->n - first);

@@ -99,7 +99,9 @@ void dlp_findings_free(struct dlp_findings *f);
  * Returns 0 (out->n tells whether anything was found), -GH_BODY_TOO_LARGE
  * when len > DLP_MAX_TEXT, -GH_BAD_FIELD when more than DLP_MAX_FINDINGS
  * were found (out then holds the first DLP_MAX_FINDINGS; treat the text as
- * blocked), -GH_INTERNAL on a library failure. ctx may be NULL. */
+ * blocked), -GH_NOTES_TOO_LARGE when ctx's notes hold more words than the
+ * note-copy index takes (4,194,304: the check did not run; fail closed),
+ * -GH_INTERNAL on a library failure. ctx may be NULL. */
 int dlp_scan(const struct dlp_engine *e, const struct dlp_context *ctx,
 	     const char *text, size_t len, struct dlp_findings *out);
 

@@ -156,7 +156,8 @@ notes_scan(struct scan *s)
 			goto out;
 		total += nw.n;
 		if (total > MAX_NOTE_WORDS) {
-			rc = -GH_BAD_FIELD;
+			/* The check cannot run: the caller must fail closed. */
+			rc = -GH_NOTES_TOO_LARGE;
 			goto out;
 		}
 	}

@@ -312,6 +312,11 @@ static const struct store_ops sq_ops = {
 	.attachment_release = sq_attachment_release,
 	.attachment_expired = sq_attachment_expired,
 	.attachment_delete = sq_attachment_delete,
+	.held_insert = sq_held_insert,
+	.held_get = sq_held_get,
+	.held_list = sq_held_list,
+	.held_decide = sq_held_decide,
+	.note_mark = sq_note_mark,
 };
 
 const struct store_backend store_sqlite_backend = {

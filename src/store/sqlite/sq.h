@@ -260,4 +260,15 @@ int sq_attachment_expired(struct store_conn *c, int64_t now, size_t max,
 			  int64_t *ids, size_t *n_out);
 int sq_attachment_delete(struct store_conn *c, int64_t id);
 
+/* held.c */
+int sq_held_insert(struct store_conn *c, const struct held_new *h,
+		   int64_t *id_out);
+int sq_held_get(struct store_conn *c, int64_t ticket_id, int64_t id,
+		struct held_reply *out);
+int sq_held_list(struct store_conn *c, int64_t ticket_id,
+		 struct held_list *out);
+int sq_held_decide(struct store_conn *c, const struct held_decision *d);
+int sq_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
+		 int64_t *last_id_out);
+
 #endif
