@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "core/attachments.h"
 #include "core/mailer.h"
+#include "core/refusal.h"
 #include "http/server.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -154,6 +155,20 @@ print_check(const struct app *app)
 	json_decref(j);
 }
 
+/* The refusals counted and not yet recorded are summarised before the
+ * last checkpoint. */
+static void
+flush_refusals(struct app *app)
+{
+	struct store_conn *c = store_acquire(app->store);
+
+	if (c == NULL)
+		return;
+	if (refusal_flush(app, c, (int64_t)time(NULL)) < 0)
+		log_event(LOG_ERROR, "audit.refusal_flush_failed", NULL);
+	store_release(app->store, c);
+}
+
 int
 cli_serve(int argc, char **argv)
 {
@@ -189,6 +204,7 @@ cli_serve(int argc, char **argv)
 		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
 	server_stop(srv);
 	mailer_stop();
+	flush_refusals(&app);
 	cli_audit_checkpoint(&app);
 	app_close(&app);
 	log_event(LOG_INFO, "server.stopped", NULL);

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "core/app.h"
+#include "core/refusal.h"
 #include "crypto/crypto.h"
 #include "http/router.h"
 #include "http/static.h"
@@ -286,6 +287,43 @@ dispatch(struct request *r)
 	return r->route->handler(r);
 }
 
+/* A security-relevant refusal of a matched route goes to the audit log
+ * (core/refusal.h limits a flood). A failure to record is logged, never
+ * turned into another reply: the request is refused either way. */
+static void
+audit_refusal(struct request *r, int rc)
+{
+	char actor[48];
+	char route[160];
+	struct store_conn *db;
+
+	if (r->route == NULL || !refusal_is_security(rc))
+		return;
+	if (r->actor.authenticated)
+		snprintf(actor, sizeof(actor), "%s:%lld",
+			 r->actor.realm == REALM_STAFF ? "staff" : "customer",
+			 (long long)r->actor.id);
+	else
+		snprintf(actor, sizeof(actor), "anonymous");
+	snprintf(route, sizeof(route), "%s %s", r->route->method,
+		 r->route->pattern);
+	db = request_db(r);
+	if (db == NULL ||
+	    refusal_record(r->app, db,
+			   &(struct refusal){
+				   .err = rc,
+				   .actor = actor,
+				   .route = route,
+				   .target_id = r->n_params > 0 ? r->params[0] : 0,
+				   .ip = r->ip,
+				   .request_id = r->request_id,
+			   },
+			   (int64_t)time(NULL)) < 0)
+		log_event(LOG_ERROR, "audit.refusal_unrecorded",
+			  json_pack("{s:s, s:s}", "request_id", r->request_id,
+				    "code", err_code(rc)));
+}
+
 enum MHD_Result
 http_on_access(void *cls, struct MHD_Connection *c, const char *url,
 	       const char *method, const char *version, const char *upload,
@@ -313,6 +351,7 @@ http_on_access(void *cls, struct MHD_Connection *c, const char *url,
 				  json_pack("{s:s, s:s}", "request_id",
 					    r->request_id, "route",
 					    r->route->pattern));
+		audit_refusal(r, rc);
 		return http_send_error(r, rc);
 	}
 	return http_send_reply(r);
