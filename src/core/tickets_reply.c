@@ -280,6 +280,28 @@ tk_reply_denied(struct app *app, struct store_conn *c,
 	return rc < 0 ? rc : -GH_DLP_BLOCKED;
 }
 
+/* The checks a reply and a note share (staff only, the body's limits),
+ * and x set up for tx_post. */
+static int
+post_start(struct post_ctx *x, struct app *app, const struct tk_actor *a,
+	   int64_t ticket_id, const char *body)
+{
+	int rc;
+
+	if (!actor_is_staff(a))
+		return -GH_FORBIDDEN;
+	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
+	if (rc < 0)
+		return rc;
+	memset(x, 0, sizeof(*x));
+	x->app = app;
+	x->a = a;
+	x->ticket_id = ticket_id;
+	x->body = body;
+	x->now = (int64_t)time(NULL);
+	return 0;
+}
+
 int
 tickets_reply(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	      int64_t ticket_id, const char *body, struct tk_reply *out)
@@ -292,17 +314,9 @@ tickets_reply(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	out->held = 0;
 	out->reason = NULL;
 	out->findings.n = 0;
-	if (!actor_is_staff(a))
-		return -GH_FORBIDDEN;
-	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
+	rc = post_start(&x, app, a, ticket_id, body);
 	if (rc < 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	x.app = app;
-	x.a = a;
-	x.ticket_id = ticket_id;
-	x.body = body;
-	x.now = (int64_t)time(NULL);
 	rc = reply_post(&x, c, &out->findings);
 	if (rc == -GH_DLP_BLOCKED)
 		return tk_reply_denied(app, c, a, "ticket.reply", ticket_id,
@@ -332,18 +346,10 @@ tickets_note(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!actor_is_staff(a))
-		return -GH_FORBIDDEN;
-	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
+	rc = post_start(&x, app, a, ticket_id, body);
 	if (rc < 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	x.app = app;
-	x.a = a;
-	x.ticket_id = ticket_id;
-	x.body = body;
 	x.kind = POST_NOTE;
-	x.now = (int64_t)time(NULL);
 	rc = store_transact(c, tx_post, &x);
 	if (rc < 0)
 		return rc;
