@@ -61,6 +61,9 @@ struct dlp_context {
 	 * words copied from any of them is a finding. */
 	const char *const *notes;
 	size_t n_notes;
+	/* Most words the notes may hold together; 0 means
+	 * DLP_MAX_NOTE_WORDS. */
+	size_t max_note_words;
 	/* Other customers' values. Called with a kind (see dlp_fingerprint()
 	 * for the kinds and their normalisation) and the normalised value;
 	 * returns 1 when its keyed-hash fingerprint belongs to a customer
@@ -71,6 +74,7 @@ struct dlp_context {
 };
 
 #define DLP_NOTE_WORDS 8
+#define DLP_MAX_NOTE_WORDS ((size_t)1 << 22)
 
 /* A finding. type is one of "credit_card", "iban", "us_ssn", "uk_nino",
  * "aba_routing", "secret", "auth_header", "cookie", "email", "phone",

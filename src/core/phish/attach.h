@@ -49,7 +49,10 @@ enum attach_reason {
 	AR_ARCHIVE_TOO_DEEP = 1u << 16,	/* more nested archives than allowed */
 	AR_ENTRY_TOO_LARGE = 1u << 17,	/* an entry over max_entry_size */
 	AR_AV_UNAVAILABLE = 1u << 18,	/* clamd configured, no answer */
-	AR_COUNT_BITS = 19
+	AR_ZIP_INCONSISTENT = 1u << 19,	/* ZIP records disagree: entry
+					 * count, overlapping entries,
+					 * offsets out of range, names */
+	AR_COUNT_BITS = 20
 };
 
 /* Nested archives unpacked below the file itself: file.zip/inner.zip/
