@@ -15,8 +15,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
 
 #include "core/dlp/dlp.h"
+#include "core/dlp/dlp_int.h"
 #include "util/errors.h"
 
 static struct dlp_engine *eng;
@@ -592,6 +598,90 @@ test_notes_too_large(void **state)
 	dlp_findings_free(&f);
 }
 
+/* The normalised view against ICU on the whole text: random texts of
+ * ASCII, full-width forms, ligatures, letters with and without combining
+ * marks, format characters and invalid bytes. The view must be the NFKC
+ * of the text without its format characters, and every span of the view
+ * must map to a span of the original whose own view holds it. */
+static void
+test_normalise_view(void **state)
+{
+	static const char *const piece[] = {
+		"a", "b", "1", " ", ".", "e", "\xcc\x81", "\xcc\xa3",
+		"\xc3\xa9", "\xef\xbc\xa0", "\xef\xbc\x94", "\xef\xac\x81",
+		"\xe2\x80\x8b", "\xc2\xad", "\xe2\x81\xa0", "\xef\xbb\xbf",
+		"\xe2\x80\x8d", "\xd0\xb0", "\xe3\x82\xab", "\xe3\x82\x99",
+		"\xe2\x91\xa0", "\xf0\x9d\x90\x80", "\xff", "\xc3",
+		"\xef\xb7\xba", "\xe1\x84\x80\xe1\x85\xa1",
+	};
+	const UNormalizer2 *nfkc;
+	UErrorCode st = U_ZERO_ERROR;
+	uint64_t rng = 0x2545f4914f6cdd1dull;
+
+	(void)state;
+	nfkc = unorm2_getNFKCInstance(&st);
+	assert_true(U_SUCCESS(st));
+	for (int round = 0; round < 400; round++) {
+		char t[512], strip[512];
+		size_t n = 0, sn = 0, pieces;
+		struct norm_view v;
+		int valid = 1;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		pieces = 1 + rng % 60;
+		for (size_t k = 0; k < pieces; k++) {
+			const char *p = piece[(rng >> (k % 40)) %
+					      (sizeof(piece) / sizeof(piece[0]))];
+			size_t pl = strlen(p);
+
+			memcpy(t + n, p, pl);
+			n += pl;
+		}
+		assert_int_equal(norm_view_init(&v, t, n, NORM_DROP_CF), 0);
+		assert_true(v.len <= 18 * 4 * n);
+		/* The reference: format characters out, then NFKC, when the
+		 * text is valid UTF-8. */
+		for (int32_t i = 0; i < (int32_t)n;) {
+			int32_t at = i;
+			UChar32 c;
+
+			U8_NEXT(t, i, (int32_t)n, c);
+			if (c < 0)
+				valid = 0;
+			else if (u_charType(c) != U_FORMAT_CHAR) {
+				memcpy(strip + sn, t + at, (size_t)(i - at));
+				sn += (size_t)(i - at);
+			}
+		}
+		if (valid) {
+			UChar u[1024], o[8192];
+			char want[16384];
+			int32_t nu = 0, no, nw = 0;
+
+			st = U_ZERO_ERROR;
+			u_strFromUTF8(u, 1024, &nu, strip, (int32_t)sn, &st);
+			no = unorm2_normalize(nfkc, u, nu, o, 8192, &st);
+			u_strToUTF8(want, sizeof(want), &nw, o, no, &st);
+			assert_true(U_SUCCESS(st));
+			assert_int_equal(v.len, (size_t)nw);
+			assert_memory_equal(v.text, want, (size_t)nw);
+		}
+		/* Spans map into the original, in order. */
+		for (size_t a = 0, last = 0; a <= v.len; a++) {
+			size_t s = norm_orig_start(&v, a),
+			       e = norm_orig_end(&v, a);
+
+			assert_true(s <= n && e <= n);
+			assert_true(s >= last);
+			assert_true(a == 0 || e >= norm_orig_start(&v, a - 1));
+			last = s;
+		}
+		norm_view_free(&v);
+	}
+}
+
 static void
 test_limits(void **state)
 {
@@ -626,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_invisible_fullwidth),
 		cmocka_unit_test(test_notes_invisible),
 		cmocka_unit_test(test_notes_too_large),
+		cmocka_unit_test(test_normalise_view),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
