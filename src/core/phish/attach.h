@@ -25,7 +25,9 @@
 
 #include <stddef.h>
 
-#include <jansson.h>
+/* jansson's json_t, for the JSON form below; this header does not need
+ * jansson.h. */
+struct json_t;
 
 enum attach_verdict { ATTACH_CLEAN = 0, ATTACH_SUSPICIOUS, ATTACH_DANGEROUS };
 
@@ -106,6 +108,6 @@ const char *attach_reason_name(unsigned bit);
 
 /* {verdict, mime, reasons: [...], entries, flagged: [{entry, verdict,
  * reasons}], flagged_total} as JSON; NULL on failure. */
-json_t *attach_result_json(const struct attach_result *r);
+struct json_t *attach_result_json(const struct attach_result *r);
 
 #endif

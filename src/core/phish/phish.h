@@ -18,7 +18,9 @@
 
 #include <stddef.h>
 
-#include <jansson.h>
+/* jansson's json_t, for the JSON form below; this header does not need
+ * jansson.h. */
+struct json_t;
 
 /* Reason codes, one bit each. */
 enum phish_reason {
@@ -117,6 +119,6 @@ char *phish_defang(const char *url);
 
 /* The links as JSON: [{url (defanged), text, host, domain, score, verdict,
  * reasons: [...]}]. NULL on allocation failure. */
-json_t *phish_links_json(const struct phish_links *l);
+struct json_t *phish_links_json(const struct phish_links *l);
 
 #endif
