@@ -823,6 +823,15 @@ add_comment(unsigned char **z, size_t *n, const char *c)
 	*n += cl;
 }
 
+/* Offset of the central directory record after the one at cd. */
+static size_t
+next_cd(const unsigned char *z, size_t cd)
+{
+	return cd + 46 + (size_t)(z[cd + 28] | z[cd + 29] << 8) +
+	       (size_t)(z[cd + 30] | z[cd + 31] << 8) +
+	       (size_t)(z[cd + 32] | z[cd + 33] << 8);
+}
+
 /* A ZIP is found as unzip finds it: the end record searched from the end
  * (also behind a comment), offsets corrected for the bytes in front of
  * the archive, whatever the first bytes are. One newline in front of a
@@ -865,6 +874,19 @@ test_zip_prefixed(void **state)
 	assert_int_equal(r.verdict, ATTACH_DANGEROUS);
 	assert_true(r.reasons & AR_ARCHIVE_DANGEROUS);
 	free(p);
+	/* The same with the second archive's offsets moved to where it now
+	 * lies (as `zip -A` does for a self-extractor): nothing needs
+	 * correcting, and the bytes before its first entry are judged. */
+	p = with_prefix(z, n, a, an, &pn);
+	for (size_t cd = first_cd(p + n, an); cd + 46 < an;
+	     cd = next_cd(p + n, cd))
+		put32(p + n + cd + 42, (uint32_t)(n + (p[n + cd + 42] |
+						       p[n + cd + 43] << 8)));
+	put32(p + pn - 22 + 16, (uint32_t)(n + first_cd(p + n, an)));
+	r = run("files.zip", p, pn);
+	assert_int_equal(r.verdict, ATTACH_DANGEROUS);
+	assert_int_equal(r.reasons & AR_ZIP_INCONSISTENT, 0);
+	free(p);
 	free(a);
 	free(z);
 	/* A file that merely holds the end record's signature is no ZIP (no
@@ -872,15 +894,6 @@ test_zip_prefixed(void **state)
 	r = run("notes", (const unsigned char *)almost, strlen(almost));
 	assert_int_equal(r.verdict, ATTACH_CLEAN);
 	assert_int_equal(r.reasons, 0);
-}
-
-/* Offset of the central directory record after the one at cd. */
-static size_t
-next_cd(const unsigned char *z, size_t cd)
-{
-	return cd + 46 + (size_t)(z[cd + 28] | z[cd + 29] << 8) +
-	       (size_t)(z[cd + 30] | z[cd + 31] << 8) +
-	       (size_t)(z[cd + 32] | z[cd + 33] << 8);
 }
 
 /* A ZIP whose records disagree is suspicious, never clean: the end

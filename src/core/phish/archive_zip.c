@@ -7,7 +7,7 @@
  * record states, bytes were put in front of the archive (a self-extractor
  * stub, one newline, another archive) and every offset is corrected by as
  * much. So an archive is found whatever its first bytes are, and the bytes
- * in front of it are judged as a file of their own.
+ * in front of its first entry are judged as a file of their own.
  *
  * Before anything is unpacked, every entry's central record, local header
  * and data are checked against each other: the end record's entry count
@@ -89,31 +89,35 @@ zip64_end(const unsigned char *d, size_t n, size_t eocd)
 	return SIZE_MAX;
 }
 
-/* Reads the end record at eocd (and its ZIP64 form): the directory's
+/* Reads the end record at eocd, or the ZIP64 end record when a locator
+ * precedes it (some writers add one to any archive): the directory's
  * stated offset and size, the entry count, and where the directory must
  * end. 0, or -1 when it is not a usable end record. */
 static int
 zip_end_record(const unsigned char *d, size_t n, size_t eocd,
 	       struct zip_dir *z, uint64_t *off, uint64_t *size, size_t *end)
 {
+	size_t z64 = SIZE_MAX;
+
 	z->count = le16(d + eocd + 10);
 	z->odd = le16(d + eocd + 8) != z->count;
 	*size = le32(d + eocd + 12);
 	*off = le32(d + eocd + 16);
 	*end = eocd;
-	if ((z->count == 0xffff || *size == 0xffffffff ||
-	     *off == 0xffffffff) && eocd >= 20 &&
-	    le32(d + eocd - 20) == ZIP64_LOCATOR_SIG) {
-		size_t z64 = zip64_end(d, n, eocd);
-
-		if (z64 == SIZE_MAX)
+	if (eocd >= 20 && le32(d + eocd - 20) == ZIP64_LOCATOR_SIG)
+		z64 = zip64_end(d, n, eocd);
+	if (z64 == SIZE_MAX) {
+		/* All ones: the value is in a ZIP64 record that is not there. */
+		if (z->count == 0xffff || *size == 0xffffffff ||
+		    *off == 0xffffffff)
 			return -1;
-		z->count = le64(d + z64 + 32);
-		z->odd = le64(d + z64 + 24) != z->count;
-		*size = le64(d + z64 + 40);
-		*off = le64(d + z64 + 48);
-		*end = z64;
+		return 0;
 	}
+	z->count = le64(d + z64 + 32);
+	z->odd = le64(d + z64 + 24) != z->count;
+	*size = le64(d + z64 + 40);
+	*off = le64(d + z64 + 48);
+	*end = z64;
 	return 0;
 }
 
@@ -342,15 +346,16 @@ declared_bomb(const struct walk *w, uint64_t total_c, uint64_t total_u)
 /*
  * Reads every central record in the directory before anything is
  * unpacked: counts them against the end record and the entry limit,
- * checks each against its local header, adds up the declared sizes.
- * Returns the number of records, or -1: a record that cannot be read
- * (AR_BROKEN_ARCHIVE), a limit (its reason set), memory (w->oom).
+ * checks each against its local header, adds up the declared sizes, and
+ * sets *lead to where the first entry begins (the directory when there is
+ * none). Returns the number of records, or -1: a record that cannot be
+ * read (AR_BROKEN_ARCHIVE), a limit (its reason set), memory (w->oom).
  */
 static long
 zip_survey(struct walk *w, const unsigned char *d, size_t n,
-	   const struct zip_dir *z, unsigned *own)
+	   const struct zip_dir *z, unsigned *own, size_t *lead)
 {
-	uint64_t total_c = 0, total_u = 0;
+	uint64_t total_c = 0, total_u = 0, first = z->cd;
 	struct zspans sp = {NULL, 0, 0};
 	size_t p = z->cd, room = w->max_entries - w->entries;
 	long rc = -1;
@@ -378,6 +383,7 @@ zip_survey(struct walk *w, const unsigned char *d, size_t n,
 			goto out;
 		}
 		zip_entry_reasons(w, &e, own);
+		first = e.off < first ? e.off : first;
 		total_c += e.cs;
 		total_u += e.us;
 		p = e.next;
@@ -387,6 +393,7 @@ zip_survey(struct walk *w, const unsigned char *d, size_t n,
 	if (declared_bomb(w, total_c, total_u))
 		*own |= AR_ZIP_BOMB;
 	rc = (long)sp.n;
+	*lead = (size_t)first;
 out:
 	free(sp.v);
 	return rc;
@@ -450,9 +457,11 @@ broken:
 	*own |= AR_BROKEN_ARCHIVE;
 }
 
-/* The bytes in front of the archive, judged like an entry. */
+/* The bytes in front of the first entry (put in front of the archive, or
+ * a self-extractor's stub), judged like an entry: a tool that reads from
+ * the start of the file may see them first. */
 static void
-zip_prefix(struct walk *w, const char *path, const unsigned char *d,
+zip_leading(struct walk *w, const char *path, const unsigned char *d,
 	   size_t n, int depth, unsigned *own, unsigned *lifted)
 {
 	if (count_entry(w, own) < 0 || reserve(w, n, own) < 0)
@@ -467,7 +476,7 @@ zip_walk(struct walk *w, const char *path, const unsigned char *d, size_t n,
 	struct zip_dir z;
 	struct zent e;
 	long count;
-	size_t p;
+	size_t p, lead = 0;
 
 	/* Found without a ZIP signature in front: only with a directory
 	 * that holds a record (checked by zip_dir_at()). */
@@ -476,7 +485,7 @@ zip_walk(struct walk *w, const char *path, const unsigned char *d, size_t n,
 			*own |= AR_BROKEN_ARCHIVE;
 		return must;
 	}
-	count = zip_survey(w, d, n, &z, own);
+	count = zip_survey(w, d, n, &z, own, &lead);
 	if (count < 0 || (*own & AR_ZIP_BOMB) != 0)
 		return 1;	/* not unpacked */
 	if (depth > ATTACH_MAX_DEPTH) {
@@ -493,7 +502,7 @@ zip_walk(struct walk *w, const char *path, const unsigned char *d, size_t n,
 			return 1;
 		p = e.next;
 	}
-	if (z.prefix > 0 && !w->oom)
-		zip_prefix(w, path, d, z.prefix, depth, own, lifted);
+	if (lead > 0 && !w->oom)
+		zip_leading(w, path, d, lead, depth, own, lifted);
 	return 1;
 }

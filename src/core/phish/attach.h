@@ -12,7 +12,10 @@
  * verdict is lifted to the archive, with the entry's path (never its
  * content) in the result. An entry that cannot be inspected (an unknown
  * compression method, a broken stream) makes the archive at least
- * suspicious; a bomb or an exceeded limit makes it dangerous. Archive
+ * suspicious; a bomb or an exceeded limit makes it dangerous. A ZIP is
+ * found from its end record, as unzip finds it, whatever its first bytes
+ * are (the bytes before its first entry are judged too), and one whose
+ * records disagree with each other is at least suspicious. Archive
  * formats not unpacked here (7z, RAR, bzip2, xz, zstd, CAB, ...) are at
  * least suspicious. Optionally it hands the bytes to a clamd server
  * (INSTREAM) on a Unix socket.
@@ -107,7 +110,8 @@ const char *attach_verdict_name(enum attach_verdict v);
 const char *attach_reason_name(unsigned bit);
 
 /* {verdict, mime, reasons: [...], entries, flagged: [{entry, verdict,
- * reasons}], flagged_total} as JSON; NULL on failure. */
+ * reasons}], flagged_total} as JSON; NULL on failure. The caller owns
+ * the reference. */
 struct json_t *attach_result_json(const struct attach_result *r);
 
 #endif

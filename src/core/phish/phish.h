@@ -118,7 +118,8 @@ int phish_reason_weight(unsigned bit);
 char *phish_defang(const char *url);
 
 /* The links as JSON: [{url (defanged), text, host, domain, score, verdict,
- * reasons: [...]}]. NULL on allocation failure. */
+ * reasons: [...], start, end}]. NULL on allocation failure; the caller owns
+ * the reference. */
 struct json_t *phish_links_json(const struct phish_links *l);
 
 #endif
