@@ -680,6 +680,28 @@ test_normalise_view(void **state)
 		}
 		norm_view_free(&v);
 	}
+	/* Texts longer than one quick-check block: stray continuation bytes
+	 * across the cut, a format character far behind it. */
+	{
+		size_t n = 9000;
+		char *t = malloc(n);
+		struct norm_view v;
+
+		assert_non_null(t);
+		memset(t, 0x80, n);
+		memcpy(t + 8000, "\xe2\x80\x8b", 3);
+		assert_int_equal(norm_view_init(&v, t, n, NORM_DROP_CF), 0);
+		assert_int_equal(v.len, n - 3);
+		assert_true(v.had_cf);
+		assert_int_equal(norm_orig_start(&v, 8000), 8003);
+		assert_int_equal(norm_orig_end(&v, 8000), 8000);
+		norm_view_free(&v);
+		memset(t + 8000, 'a', 3);
+		assert_int_equal(norm_view_init(&v, t, n, NORM_DROP_CF), 0);
+		assert_ptr_equal(v.text, t);
+		norm_view_free(&v);
+		free(t);
+	}
 }
 
 static void

@@ -135,7 +135,10 @@ view_differs(const UNormalizer2 *nfkc, const char *t, size_t len,
 		int32_t nu = 0;
 		UErrorCode st = U_ZERO_ERROR;
 
-		while (b < len && ((unsigned char)t[b] & 0xc0) == 0x80)
+		/* Not inside a character (but never back to a: a run of
+		 * stray continuation bytes is cut anywhere). */
+		for (int k = 0; k < 3 && b < len && b > a + 4 &&
+				((unsigned char)t[b] & 0xc0) == 0x80; k++)
 			b--;
 		u_strFromUTF8WithSub(u, NORM_BLOCK + 4, &nu, t + a,
 				     (int32_t)(b - a), 0xfffd, NULL, &st);

@@ -107,9 +107,9 @@ zip_end_record(const unsigned char *d, size_t n, size_t eocd,
 	if (eocd >= 20 && le32(d + eocd - 20) == ZIP64_LOCATOR_SIG)
 		z64 = zip64_end(d, n, eocd);
 	if (z64 == SIZE_MAX) {
-		/* All ones: the value is in a ZIP64 record that is not there. */
-		if (z->count == 0xffff || *size == 0xffffffff ||
-		    *off == 0xffffffff)
+		/* All ones: the place is in a ZIP64 record that is not there
+		 * (a count of all ones is taken as it is, as unzip does). */
+		if (*size == 0xffffffff || *off == 0xffffffff)
 			return -1;
 		return 0;
 	}
