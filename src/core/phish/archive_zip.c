@@ -281,6 +281,8 @@ spans_overlap(struct zspan *v, size_t n)
 {
 	uint64_t end = 0;
 
+	if (n < 2)
+		return 0;
 	qsort(v, n, sizeof(*v), cmp_span);
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && v[i].from < end)
