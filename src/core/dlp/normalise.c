@@ -35,7 +35,7 @@
 #include "core/dlp/dlp_int.h"
 #include "util/errors.h"
 
-/* Bytes of text per quick-check block. */
+/* Most bytes of text per quick-check block. */
 #define NORM_BLOCK 4096
 /* Most UTF-16 units in one chunk before it is cut anyway (the stream-safe
  * format allows 30 non-starters in a row). */
@@ -59,23 +59,23 @@ struct walk {
 	int err;
 };
 
-static int
-all_ascii(const char *t, size_t len)
+/* The first non-ASCII byte of t[from, len), or len. */
+static size_t
+skip_ascii(const char *t, size_t len, size_t from)
 {
 	const uint64_t hi = 0x8080808080808080ull;
-	size_t i = 0;
+	size_t i = from;
 
 	for (; i + 8 <= len; i += 8) {
 		uint64_t x;
 
 		memcpy(&x, t + i, 8);
 		if ((x & hi) != 0)
-			return 0;
+			break;
 	}
-	for (; i < len; i++)
-		if ((unsigned char)t[i] >= 0x80)
-			return 0;
-	return 1;
+	while (i < len && (unsigned char)t[i] < 0x80)
+		i++;
+	return i;
 }
 
 /* The start of the UTF-8 character before t[at] (at > 0). */
@@ -111,42 +111,44 @@ block_changes(const UNormalizer2 *nfkc, const UChar *u, int32_t nu,
 }
 
 /*
- * Whether the view of t[0, len) differs from it. Blocks of UTF-16 are
- * quick-checked, each beginning with the last character of the one before
- * so that no pair across a cut goes unseen; it starts one character before
- * the first non-ASCII byte. A "maybe" counts as a change: the walk then
- * decides.
+ * Whether the view of t[0, len) differs from it. ASCII needs no look (it
+ * is NFKC, has no format character and combines with nothing before it),
+ * so only each run of non-ASCII bytes is quick-checked, as UTF-16, with
+ * the character before it (which a combining mark may belong to); a run
+ * longer than a block is cut, each block beginning with the last
+ * character of the one before, so no pair across a cut goes unseen. A
+ * "maybe" counts as a change: the walk then decides.
  */
 static int
 view_differs(const UNormalizer2 *nfkc, const char *t, size_t len,
 	     enum norm_cf cf)
 {
 	UChar u[NORM_BLOCK + 4];
-	size_t a = 0;
+	size_t i = 0;
 
-	while (a < len && (unsigned char)t[a] < 0x80)
-		a++;
-	if (a == len)
-		return 0;
-	if (a > 0)
-		a--;
 	for (;;) {
-		size_t b = len - a > NORM_BLOCK ? a + NORM_BLOCK : len;
+		size_t a, b;
 		int32_t nu = 0;
 		UErrorCode st = U_ZERO_ERROR;
 
-		/* Not inside a character (but never back to a: a run of
+		i = skip_ascii(t, len, i);
+		if (i == len)
+			return 0;
+		a = i > 0 ? char_before(t, i) : 0;
+		b = i;
+		while (b < len && b - a < NORM_BLOCK &&
+		       (unsigned char)t[b] >= 0x80)
+			b++;
+		/* Not inside a character (but never back to i: a run of
 		 * stray continuation bytes is cut anywhere). */
-		for (int k = 0; k < 3 && b < len && b > a + 4 &&
+		for (int k = 0; k < 3 && b < len && b > i + 1 &&
 				((unsigned char)t[b] & 0xc0) == 0x80; k++)
 			b--;
 		u_strFromUTF8WithSub(u, NORM_BLOCK + 4, &nu, t + a,
 				     (int32_t)(b - a), 0xfffd, NULL, &st);
 		if (U_FAILURE(st) || block_changes(nfkc, u, nu, cf))
 			return 1;
-		if (b == len)
-			return 0;
-		a = char_before(t, b);
+		i = b;
 	}
 }
 
@@ -259,10 +261,8 @@ cut(struct walk *w, int32_t at)
 static int32_t
 ascii_run(struct walk *w, int32_t i)
 {
-	int32_t r = i;
+	int32_t r = (int32_t)skip_ascii(w->t, (size_t)w->len, (size_t)i);
 
-	while (r < w->len && (unsigned char)w->t[r] < 0x80)
-		r++;
 	if (r < w->len)
 		r--;
 	if (r <= i)
@@ -336,7 +336,7 @@ norm_view_init(struct norm_view *v, const char *t, size_t len,
 	memset(v, 0, sizeof(*v));
 	v->text = t;
 	v->len = len;
-	if (all_ascii(t, len))
+	if (skip_ascii(t, len, 0) == len)
 		return 0;
 	memset(&w, 0, sizeof(w));
 	w.nfkc = unorm2_getNFKCInstance(&st);
