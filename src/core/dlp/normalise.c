@@ -17,9 +17,11 @@
  * chunks are edits of their own with nothing in the view, and stay out of
  * a span that only borders them.
  *
- * Speed: ASCII text needs nothing (no ASCII character is Cf, and ASCII is
- * NFKC) and is not copied; other text is first checked with ICU's quick
- * check, and only text that would change is copied and mapped.
+ * Speed: ASCII needs nothing (no ASCII character is Cf, ASCII is NFKC and
+ * combines with nothing before it), so ASCII text is neither copied nor
+ * mapped, and in other text only the runs of non-ASCII bytes are looked at
+ * with ICU's quick check; only a text that would change is copied and
+ * mapped, and its runs of ASCII are copied whole.
  */
 #include <stddef.h>
 #include <stdint.h>
