@@ -8,7 +8,9 @@
  * (seeded PRNG, so every run scans the same bytes) with a secret or a
  * personal value (card, IBAN, SSN, e-mail, phone, AWS key, GitHub token,
  * JWT, Authorization header) sprinkled in every ~4 KB; a second corpus
- * has a service name (a gitleaks keyword) in one word of 50. Usage:
+ * has a service name (a gitleaks keyword) in one word of 50; a quarter of
+ * the first is also scanned with non-ASCII letters and with zero-width
+ * spaces in it, to show what the normalisation costs. Usage:
  *   bench_dlp [MEGABYTES] [--no-baseline]   (default 64; the baseline
  *   scans 2 MB of the same corpus)
  */
@@ -260,6 +262,68 @@ latency(const char *name, const char *t, size_t n_msg, size_t msg,
 	free(lat);
 }
 
+/* A copy of t[0, len) with ins put after every every-th space; its length
+ * in *out_len. */
+static char *
+with_inserts(const char *t, size_t len, const char *ins, size_t every,
+	     size_t *out_len)
+{
+	size_t il = strlen(ins), n = 0, spaces = 0;
+	char *o = malloc(len + (len / every + 1) * il + 1);
+
+	if (o == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		o[n++] = t[i];
+		if (t[i] == ' ' && ++spaces % every == 0) {
+			memcpy(o + n, ins, il);
+			n += il;
+		}
+	}
+	o[n] = '\0';
+	*out_len = n;
+	return o;
+}
+
+/* What the normalisation costs (core/dlp/normalise.c): the same text with
+ * non-ASCII letters that NFKC keeps (ICU's quick check only), and with a
+ * zero-width space now and then (copied, mapped back), beside plain ASCII
+ * (skipped), in the same run. */
+static void
+normalised_throughput(const struct dlp_engine *e, const char *t, size_t len)
+{
+	static const struct {
+		const char *what, *ins;
+		size_t every;
+	} v[] = {
+		{"plain ASCII (not normalised)", "", 1},
+		{"with \"é\" every 20 words", "\xc3\xa9 ", 20},
+		{"with a ZWSP every 20 words", "\xe2\x80\x8b", 20},
+	};
+
+	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		size_t n;
+		char *x = with_inserts(t, len, v[k].ins, v[k].every, &n);
+		double b = 1e9;
+
+		for (int run = 0; x != NULL && run < 3; run++) {
+			struct dlp_findings f;
+			double t0;
+
+			dlp_findings_init(&f);
+			t0 = now();
+			(void)dlp_scan(e, NULL, x, n, &f);
+			t0 = now() - t0;
+			b = t0 < b ? t0 : b;
+			dlp_findings_free(&f);
+		}
+		if (x != NULL)
+			printf("  %-34s %8.1f MB/s  (%zu MB)\n", v[k].what,
+			       (double)n / b / 1e6, n >> 20);
+		free(x);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -334,6 +398,9 @@ main(int argc, char **argv)
 	printf("  speed-up: %.0fx\n", ((double)len / best) /
 	       ((double)base_len / bt));
 latency_only:
+	printf("== normalisation, one thread, same corpus (%zu MB)\n",
+	       (len / 4) >> 20);
+	normalised_throughput(e, t, len / 4);
 	printf("== latency per 4 KB message\n");
 	latency("gatehouse", t, len / 4096 < 20000 ? len / 4096 : 20000, 4096, e,
 		NULL);

@@ -591,6 +591,54 @@ test_help(void **state)
 	}
 }
 
+/* `gatehouse scan --dlp FILE` sees a card with a zero-width space in it
+ * and an address written with a full-width at sign, and reports them at
+ * their place in the file as written (issue 9, defect 2). */
+static void
+test_scan_invisible(void **state)
+{
+	static const char text[] = "Card: 4111 1111\xe2\x80\x8b" "1111 1111\n"
+				   "Mail: bob\xef\xbc\xa0other.net\n";
+	const char *args[] = {"scan", "--dlp", NULL, NULL};
+	const long want[2][5] = {{6, 27, 6, 25, 0}, {34, 49, 32, 45, 0}};
+	const char *types[2] = {"credit_card", "email"};
+	char path[400], *out = NULL, *line;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/hidden.txt", srv.dir);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f),
+			 sizeof(text) - 1);
+	assert_int_equal(fclose(f), 0);
+	args[2] = path;
+	assert_int_equal(gh_cli(&srv, NULL, &out, args), 1);
+	line = out;
+	for (int i = 0; i < 2; i++) {
+		json_t *j = json_loads(line, JSON_DISABLE_EOF_CHECK, NULL);
+
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(j, "type")),
+				    types[i]);
+		assert_int_equal(json_integer_value(json_object_get(j, "start")),
+				 want[i][0]);
+		assert_int_equal(json_integer_value(json_object_get(j, "end")),
+				 want[i][1]);
+		assert_int_equal(json_integer_value(json_object_get(j, "cstart")),
+				 want[i][2]);
+		assert_int_equal(json_integer_value(json_object_get(j, "cend")),
+				 want[i][3]);
+		json_decref(j);
+		line = strchr(line, '\n');
+		assert_non_null(line);
+		line++;
+	}
+	assert_string_equal(line, "");
+	assert_null(strstr(out, "4111"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -598,6 +646,7 @@ main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_account_commands),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_scan_invisible),
 		cmocka_unit_test(test_queue_commands),
 		cmocka_unit_test(test_audit_verify),
 	};

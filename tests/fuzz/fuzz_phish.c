@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "core/phish/attach.h"
 #include "core/phish/phish.h"
 

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <jansson.h>
 
 #include "core/phish/attach.h"
 #include "../zipmini.h"
@@ -791,6 +792,179 @@ test_not_inspected(void **state)
 			    "entry_too_large");
 }
 
+/* --- ZIP structure (issue 9, defect 1) ------------------------------------ */
+
+/* pre[0, pl) followed by z[0, n): a new malloc'd buffer of *len bytes. */
+static unsigned char *
+with_prefix(const void *pre, size_t pl, const unsigned char *z, size_t n,
+	    size_t *len)
+{
+	unsigned char *p = malloc(pl + n + 1);
+
+	assert_non_null(p);
+	memcpy(p, pre, pl);
+	memcpy(p + pl, z, n);
+	*len = pl + n;
+	return p;
+}
+
+/* Appends a comment of cl bytes to the archive *z (end record last, no
+ * comment yet) and records its length in the end record. */
+static void
+add_comment(unsigned char **z, size_t *n, const char *c)
+{
+	size_t cl = strlen(c);
+	unsigned char *w = realloc(*z, *n + cl);
+
+	assert_non_null(w);
+	put16(w + *n - 2, (unsigned)cl);
+	memcpy(w + *n, c, cl);
+	*z = w;
+	*n += cl;
+}
+
+/* Offset of the central directory record after the one at cd. */
+static size_t
+next_cd(const unsigned char *z, size_t cd)
+{
+	return cd + 46 + (size_t)(z[cd + 28] | z[cd + 29] << 8) +
+	       (size_t)(z[cd + 30] | z[cd + 31] << 8) +
+	       (size_t)(z[cd + 32] | z[cd + 33] << 8);
+}
+
+/* A ZIP is found as unzip finds it: the end record searched from the end
+ * (also behind a comment), offsets corrected for the bytes in front of
+ * the archive, whatever the first bytes are. One newline in front of a
+ * ZIP holding invoice.exe made it clean. */
+static void
+test_zip_prefixed(void **state)
+{
+	const char *intro = "Please find the files attached.\r\n\r\n";
+	const char *almost = "Hello,\nPK\x05\x06 is how an end record starts, "
+			     "nothing more.\n";
+	unsigned char *z, *p, *a;
+	struct attach_result r;
+	size_t n, pn, an;
+
+	(void)state;
+	for (int deflated = 0; deflated <= 1; deflated++) {
+		z = zip1("invoice.exe", note_text, sizeof(note_text) - 1,
+			 deflated, &n);
+		p = with_prefix("\n", 1, z, n, &pn);
+		r = run("invoice.zip", p, pn);
+		assert_int_equal(r.verdict, ATTACH_DANGEROUS);
+		assert_true(r.reasons & AR_ARCHIVE_DANGEROUS);
+		assert_true(flagged(&r, "invoice.exe", AR_EXECUTABLE));
+		free(p);
+		/* A longer prefix, no extension to go by, a comment. */
+		add_comment(&z, &n, "made by a tool, 2024");
+		p = with_prefix(intro, strlen(intro), z, n, &pn);
+		r = run("upload", p, pn);
+		assert_int_equal(r.verdict, ATTACH_DANGEROUS);
+		assert_true(flagged(&r, "invoice.exe", AR_EXECUTABLE));
+		free(p);
+		free(z);
+	}
+	/* Two archives one after the other: the first, which a tool reading
+	 * from the start unpacks, is judged too. */
+	z = zip1("invoice.exe", note_text, sizeof(note_text) - 1, 1, &n);
+	a = zip1("readme.txt", note_text, sizeof(note_text) - 1, 1, &an);
+	p = with_prefix(z, n, a, an, &pn);
+	r = run("files.zip", p, pn);
+	assert_int_equal(r.verdict, ATTACH_DANGEROUS);
+	assert_true(r.reasons & AR_ARCHIVE_DANGEROUS);
+	free(p);
+	/* The same with the second archive's offsets moved to where it now
+	 * lies (as `zip -A` does for a self-extractor): nothing needs
+	 * correcting, and the bytes before its first entry are judged. */
+	p = with_prefix(z, n, a, an, &pn);
+	for (size_t cd = first_cd(p + n, an); cd + 46 < an;
+	     cd = next_cd(p + n, cd))
+		put32(p + n + cd + 42, (uint32_t)(n + (p[n + cd + 42] |
+						       p[n + cd + 43] << 8)));
+	put32(p + pn - 22 + 16, (uint32_t)(n + first_cd(p + n, an)));
+	r = run("files.zip", p, pn);
+	assert_int_equal(r.verdict, ATTACH_DANGEROUS);
+	assert_int_equal(r.reasons & AR_ZIP_INCONSISTENT, 0);
+	free(p);
+	free(a);
+	free(z);
+	/* A file that merely holds the end record's signature is no ZIP (no
+	 * extension: libmagic calls these bytes octet-stream, not text). */
+	r = run("notes", (const unsigned char *)almost, strlen(almost));
+	assert_int_equal(r.verdict, ATTACH_CLEAN);
+	assert_int_equal(r.reasons, 0);
+}
+
+/* A ZIP whose records disagree is suspicious, never clean: the end
+ * record's entry count against the directory, entries over the same
+ * bytes, an entry running into the directory, a local name that is not
+ * the directory's. */
+static void
+test_zip_inconsistent(void **state)
+{
+	const size_t tl = sizeof(note_text) - 1;
+	const struct zipmini_entry two[] = {{"readme.txt", note_text, tl},
+					    {"invoice.exe", note_text, tl}};
+	const struct zipmini_entry same[] = {{"a.txt", note_text, tl},
+					     {"a.txt", note_text, tl}};
+	struct attach_result r;
+	unsigned char *z;
+	size_t n, cd;
+
+	(void)state;
+	/* The end record counts one entry; the directory holds two, and
+	 * the hidden one is judged too. */
+	z = zipmini_build(two, 2, &n);
+	put16(z + n - 22 + 8, 1);
+	put16(z + n - 22 + 10, 1);
+	r = run("files.zip", z, n);
+	assert_true(r.reasons & AR_ZIP_INCONSISTENT);
+	assert_int_equal(r.verdict, ATTACH_DANGEROUS);
+	assert_true(flagged(&r, "invoice.exe", AR_EXECUTABLE));
+	/* It counts three. */
+	put16(z + n - 22 + 8, 3);
+	put16(z + n - 22 + 10, 3);
+	r = run("files.zip", z, n);
+	assert_true(r.reasons & AR_ZIP_INCONSISTENT);
+	assert_int_not_equal(r.verdict, ATTACH_CLEAN);
+	free(z);
+	/* Two entries over the same bytes (overlapping entries). */
+	z = zipmini_build(same, 2, &n);
+	cd = next_cd(z, first_cd(z, n));
+	put32(z + cd + 42, 0);
+	r = run("files.zip", z, n);
+	assert_true(r.reasons & AR_ZIP_INCONSISTENT);
+	assert_int_equal(r.verdict, ATTACH_SUSPICIOUS);
+	free(z);
+	/* An entry whose data runs into the central directory. */
+	z = zip1("a.txt", note_text, tl, 0, &n);
+	cd = first_cd(z, n);
+	put32(z + cd + 20, (uint32_t)tl + 20);
+	put32(z + cd + 24, (uint32_t)tl + 20);
+	r = run("files.zip", z, n);
+	assert_true(r.reasons & AR_ZIP_INCONSISTENT);
+	assert_int_not_equal(r.verdict, ATTACH_CLEAN);
+	free(z);
+	/* The directory says invoice.txt, the local header invoice.exe
+	 * (what a tool reading local headers unpacks). */
+	z = zip1("invoice.exe", note_text, tl, 0, &n);
+	cd = first_cd(z, n);
+	memcpy(z + cd + 46, "invoice.txt", 11);
+	r = run("files.zip", z, n);
+	assert_true(r.reasons & AR_ZIP_INCONSISTENT);
+	assert_int_not_equal(r.verdict, ATTACH_CLEAN);
+	free(z);
+	assert_string_equal(attach_reason_name(AR_ZIP_INCONSISTENT),
+			    "inconsistent_archive");
+	/* A sound archive has no such reason. */
+	z = zipmini_build(same, 1, &n);
+	r = run("files.zip", z, n);
+	assert_int_equal(r.verdict, ATTACH_CLEAN);
+	assert_int_equal(r.reasons, 0);
+	free(z);
+}
+
 /* --- a fake clamd -------------------------------------------------------- */
 
 enum fake_mode { FAKE_FOUND, FAKE_OK, FAKE_HANG, FAKE_STALL, FAKE_CLOSE };
@@ -1029,6 +1203,8 @@ main(void)
 		cmocka_unit_test(test_bombs_and_limits),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_not_inspected),
+		cmocka_unit_test(test_zip_prefixed),
+		cmocka_unit_test(test_zip_inconsistent),
 		cmocka_unit_test(test_clamd),
 	};
 

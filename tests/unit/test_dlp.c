@@ -15,8 +15,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
 
 #include "core/dlp/dlp.h"
+#include "core/dlp/dlp_int.h"
 #include "util/errors.h"
 
 static struct dlp_engine *eng;
@@ -459,6 +465,245 @@ test_redact_json_offsets(void **state)
 	dlp_findings_free(&f);
 }
 
+/* The first finding of type in text; fails when there is none. */
+static struct dlp_finding
+first_of(const struct dlp_context *ctx, const char *text, const char *type)
+{
+	struct dlp_findings f;
+	struct dlp_finding x = {0};
+
+	dlp_findings_init(&f);
+	assert_int_equal(dlp_scan(eng, ctx, text, strlen(text), &f), 0);
+	for (size_t i = 0; i < f.n && x.type == NULL; i++)
+		if (strcmp(f.v[i].type, type) == 0)
+			x = f.v[i];
+	dlp_findings_free(&f);
+	assert_non_null(x.type);
+	return x;
+}
+
+/* Invisible (format, Cf) characters are dropped and full-width forms
+ * folded (NFKC) before matching; the places reported are those of the
+ * text as written (issue 9, defect 2). */
+static void
+test_invisible_fullwidth(void **state)
+{
+	/* U+200B zero width space, U+00AD soft hyphen, U+2060 word
+	 * joiner, U+FF20 full-width commercial at, U+FF14/U+FF11 digits. */
+	const char *card = "card 4111 1111\xe2\x80\x8b" "1111 1111 thanks";
+	const char *mail = "Gr\xc3\xbc\xc3\x9f" "e, bob\xef\xbc\xa0other.net ok";
+	const char *wide = "Karte \xef\xbc\x94\xef\xbc\x91\xef\xbc\x91\xef\xbc\x91"
+			   " 1111 1111 1111.";
+	struct dlp_finding x;
+	struct dlp_findings f;
+	char *r;
+
+	(void)state;
+	x = first_of(NULL, card, "credit_card");
+	assert_int_equal(x.start, 5);
+	assert_int_equal(x.end, 5 + 18 + 3);	/* the ZWSP is 3 bytes */
+	assert_int_equal(x.cstart, 5);
+	assert_int_equal(x.cend, 5 + 19);
+	assert_int_equal(HAS("4111\xc2\xad" "1111\xe2\x81\xa0" "1111 1111",
+			     "credit_card"), 1);
+	x = first_of(NULL, mail, "email");
+	assert_int_equal(x.start, 9);		/* ü and ß 2 bytes each */
+	assert_int_equal(x.end, 9 + 3 + 3 + 9);	/* ＠ 3 */
+	assert_int_equal(x.cstart, 7);
+	assert_int_equal(x.cend, 7 + 13);
+	x = first_of(NULL, wide, "credit_card");
+	assert_int_equal(x.start, 6);
+	assert_int_equal(x.end, 6 + 12 + 15);
+	assert_int_equal(x.cstart, 6);
+	assert_int_equal(x.cend, 6 + 19);
+	assert_int_equal(count(NULL, "key AKIA\xe2\x80\x8bZ3MSJV4WPVNYDJ5Q",
+			       "secret", "aws-access-token", NULL, NULL), 1);
+	/* Redaction works on the text as written. */
+	dlp_findings_init(&f);
+	assert_int_equal(dlp_scan(eng, NULL, card, strlen(card), &f), 0);
+	r = dlp_redact(card, strlen(card), &f);
+	assert_string_equal(r, "card [redacted: credit_card] thanks");
+	free(r);
+	dlp_findings_free(&f);
+	/* Full-width letters alone are no finding. */
+	assert_int_equal(HAS("\xef\xbc\xa1\xef\xbc\xa2 1111", "credit_card"), 0);
+}
+
+/* A note copied with zero-width spaces in or between its words, in
+ * full-width letters, or a note that has them itself. */
+static void
+test_notes_invisible(void **state)
+{
+	const char *notes[] = {
+		"Internal: customer is on the fraud watch list, do not "
+		"refund before the chargeback team signs off on it."};
+	const char *zw_notes[] = {
+		"cus\xe2\x80\x8btomer is on the fr\xe2\x80\x8b" "aud watch "
+		"list, do not refund before the chargeback team signs off"};
+	struct dlp_context ctx = {0};
+	struct dlp_finding x;
+	const char *inside = "Hi, the cus\xe2\x80\x8btomer is on the fr\xe2\x80\x8b"
+			     "aud wat\xe2\x80\x8b" "ch list, do not re\xe2\x80\x8b"
+			     "fund.";
+	const char *between = "Hi customer\xe2\x80\x8bis\xe2\x80\x8bon\xe2\x80\x8b"
+			      "the\xe2\x80\x8b" "fraud\xe2\x80\x8bwatch\xe2\x80\x8b"
+			      "list\xe2\x80\x8b" "do\xe2\x80\x8bnot.";
+	const char *wide = "\xef\xbd\x83\xef\xbd\x95\xef\xbd\x93\xef\xbd\x94"
+			   "\xef\xbd\x8f\xef\xbd\x8d\xef\xbd\x85\xef\xbd\x92"
+			   " is on the fraud watch list do not";
+
+	(void)state;
+	ctx.notes = notes;
+	ctx.n_notes = 1;
+	x = first_of(&ctx, inside, "internal_note");
+	assert_int_equal(x.start, 8);
+	assert_int_equal(x.end, strlen(inside) - 1);
+	assert_int_equal(count(&ctx, between, "internal_note", NULL, NULL,
+			       NULL), 1);
+	x = first_of(&ctx, wide, "internal_note");
+	assert_int_equal(x.start, 0);
+	assert_int_equal(x.cstart, 0);
+	assert_int_equal(x.end, strlen(wide));
+	assert_int_equal(x.cend, 8 + 34);
+	ctx.notes = zw_notes;
+	assert_int_equal(count(&ctx, "yes, the customer is on the fraud watch "
+			       "list, do not refund", "internal_note", NULL,
+			       NULL, NULL), 1);
+}
+
+/* Notes the check cannot index (over the word limit) fail the scan
+ * closed: -GH_NOTES_TOO_LARGE, not 0 (issue 9, defect 3). The other
+ * detectors still report. */
+static void
+test_notes_too_large(void **state)
+{
+	const char *notes[] = {"one two three four five six seven eight nine "
+			       "ten eleven twelve"};
+	const char *reply = "card 4111 1111 1111 1111, one two three";
+	struct dlp_context ctx = {0};
+	struct dlp_findings f;
+
+	(void)state;
+	ctx.notes = notes;
+	ctx.n_notes = 1;
+	ctx.max_note_words = 10;
+	dlp_findings_init(&f);
+	assert_int_equal(dlp_scan(eng, &ctx, reply, strlen(reply), &f),
+			 -GH_NOTES_TOO_LARGE);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.v[0].type, "credit_card");
+	dlp_findings_free(&f);
+	ctx.max_note_words = 12;
+	assert_int_equal(dlp_scan(eng, &ctx, reply, strlen(reply), &f), 0);
+	dlp_findings_free(&f);
+}
+
+/* The normalised view against ICU on the whole text: random texts of
+ * ASCII, full-width forms, ligatures, letters with and without combining
+ * marks, format characters and invalid bytes. The view must be the NFKC
+ * of the text without its format characters, and every span of the view
+ * must map to a span of the original whose own view holds it. */
+static void
+test_normalise_view(void **state)
+{
+	static const char *const piece[] = {
+		"a", "b", "1", " ", ".", "e", "\xcc\x81", "\xcc\xa3",
+		"\xc3\xa9", "\xef\xbc\xa0", "\xef\xbc\x94", "\xef\xac\x81",
+		"\xe2\x80\x8b", "\xc2\xad", "\xe2\x81\xa0", "\xef\xbb\xbf",
+		"\xe2\x80\x8d", "\xd0\xb0", "\xe3\x82\xab", "\xe3\x82\x99",
+		"\xe2\x91\xa0", "\xf0\x9d\x90\x80", "\xff", "\xc3",
+		"\xef\xb7\xba", "\xe1\x84\x80\xe1\x85\xa1",
+	};
+	const UNormalizer2 *nfkc;
+	UErrorCode st = U_ZERO_ERROR;
+	uint64_t rng = 0x2545f4914f6cdd1dull;
+
+	(void)state;
+	nfkc = unorm2_getNFKCInstance(&st);
+	assert_true(U_SUCCESS(st));
+	for (int round = 0; round < 400; round++) {
+		char t[512], strip[512];
+		size_t n = 0, sn = 0, pieces;
+		struct norm_view v;
+		int valid = 1;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		pieces = 1 + rng % 60;
+		for (size_t k = 0; k < pieces; k++) {
+			const char *p = piece[(rng >> (k % 40)) %
+					      (sizeof(piece) / sizeof(piece[0]))];
+			size_t pl = strlen(p);
+
+			memcpy(t + n, p, pl);
+			n += pl;
+		}
+		assert_int_equal(norm_view_init(&v, t, n, NORM_DROP_CF), 0);
+		assert_true(v.len <= 18 * 4 * n);
+		/* The reference: format characters out, then NFKC, when the
+		 * text is valid UTF-8. */
+		for (int32_t i = 0; i < (int32_t)n;) {
+			int32_t at = i;
+			UChar32 c;
+
+			U8_NEXT(t, i, (int32_t)n, c);
+			if (c < 0)
+				valid = 0;
+			else if (u_charType(c) != U_FORMAT_CHAR) {
+				memcpy(strip + sn, t + at, (size_t)(i - at));
+				sn += (size_t)(i - at);
+			}
+		}
+		if (valid) {
+			UChar u[1024], o[8192];
+			char want[16384];
+			int32_t nu = 0, no, nw = 0;
+
+			st = U_ZERO_ERROR;
+			u_strFromUTF8(u, 1024, &nu, strip, (int32_t)sn, &st);
+			no = unorm2_normalize(nfkc, u, nu, o, 8192, &st);
+			u_strToUTF8(want, sizeof(want), &nw, o, no, &st);
+			assert_true(U_SUCCESS(st));
+			assert_int_equal(v.len, (size_t)nw);
+			assert_memory_equal(v.text, want, (size_t)nw);
+		}
+		/* Spans map into the original, in order. */
+		for (size_t a = 0, last = 0; a <= v.len; a++) {
+			size_t s = norm_orig_start(&v, a),
+			       e = norm_orig_end(&v, a);
+
+			assert_true(s <= n && e <= n);
+			assert_true(s >= last);
+			assert_true(a == 0 || e >= norm_orig_start(&v, a - 1));
+			last = s;
+		}
+		norm_view_free(&v);
+	}
+	/* Texts longer than one quick-check block: stray continuation bytes
+	 * across the cut, a format character far behind it. */
+	{
+		size_t n = 9000;
+		char *t = malloc(n);
+		struct norm_view v;
+
+		assert_non_null(t);
+		memset(t, 0x80, n);
+		memcpy(t + 8000, "\xe2\x80\x8b", 3);
+		assert_int_equal(norm_view_init(&v, t, n, NORM_DROP_CF), 0);
+		assert_int_equal(v.len, n - 3);
+		assert_true(v.had_cf);
+		assert_int_equal(norm_orig_start(&v, 8000), 8003);
+		assert_int_equal(norm_orig_end(&v, 8000), 8000);
+		norm_view_free(&v);
+		memset(t + 8000, 'a', 3);
+		assert_int_equal(norm_view_init(&v, t, n, NORM_DROP_CF), 0);
+		assert_ptr_equal(v.text, t);
+		norm_view_free(&v);
+		free(t);
+	}
+}
+
 static void
 test_limits(void **state)
 {
@@ -490,6 +735,10 @@ main(void)
 		cmocka_unit_test(test_har),
 		cmocka_unit_test(test_redact_json_offsets),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_invisible_fullwidth),
+		cmocka_unit_test(test_notes_invisible),
+		cmocka_unit_test(test_notes_too_large),
+		cmocka_unit_test(test_normalise_view),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

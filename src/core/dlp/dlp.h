@@ -10,7 +10,10 @@
  * cards, the ISO 13616 registry and mod-97 for IBANs, and so on). Text
  * copied from the ticket's internal notes is found by word 8-gram shingles,
  * and values of other customers through a caller-supplied fingerprint
- * lookup, so neither needs a pattern.
+ * lookup, so neither needs a pattern. Everything is matched on the text
+ * normalised (Unicode NFKC, format characters such as zero-width spaces
+ * and soft hyphens dropped), so "4111 1111<ZWSP>1111 1111" is a card and
+ * "bob＠example.net" an address; findings point into the text as given.
  *
  * It does not decide what happens to a reply, store anything, log anything
  * or talk to the network. A finding records the detector and the place
@@ -21,7 +24,9 @@
 
 #include <stddef.h>
 
-#include <jansson.h>
+/* jansson's json_t, for dlp_findings_json(); this header does not need
+ * jansson.h. */
+struct json_t;
 
 /* Largest text dlp_scan() accepts, and most findings it reports. */
 #define DLP_MAX_TEXT ((size_t)1 << 30)
@@ -58,9 +63,13 @@ struct dlp_context {
 	const char *const *allowed_email_domains;
 	size_t n_allowed_email_domains;
 	/* This ticket's internal notes: a run of DLP_NOTE_WORDS or more
-	 * words copied from any of them is a finding. */
+	 * words copied from any of them is a finding. Normalised like the
+	 * text. */
 	const char *const *notes;
 	size_t n_notes;
+	/* Most words the notes may hold together; 0 means
+	 * DLP_MAX_NOTE_WORDS. */
+	size_t max_note_words;
 	/* Other customers' values. Called with a kind (see dlp_fingerprint()
 	 * for the kinds and their normalisation) and the normalised value;
 	 * returns 1 when its keyed-hash fingerprint belongs to a customer
@@ -71,6 +80,7 @@ struct dlp_context {
 };
 
 #define DLP_NOTE_WORDS 8
+#define DLP_MAX_NOTE_WORDS ((size_t)1 << 22)
 
 /* A finding. type is one of "credit_card", "iban", "us_ssn", "uk_nino",
  * "aba_routing", "secret", "auth_header", "cookie", "email", "phone",
@@ -96,11 +106,16 @@ void dlp_findings_free(struct dlp_findings *f);
 
 /* Scans text[0, len) (UTF-8; invalid bytes are tolerated) and appends the
  * findings to out, sorted by start offset, overlapping duplicates removed.
+ * Offsets are those of text as given, though matching is done on its
+ * normalised form: a span covers every byte that made up what matched
+ * (a zero-width space inside a card number is inside its span).
  * Returns 0 (out->n tells whether anything was found), -GH_BODY_TOO_LARGE
- * when len > DLP_MAX_TEXT, -GH_BAD_FIELD when more than DLP_MAX_FINDINGS
- * were found (out then holds the first DLP_MAX_FINDINGS; treat the text as
- * blocked), -GH_NOTES_TOO_LARGE when ctx's notes hold more words than the
- * note-copy index takes (4,194,304: the check did not run; fail closed),
+ * when len > DLP_MAX_TEXT (or its normalised form would be),
+ * -GH_BAD_FIELD when more than DLP_MAX_FINDINGS were found (out then holds
+ * the first DLP_MAX_FINDINGS; treat the text as blocked),
+ * -GH_NOTES_TOO_LARGE when ctx's notes hold more than max_note_words
+ * words, so the note-copy check could not run (out holds what the other
+ * detectors found; treat the text as not checked: fail closed),
  * -GH_INTERNAL on a library failure. ctx may be NULL. */
 int dlp_scan(const struct dlp_engine *e, const struct dlp_context *ctx,
 	     const char *text, size_t len, struct dlp_findings *out);
@@ -121,8 +136,9 @@ int dlp_har_scan(const char *text, size_t len, struct dlp_findings *out);
 char *dlp_redact(const char *text, size_t len, const struct dlp_findings *f);
 
 /* The findings as a JSON array of {type, rule, start, end, cstart, cend}.
- * Never includes the matched value. NULL on allocation failure. */
-json_t *dlp_findings_json(const struct dlp_findings *f);
+ * Never includes the matched value. NULL on allocation failure. The
+ * caller owns the reference. */
+struct json_t *dlp_findings_json(const struct dlp_findings *f);
 
 /* The normalisation shared by the scanner and the fingerprint index of
  * other customers' values. kind is "email" (lower-cased address), "phone"

@@ -3,10 +3,19 @@
  * of DLP_NOTE_WORDS (8) or more consecutive words that also appears in a
  * note. Words are runs of letters and digits (Unicode, via ICU), compared
  * case-folded, so changes of case, whitespace, line breaks and punctuation
- * between words do not hide a copy. Each note's word 8-grams are hashed
- * into a set; the reply's 8-grams are looked up in it and consecutive hits
- * are merged into one finding. It uses no regular expression and keeps no
- * note text.
+ * between words do not hide a copy. Notes and reply are compared in their
+ * normalised views (normalise.c: NFKC, format characters dropped), so
+ * full-width letters and zero-width characters inside words do not hide
+ * one either; a note that holds format characters is also indexed with
+ * them kept, as separators (scan.c does the same with the reply), so a
+ * zero-width space that stands between two words does not join them.
+ *
+ * Each note's word 8-grams are hashed into a set; the reply's 8-grams are
+ * looked up in it as its words go by, and consecutive hits are merged into
+ * one finding. It uses no regular expression and keeps no note text.
+ * Notes with more words than the limit are not indexed at all, and the
+ * caller is told so (-GH_NOTES_TOO_LARGE): a check that did not happen is
+ * never reported as a check that found nothing.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,187 +27,230 @@
 #include "core/dlp/dlp_int.h"
 #include "util/errors.h"
 
-#define MAX_NOTE_WORDS (1u << 22)
-
 struct word {
 	size_t start, end;
 	uint64_t h;
 };
 
-struct words {
-	struct word *v;
+/* The shingle hashes of the notes, and the words counted so far. */
+struct note_words {
+	uint64_t *v;
 	size_t n, cap;
+	size_t words, max;
 };
 
-/* Splits t[0, len) into case-folded word hashes. */
+/* The next word of t[0, n) from *i on, with its case-folded hash; 0 when
+ * there is none. */
 static int
-split_words(const char *t, size_t len, struct words *w)
+next_word(const char *t, int32_t n, int32_t *i, struct word *w)
 {
-	int32_t i = 0, n = (int32_t)len;
-
-	w->n = 0;
-	while (i < n) {
-		int32_t at = i;
+	while (*i < n) {
+		int32_t at = *i, end;
 		UChar32 c;
 		uint64_t h = 1469598103934665603ull;
-		size_t start;
-		int any = 0;
 
-		U8_NEXT(t, i, n, c);
+		U8_NEXT(t, *i, n, c);
 		if (c < 0 || !u_isalnum(c))
 			continue;
-		start = (size_t)at;
 		for (;;) {
 			UChar32 f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
 
 			h ^= (uint64_t)(uint32_t)f;
 			h *= 1099511628211ull;
-			any = 1;
-			at = i;
-			if (i >= n)
+			end = *i;
+			if (*i >= n)
 				break;
-			U8_NEXT(t, i, n, c);
-			if (c < 0 || !u_isalnum(c)) {
+			U8_NEXT(t, *i, n, c);
+			if (c < 0 || !u_isalnum(c))
 				break;
-			}
 		}
-		if (!any)
-			continue;
-		if (w->n == w->cap) {
-			size_t nc = w->cap ? w->cap * 2 : 256;
-			struct word *nv;
-
-			if (nc > MAX_NOTE_WORDS)
-				return -GH_BAD_FIELD;
-			nv = realloc(w->v, nc * sizeof(*nv));
-			if (nv == NULL)
-				return -GH_INTERNAL;
-			w->v = nv;
-			w->cap = nc;
-		}
-		w->v[w->n].start = start;
-		w->v[w->n].end = (size_t)at;
-		w->v[w->n].h = h;
-		w->n++;
+		w->start = (size_t)at;
+		w->end = (size_t)end;
+		w->h = h;
+		return 1;
 	}
 	return 0;
 }
 
+/* The hash of the DLP_NOTE_WORDS words in ring, oldest at ring[first]. */
 static uint64_t
-shingle(const struct word *v)
+shingle(const struct word *ring, size_t first)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull;
 
-	for (int k = 0; k < DLP_NOTE_WORDS; k++) {
-		h ^= v[k].h + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	for (size_t k = 0; k < DLP_NOTE_WORDS; k++) {
+		const struct word *w = &ring[(first + k) % DLP_NOTE_WORDS];
+
+		h ^= w->h + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
 		h *= 0xff51afd7ed558ccdull;
 	}
 	return h | 1;	/* 0 marks an empty slot */
 }
 
-struct hset {
-	uint64_t *slot;
-	size_t mask;
-};
-
 static int
-hset_init(struct hset *s, size_t n)
+hash_push(struct note_words *nw, uint64_t h)
+{
+	if (nw->n == nw->cap) {
+		size_t nc = nw->cap ? nw->cap * 2 : 256;
+		uint64_t *nv = realloc(nw->v, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -GH_INTERNAL;
+		nw->v = nv;
+		nw->cap = nc;
+	}
+	nw->v[nw->n++] = h;
+	return 0;
+}
+
+/* Adds the word 8-grams of t[0, len), counting its words. */
+static int
+add_text(struct note_words *nw, const char *t, size_t len)
+{
+	struct word ring[DLP_NOTE_WORDS], w;
+	int32_t i = 0;
+	size_t k = 0;
+
+	if (len > INT32_MAX)
+		return -GH_NOTES_TOO_LARGE;
+	while (next_word(t, (int32_t)len, &i, &w)) {
+		if (++nw->words > nw->max)
+			return -GH_NOTES_TOO_LARGE;
+		ring[k % DLP_NOTE_WORDS] = w;
+		k++;
+		if (k >= DLP_NOTE_WORDS &&
+		    hash_push(nw, shingle(ring, k % DLP_NOTE_WORDS)) < 0)
+			return -GH_INTERNAL;
+	}
+	return 0;
+}
+
+/* Adds one note: its view, and its view with format characters kept when
+ * it holds any. */
+static int
+add_note(struct note_words *nw, const char *note)
+{
+	struct norm_view v, k;
+	size_t len = strlen(note);
+	int rc = norm_view_init(&v, note, len, NORM_DROP_CF);
+
+	if (rc < 0)
+		return rc == -GH_BODY_TOO_LARGE ? -GH_NOTES_TOO_LARGE : rc;
+	rc = add_text(nw, v.text, v.len);
+	if (rc == 0 && v.had_cf) {
+		rc = norm_view_init(&k, note, len, NORM_KEEP_CF);
+		if (rc == -GH_BODY_TOO_LARGE)
+			rc = -GH_NOTES_TOO_LARGE;
+		if (rc == 0)
+			rc = add_text(nw, k.text, k.len);
+		norm_view_free(&k);
+	}
+	norm_view_free(&v);
+	return rc;
+}
+
+/* The set of nw's hashes (open addressing, at most half full). */
+static int
+index_fill(struct note_index *ix, const struct note_words *nw)
 {
 	size_t cap = 64;
 
-	while (cap < n * 2)
+	while (cap < nw->n * 2)
 		cap *= 2;
-	s->slot = calloc(cap, sizeof(*s->slot));
-	s->mask = cap - 1;
-	return s->slot == NULL ? -GH_INTERNAL : 0;
-}
+	ix->slot = calloc(cap, sizeof(*ix->slot));
+	if (ix->slot == NULL)
+		return -GH_INTERNAL;
+	ix->mask = cap - 1;
+	for (size_t k = 0; k < nw->n; k++) {
+		size_t i = (size_t)nw->v[k] & ix->mask;
 
-static void
-hset_put(struct hset *s, uint64_t h)
-{
-	size_t i = (size_t)h & s->mask;
-
-	while (s->slot[i] != 0 && s->slot[i] != h)
-		i = (i + 1) & s->mask;
-	s->slot[i] = h;
+		while (ix->slot[i] != 0 && ix->slot[i] != nw->v[k])
+			i = (i + 1) & ix->mask;
+		ix->slot[i] = nw->v[k];
+	}
+	return 0;
 }
 
 static int
-hset_has(const struct hset *s, uint64_t h)
+index_has(const struct note_index *ix, uint64_t h)
 {
-	size_t i = (size_t)h & s->mask;
+	size_t i = (size_t)h & ix->mask;
 
-	while (s->slot[i] != 0) {
-		if (s->slot[i] == h)
+	while (ix->slot[i] != 0) {
+		if (ix->slot[i] == h)
 			return 1;
-		i = (i + 1) & s->mask;
+		i = (i + 1) & ix->mask;
 	}
 	return 0;
 }
 
 int
-notes_scan(struct scan *s)
+notes_index(const struct dlp_context *ctx, struct note_index *ix)
 {
-	const struct dlp_context *ctx = s->ctx;
-	struct words nw = {0}, rw = {0};
-	struct hset set = {0};
-	size_t total = 0;
+	struct note_words nw;
 	int rc = 0;
 
+	memset(ix, 0, sizeof(*ix));
+	memset(&nw, 0, sizeof(nw));
 	if (ctx == NULL || ctx->n_notes == 0)
 		return 0;
-	/* Count the notes' words first to size the set. */
-	for (size_t i = 0; i < ctx->n_notes; i++) {
-		if (ctx->notes[i] == NULL)
-			continue;
-		rc = split_words(ctx->notes[i], strlen(ctx->notes[i]), &nw);
-		if (rc < 0)
-			goto out;
-		total += nw.n;
-		if (total > MAX_NOTE_WORDS) {
-			/* The check cannot run: the caller must fail closed. */
-			rc = -GH_NOTES_TOO_LARGE;
-			goto out;
-		}
-	}
-	if (total < DLP_NOTE_WORDS)
-		goto out;
-	rc = hset_init(&set, total);
-	if (rc < 0)
-		goto out;
-	for (size_t i = 0; i < ctx->n_notes; i++) {
-		if (ctx->notes[i] == NULL)
-			continue;
-		rc = split_words(ctx->notes[i], strlen(ctx->notes[i]), &nw);
-		if (rc < 0)
-			goto out;
-		for (size_t k = 0; k + DLP_NOTE_WORDS <= nw.n; k++)
-			hset_put(&set, shingle(nw.v + k));
-	}
-	rc = split_words(s->text, s->len, &rw);
-	if (rc < 0)
-		goto out;
-	for (size_t k = 0; k + DLP_NOTE_WORDS <= rw.n; k++) {
-		size_t last;
-
-		if (!hset_has(&set, shingle(rw.v + k)))
-			continue;
-		/* Extend over consecutive matching shingles. */
-		last = k;
-		while (last + 1 + DLP_NOTE_WORDS <= rw.n &&
-		       hset_has(&set, shingle(rw.v + last + 1)))
-			last++;
-		if (finding_add(s, "internal_note", "8-word-copy",
-				rw.v[k].start,
-				rw.v[last + DLP_NOTE_WORDS - 1].end) < 0) {
-			rc = s->err;
-			goto out;
-		}
-		k = last + DLP_NOTE_WORDS - 1;
-	}
-out:
+	nw.max = ctx->max_note_words != 0 ? ctx->max_note_words
+					  : DLP_MAX_NOTE_WORDS;
+	for (size_t i = 0; rc == 0 && i < ctx->n_notes; i++)
+		if (ctx->notes[i] != NULL)
+			rc = add_note(&nw, ctx->notes[i]);
+	if (rc == 0 && nw.n > 0)
+		rc = index_fill(ix, &nw);
 	free(nw.v);
-	free(rw.v);
-	free(set.slot);
 	return rc;
+}
+
+void
+notes_index_free(struct note_index *ix)
+{
+	free(ix->slot);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/*
+ * The reply's words go through a ring of the last DLP_NOTE_WORDS; each
+ * full ring is one 8-gram. Consecutive 8-grams found in the notes make one
+ * finding, from the first word of the first to the last word of the last;
+ * the 8-grams that overlap a finding's last one are not looked at again.
+ */
+int
+notes_find(struct scan *s, const struct note_index *ix)
+{
+	struct word ring[DLP_NOTE_WORDS], w;
+	int32_t i = 0;
+	size_t k = 0, resume = 0, from = 0, to = 0;
+	int in_run = 0;
+
+	if (ix->slot == NULL || s->len > INT32_MAX)
+		return 0;
+	while (next_word(s->text, (int32_t)s->len, &i, &w)) {
+		size_t first = k + 1 >= DLP_NOTE_WORDS ?
+				       k + 1 - DLP_NOTE_WORDS : 0;
+
+		ring[k % DLP_NOTE_WORDS] = w;
+		k++;
+		if (k < DLP_NOTE_WORDS || first < resume)
+			continue;
+		if (index_has(ix, shingle(ring, k % DLP_NOTE_WORDS))) {
+			if (!in_run)
+				from = ring[k % DLP_NOTE_WORDS].start;
+			in_run = 1;
+			to = w.end;
+		} else if (in_run) {
+			if (finding_add(s, "internal_note", "8-word-copy", from,
+					to) < 0)
+				return s->err;
+			in_run = 0;
+			resume = first + DLP_NOTE_WORDS - 1;
+		}
+	}
+	if (in_run &&
+	    finding_add(s, "internal_note", "8-word-copy", from, to) < 0)
+		return s->err;
+	return 0;
 }

@@ -12,7 +12,10 @@
  * verdict is lifted to the archive, with the entry's path (never its
  * content) in the result. An entry that cannot be inspected (an unknown
  * compression method, a broken stream) makes the archive at least
- * suspicious; a bomb or an exceeded limit makes it dangerous. Archive
+ * suspicious; a bomb or an exceeded limit makes it dangerous. A ZIP is
+ * found from its end record, as unzip finds it, whatever its first bytes
+ * are (the bytes before its first entry are judged too), and one whose
+ * records disagree with each other is at least suspicious. Archive
  * formats not unpacked here (7z, RAR, bzip2, xz, zstd, CAB, ...) are at
  * least suspicious. Optionally it hands the bytes to a clamd server
  * (INSTREAM) on a Unix socket.
@@ -25,7 +28,9 @@
 
 #include <stddef.h>
 
-#include <jansson.h>
+/* jansson's json_t, for the JSON form below; this header does not need
+ * jansson.h. */
+struct json_t;
 
 enum attach_verdict { ATTACH_CLEAN = 0, ATTACH_SUSPICIOUS, ATTACH_DANGEROUS };
 
@@ -49,7 +54,10 @@ enum attach_reason {
 	AR_ARCHIVE_TOO_DEEP = 1u << 16,	/* more nested archives than allowed */
 	AR_ENTRY_TOO_LARGE = 1u << 17,	/* an entry over max_entry_size */
 	AR_AV_UNAVAILABLE = 1u << 18,	/* clamd configured, no answer */
-	AR_COUNT_BITS = 19
+	AR_ZIP_INCONSISTENT = 1u << 19,	/* ZIP records disagree: entry
+					 * count, overlapping entries,
+					 * offsets out of range, names */
+	AR_COUNT_BITS = 20
 };
 
 /* Nested archives unpacked below the file itself: file.zip/inner.zip/
@@ -102,7 +110,8 @@ const char *attach_verdict_name(enum attach_verdict v);
 const char *attach_reason_name(unsigned bit);
 
 /* {verdict, mime, reasons: [...], entries, flagged: [{entry, verdict,
- * reasons}], flagged_total} as JSON; NULL on failure. */
-json_t *attach_result_json(const struct attach_result *r);
+ * reasons}], flagged_total} as JSON; NULL on failure. The caller owns
+ * the reference. */
+struct json_t *attach_result_json(const struct attach_result *r);
 
 #endif

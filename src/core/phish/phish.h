@@ -18,7 +18,9 @@
 
 #include <stddef.h>
 
-#include <jansson.h>
+/* jansson's json_t, for the JSON form below; this header does not need
+ * jansson.h. */
+struct json_t;
 
 /* Reason codes, one bit each. */
 enum phish_reason {
@@ -116,7 +118,8 @@ int phish_reason_weight(unsigned bit);
 char *phish_defang(const char *url);
 
 /* The links as JSON: [{url (defanged), text, host, domain, score, verdict,
- * reasons: [...]}]. NULL on allocation failure. */
-json_t *phish_links_json(const struct phish_links *l);
+ * reasons: [...], start, end}]. NULL on allocation failure; the caller owns
+ * the reference. */
+struct json_t *phish_links_json(const struct phish_links *l);
 
 #endif

@@ -1,0 +1,309 @@
+/*
+ * Other customers' values in a reply: candidates (account numbers as
+ * digit-bearing groups, dates of birth, address word 3-grams holding a
+ * digit) are normalised and looked up through the caller's fingerprint
+ * callback, which knows whose they are; e-mail addresses and phones are
+ * looked up by their extractors (contacts.c). dlp_fingerprint() is the
+ * same normalisation for the side that builds the index. It stores and
+ * logs nothing.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "core/dlp/dlp_int.h"
+#include "core/dlp/pii_int.h"
+#include "util/errors.h"
+
+int
+foreign_check(struct scan *s, const char *kind, const char *v, size_t n)
+{
+	char buf[512];
+
+	if (s->ctx == NULL || s->ctx->foreign_value == NULL || n == 0 ||
+	    n >= sizeof(buf))
+		return 0;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return s->ctx->foreign_value(s->ctx->cls, kind, buf, n) == 1;
+}
+
+static int
+valid_date(int y, int m, int d)
+{
+	return y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= 31;
+}
+
+static size_t
+fmt_date(char *out, int y, int m, int d)
+{
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	return 10;
+}
+
+static int
+num_at(const char *t, size_t n, size_t k)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (t[k + i] - '0');
+	return v;
+}
+
+/* Reads a date at t[i]; fills up to two normalised forms. Returns the
+ * length read, 0 when there is none. */
+static size_t
+date_at(const char *t, size_t len, size_t i, char out[2][10], int *nout)
+{
+	*nout = 0;
+	if (i + 10 <= len && digits_at(t, len, i, 5) == 4 && t[i + 4] == '-' &&
+	    digits_at(t, len, i + 5, 3) == 2 && t[i + 7] == '-' &&
+	    digits_at(t, len, i + 8, 3) == 2) {
+		int y = num_at(t, 4, i), m = num_at(t, 2, i + 5),
+		    d = num_at(t, 2, i + 8);
+
+		if (valid_date(y, m, d))
+			fmt_date(out[(*nout)++], y, m, d);
+		return *nout ? 10 : 0;
+	}
+	if (i + 10 <= len && digits_at(t, len, i, 3) == 2 &&
+	    (t[i + 2] == '.' || t[i + 2] == '/') && t[i + 5] == t[i + 2] &&
+	    digits_at(t, len, i + 3, 3) == 2 &&
+	    digits_at(t, len, i + 6, 5) == 4) {
+		int a = num_at(t, 2, i), b = num_at(t, 2, i + 3),
+		    y = num_at(t, 4, i + 6);
+
+		if (valid_date(y, b, a))
+			fmt_date(out[(*nout)++], y, b, a);
+		if (t[i + 2] == '/' && a != b && valid_date(y, a, b))
+			fmt_date(out[(*nout)++], y, a, b);
+		return *nout ? 10 : 0;
+	}
+	return 0;
+}
+
+static int
+wordc(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+/* Calls fn for each run of 3 consecutive lower-cased words of t[0, len)
+ * where one word holds a digit, with the span it covers. */
+static int
+address_shingles(const char *t, size_t len,
+		 int (*fn)(void *cls, const char *norm, size_t n, size_t a,
+			   size_t b),
+		 void *cls)
+{
+	size_t ws[3], we[3], nw = 0, count = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t a, b;
+		char buf[256];
+		size_t n = 0;
+		int digit = 0;
+
+		while (i < len && !wordc((unsigned char)t[i]))
+			i++;
+		if (i >= len)
+			break;
+		a = i;
+		while (i < len && wordc((unsigned char)t[i]))
+			i++;
+		b = i;
+		if (nw == 3) {
+			ws[0] = ws[1];
+			we[0] = we[1];
+			ws[1] = ws[2];
+			we[1] = we[2];
+			nw = 2;
+		}
+		ws[nw] = a;
+		we[nw] = b;
+		nw++;
+		if (nw < 3)
+			continue;
+		for (size_t w = 0; w < 3; w++) {
+			for (size_t k = ws[w]; k < we[w]; k++) {
+				if (n + 2 >= sizeof(buf))
+					break;
+				if (DIGIT(t[k]))
+					digit = 1;
+				buf[n++] = (char)tolower((unsigned char)t[k]);
+			}
+			if (w < 2 && n + 1 < sizeof(buf))
+				buf[n++] = ' ';
+		}
+		if (!digit)
+			continue;
+		count++;
+		if (fn(cls, buf, n, ws[0], we[2]) < 0)
+			return -1;
+	}
+	return (int)count;
+}
+
+static int
+addr_cb(void *cls, const char *norm, size_t n, size_t a, size_t b)
+{
+	struct scan *s = cls;
+
+	if (foreign_check(s, "address", norm, n))
+		return finding_add(s, "other_customer_data", "address", a, b);
+	return 0;
+}
+
+/* Numbers: digit-bearing alphanumeric groups joined by single separators,
+ * normalised to upper-case letters and digits. */
+static size_t
+number_at(const char *t, size_t len, size_t i, char *out, size_t *nout)
+{
+	size_t j = i, n = 0, digits = 0, end = i;
+
+	while (j < len) {
+		size_t g = j, gd = 0;
+
+		while (j < len && ALNUM(t[j]))
+			j++;
+		if (j == g)
+			break;
+		for (size_t k = g; k < j; k++)
+			gd += DIGIT(t[k]);
+		if (gd == 0)
+			break;
+		for (size_t k = g; k < j && n < 34; k++)
+			out[n++] = (char)toupper((unsigned char)t[k]);
+		digits += gd;
+		end = j;
+		if (j + 1 < len && (t[j] == ' ' || t[j] == '-' || t[j] == '.' ||
+				    t[j] == '/') && ALNUM(t[j + 1]))
+			j++;
+		else
+			break;
+	}
+	*nout = n;
+	return digits >= 6 && n <= 34 ? end : i;
+}
+
+void
+foreign_scan(struct scan *s)
+{
+	const char *t = s->text;
+
+	if (s->ctx == NULL || s->ctx->foreign_value == NULL)
+		return;
+	for (size_t i = 0; i < s->len; i++) {
+		char dates[2][10], num[34];
+		int nd;
+		size_t dl, end, nn;
+
+		if (!ALNUM(t[i]) || !starts_token(t, i))
+			continue;
+		dl = DIGIT(t[i]) ? date_at(t, s->len, i, dates, &nd) : 0;
+		if (dl > 0) {
+			for (int k = 0; k < nd; k++) {
+				if (foreign_check(s, "dob", dates[k], 10)) {
+					if (finding_add(s, "other_customer_data",
+							"dob", i, i + dl) < 0)
+						return;
+					break;
+				}
+			}
+			i += dl - 1;
+			continue;
+		}
+		end = number_at(t, s->len, i, num, &nn);
+		if (end > i) {
+			if (foreign_check(s, "number", num, nn) &&
+			    finding_add(s, "other_customer_data", "number", i,
+					end) < 0)
+				return;
+			i = end - 1;
+		}
+	}
+	(void)address_shingles(t, s->len, addr_cb, s);
+}
+
+/* ------------------------------------------------------------------ */
+/* The index's side */
+
+struct fp_cb {
+	void (*cb)(void *, const char *, const char *, size_t);
+	void *cls;
+};
+
+static int
+fp_addr(void *cls, const char *norm, size_t n, size_t a, size_t b)
+{
+	struct fp_cb *f = cls;
+	char buf[256];
+
+	(void)a;
+	(void)b;
+	memcpy(buf, norm, n);
+	buf[n] = '\0';
+	f->cb(f->cls, "address", buf, n);
+	return 0;
+}
+
+int
+dlp_fingerprint(const char *kind, const char *v, size_t len,
+		void (*cb)(void *cls, const char *kind, const char *normalised,
+			   size_t nlen),
+		void *cls)
+{
+	char buf[512];
+	size_t n = 0;
+
+	if (strcmp(kind, "email") == 0) {
+		while (len > 0 && isspace((unsigned char)*v)) {
+			v++;
+			len--;
+		}
+		while (len > 0 && isspace((unsigned char)v[len - 1]))
+			len--;
+		if (len == 0 || len >= sizeof(buf))
+			return 0;
+		for (size_t i = 0; i < len; i++)
+			buf[n++] = (char)tolower((unsigned char)v[i]);
+	} else if (strcmp(kind, "phone") == 0) {
+		n = phone_norm(v, len, buf);
+		if (n < 7)
+			return 0;
+	} else if (strcmp(kind, "dob") == 0) {
+		char d[2][10];
+		int nd;
+
+		if (date_at(v, len, 0, d, &nd) == 0)
+			return 0;
+		memcpy(buf, d[0], 10);
+		n = 10;
+	} else if (strcmp(kind, "number") == 0) {
+		for (size_t i = 0; i < len && n < sizeof(buf) - 1; i++)
+			if (ALNUM(v[i]))
+				buf[n++] = (char)toupper((unsigned char)v[i]);
+		if (n < 6 || n > 34)
+			return 0;
+	} else if (strcmp(kind, "address") == 0) {
+		struct fp_cb f = {cb, cls};
+
+		return address_shingles(v, len, fp_addr, &f);
+	} else {
+		return -GH_BAD_FIELD;
+	}
+	buf[n] = '\0';
+	cb(cls, kind, buf, n);
+	return 1;
+}

@@ -1,0 +1,38 @@
+/*
+ * Internal to the built-in detectors (numbers.c, contacts.c,
+ * credentials.c, foreign.c, patterns.c): the ASCII byte classes they
+ * share. The text they read is NFKC already (normalise.c), so full-width
+ * digits and letters are ASCII here.
+ */
+#ifndef GH_CORE_DLP_PII_INT_H
+#define GH_CORE_DLP_PII_INT_H
+
+#include <ctype.h>
+#include <stddef.h>
+
+#define ALNUM(c) (isalnum((unsigned char)(c)) != 0)
+#define DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define UPPER(c) ((c) >= 'A' && (c) <= 'Z')
+/* Bytes of white space between two digit groups of a card number. */
+#define CARD_GAP_MAX 3
+
+/* Whether a token may start at t[i]: the byte before is no letter or
+ * digit. */
+static inline int
+starts_token(const char *t, size_t i)
+{
+	return i == 0 || !ALNUM(t[i - 1]);
+}
+
+/* Digits from t[j] on, up to max. */
+static inline size_t
+digits_at(const char *t, size_t len, size_t j, size_t max)
+{
+	size_t k = 0;
+
+	while (j + k < len && k < max && DIGIT(t[j + k]))
+		k++;
+	return k;
+}
+
+#endif
