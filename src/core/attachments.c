@@ -82,6 +82,9 @@ reason_words(const char *code)
 		{"entry_too_large", "a file in the archive is too large"},
 		{"virus_scan_unavailable",
 		 "our virus scanner could not check it"},
+		{"inconsistent_archive",
+		 "the archive's list of files does not match its contents, so "
+		 "it cannot be checked reliably"},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

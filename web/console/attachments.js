@@ -18,6 +18,7 @@ const ATTACH_REASON = {
   archive_not_inspected: 'archive format not inspected (7z, RAR, ...)',
   archive_too_deep: 'archives nested too deep', entry_too_large: 'an archive entry is too large',
   virus_scan_unavailable: 'virus scanner did not answer: not scanned',
+  inconsistent_archive: 'inconsistent archive (entries disagree)',
 };
 
 function reasonText(codes) {
