@@ -97,8 +97,8 @@ function decisionError(e, verb) {
     return { text: `You may not ${verb} this reply: only a supervisor or an administrator who did not write it can release or discard it.` };
   }
   if (code === 'dlp_blocked') {
-    const why = [...new Set(listOf(e.data.findings).map(reasonFor))].join(' ');
-    return { text: `Not released: the outbound filter now blocks this reply. ${why} Discard it and ask its author to write a new reply.` };
+    const why = [...new Set(listOf(e.data.findings).map(reasonFor))].map((r) => `${r} `).join('');
+    return { text: `Not released: the outbound filter now blocks this reply. ${why}Discard it and ask its author to write a new reply.` };
   }
   if (code === 'bad_field' || code === 'bad_utf8') {
     return { text: `Give a reason of ${DECISION_MIN} to ${DECISION_MAX} characters on one line.` };
