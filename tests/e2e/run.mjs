@@ -196,7 +196,7 @@ async function newPage(viewport, opts = {}) {
   page.on('console', (m) => {
     const t = m.text();
     if (/Content Security Policy|Refused to/i.test(t)) problems.push(`${tag} CSP console: ${t}`);
-    else if (m.type() === 'error' && !/status of 40[13]|status of 422|status of 429/.test(t)) {
+    else if (m.type() === 'error' && !/status of 40[139]|status of 422|status of 429/.test(t)) {
       problems.push(`${tag} console error: ${t}`);
     }
   });
@@ -246,10 +246,11 @@ async function checkLabels(page, where) {
 }
 
 // A screenshot of a page state; every state shot is also checked for
-// unlabelled form controls.
-async function shot(page, name) {
+// unlabelled form controls. fullPage false keeps to the window (a ticket
+// with megabytes of notes is far too tall for one image).
+async function shot(page, name, { fullPage = true } = {}) {
   await page.waitForTimeout(150);
-  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage });
   await checkLabels(page, name);
 }
 
@@ -281,13 +282,214 @@ async function loginPortal(page, who, code) {
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
-async function loginConsole(page) {
+async function loginConsole(page, who = agent) {
   await page.goto(`${CONSOLE}/`);
-  await page.getByLabel('Work e-mail address').fill(agent.email);
+  await page.getByLabel('Work e-mail address').fill(who.email);
   await page.getByLabel('Password').fill(PASS_AGENT);
-  await page.getByLabel('Authenticator code').fill(await totp(agent));
+  await page.getByLabel('Authenticator code').fill(await totp(who));
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 5000 });
+}
+
+// ------------------------------------------------------------ held replies
+
+// A reply on a ticket whose internal notes are past the note-copy index's
+// limit (4,194,304 words) cannot be checked against them: it is held for
+// a supervisor's review. Each text carries a marker the portal must not
+// show until (and unless) the reply is released.
+const HELD_SUBJECT = 'Refund for order #6620';
+const HELD_A = 'Hello Cat, HELD-A-3391: your refund for order 6620 is approved and reaches your account within five working days.';
+const HELD_B = 'Hello Cat, HELD-B-5524: one more thing about the refund, please wait for our next message.';
+const HELD_C = 'Hello Cat, HELD-C-8807: a supervisor here, following up on your refund.';
+const supervisor = { email: 'sam.super@example.com', name: 'Sam Supervisor' };
+
+// Adds 129 notes of 32,768 one-letter words (65,536 bytes, the most a
+// note may hold) to ticket id through the API, as the signed-in staff
+// member of page: 4,227,072 words, past the limit.
+async function addNotesOverLimit(page, id) {
+  const statuses = await page.evaluate(async (tid) => {
+    const s = await (await fetch('/api/v1/staff/session', { credentials: 'same-origin' })).json();
+    const init = {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': s.csrf_token },
+      body: JSON.stringify({ body: 'w '.repeat(32768) }),
+    };
+    const all = [];
+    for (let i = 0; i < 129; i += 4) {
+      const batch = Array.from({ length: Math.min(4, 129 - i) }, () => fetch(`/api/v1/tickets/${tid}/notes`, init).then((r) => r.status));
+      all.push(...await Promise.all(batch));
+    }
+    return all;
+  }, id);
+  const bad = statuses.filter((st) => st !== 201);
+  assert(statuses.length === 129 && bad.length === 0, `notes not all created: ${bad.length} failed (${bad.slice(0, 3)})`);
+}
+
+// POST .../held/{hid}/{verb} from the page, as its signed-in staff member.
+async function decideByApi(page, id, hid, verb, reason) {
+  return page.evaluate(async ([tid, h, v, why]) => {
+    const s = await (await fetch('/api/v1/staff/session', { credentials: 'same-origin' })).json();
+    const r = await fetch(`/api/v1/tickets/${tid}/held/${h}/${v}`, {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': s.csrf_token },
+      body: JSON.stringify({ reason: why }),
+    });
+    return r.status;
+  }, [id, hid, verb, reason]);
+}
+
+// The held reply holding text in page's conversation panel.
+function heldLocator(page, text) {
+  return page.locator('section.panel.external li.held', { hasText: text });
+}
+
+// Sends text through page's reply composer and waits until it shows held.
+async function sendHeldReply(page, text) {
+  const external = page.locator('section.panel.external');
+  await external.getByLabel('Reply — the customer will see this').fill(text);
+  await external.getByRole('button', { name: 'Send reply to customer' }).click();
+  await page.locator('#reply-held').waitFor({ state: 'visible', timeout: 15000 });
+  await heldLocator(page, text).waitFor({ timeout: 15000 });
+}
+
+async function heldReplyChecks(cust, staff) {
+  let id = null;
+  await test('held: a reply on a ticket whose notes pass the limit is held, not sent, and says why', async () => {
+    const pc = cust.page;
+    await pc.goto(`${PORTAL}/#/tickets`);
+    await pc.getByRole('link', { name: 'New ticket' }).first().click();
+    await pc.getByLabel('Subject').fill(HELD_SUBJECT);
+    await pc.getByLabel('Message').fill('Where is my refund for order 6620?');
+    await pc.getByRole('button', { name: 'Send to support' }).click();
+    await pc.getByRole('heading', { level: 1, name: HELD_SUBJECT }).waitFor({ timeout: 5000 });
+    id = (await pc.evaluate(() => location.hash)).match(/tickets\/(\d+)/)[1];
+
+    const p = staff.page;
+    await p.goto(`${CONSOLE}/#/tickets/${id}`);
+    await p.getByRole('heading', { level: 1, name: HELD_SUBJECT }).waitFor({ timeout: 5000 });
+    await p.getByRole('button', { name: 'Assign to me' }).click();
+    await p.locator('.facts dd', { hasText: agent.name }).waitFor({ timeout: 5000 });
+    const t0 = Date.now();
+    await addNotesOverLimit(p, id);
+    console.log(`     (129 notes of 64 KiB in ${Date.now() - t0} ms)`);
+    await p.reload();
+    await p.getByRole('heading', { level: 1, name: HELD_SUBJECT }).waitFor({ timeout: 15000 });
+    await p.locator('section.panel.internal .note').first().waitFor({ timeout: 15000 });
+
+    await sendHeldReply(p, HELD_A);
+    const notice = p.locator('#reply-held');
+    const said = await notice.textContent();
+    assert(/Reply not sent — held for a supervisor’s review/.test(said), `held notice: ${said}`);
+    assert(/internal notes are too large to check this reply/.test(said), `the server's notice is missing: ${said}`);
+    assert(/Next step: Ask a supervisor to review it/.test(said), `no next step: ${said}`);
+    assert((await p.locator('#reply-text').inputValue()) === '', 'the draft was not cleared after the reply was held');
+    assert((await p.locator('#reply-block').isHidden()), 'the held reply is shown as blocked');
+    const item = heldLocator(p, HELD_A);
+    assert((await item.locator('.badge').textContent()) === 'Held for review — not sent', 'held label');
+    assert(/too long to check this reply/.test(await item.locator('.held-why').textContent()), 'why it was held');
+    assert((await p.locator('section.panel.external .msg', { hasText: 'HELD-A-3391' }).count()) === 0, 'the held reply looks like a sent message');
+    assert((await item.getByRole('button').count()) === 0, 'the author (an agent) is offered a decision');
+    assert(/1 reply on this ticket is held/.test(await p.locator('.held-summary').textContent()), 'summary line');
+    await item.scrollIntoViewIfNeeded();
+    await shot(p, 'console-reply-held', { fullPage: false });
+    await sendHeldReply(p, HELD_B);
+    assert(/2 replies on this ticket are held/.test(await p.locator('.held-summary').textContent()), 'summary line (2)');
+  });
+  if (!id) return;
+
+  await test('held: the customer’s portal never shows a held reply', async () => {
+    const pc = cust.page;
+    await pc.goto(`${PORTAL}/#/tickets/${id}`);
+    await pc.reload();
+    await pc.getByRole('heading', { level: 1, name: HELD_SUBJECT }).waitFor({ timeout: 5000 });
+    await pc.locator('.msg.from-customer').first().waitFor({ timeout: 5000 });
+    const html = await pc.content();
+    assert(!html.includes('HELD-A-3391') && !html.includes('HELD-B-5524'), 'a held reply is in the portal page');
+    assert((await pc.locator('.msg.from-agent').count()) === 0, 'the portal shows a reply from support');
+    for (const r of portalBodies) assert(!r.body.includes('HELD-A-3391'), `held reply in portal response ${r.url}`);
+  });
+
+  await test('held: a supervisor releases one with a reason (too short refused), a decided one is 409 in plain words', async () => {
+    Object.assign(supervisor, JSON.parse(cli(['staff', 'add', '--dir', dir, '--email', supervisor.email, '--name', supervisor.name, '--role', 'supervisor', '--password-stdin'], PASS_AGENT + '\n')));
+    const sv = await newPage(null, { tag: 'console-supervisor' });
+    const p = sv.page;
+    await loginConsole(p, supervisor);
+    await p.goto(`${CONSOLE}/#/tickets/${id}`);
+    await p.getByRole('heading', { level: 1, name: HELD_SUBJECT }).waitFor({ timeout: 15000 });
+    // The supervisor's own held reply: no decision for its author.
+    await sendHeldReply(p, HELD_C);
+    assert(/you cannot release your own reply/.test(await p.locator('#reply-held').textContent()), 'next step for a supervisor author');
+    const own = heldLocator(p, HELD_C);
+    assert((await own.getByRole('button').count()) === 0, 'the author is offered "Release…" on their own reply');
+    assert(/You wrote it/.test(await own.locator('.held-state').textContent()), 'own reply not explained');
+    const a = heldLocator(p, HELD_A);
+    const b = heldLocator(p, HELD_B);
+    assert((await a.getByRole('button', { name: 'Discard…' }).count()) === 1, 'no "Discard…" for the supervisor');
+
+    // Release, keyboard only: Enter on "Release…" opens the form with the
+    // focus in the reason; a reason of 2 characters is refused in the form.
+    const open = a.getByRole('button', { name: 'Release…' });
+    await open.focus();
+    await p.keyboard.press('Enter');
+    assert((await open.getAttribute('aria-expanded')) === 'true', 'Release… does not say it is expanded');
+    const reasonId = await p.evaluate(() => document.activeElement.id);
+    assert(/^held-\d+-release-reason$/.test(reasonId), `focus after Release…: ${reasonId}`);
+    await p.keyboard.type('ok');
+    await p.keyboard.press('Enter');
+    await a.locator('.error:not([hidden])', { hasText: 'at least 3 characters' }).waitFor({ timeout: 5000 });
+    assert((await p.evaluate(() => document.activeElement.id)) === reasonId, 'focus left the reason after the refusal');
+    await a.scrollIntoViewIfNeeded();
+    await shot(p, 'console-held-release', { fullPage: false });
+    await p.keyboard.press('Control+A');
+    await p.keyboard.type('Checked the refund amount with finance; safe to send.');
+    await p.keyboard.press('Enter');
+    await a.locator('.held-state', { hasText: `Released by ${supervisor.name}` }).waitFor({ timeout: 15000 });
+    assert(/Checked the refund amount/.test(await a.locator('.held-decision').textContent()), 'release reason not shown');
+    const focusA = await p.evaluate(() => document.activeElement.id);
+    assert(focusA === reasonId.replace('-release-reason', ''), `focus after the release: ${focusA}`);
+    await p.locator('section.panel.external .msg.from-agent .body', { hasText: 'HELD-A-3391' }).waitFor({ timeout: 5000 });
+
+    // B is discarded meanwhile (here through the API): the stale
+    // "Discard…" gets 409 and says so in plain words.
+    const hidB = (await b.locator('article').getAttribute('id')).replace('held-', '');
+    assert((await decideByApi(p, id, hidB, 'discard', 'Superseded by the released reply.')) === 200, 'API discard failed');
+    await b.getByRole('button', { name: 'Discard…' }).click();
+    await b.getByLabel('Reason for discarding this reply').fill('Not needed any more.');
+    await b.getByRole('button', { name: 'Discard reply' }).click();
+    const err = b.locator('.error[role="alert"]:not([hidden])', { hasText: 'already released or discarded by someone else' });
+    await err.waitFor({ timeout: 15000 });
+    await b.locator('.held-state', { hasText: `Discarded by ${supervisor.name}` }).waitFor({ timeout: 15000 });
+    const focusB = await p.evaluate(() => document.activeElement.id);
+    assert(focusB === `held-${hidB}`, `focus after the 409: ${focusB}`);
+    assert(/Superseded by the released reply/.test(await b.locator('.held-decision').textContent()), 'discard reason not shown');
+    assert((await b.getByRole('button').count()) === 0, 'a decided reply still offers a decision');
+    await b.scrollIntoViewIfNeeded();
+    await shot(p, 'console-held-decided', { fullPage: false });
+    problems.push(...(await cspViolations(p)).map((v) => `console-supervisor CSP: ${v}`));
+    await sv.ctx.close();
+  });
+
+  await test('held: the customer sees the released reply, never the discarded or held ones', async () => {
+    const pc = cust.page;
+    await pc.reload();
+    await pc.getByRole('heading', { level: 1, name: HELD_SUBJECT }).waitFor({ timeout: 5000 });
+    await pc.locator('.msg.from-agent .body', { hasText: 'HELD-A-3391' }).waitFor({ timeout: 5000 });
+    const html = await pc.content();
+    assert(!html.includes('HELD-B-5524') && !html.includes('HELD-C-8807'), 'a discarded or held reply is in the portal');
+    await shot(pc, 'portal-held-released');
+  });
+
+  await test('held: the author sees the decisions and no "Release…"', async () => {
+    const p = staff.page;
+    await p.reload();
+    await p.getByRole('heading', { level: 1, name: HELD_SUBJECT }).waitFor({ timeout: 15000 });
+    const a = heldLocator(p, HELD_A);
+    await a.locator('.held-state', { hasText: `Released by ${supervisor.name}` }).waitFor({ timeout: 15000 });
+    assert((await a.locator('.badge').textContent()) === 'Held, then released — sent', 'released label');
+    assert((await heldLocator(p, HELD_B).locator('.badge').textContent()) === 'Held, then discarded — not sent', 'discarded label');
+    assert((await p.locator('section.panel.external li.held').getByRole('button').count()) === 0, 'an agent is offered a decision');
+    assert(/1 reply on this ticket is held/.test(await p.locator('.held-summary').textContent()), 'summary after the decisions');
+  });
 }
 
 // ------------------------------------------------------------ run
@@ -787,6 +989,8 @@ async function main() {
     problems.push(...(await cspViolations(p)).map((v) => `console-keyboard CSP: ${v}`));
     await kb.ctx.close();
   });
+
+  await heldReplyChecks(cust, staff);
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);

@@ -12,6 +12,7 @@
 //   links.js        links in customers' messages (defanged, opened on request)
 //   composers.js    the reply and note composers
 //   blocked.js      a reply refused by the outbound filter
+//   held.js         replies held for a supervisor's review (release, discard)
 //   attachments.js  a ticket's attachments (download, release)
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';

@@ -22,7 +22,8 @@ const REASONS = {
   phone: 'This is a phone number; contact details are not sent in replies.',
 };
 
-function reasonFor(f) {
+// The plain-words reason of finding f.
+export function reasonFor(f) {
   return REASONS[f.type] || `Blocked by the outbound filter (${f.type || 'unknown'}).`;
 }
 

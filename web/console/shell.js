@@ -50,6 +50,12 @@ export function isAdmin() {
   return !!(state.me && state.me.role === 'admin');
 }
 
+// True for a supervisor or an administrator (they see every ticket and
+// decide on held replies).
+export function isSupervisor() {
+  return !!(state.me && (state.me.role === 'supervisor' || state.me.role === 'admin'));
+}
+
 function setChrome() {
   nav.hidden = !state.me;
   whoami.textContent = state.me

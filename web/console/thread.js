@@ -2,8 +2,12 @@
 // and the replies sent to them) and internal notes are drawn into two
 // different lists, each item labelled with who wrote it; a customer's
 // message shows its links defanged and what the inbound filter removed.
+// Replies the outbound check held (never sent until released) take their
+// place in the conversation by time, drawn by held.js as their own kind
+// of item, never like a sent message.
 import { h, replace, timeEl, listOf } from './lib.js';
 import { customerBody, linkList } from './links.js';
+import { heldItem } from './held.js';
 
 // What the inbound filter removed from a customer's message, or null.
 function redactedNote(m) {
@@ -35,10 +39,15 @@ function noteItem(n) {
       h('p', { class: 'body', text: n.body || '' })));
 }
 
-// Fills list (an <ol>) with the messages, or says there are none.
-export function showMessages(list, messages) {
-  const msgs = listOf(messages);
-  replace(list, msgs.length ? msgs.map(messageItem) : h('li', { class: 'empty', text: 'No messages yet.' }));
+// Fills list (an <ol>) with the messages and the held replies, oldest
+// first (a held reply after a message of the same second), or says there
+// are none; heldCtx is what heldItem takes.
+export function showMessages(list, messages, held, heldCtx) {
+  const items = [
+    ...listOf(messages).map((m) => ({ at: Number(m.created_at) || 0, draw: () => messageItem(m) })),
+    ...listOf(held).map((x) => ({ at: Number(x.created_at) || 0, draw: () => heldItem(x, heldCtx) })),
+  ].sort((a, b) => a.at - b.at);
+  replace(list, items.length ? items.map((it) => it.draw()) : h('li', { class: 'empty', text: 'No messages yet.' }));
 }
 
 // Fills list (an <ol>) with the internal notes, or says there are none.

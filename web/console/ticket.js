@@ -1,15 +1,17 @@
 // Gatehouse agent console: the ticket screen. The head shows the subject
 // and the facts, under it "Assign to me" and "Set status"; below, two
-// panels that never share text: the conversation with the customer and
-// its reply composer (left, neutral), and the internal notes with their
-// own composer (right, amber); the attachments follow. DOM order is
-// reading order: the conversation comes before the internal panel.
+// panels that never share text: the conversation with the customer (with
+// the replies held for review among its messages) and its reply composer
+// (left, neutral), and the internal notes with their own composer (right,
+// amber); the attachments follow. DOM order is reading order: the
+// conversation comes before the internal panel.
 import { h, replace, timeEl, announce, showError, hideError, statusLabel, statusBadge, alertBox, select } from './lib.js';
 import { API, api, state, screen } from './shell.js';
 import { STATUSES } from './queue.js';
 import { showMessages, showNotes } from './thread.js';
 import { replyComposer, noteComposer } from './composers.js';
 import { attachmentsPanel } from './attachments.js';
+import { heldSummary } from './held.js';
 
 // The ticket's facts as <dt>/<dd> pairs.
 function ticketFacts(ticket) {
@@ -95,10 +97,12 @@ export async function showTicket(id) {
   const err = alertBox();
   const head = ticketHead(id);
   const actions = ticketActions(id, () => refresh());
-  const messages = h('ol', { class: 'conversation', 'aria-label': 'Messages' });
+  const held = heldSummary();
+  const heldCtx = { ticketId: id, err: held.err, changed: () => refresh() };
+  const messages = h('ol', { class: 'conversation', 'aria-label': 'Messages and held replies' });
   const notes = h('ol', { class: 'notes', 'aria-label': 'Internal notes' });
   const external = panel('external', 'ext-h', 'Conversation with the customer',
-    messages, replyComposer(id, () => refresh()));
+    held.el, messages, replyComposer(id, () => refresh()));
   const internal = panel('internal', 'int-h', 'Internal — never sent to the customer',
     notes, noteComposer(id, () => refresh()));
 
@@ -118,7 +122,8 @@ export async function showTicket(id) {
     hideError(err);
     head.show(ticket);
     actions.show(ticket);
-    showMessages(messages, ticket.messages);
+    held.show(ticket.held);
+    showMessages(messages, ticket.messages, ticket.held, heldCtx);
     showNotes(notes, ticket.notes);
     return true;
   }
