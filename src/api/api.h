@@ -48,4 +48,7 @@ int api_tickets_attachments_list(struct request *r);
 int api_attachments_download(struct request *r);
 int api_attachments_release(struct request *r);
 
+/* customers.c (staff): GET /customers/{id}, the masked view. */
+int api_customers_get(struct request *r);
+
 #endif

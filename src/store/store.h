@@ -318,6 +318,8 @@ struct held_list {
 	size_t n;
 };
 
+#include "store/store_reveals.h"
+
 struct store_ops {
 	const char *name;
 
@@ -556,6 +558,43 @@ struct store_ops {
 	int (*held_decide)(struct store_conn *c, const struct held_decision *d);
 	int (*note_mark)(struct store_conn *c, int64_t ticket_id,
 			 int64_t *count_out, int64_t *last_id_out);
+	/* The disclosure gate (core/disclosure.h). customer_visible: 0 when
+	 * customer customer_id exists and q->see_all, or one of its tickets
+	 * is visible to q->viewer_id by the staff rule of staff_ticket_get;
+	 * -GH_NOT_FOUND otherwise. customer_name: the display name (C0),
+	 * cut at outsz - 1; -GH_NOT_FOUND when there is no such customer.
+	 * customer_sealed_get: the sealed fields of one customer (as
+	 * customer_sealed_next), -GH_NOT_FOUND when there is none. */
+	int (*customer_visible)(struct store_conn *c,
+				const struct ticket_query *q,
+				int64_t customer_id);
+	int (*customer_name)(struct store_conn *c, int64_t customer_id,
+			     char *out, size_t outsz);
+	int (*customer_sealed_get)(struct store_conn *c, int64_t customer_id,
+				   struct customer_sealed *out);
+	/* Reveals (migration 011). reveal_count: the reveals of staff_id
+	 * with created_at > since. reveal_lock_get: -GH_NOT_FOUND when the
+	 * staff member was never locked. reveal_lock_set locks (again) with
+	 * reason at now, clearing an earlier clearance. reveal_lock_clear
+	 * records who cleared a lock and when; -GH_CONFLICT when the staff
+	 * member is not locked. reveal_agents: every staff member with a
+	 * reveal after since or a lock not cleared, most reveals first.
+	 * staff_supervisors: the supervisors and admins not disabled, by
+	 * id. */
+	int (*reveal_insert)(struct store_conn *c, const struct reveal_new *r,
+			     int64_t *id_out);
+	int (*reveal_count)(struct store_conn *c, int64_t staff_id,
+			    int64_t since, int64_t *n_out);
+	int (*reveal_lock_get)(struct store_conn *c, int64_t staff_id,
+			       struct reveal_lock *out);
+	int (*reveal_lock_set)(struct store_conn *c, int64_t staff_id,
+			       const char *reason, int64_t now);
+	int (*reveal_lock_clear)(struct store_conn *c, int64_t staff_id,
+				 int64_t cleared_by, int64_t now);
+	int (*reveal_agents)(struct store_conn *c, int64_t since,
+			     struct reveal_agent_list *out);
+	int (*staff_supervisors)(struct store_conn *c,
+				 struct staff_contact_list *out);
 };
 
 /* Every connection starts with the backend's operations table. */

@@ -317,6 +317,17 @@ static const struct store_ops sq_ops = {
 	.held_list = sq_held_list,
 	.held_decide = sq_held_decide,
 	.note_mark = sq_note_mark,
+	/* customers.c, reveals.c: the disclosure gate */
+	.customer_visible = sq_customer_visible,
+	.customer_name = sq_customer_name,
+	.customer_sealed_get = sq_customer_sealed_get,
+	.reveal_insert = sq_reveal_insert,
+	.reveal_count = sq_reveal_count,
+	.reveal_lock_get = sq_reveal_lock_get,
+	.reveal_lock_set = sq_reveal_lock_set,
+	.reveal_lock_clear = sq_reveal_lock_clear,
+	.reveal_agents = sq_reveal_agents,
+	.staff_supervisors = sq_staff_supervisors,
 };
 
 const struct store_backend store_sqlite_backend = {

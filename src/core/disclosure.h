@@ -1,0 +1,118 @@
+/*
+ * The disclosure gate: what staff may see of a customer's personal data.
+ *
+ * Data classes (docs/api.md, "Customer data and reveal"): the display
+ * name is C0 and shown to staff; e-mail and phone are C1 (contact), the
+ * date of birth and the postal address C2 (personal). A staff member sees
+ * every personal field masked (core/mask.h), and only for a customer with
+ * a ticket they see: an agent's own or an unassigned one in their queues;
+ * supervisors and admins see any customer, and their view is audited
+ * (customer.view).
+ *
+ * A value is revealed in clear only when, at the time given (`now`, from
+ * the caller: the API passes time(NULL), tests other times):
+ *  - the staff member's own session used MFA;
+ *  - the verification named (core/verify.h) belongs to them, this session
+ *    and this customer, is fresh, and is at the level the field's class
+ *    needs (C1: 1, C2: 2);
+ *  - their reveals are not locked, and they made fewer than [disclosure]
+ *    reveals_per_hour reveals in the last hour (counted from the latest
+ *    clearance of a lock, when that is more recent). The reveal past the
+ *    limit is refused and locks their reveals (reveal.lock audited, every
+ *    supervisor and admin alerted by a content-free mail) until a
+ *    supervisor or admin other than them clears the lock.
+ * Every reveal is recorded (reveals) with its audit record (customer.reveal
+ * with field, reason and verification, never the value) in one
+ * transaction, and so is every refusal of the gate. Values are opened only
+ * inside the call and wiped after use.
+ */
+#ifndef GH_CORE_DISCLOSURE_H
+#define GH_CORE_DISCLOSURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/actor.h"
+#include "core/app.h"
+#include "core/mask.h"
+#include "store/store.h"
+
+/* A reveal's reason: 3..500 code points, one line. */
+#define DISCLOSURE_REASON_MIN 3
+#define DISCLOSURE_REASON_MAX 500
+/* The longest known field name. */
+#define DISCLOSURE_FIELD_MAX 32
+/* The window of the per-staff reveal limit. */
+#define DISCLOSURE_WINDOW_SECONDS 3600
+/* The supervisors' view: at most this many hours back. */
+#define DISCLOSURE_VIEW_HOURS_MAX 720
+
+/* A personal field a customer record holds, with its class. */
+struct disclosure_field {
+	const char *name;       /* "email", "phone", "dob", "address" */
+	const char *cls;        /* "C1" or "C2" */
+	int level;              /* the verification level it needs: 1 or 2 */
+	enum mask_kind mask;
+	size_t offset;          /* of its struct blob in customer_sealed */
+};
+
+/* The field called name, or NULL when there is none. */
+const struct disclosure_field *disclosure_field_find(const char *name);
+/* The known fields in the order the view lists them; *n gets the count. */
+const struct disclosure_field *disclosure_fields(size_t *n);
+
+/* The verification level needed for a class ("C1": 1, "C2": 2); 0 for an
+ * unknown class. */
+int disclosure_class_level(const char *cls);
+
+/*
+ * The reveal rule: 0 when a staff session that used MFA (staff_mfa) holds
+ * a verification at level held >= needed (needed 1 or 2); otherwise
+ * -GH_VERIFICATION_REQUIRED.
+ */
+int disclosure_rule(int needed, int held, int staff_mfa);
+
+/*
+ * The start of the hourly window at now: now - DISCLOSURE_WINDOW_SECONDS,
+ * or the time a lock was last cleared (cleared_at, 0: never) when that is
+ * later, so a cleared lock starts a new count. Reveals strictly after it
+ * count.
+ */
+int64_t disclosure_window_start(int64_t now, int64_t cleared_at);
+
+/*
+ * The hourly limit: 0 when count reveals in the window leave room for one
+ * more under per_hour; -GH_REVEALS_LOCKED when the next one is over it.
+ */
+int disclosure_quota(int64_t count, int64_t per_hour);
+
+/* 0 when reason is a valid reveal or clearance reason (3..500 code
+ * points, no line break); -GH_BAD_FIELD, or -GH_BAD_UTF8. */
+int disclosure_reason_check(const char *reason);
+
+/* One field of the masked view. */
+struct disclosure_item {
+	const struct disclosure_field *field;
+	int set;                /* 0: the customer has no value */
+	char masked[MASK_MAX];  /* "" when not set */
+};
+
+#define DISCLOSURE_FIELDS_MAX 8
+
+struct disclosure_view {
+	int64_t id;
+	char name[404];
+	struct disclosure_item items[DISCLOSURE_FIELDS_MAX];
+	size_t n;
+};
+
+/*
+ * The masked view of customer customer_id for staff a (see above):
+ * -GH_FORBIDDEN for a customer actor, -GH_NOT_FOUND when a may not see
+ * the customer (or there is none). 0 with *out filled.
+ */
+int disclosure_view(struct app *app, struct store_conn *c,
+		    const struct tk_actor *a, int64_t customer_id,
+		    struct disclosure_view *out);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * core/mask and core/disclosure: the masks of personal values keep only
+ * their fixed part and never tell a value's length (ASVS 14.2.6 [8.3.x]:
+ * minimum data, last 4 only; 8.2.3: field-level access, masked PII unless
+ * permitted); the data classes and the reveal rule (C1 needs level 1, C2
+ * level 2, and the staff session must have used MFA); the reason rule;
+ * the hourly window and limit of reveals per staff member with injected
+ * times (ASVS 2.4.1 [11.1.4]: anti-automation against mass exfiltration).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/disclosure.h"
+#include "core/mask.h"
+#include "util/errors.h"
+
+static void
+expect_mask(enum mask_kind kind, const char *value, const char *want)
+{
+	char out[MASK_MAX];
+
+	assert_int_equal(mask_value(kind, value, out, sizeof(out)), 0);
+	assert_string_equal(out, want);
+}
+
+static void
+test_mask_email(void **state)
+{
+	(void)state;
+	expect_mask(MASK_EMAIL, "john@example.com", "j***@e***.com");
+	expect_mask(MASK_EMAIL, "j@e.com", "j***@e***.com");
+	expect_mask(MASK_EMAIL, "jonathan.smith.long@examplecorp.com",
+		    "j***@e***.com");
+	/* The first label of the domain, the last label (TLD) kept. */
+	expect_mask(MASK_EMAIL, "ada@mail.example.co.uk", "a***@m***.uk");
+	/* Whole UTF-8 characters, never a cut sequence. */
+	expect_mask(MASK_EMAIL, "\xc3\xa9lise@\xc3\xa9xample.fr",
+		    "\xc3\xa9***@\xc3\xa9***.fr");
+	/* The last @ separates the domain. */
+	expect_mask(MASK_EMAIL, "\"a@b\"@example.org", "\"***@e***.org");
+	/* Nothing to keep safely: masked whole. */
+	expect_mask(MASK_EMAIL, "no-at-sign", "***");
+	expect_mask(MASK_EMAIL, "@example.com", "***");
+	expect_mask(MASK_EMAIL, "user@localhost", "***");
+	expect_mask(MASK_EMAIL, "user@.com", "***");
+	expect_mask(MASK_EMAIL, "user@example.", "***");
+	expect_mask(MASK_EMAIL, "", "***");
+}
+
+static void
+test_mask_phone_account(void **state)
+{
+	(void)state;
+	expect_mask(MASK_PHONE, "+44 20 7946 0123", "*** *** 0123");
+	expect_mask(MASK_PHONE, "(555) 010-9876", "*** *** 9876");
+	expect_mask(MASK_PHONE, "12345678", "*** *** 5678");
+	/* Fewer than 8 digits: the last 4 would be most of it. */
+	expect_mask(MASK_PHONE, "1234567", "*** *** ****");
+	expect_mask(MASK_PHONE, "", "*** *** ****");
+	expect_mask(MASK_ACCOUNT, "GB29 NWBK 6016 1331 9268 19",
+		    "****6819");
+	expect_mask(MASK_ACCOUNT, "12345678", "****5678");
+	expect_mask(MASK_ACCOUNT, "1234567", "********");
+	expect_mask(MASK_ACCOUNT, "ab-12", "********");
+}
+
+static void
+test_mask_fixed(void **state)
+{
+	(void)state;
+	expect_mask(MASK_DATE, "1980-02-29", "****-**-**");
+	expect_mask(MASK_DATE, "x", "****-**-**");
+	expect_mask(MASK_ADDRESS, "1 Test Street, London", "***");
+	expect_mask(MASK_OTHER, "anything at all", "***");
+}
+
+/* Two values of different lengths mask the same: the mask tells no
+ * length. */
+static void
+test_mask_no_length(void **state)
+{
+	char a[MASK_MAX], b[MASK_MAX];
+	static const enum mask_kind kinds[] = {MASK_EMAIL, MASK_PHONE,
+					       MASK_DATE, MASK_ADDRESS,
+					       MASK_ACCOUNT, MASK_OTHER};
+	static const char *const pairs[][2] = {
+		{"j@e.com", "jjjjjjjjjjjjjjjjjjjj@eeeeeeeeeeeeeeee.com"},
+		{"+1 555 010 1234", "+44 (0) 20 7946 0000 1234"},
+		{"1980-02-29", "19800229"},
+		{"1 A St", "Flat 2, 10 Very Long Road Name, Some Town, XY1 2ZZ"},
+		{"00001234", "GB00 0000 0000 0000 0000 1234"},
+		{"a", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		assert_int_equal(mask_value(kinds[i], pairs[i][0], a,
+					    sizeof(a)), 0);
+		assert_int_equal(mask_value(kinds[i], pairs[i][1], b,
+					    sizeof(b)), 0);
+		assert_string_equal(a, b);
+	}
+}
+
+static void
+test_mask_small_buffer(void **state)
+{
+	char out[MASK_MAX - 1];
+
+	(void)state;
+	out[0] = 'x';
+	assert_int_equal(mask_value(MASK_EMAIL, "john@example.com", out,
+				    sizeof(out)),
+			 -1);
+	assert_string_equal(out, "");
+}
+
+/* A TLD of 63 bytes is kept and fits; a longer last label is masked
+ * whole. */
+static void
+test_mask_long_tld(void **state)
+{
+	char v[160], want[MASK_MAX], tld[70];
+
+	(void)state;
+	memset(tld, 'x', 63);
+	tld[63] = '\0';
+	snprintf(v, sizeof(v), "a@b.%s", tld);
+	snprintf(want, sizeof(want), "a***@b***.%s", tld);
+	expect_mask(MASK_EMAIL, v, want);
+	snprintf(v, sizeof(v), "a@b.%sx", tld);
+	expect_mask(MASK_EMAIL, v, "***");
+}
+
+static void
+test_classes(void **state)
+{
+	const struct disclosure_field *f;
+	size_t n = 0;
+
+	(void)state;
+	f = disclosure_field_find("email");
+	assert_non_null(f);
+	assert_string_equal(f->cls, "C1");
+	assert_int_equal(f->level, 1);
+	assert_string_equal(disclosure_field_find("phone")->cls, "C1");
+	f = disclosure_field_find("dob");
+	assert_non_null(f);
+	assert_string_equal(f->cls, "C2");
+	assert_int_equal(f->level, 2);
+	assert_int_equal(disclosure_field_find("address")->level, 2);
+	/* Knowledge, secrets and unknown names are no field. */
+	assert_null(disclosure_field_find("password"));
+	assert_null(disclosure_field_find("totp_seed"));
+	assert_null(disclosure_field_find("Email"));
+	assert_null(disclosure_field_find(""));
+	assert_null(disclosure_field_find(NULL));
+	f = disclosure_fields(&n);
+	assert_true(n >= 4);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(f[i].level, disclosure_class_level(f[i].cls));
+	assert_int_equal(disclosure_class_level("C1"), 1);
+	assert_int_equal(disclosure_class_level("C2"), 2);
+	assert_int_equal(disclosure_class_level("C3"), 0);
+	assert_int_equal(disclosure_class_level(NULL), 0);
+}
+
+/* C1 needs level 1, C2 level 2, and the staff session must have used
+ * MFA. ASVS 8.2.3. */
+static void
+test_rule(void **state)
+{
+	(void)state;
+	assert_int_equal(disclosure_rule(1, 1, 1), 0);
+	assert_int_equal(disclosure_rule(1, 2, 1), 0);
+	assert_int_equal(disclosure_rule(2, 2, 1), 0);
+	assert_int_equal(disclosure_rule(1, 0, 1), -GH_VERIFICATION_REQUIRED);
+	assert_int_equal(disclosure_rule(2, 1, 1), -GH_VERIFICATION_REQUIRED);
+	assert_int_equal(disclosure_rule(2, 0, 1), -GH_VERIFICATION_REQUIRED);
+	/* Without MFA on the staff session, no level is enough. */
+	assert_int_equal(disclosure_rule(1, 2, 0), -GH_VERIFICATION_REQUIRED);
+	/* An unknown class (level 0) is never revealed. */
+	assert_int_equal(disclosure_rule(0, 2, 1), -GH_VERIFICATION_REQUIRED);
+}
+
+static void
+test_reason(void **state)
+{
+	char long_reason[DISCLOSURE_REASON_MAX + 2];
+
+	(void)state;
+	assert_int_equal(disclosure_reason_check("Caller asked for it"), 0);
+	assert_int_equal(disclosure_reason_check("abc"), 0);
+	assert_int_equal(disclosure_reason_check("ab"), -GH_BAD_FIELD);
+	assert_int_equal(disclosure_reason_check(NULL), -GH_BAD_FIELD);
+	assert_int_equal(disclosure_reason_check("two\nlines"), -GH_BAD_UTF8);
+	assert_int_equal(disclosure_reason_check("bad \xff byte"),
+			 -GH_BAD_UTF8);
+	memset(long_reason, 'r', DISCLOSURE_REASON_MAX);
+	long_reason[DISCLOSURE_REASON_MAX] = '\0';
+	assert_int_equal(disclosure_reason_check(long_reason), 0);
+	long_reason[DISCLOSURE_REASON_MAX] = 'r';
+	long_reason[DISCLOSURE_REASON_MAX + 1] = '\0';
+	assert_int_equal(disclosure_reason_check(long_reason), -GH_BAD_FIELD);
+}
+
+/* The window is the last hour, or less when a lock was cleared within it;
+ * the limit allows per_hour reveals and refuses the next. ASVS 2.4.1. */
+static void
+test_window_and_quota(void **state)
+{
+	const int64_t now = 1700000000;
+
+	(void)state;
+	assert_int_equal(disclosure_window_start(now, 0), now - 3600);
+	assert_int_equal(disclosure_window_start(now, now - 7200), now - 3600);
+	assert_int_equal(disclosure_window_start(now, now - 60), now - 60);
+	assert_int_equal(disclosure_quota(0, 1), 0);
+	assert_int_equal(disclosure_quota(1, 1), -GH_REVEALS_LOCKED);
+	assert_int_equal(disclosure_quota(19, 20), 0);
+	assert_int_equal(disclosure_quota(20, 20), -GH_REVEALS_LOCKED);
+	assert_int_equal(disclosure_quota(21, 20), -GH_REVEALS_LOCKED);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mask_email),
+		cmocka_unit_test(test_mask_phone_account),
+		cmocka_unit_test(test_mask_fixed),
+		cmocka_unit_test(test_mask_no_length),
+		cmocka_unit_test(test_mask_small_buffer),
+		cmocka_unit_test(test_mask_long_tld),
+		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_rule),
+		cmocka_unit_test(test_reason),
+		cmocka_unit_test(test_window_and_quota),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
