@@ -248,7 +248,7 @@ tx_start(struct store_conn *c, void *cls)
 	struct start_ctx *x = cls;
 	struct verification_lock k;
 	struct ticket_rec t;
-	int64_t open = 0;
+	int64_t open = 0, ended = 0;
 	int rc;
 
 	rc = actor_ticket(c, x->a, x->ticket_id, &t);
@@ -261,7 +261,13 @@ tx_start(struct store_conn *c, void *cls)
 		return rc;
 	if (strcmp(t.status, "solved") == 0)
 		return start_refused(c, x, -GH_BAD_STATE, "ticket solved");
-	rc = c->ops->verification_open_count(c, x->a->id, x->now, &open);
+	/* One live verification per agent and ticket: a new one ends the
+	 * last. */
+	rc = c->ops->verification_supersede(c, x->a->id, t.id, x->now,
+					    &ended);
+	if (rc == 0)
+		rc = c->ops->verification_open_count(c, x->a->id, x->now,
+						     &open);
 	if (rc < 0)
 		return rc;
 	if (open >= VERIFY_MAX_OPEN)
@@ -285,8 +291,10 @@ tx_start(struct store_conn *c, void *cls)
 		return rc;
 	return verify_audit(x->app, c, x->a, "verification.start", x->id,
 			    "success",
-			    json_pack("{s:I, s:I}", "ticket", (json_int_t)t.id,
-				      "customer", (json_int_t)t.customer_id));
+			    json_pack("{s:I, s:I, s:I}", "ticket",
+				      (json_int_t)t.id, "customer",
+				      (json_int_t)t.customer_id, "ended",
+				      (json_int_t)ended));
 }
 
 int

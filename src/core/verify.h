@@ -106,8 +106,9 @@ struct verify_view {
  * ticket ticket_id at now. 0 with *out filled; -GH_NOT_FOUND when the
  * ticket is not visible to a; -GH_VERIFICATION_LOCKED while verification
  * on the ticket is locked; -GH_BAD_STATE for a solved ticket;
- * -GH_RATE_LIMITED when a has VERIFY_MAX_OPEN open already. Refusals
- * are audited too.
+ * -GH_RATE_LIMITED when a has VERIFY_MAX_OPEN open already. A new
+ * verification ends a's open one on the same ticket (status "ended").
+ * Refusals are audited too.
  */
 int verify_start(struct app *app, struct store_conn *c,
 		 const struct tk_actor *a, const char *session_hash,

@@ -600,6 +600,11 @@ struct store_ops {
 	/* The supervisors and admins who are not disabled, by id. */
 	int (*staff_alert_list)(struct store_conn *c,
 				struct staff_contact_list *out);
+	/* Ends (state "ended") staff_id's open verifications on ticket_id
+	 * at now; *n_out gets how many. */
+	int (*verification_supersede)(struct store_conn *c, int64_t staff_id,
+				      int64_t ticket_id, int64_t now,
+				      int64_t *n_out);
 };
 
 /* Every connection starts with the backend's operations table. */

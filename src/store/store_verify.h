@@ -53,7 +53,7 @@ struct verification_rec {
 	int64_t customer_id;
 	int64_t assignee_id;
 	int64_t queue_id;
-	char state[8];            /* open|failed|denied */
+	char state[8];            /* open|failed|denied|ended */
 	int64_t created_at;
 	int64_t expires_at;
 	int64_t ended_at;         /* 0 while open */

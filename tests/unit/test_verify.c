@@ -9,7 +9,9 @@
  * supervisors alerted), liveness (expiry, reassignment, queue move,
  * solved, the agent's and the customer's sessions), another agent,
  * the open limit, the lock cleared only by a supervisor, and the masks.
- * ASVS 2.7 (out-of-band verifiers), 2.8 (one-time passwords), 4.1.
+ * ASVS 6.5.1 (single-use codes), 6.5.5 (OOB codes <= 10 min), 6.6.3
+ * (OOB codes rate-limited), 6.4.2 (no knowledge questions), 8.2.2
+ * (bound to its agent, ticket and customer), 2.3.5.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -798,11 +800,33 @@ test_open_limit(void **state)
 {
 	struct vx *x = *state;
 	struct verify_view v;
+	int64_t first = start(x, x->now), t = 0, second;
 
-	for (int i = 0; i < VERIFY_MAX_OPEN; i++)
-		start(x, x->now);
+	/* One live verification per agent and ticket: a new one ends the
+	 * last. */
+	second = start(x, x->now);
+	assert_int_equal(verify_get(&x->f.app, x->f.c, &x->f.a1, AGENT_SESSION,
+				    first, x->now, &v),
+			 0);
+	assert_string_equal(v.status, "ended");
+	assert_int_equal(verify_get(&x->f.app, x->f.c, &x->f.a1, AGENT_SESSION,
+				    second, x->now, &v),
+			 0);
+	assert_string_equal(v.status, "open");
+	for (int i = 1; i < VERIFY_MAX_OPEN; i++) {
+		assert_int_equal(x->f.c->ops->ticket_insert(x->f.c,
+							    x->f.cust_b, "Hi",
+							    x->now, &t),
+				 0);
+		assert_int_equal(verify_start(&x->f.app, x->f.c, &x->f.a1,
+					      AGENT_SESSION, t, x->now, &v),
+				 0);
+	}
+	assert_int_equal(x->f.c->ops->ticket_insert(x->f.c, x->f.cust_b, "Hi",
+						    x->now, &t),
+			 0);
 	assert_int_equal(verify_start(&x->f.app, x->f.c, &x->f.a1,
-				      AGENT_SESSION, x->ticket, x->now, &v),
+				      AGENT_SESSION, t, x->now, &v),
 			 -GH_RATE_LIMITED);
 	/* Expired ones no longer count. */
 	start(x, x->now + 15 * 60);

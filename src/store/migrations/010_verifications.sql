@@ -7,7 +7,9 @@
 -- verification and method). A one-time code is stored only as a keyed
 -- hash (code_hash), cleared when used; the portal approval keeps the
 -- number the agent reads out, the choices the customer sees and the hash
--- of the portal session that approved it. A verification the customer
+-- of the portal session that approved it. A new verification by the same
+-- agent on the same ticket ends the agent's open one there (state
+-- 'ended'). A verification the customer
 -- refused (wrong number, "This isn't me") locks verification on its
 -- ticket until a supervisor clears it (verification_locks, one row per
 -- ticket, cleared rather than deleted; the audit log keeps the history).
@@ -21,7 +23,7 @@ CREATE TABLE verifications (
 	assignee_id  INTEGER REFERENCES staff (id),
 	queue_id     INTEGER NOT NULL REFERENCES queues (id),
 	state        TEXT NOT NULL DEFAULT 'open'
-	             CHECK (state IN ('open', 'failed', 'denied')),
+	             CHECK (state IN ('open', 'failed', 'denied', 'ended')),
 	created_at   INTEGER NOT NULL,
 	expires_at   INTEGER NOT NULL,
 	ended_at     INTEGER,

@@ -328,6 +328,7 @@ static const struct store_ops sq_ops = {
 	.verification_lock_set = sq_verification_lock_set,
 	.verification_lock_clear = sq_verification_lock_clear,
 	.staff_alert_list = sq_staff_alert_list,
+	.verification_supersede = sq_verification_supersede,
 };
 
 const struct store_backend store_sqlite_backend = {

@@ -294,5 +294,7 @@ int sq_verification_lock_clear(struct store_conn *c, int64_t ticket_id,
 			       int64_t staff_id, const char *reason,
 			       int64_t now);
 int sq_staff_alert_list(struct store_conn *c, struct staff_contact_list *out);
+int sq_verification_supersede(struct store_conn *c, int64_t staff_id,
+			      int64_t ticket_id, int64_t now, int64_t *n_out);
 
 #endif

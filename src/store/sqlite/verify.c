@@ -181,6 +181,20 @@ sq_portal_verification_list(struct store_conn *c, int64_t customer_id,
 	return rc;
 }
 
+int
+sq_verification_supersede(struct store_conn *c, int64_t staff_id,
+			  int64_t ticket_id, int64_t now, int64_t *n_out)
+{
+	int rc = sq_exec(c,
+			 "UPDATE verifications SET state = 'ended', "
+			 "ended_at = ? WHERE staff_id = ? AND ticket_id = ? "
+			 "AND state = 'open'",
+			 "iii", now, staff_id, ticket_id);
+
+	*n_out = rc == 0 ? sq_changes(c) : 0;
+	return rc;
+}
+
 static int
 lock_row(sqlite3_stmt *st, void *ctx)
 {
