@@ -605,6 +605,10 @@ struct store_ops {
 	int (*verification_supersede)(struct store_conn *c, int64_t staff_id,
 				      int64_t ticket_id, int64_t now,
 				      int64_t *n_out);
+	/* The counts of struct verification_recent since `since`. */
+	int (*verification_recent)(struct store_conn *c, int64_t staff_id,
+				   int64_t customer_id, int64_t since,
+				   struct verification_recent *out);
 };
 
 /* Every connection starts with the backend's operations table. */

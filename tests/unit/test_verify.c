@@ -840,6 +840,73 @@ test_open_limit(void **state)
 			 -GH_NOT_FOUND);
 }
 
+/* New verifications do not buy new tries: the hourly limits about one
+ * customer and one agent hold across verifications (ASVS 6.6.3, 6.6.4). */
+static void
+test_hourly_limits(void **state)
+{
+	struct vx *x = *state;
+	struct verify_factor_out out;
+	struct verify_view v;
+	char code[7], wrong[7];
+	int64_t id;
+	int starts = 0;
+
+	totp_code(x->now, code);
+	wrong_of(code, wrong);
+	for (int k = 0; k < 2; k++) {
+		id = start(x, x->now);
+		starts++;
+		for (int i = 0; i < VERIFY_MAX_FAILURES; i++)
+			assert_true(factor(x, id, "totp", wrong, x->now,
+					   &out) < 0);
+	}
+	id = start(x, x->now);
+	starts++;
+	assert_int_equal(factor(x, id, "totp", code, x->now, &out),
+			 -GH_RATE_LIMITED);
+	assert_int_equal(level(x, id, x->now), 0);
+	/* Sending codes: 10 an hour to one customer. */
+	for (int k = 0; k < 2; k++) {
+		id = start(x, x->now);
+		starts++;
+		for (int i = 0; i < VERIFY_MAX_SENDS; i++)
+			assert_int_equal(factor(x, id, "sms_otp", NULL, x->now,
+						&out),
+					 0);
+	}
+	assert_int_equal(factor(x, id, "email_otp", NULL, x->now, &out),
+			 -GH_RATE_LIMITED);
+	/* Approval requests: 5 an hour (push fatigue). */
+	for (int k = 0; k < VERIFY_APPROVALS_PER_HOUR; k++) {
+		id = start(x, x->now);
+		starts++;
+		assert_int_equal(factor(x, id, "portal_approval", NULL, x->now,
+					&out),
+				 0);
+	}
+	id = start(x, x->now);
+	starts++;
+	assert_int_equal(factor(x, id, "portal_approval", NULL, x->now, &out),
+			 -GH_RATE_LIMITED);
+	/* An hour later the customer's code counts again. */
+	x->now += VERIFY_WINDOW_SECS + 1;
+	assert_int_equal(x->f.c->ops->session_touch(x->f.c, AGENT_SESSION,
+						    x->now),
+			 0);
+	id = start(x, x->now);
+	starts++;
+	totp_code(x->now, code);
+	assert_int_equal(factor(x, id, "totp", code, x->now, &out), 0);
+	/* Starts: 30 an hour per agent. */
+	x->now -= VERIFY_WINDOW_SECS + 1;
+	for (; starts < VERIFY_STARTS_PER_HOUR; starts++)
+		start(x, x->now);
+	assert_int_equal(verify_start(&x->f.app, x->f.c, &x->f.a1,
+				      AGENT_SESSION, x->ticket, x->now, &v),
+			 -GH_RATE_LIMITED);
+}
+
 static void
 test_masks(void **state)
 {
@@ -893,6 +960,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dies_on_logout_and_binding, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_open_limit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hourly_limits, setup,
 						teardown),
 		cmocka_unit_test(test_masks),
 	};

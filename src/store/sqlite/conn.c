@@ -329,6 +329,7 @@ static const struct store_ops sq_ops = {
 	.verification_lock_clear = sq_verification_lock_clear,
 	.staff_alert_list = sq_staff_alert_list,
 	.verification_supersede = sq_verification_supersede,
+	.verification_recent = sq_verification_recent,
 };
 
 const struct store_backend store_sqlite_backend = {

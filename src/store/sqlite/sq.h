@@ -296,5 +296,8 @@ int sq_verification_lock_clear(struct store_conn *c, int64_t ticket_id,
 int sq_staff_alert_list(struct store_conn *c, struct staff_contact_list *out);
 int sq_verification_supersede(struct store_conn *c, int64_t staff_id,
 			      int64_t ticket_id, int64_t now, int64_t *n_out);
+int sq_verification_recent(struct store_conn *c, int64_t staff_id,
+			   int64_t customer_id, int64_t since,
+			   struct verification_recent *out);
 
 #endif
