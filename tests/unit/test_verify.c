@@ -21,6 +21,7 @@
 
 #include <sqlite3.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/app.h"
 #include "core/config.h"
@@ -907,6 +908,47 @@ test_hourly_limits(void **state)
 			 -GH_RATE_LIMITED);
 }
 
+/* [disclosure] verification_minutes may only shorten the 15 minutes: 16
+ * or 0 stop start-up with the key named. */
+static void
+test_config_bounds(void **state)
+{
+	static const char *const bad[] = {"16", "0", "60", "x"};
+	char dir[] = "/tmp/gh-test-verify-conf-XXXXXX";
+	char path[96], err[256], line[96];
+	struct config cfg;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/gatehouse.conf", dir);
+	for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line),
+			 "[disclosure]\nverification_minutes = %s\n",
+			 i < sizeof(bad) / sizeof(bad[0]) ? bad[i] : "5");
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(line, fp);
+		fclose(fp);
+		config_defaults(&cfg, dir);
+		assert_int_equal(cfg.verification_minutes, 15);
+		err[0] = '\0';
+		if (i < sizeof(bad) / sizeof(bad[0])) {
+			assert_int_equal(config_load(&cfg, path, err,
+						     sizeof(err)),
+					 -1);
+			assert_non_null(strstr(err, "verification_minutes"));
+		} else {
+			assert_int_equal(config_load(&cfg, path, err,
+						     sizeof(err)),
+					 0);
+			assert_int_equal(cfg.verification_minutes, 5);
+		}
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 test_masks(void **state)
 {
@@ -963,6 +1005,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hourly_limits, setup,
 						teardown),
+		cmocka_unit_test(test_config_bounds),
 		cmocka_unit_test(test_masks),
 	};
 
