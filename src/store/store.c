@@ -323,23 +323,3 @@ held_list_clear(struct held_list *l)
 	l->v = NULL;
 	l->n = 0;
 }
-
-void
-reveal_agent_list_clear(struct reveal_agent_list *l)
-{
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-void
-staff_contact_list_clear(struct staff_contact_list *l)
-{
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}

@@ -318,6 +318,7 @@ struct held_list {
 	size_t n;
 };
 
+#include "store/store_verify.h"
 #include "store/store_reveals.h"
 
 struct store_ops {
@@ -558,6 +559,57 @@ struct store_ops {
 	int (*held_decide)(struct store_conn *c, const struct held_decision *d);
 	int (*note_mark)(struct store_conn *c, int64_t ticket_id,
 			 int64_t *count_out, int64_t *last_id_out);
+	/* Verifications (migration 010; struct verification_rec).
+	 * verification_get fills the verification with its factors
+	 * (-GH_NOT_FOUND when there is none). verification_open_count counts
+	 * staff_id's verifications still open and unexpired at now.
+	 * verification_end moves an open one to state ("failed", "denied")
+	 * at now; -GH_CONFLICT when it is no longer open.
+	 * verification_factor_put writes the factor row of (f->verification_id,
+	 * f->method), inserting or replacing it. portal_verification_list
+	 * gives the customer's open, unexpired verifications (newest first,
+	 * at most max) that wait for their portal approval, each with only
+	 * that factor (filtered by customer_id in SQL). */
+	int (*verification_insert)(struct store_conn *c,
+				   const struct verification_new *v,
+				   int64_t *id_out);
+	int (*verification_get)(struct store_conn *c, int64_t id,
+				struct verification_rec *out);
+	int (*verification_open_count)(struct store_conn *c, int64_t staff_id,
+				       int64_t now, int64_t *n_out);
+	int (*verification_end)(struct store_conn *c, int64_t id,
+				const char *state, int64_t now);
+	int (*verification_factor_put)(struct store_conn *c,
+				       const struct verification_factor *f);
+	int (*portal_verification_list)(struct store_conn *c,
+					int64_t customer_id, int64_t now,
+					size_t max,
+					struct verification_list *out);
+	/* verification_lock_get: the lock on ticket_id that holds (not
+	 * cleared), or -GH_NOT_FOUND. verification_lock_set locks the ticket
+	 * (replacing a cleared lock; -GH_EXISTS while one holds).
+	 * verification_lock_clear clears the lock that holds, recording who,
+	 * when and why; -GH_NOT_FOUND when none holds. */
+	int (*verification_lock_get)(struct store_conn *c, int64_t ticket_id,
+				     struct verification_lock *out);
+	int (*verification_lock_set)(struct store_conn *c, int64_t ticket_id,
+				     int64_t verification_id,
+				     const char *reason, int64_t now);
+	int (*verification_lock_clear)(struct store_conn *c, int64_t ticket_id,
+				       int64_t staff_id, const char *reason,
+				       int64_t now);
+	/* The supervisors and admins who are not disabled, by id. */
+	int (*staff_alert_list)(struct store_conn *c,
+				struct staff_contact_list *out);
+	/* Ends (state "ended") staff_id's open verifications on ticket_id
+	 * at now; *n_out gets how many. */
+	int (*verification_supersede)(struct store_conn *c, int64_t staff_id,
+				      int64_t ticket_id, int64_t now,
+				      int64_t *n_out);
+	/* The counts of struct verification_recent since `since`. */
+	int (*verification_recent)(struct store_conn *c, int64_t staff_id,
+				   int64_t customer_id, int64_t since,
+				   struct verification_recent *out);
 	/* The disclosure gate (core/disclosure.h). customer_visible: 0 when
 	 * customer customer_id exists and q->see_all, or one of its tickets
 	 * is visible to q->viewer_id by the staff rule of staff_ticket_get;
@@ -579,8 +631,7 @@ struct store_ops {
 	 * records who cleared a lock and when; -GH_CONFLICT when the staff
 	 * member is not locked. reveal_agents: every staff member with a
 	 * reveal after since or a lock not cleared, most reveals first.
-	 * staff_supervisors: the supervisors and admins not disabled, by
-	 * id. */
+	 * The staff to alert about a lock: staff_alert_list. */
 	int (*reveal_insert)(struct store_conn *c, const struct reveal_new *r,
 			     int64_t *id_out);
 	int (*reveal_count)(struct store_conn *c, int64_t staff_id,
@@ -593,8 +644,6 @@ struct store_ops {
 				 int64_t cleared_by, int64_t now);
 	int (*reveal_agents)(struct store_conn *c, int64_t since,
 			     struct reveal_agent_list *out);
-	int (*staff_supervisors)(struct store_conn *c,
-				 struct staff_contact_list *out);
 };
 
 /* Every connection starts with the backend's operations table. */

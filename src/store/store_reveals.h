@@ -1,8 +1,8 @@
 /*
  * The records of the disclosure gate's storage operations (reveals of
- * customers' personal values, the per-agent reveal locks and the staff to
- * alert), kept apart from store/store.h, which includes this header before
- * struct store_ops. Include store/store.h, not this file.
+ * customers' personal values and the per-agent reveal locks), kept apart
+ * from store/store.h, which includes this header before struct store_ops.
+ * Include store/store.h, not this file.
  */
 #ifndef GH_STORE_STORE_REVEALS_H
 #define GH_STORE_STORE_REVEALS_H
@@ -50,20 +50,7 @@ struct reveal_agent_list {
 	size_t n;
 };
 
-/* A staff member to alert (supervisors and admins): the address is their
- * login, not a customer's personal field. */
-struct staff_contact {
-	int64_t id;
-	char email[256];
-};
-
-struct staff_contact_list {
-	struct staff_contact *v;  /* malloc'd; staff_contact_list_clear() */
-	size_t n;
-};
-
-/* Release what reveal_agents and staff_supervisors filled (NULL-safe). */
+/* Releases what reveal_agents filled (NULL-safe). */
 void reveal_agent_list_clear(struct reveal_agent_list *l);
-void staff_contact_list_clear(struct staff_contact_list *l);
 
 #endif

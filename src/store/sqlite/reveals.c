@@ -3,7 +3,7 @@
  * records who revealed which field of which customer, on which ticket and
  * verification, why and when (never the value); `reveal_locks` holds one
  * row per staff member whose reveals were locked, locked while cleared_at
- * is NULL. Also the supervisors and admins to alert about a lock.
+ * is NULL.
  *
  * Invariant: a lock row is never deleted: clearing records who and when,
  * and locking again overwrites the clearance, so the row always tells the
@@ -128,36 +128,5 @@ sq_reveal_agents(struct store_conn *c, int64_t since,
 		     "i", since);
 	if (rc < 0)
 		reveal_agent_list_clear(out);
-	return rc;
-}
-
-static int
-contact_push(sqlite3_stmt *st, void *ctx)
-{
-	struct staff_contact_list *l = ctx;
-	struct staff_contact *v = sq_append(l->v, l->n, sizeof(*v));
-
-	if (v == NULL)
-		return -GH_INTERNAL;
-	l->v = v;
-	v[l->n].id = sqlite3_column_int64(st, 0);
-	sq_text(st, 1, v[l->n].email, sizeof(v[l->n].email));
-	l->n++;
-	return 0;
-}
-
-int
-sq_staff_supervisors(struct store_conn *c, struct staff_contact_list *out)
-{
-	int rc;
-
-	out->v = NULL;
-	out->n = 0;
-	rc = sq_rows(c, contact_push, out,
-		     "SELECT id, email FROM staff WHERE role IN "
-		     "('supervisor', 'admin') AND disabled = 0 ORDER BY id",
-		     "");
-	if (rc < 0)
-		staff_contact_list_clear(out);
 	return rc;
 }
