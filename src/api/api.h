@@ -61,7 +61,13 @@ int api_verify_lock_clear(struct request *r);
 int api_portal_verify_list(struct request *r);
 int api_portal_verify_approve(struct request *r);
 int api_portal_verify_deny(struct request *r);
-/* customers.c (staff): GET /customers/{id}, the masked view. */
+/* customers.c (staff): GET /customers/{id}, the masked view;
+ * POST /customers/{id}/reveal {field, reason, verification}; for
+ * supervisors and admins GET /supervisor/reveals?hours=N and
+ * POST /staff/{id}/reveal-lock/clear {reason}. */
 int api_customers_get(struct request *r);
+int api_customers_reveal(struct request *r);
+int api_supervisor_reveals(struct request *r);
+int api_staff_reveal_lock_clear(struct request *r);
 
 #endif

@@ -81,6 +81,8 @@ struct config {
 	char attach_clamd_socket[CONFIG_STR_MAX];
 	/* [disclosure] */
 	int64_t verification_minutes;
+	int64_t reveals_per_hour;
+	int64_t reveal_hide_seconds;
 	/* [log] */
 	char log_level[16];
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/disclosure_int.h"
 #include "core/sealed.h"
 #include "util/errors.h"
 #include "util/utf8.h"
@@ -128,10 +129,9 @@ mask_all(struct app *app, const struct customer_sealed *cs,
 	return rc;
 }
 
-/* Who may see customer_id: staff with one of its tickets in view (all
- * for supervisors and admins). */
-static int
-may_view(struct store_conn *c, const struct tk_actor *a, int64_t customer_id)
+int
+disclosure_may_view(struct store_conn *c, const struct tk_actor *a,
+		    int64_t customer_id)
 {
 	struct ticket_query q;
 
@@ -167,7 +167,7 @@ disclosure_view(struct app *app, struct store_conn *c,
 
 	memset(out, 0, sizeof(*out));
 	memset(&cs, 0, sizeof(cs));
-	rc = may_view(c, a, customer_id);
+	rc = disclosure_may_view(c, a, customer_id);
 	if (rc == 0)
 		rc = c->ops->customer_name(c, customer_id, out->name,
 					   sizeof(out->name));

@@ -86,6 +86,19 @@ int64_t disclosure_window_start(int64_t now, int64_t cleared_at);
  */
 int disclosure_quota(int64_t count, int64_t per_hour);
 
+/* Where staff member staff_id stands at now against the hourly limit. */
+struct disclosure_limit {
+	int locked;             /* a lock holds (not cleared) */
+	int64_t since;          /* the window's start (see above) */
+	int64_t count;          /* their reveals after since */
+	int over;               /* the next reveal is past the limit */
+};
+
+/* Fills *out for staff member staff_id at now ([disclosure]
+ * reveals_per_hour of app). 0 or a store error. */
+int disclosure_limit(struct app *app, struct store_conn *c, int64_t staff_id,
+		     int64_t now, struct disclosure_limit *out);
+
 /* 0 when reason is a valid reveal or clearance reason (3..500 code
  * points, no line break); -GH_BAD_FIELD, or -GH_BAD_UTF8. */
 int disclosure_reason_check(const char *reason);
@@ -114,5 +127,74 @@ struct disclosure_view {
 int disclosure_view(struct app *app, struct store_conn *c,
 		    const struct tk_actor *a, int64_t customer_id,
 		    struct disclosure_view *out);
+
+/* A reveal as the staff member asks it. session_hash: the hash of their
+ * session token (verifications are bound to it); staff_mfa: 1 when that
+ * session used MFA; now: the time the rules apply at. */
+struct disclosure_ask {
+	int64_t customer_id;
+	const char *field;
+	const char *reason;
+	int64_t verification_id;
+	const char *session_hash;
+	int staff_mfa;
+	int64_t now;
+};
+
+/* A reveal's outcome. value is the clear value in secure memory, only
+ * after success; release with disclosure_reveal_clear(). level_needed and
+ * level_held are also filled when the verification is not enough. */
+struct disclosure_reveal {
+	const struct disclosure_field *field;
+	char *value;
+	int64_t reveal_id;
+	int64_t staff_id;
+	char staff_name[404];
+	int64_t hide_after;     /* [disclosure] reveal_hide_seconds */
+	int level_needed;
+	int level_held;
+};
+
+/*
+ * Reveals field q->field of customer q->customer_id to staff member a
+ * (see above for the rules). 0 with *out filled; -GH_FORBIDDEN for a
+ * customer actor; -GH_BAD_FIELD for an unknown field or a bad reason
+ * (-GH_BAD_UTF8); -GH_REVEALS_LOCKED while a's reveals are locked, or
+ * for the reveal past the hourly limit (which locks them);
+ * -GH_NOT_FOUND when a may not see the customer, or the customer has no
+ * value in the field; -GH_VERIFICATION_REQUIRED when the verification
+ * is missing, not a's, not this customer's, not live, or below the
+ * field's level, or a's session did not use MFA. Every refusal but the
+ * first three and -GH_NOT_FOUND is audited (customer.reveal, outcome
+ * denied), the lock too (reveal.lock).
+ */
+int disclosure_reveal(struct app *app, struct store_conn *c,
+		      const struct tk_actor *a, const struct disclosure_ask *q,
+		      struct disclosure_reveal *out);
+/* Wipes and frees the value (NULL-safe). */
+void disclosure_reveal_clear(struct disclosure_reveal *r);
+
+/*
+ * Clears the reveal lock of staff member staff_id at now, for reason
+ * (3..500 code points, one line): supervisors and admins only, and never
+ * their own lock (-GH_FORBIDDEN, audited). -GH_BAD_FIELD / -GH_BAD_UTF8
+ * for the reason; -GH_NOT_FOUND when there is no such staff member;
+ * -GH_BAD_STATE when their reveals are not locked. Audited as
+ * reveal.unlock with the reason.
+ */
+int disclosure_lock_clear(struct app *app, struct store_conn *c,
+			  const struct tk_actor *a, int64_t staff_id,
+			  const char *reason, int64_t now);
+
+/*
+ * The supervisors' view: every staff member with a reveal in the last
+ * hours hours before now (1..DISCLOSURE_VIEW_HOURS_MAX) or a lock not
+ * cleared, with their count, last reveal and lock state, most reveals
+ * first. Supervisors and admins only (-GH_FORBIDDEN).
+ * reveal_agent_list_clear() *out.
+ */
+int disclosure_agents(struct app *app, struct store_conn *c,
+		      const struct tk_actor *a, int64_t hours, int64_t now,
+		      struct reveal_agent_list *out);
 
 #endif

@@ -5,7 +5,10 @@
  * permitted); the data classes and the reveal rule (C1 needs level 1, C2
  * level 2, and the staff session must have used MFA); the reason rule;
  * the hourly window and limit of reveals per staff member with injected
- * times (ASVS 2.4.1 [11.1.4]: anti-automation against mass exfiltration).
+ * times (ASVS 2.4.1 [11.1.4]: anti-automation against mass exfiltration),
+ * through the real store: the window, the lock the reveal past the limit
+ * sets, its alert, its clearance by another supervisor and the new count
+ * after it; a verification past its expiry reveals nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,9 +20,14 @@
 
 #include <cmocka.h>
 
+#include "core/app.h"
 #include "core/disclosure.h"
 #include "core/mask.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
 #include "util/errors.h"
+
+#include "ticket_fixture.h"
 
 static void
 expect_mask(enum mask_kind kind, const char *value, const char *want)
@@ -229,6 +237,175 @@ test_window_and_quota(void **state)
 	assert_int_equal(disclosure_quota(21, 20), -GH_REVEALS_LOCKED);
 }
 
+/* --- the hourly limit through the store, with injected times ---------- */
+
+#define T0 ((int64_t)1700000000)
+#define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static int
+setup(void **state)
+{
+	return fx_setup(state, "/tmp/gh-test-disclosure-XXXXXX");
+}
+
+/* A live staff session of agent 1 (MFA), a ticket of customer A in the
+ * agent's queue and a verification of the agent on it with a passed
+ * TOTP factor, valid until T0 + 1000000: *vid. */
+static void
+verified(struct fx *f, int64_t *vid)
+{
+	struct session_rec s;
+	struct verification_new vn;
+	struct verification_factor vf;
+	int64_t tid = 0;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.token_hash, sizeof(s.token_hash), "%s", HASH);
+	s.realm = REALM_STAFF;
+	s.principal_id = f->agent1;
+	s.created_at = T0;
+	s.last_seen = T0;
+	s.idle_secs = 100000000;
+	s.abs_expires = T0 + 100000000;
+	s.mfa = 1;
+	snprintf(s.ip, sizeof(s.ip), "127.0.0.1");
+	assert_int_equal(f->c->ops->session_insert(f->c, &s), 0);
+	assert_int_equal(f->c->ops->ticket_insert(f->c, f->cust_a, "Help", T0,
+						  &tid),
+			 0);
+	vn = (struct verification_new){f->agent1, HASH, tid, f->cust_a, 0,
+				       STORE_QUEUE_GENERAL, T0, T0 + 1000000};
+	assert_int_equal(f->c->ops->verification_insert(f->c, &vn, vid), 0);
+	memset(&vf, 0, sizeof(vf));
+	vf.verification_id = *vid;
+	snprintf(vf.method, sizeof(vf.method), "totp");
+	snprintf(vf.state, sizeof(vf.state), "passed");
+	vf.updated_at = T0;
+	assert_int_equal(f->c->ops->verification_factor_put(f->c, &vf), 0);
+}
+
+/* Agent 1 reveals customer A's e-mail under verification vid at now. */
+static int
+reveal_at(struct fx *f, int64_t vid, int64_t now)
+{
+	struct disclosure_ask q = {f->cust_a, "email", "Caller asked", vid,
+				   HASH, 1, now};
+	struct disclosure_reveal r;
+	int rc = disclosure_reveal(&f->app, f->c, &f->a1, &q, &r);
+
+	if (rc == 0)
+		assert_string_equal(r.value, "ada@example.org");
+	else
+		assert_null(r.value);
+	disclosure_reveal_clear(&r);
+	return rc;
+}
+
+static int64_t
+limit_count(struct fx *f, int64_t now, int *locked)
+{
+	struct disclosure_limit l;
+
+	assert_int_equal(disclosure_limit(&f->app, f->c, f->agent1, now, &l),
+			 0);
+	*locked = l.locked;
+	return l.count;
+}
+
+/* The window is the hour before now: reveals older than that no longer
+ * count. ASVS 2.4.1. */
+static void
+test_limit_window(void **state)
+{
+	struct fx *f = *state;
+	int64_t vid = 0;
+	int locked = 1;
+
+	f->app.cfg.reveals_per_hour = 3;
+	verified(f, &vid);
+	assert_int_equal(reveal_at(f, vid, T0), 0);
+	assert_int_equal(reveal_at(f, vid, T0 + 10), 0);
+	assert_int_equal(limit_count(f, T0 + 20, &locked), 2);
+	assert_false(locked);
+	/* An hour later the first one has left the window. */
+	assert_int_equal(limit_count(f, T0 + 3600, &locked), 1);
+	assert_int_equal(limit_count(f, T0 + 3610, &locked), 0);
+	/* So three more fit there. */
+	assert_int_equal(reveal_at(f, vid, T0 + 3611), 0);
+	assert_int_equal(reveal_at(f, vid, T0 + 3612), 0);
+	assert_int_equal(reveal_at(f, vid, T0 + 3613), 0);
+	assert_int_equal(limit_count(f, T0 + 3614, &locked), 3);
+	assert_false(locked);
+}
+
+/* The reveal past the limit is refused and locks: later reveals are
+ * refused however much time passes, until another supervisor clears the
+ * lock; a new count starts at the clearance. Supervisors are alerted
+ * (outbox) and each step is audited. ASVS 2.4.1. */
+static void
+test_limit_lock(void **state)
+{
+	struct fx *f = *state;
+	struct outbox_list ob = {NULL, 0};
+	int64_t vid = 0, n = 0, before = 0;
+	int locked = 0;
+
+	f->app.cfg.reveals_per_hour = 3;
+	verified(f, &vid);
+	assert_int_equal(f->c->ops->audit_count(f->c, &before), 0);
+	for (int64_t i = 0; i < 3; i++)
+		assert_int_equal(reveal_at(f, vid, T0 + i), 0);
+	assert_int_equal(reveal_at(f, vid, T0 + 3), -GH_REVEALS_LOCKED);
+	assert_int_equal(limit_count(f, T0 + 4, &locked), 3);
+	assert_true(locked);
+	/* 3 reveals, 1 refusal, 1 lock. */
+	assert_int_equal(f->c->ops->audit_count(f->c, &n), 0);
+	assert_int_equal(n, before + 5);
+	/* One content-free alert to the one supervisor. */
+	assert_int_equal(f->c->ops->outbox_due(f->c, T0 + 10, 16, &ob), 0);
+	assert_int_equal(ob.n, 1);
+	assert_string_equal(ob.v[0].kind, "reveal_alert");
+	assert_null(strstr(ob.v[0].body_text, "ada@"));
+	outbox_list_clear(&ob);
+	assert_int_equal(reveal_at(f, vid, T0 + 7200), -GH_REVEALS_LOCKED);
+	assert_int_equal(limit_count(f, T0 + 7200, &locked), 0);
+	assert_true(locked);
+	/* Agent 2 is no supervisor; agent 1 may not clear their own. */
+	assert_int_equal(disclosure_lock_clear(&f->app, f->c, &f->a2, f->agent1,
+					       "Fine by me", T0 + 7300),
+			 -GH_FORBIDDEN);
+	assert_int_equal(disclosure_lock_clear(&f->app, f->c, &f->s, f->agent1,
+					       "ab", T0 + 7300),
+			 -GH_BAD_FIELD);
+	assert_int_equal(disclosure_lock_clear(&f->app, f->c, &f->s, f->agent1,
+					       "Reviewed", T0 + 7300),
+			 0);
+	assert_int_equal(disclosure_lock_clear(&f->app, f->c, &f->s, f->agent1,
+					       "Reviewed", T0 + 7301),
+			 -GH_BAD_STATE);
+	/* A new count from the clearance. */
+	assert_int_equal(limit_count(f, T0 + 7300, &locked), 0);
+	assert_false(locked);
+	for (int64_t i = 1; i <= 3; i++)
+		assert_int_equal(reveal_at(f, vid, T0 + 7300 + i), 0);
+	assert_int_equal(reveal_at(f, vid, T0 + 7304), -GH_REVEALS_LOCKED);
+	assert_int_equal(limit_count(f, T0 + 7305, &locked), 3);
+	assert_true(locked);
+}
+
+/* The verification's own time rule: past its expiry it gives level 0. */
+static void
+test_reveal_expiry(void **state)
+{
+	struct fx *f = *state;
+	int64_t vid = 0;
+
+	verified(f, &vid);
+	assert_int_equal(reveal_at(f, vid, T0 + 1000000 - 1), 0);
+	assert_int_equal(reveal_at(f, vid, T0 + 1000000),
+			 -GH_VERIFICATION_REQUIRED);
+}
+
 int
 main(void)
 {
@@ -243,7 +420,13 @@ main(void)
 		cmocka_unit_test(test_rule),
 		cmocka_unit_test(test_reason),
 		cmocka_unit_test(test_window_and_quota),
+		cmocka_unit_test_setup_teardown(test_limit_window, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_limit_lock, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reveal_expiry, setup,
+						teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
