@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -406,6 +407,117 @@ test_reveal_expiry(void **state)
 			 -GH_VERIFICATION_REQUIRED);
 }
 
+/* The staff session must have used MFA, whatever the verification
+ * holds; a field the customer has no value in is not found, and neither
+ * refusal records a reveal. */
+static void
+test_reveal_mfa_and_unset(void **state)
+{
+	struct fx *f = *state;
+	struct disclosure_ask q = {f->cust_a, "email", "Caller asked", 0,
+				   HASH, 0, T0 + 5};
+	struct disclosure_reveal r;
+	struct verification_factor vf;
+	int64_t vid = 0, n = 0;
+
+	verified(f, &vid);
+	q.verification_id = vid;
+	assert_int_equal(disclosure_reveal(&f->app, f->c, &f->a1, &q, &r),
+			 -GH_VERIFICATION_REQUIRED);
+	assert_null(r.value);
+	assert_int_equal(r.level_needed, 1);
+	disclosure_reveal_clear(&r);
+	/* Level 2 (a second factor of another method), no address on
+	 * file. */
+	memset(&vf, 0, sizeof(vf));
+	vf.verification_id = vid;
+	snprintf(vf.method, sizeof(vf.method), "email_otp");
+	snprintf(vf.state, sizeof(vf.state), "passed");
+	vf.updated_at = T0;
+	assert_int_equal(f->c->ops->verification_factor_put(f->c, &vf), 0);
+	q.staff_mfa = 1;
+	q.field = "address";
+	assert_int_equal(disclosure_reveal(&f->app, f->c, &f->a1, &q, &r),
+			 -GH_NOT_FOUND);
+	assert_null(r.value);
+	disclosure_reveal_clear(&r);
+	q.field = "phone";
+	assert_int_equal(disclosure_reveal(&f->app, f->c, &f->a1, &q, &r), 0);
+	assert_string_equal(r.value, "+44 20 7946 0123");
+	assert_int_equal(r.hide_after, 60);
+	assert_int_equal(r.staff_id, f->agent1);
+	assert_string_equal(r.staff_name, "Alice Agent");
+	disclosure_reveal_clear(&r);
+	assert_int_equal(f->c->ops->reveal_count(f->c, f->agent1, 0, &n), 0);
+	assert_int_equal(n, 1);
+	/* A customer actor never reveals. */
+	assert_int_equal(disclosure_reveal(&f->app, f->c, &f->a_cust, &q, &r),
+			 -GH_FORBIDDEN);
+	disclosure_reveal_clear(&r);
+}
+
+/* Loads "[disclosure]\nKEY = VALUE" over the defaults: config_load's
+ * result; err names the problem. */
+static int
+load_one(const char *key, const char *value, struct config *cfg, char *err,
+	 size_t errsz)
+{
+	char dir[] = "/tmp/gh-test-disclosure-conf-XXXXXX";
+	char path[96];
+	FILE *fp;
+	int rc;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/gatehouse.conf", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "[disclosure]\n%s = %s\n", key, value);
+	fclose(fp);
+	config_defaults(cfg, dir);
+	err[0] = '\0';
+	rc = config_load(cfg, path, err, errsz);
+	unlink(path);
+	rmdir(dir);
+	return rc;
+}
+
+/* The policy floors: the limit and the display time may only be made
+ * stricter (at most 20 reveals an hour, at most 60 s shown); a value
+ * outside stops start-up naming the key. */
+static void
+test_config_bounds(void **state)
+{
+	static const char *const bad_limit[] = {"21", "0", "100", "-1", "x"};
+	static const char *const bad_hide[] = {"61", "9", "0", "3600", "x"};
+	struct config cfg;
+	char err[256];
+
+	(void)state;
+	config_defaults(&cfg, "/tmp");
+	assert_int_equal(cfg.reveals_per_hour, 20);
+	assert_int_equal(cfg.reveal_hide_seconds, 60);
+	for (size_t i = 0; i < sizeof(bad_limit) / sizeof(bad_limit[0]); i++) {
+		assert_int_equal(load_one("reveals_per_hour", bad_limit[i], &cfg,
+					  err, sizeof(err)),
+				 -1);
+		assert_non_null(strstr(err, "reveals_per_hour"));
+	}
+	for (size_t i = 0; i < sizeof(bad_hide) / sizeof(bad_hide[0]); i++) {
+		assert_int_equal(load_one("reveal_hide_seconds", bad_hide[i],
+					  &cfg, err, sizeof(err)),
+				 -1);
+		assert_non_null(strstr(err, "reveal_hide_seconds"));
+	}
+	assert_int_equal(load_one("reveals_per_hour", "1", &cfg, err,
+				  sizeof(err)),
+			 0);
+	assert_int_equal(cfg.reveals_per_hour, 1);
+	assert_int_equal(load_one("reveal_hide_seconds", "10", &cfg, err,
+				  sizeof(err)),
+			 0);
+	assert_int_equal(cfg.reveal_hide_seconds, 10);
+}
+
 int
 main(void)
 {
@@ -420,12 +532,15 @@ main(void)
 		cmocka_unit_test(test_rule),
 		cmocka_unit_test(test_reason),
 		cmocka_unit_test(test_window_and_quota),
+		cmocka_unit_test(test_config_bounds),
 		cmocka_unit_test_setup_teardown(test_limit_window, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_limit_lock, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reveal_expiry, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_reveal_mfa_and_unset,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
