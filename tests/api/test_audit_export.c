@@ -13,8 +13,8 @@
  *    stopped server's data directory: a changed record, a changed leaf
  *    hash, a record removed in the middle, two records swapped, a record
  *    rewritten with a matching leaf hash, the last records removed after
- *    a signed checkpoint covered them, a forged checkpoint, a row placed
- *    before record 1. `gatehouse audit checkpoint` refuses to sign over a
+ *    a signed checkpoint covered them, a forged checkpoint, an old
+ *    checkpoint replayed at the end, a row placed before record 1. `gatehouse audit checkpoint` refuses to sign over a
  *    cut log.
  * The audit table has UPDATE and DELETE triggers; a test drops them in its
  * own copy to play an attacker with write access to the file.
@@ -605,6 +605,27 @@ test_verify_forged_checkpoint(void **state)
 	json_decref(expect_caught(&c, "has a bad signature", 0, n_cp + 1));
 }
 
+/* An old, genuinely signed checkpoint copied to the end: the log only
+ * grows, so a newer checkpoint over fewer records is refused. */
+static void
+test_verify_replayed_checkpoint(void **state)
+{
+	struct copy c;
+	int64_t n_cp;
+
+	(void)state;
+	copy_open(&c, "replayed");
+	n_cp = db_int(c.db, "SELECT COUNT(*) FROM audit_checkpoints", 0);
+	tamper(&c, "INSERT INTO audit_checkpoints (tree_size, root, signature, "
+		   "created_at) SELECT tree_size, root, signature, created_at "
+		   "FROM audit_checkpoints WHERE tree_size > 1 ORDER BY id "
+		   "LIMIT 1",
+	       0);
+	json_decref(expect_caught(&c, "covers fewer records than the "
+				      "checkpoint before it",
+				  0, n_cp + 1));
+}
+
 /* A row numbered 0 slipped in before record 1. */
 static void
 test_verify_row_before_first(void **state)
@@ -633,6 +654,7 @@ main(void)
 		cmocka_unit_test(test_verify_rewritten_with_leaf),
 		cmocka_unit_test(test_verify_truncated),
 		cmocka_unit_test(test_verify_forged_checkpoint),
+		cmocka_unit_test(test_verify_replayed_checkpoint),
 		cmocka_unit_test(test_verify_row_before_first),
 	};
 

@@ -2,7 +2,8 @@
  * SQLite store: the `audit` table (records with their RFC 6962 leaf
  * hashes, numbered by seq from 1) and `audit_checkpoints` (signed tree
  * heads). The hashing, signing and verification are core/audit.c's; here
- * rows are only appended and read.
+ * rows are only appended and read, one at a time or in pages by seq (and
+ * checkpoints by id) for the walks that must not hold the log in memory.
  *
  * Invariant: nothing here updates or deletes an audit row (the schema's
  * triggers refuse it as well).
