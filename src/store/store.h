@@ -321,6 +321,25 @@ struct held_list {
 #include "store/store_verify.h"
 #include "store/store_reveals.h"
 
+/* Audit pages (see audit_page below). A row callback gets one record
+ * (record and leaf valid during the call only) and returns 0 to go on,
+ * > 0 to stop the read early (the read then returns 0) or a negative
+ * error, which the read returns. */
+typedef int (*audit_row_fn)(void *ctx, int64_t seq, const char *record,
+			    const unsigned char leaf[32]);
+
+/* One signed checkpoint of the audit tree (migration 003). */
+struct audit_cp {
+	int64_t id;
+	int64_t size;            /* tree size: records 1..size */
+	unsigned char root[32];  /* RFC 6962 root over them */
+	unsigned char sig[64];   /* Ed25519 over merkle_checkpoint_text */
+	int64_t created;
+};
+
+/* As audit_row_fn, for one checkpoint. */
+typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
+
 struct store_ops {
 	const char *name;
 
@@ -610,6 +629,20 @@ struct store_ops {
 	int (*verification_recent)(struct store_conn *c, int64_t staff_id,
 				   int64_t customer_id, int64_t since,
 				   struct verification_recent *out);
+
+	/* Audit reads in pages, for export and verification without the
+	 * whole log in memory. audit_page calls fn for each record with
+	 * after < seq <= upto, in seq order, at most limit of them.
+	 * audit_checkpoint_page calls fn for each checkpoint with
+	 * id > after_id, in id order (oldest first), at most limit.
+	 * audit_checkpoint_newest fills out with the newest checkpoint, or
+	 * returns -GH_NOT_FOUND when there is none. */
+	int (*audit_page)(struct store_conn *c, int64_t after, int64_t upto,
+			  int limit, audit_row_fn fn, void *ctx);
+	int (*audit_checkpoint_page)(struct store_conn *c, int64_t after_id,
+				     int limit, audit_cp_fn fn, void *ctx);
+	int (*audit_checkpoint_newest)(struct store_conn *c,
+				       struct audit_cp *out);
 	/* The disclosure gate (core/disclosure.h). customer_visible: 0 when
 	 * customer customer_id exists and q->see_all, or one of its tickets
 	 * is visible to q->viewer_id by the staff rule of staff_ticket_get;

@@ -267,6 +267,9 @@ static const struct store_ops sq_ops = {
 	.audit_count = sq_audit_count,
 	.audit_checkpoint_insert = sq_audit_checkpoint_insert,
 	.audit_checkpoint_get = sq_audit_checkpoint_get,
+	.audit_page = sq_audit_page,
+	.audit_checkpoint_page = sq_audit_checkpoint_page,
+	.audit_checkpoint_newest = sq_audit_checkpoint_newest,
 	/* tickets.c */
 	.ticket_insert = sq_ticket_insert,
 	.ticket_update = sq_ticket_update,

@@ -184,6 +184,11 @@ int sq_audit_checkpoint_insert(struct store_conn *c, int64_t size,
 int sq_audit_checkpoint_get(struct store_conn *c, int64_t n,
 			    int64_t *size_out, unsigned char root_out[32],
 			    unsigned char sig_out[64], int64_t *created_out);
+int sq_audit_page(struct store_conn *c, int64_t after, int64_t upto,
+		  int limit, audit_row_fn fn, void *ctx);
+int sq_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
+			     int limit, audit_cp_fn fn, void *ctx);
+int sq_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
 
 /* tickets.c */
 int sq_ticket_insert(struct store_conn *c, int64_t customer_id,
