@@ -32,8 +32,8 @@ valid_text(const char *s, int64_t lo, int64_t hi)
 	return n >= lo && n <= hi;
 }
 
-static int
-valid_phone(const char *p)
+int
+accounts_valid_phone(const char *p)
 {
 	size_t digits = 0;
 
@@ -116,7 +116,7 @@ check_fields(const struct account_new *in, char *email, size_t emailsz,
 		return 0;
 	}
 	*field = "phone";
-	if (in->phone != NULL && !valid_phone(in->phone)) {
+	if (in->phone != NULL && !accounts_valid_phone(in->phone)) {
 		*reason = "The phone number must be in international form, "
 			  "e.g. +44 20 7946 0000.";
 		return -GH_BAD_FIELD;

@@ -49,6 +49,11 @@ int accounts_create(struct app *app, struct store_conn *c,
 		    const struct account_new *in, struct account_created *out,
 		    const char **field, const char **reason);
 
+/* 1 when p is a phone number in international form ("+" and 7 to 15
+ * digits, spaces and hyphens allowed), the rule for every stored phone
+ * number (account creation, account changes). */
+int accounts_valid_phone(const char *p);
+
 /* Clears the throttle lock of an account (`unlock`), audited. */
 int accounts_unlock(struct app *app, struct store_conn *c, enum realm realm,
 		    const char *email, const char *actor);

@@ -121,6 +121,10 @@ static const struct opt opts[] = {
 	S("attachments", "clamd_socket", attach_clamd_socket, "",
 	  "clamd for INSTREAM scans: a Unix socket path or tcp:HOST:PORT; "
 	  "empty: no virus scan"),
+	I("disclosure", "cooling_off_hours", cooling_off_hours, "24", 24, 168,
+	  "hours between the approval of an account change (e-mail, phone, "
+	  "authenticator reset, account number) and its application, while "
+	  "the customer can cancel it"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 

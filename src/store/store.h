@@ -318,6 +318,72 @@ struct held_list {
 	size_t n;
 };
 
+/* Account changes under dual control (migration 012). A request moves
+ * pending_approval -> cooling_off (approved) -> applied, or from either
+ * open state to cancelled (by the customer) or rejected (by a
+ * supervisor); failed when it could not be applied (e.g. the new e-mail
+ * address was taken meanwhile). value is the new value sealed by core
+ * (AD "change.<kind>:<customer_id>:<ref>"), empty for mfa_reset. Texts
+ * hold what core enforces: reasons 3..500 code points of UTF-8. */
+#define CHANGE_TEXT_BYTES 2004
+
+struct change_new {
+	const char *ref;          /* random, unique; part of the sealing AD */
+	int64_t customer_id;
+	const char *kind;         /* email | phone | mfa_reset | account_number */
+	struct blob value;        /* sealed; empty for mfa_reset */
+	int64_t requested_by;     /* staff */
+	int64_t verification_id;
+	int64_t ticket_id;
+	const char *reason;
+	int64_t now;
+};
+
+struct change_rec {
+	int64_t id;
+	char ref[48];
+	int64_t customer_id;
+	char customer_name[404];
+	char kind[16];
+	struct blob value;        /* sealed; only from change_get */
+	char state[20];
+	int64_t requested_by;
+	char requested_by_name[404];
+	int64_t verification_id;
+	int64_t ticket_id;
+	char reason[CHANGE_TEXT_BYTES];
+	int64_t created_at;
+	int64_t approved_by;      /* 0 until approved */
+	char approved_by_name[404];
+	int64_t approved_at;
+	char approval[CHANGE_TEXT_BYTES];
+	int64_t apply_after;      /* 0 until approved */
+	int64_t closed_at;        /* 0 while open */
+	char closed_by[48];       /* "staff:3", "customer:9", "system" */
+	char closing[CHANGE_TEXT_BYTES]; /* reason of a rejection or failure */
+};
+
+struct change_list {
+	struct change_rec *v;     /* malloc'd; change_list_clear() */
+	size_t n;
+};
+
+/* Which requests a listing shows, newest first. */
+struct change_query {
+	int64_t customer_id;      /* 0: every customer */
+	const char *state;        /* NULL: any; "open": both open states */
+	int64_t limit, offset;
+};
+
+/* A customer's sealed fields re-sealed under a new e-mail blind index
+ * (a changed e-mail address: every field's AD names the index). */
+struct customer_reseal {
+	int64_t id;
+	const char *old_idx;
+	const char *new_idx;
+	struct blob email, phone, dob, address, phrase, totp_seed;
+};
+
 struct store_ops {
 	const char *name;
 
@@ -556,6 +622,42 @@ struct store_ops {
 	int (*held_decide)(struct store_conn *c, const struct held_decision *d);
 	int (*note_mark)(struct store_conn *c, int64_t ticket_id,
 			 int64_t *count_out, int64_t *last_id_out);
+	/* Account changes (migration 012; see struct change_rec).
+	 * change_insert stores one in state pending_approval; -GH_EXISTS when
+	 * the customer has an open request of that kind. change_get fills the
+	 * record with its sealed value (-GH_NOT_FOUND); change_list gives
+	 * records without value, newest first. change_approve moves a
+	 * pending request to cooling_off, recording the approver, reason and
+	 * apply_after; -GH_CONFLICT when it is not pending or staff_id is its
+	 * requester. change_close moves an open request to state (cancelled,
+	 * rejected or failed) with who closed it and why; -GH_CONFLICT when
+	 * it is no longer open. change_applied moves a request in cooling_off
+	 * whose apply_after <= now to applied; -GH_CONFLICT otherwise.
+	 * change_due writes up to max ids of requests in cooling_off with
+	 * apply_after <= now into ids, oldest first (*n_out the count). */
+	int (*change_insert)(struct store_conn *c, const struct change_new *n,
+			     int64_t *id_out);
+	int (*change_get)(struct store_conn *c, int64_t id,
+			  struct change_rec *out);
+	int (*change_list)(struct store_conn *c, const struct change_query *q,
+			   struct change_list *out);
+	int (*change_approve)(struct store_conn *c, int64_t id,
+			      int64_t staff_id, const char *reason,
+			      int64_t apply_after, int64_t now);
+	int (*change_close)(struct store_conn *c, int64_t id, const char *state,
+			    const char *closed_by, const char *reason,
+			    int64_t now);
+	int (*change_applied)(struct store_conn *c, int64_t id, int64_t now);
+	int (*change_due)(struct store_conn *c, int64_t now, size_t max,
+			  int64_t *ids, size_t *n_out);
+	/* The customer's e-mail blind index and every sealed field at once,
+	 * where the index is still r->old_idx (-GH_CONFLICT otherwise;
+	 * -GH_EXISTS when another customer has r->new_idx); the TOTP replay
+	 * guard is kept. customer_set_phone replaces the sealed phone. */
+	int (*customer_reseal)(struct store_conn *c,
+			       const struct customer_reseal *r);
+	int (*customer_set_phone)(struct store_conn *c, int64_t customer_id,
+				  const struct blob *phone);
 };
 
 /* Every connection starts with the backend's operations table. */
@@ -603,6 +705,10 @@ void attachment_list_clear(struct attachment_list *l);
 /* Held replies (NULL-safe). */
 void held_reply_clear(struct held_reply *h);
 void held_list_clear(struct held_list *l);
+/* Account changes (NULL-safe). */
+void change_rec_clear(struct change_rec *r);
+void change_list_clear(struct change_list *l);
+void customer_reseal_clear(struct customer_reseal *r);
 
 /* Backend constructors, used by store_open. */
 struct store_backend {

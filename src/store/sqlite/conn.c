@@ -317,6 +317,16 @@ static const struct store_ops sq_ops = {
 	.held_list = sq_held_list,
 	.held_decide = sq_held_decide,
 	.note_mark = sq_note_mark,
+	/* changes.c */
+	.change_insert = sq_change_insert,
+	.change_get = sq_change_get,
+	.change_list = sq_change_list,
+	.change_approve = sq_change_approve,
+	.change_close = sq_change_close,
+	.change_applied = sq_change_applied,
+	.change_due = sq_change_due,
+	.customer_reseal = sq_customer_reseal,
+	.customer_set_phone = sq_customer_set_phone,
 };
 
 const struct store_backend store_sqlite_backend = {
