@@ -48,4 +48,14 @@ int api_tickets_attachments_list(struct request *r);
 int api_attachments_download(struct request *r);
 int api_attachments_release(struct request *r);
 
+/* changes.c: account changes under dual control (core/changes.h). Staff:
+ * GET /changes (supervisors), POST /changes/{id}/approve and /reject
+ * {reason} (supervisors and admins; approval not by the requester).
+ * Customer: GET /portal/changes, POST /portal/changes/{id}/cancel. */
+int api_changes_list(struct request *r);
+int api_changes_approve(struct request *r);
+int api_changes_reject(struct request *r);
+int api_portal_changes_list(struct request *r);
+int api_portal_changes_cancel(struct request *r);
+
 #endif

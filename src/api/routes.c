@@ -90,5 +90,18 @@ const struct route api_routes[] = {
 	 api_attachments_download, 0},
 	{"POST", "/api/v1/attachments/{id}/release", STAFF, AUTH_ADMIN, 4 * KB,
 	 api_attachments_release, 0},
+	/* account changes under dual control (api/changes.c): supervisors
+	 * and admins decide, with a reason of up to 500 characters (8 KiB
+	 * holds it escaped); customers see and cancel their own */
+	{"GET", "/api/v1/changes", STAFF, AUTH_SUPERVISOR, 0, api_changes_list,
+	 0},
+	{"POST", "/api/v1/changes/{id}/approve", STAFF, AUTH_SUPERVISOR,
+	 8 * KB, api_changes_approve, 0},
+	{"POST", "/api/v1/changes/{id}/reject", STAFF, AUTH_SUPERVISOR, 8 * KB,
+	 api_changes_reject, 0},
+	{"GET", "/api/v1/portal/changes", PUB, AUTH_CUSTOMER, 0,
+	 api_portal_changes_list, 0},
+	{"POST", "/api/v1/portal/changes/{id}/cancel", PUB, AUTH_CUSTOMER,
+	 1 * KB, api_portal_changes_cancel, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };
