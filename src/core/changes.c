@@ -107,41 +107,13 @@ struct request_ctx {
 	int64_t id;
 };
 
-/* A new e-mail address: valid, not the current one, no other
- * customer's. */
+/* The kind and the form of its value: an e-mail address or phone
+ * number, none for mfa_reset. account_number is refused as a whole:
+ * this version stores no account number a change could be applied to,
+ * and a request that could be approved but never take effect would be a
+ * lie. */
 static int
-check_email(struct store_conn *c, struct request_ctx *x)
-{
-	char idx[CRYPTO_HASH_HEX];
-	struct customer_contact cc;
-	struct account other;
-	int rc;
-
-	if (auth_normalize_email(x->in->value, x->value, sizeof(x->value)) < 0)
-		return -GH_BAD_FIELD;
-	crypto_index(x->app->keys, "customer.email", x->value,
-		     strlen(x->value), idx);
-	rc = c->ops->customer_contact(c, x->in->customer_id, &cc);
-	if (rc < 0)
-		return rc;
-	if (strcmp(cc.email_idx, idx) == 0)
-		rc = -GH_BAD_FIELD;
-	customer_contact_clear(&cc);
-	if (rc < 0)
-		return rc;
-	rc = c->ops->account_by_login(c, REALM_CUSTOMER, idx, &other);
-	account_clear(&other);
-	if (rc == 0)
-		return -GH_EXISTS;
-	return rc == -GH_NOT_FOUND ? 0 : rc;
-}
-
-/* The kind and its value: a value for email and phone, none for
- * mfa_reset. account_number is refused as a whole: this version stores
- * no account number a change could be applied to, and a request that
- * could be approved but never take effect would be a lie. */
-static int
-check_value(struct store_conn *c, struct request_ctx *x, const char **field)
+check_value(struct request_ctx *x, const char **field)
 {
 	const char *kind = x->in->kind;
 	const char *v = x->in->value;
@@ -157,11 +129,43 @@ check_value(struct store_conn *c, struct request_ctx *x, const char **field)
 	if (v == NULL)
 		return -GH_MISSING_FIELD;
 	if (strcmp(kind, "email") == 0)
-		return check_email(c, x);
+		return auth_normalize_email(v, x->value, sizeof(x->value)) < 0
+			       ? -GH_BAD_FIELD
+			       : 0;
 	if (!accounts_valid_phone(v) || strlen(v) >= sizeof(x->value))
 		return -GH_BAD_FIELD;
 	snprintf(x->value, sizeof(x->value), "%s", v);
 	return 0;
+}
+
+/* The customer exists and, for an e-mail change, the new address is
+ * neither their current one (-GH_BAD_FIELD) nor another customer's
+ * (-GH_EXISTS). */
+static int
+check_customer(struct store_conn *c, struct request_ctx *x)
+{
+	char idx[CRYPTO_HASH_HEX];
+	struct customer_contact cc;
+	struct account other;
+	int rc;
+
+	rc = c->ops->customer_contact(c, x->in->customer_id, &cc);
+	if (rc < 0 || strcmp(x->in->kind, "email") != 0) {
+		customer_contact_clear(&cc);
+		return rc;
+	}
+	crypto_index(x->app->keys, "customer.email", x->value,
+		     strlen(x->value), idx);
+	if (strcmp(cc.email_idx, idx) == 0)
+		rc = -GH_BAD_FIELD;
+	customer_contact_clear(&cc);
+	if (rc < 0)
+		return rc;
+	rc = c->ops->account_by_login(c, REALM_CUSTOMER, idx, &other);
+	account_clear(&other);
+	if (rc == 0)
+		return -GH_EXISTS;
+	return rc == -GH_NOT_FOUND ? 0 : rc;
 }
 
 /* A random reference and the value sealed under it. */
@@ -232,32 +236,31 @@ tx_request_denied(struct store_conn *c, void *cls)
 				     "level_held", x->p->level));
 }
 
-/* The input, then the proof: bad input is the caller's mistake and
- * answered first; a missing proof is a security refusal, audited. */
+/* The form of the input, then the proof, then what depends on the
+ * customer: bad input is the caller's mistake and answered first; a
+ * missing proof is a security refusal, audited, and says nothing about
+ * the customer (not even whether they exist). */
 static int
 request_check(struct store_conn *c, struct request_ctx *x,
 	      const char **field)
 {
-	struct customer_contact cc;
 	int rc;
 
 	*field = "reason";
 	rc = valid_reason(x->in->reason);
-	if (rc < 0)
-		return rc;
-	rc = check_value(c, x, field);
+	if (rc == 0)
+		rc = check_value(x, field);
 	if (rc < 0)
 		return rc;
 	*field = NULL;
-	rc = c->ops->customer_contact(c, x->in->customer_id, &cc);
-	customer_contact_clear(&cc);
-	if (rc < 0)
-		return rc;
 	if (!changes_assurance_ok(x->p->level, x->p->possession)) {
 		rc = store_transact(c, tx_request_denied, x);
 		return rc < 0 ? rc : -GH_VERIFICATION_REQUIRED;
 	}
-	return 0;
+	rc = check_customer(c, x);
+	if (rc == -GH_BAD_FIELD || rc == -GH_EXISTS)
+		*field = "value";
+	return rc;
 }
 
 int

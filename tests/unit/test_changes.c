@@ -415,6 +415,15 @@ test_request_refusals(void **state)
 				    2, 1, T0, &r), -GH_CHANGE_NOT_ALLOWED);
 	assert_int_equal(request_as(f, &f->cust, "email", ADA_NEW, 2, 1, T0,
 				    &r), -GH_FORBIDDEN);
+	/* Without a proof nothing is said about the customer. */
+	in = (struct change_request_in){9999, "mfa_reset", NULL, "lost it", 7,
+					"h"};
+	p.level = 1;
+	assert_int_equal(chg_request(&f->app, f->c, &f->agent, &in, &p, T0, &r,
+				     &field, &held), -GH_VERIFICATION_REQUIRED);
+	p.level = 2;
+	assert_int_equal(chg_request(&f->app, f->c, &f->agent, &in, &p, T0, &r,
+				     &field, &held), -GH_NOT_FOUND);
 	assert_int_equal(n_changes(f), 0);
 }
 
