@@ -48,10 +48,26 @@ int api_tickets_attachments_list(struct request *r);
 int api_attachments_download(struct request *r);
 int api_attachments_release(struct request *r);
 
+/* verify.c: caller verification (core/verify.h). Staff: POST
+ * /tickets/{id}/verifications, GET /verifications/{id}, POST
+ * /verifications/{id}/factors {method, code?}, POST
+ * /tickets/{id}/verification-lock/clear {reason} (supervisors). Customer:
+ * GET /portal/verifications, POST /portal/verifications/{id}/approve
+ * {number} and .../deny. */
+int api_verify_start(struct request *r);
+int api_verify_get(struct request *r);
+int api_verify_factor(struct request *r);
+int api_verify_lock_clear(struct request *r);
+int api_portal_verify_list(struct request *r);
+int api_portal_verify_approve(struct request *r);
+int api_portal_verify_deny(struct request *r);
 /* changes.c: account changes under dual control (core/changes.h). Staff:
- * GET /changes (supervisors), POST /changes/{id}/approve and /reject
- * {reason} (supervisors and admins; approval not by the requester).
- * Customer: GET /portal/changes, POST /portal/changes/{id}/cancel. */
+ * POST /customers/{id}/changes {kind, value?, reason, verification}
+ * (agents with a level-2 verification), GET /changes (supervisors), POST
+ * /changes/{id}/approve and /reject {reason} (supervisors and admins;
+ * approval not by the requester). Customer: GET /portal/changes, POST
+ * /portal/changes/{id}/cancel. */
+int api_changes_request(struct request *r);
 int api_changes_list(struct request *r);
 int api_changes_approve(struct request *r);
 int api_changes_reject(struct request *r);

@@ -184,3 +184,48 @@ api_portal_changes_cancel(struct request *r)
 		return rc;
 	return api_ok(r, portal_change(&c, now));
 }
+
+/* The body of 403 verification_required: the level needed and held. */
+static int
+verification_needed(struct request *r, int held)
+{
+	json_decref(r->error_extra);
+	r->error_extra = json_pack("{s:i, s:i}", "level_needed",
+				   CHANGE_LEVEL_NEEDED, "level_held", held);
+	return -GH_VERIFICATION_REQUIRED;
+}
+
+int
+api_changes_request(struct request *r)
+{
+	struct change_request_in in = {.customer_id = r->params[0],
+				       .session_hash = r->actor.token_hash};
+	const struct jspec spec[] = {
+		JSPEC_STR("kind", &in.kind, 1, 16, JS_REQUIRED),
+		JSPEC_STR("value", &in.value, 1, 254, 0),
+		JSPEC_STR("reason", &in.reason, CHANGE_REASON_MIN,
+			  CHANGE_REASON_MAX, JS_REQUIRED),
+		JSPEC_INT("verification", &in.verification_id, 1, INT64_MAX,
+			  JS_REQUIRED),
+		JSPEC_END,
+	};
+	const char *field = NULL;
+	struct change_rec c;
+	struct tk_actor a;
+	int held = 0;
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	api_actor(r, &a);
+	rc = changes_request(r->app, request_db(r), &a, &in,
+			     (int64_t)time(NULL), &c, &field, &held);
+	if (rc == -GH_VERIFICATION_REQUIRED)
+		return verification_needed(r, held);
+	if (rc < 0 && field != NULL)
+		return api_error_field(r, rc, field);
+	if (rc < 0)
+		return rc;
+	return api_created(r, staff_change(&c));
+}

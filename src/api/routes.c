@@ -90,9 +90,26 @@ const struct route api_routes[] = {
 	 api_attachments_download, 0},
 	{"POST", "/api/v1/attachments/{id}/release", STAFF, AUTH_ADMIN, 4 * KB,
 	 api_attachments_release, 0},
+	/* caller verification (api/verify.c) */
+	{"POST", "/api/v1/tickets/{id}/verifications", STAFF, AUTH_AGENT,
+	 1 * KB, api_verify_start, 0},
+	{"GET", "/api/v1/verifications/{id}", STAFF, AUTH_AGENT, 0,
+	 api_verify_get, 0},
+	{"POST", "/api/v1/verifications/{id}/factors", STAFF, AUTH_AGENT,
+	 1 * KB, api_verify_factor, 0},
+	{"POST", "/api/v1/tickets/{id}/verification-lock/clear", STAFF,
+	 AUTH_SUPERVISOR, 4 * KB, api_verify_lock_clear, 0},
+	{"GET", "/api/v1/portal/verifications", PUB, AUTH_CUSTOMER, 0,
+	 api_portal_verify_list, 0},
+	{"POST", "/api/v1/portal/verifications/{id}/approve", PUB,
+	 AUTH_CUSTOMER, 1 * KB, api_portal_verify_approve, 0},
+	{"POST", "/api/v1/portal/verifications/{id}/deny", PUB, AUTH_CUSTOMER,
+	 1 * KB, api_portal_verify_deny, 0},
 	/* account changes under dual control (api/changes.c): supervisors
 	 * and admins decide, with a reason of up to 500 characters (8 KiB
 	 * holds it escaped); customers see and cancel their own */
+	{"POST", "/api/v1/customers/{id}/changes", STAFF, AUTH_AGENT, 8 * KB,
+	 api_changes_request, 0},
 	{"GET", "/api/v1/changes", STAFF, AUTH_SUPERVISOR, 0, api_changes_list,
 	 0},
 	{"POST", "/api/v1/changes/{id}/approve", STAFF, AUTH_SUPERVISOR,

@@ -121,6 +121,9 @@ static const struct opt opts[] = {
 	S("attachments", "clamd_socket", attach_clamd_socket, "",
 	  "clamd for INSTREAM scans: a Unix socket path or tcp:HOST:PORT; "
 	  "empty: no virus scan"),
+	I("disclosure", "verification_minutes", verification_minutes, "15", 1,
+	  15, "minutes a caller's identity verification lasts (may only "
+	  "shorten the compiled-in 15)"),
 	I("disclosure", "cooling_off_hours", cooling_off_hours, "24", 24, 168,
 	  "hours between the approval of an account change (e-mail, phone, "
 	  "authenticator reset, account number) and its application, while "

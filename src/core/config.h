@@ -80,6 +80,7 @@ struct config {
 	int64_t attach_har_retention_days;
 	char attach_clamd_socket[CONFIG_STR_MAX];
 	/* [disclosure] */
+	int64_t verification_minutes;
 	int64_t cooling_off_hours;
 	/* [log] */
 	char log_level[16];
