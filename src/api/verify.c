@@ -18,15 +18,17 @@
 #include "core/verify.h"
 #include "util/errors.h"
 
+/* A factor as its agent sees it; the number to read out only while the
+ * approval waits on a live verification. */
 static json_t *
-factor_json(const struct verification_factor *f)
+factor_json(const struct verification_factor *f, int live)
 {
 	json_t *o = json_pack("{s:s, s:s}", "method", f->method, "state",
 			      f->state);
 
 	if (o == NULL)
 		return NULL;
-	if (strcmp(f->method, "portal_approval") == 0 &&
+	if (live && strcmp(f->method, "portal_approval") == 0 &&
 	    strcmp(f->state, "pending") == 0 && f->number > 0)
 		json_object_set_new(o, "number", json_integer(f->number));
 	if (strcmp(f->state, "pending") == 0 && strcmp(f->method, "totp") != 0 &&
@@ -47,7 +49,11 @@ view_json(const struct verify_view *v)
 	json_t *factors = json_array();
 
 	for (size_t i = 0; factors != NULL && i < v->rec.n_factors; i++)
-		json_array_append_new(factors, factor_json(&v->rec.f[i]));
+		json_array_append_new(
+			factors,
+			factor_json(&v->rec.f[i],
+				    v->status != NULL &&
+					    strcmp(v->status, "open") == 0));
 	return json_pack("{s:I, s:I, s:I, s:i, s:s, s:I, s:o}", "id",
 			 (json_int_t)v->rec.id, "ticket",
 			 (json_int_t)v->rec.ticket_id, "customer",

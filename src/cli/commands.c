@@ -52,11 +52,16 @@ const struct cli_command cli_commands[] = {
 	 "\n"
 	 "A queue name is 1 to 32 characters of a-z, 0-9, - and _.\n",
 	 cli_queue},
-	{"audit", "verify the audit log, or sign a checkpoint of it",
+	{"audit", "verify the audit log, sign a checkpoint, export it as JSON "
+		  "lines",
 	 "  gatehouse audit verify|checkpoint [--dir DIR]\n"
+	 "  gatehouse audit export [--since N] [--verify] [--dir DIR]\n"
 	 "\n"
-	 "verify exits 1 and says where when a record was changed or\n"
-	 "removed.\n",
+	 "verify exits 1 and names the first bad record or checkpoint when\n"
+	 "a record was changed, removed, reordered or cut off. export writes\n"
+	 "the records after N (default 0) to stdout, one JSON object a line:\n"
+	 "{\"seq\", \"leaf_hash\", \"record\"}; with --verify it exports\n"
+	 "nothing and exits 1 unless the log verifies.\n",
 	 cli_audit},
 	{"scan", "run the outbound filter and the link analyser over a file",
 	 "  gatehouse scan [--dlp|--phish] [--dir DIR] [FILE|-]\n"

@@ -248,6 +248,7 @@ tx_start(struct store_conn *c, void *cls)
 	struct start_ctx *x = cls;
 	struct verification_lock k;
 	struct ticket_rec t;
+	struct verification_recent recent;
 	int64_t open = 0, ended = 0;
 	int rc;
 
@@ -268,11 +269,18 @@ tx_start(struct store_conn *c, void *cls)
 	if (rc == 0)
 		rc = c->ops->verification_open_count(c, x->a->id, x->now,
 						     &open);
+	if (rc == 0)
+		rc = c->ops->verification_recent(
+			c, x->a->id, t.customer_id,
+			x->now - VERIFY_WINDOW_SECS, &recent);
 	if (rc < 0)
 		return rc;
 	if (open >= VERIFY_MAX_OPEN)
 		return start_refused(c, x, -GH_RATE_LIMITED,
 				     "too many open verifications");
+	if (recent.starts >= VERIFY_STARTS_PER_HOUR)
+		return start_refused(c, x, -GH_RATE_LIMITED,
+				     "too many verifications this hour");
 	rc = c->ops->verification_insert(
 		c,
 		&(struct verification_new){

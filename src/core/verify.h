@@ -52,6 +52,14 @@
 #define VERIFY_MAX_FAILURES 5  /* wrong tries per verification and method */
 #define VERIFY_MAX_SENDS 5     /* codes sent per verification and method */
 #define VERIFY_PORTAL_MAX 20   /* pending requests listed to a customer */
+/* Limits over an hour, whatever the verification or agent: they stop a
+ * caller (or an agent) from trying codes, sending codes or pushing
+ * approval requests without end by starting new verifications. */
+#define VERIFY_WINDOW_SECS 3600
+#define VERIFY_STARTS_PER_HOUR 30    /* verifications one agent starts */
+#define VERIFY_FAILURES_PER_HOUR 10  /* wrong codes about one customer */
+#define VERIFY_CODES_PER_HOUR 10     /* codes sent to one customer */
+#define VERIFY_APPROVALS_PER_HOUR 5  /* approval requests to one customer */
 #define VERIFY_REASON_MIN 3    /* a supervisor's reason, code points */
 #define VERIFY_REASON_MAX 500
 
@@ -106,7 +114,8 @@ struct verify_view {
  * ticket ticket_id at now. 0 with *out filled; -GH_NOT_FOUND when the
  * ticket is not visible to a; -GH_VERIFICATION_LOCKED while verification
  * on the ticket is locked; -GH_BAD_STATE for a solved ticket;
- * -GH_RATE_LIMITED when a has VERIFY_MAX_OPEN open already. A new
+ * -GH_RATE_LIMITED when a has VERIFY_MAX_OPEN open already or started
+ * VERIFY_STARTS_PER_HOUR in the last hour. A new
  * verification ends a's open one on the same ticket (status "ended").
  * Refusals are audited too.
  */
@@ -140,7 +149,9 @@ struct verify_factor_out {
  * code); -GH_BAD_CODE (wrong, expired or replayed code: counted);
  * -GH_VERIFICATION_FAILED (the verification or this factor has ended);
  * -GH_BAD_STATE (factor already passed, no code sent, nothing on file);
- * -GH_RATE_LIMITED (VERIFY_MAX_SENDS codes sent already).
+ * -GH_RATE_LIMITED (VERIFY_MAX_SENDS codes sent already, or an hourly
+ * limit about this customer reached: wrong codes, codes sent, approval
+ * requests; then nothing is checked, sent or requested).
  */
 int verify_factor(struct app *app, struct store_conn *c,
 		  const struct tk_actor *a, const char *session_hash,

@@ -242,6 +242,33 @@ factor_request(struct store_conn *c, struct factor_ctx *x)
 			    json_pack("{s:s}", "method", x->method));
 }
 
+/* The hourly limits about the customer (core/verify.h) for this attempt:
+ * 0, or the attempt is refused (audited) before anything is checked,
+ * sent or requested. */
+static int
+customer_limits(struct store_conn *c, struct factor_ctx *x)
+{
+	struct verification_recent r;
+	int rc = c->ops->verification_recent(c, x->a->id, x->v.customer_id,
+					     x->now - VERIFY_WINDOW_SECS, &r);
+	int approval = strcmp(x->method, "portal_approval") == 0;
+
+	if (rc < 0)
+		return rc;
+	if (approval && x->f.number == 0 &&
+	    r.approvals >= VERIFY_APPROVALS_PER_HOUR)
+		return refuse(c, x, -GH_RATE_LIMITED,
+			      "too many approval requests this hour");
+	if (!approval && x->code == NULL &&
+	    strcmp(x->method, "totp") != 0 && r.codes >= VERIFY_CODES_PER_HOUR)
+		return refuse(c, x, -GH_RATE_LIMITED,
+			      "too many codes sent this hour");
+	if (x->code != NULL && r.failures >= VERIFY_FAILURES_PER_HOUR)
+		return refuse(c, x, -GH_RATE_LIMITED,
+			      "too many wrong codes this hour");
+	return 1;
+}
+
 /* Reads the verification and its factor row for x->method, checks both
  * may take an attempt, then runs the method's step. */
 static int
@@ -275,6 +302,9 @@ tx_factor(struct store_conn *c, void *cls)
 		return refuse(c, x, -GH_VERIFICATION_FAILED, "factor failed");
 	if (strcmp(x->f.state, "passed") == 0)
 		return refuse(c, x, -GH_BAD_STATE, "factor passed already");
+	rc = customer_limits(c, x);
+	if (rc <= 0)
+		return rc;
 	if (strcmp(x->method, "totp") == 0)
 		return factor_totp(c, x);
 	if (strcmp(x->method, "portal_approval") == 0)

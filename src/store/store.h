@@ -319,71 +319,26 @@ struct held_list {
 };
 
 #include "store/store_verify.h"
-/* Account changes under dual control (migration 012). A request moves
- * pending_approval -> cooling_off (approved) -> applied, or from either
- * open state to cancelled (by the customer) or rejected (by a
- * supervisor); failed when it could not be applied (e.g. the new e-mail
- * address was taken meanwhile). value is the new value sealed by core
- * (AD "change.<kind>:<customer_id>:<ref>"), empty for mfa_reset. Texts
- * hold what core enforces: reasons 3..500 code points of UTF-8. */
-#define CHANGE_TEXT_BYTES 2004
+/* Audit pages (see audit_page below). A row callback gets one record
+ * (record and leaf valid during the call only) and returns 0 to go on,
+ * > 0 to stop the read early (the read then returns 0) or a negative
+ * error, which the read returns. */
+typedef int (*audit_row_fn)(void *ctx, int64_t seq, const char *record,
+			    const unsigned char leaf[32]);
 
-struct change_new {
-	const char *ref;          /* random, unique; part of the sealing AD */
-	int64_t customer_id;
-	const char *kind;         /* email | phone | mfa_reset | account_number */
-	struct blob value;        /* sealed; empty for mfa_reset */
-	int64_t requested_by;     /* staff */
-	int64_t verification_id;
-	int64_t ticket_id;
-	const char *reason;
-	int64_t now;
-};
-
-struct change_rec {
+/* One signed checkpoint of the audit tree (migration 003). */
+struct audit_cp {
 	int64_t id;
-	char ref[48];
-	int64_t customer_id;
-	char customer_name[404];
-	char kind[16];
-	struct blob value;        /* sealed; only from change_get */
-	char state[20];
-	int64_t requested_by;
-	char requested_by_name[404];
-	int64_t verification_id;
-	int64_t ticket_id;
-	char reason[CHANGE_TEXT_BYTES];
-	int64_t created_at;
-	int64_t approved_by;      /* 0 until approved */
-	char approved_by_name[404];
-	int64_t approved_at;
-	char approval[CHANGE_TEXT_BYTES];
-	int64_t apply_after;      /* 0 until approved */
-	int64_t closed_at;        /* 0 while open */
-	char closed_by[48];       /* "staff:3", "customer:9", "system" */
-	char closing[CHANGE_TEXT_BYTES]; /* reason of a rejection or failure */
+	int64_t size;            /* tree size: records 1..size */
+	unsigned char root[32];  /* RFC 6962 root over them */
+	unsigned char sig[64];   /* Ed25519 over merkle_checkpoint_text */
+	int64_t created;
 };
 
-struct change_list {
-	struct change_rec *v;     /* malloc'd; change_list_clear() */
-	size_t n;
-};
+/* As audit_row_fn, for one checkpoint. */
+typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 
-/* Which requests a listing shows, newest first. */
-struct change_query {
-	int64_t customer_id;      /* 0: every customer */
-	const char *state;        /* NULL: any; "open": both open states */
-	int64_t limit, offset;
-};
-
-/* A customer's sealed fields re-sealed under a new e-mail blind index
- * (a changed e-mail address: every field's AD names the index). */
-struct customer_reseal {
-	int64_t id;
-	const char *old_idx;
-	const char *new_idx;
-	struct blob email, phone, dob, address, phrase, totp_seed;
-};
+#include "store/store_changes.h"
 
 struct store_ops {
 	const char *name;
@@ -670,6 +625,25 @@ struct store_ops {
 	int (*verification_supersede)(struct store_conn *c, int64_t staff_id,
 				      int64_t ticket_id, int64_t now,
 				      int64_t *n_out);
+	/* The counts of struct verification_recent since `since`. */
+	int (*verification_recent)(struct store_conn *c, int64_t staff_id,
+				   int64_t customer_id, int64_t since,
+				   struct verification_recent *out);
+
+	/* Audit reads in pages, for export and verification without the
+	 * whole log in memory. audit_page calls fn for each record with
+	 * after < seq <= upto, in seq order, at most limit of them.
+	 * audit_checkpoint_page calls fn for each checkpoint with
+	 * id > after_id, in id order (oldest first), at most limit.
+	 * audit_checkpoint_newest fills out with the newest checkpoint, or
+	 * returns -GH_NOT_FOUND when there is none. */
+	int (*audit_page)(struct store_conn *c, int64_t after, int64_t upto,
+			  int limit, audit_row_fn fn, void *ctx);
+	int (*audit_checkpoint_page)(struct store_conn *c, int64_t after_id,
+				     int limit, audit_cp_fn fn, void *ctx);
+	int (*audit_checkpoint_newest)(struct store_conn *c,
+				       struct audit_cp *out);
+
 	/* Account changes (migration 012; see struct change_rec).
 	 * change_insert stores one in state pending_approval; -GH_EXISTS when
 	 * the customer has an open request of that kind. change_get fills the
@@ -753,10 +727,6 @@ void attachment_list_clear(struct attachment_list *l);
 /* Held replies (NULL-safe). */
 void held_reply_clear(struct held_reply *h);
 void held_list_clear(struct held_list *l);
-/* Account changes (NULL-safe). */
-void change_rec_clear(struct change_rec *r);
-void change_list_clear(struct change_list *l);
-void customer_reseal_clear(struct customer_reseal *r);
 
 /* Backend constructors, used by store_open. */
 struct store_backend {

@@ -87,6 +87,17 @@ struct staff_contact_list {
 	size_t n;
 };
 
+/* What happened recently (since a time) around a verification: the
+ * verifications a staff member started, and about one customer the wrong
+ * codes tried, the codes sent and the portal approvals requested (over
+ * every verification and agent). */
+struct verification_recent {
+	int64_t starts;
+	int64_t failures;
+	int64_t codes;
+	int64_t approvals;
+};
+
 /* Verifications (NULL-safe). */
 void verification_list_clear(struct verification_list *l);
 void staff_contact_list_clear(struct staff_contact_list *l);

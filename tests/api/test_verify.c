@@ -530,13 +530,21 @@ test_portal_approval(void **state)
  * supervisor was mailed without content, and only a supervisor clears
  * the lock. */
 static void
-assert_locked_then_cleared(struct world *w, int64_t t, int64_t v)
+assert_locked_then_cleared(struct world *w, int64_t t, int64_t v,
+			   const char *state_name)
 {
 	struct gh_resp r;
 	char path[128], status[32], subject[96];
 	char *text = NULL;
 
 	assert_int_equal(level_of(&w->c_agent1, v, status, sizeof(status)), 0);
+	assert_string_equal(status, state_name);
+	snprintf(path, sizeof(path), "/api/v1/verifications/%lld", (long long)v);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "GET", path, NULL, NULL,
+				&r),
+			 200);
+	assert_null(strstr(r.body, "\"number\""));
+	gh_resp_free(&r);
 	assert_int_equal(start_status(&w->c_agent1, t, &r), 423);
 	assert_string_equal(gh_error(&r), "verification_locked");
 	gh_resp_free(&r);
@@ -601,7 +609,7 @@ test_portal_wrong_number(void **state)
 	/* The right number afterwards changes nothing. */
 	assert_int_equal(approve(w, &cust, v, n, &r), 409);
 	gh_resp_free(&r);
-	assert_locked_then_cleared(w, t, v);
+	assert_locked_then_cleared(w, t, v, "failed");
 	gh_client_free(&cust);
 }
 
@@ -632,7 +640,7 @@ test_portal_deny(void **state)
 				      "SELECT COUNT(*) FROM audit WHERE record "
 				      "LIKE '%%verification.denied%%'"),
 			 1);
-	assert_locked_then_cleared(w, t, v);
+	assert_locked_then_cleared(w, t, v, "denied");
 	gh_client_free(&cust);
 }
 

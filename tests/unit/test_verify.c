@@ -21,6 +21,7 @@
 
 #include <sqlite3.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/app.h"
 #include "core/config.h"
@@ -840,6 +841,114 @@ test_open_limit(void **state)
 			 -GH_NOT_FOUND);
 }
 
+/* New verifications do not buy new tries: the hourly limits about one
+ * customer and one agent hold across verifications (ASVS 6.6.3, 6.6.4). */
+static void
+test_hourly_limits(void **state)
+{
+	struct vx *x = *state;
+	struct verify_factor_out out;
+	struct verify_view v;
+	char code[7], wrong[7];
+	int64_t id;
+	int starts = 0;
+
+	totp_code(x->now, code);
+	wrong_of(code, wrong);
+	for (int k = 0; k < 2; k++) {
+		id = start(x, x->now);
+		starts++;
+		for (int i = 0; i < VERIFY_MAX_FAILURES; i++)
+			assert_true(factor(x, id, "totp", wrong, x->now,
+					   &out) < 0);
+	}
+	id = start(x, x->now);
+	starts++;
+	assert_int_equal(factor(x, id, "totp", code, x->now, &out),
+			 -GH_RATE_LIMITED);
+	assert_int_equal(level(x, id, x->now), 0);
+	/* Sending codes: 10 an hour to one customer. */
+	for (int k = 0; k < 2; k++) {
+		id = start(x, x->now);
+		starts++;
+		for (int i = 0; i < VERIFY_MAX_SENDS; i++)
+			assert_int_equal(factor(x, id, "sms_otp", NULL, x->now,
+						&out),
+					 0);
+	}
+	assert_int_equal(factor(x, id, "email_otp", NULL, x->now, &out),
+			 -GH_RATE_LIMITED);
+	/* Approval requests: 5 an hour (push fatigue). */
+	for (int k = 0; k < VERIFY_APPROVALS_PER_HOUR; k++) {
+		id = start(x, x->now);
+		starts++;
+		assert_int_equal(factor(x, id, "portal_approval", NULL, x->now,
+					&out),
+				 0);
+	}
+	id = start(x, x->now);
+	starts++;
+	assert_int_equal(factor(x, id, "portal_approval", NULL, x->now, &out),
+			 -GH_RATE_LIMITED);
+	/* An hour later the customer's code counts again. */
+	x->now += VERIFY_WINDOW_SECS + 1;
+	assert_int_equal(x->f.c->ops->session_touch(x->f.c, AGENT_SESSION,
+						    x->now),
+			 0);
+	id = start(x, x->now);
+	starts++;
+	totp_code(x->now, code);
+	assert_int_equal(factor(x, id, "totp", code, x->now, &out), 0);
+	/* Starts: 30 an hour per agent. */
+	x->now -= VERIFY_WINDOW_SECS + 1;
+	for (; starts < VERIFY_STARTS_PER_HOUR; starts++)
+		start(x, x->now);
+	assert_int_equal(verify_start(&x->f.app, x->f.c, &x->f.a1,
+				      AGENT_SESSION, x->ticket, x->now, &v),
+			 -GH_RATE_LIMITED);
+}
+
+/* [disclosure] verification_minutes may only shorten the 15 minutes: 16
+ * or 0 stop start-up with the key named. */
+static void
+test_config_bounds(void **state)
+{
+	static const char *const bad[] = {"16", "0", "60", "x"};
+	char dir[] = "/tmp/gh-test-verify-conf-XXXXXX";
+	char path[96], err[256], line[96];
+	struct config cfg;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/gatehouse.conf", dir);
+	for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line),
+			 "[disclosure]\nverification_minutes = %s\n",
+			 i < sizeof(bad) / sizeof(bad[0]) ? bad[i] : "5");
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(line, fp);
+		fclose(fp);
+		config_defaults(&cfg, dir);
+		assert_int_equal(cfg.verification_minutes, 15);
+		err[0] = '\0';
+		if (i < sizeof(bad) / sizeof(bad[0])) {
+			assert_int_equal(config_load(&cfg, path, err,
+						     sizeof(err)),
+					 -1);
+			assert_non_null(strstr(err, "verification_minutes"));
+		} else {
+			assert_int_equal(config_load(&cfg, path, err,
+						     sizeof(err)),
+					 0);
+			assert_int_equal(cfg.verification_minutes, 5);
+		}
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 test_masks(void **state)
 {
@@ -894,6 +1003,9 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_open_limit, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_hourly_limits, setup,
+						teardown),
+		cmocka_unit_test(test_config_bounds),
 		cmocka_unit_test(test_masks),
 	};
 

@@ -267,6 +267,9 @@ static const struct store_ops sq_ops = {
 	.audit_count = sq_audit_count,
 	.audit_checkpoint_insert = sq_audit_checkpoint_insert,
 	.audit_checkpoint_get = sq_audit_checkpoint_get,
+	.audit_page = sq_audit_page,
+	.audit_checkpoint_page = sq_audit_checkpoint_page,
+	.audit_checkpoint_newest = sq_audit_checkpoint_newest,
 	/* tickets.c */
 	.ticket_insert = sq_ticket_insert,
 	.ticket_update = sq_ticket_update,
@@ -329,6 +332,7 @@ static const struct store_ops sq_ops = {
 	.verification_lock_clear = sq_verification_lock_clear,
 	.staff_alert_list = sq_staff_alert_list,
 	.verification_supersede = sq_verification_supersede,
+	.verification_recent = sq_verification_recent,
 	/* changes.c */
 	.change_insert = sq_change_insert,
 	.change_get = sq_change_get,

@@ -172,6 +172,11 @@ int sq_audit_checkpoint_insert(struct store_conn *c, int64_t size,
 int sq_audit_checkpoint_get(struct store_conn *c, int64_t n,
 			    int64_t *size_out, unsigned char root_out[32],
 			    unsigned char sig_out[64], int64_t *created_out);
+int sq_audit_page(struct store_conn *c, int64_t after, int64_t upto,
+		  int limit, audit_row_fn fn, void *ctx);
+int sq_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
+			     int limit, audit_cp_fn fn, void *ctx);
+int sq_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
 
 /* tickets.c */
 int sq_ticket_insert(struct store_conn *c, int64_t customer_id,
@@ -296,6 +301,9 @@ int sq_verification_lock_clear(struct store_conn *c, int64_t ticket_id,
 int sq_staff_alert_list(struct store_conn *c, struct staff_contact_list *out);
 int sq_verification_supersede(struct store_conn *c, int64_t staff_id,
 			      int64_t ticket_id, int64_t now, int64_t *n_out);
+int sq_verification_recent(struct store_conn *c, int64_t staff_id,
+			   int64_t customer_id, int64_t since,
+			   struct verification_recent *out);
 /* changes.c */
 int sq_change_insert(struct store_conn *c, const struct change_new *n,
 		     int64_t *id_out);

@@ -196,6 +196,40 @@ sq_verification_supersede(struct store_conn *c, int64_t staff_id,
 }
 
 static int
+recent_row(sqlite3_stmt *st, void *ctx)
+{
+	struct verification_recent *r = ctx;
+
+	r->starts = sqlite3_column_int64(st, 0);
+	r->failures = sqlite3_column_int64(st, 1);
+	r->codes = sqlite3_column_int64(st, 2);
+	r->approvals = sqlite3_column_int64(st, 3);
+	return 0;
+}
+
+/* The factor rows of the customer's verifications touched since ?3. */
+#define RECENT_FACTORS                                                        \
+	"FROM verification_factors f JOIN verifications v "                  \
+	"ON v.id = f.verification_id WHERE v.customer_id = ?2 "              \
+	"AND f.updated_at >= ?3"
+
+int
+sq_verification_recent(struct store_conn *c, int64_t staff_id,
+		       int64_t customer_id, int64_t since,
+		       struct verification_recent *out)
+{
+	memset(out, 0, sizeof(*out));
+	return sq_row(c, recent_row, out,
+		      "SELECT (SELECT COUNT(*) FROM verifications "
+		      "WHERE staff_id = ?1 AND created_at >= ?3), "
+		      "(SELECT COALESCE(SUM(f.failures), 0) " RECENT_FACTORS "), "
+		      "(SELECT COALESCE(SUM(f.sends), 0) " RECENT_FACTORS "), "
+		      "(SELECT COUNT(*) " RECENT_FACTORS
+		      " AND f.method = 'portal_approval')",
+		      "iii", staff_id, customer_id, since);
+}
+
+static int
 lock_row(sqlite3_stmt *st, void *ctx)
 {
 	struct verification_lock *k = ctx;
