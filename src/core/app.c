@@ -47,12 +47,12 @@ app_open(struct app *app, const char *dir, char *err, size_t errsz)
 		snprintf(err, errsz, "libsodium cannot be initialised");
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/master.key", abs);
-	if (crypto_keys_load(path, &app->keys) < 0) {
+	if (crypto_keys_open_dir(abs, &app->keys) < 0) {
 		snprintf(err, errsz,
-			 "%.300s: cannot load the master key (must exist, be 32 "
-			 "bytes and readable by the owner only)",
-			 path);
+			 "%.300s: cannot load the keys (master.key and "
+			 "keys/N.key must exist, be 32 bytes and readable by "
+			 "the owner only; keys/current must name one of them)",
+			 abs);
 		return -1;
 	}
 	/* sqlite:relative/path is relative to the data directory. */

@@ -102,8 +102,9 @@ test_seal_open_round_trip(void **state)
 	assert_int_equal(crypto_seal(f->a, "customer:17:phone", msg,
 				     strlen(msg), &sealed, &slen),
 			 0);
-	assert_int_equal(slen, strlen(msg) + 1 + 24 + 16);
-	assert_int_equal(sealed[0], 0x01);
+	/* Version 2: version byte, key id (1, big endian), nonce, tag. */
+	assert_int_equal(slen, strlen(msg) + 5 + 24 + 16);
+	assert_memory_equal(sealed, "\x02\x00\x00\x00\x01", 5);
 	/* The plaintext does not appear in the ciphertext. */
 	assert_null(memmem(sealed, slen, msg, strlen(msg)));
 	assert_int_equal(crypto_open(f->a, "customer:17:phone", sealed, slen,
