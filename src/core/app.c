@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/fingerprints.h"
+#include "core/sealed.h"
 #include "util/log.h"
 
 static enum log_level
@@ -122,6 +123,11 @@ app_start_engines(struct app *app, char *err, size_t errsz)
 	if (fingerprints_ensure(app->keys, app->store) < 0) {
 		snprintf(err, errsz,
 			 "the fingerprint index of customers cannot be built");
+		return -1;
+	}
+	if (sealed_phone_ensure(app) < 0) {
+		snprintf(err, errsz,
+			 "the phone index of customers cannot be built");
 		return -1;
 	}
 	return 0;

@@ -318,6 +318,89 @@ struct held_list {
 	size_t n;
 };
 
+/* Sealed personal fields (migration 013). Custom fields an admin defines:
+ * a name (a lowercase identifier of at most FIELD_NAME_MAX characters,
+ * which core checks) and a data class, "C1" (contact) or "C2"
+ * (personal). created_by is the audit actor ("staff:3", "cli"). */
+#define FIELD_NAME_MAX 32
+
+struct field_def {
+	int64_t id;
+	char name[FIELD_NAME_MAX + 1];
+	char cls[4];
+	char created_by[48];
+	int64_t created_at;
+};
+
+struct field_def_list {
+	struct field_def *v;      /* malloc'd; field_def_list_clear() */
+	size_t n;
+};
+
+/* A custom field and one customer's sealed value of it (empty blob: not
+ * set for this customer). */
+struct field_value {
+	struct field_def def;
+	struct blob value;
+};
+
+struct field_value_list {
+	struct field_value *v;    /* malloc'd; field_value_list_clear() */
+	size_t n;
+};
+
+/* A customer's built-in personal fields, sealed (AD
+ * "customer.<col>:<email_idx>", core/sealed.h); empty blobs are not set.
+ * Release with customer_personal_clear(). */
+struct customer_personal {
+	int64_t id;
+	char email_idx[80];
+	char name[404];
+	struct blob email, phone, dob, address, account_number;
+};
+
+/* Every sealed column of the schema, which key rotation walks
+ * (core/keys.c). A migration that adds a sealed column adds it here, to
+ * the backend's table (sqlite/sealed.c) and to core's associated data
+ * (core/sealed.c); tests/unit/test_fields.c fails on a BLOB column that is
+ * in none of them. */
+enum sealed_col {
+	SEALED_STAFF_TOTP = 0,
+	SEALED_CUSTOMER_EMAIL,
+	SEALED_CUSTOMER_PHONE,
+	SEALED_CUSTOMER_DOB,
+	SEALED_CUSTOMER_ADDRESS,
+	SEALED_CUSTOMER_ACCOUNT_NUMBER,
+	SEALED_CUSTOMER_PHRASE,
+	SEALED_CUSTOMER_TOTP,
+	SEALED_FIELD_VALUE,
+	SEALED_OUTBOX_RECIPIENT,
+	SEALED_OUTBOX_PHRASE,
+	SEALED_ATTACHMENT,
+	SEALED_COLS
+};
+
+/* The first bytes of a sealed value (enough for crypto_sealed_key_id). */
+#define SEALED_HEAD_BYTES 8
+
+struct sealed_head {
+	int64_t id;               /* the row */
+	unsigned char head[SEALED_HEAD_BYTES];
+	size_t len;               /* bytes of head filled */
+};
+
+/* A sealed value and what its associated data is made of: ctx is the
+ * staff e-mail (staff TOTP), the customer's e-mail blind index (customer
+ * columns, custom field values), the outbox reference or the attachment's
+ * sha256; num is the field id (custom field values) or the ticket id
+ * (attachments), 0 otherwise. */
+struct sealed_value {
+	int64_t id;
+	struct blob value;
+	char ctx[256];
+	int64_t num;
+};
+
 struct store_ops {
 	const char *name;
 
@@ -556,6 +639,59 @@ struct store_ops {
 	int (*held_decide)(struct store_conn *c, const struct held_decision *d);
 	int (*note_mark)(struct store_conn *c, int64_t ticket_id,
 			 int64_t *count_out, int64_t *last_id_out);
+	/* Sealed personal fields (migration 013; core/fields.h and
+	 * core/sealed.h seal and open them). field_def_insert adds d
+	 * (its id is ignored): -GH_EXISTS when the name is taken.
+	 * field_def_by_name: -GH_NOT_FOUND when there is none. field_def_list:
+	 * every definition by id. customer_field_put sets a customer's sealed
+	 * value of a field (replacing one there was). customer_field_values:
+	 * every definition by id, each with this customer's sealed value or
+	 * an empty blob. customer_personal: the built-in sealed fields of a
+	 * customer (-GH_NOT_FOUND). customer_set_account_number and
+	 * customer_set_phone_idx replace one column (an empty blob or NULL
+	 * clears it; -GH_NOT_FOUND when there is no such customer).
+	 * customer_by_phone_idx writes the ids of at most max customers with
+	 * this phone index, by id, into ids (*n_out: how many).
+	 * customer_phone_unindexed: the smallest id above after_id of a
+	 * customer with a phone number and no phone index (-GH_NOT_FOUND past
+	 * the last), for indexing rows older than migration 013. */
+	int (*field_def_insert)(struct store_conn *c, const struct field_def *d,
+				int64_t *id_out);
+	int (*field_def_by_name)(struct store_conn *c, const char *name,
+				 struct field_def *out);
+	int (*field_def_list)(struct store_conn *c, struct field_def_list *out);
+	int (*customer_field_put)(struct store_conn *c, int64_t customer_id,
+				  int64_t field_id, const struct blob *value,
+				  int64_t now);
+	int (*customer_field_values)(struct store_conn *c, int64_t customer_id,
+				     struct field_value_list *out);
+	int (*customer_personal)(struct store_conn *c, int64_t customer_id,
+				 struct customer_personal *out);
+	int (*customer_set_account_number)(struct store_conn *c,
+					   int64_t customer_id,
+					   const struct blob *value);
+	int (*customer_set_phone_idx)(struct store_conn *c, int64_t customer_id,
+				      const char *phone_idx);
+	int (*customer_by_phone_idx)(struct store_conn *c, const char *phone_idx,
+				     int64_t *ids, size_t max, size_t *n_out);
+	int (*customer_phone_unindexed)(struct store_conn *c, int64_t after_id,
+					int64_t *id_out);
+	/* Key rotation (core/keys.c) over the sealed columns (enum
+	 * sealed_col). sealed_heads writes into out the rows of col with a
+	 * value and an id above after_id, at most max, by id, each with the
+	 * first bytes of its value (*n_out: how many). sealed_get reads one
+	 * row's value and associated-data parts (-GH_NOT_FOUND when the row or
+	 * its value is gone). sealed_replace sets the value of row id to val
+	 * only while it still is old (-GH_CONFLICT when it changed
+	 * meanwhile). */
+	int (*sealed_heads)(struct store_conn *c, enum sealed_col col,
+			    int64_t after_id, size_t max,
+			    struct sealed_head *out, size_t *n_out);
+	int (*sealed_get)(struct store_conn *c, enum sealed_col col, int64_t id,
+			  struct sealed_value *out);
+	int (*sealed_replace)(struct store_conn *c, enum sealed_col col,
+			      int64_t id, const struct blob *old,
+			      const struct blob *val);
 };
 
 /* Every connection starts with the backend's operations table. */
@@ -603,6 +739,11 @@ void attachment_list_clear(struct attachment_list *l);
 /* Held replies (NULL-safe). */
 void held_reply_clear(struct held_reply *h);
 void held_list_clear(struct held_list *l);
+/* Sealed personal fields and key rotation (NULL-safe). */
+void field_def_list_clear(struct field_def_list *l);
+void field_value_list_clear(struct field_value_list *l);
+void customer_personal_clear(struct customer_personal *p);
+void sealed_value_clear(struct sealed_value *v);
 
 /* Backend constructors, used by store_open. */
 struct store_backend {

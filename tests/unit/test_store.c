@@ -348,6 +348,7 @@ test_statement_cache_bound(void **state)
 		"conn.c", "accounts.c", "sessions.c", "throttle.c",
 		"audit.c", "tickets.c", "threads.c", "queues.c",
 		"customers.c", "fingerprints.c", "outbox.c", "attachments.c",
+		"fields.c", "sealed.c",
 	};
 	char rel[128];
 	char *text = source_text("src/store/sqlite/sq.h");
