@@ -48,4 +48,8 @@ int api_tickets_attachments_list(struct request *r);
 int api_attachments_download(struct request *r);
 int api_attachments_release(struct request *r);
 
+/* fields.c (admin): GET and POST /admin/fields {name, class}. */
+int api_admin_fields_list(struct request *r);
+int api_admin_fields_create(struct request *r);
+
 #endif

@@ -34,7 +34,7 @@ field_add(struct app *app, struct store_conn *conn, const char *name,
 {
 	struct field_def d;
 	const char *field = NULL;
-	int rc = fields_create(app, conn, "cli", name, cls,
+	int rc = fields_create(app, conn, NULL, name, cls,
 			       (int64_t)time(NULL), &d, &field);
 
 	if (rc == -GH_BAD_FIELD)

@@ -70,7 +70,7 @@ fields_valid_account_number(const char *acct)
 
 struct create_ctx {
 	struct app *app;
-	const char *actor;
+	const struct tk_actor *a;
 	struct field_def *d;
 };
 
@@ -89,10 +89,13 @@ tx_create(struct store_conn *c, void *cls)
 	snprintf(target, sizeof(target), "field:%lld", (long long)x->d->id);
 	return audit_log(x->app, c,
 			 &(struct audit_ev){
-				 .actor = x->actor,
+				 .actor = x->d->created_by,
 				 .action = "field.create",
 				 .target = target,
 				 .outcome = "success",
+				 .ip = x->a != NULL ? x->a->ip : NULL,
+				 .request_id = x->a != NULL ? x->a->request_id
+							    : NULL,
 				 .detail = json_pack("{s:s, s:s}", "name",
 						     x->d->name, "class",
 						     x->d->cls),
@@ -100,13 +103,16 @@ tx_create(struct store_conn *c, void *cls)
 }
 
 int
-fields_create(struct app *app, struct store_conn *c, const char *actor,
-	      const char *name, const char *cls, int64_t now,
-	      struct field_def *out, const char **field)
+fields_create(struct app *app, struct store_conn *c,
+	      const struct tk_actor *a, const char *name, const char *cls,
+	      int64_t now, struct field_def *out, const char **field)
 {
-	struct create_ctx x = {app, actor, out};
+	struct create_ctx x = {app, a, out};
 
 	memset(out, 0, sizeof(*out));
+	*field = NULL;
+	if (a != NULL && !actor_is_admin(a))
+		return -GH_FORBIDDEN;
 	*field = "name";
 	if (!fields_valid_name(name))
 		return -GH_BAD_FIELD;
@@ -116,7 +122,10 @@ fields_create(struct app *app, struct store_conn *c, const char *actor,
 	*field = "name";
 	snprintf(out->name, sizeof(out->name), "%s", name);
 	snprintf(out->cls, sizeof(out->cls), "%s", cls);
-	snprintf(out->created_by, sizeof(out->created_by), "%s", actor);
+	if (a != NULL)
+		actor_label(a, out->created_by, sizeof(out->created_by));
+	else
+		snprintf(out->created_by, sizeof(out->created_by), "cli");
 	out->created_at = now;
 	return store_transact(c, tx_create, &x);
 }

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "core/actor.h"
 #include "core/app.h"
 #include "store/store.h"
 
@@ -28,13 +29,14 @@ int fields_valid_name(const char *name);
 
 /*
  * Defines the custom field name of class cls ("C1" or "C2"), audited
- * "field.create" by actor ("staff:3", "cli"). *out gets the definition.
+ * "field.create" by a (an admin; NULL: the command line, actor "cli").
+ * *out gets the definition. -GH_FORBIDDEN when a is not an admin,
  * -GH_BAD_FIELD with *field naming the bad one ("name", "class"),
  * -GH_CONFLICT when a field has this name, or a store error.
  */
-int fields_create(struct app *app, struct store_conn *c, const char *actor,
-		  const char *name, const char *cls, int64_t now,
-		  struct field_def *out, const char **field);
+int fields_create(struct app *app, struct store_conn *c,
+		  const struct tk_actor *a, const char *name, const char *cls,
+		  int64_t now, struct field_def *out, const char **field);
 
 /* Every custom field by id (field_def_list_clear). */
 int fields_list(struct store_conn *c, struct field_def_list *out);

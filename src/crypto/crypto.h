@@ -42,10 +42,11 @@ struct crypto_keys;
  * DIR/keys/1.retired instead, after which the ring has no field key 1).
  *
  * A struct crypto_keys opened on DIR follows the ring while it runs:
- * crypto_seal checks DIR/keys/current before each seal (one stat) and
- * reloads the ring when it changed; crypto_open reloads it once when a
- * value names a key id the ring does not hold. Key files that are gone
- * at a reload are wiped from memory.
+ * crypto_seal and crypto_open check DIR/keys/current first (one stat) and
+ * reload the ring when it changed (`keys rotate` and `keys retire` both
+ * write it); crypto_open also reloads it once when a value names a key id
+ * the ring does not hold. Key files that are gone at a reload are wiped
+ * from memory.
  */
 #define CRYPTO_KEY_ID_MAX 9999u
 #define CRYPTO_RING_MAX 64

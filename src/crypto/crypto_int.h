@@ -91,8 +91,9 @@ int ring_open_dir(struct ring *r, const char *dir);
 int ring_current_key(struct ring *r, unsigned char key[FIELD_KEY_BYTES],
 		     uint32_t *id);
 
-/* keyring.c: copies the field key id (reloading the ring once when it
- * does not hold it). 0 or -1 when no key of the ring has this id. */
+/* keyring.c: copies the field key id (after taking a changed current
+ * marker into account, and reloading the ring once when it does not hold
+ * it). 0 or -1 when no key of the ring has this id. */
 int ring_key(struct ring *r, uint32_t id, unsigned char key[FIELD_KEY_BYTES]);
 
 #endif

@@ -304,6 +304,8 @@ ring_key(struct ring *r, uint32_t id, unsigned char key[FIELD_KEY_BYTES])
 	int rc;
 
 	pthread_mutex_lock(&r->lock);
+	if (r->dir[0] != '\0' && marker_changed(r))
+		(void)reload_locked(r);
 	rc = copy_key(r, id, key);
 	if (rc != 0 && r->dir[0] != '\0' && reload_locked(r) == 0)
 		rc = copy_key(r, id, key);
@@ -401,7 +403,9 @@ crypto_ring_add(const char *dir, uint32_t *id_out)
 		return -1;
 	snprintf(name, sizeof(name), "%u.key", (unsigned)next);
 	key = sodium_malloc(CRYPTO_KEY_BYTES);
-	if (key == NULL || ring_path(dir, name, path, sizeof(path)) < 0)
+	if (key == NULL || ring_path(dir, NULL, path, sizeof(path)) < 0 ||
+	    (mkdir(path, 0700) != 0 && errno != EEXIST) ||
+	    ring_path(dir, name, path, sizeof(path)) < 0)
 		goto out;
 	crypto_kdf_keygen(key);
 	rc = write_file_atomic(path, key, CRYPTO_KEY_BYTES, 0600);
