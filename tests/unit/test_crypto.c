@@ -541,7 +541,7 @@ ring_rm(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* ASVS 11.2.2 13.3.4: a ring follows rotation while it runs: a new
+/* ASVS 11.1.1 11.1.2 13.3.1: a ring follows rotation while it runs: a new
  * current key is used from the next seal on, values under older keys
  * still open, another process's ring loads a key it meets in a value, and
  * a retired key is forgotten. */

@@ -185,7 +185,7 @@ assert_field(struct fx *f, int64_t id, const char *name, const char *want,
 	pfield_list_clear(&l);
 }
 
-/* ASVS 8.3.4: every personal field is listed with its class (C1 contact,
+/* ASVS 14.1.1 11.3.1: every personal field is listed with its class (C1 contact,
  * C2 personal), sealed, and opens to what was stored. */
 static void
 test_customer_fields(void **state)
@@ -607,7 +607,7 @@ fill(struct fx *f, char *cb32, char *sb32, int64_t *att)
 	attachment_rec_clear(&rec);
 }
 
-/* ASVS 11.2.2 13.3.4: after `keys rotate` every sealed value of every
+/* ASVS 11.1.1 11.1.2 11.3.1: after `keys rotate` every sealed value of every
  * column is under the new key and opens through the module that uses it
  * (login seeds, personal fields, the mailer, attachments); the old key
  * can then be retired, the current one cannot. */
@@ -664,7 +664,7 @@ test_rotate_everything(void **state)
 	assert_int_equal(all_under(f, 2), 10);
 }
 
-/* ASVS 13.3.4: a key is not retired while any value is sealed under it
+/* ASVS 11.1.1 11.1.2: a key is not retired while any value is sealed under it
  * (an interrupted rotation); `keys reseal` finishes the work. Values
  * sealed after the switch are under the new key at once. */
 static void
