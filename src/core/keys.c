@@ -54,18 +54,24 @@ keys_column_name(enum sealed_col col)
 
 /* --- the tally ------------------------------------------------------ */
 
+/* Counts one value under key id. The last slot is kept for id 0: more
+ * distinct ids than a ring holds are counted as naming no key. */
 static void
 tally_add(struct keys_report *r, uint32_t id)
 {
-	size_t i = 0;
+	size_t cap = sizeof(r->by_key) / sizeof(r->by_key[0]);
+	size_t i;
 
-	while (i < r->n && r->by_key[i].id != id)
-		i++;
-	if (i == r->n) {
-		if (r->n == sizeof(r->by_key) / sizeof(r->by_key[0]))
-			i = 0; /* more ids than a ring holds: count as none */
-		else
+	for (;;) {
+		for (i = 0; i < r->n && r->by_key[i].id != id; i++)
+			continue;
+		if (i < r->n)
+			break;
+		if (r->n + 1 < cap || (id == 0 && r->n < cap)) {
 			r->by_key[r->n++] = (struct keys_tally){id, 0};
+			break;
+		}
+		id = 0;
 	}
 	r->by_key[i].values++;
 }

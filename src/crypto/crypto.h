@@ -115,9 +115,10 @@ int crypto_open(const struct crypto_keys *keys, const char *ad,
  * DIR/keys/lock (creating DIR/keys, 0700): *fd_out, released by
  * crypto_ring_unlock; -EBUSY when another process holds it.
  * crypto_ring_add writes a new random key DIR/keys/N.key (N: one above
- * every id the ring has used) without making it current. crypto_ring_set_current
- * replaces DIR/keys/current atomically (rename) with id, which must have
- * a key file. crypto_ring_retire deletes DIR/keys/N.key (N >= 2) or
+ * the highest id of the key files and of the current marker) without
+ * making it current. crypto_ring_set_current replaces DIR/keys/current
+ * atomically (rename) with id, which must have a key file (-ENOENT
+ * otherwise). crypto_ring_retire deletes DIR/keys/N.key (N >= 2) or
  * writes DIR/keys/1.retired (N = 1), and rewrites the current marker so
  * running servers reload and forget the key; -EBUSY when N is current,
  * -ENOENT when the ring has no key N. crypto_ring_list fills out (max
