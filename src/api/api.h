@@ -73,5 +73,8 @@ int api_changes_approve(struct request *r);
 int api_changes_reject(struct request *r);
 int api_portal_changes_list(struct request *r);
 int api_portal_changes_cancel(struct request *r);
+/* fields.c (admin): GET and POST /admin/fields {name, class}. */
+int api_admin_fields_list(struct request *r);
+int api_admin_fields_create(struct request *r);
 
 #endif

@@ -120,5 +120,10 @@ const struct route api_routes[] = {
 	 api_portal_changes_list, 0},
 	{"POST", "/api/v1/portal/changes/{id}/cancel", PUB, AUTH_CUSTOMER,
 	 1 * KB, api_portal_changes_cancel, 0},
+	/* custom personal fields: {name, class} (api_admin_fields_*) */
+	{"GET", "/api/v1/admin/fields", STAFF, AUTH_ADMIN, 0,
+	 api_admin_fields_list, 0},
+	{"POST", "/api/v1/admin/fields", STAFF, AUTH_ADMIN, 1 * KB,
+	 api_admin_fields_create, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

@@ -25,6 +25,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/fingerprints.h"
 #include "core/sealed.h"
@@ -159,6 +160,48 @@ reseal_all(struct store_conn *c, const struct app *app,
 	return rc;
 }
 
+/* The sealed values whose associated data names the e-mail blind index
+ * and that customer_reseal does not carry (account number, custom field
+ * values: migration 013), re-sealed from the customer's current index
+ * old_idx to new_idx and written back in the caller's transaction. */
+static int
+reseal_extra(struct store_conn *c, const struct app *app, int64_t customer_id,
+	     const char *new_idx)
+{
+	struct pfield_list l = {NULL, 0};
+	int rc = customer_fields(app, c, customer_id, &l);
+
+	for (size_t i = 0; rc == 0 && i < l.n; i++) {
+		const struct pfield *f = &l.v[i];
+		int custom = f->field_id > 0;
+		char ad[SEALED_AD_BYTES];
+		struct blob b = {NULL, 0};
+		char *plain = NULL;
+
+		if (f->sealed.data == NULL ||
+		    (!custom && strcmp(f->name, "account_number") != 0))
+			continue;
+		rc = pfield_open(app, f, &plain);
+		if (rc == 0)
+			rc = sealed_ad(custom ? SEALED_FIELD_VALUE
+					      : SEALED_CUSTOMER_ACCOUNT_NUMBER,
+				       new_idx, f->field_id, ad, sizeof(ad));
+		if (rc == 0 && crypto_seal(app->keys, ad, plain, strlen(plain),
+					   &b.data, &b.len) < 0)
+			rc = -GH_INTERNAL;
+		if (rc == 0)
+			rc = custom ? c->ops->customer_field_put(
+					      c, customer_id, f->field_id, &b,
+					      (int64_t)time(NULL))
+				    : c->ops->customer_set_account_number(
+					      c, customer_id, &b);
+		crypto_secret_free(plain);
+		blob_clear(&b);
+	}
+	pfield_list_clear(&l);
+	return rc;
+}
+
 /* The e-mail address of customer_id becomes email (blind index idx). */
 static int
 apply_email(struct store_conn *c, const struct app *app, int64_t customer_id,
@@ -174,6 +217,8 @@ apply_email(struct store_conn *c, const struct app *app, int64_t customer_id,
 		rc = -GH_NOT_FOUND;
 	if (rc == 0)
 		rc = reseal_all(c, app, &cs, idx, email, &rs);
+	if (rc == 0)
+		rc = reseal_extra(c, app, customer_id, idx);
 	rs.id = customer_id;
 	rs.old_idx = cs.email_idx;
 	rs.new_idx = idx;

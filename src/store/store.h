@@ -339,6 +339,8 @@ struct audit_cp {
 typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 
 #include "store/store_changes.h"
+#include "store/store_fields.h"
+
 
 struct store_ops {
 	const char *name;
@@ -680,6 +682,59 @@ struct store_ops {
 			       const struct customer_reseal *r);
 	int (*customer_set_phone)(struct store_conn *c, int64_t customer_id,
 				  const struct blob *phone);
+	/* Sealed personal fields (migration 013; core/fields.h and
+	 * core/sealed.h seal and open them). field_def_insert adds d
+	 * (its id is ignored): -GH_EXISTS when the name is taken.
+	 * field_def_by_name: -GH_NOT_FOUND when there is none. field_def_list:
+	 * every definition by id. customer_field_put sets a customer's sealed
+	 * value of a field (replacing one there was). customer_field_values:
+	 * every definition by id, each with this customer's sealed value or
+	 * an empty blob. customer_personal: the built-in sealed fields of a
+	 * customer (-GH_NOT_FOUND). customer_set_account_number and
+	 * customer_set_phone_idx replace one column (an empty blob or NULL
+	 * clears it; -GH_NOT_FOUND when there is no such customer).
+	 * customer_by_phone_idx writes the ids of at most max customers with
+	 * this phone index, by id, into ids (*n_out: how many).
+	 * customer_phone_unindexed: the smallest id above after_id of a
+	 * customer with a phone number and no phone index (-GH_NOT_FOUND past
+	 * the last), for indexing rows older than migration 013. */
+	int (*field_def_insert)(struct store_conn *c, const struct field_def *d,
+				int64_t *id_out);
+	int (*field_def_by_name)(struct store_conn *c, const char *name,
+				 struct field_def *out);
+	int (*field_def_list)(struct store_conn *c, struct field_def_list *out);
+	int (*customer_field_put)(struct store_conn *c, int64_t customer_id,
+				  int64_t field_id, const struct blob *value,
+				  int64_t now);
+	int (*customer_field_values)(struct store_conn *c, int64_t customer_id,
+				     struct field_value_list *out);
+	int (*customer_personal)(struct store_conn *c, int64_t customer_id,
+				 struct customer_personal *out);
+	int (*customer_set_account_number)(struct store_conn *c,
+					   int64_t customer_id,
+					   const struct blob *value);
+	int (*customer_set_phone_idx)(struct store_conn *c, int64_t customer_id,
+				      const char *phone_idx);
+	int (*customer_by_phone_idx)(struct store_conn *c, const char *phone_idx,
+				     int64_t *ids, size_t max, size_t *n_out);
+	int (*customer_phone_unindexed)(struct store_conn *c, int64_t after_id,
+					int64_t *id_out);
+	/* Key rotation (core/keys.c) over the sealed columns (enum
+	 * sealed_col). sealed_heads writes into out the rows of col with a
+	 * value and an id above after_id, at most max, by id, each with the
+	 * first bytes of its value (*n_out: how many). sealed_get reads one
+	 * row's value and associated-data parts (-GH_NOT_FOUND when the row or
+	 * its value is gone). sealed_replace sets the value of row id to val
+	 * only while it still is old (-GH_CONFLICT when it changed
+	 * meanwhile). */
+	int (*sealed_heads)(struct store_conn *c, enum sealed_col col,
+			    int64_t after_id, size_t max,
+			    struct sealed_head *out, size_t *n_out);
+	int (*sealed_get)(struct store_conn *c, enum sealed_col col, int64_t id,
+			  struct sealed_value *out);
+	int (*sealed_replace)(struct store_conn *c, enum sealed_col col,
+			      int64_t id, const struct blob *old,
+			      const struct blob *val);
 };
 
 /* Every connection starts with the backend's operations table. */
@@ -727,6 +782,8 @@ void attachment_list_clear(struct attachment_list *l);
 /* Held replies (NULL-safe). */
 void held_reply_clear(struct held_reply *h);
 void held_list_clear(struct held_list *l);
+/* Sealed personal fields and key rotation (NULL-safe). */
+void sealed_value_clear(struct sealed_value *v);
 
 /* Backend constructors, used by store_open. */
 struct store_backend {

@@ -522,6 +522,59 @@ test_approval_notice(void **state)
 	free(body);
 }
 
+/* An e-mail change re-seals every value bound to the old e-mail index,
+ * also the account number and custom field values (migration 013): after
+ * it they still open, under the new index. */
+static void
+test_email_change_keeps_all_fields(void **state)
+{
+	struct fx *f = *state;
+	struct field_def d = {.name = "loyalty_id", .cls = "C2"};
+	struct customer_sealed cs;
+	struct pfield_list l = {NULL, 0};
+	struct blob an = {NULL, 0}, fv = {NULL, 0};
+	char ad[SEALED_AD_BYTES];
+	int64_t n = -1, id, fid = 0;
+	int seen = 0;
+
+	assert_int_equal(f->c->ops->customer_sealed_next(f->c, f->ada - 1, &cs),
+			 0);
+	assert_int_equal(sealed_field_seal(f->app.keys, cs.email_idx,
+					   "account_number", "DE44 5001 0517",
+					   &an), 0);
+	assert_int_equal(f->c->ops->customer_set_account_number(f->c, f->ada,
+								&an), 0);
+	assert_int_equal(f->c->ops->field_def_insert(f->c, &d, &fid), 0);
+	assert_int_equal(sealed_ad(SEALED_FIELD_VALUE, cs.email_idx, fid, ad,
+				   sizeof(ad)), 0);
+	assert_int_equal(crypto_seal(f->app.keys, ad, "gold-7731", 9, &fv.data,
+				     &fv.len), 0);
+	assert_int_equal(f->c->ops->customer_field_put(f->c, f->ada, fid, &fv,
+						       T0), 0);
+	customer_sealed_clear(&cs);
+	blob_clear(&an);
+	blob_clear(&fv);
+	id = request_ok(f, "email", ADA_NEW, T0);
+	approve_ok(f, id, T0);
+	assert_int_equal(changes_apply_due(&f->app, f->c, T0 + 2 * DAY, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(customer_fields(&f->app, f->c, f->ada, &l), 0);
+	for (size_t i = 0; i < l.n; i++) {
+		char *v = NULL;
+
+		if (l.v[i].sealed.data == NULL)
+			continue;
+		assert_int_equal(pfield_open(&f->app, &l.v[i], &v), 0);
+		if (strcmp(l.v[i].name, "account_number") == 0)
+			seen += strcmp(v, "DE44 5001 0517") == 0;
+		if (strcmp(l.v[i].name, "loyalty_id") == 0)
+			seen += strcmp(v, "gold-7731") == 0;
+		crypto_secret_free(v);
+	}
+	pfield_list_clear(&l);
+	assert_int_equal(seen, 2);
+}
+
 /* The state machine in time: not applied a second before apply_after,
  * applied at it, once, audited, with a notice to the old address. */
 static void
@@ -826,6 +879,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_approval_notice, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_email_change_keeps_all_fields,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_applies_only_when_due,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_email_applied_reseals,

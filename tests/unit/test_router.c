@@ -108,6 +108,8 @@ test_no_customer_listing(void **state)
 		/* account change requests, supervisors and admins only
 		 * (api/changes.c): no search, no customer data but names */
 		"/api/v1/changes",
+		/* the definitions of custom fields (admin), never values */
+		"/api/v1/admin/fields",
 	};
 	static const char *const probes[] = {
 		"/api/v1/customers",

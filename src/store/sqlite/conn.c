@@ -343,6 +343,19 @@ static const struct store_ops sq_ops = {
 	.change_due = sq_change_due,
 	.customer_reseal = sq_customer_reseal,
 	.customer_set_phone = sq_customer_set_phone,
+	.field_def_insert = sq_field_def_insert,
+	.field_def_by_name = sq_field_def_by_name,
+	.field_def_list = sq_field_def_list,
+	.customer_field_put = sq_customer_field_put,
+	.customer_field_values = sq_customer_field_values,
+	.customer_personal = sq_customer_personal,
+	.customer_set_account_number = sq_customer_set_account_number,
+	.customer_set_phone_idx = sq_customer_set_phone_idx,
+	.customer_by_phone_idx = sq_customer_by_phone_idx,
+	.customer_phone_unindexed = sq_customer_phone_unindexed,
+	.sealed_heads = sq_sealed_heads,
+	.sealed_get = sq_sealed_get,
+	.sealed_replace = sq_sealed_replace,
 };
 
 const struct store_backend store_sqlite_backend = {

@@ -320,5 +320,34 @@ int sq_change_due(struct store_conn *c, int64_t now, size_t max, int64_t *ids,
 int sq_customer_reseal(struct store_conn *c, const struct customer_reseal *r);
 int sq_customer_set_phone(struct store_conn *c, int64_t customer_id,
 			  const struct blob *phone);
+/* fields.c */
+int sq_field_def_insert(struct store_conn *c, const struct field_def *d,
+			int64_t *id_out);
+int sq_field_def_by_name(struct store_conn *c, const char *name,
+			 struct field_def *out);
+int sq_field_def_list(struct store_conn *c, struct field_def_list *out);
+int sq_customer_field_put(struct store_conn *c, int64_t customer_id,
+			  int64_t field_id, const struct blob *value,
+			  int64_t now);
+int sq_customer_field_values(struct store_conn *c, int64_t customer_id,
+			     struct field_value_list *out);
+int sq_customer_personal(struct store_conn *c, int64_t customer_id,
+			 struct customer_personal *out);
+int sq_customer_set_account_number(struct store_conn *c, int64_t customer_id,
+				   const struct blob *value);
+int sq_customer_set_phone_idx(struct store_conn *c, int64_t customer_id,
+			      const char *phone_idx);
+int sq_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
+			     int64_t *ids, size_t max, size_t *n_out);
+int sq_customer_phone_unindexed(struct store_conn *c, int64_t after_id,
+				int64_t *id_out);
+
+/* sealed.c */
+int sq_sealed_heads(struct store_conn *c, enum sealed_col col, int64_t after_id,
+		    size_t max, struct sealed_head *out, size_t *n_out);
+int sq_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
+		  struct sealed_value *out);
+int sq_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
+		      const struct blob *old, const struct blob *val);
 
 #endif
