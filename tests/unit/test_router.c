@@ -105,13 +105,21 @@ test_no_customer_listing(void **state)
 		"/api/v1/staff/session",
 		"/api/v1/tickets",
 		"/api/v1/tickets/{id}/attachments",
+		/* account change requests, supervisors and admins only
+		 * (api/changes.c): no search, no customer data but names */
+		"/api/v1/changes",
+		/* the definitions of custom fields (admin), never values */
+		"/api/v1/admin/fields",
+		/* reveals per staff member (supervisors and admins) */
 		"/api/v1/supervisor/reveals",
 	};
-	/* One customer at a time, staff only, behind the disclosure gate
-	 * (core/disclosure.h): the masked view and the reveal. */
+	/* One customer at a time, staff only: the masked view and the
+	 * reveal behind the disclosure gate (core/disclosure.h), an account
+	 * change (core/changes.h). */
 	static const char *const customer_routes[] = {
 		"/api/v1/customers/{id}",
 		"/api/v1/customers/{id}/reveal",
+		"/api/v1/customers/{id}/changes",
 	};
 	static const char *const probes[] = {
 		"/api/v1/customers",
