@@ -25,8 +25,9 @@
 static json_t *
 view_item(const struct disclosure_item *it)
 {
-	return json_pack("{s:s, s:s, s:i, s:o}", "name", it->field->name,
-			 "class", it->field->cls, "level", it->field->level,
+	return json_pack("{s:s, s:s, s:i, s:b, s:o}", "name", it->name,
+			 "class", it->cls, "level", it->level, "custom",
+			 it->custom,
 			 "masked",
 			 it->set ? json_string(it->masked) : json_null());
 }
@@ -46,8 +47,10 @@ api_customers_get(struct request *r)
 	arr = json_array();
 	for (size_t i = 0; i < v.n; i++)
 		json_array_append_new(arr, view_item(&v.items[i]));
-	return api_ok(r, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)v.id,
-				   "name", v.name, "fields", arr));
+	rc = api_ok(r, json_pack("{s:I, s:s, s:o}", "id", (json_int_t)v.id,
+				 "name", v.name, "fields", arr));
+	disclosure_view_clear(&v);
+	return rc;
 }
 
 /* Appends s (NUL-ended UTF-8) JSON-escaped to out (room checked by the
@@ -91,11 +94,11 @@ reply_reveal(struct request *r, const struct disclosure_reveal *rv)
 	json_decref(tail);
 	if (t == NULL)
 		return -GH_INTERNAL;
-	cap = 64 + strlen(rv->field->name) + 6 * strlen(rv->value) + strlen(t);
+	cap = 64 + strlen(rv->field) + 6 * strlen(rv->value) + strlen(t);
 	body = malloc(cap);
 	if (body != NULL) {
 		n = (size_t)snprintf(body, cap, "{\"field\":\"%s\",\"value\":\"",
-				     rv->field->name);
+				     rv->field);
 		n = escape_into(body, n, rv->value);
 		/* t is "{...}": its members follow the value. */
 		n += (size_t)snprintf(body + n, cap - n, "\",%s", t + 1);
@@ -119,7 +122,7 @@ not_verified(struct request *r, const struct disclosure_reveal *rv)
 {
 	json_decref(r->error_extra);
 	r->error_extra = json_pack("{s:s, s:i, s:i}", "field",
-				   rv->field->name, "level_needed",
+				   rv->field, "level_needed",
 				   rv->level_needed, "level_held",
 				   rv->level_held);
 	return -GH_VERIFICATION_REQUIRED;
@@ -154,7 +157,7 @@ api_customers_reveal(struct request *r)
 	rc = disclosure_reveal(r->app, request_db(r), &a, &q, &rv);
 	if (rc == -GH_BAD_FIELD || rc == -GH_BAD_UTF8)
 		return api_field_error(r, rc,
-				       rv.field == NULL ? "field" : "reason");
+				       rv.field[0] == '\0' ? "field" : "reason");
 	if (rc == -GH_VERIFICATION_REQUIRED)
 		return not_verified(r, &rv);
 	if (rc == 0)

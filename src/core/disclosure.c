@@ -1,15 +1,16 @@
 /*
  * The disclosure gate's rules and the masked view (see core/disclosure.h):
- * the table of personal fields with their classes, the reveal rule, the
- * hourly window and limit, and the view, which opens each sealed field
- * only to mask it and wipes the clear value at once.
+ * the table of built-in personal fields with their classes and masks, the
+ * reveal rule, the hourly window and limit, and the view, which opens
+ * each sealed field (customer_fields(), core/sealed.h) only to mask it and
+ * wipes the clear value at once.
  *
  * Invariant: no clear value leaves this file; the view holds masks only.
  */
 #include "core/disclosure.h"
 
-#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/disclosure_int.h"
@@ -17,19 +18,16 @@
 #include "util/errors.h"
 #include "util/utf8.h"
 
-#define SEALED(f) offsetof(struct customer_sealed, f)
-
-/* The sealed column of each field is its name (core/sealed.h). */
+/* The built-in fields, in the order of customer_fields() (core/sealed.h). */
 static const struct disclosure_field fields[] = {
-	{"email", "C1", 1, MASK_EMAIL, SEALED(email)},
-	{"phone", "C1", 1, MASK_PHONE, SEALED(phone)},
-	{"dob", "C2", 2, MASK_DATE, SEALED(dob)},
-	{"address", "C2", 2, MASK_ADDRESS, SEALED(address)},
+	{"email", "C1", MASK_EMAIL},
+	{"phone", "C1", MASK_PHONE},
+	{"dob", "C2", MASK_DATE},
+	{"address", "C2", MASK_ADDRESS},
+	{"account_number", "C2", MASK_ACCOUNT},
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
-
-_Static_assert(N_FIELDS <= DISCLOSURE_FIELDS_MAX, "view too small");
 
 const struct disclosure_field *
 disclosure_field_find(const char *name)
@@ -47,6 +45,14 @@ disclosure_fields(size_t *n)
 {
 	*n = N_FIELDS;
 	return fields;
+}
+
+enum mask_kind
+disclosure_mask_of(const char *name)
+{
+	const struct disclosure_field *f = disclosure_field_find(name);
+
+	return f != NULL ? f->mask : MASK_OTHER;
 }
 
 int
@@ -96,36 +102,40 @@ disclosure_reason_check(const char *reason)
 	return 0;
 }
 
-/* The sealed blob of field f in cs. */
-static const struct blob *
-sealed_blob(const struct customer_sealed *cs, const struct disclosure_field *f)
+/* Opens, masks and wipes field f into it. */
+static int
+mask_one(struct app *app, const struct pfield *f, struct disclosure_item *it)
 {
-	return (const struct blob *)((const char *)cs + f->offset);
+	char *clear = NULL;
+	int rc;
+
+	snprintf(it->name, sizeof(it->name), "%s", f->name);
+	snprintf(it->cls, sizeof(it->cls), "%s", f->cls);
+	it->level = disclosure_class_level(f->cls);
+	it->custom = f->field_id > 0;
+	rc = pfield_open(app, f, &clear);
+	if (rc == 0 && clear != NULL) {
+		it->set = 1;
+		if (mask_value(disclosure_mask_of(f->name), clear, it->masked,
+			       sizeof(it->masked)) < 0)
+			rc = -GH_INTERNAL;
+	}
+	crypto_secret_free(clear);
+	return rc;
 }
 
-/* Opens, masks and wipes each field of cs into out. */
+/* The masked items of every field of l into out. */
 static int
-mask_all(struct app *app, const struct customer_sealed *cs,
+mask_all(struct app *app, const struct pfield_list *l,
 	 struct disclosure_view *out)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < N_FIELDS && rc == 0; i++) {
-		struct disclosure_item *it = &out->items[out->n++];
-		char *clear = NULL;
-
-		it->field = &fields[i];
-		rc = sealed_field_open(app->keys, cs->email_idx,
-				       fields[i].name,
-				       sealed_blob(cs, &fields[i]), &clear);
-		if (rc == 0 && clear != NULL) {
-			it->set = 1;
-			if (mask_value(fields[i].mask, clear, it->masked,
-				       sizeof(it->masked)) < 0)
-				rc = -GH_INTERNAL;
-		}
-		crypto_secret_free(clear);
-	}
+	out->items = l->n > 0 ? calloc(l->n, sizeof(*out->items)) : NULL;
+	if (l->n > 0 && out->items == NULL)
+		return -GH_INTERNAL;
+	for (size_t i = 0; i < l->n && rc == 0; i++)
+		rc = mask_one(app, &l->v[i], &out->items[out->n++]);
 	return rc;
 }
 
@@ -161,27 +171,35 @@ disclosure_view(struct app *app, struct store_conn *c,
 		const struct tk_actor *a, int64_t customer_id,
 		struct disclosure_view *out)
 {
-	struct customer_sealed cs;
+	struct pfield_list l = {NULL, 0};
 	struct view_audit x = {app, a, customer_id};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	memset(&cs, 0, sizeof(cs));
 	rc = disclosure_may_view(c, a, customer_id);
 	if (rc == 0)
 		rc = c->ops->customer_name(c, customer_id, out->name,
 					   sizeof(out->name));
 	if (rc == 0)
-		rc = c->ops->customer_sealed_get(c, customer_id, &cs);
+		rc = customer_fields(app, c, customer_id, &l);
 	if (rc == 0)
-		rc = mask_all(app, &cs, out);
-	customer_sealed_clear(&cs);
+		rc = mask_all(app, &l, out);
+	pfield_list_clear(&l);
 	if (rc == 0 && actor_is_supervisor(a))
 		rc = store_transact(c, tx_view_audit, &x);
 	if (rc < 0) {
-		memset(out, 0, sizeof(*out));
+		disclosure_view_clear(out);
 		return rc;
 	}
 	out->id = customer_id;
 	return 0;
+}
+
+void
+disclosure_view_clear(struct disclosure_view *v)
+{
+	if (v == NULL)
+		return;
+	free(v->items);
+	memset(v, 0, sizeof(*v));
 }

@@ -3,7 +3,10 @@
  *
  * Data classes (docs/api.md, "Customer data and reveal"): the display
  * name is C0 and shown to staff; e-mail and phone are C1 (contact), the
- * date of birth and the postal address C2 (personal). A staff member sees
+ * date of birth, the postal address and the account number C2 (personal);
+ * a custom field has the class its admin gave it (core/fields.h). The
+ * fields and their sealed values come from customer_fields()
+ * (core/sealed.h). A staff member sees
  * every personal field masked (core/mask.h), and only for a customer with
  * a ticket they see: an agent's own or an unassigned one in their queues;
  * supervisors and admins see any customer, and their view is audited
@@ -40,26 +43,29 @@
 /* A reveal's reason: 3..500 code points, one line. */
 #define DISCLOSURE_REASON_MIN 3
 #define DISCLOSURE_REASON_MAX 500
-/* The longest known field name. */
-#define DISCLOSURE_FIELD_MAX 32
+/* The longest field name (custom fields included). */
+#define DISCLOSURE_FIELD_MAX FIELD_NAME_MAX
 /* The window of the per-staff reveal limit. */
 #define DISCLOSURE_WINDOW_SECONDS 3600
 /* The supervisors' view: at most this many hours back. */
 #define DISCLOSURE_VIEW_HOURS_MAX 720
 
-/* A personal field a customer record holds, with its class. */
+/* A built-in personal field, with its class and mask. */
 struct disclosure_field {
-	const char *name;       /* "email", "phone", "dob", "address" */
+	const char *name;       /* "email", "phone", "dob", "address",
+				 * "account_number" */
 	const char *cls;        /* "C1" or "C2" */
-	int level;              /* the verification level it needs: 1 or 2 */
 	enum mask_kind mask;
-	size_t offset;          /* of its struct blob in customer_sealed */
 };
 
-/* The field called name, or NULL when there is none. */
+/* The built-in field called name, or NULL (a custom field, or none). */
 const struct disclosure_field *disclosure_field_find(const char *name);
-/* The known fields in the order the view lists them; *n gets the count. */
+/* The built-in fields in the order the view lists them; *n gets the
+ * count. */
 const struct disclosure_field *disclosure_fields(size_t *n);
+/* The mask of the field called name: a built-in's, MASK_OTHER for a
+ * custom field. */
+enum mask_kind disclosure_mask_of(const char *name);
 
 /* The verification level needed for a class ("C1": 1, "C2": 2); 0 for an
  * unknown class. */
@@ -105,28 +111,31 @@ int disclosure_reason_check(const char *reason);
 
 /* One field of the masked view. */
 struct disclosure_item {
-	const struct disclosure_field *field;
+	char name[DISCLOSURE_FIELD_MAX + 1];
+	char cls[4];            /* "C1" or "C2" */
+	int level;              /* the verification level a reveal needs */
+	int custom;             /* 1 for a custom field */
 	int set;                /* 0: the customer has no value */
 	char masked[MASK_MAX];  /* "" when not set */
 };
 
-#define DISCLOSURE_FIELDS_MAX 8
-
 struct disclosure_view {
 	int64_t id;
 	char name[404];
-	struct disclosure_item items[DISCLOSURE_FIELDS_MAX];
+	struct disclosure_item *items; /* malloc'd; disclosure_view_clear() */
 	size_t n;
 };
 
 /*
- * The masked view of customer customer_id for staff a (see above):
- * -GH_FORBIDDEN for a customer actor, -GH_NOT_FOUND when a may not see
- * the customer (or there is none). 0 with *out filled.
+ * The masked view of customer customer_id for staff a (see above): the
+ * built-in fields, then the custom fields by id. -GH_FORBIDDEN for a
+ * customer actor, -GH_NOT_FOUND when a may not see the customer (or
+ * there is none). 0 with *out filled (disclosure_view_clear it).
  */
 int disclosure_view(struct app *app, struct store_conn *c,
 		    const struct tk_actor *a, int64_t customer_id,
 		    struct disclosure_view *out);
+void disclosure_view_clear(struct disclosure_view *v);
 
 /* A reveal as the staff member asks it. session_hash: the hash of their
  * session token (verifications are bound to it); staff_mfa: 1 when that
@@ -145,7 +154,7 @@ struct disclosure_ask {
  * after success; release with disclosure_reveal_clear(). level_needed and
  * level_held are also filled when the verification is not enough. */
 struct disclosure_reveal {
-	const struct disclosure_field *field;
+	char field[DISCLOSURE_FIELD_MAX + 1]; /* "" while not known */
 	char *value;
 	int64_t reveal_id;
 	int64_t staff_id;
@@ -158,8 +167,8 @@ struct disclosure_reveal {
 /*
  * Reveals field q->field of customer q->customer_id to staff member a
  * (see above for the rules). 0 with *out filled; -GH_FORBIDDEN for a
- * customer actor; -GH_BAD_FIELD for an unknown field or a bad reason
- * (-GH_BAD_UTF8); -GH_REVEALS_LOCKED while a's reveals are locked, or
+ * customer actor; -GH_BAD_FIELD for a field that is neither built in nor
+ * defined (out->field stays "") or a bad reason (-GH_BAD_UTF8); -GH_REVEALS_LOCKED while a's reveals are locked, or
  * for the reveal past the hourly limit (which locks them);
  * -GH_NOT_FOUND when a may not see the customer, or the customer has no
  * value in the field; -GH_VERIFICATION_REQUIRED when the verification

@@ -13,6 +13,7 @@
  */
 #include "core/disclosure.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/disclosure_int.h"
@@ -24,7 +25,8 @@ struct reveal_ctx {
 	struct app *app;
 	const struct tk_actor *a;
 	const struct disclosure_ask *q;
-	const struct disclosure_field *f;
+	const char *field;      /* the field's name (out->field) */
+	int level;              /* the level its class needs */
 	struct disclosure_reveal *out;
 	int refused;            /* a refusal committed with its record */
 };
@@ -35,7 +37,7 @@ static int
 refuse(struct store_conn *c, struct reveal_ctx *x, int err, const char *why)
 {
 	json_t *d = json_pack("{s:s, s:s, s:I, s:i, s:i}", "field",
-			      x->f->name, "refusal", why, "verification",
+			      x->field, "refusal", why, "verification",
 			      (json_int_t)x->q->verification_id,
 			      "level_needed", x->out->level_needed,
 			      "level_held", x->out->level_held);
@@ -93,17 +95,14 @@ assurance(struct store_conn *c, struct reveal_ctx *x,
 static int
 open_value(struct store_conn *c, struct reveal_ctx *x)
 {
-	struct customer_sealed cs;
-	const struct blob *b;
+	struct pfield_list l = {NULL, 0};
 	int rc;
 
-	rc = c->ops->customer_sealed_get(c, x->q->customer_id, &cs);
-	if (rc == 0) {
-		b = (const struct blob *)((const char *)&cs + x->f->offset);
-		rc = sealed_field_open(x->app->keys, cs.email_idx, x->f->name,
-				       b, &x->out->value);
-	}
-	customer_sealed_clear(&cs);
+	rc = customer_fields(x->app, c, x->q->customer_id, &l);
+	for (size_t i = 0; rc == 0 && i < l.n; i++)
+		if (strcmp(l.v[i].name, x->field) == 0)
+			rc = pfield_open(x->app, &l.v[i], &x->out->value);
+	pfield_list_clear(&l);
 	if (rc == 0 && x->out->value == NULL)
 		rc = -GH_NOT_FOUND;
 	return rc;
@@ -115,7 +114,7 @@ record(struct store_conn *c, struct reveal_ctx *x,
        const struct verify_assurance *as)
 {
 	struct reveal_new n = {x->a->id, x->q->customer_id, as->ticket_id,
-			       as->verification_id, x->f->name, x->q->reason,
+			       as->verification_id, x->field, x->q->reason,
 			       x->q->now};
 	int rc = c->ops->reveal_insert(c, &n, &x->out->reveal_id);
 
@@ -124,7 +123,7 @@ record(struct store_conn *c, struct reveal_ctx *x,
 			x->app, c, x->a, "customer.reveal", "customer",
 			x->q->customer_id, "success",
 			json_pack("{s:s, s:s, s:I, s:I, s:i}", "field",
-				  x->f->name, "reason", x->q->reason,
+				  x->field, "reason", x->q->reason,
 				  "verification", (json_int_t)as->verification_id,
 				  "ticket", (json_int_t)as->ticket_id, "level",
 				  as->level));
@@ -143,7 +142,7 @@ gate(struct store_conn *c, struct reveal_ctx *x,
 		return rc;
 	if (!x->q->staff_mfa)
 		return refuse(c, x, -GH_VERIFICATION_REQUIRED, "staff_mfa");
-	if (disclosure_rule(x->f->level, as->level, x->q->staff_mfa) < 0)
+	if (disclosure_rule(x->level, as->level, x->q->staff_mfa) < 0)
 		return refuse(c, x, -GH_VERIFICATION_REQUIRED, "verification");
 	if (!lim->over)
 		return 0;
@@ -181,20 +180,48 @@ tx_reveal(struct store_conn *c, void *cls)
 	return rc;
 }
 
-/* The request's own checks, before any read. */
+/* The class of the field called name: a built-in's, or a custom field's
+ * definition. -GH_BAD_FIELD when there is neither. */
 static int
-ask_check(const struct tk_actor *a, const struct disclosure_ask *q,
-	  const struct disclosure_field **f)
+field_class(struct store_conn *c, const char *name, char cls[4])
 {
+	const struct disclosure_field *f = disclosure_field_find(name);
+	struct field_def d;
 	int rc;
 
-	if (!actor_is_staff(a))
-		return -GH_FORBIDDEN;
-	*f = disclosure_field_find(q->field);
-	if (*f == NULL)
+	if (f != NULL) {
+		snprintf(cls, 4, "%s", f->cls);
+		return 0;
+	}
+	if (name == NULL || strlen(name) > DISCLOSURE_FIELD_MAX)
 		return -GH_BAD_FIELD;
-	rc = disclosure_reason_check(q->reason);
-	if (rc == 0 && q->verification_id <= 0)
+	rc = c->ops->field_def_by_name(c, name, &d);
+	if (rc == -GH_NOT_FOUND)
+		return -GH_BAD_FIELD;
+	if (rc == 0)
+		snprintf(cls, 4, "%s", d.cls);
+	return rc;
+}
+
+/* The request's own checks, before the transaction: the actor, the
+ * field and its level, the reason. */
+static int
+ask_check(struct store_conn *c, struct reveal_ctx *x)
+{
+	char cls[4] = "";
+	int rc;
+
+	if (!actor_is_staff(x->a))
+		return -GH_FORBIDDEN;
+	rc = field_class(c, x->q->field, cls);
+	if (rc < 0)
+		return rc;
+	x->field = x->q->field;
+	x->level = disclosure_class_level(cls);
+	snprintf(x->out->field, sizeof(x->out->field), "%s", x->field);
+	x->out->level_needed = x->level;
+	rc = disclosure_reason_check(x->q->reason);
+	if (rc == 0 && x->q->verification_id <= 0)
 		rc = -GH_BAD_FIELD;
 	return rc;
 }
@@ -204,15 +231,13 @@ disclosure_reveal(struct app *app, struct store_conn *c,
 		  const struct tk_actor *a, const struct disclosure_ask *q,
 		  struct disclosure_reveal *out)
 {
-	struct reveal_ctx x = {app, a, q, NULL, out, 0};
+	struct reveal_ctx x = {app, a, q, NULL, 0, out, 0};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = ask_check(a, q, &x.f);
-	out->field = x.f;
+	rc = ask_check(c, &x);
 	if (rc < 0)
 		return rc;
-	out->level_needed = x.f->level;
 	out->staff_id = a->id;
 	out->hide_after = app->cfg.reveal_hide_seconds;
 	rc = store_transact(c, tx_reveal, &x);

@@ -741,16 +741,12 @@ struct store_ops {
 	 * customer customer_id exists and q->see_all, or one of its tickets
 	 * is visible to q->viewer_id by the staff rule of staff_ticket_get;
 	 * -GH_NOT_FOUND otherwise. customer_name: the display name (C0),
-	 * cut at outsz - 1; -GH_NOT_FOUND when there is no such customer.
-	 * customer_sealed_get: the sealed fields of one customer (as
-	 * customer_sealed_next), -GH_NOT_FOUND when there is none. */
+	 * cut at outsz - 1; -GH_NOT_FOUND when there is no such customer. */
 	int (*customer_visible)(struct store_conn *c,
 				const struct ticket_query *q,
 				int64_t customer_id);
 	int (*customer_name)(struct store_conn *c, int64_t customer_id,
 			     char *out, size_t outsz);
-	int (*customer_sealed_get)(struct store_conn *c, int64_t customer_id,
-				   struct customer_sealed *out);
 	/* Reveals (migration 011). reveal_count: the reveals of staff_id
 	 * with created_at > since. reveal_lock_get: -GH_NOT_FOUND when the
 	 * staff member was never locked. reveal_lock_set locks (again) with

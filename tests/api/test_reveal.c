@@ -10,7 +10,8 @@
  * the harness, an e-mail code read from the outbox): refused with no
  * verification, with another agent's, with an expired one, at too low a
  * level (C2 with level 1), with bad input; given at level 1 for the
- * e-mail and level 2 for the date of birth, audited without the value
+ * e-mail and level 2 for the date of birth, the account number and a
+ * custom C2 field, audited without the value
  * (ASVS 8.2.3, 16.2.5, 16.3.2; 7.5.3 step-up before a PII reveal). The
  * hourly limit (ASVS 2.4.1): the reveal past it is refused and locks the
  * agent's reveals (423), supervisors are alerted by a content-free mail,
@@ -36,6 +37,9 @@
 #define PHONE "+44 20 7946 0123"
 #define DOB "1980-02-29"
 #define ADDRESS "1 Test Street, London"
+/* Ada's account number and custom field (add_ada). */
+#define ACCOUNT "GB29 NWBK 6016 1331 9268 19"
+#define LOYALTY "Gold since 2009"
 
 struct world {
 	struct gh_server s;
@@ -409,6 +413,50 @@ assert_audit_clean(struct world *w, const struct gh_user *u)
 				      "'%%Test Street%%'",
 				      u->email),
 			 0);
+}
+
+/* Adds customer Ada with an account number and a custom C2 field
+ * (loyalty_tier) an admin defined; u gets her login and TOTP secret. */
+static void
+add_ada(struct world *w, struct gh_user *u)
+{
+	const char *field[] = {"field", "add", "--name", "loyalty_tier",
+			       "--class", "C2", NULL};
+	const char *add[] = {"customer", "add", "--email", "ada@example.org",
+			     "--name", "Ada", "--phone", PHONE,
+			     "--account-number", ACCOUNT, "--password-stdin",
+			     NULL};
+	const char *set[] = {"customer", "set-field", "--email",
+			     "ada@example.org", "--field", "loyalty_tier",
+			     "--value-stdin", NULL};
+	char *out = NULL;
+	json_t *j;
+	size_t n = 0;
+	int bits = 0, acc = 0;
+
+	memset(u, 0, sizeof(*u));
+	snprintf(u->email, sizeof(u->email), "ada@example.org");
+	snprintf(u->password, sizeof(u->password), "marmalade Tuesday kite 3");
+	assert_int_equal(gh_cli(&w->s, NULL, NULL, field), 0);
+	assert_int_equal(gh_cli(&w->s, u->password, &out, add), 0);
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	u->id = json_integer_value(json_object_get(j, "id"));
+	snprintf(u->b32, sizeof(u->b32), "%s",
+		 json_string_value(json_object_get(j, "totp_secret")));
+	json_decref(j);
+	free(out);
+	for (const char *p = u->b32; *p && n < sizeof(u->secret); p++) {
+		acc = ((acc << 5) | (*p >= 'A' ? *p - 'A' : *p - '2' + 26)) &
+		      0xffff;
+		bits += 5;
+		if (bits >= 8) {
+			u->secret[n++] = (unsigned char)(acc >> (bits - 8));
+			bits -= 8;
+		}
+	}
+	assert_int_equal(n, sizeof(u->secret));
+	assert_int_equal(gh_cli(&w->s, LOYALTY "\n", NULL, set), 0);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -915,6 +963,64 @@ test_reveal_lock_own(void **state)
 	gh_resp_free(&r);
 }
 
+/* The account number (C2, last 4 kept) and a custom field an admin
+ * defined (its own class, masked whole) are in the view and revealed at
+ * level 2 only. ASVS 8.2.3, 14.2.6. */
+static void
+test_reveal_account_and_custom(void **state)
+{
+	struct world *w = *state;
+	struct gh_user ada;
+	struct gh_client c_ada;
+	struct gh_resp r;
+	json_t *f;
+	int64_t t, v;
+
+	add_ada(w, &ada);
+	gh_client_init(&c_ada, 0);
+	assert_int_equal(gh_login(&w->s, &c_ada, &ada), 201);
+	t = customer_ticket(w, &c_ada);
+	assert_int_equal(get_customer(w, &w->c_agent1, ada.id, &r), 200);
+	assert_field(&r, "account_number", "C2", "****6819");
+	assert_field(&r, "loyalty_tier", "C2", "***");
+	f = field_of(&r, "loyalty_tier");
+	assert_true(json_is_true(json_object_get(f, "custom")));
+	assert_int_equal(json_integer_value(json_object_get(f, "level")), 2);
+	assert_true(json_is_null(json_object_get(field_of(&r, "dob"),
+						 "masked")));
+	assert_null(strstr(r.body, "NWBK"));
+	assert_null(strstr(r.body, "Gold"));
+	gh_resp_free(&r);
+	v = verification(w, &w->c_agent1, t);
+	pass_totp(w, &w->c_agent1, v, &ada);
+	reveal(w, &w->c_agent1, ada.id, "account_number", v, &r);
+	assert_refused(&r, 2, 1);
+	gh_resp_free(&r);
+	reveal(w, &w->c_agent1, ada.id, "loyalty_tier", v, &r);
+	assert_refused(&r, 2, 1);
+	gh_resp_free(&r);
+	/* A field nobody defined: 400, whatever the level. */
+	reveal(w, &w->c_agent1, ada.id, "loyalty_level", v, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(gh_error(&r), "bad_field");
+	gh_resp_free(&r);
+	pass_email(w, &w->c_agent1, v, &ada);
+	reveal(w, &w->c_agent1, ada.id, "account_number", v, &r);
+	assert_revealed(&r, "account_number", ACCOUNT, &w->agent1);
+	gh_resp_free(&r);
+	reveal(w, &w->c_agent1, ada.id, "loyalty_tier", v, &r);
+	assert_revealed(&r, "loyalty_tier", LOYALTY, &w->agent1);
+	gh_resp_free(&r);
+	/* No date of birth on file: nothing to reveal. */
+	assert_int_equal(reveal(w, &w->c_agent1, ada.id, "dob", v, &r), 404);
+	gh_resp_free(&r);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM audit WHERE record "
+				  "LIKE '%NWBK%' OR record LIKE '%Gold since%'"),
+			 0);
+	assert_int_equal(count(w, "SELECT COUNT(*) FROM reveals"), 2);
+	gh_client_free(&c_ada);
+}
+
 int
 main(void)
 {
@@ -930,6 +1036,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reveal_levels, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reveal_other_agents,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reveal_account_and_custom,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reveal_limit,
 						setup_limit, teardown),

@@ -23,6 +23,7 @@
 
 #include "core/app.h"
 #include "core/disclosure.h"
+#include "core/fields.h"
 #include "core/mask.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
@@ -158,23 +159,29 @@ test_classes(void **state)
 	f = disclosure_field_find("email");
 	assert_non_null(f);
 	assert_string_equal(f->cls, "C1");
-	assert_int_equal(f->level, 1);
+	assert_int_equal(f->mask, MASK_EMAIL);
 	assert_string_equal(disclosure_field_find("phone")->cls, "C1");
 	f = disclosure_field_find("dob");
 	assert_non_null(f);
 	assert_string_equal(f->cls, "C2");
-	assert_int_equal(f->level, 2);
-	assert_int_equal(disclosure_field_find("address")->level, 2);
-	/* Knowledge, secrets and unknown names are no field. */
+	assert_string_equal(disclosure_field_find("address")->cls, "C2");
+	f = disclosure_field_find("account_number");
+	assert_non_null(f);
+	assert_string_equal(f->cls, "C2");
+	assert_int_equal(f->mask, MASK_ACCOUNT);
+	/* Secrets and unknown names are no built-in field; a custom field
+	 * masks whole. */
 	assert_null(disclosure_field_find("password"));
 	assert_null(disclosure_field_find("totp_seed"));
 	assert_null(disclosure_field_find("Email"));
 	assert_null(disclosure_field_find(""));
 	assert_null(disclosure_field_find(NULL));
+	assert_int_equal(disclosure_mask_of("loyalty_tier"), MASK_OTHER);
+	assert_int_equal(disclosure_mask_of("phone"), MASK_PHONE);
 	f = disclosure_fields(&n);
-	assert_true(n >= 4);
+	assert_int_equal(n, 5);
 	for (size_t i = 0; i < n; i++)
-		assert_int_equal(f[i].level, disclosure_class_level(f[i].cls));
+		assert_true(disclosure_class_level(f[i].cls) >= 1);
 	assert_int_equal(disclosure_class_level("C1"), 1);
 	assert_int_equal(disclosure_class_level("C2"), 2);
 	assert_int_equal(disclosure_class_level("C3"), 0);
@@ -456,6 +463,71 @@ test_reveal_mfa_and_unset(void **state)
 	disclosure_reveal_clear(&r);
 }
 
+/* A custom field an admin defined: in the view with its class, masked
+ * whole; revealed at its class's level; an undefined name is no field. */
+static void
+test_custom_field(void **state)
+{
+	struct fx *f = *state;
+	struct disclosure_ask q = {f->cust_a, "loyalty_tier", "Caller asked",
+				   0, HASH, 1, T0 + 5};
+	struct disclosure_reveal r;
+	struct disclosure_view v;
+	struct verification_factor vf;
+	struct field_def d;
+	const char *what = NULL;
+	int64_t vid = 0;
+	size_t i;
+
+	assert_int_equal(fields_create(&f->app, f->c, NULL, "loyalty_tier",
+				       "C2", T0, &d, &what),
+			 0);
+	assert_int_equal(fields_set_value(&f->app, f->c, "cli",
+					  "ada@example.org", "loyalty_tier",
+					  "Gold member", T0, &what),
+			 0);
+	verified(f, &vid);
+	q.verification_id = vid;
+	assert_int_equal(disclosure_view(&f->app, f->c, &f->a1, f->cust_a, &v),
+			 0);
+	assert_int_equal(v.n, 6);
+	for (i = 0; i < v.n; i++)
+		if (strcmp(v.items[i].name, "loyalty_tier") == 0)
+			break;
+	assert_true(i < v.n);
+	assert_string_equal(v.items[i].cls, "C2");
+	assert_int_equal(v.items[i].level, 2);
+	assert_true(v.items[i].custom);
+	assert_string_equal(v.items[i].masked, "***");
+	/* Built-ins first; unset ones are not set. */
+	assert_string_equal(v.items[0].name, "email");
+	assert_string_equal(v.items[0].masked, "a***@e***.org");
+	assert_string_equal(v.items[4].name, "account_number");
+	assert_false(v.items[4].set);
+	disclosure_view_clear(&v);
+	/* Level 1 is not enough for C2. */
+	assert_int_equal(disclosure_reveal(&f->app, f->c, &f->a1, &q, &r),
+			 -GH_VERIFICATION_REQUIRED);
+	assert_int_equal(r.level_needed, 2);
+	assert_int_equal(r.level_held, 1);
+	disclosure_reveal_clear(&r);
+	memset(&vf, 0, sizeof(vf));
+	vf.verification_id = vid;
+	snprintf(vf.method, sizeof(vf.method), "email_otp");
+	snprintf(vf.state, sizeof(vf.state), "passed");
+	vf.updated_at = T0;
+	assert_int_equal(f->c->ops->verification_factor_put(f->c, &vf), 0);
+	assert_int_equal(disclosure_reveal(&f->app, f->c, &f->a1, &q, &r), 0);
+	assert_string_equal(r.value, "Gold member");
+	assert_string_equal(r.field, "loyalty_tier");
+	disclosure_reveal_clear(&r);
+	q.field = "loyalty_level";
+	assert_int_equal(disclosure_reveal(&f->app, f->c, &f->a1, &q, &r),
+			 -GH_BAD_FIELD);
+	assert_string_equal(r.field, "");
+	disclosure_reveal_clear(&r);
+}
+
 /* Loads "[disclosure]\nKEY = VALUE" over the defaults: config_load's
  * result; err names the problem. */
 static int
@@ -541,6 +613,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reveal_mfa_and_unset,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_custom_field, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -359,7 +359,6 @@ static const struct store_ops sq_ops = {
 	/* customers.c, reveals.c: the disclosure gate */
 	.customer_visible = sq_customer_visible,
 	.customer_name = sq_customer_name,
-	.customer_sealed_get = sq_customer_sealed_get,
 	.reveal_insert = sq_reveal_insert,
 	.reveal_count = sq_reveal_count,
 	.reveal_lock_get = sq_reveal_lock_get,

@@ -2,9 +2,9 @@
  * SQLite store: what the rest of the system needs of a customer beyond
  * logging in (accounts.c): the sealed contact data and anti-phishing
  * phrase for notifications and the outbound check, the sealed personal
- * fields one customer at a time (for rebuilding the fingerprint index, and
- * for the disclosure gate's masked view and reveals), the display name,
- * and whether a staff member sees one of a customer's tickets.
+ * fields one customer at a time, for rebuilding the fingerprint index,
+ * and for the disclosure gate the display name and whether a staff member
+ * sees one of a customer's tickets.
  * Sealing and opening are core's; these blobs pass through unopened.
  *
  * Invariant: a record that fails half-way is cleared (no half-filled
@@ -86,22 +86,6 @@ sq_customer_sealed_next(struct store_conn *c, int64_t after_id,
 		    "SELECT id, email_idx, email, phone, dob, address "
 		    "FROM customers WHERE id > ? ORDER BY id LIMIT 1",
 		    "i", after_id);
-	if (rc < 0)
-		customer_sealed_clear(out);
-	return rc;
-}
-
-int
-sq_customer_sealed_get(struct store_conn *c, int64_t customer_id,
-		       struct customer_sealed *out)
-{
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = sq_row(c, sealed_row, out,
-		    "SELECT id, email_idx, email, phone, dob, address "
-		    "FROM customers WHERE id = ?",
-		    "i", customer_id);
 	if (rc < 0)
 		customer_sealed_clear(out);
 	return rc;

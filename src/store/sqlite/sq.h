@@ -243,8 +243,6 @@ int sq_customer_set_phrase(struct store_conn *c, int64_t customer_id,
 			   const struct blob *phrase);
 int sq_customer_sealed_next(struct store_conn *c, int64_t after_id,
 			    struct customer_sealed *out);
-int sq_customer_sealed_get(struct store_conn *c, int64_t customer_id,
-			   struct customer_sealed *out);
 int sq_customer_name(struct store_conn *c, int64_t customer_id, char *out,
 		     size_t outsz);
 int sq_customer_visible(struct store_conn *c, const struct ticket_query *q,
