@@ -148,7 +148,7 @@ disclosure_may_view(struct store_conn *c, const struct tk_actor *a,
 	if (!actor_is_staff(a))
 		return -GH_FORBIDDEN;
 	actor_ticket_query(a, &q);
-	return c->ops->customer_visible(c, &q, customer_id);
+	return c->ops->disclosure.customer_visible(c, &q, customer_id);
 }
 
 struct view_audit {
@@ -178,7 +178,7 @@ disclosure_view(struct app *app, struct store_conn *c,
 	memset(out, 0, sizeof(*out));
 	rc = disclosure_may_view(c, a, customer_id);
 	if (rc == 0)
-		rc = c->ops->customer_name(c, customer_id, out->name,
+		rc = c->ops->disclosure.customer_name(c, customer_id, out->name,
 					   sizeof(out->name));
 	if (rc == 0)
 		rc = customer_fields(app, c, customer_id, &l);

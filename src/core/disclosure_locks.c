@@ -78,7 +78,7 @@ disclosure_lock_tx(struct app *app, struct store_conn *c,
 	int64_t alerted = 0;
 	int rc;
 
-	rc = c->ops->reveal_lock_set(c, a->id, DISCLOSURE_LOCK_LIMIT, now);
+	rc = c->ops->disclosure.reveal_lock_set(c, a->id, DISCLOSURE_LOCK_LIMIT, now);
 	if (rc == 0)
 		rc = alert_supervisors(app, c, now, &alerted);
 	if (rc == 0)
@@ -109,7 +109,7 @@ tx_clear(struct store_conn *c, void *cls)
 
 	rc = c->ops->staff_name(c, x->staff_id, name, sizeof(name));
 	if (rc == 0)
-		rc = c->ops->reveal_lock_clear(c, x->staff_id, x->a->id,
+		rc = c->ops->disclosure.reveal_lock_clear(c, x->staff_id, x->a->id,
 					       x->now);
 	if (rc == -GH_CONFLICT)
 		rc = -GH_BAD_STATE;
@@ -162,5 +162,5 @@ disclosure_agents(struct app *app, struct store_conn *c,
 		return -GH_FORBIDDEN;
 	if (hours < 1 || hours > DISCLOSURE_VIEW_HOURS_MAX)
 		return -GH_BAD_QUERY;
-	return c->ops->reveal_agents(c, now - hours * 3600, out);
+	return c->ops->disclosure.reveal_agents(c, now - hours * 3600, out);
 }

@@ -55,7 +55,7 @@ disclosure_limit(struct app *app, struct store_conn *c, int64_t staff_id,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = c->ops->reveal_lock_get(c, staff_id, &l);
+	rc = c->ops->disclosure.reveal_lock_get(c, staff_id, &l);
 	if (rc == -GH_NOT_FOUND) {
 		memset(&l, 0, sizeof(l));
 		rc = 0;
@@ -65,7 +65,7 @@ disclosure_limit(struct app *app, struct store_conn *c, int64_t staff_id,
 	if (rc < 0)
 		return rc;
 	out->since = disclosure_window_start(now, l.cleared_at);
-	rc = c->ops->reveal_count(c, staff_id, out->since, &out->count);
+	rc = c->ops->disclosure.reveal_count(c, staff_id, out->since, &out->count);
 	if (rc == 0)
 		out->over = disclosure_quota(out->count,
 					     app->cfg.reveals_per_hour) < 0;
@@ -116,7 +116,7 @@ record(struct store_conn *c, struct reveal_ctx *x,
 	struct reveal_new n = {x->a->id, x->q->customer_id, as->ticket_id,
 			       as->verification_id, x->field, x->q->reason,
 			       x->q->now};
-	int rc = c->ops->reveal_insert(c, &n, &x->out->reveal_id);
+	int rc = c->ops->disclosure.reveal_insert(c, &n, &x->out->reveal_id);
 
 	if (rc == 0)
 		rc = actor_audit(

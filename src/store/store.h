@@ -320,7 +320,6 @@ struct held_list {
 
 #include "store/store_verify.h"
 #include "store/store_reveals.h"
-
 /* Audit pages (see audit_page below). A row callback gets one record
  * (record and leaf valid during the call only) and returns 0 to go on,
  * > 0 to stop the read early (the read then returns 0) or a negative
@@ -737,36 +736,7 @@ struct store_ops {
 	int (*sealed_replace)(struct store_conn *c, enum sealed_col col,
 			      int64_t id, const struct blob *old,
 			      const struct blob *val);
-	/* The disclosure gate (core/disclosure.h). customer_visible: 0 when
-	 * customer customer_id exists and q->see_all, or one of its tickets
-	 * is visible to q->viewer_id by the staff rule of staff_ticket_get;
-	 * -GH_NOT_FOUND otherwise. customer_name: the display name (C0),
-	 * cut at outsz - 1; -GH_NOT_FOUND when there is no such customer. */
-	int (*customer_visible)(struct store_conn *c,
-				const struct ticket_query *q,
-				int64_t customer_id);
-	int (*customer_name)(struct store_conn *c, int64_t customer_id,
-			     char *out, size_t outsz);
-	/* Reveals (migration 011). reveal_count: the reveals of staff_id
-	 * with created_at > since. reveal_lock_get: -GH_NOT_FOUND when the
-	 * staff member was never locked. reveal_lock_set locks (again) with
-	 * reason at now, clearing an earlier clearance. reveal_lock_clear
-	 * records who cleared a lock and when; -GH_CONFLICT when the staff
-	 * member is not locked. reveal_agents: every staff member with a
-	 * reveal after since or a lock not cleared, most reveals first.
-	 * The staff to alert about a lock: staff_alert_list. */
-	int (*reveal_insert)(struct store_conn *c, const struct reveal_new *r,
-			     int64_t *id_out);
-	int (*reveal_count)(struct store_conn *c, int64_t staff_id,
-			    int64_t since, int64_t *n_out);
-	int (*reveal_lock_get)(struct store_conn *c, int64_t staff_id,
-			       struct reveal_lock *out);
-	int (*reveal_lock_set)(struct store_conn *c, int64_t staff_id,
-			       const char *reason, int64_t now);
-	int (*reveal_lock_clear)(struct store_conn *c, int64_t staff_id,
-				 int64_t cleared_by, int64_t now);
-	int (*reveal_agents)(struct store_conn *c, int64_t since,
-			     struct reveal_agent_list *out);
+	struct store_disclosure_ops disclosure; /* store/store_reveals.h */
 };
 
 /* Every connection starts with the backend's operations table. */

@@ -1,8 +1,9 @@
 /*
- * The records of the disclosure gate's storage operations (reveals of
+ * The disclosure gate's storage operations and their records (reveals of
  * customers' personal values and the per-agent reveal locks), kept apart
- * from store/store.h, which includes this header before struct store_ops.
- * Include store/store.h, not this file.
+ * from store/store.h, which includes this header before struct store_ops
+ * (whose member `disclosure` holds the operations), so that header stays
+ * under its size limit. Include store/store.h, not this file.
  */
 #ifndef GH_STORE_STORE_REVEALS_H
 #define GH_STORE_STORE_REVEALS_H
@@ -48,6 +49,49 @@ struct reveal_agent {
 struct reveal_agent_list {
 	struct reveal_agent *v;   /* malloc'd; reveal_agent_list_clear() */
 	size_t n;
+};
+
+/*
+ * The disclosure gate's operations, the member `disclosure` of struct
+ * store_ops (c->ops->disclosure.reveal_insert(c, ...)); contracts as in
+ * store/store.h.
+ *
+ * customer_visible: 0 when customer customer_id exists and q->see_all,
+ * or one of its tickets is visible to q->viewer_id by the staff rule of
+ * staff_ticket_get; -GH_NOT_FOUND otherwise. customer_name: the display
+ * name (C0), cut at outsz - 1; -GH_NOT_FOUND when there is no such
+ * customer.
+ *
+ * Reveals (migration 011). reveal_count: the reveals of staff_id with
+ * created_at > since. reveal_lock_get: -GH_NOT_FOUND when the staff
+ * member was never locked. reveal_lock_set locks (again) with reason at
+ * now, clearing an earlier clearance. reveal_lock_clear records who
+ * cleared a lock and when; -GH_CONFLICT when the staff member is not
+ * locked. reveal_agents: every staff member with a reveal after since or
+ * a lock not cleared, most reveals first. The staff to alert about a lock
+ * come from store_ops' staff_alert_list.
+ */
+struct store_conn;
+struct ticket_query;
+
+struct store_disclosure_ops {
+	int (*customer_visible)(struct store_conn *c,
+				const struct ticket_query *q,
+				int64_t customer_id);
+	int (*customer_name)(struct store_conn *c, int64_t customer_id,
+			     char *out, size_t outsz);
+	int (*reveal_insert)(struct store_conn *c, const struct reveal_new *r,
+			     int64_t *id_out);
+	int (*reveal_count)(struct store_conn *c, int64_t staff_id,
+			    int64_t since, int64_t *n_out);
+	int (*reveal_lock_get)(struct store_conn *c, int64_t staff_id,
+			       struct reveal_lock *out);
+	int (*reveal_lock_set)(struct store_conn *c, int64_t staff_id,
+			       const char *reason, int64_t now);
+	int (*reveal_lock_clear)(struct store_conn *c, int64_t staff_id,
+				 int64_t cleared_by, int64_t now);
+	int (*reveal_agents)(struct store_conn *c, int64_t since,
+			     struct reveal_agent_list *out);
 };
 
 /* Releases what reveal_agents filled (NULL-safe). */

@@ -455,7 +455,7 @@ test_reveal_mfa_and_unset(void **state)
 	assert_int_equal(r.staff_id, f->agent1);
 	assert_string_equal(r.staff_name, "Alice Agent");
 	disclosure_reveal_clear(&r);
-	assert_int_equal(f->c->ops->reveal_count(f->c, f->agent1, 0, &n), 0);
+	assert_int_equal(f->c->ops->disclosure.reveal_count(f->c, f->agent1, 0, &n), 0);
 	assert_int_equal(n, 1);
 	/* A customer actor never reveals. */
 	assert_int_equal(disclosure_reveal(&f->app, f->c, &f->a_cust, &q, &r),
