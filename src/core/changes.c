@@ -17,6 +17,7 @@
 
 #include "core/accounts.h"
 #include "core/auth.h"
+#include "core/fields.h"
 #include "core/sealed.h"
 #include "util/errors.h"
 #include "util/utf8.h"
@@ -107,11 +108,9 @@ struct request_ctx {
 	int64_t id;
 };
 
-/* The kind and the form of its value: an e-mail address or phone
- * number, none for mfa_reset. account_number is refused as a whole:
- * this version stores no account number a change could be applied to,
- * and a request that could be approved but never take effect would be a
- * lie. */
+/* The kind and the form of its value: an e-mail address, a phone number
+ * or an account number (as `customer add --account-number` takes it),
+ * none for mfa_reset. */
 static int
 check_value(struct request_ctx *x, const char **field)
 {
@@ -121,8 +120,6 @@ check_value(struct request_ctx *x, const char **field)
 	*field = "kind";
 	if (!changes_valid_kind(kind))
 		return -GH_BAD_FIELD;
-	if (strcmp(kind, "account_number") == 0)
-		return -GH_CHANGE_NOT_ALLOWED;
 	*field = "value";
 	if (strcmp(kind, "mfa_reset") == 0)
 		return v == NULL ? 0 : -GH_BAD_FIELD;
@@ -132,7 +129,10 @@ check_value(struct request_ctx *x, const char **field)
 		return auth_normalize_email(v, x->value, sizeof(x->value)) < 0
 			       ? -GH_BAD_FIELD
 			       : 0;
-	if (!accounts_valid_phone(v) || strlen(v) >= sizeof(x->value))
+	if (strcmp(kind, "account_number") == 0 ?
+		    !fields_valid_account_number(v) : !accounts_valid_phone(v))
+		return -GH_BAD_FIELD;
+	if (strlen(v) >= sizeof(x->value))
 		return -GH_BAD_FIELD;
 	snprintf(x->value, sizeof(x->value), "%s", v);
 	return 0;

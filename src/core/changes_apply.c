@@ -239,6 +239,8 @@ apply_phone(struct store_conn *c, const struct app *app, int64_t customer_id,
 	struct blob b = {NULL, 0};
 	int rc;
 
+	char pidx[CRYPTO_HASH_HEX];
+
 	rc = c->ops->customer_contact(c, customer_id, &cc);
 	if (rc == 0)
 		rc = sealed_field_seal(app->keys, cc.email_idx, "phone", phone,
@@ -246,7 +248,31 @@ apply_phone(struct store_conn *c, const struct app *app, int64_t customer_id,
 	if (rc == 0)
 		rc = c->ops->customer_set_phone(c, customer_id, &b);
 	if (rc == 0)
+		rc = sealed_phone_index(app->keys, phone, pidx);
+	if (rc == 0)
+		rc = c->ops->customer_set_phone_idx(c, customer_id, pidx);
+	if (rc == 0)
 		rc = fingerprints_add(app->keys, c, customer_id, "phone", phone);
+	blob_clear(&b);
+	customer_contact_clear(&cc);
+	return rc;
+}
+
+/* The account number (C2, sealed under the customer's e-mail index). */
+static int
+apply_account_number(struct store_conn *c, const struct app *app,
+		     int64_t customer_id, const char *number)
+{
+	struct customer_contact cc;
+	struct blob b = {NULL, 0};
+	int rc;
+
+	rc = c->ops->customer_contact(c, customer_id, &cc);
+	if (rc == 0)
+		rc = sealed_field_seal(app->keys, cc.email_idx,
+				       "account_number", number, &b);
+	if (rc == 0)
+		rc = c->ops->customer_set_account_number(c, customer_id, &b);
 	blob_clear(&b);
 	customer_contact_clear(&cc);
 	return rc;
@@ -304,6 +330,8 @@ apply_kind(struct store_conn *c, struct apply_ctx *x,
 
 	if (strcmp(r->kind, "phone") == 0)
 		return apply_phone(c, x->app, r->customer_id, value);
+	if (strcmp(r->kind, "account_number") == 0)
+		return apply_account_number(c, x->app, r->customer_id, value);
 	if (strcmp(r->kind, "mfa_reset") == 0)
 		return apply_mfa_reset(c, x->app, r->customer_id,
 				       &x->sessions_ended);
