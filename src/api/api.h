@@ -48,4 +48,18 @@ int api_tickets_attachments_list(struct request *r);
 int api_attachments_download(struct request *r);
 int api_attachments_release(struct request *r);
 
+/* verify.c: caller verification (core/verify.h). Staff: POST
+ * /tickets/{id}/verifications, GET /verifications/{id}, POST
+ * /verifications/{id}/factors {method, code?}, POST
+ * /tickets/{id}/verification-lock/clear {reason} (supervisors). Customer:
+ * GET /portal/verifications, POST /portal/verifications/{id}/approve
+ * {number} and .../deny. */
+int api_verify_start(struct request *r);
+int api_verify_get(struct request *r);
+int api_verify_factor(struct request *r);
+int api_verify_lock_clear(struct request *r);
+int api_portal_verify_list(struct request *r);
+int api_portal_verify_approve(struct request *r);
+int api_portal_verify_deny(struct request *r);
+
 #endif

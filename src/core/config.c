@@ -121,6 +121,9 @@ static const struct opt opts[] = {
 	S("attachments", "clamd_socket", attach_clamd_socket, "",
 	  "clamd for INSTREAM scans: a Unix socket path or tcp:HOST:PORT; "
 	  "empty: no virus scan"),
+	I("disclosure", "verification_minutes", verification_minutes, "15", 1,
+	  15, "minutes a caller's identity verification lasts (may only "
+	  "shorten the compiled-in 15)"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 

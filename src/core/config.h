@@ -79,6 +79,8 @@ struct config {
 	int64_t attach_max_bytes;
 	int64_t attach_har_retention_days;
 	char attach_clamd_socket[CONFIG_STR_MAX];
+	/* [disclosure] */
+	int64_t verification_minutes;
 	/* [log] */
 	char log_level[16];
 

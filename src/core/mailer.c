@@ -183,10 +183,11 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* Writes the mail as DIR/<created>-<ref>.eml via a temporary file. */
+/* Writes the mail as DIR/<created>-<ref><ext> (".eml", ".sms") via a
+ * temporary file. */
 static int
-deliver_file(struct app *app, const struct outbox_rec *o, const char *msg,
-	     size_t len, const char **why)
+deliver_file(struct app *app, const struct outbox_rec *o, const char *ext,
+	     const char *msg, size_t len, const char **why)
 {
 	char tmp[CONFIG_STR_MAX + 128];
 	char dst[CONFIG_STR_MAX + 128];
@@ -197,8 +198,8 @@ deliver_file(struct app *app, const struct outbox_rec *o, const char *msg,
 		return -1;
 	}
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-%s", app->outbox, o->ref);
-	snprintf(dst, sizeof(dst), "%s/%lld-%s.eml", app->outbox,
-		 (long long)o->created_at, o->ref);
+	snprintf(dst, sizeof(dst), "%s/%lld-%s%s", app->outbox,
+		 (long long)o->created_at, o->ref, ext);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
@@ -293,6 +294,38 @@ backoff(int64_t attempts)
 	return d < BACKOFF_MAX ? d : BACKOFF_MAX;
 }
 
+/* 1 for a kind whose whole text is sealed in the phrase column. */
+static int
+sealed_text(const char *kind)
+{
+	return strcmp(kind, MAILER_KIND_CODE_EMAIL) == 0 ||
+	       strcmp(kind, MAILER_KIND_CODE_SMS) == 0;
+}
+
+/* A text message as a file: "To: NUMBER", a blank line, the text. There
+ * is no SMS gateway: DIR/outbox/ is where an operator's gateway picks it
+ * up. */
+static int
+format_sms(const char *to, const char *body, char **msg, size_t *len,
+	   const char **why)
+{
+	int n;
+
+	*msg = NULL;
+	if (!mailer_header_ok(to)) {
+		*why = "a header value is not acceptable";
+		return -1;
+	}
+	n = asprintf(msg, "To: %s\n\n%s", to, body);
+	if (n < 0) {
+		*msg = NULL;
+		*why = "out of memory";
+		return -1;
+	}
+	*len = (size_t)n;
+	return 0;
+}
+
 /* Delivers one claimed row. 0 or -1 with *why (static text). */
 static int
 deliver(struct app *app, const struct outbox_rec *o, int64_t now,
@@ -318,9 +351,16 @@ deliver(struct app *app, const struct outbox_rec *o, int64_t now,
 			goto out;
 		}
 	}
-	body = notify_compose(o->body_text, phrase);
+	body = sealed_text(o->kind) ? (phrase != NULL ? strdup(phrase) : NULL)
+				    : notify_compose(o->body_text, phrase);
 	if (body == NULL) {
 		*why = "out of memory";
+		goto out;
+	}
+	if (strcmp(o->kind, MAILER_KIND_CODE_SMS) == 0) {
+		rc = format_sms(to, body, &msg, &msg_len, why);
+		if (rc == 0)
+			rc = deliver_file(app, o, ".sms", msg, msg_len, why);
 		goto out;
 	}
 	if (mailer_format(app->cfg.mail_from, to, o->subject, o->ref, now,
@@ -329,7 +369,7 @@ deliver(struct app *app, const struct outbox_rec *o, int64_t now,
 		goto out;
 	}
 	if (app->cfg.smtp_url[0] == '\0')
-		rc = deliver_file(app, o, msg, msg_len, why);
+		rc = deliver_file(app, o, ".eml", msg, msg_len, why);
 	else
 		rc = deliver_smtp(app, to, msg, msg_len, why);
 out:

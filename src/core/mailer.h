@@ -11,6 +11,14 @@
  *
  * Header values are checked: a CR, LF or other control character in any
  * of them refuses the mail instead of letting it add headers.
+ *
+ * Rows of the kinds MAILER_KIND_CODE_* carry a one-time code: their whole
+ * text is sealed in the row's phrase column (wiped once delivered) and
+ * body_text is only a placeholder, so no code is stored in clear.
+ * MAILER_KIND_CODE_SMS rows go to a phone number: there is no SMS
+ * gateway, so they are always written as DIR/outbox/<created>-<ref>.sms
+ * files ("To: NUMBER", a blank line, the text) for an operator's gateway
+ * to pick up, whatever the SMTP setting.
  */
 #ifndef GH_CORE_MAILER_H
 #define GH_CORE_MAILER_H
@@ -19,6 +27,10 @@
 #include <stdint.h>
 
 #include "core/app.h"
+
+/* Outbox kinds of one-time codes (see above). */
+#define MAILER_KIND_CODE_EMAIL "verify_email"
+#define MAILER_KIND_CODE_SMS "verify_sms"
 
 /* Starts the delivery thread for app (borrowed until mailer_stop). 0 or
  * -GH_INTERNAL. One mailer per process. */

@@ -318,6 +318,8 @@ struct held_list {
 	size_t n;
 };
 
+#include "store/store_verify.h"
+
 struct store_ops {
 	const char *name;
 
@@ -556,6 +558,57 @@ struct store_ops {
 	int (*held_decide)(struct store_conn *c, const struct held_decision *d);
 	int (*note_mark)(struct store_conn *c, int64_t ticket_id,
 			 int64_t *count_out, int64_t *last_id_out);
+	/* Verifications (migration 010; struct verification_rec).
+	 * verification_get fills the verification with its factors
+	 * (-GH_NOT_FOUND when there is none). verification_open_count counts
+	 * staff_id's verifications still open and unexpired at now.
+	 * verification_end moves an open one to state ("failed", "denied")
+	 * at now; -GH_CONFLICT when it is no longer open.
+	 * verification_factor_put writes the factor row of (f->verification_id,
+	 * f->method), inserting or replacing it. portal_verification_list
+	 * gives the customer's open, unexpired verifications (newest first,
+	 * at most max) that wait for their portal approval, each with only
+	 * that factor (filtered by customer_id in SQL). */
+	int (*verification_insert)(struct store_conn *c,
+				   const struct verification_new *v,
+				   int64_t *id_out);
+	int (*verification_get)(struct store_conn *c, int64_t id,
+				struct verification_rec *out);
+	int (*verification_open_count)(struct store_conn *c, int64_t staff_id,
+				       int64_t now, int64_t *n_out);
+	int (*verification_end)(struct store_conn *c, int64_t id,
+				const char *state, int64_t now);
+	int (*verification_factor_put)(struct store_conn *c,
+				       const struct verification_factor *f);
+	int (*portal_verification_list)(struct store_conn *c,
+					int64_t customer_id, int64_t now,
+					size_t max,
+					struct verification_list *out);
+	/* verification_lock_get: the lock on ticket_id that holds (not
+	 * cleared), or -GH_NOT_FOUND. verification_lock_set locks the ticket
+	 * (replacing a cleared lock; -GH_EXISTS while one holds).
+	 * verification_lock_clear clears the lock that holds, recording who,
+	 * when and why; -GH_NOT_FOUND when none holds. */
+	int (*verification_lock_get)(struct store_conn *c, int64_t ticket_id,
+				     struct verification_lock *out);
+	int (*verification_lock_set)(struct store_conn *c, int64_t ticket_id,
+				     int64_t verification_id,
+				     const char *reason, int64_t now);
+	int (*verification_lock_clear)(struct store_conn *c, int64_t ticket_id,
+				       int64_t staff_id, const char *reason,
+				       int64_t now);
+	/* The supervisors and admins who are not disabled, by id. */
+	int (*staff_alert_list)(struct store_conn *c,
+				struct staff_contact_list *out);
+	/* Ends (state "ended") staff_id's open verifications on ticket_id
+	 * at now; *n_out gets how many. */
+	int (*verification_supersede)(struct store_conn *c, int64_t staff_id,
+				      int64_t ticket_id, int64_t now,
+				      int64_t *n_out);
+	/* The counts of struct verification_recent since `since`. */
+	int (*verification_recent)(struct store_conn *c, int64_t staff_id,
+				   int64_t customer_id, int64_t since,
+				   struct verification_recent *out);
 };
 
 /* Every connection starts with the backend's operations table. */

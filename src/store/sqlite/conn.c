@@ -317,6 +317,19 @@ static const struct store_ops sq_ops = {
 	.held_list = sq_held_list,
 	.held_decide = sq_held_decide,
 	.note_mark = sq_note_mark,
+	/* verify.c */
+	.verification_insert = sq_verification_insert,
+	.verification_get = sq_verification_get,
+	.verification_open_count = sq_verification_open_count,
+	.verification_end = sq_verification_end,
+	.verification_factor_put = sq_verification_factor_put,
+	.portal_verification_list = sq_portal_verification_list,
+	.verification_lock_get = sq_verification_lock_get,
+	.verification_lock_set = sq_verification_lock_set,
+	.verification_lock_clear = sq_verification_lock_clear,
+	.staff_alert_list = sq_staff_alert_list,
+	.verification_supersede = sq_verification_supersede,
+	.verification_recent = sq_verification_recent,
 };
 
 const struct store_backend store_sqlite_backend = {
