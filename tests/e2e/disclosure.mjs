@@ -74,20 +74,27 @@ async function portalRequest(pc, portal, id) {
   return req;
 }
 
-// Setup and the masked customer panel. s holds the pages and ticket ids.
-async function maskedPanelCheck(t, s) {
-  await t.test('disclosure: the ticket shows the customer with every personal field masked, and "Verify caller"', async () => {
+// The customer (with a phone, a date of birth and an address on file)
+// opens two tickets in the portal; the agent takes the first one.
+async function setupCheck(t, s) {
+  await t.test('disclosure: a customer with personal details opens two tickets; the agent takes one', async () => {
     Object.assign(DEE, JSON.parse(t.cli(['customer', 'add', '--dir', t.dir, '--email', DEE.email, '--name', DEE.name,
       '--phone', PHONE, '--dob', DOB, '--address', ADDRESS, '--password-stdin'], t.PASS_CUST + '\n')));
     s.cust = await t.newPage(null, { portal: true, tag: 'portal-disclosure' });
     const pc = s.cust.page;
     await t.loginPortal(pc, DEE, await t.totp(DEE));
     await pc.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
-    s.a = await newTicket(pc, t.PORTAL, SUBJECT_A, 'I would like to check which e-mail address you have for me.');
+    const a = await newTicket(pc, t.PORTAL, SUBJECT_A, 'I would like to check which e-mail address you have for me.');
     s.b = await newTicket(pc, t.PORTAL, SUBJECT_B, 'My invoice looks higher than usual.');
+    await openAndAssign(t.agentPage, t.CONSOLE, a, SUBJECT_A, t.agent.name);
+    s.a = a;
+  });
+}
 
+// The masked customer panel.
+async function maskedPanelCheck(t) {
+  await t.test('disclosure: the ticket shows the customer with every personal field masked, and "Verify caller"', async () => {
     const p = t.agentPage;
-    await openAndAssign(p, t.CONSOLE, s.a, SUBJECT_A, t.agent.name);
     const panel = p.locator('section.panel.disclosure');
     await panel.locator('.customer-name', { hasText: DEE.name }).waitFor({ timeout: 5000 });
     for (const [name, cls] of [['email', 'C1'], ['phone', 'C1'], ['dob', 'C2'], ['address', 'C2']]) {
@@ -131,8 +138,8 @@ async function approvalCheck(t, s) {
   });
 }
 
-// Reveal of the e-mail at level 1; dob refused until the TOTP factor.
-async function revealChecks(t) {
+// Reveal of the e-mail at level 1, under the agent's name.
+async function revealEmailCheck(t) {
   await t.test('disclosure: the agent reveals the e-mail with a reason and sees it under their own name', async () => {
     const p = t.agentPage;
     let row = await askReveal(p, 'email', 'e-mail address', 'ok');
@@ -149,8 +156,11 @@ async function revealChecks(t) {
     t.assert(w[0] <= v[0] && w[1] <= v[1] && w[3] >= v[3], `watermark ${w} does not cover the value ${v}`);
     await t.shot(p, 'console-revealed-email');
   });
+}
 
-  await t.test('disclosure: the date of birth (C2) is refused at level 1 and revealed after the customer’s authenticator code', async () => {
+// The date of birth (C2) at level 1: refused, with the level needed and held.
+async function dobRefusedCheck(t) {
+  await t.test('disclosure: the date of birth (C2) is refused at level 1, saying which level and which factor', async () => {
     const p = t.agentPage;
     const row = await askReveal(p, 'dob', 'date of birth', 'Caller wants to check the birth date we hold.');
     const err = row.locator('.error:not([hidden])');
@@ -160,20 +170,44 @@ async function revealChecks(t) {
     t.assert(/authenticator code/.test(said), `no next factor in: ${said}`);
     t.assert(!(await p.content()).includes(DOB), 'the date of birth reached the page');
     await t.shot(p, 'console-reveal-refused');
+  });
+}
 
-    await p.getByRole('button', { name: 'Customer’s authenticator code' }).click();
-    const code = p.getByLabel('Code from the customer’s authenticator app');
+// The customer's authenticator code: a second, independent factor.
+async function totpCheck(t) {
+  await t.test('disclosure: the customer’s authenticator code (a wrong one refused in words) raises the verification to level 2', async () => {
+    const p = t.agentPage;
+    const box = p.locator('.factor-control.totp');
+    await box.getByRole('button', { name: 'Customer’s authenticator code' }).click();
+    const code = box.getByLabel('Code from the customer’s authenticator app');
     await code.fill('12');
-    await p.locator('.factor-control.totp').getByRole('button', { name: 'Check code' }).click();
-    await p.locator('.factor-control.totp .error:not([hidden])', { hasText: 'The code has 6 digits.' }).waitFor({ timeout: 5000 });
+    await box.getByRole('button', { name: 'Check code' }).click();
+    await box.locator('.error:not([hidden])', { hasText: 'The code has 6 digits.' }).waitFor({ timeout: 5000 });
+    await code.fill('000000');
+    await box.getByRole('button', { name: 'Check code' }).click();
+    const wrong = box.locator('.error:not([hidden])', { hasText: 'Wrong code.' });
+    await wrong.waitFor({ timeout: 5000 });
+    t.assert(/4 tries left/.test(await wrong.textContent()), `tries left: ${await wrong.textContent()}`);
     await code.fill(await t.totp(DEE));
-    await p.locator('.factor-control.totp').getByRole('button', { name: 'Check code' }).click();
+    await box.getByRole('button', { name: 'Check code' }).click();
     await p.locator('.verify-level', { hasText: 'Level 2' }).waitFor({ timeout: 5000 });
-    await askReveal(p, 'dob', 'date of birth', 'Caller wants to check the birth date we hold.');
+    await p.locator('.factors .factor.state-passed', { hasText: 'Customer’s authenticator code' }).waitFor({ timeout: 5000 });
+    t.assert(await box.isHidden(), 'the authenticator code is offered again after it passed');
+  });
+}
+
+// The date of birth at level 2.
+async function dobRevealCheck(t) {
+  await t.test('disclosure: at level 2 the date of birth is revealed', async () => {
+    const p = t.agentPage;
+    const row = await askReveal(p, 'dob', 'date of birth', 'Caller wants to check the birth date we hold.');
     await row.locator('.revealed .value', { hasText: DOB }).waitFor({ timeout: 5000 });
     await t.shot(p, 'console-revealed-dob');
   });
+}
 
+// The value hides again after hide_after seconds.
+async function hideCheck(t) {
   await t.test('disclosure: a revealed value is hidden again after reveal_hide_seconds, counted down', async () => {
     const p = t.agentPage;
     const t0 = Date.now();
@@ -225,12 +259,41 @@ async function denialCheck(t, s) {
   });
 }
 
-// A supervisor: reveals per agent; clearing the ticket's verification lock.
-async function supervisorCheck(t, s) {
-  await t.test('disclosure: a supervisor sees the reveals per agent and clears the verification lock with a reason', async () => {
-    const sv = await t.newPage(null, { tag: 'console-supervisor-disclosure' });
-    const p = sv.page;
-    await t.loginConsole(p, t.supervisor);
+// A supervisor opens the console (once, for the checks below).
+async function supervisorPage(t, s) {
+  if (!s.sv) {
+    s.sv = await t.newPage(null, { tag: 'console-supervisor-disclosure' });
+    await t.loginConsole(s.sv.page, t.supervisor);
+  }
+  return s.sv.page;
+}
+
+// A supervisor clears the ticket's verification lock with a reason.
+async function lockClearCheck(t, s) {
+  await t.test('disclosure: a supervisor clears the verification lock of the ticket with a reason', async () => {
+    const p = await supervisorPage(t, s);
+    await p.goto(`${t.CONSOLE}/#/tickets/${s.b}`);
+    await p.getByRole('heading', { level: 1, name: SUBJECT_B }).waitFor({ timeout: 5000 });
+    await p.getByRole('button', { name: 'Verify caller' }).click();
+    await p.locator('.verify-ended.stop', { hasText: 'Verification is locked on this ticket' }).waitFor({ timeout: 5000 });
+    const open = p.getByRole('button', { name: 'Clear the verification lock…' });
+    await open.click();
+    const reason = p.getByLabel('Reason for clearing the lock');
+    await reason.fill('no');
+    await p.getByRole('button', { name: 'Clear the lock', exact: true }).click();
+    await p.locator('.verify-unlock .error:not([hidden])', { hasText: 'at least 3 characters' }).waitFor({ timeout: 5000 });
+    await reason.fill('Called the customer back on the number on file; they confirmed the denial was a mistake.');
+    await t.shot(p, 'console-verification-unlock');
+    await p.getByRole('button', { name: 'Clear the lock', exact: true }).click();
+    await p.getByRole('button', { name: 'Verify caller' }).waitFor({ timeout: 5000 });
+    t.assert(await open.isHidden(), '"Clear the verification lock…" still offered after clearing it');
+  });
+}
+
+// A supervisor sees the reveals per agent.
+async function revealsViewCheck(t, s) {
+  await t.test('disclosure: a supervisor sees the reveals per agent', async () => {
+    const p = await supervisorPage(t, s);
     await p.getByRole('navigation').getByRole('link', { name: 'Reveals' }).click();
     await p.getByRole('heading', { level: 1, name: 'Reveals' }).waitFor({ timeout: 5000 });
     const row = p.locator('table.reveals tbody tr', { hasText: t.agent.name });
@@ -238,18 +301,6 @@ async function supervisorCheck(t, s) {
     const n = Number(await row.locator('td.num').textContent());
     t.assert(n >= 3, `reveals counted for ${t.agent.name}: ${n}`);
     await t.shot(p, 'console-reveals');
-
-    await p.goto(`${t.CONSOLE}/#/tickets/${s.b}`);
-    await p.getByRole('heading', { level: 1, name: SUBJECT_B }).waitFor({ timeout: 5000 });
-    await p.getByRole('button', { name: 'Verify caller' }).click();
-    await p.locator('.verify-ended.stop', { hasText: 'Verification is locked on this ticket' }).waitFor({ timeout: 5000 });
-    await p.getByRole('button', { name: 'Clear the verification lock…' }).click();
-    await p.getByLabel('Reason for clearing the lock').fill('Called the customer back on the number on file; they confirmed the denial was a mistake.');
-    await t.shot(p, 'console-verification-unlock');
-    await p.getByRole('button', { name: 'Clear the lock', exact: true }).click();
-    await p.getByRole('button', { name: 'Verify caller' }).waitFor({ timeout: 5000 });
-    t.problems.push(...(await t.cspViolations(p)).map((v) => `console-supervisor-disclosure CSP: ${v}`));
-    await sv.ctx.close();
   });
 }
 
@@ -259,12 +310,15 @@ async function supervisorCheck(t, s) {
 // cspViolations.
 export async function disclosureChecks(t) {
   const s = {};
-  await maskedPanelCheck(t, s);
+  await setupCheck(t, s);
   if (!s.a) return;
   await approvalCheck(t, s);
-  await revealChecks(t);
+  await totpCheck(t);
   await denialCheck(t, s);
-  await supervisorCheck(t, s);
-  t.problems.push(...(await t.cspViolations(s.cust.page)).map((v) => `portal-disclosure CSP: ${v}`));
-  await s.cust.ctx.close();
+  await lockClearCheck(t, s);
+  for (const [tag, x] of [['portal-disclosure', s.cust], ['console-supervisor-disclosure', s.sv]]) {
+    if (!x) continue;
+    t.problems.push(...(await t.cspViolations(x.page)).map((v) => `${tag} CSP: ${v}`));
+    await x.ctx.close();
+  }
 }

@@ -50,9 +50,9 @@ function requestError(e, ctx) {
 // The form fields of a change request.
 function requestFields() {
   const kind = select('What to change', 'change-kind', Object.entries(KINDS), 'email');
-  const value = field('New e-mail address', { name: 'value', autocomplete: 'off', spellcheck: 'false', maxlength: '128', id: 'change-value' },
+  const value = field('New e-mail address', { type: 'text', name: 'value', autocomplete: 'off', spellcheck: 'false', maxlength: '128', id: 'change-value' },
     'Type it as the customer gives it. It is applied only after a supervisor’s approval and the cooling-off period.');
-  const reason = field('Reason for the change', { name: 'reason', maxlength: '500', autocomplete: 'off', id: 'change-reason' },
+  const reason = field('Reason for the change', { type: 'text', name: 'reason', maxlength: '500', autocomplete: 'off', id: 'change-reason' },
     'Recorded in the audit log and shown to the supervisor who decides. 3 to 500 characters.');
   const label = value.wrap.querySelector('label');
   kind.input.addEventListener('change', () => {

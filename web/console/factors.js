@@ -32,8 +32,9 @@ function factorsOf(ctx) {
   return ctx.v && Array.isArray(ctx.v.factors) ? ctx.v.factors : [];
 }
 
-function hasPassed(ctx, method) {
-  return factorsOf(ctx).some((f) => f.method === method && f.state === 'passed');
+// True when factor method passed or failed: it is not offered again.
+function isDone(ctx, method) {
+  return factorsOf(ctx).some((f) => f.method === method && (f.state === 'passed' || f.state === 'failed'));
 }
 
 // POST a factor to ctx's verification.
@@ -41,20 +42,38 @@ function postFactor(ctx, body) {
   return api.post(`${API}/verifications/${encodeURIComponent(ctx.v.id)}/factors`, body);
 }
 
-// A refused code or factor in plain words (or e itself when it has no
-// better words); a refusal that ends the verification ends it in ctx
-// and returns null (the panel then says why).
-function factorError(ctx, e, method) {
+// The tries left on factor method of ctx's verification ('' if unknown).
+function triesLeft(ctx, method) {
+  const f = factorsOf(ctx).find((x) => x.method === method);
+  return f && Number.isInteger(f.tries_left) ? ` ${f.tries_left} ${f.tries_left === 1 ? 'try' : 'tries'} left.` : '';
+}
+
+// A refused code or factor in plain words (or e itself when the server's
+// words are best); the verification is loaded again after a wrong code
+// or a failed factor (5 wrong codes fail the factor, not the whole
+// verification). A refusal that ends the verification ends it in ctx
+// and gives null (the panel then says why).
+async function factorError(ctx, e, method) {
   if (!(e instanceof ApiError)) return e;
+  if (e.code === 'bad_code' || e.code === 'verification_failed') {
+    try {
+      await ctx.reload();
+    } catch (x) {
+      /* keep the last answer */
+    }
+    if (ctx.ended) return null;
+  }
+  if (e.code === 'verification_failed') {
+    return `${methodName(method)}: too many wrong codes, so this factor failed. Disclose nothing on it; use another factor.`;
+  }
   if (ctx.refuse(e)) return null;
   if (e.code === 'bad_code') {
-    const left = Number.isInteger(e.data.tries_left) ? ` ${e.data.tries_left} tries left.` : '';
-    if (method === 'totp') {
-      return 'Wrong code. Ask the customer to read the code their authenticator app shows now — it changes every 30 seconds — and type it again.';
-    }
-    return `Wrong code. Ask the customer to read the code in the message again, digit by digit.${left} After 5 wrong codes this verification fails.`;
+    const again = method === 'totp'
+      ? 'Ask the customer to read the code their authenticator app shows now — it changes every 30 seconds — and type it again.'
+      : 'Ask the customer to read the code in the message again, digit by digit.';
+    return `Wrong code. ${again}${triesLeft(ctx, method)} After 5 wrong codes this factor fails.`;
   }
-  if (e.status === 429) return e;
+  if (e.code === 'bad_state') return `Not possible: ${e.message}`;
   if (e.code === 'bad_field') return 'Type the code as digits only.';
   return e;
 }
@@ -66,7 +85,7 @@ async function checkCode(ctx, method, code, ferr) {
     announce(`${methodName(method)}: correct.`);
     return true;
   } catch (e) {
-    const why = factorError(ctx, e, method);
+    const why = await factorError(ctx, e, method);
     if (why) showError(ferr, why);
     return false;
   }
@@ -116,7 +135,7 @@ function totpControl(ctx) {
   });
   return {
     el: h('div', { class: 'factor-control totp' }, open, cf.form),
-    show() { this.el.hidden = hasPassed(ctx, 'totp'); },
+    show() { this.el.hidden = isDone(ctx, 'totp'); },
     reset() { cf.reset(); cf.form.hidden = true; open.setAttribute('aria-expanded', 'false'); },
   };
 }
@@ -141,9 +160,9 @@ function otpControl(ctx, method) {
       cf.form.hidden = false;
       send.textContent = `Send a new code to the ${where} on file`;
       cf.input.focus();
-      await ctx.reload();
+      ctx.adopt(res.verification);
     } catch (e) {
-      const why = factorError(ctx, e, method);
+      const why = await factorError(ctx, e, method);
       if (why) showError(ferr, why);
     } finally {
       send.disabled = false;
@@ -151,7 +170,7 @@ function otpControl(ctx, method) {
   });
   return {
     el: h('div', { class: `factor-control ${method}` }, ferr, send, sent, cf.form),
-    show() { this.el.hidden = hasPassed(ctx, method); },
+    show() { this.el.hidden = isDone(ctx, method); },
     reset() {
       cf.reset();
       cf.form.hidden = true;
@@ -187,9 +206,9 @@ function portalControl(ctx) {
       const res = await postFactor(ctx, { method: 'portal_approval' });
       number = res.number;
       announce(`Read out the number ${number} to the customer.`);
-      await ctx.reload();
+      ctx.adopt(res.verification);
     } catch (e) {
-      const why = factorError(ctx, e, 'portal_approval');
+      const why = await factorError(ctx, e, 'portal_approval');
       if (why) showError(ferr, why);
     } finally {
       ask.disabled = false;
@@ -199,7 +218,7 @@ function portalControl(ctx) {
     el: h('div', { class: 'factor-control portal_approval' }, ferr, ask, box),
     show() {
       const f = factorsOf(ctx).find((x) => x.method === 'portal_approval' && (x.state || 'pending') === 'pending');
-      this.el.hidden = hasPassed(ctx, 'portal_approval');
+      this.el.hidden = isDone(ctx, 'portal_approval');
       if (f && (f.number !== undefined || number !== null)) {
         const n = f.number !== undefined ? f.number : number;
         if (n !== shown) replace(box, numberBox(n));

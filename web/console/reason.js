@@ -18,7 +18,7 @@ import { reasonProblem } from './held.js';
 export function reasonToggle(opts) {
   const ferr = alertBox();
   const reason = field(opts.label, {
-    name: 'reason', required: true, minlength: '3', maxlength: '500', autocomplete: 'off', id: opts.id,
+    type: 'text', name: 'reason', required: true, minlength: '3', maxlength: '500', autocomplete: 'off', id: opts.id,
   }, opts.hint);
   const form = h('form', { class: `decide ${opts.kind || ''}`, novalidate: true, hidden: true },
     ferr, reason.wrap, submitRow(opts.submit));

@@ -28,6 +28,13 @@ const FACTOR_STATE = {
   pending: 'waiting', passed: 'passed', failed: 'failed',
 };
 
+// A failed factor's words: a portal approval fails by a wrong number or
+// a denial; a code by too many wrong tries.
+function factorStateText(f) {
+  if (f.state !== 'failed') return FACTOR_STATE[f.state || 'pending'] || f.state;
+  return f.method === 'portal_approval' ? 'failed' : 'failed — too many wrong codes';
+}
+
 // How a verification ended, in plain words: a title and the next step.
 const ENDED = {
   denied: {
@@ -37,10 +44,6 @@ const ENDED = {
   wrong_number: {
     title: 'The customer picked a different number',
     text: 'Stop: do not disclose anything and do not change anything on this account — the caller may be impersonating the customer. Verification on this ticket is locked and a supervisor has been alerted.',
-  },
-  too_many_tries: {
-    title: 'Verification failed — too many wrong codes',
-    text: 'Do not disclose anything. The code was entered wrong too often, so this verification is over. If the caller is genuine, start a new verification and use another factor, such as approval in the portal.',
   },
   expired: {
     title: 'Verification expired',
@@ -115,20 +118,26 @@ export function disclosureContext(ticketId) {
   };
 }
 
-// Why verification v is over (a key of ENDED), or null while it holds.
+// Why verification v is over (a key of ENDED), or null while it holds:
+// its status (open, expired, ended, failed, denied); a failed one whose
+// portal approval failed had the wrong number picked.
 function endedKind(v) {
-  if (v.state && v.state !== 'open' && v.state !== 'active') return v.reason || v.state;
-  const pa = (Array.isArray(v.factors) ? v.factors : []).find((f) => f.method === 'portal_approval' && f.state === 'failed');
-  if (pa) return pa.reason || 'denied';
-  if (Number(v.expires_at) && Date.now() / 1000 >= Number(v.expires_at)) return 'expired';
-  return null;
+  const status = v.status || 'open';
+  if (status === 'open') {
+    return Number(v.expires_at) && Date.now() / 1000 >= Number(v.expires_at) ? 'expired' : null;
+  }
+  if (status === 'failed') {
+    const all = Array.isArray(v.factors) ? v.factors : [];
+    return all.some((f) => f.method === 'portal_approval' && f.state === 'failed') ? 'wrong_number' : 'failed';
+  }
+  return status;
 }
 
 // The ENDED key for a refusal e of the verification API.
 export function refusalKind(e) {
   if (!(e instanceof ApiError)) return null;
   if (e.code === 'verification_locked') return 'locked';
-  if (e.code === 'verification_failed') return e.data.reason || 'failed';
+  if (e.code === 'verification_failed') return 'failed';
   if (e.code === 'verification_required' || e.code === 'not_found') return 'ended';
   return null;
 }
@@ -144,7 +153,7 @@ function refuse(ctx, e) {
 
 // Puts verification v (an API answer) into ctx, with how it ended.
 export function adopt(ctx, v) {
-  ctx.set(v, endedKind(v));
+  if (v && typeof v === 'object') ctx.set(v, endedKind(v));
 }
 
 // Loads verification id into ctx again; a refusal ends it in ctx.
@@ -176,7 +185,7 @@ function factorItem(f) {
   const st = f.state || 'pending';
   return h('li', { class: `factor state-${st}` },
     h('span', { class: 'factor-name', text: methodName(f.method) }), ' ',
-    h('span', { class: `badge factor-${st}`, text: FACTOR_STATE[st] || st }));
+    h('span', { class: `badge factor-${st}`, text: factorStateText(f) }));
 }
 
 // The level, the time left and the factors of ctx's verification.
@@ -215,6 +224,8 @@ async function startVerification(ctx, err) {
   } catch (e) {
     if (e instanceof ApiError && e.code === 'verification_locked') {
       ctx.set(null, 'locked');
+    } else if (e instanceof ApiError && e.code === 'bad_state') {
+      showError(err, `No verification started: ${e.message} A solved ticket must be reopened first.`);
     } else if (e instanceof ApiError && e.status === 404) {
       showError(err, 'You cannot verify a caller on this ticket: it is not in your queues any more (or it no longer exists). Reload the ticket.');
     } else {

@@ -36,17 +36,14 @@ function scamAdvice() {
 }
 
 // The warning after "This isn't me" (wrong: a wrong number was picked);
-// message is the server's own words, when it gave some.
-function scamWarning(wrong, message) {
+// notice is the server's own words, when it gave some.
+function scamWarning(wrong, notice) {
   return h('div', { class: 'scam-warning', role: 'alert' },
     h('h2', { id: 'scam-h', tabindex: '-1', text: 'Someone may be pretending to be you' }),
-    h('p', {
-      text: wrong
-        ? 'The number you picked is not the one we showed our agent, so we stopped this request.'
-        : 'Thank you for telling us. We stopped this request.',
-    }),
-    h('p', { text: 'The agent cannot see or change your personal details, and our security team has been alerted to check who asked.' }),
-    message ? h('p', { class: 'server-message', text: message }) : null,
+    wrong ? h('p', { text: 'The number you picked is not the one we showed our agent.' }) : null,
+    notice
+      ? h('p', { class: 'server-message', text: notice })
+      : h('p', { text: 'We stopped this request. The agent cannot see or change your personal details, and our supervisors have been alerted.' }),
     h('h3', { text: 'What to do now' }),
     scamAdvice());
 }
@@ -74,20 +71,21 @@ function goneNotice() {
 }
 
 // Sends the customer's answer to request r: the number picked, or null
-// for "This isn't me"; shows the outcome and reloads the list.
+// for "This isn't me"; shows the outcome and reloads the list. A wrong
+// number is 409 with the server's notice; a request that ended
+// meanwhile is 409 without one (or 404).
 async function answer(app, ui, r, number) {
   const verb = number === null ? 'deny' : 'approve';
   hideError(ui.err);
   try {
     const res = await app.api.post(`${app.API}/verifications/${encodeURIComponent(r.id)}/${verb}`,
       number === null ? {} : { number });
-    showOutcome(ui, number === null ? scamWarning(false, res.message || res.notice) : approvedNotice());
+    showOutcome(ui, number === null ? scamWarning(false, res.notice) : approvedNotice());
   } catch (e) {
-    const reason = e instanceof ApiError ? e.data.reason : '';
-    if (e instanceof ApiError && (e.status === 404 || reason === 'expired')) {
+    if (e instanceof ApiError && e.code === 'verification_failed' && e.data.notice) {
+      showOutcome(ui, scamWarning(number !== null, e.data.notice));
+    } else if (e instanceof ApiError && (e.status === 404 || e.code === 'verification_failed')) {
       showOutcome(ui, goneNotice());
-    } else if (e instanceof ApiError && e.code === 'verification_failed') {
-      showOutcome(ui, scamWarning(number !== null, e.message));
     } else {
       showError(ui.err, e);
       return;
@@ -222,18 +220,13 @@ export async function showRequests(app) {
     h('section', { class: 'card requests', 'aria-labelledby': 'vr-h' },
       h('h2', { id: 'vr-h', text: 'Verification requests' }),
       h('p', { class: 'hint', text: 'Our agents never ask for your password or codes. To confirm it is you, they read you a number and you pick it here.' }),
-      ui.err, ui.requests),
-    h('section', { class: 'card', 'aria-labelledby': 'pc-h' },
-      h('h2', { id: 'pc-h', text: 'Pending account changes' }), ui.cerr, ui.cdone, ui.changes));
+      ui.err, ui.requests));
   refresh.addEventListener('click', () => loadInto(() => loadRequests(app, ui, true), ui.requests, ui.err));
   const timer = setInterval(() => {
     if (!ui.requests.isConnected) clearInterval(timer);
     else loadRequests(app, ui, false).catch(() => {});
   }, POLL_MS);
-  await Promise.all([
-    loadInto(() => loadRequests(app, ui, true), ui.requests, ui.err),
-    loadInto(() => loadChanges(app, ui), ui.changes, ui.cerr),
-  ]);
+  await loadInto(() => loadRequests(app, ui, true), ui.requests, ui.err);
 }
 
 // A line for the ticket list when verification requests wait, or null.
