@@ -61,5 +61,20 @@ int api_verify_lock_clear(struct request *r);
 int api_portal_verify_list(struct request *r);
 int api_portal_verify_approve(struct request *r);
 int api_portal_verify_deny(struct request *r);
+/* changes.c: account changes under dual control (core/changes.h). Staff:
+ * POST /customers/{id}/changes {kind, value?, reason, verification}
+ * (agents with a level-2 verification), GET /changes (supervisors), POST
+ * /changes/{id}/approve and /reject {reason} (supervisors and admins;
+ * approval not by the requester). Customer: GET /portal/changes, POST
+ * /portal/changes/{id}/cancel. */
+int api_changes_request(struct request *r);
+int api_changes_list(struct request *r);
+int api_changes_approve(struct request *r);
+int api_changes_reject(struct request *r);
+int api_portal_changes_list(struct request *r);
+int api_portal_changes_cancel(struct request *r);
+/* fields.c (admin): GET and POST /admin/fields {name, class}. */
+int api_admin_fields_list(struct request *r);
+int api_admin_fields_create(struct request *r);
 
 #endif

@@ -105,5 +105,25 @@ const struct route api_routes[] = {
 	 AUTH_CUSTOMER, 1 * KB, api_portal_verify_approve, 0},
 	{"POST", "/api/v1/portal/verifications/{id}/deny", PUB, AUTH_CUSTOMER,
 	 1 * KB, api_portal_verify_deny, 0},
+	/* account changes under dual control (api/changes.c): supervisors
+	 * and admins decide, with a reason of up to 500 characters (8 KiB
+	 * holds it escaped); customers see and cancel their own */
+	{"POST", "/api/v1/customers/{id}/changes", STAFF, AUTH_AGENT, 8 * KB,
+	 api_changes_request, 0},
+	{"GET", "/api/v1/changes", STAFF, AUTH_SUPERVISOR, 0, api_changes_list,
+	 0},
+	{"POST", "/api/v1/changes/{id}/approve", STAFF, AUTH_SUPERVISOR,
+	 8 * KB, api_changes_approve, 0},
+	{"POST", "/api/v1/changes/{id}/reject", STAFF, AUTH_SUPERVISOR, 8 * KB,
+	 api_changes_reject, 0},
+	{"GET", "/api/v1/portal/changes", PUB, AUTH_CUSTOMER, 0,
+	 api_portal_changes_list, 0},
+	{"POST", "/api/v1/portal/changes/{id}/cancel", PUB, AUTH_CUSTOMER,
+	 1 * KB, api_portal_changes_cancel, 0},
+	/* custom personal fields: {name, class} (api_admin_fields_*) */
+	{"GET", "/api/v1/admin/fields", STAFF, AUTH_ADMIN, 0,
+	 api_admin_fields_list, 0},
+	{"POST", "/api/v1/admin/fields", STAFF, AUTH_ADMIN, 1 * KB,
+	 api_admin_fields_create, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

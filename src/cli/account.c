@@ -43,6 +43,9 @@ apply_option(struct account_args *a, int c, char *value)
 	case 'q': add_queue_opt(a, value); break;
 	case 'A': a->q_add = value; break;
 	case 'R': a->q_remove = value; break;
+	case 'n': a->in.account_number = value; break;
+	case 'f': a->field = value; break;
+	case 'V': a->value_stdin = 1; break;
 	default: return -1;
 	}
 	return 0;
@@ -65,6 +68,9 @@ account_parse(enum realm realm, const char *command, int argc, char **argv,
 		{"queue", required_argument, 0, 'q'},
 		{"add", required_argument, 0, 'A'},
 		{"remove", required_argument, 0, 'R'},
+		{"account-number", required_argument, 0, 'n'},
+		{"field", required_argument, 0, 'f'},
+		{"value-stdin", no_argument, 0, 'V'},
 		{0, 0, 0, 0}};
 	int c;
 

@@ -29,6 +29,9 @@ struct account_args {
 	int too_many_queue_opts;
 	const char *q_add;
 	const char *q_remove;
+	/* Customer set-field: --field and --value-stdin. */
+	const char *field;
+	int value_stdin;
 };
 
 /*

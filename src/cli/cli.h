@@ -77,5 +77,7 @@ int cli_staff(int argc, char **argv);
 int cli_customer(int argc, char **argv);
 int cli_queue(int argc, char **argv);
 int cli_audit(int argc, char **argv);
+int cli_keys(int argc, char **argv);
+int cli_field(int argc, char **argv);
 
 #endif

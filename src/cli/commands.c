@@ -37,26 +37,54 @@ const struct cli_command cli_commands[] = {
 	 "add reads the password from stdin and prints the new account's\n"
 	 "TOTP secret; without --queue the account joins \"general\".\n",
 	 cli_staff},
-	{"customer", "add customer accounts, unlock, disable, enable",
+	{"customer", "add customer accounts, set custom fields, unlock, "
+		     "disable, enable",
 	 "  gatehouse customer add --email E --name N [--phone P] "
 	 "[--dob YYYY-MM-DD] [--address A]\n"
-	 "      [--enroll-in-portal] --password-stdin [--dir DIR]\n"
+	 "      [--account-number N] [--enroll-in-portal] --password-stdin "
+	 "[--dir DIR]\n"
+	 "  gatehouse customer set-field --email E --field NAME --value-stdin "
+	 "[--dir DIR]\n"
 	 "  gatehouse customer unlock|disable|enable --email E [--dir DIR]\n"
 	 "\n"
 	 "add reads the password from stdin; with --enroll-in-portal the\n"
-	 "customer sets up an authenticator at the first portal login.\n",
+	 "customer sets up an authenticator at the first portal login.\n"
+	 "set-field reads the value of a custom field (`gatehouse field`)\n"
+	 "from stdin. Every personal field is sealed at rest.\n",
 	 cli_customer},
+	{"field", "define and list custom personal fields of customers",
+	 "  gatehouse field add --name NAME --class C1|C2 [--dir DIR]\n"
+	 "  gatehouse field list [--dir DIR]\n"
+	 "\n"
+	 "NAME is 1 to 32 characters of a-z, 0-9 and _, starting with a\n"
+	 "letter; C1 is contact data, C2 personal data (the verification\n"
+	 "level a reveal needs).\n",
+	 cli_field},
+	{"keys", "rotate, retire and list the keys that seal personal data",
+	 "  gatehouse keys rotate|reseal|list [--dir DIR]\n"
+	 "  gatehouse keys retire --id N [--dir DIR]\n"
+	 "\n"
+	 "rotate makes a new key current and seals every value again under\n"
+	 "it, while the server runs; reseal finishes an interrupted\n"
+	 "rotation; retire refuses (exit 1) while any value is sealed under\n"
+	 "key N or N is current.\n",
+	 cli_keys},
 	{"queue", "add and list ticket queues",
 	 "  gatehouse queue add --name Q [--dir DIR]\n"
 	 "  gatehouse queue list [--dir DIR]\n"
 	 "\n"
 	 "A queue name is 1 to 32 characters of a-z, 0-9, - and _.\n",
 	 cli_queue},
-	{"audit", "verify the audit log, or sign a checkpoint of it",
+	{"audit", "verify the audit log, sign a checkpoint, export it as JSON "
+		  "lines",
 	 "  gatehouse audit verify|checkpoint [--dir DIR]\n"
+	 "  gatehouse audit export [--since N] [--verify] [--dir DIR]\n"
 	 "\n"
-	 "verify exits 1 and says where when a record was changed or\n"
-	 "removed.\n",
+	 "verify exits 1 and names the first bad record or checkpoint when\n"
+	 "a record was changed, removed, reordered or cut off. export writes\n"
+	 "the records after N (default 0) to stdout, one JSON object a line:\n"
+	 "{\"seq\", \"leaf_hash\", \"record\"}; with --verify it exports\n"
+	 "nothing and exits 1 unless the log verifies.\n",
 	 cli_audit},
 	{"scan", "run the outbound filter and the link analyser over a file",
 	 "  gatehouse scan [--dlp|--phish] [--dir DIR] [FILE|-]\n"

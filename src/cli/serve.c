@@ -1,9 +1,10 @@
 /*
  * `gatehouse serve`: runs the two HTTPS listeners, the mail delivery
- * thread and, every minute, the retention purge and a signed audit
- * checkpoint, until SIGTERM or SIGINT; then lets requests in flight
- * finish, signs a last checkpoint and closes the store. With --check it
- * only validates the configuration and the listen addresses.
+ * thread and, every minute, the retention purge, the application of
+ * account changes past their cooling-off and a signed audit checkpoint,
+ * until SIGTERM or SIGINT; then lets requests in flight finish, signs a
+ * last checkpoint and closes the store. With --check it only validates
+ * the configuration and the listen addresses.
  *
  * Signals are blocked before any thread starts, so every thread inherits
  * the mask and only the main thread, waiting in sigtimedwait, sees them.
@@ -17,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "core/attachments.h"
+#include "core/changes.h"
 #include "core/mailer.h"
 #include "core/refusal.h"
 #include "http/server.h"
@@ -127,6 +129,17 @@ purge_attachments(struct app *app)
 			  json_pack("{s:s}", "error", err_code(rc)));
 }
 
+/* Applies the account changes whose cooling-off is over, audited (each
+ * change's error is logged by core). */
+static void
+apply_changes(struct app *app)
+{
+	struct store_conn *c = store_acquire(app->store);
+
+	(void)changes_apply_due(app, c, (int64_t)time(NULL), NULL);
+	store_release(app->store, c);
+}
+
 /* Does the periodic work every SERVE_TICK seconds until a signal of set
  * arrives; returns it. */
 static int
@@ -139,6 +152,7 @@ run_until_signal(struct app *app, const sigset_t *set)
 		if (sig == SIGINT || sig == SIGTERM)
 			return sig;
 		purge_attachments(app);
+		apply_changes(app);
 		cli_audit_checkpoint(app);
 	}
 }

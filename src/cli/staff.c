@@ -100,6 +100,7 @@ check_options(const struct account_args *a)
 		return cli_usage_error("staff");
 	/* Personal fields and portal enrolment are the customers'. */
 	if (a->in.phone || a->in.dob || a->in.address ||
+	    a->in.account_number || a->field || a->value_stdin ||
 	    a->in.enroll_in_portal)
 		return cli_usage_error("staff");
 	if (strcmp(v, "add") == 0 &&

@@ -17,6 +17,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "util/errors.h"
+#include "core/fields.h"
 #include "core/fingerprints.h"
 #include "core/password.h"
 #include "core/sealed.h"
@@ -32,8 +33,8 @@ valid_text(const char *s, int64_t lo, int64_t hi)
 	return n >= lo && n <= hi;
 }
 
-static int
-valid_phone(const char *p)
+int
+accounts_valid_phone(const char *p)
 {
 	size_t digits = 0;
 
@@ -84,8 +85,9 @@ struct create_ctx {
 	char email[256];             /* normalised */
 	char email_idx[CRYPTO_HASH_HEX];
 	char pw_hash[CRYPTO_PWHASH_BYTES];
+	char phone_idx[CRYPTO_HASH_HEX];
 	unsigned char secret[TOTP_SECRET_BYTES];
-	struct blob seed, email_sealed, phone, dob, address;
+	struct blob seed, email_sealed, phone, dob, address, account_number;
 	int64_t id;
 };
 
@@ -116,7 +118,7 @@ check_fields(const struct account_new *in, char *email, size_t emailsz,
 		return 0;
 	}
 	*field = "phone";
-	if (in->phone != NULL && !valid_phone(in->phone)) {
+	if (in->phone != NULL && !accounts_valid_phone(in->phone)) {
 		*reason = "The phone number must be in international form, "
 			  "e.g. +44 20 7946 0000.";
 		return -GH_BAD_FIELD;
@@ -130,6 +132,13 @@ check_fields(const struct account_new *in, char *email, size_t emailsz,
 	*field = "address";
 	if (in->address != NULL && !valid_text(in->address, 1, 300)) {
 		*reason = "The address must be 1 to 300 characters.";
+		return -GH_BAD_FIELD;
+	}
+	*field = "account_number";
+	if (in->account_number != NULL &&
+	    !fields_valid_account_number(in->account_number)) {
+		*reason = "The account number must be 4 to 34 letters, digits, "
+			  "spaces or hyphens, with at least 4 digits.";
 		return -GH_BAD_FIELD;
 	}
 	return 0;
@@ -189,7 +198,13 @@ seal_secrets(struct create_ctx *x)
 				      &x->phone) < 0 ||
 		    sealed_field_seal(keys, idx, "dob", in->dob, &x->dob) < 0 ||
 		    sealed_field_seal(keys, idx, "address", in->address,
-				      &x->address) < 0)
+				      &x->address) < 0 ||
+		    sealed_field_seal(keys, idx, "account_number",
+				      in->account_number,
+				      &x->account_number) < 0)
+			return -GH_INTERNAL;
+		if (in->phone != NULL &&
+		    sealed_phone_index(keys, in->phone, x->phone_idx) < 0)
 			return -GH_INTERNAL;
 	}
 	totp_secret_new(x->secret);
@@ -232,6 +247,11 @@ insert_account(struct store_conn *c, struct create_ctx *x)
 						     !in->enroll_in_portal,
 				     },
 				     &x->id);
+	if (rc == 0 && x->account_number.data != NULL)
+		rc = c->ops->customer_set_account_number(c, x->id,
+							 &x->account_number);
+	if (rc == 0 && in->phone != NULL)
+		rc = c->ops->customer_set_phone_idx(c, x->id, x->phone_idx);
 	/* The fingerprint index of this customer's values, for the outbound
 	 * filter of other customers' replies. */
 	if (rc == 0)
@@ -290,6 +310,7 @@ create_clear(struct create_ctx *x)
 	blob_clear(&x->phone);
 	blob_clear(&x->dob);
 	blob_clear(&x->address);
+	blob_clear(&x->account_number);
 }
 
 int

@@ -1,8 +1,8 @@
 /*
  * Creating staff members and customers: validation of every field, the
  * password policy, a new TOTP secret (sealed at rest), personal fields
- * sealed and the customer's e-mail findable only through its blind index,
- * and the audit record, all in one transaction.
+ * sealed and the customer's e-mail and phone number findable only through
+ * their blind indexes, and the audit record, all in one transaction.
  */
 #ifndef GH_CORE_ACCOUNTS_H
 #define GH_CORE_ACCOUNTS_H
@@ -22,6 +22,9 @@ struct account_new {
 	const char *phone;   /* customer, optional: E.164 "+4930..." */
 	const char *dob;     /* customer, optional: YYYY-MM-DD */
 	const char *address; /* customer, optional */
+	/* customer, optional: class C2, sealed; changed later only through
+	 * a change request (core/fields.h states the rule) */
+	const char *account_number;
 	const char *password;
 	size_t password_len;
 	const char *actor;   /* who creates it, for the audit log */
@@ -48,6 +51,11 @@ struct account_created {
 int accounts_create(struct app *app, struct store_conn *c,
 		    const struct account_new *in, struct account_created *out,
 		    const char **field, const char **reason);
+
+/* 1 when p is a phone number in international form ("+" and 7 to 15
+ * digits, spaces and hyphens allowed), the rule for every stored phone
+ * number (account creation, account changes). */
+int accounts_valid_phone(const char *p);
 
 /* Clears the throttle lock of an account (`unlock`), audited. */
 int accounts_unlock(struct app *app, struct store_conn *c, enum realm realm,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/fingerprints.h"
+#include "core/sealed.h"
 #include "util/log.h"
 
 static enum log_level
@@ -47,12 +48,12 @@ app_open(struct app *app, const char *dir, char *err, size_t errsz)
 		snprintf(err, errsz, "libsodium cannot be initialised");
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/master.key", abs);
-	if (crypto_keys_load(path, &app->keys) < 0) {
+	if (crypto_keys_open_dir(abs, &app->keys) < 0) {
 		snprintf(err, errsz,
-			 "%.300s: cannot load the master key (must exist, be 32 "
-			 "bytes and readable by the owner only)",
-			 path);
+			 "%.300s: cannot load the keys (master.key and "
+			 "keys/N.key must exist, be 32 bytes and readable by "
+			 "the owner only; keys/current must name one of them)",
+			 abs);
 		return -1;
 	}
 	/* sqlite:relative/path is relative to the data directory. */
@@ -122,6 +123,11 @@ app_start_engines(struct app *app, char *err, size_t errsz)
 	if (fingerprints_ensure(app->keys, app->store) < 0) {
 		snprintf(err, errsz,
 			 "the fingerprint index of customers cannot be built");
+		return -1;
+	}
+	if (sealed_phone_ensure(app) < 0) {
+		snprintf(err, errsz,
+			 "the phone index of customers cannot be built");
 		return -1;
 	}
 	return 0;

@@ -34,13 +34,15 @@ struct app {
 };
 
 /*
- * Loads DIR/gatehouse.conf, the master key and opens the store. On error
- * writes a one-line reason to err and returns -1. Free with app_close().
+ * Loads DIR/gatehouse.conf, the key ring (crypto_keys_open_dir) and opens
+ * the store. On error writes a one-line reason to err and returns -1.
+ * Free with app_close().
  */
 int app_open(struct app *app, const char *dir, char *err, size_t errsz);
 /* Compiles the detection engines (seconds) and, when the fingerprint
- * index of customers' values is empty while customers exist, rebuilds it.
- * 0 or -1 with err set. */
+ * index of customers' values is empty while customers exist, rebuilds it;
+ * gives customers older than migration 013 their phone index. 0 or -1
+ * with err set. */
 int app_start_engines(struct app *app, char *err, size_t errsz);
 void app_close(struct app *app);
 

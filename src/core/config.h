@@ -81,6 +81,7 @@ struct config {
 	char attach_clamd_socket[CONFIG_STR_MAX];
 	/* [disclosure] */
 	int64_t verification_minutes;
+	int64_t cooling_off_hours;
 	/* [log] */
 	char log_level[16];
 

@@ -110,10 +110,8 @@ check_text(const struct outbound_ctx *x, const char *body, char **phrase)
 	return rc;
 }
 
-/* Seals the recipient and the phrase (may be NULL) under a new random
- * reference, as the mailer opens them. */
-static int
-seal_mail(const struct crypto_keys *keys, const char *email,
+int
+notify_seal(const struct crypto_keys *keys, const char *email,
 	  const char *phrase, struct notify_mail *m)
 {
 	unsigned char rnd[16];
@@ -155,7 +153,7 @@ notify_prepare(const struct outbound_ctx *x, struct notify_mail *m)
 	if (rc == 0)
 		rc = check_text(x, m->body, &phrase);
 	if (rc == 0)
-		rc = seal_mail(app->keys, x->email, phrase, m);
+		rc = notify_seal(app->keys, x->email, phrase, m);
 	crypto_secret_free(phrase);
 	if (rc < 0)
 		notify_mail_clear(m);

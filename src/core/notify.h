@@ -51,6 +51,15 @@ struct notify_mail {
  */
 int notify_prepare(const struct outbound_ctx *x, struct notify_mail *m);
 
+/*
+ * Seals email (the recipient) and phrase (may be NULL) into m->to and
+ * m->phrase under a new random reference m->ref, as the mailer opens
+ * them; the caller fills m->subject and m->body. For other content-free
+ * notices (core/changes_notice.c). 0 or -GH_INTERNAL.
+ */
+int notify_seal(const struct crypto_keys *keys, const char *email,
+		const char *phrase, struct notify_mail *m);
+
 /* Queues m in the caller's transaction on c. 0 or a store error. */
 int notify_queue(struct store_conn *c, const struct notify_mail *m,
 		 int64_t now);

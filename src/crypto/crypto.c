@@ -1,6 +1,7 @@
 /*
  * The libsodium wrapper: key files, subkey derivation, field encryption
- * (XChaCha20-Poly1305 IETF with a version byte and a fresh random nonce),
+ * (XChaCha20-Poly1305 IETF with a version byte, the id of the ring key it
+ * was sealed under and a fresh random nonce; keyring.c keeps the ring),
  * keyed BLAKE2b blind indexes, session and CSRF tokens, argon2id password
  * hashes, Ed25519 signatures, base64url and hex.
  *
@@ -20,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "crypto/crypto_int.h"
 #include "util/fileio.h"
 
 _Static_assert(CRYPTO_PWHASH_BYTES == crypto_pwhash_STRBYTES,
@@ -33,31 +35,21 @@ _Static_assert(CRYPTO_TOKEN_CHARS + 1 ==
 			       32, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
 	       "CRYPTO_TOKEN_CHARS must hold base64url of 32 bytes");
 
-/* The fixed KDF context: exactly crypto_kdf_CONTEXTBYTES (8) characters. */
-static const char kdf_context[crypto_kdf_CONTEXTBYTES + 1] = "GhKeys01";
-_Static_assert(sizeof(kdf_context) == crypto_kdf_CONTEXTBYTES + 1,
+_Static_assert(sizeof(CRYPTO_KDF_CONTEXT) == crypto_kdf_CONTEXTBYTES + 1,
 	       "KDF context must be 8 characters");
+_Static_assert(FIELD_KEY_BYTES == CRYPTO_KEY_BYTES,
+	       "a field key is as long as a key of the ring");
 
-/* Subkey ids: never renumber, or every stored value becomes unreadable. */
-enum {
-	SUBKEY_FIELD = 1,
-	SUBKEY_INDEX = 2,
-	SUBKEY_TOKEN = 3,
-	SUBKEY_CSRF = 4,
-};
-
-/* Version byte of sealed fields. */
+/* Sealed fields: version 1 (read only, always key 1) is version byte ||
+ * nonce || ciphertext || tag; version 2 puts the key id (4 bytes, big
+ * endian) after the version byte, and that 5-byte head is authenticated
+ * with the caller's associated data. */
 #define SEAL_V1 0x01u
+#define SEAL_V2 0x02u
+#define SEAL_HEAD_V2 CRYPTO_SEAL_HEAD
 #define SEAL_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define SEAL_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
-#define SEAL_OVERHEAD (1u + SEAL_NONCE + SEAL_TAG)
-
-struct crypto_keys {
-	unsigned char field[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
-	unsigned char index[crypto_generichash_KEYBYTES];
-	unsigned char token[crypto_generichash_KEYBYTES];
-	unsigned char csrf[crypto_generichash_KEYBYTES];
-};
+#define SEAL_OVERHEAD (SEAL_HEAD_V2 + SEAL_NONCE + SEAL_TAG)
 
 int
 crypto_init(void)
@@ -67,12 +59,8 @@ crypto_init(void)
 	return 0;
 }
 
-/*
- * Reads exactly len bytes from a regular file that no group or other may
- * read into sodium_malloc'd memory (*out, freed with sodium_free).
- */
-static int
-read_secret_file(const char *path, size_t len, unsigned char **out)
+int
+crypto_read_secret_file(const char *path, size_t len, unsigned char **out)
 {
 	int ret = -1;
 	int fd = -1;
@@ -85,8 +73,11 @@ read_secret_file(const char *path, size_t len, unsigned char **out)
 	if (path == NULL || *path == '\0')
 		goto out;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == ENOENT)
+			ret = -ENOENT;
 		goto out;
+	}
 	if (fstat(fd, &st) != 0)
 		goto out;
 	if (!S_ISREG(st.st_mode))
@@ -144,41 +135,73 @@ out:
 }
 
 int
-crypto_keys_from_bytes(const unsigned char master[CRYPTO_KEY_BYTES],
-		       struct crypto_keys **out)
+crypto_derive_field(const unsigned char key[CRYPTO_KEY_BYTES],
+		    unsigned char field[FIELD_KEY_BYTES])
+{
+	return crypto_kdf_derive_from_key(field, FIELD_KEY_BYTES, SUBKEY_FIELD,
+					  CRYPTO_KDF_CONTEXT, key) == 0
+		       ? 0
+		       : -1;
+}
+
+/* The keys of master key bytes: the fixed subkeys (read-only pages) and
+ * a ring holding key 1 only. */
+static int
+keys_from_master(const unsigned char master[CRYPTO_KEY_BYTES],
+		 struct crypto_keys **out)
 {
 	int ret = -1;
 	struct crypto_keys *k = NULL;
+	unsigned char *field = NULL;
 
-	if (out == NULL)
-		return -1;
-	*out = NULL;
-	if (master == NULL || crypto_init() != 0)
-		goto out;
 	k = sodium_malloc(sizeof(*k));
-	if (k == NULL)
+	field = sodium_malloc(FIELD_KEY_BYTES);
+	if (k == NULL || field == NULL)
 		goto out;
-	if (crypto_kdf_derive_from_key(k->field, sizeof(k->field),
-				       SUBKEY_FIELD, kdf_context,
-				       master) != 0 ||
+	k->ring = NULL;
+	if (crypto_derive_field(master, field) != 0 ||
 	    crypto_kdf_derive_from_key(k->index, sizeof(k->index),
-				       SUBKEY_INDEX, kdf_context,
+				       SUBKEY_INDEX, CRYPTO_KDF_CONTEXT,
 				       master) != 0 ||
 	    crypto_kdf_derive_from_key(k->token, sizeof(k->token),
-				       SUBKEY_TOKEN, kdf_context,
+				       SUBKEY_TOKEN, CRYPTO_KDF_CONTEXT,
 				       master) != 0 ||
 	    crypto_kdf_derive_from_key(k->csrf, sizeof(k->csrf), SUBKEY_CSRF,
-				       kdf_context, master) != 0)
+				       CRYPTO_KDF_CONTEXT, master) != 0)
 		goto out;
-	if (sodium_mprotect_readonly(k) != 0)
+	k->ring = ring_new(field);
+	if (k->ring == NULL)
 		goto out;
 	*out = k;
 	k = NULL;
 	ret = 0;
 out:
-	if (k != NULL)
+	if (field != NULL)
+		sodium_free(field);
+	if (k != NULL) {
+		ring_free(k->ring);
 		sodium_free(k);
+	}
 	return ret;
+}
+
+int
+crypto_keys_from_bytes(const unsigned char master[CRYPTO_KEY_BYTES],
+		       struct crypto_keys **out)
+{
+	if (out == NULL)
+		return -1;
+	*out = NULL;
+	if (master == NULL || crypto_init() != 0)
+		return -1;
+	if (keys_from_master(master, out) != 0)
+		return -1;
+	if (sodium_mprotect_readonly(*out) != 0) {
+		crypto_keys_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -192,12 +215,46 @@ crypto_keys_load(const char *path, struct crypto_keys **out)
 	*out = NULL;
 	if (crypto_init() != 0)
 		goto out;
-	if (read_secret_file(path, CRYPTO_KEY_BYTES, &master) != 0)
+	if (crypto_read_secret_file(path, CRYPTO_KEY_BYTES, &master) != 0)
 		goto out;
 	ret = crypto_keys_from_bytes(master, out);
 out:
 	if (master != NULL)
 		sodium_free(master);
+	return ret;
+}
+
+int
+crypto_keys_open_dir(const char *dir, struct crypto_keys **out)
+{
+	char path[PATH_MAX];
+	unsigned char *master = NULL;
+	struct crypto_keys *k = NULL;
+	int ret = -1;
+
+	if (out == NULL)
+		return -1;
+	*out = NULL;
+	if (dir == NULL || crypto_init() != 0)
+		goto out;
+	if ((size_t)snprintf(path, sizeof(path), "%s/master.key", dir) >=
+	    sizeof(path))
+		goto out;
+	if (crypto_read_secret_file(path, CRYPTO_KEY_BYTES, &master) != 0)
+		goto out;
+	if (keys_from_master(master, &k) != 0)
+		goto out;
+	if (ring_open_dir(k->ring, dir) != 0)
+		goto out;
+	if (sodium_mprotect_readonly(k) != 0)
+		goto out;
+	*out = k;
+	k = NULL;
+	ret = 0;
+out:
+	if (master != NULL)
+		sodium_free(master);
+	crypto_keys_free(k);
 	return ret;
 }
 
@@ -207,7 +264,61 @@ crypto_keys_free(struct crypto_keys *keys)
 	if (keys == NULL)
 		return;
 	(void)sodium_mprotect_readwrite(keys);
+	ring_free(keys->ring);
 	sodium_free(keys);
+}
+
+uint32_t
+crypto_keys_current(const struct crypto_keys *keys)
+{
+	unsigned char key[FIELD_KEY_BYTES];
+	uint32_t id = 0;
+
+	if (keys == NULL || ring_current_key(keys->ring, key, &id) != 0)
+		return 0;
+	sodium_memzero(key, sizeof(key));
+	return id;
+}
+
+int
+crypto_sealed_key_id(const unsigned char *sealed, size_t len, uint32_t *id)
+{
+	uint32_t v;
+
+	*id = 0;
+	if (sealed == NULL || len < 1)
+		return -1;
+	if (sealed[0] == SEAL_V1) {
+		*id = 1;
+		return 0;
+	}
+	if (sealed[0] != SEAL_V2 || len < SEAL_HEAD_V2)
+		return -1;
+	v = (uint32_t)sealed[1] << 24 | (uint32_t)sealed[2] << 16 |
+	    (uint32_t)sealed[3] << 8 | (uint32_t)sealed[4];
+	if (v < 1 || v > CRYPTO_KEY_ID_MAX)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+/* The AEAD's associated data: head || ad, malloc'd into *out. */
+static unsigned char *
+aead_ad(const unsigned char *head, size_t headlen, const char *ad,
+	size_t *outlen)
+{
+	size_t adlen = strlen(ad);
+	unsigned char *buf;
+
+	if (adlen > SIZE_MAX - headlen - 1)
+		return NULL;
+	buf = malloc(headlen + adlen + 1);
+	if (buf == NULL)
+		return NULL;
+	memcpy(buf, head, headlen);
+	memcpy(buf + headlen, ad, adlen);
+	*outlen = headlen + adlen;
+	return buf;
 }
 
 int
@@ -216,10 +327,11 @@ crypto_seal(const struct crypto_keys *keys, const char *ad,
 	    size_t *outlen)
 {
 	int ret = -1;
-	unsigned char *buf = NULL;
+	unsigned char key[FIELD_KEY_BYTES];
+	unsigned char *buf = NULL, *fullad = NULL;
 	unsigned long long clen = 0;
-	size_t total;
-	size_t adlen;
+	uint32_t id = 0;
+	size_t adlen = 0;
 
 	if (out == NULL || outlen == NULL)
 		return -1;
@@ -230,25 +342,32 @@ crypto_seal(const struct crypto_keys *keys, const char *ad,
 	if (len > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX ||
 	    len > SIZE_MAX - SEAL_OVERHEAD)
 		goto out;
-	total = len + SEAL_OVERHEAD;
-	adlen = strlen(ad);
-	buf = malloc(total);
+	if (ring_current_key(keys->ring, key, &id) != 0)
+		goto out;
+	buf = malloc(len + SEAL_OVERHEAD);
 	if (buf == NULL)
 		goto out;
-	buf[0] = SEAL_V1;
-	randombytes_buf(buf + 1, SEAL_NONCE);
-	if (crypto_aead_xchacha20poly1305_ietf_encrypt(
-		    buf + 1 + SEAL_NONCE, &clen, plain, len,
-		    (const unsigned char *)ad, adlen, NULL, buf + 1,
-		    keys->field) != 0)
+	buf[0] = SEAL_V2;
+	buf[1] = (unsigned char)(id >> 24);
+	buf[2] = (unsigned char)(id >> 16);
+	buf[3] = (unsigned char)(id >> 8);
+	buf[4] = (unsigned char)id;
+	fullad = aead_ad(buf, SEAL_HEAD_V2, ad, &adlen);
+	if (fullad == NULL)
 		goto out;
-	if (clen != len + SEAL_TAG)
+	randombytes_buf(buf + SEAL_HEAD_V2, SEAL_NONCE);
+	if (crypto_aead_xchacha20poly1305_ietf_encrypt(
+		    buf + SEAL_HEAD_V2 + SEAL_NONCE, &clen, plain, len, fullad,
+		    adlen, NULL, buf + SEAL_HEAD_V2, key) != 0 ||
+	    clen != len + SEAL_TAG)
 		goto out;
 	*out = buf;
-	*outlen = total;
+	*outlen = len + SEAL_OVERHEAD;
 	buf = NULL;
 	ret = 0;
 out:
+	sodium_memzero(key, sizeof(key));
+	free(fullad);
 	free(buf);
 	return ret;
 }
@@ -259,37 +378,45 @@ crypto_open(const struct crypto_keys *keys, const char *ad,
 	    size_t *outlen)
 {
 	int ret = -1;
-	unsigned char *buf = NULL;
+	unsigned char key[FIELD_KEY_BYTES];
+	unsigned char *buf = NULL, *fullad = NULL;
 	unsigned long long plen = 0;
-	size_t want;
+	size_t head, adlen = 0;
+	uint32_t id = 0;
 
 	if (out == NULL || outlen == NULL)
 		return -1;
 	*out = NULL;
 	*outlen = 0;
-	if (keys == NULL || ad == NULL || sealed == NULL)
+	sodium_memzero(key, sizeof(key));
+	if (keys == NULL || ad == NULL ||
+	    crypto_sealed_key_id(sealed, len, &id) != 0)
 		goto out;
-	if (len < SEAL_OVERHEAD || sealed[0] != SEAL_V1)
+	head = sealed[0] == SEAL_V1 ? 1 : SEAL_HEAD_V2;
+	if (len < head + SEAL_NONCE + SEAL_TAG)
 		goto out;
-	want = len - SEAL_OVERHEAD;
-	buf = sodium_malloc(want + 1);
+	fullad = aead_ad(sealed, head == 1 ? 0 : head, ad, &adlen);
+	if (fullad == NULL || ring_key(keys->ring, id, key) != 0)
+		goto out;
+	buf = sodium_malloc(len - head - SEAL_NONCE - SEAL_TAG + 1);
 	if (buf == NULL)
 		goto out;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-		    buf, &plen, NULL, sealed + 1 + SEAL_NONCE,
-		    len - 1 - SEAL_NONCE, (const unsigned char *)ad,
-		    strlen(ad), sealed + 1, keys->field) != 0)
+		    buf, &plen, NULL, sealed + head + SEAL_NONCE,
+		    len - head - SEAL_NONCE, fullad, adlen, sealed + head,
+		    key) != 0 ||
+	    plen != len - head - SEAL_NONCE - SEAL_TAG)
 		goto out;
-	if (plen != want)
-		goto out;
-	buf[want] = '\0';
+	buf[plen] = '\0';
 	*out = (char *)buf;
-	*outlen = want;
+	*outlen = (size_t)plen;
 	buf = NULL;
 	ret = 0;
 out:
+	sodium_memzero(key, sizeof(key));
 	if (buf != NULL)
 		sodium_free(buf);
+	free(fullad);
 	return ret;
 }
 
@@ -557,7 +684,8 @@ crypto_ed25519_load(const char *sk_path, unsigned char **sk_out)
 	*sk_out = NULL;
 	if (crypto_init() != 0)
 		return -1;
-	return read_secret_file(sk_path, crypto_sign_SECRETKEYBYTES, sk_out);
+	return crypto_read_secret_file(sk_path, crypto_sign_SECRETKEYBYTES,
+				       sk_out);
 }
 
 int

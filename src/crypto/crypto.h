@@ -1,9 +1,10 @@
 /*
  * The one wrapper around libsodium. Nothing outside crypto/ includes
- * sodium.h. It holds the process's keys, derived from one 32-byte master
- * key kept in a 0600 file outside the database; encrypts personal fields
- * (XChaCha20-Poly1305, a fresh random nonce each time, associated data
- * binding the ciphertext to its row and column); computes keyed blind
+ * sodium.h. It holds the process's keys: a key ring of 32-byte keys kept
+ * in 0600 files outside the database (key 1 is the master key); encrypts
+ * personal fields (XChaCha20-Poly1305 under the ring's current key, whose
+ * id each ciphertext carries, a fresh random nonce each time, associated
+ * data binding the ciphertext to its row and column); computes keyed blind
  * indexes (BLAKE2b) so encrypted values can still be looked up; makes and
  * hashes session tokens; hashes passwords with argon2id.
  *
@@ -26,8 +27,31 @@
 /* Calls sodium_init(); 0 or -1. Safe to call more than once. */
 int crypto_init(void);
 
-/* Subkeys derived from the master key, in sodium_malloc'd memory. */
+/* Subkeys derived from the master key and the ring of field keys, in
+ * sodium_malloc'd memory. Safe to share between threads. */
 struct crypto_keys;
+
+/*
+ * The key ring of a data directory DIR. Key 1 is DIR/master.key; keys 2,
+ * 3, ... are DIR/keys/N.key (32 bytes, 0600); DIR/keys/current holds the
+ * decimal id of the key new values are sealed under (absent: 1). The
+ * field key of ring key N is derived from it as key 1's always was. The
+ * blind index, session token and CSRF subkeys are derived from key 1
+ * only, whatever the ring holds: rotation changes the field keys, never
+ * those (so master.key is never deleted; `keys retire --id 1` writes
+ * DIR/keys/1.retired instead, after which the ring has no field key 1).
+ *
+ * A struct crypto_keys opened on DIR follows the ring while it runs:
+ * crypto_seal and crypto_open check DIR/keys/current first (one stat) and
+ * reload the ring when it changed (`keys rotate` and `keys retire` both
+ * write it); crypto_open also reloads it once when a value names a key id
+ * the ring does not hold. Key files that are gone at a reload are wiped
+ * from memory.
+ */
+#define CRYPTO_KEY_ID_MAX 9999u
+#define CRYPTO_RING_MAX 64
+/* Bytes at the start of a sealed value that name its key. */
+#define CRYPTO_SEAL_HEAD 5
 
 /*
  * Writes a new random master key to path with mode 0600 (O_EXCL: never
@@ -42,7 +66,27 @@ int crypto_master_key_create(const char *path);
  */
 int crypto_keys_load(const char *path, struct crypto_keys **out);
 
-/* Builds keys from raw master key bytes (tests, fuzzers). */
+/*
+ * Opens the ring of data directory dir as described above. Returns 0 or
+ * -1 (a key file missing, unreadable, readable by others or of the wrong
+ * size, or a current marker that names no key of the ring).
+ */
+int crypto_keys_open_dir(const char *dir, struct crypto_keys **out);
+
+/* The id of the key new values are sealed under now (after taking a
+ * changed current marker into account); 0 when the ring cannot say. */
+uint32_t crypto_keys_current(const struct crypto_keys *keys);
+
+/*
+ * The key id a sealed value names, read from its first CRYPTO_SEAL_HEAD
+ * bytes (len may be the length of that prefix only): 1 for the format
+ * written before key ids existed. 0, or -1 when it names none.
+ */
+int crypto_sealed_key_id(const unsigned char *sealed, size_t len,
+			 uint32_t *id);
+
+/* Builds keys from raw master key bytes (tests, fuzzers): a ring of key 1
+ * alone, with no directory to reload from. */
 int crypto_keys_from_bytes(const unsigned char master[CRYPTO_KEY_BYTES],
 			   struct crypto_keys **out);
 void crypto_keys_free(struct crypto_keys *keys);
@@ -50,11 +94,14 @@ void crypto_keys_free(struct crypto_keys *keys);
 /*
  * Field encryption. ad is the associated data (e.g. "customer:17:phone"):
  * a ciphertext moved to another row or column no longer opens.
- * crypto_seal: *out (malloc'd; caller frees) = version byte || 24-byte
- * nonce || ciphertext || 16-byte tag. crypto_open: *out is sodium_malloc'd
- * plaintext followed by a NUL (not counted in *outlen); free it with
- * crypto_secret_free(). Both return 0 or -1 (crypto_open: tampered, wrong
- * key or wrong ad).
+ * crypto_seal: *out (malloc'd; caller frees) = version byte 2 || key id
+ * (4 bytes, big endian) || 24-byte nonce || ciphertext || 16-byte tag,
+ * under the ring's current key; the version byte and key id are
+ * authenticated with ad. crypto_open: opens that format under the key it
+ * names, and the format before key ids (version byte 1 || nonce || ct ||
+ * tag) under key 1; *out is sodium_malloc'd plaintext followed by a NUL
+ * (not counted in *outlen); free it with crypto_secret_free(). Both return
+ * 0 or -1 (crypto_open: tampered, wrong or retired key, or wrong ad).
  */
 int crypto_seal(const struct crypto_keys *keys, const char *ad,
 		const void *plain, size_t len, unsigned char **out,
@@ -62,6 +109,35 @@ int crypto_seal(const struct crypto_keys *keys, const char *ad,
 int crypto_open(const struct crypto_keys *keys, const char *ad,
 		const unsigned char *sealed, size_t len, char **out,
 		size_t *outlen);
+/*
+ * The ring's files, for `gatehouse keys` (one process at a time: take
+ * crypto_ring_lock first). crypto_ring_lock takes an exclusive lock on
+ * DIR/keys/lock (creating DIR/keys, 0700): *fd_out, released by
+ * crypto_ring_unlock; -EBUSY when another process holds it.
+ * crypto_ring_add writes a new random key DIR/keys/N.key (N: one above
+ * the highest id of the key files and of the current marker) without
+ * making it current. crypto_ring_set_current replaces DIR/keys/current
+ * atomically (rename) with id, which must have a key file (-ENOENT
+ * otherwise). crypto_ring_retire deletes DIR/keys/N.key (N >= 2) or
+ * writes DIR/keys/1.retired (N = 1), and rewrites the current marker so
+ * running servers reload and forget the key; -EBUSY when N is current,
+ * -ENOENT when the ring has no key N. crypto_ring_list fills out (max
+ * entries) with the ring's keys by id. All return 0 or a negative value.
+ */
+struct crypto_ring_entry {
+	uint32_t id;
+	int current;
+	int retired; /* key 1 only: its field key is no longer used */
+	char file[32]; /* "master.key" or "keys/N.key" */
+};
+int crypto_ring_lock(const char *dir, int *fd_out);
+void crypto_ring_unlock(int fd);
+int crypto_ring_add(const char *dir, uint32_t *id_out);
+int crypto_ring_set_current(const char *dir, uint32_t id);
+int crypto_ring_retire(const char *dir, uint32_t id);
+int crypto_ring_list(const char *dir, struct crypto_ring_entry *out,
+		     size_t max, size_t *n_out, uint32_t *current);
+
 /* Wipes and frees memory from crypto_open / crypto_secret_alloc. NULL ok. */
 void crypto_secret_free(void *p);
 /* sodium_malloc'd, zeroed; NULL on failure. */

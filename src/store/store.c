@@ -323,3 +323,44 @@ held_list_clear(struct held_list *l)
 	l->v = NULL;
 	l->n = 0;
 }
+
+void
+field_def_list_clear(struct field_def_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+field_value_list_clear(struct field_value_list *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		blob_clear(&l->v[i].value);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+customer_personal_clear(struct customer_personal *p)
+{
+	if (p == NULL)
+		return;
+	blob_clear(&p->email);
+	blob_clear(&p->phone);
+	blob_clear(&p->dob);
+	blob_clear(&p->address);
+	blob_clear(&p->account_number);
+}
+
+void
+sealed_value_clear(struct sealed_value *v)
+{
+	if (v != NULL)
+		blob_clear(&v->value);
+}

@@ -319,6 +319,28 @@ struct held_list {
 };
 
 #include "store/store_verify.h"
+/* Audit pages (see audit_page below). A row callback gets one record
+ * (record and leaf valid during the call only) and returns 0 to go on,
+ * > 0 to stop the read early (the read then returns 0) or a negative
+ * error, which the read returns. */
+typedef int (*audit_row_fn)(void *ctx, int64_t seq, const char *record,
+			    const unsigned char leaf[32]);
+
+/* One signed checkpoint of the audit tree (migration 003). */
+struct audit_cp {
+	int64_t id;
+	int64_t size;            /* tree size: records 1..size */
+	unsigned char root[32];  /* RFC 6962 root over them */
+	unsigned char sig[64];   /* Ed25519 over merkle_checkpoint_text */
+	int64_t created;
+};
+
+/* As audit_row_fn, for one checkpoint. */
+typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
+
+#include "store/store_changes.h"
+#include "store/store_fields.h"
+
 
 struct store_ops {
 	const char *name;
@@ -609,6 +631,110 @@ struct store_ops {
 	int (*verification_recent)(struct store_conn *c, int64_t staff_id,
 				   int64_t customer_id, int64_t since,
 				   struct verification_recent *out);
+
+	/* Audit reads in pages, for export and verification without the
+	 * whole log in memory. audit_page calls fn for each record with
+	 * after < seq <= upto, in seq order, at most limit of them.
+	 * audit_checkpoint_page calls fn for each checkpoint with
+	 * id > after_id, in id order (oldest first), at most limit.
+	 * audit_checkpoint_newest fills out with the newest checkpoint, or
+	 * returns -GH_NOT_FOUND when there is none. */
+	int (*audit_page)(struct store_conn *c, int64_t after, int64_t upto,
+			  int limit, audit_row_fn fn, void *ctx);
+	int (*audit_checkpoint_page)(struct store_conn *c, int64_t after_id,
+				     int limit, audit_cp_fn fn, void *ctx);
+	int (*audit_checkpoint_newest)(struct store_conn *c,
+				       struct audit_cp *out);
+
+	/* Account changes (migration 012; see struct change_rec).
+	 * change_insert stores one in state pending_approval; -GH_EXISTS when
+	 * the customer has an open request of that kind. change_get fills the
+	 * record with its sealed value (-GH_NOT_FOUND); change_list gives
+	 * records without value, newest first. change_approve moves a
+	 * pending request to cooling_off, recording the approver, reason and
+	 * apply_after; -GH_CONFLICT when it is not pending or staff_id is its
+	 * requester. change_close moves an open request to state (cancelled,
+	 * rejected or failed) with who closed it and why; -GH_CONFLICT when
+	 * it is no longer open. change_applied moves a request in cooling_off
+	 * whose apply_after <= now to applied; -GH_CONFLICT otherwise.
+	 * change_due writes up to max ids of requests in cooling_off with
+	 * apply_after <= now into ids, oldest first (*n_out the count). */
+	int (*change_insert)(struct store_conn *c, const struct change_new *n,
+			     int64_t *id_out);
+	int (*change_get)(struct store_conn *c, int64_t id,
+			  struct change_rec *out);
+	int (*change_list)(struct store_conn *c, const struct change_query *q,
+			   struct change_list *out);
+	int (*change_approve)(struct store_conn *c, int64_t id,
+			      int64_t staff_id, const char *reason,
+			      int64_t apply_after, int64_t now);
+	int (*change_close)(struct store_conn *c, int64_t id, const char *state,
+			    const char *closed_by, const char *reason,
+			    int64_t now);
+	int (*change_applied)(struct store_conn *c, int64_t id, int64_t now);
+	int (*change_due)(struct store_conn *c, int64_t now, size_t max,
+			  int64_t *ids, size_t *n_out);
+	/* The customer's e-mail blind index and every sealed field at once,
+	 * where the index is still r->old_idx (-GH_CONFLICT otherwise;
+	 * -GH_EXISTS when another customer has r->new_idx); the TOTP replay
+	 * guard is kept. customer_set_phone replaces the sealed phone. */
+	int (*customer_reseal)(struct store_conn *c,
+			       const struct customer_reseal *r);
+	int (*customer_set_phone)(struct store_conn *c, int64_t customer_id,
+				  const struct blob *phone);
+	/* Sealed personal fields (migration 013; core/fields.h and
+	 * core/sealed.h seal and open them). field_def_insert adds d
+	 * (its id is ignored): -GH_EXISTS when the name is taken.
+	 * field_def_by_name: -GH_NOT_FOUND when there is none. field_def_list:
+	 * every definition by id. customer_field_put sets a customer's sealed
+	 * value of a field (replacing one there was). customer_field_values:
+	 * every definition by id, each with this customer's sealed value or
+	 * an empty blob. customer_personal: the built-in sealed fields of a
+	 * customer (-GH_NOT_FOUND). customer_set_account_number and
+	 * customer_set_phone_idx replace one column (an empty blob or NULL
+	 * clears it; -GH_NOT_FOUND when there is no such customer).
+	 * customer_by_phone_idx writes the ids of at most max customers with
+	 * this phone index, by id, into ids (*n_out: how many).
+	 * customer_phone_unindexed: the smallest id above after_id of a
+	 * customer with a phone number and no phone index (-GH_NOT_FOUND past
+	 * the last), for indexing rows older than migration 013. */
+	int (*field_def_insert)(struct store_conn *c, const struct field_def *d,
+				int64_t *id_out);
+	int (*field_def_by_name)(struct store_conn *c, const char *name,
+				 struct field_def *out);
+	int (*field_def_list)(struct store_conn *c, struct field_def_list *out);
+	int (*customer_field_put)(struct store_conn *c, int64_t customer_id,
+				  int64_t field_id, const struct blob *value,
+				  int64_t now);
+	int (*customer_field_values)(struct store_conn *c, int64_t customer_id,
+				     struct field_value_list *out);
+	int (*customer_personal)(struct store_conn *c, int64_t customer_id,
+				 struct customer_personal *out);
+	int (*customer_set_account_number)(struct store_conn *c,
+					   int64_t customer_id,
+					   const struct blob *value);
+	int (*customer_set_phone_idx)(struct store_conn *c, int64_t customer_id,
+				      const char *phone_idx);
+	int (*customer_by_phone_idx)(struct store_conn *c, const char *phone_idx,
+				     int64_t *ids, size_t max, size_t *n_out);
+	int (*customer_phone_unindexed)(struct store_conn *c, int64_t after_id,
+					int64_t *id_out);
+	/* Key rotation (core/keys.c) over the sealed columns (enum
+	 * sealed_col). sealed_heads writes into out the rows of col with a
+	 * value and an id above after_id, at most max, by id, each with the
+	 * first bytes of its value (*n_out: how many). sealed_get reads one
+	 * row's value and associated-data parts (-GH_NOT_FOUND when the row or
+	 * its value is gone). sealed_replace sets the value of row id to val
+	 * only while it still is old (-GH_CONFLICT when it changed
+	 * meanwhile). */
+	int (*sealed_heads)(struct store_conn *c, enum sealed_col col,
+			    int64_t after_id, size_t max,
+			    struct sealed_head *out, size_t *n_out);
+	int (*sealed_get)(struct store_conn *c, enum sealed_col col, int64_t id,
+			  struct sealed_value *out);
+	int (*sealed_replace)(struct store_conn *c, enum sealed_col col,
+			      int64_t id, const struct blob *old,
+			      const struct blob *val);
 };
 
 /* Every connection starts with the backend's operations table. */
@@ -656,6 +782,8 @@ void attachment_list_clear(struct attachment_list *l);
 /* Held replies (NULL-safe). */
 void held_reply_clear(struct held_reply *h);
 void held_list_clear(struct held_list *l);
+/* Sealed personal fields and key rotation (NULL-safe). */
+void sealed_value_clear(struct sealed_value *v);
 
 /* Backend constructors, used by store_open. */
 struct store_backend {

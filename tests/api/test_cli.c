@@ -493,7 +493,8 @@ run_bare(const char *const *args, char **out, char **err)
 }
 
 static const char *const commands[] = {"init",  "serve", "staff", "customer",
-				       "queue", "audit", "scan",  "help"};
+				       "field", "keys",  "queue", "audit",
+				       "scan",  "help"};
 
 /* `gatehouse help` lists every command on stdout; `gatehouse help NAME`
  * and `gatehouse NAME --help` print the same usage of that command; an

@@ -2,8 +2,10 @@
  * Unit tests of crypto/crypto.c: field encryption (round trip, tampering,
  * associated data, fresh nonces), blind indexes, tokens and CSRF tokens,
  * argon2id hashing and rehash decisions, master key files (mode, O_EXCL,
- * refusal of readable or wrong-sized files), Ed25519 key files and
- * signatures, and the encoding helpers. Files go to a mkdtemp directory.
+ * refusal of readable or wrong-sized files), the key ring (key ids in
+ * sealed values, the format before them, rotation followed while a ring
+ * is open, retirement, refusals), Ed25519 key files and signatures, and
+ * the encoding helpers. Files go to a mkdtemp directory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -102,8 +104,9 @@ test_seal_open_round_trip(void **state)
 	assert_int_equal(crypto_seal(f->a, "customer:17:phone", msg,
 				     strlen(msg), &sealed, &slen),
 			 0);
-	assert_int_equal(slen, strlen(msg) + 1 + 24 + 16);
-	assert_int_equal(sealed[0], 0x01);
+	/* Version 2: version byte, key id (1, big endian), nonce, tag. */
+	assert_int_equal(slen, strlen(msg) + 5 + 24 + 16);
+	assert_memory_equal(sealed, "\x02\x00\x00\x00\x01", 5);
 	/* The plaintext does not appear in the ciphertext. */
 	assert_null(memmem(sealed, slen, msg, strlen(msg)));
 	assert_int_equal(crypto_open(f->a, "customer:17:phone", sealed, slen,
@@ -438,6 +441,208 @@ test_key_load_refuses(void **state)
 	assert_null(k);
 }
 
+/* A value sealed before key ids existed (version 1, under master_a, AD
+ * "customer.email:legacy"), as the earlier code wrote it: existing
+ * databases keep opening, as key 1. */
+static const char legacy_v1_hex[] =
+	"01ac67c5ca00f9674c2f9f5c3d83233a316bdf588e7c5d17523ab79cc371a63b"
+	"b4201e45244c7e507d73efedf1869e8a4e8219cf27707df6";
+
+static void
+test_legacy_v1_opens(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char v1[sizeof(legacy_v1_hex) / 2];
+	char *plain = NULL;
+	size_t plen = 0;
+	uint32_t id = 0;
+
+	for (size_t i = 0; i < sizeof(v1); i++) {
+		unsigned int b = 0;
+
+		assert_int_equal(sscanf(legacy_v1_hex + 2 * i, "%2x", &b), 1);
+		v1[i] = (unsigned char)b;
+	}
+	assert_int_equal(crypto_sealed_key_id(v1, sizeof(v1), &id), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(crypto_open(f->a, "customer.email:legacy", v1,
+				     sizeof(v1), &plain, &plen),
+			 0);
+	assert_string_equal(plain, "ada@example.org");
+	crypto_secret_free(plain);
+	plain = NULL;
+	assert_int_equal(crypto_open(f->b, "customer.email:legacy", v1,
+				     sizeof(v1), &plain, &plen),
+			 -1);
+	assert_int_equal(crypto_open(f->a, "customer.email:other", v1,
+				     sizeof(v1), &plain, &plen),
+			 -1);
+	assert_null(plain);
+	/* Heads that name no key. */
+	assert_int_equal(crypto_sealed_key_id((const unsigned char *)"\x02\0\0\0",
+					      4, &id),
+			 -1);
+	assert_int_equal(crypto_sealed_key_id(
+				 (const unsigned char *)"\x02\0\0\0\0", 5, &id),
+			 -1);
+	assert_int_equal(crypto_sealed_key_id((const unsigned char *)"\x03", 1,
+					      &id),
+			 -1);
+}
+
+/* Seals msg under k and returns the key id it names (value in *out). */
+static uint32_t
+seal_id(struct crypto_keys *k, const char *msg, unsigned char **out,
+	size_t *len)
+{
+	uint32_t id = 0;
+
+	assert_int_equal(crypto_seal(k, "t:1", msg, strlen(msg), out, len), 0);
+	assert_int_equal(crypto_sealed_key_id(*out, *len, &id), 0);
+	return id;
+}
+
+/* 0 when sealed opens under k to msg. */
+static int
+opens_to(struct crypto_keys *k, const unsigned char *sealed, size_t len,
+	 const char *msg)
+{
+	char *plain = NULL;
+	size_t plen = 0;
+	int ok;
+
+	if (crypto_open(k, "t:1", sealed, len, &plain, &plen) != 0)
+		return -1;
+	ok = strcmp(plain, msg) == 0 ? 0 : -1;
+	crypto_secret_free(plain);
+	return ok;
+}
+
+static void
+ring_dir(const struct fixture *f, char *dir, size_t sz, char *master,
+	 size_t msz)
+{
+	char cmd[300];
+
+	path_in(f, "ring", dir, sz);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_true((size_t)snprintf(master, msz, "%s/master.key", dir) < msz);
+	assert_int_equal(crypto_master_key_create(master), 0);
+}
+
+static void
+ring_rm(const char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* ASVS 11.1.1 11.1.2 13.3.1: a ring follows rotation while it runs: a new
+ * current key is used from the next seal on, values under older keys
+ * still open, another process's ring loads a key it meets in a value, and
+ * a retired key is forgotten. */
+static void
+test_ring_rotation(void **state)
+{
+	struct fixture *f = *state;
+	char dir[256], master[300], p[300];
+	struct crypto_keys *k = NULL, *other = NULL;
+	unsigned char *v1 = NULL, *v2 = NULL;
+	size_t l1 = 0, l2 = 0;
+	uint32_t id = 0;
+	struct stat st;
+
+	ring_dir(f, dir, sizeof(dir), master, sizeof(master));
+	assert_int_equal(crypto_keys_open_dir(dir, &k), 0);
+	assert_int_equal(crypto_keys_open_dir(dir, &other), 0);
+	assert_int_equal(crypto_keys_current(k), 1);
+	assert_int_equal(seal_id(k, "first", &v1, &l1), 1);
+	/* A new key is not used before it is current. */
+	assert_int_equal(crypto_ring_add(dir, &id), 0);
+	assert_int_equal(id, 2);
+	snprintf(p, sizeof(p), "%s/keys/2.key", dir);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(crypto_keys_current(k), 1);
+	assert_int_equal(crypto_ring_set_current(dir, 2), 0);
+	assert_int_equal(seal_id(k, "second", &v2, &l2), 2);
+	assert_int_equal(opens_to(k, v1, l1, "first"), 0);
+	assert_int_equal(opens_to(other, v2, l2, "second"), 0);
+	/* The current key cannot be retired; key 1 can: master.key stays
+	 * (blind indexes), its field key is gone from every ring. */
+	assert_int_equal(crypto_ring_retire(dir, 2), -EBUSY);
+	assert_int_equal(crypto_ring_retire(dir, 1), 0);
+	assert_int_equal(stat(master, &st), 0);
+	assert_int_equal(opens_to(k, v1, l1, "first"), -1);
+	assert_int_equal(opens_to(other, v1, l1, "first"), -1);
+	assert_int_equal(opens_to(k, v2, l2, "second"), 0);
+	assert_int_equal(crypto_ring_retire(dir, 1), -ENOENT);
+	assert_int_equal(crypto_ring_set_current(dir, 1), -ENOENT);
+	assert_int_equal(crypto_ring_set_current(dir, 7), -ENOENT);
+	/* Key ids go on upwards; a retired key file is deleted. */
+	assert_int_equal(crypto_ring_add(dir, &id), 0);
+	assert_int_equal(id, 3);
+	assert_int_equal(crypto_ring_set_current(dir, 3), 0);
+	assert_int_equal(crypto_ring_retire(dir, 2), 0);
+	snprintf(p, sizeof(p), "%s/keys/2.key", dir);
+	assert_int_equal(stat(p, &st), -1);
+	assert_int_equal(opens_to(other, v2, l2, "second"), -1);
+	assert_int_equal(crypto_keys_current(other), 3);
+	free(v1);
+	free(v2);
+	crypto_keys_free(k);
+	crypto_keys_free(other);
+	ring_rm(dir);
+}
+
+/* ASVS 13.3.1: a ring with a key file others may read, a current marker
+ * naming no key, or a malformed marker does not open; only one process
+ * holds the ring's lock. */
+static void
+test_ring_refuses(void **state)
+{
+	struct fixture *f = *state;
+	char dir[256], master[300], p[300];
+	struct crypto_ring_entry e[4];
+	struct crypto_keys *k = NULL;
+	uint32_t id = 0, current = 0;
+	size_t n = 0;
+	int fd = -1, fd2 = -1;
+
+	ring_dir(f, dir, sizeof(dir), master, sizeof(master));
+	assert_int_equal(crypto_ring_lock(dir, &fd), 0);
+	assert_int_equal(crypto_ring_lock(dir, &fd2), -EBUSY);
+	crypto_ring_unlock(fd);
+	assert_int_equal(crypto_ring_lock(dir, &fd2), 0);
+	crypto_ring_unlock(fd2);
+	assert_int_equal(crypto_ring_add(dir, &id), 0);
+	assert_int_equal(crypto_ring_list(dir, e, 4, &n, &current), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(current, 1);
+	assert_true(e[0].id == 1 && e[0].current && !e[0].retired);
+	assert_string_equal(e[1].file, "keys/2.key");
+	snprintf(p, sizeof(p), "%s/keys/2.key", dir);
+	assert_int_equal(chmod(p, 0640), 0);
+	assert_int_equal(crypto_keys_open_dir(dir, &k), -1);
+	assert_int_equal(chmod(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/keys/current", dir);
+	write_file(p, "9\n", 2, 0600);
+	assert_int_equal(crypto_keys_open_dir(dir, &k), -1);
+	(void)unlink(p);
+	write_file(p, "2x", 2, 0600);
+	assert_int_equal(crypto_keys_open_dir(dir, &k), -1);
+	(void)unlink(p);
+	write_file(p, "2\n", 2, 0600);
+	assert_int_equal(crypto_keys_open_dir(dir, &k), 0);
+	assert_int_equal(crypto_keys_current(k), 2);
+	crypto_keys_free(k);
+	ring_rm(dir);
+}
+
 static void
 test_sign(void **state)
 {
@@ -545,6 +750,9 @@ main(void)
 		cmocka_unit_test(test_pw_hash),
 		cmocka_unit_test(test_master_key_file),
 		cmocka_unit_test(test_key_load_refuses),
+		cmocka_unit_test(test_legacy_v1_opens),
+		cmocka_unit_test(test_ring_rotation),
+		cmocka_unit_test(test_ring_refuses),
 		cmocka_unit_test(test_sign),
 		cmocka_unit_test(test_encoders),
 		cmocka_unit_test(test_random),

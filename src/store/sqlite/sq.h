@@ -172,6 +172,11 @@ int sq_audit_checkpoint_insert(struct store_conn *c, int64_t size,
 int sq_audit_checkpoint_get(struct store_conn *c, int64_t n,
 			    int64_t *size_out, unsigned char root_out[32],
 			    unsigned char sig_out[64], int64_t *created_out);
+int sq_audit_page(struct store_conn *c, int64_t after, int64_t upto,
+		  int limit, audit_row_fn fn, void *ctx);
+int sq_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
+			     int limit, audit_cp_fn fn, void *ctx);
+int sq_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
 
 /* tickets.c */
 int sq_ticket_insert(struct store_conn *c, int64_t customer_id,
@@ -299,5 +304,50 @@ int sq_verification_supersede(struct store_conn *c, int64_t staff_id,
 int sq_verification_recent(struct store_conn *c, int64_t staff_id,
 			   int64_t customer_id, int64_t since,
 			   struct verification_recent *out);
+/* changes.c */
+int sq_change_insert(struct store_conn *c, const struct change_new *n,
+		     int64_t *id_out);
+int sq_change_get(struct store_conn *c, int64_t id, struct change_rec *out);
+int sq_change_list(struct store_conn *c, const struct change_query *q,
+		   struct change_list *out);
+int sq_change_approve(struct store_conn *c, int64_t id, int64_t staff_id,
+		      const char *reason, int64_t apply_after, int64_t now);
+int sq_change_close(struct store_conn *c, int64_t id, const char *state,
+		    const char *closed_by, const char *reason, int64_t now);
+int sq_change_applied(struct store_conn *c, int64_t id, int64_t now);
+int sq_change_due(struct store_conn *c, int64_t now, size_t max, int64_t *ids,
+		  size_t *n_out);
+int sq_customer_reseal(struct store_conn *c, const struct customer_reseal *r);
+int sq_customer_set_phone(struct store_conn *c, int64_t customer_id,
+			  const struct blob *phone);
+/* fields.c */
+int sq_field_def_insert(struct store_conn *c, const struct field_def *d,
+			int64_t *id_out);
+int sq_field_def_by_name(struct store_conn *c, const char *name,
+			 struct field_def *out);
+int sq_field_def_list(struct store_conn *c, struct field_def_list *out);
+int sq_customer_field_put(struct store_conn *c, int64_t customer_id,
+			  int64_t field_id, const struct blob *value,
+			  int64_t now);
+int sq_customer_field_values(struct store_conn *c, int64_t customer_id,
+			     struct field_value_list *out);
+int sq_customer_personal(struct store_conn *c, int64_t customer_id,
+			 struct customer_personal *out);
+int sq_customer_set_account_number(struct store_conn *c, int64_t customer_id,
+				   const struct blob *value);
+int sq_customer_set_phone_idx(struct store_conn *c, int64_t customer_id,
+			      const char *phone_idx);
+int sq_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
+			     int64_t *ids, size_t max, size_t *n_out);
+int sq_customer_phone_unindexed(struct store_conn *c, int64_t after_id,
+				int64_t *id_out);
+
+/* sealed.c */
+int sq_sealed_heads(struct store_conn *c, enum sealed_col col, int64_t after_id,
+		    size_t max, struct sealed_head *out, size_t *n_out);
+int sq_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
+		  struct sealed_value *out);
+int sq_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
+		      const struct blob *old, const struct blob *val);
 
 #endif
