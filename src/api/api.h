@@ -76,5 +76,13 @@ int api_portal_changes_cancel(struct request *r);
 /* fields.c (admin): GET and POST /admin/fields {name, class}. */
 int api_admin_fields_list(struct request *r);
 int api_admin_fields_create(struct request *r);
+/* customers.c (staff): GET /customers/{id}, the masked view;
+ * POST /customers/{id}/reveal {field, reason, verification}; for
+ * supervisors and admins GET /supervisor/reveals?hours=N and
+ * POST /staff/{id}/reveal-lock/clear {reason}. */
+int api_customers_get(struct request *r);
+int api_customers_reveal(struct request *r);
+int api_supervisor_reveals(struct request *r);
+int api_staff_reveal_lock_clear(struct request *r);
 
 #endif

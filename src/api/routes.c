@@ -125,5 +125,15 @@ const struct route api_routes[] = {
 	 api_admin_fields_list, 0},
 	{"POST", "/api/v1/admin/fields", STAFF, AUTH_ADMIN, 1 * KB,
 	 api_admin_fields_create, 0},
+	/* customer data: the masked view and the reveal; reveals per staff
+	 * member and their locks (core/disclosure.h) */
+	{"GET", "/api/v1/customers/{id}", STAFF, AUTH_AGENT, 0,
+	 api_customers_get, 0},
+	{"POST", "/api/v1/customers/{id}/reveal", STAFF, AUTH_AGENT, 8 * KB,
+	 api_customers_reveal, 0},
+	{"GET", "/api/v1/supervisor/reveals", STAFF, AUTH_SUPERVISOR, 0,
+	 api_supervisor_reveals, 0},
+	{"POST", "/api/v1/staff/{id}/reveal-lock/clear", STAFF,
+	 AUTH_SUPERVISOR, 8 * KB, api_staff_reveal_lock_clear, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

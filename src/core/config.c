@@ -128,6 +128,12 @@ static const struct opt opts[] = {
 	  "hours between the approval of an account change (e-mail, phone, "
 	  "authenticator reset, account number) and its application, while "
 	  "the customer can cancel it"),
+	I("disclosure", "reveals_per_hour", reveals_per_hour, "20", 1, 20,
+	  "reveals of customers' personal values one staff member may make "
+	  "in an hour; the next one locks their reveals until a supervisor "
+	  "clears the lock"),
+	I("disclosure", "reveal_hide_seconds", reveal_hide_seconds, "60", 10,
+	  60, "seconds the console shows a revealed value before hiding it"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 

@@ -82,6 +82,8 @@ struct config {
 	/* [disclosure] */
 	int64_t verification_minutes;
 	int64_t cooling_off_hours;
+	int64_t reveals_per_hour;
+	int64_t reveal_hide_seconds;
 	/* [log] */
 	char log_level[16];
 

@@ -3,10 +3,10 @@
  * checks, the client address, the route, the body and its limits, then
  * the pipeline (security.c's checks, the route's handler). A body is
  * capped by the smaller of the route's limit and [server] max_body_bytes
- * whatever its framing: a declared Content-Length over the cap is refused
- * before anything is read, a chunked body is counted as it arrives and
- * refused once it passes the cap (the rest is read and dropped, never
- * stored). Either way the answer is 413 body_too_large and the handler
+ * whatever its framing: a declared Content-Length far over the cap (over
+ * DISCARD_MAX) is refused before anything is read; one nearer, and a
+ * chunked body once it passes the cap, are read and dropped (never
+ * stored), so the client reliably gets the answer. Either way the answer is 413 body_too_large and the handler
  * never runs.
  */
 #include "http/http_int.h"
@@ -173,8 +173,16 @@ body_limit(const struct request *r)
 	return r->route->body_max < cap ? r->route->body_max : cap;
 }
 
+/* A declared body over the limit but at most this large is read and
+ * dropped before the 413 goes out: closing a connection on an unread body
+ * resets it, and a client still sending then often loses the answer (the
+ * lingering-close problem). A larger one is refused at once. */
+#define DISCARD_MAX (4u << 20)
+
 /* A declared Content-Length: 0, or -GH_BAD_REQUEST when it is not a
- * number, -GH_BODY_TOO_LARGE when it is over the body limit. */
+ * number, -GH_BODY_TOO_LARGE when it is far over the body limit. A body
+ * over the limit but within DISCARD_MAX marks the request too large (read,
+ * dropped, then answered 413 by dispatch). */
 static int
 check_declared_length(struct request *r)
 {
@@ -188,8 +196,10 @@ check_declared_length(struct request *r)
 	n = strtoull(cl, &end, 10);
 	if (errno != 0 || end == cl || *end != '\0')
 		return -GH_BAD_REQUEST;
-	if (n > (unsigned long long)body_limit(r))
+	if (n > DISCARD_MAX)
 		return -GH_BODY_TOO_LARGE;
+	if (n > (unsigned long long)body_limit(r))
+		r->body_too_large = 1;
 	return 0;
 }
 

@@ -319,6 +319,7 @@ struct held_list {
 };
 
 #include "store/store_verify.h"
+#include "store/store_reveals.h"
 /* Audit pages (see audit_page below). A row callback gets one record
  * (record and leaf valid during the call only) and returns 0 to go on,
  * > 0 to stop the read early (the read then returns 0) or a negative
@@ -735,6 +736,7 @@ struct store_ops {
 	int (*sealed_replace)(struct store_conn *c, enum sealed_col col,
 			      int64_t id, const struct blob *old,
 			      const struct blob *val);
+	struct store_disclosure_ops disclosure; /* store/store_reveals.h */
 };
 
 /* Every connection starts with the backend's operations table. */

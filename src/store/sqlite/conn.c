@@ -356,6 +356,17 @@ static const struct store_ops sq_ops = {
 	.sealed_heads = sq_sealed_heads,
 	.sealed_get = sq_sealed_get,
 	.sealed_replace = sq_sealed_replace,
+	/* customers.c, reveals.c: the disclosure gate */
+	.disclosure = {
+		.customer_visible = sq_customer_visible,
+		.customer_name = sq_customer_name,
+		.reveal_insert = sq_reveal_insert,
+		.reveal_count = sq_reveal_count,
+		.reveal_lock_get = sq_reveal_lock_get,
+		.reveal_lock_set = sq_reveal_lock_set,
+		.reveal_lock_clear = sq_reveal_lock_clear,
+		.reveal_agents = sq_reveal_agents,
+	},
 };
 
 const struct store_backend store_sqlite_backend = {

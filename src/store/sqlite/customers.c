@@ -1,8 +1,10 @@
 /*
  * SQLite store: what the rest of the system needs of a customer beyond
  * logging in (accounts.c): the sealed contact data and anti-phishing
- * phrase for notifications and the outbound check, and the sealed personal
- * fields one customer at a time, for rebuilding the fingerprint index.
+ * phrase for notifications and the outbound check, the sealed personal
+ * fields one customer at a time, for rebuilding the fingerprint index,
+ * and for the disclosure gate the display name and whether a staff member
+ * sees one of a customer's tickets.
  * Sealing and opening are core's; these blobs pass through unopened.
  *
  * Invariant: a record that fails half-way is cleared (no half-filled
@@ -87,4 +89,43 @@ sq_customer_sealed_next(struct store_conn *c, int64_t after_id,
 	if (rc < 0)
 		customer_sealed_clear(out);
 	return rc;
+}
+
+struct name_buf {
+	char *out;
+	size_t outsz;
+};
+
+static int
+name_row(sqlite3_stmt *st, void *ctx)
+{
+	struct name_buf *b = ctx;
+
+	sq_text(st, 0, b->out, b->outsz);
+	return 0;
+}
+
+int
+sq_customer_name(struct store_conn *c, int64_t customer_id, char *out,
+		 size_t outsz)
+{
+	struct name_buf b = {out, outsz};
+
+	if (outsz == 0)
+		return -GH_INTERNAL;
+	out[0] = '\0';
+	return sq_row(c, name_row, &b,
+		      "SELECT name FROM customers WHERE id = ?", "i",
+		      customer_id);
+}
+
+int
+sq_customer_visible(struct store_conn *c, const struct ticket_query *q,
+		    int64_t customer_id)
+{
+	return sq_row(c, NULL, NULL,
+		      "SELECT 1 FROM customers cu WHERE cu.id = ?1 AND (?2 OR "
+		      "EXISTS (SELECT 1 FROM tickets t WHERE "
+		      "t.customer_id = cu.id AND " STAFF_SEES("?2", "?3") "))",
+		      "ibi", customer_id, q->see_all, q->viewer_id);
 }

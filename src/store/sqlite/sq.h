@@ -67,6 +67,18 @@ sq_conn_of(struct store_conn *c)
 	return (struct sq_conn *)c;
 }
 
+/*
+ * The staff visibility rule in SQL, with the parameters for "sees all"
+ * and the viewer's id: every ticket for supervisors and admins; for an
+ * agent those assigned to them, and unassigned ones in a queue they are a
+ * member of. Expanded into string literals, so the SQL stays constant. The
+ * ticket is `t`; tickets.c and customers.c use it.
+ */
+#define STAFF_SEES(all, viewer)                                               \
+	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
+	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
+	viewer " AND sq.queue_id = t.queue_id)))"
+
 /* --- conn.c: statements and errors ------------------------------------ */
 
 /* The cached statement for sql, reset with no bindings; NULL (logged)
@@ -231,6 +243,10 @@ int sq_customer_set_phrase(struct store_conn *c, int64_t customer_id,
 			   const struct blob *phrase);
 int sq_customer_sealed_next(struct store_conn *c, int64_t after_id,
 			    struct customer_sealed *out);
+int sq_customer_name(struct store_conn *c, int64_t customer_id, char *out,
+		     size_t outsz);
+int sq_customer_visible(struct store_conn *c, const struct ticket_query *q,
+			int64_t customer_id);
 
 /* fingerprints.c */
 int sq_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
@@ -349,5 +365,18 @@ int sq_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
 		  struct sealed_value *out);
 int sq_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
 		      const struct blob *old, const struct blob *val);
+/* reveals.c */
+int sq_reveal_insert(struct store_conn *c, const struct reveal_new *r,
+		     int64_t *id_out);
+int sq_reveal_count(struct store_conn *c, int64_t staff_id, int64_t since,
+		    int64_t *n_out);
+int sq_reveal_lock_get(struct store_conn *c, int64_t staff_id,
+		       struct reveal_lock *out);
+int sq_reveal_lock_set(struct store_conn *c, int64_t staff_id,
+		       const char *reason, int64_t now);
+int sq_reveal_lock_clear(struct store_conn *c, int64_t staff_id,
+			 int64_t cleared_by, int64_t now);
+int sq_reveal_agents(struct store_conn *c, int64_t since,
+		     struct reveal_agent_list *out);
 
 #endif

@@ -36,17 +36,6 @@
 	"JOIN queues qu ON qu.id = t.queue_id "                              \
 	"LEFT JOIN staff s ON s.id = t.assignee_id "
 
-/*
- * The staff visibility rule in SQL, with the parameters for "sees all"
- * and the viewer's id: every ticket for supervisors and admins; for an
- * agent those assigned to them, and unassigned ones in a queue they are a
- * member of. Expanded into string literals, so the SQL stays constant.
- */
-#define STAFF_SEES(all, viewer)                                               \
-	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
-	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
-	viewer " AND sq.queue_id = t.queue_id)))"
-
 static int
 ticket_row(sqlite3_stmt *st, void *ctx)
 {
