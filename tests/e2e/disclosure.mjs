@@ -13,10 +13,13 @@
 // agent to stop, and the ticket's verification stays locked until a
 // supervisor clears it. A supervisor sees the reveals per agent.
 
+import { changeChecks } from './changes.mjs';
+
 const DEE = { email: 'dee.disclose@example.com', name: 'Dee Disclose' };
 const PHONE = '+44 20 7946 0958';
 const DOB = '1984-03-09';
 const ADDRESS = '12 Harbour Lane, Bristol BS1 4RN';
+const ACCOUNT = 'GB4471902266';
 const SUBJECT_A = 'Please confirm the e-mail on my account';
 const SUBJECT_B = 'Question about my last invoice';
 
@@ -79,7 +82,7 @@ async function portalRequest(pc, portal, id) {
 async function setupCheck(t, s) {
   await t.test('disclosure: a customer with personal details opens two tickets; the agent takes one', async () => {
     Object.assign(DEE, JSON.parse(t.cli(['customer', 'add', '--dir', t.dir, '--email', DEE.email, '--name', DEE.name,
-      '--phone', PHONE, '--dob', DOB, '--address', ADDRESS, '--password-stdin'], t.PASS_CUST + '\n')));
+      '--phone', PHONE, '--dob', DOB, '--address', ADDRESS, '--account-number', ACCOUNT, '--password-stdin'], t.PASS_CUST + '\n')));
     s.cust = await t.newPage(null, { portal: true, tag: 'portal-disclosure' });
     const pc = s.cust.page;
     await t.loginPortal(pc, DEE, await t.totp(DEE));
@@ -97,14 +100,14 @@ async function maskedPanelCheck(t) {
     const p = t.agentPage;
     const panel = p.locator('section.panel.disclosure');
     await panel.locator('.customer-name', { hasText: DEE.name }).waitFor({ timeout: 5000 });
-    for (const [name, cls] of [['email', 'C1'], ['phone', 'C1'], ['dob', 'C2'], ['address', 'C2']]) {
+    for (const [name, cls] of [['email', 'C1'], ['phone', 'C1'], ['dob', 'C2'], ['address', 'C2'], ['account_number', 'C2']]) {
       const row = fieldRow(p, name);
       const masked = (await row.locator('.masked').textContent()).trim();
       t.assert(masked.length > 0 && /\*/.test(masked), `${name} is not shown masked: "${masked}"`);
       t.assert((await row.locator('.badge').textContent()).startsWith(cls), `${name}: class badge`);
     }
     const html = await p.content();
-    for (const v of [DEE.email, PHONE, DOB, ADDRESS, '7946 0958', 'Harbour']) {
+    for (const v of [DEE.email, PHONE, DOB, ADDRESS, ACCOUNT, '7946 0958', 'Harbour', '19022']) {
       t.assert(!html.includes(v), `a personal value is in the console page before any reveal: ${v}`);
     }
     t.assert(await p.getByRole('button', { name: 'Verify caller' }).isVisible(), 'no "Verify caller"');
@@ -127,7 +130,9 @@ async function approvalCheck(t, s) {
     const choices = (await req.locator('button.choice').allTextContents()).map((x) => x.trim());
     t.assert(choices.length >= 3 && choices.includes(num), `choices ${choices} for ${num}`);
     await t.shot(pc, 'portal-verify-request');
-    await req.getByRole('button', { name: num, exact: true }).click();
+    // Keyboard: the choices are plain buttons; Enter picks one.
+    await req.getByRole('button', { name: num, exact: true }).focus();
+    await pc.keyboard.press('Enter');
     await pc.locator('.notice.approved h2', { hasText: 'you confirmed it is you' }).waitFor({ timeout: 5000 });
     await pc.locator('.vrequest', { hasText: `ticket #${s.a}` }).waitFor({ state: 'detached', timeout: 5000 });
 
@@ -142,9 +147,20 @@ async function approvalCheck(t, s) {
 async function revealEmailCheck(t) {
   await t.test('disclosure: the agent reveals the e-mail with a reason and sees it under their own name', async () => {
     const p = t.agentPage;
-    let row = await askReveal(p, 'email', 'e-mail address', 'ok');
+    // Keyboard only: Enter on "Reveal…" puts the focus in the reason;
+    // Enter sends it; a too-short reason keeps the focus there.
+    const row = fieldRow(p, 'email');
+    await row.getByRole('button', { name: 'Reveal the e-mail address…' }).focus();
+    await p.keyboard.press('Enter');
+    const id = await p.evaluate(() => document.activeElement.id);
+    t.assert(id === 'reveal-email-reason', `focus after Reveal…: ${id}`);
+    await p.keyboard.type('ok');
+    await p.keyboard.press('Enter');
     await row.locator('.error:not([hidden])', { hasText: 'at least 3 characters' }).waitFor({ timeout: 5000 });
-    row = await askReveal(p, 'email', 'e-mail address', 'Caller asks which address our notices go to.');
+    t.assert((await p.evaluate(() => document.activeElement.id)) === id, 'focus left the reason after the refusal');
+    await p.keyboard.press('Control+A');
+    await p.keyboard.type('Caller asks which address our notices go to.');
+    await p.keyboard.press('Enter');
     await row.locator('.revealed .value', { hasText: DEE.email }).waitFor({ timeout: 5000 });
     const mark = await row.locator('.revealed .watermark').textContent();
     t.assert(mark.includes(t.agent.name), `watermark: ${mark}`);
@@ -312,10 +328,17 @@ export async function disclosureChecks(t) {
   const s = {};
   await setupCheck(t, s);
   if (!s.a) return;
+  await maskedPanelCheck(t);
   await approvalCheck(t, s);
+  await revealEmailCheck(t);
+  await dobRefusedCheck(t);
   await totpCheck(t);
+  await dobRevealCheck(t);
+  await hideCheck(t);
+  await changeChecks(t, s, { DEE, SUBJECT_A, askPortalApproval, portalRequest, supervisorPage });
   await denialCheck(t, s);
   await lockClearCheck(t, s);
+  await revealsViewCheck(t, s);
   for (const [tag, x] of [['portal-disclosure', s.cust], ['console-supervisor-disclosure', s.sv]]) {
     if (!x) continue;
     t.problems.push(...(await t.cspViolations(x.page)).map((v) => `${tag} CSP: ${v}`));

@@ -144,6 +144,7 @@ function configure() {
 async function startServer() {
   assert(fs.existsSync(bin), `server binary not found: ${bin} (set GH_BIN)`);
   cli(['init', '--dir', dir]);
+  configure();
   const pub = await freePort();
   const staff = await freePort();
   PORTAL = `https://localhost:${pub}`;

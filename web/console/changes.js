@@ -31,7 +31,7 @@ function valueProblem(kind, value) {
   if (kind === 'mfa_reset') return '';
   if (!value) return `Enter the ${NEW_VALUE[kind].toLowerCase()}.`;
   if (kind === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) return 'This is not an e-mail address.';
-  if (kind === 'phone' && !/^\+?[0-9 ()-]{6,24}$/.test(value)) return 'A phone number has digits, spaces, brackets or dashes, and may start with +.';
+  if (kind === 'phone' && !/^\+[0-9 ()-]{7,24}$/.test(value)) return 'Write the phone number in international form: + and the country code, then 7 to 15 digits.';
   if (value.length > 128) return 'The value is too long: at most 128 characters.';
   return '';
 }
@@ -43,7 +43,8 @@ function requestError(e, ctx) {
     return `Not requested: an account change needs a level-2 verification that includes a factor the customer has on file (approval in the portal, their authenticator code, or a code sent to their e-mail or phone). This caller is verified at level ${Number(e.data.level_held) || 0}.`;
   }
   if (ctx.refuse(e)) return `Not requested: the verification ended. ${e.message}`;
-  if (e.code === 'change_not_allowed') return `Not requested: ${e.message}`;
+  if (e.code === 'already_exists') return 'Not requested: another customer has this e-mail address.';
+  if (['change_not_allowed', 'bad_field'].includes(e.code)) return `Not requested: ${e.message}`;
   return e;
 }
 
@@ -143,37 +144,47 @@ export function changeRequestControl(ctx) {
 // ------------------------------------------------- the supervisors' screen
 
 const STATES = [
-  ['pending_approval', 'Waiting for approval'], ['cooling_off', 'Cooling off'], ['applied', 'Applied'],
-  ['rejected', 'Rejected'], ['cancelled', 'Cancelled by the customer'], ['any', 'Any state'],
+  ['pending_approval', 'Waiting for approval'], ['cooling_off', 'Cooling off'], ['open', 'Open (both)'],
+  ['applied', 'Applied'], ['rejected', 'Rejected'], ['cancelled', 'Cancelled by the customer'],
+  ['failed', 'Could not be applied'], ['any', 'Any state'],
 ];
 const STATE_LABEL = Object.fromEntries(STATES);
 
 const nameOf = (p) => (p && p.name) || (p && p.id ? `staff #${p.id}` : '—');
 
 function mine(c) {
-  const by = c.requested_by || c.requester;
-  return !!(state.me && by && by.id === state.me.id);
+  return !!(state.me && c.requested_by && c.requested_by.id === state.me.id);
 }
 
 // Where change request c stands, in words.
 function changeState(c) {
-  const by = nameOf(c.decided_by || c.approved_by);
   switch (c.state) {
     case 'pending_approval':
       return mine(c)
         ? 'You filed this request, so another supervisor must approve or reject it.'
         : 'Waiting for a supervisor who did not file it to approve or reject it.';
     case 'cooling_off':
-      return [`Approved by ${by}. The customer was told at their current contact; it is applied on `, timeEl(c.apply_after), ' unless they cancel it in the portal.'];
+      return [`Approved by ${nameOf(c.approved_by)}. The customer was told at their current contact; it is applied on `,
+        timeEl(c.apply_after), ' unless they cancel it in the portal.'];
     case 'applied':
-      return ['Applied on ', timeEl(c.applied_at || c.apply_after), '.'];
+      return ['Applied on ', timeEl(c.closed_at || c.apply_after), '.'];
     case 'rejected':
-      return `Rejected by ${by}.`;
+      return ['Rejected on ', timeEl(c.closed_at), '. Nothing was changed.'];
     case 'cancelled':
-      return 'Cancelled by the customer during the cooling-off period. Nothing was changed.';
+      return ['Cancelled by the customer on ', timeEl(c.closed_at), '. Nothing was changed.'];
+    case 'failed':
+      return 'Could not be applied: the new e-mail address belongs to another customer by now. Nothing was changed.';
     default:
       return STATE_LABEL[c.state] || String(c.state || '');
   }
+}
+
+// The reasons given by the supervisors who decided on c.
+function decisions(c) {
+  return [
+    c.approval ? h('p', { class: 'change-decision', text: `Approval reason: ${c.approval}` }) : null,
+    c.state === 'rejected' && c.closing ? h('p', { class: 'change-decision', text: `Rejection reason: ${c.closing}` }) : null,
+  ];
 }
 
 // A refused decision in plain words.
@@ -221,21 +232,19 @@ function decideControls(c) {
 function changeItem(c) {
   const title = `change-${c.id}-title`;
   const ticket = c.ticket && typeof c.ticket === 'object' ? c.ticket.id : c.ticket;
-  const value = c.value_masked || c.masked || c.value;
-  const decision = c.decision_reason || c.decision;
   return h('li', { class: `change state-${c.state}` },
     h('article', { id: `change-${c.id}`, tabindex: '-1', 'aria-labelledby': title },
       h('header', { id: title },
         h('span', { class: 'who', text: `#${c.id} · ${KINDS[c.kind] || c.kind}` }), ' ',
         h('span', { class: `badge change-${c.state}`, text: STATE_LABEL[c.state] || c.state }), ' ',
-        h('span', { text: `for ${(c.customer && c.customer.name) || 'customer #' + (c.customer_id || '?')}` })),
+        h('span', { text: `for ${(c.customer && c.customer.name) || 'a customer'}` })),
       h('p', null,
         ticket ? h('a', { href: `#/tickets/${encodeURIComponent(ticket)}`, text: `Ticket #${ticket}` }) : null,
-        ` · filed by ${nameOf(c.requested_by || c.requester)} on `, timeEl(c.created_at)),
-      value ? h('p', { class: 'change-value', text: `New value: ${value}` }) : null,
+        ` · filed by ${nameOf(c.requested_by)} on `, timeEl(c.created_at)),
+      c.kind !== 'mfa_reset' ? h('p', { class: 'hint', text: 'The new value is sealed in the request and shown to nobody.' }) : null,
       h('p', { class: 'change-reason', text: `Reason given: ${c.reason || '—'}` }),
       h('p', { class: 'change-state' }, changeState(c)),
-      decision ? h('p', { class: 'change-decision', text: `Decision reason: ${decision}` }) : null,
+      decisions(c),
       c.state === 'pending_approval' && !mine(c) ? decideControls(c) : null));
 }
 
@@ -262,7 +271,7 @@ export async function showChanges(query) {
   changeFilters(st), err, list);
   try {
     const res = await api.get(`${API}/changes${st === 'any' ? '' : `?state=${st}`}`);
-    const items = listOf(res.changes || res.items);
+    const items = listOf(res.changes);
     replace(list, items.length
       ? h('ul', { class: 'changes', 'aria-label': 'Change requests' }, items.map(changeItem))
       : h('p', { class: 'empty', text: 'No change requests in this state.' }));

@@ -60,7 +60,7 @@ export function disclosurePanel(ticketId) {
     h('h2', { class: 'panel-label', id: 'disc-h' },
       h('span', { class: 'icon', 'aria-hidden': 'true' }),
       h('span', { text: 'Customer and caller verification' })),
-    h('div', { class: 'disclosure-grid' }, verify.el));
+    h('div', { class: 'disclosure-grid' }, card.el, verify.el));
   return {
     el,
     ctx,
@@ -73,7 +73,7 @@ export function disclosurePanel(ticketId) {
       } catch (e) {
         showError(verify.err, e);
       }
-      if (first && cid && card.el.isConnected) await loadCustomer(ctx, card);
+      if (first && cid) await loadCustomer(ctx, card);
     },
   };
 }

@@ -32,6 +32,11 @@ export function levelFor(cls) {
   return cls === 'C2' ? 2 : 1;
 }
 
+// The level a reveal of field f needs (the server says; else by class).
+function levelOf(f) {
+  return Number(f.level) || levelFor(f.class);
+}
+
 function passedMethods(ctx) {
   const all = ctx.v && Array.isArray(ctx.v.factors) ? ctx.v.factors : [];
   return all.filter((f) => f.state === 'passed').map((f) => f.method);
@@ -56,7 +61,7 @@ function revealError(e, f, ctx) {
   if (!(e instanceof ApiError)) return e;
   const what = `the ${fieldLabel(f)}`;
   if (e.code === 'verification_required') {
-    const need = Number(e.data.level_needed) || levelFor(f.class);
+    const need = Number(e.data.level_needed) || levelOf(f);
     const held = Number(e.data.level_held) || 0;
     if (held < need) {
       return `Not revealed: ${what} (class ${f.class || '?'}) needs a level-${need} verification; this caller is verified at level ${held}. ${nextFactor(ctx, need, held)}`;
@@ -65,6 +70,9 @@ function revealError(e, f, ctx) {
   }
   if (e.code === 'reveals_locked') {
     return 'Not revealed: your reveals are locked because you revealed more than the hourly limit. A supervisor has been notified and must review your reveals and clear the lock. Nothing was shown.';
+  }
+  if (e.status === 404) {
+    return `Not revealed: the customer has no ${fieldLabel(f)} on file, or you no longer see this customer (no ticket of theirs is in your queues).`;
   }
   if (ctx.refuse(e)) return `Not revealed: the verification ended. ${e.message}`;
   if (e.code === 'bad_field') return `Not revealed: ${e.message}`;
@@ -101,9 +109,16 @@ function revealedView(f, res, hide) {
   return el;
 }
 
-// The masked value of f.
+// The masked value of f ("none on file" when the customer has none).
 function maskedView(f) {
-  return h('span', { class: 'masked', text: f.masked || '••••' });
+  if (f.masked === null || f.masked === undefined || f.masked === '') {
+    return h('span', { class: 'masked none', text: 'None on file' });
+  }
+  return h('span', { class: 'masked', text: f.masked });
+}
+
+function hasValue(f) {
+  return !(f.masked === null || f.masked === undefined || f.masked === '');
 }
 
 // Asks the server for f's value with reason; on success shows it in
@@ -133,26 +148,31 @@ export function revealControl(f, ctx, valueBox) {
     label: `Why do you need the ${label}?`, id: `reveal-${f.name}-reason`, submit: `Reveal the ${label}`,
     hint: 'Recorded in the audit log with your name, the ticket and the verification. 3 to 500 characters.',
     check: () => (ctx.verificationId() ? ''
-      : `Verify the caller first: the ${label} (class ${f.class || '?'}) needs a level-${levelFor(f.class)} verification, and there is none. Use “Verify caller”.`),
+      : `Verify the caller first: the ${label} (class ${f.class || '?'}) needs a level-${levelOf(f)} verification, and there is none. Use “Verify caller”.`),
     send: (reason) => reveal(f, reason, ctx, valueBox, t.open),
     error: (e) => revealError(e, f, ctx),
   });
   return t;
 }
 
-// One personal field: its name, class, masked value and "Reveal…".
+// The class badge of f: "C1 contact · level 1".
+function classText(f) {
+  const cls = f.class || '?';
+  const kind = { C1: 'contact', C2: 'personal' }[cls];
+  return `${cls}${kind ? ' ' + kind : ''} · level ${levelOf(f)}`;
+}
+
+// One personal field: its name, class, masked value and "Reveal…" (none
+// when the customer has no value in it).
 export function fieldItem(f, ctx) {
   const valueBox = h('div', { class: 'pf-value' }, maskedView(f));
-  const ctl = revealControl(f, ctx, valueBox);
-  const cls = f.class || '?';
-  return h('li', { class: `pfield class-${cls}`, dataset: { field: f.name } },
+  const ctl = hasValue(f) ? revealControl(f, ctx, valueBox) : null;
+  return h('li', { class: `pfield class-${f.class || 'unknown'}`, dataset: { field: f.name } },
     h('div', { class: 'pf-head' },
       h('span', { class: 'pf-name', text: capitalised(fieldLabel(f)) }), ' ',
-      h('span', {
-        class: `badge class-${cls}`,
-        text: cls === 'C2' ? 'C2 personal · level 2' : cls === 'C1' ? 'C1 contact · level 1' : `${cls} · level ${levelFor(cls)}`,
-      })),
+      h('span', { class: `badge class-${f.class || 'unknown'}`, text: classText(f) }),
+      f.custom ? h('span', { class: 'muted', text: ' custom field' }) : null),
     valueBox,
-    h('div', { class: 'actions' }, ctl.open),
-    ctl.form);
+    ctl ? h('div', { class: 'actions' }, ctl.open) : null,
+    ctl ? ctl.form : null);
 }

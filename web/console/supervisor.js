@@ -25,6 +25,9 @@ function clearLock(a) {
     open: 'Clear lock…', openLabel: `Clear the reveal lock of ${a.name || 'staff #' + a.id}…`, kind: 'unlock',
     id: `reveal-unlock-${a.id}-reason`, label: 'Reason for clearing the lock', submit: 'Clear the lock',
     hint: 'Recorded in the audit log. Clear it only after reviewing this agent’s reveals and their reasons.',
+    error: (e) => (e.code === 'forbidden'
+      ? 'You cannot clear your own reveal lock: another supervisor or an administrator must review your reveals.'
+      : e),
     send: async (reason) => {
       await api.post(`${API}/staff/${encodeURIComponent(a.id)}/reveal-lock/clear`, { reason });
       announce(`The reveal lock of ${a.name || 'staff #' + a.id} was cleared.`);
@@ -50,7 +53,7 @@ function agentRow(a) {
   return h('tr', { class: lockOf(a) ? 'is-locked' : null },
     h('th', { scope: 'row', text: a.name || `staff #${a.id}` }),
     h('td', { class: 'num', text: String(n) }),
-    h('td', null, a.last_at ? timeEl(a.last_at) : '—'),
+    h('td', null, a.last_reveal_at ? timeEl(a.last_reveal_at) : '—'),
     h('td', null, lockCell(a)));
 }
 
@@ -88,9 +91,9 @@ export async function showReveals(query) {
   try {
     const res = await api.get(`${API}/supervisor/reveals?hours=${hours}`);
     const agents = listOf(res.agents || res.items);
-    replace(body, agents.length
-      ? revealsTable(agents, hours)
-      : h('p', { class: 'empty', text: 'No reveals in this period.' }));
+    replace(body,
+      res.per_hour ? h('p', { class: 'hint', text: `Limit: ${res.per_hour} reveals per agent per hour.` }) : null,
+      agents.length ? revealsTable(agents, hours) : h('p', { class: 'empty', text: 'No reveals in this period.' }));
   } catch (e) {
     replace(body);
     showError(err, e);

@@ -154,7 +154,10 @@ async function cancelChange(app, ui, c) {
   try {
     await app.api.post(`${app.API}/changes/${encodeURIComponent(c.id)}/cancel`, {});
   } catch (e) {
-    showError(ui.cerr, e);
+    showError(ui.cerr, e instanceof ApiError && e.code === 'change_not_allowed'
+      ? 'This change can no longer be cancelled: it has already taken effect or was closed. If you did not ask for it, tell us in a new ticket at once.'
+      : e);
+    await loadChanges(app, ui, true);
     return;
   }
   replace(ui.cdone,
@@ -162,7 +165,7 @@ async function cancelChange(app, ui, c) {
     h('p', { text: 'If you did not ask for it, someone may be trying to take over your account. We never ask for your password or codes. Tell us in a new ticket so we can check.' }));
   ui.cdone.hidden = false;
   announce('The change was cancelled.');
-  await loadChanges(app, ui);
+  await loadChanges(app, ui, true);
 }
 
 function changeItem(app, ui, c) {
@@ -181,13 +184,18 @@ function changeItem(app, ui, c) {
       h('h3', { id: title, text: CHANGE_KIND[c.kind] || 'A change to your account' }),
       h('p', null, 'Asked for by our support team on ', timeEl(c.created_at), '.'),
       h('p', null, changeWhen(c)),
-      h('p', { class: 'hint', text: 'Did not ask for this? Cancel it now: someone may be trying to take over your account.' }),
-      cancel));
+      c.can_cancel === false ? null : h('p', { class: 'hint', text: 'Did not ask for this? Cancel it now: someone may be trying to take over your account.' }),
+      c.can_cancel === false ? null : cancel));
 }
 
-async function loadChanges(app, ui) {
-  const res = await app.api.get(`${app.API}/changes`);
-  const items = listOf(res.changes || res.items).filter((c) => c.state === 'pending_approval' || c.state === 'cooling_off');
+// Loads the open account changes; drawn again only when they changed
+// (or force), like the verification requests.
+async function loadChanges(app, ui, force) {
+  const res = await app.api.get(`${app.API}/changes?state=open`);
+  const items = listOf(res.changes);
+  const key = items.map((c) => `${c.id}:${c.state}:${c.can_cancel}`).join(',');
+  if (!force && key === ui.ckey) return;
+  ui.ckey = key;
   replace(ui.changes, items.length
     ? h('ul', { class: 'pchanges', 'aria-label': 'Pending account changes' }, items.map((c) => changeItem(app, ui, c)))
     : h('p', { class: 'empty', text: 'No pending changes to your account.' }));
@@ -220,13 +228,21 @@ export async function showRequests(app) {
     h('section', { class: 'card requests', 'aria-labelledby': 'vr-h' },
       h('h2', { id: 'vr-h', text: 'Verification requests' }),
       h('p', { class: 'hint', text: 'Our agents never ask for your password or codes. To confirm it is you, they read you a number and you pick it here.' }),
-      ui.err, ui.requests));
-  refresh.addEventListener('click', () => loadInto(() => loadRequests(app, ui, true), ui.requests, ui.err));
+      ui.err, ui.requests),
+    h('section', { class: 'card', 'aria-labelledby': 'pc-h' },
+      h('h2', { id: 'pc-h', text: 'Pending account changes' }), ui.cerr, ui.cdone, ui.changes));
+  refresh.addEventListener('click', () => Promise.all([
+    loadInto(() => loadRequests(app, ui, true), ui.requests, ui.err),
+    loadInto(() => loadChanges(app, ui, true), ui.changes, ui.cerr),
+  ]));
   const timer = setInterval(() => {
     if (!ui.requests.isConnected) clearInterval(timer);
-    else loadRequests(app, ui, false).catch(() => {});
+    else Promise.all([loadRequests(app, ui, false), loadChanges(app, ui, false)]).catch(() => {});
   }, POLL_MS);
-  await loadInto(() => loadRequests(app, ui, true), ui.requests, ui.err);
+  await Promise.all([
+    loadInto(() => loadRequests(app, ui, true), ui.requests, ui.err),
+    loadInto(() => loadChanges(app, ui, true), ui.changes, ui.cerr),
+  ]);
 }
 
 // A line for the ticket list when verification requests wait, or null.
