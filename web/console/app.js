@@ -14,10 +14,19 @@
 //   blocked.js      a reply refused by the outbound filter
 //   held.js         replies held for a supervisor's review (release, discard)
 //   attachments.js  a ticket's attachments (download, release)
+//   customer.js     the customer panel of a ticket: masked fields, verification
+//   verify.js       verifying the caller: level, countdown, factors, how it ended
+//   factors.js      adding a factor: portal approval, authenticator, codes on file
+//   reveal.js       revealing a field with a reason (watermarked, hidden again)
+//   reason.js       a button opening a reason form before an audited action
+//   changes.js      account changes under dual control: request, approve, reject
+//   supervisor.js   reveals per agent and reveal locks (supervisors)
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
 import { showTicket } from './ticket.js';
+import { showChanges } from './changes.js';
+import { showReveals } from './supervisor.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -68,6 +77,8 @@ async function render() {
   try {
     switch (parts[0]) {
       case 'queue': return await showQueue(query);
+      case 'reveals': return await showReveals(query);
+      case 'changes': return await showChanges(query);
       case 'tickets':
         if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
         return go('#/queue');

@@ -28,11 +28,22 @@ export function go(hash) {
   navigate(hash, render);
 }
 
+// Logging out ends every verification (verify.js keeps their ids in
+// sessionStorage); forget them.
+function forgetVerifications() {
+  try {
+    sessionStorage.clear();
+  } catch (e) {
+    /* no storage */
+  }
+}
+
 export function signedOut(notice) {
   history.replaceState(null, '', location.pathname);
   state.me = null;
   state.loginNotice = notice || '';
   api.setCsrf('');
+  forgetVerifications();
   render();
 }
 
@@ -61,6 +72,7 @@ function setChrome() {
   whoami.textContent = state.me
     ? `Signed in as ${state.me.name || `staff #${state.me.id}`} (${state.me.role || 'agent'})`
     : '';
+  for (const li of nav.querySelectorAll('li[data-role="supervisor"]')) li.hidden = !isSupervisor();
   markCurrentNav(nav, 'queue');
 }
 

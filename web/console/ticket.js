@@ -1,5 +1,7 @@
 // Gatehouse agent console: the ticket screen. The head shows the subject
-// and the facts, under it "Assign to me" and "Set status"; below, two
+// and the facts, under it "Assign to me" and "Set status", then the
+// customer (every personal field masked) and the caller's verification
+// (customer.js); below, two
 // panels that never share text: the conversation with the customer (with
 // the replies held for review among its messages) and its reply composer
 // (left, neutral), and the internal notes with their own composer (right,
@@ -12,6 +14,7 @@ import { showMessages, showNotes } from './thread.js';
 import { replyComposer, noteComposer } from './composers.js';
 import { attachmentsPanel } from './attachments.js';
 import { heldSummary } from './held.js';
+import { disclosurePanel } from './customer.js';
 
 // The ticket's facts as <dt>/<dd> pairs.
 function ticketFacts(ticket) {
@@ -98,6 +101,7 @@ export async function showTicket(id) {
   const head = ticketHead(id);
   const actions = ticketActions(id, () => refresh());
   const held = heldSummary();
+  const disclosure = disclosurePanel(id);
   const heldCtx = { ticketId: id, err: held.err, changed: () => refresh() };
   const messages = h('ol', { class: 'conversation', 'aria-label': 'Messages and held replies' });
   const notes = h('ol', { class: 'notes', 'aria-label': 'Internal notes' });
@@ -107,7 +111,7 @@ export async function showTicket(id) {
     notes, noteComposer(id, () => refresh()));
 
   screen(h('p', { class: 'back' }, h('a', { href: '#/queue', text: '← Queue' })),
-    head.el, err, actions.err, actions.el,
+    head.el, err, actions.err, actions.el, disclosure.el,
     h('div', { class: 'workspace' }, external, internal), attachmentsPanel(id));
 
   // Loads the ticket and draws it; false when it could not be loaded.
@@ -125,6 +129,7 @@ export async function showTicket(id) {
     held.show(ticket.held);
     showMessages(messages, ticket.messages, ticket.held, heldCtx);
     showNotes(notes, ticket.notes);
+    await disclosure.show(ticket);
     return true;
   }
 

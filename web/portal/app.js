@@ -6,6 +6,7 @@ import {
   loginForm, onDraft, navigate, markCurrentNav, startApp,
   SUBJECT_MAX_CHARS, TEXT_MAX_BYTES, textTooLong, subjectTooLong,
 } from './lib.js';
+import { showRequests, requestsNotice } from './requests.js';
 
 const API = '/api/v1/portal';
 const api = new Api();
@@ -209,6 +210,7 @@ async function showTickets() {
       h('h1', { text: 'My tickets' }),
       h('a', { class: 'button primary', href: '#/new', text: 'New ticket' })),
     err, list, contactNote());
+  requestsNotice({ api, API }).then((n) => { if (n && list.isConnected) list.before(n); });
   try {
     const res = await api.get(`${API}/tickets`);
     const tickets = listOf(res.tickets);
@@ -430,7 +432,8 @@ async function showSettings() {
   screen(h('h1', { text: 'Security settings' }), h('div', { class: 'two-col' }, form, contactNote()));
   try {
     const res = await api.get(`${API}/phrase`);
-    phrase.input.value = res.phrase || '';
+    // What the customer typed while it loaded is kept.
+    if (!phrase.input.value) phrase.input.value = res.phrase || '';
     state.phrase = res.phrase || '';
     renderBanner();
   } catch (e) {
@@ -503,6 +506,7 @@ async function render() {
     switch (parts[0]) {
       case 'new': return showNew();
       case 'settings': return showSettings();
+      case 'requests': return await showRequests({ api, API, screen });
       case 'tickets':
         if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
         return await showTickets();
