@@ -397,38 +397,3 @@ verify_lock_clear(struct app *app, struct store_conn *c,
 		return -GH_BAD_FIELD;
 	return store_transact(c, tx_clear, &x);
 }
-
-/* --- masks -------------------------------------------------------------- */
-
-void
-verify_mask_email(const char *in, char *out, size_t outsz)
-{
-	const char *at = in != NULL ? strrchr(in, '@') : NULL;
-	const char *dot = at != NULL ? strrchr(at, '.') : NULL;
-
-	if (in == NULL || at == NULL || at == in) {
-		snprintf(out, outsz, "%s", in != NULL ? "***" : "");
-		return;
-	}
-	/* First letters only: "j***@e***.com". */
-	snprintf(out, outsz, "%c***@%c***%s", in[0],
-		 at[1] != '\0' && at + 1 != dot ? at[1] : '*',
-		 dot != NULL && strlen(dot) <= 8 ? dot : "");
-}
-
-void
-verify_mask_phone(const char *in, char *out, size_t outsz)
-{
-	char last[5] = "";
-	size_t n = 0;
-
-	if (in == NULL) {
-		snprintf(out, outsz, "%s", "");
-		return;
-	}
-	/* The last four digits, read backwards. */
-	for (size_t i = strlen(in); i > 0 && n < 4; i--)
-		if (in[i - 1] >= '0' && in[i - 1] <= '9')
-			last[3 - n++] = in[i - 1];
-	snprintf(out, outsz, "*** *** %s", n == 4 ? last : "****");
-}

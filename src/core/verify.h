@@ -193,9 +193,5 @@ int verify_lock_clear(struct app *app, struct store_conn *c,
 		      const struct tk_actor *a, int64_t ticket_id,
 		      const char *reason, int64_t now);
 
-/* Masks for showing a contact on file: "j***@e***.com", "*** *** 1234".
- * out gets "" when in is NULL. */
-void verify_mask_email(const char *in, char *out, size_t outsz);
-void verify_mask_phone(const char *in, char *out, size_t outsz);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/mailer.h"
+#include "core/mask.h"
 #include "core/notify.h"
 #include "core/sealed.h"
 #include "core/verify_int.h"
@@ -135,10 +136,9 @@ verify_mail_code(struct app *app, struct store_conn *c,
 				email ? MAILER_KIND_CODE_EMAIL
 				      : MAILER_KIND_CODE_SMS,
 				to, code, phrase, now);
-	if (rc == 0 && email)
-		verify_mask_email(to, sent_to, sent_to_sz);
-	else if (rc == 0)
-		verify_mask_phone(to, sent_to, sent_to_sz);
+	if (rc == 0 && mask_value(email ? MASK_EMAIL : MASK_PHONE, to, sent_to,
+				  sent_to_sz) < 0)
+		rc = -GH_INTERNAL;
 	crypto_secret_free(to);
 	crypto_secret_free(phrase);
 	customer_contact_clear(&cc);
