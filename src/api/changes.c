@@ -195,19 +195,6 @@ verification_needed(struct request *r, int held)
 	return -GH_VERIFICATION_REQUIRED;
 }
 
-/* 409 change_not_allowed for a kind this version cannot apply (account
- * numbers), saying so. */
-static int
-kind_not_applicable(struct request *r)
-{
-	json_decref(r->error_extra);
-	r->error_extra = json_pack(
-		"{s:s, s:s}", "field", "kind", "message",
-		"Account numbers cannot be changed: this version stores no "
-		"account number to apply the change to.");
-	return -GH_CHANGE_NOT_ALLOWED;
-}
-
 int
 api_changes_request(struct request *r)
 {
@@ -236,8 +223,6 @@ api_changes_request(struct request *r)
 			     (int64_t)time(NULL), &c, &field, &held);
 	if (rc == -GH_VERIFICATION_REQUIRED)
 		return verification_needed(r, held);
-	if (rc == -GH_CHANGE_NOT_ALLOWED && field != NULL)
-		return kind_not_applicable(r);
 	if (rc < 0 && field != NULL)
 		return api_error_field(r, rc, field);
 	if (rc < 0)
