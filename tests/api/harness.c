@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -636,4 +637,50 @@ gh_assert_bad_page_args(struct gh_server *s, struct gh_client *c,
 				    bad[i][0] == 'l' ? "limit" : "offset");
 		gh_resp_free(&r);
 	}
+}
+
+int
+gh_take_mail(struct gh_server *s, const char *to, const char *needle,
+	     int wait_s, char **text)
+{
+	char dir[400], hdr[300];
+
+	snprintf(dir, sizeof(dir), "%s/outbox", s->dir);
+	snprintf(hdr, sizeof(hdr), "To: %s\r\n", to);
+	for (int i = 0; i < wait_s * 10; i++) {
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			size_t l = strlen(e->d_name);
+			char p[800], done[820];
+			struct stat st;
+			FILE *f;
+
+			if (l < 5 || strcmp(e->d_name + l - 4, ".eml") != 0)
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			assert_int_equal(stat(p, &st), 0);
+			*text = calloc(1, (size_t)st.st_size + 1);
+			f = fopen(p, "r");
+			assert_non_null(f);
+			assert_int_equal(fread(*text, 1, (size_t)st.st_size, f),
+					 (size_t)st.st_size);
+			fclose(f);
+			if (strstr(*text, hdr) == NULL ||
+			    strstr(*text, needle) == NULL) {
+				free(*text);
+				*text = NULL;
+				continue;
+			}
+			snprintf(done, sizeof(done), "%s.read", p);
+			assert_int_equal(rename(p, done), 0);
+			closedir(d);
+			return 0;
+		}
+		if (d != NULL)
+			closedir(d);
+		usleep(100000);
+	}
+	return -1;
 }

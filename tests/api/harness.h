@@ -107,6 +107,12 @@ int64_t gh_db_countf(struct gh_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Runs one SQL statement on the instance's database. */
 void gh_db_exec(struct gh_server *s, const char *sql);
+/* Waits up to wait_s seconds for an .eml file in the outbox addressed to
+ * `to` (its "To:" line) and containing needle; its text goes to *text
+ * (malloc'd; caller frees) and the file is renamed so it is read once.
+ * 0, or -1 when none came. */
+int gh_take_mail(struct gh_server *s, const char *to, const char *needle,
+		 int wait_s, char **text);
 /* 1 when the server log contains needle. */
 int gh_log_contains(struct gh_server *s, const char *needle);
 

@@ -126,52 +126,11 @@ cust_free(struct cust *k)
 	gh_client_free(&k->c);
 }
 
-/* Waits for an .eml file to `to` whose text holds needle; reads it into
- * *text (caller frees) and renames it so it is read once. 0, or -1 when
- * none came within wait_s seconds. */
+/* The mail to `to` containing needle (see gh_take_mail). */
 static int
 take_mail(const char *to, const char *needle, int wait_s, char **text)
 {
-	char dir[400], hdr[300];
-
-	snprintf(dir, sizeof(dir), "%s/outbox", W->s.dir);
-	snprintf(hdr, sizeof(hdr), "To: %s\r\n", to);
-	for (int i = 0; i < wait_s * 10; i++) {
-		DIR *d = opendir(dir);
-		struct dirent *e;
-
-		while (d != NULL && (e = readdir(d)) != NULL) {
-			size_t l = strlen(e->d_name);
-			char p[800], done[820];
-			struct stat st;
-			FILE *f;
-
-			if (l < 5 || strcmp(e->d_name + l - 4, ".eml") != 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-			assert_int_equal(stat(p, &st), 0);
-			*text = calloc(1, (size_t)st.st_size + 1);
-			f = fopen(p, "r");
-			assert_non_null(f);
-			assert_int_equal(fread(*text, 1, (size_t)st.st_size, f),
-					 (size_t)st.st_size);
-			fclose(f);
-			if (strstr(*text, hdr) == NULL ||
-			    strstr(*text, needle) == NULL) {
-				free(*text);
-				*text = NULL;
-				continue;
-			}
-			snprintf(done, sizeof(done), "%s.read", p);
-			assert_int_equal(rename(p, done), 0);
-			closedir(d);
-			return 0;
-		}
-		if (d != NULL)
-			closedir(d);
-		usleep(100000);
-	}
-	return -1;
+	return gh_take_mail(&W->s, to, needle, wait_s, text);
 }
 
 /* A verification by staff client c on k's ticket: level 1 (portal

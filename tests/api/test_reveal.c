@@ -275,51 +275,11 @@ pass_totp(struct world *w, struct gh_client *c, int64_t v,
 	gh_resp_free(&r);
 }
 
-/* Waits for the mail to `to` (a new .eml file) whose text holds needle,
- * reads it into *text (caller frees) and renames it so it is read once. */
 static void
 wait_mail(struct world *w, const char *to, const char *needle, char **text)
 {
-	char dir[400], head[300];
-
-	snprintf(dir, sizeof(dir), "%s/outbox", w->s.dir);
-	snprintf(head, sizeof(head), "To: %s\r\n", to);
-	for (int i = 0; i < 100; i++) {
-		DIR *d = opendir(dir);
-		struct dirent *e;
-
-		while (d != NULL && (e = readdir(d)) != NULL) {
-			size_t l = strlen(e->d_name);
-			char p[800], done[820];
-			struct stat st;
-			FILE *f;
-
-			if (l < 5 || strcmp(e->d_name + l - 4, ".eml") != 0)
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-			assert_int_equal(stat(p, &st), 0);
-			*text = calloc(1, (size_t)st.st_size + 1);
-			f = fopen(p, "r");
-			assert_non_null(f);
-			assert_int_equal(fread(*text, 1, (size_t)st.st_size, f),
-					 (size_t)st.st_size);
-			fclose(f);
-			if (strstr(*text, head) == NULL ||
-			    strstr(*text, needle) == NULL) {
-				free(*text);
-				*text = NULL;
-				continue;
-			}
-			snprintf(done, sizeof(done), "%s.read", p);
-			assert_int_equal(rename(p, done), 0);
-			closedir(d);
-			return;
-		}
-		if (d != NULL)
-			closedir(d);
-		usleep(100000);
-	}
-	fail_msg("no mail to %s", to);
+	if (gh_take_mail(&w->s, to, needle, 10, text) < 0)
+		fail_msg("no mail to %s", to);
 }
 
 /* A code sent to the customer's e-mail address on file, read from the
