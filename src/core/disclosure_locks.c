@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/disclosure_int.h"
+#include "core/notify.h"
 #include "util/errors.h"
 
 #define ALERT_SUBJECT "Reveals of customer data locked: review needed"
@@ -25,52 +26,6 @@
 	"Review their reveals in the console (Supervisor: Reveals) before "  \
 	"clearing it. This mail names no one on purpose.\n"
 
-/* Seals to under a new reference and queues the alert, in the caller's
- * transaction. */
-static int
-queue_alert(struct app *app, struct store_conn *c, const char *to,
-	    int64_t now)
-{
-	struct outbox_new o = {.kind = "reveal_alert",
-			       .subject = ALERT_SUBJECT,
-			       .body_text = ALERT_BODY,
-			       .now = now};
-	unsigned char rnd[16];
-	char ref[40], ad[160];
-	int rc = -GH_INTERNAL;
-
-	crypto_random_bytes(rnd, sizeof(rnd));
-	if (crypto_hex_encode(rnd, sizeof(rnd), ref, sizeof(ref)) < 0)
-		return -GH_INTERNAL;
-	snprintf(ad, sizeof(ad), "outbox.recipient:%s", ref);
-	if (crypto_seal(app->keys, ad, to, strlen(to), &o.recipient.data,
-			&o.recipient.len) == 0) {
-		o.ref = ref;
-		rc = c->ops->outbox_insert(c, &o, NULL);
-	}
-	blob_clear(&o.recipient);
-	return rc;
-}
-
-/* Queues an alert to every supervisor and admin; *n gets the count. */
-static int
-alert_supervisors(struct app *app, struct store_conn *c, int64_t now,
-		  int64_t *n)
-{
-	struct staff_contact_list l = {NULL, 0};
-	int rc;
-
-	*n = 0;
-	rc = c->ops->staff_alert_list(c, &l);
-	for (size_t i = 0; rc == 0 && i < l.n; i++) {
-		rc = queue_alert(app, c, l.v[i].email, now);
-		if (rc == 0)
-			(*n)++;
-	}
-	staff_contact_list_clear(&l);
-	return rc;
-}
-
 int
 disclosure_lock_tx(struct app *app, struct store_conn *c,
 		   const struct tk_actor *a, int64_t count, int64_t now)
@@ -80,7 +35,8 @@ disclosure_lock_tx(struct app *app, struct store_conn *c,
 
 	rc = c->ops->disclosure.reveal_lock_set(c, a->id, DISCLOSURE_LOCK_LIMIT, now);
 	if (rc == 0)
-		rc = alert_supervisors(app, c, now, &alerted);
+		rc = notify_supervisors(app, c, "reveal_alert", ALERT_SUBJECT,
+					ALERT_BODY, now, &alerted);
 	if (rc == 0)
 		rc = actor_audit(app, c, a, "reveal.lock", "staff", a->id,
 				 "success",

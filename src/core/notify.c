@@ -173,3 +173,36 @@ notify_queue(struct store_conn *c, const struct notify_mail *m, int64_t now)
 
 	return c->ops->outbox_insert(c, &o, NULL);
 }
+
+int
+notify_supervisors(struct app *app, struct store_conn *c, const char *kind,
+		   const char *subject, const char *body, int64_t now,
+		   int64_t *n_out)
+{
+	struct staff_contact_list l = {NULL, 0};
+	int rc;
+
+	*n_out = 0;
+	rc = c->ops->staff_alert_list(c, &l);
+	for (size_t i = 0; rc == 0 && i < l.n; i++) {
+		struct notify_mail m;
+
+		memset(&m, 0, sizeof(m));
+		rc = notify_seal(app->keys, l.v[i].email, NULL, &m);
+		if (rc == 0)
+			rc = c->ops->outbox_insert(
+				c,
+				&(struct outbox_new){.ref = m.ref,
+						     .kind = kind,
+						     .recipient = m.to,
+						     .subject = subject,
+						     .body_text = body,
+						     .now = now},
+				NULL);
+		if (rc == 0)
+			(*n_out)++;
+		notify_mail_clear(&m);
+	}
+	staff_contact_list_clear(&l);
+	return rc;
+}

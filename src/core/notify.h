@@ -66,4 +66,15 @@ int notify_queue(struct store_conn *c, const struct notify_mail *m,
 
 void notify_mail_clear(struct notify_mail *m);
 
+/*
+ * Queues the content-free alert (kind, fixed subject and text naming no
+ * customer value) to every supervisor and admin who is not disabled, each
+ * recipient sealed under its own reference, in the caller's transaction.
+ * *n_out gets how many were queued. 0 or an error. Used for verification
+ * locks (core/verify_mail.c) and reveal locks (core/disclosure_locks.c).
+ */
+int notify_supervisors(struct app *app, struct store_conn *c,
+		       const char *kind, const char *subject,
+		       const char *body, int64_t now, int64_t *n_out);
+
 #endif

@@ -145,13 +145,11 @@ verify_mail_code(struct app *app, struct store_conn *c,
 	return rc;
 }
 
-static int
-queue_alert(struct app *app, struct store_conn *c, const char *to,
-	    int64_t ticket_id, int64_t now)
+int
+verify_mail_alert(struct app *app, struct store_conn *c, int64_t ticket_id,
+		  int64_t now, int64_t *n_out)
 {
-	struct sealed_row r;
 	char subject[96], body[600];
-	int rc;
 
 	snprintf(subject, sizeof(subject),
 		 "Verification refused on ticket #%lld", (long long)ticket_id);
@@ -163,38 +161,6 @@ queue_alert(struct app *app, struct store_conn *c, const char *to,
 		 "Verification on this ticket is locked until a supervisor "
 		 "clears it. Review the ticket in the console.\n",
 		 (long long)ticket_id);
-	rc = seal_row(app->keys, to, NULL, &r);
-	if (rc == 0)
-		rc = c->ops->outbox_insert(
-			c,
-			&(struct outbox_new){
-				.ref = r.ref,
-				.kind = "verify_alert",
-				.recipient = r.to,
-				.phrase = r.text,
-				.subject = subject,
-				.body_text = body,
-				.now = now,
-			},
-			NULL);
-	sealed_row_clear(&r);
-	return rc;
-}
-
-int
-verify_mail_alert(struct app *app, struct store_conn *c, int64_t ticket_id,
-		  int64_t now, int64_t *n_out)
-{
-	struct staff_contact_list l = {NULL, 0};
-	int rc;
-
-	*n_out = 0;
-	rc = c->ops->staff_alert_list(c, &l);
-	for (size_t i = 0; rc == 0 && i < l.n; i++) {
-		rc = queue_alert(app, c, l.v[i].email, ticket_id, now);
-		if (rc == 0)
-			(*n_out)++;
-	}
-	staff_contact_list_clear(&l);
-	return rc;
+	return notify_supervisors(app, c, "verify_alert", subject, body, now,
+				  n_out);
 }
