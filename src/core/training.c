@@ -422,3 +422,48 @@ training_record(struct app *app, struct store_conn *c, const char *by,
 		*expires_out = x.expires;
 	return rc;
 }
+
+/* --- reading -------------------------------------------------------------- */
+
+int
+training_states(struct store_conn *c, int64_t staff_id,
+		struct training_state_list *out)
+{
+	return c->ops->training.states(c, staff_id, out);
+}
+
+int
+training_modules(struct store_conn *c, struct training_module_list *out)
+{
+	return c->ops->training.module_list(c, out);
+}
+
+int
+training_module(struct store_conn *c, const char *id,
+		struct training_module *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!training_id_valid(id))
+		return -GH_UNKNOWN_MODULE;
+	rc = c->ops->training.module_get(c, id, out);
+	return rc == -GH_NOT_FOUND ? -GH_UNKNOWN_MODULE : rc;
+}
+
+int
+training_staff_id(struct store_conn *c, const char *email, int64_t *id_out)
+{
+	struct account a;
+	int rc;
+
+	*id_out = 0;
+	memset(&a, 0, sizeof(a));
+	if (email == NULL || strlen(email) >= sizeof(a.login))
+		return -GH_NOT_FOUND;
+	rc = c->ops->account_by_login(c, REALM_STAFF, email, &a);
+	if (rc == 0)
+		*id_out = a.id;
+	account_clear(&a);
+	return rc;
+}

@@ -194,4 +194,29 @@ int training_import_starter(struct app *app, struct store_conn *c,
 			    const char *by, int64_t now, char *err,
 			    size_t errsz, size_t *n_out);
 
+/* `gatehouse init`'s step: imports the starter course when no module
+ * exists yet (*imported_out 1), keeps what is there otherwise (0). */
+int training_init(struct app *app, struct store_conn *c, const char *by,
+		  int64_t now, int *imported_out);
+
+/* --- reading ------------------------------------------------------------ */
+
+/* The states of staff member staff_id (0: every staff member not
+ * disabled), one per module (training_state_list_clear() *out). */
+int training_states(struct store_conn *c, int64_t staff_id,
+		    struct training_state_list *out);
+
+/* Every module without content, in order (training_module_list_clear()
+ * *out). */
+int training_modules(struct store_conn *c, struct training_module_list *out);
+
+/* Module id with content and quiz (training_module_clear() *out);
+ * -GH_UNKNOWN_MODULE. */
+int training_module(struct store_conn *c, const char *id,
+		    struct training_module *out);
+
+/* The id of the staff member with e-mail email; -GH_NOT_FOUND. */
+int training_staff_id(struct store_conn *c, const char *email,
+		      int64_t *id_out);
+
 #endif

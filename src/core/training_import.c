@@ -199,3 +199,23 @@ training_import_starter(struct app *app, struct store_conn *c,
 			e->name, (const char *)e->data, e->len};
 	return training_import(app, c, by, files, n, now, err, errsz, n_out);
 }
+
+int
+training_init(struct app *app, struct store_conn *c, const char *by,
+	      int64_t now, int *imported_out)
+{
+	struct training_module_list l = {NULL, 0};
+	char err[256];
+	size_t n = 0;
+	int rc;
+
+	*imported_out = 0;
+	rc = c->ops->training.module_list(c, &l);
+	if (rc == 0 && l.n == 0) {
+		rc = training_import_starter(app, c, by, now, err, sizeof(err),
+					     &n);
+		*imported_out = rc == 0;
+	}
+	training_module_list_clear(&l);
+	return rc;
+}
