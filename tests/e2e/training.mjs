@@ -72,7 +72,7 @@ async function gateNotice(t, s) {
     const text = await note.textContent();
     t.assert(/Training required/.test(text), `notice: ${text}`);
     t.assert(text.includes(TITLE), 'the notice does not name the module');
-    t.assert((await note.locator('.training-missing li').count()) === 6, 'the notice does not list the 6 required modules');
+    t.assert((await note.locator('.training-needed li').count()) === 6, 'the notice does not list the 6 required modules');
     t.assert(!(await p.locator('.verify-level').count()), 'a verification was started');
     await shots(t, p, 'console-training-gate');
     await note.getByRole('link', { name: 'Open the Training screen' }).click();

@@ -21,10 +21,12 @@ const STATUS = {
   assigned: ['Assigned', 'bad'],
 };
 
-// The badge of a module status.
-export function trainingBadge(status) {
+// The badge of a module status; an optional module that is not current
+// is shown neutral (nothing is missing).
+export function trainingBadge(status, optional) {
   const [text, tone] = STATUS[status] || [String(status || '?'), 'bad'];
-  return h('span', { class: `badge training-${tone} training-${status}`, text });
+  const t = optional && tone === 'bad' && status !== 'assigned' ? 'optional' : tone;
+  return h('span', { class: `badge training-${t} training-${status}`, text });
 }
 
 // The date of a Unix time, or "—".
@@ -101,7 +103,7 @@ export function trainingNotice(el, e) {
   replace(el, h('span', { class: 'training-gate training-notice' },
     h('strong', { text: 'Training required. ' }),
     'You cannot verify callers or reveal customer data until these modules are current:',
-    h('ul', { class: 'training-missing' }, mods.map((m) => h('li', null,
+    h('ul', { class: 'training-needed' }, mods.map((m) => h('li', null,
       h('a', { href: `#/training/${encodeURIComponent(m.id)}`, text: m.title || m.id }), ' ',
       trainingBadge(m.status)))),
     h('a', { href: '#/training', text: 'Open the Training screen' }),
@@ -120,7 +122,7 @@ function gateBanner(res) {
   return h('div', { class: 'training-gate', role: 'note' },
     h('p', null, h('strong', { text: 'Training required. ' }),
       `Complete ${mods.length === 1 ? 'this module' : `these ${mods.length} modules`} to verify callers and reveal customer data again:`),
-    h('ul', { class: 'training-missing' }, mods.map((m) => h('li', null,
+    h('ul', { class: 'training-needed' }, mods.map((m) => h('li', null,
       h('a', { href: `#/training/${encodeURIComponent(m.id)}`, text: m.title || m.id }), ' ', trainingBadge(m.status)))));
 }
 
@@ -128,7 +130,7 @@ function moduleRow(m) {
   return h('tr', { class: `training-row training-${m.status}`, dataset: { module: m.id } },
     h('th', { scope: 'row' }, h('a', { href: `#/training/${encodeURIComponent(m.id)}`, text: m.title || m.id }),
       m.assigned ? h('p', { class: 'hint', text: `Assigned again (${m.assigned.reason === 'drill_click' ? 'a phishing drill was clicked' : m.assigned.reason}).` }) : null),
-    h('td', null, trainingBadge(m.status)),
+    h('td', null, trainingBadge(m.status, !m.required)),
     h('td', null, m.required ? 'Required' : h('span', { class: 'muted', text: 'Optional' })),
     h('td', null, dateOf(m.completed_at)),
     h('td', null, dateOf(m.expires_at)));
@@ -167,7 +169,7 @@ function questionSet(q, i) {
   const multiple = q.kind === 'multiple';
   return h('fieldset', { class: 'quiz-q', dataset: { qid: q.id } },
     h('legend', null, h('span', { class: 'quiz-n', text: `${i + 1}. ` }), q.text,
-      multiple ? h('span', { class: 'hint', text: ' (choose all that apply)' }) : null),
+      multiple && !/choose all/i.test(q.text) ? h('span', { class: 'hint', text: ' (choose all that apply)' }) : null),
     listOf(q.options).map((o, k) => {
       const id = `q-${q.id}-${k}`;
       return h('div', { class: 'quiz-opt' },
@@ -238,7 +240,7 @@ async function showModule(id) {
   try {
     const m = await api.get(`${API}/training/${encodeURIComponent(id)}`);
     document.getElementById('module-h').textContent = m.title || m.id;
-    const statusEl = h('span', null, trainingBadge(m.status));
+    const statusEl = h('span', null, trainingBadge(m.status, !m.required));
     replace(body,
       h('p', { class: 'module-meta' }, 'Status: ', statusEl,
         typeof m.expires_at === 'number' ? [' · current until ', dateOf(m.expires_at)] : null,
@@ -260,17 +262,17 @@ function staffRow(s, ids) {
     h('th', { scope: 'row' }, h('span', { text: s.name || `staff #${s.id}` }),
       h('span', { class: 'muted', text: ` ${s.role || ''}` }),
       h('p', { class: s.gate_open ? 'hint' : 'locked', text: s.gate_open ? 'May verify and reveal' : 'Blocked by training' })),
-    ids.map((id) => {
+    ids.map(([id, title]) => {
       const m = by[id];
-      if (!m) return h('td', null, '—');
-      return h('td', { dataset: { module: id } }, trainingBadge(m.status),
-        h('br'), m.expires_at ? ['until ', dateOf(m.expires_at)] : h('span', { class: 'muted', text: 'no date' }));
+      if (!m) return h('td', { 'data-label': title }, '—');
+      return h('td', { dataset: { module: id }, 'data-label': title }, trainingBadge(m.status, !m.required),
+        h('span', { class: 'until' }, m.expires_at ? ['until ', dateOf(m.expires_at)] : h('span', { class: 'muted', text: 'no date' })));
     }));
 }
 
 function statusTable(staff) {
   const first = listOf(staff[0] && staff[0].modules);
-  const ids = first.map((m) => m.id);
+  const ids = first.map((m) => [m.id, m.title || m.id]);
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'reveals training-status' },
       h('caption', { text: 'Training status per staff member' }),
