@@ -85,4 +85,12 @@ int api_customers_reveal(struct request *r);
 int api_supervisor_reveals(struct request *r);
 int api_staff_reveal_lock_clear(struct request *r);
 
+/* hygiene.c (issue 11 part C): the caller's sessions and logins on both
+ * listeners. GET /staff/sessions, /portal/sessions; DELETE
+ * .../sessions/{id} (204; own sessions only); GET /staff/logins,
+ * /portal/logins. */
+int api_hyg_sessions(struct request *r);
+int api_hyg_session_end(struct request *r);
+int api_hyg_logins(struct request *r);
+
 #endif
