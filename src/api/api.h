@@ -92,5 +92,16 @@ int api_staff_reveal_lock_clear(struct request *r);
 int api_hyg_sessions(struct request *r);
 int api_hyg_session_end(struct request *r);
 int api_hyg_logins(struct request *r);
+/* POST /staff/password {current, new}: the staff member's own change
+ * (open to a session held to a change); POST
+ * /admin/staff/{id}/force-password-change {reason} (admins). */
+int api_hyg_password_change(struct request *r);
+int api_hyg_password_force(struct request *r);
+/* Not a handler: adds the staff member's password state to body (the
+ * login and GET /staff/session replies): password_change_required,
+ * password_change_reason ("forced", "expired" or null),
+ * password_changed_at, password_expires_at (null: no maximum age). */
+int api_hyg_password_fields(struct request *r, int64_t staff_id,
+			    json_t *body);
 
 #endif

@@ -89,4 +89,73 @@ int hygiene_logins(struct app *app, struct store_conn *c,
 int hygiene_login_record(struct app *app, struct store_conn *c,
 			 const struct hyg_login *l);
 
+/* --- staff passwords (core/hygiene_password.c) ------------------------ */
+
+/* A staff member's password as the gate sees it. */
+struct hyg_pw_status {
+	int required;             /* the session is held to the change */
+	const char *why;          /* "forced", "expired" or NULL */
+	int64_t changed_at;
+	int64_t expires_at;       /* 0: no maximum age configured */
+};
+
+/* 0 with *out filled; -GH_NOT_FOUND when there is no such member. */
+int hygiene_password_status(struct app *app, struct store_conn *c,
+			    int64_t staff_id, int64_t now,
+			    struct hyg_pw_status *out);
+
+/*
+ * The password gate of a staff request at now: 0 when the member may use
+ * the route, -GH_PASSWORD_CHANGE_REQUIRED while their change was forced
+ * or their password is older than [security] password_max_age_days (the
+ * routes that stay open are marked in api/routes.c), -GH_SESSION_REQUIRED
+ * when the member is gone.
+ */
+int hygiene_password_gate(struct app *app, struct store_conn *c,
+			  int64_t staff_id, int64_t now);
+
+/* A forced password change: the member by staff_id, or by email when
+ * that is not NULL; who forces it ("staff:3", "cli") and why. */
+struct hyg_force {
+	int64_t staff_id;
+	const char *email;
+	const char *reason;
+	const char *actor;
+	const char *ip;
+	const char *request_id;
+};
+
+/*
+ * Sets the member's forced-change flag and ends every session of theirs,
+ * audited "staff.password.force_change" with who forced it and why.
+ * *id_out and *ended_out (may be NULL) get the member's id and the number
+ * of sessions ended. -GH_NOT_FOUND when there is no such member.
+ */
+int hygiene_password_force(struct app *app, struct store_conn *c,
+			   const struct hyg_force *f, int64_t *id_out,
+			   int64_t *ended_out);
+
+struct hyg_pw_change {
+	const char *current;
+	size_t current_len;
+	const char *next;
+	size_t next_len;
+};
+
+/*
+ * The staff member w changes their own password. The attempt is counted
+ * on the login throttle's keys first (-GH_TOO_MANY_ATTEMPTS with
+ * *retry_after); a wrong current password is -GH_LOGIN_FAILED; a new
+ * password equal to the current one -GH_PASSWORD_REUSED; one the policy
+ * refuses -GH_WEAK_PASSWORD with *reason (a static sentence). On success
+ * the hash, its time and a cleared forced-change flag are stored, every
+ * other session of the member ends, a notice is mailed to the member
+ * (no secret in it) and "staff.password.changed" is audited; refusals
+ * are audited "staff.password.change" (failure) with the reason.
+ */
+int hygiene_password_change(struct app *app, struct store_conn *c,
+			    const struct hyg_who *w,
+			    const struct hyg_pw_change *in, int64_t now,
+			    const char **reason, int64_t *retry_after);
+
 #endif

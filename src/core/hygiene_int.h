@@ -21,4 +21,9 @@ int hygiene_notice_new_network(struct app *app, struct store_conn *c,
 			       const struct hyg_login *l,
 			       const char *network);
 
+/* Queues the notice that the staff member's password was changed (to
+ * email), in the caller's transaction. No secret in it. 0 or an error. */
+int hygiene_notice_password_changed(struct app *app, struct store_conn *c,
+				    const char *email, int64_t now);
+
 #endif

@@ -5,7 +5,9 @@
  * the mailer like every notification. A staff member's notice goes to
  * their login address; a customer's to the address on file, with their
  * anti-phishing phrase, and names no personal data. Neither contains the
- * full address, the password, the code or the session.
+ * full address, the password, the code or the session. The notice of a
+ * staff member's own password change is here too: the time, and what to
+ * do if it was not them.
  */
 #include "core/hygiene_int.h"
 
@@ -122,6 +124,51 @@ hygiene_notice_new_network(struct app *app, struct store_conn *c,
 					     .body_text = m.body,
 					     .now = l->now},
 			NULL);
+	notify_mail_clear(&m);
+	return rc;
+}
+
+static const char changed_text[] =
+	"Hello,\n\n"
+	"The password of your %s staff account was changed on %s. Every "
+	"other session of your account was ended.\n\n"
+	"If this was you, there is nothing to do.\n\n"
+	"If it was not you, tell your administrator or security team at "
+	"once: they can force a new password change and end every session "
+	"of your account.\n";
+
+int
+hygiene_notice_password_changed(struct app *app, struct store_conn *c,
+				const char *email, int64_t now)
+{
+	struct notify_mail m;
+	char when[40];
+	struct tm tm;
+	time_t t = (time_t)now;
+	int rc = -GH_INTERNAL;
+
+	memset(&m, 0, sizeof(m));
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	m.subject = strdup("Your password was changed");
+	if (m.subject == NULL ||
+	    asprintf(&m.body, changed_text, app->cfg.company_name, when) < 0) {
+		m.body = NULL;
+		goto out;
+	}
+	rc = notify_seal(app->keys, email, NULL, &m);
+	if (rc == 0)
+		rc = c->ops->outbox_insert(
+			c,
+			&(struct outbox_new){.ref = m.ref,
+					     .kind = "password_changed",
+					     .recipient = m.to,
+					     .phrase = m.phrase,
+					     .subject = m.subject,
+					     .body_text = m.body,
+					     .now = now},
+			NULL);
+out:
 	notify_mail_clear(&m);
 	return rc;
 }
