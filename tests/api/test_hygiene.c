@@ -5,7 +5,11 @@
  * session is not found), the login history (successes and failures of a
  * known account, with address, network and method, newest first, bounded
  * per principal, never the password or code) and the notice of a login
- * from a new network (a second loopback address as the new network).
+ * from a new network (a second loopback address as the new network);
+ * staff passwords: the own change (current password, throttle, policy,
+ * reuse, other sessions ended, notice), the forced change by an admin
+ * and by the CLI (sessions ended, the session held to the change: 403
+ * password_change_required elsewhere) and the maximum age.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,13 +26,15 @@
 #include "harness.h"
 
 static struct gh_server srv;
-static struct gh_user agent, agent2, watcher, cust, cust2;
+static struct gh_user agent, agent2, watcher, cust, cust2, admin;
 
 static int
 setup(void **state)
 {
 	(void)state;
-	gh_start(&srv, NULL);
+	/* A maximum password age, so test_max_age can age a password. */
+	gh_start(&srv, "\n[security]\npassword_max_age_days = 90\n");
+	gh_add_staff(&srv, "hyg-admin@example.com", "admin", &admin);
 	gh_add_staff(&srv, "hyg-agent@example.com", "agent", &agent);
 	gh_add_staff(&srv, "hyg-agent2@example.com", "agent", &agent2);
 	gh_add_staff(&srv, "hyg-watch@example.com", "agent", &watcher);
@@ -485,6 +491,383 @@ test_new_network_customer(void **state)
 	new_network(&cust, 0);
 }
 
+/* --- staff passwords ------------------------------------------------ */
+
+#define NEW_PW "Quiet lantern over 47 hills"
+
+static long
+change_pw(struct gh_client *c, const char *current, const char *next,
+	  struct gh_resp *r)
+{
+	return gh_send_json(&srv, c, "POST", "/api/v1/staff/password",
+			    json_pack("{s:s, s:s}", "current", current, "new",
+				      next),
+			    r);
+}
+
+static int64_t
+audits(const char *action)
+{
+	return gh_db_countf(&srv,
+			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
+			    "'%%\"%s\"%%'",
+			    action);
+}
+
+/* GET /api/v1/tickets: a route the password gate closes. */
+static long
+tickets(struct gh_client *c, struct gh_resp *r)
+{
+	return gh_req(&srv, c, "GET", "/api/v1/tickets", NULL, NULL, r);
+}
+
+/* Each refusal of the own change: a wrong current password (403, field
+ * current, audited), the current password again (422 password_reused), a
+ * new one the policy refuses (422 weak_password naming field new with
+ * the policy's reason). ASVS V2.1.5 (users can change their password),
+ * V2.1.6 (the current password is required), V2.1.7, V2.1.9. */
+static void
+test_password_change_refusals(void **state)
+{
+	struct gh_user u;
+	struct gh_client c;
+	struct gh_resp r;
+	const char *weak[] = {"password1234", "short pw 1",
+			      "hyg-chg-own rocks 99", "abcdefghijklmnop",
+			      "Gatehouse harbour lamp 7"};
+	int64_t fails = audits("staff.password.change");
+
+	(void)state;
+	gh_add_staff(&srv, "hyg-chg-own@example.com", "agent", &u);
+	gh_client_init(&c, 1);
+	assert_int_equal(gh_login(&srv, &c, &u), 201);
+	assert_int_equal(change_pw(&c, "not the password 1", NEW_PW, &r), 403);
+	assert_string_equal(gh_error(&r), "forbidden");
+	assert_string_equal(json_string_value(json_object_get(r.json, "field")),
+			    "current");
+	gh_resp_free(&r);
+	assert_int_equal(change_pw(&c, u.password, u.password, &r), 422);
+	assert_string_equal(gh_error(&r), "password_reused");
+	gh_resp_free(&r);
+	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		assert_int_equal(change_pw(&c, u.password, weak[i], &r), 422);
+		assert_string_equal(gh_error(&r), "weak_password");
+		assert_string_equal(json_string_value(
+					    json_object_get(r.json, "field")),
+				    "new");
+		assert_null(strstr(r.body, weak[i]));
+		gh_resp_free(&r);
+	}
+	/* Bad input changes nothing. */
+	assert_int_equal(gh_send_json(&srv, &c, "POST", "/api/v1/staff/password",
+				      json_pack("{s:s}", "new", NEW_PW), &r),
+			 400);
+	gh_resp_free(&r);
+	assert_int_equal(audits("staff.password.change"), fails + 7);
+	assert_int_equal(gh_db_countf(&srv,
+				      "SELECT COUNT(*) FROM staff WHERE id = "
+				      "%lld AND pw_changed_at IS NULL",
+				      (long long)u.id),
+			 1);
+	assert_false(gh_log_contains(&srv, "not the password 1"));
+	gh_client_free(&c);
+}
+
+/* The own change: 200; every other session of the member ends at once,
+ * this one goes on; the old password no longer logs in, the new one
+ * does; a notice is mailed (no password in it); audited. ASVS V2.1.5,
+ * V3.3.3 (other sessions end after a password change), V2.5.x. */
+static void
+test_password_change(void **state)
+{
+	struct gh_user u;
+	struct gh_client a, b;
+	struct gh_resp r;
+	char *mail = NULL;
+
+	(void)state;
+	gh_add_staff(&srv, "hyg-chg@example.com", "agent", &u);
+	gh_client_init(&a, 1);
+	gh_client_init(&b, 1);
+	assert_int_equal(gh_login(&srv, &a, &u), 201);
+	assert_int_equal(gh_login(&srv, &b, &u), 201);
+	assert_int_equal(change_pw(&a, u.password, NEW_PW, &r), 200);
+	assert_true(json_is_true(json_object_get(r.json, "changed")));
+	gh_resp_free(&r);
+	assert_int_equal(whoami(&b), 401);
+	assert_int_equal(whoami(&a), 200);
+	assert_int_equal(gh_take_mail(&srv, u.email, "password", 10, &mail),
+			 0);
+	assert_non_null(strstr(mail, "was changed"));
+	assert_null(strstr(mail, NEW_PW));
+	assert_null(strstr(mail, u.password));
+	free(mail);
+	assert_int_equal(audits("staff.password.changed"), 1);
+	assert_int_equal(login_with(&b, u.email, u.password), 401);
+	snprintf(u.password, sizeof(u.password), "%s", NEW_PW);
+	assert_int_equal(gh_login(&srv, &b, &u), 201);
+	assert_false(gh_log_contains(&srv, NEW_PW));
+	assert_int_equal(gh_db_count(&srv, "SELECT COUNT(*) FROM outbox WHERE "
+					   "body_text LIKE '%lantern%'"),
+			 0);
+	gh_client_free(&a);
+	gh_client_free(&b);
+}
+
+/* Wrong current passwords are throttled like logins: after the free
+ * failures the next attempt is 429 with Retry-After, even with the right
+ * password. ASVS V2.2.1. */
+static void
+test_password_change_throttled(void **state)
+{
+	struct gh_user u;
+	struct gh_client c;
+	struct gh_resp r;
+	long st = 0;
+	int i;
+
+	(void)state;
+	gh_add_staff(&srv, "hyg-chg-thr@example.com", "agent", &u);
+	gh_client_init(&c, 1);
+	assert_int_equal(gh_login(&srv, &c, &u), 201);
+	for (i = 0; i < 10 && st != 429; i++) {
+		st = change_pw(&c, "wrong current pw 5", NEW_PW, &r);
+		gh_resp_free(&r);
+	}
+	assert_int_equal(st, 429);
+	assert_true(i >= 5);
+	assert_int_equal(change_pw(&c, u.password, NEW_PW, &r), 429);
+	assert_string_equal(gh_error(&r), "too_many_attempts");
+	{
+		char *ra = gh_header(&r, "Retry-After");
+
+		assert_non_null(ra);
+		free(ra);
+	}
+	gh_resp_free(&r);
+	gh_client_free(&c);
+}
+
+/* A session held to a password change: who is logged in, the change and
+ * logout answer; everything else 403 password_change_required. */
+static void
+assert_held(struct gh_client *c)
+{
+	struct gh_resp r;
+
+	assert_int_equal(tickets(c, &r), 403);
+	assert_string_equal(gh_error(&r), "password_change_required");
+	assert_non_null(strstr(json_string_value(json_object_get(r.json,
+								 "message")),
+			       "Change your password"));
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&srv, c, "GET", "/api/v1/staff/sessions", NULL,
+				NULL, &r),
+			 403);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&srv, c, "GET", "/api/v1/staff/session", NULL,
+				NULL, &r),
+			 200);
+	assert_true(json_is_true(
+		json_object_get(r.json, "password_change_required")));
+	gh_resp_free(&r);
+}
+
+/* An admin forces a member's change on evidence of compromise: every
+ * session of theirs ends at once; at their next login (password + code)
+ * the session is held to the change until they make it; audited with
+ * the admin as actor. Agents may not force; an unknown member is 404.
+ * ASVS V2.1.10 (no periodic rotation, change on compromise), V3.3.1. */
+static void
+test_force_change_admin(void **state)
+{
+	struct gh_user u;
+	struct gh_client ad, ag, x;
+	struct gh_resp r;
+	char path[128];
+
+	(void)state;
+	gh_add_staff(&srv, "hyg-forced@example.com", "agent", &u);
+	gh_client_init(&ad, 1);
+	gh_client_init(&ag, 1);
+	gh_client_init(&x, 1);
+	assert_int_equal(gh_login(&srv, &ad, &admin), 201);
+	assert_int_equal(gh_login(&srv, &ag, &agent2), 201);
+	assert_int_equal(gh_login(&srv, &x, &u), 201);
+	snprintf(path, sizeof(path),
+		 "/api/v1/admin/staff/%lld/force-password-change",
+		 (long long)u.id);
+	assert_int_equal(gh_send_json(&srv, &ag, "POST", path,
+				      json_pack("{s:s}", "reason", "phished"),
+				      &r),
+			 403);
+	gh_resp_free(&r);
+	assert_int_equal(gh_send_json(&srv, &ad, "POST", path, json_object(),
+				      &r),
+			 400);
+	gh_resp_free(&r);
+	assert_int_equal(gh_send_json(&srv, &ad, "POST",
+				      "/api/v1/admin/staff/999999/"
+				      "force-password-change",
+				      json_pack("{s:s}", "reason", "phished"),
+				      &r),
+			 404);
+	gh_resp_free(&r);
+	assert_int_equal(whoami(&x), 200);
+	assert_int_equal(gh_send_json(&srv, &ad, "POST", path,
+				      json_pack("{s:s}", "reason",
+						"credentials seen in a phishing "
+						"kit"),
+				      &r),
+			 200);
+	assert_int_equal(json_integer_value(
+				 json_object_get(r.json, "sessions_ended")),
+			 1);
+	gh_resp_free(&r);
+	assert_int_equal(whoami(&x), 401);
+	assert_int_equal(gh_db_countf(&srv,
+				      "SELECT COUNT(*) FROM audit WHERE record "
+				      "LIKE '%%staff.password.force_change%%' "
+				      "AND record LIKE '%%staff:%lld%%' AND "
+				      "record LIKE '%%phishing kit%%'",
+				      (long long)admin.id),
+			 1);
+	/* The next login works and is held to the change. */
+	{
+		struct gh_client y;
+		char code[7];
+		char body[512];
+
+		gh_client_init(&y, 1);
+		gh_totp_next(&u, code);
+		snprintf(body, sizeof(body),
+			 "{\"email\":\"%s\",\"password\":\"%s\","
+			 "\"totp\":\"%s\"}",
+			 u.email, u.password, code);
+		assert_int_equal(gh_req(&srv, &y, "POST",
+					"/api/v1/staff/session", body, NULL,
+					&r),
+				 201);
+		assert_true(json_is_true(
+			json_object_get(r.json, "password_change_required")));
+		assert_string_equal(json_string_value(json_object_get(
+					    r.json, "password_change_reason")),
+				    "forced");
+		snprintf(y.csrf, sizeof(y.csrf), "%s",
+			 json_string_value(
+				 json_object_get(r.json, "csrf_token")));
+		gh_resp_free(&r);
+		assert_held(&y);
+		assert_int_equal(change_pw(&y, u.password, NEW_PW, &r), 200);
+		gh_resp_free(&r);
+		assert_int_equal(tickets(&y, &r), 200);
+		gh_resp_free(&r);
+		gh_client_free(&y);
+	}
+	gh_client_free(&ad);
+	gh_client_free(&ag);
+	gh_client_free(&x);
+}
+
+/* `gatehouse staff force-password-change --email E --reason R`: the
+ * same, audited with "cli" as actor; logout stays open to the held
+ * session; an unknown e-mail exits 1. */
+static void
+test_force_change_cli(void **state)
+{
+	struct gh_user u;
+	struct gh_client x;
+	struct gh_resp r;
+	char *out = NULL;
+	const char *args[] = {"staff", "force-password-change", "--email",
+			      "HYG-cli-forced@example.com", "--reason",
+			      "laptop stolen", NULL};
+	const char *unknown[] = {"staff", "force-password-change", "--email",
+				 "nobody-hyg@example.com", NULL};
+
+	(void)state;
+	gh_add_staff(&srv, "hyg-cli-forced@example.com", "agent", &u);
+	gh_client_init(&x, 1);
+	assert_int_equal(gh_login(&srv, &x, &u), 201);
+	assert_int_equal(gh_cli(&srv, NULL, &out, args), 0);
+	assert_non_null(strstr(out, "\"sessions_ended\": 1"));
+	free(out);
+	assert_int_equal(whoami(&x), 401);
+	assert_int_equal(gh_cli(&srv, NULL, NULL, unknown), 1);
+	assert_int_equal(gh_db_count(&srv,
+				     "SELECT COUNT(*) FROM audit WHERE record "
+				     "LIKE '%staff.password.force_change%' "
+				     "AND record LIKE '%\"cli\"%' AND record "
+				     "LIKE '%laptop stolen%'"),
+			 1);
+	assert_int_equal(gh_login(&srv, &x, &u), 201);
+	assert_held(&x);
+	assert_int_equal(gh_req(&srv, &x, "DELETE", "/api/v1/staff/session",
+				NULL, NULL, &r),
+			 200);
+	gh_resp_free(&r);
+	assert_int_equal(whoami(&x), 401);
+	gh_client_free(&x);
+}
+
+/* [security] password_max_age_days = 90 (this instance): a password set
+ * 91 days ago holds the session to the change ("expired"), one set 89
+ * days ago does not; after the change the member works again. ASVS
+ * V2.1.10. */
+static void
+test_max_age(void **state)
+{
+	struct gh_user old, young;
+	struct gh_client a, b;
+	struct gh_resp r;
+	char sql[256];
+
+	(void)state;
+	gh_add_staff(&srv, "hyg-old@example.com", "agent", &old);
+	gh_add_staff(&srv, "hyg-young@example.com", "agent", &young);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE staff SET pw_changed_at = strftime('%%s','now') - "
+		 "91 * 86400 WHERE id = %lld",
+		 (long long)old.id);
+	gh_db_exec(&srv, sql);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE staff SET pw_changed_at = strftime('%%s','now') - "
+		 "89 * 86400 WHERE id = %lld",
+		 (long long)young.id);
+	gh_db_exec(&srv, sql);
+	gh_client_init(&a, 1);
+	gh_client_init(&b, 1);
+	assert_int_equal(gh_login(&srv, &a, &old), 201);
+	assert_int_equal(gh_login(&srv, &b, &young), 201);
+	assert_int_equal(tickets(&b, &r), 200);
+	gh_resp_free(&r);
+	assert_held(&a);
+	assert_int_equal(gh_req(&srv, &a, "GET", "/api/v1/staff/session", NULL,
+				NULL, &r),
+			 200);
+	assert_string_equal(json_string_value(json_object_get(
+				    r.json, "password_change_reason")),
+			    "expired");
+	assert_true(json_integer_value(json_object_get(
+			    r.json, "password_expires_at")) < time(NULL));
+	gh_resp_free(&r);
+	assert_int_equal(change_pw(&a, old.password, NEW_PW, &r), 200);
+	gh_resp_free(&r);
+	assert_int_equal(tickets(&a, &r), 200);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&srv, &a, "GET", "/api/v1/staff/session", NULL,
+				NULL, &r),
+			 200);
+	assert_true(json_is_false(
+		json_object_get(r.json, "password_change_required")));
+	assert_true(json_integer_value(json_object_get(
+			    r.json, "password_expires_at")) >
+		    time(NULL) + 89 * 86400);
+	gh_resp_free(&r);
+	gh_client_free(&a);
+	gh_client_free(&b);
+}
+
 int
 main(void)
 {
@@ -498,6 +881,12 @@ main(void)
 		cmocka_unit_test(test_logins_bounded),
 		cmocka_unit_test(test_new_network_staff),
 		cmocka_unit_test(test_new_network_customer),
+		cmocka_unit_test(test_password_change_refusals),
+		cmocka_unit_test(test_password_change),
+		cmocka_unit_test(test_password_change_throttled),
+		cmocka_unit_test(test_force_change_admin),
+		cmocka_unit_test(test_force_change_cli),
+		cmocka_unit_test(test_max_age),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
