@@ -143,8 +143,8 @@ assert_session_shape(json_t *s, const char *cookie_token)
 
 /* Both realms: two sessions listed, one current; ending the other one
  * makes its cookie answer 401 on the next request while the caller's
- * own session goes on. ASVS V3.3.4 (the user can see and end their
- * other sessions), V3.3.1 (ended sessions are invalid at once). */
+ * own session goes on. ASVS 7.5.2 [3.3.4] (the user sees and ends their
+ * sessions), 7.4.1 [3.3.1] (an ended session is dead server-side). */
 static void
 sessions_list_and_end_other(struct gh_user *u, int staff)
 {
@@ -208,7 +208,7 @@ test_portal_sessions(void **state)
 }
 
 /* Ending the current session is a logout: the cookie is cleared and the
- * session refused. ASVS V3.3.1. */
+ * session refused. ASVS 7.4.1 [3.3.1]. */
 static void
 test_end_current_logs_out(void **state)
 {
@@ -234,7 +234,8 @@ test_end_current_logs_out(void **state)
 
 /* Only one's own sessions: another principal's session id (same realm
  * or the other realm) and an unknown id are 404 and end nothing; the
- * routes need a session. ASVS V4.2.1 (no IDOR on session ids). */
+ * routes need a session. ASVS 7.5.2 (one's own sessions only), 8.2.2
+ * [4.2.1] (no IDOR). */
 static void
 test_foreign_session_not_found(void **state)
 {
@@ -305,8 +306,10 @@ login_with(struct gh_client *c, const char *email, const char *pw)
 
 /* Login history: a failure (wrong password) and a success of a known
  * account, newest first, with address, network and method; never the
- * password or code; an unknown account records nothing. ASVS V2.2.x
- * (the user sees their authentication history), V7.1.1. */
+ * password or code; an unknown account records nothing. ASVS 16.3.1
+ * [7.2.1] (authentication events recorded), 16.2.5 [7.1.1] (no
+ * password or code), 6.3.5 [2.2.3] (the user can spot a suspicious
+ * login). */
 static void
 logins_history(struct gh_user *u, int staff)
 {
@@ -372,7 +375,7 @@ test_portal_logins(void **state)
 }
 
 /* The history is bounded per principal: the newest 200 are kept, a list
- * shows 50, newest first. ASVS V7.1.x (logs bounded, no flood). */
+ * shows 50, newest first (a flood of attempts cannot grow it). */
 static void
 test_logins_bounded(void **state)
 {
@@ -415,8 +418,8 @@ test_logins_bounded(void **state)
  * logins came from mails the account a notice (time and network, what
  * to do), audited login.new_network; the first login ever and a second
  * login from the same network do not. The new network is 127.0.1.1, a
- * second loopback source address. ASVS V2.5.x / V3.x (notify users of
- * new-device logins). */
+ * second loopback source address. ASVS 6.3.5 / 6.3.7 [2.2.3, 2.5.5]
+ * (notify on suspicious logins). */
 static void
 new_network(struct gh_user *u, int staff)
 {
@@ -524,8 +527,10 @@ tickets(struct gh_client *c, struct gh_resp *r)
 /* Each refusal of the own change: a wrong current password (403, field
  * current, audited), the current password again (422 password_reused), a
  * new one the policy refuses (422 weak_password naming field new with
- * the policy's reason). ASVS V2.1.5 (users can change their password),
- * V2.1.6 (the current password is required), V2.1.7, V2.1.9. */
+ * the policy's reason). ASVS 6.2.2, 6.2.3 [2.1.5, 2.1.6] (users change
+ * their password, with the current one), 6.2.4 / 6.2.12 [2.1.7]
+ * (common and breached passwords, context words), 6.2.5 [2.1.9] (no
+ * composition rules: the refusals are about guessability). */
 static void
 test_password_change_refusals(void **state)
 {
@@ -575,8 +580,9 @@ test_password_change_refusals(void **state)
 
 /* The own change: 200; every other session of the member ends at once,
  * this one goes on; the old password no longer logs in, the new one
- * does; a notice is mailed (no password in it); audited. ASVS V2.1.5,
- * V3.3.3 (other sessions end after a password change), V2.5.x. */
+ * does; a notice is mailed (no password in it); audited. ASVS 6.2.2
+ * [2.1.5], 7.4.3 [3.3.3] (other sessions end after a password change),
+ * 6.3.7 [2.5.5] (the user is told of a credential change). */
 static void
 test_password_change(void **state)
 {
@@ -616,7 +622,7 @@ test_password_change(void **state)
 
 /* Wrong current passwords are throttled like logins: after the free
  * failures the next attempt is 429 with Retry-After, even with the right
- * password. ASVS V2.2.1. */
+ * password. ASVS 6.3.1 [2.2.1]. */
 static void
 test_password_change_throttled(void **state)
 {
@@ -677,7 +683,8 @@ assert_held(struct gh_client *c)
  * session of theirs ends at once; at their next login (password + code)
  * the session is held to the change until they make it; audited with
  * the admin as actor. Agents may not force; an unknown member is 404.
- * ASVS V2.1.10 (no periodic rotation, change on compromise), V3.3.1. */
+ * ASVS [2.1.10] (no periodic rotation: a change on evidence of
+ * compromise), 7.4.5 (an admin ends one user's sessions), 7.4.1 [3.3.1]. */
 static void
 test_force_change_admin(void **state)
 {
@@ -813,7 +820,8 @@ test_force_change_cli(void **state)
 /* [security] password_max_age_days = 90 (this instance): a password set
  * 91 days ago holds the session to the change ("expired"), one set 89
  * days ago does not; after the change the member works again. ASVS
- * V2.1.10. */
+ * [2.1.10]: rotation only where the company's policy sets a maximum age
+ * (off by default). */
 static void
 test_max_age(void **state)
 {

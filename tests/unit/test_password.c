@@ -351,8 +351,8 @@ test_no_truncation(void **state)
 	free(b);
 }
 
-/* ASVS V2.1.7 (NIST 800-63B 5.1.1.2: sequential or repetitive
- * characters): a password made only of runs of the alphabet or the
+/* ASVS 6.2.4 / 6.2.12 [2.1.7], NIST SP 800-63B 5.1.1.2 (sequential or
+ * repetitive characters): a password made only of runs of the alphabet or the
  * digits, forwards or backwards, or of repeated characters, is refused by
  * that rule alone; a passphrase, and a sequence of non-ASCII letters
  * (test_too_short's Greek), are not. */
@@ -381,7 +381,8 @@ test_sequences(void **state)
 			 0);
 }
 
-/* ASVS V2.1.7: a short pattern repeated three times or more is refused. */
+/* ASVS 6.2.4 [2.1.7], NIST SP 800-63B 5.1.1.2: a short pattern
+ * repeated three times or more is refused. */
 static void
 test_pattern_repeated(void **state)
 {
@@ -416,7 +417,7 @@ temp_file(char *path, size_t pathsz, const char *text)
 	fclose(f);
 }
 
-/* ASVS V2.1.7: the operator's extra list ([security]
+/* ASVS 6.2.12 [2.1.7]: the operator's extra list ([security]
  * password_blocklist_file) is refused like the shipped one: normalised
  * (NFKC) and lower-cased, with trailing digits and symbols, only while
  * installed; comments and empty lines are skipped. */

@@ -21,12 +21,15 @@
 //   reason.js       a button opening a reason form before an audited action
 //   changes.js      account changes under dual control: request, approve, reject
 //   supervisor.js   reveals per agent and reveal locks (supervisors)
+//   account.js      My account: password change, sessions, logins; the
+//                   forced-change screen
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
 import { showTicket } from './ticket.js';
 import { showChanges } from './changes.js';
 import { showReveals } from './supervisor.js';
+import { showAccount, showPasswordChange } from './account.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -73,9 +76,11 @@ async function loadSession() {
 async function render() {
   document.title = 'Gatehouse — Agent console';
   if (!state.me) return showLogin();
+  if (state.me.pwChange) return showPasswordChange();
   const { parts, query } = route();
   try {
     switch (parts[0]) {
+      case 'account': return await showAccount();
       case 'queue': return await showQueue(query);
       case 'reveals': return await showReveals(query);
       case 'changes': return await showChanges(query);
