@@ -13,6 +13,7 @@
 #include "core/auth.h"
 #include "core/hygiene.h"
 #include "util/errors.h"
+#include "util/utf8.h"
 
 #define DEFAULT_REASON "forced from the command line"
 
@@ -30,6 +31,7 @@ parse(int argc, char **argv, struct force_args *a)
 		{"email", required_argument, 0, 'e'},
 		{"reason", required_argument, 0, 'r'},
 		{0, 0, 0, 0}};
+	int64_t n;
 	int c;
 
 	*a = (struct force_args){CLI_DEFAULT_DIR, NULL, DEFAULT_REASON};
@@ -46,10 +48,11 @@ parse(int argc, char **argv, struct force_args *a)
 	}
 	if (optind != argc || a->email == NULL)
 		return cli_usage_error("staff");
-	if (strlen(a->reason) < 3 || strlen(a->reason) > 2000)
+	n = utf8_check(a->reason, strlen(a->reason), 0);
+	if (n < 3 || n > 500)
 		return cli_print_error(-GH_BAD_FIELD,
-				       "The reason must have 3 to 500 "
-				       "characters.",
+				       "The reason must be 3 to 500 characters "
+				       "of text on one line.",
 				       "reason");
 	return 0;
 }

@@ -295,7 +295,6 @@ hygiene_password_change(struct app *app, struct store_conn *c,
 	struct change_ctx x;
 	int rc;
 
-	memset(&x, 0, sizeof(x));
 	x = (struct change_ctx){.app = app, .w = w, .in = in, .now = now};
 	*reason = NULL;
 	*retry_after = 0;

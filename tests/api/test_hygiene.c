@@ -778,7 +778,8 @@ test_force_change_admin(void **state)
 
 /* `gatehouse staff force-password-change --email E --reason R`: the
  * same, audited with "cli" as actor; logout stays open to the held
- * session; an unknown e-mail exits 1. */
+ * session; an unknown e-mail or a reason under 3 characters exits 1 and
+ * changes nothing. */
 static void
 test_force_change_cli(void **state)
 {
@@ -791,11 +792,17 @@ test_force_change_cli(void **state)
 			      "laptop stolen", NULL};
 	const char *unknown[] = {"staff", "force-password-change", "--email",
 				 "nobody-hyg@example.com", NULL};
+	const char *short_reason[] = {"staff", "force-password-change",
+				      "--email", "hyg-cli-forced@example.com",
+				      "--reason", "ab", NULL};
 
 	(void)state;
 	gh_add_staff(&srv, "hyg-cli-forced@example.com", "agent", &u);
 	gh_client_init(&x, 1);
 	assert_int_equal(gh_login(&srv, &x, &u), 201);
+	/* A reason too short changes nothing. */
+	assert_int_equal(gh_cli(&srv, NULL, NULL, short_reason), 1);
+	assert_int_equal(whoami(&x), 200);
 	assert_int_equal(gh_cli(&srv, NULL, &out, args), 0);
 	assert_non_null(strstr(out, "\"sessions_ended\": 1"));
 	free(out);
@@ -876,6 +883,41 @@ test_max_age(void **state)
 	gh_client_free(&b);
 }
 
+/* [security] notify_new_network = 0: a login from a new network is
+ * recorded but mails nothing and audits no login.new_network. Runs last:
+ * it restarts the server with the key set. */
+static void
+test_new_network_off(void **state)
+{
+	struct gh_user u;
+	struct gh_client c;
+	char *mail = NULL;
+	int64_t before;
+
+	(void)state;
+	assert_int_equal(gh_restart(&srv, "\n[security]\nnotify_new_network = "
+					  "0\n"),
+			 0);
+	gh_add_staff(&srv, "hyg-quiet@example.com", "agent", &u);
+	gh_client_init(&c, 1);
+	assert_int_equal(gh_login(&srv, &c, &u), 201);
+	gh_client_free(&c);
+	before = audits("login.new_network");
+	gh_client_init(&c, 1);
+	curl_easy_setopt(c.curl, CURLOPT_INTERFACE, "host!127.0.2.1");
+	assert_int_equal(gh_login(&srv, &c, &u), 201);
+	gh_client_free(&c);
+	assert_int_equal(gh_db_countf(&srv,
+				      "SELECT COUNT(*) FROM logins WHERE "
+				      "principal_id = %lld AND network = "
+				      "'127.0.2.0/24' AND ok = 1",
+				      (long long)u.id),
+			 1);
+	assert_int_equal(audits("login.new_network"), before);
+	assert_int_equal(gh_take_mail(&srv, u.email, "new network", 3, &mail),
+			 -1);
+}
+
 int
 main(void)
 {
@@ -895,6 +937,7 @@ main(void)
 		cmocka_unit_test(test_force_change_admin),
 		cmocka_unit_test(test_force_change_cli),
 		cmocka_unit_test(test_max_age),
+		cmocka_unit_test(test_new_network_off),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
