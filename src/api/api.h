@@ -99,5 +99,23 @@ int api_supervisor_training(struct request *r);
 /* rc, and when it is -GH_TRAINING_REQUIRED the error body gets the
  * modules the caller lacks ({"modules": [{id, title, status}]}). */
 int api_training_refused(struct request *r, int rc);
+/* hygiene.c (issue 11 part C): the caller's sessions and logins on both
+ * listeners. GET /staff/sessions, /portal/sessions; DELETE
+ * .../sessions/{id} (204; own sessions only); GET /staff/logins,
+ * /portal/logins. */
+int api_hyg_sessions(struct request *r);
+int api_hyg_session_end(struct request *r);
+int api_hyg_logins(struct request *r);
+/* POST /staff/password {current, new}: the staff member's own change
+ * (open to a session held to a change); POST
+ * /admin/staff/{id}/force-password-change {reason} (admins). */
+int api_hyg_password_change(struct request *r);
+int api_hyg_password_force(struct request *r);
+/* Not a handler: adds the staff member's password state to body (the
+ * login and GET /staff/session replies): password_change_required,
+ * password_change_reason ("forced", "expired" or null),
+ * password_changed_at, password_expires_at (null: no maximum age). */
+int api_hyg_password_fields(struct request *r, int64_t staff_id,
+			    json_t *body);
 
 #endif

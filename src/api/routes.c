@@ -26,9 +26,9 @@ const struct route api_routes[] = {
 	{"POST", "/api/v1/staff/session", STAFF, AUTH_NONE, 4 * KB,
 	 api_staff_login, ROUTE_NO_CSRF_TOKEN},
 	{"GET", "/api/v1/staff/session", STAFF, AUTH_AGENT, 0,
-	 api_session_get, 0},
+	 api_session_get, ROUTE_ALLOW_PW_CHANGE},
 	{"DELETE", "/api/v1/staff/session", STAFF, AUTH_AGENT, 0,
-	 api_session_delete, 0},
+	 api_session_delete, ROUTE_ALLOW_PW_CHANGE},
 	/* customer sessions */
 	{"POST", "/api/v1/portal/session", PUB, AUTH_NONE, 4 * KB,
 	 api_portal_login, ROUTE_NO_CSRF_TOKEN},
@@ -150,5 +150,25 @@ const struct route api_routes[] = {
 	 6 * 96 * KB + 4 * KB, api_admin_training_put, 0},
 	{"GET", "/api/v1/supervisor/training", STAFF, AUTH_SUPERVISOR, 0,
 	 api_supervisor_training, 0},
+	/* part C (issue 11): sessions, logins and passwords of the caller
+	 * (api/hygiene.c) */
+	{"GET", "/api/v1/staff/sessions", STAFF, AUTH_AGENT, 0,
+	 api_hyg_sessions, 0},
+	{"DELETE", "/api/v1/staff/sessions/{id}", STAFF, AUTH_AGENT, 0,
+	 api_hyg_session_end, 0},
+	{"GET", "/api/v1/staff/logins", STAFF, AUTH_AGENT, 0, api_hyg_logins,
+	 0},
+	{"POST", "/api/v1/staff/password", STAFF, AUTH_AGENT, 4 * KB,
+	 api_hyg_password_change, ROUTE_ALLOW_PW_CHANGE},
+	/* forced change on evidence of compromise: {reason} of up to 500
+	 * characters (8 KiB holds it escaped) */
+	{"POST", "/api/v1/admin/staff/{id}/force-password-change", STAFF,
+	 AUTH_ADMIN, 8 * KB, api_hyg_password_force, 0},
+	{"GET", "/api/v1/portal/sessions", PUB, AUTH_CUSTOMER, 0,
+	 api_hyg_sessions, 0},
+	{"DELETE", "/api/v1/portal/sessions/{id}", PUB, AUTH_CUSTOMER, 0,
+	 api_hyg_session_end, 0},
+	{"GET", "/api/v1/portal/logins", PUB, AUTH_CUSTOMER, 0,
+	 api_hyg_logins, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

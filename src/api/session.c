@@ -15,6 +15,31 @@
 #include "crypto/totp.h"
 #include "util/log.h"
 
+/* 201 with the new session's CSRF token and who logged in; for staff
+ * also the password's state (a forced or due change). */
+static int
+login_reply(struct request *r, enum realm realm, const struct login_ok *ok,
+	    const char *name)
+{
+	json_t *body;
+	int rc;
+
+	if (realm == REALM_CUSTOMER)
+		return api_created(r, json_pack("{s:s, s:I, s:b}", "csrf_token",
+						ok->csrf, "id",
+						(json_int_t)ok->id,
+						"enrollment_required",
+						ok->enrollment_required));
+	body = json_pack("{s:s, s:I, s:s, s:s}", "csrf_token", ok->csrf, "id",
+			 (json_int_t)ok->id, "role", ok->role, "name", name);
+	rc = api_hyg_password_fields(r, ok->id, body);
+	if (rc < 0) {
+		json_decref(body);
+		return rc;
+	}
+	return api_created(r, body);
+}
+
 static int
 login(struct request *r, enum realm realm)
 {
@@ -79,18 +104,7 @@ login(struct request *r, enum realm realm)
 	crypto_wipe(cookie, sizeof(cookie));
 	if (rc < 0)
 		return rc;
-	if (realm == REALM_STAFF)
-		api_created(r,
-			   json_pack("{s:s, s:I, s:s, s:s}", "csrf_token",
-				     ok.csrf, "id", (json_int_t)ok.id, "role",
-				     ok.role, "name", name));
-	else
-		api_created(r,
-			   json_pack("{s:s, s:I, s:b}", "csrf_token", ok.csrf,
-				     "id", (json_int_t)ok.id,
-				     "enrollment_required",
-				     ok.enrollment_required));
-	return 0;
+	return login_reply(r, realm, &ok, name);
 }
 
 int
@@ -186,6 +200,11 @@ api_session_get(struct request *r)
 		}
 		json_object_set_new(body, "role", json_string(r->actor.role));
 		json_object_set_new(body, "name", json_string(name));
+		rc = api_hyg_password_fields(r, r->actor.id, body);
+		if (rc < 0) {
+			json_decref(body);
+			return rc;
+		}
 	} else
 		json_object_set_new(body, "enrollment_required",
 				    json_boolean(!r->actor.mfa));

@@ -33,9 +33,14 @@ const struct cli_command cli_commands[] = {
 	 "      [--queue Q[,Q...]]... [--dir DIR]\n"
 	 "  gatehouse staff queue --email E --add Q|--remove Q [--dir DIR]\n"
 	 "  gatehouse staff unlock|disable|enable --email E [--dir DIR]\n"
+	 "  gatehouse staff force-password-change --email E [--reason R] "
+	 "[--dir DIR]\n"
 	 "\n"
 	 "add reads the password from stdin and prints the new account's\n"
-	 "TOTP secret; without --queue the account joins \"general\".\n",
+	 "TOTP secret; without --queue the account joins \"general\".\n"
+	 "force-password-change (on evidence of compromise) ends every\n"
+	 "session of the member; they must change their password at their\n"
+	 "next login.\n",
 	 cli_staff},
 	{"customer", "add customer accounts, set custom fields, unlock, "
 		     "disable, enable",

@@ -186,6 +186,8 @@ cli_staff(int argc, char **argv)
 	struct queue_args queues;
 	int rc;
 
+	if (argc >= 2 && strcmp(argv[1], "force-password-change") == 0)
+		return cli_staff_force_password_change(argc - 1, argv + 1);
 	rc = account_parse(REALM_STAFF, "staff", argc, argv, &a);
 	if (rc == 0)
 		rc = check_options(&a);

@@ -25,6 +25,24 @@ level_of(const char *s)
 	return LOG_INFO;
 }
 
+/* [security] password_blocklist_file (relative to the data directory
+ * dir) into the password policy. 0, or -1 with the reason in err. */
+static int
+load_blocklist(struct app *app, const char *dir, char *err, size_t errsz)
+{
+	const char *f = app->cfg.password_blocklist_file;
+	char path[PATH_MAX + CONFIG_STR_MAX + 2];
+
+	if (f[0] == '\0')
+		return 0;
+	snprintf(path, sizeof(path), "%s%s%s", f[0] == '/' ? "" : dir,
+		 f[0] == '/' ? "" : "/", f);
+	if (password_blocklist_load(path, &app->pw_blocklist, err, errsz) < 0)
+		return -1;
+	password_blocklist_install(app->pw_blocklist);
+	return 0;
+}
+
 int
 app_open(struct app *app, const char *dir, char *err, size_t errsz)
 {
@@ -71,6 +89,10 @@ app_open(struct app *app, const char *dir, char *err, size_t errsz)
 	app->pw_policy.min_length = (unsigned)app->cfg.password_min_length;
 	app->pw_policy.min_entropy_bits =
 		(double)app->cfg.password_min_entropy_bits;
+	if (load_blocklist(app, abs, err, errsz) < 0) {
+		app_close(app);
+		return -1;
+	}
 	app->pw_params.ops = (unsigned long long)app->cfg.argon2_ops;
 	app->pw_params.mem = (size_t)app->cfg.argon2_mem_mib * 1024u * 1024u;
 	crypto_token_new(pw);
@@ -144,4 +166,8 @@ app_close(struct app *app)
 	app->store = NULL;
 	crypto_keys_free(app->keys);
 	app->keys = NULL;
+	if (app->pw_blocklist != NULL)
+		password_blocklist_install(NULL);
+	password_blocklist_free(app->pw_blocklist);
+	app->pw_blocklist = NULL;
 }

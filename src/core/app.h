@@ -18,6 +18,9 @@ struct app {
 	struct crypto_keys *keys;
 	struct store *store;
 	struct password_policy pw_policy;
+	/* [security] password_blocklist_file, loaded and installed for
+	 * password_check (core/password.h); NULL without one. */
+	struct password_blocklist *pw_blocklist;
 	struct crypto_pw_params pw_params;
 	/* argon2id hash of a random password, verified against when a login
 	 * names no account, so that case takes as long as a wrong password. */

@@ -3,10 +3,14 @@
  * same typed characters always give the same bytes; length counted in
  * code points (at least the configured minimum, never below 12, at most
  * 256); no composition rules; rejection of passwords that are one
- * character repeated, that are on the embedded John the Ripper list (as
- * typed lower-cased, with trailing digits and symbols removed, or as one
- * listed word repeated), that contain a context word (e-mail local part,
- * name, product name), or that zxcvbn estimates below the entropy floor.
+ * character repeated, that are on the embedded John the Ripper list or
+ * the operator's optional extra list (core/password_list.c) (as typed
+ * lower-cased, with trailing digits and symbols removed, or as one listed
+ * word repeated), that contain a context word (e-mail local part, name,
+ * product name), that zxcvbn estimates below the entropy floor, that are
+ * made only of runs of sequential or repeated characters ("abcd1234",
+ * "zyxw9876", "aaaabbbb"), or that are a short pattern repeated at least
+ * three times.
  *
  * Reasons are static English sentences; the password is never echoed,
  * logged or kept longer than needed: every copy lives in
@@ -51,6 +55,11 @@ static const char reason_context[] =
 static const char reason_guess[] =
 	"This password is too easy to guess. Use a longer phrase, for example "
 	"several unrelated words.";
+static const char reason_sequence[] =
+	"This password is made of runs of sequential or repeated characters "
+	"(like abcd, 4321 or aaaa).";
+static const char reason_pattern[] =
+	"This password is a short pattern repeated.";
 static const char reason_internal[] =
 	"This password could not be checked. Try again later.";
 
@@ -342,13 +351,15 @@ repeated_listed_word(const struct embedded_file *list, const char *s,
 static int
 is_common(const char *lower, size_t len)
 {
+	const struct password_blocklist *extra = password_blocklist_installed();
 	const struct embedded_file *list;
 	size_t stem = len;
 
 	list = embed_find(common_passwords, "password.lst");
 	if (list == NULL)
 		return -1;
-	if (in_list(list, lower, len) || repeated_listed_word(list, lower, len))
+	if (in_list(list, lower, len) || repeated_listed_word(list, lower, len) ||
+	    password_blocklist_has(extra, lower, len))
 		return 1;
 	/* "Password1234!" -> "password". */
 	while (stem > 0 &&
@@ -358,7 +369,8 @@ is_common(const char *lower, size_t len)
 		stem--;
 	if (stem > 0 && stem < len &&
 	    (in_list(list, lower, stem) ||
-	     repeated_listed_word(list, lower, stem)))
+	     repeated_listed_word(list, lower, stem) ||
+	     password_blocklist_has(extra, lower, stem)))
 		return 1;
 	return 0;
 }
@@ -380,6 +392,68 @@ one_char_repeated(const char *s, size_t len)
 		if (memcmp(s, s + k, first) != 0)
 			return 0;
 	return 1;
+}
+
+static int
+ascii_alnum(uint32_t cp)
+{
+	return cp < 0x80 && is_ascii_alnum((unsigned char)cp);
+}
+
+/*
+ * Whether every code point of lower (len bytes of valid UTF-8) lies in a
+ * run of at least three whose neighbours differ by the same step: 0 (one
+ * character repeated) or, between ASCII letters or digits, -1 or +1 (the
+ * alphabet and the digits, forwards or backwards). That is sequences and
+ * repetitions however they are joined ("abcdefgh", "12345678abcd",
+ * "aaaabbbbcccc", "zyxwvu987654"). A real passphrase always has a pair
+ * that breaks such runs.
+ */
+static int
+all_simple_runs(const char *lower, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)lower;
+	uint32_t cp[PASSWORD_MAX_CHARS + 1];
+	size_t n = 0, i = 0;
+
+	while (i < len && n <= PASSWORD_MAX_CHARS)
+		if (utf8_next(u, len, &i, &cp[n++]) != 0)
+			return 0;
+	if (i < len || n < 3)
+		return 0;
+	for (size_t a = 0; a < n;) {
+		int64_t step = (int64_t)cp[a + 1 < n ? a + 1 : a] - cp[a];
+		size_t b = a + 1;
+
+		if (step < -1 || step > 1 || (step != 0 && !ascii_alnum(cp[a])))
+			return 0;
+		while (b < n && (int64_t)cp[b] - cp[b - 1] == step &&
+		       (step == 0 || ascii_alnum(cp[b])))
+			b++;
+		if (b - a < 3)
+			return 0;
+		a = b;
+	}
+	return 1;
+}
+
+/* Whether s (len bytes) is a pattern repeated at least three times
+ * ("abcabcabcabc", "ab12ab12ab12"). */
+static int
+short_pattern_repeated(const char *s, size_t len)
+{
+	for (size_t p = 1; p <= len / 3; p++) {
+		size_t k;
+
+		if (len % p != 0)
+			continue;
+		for (k = p; k < len; k += p)
+			if (memcmp(s, s + k, p) != 0)
+				break;
+		if (k >= len)
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -444,82 +518,89 @@ contains_context(const char *lower, size_t len, const char *const *words)
 	return 0;
 }
 
+/* Length in code points within [min, PASSWORD_MAX_CHARS]; *len gets
+ * the bytes. NULL or the reason. */
+static const char *
+check_length(const char *norm, unsigned min, size_t *len)
+{
+	size_t count = 0;
+
+	*len = strnlen(norm, PASSWORD_MAX_BYTES * 18 + 1);
+	if (*len > PASSWORD_MAX_BYTES * 18)
+		return reason_long;
+	if (utf8_scan(norm, *len, &count, NULL) != 0)
+		return reason_chars;
+	if (count < min)
+		return reason_short;
+	if (count > PASSWORD_MAX_CHARS)
+		return reason_long;
+	if (one_char_repeated(norm, *len))
+		return reason_repeat;
+	return NULL;
+}
+
+/* The lists, the context words, zxcvbn, then sequences and patterns, on
+ * the ASCII-lower-cased form. NULL or the reason. words[] gets the
+ * context words (ctxbuf holds them). */
+static const char *
+check_content(const struct password_policy *policy, const char *norm,
+	      const char *lower, size_t len, const char *const *context,
+	      char *ctxbuf, const char **words)
+{
+	int common = is_common(lower, len);
+
+	if (common != 0)
+		return common > 0 ? reason_common : reason_internal;
+	if (context != NULL) {
+		context_words(context, ctxbuf, words);
+		if (contains_context(lower, len, words))
+			return reason_context;
+	}
+	if (policy != NULL && policy->min_entropy_bits > 0) {
+		double bits = ZxcvbnMatch(norm, words, NULL);
+
+		if (!(bits >= policy->min_entropy_bits))
+			return reason_guess;
+	}
+	if (all_simple_runs(lower, len))
+		return reason_sequence;
+	if (short_pattern_repeated(lower, len))
+		return reason_pattern;
+	return NULL;
+}
+
 int
 password_check(const struct password_policy *policy, const char *norm,
 	       const char *const *context, const char **reason)
 {
-	int ret = -GH_WEAK_PASSWORD;
 	const char *why = reason_internal;
 	unsigned min = PASSWORD_MIN_FLOOR;
 	char *lower = NULL;
 	char *ctxbuf = NULL;
 	const char *words[CTX_MAX_WORDS + 1];
-	size_t len;
-	size_t count = 0;
-	int common;
+	size_t len = 0;
 
 	words[0] = NULL;
 	if (norm == NULL)
 		goto out;
 	if (policy != NULL && policy->min_length > min)
 		min = policy->min_length;
-	len = strnlen(norm, PASSWORD_MAX_BYTES * 18 + 1);
-	if (len > PASSWORD_MAX_BYTES * 18) {
-		why = reason_long;
+	why = check_length(norm, min, &len);
+	if (why != NULL)
 		goto out;
-	}
-	if (utf8_scan(norm, len, &count, NULL) != 0) {
-		why = reason_chars;
-		goto out;
-	}
-	if (count < min) {
-		why = reason_short;
-		goto out;
-	}
-	if (count > PASSWORD_MAX_CHARS) {
-		why = reason_long;
-		goto out;
-	}
-	if (one_char_repeated(norm, len)) {
-		why = reason_repeat;
-		goto out;
-	}
+	why = reason_internal;
 	lower = crypto_secret_alloc(len + 1);
-	if (lower == NULL)
+	ctxbuf = crypto_secret_alloc(CTX_MAX_ENTRIES * 3 * (CTX_MAX_BYTES + 1));
+	if (lower == NULL || ctxbuf == NULL)
 		goto out;
 	for (size_t i = 0; i < len; i++)
 		lower[i] = (char)ascii_lower((unsigned char)norm[i]);
 	lower[len] = '\0';
-	common = is_common(lower, len);
-	if (common != 0) {
-		why = common > 0 ? reason_common : reason_internal;
-		goto out;
-	}
-	if (context != NULL) {
-		ctxbuf = crypto_secret_alloc(CTX_MAX_ENTRIES * 3 *
-					     (CTX_MAX_BYTES + 1));
-		if (ctxbuf == NULL)
-			goto out;
-		context_words(context, ctxbuf, words);
-		if (contains_context(lower, len, words)) {
-			why = reason_context;
-			goto out;
-		}
-	}
-	if (policy != NULL && policy->min_entropy_bits > 0) {
-		double bits = ZxcvbnMatch(norm, words, NULL);
-
-		if (!(bits >= policy->min_entropy_bits)) {
-			why = reason_guess;
-			goto out;
-		}
-	}
-	why = NULL;
-	ret = 0;
+	why = check_content(policy, norm, lower, len, context, ctxbuf, words);
 out:
 	crypto_secret_free(lower);
 	crypto_secret_free(ctxbuf);
 	if (reason != NULL)
 		*reason = why;
-	return ret;
+	return why == NULL ? 0 : -GH_WEAK_PASSWORD;
 }

@@ -20,6 +20,8 @@
 /* Bytes accepted on input before normalisation (4 bytes per char max). */
 #define PASSWORD_MAX_BYTES 1024
 
+struct password_blocklist;
+
 struct password_policy {
 	unsigned min_length; /* >= PASSWORD_MIN_FLOOR */
 	/* zxcvbn entropy floor in bits (log2 of guesses); 0 disables. */
@@ -44,5 +46,32 @@ int password_normalize(const char *pw, size_t len, char **out,
  */
 int password_check(const struct password_policy *policy, const char *norm,
 		   const char *const *context, const char **reason);
+
+/*
+ * The operator's extra blocklist (core/password_list.c): reads path, one
+ * password a line (empty lines and lines starting with '#' skipped),
+ * each NFKC-normalised and ASCII-lower-cased as password_check compares.
+ * 0 with *out (free with password_blocklist_free), or an error with a
+ * sentence naming the file (and line) in err.
+ */
+int password_blocklist_load(const char *path, struct password_blocklist **out,
+			    char *err, size_t errsz);
+/* 1 when lower (len bytes, normalised and lower-cased) is listed; 0 when
+ * not or b is NULL. */
+int password_blocklist_has(const struct password_blocklist *b,
+			   const char *lower, size_t len);
+/* The number of entries (0 for NULL). */
+size_t password_blocklist_size(const struct password_blocklist *b);
+void password_blocklist_free(struct password_blocklist *b);
+/*
+ * Makes b (borrowed; NULL: none) the extra list every password_check
+ * consults from now on, besides the shipped one. Set once at start-up
+ * (app_open) before any thread checks a password, and cleared
+ * (NULL) before b is freed; returns the list it replaces.
+ */
+const struct password_blocklist *
+password_blocklist_install(const struct password_blocklist *b);
+/* The list installed, or NULL. */
+const struct password_blocklist *password_blocklist_installed(void);
 
 #endif

@@ -58,6 +58,7 @@ refusal_is_security(int err)
 	case GH_VERIFICATION_REQUIRED:
 	case GH_QUARANTINED:
 	case GH_MFA_NOT_ENROLLED:
+	case GH_PASSWORD_CHANGE_REQUIRED:
 		return 1;
 	default:
 		return 0;

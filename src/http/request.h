@@ -35,6 +35,9 @@ enum auth_need {
 /* Open to a password-only session that still has to enrol its
  * authenticator (every other route needs a session that used MFA). */
 #define ROUTE_ALLOW_NO_MFA 0x2u
+/* Open to a staff session held to a password change (core/hygiene.h):
+ * who is logged in, the change itself, logout. */
+#define ROUTE_ALLOW_PW_CHANGE 0x100u
 
 struct request;
 typedef int (*route_handler)(struct request *r);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/app.h"
+#include "core/hygiene.h"
 #include "core/session.h"
 #include "crypto/crypto.h"
 #include "util/errors.h"
@@ -90,7 +91,10 @@ http_authenticate(struct request *r)
 		return realm == REALM_CUSTOMER ? 0 : -GH_FORBIDDEN;
 	if (realm != REALM_STAFF || role_rank(s.role) < (int)r->route->auth)
 		return -GH_FORBIDDEN;
-	return 0;
+	if (r->route->flags & ROUTE_ALLOW_PW_CHANGE)
+		return 0;
+	return hygiene_password_gate(r->app, request_db(r), s.principal_id,
+				     (int64_t)time(NULL));
 }
 
 int

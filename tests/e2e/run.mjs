@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { disclosureChecks } from './disclosure.mjs';
 import { trainingChecks } from './training.mjs';
+import { hygieneChecks } from './hygiene.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1022,6 +1023,7 @@ async function main() {
     test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, PASS_AGENT,
     agent, supervisor, problems, cspViolations,
   });
+  await hygieneChecks({ test, assert, shot, newPage, totp, cli, dir, CONSOLE, problems, cspViolations });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);

@@ -3,7 +3,9 @@
  * the floor of 12 that configuration cannot lower, the common-password
  * list (as typed, with trailing digits removed, repeated), context words,
  * zxcvbn, one character repeated, UTF-8 and control characters, and that
- * nothing is truncated or case-folded on the way to the hash.
+ * nothing is truncated or case-folded on the way to the hash; runs of
+ * sequential or repeated characters, short patterns repeated, and the
+ * operator's extra blocklist file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +13,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/errors.h"
 #include "core/password.h"
@@ -347,6 +351,137 @@ test_no_truncation(void **state)
 	free(b);
 }
 
+/* ASVS 6.2.4 / 6.2.12 [2.1.7], NIST SP 800-63B 5.1.1.2 (sequential or
+ * repetitive characters): a password made only of runs of the alphabet or the
+ * digits, forwards or backwards, or of repeated characters, is refused by
+ * that rule alone; a passphrase, and a sequence of non-ASCII letters
+ * (test_too_short's Greek), are not. */
+static void
+test_sequences(void **state)
+{
+	static const char *const bad[] = {
+		"abcdefghijklmn", "12345678abcd",   "zyxwvu987654",
+		"aaaabbbbcccc",   "9876543210zyx", "ABCDEFGHIJKLM",
+		"mnopqrstuvwxyz0123",
+	};
+	const char *reason = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(check(&no_zxcvbn, bad[i], NULL, &reason),
+				 -GH_WEAK_PASSWORD);
+		assert_non_null(strstr(reason, "sequential or repeated"));
+	}
+	/* One pair that breaks the runs is enough to pass this rule. */
+	assert_int_equal(check(&no_zxcvbn, "abcdefghijkm", NULL, &reason), 0);
+	assert_int_equal(check(&no_zxcvbn, "12345678abcd!", NULL, &reason),
+			 0);
+	assert_int_equal(check(&no_zxcvbn, "violet-tractor-mango-41", NULL,
+			       &reason),
+			 0);
+}
+
+/* ASVS 6.2.4 [2.1.7], NIST SP 800-63B 5.1.1.2: a short pattern
+ * repeated three times or more is refused. */
+static void
+test_pattern_repeated(void **state)
+{
+	static const char *const bad[] = {
+		"xq7xq7xq7xq7", "ab12ab12ab12", "Tk9!Tk9!Tk9!Tk9!",
+		"ёжикёжикёжик",
+	};
+	const char *reason = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(check(&no_zxcvbn, bad[i], NULL, &reason),
+				 -GH_WEAK_PASSWORD);
+		assert_non_null(strstr(reason, "pattern repeated"));
+	}
+	assert_int_equal(check(&no_zxcvbn, "xq7xq7xq7xq8", NULL, &reason), 0);
+}
+
+/* Writes text into a new temporary file; its path goes to path. */
+static void
+temp_file(char *path, size_t pathsz, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, pathsz, "/tmp/gh-blocklist-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* ASVS 6.2.12 [2.1.7]: the operator's extra list ([security]
+ * password_blocklist_file) is refused like the shipped one: normalised
+ * (NFKC) and lower-cased, with trailing digits and symbols, only while
+ * installed; comments and empty lines are skipped. */
+static void
+test_blocklist_file(void **state)
+{
+	struct password_blocklist *b = NULL;
+	const char *reason = NULL;
+	char path[64], err[400];
+
+	(void)state;
+	temp_file(path, sizeof(path),
+		  "# breached at ACME\n\nZebra-Harmonica-Quilt\r\n"
+		  "\xef\xbc\xa6\xef\xbc\xb5\xef\xbc\xac\xef\xbc\xac"
+		  "-river-secret\n");
+	assert_int_equal(check(&no_zxcvbn, "zebra-harmonica-quilt", NULL,
+			       &reason),
+			 0);
+	assert_int_equal(password_blocklist_load(path, &b, err, sizeof(err)),
+			 0);
+	unlink(path);
+	assert_int_equal(password_blocklist_size(b), 2);
+	assert_null(password_blocklist_install(b));
+	assert_int_equal(check(&no_zxcvbn, "zebra-harmonica-quilt", NULL,
+			       &reason),
+			 -GH_WEAK_PASSWORD);
+	assert_string_equal(reason, "This password is on a list of common or "
+				    "breached passwords.");
+	assert_int_equal(check(&no_zxcvbn, "ZEBRA-harmonica-QUILT2024!", NULL,
+			       &reason),
+			 -GH_WEAK_PASSWORD);
+	assert_int_equal(check(&no_zxcvbn, "full-river-secret", NULL, &reason),
+			 -GH_WEAK_PASSWORD);
+	assert_int_equal(check(&no_zxcvbn, "zebra-harmonica-quilts", NULL,
+			       &reason),
+			 0);
+	assert_ptr_equal(password_blocklist_install(NULL), b);
+	assert_int_equal(check(&no_zxcvbn, "zebra-harmonica-quilt", NULL,
+			       &reason),
+			 0);
+	password_blocklist_free(b);
+}
+
+/* A blocklist file that cannot be read, or has a line that is not valid
+ * UTF-8, is an error naming the file (and the line). */
+static void
+test_blocklist_file_errors(void **state)
+{
+	struct password_blocklist *b = NULL;
+	char path[64], err[400];
+
+	(void)state;
+	assert_true(password_blocklist_load("/nonexistent/gh-list", &b, err,
+					    sizeof(err)) < 0);
+	assert_null(b);
+	assert_non_null(strstr(err, "/nonexistent/gh-list"));
+	temp_file(path, sizeof(path), "fine-password-one\nok\nbad \xff\n");
+	assert_int_equal(password_blocklist_load(path, &b, err, sizeof(err)),
+			 -GH_BAD_FIELD);
+	unlink(path);
+	assert_null(b);
+	assert_non_null(strstr(err, "line 3"));
+}
+
 int
 main(void)
 {
@@ -360,6 +495,10 @@ main(void)
 		cmocka_unit_test(test_bad_utf8),
 		cmocka_unit_test(test_repeated_char),
 		cmocka_unit_test(test_no_truncation),
+		cmocka_unit_test(test_sequences),
+		cmocka_unit_test(test_pattern_repeated),
+		cmocka_unit_test(test_blocklist_file),
+		cmocka_unit_test(test_blocklist_file_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

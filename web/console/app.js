@@ -23,6 +23,8 @@
 //   supervisor.js   reveals per agent and reveal locks (supervisors)
 //   training.js     training modules and quizzes, the gate's notice, and
 //                   every staff member's training status (supervisors)
+//   account.js      My account: password change, sessions, logins; the
+//                   forced-change screen
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
@@ -30,6 +32,7 @@ import { showTicket } from './ticket.js';
 import { showChanges } from './changes.js';
 import { showReveals } from './supervisor.js';
 import { showTraining, showTrainingStatus } from './training.js';
+import { showAccount, showPasswordChange } from './account.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -76,9 +79,11 @@ async function loadSession() {
 async function render() {
   document.title = 'Gatehouse — Agent console';
   if (!state.me) return showLogin();
+  if (state.me.pwChange) return showPasswordChange();
   const { parts, query } = route();
   try {
     switch (parts[0]) {
+      case 'account': return await showAccount();
       case 'queue': return await showQueue(query);
       case 'reveals': return await showReveals(query);
       case 'changes': return await showChanges(query);

@@ -53,8 +53,12 @@ api.onSessionLost = () => {
 };
 
 // The signed-in account from a session answer (login or GET session).
+// pwChange: the session is held to a password change (account.js).
 export function signIn(res) {
-  state.me = { id: res.id, role: res.role, name: res.name || '' };
+  state.me = {
+    id: res.id, role: res.role, name: res.name || '',
+    pwChange: !!res.password_change_required, pwChangeReason: res.password_change_reason || '',
+  };
 }
 
 export function isAdmin() {
@@ -72,7 +76,12 @@ function setChrome() {
   whoami.textContent = state.me
     ? `Signed in as ${state.me.name || `staff #${state.me.id}`} (${state.me.role || 'agent'})`
     : '';
-  for (const li of nav.querySelectorAll('li[data-role="supervisor"]')) li.hidden = !isSupervisor();
+  // Supervisors' screens for supervisors only; a session held to a
+  // password change has nowhere else to go.
+  const held = !!(state.me && state.me.pwChange);
+  for (const a of nav.querySelectorAll('a[data-nav]')) {
+    a.parentElement.hidden = held || (a.parentElement.dataset.role === 'supervisor' && !isSupervisor());
+  }
   markCurrentNav(nav, 'queue');
 }
 
