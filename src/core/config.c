@@ -134,6 +134,12 @@ static const struct opt opts[] = {
 	  "clears the lock"),
 	I("disclosure", "reveal_hide_seconds", reveal_hide_seconds, "60", 10,
 	  60, "seconds the console shows a revealed value before hiding it"),
+	I("training", "validity_months", training_validity_months, "12", 1,
+	  120, "months a passed training module stays current, for modules "
+	  "that set no validity of their own"),
+	S("training", "required", training_required, "all",
+	  "modules staff must hold to verify customers and reveal data: "
+	  "`all` (every module marked required) or a comma list of ids"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 

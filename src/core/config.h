@@ -84,6 +84,9 @@ struct config {
 	int64_t cooling_off_hours;
 	int64_t reveals_per_hour;
 	int64_t reveal_hide_seconds;
+	/* [training] (core/training.h) */
+	int64_t training_validity_months;
+	char training_required[CONFIG_STR_MAX];
 	/* [log] */
 	char log_level[16];
 

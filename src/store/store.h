@@ -273,6 +273,7 @@ struct attachment_list {
 #include "store/store_held.h"
 #include "store/store_verify.h"
 #include "store/store_reveals.h"
+#include "store/store_training.h"
 /* Audit pages (see audit_page below). A row callback gets one record
  * (record and leaf valid during the call only) and returns 0 to go on,
  * > 0 to stop the read early (the read then returns 0) or a negative
@@ -690,6 +691,7 @@ struct store_ops {
 			      int64_t id, const struct blob *old,
 			      const struct blob *val);
 	struct store_disclosure_ops disclosure; /* store/store_reveals.h */
+	struct store_training_ops training; /* store/store_training.h */
 };
 
 /* Every connection starts with the backend's operations table. */

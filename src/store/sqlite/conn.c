@@ -367,6 +367,17 @@ static const struct store_ops sq_ops = {
 		.reveal_lock_clear = sq_reveal_lock_clear,
 		.reveal_agents = sq_reveal_agents,
 	},
+	/* training.c: staff training (issue 11, part A) */
+	.training = {
+		.module_put = sq_training_module_put,
+		.module_get = sq_training_module_get,
+		.module_list = sq_training_module_list,
+		.completion_insert = sq_training_completion_insert,
+		.attempt_insert = sq_training_attempt_insert,
+		.attempt_count = sq_training_attempt_count,
+		.assignment_open = sq_training_assignment_open,
+		.states = sq_training_states,
+	},
 };
 
 const struct store_backend store_sqlite_backend = {
