@@ -85,4 +85,17 @@ int api_customers_reveal(struct request *r);
 int api_supervisor_reveals(struct request *r);
 int api_staff_reveal_lock_clear(struct request *r);
 
+/* drills.c (issue 11, part B): phishing drills for supervisors
+ * (POST/GET /drills, GET /drills/{id}, /drills/stats, /drills/templates),
+ * and for staff opening a customer message's link
+ * (POST /tickets/{id}/messages/{mid}/links/{n}/open) and reporting it
+ * (POST /tickets/{id}/messages/{mid}/report-phishing {note?}). */
+int api_drills_create(struct request *r);
+int api_drills_list(struct request *r);
+int api_drills_get(struct request *r);
+int api_drills_stats(struct request *r);
+int api_drills_templates(struct request *r);
+int api_link_open(struct request *r);
+int api_report_phishing(struct request *r);
+
 #endif

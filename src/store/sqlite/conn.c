@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "store/sqlite/sq.h"
+#include "store/sqlite/sq_drills.h"
 #include "util/embed.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -377,6 +378,23 @@ static const struct store_ops sq_ops = {
 		.attempt_count = sq_training_attempt_count,
 		.assignment_open = sq_training_assignment_open,
 		.states = sq_training_states,
+	},
+	/* drills.c: phishing drills and reported messages (part B) */
+	.drills = {
+		.campaign_insert = sq_drill_campaign_insert,
+		.campaign_count = sq_drill_campaign_count,
+		.campaign_list = sq_drill_campaign_list,
+		.campaign_get = sq_drill_campaign_get,
+		.target_list = sq_drill_target_list,
+		.target_due = sq_drill_target_due,
+		.target_by_ticket = sq_drill_target_by_ticket,
+		.target_delivered = sq_drill_target_delivered,
+		.target_event = sq_drill_target_event,
+		.queue_staff = sq_drill_queue_staff,
+		.message_report = sq_drill_message_report,
+		.message_reported = sq_drill_message_reported,
+		.ticket_reported = sq_drill_ticket_reported,
+		.attachments_quarantine = sq_drill_attachments_quarantine,
 	},
 };
 
