@@ -19,6 +19,7 @@ import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { disclosureChecks } from './disclosure.mjs';
+import { drillChecks } from './drills.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1014,6 +1015,8 @@ async function main() {
     test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST,
     agent, agentPage: staff.page, supervisor, hideSeconds: HIDE_SECONDS, problems, cspViolations,
   });
+
+  await drillChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, agent, agentPage: staff.page, supervisor, problems, cspViolations });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);

@@ -21,12 +21,16 @@
 //   reason.js       a button opening a reason form before an audited action
 //   changes.js      account changes under dual control: request, approve, reject
 //   supervisor.js   reveals per agent and reveal locks (supervisors)
+//   drills.js       phishing drills: schedule, campaigns, rates (supervisors)
+//   drillchart.js   the drills' rate chart (inline SVG)
+//   report.js       "Report phishing" under each customer message
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
 import { showTicket } from './ticket.js';
 import { showChanges } from './changes.js';
 import { showReveals } from './supervisor.js';
+import { showDrills } from './drills.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -79,6 +83,7 @@ async function render() {
       case 'queue': return await showQueue(query);
       case 'reveals': return await showReveals(query);
       case 'changes': return await showChanges(query);
+      case 'drills': return await showDrills();
       case 'tickets':
         if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
         return go('#/queue');
