@@ -85,6 +85,20 @@ int api_customers_reveal(struct request *r);
 int api_supervisor_reveals(struct request *r);
 int api_staff_reveal_lock_clear(struct request *r);
 
+/* training.c (issue 11, part A: core/training.h). Staff: GET
+ * /me/training, GET /training/{module} (content and quiz without the
+ * answers), POST /training/{module}/attempts {answers}; admins: GET and
+ * PUT /admin/training/{module} {markdown, quiz}; supervisors: GET
+ * /supervisor/training. */
+int api_me_training(struct request *r);
+int api_training_get(struct request *r);
+int api_training_attempt(struct request *r);
+int api_admin_training_get(struct request *r);
+int api_admin_training_put(struct request *r);
+int api_supervisor_training(struct request *r);
+/* rc, and when it is -GH_TRAINING_REQUIRED the error body gets the
+ * modules the caller lacks ({"modules": [{id, title, status}]}). */
+int api_training_refused(struct request *r, int rc);
 /* drills.c (issue 11, part B): phishing drills for supervisors
  * (POST/GET /drills, GET /drills/{id}, /drills/stats, /drills/templates),
  * and for staff opening a customer message's link

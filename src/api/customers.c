@@ -162,6 +162,8 @@ api_customers_reveal(struct request *r)
 		return not_verified(r, &rv);
 	if (rc == 0)
 		rc = reply_reveal(r, &rv);
+	else
+		rc = api_training_refused(r, rc);
 	disclosure_reveal_clear(&rv);
 	return rc;
 }

@@ -135,6 +135,21 @@ const struct route api_routes[] = {
 	 api_supervisor_reveals, 0},
 	{"POST", "/api/v1/staff/{id}/reveal-lock/clear", STAFF,
 	 AUTH_SUPERVISOR, 8 * KB, api_staff_reveal_lock_clear, 0},
+	/* staff training (issue 11, part A; api/training.c): the module
+	 * editor takes an ID.md of up to 64 KiB and a quiz of up to 32 KiB,
+	 * each possibly \u-escaped (6 bytes a byte) */
+	{"GET", "/api/v1/me/training", STAFF, AUTH_AGENT, 0, api_me_training,
+	 0},
+	{"GET", "/api/v1/training/{name}", STAFF, AUTH_AGENT, 0,
+	 api_training_get, 0},
+	{"POST", "/api/v1/training/{name}/attempts", STAFF, AUTH_AGENT,
+	 16 * KB, api_training_attempt, 0},
+	{"GET", "/api/v1/admin/training/{name}", STAFF, AUTH_ADMIN, 0,
+	 api_admin_training_get, 0},
+	{"PUT", "/api/v1/admin/training/{name}", STAFF, AUTH_ADMIN,
+	 6 * 96 * KB + 4 * KB, api_admin_training_put, 0},
+	{"GET", "/api/v1/supervisor/training", STAFF, AUTH_SUPERVISOR, 0,
+	 api_supervisor_training, 0},
 	/* phishing drills and reports (issue 11, part B; api/drills.c) */
 	{"POST", "/api/v1/drills", STAFF, AUTH_SUPERVISOR, 8 * KB,
 	 api_drills_create, 0},

@@ -78,7 +78,7 @@ api_verify_start(struct request *r)
 	rc = verify_start(r->app, request_db(r), &a, r->actor.token_hash,
 			  r->params[0], (int64_t)time(NULL), &v);
 	if (rc < 0)
-		return rc;
+		return api_training_refused(r, rc);
 	return api_created(r, view_json(&v));
 }
 
@@ -108,7 +108,7 @@ factor_error(struct request *r, int rc, const char *method)
 				       strcmp(method, "portal_approval") == 0
 					       ? "code"
 					       : "method");
-	return rc;
+	return api_training_refused(r, rc);
 }
 
 int

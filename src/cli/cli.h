@@ -79,5 +79,6 @@ int cli_queue(int argc, char **argv);
 int cli_audit(int argc, char **argv);
 int cli_keys(int argc, char **argv);
 int cli_field(int argc, char **argv);
+int cli_training(int argc, char **argv);
 
 #endif

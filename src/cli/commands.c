@@ -86,6 +86,20 @@ const struct cli_command cli_commands[] = {
 	 "{\"seq\", \"leaf_hash\", \"record\"}; with --verify it exports\n"
 	 "nothing and exits 1 unless the log verifies.\n",
 	 cli_audit},
+	{"training", "import training modules, list them, show and record "
+		     "staff members' training",
+	 "  gatehouse training import DIR [--dir DIR]\n"
+	 "  gatehouse training list [--dir DIR]\n"
+	 "  gatehouse training status --email E [--dir DIR]\n"
+	 "  gatehouse training complete --email E --module M|--all "
+	 "[--date YYYY-MM-DD] [--dir DIR]\n"
+	 "\n"
+	 "import reads ID.md and ID.quiz.json for each module in DIR\n"
+	 "(docs/training.md) and stores them all or none. complete records\n"
+	 "training done elsewhere (default today), audited with the Unix\n"
+	 "user who recorded it; the module stays current for its validity\n"
+	 "from that date.\n",
+	 cli_training},
 	{"scan", "run the outbound filter and the link analyser over a file",
 	 "  gatehouse scan [--dlp|--phish] [--dir DIR] [FILE|-]\n"
 	 "\n"

@@ -1,7 +1,8 @@
 /*
  * `gatehouse init`: creates a data directory with everything serve needs
  * (configuration, master key, audit signing keys, a self-signed TLS
- * certificate, the outbox and the migrated database). It never replaces
+ * certificate, the outbox, the migrated database and the starter
+ * training course). It never replaces
  * a file that exists: each step reports "created" or "kept", so running
  * it again is harmless.
  */
@@ -9,8 +10,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli/cli.h"
+#include "core/training.h"
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
 
@@ -64,6 +67,26 @@ create_files(json_t *report, const char *dir)
 	return 0;
 }
 
+/* The starter training course, when the database has no module yet. 0
+ * or -1 after a message. */
+static int
+init_training(struct app *app, json_t *report)
+{
+	struct store_conn *c = store_acquire(app->store);
+	int imported = 0;
+	int rc = training_init(app, c, "cli", (int64_t)time(NULL), &imported);
+
+	store_release(app->store, c);
+	if (rc < 0) {
+		fprintf(stderr, "gatehouse: init: cannot import the starter "
+				"training course\n");
+		return -1;
+	}
+	json_object_set_new(report, "training",
+			    json_string(imported ? "created" : "kept"));
+	return 0;
+}
+
 int
 cli_init(int argc, char **argv)
 {
@@ -93,6 +116,10 @@ cli_init(int argc, char **argv)
 	json_object_set_new(report, "schema_version",
 			    json_integer(store_schema_version(app.store)));
 	json_object_set_new(report, "dir", json_string(app.cfg.dir));
+	if (init_training(&app, report) < 0) {
+		app_close(&app);
+		goto out;
+	}
 	app_close(&app);
 	cli_print_json(report);
 	report = NULL;

@@ -18,6 +18,7 @@
 
 #include "core/disclosure_int.h"
 #include "core/sealed.h"
+#include "core/training.h"
 #include "core/verify.h"
 #include "util/errors.h"
 
@@ -170,6 +171,13 @@ tx_reveal(struct store_conn *c, void *cls)
 		return refuse(c, x, -GH_REVEALS_LOCKED, "locked");
 	if (rc == 0)
 		rc = disclosure_may_view(c, x->a, x->q->customer_id);
+	if (rc == 0)
+		rc = training_gate_check(x->app, c, x->a, "customer.reveal",
+					 x->q->now);
+	if (rc == -GH_TRAINING_REQUIRED) {
+		x->refused = rc; /* the refusal's record is committed */
+		return 0;
+	}
 	if (rc == 0)
 		rc = gate(c, x, &lim, &as);
 	if (rc < 0 || x->refused)

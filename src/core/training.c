@@ -328,42 +328,50 @@ struct record_ctx {
 	int64_t expires;
 };
 
-/* Records module m's completion with its audit record. */
-static int
-record_one(struct store_conn *c, struct record_ctx *x,
-	   const struct training_module *m)
+int
+training_record_tx(struct app *app, struct store_conn *c, const char *by,
+		   int64_t staff_id, const struct training_module *m,
+		   const char *source, int64_t at, int64_t *expires_out)
 {
+	int64_t expires = training_expiry(app, m, at);
 	char target[48];
 	int rc;
 
-	x->expires = training_expiry(x->app, m, x->at);
+	*expires_out = expires;
 	rc = c->ops->training.completion_insert(
 		c,
 		&(struct training_completion_new){
-			.staff_id = x->staff_id,
+			.staff_id = staff_id,
 			.module_id = m->id,
-			.completed_at = x->at,
-			.expires_at = x->expires,
-			.source = x->source,
-			.recorded_by = x->by,
+			.completed_at = at,
+			.expires_at = expires,
+			.source = source,
+			.recorded_by = by,
 		},
 		NULL);
 	if (rc < 0)
 		return rc;
-	snprintf(target, sizeof(target), "staff:%lld", (long long)x->staff_id);
-	return audit_log(x->app, c,
+	snprintf(target, sizeof(target), "staff:%lld", (long long)staff_id);
+	return audit_log(app, c,
 			 &(struct audit_ev){
-				 .actor = x->by,
+				 .actor = by,
 				 .action = "training.completed",
 				 .target = target,
 				 .outcome = "success",
 				 .detail = json_pack(
 					 "{s:s, s:s, s:s, s:I, s:I}", "module",
-					 m->id, "source", x->source,
-					 "recorded_by", x->by, "completed_at",
-					 (json_int_t)x->at, "expires_at",
-					 (json_int_t)x->expires),
+					 m->id, "source", source, "recorded_by",
+					 by, "completed_at", (json_int_t)at,
+					 "expires_at", (json_int_t)expires),
 			 });
+}
+
+static int
+record_one(struct store_conn *c, struct record_ctx *x,
+	   const struct training_module *m)
+{
+	return training_record_tx(x->app, c, x->by, x->staff_id, m, x->source,
+				  x->at, &x->expires);
 }
 
 static int
@@ -412,5 +420,50 @@ training_record(struct app *app, struct store_conn *c, const char *by,
 	rc = store_transact(c, tx_record, &x);
 	if (rc == 0 && expires_out != NULL)
 		*expires_out = x.expires;
+	return rc;
+}
+
+/* --- reading -------------------------------------------------------------- */
+
+int
+training_states(struct store_conn *c, int64_t staff_id,
+		struct training_state_list *out)
+{
+	return c->ops->training.states(c, staff_id, out);
+}
+
+int
+training_modules(struct store_conn *c, struct training_module_list *out)
+{
+	return c->ops->training.module_list(c, out);
+}
+
+int
+training_module(struct store_conn *c, const char *id,
+		struct training_module *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!training_id_valid(id))
+		return -GH_UNKNOWN_MODULE;
+	rc = c->ops->training.module_get(c, id, out);
+	return rc == -GH_NOT_FOUND ? -GH_UNKNOWN_MODULE : rc;
+}
+
+int
+training_staff_id(struct store_conn *c, const char *email, int64_t *id_out)
+{
+	struct account a;
+	int rc;
+
+	*id_out = 0;
+	memset(&a, 0, sizeof(a));
+	if (email == NULL || strlen(email) >= sizeof(a.login))
+		return -GH_NOT_FOUND;
+	rc = c->ops->account_by_login(c, REALM_STAFF, email, &a);
+	if (rc == 0)
+		*id_out = a.id;
+	account_clear(&a);
 	return rc;
 }

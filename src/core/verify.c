@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/training.h"
 #include "core/verify_int.h"
 #include "util/errors.h"
 #include "util/utf8.h"
@@ -255,6 +256,14 @@ tx_start(struct store_conn *c, void *cls)
 	rc = actor_ticket(c, x->a, x->ticket_id, &t);
 	if (rc < 0)
 		return rc; /* -GH_NOT_FOUND: audited as a refusal by http/ */
+	rc = training_gate_check(x->app, c, x->a, "verification.start",
+				 x->now);
+	if (rc == -GH_TRAINING_REQUIRED) {
+		x->result = rc; /* the refusal's record is committed */
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
 	rc = c->ops->verification_lock_get(c, t.id, &k);
 	if (rc == 0)
 		return start_refused(c, x, -GH_VERIFICATION_LOCKED, "locked");

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/training.h"
 #include "core/verify_int.h"
 #include "crypto/totp.h"
 #include "util/errors.h"
@@ -283,6 +284,14 @@ tx_factor(struct store_conn *c, void *cls)
 	rc = c->ops->verification_get(c, x->id, &x->v);
 	if (rc == 0 && x->v.staff_id != x->a->id)
 		rc = -GH_NOT_FOUND;
+	if (rc < 0)
+		return rc;
+	rc = training_gate_check(x->app, c, x->a, "verification.factor",
+				 x->now);
+	if (rc == -GH_TRAINING_REQUIRED) {
+		x->result = rc; /* the refusal's record is committed */
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	rc = verify_live(c, x->a, x->session_hash, &x->v, x->now, &status);

@@ -149,6 +149,11 @@ check_fields(json_t *root, const struct jspec *spec, struct jspec_fail *fail)
 			rc = check_int(f, val, fail);
 		else if (f->type == JS_BOOL && !json_is_boolean(val))
 			rc = -GH_BAD_FIELD;
+		else if (f->type == JS_OBJECT &&
+			 (!json_is_object(val) ||
+			  (int64_t)json_object_size(val) < f->min ||
+			  (int64_t)json_object_size(val) > f->max))
+			rc = -GH_BAD_FIELD;
 	}
 	return rc;
 }
@@ -170,6 +175,8 @@ write_fields(json_t *root, const struct jspec *spec)
 			*(int64_t *)f->out = json_integer_value(val);
 		else if (f->type == JS_BOOL)
 			*(int *)f->out = json_is_true(val);
+		else if (f->type == JS_OBJECT)
+			*(json_t **)f->out = val;
 	}
 }
 

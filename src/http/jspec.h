@@ -21,7 +21,7 @@
 
 #include "util/utf8.h"
 
-enum jspec_type { JS_END = 0, JS_STRING, JS_INT, JS_BOOL };
+enum jspec_type { JS_END = 0, JS_STRING, JS_INT, JS_BOOL, JS_OBJECT };
 
 #define JS_REQUIRED 0x1u
 #define JS_MULTILINE 0x2u /* allow \n, \r and \t in a string */
@@ -32,13 +32,17 @@ struct jspec {
 	enum jspec_type type;
 	unsigned flags;
 	int64_t min, max; /* string: code points; int: value */
-	void *out;        /* const char **, int64_t *, int * */
+	void *out;        /* const char **, int64_t *, int *, json_t ** */
 	int *present;     /* optional: set to 1 when the field was given */
 };
 
 #define JSPEC_STR(n, o, lo, hi, fl) {n, JS_STRING, fl, lo, hi, o, NULL}
 #define JSPEC_INT(n, o, lo, hi, fl) {n, JS_INT, fl, lo, hi, o, NULL}
 #define JSPEC_BOOL(n, o, fl) {n, JS_BOOL, fl, 0, 1, o, NULL}
+/* An object of lo..hi members, handed over as it is (borrowed from the
+ * document: valid while the root is); its members are the handler's to
+ * check. */
+#define JSPEC_OBJ(n, o, lo, hi, fl) {n, JS_OBJECT, fl, lo, hi, o, NULL}
 #define JSPEC_END {NULL, JS_END, 0, 0, 0, NULL, NULL}
 
 /* Deepest nesting any body may have before it is parsed. */

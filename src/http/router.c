@@ -3,6 +3,23 @@
 
 #include <string.h>
 
+/* The length of the name segment at path: 1..ROUTE_NAME_MAX of a-z, 0-9
+ * and -, not starting with -, up to the next / or the end; 0 when there
+ * is none. */
+static size_t
+name_len(const char *path)
+{
+	size_t n = 0;
+
+	if (*path == '-')
+		return 0;
+	while ((path[n] >= 'a' && path[n] <= 'z') ||
+	       (path[n] >= '0' && path[n] <= '9') || path[n] == '-')
+		if (++n > ROUTE_NAME_MAX)
+			return 0;
+	return path[n] == '\0' || path[n] == '/' ? n : 0;
+}
+
 /* Matches one pattern; 1 on match with params filled. */
 static int
 match_pattern(const char *pat, const char *path, int64_t *params,
@@ -26,6 +43,15 @@ match_pattern(const char *pat, const char *path, int64_t *params,
 				return 0;
 			params[(*n)++] = v;
 			pat += 4;
+			continue;
+		}
+		if (strncmp(pat, "{name}", 6) == 0) {
+			size_t k = name_len(path);
+
+			if (k == 0)
+				return 0;
+			path += k;
+			pat += 6;
 			continue;
 		}
 		if (*pat != *path)

@@ -268,6 +268,15 @@ gh_add_staff(struct gh_server *s, const char *email, const char *role,
 }
 
 void
+gh_train(struct gh_server *s, const char *email)
+{
+	const char *args[] = {"training", "complete", "--email", email,
+			      "--all", NULL};
+
+	assert_int_equal(gh_cli(s, NULL, NULL, args), 0);
+}
+
+void
 gh_add_customer(struct gh_server *s, const char *email, struct gh_user *u)
 {
 	const char *args[] = {"customer", "add", "--email", email, "--name",

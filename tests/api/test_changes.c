@@ -65,6 +65,12 @@ group_setup(void **state)
 	gh_add_staff(&w->s, "agent2@example.com", "agent", &w->agent2);
 	gh_add_staff(&w->s, "sup1@example.com", "supervisor", &w->sup1);
 	gh_add_staff(&w->s, "sup2@example.com", "admin", &w->sup2);
+	/* The training gate (issue 11) needs them trained to verify and
+	 * reveal. */
+	gh_train(&w->s, "agent1@example.com");
+	gh_train(&w->s, "agent2@example.com");
+	gh_train(&w->s, "sup1@example.com");
+	gh_train(&w->s, "sup2@example.com");
 	gh_client_init(&w->c_agent1, 1);
 	gh_client_init(&w->c_agent2, 1);
 	gh_client_init(&w->c_sup1, 1);

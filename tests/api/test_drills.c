@@ -7,7 +7,8 @@
  * no other agent, by no customer and by the portal never (ASVS 8.2.2);
  * supervisors see it marked. A click on its link records the click with
  * its time, answers the lesson at once and assigns training
- * "phishing-remedial"; a report records a pass; the campaign view and
+ * "phishing-remedial", so verification is refused (403 training_required)
+ * until the module is passed; a report records a pass; the campaign view and
  * the statistics give the rates and the median time to report. A reply
  * on a drill ticket is stored and nothing is mailed (the outbox stays
  * empty). Agents cannot use the supervisors' drill routes (ASVS 8.2.1);
@@ -274,6 +275,49 @@ test_delivery_and_visibility(void **state)
 	assert_int_equal(audit_count(w, "drill.opened"), 1);
 }
 
+/* Starts a verification as agent 1 on a new ticket of the customer:
+ * the status; a 403 must be training_required listing module. */
+static long
+verify_status(struct world *w, const char *module)
+{
+	struct gh_resp r;
+	char path[96];
+	int64_t tid;
+	long st;
+	json_t *m;
+	size_t i;
+	int listed = 0;
+
+	assert_int_equal(gh_send_json(&w->s, &w->cc, "POST",
+				      "/api/v1/portal/tickets",
+				      json_pack("{s:s, s:s}", "subject",
+						"Call me", "body", "Please"),
+				      &r),
+			 201);
+	tid = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/verifications",
+		 (long long)tid);
+	st = gh_send_json(&w->s, &w->c1, "POST", path, json_object(), &r);
+	if (st == 403) {
+		assert_string_equal(gh_error(&r), "training_required");
+		json_array_foreach(json_object_get(r.json, "modules"), i, m)
+			if (strcmp(json_string_value(json_object_get(m, "id")),
+				   module) == 0)
+				listed = 1;
+		assert_true(listed);
+	}
+	gh_resp_free(&r);
+	return st;
+}
+
+/* 1 when agent 1's verification is refused for module. */
+static int
+gate_refuses(struct world *w, const char *module)
+{
+	return verify_status(w, module) == 403;
+}
+
 /* Agent 1 clicks, agent 2 reports: events with times, the lesson at
  * once, remedial training assigned, the rates and median in stats. */
 static void
@@ -284,13 +328,10 @@ test_click_vs_report(void **state)
 	int64_t camp, t1, t2, m1, m2;
 	json_t *t, *lesson, *c;
 
-	/* The remedial module as the starter course ships it (part A). */
-	gh_db_exec(&w->s,
-		   "INSERT INTO training_modules (id, title, pass_mark, "
-		   "validity_months, required, position, markdown, html, quiz, "
-		   "updated_by, updated_at) VALUES ('phishing-remedial', "
-		   "'You clicked a phishing drill', 80, 0, 0, 99, 'x', "
-		   "'<p>x</p>', '[]', 'test', 0)");
+	/* Both agents trained: the gate is open before the drill. */
+	gh_train(&w->s, "agent1@example.com");
+	gh_train(&w->s, "agent2@example.com");
+	assert_int_equal(verify_status(w, "phishing-remedial"), 201);
 	camp = schedule(w, "fake-invoice", w->agent1.id, w->agent2.id);
 	t1 = drill_ticket(w, camp, w->agent1.id);
 	t2 = drill_ticket(w, camp, w->agent2.id);
@@ -325,6 +366,7 @@ test_click_vs_report(void **state)
 	assert_true(json_is_null(json_object_get(t, "clicked")));
 	json_decref(t);
 	/* The click assigned the remedial module (training_assign). */
+	assert_true(gate_refuses(w, "phishing-remedial"));
 	assert_int_equal(gh_db_countf(&w->s,
 				      "SELECT COUNT(*) FROM "
 				      "training_assignments WHERE staff_id = "
@@ -335,6 +377,16 @@ test_click_vs_report(void **state)
 			 1);
 	assert_int_equal(audit_count(w, "drill.click"), 1);
 	assert_int_equal(audit_count(w, "drill.report"), 1);
+	/* Passing the module (here recorded from another platform) opens
+	 * the gate again. */
+	{
+		const char *args[] = {"training", "complete", "--email",
+				      "agent1@example.com", "--module",
+				      "phishing-remedial", NULL};
+
+		assert_int_equal(gh_cli(&w->s, NULL, NULL, args), 0);
+	}
+	assert_int_equal(verify_status(w, "phishing-remedial"), 201);
 	assert_int_equal(gh_req(&w->s, &w->cs, "GET", "/api/v1/drills/stats",
 				NULL, NULL, &r),
 			 200);

@@ -362,19 +362,29 @@ state_rows(struct gh_server *s)
 			      "(SELECT COUNT(*) FROM reveals) + "
 			      "(SELECT COUNT(*) FROM change_requests) + "
 			      "(SELECT COUNT(*) FROM customer_field_defs) + "
-			      "(SELECT COUNT(*) FROM queues)");
+			      "(SELECT COUNT(*) FROM queues) + "
+			      "(SELECT COUNT(*) FROM training_attempts) + "
+			      "(SELECT COUNT(*) FROM training_completions) + "
+			      "(SELECT SUM(updated_at) FROM training_modules)");
 }
 
-/* The route's pattern with each {id} as 1. */
+/* The route's pattern with each {id} as 1 and each {name} as a module
+ * of the starter course. */
 static void
 route_path(const struct route *rt, char *out, size_t sz)
 {
+	static const char module[] = "no-bending-rules";
 	size_t n = 0;
 
 	for (const char *p = rt->pattern; *p != '\0' && n + 2 < sz; p++) {
 		if (strncmp(p, "{id}", 4) == 0) {
 			out[n++] = '1';
 			p += 3;
+		} else if (strncmp(p, "{name}", 6) == 0 &&
+			   n + sizeof(module) < sz) {
+			memcpy(out + n, module, sizeof(module) - 1);
+			n += sizeof(module) - 1;
+			p += 5;
 		} else {
 			out[n++] = *p;
 		}

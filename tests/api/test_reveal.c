@@ -56,6 +56,11 @@ start_world(void **state, const char *conf)
 	gh_add_staff(&w->s, "agent1@example.com", "agent", &w->agent1);
 	gh_add_staff(&w->s, "agent2@example.com", "agent", &w->agent2);
 	gh_add_staff(&w->s, "sup@example.com", "supervisor", &w->sup);
+	/* The training gate (issue 11) needs them trained to verify and
+	 * reveal. */
+	gh_train(&w->s, "agent1@example.com");
+	gh_train(&w->s, "agent2@example.com");
+	gh_train(&w->s, "sup@example.com");
 	gh_add_customer(&w->s, "cust.a@example.org", &w->cust_a);
 	gh_add_customer(&w->s, "cust.b@example.org", &w->cust_b);
 	gh_client_init(&w->c_agent1, 1);

@@ -59,6 +59,12 @@ group_setup(void **state)
 	gh_add_staff(&w->s, "agent2@example.com", "agent", &w->agent2);
 	gh_add_staff(&w->s, "agent3@example.com", "agent", &w->agent3);
 	gh_add_staff(&w->s, "sup@example.com", "supervisor", &w->sup);
+	/* The training gate (issue 11) needs them trained to verify and
+	 * reveal. */
+	gh_train(&w->s, "agent1@example.com");
+	gh_train(&w->s, "agent2@example.com");
+	gh_train(&w->s, "agent3@example.com");
+	gh_train(&w->s, "sup@example.com");
 	for (int i = 0; i < 8; i++)
 		gh_add_customer(&w->s, cust_mail[i], &w->cust[i]);
 	gh_client_init(&w->c_agent1, 1);

@@ -112,6 +112,10 @@ test_no_customer_listing(void **state)
 		"/api/v1/admin/fields",
 		/* reveals per staff member (supervisors and admins) */
 		"/api/v1/supervisor/reveals",
+		/* training: the caller's own modules; every staff member's
+		 * training statuses (supervisors), no customer data */
+		"/api/v1/me/training",
+		"/api/v1/supervisor/training",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account
@@ -190,11 +194,46 @@ test_no_customer_listing(void **state)
 	}
 }
 
+/* A {name} segment: 1 to 64 of a-z, 0-9 and - (not first), nothing
+ * else, and never across a "/". */
+static void
+test_name_segment(void **state)
+{
+	static const struct route t[] = {
+		{"GET", "/m/{name}", LISTEN_STAFF, AUTH_AGENT, 0, NULL, 0},
+		{"POST", "/m/{name}/go", LISTEN_STAFF, AUTH_AGENT, 8, NULL, 0},
+		{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
+	};
+	static const char *const bad[] = {
+		"/m/", "/m/-x", "/m/A", "/m/a_b", "/m/a.b", "/m/a%2fb",
+		"/m/..", "/m/a/", "/m/a/b",
+		"/m/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	};
+	int64_t p[ROUTE_MAX_PARAMS];
+	unsigned n = 9;
+	char allow[64];
+	const struct route *r;
+
+	(void)state;
+	r = router_match(t, LISTEN_STAFF, "GET", "/m/no-bending-rules", p, &n,
+			 allow, sizeof(allow));
+	assert_ptr_equal(r, &t[0]);
+	assert_int_equal(n, 0);
+	r = router_match(t, LISTEN_STAFF, "POST", "/m/a1-b/go", p, &n, allow,
+			 sizeof(allow));
+	assert_ptr_equal(r, &t[1]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (router_match(t, LISTEN_STAFF, "GET", bad[i], p, &n, allow,
+				 sizeof(allow)) != NULL)
+			fail_msg("%s matched", bad[i]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_name_segment),
 		cmocka_unit_test(test_api_table),
 		cmocka_unit_test(test_no_customer_listing),
 	};

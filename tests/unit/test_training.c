@@ -338,11 +338,254 @@ test_add_months(void **state)
 	assert_false(training_id_valid("a/b"));
 }
 
+static const char good_md[] =
+	"---\ntitle: T\npass_mark: 50\nrequired: yes\norder: 5\n---\n"
+	"# Hi\n\nSee [the guide](https://example.com/g), [us](mailto:a@b.c)"
+	" and [more](more.html).\n\n<script>alert(1)</script>\n";
+static const char good_quiz[] =
+	"{\"questions\": [{\"id\": \"q1\", \"text\": \"?\", \"kind\": "
+	"\"single\", \"options\": [\"a\", \"b\"], \"correct\": [1]}, "
+	"{\"id\": \"q2\", \"text\": \"?\", \"kind\": \"multiple\", "
+	"\"options\": [\"a\", \"b\", \"c\"], \"correct\": [0, 2]}]}";
+
+/* Parses module "m" from md and quiz; the result, err in err. */
+static int
+parse(const char *md, const char *quiz, char *err, size_t errsz)
+{
+	struct training_module m;
+	int rc = training_module_parse("m", md, strlen(md), quiz,
+				       quiz != NULL ? strlen(quiz) : 0, &m,
+				       err, errsz);
+
+	training_module_clear(&m);
+	return rc;
+}
+
+static void
+expect_bad(const char *md, const char *quiz, const char *needle)
+{
+	char err[512] = "";
+
+	assert_int_equal(parse(md, quiz, err, sizeof(err)), -GH_BAD_MODULE);
+	if (strstr(err, needle) == NULL)
+		fail_msg("\"%s\" does not name \"%s\"", err, needle);
+}
+
+static void
+test_module_parse(void **state)
+{
+	struct training_module m;
+	char err[512] = "";
+	json_t *pub, *ans;
+	int64_t score = -1;
+
+	(void)state;
+	assert_int_equal(training_module_parse("m", good_md, strlen(good_md),
+					       good_quiz, strlen(good_quiz), &m,
+					       err, sizeof(err)),
+			 0);
+	assert_string_equal(m.title, "T");
+	assert_int_equal(m.pass_mark, 50);
+	assert_int_equal(m.position, 5);
+	assert_int_equal(m.required, 1);
+	assert_non_null(strstr(m.html, "href=\"https://example.com/g\""));
+	assert_non_null(strstr(m.html, "href=\"more.html\""));
+	/* Raw HTML is omitted (cmark's safe mode). */
+	assert_null(strstr(m.html, "<script"));
+	/* The copy staff see has no answers. */
+	pub = training_quiz_public(m.quiz);
+	assert_int_equal(json_array_size(pub), 2);
+	assert_null(json_object_get(json_array_get(pub, 0), "correct"));
+	json_decref(pub);
+	ans = json_pack("{s:[i], s:[i,i]}", "q1", 1, "q2", 2, 0);
+	assert_int_equal(training_quiz_score(m.quiz, ans, &score), 0);
+	assert_int_equal(score, 100);
+	json_decref(ans);
+	ans = json_pack("{s:[i], s:[i]}", "q1", 1, "q2", 0);
+	assert_int_equal(training_quiz_score(m.quiz, ans, &score), 0);
+	assert_int_equal(score, 50);
+	json_decref(ans);
+	/* Malformed answers: a missing or unknown question, an index out of
+	 * range, twice the same index, not an array. */
+	ans = json_pack("{s:[i]}", "q1", 1);
+	assert_int_equal(training_quiz_score(m.quiz, ans, &score),
+			 -GH_BAD_FIELD);
+	json_decref(ans);
+	ans = json_pack("{s:[i], s:[i]}", "q1", 1, "zz", 0);
+	assert_int_equal(training_quiz_score(m.quiz, ans, &score),
+			 -GH_BAD_FIELD);
+	json_decref(ans);
+	ans = json_pack("{s:[i], s:[i]}", "q1", 5, "q2", 0);
+	assert_int_equal(training_quiz_score(m.quiz, ans, &score),
+			 -GH_BAD_FIELD);
+	json_decref(ans);
+	ans = json_pack("{s:[i], s:[i,i]}", "q1", 1, "q2", 0, 0);
+	assert_int_equal(training_quiz_score(m.quiz, ans, &score),
+			 -GH_BAD_FIELD);
+	json_decref(ans);
+	ans = json_pack("{s:i, s:[i]}", "q1", 1, "q2", 0);
+	assert_int_equal(training_quiz_score(m.quiz, ans, &score),
+			 -GH_BAD_FIELD);
+	json_decref(ans);
+	training_module_clear(&m);
+}
+
+static void
+test_module_refused(void **state)
+{
+	(void)state;
+	expect_bad("# no front matter\n", good_quiz, "m.md: line 1");
+	expect_bad("---\ntitle: T\npass_mark: 101\nrequired: yes\n---\n",
+		   good_quiz, "m.md: line 3: pass_mark");
+	expect_bad("---\ntitle: T\npass_mark: 80\nrequired: maybe\n---\n",
+		   good_quiz, "line 4: required");
+	expect_bad("---\ntitle: T\nrequired: yes\n---\n", good_quiz,
+		   "pass_mark");
+	expect_bad("---\ntitle: T\npass_mark: 80\nrequired: yes\n---\n"
+		   "\n\n[x](http://plain.example/)\n",
+		   good_quiz, "m.md: line 8: a link");
+	expect_bad("---\ntitle: T\npass_mark: 80\nrequired: yes\n---\n"
+		   "[x](javascript:alert(1))\n",
+		   good_quiz, "a link");
+	expect_bad("---\ntitle: T\npass_mark: 80\nrequired: yes\n---\n"
+		   "![x](https://tracker.example/p.png)\n",
+		   good_quiz, "an image");
+	expect_bad("---\ntitle: T\npass_mark: 80\nrequired: yes\n---\n"
+		   "![x](//tracker.example/p.png)\n",
+		   good_quiz, "an image");
+	expect_bad(good_md, NULL, "m.quiz.json: missing");
+	expect_bad(good_md, "{\"questions\": [", "m.quiz.json: line");
+	expect_bad(good_md, "{\"questions\": []}", "m.quiz.json: questions");
+	expect_bad(good_md,
+		   "{\"questions\": [{\"id\": \"q1\", \"text\": \"?\", "
+		   "\"kind\": \"single\", \"options\": [\"a\", \"b\"], "
+		   "\"correct\": [0, 1]}]}",
+		   "questions[0].correct");
+	expect_bad(good_md,
+		   "{\"questions\": [{\"id\": \"q1\", \"text\": \"?\", "
+		   "\"kind\": \"single\", \"options\": [\"a\", \"b\"], "
+		   "\"correct\": [2]}]}",
+		   "questions[0].correct");
+	expect_bad(good_md,
+		   "{\"questions\": [{\"id\": \"q1\", \"text\": \"?\", "
+		   "\"kind\": \"other\", \"options\": [\"a\", \"b\"], "
+		   "\"correct\": [0]}]}",
+		   "questions[0].kind");
+}
+
+static void
+test_import(void **state)
+{
+	struct fx *f = *state;
+	struct training_module_list l = {NULL, 0};
+	struct training_file bad_set[] = {
+		{"a.md", good_md, strlen(good_md)},
+		{"a.quiz.json", good_quiz, strlen(good_quiz)},
+		{"b.md", good_md, strlen(good_md)},
+		{"b.quiz.json", "{}", 2},
+	};
+	struct training_file lone[] = {
+		{"a.md", good_md, strlen(good_md)},
+	};
+	char err[512];
+	size_t n = 0;
+	int64_t a0 = 0, a1 = 0;
+
+	assert_int_equal(training_import_starter(&f->app, f->c, "cli:test", T0,
+						 err, sizeof(err), &n),
+			 0);
+	assert_int_equal(n, 7);
+	assert_int_equal(f->c->ops->training.module_list(f->c, &l), 0);
+	assert_int_equal(l.n, 7);
+	assert_string_equal(l.v[0].id, "no-bending-rules");
+	assert_string_equal(l.v[6].id, "phishing-remedial");
+	assert_false(l.v[6].required);
+	training_module_list_clear(&l);
+	assert_int_equal(count_audit(f, "training.imported", "success"), 1);
+	/* All or nothing: a bad second module stores neither. */
+	assert_int_equal(f->c->ops->audit_count(f->c, &a0), 0);
+	assert_int_equal(training_import(&f->app, f->c, "cli:test", bad_set, 4,
+					 T0, err, sizeof(err), &n),
+			 -GH_BAD_MODULE);
+	assert_non_null(strstr(err, "b.quiz.json"));
+	assert_int_equal(training_import(&f->app, f->c, "cli:test", lone, 1,
+					 T0, err, sizeof(err), &n),
+			 -GH_BAD_MODULE);
+	assert_non_null(strstr(err, "a.quiz.json: missing"));
+	assert_int_equal(f->c->ops->training.module_list(f->c, &l), 0);
+	assert_int_equal(l.n, 7);
+	training_module_list_clear(&l);
+	assert_int_equal(f->c->ops->audit_count(f->c, &a1), 0);
+	assert_int_equal(a1, a0);
+}
+
+static void
+test_attempt(void **state)
+{
+	struct fx *f = *state;
+	struct training_file set[] = {
+		{"m.md", good_md, strlen(good_md)},
+		{"m.quiz.json", good_quiz, strlen(good_quiz)},
+	};
+	struct training_result r;
+	char err[512], got[512];
+	size_t n = 0;
+	json_t *wrong = json_pack("{s:[i], s:[i]}", "q1", 0, "q2", 0);
+	json_t *right = json_pack("{s:[i], s:[i,i]}", "q1", 1, "q2", 2, 0);
+	json_t *junk = json_pack("{s:[i]}", "q1", 0);
+
+	assert_int_equal(training_import(&f->app, f->c, "cli:test", set, 2, T0,
+					 err, sizeof(err), &n),
+			 0);
+	assert_int_equal(training_attempt(&f->app, f->c, &f->a1, "m", junk, T0,
+					  &r),
+			 -GH_BAD_FIELD);
+	assert_int_equal(count_audit(f, "training.attempt", NULL), 0);
+	assert_int_equal(training_attempt(&f->app, f->c, &f->a1, "nope", right,
+					  T0, &r),
+			 -GH_UNKNOWN_MODULE);
+	assert_int_equal(training_attempt(&f->app, f->c, &f->a1, "m", wrong, T0,
+					  &r),
+			 0);
+	assert_int_equal(r.score, 0);
+	assert_false(r.passed);
+	assert_int_equal(gate(f, f->agent1, T0, got, sizeof(got)),
+			 -GH_TRAINING_REQUIRED);
+	assert_int_equal(training_attempt(&f->app, f->c, &f->a1, "m", right,
+					  T0 + 1, &r),
+			 0);
+	assert_true(r.passed);
+	assert_int_equal(r.expires_at, training_add_months(T0 + 1, 12));
+	assert_int_equal(gate(f, f->agent1, T0 + 2, got, sizeof(got)), 0);
+	assert_int_equal(count_audit(f, "training.attempt", "failure"), 1);
+	assert_int_equal(count_audit(f, "training.attempt", "success"), 1);
+	/* TRAINING_ATTEMPTS_PER_HOUR in an hour, then refused (audited). */
+	for (int i = 2; i < TRAINING_ATTEMPTS_PER_HOUR; i++)
+		assert_int_equal(training_attempt(&f->app, f->c, &f->a1, "m",
+						  wrong, T0 + 10 + i, &r),
+				 0);
+	assert_int_equal(training_attempt(&f->app, f->c, &f->a1, "m", right,
+					  T0 + 100, &r),
+			 -GH_RATE_LIMITED);
+	assert_int_equal(count_audit(f, "training.attempt", "denied"), 1);
+	/* An hour after the first attempts, room again. */
+	assert_int_equal(training_attempt(&f->app, f->c, &f->a1, "m", right,
+					  T0 + TRAINING_ATTEMPT_WINDOW + 1, &r),
+			 0);
+	json_decref(wrong);
+	json_decref(right);
+	json_decref(junk);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_months),
+		cmocka_unit_test(test_module_parse),
+		cmocka_unit_test(test_module_refused),
+		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attempt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_modules_no_gate, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_missing_then_current,
