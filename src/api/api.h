@@ -111,5 +111,7 @@ int api_drills_stats(struct request *r);
 int api_drills_templates(struct request *r);
 int api_link_open(struct request *r);
 int api_report_phishing(struct request *r);
+/* POST /attachments/{id}/open: before the console downloads a file. */
+int api_attachment_open(struct request *r);
 
 #endif

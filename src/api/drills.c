@@ -4,7 +4,8 @@
  * GET /drills, /drills/{id}, /drills/stats, /drills/templates. Staff:
  * POST /tickets/{id}/messages/{mid}/links/{n}/open (every link of a
  * customer message is opened through it) and
- * POST /tickets/{id}/messages/{mid}/report-phishing {note?}.
+ * POST /tickets/{id}/messages/{mid}/report-phishing {note?}, and
+ * POST /attachments/{id}/open before a file is downloaded.
  *
  * Invariant: the create body is checked whole (the staff array here, the
  * other fields by their spec) before core is called, so a bad body
@@ -286,5 +287,24 @@ api_report_phishing(struct request *r)
 			   r->params[1], note, (int64_t)time(NULL), &out);
 	if (rc < 0)
 		return api_field_error(r, rc, "note");
+	return api_ok(r, out);
+}
+
+int
+api_attachment_open(struct request *r)
+{
+	const struct jspec spec[] = {JSPEC_END};
+	struct tk_actor a;
+	json_t *out = NULL;
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	api_actor(r, &a);
+	rc = drills_open_attachment(r->app, request_db(r), &a, r->params[0],
+				    (int64_t)time(NULL), &out);
+	if (rc < 0)
+		return rc;
 	return api_ok(r, out);
 }

@@ -165,5 +165,7 @@ const struct route api_routes[] = {
 	 AUTH_AGENT, 1 * KB, api_link_open, 0},
 	{"POST", "/api/v1/tickets/{id}/messages/{id}/report-phishing", STAFF,
 	 AUTH_AGENT, 4 * KB, api_report_phishing, 0},
+	{"POST", "/api/v1/attachments/{id}/open", STAFF, AUTH_AGENT, 1 * KB,
+	 api_attachment_open, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

@@ -10,6 +10,7 @@
  * ticket is ever unmarked, not even for a moment.
  */
 #include "core/drills.h"
+#include "core/drills_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,7 @@ struct deliver_ctx {
 	const struct drill_target *t;
 	const struct drill_template *tpl;
 	const struct inbound_result *in;
+	const struct drill_file *file;
 	int64_t now;
 	int64_t ticket_id, mid;
 };
@@ -121,6 +123,9 @@ tx_deliver(struct store_conn *c, void *cls)
 						  x->in->redactions,
 						  x->in->links);
 	if (rc == 0)
+		rc = drills_file_insert(x->app, c, x->file, x->ticket_id,
+					sender, x->now);
+	if (rc == 0)
 		rc = c->ops->drills.target_delivered(c, x->t, x->ticket_id,
 						     x->mid, x->now);
 	if (rc == 0)
@@ -141,6 +146,7 @@ deliver_one(struct app *app, struct store_conn *c,
 {
 	const struct drill_template *tpl = drills_template(t->template_id);
 	struct inbound_result in;
+	struct drill_file file;
 	struct deliver_ctx x;
 	char *body;
 	int rc;
@@ -154,8 +160,11 @@ deliver_one(struct app *app, struct store_conn *c,
 	free(body);
 	if (rc < 0)
 		return rc;
-	x = (struct deliver_ctx){app, t, tpl, &in, now, 0, 0};
-	rc = store_transact(c, tx_deliver, &x);
+	rc = drills_file_prepare(app, tpl, &file);
+	x = (struct deliver_ctx){app, t, tpl, &in, &file, now, 0, 0};
+	if (rc == 0)
+		rc = store_transact(c, tx_deliver, &x);
+	drills_file_clear(&file);
 	inbound_result_clear(&in);
 	/* Another request delivered it meanwhile. */
 	return rc == -GH_CONFLICT ? 0 : rc;

@@ -148,13 +148,26 @@ int drills_open_link(struct app *app, struct store_conn *c,
 		     int64_t n, int64_t now, json_t **out);
 
 /*
+ * Opening attachment attachment_id from the console (before its
+ * download). A drill's file: "attachment opened" recorded when a is the
+ * target (the first time, audited drill.attachment_open), training
+ * "phishing-remedial" assigned, *out {drill: true, lesson}; any other
+ * file: *out {drill: false} (the download itself is audited where it
+ * happens). -GH_NOT_FOUND when there is no such file or its ticket is not
+ * visible to a; -GH_QUARANTINED for a quarantined file (as its download).
+ */
+int drills_open_attachment(struct app *app, struct store_conn *c,
+			   const struct tk_actor *a, int64_t attachment_id,
+			   int64_t now, json_t **out);
+
+/*
  * Reports customer message mid of ticket ticket_id as phishing. On a
  * drill: "reported" recorded (a pass, audited drill.report), *out {drill:
  * true, message}. On a real message: flagged, its links quarantined, the
  * ticket's customer attachments quarantined, supervisors alerted, audited
  * phish.report; *out {drill: false, reported_at, attachments_quarantined}.
  * The message is flagged in both cases, so the two answer alike to the
- * reporter's later clicks. -GH_NOT_FOUND (not visible, not a customer
+ * reporter's later clicks (and the drill's files are quarantined too). -GH_NOT_FOUND (not visible, not a customer
  * message of the ticket), -GH_BAD_FIELD (note too long or not UTF-8),
  * -GH_DRILL_ALREADY_REPORTED (reported already).
  */

@@ -295,7 +295,10 @@ tx_report(struct store_conn *c, void *cls)
 		return rc;
 	if (x->d == NULL)
 		return report_real(c, x);
-	if (target)
+	/* As for a real message, so nothing tells the two apart after. */
+	rc = c->ops->drills.attachments_quarantine(c, x->ticket_id,
+						   &x->quarantined);
+	if (rc == 0 && target)
 		rc = c->ops->drills.target_event(c, x->d->id, DRILL_REPORTED,
 						 x->now);
 	if (rc == 0 || rc == -GH_CONFLICT)

@@ -356,6 +356,12 @@ test_click_vs_report(void **state)
 			 200);
 	assert_true(json_is_true(json_object_get(r.json, "drill")));
 	gh_resp_free(&r);
+	/* Its file is quarantined as a real report's would be. */
+	assert_int_equal(gh_db_countf(&w->s,
+				      "SELECT COUNT(*) FROM attachments WHERE "
+				      "ticket_id = %lld AND quarantined = 1",
+				      (long long)t2),
+			 1);
 	t = target_of(w, camp, w->agent1.id);
 	assert_true(json_integer_value(json_object_get(t, "clicked")) > 0);
 	assert_true(json_is_null(json_object_get(t, "reported")));
@@ -524,6 +530,88 @@ test_report_real(void **state)
 	assert_null(strstr(mail, "Secret words"));
 	assert_null(strstr(mail, "evil-login"));
 	free(mail);
+}
+
+/* A drill's file is stored as the customer's upload, analysed like one;
+ * opening it through the console's step records "attachment opened",
+ * answers the lesson and assigns the remedial module; a real file answers
+ * {drill: false} and records nothing. */
+static void
+test_drill_attachment(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	int64_t camp, tid, aid;
+	char path[96];
+	json_t *a, *t;
+
+	camp = schedule(w, "fake-invoice", w->agent1.id, 0);
+	tid = drill_ticket(w, camp, w->agent1.id);
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/attachments",
+		 (long long)tid);
+	assert_int_equal(gh_req(&w->s, &w->c1, "GET", path, NULL, NULL, &r),
+			 200);
+	a = json_array_get(json_object_get(r.json, "attachments"), 0);
+	assert_non_null(a);
+	assert_string_equal(json_string_value(json_object_get(a, "filename")),
+			    "Invoice_INV-20931.pdf.html");
+	aid = json_integer_value(json_object_get(a, "id"));
+	gh_resp_free(&r);
+	/* Another agent cannot open it. */
+	snprintf(path, sizeof(path), "/api/v1/attachments/%lld/open",
+		 (long long)aid);
+	assert_int_equal(gh_send_json(&w->s, &w->c2, "POST", path,
+				      json_object(), &r),
+			 404);
+	gh_resp_free(&r);
+	assert_int_equal(gh_send_json(&w->s, &w->c1, "POST", path,
+				      json_object(), &r),
+			 200);
+	assert_true(json_is_true(json_object_get(r.json, "drill")));
+	assert_non_null(json_object_get(json_object_get(r.json, "lesson"),
+					"red_flags"));
+	gh_resp_free(&r);
+	t = target_of(w, camp, w->agent1.id);
+	assert_true(json_integer_value(json_object_get(t, "attachment_opened")) >
+		    0);
+	assert_true(json_is_null(json_object_get(t, "clicked")));
+	json_decref(t);
+	assert_int_equal(gh_db_countf(&w->s,
+				      "SELECT COUNT(*) FROM "
+				      "training_assignments WHERE staff_id = "
+				      "%lld AND module_id = "
+				      "'phishing-remedial' AND reason = "
+				      "'drill_attachment'",
+				      (long long)w->agent1.id),
+			 1);
+	assert_int_equal(audit_count(w, "drill.attachment_open"), 1);
+	/* A real customer file: not a drill, nothing recorded. */
+	assert_int_equal(gh_send_json(&w->s, &w->cc, "POST",
+				      "/api/v1/portal/tickets",
+				      json_pack("{s:s, s:s}", "subject", "File",
+						"body", "See the file"),
+				      &r),
+			 201);
+	tid = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/attachments",
+		 (long long)tid);
+	assert_int_equal(gh_send_json(&w->s, &w->cc, "POST", path,
+				      json_pack("{s:s, s:s}", "filename",
+						"notes.txt", "content_base64",
+						"aGVsbG8gd29ybGQK"),
+				      &r),
+			 201);
+	aid = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/attachments/%lld/open",
+		 (long long)aid);
+	assert_int_equal(gh_send_json(&w->s, &w->c1, "POST", path,
+				      json_object(), &r),
+			 200);
+	assert_true(json_is_false(json_object_get(r.json, "drill")));
+	gh_resp_free(&r);
+	assert_int_equal(audit_count(w, "drill.attachment_open"), 1);
 }
 
 /* Agents cannot use the supervisors' routes (ASVS 8.2.1). */
@@ -697,6 +785,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_never_reaches_customer,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_real, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_drill_attachment, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_agent_forbidden, setup,
 						teardown),

@@ -46,7 +46,7 @@ function refang(d) {
 export function lessonPanel(lesson) {
   const l = lesson || {};
   return h('section', { class: 'drill-lesson', role: 'alert', 'aria-label': 'Phishing drill lesson' },
-    h('h3', { text: l.title || 'This was a phishing drill' }),
+    h('h3', { tabindex: '-1', text: l.title || 'This was a phishing drill' }),
     h('p', { text: l.text || '' }),
     listOf(l.red_flags).length ? h('p', { class: 'flags-h', text: 'The warning signs in this message:' }) : null,
     listOf(l.red_flags).length ? h('ul', null, listOf(l.red_flags).map((f) => h('li', { text: f }))) : null,
