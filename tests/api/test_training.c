@@ -1,7 +1,9 @@
 /*
  * API tests of staff training and the gate against the real server
- * (issue 11, part A; ASVS V15 [15.1.x] security training whose lapse is
- * enforced; 16.2.x / 7.2.x audited; 8.2.1 function level access).
+ * (issue 11, part A; ASVS 8.3.1 the gate enforced server-side; 16.3.1,
+ * 16.3.2 refusals, attempts and completions audited; 8.2.1 function
+ * level access; 2.2.1 allow-list validation of answers and modules; 1.3.1
+ * module HTML sanitised; 2.4.1 anti-automation of quiz attempts).
  *
  * The gate: a completion recorded by the CLI two years ago has expired,
  * so starting a verification and revealing a value are refused with 403
@@ -220,8 +222,9 @@ attempt(struct gh_client *c, const char *id, json_t *answers,
 	return post(c, path, json_pack("{s:o}", "answers", answers), r);
 }
 
-/* The expired agent: verification and reveal refused with the modules
- * listed and audited; tickets still readable and answerable. */
+/* ASVS 8.3.1, 16.3.2: the expired agent: verification and reveal refused
+ * with the modules listed and audited; tickets still readable and
+ * answerable. */
 static void
 test_expired_blocks(void **state)
 {
@@ -324,8 +327,8 @@ test_quiz_restores(void **state)
 			 7);
 }
 
-/* GET never gives the answers; the content is rendered, without raw
- * HTML. */
+/* ASVS 1.3.1: GET never gives the answers; the content is rendered,
+ * without raw HTML. */
 static void
 test_get_hides_answers(void **state)
 {
@@ -358,8 +361,8 @@ test_get_hides_answers(void **state)
 	gh_resp_free(&r);
 }
 
-/* Bad answers and ids: 4xx, nothing written; a good attempt is audited;
- * the hourly limit. */
+/* ASVS 2.2.1, 2.4.1, 16.3.1: bad answers and ids: 4xx, nothing written;
+ * a good attempt is audited; the hourly limit. */
 static void
 test_attempts_checked(void **state)
 {
@@ -467,8 +470,8 @@ static const char good_quiz[] =
 	"{\"questions\": [{\"id\": \"q1\", \"text\": \"Pick b\", \"kind\": "
 	"\"single\", \"options\": [\"a\", \"b\"], \"correct\": [1]}]}";
 
-/* A CLI import with one bad file and an admin PUT of a bad module change
- * nothing, and name the file and line. */
+/* ASVS 2.2.1, 1.3.1: a CLI import with one bad file and an admin PUT of a
+ * bad module change nothing, and name the file and line. */
 static void
 test_bad_import_changes_nothing(void **state)
 {
@@ -518,8 +521,8 @@ test_bad_import_changes_nothing(void **state)
 	(void)!system("rm -rf /tmp/gh-train-import-*");
 }
 
-/* `training complete` is audited with source external and the Unix user
- * who recorded it. */
+/* ASVS 16.3.1: `training complete` is audited with source external and
+ * the Unix user who recorded it. */
 static void
 test_cli_complete_audited(void **state)
 {

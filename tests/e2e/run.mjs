@@ -19,6 +19,7 @@ import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { disclosureChecks } from './disclosure.mjs';
+import { trainingChecks } from './training.mjs';
 import { drillChecks } from './drills.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -428,6 +429,7 @@ async function heldReplyChecks(cust, staff) {
 
   await test('held: a supervisor releases one with a reason (too short refused), a decided one is 409 in plain words', async () => {
     Object.assign(supervisor, JSON.parse(cli(['staff', 'add', '--dir', dir, '--email', supervisor.email, '--name', supervisor.name, '--role', 'supervisor', '--password-stdin'], PASS_AGENT + '\n')));
+    cli(['training', 'complete', '--dir', dir, '--email', supervisor.email, '--all']); // the training gate (issue 11)
     const sv = await newPage(null, { tag: 'console-supervisor' });
     const p = sv.page;
     await loginConsole(p, supervisor);
@@ -515,6 +517,7 @@ async function main() {
   await test('server starts and accounts are created', async () => {
     await startServer();
     Object.assign(agent, JSON.parse(cli(['staff', 'add', '--dir', dir, '--email', agent.email, '--name', agent.name, '--role', 'agent', '--password-stdin'], PASS_AGENT + '\n')));
+    cli(['training', 'complete', '--dir', dir, '--email', agent.email, '--all']); // the training gate (issue 11)
     Object.assign(customer, JSON.parse(cli(['customer', 'add', '--dir', dir, '--email', customer.email, '--name', customer.name, '--password-stdin'], PASS_CUST + '\n')));
     assert(agent.totp_secret && customer.totp_secret, 'totp_secret missing from the CLI output');
     try {
@@ -1016,6 +1019,10 @@ async function main() {
     agent, agentPage: staff.page, supervisor, hideSeconds: HIDE_SECONDS, problems, cspViolations,
   });
 
+  await trainingChecks({
+    test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, PASS_AGENT,
+    agent, supervisor, problems, cspViolations,
+  });
   await drillChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, agent, agentPage: staff.page, supervisor, problems, cspViolations });
 
   await test('every page state visited had labelled form controls', async () => {

@@ -1,9 +1,14 @@
 /*
  * core/training: module statuses, the required set, assignments,
  * completions and the gate on disclosure, through the real store with
- * injected times (ASVS 1.14.x / V15 [15.1.x]: documented security
- * training whose lapse is enforced; V16.2.x [7.2.x]: every assignment,
- * completion and refusal audited). The gate refuses a staff member whose
+ * injected times (ASVS 8.3.1 enforced server-side, 16.5.3 fail closed: a
+ * configured module that does not exist counts as missing; 16.3.1,
+ * 16.3.2: every assignment, completion and refusal audited). Module
+ * files (ASVS 2.2.1 allow-list validation naming file and line or field;
+ * 1.3.1 sanitised HTML: cmark's safe mode, links only https:, mailto: or
+ * relative, no images from elsewhere); quiz scoring never trusts the
+ * answers' shape; attempts limited per hour (ASVS 2.4.1 anti-automation).
+ * The gate refuses a staff member whose
  * required module is missing, expired or assigned, lists exactly those
  * modules, and lets them through once each is passed; an assignment is
  * idempotent while open and is cleared only by a completion at or after

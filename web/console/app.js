@@ -21,6 +21,8 @@
 //   reason.js       a button opening a reason form before an audited action
 //   changes.js      account changes under dual control: request, approve, reject
 //   supervisor.js   reveals per agent and reveal locks (supervisors)
+//   training.js     training modules and quizzes, the gate's notice, and
+//                   every staff member's training status (supervisors)
 //   drills.js       phishing drills: schedule, campaigns, rates (supervisors)
 //   drillchart.js   the drills' rate chart (inline SVG)
 //   report.js       "Report phishing" under each customer message
@@ -30,6 +32,7 @@ import { showQueue } from './queue.js';
 import { showTicket } from './ticket.js';
 import { showChanges } from './changes.js';
 import { showReveals } from './supervisor.js';
+import { showTraining, showTrainingStatus } from './training.js';
 import { showDrills } from './drills.js';
 
 // The login form checks that all three fields are filled in.
@@ -83,6 +86,8 @@ async function render() {
       case 'queue': return await showQueue(query);
       case 'reveals': return await showReveals(query);
       case 'changes': return await showChanges(query);
+      case 'training': return await showTraining(parts);
+      case 'training-status': return await showTrainingStatus();
       case 'drills': return await showDrills();
       case 'tickets':
         if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);

@@ -14,6 +14,7 @@
 // only shown or hidden on each redraw, so a code being typed survives
 // the panel's updates.
 import { ApiError, h, replace, announce, showError, hideError, field, busy, alertBox } from './lib.js';
+import { trainingNotice } from './training.js';
 import { API, api } from './shell.js';
 
 const METHOD_NAMES = {
@@ -55,6 +56,7 @@ function triesLeft(ctx, method) {
 // and gives null (the panel then says why).
 async function factorError(ctx, e, method) {
   if (!(e instanceof ApiError)) return e;
+  if (e.code === 'training_required') return e; /* trainingNotice shows it */
   if (e.code === 'bad_code' || e.code === 'verification_failed') {
     try {
       await ctx.reload();
@@ -86,7 +88,7 @@ async function checkCode(ctx, method, code, ferr) {
     return true;
   } catch (e) {
     const why = await factorError(ctx, e, method);
-    if (why) showError(ferr, why);
+    if (why && !trainingNotice(ferr, why)) showError(ferr, why);
     return false;
   }
 }
@@ -163,7 +165,7 @@ function otpControl(ctx, method) {
       ctx.adopt(res.verification);
     } catch (e) {
       const why = await factorError(ctx, e, method);
-      if (why) showError(ferr, why);
+      if (why && !trainingNotice(ferr, why)) showError(ferr, why);
     } finally {
       send.disabled = false;
     }
@@ -209,7 +211,7 @@ function portalControl(ctx) {
       ctx.adopt(res.verification);
     } catch (e) {
       const why = await factorError(ctx, e, 'portal_approval');
-      if (why) showError(ferr, why);
+      if (why && !trainingNotice(ferr, why)) showError(ferr, why);
     } finally {
       ask.disabled = false;
     }

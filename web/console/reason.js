@@ -13,7 +13,9 @@ import { reasonProblem } from './held.js';
 // describedBy (id, optional), label, hint, submit (submit button text),
 // id (the reason input's id), kind (form class), check() (a problem
 // found before the reason, or ''), send(reason) (async; throws to refuse),
-// error(e) (the words for a refusal; default: the server's).
+// error(e) (the words for a refusal; default: the server's), notice(el,
+// e) (optional: shows a refusal in el itself and returns true, e.g. the
+// training gate's).
 // Returns {open, form, close(), err}.
 export function reasonToggle(opts) {
   const ferr = alertBox();
@@ -56,7 +58,7 @@ export function reasonToggle(opts) {
         reason.input.value = '';
         t.close();
       } catch (e) {
-        showError(ferr, opts.error ? opts.error(e) : e);
+        if (!(opts.notice && opts.notice(ferr, e))) showError(ferr, opts.error ? opts.error(e) : e);
         if (form.isConnected) reason.input.focus();
       }
     });

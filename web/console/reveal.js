@@ -10,6 +10,7 @@
 // level is needed, which is held and which factor to add, or that a
 // supervisor must review (reveals locked).
 import { ApiError, h, replace, announce } from './lib.js';
+import { trainingNotice } from './training.js';
 import { API, api, state } from './shell.js';
 import { reasonToggle } from './reason.js';
 
@@ -151,6 +152,7 @@ export function revealControl(f, ctx, valueBox) {
       : `Verify the caller first: the ${label} (class ${f.class || '?'}) needs a level-${levelOf(f)} verification, and there is none. Use “Verify caller”.`),
     send: (reason) => reveal(f, reason, ctx, valueBox, t.open),
     error: (e) => revealError(e, f, ctx),
+    notice: trainingNotice,
   });
   return t;
 }

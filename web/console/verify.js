@@ -14,6 +14,7 @@
 // in sessionStorage per ticket, so a reload of the ticket keeps it; the
 // server decides whether it still holds.
 import { ApiError, h, replace, announce, showError, hideError, alertBox } from './lib.js';
+import { trainingNotice } from './training.js';
 import { API, api, isSupervisor } from './shell.js';
 import { reasonToggle } from './reason.js';
 import { factorControls, methodName } from './factors.js';
@@ -224,6 +225,8 @@ async function startVerification(ctx, err) {
   } catch (e) {
     if (e instanceof ApiError && e.code === 'verification_locked') {
       ctx.set(null, 'locked');
+    } else if (trainingNotice(err, e)) {
+      /* the gate's refusal, with the modules, is in err */
     } else if (e instanceof ApiError && e.code === 'bad_state') {
       showError(err, `No verification started: ${e.message} A solved ticket must be reopened first.`);
     } else if (e instanceof ApiError && e.status === 404) {
