@@ -71,6 +71,8 @@ async function reportCheck(t, s) {
     p.once('dialog', (d) => d.accept());
     await p.getByRole('button', { name: 'Report phishing' }).first().click();
     await p.locator('.drill-praise', { hasText: 'Well spotted' }).waitFor({ timeout: 5000 });
+    await p.locator('.badge.reported', { hasText: 'Reported as phishing' }).waitFor({ timeout: 5000 });
+    t.assert((await p.getByRole('button', { name: 'Open link…' }).count()) === 0, 'a reported message still offers its links');
     await t.shot(p, 'console-drill-reported');
   });
 }
