@@ -41,6 +41,9 @@
  * address: no "@", reserved top-level domain). */
 #define DRILL_SENDER_PREFIX "drill-sender:"
 #define DRILL_SENDER_EMAIL "drill-sender.invalid"
+/* 1 when email_idx is a drill pseudo-customer's: nothing is ever sent
+ * to one (core/notify.c, core/verify_mail.c ask). */
+int drills_is_sender(const char *email_idx);
 /* The module a click assigns. */
 #define DRILL_REMEDIAL_MODULE "phishing-remedial"
 /* A report's optional note, in code points. */

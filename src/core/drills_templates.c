@@ -119,6 +119,14 @@ static const struct drill_template templates[] = {
 
 #define N_TEMPLATES (sizeof(templates) / sizeof(templates[0]))
 
+int
+drills_is_sender(const char *email_idx)
+{
+	return email_idx != NULL &&
+	       strncmp(email_idx, DRILL_SENDER_PREFIX,
+		       strlen(DRILL_SENDER_PREFIX)) == 0;
+}
+
 const struct drill_template *
 drills_templates(size_t *n_out)
 {

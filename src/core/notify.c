@@ -147,8 +147,7 @@ notify_prepare(const struct outbound_ctx *x, struct notify_mail *m)
 	memset(m, 0, sizeof(*m));
 	/* A reply on a phishing drill is stored and nothing is mailed: the
 	 * mail stays empty and notify_queue queues nothing. */
-	if (strncmp(x->cc.email_idx, DRILL_SENDER_PREFIX,
-		    strlen(DRILL_SENDER_PREFIX)) == 0)
+	if (drills_is_sender(x->cc.email_idx))
 		return 0;
 	if (x->email == NULL) {
 		LOG_BUG("customer without an e-mail address");

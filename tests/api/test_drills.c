@@ -412,14 +412,14 @@ test_click_vs_report(void **state)
 	gh_resp_free(&r);
 }
 
-/* A reply on a drill ticket is stored and nothing is mailed; the portal
- * never lists it. */
+/* A reply on a drill ticket is stored and nothing is mailed, no code is
+ * sent to its sender for a verification; the portal never lists it. */
 static void
 test_never_reaches_customer(void **state)
 {
 	struct world *w = *state;
 	struct gh_resp r;
-	int64_t camp, tid;
+	int64_t camp, tid, vid;
 	char path[96];
 
 	camp = schedule(w, "phone-change", w->agent1.id, 0);
@@ -438,6 +438,24 @@ test_never_reaches_customer(void **state)
 				      "'staff'",
 				      (long long)tid),
 			 1);
+	assert_int_equal(gh_db_count(&w->s, "SELECT COUNT(*) FROM outbox"), 0);
+	/* No code can be sent to the drill's sender either. */
+	gh_train(&w->s, "agent1@example.com");
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/verifications",
+		 (long long)tid);
+	assert_int_equal(gh_send_json(&w->s, &w->c1, "POST", path,
+				      json_object(), &r),
+			 201);
+	vid = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/verifications/%lld/factors",
+		 (long long)vid);
+	assert_int_equal(gh_send_json(&w->s, &w->c1, "POST", path,
+				      json_pack("{s:s}", "method",
+						"email_otp"),
+				      &r),
+			 409);
+	gh_resp_free(&r);
 	assert_int_equal(gh_db_count(&w->s, "SELECT COUNT(*) FROM outbox"), 0);
 	assert_int_equal(gh_req(&w->s, &w->cc, "GET",
 				"/api/v1/portal/tickets?limit=100", NULL, NULL,
