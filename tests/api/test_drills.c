@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -632,6 +633,37 @@ test_drill_attachment(void **state)
 	assert_int_equal(audit_count(w, "drill.attachment_open"), 1);
 }
 
+/* A drill scheduled for later is not delivered before its time; the
+ * target's next list after it delivers it. */
+static void
+test_scheduled_later(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	int64_t camp, tid;
+
+	assert_int_equal(gh_send_json(&w->s, &w->cs, "POST", "/api/v1/drills",
+				      json_pack("{s:s, s:[I], s:I}", "template",
+						"phone-change", "staff",
+						(json_int_t)w->agent1.id,
+						"send_at",
+						(json_int_t)time(NULL) + 3),
+				      &r),
+			 201);
+	camp = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	assert_false(listed(w, &w->c1, 0, NULL));
+	assert_int_equal(drill_ticket(w, camp, w->agent1.id), 0);
+	sleep(4);
+	/* Agent 2's list delivers nothing of agent 1's. */
+	assert_false(listed(w, &w->c2, 0, NULL));
+	assert_int_equal(drill_ticket(w, camp, w->agent1.id), 0);
+	assert_false(listed(w, &w->c1, 0, NULL));
+	tid = drill_ticket(w, camp, w->agent1.id);
+	assert_true(tid > 0);
+	assert_true(listed(w, &w->c1, tid, NULL));
+}
+
 /* Agents cannot use the supervisors' routes (ASVS 8.2.1). */
 static void
 test_agent_forbidden(void **state)
@@ -805,6 +837,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_report_real, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_drill_attachment, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scheduled_later, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_agent_forbidden, setup,
 						teardown),

@@ -80,7 +80,7 @@ function scheduleForm(templates) {
   const tpl = select('Template', 'drill-template', templates.map((t) => [t.id, t.title]), templates[0] ? templates[0].id : '');
   const staff = field('Agents (staff numbers)', { name: 'staff', inputmode: 'numeric', autocomplete: 'off' }, 'Comma-separated, e.g. 3, 4. Or leave empty and name a queue.');
   const queue = field('Or a whole queue', { name: 'queue', autocomplete: 'off' }, 'Every active member of the queue gets the drill.');
-  const when = field('Send at (optional)', { name: 'send_at', type: 'datetime-local' }, 'Empty: now. The drill arrives when the agent next opens their queue.');
+  const when = field('Send at (optional)', { name: 'send_at', type: 'datetime-local' }, 'Empty: now. The drill arrives within a minute of this time.');
   const form = h('form', { class: 'card drill-form', 'aria-labelledby': 'drill-form-h', novalidate: true },
     h('h2', { id: 'drill-form-h', text: 'Schedule a drill' }), err, tpl.wrap, staff.wrap, queue.wrap, when.wrap,
     submitRow('Schedule drill'));
