@@ -96,6 +96,8 @@ async function statsCheck(t, s) {
     await p.setViewportSize({ width: 1280, height: 900 });
     await p.goto(`${t.CONSOLE}/#/queue`);
     await p.locator('.ticket-row', { hasText: URGENT }).locator('.badge.drill').waitFor({ timeout: 5000 });
+    await p.locator('.ticket-row', { hasText: URGENT }).first().click();
+    await p.locator('.ticket-head .badge.drill', { hasText: 'Phishing drill' }).waitFor({ timeout: 5000 });
     t.problems.push(...(await t.cspViolations(p)).map((v) => `console-drills CSP: ${v}`));
     await s.sup.ctx.close();
   });
