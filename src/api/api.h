@@ -117,5 +117,19 @@ int api_hyg_password_force(struct request *r);
  * password_changed_at, password_expires_at (null: no maximum age). */
 int api_hyg_password_fields(struct request *r, int64_t staff_id,
 			    json_t *body);
+/* drills.c (issue 11, part B): phishing drills for supervisors
+ * (POST/GET /drills, GET /drills/{id}, /drills/stats, /drills/templates),
+ * and for staff opening a customer message's link
+ * (POST /tickets/{id}/messages/{mid}/links/{n}/open) and reporting it
+ * (POST /tickets/{id}/messages/{mid}/report-phishing {note?}). */
+int api_drills_create(struct request *r);
+int api_drills_list(struct request *r);
+int api_drills_get(struct request *r);
+int api_drills_stats(struct request *r);
+int api_drills_templates(struct request *r);
+int api_link_open(struct request *r);
+int api_report_phishing(struct request *r);
+/* POST /attachments/{id}/open: before the console downloads a file. */
+int api_attachment_open(struct request *r);
 
 #endif

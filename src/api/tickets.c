@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "api/common.h"
+#include "core/drills.h"
 #include "core/tickets.h"
 #include "util/errors.h"
 
@@ -41,6 +42,39 @@ ticket_summary(const struct ticket_rec *t)
 			 person(t->assignee_id, t->assignee_name),
 			 "created_at", (json_int_t)t->created_at, "updated_at",
 			 (json_int_t)t->updated_at);
+}
+
+/* Supervisors see a phishing drill's ticket marked; its target (an
+ * agent) sees it as any other ticket. */
+static json_t *
+staff_summary(const struct ticket_rec *t, const struct tk_actor *a)
+{
+	json_t *o = ticket_summary(t);
+
+	if (o != NULL && t->drill_id > 0 && actor_is_supervisor(a))
+		json_object_set_new(o, "drill", json_true());
+	return o;
+}
+
+/* Marks the customer messages of jm reported as phishing ("reported":
+ * true; the console shows them so). */
+static void
+mark_reported(struct request *r, int64_t ticket_id, json_t *jm)
+{
+	json_t *ids = drills_reported_messages(request_db(r), ticket_id);
+	size_t i, k;
+	json_t *m, *id;
+
+	json_array_foreach(jm, i, m) {
+		if (json_object_get(m, "links") == NULL)
+			continue;
+		json_object_set_new(m, "reported", json_false());
+		json_array_foreach(ids, k, id)
+			if (json_equal(id, json_object_get(m, "id")))
+				json_object_set_new(m, "reported",
+						    json_true());
+	}
+	json_decref(ids);
 }
 
 /* A staff-side message or note. For messages "author" is the customer's
@@ -148,7 +182,7 @@ api_tickets_list(struct request *r)
 		return rc;
 	arr = json_array();
 	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(arr, ticket_summary(&l.v[i]));
+		json_array_append_new(arr, staff_summary(&l.v[i], &a));
 	ticket_list_clear(&l);
 	return api_page(r, "tickets", arr, limit, offset);
 }
@@ -186,7 +220,7 @@ api_tickets_get(struct request *r)
 			       &msgs, &notes);
 	if (rc < 0)
 		return rc;
-	body = ticket_summary(&t);
+	body = staff_summary(&t, &a);
 	jm = json_array();
 	jn = json_array();
 	for (size_t i = 0; i < msgs.n; i++)
@@ -195,6 +229,7 @@ api_tickets_get(struct request *r)
 	for (size_t i = 0; i < notes.n; i++)
 		json_array_append_new(jn, staff_item(&notes.v[i],
 						     notes.v[i].body, 1, ""));
+	mark_reported(r, t.id, jm);
 	json_object_set_new(body, "messages", jm);
 	json_object_set_new(body, "notes", jn);
 	thread_list_clear(&msgs);

@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "core/attachments.h"
 #include "core/changes.h"
+#include "core/drills.h"
 #include "core/mailer.h"
 #include "core/refusal.h"
 #include "http/server.h"
@@ -140,6 +141,17 @@ apply_changes(struct app *app)
 	store_release(app->store, c);
 }
 
+/* Delivers the phishing drills whose send time has come (core/drills.h;
+ * a failure is logged there and leaves them due). */
+static void
+deliver_drills(struct app *app)
+{
+	struct store_conn *c = store_acquire(app->store);
+
+	(void)drills_deliver_due(app, c, 0, (int64_t)time(NULL));
+	store_release(app->store, c);
+}
+
 /* Does the periodic work every SERVE_TICK seconds until a signal of set
  * arrives; returns it. */
 static int
@@ -153,6 +165,7 @@ run_until_signal(struct app *app, const sigset_t *set)
 			return sig;
 		purge_attachments(app);
 		apply_changes(app);
+		deliver_drills(app);
 		cli_audit_checkpoint(app);
 	}
 }

@@ -150,6 +150,12 @@ static const struct opt opts[] = {
 	S("training", "required", training_required, "all",
 	  "modules staff must hold to verify customers and reveal data: "
 	  "`all` (every module marked required) or a comma list of ids"),
+	/* [drills] (part B: phishing drills) */
+	I("drills", "max_targets", drill_max_targets, "50", 1, 500,
+	  "staff members one phishing-drill campaign may target"),
+	I("drills", "campaigns_per_hour", drill_campaigns_per_hour, "10", 1,
+	  100, "phishing-drill campaigns that may be scheduled in an hour, "
+	  "by all supervisors together"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 

@@ -90,6 +90,9 @@ struct config {
 	/* [training] (core/training.h) */
 	int64_t training_validity_months;
 	char training_required[CONFIG_STR_MAX];
+	/* [drills] (part B) */
+	int64_t drill_max_targets;
+	int64_t drill_campaigns_per_hour;
 	/* [log] */
 	char log_level[16];
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/drills.h"
 #include "core/sealed.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -117,6 +118,9 @@ notify_seal(const struct crypto_keys *keys, const char *email,
 	unsigned char rnd[16];
 	char ad[160];
 
+	/* A phishing drill's pseudo-customer is never mailed. */
+	if (strcmp(email, DRILL_SENDER_EMAIL) == 0)
+		return -GH_FORBIDDEN;
 	crypto_random_bytes(rnd, sizeof(rnd));
 	if (crypto_hex_encode(rnd, sizeof(rnd), m->ref, sizeof(m->ref)) < 0)
 		return -GH_INTERNAL;
@@ -141,6 +145,10 @@ notify_prepare(const struct outbound_ctx *x, struct notify_mail *m)
 	int rc;
 
 	memset(m, 0, sizeof(*m));
+	/* A reply on a phishing drill is stored and nothing is mailed: the
+	 * mail stays empty and notify_queue queues nothing. */
+	if (drills_is_sender(x->cc.email_idx))
+		return 0;
 	if (x->email == NULL) {
 		LOG_BUG("customer without an e-mail address");
 		return -GH_INTERNAL;
@@ -171,6 +179,8 @@ notify_queue(struct store_conn *c, const struct notify_mail *m, int64_t now)
 			       .body_text = m->body,
 			       .now = now};
 
+	if (m->ref[0] == '\0')
+		return 0; /* nothing to send (a phishing drill) */
 	return c->ops->outbox_insert(c, &o, NULL);
 }
 

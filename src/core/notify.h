@@ -47,7 +47,8 @@ struct notify_mail {
  * and checks it with outbound_scan(x), outside any write transaction. If
  * the customer's phrase makes the check fail, the mail goes without the
  * phrase; if it still fails, -GH_INTERNAL (the fixed text is ours). 0 or
- * an error; *m holds nothing on error.
+ * an error; *m holds nothing on error. For a phishing drill's
+ * pseudo-customer (core/drills.h) *m stays empty: nothing is mailed.
  */
 int notify_prepare(const struct outbound_ctx *x, struct notify_mail *m);
 
@@ -55,12 +56,14 @@ int notify_prepare(const struct outbound_ctx *x, struct notify_mail *m);
  * Seals email (the recipient) and phrase (may be NULL) into m->to and
  * m->phrase under a new random reference m->ref, as the mailer opens
  * them; the caller fills m->subject and m->body. For other content-free
- * notices (core/changes_notice.c). 0 or -GH_INTERNAL.
+ * notices (core/changes_notice.c). 0 or -GH_INTERNAL; -GH_FORBIDDEN for
+ * a phishing drill's pseudo-customer (DRILL_SENDER_EMAIL), never mailed.
  */
 int notify_seal(const struct crypto_keys *keys, const char *email,
 		const char *phrase, struct notify_mail *m);
 
-/* Queues m in the caller's transaction on c. 0 or a store error. */
+/* Queues m in the caller's transaction on c (an empty m, from a drill,
+ * queues nothing). 0 or a store error. */
 int notify_queue(struct store_conn *c, const struct notify_mail *m,
 		 int64_t now);
 

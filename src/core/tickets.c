@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/drills.h"
 #include "core/inbound.h"
 #include "core/sealed.h"
 #include "core/tickets_int.h"
@@ -410,7 +411,6 @@ tickets_staff_list_queue(struct app *app, struct store_conn *c,
 	struct queue_rec qr;
 	int rc;
 
-	(void)app;
 	out->v = NULL;
 	out->n = 0;
 	if (!actor_is_staff(a))
@@ -429,6 +429,11 @@ tickets_staff_list_queue(struct app *app, struct store_conn *c,
 		if (rc < 0)
 			return rc;
 	}
+	/* Phishing drills due for this agent (for a supervisor: all) become
+	 * tickets before the list is read; a failure is logged there and
+	 * leaves them due. */
+	(void)drills_deliver_due(app, c, actor_is_supervisor(a) ? 0 : a->id,
+				 (int64_t)time(NULL));
 	actor_ticket_query(a, &q);
 	q.status = status;
 	q.assigned = assigned;
@@ -478,7 +483,9 @@ tickets_staff_get(struct app *app, struct store_conn *c,
 		if (rc < 0)
 			return rc;
 	}
-	rc = c->ops->staff_messages(c, ticket_id, msgs);
+	rc = drills_on_view(app, c, a, t, (int64_t)time(NULL));
+	if (rc == 0)
+		rc = c->ops->staff_messages(c, ticket_id, msgs);
 	if (rc == 0)
 		rc = c->ops->staff_notes(c, ticket_id, notes);
 	if (rc < 0) {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/drills.h"
 #include "core/mailer.h"
 #include "core/mask.h"
 #include "core/notify.h"
@@ -122,6 +123,9 @@ verify_mail_code(struct app *app, struct store_conn *c,
 
 	sent_to[0] = '\0';
 	rc = c->ops->customer_contact(c, v->customer_id, &cc);
+	/* A phishing drill's sender: nothing on file to send a code to. */
+	if (rc == 0 && drills_is_sender(cc.email_idx))
+		rc = -GH_BAD_STATE;
 	if (rc == 0)
 		rc = sealed_field_open(app->keys, cc.email_idx,
 				       email ? "email" : "phone",

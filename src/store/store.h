@@ -134,6 +134,7 @@ struct ticket_rec {
 	char last_from[16];       /* realm of the newest message, or "" */
 	int64_t queue_id;         /* migration 006 */
 	char queue_name[QUEUE_NAME_BYTES];
+	int64_t drill_id;         /* migration 015: 0, or its drill target */
 };
 
 struct ticket_list {
@@ -274,6 +275,7 @@ struct attachment_list {
 #include "store/store_verify.h"
 #include "store/store_reveals.h"
 #include "store/store_training.h"
+#include "store/store_drills.h"
 /* Audit pages (see audit_page below). A row callback gets one record
  * (record and leaf valid during the call only) and returns 0 to go on,
  * > 0 to stop the read early (the read then returns 0) or a negative
@@ -694,6 +696,7 @@ struct store_ops {
 	struct store_disclosure_ops disclosure; /* store/store_reveals.h */
 	struct store_training_ops training; /* store/store_training.h */
 	struct store_hygiene_ops hygiene; /* store/store_hygiene.h */
+	struct store_drills_ops drills; /* store/store_drills.h */
 };
 
 /* Every connection starts with the backend's operations table. */

@@ -21,6 +21,7 @@ import { chromium } from 'playwright-core';
 import { disclosureChecks } from './disclosure.mjs';
 import { trainingChecks } from './training.mjs';
 import { hygieneChecks } from './hygiene.mjs';
+import { drillChecks } from './drills.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1024,6 +1025,7 @@ async function main() {
     agent, supervisor, problems, cspViolations,
   });
   await hygieneChecks({ test, assert, shot, newPage, totp, cli, dir, CONSOLE, problems, cspViolations });
+  await drillChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, agent, agentPage: staff.page, supervisor, problems, cspViolations });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);

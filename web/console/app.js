@@ -25,6 +25,9 @@
 //                   every staff member's training status (supervisors)
 //   account.js      My account: password change, sessions, logins; the
 //                   forced-change screen
+//   drills.js       phishing drills: schedule, campaigns, rates (supervisors)
+//   drillchart.js   the drills' rate chart (inline SVG)
+//   report.js       "Report phishing" under each customer message
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
@@ -33,6 +36,7 @@ import { showChanges } from './changes.js';
 import { showReveals } from './supervisor.js';
 import { showTraining, showTrainingStatus } from './training.js';
 import { showAccount, showPasswordChange } from './account.js';
+import { showDrills } from './drills.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -89,6 +93,7 @@ async function render() {
       case 'changes': return await showChanges(query);
       case 'training': return await showTraining(parts);
       case 'training-status': return await showTrainingStatus();
+      case 'drills': return await showDrills();
       case 'tickets':
         if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
         return go('#/queue');

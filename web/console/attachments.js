@@ -4,6 +4,7 @@
 // be released by an administrator, with a reason that is audited.
 import { ApiError, h, replace, timeEl, announce, showError, hideError, field, busy, listOf, alertBox, submitRow } from './lib.js';
 import { API, api, isAdmin } from './shell.js';
+import { lessonPanel } from './links.js';
 
 const VERDICT_LABEL = { clean: 'Clean', suspicious: 'Suspicious', dangerous: 'Dangerous' };
 const ATTACH_REASON = {
@@ -96,13 +97,21 @@ function quarantineControl(rform) {
   return h('div', null, children);
 }
 
-// "Download" for file a; a failure shows in ierr.
-function downloadButton(a, ierr) {
+// "Download" for file a; a failure shows in ierr. Every download first
+// asks the server to open the file (POST .../open): a phishing drill's
+// file answers its lesson, drawn into out at once, instead of the file.
+function downloadButton(a, ierr, out) {
   const btn = h('button', { type: 'button', text: 'Download', 'aria-label': `Download ${a.filename}` });
   btn.addEventListener('click', async () => {
     hideError(ierr);
     btn.disabled = true;
     try {
+      const opened = await api.post(`${API}/attachments/${encodeURIComponent(a.id)}/open`, {});
+      if (opened.drill) {
+        replace(out, lessonPanel(opened.lesson));
+        out.querySelector('h3').focus();
+        return;
+      }
       await downloadAttachment(a);
     } catch (e) {
       showError(ierr, e);
@@ -131,15 +140,16 @@ function attachmentFindings(a) {
 
 function attachmentItem(a, reload) {
   const ierr = alertBox();
+  const out = h('div', { class: 'attachment-out' });
   const rform = a.quarantined && isAdmin() ? releaseForm(a, reload) : null;
-  const control = a.quarantined ? quarantineControl(rform) : downloadButton(a, ierr);
+  const control = a.quarantined ? quarantineControl(rform) : downloadButton(a, ierr, out);
   return h('li', { class: 'attachment' },
     h('div', { class: 'attachment-head' },
       h('span', { class: 'filename', text: a.filename }), ' ',
       h('span', { class: `badge verdict-${a.verdict}`, text: VERDICT_LABEL[a.verdict] || a.verdict }), ' ',
       h('span', { class: 'muted', text: `${a.type || ''} · ${a.size} bytes · ` }), timeEl(a.created_at)),
     attachmentFindings(a),
-    ierr, control, rform);
+    ierr, control, out, rform);
 }
 
 // The attachments panel of ticket id (it loads its list itself).

@@ -2,8 +2,10 @@
 // analysed and defanged ("hxxps://evil[.]example/x") with byte offsets into
 // the stored body. They are shown as text, never as <a>; opening one takes
 // an explicit step and a confirmation that shows the real address and the
-// warnings.
-import { h, listOf } from './lib.js';
+// warnings, and goes through the server (audited; a phishing drill's link
+// answers its lesson instead of an address).
+import { h, listOf, replace } from './lib.js';
+import { API, api } from './shell.js';
 
 const LINK_REASONS = {
   ip_host: 'The address is a bare IP number instead of a domain name.',
@@ -39,7 +41,23 @@ function refang(d) {
   return String(d || '').replace(/^hxxp/i, 'http').replace(/\[\.\]/g, '.').replace(/\[@\]/g, '@');
 }
 
-function openLink(l) {
+// The short lesson of a phishing drill, shown the moment its link (or
+// file) was opened.
+export function lessonPanel(lesson) {
+  const l = lesson || {};
+  return h('section', { class: 'drill-lesson', role: 'alert', 'aria-label': 'Phishing drill lesson' },
+    h('h3', { tabindex: '-1', text: l.title || 'This was a phishing drill' }),
+    h('p', { text: l.text || '' }),
+    listOf(l.red_flags).length ? h('p', { class: 'flags-h', text: 'The warning signs in this message:' }) : null,
+    listOf(l.red_flags).length ? h('ul', null, listOf(l.red_flags).map((f) => h('li', { text: f }))) : null,
+    h('p', { class: 'hint', text: 'A short training module was added to your Training list. Next time, use “Report phishing” instead.' }));
+}
+
+// Opens link l (number n of message ctx.messageId) after the warning:
+// always through the server, which audits it and answers the address, or,
+// for a phishing drill, the lesson (drawn into `out` at once). A message
+// reported as phishing has its links blocked (403 quarantined).
+async function openLink(l, n, ctx, out) {
   const url = refang(l.url_defanged);
   const reasons = listOf(l.reasons).map((c) => `• ${linkReason(c)}`).join('\n');
   const msg = 'This link was sent by a customer. Opening it can expose you and the company to phishing or malware.\n\n'
@@ -47,7 +65,19 @@ function openLink(l) {
     + `Verdict: ${VERDICTS[l.verdict] || l.verdict}${reasons ? `\n${reasons}` : ''}\n\n`
     + 'Never enter a password or code on a page you reached this way. Open it in a new tab?';
   if (!window.confirm(msg)) return;
-  window.open(url, '_blank', 'noopener,noreferrer');
+  const path = `${API}/tickets/${encodeURIComponent(ctx.ticketId)}/messages/${encodeURIComponent(ctx.messageId)}/links/${n}/open`;
+  try {
+    const res = await api.post(path, {});
+    if (res.drill) {
+      replace(out, lessonPanel(res.lesson));
+      out.querySelector('h3').focus();
+      return;
+    }
+    if (res.url) window.open(res.url, '_blank', 'noopener,noreferrer');
+  } catch (e) {
+    replace(out, h('p', { class: 'error', role: 'alert', text: e.code === 'quarantined'
+      ? 'This message was reported as phishing: its links are blocked.' : e.message }));
+  }
 }
 
 // A customer message body with each analysed link replaced by its defanged
@@ -70,25 +100,32 @@ export function customerBody(body, links) {
   return h('p', { class: 'body' }, ...parts);
 }
 
-// One link under a message: verdict, defanged address, the open step
-// (never for data: or javascript: links) and the warning signs.
-function linkItem(l) {
+// One link (number n) under a message: verdict, defanged address, the
+// open step (never for data: or javascript: links, nor once the message
+// was reported) and the warning signs.
+function linkItem(l, n, ctx) {
   const url = refang(l.url_defanged);
   const codes = listOf(l.reasons);
   const openable = /^https?:\/\//i.test(url) && !codes.includes('javascript_url') && !codes.includes('data_url');
+  const out = h('div', { class: 'link-out' });
+  let action;
+  if (ctx.reported) action = h('span', { class: 'hint', text: 'Blocked: this message was reported as phishing.' });
+  else if (openable) action = h('button', { type: 'button', class: 'open-link', text: 'Open link…', on: { click: () => openLink(l, n, ctx, out) } });
+  else action = h('span', { class: 'hint', text: 'This kind of link is never opened from the console.' });
   return h('li', { class: `link verdict-${l.verdict}` },
     h('div', { class: 'link-head' },
       h('span', { class: `badge verdict verdict-${l.verdict}`, text: VERDICTS[l.verdict] || String(l.verdict) }),
       h('code', { class: 'defanged', text: l.url_defanged || '' }),
-      openable
-        ? h('button', { type: 'button', class: 'open-link', text: 'Open link…', on: { click: () => openLink(l) } })
-        : h('span', { class: 'hint', text: 'This kind of link is never opened from the console.' })),
+      action),
     l.text_defanged ? h('p', { class: 'hint', text: `Shown to the reader as: ${l.text_defanged}` }) : null,
-    codes.length ? h('ul', { class: 'reasons' }, codes.map((c) => h('li', { text: linkReason(c) }))) : null);
+    codes.length ? h('ul', { class: 'reasons' }, codes.map((c) => h('li', { text: linkReason(c) }))) : null,
+    out);
 }
 
 // The list of links under a customer message (null when there are none).
-export function linkList(links) {
+// ctx: {ticketId, messageId, reported}; links are numbered from 1 in the
+// order the server stored them.
+export function linkList(links, ctx) {
   if (!links.length) return null;
-  return h('ul', { class: 'links', 'aria-label': 'Links in this message' }, links.map(linkItem));
+  return h('ul', { class: 'links', 'aria-label': 'Links in this message' }, links.map((l, i) => linkItem(l, i + 1, ctx || {})));
 }

@@ -39,6 +39,7 @@ function queueRow(t) {
         h('span', { class: 'subject', text: t.subject || '(no subject)' }), h('br'),
         h('span', { class: 'who', text: `${(t.customer && t.customer.name) || 'Customer'} · ${t.queue ? 'queue ' + t.queue + ' · ' : ''}${t.assignee ? 'assigned to ' + t.assignee.name : 'unassigned'}` })),
       h('span', { class: 'meta' },
+        t.drill ? h('span', { class: 'badge drill', text: 'Phishing drill' }) : null,
         statusBadge(t.status),
         h('span', { class: 'muted' }, timeEl(t.updated_at)))));
 }

@@ -8,6 +8,7 @@
 import { h, replace, timeEl, listOf } from './lib.js';
 import { customerBody, linkList } from './links.js';
 import { heldItem } from './held.js';
+import { reportControl } from './report.js';
 
 // What the inbound filter removed from a customer's message, or null.
 function redactedNote(m) {
@@ -17,7 +18,7 @@ function redactedNote(m) {
   return h('p', { class: 'redacted-note', text: `Removed before storage by the inbound filter: ${types}. The customer was told not to send such data.` });
 }
 
-function messageItem(m) {
+function messageItem(m, ctx) {
   const agent = m.from === 'agent';
   return h('li', { class: `msg from-${agent ? 'agent' : 'customer'}` },
     h('article', null,
@@ -27,7 +28,8 @@ function messageItem(m) {
         timeEl(m.created_at)),
       agent ? h('p', { class: 'body', text: m.body || '' }) : customerBody(m.body, listOf(m.links)),
       redactedNote(m),
-      agent ? null : linkList(listOf(m.links))));
+      agent ? null : linkList(listOf(m.links), { ticketId: ctx.ticketId, messageId: m.id, reported: !!m.reported }),
+      agent ? null : reportControl(m, ctx)));
 }
 
 function noteItem(n) {
@@ -44,7 +46,7 @@ function noteItem(n) {
 // are none; heldCtx is what heldItem takes.
 export function showMessages(list, messages, held, heldCtx) {
   const items = [
-    ...listOf(messages).map((m) => ({ at: Number(m.created_at) || 0, draw: () => messageItem(m) })),
+    ...listOf(messages).map((m) => ({ at: Number(m.created_at) || 0, draw: () => messageItem(m, heldCtx) })),
     ...listOf(held).map((x) => ({ at: Number(x.created_at) || 0, draw: () => heldItem(x, heldCtx) })),
   ].sort((a, b) => a.at - b.at);
   replace(list, items.length ? items.map((it) => it.draw()) : h('li', { class: 'empty', text: 'No messages yet.' }));

@@ -26,6 +26,8 @@ function ticketFacts(ticket) {
     fact('Queue', ticket.queue || 'general'),
     fact('Assignee', ticket.assignee ? ticket.assignee.name : 'Unassigned'),
     fact('Opened', timeEl(ticket.created_at)),
+    // Only supervisors get the mark (the target must not see it).
+    ticket.drill ? fact('Kind', h('span', { class: 'badge drill', text: 'Phishing drill' })) : null,
   ];
 }
 

@@ -126,7 +126,8 @@ sq_portal_attachment_list(struct store_conn *c, int64_t customer_id,
 		     "SELECT " ATT_COLS " FROM attachments a JOIN tickets t "
 		     "ON t.id = a.ticket_id WHERE a.ticket_id = ?1 AND "
 		     "t.customer_id = ?2 AND a.uploader_realm = 'customer' "
-		     "AND a.uploader_id = ?2 ORDER BY a.id",
+		     "AND a.uploader_id = ?2 AND t.drill_id IS NULL "
+		     "ORDER BY a.id",
 		     "ii", ticket_id, customer_id);
 	if (rc < 0)
 		attachment_list_clear(out);

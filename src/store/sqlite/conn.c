@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "store/sqlite/sq.h"
+#include "store/sqlite/sq_drills.h"
 #include "util/embed.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -388,6 +389,23 @@ static const struct store_ops sq_ops = {
 		.staff_pw_get = sq_hyg_staff_pw_get,
 		.staff_pw_set = sq_hyg_staff_pw_set,
 		.staff_pw_force = sq_hyg_staff_pw_force,
+	},
+	/* drills.c: phishing drills and reported messages (part B) */
+	.drills = {
+		.campaign_insert = sq_drill_campaign_insert,
+		.campaign_count = sq_drill_campaign_count,
+		.campaign_list = sq_drill_campaign_list,
+		.campaign_get = sq_drill_campaign_get,
+		.target_list = sq_drill_target_list,
+		.target_due = sq_drill_target_due,
+		.target_by_ticket = sq_drill_target_by_ticket,
+		.target_delivered = sq_drill_target_delivered,
+		.target_event = sq_drill_target_event,
+		.queue_staff = sq_drill_queue_staff,
+		.message_report = sq_drill_message_report,
+		.message_reported = sq_drill_message_reported,
+		.ticket_reported = sq_drill_ticket_reported,
+		.attachments_quarantine = sq_drill_attachments_quarantine,
 	},
 };
 

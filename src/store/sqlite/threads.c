@@ -115,7 +115,7 @@ sq_portal_messages(struct store_conn *c, int64_t customer_id,
 		     "LEFT JOIN staff s ON m.author_realm = 'staff' "
 		     "AND s.id = m.author_id "
 		     "WHERE m.ticket_id = ? AND t.customer_id = ? "
-		     "ORDER BY m.id",
+		     "AND t.drill_id IS NULL ORDER BY m.id",
 		     "ii", ticket_id, customer_id);
 	if (rc < 0)
 		thread_list_clear(out);

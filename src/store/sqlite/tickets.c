@@ -6,6 +6,8 @@
  * creation, a message from either side, a change of status). The staff
  * view applies the visibility rule of queues in SQL (STAFF_SEES) and shows
  * updated_at, which every change moves (notes, assignment, queue too).
+ * A phishing drill's ticket (drill_id set, migration 015) is never read
+ * by the portal's statements; the staff view carries the mark.
  *
  * Invariant: public_updated_at is moved here and in threads.c (a new
  * message) and nowhere else, so nothing internal can move it.
@@ -25,13 +27,14 @@
 #define PORTAL_VIEW                                                           \
 	"t.id, t.customer_id, '', t.subject, t.status, "                     \
 	"COALESCE(t.assignee_id, 0), '', t.created_at, "                     \
-	"t.public_updated_at, " LAST_FROM ", t.queue_id, '' FROM tickets t "
+	"t.public_updated_at, " LAST_FROM ", t.queue_id, '', 0 FROM tickets t "
 
 /* The staff's columns for ticket_row and their tables. */
 #define STAFF_VIEW                                                            \
 	"t.id, t.customer_id, cu.name, t.subject, t.status, "                \
 	"COALESCE(t.assignee_id, 0), COALESCE(s.name, ''), t.created_at, "   \
-	"t.updated_at, " LAST_FROM ", t.queue_id, qu.name "                  \
+	"t.updated_at, " LAST_FROM ", t.queue_id, qu.name, "                 \
+	"COALESCE(t.drill_id, 0) "                                           \
 	"FROM tickets t JOIN customers cu ON cu.id = t.customer_id "         \
 	"JOIN queues qu ON qu.id = t.queue_id "                              \
 	"LEFT JOIN staff s ON s.id = t.assignee_id "
@@ -53,6 +56,7 @@ ticket_row(sqlite3_stmt *st, void *ctx)
 	sq_text(st, 9, t->last_from, sizeof(t->last_from));
 	t->queue_id = sqlite3_column_int64(st, 10);
 	sq_text(st, 11, t->queue_name, sizeof(t->queue_name));
+	t->drill_id = sqlite3_column_int64(st, 12);
 	return 0;
 }
 
@@ -110,7 +114,8 @@ sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
 {
 	memset(out, 0, sizeof(*out));
 	return sq_row(c, ticket_row, out,
-		      "SELECT " PORTAL_VIEW "WHERE t.id = ? AND t.customer_id = ?",
+		      "SELECT " PORTAL_VIEW "WHERE t.id = ? AND t.customer_id = ? "
+		      "AND t.drill_id IS NULL",
 		      "ii", ticket_id, customer_id);
 }
 
@@ -123,6 +128,7 @@ sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 	*out = (struct ticket_list){NULL, 0};
 	rc = sq_rows(c, ticket_push, out,
 		     "SELECT " PORTAL_VIEW "WHERE t.customer_id = ? "
+		     "AND t.drill_id IS NULL "
 		     "ORDER BY t.public_updated_at DESC, t.id DESC "
 		     "LIMIT ? OFFSET ?",
 		     "iii", customer_id, limit, offset);
