@@ -135,5 +135,15 @@ const struct route api_routes[] = {
 	 api_supervisor_reveals, 0},
 	{"POST", "/api/v1/staff/{id}/reveal-lock/clear", STAFF,
 	 AUTH_SUPERVISOR, 8 * KB, api_staff_reveal_lock_clear, 0},
+	/* part D, customer protection (api/contact.c): the contact policy
+	 * (public, no session), contact codes, the security centre */
+	{"GET", "/api/v1/portal/contact-policy", PUB, AUTH_NONE, 0,
+	 api_portal_contact_policy, 0},
+	{"POST", "/api/v1/portal/contact-codes/check", PUB, AUTH_CUSTOMER,
+	 1 * KB, api_portal_contact_check, 0},
+	{"GET", "/api/v1/portal/security", PUB, AUTH_CUSTOMER, 0,
+	 api_portal_security, 0},
+	{"POST", "/api/v1/tickets/{id}/contact-codes", STAFF, AUTH_AGENT,
+	 1 * KB, api_tickets_contact_code, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

@@ -294,6 +294,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 
 #include "store/store_changes.h"
 #include "store/store_fields.h"
+#include "store/store_contact.h"
 
 
 struct store_ops {
@@ -690,6 +691,7 @@ struct store_ops {
 			      int64_t id, const struct blob *old,
 			      const struct blob *val);
 	struct store_disclosure_ops disclosure; /* store/store_reveals.h */
+	struct store_contact_ops contact; /* store/store_contact.h */
 };
 
 /* Every connection starts with the backend's operations table. */

@@ -367,6 +367,18 @@ static const struct store_ops sq_ops = {
 		.reveal_lock_clear = sq_reveal_lock_clear,
 		.reveal_agents = sq_reveal_agents,
 	},
+	/* contact.c: customer protection (issue 11 part D) */
+	.contact = {
+		.code_insert = sq_contact_code_insert,
+		.code_live = sq_contact_code_live,
+		.code_find = sq_contact_code_find,
+		.code_use = sq_contact_code_use,
+		.codes_since = sq_contact_codes_since,
+		.check_insert = sq_contact_check_insert,
+		.checks_since = sq_contact_checks_since,
+		.reveals = sq_contact_reveals,
+		.mfa = sq_contact_mfa,
+	},
 };
 
 const struct store_backend store_sqlite_backend = {
