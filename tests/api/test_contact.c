@@ -517,6 +517,418 @@ test_policy_public(void **state)
 	(void)w;
 }
 
+/* --- verification, reveals, changes (to make every notification) --------- */
+
+/* A verification by agent1 on A's ticket: portal number matching (level
+ * 1) and, with level 2, an e-mail code; returns its id. *mail (may be
+ * NULL) gets the code mail. */
+static int64_t
+verified(int level, char **mail)
+{
+	char path[128], code[7];
+	struct gh_resp r;
+	char *m = NULL;
+	const char *p;
+	int64_t v, n;
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/verifications",
+		 (long long)W->ticket_a);
+	assert_int_equal(post(&W->c_agent1, path, json_object(), &r), 201);
+	v = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/verifications/%lld/factors",
+		 (long long)v);
+	assert_int_equal(post(&W->c_agent1, path,
+			      json_pack("{s:s}", "method", "portal_approval"),
+			      &r),
+			 202);
+	n = json_integer_value(json_object_get(r.json, "number"));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path),
+		 "/api/v1/portal/verifications/%lld/approve", (long long)v);
+	assert_int_equal(post(&W->c_a, path,
+			      json_pack("{s:I}", "number", (json_int_t)n), &r),
+			 200);
+	gh_resp_free(&r);
+	if (level < 2)
+		return v;
+	snprintf(path, sizeof(path), "/api/v1/verifications/%lld/factors",
+		 (long long)v);
+	assert_int_equal(post(&W->c_agent1, path,
+			      json_pack("{s:s}", "method", "email_otp"), &r),
+			 202);
+	gh_resp_free(&r);
+	assert_int_equal(gh_take_mail(&W->s, W->cust_a.email,
+				      "Your verification code: ", 10, &m),
+			 0);
+	p = strstr(m, "Your verification code: ");
+	memcpy(code, p + strlen("Your verification code: "), 6);
+	code[6] = '\0';
+	assert_int_equal(post(&W->c_agent1, path,
+			      json_pack("{s:s, s:s}", "method", "email_otp",
+					"code", code),
+			      &r),
+			 200);
+	gh_resp_free(&r);
+	if (mail != NULL)
+		*mail = m;
+	else
+		free(m);
+	return v;
+}
+
+/* Waits for a text message file to PHONE in the outbox; its text. */
+static char *
+take_sms(void)
+{
+	char dir[400], p[800], done[820];
+
+	snprintf(dir, sizeof(dir), "%s/outbox", W->s.dir);
+	for (int i = 0; i < 100; i++) {
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			size_t l = strlen(e->d_name);
+			struct stat st;
+			char *text;
+			FILE *f;
+
+			if (l < 5 || strcmp(e->d_name + l - 4, ".sms") != 0)
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			assert_int_equal(stat(p, &st), 0);
+			text = calloc(1, (size_t)st.st_size + 1);
+			f = fopen(p, "r");
+			assert_non_null(f);
+			assert_int_equal(fread(text, 1, (size_t)st.st_size, f),
+					 (size_t)st.st_size);
+			fclose(f);
+			snprintf(done, sizeof(done), "%s.read", p);
+			assert_int_equal(rename(p, done), 0);
+			closedir(d);
+			return text;
+		}
+		if (d != NULL)
+			closedir(d);
+		usleep(100000);
+	}
+	fail_msg("no text message came");
+	return NULL;
+}
+
+/* A genuine notification: the phrase and the contact policy's address. */
+static void
+assert_genuine(char *text, const char *what)
+{
+	assert_non_null(text);
+	if (strstr(text, "\"" PHRASE "\"") == NULL)
+		fail_msg("%s: no anti-phishing phrase", what);
+	if (strstr(text, POLICY_URL) == NULL)
+		fail_msg("%s: no link to the contact policy", what);
+	free(text);
+}
+
+static char *
+mail_with(const char *needle)
+{
+	char *text = NULL;
+
+	if (gh_take_mail(&W->s, W->cust_a.email, needle, 10, &text) < 0)
+		fail_msg("no mail with \"%s\"", needle);
+	return text;
+}
+
+/* The kinds of notification that need no account change. */
+static int64_t
+message_and_codes(void)
+{
+	struct gh_resp r;
+	char path[128], *mail = NULL;
+	int64_t v;
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/replies",
+		 (long long)W->ticket_a);
+	assert_int_equal(post(&W->c_agent1, path,
+			      json_pack("{s:s}", "body",
+					"We are looking into it."),
+			      &r),
+			 201);
+	gh_resp_free(&r);
+	assert_genuine(mail_with("New secure message"), "new message");
+	v = verified(2, &mail);
+	assert_genuine(mail, "e-mail code");
+	snprintf(path, sizeof(path), "/api/v1/verifications/%lld/factors",
+		 (long long)v);
+	assert_int_equal(post(&W->c_agent1, path,
+			      json_pack("{s:s}", "method", "sms_otp"), &r),
+			 202);
+	gh_resp_free(&r);
+	assert_genuine(take_sms(), "text message code");
+	return v;
+}
+
+/* A phone change requested (level 2), approved, then applied a day
+ * later: both notices. Returns the change's id. */
+static int64_t
+change_notices(int64_t v)
+{
+	struct gh_resp r;
+	char path[128], sql[200];
+	int64_t id;
+
+	snprintf(path, sizeof(path), "/api/v1/customers/%lld/changes",
+		 (long long)W->cust_a.id);
+	assert_int_equal(post(&W->c_agent1, path,
+			      json_pack("{s:s, s:s, s:s, s:I}", "kind", "phone",
+					"value", "+44 20 7946 0555", "reason",
+					"caller has a new number",
+					"verification", (json_int_t)v),
+			      &r),
+			 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/changes/%lld/approve",
+		 (long long)id);
+	assert_int_equal(post(&W->c_sup2, path,
+			      json_pack("{s:s}", "reason", "called them back"),
+			      &r),
+			 200);
+	gh_resp_free(&r);
+	assert_genuine(mail_with("A change to your account was requested"),
+		       "change notice");
+	/* Test setup: the approval as it looks a day later. */
+	snprintf(sql, sizeof(sql),
+		 "UPDATE change_requests SET approved_at = approved_at - "
+		 "90000, apply_after = apply_after - 90000 WHERE id = %lld",
+		 (long long)id);
+	gh_db_exec(&W->s, sql);
+	assert_int_equal(get(&W->c_a, "/api/v1/portal/changes", &r), 200);
+	gh_resp_free(&r);
+	assert_genuine(mail_with("A change to your account was made"),
+		       "change applied");
+	return id;
+}
+
+/* --- the anti-phishing phrase ------------------------------------------- */
+
+/* GET path with c: 200 and the phrase (or its first word) not in it. */
+static void
+staff_reads(struct gh_client *c, const char *path)
+{
+	struct gh_resp r;
+
+	assert_int_equal(get(c, path, &r), 200);
+	if (strstr(r.body, PHRASE) != NULL || strstr(r.body, "Quokka") != NULL)
+		fail_msg("the phrase is in %s", path);
+	gh_resp_free(&r);
+}
+
+/* Every staff read that touches customer A: no phrase. */
+static void
+assert_staff_never_read(int64_t v, int64_t change)
+{
+	char path[128];
+
+	(void)change;
+	staff_reads(&W->c_agent1, "/api/v1/tickets");
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld",
+		 (long long)W->ticket_a);
+	staff_reads(&W->c_agent1, path);
+	staff_reads(&W->c_sup1, path);
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/attachments",
+		 (long long)W->ticket_a);
+	staff_reads(&W->c_agent1, path);
+	snprintf(path, sizeof(path), "/api/v1/customers/%lld",
+		 (long long)W->cust_a.id);
+	staff_reads(&W->c_agent1, path);
+	staff_reads(&W->c_sup1, path);
+	snprintf(path, sizeof(path), "/api/v1/verifications/%lld",
+		 (long long)v);
+	staff_reads(&W->c_agent1, path);
+	staff_reads(&W->c_sup1, "/api/v1/changes?limit=100");
+	staff_reads(&W->c_sup1, "/api/v1/supervisor/reveals");
+	staff_reads(&W->c_agent1, "/api/v1/staff/session");
+}
+
+/* No staff route sets or reveals the phrase. */
+static void
+assert_staff_never_write(int64_t v)
+{
+	struct gh_client other;
+	struct gh_resp r;
+	char path[128];
+
+	/* The portal's phrase routes do not exist on the staff listener. */
+	assert_int_equal(gh_send_json(&W->s, &W->c_agent1, "PUT",
+				      "/api/v1/portal/phrase",
+				      json_pack("{s:s}", "phrase", "evil"), &r),
+			 404);
+	gh_resp_free(&r);
+	/* A staff session on the public listener is no customer's. */
+	other = W->c_sup2;
+	other.staff = 0;
+	assert_int_equal(gh_send_json(&W->s, &other, "PUT",
+				      "/api/v1/portal/phrase",
+				      json_pack("{s:s}", "phrase", "evil"), &r),
+			 401);
+	gh_resp_free(&r);
+	assert_int_equal(get(&other, "/api/v1/portal/phrase", &r), 401);
+	assert_null(strstr(r.body, PHRASE));
+	gh_resp_free(&r);
+	/* Not a field to reveal, not a change kind, not a custom field. */
+	snprintf(path, sizeof(path), "/api/v1/customers/%lld/reveal",
+		 (long long)W->cust_a.id);
+	assert_int_equal(post(&W->c_agent1, path,
+			      json_pack("{s:s, s:s, s:I}", "field", "phrase",
+					"reason", "Caller asked for it",
+					"verification", (json_int_t)v),
+			      &r),
+			 400);
+	assert_null(strstr(r.body, PHRASE));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/customers/%lld/changes",
+		 (long long)W->cust_a.id);
+	assert_int_equal(post(&W->c_agent1, path,
+			      json_pack("{s:s, s:s, s:s, s:I}", "kind", "phrase",
+					"value", "evil", "reason",
+					"caller wants it changed",
+					"verification", (json_int_t)v),
+			      &r),
+			 400);
+	gh_resp_free(&r);
+	assert_true(post(&W->c_sup2, "/api/v1/admin/fields",
+			 json_pack("{s:s, s:s}", "name", "phrase", "class",
+				   "C1"),
+			 &r) / 100 == 4);
+	gh_resp_free(&r);
+}
+
+/* ASVS 8.2.3: the phrase is in every kind of customer notification and
+ * in the portal's header data; in nothing staff read, and no staff route
+ * sets it; not in the audit log or the server log. */
+static void
+test_phrase_everywhere_genuine_nowhere_staff(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	int64_t v, change;
+
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "PUT",
+				      "/api/v1/portal/phrase",
+				      json_pack("{s:s}", "phrase", PHRASE), &r),
+			 200);
+	gh_resp_free(&r);
+	v = message_and_codes();
+	change = change_notices(verified(2, NULL));
+	assert_staff_never_read(v, change);
+	assert_staff_never_write(v);
+	/* The portal header's data, for the customer only. */
+	assert_int_equal(get(&w->c_a, "/api/v1/portal/phrase", &r), 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "phrase")),
+			    PHRASE);
+	gh_resp_free(&r);
+	assert_int_equal(get(&w->c_a, "/api/v1/portal/security", &r), 200);
+	assert_true(json_is_true(json_object_get(r.json, "phrase_set")));
+	assert_null(strstr(r.body, PHRASE));
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_count(&w->s, "SELECT COUNT(*) FROM audit WHERE "
+					    "record LIKE '%Quokka%'"),
+			 0);
+	assert_false(gh_log_contains(&w->s, "Quokka"));
+	/* The phrase was not changed by any staff route. */
+	assert_int_equal(get(&w->c_a, "/api/v1/portal/phrase", &r), 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "phrase")),
+			    PHRASE);
+	gh_resp_free(&r);
+}
+
+/* --- the security centre ------------------------------------------------- */
+
+/* A reveal by agent1 (Dana) shows in A's security centre with the first
+ * name, field and reason; B sees none of it; the pending change shows
+ * and can be cancelled; staff have no such route. */
+static void
+test_security_centre(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	json_t *rev, *auth;
+	char path[128];
+	int64_t v = verified(1, NULL);
+
+	snprintf(path, sizeof(path), "/api/v1/customers/%lld/reveal",
+		 (long long)w->cust_a.id);
+	assert_int_equal(post(&w->c_agent1, path,
+			      json_pack("{s:s, s:s, s:I}", "field", "email",
+					"reason", "Caller asked to confirm it",
+					"verification", (json_int_t)v),
+			      &r),
+			 200);
+	gh_resp_free(&r);
+	assert_int_equal(get(&w->c_a, "/api/v1/portal/security", &r), 200);
+	rev = json_array_get(json_object_get(r.json, "reveals"), 0);
+	assert_non_null(rev);
+	assert_string_equal(json_string_value(json_object_get(rev, "agent")),
+			    "Dana");
+	assert_null(strstr(r.body, "Whitfield"));
+	assert_string_equal(json_string_value(json_object_get(rev, "field")),
+			    "email");
+	assert_string_equal(json_string_value(json_object_get(rev, "reason")),
+			    "Caller asked to confirm it");
+	assert_true(json_integer_value(json_object_get(rev, "at")) > 0);
+	auth = json_array_get(json_object_get(r.json, "authenticators"), 0);
+	assert_string_equal(json_string_value(json_object_get(auth, "kind")),
+			    "totp");
+	assert_true(json_is_true(json_object_get(auth, "enrolled")));
+	assert_true(json_integer_value(json_object_get(auth, "since")) > 0);
+	assert_true(json_is_false(json_object_get(r.json, "phrase_set")));
+	assert_int_equal(json_array_size(json_object_get(r.json, "changes")), 0);
+	gh_resp_free(&r);
+	assert_int_equal(get(&w->c_b, "/api/v1/portal/security", &r), 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "reveals")), 0);
+	gh_resp_free(&r);
+	assert_int_equal(get(&w->c_agent1, "/api/v1/portal/security", &r), 404);
+	gh_resp_free(&r);
+}
+
+/* A pending change is in the security centre until cancelled. */
+static void
+test_security_changes(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	char path[128];
+	int64_t id;
+	json_t *c;
+
+	snprintf(path, sizeof(path), "/api/v1/customers/%lld/changes",
+		 (long long)w->cust_a.id);
+	assert_int_equal(post(&w->c_agent1, path,
+			      json_pack("{s:s, s:s, s:I}", "kind", "mfa_reset",
+					"reason", "caller lost their phone",
+					"verification",
+					(json_int_t)verified(2, NULL)),
+			      &r),
+			 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	assert_int_equal(get(&w->c_a, "/api/v1/portal/security", &r), 200);
+	c = json_array_get(json_object_get(r.json, "changes"), 0);
+	assert_int_equal(json_integer_value(json_object_get(c, "id")), id);
+	assert_string_equal(json_string_value(json_object_get(c, "kind")),
+			    "mfa_reset");
+	assert_true(json_is_true(json_object_get(c, "can_cancel")));
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/portal/changes/%lld/cancel",
+		 (long long)id);
+	assert_int_equal(post(&w->c_a, path, json_object(), &r), 200);
+	gh_resp_free(&r);
+	assert_int_equal(get(&w->c_a, "/api/v1/portal/security", &r), 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "changes")), 0);
+	gh_resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -537,6 +949,13 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_policy_public,
 						setup_limits, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_phrase_everywhere_genuine_nowhere_staff, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_security_centre, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_security_changes, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
