@@ -10,9 +10,10 @@
  * {genuine: false}; an agent who does not see the ticket is refused;
  * checks per customer and codes per agent are rate-limited (429
  * rate_limited with Retry-After); only a keyed hash is stored and no
- * audit record, log line or table holds the code (ASVS 2.4.1 anti-
- * automation, 6.5.x one-time codes: single use, expiry, 16.2.5 no secret
- * in logs, 16.3.2 audited).
+ * audit record, log line or table holds the code (ASVS 6.5.1 single use,
+ * 6.5.5 valid at most 10 minutes, 6.6.3 checks rate-limited, 2.4.1
+ * issuing rate-limited, 16.2.5 no code in logs, 16.3.2 both sides
+ * audited).
  *
  * The contact policy: public (no session), from [contact], linked from
  * every kind of customer notification (read from DIR/outbox): a new
@@ -23,7 +24,7 @@
  * the portal's header data, and in nothing staff can read (tickets,
  * customer view, changes, verifications, reveals, staff session; the
  * audit table and the server log), and no staff route can set or reveal
- * it (ASVS 8.2.3 field level access, 14.2.x sensitive data).
+ * it (ASVS 8.2.3 field level access).
  *
  * The security centre (GET /portal/security): authenticators, whether a
  * phrase is set, the customer's own view of reveals (agent's first name,
@@ -269,8 +270,9 @@ assert_code_nowhere(const char *code)
 	assert_false(gh_log_contains(&W->s, digits));
 }
 
-/* Genuine once: the agent's first name, the ticket, when; the same code
- * again is not genuine (single use). Both sides audited, never the code. */
+/* ASVS 6.5.1, 16.2.5, 16.3.2: genuine once, with the agent's first name,
+ * the ticket and when; the same code again is not genuine (single use).
+ * Both sides audited, never the code. */
 static void
 test_code_genuine(void **state)
 {
@@ -340,7 +342,8 @@ test_code_unknown(void **state)
 			 0);
 }
 
-/* Past [contact] code_minutes (10) a code is not genuine, and not used. */
+/* ASVS 6.5.5: past [contact] code_minutes (10) a code is not genuine,
+ * and not used. */
 static void
 test_code_expired(void **state)
 {
@@ -361,8 +364,8 @@ test_code_expired(void **state)
 			 1);
 }
 
-/* A code for customer A's ticket is not genuine for customer B, and B's
- * check does not use it up: A still finds it genuine. */
+/* ASVS 8.2.2: a code for customer A's ticket is not genuine for customer
+ * B, and B's check does not use it up: A still finds it genuine. */
 static void
 test_code_other_customer(void **state)
 {
@@ -414,7 +417,7 @@ test_code_refused(void **state)
 	gh_resp_free(&r);
 }
 
-/* ASVS 2.4.1: 3 checks an hour per customer (configured), then 429 with
+/* ASVS 6.6.3: 3 checks an hour per customer (configured), then 429 with
  * Retry-After; even a genuine code is not checked (nor used) then. Each
  * customer has their own count. */
 static void
@@ -444,7 +447,8 @@ test_check_limit(void **state)
 	assert_false(check_once(&w->c_b, code));
 }
 
-/* 2 codes an hour per agent (configured), then 429 with Retry-After. */
+/* ASVS 2.4.1: 2 codes an hour per agent (configured), then 429 with
+ * Retry-After. */
 static void
 test_issue_limit(void **state)
 {

@@ -19,6 +19,7 @@ import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { disclosureChecks } from './disclosure.mjs';
+import { customerChecks } from './customers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1013,6 +1014,10 @@ async function main() {
   await disclosureChecks({
     test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST,
     agent, agentPage: staff.page, supervisor, hideSeconds: HIDE_SECONDS, problems, cspViolations,
+  });
+  await customerChecks({
+    test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST,
+    agent, agentPage: staff.page, problems, cspViolations,
   });
 
   await test('every page state visited had labelled form controls', async () => {

@@ -7,6 +7,7 @@ import {
   SUBJECT_MAX_CHARS, TEXT_MAX_BYTES, textTooLong, subjectTooLong,
 } from './lib.js';
 import { showRequests, requestsNotice } from './requests.js';
+import { showContactPolicy, showCheck, showSecurity } from './protect.js';
 
 const API = '/api/v1/portal';
 const api = new Api();
@@ -90,7 +91,8 @@ function contactNote() {
       h('li', { text: `The only address in our e-mails is this portal’s: ${location.origin}/. Type it yourself or use your bookmark, and check that it matches.` }),
       h('li', { text: 'Every genuine e-mail from us shows your anti-phishing phrase. If one does not, do not follow its links.' }),
       h('li', { text: 'We will never ask for your password, authenticator codes or card details — not by e-mail or phone, and not in a ticket.' }),
-      h('li', { text: 'Read and answer our messages here in the portal.' })));
+      h('li', { text: 'Read and answer our messages here in the portal.' })),
+    h('p', null, h('a', { href: '#/contact', text: 'Our full contact policy' })));
 }
 
 // ---------------------------------------------------------------- login
@@ -499,11 +501,15 @@ async function render() {
     if (location.hash !== '#/enrol') { go('#/enrol'); return; }
     return showEnrollment();
   }
-  if (!state.me) return showLogin();
   const { parts } = route();
+  const protect = { api, API, screen, loggedIn: !!state.me };
+  if (parts[0] === 'contact') return showContactPolicy(protect); // before login too
+  if (!state.me) return showLogin();
   if (seq !== rendering) return;
   try {
     switch (parts[0]) {
+      case 'check': return showCheck(protect);
+      case 'security': return await showSecurity(protect);
       case 'new': return showNew();
       case 'settings': return showSettings();
       case 'requests': return await showRequests({ api, API, screen });
