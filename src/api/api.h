@@ -93,4 +93,12 @@ int api_portal_contact_check(struct request *r);
 int api_portal_security(struct request *r);
 int api_tickets_contact_code(struct request *r);
 
+/* hygiene.c (issue 11 part C): the caller's sessions and logins on both
+ * listeners. GET /staff/sessions, /portal/sessions; DELETE
+ * .../sessions/{id} (204; own sessions only); GET /staff/logins,
+ * /portal/logins. */
+int api_hyg_sessions(struct request *r);
+int api_hyg_session_end(struct request *r);
+int api_hyg_logins(struct request *r);
+
 #endif

@@ -145,5 +145,19 @@ const struct route api_routes[] = {
 	 api_portal_security, 0},
 	{"POST", "/api/v1/tickets/{id}/contact-codes", STAFF, AUTH_AGENT,
 	 1 * KB, api_tickets_contact_code, 0},
+	/* part C (issue 11): sessions, logins and passwords of the caller
+	 * (api/hygiene.c) */
+	{"GET", "/api/v1/staff/sessions", STAFF, AUTH_AGENT, 0,
+	 api_hyg_sessions, 0},
+	{"DELETE", "/api/v1/staff/sessions/{id}", STAFF, AUTH_AGENT, 0,
+	 api_hyg_session_end, 0},
+	{"GET", "/api/v1/staff/logins", STAFF, AUTH_AGENT, 0, api_hyg_logins,
+	 0},
+	{"GET", "/api/v1/portal/sessions", PUB, AUTH_CUSTOMER, 0,
+	 api_hyg_sessions, 0},
+	{"DELETE", "/api/v1/portal/sessions/{id}", PUB, AUTH_CUSTOMER, 0,
+	 api_hyg_session_end, 0},
+	{"GET", "/api/v1/portal/logins", PUB, AUTH_CUSTOMER, 0,
+	 api_hyg_logins, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

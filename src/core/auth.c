@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "core/audit.h"
+#include "core/hygiene.h"
 #include "util/errors.h"
 #include "core/password.h"
 #include "core/session.h"
@@ -235,6 +236,29 @@ check_credentials(struct attempt *a)
 	return rc;
 }
 
+/* Records the attempt of a known account in its login history
+ * (core/hygiene.h); a success from a new network sends a notice. */
+static int
+record_login(struct store_conn *c, const struct attempt *a, int ok)
+{
+	if (!a->have_acct)
+		return 0;
+	return hygiene_login_record(
+		a->app, c,
+		&(struct hyg_login){.realm = a->req->realm,
+				    .id = a->acct.id,
+				    .email = a->req->realm == REALM_STAFF
+						     ? a->acct.login
+						     : NULL,
+				    .ip = a->req->ip,
+				    .request_id = a->req->request_id,
+				    .method = a->acct.totp_enrolled
+						      ? "password+totp"
+						      : "password",
+				    .ok = ok,
+				    .now = a->now});
+}
+
 static int
 tx_success(struct store_conn *c, void *cls)
 {
@@ -255,6 +279,8 @@ tx_success(struct store_conn *c, void *cls)
 		rc = session_create(a->app, c, req->realm, a->acct.id,
 				    a->acct.totp_enrolled, req->ip,
 				    a->ok->token, a->ok->csrf);
+	if (rc == 0)
+		rc = record_login(c, a, 1);
 	if (rc < 0)
 		return rc; /* -GH_CONFLICT: a replayed code */
 	principal(a, who, sizeof(who));
@@ -297,7 +323,10 @@ tx_failure(struct store_conn *c, void *cls)
 {
 	struct attempt *a = cls;
 	char who[48];
+	int rc = record_login(c, a, 0);
 
+	if (rc < 0)
+		return rc;
 	principal(a, who, sizeof(who));
 	return audit_log(a->app, c,
 			 &(struct audit_ev){

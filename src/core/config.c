@@ -99,6 +99,16 @@ static const struct opt opts[] = {
 	  1, 60, "first delay; doubles with each further failure"),
 	I("security", "login_delay_max_seconds", login_delay_max_seconds,
 	  "900", 60, 86400, "longest delay between attempts"),
+	/* account hygiene (issue 11 part C) */
+	I("security", "password_max_age_days", password_max_age_days, "0", 0,
+	  3650, "days after which a staff password must be changed; 0: "
+	  "never (NIST SP 800-63B: only on evidence of compromise)"),
+	S("security", "password_blocklist_file", password_blocklist_file, "",
+	  "extra blocked passwords, one a line (relative to the data "
+	  "directory); empty: the shipped list only"),
+	I("security", "notify_new_network", notify_new_network, "1", 0, 1,
+	  "mail a staff member or customer when they log in from a network "
+	  "none of their earlier logins came from"),
 	S("company", "name", company_name, "Gatehouse",
 	  "company name shown to customers"),
 	S("company", "portal_url", portal_url, "",

@@ -67,6 +67,9 @@ struct config {
 	int64_t login_ip_free_failures;
 	int64_t login_delay_base_seconds;
 	int64_t login_delay_max_seconds;
+	int64_t password_max_age_days;        /* 0: off */
+	char password_blocklist_file[CONFIG_STR_MAX];
+	int64_t notify_new_network;
 	/* [company] */
 	char company_name[CONFIG_STR_MAX];
 	char portal_url[CONFIG_STR_MAX];

@@ -379,6 +379,18 @@ static const struct store_ops sq_ops = {
 		.reveals = sq_contact_reveals,
 		.mfa = sq_contact_mfa,
 	},
+	/* hygiene.c: account hygiene (issue 11 part C) */
+	.hygiene = {
+		.session_list = sq_hyg_session_list,
+		.session_hash_of = sq_hyg_session_hash_of,
+		.session_delete_others = sq_hyg_session_delete_others,
+		.login_insert = sq_hyg_login_insert,
+		.login_list = sq_hyg_login_list,
+		.login_network_seen = sq_hyg_login_network_seen,
+		.staff_pw_get = sq_hyg_staff_pw_get,
+		.staff_pw_set = sq_hyg_staff_pw_set,
+		.staff_pw_force = sq_hyg_staff_pw_force,
+	},
 };
 
 const struct store_backend store_sqlite_backend = {

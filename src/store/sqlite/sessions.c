@@ -2,7 +2,10 @@
  * SQLite store: the `sessions` table. A session is found by the hash of
  * its token (the token itself is never stored); reading one also reads
  * its principal's role and disabled flag, so a request needs one query to
- * know who is calling. Timeouts are core's (core/session.c).
+ * know who is calling. Timeouts are core's (core/session.c). Each
+ * session also gets a random public id (migration 016) by which its owner
+ * lists and ends it (store/sqlite/hygiene.c); the id is a name, not a
+ * secret, and grants nothing.
  *
  * Invariant: a session whose principal no longer exists reads as
  * disabled.
@@ -19,8 +22,9 @@ sq_session_insert(struct store_conn *c, const struct session_rec *s)
 	return sq_exec(c,
 		       "INSERT INTO sessions (token_hash, realm, "
 		       "principal_id, created_at, last_seen, idle_secs, "
-		       "abs_expires, mfa, ip) "
-		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "abs_expires, mfa, ip, public_id) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1000000000000000 "
+		       "+ abs(random() % 8000000000000000))",
 		       "triiiiibt", s->token_hash, (int)s->realm,
 		       s->principal_id, s->created_at, s->last_seen,
 		       s->idle_secs, s->abs_expires, s->mfa, s->ip);

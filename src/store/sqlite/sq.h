@@ -396,4 +396,27 @@ int sq_contact_reveals(struct store_conn *c, int64_t customer_id,
 int sq_contact_mfa(struct store_conn *c, int64_t customer_id,
 		   struct contact_mfa *out);
 
+/* hygiene.c (account hygiene, part C of issue 11) */
+int sq_hyg_session_list(struct store_conn *c, enum realm realm, int64_t id,
+			const char *current_hash,
+			struct session_info_list *out);
+int sq_hyg_session_hash_of(struct store_conn *c, enum realm realm, int64_t id,
+			   int64_t public_id, char hash_out[65]);
+int sq_hyg_session_delete_others(struct store_conn *c, enum realm realm,
+				 int64_t id, const char *keep_hash,
+				 int64_t *n_out);
+int sq_hyg_login_insert(struct store_conn *c, const struct login_new *l,
+			int64_t keep);
+int sq_hyg_login_list(struct store_conn *c, enum realm realm, int64_t id,
+		      int64_t max, struct login_list *out);
+int sq_hyg_login_network_seen(struct store_conn *c, enum realm realm,
+			      int64_t id, const char *network,
+			      int64_t *seen_out, int64_t *earlier_out);
+int sq_hyg_staff_pw_get(struct store_conn *c, int64_t id,
+			struct staff_pw_state *out);
+int sq_hyg_staff_pw_set(struct store_conn *c, int64_t id, const char *pw_hash,
+			int64_t now);
+int sq_hyg_staff_pw_force(struct store_conn *c, int64_t id, const char *reason,
+			  const char *forced_by);
+
 #endif

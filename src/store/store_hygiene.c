@@ -1,0 +1,27 @@
+/*
+ * Releasing the records of account hygiene's storage operations
+ * (store/store_hygiene.h), whatever the backend.
+ */
+#include <stdlib.h>
+
+#include "store/store.h"
+
+void
+session_info_list_clear(struct session_info_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+login_list_clear(struct login_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
