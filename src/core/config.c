@@ -162,8 +162,8 @@ static const struct opt opts[] = {
 	  "what the company never asks for, separated by \"|\""),
 	S("contact", "in_doubt", contact_in_doubt,
 	  "Hang up or do not answer, then call us back on the number on "
-	  "this page | ask the caller for a contact code and check it under "
-	  "\"Is this really us?\" in the portal | never share passwords or "
+	  "this page | Ask the caller for a contact code and check it under "
+	  "\"Is this really us?\" in the portal | Never share passwords or "
 	  "codes, whoever asks",
 	  "what to do when in doubt, separated by \"|\""),
 	I("contact", "code_minutes", contact_code_minutes, "10", 1, 30,

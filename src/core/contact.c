@@ -12,9 +12,11 @@
 #include "core/contact.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/changes.h"
+#include "core/sealed.h"
 #include "util/errors.h"
 
 #define HOUR 3600
@@ -347,6 +349,78 @@ contact_code_check(struct app *app, struct store_conn *c,
 	if (rc < 0)
 		memset(out, 0, sizeof(*out));
 	return rc;
+}
+
+/* --- the phrase in a customer's own message ------------------------- */
+
+/* text with every occurrence of phrase (ASCII case folded) replaced by
+ * CONTACT_PHRASE_MARK into *out; *out stays NULL when none occurs. */
+static int
+replace_all(const char *text, const char *phrase, char **out)
+{
+	size_t plen = strlen(phrase), mlen = strlen(CONTACT_PHRASE_MARK);
+	size_t n = 0, len;
+	const char *p, *hit;
+	char *w;
+
+	for (p = text; (hit = strcasestr(p, phrase)) != NULL; p = hit + plen)
+		n++;
+	if (n == 0)
+		return 0;
+	len = strlen(text) - n * plen + n * mlen;
+	*out = malloc(len + 1);
+	if (*out == NULL)
+		return -GH_INTERNAL;
+	w = *out;
+	for (p = text; (hit = strcasestr(p, phrase)) != NULL; p = hit + plen) {
+		memcpy(w, p, (size_t)(hit - p));
+		w += hit - p;
+		memcpy(w, CONTACT_PHRASE_MARK, mlen);
+		w += mlen;
+	}
+	memcpy(w, p, strlen(p) + 1);
+	return 0;
+}
+
+int
+contact_phrase_scrub(struct app *app, struct store_conn *c,
+		     int64_t customer_id, const char *text, char **out)
+{
+	struct customer_contact cc;
+	char *phrase = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = c->ops->customer_contact(c, customer_id, &cc);
+	if (rc < 0)
+		return rc;
+	rc = sealed_field_open(app->keys, cc.email_idx, "phrase", &cc.phrase,
+			       &phrase);
+	customer_contact_clear(&cc);
+	if (rc == 0 && phrase != NULL && phrase[0] != '\0')
+		rc = replace_all(text, phrase, out);
+	crypto_secret_free(phrase);
+	return rc;
+}
+
+int
+contact_phrase_note(char **redactions)
+{
+	json_t *arr = json_loads(*redactions != NULL ? *redactions : "[]", 0,
+				 NULL);
+	char *text = NULL;
+
+	if (json_is_array(arr) &&
+	    json_array_append_new(arr, json_pack("{s:s, s:s}", "type",
+						 CONTACT_PHRASE_TYPE, "rule",
+						 "customer_phrase")) == 0)
+		text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (text == NULL)
+		return -GH_INTERNAL;
+	free(*redactions);
+	*redactions = text;
+	return 0;
 }
 
 /* --- the security centre ------------------------------------------ */

@@ -107,6 +107,28 @@ int contact_security_get(struct app *app, struct store_conn *c,
 			 struct contact_security *out);
 void contact_security_clear(struct contact_security *s);
 
+/* What replaces the customer's anti-phishing phrase in their own
+ * messages, and the redaction recorded for it. */
+#define CONTACT_PHRASE_MARK "[redacted: anti-phishing phrase]"
+#define CONTACT_PHRASE_TYPE "anti_phishing_phrase"
+
+/*
+ * The anti-phishing phrase never reaches staff, not even when the
+ * customer types it into a message (an impostor's favourite request):
+ * *out gets a malloc'd copy of text with every occurrence of customer
+ * customer_id's phrase (ASCII letters compared without case) replaced by
+ * CONTACT_PHRASE_MARK, or stays NULL when there is none to replace (no
+ * phrase set, or not in text). 0 or an error. Run before the inbound
+ * analysis, which then sees the text as it will be stored.
+ */
+int contact_phrase_scrub(struct app *app, struct store_conn *c,
+			 int64_t customer_id, const char *text, char **out);
+
+/* Appends {type: CONTACT_PHRASE_TYPE, rule: "customer_phrase"} to the
+ * stored redactions JSON text *redactions (replaced). 0 or
+ * -GH_INTERNAL. */
+int contact_phrase_note(char **redactions);
+
 /* The first word of a staff member's name ("Support" when empty). */
 void contact_first_name(const char *name, char *out, size_t outsz);
 

@@ -436,7 +436,8 @@ test_check_limit(void **state)
 	assert_string_equal(gh_error(&r), "rate_limited");
 	ra = gh_header(&r, "Retry-After");
 	assert_non_null(ra);
-	assert_true(atoi(ra) > 3500 && atoi(ra) <= 3600);
+	assert_true(strtol(ra, NULL, 10) > 3500);
+	assert_true(strtol(ra, NULL, 10) <= 3600);
 	free(ra);
 	gh_resp_free(&r);
 	assert_int_equal(gh_db_count(&W->s, "SELECT COUNT(*) FROM contact_codes "
@@ -463,7 +464,8 @@ test_issue_limit(void **state)
 	assert_null(json_object_get(r.json, "code"));
 	ra = gh_header(&r, "Retry-After");
 	assert_non_null(ra);
-	assert_true(atoi(ra) > 0 && atoi(ra) <= 3600);
+	assert_true(strtol(ra, NULL, 10) > 0);
+	assert_true(strtol(ra, NULL, 10) <= 3600);
 	free(ra);
 	gh_resp_free(&r);
 	assert_int_equal(audits("contact_code.issue", "denied"), 1);
@@ -723,7 +725,8 @@ staff_reads(struct gh_client *c, const char *path)
 	struct gh_resp r;
 
 	assert_int_equal(get(c, path, &r), 200);
-	if (strstr(r.body, PHRASE) != NULL || strstr(r.body, "Quokka") != NULL)
+	if (strcasestr(r.body, PHRASE) != NULL ||
+	    strcasestr(r.body, "Quokka") != NULL)
 		fail_msg("the phrase is in %s", path);
 	gh_resp_free(&r);
 }
@@ -753,6 +756,35 @@ assert_staff_never_read(int64_t v, int64_t change)
 	staff_reads(&W->c_sup1, "/api/v1/changes?limit=100");
 	staff_reads(&W->c_sup1, "/api/v1/supervisor/reveals");
 	staff_reads(&W->c_agent1, "/api/v1/staff/session");
+}
+
+/* The customer, talked into it, writes the phrase into a message: it is
+ * replaced before storage (the redaction says so), so no agent reads it. */
+static void
+customer_writes_phrase(void)
+{
+	struct gh_resp r;
+	char path[128];
+	json_t *red;
+
+	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/messages",
+		 (long long)W->ticket_a);
+	assert_int_equal(post(&W->c_a, path,
+			      json_pack("{s:s}", "body",
+					"The caller asked for my phrase: "
+					"quokka LANTERN 7731 zephyr. OK?"),
+			      &r),
+			 201);
+	assert_null(strcasestr(r.body, PHRASE));
+	assert_non_null(strstr(r.body, "[redacted: anti-phishing phrase]"));
+	red = json_array_get(json_object_get(r.json, "redacted"), 0);
+	assert_string_equal(json_string_value(json_object_get(red, "type")),
+			    "anti_phishing_phrase");
+	assert_non_null(json_object_get(r.json, "notice"));
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_count(&W->s, "SELECT COUNT(*) FROM messages "
+					    "WHERE body LIKE '%quokka%'"),
+			 0);
 }
 
 /* No staff route sets or reveals the phrase. */
@@ -823,6 +855,7 @@ test_phrase_everywhere_genuine_nowhere_staff(void **state)
 				      json_pack("{s:s}", "phrase", PHRASE), &r),
 			 200);
 	gh_resp_free(&r);
+	customer_writes_phrase();
 	v = message_and_codes();
 	change = change_notices(verified(2, NULL));
 	assert_staff_never_read(v, change);

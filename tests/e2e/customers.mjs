@@ -85,7 +85,7 @@ async function giveCodeCheck(t, s) {
 async function checkCode(t, pc, code) {
   await pc.goto(`${t.PORTAL}/#/check`);
   await pc.getByRole('heading', { level: 1, name: 'Is this really us?' }).waitFor({ timeout: 5000 });
-  await pc.getByLabel('Contact code').fill(code);
+  await pc.getByRole('textbox', { name: 'Contact code' }).fill(code);
   await pc.getByRole('button', { name: 'Check code' }).click();
   const res = pc.locator('.check-result');
   await res.waitFor({ timeout: 5000 });

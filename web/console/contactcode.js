@@ -17,7 +17,7 @@ function script(res) {
     h('h3', { text: 'Say to the customer' }),
     h('blockquote', { class: 'say' },
       h('p', { text: `“To check that this call really comes from us, log in to our portal yourself, open ‘Is this really us?’ and enter the code ${res.code}. It should show my first name and ticket #${res.ticket}.”` })),
-    h('p', { class: 'hint', text: 'Never ask the customer for their password, authenticator codes or card details, and never read out a code they gave you.' }));
+    h('p', { class: 'hint', text: 'Never ask the customer for their password, authenticator codes or card details.' }));
 }
 
 // The panel for ticket id: {el}.

@@ -11,7 +11,7 @@
 // why.
 //
 // Every string from the server goes into the page as text (lib.js h()).
-import { ApiError, h, replace, timeEl, announce, showError, hideError, field, busy, listOf, alertBox, submitRow } from './lib.js';
+import { ApiError, h, replace, timeEl, announce, clearStatus, showError, hideError, field, busy, listOf, alertBox, submitRow } from './lib.js';
 
 const FIELD_NAMES = {
   email: 'e-mail address', phone: 'phone number', dob: 'date of birth',
@@ -56,6 +56,7 @@ function phoneLine(p) {
 export async function showContactPolicy(app) {
   const err = alertBox();
   const body = h('div', null, h('p', { class: 'loading', text: 'Loading…' }));
+  clearStatus();
   app.screen(h('div', { class: 'page-head' }, h('h1', { text: 'How we contact you' }),
     app.loggedIn ? null : h('a', { href: '#/', class: 'button', text: 'Log in' })), err, body);
   let p;
@@ -112,6 +113,7 @@ export function showCheck(app) {
     'The 8 digits the person who contacted you read out or wrote to you.');
   const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'chk-h' },
     h('h2', { id: 'chk-h', text: 'Check a contact code' }), err, code.wrap, submitRow('Check code'));
+  clearStatus();
   app.screen(h('h1', { text: 'Is this really us?' }),
     h('p', { class: 'lead', text: 'Someone calls or writes saying they are from us? Ask them for a contact code and enter it here.' }),
     out, form);
@@ -234,10 +236,11 @@ export async function showSecurity(app) {
     sessions: h('div'), auth: h('div'), changes: h('div'), reveals: h('div'),
     lerr: alertBox(), serr: alertBox(), cerr: alertBox(), oerr: alertBox(),
   };
+  clearStatus();
   app.screen(h('h1', { text: 'Security centre' }),
     h('div', { class: 'sc-grid' },
       section('sc-logins', 'Recent logins', ui.lerr, ui.logins),
-      section('sc-sessions', 'Where you are logged in', h('p', { class: 'hint', text: 'Do not recognise one? End it, then change your password.' }), ui.serr, ui.sessions),
+      section('sc-sessions', 'Where you are logged in', h('p', { class: 'hint', text: 'Do not recognise one? End it, and tell us in a new ticket.' }), ui.serr, ui.sessions),
       section('sc-auth', 'How you log in', ui.oerr, ui.auth),
       section('sc-changes', 'Pending account changes', ui.cerr, ui.changes),
       section('sc-reveals', 'Who looked at your details', h('p', { class: 'hint', text: 'Our agents see your details masked; each time one shows a detail in full, it is recorded here with the reason.' }), ui.reveals)));
