@@ -241,7 +241,11 @@ async function showTickets() {
 function redactedMarker(m) {
   const red = listOf(m.redacted);
   if (!red.length) return null;
-  return h('p', { class: 'redacted-marker', text: 'We removed something from this message that looked like a password, key, card number or identity number, before our staff could see it.' });
+  // The anti-phishing phrase (core/contact.h): the customer's own secret.
+  const phrase = red.some((r) => r && r.type === 'anti_phishing_phrase');
+  return h('p', { class: 'redacted-marker', text: phrase
+    ? 'We removed your anti-phishing phrase from this message before our staff could see it. Never give it to anyone: we will never ask for it.'
+    : 'We removed something from this message that looked like a password, key, card number or identity number, before our staff could see it.' });
 }
 
 // One message of the conversation: the customer's own ("You") or ours.
