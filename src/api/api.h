@@ -84,6 +84,14 @@ int api_customers_get(struct request *r);
 int api_customers_reveal(struct request *r);
 int api_supervisor_reveals(struct request *r);
 int api_staff_reveal_lock_clear(struct request *r);
+/* contact.c: customer protection (issue 11 part D, core/contact.h).
+ * Public: GET /portal/contact-policy (no session), POST
+ * /portal/contact-codes/check {code}, GET /portal/security. Staff: POST
+ * /tickets/{id}/contact-codes. */
+int api_portal_contact_policy(struct request *r);
+int api_portal_contact_check(struct request *r);
+int api_portal_security(struct request *r);
+int api_tickets_contact_code(struct request *r);
 
 /* training.c (issue 11, part A: core/training.h). Staff: GET
  * /me/training, GET /training/{module} (content and quiz without the

@@ -150,6 +150,16 @@ const struct route api_routes[] = {
 	 6 * 96 * KB + 4 * KB, api_admin_training_put, 0},
 	{"GET", "/api/v1/supervisor/training", STAFF, AUTH_SUPERVISOR, 0,
 	 api_supervisor_training, 0},
+	/* part D, customer protection (api/contact.c): the contact policy
+	 * (public, no session), contact codes, the security centre */
+	{"GET", "/api/v1/portal/contact-policy", PUB, AUTH_NONE, 0,
+	 api_portal_contact_policy, 0},
+	{"POST", "/api/v1/portal/contact-codes/check", PUB, AUTH_CUSTOMER,
+	 1 * KB, api_portal_contact_check, 0},
+	{"GET", "/api/v1/portal/security", PUB, AUTH_CUSTOMER, 0,
+	 api_portal_security, 0},
+	{"POST", "/api/v1/tickets/{id}/contact-codes", STAFF, AUTH_AGENT,
+	 1 * KB, api_tickets_contact_code, 0},
 	/* part C (issue 11): sessions, logins and passwords of the caller
 	 * (api/hygiene.c) */
 	{"GET", "/api/v1/staff/sessions", STAFF, AUTH_AGENT, 0,

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/contact.h"
 #include "core/notify.h"
 #include "core/sealed.h"
 #include "util/errors.h"
@@ -44,16 +45,20 @@ kind_words(const char *kind)
 	"We will never ask for your password, authenticator codes or card "  \
 	"details by e-mail or phone.\n"                                      \
 	"Every genuine e-mail from us shows your anti-phishing phrase. If "  \
-	"one does not, do not follow its links.\n"
+	"one does not, do not follow its links.\n"                           \
+	"How we contact you, and how to check that a call is really from "   \
+	"us: %s\n"
 
 static int
 approved_text(const struct config *cfg, const struct change_rec *r,
 	      char **subject, char **body)
 {
+	char policy[CONFIG_STR_MAX + 16];
 	char when[40];
 	struct tm tm;
 	time_t t = (time_t)r->apply_after;
 
+	contact_policy_url(cfg, policy, sizeof(policy));
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 	*subject = strdup("A change to your account was requested");
@@ -67,7 +72,7 @@ approved_text(const struct config *cfg, const struct change_rec *r,
 		     "your account: log in to the portal at %s and cancel it "
 		     "under \"Account changes\" now.\n\n" NOTICE_ADVICE,
 		     kind_words(r->kind), when, cfg->portal_url,
-		     cfg->company_name) < 0) {
+		     cfg->company_name, policy) < 0) {
 		*body = NULL;
 		return -GH_INTERNAL;
 	}
@@ -78,6 +83,9 @@ static int
 applied_text(const struct config *cfg, const struct change_rec *r,
 	     char **subject, char **body)
 {
+	char policy[CONFIG_STR_MAX + 16];
+
+	contact_policy_url(cfg, policy, sizeof(policy));
 	*subject = strdup("A change to your account was made");
 	if (*subject == NULL)
 		return -GH_INTERNAL;
@@ -87,7 +95,7 @@ applied_text(const struct config *cfg, const struct change_rec *r,
 		     "If this was not you, contact us at once through the "
 		     "portal at %s.\n\n" NOTICE_ADVICE,
 		     kind_words(r->kind), cfg->portal_url,
-		     cfg->company_name) < 0) {
+		     cfg->company_name, policy) < 0) {
 		*body = NULL;
 		return -GH_INTERNAL;
 	}

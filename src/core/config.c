@@ -156,6 +156,34 @@ static const struct opt opts[] = {
 	I("drills", "campaigns_per_hour", drill_campaigns_per_hour, "10", 1,
 	  100, "phishing-drill campaigns that may be scheduled in an hour, "
 	  "by all supervisors together"),
+	/* [contact]: customer protection (issue 11 part D); lists are
+	 * separated by "|" */
+	S("contact", "channels", contact_channels,
+	  "E-mail: only to tell you a secure message waits in the portal | "
+	  "Phone: only when you asked us to call, or to answer your call | "
+	  "Portal: every message and document from us",
+	  "the channels the company uses, \"Name: what for\" each, "
+	  "separated by \"|\""),
+	S("contact", "phone", contact_phone, "",
+	  "the support phone number customers can call back; empty: the "
+	  "policy tells them to use the number on their contract or card"),
+	S("contact", "never_ask", contact_never_ask,
+	  "your password | your authenticator or one-time codes | your full "
+	  "card number, PIN or security code | remote access to your "
+	  "computer | to move money to another account",
+	  "what the company never asks for, separated by \"|\""),
+	S("contact", "in_doubt", contact_in_doubt,
+	  "Hang up or do not answer, then call us back on the number on "
+	  "this page | Ask the caller for a contact code and check it under "
+	  "\"Is this really us?\" in the portal | Never share passwords or "
+	  "codes, whoever asks",
+	  "what to do when in doubt, separated by \"|\""),
+	I("contact", "code_minutes", contact_code_minutes, "10", 1, 30,
+	  "minutes a contact code an agent gives a customer stays valid"),
+	I("contact", "checks_per_hour", contact_checks_per_hour, "10", 1, 60,
+	  "contact codes one customer may check in an hour"),
+	I("contact", "codes_per_hour", contact_codes_per_hour, "20", 1, 100,
+	  "contact codes one staff member may give in an hour"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 

@@ -93,6 +93,14 @@ struct config {
 	/* [drills] (part B) */
 	int64_t drill_max_targets;
 	int64_t drill_campaigns_per_hour;
+	/* [contact]: how the company contacts customers (issue 11 part D) */
+	char contact_channels[CONFIG_LIST_MAX];
+	char contact_phone[CONFIG_STR_MAX];
+	char contact_never_ask[CONFIG_LIST_MAX];
+	char contact_in_doubt[CONFIG_LIST_MAX];
+	int64_t contact_code_minutes;
+	int64_t contact_checks_per_hour;
+	int64_t contact_codes_per_hour;
 	/* [log] */
 	char log_level[16];
 

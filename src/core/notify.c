@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/drills.h"
+#include "core/contact.h"
 #include "core/sealed.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -22,7 +23,9 @@ notify_text(const struct config *cfg, int64_t ticket_id, char **subject,
 	    char **body)
 {
 	char *s = NULL, *b = NULL;
+	char policy[CONFIG_STR_MAX + 16];
 
+	contact_policy_url(cfg, policy, sizeof(policy));
 	*subject = NULL;
 	*body = NULL;
 	if (asprintf(&s, "New secure message about ticket #%lld",
@@ -43,8 +46,11 @@ notify_text(const struct config *cfg, int64_t ticket_id, char **subject,
 		     "We will never ask for your password, authenticator codes "
 		     "or card details by e-mail or phone.\n"
 		     "Every genuine e-mail from us shows your anti-phishing "
-		     "phrase. If one does not, do not follow its links.\n",
-		     (long long)ticket_id, cfg->portal_url, cfg->company_name) <
+		     "phrase. If one does not, do not follow its links.\n"
+		     "How we contact you, and how to check that a call is "
+		     "really from us: %s\n",
+		     (long long)ticket_id, cfg->portal_url, cfg->company_name,
+		     policy) <
 	    0) {
 		free(s);
 		return -GH_INTERNAL;

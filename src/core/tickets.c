@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "core/drills.h"
+#include "core/contact.h"
 #include "core/inbound.h"
 #include "core/sealed.h"
 #include "core/tickets_int.h"
@@ -127,20 +128,33 @@ inbound_item(const struct inbound_result *in, const struct tk_actor *a,
 	return 0;
 }
 
-/* A customer's text checked and through the inbound analysis. */
+/* A customer's text checked and through the inbound analysis, without
+ * their anti-phishing phrase (core/contact.h). */
 static int
-customer_text(struct app *app, const struct tk_actor *a, const char *body,
-	      struct inbound_result *in)
+customer_text(struct app *app, struct store_conn *c, const struct tk_actor *a,
+	      const char *body, struct inbound_result *in)
 {
+	char *clean = NULL;
 	int rc;
 
 	memset(in, 0, sizeof(*in));
 	if (!actor_is_customer(a))
 		return -GH_FORBIDDEN;
 	rc = tickets_check_body(body, body != NULL ? strlen(body) : 0);
+	if (rc == 0)
+		rc = contact_phrase_scrub(app, c, a->id, body, &clean);
 	if (rc < 0)
 		return rc;
-	return inbound_analyse(app, body, strlen(body), in);
+	if (clean != NULL)
+		body = clean;
+	rc = inbound_analyse(app, body, strlen(body), in);
+	if (rc == 0 && clean != NULL)
+		rc = contact_phrase_note(&in->redactions);
+	if (clean != NULL) {
+		crypto_wipe(clean, strlen(clean));
+		free(clean);
+	}
+	return rc;
 }
 
 struct create_ctx {
@@ -198,7 +212,7 @@ tickets_portal_create_ex(struct app *app, struct store_conn *c,
 	rc = actor_is_customer(a) ? tickets_check_subject(subject)
 				  : -GH_FORBIDDEN;
 	if (rc == 0)
-		rc = customer_text(app, a, body, &in);
+		rc = customer_text(app, c, a, body, &in);
 	if (rc < 0)
 		return rc;
 	x = (struct create_ctx){app, a, subject, &in, (int64_t)time(NULL), 0,
@@ -299,7 +313,7 @@ tickets_portal_message(struct app *app, struct store_conn *c,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = customer_text(app, a, body, &in);
+	rc = customer_text(app, c, a, body, &in);
 	if (rc < 0)
 		return rc;
 	x = (struct msg_ctx){app, a, ticket_id, &in, (int64_t)time(NULL), 0};

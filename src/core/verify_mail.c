@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/drills.h"
+#include "core/contact.h"
 #include "core/mailer.h"
 #include "core/mask.h"
 #include "core/notify.h"
@@ -61,18 +62,22 @@ seal_row(const struct crypto_keys *keys, const char *to, const char *text,
 	return 0;
 }
 
-/* The text of a code message, with the phrase line when there is one.
- * malloc'd; the caller wipes and frees it. */
+/* The text of a code message, with the phrase line when there is one
+ * and the address of the contact policy. malloc'd; the caller wipes and
+ * frees it. */
 static char *
-code_text(const char *code, const char *phrase)
+code_text(const struct config *cfg, const char *code, const char *phrase)
 {
-	char body[160];
+	char policy[CONFIG_STR_MAX + 16];
+	char body[CONFIG_STR_MAX + 240];
 	char *full;
 
+	contact_policy_url(cfg, policy, sizeof(policy));
 	snprintf(body, sizeof(body),
 		 "Your verification code: %s\n"
-		 "It is valid for %d minutes.\n",
-		 code, VERIFY_CODE_SECS / 60);
+		 "It is valid for %d minutes.\n"
+		 "How we contact you: %s\n",
+		 code, VERIFY_CODE_SECS / 60, policy);
 	full = notify_compose(body, phrase);
 	crypto_wipe(body, sizeof(body));
 	return full;
@@ -85,7 +90,7 @@ queue_code(struct app *app, struct store_conn *c, const char *kind,
 	   int64_t now)
 {
 	struct sealed_row r;
-	char *text = code_text(code, phrase);
+	char *text = code_text(&app->cfg, code, phrase);
 	int rc;
 
 	if (text == NULL)

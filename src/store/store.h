@@ -297,6 +297,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 
 #include "store/store_changes.h"
 #include "store/store_fields.h"
+#include "store/store_contact.h"
 #include "store/store_hygiene.h"
 
 
@@ -695,6 +696,7 @@ struct store_ops {
 			      const struct blob *val);
 	struct store_disclosure_ops disclosure; /* store/store_reveals.h */
 	struct store_training_ops training; /* store/store_training.h */
+	struct store_contact_ops contact; /* store/store_contact.h */
 	struct store_hygiene_ops hygiene; /* store/store_hygiene.h */
 	struct store_drills_ops drills; /* store/store_drills.h */
 };

@@ -22,6 +22,7 @@ import { disclosureChecks } from './disclosure.mjs';
 import { trainingChecks } from './training.mjs';
 import { hygieneChecks } from './hygiene.mjs';
 import { drillChecks } from './drills.mjs';
+import { customerChecks } from './customers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1018,6 +1019,10 @@ async function main() {
   await disclosureChecks({
     test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST,
     agent, agentPage: staff.page, supervisor, hideSeconds: HIDE_SECONDS, problems, cspViolations,
+  });
+  await customerChecks({
+    test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST,
+    agent, agentPage: staff.page, problems, cspViolations,
   });
 
   await trainingChecks({

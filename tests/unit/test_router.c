@@ -71,9 +71,14 @@ test_api_table(void **state)
 			assert_true(strncmp(r->pattern, "/api/v1/portal/", 15) == 0);
 		else
 			assert_true(strncmp(r->pattern, "/api/v1/portal/", 15) != 0);
-		/* anonymous routes are only the logins */
-		if (r->auth == AUTH_NONE)
+		/* anonymous routes are only the logins and the public
+		 * contact policy (issue 11: the link in every mail works
+		 * before login; GET only, no body) */
+		if (r->auth == AUTH_NONE &&
+		    strcmp(r->pattern, "/api/v1/portal/contact-policy") != 0)
 			assert_non_null(strstr(r->pattern, "/session"));
+		if (r->auth == AUTH_NONE && strstr(r->pattern, "/session") == NULL)
+			assert_string_equal(r->method, "GET");
 		/* no state change through GET */
 		if (strcmp(r->method, "GET") == 0)
 			assert_int_equal(r->body_max, 0);
@@ -116,6 +121,9 @@ test_no_customer_listing(void **state)
 		 * training statuses (supervisors), no customer data */
 		"/api/v1/me/training",
 		"/api/v1/supervisor/training",
+		/* the caller's own sessions and logins (issue 11 part C) */
+		"/api/v1/staff/sessions",
+		"/api/v1/staff/logins",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account

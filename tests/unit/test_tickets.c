@@ -397,17 +397,24 @@ test_notification_mail(void **state)
 	assert_non_null(strstr(text, "purple otter"));
 	assert_non_null(strstr(text, "We will never ask for your password"));
 	/* The portal's "How we contact you" (web/portal/app.js) promises
-	 * that the only address in our e-mails is the portal's. */
+	 * that the only address in our e-mails is the portal's: the ticket's
+	 * and the contact policy's (issue 11), both under portal_url. */
 	{
 		const char *p = text;
+		size_t plen = strlen(f->app.cfg.portal_url);
 		int urls = 0;
 		char *subj = NULL, *body = NULL;
 
 		while ((p = strstr(p, "://")) != NULL) {
+			const char *u = p - strlen("https");
+
+			assert_true(u >= text);
+			assert_int_equal(strncmp(u, f->app.cfg.portal_url, plen),
+					 0);
 			urls++;
 			p += 3;
 		}
-		assert_int_equal(urls, 1);
+		assert_int_equal(urls, 2);
 		assert_int_equal(notify_text(&f->app.cfg, tk, &subj, &body), 0);
 		assert_non_null(strstr(body, "the only address in them is our "
 					     "portal's"));

@@ -15,6 +15,7 @@ import { replyComposer, noteComposer } from './composers.js';
 import { attachmentsPanel } from './attachments.js';
 import { heldSummary } from './held.js';
 import { disclosurePanel } from './customer.js';
+import { contactCodePanel } from './contactcode.js';
 
 // The ticket's facts as <dt>/<dd> pairs.
 function ticketFacts(ticket) {
@@ -113,7 +114,7 @@ export async function showTicket(id) {
     notes, noteComposer(id, () => refresh()));
 
   screen(h('p', { class: 'back' }, h('a', { href: '#/queue', text: '← Queue' })),
-    head.el, err, actions.err, actions.el, disclosure.el,
+    head.el, err, actions.err, actions.el, disclosure.el, contactCodePanel(id).el,
     h('div', { class: 'workspace' }, external, internal), attachmentsPanel(id));
 
   // Loads the ticket and draws it; false when it could not be loaded.

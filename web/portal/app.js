@@ -7,6 +7,7 @@ import {
   SUBJECT_MAX_CHARS, TEXT_MAX_BYTES, textTooLong, subjectTooLong,
 } from './lib.js';
 import { showRequests, requestsNotice } from './requests.js';
+import { showContactPolicy, showCheck, showSecurity } from './protect.js';
 
 const API = '/api/v1/portal';
 const api = new Api();
@@ -90,7 +91,8 @@ function contactNote() {
       h('li', { text: `The only address in our e-mails is this portal’s: ${location.origin}/. Type it yourself or use your bookmark, and check that it matches.` }),
       h('li', { text: 'Every genuine e-mail from us shows your anti-phishing phrase. If one does not, do not follow its links.' }),
       h('li', { text: 'We will never ask for your password, authenticator codes or card details — not by e-mail or phone, and not in a ticket.' }),
-      h('li', { text: 'Read and answer our messages here in the portal.' })));
+      h('li', { text: 'Read and answer our messages here in the portal.' })),
+    h('p', null, h('a', { href: '#/contact', text: 'Our full contact policy' })));
 }
 
 // ---------------------------------------------------------------- login
@@ -239,7 +241,11 @@ async function showTickets() {
 function redactedMarker(m) {
   const red = listOf(m.redacted);
   if (!red.length) return null;
-  return h('p', { class: 'redacted-marker', text: 'We removed something from this message that looked like a password, key, card number or identity number, before our staff could see it.' });
+  // The anti-phishing phrase (core/contact.h): the customer's own secret.
+  const phrase = red.some((r) => r && r.type === 'anti_phishing_phrase');
+  return h('p', { class: 'redacted-marker', text: phrase
+    ? 'We removed your anti-phishing phrase from this message before our staff could see it. Never give it to anyone: we will never ask for it.'
+    : 'We removed something from this message that looked like a password, key, card number or identity number, before our staff could see it.' });
 }
 
 // One message of the conversation: the customer's own ("You") or ours.
@@ -499,11 +505,15 @@ async function render() {
     if (location.hash !== '#/enrol') { go('#/enrol'); return; }
     return showEnrollment();
   }
-  if (!state.me) return showLogin();
   const { parts } = route();
+  const protect = { api, API, screen, loggedIn: !!state.me };
+  if (parts[0] === 'contact') return showContactPolicy(protect); // before login too
+  if (!state.me) return showLogin();
   if (seq !== rendering) return;
   try {
     switch (parts[0]) {
+      case 'check': return showCheck(protect);
+      case 'security': return await showSecurity(protect);
       case 'new': return showNew();
       case 'settings': return showSettings();
       case 'requests': return await showRequests({ api, API, screen });

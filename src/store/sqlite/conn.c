@@ -378,6 +378,18 @@ static const struct store_ops sq_ops = {
 		.attempt_count = sq_training_attempt_count,
 		.assignment_open = sq_training_assignment_open,
 		.states = sq_training_states,
+	/* contact.c: customer protection (issue 11 part D) */
+	.contact = {
+		.code_insert = sq_contact_code_insert,
+		.code_live = sq_contact_code_live,
+		.code_find = sq_contact_code_find,
+		.code_use = sq_contact_code_use,
+		.codes_since = sq_contact_codes_since,
+		.check_insert = sq_contact_check_insert,
+		.checks_since = sq_contact_checks_since,
+		.reveals = sq_contact_reveals,
+		.mfa = sq_contact_mfa,
+	},
 	/* hygiene.c: account hygiene (issue 11 part C) */
 	.hygiene = {
 		.session_list = sq_hyg_session_list,

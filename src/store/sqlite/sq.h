@@ -378,6 +378,23 @@ int sq_reveal_lock_clear(struct store_conn *c, int64_t staff_id,
 			 int64_t cleared_by, int64_t now);
 int sq_reveal_agents(struct store_conn *c, int64_t since,
 		     struct reveal_agent_list *out);
+/* contact.c: customer protection (issue 11 part D) */
+int sq_contact_code_insert(struct store_conn *c,
+			   const struct contact_code_new *n, int64_t *id_out);
+int sq_contact_code_live(struct store_conn *c, const char *h, int64_t now);
+int sq_contact_code_find(struct store_conn *c, const char *h,
+			 struct contact_code_rec *out);
+int sq_contact_code_use(struct store_conn *c, int64_t id, int64_t now);
+int sq_contact_codes_since(struct store_conn *c, int64_t staff_id,
+			   int64_t since, struct contact_window *out);
+int sq_contact_check_insert(struct store_conn *c, int64_t customer_id,
+			    int genuine, int64_t now);
+int sq_contact_checks_since(struct store_conn *c, int64_t customer_id,
+			    int64_t since, struct contact_window *out);
+int sq_contact_reveals(struct store_conn *c, int64_t customer_id,
+		       int64_t limit, struct contact_reveal_list *out);
+int sq_contact_mfa(struct store_conn *c, int64_t customer_id,
+		   struct contact_mfa *out);
 
 /* training.c */
 int sq_training_module_put(struct store_conn *c,

@@ -1,0 +1,17 @@
+/*
+ * Releasing the records of customer protection's storage operations
+ * (store/store_contact.h), whatever the backend.
+ */
+#include <stdlib.h>
+
+#include "store/store.h"
+
+void
+contact_reveal_list_clear(struct contact_reveal_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
