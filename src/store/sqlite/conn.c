@@ -378,6 +378,7 @@ static const struct store_ops sq_ops = {
 		.attempt_count = sq_training_attempt_count,
 		.assignment_open = sq_training_assignment_open,
 		.states = sq_training_states,
+	},
 	/* contact.c: customer protection (issue 11 part D) */
 	.contact = {
 		.code_insert = sq_contact_code_insert,
