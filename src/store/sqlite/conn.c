@@ -195,6 +195,7 @@ static int
 sq_migrate(struct store_conn *c, int *version_out)
 {
 	int64_t current = 0;
+	long prev = 0;
 	int rc;
 
 	rc = sq_script(sq_conn_of(c),
@@ -217,6 +218,12 @@ sq_migrate(struct store_conn *c, int *version_out)
 			LOG_BUG("migration name without a number");
 			return -GH_INTERNAL;
 		}
+		/* A list out of order would skip a migration for good. */
+		if (v <= prev) {
+			LOG_BUG("migrations out of order in the build list");
+			return -GH_INTERNAL;
+		}
+		prev = v;
 		if (v <= current)
 			continue;
 		rc = apply_migration(c, m, v);
