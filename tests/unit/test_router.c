@@ -116,6 +116,12 @@ test_no_customer_listing(void **state)
 		 * training statuses (supervisors), no customer data */
 		"/api/v1/me/training",
 		"/api/v1/supervisor/training",
+		/* phishing drills (supervisors and admins): campaigns, their
+		 * statistics per staff member and the built-in templates; no
+		 * customer data */
+		"/api/v1/drills",
+		"/api/v1/drills/stats",
+		"/api/v1/drills/templates",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account
