@@ -529,6 +529,36 @@ validate_domains(const struct config *cfg, char *err, size_t errsz)
 	return 0;
 }
 
+/* [training] required: "all" or a comma list of module ids (1..64 of
+ * a-z, 0-9 and -, not starting with -); never empty, so configuration
+ * cannot switch the training gate off. */
+static int
+validate_training(const struct config *cfg, char *err, size_t errsz)
+{
+	static const char idchars[] = "abcdefghijklmnopqrstuvwxyz0123456789-";
+	char buf[CONFIG_STR_MAX];
+	char *save = NULL;
+	size_t n = 0;
+	int bad = 0;
+
+	if (strcmp(cfg->training_required, "all") == 0)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", cfg->training_required);
+	for (char *tok = strtok_r(buf, ", ", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		n++;
+		if (strlen(tok) > 64 || tok[0] == '-' ||
+		    strspn(tok, idchars) != strlen(tok))
+			bad = 1;
+	}
+	if (n == 0 || bad) {
+		snprintf(err, errsz, "[training] required: all, or a comma "
+			 "list of module ids (a-z, 0-9 and -)");
+		return -1;
+	}
+	return 0;
+}
+
 /* Rules between fields of the security policy and the body limits. */
 static int
 validate_limits(const struct config *cfg, char *err, size_t errsz)
@@ -562,6 +592,7 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 	if (validate_networks(cfg, err, errsz) < 0 ||
 	    validate_limits(cfg, err, errsz) < 0 ||
 	    validate_domains(cfg, err, errsz) < 0 ||
+	    validate_training(cfg, err, errsz) < 0 ||
 	    validate_origins(cfg, err, errsz) < 0)
 		return -1;
 	if (strcmp(cfg->log_level, "debug") != 0 &&

@@ -20,6 +20,9 @@
 
 extern const struct embedded_file training_starter[];
 
+static int bad(char *err, size_t errsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static int
 bad(char *err, size_t errsz, const char *fmt, ...)
 {

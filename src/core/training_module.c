@@ -26,6 +26,9 @@
 #include "util/utf8.h"
 
 /* Formats the refusal into err and returns -GH_BAD_MODULE. */
+static int bad(char *err, size_t errsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static int
 bad(char *err, size_t errsz, const char *fmt, ...)
 {

@@ -18,6 +18,9 @@
 #include "util/errors.h"
 #include "util/utf8.h"
 
+static int bad(char *err, size_t errsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static int
 bad(char *err, size_t errsz, const char *fmt, ...)
 {

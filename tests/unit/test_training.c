@@ -582,11 +582,43 @@ test_attempt(void **state)
 	json_decref(junk);
 }
 
+/* [training] required: "all" or module ids; never empty or malformed
+ * (configuration cannot switch the gate off). */
+static void
+test_config_required(void **state)
+{
+	static const char *const good[] = {"all", "no-bending-rules",
+					   "a, b-2,c"};
+	static const char *const bad[] = {"", " , ", "All", "x_y", "-x",
+					  "a;b", "none!"};
+	struct config cfg;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		config_defaults(&cfg, "/tmp");
+		snprintf(cfg.training_required, sizeof(cfg.training_required),
+			 "%s", good[i]);
+		assert_int_equal(config_validate(&cfg, err, sizeof(err)), 0);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		config_defaults(&cfg, "/tmp");
+		snprintf(cfg.training_required, sizeof(cfg.training_required),
+			 "%s", bad[i]);
+		assert_int_equal(config_validate(&cfg, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "[training] required"));
+	}
+	config_defaults(&cfg, "/tmp");
+	assert_string_equal(cfg.training_required, "all");
+	assert_int_equal(cfg.training_validity_months, 12);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_months),
+		cmocka_unit_test(test_config_required),
 		cmocka_unit_test(test_module_parse),
 		cmocka_unit_test(test_module_refused),
 		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
