@@ -73,6 +73,9 @@ async function reportCheck(t, s) {
     await p.locator('.drill-praise', { hasText: 'Well spotted' }).waitFor({ timeout: 5000 });
     await p.locator('.badge.reported', { hasText: 'Reported as phishing' }).waitFor({ timeout: 5000 });
     t.assert((await p.getByRole('button', { name: 'Open link…' }).count()) === 0, 'a reported message still offers its links');
+    // Its file was quarantined with it: no download offered any more.
+    await p.locator('.attachments-panel .attachment', { hasText: 'Invoice_INV-20931.pdf.html' }).waitFor({ timeout: 5000 });
+    t.assert((await p.locator('.attachments-panel').getByRole('button', { name: /^Download/ }).count()) === 0, 'the reported drill’s file can still be downloaded');
     await t.shot(p, 'console-drill-reported');
   });
 }

@@ -124,6 +124,12 @@ test_no_customer_listing(void **state)
 		/* the caller's own sessions and logins (issue 11 part C) */
 		"/api/v1/staff/sessions",
 		"/api/v1/staff/logins",
+		/* phishing drills (supervisors and admins): campaigns, their
+		 * statistics per staff member and the built-in templates; no
+		 * customer data */
+		"/api/v1/drills",
+		"/api/v1/drills/stats",
+		"/api/v1/drills/templates",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account

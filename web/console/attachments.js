@@ -170,5 +170,7 @@ export function attachmentsPanel(id) {
     }
   }
   load();
+  // A report of phishing quarantines files (report.js reloads the list).
+  panel.reload = load;
   return panel;
 }

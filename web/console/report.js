@@ -26,6 +26,8 @@ async function report(m, ctx, out, btn) {
     // Drawn again: the message shows as reported and its links blocked;
     // a drill's praise goes under it and stays.
     if (ctx.changed) await ctx.changed();
+    const files = document.querySelector('.attachments-panel');
+    if (files && files.reload) await files.reload();
     const note = document.querySelector(`.reported-note[data-mid="${Number(m.id)}"]`);
     if (res.drill && note) note.after(praise(res.message));
     announce(res.drill ? 'Reported. This was a phishing drill: well spotted.'
