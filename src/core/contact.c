@@ -139,6 +139,9 @@ tx_issue(struct store_conn *c, void *cls)
 	rc = actor_ticket(c, x->a, x->ticket_id, &t);
 	if (rc < 0)
 		return rc; /* -GH_NOT_FOUND: audited as a refusal by http/ */
+	/* A phishing drill's sender is no customer: no code vouches for it. */
+	if (t.drill_id != 0)
+		return -GH_NOT_FOUND;
 	/* The code is for the ticket's customer: there must be one. */
 	rc = c->ops->customer_contact(c, t.customer_id, &cc);
 	customer_contact_clear(&cc);

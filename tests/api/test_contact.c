@@ -124,6 +124,11 @@ start_world(void **state, const char *extra)
 	gh_add_staff(&w->s, "sup2@example.com", "admin", &w->sup2);
 	gh_add_customer(&w->s, "cust.a@example.org", &w->cust_a);
 	gh_add_customer(&w->s, "cust.b@example.org", &w->cust_b);
+	/* The training gate guards the verifications and the reveal below. */
+	gh_train(&w->s, "agent1@example.com");
+	gh_train(&w->s, "agent2@example.com");
+	gh_train(&w->s, "sup1@example.com");
+	gh_train(&w->s, "sup2@example.com");
 	/* A first name to find in the answers. */
 	snprintf(conf, sizeof(conf),
 		 "UPDATE staff SET name = 'Dana Whitfield' WHERE id = %lld",
