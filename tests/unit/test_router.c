@@ -112,6 +112,10 @@ test_no_customer_listing(void **state)
 		"/api/v1/admin/fields",
 		/* reveals per staff member (supervisors and admins) */
 		"/api/v1/supervisor/reveals",
+		/* the caller's own sessions and logins (api/hygiene.c):
+		 * filtered by the caller in SQL, no customer data */
+		"/api/v1/staff/sessions",
+		"/api/v1/staff/logins",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account
