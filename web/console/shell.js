@@ -5,8 +5,27 @@
 import { Api, replace, focusHeading, navigate, markCurrentNav } from './lib.js';
 
 export const API = '/api/v1';
-export const api = new Api();
 export const state = { me: null, loginNotice: '' };
+
+// The API client of the console. A session can become held to a password
+// change while it is open (the password reached the maximum age, or the
+// flag was set): the server then answers 403 password_change_required,
+// and the console reads the session again and shows the forced-change
+// screen (account.js).
+class ConsoleApi extends Api {
+  async call(method, path, body, opts) {
+    try {
+      return await super.call(method, path, body, opts);
+    } catch (e) {
+      if (e.code === 'password_change_required' && state.me && !state.me.pwChange) {
+        state.me.pwChange = true;
+        this.get(`${API}/staff/session`).then((s) => { signIn(s); render(); }, () => render());
+      }
+      throw e;
+    }
+  }
+}
+export const api = new ConsoleApi();
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
