@@ -86,6 +86,9 @@ async function checkCode(t, pc, code) {
   await pc.goto(`${t.PORTAL}/#/check`);
   await pc.getByRole('heading', { level: 1, name: 'Is this really us?' }).waitFor({ timeout: 5000 });
   await pc.getByRole('textbox', { name: 'Contact code' }).fill(code);
+  // The same page may still show the previous check's answer: drop it, so
+  // the answer waited for below is this check's.
+  await pc.locator('.check-result').evaluateAll((els) => els.forEach((e) => e.remove()));
   await pc.getByRole('button', { name: 'Check code' }).click();
   const res = pc.locator('.check-result');
   await res.waitFor({ timeout: 5000 });
