@@ -200,21 +200,13 @@ store_transact(struct store_conn *c, store_tx_fn fn, void *cls)
 void
 ticket_list_clear(struct ticket_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }
 
 void
 queue_list_clear(struct queue_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }
 
 void
@@ -327,11 +319,7 @@ held_list_clear(struct held_list *l)
 void
 field_def_list_clear(struct field_def_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }
 
 void

@@ -730,6 +730,17 @@ int store_transact(struct store_conn *c, store_tx_fn fn, void *cls);
 /* The schema version after migrations (for `serve --check`, tests). */
 int store_schema_version(struct store *s);
 
+/* The body of a *_list_clear() for a list whose items own nothing:
+ * frees the array and empties the list; NULL-safe. */
+#define STORE_LIST_FREE(l) \
+	do { \
+		if ((l) != NULL) { \
+			free((l)->v); \
+			(l)->v = NULL; \
+			(l)->n = 0; \
+		} \
+	} while (0)
+
 void account_clear(struct account *a);
 void blob_clear(struct blob *b);
 /* Release what the ticket and outbox operations filled (NULL-safe). */

@@ -9,9 +9,5 @@
 void
 contact_reveal_list_clear(struct contact_reveal_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }

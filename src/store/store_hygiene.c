@@ -9,19 +9,11 @@
 void
 session_info_list_clear(struct session_info_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }
 
 void
 login_list_clear(struct login_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }

@@ -9,9 +9,5 @@
 void
 reveal_agent_list_clear(struct reveal_agent_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }

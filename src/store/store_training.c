@@ -34,9 +34,5 @@ training_module_list_clear(struct training_module_list *l)
 void
 training_state_list_clear(struct training_state_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }

@@ -9,19 +9,11 @@
 void
 verification_list_clear(struct verification_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }
 
 void
 staff_contact_list_clear(struct staff_contact_list *l)
 {
-	if (l == NULL)
-		return;
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	STORE_LIST_FREE(l);
 }

@@ -145,32 +145,15 @@ sq_attachment_release(struct store_conn *c, int64_t id, int64_t staff_id,
 			 "iii", staff_id, now, id);
 }
 
-/* The id array attachment_expired fills. */
-struct id_buf {
-	int64_t *ids;
-	size_t n, max;
-};
-
-static int
-id_push(sqlite3_stmt *st, void *ctx)
-{
-	struct id_buf *b = ctx;
-
-	if (b->n == b->max)
-		return 1;
-	b->ids[b->n++] = sqlite3_column_int64(st, 0);
-	return 0;
-}
-
 int
 sq_attachment_expired(struct store_conn *c, int64_t now, size_t max,
 		      int64_t *ids, size_t *n_out)
 {
-	struct id_buf b = {ids, 0, max};
+	struct sq_ids b = {ids, 0, max};
 	int rc;
 
 	*n_out = 0;
-	rc = sq_rows(c, id_push, &b,
+	rc = sq_rows(c, sq_id_push, &b,
 		     "SELECT id FROM attachments WHERE delete_after IS NOT "
 		     "NULL AND delete_after <= ? ORDER BY delete_after, id "
 		     "LIMIT ?",

@@ -238,30 +238,14 @@ sq_drill_target_event(struct store_conn *c, int64_t target_id,
 	return sq_change(c, -GH_CONFLICT, event_sql[ev], "ii", now, target_id);
 }
 
-struct id_buf {
-	int64_t *ids;
-	size_t max, n;
-};
-
-static int
-id_push(sqlite3_stmt *st, void *ctx)
-{
-	struct id_buf *b = ctx;
-
-	if (b->n == b->max)
-		return 1;
-	b->ids[b->n++] = sqlite3_column_int64(st, 0);
-	return 0;
-}
-
 int
 sq_drill_queue_staff(struct store_conn *c, int64_t queue_id, int64_t *ids,
 		     size_t max, size_t *n_out)
 {
-	struct id_buf b = {ids, max, 0};
+	struct sq_ids b = {ids, 0, max};
 	int rc;
 
-	rc = sq_rows(c, id_push, &b,
+	rc = sq_rows(c, sq_id_push, &b,
 		     "SELECT s.id FROM staff_queues q JOIN staff s ON "
 		     "s.id = q.staff_id WHERE q.queue_id = ? AND "
 		     "s.disabled = 0 ORDER BY s.id",
@@ -296,10 +280,10 @@ int
 sq_drill_ticket_reported(struct store_conn *c, int64_t ticket_id,
 			 int64_t *ids, size_t max, size_t *n_out)
 {
-	struct id_buf b = {ids, max, 0};
+	struct sq_ids b = {ids, 0, max};
 	int rc;
 
-	rc = sq_rows(c, id_push, &b,
+	rc = sq_rows(c, sq_id_push, &b,
 		     "SELECT id FROM messages WHERE ticket_id = ? AND "
 		     "phish_reported_at IS NOT NULL ORDER BY id",
 		     "i", ticket_id);

@@ -207,6 +207,17 @@ sq_row(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
 }
 
 int
+sq_id_push(sqlite3_stmt *st, void *ctx)
+{
+	struct sq_ids *b = ctx;
+
+	if (b->n == b->max)
+		return 1;
+	b->ids[b->n++] = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int
 sq_rows(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
 	const char *types, ...)
 {

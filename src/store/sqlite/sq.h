@@ -113,6 +113,13 @@ int sq_row(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
 /* A read of any number of rows, fn called for each. */
 int sq_rows(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
 	    const char *types, ...);
+/* Ids read into an array: sq_id_push, a row callback, appends column 0
+ * of each row to ids until max are held, then ends the statement. */
+struct sq_ids {
+	int64_t *ids;
+	size_t n, max;
+};
+int sq_id_push(sqlite3_stmt *st, void *ctx);
 /* Rows changed by the last statement on c. */
 int64_t sq_changes(struct store_conn *c);
 
