@@ -548,6 +548,21 @@ gh_log_contains(struct gh_server *s, const char *needle)
 }
 
 int64_t
+gh_audit_count(struct gh_server *s, const char *action, const char *outcome)
+{
+	if (outcome == NULL)
+		return gh_db_countf(s,
+				    "SELECT COUNT(*) FROM audit WHERE record "
+				    "LIKE '%%\"action\":\"%s\"%%'",
+				    action);
+	return gh_db_countf(s,
+			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
+			    "'%%\"action\":\"%s\"%%' AND record LIKE "
+			    "'%%\"outcome\":\"%s\"%%'",
+			    action, outcome);
+}
+
+int64_t
 gh_db_countf(struct gh_server *s, const char *fmt, ...)
 {
 	char sql[4096];

@@ -109,6 +109,9 @@ int64_t gh_db_count(struct gh_server *s, const char *sql);
  * only). */
 int64_t gh_db_countf(struct gh_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The number of audit records of action (and, unless NULL, outcome). */
+int64_t gh_audit_count(struct gh_server *s, const char *action,
+		       const char *outcome);
 /* Runs one SQL statement on the instance's database. */
 void gh_db_exec(struct gh_server *s, const char *sql);
 /* Waits up to wait_s seconds for an .eml file in the outbox addressed to

@@ -229,11 +229,7 @@ exported(const char *out, const char *action, const char *outcome)
 static int64_t
 stored(const char *action, const char *outcome)
 {
-	return gh_db_countf(&srv,
-			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
-			    "'%%\"action\":\"%s\"%%' AND record LIKE "
-			    "'%%\"outcome\":\"%s\"%%'",
-			    action, outcome);
+	return gh_audit_count(&srv, action, outcome);
 }
 
 static int

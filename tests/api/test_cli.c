@@ -189,10 +189,7 @@ names(json_t *j, char *buf, size_t sz)
 static int64_t
 audits(const char *action)
 {
-	return gh_db_countf(&srv,
-			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
-			    "'%%\"action\":\"%s\"%%'",
-			    action);
+	return gh_audit_count(&srv, action, NULL);
 }
 
 /* `gatehouse queue add|list` and queue membership: `staff add --queue`

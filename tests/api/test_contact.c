@@ -188,11 +188,7 @@ teardown(void **state)
 static int64_t
 audits(const char *action, const char *outcome)
 {
-	return gh_db_countf(&W->s,
-			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
-			    "'%%\"action\":\"%s\"%%' AND record LIKE "
-			    "'%%\"outcome\":\"%s\"%%'",
-			    action, outcome);
+	return gh_audit_count(&W->s, action, outcome);
 }
 
 /* --- contact codes ---------------------------------------------------- */

@@ -96,10 +96,7 @@ teardown(void **state)
 static int64_t
 audit_count(struct world *w, const char *action)
 {
-	return gh_db_countf(&w->s,
-			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
-			    "'%%\"action\":\"%s\"%%'",
-			    action);
+	return gh_audit_count(&w->s, action, NULL);
 }
 
 /* Schedules template for the given agents now; the campaign id. */
