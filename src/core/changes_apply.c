@@ -68,7 +68,7 @@ seal_totp(const struct app *app, const char *idx, const unsigned char *raw,
 	  size_t len, struct blob *out)
 {
 	unsigned char fresh[TOTP_SECRET_BYTES];
-	char ad[160];
+	char ad[300]; /* "customer.totp:" and an index of up to 255 bytes */
 	int rc = 0;
 
 	if (raw == NULL) {
