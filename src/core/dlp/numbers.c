@@ -256,11 +256,10 @@ nino_extract(struct scan *s, size_t from, size_t to)
 		}
 		if (n != 8)
 			continue;
-		if (spaced) {
-			if (j >= s->len || t[j] != ' ')
-				continue;
+		/* Presidio: `(?:\d{6}|\s\d{2}\s\d{2}\s\d{2})\s?[a-d]`, the
+		 * space before the suffix optional in either form. */
+		if (j < s->len && t[j] == ' ')
 			j++;
-		}
 		if (j >= s->len || !isalpha((unsigned char)t[j]))
 			continue;
 		c[8] = (char)toupper((unsigned char)t[j]);
