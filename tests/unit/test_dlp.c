@@ -731,6 +731,11 @@ test_issue12_rules(void **state)
 	assert_int_equal(HAS("card 4111.1111.1111.1111", "credit_card"), 1);
 	assert_int_equal(HAS("iban gb82 west 1234 5698 7654 32 ok", "iban"), 1);
 	assert_int_equal(HAS("iban gb82 west 1234 5698 7654 33 ok", "iban"), 0);
+	/* Presidio's groups of 3-5 with a space or dash between. */
+	assert_int_equal(HAS("DE89 370 400 440 532 013 000", "iban"), 1);
+	assert_int_equal(HAS("DE89-37040-04405-32013-000", "iban"), 1);
+	assert_int_equal(HAS("GB82 WEST 1234 5698 7654 3 2", "iban"), 0);
+	assert_int_equal(HAS("GB82 W EST 1234 5698 7654 32", "iban"), 0);
 	/* gitleaks aws-amazon-bedrock-api-key-long-lived / -short-lived. */
 	snprintf(buf, sizeof(buf), "key %s\n", absk);
 	assert_int_equal(count(NULL, buf, "secret",
