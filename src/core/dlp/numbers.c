@@ -1,12 +1,12 @@
 /*
  * Extractors of the outbound filter's numbers: payment cards (13-19 digits
  * in groups with one kind of separator), IBANs (any case, compact or in
- * groups of four), US social security numbers, UK national insurance
- * numbers and ABA routing numbers. Each reads the whole candidate around a
- * trigger's window, checks its shape and context (a number glued to
- * letters, part of a longer number, named as an order or ticket number)
- * and hands the compact value to its validator (checksums.c). It reports
- * spans, never values.
+ * groups of 3+ as Presidio's pattern), US social security numbers, UK
+ * national insurance numbers and ABA routing numbers. Each reads the
+ * whole candidate around a trigger's window, checks its shape and context
+ * (a number glued to letters, part of a longer number, named as an order
+ * or ticket number) and hands the compact value to its validator
+ * (checksums.c). It reports spans, never values.
  */
 #include <ctype.h>
 #include <string.h>
