@@ -5,13 +5,17 @@
 #   make check    the release build, then every test: unit + API under
 #                 ASan/UBSan, fuzz replay + short fuzz runs, browser tests,
 #                 source checks
+#   make eval     the four detection figures (IDN, phishing URLs, Presidio,
+#                 gitleaks) on ../shared/eval/dev, or on EVAL_DIR=path (a
+#                 directory with the same files)
 BUILD   ?= build
 SAN     ?= build-san
 FUZZ    ?= build-fuzz
 DIR     ?= var
 MESON   ?= meson
+EVAL_DIR ?= ../shared/eval/dev
 
-.PHONY: all deps test-deps run check checksrc bench clean
+.PHONY: all deps test-deps run check checksrc bench eval clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -48,6 +52,12 @@ checksrc:
 
 bench: all
 	scripts/run-bench $(BUILD)
+
+# Builds bench_eval (in the test build) and prints the summary; run it
+# with `$(SAN)/bench/bench_eval [-v] DIR` for every figure behind it.
+eval: $(SAN)/build.ninja
+	@ninja -C $(SAN) bench/bench_eval >/dev/null
+	@$(SAN)/bench/bench_eval --summary $(EVAL_DIR)
 
 clean:
 	rm -rf $(BUILD) $(SAN) $(FUZZ)

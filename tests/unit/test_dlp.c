@@ -704,6 +704,73 @@ test_normalise_view(void **state)
 	}
 }
 
+/* Issue 12: the last misses, each built from its rule (Presidio's regex
+ * and validators; gitleaks' rule, keywords and entropy floor). */
+static void
+test_issue12_rules(void **state)
+{
+	/* A long-lived Bedrock key: ABSK + 109..269 base64 characters. */
+	static const char absk[] =
+	    "ABSKQmVkcm9ja0FQSUtleS1" "k3Jd9QzL2mXv8Rt5Wn1Yp4Hc7Gb0Fs6Ea3Ku"
+	    "9Ox2Ni5Mh8Lg1Kf4Je7Id0Hc3Gb6Fa9Ez2Dy5Cx8Bw1Av4Uu7Tt0Ss3Rr6Qq9Pp2O"
+	    "o5Nn8Mm1Ll4Kk7Jj0Ii3Hh6Gg9Ff2Ee5Dd8=";
+	char buf[512];
+
+	(void)state;
+	/* Presidio's UK NINO: `\s?` before the suffix in either form (ASVS
+	 * V8.3.4: sensitive data identified). */
+	assert_int_equal(HAS("nino: AB123456 C", "uk_nino"), 1);
+	assert_int_equal(HAS("nino: AB 12 34 56C", "uk_nino"), 1);
+	assert_int_equal(HAS("nino:ab 12 34 56 c", "uk_nino"), 1);
+	assert_int_equal(HAS("nino: AB123456  C", "uk_nino"), 0);
+	/* Full-width digits, dots, spaces and lower-case IBANs. */
+	assert_int_equal(HAS("ssn \xef\xbc\x95\xef\xbc\x93\xef\xbc\x96-"
+			     "\xef\xbc\x98\xef\xbc\x90-\xef\xbc\x94\xef"
+			     "\xbc\x93\xef\xbc\x99\xef\xbc\x98", "us_ssn"), 1);
+	assert_int_equal(HAS("ssn 536 80 4398", "us_ssn"), 1);
+	assert_int_equal(HAS("card 4111.1111.1111.1111", "credit_card"), 1);
+	assert_int_equal(HAS("iban gb82 west 1234 5698 7654 32 ok", "iban"), 1);
+	assert_int_equal(HAS("iban gb82 west 1234 5698 7654 33 ok", "iban"), 0);
+	/* Presidio's groups of 3-5 with a space or dash between. */
+	assert_int_equal(HAS("DE89 370 400 440 532 013 000", "iban"), 1);
+	assert_int_equal(HAS("DE89-37040-04405-32013-000", "iban"), 1);
+	assert_int_equal(HAS("GB82 WEST 1234 5698 7654 3 2", "iban"), 0);
+	assert_int_equal(HAS("GB82 W EST 1234 5698 7654 32", "iban"), 0);
+	/* gitleaks aws-amazon-bedrock-api-key-long-lived / -short-lived. */
+	snprintf(buf, sizeof(buf), "key %s\n", absk);
+	assert_int_equal(count(NULL, buf, "secret",
+			       "aws-amazon-bedrock-api-key-long-lived", NULL,
+			       NULL), 1);
+	assert_int_equal(count(NULL, "ABSKQmVkcm9ja0FQSUtleS1k3Jd9QzL2mXv8",
+			       "secret", "aws-amazon-bedrock-api-key-long-lived",
+			       NULL, NULL), 0);
+	assert_int_equal(count(NULL, "Bearer bedrock-api-key-YmVkcm9jay5hbWF6b2"
+			       "5hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbg",
+			       "secret", "aws-amazon-bedrock-api-key-short-lived",
+			       NULL, NULL), 1);
+	assert_int_equal(count(NULL, "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3Mu"
+			       "Y29y", "secret",
+			       "aws-amazon-bedrock-api-key-short-lived", NULL,
+			       NULL), 0);
+	/* sonar-api-token with its squ_/sqp_/sqa_ prefixes; square. */
+	assert_int_equal(count(NULL, "SONAR_TOKEN = \"squ_a1b2c3d4e5f6a7b8c9d0e1"
+			       "f2a3b4c5d6e7f8a9b0\"", "secret", "sonar-api-token",
+			       NULL, NULL), 1);
+	assert_int_equal(count(NULL, "sonar.login=a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5"
+			       "d6e7f8a9b0", "secret", "sonar-api-token", NULL,
+			       NULL), 1);
+	assert_int_equal(count(NULL, "token=sq0atp-Zx81kq2LmN0pQ7rT5vW3yA",
+			       "secret", "square-access-token", NULL, NULL), 1);
+	/* generic-api-key: a keyword, a separator, entropy >= 3.5 and a
+	 * digit; placeholders and low-entropy words are not secrets. */
+	assert_int_equal(count(NULL, "my secret: Xk29fLq8Zr3mPw7Tn4Vb", "secret",
+			       "generic-api-key", NULL, NULL), 1);
+	assert_int_equal(count(NULL, "my secret: aaaaaaaaaaaa1", "secret",
+			       "generic-api-key", NULL, NULL), 0);
+	assert_int_equal(count(NULL, "password = \"changeme_please\"", "secret",
+			       "generic-api-key", NULL, NULL), 0);
+}
+
 static void
 test_limits(void **state)
 {
@@ -735,6 +802,7 @@ main(void)
 		cmocka_unit_test(test_har),
 		cmocka_unit_test(test_redact_json_offsets),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_issue12_rules),
 		cmocka_unit_test(test_invisible_fullwidth),
 		cmocka_unit_test(test_notes_invisible),
 		cmocka_unit_test(test_notes_too_large),

@@ -93,6 +93,14 @@ test_floors(void **state)
 	/* Phishing URLs at <= 1% false positives. */
 	assert_true(r.url_fpr <= 0.01);
 	assert_true(r.url_detect >= 0.18);
+	/* The summary of `make eval`: the same IDN cases through the built-in
+	 * top-domain list, every URL judged at the analyser's own verdicts
+	 * ("dangerous" is a subset of "warning or worse"). */
+	assert_int_equal(r.idn_default_total, r.idn_total);
+	assert_true(r.idn_default_agree <= r.idn_default_total);
+	assert_true(r.url_alarm_phish[1] <= r.url_alarm_phish[0]);
+	assert_true(r.url_alarm_legit[1] <= r.url_alarm_legit[0]);
+	assert_true(r.url_alarm_legit[0] <= r.url_legit / 50);
 }
 
 int

@@ -1,12 +1,12 @@
 /*
  * Extractors of the outbound filter's numbers: payment cards (13-19 digits
  * in groups with one kind of separator), IBANs (any case, compact or in
- * groups of four), US social security numbers, UK national insurance
- * numbers and ABA routing numbers. Each reads the whole candidate around a
- * trigger's window, checks its shape and context (a number glued to
- * letters, part of a longer number, named as an order or ticket number)
- * and hands the compact value to its validator (checksums.c). It reports
- * spans, never values.
+ * groups of 3+ as Presidio's pattern), US social security numbers, UK
+ * national insurance numbers and ABA routing numbers. Each reads the
+ * whole candidate around a trigger's window, checks its shape and context
+ * (a number glued to letters, part of a longer number, named as an order
+ * or ticket number) and hands the compact value to its validator
+ * (checksums.c). It reports spans, never values.
  */
 #include <ctype.h>
 #include <string.h>
@@ -93,9 +93,34 @@ card_extract(struct scan *s, size_t from, size_t to)
 }
 
 /* IBANs in any case ("gb29 nwbk ..." is typed too); the value is upper-
- * cased before the registry and mod-97 checks. A compact IBAN may be glued
- * to a following word where its last character is a digit
- * ("DE89...3000EUR"): the registry length says where it ends. */
+ * cased before the registry and mod-97 checks. Separators as Presidio's
+ * pattern allows them: one space or dash after a group of 3+ characters
+ * (`GB82 WEST 1234 5698 7654 32`, `DE89 370 400 440 532 013 000`). A
+ * compact IBAN may be glued to a following word where its last character
+ * is a digit ("DE89...3000EUR"): the registry length says where it ends. */
+static size_t
+iban_take(const char *t, size_t len, size_t j, char *c, size_t flen,
+	  int *spaced)
+{
+	size_t n = 4, run = 4;
+
+	*spaced = 0;
+	while (n < flen && j < len) {
+		if ((t[j] == ' ' || t[j] == '-') && run >= 3 && j + 1 < len &&
+		    ALNUM(t[j + 1])) {
+			*spaced = 1;
+			run = 0;
+			j++;
+			continue;
+		}
+		if (!ALNUM(t[j]))
+			break;
+		c[n++] = UP(t[j++]);
+		run++;
+	}
+	return n == flen ? j : 0;
+}
+
 void
 iban_extract(struct scan *s, size_t from, size_t to)
 {
@@ -103,8 +128,8 @@ iban_extract(struct scan *s, size_t from, size_t to)
 
 	for (size_t i = from; i < to; i++) {
 		char c[34];
-		size_t n = 0, j, end, flen;
-		char sep = 0;
+		size_t end, flen;
+		int spaced;
 
 		if (i + 4 > s->len || !ALPHA(t[i]) || !ALPHA(t[i + 1]) ||
 		    !DIGIT(t[i + 2]) || !DIGIT(t[i + 3]) || !starts_token(t, i))
@@ -116,31 +141,12 @@ iban_extract(struct scan *s, size_t from, size_t to)
 		flen = iban_length(c);
 		if (flen == 0)
 			continue;
-		n = 4;
-		j = i + 4;
-		if (j < s->len && (t[j] == ' ' || t[j] == '-'))
-			sep = t[j];
-		while (n < flen && j < s->len) {
-			if (sep != 0) {
-				/* Groups of four, one separator between. */
-				if (n % 4 == 0) {
-					if (t[j] != sep)
-						break;
-					j++;
-					if (j >= s->len)
-						break;
-				}
-			}
-			if (!DIGIT(t[j]) && !ALPHA(t[j]))
-				break;
-			c[n++] = UP(t[j++]);
-		}
-		end = j;
-		if (n != flen ||
+		end = iban_take(t, s->len, i + 4, c, flen, &spaced);
+		if (end == 0 ||
 		    (end < s->len && ALNUM(t[end]) &&
-		     !(sep == 0 && DIGIT(t[end - 1]) && !DIGIT(t[end]))))
+		     !(!spaced && DIGIT(t[end - 1]) && !DIGIT(t[end]))))
 			continue;
-		if (!iban_ok(c, n))
+		if (!iban_ok(c, flen))
 			continue;
 		if (finding_add(s, "iban", "iso13616+mod97", i, end) < 0)
 			return;
@@ -256,11 +262,10 @@ nino_extract(struct scan *s, size_t from, size_t to)
 		}
 		if (n != 8)
 			continue;
-		if (spaced) {
-			if (j >= s->len || t[j] != ' ')
-				continue;
+		/* Presidio: `(?:\d{6}|\s\d{2}\s\d{2}\s\d{2})\s?[a-d]`, the
+		 * space before the suffix optional in either form. */
+		if (j < s->len && t[j] == ' ')
 			j++;
-		}
 		if (j >= s->len || !isalpha((unsigned char)t[j]))
 			continue;
 		c[8] = (char)toupper((unsigned char)t[j]);

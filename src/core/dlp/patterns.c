@@ -27,9 +27,10 @@ pii_trigger(enum builtin b, unsigned *flags, size_t *back)
 		/* From the check digits on: the country code is found by the
 		 * extractor, in either case. A trigger that starts with two
 		 * letters, caseless, would wake up on every word (it doubled
-		 * the cost of the whole scan). */
-		*back = 10;
-		return "\\d{2}[ -]?[A-Za-z0-9]{4}";
+		 * the cost of the whole scan). The second separator lets
+		 * groups of three in (`DE89 370 400 ...`). */
+		*back = 11;
+		return "\\d{2}[ -]?[A-Za-z0-9]{3}[ -]?[A-Za-z0-9]";
 	case B_SSN:
 		*back = 12;
 		return "\\d{3}[ .-]?\\d{2}[ .-]?\\d{4}|\\d{3}-\\d{6}|"
