@@ -128,7 +128,7 @@ struct json_t *phish_links_json(const struct phish_links *l);
 
 /* The link model (urlmodel.c): a logistic regression over features of
  * the URL text, trained by tools/train_url_model.py on the dev set only. */
-#define PHISH_URL_NFEAT 25
+#define PHISH_URL_NFEAT 34
 
 /* The alarm threshold: at or above it a link gets PR_MODEL_SCORE. */
 extern const double phish_url_threshold;

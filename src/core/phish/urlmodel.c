@@ -27,6 +27,9 @@ static const char *const feat_names[PHISH_URL_NFEAT] = {
 	"at_sign", "host_hyphens", "path_hyphens", "log_query_len",
 	"not_https", "no_public_suffix", "path_digits", "unusual_port",
 	"php_page", "double_slash", "top_domain", "www_prefix",
+	"user_content_host", "document_path", "log_path_len", "url_digit_ratio",
+	"url_specials", "url_dots", "domain_label_len", "consonant_run",
+	"tld_com",
 };
 
 const char *
@@ -34,6 +37,23 @@ phish_url_feature_name(size_t i)
 {
 	return i < PHISH_URL_NFEAT ? feat_names[i] : NULL;
 }
+
+/* Services where anyone can publish a page or a file under the
+ * service's own domain: the registrable domain says nothing about the
+ * author. A host equal to or under one of these counts. */
+static const char *const user_hosts[] = {
+	"sites.google.com", "docs.google.com", "drive.google.com",
+	"forms.gle", "storage.googleapis.com", "firebaseapp.com", "web.app",
+	"dropbox.com", "box.com", "weebly.com", "wixsite.com", "wix.com",
+	"000webhostapp.com", "tumblr.com", "blogspot.com", "github.io",
+	"herokuapp.com", "netlify.app", "vercel.app", "pages.dev",
+	"workers.dev", "codesandbox.io", "csb.app", "glitch.me", "ngrok.io",
+	"azurewebsites.net", "godaddysites.com", "yolasite.com", "webflow.io",
+	"square.site", "typeform.com", "jimdo.com", "jimdosite.com",
+	"repl.co", "surge.sh", "sharepoint.com", "onedrive.live.com",
+	"1drv.ms", "wordpress.com", "myshopify.com", "blogger.com",
+	"imcreator.com", "strikingly.com", "mystrikingly.com", "carrd.co",
+	"linktr.ee", "ipfs.io", NULL};
 
 /* Words phishing pages put in paths and subdomains. */
 static const char *const sus_words[] = {
@@ -48,6 +68,39 @@ static const char *const risky_tlds[] = {
 	"tk", "ml", "ga", "cf", "gq", "xyz", "top", "club", "online", "site",
 	"buzz", "icu", "live", "work", "info", "ru", "cn", "su", "pw", "cc",
 	"biz", "rest", "fit", "monster", "shop", "store", "vip", NULL};
+
+static int
+user_host(const char *h)
+{
+	size_t hl = strlen(h);
+
+	for (size_t i = 0; user_hosts[i] != NULL; i++) {
+		size_t n = strlen(user_hosts[i]);
+
+		if (hl >= n && strcmp(h + hl - n, user_hosts[i]) == 0 &&
+		    (hl == n || h[hl - n - 1] == '.'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Length of the longest run of consonants (letters other than aeiouy):
+ * generated host names have long ones. */
+static size_t
+consonant_run(const char *s)
+{
+	size_t run = 0, best = 0;
+
+	for (; *s != '\0'; s++) {
+		if (isalpha((unsigned char)*s) && strchr("aeiouy", *s) == NULL)
+			run++;
+		else
+			run = 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
 
 static size_t
 count_words(const char *s)
@@ -191,6 +244,9 @@ host_features(const struct phish_engine *e, const struct url_text *t,
 	f[F_PUNYCODE] = strstr(h, "xn--") != NULL;
 	f[F_HOST_HYPHENS] = (double)count_ch(h, "-");
 	f[F_WWW] = strncmp(h, "www.", 4) == 0;
+	f[F_USER_HOST] = user_host(h);
+	f[F_CONSONANTS] = (double)consonant_run(h);
+	f[F_TLD_COM] = dot != NULL && strcmp(dot, ".com") == 0;
 	for (size_t i = 0; dot != NULL && risky_tlds[i] != NULL; i++)
 		if (strcmp(dot + 1, risky_tlds[i]) == 0)
 			f[F_RISKY_TLD] = 1;
@@ -205,6 +261,7 @@ host_features(const struct phish_engine *e, const struct url_text *t,
 	f[F_SHORTENER] = found;
 	(void)sset_get(&e->top, reg, &found);
 	f[F_TOP_DOMAIN] = found;
+	f[F_LABEL_LEN] = (double)strcspn(reg, ".");
 	if (reg > h && (size_t)(reg - h) <= sizeof(sub)) {
 		memcpy(sub, h, (size_t)(reg - h) - 1);
 		sub[reg - h - 1] = '\0';
@@ -238,6 +295,13 @@ phish_url_features(const struct phish_engine *e, const char *url,
 	f[F_UNUSUAL_PORT] = t->port_unusual;
 	f[F_PHP] = strstr(t->path, ".php") != NULL;
 	f[F_DOUBLE_SLASH] = strstr(t->path, "//") != NULL;
+	f[F_DOCUMENT] = strstr(t->path, ".pdf") != NULL ||
+			strstr(t->path, ".doc") != NULL;
+	f[F_LOG_PATH_LEN] = log1p((double)strlen(t->path));
+	f[F_DIGIT_RATIO] = (double)count_ch(url, "0123456789") /
+			   (double)strlen(url);
+	f[F_SPECIALS] = (double)count_ch(url, "=&%_~+!*$,;");
+	f[F_DOTS] = (double)count_ch(url, ".");
 	host_features(e, t, f);
 	if (f[F_BRAND_OUTSIDE] == 0)
 		f[F_BRAND_OUTSIDE] = brand_in(e, t->path);
