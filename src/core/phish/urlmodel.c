@@ -57,7 +57,7 @@ static const char *const user_hosts[] = {
 
 /* Words phishing pages put in paths and subdomains. */
 static const char *const sus_words[] = {
-	"login", "log-in", "signin", "sign-in", "verify", "verif", "account",
+	"login", "log-in", "signin", "sign-in", "verif", "account",
 	"update", "secure", "banking", "confirm", "password", "webscr",
 	"wallet", "suspend", "unlock", "billing", "recover", "authenticate",
 	"support", "service", "payment", "invoice", "alert", NULL};
