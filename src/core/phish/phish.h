@@ -7,8 +7,10 @@
  * list browsers use, restriction levels as Chromium applies them), the
  * registrable domain (libpsl), link text naming another domain than the
  * target, URL shorteners, user@host tricks, plain http, unusual ports,
- * data: and javascript: URLs, and a few lexical signals. It never fetches
- * anything. Defanging for display is here too.
+ * data: and javascript: URLs, a few lexical signals, and the link model
+ * (a logistic regression over URL-text features, urlmodel.c) whose 0..1
+ * score each http(s) link carries. It never fetches anything. Defanging
+ * for display is here too.
  *
  * It does not store, log or block anything; the caller decides what a
  * verdict means (the console shows links defanged with their reasons).
