@@ -15,7 +15,7 @@ DIR     ?= var
 MESON   ?= meson
 EVAL_DIR ?= ../shared/eval/dev
 
-.PHONY: all deps test-deps run check checksrc bench eval clean
+.PHONY: all deps test-deps run check checksrc bench eval model model-check clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -49,6 +49,22 @@ check: test-deps $(SAN)/build.ninja $(BUILD)/build.ninja
 # file length, include direction (scripts/checksrc, scripts/checkshape.py).
 checksrc:
 	scripts/checksrc
+
+# The link model (src/core/phish/urlmodel_weights.c) from the dev URL set
+# only, by tools/train_url_model.py (plain Python 3, no other dependency):
+#   make model        retrain, print the cross-validated figures, rewrite it
+#   make model-check  fail unless the checked-in table is what the script makes
+EVAL_DEV ?= ../shared/eval/dev
+MODEL_ARGS = --features $(SAN)/gh-url-features \
+	--data $(EVAL_DEV)/phishing_urls.csv --out src/core/phish/urlmodel_weights.c
+
+model: $(SAN)/build.ninja
+	ninja -C $(SAN) gh-url-features
+	python3 tools/train_url_model.py $(MODEL_ARGS)
+
+model-check: $(SAN)/build.ninja
+	ninja -C $(SAN) gh-url-features
+	python3 tools/train_url_model.py $(MODEL_ARGS) --check
 
 bench: all
 	scripts/run-bench $(BUILD)

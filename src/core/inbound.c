@@ -96,11 +96,13 @@ link_json(const struct phish_link *k)
 		    json_array_append_new(rs, json_string(name)) < 0)
 			goto out;
 	}
-	o = json_pack("{s:I, s:I, s:s, s:s?, s:s?, s:i, s:s, s:O}", "start",
-		      (json_int_t)k->start, "end", (json_int_t)k->end,
+	o = json_pack("{s:I, s:I, s:s, s:s?, s:s?, s:i, s:o, s:s, s:O}",
+		      "start", (json_int_t)k->start, "end", (json_int_t)k->end,
 		      "url_defanged", url, "host", k->host, "registrable",
-		      k->domain, "score", k->score, "verdict",
-		      verdict_of(k->score), "reasons", rs);
+		      k->domain, "score", k->score, "model_score",
+		      k->model_score >= 0 ? json_real(k->model_score)
+					  : json_null(),
+		      "verdict", verdict_of(k->score), "reasons", rs);
 	if (o != NULL && text != NULL &&
 	    json_object_set_new(o, "text_defanged", json_string(text)) < 0) {
 		json_decref(o);

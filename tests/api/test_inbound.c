@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "core/phish/phish.h"
 
 /* Secrets the tests plant; none may reach the database or the log. */
 #define AWS_KEY "AKIAZ3MSJV4WWNKWW5FG"
@@ -345,6 +346,45 @@ assert_not_clickable(json_t *l)
 	assert_null(json_object_get(l, "href"));
 }
 
+/* The link model's score reaches the staff side on every link; over the
+ * alarm threshold it is the reason model_score, under it only a score.
+ * ASVS 14.2.6. */
+static void
+test_links_model_score(void **state)
+{
+	struct world *w = *state;
+	const char *body = "Hello https://www.example.com/ and "
+			   "http://secure-update-account-8472.com/signin/"
+			   "verify.php?id=12345&session=abcdef";
+	struct gh_resp r;
+	json_t *links, *plain, *phish;
+	int64_t id;
+
+	id = new_ticket(w, body, &r);
+	gh_resp_free(&r);
+	links = json_object_get(json_array_get(staff_messages(w, id, &r), 0),
+				"links");
+	assert_int_equal(json_array_size(links), 2);
+	plain = link_by_url(links, "hxxps://www[.]example[.]com/");
+	phish = link_by_url(links, "hxxp://secure-update-account-8472[.]com/"
+				   "signin/verify.php?id=12345&session=abcdef");
+	assert_non_null(plain);
+	assert_non_null(phish);
+	assert_true(json_is_real(json_object_get(plain, "model_score")));
+	assert_true(json_real_value(json_object_get(plain, "model_score")) <
+		    phish_url_threshold);
+	assert_false(has_reason(plain, "model_score"));
+	assert_string_equal(json_string_value(json_object_get(plain, "verdict")),
+			    "ok");
+	assert_true(json_real_value(json_object_get(phish, "model_score")) >=
+		    phish_url_threshold);
+	assert_true(has_reason(phish, "model_score"));
+	assert_string_not_equal(json_string_value(json_object_get(phish,
+								  "verdict")),
+				"ok");
+	gh_resp_free(&r);
+}
+
 /* ASVS 14.2.6 (links judged), 5.2.6 (no navigation before review). */
 static void
 test_links_defanged(void **state)
@@ -439,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_secrets_redacted),
 		cmocka_unit_test(test_other_customer_data),
 		cmocka_unit_test(test_links_defanged),
+		cmocka_unit_test(test_links_model_score),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -848,6 +848,7 @@ async function main() {
     const item = msg.locator('.links .link');
     assert((await item.locator('.badge.verdict').textContent()) === 'Dangerous', 'verdict badge');
     assert(/bare IP number/.test(await item.locator('.reasons').textContent()), 'reasons not explained');
+    assert(/^Risk score: \d+%$/.test(await item.locator('.risk-score').textContent()), 'link model risk score not shown');
     await shot(p, 'console-inbound-link');
 
     // The open step: cancelling the confirmation opens nothing.

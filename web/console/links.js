@@ -28,6 +28,7 @@ const LINK_REASONS = {
   hyphenated_domain: 'The domain has several hyphens.',
   no_public_suffix: 'The domain does not end in a known public suffix.',
   own_domain: 'This is one of our own domains.',
+  model_score: 'The link model rates this address as likely phishing.',
 };
 const VERDICTS = { ok: 'No warning signs', suspicious: 'Suspicious', dangerous: 'Dangerous' };
 
@@ -118,6 +119,7 @@ function linkItem(l, n, ctx) {
       h('code', { class: 'defanged', text: l.url_defanged || '' }),
       action),
     l.text_defanged ? h('p', { class: 'hint', text: `Shown to the reader as: ${l.text_defanged}` }) : null,
+    typeof l.model_score === 'number' ? h('p', { class: 'hint risk-score', text: `Risk score: ${Math.round(l.model_score * 100)}%` }) : null,
     codes.length ? h('ul', { class: 'reasons' }, codes.map((c) => h('li', { text: linkReason(c) }))) : null,
     out);
 }

@@ -28,9 +28,13 @@ phish_links_json(const struct phish_links *l)
 			if ((k->reasons & (1u << b)) != 0)
 				json_array_append_new(
 					rs, json_string(phish_reason_name(1u << b)));
-		o = json_pack("{s:s?, s:s?, s:s?, s:s?, s:i, s:s, s:o, s:I, s:I}",
+		o = json_pack("{s:s?, s:s?, s:s?, s:s?, s:i, s:o, s:s, s:o, s:I, "
+			      "s:I}",
 			      "url", d, "text", k->text, "host", k->host,
 			      "domain", k->domain, "score", k->score,
+			      "model_score", k->model_score >= 0
+						     ? json_real(k->model_score)
+						     : json_null(),
 			      "verdict", phish_verdict(k->score), "reasons", rs,
 			      "start", (json_int_t)k->start,
 			      "end", (json_int_t)k->end);

@@ -3,7 +3,10 @@
  * by libcurl's URL API, the host checked by hosts.c, the registrable
  * domain (libpsl) compared with the company's own domains, the shortener
  * list and the top domains spelled out in subdomains, the link text
- * compared with the target, and a few lexical signals. The score is the
+ * compared with the target, a few lexical signals, and the link model
+ * (urlmodel.c): its 0..1 score stays on the link, and at or over the
+ * alarm threshold adds the reason model_score, enough alone for
+ * "suspicious". The score is the
  * sum of the reasons' weights (capped at 100); on the company's own
  * domain only the reasons that still matter there count. It never fetches
  * a URL.
@@ -43,6 +46,7 @@ static const struct {
 	{PR_HYPHENATED_DOMAIN, "hyphenated_domain", 10},
 	{PR_NO_PUBLIC_SUFFIX, "no_public_suffix", 15},
 	{PR_OWN_DOMAIN, "own_domain", 0},
+	{PR_MODEL_SCORE, "model_score", 30},
 };
 
 const char *
@@ -358,6 +362,7 @@ phish_judge(const struct phish_engine *e, struct phish_link *l)
 	int rc;
 
 	memset(&u, 0, sizeof(u));
+	l->model_score = -1;
 	if (strncasecmp(l->url, "javascript:", 11) == 0) {
 		r |= PR_JAVASCRIPT_URL;
 	} else if (strncasecmp(l->url, "data:", 5) == 0) {
@@ -372,6 +377,9 @@ phish_judge(const struct phish_engine *e, struct phish_link *l)
 			rc = judge_host(e, l, u.host, &r);
 		if (rc < 0)
 			goto out;
+		l->model_score = phish_url_score(e, l->url);
+		if (l->model_score >= phish_url_threshold)
+			r |= PR_MODEL_SCORE;
 	}
 	if (l->text != NULL && l->domain != NULL) {
 		char *td = text_domain(e, l->text);

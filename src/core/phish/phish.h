@@ -7,8 +7,10 @@
  * list browsers use, restriction levels as Chromium applies them), the
  * registrable domain (libpsl), link text naming another domain than the
  * target, URL shorteners, user@host tricks, plain http, unusual ports,
- * data: and javascript: URLs, and a few lexical signals. It never fetches
- * anything. Defanging for display is here too.
+ * data: and javascript: URLs, a few lexical signals, and the link model
+ * (a logistic regression over URL-text features, urlmodel.c) whose 0..1
+ * score each http(s) link carries. It never fetches anything. Defanging
+ * for display is here too.
  *
  * It does not store, log or block anything; the caller decides what a
  * verdict means (the console shows links defanged with their reasons).
@@ -46,7 +48,9 @@ enum phish_reason {
 	PR_HYPHENATED_DOMAIN = 1u << 17, /* 2+ hyphens in the domain */
 	PR_NO_PUBLIC_SUFFIX = 1u << 18,	/* not under a known suffix */
 	PR_OWN_DOMAIN = 1u << 19,	/* the company's own (not a risk) */
-	PR_COUNT_BITS = 20
+	PR_MODEL_SCORE = 1u << 20,	/* link model score over the alarm
+					 * threshold (urlmodel.c) */
+	PR_COUNT_BITS = 21
 };
 
 struct phish_options {
@@ -71,6 +75,8 @@ struct phish_link {
 	char *domain;		/* registrable domain, or NULL */
 	int score;		/* 0-100 */
 	unsigned reasons;	/* enum phish_reason bits */
+	double model_score;	/* link model, 0..1; -1 when not scored
+				 * (not http(s), unparsable) */
 };
 
 struct phish_links {
@@ -121,5 +127,27 @@ char *phish_defang(const char *url);
  * reasons: [...], start, end}]. NULL on allocation failure; the caller owns
  * the reference. */
 struct json_t *phish_links_json(const struct phish_links *l);
+
+/* The link model (urlmodel.c): a logistic regression over features of
+ * the URL text, trained by tools/train_url_model.py on the dev set only. */
+#define PHISH_URL_NFEAT 34
+
+/* The alarm threshold: at or above it a link gets PR_MODEL_SCORE. */
+extern const double phish_url_threshold;
+
+/* Fills f with the features of an http(s) URL ("www." is https). Returns
+ * 0, or -1 for another scheme or an unparsable URL (f is then zeros). */
+int phish_url_features(const struct phish_engine *e, const char *url,
+		       double f[PHISH_URL_NFEAT]);
+
+/* The name of feature i ("log_url_len", ...), NULL past the end. */
+const char *phish_url_feature_name(size_t i);
+
+/* The model's probability (0..1) that features f are of a phishing URL. */
+double phish_url_model_score(const double f[PHISH_URL_NFEAT]);
+
+/* phish_url_features() then phish_url_model_score(); -1 when the URL has
+ * no features. */
+double phish_url_score(const struct phish_engine *e, const char *url);
 
 #endif

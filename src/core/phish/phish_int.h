@@ -7,6 +7,8 @@
  *   hosts.c    host names: IP literals, IDN and homograph checks
  *   links.c    finding links in text and HTML; defanging
  *   judge.c    the reasons and score of one link
+ *   urlmodel.c the link model's features and score (weights generated
+ *              into urlmodel_weights.c by tools/train_url_model.py)
  *   encode.c   the JSON form of links and of attachment verdicts
  */
 #ifndef GH_CORE_PHISH_INT_H
