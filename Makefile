@@ -72,8 +72,10 @@ bench: all
 # Builds bench_eval (in the test build) and prints the summary; run it
 # with `$(SAN)/bench/bench_eval [-v] DIR` for every figure behind it.
 eval: $(SAN)/build.ninja
-	@ninja -C $(SAN) bench/bench_eval >/dev/null
+	@ninja -C $(SAN) bench/bench_eval gh-url-features >/dev/null
 	@$(SAN)/bench/bench_eval --summary $(EVAL_DIR)
+	@python3 tools/train_url_model.py $(MODEL_ARGS) \
+		--score $(EVAL_DIR)/phishing_urls.csv
 
 clean:
 	rm -rf $(BUILD) $(SAN) $(FUZZ)

@@ -126,6 +126,9 @@ print_summary(const char *dir, const struct eval_result *r)
 	       100.0 * eval_ratio(r->url_alarm_legit[0], r->url_legit),
 	       100.0 * eval_ratio(r->url_alarm_phish[1], r->url_phish),
 	       100.0 * eval_ratio(r->url_alarm_legit[1], r->url_legit));
+	printf("  %-28s (the analyser with its link model, which was trained "
+	       "on the dev rows: on dev\n  %-28s this is in-sample; the "
+	       "cross-validated figure follows the table)\n", "", "");
 	{
 		size_t agree = 0, cases = 0;
 

@@ -214,6 +214,10 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--oof")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--score", metavar="CSV",
+                    help="also score another url,label file (a held-out "
+                         "part) with the model trained on --data, at its "
+                         "threshold; prints the figure, writes nothing")
     a = ap.parse_args()
     names, X, y, urls, total = load(a.data, a.features)
     fold = folds(y)
@@ -225,6 +229,16 @@ def main():
     coef = sorted(zip(std, [names[c] for c in ship]), key=lambda t: -abs(t[0]))
     rep.append("standardised coefficients: " +
                ", ".join("%s %+.2f" % (n, w) for w, n in coef))
+    if a.score:
+        _, X2, y2, _, _ = load(a.score, a.features)
+        det, fpr = rates([score(raw, bias, x) for x in X2], y2, thr)
+        print("link model (cross-validated on --data): detect %.1f%% at "
+              "%.2f%% false alarms" % (100 * rates(oof, y, thr)[0],
+                                       100 * rates(oof, y, thr)[1]))
+        print("link model trained on --data, scored on %s: detect %.1f%% "
+              "at %.2f%% false alarms (%d URLs, threshold %.3f)"
+              % (a.score, 100 * det, 100 * fpr, len(y2), thr))
+        return 0
     print("\n".join(rep))
     if a.oof and not a.check:
         with open(a.oof, "w", newline="") as f:
