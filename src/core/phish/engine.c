@@ -17,6 +17,7 @@
 
 #include <idn2.h>
 #include <unicode/ustring.h>
+#include <unicode/uvernum.h>
 
 #include "core/phish/phish_int.h"
 #include "util/embed.h"
@@ -99,17 +100,17 @@ sset_put(struct sset *s, const char *k, const char *v)
 }
 
 /* SkeletonGenerator's supplement to the Unicode confusables
- * (components/url_formatter/spoof_checks/skeleton_generator.cc); þ and œ,
- * which look like two things, are expanded in hosts.c instead. */
+ * (components/url_formatter/spoof_checks/skeleton_generator.cc); þ, œ
+ * and ł, which look like two things, are expanded in hosts.c instead. */
 static const char extra_rules[] =
 	"[æӕ] > ae; [ϼҏ] > p; [ħнћңҥӈӊԋԧԩ] > h;"
 	"[ĸκкқҝҟҡӄԟ] > k; [ŋпԥกח] > n;"
-	"[ŧтҭԏ七丅丆丁] > t; [ƅьҍв] > b; [ωшщพฟພຟ] > w;"
+	"[ŧтҭԏ七丅丆丁] > t; [ƅьҍвß] > b; [ωшщพฟພຟ] > w;"
 	"[мӎ] > m; [єҽҿၔ] > e; ґ > r; [ғӻ] > f;"
 	"[ҫင] > c; [ұ丫] > y; [χҳӽӿ乂] > x;"
 	"[ԃძ] > d; [ԍဌ] > g; [ടรຣຮ] > s; ၂ > j;"
-	"[०০੦૦ଠ୦೦] > o; [৭੧૧] > q; [บບ] > u; [θ] > 0;"
-	"[२২੨૨೩೭շ] > 2; [зҙӡउওਤ੩૩౩ဒვპ] > 3; [੫丩ㄐ] > 4; [ճ] > 6;"
+	"[०০੦૦ଠ୦೦စ] > o; [৭੧૧] > q; [บບ] > u; [θ] > 0;"
+	"[२২੨૨೩೭շ] > 2; [зҙӡउওਤ੩૩౩ဒვპੜკ] > 3; [੫丩ㄐ] > 4; [ճ] > 6;"
 	"[৪੪୫] > 8; [૭୨౨] > 9; [—一―⸺⸻] > \\-;";
 static const char drop_rules[] =
 	"::NFD; ::[:Nonspacing Mark:] Remove; ::NFC; ł > l; ø > o; đ > d;";
@@ -294,6 +295,11 @@ setup_spoof(struct phish_engine *e)
 		uset_remove(e->allowed, drop[i]);
 	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
 		uset_removeRange(e->allowed, ranges[i][0], ranges[i][1]);
+#if U_ICU_VERSION_MAJOR_NUM < 72
+	/* Unicode 15 restricts ZWNJ and ZWJ; older ICU does not. */
+	uset_remove(e->allowed, 0x200c);
+	uset_remove(e->allowed, 0x200d);
+#endif
 	uset_freeze(e->allowed);
 	uspoof_setAllowedChars(e->sc, e->allowed, &st);
 	uspoof_setChecks(e->sc, uspoof_getChecks(e->sc, &st) | USPOOF_AUX_INFO,

@@ -82,9 +82,9 @@ label_check(const struct phish_engine *e, const char *lab, const char *tld,
 }
 
 /* Chromium's supplemental hostnames (SkeletonGenerator::
- * GenerateSupplementalHostnames): þ may be read as b or p and œ as ce or
- * oe, so each is tried each way; only hosts of at most 32 characters
- * with at most 5 such characters, at most 128 variants. */
+ * GenerateSupplementalHostnames): þ may be read as b or p, œ as ce or oe
+ * and ł as l or t, so each is tried each way; only hosts of at most 32
+ * characters with at most 5 such characters, at most 128 variants. */
 struct variants {
 	char v[128][256];
 	size_t n;
@@ -95,7 +95,8 @@ expand(const char *s, char *acc, size_t len, struct variants *out)
 {
 	static const struct {
 		const char *from, *to[3];
-	} map[] = {{"þ", {"þ", "b", "p"}}, {"œ", {"œ", "ce", "oe"}}};
+	} map[] = {{"þ", {"þ", "b", "p"}}, {"œ", {"œ", "ce", "oe"}},
+		   {"ł", {"ł", "l", "t"}}};
 
 	if (out->n >= 128 || len + 3 >= sizeof(out->v[0]))
 		return;
@@ -103,7 +104,7 @@ expand(const char *s, char *acc, size_t len, struct variants *out)
 		memcpy(out->v[out->n++], acc, len + 1);
 		return;
 	}
-	for (size_t m = 0; m < 2; m++) {
+	for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
 		size_t fl = strlen(map[m].from);
 
 		if (strncmp(s, map[m].from, fl) != 0)
@@ -132,7 +133,7 @@ may_expand(const char *host)
 
 		U8_NEXT(host, i, n, c);
 		chars++;
-		special += c == 0xfe || c == 0x153;
+		special += c == 0xfe || c == 0x153 || c == 0x142;
 	}
 	return chars > 0 && chars <= 32 && special <= 5;
 }
@@ -234,6 +235,9 @@ similar_domain(const struct phish_engine *e, const struct sset *map,
 	vs->n = 0;
 	if (may_expand(base))
 		expand(base, acc, 0, vs);
+	/* ł looks like t only with its stroke: the host as is too. */
+	if (strstr(uni, "ł") != NULL && may_expand(uni))
+		expand(uni, acc, 0, vs);
 	for (size_t i = 0; hit == NULL && i < vs->n; i++)
 		hit = variant_match(e, map, vs->v[i]);
 	free(vs);

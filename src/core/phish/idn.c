@@ -2,7 +2,7 @@
  * One IDN label judged as Chromium judges it before showing it in Unicode
  * (components/url_formatter/spoof_checks/idn_spoof_checker.cc,
  * IDNSpoofChecker::SafeToDisplayAsUnicode), its steps in Chromium's order:
- * ICU uspoof checks, deviation characters, TLD-specific letters, the
+ * ICU uspoof checks, (deviation characters), TLD-specific letters, the
  * middle dot, then for single-script labels the whole-script confusables
  * and digit lookalikes, and for mixed labels digit lookalikes, non-ASCII
  * Latin mixed with another script and the dangerous patterns. The rule
@@ -27,7 +27,7 @@ static const struct {
 	const char *script, *lookalikes, *tlds;
 } wsc_data[IDN_WSC_N] = {
 	{"[[:Armn:]]", "[ագզէլհյոսւօՙ]", " am "},
-	{"[[:Cyrl:]]", "[аысԁеԍһіюјӏорԗԛѕԝхуъьҽпгѵѡ]",
+	{"[[:Cyrl:]]", "[аысԁеԍһіюкјӏорԗԛѕԝхуъьҽпгѵѡ]",
 	 " bg by kz pyc ru su ua uz "},
 	{"[[:Ethi:]]", "[ሀሠሰስበነተከዐዕዘጠፐꬅ]", " er et "},
 	{"[[:Geor:]]", "[იოყძხჽჿ]", " ge "},
@@ -46,6 +46,12 @@ static const struct {
 	 " mm "},
 	{"[[:Thai:]]", "[ทนบพรหเแ๐ดลปฟม]", " th "},
 };
+
+/* kAllowedWholeScriptConfusableWords: common Cyrillic words that are whole
+ * script confusables but spell no Latin word. */
+static const char *const wsc_words[] = {
+	"секс", "как", "коса", "курс", "парк", "такий", "укроп", "сахарок",
+	"покраска"};
 
 #define NJ "[^\\p{scx=kana}\\p{scx=hira}\\p{scx=hani}]"
 #define NCJK "[^\\p{scx=kana}\\p{scx=hira}\\p{scx=hani}\\p{scx=bopo}]"
@@ -95,7 +101,7 @@ set_of(const char *pattern)
 void
 idn_rules_free(struct idn_rules *r)
 {
-	USet **sets[] = {&r->deviation, &r->non_ascii_latin, &r->kana_exc,
+	USet **sets[] = {&r->non_ascii_latin, &r->kana_exc,
 			 &r->diacritics, &r->digits, &r->digit_look,
 			 &r->icelandic, &r->lgc};
 
@@ -127,17 +133,16 @@ idn_rules_new(struct idn_rules **out)
 	if (r == NULL)
 		return -GH_INTERNAL;
 	/* IDNSpoofChecker(): the sets its steps test against. */
-	r->deviation = set_of("[\\u00df\\u03c2\\u200c\\u200d]");
 	r->non_ascii_latin = set_of("[[:Latin:] - [a-zA-Z]]");
 	r->kana_exc = set_of("[\\u3078-\\u307a\\u30d8-\\u30da\\u30fb-\\u30fe]");
 	r->diacritics = set_of("[\\u0300-\\u0339]");
 	r->digits = set_of("[0-9]");
-	r->digit_look = set_of("[θ२২੨੨૨೩೭շзҙӡउওਤ੩૩౩ဒვპੜ੫丩ㄐճ৪੪୫૭୨౨]");
+	r->digit_look = set_of("[θ२২੨੨૨೩೭շзҙӡउওਤ੩૩౩ဒვპੜკ੫丩ㄐճ৪੪୫૭୨౨]");
 	r->icelandic = set_of("[\\u00fe\\u00f0]");
 	/* SkeletonGenerator's lgc_letters_n_ascii_. */
 	r->lgc = set_of("[[:Latin:][:Greek:][:Cyrillic:][0-9\\u002e_\\u002d]"
 			"[\\u0300-\\u0339]]");
-	ok = r->deviation && r->non_ascii_latin && r->kana_exc &&
+	ok = r->non_ascii_latin && r->kana_exc &&
 	     r->diacritics && r->digits && r->digit_look && r->icelandic &&
 	     r->lgc;
 	for (size_t i = 0; i < IDN_WSC_N; i++) {
@@ -231,6 +236,15 @@ whole_script_confusable(const struct idn_rules *r, size_t k, const UChar *u,
 	}
 	if (!any || contains_some(r->wsc_all[k], tld_u, tld_n))
 		return 0;
+	for (size_t w = 0; w < sizeof(wsc_words) / sizeof(wsc_words[0]); w++) {
+		UChar ww[32];
+		int32_t wn = 0;
+		UErrorCode st = U_ZERO_ERROR;
+
+		u_strFromUTF8(ww, 32, &wn, wsc_words[w], -1, &st);
+		if (U_SUCCESS(st) && wn == n && u_strncmp(ww, u, n) == 0)
+			return 0;
+	}
 	if (tn + 3 > sizeof(needle))
 		return 1;
 	needle[0] = ' ';
@@ -292,11 +306,13 @@ idn_label_check(const struct idn_rules *r, const USpoofChecker *sc,
 	 * invisible characters, mixed numbers, the allowed set). */
 	if (U_FAILURE(st) || (res & USPOOF_ALL_CHECKS) != 0)
 		return IDN_ICU_SPOOF_CHECKS;
-	/* Step 2: deviation characters (UTS 46), kept in punycode. */
-	if (contains_some(r->deviation, u, n))
-		return IDN_DEVIATION_CHARACTERS;
-	/* Step 3: TLD-specific letters: þ ð only under .is, ə under .az. */
-	if (n > 1 && strcmp(tld, "is") != 0 &&
+	/* Step 2: deviation characters (UTS 46) are refused only under
+	 * transitional processing; Gatehouse, like Chromium with
+	 * IDNA2008NonTransitional, processes non-transitionally, so ß and ς
+	 * pass here (ZWJ and ZWNJ are outside the allowed set). */
+	/* Step 3: TLD-specific letters: þ ð only under .is and .fo, ə only
+	 * under .az. */
+	if (n > 1 && strcmp(tld, "is") != 0 && strcmp(tld, "fo") != 0 &&
 	    contains_some(r->icelandic, u, n))
 		return IDN_TLD_SPECIFIC_CHARACTERS;
 	if (n > 1 && strcmp(tld, "az") != 0) {

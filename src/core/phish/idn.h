@@ -13,7 +13,6 @@
 enum idn_result {
 	IDN_SAFE = 0,
 	IDN_ICU_SPOOF_CHECKS,
-	IDN_DEVIATION_CHARACTERS,
 	IDN_TLD_SPECIFIC_CHARACTERS,
 	IDN_UNSAFE_MIDDLE_DOT,
 	IDN_WHOLE_SCRIPT_CONFUSABLE,
@@ -25,7 +24,7 @@ enum idn_result {
 #define IDN_WSC_N 17
 
 struct idn_rules {
-	USet *deviation, *non_ascii_latin, *kana_exc, *diacritics;
+	USet *non_ascii_latin, *kana_exc, *diacritics;
 	USet *digits, *digit_look, *icelandic, *lgc;
 	USet *wsc_all[IDN_WSC_N], *wsc_look[IDN_WSC_N];
 	URegularExpression *danger;
