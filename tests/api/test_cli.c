@@ -640,6 +640,39 @@ test_scan_invisible(void **state)
 	free(out);
 }
 
+/* `gatehouse scan --phish --top-domains FILE` matches hosts against the
+ * domains of FILE instead of the built-in list: exámple.org is clean
+ * against the built-in list (example.org is not in it) and a lookalike
+ * of a listed example.org; an unreadable list is exit 2 (issue 12). */
+static void
+test_scan_top_domains(void **state)
+{
+	const char *plain[] = {"scan", "--phish", "-", NULL};
+	const char *listed[] = {"scan", "--phish", "--top-domains", NULL, "-",
+				NULL};
+	const char *missing[] = {"scan", "--phish", "--top-domains",
+				 "/nonexistent/top.txt", "-", NULL};
+	const char *msg = "see https://xn--exmple-cua.org/ now\n";
+	char path[400], *out = NULL;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/top.txt", srv.dir);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_true(fputs("# test list\nexample.org\n", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	listed[3] = path;
+	assert_int_equal(gh_cli(&srv, msg, &out, plain), 0);
+	assert_null(strstr(out, "confusable_top_domain"));
+	free(out);
+	assert_int_equal(gh_cli(&srv, msg, &out, listed), 1);
+	assert_non_null(strstr(out, "confusable_top_domain"));
+	free(out);
+	assert_int_equal(gh_cli(&srv, msg, &out, missing), 2);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -648,6 +681,7 @@ main(void)
 		cmocka_unit_test(test_account_commands),
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_scan_invisible),
+		cmocka_unit_test(test_scan_top_domains),
 		cmocka_unit_test(test_queue_commands),
 		cmocka_unit_test(test_audit_verify),
 	};
