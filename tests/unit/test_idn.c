@@ -176,6 +176,10 @@ test_top_domains(void **state)
 	assert_int_equal(safe("\xc5\x82" "esla.com"), 0);	/* łesla */
 	assert_int_equal(safe("\xc3\xa9xample.blogspot.com"), 1);
 	assert_int_equal(safe("ex\xc3\xa1mple.net"), 1);
+	/* Over 32 characters Chromium makes no variants; the host itself is
+	 * still compared. */
+	assert_int_equal(safe("login.account.verification.ex\xc3\xa1mple.org"),
+			 0);
 	/* The built-in list does not have example.org. */
 	assert_int_equal(phish_host_safe(builtin, "ex\xc3\xa1mple.org", &r),
 			 1);

@@ -233,8 +233,12 @@ similar_domain(const struct phish_engine *e, const struct sset *map,
 	if (vs == NULL)
 		return NULL;
 	vs->n = 0;
+	/* Past Chromium's limits it computes no variant and so matches
+	 * nothing; the host as it is is still compared here. */
 	if (may_expand(base))
 		expand(base, acc, 0, vs);
+	else
+		snprintf(vs->v[vs->n++], sizeof(vs->v[0]), "%s", base);
 	/* ł looks like t only with its stroke: the host as is too. */
 	if (strstr(uni, "ł") != NULL && may_expand(uni))
 		expand(uni, acc, 0, vs);
