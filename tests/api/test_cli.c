@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -643,7 +644,8 @@ test_scan_invisible(void **state)
 /* `gatehouse scan --phish --top-domains FILE` matches hosts against the
  * domains of FILE instead of the built-in list: exámple.org is clean
  * against the built-in list (example.org is not in it) and a lookalike
- * of a listed example.org; an unreadable list is exit 2 (issue 12). */
+ * of a listed example.org; an unreadable list is exit 2; with --dir the
+ * list comes from [phish] top_domains_file (issue 12). */
 static void
 test_scan_top_domains(void **state)
 {
@@ -652,8 +654,9 @@ test_scan_top_domains(void **state)
 				NULL};
 	const char *missing[] = {"scan", "--phish", "--top-domains",
 				 "/nonexistent/top.txt", "-", NULL};
+	const char *bydir[] = {"scan", "--phish", "--dir", NULL, "-", NULL};
 	const char *msg = "see https://xn--exmple-cua.org/ now\n";
-	char path[400], *out = NULL;
+	char path[400], dir[400], conf[440], *out = NULL;
 	FILE *f;
 
 	(void)state;
@@ -670,6 +673,18 @@ test_scan_top_domains(void **state)
 	assert_non_null(strstr(out, "confusable_top_domain"));
 	free(out);
 	assert_int_equal(gh_cli(&srv, msg, &out, missing), 2);
+	free(out);
+	/* [phish] top_domains_file, relative to the --dir given. */
+	snprintf(dir, sizeof(dir), "%s/topconf", srv.dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(conf, sizeof(conf), "%s/gatehouse.conf", dir);
+	f = fopen(conf, "wb");
+	assert_non_null(f);
+	assert_true(fputs("[phish]\ntop_domains_file = ../top.txt\n", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	bydir[3] = dir;
+	assert_int_equal(gh_cli(&srv, msg, &out, bydir), 1);
+	assert_non_null(strstr(out, "confusable_top_domain"));
 	free(out);
 }
 
