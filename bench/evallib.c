@@ -17,9 +17,9 @@
  *    generates with GenerateSampleSecrets are wrapped as it does:
  *    `<id>_api_token = "<secret>"`.
  *  - Chromium's IDN table: agreement of phish_host_safe() (safe vs not)
- *    with Chromium's verdict, checked against the 37-domain test list given
- *    as the company's domains, next to the "every punycode host is unsafe"
- *    baseline.
+ *    with Chromium's verdict, with Chromium's test top-domain list as the
+ *    top domains (also per half of the file, alternate rows) and with the
+ *    built-in list, next to the "every punycode host is unsafe" baseline.
  *  - The phishing URL set: detection rate at a false-positive rate of at
  *    most 1% (threshold chosen on the same set), and per reason how often
  *    it fires on phishing and on legitimate URLs and how much the detection
@@ -66,10 +66,11 @@ struct eval_result {
 	size_t n_rule;
 	size_t tp_total, tp_complete, tp_named, tp_any, tp_named_complete,
 	    tp_any_complete, fp_total, fp_named, fp_any;
-	/* Chromium IDN; idn_default_*: the same cases through an engine with
-	 * only the built-in top-domain list, as `gatehouse scan --phish`. */
-	size_t idn_total, idn_agree, idn_puny_agree;
-	size_t idn_default_total, idn_default_agree;
+	/* Chromium IDN: idn_agree with Chromium's test top domains,
+	 * idn_agree_default with only the built-in list (what `gatehouse scan
+	 * --phish` decides). */
+	size_t idn_total, idn_agree, idn_puny_agree, idn_agree_default;
+	struct { size_t total, agree; } idn_half[2];	/* odd, even rows */
 	/* URLs */
 	size_t url_phish, url_legit;
 	int url_threshold;
@@ -333,60 +334,45 @@ eval_tsv(char *line, char **fld, size_t max)
 	return n;
 }
 
+/* Chromium's verdicts against phish_host_safe() with the top domains of
+ * top (NULL: the built-in list). agree counts the agreements; with
+ * r != NULL the totals, the baseline and the two halves of the file
+ * (rows in file order) are counted too. */
 static int
-eval_idn(const char *dir, struct eval_result *r, FILE *verbose)
+eval_idn_with(const char *dir, const char *top, size_t *agree,
+	      struct eval_result *r, FILE *verbose)
 {
-	char *p = eval_path(dir, "chromium_test_top_domains.list");
 	char *q = eval_path(dir, "chromium_idn_cases.tsv");
-	FILE *f = p ? fopen(p, "r") : NULL;
-	char *line = NULL, **own = NULL;
-	size_t cap = 0, n_own = 0;
+	FILE *f = q ? fopen(q, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0, row = 0;
 	struct phish_options o = {0};
 	struct phish_engine *pe = NULL;
 	int rc = -1;
 
-	free(p);
-	if (f == NULL)
-		goto out;
-	while (getline(&line, &cap, f) > 0) {
-		char **nv;
-
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		nv = realloc(own, (n_own + 1) * sizeof(*nv));
-		if (nv == NULL)
-			goto out;
-		own = nv;
-		own[n_own] = strdup(line);
-		if (own[n_own] == NULL)
-			goto out;
-		n_own++;
-	}
-	fclose(f);
-	f = NULL;
-	o.own_domains = (const char *const *)own;
-	o.n_own_domains = n_own;
-	if (phish_engine_new(&o, &pe) != 0)
-		goto out;
-	f = q ? fopen(q, "r") : NULL;
-	if (f == NULL)
+	o.top_domains_file = top;
+	if (f == NULL || phish_engine_new(&o, &pe) != 0)
 		goto out;
 	if (getline(&line, &cap, f) <= 0)	/* header */
 		goto out;
 	while (getline(&line, &cap, f) > 0) {
 		char *fld[8];
 		unsigned why;
-		int ours, exp_safe, puny;
+		int ours, exp_safe;
 
 		if (eval_tsv(line, fld, 8) < 2)
 			continue;
 		exp_safe = strcmp(fld[1], "safe") == 0;
 		ours = phish_host_safe(pe, fld[0], &why);
-		puny = strstr(fld[0], "xn--") == NULL;
-		r->idn_total++;
-		r->idn_agree += (ours == 1) == exp_safe;
-		r->idn_puny_agree += puny == exp_safe;
+		*agree += (ours == 1) == exp_safe;
+		if (r != NULL) {
+			r->idn_total++;
+			r->idn_puny_agree += (strstr(fld[0], "xn--") == NULL) ==
+					     exp_safe;
+			r->idn_half[row % 2].total++;
+			r->idn_half[row % 2].agree += (ours == 1) == exp_safe;
+		}
+		row++;
 		if (verbose != NULL && (ours == 1) != exp_safe)
 			fprintf(verbose, "  idn %s: chromium %s, ours %s\n", fld[0],
 				fld[1], ours == 1 ? "safe" :
@@ -398,10 +384,24 @@ out:
 		fclose(f);
 	free(q);
 	free(line);
-	for (size_t i = 0; i < n_own; i++)
-		free(own[i]);
-	free(own);
 	phish_engine_free(pe);
+	return rc;
+}
+
+/* The IDN figure with Chromium's test top-domain list (the one its
+ * verdicts were made with; halves and baseline too) and with the built-in
+ * 4,989-domain list. */
+static int
+eval_idn(const char *dir, struct eval_result *r, FILE *verbose)
+{
+	char *p = eval_path(dir, "chromium_test_top_domains.list");
+	int rc = p == NULL ? -1 : eval_idn_with(dir, p, &r->idn_agree, r,
+						  verbose);
+
+	free(p);
+	if (rc == 0)
+		rc = eval_idn_with(dir, NULL, &r->idn_agree_default, NULL,
+				   NULL);
 	return rc;
 }
 
@@ -530,54 +530,6 @@ out:
 	return rc;
 }
 
-/* Chromium's IDN cases through pe: how many, and how many agree. */
-static int
-eval_idn_cases(const char *dir, const struct phish_engine *pe, size_t *total,
-	       size_t *agree)
-{
-	char *p = eval_path(dir, "chromium_idn_cases.tsv");
-	FILE *f = p ? fopen(p, "r") : NULL;
-	char *line = NULL;
-	size_t cap = 0;
-	int rc = -1;
-
-	free(p);
-	if (f == NULL || getline(&line, &cap, f) <= 0)	/* header */
-		goto out;
-	while (getline(&line, &cap, f) > 0) {
-		char *fld[8];
-		unsigned why;
-
-		if (eval_tsv(line, fld, 8) < 2)
-			continue;
-		(*total)++;
-		*agree += (phish_host_safe(pe, fld[0], &why) == 1) ==
-			  (strcmp(fld[1], "safe") == 0);
-	}
-	rc = 0;
-out:
-	if (f != NULL)
-		fclose(f);
-	free(line);
-	return rc;
-}
-
-/* The IDN cases with the built-in top-domain list only (no company
- * domains): what `gatehouse scan --phish` decides. */
-static int
-eval_idn_default(const char *dir, struct eval_result *r)
-{
-	struct phish_engine *pe = NULL;
-	int rc;
-
-	if (phish_engine_new(NULL, &pe) != 0)
-		return -1;
-	rc = eval_idn_cases(dir, pe, &r->idn_default_total,
-			    &r->idn_default_agree);
-	phish_engine_free(pe);
-	return rc;
-}
-
 /* The URL set at the analyser's own verdicts (a score shown as a warning,
  * and "dangerous"), nothing chosen on the set itself. */
 static int
@@ -637,7 +589,7 @@ eval_run(const char *dir, struct eval_result *r, FILE *verbose)
 		return -1;
 	if (eval_presidio(dir, e, r) == 0 && eval_gitleaks(dir, e, r, verbose) == 0 &&
 	    eval_idn(dir, r, verbose) == 0 && eval_urls(dir, r) == 0 &&
-	    eval_idn_default(dir, r) == 0 && eval_url_alarms(dir, r) == 0)
+	    eval_url_alarms(dir, r) == 0)
 		rc = 0;
 	dlp_engine_free(e);
 	return rc;

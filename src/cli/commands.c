@@ -106,7 +106,8 @@ const struct cli_command cli_commands[] = {
 	 "from that date.\n",
 	 cli_training},
 	{"scan", "run the outbound filter and the link analyser over a file",
-	 "  gatehouse scan [--dlp|--phish] [--dir DIR] [FILE|-]\n"
+	 "  gatehouse scan [--dlp|--phish] [--dir DIR] [--top-domains FILE]\n"
+	 "                 [FILE|-]\n"
 	 "\n"
 	 "Prints one JSON line per finding (where and what kind, never the\n"
 	 "value); exits 0 when clean, 1 when something was found.\n",

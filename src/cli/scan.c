@@ -19,6 +19,7 @@
 #include "core/dlp/dlp.h"
 #include "core/phish/attach.h"
 #include "core/phish/phish.h"
+#include "util/errors.h"
 
 #define SCAN_MAX_INPUT ((size_t)64 << 20)
 
@@ -28,7 +29,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: gatehouse scan [--dlp|--phish] [--dir DIR] "
-			"[FILE|-]\n");
+			"[--top-domains FILE] [FILE|-]\n");
 }
 
 /* Reads all of f into *out (NUL-ended). 0, or -1 on error/too large. */
@@ -149,7 +150,7 @@ run_phish(const char *name, const char *t, size_t n, int *found)
 	json_t *arr;
 	size_t i;
 	json_t *v;
-	int rc = 0;
+	int rc = 0, erc;
 
 	phish_links_init(&l);
 	if (attach_analyse(name, (const unsigned char *)t, n, NULL, &ar) != 0) {
@@ -166,8 +167,11 @@ run_phish(const char *name, const char *t, size_t n, int *found)
 	}
 	if (!is_text(t, n))
 		return rc;
-	if (phish_engine_new(scan_phish_opts, &e) != 0) {
-		fprintf(stderr, "gatehouse scan: cannot build the link analyser\n");
+	erc = phish_engine_new(scan_phish_opts, &e);
+	if (erc != 0) {
+		fprintf(stderr, erc == -GH_BAD_FIELD ? "gatehouse scan: cannot "
+			"read the top-domains file\n" : "gatehouse scan: cannot "
+			"build the link analyser\n");
 		return -1;
 	}
 	if (phish_analyse(e, t, n, looks_html(t, n), &l) != 0)
@@ -215,6 +219,16 @@ load_domains(const char *dir, struct config *cfg, const char **list,
 	     tok = strtok_r(NULL, ", \t", &save))
 		list[o->n_own_domains++] = tok;
 	o->own_domains = list;
+	/* [phish] top_domains_file, relative to DIR. */
+	if (cfg->phish_top_domains_file[0] != '\0') {
+		static char top[CONFIG_STR_MAX * 2 + 2];
+
+		snprintf(top, sizeof(top), "%s%s%s",
+			 cfg->phish_top_domains_file[0] == '/' ? "" : dir,
+			 cfg->phish_top_domains_file[0] == '/' ? "" : "/",
+			 cfg->phish_top_domains_file);
+		o->top_domains_file = top;
+	}
 	scan_phish_opts = o;
 	return 0;
 }
@@ -226,7 +240,7 @@ cli_scan(int argc, char **argv)
 	static const char *domains[CONFIG_MAX_DOMAINS];
 	static struct phish_options opts;
 	int dlp = 0, phish = 0, found = 0, rc;
-	const char *path = NULL;
+	const char *path = NULL, *top = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -240,6 +254,9 @@ cli_scan(int argc, char **argv)
 				return 2;
 		} else if (strcmp(argv[i], "--phish") == 0) {
 			phish = 1;
+		} else if (strcmp(argv[i], "--top-domains") == 0 &&
+			   i + 1 < argc) {
+			top = argv[++i];
 		} else if (strcmp(argv[i], "-h") == 0 ||
 			   strcmp(argv[i], "--help") == 0) {
 			usage();
@@ -254,6 +271,10 @@ cli_scan(int argc, char **argv)
 	}
 	if (!dlp && !phish)
 		dlp = phish = 1;
+	if (top != NULL) {
+		opts.top_domains_file = top;
+		scan_phish_opts = &opts;
+	}
 	if (path == NULL || strcmp(path, "-") == 0) {
 		f = stdin;
 		path = NULL;

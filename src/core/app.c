@@ -43,6 +43,26 @@ load_blocklist(struct app *app, const char *dir, char *err, size_t errsz)
 	return 0;
 }
 
+/* [phish] top_domains_file made absolute (relative to the data
+ * directory dir). 0, or -1 with the reason in err. */
+static int
+resolve_top_domains(struct app *app, const char *dir, char *err,
+		    size_t errsz)
+{
+	char *f = app->cfg.phish_top_domains_file;
+	char path[PATH_MAX + CONFIG_STR_MAX + 2];
+
+	if (f[0] == '\0' || f[0] == '/')
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, f);
+	if (strlen(path) >= sizeof(app->cfg.phish_top_domains_file)) {
+		snprintf(err, errsz, "[phish] top_domains_file: path too long");
+		return -1;
+	}
+	memcpy(f, path, strlen(path) + 1);
+	return 0;
+}
+
 int
 app_open(struct app *app, const char *dir, char *err, size_t errsz)
 {
@@ -89,7 +109,8 @@ app_open(struct app *app, const char *dir, char *err, size_t errsz)
 	app->pw_policy.min_length = (unsigned)app->cfg.password_min_length;
 	app->pw_policy.min_entropy_bits =
 		(double)app->cfg.password_min_entropy_bits;
-	if (load_blocklist(app, abs, err, errsz) < 0) {
+	if (load_blocklist(app, abs, err, errsz) < 0 ||
+	    resolve_top_domains(app, abs, err, errsz) < 0) {
 		app_close(app);
 		return -1;
 	}
@@ -128,6 +149,8 @@ start_phish(struct app *app)
 		doms[n++] = tok;
 	o.own_domains = n > 0 ? doms : NULL;
 	o.n_own_domains = n;
+	o.top_domains_file = app->cfg.phish_top_domains_file[0] != '\0' ?
+			     app->cfg.phish_top_domains_file : NULL;
 	return phish_engine_new(&o, &app->phish);
 }
 
@@ -139,7 +162,8 @@ app_start_engines(struct app *app, char *err, size_t errsz)
 		return -1;
 	}
 	if (app->phish == NULL && start_phish(app) < 0) {
-		snprintf(err, errsz, "the link analyser cannot start");
+		snprintf(err, errsz, "the link analyser cannot start (is "
+			 "[phish] top_domains_file readable?)");
 		return -1;
 	}
 	if (fingerprints_ensure(app->keys, app->store) < 0) {

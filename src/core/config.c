@@ -116,6 +116,9 @@ static const struct opt opts[] = {
 	S("company", "domains", company_domains, "",
 	  "the company's own domains, for lookalike checks (comma-separated, "
 	  "at most 256)"),
+	S("phish", "top_domains_file", phish_top_domains_file, "",
+	  "top domains whose lookalikes the IDN check flags, one a line "
+	  "(relative to the data directory); empty: the built-in 4,989"),
 	S("mail", "smtp_url", smtp_url, "",
 	  "smtps://host:465 or smtp://host:587 (STARTTLS required); empty: outbox"),
 	S("mail", "smtp_ca_file", smtp_ca_file, "",

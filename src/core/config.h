@@ -74,6 +74,8 @@ struct config {
 	char company_name[CONFIG_STR_MAX];
 	char portal_url[CONFIG_STR_MAX];
 	char company_domains[CONFIG_LIST_MAX];
+	/* [phish] */
+	char phish_top_domains_file[CONFIG_STR_MAX];	/* "": built-in */
 	/* [mail] */
 	char smtp_url[CONFIG_STR_MAX];
 	char smtp_ca_file[CONFIG_STR_MAX];

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -637,6 +638,53 @@ test_scan_invisible(void **state)
 	free(out);
 }
 
+/* `gatehouse scan --phish --top-domains FILE` matches hosts against the
+ * domains of FILE instead of the built-in list: exámple.org is clean
+ * against the built-in list (example.org is not in it) and a lookalike
+ * of a listed example.org; an unreadable list is exit 2; with --dir the
+ * list comes from [phish] top_domains_file (issue 12). */
+static void
+test_scan_top_domains(void **state)
+{
+	const char *plain[] = {"scan", "--phish", "-", NULL};
+	const char *listed[] = {"scan", "--phish", "--top-domains", NULL, "-",
+				NULL};
+	const char *missing[] = {"scan", "--phish", "--top-domains",
+				 "/nonexistent/top.txt", "-", NULL};
+	const char *bydir[] = {"scan", "--phish", "--dir", NULL, "-", NULL};
+	const char *msg = "see https://xn--exmple-cua.org/ now\n";
+	char path[400], dir[400], conf[440], *out = NULL;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/top.txt", srv.dir);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_true(fputs("# test list\nexample.org\n", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	listed[3] = path;
+	assert_int_equal(gh_cli(&srv, msg, &out, plain), 0);
+	assert_null(strstr(out, "confusable_top_domain"));
+	free(out);
+	assert_int_equal(gh_cli(&srv, msg, &out, listed), 1);
+	assert_non_null(strstr(out, "confusable_top_domain"));
+	free(out);
+	assert_int_equal(gh_cli(&srv, msg, &out, missing), 2);
+	free(out);
+	/* [phish] top_domains_file, relative to the --dir given. */
+	snprintf(dir, sizeof(dir), "%s/topconf", srv.dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(conf, sizeof(conf), "%s/gatehouse.conf", dir);
+	f = fopen(conf, "wb");
+	assert_non_null(f);
+	assert_true(fputs("[phish]\ntop_domains_file = ../top.txt\n", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	bydir[3] = dir;
+	assert_int_equal(gh_cli(&srv, msg, &out, bydir), 1);
+	assert_non_null(strstr(out, "confusable_top_domain"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -645,6 +693,7 @@ main(void)
 		cmocka_unit_test(test_account_commands),
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_scan_invisible),
+		cmocka_unit_test(test_scan_top_domains),
 		cmocka_unit_test(test_queue_commands),
 		cmocka_unit_test(test_audit_verify),
 	};

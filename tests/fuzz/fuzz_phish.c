@@ -35,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (eng == NULL) {
 		static const char *const own[] = {"example.com"};
-		struct phish_options o = {own, 1};
+		struct phish_options o = {own, 1, NULL};
 
 		if (phish_engine_new(&o, &eng) != 0)
 			abort();

@@ -155,7 +155,7 @@ static int
 group_setup(void **state)
 {
 	static const char *const own[] = {"example.com"};
-	struct phish_options o = {own, 1};
+	struct phish_options o = {own, 1, NULL};
 
 	(void)state;
 	if (crypto_init() != 0 || dlp_engine_new(&dlp) != 0)

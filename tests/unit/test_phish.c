@@ -23,7 +23,7 @@ static int
 setup(void **state)
 {
 	static const char *const own[] = {"gatehouse-bank.com"};
-	struct phish_options o = {own, 1};
+	struct phish_options o = {own, 1, NULL};
 
 	(void)state;
 	return phish_engine_new(&o, &eng);

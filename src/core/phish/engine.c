@@ -10,12 +10,14 @@
  * itself (hosts.c, judge.c do).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <idn2.h>
 #include <unicode/ustring.h>
+#include <unicode/uvernum.h>
 
 #include "core/phish/phish_int.h"
 #include "util/embed.h"
@@ -97,17 +99,18 @@ sset_put(struct sset *s, const char *k, const char *v)
 	return 0;
 }
 
-/* Chromium's supplement to the Unicode confusables
- * (components/url_formatter/spoof_checks/idn_spoof_checker.cc). */
+/* SkeletonGenerator's supplement to the Unicode confusables
+ * (components/url_formatter/spoof_checks/skeleton_generator.cc); þ, œ
+ * and ł, which look like two things, are expanded in hosts.c instead. */
 static const char extra_rules[] =
-	"[æӕ] > ae; [þϼҏ] > p; [ħнћңҥӈӊԋԧԩ] > h;"
-	"[ĸκкқҝҟҡӄԟ] > k; [ŋпԥกח] > n; œ > ce;"
-	"[ŧтҭԏ] > t; [ƅьҍв] > b;  [ωшщพฟພຟ] > w;"
+	"[æӕ] > ae; [ϼҏ] > p; [ħнћңҥӈӊԋԧԩ] > h;"
+	"[ĸκкқҝҟҡӄԟ] > k; [ŋпԥกח] > n;"
+	"[ŧтҭԏ七丅丆丁] > t; [ƅьҍвß] > b; [ωшщพฟພຟ] > w;"
 	"[мӎ] > m; [єҽҿၔ] > e; ґ > r; [ғӻ] > f;"
-	"[ҫင] > c; ұ > y; [χҳӽӿ] > x;"
-	"ԃ  > d; [ԍဌ] > g; [ടรຣຮ] > s; ၂ > j;"
-	"[०০੦૦ଠ୦೦] > o; [৭੧૧] > q; [บບ] > u; [θ] > 0;"
-	"[२২੨૨๒] > 2; [зҙӡउওਤ੩૩౩ဒვპ] > 3; [੫] > 4;"
+	"[ҫင] > c; [ұ丫] > y; [χҳӽӿ乂] > x;"
+	"[ԃძ] > d; [ԍဌ] > g; [ടรຣຮ] > s; ၂ > j;"
+	"[०০੦૦ଠ୦೦စ] > o; [৭੧૧] > q; [บບ] > u; [θ] > 0;"
+	"[२২੨૨೩೭շ] > 2; [зҙӡउওਤ੩૩౩ဒვპੜკ] > 3; [੫丩ㄐ] > 4; [ճ] > 6;"
 	"[৪੪୫] > 8; [૭୨౨] > 9; [—一―⸺⸻] > \\-;";
 static const char drop_rules[] =
 	"::NFD; ::[:Nonspacing Mark:] Remove; ::NFC; ł > l; ø > o; đ > d;";
@@ -191,25 +194,19 @@ add_skeletons(struct phish_engine *e, struct sset *map, const char *dom)
 	return rc;
 }
 
+/* Adds the domains of a list (one a line, # comments) to set and, when
+ * skel is not NULL, their skeletons to skel. */
 static int
-load_list(struct phish_engine *e, const char *name, struct sset *set,
-	  struct sset *skel)
+load_lines(struct phish_engine *e, const char *p, const char *end,
+	   struct sset *set, struct sset *skel)
 {
-	const struct embedded_file *f = embed_find(phish_data, name);
-	const char *p, *end;
 	size_t lines = 0;
 	int rc;
 
-	if (f == NULL)
-		return -GH_INTERNAL;
-	p = (const char *)f->data;
-	end = p + f->len;
 	for (const char *q = p; q < end; q++)
 		lines += *q == '\n';
 	rc = sset_init(set, lines + 16);
-	if (rc < 0)
-		return rc;
-	while (p < end) {
+	while (rc == 0 && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 		char buf[256];
@@ -220,60 +217,102 @@ load_list(struct phish_engine *e, const char *name, struct sset *set,
 			while (n > 0 && (buf[n - 1] == '\r' || buf[n - 1] == ' '))
 				n--;
 			buf[n] = '\0';
-			if (n > 0) {
+			if (n > 0)
 				rc = sset_put(set, buf, NULL);
-				if (rc == 0 && skel != NULL)
-					rc = add_skeletons(e, skel, buf);
-				if (rc < 0)
-					return rc;
-			}
+			if (n > 0 && rc == 0 && skel != NULL)
+				rc = add_skeletons(e, skel, buf);
 		}
 		p += n + 1;
 		if (nl == NULL)
 			break;
 	}
-	return 0;
+	return rc;
 }
 
-int
-phish_engine_new(const struct phish_options *o, struct phish_engine **out)
+static int
+load_list(struct phish_engine *e, const char *name, struct sset *set,
+	  struct sset *skel)
 {
-	struct phish_engine *e = calloc(1, sizeof(*e));
-	UErrorCode st = U_ZERO_ERROR;
-	size_t n_own = o != NULL ? o->n_own_domains : 0;
-	int rc = -GH_INTERNAL;
+	const struct embedded_file *f = embed_find(phish_data, name);
+	const char *p;
 
-	*out = NULL;
-	if (e == NULL)
+	if (f == NULL)
+		return -GH_INTERNAL;
+	p = (const char *)f->data;
+	return load_lines(e, p, p + f->len, set, skel);
+}
+
+/* The top domains from path (at most 16 MiB) instead of the built-in
+ * list. -GH_BAD_FIELD when it cannot be read. */
+static int
+load_top_file(struct phish_engine *e, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long len;
+	int rc = -GH_BAD_FIELD;
+
+	if (f == NULL)
 		return rc;
-	pthread_mutex_init(&e->tr_lock, NULL);
-	e->drop_acc = trans_open("GhDropAcc", drop_rules);
-	e->extra = trans_open("GhExtraConf", extra_rules);
-	if (e->drop_acc == NULL || e->extra == NULL)
-		goto fail;
-	e->psl = psl_latest(NULL);
-	if (e->psl == NULL)
-		e->psl = (psl_ctx_t *)(uintptr_t)psl_builtin();
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    len > 16L << 20 || fseek(f, 0, SEEK_SET) != 0)
+		goto out;
+	buf = malloc((size_t)len + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len)
+		goto out;
+	rc = load_lines(e, buf, buf + len, &e->top, &e->skel);
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+/* ICU's spoof checker as IDNSpoofChecker sets it up: restriction level
+ * highly restrictive, every check plus the restriction level reported
+ * (AUX_INFO), and SetAllowedUnicodeSet's characters: UTS 39's recommended
+ * and inclusion sets less the characters Chromium drops (NV8 and IDNA
+ * 2008 invalid ones, quote and hyphen look-alikes, Latin kra, rarely used
+ * LGC blocks). */
+static int
+setup_spoof(struct phish_engine *e)
+{
+	static const UChar32 drop[] = {0x338, 0x58a, 0x2010, 0x2019, 0x2027,
+				       0x30a0, 0x2bb, 0x2bc, 0x2ec, 0x138};
+	static const UChar32 ranges[][2] = {
+		{0x1cd, 0x1dc}, {0x1c80, 0x1c8f}, {0x1e00, 0x1e9b},
+		{0x1f00, 0x1fff}, {0xa640, 0xa69f}, {0xa720, 0xa7ff}};
+	UErrorCode st = U_ZERO_ERROR;
+
 	e->sc = uspoof_open(&st);
-	uspoof_setChecks(e->sc, USPOOF_CONFUSABLE | USPOOF_RESTRICTION_LEVEL |
-			 USPOOF_INVISIBLE | USPOOF_MIXED_NUMBERS |
-			 USPOOF_CHAR_LIMIT, &st);
+	if (U_FAILURE(st))
+		return -GH_INTERNAL;
 	uspoof_setRestrictionLevel(e->sc, USPOOF_HIGHLY_RESTRICTIVE);
 	e->allowed = uset_cloneAsThawed(uspoof_getRecommendedSet(&st));
-	if (U_FAILURE(st) || e->allowed == NULL || e->psl == NULL)
-		goto fail;
+	if (U_FAILURE(st) || e->allowed == NULL)
+		return -GH_INTERNAL;
 	uset_addAll(e->allowed, uspoof_getInclusionSet(&st));
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		uset_remove(e->allowed, drop[i]);
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		uset_removeRange(e->allowed, ranges[i][0], ranges[i][1]);
+#if U_ICU_VERSION_MAJOR_NUM < 72
+	/* Unicode 15 restricts ZWNJ and ZWJ; older ICU does not. */
+	uset_remove(e->allowed, 0x200c);
+	uset_remove(e->allowed, 0x200d);
+#endif
 	uset_freeze(e->allowed);
 	uspoof_setAllowedChars(e->sc, e->allowed, &st);
-	if (U_FAILURE(st))
-		goto fail;
-	if (sset_init(&e->skel, 6000 + n_own) < 0 ||
-	    sset_init(&e->own, n_own + 4) < 0 ||
-	    sset_init(&e->own_skel, n_own + 4) < 0)
-		goto fail;
-	rc = load_list(e, "top_domains.txt", &e->top, &e->skel);
-	if (rc == 0)
-		rc = load_list(e, "url_shorteners.txt", &e->short_, NULL);
+	uspoof_setChecks(e->sc, uspoof_getChecks(e->sc, &st) | USPOOF_AUX_INFO,
+			 &st);
+	return U_FAILURE(st) ? -GH_INTERNAL : 0;
+}
+
+/* The company's own domains, lower-cased, and their skeletons. */
+static int
+load_own(struct phish_engine *e, const struct phish_options *o, size_t n_own)
+{
+	int rc = 0;
+
 	for (size_t i = 0; rc == 0 && i < n_own; i++) {
 		char buf[256];
 		size_t n = strlen(o->own_domains[i]);
@@ -287,13 +326,46 @@ phish_engine_new(const struct phish_options *o, struct phish_engine **out)
 		if (rc == 0)
 			rc = add_skeletons(e, &e->own_skel, buf);
 	}
+	return rc;
+}
+
+int
+phish_engine_new(const struct phish_options *o, struct phish_engine **out)
+{
+	struct phish_engine *e = calloc(1, sizeof(*e));
+	size_t n_own = o != NULL ? o->n_own_domains : 0;
+	const char *top = o != NULL ? o->top_domains_file : NULL;
+	int rc = -GH_INTERNAL;
+
+	*out = NULL;
+	if (e == NULL)
+		return rc;
+	pthread_mutex_init(&e->tr_lock, NULL);
+	e->drop_acc = trans_open("GhDropAcc", drop_rules);
+	e->extra = trans_open("GhExtraConf", extra_rules);
+	e->psl = psl_latest(NULL);
+	if (e->psl == NULL)
+		e->psl = (psl_ctx_t *)(uintptr_t)psl_builtin();
+	if (e->drop_acc == NULL || e->extra == NULL || e->psl == NULL ||
+	    setup_spoof(e) < 0 || idn_rules_new(&e->idn) < 0)
+		goto fail;
+	if (sset_init(&e->skel, 6000 + n_own) < 0 ||
+	    sset_init(&e->own, n_own + 4) < 0 ||
+	    sset_init(&e->own_skel, n_own + 4) < 0)
+		goto fail;
+	rc = top != NULL ? load_top_file(e, top)
+			 : load_list(e, "top_domains.txt", &e->top, &e->skel);
+	if (rc == 0)
+		rc = load_list(e, "url_shorteners.txt", &e->short_, NULL);
+	if (rc == 0)
+		rc = load_own(e, o, n_own);
 	if (rc < 0)
 		goto fail;
 	*out = e;
 	return 0;
 fail:
 	phish_engine_free(e);
-	return -GH_INTERNAL;
+	return rc < 0 && rc != -GH_INTERNAL ? rc : -GH_INTERNAL;
 }
 
 void
@@ -316,6 +388,7 @@ phish_engine_free(struct phish_engine *e)
 		utrans_close(e->drop_acc);
 	if (e->extra != NULL)
 		utrans_close(e->extra);
+	idn_rules_free(e->idn);
 	pthread_mutex_destroy(&e->tr_lock);
 	free(e);
 }

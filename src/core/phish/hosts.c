@@ -1,12 +1,12 @@
 /*
  * Host names as browsers judge them before showing them: IP literals in
- * every form browsers accept, and the IDN spoof check (Chromium's
- * idn_spoof_checker: ICU uspoof restriction level and invisible
- * characters, deviation characters, "dangerous patterns", digit
- * lookalikes, whole-script confusables outside their own TLDs, and the
- * skeleton of the registrable domain compared with the company's domains
- * and the top domains, as is, without diacritics and with Chromium's extra
- * confusables). IDNA conversion is libidn2's (non-transitional), decoded
+ * every form browsers accept, and the IDN spoof check in Chromium's order
+ * (url_formatter's IDNToUnicodeWithAdjustments): each IDN label through
+ * SafeToDisplayAsUnicode (idn.c), then the skeletons of the whole host
+ * (diacritics removed for LGC hosts, þ and œ read each way, Chromium's
+ * extra confusables) against the top domains' and the company's own
+ * domains' skeletons, its last 2 to 4 labels, the domain itself and its
+ * subdomains excepted. IDNA conversion is libidn2's (non-transitional), decoded
  * and encoded again because decoding alone barely validates. It fetches
  * nothing.
  */
@@ -16,8 +16,7 @@
 #include <string.h>
 
 #include <idn2.h>
-#include <unicode/uchar.h>
-#include <unicode/uscript.h>
+#include <unicode/ustring.h>
 #include <unicode/utf8.h>
 
 #include "core/phish/phish_int.h"
@@ -58,248 +57,195 @@ is_ip_literal(const char *h)
 	return dots == 3 || dots == 0 || strstr(h, "0x") != NULL;
 }
 
-/* Scripts with letters that read as Latin; a label written only in one of
- * them is a whole-script confusable outside its own TLDs (Chromium's
- * rule, with the script's TLDs below). */
-static int
-lookalike_script(UScriptCode sc)
+/* What a refused label adds to the link's reasons. */
+static unsigned
+label_reason(enum idn_result r)
 {
-	switch (sc) {
-	case USCRIPT_CYRILLIC: case USCRIPT_GREEK: case USCRIPT_ARMENIAN:
-	case USCRIPT_ETHIOPIC: case USCRIPT_GEORGIAN: case USCRIPT_THAI:
-	case USCRIPT_LAO: case USCRIPT_MYANMAR: case USCRIPT_GUJARATI:
-	case USCRIPT_KANNADA: case USCRIPT_MALAYALAM: case USCRIPT_TAMIL:
-	case USCRIPT_TELUGU: case USCRIPT_ORIYA: case USCRIPT_GURMUKHI:
-	case USCRIPT_BENGALI: case USCRIPT_DEVANAGARI: case USCRIPT_CHEROKEE:
-	case USCRIPT_CANADIAN_ABORIGINAL: case USCRIPT_TIFINAGH:
-		return 1;
-	default:
-		return 0;
-	}
+	return r == IDN_SAFE ? 0 : PR_MIXED_SCRIPT;
 }
 
-static int
-script_tld(UScriptCode sc, const char *tld)
+/* SafeToDisplayAsUnicode on the UTF-8 label lab under tld (ASCII) whose
+ * Unicode form is utld. */
+static unsigned
+label_check(const struct phish_engine *e, const char *lab, const char *tld,
+	    const char *utld)
+{
+	UChar u[256], t[128];
+	int32_t n = 0, tn = 0;
+	UErrorCode st = U_ZERO_ERROR;
+
+	u_strFromUTF8(u, 256, &n, lab, -1, &st);
+	u_strFromUTF8(t, 128, &tn, utld, -1, &st);
+	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
+		return PR_INVALID_HOST;
+	return label_reason(idn_label_check(e->idn, e->sc, u, n, tld, t, tn));
+}
+
+/* Chromium's supplemental hostnames (SkeletonGenerator::
+ * GenerateSupplementalHostnames): þ may be read as b or p, œ as ce or oe
+ * and ł as l or t, so each is tried each way; only hosts of at most 32
+ * characters with at most 5 such characters, at most 128 variants. */
+struct variants {
+	char v[128][256];
+	size_t n;
+};
+
+static void
+expand(const char *s, char *acc, size_t len, struct variants *out)
 {
 	static const struct {
-		UScriptCode sc;
-		const char *tlds;
-	} t[] = {
-		{USCRIPT_CYRILLIC, " bg by kz pyc ru su ua uz mk mn rs tj kg me "
-				   "xn--p1ai xn--90ais xn--j1amh xn--d1alf "
-				   "xn--80ao21a xn--90a3ac xn--l1acc xn--c1avg "},
-		{USCRIPT_GREEK, " gr cy xn--qxam "},
-		{USCRIPT_ARMENIAN, " am xn--y9a3aq "},
-		{USCRIPT_ETHIOPIC, " et "},
-		{USCRIPT_GEORGIAN, " ge xn--node "},
-		{USCRIPT_THAI, " th xn--o3cw4h "},
-		{USCRIPT_LAO, " la "},
-		{USCRIPT_MYANMAR, " mm xn--7idjb0f4ck "},
-		{USCRIPT_DEVANAGARI, " in xn--h2brj9c "},
-		{USCRIPT_BENGALI, " bd in xn--54b7fta0cc xn--45brj9c "},
-		{USCRIPT_GURMUKHI, " in xn--s9brj9c "},
-		{USCRIPT_GUJARATI, " in xn--mgbbh1a71e xn--gecrj9c "},
-		{USCRIPT_ORIYA, " in "},
-		{USCRIPT_TAMIL, " in lk sg xn--xkc2dl3a5ee0h xn--clchc0ea0b2g2a9gcd "},
-		{USCRIPT_TELUGU, " in xn--fpcrj9c3d "},
-		{USCRIPT_KANNADA, " in "},
-		{USCRIPT_MALAYALAM, " in "},
-	};
-	char needle[72];
-	size_t n = strlen(tld);
+		const char *from, *to[3];
+	} map[] = {{"þ", {"þ", "b", "p"}}, {"œ", {"œ", "ce", "oe"}},
+		   {"ł", {"ł", "l", "t"}}};
 
-	if (n + 3 > sizeof(needle))
-		return 0;
-	needle[0] = ' ';
-	memcpy(needle + 1, tld, n);
-	needle[n + 1] = ' ';
-	needle[n + 2] = '\0';
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].sc == sc && strstr(t[i].tlds, needle) != NULL)
-			return 1;
-	return 0;
-}
-
-static int
-is_cjk(UScriptCode sc)
-{
-	return sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA ||
-	       sc == USCRIPT_KATAKANA || sc == USCRIPT_BOPOMOFO ||
-	       sc == USCRIPT_HANGUL;
-}
-
-static UScriptCode
-script_of(UChar32 c)
-{
-	UErrorCode st = U_ZERO_ERROR;
-	UScriptCode sc = uscript_getScript(c, &st);
-
-	return U_FAILURE(st) ? USCRIPT_INVALID_CODE : sc;
-}
-
-/* Chromium's "dangerous patterns": characters that are only safe in some
- * company (kana marks, CJK strokes that look like slashes or dashes,
- * middle dots, combining marks after unrelated scripts). */
-static int
-dangerous_pattern(const UChar32 *cp, size_t n, const char *tld)
-{
-	for (size_t i = 0; i < n; i++) {
-		UChar32 c = cp[i], p = i > 0 ? cp[i - 1] : 0;
-		UChar32 nx = i + 1 < n ? cp[i + 1] : 0;
-		UScriptCode ps = p ? script_of(p) : USCRIPT_COMMON;
-		UScriptCode ns = nx ? script_of(nx) : USCRIPT_COMMON;
-
-		switch (c) {
-		case 0x30a0: case 0x2bb: case 0x2bc: case 0x2019:
-			return 1;
-		case 0x3099: case 0x309a: case 0x309b: case 0x309c:
-			if (ps != USCRIPT_KATAKANA && ps != USCRIPT_HIRAGANA)
-				return 1;
-			break;
-		case 0x5f4:	/* ״ among Hebrew only */
-			if ((p && ps != USCRIPT_HEBREW && ps != USCRIPT_COMMON) ||
-			    (nx && ns != USCRIPT_HEBREW && ns != USCRIPT_COMMON))
-				return 1;
-			break;
-		case 0x30fc:	/* ー after Kana or Han only */
-			if (i == 0 || !(ps == USCRIPT_KATAKANA ||
-					ps == USCRIPT_HIRAGANA || ps == USCRIPT_HAN))
-				return 1;
-			break;
-		case 0x30fb:	/* ・ never next to Latin */
-			if (ps == USCRIPT_LATIN || ns == USCRIPT_LATIN)
-				return 1;
-			break;
-		case 0x30fd: case 0x30fe:	/* ヽヾ after Katakana only */
-			if (ps != USCRIPT_KATAKANA)
-				return 1;
-			break;
-		case 0xb7:	/* l·l in Catalan only */
-			if (strcmp(tld, "cat") != 0 || p != 'l' || nx != 'l')
-				return 1;
-			break;
-		case 0xfe: case 0xf0:	/* þ ð: Icelandic and Faroese */
-			if (strcmp(tld, "is") != 0 && strcmp(tld, "fo") != 0)
-				return 1;
-			break;
-		case 0x4e00: case 0x3127: case 0x4e36: case 0x4e40: case 0x4e3f: case 0x30ce: case 0x4e5b:
-		case 0x4e01: case 0x4e03: case 0x3112: case 0x311a: case 0x3128:
-		case 0x3129: case 0x3108: case 0x31ba:
-			if ((p && !is_cjk(ps) && ps != USCRIPT_COMMON) ||
-			    (nx && !is_cjk(ns) && ns != USCRIPT_COMMON))
-				return 1;
-			break;
-		default:
-			break;
-		}
-		if (u_charType(c) == U_NON_SPACING_MARK && p != 0) {
-			UScriptCode ms = script_of(c);
-
-			/* A dot above i/j, anything above dotless i/j. */
-			if (((p == 'i' || p == 'j') && c == 0x307) || p == 0x131 ||
-			    p == 0x237)
-				return 1;
-			/* Marks of one script on letters of another. */
-			if (ms != USCRIPT_INHERITED && ms != USCRIPT_COMMON &&
-			    ms != ps)
-				return 1;
-			if (ms == USCRIPT_INHERITED && ps != USCRIPT_LATIN &&
-			    ps != USCRIPT_GREEK && ps != USCRIPT_CYRILLIC)
-				return 1;
-			/* Repeated marks. */
-			if (u_charType(p) == U_NON_SPACING_MARK && p == c)
-				return 1;
-		}
+	if (out->n >= 128 || len + 3 >= sizeof(out->v[0]))
+		return;
+	if (*s == '\0') {
+		memcpy(out->v[out->n++], acc, len + 1);
+		return;
 	}
-	return 0;
-}
+	for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
+		size_t fl = strlen(map[m].from);
 
-/* Checks one Unicode label. Returns reason bits, 0 when fine. */
-static unsigned
-label_check(const struct phish_engine *e, const char *label, const char *tld)
-{
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t r = uspoof_check2UTF8(e->sc, label, -1, NULL, &st);
-	int32_t i = 0, n = (int32_t)strlen(label);
-	UChar32 cp[256], c;
-	size_t ncp = 0;
-	UScriptCode script = USCRIPT_COMMON;
-	int single_script = 1, all_digits = 1, non_ascii_latin = 0;
+		if (strncmp(s, map[m].from, fl) != 0)
+			continue;
+		for (size_t k = 0; k < 3; k++) {
+			size_t tl = strlen(map[m].to[k]);
 
-	if (U_FAILURE(st))
-		return PR_INVALID_HOST;
-	if ((r & (USPOOF_RESTRICTION_LEVEL | USPOOF_INVISIBLE |
-		  USPOOF_MIXED_NUMBERS | USPOOF_CHAR_LIMIT)) != 0)
-		return PR_MIXED_SCRIPT;
-	while (i < n && ncp < 256) {
-		UScriptCode sc;
-
-		U8_NEXT(label, i, n, c);
-		if (c < 0)
-			return PR_INVALID_HOST;
-		cp[ncp++] = c;
-		/* Deviation characters and joiners (final sigma is fine in
-		 * Greece). */
-		if (c == 0xdf || c == 0x200c || c == 0x200d ||
-		    (c == 0x3c2 && strcmp(tld, "gr") != 0))
-			return PR_MIXED_SCRIPT;
-		if (c >= 0x80 && script_of(c) == USCRIPT_LATIN)
-			non_ascii_latin = 1;
-		if (!u_isdigit(c))
-			all_digits = 0;
-		sc = script_of(c);
-		if (sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED) {
-			if (script == USCRIPT_COMMON)
-				script = sc;
-			else if (script != sc)
-				single_script = 0;
+			memcpy(acc + len, map[m].to[k], tl + 1);
+			expand(s + fl, acc, len + tl, out);
 		}
+		return;
 	}
-	if (dangerous_pattern(cp, ncp, tld))
-		return PR_MIXED_SCRIPT;
-	/* Digit lookalikes: a label made of digits of other scripts. */
-	if (all_digits && ncp >= 2)
-		return PR_MIXED_SCRIPT;
-	/* Accented Latin mixed with another script. */
-	if (!single_script && non_ascii_latin)
-		return PR_MIXED_SCRIPT;
-	/* Whole-script confusable: one lookalike-prone script outside its
-	 * own TLDs. */
-	if (single_script && lookalike_script(script) &&
-	    !script_tld(script, tld))
-		return PR_MIXED_SCRIPT;
-	return 0;
+	acc[len] = *s;
+	acc[len + 1] = '\0';
+	expand(s + 1, acc, len + 1, out);
 }
 
-/* Skeletons of a Unicode domain as Chromium compares them with the top
- * domains: as is, without diacritics, and with the extra confusables. */
-static unsigned
-similar_to_known(const struct phish_engine *e, const char *ureg,
-		 const char *reg)
+/* 1 when host (UTF-8) may have its variants computed. */
+static int
+may_expand(const char *host)
 {
-	char v[3][1024], sk[1024];
-	unsigned r = 0;
+	int32_t i = 0, n = (int32_t)strlen(host), chars = 0, special = 0;
+
+	while (i < n) {
+		UChar32 c;
+
+		U8_NEXT(host, i, n, c);
+		chars++;
+		special += c == 0xfe || c == 0x153 || c == 0x142;
+	}
+	return chars > 0 && chars <= 32 && special <= 5;
+}
+
+/* The skeleton of every label suffix of sk (the last 4 labels at most, 2
+ * at least) in map; the matching domain or NULL
+ * (IDNSpoofChecker::LookupSkeletonInTopDomains). */
+static const char *
+lookup_suffixes(const struct sset *map, const char *sk)
+{
+	const char *p = sk + strlen(sk);
+	const char *starts[5];
+	size_t n = 0;
 	int found;
 
-	snprintf(v[0], sizeof(v[0]), "%s", ureg);
-	if (trans_apply(e, e->drop_acc, ureg, v[1], sizeof(v[1])) != 0)
-		v[1][0] = '\0';
-	if (trans_apply(e, e->extra, v[1][0] ? v[1] : ureg, v[2],
-			sizeof(v[2])) != 0)
-		v[2][0] = '\0';
-	for (int k = 0; k < 3; k++) {
-		const char *hit;
-
-		if (v[k][0] == '\0' || skeleton(e->sc, v[k], sk, sizeof(sk)) != 0)
-			continue;
-		hit = sset_get(&e->own_skel, sk, &found);
-		if (found && strcmp(hit, reg) != 0)
-			r |= PR_CONFUSABLE_OWN;
-		hit = sset_get(&e->skel, sk, &found);
-		if (found && strcmp(hit, reg) != 0)
-			r |= PR_CONFUSABLE_TOP;
+	/* The start of each of the last labels, nearest the end first. */
+	while (n < 5) {
+		while (p > sk && p[-1] != '.')
+			p--;
+		starts[n++] = p;
+		if (p == sk)
+			break;
+		p--;
 	}
-	return r;
+	for (size_t k = n < 4 ? n : 4; k >= 2; k--) {
+		const char *hit = sset_get(map, starts[k - 1], &found);
+
+		if (found)
+			return hit;
+	}
+	return NULL;
+}
+
+/* 1 when host is dom or one of its subdomains. */
+static int
+is_or_under(const char *host, const char *dom)
+{
+	size_t h = strlen(host), d = strlen(dom);
+
+	return strcmp(host, dom) == 0 ||
+	       (h > d && host[h - d - 1] == '.' && strcmp(host + h - d, dom) == 0);
+}
+
+/* One variant's skeletons (SkeletonGenerator::GetSkeletons: the extra
+ * confusables, ICU's skeleton, and ӏ read as l besides i) looked up in
+ * map. The domain found, or NULL. */
+static const char *
+variant_match(const struct phish_engine *e, const struct sset *map,
+	      const char *v)
+{
+	char m[1024], sk[1024], *el;
+	const char *hit = NULL;
+
+	if (trans_apply(e, e->extra, v, m, sizeof(m)) != 0)
+		return NULL;
+	el = strstr(m, "ӏ");
+	if (el != NULL) {
+		char l[1024];
+		size_t j = 0;
+
+		for (const char *q = m; *q != '\0' && j + 1 < sizeof(l);)
+			if (strncmp(q, "ӏ", 2) == 0) {
+				l[j++] = 'l';
+				q += 2;
+			} else {
+				l[j++] = *q++;
+			}
+		l[j] = '\0';
+		if (skeleton(e->sc, l, sk, sizeof(sk)) == 0)
+			hit = lookup_suffixes(map, sk);
+	}
+	if (hit == NULL && skeleton(e->sc, m, sk, sizeof(sk)) == 0)
+		hit = lookup_suffixes(map, sk);
+	return hit;
+}
+
+/* IDNSpoofChecker::GetSimilarTopDomain on the Unicode host uni (ASCII
+ * form low) against map: the domain it imitates, or NULL when none or when
+ * it is that domain or under it. */
+static const char *
+similar_domain(const struct phish_engine *e, const struct sset *map,
+	       const char *uni, const char *low)
+{
+	struct variants *vs = malloc(sizeof(*vs));
+	const char *hit = NULL;
+	char base[256], acc[256];
+	UChar u[256];
+	int32_t n = 0;
+	UErrorCode st = U_ZERO_ERROR;
+
+	snprintf(base, sizeof(base), "%s", uni);
+	u_strFromUTF8(u, 256, &n, uni, -1, &st);
+	/* Diacritics are removed when the host is LGC only. */
+	if (U_SUCCESS(st) && idn_lgc_only(e->idn, u, n) &&
+	    trans_apply(e, e->drop_acc, uni, base, sizeof(base)) != 0)
+		snprintf(base, sizeof(base), "%s", uni);
+	if (vs == NULL)
+		return NULL;
+	vs->n = 0;
+	/* Past Chromium's limits it computes no variant and so matches
+	 * nothing; the host as it is is still compared here. */
+	if (may_expand(base))
+		expand(base, acc, 0, vs);
+	else
+		snprintf(vs->v[vs->n++], sizeof(vs->v[0]), "%s", base);
+	/* ł looks like t only with its stroke: the host as is too. */
+	if (strstr(uni, "ł") != NULL && may_expand(uni))
+		expand(uni, acc, 0, vs);
+	for (size_t i = 0; hit == NULL && i < vs->n; i++)
+		hit = variant_match(e, map, vs->v[i]);
+	free(vs);
+	return hit != NULL && !is_or_under(low, hit) ? hit : NULL;
 }
 
 /* host lower-cased and, when not ASCII, in its ASCII (punycode) form, into
@@ -335,13 +281,17 @@ has_idn_label(const char *low)
 }
 
 /* Checks each non-ASCII label of uni (the Unicode form; its dots are put
- * back). Adds the reasons; returns 1, 0 (unsafe) or -1 (invalid). */
+ * back) under the TLD tld. Adds the reasons; returns 1, 0 (unsafe) or -1
+ * (invalid). */
 static int
 labels_safe(const struct phish_engine *e, char *uni, const char *tld,
 	    unsigned *reasons)
 {
+	const char *ut = strrchr(uni, '.');
+	char utld[128];
 	int rc = 1;
 
+	snprintf(utld, sizeof(utld), "%s", ut != NULL ? ut + 1 : uni);
 	for (char *lab = uni; lab != NULL && *lab != '\0';) {
 		char *dot = strchr(lab, '.');
 		unsigned r;
@@ -349,7 +299,7 @@ labels_safe(const struct phish_engine *e, char *uni, const char *tld,
 		if (dot != NULL)
 			*dot = '\0';
 		if (!is_ascii(lab)) {
-			r = label_check(e, lab, tld);
+			r = label_check(e, lab, tld, utld);
 			if (r != 0) {
 				*reasons |= r;
 				rc = r == PR_INVALID_HOST ? -1 : 0;
@@ -362,21 +312,18 @@ labels_safe(const struct phish_engine *e, char *uni, const char *tld,
 	return rc;
 }
 
-/* The skeleton of the registrable domain of low against known domains. */
+/* The whole host's skeletons against the top domains and the company's
+ * own (Chromium's top-domain step, after every label passed). */
 static unsigned
-registrable_confusable(const struct phish_engine *e, const char *low)
+host_confusable(const struct phish_engine *e, const char *uni,
+		const char *low)
 {
-	const char *reg = psl_registrable_domain(e->psl, low);
-	char *ureg;
 	unsigned r = 0;
 
-	if (reg == NULL)
-		return 0;
-	ureg = to_unicode(reg);
-	if (ureg != NULL && !is_ascii(ureg))
-		r = similar_to_known(e, ureg, reg);
-	if (ureg != NULL)
-		idn2_free(ureg);
+	if (similar_domain(e, &e->own_skel, uni, low) != NULL)
+		r |= PR_CONFUSABLE_OWN;
+	if (similar_domain(e, &e->skel, uni, low) != NULL)
+		r |= PR_CONFUSABLE_TOP;
 	return r;
 }
 
@@ -408,8 +355,10 @@ phish_host_safe(const struct phish_engine *e, const char *host,
 	}
 	tld = strrchr(low, '.');
 	tld = tld != NULL ? tld + 1 : low;
+	/* IDNToUnicodeWithAdjustments: every label first, then the whole
+	 * host against the top domains. */
 	rc = labels_safe(e, uni, tld, reasons);
-	r = registrable_confusable(e, low);
+	r = host_confusable(e, uni, low);
 	if (r != 0) {
 		*reasons |= r;
 		rc = 0;

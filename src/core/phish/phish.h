@@ -57,13 +57,18 @@ struct phish_options {
 	/* The company's own domains, lower-case ASCII (e.g. "example.com"). */
 	const char *const *own_domains;
 	size_t n_own_domains;
+	/* A file of top domains (one a line, # comments) matched against
+	 * instead of the built-in list; NULL for the built-in one. */
+	const char *top_domains_file;
 };
 
 struct phish_engine;
 
-/* Loads the public suffix list, the embedded top-domains and shortener
- * lists and prepares the spoof checker. Copies what it needs from *o
- * (which may be NULL). Returns 0 or -GH_INTERNAL. Thread-safe after. */
+/* Loads the public suffix list, the top-domains list (embedded, or
+ * o->top_domains_file) and the shortener list and prepares the spoof
+ * checker. Copies what it needs from *o (which may be NULL). Returns 0,
+ * -GH_BAD_FIELD when the top-domains file cannot be read, or
+ * -GH_INTERNAL. Thread-safe after. */
 int phish_engine_new(const struct phish_options *o, struct phish_engine **out);
 void phish_engine_free(struct phish_engine *e);
 

@@ -5,6 +5,7 @@
  *   engine.c   the engine: lists (top domains, shorteners, the company's
  *              own), the public suffix list, the spoof checker
  *   hosts.c    host names: IP literals, IDN and homograph checks
+ *   idn.c      Chromium's spoof rules for one IDN label
  *   links.c    finding links in text and HTML; defanging
  *   judge.c    the reasons and score of one link
  *   urlmodel.c the link model's features and score (weights generated
@@ -22,6 +23,7 @@
 #include <unicode/uspoof.h>
 #include <unicode/utrans.h>
 
+#include "core/phish/idn.h"
 #include "core/phish/phish.h"
 
 /* A string set with optional values (open addressing), sized once. */
@@ -43,6 +45,7 @@ struct phish_engine {
 	UTransliterator *drop_acc;	/* diacritics removed */
 	UTransliterator *extra;		/* Chromium's extra confusables */
 	pthread_mutex_t tr_lock;	/* transliterators are not shared */
+	struct idn_rules *idn;		/* Chromium's label rules */
 };
 
 /* engine.c */
