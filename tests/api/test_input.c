@@ -365,7 +365,14 @@ state_rows(struct gh_server *s)
 			      "(SELECT COUNT(*) FROM queues) + "
 			      "(SELECT COUNT(*) FROM training_attempts) + "
 			      "(SELECT COUNT(*) FROM training_completions) + "
-			      "(SELECT SUM(updated_at) FROM training_modules)");
+			      "(SELECT SUM(updated_at) FROM training_modules) + "
+			      "(SELECT COUNT(*) FROM drill_campaigns) + "
+			      "(SELECT COUNT(*) FROM drill_targets) + "
+			      "(SELECT COUNT(phish_reported_at) FROM messages) + "
+			      "(SELECT COUNT(*) FROM contact_codes) + "
+			      "(SELECT COUNT(*) FROM contact_checks) + "
+			      "(SELECT COALESCE(SUM(pw_changed_at), 0) + "
+			      "SUM(pw_must_change) FROM staff)");
 }
 
 /* The route's pattern with each {id} as 1 and each {name} as a module
