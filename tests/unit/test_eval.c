@@ -99,13 +99,11 @@ test_floors(void **state)
 	assert_true(r.idn_agree_default <= r.idn_total);
 	assert_true(r.url_alarm_phish[1] <= r.url_alarm_phish[0]);
 	assert_true(r.url_alarm_legit[1] <= r.url_alarm_legit[0]);
-	/* With the link model (trained on these very rows, so in-sample)
-	 * the analyser's warnings hit 2.24% of the legitimate dev URLs: the
-	 * model's threshold was chosen for <= 2% on its own (1.94%
-	 * cross-validated), and the rules' own warnings come on top. Held
-	 * here at 2.5% so it cannot grow unseen; choosing the threshold on
-	 * the combined verdict is open (see docs/detection.md). */
-	assert_true(r.url_alarm_legit[0] * 1000 <= r.url_legit * 25);
+	/* With the link model (trained on these very rows, so in-sample;
+	 * 0.53% when written) the analyser's warnings stay within the 2%
+	 * its threshold was chosen for on the cross-validated whole
+	 * verdict (tools/train_url_model.py, make model-check). */
+	assert_true(r.url_alarm_legit[0] * 1000 <= r.url_legit * 20);
 	/* And the model raises detection well above the rules' 20%. */
 	assert_true(r.url_alarm_phish[0] * 2 >= r.url_phish);
 }

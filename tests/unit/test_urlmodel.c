@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <zlib.h>
 
 #include "core/phish/phish.h"
 
@@ -179,6 +180,62 @@ test_threshold(void **state)
 		    phish_url_threshold);
 }
 
+/* The n-grams as phish.h documents them: 3-5 bytes of "^" + the URL
+ * without its scheme, ASCII lower-cased, + "$", CRC-32 into 2^16
+ * buckets, each once, ascending; computed here independently. */
+static void
+test_ngrams(void **state)
+{
+	const char *text = "^ex.co/ab$";
+	uint32_t got[64], again[64], want[64];
+	size_t n, m, k = 0;
+
+	(void)state;
+	for (size_t g = 3; g <= 5; g++)
+		for (size_t i = 0; i + g <= strlen(text); i++) {
+			uint32_t h = (uint32_t)crc32(0L,
+				(const unsigned char *)text + i, (uInt)g) &
+				(PHISH_URL_NGRAMS - 1);
+			size_t j = 0;
+
+			while (j < k && want[j] != h)
+				j++;
+			if (j == k)
+				want[k++] = h;
+		}
+	n = phish_url_ngrams("HTTPS://Ex.CO/ab", got, 64);
+	assert_int_equal(n, k);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < k && want[j] != got[i])
+			j++;
+		assert_true(j < k);
+		if (i > 0)
+			assert_true(got[i - 1] < got[i]);
+	}
+	m = phish_url_ngrams("http://ex.co/ab", again, 64);
+	assert_int_equal(m, n);
+	assert_memory_equal(got, again, n * sizeof(got[0]));
+	/* more than max: the count, and only max written */
+	assert_int_equal(phish_url_ngrams("HTTPS://Ex.CO/ab", got, 2), n);
+	assert_int_equal(phish_url_ngrams("", got, 64), 0);
+}
+
+/* The same features with other text score differently: the n-grams are
+ * in the score. */
+static void
+test_ngrams_scored(void **state)
+{
+	double f[PHISH_URL_NFEAT];
+
+	(void)state;
+	assert_int_equal(phish_url_features(eng, "https://www.wiki.com/", f),
+			 0);
+	assert_true(phish_url_model_score(f, "https://www.wiki.com/") !=
+		    phish_url_model_score(f, "https://www.bet9.com/"));
+}
+
 /* The judgement: the score stays on the link; over the threshold the
  * reason model_score makes the link at least suspicious. */
 static void
@@ -241,6 +298,8 @@ main(void)
 		cmocka_unit_test(test_no_features),
 		cmocka_unit_test(test_score_monotonic),
 		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_ngrams),
+		cmocka_unit_test(test_ngrams_scored),
 		cmocka_unit_test(test_judge_and_json),
 		cmocka_unit_test(test_judge_unscored),
 	};

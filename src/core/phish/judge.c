@@ -77,8 +77,8 @@ phish_verdict(int score)
 	return "clean";
 }
 
-static int
-score_of(unsigned r)
+int
+phish_reasons_score(unsigned r)
 {
 	int s = 0;
 
@@ -389,7 +389,7 @@ phish_judge(const struct phish_engine *e, struct phish_link *l)
 		free(td);
 	}
 	l->reasons = r;
-	l->score = score_of(r);
+	l->score = phish_reasons_score(r);
 	rc = 0;
 out:
 	url_parts_free(&u);

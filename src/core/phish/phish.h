@@ -19,6 +19,7 @@
 #define GH_CORE_PHISH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* jansson's json_t, for the JSON form below; this header does not need
  * jansson.h. */
@@ -134,8 +135,14 @@ char *phish_defang(const char *url);
 struct json_t *phish_links_json(const struct phish_links *l);
 
 /* The link model (urlmodel.c): a logistic regression over features of
- * the URL text, trained by tools/train_url_model.py on the dev set only. */
+ * the URL text and its hashed character n-grams, trained by
+ * tools/train_url_model.py on the dev set only. */
 #define PHISH_URL_NFEAT 34
+/* The n-grams: every run of 3, 4 and 5 bytes of "^" + the URL, ASCII
+ * lower-cased and without "http://" or "https://", + "$", hashed by
+ * CRC-32 into 2^PHISH_URL_NGRAM_BITS buckets; each bucket counts once. */
+#define PHISH_URL_NGRAM_BITS 16
+#define PHISH_URL_NGRAMS ((size_t)1 << PHISH_URL_NGRAM_BITS)
 
 /* The alarm threshold: at or above it a link gets PR_MODEL_SCORE. */
 extern const double phish_url_threshold;
@@ -148,8 +155,20 @@ int phish_url_features(const struct phish_engine *e, const char *url,
 /* The name of feature i ("log_url_len", ...), NULL past the end. */
 const char *phish_url_feature_name(size_t i);
 
-/* The model's probability (0..1) that features f are of a phishing URL. */
-double phish_url_model_score(const double f[PHISH_URL_NFEAT]);
+/* The distinct n-gram buckets of url (see PHISH_URL_NGRAM_BITS) in
+ * ascending order, at most max of them written to out; returns how many
+ * there are (may exceed max). Any string is accepted. */
+size_t phish_url_ngrams(const char *url, uint32_t *out, size_t max);
+
+/* The model's probability (0..1) that a URL with features f and the
+ * n-grams of url is a phishing URL. */
+double phish_url_model_score(const double f[PHISH_URL_NFEAT],
+			     const char *url);
+
+/* The verdict score (0..100) of a set of reasons, as phish_judge() sets
+ * it on a link: the training script asks what a link's verdict would be
+ * with and without PR_MODEL_SCORE. */
+int phish_reasons_score(unsigned reasons);
 
 /* phish_url_features() then phish_url_model_score(); -1 when the URL has
  * no features. */

@@ -13,8 +13,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
+#include <zlib.h>
 
 #include "core/phish/phish_int.h"
 #include "core/phish/urlmodel_int.h"
@@ -311,13 +313,70 @@ out:
 	return rc;
 }
 
-double
-phish_url_model_score(const double f[PHISH_URL_NFEAT])
+/* Marks in bm the n-gram buckets of url (phish.h, PHISH_URL_NGRAM_BITS). */
+static void
+ngram_marks(const char *url, uint64_t bm[PHISH_URL_NGRAMS / 64])
 {
+	size_t n = strlen(url), skip = 0;
+	unsigned char *s = malloc(n + 3);
+
+	memset(bm, 0, PHISH_URL_NGRAMS / 8);
+	if (s == NULL)
+		return;
+	if (strncasecmp(url, "https://", 8) == 0)
+		skip = 8;
+	else if (strncasecmp(url, "http://", 7) == 0)
+		skip = 7;
+	n -= skip;
+	s[0] = '^';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)url[skip + i];
+
+		s[i + 1] = c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+	}
+	s[n + 1] = '$';
+	for (size_t g = 3; g <= 5; g++)
+		for (size_t i = 0; i + g <= n + 2; i++) {
+			uint32_t h = (uint32_t)crc32(0L, s + i, (uInt)g) &
+				     (PHISH_URL_NGRAMS - 1);
+
+			bm[h / 64] |= (uint64_t)1 << (h % 64);
+		}
+	free(s);
+}
+
+size_t
+phish_url_ngrams(const char *url, uint32_t *out, size_t max)
+{
+	uint64_t bm[PHISH_URL_NGRAMS / 64];
+	size_t k = 0;
+
+	ngram_marks(url, bm);
+	for (size_t w = 0; w < PHISH_URL_NGRAMS / 64; w++)
+		for (uint64_t b = bm[w]; b != 0; b &= b - 1) {
+			if (k < max)
+				out[k] = (uint32_t)(w * 64 +
+					 (size_t)__builtin_ctzll(b));
+			k++;
+		}
+	return k;
+}
+
+double
+phish_url_model_score(const double f[PHISH_URL_NFEAT], const char *url)
+{
+	uint64_t bm[PHISH_URL_NGRAMS / 64];
 	double z = urlmodel_bias;
+	long q = 0;
 
 	for (size_t i = 0; i < PHISH_URL_NFEAT; i++)
 		z += urlmodel_weights[i] * f[i];
+	ngram_marks(url, bm);
+	for (size_t w = 0; w < PHISH_URL_NGRAMS / 64; w++)
+		for (uint64_t b = bm[w]; b != 0; b &= b - 1)
+			q += urlmodel_ngram[w * 64 +
+					    (size_t)__builtin_ctzll(b)];
+	z += (double)q * urlmodel_ngram_scale;
 	return 1.0 / (1.0 + exp(-z));
 }
 
@@ -328,5 +387,5 @@ phish_url_score(const struct phish_engine *e, const char *url)
 
 	if (phish_url_features(e, url, f) != 0)
 		return -1;
-	return phish_url_model_score(f);
+	return phish_url_model_score(f, url);
 }
