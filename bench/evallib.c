@@ -452,120 +452,69 @@ eval_detect(const struct eval_url *u, size_t n, size_t np, size_t nl,
 	return best;
 }
 
+/* A row of the URL file: "url,label", the URL quoted when it holds a
+ * comma ("" inside quotes is one quote). Cuts line into the URL (in
+ * place) and returns 1 for phishing, 0 for legitimate, -1 to skip. */
 static int
-eval_urls(const char *dir, struct eval_result *r)
+eval_url_row(char *line, char **url)
 {
-	char *p = eval_path(dir, "phishing_urls.csv");
-	FILE *f = p ? fopen(p, "r") : NULL;
-	char *line = NULL;
-	size_t cap = 0, n = 0, ucap = 0;
-	struct eval_url *u = NULL;
-	struct phish_engine *pe = NULL;
-	int rc = -1;
+	char *comma, *w;
+	int phish;
 
-	free(p);
-	if (f == NULL || phish_engine_new(NULL, &pe) != 0)
-		goto out;
-	if (getline(&line, &cap, f) <= 0)
-		goto out;
-	while (getline(&line, &cap, f) > 0) {
-		char *comma;
-		struct phish_link l;
-
-		line[strcspn(line, "\r\n")] = '\0';
-		comma = strrchr(line, ',');
-		if (comma == NULL)
-			continue;
-		*comma = '\0';
-		if (n == ucap) {
-			size_t nc = ucap ? ucap * 2 : 1024;
-			struct eval_url *nv = realloc(u, nc * sizeof(*nv));
-
-			if (nv == NULL)
-				goto out;
-			u = nv;
-			ucap = nc;
-		}
-		memset(&l, 0, sizeof(l));
-		l.url = line;
-		if (phish_judge(pe, &l) != 0)
-			goto out;
-		free(l.host);
-		free(l.domain);
-		/* The link model was trained on every row here: its reason
-		 * would be scored in-sample. Its cross-validated figure is
-		 * tools/train_url_model.py's (make model). */
-		l.reasons &= ~(unsigned)PR_MODEL_SCORE;
-		u[n].reasons = l.reasons;
-		u[n].phish = strcmp(comma + 1, "phishing") == 0;
-		for (unsigned b = 0; b < PR_COUNT_BITS; b++) {
-			if ((l.reasons & (1u << b)) == 0)
-				continue;
-			if (u[n].phish)
-				r->url_reason_phish[b]++;
-			else
-				r->url_reason_legit[b]++;
-		}
-		r->url_phish += u[n].phish;
-		r->url_legit += !u[n].phish;
-		n++;
+	line[strcspn(line, "\r\n")] = '\0';
+	comma = strrchr(line, ',');
+	if (comma == NULL)
+		return -1;
+	*comma = '\0';
+	phish = strcmp(comma + 1, "phishing") == 0;
+	*url = line;
+	if (line[0] != '"' || comma - line < 2 || comma[-1] != '"')
+		return phish;
+	comma[-1] = '\0';
+	*url = w = line;
+	for (const char *q = line + 1; *q != '\0'; q++) {
+		*w++ = *q;
+		if (q[0] == '"' && q[1] == '"')
+			q++;
 	}
-	r->url_detect = eval_detect(u, n, r->url_phish, r->url_legit, 0,
-				    &r->url_threshold, &r->url_fpr);
-	for (unsigned b = 0; b < PR_COUNT_BITS; b++) {
-		int t;
-		double fp;
-
-		r->url_detect_without[b] = eval_detect(u, n, r->url_phish,
-						       r->url_legit, 1u << b,
-						       &t, &fp);
-	}
-	rc = 0;
-out:
-	if (f != NULL)
-		fclose(f);
-	free(line);
-	free(u);
-	phish_engine_free(pe);
-	return rc;
+	*w = '\0';
+	return phish;
 }
 
-/* The URL set at the analyser's own verdicts (a score shown as a warning,
- * and "dangerous"), nothing chosen on the set itself. */
+typedef int (*eval_url_fn)(void *ctx, const struct phish_link *l,
+			   int phish);
+
+/* Judges every URL of DIR's URL file and hands each to fn. Returns 0, or
+ * -1 when the file or the engine is missing or fn fails. */
 static int
-eval_url_alarms(const char *dir, struct eval_result *r)
+eval_url_each(const char *dir, eval_url_fn fn, void *ctx)
 {
 	char *p = eval_path(dir, "phishing_urls.csv");
 	FILE *f = p ? fopen(p, "r") : NULL;
-	char *line = NULL;
+	char *line = NULL, *url;
 	size_t cap = 0;
 	struct phish_engine *pe = NULL;
-	int rc = -1;
+	int rc = -1, phish;
 
 	free(p);
 	if (f == NULL || phish_engine_new(NULL, &pe) != 0 ||
 	    getline(&line, &cap, f) <= 0)
 		goto out;
 	while (getline(&line, &cap, f) > 0) {
-		char *comma;
 		struct phish_link l;
-		size_t *n;
 
-		line[strcspn(line, "\r\n")] = '\0';
-		comma = strrchr(line, ',');
-		if (comma == NULL)
+		phish = eval_url_row(line, &url);
+		if (phish < 0)
 			continue;
-		*comma = '\0';
 		memset(&l, 0, sizeof(l));
-		l.url = line;
-		if (phish_judge(pe, &l) != 0)
-			goto out;
+		l.url = url;
+		rc = phish_judge(pe, &l);
+		if (rc == 0)
+			rc = fn(ctx, &l, phish);
 		free(l.host);
 		free(l.domain);
-		n = strcmp(comma + 1, "phishing") == 0 ? r->url_alarm_phish :
-							 r->url_alarm_legit;
-		n[0] += strcmp(phish_verdict(l.score), "clean") != 0;
-		n[1] += strcmp(phish_verdict(l.score), "dangerous") == 0;
+		if (rc != 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -574,6 +523,82 @@ out:
 	free(line);
 	phish_engine_free(pe);
 	return rc;
+}
+
+struct eval_url_acc {
+	struct eval_result *r;
+	struct eval_url *u;
+	size_t n, cap;
+};
+
+/* The reasons of one URL, without the link model's: it was trained on
+ * every dev row, so its reason would be scored in-sample here; its
+ * cross-validated figure is tools/train_url_model.py's (make model). */
+static int
+eval_url_add(void *ctx, const struct phish_link *l, int phish)
+{
+	struct eval_url_acc *a = ctx;
+	unsigned reasons = l->reasons & ~(unsigned)PR_MODEL_SCORE;
+
+	if (a->n == a->cap) {
+		size_t nc = a->cap ? a->cap * 2 : 1024;
+		struct eval_url *nv = realloc(a->u, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		a->u = nv;
+		a->cap = nc;
+	}
+	a->u[a->n].reasons = reasons;
+	a->u[a->n].phish = phish;
+	a->n++;
+	for (unsigned b = 0; b < PR_COUNT_BITS; b++) {
+		if ((reasons & (1u << b)) == 0)
+			continue;
+		if (phish)
+			a->r->url_reason_phish[b]++;
+		else
+			a->r->url_reason_legit[b]++;
+	}
+	a->r->url_phish += (size_t)phish;
+	a->r->url_legit += (size_t)!phish;
+	return 0;
+}
+
+static int
+eval_urls(const char *dir, struct eval_result *r)
+{
+	struct eval_url_acc a = {r, NULL, 0, 0};
+
+	if (eval_url_each(dir, eval_url_add, &a) != 0) {
+		free(a.u);
+		return -1;
+	}
+	r->url_detect = eval_detect(a.u, a.n, r->url_phish, r->url_legit, 0,
+				    &r->url_threshold, &r->url_fpr);
+	for (unsigned b = 0; b < PR_COUNT_BITS; b++) {
+		int t;
+		double fp;
+
+		r->url_detect_without[b] = eval_detect(a.u, a.n, r->url_phish,
+						       r->url_legit, 1u << b,
+						       &t, &fp);
+	}
+	free(a.u);
+	return 0;
+}
+
+/* One URL at the analyser's own verdicts (a score shown as a warning,
+ * and "dangerous"), nothing chosen on the set itself. */
+static int
+eval_url_alarm(void *ctx, const struct phish_link *l, int phish)
+{
+	struct eval_result *r = ctx;
+	size_t *n = phish ? r->url_alarm_phish : r->url_alarm_legit;
+
+	n[0] += strcmp(phish_verdict(l->score), "clean") != 0;
+	n[1] += strcmp(phish_verdict(l->score), "dangerous") == 0;
+	return 0;
 }
 
 /* Runs everything. Returns 0, or -1 when a file is missing or an engine
@@ -589,7 +614,7 @@ eval_run(const char *dir, struct eval_result *r, FILE *verbose)
 		return -1;
 	if (eval_presidio(dir, e, r) == 0 && eval_gitleaks(dir, e, r, verbose) == 0 &&
 	    eval_idn(dir, r, verbose) == 0 && eval_urls(dir, r) == 0 &&
-	    eval_url_alarms(dir, r) == 0)
+	    eval_url_each(dir, eval_url_alarm, r) == 0)
 		rc = 0;
 	dlp_engine_free(e);
 	return rc;
