@@ -344,10 +344,21 @@ assert_bad_cursor(struct world *w, struct gh_client *c, const char *list,
 	gh_resp_free(&r);
 }
 
+/* Audit records of refused cursors. */
+static int64_t
+refused_cursors(struct world *w)
+{
+	return gh_db_count(&w->s,
+			   "SELECT COUNT(*) FROM audit WHERE record LIKE "
+			   "'%\"action\":\"security.refused\"%' AND record "
+			   "LIKE '%\"code\":\"bad_cursor\"%'");
+}
+
 /* ASVS 5.1.3 (input validated against an allow list), 5.1.4 (structured
- * data validated): a cursor changed in any character, cut, lengthened,
- * made up, padded, empty, or used with other filters, by another staff
- * member, or on the other listener answers 400 bad_cursor. */
+ * data validated), 7.2.1 (security events logged): a cursor changed in
+ * any character, cut, lengthened, made up, padded, empty, or used with
+ * other filters, by another staff member, or on the other listener
+ * answers 400 bad_cursor, and the refusal is audited. */
 static void
 test_bad_cursor(void **state)
 {
@@ -360,6 +371,9 @@ test_bad_cursor(void **state)
 	char good[64], bad[80], other[64];
 
 	first_cursor(w, &w->c_sup, list, good, sizeof(good));
+	assert_int_equal(refused_cursors(w), 0);
+	assert_bad_cursor(w, &w->c_sup, list, "forged");
+	assert_int_equal(refused_cursors(w), 1);
 	for (size_t i = 0; i < strlen(good); i++) {
 		snprintf(bad, sizeof(bad), "%s", good);
 		bad[i] = bad[i] == 'A' ? 'B' : 'A';
