@@ -58,6 +58,32 @@ api_paging(struct request *r, int64_t max, int64_t *limit, int64_t *offset)
 	return rc;
 }
 
+int
+api_cursor_paging(struct request *r, int64_t max_limit, int64_t max_offset,
+		  int64_t *limit, int64_t *offset, const char **cursor)
+{
+	int rc;
+
+	*offset = 0;
+	*cursor = request_query(r, "cursor");
+	rc = api_query_int(r, "limit", API_PAGE_DEFAULT, 1, max_limit, limit);
+	if (rc == 0)
+		rc = api_query_int(r, "offset", 0, 0, max_offset, offset);
+	return rc;
+}
+
+int
+api_cursor_page(struct request *r, const char *key, json_t *items,
+		int64_t limit, int64_t offset, const char *next)
+{
+	return api_ok(r, json_pack("{s:o, s:I, s:I, s:o}", key, items, "limit",
+				   (json_int_t)limit, "offset",
+				   (json_int_t)offset, "next_cursor",
+				   next != NULL && next[0] != '\0'
+					   ? json_string(next)
+					   : json_null()));
+}
+
 /* The message and extra of a string's broken bound. */
 static json_t *
 string_bound(const struct jspec_fail *f, char *msg, size_t msgsz)

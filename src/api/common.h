@@ -31,6 +31,18 @@ int api_query_int(struct request *r, const char *name, int64_t dflt,
 int api_paging(struct request *r, int64_t max, int64_t *limit,
 	       int64_t *offset);
 
+/* The paging arguments of a list read by cursor: limit (1..max_limit,
+ * default API_PAGE_DEFAULT), offset (0..max_offset, default 0) and
+ * *cursor (the raw "cursor" argument, NULL when absent; the list
+ * validates it). 0 or -GH_BAD_QUERY naming the field and its bounds. */
+int api_cursor_paging(struct request *r, int64_t max_limit,
+		      int64_t max_offset, int64_t *limit, int64_t *offset,
+		      const char **cursor);
+/* {key: items, limit, offset, next_cursor: next, or null when next is
+ * NULL or ""} with 200; items stolen. */
+int api_cursor_page(struct request *r, const char *key, json_t *items,
+		    int64_t limit, int64_t offset, const char *next);
+
 /* Parses r's body against spec; on failure sets error_extra with the
  * field name and returns the error. A broken bound (a string too long or
  * too short, an integer out of range) also names the limit: "max" or

@@ -113,27 +113,31 @@ api_portal_tickets_create(struct request *r)
 int
 api_portal_tickets_list(struct request *r)
 {
-	static const char *const known[] = {"limit", "offset", NULL};
+	static const char *const known[] = {"limit", "offset", "cursor", NULL};
 	struct ticket_list l = {NULL, 0};
+	struct tk_page pg = {0, 0, NULL, ""};
 	struct tk_actor a;
-	int64_t limit, offset;
 	json_t *arr;
 	int rc;
 
 	rc = request_query_only(r, known);
 	if (rc == 0)
-		rc = api_paging(r, TICKET_LIST_MAX, &limit, &offset);
+		rc = api_cursor_paging(r, TICKET_LIST_MAX, TICKET_OFFSET_MAX,
+				       &pg.limit, &pg.offset, &pg.cursor);
 	if (rc < 0)
 		return rc;
 	api_actor(r, &a);
-	rc = tickets_portal_list(r->app, request_db(r), &a, limit, offset, &l);
+	rc = tickets_portal_page(r->app, request_db(r), &a, &pg, &l);
+	if (rc == -GH_BAD_CURSOR)
+		return api_error_field(r, rc, "cursor");
 	if (rc < 0)
 		return rc;
 	arr = json_array();
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(arr, portal_ticket(&l.v[i], 1));
 	ticket_list_clear(&l);
-	return api_page(r, "tickets", arr, limit, offset);
+	return api_cursor_page(r, "tickets", arr, pg.limit, pg.offset,
+			       pg.next);
 }
 
 int

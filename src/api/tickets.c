@@ -151,20 +151,21 @@ int
 api_tickets_list(struct request *r)
 {
 	static const char *const known[] = {"status", "assigned", "queue",
-					    "limit", "offset", NULL};
+					    "limit", "offset", "cursor", NULL};
 	const char *status = request_query(r, "status");
 	const char *queue = request_query(r, "queue");
 	enum ticket_assigned assigned;
 	struct ticket_list l = {NULL, 0};
+	struct tk_page pg = {0, 0, NULL, ""};
 	struct tk_actor a;
-	int64_t limit, offset;
 	json_t *arr;
 	int rc;
 
 	/* No free-text search or other filter: the queue takes these. */
 	rc = request_query_only(r, known);
 	if (rc == 0)
-		rc = api_paging(r, TICKET_LIST_MAX, &limit, &offset);
+		rc = api_cursor_paging(r, TICKET_LIST_MAX, TICKET_OFFSET_MAX,
+				       &pg.limit, &pg.offset, &pg.cursor);
 	if (rc < 0)
 		return rc;
 	if (parse_assigned(request_query(r, "assigned"), &assigned) < 0)
@@ -174,17 +175,19 @@ api_tickets_list(struct request *r)
 	if (status != NULL && !tickets_valid_status(status))
 		return api_error_field(r, -GH_BAD_QUERY, "status");
 	api_actor(r, &a);
-	rc = tickets_staff_list_queue(r->app, request_db(r), &a, status,
-				      assigned, queue, limit, offset, &l);
-	if (rc == -GH_UNKNOWN_QUEUE)
-		return api_error_field(r, rc, "queue");
+	rc = tickets_staff_page(r->app, request_db(r), &a, status, assigned,
+				queue, &pg, &l);
+	if (rc == -GH_UNKNOWN_QUEUE || rc == -GH_BAD_CURSOR)
+		return api_error_field(r, rc, rc == -GH_BAD_CURSOR ? "cursor"
+								  : "queue");
 	if (rc < 0)
 		return rc;
 	arr = json_array();
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(arr, staff_summary(&l.v[i], &a));
 	ticket_list_clear(&l);
-	return api_page(r, "tickets", arr, limit, offset);
+	return api_cursor_page(r, "tickets", arr, pg.limit, pg.offset,
+			       pg.next);
 }
 
 /* The ticket's held replies, for its staff view. */

@@ -59,6 +59,7 @@ refusal_is_security(int err)
 	case GH_QUARANTINED:
 	case GH_MFA_NOT_ENROLLED:
 	case GH_PASSWORD_CHANGE_REQUIRED:
+	case GH_BAD_CURSOR: /* a list cursor made up or changed */
 		return 1;
 	default:
 		return 0;

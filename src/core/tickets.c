@@ -6,9 +6,9 @@
  *
  * This file holds the limits, the customer side (new tickets and
  * messages through the inbound analysis, the anti-phishing phrase) and
- * the staff views; replies and notes are in tickets_reply.c, held replies
- * in tickets_held.c, assignment in tickets_assign.c, queues in
- * tickets_queue.c.
+ * the staff view of one ticket; the lists are in tickets_list.c, replies
+ * and notes in tickets_reply.c, held replies in tickets_held.c,
+ * assignment in tickets_assign.c, queues in tickets_queue.c.
  */
 #include "core/tickets.h"
 
@@ -59,15 +59,6 @@ tickets_valid_status(const char *status)
 	return status != NULL &&
 	       (strcmp(status, "open") == 0 || strcmp(status, "pending") == 0 ||
 		strcmp(status, "solved") == 0);
-}
-
-static int
-check_limit(int64_t limit, int64_t offset)
-{
-	if (limit < 1 || limit > TICKET_LIST_MAX || offset < 0 ||
-	    offset > INT32_MAX)
-		return -GH_BAD_QUERY;
-	return 0;
 }
 
 int
@@ -224,24 +215,6 @@ tickets_portal_create_ex(struct app *app, struct store_conn *c,
 		rc = inbound_item(&in, a, x.id, x.mid, x.now, first);
 	inbound_result_clear(&in);
 	return rc;
-}
-
-int
-tickets_portal_list(struct app *app, struct store_conn *c,
-		    const struct tk_actor *a, int64_t limit, int64_t offset,
-		    struct ticket_list *out)
-{
-	int rc;
-
-	(void)app;
-	out->v = NULL;
-	out->n = 0;
-	if (!actor_is_customer(a))
-		return -GH_FORBIDDEN;
-	rc = check_limit(limit, offset);
-	if (rc < 0)
-		return rc;
-	return c->ops->portal_ticket_list(c, a->id, limit, offset, out);
 }
 
 int
@@ -403,58 +376,6 @@ tickets_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz)
 	if (id <= 0)
 		return -GH_NOT_FOUND;
 	return c->ops->staff_name(c, id, out, outsz);
-}
-
-int
-tickets_staff_list(struct app *app, struct store_conn *c,
-		   const struct tk_actor *a, const char *status,
-		   enum ticket_assigned assigned, int64_t limit, int64_t offset,
-		   struct ticket_list *out)
-{
-	return tickets_staff_list_queue(app, c, a, status, assigned, NULL,
-					limit, offset, out);
-}
-
-int
-tickets_staff_list_queue(struct app *app, struct store_conn *c,
-			 const struct tk_actor *a, const char *status,
-			 enum ticket_assigned assigned, const char *queue,
-			 int64_t limit, int64_t offset, struct ticket_list *out)
-{
-	struct ticket_query q;
-	struct queue_rec qr;
-	int rc;
-
-	out->v = NULL;
-	out->n = 0;
-	if (!actor_is_staff(a))
-		return -GH_FORBIDDEN;
-	rc = check_limit(limit, offset);
-	if (rc < 0)
-		return rc;
-	if (status != NULL && !tickets_valid_status(status))
-		return -GH_BAD_QUERY;
-	if (assigned != TA_ANY && assigned != TA_ME &&
-	    assigned != TA_UNASSIGNED)
-		return -GH_BAD_QUERY;
-	memset(&qr, 0, sizeof(qr));
-	if (queue != NULL) {
-		rc = tickets_queue_find(c, queue, &qr);
-		if (rc < 0)
-			return rc;
-	}
-	/* Phishing drills due for this agent (for a supervisor: all) become
-	 * tickets before the list is read; a failure is logged there and
-	 * leaves them due. */
-	(void)drills_deliver_due(app, c, actor_is_supervisor(a) ? 0 : a->id,
-				 (int64_t)time(NULL));
-	actor_ticket_query(a, &q);
-	q.status = status;
-	q.assigned = assigned;
-	q.queue_id = qr.id;
-	q.limit = limit;
-	q.offset = offset;
-	return c->ops->staff_ticket_list(c, &q, out);
 }
 
 struct view_ctx {

@@ -26,7 +26,8 @@
  * It does not parse HTTP or JSON bodies, and does not render anything.
  *
  * The module is one header over several files: tickets.c (limits, the
- * customer side, the staff views), tickets_reply.c (replies and notes),
+ * customer side, the staff view of a ticket), tickets_list.c (the two
+ * lists, by cursor), tickets_reply.c (replies and notes),
  * tickets_held.c (held replies), tickets_assign.c (assignment, status,
  * queue moves) and tickets_queue.c (queues and memberships).
  */
@@ -46,10 +47,25 @@
 #define PHRASE_MIN 3             /* code points */
 #define PHRASE_MAX 64
 #define TICKET_LIST_MAX 100
+/* The deepest offset a list accepts: further pages are read by cursor. */
+#define TICKET_OFFSET_MAX 10000
+/* A list cursor: 43 characters of base64url, and the NUL. */
+#define TICKET_CURSOR_BYTES 44
 #define HELD_DECISION_MIN 3      /* code points of a release or discard */
 #define HELD_DECISION_MAX 500    /* reason */
 
 /* Who acts: struct tk_actor (core/actor.h). */
+
+/* A page of a ticket list (tickets_list.c). The caller sets limit
+ * (1..TICKET_LIST_MAX), offset (0..TICKET_OFFSET_MAX; rows skipped after
+ * the cursor) and cursor (NULL: from the start; else a `next` this list
+ * handed out to the same caller with the same filters). The list sets
+ * next: the cursor of the page after this one, "" when none follows. */
+struct tk_page {
+	int64_t limit, offset;
+	const char *cursor;
+	char next[TICKET_CURSOR_BYTES];
+};
 
 /* 0 when s (NUL-ended) is a subject: 1..200 code points of valid UTF-8
  * on one line; -GH_BAD_UTF8 for invalid text, -GH_BAD_FIELD otherwise. */
@@ -76,7 +92,14 @@ int tickets_portal_create_ex(struct app *app, struct store_conn *c,
 			     const struct tk_actor *a, const char *subject,
 			     const char *body, struct ticket_rec *out,
 			     struct thread_item *first);
-/* The customer's tickets, newest first; limit 1..100, offset >= 0. */
+/* A page of the customer's tickets, newest last_activity first (shown
+ * as updated_at), ties by id. -GH_BAD_QUERY for a limit or offset out of
+ * bounds, -GH_BAD_CURSOR for a cursor that is not one this list gave this
+ * customer (nothing is read then). One indexed query of limit + 1 rows. */
+int tickets_portal_page(struct app *app, struct store_conn *c,
+			const struct tk_actor *a, struct tk_page *pg,
+			struct ticket_list *out);
+/* The same from the start: limit 1..100, offset 0..TICKET_OFFSET_MAX. */
 int tickets_portal_list(struct app *app, struct store_conn *c,
 			const struct tk_actor *a, int64_t limit,
 			int64_t offset, struct ticket_list *out);
@@ -107,9 +130,18 @@ int tickets_get_phrase(struct app *app, struct store_conn *c,
 int tickets_staff_name(struct store_conn *c, int64_t id, char *out,
 		       size_t outsz);
 
-/* The work list. status NULL means any. An agent only ever gets tickets
- * assigned to them, or unassigned in one of their queues (TA_ANY means
- * both). */
+/* A page of the work list, newest updated_at first, ties by id. status
+ * NULL means any; queue NULL any queue (-GH_UNKNOWN_QUEUE when there is
+ * no such queue). An agent only ever gets tickets assigned to them, or
+ * unassigned in one of their queues (TA_ANY means both). Bounds and
+ * cursor as tickets_portal_page: the cursor is bound to the caller and to
+ * these filters. One indexed query of limit + 1 rows, whatever the
+ * filters. */
+int tickets_staff_page(struct app *app, struct store_conn *c,
+		       const struct tk_actor *a, const char *status,
+		       enum ticket_assigned assigned, const char *queue,
+		       struct tk_page *pg, struct ticket_list *out);
+/* The first page of the work list from offset (any queue). */
 int tickets_staff_list(struct app *app, struct store_conn *c,
 		       const struct tk_actor *a, const char *status,
 		       enum ticket_assigned assigned, int64_t limit,

@@ -176,6 +176,18 @@ struct ticket_query {
 	enum ticket_assigned assigned;
 	int64_t queue_id;         /* 0: any queue */
 	int64_t limit, offset;
+	/* Keyset (migration 018): only tickets after (updated_at, id) =
+	 * (after_key, after_id) in the list's order; after_id 0: from the
+	 * start. */
+	int64_t after_key, after_id;
+};
+
+/* A page of the portal's list: limit rows after skipping offset, of the
+ * tickets after (last_activity, id) = (after_key, after_id) in the list's
+ * order (after_id 0: from the start). */
+struct ticket_page {
+	int64_t limit, offset;
+	int64_t after_key, after_id;
 };
 
 /* What the outbound check and notifications need of a customer. All
@@ -408,17 +420,21 @@ struct store_ops {
 			   int64_t *id_out);
 	int (*portal_ticket_get)(struct store_conn *c, int64_t customer_id,
 				 int64_t ticket_id, struct ticket_rec *out);
-	/* Newest first. */
+	/* Newest last_activity first, ties by id (newest first); one
+	 * indexed query. */
 	int (*portal_ticket_list)(struct store_conn *c, int64_t customer_id,
-				  int64_t limit, int64_t offset,
+				  const struct ticket_page *p,
 				  struct ticket_list *out);
 	/* The messages of the customer's ticket, oldest first. */
 	int (*portal_messages)(struct store_conn *c, int64_t customer_id,
 			       int64_t ticket_id, struct thread_list *out);
 	/* Staff side: a ticket is visible when q->see_all, or it is assigned
 	 * to q->viewer_id, or it is unassigned and in a queue q->viewer_id is
-	 * a member of. Invisible is -GH_NOT_FOUND. Lists are newest first;
-	 * q->queue_id > 0 keeps only that queue's tickets. */
+	 * a member of. Invisible is -GH_NOT_FOUND. Lists are newest
+	 * updated_at first, ties by id (newest first), from the keyset of q;
+	 * q->queue_id > 0 keeps only that queue's tickets. A page is one
+	 * indexed query that reads no ticket outside it (sqlite/
+	 * tickets_list.c). */
 	int (*staff_ticket_get)(struct store_conn *c,
 				const struct ticket_query *q,
 				int64_t ticket_id, struct ticket_rec *out);

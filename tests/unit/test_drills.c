@@ -86,7 +86,7 @@ test_delivered_at_send_time_once(void **state)
 	struct ticket_rec rec;
 	struct ticket_list pl;
 	struct account acc;
-	struct ticket_query q = {f->agent2, 0, NULL, TA_ANY, 0, 100, 0};
+	struct ticket_query q = {f->agent2, 0, NULL, TA_ANY, 0, 100, 0, 0, 0};
 
 	assert_int_equal(schedule(f, "phone-change", ids, 1, T0 + 3600, T0,
 				  &camp),
@@ -127,8 +127,9 @@ test_delivered_at_send_time_once(void **state)
 						     &acc),
 			 0);
 	assert_true(acc.disabled);
-	assert_int_equal(f->c->ops->portal_ticket_list(f->c, acc.id, 10, 0,
-						       &pl),
+	assert_int_equal(f->c->ops->portal_ticket_list(
+				 f->c, acc.id, &(struct ticket_page){10, 0, 0, 0},
+				 &pl),
 			 0);
 	assert_int_equal(pl.n, 0);
 	ticket_list_clear(&pl);

@@ -127,6 +127,7 @@ test_security_codes(void **state)
 	assert_true(refusal_is_security(GH_NOT_FOUND));
 	assert_true(refusal_is_security(-GH_BAD_CODE));
 	assert_true(refusal_is_security(-GH_FORBIDDEN));
+	assert_true(refusal_is_security(-GH_BAD_CURSOR));
 	assert_false(refusal_is_security(-GH_BAD_JSON));
 	assert_false(refusal_is_security(-GH_INTERNAL));
 	assert_false(refusal_is_security(0));

@@ -719,7 +719,8 @@ test_portal_updated_at(void **state)
 	assert_int_equal(c->ops->note_insert(c, old, agent, "internal", 2300,
 					     &id), 0);
 	assert_int_equal(c->ops->ticket_update(c, old, "open", 0, 2300), 0);
-	assert_int_equal(c->ops->portal_ticket_list(c, cust, 10, 0, &l), 0);
+	assert_int_equal(c->ops->portal_ticket_list(
+			 c, cust, &(struct ticket_page){10, 0, 0, 0}, &l), 0);
 	assert_int_equal(l.n, 2);
 	assert_int_equal(l.v[0].id, tid);
 	assert_int_equal(l.v[0].updated_at, 1000);

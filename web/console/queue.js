@@ -1,7 +1,9 @@
 // Gatehouse agent console: the queue screen. Filters for status and
-// assignment live in the URL (#/queue?status=open&assigned=me&offset=50),
-// so reload and Back keep them; one row per ticket, PAGE rows per page.
-import { h, replace, timeEl, showError, statusBadge, listOf, alertBox, select } from './lib.js';
+// assignment live in the URL (#/queue?status=open&assigned=me), so reload
+// and Back keep them; one row per ticket, PAGE rows at a time: "Load more"
+// appends the next page, read by the list's cursor (next_cursor), so the
+// rows already shown never come again while tickets arrive.
+import { h, replace, timeEl, showError, statusBadge, listOf, alertBox, select, morePager } from './lib.js';
 import { API, api, go, render, screen } from './shell.js';
 
 // Ticket statuses as the filters and the ticket's status control name them.
@@ -13,8 +15,7 @@ const PAGE = 50;
 function queueQuery(query) {
   const status = ['open', 'pending', 'solved', 'any'].includes(query.get('status')) ? query.get('status') : 'open';
   const assigned = ['me', 'unassigned', 'any'].includes(query.get('assigned')) ? query.get('assigned') : 'any';
-  const offset = Math.max(0, parseInt(query.get('offset') || '0', 10) || 0);
-  return { status, assigned, offset };
+  return { status, assigned };
 }
 
 // The filter form; "Show" navigates to the filtered queue.
@@ -44,33 +45,29 @@ function queueRow(t) {
         h('span', { class: 'muted' }, timeEl(t.updated_at)))));
 }
 
-// "← Newer" and "Older →" links for the page after q with n tickets shown.
-function pagerLinks(q, n) {
-  const base = `#/queue?status=${q.status}&assigned=${q.assigned}`;
-  return [
-    q.offset > 0 ? h('a', { class: 'button', href: `${base}&offset=${Math.max(0, q.offset - PAGE)}`, text: '← Newer' }) : null,
-    n === PAGE ? h('a', { class: 'button', href: `${base}&offset=${q.offset + PAGE}`, text: 'Older →' }) : null,
-  ];
-}
-
 export async function showQueue(query) {
   const q = queueQuery(query);
   const err = alertBox();
   const list = h('div', null, h('p', { class: 'loading', text: 'Loading the queue…' }));
-  const pager = h('nav', { class: 'actions', 'aria-label': 'Queue pages' });
+  const more = h('nav', { class: 'actions', 'aria-label': 'More tickets' });
+  const rows = h('ul', { class: 'queue', 'aria-label': 'Tickets' });
+  const base = `${API}/tickets?status=${q.status}&assigned=${q.assigned}&limit=${PAGE}`;
   screen(h('div', { class: 'page-head' }, h('h1', { text: 'Queue' }),
     h('button', { type: 'button', on: { click: () => render() }, text: 'Refresh' })),
-  queueFilters(q), err, list, pager);
+  queueFilters(q), err, list, more);
+
+  // Appends the page after cursor (none: the first) to the rows.
+  async function load(cursor) {
+    const res = await api.get(cursor ? `${base}&cursor=${encodeURIComponent(cursor)}` : base);
+    const items = listOf(res.tickets).map(queueRow);
+    rows.append(...items);
+    return { next: res.next_cursor, first: items.length ? items[0].querySelector('a') : null };
+  }
 
   try {
-    const res = await api.get(`${API}/tickets?status=${q.status}&assigned=${q.assigned}&limit=${PAGE}&offset=${q.offset}`);
-    const tickets = listOf(res.tickets);
-    if (!tickets.length) {
-      replace(list, h('p', { class: 'empty', text: q.offset ? 'No more tickets.' : 'No tickets match these filters.' }));
-    } else {
-      replace(list, h('ul', { class: 'queue', 'aria-label': 'Tickets' }, tickets.map(queueRow)));
-    }
-    replace(pager, ...pagerLinks(q, tickets.length));
+    const page = await load(null);
+    replace(list, rows.childElementCount ? rows : h('p', { class: 'empty', text: 'No tickets match these filters.' }));
+    if (page.next) morePager(more, page.next, load, err, 'No more tickets.');
   } catch (e) {
     replace(list);
     showError(err, e);

@@ -3,13 +3,15 @@
 import {
   Api, ApiError, h, replace, timeEl, announce, showError, hideError, field,
   busy, focusHeading, base64Utf8, statusBadge, listOf, route, alertBox, submitRow,
-  loginForm, onDraft, navigate, markCurrentNav, startApp,
+  loginForm, onDraft, navigate, markCurrentNav, startApp, morePager,
   SUBJECT_MAX_CHARS, TEXT_MAX_BYTES, textTooLong, subjectTooLong,
 } from './lib.js';
 import { showRequests, requestsNotice } from './requests.js';
 import { showContactPolicy, showCheck, showSecurity } from './protect.js';
 
 const API = '/api/v1/portal';
+// Tickets per page of the list.
+const PAGE = 25;
 const api = new Api();
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -204,31 +206,45 @@ async function showEnrollment() {
 
 // --------------------------------------------------------- ticket list
 
+// One of the customer's tickets in their list.
+function ticketRow(t) {
+  return h('li', null,
+    h('a', { href: `#/tickets/${encodeURIComponent(t.id)}`, class: 'ticket-row' },
+      h('span', { class: 'subject', text: t.subject || '(no subject)' }),
+      h('span', { class: 'meta' },
+        statusBadge(t.status),
+        t.last_from === 'agent' ? h('span', { class: 'badge new', text: 'New reply from us' }) : null,
+        h('span', { class: 'muted' }, 'Updated ', timeEl(t.updated_at)),
+        h('span', { class: 'muted', text: `#${t.id}` }))));
+}
+
+// The customer's tickets, PAGE at a time: "Load more" reads the next page
+// by the list's cursor (next_cursor).
 async function showTickets() {
   const list = h('div', { class: 'list-wrap' }, h('p', { class: 'loading', text: 'Loading your tickets…' }));
+  const more = h('nav', { class: 'actions', 'aria-label': 'More tickets' });
+  const rows = h('ul', { class: 'tickets', 'aria-label': 'Your tickets' });
   const err = alertBox();
   screen(
     h('div', { class: 'page-head' },
       h('h1', { text: 'My tickets' }),
       h('a', { class: 'button primary', href: '#/new', text: 'New ticket' })),
-    err, list, contactNote());
+    err, list, more, contactNote());
   requestsNotice({ api, API }).then((n) => { if (n && list.isConnected) list.before(n); });
+  async function load(cursor) {
+    const res = await api.get(`${API}/tickets?limit=${PAGE}${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`);
+    const items = listOf(res.tickets).map(ticketRow);
+    rows.append(...items);
+    return { next: res.next_cursor, first: items.length ? items[0].querySelector('a') : null };
+  }
   try {
-    const res = await api.get(`${API}/tickets`);
-    const tickets = listOf(res.tickets);
-    if (tickets.length === 0) {
+    const page = await load(null);
+    if (!rows.childElementCount) {
       replace(list, h('p', { class: 'empty', text: 'You have no tickets yet. Write to us with “New ticket”.' }));
       return;
     }
-    replace(list, h('ul', { class: 'tickets', 'aria-label': 'Your tickets' },
-      tickets.map((t) => h('li', null,
-        h('a', { href: `#/tickets/${encodeURIComponent(t.id)}`, class: 'ticket-row' },
-          h('span', { class: 'subject', text: t.subject || '(no subject)' }),
-          h('span', { class: 'meta' },
-            statusBadge(t.status),
-            t.last_from === 'agent' ? h('span', { class: 'badge new', text: 'New reply from us' }) : null,
-            h('span', { class: 'muted' }, 'Updated ', timeEl(t.updated_at)),
-            h('span', { class: 'muted', text: `#${t.id}` })))))));
+    replace(list, rows);
+    if (page.next) morePager(more, page.next, load, err, 'That is all your tickets.');
   } catch (e) {
     replace(list);
     showError(err, e);

@@ -451,3 +451,31 @@ export function startApp({ api, sessionPath, loadSession, render, signedOut }) {
     await render();
   })();
 }
+
+// "Load more" for a list the API reads by cursor (next_cursor, null at
+// the end; issue 14): into nav, a button that calls load(next), which
+// appends that page and resolves to { next, first } (the page's
+// next_cursor and its first new focusable element). Focus moves to that
+// element, then the button is offered again for the page after, or the
+// text done (may be null) when there is none.
+export function morePager(nav, next, load, err, done) {
+  if (!next) {
+    replace(nav, done ? h('p', { class: 'muted', text: done }) : null);
+    return;
+  }
+  const b = h('button', { type: 'button', class: 'load-more', text: 'Load more' });
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    b.textContent = 'Loading…';
+    try {
+      const page = await load(next);
+      morePager(nav, page.next, load, err, done);
+      if (page.first) page.first.focus();
+    } catch (e) {
+      b.disabled = false;
+      b.textContent = 'Load more';
+      showError(err, e);
+    }
+  });
+  replace(nav, b);
+}

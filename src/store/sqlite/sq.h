@@ -206,11 +206,12 @@ int sq_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
 			int64_t queue_id, int64_t now);
 int sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
 			 int64_t ticket_id, struct ticket_rec *out);
-int sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
-			  int64_t limit, int64_t offset,
-			  struct ticket_list *out);
 int sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
 			int64_t ticket_id, struct ticket_rec *out);
+/* tickets_list.c */
+int sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
+			  const struct ticket_page *p,
+			  struct ticket_list *out);
 int sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
 			 struct ticket_list *out);
 

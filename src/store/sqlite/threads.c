@@ -2,7 +2,8 @@
  * SQLite store: the two threads of a ticket, stored apart. `messages` is
  * the conversation with the customer (with the inbound analysis of the
  * customer's messages: redactions, links); `notes` is internal to staff.
- * A new message moves its ticket's public_updated_at (see tickets.c).
+ * A new message moves its ticket's last_activity and last_from (see
+ * tickets.c), in the same operation.
  *
  * Invariant: no statement that serves the portal (portal_messages) reads
  * the notes table or the links column, and it is always filtered by the
@@ -76,9 +77,9 @@ sq_message_insert(struct store_conn *c, int64_t ticket_id,
 	if (rc < 0)
 		return rc;
 	return sq_change(c, -GH_NOT_FOUND,
-			 "UPDATE tickets SET public_updated_at = ? "
+			 "UPDATE tickets SET last_activity = ?, last_from = ? "
 			 "WHERE id = ?",
-			 "ii", now, ticket_id);
+			 "iri", now, (int)author_realm, ticket_id);
 }
 
 int

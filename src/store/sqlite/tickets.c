@@ -1,46 +1,27 @@
 /*
- * SQLite store: the `tickets` table. Two views read it. The portal's
+ * SQLite store: the `tickets` table, one ticket at a time (the lists are
+ * tickets_list.c). Two views read it (sq_tickets.h). The portal's
  * (portal_*) is always filtered by the customer in SQL, names no staff
  * member and no queue, and shows as updated_at the time of the last change
- * the customer can see (public_updated_at, migration 008: the ticket's
- * creation, a message from either side, a change of status). The staff
- * view applies the visibility rule of queues in SQL (STAFF_SEES) and shows
- * updated_at, which every change moves (notes, assignment, queue too).
- * A phishing drill's ticket (drill_id set, migration 015) is never read
- * by the portal's statements; the staff view carries the mark.
+ * the customer can see (last_activity, migrations 008 and 018: the
+ * ticket's creation, a message from either side, a change of status). The
+ * staff view applies the visibility rule of queues in SQL (STAFF_SEES) and
+ * shows updated_at, which every change moves (notes, assignment, queue
+ * too). A phishing drill's ticket (drill_id set, migration 015) is never
+ * read by the portal's statements; the staff view carries the mark.
  *
- * Invariant: public_updated_at is moved here and in threads.c (a new
- * message) and nowhere else, so nothing internal can move it.
+ * Invariant: last_activity is moved here and in threads.c (a new message,
+ * with last_from) and nowhere else, so nothing internal can move it; each
+ * move is a statement of the operation that makes the change, so it is in
+ * the caller's transaction.
  */
 #include <string.h>
 
-#include "store/sqlite/sq.h"
+#include "store/sqlite/sq_tickets.h"
 #include "util/errors.h"
 
-/* The realm of a ticket's newest message, or "". */
-#define LAST_FROM                                                             \
-	"COALESCE((SELECT m.author_realm FROM messages m "                   \
-	"WHERE m.ticket_id = t.id ORDER BY m.id DESC LIMIT 1), '')"
-
-/* The portal's columns for ticket_row and their table: no names, the
- * customer's own updated_at. */
-#define PORTAL_VIEW                                                           \
-	"t.id, t.customer_id, '', t.subject, t.status, "                     \
-	"COALESCE(t.assignee_id, 0), '', t.created_at, "                     \
-	"t.public_updated_at, " LAST_FROM ", t.queue_id, '', 0 FROM tickets t "
-
-/* The staff's columns for ticket_row and their tables. */
-#define STAFF_VIEW                                                            \
-	"t.id, t.customer_id, cu.name, t.subject, t.status, "                \
-	"COALESCE(t.assignee_id, 0), COALESCE(s.name, ''), t.created_at, "   \
-	"t.updated_at, " LAST_FROM ", t.queue_id, qu.name, "                 \
-	"COALESCE(t.drill_id, 0) "                                           \
-	"FROM tickets t JOIN customers cu ON cu.id = t.customer_id "         \
-	"JOIN queues qu ON qu.id = t.queue_id "                              \
-	"LEFT JOIN staff s ON s.id = t.assignee_id "
-
-static int
-ticket_row(sqlite3_stmt *st, void *ctx)
+int
+sq_ticket_row(sqlite3_stmt *st, void *ctx)
 {
 	struct ticket_rec *t = ctx;
 
@@ -60,8 +41,8 @@ ticket_row(sqlite3_stmt *st, void *ctx)
 	return 0;
 }
 
-static int
-ticket_push(sqlite3_stmt *st, void *ctx)
+int
+sq_ticket_push(sqlite3_stmt *st, void *ctx)
 {
 	struct ticket_list *l = ctx;
 	struct ticket_rec *v = sq_append(l->v, l->n, sizeof(*v));
@@ -69,7 +50,7 @@ ticket_push(sqlite3_stmt *st, void *ctx)
 	if (v == NULL)
 		return -GH_INTERNAL;
 	l->v = v;
-	return ticket_row(st, &l->v[l->n++]);
+	return sq_ticket_row(st, &l->v[l->n++]);
 }
 
 int
@@ -78,7 +59,7 @@ sq_ticket_insert(struct store_conn *c, int64_t customer_id,
 {
 	return sq_insert(c, id_out,
 			 "INSERT INTO tickets (customer_id, subject, status, "
-			 "queue_id, created_at, updated_at, public_updated_at) "
+			 "queue_id, created_at, updated_at, last_activity) "
 			 "VALUES (?1, ?2, 'open', ?4, ?3, ?3, ?3)",
 			 "itii", customer_id, subject, now,
 			 (int64_t)STORE_QUEUE_GENERAL);
@@ -92,8 +73,8 @@ sq_ticket_update(struct store_conn *c, int64_t id, const char *status,
 {
 	return sq_change(c, -GH_NOT_FOUND,
 			 "UPDATE tickets SET status = ?1, assignee_id = ?2, "
-			 "updated_at = ?3, public_updated_at = CASE "
-			 "WHEN status = ?1 THEN public_updated_at ELSE ?3 END "
+			 "updated_at = ?3, last_activity = CASE "
+			 "WHEN status = ?1 THEN last_activity ELSE ?3 END "
 			 "WHERE id = ?4",
 			 "tIii", status, assignee_id, now, id);
 }
@@ -113,28 +94,10 @@ sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
 		     int64_t ticket_id, struct ticket_rec *out)
 {
 	memset(out, 0, sizeof(*out));
-	return sq_row(c, ticket_row, out,
+	return sq_row(c, sq_ticket_row, out,
 		      "SELECT " PORTAL_VIEW "WHERE t.id = ? AND t.customer_id = ? "
 		      "AND t.drill_id IS NULL",
 		      "ii", ticket_id, customer_id);
-}
-
-int
-sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
-		      int64_t limit, int64_t offset, struct ticket_list *out)
-{
-	int rc;
-
-	*out = (struct ticket_list){NULL, 0};
-	rc = sq_rows(c, ticket_push, out,
-		     "SELECT " PORTAL_VIEW "WHERE t.customer_id = ? "
-		     "AND t.drill_id IS NULL "
-		     "ORDER BY t.public_updated_at DESC, t.id DESC "
-		     "LIMIT ? OFFSET ?",
-		     "iii", customer_id, limit, offset);
-	if (rc < 0)
-		ticket_list_clear(out);
-	return rc;
 }
 
 int
@@ -142,30 +105,8 @@ sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
 		    int64_t ticket_id, struct ticket_rec *out)
 {
 	memset(out, 0, sizeof(*out));
-	return sq_row(c, ticket_row, out,
+	return sq_row(c, sq_ticket_row, out,
 		      "SELECT " STAFF_VIEW "WHERE t.id = ?1 AND "
 		      STAFF_SEES("?2", "?3"),
 		      "ibi", ticket_id, q->see_all, q->viewer_id);
-}
-
-int
-sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
-		     struct ticket_list *out)
-{
-	int rc;
-
-	*out = (struct ticket_list){NULL, 0};
-	rc = sq_rows(c, ticket_push, out,
-		     "SELECT " STAFF_VIEW "WHERE " STAFF_SEES("?1", "?2") " "
-		     "AND (?3 IS NULL OR t.status = ?3) "
-		     "AND (?4 = 0 OR (?4 = 1 AND t.assignee_id = ?2) "
-		     "OR (?4 = 2 AND t.assignee_id IS NULL)) "
-		     "AND (?7 = 0 OR t.queue_id = ?7) "
-		     "ORDER BY t.updated_at DESC, t.id DESC LIMIT ?5 OFFSET ?6",
-		     "bitiiii", q->see_all, q->viewer_id, q->status,
-		     (int64_t)q->assigned, q->limit, q->offset,
-		     q->queue_id > 0 ? q->queue_id : (int64_t)0);
-	if (rc < 0)
-		ticket_list_clear(out);
-	return rc;
 }
