@@ -362,6 +362,64 @@ test_audit_summarised(void **state)
 			 0);
 }
 
+/* Loads text as a config file in f's directory: config_load's result. */
+static int
+load_conf(struct fx *f, const char *text, struct config *cfg, char *err,
+	  size_t errsz)
+{
+	char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/q.conf", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	config_defaults(cfg, f->dir);
+	return config_load(cfg, path, err, errsz);
+}
+
+/* [quotas]: the defaults, values within the compiled floors and
+ * ceilings, and values outside them stopping start-up. */
+static void
+test_config_bounds(void **state)
+{
+	struct fx *f = *state;
+	struct config *cfg = malloc(sizeof(*cfg));
+	char err[256];
+
+	assert_non_null(cfg);
+	config_defaults(cfg, f->dir);
+	assert_int_equal(cfg->quota_tickets_per_hour, 30);
+	assert_int_equal(cfg->quota_messages_per_minute, 30);
+	assert_int_equal(cfg->quota_attachment_bytes_per_day, 200 << 20);
+	assert_int_equal(cfg->quota_stored_bytes, (int64_t)2 << 30);
+	assert_int_equal(cfg->quota_staff_messages_per_minute, 60);
+	assert_int_equal(load_conf(f, "[quotas]\ntickets_per_hour = 3\n"
+				      "stored_bytes = 1099511627776\n",
+				   cfg, err, sizeof(err)),
+			 0);
+	assert_int_equal(cfg->quota_tickets_per_hour, 3);
+	assert_int_equal(cfg->quota_stored_bytes, (int64_t)1 << 40);
+	assert_int_equal(load_conf(f, "[quotas]\ntickets_per_hour = 2\n", cfg,
+				   err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "tickets_per_hour"));
+	assert_int_equal(load_conf(f, "[quotas]\nmessages_per_minute = 601\n",
+				   cfg, err, sizeof(err)),
+			 -1);
+	assert_int_equal(load_conf(f,
+				   "[quotas]\nattachment_bytes_per_day = "
+				   "1048576\n",
+				   cfg, err, sizeof(err)),
+			 -1);
+	assert_int_equal(load_conf(f,
+				   "[quotas]\nstaff_messages_per_minute = 9\n",
+				   cfg, err, sizeof(err)),
+			 -1);
+	free(cfg);
+}
+
 int
 main(void)
 {
@@ -377,6 +435,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_summarised, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_config_bounds, setup,
 						teardown),
 	};
 
