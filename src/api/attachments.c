@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/common.h"
+#include "api/quota.h"
 #include "core/attachments.h"
 #include "crypto/crypto.h"
 #include "util/errors.h"
@@ -91,7 +92,9 @@ upload(struct request *r, int portal)
 	json_t *body;
 	int rc;
 
-	rc = api_parse(r, spec);
+	rc = api_quota(r, QUOTA_ATTACHMENT);
+	if (rc == 0)
+		rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
 	rc = attachments_clean_name(filename, name, sizeof(name));

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/common.h"
+#include "api/quota.h"
 #include "core/inbound.h"
 #include "core/tickets.h"
 #include "util/errors.h"
@@ -91,7 +92,9 @@ api_portal_tickets_create(struct request *r)
 	json_t *o;
 	int rc;
 
-	rc = api_parse(r, spec);
+	rc = api_quota(r, QUOTA_TICKET);
+	if (rc == 0)
+		rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
 	api_actor(r, &a);
@@ -178,7 +181,9 @@ api_portal_tickets_message(struct request *r)
 	json_t *o;
 	int rc;
 
-	rc = api_parse(r, spec);
+	rc = api_quota(r, QUOTA_MESSAGE);
+	if (rc == 0)
+		rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
 	api_actor(r, &a);

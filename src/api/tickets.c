@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "api/common.h"
+#include "api/quota.h"
 #include "core/drills.h"
 #include "core/tickets.h"
 #include "util/errors.h"
@@ -299,7 +300,9 @@ post_text(struct request *r, int note)
 	struct tk_actor a;
 	int rc;
 
-	rc = api_parse(r, spec);
+	rc = api_quota(r, QUOTA_MESSAGE);
+	if (rc == 0)
+		rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
 	api_actor(r, &a);

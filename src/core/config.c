@@ -187,6 +187,32 @@ static const struct opt opts[] = {
 	  "contact codes one customer may check in an hour"),
 	I("contact", "codes_per_hour", contact_codes_per_hour, "20", 1, 100,
 	  "contact codes one staff member may give in an hour"),
+	/* [quotas] (issue 14, part QUOTAS; core/quota.h): the bounds are
+	 * the compiled floors and ceilings */
+	I("quotas", "tickets_per_hour", quota_tickets_per_hour, "30", 3, 1000,
+	  "tickets one customer may open in an hour"),
+	I("quotas", "messages_per_minute", quota_messages_per_minute, "30", 5,
+	  600, "messages one customer may write in a minute"),
+	I("quotas", "attachment_bytes_per_day", quota_attachment_bytes_per_day,
+	  "209715200", 10485760, 68719476736,
+	  "bytes of attachments one customer may upload in a day"),
+	I("quotas", "stored_bytes", quota_stored_bytes, "2147483648",
+	  67108864, 1099511627776,
+	  "bytes of messages and attachments one customer may store"),
+	I("quotas", "address_tickets_per_hour", quota_address_tickets_per_hour,
+	  "60", 3, 10000, "tickets customers may open from one address "
+	  "(IPv6: one /64) in an hour"),
+	I("quotas", "address_messages_per_minute",
+	  quota_address_messages_per_minute, "120", 5, 6000,
+	  "messages customers may write from one address in a minute"),
+	I("quotas", "address_attachment_bytes_per_day",
+	  quota_address_attachment_bytes_per_day, "419430400", 10485760,
+	  274877906944,
+	  "bytes of attachments customers may upload from one address in a "
+	  "day"),
+	I("quotas", "staff_messages_per_minute",
+	  quota_staff_messages_per_minute, "60", 10, 1000,
+	  "replies and notes one staff member may write in a minute"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 

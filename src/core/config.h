@@ -103,6 +103,16 @@ struct config {
 	int64_t contact_code_minutes;
 	int64_t contact_checks_per_hour;
 	int64_t contact_codes_per_hour;
+	/* [quotas] (issue 14, part QUOTAS): per customer, per client
+	 * address and per staff member; core/quota.h */
+	int64_t quota_tickets_per_hour;
+	int64_t quota_messages_per_minute;
+	int64_t quota_attachment_bytes_per_day;
+	int64_t quota_stored_bytes;
+	int64_t quota_address_tickets_per_hour;
+	int64_t quota_address_messages_per_minute;
+	int64_t quota_address_attachment_bytes_per_day;
+	int64_t quota_staff_messages_per_minute;
 	/* [log] */
 	char log_level[16];
 

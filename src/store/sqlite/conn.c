@@ -427,6 +427,16 @@ static const struct store_ops sq_ops = {
 		.ticket_reported = sq_drill_ticket_reported,
 		.attachments_quarantine = sq_drill_attachments_quarantine,
 	},
+	/* quota.c: quotas (issue 14) */
+	.quota = {
+		.sum = sq_quota_sum,
+		.walk = sq_quota_walk,
+		.event_add = sq_quota_event_add,
+		.hit = sq_quota_hit,
+		.closed = sq_quota_closed,
+		.summarised = sq_quota_summarised,
+		.prune = sq_quota_prune,
+	},
 };
 
 const struct store_backend store_sqlite_backend = {
