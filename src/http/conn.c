@@ -292,6 +292,10 @@ first_call(struct request *r, struct MHD_Connection *c, const char *url,
 		return early_answer(r, -GH_NOT_FOUND);
 	}
 	rc = check_headers(r);
+	if (rc < 0 && err_status(rc) >= 500)
+		log_event(LOG_ERROR, "http.internal",
+			  json_pack("{s:s, s:s}", "request_id", r->request_id,
+				    "route", r->route->pattern));
 	if (rc < 0)
 		audit_refusal(r, rc);
 	/* The body may be slow to come: no database connection is held

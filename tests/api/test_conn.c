@@ -326,6 +326,14 @@ test_auth_before_body(void **state)
 }
 
 static size_t
+discard(char *p, size_t size, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return size * n;
+}
+
+static size_t
 count_read(char *buf, size_t size, size_t n, void *ud)
 {
 	size_t *sent = ud;
@@ -366,6 +374,7 @@ test_expect_continue_refused(void **state)
 			 (curl_off_t)100000);
 	curl_easy_setopt(c.curl, CURLOPT_READFUNCTION, count_read);
 	curl_easy_setopt(c.curl, CURLOPT_READDATA, &sent);
+	curl_easy_setopt(c.curl, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c.curl, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c.curl, CURLOPT_EXPECT_100_TIMEOUT_MS, 20000L);
 	curl_easy_setopt(c.curl, CURLOPT_TIMEOUT, 60L);
@@ -440,6 +449,9 @@ test_sighup_reopens_log(void **state)
 	gh_start(&s, "[log]\nfile = gatehouse.log\nrequests = all\n");
 	snprintf(path, sizeof(path), "%s/gatehouse.log", s.dir);
 	snprintf(old, sizeof(old), "%s.1", path);
+	/* server.started follows the listeners by a moment. */
+	for (i = 0; i < 100 && !file_contains(path, "server.started"); i++)
+		usleep(50000);
 	assert_true(file_contains(path, "server.started"));
 	assert_int_equal(rename(path, old), 0);
 	kill(s.pid, SIGHUP);
