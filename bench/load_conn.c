@@ -3,7 +3,7 @@
  * row beside a baseline measured in the same run, on loopback only and
  * bounded in time (about a minute):
  *   - slow clients: the latency of a normal request (new TLS connection,
- *     GET /) while N clients (default 4,000) from 127.0.0.2-9 hold
+ *     HEAD /) while N clients (default 4,000) from 127.0.0.2-9 hold
  *     connections by trickling a TLS record a byte a second and
  *     reconnect whenever they are closed; baseline: the same probe alone;
  *   - body flood: 200 cookie-less POSTs announcing 8 MiB each, from four
@@ -91,7 +91,7 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* GET / on a new connection every 100 ms for seconds; the latencies. */
+/* HEAD / on a new connection every 100 ms for seconds; the latencies. */
 static void
 probe(struct gh_server *s, double seconds, struct lat *l)
 {
