@@ -4,8 +4,10 @@
  * bounded in time (about a minute):
  *   - slow clients: the latency of a normal request (new TLS connection,
  *     HEAD /) while N clients (default 4,000) from 127.0.0.2-9 hold
- *     connections by trickling a TLS record a byte a second and
- *     reconnect whenever they are closed; baseline: the same probe alone;
+ *     connections by trickling a TLS record a byte a second, and 512
+ *     more from 127.0.0.30-37 complete TLS and trickle a request's
+ *     headers a byte a second, all reconnecting (a second later) whenever
+ *     they are closed; baseline: the same probe alone;
  *   - body flood: 200 cookie-less POSTs announcing 8 MiB each, from four
  *     addresses, the body trickled; the server's RSS during the flood
  *     beside its RSS before;
@@ -180,8 +182,8 @@ slow_byte(int sent)
 	return sent < (int)sizeof(head) ? (char)head[sent] : 0;
 }
 
-/* One round: reads (a close means reconnect at once) and sends a byte on
- * the connections due. */
+/* One round: reads (a closed client reconnects a second later) and sends
+ * a byte on the connections due. */
 static void
 slow_round(struct slow *sl, struct pollfd *p, int *sent, double *due)
 {
@@ -194,8 +196,11 @@ slow_round(struct slow *sl, struct pollfd *p, int *sent, double *due)
 			close(p[i].fd);
 			p[i].fd = -1;
 			sl->closed++;
+			due[i] = t + 1.0; /* reconnects a second later */
 		}
 		if (p[i].fd < 0) {
+			if (t < due[i])
+				continue;
 			p[i].fd = slow_connect(sl, i);
 			sent[i] = 0;
 			due[i] = t + 0.2;
@@ -239,44 +244,24 @@ slow_main(void *arg)
 	return NULL;
 }
 
-static void
-row_slow_clients(struct gh_server *s, int n)
-{
-	struct slow sl = {.port = s->pub_port, .n = n};
-	struct lat base, during;
-	char a[160], b[160];
-	pthread_t t;
-
-	probe(s, 5, &base);
-	pthread_create(&t, NULL, slow_main, &sl);
-	sleep(2);
-	probe(s, SLOW_SECONDS, &during);
-	sl.stop = 1;
-	pthread_join(t, NULL);
-	lat_text(&during, a, sizeof(a));
-	lat_text(&base, b, sizeof(b));
-	printf("ROW slow clients (%d from %d addresses, %ld connects, %ld "
-	       "closed by the server): %s | baseline %s   (aim <= 1000 ms)\n",
-	       n, SLOW_ADDRS, sl.connects, sl.closed, a, b);
-	fflush(stdout);
-}
-
 /* --- the body flood ------------------------------------------------------ */
 
+/* A TLS connection (nothing sent) from 127.0.0.<octet>, or NULL. */
 static CURL *
-flood_connect(struct gh_server *s, int i)
+connect_from(struct gh_server *s, int octet)
 {
 	CURL *c = curl_easy_init();
 	char url[64], cafile[300], from[32];
 
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", s->pub_port);
 	snprintf(cafile, sizeof(cafile), "%s/tls.crt", s->dir);
-	snprintf(from, sizeof(from), "127.0.0.%d", 20 + i % 4);
+	snprintf(from, sizeof(from), "127.0.0.%d", octet);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CAINFO, cafile);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	curl_easy_setopt(c, CURLOPT_INTERFACE, from);
 	curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
 	if (curl_easy_perform(c) != CURLE_OK) {
 		curl_easy_cleanup(c);
 		return NULL;
@@ -320,7 +305,7 @@ row_body_flood(struct gh_server *s)
 
 	memset(chunk, 'a', sizeof(chunk));
 	for (int i = 0; i < FLOOD_CONNS; i++) {
-		c[i] = flood_connect(s, i);
+		c[i] = connect_from(s, 20 + i % 4);
 		if (c[i] != NULL && flood_send(c[i], head, strlen(head)) < 0) {
 			curl_easy_cleanup(c[i]);
 			c[i] = NULL;
@@ -350,6 +335,89 @@ row_body_flood(struct gh_server *s)
 	       "before the body, %d still open): RSS peak %.1f MiB | baseline "
 	       "RSS before %.1f MiB   (aim: no body read, RSS flat)\n",
 	       FLOOD_CONNS, n401, open, peak, before);
+	fflush(stdout);
+}
+
+/* --- slow TLS clients: a header byte now and then ------------------------ */
+
+#define TLS_SLOW 512
+
+struct tls_slow {
+	struct gh_server *s;
+	volatile int stop;
+	long connects;
+};
+
+/* 1 when the server closed c. */
+static int
+tls_gone(CURL *c)
+{
+	char buf[4096];
+	size_t n = 0;
+	CURLcode rc = curl_easy_recv(c, buf, sizeof(buf), &n);
+
+	return rc != CURLE_AGAIN && (rc != CURLE_OK || n == 0);
+}
+
+/* TLS_SLOW clients, 64 from each of 127.0.0.30-37, each sends a request
+ * line and then a header byte a second; a closed one reconnects. */
+static void *
+tls_slow_main(void *arg)
+{
+	struct tls_slow *ts = arg;
+	static CURL *c[TLS_SLOW];
+
+	while (!ts->stop) {
+		for (int i = 0; i < TLS_SLOW && !ts->stop; i++) {
+			if (c[i] != NULL &&
+			    (tls_gone(c[i]) || flood_send(c[i], "X", 1) < 0)) {
+				curl_easy_cleanup(c[i]);
+				c[i] = NULL;
+			}
+			if (c[i] != NULL)
+				continue;
+			c[i] = connect_from(ts->s, 30 + i % SLOW_ADDRS);
+			if (c[i] != NULL &&
+			    flood_send(c[i], "GET / HTTP/1.1\r\n", 16) < 0) {
+				curl_easy_cleanup(c[i]);
+				c[i] = NULL;
+			}
+			ts->connects += c[i] != NULL;
+		}
+		usleep(1000000);
+	}
+	for (int i = 0; i < TLS_SLOW; i++)
+		if (c[i] != NULL)
+			curl_easy_cleanup(c[i]);
+	return NULL;
+}
+
+static void
+row_slow_clients(struct gh_server *s, int n)
+{
+	struct slow sl = {.port = s->pub_port, .n = n};
+	struct tls_slow ts = {.s = s};
+	struct lat base, during;
+	char a[160], b[160];
+	pthread_t t, t2;
+
+	probe(s, 5, &base);
+	pthread_create(&t, NULL, slow_main, &sl);
+	pthread_create(&t2, NULL, tls_slow_main, &ts);
+	sleep(2);
+	probe(s, SLOW_SECONDS, &during);
+	sl.stop = 1;
+	ts.stop = 1;
+	pthread_join(t, NULL);
+	pthread_join(t2, NULL);
+	lat_text(&during, a, sizeof(a));
+	lat_text(&base, b, sizeof(b));
+	printf("ROW slow clients (%d trickling a TLS record from %d addresses: "
+	       "%ld connects, %ld closed by the server; %d trickling headers "
+	       "over TLS from %d more: %ld connects): %s | baseline %s   (aim "
+	       "<= 1000 ms)\n",
+	       n, SLOW_ADDRS, sl.connects, sl.closed, TLS_SLOW, SLOW_ADDRS,
+	       ts.connects, a, b);
 	fflush(stdout);
 }
 
