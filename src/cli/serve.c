@@ -8,6 +8,7 @@
  *
  * Signals are blocked before any thread starts, so every thread inherits
  * the mask and only the main thread, waiting in sigtimedwait, sees them.
+ * SIGHUP opens the log file ([log] file) again, for log rotation.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -82,7 +83,7 @@ apply_listen(struct app *app, const struct serve_args *a)
 	return 0;
 }
 
-/* Blocks SIGINT and SIGTERM (into set) for every thread to come, ignores
+/* Blocks SIGINT, SIGTERM and SIGHUP (into set) for every thread to come, ignores
  * SIGPIPE, and gives up what the process never needs: gaining
  * privileges, and core dumps (which would hold keys). */
 static void
@@ -91,6 +92,7 @@ lock_down(sigset_t *set)
 	sigemptyset(set);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -152,6 +154,32 @@ deliver_drills(struct app *app)
 	store_release(app->store, c);
 }
 
+/* SIGHUP: the log file, renamed by a rotation, is opened again by its
+ * name. */
+static void
+reopen_log(void)
+{
+	if (log_reopen() < 0)
+		log_event(LOG_ERROR, "log.reopen_failed", NULL);
+	else
+		log_event(LOG_INFO, "log.reopened", NULL);
+}
+
+/* Opens [log] file, when one is set, as the log. 0, or 1 after a
+ * message. */
+static int
+open_log_file(const struct app *app)
+{
+	char path[CONFIG_STR_MAX + 64];
+
+	if (app->cfg.log_file[0] == '\0')
+		return 0;
+	if (config_path(&app->cfg, app->cfg.log_file, path, sizeof(path)) < 0 ||
+	    log_open(path) < 0)
+		return cli_fail("[log] file cannot be opened for appending");
+	return 0;
+}
+
 /* Does the periodic work every SERVE_TICK seconds until a signal of set
  * arrives; returns it. */
 static int
@@ -163,6 +191,10 @@ run_until_signal(struct app *app, const sigset_t *set)
 
 		if (sig == SIGINT || sig == SIGTERM)
 			return sig;
+		if (sig == SIGHUP) {
+			reopen_log();
+			continue;
+		}
 		purge_attachments(app);
 		apply_changes(app);
 		deliver_drills(app);
@@ -219,7 +251,7 @@ cli_serve(int argc, char **argv)
 		return rc;
 	}
 	lock_down(&set);
-	if (start_services(&app, &srv) != 0) {
+	if (open_log_file(&app) != 0 || start_services(&app, &srv) != 0) {
 		app_close(&app);
 		return 1;
 	}

@@ -60,8 +60,10 @@ static const struct opt opts[] = {
 	  "its own origin, its listen address and localhost"),
 	S("server", "tls_cert", tls_cert, "tls.crt", "PEM certificate chain"),
 	S("server", "tls_key", tls_key, "tls.key", "PEM private key"),
-	I("server", "max_connections", max_connections, "512", 4, 65536,
-	  "connections per listener"),
+	I("server", "max_connections", max_connections, "20000", 4, 200000,
+	  "connections per listener (the open-file limit is raised to fit "
+	  "both listeners at start; if it cannot be, fewer are taken and a "
+	  "warning is logged)"),
 	I("server", "per_ip_connections", per_ip_connections, "64", 1, 4096,
 	  "connections per client address"),
 	I("server", "connection_timeout", connection_timeout, "30", 5, 300,
@@ -214,6 +216,24 @@ static const struct opt opts[] = {
 	  quota_staff_messages_per_minute, "60", 10, 1000,
 	  "replies and notes one staff member may write in a minute"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
+	/* connection model, header deadline, request log (issue 14 CONN) */
+	I("server", "threads", server_threads, "0", 0, 256,
+	  "event-loop threads per listener; 0: one per core"),
+	I("server", "header_timeout", header_timeout, "10", 1, 120,
+	  "seconds a client has to send a request's complete headers "
+	  "(from the connection, or from the end of the previous request "
+	  "plus connection_timeout), however it trickles them"),
+	I("server", "min_body_rate", min_body_rate, "1024", 64, 1048576,
+	  "bytes per second a request body must average once it has "
+	  "lasted header_timeout seconds; a slower client is closed"),
+	S("log", "file", log_file, "",
+	  "log file (relative to the data directory), reopened on SIGHUP; "
+	  "empty: standard error"),
+	S("log", "requests", log_requests, "sample",
+	  "request lines: off, sample (one in request_sample) or all; "
+	  "server errors and security events are always logged"),
+	I("log", "request_sample", log_request_sample, "100", 1, 1000000,
+	  "with requests = sample, one request line in this many"),
 };
 
 static const struct opt *
@@ -667,6 +687,12 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 	    strcmp(cfg->log_level, "warn") != 0 &&
 	    strcmp(cfg->log_level, "error") != 0) {
 		snprintf(err, errsz, "[log] level: debug, info, warn or error");
+		return -1;
+	}
+	if (strcmp(cfg->log_requests, "off") != 0 &&
+	    strcmp(cfg->log_requests, "sample") != 0 &&
+	    strcmp(cfg->log_requests, "all") != 0) {
+		snprintf(err, errsz, "[log] requests: off, sample or all");
 		return -1;
 	}
 	return 0;

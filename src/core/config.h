@@ -115,6 +115,13 @@ struct config {
 	int64_t quota_staff_messages_per_minute;
 	/* [log] */
 	char log_level[16];
+	/* connection model and request log (issue 14 CONN) */
+	int64_t server_threads;	/* 0: one per core */
+	int64_t header_timeout;
+	int64_t min_body_rate;
+	char log_file[CONFIG_STR_MAX];	/* "": standard error */
+	char log_requests[16];		/* off, sample, all */
+	int64_t log_request_sample;
 
 	/* Set when an origin or the portal URL was derived from the listen
 	 * addresses rather than configured. */

@@ -1,13 +1,17 @@
 /*
  * One request on one connection, from the URL to the handler: the URL
- * checks, the client address, the route, the body and its limits, then
- * the pipeline (security.c's checks, the route's handler). A body is
- * capped by the smaller of the route's limit and [server] max_body_bytes
- * whatever its framing: a declared Content-Length far over the cap (over
- * DISCARD_MAX) is refused before anything is read; one nearer, and a
- * chunked body once it passes the cap, are read and dropped (never
- * stored), so the client reliably gets the answer. Either way the answer is 413 body_too_large and the handler
- * never runs.
+ * checks, the client address, the route, then, as soon as the headers
+ * are complete and before any body byte is read, the session, CSRF and
+ * the declared length (an answer decided then goes out without the body
+ * being read when one is announced, and on the request's last call, the
+ * connection kept open, when none is); then the body and its limits, and
+ * the handler. A body is capped by the smaller of the route's limit and
+ * [server] max_body_bytes whatever its framing: a declared Content-Length
+ * far over the cap (over DISCARD_MAX) is refused before anything is read;
+ * one nearer, and a chunked body once it passes the cap, are read and
+ * dropped (never stored), so the client reliably gets the answer. Either
+ * way the answer is 413 body_too_large and the handler never runs. No
+ * database connection is held while a body arrives.
  */
 #include "http/http_int.h"
 
@@ -134,9 +138,10 @@ void
 http_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		  enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)c;
+	struct listener *l = cls;
+
 	(void)toe;
+	http_watch_request_done(l->srv, c);
 	request_free(*con_cls);
 	*con_cls = NULL;
 }
@@ -203,6 +208,62 @@ check_declared_length(struct request *r)
 	return 0;
 }
 
+/* 1 when the request announces a body: a Content-Length other than 0,
+ * or any Transfer-Encoding. */
+static int
+announces_body(struct request *r)
+{
+	const char *cl = request_header(r, "Content-Length");
+
+	if (request_header(r, "Transfer-Encoding") != NULL)
+		return 1;
+	return cl != NULL && strcmp(cl, "0") != 0;
+}
+
+/*
+ * An answer known from the headers alone (err < 0, or 0 for a reply
+ * already built, e.g. a static file). When the request announces a body
+ * it goes out now and no body byte is read (libmicrohttpd then closes the
+ * connection: the unread body cannot be skipped). Otherwise it is kept
+ * for the request's last call, after which the connection stays open for
+ * the next request (keep-alive; a reply queued on the first call would
+ * close it).
+ */
+static enum MHD_Result
+early_answer(struct request *r, int err)
+{
+	if (announces_body(r))
+		return err < 0 ? http_send_error(r, err) : http_send_reply(r);
+	r->early = err < 0 ? err : 1;
+	return MHD_YES;
+}
+
+/* The checks of a matched route that need only the headers, made before
+ * any body byte is read: the session (when the route needs one), CSRF
+ * (Origin, fetch metadata and, with a session, the token), then the
+ * declared length. 0 or the error. */
+static int
+check_headers(struct request *r)
+{
+	int rc = 0;
+
+	if (r->route->auth != AUTH_NONE)
+		rc = http_authenticate(r);
+	if (rc == 0) {
+		rc = http_check_csrf(r);
+		if (rc < 0)
+			log_event(LOG_WARN, "security.csrf_refused",
+				  json_pack("{s:s, s:s}", "request_id",
+					    r->request_id, "route",
+					    r->route->pattern));
+	}
+	if (rc == 0)
+		rc = check_declared_length(r);
+	return rc;
+}
+
+static void audit_refusal(struct request *r, int rc);
+
 /* The first call for a request: everything known from the request line
  * and headers is checked here, before any body is read. */
 static enum MHD_Result
@@ -212,25 +273,38 @@ first_call(struct request *r, struct MHD_Connection *c, const char *url,
 	int rc;
 
 	r->conn = c;
+	http_watch_headers_done(c);
 	client_ip(r, c);
 	snprintf(r->method, sizeof(r->method), "%s", method);
 	if (r->error == GH_URI_TOO_LONG || strlen(url) >= sizeof(r->path))
-		return http_send_error(r, -GH_URI_TOO_LONG);
+		return early_answer(r, -GH_URI_TOO_LONG);
 	if (r->error == GH_BAD_URL)
-		return http_send_error(r, -GH_BAD_URL);
+		return early_answer(r, -GH_BAD_URL);
 	snprintf(r->path, sizeof(r->path), "%s", url);
 	r->route = router_match(api_routes, r->listener, r->method, r->path,
 				r->params, &r->n_params, r->allow,
 				sizeof(r->allow));
 	if (r->route == NULL) {
 		if (r->allow[0] != '\0')
-			return http_send_error(r, -GH_METHOD_NOT_ALLOWED);
+			return early_answer(r, -GH_METHOD_NOT_ALLOWED);
 		if (http_safe_method(r->method) && static_lookup(r) == 0)
-			return http_send_reply(r);
-		return http_send_error(r, -GH_NOT_FOUND);
+			return early_answer(r, 0);
+		return early_answer(r, -GH_NOT_FOUND);
 	}
-	rc = check_declared_length(r);
-	return rc < 0 ? http_send_error(r, rc) : MHD_YES;
+	rc = check_headers(r);
+	if (rc < 0 && err_status(rc) >= 500)
+		log_event(LOG_ERROR, "http.internal",
+			  json_pack("{s:s, s:s}", "request_id", r->request_id,
+				    "route", r->route->pattern));
+	if (rc < 0)
+		audit_refusal(r, rc);
+	/* The body may be slow to come: no database connection is held
+	 * while it does (request_db takes one again when needed). */
+	if (r->db != NULL) {
+		store_release(r->app->store, r->db);
+		r->db = NULL;
+	}
+	return rc < 0 ? early_answer(r, rc) : MHD_YES;
 }
 
 /*
@@ -271,7 +345,8 @@ body_append(struct request *r, const char *data, size_t n)
 	return 0;
 }
 
-/* The pipeline once the whole body is in: the checks, then the handler. */
+/* The pipeline once the whole body is in (the session and CSRF were
+ * checked on the first call): the body's checks, then the handler. */
 static int
 dispatch(struct request *r)
 {
@@ -282,18 +357,6 @@ dispatch(struct request *r)
 	rc = http_check_content_type(r);
 	if (rc < 0)
 		return rc;
-	if (r->route->auth != AUTH_NONE) {
-		rc = http_authenticate(r);
-		if (rc < 0)
-			return rc;
-	}
-	rc = http_check_csrf(r);
-	if (rc < 0) {
-		log_event(LOG_WARN, "security.csrf_refused",
-			  json_pack("{s:s, s:s}", "request_id", r->request_id,
-				    "route", r->route->pattern));
-		return rc;
-	}
 	return r->route->handler(r);
 }
 
@@ -352,8 +415,15 @@ http_on_access(void *cls, struct MHD_Connection *c, const char *url,
 	if (*upload_size > 0) {
 		n = *upload_size;
 		*upload_size = 0;
+		http_watch_body(c, n);
+		if (r->early != 0)
+			return MHD_YES; /* answered already: dropped */
 		return body_append(r, upload, n) == 0 ? MHD_YES : MHD_NO;
 	}
+	http_watch_busy(c);
+	if (r->early != 0)
+		return r->early < 0 ? http_send_error(r, r->early)
+				    : http_send_reply(r);
 	rc = dispatch(r);
 	if (rc < 0) {
 		if (err_status(rc) >= 500)

@@ -33,6 +33,8 @@ struct listener {
 	struct sockaddr_storage addr;
 };
 
+struct watch;
+
 struct server {
 	struct app *app;
 	struct listener pub;
@@ -40,6 +42,9 @@ struct server {
 	char *cert;
 	char *key;
 	size_t key_len;
+	struct watch *watch;	   /* watch.c: header and body deadlines */
+	unsigned threads;	   /* event-loop threads per listener */
+	unsigned max_connections;  /* per listener, after the fd limit */
 };
 
 /* Microseconds of the monotonic clock. */
@@ -54,6 +59,23 @@ enum MHD_Result http_on_access(void *cls, struct MHD_Connection *c,
 			       size_t *upload_size, void **con_cls);
 void http_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		       enum MHD_RequestTerminationCode toe);
+
+/* watch.c: the header deadline and the minimum body rate (see there).
+ * http_watch_start before the listeners start, http_watch_stop after
+ * they stopped; 0 or -1. http_on_connection is the listeners'
+ * MHD_OPTION_NOTIFY_CONNECTION (cls is the struct listener). conn.c
+ * tells the watch where a request is: its headers are complete (the body
+ * phase begins), n body bytes came, it is being handled, it ended (the
+ * next request's header deadline begins). */
+int http_watch_start(struct server *srv);
+void http_watch_stop(struct server *srv);
+void http_on_connection(void *cls, struct MHD_Connection *c,
+			void **socket_context,
+			enum MHD_ConnectionNotificationCode toe);
+void http_watch_headers_done(struct MHD_Connection *c);
+void http_watch_body(struct MHD_Connection *c, size_t n);
+void http_watch_busy(struct MHD_Connection *c);
+void http_watch_request_done(struct server *srv, struct MHD_Connection *c);
 
 /* security.c: the checks dispatch runs before the handler. Each returns 0
  * or the error to reply with. */

@@ -9,6 +9,7 @@
 #include "http/http_int.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,11 +187,32 @@ reply_error(struct request *r, int err)
 	reply_json(r, err_status(err), body);
 }
 
+/* 1 when r's request line goes to the log: always for a server error
+ * (security events have lines of their own); otherwise as [log] requests
+ * says: off, all, or sample (one request in request_sample, counted
+ * over the whole process). */
+static int
+log_wanted(const struct request *r)
+{
+	static atomic_ulong seen;
+	const struct config *cfg = &r->app->cfg;
+
+	if (r->status >= 500 || strcmp(cfg->log_requests, "all") == 0)
+		return 1;
+	if (strcmp(cfg->log_requests, "sample") != 0)
+		return 0;
+	return atomic_fetch_add(&seen, 1) %
+		       (unsigned long)cfg->log_request_sample ==
+	       0;
+}
+
 static void
 log_request(struct request *r)
 {
 	char actor[48] = "-";
 
+	if (!log_wanted(r))
+		return;
 	if (r->actor.authenticated)
 		snprintf(actor, sizeof(actor), "%s:%lld",
 			 realm_name(r->actor.realm), (long long)r->actor.id);

@@ -99,6 +99,10 @@ struct request {
 	json_t *error_extra;        /* merged into an error body */
 	char allow[64];             /* Allow header for 405 */
 	int error;                  /* the error code replied, for the log */
+
+	/* http/conn.c: an answer decided from the headers, sent on the
+	 * request's last call: a negative error, or 1 for a built reply. */
+	int early;
 };
 
 /* A request header, or NULL. */

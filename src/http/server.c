@@ -1,11 +1,18 @@
 /*
- * libmicrohttpd front end: the two listeners. One daemon per listener, a
- * thread per connection (handlers may block on argon2id or the database
- * without stalling other clients), TLS through GnuTLS with an AEAD-only
- * priority string, the staff listener's network allow-list checked before
- * TLS. What happens to a request is in conn.c (and the files it calls);
- * this file starts the daemons, says at start-up which URLs each listener
- * answers and accepts, and stops them gracefully.
+ * libmicrohttpd front end: the two listeners. One daemon per listener,
+ * each an epoll event loop on a small pool of threads ([server] threads,
+ * default one per core): a connection costs memory, not a thread, so a
+ * listener holds tens of thousands ([server] max_connections, the
+ * open-file limit raised to fit at start), with a per-address limit. A
+ * handler runs on a pool thread and holds it, and every connection of
+ * that thread, while it runs: slow work (password hashing, mail, virus
+ * scans) must be suspended and done elsewhere (http/defer.h); suspend and
+ * resume are enabled. TLS through GnuTLS with an AEAD-only priority
+ * string, the staff listener's network allow-list checked before TLS.
+ * What happens to a request is in conn.c (and the files it calls), the
+ * header deadline and body rate in watch.c; this file starts the
+ * daemons, says at start-up which URLs each listener answers and
+ * accepts, and stops them gracefully.
  */
 #include "http/http_int.h"
 
@@ -15,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/app.h"
@@ -29,6 +37,55 @@ const char server_tls_priority[] =
 	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE";
 
 #define HEADER_MEMORY (32 * 1024)
+
+/* Descriptors kept for everything but client connections: the listening
+ * sockets, epoll and wake-up pipes, the database and its journal, the
+ * log, mail, clamd. */
+#define FD_RESERVE 256
+
+/* The event-loop threads per listener: [server] threads, or one per
+ * core. */
+static unsigned
+pool_size(const struct config *cfg)
+{
+	long n;
+
+	if (cfg->server_threads > 0)
+		return (unsigned)cfg->server_threads;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+/* Raises the soft open-file limit so both listeners can hold [server]
+ * max_connections each; returns how many each may hold, fewer (with a
+ * warning) when the hard limit is too low. */
+static unsigned
+fit_connections(const struct config *cfg)
+{
+	rlim_t want = (rlim_t)cfg->max_connections * 2 + FD_RESERVE;
+	struct rlimit rl;
+	rlim_t fits;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return (unsigned)cfg->max_connections;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want
+				      ? rl.rlim_max
+				      : want;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return (unsigned)cfg->max_connections;
+	fits = rl.rlim_cur > FD_RESERVE + 8 ? (rl.rlim_cur - FD_RESERVE) / 2
+					    : 4;
+	log_event(LOG_WARN, "server.connections_limited",
+		  json_pack("{s:I, s:I, s:I}", "max_connections",
+			    (json_int_t)cfg->max_connections, "per_listener",
+			    (json_int_t)fits, "open_files",
+			    (json_int_t)rl.rlim_cur));
+	return (unsigned)fits;
+}
 
 static enum MHD_Result
 staff_accept(void *cls, const struct sockaddr *addr, socklen_t len)
@@ -164,9 +221,8 @@ listener_start(struct server *srv, struct listener *l, const char *addr,
 {
 	const struct config *cfg = &srv->app->cfg;
 	unsigned alen = 0;
-	unsigned flags = MHD_USE_TLS | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_TLS | MHD_USE_EPOLL_INTERNAL_THREAD |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 
 	l->srv = srv;
 	if (server_parse_addr(addr, &l->addr, &alen) < 0) {
@@ -183,9 +239,11 @@ listener_start(struct server *srv, struct listener *l, const char *addr,
 		MHD_OPTION_HTTPS_MEM_CERT, srv->cert,
 		MHD_OPTION_HTTPS_PRIORITIES, server_tls_priority,
 		MHD_OPTION_URI_LOG_CALLBACK, http_on_uri, l,
-		MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, l,
+		MHD_OPTION_NOTIFY_CONNECTION, http_on_connection, l,
+		MHD_OPTION_THREAD_POOL_SIZE, srv->threads,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_CONNECTION_LIMIT, srv->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned)cfg->per_ip_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT,
@@ -221,6 +279,12 @@ server_start(struct app *app, const char *listen, const char *staff,
 		srv->key = x509_read_file(path, &srv->key_len);
 	if (srv->cert == NULL || srv->key == NULL) {
 		snprintf(err, errsz, "cannot read the TLS certificate or key");
+		goto fail;
+	}
+	srv->threads = pool_size(&app->cfg);
+	srv->max_connections = fit_connections(&app->cfg);
+	if (http_watch_start(srv) < 0) {
+		snprintf(err, errsz, "cannot start the connection watch");
 		goto fail;
 	}
 	if (listener_start(srv, &srv->pub, listen, err, errsz) < 0)
@@ -271,6 +335,7 @@ server_stop(struct server *srv)
 	for (int i = 0; i < 2; i++)
 		if (ls[i]->d != NULL)
 			MHD_stop_daemon(ls[i]->d);
+	http_watch_stop(srv);
 	if (srv->key != NULL) {
 		crypto_wipe(srv->key, srv->key_len);
 		free(srv->key);

@@ -20,6 +20,20 @@ enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 void log_init(FILE *out, enum log_level min);
 
 /*
+ * Makes the file at path (opened for appending, created with mode 0600)
+ * the log, closing a previous log file. 0, or -1 (the log unchanged).
+ */
+int log_open(const char *path);
+
+/*
+ * Opens the log file by its name again (after it was renamed by a log
+ * rotation) and closes the old one; every line goes wholly to one of the
+ * two. 0 (also when the log is not a file), or -1 when the file cannot be
+ * opened (the old one stays the log).
+ */
+int log_reopen(void);
+
+/*
  * Writes {"time": RFC 3339 UTC with ms, "level", "event", ...fields}.
  * Takes ownership of fields (may be NULL). Thread-safe: a line is written
  * with one fwrite under a lock.

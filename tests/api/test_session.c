@@ -70,7 +70,10 @@ setup(void **state)
 		       "login_max_failures = 6\nlogin_delay_base_seconds = 2\n"
 		       /* Per-address throttling has its own instance
 			* (test_ip_throttle); here all tests share 127.0.0.1. */
-		       "login_ip_free_failures = 500\n");
+		       "login_ip_free_failures = 500\n"
+		       /* Every request line, for the log tests below (the
+			* default samples them). */
+		       "[log]\nrequests = all\n");
 	gh_add_staff(&srv, "agent@example.com", "agent", &agent);
 	gh_add_customer(&srv, "cust@example.org", &cust);
 	gh_add_customer(&srv, "cust2@example.org", &cust2);
