@@ -25,6 +25,10 @@
 #include "core/dlp/dlp_int.h"
 #include "util/errors.h"
 
+/* The benchmark's realistic support corpus, built into this program too
+ * (bench/ has no library): test_corpus_findings scans it. */
+#include "../../bench/corpus.c"
+
 static struct dlp_engine *eng;
 
 static int
@@ -785,6 +789,77 @@ test_limits(void **state)
 	dlp_findings_free(&f);
 }
 
+/*
+ * Same findings on the realistic corpus: every message of the benchmark's
+ * corpus (bench/corpus.c, 2 MB from its fixed seed) scanned with the
+ * server's context, and each finding (message, type, rule, byte and
+ * character span) and each return code folded into one hash. The
+ * expected count, per-type counts and hash were produced by the scanner
+ * before the issue-14 speed work (commit "test_dlp: findings on the
+ * realistic corpus"), so any optimisation that adds, drops or moves a
+ * finding fails here.
+ */
+#define CORPUS_TEST_BYTES ((size_t)2 << 20)
+#define CORPUS_FINDINGS 1855
+#define CORPUS_HASH 0x31759342f7e9071full
+
+static uint64_t
+fnv_more(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static void
+test_corpus_findings(void **state)
+{
+	static const char *const types[] = {
+		"credit_card", "iban", "us_ssn", "uk_nino", "aba_routing",
+		"secret", "auth_header", "cookie", "email", "phone",
+		"internal_note", "other_customer_data", "har_session"};
+	size_t per_type[sizeof(types) / sizeof(types[0])] = {0}, n = 0;
+	uint64_t h = 1469598103934665603ull;
+	struct corpus c;
+
+	(void)state;
+	assert_int_equal(corpus_new(&c, CORPUS_SEED, CORPUS_TEST_BYTES), 0);
+	for (size_t i = 0; i < c.n_msg; i++) {
+		struct corpus_ctx_store st;
+		struct dlp_context ctx;
+		struct dlp_findings f;
+		char line[256];
+		int rc;
+
+		corpus_ctx(&c, i, &st, &ctx);
+		dlp_findings_init(&f);
+		rc = dlp_scan(eng, &ctx, c.text + c.off[i], c.off[i + 1] - c.off[i],
+			      &f);
+		snprintf(line, sizeof(line), "%zu rc %d\n", i, rc);
+		h = fnv_more(h, line);
+		for (size_t k = 0; k < f.n; k++) {
+			snprintf(line, sizeof(line), "%zu %s %s %zu %zu %zu %zu\n",
+				 i, f.v[k].type, f.v[k].rule, f.v[k].start,
+				 f.v[k].end, f.v[k].cstart, f.v[k].cend);
+			h = fnv_more(h, line);
+			for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+				per_type[t] += strcmp(f.v[k].type, types[t]) == 0;
+		}
+		n += f.n;
+		dlp_findings_free(&f);
+	}
+	for (size_t t = 0; (n != CORPUS_FINDINGS || h != CORPUS_HASH) &&
+			   t < sizeof(types) / sizeof(types[0]); t++)
+		printf("corpus: %-20s %zu\n", types[t], per_type[t]);
+	printf("corpus: %zu messages, %zu findings, hash 0x%016llxull\n",
+	       c.n_msg, n, (unsigned long long)h);
+	corpus_free(&c);
+	assert_int_equal(n, CORPUS_FINDINGS);
+	assert_true(h == CORPUS_HASH);
+}
+
 int
 main(void)
 {
@@ -807,6 +882,7 @@ main(void)
 		cmocka_unit_test(test_notes_invisible),
 		cmocka_unit_test(test_notes_too_large),
 		cmocka_unit_test(test_normalise_view),
+		cmocka_unit_test(test_corpus_findings),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
