@@ -710,8 +710,15 @@ fp_lookup(void *cls, const char *kind, const char *norm, size_t n)
 	char key[600];
 	size_t i;
 
+	size_t kl = strlen(kind);
+
 	st->lookups++;
-	snprintf(key, sizeof(key), "%s\t%.*s", kind, (int)n, norm);
+	if (kl + 1 + n >= sizeof(key))
+		return 0;
+	memcpy(key, kind, kl);
+	key[kl] = '\t';
+	memcpy(key + kl + 1, norm, n);
+	key[kl + 1 + n] = '\0';
 	i = (size_t)fnv(key) & c->fp_mask;
 	while (c->fp[i].key != NULL) {
 		if (strcmp(c->fp[i].key, key) == 0)

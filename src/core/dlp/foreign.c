@@ -95,11 +95,39 @@ date_at(const char *t, size_t len, size_t i, char out[2][10], int *nout)
 static int
 wordc(unsigned char c)
 {
-	return isalnum(c) || c >= 0x80;
+	return ascii_alnum(c) || c >= 0x80;
 }
 
-/* Calls fn for each run of 3 consecutive lower-cased words of t[0, len)
- * where one word holds a digit, with the span it covers. */
+/* The 3-gram of words ws/we as the index knows it: lower-cased, one space
+ * between words, at most 254 bytes; *digit says whether the bytes taken
+ * hold a digit. */
+static size_t
+shingle_text(const char *t, const size_t *ws, const size_t *we, char *buf,
+	     size_t cap, int *digit)
+{
+	size_t n = 0;
+
+	*digit = 0;
+	for (size_t w = 0; w < 3; w++) {
+		for (size_t k = ws[w]; k < we[w]; k++) {
+			if (n + 2 >= cap)
+				break;
+			if (DIGIT(t[k]))
+				*digit = 1;
+			buf[n++] = (char)tolower((unsigned char)t[k]);
+		}
+		if (w < 2 && n + 1 < cap)
+			buf[n++] = ' ';
+	}
+	return n;
+}
+
+/*
+ * Calls fn for each run of 3 consecutive lower-cased words of t[0, len)
+ * where one word holds a digit, with the span it covers. Most 3-grams of
+ * a reply hold no digit at all: whether a word has one is noted as it is
+ * read, and only a 3-gram with such a word is copied and lower-cased.
+ */
 static int
 address_shingles(const char *t, size_t len,
 		 int (*fn)(void *cls, const char *norm, size_t n, size_t a,
@@ -107,12 +135,12 @@ address_shingles(const char *t, size_t len,
 		 void *cls)
 {
 	size_t ws[3], we[3], nw = 0, count = 0;
+	int wd[3];
 	size_t i = 0;
 
 	while (i < len) {
-		size_t a, b;
+		size_t a, n;
 		char buf[256];
-		size_t n = 0;
 		int digit = 0;
 
 		while (i < len && !wordc((unsigned char)t[i]))
@@ -120,32 +148,23 @@ address_shingles(const char *t, size_t len,
 		if (i >= len)
 			break;
 		a = i;
-		while (i < len && wordc((unsigned char)t[i]))
+		while (i < len && wordc((unsigned char)t[i])) {
+			digit |= DIGIT(t[i]);
 			i++;
-		b = i;
+		}
 		if (nw == 3) {
-			ws[0] = ws[1];
-			we[0] = we[1];
-			ws[1] = ws[2];
-			we[1] = we[2];
+			memmove(ws, ws + 1, 2 * sizeof(*ws));
+			memmove(we, we + 1, 2 * sizeof(*we));
+			memmove(wd, wd + 1, 2 * sizeof(*wd));
 			nw = 2;
 		}
 		ws[nw] = a;
-		we[nw] = b;
+		we[nw] = i;
+		wd[nw] = digit;
 		nw++;
-		if (nw < 3)
+		if (nw < 3 || !(wd[0] | wd[1] | wd[2]))
 			continue;
-		for (size_t w = 0; w < 3; w++) {
-			for (size_t k = ws[w]; k < we[w]; k++) {
-				if (n + 2 >= sizeof(buf))
-					break;
-				if (DIGIT(t[k]))
-					digit = 1;
-				buf[n++] = (char)tolower((unsigned char)t[k]);
-			}
-			if (w < 2 && n + 1 < sizeof(buf))
-				buf[n++] = ' ';
-		}
+		n = shingle_text(t, ws, we, buf, sizeof(buf), &digit);
 		if (!digit)
 			continue;
 		count++;
@@ -197,41 +216,68 @@ number_at(const char *t, size_t len, size_t i, char *out, size_t *nout)
 	return digits >= 6 && n <= 34 ? end : i;
 }
 
+/* The date or number starting at token t[i] (its first group holds a
+ * digit), looked up; returns where the token's reading ends, or 0 after
+ * an error. */
+static size_t
+foreign_token(struct scan *s, size_t i)
+{
+	const char *t = s->text;
+	char dates[2][10], num[34];
+	int nd;
+	size_t dl, end, nn;
+
+	dl = DIGIT(t[i]) ? date_at(t, s->len, i, dates, &nd) : 0;
+	if (dl > 0) {
+		for (int k = 0; k < nd; k++) {
+			if (foreign_check(s, "dob", dates[k], 10)) {
+				if (finding_add(s, "other_customer_data", "dob",
+						i, i + dl) < 0)
+					return 0;
+				break;
+			}
+		}
+		return i + dl;
+	}
+	end = number_at(t, s->len, i, num, &nn);
+	if (end > i) {
+		if (foreign_check(s, "number", num, nn) &&
+		    finding_add(s, "other_customer_data", "number", i, end) < 0)
+			return 0;
+		return end;
+	}
+	return i + 1;
+}
+
+/*
+ * Dates and numbers are read at the start of a token (a letter or digit
+ * after anything else) whose first run of letters and digits holds a
+ * digit: a word without one can start neither, so it is stepped over
+ * whole, and so is the rest of a run once a token was read.
+ */
 void
 foreign_scan(struct scan *s)
 {
 	const char *t = s->text;
+	size_t i = 0;
 
 	if (s->ctx == NULL || s->ctx->foreign_value == NULL)
 		return;
-	for (size_t i = 0; i < s->len; i++) {
-		char dates[2][10], num[34];
-		int nd;
-		size_t dl, end, nn;
+	while (i < s->len) {
+		size_t g;
+		int digit = 0;
 
-		if (!ALNUM(t[i]) || !starts_token(t, i))
-			continue;
-		dl = DIGIT(t[i]) ? date_at(t, s->len, i, dates, &nd) : 0;
-		if (dl > 0) {
-			for (int k = 0; k < nd; k++) {
-				if (foreign_check(s, "dob", dates[k], 10)) {
-					if (finding_add(s, "other_customer_data",
-							"dob", i, i + dl) < 0)
-						return;
-					break;
-				}
-			}
-			i += dl - 1;
-			continue;
-		}
-		end = number_at(t, s->len, i, num, &nn);
-		if (end > i) {
-			if (foreign_check(s, "number", num, nn) &&
-			    finding_add(s, "other_customer_data", "number", i,
-					end) < 0)
+		while (i < s->len && !ALNUM(t[i]))
+			i++;
+		for (g = i; g < s->len && ALNUM(t[g]); g++)
+			digit |= DIGIT(t[g]);
+		if (digit) {
+			i = foreign_token(s, i);
+			if (i == 0)
 				return;
-			i = end - 1;
 		}
+		while (i < s->len && ALNUM(t[i]))
+			i++;
 	}
 	(void)address_shingles(t, s->len, addr_cb, s);
 }

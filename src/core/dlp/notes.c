@@ -39,6 +39,40 @@ struct note_words {
 	size_t words, max;
 };
 
+/* The code point at t[*i] (negative for an invalid sequence), *i moved
+ * past it; ASCII without ICU's decoder. */
+static inline UChar32
+next_cp(const char *t, int32_t n, int32_t *i)
+{
+	UChar32 c = (unsigned char)t[*i];
+
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	}
+	U8_NEXT(t, *i, n, c);
+	return c;
+}
+
+/* u_isalnum() and u_foldCase() with their ASCII answers inline (letters
+ * and digits; A-Z fold to a-z): most of a reply is ASCII. */
+static inline int
+word_cp(UChar32 c)
+{
+	if (c < 0x80)
+		return c >= 0 && ((unsigned)((c | 0x20) - 'a') < 26 ||
+				  (unsigned)(c - '0') < 10);
+	return u_isalnum(c);
+}
+
+static inline UChar32
+fold_cp(UChar32 c)
+{
+	if (c < 0x80)
+		return c >= 'A' && c <= 'Z' ? c + 32 : c;
+	return u_foldCase(c, U_FOLD_CASE_DEFAULT);
+}
+
 /* The next word of t[0, n) from *i on, with its case-folded hash; 0 when
  * there is none. */
 static int
@@ -49,19 +83,19 @@ next_word(const char *t, int32_t n, int32_t *i, struct word *w)
 		UChar32 c;
 		uint64_t h = 1469598103934665603ull;
 
-		U8_NEXT(t, *i, n, c);
-		if (c < 0 || !u_isalnum(c))
+		c = next_cp(t, n, i);
+		if (!word_cp(c))
 			continue;
 		for (;;) {
-			UChar32 f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+			UChar32 f = fold_cp(c);
 
 			h ^= (uint64_t)(uint32_t)f;
 			h *= 1099511628211ull;
 			end = *i;
 			if (*i >= n)
 				break;
-			U8_NEXT(t, *i, n, c);
-			if (c < 0 || !u_isalnum(c))
+			c = next_cp(t, n, i);
+			if (!word_cp(c))
 				break;
 		}
 		w->start = (size_t)at;

@@ -10,11 +10,19 @@
 #include <ctype.h>
 #include <stddef.h>
 
-#define ALNUM(c) (isalnum((unsigned char)(c)) != 0)
+/* isalnum() of the C locale (the program never changes it), without the
+ * call: ASCII letters and digits. */
+#define ALNUM(c) ascii_alnum((unsigned char)(c))
 #define DIGIT(c) ((c) >= '0' && (c) <= '9')
 #define UPPER(c) ((c) >= 'A' && (c) <= 'Z')
 /* Bytes of white space between two digit groups of a card number. */
 #define CARD_GAP_MAX 3
+
+static inline int
+ascii_alnum(unsigned char c)
+{
+	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
+}
 
 /* Whether a token may start at t[i]: the byte before is no letter or
  * digit. */
