@@ -8,6 +8,7 @@
  *   normalise.c           NFKC, format characters dropped, offset map
  *   rules.c               gitleaks' rules: loading and confirming
  *   patterns.c            the built-ins' triggers and their dispatch
+ *   digits.c              the digit built-ins' triggers, without Hyperscan
  *   checksums.c           Luhn, issuer ranges, IBAN registry, SSA, HMRC, ABA
  *   numbers.c             cards, IBANs, SSNs, NINOs, routing numbers
  *   contacts.c            e-mail addresses and phone numbers
@@ -129,6 +130,17 @@ int pii_phone_run(const char *t, size_t len, size_t to, size_t *ra,
 		  size_t *rb);
 /* Runs built-in b's extractor and validator over the window [from, to). */
 void pii_confirm(struct scan *s, enum builtin b, size_t from, size_t to);
+
+/* digits.c: whether built-in b's trigger is found by digit_triggers()
+ * instead of Hyperscan (cards, IBANs, SSNs, NINOs, ABA, phones), and the
+ * walk itself: calls hit for every end offset `to` at which b's trigger
+ * (pii_trigger()) matches in t[0, len), as Hyperscan would report them,
+ * in increasing order per detector. Stops when hit returns non-zero and
+ * returns 1 then, else 0. */
+int digit_builtin(enum builtin b);
+int digit_triggers(const char *t, size_t len,
+		   int (*hit)(void *cls, enum builtin b, size_t to),
+		   void *cls);
 
 /* checksums.c: each takes the compact value (digits, or upper-case letters
  * and digits) and returns 1 when it is valid. */

@@ -64,6 +64,7 @@ struct dlp_engine {
 	hs_database_t **gdb;	/* per rule: a gated rule's own database */
 	hs_database_t *pdb;	/* the phone expression, id phone_det */
 	size_t phone_det;
+	size_t bdet[B_COUNT];	/* each built-in's det id */
 	size_t *gdet;		/* per rule: its det id when gated */
 	struct det *det;	/* indexed by Hyperscan id */
 	size_t n_det, n_main;

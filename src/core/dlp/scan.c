@@ -7,7 +7,8 @@
  *
  * Over the view: one Hyperscan pass (main database, no start-of-match, so
  * it only says where a pattern ends) raises candidates for every pattern
- * at once; the hits of each detector are merged into regions ending at
+ * at once but the digit built-ins', whose ends one walk over the runs of
+ * digits finds (digits.c); the hits of each detector are merged into regions ending at
  * the hit, and each region goes to its validator (rules.c for gitleaks'
  * rules, patterns.c for the built-ins). Gated rules run from their own
  * databases only over the stretches near one of their keywords, the
@@ -162,18 +163,14 @@ on_phone(struct hs_ctx *c, size_t to)
 	return c->err < 0;
 }
 
+/* Detector id's expression matched, ending at `to`. */
 static int
-on_match(unsigned int id, unsigned long long from, unsigned long long hto,
-	 unsigned int flags, void *cls)
+on_hit(struct hs_ctx *c, unsigned int id, size_t to)
 {
-	struct hs_ctx *c = cls;
 	const struct det *d = &c->e->det[id];
-	size_t to = c->base + (size_t)hto;
 	size_t start = to > d->window ? to - d->window : 0;
 	size_t end = to;
 
-	(void)from;
-	(void)flags;
 	if (d->kind == DET_KEYWORD)
 		return on_keyword(c, d, to);
 	if (d->kind == DET_PHONE)
@@ -184,6 +181,26 @@ on_match(unsigned int id, unsigned long long from, unsigned long long hto,
 		end = rules_trigger_end(c->text, c->len, to);
 	}
 	return grow(c, id, start, end);
+}
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long hto,
+	 unsigned int flags, void *cls)
+{
+	struct hs_ctx *c = cls;
+
+	(void)from;
+	(void)flags;
+	return on_hit(c, id, c->base + (size_t)hto);
+}
+
+/* A digit built-in's trigger matched (digits.c), ending at `to`. */
+static int
+on_digit(void *cls, enum builtin b, size_t to)
+{
+	struct hs_ctx *c = cls;
+
+	return on_hit(c, (unsigned int)c->e->bdet[b], to);
 }
 
 static int
@@ -311,6 +328,9 @@ raise_regions(const struct dlp_engine *e, struct worker *w, const char *t,
 	if (len > 0 &&
 	    hs_scan(e->db, t, (unsigned)len, 0, w->scratch, on_match, &hc) !=
 		    HS_SUCCESS && hc.err == 0)
+		return -GH_INTERNAL;
+	if (hc.err == 0 && digit_triggers(t, len, on_digit, &hc) != 0 &&
+	    hc.err == 0)
 		return -GH_INTERNAL;
 	if (hc.err == 0 && len > 0)
 		hc.err = scan_gated(&hc);
