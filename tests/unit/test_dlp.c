@@ -883,11 +883,12 @@ hs_end(unsigned int id, unsigned long long from, unsigned long long to,
 }
 
 static int
-walk_end(void *cls, enum builtin b, size_t to)
+walk_end(void *cls, enum builtin b, size_t first, size_t last)
 {
 	struct ends *e = cls;
 
-	if (b == e->b && e->n < sizeof(e->v) / sizeof(e->v[0]))
+	for (size_t to = first; b == e->b && to <= last &&
+				e->n < sizeof(e->v) / sizeof(e->v[0]); to++)
 		e->v[e->n++] = to;
 	return 0;
 }

@@ -90,10 +90,6 @@ static const struct bstep aba2[] = {{BC_DIGIT, 1, 0}, {BC_DASH, 1, 0},
 static const struct bstep nino[] = {{BC_SPACE, 1, 1}, {BC_DIGIT, 2, 0},
 				    {BC_SPACE, 1, 1}, {BC_DIGIT, 2, 0},
 				    {BC_SPACE, 1, 1}, {BC_DIGIT, 2, 0}};
-/* \d{2}[ -]?[A-Za-z0-9]{3}[ -]?[A-Za-z0-9], backwards. */
-static const struct bstep iban[] = {{BC_ALNUM, 1, 0}, {BC_SEP2, 1, 1},
-				    {BC_ALNUM, 3, 0}, {BC_SEP2, 1, 1},
-				    {BC_DIGIT, 2, 0}};
 
 /* Hyperscan's \w without UCP. */
 static int
@@ -151,7 +147,7 @@ gap_units(const char *t, size_t a, size_t b)
 struct walk {
 	const char *t;
 	size_t len;
-	int (*hit)(void *cls, enum builtin b, size_t to);
+	int (*hit)(void *cls, enum builtin b, size_t first, size_t last);
 	void *cls;
 	size_t chain;		/* card: digits chained up to the last run */
 	size_t prev_end;	/* end of the last run */
@@ -172,10 +168,7 @@ card_ends(struct walk *w, size_t r0, size_t r1)
 	if (w->chain < 13)
 		return 0;
 	first = r1 - (w->chain - 13);
-	for (size_t to = first > r0 + 1 ? first : r0 + 1; to <= r1; to++)
-		if (w->hit(w->cls, B_CARD, to))
-			return 1;
-	return 0;
+	return w->hit(w->cls, B_CARD, first > r0 + 1 ? first : r0 + 1, r1);
 }
 
 /* [(+]\d | \d\b: after the first digit of a run behind "(" or "+", and
@@ -186,33 +179,81 @@ phone_ends(struct walk *w, size_t r0, size_t r1)
 	const char *t = w->t;
 	int open = r0 > 0 && (t[r0 - 1] == '(' || t[r0 - 1] == '+');
 
-	if (open && r0 + 1 < r1 && w->hit(w->cls, B_PHONE, r0 + 1))
+	if (open && r0 + 1 < r1 && w->hit(w->cls, B_PHONE, r0 + 1, r0 + 1))
 		return 1;
 	if ((r1 == w->len || !hs_word((unsigned char)t[r1])) ||
 	    (open && r0 + 1 == r1))
-		return w->hit(w->cls, B_PHONE, r1);
+		return w->hit(w->cls, B_PHONE, r1, r1);
 	return 0;
 }
 
-/* SSN and ABA ends: inside the run (every form ends with digits). */
+/*
+ * SSN and ABA ends: inside the run (every form ends with digits). Nine
+ * digits in a row match \d{9} and the SSN's first form at once; a match
+ * with fewer digits of this run has a separator just before the run and a
+ * digit before that, so only then is it looked for backwards.
+ */
 static int
 ssn_aba_ends(struct walk *w, size_t r0, size_t r1)
 {
 	const char *t = w->t;
+	int sep = r0 >= 2 && DIGIT(t[r0 - 2]) &&
+		  (t[r0 - 1] == ' ' || t[r0 - 1] == '.' || t[r0 - 1] == '-');
 
-	if (back_match(t, r0 + 1, STEPS(aba2)) &&
-	    w->hit(w->cls, B_ABA, r0 + 1))
+	if (sep && t[r0 - 1] == '-' && back_match(t, r0 + 1, STEPS(aba2)) &&
+	    w->hit(w->cls, B_ABA, r0 + 1, r0 + 1))
 		return 1;
-	for (size_t to = r0 + 9; to <= r1; to++)
-		if (w->hit(w->cls, B_ABA, to))
-			return 1;
-	for (size_t to = r0 + 4; to <= r1; to++)
+	if (r1 >= r0 + 9 && w->hit(w->cls, B_ABA, r0 + 9, r1))
+		return 1;
+	for (size_t to = r0 + 4; sep && to <= r1 && to < r0 + 9; to++)
 		if ((back_match(t, to, STEPS(ssn1)) ||
 		     back_match(t, to, STEPS(ssn2)) ||
 		     back_match(t, to, STEPS(ssn3))) &&
-		    w->hit(w->cls, B_SSN, to))
+		    w->hit(w->cls, B_SSN, to, to))
 			return 1;
-	return 0;
+	return r1 >= r0 + 9 && w->hit(w->cls, B_SSN, r0 + 9, r1);
+}
+
+static int
+sep2(char c)
+{
+	return c == ' ' || c == '-';
+}
+
+/*
+ * The IBAN trigger's ends past the run t[r0, r1) (two or more digits):
+ * bit j set for an end at r1 + 1 + j. Its two digits are in the run, so
+ * from each place they may end, the rest ([ -]?, three letters or digits,
+ * [ -]?, one more) is read forwards.
+ */
+static unsigned
+iban_past(const char *t, size_t len, size_t r0, size_t r1)
+{
+	unsigned m = 0;
+
+	if (r1 >= len || !(ascii_alnum((unsigned char)t[r1]) || sep2(t[r1])))
+		return 0;
+	for (size_t e = r1 >= r0 + 7 ? r1 - 5 : r0 + 2; e <= r1; e++) {
+		for (size_t s1 = 0; s1 < 2; s1++) {
+			size_t q = e + s1, r = q + 3;
+
+			if ((s1 && !sep2(t[e])) || r > len ||
+			    !ascii_alnum((unsigned char)t[q]) ||
+			    !ascii_alnum((unsigned char)t[q + 1]) ||
+			    !ascii_alnum((unsigned char)t[q + 2]))
+				continue;
+			for (size_t s2 = 0; s2 < 2; s2++) {
+				size_t u = r + s2;
+
+				if ((s2 && (r >= len || !sep2(t[r]))) ||
+				    u >= len || !ascii_alnum((unsigned char)t[u]))
+					continue;
+				if (u + 1 > r1)
+					m |= 1u << (u - r1);
+			}
+		}
+	}
+	return m;
 }
 
 /* NINO ends just after the run (its suffix letter, maybe after a space);
@@ -227,13 +268,18 @@ after_run_ends(struct walk *w, size_t r0, size_t r1)
 	if (l < w->len && ((t[l] >= 'A' && t[l] <= 'D') ||
 			   (t[l] >= 'a' && t[l] <= 'd')) &&
 	    (l + 1 == w->len || !hs_word((unsigned char)t[l + 1])) &&
-	    back_match(t, l, STEPS(nino)) && w->hit(w->cls, B_NINO, l + 1))
+	    back_match(t, l, STEPS(nino)) &&
+	    w->hit(w->cls, B_NINO, l + 1, l + 1))
 		return 1;
 	if (r1 - r0 < 2)
 		return 0;
-	for (size_t to = r0 + 6; to <= r1 + 6 && to <= w->len; to++)
-		if (back_match(t, to, STEPS(iban)) &&
-		    w->hit(w->cls, B_IBAN, to))
+	/* Six digits in a row are a match; past the run, look back. */
+	if (r1 >= r0 + 6 && w->hit(w->cls, B_IBAN, r0 + 6, r1))
+		return 1;
+	for (unsigned m = iban_past(t, w->len, r0, r1), j = 0; m != 0;
+	     m >>= 1, j++)
+		if ((m & 1) != 0 && w->hit(w->cls, B_IBAN, r1 + 1 + j,
+					   r1 + 1 + j))
 			return 1;
 	return 0;
 }
@@ -247,7 +293,9 @@ digit_builtin(enum builtin b)
 
 int
 digit_triggers(const char *t, size_t len,
-	       int (*hit)(void *cls, enum builtin b, size_t to), void *cls)
+	       int (*hit)(void *cls, enum builtin b, size_t first,
+			  size_t last),
+	       void *cls)
 {
 	struct walk w = {t, len, hit, cls, 0, 0};
 	size_t i = 0;

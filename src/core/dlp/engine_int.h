@@ -53,6 +53,11 @@ struct worker {
 	size_t n_rg, cap_rg;
 	size_t *cnt;		/* per detector + 1: for sort_regions */
 	struct wstate *gs;	/* per rule: the gate being grown */
+	/* The detectors and rules whose st / gs the last scan made active:
+	 * only those are cleared before the next (the rest stay zero). */
+	size_t *tdet, n_tdet;
+	size_t *tgate, n_tgate;
+	struct fcache fc;
 	struct gate *gt;
 	size_t n_gt, cap_gt;
 	struct worker *next;

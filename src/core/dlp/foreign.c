@@ -8,23 +8,76 @@
  * logs nothing.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/dlp/dlp_int.h"
 #include "core/dlp/pii_int.h"
 #include "util/errors.h"
 
+static uint64_t
+value_hash(const char *kind, const char *v, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *kind != '\0'; kind++)
+		h = (h ^ (unsigned char)*kind) * 1099511628211ull;
+	h = (h ^ 0xff) * 1099511628211ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of (h, n) in this scan's cache, or the empty slot where it
+ * goes; NULL when there is no cache. */
+static struct fcache_slot *
+fcache_slot(struct fcache *fc, uint64_t h, size_t n)
+{
+	size_t i = (size_t)h & (FCACHE_SLOTS - 1);
+
+	if (fc == NULL)
+		return NULL;
+	while (fc->v[i].gen == fc->gen) {
+		if (fc->v[i].h == h && fc->v[i].len == n)
+			return &fc->v[i];
+		i = (i + 1) & (FCACHE_SLOTS - 1);
+	}
+	return &fc->v[i];
+}
+
+/*
+ * A reply names the same order, date, phone or address again and again
+ * (the quoted mail below repeats it): each value is looked up once per
+ * scan, and its answer kept (by kind and value hash and length) in the
+ * worker's cache, whose entries from earlier scans are stale by their
+ * generation.
+ */
 int
 foreign_check(struct scan *s, const char *kind, const char *v, size_t n)
 {
 	char buf[512];
+	struct fcache_slot *sl;
+	uint64_t h;
+	int res;
 
 	if (s->ctx == NULL || s->ctx->foreign_value == NULL || n == 0 ||
 	    n >= sizeof(buf))
 		return 0;
+	h = value_hash(kind, v, n);
+	sl = fcache_slot(s->fc, h, n);
+	if (sl != NULL && sl->gen == s->fc->gen)
+		return sl->res;
 	memcpy(buf, v, n);
 	buf[n] = '\0';
-	return s->ctx->foreign_value(s->ctx->cls, kind, buf, n) == 1;
+	res = s->ctx->foreign_value(s->ctx->cls, kind, buf, n) == 1;
+	if (sl != NULL && s->fc->used < FCACHE_SLOTS / 2) {
+		sl->gen = s->fc->gen;
+		sl->h = h;
+		sl->len = (uint32_t)n;
+		sl->res = res;
+		s->fc->used++;
+	}
+	return res;
 }
 
 static int
@@ -114,7 +167,7 @@ shingle_text(const char *t, const size_t *ws, const size_t *we, char *buf,
 				break;
 			if (DIGIT(t[k]))
 				*digit = 1;
-			buf[n++] = (char)tolower((unsigned char)t[k]);
+			buf[n++] = ascii_lower(t[k]);
 		}
 		if (w < 2 && n + 1 < cap)
 			buf[n++] = ' ';
@@ -203,7 +256,7 @@ number_at(const char *t, size_t len, size_t i, char *out, size_t *nout)
 		if (gd == 0)
 			break;
 		for (size_t k = g; k < j && n < 34; k++)
-			out[n++] = (char)toupper((unsigned char)t[k]);
+			out[n++] = ascii_upper(t[k]);
 		digits += gd;
 		end = j;
 		if (j + 1 < len && (t[j] == ' ' || t[j] == '-' || t[j] == '.' ||
@@ -271,11 +324,13 @@ foreign_scan(struct scan *s)
 			i++;
 		for (g = i; g < s->len && ALNUM(t[g]); g++)
 			digit |= DIGIT(t[g]);
-		if (digit) {
-			i = foreign_token(s, i);
-			if (i == 0)
-				return;
+		if (!digit) {
+			i = g;
+			continue;
 		}
+		i = foreign_token(s, i);
+		if (i == 0)
+			return;
 		while (i < s->len && ALNUM(t[i]))
 			i++;
 	}

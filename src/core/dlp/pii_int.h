@@ -24,6 +24,19 @@ ascii_alnum(unsigned char c)
 	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
 }
 
+/* tolower() and toupper() of the C locale, without the call. */
+static inline char
+ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+static inline char
+ascii_upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+}
+
 /* Whether a token may start at t[i]: the byte before is no letter or
  * digit. */
 static inline int
