@@ -245,7 +245,7 @@ baseline_scan(const struct baseline *b, const char *t, size_t len)
  * outbound_scan() does; seconds taken, findings and lookups counted. */
 static double
 realistic_run(const struct dlp_engine *e, const struct corpus *c,
-	      size_t *found, size_t *lookups)
+	      int with_ctx, size_t *found, size_t *lookups)
 {
 	double t0 = now();
 
@@ -258,7 +258,7 @@ realistic_run(const struct dlp_engine *e, const struct corpus *c,
 
 		corpus_ctx(c, i, &st, &ctx);
 		dlp_findings_init(&f);
-		(void)dlp_scan(e, &ctx, c->text + c->off[i],
+		(void)dlp_scan(e, with_ctx ? &ctx : NULL, c->text + c->off[i],
 			       c->off[i + 1] - c->off[i], &f);
 		*found += f.n;
 		*lookups += st.lookups;
@@ -274,21 +274,27 @@ realistic(const struct dlp_engine *e, const struct baseline *b, size_t len,
 	  int no_base)
 {
 	struct corpus c;
-	double t[RUNS], bt;
-	size_t found = 0, lookups = 0, base_len;
+	double t[RUNS], tn[RUNS], bt;
+	size_t found = 0, lookups = 0, base_len, nf = 0, nl;
 
 	if (corpus_new(&c, CORPUS_SEED, len) != 0) {
 		printf("  (corpus: out of memory)\n");
 		return;
 	}
-	for (int run = 0; run < RUNS; run++)
-		t[run] = realistic_run(e, &c, &found, &lookups);
+	for (int run = 0; run < RUNS; run++) {
+		t[run] = realistic_run(e, &c, 1, &found, &lookups);
+		tn[run] = realistic_run(e, &c, 0, &nf, &nl);
+	}
 	qsort(t, RUNS, sizeof(t[0]), cmp_d);
+	qsort(tn, RUNS, sizeof(tn[0]), cmp_d);
 	printf("== realistic support corpus (bench/corpus.c), one thread\n");
 	printf("  %-34s %8.1f MB/s  (median of %d; %zu MB, %zu messages, %zu "
-	       "findings, %zu lookups)\n", "gatehouse, per message + context",
+	       "findings, %.0f lookups/MB)\n", "outbound: per message + context",
 	       (double)c.len / t[RUNS / 2] / 1e6, RUNS, c.len >> 20, c.n_msg,
-	       found, lookups);
+	       found, (double)lookups / ((double)c.len / 1e6));
+	printf("  %-34s %8.1f MB/s  (median of %d; %zu findings)\n",
+	       "engine alone: per message, no ctx",
+	       (double)c.len / tn[RUNS / 2] / 1e6, RUNS, nf);
 	if (!no_base) {
 		base_len = c.len < ((size_t)2 << 20) ? c.len : (size_t)2 << 20;
 		bt = now();

@@ -85,6 +85,7 @@ struct rule_set {
 struct fcache_slot {
 	uint64_t h;
 	uint32_t gen, len;
+	char kind;		/* the kind's first letter: all differ */
 	int res;
 };
 struct fcache {

@@ -15,30 +15,41 @@
 #include "core/dlp/pii_int.h"
 #include "util/errors.h"
 
+/* A 64-bit hash of kind and v[0, n), eight bytes at a step. */
 static uint64_t
 value_hash(const char *kind, const char *v, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = (uint64_t)(unsigned char)kind[0] << 8 |
+		     (unsigned char)kind[1];
+	size_t i = 0;
 
-	for (; *kind != '\0'; kind++)
-		h = (h ^ (unsigned char)*kind) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
-	return h;
+	h = (h ^ n) * k;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, v + i, 8);
+		h = (h ^ x) * k;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ (unsigned char)v[i]) * k;
+	h ^= h >> 32;
+	return h * 0xff51afd7ed558ccdull;
 }
 
 /* The slot of (h, n) in this scan's cache, or the empty slot where it
  * goes; NULL when there is no cache. */
 static struct fcache_slot *
-fcache_slot(struct fcache *fc, uint64_t h, size_t n)
+fcache_slot(struct fcache *fc, uint64_t h, size_t n, char kind)
 {
 	size_t i = (size_t)h & (FCACHE_SLOTS - 1);
 
 	if (fc == NULL)
 		return NULL;
 	while (fc->v[i].gen == fc->gen) {
-		if (fc->v[i].h == h && fc->v[i].len == n)
+		if (fc->v[i].h == h && fc->v[i].len == n &&
+		    fc->v[i].kind == kind)
 			return &fc->v[i];
 		i = (i + 1) & (FCACHE_SLOTS - 1);
 	}
@@ -48,7 +59,7 @@ fcache_slot(struct fcache *fc, uint64_t h, size_t n)
 /*
  * A reply names the same order, date, phone or address again and again
  * (the quoted mail below repeats it): each value is looked up once per
- * scan, and its answer kept (by kind and value hash and length) in the
+ * scan, and its answer kept (by kind, value hash and length) in the
  * worker's cache, whose entries from earlier scans are stale by their
  * generation.
  */
@@ -64,7 +75,7 @@ foreign_check(struct scan *s, const char *kind, const char *v, size_t n)
 	    n >= sizeof(buf))
 		return 0;
 	h = value_hash(kind, v, n);
-	sl = fcache_slot(s->fc, h, n);
+	sl = fcache_slot(s->fc, h, n, kind[0]);
 	if (sl != NULL && sl->gen == s->fc->gen)
 		return sl->res;
 	memcpy(buf, v, n);
@@ -74,6 +85,7 @@ foreign_check(struct scan *s, const char *kind, const char *v, size_t n)
 		sl->gen = s->fc->gen;
 		sl->h = h;
 		sl->len = (uint32_t)n;
+		sl->kind = kind[0];
 		sl->res = res;
 		s->fc->used++;
 	}
@@ -145,11 +157,7 @@ date_at(const char *t, size_t len, size_t i, char out[2][10], int *nout)
 	return 0;
 }
 
-static int
-wordc(unsigned char c)
-{
-	return ascii_alnum(c) || c >= 0x80;
-}
+#define CLS(c) (byte_class[(unsigned char)(c)])
 
 /* The 3-gram of words ws/we as the index knows it: lower-cased, one space
  * between words, at most 254 bytes; *digit says whether the bytes taken
@@ -188,34 +196,34 @@ address_shingles(const char *t, size_t len,
 		 void *cls)
 {
 	size_t ws[3], we[3], nw = 0, count = 0;
-	int wd[3];
+	unsigned wd = 0;	/* bit k: word k of the last three has a digit */
 	size_t i = 0;
 
 	while (i < len) {
 		size_t a, n;
 		char buf[256];
-		int digit = 0;
+		unsigned cl = 0;
+		int digit;
 
-		while (i < len && !wordc((unsigned char)t[i]))
+		while (i < len && !(CLS(t[i]) & CL_WORD))
 			i++;
 		if (i >= len)
 			break;
 		a = i;
-		while (i < len && wordc((unsigned char)t[i])) {
-			digit |= DIGIT(t[i]);
+		while (i < len && (CLS(t[i]) & CL_WORD)) {
+			cl |= CLS(t[i]);
 			i++;
 		}
-		if (nw == 3) {
-			memmove(ws, ws + 1, 2 * sizeof(*ws));
-			memmove(we, we + 1, 2 * sizeof(*we));
-			memmove(wd, wd + 1, 2 * sizeof(*wd));
-			nw = 2;
-		}
-		ws[nw] = a;
-		we[nw] = i;
-		wd[nw] = digit;
-		nw++;
-		if (nw < 3 || !(wd[0] | wd[1] | wd[2]))
+		ws[0] = ws[1];
+		we[0] = we[1];
+		ws[1] = ws[2];
+		we[1] = we[2];
+		ws[2] = a;
+		we[2] = i;
+		wd = (wd >> 1) | ((cl & CL_DIGIT) ? 4u : 0u);
+		if (nw < 3)
+			nw++;
+		if (nw < 3 || wd == 0)
 			continue;
 		n = shingle_text(t, ws, we, buf, sizeof(buf), &digit);
 		if (!digit)
@@ -318,20 +326,20 @@ foreign_scan(struct scan *s)
 		return;
 	while (i < s->len) {
 		size_t g;
-		int digit = 0;
+		unsigned digit = 0;
 
-		while (i < s->len && !ALNUM(t[i]))
+		while (i < s->len && !(CLS(t[i]) & CL_ALNUM))
 			i++;
-		for (g = i; g < s->len && ALNUM(t[g]); g++)
-			digit |= DIGIT(t[g]);
-		if (!digit) {
+		for (g = i; g < s->len && (CLS(t[g]) & CL_ALNUM); g++)
+			digit |= CLS(t[g]);
+		if (!(digit & CL_DIGIT)) {
 			i = g;
 			continue;
 		}
 		i = foreign_token(s, i);
 		if (i == 0)
 			return;
-		while (i < s->len && ALNUM(t[i]))
+		while (i < s->len && (CLS(t[i]) & CL_ALNUM))
 			i++;
 	}
 	(void)address_shingles(t, s->len, addr_cb, s);
