@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <hs/hs.h>
 #include <jansson.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
@@ -24,6 +25,10 @@
 #include "core/dlp/dlp.h"
 #include "core/dlp/dlp_int.h"
 #include "util/errors.h"
+
+/* The benchmark's realistic support corpus, built into this program too
+ * (bench/ has no library): test_corpus_findings scans it. */
+#include "../../bench/corpus.c"
 
 static struct dlp_engine *eng;
 
@@ -785,6 +790,187 @@ test_limits(void **state)
 	dlp_findings_free(&f);
 }
 
+/*
+ * Same findings on the realistic corpus: every message of the benchmark's
+ * corpus (bench/corpus.c, 2 MB from its fixed seed) scanned with the
+ * server's context, and each finding (message, type, rule, byte and
+ * character span) and each return code folded into one hash. The
+ * expected count, per-type counts and hash were produced by the scanner
+ * before the issue-14 speed work (commit "test_dlp: findings on the
+ * realistic corpus"), so any optimisation that adds, drops or moves a
+ * finding fails here.
+ */
+#define CORPUS_TEST_BYTES ((size_t)2 << 20)
+#define CORPUS_FINDINGS 1855
+#define CORPUS_HASH 0x31759342f7e9071full
+
+static uint64_t
+fnv_more(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static void
+test_corpus_findings(void **state)
+{
+	static const char *const types[] = {
+		"credit_card", "iban", "us_ssn", "uk_nino", "aba_routing",
+		"secret", "auth_header", "cookie", "email", "phone",
+		"internal_note", "other_customer_data", "har_session"};
+	size_t per_type[sizeof(types) / sizeof(types[0])] = {0}, n = 0;
+	uint64_t h = 1469598103934665603ull;
+	struct corpus c;
+
+	(void)state;
+	assert_int_equal(corpus_new(&c, CORPUS_SEED, CORPUS_TEST_BYTES), 0);
+	for (size_t i = 0; i < c.n_msg; i++) {
+		struct corpus_ctx_store st;
+		struct dlp_context ctx;
+		struct dlp_findings f;
+		char line[256];
+		int rc;
+
+		corpus_ctx(&c, i, &st, &ctx);
+		dlp_findings_init(&f);
+		rc = dlp_scan(eng, &ctx, c.text + c.off[i], c.off[i + 1] - c.off[i],
+			      &f);
+		snprintf(line, sizeof(line), "%zu rc %d\n", i, rc);
+		h = fnv_more(h, line);
+		for (size_t k = 0; k < f.n; k++) {
+			snprintf(line, sizeof(line), "%zu %s %s %zu %zu %zu %zu\n",
+				 i, f.v[k].type, f.v[k].rule, f.v[k].start,
+				 f.v[k].end, f.v[k].cstart, f.v[k].cend);
+			h = fnv_more(h, line);
+			for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+				per_type[t] += strcmp(f.v[k].type, types[t]) == 0;
+		}
+		n += f.n;
+		dlp_findings_free(&f);
+	}
+	for (size_t t = 0; (n != CORPUS_FINDINGS || h != CORPUS_HASH) &&
+			   t < sizeof(types) / sizeof(types[0]); t++)
+		printf("corpus: %-20s %zu\n", types[t], per_type[t]);
+	printf("corpus: %zu messages, %zu findings, hash 0x%016llxull\n",
+	       c.n_msg, n, (unsigned long long)h);
+	corpus_free(&c);
+	assert_int_equal(n, CORPUS_FINDINGS);
+	assert_true(h == CORPUS_HASH);
+}
+
+/* End offsets of one detector's trigger, from Hyperscan or digits.c. */
+struct ends {
+	size_t v[4096];
+	size_t n;
+	enum builtin b;
+};
+
+static int
+hs_end(unsigned int id, unsigned long long from, unsigned long long to,
+       unsigned int flags, void *cls)
+{
+	struct ends *e = cls;
+
+	(void)id;
+	(void)from;
+	(void)flags;
+	if (e->n < sizeof(e->v) / sizeof(e->v[0]))
+		e->v[e->n++] = (size_t)to;
+	return 0;
+}
+
+static int
+walk_end(void *cls, enum builtin b, size_t first, size_t last)
+{
+	struct ends *e = cls;
+
+	for (size_t to = first; b == e->b && to <= last &&
+				e->n < sizeof(e->v) / sizeof(e->v[0]); to++)
+		e->v[e->n++] = to;
+	return 0;
+}
+
+/* Both ways over t[0, len) for detector b: the same ends, in order. */
+static void
+same_ends(enum builtin b, hs_database_t *db, hs_scratch_t *sc, const char *t,
+	  size_t len)
+{
+	static struct ends x, y;
+
+	x.n = y.n = 0;
+	x.b = y.b = b;
+	assert_int_equal(hs_scan(db, t, (unsigned)len, 0, sc, hs_end, &x),
+			 HS_SUCCESS);
+	assert_int_equal(digit_triggers(t, len, walk_end, &y), 0);
+	if (x.n != y.n)
+		printf("builtin %d: %zu ends from Hyperscan, %zu walked in "
+		       "\"%.*s\"\n", (int)b, x.n, y.n, (int)len, t);
+	assert_int_equal(x.n, y.n);
+	for (size_t k = 0; k < x.n; k++)
+		assert_int_equal(x.v[k], y.v[k]);
+}
+
+/*
+ * digits.c finds the digit detectors' trigger ends without Hyperscan; it
+ * must find exactly the ends Hyperscan finds for each expression of
+ * pii_trigger(): on random text made of digits, separators, brackets,
+ * letters (the NINO suffixes among them), underscores and no-break spaces,
+ * and on the realistic corpus.
+ */
+static void
+test_digit_triggers(void **state)
+{
+	static const char *const alpha[] = {
+		"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "4", "7",
+		" ", " ", "-", ".", "\t", "\n", "\r", "(", "+", ")", "a", "D",
+		"e", "Z", "_", "/", "\xc2\xa0", "\xc2", "#"};
+	uint64_t rs = 0x1234567887654321ull;
+	struct corpus c;
+
+	(void)state;
+	assert_int_equal(corpus_new(&c, CORPUS_SEED, (size_t)256 << 10), 0);
+	for (unsigned b = 0; b < B_COUNT; b++) {
+		hs_database_t *db = NULL;
+		hs_compile_error_t *err = NULL;
+		hs_scratch_t *sc = NULL;
+		unsigned fl;
+		size_t back;
+		const char *ex = pii_trigger((enum builtin)b, &fl, &back);
+
+		if (!digit_builtin((enum builtin)b))
+			continue;
+		assert_int_equal(hs_compile(ex, fl, HS_MODE_BLOCK, NULL, &db,
+					    &err), HS_SUCCESS);
+		assert_int_equal(hs_alloc_scratch(db, &sc), HS_SUCCESS);
+		for (int k = 0; k < 3000; k++) {
+			char t[256];
+			size_t n = 0, want = 1 + (size_t)(k % 200);
+
+			while (n < want) {
+				const char *a;
+
+				rs ^= rs << 13;
+				rs ^= rs >> 7;
+				rs ^= rs << 17;
+				a = alpha[(rs >> 33) % (sizeof(alpha) /
+							sizeof(alpha[0]))];
+				memcpy(t + n, a, strlen(a));
+				n += strlen(a);
+			}
+			same_ends((enum builtin)b, db, sc, t, n);
+		}
+		for (size_t i = 0; i + 1 < c.n_msg; i++)
+			same_ends((enum builtin)b, db, sc, c.text + c.off[i],
+				  c.off[i + 1] - c.off[i]);
+		hs_free_scratch(sc);
+		hs_free_database(db);
+	}
+	corpus_free(&c);
+}
+
 int
 main(void)
 {
@@ -807,6 +993,8 @@ main(void)
 		cmocka_unit_test(test_notes_invisible),
 		cmocka_unit_test(test_notes_too_large),
 		cmocka_unit_test(test_normalise_view),
+		cmocka_unit_test(test_corpus_findings),
+		cmocka_unit_test(test_digit_triggers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -202,9 +202,34 @@ add_builtins(struct dlp_engine *e, struct hs_tables *t, size_t n)
 			e->phone_det = n;
 		e->det[n].is_rule = 0;
 		e->det[n].index = b;
+		e->bdet[b] = n;
 		n++;
 	}
 	return n;
+}
+
+/* Leaves out of the tables the built-ins whose triggers digits.c finds
+ * (their ids stay theirs); the rules, first, keep their places. Returns
+ * how many expressions remain. */
+static size_t
+drop_digit_builtins(const struct dlp_engine *e, struct hs_tables *t,
+		    size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct det *d = &e->det[i];
+
+		if (d->kind != DET_RULE && d->kind != DET_TRIGGER &&
+		    d->kind != DET_KEYWORD &&
+		    digit_builtin((enum builtin)d->index))
+			continue;
+		t->expr[k] = t->expr[i];
+		t->flags[k] = t->flags[i];
+		t->ids[k] = t->ids[i];
+		k++;
+	}
+	return k;
 }
 
 /* The main database. A rule whose expression Hyperscan refuses is left to
@@ -219,6 +244,7 @@ compile_main(struct dlp_engine *e, struct hs_tables *t)
 		n = add_keywords(e, t, n);
 		n = add_builtins(e, t, n);
 		e->n_main = n;
+		n = drop_digit_builtins(e, t, n);
 		if (hsc_compile(t->expr, t->flags, t->ids, (unsigned)n, &e->db,
 				&err) == HS_SUCCESS)
 			return 0;

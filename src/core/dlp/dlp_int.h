@@ -8,6 +8,7 @@
  *   normalise.c           NFKC, format characters dropped, offset map
  *   rules.c               gitleaks' rules: loading and confirming
  *   patterns.c            the built-ins' triggers and their dispatch
+ *   digits.c              the digit built-ins' triggers, without Hyperscan
  *   checksums.c           Luhn, issuer ranges, IBAN registry, SSA, HMRC, ABA
  *   numbers.c             cards, IBANs, SSNs, NINOs, routing numbers
  *   contacts.c            e-mail addresses and phone numbers
@@ -78,6 +79,21 @@ struct rule_set {
 	struct dlp_allow global;
 };
 
+/* Answers of the caller's foreign_value() in one scan (foreign.c): a slot
+ * is filled when its gen is the scan's. */
+#define FCACHE_SLOTS 256
+struct fcache_slot {
+	uint64_t h;
+	uint32_t gen, len;
+	char kind;		/* the kind's first letter: all differ */
+	int res;
+};
+struct fcache {
+	struct fcache_slot v[FCACHE_SLOTS];
+	uint32_t gen;
+	size_t used;
+};
+
 /* One scan in progress. */
 struct scan {
 	const struct dlp_engine *e;
@@ -93,6 +109,7 @@ struct scan {
 	/* No keyword of nokw_rule lies wholly within [nokw_from, nokw_to). */
 	const struct dlp_rule *nokw_rule;
 	size_t nokw_from, nokw_to;
+	struct fcache *fc;	/* NULL: every value is looked up */
 	int err;
 };
 
@@ -129,6 +146,18 @@ int pii_phone_run(const char *t, size_t len, size_t to, size_t *ra,
 		  size_t *rb);
 /* Runs built-in b's extractor and validator over the window [from, to). */
 void pii_confirm(struct scan *s, enum builtin b, size_t from, size_t to);
+
+/* digits.c: whether built-in b's trigger is found by digit_triggers()
+ * instead of Hyperscan (cards, IBANs, SSNs, NINOs, ABA, phones), and the
+ * walk itself: reports every end offset at which b's trigger
+ * (pii_trigger()) matches in t[0, len), as Hyperscan would, in increasing
+ * order per detector, a run of consecutive ends [first, last] in one call
+ * of hit. Stops when hit returns non-zero and returns 1 then, else 0. */
+int digit_builtin(enum builtin b);
+int digit_triggers(const char *t, size_t len,
+		   int (*hit)(void *cls, enum builtin b, size_t first,
+			      size_t last),
+		   void *cls);
 
 /* checksums.c: each takes the compact value (digits, or upper-case letters
  * and digits) and returns 1 when it is valid. */
@@ -199,9 +228,15 @@ size_t norm_orig_end(const struct norm_view *v, size_t p);
 
 /* notes.c: the word 8-gram hashes of the ticket's notes (each note's view,
  * and its view with format characters kept when it had any). */
+#define NOTE_WORD_BITS 4096
+
 struct note_index {
 	uint64_t *slot;		/* NULL: nothing to find */
 	size_t mask;
+	/* A bit per word hash (mod NOTE_WORD_BITS) of every word of the
+	 * notes: a reply's 8-gram is looked up only when its eight words
+	 * all have their bit set. */
+	uint64_t words[NOTE_WORD_BITS / 64];
 };
 
 /* Indexes ctx's notes. 0, -GH_NOTES_TOO_LARGE when they hold more words

@@ -28,6 +28,8 @@ worker_free(struct worker *w)
 	free(w->cnt);
 	free(w->gs);
 	free(w->gt);
+	free(w->tdet);
+	free(w->tgate);
 	free(w);
 }
 
@@ -51,8 +53,11 @@ worker_new(const struct dlp_engine *e)
 	w->st = calloc(e->n_det, sizeof(*w->st));
 	w->cnt = calloc(e->n_det + 1, sizeof(*w->cnt));
 	w->gs = calloc(e->rs.n, sizeof(*w->gs));
+	w->tdet = calloc(e->n_det, sizeof(*w->tdet));
+	w->tgate = calloc(e->rs.n + 1, sizeof(*w->tgate));
 	if (w->md == NULL || w->mctx == NULL || w->js == NULL ||
-	    w->st == NULL || w->cnt == NULL || w->gs == NULL)
+	    w->st == NULL || w->cnt == NULL || w->gs == NULL ||
+	    w->tdet == NULL || w->tgate == NULL)
 		goto fail;
 	pcre2_jit_stack_assign(w->mctx, NULL, w->js);
 	return w;

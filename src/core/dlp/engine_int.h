@@ -53,6 +53,11 @@ struct worker {
 	size_t n_rg, cap_rg;
 	size_t *cnt;		/* per detector + 1: for sort_regions */
 	struct wstate *gs;	/* per rule: the gate being grown */
+	/* The detectors and rules whose st / gs the last scan made active:
+	 * only those are cleared before the next (the rest stay zero). */
+	size_t *tdet, n_tdet;
+	size_t *tgate, n_tgate;
+	struct fcache fc;
 	struct gate *gt;
 	size_t n_gt, cap_gt;
 	struct worker *next;
@@ -64,6 +69,7 @@ struct dlp_engine {
 	hs_database_t **gdb;	/* per rule: a gated rule's own database */
 	hs_database_t *pdb;	/* the phone expression, id phone_det */
 	size_t phone_det;
+	size_t bdet[B_COUNT];	/* each built-in's det id */
 	size_t *gdet;		/* per rule: its det id when gated */
 	struct det *det;	/* indexed by Hyperscan id */
 	size_t n_det, n_main;

@@ -8,23 +8,88 @@
  * logs nothing.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/dlp/dlp_int.h"
 #include "core/dlp/pii_int.h"
 #include "util/errors.h"
 
+/* A 64-bit hash of kind and v[0, n), eight bytes at a step. */
+static uint64_t
+value_hash(const char *kind, const char *v, size_t n)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = (uint64_t)(unsigned char)kind[0] << 8 |
+		     (unsigned char)kind[1];
+	size_t i = 0;
+
+	h = (h ^ n) * k;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, v + i, 8);
+		h = (h ^ x) * k;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ (unsigned char)v[i]) * k;
+	h ^= h >> 32;
+	return h * 0xff51afd7ed558ccdull;
+}
+
+/* The slot of (h, n) in this scan's cache, or the empty slot where it
+ * goes; NULL when there is no cache. */
+static struct fcache_slot *
+fcache_slot(struct fcache *fc, uint64_t h, size_t n, char kind)
+{
+	size_t i = (size_t)h & (FCACHE_SLOTS - 1);
+
+	if (fc == NULL)
+		return NULL;
+	while (fc->v[i].gen == fc->gen) {
+		if (fc->v[i].h == h && fc->v[i].len == n &&
+		    fc->v[i].kind == kind)
+			return &fc->v[i];
+		i = (i + 1) & (FCACHE_SLOTS - 1);
+	}
+	return &fc->v[i];
+}
+
+/*
+ * A reply names the same order, date, phone or address again and again
+ * (the quoted mail below repeats it): each value is looked up once per
+ * scan, and its answer kept (by kind, value hash and length) in the
+ * worker's cache, whose entries from earlier scans are stale by their
+ * generation.
+ */
 int
 foreign_check(struct scan *s, const char *kind, const char *v, size_t n)
 {
 	char buf[512];
+	struct fcache_slot *sl;
+	uint64_t h;
+	int res;
 
 	if (s->ctx == NULL || s->ctx->foreign_value == NULL || n == 0 ||
 	    n >= sizeof(buf))
 		return 0;
+	h = value_hash(kind, v, n);
+	sl = fcache_slot(s->fc, h, n, kind[0]);
+	if (sl != NULL && sl->gen == s->fc->gen)
+		return sl->res;
 	memcpy(buf, v, n);
 	buf[n] = '\0';
-	return s->ctx->foreign_value(s->ctx->cls, kind, buf, n) == 1;
+	res = s->ctx->foreign_value(s->ctx->cls, kind, buf, n) == 1;
+	if (sl != NULL && s->fc->used < FCACHE_SLOTS / 2) {
+		sl->gen = s->fc->gen;
+		sl->h = h;
+		sl->len = (uint32_t)n;
+		sl->kind = kind[0];
+		sl->res = res;
+		s->fc->used++;
+	}
+	return res;
 }
 
 static int
@@ -92,14 +157,38 @@ date_at(const char *t, size_t len, size_t i, char out[2][10], int *nout)
 	return 0;
 }
 
-static int
-wordc(unsigned char c)
+#define CLS(c) (byte_class[(unsigned char)(c)])
+
+/* The 3-gram of words ws/we as the index knows it: lower-cased, one space
+ * between words, at most 254 bytes; *digit says whether the bytes taken
+ * hold a digit. */
+static size_t
+shingle_text(const char *t, const size_t *ws, const size_t *we, char *buf,
+	     size_t cap, int *digit)
 {
-	return isalnum(c) || c >= 0x80;
+	size_t n = 0;
+
+	*digit = 0;
+	for (size_t w = 0; w < 3; w++) {
+		for (size_t k = ws[w]; k < we[w]; k++) {
+			if (n + 2 >= cap)
+				break;
+			if (DIGIT(t[k]))
+				*digit = 1;
+			buf[n++] = ascii_lower(t[k]);
+		}
+		if (w < 2 && n + 1 < cap)
+			buf[n++] = ' ';
+	}
+	return n;
 }
 
-/* Calls fn for each run of 3 consecutive lower-cased words of t[0, len)
- * where one word holds a digit, with the span it covers. */
+/*
+ * Calls fn for each run of 3 consecutive lower-cased words of t[0, len)
+ * where one word holds a digit, with the span it covers. Most 3-grams of
+ * a reply hold no digit at all: whether a word has one is noted as it is
+ * read, and only a 3-gram with such a word is copied and lower-cased.
+ */
 static int
 address_shingles(const char *t, size_t len,
 		 int (*fn)(void *cls, const char *norm, size_t n, size_t a,
@@ -107,45 +196,36 @@ address_shingles(const char *t, size_t len,
 		 void *cls)
 {
 	size_t ws[3], we[3], nw = 0, count = 0;
+	unsigned wd = 0;	/* bit k: word k of the last three has a digit */
 	size_t i = 0;
 
 	while (i < len) {
-		size_t a, b;
+		size_t a, n;
 		char buf[256];
-		size_t n = 0;
-		int digit = 0;
+		unsigned cl = 0;
+		int digit;
 
-		while (i < len && !wordc((unsigned char)t[i]))
+		while (i < len && !(CLS(t[i]) & CL_WORD))
 			i++;
 		if (i >= len)
 			break;
 		a = i;
-		while (i < len && wordc((unsigned char)t[i]))
+		while (i < len && (CLS(t[i]) & CL_WORD)) {
+			cl |= CLS(t[i]);
 			i++;
-		b = i;
-		if (nw == 3) {
-			ws[0] = ws[1];
-			we[0] = we[1];
-			ws[1] = ws[2];
-			we[1] = we[2];
-			nw = 2;
 		}
-		ws[nw] = a;
-		we[nw] = b;
-		nw++;
+		ws[0] = ws[1];
+		we[0] = we[1];
+		ws[1] = ws[2];
+		we[1] = we[2];
+		ws[2] = a;
+		we[2] = i;
+		wd = (wd >> 1) | ((cl & CL_DIGIT) ? 4u : 0u);
 		if (nw < 3)
+			nw++;
+		if (nw < 3 || wd == 0)
 			continue;
-		for (size_t w = 0; w < 3; w++) {
-			for (size_t k = ws[w]; k < we[w]; k++) {
-				if (n + 2 >= sizeof(buf))
-					break;
-				if (DIGIT(t[k]))
-					digit = 1;
-				buf[n++] = (char)tolower((unsigned char)t[k]);
-			}
-			if (w < 2 && n + 1 < sizeof(buf))
-				buf[n++] = ' ';
-		}
+		n = shingle_text(t, ws, we, buf, sizeof(buf), &digit);
 		if (!digit)
 			continue;
 		count++;
@@ -184,7 +264,7 @@ number_at(const char *t, size_t len, size_t i, char *out, size_t *nout)
 		if (gd == 0)
 			break;
 		for (size_t k = g; k < j && n < 34; k++)
-			out[n++] = (char)toupper((unsigned char)t[k]);
+			out[n++] = ascii_upper(t[k]);
 		digits += gd;
 		end = j;
 		if (j + 1 < len && (t[j] == ' ' || t[j] == '-' || t[j] == '.' ||
@@ -197,41 +277,70 @@ number_at(const char *t, size_t len, size_t i, char *out, size_t *nout)
 	return digits >= 6 && n <= 34 ? end : i;
 }
 
+/* The date or number starting at token t[i] (its first group holds a
+ * digit), looked up; returns where the token's reading ends, or 0 after
+ * an error. */
+static size_t
+foreign_token(struct scan *s, size_t i)
+{
+	const char *t = s->text;
+	char dates[2][10], num[34];
+	int nd;
+	size_t dl, end, nn;
+
+	dl = DIGIT(t[i]) ? date_at(t, s->len, i, dates, &nd) : 0;
+	if (dl > 0) {
+		for (int k = 0; k < nd; k++) {
+			if (foreign_check(s, "dob", dates[k], 10)) {
+				if (finding_add(s, "other_customer_data", "dob",
+						i, i + dl) < 0)
+					return 0;
+				break;
+			}
+		}
+		return i + dl;
+	}
+	end = number_at(t, s->len, i, num, &nn);
+	if (end > i) {
+		if (foreign_check(s, "number", num, nn) &&
+		    finding_add(s, "other_customer_data", "number", i, end) < 0)
+			return 0;
+		return end;
+	}
+	return i + 1;
+}
+
+/*
+ * Dates and numbers are read at the start of a token (a letter or digit
+ * after anything else) whose first run of letters and digits holds a
+ * digit: a word without one can start neither, so it is stepped over
+ * whole, and so is the rest of a run once a token was read.
+ */
 void
 foreign_scan(struct scan *s)
 {
 	const char *t = s->text;
+	size_t i = 0;
 
 	if (s->ctx == NULL || s->ctx->foreign_value == NULL)
 		return;
-	for (size_t i = 0; i < s->len; i++) {
-		char dates[2][10], num[34];
-		int nd;
-		size_t dl, end, nn;
+	while (i < s->len) {
+		size_t g;
+		unsigned digit = 0;
 
-		if (!ALNUM(t[i]) || !starts_token(t, i))
-			continue;
-		dl = DIGIT(t[i]) ? date_at(t, s->len, i, dates, &nd) : 0;
-		if (dl > 0) {
-			for (int k = 0; k < nd; k++) {
-				if (foreign_check(s, "dob", dates[k], 10)) {
-					if (finding_add(s, "other_customer_data",
-							"dob", i, i + dl) < 0)
-						return;
-					break;
-				}
-			}
-			i += dl - 1;
+		while (i < s->len && !(CLS(t[i]) & CL_ALNUM))
+			i++;
+		for (g = i; g < s->len && (CLS(t[g]) & CL_ALNUM); g++)
+			digit |= CLS(t[g]);
+		if (!(digit & CL_DIGIT)) {
+			i = g;
 			continue;
 		}
-		end = number_at(t, s->len, i, num, &nn);
-		if (end > i) {
-			if (foreign_check(s, "number", num, nn) &&
-			    finding_add(s, "other_customer_data", "number", i,
-					end) < 0)
-				return;
-			i = end - 1;
-		}
+		i = foreign_token(s, i);
+		if (i == 0)
+			return;
+		while (i < s->len && (CLS(t[i]) & CL_ALNUM))
+			i++;
 	}
 	(void)address_shingles(t, s->len, addr_cb, s);
 }

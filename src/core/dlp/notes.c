@@ -37,7 +37,58 @@ struct note_words {
 	uint64_t *v;
 	size_t n, cap;
 	size_t words, max;
+	uint64_t *bits;		/* the index's word bits */
 };
+
+static void
+word_bit_set(uint64_t *bits, uint64_t h)
+{
+	size_t b = (size_t)(h % NOTE_WORD_BITS);
+
+	bits[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+static int
+word_bit(const uint64_t *bits, uint64_t h)
+{
+	size_t b = (size_t)(h % NOTE_WORD_BITS);
+
+	return (bits[b / 64] >> (b % 64)) & 1;
+}
+
+/* The code point at t[*i] (negative for an invalid sequence), *i moved
+ * past it; ASCII without ICU's decoder. */
+static inline UChar32
+next_cp(const char *t, int32_t n, int32_t *i)
+{
+	UChar32 c = (unsigned char)t[*i];
+
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	}
+	U8_NEXT(t, *i, n, c);
+	return c;
+}
+
+/* u_isalnum() and u_foldCase() with their ASCII answers inline (letters
+ * and digits; A-Z fold to a-z): most of a reply is ASCII. */
+static inline int
+word_cp(UChar32 c)
+{
+	if (c < 0x80)
+		return c >= 0 && ((unsigned)((c | 0x20) - 'a') < 26 ||
+				  (unsigned)(c - '0') < 10);
+	return u_isalnum(c);
+}
+
+static inline UChar32
+fold_cp(UChar32 c)
+{
+	if (c < 0x80)
+		return c >= 'A' && c <= 'Z' ? c + 32 : c;
+	return u_foldCase(c, U_FOLD_CASE_DEFAULT);
+}
 
 /* The next word of t[0, n) from *i on, with its case-folded hash; 0 when
  * there is none. */
@@ -49,19 +100,19 @@ next_word(const char *t, int32_t n, int32_t *i, struct word *w)
 		UChar32 c;
 		uint64_t h = 1469598103934665603ull;
 
-		U8_NEXT(t, *i, n, c);
-		if (c < 0 || !u_isalnum(c))
+		c = next_cp(t, n, i);
+		if (!word_cp(c))
 			continue;
 		for (;;) {
-			UChar32 f = u_foldCase(c, U_FOLD_CASE_DEFAULT);
+			UChar32 f = fold_cp(c);
 
 			h ^= (uint64_t)(uint32_t)f;
 			h *= 1099511628211ull;
 			end = *i;
 			if (*i >= n)
 				break;
-			U8_NEXT(t, *i, n, c);
-			if (c < 0 || !u_isalnum(c))
+			c = next_cp(t, n, i);
+			if (!word_cp(c))
 				break;
 		}
 		w->start = (size_t)at;
@@ -116,6 +167,7 @@ add_text(struct note_words *nw, const char *t, size_t len)
 	while (next_word(t, (int32_t)len, &i, &w)) {
 		if (++nw->words > nw->max)
 			return -GH_NOTES_TOO_LARGE;
+		word_bit_set(nw->bits, w.h);
 		ring[k % DLP_NOTE_WORDS] = w;
 		k++;
 		if (k >= DLP_NOTE_WORDS &&
@@ -196,6 +248,7 @@ notes_index(const struct dlp_context *ctx, struct note_index *ix)
 		return 0;
 	nw.max = ctx->max_note_words != 0 ? ctx->max_note_words
 					  : DLP_MAX_NOTE_WORDS;
+	nw.bits = ix->words;
 	for (size_t i = 0; rc == 0 && i < ctx->n_notes; i++)
 		if (ctx->notes[i] != NULL)
 			rc = add_note(&nw, ctx->notes[i]);
@@ -217,13 +270,16 @@ notes_index_free(struct note_index *ix)
  * full ring is one 8-gram. Consecutive 8-grams found in the notes make one
  * finding, from the first word of the first to the last word of the last;
  * the 8-grams that overlap a finding's last one are not looked at again.
+ * An 8-gram is hashed and looked up only when its eight words each have
+ * their bit in ix->words (`known` counts the words in a row that do):
+ * most of a reply's words are in no note, so most 8-grams cost nothing.
  */
 int
 notes_find(struct scan *s, const struct note_index *ix)
 {
 	struct word ring[DLP_NOTE_WORDS], w;
 	int32_t i = 0;
-	size_t k = 0, resume = 0, from = 0, to = 0;
+	size_t k = 0, resume = 0, from = 0, to = 0, known = 0;
 	int in_run = 0;
 
 	if (ix->slot == NULL || s->len > INT32_MAX)
@@ -234,9 +290,11 @@ notes_find(struct scan *s, const struct note_index *ix)
 
 		ring[k % DLP_NOTE_WORDS] = w;
 		k++;
+		known = word_bit(ix->words, w.h) ? known + 1 : 0;
 		if (k < DLP_NOTE_WORDS || first < resume)
 			continue;
-		if (index_has(ix, shingle(ring, k % DLP_NOTE_WORDS))) {
+		if (known >= DLP_NOTE_WORDS &&
+		    index_has(ix, shingle(ring, k % DLP_NOTE_WORDS))) {
 			if (!in_run)
 				from = ring[k % DLP_NOTE_WORDS].start;
 			in_run = 1;

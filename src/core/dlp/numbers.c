@@ -14,7 +14,7 @@
 #include "core/dlp/dlp_int.h"
 #include "core/dlp/pii_int.h"
 
-#define UP(c) ((char)toupper((unsigned char)(c)))
+#define UP(c) ascii_upper((char)(c))
 #define ALPHA(c) (UPPER(UP(c)))
 
 /* The separator at t[j] between two digit groups of a card: a dash or a

@@ -10,11 +10,57 @@
 #include <ctype.h>
 #include <stddef.h>
 
-#define ALNUM(c) (isalnum((unsigned char)(c)) != 0)
+/* isalnum() of the C locale (the program never changes it), without the
+ * call: ASCII letters and digits. */
+#define ALNUM(c) ascii_alnum((unsigned char)(c))
 #define DIGIT(c) ((c) >= '0' && (c) <= '9')
 #define UPPER(c) ((c) >= 'A' && (c) <= 'Z')
 /* Bytes of white space between two digit groups of a card number. */
 #define CARD_GAP_MAX 3
+
+static inline int
+ascii_alnum(unsigned char c)
+{
+	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
+}
+
+/* Byte classes for the word readers (foreign.c): CL_ALNUM an ASCII letter
+ * or digit, CL_WORD that or any byte of a non-ASCII character, CL_DIGIT
+ * an ASCII digit. */
+#define CL_ALNUM 1
+#define CL_WORD 2
+#define CL_DIGIT 4
+static const unsigned char byte_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 0, 0, 0, 0, 0, 0,
+	0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+	0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* tolower() and toupper() of the C locale, without the call. */
+static inline char
+ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+static inline char
+ascii_upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+}
 
 /* Whether a token may start at t[i]: the byte before is no letter or
  * digit. */

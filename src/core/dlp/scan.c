@@ -7,7 +7,8 @@
  *
  * Over the view: one Hyperscan pass (main database, no start-of-match, so
  * it only says where a pattern ends) raises candidates for every pattern
- * at once; the hits of each detector are merged into regions ending at
+ * at once but the digit built-ins', whose ends one walk over the runs of
+ * digits finds (digits.c); the hits of each detector are merged into regions ending at
  * the hit, and each region goes to its validator (rules.c for gitleaks'
  * rules, patterns.c for the built-ins). Gated rules run from their own
  * databases only over the stretches near one of their keywords, the
@@ -97,6 +98,8 @@ on_keyword(struct hs_ctx *c, const struct det *d, size_t to)
 		c->err = -GH_INTERNAL;
 		return 1;
 	}
+	if (!g->active)
+		c->w->tgate[c->w->n_tgate++] = d->index;
 	g->from = a;
 	g->to = b;
 	g->active = 1;
@@ -117,6 +120,8 @@ grow(struct hs_ctx *c, unsigned int id, size_t start, size_t end)
 		c->err = -GH_INTERNAL;
 		return 1;
 	}
+	if (!st->active)
+		c->w->tdet[c->w->n_tdet++] = id;
 	st->from = start;
 	st->to = end;
 	st->active = 1;
@@ -162,18 +167,14 @@ on_phone(struct hs_ctx *c, size_t to)
 	return c->err < 0;
 }
 
+/* Detector id's expression matched, ending at `to`. */
 static int
-on_match(unsigned int id, unsigned long long from, unsigned long long hto,
-	 unsigned int flags, void *cls)
+on_hit(struct hs_ctx *c, unsigned int id, size_t to)
 {
-	struct hs_ctx *c = cls;
 	const struct det *d = &c->e->det[id];
-	size_t to = c->base + (size_t)hto;
 	size_t start = to > d->window ? to - d->window : 0;
 	size_t end = to;
 
-	(void)from;
-	(void)flags;
 	if (d->kind == DET_KEYWORD)
 		return on_keyword(c, d, to);
 	if (d->kind == DET_PHONE)
@@ -184,6 +185,32 @@ on_match(unsigned int id, unsigned long long from, unsigned long long hto,
 		end = rules_trigger_end(c->text, c->len, to);
 	}
 	return grow(c, id, start, end);
+}
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long hto,
+	 unsigned int flags, void *cls)
+{
+	struct hs_ctx *c = cls;
+
+	(void)from;
+	(void)flags;
+	return on_hit(c, id, c->base + (size_t)hto);
+}
+
+/* A digit built-in's trigger matched (digits.c), ending at each of
+ * [first, last]. Those ends' windows overlap: one region grows by all of
+ * them at once, as it would one by one. A phone run is looked at once. */
+static int
+on_digit(void *cls, enum builtin b, size_t first, size_t last)
+{
+	struct hs_ctx *c = cls;
+	unsigned int id = (unsigned int)c->e->bdet[b];
+	size_t win = c->e->det[id].window;
+
+	if (b == B_PHONE || first == last)
+		return on_hit(c, id, first);
+	return grow(c, id, first > win ? first - win : 0, last);
 }
 
 static int
@@ -203,10 +230,12 @@ scan_gated(struct hs_ctx *c)
 	const struct dlp_engine *e = c->e;
 	struct worker *w = c->w;
 
-	for (size_t r = 0; r < e->rs.n; r++)
-		if (w->gs[r].active &&
-		    push_gate(w, r, w->gs[r].from, w->gs[r].to) < 0)
+	for (size_t k = 0; k < w->n_tgate; k++) {
+		size_t r = w->tgate[k];
+
+		if (push_gate(w, r, w->gs[r].from, w->gs[r].to) < 0)
 			return -GH_INTERNAL;
+	}
 	if (w->n_gt > 1)
 		qsort(w->gt, w->n_gt, sizeof(*w->gt), cmp_gate);
 	for (size_t i = 0; i < w->n_gt;) {
@@ -237,6 +266,25 @@ cmp_region(const void *a, const void *b)
 	return x->from < y->from ? -1 : (x->from > y->from);
 }
 
+/* Regions of one detector never share a start, so any sort by (detector,
+ * start) gives one order; a short list is sorted in place. */
+#define SMALL_SORT 32
+
+static void
+insertion_sort(struct region *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct region x = v[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_region(&v[j - 1], &x) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
 /*
  * Orders the regions by detector, then start, as cmp_region does. They
  * were pushed in the order of their hits' ends, so each detector's are
@@ -252,6 +300,10 @@ sort_regions(struct worker *w, size_t n_det)
 
 	if (w->n_rg < 2)
 		return 0;
+	if (w->n_rg <= SMALL_SORT) {
+		insertion_sort(w->rg, w->n_rg);
+		return 0;
+	}
 	tmp = malloc(w->n_rg * sizeof(*tmp));
 	if (tmp == NULL)
 		return -1;
@@ -304,22 +356,31 @@ raise_regions(const struct dlp_engine *e, struct worker *w, const char *t,
 {
 	struct hs_ctx hc = {e, w, t, len, 0, 0, 0};
 
-	memset(w->st, 0, e->n_det * sizeof(*w->st));
-	memset(w->gs, 0, e->rs.n * sizeof(*w->gs));
+	for (size_t k = 0; k < w->n_tdet; k++)
+		w->st[w->tdet[k]].active = 0;
+	for (size_t k = 0; k < w->n_tgate; k++)
+		w->gs[w->tgate[k]].active = 0;
+	w->n_tdet = 0;
+	w->n_tgate = 0;
 	w->n_rg = 0;
 	w->n_gt = 0;
 	if (len > 0 &&
 	    hs_scan(e->db, t, (unsigned)len, 0, w->scratch, on_match, &hc) !=
 		    HS_SUCCESS && hc.err == 0)
 		return -GH_INTERNAL;
+	if (hc.err == 0 && digit_triggers(t, len, on_digit, &hc) != 0 &&
+	    hc.err == 0)
+		return -GH_INTERNAL;
 	if (hc.err == 0 && len > 0)
 		hc.err = scan_gated(&hc);
 	if (hc.err < 0)
 		return hc.err;
-	for (size_t d = 0; d < e->n_det; d++)
-		if (w->st[d].active &&
-		    push_region(w, d, w->st[d].from, w->st[d].to) < 0)
+	for (size_t k = 0; k < w->n_tdet; k++) {
+		size_t d = w->tdet[k];
+
+		if (push_region(w, d, w->st[d].from, w->st[d].to) < 0)
 			return -GH_INTERNAL;
+	}
 	return sort_regions(w, e->n_det) < 0 ? -GH_INTERNAL : 0;
 }
 
@@ -340,7 +401,8 @@ confirm_regions(struct scan *s, const struct worker *w)
 			pii_confirm(s, (enum builtin)d->index, w->rg[i].from,
 				    w->rg[i].to);
 	}
-	for (size_t i = 0; i < e->rs.n && s->err == 0; i++) {
+	for (size_t i = 0; e->stats.pcre_only > 0 && i < e->rs.n && s->err == 0;
+	     i++) {
 		const struct dlp_rule *r = &e->rs.v[i];
 
 		if (r->mode == RULE_PCRE)
@@ -379,6 +441,12 @@ scan_view(const struct dlp_engine *e, struct worker *w,
 	s.out = out;
 	s.md = w->md;
 	s.mctx = w->mctx;
+	s.fc = &w->fc;
+	if (++w->fc.gen == 0) {
+		memset(w->fc.v, 0, sizeof(w->fc.v));
+		w->fc.gen = 1;
+	}
+	w->fc.used = 0;
 	rc = raise_regions(e, w, v->text, v->len);
 	if (rc < 0)
 		return rc;
