@@ -5,6 +5,8 @@
 #   make check    the release build, then every test: unit + API under
 #                 ASan/UBSan, fuzz replay + short fuzz runs, browser tests,
 #                 source checks
+#   make bench-load  the load benchmarks (floods, slow clients, lists at
+#                 a million tickets, keep-alive), figures beside baselines
 #   make eval     the four detection figures (IDN, phishing URLs, Presidio,
 #                 gitleaks) on ../shared/eval/dev, or on EVAL_DIR=path (a
 #                 directory with the same files)
@@ -15,7 +17,7 @@ DIR     ?= var
 MESON   ?= meson
 EVAL_DIR ?= ../shared/eval/dev
 
-.PHONY: all deps test-deps run check checksrc bench eval model model-check clean
+.PHONY: all deps test-deps run check checksrc bench bench-load eval model model-check clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -68,6 +70,13 @@ model-check: $(SAN)/build.ninja
 
 bench: all
 	scripts/run-bench $(BUILD)
+
+# The load benchmarks of issue 14 (bench/load_*.c, wrk): each starts the
+# release server on loopback and prints its figures beside a same-run
+# baseline; about ten minutes in all (docs/operations.md, "Capacity").
+bench-load: test-deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+	scripts/run-bench-load $(BUILD)
 
 # Builds bench_eval (in the test build) and prints the summary; run it
 # with `$(SAN)/bench/bench_eval [-v] DIR` for every figure behind it.
