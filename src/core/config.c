@@ -187,6 +187,15 @@ static const struct opt opts[] = {
 	  "contact codes one customer may check in an hour"),
 	I("contact", "codes_per_hour", contact_codes_per_hour, "20", 1, 100,
 	  "contact codes one staff member may give in an hour"),
+	/* [workers]: slow work off the server threads (issue 14, LOGINS) */
+	I("workers", "staff_login_threads", staff_login_threads, "1", 1, 16,
+	  "threads hashing staff logins' passwords"),
+	I("workers", "staff_login_queue", staff_login_queue, "64", 1, 4096,
+	  "staff logins waiting for a hash before 503 server_busy"),
+	I("workers", "portal_login_threads", portal_login_threads, "1", 1, 16,
+	  "threads hashing customers' login passwords"),
+	I("workers", "portal_login_queue", portal_login_queue, "64", 1, 4096,
+	  "customer logins waiting for a hash before 503 server_busy"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 };
 

@@ -103,6 +103,11 @@ struct config {
 	int64_t contact_code_minutes;
 	int64_t contact_checks_per_hour;
 	int64_t contact_codes_per_hour;
+	/* [workers]: the pools for slow work (issue 14, part LOGINS) */
+	int64_t staff_login_threads;
+	int64_t staff_login_queue;
+	int64_t portal_login_threads;
+	int64_t portal_login_queue;
 	/* [log] */
 	char log_level[16];
 

@@ -22,6 +22,7 @@
 #include "core/app.h"
 #include "core/refusal.h"
 #include "crypto/crypto.h"
+#include "http/defer.h"
 #include "http/router.h"
 #include "http/static.h"
 #include "util/errors.h"
@@ -111,6 +112,7 @@ request_free(struct request *r)
 {
 	if (r == NULL)
 		return;
+	defer_free(r);
 	if (r->db != NULL)
 		store_release(r->app->store, r->db);
 	json_decref(r->json);
@@ -354,7 +356,9 @@ http_on_access(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return body_append(r, upload, n) == 0 ? MHD_YES : MHD_NO;
 	}
-	rc = dispatch(r);
+	rc = r->defer == NULL ? dispatch(r) : 0;
+	if (rc == 0 && defer_continue(r, &rc))
+		return MHD_YES; /* suspended until its job is done */
 	if (rc < 0) {
 		if (err_status(rc) >= 500)
 			log_event(LOG_ERROR, "http.internal",

@@ -99,6 +99,7 @@ struct request {
 	json_t *error_extra;        /* merged into an error body */
 	char allow[64];             /* Allow header for 405 */
 	int error;                  /* the error code replied, for the log */
+	struct defer *defer;        /* a job on a worker pool (http/defer.h) */
 };
 
 /* A request header, or NULL. */

@@ -20,6 +20,7 @@
 #include "core/app.h"
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
+#include "http/defer.h"
 #include "util/log.h"
 
 const char server_tls_priority[] =
@@ -166,7 +167,7 @@ listener_start(struct server *srv, struct listener *l, const char *addr,
 	unsigned alen = 0;
 	unsigned flags = MHD_USE_TLS | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+			 MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 
 	l->srv = srv;
 	if (server_parse_addr(addr, &l->addr, &alen) < 0) {
@@ -268,6 +269,7 @@ server_stop(struct server *srv)
 			break;
 		usleep(100000);
 	}
+	defer_shutdown();
 	for (int i = 0; i < 2; i++)
 		if (ls[i]->d != NULL)
 			MHD_stop_daemon(ls[i]->d);
