@@ -14,11 +14,17 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "util/errors.h"
 
 #define WORKERS_MAX 64
 #define QUEUE_MAX 65536
+/* Workers yield the CPU to the threads that answer requests: slow work
+ * may wait a little, the console must not. */
+#define WORKER_NICE 10
 
 struct job {
 	workpool_fn work;
@@ -61,6 +67,8 @@ worker_main(void *cls)
 	struct workpool *p = cls;
 	struct job j;
 
+	/* Linux: a thread's nice value is its own (best effort). */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE);
 	pthread_mutex_lock(&p->lock);
 	while (take_job(p, &j) == 0) {
 		pthread_mutex_unlock(&p->lock);

@@ -7,7 +7,8 @@
  *
  * A job is a function and its argument, plus a completion callback; both
  * run on the worker, one after the other. The pool never touches the
- * argument itself.
+ * argument itself. Workers run at a lower priority (nice +10) than the
+ * threads that answer requests.
  */
 #ifndef GH_CORE_WORKPOOL_H
 #define GH_CORE_WORKPOOL_H

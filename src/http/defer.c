@@ -161,7 +161,7 @@ request_defer(struct request *r, struct workpool *pool, defer_work_fn work,
 		pthread_mutex_destroy(&d->lock);
 		free(d);
 		r->retry_after = BUSY_RETRY_AFTER;
-		log_event(LOG_WARN, "http.deferral_refused",
+		log_event(LOG_DEBUG, "http.deferral_refused",
 			  json_pack("{s:s, s:s}", "request_id", r->request_id,
 				    "code", err_code(rc)));
 		return rc;
