@@ -360,7 +360,7 @@ http_on_access(void *cls, struct MHD_Connection *c, const char *url,
 	if (rc == 0 && defer_continue(r, &rc))
 		return MHD_YES; /* suspended until its job is done */
 	if (rc < 0) {
-		if (err_status(rc) >= 500)
+		if (err_status(rc) >= 500 && rc != -GH_SERVER_BUSY)
 			log_event(LOG_ERROR, "http.internal",
 				  json_pack("{s:s, s:s}", "request_id",
 					    r->request_id, "route",
