@@ -112,17 +112,25 @@ login_release(void *arg)
 }
 
 /*
- * The throttle first (a refused attempt costs no hash and no queue slot),
- * then the password on the realm's own pool: a full queue answers 503
- * server_busy at once (the attempt stays counted).
+ * A full queue first (503 server_busy at once, before any database work,
+ * so a flood costs no write), then the throttle (a refused attempt costs
+ * no hash and no queue slot), then the password on the realm's own pool;
+ * should the queue have filled meanwhile, 503 too (the attempt stays
+ * counted).
  */
 static int
 login_start(struct request *r, enum realm realm, const struct login_req *req)
 {
-	struct login_job *j = calloc(1, sizeof(*j));
+	struct workpool *pool = realm == REALM_STAFF
+					? r->app->staff_login_pool
+					: r->app->portal_login_pool;
+	struct login_job *j;
 	int64_t retry = 0;
-	int rc;
+	int rc = request_defer_room(r, pool);
 
+	if (rc < 0)
+		return rc;
+	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -GH_INTERNAL;
 	j->realm = realm;
@@ -133,11 +141,8 @@ login_start(struct request *r, enum realm realm, const struct login_req *req)
 					   (json_int_t)retry);
 	}
 	if (rc == 0)
-		rc = request_defer(r,
-				   realm == REALM_STAFF
-					   ? r->app->staff_login_pool
-					   : r->app->portal_login_pool,
-				   login_work, login_finish, login_release, j);
+		rc = request_defer(r, pool, login_work, login_finish,
+				   login_release, j);
 	if (rc < 0)
 		login_release(j);
 	return rc;

@@ -154,6 +154,17 @@ workpool_submit(struct workpool *p, workpool_fn work, workpool_fn done,
 	return rc;
 }
 
+int
+workpool_has_room(struct workpool *p)
+{
+	int room;
+
+	pthread_mutex_lock(&p->lock);
+	room = !p->stopping && p->n_queued < p->queue_max;
+	pthread_mutex_unlock(&p->lock);
+	return room;
+}
+
 size_t
 workpool_load(struct workpool *p)
 {

@@ -38,6 +38,11 @@ int workpool_create(unsigned workers, unsigned queue_max, const char *name,
 int workpool_submit(struct workpool *p, workpool_fn work, workpool_fn done,
 		    void *arg);
 
+/* 1 when a job submitted now would be queued (fewer than queue_max
+ * waiting and not shutting down), else 0: a hint for refusing early,
+ * before costly preparation; workpool_submit still decides. */
+int workpool_has_room(struct workpool *p);
+
 /* Jobs waiting plus jobs running at this moment. */
 size_t workpool_load(struct workpool *p);
 

@@ -128,6 +128,27 @@ in_flight_begin(void)
 	return rc;
 }
 
+/* r's refusal for a full queue (or a shutdown): Retry-After, a log. */
+static int
+refuse(struct request *r, int rc)
+{
+	r->retry_after = BUSY_RETRY_AFTER;
+	log_event(LOG_DEBUG, "http.deferral_refused",
+		  json_pack("{s:s, s:s}", "request_id", r->request_id, "code",
+			    err_code(rc)));
+	return rc;
+}
+
+int
+request_defer_room(struct request *r, struct workpool *pool)
+{
+	if (pool == NULL) {
+		LOG_BUG("request deferred without a pool");
+		return -GH_INTERNAL;
+	}
+	return workpool_has_room(pool) ? 0 : refuse(r, -GH_SERVER_BUSY);
+}
+
 int
 request_defer(struct request *r, struct workpool *pool, defer_work_fn work,
 	      defer_finish_fn finish, defer_release_fn release, void *arg)
@@ -160,11 +181,7 @@ request_defer(struct request *r, struct workpool *pool, defer_work_fn work,
 		pthread_cond_destroy(&d->cv);
 		pthread_mutex_destroy(&d->lock);
 		free(d);
-		r->retry_after = BUSY_RETRY_AFTER;
-		log_event(LOG_DEBUG, "http.deferral_refused",
-			  json_pack("{s:s, s:s}", "request_id", r->request_id,
-				    "code", err_code(rc)));
-		return rc;
+		return refuse(r, rc);
 	}
 	/* No database connection is held while the job runs. */
 	if (r->db != NULL) {

@@ -35,6 +35,14 @@ int request_defer(struct request *r, struct workpool *pool,
 		  defer_work_fn work, defer_finish_fn finish,
 		  defer_release_fn release, void *arg);
 
+/*
+ * Before costly preparation (database work) for request_defer: 0 when
+ * pool has room for a job now, else -GH_SERVER_BUSY with Retry-After set
+ * on r (or -GH_INTERNAL without a pool). A flood that would be refused
+ * anyway is refused before it touches the database.
+ */
+int request_defer_room(struct request *r, struct workpool *pool);
+
 /* --- for http/conn.c and http/server.c only ----------------------------- */
 
 /*

@@ -121,8 +121,9 @@ test_bad_sizes(void **state)
 }
 
 /* One worker held by the gate, a queue of 2: two more jobs wait, the
- * third is refused at once with -GH_SERVER_BUSY and never runs; once the
- * gate opens the two queued ones run. */
+ * third is refused at once with -GH_SERVER_BUSY and never runs (and
+ * workpool_has_room said so first); once the gate opens the two queued
+ * ones run. */
 static void
 test_full_queue_refused_at_once(void **state)
 {
@@ -136,8 +137,10 @@ test_full_queue_refused_at_once(void **state)
 	assert_int_equal(workpool_submit(p, gate_work, NULL, NULL), 0);
 	gate_wait_entered(1);
 	assert_int_equal(workpool_submit(p, count_work, count_done, &a[0]), 0);
+	assert_true(workpool_has_room(p));
 	assert_int_equal(workpool_submit(p, count_work, count_done, &a[1]), 0);
 	assert_int_equal(workpool_load(p), 3);
+	assert_false(workpool_has_room(p));
 	assert_int_equal(workpool_submit(p, count_work, count_done, &a[2]),
 			 -GH_SERVER_BUSY);
 	gate_open();
