@@ -1,7 +1,9 @@
 /*
  * POST/GET/DELETE .../session on both listeners: login with e-mail,
  * password and TOTP code; the current session (for a page reload: who is
- * logged in and the CSRF token); logout.
+ * logged in and the CSRF token); logout. A login's password check
+ * (argon2id) runs on the realm's worker pool, never on a server thread
+ * or while a database connection is held (http/defer.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "core/session.h"
 #include "core/tickets.h"
 #include "crypto/totp.h"
+#include "http/defer.h"
 #include "util/log.h"
 
 /* 201 with the new session's CSRF token and who logged in; for staff
@@ -40,6 +43,111 @@ login_reply(struct request *r, enum realm realm, const struct login_ok *ok,
 	return api_created(r, body);
 }
 
+/* The session of a login that succeeded: the cookie, then the reply. */
+static int
+login_open(struct request *r, enum realm realm, struct login_ok *ok)
+{
+	char cookie[256];
+	char name[404] = "";
+	int rc;
+
+	r->actor.authenticated = 1;
+	r->actor.realm = realm;
+	r->actor.id = ok->id;
+	if (realm == REALM_STAFF) {
+		rc = tickets_staff_name(request_db(r), ok->id, name,
+					sizeof(name));
+		if (rc < 0)
+			return rc;
+	}
+	session_cookie(realm, ok->token,
+		       realm == REALM_STAFF
+			       ? r->app->cfg.staff_absolute_seconds
+			       : r->app->cfg.customer_absolute_seconds,
+		       cookie, sizeof(cookie));
+	rc = reply_cookie(r, cookie);
+	crypto_wipe(cookie, sizeof(cookie));
+	if (rc < 0)
+		return rc;
+	return login_reply(r, realm, ok, name);
+}
+
+/* A login whose password check runs on a worker pool (http/defer.h). */
+struct login_job {
+	enum realm realm;
+	struct auth_attempt *attempt;
+};
+
+/* On the worker: argon2id and the code; no database connection. */
+static void
+login_work(void *arg)
+{
+	struct login_job *j = arg;
+
+	auth_login_check(j->attempt);
+}
+
+/* Back on a server thread: the outcome, the session, the reply. */
+static int
+login_finish(struct request *r, void *arg)
+{
+	struct login_job *j = arg;
+	struct login_ok ok;
+	int rc;
+
+	rc = auth_login_finish(request_db(r), j->attempt, &ok);
+	if (rc == 0)
+		rc = login_open(r, j->realm, &ok);
+	crypto_wipe(&ok, sizeof(ok));
+	return rc;
+}
+
+static void
+login_release(void *arg)
+{
+	struct login_job *j = arg;
+
+	auth_login_free(j->attempt);
+	free(j);
+}
+
+/*
+ * A full queue first (503 server_busy at once, before any database work,
+ * so a flood costs no write), then the throttle (a refused attempt costs
+ * no hash and no queue slot), then the password on the realm's own pool;
+ * should the queue have filled meanwhile, 503 too (the attempt stays
+ * counted).
+ */
+static int
+login_start(struct request *r, enum realm realm, const struct login_req *req)
+{
+	struct workpool *pool = realm == REALM_STAFF
+					? r->app->staff_login_pool
+					: r->app->portal_login_pool;
+	struct login_job *j;
+	int64_t retry = 0;
+	int rc = request_defer_room(r, pool);
+
+	if (rc < 0)
+		return rc;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return -GH_INTERNAL;
+	j->realm = realm;
+	rc = auth_login_begin(r->app, request_db(r), req, &j->attempt, &retry);
+	if (rc == -GH_TOO_MANY_ATTEMPTS) {
+		r->retry_after = retry;
+		r->error_extra = json_pack("{s:I}", "retry_after",
+					   (json_int_t)retry);
+	}
+	if (rc == 0)
+		rc = request_defer(r, pool, login_work, login_finish,
+				   login_release, j);
+	if (rc < 0)
+		login_release(j);
+	return rc;
+}
+
 static int
 login(struct request *r, enum realm realm)
 {
@@ -55,56 +163,21 @@ login(struct request *r, enum realm realm)
 		JSPEC_STR("totp", &code, 0, 16, 0),
 		JSPEC_END,
 	};
-	struct login_req req;
-	struct login_ok ok;
-	int64_t retry = 0;
-	char cookie[256];
-	char name[404] = "";
 	int rc;
 
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	req = (struct login_req){
-		.realm = realm,
-		.email = email,
-		.password = password,
-		.password_len = strlen(password),
-		.code = code,
-		.ip = r->ip,
-		.request_id = r->request_id,
-	};
-	rc = auth_login(r->app, request_db(r), &req, &ok, &retry);
-	if (rc == -GH_TOO_MANY_ATTEMPTS) {
-		r->retry_after = retry;
-		r->error_extra = json_pack("{s:I}", "retry_after",
-					   (json_int_t)retry);
-		return rc;
-	}
-	if (rc < 0)
-		return rc;
-	r->actor.authenticated = 1;
-	r->actor.realm = realm;
-	r->actor.id = ok.id;
-	if (realm == REALM_STAFF) {
-		rc = tickets_staff_name(request_db(r), ok.id, name,
-					sizeof(name));
-		if (rc < 0) {
-			crypto_wipe(ok.token, sizeof(ok.token));
-			return rc;
-		}
-	}
-	session_cookie(realm, ok.token,
-		       realm == REALM_STAFF
-			       ? r->app->cfg.staff_absolute_seconds
-			       : r->app->cfg.customer_absolute_seconds,
-		       cookie, sizeof(cookie));
-	crypto_wipe(ok.token, sizeof(ok.token));
-	rc = reply_cookie(r, cookie);
-	crypto_wipe(cookie, sizeof(cookie));
-	if (rc < 0)
-		return rc;
-	return login_reply(r, realm, &ok, name);
+	return login_start(r, realm,
+			   &(struct login_req){
+				   .realm = realm,
+				   .email = email,
+				   .password = password,
+				   .password_len = strlen(password),
+				   .code = code,
+				   .ip = r->ip,
+				   .request_id = r->request_id,
+			   });
 }
 
 int

@@ -154,6 +154,26 @@ start_phish(struct app *app)
 	return phish_engine_new(&o, &app->phish);
 }
 
+/* The login pools of [workers]. 0 or -1 with err set. */
+static int
+start_pools(struct app *app, char *err, size_t errsz)
+{
+	const struct config *cfg = &app->cfg;
+
+	if ((app->staff_login_pool == NULL &&
+	     workpool_create((unsigned)cfg->staff_login_threads,
+			     (unsigned)cfg->staff_login_queue, "gh-staff-login",
+			     &app->staff_login_pool) < 0) ||
+	    (app->portal_login_pool == NULL &&
+	     workpool_create((unsigned)cfg->portal_login_threads,
+			     (unsigned)cfg->portal_login_queue, "gh-portal-login",
+			     &app->portal_login_pool) < 0)) {
+		snprintf(err, errsz, "the login worker threads cannot start");
+		return -1;
+	}
+	return 0;
+}
+
 int
 app_start_engines(struct app *app, char *err, size_t errsz)
 {
@@ -176,12 +196,17 @@ app_start_engines(struct app *app, char *err, size_t errsz)
 			 "the phone index of customers cannot be built");
 		return -1;
 	}
-	return 0;
+	return start_pools(app, err, errsz);
 }
 
 void
 app_close(struct app *app)
 {
+	/* Runs what is queued: before the store closes. */
+	workpool_destroy(app->staff_login_pool);
+	app->staff_login_pool = NULL;
+	workpool_destroy(app->portal_login_pool);
+	app->portal_login_pool = NULL;
 	dlp_engine_free(app->dlp);
 	app->dlp = NULL;
 	phish_engine_free(app->phish);

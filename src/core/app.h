@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "core/password.h"
+#include "core/workpool.h"
 #include "core/dlp/dlp.h"
 #include "core/phish/phish.h"
 #include "crypto/crypto.h"
@@ -32,6 +33,11 @@ struct app {
 	 * app_start_engines() with cfg.company_domains as the company's own
 	 * domains. NULL before (links are then not analysed). */
 	struct phish_engine *phish;
+	/* The worker pools of staff and customer logins (argon2id off the
+	 * server threads, core/workpool.h), started by app_start_engines();
+	 * NULL before. Separate, so customers cannot starve staff. */
+	struct workpool *staff_login_pool;
+	struct workpool *portal_login_pool;
 	/* Outbox directory for mail when no SMTP relay is configured. */
 	char outbox[CONFIG_STR_MAX + 16];
 };
@@ -42,7 +48,8 @@ struct app {
  * Free with app_close().
  */
 int app_open(struct app *app, const char *dir, char *err, size_t errsz);
-/* Compiles the detection engines (seconds) and, when the fingerprint
+/* Compiles the detection engines (seconds), starts the login worker
+ * pools ([workers]) and, when the fingerprint
  * index of customers' values is empty while customers exist, rebuilds it;
  * gives customers older than migration 013 their phone index. 0 or -1
  * with err set. */

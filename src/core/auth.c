@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -62,10 +63,13 @@ auth_normalize_email(const char *in, char *out, size_t outsz)
 }
 
 /* One login attempt, from the request to its outcome. */
-struct attempt {
+struct auth_attempt {
 	struct app *app;
-	const struct login_req *req;
-	struct login_ok *ok;
+	const struct login_req *req; /* &reqv */
+	struct login_ok *ok;         /* &okv */
+	struct login_req reqv;       /* its strings are the caller's */
+	struct login_ok okv;
+	int check_rc;                /* check_credentials' result */
 	int64_t now;
 	char email[256];        /* normalised, or "invalid" */
 	char login[256];        /* staff: the e-mail; customer: blind index */
@@ -84,14 +88,14 @@ struct attempt {
 /* Names the attempt's keys. A malformed e-mail still costs a hash and
  * counts as a failure against the address, like any other wrong name. */
 static void
-attempt_start(struct attempt *a, struct app *app, const struct login_req *req,
-	      struct login_ok *ok)
+attempt_start(struct auth_attempt *a, struct app *app,
+	      const struct login_req *req)
 {
 	memset(a, 0, sizeof(*a));
-	memset(ok, 0, sizeof(*ok));
 	a->app = app;
-	a->req = req;
-	a->ok = ok;
+	a->reqv = *req;
+	a->req = &a->reqv;
+	a->ok = &a->okv;
 	a->now = (int64_t)time(NULL);
 	a->why = "unknown account";
 	if (auth_normalize_email(req->email, a->email, sizeof(a->email)) < 0)
@@ -111,14 +115,15 @@ attempt_start(struct attempt *a, struct app *app, const struct login_req *req,
 }
 
 static void
-attempt_end(struct attempt *a)
+attempt_end(struct auth_attempt *a)
 {
 	crypto_wipe(a->new_hash, sizeof(a->new_hash));
+	crypto_wipe(&a->okv, sizeof(a->okv));
 	account_clear(&a->acct);
 }
 
 static void
-principal(const struct attempt *a, char *buf, size_t bufsz)
+principal(const struct auth_attempt *a, char *buf, size_t bufsz)
 {
 	if (a->have_acct)
 		snprintf(buf, bufsz, "%s:%lld", realm_name(a->req->realm),
@@ -128,7 +133,7 @@ principal(const struct attempt *a, char *buf, size_t bufsz)
 }
 
 static int
-login_failed(struct attempt *a, const char *why)
+login_failed(struct auth_attempt *a, const char *why)
 {
 	a->why = why;
 	return -GH_LOGIN_FAILED;
@@ -148,7 +153,7 @@ open_seed(struct app *app, enum realm realm, const char *login,
 
 /* Counts the attempt on both keys before any work, or refuses it. */
 static int
-reserve(struct store_conn *c, struct attempt *a)
+reserve(struct store_conn *c, struct auth_attempt *a)
 {
 	int rc = throttle_reserve(a->app, c, a->claims, 2, a->now,
 				  &a->retry_after);
@@ -166,7 +171,7 @@ reserve(struct store_conn *c, struct attempt *a)
  * either way costs one argon2id verification. *norm gets the normalised
  * password (a crypto secret, for a rehash). */
 static int
-check_password(struct attempt *a, char **norm, size_t *norm_len)
+check_password(struct auth_attempt *a, char **norm, size_t *norm_len)
 {
 	const struct login_req *req = a->req;
 
@@ -190,7 +195,7 @@ check_password(struct attempt *a, char **norm, size_t *norm_len)
  * right (or, for an invited account without authenticator, absent: the
  * session will only allow enrolment). */
 static int
-check_second_factor(struct attempt *a)
+check_second_factor(struct auth_attempt *a)
 {
 	const struct login_req *req = a->req;
 	char *seed = NULL;
@@ -220,7 +225,7 @@ check_second_factor(struct attempt *a)
 
 /* Every factor, then a new hash when the configured cost rose. */
 static int
-check_credentials(struct attempt *a)
+check_credentials(struct auth_attempt *a)
 {
 	const struct crypto_pw_params *pp = &a->app->pw_params;
 	char *norm = NULL;
@@ -239,7 +244,7 @@ check_credentials(struct attempt *a)
 /* Records the attempt of a known account in its login history
  * (core/hygiene.h); a success from a new network sends a notice. */
 static int
-record_login(struct store_conn *c, const struct attempt *a, int ok)
+record_login(struct store_conn *c, const struct auth_attempt *a, int ok)
 {
 	if (!a->have_acct)
 		return 0;
@@ -262,7 +267,7 @@ record_login(struct store_conn *c, const struct attempt *a, int ok)
 static int
 tx_success(struct store_conn *c, void *cls)
 {
-	struct attempt *a = cls;
+	struct auth_attempt *a = cls;
 	const struct login_req *req = a->req;
 	char who[48];
 	int rc = 0;
@@ -303,7 +308,7 @@ tx_success(struct store_conn *c, void *cls)
 
 /* Opens the session; a replayed code turns the attempt into a failure. */
 static int
-succeed(struct store_conn *c, struct attempt *a)
+succeed(struct store_conn *c, struct auth_attempt *a)
 {
 	int rc;
 
@@ -321,7 +326,7 @@ succeed(struct store_conn *c, struct attempt *a)
 static int
 tx_failure(struct store_conn *c, void *cls)
 {
-	struct attempt *a = cls;
+	struct auth_attempt *a = cls;
 	char who[48];
 	int rc = record_login(c, a, 0);
 
@@ -341,7 +346,7 @@ tx_failure(struct store_conn *c, void *cls)
 }
 
 static int
-fail(struct store_conn *c, struct attempt *a)
+fail(struct store_conn *c, struct auth_attempt *a)
 {
 	int rc;
 
@@ -354,28 +359,79 @@ fail(struct store_conn *c, struct attempt *a)
 }
 
 int
+auth_login_begin(struct app *app, struct store_conn *c,
+		 const struct login_req *req, struct auth_attempt **out,
+		 int64_t *retry_after)
+{
+	struct auth_attempt *a = malloc(sizeof(*a));
+	int rc;
+
+	*out = NULL;
+	*retry_after = 0;
+	if (a == NULL)
+		return -GH_INTERNAL;
+	attempt_start(a, app, req);
+	rc = reserve(c, a);
+	*retry_after = a->retry_after;
+	if (rc < 0)
+		goto out;
+	rc = c->ops->account_by_login(c, req->realm, a->login, &a->acct);
+	if (rc < 0 && rc != -GH_NOT_FOUND)
+		goto out;
+	a->have_acct = rc == 0;
+	a->check_rc = -GH_INTERNAL; /* until auth_login_check runs */
+	*out = a;
+	return 0;
+out:
+	auth_login_free(a);
+	return rc;
+}
+
+void
+auth_login_check(struct auth_attempt *a)
+{
+	a->check_rc = check_credentials(a);
+}
+
+int
+auth_login_finish(struct store_conn *c, struct auth_attempt *a,
+		  struct login_ok *out)
+{
+	int rc = a->check_rc;
+
+	memset(out, 0, sizeof(*out));
+	if (rc == 0)
+		rc = succeed(c, a);
+	if (rc == -GH_LOGIN_FAILED)
+		rc = fail(c, a);
+	if (rc == 0)
+		*out = a->okv;
+	return rc;
+}
+
+void
+auth_login_free(struct auth_attempt *a)
+{
+	if (a == NULL)
+		return;
+	attempt_end(a);
+	free(a);
+}
+
+int
 auth_login(struct app *app, struct store_conn *c, const struct login_req *req,
 	   struct login_ok *out, int64_t *retry_after)
 {
-	struct attempt a;
+	struct auth_attempt *a = NULL;
 	int rc;
 
-	attempt_start(&a, app, req, out);
-	rc = reserve(c, &a);
-	*retry_after = a.retry_after;
+	memset(out, 0, sizeof(*out));
+	rc = auth_login_begin(app, c, req, &a, retry_after);
 	if (rc < 0)
-		goto out;
-	rc = c->ops->account_by_login(c, req->realm, a.login, &a.acct);
-	if (rc < 0 && rc != -GH_NOT_FOUND)
-		goto out;
-	a.have_acct = rc == 0;
-	rc = check_credentials(&a);
-	if (rc == 0)
-		rc = succeed(c, &a);
-	if (rc == -GH_LOGIN_FAILED)
-		rc = fail(c, &a);
-out:
-	attempt_end(&a);
+		return rc;
+	auth_login_check(a);
+	rc = auth_login_finish(c, a, out);
+	auth_login_free(a);
 	return rc;
 }
 

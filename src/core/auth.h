@@ -45,6 +45,28 @@ int auth_login(struct app *app, struct store_conn *c,
 	       int64_t *retry_after);
 
 /*
+ * auth_login in three steps, so that the slow one (argon2id) can run on a
+ * worker pool with no database connection held:
+ *   auth_login_begin   (store) names and reserves the attempt on the
+ *                      throttle (before any hash), loads the account: 0
+ *                      with *out, or the errors of auth_login;
+ *   auth_login_check   (no store, slow) checks password and code;
+ *   auth_login_finish  (store) writes the outcome: the results of
+ *                      auth_login, *out filled on 0;
+ *   auth_login_free    wipes and frees the attempt (NULL is a no-op).
+ * The strings of req must outlive the attempt. Each step runs once, in
+ * this order; the attempt may move between threads between steps.
+ */
+struct auth_attempt;
+int auth_login_begin(struct app *app, struct store_conn *c,
+		     const struct login_req *req, struct auth_attempt **out,
+		     int64_t *retry_after);
+void auth_login_check(struct auth_attempt *a);
+int auth_login_finish(struct store_conn *c, struct auth_attempt *a,
+		      struct login_ok *out);
+void auth_login_free(struct auth_attempt *a);
+
+/*
  * Authenticator enrolment for an account created without one (customers
  * invited with `customer add --enroll-in-portal`). auth_enroll_begin makes
  * a new secret (replacing any unconfirmed one) and returns its base32 form

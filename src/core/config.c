@@ -215,6 +215,15 @@ static const struct opt opts[] = {
 	I("quotas", "staff_messages_per_minute",
 	  quota_staff_messages_per_minute, "60", 10, 1000,
 	  "replies and notes one staff member may write in a minute"),
+	/* [workers]: slow work off the server threads (issue 14, LOGINS) */
+	I("workers", "staff_login_threads", staff_login_threads, "1", 1, 16,
+	  "threads hashing staff logins' passwords"),
+	I("workers", "staff_login_queue", staff_login_queue, "64", 1, 4096,
+	  "staff logins waiting for a hash before 503 server_busy"),
+	I("workers", "portal_login_threads", portal_login_threads, "1", 1, 16,
+	  "threads hashing customers' login passwords"),
+	I("workers", "portal_login_queue", portal_login_queue, "64", 1, 4096,
+	  "customer logins waiting for a hash before 503 server_busy"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 	/* connection model, header deadline, request log (issue 14 CONN) */
 	I("server", "threads", server_threads, "0", 0, 256,

@@ -113,6 +113,11 @@ struct config {
 	int64_t quota_address_messages_per_minute;
 	int64_t quota_address_attachment_bytes_per_day;
 	int64_t quota_staff_messages_per_minute;
+	/* [workers]: the pools for slow work (issue 14, part LOGINS) */
+	int64_t staff_login_threads;
+	int64_t staff_login_queue;
+	int64_t portal_login_threads;
+	int64_t portal_login_queue;
 	/* [log] */
 	char log_level[16];
 	/* connection model and request log (issue 14 CONN) */

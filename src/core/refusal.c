@@ -49,6 +49,7 @@ refusal_is_security(int err)
 {
 	switch (err < 0 ? -err : err) {
 	case GH_TOO_MANY_ATTEMPTS:
+	case GH_SERVER_BUSY:
 	case GH_ACCOUNT_LOCKED:
 	case GH_RATE_LIMITED:
 	case GH_CSRF_FAILED:

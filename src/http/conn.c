@@ -26,6 +26,7 @@
 #include "core/app.h"
 #include "core/refusal.h"
 #include "crypto/crypto.h"
+#include "http/defer.h"
 #include "http/router.h"
 #include "http/static.h"
 #include "util/errors.h"
@@ -115,6 +116,7 @@ request_free(struct request *r)
 {
 	if (r == NULL)
 		return;
+	defer_free(r);
 	if (r->db != NULL)
 		store_release(r->app->store, r->db);
 	json_decref(r->json);
@@ -424,9 +426,11 @@ http_on_access(void *cls, struct MHD_Connection *c, const char *url,
 	if (r->early != 0)
 		return r->early < 0 ? http_send_error(r, r->early)
 				    : http_send_reply(r);
-	rc = dispatch(r);
+	rc = r->defer == NULL ? dispatch(r) : 0;
+	if (rc == 0 && defer_continue(r, &rc))
+		return MHD_YES; /* suspended until its job is done */
 	if (rc < 0) {
-		if (err_status(rc) >= 500)
+		if (err_status(rc) >= 500 && rc != -GH_SERVER_BUSY)
 			log_event(LOG_ERROR, "http.internal",
 				  json_pack("{s:s, s:s}", "request_id",
 					    r->request_id, "route",

@@ -103,6 +103,7 @@ struct request {
 	/* http/conn.c: an answer decided from the headers, sent on the
 	 * request's last call: a negative error, or 1 for a built reply. */
 	int early;
+	struct defer *defer;        /* a job on a worker pool (http/defer.h) */
 };
 
 /* A request header, or NULL. */

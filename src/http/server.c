@@ -28,6 +28,7 @@
 #include "core/app.h"
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
+#include "http/defer.h"
 #include "util/log.h"
 
 const char server_tls_priority[] =
@@ -332,6 +333,7 @@ server_stop(struct server *srv)
 			break;
 		usleep(100000);
 	}
+	defer_shutdown();
 	for (int i = 0; i < 2; i++)
 		if (ls[i]->d != NULL)
 			MHD_stop_daemon(ls[i]->d);

@@ -1,0 +1,253 @@
+/*
+ * Load benchmark of issue 14, part LOGINS: does a login flood slow the
+ * staff console? Starts the release server on loopback (the API test
+ * harness), seeds a staff member, a customer and a ticket, then measures
+ * the agent's ticket view (one keep-alive client, requests one after the
+ * other) alone, during a flood of wrong staff logins and during a flood
+ * of wrong customer logins. Each flood is N_FLOOD connections, each
+ * from its own 127.x address, changing address before the per-address
+ * throttle would stop it, with a new unknown e-mail every time (the
+ * worst case: every attempt is owed a hash). Prints
+ *     ROW <name>: <figure> | baseline <figure>   (aim <aim>)
+ * Bounded: about 30 s of load, loopback only, every thread and the
+ * server stopped at the end.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define N_FLOOD 200
+#define BASE_SECONDS 4.0
+#define RAMP_SECONDS 1.5
+#define FLOOD_SECONDS 6.0
+/* Below [security] login_ip_free_failures (30): a new address first. */
+#define PER_ADDRESS 25
+#define MAX_SAMPLES 400000
+
+static struct gh_server srv;
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- the flood ------------------------------------------------------------ */
+
+struct flooder {
+	int staff;
+	unsigned idx;
+	volatile int *stop;
+	unsigned long sent, n401, n429, n503, other;
+};
+
+static void
+flooder_address(struct flooder *f, unsigned round, struct gh_client *c)
+{
+	char addr[32];
+	unsigned n = f->idx * 4096u + round;
+
+	snprintf(addr, sizeof(addr), "127.%u.%u.%u", 10u + (n >> 16) % 200u,
+		 (n >> 8) & 0xffu, 1u + (n & 0xffu) % 254u);
+	curl_easy_setopt(c->curl, CURLOPT_INTERFACE, addr);
+}
+
+static void *
+flood_main(void *arg)
+{
+	struct flooder *f = arg;
+	struct gh_client c;
+	struct gh_resp r;
+	char body[256];
+	unsigned round = 0;
+	long st;
+
+	gh_client_init(&c, f->staff);
+	while (!*f->stop) {
+		if (f->sent % PER_ADDRESS == 0) {
+			gh_client_free(&c);
+			gh_client_init(&c, f->staff);
+			flooder_address(f, round++, &c);
+		}
+		snprintf(body, sizeof(body),
+			 "{\"email\":\"nobody%u.%lu@example.com\","
+			 "\"password\":\"wrong password here\","
+			 "\"totp\":\"123456\"}",
+			 f->idx, f->sent);
+		st = gh_req(&srv, &c, "POST",
+			    f->staff ? "/api/v1/staff/session"
+				     : "/api/v1/portal/session",
+			    body, NULL, &r);
+		gh_resp_free(&r);
+		f->sent++;
+		f->n401 += st == 401;
+		f->n429 += st == 429;
+		f->n503 += st == 503;
+		f->other += st != 401 && st != 429 && st != 503;
+	}
+	gh_client_free(&c);
+	return NULL;
+}
+
+/* --- the ticket view ------------------------------------------------------ */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct figure {
+	double median_ms, p99_ms, rps;
+	size_t n, failed;
+};
+
+/* GETs path for secs seconds, one request after the other. */
+static struct figure
+view(struct gh_client *c, const char *path, double secs)
+{
+	double *ms = malloc(MAX_SAMPLES * sizeof(*ms));
+	struct figure fig = {0, 0, 0, 0, 0};
+	double start = now_s(), t0;
+	struct gh_resp r;
+
+	while (ms != NULL && now_s() - start < secs && fig.n < MAX_SAMPLES) {
+		t0 = now_s();
+		if (gh_req(&srv, c, "GET", path, NULL, NULL, &r) != 200)
+			fig.failed++;
+		gh_resp_free(&r);
+		ms[fig.n++] = (now_s() - t0) * 1000.0;
+	}
+	if (fig.n > 0) {
+		qsort(ms, fig.n, sizeof(*ms), cmp_double);
+		fig.median_ms = ms[fig.n / 2];
+		fig.p99_ms = ms[(fig.n * 99) / 100];
+		fig.rps = (double)fig.n / (now_s() - start);
+	}
+	free(ms);
+	return fig;
+}
+
+/* The view during a flood of the staff (or portal) login. */
+static struct figure
+view_during_flood(struct gh_client *c, const char *path, int staff)
+{
+	static struct flooder fl[N_FLOOD];
+	pthread_t th[N_FLOOD];
+	volatile int stop = 0;
+	struct flooder sum = {0};
+	struct figure fig;
+	unsigned started = 0;
+
+	for (unsigned i = 0; i < N_FLOOD; i++) {
+		fl[i] = (struct flooder){.staff = staff, .idx = i, .stop = &stop};
+		if (pthread_create(&th[i], NULL, flood_main, &fl[i]) == 0)
+			started = i + 1;
+		else
+			break;
+	}
+	view(c, path, RAMP_SECONDS);
+	fig = view(c, path, FLOOD_SECONDS);
+	stop = 1;
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(th[i], NULL);
+		sum.sent += fl[i].sent;
+		sum.n401 += fl[i].n401;
+		sum.n429 += fl[i].n429;
+		sum.n503 += fl[i].n503;
+		sum.other += fl[i].other;
+	}
+	printf("  %s flood: %u connections, %lu logins answered in %.1f s: "
+	       "%lu 401 (hashed), %lu 503 server_busy, %lu 429, %lu other\n",
+	       staff ? "staff" : "customer", started, sum.sent,
+	       RAMP_SECONDS + FLOOD_SECONDS, sum.n401, sum.n503, sum.n429,
+	       sum.other);
+	return fig;
+}
+
+/* --- set-up and report ---------------------------------------------------- */
+
+static int64_t
+seed_ticket(void)
+{
+	struct gh_user cust;
+	struct gh_client c;
+	struct gh_resp r;
+	int64_t id;
+
+	gh_add_customer(&srv, "bench-customer@example.org", &cust);
+	gh_client_init(&c, 0);
+	if (gh_login(&srv, &c, &cust) != 201)
+		return -1;
+	if (gh_send_json(&srv, &c, "POST", "/api/v1/portal/tickets",
+			 json_pack("{s:s, s:s}", "subject", "Order 10442",
+				   "body", "My parcel has not arrived yet."),
+			 &r) != 201)
+		id = -1;
+	else
+		id = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	return id;
+}
+
+static void
+row(const char *name, const struct figure *f, const struct figure *base)
+{
+	printf("ROW %s: median %.2f ms p99 %.2f ms (%.0f req/s, %zu failed) | "
+	       "baseline median %.2f ms p99 %.2f ms (%.0f req/s)   "
+	       "(aim median <= 10 ms, p99 <= 50 ms)\n",
+	       name, f->median_ms, f->p99_ms, f->rps, f->failed,
+	       base->median_ms, base->p99_ms, base->rps);
+}
+
+int
+main(void)
+{
+	struct gh_user agent;
+	struct gh_client c;
+	struct figure base, staff, portal;
+	char path[64];
+	int64_t id;
+
+	if (getenv("GH_BIN") == NULL)
+		setenv("GH_BIN", GH_DEFAULT_BIN, 0);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* Request lines off the log's disk cost: level warn. */
+	gh_start(&srv, "\n[log]\nlevel = warn\n"
+		       "[server]\nmax_connections = 1024\n");
+	gh_add_staff(&srv, "bench-agent@example.com", "agent", &agent);
+	id = seed_ticket();
+	gh_client_init(&c, 1);
+	if (id <= 0 || gh_login(&srv, &c, &agent) != 201) {
+		fprintf(stderr, "load_logins: seeding failed (log: %s)\n",
+			srv.log);
+		gh_stop(&srv);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld", (long long)id);
+	base = view(&c, path, BASE_SECONDS);
+	staff = view_during_flood(&c, path, 1);
+	portal = view_during_flood(&c, path, 0);
+	row("logins: ticket view during a 200-connection staff login flood",
+	    &staff, &base);
+	row("logins: ticket view during a 200-connection customer login flood",
+	    &portal, &base);
+	gh_client_free(&c);
+	return gh_stop(&srv) == 0 ? 0 : 1;
+}
