@@ -84,7 +84,7 @@ struct store_conn *
 request_db(struct request *r)
 {
 	if (r->db == NULL)
-		r->db = store_acquire(r->app->store);
+		r->db = store_acquire_request(r->app->store);
 	return r->db;
 }
 

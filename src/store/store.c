@@ -156,9 +156,19 @@ store_acquire(struct store *s)
 	return c;
 }
 
+struct store_conn *
+store_acquire_request(struct store *s)
+{
+	struct store_conn *c = store_acquire(s);
+
+	s->be->shared_reads(c, 1);
+	return c;
+}
+
 void
 store_release(struct store *s, struct store_conn *c)
 {
+	s->be->shared_reads(c, 0);
 	pthread_mutex_lock(&s->lock);
 	s->idle[s->n_idle++] = c;
 	pthread_cond_signal(&s->cond);

@@ -734,6 +734,10 @@ void store_close(struct store *s);
 
 /* Takes a connection, waiting while all are busy. Never NULL. */
 struct store_conn *store_acquire(struct store *s);
+/* store_acquire for one request: until store_release, its reads between
+ * writes share one snapshot (store_backend.shared_reads). Never hold it
+ * across a wait for other work. */
+struct store_conn *store_acquire_request(struct store *s);
 void store_release(struct store *s, struct store_conn *c);
 
 /*
@@ -784,6 +788,10 @@ struct store_backend {
 	int (*open)(const char *path, struct store_conn **out);
 	void (*close)(struct store_conn *c);
 	int (*migrate)(struct store_conn *c, int *version_out);
+	/* With on, reads outside a transaction share one read transaction
+	 * (issue 14 VIEW); a write, a transaction or off ends it first, so
+	 * no write runs on an old snapshot. */
+	void (*shared_reads)(struct store_conn *c, int on);
 };
 extern const struct store_backend store_sqlite_backend;
 

@@ -74,9 +74,62 @@ sq_stmt(struct sq_conn *q, const char *sql)
 int
 sq_script(struct sq_conn *q, const char *sql)
 {
-	int rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+	int rc;
 
+	sq_snapshot_end(q);
+	rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : sq_err(q, rc, sql);
+}
+
+/* --- shared reads ------------------------------------------------------ */
+
+/* A read statement outside a transaction would take and drop SQLite's
+ * WAL read lock (a mutex and fcntl() calls) by itself; the reads of one
+ * request share one deferred read transaction instead. It never holds a
+ * write: a writing statement, BEGIN IMMEDIATE or any script ends it
+ * first, so the write starts from the newest data as before. */
+void
+sq_snapshot_before(struct sq_conn *q, sqlite3_stmt *st)
+{
+	if (!sqlite3_stmt_readonly(st)) {
+		sq_snapshot_end(q);
+		return;
+	}
+	if (!q->snap_wanted || q->snap_open || !sqlite3_get_autocommit(q->db))
+		return;
+	/* A failed BEGIN leaves autocommit: the read runs alone. */
+	if (sqlite3_step(q->snap_begin) == SQLITE_DONE)
+		q->snap_open = 1;
+	sqlite3_reset(q->snap_begin);
+}
+
+void
+sq_snapshot_end(struct sq_conn *q)
+{
+	int rc;
+
+	if (!q->snap_open)
+		return;
+	q->snap_open = 0;
+	/* An error may have rolled the transaction back already. */
+	if (sqlite3_get_autocommit(q->db))
+		return;
+	rc = sqlite3_step(q->snap_commit);
+	sqlite3_reset(q->snap_commit);
+	if (rc != SQLITE_DONE) {
+		sq_err(q, rc, "COMMIT (shared reads)");
+		(void)sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+static void
+sq_shared_reads(struct store_conn *c, int on)
+{
+	struct sq_conn *q = sq_conn_of(c);
+
+	q->snap_wanted = on;
+	if (!on)
+		sq_snapshot_end(q);
 }
 
 /* --- connection ------------------------------------------------------ */
@@ -90,6 +143,8 @@ sq_close(struct store_conn *c)
 		return;
 	for (unsigned i = 0; i < q->n_cache; i++)
 		sqlite3_finalize(q->cache[i].st);
+	sqlite3_finalize(q->snap_begin);
+	sqlite3_finalize(q->snap_commit);
 	sqlite3_close_v2(q->db);
 	free(q);
 }
@@ -119,6 +174,14 @@ sq_open(const char *path, struct store_conn **out)
 			 "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
 			 "PRAGMA trusted_schema=OFF;") < 0)
 		goto fail;
+	if (sqlite3_prepare_v3(q->db, "BEGIN DEFERRED", -1,
+			       SQLITE_PREPARE_PERSISTENT, &q->snap_begin,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(q->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT,
+			       &q->snap_commit, NULL) != SQLITE_OK) {
+		sq_err(q, sqlite3_errcode(q->db), "prepare shared reads");
+		goto fail;
+	}
 	*out = &q->base;
 	return 0;
 fail:
@@ -141,6 +204,7 @@ sq_commit(struct store_conn *c)
 static int
 sq_rollback(struct store_conn *c)
 {
+	sq_snapshot_end(sq_conn_of(c));
 	if (sqlite3_get_autocommit(sq_conn_of(c)->db))
 		return 0;
 	return sq_script(sq_conn_of(c), "ROLLBACK");
@@ -444,4 +508,5 @@ const struct store_backend store_sqlite_backend = {
 	.open = sq_open,
 	.close = sq_close,
 	.migrate = sq_migrate,
+	.shared_reads = sq_shared_reads,
 };

@@ -128,6 +128,7 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 
 	if (st == NULL)
 		return -GH_INTERNAL;
+	sq_snapshot_before(q, st);
 	while (out == 0 && !(r->one && r->rows > 0)) {
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW)

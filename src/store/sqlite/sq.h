@@ -59,7 +59,20 @@ struct sq_conn {
 		sqlite3_stmt *st;
 	} cache[SQ_STMT_CACHE];
 	unsigned n_cache;
+	/* Shared reads (store_backend.shared_reads): wanted, whether the
+	 * read transaction that holds them is open, and its BEGIN and
+	 * COMMIT prepared once (parsing them took a tenth of a view). */
+	int snap_wanted;
+	int snap_open;
+	sqlite3_stmt *snap_begin;
+	sqlite3_stmt *snap_commit;
 };
+
+/* Before statement st runs outside a transaction: a read opens the
+ * shared read transaction when wanted, a write ends it. */
+void sq_snapshot_before(struct sq_conn *q, sqlite3_stmt *st);
+/* Ends the shared read transaction if open. */
+void sq_snapshot_end(struct sq_conn *q);
 
 static inline struct sq_conn *
 sq_conn_of(struct store_conn *c)
