@@ -32,6 +32,10 @@ struct app {
 	 * app_start_engines() with cfg.company_domains as the company's own
 	 * domains. NULL before (links are then not analysed). */
 	struct phish_engine *phish;
+	/* The in-memory filter of the fingerprint index (core/fingerprints.h),
+	 * built by app_start_engines(); NULL before (every lookup then goes
+	 * to the store). */
+	struct fp_filter *fpf;
 	/* Outbox directory for mail when no SMTP relay is configured. */
 	char outbox[CONFIG_STR_MAX + 16];
 };
