@@ -63,21 +63,26 @@ srv_customer(struct srv *s, const char *email, const struct blob *sealed,
 	return s->c->ops->customer_insert(s->c, &n, id);
 }
 
-/* Synthetic customer k's values: never the corpus's. */
+/* Synthetic customer k's values, all different but the dates of birth
+ * (75 years of them), and never the corpus's. */
 static int
 srv_synthetic(struct srv *s, const struct blob *sealed, long k)
 {
-	char email[64], phone[32], dob[16], addr[64];
+	char email[64], phone[32], dob[16], addr[64], street[8];
 	int64_t id = 0;
+	long w = k / 300;
 	int rc;
 
+	for (int i = 0; i < 4; i++, w /= 26)
+		street[i] = (char)('a' + w % 26);
+	street[4] = '\0';
 	snprintf(email, sizeof(email), "cust%ld@mail%ld.example", k, k % 97);
-	snprintf(phone, sizeof(phone), "+1 %03ld 555 %04ld", 200 + k % 700,
-		 k % 10000);
+	snprintf(phone, sizeof(phone), "+1 %03ld %03ld %04ld", 200 + k % 800,
+		 200 + k / 800 % 800, k % 9973);
 	snprintf(dob, sizeof(dob), "%04ld-%02ld-%02ld", 1930 + k % 75,
-		 1 + k % 12, 1 + k % 28);
-	snprintf(addr, sizeof(addr), "%ld Bench Lane %ld", 1 + k % 900,
-		 k / 900);
+		 1 + k / 75 % 12, 1 + k / 900 % 28);
+	snprintf(addr, sizeof(addr), "%ld %s Road, Unit %ld", 1 + k % 300,
+		 street, 1 + k % 7);
 	rc = srv_customer(s, email, sealed, &id);
 	if (rc == 0)
 		rc = fingerprints_add_customer(s->keys, s->c, id, email, phone,
@@ -205,6 +210,7 @@ srv_rows(const struct dlp_engine *e, const struct corpus *c, struct srv *s,
 {
 	struct fp_filter *f = NULL;
 	size_t found_off = 0, found_on = 0, keys = 0;
+	int64_t rows = 0;
 	double t_off, t_on, tb = cpu_now();
 	int err = 0;
 
@@ -215,11 +221,12 @@ srv_rows(const struct dlp_engine *e, const struct corpus *c, struct srv *s,
 	}
 	tb = cpu_now() - tb;
 	fp_filter_size(f, &keys, NULL);
+	(void)s->c->ops->fingerprint_count(s->c, &rows);
 	t_off = srv_run(e, c, s, NULL, &found_off, &err);
 	t_on = srv_run(e, c, s, f, &found_on, &err);
-	printf("== server path: SQLite store, %ld + %d customers, %zu "
-	       "fingerprints in the filter (built in %.2f s)\n", n,
-	       CORPUS_CUSTOMERS, keys, tb);
+	printf("== server path: SQLite store, %ld + %d customers, %lld index "
+	       "rows, %zu keys in the filter (built in %.2f s)\n", n,
+	       CORPUS_CUSTOMERS, (long long)rows, keys, tb);
 	printf("  %-34s %8.1f MB/s  (%zu MB, %zu findings)\n",
 	       "outbound, store lookups, no filter",
 	       (double)c->len / t_off / 1e6, c->len >> 20, found_off);
