@@ -416,13 +416,15 @@ filter_apply(struct fp_filter *f, const struct fp_rows *r, size_t from,
 
 	if (fresh && r->n > 0)
 		rc = set_reserve(&s, r->n);
+	for (size_t i = 0; fresh && rc == 0 && i < r->n; i++)
+		set_put_slot(&s, r->key[i]); /* lookups go on meanwhile */
 	if (rc < 0)
 		return rc;
 	pthread_rwlock_wrlock(&f->lock);
 	if (!fresh)
 		rc = set_reserve(&f->set, f->set.n + (r->n - from));
-	for (size_t i = from; rc == 0 && i < r->n; i++)
-		set_put_slot(fresh ? &s : &f->set, r->key[i]);
+	for (size_t i = from; !fresh && rc == 0 && i < r->n; i++)
+		set_put_slot(&f->set, r->key[i]);
 	if (rc == 0 && fresh) {
 		free(f->set.v);
 		f->set = s;
