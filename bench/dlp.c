@@ -11,8 +11,10 @@
  * has a service name (a gitleaks keyword) in one word of 50; a quarter of
  * the first is also scanned with non-ASCII letters and with zero-width
  * spaces in it, to show what the normalisation costs. Usage:
- *   bench_dlp [MEGABYTES] [--no-baseline]   (default 64; the baseline
- *   scans 2 MB of the same corpus)
+ *   bench_dlp [MEGABYTES] [--no-baseline] [--realistic-only] [--store]
+ *   (default 64; the baseline scans 2 MB of the same corpus; --store adds
+ *   the server path's rows of dlp_store.c: 4 MB of the realistic corpus
+ *   with the store's fingerprint lookups, without and with the filter)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #include "core/dlp/dlp.h"
 #include "core/dlp/dlp_int.h"
 #include "corpus.h"
+#include "dlp_store.h"
 
 #define RUNS 5
 
@@ -406,11 +409,12 @@ main(int argc, char **argv)
 	char *t = corpus(len);
 	double best, t0, bt, runs[RUNS];
 	size_t found = 0, hits;
-	int no_base = 0, only = 0;
+	int no_base = 0, only = 0, store = 0;
 
 	for (int k = 2; k < argc; k++) {
 		no_base |= strcmp(argv[k], "--no-baseline") == 0;
 		only |= strcmp(argv[k], "--realistic-only") == 0;
+		store |= strcmp(argv[k], "--store") == 0;
 	}
 
 	if (t == NULL || dlp_engine_new(&e) != 0 || baseline_new(&b) != 0) {
@@ -422,6 +426,9 @@ main(int argc, char **argv)
 	       "failed %zu); baseline patterns %zu\n", st.total, st.hyperscan,
 	       st.pcre_only, st.path_only, st.failed, b.n);
 	realistic(e, &b, len, no_base);
+	if (store) /* the server's lookups: a real store, 4 MB */
+		dlp_store_rows(e, len < ((size_t)4 << 20) ? len :
+				  (size_t)4 << 20);
 	if (only)
 		goto out;
 	printf("== the bench's own text (English-like words), one thread\n");

@@ -174,6 +174,27 @@ start_pools(struct app *app, char *err, size_t errsz)
 	return 0;
 }
 
+/* The fingerprint filter, filled from the index once here so that the
+ * first reply does not pay for it. */
+static int
+start_fp_filter(struct app *app)
+{
+	struct store_conn *c;
+	int rc;
+
+	rc = fp_filter_new(&app->fpf);
+	if (rc < 0)
+		return rc;
+	c = store_acquire(app->store);
+	rc = fp_filter_sync(app->fpf, c);
+	store_release(app->store, c);
+	if (rc < 0) {
+		fp_filter_free(app->fpf);
+		app->fpf = NULL;
+	}
+	return rc;
+}
+
 int
 app_start_engines(struct app *app, char *err, size_t errsz)
 {
@@ -189,6 +210,11 @@ app_start_engines(struct app *app, char *err, size_t errsz)
 	if (fingerprints_ensure(app->keys, app->store) < 0) {
 		snprintf(err, errsz,
 			 "the fingerprint index of customers cannot be built");
+		return -1;
+	}
+	if (app->fpf == NULL && start_fp_filter(app) < 0) {
+		snprintf(err, errsz,
+			 "the fingerprint filter cannot be built");
 		return -1;
 	}
 	if (sealed_phone_ensure(app) < 0) {
@@ -211,6 +237,8 @@ app_close(struct app *app)
 	app->dlp = NULL;
 	phish_engine_free(app->phish);
 	app->phish = NULL;
+	fp_filter_free(app->fpf);
+	app->fpf = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	crypto_keys_free(app->keys);

@@ -38,6 +38,10 @@ struct app {
 	 * NULL before. Separate, so customers cannot starve staff. */
 	struct workpool *staff_login_pool;
 	struct workpool *portal_login_pool;
+	/* The in-memory filter of the fingerprint index (core/fingerprints.h),
+	 * built by app_start_engines(); NULL before (every lookup then goes
+	 * to the store). */
+	struct fp_filter *fpf;
 	/* Outbox directory for mail when no SMTP relay is configured. */
 	char outbox[CONFIG_STR_MAX + 16];
 };

@@ -3,10 +3,27 @@
  * core/fingerprints.h): normalisation by dlp_fingerprint(), keyed hashes by
  * crypto_index(), rows through the store. Values pass through here in
  * clear only on their way to the hash; nothing is logged but counts.
+ *
+ * The filter (struct fp_filter) is an open-addressing set of 64-bit keys,
+ * one per (kind, fingerprint) row: the first 16 hex digits of the keyed
+ * hash, which are uniform without the key, XORed with a hash of the kind.
+ * Invariant: every row whose id is <= f->high has its key in the set (it
+ * may hold more: rows deleted since, rows of a rolled-back transaction),
+ * and the row f->high held the key f->high_key. The store gives row ids in
+ * increasing order and reuses one only after the highest row is deleted;
+ * fp_filter_sync() reads from f->high up and, when that row is gone or
+ * holds another key, rebuilds the set from every row, so the invariant
+ * holds after each sync whichever process wrote the rows. Hence "not in
+ * the set" after a sync means "in no row at that moment" and the store is
+ * asked only for possible hits; its answer alone makes a finding. Lookups
+ * take the read lock, a sync the write lock only to insert or swap; syncs
+ * run one at a time (f->sync).
  */
 #include "core/fingerprints.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/dlp/dlp.h"
@@ -85,10 +102,23 @@ fingerprints_foreign(const struct crypto_keys *keys, struct store_conn *c,
 		     int64_t customer_id, const char *kind,
 		     const char *normalised, size_t len)
 {
+	return fingerprints_foreign_filtered(NULL, keys, c, customer_id, kind,
+					     normalised, len);
+}
+
+int
+fingerprints_foreign_filtered(struct fp_filter *f,
+			      const struct crypto_keys *keys,
+			      struct store_conn *c, int64_t customer_id,
+			      const char *kind, const char *normalised,
+			      size_t len)
+{
 	char fp[CRYPTO_HASH_HEX];
 	int rc;
 
 	fingerprint_of(keys, kind, normalised, len, fp);
+	if (f != NULL && !fp_filter_maybe(f, kind, fp))
+		return 0;
 	rc = c->ops->fingerprint_foreign(c, kind, fp, customer_id);
 	if (rc == 0)
 		return 1;
@@ -186,5 +216,253 @@ fingerprints_ensure(const struct crypto_keys *keys, struct store *store)
 			    rc == 0));
 out:
 	store_release(store, c);
+	return rc;
+}
+
+/* The filter: see the paragraph at the top of the file. */
+struct fp_set {
+	uint64_t *v;  /* 0 is an empty slot */
+	size_t cap;   /* a power of two, or 0 */
+	size_t n;
+};
+
+struct fp_filter {
+	pthread_rwlock_t lock;  /* guards set, high, high_key */
+	pthread_mutex_t sync;   /* one fp_filter_sync() at a time */
+	struct fp_set set;
+	int64_t high;           /* the highest row id seen; 0: none */
+	uint64_t high_key;      /* that row's key */
+};
+
+static uint64_t
+fp_key(const char *kind, const char *fp)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, k = 0;
+	size_t i;
+
+	for (const char *p = kind; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	for (i = 0; i < 16 && fp[i] != '\0'; i++) {
+		char ch = fp[i];
+		unsigned d = ch >= '0' && ch <= '9' ? (unsigned)(ch - '0') :
+			     ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10) :
+						      16;
+
+		if (d == 16)
+			break;
+		k = k << 4 | d;
+	}
+	if (i < 16) /* not a hex hash: hash it whole */
+		for (const char *p = fp; *p != '\0'; p++)
+			k = (k ^ (unsigned char)*p) * 0x100000001b3ULL;
+	k ^= h;
+	return k != 0 ? k : 1;
+}
+
+static int
+set_has(const struct fp_set *s, uint64_t key)
+{
+	size_t mask = s->cap - 1;
+
+	if (s->cap == 0)
+		return 0;
+	for (size_t i = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & mask;;
+	     i = (i + 1) & mask) {
+		if (s->v[i] == key)
+			return 1;
+		if (s->v[i] == 0)
+			return 0;
+	}
+}
+
+static void
+set_put_slot(struct fp_set *s, uint64_t key)
+{
+	size_t mask = s->cap - 1;
+	size_t i = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+
+	while (s->v[i] != 0 && s->v[i] != key)
+		i = (i + 1) & mask;
+	if (s->v[i] == 0) {
+		s->v[i] = key;
+		s->n++;
+	}
+}
+
+/* Room for want keys at most half full. */
+static int
+set_reserve(struct fp_set *s, size_t want)
+{
+	struct fp_set g = {NULL, s->cap > 0 ? s->cap : 1024, 0};
+
+	if (want * 2 <= s->cap)
+		return 0;
+	while (want * 2 > g.cap)
+		g.cap *= 2;
+	g.v = calloc(g.cap, sizeof(*g.v));
+	if (g.v == NULL)
+		return -GH_INTERNAL;
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->v[i] != 0)
+			set_put_slot(&g, s->v[i]);
+	free(s->v);
+	*s = g;
+	return 0;
+}
+
+int
+fp_filter_new(struct fp_filter **out)
+{
+	struct fp_filter *f = calloc(1, sizeof(*f));
+
+	*out = NULL;
+	if (f == NULL)
+		return -GH_INTERNAL;
+	if (pthread_rwlock_init(&f->lock, NULL) != 0) {
+		free(f);
+		return -GH_INTERNAL;
+	}
+	if (pthread_mutex_init(&f->sync, NULL) != 0) {
+		pthread_rwlock_destroy(&f->lock);
+		free(f);
+		return -GH_INTERNAL;
+	}
+	*out = f;
+	return 0;
+}
+
+void
+fp_filter_free(struct fp_filter *f)
+{
+	if (f == NULL)
+		return;
+	pthread_rwlock_destroy(&f->lock);
+	pthread_mutex_destroy(&f->sync);
+	free(f->set.v);
+	free(f);
+}
+
+int
+fp_filter_maybe(struct fp_filter *f, const char *kind, const char *fp)
+{
+	uint64_t key = fp_key(kind, fp);
+	int r;
+
+	pthread_rwlock_rdlock(&f->lock);
+	r = set_has(&f->set, key);
+	pthread_rwlock_unlock(&f->lock);
+	return r;
+}
+
+void
+fp_filter_size(struct fp_filter *f, size_t *keys, int64_t *row)
+{
+	pthread_rwlock_rdlock(&f->lock);
+	if (keys != NULL)
+		*keys = f->set.n;
+	if (row != NULL)
+		*row = f->high;
+	pthread_rwlock_unlock(&f->lock);
+}
+
+/* The rows read by one catch-up, in row id order. */
+struct fp_rows {
+	int64_t *row;
+	uint64_t *key;
+	size_t n, cap;
+};
+
+static int
+rows_push(void *cls, int64_t row, const char *kind, const char *fp)
+{
+	struct fp_rows *r = cls;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap > 0 ? r->cap * 2 : 256;
+		int64_t *nr = realloc(r->row, cap * sizeof(*nr));
+		uint64_t *nk;
+
+		if (nr == NULL)
+			return -GH_INTERNAL;
+		r->row = nr;
+		nk = realloc(r->key, cap * sizeof(*nk));
+		if (nk == NULL)
+			return -GH_INTERNAL;
+		r->key = nk;
+		r->cap = cap;
+	}
+	r->row[r->n] = row;
+	r->key[r->n] = fp_key(kind, fp);
+	r->n++;
+	return 0;
+}
+
+static void
+rows_free(struct fp_rows *r)
+{
+	free(r->row);
+	free(r->key);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Adds rows[from, n) to f's set under the write lock; the last becomes
+ * f->high. With fresh, the set is replaced by one of those rows only. */
+static int
+filter_apply(struct fp_filter *f, const struct fp_rows *r, size_t from,
+	     int fresh)
+{
+	struct fp_set s = {NULL, 0, 0};
+	int rc = 0;
+
+	if (fresh && r->n > 0)
+		rc = set_reserve(&s, r->n);
+	for (size_t i = 0; fresh && rc == 0 && i < r->n; i++)
+		set_put_slot(&s, r->key[i]); /* lookups go on meanwhile */
+	if (rc < 0)
+		return rc;
+	pthread_rwlock_wrlock(&f->lock);
+	if (!fresh)
+		rc = set_reserve(&f->set, f->set.n + (r->n - from));
+	for (size_t i = from; !fresh && rc == 0 && i < r->n; i++)
+		set_put_slot(&f->set, r->key[i]);
+	if (rc == 0 && fresh) {
+		free(f->set.v);
+		f->set = s;
+		f->high = 0;
+		f->high_key = 0;
+	}
+	if (rc == 0 && r->n > from) {
+		f->high = r->row[r->n - 1];
+		f->high_key = r->key[r->n - 1];
+	}
+	pthread_rwlock_unlock(&f->lock);
+	return rc;
+}
+
+int
+fp_filter_sync(struct fp_filter *f, struct store_conn *c)
+{
+	struct fp_rows r = {NULL, NULL, 0, 0};
+	int64_t high;
+	uint64_t high_key;
+	int rc;
+
+	pthread_mutex_lock(&f->sync);
+	/* Only a sync writes high and high_key, and syncs are serialised. */
+	high = f->high;
+	high_key = f->high_key;
+	rc = c->ops->fingerprint_since(c, high, rows_push, &r);
+	if (rc == 0 && high > 0 &&
+	    (r.n == 0 || r.row[0] != high || r.key[0] != high_key)) {
+		/* The newest row seen is gone or another: read them all. */
+		rows_free(&r);
+		rc = c->ops->fingerprint_since(c, 0, rows_push, &r);
+		if (rc == 0)
+			rc = filter_apply(f, &r, 0, 1);
+	} else if (rc == 0) {
+		rc = filter_apply(f, &r, high > 0 ? 1 : 0, 0);
+	}
+	pthread_mutex_unlock(&f->sync);
+	rows_free(&r);
 	return rc;
 }

@@ -14,6 +14,15 @@
  * what a match means, and never logs or returns a value. It needs only
  * the master key and the store, never the application context, so the
  * start-up code (core/app.c) may call it without a cycle.
+ *
+ * The in-memory filter (struct fp_filter) answers "certainly not in the
+ * index" for most values without a query: it holds a 64-bit key of every
+ * (kind, fingerprint) row it has seen, whoever the customer, and the
+ * highest row id among them. fp_filter_sync() catches up with the rows
+ * past that id (one indexed query per scan, not per value), so a row
+ * another process or connection wrote is seen by the next scan; a
+ * deleted row only makes the filter over-inclusive. Only a possible hit
+ * goes to the store, whose answer is the only one that makes a finding.
  */
 #ifndef GH_CORE_FINGERPRINTS_H
 #define GH_CORE_FINGERPRINTS_H
@@ -53,6 +62,40 @@ int fingerprints_foreign(const struct crypto_keys *keys,
 			 struct store_conn *c,
 			 int64_t customer_id, const char *kind,
 			 const char *normalised, size_t len);
+
+/* The filter of one store's index: created empty, filled by
+ * fp_filter_sync(). Safe to share between threads (a read-write lock
+ * guards the set; catch-ups are serialised). */
+struct fp_filter;
+
+/* 0 and *out, or -GH_INTERNAL when out of memory. */
+int fp_filter_new(struct fp_filter **out);
+void fp_filter_free(struct fp_filter *f);
+
+/* Catches f up with the index rows of c's store whose row id is at least
+ * the highest f has seen (that row is read again: when it is gone or holds
+ * another value, ids were reused and f is rebuilt from every row). Call it
+ * once before a scan, on the connection the scan's lookups use. 0 or a
+ * store error (f is unchanged then). */
+int fp_filter_sync(struct fp_filter *f, struct store_conn *c);
+
+/* 0 when (kind, fp) is certainly in no row f has seen, 1 when it may be in
+ * the index (a row's value or, rarely, a collision of keys). */
+int fp_filter_maybe(struct fp_filter *f, const char *kind, const char *fp);
+
+/* The number of keys in f and the highest row id it has seen (either
+ * may be NULL), for the start-up log, the bench and tests. */
+void fp_filter_size(struct fp_filter *f, size_t *keys, int64_t *row);
+
+/* fingerprints_foreign() that first asks f (NULL: every value goes to the
+ * store): a value f has never seen is 0 without a query. Same answers as
+ * fingerprints_foreign() provided f was synced since the rows concerned
+ * were committed. */
+int fingerprints_foreign_filtered(struct fp_filter *f,
+				  const struct crypto_keys *keys,
+				  struct store_conn *c, int64_t customer_id,
+				  const char *kind, const char *normalised,
+				  size_t len);
 
 /* Opens every customer's sealed fields and indexes them, one transaction
  * per customer. Idempotent: running it again adds nothing. *n_out (may be

@@ -32,8 +32,9 @@ foreign_value(void *cls, const char *kind, const char *normalised,
 
 	if (fx->err < 0)
 		return 0;
-	rc = fingerprints_foreign(fx->x->app->keys, fx->x->c,
-				  fx->x->customer_id, kind, normalised, len);
+	rc = fingerprints_foreign_filtered(fx->x->app->fpf, fx->x->app->keys,
+					   fx->x->c, fx->x->customer_id, kind,
+					   normalised, len);
 	if (rc < 0) {
 		fx->err = rc;
 		return 0;
@@ -161,7 +162,11 @@ outbound_scan(const struct outbound_ctx *x, const char *text, size_t len,
 		return -GH_INTERNAL;
 	}
 	dlp_context_of(x, emails, phones, &fx, &ctx);
-	rc = dlp_scan(x->app->dlp, &ctx, text, len, f);
+	/* Rows written since the last scan, by any process, join the
+	 * filter: one query per scan (core/fingerprints.h). */
+	rc = x->app->fpf != NULL ? fp_filter_sync(x->app->fpf, x->c) : 0;
+	if (rc == 0)
+		rc = dlp_scan(x->app->dlp, &ctx, text, len, f);
 	if (rc == -GH_BAD_FIELD)
 		/* Too many findings: blocked below all the same. Without any
 		 * finding it is an error like every other: refused. */

@@ -491,6 +491,14 @@ struct store_ops {
 	int (*fingerprint_foreign)(struct store_conn *c, const char *kind,
 				   const char *fp, int64_t customer_id);
 	int (*fingerprint_count)(struct store_conn *c, int64_t *n_out);
+	/* Calls fn(cls, row, kind, fp) for each index row whose row id is
+	 * >= from_row, in row id order (the row id only grows: the in-memory
+	 * filter of core/fingerprints.c catches up with it). fn returns 0 to
+	 * go on, a negative error to stop (returned). 0 or a store error. */
+	int (*fingerprint_since)(struct store_conn *c, int64_t from_row,
+				 int (*fn)(void *cls, int64_t row,
+					   const char *kind, const char *fp),
+				 void *cls);
 	int (*customer_sealed_next)(struct store_conn *c, int64_t after_id,
 				    struct customer_sealed *out);
 	/* Stores the inbound analysis of a message (JSON texts; NULL leaves

@@ -373,6 +373,7 @@ static const struct store_ops sq_ops = {
 	.fingerprint_add = sq_fingerprint_add,
 	.fingerprint_foreign = sq_fingerprint_foreign,
 	.fingerprint_count = sq_fingerprint_count,
+	.fingerprint_since = sq_fingerprint_since,
 	/* outbox.c */
 	.outbox_insert = sq_outbox_insert,
 	.outbox_due = sq_outbox_due,

@@ -40,3 +40,34 @@ sq_fingerprint_count(struct store_conn *c, int64_t *n_out)
 	return sq_row(c, sq_int64, n_out,
 		      "SELECT COUNT(*) FROM customer_fingerprints", "");
 }
+
+struct since_ctx {
+	int (*fn)(void *cls, int64_t row, const char *kind, const char *fp);
+	void *cls;
+};
+
+static int
+since_row(sqlite3_stmt *st, void *ctx)
+{
+	struct since_ctx *x = ctx;
+	const char *kind = (const char *)sqlite3_column_text(st, 1);
+	const char *fp = (const char *)sqlite3_column_text(st, 2);
+
+	if (kind == NULL || fp == NULL)
+		return -GH_INTERNAL;
+	return x->fn(x->cls, sqlite3_column_int64(st, 0), kind, fp);
+}
+
+int
+sq_fingerprint_since(struct store_conn *c, int64_t from_row,
+		     int (*fn)(void *cls, int64_t row, const char *kind,
+			       const char *fp),
+		     void *cls)
+{
+	struct since_ctx x = {fn, cls};
+
+	return sq_rows(c, since_row, &x,
+		       "SELECT rowid, kind, fp FROM customer_fingerprints "
+		       "WHERE rowid >= ? ORDER BY rowid",
+		       "i", from_row);
+}

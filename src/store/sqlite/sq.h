@@ -275,6 +275,10 @@ int sq_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
 int sq_fingerprint_foreign(struct store_conn *c, const char *kind,
 			   const char *fp, int64_t customer_id);
 int sq_fingerprint_count(struct store_conn *c, int64_t *n_out);
+int sq_fingerprint_since(struct store_conn *c, int64_t from_row,
+			 int (*fn)(void *cls, int64_t row, const char *kind,
+				   const char *fp),
+			 void *cls);
 
 /* outbox.c */
 int sq_outbox_insert(struct store_conn *c, const struct outbox_new *o,
