@@ -208,33 +208,6 @@ struct customer_sealed {
 	struct blob email, phone, dob, address;
 };
 
-struct outbox_new {
-	const char *ref;          /* random, unique; part of the sealing AD */
-	const char *kind;
-	struct blob recipient;    /* sealed */
-	struct blob phrase;       /* sealed, may be empty */
-	const char *subject;
-	const char *body_text;
-	int64_t now;
-};
-
-struct outbox_rec {
-	int64_t id;
-	char ref[48];
-	char kind[32];
-	struct blob recipient, phrase;
-	char *subject;            /* malloc'd */
-	char *body_text;          /* malloc'd */
-	int64_t attempts;
-	int64_t created_at;
-	int64_t next_attempt_at;
-};
-
-struct outbox_list {
-	struct outbox_rec *v; /* malloc'd; outbox_list_clear() */
-	size_t n;
-};
-
 /* Attachments (migration 005). content is sealed (AD
  * "attachment:<sha256>:<ticket_id>"); filename is the sanitised display
  * name (at most 255 code points); reasons and redactions are JSON arrays
@@ -283,6 +256,7 @@ struct attachment_list {
 	size_t n;
 };
 
+#include "store/store_outbox.h"
 #include "store/store_held.h"
 #include "store/store_verify.h"
 #include "store/store_reveals.h"
