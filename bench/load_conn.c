@@ -14,9 +14,7 @@
  *   - keep-alive: wrk -t2 -c32 on the login page, a static file and a
  *     404; baseline: the same with "Connection: close" (a handshake per
  *     request, what every early reply cost before);
- *   - ticket view: wrk -t2 -c32 on an agent's view of one ticket, req/s
- *     and RSS after; baseline: the 404 ceiling of the same run and the
- *     idle RSS.
+ * (The ticket view under wrk is load_view's row.)
  * Every row is printed as "ROW <name>: <figure> | baseline <figure>
  * (aim <aim>)". It starts the server it measures (GH_BIN, default
  * build/gatehouse) through the API test harness. Usage:
@@ -43,39 +41,12 @@
 #include <cmocka.h>
 
 #include "../tests/api/harness.h"
+#include "loadlib.h"
 
 #define SLOW_ADDRS 8
 #define SLOW_SECONDS 20
 #define FLOOD_CONNS 200
 #define FLOOD_SECONDS 10
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The server's resident memory in MiB (VmRSS). */
-static double
-server_rss_mib(const struct gh_server *s)
-{
-	char path[64], line[256];
-	double kb = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)s->pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtod(line + 6, NULL);
-	fclose(f);
-	return kb / 1024.0;
-}
 
 /* --- the latency probe ---------------------------------------------------- */
 
@@ -85,28 +56,20 @@ struct lat {
 	int failed;
 };
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* HEAD / on a new connection every 100 ms for seconds; the latencies. */
 static void
 probe(struct gh_server *s, double seconds, struct lat *l)
 {
 	char url[64], cafile[300];
-	double end = now_s() + seconds;
+	double end = load_now_s() + seconds;
 
 	memset(l, 0, sizeof(*l));
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", s->pub_port);
 	snprintf(cafile, sizeof(cafile), "%s/tls.crt", s->dir);
-	while (now_s() < end && l->n < 4096) {
+	while (load_now_s() < end && l->n < 4096) {
 		CURL *c = curl_easy_init();
 		long status = 0;
-		double t = now_s();
+		double t = load_now_s();
 
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_CAINFO, cafile);
@@ -116,13 +79,13 @@ probe(struct gh_server *s, double seconds, struct lat *l)
 		if (curl_easy_perform(c) == CURLE_OK)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (status == 200)
-			l->v[l->n++] = (now_s() - t) * 1000.0;
+			l->v[l->n++] = (load_now_s() - t) * 1000.0;
 		else
 			l->failed++;
 		curl_easy_cleanup(c);
 		usleep(100000);
 	}
-	qsort(l->v, (size_t)l->n, sizeof(double), cmp_double);
+	qsort(l->v, (size_t)l->n, sizeof(double), load_cmp_double);
 }
 
 static void
@@ -187,7 +150,7 @@ slow_byte(int sent)
 static void
 slow_round(struct slow *sl, struct pollfd *p, int *sent, double *due)
 {
-	double t = now_s();
+	double t = load_now_s();
 	char buf[512];
 
 	for (int i = 0; i < sl->n; i++) {
@@ -300,7 +263,7 @@ row_body_flood(struct gh_server *s)
 		"Content-Type: application/json\r\nContent-Length: 8388608\r\n\r\n";
 	static char chunk[16384];
 	CURL *c[FLOOD_CONNS];
-	double before = server_rss_mib(s), peak = before;
+	double before = load_rss_mib(s->pid), peak = before;
 	int n401 = 0, open = 0;
 
 	memset(chunk, 'a', sizeof(chunk));
@@ -311,7 +274,7 @@ row_body_flood(struct gh_server *s)
 			c[i] = NULL;
 		}
 	}
-	for (double end = now_s() + FLOOD_SECONDS; now_s() < end;) {
+	for (double end = load_now_s() + FLOOD_SECONDS; load_now_s() < end;) {
 		for (int i = 0; i < FLOOD_CONNS; i++) {
 			if (c[i] == NULL)
 				continue;
@@ -321,7 +284,7 @@ row_body_flood(struct gh_server *s)
 				c[i] = NULL;
 			}
 		}
-		double rss = server_rss_mib(s);
+		double rss = load_rss_mib(s->pid);
 
 		peak = rss > peak ? rss : peak;
 		usleep(100000);
@@ -472,57 +435,6 @@ row_keepalive(struct gh_server *s)
 	}
 }
 
-/* An agent's session cookie ("Cookie: ...") and a ticket's view URL. */
-static void
-ticket_setup(struct gh_server *s, char *cookie, size_t csz, char *url,
-	     size_t usz)
-{
-	struct gh_user agent, cust;
-	struct gh_client ca, cc;
-	struct gh_resp r;
-	char token[256];
-	int64_t id;
-
-	gh_add_staff(s, "bench.agent@example.com", "agent", &agent);
-	gh_add_customer(s, "bench.cust@example.org", &cust);
-	gh_client_init(&ca, 1);
-	gh_client_init(&cc, 0);
-	if (gh_login(s, &ca, &agent) != 201 || gh_login(s, &cc, &cust) != 201)
-		fail_msg("login failed");
-	gh_send_json(s, &cc, "POST", "/api/v1/portal/tickets",
-		     json_pack("{s:s, s:s}", "subject", "Order 48213 late",
-			       "body", "My order 48213 of 12/03 has not come."),
-		     &r);
-	id = json_integer_value(json_object_get(r.json, "id"));
-	gh_resp_free(&r);
-	if (id <= 0 || gh_cookie_token(&ca, token, sizeof(token)) < 0)
-		fail_msg("no ticket or no cookie");
-	snprintf(cookie, csz, "Cookie: __Host-gh_staff=%s", token);
-	snprintf(url, usz, "https://127.0.0.1:%d/api/v1/tickets/%lld",
-		 s->staff_port, (long long)id);
-	gh_client_free(&ca);
-	gh_client_free(&cc);
-}
-
-static void
-row_ticket_view(struct gh_server *s)
-{
-	char cookie[320], url[160], ceiling_url[128];
-	double idle, rps, ceiling;
-
-	ticket_setup(s, cookie, sizeof(cookie), url, sizeof(url));
-	snprintf(ceiling_url, sizeof(ceiling_url),
-		 "https://127.0.0.1:%d/no-such-file", s->staff_port);
-	idle = server_rss_mib(s);
-	ceiling = wrk_rps(ceiling_url, NULL);
-	rps = wrk_rps(url, cookie);
-	printf("ROW ticket view (wrk -t2 -c32): %.0f req/s, RSS %.1f MiB | "
-	       "baseline 404 %.0f req/s, RSS idle %.1f MiB   (aim >= 25000 "
-	       "req/s, <= 48 MiB)\n",
-	       rps, server_rss_mib(s), ceiling, idle);
-	fflush(stdout);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -545,7 +457,6 @@ main(int argc, char **argv)
 	printf("server: %s, %ld cores\n", getenv("GH_BIN"),
 	       sysconf(_SC_NPROCESSORS_ONLN));
 	row_keepalive(&s);
-	row_ticket_view(&s);
 	row_body_flood(&s);
 	row_slow_clients(&s, slow);
 	gh_stop(&s);

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "loadlib.h"
 #include "store/store.h"
 
 #define LEVELS 4
@@ -65,14 +66,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 static void
@@ -196,7 +189,7 @@ time_path(struct bench *b, struct gh_client *c, const char *path,
 			t[i - WARM] = now_ms() - t0;
 		gh_resp_free(&r);
 	}
-	qsort(t, RUNS, sizeof(t[0]), cmp_double);
+	qsort(t, RUNS, sizeof(t[0]), load_cmp_double);
 	*med = t[RUNS / 2];
 	*p99 = t[RUNS * 99 / 100];
 }

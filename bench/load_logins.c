@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "loadlib.h"
 
 #define N_FLOOD 200
 #define BASE_SECONDS 4.0
@@ -35,15 +36,6 @@
 #define MAX_SAMPLES 400000
 
 static struct gh_server srv;
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* --- the flood ------------------------------------------------------------ */
 
@@ -104,14 +96,6 @@ flood_main(void *arg)
 
 /* --- the ticket view ------------------------------------------------------ */
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 struct figure {
 	double median_ms, p99_ms, rps;
 	size_t n, failed;
@@ -123,21 +107,21 @@ view(struct gh_client *c, const char *path, double secs)
 {
 	double *ms = malloc(MAX_SAMPLES * sizeof(*ms));
 	struct figure fig = {0, 0, 0, 0, 0};
-	double start = now_s(), t0;
+	double start = load_now_s(), t0;
 	struct gh_resp r;
 
-	while (ms != NULL && now_s() - start < secs && fig.n < MAX_SAMPLES) {
-		t0 = now_s();
+	while (ms != NULL && load_now_s() - start < secs && fig.n < MAX_SAMPLES) {
+		t0 = load_now_s();
 		if (gh_req(&srv, c, "GET", path, NULL, NULL, &r) != 200)
 			fig.failed++;
 		gh_resp_free(&r);
-		ms[fig.n++] = (now_s() - t0) * 1000.0;
+		ms[fig.n++] = (load_now_s() - t0) * 1000.0;
 	}
 	if (fig.n > 0) {
-		qsort(ms, fig.n, sizeof(*ms), cmp_double);
+		qsort(ms, fig.n, sizeof(*ms), load_cmp_double);
 		fig.median_ms = ms[fig.n / 2];
 		fig.p99_ms = ms[(fig.n * 99) / 100];
-		fig.rps = (double)fig.n / (now_s() - start);
+		fig.rps = (double)fig.n / (load_now_s() - start);
 	}
 	free(ms);
 	return fig;

@@ -27,25 +27,7 @@
 #include <cmocka.h>
 
 #include "../tests/api/harness.h"
-
-/* The server's resident memory in MiB (VmRSS). */
-static double
-server_rss_mib(const struct gh_server *s)
-{
-	char path[64], line[256];
-	double kb = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)s->pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtod(line + 6, NULL);
-	fclose(f);
-	return kb / 1024.0;
-}
+#include "loadlib.h"
 
 /* The server's CPU time (user + system) in seconds. */
 static double
@@ -186,10 +168,10 @@ main(int argc, char **argv)
 	snprintf(ceiling_url, sizeof(ceiling_url),
 		 "https://127.0.0.1:%d/no-such-file", s.staff_port);
 	hold(&s, cookie, url);
-	idle = server_rss_mib(&s);
+	idle = load_rss_mib(s.pid);
 	wrk_run(&s, ceiling_url, NULL, secs, &ceiling);
 	wrk_run(&s, url, cookie, secs, &view);
-	rss = server_rss_mib(&s);
+	rss = load_rss_mib(s.pid);
 	printf("ROW ticket view (wrk -t2 -c32): %.0f req/s, RSS %.1f MiB, "
 	       "server CPU %.0f us/request%s | baseline 404 on the same "
 	       "listener %.0f req/s, %.0f us/request, RSS idle %.1f MiB   "
