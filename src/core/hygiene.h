@@ -114,6 +114,17 @@ int hygiene_password_status(struct app *app, struct store_conn *c,
 int hygiene_password_gate(struct app *app, struct store_conn *c,
 			  int64_t staff_id, int64_t now);
 
+/*
+ * The same gate on the staff session s as session_authenticate() read it
+ * (session_get reads the member's password time and forced-change flag
+ * in the session's own statement): no statement of its own, and nothing
+ * cached, so a change of the flag or of [security] password_max_age_days
+ * applies to the very next request. -GH_SESSION_REQUIRED for a session
+ * that is not a live staff one.
+ */
+int hygiene_password_gate_session(const struct app *app,
+				  const struct session_rec *s, int64_t now);
+
 /* A forced password change: the member by staff_id, or by email when
  * that is not NULL; who forces it ("staff:3", "cli") and why. */
 struct hyg_force {

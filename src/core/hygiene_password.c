@@ -23,26 +23,36 @@
 
 #define DAY 86400
 
+/* The gate's rule on a password set at changed_at, forced or not. */
+static void
+pw_due(const struct app *app, int64_t changed_at, int must_change,
+       int64_t now, struct hyg_pw_status *out)
+{
+	int64_t max_age = app->cfg.password_max_age_days;
+
+	memset(out, 0, sizeof(*out));
+	out->changed_at = changed_at;
+	out->expires_at = max_age > 0 ? changed_at + max_age * DAY : 0;
+	if (must_change)
+		out->why = "forced";
+	else if (max_age > 0 && now >= out->expires_at)
+		out->why = "expired";
+	out->required = out->why != NULL;
+}
+
 int
 hygiene_password_status(struct app *app, struct store_conn *c,
 			int64_t staff_id, int64_t now,
 			struct hyg_pw_status *out)
 {
 	struct staff_pw_state s;
-	int64_t max_age = app->cfg.password_max_age_days;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = c->ops->hygiene.staff_pw_get(c, staff_id, &s);
 	if (rc < 0)
 		return rc;
-	out->changed_at = s.changed_at;
-	out->expires_at = max_age > 0 ? s.changed_at + max_age * DAY : 0;
-	if (s.must_change)
-		out->why = "forced";
-	else if (max_age > 0 && now >= out->expires_at)
-		out->why = "expired";
-	out->required = out->why != NULL;
+	pw_due(app, s.changed_at, s.must_change, now, out);
 	return 0;
 }
 
@@ -57,6 +67,18 @@ hygiene_password_gate(struct app *app, struct store_conn *c, int64_t staff_id,
 		return -GH_SESSION_REQUIRED;
 	if (rc < 0)
 		return rc;
+	return st.required ? -GH_PASSWORD_CHANGE_REQUIRED : 0;
+}
+
+int
+hygiene_password_gate_session(const struct app *app,
+			      const struct session_rec *s, int64_t now)
+{
+	struct hyg_pw_status st;
+
+	if (s->realm != REALM_STAFF || s->disabled)
+		return -GH_SESSION_REQUIRED;
+	pw_due(app, s->pw_changed_at, s->pw_must_change, now, &st);
 	return st.required ? -GH_PASSWORD_CHANGE_REQUIRED : 0;
 }
 

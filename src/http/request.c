@@ -17,6 +17,7 @@
 #include "core/app.h"
 #include "crypto/crypto.h"
 #include "util/errors.h"
+#include "util/jsonenc.h"
 #include "util/log.h"
 
 const char *
@@ -235,6 +236,7 @@ http_send_reply(struct request *r)
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	char *text = NULL;
+	size_t len = 0;
 
 	if (r->raw != NULL) {
 		resp = MHD_create_response_from_buffer(
@@ -243,12 +245,13 @@ http_send_reply(struct request *r)
 	} else {
 		if (r->reply == NULL)
 			r->reply = json_object();
-		text = json_dumps(r->reply, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (text == NULL)
+		text = jsonenc_dumps(r->reply, &len);
+		if (text == NULL) {
 			text = strdup("{}");
-		resp = MHD_create_response_from_buffer(
-			text != NULL ? strlen(text) : 0, text,
-			MHD_RESPMEM_MUST_FREE);
+			len = text != NULL ? strlen(text) : 0;
+		}
+		resp = MHD_create_response_from_buffer(len, text,
+						       MHD_RESPMEM_MUST_FREE);
 	}
 	if (resp == NULL)
 		return MHD_NO;

@@ -93,8 +93,7 @@ http_authenticate(struct request *r)
 		return -GH_FORBIDDEN;
 	if (r->route->flags & ROUTE_ALLOW_PW_CHANGE)
 		return 0;
-	return hygiene_password_gate(r->app, request_db(r), s.principal_id,
-				     (int64_t)time(NULL));
+	return hygiene_password_gate_session(r->app, &s, (int64_t)time(NULL));
 }
 
 int

@@ -77,6 +77,11 @@ struct session_rec {
 	/* Filled by session_get from the principal's row: */
 	char role[16];
 	int disabled;
+	/* Staff only (0 for customers): when the password was last set
+	 * (its creation time at first) and its forced-change flag, so that
+	 * the password gate needs no statement of its own. */
+	int64_t pw_changed_at;
+	int pw_must_change;
 };
 
 struct throttle_rec {

@@ -1,8 +1,9 @@
 /*
  * SQLite store: the `sessions` table. A session is found by the hash of
  * its token (the token itself is never stored); reading one also reads
- * its principal's role and disabled flag, so a request needs one query to
- * know who is calling. Timeouts are core's (core/session.c). Each
+ * its principal's role and disabled flag (and a staff member's password
+ * time and forced-change flag, for the password gate), so a request
+ * needs one query to know who is calling and whether they may go on. Timeouts are core's (core/session.c). Each
  * session also gets a random public id (migration 016) by which its owner
  * lists and ends it (store/sqlite/hygiene.c); the id is a name, not a
  * secret, and grants nothing.
@@ -47,6 +48,8 @@ session_row(sqlite3_stmt *st, void *ctx)
 	s->disabled = sqlite3_column_type(st, 9) == SQLITE_NULL
 			      ? 1
 			      : sqlite3_column_int(st, 9);
+	s->pw_changed_at = sqlite3_column_int64(st, 10);
+	s->pw_must_change = sqlite3_column_int(st, 11);
 	return 0;
 }
 
@@ -61,7 +64,11 @@ sq_session_get(struct store_conn *c, const char *token_hash,
 		      "s.last_seen, s.idle_secs, s.abs_expires, s.mfa, s.ip, "
 		      "CASE s.realm WHEN 'staff' THEN st.role ELSE '' END, "
 		      "CASE s.realm WHEN 'staff' THEN st.disabled "
-		      "ELSE cu.disabled END "
+		      "ELSE cu.disabled END, "
+		      "CASE s.realm WHEN 'staff' THEN "
+		      "COALESCE(st.pw_changed_at, st.created_at) ELSE 0 END, "
+		      "CASE s.realm WHEN 'staff' THEN st.pw_must_change "
+		      "ELSE 0 END "
 		      "FROM sessions s LEFT JOIN staff st ON s.realm = 'staff' "
 		      "AND st.id = s.principal_id "
 		      "LEFT JOIN customers cu ON s.realm = 'customer' "
