@@ -138,12 +138,17 @@ random_string(unsigned *seed)
 	static const char *const parts[] = {"a", "Z", " ", "\"", "\\", "\n",
 					    "\x01", "/", "\xc3\xa9", "\xe2\x82\xac",
 					    "\xf0\x9f\x98\x80", "<", "0"};
-	char buf[64] = "";
+	char buf[64];
+	size_t len = 0;
 	int n = rand_r(seed) % 12;
 
-	for (int i = 0; i < n; i++)
-		strcat(buf, parts[rand_r(seed) % 13]);
-	return json_string(buf);
+	for (int i = 0; i < n; i++) {
+		const char *p = parts[rand_r(seed) % 13];
+
+		memcpy(buf + len, p, strlen(p));
+		len += strlen(p);
+	}
+	return json_stringn(buf, len);
 }
 
 static json_t *
