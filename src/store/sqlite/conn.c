@@ -12,6 +12,7 @@
  * (SQLITE_BUSY, SQLITE_LOCKED) always becomes -GH_UNAVAILABLE so that
  * store_transact() retries. It decides nothing: policies are core's.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,13 +150,24 @@ sq_close(struct store_conn *c)
 	free(q);
 }
 
+/* SQLite's memory statistics (nothing here reads them) would take one
+ * process-wide mutex around every allocation of every connection; off
+ * before the first open (issue 14 VIEW2). */
+static void
+sq_library_once(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int
 sq_open(const char *path, struct store_conn **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_conn *q = calloc(1, sizeof(*q));
 	int rc;
 
 	*out = NULL;
+	pthread_once(&once, sq_library_once);
 	if (q == NULL)
 		return -GH_INTERNAL;
 	q->base.ops = &sq_ops;
