@@ -225,23 +225,16 @@ api_tickets_list(struct request *r)
 			       pg.next);
 }
 
-/* The ticket's held replies, for its staff view. */
-static int
-add_held(struct request *r, const struct tk_actor *a, json_t *body)
+/* The ticket's held replies, for its staff view (cleared here). */
+static void
+add_held(json_t *body, struct held_list *hl)
 {
-	struct held_list hl = {NULL, 0};
-	json_t *arr;
-	int rc;
+	json_t *arr = json_array();
 
-	rc = tickets_held_list(r->app, request_db(r), a, r->params[0], &hl);
-	if (rc < 0)
-		return rc;
-	arr = json_array();
-	for (size_t i = 0; i < hl.n; i++)
-		json_array_append_new(arr, held_item(&hl.v[i]));
-	held_list_clear(&hl);
+	for (size_t i = 0; i < hl->n; i++)
+		json_array_append_new(arr, held_item(&hl->v[i]));
+	held_list_clear(hl);
 	json_object_set_new(body, "held", arr);
-	return 0;
 }
 
 int
@@ -249,13 +242,14 @@ api_tickets_get(struct request *r)
 {
 	struct ticket_rec t;
 	struct thread_list msgs, notes;
+	struct held_list hl;
 	struct tk_actor a;
 	json_t *body, *jm, *jn;
 	int rc;
 
 	api_actor(r, &a);
-	rc = tickets_staff_get(r->app, request_db(r), &a, r->params[0], &t,
-			       &msgs, &notes);
+	rc = tickets_staff_view(r->app, request_db(r), &a, r->params[0], &t,
+				&msgs, &notes, &hl);
 	if (rc < 0)
 		return rc;
 	body = staff_summary(&t, &a);
@@ -272,11 +266,7 @@ api_tickets_get(struct request *r)
 	json_object_set_new(body, "notes", jn);
 	thread_list_clear(&msgs);
 	thread_list_clear(&notes);
-	rc = add_held(r, &a, body);
-	if (rc < 0) {
-		json_decref(body);
-		return rc;
-	}
+	add_held(body, &hl);
 	return api_ok(r, body);
 }
 

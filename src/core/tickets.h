@@ -160,6 +160,14 @@ int tickets_staff_get(struct app *app, struct store_conn *c,
 		      const struct tk_actor *a, int64_t ticket_id,
 		      struct ticket_rec *t, struct thread_list *msgs,
 		      struct thread_list *notes);
+/* The staff view of a ticket: tickets_staff_get()'s ticket and threads
+ * and the ticket's held replies (tickets_held_list()'s), the visibility
+ * rule applied once for all of them (by tickets_staff_get, at the
+ * start). On an error every list is left empty. */
+int tickets_staff_view(struct app *app, struct store_conn *c,
+		       const struct tk_actor *a, int64_t ticket_id,
+		       struct ticket_rec *t, struct thread_list *msgs,
+		       struct thread_list *notes, struct held_list *held);
 /* What became of a reply: tk_reply_init() before use, tk_reply_clear()
  * after (it may be reused in between). */
 struct tk_reply {

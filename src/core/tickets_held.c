@@ -36,6 +36,28 @@ tickets_held_list(struct app *app, struct store_conn *c,
 	return c->ops->held_list(c, ticket_id, out);
 }
 
+int
+tickets_staff_view(struct app *app, struct store_conn *c,
+		   const struct tk_actor *a, int64_t ticket_id,
+		   struct ticket_rec *t, struct thread_list *msgs,
+		   struct thread_list *notes, struct held_list *held)
+{
+	int rc;
+
+	held->v = NULL;
+	held->n = 0;
+	rc = tickets_staff_get(app, c, a, ticket_id, t, msgs, notes);
+	if (rc < 0)
+		return rc;
+	/* Visible: tickets_staff_get checked it for this actor just now. */
+	rc = c->ops->held_list(c, ticket_id, held);
+	if (rc < 0) {
+		thread_list_clear(msgs);
+		thread_list_clear(notes);
+	}
+	return rc;
+}
+
 struct decide_ctx {
 	struct app *app;
 	const struct tk_actor *a;

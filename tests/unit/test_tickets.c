@@ -722,6 +722,8 @@ test_reply_held_when_notes_too_large(void **state)
 	struct held_reply h;
 	struct thread_item msg;
 	struct dlp_findings fd;
+	struct ticket_rec vt;
+	struct thread_list vm, vn;
 	int64_t tk = new_ticket(f, &f->a_cust, "Refund", "where is my refund");
 	int64_t hid;
 
@@ -757,6 +759,28 @@ test_reply_held_when_notes_too_large(void **state)
 	assert_string_equal(hl.v[0].reason, "notes_too_large");
 	assert_string_equal(hl.v[0].body, text);
 	held_list_clear(&hl);
+	/* The staff view (issue 14 VIEW2) carries the same held replies with
+	 * the threads, checking visibility once; what may not be seen gets
+	 * nothing, every list empty. */
+	assert_int_equal(tickets_staff_view(&f->app, f->c, &f->a1, tk, &vt, &vm,
+					    &vn, &hl),
+			 0);
+	assert_int_equal(vt.id, tk);
+	assert_int_equal(vm.n, 1);
+	assert_int_equal(hl.n, 1);
+	assert_int_equal(hl.v[0].id, hid);
+	assert_string_equal(hl.v[0].reason, "notes_too_large");
+	held_list_clear(&hl);
+	thread_list_clear(&vm);
+	thread_list_clear(&vn);
+	assert_int_equal(tickets_staff_view(&f->app, f->c, &f->a1, tk + 1000,
+					    &vt, &vm, &vn, &hl),
+			 -GH_NOT_FOUND);
+	assert_int_equal(vm.n + vn.n + hl.n, 0);
+	assert_int_equal(tickets_staff_view(&f->app, f->c, &f->a_cust, tk, &vt,
+					    &vm, &vn, &hl),
+			 -GH_FORBIDDEN);
+	assert_int_equal(vm.n + vn.n + hl.n, 0);
 
 	/* Neither its author nor an agent may release it. */
 	dlp_findings_init(&fd);
