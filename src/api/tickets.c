@@ -21,7 +21,6 @@
 
 #include "api/common.h"
 #include "api/quota.h"
-#include "core/drills.h"
 #include "core/tickets.h"
 #include "util/errors.h"
 
@@ -88,27 +87,6 @@ staff_summary(const struct ticket_rec *t, const struct tk_actor *a)
 	if (o != NULL && t->drill_id > 0 && actor_is_supervisor(a))
 		json_object_set_new(o, "drill", json_true());
 	return o;
-}
-
-/* Marks the customer messages of jm reported as phishing ("reported":
- * true; the console shows them so). */
-static void
-mark_reported(struct request *r, int64_t ticket_id, json_t *jm)
-{
-	json_t *ids = drills_reported_messages(request_db(r), ticket_id);
-	size_t i, k;
-	json_t *m, *id;
-
-	json_array_foreach(jm, i, m) {
-		if (json_object_get(m, "links") == NULL)
-			continue;
-		json_object_set_new(m, "reported", json_false());
-		json_array_foreach(ids, k, id)
-			if (json_equal(id, json_object_get(m, "id")))
-				json_object_set_new(m, "reported",
-						    json_true());
-	}
-	json_decref(ids);
 }
 
 /* A staff-side message or note. For messages "author" is the customer's
@@ -225,6 +203,31 @@ api_tickets_list(struct request *r)
 			       pg.next);
 }
 
+/* The most reported messages of one ticket marked (as many as
+ * drills_reported_messages() lists: the first, by id). */
+#define REPORTED_MARKED 64
+
+/* The ticket's messages into jm; customers' messages carry "reported"
+ * (true when the customer reported it as phishing; the console shows
+ * them so), read with the messages. */
+static void
+add_messages(json_t *jm, const struct thread_list *msgs,
+	     const char *customer_name)
+{
+	size_t reported = 0;
+
+	for (size_t i = 0; i < msgs->n; i++) {
+		const struct thread_item *it = &msgs->v[i];
+		json_t *m = staff_item(it, it->body, 0, customer_name);
+		int marked = it->reported && reported++ < REPORTED_MARKED;
+
+		if (m != NULL && it->author_realm == REALM_CUSTOMER)
+			json_object_set_new(m, "reported",
+					    json_boolean(marked));
+		json_array_append_new(jm, m);
+	}
+}
+
 /* The ticket's held replies, for its staff view (cleared here). */
 static void
 add_held(json_t *body, struct held_list *hl)
@@ -255,13 +258,10 @@ api_tickets_get(struct request *r)
 	body = staff_summary(&t, &a);
 	jm = json_array();
 	jn = json_array();
-	for (size_t i = 0; i < msgs.n; i++)
-		json_array_append_new(jm, staff_item(&msgs.v[i], msgs.v[i].body,
-						     0, t.customer_name));
+	add_messages(jm, &msgs, t.customer_name);
 	for (size_t i = 0; i < notes.n; i++)
 		json_array_append_new(jn, staff_item(&notes.v[i],
 						     notes.v[i].body, 1, ""));
-	mark_reported(r, t.id, jm);
 	json_object_set_new(body, "messages", jm);
 	json_object_set_new(body, "notes", jn);
 	thread_list_clear(&msgs);

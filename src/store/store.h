@@ -164,6 +164,9 @@ struct thread_item {
 	 * (staff reads only; the portal operations leave it NULL). */
 	char *redactions;
 	char *links;
+	/* Staff reads of messages: 1 when the customer reported it as
+	 * phishing (a drill's message, migration 015). */
+	int reported;
 };
 
 struct thread_list {

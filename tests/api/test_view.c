@@ -105,9 +105,13 @@ test_view_reply_bytes(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json,
 							      "subject")),
 			    "Caf\xc3\xa9 \"order\" \\ 48213");
+	/* "reported" (read with the messages): customers' messages only. */
+	m = json_array_get(json_object_get(r.json, "messages"), 0);
+	assert_true(json_is_false(json_object_get(m, "reported")));
 	m = json_array_get(json_object_get(r.json, "messages"), 1);
 	assert_string_equal(json_string_value(json_object_get(m, "body")),
 			    "Sorry \"for\" the wait\n");
+	assert_null(json_object_get(m, "reported"));
 	/* The escapes are jansson's: \" \\ \n \t, UTF-8 left as it is. */
 	assert_non_null(strstr(r.body, "Line one\\nline\\ttwo </b> \xe2\x82\xac"));
 	assert_non_null(strstr(r.body, "\\\"order\\\" \\\\ 48213"));

@@ -45,6 +45,8 @@ thread_item_row(sqlite3_stmt *st, struct thread_item *it)
 	if (sqlite3_column_count(st) > 7 &&
 	    (sq_dup(st, 7, &it->redactions) < 0 || sq_dup(st, 8, &it->links) < 0))
 		return -GH_INTERNAL;
+	if (sqlite3_column_count(st) > 9)
+		it->reported = sqlite3_column_int(st, 9);
 	return 0;
 }
 
@@ -131,7 +133,8 @@ sq_staff_messages(struct store_conn *c, int64_t ticket_id,
 
 	*out = (struct thread_list){NULL, 0};
 	rc = sq_rows(c, thread_push, out,
-		     "SELECT " MESSAGE_COLS("m.links")
+		     "SELECT " MESSAGE_COLS("m.links, "
+					    "m.phish_reported_at IS NOT NULL")
 		     "LEFT JOIN staff s ON m.author_realm = 'staff' "
 		     "AND s.id = m.author_id "
 		     "WHERE m.ticket_id = ? ORDER BY m.id",
