@@ -21,130 +21,9 @@
 
 #include "api/common.h"
 #include "api/quota.h"
+#include "api/tickets_view.h"
 #include "core/tickets.h"
 #include "util/errors.h"
-
-/*
- * The view's objects are built member by member rather than through
- * json_pack (whose format parsing cost a share of every view), with
- * json_pack's outcome: the keys in the same order, and NULL for the whole
- * object when a text is NULL or not UTF-8. Each takes and returns o
- * (NULL in, NULL out), and steals v.
- */
-static json_t *
-with_val(json_t *o, const char *key, json_t *v)
-{
-	if (o == NULL || v == NULL ||
-	    json_object_set_new_nocheck(o, key, v) < 0) {
-		json_decref(o);
-		json_decref(v);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *
-with_str(json_t *o, const char *key, const char *text)
-{
-	return with_val(o, key, text != NULL ? json_string(text) : NULL);
-}
-
-static json_t *
-with_int(json_t *o, const char *key, int64_t v)
-{
-	return with_val(o, key, json_integer((json_int_t)v));
-}
-
-static json_t *
-person(int64_t id, const char *name)
-{
-	if (id <= 0)
-		return json_null();
-	return with_str(with_int(json_object(), "id", id), "name", name);
-}
-
-static json_t *
-ticket_summary(const struct ticket_rec *t)
-{
-	json_t *o = with_int(json_object(), "id", t->id);
-
-	o = with_str(o, "subject", t->subject);
-	o = with_str(o, "status", t->status);
-	o = with_str(o, "queue", t->queue_name);
-	o = with_val(o, "customer", person(t->customer_id, t->customer_name));
-	o = with_val(o, "assignee", person(t->assignee_id, t->assignee_name));
-	o = with_int(o, "created_at", t->created_at);
-	return with_int(o, "updated_at", t->updated_at);
-}
-
-/* Supervisors see a phishing drill's ticket marked; its target (an
- * agent) sees it as any other ticket. */
-static json_t *
-staff_summary(const struct ticket_rec *t, const struct tk_actor *a)
-{
-	json_t *o = ticket_summary(t);
-
-	if (o != NULL && t->drill_id > 0 && actor_is_supervisor(a))
-		json_object_set_new(o, "drill", json_true());
-	return o;
-}
-
-/* A staff-side message or note. For messages "author" is the customer's
- * display name or the staff member's name; messages carry "redacted"
- * (what the inbound scan removed) and customers' messages "links" (the
- * analysed links as stored, defanged; core/inbound.h). */
-static json_t *
-staff_item(const struct thread_item *it, const char *body, int note,
-	   const char *customer_name)
-{
-	json_t *o = with_int(json_object(), "id", it->id);
-
-	o = with_str(o, "kind", note ? "note" : "message");
-	o = with_str(o, "author", it->author_realm == REALM_STAFF
-					  ? it->author_name
-					  : customer_name);
-	o = with_str(o, "body", body);
-	o = with_int(o, "created_at", it->created_at);
-	if (o == NULL || note)
-		return o;
-	json_object_set_new(o, "from",
-			    json_string(it->author_realm == REALM_STAFF
-						? "agent"
-						: "customer"));
-	json_object_set_new(o, "redacted",
-			    api_stored_array(it->redactions));
-	if (it->author_realm == REALM_CUSTOMER)
-		json_object_set_new(o, "links", api_stored_array(it->links));
-	return o;
-}
-
-/* A held reply: who wrote it and why it waits, and once decided, who
- * decided, when, why, and the message it became. */
-static json_t *
-held_item(const struct held_reply *h)
-{
-	int decided = h->decided_by > 0;
-	json_t *o = json_pack(
-		"{s:I, s:s, s:o, s:s, s:s, s:s, s:I}", "id", (json_int_t)h->id,
-		"kind", "held", "author", person(h->author_id, h->author_name),
-		"body", h->body != NULL ? h->body : "", "reason", h->reason,
-		"state", h->state, "created_at", (json_int_t)h->created_at);
-
-	if (o == NULL)
-		return NULL;
-	json_object_set_new(o, "decided_by",
-			    decided ? person(h->decided_by, h->decided_by_name)
-				    : json_null());
-	json_object_set_new(o, "decided_at",
-			    decided ? json_integer(h->decided_at)
-				    : json_null());
-	json_object_set_new(o, "decision",
-			    decided ? json_string(h->decision) : json_null());
-	json_object_set_new(o, "message_id",
-			    h->message_id > 0 ? json_integer(h->message_id)
-					      : json_null());
-	return o;
-}
 
 static int
 parse_assigned(const char *v, enum ticket_assigned *out)
@@ -197,47 +76,10 @@ api_tickets_list(struct request *r)
 		return rc;
 	arr = json_array();
 	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(arr, staff_summary(&l.v[i], &a));
+		json_array_append_new(arr, tkv_summary(&l.v[i], &a));
 	ticket_list_clear(&l);
 	return api_cursor_page(r, "tickets", arr, pg.limit, pg.offset,
 			       pg.next);
-}
-
-/* The most reported messages of one ticket marked (as many as
- * drills_reported_messages() lists: the first, by id). */
-#define REPORTED_MARKED 64
-
-/* The ticket's messages into jm; customers' messages carry "reported"
- * (true when the customer reported it as phishing; the console shows
- * them so), read with the messages. */
-static void
-add_messages(json_t *jm, const struct thread_list *msgs,
-	     const char *customer_name)
-{
-	size_t reported = 0;
-
-	for (size_t i = 0; i < msgs->n; i++) {
-		const struct thread_item *it = &msgs->v[i];
-		json_t *m = staff_item(it, it->body, 0, customer_name);
-		int marked = it->reported && reported++ < REPORTED_MARKED;
-
-		if (m != NULL && it->author_realm == REALM_CUSTOMER)
-			json_object_set_new(m, "reported",
-					    json_boolean(marked));
-		json_array_append_new(jm, m);
-	}
-}
-
-/* The ticket's held replies, for its staff view (cleared here). */
-static void
-add_held(json_t *body, struct held_list *hl)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; i < hl->n; i++)
-		json_array_append_new(arr, held_item(&hl->v[i]));
-	held_list_clear(hl);
-	json_object_set_new(body, "held", arr);
 }
 
 int
@@ -247,7 +89,9 @@ api_tickets_get(struct request *r)
 	struct thread_list msgs, notes;
 	struct held_list hl;
 	struct tk_actor a;
-	json_t *body, *jm, *jn;
+	struct tkv_view v = {&t, &a, &msgs, &notes, &hl};
+	size_t len = 0;
+	char *text;
 	int rc;
 
 	api_actor(r, &a);
@@ -255,19 +99,17 @@ api_tickets_get(struct request *r)
 				&msgs, &notes, &hl);
 	if (rc < 0)
 		return rc;
-	body = staff_summary(&t, &a);
-	jm = json_array();
-	jn = json_array();
-	add_messages(jm, &msgs, t.customer_name);
-	for (size_t i = 0; i < notes.n; i++)
-		json_array_append_new(jn, staff_item(&notes.v[i],
-						     notes.v[i].body, 1, ""));
-	json_object_set_new(body, "messages", jm);
-	json_object_set_new(body, "notes", jn);
+	/* Written straight into the reply; the tree only when the writer
+	 * gives up (then the bytes are the tree's, see api/tickets_view.h). */
+	text = tkv_view_text(&v, &len);
+	if (text != NULL)
+		rc = reply_json_text(r, 200, text, len);
+	else
+		rc = api_ok(r, tkv_view_json(&v));
 	thread_list_clear(&msgs);
 	thread_list_clear(&notes);
-	add_held(body, &hl);
-	return api_ok(r, body);
+	held_list_clear(&hl);
+	return rc;
 }
 
 /* The answer to a reply: sent (201, the message), or held (202, the
@@ -280,7 +122,7 @@ reply_result(struct request *r, const struct tk_reply *res,
 	json_t *item;
 
 	if (!res->held)
-		return api_created(r, staff_item(&res->item, text, 0, ""));
+		return api_created(r, tkv_item(&res->item, text, 0, ""));
 	memset(&h, 0, sizeof(h));
 	h.id = res->item.id;
 	h.ticket_id = res->item.ticket_id;
@@ -290,7 +132,7 @@ reply_result(struct request *r, const struct tk_reply *res,
 	snprintf(h.reason, sizeof(h.reason), "%s", res->reason);
 	snprintf(h.state, sizeof(h.state), "held");
 	h.created_at = res->item.created_at;
-	item = h.body != NULL ? held_item(&h) : NULL;
+	item = h.body != NULL ? tkv_held(&h) : NULL;
 	held_reply_clear(&h);
 	if (item == NULL)
 		return -GH_INTERNAL;
@@ -342,7 +184,7 @@ post_text(struct request *r, int note)
 	} else if (rc < 0) {
 		api_field_error(r, rc, "body");
 	} else if (note) {
-		rc = api_created(r, staff_item(&res.item, text, 1, ""));
+		rc = api_created(r, tkv_item(&res.item, text, 1, ""));
 	} else {
 		rc = reply_result(r, &res, text);
 	}
@@ -384,7 +226,7 @@ api_tickets_assign(struct request *r)
 		return api_error_field(r, rc, "staff_id");
 	if (rc < 0)
 		return rc;
-	return api_ok(r, ticket_summary(&t));
+	return api_ok(r, tkv_ticket(&t));
 }
 
 int
@@ -409,7 +251,7 @@ api_tickets_status(struct request *r)
 		return api_error_field(r, rc, "status");
 	if (rc < 0)
 		return rc;
-	return api_ok(r, ticket_summary(&t));
+	return api_ok(r, tkv_ticket(&t));
 }
 
 int
@@ -433,7 +275,7 @@ api_tickets_move(struct request *r)
 		return api_error_field(r, rc, "queue");
 	if (rc < 0)
 		return rc;
-	return api_ok(r, ticket_summary(&t));
+	return api_ok(r, tkv_ticket(&t));
 }
 
 /* POST .../held/{hid}/release or .../discard {reason}. */
@@ -469,9 +311,9 @@ decide_held(struct request *r, int release)
 	else if (rc < 0)
 		api_field_error(r, rc, "reason");
 	else
-		rc = api_ok(r, json_pack("{s:o, s:o}", "held", held_item(&h),
+		rc = api_ok(r, json_pack("{s:o, s:o}", "held", tkv_held(&h),
 					 "message",
-					 release ? staff_item(&msg, h.body, 0,
+					 release ? tkv_item(&msg, h.body, 0,
 							      "")
 						 : json_null()));
 	held_reply_clear(&h);

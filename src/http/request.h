@@ -122,6 +122,10 @@ struct store_conn *request_db(struct request *r);
 
 /* Sets the reply to status and body (ownership of body taken). Returns 0. */
 int reply_json(struct request *r, int status, json_t *body);
+/* Sets the reply to status and the JSON text text of len bytes, written
+ * by the handler (malloc'd; ownership taken), sent as reply_json's would
+ * be (http/reply.c). Returns 0. */
+int reply_json_text(struct request *r, int status, char *text, size_t len);
 /*
  * Replies with a file the user uploaded: body (ownership taken, freed),
  * Content-Type application/octet-stream, Content-Disposition attachment

@@ -7,6 +7,9 @@
  * walked once into one buffer. Strings are copied a run at a time between
  * the bytes that need escaping, and checked as UTF-8 as jansson does.
  *
+ * The writer (jsonw_*) appends the same encoding value by value, for a
+ * reply built without a tree.
+ *
  * Invariant: the bytes are json_dumps(v, JSON_COMPACT |
  * JSON_PRESERVE_ORDER)'s; whatever is not handled here the same way goes
  * to json_dumps (a real number is encoded by jansson, a bad string or a
@@ -300,4 +303,162 @@ jsonenc_dumps(json_t *v, size_t *len_out)
 	if (s != NULL && len_out != NULL)
 		*len_out = strlen(s);
 	return s;
+}
+
+/* --- the writer --------------------------------------------------------- */
+
+/* The writer's buffer as the encoder's (the same three fields and flag). */
+static struct out *
+w_out(struct jsonw *w, struct out *o)
+{
+	o->p = w->p;
+	o->len = w->len;
+	o->cap = w->cap;
+	o->failed = w->failed;
+	return o;
+}
+
+static void
+w_back(struct jsonw *w, const struct out *o)
+{
+	w->p = o->p;
+	w->len = o->len;
+	w->cap = o->cap;
+	w->failed = o->failed;
+}
+
+/* The separator and key before a value at the current level. */
+static void
+w_key(struct out *o, struct jsonw *w, const char *key)
+{
+	if (!w->first[w->depth])
+		putc1(o, ',');
+	w->first[w->depth] = 0;
+	if (key != NULL) {
+		put_string(o, key, strlen(key));
+		putc1(o, ':');
+	}
+}
+
+void
+jsonw_init(struct jsonw *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->first[0] = 1;
+}
+
+static void
+w_open(struct jsonw *w, const char *key, char c)
+{
+	struct out o;
+
+	w_key(w_out(w, &o), w, key);
+	putc1(&o, c);
+	if (w->depth >= JSONENC_MAX_DEPTH) {
+		o.failed = 1;
+	} else {
+		w->depth++;
+		w->first[w->depth] = 1;
+		w->close[w->depth] = c == '{' ? '}' : ']';
+	}
+	w_back(w, &o);
+}
+
+void
+jsonw_object(struct jsonw *w, const char *key)
+{
+	w_open(w, key, '{');
+}
+
+void
+jsonw_array(struct jsonw *w, const char *key)
+{
+	w_open(w, key, '[');
+}
+
+void
+jsonw_end(struct jsonw *w)
+{
+	struct out o;
+
+	w_out(w, &o);
+	if (w->depth == 0) {
+		o.failed = 1;
+	} else {
+		putc1(&o, w->close[w->depth]);
+		w->depth--;
+	}
+	w_back(w, &o);
+}
+
+void
+jsonw_string(struct jsonw *w, const char *key, const char *text)
+{
+	struct out o;
+
+	w_key(w_out(w, &o), w, key);
+	if (text == NULL)
+		o.failed = 1;
+	else
+		put_string(&o, text, strlen(text));
+	w_back(w, &o);
+}
+
+void
+jsonw_int(struct jsonw *w, const char *key, int64_t v)
+{
+	struct out o;
+
+	w_key(w_out(w, &o), w, key);
+	put_integer(&o, (json_int_t)v);
+	w_back(w, &o);
+}
+
+void
+jsonw_bool(struct jsonw *w, const char *key, int v)
+{
+	struct out o;
+
+	w_key(w_out(w, &o), w, key);
+	put(&o, v ? "true" : "false", v ? 4 : 5);
+	w_back(w, &o);
+}
+
+void
+jsonw_null(struct jsonw *w, const char *key)
+{
+	struct out o;
+
+	w_key(w_out(w, &o), w, key);
+	put(&o, "null", 4);
+	w_back(w, &o);
+}
+
+void
+jsonw_value(struct jsonw *w, const char *key, json_t *v)
+{
+	struct out o;
+
+	w_key(w_out(w, &o), w, key);
+	if (v == NULL)
+		o.failed = 1;
+	else
+		put_value(&o, v, (int)w->depth);
+	w_back(w, &o);
+}
+
+char *
+jsonw_finish(struct jsonw *w, size_t *len_out)
+{
+	char *p = w->p;
+
+	w->p = NULL;
+	if (w->failed || w->depth != 0 || p == NULL) {
+		free(p);
+		return NULL;
+	}
+	p[w->len] = '\0';
+	if (len_out != NULL)
+		*len_out = w->len;
+	return p;
 }
