@@ -301,8 +301,11 @@ first_call(struct request *r, struct MHD_Connection *c, const char *url,
 	if (rc < 0)
 		audit_refusal(r, rc);
 	/* The body may be slow to come: no database connection is held
-	 * while it does (request_db takes one again when needed). */
-	if (r->db != NULL) {
+	 * while it does (request_db takes one again when needed). Without
+	 * a body the next call follows at once (libmicrohttpd makes it in
+	 * the same pass): the connection, and the reads' snapshot, stay
+	 * for it, so that a GET takes one read transaction, not two. */
+	if (r->db != NULL && announces_body(r)) {
 		store_release(r->app->store, r->db);
 		r->db = NULL;
 	}
