@@ -18,8 +18,8 @@
 #include "core/actor.h"
 #include "core/tickets.h"
 
-/* The most reported messages of one ticket marked "reported": true (as
- * many as drills_reported_messages() lists: the first, by id). */
+/* The most reported messages of one ticket marked "reported": true (the
+ * first, by id). */
 #define TKV_REPORTED_MARKED 64
 
 /* A ticket: id, subject, status, queue, customer, assignee, times. */

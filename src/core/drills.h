@@ -178,8 +178,4 @@ int drills_report(struct app *app, struct store_conn *c,
 		  const struct tk_actor *a, int64_t ticket_id, int64_t mid,
 		  const char *note, int64_t now, json_t **out);
 
-/* The ids of the messages of ticket_id reported as phishing, as a JSON
- * array (new reference; an empty array when none or on failure). */
-json_t *drills_reported_messages(struct store_conn *c, int64_t ticket_id);
-
 #endif

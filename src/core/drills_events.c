@@ -358,18 +358,3 @@ drills_report(struct app *app, struct store_conn *c, const struct tk_actor *a,
 				 (json_int_t)x.quarantined);
 	return *out != NULL ? 0 : -GH_INTERNAL;
 }
-
-json_t *
-drills_reported_messages(struct store_conn *c, int64_t ticket_id)
-{
-	int64_t ids[64];
-	size_t n = 0;
-	json_t *arr = json_array();
-
-	if (arr == NULL ||
-	    c->ops->drills.ticket_reported(c, ticket_id, ids, 64, &n) < 0)
-		return arr;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_integer(ids[i]));
-	return arr;
-}

@@ -98,8 +98,7 @@ struct store_conn;
  * -GH_CONFLICT when it was reported already. message_reported:
  * *at_out gets the time it was reported, 0 when it was not
  * (-GH_NOT_FOUND when there is no such message in ticket_id).
- * ticket_reported writes into ids the ids of at most max messages of
- * ticket_id that were reported (*n_out). attachments_quarantine
+ * attachments_quarantine
  * quarantines the customer's attachments of ticket_id (*n_out: how many
  * were not quarantined before).
  */
@@ -131,8 +130,6 @@ struct store_drills_ops {
 			      int64_t staff_id, int64_t now);
 	int (*message_reported)(struct store_conn *c, int64_t ticket_id,
 				int64_t message_id, int64_t *at_out);
-	int (*ticket_reported)(struct store_conn *c, int64_t ticket_id,
-			       int64_t *ids, size_t max, size_t *n_out);
 	int (*attachments_quarantine)(struct store_conn *c, int64_t ticket_id,
 				      int64_t *n_out);
 };

@@ -501,7 +501,6 @@ static const struct store_ops sq_ops = {
 		.queue_staff = sq_drill_queue_staff,
 		.message_report = sq_drill_message_report,
 		.message_reported = sq_drill_message_reported,
-		.ticket_reported = sq_drill_ticket_reported,
 		.attachments_quarantine = sq_drill_attachments_quarantine,
 	},
 	/* quota.c: quotas (issue 14) */

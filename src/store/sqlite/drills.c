@@ -277,21 +277,6 @@ sq_drill_message_reported(struct store_conn *c, int64_t ticket_id,
 }
 
 int
-sq_drill_ticket_reported(struct store_conn *c, int64_t ticket_id,
-			 int64_t *ids, size_t max, size_t *n_out)
-{
-	struct sq_ids b = {ids, 0, max};
-	int rc;
-
-	rc = sq_rows(c, sq_id_push, &b,
-		     "SELECT id FROM messages WHERE ticket_id = ? AND "
-		     "phish_reported_at IS NOT NULL ORDER BY id",
-		     "i", ticket_id);
-	*n_out = b.n;
-	return rc;
-}
-
-int
 sq_drill_attachments_quarantine(struct store_conn *c, int64_t ticket_id,
 				int64_t *n_out)
 {

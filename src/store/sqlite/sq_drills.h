@@ -34,8 +34,6 @@ int sq_drill_message_report(struct store_conn *c, int64_t message_id,
 			    int64_t staff_id, int64_t now);
 int sq_drill_message_reported(struct store_conn *c, int64_t ticket_id,
 			      int64_t message_id, int64_t *at_out);
-int sq_drill_ticket_reported(struct store_conn *c, int64_t ticket_id,
-			     int64_t *ids, size_t max, size_t *n_out);
 int sq_drill_attachments_quarantine(struct store_conn *c, int64_t ticket_id,
 				    int64_t *n_out);
 
