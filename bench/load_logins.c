@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -43,7 +44,7 @@ struct flooder {
 	int staff;
 	unsigned idx;
 	volatile int *stop;
-	unsigned long sent, n401, n429, n503, other;
+	unsigned long sent, n401, n429, n503, other, connects, failed;
 };
 
 static void
@@ -65,7 +66,7 @@ flood_main(void *arg)
 	struct gh_resp r;
 	char body[256];
 	unsigned round = 0;
-	long st;
+	long st, conns = 0;
 
 	gh_client_init(&c, f->staff);
 	while (!*f->stop) {
@@ -84,11 +85,14 @@ flood_main(void *arg)
 				     : "/api/v1/portal/session",
 			    body, NULL, &r);
 		gh_resp_free(&r);
+		curl_easy_getinfo(c.curl, CURLINFO_NUM_CONNECTS, &conns);
+		f->connects += (unsigned long)conns;
 		f->sent++;
 		f->n401 += st == 401;
 		f->n429 += st == 429;
 		f->n503 += st == 503;
-		f->other += st != 401 && st != 429 && st != 503;
+		f->failed += st < 0;
+		f->other += st > 0 && st != 401 && st != 429 && st != 503;
 	}
 	gh_client_free(&c);
 	return NULL;
@@ -127,6 +131,45 @@ view(struct gh_client *c, const char *path, double secs)
 	return fig;
 }
 
+/* CPU seconds (user + system) process pid has used so far, 0 when
+ * unreadable. */
+static double
+cpu_s(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long ut = 0, st = 0;
+	const char *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields 14 and 15, counted after the command name's ')'. */
+	p = strrchr(buf, ')');
+	if (p == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+		   &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static void
+flood_sum(struct flooder *sum, const struct flooder *f)
+{
+	sum->sent += f->sent;
+	sum->n401 += f->n401;
+	sum->n429 += f->n429;
+	sum->n503 += f->n503;
+	sum->other += f->other;
+	sum->connects += f->connects;
+	sum->failed += f->failed;
+}
+
 /* The view during a flood of the staff (or portal) login. */
 static struct figure
 view_during_flood(struct gh_client *c, const char *path, int staff)
@@ -137,6 +180,8 @@ view_during_flood(struct gh_client *c, const char *path, int staff)
 	struct flooder sum = {0};
 	struct figure fig;
 	unsigned started = 0;
+	double t0 = load_now_s(), srv0 = cpu_s(srv.pid), me0 = cpu_s(getpid());
+	double secs;
 
 	for (unsigned i = 0; i < N_FLOOD; i++) {
 		fl[i] = (struct flooder){.staff = staff, .idx = i, .stop = &stop};
@@ -150,17 +195,18 @@ view_during_flood(struct gh_client *c, const char *path, int staff)
 	stop = 1;
 	for (unsigned i = 0; i < started; i++) {
 		pthread_join(th[i], NULL);
-		sum.sent += fl[i].sent;
-		sum.n401 += fl[i].n401;
-		sum.n429 += fl[i].n429;
-		sum.n503 += fl[i].n503;
-		sum.other += fl[i].other;
+		flood_sum(&sum, &fl[i]);
 	}
-	printf("  %s flood: %u connections, %lu logins answered in %.1f s: "
-	       "%lu 401 (hashed), %lu 503 server_busy, %lu 429, %lu other\n",
-	       staff ? "staff" : "customer", started, sum.sent,
-	       RAMP_SECONDS + FLOOD_SECONDS, sum.n401, sum.n503, sum.n429,
-	       sum.other);
+	secs = load_now_s() - t0;
+	printf("  %s flood: %u connections, %lu logins answered in %.1f s "
+	       "(%.0f/s, %lu new TLS connections, %.0f/s): %lu 401 (hashed), "
+	       "%lu 503 server_busy, %lu 429, %lu other, %lu failed\n"
+	       "    CPU in those %.1f s: server %.1f s, bench %.1f s\n",
+	       staff ? "staff" : "customer", started, sum.sent, secs,
+	       (double)sum.sent / secs, sum.connects,
+	       (double)sum.connects / secs, sum.n401, sum.n503, sum.n429,
+	       sum.other, sum.failed, secs, cpu_s(srv.pid) - srv0,
+	       cpu_s(getpid()) - me0);
 	return fig;
 }
 
