@@ -476,6 +476,9 @@ set_up(struct gh_client *c, struct gh_user *agent, char *path, size_t len)
 		return -1;
 	}
 	snprintf(path, len, "/api/v1/tickets/%lld", (long long)id);
+	/* For `perf record -p PID` during a flood. */
+	printf("  server pid %d\n", (int)srv.pid);
+	fflush(stdout);
 	return 0;
 }
 
