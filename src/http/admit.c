@@ -160,13 +160,13 @@ admit_new(const char *name, const struct cidr *nets, unsigned n_nets,
 	return 0;
 }
 
+/* 1 when addr (family and bytes as the client connected, not mapped)
+ * is inside the listener's networks. */
 static int
-allowed(const struct admit *a, const unsigned char ip[16])
+allowed(const struct admit *a, const struct sockaddr *addr,
+	const unsigned char ip[16])
 {
-	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0,
-						 0, 0, 0, 0, 0xff, 0xff};
-
-	if (memcmp(ip, mapped, sizeof(mapped)) == 0)
+	if (addr->sa_family == AF_INET)
 		return cidr_contains(a->nets, a->n_nets, AF_INET, ip + 12);
 	return cidr_contains(a->nets, a->n_nets, AF_INET6, ip);
 }
@@ -193,11 +193,13 @@ take_token(struct admit *a, int64_t now_us)
 	return 1;
 }
 
-/* The verdict for ip (NULL: neither IPv4 nor IPv6), under the lock. */
+/* The verdict for addr, ip its 16 bytes (NULL: neither IPv4 nor IPv6),
+ * under the lock. */
 static enum admit_verdict
-decide(struct admit *a, const unsigned char *ip, int64_t now_us)
+decide(struct admit *a, const struct sockaddr *addr, const unsigned char *ip,
+       int64_t now_us)
 {
-	if (a->nets != NULL && (ip == NULL || !allowed(a, ip)))
+	if (a->nets != NULL && (ip == NULL || !allowed(a, addr, ip)))
 		return ADMIT_OUTSIDE_NETWORK;
 	if (ip != NULL && a->slots[find(a, ip)].count != 0)
 		return ADMIT_YES; /* holds a connection: no token */
@@ -277,7 +279,7 @@ admit_check(struct admit *a, const struct sockaddr *addr, socklen_t len,
 	int64_t since = 0, now = now_us / 1000000;
 
 	pthread_mutex_lock(&a->lock);
-	v = decide(a, have ? ip : NULL, now_us);
+	v = decide(a, addr, have ? ip : NULL, now_us);
 	if (v != ADMIT_YES)
 		tally_refusal(a, v, now, &log_one, &summary, &since);
 	pthread_mutex_unlock(&a->lock);

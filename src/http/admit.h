@@ -11,7 +11,11 @@
  *    an address that already holds one (a console's browser opening a
  *    second connection) is still served and takes no token.
  * (The per-address connection limit, [server] per_ip_connections, is
- * libmicrohttpd's own check, made right after this one.)
+ * libmicrohttpd's own check at the same point.) "Holds a connection"
+ * means an accepted one, whether or not its TLS handshake is done: an
+ * address that keeps one connection open may open more past the budget,
+ * bounded by per_ip_connections at a time and by the header deadline;
+ * the budget is against many fresh addresses, not one busy one.
  *
  * Refusals are logged, never one line per connection under a flood: per
  * listener and rule, the first ADMIT_BURST of a window of ADMIT_WINDOW

@@ -10,7 +10,7 @@
  * resume are enabled. TLS through GnuTLS with an AEAD-only priority
  * string. Who is served at all is decided at accept, before TLS, by
  * admit.c (the staff network allow-list, the budget of new connections
- * a second); libmicrohttpd then applies the per-address limit.
+ * a second), beside libmicrohttpd's per-address limit.
  * What happens to a request is in conn.c (and the files it calls), the
  * header deadline and body rate in watch.c; this file starts the
  * daemons, says at start-up which URLs each listener answers and
@@ -91,9 +91,9 @@ fit_connections(const struct config *cfg)
 	return (unsigned)fits;
 }
 
-/* Every accept decision is admit.c's: the staff network allow-list and
- * the budget of new connections (libmicrohttpd then applies the
- * per-address limit). */
+/* Every accept decision of ours is admit.c's: the staff network
+ * allow-list and the budget of new connections (libmicrohttpd applies
+ * the per-address limit itself). */
 static enum MHD_Result
 on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
