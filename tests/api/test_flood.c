@@ -85,7 +85,7 @@ summary_count(struct gh_server *s, const char *listener)
 	return n;
 }
 
-/* ASVS 2.2.1, 11.1.4 (anti-automation, resource limits): one new
+/* ASVS 6.3.1 [2.2.1] (anti-automation; no lockout of the console): one new
  * connection a second from fresh addresses; the rest of a burst is
  * closed at accept while the console goes on. */
 static void

@@ -52,7 +52,7 @@ check(struct admit *a, const struct sockaddr_in *s, int64_t now_us)
 	return admit_check(a, (const struct sockaddr *)s, sizeof(*s), now_us);
 }
 
-/* ASVS 2.2.1 (anti-automation): past the budget, fresh addresses are
+/* ASVS 6.3.1 [2.2.1] (anti-automation): past the budget, fresh addresses are
  * refused; the bucket refills at the rate and holds one second's worth. */
 static void
 test_budget(void **state)
@@ -111,8 +111,8 @@ test_connected_exempt(void **state)
 	admit_free(a);
 }
 
-/* ASVS 14.x / 4.3.x: the staff listener serves only its networks, before
- * the budget is even looked at. */
+/* ASVS 8.4.2 [4.3.1] (the admin interface's network layer): the staff
+ * listener serves only its networks, before the budget is looked at. */
 static void
 test_networks(void **state)
 {
