@@ -20,6 +20,7 @@
 #include "core/config.h"
 #include "crypto/crypto.h"
 #include "http/admit.h"
+#include "util/log.h"
 
 #define SEC 1000000
 
@@ -191,6 +192,76 @@ test_table(void **state)
 	admit_free(a);
 }
 
+/* Lines of f holding needle, and the sum of their "count" fields. */
+static unsigned
+lines_with(FILE *f, const char *needle, long long *count)
+{
+	char line[1024];
+	unsigned n = 0;
+
+	*count = 0;
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *c;
+
+		if (strstr(line, needle) == NULL)
+			continue;
+		n++;
+		c = strstr(line, "\"count\":");
+		if (c != NULL)
+			*count += strtoll(c + 8, NULL, 10);
+	}
+	return n;
+}
+
+/* ASVS 16.3.2 [7.2.2] (refusals logged): a flood of refusals writes ADMIT_BURST lines a
+ * window and one summary with the count of the rest, never a line each;
+ * the summary comes at the first refusal after the window, or when the
+ * listener stops. */
+static void
+test_refusal_log(void **state)
+{
+	FILE *f = tmpfile();
+	struct admit *a;
+	struct sockaddr_in s;
+	int64_t t = 1000 * (int64_t)SEC;
+	long long count;
+
+	(void)state;
+	assert_non_null(f);
+	log_init(f, LOG_INFO);
+	assert_int_equal(admit_new("public", NULL, 0, 1, 64, &a), 0);
+	s = nth(0);
+	assert_int_equal(check(a, &s, t), ADMIT_YES);
+	for (unsigned i = 1; i <= 100; i++) {
+		s = nth(i);
+		assert_int_equal(check(a, &s, t), ADMIT_OVER_BUDGET);
+	}
+	fflush(f);
+	assert_int_equal(lines_with(f, "\"security.connection_refused\"",
+				    &count),
+			 ADMIT_BURST);
+	assert_int_equal(lines_with(f, "connections_refused", &count), 0);
+	/* The first refusal of the next window brings the summary. */
+	t += (ADMIT_WINDOW + 1) * (int64_t)SEC;
+	assert_int_equal(check(a, &s, t), ADMIT_YES);
+	assert_int_equal(check(a, &s, t), ADMIT_OVER_BUDGET);
+	fflush(f);
+	assert_int_equal(lines_with(f, "connections_refused", &count), 1);
+	assert_int_equal(count, 100 - ADMIT_BURST);
+	assert_int_equal(lines_with(f, "\"security.connection_refused\"",
+				    &count),
+			 ADMIT_BURST + 1);
+	for (unsigned i = 0; i < 10; i++)
+		assert_int_equal(check(a, &s, t), ADMIT_OVER_BUDGET);
+	admit_free(a); /* the 6 of this window past its first 5 */
+	fflush(f);
+	assert_int_equal(lines_with(f, "connections_refused", &count), 2);
+	assert_int_equal(count, 100 - ADMIT_BURST + 6);
+	log_init(stderr, LOG_INFO);
+	fclose(f);
+}
+
 /* [server] new_connections_per_second: default 1000, 1 to 100,000. */
 static void
 test_config_bounds(void **state)
@@ -233,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_connected_exempt),
 		cmocka_unit_test(test_networks),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_refusal_log),
 		cmocka_unit_test(test_config_bounds),
 	};
 
