@@ -214,10 +214,10 @@ lines_with(FILE *f, const char *needle, long long *count)
 	return n;
 }
 
-/* ASVS 16.3.2 [7.2.2] (refusals logged): a flood of refusals writes ADMIT_BURST lines a
- * window and one summary with the count of the rest, never a line each;
- * the summary comes at the first refusal after the window, or when the
- * listener stops. */
+/* ASVS 16.3.2 [7.2.2] (refusals logged): a flood of refusals writes
+ * ADMIT_BURST lines a window and one summary with the count of the rest,
+ * never a line each; the summary comes at the first refusal after the
+ * window, or when the listener stops. */
 static void
 test_refusal_log(void **state)
 {
