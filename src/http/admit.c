@@ -212,17 +212,18 @@ static const char *const rule_name[3] = {"", "staff_networks",
 					 "new_connections_per_second"};
 
 /* Counts a refusal by rule v at now (seconds); *log_one is set when this
- * one is logged by itself, *summary (with *since) to a count to report. */
+ * one is logged by itself, *summary (with the *seconds it spans) to a
+ * count of an ended window to report. */
 static void
 tally_refusal(struct admit *a, enum admit_verdict v, int64_t now,
-	      int *log_one, uint64_t *summary, int64_t *since)
+	      int *log_one, uint64_t *summary, int64_t *seconds)
 {
 	struct tally *t = &a->tally[v];
 
 	*summary = 0;
 	if (now - t->window_start >= ADMIT_WINDOW) {
 		*summary = t->unlogged;
-		*since = t->unlogged_since;
+		*seconds = t->window_start + ADMIT_WINDOW - t->unlogged_since;
 		t->unlogged = 0;
 		t->window_start = now;
 		t->in_window = 0;
@@ -232,16 +233,17 @@ tally_refusal(struct admit *a, enum admit_verdict v, int64_t now,
 		t->unlogged_since = now;
 }
 
+/* One line for n refusals by rule v over about seconds seconds. */
 static void
 log_summary(const struct admit *a, enum admit_verdict v, uint64_t n,
-	    int64_t since, int64_t now)
+	    int64_t seconds)
 {
 	if (n == 0)
 		return;
 	log_event(LOG_WARN, "security.connections_refused",
 		  json_pack("{s:s, s:s, s:I, s:I}", "listener", a->name,
 			    "rule", rule_name[v], "count", (json_int_t)n,
-			    "seconds", (json_int_t)(now - since + 1)));
+			    "seconds", (json_int_t)(seconds > 0 ? seconds : 1)));
 }
 
 static void
@@ -276,15 +278,15 @@ admit_check(struct admit *a, const struct sockaddr *addr, socklen_t len,
 	enum admit_verdict v;
 	int log_one = 0;
 	uint64_t summary = 0;
-	int64_t since = 0, now = now_us / 1000000;
+	int64_t seconds = 0, now = now_us / 1000000;
 
 	pthread_mutex_lock(&a->lock);
 	v = decide(a, addr, have ? ip : NULL, now_us);
 	if (v != ADMIT_YES)
-		tally_refusal(a, v, now, &log_one, &summary, &since);
+		tally_refusal(a, v, now, &log_one, &summary, &seconds);
 	pthread_mutex_unlock(&a->lock);
 	if (v != ADMIT_YES) {
-		log_summary(a, v, summary, since, now);
+		log_summary(a, v, summary, seconds);
 		if (log_one)
 			log_refusal(a, v, addr, len);
 	}
@@ -354,7 +356,7 @@ admit_free(struct admit *a)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	for (int v = ADMIT_OUTSIDE_NETWORK; v <= ADMIT_OVER_BUDGET; v++)
 		log_summary(a, (enum admit_verdict)v, a->tally[v].unlogged,
-			    a->tally[v].unlogged_since, (int64_t)ts.tv_sec);
+			    (int64_t)ts.tv_sec - a->tally[v].unlogged_since + 1);
 	pthread_mutex_destroy(&a->lock);
 	free(a->slots);
 	free(a);
