@@ -235,6 +235,12 @@ static const struct opt opts[] = {
 	I("server", "min_body_rate", min_body_rate, "1024", 64, 1048576,
 	  "bytes per second a request body must average once it has "
 	  "lasted header_timeout seconds; a slower client is closed"),
+	/* admission at accept (issue 14, part FLOOD) */
+	I("server", "new_connections_per_second", new_connections_per_second,
+	  "1000", 1, 100000,
+	  "new connections a second each listener takes from addresses that "
+	  "hold none; past it such a connection is closed at accept, before "
+	  "TLS (an address already connected is still served)"),
 	S("log", "file", log_file, "",
 	  "log file (relative to the data directory), reopened on SIGHUP; "
 	  "empty: standard error"),

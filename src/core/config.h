@@ -124,6 +124,7 @@ struct config {
 	int64_t server_threads;	/* 0: one per core */
 	int64_t header_timeout;
 	int64_t min_body_rate;
+	int64_t new_connections_per_second; /* issue 14 FLOOD: http/admit.h */
 	char log_file[CONFIG_STR_MAX];	/* "": standard error */
 	char log_requests[16];		/* off, sample, all */
 	int64_t log_request_sample;

@@ -31,6 +31,7 @@ struct listener {
 	enum listener_kind kind;
 	struct MHD_Daemon *d;
 	struct sockaddr_storage addr;
+	struct admit *admit; /* admit.h: who is served at accept */
 };
 
 struct watch;

@@ -8,7 +8,9 @@
  * that thread, while it runs: slow work (password hashing, mail, virus
  * scans) must be suspended and done elsewhere (http/defer.h); suspend and
  * resume are enabled. TLS through GnuTLS with an AEAD-only priority
- * string, the staff listener's network allow-list checked before TLS.
+ * string. Who is served at all is decided at accept, before TLS, by
+ * admit.c (the staff network allow-list, the budget of new connections
+ * a second), beside libmicrohttpd's per-address limit.
  * What happens to a request is in conn.c (and the files it calls), the
  * header deadline and body rate in watch.c; this file starts the
  * daemons, says at start-up which URLs each listener answers and
@@ -28,6 +30,7 @@
 #include "core/app.h"
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
+#include "http/admit.h"
 #include "http/defer.h"
 #include "util/log.h"
 
@@ -88,28 +91,36 @@ fit_connections(const struct config *cfg)
 	return (unsigned)fits;
 }
 
+/* Every accept decision of ours is admit.c's: the staff network
+ * allow-list and the budget of new connections (libmicrohttpd applies
+ * the per-address limit itself). */
 static enum MHD_Result
-staff_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
-	struct server *srv = cls;
-	const struct config *cfg = &srv->app->cfg;
-	int ok = 0;
+	struct listener *l = cls;
 
-	if (addr->sa_family == AF_INET &&
-	    len >= (socklen_t)sizeof(struct sockaddr_in))
-		ok = cidr_contains(
-			cfg->staff_networks, cfg->n_staff_networks, AF_INET,
-			(const unsigned char *)&((const struct sockaddr_in *)(const void *)addr)
-				->sin_addr);
-	else if (addr->sa_family == AF_INET6 &&
-		 len >= (socklen_t)sizeof(struct sockaddr_in6))
-		ok = cidr_contains(
-			cfg->staff_networks, cfg->n_staff_networks, AF_INET6,
-			((const struct sockaddr_in6 *)(const void *)addr)
-				->sin6_addr.s6_addr);
-	if (!ok)
-		log_event(LOG_WARN, "security.staff_network_refused", NULL);
-	return ok ? MHD_YES : MHD_NO;
+	return admit_check(l->admit, addr, len, http_now_us()) == ADMIT_YES
+		       ? MHD_YES
+		       : MHD_NO;
+}
+
+/* Keeps admit.c's table of connected addresses, then the connection
+ * watch (watch.c). */
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+	      enum MHD_ConnectionNotificationCode toe)
+{
+	struct listener *l = cls;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	if (ci != NULL && ci->client_addr != NULL) {
+		if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+			admit_opened(l->admit, ci->client_addr);
+		else
+			admit_closed(l->admit, ci->client_addr);
+	}
+	http_on_connection(cls, c, socket_context, toe);
 }
 
 /* MHD's logger hands us its own printf format: trusted, not input. */
@@ -232,16 +243,23 @@ listener_start(struct server *srv, struct listener *l, const char *addr,
 	}
 	if (l->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (admit_new(l->kind == LISTEN_STAFF ? "staff" : "public",
+		      l->kind == LISTEN_STAFF ? cfg->staff_networks : NULL,
+		      l->kind == LISTEN_STAFF ? cfg->n_staff_networks : 0,
+		      cfg->new_connections_per_second, srv->max_connections,
+		      &l->admit) < 0) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
 	l->d = MHD_start_daemon(
-		flags, 0, l->kind == LISTEN_STAFF ? staff_accept : NULL, srv,
-		http_on_access, l,
+		flags, 0, on_accept, l, http_on_access, l,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&l->addr,
 		MHD_OPTION_HTTPS_MEM_KEY, srv->key,
 		MHD_OPTION_HTTPS_MEM_CERT, srv->cert,
 		MHD_OPTION_HTTPS_PRIORITIES, server_tls_priority,
 		MHD_OPTION_URI_LOG_CALLBACK, http_on_uri, l,
 		MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, l,
-		MHD_OPTION_NOTIFY_CONNECTION, http_on_connection, l,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
 		MHD_OPTION_THREAD_POOL_SIZE, srv->threads,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
 		MHD_OPTION_CONNECTION_LIMIT, srv->max_connections,
@@ -334,9 +352,11 @@ server_stop(struct server *srv)
 		usleep(100000);
 	}
 	defer_shutdown();
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (ls[i]->d != NULL)
 			MHD_stop_daemon(ls[i]->d);
+		admit_free(ls[i]->admit);
+	}
 	http_watch_stop(srv);
 	if (srv->key != NULL) {
 		crypto_wipe(srv->key, srv->key_len);
