@@ -122,6 +122,10 @@ int gh_take_mail(struct gh_server *s, const char *to, const char *needle,
 		 int wait_s, char **text);
 /* 1 when the server log contains needle. */
 int gh_log_contains(struct gh_server *s, const char *needle);
+/* 1 when the server log contains needle within wait_ms: for lines a
+ * server thread writes after the client saw its effect (the slow-client
+ * sweep logs after it has shut the connection down). */
+int gh_log_wait(struct gh_server *s, const char *needle, int wait_ms);
 
 /* Pages through list (a ticket list path ending in '?' or '&') with
  * limit=2: pages of 2, 2, 1 and 0 tickets, echoing limit and offset, whose
