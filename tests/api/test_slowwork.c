@@ -489,7 +489,7 @@ test_full_scan_queue(void **state)
 	assert_string_equal(gh_error(&r), "server_busy");
 	ra = gh_header(&r, "Retry-After");
 	assert_non_null(ra);
-	assert_true(atoi(ra) > 0);
+	assert_true(strtol(ra, NULL, 10) > 0);
 	free(ra);
 	gh_resp_free(&r);
 	assert_int_equal(gh_db_count(&q.s, "SELECT COUNT(*) FROM attachments"),
