@@ -16,7 +16,9 @@
  * uploads in flight, a third is 503 server_busy with Retry-After and
  * nothing of it is stored. A staff password change (its argon2id work on
  * the staff login pool, made slow here) works, refuses a wrong current
- * password, and leaves the staff listener answering while it hashes.
+ * password, and leaves the staff listener answering while it hashes;
+ * with that pool's one thread busy and its queue of one full, a third
+ * change is 503 server_busy and changes nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -442,6 +444,82 @@ test_password_change(void **state)
 	assert_int_equal(gh_stop(&s), 0);
 }
 
+/* Waits until n staff members' changes have counted their attempts:
+ * with one server thread, each has then been handed to the pool. */
+static void
+wait_accounts(struct gh_server *s, int64_t n)
+{
+	for (int i = 0; i < 3000; i++) {
+		if (gh_db_count(s, "SELECT COUNT(*) FROM throttle WHERE "
+				   "failures > 0 AND key LIKE 'acct:%'") >= n)
+			return;
+		usleep(10000);
+	}
+	fail_msg("%lld password changes never counted their attempts",
+		 (long long)n);
+}
+
+/* ASVS 2.2.1: one staff hashing thread and a queue of one: with one
+ * member's change hashing and another's waiting, a third member's change
+ * is refused at once with 503 server_busy and Retry-After, before any
+ * database work (no attempt counted, nothing audited, the password
+ * unchanged); the two in flight are made. */
+static void
+test_password_queue_full(void **state)
+{
+	struct gh_server s;
+	struct gh_user u[3];
+	struct gh_client c[3];
+	struct changer x[2];
+	struct gh_resp r;
+	pthread_t th[2];
+	char email[64], *ra;
+
+	(void)state;
+	gh_start(&s, "\n[server]\nthreads = 1\n[security]\nargon2_ops = 10\n"
+		     "argon2_mem_mib = 256\n[workers]\nstaff_login_threads = 1\n"
+		     "staff_login_queue = 1\n");
+	for (int i = 0; i < 3; i++) {
+		snprintf(email, sizeof(email), "agent%d@example.com", i);
+		gh_add_staff(&s, email, "agent", &u[i]);
+		gh_client_init(&c[i], 1);
+		assert_int_equal(gh_login(&s, &c[i], &u[i]), 201);
+	}
+	for (int i = 0; i < 2; i++) {
+		x[i] = (struct changer){&s, &c[i], u[i].password, 0, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, send_change,
+						&x[i]),
+				 0);
+		wait_accounts(&s, i + 1);
+	}
+	assert_int_equal(change_pw(&s, &c[2], u[2].password, NEW_PW, &r), 503);
+	assert_string_equal(gh_error(&r), "server_busy");
+	ra = gh_header(&r, "Retry-After");
+	assert_non_null(ra);
+	assert_true(strtol(ra, NULL, 10) > 0);
+	free(ra);
+	gh_resp_free(&r);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(x[i].status, 200);
+	}
+	assert_int_equal(gh_audit_count(&s, "staff.password.changed", NULL),
+			 2);
+	assert_int_equal(gh_audit_count(&s, "staff.password.change", NULL), 0);
+	/* A settled attempt clears its account's row; the refused change
+	 * left none (it never counted one). */
+	assert_int_equal(gh_db_count(&s, "SELECT COUNT(*) FROM throttle WHERE "
+					 "key LIKE 'acct:%'"),
+			 0);
+	/* The third member's password is still the old one. */
+	gh_client_free(&c[2]);
+	gh_client_init(&c[2], 1);
+	assert_int_equal(gh_login(&s, &c[2], &u[2]), 201);
+	for (int i = 0; i < 3; i++)
+		gh_client_free(&c[i]);
+	assert_int_equal(gh_stop(&s), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -473,6 +551,7 @@ main(void)
 	const struct CMUnitTest alone[] = {
 		cmocka_unit_test(test_full_scan_queue),
 		cmocka_unit_test(test_password_change),
+		cmocka_unit_test(test_password_queue_full),
 	};
 	int rc = cmocka_run_group_tests(uploads, setup, teardown);
 
