@@ -6,14 +6,20 @@
  * attachment with an RFC 6266 name, CSP sandbox), and admins release
  * quarantined ones. The file travels base64-encoded in a JSON body. What
  * may be seen, stored and handed out is decided in core/attachments.c.
+ * An upload's analysis (file type, archives, clamd) runs on the scan
+ * worker pool, never on a server thread (http/defer.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/common.h"
 #include "api/quota.h"
 #include "core/attachments.h"
+#include "core/attachments_upload.h"
 #include "crypto/crypto.h"
+#include "http/defer.h"
 #include "util/errors.h"
+#include "util/log.h"
 
 /* jspec's bound on the base64 text; the configured size limit is checked
  * here so that it answers 413 rather than 400. */
@@ -72,58 +78,126 @@ staff_json(const struct attachment_rec *r)
 	return o;
 }
 
+/* The file of an upload's body, decoded into *data (malloc'd) within
+ * [attachments] max_bytes. */
 static int
-upload(struct request *r, int portal)
+upload_body(struct request *r, const char **filename, unsigned char **data,
+	    size_t *len)
 {
-	const char *filename = NULL, *b64 = NULL;
+	const char *b64 = NULL;
 	const struct jspec spec[] = {
-		JSPEC_STR("filename", &filename, 1, 1024, JS_REQUIRED),
+		JSPEC_STR("filename", filename, 1, 1024, JS_REQUIRED),
 		JSPEC_STR("content_base64", &b64, 0, B64_FIELD_MAX,
 			  JS_REQUIRED),
 		JSPEC_END,
 	};
 	size_t max = (size_t)r->app->cfg.attach_max_bytes;
 	char name[1024];
-	char notice[ATTACH_NOTICE_MAX];
-	struct attachment_rec rec;
-	struct tk_actor a;
-	unsigned char *data = NULL;
-	size_t len = 0, blen;
-	json_t *body;
+	size_t blen;
 	int rc;
 
-	rc = api_quota(r, QUOTA_ATTACHMENT);
-	if (rc == 0)
-		rc = api_parse(r, spec);
+	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
-	rc = attachments_clean_name(filename, name, sizeof(name));
+	rc = attachments_clean_name(*filename, name, sizeof(name));
 	if (rc < 0)
 		return api_field_error(r, rc, "filename");
 	blen = strlen(b64);
 	if (blen > (max + 2) / 3 * 4)
 		return -GH_BODY_TOO_LARGE;
-	if (crypto_b64_decode(b64, blen, max + 2, &data, &len) < 0)
+	if (crypto_b64_decode(b64, blen, max + 2, data, len) < 0)
 		return api_field_error(r, -GH_BAD_FIELD, "content_base64");
-	if (len > max) {
-		free(data);
-		return -GH_BODY_TOO_LARGE;
-	}
-	if (len == 0) {
-		free(data);
-		return api_field_error(r, -GH_BAD_FIELD, "content_base64");
-	}
-	api_actor(r, &a);
-	rc = attachments_upload(r->app, request_db(r), &a, r->params[0],
-				filename, data, len, &rec, notice);
-	crypto_wipe(data, len);
-	free(data);
+	if (*len <= max && *len > 0)
+		return 0;
+	rc = *len > max ? -GH_BODY_TOO_LARGE
+			: api_field_error(r, -GH_BAD_FIELD, "content_base64");
+	free(*data);
+	*data = NULL;
+	return rc;
+}
+
+/* On the scan pool's worker: analysis, clamd, cleaning, sealing. */
+static void
+upload_work(void *arg)
+{
+	attachments_upload_work(arg);
+}
+
+/* Back on a server thread: the row and its audit record, the reply. */
+static int
+upload_finish(struct request *r, void *arg, int portal)
+{
+	char notice[ATTACH_NOTICE_MAX];
+	struct attachment_rec rec;
+	json_t *body;
+	int rc;
+
+	rc = attachments_upload_finish(request_db(r), arg, &rec, notice);
 	if (rc < 0)
 		return api_field_error(r, rc, "filename");
 	body = portal ? portal_json(&rec, 0) : staff_json(&rec);
 	json_object_set_new(body, "notice", json_string(notice));
 	attachment_rec_clear(&rec);
 	return api_created(r, body);
+}
+
+static int
+portal_finish(struct request *r, void *arg)
+{
+	return upload_finish(r, arg, 1);
+}
+
+static int
+staff_finish(struct request *r, void *arg)
+{
+	return upload_finish(r, arg, 0);
+}
+
+static void
+upload_release(void *arg)
+{
+	attachments_upload_free(arg);
+}
+
+/*
+ * A full scan queue first (503 server_busy at once: no quota, no parsing,
+ * nothing stored), then the quota, the body and the checks of the ticket
+ * on this thread; the file's analysis on the scan pool with no database
+ * connection held; the row stored in the finish step.
+ */
+static int
+upload(struct request *r, int portal)
+{
+	struct workpool *pool = r->app->scan_pool;
+	struct att_upload_job *job = NULL;
+	const char *filename = NULL;
+	unsigned char *data = NULL;
+	struct tk_actor a;
+	size_t len = 0;
+	int rc;
+
+	rc = request_defer_room(r, pool);
+	if (rc == 0)
+		rc = api_quota(r, QUOTA_ATTACHMENT);
+	if (rc == 0)
+		rc = upload_body(r, &filename, &data, &len);
+	if (rc < 0)
+		return rc;
+	api_actor(r, &a);
+	rc = attachments_upload_begin(r->app, request_db(r), &a, r->params[0],
+				      filename, data, len, &job);
+	if (rc < 0)
+		return api_field_error(r, rc, "filename");
+	rc = request_defer(r, pool, upload_work,
+			   portal ? portal_finish : staff_finish,
+			   upload_release, job);
+	if (rc < 0) {
+		attachments_upload_free(job);
+		return rc;
+	}
+	log_event(LOG_DEBUG, "attachment.scan_queued",
+		  json_pack("{s:s}", "request_id", r->request_id));
+	return 0;
 }
 
 static int

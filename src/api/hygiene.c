@@ -5,7 +5,8 @@
  * logout), GET .../logins (the caller's newest logins). A session is
  * named by its public id, never by its token or the token's hash. Staff
  * also change their own password (POST /staff/password) and admins force
- * a member's change (POST /admin/staff/{id}/force-password-change).
+ * a member's change (POST /admin/staff/{id}/force-password-change); the
+ * change's argon2id work runs on the staff login pool (http/defer.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "core/hygiene.h"
 #include "core/password.h"
 #include "core/session.h"
+#include "http/defer.h"
 #include "util/errors.h"
 
 static void
@@ -144,6 +146,38 @@ change_refused(struct request *r, int rc, const char *reason,
 	return rc;
 }
 
+/* On the staff login pool's worker: the argon2id work, no database. */
+static void
+change_work(void *arg)
+{
+	hygiene_password_change_check(arg);
+}
+
+/* Back on a server thread: the outcome stored and audited, the reply. */
+static int
+change_finish(struct request *r, void *arg)
+{
+	const char *reason = NULL;
+	int rc = hygiene_password_change_finish(request_db(r), arg, &reason);
+
+	if (rc < 0)
+		return change_refused(r, rc, reason, 0);
+	return api_ok(r, json_pack("{s:b}", "changed", 1));
+}
+
+static void
+change_release(void *arg)
+{
+	hygiene_password_change_free(arg);
+}
+
+/*
+ * A full queue first (503 server_busy at once, before any database work),
+ * then the throttle (a refused attempt costs no hash), then the passwords
+ * on the staff login pool (a member's change competes with staff logins,
+ * never with customers'); should the queue have filled meanwhile, 503 too
+ * (the attempt stays counted).
+ */
 int
 api_hyg_password_change(struct request *r)
 {
@@ -155,23 +189,30 @@ api_hyg_password_change(struct request *r)
 		JSPEC_STR("new", &next, 1, PASSWORD_MAX_CHARS, JS_REQUIRED),
 		JSPEC_END,
 	};
+	struct workpool *pool = r->app->staff_login_pool;
 	struct hyg_pw_change in;
+	struct hyg_pw_job *job = NULL;
 	struct hyg_who w;
-	const char *reason = NULL;
 	int64_t retry = 0;
 	int rc;
 
 	rc = api_parse(r, spec);
+	if (rc == 0)
+		rc = request_defer_room(r, pool);
 	if (rc < 0)
 		return rc;
 	who_of(r, &w);
 	in = (struct hyg_pw_change){current, strlen(current), next,
 				    strlen(next)};
-	rc = hygiene_password_change(r->app, request_db(r), &w, &in,
-				     (int64_t)time(NULL), &reason, &retry);
+	rc = hygiene_password_change_begin(r->app, request_db(r), &w, &in,
+					   (int64_t)time(NULL), &job, &retry);
 	if (rc < 0)
-		return change_refused(r, rc, reason, retry);
-	return api_ok(r, json_pack("{s:b}", "changed", 1));
+		return change_refused(r, rc, NULL, retry);
+	rc = request_defer(r, pool, change_work, change_finish,
+			   change_release, job);
+	if (rc < 0)
+		hygiene_password_change_free(job);
+	return rc;
 }
 
 int

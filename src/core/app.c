@@ -154,7 +154,7 @@ start_phish(struct app *app)
 	return phish_engine_new(&o, &app->phish);
 }
 
-/* The login pools of [workers]. 0 or -1 with err set. */
+/* The pools of [workers]: logins and uploads. 0 or -1 with err set. */
 static int
 start_pools(struct app *app, char *err, size_t errsz)
 {
@@ -167,8 +167,12 @@ start_pools(struct app *app, char *err, size_t errsz)
 	    (app->portal_login_pool == NULL &&
 	     workpool_create((unsigned)cfg->portal_login_threads,
 			     (unsigned)cfg->portal_login_queue, "gh-portal-login",
-			     &app->portal_login_pool) < 0)) {
-		snprintf(err, errsz, "the login worker threads cannot start");
+			     &app->portal_login_pool) < 0) ||
+	    (app->scan_pool == NULL &&
+	     workpool_create((unsigned)cfg->scan_threads,
+			     (unsigned)cfg->scan_queue, "gh-scan",
+			     &app->scan_pool) < 0)) {
+		snprintf(err, errsz, "the worker threads cannot start");
 		return -1;
 	}
 	return 0;
@@ -233,6 +237,8 @@ app_close(struct app *app)
 	app->staff_login_pool = NULL;
 	workpool_destroy(app->portal_login_pool);
 	app->portal_login_pool = NULL;
+	workpool_destroy(app->scan_pool);
+	app->scan_pool = NULL;
 	dlp_engine_free(app->dlp);
 	app->dlp = NULL;
 	phish_engine_free(app->phish);

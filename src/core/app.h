@@ -38,6 +38,9 @@ struct app {
 	 * NULL before. Separate, so customers cannot starve staff. */
 	struct workpool *staff_login_pool;
 	struct workpool *portal_login_pool;
+	/* The pool that analyses uploads (file type, archives, clamd;
+	 * [workers] scan_threads, scan_queue), started with the others. */
+	struct workpool *scan_pool;
 	/* The in-memory filter of the fingerprint index (core/fingerprints.h),
 	 * built by app_start_engines(); NULL before (every lookup then goes
 	 * to the store). */

@@ -3,9 +3,13 @@
  * visibility, before any work), cleaned (HAR session material, secrets in
  * text files), judged on what will be stored, sealed, and written with
  * its audit record in one transaction that checks the visibility again.
- * Nothing is stored when any step fails; cleaned copies are wiped.
+ * Nothing is stored when any step fails; cleaned copies are wiped. The
+ * analysis (file type, archives, clamd), the cleaning and the sealing run
+ * in attachments_upload_work, which touches no database, so a server can
+ * run it on a worker pool (attachments_upload.h).
  */
 #include "core/attachments.h"
+#include "core/attachments_upload.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +250,17 @@ tx_upload(struct store_conn *c, void *cls)
 			  "malware", x->malware));
 }
 
+/* An upload between its steps (attachments_upload.h). */
+struct att_upload_job {
+	struct tk_actor a;          /* borrowed strings, until finish */
+	int64_t ticket_id;
+	unsigned char *data;        /* as sent (owned, wiped when freed) */
+	size_t len;
+	struct upload u;
+	struct up_ctx x;
+	int work_rc;
+};
+
 /* Refuses early (before any work): the actor, the size, the name, and a
  * ticket the actor may not see. */
 static int
@@ -267,15 +282,93 @@ upload_checks(struct app *app, struct store_conn *c, struct up_ctx *x,
 	return actor_ticket(c, x->a, ticket_id, NULL);
 }
 
-static void
-upload_clear(struct up_ctx *x, struct upload *u)
+void
+attachments_upload_free(struct att_upload_job *j)
 {
-	blob_clear(&x->n.content);
-	free(x->reasons);
-	free(x->redactions);
-	free(x->flagged);
-	wipe_free(u->har);
-	wipe_free(u->txt);
+	if (j == NULL)
+		return;
+	blob_clear(&j->x.n.content);
+	free(j->x.reasons);
+	free(j->x.redactions);
+	free(j->x.flagged);
+	wipe_free(j->u.har);
+	wipe_free(j->u.txt);
+	if (j->data != NULL) {
+		crypto_wipe(j->data, j->len);
+		free(j->data);
+	}
+	free(j);
+}
+
+int
+attachments_upload_begin(struct app *app, struct store_conn *c,
+			 const struct tk_actor *a, int64_t ticket_id,
+			 const char *filename, unsigned char *data,
+			 size_t len, struct att_upload_job **out)
+{
+	struct att_upload_job *j = calloc(1, sizeof(*j));
+	int rc;
+
+	*out = NULL;
+	if (j == NULL) {
+		if (data != NULL)
+			crypto_wipe(data, len);
+		free(data);
+		return -GH_INTERNAL;
+	}
+	j->a = *a;
+	j->ticket_id = ticket_id;
+	j->data = data;
+	j->len = len;
+	j->u = (struct upload){.data = data, .len = len, .stored = data,
+			       .stored_len = len};
+	j->x = (struct up_ctx){.app = app, .a = &j->a};
+	rc = upload_checks(app, c, &j->x, ticket_id, filename, data, len);
+	if (rc < 0)
+		attachments_upload_free(j);
+	else
+		*out = j;
+	return rc;
+}
+
+void
+attachments_upload_work(struct att_upload_job *j)
+{
+	int rc = clean_har(&j->u, j->x.name);
+
+	if (rc == 0)
+		rc = judge(&j->u, j->x.app, j->x.name);
+	if (rc == 0)
+		rc = record_of(&j->x, &j->u, j->ticket_id);
+	j->work_rc = rc;
+}
+
+int
+attachments_upload_finish(struct store_conn *c, struct att_upload_job *j,
+			  struct attachment_rec *out, char *notice)
+{
+	struct up_ctx *x = &j->x;
+	int rc = j->work_rc;
+
+	memset(out, 0, sizeof(*out));
+	notice[0] = '\0';
+	if (rc == 0)
+		rc = store_transact(c, tx_upload, x);
+	if (rc == 0)
+		rc = c->ops->attachment_get(c, x->id, out);
+	if (rc < 0) {
+		attachment_rec_clear(out);
+		return rc;
+	}
+	blob_clear(&out->content);
+	attachments_notice(out, notice);
+	if (x->n.quarantined)
+		log_event(LOG_INFO, "attachment.quarantined",
+			  json_pack("{s:I, s:I, s:s?}", "attachment",
+				    (json_int_t)x->id, "ticket",
+				    (json_int_t)j->ticket_id, "request_id",
+				    j->a.request_id));
+	return 0;
 }
 
 int
@@ -284,36 +377,24 @@ attachments_upload(struct app *app, struct store_conn *c,
 		   const char *filename, const unsigned char *data, size_t len,
 		   struct attachment_rec *out, char *notice)
 {
-	struct upload u = {.data = data, .len = len, .stored = data,
-			   .stored_len = len};
-	struct up_ctx x = {.app = app, .a = a};
+	struct att_upload_job *j = NULL;
+	unsigned char *copy = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	notice[0] = '\0';
-	rc = upload_checks(app, c, &x, ticket_id, filename, data, len);
-	if (rc == 0)
-		rc = clean_har(&u, x.name);
-	if (rc == 0)
-		rc = judge(&u, app, x.name);
-	if (rc == 0)
-		rc = record_of(&x, &u, ticket_id);
-	if (rc == 0)
-		rc = store_transact(c, tx_upload, &x);
-	if (rc == 0)
-		rc = c->ops->attachment_get(c, x.id, out);
-	if (rc == 0) {
-		blob_clear(&out->content);
-		attachments_notice(out, notice);
-		if (x.n.quarantined)
-			log_event(LOG_INFO, "attachment.quarantined",
-				  json_pack("{s:I, s:I, s:s?}", "attachment",
-					    (json_int_t)x.id, "ticket",
-					    (json_int_t)ticket_id,
-					    "request_id", a->request_id));
+	if (data != NULL && len > 0) {
+		copy = malloc(len);
+		if (copy == NULL)
+			return -GH_INTERNAL;
+		memcpy(copy, data, len);
 	}
+	rc = attachments_upload_begin(app, c, a, ticket_id, filename, copy,
+				      copy != NULL ? len : 0, &j);
 	if (rc < 0)
-		attachment_rec_clear(out);
-	upload_clear(&x, &u);
+		return rc;
+	attachments_upload_work(j);
+	rc = attachments_upload_finish(c, j, out, notice);
+	attachments_upload_free(j);
 	return rc;
 }

@@ -224,6 +224,12 @@ static const struct opt opts[] = {
 	  "threads hashing customers' login passwords"),
 	I("workers", "portal_login_queue", portal_login_queue, "64", 1, 4096,
 	  "customer logins waiting for a hash before 503 server_busy"),
+	/* [workers]: uploads' analysis off the server threads (issue 14,
+	 * part SLOW) */
+	I("workers", "scan_threads", scan_threads, "2", 1, 16,
+	  "threads analysing uploads (file type, archives, clamd)"),
+	I("workers", "scan_queue", scan_queue, "16", 1, 1024,
+	  "uploads waiting for a scan thread before 503 server_busy"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 	/* connection model, header deadline, request log (issue 14 CONN) */
 	I("server", "threads", server_threads, "0", 0, 256,

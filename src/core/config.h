@@ -118,6 +118,8 @@ struct config {
 	int64_t staff_login_queue;
 	int64_t portal_login_threads;
 	int64_t portal_login_queue;
+	int64_t scan_threads;	/* uploads' analysis (issue 14, part SLOW) */
+	int64_t scan_queue;
 	/* [log] */
 	char log_level[16];
 	/* connection model and request log (issue 14 CONN) */

@@ -154,19 +154,43 @@ struct hyg_pw_change {
 };
 
 /*
- * The staff member w changes their own password. The attempt is counted
- * on the login throttle's keys first (-GH_TOO_MANY_ATTEMPTS with
- * *retry_after); a wrong current password is -GH_LOGIN_FAILED; a new
- * password equal to the current one -GH_PASSWORD_REUSED; one the policy
- * refuses -GH_WEAK_PASSWORD with *reason (a static sentence). On success
- * the hash, its time and a cleared forced-change flag are stored, every
- * other session of the member ends, a notice is mailed to the member
- * (no secret in it) and "staff.password.changed" is audited; refusals
- * are audited "staff.password.change" (failure) with the reason.
+ * The staff member w changes their own password, in three steps so that
+ * the argon2id work (two verifications and the new hash) runs on a worker
+ * without a database connection (api/hygiene.c defers it, http/defer.h).
+ *
+ * begin, on a server thread with c: loads the member, counts the attempt
+ * on the login throttle's keys (-GH_TOO_MANY_ATTEMPTS with *retry_after)
+ * and normalises both passwords into the job *out (free with
+ * hygiene_password_change_free); -GH_SESSION_REQUIRED when the member is
+ * gone. w's strings are borrowed until finish; in's are not kept.
  */
-int hygiene_password_change(struct app *app, struct store_conn *c,
-			    const struct hyg_who *w,
-			    const struct hyg_pw_change *in, int64_t now,
-			    const char **reason, int64_t *retry_after);
+struct hyg_pw_job;
+
+int hygiene_password_change_begin(struct app *app, struct store_conn *c,
+				  const struct hyg_who *w,
+				  const struct hyg_pw_change *in, int64_t now,
+				  struct hyg_pw_job **out,
+				  int64_t *retry_after);
+
+/* On a worker, touching only x: the current password, then the new one
+ * (not the current one, within the policy), then its hash. */
+void hygiene_password_change_check(struct hyg_pw_job *x);
+
+/*
+ * On a server thread with c, after check: a wrong current password is
+ * -GH_LOGIN_FAILED (the attempt stays counted); otherwise the attempt is
+ * settled, and a new password equal to the current one is
+ * -GH_PASSWORD_REUSED, one the policy refuses -GH_WEAK_PASSWORD with
+ * *reason (a static sentence). On success the hash, its time and a
+ * cleared forced-change flag are stored, every other session of the
+ * member ends, a notice is mailed to the member (no secret in it) and
+ * "staff.password.changed" is audited; refusals are audited
+ * "staff.password.change" (failure) with the reason.
+ */
+int hygiene_password_change_finish(struct store_conn *c,
+				   struct hyg_pw_job *x, const char **reason);
+
+/* Wipes and frees x (NULL is a no-op). */
+void hygiene_password_change_free(struct hyg_pw_job *x);
 
 #endif

@@ -5,7 +5,9 @@
  * forced change itself (an admin or the CLI, on evidence of compromise:
  * every session of the member ends), and the member's own change (the
  * current password checked under the login throttle, the new one under
- * the policy, every other session ended, a notice mailed).
+ * the policy, every other session ended, a notice mailed), in three
+ * steps so that its argon2id work runs on a worker pool without a
+ * database connection (begin and finish on a server thread).
  *
  * Invariant: no password, normalised or not, leaves the secret buffers
  * it was normalised into; the audit records and the notice name the
@@ -14,6 +16,7 @@
 #include "core/hygiene_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/audit.h"
@@ -146,40 +149,49 @@ hygiene_password_force(struct app *app, struct store_conn *c,
 
 /* --- own change ----------------------------------------------------- */
 
-struct change_ctx {
+/* A change on its way (see hygiene.h): begin fills it on a server
+ * thread, check on a worker (no database), finish on a server thread. */
+struct hyg_pw_job {
 	struct app *app;
-	const struct hyg_who *w;
-	const struct hyg_pw_change *in;
+	struct hyg_who w;         /* borrowed from the request until finish */
 	struct account acct;
 	char acct_key[80];
 	char ip_key[80];
 	struct throttle_claim claims[2];
+	char name[404];           /* the member's name, a context word */
 	char *cur;                /* normalised current password (secret) */
 	size_t cur_len;
 	char *next;               /* normalised new password (secret) */
 	size_t next_len;
+	int next_bad;             /* the new one is not valid text */
 	char hash[CRYPTO_PWHASH_BYTES];
 	int64_t now;
 	int64_t ended;
+	int current_rc;           /* check's verdict on the current one */
+	int next_rc;              /* and on the new one (after a right one) */
+	const char *reason;       /* the policy's sentence */
 	const char *why;          /* a failure, for the audit record */
 };
 
-static void
-change_end(struct change_ctx *x)
+void
+hygiene_password_change_free(struct hyg_pw_job *x)
 {
+	if (x == NULL)
+		return;
 	crypto_secret_free(x->cur);
 	crypto_secret_free(x->next);
 	crypto_wipe(x->hash, sizeof(x->hash));
 	account_clear(&x->acct);
+	free(x);
 }
 
 /* The login throttle's keys for this member and address, reserved. */
 static int
-reserve(struct store_conn *c, struct change_ctx *x, int64_t *retry_after)
+reserve(struct store_conn *c, struct hyg_pw_job *x, int64_t *retry_after)
 {
 	throttle_account_key(x->app, REALM_STAFF, x->acct.login, x->acct_key,
 			     sizeof(x->acct_key));
-	throttle_ip_key(x->w->ip, x->ip_key, sizeof(x->ip_key));
+	throttle_ip_key(x->w.ip, x->ip_key, sizeof(x->ip_key));
 	x->claims[0] = (struct throttle_claim){.key = x->acct_key,
 					       .kind = THROTTLE_ACCOUNT};
 	x->claims[1] = (struct throttle_claim){.key = x->ip_key,
@@ -187,36 +199,68 @@ reserve(struct store_conn *c, struct change_ctx *x, int64_t *retry_after)
 	return throttle_reserve(x->app, c, x->claims, 2, x->now, retry_after);
 }
 
-/* The current password must be right. */
-static int
-check_current(struct change_ctx *x)
+/* Both passwords normalised into secret buffers (a current one that is
+ * not valid text is simply wrong; a new one is refused once the current
+ * one was right, as check says). */
+static void
+normalise(struct hyg_pw_job *x, const struct hyg_pw_change *in)
 {
-	const struct hyg_pw_change *in = x->in;
-
 	if (password_normalize(in->current, in->current_len, &x->cur,
-			       &x->cur_len) < 0 ||
-	    crypto_pw_verify(x->acct.pw_hash, x->cur, x->cur_len) != 0) {
-		x->why = "wrong current password";
-		return -GH_LOGIN_FAILED;
+			       &x->cur_len) < 0)
+		x->cur = NULL;
+	if (password_normalize(in->next, in->next_len, &x->next,
+			       &x->next_len) < 0) {
+		x->next = NULL;
+		x->next_bad = 1;
 	}
-	return 0;
+}
+
+int
+hygiene_password_change_begin(struct app *app, struct store_conn *c,
+			      const struct hyg_who *w,
+			      const struct hyg_pw_change *in, int64_t now,
+			      struct hyg_pw_job **out, int64_t *retry_after)
+{
+	struct hyg_pw_job *x = calloc(1, sizeof(*x));
+	int rc;
+
+	*out = NULL;
+	*retry_after = 0;
+	if (x == NULL)
+		return -GH_INTERNAL;
+	x->app = app;
+	x->w = *w;
+	x->now = now;
+	rc = c->ops->account_by_id(c, REALM_STAFF, w->id, &x->acct);
+	if (rc < 0) {
+		rc = rc == -GH_NOT_FOUND ? -GH_SESSION_REQUIRED : rc;
+		goto out;
+	}
+	rc = c->ops->staff_name(c, x->acct.id, x->name, sizeof(x->name));
+	if (rc == 0)
+		rc = reserve(c, x, retry_after);
+	if (rc == 0)
+		normalise(x, in);
+out:
+	if (rc < 0)
+		hygiene_password_change_free(x);
+	else
+		*out = x;
+	return rc;
 }
 
 /* The new password: valid text, not the current one, within the policy
  * with the member's e-mail, name and the company as context words. */
 static int
-check_next(struct store_conn *c, struct change_ctx *x, const char **reason)
+check_next(struct hyg_pw_job *x)
 {
-	const struct hyg_pw_change *in = x->in;
 	const char *context[5];
 	char local[256];
-	char name[404] = "";
 	int rc;
 
-	if (password_normalize(in->next, in->next_len, &x->next,
-			       &x->next_len) < 0) {
-		*reason = "The password must be valid text of at most 256 "
-			  "characters.";
+	if (x->next_bad) {
+		x->reason = "The password must be valid text of at most 256 "
+			    "characters.";
 		x->why = "invalid new password";
 		return -GH_WEAK_PASSWORD;
 	}
@@ -224,33 +268,46 @@ check_next(struct store_conn *c, struct change_ctx *x, const char **reason)
 		x->why = "new password equals the current one";
 		return -GH_PASSWORD_REUSED;
 	}
-	rc = c->ops->staff_name(c, x->acct.id, name, sizeof(name));
-	if (rc < 0)
-		return rc;
 	snprintf(local, sizeof(local), "%s", x->acct.login);
 	local[strcspn(local, "@")] = '\0';
 	context[0] = local;
-	context[1] = name;
+	context[1] = x->name;
 	context[2] = x->app->cfg.company_name;
 	context[3] = "gatehouse";
 	context[4] = NULL;
-	rc = password_check(&x->app->pw_policy, x->next, context, reason);
+	rc = password_check(&x->app->pw_policy, x->next, context, &x->reason);
 	if (rc < 0)
 		x->why = "new password refused by the policy";
 	return rc;
 }
 
+void
+hygiene_password_change_check(struct hyg_pw_job *x)
+{
+	if (x->cur == NULL ||
+	    crypto_pw_verify(x->acct.pw_hash, x->cur, x->cur_len) != 0) {
+		x->why = "wrong current password";
+		x->current_rc = -GH_LOGIN_FAILED;
+		return;
+	}
+	x->next_rc = check_next(x);
+	if (x->next_rc == 0 && crypto_pw_hash(x->next, x->next_len,
+					      &x->app->pw_params,
+					      x->hash) < 0)
+		x->next_rc = -GH_INTERNAL;
+}
+
 static int
 tx_changed(struct store_conn *c, void *cls)
 {
-	struct change_ctx *x = cls;
+	struct hyg_pw_job *x = cls;
 	char who[48];
 	int rc;
 
 	rc = c->ops->hygiene.staff_pw_set(c, x->acct.id, x->hash, x->now);
 	if (rc == 0)
 		rc = c->ops->hygiene.session_delete_others(
-			c, REALM_STAFF, x->acct.id, x->w->token_hash,
+			c, REALM_STAFF, x->acct.id, x->w.token_hash,
 			&x->ended);
 	if (rc == 0)
 		rc = hygiene_notice_password_changed(x->app, c, x->acct.login,
@@ -264,8 +321,8 @@ tx_changed(struct store_conn *c, void *cls)
 				 .action = "staff.password.changed",
 				 .target = who,
 				 .outcome = "success",
-				 .ip = x->w->ip,
-				 .request_id = x->w->request_id,
+				 .ip = x->w.ip,
+				 .request_id = x->w.request_id,
 				 .detail = json_pack("{s:I}", "sessions_ended",
 						     (json_int_t)x->ended),
 			 });
@@ -274,64 +331,40 @@ tx_changed(struct store_conn *c, void *cls)
 static int
 tx_refused(struct store_conn *c, void *cls)
 {
-	struct change_ctx *x = cls;
+	struct hyg_pw_job *x = cls;
 	char who[48];
 
-	hygiene_principal(REALM_STAFF, x->w->id, who, sizeof(who));
+	hygiene_principal(REALM_STAFF, x->w.id, who, sizeof(who));
 	return audit_log(x->app, c,
 			 &(struct audit_ev){
 				 .actor = who,
 				 .action = "staff.password.change",
 				 .target = who,
 				 .outcome = "failure",
-				 .ip = x->w->ip,
-				 .request_id = x->w->request_id,
+				 .ip = x->w.ip,
+				 .request_id = x->w.request_id,
 				 .detail = json_pack("{s:s}", "reason", x->why),
 			 });
 }
 
-/* Checks both passwords and hashes the new one. A right current
- * password settles the reserved attempt (it was not a guess), whatever
- * the policy then says of the new one. */
-static int
-check_and_hash(struct store_conn *c, struct change_ctx *x,
-	       const char **reason)
+/* A right current password settles the reserved attempt (it was not a
+ * guess), whatever the policy then says of the new one. */
+int
+hygiene_password_change_finish(struct store_conn *c, struct hyg_pw_job *x,
+			       const char **reason)
 {
-	int rc = check_current(x);
+	int rc = x->current_rc;
 
+	*reason = NULL;
 	if (rc == 0)
 		rc = throttle_settle(c, x->claims, 2);
 	if (rc == 0)
-		rc = check_next(c, x, reason);
-	if (rc == 0 && crypto_pw_hash(x->next, x->next_len,
-				      &x->app->pw_params, x->hash) < 0)
-		rc = -GH_INTERNAL;
-	return rc;
-}
-
-int
-hygiene_password_change(struct app *app, struct store_conn *c,
-			const struct hyg_who *w, const struct hyg_pw_change *in,
-			int64_t now, const char **reason, int64_t *retry_after)
-{
-	struct change_ctx x;
-	int rc;
-
-	x = (struct change_ctx){.app = app, .w = w, .in = in, .now = now};
-	*reason = NULL;
-	*retry_after = 0;
-	rc = c->ops->account_by_id(c, REALM_STAFF, w->id, &x.acct);
-	if (rc < 0)
-		return rc == -GH_NOT_FOUND ? -GH_SESSION_REQUIRED : rc;
-	rc = reserve(c, &x, retry_after);
-	if (rc < 0)
-		goto out;
-	rc = check_and_hash(c, &x, reason);
+		rc = x->next_rc;
 	if (rc == 0)
-		rc = store_transact(c, tx_changed, &x);
-	else if (x.why != NULL && store_transact(c, tx_refused, &x) < 0)
+		rc = store_transact(c, tx_changed, x);
+	else if (x->why != NULL && store_transact(c, tx_refused, x) < 0)
 		rc = -GH_INTERNAL;
-out:
-	change_end(&x);
+	if (rc == -GH_WEAK_PASSWORD)
+		*reason = x->reason;
 	return rc;
 }

@@ -100,6 +100,36 @@ test_floors(void **state)
 	assert_int_equal(load("garbage line\n", &cfg, err, sizeof(err)), -1);
 }
 
+/* Issue 14 SLOW: the upload scan pool is bounded both ways (at least one
+ * thread and one waiting upload; at most 16 threads and 1024 waiting
+ * uploads, each holding its file in memory); defaults 2 and 16. */
+static void
+test_scan_pool_bounds(void **state)
+{
+	struct config cfg;
+	char err[256];
+	const char *outside[] = {
+		"[workers]\nscan_threads = 0\n",
+		"[workers]\nscan_threads = 17\n",
+		"[workers]\nscan_queue = 0\n",
+		"[workers]\nscan_queue = 1025\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		assert_int_equal(load(outside[i], &cfg, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "is outside"));
+	}
+	assert_int_equal(load("", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.scan_threads, 2);
+	assert_int_equal(cfg.scan_queue, 16);
+	assert_int_equal(load("[workers]\nscan_threads = 1\nscan_queue = 1\n",
+			      &cfg, err, sizeof(err)),
+			 0);
+	assert_int_equal(cfg.scan_threads, 1);
+	assert_int_equal(cfg.scan_queue, 1);
+}
+
 /* A "[company] domains = ..." text of about len bytes (whole line). */
 static char *
 domains_conf(size_t len)
@@ -381,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_ini_syntax),
 		cmocka_unit_test(test_domains_bound),
 		cmocka_unit_test(test_origins),
+		cmocka_unit_test(test_scan_pool_bounds),
 	};
 	snprintf(dir, sizeof(dir), "/tmp/gh-cfg-XXXXXX");
 	if (mkdtemp(dir) == NULL)
