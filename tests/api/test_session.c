@@ -952,6 +952,11 @@ test_parallel_logins_counted(void **state)
 		fail_msg("%d of %d parallel wrong passwords were checked "
 			 "(401); the lock allows %d",
 			 n401, N_FLOOD, LOCK_AT);
+	if (n429 != N_FLOOD - LOCK_AT)
+		for (int i = 0; i < N_FLOOD; i++)
+			if (tries[i].status != 401 && tries[i].status != 429)
+				print_message("attempt %d: status %ld\n", i,
+					      tries[i].status);
 	assert_int_equal(n429, N_FLOOD - LOCK_AT);
 	assert_int_equal(gh_db_count(&aux, "SELECT COUNT(*) FROM audit WHERE "
 					   "record LIKE '%\"auth.login\"%' AND "
