@@ -12,7 +12,10 @@
  * the first is also scanned with non-ASCII letters and with zero-width
  * spaces in it, to show what the normalisation costs. Usage:
  *   bench_dlp [MEGABYTES] [--no-baseline] [--realistic-only] [--store]
- *   (default 64; the baseline scans 2 MB of the same corpus; --store adds
+ *             [--ctx-only]
+ *   (--ctx-only: one scan of the realistic corpus with the server's
+ *   context and nothing else, for callgrind's instructions per byte;
+ *   default 64; the baseline scans 2 MB of the same corpus; --store adds
  *   the server path's rows of dlp_store.c: 4 MB of the realistic corpus
  *   with the store's fingerprint lookups, without and with the filter)
  * The realistic section also prints the floor of this machine on the same
@@ -341,12 +344,96 @@ floor_bytes(const struct corpus *c, size_t *n)
 	return t0;
 }
 
+/* The values one scan with context looks up, recorded: kind, message and
+ * value, NUL-separated in buf. */
+struct lookups_rec {
+	int (*fn)(void *, const char *, const char *, size_t);
+	void *cls;
+	char *buf;
+	size_t n, cap, count;
+	size_t msg;
+};
+
+static int
+rec_lookup(void *cls, const char *kind, const char *norm, size_t n)
+{
+	struct lookups_rec *r = cls;
+	size_t need = strlen(kind) + 1 + sizeof(size_t) + n + 1;
+
+	if (r->n + need > r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : (size_t)1 << 20;
+		char *nb = realloc(r->buf, nc);
+
+		if (nb == NULL)
+			return r->fn(r->cls, kind, norm, n);
+		r->buf = nb;
+		r->cap = nc;
+	}
+	memcpy(r->buf + r->n, &r->msg, sizeof(size_t));
+	r->n += sizeof(size_t);
+	memcpy(r->buf + r->n, kind, strlen(kind) + 1);
+	r->n += strlen(kind) + 1;
+	memcpy(r->buf + r->n, norm, n + 1);
+	r->n += n + 1;
+	r->count++;
+	return r->fn(r->cls, kind, norm, n);
+}
+
+/* The lookups of one scan with context, replayed through the corpus's
+ * own lookup without any scanning: the floor the context's lookups set.
+ * Seconds; the number of lookups in *n. */
+static double
+floor_lookups(const struct dlp_engine *e, const struct corpus *c, size_t *n)
+{
+	struct lookups_rec r;
+	double t0;
+
+	memset(&r, 0, sizeof(r));
+	for (size_t i = 0; i < c->n_msg; i++) {
+		struct corpus_ctx_store st;
+		struct dlp_context ctx;
+		struct dlp_findings f;
+
+		corpus_ctx(c, i, &st, &ctx);
+		r.fn = ctx.foreign_value;
+		r.cls = ctx.cls;
+		r.msg = i;
+		ctx.foreign_value = rec_lookup;
+		ctx.cls = &r;
+		dlp_findings_init(&f);
+		(void)dlp_scan(e, &ctx, c->text + c->off[i],
+			       c->off[i + 1] - c->off[i], &f);
+		dlp_findings_free(&f);
+	}
+	t0 = now();
+	for (size_t p = 0, cur = (size_t)-1; p < r.n;) {
+		static struct corpus_ctx_store st;
+		static struct dlp_context ctx;
+		size_t msg, kl, vl;
+
+		memcpy(&msg, r.buf + p, sizeof(size_t));
+		p += sizeof(size_t);
+		if (msg != cur)
+			corpus_ctx(c, msg, &st, &ctx);
+		cur = msg;
+		kl = strlen(r.buf + p);
+		vl = strlen(r.buf + p + kl + 1);
+		(void)ctx.foreign_value(ctx.cls, r.buf + p, r.buf + p + kl + 1,
+					vl);
+		p += kl + 1 + vl + 1;
+	}
+	t0 = now() - t0;
+	*n = r.count;
+	free(r.buf);
+	return t0;
+}
+
 /* The floor rows: the best of RUNS runs each. */
 static void
 floors(const struct dlp_engine *e, const struct corpus *c, double *hs_s,
-       double *byte_s)
+       double *byte_s, double *lk_s)
 {
-	size_t nh = 0, nb = 0;
+	size_t nh = 0, nb = 0, nl = 0;
 
 	*hs_s = 1e9;
 	*byte_s = 1e9;
@@ -362,12 +449,16 @@ floors(const struct dlp_engine *e, const struct corpus *c, double *hs_s,
 	printf("  %-34s %8.1f MB/s  (best of %d; checksum %zu)\n",
 	       "floor: one pass, byte class table", (double)c->len / *byte_s /
 	       1e6, RUNS, nb);
+	*lk_s = floor_lookups(e, c, &nl);
+	printf("  %-34s %8.1f MB/s  (%zu lookups, replayed without a "
+	       "scan)\n", "floor: the context's lookups alone",
+	       (double)c->len / *lk_s / 1e6, nl);
 }
 
 /* The ROW lines of the realistic section, each beside its baseline. */
 static void
 realistic_rows(const struct corpus *c, double ctx_s, double noctx_s,
-	       double hs_s, double byte_s, double base_mbs)
+	       const double fl[3], double base_mbs)
 {
 	double mb = (double)c->len / 1e6;
 
@@ -378,7 +469,26 @@ realistic_rows(const struct corpus *c, double ctx_s, double noctx_s,
 	printf("ROW engine alone, realistic corpus: %.1f MB/s | outbound %.1f "
 	       "MB/s\n", mb / noctx_s, mb / ctx_s);
 	printf("ROW floor, Hyperscan main db alone: %.1f MB/s | one byte "
-	       "pass %.1f MB/s\n", mb / hs_s, mb / byte_s);
+	       "pass %.1f MB/s\n", mb / fl[0], mb / fl[1]);
+	printf("ROW floor, the context's lookups alone: %.1f MB/s | outbound "
+	       "%.1f MB/s\n", mb / fl[2], mb / ctx_s);
+}
+
+/* --ctx-only: the realistic corpus with context, once. */
+static void
+realistic_once(const struct dlp_engine *e, size_t len)
+{
+	struct corpus c;
+	size_t found = 0, lookups = 0;
+	double t;
+
+	if (corpus_new(&c, CORPUS_SEED, len) != 0)
+		return;
+	t = realistic_run(e, &c, 1, &found, &lookups);
+	printf("  %-34s %8.1f MB/s  (once; %zu bytes, %zu findings)\n",
+	       "outbound: per message + context", (double)c.len / t / 1e6,
+	       c.len, found);
+	corpus_free(&c);
 }
 
 /* The realistic corpus: the median of RUNS runs, beside the PCRE2
@@ -388,7 +498,7 @@ realistic(const struct dlp_engine *e, const struct baseline *b, size_t len,
 	  int no_base)
 {
 	struct corpus c;
-	double t[RUNS], tn[RUNS], bt, hs_s, byte_s, base_mbs = 0;
+	double t[RUNS], tn[RUNS], bt, fl[3], base_mbs = 0;
 	size_t found = 0, lookups = 0, base_len, nf = 0, nl;
 
 	if (corpus_new(&c, CORPUS_SEED, len) != 0) {
@@ -419,8 +529,8 @@ realistic(const struct dlp_engine *e, const struct baseline *b, size_t len,
 		       "baseline (PCRE2-JIT one by one)", base_mbs,
 		       base_len >> 20);
 	}
-	floors(e, &c, &hs_s, &byte_s);
-	realistic_rows(&c, t[RUNS / 2], tn[RUNS / 2], hs_s, byte_s, base_mbs);
+	floors(e, &c, &fl[0], &fl[1], &fl[2]);
+	realistic_rows(&c, t[RUNS / 2], tn[RUNS / 2], fl, base_mbs);
 	corpus_free(&c);
 }
 
@@ -523,12 +633,13 @@ main(int argc, char **argv)
 	char *t = corpus(len);
 	double best, t0, bt, runs[RUNS];
 	size_t found = 0, hits;
-	int no_base = 0, only = 0, store = 0;
+	int no_base = 0, only = 0, store = 0, once = 0;
 
 	for (int k = 2; k < argc; k++) {
 		no_base |= strcmp(argv[k], "--no-baseline") == 0;
 		only |= strcmp(argv[k], "--realistic-only") == 0;
 		store |= strcmp(argv[k], "--store") == 0;
+		once |= strcmp(argv[k], "--ctx-only") == 0;
 	}
 
 	if (t == NULL || dlp_engine_new(&e) != 0 || baseline_new(&b) != 0) {
@@ -539,6 +650,10 @@ main(int argc, char **argv)
 	printf("rules: %zu (Hyperscan %zu, PCRE2 only %zu, path-only %zu, "
 	       "failed %zu); baseline patterns %zu\n", st.total, st.hyperscan,
 	       st.pcre_only, st.path_only, st.failed, b.n);
+	if (once) {
+		realistic_once(e, len);
+		goto out;
+	}
 	realistic(e, &b, len, no_base);
 	if (store) /* the server's lookups: a real store, 4 MB */
 		dlp_store_rows(e, len < ((size_t)4 << 20) ? len :
