@@ -106,17 +106,13 @@ fingerprints_foreign(const struct crypto_keys *keys, struct store_conn *c,
 					     normalised, len);
 }
 
-int
-fingerprints_foreign_filtered(struct fp_filter *f,
-			      const struct crypto_keys *keys,
-			      struct store_conn *c, int64_t customer_id,
-			      const char *kind, const char *normalised,
-			      size_t len)
+/* The answer for fingerprint fp: the filter first, then the store. */
+static int
+foreign_fp(struct fp_filter *f, struct store_conn *c, int64_t customer_id,
+	   const char *kind, const char *fp)
 {
-	char fp[CRYPTO_HASH_HEX];
 	int rc;
 
-	fingerprint_of(keys, kind, normalised, len, fp);
 	if (f != NULL && !fp_filter_maybe(f, kind, fp))
 		return 0;
 	rc = c->ops->fingerprint_foreign(c, kind, fp, customer_id);
@@ -125,6 +121,87 @@ fingerprints_foreign_filtered(struct fp_filter *f,
 	if (rc == -GH_NOT_FOUND)
 		return 0;
 	return rc;
+}
+
+int
+fingerprints_foreign_filtered(struct fp_filter *f,
+			      const struct crypto_keys *keys,
+			      struct store_conn *c, int64_t customer_id,
+			      const char *kind, const char *normalised,
+			      size_t len)
+{
+	char fp[CRYPTO_HASH_HEX];
+
+	fingerprint_of(keys, kind, normalised, len, fp);
+	return foreign_fp(f, c, customer_id, kind, fp);
+}
+
+/* The kinds dlp_fingerprint() knows, in the order of fp_hasher.pre. */
+static const char *const hasher_kinds[] = {
+	"email", "phone", "dob", "number", "address",
+};
+#define HASHER_KINDS (sizeof(hasher_kinds) / sizeof(hasher_kinds[0]))
+
+struct fp_hasher {
+	const struct crypto_keys *keys;
+	struct crypto_index_pre *pre[HASHER_KINDS];
+};
+
+int
+fp_hasher_new(const struct crypto_keys *keys, struct fp_hasher **out)
+{
+	struct fp_hasher *h = calloc(1, sizeof(*h));
+	char domain[32];
+
+	*out = NULL;
+	if (h == NULL)
+		return -GH_INTERNAL;
+	h->keys = keys;
+	for (size_t k = 0; k < HASHER_KINDS; k++) {
+		snprintf(domain, sizeof(domain), "fp.%s", hasher_kinds[k]);
+		h->pre[k] = crypto_index_begin(keys, domain);
+		if (h->pre[k] == NULL) {
+			fp_hasher_free(h);
+			return -GH_INTERNAL;
+		}
+	}
+	*out = h;
+	return 0;
+}
+
+void
+fp_hasher_free(struct fp_hasher *h)
+{
+	if (h == NULL)
+		return;
+	for (size_t k = 0; k < HASHER_KINDS; k++)
+		crypto_index_end(h->pre[k]);
+	free(h);
+}
+
+void
+fp_hasher_of(const struct fp_hasher *h, const char *kind,
+	     const char *normalised, size_t len, char out[CRYPTO_HASH_HEX])
+{
+	for (size_t k = 0; k < HASHER_KINDS; k++) {
+		if (strcmp(kind, hasher_kinds[k]) == 0) {
+			crypto_index_of(h->pre[k], normalised, len, out);
+			return;
+		}
+	}
+	fingerprint_of(h->keys, kind, normalised, len, out);
+}
+
+int
+fingerprints_foreign_hashed(struct fp_filter *f, const struct fp_hasher *h,
+			    struct store_conn *c, int64_t customer_id,
+			    const char *kind, const char *normalised,
+			    size_t len)
+{
+	char fp[CRYPTO_HASH_HEX];
+
+	fp_hasher_of(h, kind, normalised, len, fp);
+	return foreign_fp(f, c, customer_id, kind, fp);
 }
 
 struct rebuild_ctx {
