@@ -106,21 +106,32 @@ fingerprints_foreign(const struct crypto_keys *keys, struct store_conn *c,
 					     normalised, len);
 }
 
-/* The answer for fingerprint fp: the filter first, then the store. */
-static int
-foreign_fp(struct fp_filter *f, struct store_conn *c, int64_t customer_id,
-	   const char *kind, const char *fp)
-{
-	int rc;
+static uint64_t fp_key_raw(const char *kind,
+			   const unsigned char raw[CRYPTO_INDEX_BYTES]);
+static int filter_has_key(struct fp_filter *f, uint64_t key);
 
-	if (f != NULL && !fp_filter_maybe(f, kind, fp))
-		return 0;
-	rc = c->ops->fingerprint_foreign(c, kind, fp, customer_id);
+/* The store's answer for fingerprint fp. */
+static int
+store_answer(struct store_conn *c, int64_t customer_id, const char *kind,
+	     const char *fp)
+{
+	int rc = c->ops->fingerprint_foreign(c, kind, fp, customer_id);
+
 	if (rc == 0)
 		return 1;
 	if (rc == -GH_NOT_FOUND)
 		return 0;
 	return rc;
+}
+
+/* The answer for fingerprint fp: the filter first, then the store. */
+static int
+foreign_fp(struct fp_filter *f, struct store_conn *c, int64_t customer_id,
+	   const char *kind, const char *fp)
+{
+	if (f != NULL && !fp_filter_maybe(f, kind, fp))
+		return 0;
+	return store_answer(c, customer_id, kind, fp);
 }
 
 int
@@ -179,29 +190,51 @@ fp_hasher_free(struct fp_hasher *h)
 	free(h);
 }
 
+/* The index of kind in hasher_kinds, or -1. */
+static int
+hasher_kind(const char *kind)
+{
+	for (size_t k = 0; k < HASHER_KINDS; k++)
+		if (strcmp(kind, hasher_kinds[k]) == 0)
+			return (int)k;
+	return -1;
+}
+
 void
 fp_hasher_of(const struct fp_hasher *h, const char *kind,
 	     const char *normalised, size_t len, char out[CRYPTO_HASH_HEX])
 {
-	for (size_t k = 0; k < HASHER_KINDS; k++) {
-		if (strcmp(kind, hasher_kinds[k]) == 0) {
-			crypto_index_of(h->pre[k], normalised, len, out);
-			return;
-		}
-	}
-	fingerprint_of(h->keys, kind, normalised, len, out);
+	int k = hasher_kind(kind);
+
+	if (k >= 0)
+		crypto_index_of(h->pre[k], normalised, len, out);
+	else
+		fingerprint_of(h->keys, kind, normalised, len, out);
 }
 
+/* The filter is asked with the key made from the digest itself (what
+ * fp_key() reads back from its hex), so a miss, nearly every value,
+ * costs no hex at all. */
 int
 fingerprints_foreign_hashed(struct fp_filter *f, const struct fp_hasher *h,
 			    struct store_conn *c, int64_t customer_id,
 			    const char *kind, const char *normalised,
 			    size_t len)
 {
+	unsigned char raw[CRYPTO_INDEX_BYTES];
 	char fp[CRYPTO_HASH_HEX];
+	int k = hasher_kind(kind), maybe;
 
-	fp_hasher_of(h, kind, normalised, len, fp);
-	return foreign_fp(f, c, customer_id, kind, fp);
+	if (k < 0) {
+		fingerprint_of(h->keys, kind, normalised, len, fp);
+		return foreign_fp(f, c, customer_id, kind, fp);
+	}
+	crypto_index_raw(h->pre[k], normalised, len, raw);
+	maybe = f == NULL || filter_has_key(f, fp_key_raw(kind, raw));
+	if (maybe)
+		crypto_index_hex(raw, fp);
+	crypto_wipe(raw, sizeof(raw));
+	return maybe ? store_answer(c, customer_id, kind, fp) : 0;
 }
 
 struct rebuild_ctx {
@@ -419,16 +452,36 @@ fp_filter_free(struct fp_filter *f)
 	free(f);
 }
 
-int
-fp_filter_maybe(struct fp_filter *f, const char *kind, const char *fp)
+/* fp_key() of kind and the hex of raw, from raw: its first 16 hex
+ * digits are its first 8 bytes, most significant first. */
+static uint64_t
+fp_key_raw(const char *kind, const unsigned char raw[CRYPTO_INDEX_BYTES])
 {
-	uint64_t key = fp_key(kind, fp);
+	uint64_t h = 0xcbf29ce484222325ULL, k = 0;
+
+	for (const char *p = kind; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | raw[i];
+	k ^= h;
+	return k != 0 ? k : 1;
+}
+
+static int
+filter_has_key(struct fp_filter *f, uint64_t key)
+{
 	int r;
 
 	pthread_rwlock_rdlock(&f->lock);
 	r = set_has(&f->set, key);
 	pthread_rwlock_unlock(&f->lock);
 	return r;
+}
+
+int
+fp_filter_maybe(struct fp_filter *f, const char *kind, const char *fp)
+{
+	return filter_has_key(f, fp_key(kind, fp));
 }
 
 void

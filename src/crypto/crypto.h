@@ -167,6 +167,13 @@ struct crypto_index_pre *crypto_index_begin(const struct crypto_keys *keys,
 					    const char *domain);
 void crypto_index_of(const struct crypto_index_pre *p, const void *value,
 		     size_t len, char out[CRYPTO_HASH_HEX]);
+/* crypto_index_of() in two halves: the digest (whose hex is
+ * crypto_index_of()'s output), and its hex. */
+#define CRYPTO_INDEX_BYTES 32
+void crypto_index_raw(const struct crypto_index_pre *p, const void *value,
+		      size_t len, unsigned char out[CRYPTO_INDEX_BYTES]);
+void crypto_index_hex(const unsigned char raw[CRYPTO_INDEX_BYTES],
+		      char out[CRYPTO_HASH_HEX]);
 void crypto_index_end(struct crypto_index_pre *p);
 
 /*
@@ -183,6 +190,13 @@ struct crypto_index_pre *crypto_index_begin(const struct crypto_keys *keys,
 					    const char *domain);
 void crypto_index_of(const struct crypto_index_pre *p, const void *value,
 		     size_t len, char out[CRYPTO_HASH_HEX]);
+/* crypto_index_of() in two halves: the digest (whose hex is
+ * crypto_index_of()'s output), and its hex. */
+#define CRYPTO_INDEX_BYTES 32
+void crypto_index_raw(const struct crypto_index_pre *p, const void *value,
+		      size_t len, unsigned char out[CRYPTO_INDEX_BYTES]);
+void crypto_index_hex(const unsigned char raw[CRYPTO_INDEX_BYTES],
+		      char out[CRYPTO_HASH_HEX]);
 void crypto_index_end(struct crypto_index_pre *p);
 
 /* A new token: 256 bits from the CSPRNG as base64url, NUL-terminated. */

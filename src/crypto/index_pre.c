@@ -15,6 +15,9 @@
 
 #include "crypto/crypto_int.h"
 
+_Static_assert(CRYPTO_INDEX_BYTES == crypto_generichash_BYTES,
+	       "crypto_index's digest is BLAKE2b-256");
+
 struct crypto_index_pre {
 	crypto_generichash_state st;
 };
@@ -38,18 +41,33 @@ crypto_index_begin(const struct crypto_keys *keys, const char *domain)
 }
 
 void
-crypto_index_of(const struct crypto_index_pre *p, const void *value,
-		size_t len, char out[CRYPTO_HASH_HEX])
+crypto_index_raw(const struct crypto_index_pre *p, const void *value,
+		 size_t len, unsigned char out[CRYPTO_INDEX_BYTES])
 {
 	crypto_generichash_state st;
-	unsigned char digest[crypto_generichash_BYTES];
 
 	memcpy(&st, &p->st, sizeof(st));
 	if (value != NULL && len != 0)
 		crypto_generichash_update(&st, value, len);
-	crypto_generichash_final(&st, digest, crypto_generichash_BYTES);
-	sodium_bin2hex(out, CRYPTO_HASH_HEX, digest, sizeof(digest));
+	crypto_generichash_final(&st, out, CRYPTO_INDEX_BYTES);
 	sodium_memzero(&st, sizeof(st));
+}
+
+void
+crypto_index_hex(const unsigned char raw[CRYPTO_INDEX_BYTES],
+		 char out[CRYPTO_HASH_HEX])
+{
+	sodium_bin2hex(out, CRYPTO_HASH_HEX, raw, CRYPTO_INDEX_BYTES);
+}
+
+void
+crypto_index_of(const struct crypto_index_pre *p, const void *value,
+		size_t len, char out[CRYPTO_HASH_HEX])
+{
+	unsigned char digest[CRYPTO_INDEX_BYTES];
+
+	crypto_index_raw(p, value, len, digest);
+	crypto_index_hex(digest, out);
 	sodium_memzero(digest, sizeof(digest));
 }
 
