@@ -1,11 +1,14 @@
 /*
  * bench_dlp's server-path rows: the realistic corpus scanned reply by reply
  * with the other-customer lookup the server makes (core/fingerprints.c's
- * keyed hash and the store's index query on a real SQLite file), once
- * without the in-memory filter and once with it (fp_filter_sync() once per
- * reply, as core/outbound.c does), and once more with the filter but the
- * fingerprint made by crypto_index() per value (the server's way before
- * fp_hasher), in the same run. The store holds the
+ * keyed hash and the store's index query on a real SQLite file), in the
+ * same run: without the in-memory filter; with it (fp_filter_sync() once
+ * per reply, as core/outbound.c does) the way this bench measured before
+ * (crypto_index() per value, a read transaction per query); with it and a
+ * request's read snapshot per reply (store_acquire_request(), as the
+ * server's reply handlers have); and as the server does now (that, and
+ * the fingerprint kinds' keyed-hash states made per reply, fp_hasher, as
+ * outbound_prepare() does). The store holds the
  * corpus's 64 customers and GH_BENCH_CUSTOMERS (default 100,000) more,
  * each with an e-mail address, phone number, date of birth and address
  * indexed through the store ops (fingerprints_add_customer). The rest of

@@ -18,6 +18,14 @@
  * asked only for possible hits; its answer alone makes a finding. Lookups
  * take the read lock, a sync the write lock only to insert or swap; syncs
  * run one at a time (f->sync).
+ *
+ * The hasher (struct fp_hasher) keeps, per kind, the BLAKE2b state after
+ * the key and the domain (crypto_index_begin()), so a lookup hashes only
+ * its value; it asks the filter with the key fp_key() would read from the
+ * hex (fp_key_raw(): the digest's first eight bytes), and makes the hex
+ * only for a possible hit; a kind of which the filter holds no key (the
+ * server writes no "number" fingerprints) is answered before any hash.
+ * Same fingerprints, same keys, same answers.
  */
 #include "core/fingerprints.h"
 
@@ -109,6 +117,7 @@ fingerprints_foreign(const struct crypto_keys *keys, struct store_conn *c,
 static uint64_t fp_key_raw(const char *kind,
 			   const unsigned char raw[CRYPTO_INDEX_BYTES]);
 static int filter_has_key(struct fp_filter *f, uint64_t key);
+static int filter_has_kind(struct fp_filter *f, unsigned bit);
 
 /* The store's answer for fingerprint fp. */
 static int
@@ -200,6 +209,13 @@ hasher_kind(const char *kind)
 	return -1;
 }
 
+/* The filter's bit of hasher kind k (-1: any other kind, one bit). */
+static unsigned
+kind_bit(int k)
+{
+	return k >= 0 ? 1u << k : 1u << HASHER_KINDS;
+}
+
 void
 fp_hasher_of(const struct fp_hasher *h, const char *kind,
 	     const char *normalised, size_t len, char out[CRYPTO_HASH_HEX])
@@ -229,6 +245,8 @@ fingerprints_foreign_hashed(struct fp_filter *f, const struct fp_hasher *h,
 		fingerprint_of(h->keys, kind, normalised, len, fp);
 		return foreign_fp(f, c, customer_id, kind, fp);
 	}
+	if (f != NULL && !filter_has_kind(f, kind_bit(k)))
+		return 0;	/* no row of this kind: no hash either */
 	crypto_index_raw(h->pre[k], normalised, len, raw);
 	maybe = f == NULL || filter_has_key(f, fp_key_raw(kind, raw));
 	if (maybe)
@@ -341,6 +359,7 @@ struct fp_filter {
 	pthread_mutex_t sync;   /* one fp_filter_sync() at a time */
 	struct fp_set set;
 	int64_t high;           /* the highest row id seen; 0: none */
+	unsigned kinds;         /* a bit per kind with a key in set */
 	uint64_t high_key;      /* that row's key */
 };
 
@@ -478,6 +497,17 @@ filter_has_key(struct fp_filter *f, uint64_t key)
 	return r;
 }
 
+static int
+filter_has_kind(struct fp_filter *f, unsigned bit)
+{
+	int r;
+
+	pthread_rwlock_rdlock(&f->lock);
+	r = (f->kinds & bit) != 0;
+	pthread_rwlock_unlock(&f->lock);
+	return r;
+}
+
 int
 fp_filter_maybe(struct fp_filter *f, const char *kind, const char *fp)
 {
@@ -500,6 +530,7 @@ struct fp_rows {
 	int64_t *row;
 	uint64_t *key;
 	size_t n, cap;
+	unsigned kinds;		/* kind_bit() of every row read */
 };
 
 static int
@@ -523,6 +554,7 @@ rows_push(void *cls, int64_t row, const char *kind, const char *fp)
 	}
 	r->row[r->n] = row;
 	r->key[r->n] = fp_key(kind, fp);
+	r->kinds |= kind_bit(hasher_kind(kind));
 	r->n++;
 	return 0;
 }
@@ -555,6 +587,8 @@ filter_apply(struct fp_filter *f, const struct fp_rows *r, size_t from,
 		rc = set_reserve(&f->set, f->set.n + (r->n - from));
 	for (size_t i = from; !fresh && rc == 0 && i < r->n; i++)
 		set_put_slot(&f->set, r->key[i]);
+	if (rc == 0)
+		f->kinds = fresh ? r->kinds : f->kinds | r->kinds;
 	if (rc == 0 && fresh) {
 		free(f->set.v);
 		f->set = s;
@@ -572,7 +606,7 @@ filter_apply(struct fp_filter *f, const struct fp_rows *r, size_t from,
 int
 fp_filter_sync(struct fp_filter *f, struct store_conn *c)
 {
-	struct fp_rows r = {NULL, NULL, 0, 0};
+	struct fp_rows r = {NULL, NULL, 0, 0, 0};
 	int64_t high;
 	uint64_t high_key;
 	int rc;

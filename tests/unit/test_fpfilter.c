@@ -391,6 +391,45 @@ test_hasher_same_fingerprints(void **state)
 	fp_hasher_free(NULL);
 }
 
+/* An account number as another node would index it (the server writes
+ * none): not there, the filter answers 0 before any hash; written by
+ * another process, the next sync makes it a finding. Every answer is
+ * checked against the store's own. */
+static void
+test_kind_without_rows(void **state)
+{
+	struct fx *f = *state;
+	struct fp_hasher *h = NULL;
+	char fp[CRYPTO_HASH_HEX], sql[256];
+	const char *num = "GB82WEST12345698765432";
+
+	assert_int_equal(fingerprints_add(f->keys, f->c, f->bob, "phone",
+					  "+1 415 555 0142"), 0);
+	assert_int_equal(fp_filter_sync(f->f, f->c), 0);
+	assert_int_equal(fp_hasher_new(f->keys, &h), 0);
+	assert_int_equal(fingerprints_foreign_hashed(f->f, h, f->c, f->ada,
+						     "number", num,
+						     strlen(num)), 0);
+	assert_int_equal(fingerprints_foreign(f->keys, f->c, f->ada, "number",
+					      num, strlen(num)), 0);
+	fingerprint_of(f->keys, "number", num, strlen(num), fp);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO customer_fingerprints (kind, fp, customer_id) "
+		 "VALUES ('number', '%s', %lld)", fp, (long long)f->bob);
+	raw_sql(f, sql);
+	assert_int_equal(fp_filter_sync(f->f, f->c), 0);
+	assert_int_equal(fingerprints_foreign_hashed(f->f, h, f->c, f->ada,
+						     "number", num,
+						     strlen(num)), 1);
+	assert_int_equal(fingerprints_foreign(f->keys, f->c, f->ada, "number",
+					      num, strlen(num)), 1);
+	/* bob's own number is his own */
+	assert_int_equal(fingerprints_foreign_hashed(f->f, h, f->c, f->bob,
+						     "number", num,
+						     strlen(num)), 0);
+	fp_hasher_free(h);
+}
+
 int
 main(void)
 {
@@ -404,6 +443,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hasher_same_fingerprints,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kind_without_rows, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
