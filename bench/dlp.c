@@ -12,9 +12,17 @@
  * the first is also scanned with non-ASCII letters and with zero-width
  * spaces in it, to show what the normalisation costs. Usage:
  *   bench_dlp [MEGABYTES] [--no-baseline] [--realistic-only] [--store]
- *   (default 64; the baseline scans 2 MB of the same corpus; --store adds
+ *             [--ctx-only]
+ *   (--ctx-only: one scan of the realistic corpus with the server's
+ *   context and nothing else, for callgrind's instructions per byte;
+ *   default 64; the baseline scans 2 MB of the same corpus; --store adds
  *   the server path's rows of dlp_store.c: 4 MB of the realistic corpus
  *   with the store's fingerprint lookups, without and with the filter)
+ * The realistic section also prints the floor of this machine on the same
+ * corpus, reply by reply: the engine's main Hyperscan database alone with
+ * a callback that only counts, and one pass over the bytes that reads
+ * each byte's class from a table (what any tokenising pass costs at the
+ * least); then ROW lines, each figure beside its same-run baseline.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +34,7 @@
 
 #include "core/dlp/dlp.h"
 #include "core/dlp/dlp_int.h"
+#include "core/dlp/engine_int.h"
 #include "corpus.h"
 #include "dlp_store.h"
 
@@ -270,14 +279,226 @@ realistic_run(const struct dlp_engine *e, const struct corpus *c,
 	return now() - t0;
 }
 
+static int
+count_match(unsigned int id, unsigned long long from, unsigned long long to,
+	    unsigned int flags, void *cls)
+{
+	(void)id;
+	(void)from;
+	(void)to;
+	(void)flags;
+	(*(size_t *)cls)++;
+	return 0;
+}
+
+/* The main Hyperscan database alone over every message (no callback
+ * work): seconds, matches in *n; negative when Hyperscan fails. */
+static double
+floor_hyperscan(const struct dlp_engine *e, const struct corpus *c,
+		size_t *n)
+{
+	hs_scratch_t *sc = NULL;
+	double t0;
+
+	*n = 0;
+	if (hs_alloc_scratch(e->db, &sc) != HS_SUCCESS)
+		return -1;
+	t0 = now();
+	for (size_t i = 0; i < c->n_msg; i++)
+		if (hs_scan(e->db, c->text + c->off[i],
+			    (unsigned)(c->off[i + 1] - c->off[i]), 0, sc,
+			    count_match, n) != HS_SUCCESS) {
+			hs_free_scratch(sc);
+			return -1;
+		}
+	t0 = now() - t0;
+	hs_free_scratch(sc);
+	return t0;
+}
+
+/* One pass over every message's bytes, each byte's class read from a
+ * table and summed (the sum in *n keeps the loop from being optimised
+ * away): seconds. */
+static double
+floor_bytes(const struct corpus *c, size_t *n)
+{
+	static unsigned char cls[256];
+	size_t sum = 0;
+	double t0;
+
+	for (int b = 0; b < 256; b++)
+		cls[b] = (unsigned char)((b >= '0' && b <= '9') ? 1 :
+					 ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')
+						 ? 2 : b >= 0x80 ? 3 : 0);
+	t0 = now();
+	for (size_t i = 0; i < c->n_msg; i++) {
+		const unsigned char *p = (const unsigned char *)c->text +
+					 c->off[i];
+		size_t len = c->off[i + 1] - c->off[i];
+
+		for (size_t k = 0; k < len; k++)
+			sum += cls[p[k]];
+	}
+	t0 = now() - t0;
+	*n = sum;
+	return t0;
+}
+
+/* The values one scan with context looks up, recorded: kind, message and
+ * value, NUL-separated in buf. */
+struct lookups_rec {
+	int (*fn)(void *, const char *, const char *, size_t);
+	void *cls;
+	char *buf;
+	size_t n, cap, count;
+	size_t msg;
+};
+
+static int
+rec_lookup(void *cls, const char *kind, const char *norm, size_t n)
+{
+	struct lookups_rec *r = cls;
+	size_t need = strlen(kind) + 1 + sizeof(size_t) + n + 1;
+
+	if (r->n + need > r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : (size_t)1 << 20;
+		char *nb = realloc(r->buf, nc);
+
+		if (nb == NULL)
+			return r->fn(r->cls, kind, norm, n);
+		r->buf = nb;
+		r->cap = nc;
+	}
+	memcpy(r->buf + r->n, &r->msg, sizeof(size_t));
+	r->n += sizeof(size_t);
+	memcpy(r->buf + r->n, kind, strlen(kind) + 1);
+	r->n += strlen(kind) + 1;
+	memcpy(r->buf + r->n, norm, n + 1);
+	r->n += n + 1;
+	r->count++;
+	return r->fn(r->cls, kind, norm, n);
+}
+
+/* The lookups of one scan with context, replayed through the corpus's
+ * own lookup without any scanning: the floor the context's lookups set.
+ * Seconds; the number of lookups in *n. */
+static double
+floor_lookups(const struct dlp_engine *e, const struct corpus *c, size_t *n)
+{
+	struct lookups_rec r;
+	double t0;
+
+	memset(&r, 0, sizeof(r));
+	for (size_t i = 0; i < c->n_msg; i++) {
+		struct corpus_ctx_store st;
+		struct dlp_context ctx;
+		struct dlp_findings f;
+
+		corpus_ctx(c, i, &st, &ctx);
+		r.fn = ctx.foreign_value;
+		r.cls = ctx.cls;
+		r.msg = i;
+		ctx.foreign_value = rec_lookup;
+		ctx.cls = &r;
+		dlp_findings_init(&f);
+		(void)dlp_scan(e, &ctx, c->text + c->off[i],
+			       c->off[i + 1] - c->off[i], &f);
+		dlp_findings_free(&f);
+	}
+	t0 = now();
+	for (size_t p = 0, cur = (size_t)-1; p < r.n;) {
+		static struct corpus_ctx_store st;
+		static struct dlp_context ctx;
+		size_t msg, kl, vl;
+
+		memcpy(&msg, r.buf + p, sizeof(size_t));
+		p += sizeof(size_t);
+		if (msg != cur)
+			corpus_ctx(c, msg, &st, &ctx);
+		cur = msg;
+		kl = strlen(r.buf + p);
+		vl = strlen(r.buf + p + kl + 1);
+		(void)ctx.foreign_value(ctx.cls, r.buf + p, r.buf + p + kl + 1,
+					vl);
+		p += kl + 1 + vl + 1;
+	}
+	t0 = now() - t0;
+	*n = r.count;
+	free(r.buf);
+	return t0;
+}
+
+/* The floor rows: the best of RUNS runs each. */
+static void
+floors(const struct dlp_engine *e, const struct corpus *c, double *hs_s,
+       double *byte_s, double *lk_s)
+{
+	size_t nh = 0, nb = 0, nl = 0;
+
+	*hs_s = 1e9;
+	*byte_s = 1e9;
+	for (int run = 0; run < RUNS; run++) {
+		double h = floor_hyperscan(e, c, &nh), b = floor_bytes(c, &nb);
+
+		*hs_s = h >= 0 && h < *hs_s ? h : *hs_s;
+		*byte_s = b < *byte_s ? b : *byte_s;
+	}
+	printf("  %-34s %8.1f MB/s  (best of %d; %zu matches, no callback "
+	       "work)\n", "floor: Hyperscan main db alone",
+	       (double)c->len / *hs_s / 1e6, RUNS, nh);
+	printf("  %-34s %8.1f MB/s  (best of %d; checksum %zu)\n",
+	       "floor: one pass, byte class table", (double)c->len / *byte_s /
+	       1e6, RUNS, nb);
+	*lk_s = floor_lookups(e, c, &nl);
+	printf("  %-34s %8.1f MB/s  (%zu lookups, replayed without a "
+	       "scan)\n", "floor: the context's lookups alone",
+	       (double)c->len / *lk_s / 1e6, nl);
+}
+
+/* The ROW lines of the realistic section, each beside its baseline. */
+static void
+realistic_rows(const struct corpus *c, double ctx_s, double noctx_s,
+	       const double fl[3], double base_mbs)
+{
+	double mb = (double)c->len / 1e6;
+
+	if (base_mbs > 0)
+		printf("ROW outbound, realistic corpus, server's context: %.1f "
+		       "MB/s | PCRE2 one by one %.1f MB/s (aim >= 1000 MB/s)\n",
+		       mb / ctx_s, base_mbs);
+	printf("ROW engine alone, realistic corpus: %.1f MB/s | outbound %.1f "
+	       "MB/s\n", mb / noctx_s, mb / ctx_s);
+	printf("ROW floor, Hyperscan main db alone: %.1f MB/s | one byte "
+	       "pass %.1f MB/s\n", mb / fl[0], mb / fl[1]);
+	printf("ROW floor, the context's lookups alone: %.1f MB/s | outbound "
+	       "%.1f MB/s\n", mb / fl[2], mb / ctx_s);
+}
+
+/* --ctx-only: the realistic corpus with context, once. */
+static void
+realistic_once(const struct dlp_engine *e, size_t len)
+{
+	struct corpus c;
+	size_t found = 0, lookups = 0;
+	double t;
+
+	if (corpus_new(&c, CORPUS_SEED, len) != 0)
+		return;
+	t = realistic_run(e, &c, 1, &found, &lookups);
+	printf("  %-34s %8.1f MB/s  (once; %zu bytes, %zu findings)\n",
+	       "outbound: per message + context", (double)c.len / t / 1e6,
+	       c.len, found);
+	corpus_free(&c);
+}
+
 /* The realistic corpus: the median of RUNS runs, beside the PCRE2
- * baseline over its first 2 MB. */
+ * baseline over its first 2 MB, and the floor rows. */
 static void
 realistic(const struct dlp_engine *e, const struct baseline *b, size_t len,
 	  int no_base)
 {
 	struct corpus c;
-	double t[RUNS], tn[RUNS], bt;
+	double t[RUNS], tn[RUNS], bt, fl[3], base_mbs = 0;
 	size_t found = 0, lookups = 0, base_len, nf = 0, nl;
 
 	if (corpus_new(&c, CORPUS_SEED, len) != 0) {
@@ -303,10 +524,13 @@ realistic(const struct dlp_engine *e, const struct baseline *b, size_t len,
 		bt = now();
 		(void)baseline_scan(b, c.text, base_len);
 		bt = now() - bt;
+		base_mbs = (double)base_len / bt / 1e6;
 		printf("  %-34s %8.1f MB/s  (%zu MB)\n",
-		       "baseline (PCRE2-JIT one by one)",
-		       (double)base_len / bt / 1e6, base_len >> 20);
+		       "baseline (PCRE2-JIT one by one)", base_mbs,
+		       base_len >> 20);
 	}
+	floors(e, &c, &fl[0], &fl[1], &fl[2]);
+	realistic_rows(&c, t[RUNS / 2], tn[RUNS / 2], fl, base_mbs);
 	corpus_free(&c);
 }
 
@@ -409,12 +633,13 @@ main(int argc, char **argv)
 	char *t = corpus(len);
 	double best, t0, bt, runs[RUNS];
 	size_t found = 0, hits;
-	int no_base = 0, only = 0, store = 0;
+	int no_base = 0, only = 0, store = 0, once = 0;
 
 	for (int k = 2; k < argc; k++) {
 		no_base |= strcmp(argv[k], "--no-baseline") == 0;
 		only |= strcmp(argv[k], "--realistic-only") == 0;
 		store |= strcmp(argv[k], "--store") == 0;
+		once |= strcmp(argv[k], "--ctx-only") == 0;
 	}
 
 	if (t == NULL || dlp_engine_new(&e) != 0 || baseline_new(&b) != 0) {
@@ -425,6 +650,10 @@ main(int argc, char **argv)
 	printf("rules: %zu (Hyperscan %zu, PCRE2 only %zu, path-only %zu, "
 	       "failed %zu); baseline patterns %zu\n", st.total, st.hyperscan,
 	       st.pcre_only, st.path_only, st.failed, b.n);
+	if (once) {
+		realistic_once(e, len);
+		goto out;
+	}
 	realistic(e, &b, len, no_base);
 	if (store) /* the server's lookups: a real store, 4 MB */
 		dlp_store_rows(e, len < ((size_t)4 << 20) ? len :

@@ -1,9 +1,14 @@
 /*
  * bench_dlp's server-path rows: the realistic corpus scanned reply by reply
  * with the other-customer lookup the server makes (core/fingerprints.c's
- * keyed hash and the store's index query on a real SQLite file), once
- * without the in-memory filter and once with it (fp_filter_sync() once per
- * reply, as core/outbound.c does), in the same run. The store holds the
+ * keyed hash and the store's index query on a real SQLite file), in the
+ * same run: without the in-memory filter; with it (fp_filter_sync() once
+ * per reply, as core/outbound.c does) the way this bench measured before
+ * (crypto_index() per value, a read transaction per query); with it and a
+ * request's read snapshot per reply (store_acquire_request(), as the
+ * server's reply handlers have); and as the server does now (that, and
+ * the fingerprint kinds' keyed-hash states made per reply, fp_hasher, as
+ * outbound_prepare() does). The store holds the
  * corpus's 64 customers and GH_BENCH_CUSTOMERS (default 100,000) more,
  * each with an e-mail address, phone number, date of birth and address
  * indexed through the store ops (fingerprints_add_customer). The rest of
@@ -150,13 +155,16 @@ srv_close(struct srv *s)
 	(void)!system(cmd);
 }
 
-/* The lookup behind dlp_context.foreign_value, as core/outbound.c's. */
+/* The lookup behind dlp_context.foreign_value, as core/outbound.c's (with
+ * h, made per reply as outbound_prepare() does; NULL: crypto_index() per
+ * value, as before issue 14's second round). */
 struct srv_lookup {
 	struct srv *s;
 	struct fp_filter *f;
 	int64_t customer;
 	size_t lookups;
 	int err;
+	struct fp_hasher *h;
 };
 
 static int
@@ -166,8 +174,11 @@ srv_foreign(void *cls, const char *kind, const char *norm, size_t n)
 	int rc;
 
 	l->lookups++;
-	rc = fingerprints_foreign_filtered(l->f, l->s->keys, l->s->c,
-					   l->customer, kind, norm, n);
+	rc = l->h != NULL ?
+		     fingerprints_foreign_hashed(l->f, l->h, l->s->c,
+						 l->customer, kind, norm, n) :
+		     fingerprints_foreign_filtered(l->f, l->s->keys, l->s->c,
+						   l->customer, kind, norm, n);
 	if (rc < 0) {
 		l->err = rc;
 		return 0;
@@ -176,19 +187,31 @@ srv_foreign(void *cls, const char *kind, const char *norm, size_t n)
 }
 
 /* Every message through dlp_scan() with the store's lookup; seconds. */
+/* How a run looks values up: with fp_hasher or crypto_index() per value;
+ * with one read snapshot per reply (a request's connection,
+ * store_acquire_request(), as the server's reply handlers have) or a read
+ * transaction per query (a plain connection, as this bench had before). */
+enum { RUN_HASHER = 1, RUN_SNAPSHOT = 2 };
+
 static double
 srv_run(const struct dlp_engine *e, const struct corpus *c, struct srv *s,
-	struct fp_filter *f, size_t *found, int *err)
+	struct fp_filter *f, int how, size_t *found, int *err)
 {
 	double t0 = cpu_now();
 
 	*found = 0;
+	store_release(s->store, s->c);
+	s->c = NULL;
 	for (size_t i = 0; i < c->n_msg; i++) {
 		struct corpus_ctx_store st;
-		struct srv_lookup l = {s, f, s->id[c->cust[i]], 0, 0};
+		struct srv_lookup l = {s, f, s->id[c->cust[i]], 0, 0, NULL};
 		struct dlp_context ctx;
 		struct dlp_findings fd;
 
+		s->c = (how & RUN_SNAPSHOT) ? store_acquire_request(s->store)
+					    : store_acquire(s->store);
+		if ((how & RUN_HASHER) && fp_hasher_new(s->keys, &l.h) != 0)
+			*err = 1;
 		corpus_ctx(c, i, &st, &ctx);
 		ctx.foreign_value = srv_foreign;
 		ctx.cls = &l;
@@ -200,8 +223,29 @@ srv_run(const struct dlp_engine *e, const struct corpus *c, struct srv *s,
 		*found += fd.n;
 		*err |= l.err != 0;
 		dlp_findings_free(&fd);
+		fp_hasher_free(l.h);
+		store_release(s->store, s->c);
+		s->c = NULL;
 	}
+	s->c = store_acquire(s->store);
 	return cpu_now() - t0;
+}
+
+static void
+srv_print(const struct corpus *c, const double t[4], const size_t found[4],
+	  int err)
+{
+	static const char *const what[4] = {
+		"no filter, per-query tx, crypto_index",
+		"filter, per-query tx, crypto_index",
+		"filter, snapshot, crypto_index",
+		"filter, snapshot, hasher (server)",
+	};
+
+	for (int k = 0; k < 4; k++)
+		printf("  %-34s %8.1f MB/s  (%zu MB, %zu findings)%s\n", what[k],
+		       (double)c->len / t[k] / 1e6, c->len >> 20, found[k],
+		       k == 3 && err ? "  STORE ERRORS" : "");
 }
 
 static void
@@ -209,9 +253,9 @@ srv_rows(const struct dlp_engine *e, const struct corpus *c, struct srv *s,
 	 long n)
 {
 	struct fp_filter *f = NULL;
-	size_t found_off = 0, found_on = 0, keys = 0;
+	size_t found[4] = {0, 0, 0, 0}, keys = 0;
 	int64_t rows = 0;
-	double t_off, t_on, tb = cpu_now();
+	double t[4], tb = cpu_now();
 	int err = 0;
 
 	if (fp_filter_new(&f) != 0 || fp_filter_sync(f, s->c) != 0) {
@@ -222,18 +266,18 @@ srv_rows(const struct dlp_engine *e, const struct corpus *c, struct srv *s,
 	tb = cpu_now() - tb;
 	fp_filter_size(f, &keys, NULL);
 	(void)s->c->ops->fingerprint_count(s->c, &rows);
-	t_off = srv_run(e, c, s, NULL, &found_off, &err);
-	t_on = srv_run(e, c, s, f, &found_on, &err);
+	t[0] = srv_run(e, c, s, NULL, 0, &found[0], &err);
+	t[1] = srv_run(e, c, s, f, 0, &found[1], &err);
+	t[2] = srv_run(e, c, s, f, RUN_SNAPSHOT, &found[2], &err);
+	t[3] = srv_run(e, c, s, f, RUN_HASHER | RUN_SNAPSHOT, &found[3], &err);
 	printf("== server path: SQLite store, %ld + %d customers, %lld index "
 	       "rows, %zu keys in the filter (built in %.2f s)\n", n,
 	       CORPUS_CUSTOMERS, (long long)rows, keys, tb);
-	printf("  %-34s %8.1f MB/s  (%zu MB, %zu findings)\n",
-	       "outbound, store lookups, no filter",
-	       (double)c->len / t_off / 1e6, c->len >> 20, found_off);
-	printf("  %-34s %8.1f MB/s  (%zu MB, %zu findings)%s\n",
-	       "outbound, store lookups + filter",
-	       (double)c->len / t_on / 1e6, c->len >> 20, found_on,
-	       err ? "  STORE ERRORS" : "");
+	srv_print(c, t, found, err);
+	printf("ROW outbound, SQLite store of %ld customers, filter: %.1f MB/s "
+	       "| as measured before %.1f MB/s (no filter %.1f MB/s)\n",
+	       n + CORPUS_CUSTOMERS, (double)c->len / t[3] / 1e6,
+	       (double)c->len / t[1] / 1e6, (double)c->len / t[0] / 1e6);
 	fp_filter_free(f);
 }
 

@@ -18,6 +18,14 @@
  * asked only for possible hits; its answer alone makes a finding. Lookups
  * take the read lock, a sync the write lock only to insert or swap; syncs
  * run one at a time (f->sync).
+ *
+ * The hasher (struct fp_hasher) keeps, per kind, the BLAKE2b state after
+ * the key and the domain (crypto_index_begin()), so a lookup hashes only
+ * its value; it asks the filter with the key fp_key() would read from the
+ * hex (fp_key_raw(): the digest's first eight bytes), and makes the hex
+ * only for a possible hit; a kind of which the filter holds no key (the
+ * server writes no "number" fingerprints) is answered before any hash.
+ * Same fingerprints, same keys, same answers.
  */
 #include "core/fingerprints.h"
 
@@ -106,6 +114,35 @@ fingerprints_foreign(const struct crypto_keys *keys, struct store_conn *c,
 					     normalised, len);
 }
 
+static uint64_t fp_key_raw(const char *kind,
+			   const unsigned char raw[CRYPTO_INDEX_BYTES]);
+static int filter_has_key(struct fp_filter *f, uint64_t key);
+static int filter_has_kind(struct fp_filter *f, unsigned bit);
+
+/* The store's answer for fingerprint fp. */
+static int
+store_answer(struct store_conn *c, int64_t customer_id, const char *kind,
+	     const char *fp)
+{
+	int rc = c->ops->fingerprint_foreign(c, kind, fp, customer_id);
+
+	if (rc == 0)
+		return 1;
+	if (rc == -GH_NOT_FOUND)
+		return 0;
+	return rc;
+}
+
+/* The answer for fingerprint fp: the filter first, then the store. */
+static int
+foreign_fp(struct fp_filter *f, struct store_conn *c, int64_t customer_id,
+	   const char *kind, const char *fp)
+{
+	if (f != NULL && !fp_filter_maybe(f, kind, fp))
+		return 0;
+	return store_answer(c, customer_id, kind, fp);
+}
+
 int
 fingerprints_foreign_filtered(struct fp_filter *f,
 			      const struct crypto_keys *keys,
@@ -114,17 +151,108 @@ fingerprints_foreign_filtered(struct fp_filter *f,
 			      size_t len)
 {
 	char fp[CRYPTO_HASH_HEX];
-	int rc;
 
 	fingerprint_of(keys, kind, normalised, len, fp);
-	if (f != NULL && !fp_filter_maybe(f, kind, fp))
-		return 0;
-	rc = c->ops->fingerprint_foreign(c, kind, fp, customer_id);
-	if (rc == 0)
-		return 1;
-	if (rc == -GH_NOT_FOUND)
-		return 0;
-	return rc;
+	return foreign_fp(f, c, customer_id, kind, fp);
+}
+
+/* The kinds dlp_fingerprint() knows, in the order of fp_hasher.pre. */
+static const char *const hasher_kinds[] = {
+	"email", "phone", "dob", "number", "address",
+};
+#define HASHER_KINDS (sizeof(hasher_kinds) / sizeof(hasher_kinds[0]))
+
+struct fp_hasher {
+	const struct crypto_keys *keys;
+	struct crypto_index_pre *pre[HASHER_KINDS];
+};
+
+int
+fp_hasher_new(const struct crypto_keys *keys, struct fp_hasher **out)
+{
+	struct fp_hasher *h = calloc(1, sizeof(*h));
+	char domain[32];
+
+	*out = NULL;
+	if (h == NULL)
+		return -GH_INTERNAL;
+	h->keys = keys;
+	for (size_t k = 0; k < HASHER_KINDS; k++) {
+		snprintf(domain, sizeof(domain), "fp.%s", hasher_kinds[k]);
+		h->pre[k] = crypto_index_begin(keys, domain);
+		if (h->pre[k] == NULL) {
+			fp_hasher_free(h);
+			return -GH_INTERNAL;
+		}
+	}
+	*out = h;
+	return 0;
+}
+
+void
+fp_hasher_free(struct fp_hasher *h)
+{
+	if (h == NULL)
+		return;
+	for (size_t k = 0; k < HASHER_KINDS; k++)
+		crypto_index_end(h->pre[k]);
+	free(h);
+}
+
+/* The index of kind in hasher_kinds, or -1. */
+static int
+hasher_kind(const char *kind)
+{
+	for (size_t k = 0; k < HASHER_KINDS; k++)
+		if (strcmp(kind, hasher_kinds[k]) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* The filter's bit of hasher kind k (-1: any other kind, one bit). */
+static unsigned
+kind_bit(int k)
+{
+	return k >= 0 ? 1u << k : 1u << HASHER_KINDS;
+}
+
+void
+fp_hasher_of(const struct fp_hasher *h, const char *kind,
+	     const char *normalised, size_t len, char out[CRYPTO_HASH_HEX])
+{
+	int k = hasher_kind(kind);
+
+	if (k >= 0)
+		crypto_index_of(h->pre[k], normalised, len, out);
+	else
+		fingerprint_of(h->keys, kind, normalised, len, out);
+}
+
+/* The filter is asked with the key made from the digest itself (what
+ * fp_key() reads back from its hex), so a miss, nearly every value,
+ * costs no hex at all. */
+int
+fingerprints_foreign_hashed(struct fp_filter *f, const struct fp_hasher *h,
+			    struct store_conn *c, int64_t customer_id,
+			    const char *kind, const char *normalised,
+			    size_t len)
+{
+	unsigned char raw[CRYPTO_INDEX_BYTES];
+	char fp[CRYPTO_HASH_HEX];
+	int k = hasher_kind(kind), maybe;
+
+	if (k < 0) {
+		fingerprint_of(h->keys, kind, normalised, len, fp);
+		return foreign_fp(f, c, customer_id, kind, fp);
+	}
+	if (f != NULL && !filter_has_kind(f, kind_bit(k)))
+		return 0;	/* no row of this kind: no hash either */
+	crypto_index_raw(h->pre[k], normalised, len, raw);
+	maybe = f == NULL || filter_has_key(f, fp_key_raw(kind, raw));
+	if (maybe)
+		crypto_index_hex(raw, fp);
+	crypto_wipe(raw, sizeof(raw));
+	return maybe ? store_answer(c, customer_id, kind, fp) : 0;
 }
 
 struct rebuild_ctx {
@@ -231,6 +359,7 @@ struct fp_filter {
 	pthread_mutex_t sync;   /* one fp_filter_sync() at a time */
 	struct fp_set set;
 	int64_t high;           /* the highest row id seen; 0: none */
+	unsigned kinds;         /* a bit per kind with a key in set */
 	uint64_t high_key;      /* that row's key */
 };
 
@@ -342,16 +471,47 @@ fp_filter_free(struct fp_filter *f)
 	free(f);
 }
 
-int
-fp_filter_maybe(struct fp_filter *f, const char *kind, const char *fp)
+/* fp_key() of kind and the hex of raw, from raw: its first 16 hex
+ * digits are its first 8 bytes, most significant first. */
+static uint64_t
+fp_key_raw(const char *kind, const unsigned char raw[CRYPTO_INDEX_BYTES])
 {
-	uint64_t key = fp_key(kind, fp);
+	uint64_t h = 0xcbf29ce484222325ULL, k = 0;
+
+	for (const char *p = kind; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | raw[i];
+	k ^= h;
+	return k != 0 ? k : 1;
+}
+
+static int
+filter_has_key(struct fp_filter *f, uint64_t key)
+{
 	int r;
 
 	pthread_rwlock_rdlock(&f->lock);
 	r = set_has(&f->set, key);
 	pthread_rwlock_unlock(&f->lock);
 	return r;
+}
+
+static int
+filter_has_kind(struct fp_filter *f, unsigned bit)
+{
+	int r;
+
+	pthread_rwlock_rdlock(&f->lock);
+	r = (f->kinds & bit) != 0;
+	pthread_rwlock_unlock(&f->lock);
+	return r;
+}
+
+int
+fp_filter_maybe(struct fp_filter *f, const char *kind, const char *fp)
+{
+	return filter_has_key(f, fp_key(kind, fp));
 }
 
 void
@@ -370,6 +530,7 @@ struct fp_rows {
 	int64_t *row;
 	uint64_t *key;
 	size_t n, cap;
+	unsigned kinds;		/* kind_bit() of every row read */
 };
 
 static int
@@ -393,6 +554,7 @@ rows_push(void *cls, int64_t row, const char *kind, const char *fp)
 	}
 	r->row[r->n] = row;
 	r->key[r->n] = fp_key(kind, fp);
+	r->kinds |= kind_bit(hasher_kind(kind));
 	r->n++;
 	return 0;
 }
@@ -425,6 +587,8 @@ filter_apply(struct fp_filter *f, const struct fp_rows *r, size_t from,
 		rc = set_reserve(&f->set, f->set.n + (r->n - from));
 	for (size_t i = from; !fresh && rc == 0 && i < r->n; i++)
 		set_put_slot(&f->set, r->key[i]);
+	if (rc == 0)
+		f->kinds = fresh ? r->kinds : f->kinds | r->kinds;
 	if (rc == 0 && fresh) {
 		free(f->set.v);
 		f->set = s;
@@ -442,7 +606,7 @@ filter_apply(struct fp_filter *f, const struct fp_rows *r, size_t from,
 int
 fp_filter_sync(struct fp_filter *f, struct store_conn *c)
 {
-	struct fp_rows r = {NULL, NULL, 0, 0};
+	struct fp_rows r = {NULL, NULL, 0, 0, 0};
 	int64_t high;
 	uint64_t high_key;
 	int rc;

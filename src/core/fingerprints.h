@@ -97,6 +97,29 @@ int fingerprints_foreign_filtered(struct fp_filter *f,
 				  const char *kind, const char *normalised,
 				  size_t len);
 
+/* The keyed-hash states of the fingerprint kinds ("fp.<kind>" after the
+ * key, crypto_index_begin()), made once per ticket by the outbound check
+ * so that each looked-up value costs one BLAKE2b compression, not two.
+ * It holds key material and borrows keys (which must outlive it).
+ * new: 0 and *out, or -GH_INTERNAL when out of memory. */
+struct fp_hasher;
+int fp_hasher_new(const struct crypto_keys *keys, struct fp_hasher **out);
+void fp_hasher_free(struct fp_hasher *h);
+
+/* fingerprint_of() through h: the same output for every kind (a kind h
+ * has no state for is hashed the plain way). */
+void fp_hasher_of(const struct fp_hasher *h, const char *kind,
+		  const char *normalised, size_t len,
+		  char out[CRYPTO_HASH_HEX]);
+
+/* fingerprints_foreign_filtered() with the fingerprint made through h:
+ * the same answers. */
+int fingerprints_foreign_hashed(struct fp_filter *f,
+				const struct fp_hasher *h,
+				struct store_conn *c, int64_t customer_id,
+				const char *kind, const char *normalised,
+				size_t len);
+
 /* Opens every customer's sealed fields and indexes them, one transaction
  * per customer. Idempotent: running it again adds nothing. *n_out (may be
  * NULL) gets the number of customers visited. Returns 0 or an error (a

@@ -1,7 +1,8 @@
 /*
  * The outbound check (see core/outbound.h): outbound_prepare() gathers the
  * ticket's context once (notes and their mark, the customer's own contact
- * values, the company's domains); outbound_scan() runs the engine with it
+ * values, the company's domains, the fingerprint kinds' keyed-hash
+ * states); outbound_scan() runs the engine with it
  * and turns findings into a refusal. Any error of the engine or of the
  * fingerprint index is a refusal too, never a pass.
  */
@@ -32,9 +33,9 @@ foreign_value(void *cls, const char *kind, const char *normalised,
 
 	if (fx->err < 0)
 		return 0;
-	rc = fingerprints_foreign_filtered(fx->x->app->fpf, fx->x->app->keys,
-					   fx->x->c, fx->x->customer_id, kind,
-					   normalised, len);
+	rc = fingerprints_foreign_hashed(fx->x->app->fpf, fx->x->fph, fx->x->c,
+					 fx->x->customer_id, kind, normalised,
+					 len);
 	if (rc < 0) {
 		fx->err = rc;
 		return 0;
@@ -91,7 +92,9 @@ outbound_prepare(struct app *app, struct store_conn *c, int64_t ticket_id,
 		LOG_BUG("outbound check without a DLP engine");
 		return -GH_INTERNAL;
 	}
-	rc = c->ops->staff_notes(c, ticket_id, &x->notes);
+	rc = fp_hasher_new(app->keys, &x->fph);
+	if (rc == 0)
+		rc = c->ops->staff_notes(c, ticket_id, &x->notes);
 	if (rc == 0)
 		rc = note_vector(x);
 	if (rc == 0)
@@ -114,6 +117,7 @@ void
 outbound_ctx_clear(struct outbound_ctx *x)
 {
 	free(x->note_v);
+	fp_hasher_free(x->fph);
 	thread_list_clear(&x->notes);
 	crypto_secret_free(x->email);
 	crypto_secret_free(x->phone);

@@ -35,6 +35,8 @@
 #include "core/dlp/dlp.h"
 #include "store/store.h"
 
+struct fp_hasher;
+
 #define OUTBOUND_MAX_DOMAINS CONFIG_MAX_DOMAINS
 
 /* The ticket's side of a check, filled by outbound_prepare(). Members are
@@ -54,6 +56,7 @@ struct outbound_ctx {
 	int skip_notes;
 	struct customer_contact cc;
 	char *email, *phone;       /* the customer's own, opened */
+	struct fp_hasher *fph;     /* the lookups' keyed-hash states */
 	char dom_buf[CONFIG_LIST_MAX];
 	const char *domains[OUTBOUND_MAX_DOMAINS];
 	size_t n_domains;

@@ -153,6 +153,29 @@ void crypto_wipe(void *p, size_t len);
 void crypto_index(const struct crypto_keys *keys, const char *domain,
 		  const void *value, size_t len, char out[CRYPTO_HASH_HEX]);
 
+/*
+ * crypto_index() for many values of one domain (crypto/index_pre.c): the
+ * keyed hash's state after the key and the domain is computed once by
+ * crypto_index_begin() and copied for each value by crypto_index_of(),
+ * whose output is crypto_index()'s for the same keys, domain and value
+ * (one BLAKE2b compression per short value instead of two). The state is
+ * key material: crypto_index_end() wipes and frees it (NULL ok). begin
+ * returns NULL when out of memory.
+ */
+struct crypto_index_pre;
+struct crypto_index_pre *crypto_index_begin(const struct crypto_keys *keys,
+					    const char *domain);
+void crypto_index_of(const struct crypto_index_pre *p, const void *value,
+		     size_t len, char out[CRYPTO_HASH_HEX]);
+/* crypto_index_of() in two halves: the digest (whose hex is
+ * crypto_index_of()'s output), and its hex. */
+#define CRYPTO_INDEX_BYTES 32
+void crypto_index_raw(const struct crypto_index_pre *p, const void *value,
+		      size_t len, unsigned char out[CRYPTO_INDEX_BYTES]);
+void crypto_index_hex(const unsigned char raw[CRYPTO_INDEX_BYTES],
+		      char out[CRYPTO_HASH_HEX]);
+void crypto_index_end(struct crypto_index_pre *p);
+
 /* A new token: 256 bits from the CSPRNG as base64url, NUL-terminated. */
 void crypto_token_new(char out[CRYPTO_TOKEN_CHARS + 1]);
 /* Hex BLAKE2b-256 of a token keyed with the token subkey: what is stored. */

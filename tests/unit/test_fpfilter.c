@@ -142,6 +142,16 @@ foreign_with(struct fx *f, struct store_conn *c, int64_t viewer,
 	b = fingerprints_foreign(f->keys, c, viewer, "phone", norm,
 				 strlen(norm));
 	assert_int_equal(a, b);
+	{
+		/* The outbound check's way (a hasher per ticket): the same. */
+		struct fp_hasher *h = NULL;
+
+		assert_int_equal(fp_hasher_new(f->keys, &h), 0);
+		b = fingerprints_foreign_hashed(f->f, h, c, viewer, "phone",
+						norm, strlen(norm));
+		fp_hasher_free(h);
+		assert_int_equal(a, b);
+	}
 	return a;
 }
 
@@ -346,6 +356,80 @@ test_threads(void **state)
 	}
 }
 
+/* The hasher's fingerprints are fingerprint_of()'s, byte for byte, for
+ * every kind (and a kind it has no state for), at lengths on either side
+ * of BLAKE2b's 128-byte block (the domain is hashed first, so a value
+ * crosses the block at 128 minus the domain's length). */
+static void
+test_hasher_same_fingerprints(void **state)
+{
+	static const char *const kinds[] = {"email", "phone", "dob", "number",
+					    "address", "other"};
+	static const size_t lens[] = {0, 1, 9, 63, 115, 116, 117, 118, 128,
+				      129, 200, 300};
+	struct fx *f = *state;
+	struct fp_hasher *h = NULL;
+	char v[301];
+
+	for (size_t i = 0; i < sizeof(v) - 1; i++)
+		v[i] = (char)('a' + i * 7 % 26);
+	v[sizeof(v) - 1] = '\0';
+	assert_int_equal(fp_hasher_new(f->keys, &h), 0);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			char a[CRYPTO_HASH_HEX], b[CRYPTO_HASH_HEX];
+
+			fingerprint_of(f->keys, kinds[k], v, lens[l], a);
+			fp_hasher_of(h, kinds[k], v, lens[l], b);
+			assert_string_equal(a, b);
+			/* and the state is reused unchanged */
+			fp_hasher_of(h, kinds[k], v, lens[l], b);
+			assert_string_equal(a, b);
+		}
+	}
+	fp_hasher_free(h);
+	fp_hasher_free(NULL);
+}
+
+/* An account number as another node would index it (the server writes
+ * none): not there, the filter answers 0 before any hash; written by
+ * another process, the next sync makes it a finding. Every answer is
+ * checked against the store's own. */
+static void
+test_kind_without_rows(void **state)
+{
+	struct fx *f = *state;
+	struct fp_hasher *h = NULL;
+	char fp[CRYPTO_HASH_HEX], sql[256];
+	const char *num = "GB82WEST12345698765432";
+
+	assert_int_equal(fingerprints_add(f->keys, f->c, f->bob, "phone",
+					  "+1 415 555 0142"), 0);
+	assert_int_equal(fp_filter_sync(f->f, f->c), 0);
+	assert_int_equal(fp_hasher_new(f->keys, &h), 0);
+	assert_int_equal(fingerprints_foreign_hashed(f->f, h, f->c, f->ada,
+						     "number", num,
+						     strlen(num)), 0);
+	assert_int_equal(fingerprints_foreign(f->keys, f->c, f->ada, "number",
+					      num, strlen(num)), 0);
+	fingerprint_of(f->keys, "number", num, strlen(num), fp);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO customer_fingerprints (kind, fp, customer_id) "
+		 "VALUES ('number', '%s', %lld)", fp, (long long)f->bob);
+	raw_sql(f, sql);
+	assert_int_equal(fp_filter_sync(f->f, f->c), 0);
+	assert_int_equal(fingerprints_foreign_hashed(f->f, h, f->c, f->ada,
+						     "number", num,
+						     strlen(num)), 1);
+	assert_int_equal(fingerprints_foreign(f->keys, f->c, f->ada, "number",
+					      num, strlen(num)), 1);
+	/* bob's own number is his own */
+	assert_int_equal(fingerprints_foreign_hashed(f->f, h, f->c, f->bob,
+						     "number", num,
+						     strlen(num)), 0);
+	fp_hasher_free(h);
+}
+
 int
 main(void)
 {
@@ -357,6 +441,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_false_positive_no_finding,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hasher_same_fingerprints,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kind_without_rows, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

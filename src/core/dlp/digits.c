@@ -98,9 +98,9 @@ hs_word(unsigned char c)
 	return ascii_alnum(c) || c == '_';
 }
 
-/* The first digit of t[i, len), or len. Eight bytes at a time: a byte
- * between '0' and '9' is found by the "has a byte between" bit trick. */
-static size_t
+/* Eight bytes at a time: a byte between '0' and '9' is found by the
+ * "has a byte between" bit trick. */
+size_t
 next_digit(const char *t, size_t len, size_t i)
 {
 	const uint64_t ones = 0x0101010101010101ull;

@@ -154,6 +154,8 @@ void pii_confirm(struct scan *s, enum builtin b, size_t from, size_t to);
  * order per detector, a run of consecutive ends [first, last] in one call
  * of hit. Stops when hit returns non-zero and returns 1 then, else 0. */
 int digit_builtin(enum builtin b);
+/* The offset of the first ASCII digit of t[i, len), or len. */
+size_t next_digit(const char *t, size_t len, size_t i);
 int digit_triggers(const char *t, size_t len,
 		   int (*hit)(void *cls, enum builtin b, size_t first,
 			      size_t last),

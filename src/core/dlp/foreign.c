@@ -183,11 +183,30 @@ shingle_text(const char *t, const size_t *ws, const size_t *we, char *buf,
 	return n;
 }
 
+/* The start of the second word before the word that holds t[d], or lo
+ * when there are fewer words in t[lo, d) (no word straddles lo). */
+static size_t
+words_back(const char *t, size_t lo, size_t d)
+{
+	size_t p = d;
+
+	for (int k = 0; k < 3; k++) {
+		while (p > lo && k > 0 && !(CLS(t[p - 1]) & CL_WORD))
+			p--;
+		while (p > lo && (CLS(t[p - 1]) & CL_WORD))
+			p--;
+	}
+	return p;
+}
+
 /*
  * Calls fn for each run of 3 consecutive lower-cased words of t[0, len)
  * where one word holds a digit, with the span it covers. Most 3-grams of
  * a reply hold no digit at all: whether a word has one is noted as it is
  * read, and only a 3-gram with such a word is copied and lower-cased.
+ * Once the last three words read hold no digit, the walk jumps to the
+ * next digit (eight bytes at a time) and reads on from two words before
+ * its word: the words skipped are in no 3-gram with a digit.
  */
 static int
 address_shingles(const char *t, size_t len,
@@ -205,6 +224,14 @@ address_shingles(const char *t, size_t len,
 		unsigned cl = 0;
 		int digit;
 
+		if (nw == 3 && wd == 0) {
+			/* No 3-gram pending: on to the two words before the
+			 * next word with a digit. */
+			a = next_digit(t, len, i);
+			if (a >= len)
+				break;
+			i = words_back(t, i, a);
+		}
 		while (i < len && !(CLS(t[i]) & CL_WORD))
 			i++;
 		if (i >= len)
@@ -313,8 +340,9 @@ foreign_token(struct scan *s, size_t i)
 /*
  * Dates and numbers are read at the start of a token (a letter or digit
  * after anything else) whose first run of letters and digits holds a
- * digit: a word without one can start neither, so it is stepped over
- * whole, and so is the rest of a run once a token was read.
+ * digit: a word without one can start neither, so the walk jumps to the
+ * next digit (eight bytes at a time) and back to the start of its run,
+ * and steps over the rest of a run once a token was read.
  */
 void
 foreign_scan(struct scan *s)
@@ -325,18 +353,15 @@ foreign_scan(struct scan *s)
 	if (s->ctx == NULL || s->ctx->foreign_value == NULL)
 		return;
 	while (i < s->len) {
-		size_t g;
-		unsigned digit = 0;
+		size_t d = next_digit(t, s->len, i);
 
-		while (i < s->len && !(CLS(t[i]) & CL_ALNUM))
-			i++;
-		for (g = i; g < s->len && (CLS(t[g]) & CL_ALNUM); g++)
-			digit |= CLS(t[g]);
-		if (!(digit & CL_DIGIT)) {
-			i = g;
-			continue;
-		}
-		i = foreign_token(s, i);
+		if (d >= s->len)
+			break;
+		/* The run of letters and digits that holds t[d]: runs
+		 * before it, from i on, hold no digit. */
+		while (d > i && (CLS(t[d - 1]) & CL_ALNUM))
+			d--;
+		i = foreign_token(s, d);
 		if (i == 0)
 			return;
 		while (i < s->len && (CLS(t[i]) & CL_ALNUM))

@@ -90,24 +90,46 @@ fold_cp(UChar32 c)
 	return u_foldCase(c, U_FOLD_CASE_DEFAULT);
 }
 
+/* An ASCII byte's folded form when it is a letter or digit, else 0. */
+static inline unsigned char
+ascii_word_fold(unsigned char b)
+{
+	if ((unsigned)(b - '0') < 10 || (unsigned)(b - 'a') < 26)
+		return b;
+	return (unsigned)(b - 'A') < 26 ? (unsigned char)(b + 32) : 0;
+}
+
 /* The next word of t[0, n) from *i on, with its case-folded hash; 0 when
- * there is none. */
+ * there is none. ASCII letters and digits are hashed by a tight loop;
+ * any other code point goes through the general step, with the same
+ * hash. */
 static int
 next_word(const char *t, int32_t n, int32_t *i, struct word *w)
 {
 	while (*i < n) {
-		int32_t at = *i, end;
+		int32_t at, end;
 		UChar32 c;
 		uint64_t h = 1469598103934665603ull;
 
+		while (*i < n && (unsigned char)t[*i] < 0x80 &&
+		       ascii_word_fold((unsigned char)t[*i]) == 0)
+			(*i)++;
+		if (*i >= n)
+			break;
+		at = *i;
 		c = next_cp(t, n, i);
 		if (!word_cp(c))
 			continue;
 		for (;;) {
-			UChar32 f = fold_cp(c);
+			unsigned char f8;
 
-			h ^= (uint64_t)(uint32_t)f;
+			h ^= (uint64_t)(uint32_t)fold_cp(c);
 			h *= 1099511628211ull;
+			while (*i < n && (f8 = ascii_word_fold(
+						  (unsigned char)t[*i])) != 0) {
+				h = (h ^ f8) * 1099511628211ull;
+				(*i)++;
+			}
 			end = *i;
 			if (*i >= n)
 				break;
