@@ -47,7 +47,6 @@
 #define FLOOD_SECONDS 6.0
 /* Below [security] login_ip_free_failures (30): a new address first. */
 #define PER_ADDRESS 25
-#define MAX_SAMPLES 400000
 /* The flood's threads in the row that keeps their CPU below the
  * server's. */
 #define NICE_FLOOD 19
@@ -144,26 +143,11 @@ struct figure {
 static struct figure
 view(struct gh_client *c, const char *path, double secs)
 {
-	double *ms = malloc(MAX_SAMPLES * sizeof(*ms));
-	struct figure fig = {0, 0, 0, 0, 0, 0, 0};
-	double start = load_now_s(), t0;
-	struct gh_resp r;
+	struct load_gets g;
 
-	while (ms != NULL && load_now_s() - start < secs && fig.n < MAX_SAMPLES) {
-		t0 = load_now_s();
-		if (gh_req(&srv, c, "GET", path, NULL, NULL, &r) != 200)
-			fig.failed++;
-		gh_resp_free(&r);
-		ms[fig.n++] = (load_now_s() - t0) * 1000.0;
-	}
-	if (fig.n > 0) {
-		qsort(ms, fig.n, sizeof(*ms), load_cmp_double);
-		fig.median_ms = ms[fig.n / 2];
-		fig.p99_ms = ms[(fig.n * 99) / 100];
-		fig.rps = (double)fig.n / (load_now_s() - start);
-	}
-	free(ms);
-	return fig;
+	load_time_gets(&srv, c, path, secs, 1e300, &g);
+	return (struct figure){.median_ms = g.median_ms, .p99_ms = g.p99_ms,
+			       .rps = g.rps, .n = g.n, .failed = g.failed};
 }
 
 /* CPU seconds (user + system) process pid has used so far, 0 when

@@ -40,7 +40,6 @@
 #define BASE_SECONDS 4.0
 #define RAMP_SECONDS 1.5
 #define LOAD_SECONDS 8.0
-#define MAX_SAMPLES 400000
 
 static struct gh_server srv;
 static struct gh_user cust_a, cust_b;
@@ -120,29 +119,12 @@ struct figure {
 static struct figure
 view(struct gh_client *c, const char *path, double secs)
 {
-	double *ms = malloc(MAX_SAMPLES * sizeof(*ms));
-	struct figure fig = {0, 0, 0, 0, 0, 0, 0};
-	double start = load_now_s(), t0;
-	struct gh_resp r;
+	struct load_gets g;
 
-	while (ms != NULL && load_now_s() - start < secs && fig.n < MAX_SAMPLES) {
-		t0 = load_now_s();
-		if (gh_req(&srv, c, "GET", path, NULL, NULL, &r) != 200)
-			fig.failed++;
-		gh_resp_free(&r);
-		ms[fig.n] = (load_now_s() - t0) * 1000.0;
-		fig.waited += ms[fig.n] >= SCAN_MS / 2.0;
-		fig.n++;
-	}
-	if (fig.n > 0) {
-		qsort(ms, fig.n, sizeof(*ms), load_cmp_double);
-		fig.median_ms = ms[fig.n / 2];
-		fig.p99_ms = ms[(fig.n * 99) / 100];
-		fig.max_ms = ms[fig.n - 1];
-		fig.rps = (double)fig.n / (load_now_s() - start);
-	}
-	free(ms);
-	return fig;
+	load_time_gets(&srv, c, path, secs, SCAN_MS / 2.0, &g);
+	return (struct figure){.median_ms = g.median_ms, .p99_ms = g.p99_ms,
+			       .max_ms = g.max_ms, .rps = g.rps, .n = g.n,
+			       .failed = g.failed, .waited = g.over};
 }
 
 /* The view while N_UP clients upload to ticket. */

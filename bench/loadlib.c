@@ -3,6 +3,8 @@
  */
 #include "loadlib.h"
 
+#include "harness.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,4 +43,33 @@ load_rss_mib(pid_t pid)
 			kb = strtod(line + 6, NULL);
 	fclose(f);
 	return kb / 1024.0;
+}
+
+void
+load_time_gets(struct gh_server *s, struct gh_client *c, const char *path,
+	       double secs, double over_ms, struct load_gets *out)
+{
+	double *ms = malloc(LOAD_MAX_SAMPLES * sizeof(*ms));
+	double start = load_now_s(), t0;
+	struct gh_resp r;
+
+	memset(out, 0, sizeof(*out));
+	while (ms != NULL && load_now_s() - start < secs &&
+	       out->n < LOAD_MAX_SAMPLES) {
+		t0 = load_now_s();
+		if (gh_req(s, c, "GET", path, NULL, NULL, &r) != 200)
+			out->failed++;
+		gh_resp_free(&r);
+		ms[out->n] = (load_now_s() - t0) * 1000.0;
+		out->over += ms[out->n] >= over_ms;
+		out->n++;
+	}
+	if (out->n > 0) {
+		qsort(ms, out->n, sizeof(*ms), load_cmp_double);
+		out->median_ms = ms[out->n / 2];
+		out->p99_ms = ms[(out->n * 99) / 100];
+		out->max_ms = ms[out->n - 1];
+		out->rps = (double)out->n / (load_now_s() - start);
+	}
+	free(ms);
 }
