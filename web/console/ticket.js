@@ -7,7 +7,7 @@
 // (left, neutral), and the internal notes with their own composer (right,
 // amber); the attachments follow. DOM order is reading order: the
 // conversation comes before the internal panel.
-import { h, replace, timeEl, announce, showError, hideError, statusLabel, statusBadge, alertBox, select } from './lib.js';
+import { ApiError, h, replace, timeEl, announce, showError, hideError, statusLabel, statusBadge, alertBox, select } from './lib.js';
 import { API, api, state, screen } from './shell.js';
 import { STATUSES } from './queue.js';
 import { showMessages, showNotes } from './thread.js';
@@ -99,7 +99,31 @@ function panel(kind, id, label, ...children) {
     ...children);
 }
 
+// The screen for ticket id when it cannot be loaded: a 404 (a ticket
+// that does not exist or is outside the agent's queues) says so; other
+// errors show in the alert. No actions, no composers.
+function showMissing(id, e) {
+  const err = alertBox();
+  const gone = e.status === 404;
+  screen(h('p', { class: 'back' }, h('a', { href: '#/queue', text: '← Queue' })),
+    h('h1', { text: gone ? `Ticket #${id} not found` : `Ticket #${id}` }),
+    gone ? h('p', { class: 'notice not-found', role: 'status',
+      text: 'There is no ticket with this number in your queues. It may not exist, or it belongs to a queue you do not work in.' })
+      : err);
+  if (gone) document.title = 'Ticket not found — Gatehouse console';
+  else showError(err, e);
+}
+
 export async function showTicket(id) {
+  const load = () => api.get(`${API}/tickets/${encodeURIComponent(id)}`);
+  let first;
+  try {
+    first = await load();
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    showMissing(id, e);
+    return;
+  }
   const err = alertBox();
   const head = ticketHead(id);
   const actions = ticketActions(id, () => refresh());
@@ -117,11 +141,10 @@ export async function showTicket(id) {
     head.el, err, actions.err, actions.el, disclosure.el, contactCodePanel(id).el,
     h('div', { class: 'workspace' }, external, internal), attachmentsPanel(id));
 
-  // Loads the ticket and draws it; false when it could not be loaded.
-  async function refresh() {
-    let ticket;
+  // Draws ticket (loaded again when null); false when it could not be loaded.
+  async function refresh(ticket = null) {
     try {
-      ticket = await api.get(`${API}/tickets/${encodeURIComponent(id)}`);
+      ticket = ticket || await load();
     } catch (e) {
       showError(err, e);
       return false;
@@ -136,5 +159,5 @@ export async function showTicket(id) {
     return true;
   }
 
-  await refresh();
+  await refresh(first);
 }
