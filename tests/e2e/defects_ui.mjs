@@ -141,5 +141,6 @@ export async function defectUiChecks(t) {
   ids.a = await newTicket(p, t, 'Parcel 7731 is late', `Where is my parcel? The shop page ${WEAK_LINK} says shipped.`);
   t.problems.push(...(await t.cspViolations(p)).map((v) => `portal-defects CSP: ${v}`));
   await s.ctx.close();
+  await linkBadgeCheck(t, t.agentPage, ids);
   await notFoundCheck(t, t.agentPage);
 }

@@ -32,6 +32,15 @@ const LINK_REASONS = {
 };
 const VERDICTS = { ok: 'No warning signs', suspicious: 'Suspicious', dangerous: 'Dangerous' };
 
+// The badge of link l: its verdict, except that an "ok" link with warning
+// signs listed under it (signs too weak for "Suspicious") says how many,
+// never "No warning signs". "own_domain" is not a warning sign.
+function verdictOf(l) {
+  const n = listOf(l.reasons).filter((c) => c !== 'own_domain').length;
+  if (l.verdict === 'ok' && n > 0) return { kind: 'low', text: `${n} warning sign${n === 1 ? '' : 's'}` };
+  return { kind: l.verdict, text: VERDICTS[l.verdict] || String(l.verdict) };
+}
+
 function linkReason(code) {
   return LINK_REASONS[code] || `Warning sign: ${code}.`;
 }
@@ -63,7 +72,7 @@ async function openLink(l, n, ctx, out) {
   const reasons = listOf(l.reasons).map((c) => `• ${linkReason(c)}`).join('\n');
   const msg = 'This link was sent by a customer. Opening it can expose you and the company to phishing or malware.\n\n'
     + `It really goes to:\n${url}\n\n`
-    + `Verdict: ${VERDICTS[l.verdict] || l.verdict}${reasons ? `\n${reasons}` : ''}\n\n`
+    + `Verdict: ${verdictOf(l).text}${reasons ? `\n${reasons}` : ''}\n\n`
     + 'Never enter a password or code on a page you reached this way. Open it in a new tab?';
   if (!window.confirm(msg)) return;
   const path = `${API}/tickets/${encodeURIComponent(ctx.ticketId)}/messages/${encodeURIComponent(ctx.messageId)}/links/${n}/open`;
@@ -113,9 +122,10 @@ function linkItem(l, n, ctx) {
   if (ctx.reported) action = h('span', { class: 'hint', text: 'Blocked: this message was reported as phishing.' });
   else if (openable) action = h('button', { type: 'button', class: 'open-link', text: 'Open link…', on: { click: () => openLink(l, n, ctx, out) } });
   else action = h('span', { class: 'hint', text: 'This kind of link is never opened from the console.' });
+  const verdict = verdictOf(l);
   return h('li', { class: `link verdict-${l.verdict}` },
     h('div', { class: 'link-head' },
-      h('span', { class: `badge verdict verdict-${l.verdict}`, text: VERDICTS[l.verdict] || String(l.verdict) }),
+      h('span', { class: `badge verdict verdict-${verdict.kind}`, text: verdict.text }),
       h('code', { class: 'defanged', text: l.url_defanged || '' }),
       action),
     l.text_defanged ? h('p', { class: 'hint', text: `Shown to the reader as: ${l.text_defanged}` }) : null,
