@@ -139,6 +139,7 @@ export async function defectUiChecks(t) {
   const ids = {};
   ids.b = await newTicket(p, t, 'Second parcel question', 'And the other parcel, 7732?');
   ids.a = await newTicket(p, t, 'Parcel 7731 is late', `Where is my parcel? The shop page ${WEAK_LINK} says shipped.`);
+  await heldBackCheck(t, p, ids);
   t.problems.push(...(await t.cspViolations(p)).map((v) => `portal-defects CSP: ${v}`));
   await s.ctx.close();
   await linkBadgeCheck(t, t.agentPage, ids);

@@ -350,12 +350,14 @@ function fileBase64(file) {
   });
 }
 
-function attachmentItem(a) {
+// A file of the list; its notice is left out while the upload result
+// under the list shows it (hideNotice).
+function attachmentItem(a, hideNotice) {
   return h('li', { class: 'attachment' },
     h('span', { class: 'filename', text: a.filename }), ' ',
     h('span', { class: `badge verdict-${a.verdict}`, text: VERDICT_LABEL[a.verdict] || a.verdict }), ' ',
     h('span', { class: 'muted', text: `${a.size} bytes` }),
-    a.notice ? h('p', { class: 'hint', text: a.notice }) : null);
+    a.notice && !hideNotice ? h('p', { class: 'hint', text: a.notice }) : null);
 }
 
 // The customer's files on ticket id, and a form to add one.
@@ -364,6 +366,7 @@ function attachmentsSection(id) {
   const list = h('ul', { class: 'attachments', 'aria-label': 'Your files' });
   const err = alertBox();
   const result = h('p', { class: 'notice', role: 'status', hidden: true });
+  let shown = null; // the id of the file whose notice result shows
   const file = field('Attach a file', { type: 'file', name: 'file' },
     'Up to 5 MB. Files are checked for malware and sign-in data before our staff can open them.');
   const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'files-h' },
@@ -375,7 +378,8 @@ function attachmentsSection(id) {
     try {
       const data = await api.get(path);
       const items = listOf(data.attachments);
-      replace(list, items.length ? items.map(attachmentItem) : h('li', { class: 'empty', text: 'No files yet.' }));
+      replace(list, items.length ? items.map((a) => attachmentItem(a, a.id === shown))
+        : h('li', { class: 'empty', text: 'No files yet.' }));
     } catch (e) {
       showError(err, e);
     }
@@ -385,6 +389,7 @@ function attachmentsSection(id) {
     ev.preventDefault();
     hideError(err);
     result.hidden = true;
+    shown = null;
     const f = file.input.files && file.input.files[0];
     if (!f) {
       showError(err, 'Choose a file first.');
@@ -395,9 +400,13 @@ function attachmentsSection(id) {
       try {
         const content = await fileBase64(f);
         const a = await api.post(path, { filename: f.name, content_base64: content });
-        result.textContent = a.notice || 'Your file was received.';
+        // One message: a held-back file's notice in the warning style
+        // (not the success banner), not repeated in the list.
+        result.className = a.quarantined ? 'notice warning' : 'notice';
+        result.textContent = a.notice || (a.quarantined ? 'Your file was held back for safety.' : 'Your file was received.');
         result.hidden = false;
-        announce(a.quarantined ? 'Your file was held back for safety.' : 'Your file was uploaded.');
+        shown = a.notice ? a.id : null;
+        if (!a.quarantined) announce('Your file was uploaded.');
         file.input.value = '';
         await load();
       } catch (e) {
