@@ -139,9 +139,11 @@ export async function defectUiChecks(t) {
   const ids = {};
   ids.b = await newTicket(p, t, 'Second parcel question', 'And the other parcel, 7732?');
   ids.a = await newTicket(p, t, 'Parcel 7731 is late', `Where is my parcel? The shop page ${WEAK_LINK} says shipped.`);
+  await portalBannerCheck(t, p);
   await heldBackCheck(t, p, ids);
   t.problems.push(...(await t.cspViolations(p)).map((v) => `portal-defects CSP: ${v}`));
   await s.ctx.close();
+  await consoleBannerCheck(t, t.agentPage, ids);
   await linkBadgeCheck(t, t.agentPage, ids);
   await notFoundCheck(t, t.agentPage);
 }

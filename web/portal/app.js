@@ -193,8 +193,8 @@ async function showEnrollment() {
         api.setCsrf(res.csrf_token);
         state.enrolling = false;
         await loadSession();
-        announce('Your authenticator is active. You will need a code from it at every login.');
         go('#/tickets');
+        announce('Your authenticator is active. You will need a code from it at every login.');
       } catch (e) {
         showError(err, e);
         code.input.value = '';
@@ -441,8 +441,8 @@ function showNew() {
       try {
         const t = await api.post(`${API}/tickets`, body);
         state.inboundNotice = (t && t.notice) || '';
-        announce('Your ticket was created.');
         go(`#/tickets/${encodeURIComponent(t.id)}`);
+        announce('Your ticket was created.');
       } catch (e) {
         showError(err, e);
       }

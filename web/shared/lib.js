@@ -121,14 +121,20 @@ export function timeEl(unix) {
 }
 
 let liveTimer = 0;
+let liveFrame = 0;
+let liveHash = null;
 // Polite announcement in the page's status region (and visible there).
+// It belongs to the screen (hash route) it was raised on: startApp's
+// router clears it when the route changes (navigate first, then announce).
 export function announce(msg) {
   const el = document.getElementById('status');
   if (!el) return;
   el.textContent = '';
   clearTimeout(liveTimer);
+  cancelAnimationFrame(liveFrame);
+  liveHash = location.hash;
   // A fresh text node so screen readers announce a repeated message too.
-  requestAnimationFrame(() => {
+  liveFrame = requestAnimationFrame(() => {
     el.textContent = msg;
     liveTimer = setTimeout(() => { el.textContent = ''; }, 8000);
   });
@@ -138,6 +144,7 @@ export function announce(msg) {
 export function clearStatus() {
   const el = document.getElementById('status');
   clearTimeout(liveTimer);
+  cancelAnimationFrame(liveFrame);
   if (el) el.textContent = '';
 }
 
@@ -445,7 +452,11 @@ export function startApp({ api, sessionPath, loadSession, render, signedOut }) {
     signedOut('You have logged out.');
   });
   initSkipLink();
-  window.addEventListener('hashchange', () => { if (isRouteHash()) render(); });
+  window.addEventListener('hashchange', () => {
+    if (!isRouteHash()) return;
+    if (location.hash !== liveHash) clearStatus();
+    render();
+  });
   (async () => {
     await loadSession();
     await render();
