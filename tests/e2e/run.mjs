@@ -24,6 +24,7 @@ import { hygieneChecks } from './hygiene.mjs';
 import { drillChecks } from './drills.mjs';
 import { customerChecks } from './customers.mjs';
 import { listChecks } from './lists.mjs';
+import { webDocChecks } from './webdoc.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1037,6 +1038,7 @@ async function main() {
   await hygieneChecks({ test, assert, shot, newPage, totp, cli, dir, CONSOLE, problems, cspViolations });
   await drillChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, agent, agentPage: staff.page, supervisor, problems, cspViolations });
   await listChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
+  await webDocChecks({ test, assert, newPage, PORTAL, CONSOLE });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);
