@@ -39,7 +39,8 @@ setup(void **state)
 {
 	struct world *w = calloc(1, sizeof(*w));
 
-	gh_start(&w->s, "\n[company]\nportal_url = " PORTAL_URL "\n");
+	gh_start(&w->s, "\n[company]\nportal_url = " PORTAL_URL "\n"
+			"phones = +44 20 7000 1234\n");
 	gh_add_staff(&w->s, "agent1@example.com", "agent", &w->agent1);
 	gh_add_staff(&w->s, "agent2@example.com", "agent", &w->agent2);
 	gh_add_staff(&w->s, "sup@example.com", "supervisor", &w->sup);
@@ -434,6 +435,30 @@ test_reply_dlp_blocked(void **state)
 			 1);
 	sleep(1);
 	assert_int_equal(eml_count(w, NULL), emls);
+}
+
+/* Issue 15, defect 7: a reply with the company's own number ([company]
+ * phones) is sent; another number is still blocked. */
+static void
+test_reply_company_phone(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	int64_t id = customer_ticket(w, &w->c_a, "Phone", "call me back");
+	json_t *f;
+
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies",
+				   "Please call us on 020 7000 1234.", &r),
+			 201);
+	gh_resp_free(&r);
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies",
+				   "Please call 020 7000 9876.", &r),
+			 422);
+	assert_string_equal(gh_error(&r), "dlp_blocked");
+	f = json_array_get(json_object_get(r.json, "findings"), 0);
+	assert_string_equal(json_string_value(json_object_get(f, "type")),
+			    "phone");
+	gh_resp_free(&r);
 }
 
 static void
@@ -1277,6 +1302,7 @@ main(void)
 		cmocka_unit_test(test_happy_path),
 		cmocka_unit_test(test_authorization),
 		cmocka_unit_test(test_reply_dlp_blocked),
+		cmocka_unit_test(test_reply_company_phone),
 		cmocka_unit_test(test_notification),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_precise_errors),
