@@ -1,7 +1,8 @@
 # Gatehouse: the two commands are `make run` and `make check`.
 # Meson does the building; this file installs what is missing and drives it.
 #   make          release build (hardened) at build/gatehouse
-#   make run      init ./var if needed, then serve on 127.0.0.1:8443 / :9443
+#   make run      init ./var if needed, print the portal and console URLs
+#                 and the next step, then serve on 127.0.0.1:8443 / :9443
 #   make check    the release build, then every test: unit + API under
 #                 ASan/UBSan, fuzz replay + short fuzz runs, browser tests,
 #                 source checks
@@ -37,6 +38,7 @@ $(SAN)/build.ninja:
 
 run: all
 	@test -f $(DIR)/gatehouse.conf || $(BUILD)/gatehouse init --dir $(DIR)
+	@scripts/run-banner $(BUILD)/gatehouse $(DIR)
 	$(BUILD)/gatehouse serve --dir $(DIR)
 
 # The release build too: `make run` uses it, and -O3 finds warnings

@@ -2,7 +2,8 @@
  * gatehouse: the command-line entry point. It only finds the command in
  * the table (src/cli/commands.c) and runs it; each command lives in its
  * own file under src/cli/. `gatehouse help` lists the commands and
- * `gatehouse help COMMAND` (or `gatehouse COMMAND --help`) shows one.
+ * `gatehouse help COMMAND` (or `gatehouse COMMAND --help`) shows one;
+ * `gatehouse --version` prints the version. Both on stdout, exit 0.
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		cli_print_commands(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("gatehouse %s\n", GH_VERSION);
 		return 0;
 	}
 	cmd = cli_command_find(argv[1]);

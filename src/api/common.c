@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/phish/phish.h"
 #include "util/errors.h"
 
 void
@@ -37,7 +38,7 @@ api_query_int(struct request *r, const char *name, int64_t dflt, int64_t lo,
 	n = strtoll(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || v[0] == '+' ||
 	    v[0] == ' ' || n < lo || n > hi) {
-		struct jspec_fail f = {name, JS_INT, JSB_MAX, lo, hi, 0};
+		struct jspec_fail f = {name, JS_INT, JSB_MAX, lo, hi, 0, ""};
 
 		api_bound_error(r, &f);
 		return -GH_BAD_QUERY;
@@ -149,6 +150,16 @@ api_parse(struct request *r, const struct jspec *spec)
 	if (rc == -GH_BAD_FIELD && fail.bound != JSB_NONE &&
 	    fail.field != NULL)
 		return api_bound_error(r, &fail);
+	if (rc == -GH_UNKNOWN_FIELD && fail.field != NULL) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "This endpoint does not accept the "
+					   "field %s.", fail.field);
+		json_decref(r->error_extra);
+		r->error_extra = json_pack("{s:s, s:s}", "field", fail.field,
+					   "message", msg);
+		return rc;
+	}
 	if (rc < 0 && fail.field != NULL)
 		api_error_field(r, rc, fail.field);
 	return rc;
@@ -167,6 +178,18 @@ api_error_field(struct request *r, int rc, const char *field)
 int
 api_field_error(struct request *r, int rc, const char *field)
 {
+	if (rc == -GH_TOO_MANY_LINKS) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "%s has more than %d links; at most "
+					   "%d can be checked.",
+			 field, PHISH_MAX_LINKS, PHISH_MAX_LINKS);
+		json_decref(r->error_extra);
+		r->error_extra = json_pack("{s:s, s:i, s:s, s:s}", "field",
+					   field, "max", PHISH_MAX_LINKS,
+					   "unit", "links", "message", msg);
+		return rc;
+	}
 	if (rc == -GH_BAD_FIELD || rc == -GH_BAD_UTF8)
 		return api_error_field(r, rc, field);
 	return rc;

@@ -58,7 +58,9 @@ int api_bound_error(struct request *r, const struct jspec_fail *f);
  * field), replacing any earlier extra. */
 int api_error_field(struct request *r, int rc, const char *field);
 /* The same, only for errors about a field's value (-GH_BAD_FIELD,
- * -GH_BAD_UTF8); other errors pass unchanged. */
+ * -GH_BAD_UTF8, and -GH_TOO_MANY_LINKS, which also names the limit:
+ * "max", "unit": "links" and a "message" stating it); other errors pass
+ * unchanged. */
 int api_field_error(struct request *r, int rc, const char *field);
 
 /* A JSON array core stored as text (NULL, or not an array in older rows:

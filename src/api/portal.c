@@ -107,7 +107,7 @@ api_portal_tickets_create(struct request *r)
 	rc = tickets_portal_create_ex(r->app, request_db(r), &a, subject, body,
 				      &t, &first);
 	if (rc < 0)
-		return rc;
+		return api_field_error(r, rc, "body");
 	o = with_notice(portal_ticket(&t, 0), first.redactions);
 	thread_item_clear(&first);
 	return api_created(r, o);

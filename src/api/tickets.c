@@ -222,7 +222,7 @@ api_tickets_assign(struct request *r)
 	api_actor(r, &a);
 	rc = tickets_assign(r->app, request_db(r), &a, r->params[0], staff_id,
 			    &t);
-	if (rc == -GH_BAD_FIELD)
+	if (rc == -GH_UNKNOWN_STAFF || rc == -GH_STAFF_DISABLED)
 		return api_error_field(r, rc, "staff_id");
 	if (rc < 0)
 		return rc;

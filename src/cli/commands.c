@@ -114,7 +114,8 @@ const struct cli_command cli_commands[] = {
 	 cli_scan},
 	{"help", "list the commands, or show one command's usage",
 	 "  gatehouse help [COMMAND]\n"
-	 "  gatehouse COMMAND --help\n",
+	 "  gatehouse COMMAND --help\n"
+	 "  gatehouse --version\n",
 	 cli_help},
 	{NULL, NULL, NULL, NULL},
 };
@@ -134,7 +135,8 @@ cli_print_commands(FILE *f)
 	fputs("usage: gatehouse COMMAND [ARGS]\n\ncommands:\n", f);
 	for (const struct cli_command *c = cli_commands; c->name != NULL; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->summary);
-	fputs("\nRun 'gatehouse help COMMAND' for the usage of one.\n", f);
+	fputs("\nRun 'gatehouse help COMMAND' for the usage of one, "
+	      "'gatehouse --version'\nfor the version.\n", f);
 }
 
 int

@@ -202,12 +202,15 @@ run_until_signal(struct app *app, const sigset_t *set)
 	}
 }
 
-/* `serve --check`: the configuration is valid. */
+/* `serve --check`: the configuration is valid; where the portal and the
+ * console are. */
 static void
 print_check(const struct app *app)
 {
-	json_t *j = json_pack("{s:s, s:s}", "config", "ok", "dir",
-			      app->cfg.dir);
+	json_t *j = json_pack("{s:s, s:s, s:s+, s:s+}", "config", "ok",
+			      "dir", app->cfg.dir, "portal",
+			      app->cfg.public_origin, "/", "console",
+			      app->cfg.staff_origin, "/");
 
 	json_dumpf(j, stdout, JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);

@@ -85,6 +85,9 @@ reason_words(const char *code)
 		{"inconsistent_archive",
 		 "the archive's list of files does not match its contents, so "
 		 "it cannot be checked reliably"},
+		{"active_html",
+		 "it is a web page with a form, a script or an automatic "
+		 "redirect"},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

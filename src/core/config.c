@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/dlp/dlp.h"
 #include "util/inifile.h"
 
 enum opt_type { OPT_INT, OPT_STR };
@@ -118,6 +119,9 @@ static const struct opt opts[] = {
 	S("company", "domains", company_domains, "",
 	  "the company's own domains, for lookalike checks (comma-separated, "
 	  "at most 256)"),
+	S("company", "phones", company_phones, "",
+	  "the company's own phone numbers, allowed in replies "
+	  "(comma-separated, at most 32, each 7 to 15 digits)"),
 	S("phish", "top_domains_file", phish_top_domains_file, "",
 	  "top domains whose lookalikes the IDN check flags, one a line "
 	  "(relative to the data directory); empty: the built-in 4,989"),
@@ -616,11 +620,13 @@ validate_networks(struct config *cfg, char *err, size_t errsz)
 	return 0;
 }
 
-/* [company] domains: at most CONFIG_MAX_DOMAINS names (every one is used;
- * none is silently dropped). */
+/* [company] domains: at most CONFIG_MAX_DOMAINS names, and phones: at most
+ * CONFIG_MAX_PHONES numbers (every one is used; none is silently
+ * dropped). */
 static int
 validate_domains(const struct config *cfg, char *err, size_t errsz)
 {
+	const char *phones[CONFIG_MAX_PHONES];
 	char buf[CONFIG_LIST_MAX];
 	char *save = NULL;
 	size_t n = 0;
@@ -632,6 +638,12 @@ validate_domains(const struct config *cfg, char *err, size_t errsz)
 	if (n > CONFIG_MAX_DOMAINS) {
 		snprintf(err, errsz, "[company] domains: %zu names, at most %d",
 			 n, CONFIG_MAX_DOMAINS);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", cfg->company_phones);
+	if (dlp_phone_list(buf, phones, CONFIG_MAX_PHONES) < 0) {
+		snprintf(err, errsz, "[company] phones: at most %d numbers, "
+				     "each 7 to 15 digits", CONFIG_MAX_PHONES);
 		return -1;
 	}
 	return 0;

@@ -24,6 +24,8 @@
 #define CONFIG_MAX_NETS 32
 /* [company] domains: at most this many names. */
 #define CONFIG_MAX_DOMAINS 256
+/* [company] phones: at most this many numbers. */
+#define CONFIG_MAX_PHONES 32
 /* [server] origins: at most this many. A listener accepts them, its own
  * origin, its literal address (two for an IPv6 wildcard) and localhost. */
 #define CONFIG_MAX_ORIGINS (ORIGIN_SET_MAX - 4)
@@ -74,6 +76,7 @@ struct config {
 	char company_name[CONFIG_STR_MAX];
 	char portal_url[CONFIG_STR_MAX];
 	char company_domains[CONFIG_LIST_MAX];
+	char company_phones[CONFIG_LIST_MAX];
 	/* [phish] */
 	char phish_top_domains_file[CONFIG_STR_MAX];	/* "": built-in */
 	/* [mail] */

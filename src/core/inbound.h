@@ -43,8 +43,9 @@ struct inbound_result {
 /*
  * Analyses text[0, len). Fills *out (release with inbound_result_clear()).
  * Fails closed: without app->dlp, or when the scanner fails or finds more
- * than it can report, returns -GH_INTERNAL or -GH_BAD_FIELD and fills
- * nothing (the message must not be stored). Without app->phish (the CLI
+ * than it can report, returns -GH_INTERNAL, -GH_BAD_FIELD or (more than
+ * PHISH_MAX_LINKS links) -GH_TOO_MANY_LINKS and fills nothing (the
+ * message must not be stored). Without app->phish (the CLI
  * and unit fixtures build none) links is an empty array.
  */
 int inbound_analyse(const struct app *app, const char *text, size_t len,

@@ -1,8 +1,8 @@
 /*
  * The outbound check (see core/outbound.h): outbound_prepare() gathers the
  * ticket's context once (notes and their mark, the customer's own contact
- * values, the company's domains, the fingerprint kinds' keyed-hash
- * states); outbound_scan() runs the engine with it
+ * values, the company's domains and phone numbers, the fingerprint
+ * kinds' keyed-hash states); outbound_scan() runs the engine with it
  * and turns findings into a refusal. Any error of the engine or of the
  * fingerprint index is a refusal too, never a pass.
  */
@@ -62,11 +62,18 @@ note_vector(struct outbound_ctx *x)
 }
 
 /* The company's own domains from cfg.company_domains (comma or space
- * separated). */
+ * separated) and phone numbers from cfg.company_phones (comma separated;
+ * checked when the configuration was read). */
 static void
 split_domains(struct outbound_ctx *x)
 {
 	char *save = NULL;
+	int n;
+
+	snprintf(x->phone_buf, sizeof(x->phone_buf), "%s",
+		 x->app->cfg.company_phones);
+	n = dlp_phone_list(x->phone_buf, x->phones, CONFIG_MAX_PHONES);
+	x->n_phones = n > 0 ? (size_t)n : 0;
 
 	snprintf(x->dom_buf, sizeof(x->dom_buf), "%s",
 		 x->app->cfg.company_domains);
@@ -140,6 +147,8 @@ dlp_context_of(const struct outbound_ctx *x, const char **emails,
 	ctx->n_own_phones = x->phone != NULL ? 1 : 0;
 	ctx->allowed_email_domains = x->n_domains > 0 ? x->domains : NULL;
 	ctx->n_allowed_email_domains = x->n_domains;
+	ctx->allowed_phones = x->n_phones > 0 ? x->phones : NULL;
+	ctx->n_allowed_phones = x->n_phones;
 	if (!x->skip_notes) {
 		ctx->notes = x->note_v;
 		ctx->n_notes = x->notes.n;

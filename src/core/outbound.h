@@ -4,7 +4,8 @@
  * the application context (app->dlp) with the ticket's context: its
  * internal notes (a run of 8 or more words copied from one is a finding),
  * the ticket customer's own e-mail address and phone number (allowed), and
- * the company's own mail domains (allowed), and the fingerprint index of
+ * the company's own mail domains and phone numbers ([company] domains
+ * and phones: allowed), and the fingerprint index of
  * customers' values (core/fingerprints.h): an e-mail address, phone
  * number, date of birth or address of a customer other than the ticket's
  * is an "other_customer_data" finding. Any finding blocks the text.
@@ -60,6 +61,9 @@ struct outbound_ctx {
 	char dom_buf[CONFIG_LIST_MAX];
 	const char *domains[OUTBOUND_MAX_DOMAINS];
 	size_t n_domains;
+	char phone_buf[CONFIG_LIST_MAX];  /* [company] phones, split */
+	const char *phones[CONFIG_MAX_PHONES];
+	size_t n_phones;
 };
 
 /*

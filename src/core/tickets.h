@@ -240,8 +240,9 @@ int tickets_held_discard(struct app *app, struct store_conn *c,
  * already theirs, for themself, and only in one of their queues
  * (-GH_FORBIDDEN otherwise; an unassigned ticket of another queue is
  * -GH_NOT_FOUND, as it is invisible to them); supervisors and
- * admins assign to any active staff member (-GH_BAD_FIELD when staff_id
- * is not one). *out gets the updated ticket. */
+ * admins assign to any active staff member (-GH_UNKNOWN_STAFF when
+ * there is no staff member staff_id, -GH_STAFF_DISABLED when it is
+ * disabled). *out gets the updated ticket. */
 int tickets_assign(struct app *app, struct store_conn *c,
 		   const struct tk_actor *a, int64_t ticket_id,
 		   int64_t staff_id, struct ticket_rec *out);

@@ -51,10 +51,10 @@ tx_assign(struct store_conn *c, void *cls)
 	}
 	rc = c->ops->account_by_id(c, REALM_STAFF, x->staff_id, &target);
 	if (rc == -GH_NOT_FOUND)
-		return -GH_BAD_FIELD;
+		return -GH_UNKNOWN_STAFF;
 	if (rc < 0)
 		return rc;
-	rc = target.disabled ? -GH_BAD_FIELD : 0;
+	rc = target.disabled ? -GH_STAFF_DISABLED : 0;
 	account_clear(&target);
 	if (rc < 0)
 		return rc;

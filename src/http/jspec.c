@@ -5,6 +5,7 @@
  */
 #include "http/jspec.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util/errors.h"
@@ -57,7 +58,8 @@ jspec_parse(const char *body, size_t len, const struct jspec *spec,
 	struct jspec_fail fail;
 	int rc = jspec_parse_ex(body, len, spec, root_out, &fail);
 
-	*field_out = rc < 0 ? fail.field : NULL;
+	/* An unknown key's name lives in fail, which ends here. */
+	*field_out = rc < 0 && fail.field != fail.unknown ? fail.field : NULL;
 	return rc;
 }
 
@@ -75,9 +77,10 @@ load_body(const char *body, size_t len)
 	return json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 }
 
-/* Deny by default: 0 when every key of root is declared in spec. */
+/* Deny by default: 0 when every key of root is declared in spec; else
+ * -GH_UNKNOWN_FIELD with fail naming the key (made printable). */
 static int
-only_declared(json_t *root, const struct jspec *spec)
+only_declared(json_t *root, const struct jspec *spec, struct jspec_fail *fail)
 {
 	const char *key;
 	json_t *val;
@@ -87,8 +90,16 @@ only_declared(json_t *root, const struct jspec *spec)
 
 		while (f->type != JS_END && strcmp(f->name, key) != 0)
 			f++;
-		if (f->type == JS_END)
-			return -GH_UNKNOWN_FIELD;
+		if (f->type != JS_END)
+			continue;
+		snprintf(fail->unknown, sizeof(fail->unknown), "%s", key);
+		for (char *p = fail->unknown; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 ||
+			    (unsigned char)*p >= 0x7f || *p == '"' ||
+			    *p == '\\')
+				*p = '?';
+		fail->field = fail->unknown;
+		return -GH_UNKNOWN_FIELD;
 	}
 	return 0;
 }
@@ -195,7 +206,7 @@ jspec_parse_ex(const char *body, size_t len, const struct jspec *spec,
 		return -GH_BAD_JSON;
 	if (!json_is_object(root))
 		goto out;
-	rc = only_declared(root, spec);
+	rc = only_declared(root, spec, fail);
 	if (rc == 0)
 		rc = check_fields(root, spec, fail);
 	if (rc < 0)

@@ -53,7 +53,8 @@ struct jspec {
  * On success *root_out holds the document (caller decrefs) and each given
  * field is written to its out. On failure returns -GH_BAD_JSON,
  * -GH_UNKNOWN_FIELD, -GH_MISSING_FIELD, -GH_BAD_FIELD or -GH_BAD_UTF8, and
- * *field_out names the offending field (static or from spec; may be NULL).
+ * *field_out names the offending field (static or from spec; may be NULL,
+ * as for an unknown key: jspec_parse_ex names that one).
  */
 int jspec_parse(const char *body, size_t len, const struct jspec *spec,
 		json_t **root_out, const char **field_out);
@@ -71,6 +72,10 @@ struct jspec_fail {
 	enum jspec_bound bound;
 	int64_t min, max;     /* the field's declared bounds */
 	int bytes;            /* string bounds count bytes (JS_BYTES) */
+	/* -GH_UNKNOWN_FIELD: the first undeclared key, cut to fit, every
+	 * byte outside printable ASCII (and " and \\) as '?'; field points
+	 * here. */
+	char unknown[48];
 };
 
 /* jspec_parse, and on failure *fail (always written) says which field

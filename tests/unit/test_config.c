@@ -265,6 +265,38 @@ test_domains_bound(void **state)
 	assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
 }
 
+/* Issue 15, defect 7: [company] phones loads 1 to 32 numbers of 7 to 15
+ * digits (spaces, + - ( ) . allowed); anything else is refused. */
+static void
+test_phones_bound(void **state)
+{
+	struct config cfg;
+	char err[512];
+	char text[2048];
+	size_t n = (size_t)snprintf(text, sizeof(text), "[company]\nphones = ");
+
+	(void)state;
+	assert_int_equal(load("[company]\nphones = +44 20 7000 1234, "
+			      "(0800) 555-0199\n",
+			      &cfg, err, sizeof(err)),
+			 0);
+	assert_string_equal(cfg.company_phones,
+			    "+44 20 7000 1234, (0800) 555-0199");
+	assert_int_equal(load("[company]\nphones = 12345\n", &cfg, err,
+			      sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "[company] phones"));
+	assert_int_equal(load("[company]\nphones = call 0800 555 0199\n", &cfg,
+			      err, sizeof(err)),
+			 -1);
+	for (int i = 0; i < 33; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "020 7000 %04d,", i);
+	text[n - 1] = '\n';
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "at most 32 numbers"));
+}
+
 static void
 assert_canon(const char *in, const char *want)
 {
@@ -410,6 +442,7 @@ main(void)
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_ini_syntax),
 		cmocka_unit_test(test_domains_bound),
+		cmocka_unit_test(test_phones_bound),
 		cmocka_unit_test(test_origins),
 		cmocka_unit_test(test_scan_pool_bounds),
 	};

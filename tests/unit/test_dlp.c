@@ -315,6 +315,31 @@ test_contacts(void **state)
 	assert_int_equal(HAS("call 020 7946 0958", "phone"), 1);
 }
 
+/* Issue 15, defect 7: the company's own numbers ([company] phones, split
+ * by dlp_phone_list) are allowed, compared like the customer's own. */
+static void
+test_company_phones(void **state)
+{
+	char list[] = " +44 20 7000 1234 ,, (0800) 555-0199 ";
+	char bad[] = "+44 20 7000 1234, call us";
+	const char *ph[4];
+	struct dlp_context ctx = {0};
+
+	(void)state;
+	assert_int_equal(dlp_phone_list(list, ph, 4), 2);
+	assert_string_equal(ph[0], "+44 20 7000 1234");
+	assert_string_equal(ph[1], "(0800) 555-0199");
+	assert_int_equal(dlp_phone_list(bad, ph, 4), -1);
+	ctx.allowed_phones = ph;
+	ctx.n_allowed_phones = 2;
+	assert_int_equal(count(&ctx, "call us on 020 7000 1234", "phone", NULL,
+			       NULL, NULL), 0);
+	assert_int_equal(count(&ctx, "or on 0800 555 0199", "phone", NULL,
+			       NULL, NULL), 0);
+	assert_int_equal(count(&ctx, "not on +44 20 7000 9876", "phone", NULL,
+			       NULL, NULL), 1);
+}
+
 static void
 test_notes(void **state)
 {
@@ -982,6 +1007,7 @@ main(void)
 		cmocka_unit_test(test_secrets),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_contacts),
+		cmocka_unit_test(test_company_phones),
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_foreign),
 		cmocka_unit_test(test_fingerprint),

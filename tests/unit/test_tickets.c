@@ -262,7 +262,7 @@ test_agent_visibility(void **state)
 	assert_int_equal(tickets_staff_get(&f->app, f->c, &f->a1, t1, &t, &m,
 					   &n), -GH_NOT_FOUND);
 	assert_int_equal(tickets_assign(&f->app, f->c, &f->s, t1, 99999, &t),
-			 -GH_BAD_FIELD);
+			 -GH_UNKNOWN_STAFF);
 	/* Status filter and transitions. */
 	assert_int_equal(tickets_set_status(&f->app, f->c, &f->a1, t2,
 					    "closed", &t), -GH_BAD_FIELD);

@@ -20,6 +20,7 @@ const ATTACH_REASON = {
   archive_too_deep: 'archives nested too deep', entry_too_large: 'an archive entry is too large',
   virus_scan_unavailable: 'virus scanner did not answer: not scanned',
   inconsistent_archive: 'inconsistent archive (entries disagree)',
+  active_html: 'web page with a form, script or redirect',
 };
 
 function reasonText(codes) {

@@ -3,7 +3,8 @@
  * (not the ticket customer's own, not at a company domain) and phone
  * numbers (international, with an area code in brackets, grouped national
  * numbers; dates, SSN-shaped numbers, IPv4 addresses and placeholder runs
- * are not phones; the customer's own numbers are allowed). A value that
+ * are not phones; the customer's own numbers and the company's are
+ * allowed). A value that
  * the fingerprint index says belongs to another customer is reported as
  * "other_customer_data" instead.
  */
@@ -128,25 +129,60 @@ phone_norm(const char *p, size_t n, char *out)
 	return k;
 }
 
-int
-phone_is_own(const struct dlp_context *ctx, const char *p, size_t n)
+/* 1 when the normalised number a[0, an) is one of v[0, n). */
+static int
+phone_in(const char *a, size_t an, const char *const *v, size_t n)
 {
-	char a[16], b[16];
-	size_t an = phone_norm(p, n, a);
+	char b[16];
 
-	if (ctx == NULL || an < 7)
-		return 0;
-	for (size_t i = 0; i < ctx->n_own_phones; i++) {
-		const char *o = ctx->own_phones[i];
+	for (size_t i = 0; i < n; i++) {
 		size_t bn;
 
-		if (o == NULL)
+		if (v[i] == NULL)
 			continue;
-		bn = phone_norm(o, strlen(o), b);
+		bn = phone_norm(v[i], strlen(v[i]), b);
 		if (bn >= 7 && an == bn && memcmp(a, b, an) == 0)
 			return 1;
 	}
 	return 0;
+}
+
+int
+phone_is_own(const struct dlp_context *ctx, const char *p, size_t n)
+{
+	char a[16];
+	size_t an = phone_norm(p, n, a);
+
+	if (ctx == NULL || an < 7)
+		return 0;
+	return phone_in(a, an, ctx->own_phones, ctx->n_own_phones) ||
+	       phone_in(a, an, ctx->allowed_phones, ctx->n_allowed_phones);
+}
+
+int
+dlp_phone_list(char *buf, const char **out, size_t max)
+{
+	char *save = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		size_t digits = 0, len;
+
+		tok += strspn(tok, " \t");
+		len = strlen(tok);
+		while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '\t'))
+			tok[--len] = '\0';
+		if (len == 0)
+			continue;
+		for (size_t i = 0; i < len; i++)
+			digits += DIGIT(tok[i]) ? 1 : 0;
+		if (strspn(tok, "0123456789 +-().") != len || digits < 7 ||
+		    digits > 15 || n == max)
+			return -1;
+		out[n++] = tok;
+	}
+	return (int)n;
 }
 
 /* Decides whether t[i, end) is shaped like a phone number. */

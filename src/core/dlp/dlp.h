@@ -62,6 +62,10 @@ struct dlp_context {
 	 * addresses at these domains and their subdomains are allowed. */
 	const char *const *allowed_email_domains;
 	size_t n_allowed_email_domains;
+	/* Phone numbers of the company itself ([company] phones): allowed
+	 * like the customer's own, compared the same way (last 9 digits). */
+	const char *const *allowed_phones;
+	size_t n_allowed_phones;
 	/* This ticket's internal notes: a run of DLP_NOTE_WORDS or more
 	 * words copied from any of them is a finding. Normalised like the
 	 * text. */
@@ -139,6 +143,12 @@ char *dlp_redact(const char *text, size_t len, const struct dlp_findings *f);
  * Never includes the matched value. NULL on allocation failure. The
  * caller owns the reference. */
 struct json_t *dlp_findings_json(const struct dlp_findings *f);
+
+/* Splits the comma-separated phone numbers in buf (changed in place) into
+ * out[0, max): each of 7 to 15 digits, with nothing else but spaces and
+ * + - ( ) .; blank items are skipped. The count, or -1 when an item is
+ * not such a number or there are more than max. */
+int dlp_phone_list(char *buf, const char **out, size_t max);
 
 /* The normalisation shared by the scanner and the fingerprint index of
  * other customers' values. kind is "email" (lower-cased address), "phone"

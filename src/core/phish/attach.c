@@ -249,6 +249,8 @@ analyse_one(struct walk *w, const char *name, const char *path,
 	if (ext != NULL && mime[0] != '\0' && !type_matches(ext, mime))
 		own |= AR_TYPE_MISMATCH;
 	own |= har_reasons(ext, mime, d, n);
+	if (html_active(ext, mime, d, n))
+		own |= AR_ACTIVE_HTML;
 	if (depth > 0 && own != 0)
 		flag_entry(w, path, own);
 	return own | lifted;
@@ -323,7 +325,7 @@ attach_reason_name(unsigned bit)
 		"encrypted_archive", "broken_archive", "har_live_tokens",
 		"double_extension", "malware", "archive_not_inspected",
 		"archive_too_deep", "entry_too_large",
-		"virus_scan_unavailable", "inconsistent_archive"};
+		"virus_scan_unavailable", "inconsistent_archive", "active_html"};
 
 	for (unsigned b = 0; b < AR_COUNT_BITS; b++)
 		if (bit == 1u << b)

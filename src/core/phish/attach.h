@@ -57,7 +57,9 @@ enum attach_reason {
 	AR_ZIP_INCONSISTENT = 1u << 19,	/* ZIP records disagree: entry
 					 * count, overlapping entries,
 					 * offsets out of range, names */
-	AR_COUNT_BITS = 20
+	AR_ACTIVE_HTML = 1u << 20,	/* HTML or SVG with a form, a script,
+					 * a meta refresh (suspicious) */
+	AR_COUNT_BITS = 21
 };
 
 /* Nested archives unpacked below the file itself: file.zip/inner.zip/

@@ -81,6 +81,10 @@ int ole_has_vba(const unsigned char *d, size_t n);
 int other_archive(const unsigned char *d, size_t n, const char *ext);
 /* Whether libmagic's type fits the extension (1 for unknown ones). */
 int type_matches(const char *ext, const char *mime);
+/* 1 when d[0, n) is HTML or SVG (by extension or type) holding a form, a
+ * form action, a script, a javascript: URL or a meta refresh. */
+int html_active(const char *ext, const char *mime, const unsigned char *d,
+		size_t n);
 
 /* inflate.c: outcomes of inflate_bounded(). */
 enum { INF_OK = 0, INF_BROKEN, INF_TOO_LARGE, INF_OVER_TOTAL, INF_BOMB,

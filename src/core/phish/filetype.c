@@ -3,8 +3,9 @@
  * scripts and macro-enabled documents, double extensions ("a.pdf.exe"),
  * executables by their headers (PE, ELF, Mach-O), OLE compound files with
  * a VBA project, archive formats not unpacked here (7z, RAR, bzip2, xz,
- * zstd, CAB, ...), and whether libmagic's type fits the extension. Pure
- * functions over the bytes given.
+ * zstd, CAB, ...), whether libmagic's type fits the extension, and web
+ * pages that can act (a form, a script, a redirect). Pure functions over
+ * the bytes given.
  */
 #include <ctype.h>
 #include <string.h>
@@ -210,4 +211,41 @@ type_matches(const char *ext, const char *mime)
 		return 0;
 	}
 	return 1;	/* unknown extension: nothing to compare */
+}
+
+/* 1 when d[0, n) holds needle (lower case), ignoring ASCII case. */
+static int
+has_ci(const unsigned char *d, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; i + k <= n; i++) {
+		size_t j = 0;
+
+		while (j < k && tolower(d[i + j]) == needle[j])
+			j++;
+		if (j == k)
+			return 1;
+	}
+	return 0;
+}
+
+int
+html_active(const char *ext, const char *mime, const unsigned char *d,
+	    size_t n)
+{
+	static const char *const html_ext[] = {
+		"html", "htm", "xhtml", "shtml", "mht", "mhtml", "svg", NULL};
+	static const char *const signs[] = {
+		"<form", "formaction", "<script", "javascript:",
+		"http-equiv=\"refresh\"", "http-equiv='refresh'",
+		"http-equiv=refresh", NULL};
+
+	if (!in_list(ext, html_ext) && strcmp(mime, "text/html") != 0 &&
+	    strcmp(mime, "image/svg+xml") != 0)
+		return 0;
+	for (size_t i = 0; signs[i] != NULL; i++)
+		if (has_ci(d, n, signs[i]))
+			return 1;
+	return 0;
 }

@@ -44,7 +44,7 @@ link_add(struct phish_links *l, char *url, char *text, size_t a, size_t b)
 	if (l->n >= PHISH_MAX_LINKS) {
 		free(url);
 		free(text);
-		return -GH_BAD_FIELD;
+		return -GH_TOO_MANY_LINKS;
 	}
 	if (l->n == l->cap) {
 		size_t nc = l->cap ? l->cap * 2 : 8;

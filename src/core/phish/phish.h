@@ -98,7 +98,7 @@ void phish_links_free(struct phish_links *l);
 
 /* Appends the links found in text (http, https, www., data:, javascript:)
  * or in HTML (a and area href, with visible text; plus links in the text
- * outside tags). Returns 0, -GH_BAD_FIELD past PHISH_MAX_LINKS, or
+ * outside tags). Returns 0, -GH_TOO_MANY_LINKS past PHISH_MAX_LINKS, or
  * -GH_INTERNAL. */
 int phish_extract_text(const char *text, size_t len, struct phish_links *out);
 int phish_extract_html(const char *html, size_t len, struct phish_links *out);
