@@ -16,6 +16,7 @@
 #define GH_HTTP_HTTP_INT_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -46,6 +47,7 @@ struct server {
 	struct watch *watch;	   /* watch.c: header and body deadlines */
 	unsigned threads;	   /* event-loop threads per listener */
 	unsigned max_connections;  /* per listener, after the fd limit */
+	atomic_int stopping;	   /* server_stop(): accept nobody new */
 };
 
 /* Microseconds of the monotonic clock. */

@@ -99,6 +99,8 @@ on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
 	struct listener *l = cls;
 
+	if (atomic_load(&l->srv->stopping))
+		return MHD_NO;
 	return admit_check(l->admit, addr, len, http_now_us()) == ADMIT_YES
 		       ? MHD_YES
 		       : MHD_NO;
@@ -330,9 +332,12 @@ server_stop(struct server *srv)
 		return;
 	ls[0] = &srv->pub;
 	ls[1] = &srv->staff;
-	for (int i = 0; i < 2; i++)
-		if (ls[i]->d != NULL)
-			MHD_quiesce_daemon(ls[i]->d);
+	/* Nobody new from here on: every new connection is closed at accept.
+	 * Not MHD_quiesce_daemon(): with an epoll thread pool it races the
+	 * pool's threads removing the listen socket from their epoll sets
+	 * and aborts the process ("Failed to remove listen FD from epoll
+	 * set", libmicrohttpd 0.9.75) when a thread was first. */
+	atomic_store(&srv->stopping, 1);
 	/* Let requests in flight finish: up to 10 s. */
 	for (int tries = 0; tries < 100; tries++) {
 		unsigned busy = 0;

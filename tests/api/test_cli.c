@@ -402,7 +402,18 @@ test_scan(void **state)
 				      "open</a></p>\n",
 				&out, phish),
 			 1);
+	/* The page itself is active HTML (issue 15 defect 5): the
+	 * attachment analyser's line comes first, then the link's. */
 	j = json_loads(out, JSON_DISABLE_EOF_CHECK, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "engine")),
+			    "attachment");
+	assert_string_equal(json_string_value(json_object_get(j, "verdict")),
+			    "suspicious");
+	assert_non_null(strstr(out, "active_html"));
+	json_decref(j);
+	assert_non_null(strchr(out, '\n'));
+	j = json_loads(strchr(out, '\n') + 1, JSON_DISABLE_EOF_CHECK, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "engine")),
 			    "phish");
