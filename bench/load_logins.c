@@ -345,24 +345,8 @@ static int64_t
 seed_ticket(void)
 {
 	struct gh_user cust;
-	struct gh_client c;
-	struct gh_resp r;
-	int64_t id;
 
-	gh_add_customer(&srv, "bench-customer@example.org", &cust);
-	gh_client_init(&c, 0);
-	if (gh_login(&srv, &c, &cust) != 201)
-		return -1;
-	if (gh_send_json(&srv, &c, "POST", "/api/v1/portal/tickets",
-			 json_pack("{s:s, s:s}", "subject", "Order 10442",
-				   "body", "My parcel has not arrived yet."),
-			 &r) != 201)
-		id = -1;
-	else
-		id = json_integer_value(json_object_get(r.json, "id"));
-	gh_resp_free(&r);
-	gh_client_free(&c);
-	return id;
+	return load_seed_ticket(&srv, &cust, "bench-customer@example.org");
 }
 
 static void

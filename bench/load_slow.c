@@ -167,31 +167,6 @@ view_during_uploads(struct gh_client *c, const char *path, int64_t ticket)
 
 /* --- set-up and report ---------------------------------------------------- */
 
-static int64_t
-seed_ticket(struct gh_user *u, const char *email)
-{
-	struct gh_client c;
-	struct gh_resp r;
-	int64_t id;
-
-	gh_add_customer(&srv, email, u);
-	gh_client_init(&c, 0);
-	if (gh_login(&srv, &c, u) != 201) {
-		gh_client_free(&c);
-		return -1;
-	}
-	if (gh_send_json(&srv, &c, "POST", "/api/v1/portal/tickets",
-			 json_pack("{s:s, s:s}", "subject", "Order 10442",
-				   "body", "My parcel has not arrived yet."),
-			 &r) != 201)
-		id = -1;
-	else
-		id = json_integer_value(json_object_get(r.json, "id"));
-	gh_resp_free(&r);
-	gh_client_free(&c);
-	return id;
-}
-
 int
 main(void)
 {
@@ -213,8 +188,8 @@ main(void)
 		 "[attachments]\nclamd_socket = %s\n",
 		 av.path);
 	gh_start(&srv, conf);
-	theirs = seed_ticket(&cust_a, "uploader@example.org");
-	mine = seed_ticket(&cust_b, "viewer@example.org");
+	theirs = load_seed_ticket(&srv, &cust_a, "uploader@example.org");
+	mine = load_seed_ticket(&srv, &cust_b, "viewer@example.org");
 	gh_client_init(&c, 0);
 	if (theirs <= 0 || mine <= 0 || gh_login(&srv, &c, &cust_b) != 201) {
 		fprintf(stderr, "load_slow: seeding failed (log: %s)\n",

@@ -73,3 +73,28 @@ load_time_gets(struct gh_server *s, struct gh_client *c, const char *path,
 	}
 	free(ms);
 }
+
+int64_t
+load_seed_ticket(struct gh_server *s, struct gh_user *u, const char *email)
+{
+	struct gh_client c;
+	struct gh_resp r;
+	int64_t id;
+
+	gh_add_customer(s, email, u);
+	gh_client_init(&c, 0);
+	if (gh_login(s, &c, u) != 201) {
+		gh_client_free(&c);
+		return -1;
+	}
+	if (gh_send_json(s, &c, "POST", "/api/v1/portal/tickets",
+			 json_pack("{s:s, s:s}", "subject", "Order 10442",
+				   "body", "My parcel has not arrived yet."),
+			 &r) != 201)
+		id = -1;
+	else
+		id = json_integer_value(json_object_get(r.json, "id"));
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	return id;
+}

@@ -8,10 +8,12 @@
 #define GH_BENCH_LOADLIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct gh_server;
 struct gh_client;
+struct gh_user;
 
 /* A run of GETs timed one after the other on one keep-alive client. */
 struct load_gets {
@@ -22,6 +24,11 @@ struct load_gets {
 };
 
 #define LOAD_MAX_SAMPLES 400000
+
+/* Adds customer email to s (into *u), logs in as them and opens a ticket
+ * through the portal API: its id, or -1. */
+int64_t load_seed_ticket(struct gh_server *s, struct gh_user *u,
+			 const char *email);
 
 /* GETs path on s through c for secs seconds, one request after the
  * other, into *out (all 0 when the samples cannot be allocated). */
