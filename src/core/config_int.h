@@ -1,0 +1,22 @@
+/*
+ * Internal to the configuration module: the validators of network and
+ * origin settings, kept in config_net.c so config.c stays the table and
+ * the loader. Both rebuild their derived fields from scratch.
+ */
+#ifndef GH_CORE_CONFIG_INT_H
+#define GH_CORE_CONFIG_INT_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+
+/* Parses [server] staff_networks into cfg->staff_networks. 0 or -1 with
+ * a message in err. */
+int validate_networks(struct config *cfg, char *err, size_t errsz);
+
+/* Derives the origins each listener accepts (CSRF) from the listen
+ * addresses, the configured origins and [server] origins. 0 or -1 with a
+ * message in err. */
+int validate_origins(struct config *cfg, char *err, size_t errsz);
+
+#endif
