@@ -140,4 +140,18 @@ int api_report_phishing(struct request *r);
 /* POST /attachments/{id}/open: before the console downloads a file. */
 int api_attachment_open(struct request *r);
 
+/* bulk.c (issue 15, part SUPER): POST /tickets/bulk {ids, assign?,
+ * status?, priority?, tags?: {add, remove}, queue?} (core/bulk.h). */
+int api_tickets_bulk(struct request *r);
+
+/* staffadmin.c (issue 15, part SUPER): GET /admin/staff[?queue=],
+ * POST /admin/staff/{id}/disable|enable, PUT /admin/staff/{id}/queues,
+ * GET and POST /admin/queues (core/staffadmin.h). */
+int api_admin_staff_list(struct request *r);
+int api_admin_staff_disable(struct request *r);
+int api_admin_staff_enable(struct request *r);
+int api_admin_staff_queues(struct request *r);
+int api_admin_queues_list(struct request *r);
+int api_admin_queues_create(struct request *r);
+
 #endif

@@ -197,5 +197,22 @@ const struct route api_routes[] = {
 	 AUTH_AGENT, 4 * KB, api_report_phishing, 0},
 	{"POST", "/api/v1/attachments/{id}/open", STAFF, AUTH_AGENT, 1 * KB,
 	 api_attachment_open, 0},
+	/* issue 15, part SUPER: bulk changes (agents: status, priority and
+	 * tags of their own tickets; core/bulk.h), staff and queues
+	 * (supervisors read, admins change; api/staffadmin.c) */
+	{"POST", "/api/v1/tickets/bulk", STAFF, AUTH_AGENT, 32 * KB,
+	 api_tickets_bulk, 0},
+	{"GET", "/api/v1/admin/staff", STAFF, AUTH_SUPERVISOR, 0,
+	 api_admin_staff_list, 0},
+	{"POST", "/api/v1/admin/staff/{id}/disable", STAFF, AUTH_ADMIN, 1 * KB,
+	 api_admin_staff_disable, 0},
+	{"POST", "/api/v1/admin/staff/{id}/enable", STAFF, AUTH_ADMIN, 1 * KB,
+	 api_admin_staff_enable, 0},
+	{"PUT", "/api/v1/admin/staff/{id}/queues", STAFF, AUTH_ADMIN, 8 * KB,
+	 api_admin_staff_queues, 0},
+	{"GET", "/api/v1/admin/queues", STAFF, AUTH_SUPERVISOR, 0,
+	 api_admin_queues_list, 0},
+	{"POST", "/api/v1/admin/queues", STAFF, AUTH_ADMIN, 1 * KB,
+	 api_admin_queues_create, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

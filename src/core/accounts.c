@@ -21,6 +21,7 @@
 #include "core/fingerprints.h"
 #include "core/password.h"
 #include "core/sealed.h"
+#include "core/staffadmin.h"
 #include "core/throttle.h"
 #include "core/tickets.h"
 #include "util/utf8.h"
@@ -375,7 +376,13 @@ tx_op(struct store_conn *c, void *cls)
 		return rc;
 	snprintf(target, sizeof(target), "%s:%lld", realm_name(o->realm),
 		 (long long)a.id);
+	/* Never the last active administrator (core/staffadmin.h). */
+	rc = !o->unlock && o->disabled && o->realm == REALM_STAFF
+		     ? staffadmin_check_last_admin(c, &a)
+		     : 0;
 	account_clear(&a);
+	if (rc < 0)
+		return rc;
 	if (o->unlock) {
 		throttle_account_key(o->app, o->realm, o->email, key,
 				     sizeof(key));

@@ -61,7 +61,8 @@ int accounts_valid_phone(const char *p);
 int accounts_unlock(struct app *app, struct store_conn *c, enum realm realm,
 		    const char *email, const char *actor);
 
-/* Disables or enables an account and ends all its sessions, audited. */
+/* Disables or enables an account and ends all its sessions, audited.
+ * -GH_LAST_ADMIN when it would disable the last active administrator. */
 int accounts_set_disabled(struct app *app, struct store_conn *c,
 			  enum realm realm, const char *email, int disabled,
 			  const char *actor);

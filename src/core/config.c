@@ -166,6 +166,9 @@ static const struct opt opts[] = {
 	I("drills", "campaigns_per_hour", drill_campaigns_per_hour, "10", 1,
 	  100, "phishing-drill campaigns that may be scheduled in an hour, "
 	  "by all supervisors together"),
+	/* [supervisor]: the supervisor's console (issue 15, part SUPER) */
+	I("supervisor", "bulk_max", bulk_max, "100", 1, 500,
+	  "tickets one bulk change (POST /api/v1/tickets/bulk) may name"),
 	/* [contact]: customer protection (issue 11 part D); lists are
 	 * separated by "|" */
 	S("contact", "channels", contact_channels,

@@ -98,6 +98,8 @@ struct config {
 	/* [drills] (part B) */
 	int64_t drill_max_targets;
 	int64_t drill_campaigns_per_hour;
+	/* [supervisor]: the supervisor's console (issue 15, part SUPER) */
+	int64_t bulk_max;
 	/* [contact]: how the company contacts customers (issue 11 part D) */
 	char contact_channels[CONFIG_LIST_MAX];
 	char contact_phone[CONFIG_STR_MAX];

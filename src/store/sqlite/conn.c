@@ -18,6 +18,7 @@
 
 #include "store/sqlite/sq.h"
 #include "store/sqlite/sq_drills.h"
+#include "store/sqlite/sq_super.h"
 #include "util/embed.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -512,6 +513,12 @@ static const struct store_ops sq_ops = {
 		.closed = sq_quota_closed,
 		.summarised = sq_quota_summarised,
 		.prune = sq_quota_prune,
+	},
+	/* super.c: staff and queues for the supervisor's console (issue 15) */
+	.super = {
+		.staff_list = sq_super_staff_list,
+		.active_admins = sq_super_active_admins,
+		.queue_stats = sq_super_queue_stats,
 	},
 };
 
