@@ -26,6 +26,7 @@ import { customerChecks } from './customers.mjs';
 import { listChecks } from './lists.mjs';
 import { defectUiChecks } from './defects_ui.mjs';
 import { webDocChecks } from './webdoc.mjs';
+import { superChecks } from './super.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1039,6 +1040,7 @@ async function main() {
   await hygieneChecks({ test, assert, shot, newPage, totp, cli, dir, CONSOLE, problems, cspViolations });
   await drillChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, agent, agentPage: staff.page, supervisor, problems, cspViolations });
   await listChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
+  await superChecks({ test, assert, shot, newPage, loginConsole, cli, dir, CONSOLE, PASS_AGENT, PASS_CUST, agent, supervisor, problems, cspViolations });
   await defectUiChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await webDocChecks({ test, assert, newPage, PORTAL, CONSOLE });
 

@@ -28,6 +28,9 @@
 //   drills.js       phishing drills: schedule, campaigns, rates (supervisors)
 //   drillchart.js   the drills' rate chart (inline SVG)
 //   report.js       "Report phishing" under each customer message
+//   queues.js       queues and their counts; Assign to / Move on a ticket
+//   staff.js        staff: roles, queues, last login, MFA; disable, enable
+//   bulk.js         selecting tickets in the queue and changing them together
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
@@ -37,6 +40,8 @@ import { showReveals } from './supervisor.js';
 import { showTraining, showTrainingStatus } from './training.js';
 import { showAccount, showPasswordChange } from './account.js';
 import { showDrills } from './drills.js';
+import { showStaff } from './staff.js';
+import { showQueues } from './queues.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -94,6 +99,8 @@ async function render() {
       case 'training': return await showTraining(parts);
       case 'training-status': return await showTrainingStatus();
       case 'drills': return await showDrills();
+      case 'staff': return await showStaff();
+      case 'queues': return await showQueues();
       case 'tickets':
         if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
         return go('#/queue');

@@ -5,6 +5,7 @@
 // rows already shown never come again while tickets arrive.
 import { h, replace, timeEl, showError, statusBadge, listOf, alertBox, select, morePager } from './lib.js';
 import { API, api, go, render, screen } from './shell.js';
+import { bulkSelection } from './bulk.js';
 
 // Ticket statuses as the filters and the ticket's status control name them.
 export const STATUSES = [['open', 'Open'], ['pending', 'Pending'], ['solved', 'Solved'], ['any', 'Any status']];
@@ -52,14 +53,15 @@ export async function showQueue(query) {
   const more = h('nav', { class: 'actions', 'aria-label': 'More tickets' });
   const rows = h('ul', { class: 'queue', 'aria-label': 'Tickets' });
   const base = `${API}/tickets?status=${q.status}&assigned=${q.assigned}&limit=${PAGE}`;
+  const sel = bulkSelection(() => render());
   screen(h('div', { class: 'page-head' }, h('h1', { text: 'Queue' }),
     h('button', { type: 'button', on: { click: () => render() }, text: 'Refresh' })),
-  queueFilters(q), err, list, more);
+  queueFilters(q), sel.bar, err, list, more);
 
   // Appends the page after cursor (none: the first) to the rows.
   async function load(cursor) {
     const res = await api.get(cursor ? `${base}&cursor=${encodeURIComponent(cursor)}` : base);
-    const items = listOf(res.tickets).map(queueRow);
+    const items = listOf(res.tickets).map((t) => sel.row(t, queueRow(t)));
     rows.append(...items);
     return { next: res.next_cursor, first: items.length ? items[0].querySelector('a') : null };
   }
