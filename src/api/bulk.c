@@ -48,7 +48,8 @@ read_ids(json_t *arr, struct bulk_body *b)
 	return 0;
 }
 
-/* One list of tags: strings, at most BULK_TAGS_MAX. */
+/* One list of tags: strings, at most BULK_TAGS_MAX (more:
+ * -GH_TOO_MANY_TAGS, as core says it). */
 static int
 read_tag_list(json_t *arr, const char **out, size_t *n)
 {
@@ -58,8 +59,10 @@ read_tag_list(json_t *arr, const char **out, size_t *n)
 	*n = 0;
 	if (arr == NULL)
 		return 0;
-	if (!json_is_array(arr) || json_array_size(arr) > BULK_TAGS_MAX)
+	if (!json_is_array(arr))
 		return -GH_BAD_FIELD;
+	if (json_array_size(arr) > BULK_TAGS_MAX)
+		return -GH_TOO_MANY_TAGS;
 	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v))
 			return -GH_BAD_FIELD;
@@ -125,6 +128,7 @@ parse_bulk(struct request *r, struct bulk_body *b, json_t **root)
 	};
 	char *rest, *saved_body = r->body;
 	size_t saved_len = r->body_len;
+	json_t *others;
 	int rc;
 
 	*root = json_loadb(r->body != NULL ? r->body : "{}",
@@ -135,9 +139,13 @@ parse_bulk(struct request *r, struct bulk_body *b, json_t **root)
 	rc = read_arrays(r, *root, b);
 	if (rc < 0)
 		return rc;
-	json_object_del(*root, "ids");
-	json_object_del(*root, "tags");
-	rest = json_dumps(*root, JSON_COMPACT);
+	/* The rest from a shallow copy: root keeps the arrays (and the tag
+	 * strings b borrows) alive. */
+	others = json_copy(*root);
+	json_object_del(others, "ids");
+	json_object_del(others, "tags");
+	rest = json_dumps(others, JSON_COMPACT);
+	json_decref(others);
 	if (rest == NULL)
 		return -GH_INTERNAL;
 	r->body = rest;

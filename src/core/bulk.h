@@ -24,8 +24,9 @@
 #include "core/app.h"
 #include "store/store.h"
 
-/* The most tags one bulk change adds or removes (each list). */
-#define BULK_TAGS_MAX 20
+/* The most tags one bulk change adds or removes (each list): as many as
+ * a ticket may have. */
+#define BULK_TAGS_MAX TICKET_TAGS_MAX
 
 /* What to change on every ticket; a NULL string or 0 id leaves it. */
 struct bulk_change {
@@ -59,11 +60,12 @@ struct bulk_result {
  *
  * Whole-request errors (nothing changed, nothing audited but by the
  * caller's refusal path; *field names the offending field):
- * -GH_BAD_FIELD ("ids": none, an id < 1 or named twice; "status";
- * "tags"), -GH_BULK_TOO_MANY ("ids": more than [supervisor] bulk_max),
+ * -GH_BAD_FIELD ("ids": none, an id < 1 or named twice; "status"),
+ * -GH_BULK_TOO_MANY ("ids": more than [supervisor] bulk_max),
  * -GH_BULK_NOTHING (no change named), -GH_FORBIDDEN,
  * -GH_UNKNOWN_QUEUE ("queue"), -GH_UNKNOWN_STAFF or -GH_STAFF_DISABLED
- * ("assign"), and those of the priority and tag checks.
+ * ("assign"), -GH_BAD_PRIORITY ("priority"), -GH_BAD_TAG or
+ * -GH_TOO_MANY_TAGS ("tags": as tickets_set_tags checks them).
  * Otherwise returns 0 after writing the summary record "ticket.bulk"
  * (counts and the kinds of change; no ids of failed tickets, which could
  * reveal nothing anyway), whatever each ticket's outcome.

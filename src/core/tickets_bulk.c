@@ -40,6 +40,27 @@ has_change(const struct bulk_change *ch)
 	       ch->queue != NULL || ch->n_add > 0 || ch->n_remove > 0;
 }
 
+/* The tags to add and remove, checked as tickets_set_tags checks them:
+ * at most TICKET_TAGS_MAX each (-GH_TOO_MANY_TAGS), every one a tag and
+ * none both added and removed (-GH_BAD_TAG). */
+static int
+check_tags(const struct bulk_change *ch)
+{
+	if (ch->n_add > TICKET_TAGS_MAX || ch->n_remove > TICKET_TAGS_MAX)
+		return -GH_TOO_MANY_TAGS;
+	for (size_t i = 0; i < ch->n_add; i++) {
+		if (!tickets_valid_tag(ch->tags_add[i]))
+			return -GH_BAD_TAG;
+		for (size_t j = 0; j < ch->n_remove; j++)
+			if (strcmp(ch->tags_add[i], ch->tags_remove[j]) == 0)
+				return -GH_BAD_TAG;
+	}
+	for (size_t j = 0; j < ch->n_remove; j++)
+		if (!tickets_valid_tag(ch->tags_remove[j]))
+			return -GH_BAD_TAG;
+	return 0;
+}
+
 /* The assignee: a staff member who exists and is active. */
 static int
 check_assignee(struct store_conn *c, int64_t staff_id)
@@ -71,8 +92,12 @@ check_values(struct store_conn *c, const struct bulk_change *ch,
 	if (ch->status != NULL && !tickets_valid_status(ch->status))
 		return -GH_BAD_FIELD;
 	*field = "priority";
-	if (ch->priority != NULL || ch->n_add > 0 || ch->n_remove > 0)
-		return -GH_BAD_FIELD; /* INTERIM until tickets_set_priority lands */
+	if (ch->priority != NULL && !tickets_valid_priority(ch->priority))
+		return -GH_BAD_PRIORITY;
+	*field = "tags";
+	rc = check_tags(ch);
+	if (rc < 0)
+		return rc;
 	*field = "queue";
 	if (ch->queue != NULL) {
 		rc = tickets_queue_find(c, ch->queue, &qr);
@@ -134,6 +159,15 @@ apply_one(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	if (rc == 0 && ch->status != NULL) {
 		res->failed = "status";
 		rc = tickets_set_status(app, c, a, id, ch->status, &t);
+	}
+	if (rc == 0 && ch->priority != NULL) {
+		res->failed = "priority";
+		rc = tickets_set_priority(app, c, a, id, ch->priority, &t);
+	}
+	if (rc == 0 && (ch->n_add > 0 || ch->n_remove > 0)) {
+		res->failed = "tags";
+		rc = tickets_set_tags(app, c, a, id, ch->tags_add, ch->n_add,
+				      ch->tags_remove, ch->n_remove, &t);
 	}
 	res->rc = rc;
 	if (rc == 0)

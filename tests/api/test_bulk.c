@@ -6,9 +6,9 @@
  * the caller cannot see answers "not_found", exactly as one that does
  * not exist (ASVS 8.2.2); mixed outcomes are reported per id; more ids
  * than [supervisor] bulk_max is 400 naming the limit; agents may change
- * the status of their own tickets only, never move tickets or hand them
- * to others (403, ASVS 8.2.1); bad input is a 4xx that changes nothing
- * (ASVS 5.1.3, 5.1.4).
+ * the status, priority and tags of their own tickets only, never move
+ * tickets or hand them to others (403, ASVS 8.2.1); bad input is a 4xx
+ * that changes nothing (ASVS 5.1.3, 5.1.4).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -367,6 +367,76 @@ test_bulk_agent_forbidden(void **state)
 	gh_resp_free(&r);
 }
 
+/* Priority and tags in bulk: one "ticket.priority" and one
+ * "ticket.tags" record per ticket, the tickets' rows changed; an agent
+ * changes only the tickets they hold (not_assigned for the others). */
+static void
+test_bulk_priority_tags(void **state)
+{
+	struct world *w = *state;
+	int64_t a = new_ticket(w, "Attr A"), b = new_ticket(w, "Attr B");
+	struct gh_resp r;
+
+	assert_int_equal(bulk(w, &w->c_sup,
+			      json_pack("{s:[I,I], s:s, s:{s:[s,s]}}", "ids",
+					(json_int_t)a, (json_int_t)b,
+					"priority", "urgent", "tags", "add",
+					"vip", "refund"),
+			      &r),
+			 200);
+	assert_string_equal(error_of(&r, a), "ok");
+	assert_string_equal(error_of(&r, b), "ok");
+	gh_resp_free(&r);
+	for (int i = 0; i < 2; i++) {
+		int64_t id = i == 0 ? a : b;
+
+		assert_int_equal(ticket_audits(w, "ticket.priority", id), 1);
+		assert_int_equal(ticket_audits(w, "ticket.tags", id), 1);
+		assert_int_equal(gh_db_countf(&w->s,
+					      "SELECT COUNT(*) FROM tickets "
+					      "WHERE id = %lld AND priority = "
+					      "'urgent' AND tags = 'refund vip'",
+					      (long long)id),
+				 1);
+	}
+	assert_int_equal(bulk(w, &w->c_sup,
+			      json_pack("{s:[I], s:{s:[s]}}", "ids",
+					(json_int_t)a, "tags", "remove", "vip"),
+			      &r),
+			 200);
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_countf(&w->s,
+				      "SELECT COUNT(*) FROM ticket_tags WHERE "
+				      "ticket_id = %lld",
+				      (long long)a),
+			 1);
+	/* An agent: their own ticket changes, another's is not_assigned. */
+	{
+		char path[96];
+
+		snprintf(path, sizeof(path), "/api/v1/tickets/%lld/assign",
+			 (long long)b);
+		assert_int_equal(gh_send_json(&w->s, &w->c_agent1, "POST",
+					      path,
+					      json_pack("{s:I}", "staff_id",
+							(json_int_t)w->agent1
+								.id),
+					      &r),
+				 200);
+		gh_resp_free(&r);
+	}
+	assert_int_equal(bulk(w, &w->c_agent1,
+			      json_pack("{s:[I,I], s:s}", "ids", (json_int_t)a,
+					(json_int_t)b, "priority", "low"),
+			      &r),
+			 200);
+	assert_string_equal(error_of(&r, a), "not_assigned");
+	assert_string_equal(error_of(&r, b), "ok");
+	gh_resp_free(&r);
+	assert_int_equal(ticket_audits(w, "ticket.priority", a), 1);
+	assert_int_equal(ticket_audits(w, "ticket.priority", b), 2);
+}
+
 /* More ids than [supervisor] bulk_max: 400 naming the limit, nothing
  * changed (ASVS 5.1.4, 11.1.4). */
 static void
@@ -441,7 +511,7 @@ test_bulk_bad_input(void **state)
 {
 	struct world *w = *state;
 	int64_t t = new_ticket(w, "Bad input"), rows;
-	char b[200];
+	char b[400];
 	static const struct {
 		const char *tmpl, *error, *field;
 	} bad[] = {
@@ -467,6 +537,22 @@ test_bulk_bad_input(void **state)
 		{"{\"ids\": [ID], \"assign\": \"me\"}", "bad_field",
 		 "assign"},
 		{"{\"ids\": [ID], \"status\": \"solved\"", "bad_json", NULL},
+		{"{\"ids\": [ID], \"priority\": \"asap\"}", "bad_priority",
+		 "priority"},
+		{"{\"ids\": [ID], \"tags\": {\"add\": [\"Bad Tag\"]}}",
+		 "bad_tag", "tags"},
+		{"{\"ids\": [ID], \"tags\": {\"add\": [\"a\"], "
+		 "\"remove\": [\"a\"]}}",
+		 "bad_tag", "tags"},
+		{"{\"ids\": [ID], \"tags\": {\"add\": \"a\"}}", "bad_field",
+		 "tags"},
+		{"{\"ids\": [ID], \"tags\": {\"drop\": [\"a\"]}}",
+		 "bad_field", "tags"},
+		{"{\"ids\": [ID], \"tags\": {\"add\": [\"a\", \"b\", \"c\", "
+		 "\"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"j\", \"k\", "
+		 "\"l\", \"m\", \"n\", \"o\", \"p\", \"q\", \"r\", \"s\", "
+		 "\"t\", \"u\"]}}",
+		 "too_many_tags", "tags"},
 	};
 	struct gh_resp r;
 
@@ -502,6 +588,7 @@ main(void)
 		cmocka_unit_test(test_bulk_move),
 		cmocka_unit_test(test_bulk_agent_mixed),
 		cmocka_unit_test(test_bulk_agent_forbidden),
+		cmocka_unit_test(test_bulk_priority_tags),
 		cmocka_unit_test(test_bulk_over_limit),
 		cmocka_unit_test(test_bulk_bad_input),
 	};
