@@ -10,7 +10,6 @@
  * list carries no secret: role, queues, last successful login, whether
  * an authenticator is enrolled, disabled.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/common.h"
@@ -113,53 +112,23 @@ api_admin_staff_enable(struct request *r)
 	return set_disabled(r, 0);
 }
 
-/* The rest of a body, once its array is read: by spec, so that any
- * other field is refused as everywhere (unknown_field naming it). */
+/* The body {queues: [names]} by spec; names get the strings (borrowed
+ * from the request's parsed body). */
 static int
-parse_rest(struct request *r, json_t *root, const struct jspec *spec)
+parse_queues(struct request *r, const char **names, size_t *n)
 {
-	char *rest = json_dumps(root, JSON_COMPACT);
-	char *saved_body = r->body;
-	size_t saved_len = r->body_len;
+	json_t *q = NULL, *v;
+	const struct jspec spec[] = {
+		JSPEC_ARR("queues", &q, 1, STAFFADMIN_QUEUES_MAX, JS_REQUIRED),
+		JSPEC_END,
+	};
+	size_t i;
 	int rc;
 
-	if (rest == NULL)
-		return -GH_INTERNAL;
-	r->body = rest;
-	r->body_len = strlen(rest);
-	rc = api_parse(r, spec);
-	r->body = saved_body;
-	r->body_len = saved_len;
-	free(rest);
-	return rc;
-}
-
-/* The body {queues: [names]} and nothing else; names get at most
- * STAFFADMIN_QUEUES_MAX, borrowed from *root (the caller decrefs it). */
-static int
-parse_queues(struct request *r, json_t **root, const char **names, size_t *n)
-{
-	const struct jspec none[] = {JSPEC_END};
-	json_t *q, *v;
-	size_t i;
-
 	*n = 0;
-	*root = json_loadb(r->body != NULL ? r->body : "{}",
-			   r->body_len > 0 ? r->body_len : 2,
-			   JSON_REJECT_DUPLICATES, NULL);
-	if (!json_is_object(*root))
-		return api_parse(r, none); /* answers the body's error */
-	q = json_incref(json_object_get(*root, "queues"));
-	json_object_del(*root, "queues");
-	if (json_object_size(*root) > 0) {
-		json_decref(q);
-		return parse_rest(r, *root, none);
-	}
-	json_object_set_new(*root, "queues", q);
-	if (q == NULL)
-		return api_error_field(r, -GH_MISSING_FIELD, "queues");
-	if (!json_is_array(q) || json_array_size(q) > STAFFADMIN_QUEUES_MAX)
-		return api_error_field(r, -GH_BAD_FIELD, "queues");
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
 	json_array_foreach(q, i, v) {
 		if (!json_is_string(v))
 			return api_error_field(r, -GH_BAD_FIELD, "queues");
@@ -174,19 +143,18 @@ api_admin_staff_queues(struct request *r)
 	const char *names[STAFFADMIN_QUEUES_MAX];
 	struct queue_list l = {NULL, 0};
 	struct tk_actor a;
-	json_t *root = NULL, *out;
+	json_t *out;
 	size_t n = 0;
 	int rc;
 
-	rc = parse_queues(r, &root, names, &n);
-	if (rc == 0) {
-		api_actor(r, &a);
-		rc = staffadmin_set_queues(r->app, request_db(r), &a,
-					   r->params[0], names, n);
-		if (rc == -GH_BAD_FIELD || rc == -GH_UNKNOWN_QUEUE)
-			rc = api_error_field(r, rc, "queues");
-	}
-	json_decref(root);
+	rc = parse_queues(r, names, &n);
+	if (rc < 0)
+		return rc;
+	api_actor(r, &a);
+	rc = staffadmin_set_queues(r->app, request_db(r), &a, r->params[0],
+				   names, n);
+	if (rc == -GH_BAD_FIELD || rc == -GH_UNKNOWN_QUEUE)
+		return api_error_field(r, rc, "queues");
 	if (rc == 0)
 		rc = tickets_staff_queues(request_db(r), r->params[0], &l);
 	if (rc < 0)
