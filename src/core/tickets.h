@@ -14,7 +14,8 @@
  * queue (customers' new tickets in `general`); supervisors and admins
  * move tickets between queues, audited. Queues and memberships are
  * managed from the command line (`gatehouse queue`, `gatehouse staff
- * queue`), audited too.
+ * queue`) and the console's Staff and Queues screens (core/staffadmin.h),
+ * audited too; many tickets change at once through core/bulk.h.
  *
  * Every reply passes the outbound check (core/outbound.h) and queues a
  * content-free notification (core/notify.h) in the same transaction. The

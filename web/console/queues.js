@@ -48,11 +48,12 @@ function membersCell(q) {
   return box;
 }
 
+// A row; each cell names its column (shown on narrow screens, super.css).
 function queueRow(q) {
-  const num = (v) => h('td', { class: 'num', text: String(Number(v) || 0) });
+  const num = (label, v) => h('td', { class: 'num', dataset: { label }, text: String(Number(v) || 0) });
   return h('tr', null,
     h('th', { scope: 'row', text: q.name }),
-    num(q.members), num(q.open), num(q.pending), num(q.unassigned),
+    num('Members', q.members), num('Open', q.open), num('Pending', q.pending), num('Unassigned', q.unassigned),
     h('td', null, membersCell(q)));
 }
 
