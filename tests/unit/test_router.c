@@ -130,6 +130,11 @@ test_no_customer_listing(void **state)
 		"/api/v1/drills",
 		"/api/v1/drills/stats",
 		"/api/v1/drills/templates",
+		/* staff and queues for the supervisor's console (issue 15,
+		 * supervisors and admins): roles, queues, last login, MFA
+		 * state, counts; no customer data */
+		"/api/v1/admin/staff",
+		"/api/v1/admin/queues",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account
