@@ -140,4 +140,14 @@ int api_report_phishing(struct request *r);
 /* POST /attachments/{id}/open: before the console downloads a file. */
 int api_attachment_open(struct request *r);
 
+/* macros.c (issue 15, part MACROS): canned replies. GET/POST /macros,
+ * PUT/DELETE /macros/{id}, GET /tickets/{id}/macros/{mid}/preview,
+ * POST /tickets/{id}/macros/{mid}/apply. */
+int api_macros_list(struct request *r);
+int api_macros_create(struct request *r);
+int api_macros_update(struct request *r);
+int api_macros_delete(struct request *r);
+int api_macros_preview(struct request *r);
+int api_macros_apply(struct request *r);
+
 #endif

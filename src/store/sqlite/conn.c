@@ -513,6 +513,7 @@ static const struct store_ops sq_ops = {
 		.summarised = sq_quota_summarised,
 		.prune = sq_quota_prune,
 	},
+	.macros = &sq_macros_ops, /* macros.c: canned replies (issue 15) */
 };
 
 const struct store_backend store_sqlite_backend = {

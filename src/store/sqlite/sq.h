@@ -480,4 +480,7 @@ int sq_quota_summarised(struct store_conn *c, int64_t id);
 int sq_quota_prune(struct store_conn *c, int64_t event_before,
 		   int64_t hit_before);
 
+/* macros.c: canned replies (issue 15) */
+extern const struct store_macros_ops sq_macros_ops;
+
 #endif
