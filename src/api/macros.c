@@ -162,6 +162,22 @@ refusal(struct request *r, int rc, const struct macro_refusal *f)
 
 /* --- handlers --------------------------------------------------------------------- */
 
+/* The queues a may share macros in: every queue for supervisors and
+ * admins, none for agents. */
+static json_t *
+share_queues(struct request *r, const struct tk_actor *a)
+{
+	struct queue_list q = {NULL, 0};
+	json_t *arr = json_array();
+
+	if (actor_is_supervisor(a) &&
+	    tickets_queue_list(request_db(r), &q) == 0)
+		for (size_t i = 0; i < q.n; i++)
+			json_array_append_new(arr, json_string(q.v[i].name));
+	queue_list_clear(&q);
+	return arr;
+}
+
 int
 api_macros_list(struct request *r)
 {
@@ -185,7 +201,8 @@ api_macros_list(struct request *r)
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(arr, macro_json(&l.v[i], &a));
 	macro_list_clear(&l);
-	return api_ok(r, json_pack("{s:o}", "macros", arr));
+	return api_ok(r, json_pack("{s:o, s:o}", "macros", arr, "queues",
+				   share_queues(r, &a)));
 }
 
 /* POST /macros and PUT /macros/{id}. */
