@@ -29,7 +29,7 @@ export function replyComposer(id, sent) {
   }, 'Sent to the customer’s portal. Checked before sending: text copied from internal notes, other customers’ data, card numbers, national IDs and secrets are blocked.');
   const macros = macroPicker(id, reply.input);
   const form = h('form', { class: 'composer reply', novalidate: true, 'aria-label': 'Reply to the customer' },
-    box, heldBox, reply.wrap, macros.el, submitRow('Send reply to customer'));
+    box, heldBox, macros.el, reply.wrap, submitRow('Send reply to customer'));
   reply.input.addEventListener('input', () => markStale(box));
   onDraft(form, reply.input, {
     what: 'The reply',

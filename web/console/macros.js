@@ -221,18 +221,18 @@ export function macroPicker(id, input) {
 // The editor form of a macro (m: the macro edited, or null for a new one).
 function macroForm(m, queues, done) {
   const err = alertBox('macro-error');
-  const name = field('Name', { name: 'name', maxlength: '80', value: m ? m.name : '', id: 'macro-name' });
+  const name = field('Name', { type: 'text', name: 'name', maxlength: '80', value: m ? m.name : '', id: 'macro-name' });
   const text = field('Text — sent to customers when used', {
     multiline: true, name: 'text', rows: '6', id: 'macro-text', maxlength: String(TEXT_MAX_BYTES),
   }, `Placeholders: ${PLACEHOLDERS.join(' ')}. Checked by the outbound filter when saved and again when sent.`);
   text.input.value = m ? m.text : '';
   const scopes = [['', 'Only me (personal)']].concat(listOf(queues).map((q) => [q, `Shared in queue ${q}`]));
-  const scope = m ? null : select('Who can use it', 'scope', scopes, '');
+  const scope = m || !listOf(queues).length ? null : select('Who can use it', 'scope', scopes, '');
   const a = (m && m.actions) || {};
   const status = select('Set status', 'macro-status', STATUS_OPTS, a.status || '');
   const prio = select('Set priority', 'macro-priority', PRIORITY_OPTS, a.priority || '');
-  const addTags = field('Add tags (separated by spaces)', { name: 'add_tags', id: 'macro-add-tags', value: listOf(a.add_tags).join(' ') });
-  const remTags = field('Remove tags (separated by spaces)', { name: 'remove_tags', id: 'macro-remove-tags', value: listOf(a.remove_tags).join(' ') });
+  const addTags = field('Add tags (separated by spaces)', { type: 'text', name: 'add_tags', id: 'macro-add-tags', value: listOf(a.add_tags).join(' ') });
+  const remTags = field('Remove tags (separated by spaces)', { type: 'text', name: 'remove_tags', id: 'macro-remove-tags', value: listOf(a.remove_tags).join(' ') });
   const cancel = m ? h('button', { type: 'button', text: 'Cancel', on: { click: () => done(false) } }) : null;
   const form = h('form', { class: 'card form macro-form', novalidate: true, 'aria-labelledby': 'macro-form-h' },
     h('h2', { id: 'macro-form-h', text: m ? `Edit “${m.name}”` : 'New macro' }), err,
