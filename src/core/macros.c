@@ -64,11 +64,7 @@ tag_text(const char *const *v, size_t n, char *out)
 	if (n > MACRO_TAGS_MAX)
 		return -GH_BAD_FIELD;
 	for (size_t i = 0; i < n; i++) {
-#ifdef TICKET_TAGS_MAX
 		if (v[i] == NULL || !tickets_valid_tag(v[i]))
-#else
-		if (v[i] == NULL)
-#endif
 			return -GH_BAD_FIELD;
 		s[i] = v[i];
 	}
@@ -118,13 +114,8 @@ check_actions(const struct macro_input *in, struct macro_rec *m,
 
 	if (st[0] != '\0' && !tickets_valid_status(st))
 		return bad(f, "status", -GH_BAD_FIELD);
-#ifdef TICKET_TAGS_MAX /* TEMP until the lead's priority and tags land */
 	if (pr[0] != '\0' && !tickets_valid_priority(pr))
 		return bad(f, "priority", -GH_BAD_FIELD);
-#else
-	if (pr[0] != '\0' || in->n_add > 0 || in->n_remove > 0)
-		return bad(f, pr[0] ? "priority" : "add_tags", -GH_BAD_FIELD);
-#endif
 	snprintf(m->status, sizeof(m->status), "%s", st);
 	snprintf(m->priority, sizeof(m->priority), "%s", pr);
 	if (tag_text(in->tags_add, in->n_add, m->tags_add) < 0)

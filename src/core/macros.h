@@ -20,8 +20,9 @@
  * stored. Applied, the expanded text is sent through tickets_reply()
  * and nothing else, so every reply rule holds (the check again on the
  * expanded text, held replies, the notification); the actions follow a
- * reply that was sent (not a held one) through tickets_set_status() (and
- * the priority and tags setters).
+ * reply that was sent (not a held one) through tickets_set_status(),
+ * tickets_set_priority() and tickets_set_tags(), each with its rules and
+ * audit record.
  *
  * Rules of who sees what answer as for tickets: a macro the caller may
  * not see does not exist for them (-GH_NOT_FOUND); a shared macro they
@@ -46,7 +47,7 @@
 #include "store/store.h"
 
 #define MACRO_NAME_MAX 80          /* code points */
-#define MACRO_TAGS_MAX 20          /* tags added, and removed */
+#define MACRO_TAGS_MAX TICKET_TAGS_MAX /* tags added, and removed */
 #define MACRO_PLACEHOLDER_MAX 40   /* bytes of a name reported back */
 
 /* What a macro is saved with. text is 1..TICKET_BODY_MAX bytes of UTF-8

@@ -248,15 +248,10 @@ apply_actions(struct app *app, struct store_conn *c, const struct tk_actor *a,
 		rc = tickets_set_status(app, c, a, id, m->status, t);
 	nadd = split_tags(m->tags_add, add_buf, sizeof(add_buf), add);
 	nrem = split_tags(m->tags_remove, rem_buf, sizeof(rem_buf), rem);
-#ifdef TICKET_TAGS_MAX
 	if (rc == 0 && m->priority[0] != '\0')
 		rc = tickets_set_priority(app, c, a, id, m->priority, t);
 	if (rc == 0 && nadd + nrem > 0)
 		rc = tickets_set_tags(app, c, a, id, add, nadd, rem, nrem, t);
-#else
-	(void)nadd;
-	(void)nrem;
-#endif
 	if (rc == 0)
 		rc = actor_ticket(c, a, id, t);
 	return rc;

@@ -18,8 +18,8 @@
 
 /* A name: 80 code points of UTF-8. */
 #define MACRO_NAME_BYTES (80 * 4 + 1)
-/* Tags sorted, space-separated: up to 20 of 32 bytes. */
-#define MACRO_TAGS_BYTES (20 * 33 + 1)
+/* Tags sorted, space-separated: as a ticket's (store/store_tickets.h). */
+#define MACRO_TAGS_BYTES TICKET_TAGS_TEXT
 
 struct macro_rec {
 	int64_t id;

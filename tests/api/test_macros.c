@@ -8,7 +8,7 @@
  * the outbound check at save (422 dlp_blocked with the findings, nothing
  * stored) and again on the expanded text at send (ASVS 8.3.1); the
  * preview; applying (the reply through the reply path, then status,
- * priority and tags); the limits per agent and per queue; audit records
+ * priority and tags, each through its setter); the limits per agent and per queue; audit records
  * of every change and refusal, never with the text (ASVS 7.1.1, 7.2.1);
  * bad input answering 400 and changing nothing (ASVS 5.1.3).
  */
@@ -608,6 +608,69 @@ test_bad_input(void **state)
 			 1);
 }
 
+/* The actions: status, priority and tags follow a sent reply, each
+ * through its own setter (audited by it); bad actions are refused at
+ * save, naming the field. */
+static void
+test_actions(void **state)
+{
+	static const struct {
+		const char *actions, *field;
+	} bad[] = {
+		{"{\"priority\":\"critical\"}", "priority"},
+		{"{\"add_tags\":[\"Bad Tag\"]}", "add_tags"},
+		{"{\"add_tags\":[\"vip\"],\"remove_tags\":[\"vip\"]}",
+		 "remove_tags"},
+		{"{\"add_tags\":\"vip\"}", "add_tags"},
+		{"{\"remove_tags\":[1]}", "remove_tags"},
+		{"{\"add_tags\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\","
+		 "\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\","
+		 "\"r\",\"s\",\"t\",\"u\"]}", "add_tags"},
+	};
+	struct gh_resp r;
+	char body[512];
+	int64_t tid = customer_ticket("Refund please"), mid, n = macros_count();
+	json_t *tags, *tk;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body),
+			 "{\"name\":\"A\",\"text\":\"B\",\"actions\":%s}",
+			 bad[i].actions);
+		assert_int_equal(gh_req(&W->s, &W->c_agent1, "POST",
+					"/api/v1/macros", body, NULL, &r),
+				 400);
+		assert_error(&r, "bad_field", bad[i].field);
+	}
+	assert_int_equal(macros_count(), n);
+	mid = made(&W->c_agent1, "Refund escalated",
+		   "We are escalating your refund.", NULL,
+		   json_pack("{s:s, s:s, s:[s, s, s], s:[s]}", "status",
+			     "pending", "priority", "high", "add_tags", "vip",
+			     "refund", "vip", "remove_tags", "new"));
+	assert_int_equal(on_ticket(&W->c_agent1, tid, mid, 1, &r), 201);
+	tk = json_object_get(r.json, "ticket");
+	assert_string_equal(json_string_value(json_object_get(tk, "status")),
+			    "pending");
+	assert_string_equal(json_string_value(json_object_get(tk,
+							      "priority")),
+			    "high");
+	tags = json_object_get(tk, "tags");
+	assert_int_equal(json_array_size(tags), 2);
+	assert_string_equal(json_string_value(json_array_get(tags, 0)),
+			    "refund");
+	assert_string_equal(json_string_value(json_array_get(tags, 1)),
+			    "vip");
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_countf(&W->s, "SELECT COUNT(*) FROM tickets "
+					     "WHERE id = %lld AND priority = "
+					     "'high' AND tags = 'refund vip'",
+				      (long long)tid),
+			 1);
+	assert_true(gh_audit_count(&W->s, "ticket.priority", "success") >= 1);
+	assert_true(gh_audit_count(&W->s, "ticket.tags", "success") >= 1);
+}
+
 /* [macros] per_agent and per_queue (4 each here): the next is refused,
  * nothing stored. */
 static void
@@ -653,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_apply_blocked),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_limits),
 	};
 
