@@ -25,6 +25,10 @@
 
 #include "harness.h"
 
+/* [macros] limits of this server (as text for its configuration). */
+#define PER_AGENT "8"
+#define PER_QUEUE "4"
+
 struct world {
 	struct gh_server s;
 	struct gh_user agent1, agent2, agent3, sup, cust;
@@ -53,7 +57,7 @@ setup(void **state)
 
 	W = w;
 	gh_start(&w->s, "\n[company]\nname = Acme\n"
-			"[macros]\nper_agent = 4\nper_queue = 4\n");
+			"[macros]\nper_agent = " PER_AGENT "\nper_queue = " PER_QUEUE "\n");
 	gh_add_staff(&w->s, "agent1@example.com", "agent", &w->agent1);
 	gh_add_staff(&w->s, "agent2@example.com", "agent", &w->agent2);
 	gh_add_staff(&w->s, "agent3@example.com", "agent", &w->agent3);
@@ -524,6 +528,53 @@ test_apply_blocked(void **state)
 	assert_true(gh_audit_count(&W->s, "macro.apply", "denied") >= 1);
 }
 
+/* A macro applied where the outbound check cannot run in full (the
+ * ticket's notes are past the note index's 4,194,304 words: 129 notes of
+ * 32,768 words written straight into the database) is held like any
+ * reply: 202, not sent, and its actions are not applied (ASVS 8.3.1). */
+static void
+test_apply_held(void **state)
+{
+	char sql[512];
+	struct gh_resp r;
+	int64_t tid = customer_ticket("Long history"), mid, msgs;
+
+	(void)state;
+	mid = made(&W->c_agent1, "Solve it", "Solved, {{customer.first_name}}.",
+		   NULL, json_pack("{s:s}", "status", "solved"));
+	snprintf(sql, sizeof(sql),
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		 "FROM n WHERE i < 129) INSERT INTO notes (ticket_id, "
+		 "staff_id, body, created_at) SELECT %lld, %lld, "
+		 "replace(hex(zeroblob(32768)), '00', 'w '), 1 FROM n",
+		 (long long)tid, (long long)W->agent1.id);
+	gh_db_exec(&W->s, sql);
+	msgs = gh_db_count(&W->s, "SELECT COUNT(*) FROM messages");
+	assert_int_equal(on_ticket(&W->c_agent1, tid, mid, 1, &r), 202);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+							      "status")),
+			    "held");
+	assert_string_equal(json_string_value(json_object_get(r.json,
+							      "reason")),
+			    "notes_too_large");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(r.json, "ticket"),
+				    "status")),
+			    "open");
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_count(&W->s, "SELECT COUNT(*) FROM messages"),
+			 msgs);
+	assert_int_equal(gh_db_countf(&W->s, "SELECT COUNT(*) FROM "
+					     "held_replies WHERE ticket_id = "
+					     "%lld AND body = 'Solved, Test.'",
+				      (long long)tid),
+			 1);
+	assert_int_equal(gh_db_countf(&W->s, "SELECT COUNT(*) FROM tickets "
+					     "WHERE id = %lld AND status = "
+					     "'open'", (long long)tid),
+			 1);
+}
+
 /* Bad input: 400 naming the field, nothing stored or changed. */
 static void
 test_bad_input(void **state)
@@ -671,19 +722,21 @@ test_actions(void **state)
 	assert_true(gh_audit_count(&W->s, "ticket.tags", "success") >= 1);
 }
 
-/* [macros] per_agent and per_queue (4 each here): the next is refused,
- * nothing stored. */
+/* [macros] per_agent and per_queue (PER_AGENT, PER_QUEUE here): the next
+ * is refused, nothing stored. */
 static void
 test_limits(void **state)
 {
 	struct gh_resp r;
-	char name[16];
+	char name[32];
 	int64_t n;
 
 	(void)state;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < atoi(PER_AGENT); i++) {
 		snprintf(name, sizeof(name), "Mine %d", i);
 		(void)made(&W->c_agent3, name, "Text.", NULL, NULL);
+	}
+	for (int i = 0; i < atoi(PER_QUEUE); i++) {
 		snprintf(name, sizeof(name), "Small %d", i);
 		(void)made(&W->c_sup, name, "Text.", "small", NULL);
 	}
@@ -715,6 +768,7 @@ main(void)
 		cmocka_unit_test(test_save_blocked),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_apply_blocked),
+		cmocka_unit_test(test_apply_held),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_limits),
