@@ -305,6 +305,7 @@ applied(struct request *r, const struct tk_reply *res, const char *text,
 int
 api_macros_apply(struct request *r)
 {
+	const struct jspec none[] = {JSPEC_END};
 	struct tk_reply res;
 	struct ticket_rec t;
 	struct tk_actor a;
@@ -312,6 +313,8 @@ api_macros_apply(struct request *r)
 	int rc;
 
 	rc = api_quota(r, QUOTA_MESSAGE);
+	if (rc == 0)
+		rc = api_parse(r, none); /* {} or nothing: no field is taken */
 	if (rc < 0)
 		return rc;
 	api_actor(r, &a);

@@ -25,9 +25,11 @@
 
 #include "harness.h"
 
-/* [macros] limits of this server (as text for its configuration). */
-#define PER_AGENT "8"
-#define PER_QUEUE "4"
+/* [macros] limits of this server. */
+#define PER_AGENT 8
+#define PER_QUEUE 4
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 struct world {
 	struct gh_server s;
@@ -57,7 +59,7 @@ setup(void **state)
 
 	W = w;
 	gh_start(&w->s, "\n[company]\nname = Acme\n"
-			"[macros]\nper_agent = " PER_AGENT "\nper_queue = " PER_QUEUE "\n");
+			"[macros]\nper_agent = " STR(PER_AGENT) "\nper_queue = " STR(PER_QUEUE) "\n");
 	gh_add_staff(&w->s, "agent1@example.com", "agent", &w->agent1);
 	gh_add_staff(&w->s, "agent2@example.com", "agent", &w->agent2);
 	gh_add_staff(&w->s, "agent3@example.com", "agent", &w->agent3);
@@ -647,6 +649,12 @@ test_bad_input(void **state)
 				&r),
 			 404);
 	gh_resp_free(&r);
+	/* apply takes no field. */
+	assert_int_equal(gh_req(&W->s, &W->c_agent1, "POST",
+				"/api/v1/tickets/1/macros/1/apply",
+				"{\"text\":\"x\"}", NULL, &r),
+			 400);
+	assert_error(&r, "unknown_field", NULL);
 	/* Customers have no macros (staff listener only). */
 	assert_int_equal(gh_req(&W->s, &W->c_cust, "GET", "/api/v1/macros",
 				NULL, NULL, &r),
@@ -732,11 +740,11 @@ test_limits(void **state)
 	int64_t n;
 
 	(void)state;
-	for (int i = 0; i < atoi(PER_AGENT); i++) {
+	for (int i = 0; i < PER_AGENT; i++) {
 		snprintf(name, sizeof(name), "Mine %d", i);
 		(void)made(&W->c_agent3, name, "Text.", NULL, NULL);
 	}
-	for (int i = 0; i < atoi(PER_QUEUE); i++) {
+	for (int i = 0; i < PER_QUEUE; i++) {
 		snprintf(name, sizeof(name), "Small %d", i);
 		(void)made(&W->c_sup, name, "Text.", "small", NULL);
 	}
