@@ -159,7 +159,7 @@ check_input(const struct macro_input *in, struct macro_rec *m,
 
 /* --- the rules ------------------------------------------------------------ */
 
-/* 1 when staff member staff_id is a member of queue queue_id. */
+/* *yes: 1 when staff member staff_id is a member of queue queue_id. */
 static int
 is_member(struct store_conn *c, int64_t staff_id, int64_t queue_id, int *yes)
 {
