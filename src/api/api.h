@@ -155,5 +155,14 @@ int api_admin_staff_enable(struct request *r);
 int api_admin_staff_queues(struct request *r);
 int api_admin_queues_list(struct request *r);
 int api_admin_queues_create(struct request *r);
+/* macros.c (issue 15, part MACROS): canned replies. GET/POST /macros,
+ * PUT/DELETE /macros/{id}, GET /tickets/{id}/macros/{mid}/preview,
+ * POST /tickets/{id}/macros/{mid}/apply. */
+int api_macros_list(struct request *r);
+int api_macros_create(struct request *r);
+int api_macros_update(struct request *r);
+int api_macros_delete(struct request *r);
+int api_macros_preview(struct request *r);
+int api_macros_apply(struct request *r);
 
 #endif

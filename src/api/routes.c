@@ -219,5 +219,17 @@ const struct route api_routes[] = {
 	 api_admin_queues_list, 0},
 	{"POST", "/api/v1/admin/queues", STAFF, AUTH_ADMIN, 1 * KB,
 	 api_admin_queues_create, 0},
+	/* canned replies (issue 15, part MACROS; api/macros.c) */
+	{"GET", "/api/v1/macros", STAFF, AUTH_AGENT, 0, api_macros_list, 0},
+	{"POST", "/api/v1/macros", STAFF, AUTH_AGENT, TEXT_BODY,
+	 api_macros_create, 0},
+	{"PUT", "/api/v1/macros/{id}", STAFF, AUTH_AGENT, TEXT_BODY,
+	 api_macros_update, 0},
+	{"DELETE", "/api/v1/macros/{id}", STAFF, AUTH_AGENT, 0,
+	 api_macros_delete, 0},
+	{"GET", "/api/v1/tickets/{id}/macros/{id}/preview", STAFF, AUTH_AGENT, 0,
+	 api_macros_preview, 0},
+	{"POST", "/api/v1/tickets/{id}/macros/{id}/apply", STAFF, AUTH_AGENT,
+	 1 * KB, api_macros_apply, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

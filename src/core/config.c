@@ -223,6 +223,11 @@ static const struct opt opts[] = {
 	I("quotas", "staff_messages_per_minute",
 	  quota_staff_messages_per_minute, "60", 10, 1000,
 	  "replies and notes one staff member may write in a minute"),
+	/* [macros] (issue 15, part MACROS; core/macros.h) */
+	I("macros", "per_agent", macros_per_agent, "100", 1, 1000,
+	  "personal macros (canned replies) one staff member may keep"),
+	I("macros", "per_queue", macros_per_queue, "200", 1, 2000,
+	  "shared macros one queue may hold"),
 	/* [workers]: slow work off the server threads (issue 14, LOGINS) */
 	I("workers", "staff_login_threads", staff_login_threads, "1", 1, 16,
 	  "threads hashing staff logins' passwords"),

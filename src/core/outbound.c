@@ -120,6 +120,28 @@ outbound_prepare(struct app *app, struct store_conn *c, int64_t ticket_id,
 	return 0;
 }
 
+int
+outbound_prepare_unbound(struct app *app, struct store_conn *c,
+			 struct outbound_ctx *x)
+{
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	x->app = app;
+	x->c = c;
+	if (app->dlp == NULL) {
+		LOG_BUG("outbound check without a DLP engine");
+		return -GH_INTERNAL;
+	}
+	rc = fp_hasher_new(app->keys, &x->fph);
+	if (rc < 0) {
+		outbound_ctx_clear(x);
+		return rc;
+	}
+	split_domains(x);
+	return 0;
+}
+
 void
 outbound_ctx_clear(struct outbound_ctx *x)
 {

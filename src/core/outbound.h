@@ -76,6 +76,12 @@ int outbound_prepare(struct app *app, struct store_conn *c,
 		     int64_t ticket_id, int64_t customer_id,
 		     struct outbound_ctx *x);
 void outbound_ctx_clear(struct outbound_ctx *x);
+/* The context of a text bound to no ticket yet (a canned reply being
+ * saved, core/macros.h): no notes, no customer of its own (a value of any
+ * customer is another customer's), the company's domains and phones.
+ * Errors as outbound_prepare(). */
+int outbound_prepare_unbound(struct app *app, struct store_conn *c,
+			     struct outbound_ctx *x);
 
 /*
  * Checks text[0, len) against x. Returns 0 when it may leave;

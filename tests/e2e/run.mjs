@@ -27,6 +27,7 @@ import { listChecks } from './lists.mjs';
 import { defectUiChecks } from './defects_ui.mjs';
 import { webDocChecks } from './webdoc.mjs';
 import { superChecks } from './super.mjs';
+import { macroChecks } from './macros.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1043,6 +1044,7 @@ async function main() {
   await superChecks({ test, assert, shot, newPage, loginConsole, cli, dir, CONSOLE, PASS_AGENT, PASS_CUST, agent, supervisor, problems, cspViolations });
   await defectUiChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await webDocChecks({ test, assert, newPage, PORTAL, CONSOLE });
+  await macroChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);

@@ -135,6 +135,11 @@ test_no_customer_listing(void **state)
 		 * state, counts; no customer data */
 		"/api/v1/admin/staff",
 		"/api/v1/admin/queues",
+		/* canned replies (issue 15): the caller's own and those of
+		 * their queues, and one expanded for a visible ticket; no
+		 * customer data but the first word of the ticket's name */
+		"/api/v1/macros",
+		"/api/v1/tickets/{id}/macros/{id}/preview",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account

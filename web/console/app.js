@@ -31,6 +31,7 @@
 //   queues.js       queues and their counts; Assign to / Move on a ticket
 //   staff.js        staff: roles, queues, last login, MFA; disable, enable
 //   bulk.js         selecting tickets in the queue and changing them together
+//   macros.js       canned replies: the composer's picker, the Macros screen
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
@@ -42,6 +43,7 @@ import { showAccount, showPasswordChange } from './account.js';
 import { showDrills } from './drills.js';
 import { showStaff } from './staff.js';
 import { showQueues } from './queues.js';
+import { showMacros } from './macros.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -101,6 +103,7 @@ async function render() {
       case 'drills': return await showDrills();
       case 'staff': return await showStaff();
       case 'queues': return await showQueues();
+      case 'macros': return await showMacros();
       case 'tickets':
         if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
         return go('#/queue');

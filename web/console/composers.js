@@ -9,6 +9,7 @@ import { ApiError, h, field, announce, clearStatus, alertBox, submitRow, onDraft
 import { API, api } from './shell.js';
 import { clearBlock, showBlock, markStale } from './blocked.js';
 import { showHeld, clearHeld } from './held.js';
+import { macroPicker } from './macros.js';
 
 // A reply that failed for another reason than the filter.
 function notSent(box, e) {
@@ -26,8 +27,9 @@ export function replyComposer(id, sent) {
   const reply = field('Reply — the customer will see this', {
     multiline: true, name: 'reply', rows: '6', id: 'reply-text', maxlength: String(TEXT_MAX_BYTES),
   }, 'Sent to the customer’s portal. Checked before sending: text copied from internal notes, other customers’ data, card numbers, national IDs and secrets are blocked.');
+  const macros = macroPicker(id, reply.input);
   const form = h('form', { class: 'composer reply', novalidate: true, 'aria-label': 'Reply to the customer' },
-    box, heldBox, reply.wrap, submitRow('Send reply to customer'));
+    box, heldBox, macros.el, reply.wrap, submitRow('Send reply to customer'));
   reply.input.addEventListener('input', () => markStale(box));
   onDraft(form, reply.input, {
     what: 'The reply',
@@ -35,6 +37,7 @@ export function replyComposer(id, sent) {
     reset: () => {
       clearBlock(box, reply.input);
       clearHeld(heldBox);
+      macros.reset();
     },
     refuse: (msg) => {
       box.appendChild(h('p', { text: msg }));
@@ -45,6 +48,7 @@ export function replyComposer(id, sent) {
       reply.input.value = '';
       if (res.status === 'held') showHeld(heldBox, res);
       else announce('Reply sent to the customer.');
+      await macros.sent(res);
       await sent();
     },
     failed: (e, draft) => {

@@ -522,6 +522,7 @@ static const struct store_ops sq_ops = {
 		.active_admins = sq_super_active_admins,
 		.queue_stats = sq_super_queue_stats,
 	},
+	.macros = &sq_macros_ops, /* macros.c: canned replies (issue 15) */
 };
 
 const struct store_backend store_sqlite_backend = {

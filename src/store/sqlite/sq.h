@@ -49,7 +49,7 @@
  * counted, the text of every statement starts with a string literal that
  * starts with its SQL verb ("SELECT " COLS ...): macros hold fragments
  * only, never a statement's start. */
-#define SQ_STMT_CACHE 384
+#define SQ_STMT_CACHE 512
 
 struct sq_conn {
 	struct store_conn base;
@@ -483,5 +483,8 @@ int sq_quota_closed(struct store_conn *c, int64_t now, size_t max,
 int sq_quota_summarised(struct store_conn *c, int64_t id);
 int sq_quota_prune(struct store_conn *c, int64_t event_before,
 		   int64_t hit_before);
+
+/* macros.c: canned replies (issue 15) */
+extern const struct store_macros_ops sq_macros_ops;
 
 #endif
