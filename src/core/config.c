@@ -220,6 +220,13 @@ static const struct opt opts[] = {
 	I("quotas", "staff_messages_per_minute",
 	  quota_staff_messages_per_minute, "60", 10, 1000,
 	  "replies and notes one staff member may write in a minute"),
+	/* [search] (issue 15, part SEARCH; core/search.h, core/views.h) */
+	I("search", "max_terms", search_max_terms, "8", 1, 32,
+	  "words and phrases one search text may hold"),
+	I("search", "views_per_agent", search_views_per_agent, "50", 1, 500,
+	  "personal saved views one staff member may keep"),
+	I("search", "views_per_queue", search_views_per_queue, "50", 1, 500,
+	  "saved views shared with one queue"),
 	/* [workers]: slow work off the server threads (issue 14, LOGINS) */
 	I("workers", "staff_login_threads", staff_login_threads, "1", 1, 16,
 	  "threads hashing staff logins' passwords"),

@@ -116,6 +116,10 @@ struct config {
 	int64_t quota_address_messages_per_minute;
 	int64_t quota_address_attachment_bytes_per_day;
 	int64_t quota_staff_messages_per_minute;
+	/* [search] (issue 15, part SEARCH; core/search.h, core/views.h) */
+	int64_t search_max_terms;
+	int64_t search_views_per_agent;
+	int64_t search_views_per_queue;
 	/* [workers]: the pools for slow work (issue 14, part LOGINS) */
 	int64_t staff_login_threads;
 	int64_t staff_login_queue;

@@ -513,6 +513,17 @@ static const struct store_ops sq_ops = {
 		.summarised = sq_quota_summarised,
 		.prune = sq_quota_prune,
 	},
+	/* search.c: full-text search and saved views (issue 15) */
+	.search = {
+		.tickets = sq_search_tickets,
+		.count = sq_search_count,
+		.view_insert = sq_view_insert,
+		.view_update = sq_view_update,
+		.view_delete = sq_view_delete,
+		.view_get = sq_view_get,
+		.view_list = sq_view_list,
+		.view_count = sq_view_count,
+	},
 };
 
 const struct store_backend store_sqlite_backend = {
