@@ -204,26 +204,16 @@ set_assigned(struct search_filters *f, const char *v)
 static int
 set_priority(struct search_filters *f, const char *v)
 {
-	static const char *const names[] = {"low", "normal", "high",
-					    "urgent", NULL};
-
-	for (size_t i = 0; names[i] != NULL; i++)
-		if (strcmp(v, names[i]) == 0) {
-			snprintf(f->priority, sizeof(f->priority), "%s", v);
-			return 0;
-		}
-	return -GH_BAD_QUERY;
+	if (!tickets_valid_priority(v) || strlen(v) >= sizeof(f->priority))
+		return -GH_BAD_QUERY;
+	snprintf(f->priority, sizeof(f->priority), "%s", v);
+	return 0;
 }
 
-/* A tag: 1..32 of a-z 0-9 - _, starting with a letter or digit. */
 static int
 set_tag(struct search_filters *f, const char *v)
 {
-	size_t n = strlen(v);
-
-	if (n < 1 || n > 32 || !(islower((unsigned char)v[0]) ||
-				 isdigit((unsigned char)v[0])) ||
-	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-_") != n)
+	if (!tickets_valid_tag(v) || strlen(v) >= sizeof(f->tag))
 		return -GH_BAD_QUERY;
 	snprintf(f->tag, sizeof(f->tag), "%s", v);
 	return 0;

@@ -22,14 +22,10 @@ static const struct view_builtin builtins[] = {
 	{"my-open", "My open", "{\"assigned\":\"me\",\"status\":\"open\"}"},
 	{"unassigned", "Unassigned in my queues",
 	 "{\"assigned\":\"unassigned\",\"status\":\"unsolved\"}"},
-	/* SLA's due times and breaches (migration 020) come with main's
-	 * "tickets: priority and tags"; until then these two are off. */
-#if 0
 	{"due-1h", "Due within 1 h",
 	 "{\"due_within\":\"3600\",\"sort\":\"due\",\"status\":\"unsolved\"}"},
 	{"breached", "Breached",
 	 "{\"breached\":\"true\",\"sort\":\"due\",\"status\":\"unsolved\"}"},
-#endif
 };
 
 const struct view_builtin *

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -427,8 +428,6 @@ test_bad_params(void **state)
 	expect_only(w, &w->c_agent1, STAFF, "created_before=2000-01-01", 0);
 }
 
-/* ---------------------------------------------------------------------- */
-
 static long
 view_send(struct world *w, struct gh_client *c, const char *method,
 	  int64_t id, json_t *body, struct gh_resp *r)
@@ -474,6 +473,62 @@ view_count(struct world *w, struct gh_client *c, const char *key)
 	}
 	gh_resp_free(&r);
 	return n;
+}
+
+/* Priority, tags, due times and breaches (migration 020; due_at and
+ * breached are the SLA module's, written here directly), the orders. */
+static void
+test_attr_filters(void **state)
+{
+	struct world *w = *state;
+	char sql[200], args[80];
+	int64_t ids[8];
+	size_t n;
+
+	post_ok(w, &w->c_sup, w->t_bob, "priority",
+		json_pack("{s:s}", "priority", "urgent"), 200);
+	post_ok(w, &w->c_sup, w->t_ann, "tags",
+		json_pack("{s:[s], s:[]}", "add", "vip", "remove"), 200);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE tickets SET due_at = strftime('%%s','now') + 1800 "
+		 "WHERE id = %lld",
+		 (long long)w->t_ann);
+	gh_db_exec(&w->s, sql);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE tickets SET due_at = strftime('%%s','now') - 60, "
+		 "breached = 1 WHERE id = %lld",
+		 (long long)w->t_bob);
+	gh_db_exec(&w->s, sql);
+	expect_only(w, &w->c_sup, STAFF, "priority=urgent", w->t_bob);
+	expect_only(w, &w->c_agent1, STAFF, "priority=urgent", 0);
+	expect_only(w, &w->c_sup, STAFF, "tag=vip", w->t_ann);
+	expect_only(w, &w->c_sup, STAFF, "tag=vip&q=invoice", 0);
+	expect_only(w, &w->c_sup, STAFF, "breached=true", w->t_bob);
+	expect_only(w, &w->c_agent1, STAFF, "breached=1", 0);
+	expect_only(w, &w->c_sup, STAFF, "breached=false&q=refund", w->t_ann);
+	snprintf(args, sizeof(args), "due_before=%lld",
+		 (long long)time(NULL) + 600);
+	expect_only(w, &w->c_sup, STAFF, args, w->t_bob);
+	/* Orders: the most urgent first; the soonest due first. */
+	assert_int_equal(search_ids(w, &w->c_sup, STAFF, "q=refund&sort=priority",
+				    ids, &n),
+			 2);
+	assert_int_equal(ids[0], w->t_bob);
+	assert_int_equal(search_ids(w, &w->c_sup, STAFF, "sort=due&due_within=3600",
+				    ids, &n),
+			 2);
+	assert_int_equal(ids[0], w->t_bob);
+	assert_int_equal(ids[1], w->t_ann);
+	/* The built-in views count what each reader sees. */
+	assert_int_equal(view_count(w, &w->c_sup, "due-1h"), 2);
+	assert_int_equal(view_count(w, &w->c_agent1, "due-1h"), 1);
+	assert_int_equal(view_count(w, &w->c_sup, "breached"), 1);
+	assert_int_equal(view_count(w, &w->c_agent1, "breached"), 0);
+	assert_int_equal(view_count(w, &w->c_agent2, "breached"), 1);
+	/* Put back: no due time, no breach, normal. */
+	gh_db_exec(&w->s, "UPDATE tickets SET due_at = NULL, breached = 0");
+	post_ok(w, &w->c_sup, w->t_bob, "priority",
+		json_pack("{s:s}", "priority", "normal"), 200);
 }
 
 /* Personal views: CRUD, owner only, limits, audit. */
@@ -661,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_fts_syntax_safe),
 		cmocka_unit_test(test_customer_email),
 		cmocka_unit_test(test_bad_params),
+		cmocka_unit_test(test_attr_filters),
 		cmocka_unit_test(test_views_bad_input),
 		cmocka_unit_test(test_views_shared),
 		cmocka_unit_test(test_views_personal),

@@ -59,9 +59,16 @@
 	"t.assignee_id = ?4) OR (?6 = 2 AND t.assignee_id IS NULL)) "        \
 	"AND (?7 = 0 OR t.queue_id = ?7) AND (?8 = 0 OR "                    \
 	"t.customer_id = ?8) AND (?9 = 0 OR t.created_at >= ?9) "            \
-	"AND (?10 = 0 OR t.created_at < ?10)"
+	"AND (?10 = 0 OR t.created_at < ?10) AND (?11 IS NULL OR "           \
+	"t.priority = ?11) AND (?12 IS NULL OR EXISTS (SELECT 1 FROM "       \
+	"ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?12)) "       \
+	"AND (?13 = 0 OR t.due_at < ?13) AND (?14 < 0 OR "                   \
+	"t.breached = ?14)"
 #define ORDER_TAIL                                                            \
-	"CASE WHEN ?15 = 2 THEN t.created_at END DESC, "                     \
+	"CASE WHEN ?15 = 2 THEN t.created_at END DESC, CASE WHEN ?15 = 3 "   \
+	"THEN CASE t.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 "      \
+	"WHEN 'normal' THEN 1 ELSE 0 END END DESC, CASE WHEN ?15 = 4 THEN "  \
+	"COALESCE(t.due_at, 9223372036854775807) END, "                       \
 	"t.updated_at DESC, t.id DESC LIMIT ?16 OFFSET ?17"
 #define PORTAL_ORDER_TAIL                                                     \
 	"CASE WHEN ?15 = 2 THEN t.created_at END DESC, "                     \
