@@ -93,15 +93,17 @@ with_match(json_t *o, const struct search_hit *h)
 	return o;
 }
 
-/* {tickets, total, limit, offset, sort, next_cursor: null}. */
+/* {tickets, total, total_exact, limit, offset, sort, next_cursor:
+ * null}. */
 static int
 result_reply(struct request *r, json_t *items, const struct search_result *s,
 	     int64_t limit, int64_t offset, int sort)
 {
-	return api_ok(r, json_pack("{s:o, s:I, s:I, s:I, s:s, s:n}", "tickets",
-				   items, "total", (json_int_t)s->total,
-				   "limit", (json_int_t)limit, "offset",
-				   (json_int_t)offset, "sort",
+	return api_ok(r, json_pack("{s:o, s:I, s:b, s:I, s:I, s:s, s:n}",
+				   "tickets", items, "total",
+				   (json_int_t)s->total, "total_exact",
+				   !s->capped, "limit", (json_int_t)limit,
+				   "offset", (json_int_t)offset, "sort",
 				   search_sort_name(sort), "next_cursor"));
 }
 

@@ -227,6 +227,10 @@ static const struct opt opts[] = {
 	  "personal saved views one staff member may keep"),
 	I("search", "views_per_queue", search_views_per_queue, "50", 1, 500,
 	  "saved views shared with one queue"),
+	I("search", "candidates", search_candidates, "2000", 100, 100000,
+	  "matching subjects, messages and notes (each) a search ranks and "
+	  "counts: the newest the searcher may see; past it the total is "
+	  "marked \"total_exact\": false"),
 	/* [workers]: slow work off the server threads (issue 14, LOGINS) */
 	I("workers", "staff_login_threads", staff_login_threads, "1", 1, 16,
 	  "threads hashing staff logins' passwords"),

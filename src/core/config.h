@@ -120,6 +120,7 @@ struct config {
 	int64_t search_max_terms;
 	int64_t search_views_per_agent;
 	int64_t search_views_per_queue;
+	int64_t search_candidates;
 	/* [workers]: the pools for slow work (issue 14, part LOGINS) */
 	int64_t staff_login_threads;
 	int64_t staff_login_queue;

@@ -392,6 +392,7 @@ build_query(struct app *app, struct store_conn *c,
 	q->customer_id = f->customer_id;
 	q->priority = f->priority[0] != '\0' ? f->priority : NULL;
 	q->tag = f->tag[0] != '\0' ? f->tag : NULL;
+	q->candidates = app->cfg.search_candidates;
 	q->created_after = f->created_after;
 	q->created_before = f->created_before;
 	q->due_before = f->due_before;
@@ -453,7 +454,7 @@ search_staff(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	struct search_query q;
 	int rc;
 
-	*out = (struct search_result){NULL, 0, 0};
+	*out = (struct search_result){NULL, 0, 0, 0};
 	rc = check_page(limit, offset);
 	if (rc == 0)
 		rc = staff_query(app, c, a, f, now, &q);
@@ -487,8 +488,7 @@ search_portal(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	struct search_query q;
 	int rc;
 
-	(void)app;
-	*out = (struct search_result){NULL, 0, 0};
+	*out = (struct search_result){NULL, 0, 0, 0};
 	if (!actor_is_customer(a))
 		return -GH_FORBIDDEN;
 	rc = check_page(limit, offset);
@@ -496,6 +496,7 @@ search_portal(struct app *app, struct store_conn *c, const struct tk_actor *a,
 		return rc;
 	memset(&q, 0, sizeof(q));
 	q.portal_customer = a->id;
+	q.candidates = app->cfg.search_candidates;
 	q.match = f->match[0] != '\0' ? f->match : NULL;
 	q.assigned = TA_ANY;
 	q.breached = -1;

@@ -15,6 +15,7 @@ search_result_clear(struct search_result *r)
 	r->v = NULL;
 	r->n = 0;
 	r->total = 0;
+	r->capped = 0;
 }
 
 void

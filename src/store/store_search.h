@@ -39,6 +39,11 @@ enum search_doc { SEARCH_DOC_NONE = 0, SEARCH_DOC_SUBJECT, SEARCH_DOC_MESSAGE,
 #define SEARCH_MARK_START "\x02"
 #define SEARCH_MARK_END "\x03"
 #define SEARCH_SNIPPET_BYTES 1024
+/* The most terms an expression may hold (core caps it lower). */
+#define SEARCH_TERMS_MAX 32
+/* Documents of each index examined for a search: this many times its
+ * candidates. */
+#define SEARCH_EXAMINE_FACTOR 10
 
 /*
  * What a search reads. Staff (customer_id of the portal 0): viewer_id
@@ -66,6 +71,11 @@ struct search_query {
 	int breached;            /* -1: any, 0 or 1 */
 	enum search_sort sort;
 	int64_t limit, offset;
+	/* With a text: at most this many matching documents of each index
+	 * (the newest the caller may see, filters applied) are ranked and
+	 * counted, out of at most SEARCH_EXAMINE_FACTOR times as many of
+	 * the newest matching ones examined. */
+	int64_t candidates;
 };
 
 /* One ticket of a result: the row as the list shows it (the staff view,
@@ -83,6 +93,7 @@ struct search_result {
 	struct search_hit *v; /* malloc'd; search_result_clear() */
 	size_t n;
 	int64_t total;        /* every match, not only the page */
+	int capped;           /* total counts the candidates only */
 };
 
 /* A saved view (migration 021): personal (owner_id) or shared with a
@@ -109,8 +120,9 @@ struct view_list {
  * The operations, member `search` of struct store_ops.
  *
  * tickets: the page of q (limit rows after offset) in q's order, and in
- * out->total the number of every ticket matching q; each hit's row and,
- * with a text, its snippet. count: that total alone.
+ * out->total the number of every ticket matching q (with a text: among
+ * the candidates; out->capped when an index had more); each hit's row
+ * and, with a text, its snippet. count: that total alone.
  * view_insert / view_update (name and filters of view id) / view_delete
  * / view_get. view_list: the views staff_id sees: their own and those
  * shared with a queue they are in (all_shared: every shared view), by

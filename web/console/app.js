@@ -28,6 +28,7 @@
 //   drills.js       phishing drills: schedule, campaigns, rates (supervisors)
 //   drillchart.js   the drills' rate chart (inline SVG)
 //   report.js       "Report phishing" under each customer message
+//   search.js       search over the tickets, with views.js: saved views
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
@@ -37,6 +38,7 @@ import { showReveals } from './supervisor.js';
 import { showTraining, showTrainingStatus } from './training.js';
 import { showAccount, showPasswordChange } from './account.js';
 import { showDrills } from './drills.js';
+import { showSearch } from './search.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -89,6 +91,7 @@ async function render() {
     switch (parts[0]) {
       case 'account': return await showAccount();
       case 'queue': return await showQueue(query);
+      case 'search': return await showSearch(query);
       case 'reveals': return await showReveals(query);
       case 'changes': return await showChanges(query);
       case 'training': return await showTraining(parts);

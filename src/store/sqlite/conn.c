@@ -184,7 +184,8 @@ sq_open(const char *path, struct store_conn **out)
 	sqlite3_busy_timeout(q->db, 5000);
 	if (sq_script(q, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
 			 "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
-			 "PRAGMA trusted_schema=OFF;") < 0)
+			 "PRAGMA trusted_schema=OFF;") < 0 ||
+	    sq_search_register(q->db) < 0)
 		goto fail;
 	if (sqlite3_prepare_v3(q->db, "BEGIN DEFERRED", -1,
 			       SQLITE_PREPARE_PERSISTENT, &q->snap_begin,

@@ -27,31 +27,22 @@
 #include "util/errors.h"
 
 /*
- * Parameters of the first step (every statement takes all seventeen,
+ * Parameters of the first step (every statement takes all nineteen,
  * some unused): ?1 the FTS5 expression, ?2 whether notes count, ?3
  * "sees all", ?4 the viewer (staff) or the customer (portal), ?5 status
  * (NULL, a status or 'unsolved'), ?6 whose (0 any, 1 the viewer's, 2
  * unassigned), ?7 queue, ?8 customer, ?9 created at or after, ?10
  * created before, ?11 priority, ?12 tag, ?13 due before, ?14 breached
- * (-1 any), ?15 the sort (enum search_sort), ?16 limit, ?17 offset.
+ * (-1 any), ?15 the sort (enum search_sort), ?16 limit, ?17 offset, ?18
+ * the candidates, ?19 the documents examined.
+ *
+ * Each index is read newest document first (FTS5 walks its rowids in
+ * order, x*: at most ?19 documents, each scored by gh_rank), then joined
+ * to the ticket for the visibility rule and the filters, keeping at most
+ * ?18 (c*). So a word in every other message costs ?19 documents, not a
+ * million. When an index reached either bound the total counts the
+ * tickets among the candidates only, and the last column says so.
  */
-#define HIT_SUBJECTS                                                          \
-	"SELECT rowid, 2.0 * bm25(search_subjects), 1, rowid "               \
-	"FROM search_subjects WHERE search_subjects MATCH ?1"
-#define HIT_MESSAGES                                                          \
-	" UNION ALL SELECT m.ticket_id, bm25(search_messages), 2, m.id "     \
-	"FROM search_messages JOIN messages m "                              \
-	"ON m.id = search_messages.rowid WHERE search_messages MATCH ?1"
-#define HIT_NOTES                                                             \
-	" UNION ALL SELECT n.ticket_id, bm25(search_notes), 3, n.id "        \
-	"FROM search_notes JOIN notes n ON n.id = search_notes.rowid "       \
-	"WHERE ?2 AND search_notes MATCH ?1"
-/* The best document of each ticket: SQLite takes the bare columns of a
- * min() aggregate from the row of the minimum. */
-#define BEST                                                                  \
-	"), best(tid, score, doc, did) AS (SELECT tid, min(score), doc, did " \
-	"FROM hits GROUP BY tid) SELECT b.tid, b.score, b.doc, b.did, "      \
-	"count(*) OVER () FROM best b JOIN tickets t ON t.id = b.tid WHERE "
 #define PORTAL_SEES "t.customer_id = ?4 AND t.drill_id IS NULL"
 #define FILTERS                                                               \
 	" AND (?5 IS NULL OR t.status = ?5 OR (?5 = 'unsolved' AND "         \
@@ -64,6 +55,36 @@
 	"ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?12)) "       \
 	"AND (?13 = 0 OR t.due_at < ?13) AND (?14 < 0 OR "                   \
 	"t.breached = ?14)"
+/* The newest ?19 documents of index tbl matching ?1 (guard: a condition
+ * that must hold, "1" for none). */
+#define SCAN(name, tbl, guard)                                                \
+	name "(did, score) AS (SELECT rowid, gh_rank(" tbl ") FROM " tbl     \
+	" WHERE " guard " AND " tbl " MATCH ?1 ORDER BY rowid DESC "         \
+	"LIMIT ?19)"
+#define CAND_SUBJECTS(vis)                                                    \
+	", cs(tid, score, doc, did) AS (SELECT t.id, 2.0 * xs.score, 1, "    \
+	"xs.did FROM xs JOIN tickets t ON t.id = xs.did WHERE " vis FILTERS  \
+	" ORDER BY xs.did DESC LIMIT ?18)"
+#define CAND_MESSAGES(vis)                                                    \
+	", cm(tid, score, doc, did) AS (SELECT m.ticket_id, xm.score, 2, "   \
+	"xm.did FROM xm JOIN messages m ON m.id = xm.did JOIN tickets t "    \
+	"ON t.id = m.ticket_id WHERE " vis FILTERS " ORDER BY xm.did DESC "  \
+	"LIMIT ?18)"
+#define CAND_NOTES(vis)                                                       \
+	", cn(tid, score, doc, did) AS (SELECT n.ticket_id, xn.score, 3, "   \
+	"xn.did FROM xn JOIN notes n ON n.id = xn.did JOIN tickets t "       \
+	"ON t.id = n.ticket_id WHERE " vis FILTERS " ORDER BY xn.did DESC "  \
+	"LIMIT ?18)"
+#define CAPPED(x, c)                                                          \
+	"(SELECT count(*) FROM " x ") >= ?19 OR (SELECT count(*) FROM " c    \
+	") >= ?18"
+/* The best document of each ticket: SQLite takes the bare columns of a
+ * min() aggregate from the row of the minimum. */
+#define BEST                                                                  \
+	", best(tid, score, doc, did) AS (SELECT tid, min(score), doc, did " \
+	"FROM hits GROUP BY tid) SELECT b.tid, b.score, b.doc, b.did, "      \
+	"count(*) OVER (), " CAPPED("xs", "cs") " OR " CAPPED("xm", "cm")
+#define FROM_BEST " FROM best b JOIN tickets t ON t.id = b.tid"
 #define ORDER_TAIL                                                            \
 	"CASE WHEN ?15 = 2 THEN t.created_at END DESC, CASE WHEN ?15 = 3 "   \
 	"THEN CASE t.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 "      \
@@ -74,22 +95,88 @@
 	"CASE WHEN ?15 = 2 THEN t.created_at END DESC, "                     \
 	"t.last_activity DESC, t.id DESC LIMIT ?16 OFFSET ?17"
 #define BY_SCORE " ORDER BY CASE WHEN ?15 = 0 THEN b.score END, "
-#define BY_FIELDS " ORDER BY "
+#define STAFF_VIS STAFF_SEES("?3", "?4")
 
 static const char staff_text[] =
-	"WITH hits(tid, score, doc, did) AS (" HIT_SUBJECTS HIT_MESSAGES
-	HIT_NOTES BEST STAFF_SEES("?3", "?4") FILTERS BY_SCORE ORDER_TAIL;
+	"WITH " SCAN("xs", "search_subjects", "1") ", "
+	SCAN("xm", "search_messages", "1") ", "
+	SCAN("xn", "search_notes", "?2") CAND_SUBJECTS(STAFF_VIS)
+	CAND_MESSAGES(STAFF_VIS) CAND_NOTES(STAFF_VIS)
+	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm UNION ALL "
+	"SELECT * FROM cn)" BEST " OR " CAPPED("xn", "cn") FROM_BEST BY_SCORE
+	ORDER_TAIL;
 static const char portal_text[] =
-	"WITH hits(tid, score, doc, did) AS (" HIT_SUBJECTS HIT_MESSAGES BEST
-	PORTAL_SEES FILTERS BY_SCORE PORTAL_ORDER_TAIL;
+	"WITH " SCAN("xs", "search_subjects", "1") ", "
+	SCAN("xm", "search_messages", "1") CAND_SUBJECTS(PORTAL_SEES)
+	CAND_MESSAGES(PORTAL_SEES)
+	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm)" BEST
+	FROM_BEST BY_SCORE PORTAL_ORDER_TAIL;
+/* Without a text nothing is capped (?18 + ?19 < 0 is false: it keeps
+ * the parameters alike); the filters come before the visibility rule,
+ * whose subquery is the dearer test. */
 static const char staff_plain[] =
-	"SELECT t.id, 0.0, 0, 0, count(*) OVER () FROM tickets t WHERE "
-	STAFF_SEES("?3", "?4") FILTERS
-	BY_FIELDS ORDER_TAIL;
+	"SELECT t.id, 0.0, 0, 0, count(*) OVER (), ?18 + ?19 < 0 "
+	"FROM tickets t WHERE 1" FILTERS " AND " STAFF_VIS " ORDER BY "
+	ORDER_TAIL;
 static const char portal_plain[] =
-	"SELECT t.id, 0.0, 0, 0, count(*) OVER () FROM tickets t WHERE "
-	PORTAL_SEES FILTERS BY_FIELDS
+	"SELECT t.id, 0.0, 0, 0, count(*) OVER (), ?18 + ?19 < 0 "
+	"FROM tickets t WHERE " PORTAL_SEES FILTERS " ORDER BY "
 	PORTAL_ORDER_TAIL;
+
+/* gh_rank(index): BM25's term-frequency saturation and length
+ * normalisation (k1 = 1.2, b = 0.75) over the document's phrases, each
+ * weighing the same; negative, lower is better, as bm25(). FTS5's own
+ * bm25() also weighs each term by its rarity, which it counts by reading
+ * every document holding the term: for a common word, hundreds of
+ * thousands per query. Every term must match here, so that weight
+ * changes little of the order, and this costs only the document. */
+static void
+rank_fn(const Fts5ExtensionApi *x, Fts5Context *fc, sqlite3_context *ctx,
+	int nval, sqlite3_value **val)
+{
+	double tf[SEARCH_TERMS_MAX] = {0}, score = 0, avg = 1, norm;
+	int nphrase = x->xPhraseCount(fc), ninst = 0, dl = 0;
+	sqlite3_int64 rows = 0, total = 0;
+
+	(void)nval;
+	(void)val;
+	if (x->xInstCount(fc, &ninst) == SQLITE_OK) {
+		for (int i = 0; i < ninst; i++) {
+			int ph = 0, col = 0, off = 0;
+
+			if (x->xInst(fc, i, &ph, &col, &off) == SQLITE_OK &&
+			    ph >= 0 && ph < SEARCH_TERMS_MAX)
+				tf[ph] += 1;
+		}
+	}
+	if (x->xRowCount(fc, &rows) == SQLITE_OK && rows > 0 &&
+	    x->xColumnTotalSize(fc, -1, &total) == SQLITE_OK && total > 0)
+		avg = (double)total / (double)rows;
+	(void)x->xColumnSize(fc, -1, &dl);
+	norm = 1.2 * (0.25 + 0.75 * (double)dl / avg);
+	for (int p = 0; p < nphrase && p < SEARCH_TERMS_MAX; p++)
+		score += tf[p] * 2.2 / (tf[p] + norm);
+	sqlite3_result_double(ctx, -score);
+}
+
+int
+sq_search_register(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -GH_INTERNAL;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	(void)sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (api == NULL || api->iVersion < 2)
+		return -GH_INTERNAL;
+	rc = api->xCreateFunction(api, "gh_rank", NULL, rank_fn, NULL);
+	return rc == SQLITE_OK ? 0 : -GH_INTERNAL;
+}
 
 /* One row of the first step. */
 struct hit_id {
@@ -102,6 +189,7 @@ struct hit_ids {
 	struct hit_id *v;
 	size_t n;
 	int64_t total;
+	int capped;
 };
 
 static int
@@ -118,6 +206,7 @@ hit_push(sqlite3_stmt *st, void *ctx)
 	v[l->n].doc = sqlite3_column_int(st, 2);
 	v[l->n].did = sqlite3_column_int64(st, 3);
 	l->total = sqlite3_column_int64(st, 4);
+	l->capped = sqlite3_column_int(st, 5);
 	l->n++;
 	return 0;
 }
@@ -134,13 +223,14 @@ search_ids(struct store_conn *c, const struct search_query *q, int64_t limit,
 		sql = portal ? portal_text : staff_text;
 	else
 		sql = portal ? portal_plain : staff_plain;
-	return sq_rows(c, hit_push, out, sql, "tbbitiiiiittiiiii", q->match,
+	return sq_rows(c, hit_push, out, sql, "tbbitiiiiittiiiiiii", q->match,
 		       q->notes && !portal, q->see_all,
 		       portal ? q->portal_customer : q->viewer_id, q->status,
 		       (int64_t)q->assigned, q->queue_id, q->customer_id,
 		       q->created_after, q->created_before, q->priority,
 		       q->tag, q->due_before, (int64_t)q->breached,
-		       (int64_t)q->sort, limit, offset);
+		       (int64_t)q->sort, limit, offset, q->candidates,
+		       q->candidates * SEARCH_EXAMINE_FACTOR);
 }
 
 static int
@@ -203,18 +293,33 @@ hit_fill(struct store_conn *c, const struct search_query *q,
 	return rc;
 }
 
+/* The total of q (and whether it was capped) into ids, from a page of
+ * one row. */
+static int
+count_ids(struct store_conn *c, const struct search_query *q,
+	  struct hit_ids *ids)
+{
+	struct hit_ids one = {NULL, 0, 0, 0};
+	int rc = search_ids(c, q, 1, 0, &one);
+
+	ids->total = one.total;
+	ids->capped = one.capped;
+	free(one.v);
+	return rc;
+}
+
 int
 sq_search_tickets(struct store_conn *c, const struct search_query *q,
 		  struct search_result *out)
 {
-	struct hit_ids ids = {NULL, 0, 0};
+	struct hit_ids ids = {NULL, 0, 0, 0};
 	int rc;
 
-	*out = (struct search_result){NULL, 0, 0};
+	*out = (struct search_result){NULL, 0, 0, 0};
 	rc = search_ids(c, q, q->limit, q->offset, &ids);
 	/* Past the last page the window has no row to carry the total. */
 	if (rc == 0 && ids.n == 0 && q->offset > 0)
-		rc = sq_search_count(c, q, &ids.total);
+		rc = count_ids(c, q, &ids);
 	if (rc == 0 && ids.n > 0) {
 		out->v = calloc(ids.n, sizeof(*out->v));
 		if (out->v == NULL)
@@ -225,6 +330,7 @@ sq_search_tickets(struct store_conn *c, const struct search_query *q,
 		out->n = i + 1;
 	}
 	out->total = ids.total;
+	out->capped = ids.capped;
 	free(ids.v);
 	if (rc < 0)
 		search_result_clear(out);
@@ -235,11 +341,10 @@ int
 sq_search_count(struct store_conn *c, const struct search_query *q,
 		int64_t *n_out)
 {
-	struct hit_ids ids = {NULL, 0, 0};
-	int rc = search_ids(c, q, 1, 0, &ids);
+	struct hit_ids ids = {NULL, 0, 0, 0};
+	int rc = count_ids(c, q, &ids);
 
 	*n_out = rc == 0 ? ids.total : 0;
-	free(ids.v);
 	return rc;
 }
 

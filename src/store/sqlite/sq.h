@@ -485,6 +485,8 @@ int sq_quota_prune(struct store_conn *c, int64_t event_before,
 		   int64_t hit_before);
 
 /* search.c: full-text search and saved views (issue 15, SEARCH) */
+/* Registers search's FTS5 ranking function (gh_rank) on db; at open. */
+int sq_search_register(sqlite3 *db);
 int sq_search_tickets(struct store_conn *c, const struct search_query *q,
 		      struct search_result *out);
 int sq_search_count(struct store_conn *c, const struct search_query *q,
