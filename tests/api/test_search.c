@@ -101,7 +101,8 @@ setup(void **state)
 {
 	struct world *w = calloc(1, sizeof(*w));
 
-	gh_start(&w->s, "[search]\nviews_per_agent = 2\nmax_terms = 4\n");
+	gh_start(&w->s, "[search]\nviews_per_agent = 2\nmax_terms = 4\n"
+		 "candidates = 100\n");
 	setup_world(w);
 	gh_client_init(&w->c_sup, 1);
 	gh_client_init(&w->c_agent1, 1);
@@ -706,6 +707,49 @@ test_views_shared(void **state)
 	gh_resp_free(&r);
 }
 
+/* The bound on candidates ([search] candidates = 100 here): a word in
+ * more documents than that is ranked and counted among the newest 100
+ * the caller may see, and the answer says the total is not exact. Runs
+ * last: it adds 150 tickets to `general`. */
+static void
+test_candidates_cap(void **state)
+{
+	struct world *w = *state;
+	struct gh_resp r;
+	char sql[400];
+
+	snprintf(sql, sizeof(sql),
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		 "FROM n WHERE i < 150) INSERT INTO tickets (customer_id, "
+		 "subject, status, queue_id, created_at, updated_at, "
+		 "last_activity) SELECT %lld, 'capword ' || i, 'open', 1, "
+		 "1000000 + i, 1000000 + i, 1000000 + i FROM n",
+		 (long long)w->ann.id);
+	gh_db_exec(&w->s, sql);
+	gh_db_exec(&w->s, "INSERT INTO search_subjects (search_subjects) "
+			  "VALUES ('rebuild')");
+	get(w, &w->c_sup, STAFF, "q=capword&limit=5", 200, &r);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "total")),
+			 100);
+	assert_true(json_is_false(json_object_get(r.json, "total_exact")));
+	/* The newest first among equals: the last seeded ticket leads. */
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(r.json, "tickets"), 0),
+			"subject")),
+		"capword 150");
+	gh_resp_free(&r);
+	get(w, &w->c_sup, STAFF, "q=refund", 200, &r);
+	assert_true(json_is_true(json_object_get(r.json, "total_exact")));
+	gh_resp_free(&r);
+	/* Scoped before the bound: agent2 (billing) sees none of them. */
+	get(w, &w->c_agent2, STAFF, "q=capword", 200, &r);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "total")),
+			 0);
+	assert_true(json_is_true(json_object_get(r.json, "total_exact")));
+	gh_resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -720,6 +764,7 @@ main(void)
 		cmocka_unit_test(test_views_bad_input),
 		cmocka_unit_test(test_views_shared),
 		cmocka_unit_test(test_views_personal),
+		cmocka_unit_test(test_candidates_cap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

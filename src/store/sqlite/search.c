@@ -37,11 +37,13 @@
  * the candidates, ?19 the documents examined.
  *
  * Each index is read newest document first (FTS5 walks its rowids in
- * order, x*: at most ?19 documents, each scored by gh_rank), then joined
- * to the ticket for the visibility rule and the filters, keeping at most
- * ?18 (c*). So a word in every other message costs ?19 documents, not a
- * million. When an index reached either bound the total counts the
- * tickets among the candidates only, and the last column says so.
+ * order), no further back than its newest ?19 matching documents (b*),
+ * joined to the ticket for the visibility rule and the filters, and
+ * stops after ?18 that pass (c*); only those are scored (gh_rank). So a
+ * word in every other message costs at most ?19 index entries and ?18
+ * rows, not a million. When an index reached either bound the total
+ * counts the tickets among the candidates only, and the last column
+ * says so.
  */
 #define PORTAL_SEES "t.customer_id = ?4 AND t.drill_id IS NULL"
 #define FILTERS                                                               \
@@ -55,35 +57,43 @@
 	"ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?12)) "       \
 	"AND (?13 = 0 OR t.due_at < ?13) AND (?14 < 0 OR "                   \
 	"t.breached = ?14)"
-/* The newest ?19 documents of index tbl matching ?1 (guard: a condition
- * that must hold, "1" for none). */
-#define SCAN(name, tbl, guard)                                                \
-	name "(did, score) AS (SELECT rowid, gh_rank(" tbl ") FROM " tbl     \
-	" WHERE " guard " AND " tbl " MATCH ?1 ORDER BY rowid DESC "         \
-	"LIMIT ?19)"
+/* The bound of index tbl: the lowest rowid of its newest ?19 documents
+ * matching ?1, and how many there were (a walk of the index alone, no
+ * row read; guard: a condition that must hold, "1" for none). */
+#define BOUND(name, tbl, guard)                                               \
+	name "(lo, n) AS (SELECT min(rowid), count(*) FROM (SELECT rowid "   \
+	"FROM " tbl " WHERE " guard " AND " tbl " MATCH ?1 ORDER BY rowid "  \
+	"DESC LIMIT ?19))"
 #define CAND_SUBJECTS(vis)                                                    \
-	", cs(tid, score, doc, did) AS (SELECT t.id, 2.0 * xs.score, 1, "    \
-	"xs.did FROM xs JOIN tickets t ON t.id = xs.did WHERE " vis FILTERS  \
-	" ORDER BY xs.did DESC LIMIT ?18)"
+	", cs(tid, score, doc, did) AS (SELECT t.id, "                       \
+	"2.0 * gh_rank(search_subjects), 1, t.id FROM search_subjects "      \
+	"JOIN tickets t ON t.id = search_subjects.rowid WHERE "              \
+	"search_subjects MATCH ?1 AND search_subjects.rowid >= (SELECT lo "  \
+	"FROM bs) AND " vis FILTERS " ORDER BY search_subjects.rowid DESC "  \
+	"LIMIT ?18)"
 #define CAND_MESSAGES(vis)                                                    \
-	", cm(tid, score, doc, did) AS (SELECT m.ticket_id, xm.score, 2, "   \
-	"xm.did FROM xm JOIN messages m ON m.id = xm.did JOIN tickets t "    \
-	"ON t.id = m.ticket_id WHERE " vis FILTERS " ORDER BY xm.did DESC "  \
-	"LIMIT ?18)"
+	", cm(tid, score, doc, did) AS (SELECT m.ticket_id, "                \
+	"gh_rank(search_messages), 2, m.id FROM search_messages "            \
+	"JOIN messages m ON m.id = search_messages.rowid JOIN tickets t "    \
+	"ON t.id = m.ticket_id WHERE search_messages MATCH ?1 AND "          \
+	"search_messages.rowid >= (SELECT lo FROM bm) AND " vis FILTERS      \
+	" ORDER BY search_messages.rowid DESC LIMIT ?18)"
 #define CAND_NOTES(vis)                                                       \
-	", cn(tid, score, doc, did) AS (SELECT n.ticket_id, xn.score, 3, "   \
-	"xn.did FROM xn JOIN notes n ON n.id = xn.did JOIN tickets t "       \
-	"ON t.id = n.ticket_id WHERE " vis FILTERS " ORDER BY xn.did DESC "  \
-	"LIMIT ?18)"
+	", cn(tid, score, doc, did) AS (SELECT n.ticket_id, "                \
+	"gh_rank(search_notes), 3, n.id FROM search_notes JOIN notes n "     \
+	"ON n.id = search_notes.rowid JOIN tickets t ON t.id = n.ticket_id " \
+	"WHERE ?2 AND search_notes MATCH ?1 AND search_notes.rowid >= "      \
+	"(SELECT lo FROM bn) AND " vis FILTERS " ORDER BY "                  \
+	"search_notes.rowid DESC LIMIT ?18)"
 #define CAPPED(x, c)                                                          \
-	"(SELECT count(*) FROM " x ") >= ?19 OR (SELECT count(*) FROM " c    \
+	"(SELECT n FROM " x ") >= ?19 OR (SELECT count(*) FROM " c           \
 	") >= ?18"
 /* The best document of each ticket: SQLite takes the bare columns of a
  * min() aggregate from the row of the minimum. */
 #define BEST                                                                  \
 	", best(tid, score, doc, did) AS (SELECT tid, min(score), doc, did " \
 	"FROM hits GROUP BY tid) SELECT b.tid, b.score, b.doc, b.did, "      \
-	"count(*) OVER (), " CAPPED("xs", "cs") " OR " CAPPED("xm", "cm")
+	"count(*) OVER (), " CAPPED("bs", "cs") " OR " CAPPED("bm", "cm")
 #define FROM_BEST " FROM best b JOIN tickets t ON t.id = b.tid"
 #define ORDER_TAIL                                                            \
 	"CASE WHEN ?15 = 2 THEN t.created_at END DESC, CASE WHEN ?15 = 3 "   \
@@ -98,16 +108,16 @@
 #define STAFF_VIS STAFF_SEES("?3", "?4")
 
 static const char staff_text[] =
-	"WITH " SCAN("xs", "search_subjects", "1") ", "
-	SCAN("xm", "search_messages", "1") ", "
-	SCAN("xn", "search_notes", "?2") CAND_SUBJECTS(STAFF_VIS)
+	"WITH " BOUND("bs", "search_subjects", "1") ", "
+	BOUND("bm", "search_messages", "1") ", "
+	BOUND("bn", "search_notes", "?2") CAND_SUBJECTS(STAFF_VIS)
 	CAND_MESSAGES(STAFF_VIS) CAND_NOTES(STAFF_VIS)
 	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm UNION ALL "
-	"SELECT * FROM cn)" BEST " OR " CAPPED("xn", "cn") FROM_BEST BY_SCORE
+	"SELECT * FROM cn)" BEST " OR " CAPPED("bn", "cn") FROM_BEST BY_SCORE
 	ORDER_TAIL;
 static const char portal_text[] =
-	"WITH " SCAN("xs", "search_subjects", "1") ", "
-	SCAN("xm", "search_messages", "1") CAND_SUBJECTS(PORTAL_SEES)
+	"WITH " BOUND("bs", "search_subjects", "1") ", "
+	BOUND("bm", "search_messages", "1") CAND_SUBJECTS(PORTAL_SEES)
 	CAND_MESSAGES(PORTAL_SEES)
 	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm)" BEST
 	FROM_BEST BY_SCORE PORTAL_ORDER_TAIL;
