@@ -10,11 +10,12 @@
  * by staff and never through the portal's q; the portal searches the
  * customer's own tickets only; diacritics are ignored ("muller" finds
  * "Müller") and the snippet marks the match; FTS5 syntax in the text is
- * text (never a 5xx); a customer is found by e-mail through the blind
- * index, exact match only, and the address is not in the text index;
- * every bad argument answers 400 bad_query naming it (ASVS 5.1.3);
+ * text (never a 5xx; ASVS 1.2.4: the text is bound and quoted, never
+ * syntax); a customer is found by e-mail through the blind index, exact
+ * match only, and the address is not in the text index; every bad
+ * argument answers 400 bad_query naming it (ASVS 2.2.1);
  * saved views: CRUD, the limits, the rules of shared views, the audit
- * of changes and refusals (ASVS 7.2.2), and counts scoped as the list.
+ * of changes and refusals (ASVS 16.3.2), and counts scoped as the list.
  */
 #include <setjmp.h>
 #include <stdarg.h>

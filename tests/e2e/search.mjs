@@ -50,7 +50,7 @@ async function portalCheck(t) {
     await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
     id = await writeTicket(t, p);
     await p.reload();
-    await p.getByLabel('Search your tickets').fill('zurich depot');
+    await p.getByRole('searchbox', { name: 'Search your tickets' }).fill('zurich depot');
     await p.getByRole('button', { name: 'Search' }).click();
     await p.getByText('1 ticket found').waitFor({ timeout: 5000 });
     const marks = await p.locator('.snippet mark').allTextContents();
@@ -70,7 +70,7 @@ async function consoleCheck(t, id) {
     const p = t.agentPage;
     await p.goto(`${t.CONSOLE}/#/search`);
     await p.getByRole('heading', { level: 1, name: 'Search' }).waitFor({ timeout: 5000 });
-    await p.getByLabel('Search tickets').fill('zurich');
+    await p.getByRole('searchbox', { name: 'Search tickets' }).fill('zurich');
     await p.getByRole('button', { name: 'Search', exact: true }).click();
     const row = p.locator(`ul.queue a[href="#/tickets/${id}"]`);
     await row.waitFor({ timeout: 5000 });
@@ -87,7 +87,7 @@ async function consoleCheck(t, id) {
       t.assert(/^[0-9]+$/.test(count.trim()), `view ${name}: count "${count}"`);
     }
     await shotBoth(t, p, 'console-search');
-    await side.getByLabel('Save this search as').fill('Zurich parcels');
+    await side.getByRole('textbox', { name: 'Save this search as', exact: true }).fill('Zurich parcels');
     await side.getByRole('button', { name: 'Save view' }).click();
     const mine = side.locator('.view-link', { hasText: 'Zurich parcels' });
     await mine.waitFor({ timeout: 5000 });

@@ -67,8 +67,8 @@ function searchForm(f) {
   const as = select('Assigned to', 'assigned', ASSIGNED, f.assigned || '');
   const pr = select('Priority', 'priority', PRIORITY, f.priority || '');
   const so = select('Order', 'sort', SORT, f.sort || '');
-  const tag = h('input', { id: 'search-tag', name: 'tag', value: f.tag || '', maxlength: 32, size: 10 });
-  const queue = h('input', { id: 'search-queue', name: 'queue', value: f.queue || '', maxlength: 32, size: 10 });
+  const tag = h('input', { id: 'search-tag', type: 'text', name: 'tag', value: f.tag || '', maxlength: 32, size: 10 });
+  const queue = h('input', { id: 'search-queue', type: 'text', name: 'queue', value: f.queue || '', maxlength: 32, size: 10 });
   const form = h('form', { class: 'search-form', role: 'search', 'aria-label': 'Search tickets' },
     h('div', { class: 'field search-text' }, h('label', { for: 'search-q', text: 'Search tickets' }), q),
     h('div', { class: 'queue-filters' }, st.wrap, as.wrap, pr.wrap,

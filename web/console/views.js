@@ -27,8 +27,8 @@ function viewRow(v, count, active, onDelete) {
 
 // The form saving filters f as a new view.
 function saveForm(f, err) {
-  const name = h('input', { id: 'view-name', name: 'name', maxlength: 60, required: true, size: 16 });
-  const queue = isSupervisor() ? h('input', { id: 'view-queue', name: 'queue', maxlength: 32, size: 10 }) : null;
+  const name = h('input', { id: 'view-name', type: 'text', name: 'name', maxlength: 60, required: true, size: 16 });
+  const queue = isSupervisor() ? h('input', { id: 'view-queue', type: 'text', name: 'queue', maxlength: 32, size: 10 }) : null;
   const form = h('form', { class: 'view-save', 'aria-label': 'Save this search as a view' },
     h('div', { class: 'field' }, h('label', { for: 'view-name', text: 'Save this search as' }), name),
     queue ? h('div', { class: 'field' }, h('label', { for: 'view-queue', text: 'Share with queue (optional)' }), queue) : null,
