@@ -130,6 +130,11 @@ test_no_customer_listing(void **state)
 		"/api/v1/drills",
 		"/api/v1/drills/stats",
 		"/api/v1/drills/templates",
+		/* saved views (issue 15, SEARCH): names and filters of the
+		 * caller's views and their counts, each counted as the
+		 * caller's own ticket list; no customer data */
+		"/api/v1/views",
+		"/api/v1/views/counts",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account
