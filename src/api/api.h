@@ -34,6 +34,20 @@ int api_tickets_move(struct request *r);
 int api_tickets_held_release(struct request *r);
 int api_tickets_held_discard(struct request *r);
 
+/* search.c: search and saved views (issue 15, part SEARCH). 1 when
+ * GET /tickets has an argument of the search (free text or a filter the
+ * plain work list does not take); api_tickets_search answers it, and
+ * api_portal_search the portal's list with q. GET/POST /views, PUT and
+ * DELETE /views/{id}, GET /views/counts. */
+int api_search_requested(struct request *r);
+int api_tickets_search(struct request *r);
+int api_portal_search(struct request *r);
+int api_views_list(struct request *r);
+int api_views_create(struct request *r);
+int api_views_update(struct request *r);
+int api_views_delete(struct request *r);
+int api_views_counts(struct request *r);
+
 /* portal.c (customer) */
 int api_portal_tickets_create(struct request *r);
 int api_portal_tickets_list(struct request *r);

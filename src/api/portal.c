@@ -123,6 +123,9 @@ api_portal_tickets_list(struct request *r)
 	json_t *arr;
 	int rc;
 
+	/* A search of the customer's tickets: api/search.c answers. */
+	if (request_query(r, "q") != NULL)
+		return api_portal_search(r);
 	rc = request_query_only(r, known);
 	if (rc == 0)
 		rc = api_cursor_paging(r, TICKET_LIST_MAX, TICKET_OFFSET_MAX,

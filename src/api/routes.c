@@ -231,5 +231,16 @@ const struct route api_routes[] = {
 	 api_macros_preview, 0},
 	{"POST", "/api/v1/tickets/{id}/macros/{id}/apply", STAFF, AUTH_AGENT,
 	 1 * KB, api_macros_apply, 0},
+	/* issue 15, part SEARCH (api/search.c): saved views {name,
+	 * filters, queue}; the search itself is GET /tickets?q=... */
+	{"GET", "/api/v1/views", STAFF, AUTH_AGENT, 0, api_views_list, 0},
+	{"POST", "/api/v1/views", STAFF, AUTH_AGENT, 8 * KB, api_views_create,
+	 0},
+	{"GET", "/api/v1/views/counts", STAFF, AUTH_AGENT, 0,
+	 api_views_counts, 0},
+	{"PUT", "/api/v1/views/{id}", STAFF, AUTH_AGENT, 8 * KB,
+	 api_views_update, 0},
+	{"DELETE", "/api/v1/views/{id}", STAFF, AUTH_AGENT, 0,
+	 api_views_delete, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

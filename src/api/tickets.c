@@ -53,7 +53,9 @@ api_tickets_list(struct request *r)
 	json_t *arr;
 	int rc;
 
-	/* No free-text search or other filter: the queue takes these. */
+	/* Free text or a filter of the search: api/search.c answers. */
+	if (api_search_requested(r))
+		return api_tickets_search(r);
 	rc = request_query_only(r, known);
 	if (rc == 0)
 		rc = api_cursor_paging(r, TICKET_LIST_MAX, TICKET_OFFSET_MAX,

@@ -228,6 +228,17 @@ static const struct opt opts[] = {
 	  "personal macros (canned replies) one staff member may keep"),
 	I("macros", "per_queue", macros_per_queue, "200", 1, 2000,
 	  "shared macros one queue may hold"),
+	/* [search] (issue 15, part SEARCH; core/search.h, core/views.h) */
+	I("search", "max_terms", search_max_terms, "8", 1, 32,
+	  "words and phrases one search text may hold"),
+	I("search", "views_per_agent", search_views_per_agent, "50", 1, 500,
+	  "personal saved views one staff member may keep"),
+	I("search", "views_per_queue", search_views_per_queue, "50", 1, 500,
+	  "saved views shared with one queue"),
+	I("search", "candidates", search_candidates, "2000", 100, 100000,
+	  "matching subjects, messages and notes (each) a search ranks and "
+	  "counts: the newest the searcher may see; past it the total is "
+	  "marked \"total_exact\": false"),
 	/* [workers]: slow work off the server threads (issue 14, LOGINS) */
 	I("workers", "staff_login_threads", staff_login_threads, "1", 1, 16,
 	  "threads hashing staff logins' passwords"),

@@ -121,6 +121,11 @@ struct config {
 	/* [macros] (issue 15, part MACROS): core/macros.h */
 	int64_t macros_per_agent;
 	int64_t macros_per_queue;
+	/* [search] (issue 15, part SEARCH; core/search.h, core/views.h) */
+	int64_t search_max_terms;
+	int64_t search_views_per_agent;
+	int64_t search_views_per_queue;
+	int64_t search_candidates;
 	/* [workers]: the pools for slow work (issue 14, part LOGINS) */
 	int64_t staff_login_threads;
 	int64_t staff_login_queue;

@@ -206,6 +206,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 #include "store/store_quota.h"
 #include "store/store_super.h"
 #include "store/store_macros.h"
+#include "store/store_search.h"
 
 
 struct store_ops {
@@ -629,6 +630,7 @@ struct store_ops {
 	struct store_quota_ops quota; /* store/store_quota.h (issue 14) */
 	struct store_super_ops super; /* store/store_super.h (issue 15) */
 	const struct store_macros_ops *macros; /* store_macros.h (issue 15) */
+	struct store_search_ops search; /* store/store_search.h (issue 15) */
 };
 
 /* Every connection starts with the backend's operations table. */

@@ -24,6 +24,7 @@ import { hygieneChecks } from './hygiene.mjs';
 import { drillChecks } from './drills.mjs';
 import { customerChecks } from './customers.mjs';
 import { listChecks } from './lists.mjs';
+import { searchChecks } from './search.mjs';
 import { defectUiChecks } from './defects_ui.mjs';
 import { webDocChecks } from './webdoc.mjs';
 import { superChecks } from './super.mjs';
@@ -1042,6 +1043,7 @@ async function main() {
   await drillChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, agent, agentPage: staff.page, supervisor, problems, cspViolations });
   await listChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await superChecks({ test, assert, shot, newPage, loginConsole, cli, dir, CONSOLE, PASS_AGENT, PASS_CUST, agent, supervisor, problems, cspViolations });
+  await searchChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await defectUiChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await webDocChecks({ test, assert, newPage, PORTAL, CONSOLE });
   await macroChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });

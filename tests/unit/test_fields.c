@@ -742,7 +742,12 @@ test_blob_columns_known(void **state)
 	struct fx *f = *state;
 	static const char *const not_sealed[] = {
 		"audit.leaf_hash", "audit_checkpoints.root",
-		"audit_checkpoints.signature", NULL};
+		"audit_checkpoints.signature",
+		/* FTS5's own tables of the search indexes (migration 021):
+		 * tokens of text stored in clear, never a sealed field */
+		"search_subjects_data.block", "search_subjects_docsize.sz",
+		"search_messages_data.block", "search_messages_docsize.sz",
+		"search_notes_data.block", "search_notes_docsize.sz", NULL};
 	char path[128];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
@@ -773,7 +778,9 @@ test_blob_columns_known(void **state)
 	}
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	assert_int_equal(n, SEALED_COLS + 3);
+	/* Each sealed column and each other known BLOB column, once. */
+	assert_int_equal(n, SEALED_COLS + (int)(sizeof(not_sealed) /
+						sizeof(not_sealed[0])) - 1);
 }
 
 int

@@ -140,6 +140,11 @@ test_no_customer_listing(void **state)
 		 * customer data but the first word of the ticket's name */
 		"/api/v1/macros",
 		"/api/v1/tickets/{id}/macros/{id}/preview",
+		/* saved views (issue 15, SEARCH): names and filters of the
+		 * caller's views and their counts, each counted as the
+		 * caller's own ticket list; no customer data */
+		"/api/v1/views",
+		"/api/v1/views/counts",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account

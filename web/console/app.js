@@ -32,6 +32,7 @@
 //   staff.js        staff: roles, queues, last login, MFA; disable, enable
 //   bulk.js         selecting tickets in the queue and changing them together
 //   macros.js       canned replies: the composer's picker, the Macros screen
+//   search.js       search over the tickets, with views.js: saved views
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
@@ -44,6 +45,7 @@ import { showDrills } from './drills.js';
 import { showStaff } from './staff.js';
 import { showQueues } from './queues.js';
 import { showMacros } from './macros.js';
+import { showSearch } from './search.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -96,6 +98,7 @@ async function render() {
     switch (parts[0]) {
       case 'account': return await showAccount();
       case 'queue': return await showQueue(query);
+      case 'search': return await showSearch(query);
       case 'reveals': return await showReveals(query);
       case 'changes': return await showChanges(query);
       case 'training': return await showTraining(parts);

@@ -7,6 +7,7 @@ import {
   SUBJECT_MAX_CHARS, TEXT_MAX_BYTES, textTooLong, subjectTooLong,
 } from './lib.js';
 import { showRequests, requestsNotice } from './requests.js';
+import { portalSearch } from './search.js';
 import { showContactPolicy, showCheck, showSecurity } from './protect.js';
 
 const API = '/api/v1/portal';
@@ -230,6 +231,7 @@ async function showTickets() {
       h('h1', { text: 'My tickets' }),
       h('a', { class: 'button primary', href: '#/new', text: 'New ticket' })),
     err, list, more, contactNote());
+  list.before(portalSearch({ api, API, list, more, err, reset: showTickets }));
   requestsNotice({ api, API }).then((n) => { if (n && list.isConnected) list.before(n); });
   async function load(cursor) {
     const res = await api.get(`${API}/tickets?limit=${PAGE}${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`);

@@ -185,7 +185,8 @@ sq_open(const char *path, struct store_conn **out)
 	sqlite3_busy_timeout(q->db, 5000);
 	if (sq_script(q, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
 			 "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
-			 "PRAGMA trusted_schema=OFF;") < 0)
+			 "PRAGMA trusted_schema=OFF;") < 0 ||
+	    sq_search_register(q->db) < 0)
 		goto fail;
 	if (sqlite3_prepare_v3(q->db, "BEGIN DEFERRED", -1,
 			       SQLITE_PREPARE_PERSISTENT, &q->snap_begin,
@@ -523,6 +524,17 @@ static const struct store_ops sq_ops = {
 		.queue_stats = sq_super_queue_stats,
 	},
 	.macros = &sq_macros_ops, /* macros.c: canned replies (issue 15) */
+	/* search.c: full-text search and saved views (issue 15) */
+	.search = {
+		.tickets = sq_search_tickets,
+		.count = sq_search_count,
+		.view_insert = sq_view_insert,
+		.view_update = sq_view_update,
+		.view_delete = sq_view_delete,
+		.view_get = sq_view_get,
+		.view_list = sq_view_list,
+		.view_count = sq_view_count,
+	},
 };
 
 const struct store_backend store_sqlite_backend = {

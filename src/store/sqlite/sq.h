@@ -486,5 +486,25 @@ int sq_quota_prune(struct store_conn *c, int64_t event_before,
 
 /* macros.c: canned replies (issue 15) */
 extern const struct store_macros_ops sq_macros_ops;
+/* search.c: full-text search and saved views (issue 15, SEARCH) */
+/* Registers search's FTS5 ranking function (gh_rank) on db; at open. */
+int sq_search_register(sqlite3 *db);
+int sq_search_tickets(struct store_conn *c, const struct search_query *q,
+		      struct search_result *out);
+int sq_search_count(struct store_conn *c, const struct search_query *q,
+		    int64_t *n_out);
+/* Indexes text as the document doc of the row the connection inserted
+ * last (called right after that INSERT, in the same transaction). */
+int sq_search_index(struct store_conn *c, enum search_doc doc,
+		    const char *text);
+int sq_view_insert(struct store_conn *c, const struct view_rec *v,
+		   int64_t *id_out);
+int sq_view_update(struct store_conn *c, const struct view_rec *v);
+int sq_view_delete(struct store_conn *c, int64_t id);
+int sq_view_get(struct store_conn *c, int64_t id, struct view_rec *out);
+int sq_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
+		 struct view_list *out);
+int sq_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
+		  int64_t *n_out);
 
 #endif

@@ -76,6 +76,8 @@ sq_message_insert(struct store_conn *c, int64_t ticket_id,
 		       "author_id, body, created_at) VALUES (?, ?, ?, ?, ?)",
 		       "iriti", ticket_id, (int)author_realm, author_id, body,
 		       now);
+	if (rc == 0) /* its search index (migration 021), right after */
+		rc = sq_search_index(c, SEARCH_DOC_MESSAGE, body);
 	if (rc < 0)
 		return rc;
 	return sq_change(c, -GH_NOT_FOUND,
@@ -88,10 +90,13 @@ int
 sq_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
 	       const char *body, int64_t now, int64_t *id_out)
 {
-	return sq_insert(c, id_out,
-			 "INSERT INTO notes (ticket_id, staff_id, body, "
-			 "created_at) VALUES (?, ?, ?, ?)",
-			 "iiti", ticket_id, staff_id, body, now);
+	int rc = sq_insert(c, id_out,
+			   "INSERT INTO notes (ticket_id, staff_id, body, "
+			   "created_at) VALUES (?, ?, ?, ?)",
+			   "iiti", ticket_id, staff_id, body, now);
+
+	/* Its search index (migration 021), right after. */
+	return rc < 0 ? rc : sq_search_index(c, SEARCH_DOC_NOTE, body);
 }
 
 int

@@ -61,12 +61,15 @@ int
 sq_ticket_insert(struct store_conn *c, int64_t customer_id,
 		 const char *subject, int64_t now, int64_t *id_out)
 {
-	return sq_insert(c, id_out,
-			 "INSERT INTO tickets (customer_id, subject, status, "
-			 "queue_id, created_at, updated_at, last_activity) "
-			 "VALUES (?1, ?2, 'open', ?4, ?3, ?3, ?3)",
-			 "itii", customer_id, subject, now,
-			 (int64_t)STORE_QUEUE_GENERAL);
+	int rc = sq_insert(c, id_out,
+			   "INSERT INTO tickets (customer_id, subject, status, "
+			   "queue_id, created_at, updated_at, last_activity) "
+			   "VALUES (?1, ?2, 'open', ?4, ?3, ?3, ?3)",
+			   "itii", customer_id, subject, now,
+			   (int64_t)STORE_QUEUE_GENERAL);
+
+	/* The subject's search index (migration 021), right after. */
+	return rc < 0 ? rc : sq_search_index(c, SEARCH_DOC_SUBJECT, subject);
 }
 
 /* A change of status is visible to the customer; of assignee, not. (The
