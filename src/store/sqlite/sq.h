@@ -49,7 +49,7 @@
  * counted, the text of every statement starts with a string literal that
  * starts with its SQL verb ("SELECT " COLS ...): macros hold fragments
  * only, never a statement's start. */
-#define SQ_STMT_CACHE 256
+#define SQ_STMT_CACHE 512
 
 struct sq_conn {
 	struct store_conn base;
@@ -464,6 +464,9 @@ int sq_hyg_staff_pw_set(struct store_conn *c, int64_t id, const char *pw_hash,
 			int64_t now);
 int sq_hyg_staff_pw_force(struct store_conn *c, int64_t id, const char *reason,
 			  const char *forced_by);
+
+/* sla.c: SLA (issue 15); its operations table */
+extern const struct store_sla_ops sq_sla_ops;
 
 /* quota.c: quotas (issue 14) */
 int sq_quota_sum(struct store_conn *c, const struct quota_scope *s,
