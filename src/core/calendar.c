@@ -326,6 +326,8 @@ calendar_check(struct calendar *cal, const char **field)
 	for (int i = 0; i < cal->nholidays; i++)
 		if (n == 0 || cal->holidays[n - 1] != cal->holidays[i])
 			cal->holidays[n++] = cal->holidays[i];
+	for (int i = n; i < cal->nholidays; i++)
+		cal->holidays[i] = 0;
 	cal->nholidays = n;
 	*field = NULL;
 	return 0;

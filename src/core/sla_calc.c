@@ -91,12 +91,13 @@ sla_step(const struct calendar *was, const struct calendar *cal,
 {
 	int running = strcmp(in->status, "open") == 0;
 	int solved = strcmp(in->status, "solved") == 0;
+	struct sla_state prev = *old; /* old may be &out->st */
 	struct sla_state *st = &out->st;
 	struct target fr, res;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	*st = *old;
+	*st = prev;
 	rc = settle(was, st, now);
 	if (rc < 0)
 		return rc;
