@@ -116,7 +116,8 @@ calendar_parse_date(const char *s, int32_t *day)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return -GH_BAD_FIELD;
-	y = atoi(s);
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
 	m = (s[5] - '0') * 10 + (s[6] - '0');
 	d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (y < 1970 || y > 2999 || m < 1 || m > 12 || d < 1 || d > 31)
@@ -221,12 +222,12 @@ calendar_from_text(struct calendar *cal, const char *tz, const char *hours,
 	if (strlen(tz) > CAL_TZ_MAX || strlen(hours) >= sizeof(buf) ||
 	    strlen(holidays) >= sizeof(buf))
 		return -GH_BAD_FIELD;
-	strcpy(cal->tz, tz);
-	strcpy(buf, hours);
+	snprintf(cal->tz, sizeof(cal->tz), "%s", tz);
+	snprintf(buf, sizeof(buf), "%s", hours);
 	for (char *t = strtok_r(buf, ";", &save); rc == 0 && t != NULL;
 	     t = strtok_r(NULL, ";", &save))
 		rc = parse_day_item(cal, t);
-	strcpy(buf, holidays);
+	snprintf(buf, sizeof(buf), "%s", holidays);
 	save = NULL;
 	for (char *t = strtok_r(buf, ",", &save); rc == 0 && t != NULL;
 	     t = strtok_r(NULL, ",", &save)) {

@@ -9,6 +9,7 @@
  */
 #include "core/sla.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -131,8 +132,8 @@ sla_calendar_put(struct app *app, struct store_conn *c,
 	x.app = app;
 	x.a = a;
 	x.old_name = old_name;
-	strcpy(x.rec.name, name);
-	strcpy(x.rec.tz, cal->tz);
+	snprintf(x.rec.name, sizeof(x.rec.name), "%s", name);
+	snprintf(x.rec.tz, sizeof(x.rec.tz), "%s", cal->tz);
 	calendar_hours_text(cal, x.rec.hours, sizeof(x.rec.hours));
 	calendar_holidays_text(cal, x.rec.holidays, sizeof(x.rec.holidays));
 	x.rec.updated_at = (int64_t)time(NULL);

@@ -57,7 +57,7 @@ setup(void **state)
 	struct world *w = calloc(1, sizeof(*w));
 	int fd;
 
-	strcpy(w->clock, "/tmp/gh-sla-clock-XXXXXX");
+	snprintf(w->clock, sizeof(w->clock), "/tmp/gh-sla-clock-XXXXXX");
 	fd = mkstemp(w->clock);
 	assert_true(fd >= 0);
 	close(fd);

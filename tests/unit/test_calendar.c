@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -41,7 +42,7 @@ office(struct calendar *cal, const char *tz)
 	const char *f;
 
 	memset(cal, 0, sizeof(*cal));
-	strcpy(cal->tz, tz);
+	snprintf(cal->tz, sizeof(cal->tz), "%s", tz);
 	for (int w = 0; w < 5; w++) {
 		cal->spans[w][0] = (struct cal_span){9 * 60, 17 * 60};
 		cal->nspans[w] = 1;
@@ -55,7 +56,7 @@ nights(struct calendar *cal, const char *tz)
 	const char *f;
 
 	memset(cal, 0, sizeof(*cal));
-	strcpy(cal->tz, tz);
+	snprintf(cal->tz, sizeof(cal->tz), "%s", tz);
 	for (int w = 0; w < 7; w++) {
 		assert_int_equal(calendar_parse_span("22:00-06:00",
 						     &cal->spans[w][0]), 0);
@@ -207,7 +208,7 @@ test_refusals(void **state)
 	assert_false(calendar_valid_tz("Europe/Berlin "));
 	assert_true(calendar_valid_tz("America/New_York"));
 	office(&cal, "Europe/Berlin");
-	strcpy(cal.tz, "Nowhere/City");
+	snprintf(cal.tz, sizeof(cal.tz), "%s", "Nowhere/City");
 	assert_int_equal(calendar_check(&cal, &f), -GH_BAD_FIELD);
 	assert_string_equal(f, "time_zone");
 	office(&cal, "UTC");
@@ -219,7 +220,7 @@ test_refusals(void **state)
 	cal.spans[0][0] = (struct cal_span){22 * 60, 34 * 60}; /* to 10:00 */
 	assert_int_equal(calendar_check(&cal, &f), -GH_BAD_FIELD);
 	memset(&cal, 0, sizeof(cal));
-	strcpy(cal.tz, "UTC");
+	snprintf(cal.tz, sizeof(cal.tz), "%s", "UTC");
 	assert_int_equal(calendar_check(&cal, &f), -GH_BAD_FIELD);
 	assert_string_equal(f, "hours");
 }
@@ -234,7 +235,7 @@ always(struct calendar *cal)
 	const char *f;
 
 	memset(cal, 0, sizeof(*cal));
-	strcpy(cal->tz, "UTC");
+	snprintf(cal->tz, sizeof(cal->tz), "%s", "UTC");
 	for (int w = 0; w < 7; w++) {
 		cal->spans[w][0] = (struct cal_span){0, 1440};
 		cal->nspans[w] = 1;
