@@ -28,6 +28,7 @@
 //   drills.js       phishing drills: schedule, campaigns, rates (supervisors)
 //   drillchart.js   the drills' rate chart (inline SVG)
 //   report.js       "Report phishing" under each customer message
+//   sla.js          priority, tags and time left (ticket, queue); SLA (supervisors)
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
@@ -37,6 +38,7 @@ import { showReveals } from './supervisor.js';
 import { showTraining, showTrainingStatus } from './training.js';
 import { showAccount, showPasswordChange } from './account.js';
 import { showDrills } from './drills.js';
+import { showSla } from './sla.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -94,6 +96,7 @@ async function render() {
       case 'training': return await showTraining(parts);
       case 'training-status': return await showTrainingStatus();
       case 'drills': return await showDrills();
+      case 'sla': return await showSla();
       case 'tickets':
         if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
         return go('#/queue');

@@ -16,6 +16,7 @@ import { attachmentsPanel } from './attachments.js';
 import { heldSummary } from './held.js';
 import { disclosurePanel } from './customer.js';
 import { contactCodePanel } from './contactcode.js';
+import { slaPanel } from './sla.js';
 
 // The ticket's facts as <dt>/<dd> pairs.
 function ticketFacts(ticket) {
@@ -127,6 +128,7 @@ export async function showTicket(id) {
   const err = alertBox();
   const head = ticketHead(id);
   const actions = ticketActions(id, () => refresh());
+  const sla = slaPanel(id, () => refresh());
   const held = heldSummary();
   const disclosure = disclosurePanel(id);
   const heldCtx = { ticketId: id, err: held.err, changed: () => refresh() };
@@ -138,7 +140,7 @@ export async function showTicket(id) {
     notes, noteComposer(id, () => refresh()));
 
   screen(h('p', { class: 'back' }, h('a', { href: '#/queue', text: '← Queue' })),
-    head.el, err, actions.err, actions.el, disclosure.el, contactCodePanel(id).el,
+    head.el, err, actions.err, actions.el, sla.el, disclosure.el, contactCodePanel(id).el,
     h('div', { class: 'workspace' }, external, internal), attachmentsPanel(id));
 
   // Draws ticket (loaded again when null); false when it could not be loaded.
@@ -152,6 +154,7 @@ export async function showTicket(id) {
     hideError(err);
     head.show(ticket);
     actions.show(ticket);
+    sla.show(ticket);
     held.show(ticket.held);
     showMessages(messages, ticket.messages, ticket.held, heldCtx);
     showNotes(notes, ticket.notes);
