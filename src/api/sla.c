@@ -337,7 +337,8 @@ queue_name(const struct request *r, char *out, size_t sz)
 	path_name(r, "/api/v1/queues/", out, sz);
 }
 
-/* GET /api/v1/queues/{name}/sla */
+/* GET /api/v1/queues/{name}/sla: a queue without a policy answers 200
+ * with calendar and targets null. */
 int
 api_sla_policy_get(struct request *r)
 {
@@ -347,6 +348,10 @@ api_sla_policy_get(struct request *r)
 
 	queue_name(r, q, sizeof(q));
 	rc = sla_policy_get(request_db(r), q, &p);
+	if (rc == -GH_NO_SLA_POLICY)
+		return api_ok(r, json_pack("{s:s, s:n, s:n, s:n}", "queue", q,
+					   "calendar", "targets",
+					   "updated_at"));
 	if (rc < 0)
 		return rc;
 	return api_ok(r, policy_json(q, &p));

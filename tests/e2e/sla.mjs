@@ -24,23 +24,27 @@ async function openSla(t, p) {
 }
 
 async function setupCheck(t, s) {
-  await t.test('sla: a supervisor creates a calendar (a bad one refused) and the queue policy', async () => {
+  await t.test('sla: a supervisor creates a calendar (a second of the same name refused) and the queue policy', async () => {
     const sv = await t.newPage(null, { tag: 'console-sla' });
     s.sup = sv;
     const p = sv.page;
     await t.loginConsole(p, t.supervisor);
     await openSla(t, p);
-    const form = p.locator('form.calendar-form');
-    await form.getByLabel('Name').fill('always');
-    await form.getByLabel('Time zone').fill('Mars/Olympus');
-    await form.getByRole('button', { name: 'Create calendar' }).click();
-    await form.locator('.error:not([hidden])').waitFor({ timeout: 5000 });
-    await form.getByLabel('Time zone').fill('UTC');
-    for (const d of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) {
-      await form.getByLabel(d, { exact: true }).fill('00:00-24:00');
-    }
-    await form.getByRole('button', { name: 'Create calendar' }).click();
+    const create = async (tz) => {
+      const form = p.locator('form.calendar-form');
+      await form.getByLabel('Name').fill('always');
+      await form.getByLabel('Time zone').fill(tz);
+      for (const d of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) {
+        await form.getByLabel(d, { exact: true }).fill('00:00-24:00');
+      }
+      await form.getByRole('button', { name: 'Create calendar' }).click();
+      return form;
+    };
+    await create('UTC');
     await p.locator('ul.calendars li.calendar', { hasText: 'always' }).waitFor({ timeout: 5000 });
+    const again = await create('Europe/Berlin');
+    await again.locator('.error:not([hidden])', { hasText: /already exists/ }).waitFor({ timeout: 5000 });
+    t.assert((await p.locator('ul.calendars li.calendar').count()) === 1, 'a second calendar of the same name was stored');
     const pol = p.locator('form.policy-form');
     await pol.getByLabel('Calendar').selectOption('always');
     await pol.getByLabel('Urgent: first response (business minutes)').fill('60');
@@ -58,14 +62,16 @@ async function ticketCheck(t, s) {
     const p = s.sup.page;
     await p.goto(`${t.CONSOLE}/#/queue`);
     await p.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 5000 });
-    const row = p.locator('.ticket-row').first();
+    // An open ticket of `general` at normal priority (the policy applies
+    // to it from its next change: this one).
+    const row = p.locator('.ticket-row', { hasText: 'queue general' }).filter({ has: p.locator('.badge.prio-normal') }).first();
     s.id = (await row.getAttribute('href')).match(/tickets\/(\d+)/)[1];
     await row.click();
     const panel = p.locator('.sla-panel');
     await panel.waitFor({ timeout: 5000 });
     await panel.getByLabel('Priority').selectOption('urgent');
     await panel.getByRole('button', { name: 'Set priority' }).click();
-    await panel.locator('.time-left', { hasText: /min .* s left/ }).waitFor({ timeout: 5000 });
+    await panel.locator('.time-left', { hasText: /(59 min .* s|1 h 00 min) left/ }).waitFor({ timeout: 5000 });
     await panel.getByLabel('Add tags').fill('vip, billing');
     await panel.getByRole('button', { name: 'Add', exact: true }).click();
     await panel.locator('.tag-list .tag', { hasText: 'billing' }).waitFor({ timeout: 5000 });

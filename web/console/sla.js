@@ -233,7 +233,8 @@ function calendarForm(cal, done) {
   const f = calendarFields(cal);
   const form = h('form', { class: 'calendar-form', 'aria-label': cal ? `Edit calendar ${cal.name}` : 'New calendar' },
     err, f.name.wrap, f.tz.wrap,
-    h('fieldset', null, h('legend', { text: 'Working hours (e.g. 09:00-12:00, 13:00-17:00; 22:00-06:00 runs past midnight)' }), f.days.map(([, fl]) => fl.wrap)),
+    h('fieldset', null, h('legend', { text: 'Working hours (e.g. 09:00-12:00, 13:00-17:00; 22:00-06:00 runs past midnight)' }),
+      h('div', { class: 'sla-days' }, f.days.map(([, fl]) => fl.wrap))),
     f.hol.wrap, submitRow(cal ? 'Save calendar' : 'Create calendar'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -307,15 +308,20 @@ function policySection() {
   const queue = field('Queue', { name: 'queue', value: 'general', autocomplete: 'off' });
   const cal = select('Calendar', 'sla-calendar', [], '');
   const targets = targetInputs();
-  const form = h('form', { class: 'policy-form', 'aria-label': 'SLA policy' }, err, queue.wrap,
-    h('button', { type: 'button', text: 'Load', on: { click: () => load() } }), cal.wrap,
-    h('fieldset', null, h('legend', { text: 'Targets (0: none)' }), targets.map((t) => h('div', { class: 'inline' }, t.fr.wrap, t.res.wrap))),
+  const form = h('form', { class: 'policy-form', 'aria-label': 'SLA policy' }, err,
+    h('div', { class: 'sla-row' }, queue.wrap, h('button', { type: 'button', text: 'Load', on: { click: () => load() } }), cal.wrap),
+    h('fieldset', null, h('legend', { text: 'Targets in business minutes (0: none)' }),
+      targets.map((t) => h('div', { class: 'sla-row' }, t.fr.wrap, t.res.wrap))),
     submitRow('Save policy'));
   const q = () => `${API}/queues/${encodeURIComponent(queue.input.value.trim())}/sla`;
   async function load() {
     hideError(err);
     try {
       const p = await api.get(q());
+      if (!p.targets) {
+        announce(`Queue ${p.queue} has no SLA policy yet.`);
+        return;
+      }
       cal.input.value = p.calendar;
       for (const t of targets) {
         t.fr.input.value = p.targets[t.p].first_response;
@@ -323,8 +329,7 @@ function policySection() {
       }
       announce(`Policy of ${p.queue} loaded.`);
     } catch (e) {
-      if (e.status === 404) announce('This queue has no SLA policy yet.');
-      else showError(err, e);
+      showError(err, e);
     }
   }
   form.addEventListener('submit', (ev) => {
