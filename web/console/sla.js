@@ -83,7 +83,7 @@ function tagChips(tags) {
 export function slaRowMeta(t) {
   return h('span', { class: 'sla-meta' },
     priorityBadge(t.priority), tagChips(t.tags),
-    t.status === 'open' || typeof t.due_at === 'number' || t.breached ? timeLeftEl(t.due_at, t.breached) : null,
+    typeof t.due_at === 'number' ? timeLeftEl(t.due_at, t.breached) : null,
     t.breached ? h('span', { class: 'badge breached', text: 'SLA breached' }) : null);
 }
 
@@ -94,7 +94,7 @@ function tagEditor(path, err, changed) {
   const list = h('ul', { class: 'tag-list', 'aria-label': 'Tags of this ticket' });
   const add = field('Add tags', { name: 'tags', autocomplete: 'off', placeholder: 'billing, vip' },
     'Letters a-z, digits, - and _; separate several with commas or spaces.');
-  const form = h('form', { class: 'inline tag-add' }, add.wrap, h('button', { type: 'submit', text: 'Add' }));
+  const form = h('form', { class: 'sla-row tag-add' }, add.wrap, h('button', { type: 'submit', text: 'Add' }));
   const post = async (body, msg) => {
     hideError(err);
     try {
@@ -152,7 +152,7 @@ export function slaPanel(id, changed) {
   return {
     el: h('section', { class: 'card sla-panel', 'aria-labelledby': 'sla-h' },
       h('h2', { id: 'sla-h', text: 'Priority, tags and due time' }), err,
-      h('div', { class: 'inline' }, prio.wrap, set), due, tags.el),
+      h('div', { class: 'sla-row' }, prio.wrap, set), due, tags.el),
     show(ticket) {
       prio.input.value = ticket.priority || 'normal';
       replace(due, h('span', { class: 'label', text: 'Next SLA target: ' }), timeLeftEl(ticket.due_at, ticket.breached),
