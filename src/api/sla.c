@@ -194,7 +194,7 @@ api_sla_calendars_list(struct request *r)
 			json_array_append_new(arr,
 					      calendar_json(&l.v[i], &cal));
 	}
-	STORE_LIST_FREE(&l);
+	sla_calendar_list_clear(&l);
 	return api_ok(r, json_pack("{s:o}", "calendars", arr));
 }
 

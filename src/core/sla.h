@@ -111,7 +111,9 @@ void sla_sweep_stop(void);
 /* 1 when name is a calendar name: 1..64 of a-z, 0-9 and '-' (not
  * first), so that it is a path segment of the API as it is. */
 int sla_valid_name(const char *name);
+/* Every calendar by name; sla_calendar_list_clear after. */
 int sla_calendar_list(struct store_conn *c, struct sla_calendar_list *out);
+void sla_calendar_list_clear(struct sla_calendar_list *l);
 int sla_calendar_get(struct store_conn *c, const char *name,
 		     struct sla_calendar_rec *out, struct calendar *cal);
 /*

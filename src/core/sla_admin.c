@@ -39,6 +39,12 @@ sla_calendar_list(struct store_conn *c, struct sla_calendar_list *out)
 	return c->ops->sla->cal_list(c, out);
 }
 
+void
+sla_calendar_list_clear(struct sla_calendar_list *l)
+{
+	STORE_LIST_FREE(l);
+}
+
 int
 sla_calendar_get(struct store_conn *c, const char *name,
 		 struct sla_calendar_rec *out, struct calendar *cal)

@@ -130,6 +130,13 @@ test_no_customer_listing(void **state)
 		"/api/v1/drills",
 		"/api/v1/drills/stats",
 		"/api/v1/drills/templates",
+		/* SLA (issue 15): business calendars and a queue's policy
+		 * (staff read), breach counts and open tickets due soon
+		 * (supervisors and admins); no customer data but subjects,
+		 * as in the queue */
+		"/api/v1/calendars",
+		"/api/v1/queues/{name}/sla",
+		"/api/v1/supervisor/sla",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account
