@@ -155,6 +155,19 @@ int api_link_open(struct request *r);
 int api_report_phishing(struct request *r);
 /* POST /attachments/{id}/open: before the console downloads a file. */
 int api_attachment_open(struct request *r);
+/* sla.c (issue 15, part SLA): GET /calendars, /calendars/{name},
+ * /queues/{name}/sla (staff); POST /calendars, PUT and DELETE
+ * /calendars/{name} and /queues/{name}/sla, GET /supervisor/sla
+ * (supervisors and admins). */
+int api_sla_calendars_list(struct request *r);
+int api_sla_calendar_create(struct request *r);
+int api_sla_calendar_get(struct request *r);
+int api_sla_calendar_put(struct request *r);
+int api_sla_calendar_delete(struct request *r);
+int api_sla_policy_get(struct request *r);
+int api_sla_policy_put(struct request *r);
+int api_sla_policy_delete(struct request *r);
+int api_sla_report(struct request *r);
 
 /* bulk.c (issue 15, part SUPER): POST /tickets/bulk {ids, assign?,
  * status?, priority?, tags?: {add, remove}, queue?} (core/bulk.h). */

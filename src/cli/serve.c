@@ -23,6 +23,7 @@
 #include "core/drills.h"
 #include "core/mailer.h"
 #include "core/refusal.h"
+#include "core/sla.h"
 #include "http/server.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -111,10 +112,11 @@ start_services(struct app *app, struct server **srv)
 	if (server_start(app, app->cfg.listen, app->cfg.staff_listen, srv, err,
 			 sizeof(err)) < 0)
 		return cli_fail(err);
-	if (mailer_start(app) < 0) {
+	if (mailer_start(app) < 0 || sla_sweep_start(app) < 0) {
+		mailer_stop();
 		server_stop(*srv);
 		*srv = NULL;
-		return cli_fail("the mail delivery thread cannot start");
+		return cli_fail("the mail or SLA sweep thread cannot start");
 	}
 	return 0;
 }
@@ -265,6 +267,7 @@ cli_serve(int argc, char **argv)
 	log_event(LOG_INFO, "server.stopping",
 		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
 	server_stop(srv);
+	sla_sweep_stop();
 	mailer_stop();
 	flush_refusals(&app);
 	cli_audit_checkpoint(&app);

@@ -279,6 +279,10 @@ static const struct opt opts[] = {
 	  "server errors and security events are always logged"),
 	I("log", "request_sample", log_request_sample, "100", 1, 1000000,
 	  "with requests = sample, one request line in this many"),
+	/* [sla] (issue 15, part SLA; core/sla.h) */
+	I("sla", "sweep_seconds", sla_sweep_seconds, "30", 1, 3600,
+	  "seconds between two sweeps for SLA targets missed on tickets "
+	  "nobody changed"),
 };
 
 static const struct opt *

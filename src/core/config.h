@@ -143,6 +143,7 @@ struct config {
 	char log_file[CONFIG_STR_MAX];	/* "": standard error */
 	char log_requests[16];		/* off, sample, all */
 	int64_t log_request_sample;
+	int64_t sla_sweep_seconds;	/* [sla] (issue 15, part SLA) */
 
 	/* Set when an origin or the portal URL was derived from the listen
 	 * addresses rather than configured. */

@@ -172,6 +172,8 @@ tx_create(struct store_conn *c, void *cls)
 	if (rc < 0)
 		return rc;
 	rc = store_inbound(x->app, c, x->a, x->id, x->mid, x->in);
+	if (rc == 0)
+		rc = sla_on_change(x->app, c, x->id, x->now);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.create", x->id, "success",
@@ -267,6 +269,8 @@ tx_portal_message(struct store_conn *c, void *cls)
 	status = "open";
 	rc = c->ops->ticket_update(c, x->ticket_id, status, t.assignee_id,
 				   x->now);
+	if (rc == 0)
+		rc = sla_on_change(x->app, c, x->ticket_id, x->now);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.message", x->ticket_id,

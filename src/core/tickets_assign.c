@@ -88,6 +88,8 @@ tx_status(struct store_conn *c, void *cls)
 	if (strcmp(t.status, x->status) == 0)
 		return 0;
 	rc = c->ops->ticket_update(c, t.id, x->status, t.assignee_id, x->now);
+	if (rc == 0)
+		rc = sla_on_change(x->app, c, t.id, x->now);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.status", t.id, "success",
@@ -116,6 +118,8 @@ tx_move(struct store_conn *c, void *cls)
 	if (t.queue_id == to.id)
 		return 0;
 	rc = c->ops->ticket_set_queue(c, t.id, to.id, x->now);
+	if (rc == 0)
+		rc = sla_on_change(x->app, c, t.id, x->now);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.queue", t.id, "success",

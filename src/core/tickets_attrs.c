@@ -155,6 +155,8 @@ tx_priority(struct store_conn *c, void *cls)
 	if (rc < 0 || strcmp(t.priority, x->priority) == 0)
 		return rc;
 	rc = c->ops->ticket_set_priority(c, t.id, x->priority, x->now);
+	if (rc == 0)
+		rc = sla_on_change(x->app, c, t.id, x->now);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.priority", t.id, "success",

@@ -129,6 +129,8 @@ tx_decide(struct store_conn *c, void *cls)
 	}
 	if (rc == 0)
 		rc = c->ops->held_decide(c, &d);
+	if (rc == 0 && x->release)
+		rc = sla_on_change(x->app, c, t.id, x->now);
 	if (rc == -GH_CONFLICT)
 		rc = -GH_BAD_STATE;
 	if (rc == 0)

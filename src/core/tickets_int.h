@@ -9,6 +9,7 @@
 
 #include "core/notify.h"
 #include "core/outbound.h"
+#include "core/sla.h"
 #include "core/tickets.h"
 
 struct tk_send {

@@ -111,6 +111,8 @@ write_reply(struct store_conn *c, struct post_ctx *x,
 
 	if (rc == -GH_CONFLICT)
 		x->notes_changed = 1;
+	if (rc == 0)
+		rc = sla_on_change(x->app, c, t->id, x->now);
 	return rc;
 }
 

@@ -207,6 +207,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 #include "store/store_super.h"
 #include "store/store_macros.h"
 #include "store/store_search.h"
+#include "store/store_sla.h"
 
 
 struct store_ops {
@@ -631,6 +632,7 @@ struct store_ops {
 	struct store_super_ops super; /* store/store_super.h (issue 15) */
 	const struct store_macros_ops *macros; /* store_macros.h (issue 15) */
 	struct store_search_ops search; /* store/store_search.h (issue 15) */
+	const struct store_sla_ops *sla; /* store/store_sla.h (issue 15) */
 };
 
 /* Every connection starts with the backend's operations table. */

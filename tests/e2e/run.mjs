@@ -29,6 +29,7 @@ import { defectUiChecks } from './defects_ui.mjs';
 import { webDocChecks } from './webdoc.mjs';
 import { superChecks } from './super.mjs';
 import { macroChecks } from './macros.mjs';
+import { slaChecks } from './sla.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1047,6 +1048,7 @@ async function main() {
   await defectUiChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await webDocChecks({ test, assert, newPage, PORTAL, CONSOLE });
   await macroChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
+  await slaChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, supervisor, problems, cspViolations });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);

@@ -145,6 +145,13 @@ test_no_customer_listing(void **state)
 		 * caller's own ticket list; no customer data */
 		"/api/v1/views",
 		"/api/v1/views/counts",
+		/* SLA (issue 15): business calendars and a queue's policy
+		 * (staff read), breach counts and open tickets due soon
+		 * (supervisors and admins); no customer data but subjects,
+		 * as in the queue */
+		"/api/v1/calendars",
+		"/api/v1/queues/{name}/sla",
+		"/api/v1/supervisor/sla",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account

@@ -33,6 +33,7 @@
 //   bulk.js         selecting tickets in the queue and changing them together
 //   macros.js       canned replies: the composer's picker, the Macros screen
 //   search.js       search over the tickets, with views.js: saved views
+//   sla.js          priority, tags and time left (ticket, queue); SLA (supervisors)
 import { ApiError, h, route, loginForm, startApp } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
@@ -46,6 +47,7 @@ import { showStaff } from './staff.js';
 import { showQueues } from './queues.js';
 import { showMacros } from './macros.js';
 import { showSearch } from './search.js';
+import { showSla } from './sla.js';
 
 // The login form checks that all three fields are filled in.
 function invalidLogin(body, f) {
@@ -107,6 +109,7 @@ async function render() {
       case 'staff': return await showStaff();
       case 'queues': return await showQueues();
       case 'macros': return await showMacros();
+      case 'sla': return await showSla();
       case 'tickets':
         if (parts[1] && /^[0-9]+$/.test(parts[1])) return await showTicket(parts[1]);
         return go('#/queue');

@@ -6,6 +6,7 @@
 import { h, replace, timeEl, showError, statusBadge, listOf, alertBox, select, morePager } from './lib.js';
 import { API, api, go, render, screen } from './shell.js';
 import { bulkSelection } from './bulk.js';
+import { slaRowMeta } from './sla.js';
 
 // Ticket statuses as the filters and the ticket's status control name them.
 export const STATUSES = [['open', 'Open'], ['pending', 'Pending'], ['solved', 'Solved'], ['any', 'Any status']];
@@ -41,6 +42,7 @@ function queueRow(t) {
         h('span', { class: 'subject', text: t.subject || '(no subject)' }), h('br'),
         h('span', { class: 'who', text: `${(t.customer && t.customer.name) || 'Customer'} · ${t.queue ? 'queue ' + t.queue + ' · ' : ''}${t.assignee ? 'assigned to ' + t.assignee.name : 'unassigned'}` })),
       h('span', { class: 'meta' },
+        slaRowMeta(t),
         t.drill ? h('span', { class: 'badge drill', text: 'Phishing drill' }) : null,
         statusBadge(t.status),
         h('span', { class: 'muted' }, timeEl(t.updated_at)))));

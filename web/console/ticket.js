@@ -17,6 +17,7 @@ import { heldSummary } from './held.js';
 import { disclosurePanel } from './customer.js';
 import { contactCodePanel } from './contactcode.js';
 import { supervisorControls } from './queues.js';
+import { slaPanel } from './sla.js';
 
 // The ticket's facts as <dt>/<dd> pairs.
 function ticketFacts(ticket) {
@@ -129,6 +130,7 @@ export async function showTicket(id) {
   const head = ticketHead(id);
   const actions = ticketActions(id, () => refresh());
   const sup = supervisorControls(id, () => refresh());
+  const sla = slaPanel(id, () => refresh());
   const held = heldSummary();
   const disclosure = disclosurePanel(id);
   const heldCtx = { ticketId: id, err: held.err, changed: () => refresh() };
@@ -140,7 +142,7 @@ export async function showTicket(id) {
     notes, noteComposer(id, () => refresh()));
 
   screen(h('p', { class: 'back' }, h('a', { href: '#/queue', text: '← Queue' })),
-    head.el, err, actions.err, actions.el, sup.el, disclosure.el, contactCodePanel(id).el,
+    head.el, err, actions.err, actions.el, sup.el, sla.el, disclosure.el, contactCodePanel(id).el,
     h('div', { class: 'workspace' }, external, internal), attachmentsPanel(id));
 
   // Draws ticket (loaded again when null); false when it could not be loaded.
@@ -155,6 +157,7 @@ export async function showTicket(id) {
     head.show(ticket);
     actions.show(ticket);
     await sup.show(ticket);
+    sla.show(ticket);
     held.show(ticket.held);
     showMessages(messages, ticket.messages, ticket.held, heldCtx);
     showNotes(notes, ticket.notes);

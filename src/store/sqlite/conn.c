@@ -507,6 +507,8 @@ static const struct store_ops sq_ops = {
 		.message_reported = sq_drill_message_reported,
 		.attachments_quarantine = sq_drill_attachments_quarantine,
 	},
+	/* sla.c: business calendars, SLA policies and clocks (issue 15) */
+	.sla = &sq_sla_ops,
 	/* quota.c: quotas (issue 14) */
 	.quota = {
 		.sum = sq_quota_sum,

@@ -469,6 +469,9 @@ int sq_hyg_staff_pw_set(struct store_conn *c, int64_t id, const char *pw_hash,
 int sq_hyg_staff_pw_force(struct store_conn *c, int64_t id, const char *reason,
 			  const char *forced_by);
 
+/* sla.c: SLA (issue 15); its operations table */
+extern const struct store_sla_ops sq_sla_ops;
+
 /* quota.c: quotas (issue 14) */
 int sq_quota_sum(struct store_conn *c, const struct quota_scope *s,
 		 int64_t since, struct quota_sum *out);
