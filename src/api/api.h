@@ -139,5 +139,18 @@ int api_link_open(struct request *r);
 int api_report_phishing(struct request *r);
 /* POST /attachments/{id}/open: before the console downloads a file. */
 int api_attachment_open(struct request *r);
+/* portal_self.c (issue 15, part SELF): customer self-service.
+ * POST /portal/password {current, totp | recovery_code, new};
+ * GET/POST /portal/recovery-codes (POST {password, totp}: ten new ones);
+ * POST /portal/sessions/end-others; POST /portal/password/forgot {email}
+ * and /portal/password/reset {token, totp | recovery_code, new} (no
+ * session); POST /portal/tickets/{id}/solve. */
+int api_portal_password_change(struct request *r);
+int api_portal_recovery_get(struct request *r);
+int api_portal_recovery_new(struct request *r);
+int api_portal_sessions_end_others(struct request *r);
+int api_portal_password_forgot(struct request *r);
+int api_portal_password_reset(struct request *r);
+int api_portal_ticket_solve(struct request *r);
 
 #endif

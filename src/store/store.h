@@ -294,6 +294,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 #include "store/store_contact.h"
 #include "store/store_hygiene.h"
 #include "store/store_quota.h"
+#include "store/store_self.h"
 
 
 struct store_ops {
@@ -707,6 +708,7 @@ struct store_ops {
 	struct store_hygiene_ops hygiene; /* store/store_hygiene.h */
 	struct store_drills_ops drills; /* store/store_drills.h */
 	struct store_quota_ops quota; /* store/store_quota.h (issue 14) */
+	struct store_self_ops self; /* store/store_self.h (issue 15 SELF) */
 };
 
 /* Every connection starts with the backend's operations table. */
