@@ -90,7 +90,6 @@ load_link(struct store_conn *c, struct self_job *x)
 	if (rc < 0)
 		return rc;
 	x->q.customer_id = t.customer_id;
-	portal_token_rec_clear(&t);
 	return 0;
 }
 

@@ -87,11 +87,12 @@ int recovery_login_tx(struct app *app, struct store_conn *c,
 /*
  * auth_enroll_begin and auth_enroll_confirm (core/auth.h) for the
  * session a recovery login opened (token_hash): -GH_BAD_STATE for any
- * other session. begin makes a new secret (kept aside: the old
- * authenticator works until confirm); confirm checks a code of it
- * (counted on the enrolment throttle: -GH_BAD_CODE,
- * -GH_TOO_MANY_ATTEMPTS), makes it the authenticator, ends the session
- * and opens a full one (out), audited "auth.totp_reenrolled".
+ * other session. begin makes a new secret and puts it in place of the
+ * lost one at once (audited "auth.totp_reenrolment_started"; the
+ * account stays enrolled); confirm checks a code of it (counted on the
+ * enrolment throttle: -GH_BAD_CODE, -GH_TOO_MANY_ATTEMPTS), ends the
+ * recovery session and opens a full one (out), audited
+ * "auth.totp_reenrolled".
  */
 int recovery_enroll_begin(struct app *app, struct store_conn *c, int64_t id,
 			  const char *token_hash, const char *ip,

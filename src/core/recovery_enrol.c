@@ -2,14 +2,14 @@
  * Login with a recovery code and the new authenticator it leads to (see
  * core/recovery.h). The login's transaction (core/auth.c) uses the code
  * up and ties the session it opens to a row of recovery_enrolments; only
- * that session may then set up a new authenticator, whose secret waits
- * in the row until a code of it is confirmed. The old authenticator
- * keeps working until then, so a password alone never opens more than
- * it did before.
+ * that session may then set up a new authenticator. Starting replaces
+ * the lost secret with a new one at once (sealed where every secret is,
+ * so key rotation covers it) and the account stays enrolled, so a
+ * password alone never opens more than it did before; a code of the new
+ * secret then ends the recovery session and opens a full one.
  *
- * Invariant: the account's secret changes only in the transaction that
- * checked a code of the new one, ended the recovery session and deleted
- * its row.
+ * Invariant: only the session a recovery login opened can replace the
+ * secret, and only while its row exists; confirming deletes the row.
  */
 #include "core/recovery.h"
 
@@ -76,17 +76,13 @@ load_recovery(struct store_conn *c, int64_t id, const char *token_hash,
 		return -GH_BAD_STATE;
 	if (rc < 0)
 		return rc;
-	if (strcmp(r->token_hash, token_hash) != 0) {
-		reenrol_rec_clear(r);
+	if (strcmp(r->token_hash, token_hash) != 0)
 		return -GH_BAD_STATE;
-	}
 	rc = c->ops->account_by_id(c, REALM_CUSTOMER, id, a);
 	if (rc == 0 && a->disabled) {
 		account_clear(a);
 		rc = -GH_BAD_STATE;
 	}
-	if (rc < 0)
-		reenrol_rec_clear(r);
 	return rc == -GH_NOT_FOUND ? -GH_SESSION_REQUIRED : rc;
 }
 
@@ -127,6 +123,32 @@ present(struct app *app, int64_t id, const unsigned char *secret,
 	return 0;
 }
 
+struct begin_ctx {
+	struct app *app;
+	struct reenrol_rec *r;
+	const struct blob *seed;
+	const char *ip;
+	const char *request_id;
+};
+
+/* The new secret replaces the lost one at once (the account stays
+ * enrolled: a password alone still opens nothing). */
+static int
+tx_begin(struct store_conn *c, void *cls)
+{
+	struct begin_ctx *x = cls;
+	int64_t id = x->r->customer_id;
+	int rc = c->ops->account_set_totp(c, REALM_CUSTOMER, id, x->seed, 1);
+
+	x->r->started = 1;
+	if (rc == 0)
+		rc = c->ops->self.reenrol_put(c, x->r);
+	if (rc < 0)
+		return rc;
+	return audit_enrol(x->app, c, id, "auth.totp_reenrolment_started",
+			   x->ip, x->request_id);
+}
+
 int
 recovery_enroll_begin(struct app *app, struct store_conn *c, int64_t id,
 		      const char *token_hash, const char *ip,
@@ -134,6 +156,7 @@ recovery_enroll_begin(struct app *app, struct store_conn *c, int64_t id,
 		      char **uri_out, char **svg_out)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
+	struct blob seed = {NULL, 0};
 	struct reenrol_rec r;
 	struct account a;
 	char ad[300];
@@ -141,25 +164,24 @@ recovery_enroll_begin(struct app *app, struct store_conn *c, int64_t id,
 
 	*uri_out = NULL;
 	*svg_out = NULL;
+	memset(&a, 0, sizeof(a));
 	rc = load_recovery(c, id, token_hash, &a, &r);
 	if (rc < 0)
 		return rc;
 	totp_secret_new(secret);
 	snprintf(ad, sizeof(ad), "customer.totp:%s", a.login);
-	blob_clear(&r.seed);
 	rc = -GH_INTERNAL;
-	if (crypto_seal(app->keys, ad, secret, sizeof(secret), &r.seed.data,
-			&r.seed.len) < 0)
+	if (crypto_seal(app->keys, ad, secret, sizeof(secret), &seed.data,
+			&seed.len) < 0)
 		goto out;
-	rc = c->ops->self.reenrol_put(c, &r);
-	if (rc == 0)
-		rc = audit_enrol(app, c, id, "auth.totp_reenrolment_started",
-				 ip, request_id);
+	rc = store_transact(c, tx_begin,
+			    &(struct begin_ctx){app, &r, &seed, ip,
+						request_id});
 	if (rc == 0)
 		rc = present(app, id, secret, secret_out, uri_out, svg_out);
 out:
 	crypto_wipe(secret, sizeof(secret));
-	reenrol_rec_clear(&r);
+	blob_clear(&seed);
 	account_clear(&a);
 	return rc;
 }
@@ -180,10 +202,7 @@ tx_confirm(struct store_conn *c, void *cls)
 	struct confirm_ctx *x = cls;
 	int rc;
 
-	rc = c->ops->account_set_totp(c, REALM_CUSTOMER, x->id, &x->r->seed, 1);
-	if (rc == 0)
-		rc = c->ops->account_advance_totp(c, REALM_CUSTOMER, x->id,
-						  x->step);
+	rc = c->ops->account_advance_totp(c, REALM_CUSTOMER, x->id, x->step);
 	if (rc == 0)
 		rc = c->ops->self.reenrol_delete(c, x->id);
 	if (rc == 0)
@@ -197,19 +216,18 @@ tx_confirm(struct store_conn *c, void *cls)
 			   x->request_id);
 }
 
-/* The code against the pending secret: its step, or -1. */
+/* The code against the account's (new) secret: its step, or -1. */
 static int64_t
-check_pending(struct app *app, const struct account *a,
-	      const struct reenrol_rec *r, const char *code)
+check_code(struct app *app, const struct account *a, const char *code)
 {
 	char ad[300];
 	char *seed = NULL;
 	size_t len = 0;
-	int64_t step = -1;
+	int64_t step;
 
 	snprintf(ad, sizeof(ad), "customer.totp:%s", a->login);
-	if (r->seed.len == 0 || crypto_open(app->keys, ad, r->seed.data,
-					    r->seed.len, &seed, &len) < 0)
+	if (crypto_open(app->keys, ad, a->totp_seed.data, a->totp_seed.len,
+			&seed, &len) < 0)
 		return -1;
 	step = totp_check((const unsigned char *)seed, len, time(NULL), code);
 	crypto_secret_free(seed);
@@ -230,6 +248,7 @@ recovery_enroll_confirm(struct app *app, struct store_conn *c, int64_t id,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(&a, 0, sizeof(a));
 	*retry_after = 0;
 	rc = load_recovery(c, id, token_hash, &a, &r);
 	if (rc < 0)
@@ -237,10 +256,10 @@ recovery_enroll_confirm(struct app *app, struct store_conn *c, int64_t id,
 	snprintf(key, sizeof(key), "enroll:customer:%lld", (long long)id);
 	rc = throttle_reserve(app, c, &claim, 1, (int64_t)time(NULL),
 			      retry_after);
-	if (rc == 0 && r.seed.len == 0)
+	if (rc == 0 && !r.started)
 		rc = -GH_BAD_STATE;
 	if (rc == 0) {
-		x.step = check_pending(app, &a, &r, code);
+		x.step = check_code(app, &a, code);
 		rc = x.step < 0 ? -GH_BAD_CODE : 0;
 	}
 	out->id = id;
@@ -248,7 +267,6 @@ recovery_enroll_confirm(struct app *app, struct store_conn *c, int64_t id,
 		rc = store_transact(c, tx_confirm, &x);
 	if (rc == 0)
 		throttle_settle(c, &claim, 1);
-	reenrol_rec_clear(&r);
 	account_clear(&a);
 	return rc;
 }

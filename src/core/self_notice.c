@@ -40,8 +40,8 @@ static const char reset_done_text[] =
 static const char used_text[] =
 	"Hello,\n\nSomeone logged in to your %s account on %s with your "
 	"password and one of your recovery codes. That session can only set "
-	"up a new authenticator app; your old one stops working once the "
-	"new one is confirmed.\n\n" TAIL;
+	"up a new authenticator app, which replaces your old one as soon as "
+	"it is set up.\n\n" TAIL;
 static const char renewed_text[] =
 	"Hello,\n\nNew recovery codes were made for your %s account on %s. "
 	"The earlier codes no longer work.\n\n" TAIL;

@@ -11,17 +11,3 @@ recovery_code_list_clear(struct recovery_code_list *l)
 {
 	STORE_LIST_FREE(l);
 }
-
-void
-reenrol_rec_clear(struct reenrol_rec *r)
-{
-	if (r != NULL)
-		blob_clear(&r->seed);
-}
-
-void
-portal_token_rec_clear(struct portal_token_rec *t)
-{
-	if (t != NULL)
-		blob_clear(&t->email);
-}

@@ -29,22 +29,21 @@ struct recovery_code_list {
 };
 
 /* The new authenticator of a recovery login: the session allowed to set
- * it up and its sealed seed (empty until enrolment starts). */
+ * it up, and whether it started (a new secret replaced the old one). */
 struct reenrol_rec {
 	int64_t customer_id;
 	char token_hash[72];
-	struct blob seed;
+	int started;
 	int64_t created_at;
 };
 
-/* A link's token: kind "reset" (customer_id set) or "signup" (email_idx
- * and the sealed address set). */
+/* A link's token: kind "reset" (customer_id set) or "signup" (email_idx,
+ * the blind index of the address, set). */
 struct portal_token_new {
 	const char *hash;
 	const char *kind;
 	int64_t customer_id;      /* 0: none */
 	const char *email_idx;    /* NULL: none */
-	struct blob email;        /* sealed, may be empty */
 	int64_t now;
 	int64_t expires_at;
 };
@@ -53,7 +52,6 @@ struct portal_token_rec {
 	char kind[16];
 	int64_t customer_id;
 	char email_idx[80];
-	struct blob email;
 	int64_t created_at;
 	int64_t expires_at;
 };
@@ -103,9 +101,7 @@ struct store_self_ops {
 			    int64_t since, int64_t *n_out);
 };
 
-/* Release what the operations filled (NULL-safe). */
+/* Releases what codes_live filled (NULL-safe). */
 void recovery_code_list_clear(struct recovery_code_list *l);
-void reenrol_rec_clear(struct reenrol_rec *r);
-void portal_token_rec_clear(struct portal_token_rec *t);
 
 #endif

@@ -438,8 +438,8 @@ test_recovery_login(void **state)
 				      "WHERE used_at IS NULL AND customer_id = %lld",
 				      (long long)rcv.id),
 			 9);
-	/* Until a new authenticator is confirmed the old one still works;
-	 * afterwards only the new one does. */
+	/* Setting up a new authenticator replaces the old one:
+	 * from then on only the new one works. */
 	memcpy(old_secret, rcv.secret, sizeof(old_secret));
 	reenrol(&c2, &rcv);
 	{

@@ -3,9 +3,11 @@
 -- database) over a per-code salt and the code, so a copy of the database
 -- alone gives nothing to guess against; a code is used once (used_at).
 -- A recovery login leaves a row in recovery_enrolments tying the
--- enrolment-only session to the new authenticator being set up. Links
--- sent by mail (password reset, sign-up proof) are kept as the keyed hash
--- of their token, single use and short-lived.
+-- enrolment-only session to the new authenticator it must set up (whose
+-- sealed secret goes where every secret goes, customers.totp_seed, so key
+-- rotation covers it). Links sent by mail (password reset, sign-up proof)
+-- are kept as the keyed hash of their token, single use and short-lived;
+-- a sign-up link keeps the blind index of its address, never the address.
 
 CREATE TABLE recovery_codes (
 	id          INTEGER PRIMARY KEY,
@@ -21,7 +23,7 @@ CREATE INDEX recovery_codes_by_customer
 CREATE TABLE recovery_enrolments (
 	customer_id INTEGER PRIMARY KEY REFERENCES customers (id),
 	token_hash  TEXT NOT NULL,
-	seed        BLOB,
+	started     INTEGER NOT NULL DEFAULT 0,
 	created_at  INTEGER NOT NULL
 );
 
@@ -30,7 +32,6 @@ CREATE TABLE portal_tokens (
 	kind        TEXT NOT NULL CHECK (kind IN ('reset', 'signup')),
 	customer_id INTEGER REFERENCES customers (id),
 	email_idx   TEXT,
-	email       BLOB,
 	created_at  INTEGER NOT NULL,
 	expires_at  INTEGER NOT NULL,
 	used_at     INTEGER

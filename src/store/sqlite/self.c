@@ -86,9 +86,9 @@ sq_self_reenrol_put(struct store_conn *c, const struct reenrol_rec *r)
 {
 	return sq_exec(c,
 		       "INSERT OR REPLACE INTO recovery_enrolments "
-		       "(customer_id, token_hash, seed, created_at) "
+		       "(customer_id, token_hash, started, created_at) "
 		       "VALUES (?, ?, ?, ?)",
-		       "itBi", r->customer_id, r->token_hash, &r->seed,
+		       "itbi", r->customer_id, r->token_hash, r->started,
 		       r->created_at);
 }
 
@@ -99,24 +99,20 @@ reenrol_row(sqlite3_stmt *st, void *ctx)
 
 	r->customer_id = sqlite3_column_int64(st, 0);
 	sq_text(st, 1, r->token_hash, sizeof(r->token_hash));
+	r->started = sqlite3_column_int(st, 2);
 	r->created_at = sqlite3_column_int64(st, 3);
-	return sq_blob(st, 2, &r->seed);
+	return 0;
 }
 
 int
 sq_self_reenrol_get(struct store_conn *c, int64_t customer_id,
 		    struct reenrol_rec *out)
 {
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	rc = sq_row(c, reenrol_row, out,
-		    "SELECT customer_id, token_hash, seed, created_at "
-		    "FROM recovery_enrolments WHERE customer_id = ?",
-		    "i", customer_id);
-	if (rc < 0)
-		reenrol_rec_clear(out);
-	return rc;
+	return sq_row(c, reenrol_row, out,
+		      "SELECT customer_id, token_hash, started, created_at "
+		      "FROM recovery_enrolments WHERE customer_id = ?",
+		      "i", customer_id);
 }
 
 int
@@ -132,10 +128,10 @@ sq_self_token_insert(struct store_conn *c, const struct portal_token_new *t)
 {
 	return sq_insert(c, NULL,
 			 "INSERT INTO portal_tokens (hash, kind, customer_id, "
-			 "email_idx, email, created_at, expires_at) "
-			 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-			 "ttItBii", t->hash, t->kind, t->customer_id,
-			 t->email_idx, &t->email, t->now, t->expires_at);
+			 "email_idx, created_at, expires_at) "
+			 "VALUES (?, ?, ?, ?, ?, ?)",
+			 "ttItii", t->hash, t->kind, t->customer_id,
+			 t->email_idx, t->now, t->expires_at);
 }
 
 static int
@@ -146,26 +142,21 @@ token_row(sqlite3_stmt *st, void *ctx)
 	sq_text(st, 0, t->kind, sizeof(t->kind));
 	t->customer_id = sqlite3_column_int64(st, 1);
 	sq_text(st, 2, t->email_idx, sizeof(t->email_idx));
-	t->created_at = sqlite3_column_int64(st, 4);
-	t->expires_at = sqlite3_column_int64(st, 5);
-	return sq_blob(st, 3, &t->email);
+	t->created_at = sqlite3_column_int64(st, 3);
+	t->expires_at = sqlite3_column_int64(st, 4);
+	return 0;
 }
 
 int
 sq_self_token_get(struct store_conn *c, const char *hash, const char *kind,
 		  int64_t now, struct portal_token_rec *out)
 {
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	rc = sq_row(c, token_row, out,
-		    "SELECT kind, customer_id, email_idx, email, created_at, "
-		    "expires_at FROM portal_tokens WHERE hash = ? AND "
-		    "kind = ? AND used_at IS NULL AND expires_at > ?",
-		    "tti", hash, kind, now);
-	if (rc < 0)
-		portal_token_rec_clear(out);
-	return rc;
+	return sq_row(c, token_row, out,
+		      "SELECT kind, customer_id, email_idx, created_at, "
+		      "expires_at FROM portal_tokens WHERE hash = ? AND "
+		      "kind = ? AND used_at IS NULL AND expires_at > ?",
+		      "tti", hash, kind, now);
 }
 
 int

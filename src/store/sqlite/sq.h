@@ -49,7 +49,7 @@
  * counted, the text of every statement starts with a string literal that
  * starts with its SQL verb ("SELECT " COLS ...): macros hold fragments
  * only, never a statement's start. */
-#define SQ_STMT_CACHE 256
+#define SQ_STMT_CACHE 320
 
 struct sq_conn {
 	struct store_conn base;
