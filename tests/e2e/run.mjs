@@ -26,6 +26,7 @@ import { customerChecks } from './customers.mjs';
 import { listChecks } from './lists.mjs';
 import { defectUiChecks } from './defects_ui.mjs';
 import { webDocChecks } from './webdoc.mjs';
+import { selfChecks } from './self.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -813,6 +814,9 @@ async function main() {
     await p.locator('main .error:not([hidden])').waitFor({ timeout: 5000 });
     await p.getByLabel('Code from your authenticator app').fill(await totp(enrollee));
     await p.getByRole('button', { name: 'Activate authenticator' }).click();
+    // Its recovery codes, shown once (issue 15 SELF), then the tickets.
+    await p.getByRole('heading', { level: 1, name: 'Your recovery codes' }).waitFor({ timeout: 5000 });
+    await p.getByRole('button', { name: 'I have saved my codes' }).click();
     await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
     // Log out and in again with the new authenticator.
     await p.getByRole('button', { name: 'Log out' }).click();
@@ -1041,6 +1045,7 @@ async function main() {
   await listChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await defectUiChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await webDocChecks({ test, assert, newPage, PORTAL, CONSOLE });
+  await selfChecks({ test, assert, shot, newPage, totp, cli, dir, PORTAL, PASS_CUST, problems, cspViolations });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);
