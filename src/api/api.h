@@ -152,5 +152,11 @@ int api_portal_sessions_end_others(struct request *r);
 int api_portal_password_forgot(struct request *r);
 int api_portal_password_reset(struct request *r);
 int api_portal_ticket_solve(struct request *r);
+/* GET /portal/signup: {open}; POST /portal/signup {email} and
+ * /portal/signup/confirm {token, email, name, password}: 404 unless
+ * [portal] signup = on. */
+int api_portal_signup_get(struct request *r);
+int api_portal_signup(struct request *r);
+int api_portal_signup_confirm(struct request *r);
 
 #endif

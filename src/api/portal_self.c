@@ -1,8 +1,8 @@
 /*
  * Customer self-service endpoints (issue 15, part SELF; public listener):
  * the password change, new recovery codes, ending every other session,
- * "forgot password" and the reset from its link, and marking one's own
- * ticket solved. The argon2id work of a change runs on the portal's
+ * "forgot password" and the reset from its link, marking one's own
+ * ticket solved, and the optional self sign-up (404 while it is off). The argon2id work of a change runs on the portal's
  * login pool (http/defer.h), never on a server thread; a full queue is
  * 503 server_busy before any database work.
  *
@@ -16,6 +16,8 @@
 #include "api/common.h"
 #include "core/password.h"
 #include "core/portal_password.h"
+#include "core/session.h"
+#include "core/signup.h"
 #include "http/defer.h"
 #include "util/errors.h"
 
@@ -269,4 +271,117 @@ api_portal_ticket_solve(struct request *r)
 				   "status", t.status, "updated_at",
 				   (json_int_t)t.updated_at, "changed",
 				   changed));
+}
+
+/* Whether sign-up is open (the portal shows "Create an account"). */
+int
+api_portal_signup_get(struct request *r)
+{
+	return api_ok(r, json_pack("{s:b}", "open", signup_enabled(r->app)));
+}
+
+/* Sign-up, step one: the same answer whatever the address. */
+int
+api_portal_signup(struct request *r)
+{
+	const char *email = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("email", &email, 1, 254, JS_REQUIRED),
+		JSPEC_END,
+	};
+	int64_t retry = 0;
+	int rc;
+
+	if (!signup_enabled(r->app))
+		return -GH_NOT_FOUND;
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	rc = signup_request(r->app, request_db(r), email, r->ip, r->request_id,
+			    (int64_t)time(NULL), &retry);
+	if (rc == -GH_BAD_FIELD)
+		return api_error_field(r, rc, "email");
+	if (rc < 0)
+		return refused(r, rc, NULL, NULL, retry);
+	return api_accepted(
+		r, json_pack("{s:s}", "message",
+			     "Check your e-mail: if this address can open an "
+			     "account, a link to go on is on its way."));
+}
+
+static void
+signup_work(void *arg)
+{
+	signup_check(arg);
+}
+
+static void
+signup_release(void *arg)
+{
+	signup_free(arg);
+}
+
+/* The new customer's enrolment-only session: the cookie and the reply
+ * a login gives. */
+static int
+signup_done(struct request *r, void *arg)
+{
+	struct signup_result res;
+	char cookie[256];
+	int rc = signup_finish(request_db(r), arg, &res);
+
+	if (rc < 0)
+		return refused(r, rc, res.field, res.reason, 0);
+	session_cookie(REALM_CUSTOMER, res.ok.token,
+		       r->app->cfg.customer_absolute_seconds, cookie,
+		       sizeof(cookie));
+	rc = reply_cookie(r, cookie);
+	crypto_wipe(cookie, sizeof(cookie));
+	if (rc == 0)
+		rc = api_created(r, json_pack("{s:s, s:I, s:b}", "csrf_token",
+					      res.ok.csrf, "id",
+					      (json_int_t)res.ok.id,
+					      "enrollment_required", 1));
+	crypto_wipe(&res.ok, sizeof(res.ok));
+	return rc;
+}
+
+/* Sign-up, step two: the link's token, the address again, a name and
+ * a password; the password's work on the portal's login pool. */
+int
+api_portal_signup_confirm(struct request *r)
+{
+	const char *token = NULL, *email = NULL, *name = NULL, *pw = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("token", &token, 1, 64, JS_REQUIRED),
+		JSPEC_STR("email", &email, 1, 254, JS_REQUIRED),
+		JSPEC_STR("name", &name, 1, 100, JS_REQUIRED),
+		JSPEC_STR("password", &pw, 1, PASSWORD_MAX_CHARS, JS_REQUIRED),
+		JSPEC_END,
+	};
+	struct workpool *pool = r->app->portal_login_pool;
+	struct signup_job *job = NULL;
+	int64_t retry = 0;
+	int rc;
+
+	if (!signup_enabled(r->app))
+		return -GH_NOT_FOUND;
+	rc = api_parse(r, spec);
+	if (rc == 0)
+		rc = request_defer_room(r, pool);
+	if (rc < 0)
+		return rc;
+	rc = signup_begin(r->app, request_db(r),
+			  &(struct signup_req){token, email, name, pw,
+					       strlen(pw), r->ip,
+					       r->request_id},
+			  (int64_t)time(NULL), &job, &retry);
+	if (rc < 0)
+		return refused(r, rc, rc == -GH_LINK_INVALID ? "token" : NULL,
+			       NULL, retry);
+	rc = request_defer(r, pool, signup_work, signup_done, signup_release,
+			   job);
+	if (rc < 0)
+		signup_free(job);
+	return rc;
 }

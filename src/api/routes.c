@@ -212,5 +212,11 @@ const struct route api_routes[] = {
 	 api_portal_password_reset, ROUTE_NO_CSRF_TOKEN},
 	{"POST", "/api/v1/portal/tickets/{id}/solve", PUB, AUTH_CUSTOMER,
 	 1 * KB, api_portal_ticket_solve, 0},
+	{"GET", "/api/v1/portal/signup", PUB, AUTH_NONE, 0,
+	 api_portal_signup_get, 0},
+	{"POST", "/api/v1/portal/signup", PUB, AUTH_NONE, 1 * KB,
+	 api_portal_signup, ROUTE_NO_CSRF_TOKEN},
+	{"POST", "/api/v1/portal/signup/confirm", PUB, AUTH_NONE, 4 * KB,
+	 api_portal_signup_confirm, ROUTE_NO_CSRF_TOKEN},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

@@ -675,18 +675,139 @@ test_solve_and_reopen(void **state)
 	gh_client_free(&o);
 }
 
-/* Sign-up is off by default: its endpoints do not exist. */
+/* Sign-up is off by default: the portal is told, its endpoints answer
+ * 404. */
 static void
 test_signup_off(void **state)
 {
 	struct gh_client anon;
+	struct gh_resp r;
 
 	(void)state;
 	gh_client_init(&anon, 0);
+	assert_int_equal(gh_req(&srv, &anon, "GET", "/api/v1/portal/signup",
+				NULL, NULL, &r),
+			 200);
+	assert_true(json_is_false(json_object_get(r.json, "open")));
+	gh_resp_free(&r);
 	expect(&anon, "/api/v1/portal/signup",
 	       json_pack("{s:s}", "email", "new-person@example.org"), 404,
-	       NULL, NULL);
+	       "not_found", NULL);
+	expect(&anon, "/api/v1/portal/signup/confirm",
+	       json_pack("{s:s, s:s, s:s, s:s}", "token", "x", "email",
+			 "new-person@example.org", "name", "New Person",
+			 "password", NEW_PW),
+	       404, "not_found", NULL);
+	assert_int_equal(gh_audit_count(&srv, "portal.signup.requested", NULL),
+			 0);
 	gh_client_free(&anon);
+}
+
+static struct gh_server on;
+
+/* POST on the sign-up server; status, r filled. */
+static long
+on_post(struct gh_client *c, const char *path, json_t *obj,
+	struct gh_resp *r)
+{
+	return gh_send_json(&on, c, "POST", path, obj, r);
+}
+
+/* The token of the sign-up link mailed to email. */
+static void
+signup_link(const char *email, char *token, size_t tsz)
+{
+	char *text = NULL;
+	const char *p;
+
+	assert_int_equal(gh_take_mail(&on, email, "#/signup/", 10, &text), 0);
+	p = strstr(text, "#/signup/") + strlen("#/signup/");
+	snprintf(token, tsz, "%.*s", (int)strcspn(p, "\r\n \t"), p);
+	assert_int_equal(strlen(token), 43);
+	free(text);
+}
+
+static json_t *
+confirm_body(const char *token, const char *email, const char *pw)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "token", token, "email", email,
+			 "name", "Nina New", "password", pw);
+}
+
+/* With [portal] signup = on: the same answer for a known address (no
+ * mail), the link proves the address, the account starts without an
+ * authenticator and its session may only enrol one; the link works once. */
+static void
+test_signup_on(void **state)
+{
+	const char *path = "/api/v1/portal/signup/confirm";
+	struct gh_client c;
+	struct gh_resp r, r2;
+	struct gh_user known;
+	char token[64];
+
+	(void)state;
+	gh_start(&on, "\n[portal]\nsignup = on\n");
+	gh_add_customer(&on, "known@example.org", &known);
+	gh_client_init(&c, 0);
+	assert_int_equal(on_post(&c, "/api/v1/portal/signup",
+				 json_pack("{s:s}", "email", "nina@example.org"),
+				 &r),
+			 202);
+	assert_int_equal(on_post(&c, "/api/v1/portal/signup",
+				 json_pack("{s:s}", "email", known.email), &r2),
+			 202);
+	assert_string_equal(r.body, r2.body);
+	gh_resp_free(&r);
+	gh_resp_free(&r2);
+	assert_int_equal(gh_audit_count(&on, "portal.signup.requested",
+					"denied"),
+			 1);
+	signup_link("nina@example.org", token, sizeof(token));
+	assert_int_equal(on_post(&c, path,
+				 confirm_body(token, "other@example.org", NEW_PW),
+				 &r),
+			 400);
+	assert_string_equal(gh_error(&r), "link_invalid");
+	gh_resp_free(&r);
+	assert_int_equal(on_post(&c, path,
+				 confirm_body(token, "nina@example.org",
+					      "password"),
+				 &r),
+			 422);
+	assert_string_equal(gh_error(&r), "weak_password");
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_count(&on, "SELECT COUNT(*) FROM customers"), 1);
+	assert_int_equal(on_post(&c, path,
+				 confirm_body(token, "Nina@Example.org", NEW_PW),
+				 &r),
+			 201);
+	assert_true(json_is_true(json_object_get(r.json, "enrollment_required")));
+	snprintf(c.csrf, sizeof(c.csrf), "%s",
+		 json_string_value(json_object_get(r.json, "csrf_token")));
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_count(&on, "SELECT COUNT(*) FROM customers"), 2);
+	assert_int_equal(gh_audit_count(&on, "portal.signup.confirmed",
+					"success"),
+			 1);
+	/* Enrolment only, and the enrolment works. */
+	assert_int_equal(gh_req(&on, &c, "GET", "/api/v1/portal/tickets", NULL,
+				NULL, &r),
+			 403);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&on, &c, "POST", "/api/v1/portal/enrollment",
+				NULL, NULL, &r),
+			 201);
+	gh_resp_free(&r);
+	/* The link works once. */
+	assert_int_equal(on_post(&c, path,
+				 confirm_body(token, "nina@example.org", NEW_PW),
+				 &r),
+			 400);
+	assert_string_equal(gh_error(&r), "link_invalid");
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	assert_int_equal(gh_stop(&on), 0);
 }
 
 int
@@ -702,6 +823,7 @@ main(void)
 		cmocka_unit_test(test_end_others),
 		cmocka_unit_test(test_solve_and_reopen),
 		cmocka_unit_test(test_signup_off),
+		cmocka_unit_test(test_signup_on),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -117,12 +117,12 @@ async function recoveryChecks(t, s) {
     const p = s.anon;
     await p.goto(`${t.PORTAL}/#/recover`);
     await p.getByLabel('E-mail address').fill(s.who.email);
-    await p.getByLabel('Password').fill(NEW_PASS);
-    await p.getByLabel('Recovery code').fill('ZZZZZ-ZZZZZ');
+    await p.getByLabel('Password', { exact: true }).fill(NEW_PASS);
+    await p.getByLabel('Recovery code', { exact: true }).fill('ZZZZZ-ZZZZZ');
     await p.getByRole('button', { name: 'Log in' }).click();
     await p.locator('.error:not([hidden])').waitFor({ timeout: 8000 });
     await shotBoth(t, p, 'self-recover-error');
-    await p.getByLabel('Recovery code').fill(s.codes[0].toLowerCase());
+    await p.getByLabel('Recovery code', { exact: true }).fill(s.codes[0].toLowerCase());
     await p.getByRole('button', { name: 'Log in' }).click();
     await p.getByRole('heading', { level: 1, name: 'Set up your authenticator app' }).waitFor({ timeout: 8000 });
     const secret = (await p.locator('code.key').textContent()).replace(/\s+/g, '');

@@ -138,7 +138,7 @@ function showLogin() {
     notice: state.loginNotice, api, path: `${API}/session`, invalid: invalidLogin, signedIn: loggedIn,
   });
   state.loginNotice = '';
-  screen(h('div', { class: 'two-col' }, h('div', null, login.form, loginLinks()), contactNote()));
+  screen(h('div', { class: 'two-col' }, h('div', null, login.form, loginLinks(selfCtx())), contactNote()));
   login.email.input.focus();
 }
 

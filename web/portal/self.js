@@ -41,11 +41,16 @@ export function lostEverything() {
     h('p', { text: 'We will never ask for your password or codes while doing so.' }));
 }
 
-// "Use a recovery code" and "Forgot your password?" under the login form.
-export function loginLinks() {
-  return h('p', { class: 'login-links' },
+// "Use a recovery code" and "Forgot your password?" under the login
+// form, and "Create an account" while sign-up is open.
+export function loginLinks(ctx) {
+  const p = h('p', { class: 'login-links' },
     h('a', { href: '#/recover', text: 'Lost your phone? Log in with a recovery code' }), ' · ',
     h('a', { href: '#/forgot', text: 'Forgot your password?' }));
+  ctx.api.get(`${ctx.API}/signup`, { expect401: true }).then((res) => {
+    if (res.open) p.append(' · ', h('a', { href: '#/signup', text: 'New here? Create an account' }));
+  }, () => { /* no sign-up then */ });
+  return p;
 }
 
 // The recovery codes, shown once: a list, download and print.
@@ -164,7 +169,8 @@ function showRecoverLogin(ctx) {
     err, email.wrap, pw.wrap, code.wrap, submitRow('Log in', h('a', { href: '#/', text: 'Back to the usual login' })));
   wire(form, err, email.input, async () => {
     if (!email.input.value || !pw.input.value || !code.input.value.trim()) throw new Error('Enter your e-mail address, password and a recovery code.');
-    const res = await ctx.api.post(`${ctx.API}/session`, { email: email.input.value, password: pw.input.value, recovery_code: code.input.value.trim() });
+    const res = await ctx.api.post(`${ctx.API}/session`, { email: email.input.value, password: pw.input.value, recovery_code: code.input.value.trim() }, { expect401: true });
+    ctx.api.setCsrf(res.csrf_token);
     ctx.signedIn(res);
   });
   ctx.screen(h('div', { class: 'two-col' }, form, lostEverything()));
@@ -210,12 +216,52 @@ function showReset(ctx, token) {
   code.input.focus();
 }
 
+function showSignup(ctx) {
+  const err = alertBox();
+  const email = field('E-mail address', { type: 'email', autocomplete: 'email', required: true }, 'We send a link to this address to check it is yours.');
+  const done = h('p', { class: 'notice', role: 'status', hidden: true });
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'su-h' },
+    h('h1', { id: 'su-h', text: 'Create an account' }),
+    err, done, email.wrap, submitRow('Send the link', h('a', { href: '#/', text: 'Back to login' })));
+  wire(form, err, email.input, async () => {
+    if (!email.input.value.trim()) throw new Error('Enter your e-mail address.');
+    const res = await ctx.api.post(`${ctx.API}/signup`, { email: email.input.value.trim() });
+    done.textContent = res.message || 'Check your e-mail.';
+    done.hidden = false;
+  });
+  ctx.screen(form);
+  email.input.focus();
+}
+
+function showSignupConfirm(ctx, token) {
+  const err = alertBox();
+  const email = tag(field('E-mail address', { type: 'email', autocomplete: 'email', required: true }, 'The address the link was sent to.'), 'email');
+  const name = tag(field('Your name', { type: 'text', autocomplete: 'name', required: true, maxlength: '100' }), 'name');
+  const pw = tag(passwordField('Password', 'new-password', NEW_HINT), 'password');
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'sc-h' },
+    h('h1', { id: 'sc-h', text: 'Finish creating your account' }),
+    h('p', { text: 'Next you set up an authenticator app: your account needs a code from it at every login.' }),
+    err, email.wrap, name.wrap, pw.wrap, submitRow('Create account'));
+  wire(form, err, email.input, async () => {
+    if (!email.input.value.trim() || !name.input.value.trim() || !pw.input.value) throw new Error('Fill in your e-mail address, name and a password.');
+    const res = await ctx.api.post(`${ctx.API}/signup/confirm`, { token: token || '', email: email.input.value.trim(), name: name.input.value.trim(), password: pw.input.value });
+    ctx.api.setCsrf(res.csrf_token);
+    ctx.signedIn(res);
+  });
+  ctx.screen(form);
+  email.input.focus();
+}
+
 // The pages of self-service before login; true when parts named one.
 export function selfRoute(parts, ctx) {
   switch (parts[0]) {
     case 'recover': showRecoverLogin(ctx); return true;
     case 'forgot': showForgot(ctx); return true;
     case 'reset': showReset(ctx, parts[1]); return true;
+    case 'signup':
+      if (parts[1]) showSignupConfirm(ctx, parts[1]);
+      else showSignup(ctx);
+      return true;
     default: return false;
   }
 }
