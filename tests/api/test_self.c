@@ -125,8 +125,9 @@ outbox(const char *kind)
 			    kind);
 }
 
-/* ASVS 6.2.3 6.3.x: each missing or wrong part of a password change is
- * refused, names its field and changes nothing. */
+/* ASVS 7.5.1 6.3.1: each missing or wrong part of a password change
+ * (full re-authentication: password and second factor) is refused, names
+ * its field and changes nothing. */
 static void
 test_change_refusals(void **state)
 {
@@ -189,8 +190,9 @@ test_change_refusals(void **state)
 	gh_client_free(&c);
 }
 
-/* The change with the authenticator's code: other sessions end, this one
- * stays, the new password works and the old one not, a notice. */
+/* ASVS 6.3.7 7.5.2 6.5.1: the change with the authenticator's code:
+ * other sessions end, this one stays, the code cannot be replayed, the
+ * new password works and the old one not, a notice is queued. */
 static void
 test_change(void **state)
 {
@@ -366,7 +368,7 @@ reenrol(struct gh_client *c, struct gh_user *u)
 	gh_resp_free(&r);
 }
 
-/* ASVS 6.5.1 6.5.2 6.5.4: recovery codes are single use; a login with
+/* ASVS 6.5.1 6.3.7 16.3.1: recovery codes are single use; a login with
  * one opens an enrolment-only session, queues a notice and is audited. */
 static void
 test_recovery_login(void **state)
@@ -488,8 +490,8 @@ forgot(struct gh_client *c, const char *email, char **body)
 	gh_resp_free(&r);
 }
 
-/* ASVS 6.4.1 6.4.3 6.3.x: "forgot" answers alike for an unknown address;
- * the link alone resets nothing; a reset needs the second factor, ends
+/* ASVS 6.3.8 6.4.3 6.5.1: "forgot" answers alike for an unknown address;
+ * the link alone resets nothing (a reset does not bypass MFA), it ends
  * every session, and its link works once. */
 static void
 test_reset(void **state)
@@ -546,8 +548,8 @@ test_reset(void **state)
 	gh_client_free(&c);
 }
 
-/* A link past its time is refused; links to one address are capped per
- * hour without the answer changing. */
+/* ASVS 6.3.1 6.3.8: a link past its time is refused; links to one
+ * address are capped per hour without the answer changing. */
 static void
 test_reset_expiry_and_cap(void **state)
 {
@@ -734,9 +736,10 @@ confirm_body(const char *token, const char *email, const char *pw)
 			 "name", "Nina New", "password", pw);
 }
 
-/* With [portal] signup = on: the same answer for a known address (no
- * mail), the link proves the address, the account starts without an
- * authenticator and its session may only enrol one; the link works once. */
+/* ASVS 6.3.8: with [portal] signup = on: the same answer for a known
+ * address (no mail), the link proves the address, the account starts
+ * without an authenticator and its session may only enrol one; the link
+ * works once. */
 static void
 test_signup_on(void **state)
 {

@@ -217,6 +217,10 @@ int sq_ticket_update(struct store_conn *c, int64_t id, const char *status,
 		     int64_t assignee_id, int64_t now);
 int sq_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
 			int64_t queue_id, int64_t now);
+int sq_ticket_set_priority(struct store_conn *c, int64_t ticket_id,
+			   const char *priority, int64_t now);
+int sq_ticket_set_tags(struct store_conn *c, int64_t ticket_id,
+		       const char *tags, int64_t now);
 int sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
 			 int64_t ticket_id, struct ticket_rec *out);
 int sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
