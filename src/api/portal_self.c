@@ -216,11 +216,14 @@ api_portal_recovery_get(struct request *r)
 int
 api_portal_sessions_end_others(struct request *r)
 {
+	const struct jspec spec[] = {JSPEC_END};
 	int64_t ended = 0;
-	int rc = portal_sessions_end_others(r->app, request_db(r), r->actor.id,
-					    r->actor.token_hash, r->ip,
-					    r->request_id, &ended);
+	int rc = api_parse(r, spec);
 
+	if (rc == 0)
+		rc = portal_sessions_end_others(r->app, request_db(r),
+						r->actor.id, r->actor.token_hash,
+						r->ip, r->request_id, &ended);
 	if (rc < 0)
 		return rc;
 	return api_ok(r, json_pack("{s:I}", "sessions_ended",
@@ -258,12 +261,15 @@ api_portal_password_forgot(struct request *r)
 int
 api_portal_ticket_solve(struct request *r)
 {
+	const struct jspec spec[] = {JSPEC_END};
 	struct ticket_rec t;
 	int changed = 0;
-	int rc = portal_ticket_solve(r->app, request_db(r), r->actor.id,
-				     r->params[0], r->ip, r->request_id,
-				     (int64_t)time(NULL), &t, &changed);
+	int rc = api_parse(r, spec);
 
+	if (rc == 0)
+		rc = portal_ticket_solve(r->app, request_db(r), r->actor.id,
+					 r->params[0], r->ip, r->request_id,
+					 (int64_t)time(NULL), &t, &changed);
 	if (rc < 0)
 		return rc;
 	return api_ok(r, json_pack("{s:I, s:s, s:s, s:I, s:b}", "id",
