@@ -191,5 +191,24 @@ int api_macros_update(struct request *r);
 int api_macros_delete(struct request *r);
 int api_macros_preview(struct request *r);
 int api_macros_apply(struct request *r);
+/* portal_self.c (issue 15, part SELF): customer self-service.
+ * POST /portal/password {current, totp | recovery_code, new};
+ * GET/POST /portal/recovery-codes (POST {password, totp}: ten new ones);
+ * POST /portal/sessions/end-others; POST /portal/password/forgot {email}
+ * and /portal/password/reset {token, totp | recovery_code, new} (no
+ * session); POST /portal/tickets/{id}/solve. */
+int api_portal_password_change(struct request *r);
+int api_portal_recovery_get(struct request *r);
+int api_portal_recovery_new(struct request *r);
+int api_portal_sessions_end_others(struct request *r);
+int api_portal_password_forgot(struct request *r);
+int api_portal_password_reset(struct request *r);
+int api_portal_ticket_solve(struct request *r);
+/* GET /portal/signup: {open}; POST /portal/signup {email} and
+ * /portal/signup/confirm {token, email, name, password}: 404 unless
+ * [portal] signup = on. */
+int api_portal_signup_get(struct request *r);
+int api_portal_signup(struct request *r);
+int api_portal_signup_confirm(struct request *r);
 
 #endif

@@ -12,6 +12,7 @@
 #include "core/auth.h"
 #include "util/errors.h"
 #include "core/password.h"
+#include "core/recovery.h"
 #include "core/session.h"
 #include "core/tickets.h"
 #include "crypto/totp.h"
@@ -154,6 +155,7 @@ login(struct request *r, enum realm realm)
 	const char *email = NULL;
 	const char *password = NULL;
 	const char *code = NULL;
+	const char *recovery = NULL;
 	const struct jspec spec[] = {
 		JSPEC_STR("email", &email, 1, 254, JS_REQUIRED),
 		JSPEC_STR("password", &password, 1, PASSWORD_MAX_CHARS,
@@ -161,6 +163,8 @@ login(struct request *r, enum realm realm)
 		/* Empty or absent only for an account that still has to
 		 * enrol its authenticator. */
 		JSPEC_STR("totp", &code, 0, 16, 0),
+		/* Customers: instead of totp (core/recovery.h). */
+		JSPEC_STR("recovery_code", &recovery, 0, 32, 0),
 		JSPEC_END,
 	};
 	int rc;
@@ -168,6 +172,11 @@ login(struct request *r, enum realm realm)
 	rc = api_parse(r, spec);
 	if (rc < 0)
 		return rc;
+	if (recovery != NULL && recovery[0] == '\0')
+		recovery = NULL;
+	if (recovery != NULL &&
+	    (realm != REALM_CUSTOMER || (code != NULL && code[0] != '\0')))
+		return api_error_field(r, -GH_BAD_FIELD, "recovery_code");
 	return login_start(r, realm,
 			   &(struct login_req){
 				   .realm = realm,
@@ -175,6 +184,7 @@ login(struct request *r, enum realm realm)
 				   .password = password,
 				   .password_len = strlen(password),
 				   .code = code,
+				   .recovery_code = recovery,
 				   .ip = r->ip,
 				   .request_id = r->request_id,
 			   });
@@ -191,6 +201,12 @@ api_enroll_begin(struct request *r)
 	rc = auth_enroll_begin(r->app, request_db(r), r->actor.realm,
 			       r->actor.id, r->ip, r->request_id, secret, &uri,
 			       &svg);
+	/* A recovery login's session sets up a new authenticator. */
+	if (rc == -GH_BAD_STATE && r->actor.realm == REALM_CUSTOMER &&
+	    !r->actor.mfa)
+		rc = recovery_enroll_begin(r->app, request_db(r), r->actor.id,
+					   r->actor.token_hash, r->ip,
+					   r->request_id, secret, &uri, &svg);
 	if (rc < 0)
 		return rc;
 	api_created(r,
@@ -201,6 +217,32 @@ api_enroll_begin(struct request *r)
 	free(uri);
 	free(svg);
 	return 0;
+}
+
+/* The new session's CSRF token; for customers also their ten new
+ * recovery codes, shown this once (core/recovery.h). */
+static int
+enroll_reply(struct request *r, const char *csrf)
+{
+	struct recovery_codes codes;
+	json_t *body = json_pack("{s:s}", "csrf_token", csrf);
+	json_t *arr;
+	int rc;
+
+	if (r->actor.realm != REALM_CUSTOMER)
+		return api_ok(r, body);
+	rc = recovery_issue(r->app, request_db(r), r->actor.id, "enrolment",
+			    r->ip, r->request_id, &codes);
+	if (rc < 0) {
+		json_decref(body);
+		return rc;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < RECOVERY_CODES; i++)
+		json_array_append_new(arr, json_string(codes.v[i]));
+	crypto_wipe(&codes, sizeof(codes));
+	json_object_set_new(body, "recovery_codes", arr);
+	return api_ok(r, body);
 }
 
 int
@@ -222,6 +264,12 @@ api_enroll_confirm(struct request *r)
 	rc = auth_enroll_confirm(r->app, request_db(r), r->actor.realm,
 				 r->actor.id, r->actor.token_hash, code, r->ip,
 				 r->request_id, &ok, &retry);
+	if (rc == -GH_BAD_STATE && r->actor.realm == REALM_CUSTOMER &&
+	    !r->actor.mfa)
+		rc = recovery_enroll_confirm(r->app, request_db(r),
+					     r->actor.id, r->actor.token_hash,
+					     code, r->ip, r->request_id, &ok,
+					     &retry);
 	if (rc == -GH_TOO_MANY_ATTEMPTS)
 		r->retry_after = retry;
 	if (rc < 0)
@@ -236,7 +284,7 @@ api_enroll_confirm(struct request *r)
 	crypto_wipe(cookie, sizeof(cookie));
 	if (rc < 0)
 		return rc;
-	return api_ok(r, json_pack("{s:s}", "csrf_token", ok.csrf));
+	return enroll_reply(r, ok.csrf);
 }
 
 int

@@ -332,7 +332,10 @@ accounts_create(struct app *app, struct store_conn *c,
 	if (rc < 0)
 		return rc;
 	*field = "password";
-	rc = hash_password(&x, reason);
+	if (in->pw_hash != NULL)
+		snprintf(x.pw_hash, sizeof(x.pw_hash), "%s", in->pw_hash);
+	else
+		rc = hash_password(&x, reason);
 	if (rc == 0) {
 		*field = NULL;
 		rc = seal_secrets(&x);

@@ -27,6 +27,10 @@ struct account_new {
 	const char *account_number;
 	const char *password;
 	size_t password_len;
+	/* Or the password already checked against the policy and hashed
+	 * (argon2id, encoded) off the server thread by the caller (self
+	 * sign-up, core/signup.h): password is then not read. */
+	const char *pw_hash;
 	const char *actor;   /* who creates it, for the audit log */
 	/* Customer enrols an authenticator at first portal login instead of
 	 * receiving a secret now (out->totp_secret stays empty). */

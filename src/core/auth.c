@@ -24,6 +24,7 @@
 #include "core/hygiene.h"
 #include "util/errors.h"
 #include "core/password.h"
+#include "core/recovery.h"
 #include "core/session.h"
 #include "core/throttle.h"
 #include "crypto/totp.h"
@@ -83,6 +84,8 @@ struct auth_attempt {
 	int64_t step;           /* the accepted TOTP step */
 	char new_hash[CRYPTO_PWHASH_BYTES];
 	int rehash;             /* new_hash replaces the stored hash */
+	struct recovery_code_list codes; /* live recovery codes, if asked */
+	int64_t code_id;        /* the recovery code that matched, or 0 */
 };
 
 /* Names the attempt's keys. A malformed e-mail still costs a hash and
@@ -120,6 +123,7 @@ attempt_end(struct auth_attempt *a)
 	crypto_wipe(a->new_hash, sizeof(a->new_hash));
 	crypto_wipe(&a->okv, sizeof(a->okv));
 	account_clear(&a->acct);
+	recovery_code_list_clear(&a->codes);
 }
 
 static void
@@ -204,11 +208,20 @@ check_second_factor(struct auth_attempt *a)
 	if (a->acct.disabled)
 		return login_failed(a, "account disabled");
 	if (!a->acct.totp_enrolled) {
-		if (req->code != NULL && req->code[0] != '\0')
+		if ((req->code != NULL && req->code[0] != '\0') ||
+		    req->recovery_code != NULL)
 			return login_failed(
 				a, "code for an account without authenticator");
 		a->ok->enrollment_required = 1;
 		return 0;
+	}
+	if (req->recovery_code != NULL) {
+		/* Enrolment only, until a new authenticator is confirmed. */
+		a->code_id = recovery_match(a->app->keys, &a->codes,
+					    req->recovery_code);
+		a->ok->enrollment_required = 1;
+		return a->code_id > 0 ? 0
+				      : login_failed(a, "wrong recovery code");
 	}
 	if (open_seed(a->app, req->realm, a->login, &a->acct, &seed,
 		      &seed_len) < 0) {
@@ -257,7 +270,9 @@ record_login(struct store_conn *c, const struct auth_attempt *a, int ok)
 						     : NULL,
 				    .ip = a->req->ip,
 				    .request_id = a->req->request_id,
-				    .method = a->acct.totp_enrolled
+				    .method = a->code_id > 0
+						      ? "password+recovery_code"
+						      : a->acct.totp_enrolled
 						      ? "password+totp"
 						      : "password",
 				    .ok = ok,
@@ -272,7 +287,7 @@ tx_success(struct store_conn *c, void *cls)
 	char who[48];
 	int rc = 0;
 
-	if (a->acct.totp_enrolled)
+	if (a->acct.totp_enrolled && a->code_id == 0)
 		rc = c->ops->account_advance_totp(c, req->realm, a->acct.id,
 						  a->step);
 	if (rc == 0 && a->rehash)
@@ -282,8 +297,12 @@ tx_success(struct store_conn *c, void *cls)
 		rc = throttle_settle(c, a->claims, 2);
 	if (rc == 0)
 		rc = session_create(a->app, c, req->realm, a->acct.id,
-				    a->acct.totp_enrolled, req->ip,
-				    a->ok->token, a->ok->csrf);
+				    a->acct.totp_enrolled && a->code_id == 0,
+				    req->ip, a->ok->token, a->ok->csrf);
+	if (rc == 0 && a->code_id > 0)
+		rc = recovery_login_tx(a->app, c, a->acct.id, a->code_id,
+				       a->ok->token, req->ip, req->request_id,
+				       a->now);
 	if (rc == 0)
 		rc = record_login(c, a, 1);
 	if (rc < 0)
@@ -299,7 +318,10 @@ tx_success(struct store_conn *c, void *cls)
 				 .request_id = req->request_id,
 				 .detail = json_pack(
 					 "{s:s, s:b}", "factors",
-					 a->acct.totp_enrolled
+					 a->code_id > 0
+						 ? "password+recovery_code "
+						   "(enrolment only)"
+					 : a->acct.totp_enrolled
 						 ? "password+totp"
 						 : "password (enrolment only)",
 					 "rehashed", a->rehash),
@@ -379,6 +401,11 @@ auth_login_begin(struct app *app, struct store_conn *c,
 	if (rc < 0 && rc != -GH_NOT_FOUND)
 		goto out;
 	a->have_acct = rc == 0;
+	rc = 0;
+	if (a->have_acct && req->recovery_code != NULL)
+		rc = c->ops->self.codes_live(c, a->acct.id, &a->codes);
+	if (rc < 0)
+		goto out;
 	a->check_rc = -GH_INTERNAL; /* until auth_login_check runs */
 	*out = a;
 	return 0;

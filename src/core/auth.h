@@ -23,6 +23,10 @@ struct login_req {
 	const char *code;
 	const char *ip;
 	const char *request_id;
+	/* Customers (issue 15 SELF): a recovery code instead of code; the
+	 * session then may only enrol a new authenticator
+	 * (core/recovery.h). NULL: none. */
+	const char *recovery_code;
 };
 
 struct login_ok {

@@ -254,6 +254,15 @@ static const struct opt opts[] = {
 	  "threads analysing uploads (file type, archives, clamd)"),
 	I("workers", "scan_queue", scan_queue, "16", 1, 1024,
 	  "uploads waiting for a scan thread before 503 server_busy"),
+	/* [portal]: customer self-service (issue 15, part SELF) */
+	S("portal", "signup", portal_signup, "off",
+	  "on: customers may open an account themselves (e-mail proof, then "
+	  "authenticator enrolment); off: only staff create accounts"),
+	I("portal", "reset_minutes", portal_reset_minutes, "30", 5, 120,
+	  "minutes a password-reset or sign-up link works"),
+	I("portal", "reset_mails_per_hour", portal_reset_mails_per_hour, "3",
+	  1, 20, "password-reset (or sign-up) links one address gets in an "
+	  "hour; past it the request is answered alike but sends nothing"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 	/* connection model, header deadline, request log (issue 14 CONN) */
 	I("server", "threads", server_threads, "0", 0, 256,
@@ -479,6 +488,11 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 	    strcmp(cfg->log_requests, "sample") != 0 &&
 	    strcmp(cfg->log_requests, "all") != 0) {
 		snprintf(err, errsz, "[log] requests: off, sample or all");
+		return -1;
+	}
+	if (strcmp(cfg->portal_signup, "off") != 0 &&
+	    strcmp(cfg->portal_signup, "on") != 0) {
+		snprintf(err, errsz, "[portal] signup: off or on");
 		return -1;
 	}
 	return 0;

@@ -133,6 +133,10 @@ struct config {
 	int64_t portal_login_queue;
 	int64_t scan_threads;	/* uploads' analysis (issue 14, part SLOW) */
 	int64_t scan_queue;
+	/* [portal]: customer self-service (issue 15, part SELF) */
+	char portal_signup[8];		/* off (default) | on */
+	int64_t portal_reset_minutes;
+	int64_t portal_reset_mails_per_hour;
 	/* [log] */
 	char log_level[16];
 	/* connection model and request log (issue 14 CONN) */

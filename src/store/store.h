@@ -208,6 +208,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 #include "store/store_macros.h"
 #include "store/store_search.h"
 #include "store/store_sla.h"
+#include "store/store_self.h"
 
 
 struct store_ops {
@@ -633,6 +634,7 @@ struct store_ops {
 	const struct store_macros_ops *macros; /* store_macros.h (issue 15) */
 	struct store_search_ops search; /* store/store_search.h (issue 15) */
 	const struct store_sla_ops *sla; /* store/store_sla.h (issue 15) */
+	struct store_self_ops self; /* store/store_self.h (issue 15 SELF) */
 };
 
 /* Every connection starts with the backend's operations table. */

@@ -30,6 +30,7 @@ import { webDocChecks } from './webdoc.mjs';
 import { superChecks } from './super.mjs';
 import { macroChecks } from './macros.mjs';
 import { slaChecks } from './sla.mjs';
+import { selfChecks } from './self.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -817,6 +818,9 @@ async function main() {
     await p.locator('main .error:not([hidden])').waitFor({ timeout: 5000 });
     await p.getByLabel('Code from your authenticator app').fill(await totp(enrollee));
     await p.getByRole('button', { name: 'Activate authenticator' }).click();
+    // Its recovery codes, shown once (issue 15 SELF), then the tickets.
+    await p.getByRole('heading', { level: 1, name: 'Your recovery codes' }).waitFor({ timeout: 5000 });
+    await p.getByRole('button', { name: 'I have saved my codes' }).click();
     await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
     // Log out and in again with the new authenticator.
     await p.getByRole('button', { name: 'Log out' }).click();
@@ -1048,6 +1052,7 @@ async function main() {
   await defectUiChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await webDocChecks({ test, assert, newPage, PORTAL, CONSOLE });
   await macroChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
+  await selfChecks({ test, assert, shot, newPage, totp, cli, dir, PORTAL, PASS_CUST, problems, cspViolations });
   await slaChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, supervisor, problems, cspViolations });
 
   await test('every page state visited had labelled form controls', async () => {

@@ -121,7 +121,7 @@ login(struct fx *f, const char *email, const char *pw, const char *code,
 {
 	struct store_conn *c = store_acquire(f->app.store);
 	struct login_req req = {REALM_STAFF, email, pw, strlen(pw), code, ip,
-				"test"};
+				"test", NULL};
 	struct login_ok ok;
 	int64_t retry = 0;
 	int rc = auth_login(&f->app, c, &req, &ok, &retry);
@@ -174,7 +174,7 @@ race_one(void *arg)
 	struct store_conn *c = store_acquire(r->f->app.store);
 	struct login_req req = {REALM_STAFF, "race@example.com",
 				"not the password 5", 18, "123456",
-				"192.0.2.7", "race"};
+				"192.0.2.7", "race", NULL};
 	struct login_ok ok;
 	int64_t retry = 0;
 

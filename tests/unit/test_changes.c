@@ -669,7 +669,7 @@ test_email_applied_reseals(void **state)
 	struct fx *f = *state;
 	int64_t id = request_ok(f, "email", ADA_NEW, T0);
 	struct login_req req = {REALM_CUSTOMER, ADA_NEW, PASSWORD,
-				strlen(PASSWORD), NULL, "192.0.2.1", "t"};
+				strlen(PASSWORD), NULL, "192.0.2.1", "t", NULL};
 	unsigned char before[TOTP_SECRET_BYTES], after[TOTP_SECRET_BYTES];
 	size_t lb = 0, la = 0;
 	char code[TOTP_DIGITS + 1];
@@ -815,7 +815,7 @@ test_mfa_reset(void **state)
 	struct fx *f = *state;
 	int64_t id = request_ok(f, "mfa_reset", NULL, T0);
 	struct login_req req = {REALM_CUSTOMER, ADA, PASSWORD,
-				strlen(PASSWORD), NULL, "192.0.2.1", "t"};
+				strlen(PASSWORD), NULL, "192.0.2.1", "t", NULL};
 	unsigned char old[TOTP_SECRET_BYTES], now[TOTP_SECRET_BYTES];
 	size_t lo = 0, ln = 0;
 	char token[CRYPTO_TOKEN_CHARS + 1], csrf[CRYPTO_TOKEN_CHARS + 1];

@@ -540,7 +540,7 @@ login(struct fx *f, enum realm realm, const char *email, const char *b32)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
 	struct login_req req = {realm, email, PASSWORD, strlen(PASSWORD),
-				NULL, "127.0.0.1", "t"};
+				NULL, "127.0.0.1", "t", NULL};
 	struct login_ok ok;
 	char code[8];
 	size_t n = 0;

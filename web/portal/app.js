@@ -9,6 +9,7 @@ import {
 import { showRequests, requestsNotice } from './requests.js';
 import { portalSearch } from './search.js';
 import { showContactPolicy, showCheck, showSecurity } from './protect.js';
+import { selfRoute, loginLinks, securityCards, showRecoveryCodes, solveControl } from './self.js';
 
 const API = '/api/v1/portal';
 // Tickets per page of the list.
@@ -98,6 +99,11 @@ function contactNote() {
     h('p', null, h('a', { href: '#/contact', text: 'Our full contact policy' })));
 }
 
+// What self-service (self.js) needs of the app.
+function selfCtx() {
+  return { api, API, screen, go, signedIn: loggedIn };
+}
+
 // ---------------------------------------------------------------- login
 
 // The login form needs e-mail and password; the code may be empty (first
@@ -133,7 +139,7 @@ function showLogin() {
     notice: state.loginNotice, api, path: `${API}/session`, invalid: invalidLogin, signedIn: loggedIn,
   });
   state.loginNotice = '';
-  screen(h('div', { class: 'two-col' }, login.form, contactNote()));
+  screen(h('div', { class: 'two-col' }, h('div', null, login.form, loginLinks(selfCtx())), contactNote()));
   login.email.input.focus();
 }
 
@@ -194,7 +200,8 @@ async function showEnrollment() {
         api.setCsrf(res.csrf_token);
         state.enrolling = false;
         await loadSession();
-        go('#/tickets');
+        // Its recovery codes, shown this once (self.js).
+        showRecoveryCodes(selfCtx(), res.recovery_codes || [], () => go('#/tickets'));
         announce('Your authenticator is active. You will need a code from it at every login.');
       } catch (e) {
         showError(err, e);
@@ -329,6 +336,7 @@ async function showTicket(id) {
     h('p', { class: 'meta' },
       statusBadge(t.status), ' ',
       h('span', { class: 'muted' }, `Ticket #${t.id} · opened `, timeEl(t.created_at))),
+    solveControl(selfCtx(), t, () => showTicket(id)),
     messages.length
       ? h('ol', { class: 'conversation', 'aria-label': 'Conversation' }, messages.map(messageItem))
       : h('p', { class: 'empty', text: 'No messages yet.' }),
@@ -462,7 +470,7 @@ async function showSettings() {
   const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'phrase-h' },
     h('h2', { id: 'phrase-h', text: 'Recognise our e-mails' }), err, phrase.wrap,
     submitRow('Save phrase'));
-  screen(h('h1', { text: 'Security settings' }), h('div', { class: 'two-col' }, form, contactNote()));
+  screen(h('h1', { text: 'Security settings' }), h('div', { class: 'two-col' }, form, contactNote()), securityCards(selfCtx()));
   try {
     const res = await api.get(`${API}/phrase`);
     // What the customer typed while it loaded is kept.
@@ -535,6 +543,7 @@ async function render() {
   const { parts } = route();
   const protect = { api, API, screen, loggedIn: !!state.me };
   if (parts[0] === 'contact') return showContactPolicy(protect); // before login too
+  if (!state.me && selfRoute(parts, selfCtx())) return;
   if (!state.me) return showLogin();
   if (seq !== rendering) return;
   try {

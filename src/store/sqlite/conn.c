@@ -19,6 +19,7 @@
 #include "store/sqlite/sq.h"
 #include "store/sqlite/sq_drills.h"
 #include "store/sqlite/sq_super.h"
+#include "store/sqlite/sq_self.h"
 #include "util/embed.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -536,6 +537,19 @@ static const struct store_ops sq_ops = {
 		.view_get = sq_view_get,
 		.view_list = sq_view_list,
 		.view_count = sq_view_count,
+	/* self.c: customer self-service (issue 15, part SELF) */
+	.self = {
+		.codes_replace = sq_self_codes_replace,
+		.codes_live = sq_self_codes_live,
+		.code_use = sq_self_code_use,
+		.codes_count = sq_self_codes_count,
+		.reenrol_put = sq_self_reenrol_put,
+		.reenrol_get = sq_self_reenrol_get,
+		.reenrol_delete = sq_self_reenrol_delete,
+		.token_insert = sq_self_token_insert,
+		.token_get = sq_self_token_get,
+		.token_use = sq_self_token_use,
+		.tokens_since = sq_self_tokens_since,
 	},
 };
 
