@@ -537,6 +537,7 @@ static const struct store_ops sq_ops = {
 		.view_get = sq_view_get,
 		.view_list = sq_view_list,
 		.view_count = sq_view_count,
+	},
 	/* self.c: customer self-service (issue 15, part SELF) */
 	.self = {
 		.codes_replace = sq_self_codes_replace,
