@@ -139,5 +139,19 @@ int api_link_open(struct request *r);
 int api_report_phishing(struct request *r);
 /* POST /attachments/{id}/open: before the console downloads a file. */
 int api_attachment_open(struct request *r);
+/* events.c (issue 15, part LIVE): GET /events (staff) and GET
+ * /portal/events (customers): text/event-stream of ids and kinds, resumed
+ * after Last-Event-ID; POST /tickets/{id}/typing (presence). */
+int api_events(struct request *r);
+int api_portal_events(struct request *r);
+int api_tickets_typing(struct request *r);
+struct tk_actor;
+/* Not handlers: sets "unread" on each ticket (objects with "id") of the
+ * work list arr for staff member a; marks ticket_id seen by a (the staff
+ * view). Best effort: a failure is logged, the reply stands. */
+void api_events_unread(struct request *r, const struct tk_actor *a,
+		       json_t *arr);
+void api_events_seen(struct request *r, const struct tk_actor *a,
+		     int64_t ticket_id);
 
 #endif

@@ -197,5 +197,11 @@ const struct route api_routes[] = {
 	 AUTH_AGENT, 4 * KB, api_report_phishing, 0},
 	{"POST", "/api/v1/attachments/{id}/open", STAFF, AUTH_AGENT, 1 * KB,
 	 api_attachment_open, 0},
+	/* live updates (issue 15, part LIVE): event streams, presence */
+	{"GET", "/api/v1/events", STAFF, AUTH_AGENT, 0, api_events, 0},
+	{"GET", "/api/v1/portal/events", PUB, AUTH_CUSTOMER, 0,
+	 api_portal_events, 0},
+	{"POST", "/api/v1/tickets/{id}/typing", STAFF, AUTH_AGENT, 0,
+	 api_tickets_typing, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

@@ -123,6 +123,13 @@ struct config {
 	int64_t portal_login_queue;
 	int64_t scan_threads;	/* uploads' analysis (issue 14, part SLOW) */
 	int64_t scan_queue;
+	/* [live]: live updates (issue 15, part LIVE; core/events.h) */
+	int64_t live_keep_hours;
+	int64_t live_keep_events;
+	int64_t live_streams_per_session;
+	int64_t live_streams_per_listener;
+	int64_t live_poll_ms;
+	int64_t live_heartbeat_seconds;
 	/* [log] */
 	char log_level[16];
 	/* connection model and request log (issue 14 CONN) */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/events.h"
 #include "core/tickets_int.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -79,6 +80,9 @@ tk_send_tx(struct store_conn *c, const struct tk_send *s,
 		return rc;
 	*assignee = t->assignee_id > 0 ? t->assignee_id : author_id;
 	rc = c->ops->ticket_update(c, t->id, t->status, *assignee, now);
+	if (rc == 0)
+		rc = events_append(c, EV_MESSAGE_STAFF, t->id, *mid, REALM_STAFF,
+				   author_id);
 	if (rc < 0)
 		return rc;
 	return notify_queue(c, &s->mail, now);
@@ -121,6 +125,9 @@ write_note(struct store_conn *c, struct post_ctx *x,
 	int rc = c->ops->note_insert(c, t->id, x->a->id, x->body, x->now,
 				     &x->id);
 
+	if (rc == 0)
+		rc = events_append(c, EV_NOTE_CREATED, t->id, x->id, REALM_STAFF,
+				   x->a->id);
 	if (rc < 0)
 		return rc;
 	return c->ops->ticket_update(c, t->id, t->status, t->assignee_id,

@@ -294,6 +294,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 #include "store/store_contact.h"
 #include "store/store_hygiene.h"
 #include "store/store_quota.h"
+#include "store/store_events.h"
 
 
 struct store_ops {
@@ -707,6 +708,8 @@ struct store_ops {
 	struct store_hygiene_ops hygiene; /* store/store_hygiene.h */
 	struct store_drills_ops drills; /* store/store_drills.h */
 	struct store_quota_ops quota; /* store/store_quota.h (issue 14) */
+	/* store/store_events.h (issue 15, part LIVE) */
+	const struct store_events_ops *events;
 };
 
 /* Every connection starts with the backend's operations table. */

@@ -513,6 +513,8 @@ static const struct store_ops sq_ops = {
 		.summarised = sq_quota_summarised,
 		.prune = sq_quota_prune,
 	},
+	/* events.c: live updates (issue 15, part LIVE) */
+	.events = &sq_events_ops,
 };
 
 const struct store_backend store_sqlite_backend = {

@@ -480,4 +480,7 @@ int sq_quota_summarised(struct store_conn *c, int64_t id);
 int sq_quota_prune(struct store_conn *c, int64_t event_before,
 		   int64_t hit_before);
 
+/* events.c: live updates (issue 15, part LIVE) */
+extern const struct store_events_ops sq_events_ops;
+
 #endif
