@@ -190,6 +190,22 @@ reader_done(void *cls)
 	pthread_mutex_unlock(&g.lock);
 }
 
+/* Wakes the streams of session token_hash with a comment: a stream whose
+ * client went away (a closed tab, a reload) is then noticed and ends,
+ * instead of holding its place until its next heartbeat. */
+static void
+probe_session(const char *token_hash, int64_t now_us)
+{
+	static const char probe[] = ": probe\n\n";
+
+	for (struct sse_stream *s = g.head.next; s != &g.head; s = s->next) {
+		if (strcmp(s->v.token_hash, token_hash) != 0 || s->catchup)
+			continue;
+		stream_queue(s, probe, sizeof(probe) - 1, now_us);
+		stream_wake(s);
+	}
+}
+
 /* 0, or the error refusing one more stream of v on listener. */
 static int
 stream_room(const struct ev_viewer *v, enum listener_kind listener)
@@ -200,10 +216,12 @@ stream_room(const struct ev_viewer *v, enum listener_kind listener)
 	if (!g.running || g.stopping)
 		return -GH_UNAVAILABLE;
 	for (struct sse_stream *s = g.head.next; s != &g.head; s = s->next)
-		if (strcmp(s->v.token_hash, v->token_hash) == 0)
+		if (strcmp(s->v.token_hash, v->token_hash) == 0 && !s->closing)
 			same++;
-	if (same >= cfg->live_streams_per_session)
+	if (same >= cfg->live_streams_per_session) {
+		probe_session(v->token_hash, http_now_us());
 		return -GH_TOO_MANY_STREAMS;
+	}
 	if ((int64_t)g.n[listener] >= cfg->live_streams_per_listener)
 		return -GH_STREAMS_FULL;
 	return 0;
@@ -238,6 +256,8 @@ sse_open(struct request *r, const struct ev_viewer *v, int64_t after)
 	if (rc < 0) {
 		free(s->buf);
 		free(s);
+		/* A stream of a tab that went away may free its place soon. */
+		r->retry_after = rc == -GH_TOO_MANY_STREAMS ? 3 : 0;
 		return rc;
 	}
 	events_kick(); /* the hub reads its backlog */

@@ -8,7 +8,8 @@
  * stream carries its own ticket's staff reply but never a note, and
  * nothing of another customer's ticket; Last-Event-ID resumes; a bad one
  * is 400; the streams per session and per listener are bounded (429,
- * 503); logout ends a stream; the server stops promptly with streams
+ * 503; a closed client's place is freed once probed); logout ends a
+ * stream; the server stops promptly with streams
  * open. ASVS V4.1.2/V4.2.1 (access control per recipient), V8.3.1 (no
  * sensitive data in responses that do not need it), V3.3.1 (logout ends
  * access).
@@ -477,6 +478,24 @@ test_logout_ends_stream(void **state)
 	gh_client_free(&c);
 }
 
+/* Opens a stream of c's session again after a 429 (Retry-After set)
+ * probed the session's streams; 1 once one is open within 8 s. */
+static int
+reopen_after_probe(struct world *v, struct gh_client *c, struct stream *st)
+{
+	int64_t until = now_ms() + 8000;
+
+	while (now_ms() < until) {
+		stream_open(v, c, "/api/v1/events", NULL, st);
+		if (st->status == 200)
+			return 1;
+		assert_int_equal(st->status, 429);
+		stream_close(st);
+		usleep(300000);
+	}
+	return 0;
+}
+
 /* Limits on a server of its own: 3 streams a session (429 for the 4th),
  * 4 a listener (503 beyond); then the server stops promptly with them
  * open. */
@@ -489,6 +508,7 @@ test_limits_and_prompt_stop(void **state)
 	struct stream st[5];
 	struct gh_resp r;
 	int64_t t0;
+	char *ra;
 
 	(void)w;
 	memset(&v, 0, sizeof(v));
@@ -508,6 +528,9 @@ test_limits_and_prompt_stop(void **state)
 				NULL, &r),
 			 429);
 	assert_string_equal(gh_error(&r), "too_many_streams");
+	ra = gh_header(&r, "Retry-After");
+	assert_non_null(ra);
+	free(ra);
 	gh_resp_free(&r);
 	stream_open(&v, &v.c_bob, "/api/v1/events", NULL, &st[3]);
 	assert_int_equal(st[3].status, 200);
@@ -516,6 +539,9 @@ test_limits_and_prompt_stop(void **state)
 			 503);
 	assert_string_equal(gh_error(&r), "streams_full");
 	gh_resp_free(&r);
+	/* A closed tab: its place is freed once the refusal probed it. */
+	stream_close(&st[0]);
+	assert_true(reopen_after_probe(&v, &v.c_ann, &st[0]));
 	gh_client_free(&v.c_ann);
 	gh_client_free(&v.c_bob);
 	t0 = now_ms();

@@ -8,6 +8,7 @@ import {
 } from './lib.js';
 import { showRequests, requestsNotice } from './requests.js';
 import { showContactPolicy, showCheck, showSecurity } from './protect.js';
+import { watchPortal } from './live.js';
 
 const API = '/api/v1/portal';
 // Tickets per page of the list.
@@ -245,6 +246,7 @@ async function showTickets() {
     }
     replace(list, rows);
     if (page.next) morePager(more, page.next, load, err, 'That is all your tickets.');
+    watchPortal(list, null, () => showTickets()); // live.js
   } catch (e) {
     replace(list);
     showError(err, e);
@@ -327,6 +329,7 @@ async function showTicket(id) {
     h('p', { class: 'meta' },
       statusBadge(t.status), ' ',
       h('span', { class: 'muted' }, `Ticket #${t.id} · opened `, timeEl(t.created_at))),
+    watchPortal(body, id, () => showTicket(id)), // live.js
     messages.length
       ? h('ol', { class: 'conversation', 'aria-label': 'Conversation' }, messages.map(messageItem))
       : h('p', { class: 'empty', text: 'No messages yet.' }),
