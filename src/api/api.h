@@ -24,6 +24,8 @@ int api_tickets_reply(struct request *r);
 int api_tickets_note(struct request *r);
 int api_tickets_assign(struct request *r);
 int api_tickets_status(struct request *r);
+int api_tickets_priority(struct request *r);
+int api_tickets_tags(struct request *r);
 /* POST /tickets/{id}/queue {queue}: supervisors and admins. */
 int api_tickets_move(struct request *r);
 /* Replies held by the outbound check: POST

@@ -121,6 +121,14 @@ api_bound_error(struct request *r, const struct jspec_fail *f)
 
 	if (f->type == JS_STRING) {
 		extra = string_bound(f, msg, sizeof(msg));
+	} else if (f->type == JS_ARRAY) {
+		snprintf(msg, sizeof(msg),
+			 "%s must be a list of %lld to %lld items.", f->field,
+			 (long long)f->min, (long long)f->max);
+		extra = json_pack("{s:s, s:I, s:I, s:s, s:s}", "field",
+				  f->field, "min", (json_int_t)f->min, "max",
+				  (json_int_t)f->max, "unit", "items",
+				  "message", msg);
 	} else {
 		if (f->max == INT64_MAX)
 			snprintf(msg, sizeof(msg),

@@ -66,6 +66,11 @@ const struct route api_routes[] = {
 	 api_tickets_assign, 0},
 	{"POST", "/api/v1/tickets/{id}/status", STAFF, AUTH_AGENT, 1 * KB,
 	 api_tickets_status, 0},
+	/* priority and tags (issue 15) */
+	{"POST", "/api/v1/tickets/{id}/priority", STAFF, AUTH_AGENT, 1 * KB,
+	 api_tickets_priority, 0},
+	{"POST", "/api/v1/tickets/{id}/tags", STAFF, AUTH_AGENT, 4 * KB,
+	 api_tickets_tags, 0},
 	/* moving a ticket to another queue: {queue} (api_tickets_move) */
 	{"POST", "/api/v1/tickets/{id}/queue", STAFF, AUTH_SUPERVISOR, 1 * KB,
 	 api_tickets_move, 0},

@@ -56,6 +56,23 @@ person(int64_t id, const char *name)
 	return with_str(with_int(json_object(), "id", id), "name", name);
 }
 
+/* The stored tags (sorted, space-separated) as an array of strings. */
+static json_t *
+tags_json(const char *text)
+{
+	json_t *arr = json_array();
+	const char *p = text;
+
+	while (arr != NULL && *p != '\0') {
+		size_t n = strcspn(p, " ");
+
+		if (n > 0 && n <= TICKET_TAG_MAX)
+			json_array_append_new(arr, json_stringn(p, n));
+		p += n + (p[n] == ' ');
+	}
+	return arr;
+}
+
 json_t *
 tkv_ticket(const struct ticket_rec *t)
 {
@@ -67,7 +84,13 @@ tkv_ticket(const struct ticket_rec *t)
 	o = with_val(o, "customer", person(t->customer_id, t->customer_name));
 	o = with_val(o, "assignee", person(t->assignee_id, t->assignee_name));
 	o = with_int(o, "created_at", t->created_at);
-	return with_int(o, "updated_at", t->updated_at);
+	o = with_int(o, "updated_at", t->updated_at);
+	o = with_str(o, "priority", t->priority);
+	o = with_val(o, "tags", tags_json(t->tags));
+	o = with_val(o, "due_at", t->due_at > 0
+					 ? json_integer((json_int_t)t->due_at)
+					 : json_null());
+	return with_val(o, "breached", json_boolean(t->breached));
 }
 
 /* Supervisors see a phishing drill's ticket marked; its target (an
@@ -224,6 +247,33 @@ w_item(struct jsonw *w, const struct thread_item *it, int note,
 	jsonw_end(w);
 }
 
+/* Priority, tags and due time, as tkv_ticket() writes them. */
+static void
+w_attrs(struct jsonw *w, const struct ticket_rec *t)
+{
+	const char *p = t->tags;
+
+	jsonw_string(w, "priority", t->priority);
+	jsonw_array(w, "tags");
+	while (*p != '\0') {
+		char tag[TICKET_TAG_MAX + 1];
+		size_t n = strcspn(p, " ");
+
+		if (n > 0 && n < sizeof(tag)) {
+			memcpy(tag, p, n);
+			tag[n] = '\0';
+			jsonw_string(w, NULL, tag);
+		}
+		p += n + (p[n] == ' ');
+	}
+	jsonw_end(w);
+	if (t->due_at > 0)
+		jsonw_int(w, "due_at", t->due_at);
+	else
+		jsonw_null(w, "due_at");
+	jsonw_bool(w, "breached", t->breached);
+}
+
 /* tkv_summary()'s members, the view's object left open. */
 static void
 w_summary(struct jsonw *w, const struct ticket_rec *t,
@@ -238,6 +288,7 @@ w_summary(struct jsonw *w, const struct ticket_rec *t,
 	w_person(w, "assignee", t->assignee_id, t->assignee_name);
 	jsonw_int(w, "created_at", t->created_at);
 	jsonw_int(w, "updated_at", t->updated_at);
+	w_attrs(w, t);
 	if (t->drill_id > 0 && actor_is_supervisor(a))
 		jsonw_bool(w, "drill", 1);
 }

@@ -29,7 +29,8 @@
  * customer side, the staff view of a ticket), tickets_list.c (the two
  * lists, by cursor), tickets_reply.c (replies and notes),
  * tickets_held.c (held replies), tickets_assign.c (assignment, status,
- * queue moves) and tickets_queue.c (queues and memberships).
+ * queue moves), tickets_attrs.c (priority and tags) and tickets_queue.c
+ * (queues and memberships).
  */
 #ifndef GH_CORE_TICKETS_H
 #define GH_CORE_TICKETS_H
@@ -261,6 +262,32 @@ int tickets_set_status(struct app *app, struct store_conn *c,
 int tickets_move(struct app *app, struct store_conn *c,
 		 const struct tk_actor *a, int64_t ticket_id, const char *queue,
 		 struct ticket_rec *out);
+
+/* 1 when p is a priority: low, normal, high or urgent. */
+int tickets_valid_priority(const char *p);
+/* 1 when t is a tag: 1..TICKET_TAG_MAX bytes of a-z, 0-9, '-' and '_',
+ * starting with a letter or digit (store/store.h). */
+int tickets_valid_tag(const char *t);
+/* Sets the priority (-GH_BAD_PRIORITY when it is not one). The rule of
+ * tickets_set_status: an agent must hold the ticket (-GH_NOT_ASSIGNED),
+ * supervisors and admins change any ticket. Audited ("ticket.priority",
+ * from and to); setting the priority it has writes nothing. *out gets
+ * the ticket (tickets_attrs.c). */
+int tickets_set_priority(struct app *app, struct store_conn *c,
+			 const struct tk_actor *a, int64_t ticket_id,
+			 const char *priority, struct ticket_rec *out);
+/* Adds the nadd tags of add and removes the nremove of remove (each at
+ * most TICKET_TAGS_MAX; every tag valid and none in both: -GH_BAD_TAG).
+ * -GH_TOO_MANY_TAGS when the ticket would have more than
+ * TICKET_TAGS_MAX. Adding a tag it has or removing one it has not is no
+ * change; when nothing changes nothing is written. Rules as
+ * tickets_set_priority; audited ("ticket.tags", the tags added and
+ * removed). */
+int tickets_set_tags(struct app *app, struct store_conn *c,
+		     const struct tk_actor *a, int64_t ticket_id,
+		     const char *const *add, size_t nadd,
+		     const char *const *remove, size_t nremove,
+		     struct ticket_rec *out);
 
 /* --- queues and membership (command line; actor is e.g. "cli") -------- */
 

@@ -141,6 +141,21 @@ check_int(const struct jspec *f, json_t *val, struct jspec_fail *fail)
 	return 0;
 }
 
+static int
+check_array(const struct jspec *f, json_t *val, struct jspec_fail *fail)
+{
+	int64_t n;
+
+	if (!json_is_array(val))
+		return -GH_BAD_FIELD;
+	n = (int64_t)json_array_size(val);
+	if (n < f->min || n > f->max) {
+		fail_at(fail, f, n < f->min ? JSB_MIN : JSB_MAX);
+		return -GH_BAD_FIELD;
+	}
+	return 0;
+}
+
 /* Checks each declared field of root: present when required, of its type,
  * within its bounds. 0 or the error, with fail naming the field. */
 static int
@@ -165,6 +180,8 @@ check_fields(json_t *root, const struct jspec *spec, struct jspec_fail *fail)
 			  (int64_t)json_object_size(val) < f->min ||
 			  (int64_t)json_object_size(val) > f->max))
 			rc = -GH_BAD_FIELD;
+		else if (f->type == JS_ARRAY)
+			rc = check_array(f, val, fail);
 	}
 	return rc;
 }
@@ -186,7 +203,7 @@ write_fields(json_t *root, const struct jspec *spec)
 			*(int64_t *)f->out = json_integer_value(val);
 		else if (f->type == JS_BOOL)
 			*(int *)f->out = json_is_true(val);
-		else if (f->type == JS_OBJECT)
+		else if (f->type == JS_OBJECT || f->type == JS_ARRAY)
 			*(json_t **)f->out = val;
 	}
 }

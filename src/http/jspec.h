@@ -21,7 +21,7 @@
 
 #include "util/utf8.h"
 
-enum jspec_type { JS_END = 0, JS_STRING, JS_INT, JS_BOOL, JS_OBJECT };
+enum jspec_type { JS_END = 0, JS_STRING, JS_INT, JS_BOOL, JS_OBJECT, JS_ARRAY };
 
 #define JS_REQUIRED 0x1u
 #define JS_MULTILINE 0x2u /* allow \n, \r and \t in a string */
@@ -43,6 +43,9 @@ struct jspec {
  * document: valid while the root is); its members are the handler's to
  * check. */
 #define JSPEC_OBJ(n, o, lo, hi, fl) {n, JS_OBJECT, fl, lo, hi, o, NULL}
+/* An array of lo..hi elements, handed over as JSPEC_OBJ's object is; its
+ * elements are the handler's to check. */
+#define JSPEC_ARR(n, o, lo, hi, fl) {n, JS_ARRAY, fl, lo, hi, o, NULL}
 #define JSPEC_END {NULL, JS_END, 0, 0, 0, NULL, NULL}
 
 /* Deepest nesting any body may have before it is parsed. */

@@ -311,6 +311,34 @@ test_unread(void **state)
 	assert_int_equal(count_kind(f, EV_MESSAGE_CUSTOMER), 1);
 }
 
+/* Every change of a ticket records its kind: status, assignment, queue
+ * (through core/tickets_assign.c), priority and tags
+ * (core/tickets_attrs.c); a no-op change records nothing. */
+static void
+test_changes_record_kinds(void **state)
+{
+	struct fx *f = *state;
+	int64_t t = new_ticket(f);
+	const char *add[] = {"vip"};
+	struct ticket_rec out;
+
+	assert_int_equal(tickets_set_status(&f->app, f->c, &f->s, t, "pending",
+					    &out),
+			 0);
+	assert_int_equal(tickets_set_status(&f->app, f->c, &f->s, t, "pending",
+					    &out),
+			 0);
+	assert_int_equal(tickets_set_priority(&f->app, f->c, &f->s, t, "high",
+					      &out),
+			 0);
+	assert_int_equal(tickets_set_tags(&f->app, f->c, &f->s, t, add, 1, NULL,
+					  0, &out),
+			 0);
+	assert_int_equal(count_kind(f, EV_TICKET_STATUS), 1);
+	assert_int_equal(count_kind(f, EV_TICKET_PRIORITY), 1);
+	assert_int_equal(count_kind(f, EV_TICKET_TAGS), 1);
+}
+
 int
 main(void)
 {
@@ -325,6 +353,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_typing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes_record_kinds, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

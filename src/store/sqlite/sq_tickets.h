@@ -18,7 +18,8 @@
 #define PORTAL_VIEW                                                           \
 	"t.id, t.customer_id, '', t.subject, t.status, "                     \
 	"COALESCE(t.assignee_id, 0), '', t.created_at, "                     \
-	"t.last_activity, t.last_from, t.queue_id, '', 0 FROM tickets t "
+	"t.last_activity, t.last_from, t.queue_id, '', 0, '', '', 0, 0 "    \
+	"FROM tickets t "
 
 /* The staff's columns for sq_ticket_row and their tables; updated_at is
  * column 9 (counting from 1), id column 1. */
@@ -26,7 +27,8 @@
 	"t.id, t.customer_id, cu.name, t.subject, t.status, "                \
 	"COALESCE(t.assignee_id, 0), COALESCE(s.name, ''), t.created_at, "   \
 	"t.updated_at, t.last_from, t.queue_id, qu.name, "                   \
-	"COALESCE(t.drill_id, 0) "                                           \
+	"COALESCE(t.drill_id, 0), t.priority, t.tags, "                      \
+	"COALESCE(t.due_at, 0), t.breached "                                 \
 	"FROM tickets t JOIN customers cu ON cu.id = t.customer_id "         \
 	"JOIN queues qu ON qu.id = t.queue_id "                              \
 	"LEFT JOIN staff s ON s.id = t.assignee_id "

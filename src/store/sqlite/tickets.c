@@ -38,6 +38,10 @@ sq_ticket_row(sqlite3_stmt *st, void *ctx)
 	t->queue_id = sqlite3_column_int64(st, 10);
 	sq_text(st, 11, t->queue_name, sizeof(t->queue_name));
 	t->drill_id = sqlite3_column_int64(st, 12);
+	sq_text(st, 13, t->priority, sizeof(t->priority));
+	sq_text(st, 14, t->tags, sizeof(t->tags));
+	t->due_at = sqlite3_column_int64(st, 15);
+	t->breached = sqlite3_column_int(st, 16);
 	return 0;
 }
 
@@ -87,6 +91,47 @@ sq_ticket_set_queue(struct store_conn *c, int64_t ticket_id, int64_t queue_id,
 			 "UPDATE tickets SET queue_id = ?, updated_at = ? "
 			 "WHERE id = ?",
 			 "iii", queue_id, now, ticket_id);
+}
+
+int
+sq_ticket_set_priority(struct store_conn *c, int64_t ticket_id,
+		       const char *priority, int64_t now)
+{
+	return sq_change(c, -GH_NOT_FOUND,
+			 "UPDATE tickets SET priority = ?, updated_at = ? "
+			 "WHERE id = ?",
+			 "tii", priority, now, ticket_id);
+}
+
+/* The column and the rows of ticket_tags are rewritten together: the tags
+ * are split on spaces by SQLite itself (a recursive CTE), so the two can
+ * never be built from different lists. */
+int
+sq_ticket_set_tags(struct store_conn *c, int64_t ticket_id, const char *tags,
+		   int64_t now)
+{
+	int rc;
+
+	rc = sq_change(c, -GH_NOT_FOUND,
+		       "UPDATE tickets SET tags = ?, updated_at = ? "
+		       "WHERE id = ?",
+		       "tii", tags, now, ticket_id);
+	if (rc < 0)
+		return rc;
+	rc = sq_exec(c, "DELETE FROM ticket_tags WHERE ticket_id = ?",
+			  "i", ticket_id);
+	if (rc < 0 || tags[0] == '\0')
+		return rc;
+	return sq_exec(
+		c,
+		"WITH RECURSIVE split(tag, rest) AS ("
+		"SELECT '', ?2 || ' ' UNION ALL "
+		"SELECT substr(rest, 1, instr(rest, ' ') - 1), "
+		"substr(rest, instr(rest, ' ') + 1) FROM split "
+		"WHERE rest <> '') "
+		"INSERT INTO ticket_tags (ticket_id, tag) "
+		"SELECT ?1, tag FROM split WHERE tag <> ''",
+		"it", ticket_id, tags);
 }
 
 int

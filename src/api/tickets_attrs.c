@@ -1,0 +1,87 @@
+/*
+ * Priority and tags of a ticket (core/tickets.h, tickets_attrs.c):
+ * POST /api/v1/tickets/{id}/priority {priority} and
+ * POST /api/v1/tickets/{id}/tags {add?: [...], remove?: [...]}, each
+ * answering the ticket. Every refusal names its field; nothing changes
+ * on any error.
+ */
+#include "api/api.h"
+
+#include "api/common.h"
+#include "api/tickets_view.h"
+#include "core/tickets.h"
+#include "util/errors.h"
+
+int
+api_tickets_priority(struct request *r)
+{
+	const char *priority = NULL;
+	const struct jspec spec[] = {
+		JSPEC_STR("priority", &priority, 1, 16, JS_REQUIRED),
+		JSPEC_END,
+	};
+	struct ticket_rec t;
+	struct tk_actor a;
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	api_actor(r, &a);
+	rc = tickets_set_priority(r->app, request_db(r), &a, r->params[0],
+				  priority, &t);
+	if (rc == -GH_BAD_PRIORITY)
+		return api_error_field(r, rc, "priority");
+	if (rc < 0)
+		return rc;
+	return api_ok(r, tkv_ticket(&t));
+}
+
+/* The strings of arr into v (room for TICKET_TAGS_MAX, the array's bound
+ * in the spec); -GH_BAD_TAG for an element that is not a string. */
+static int
+tag_list(json_t *arr, const char **v, size_t *n)
+{
+	size_t i;
+	json_t *e;
+
+	*n = 0;
+	json_array_foreach(arr, i, e) {
+		if (!json_is_string(e))
+			return -GH_BAD_TAG;
+		v[(*n)++] = json_string_value(e);
+	}
+	return 0;
+}
+
+int
+api_tickets_tags(struct request *r)
+{
+	json_t *add = NULL, *remove = NULL;
+	const struct jspec spec[] = {
+		JSPEC_ARR("add", &add, 0, TICKET_TAGS_MAX, 0),
+		JSPEC_ARR("remove", &remove, 0, TICKET_TAGS_MAX, 0),
+		JSPEC_END,
+	};
+	const char *va[TICKET_TAGS_MAX], *vr[TICKET_TAGS_MAX];
+	size_t na = 0, nr = 0;
+	struct ticket_rec t;
+	struct tk_actor a;
+	int rc;
+
+	rc = api_parse(r, spec);
+	if (rc < 0)
+		return rc;
+	if (add != NULL && tag_list(add, va, &na) < 0)
+		return api_error_field(r, -GH_BAD_TAG, "add");
+	if (remove != NULL && tag_list(remove, vr, &nr) < 0)
+		return api_error_field(r, -GH_BAD_TAG, "remove");
+	api_actor(r, &a);
+	rc = tickets_set_tags(r->app, request_db(r), &a, r->params[0], va, na,
+			      vr, nr, &t);
+	if (rc == -GH_BAD_TAG || rc == -GH_TOO_MANY_TAGS)
+		return api_error_field(r, rc, "tags");
+	if (rc < 0)
+		return rc;
+	return api_ok(r, tkv_ticket(&t));
+}
