@@ -13,7 +13,6 @@
  * authenticated, with the visibility rule of core/events.h; nothing here
  * writes a text or personal field into a stream.
  */
-#include <errno.h>
 #include <stdlib.h>
 
 #include "api/api.h"
@@ -23,26 +22,6 @@
 #include "http/sse.h"
 #include "util/errors.h"
 #include "util/log.h"
-
-/* The Last-Event-ID header: *after gets it (-1 when absent). */
-static int
-last_event_id(struct request *r, int64_t *after)
-{
-	const char *h = request_header(r, "Last-Event-ID");
-	char *end = NULL;
-	long long n;
-
-	*after = -1;
-	if (h == NULL || h[0] == '\0')
-		return 0;
-	errno = 0;
-	n = strtoll(h, &end, 10);
-	if (errno != 0 || end == h || *end != '\0' || h[0] < '0' ||
-	    h[0] > '9' || n < 0)
-		return -GH_BAD_EVENT_ID;
-	*after = n;
-	return 0;
-}
 
 /* Opens the caller's stream (either realm: the route chose who). */
 static int
@@ -57,7 +36,8 @@ open_stream(struct request *r)
 
 	rc = request_query_only(r, none);
 	if (rc == 0)
-		rc = last_event_id(r, &after);
+		rc = events_parse_id(request_header(r, "Last-Event-ID"),
+				     &after);
 	if (rc < 0)
 		return rc;
 	api_actor(r, &a);

@@ -90,6 +90,24 @@ events_append(struct store_conn *c, const char *kind, int64_t ticket_id,
 	return rc;
 }
 
+int
+events_parse_id(const char *text, int64_t *id_out)
+{
+	int64_t v = 0;
+	size_t n = 0;
+
+	*id_out = -1;
+	if (text == NULL || text[0] == '\0')
+		return 0;
+	for (; text[n] != '\0'; n++) {
+		if (text[n] < '0' || text[n] > '9' || n >= 18)
+			return -GH_BAD_EVENT_ID;
+		v = v * 10 + (text[n] - '0');
+	}
+	*id_out = v;
+	return 0;
+}
+
 /* --- who gets what ------------------------------------------------------- */
 
 static int

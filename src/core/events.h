@@ -59,6 +59,11 @@
 int events_append(struct store_conn *c, const char *kind, int64_t ticket_id,
 		  int64_t ref, enum realm realm, int64_t actor_id);
 
+/* Parses a Last-Event-ID header (outside input): 0 with *id_out the id
+ * (-1 for NULL or ""), -GH_BAD_EVENT_ID unless it is 1 to 18 decimal
+ * digits. */
+int events_parse_id(const char *text, int64_t *id_out);
+
 /* --- who gets what ------------------------------------------------------- */
 
 /* A stream's recipient: the session it was opened with and what the

@@ -451,6 +451,58 @@ test_unread_markers(void **state)
 	assert_int_equal(unread_of(w, &w->c_ann, t), 1);
 }
 
+/* Who may open which stream: none without a session (401), none with
+ * query arguments (400); the staff stream is not on the public listener
+ * nor the portal's on the staff one (404); typing needs the CSRF token
+ * and a ticket id that exists for the caller. ASVS V4.1.1, V4.2.2. */
+static void
+test_refusals(void **state)
+{
+	struct world *w = *state;
+	struct gh_client anon_staff, anon_pub;
+	struct gh_resp r;
+	char csrf[64];
+
+	gh_client_init(&anon_staff, 1);
+	gh_client_init(&anon_pub, 0);
+	assert_int_equal(gh_req(&w->s, &anon_staff, "GET", "/api/v1/events",
+				NULL, NULL, &r),
+			 401);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &anon_pub, "GET",
+				"/api/v1/portal/events", NULL, NULL, &r),
+			 401);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_ann, "GET", "/api/v1/events?x=1",
+				NULL, NULL, &r),
+			 400);
+	assert_string_equal(gh_error(&r), "bad_query");
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_x, "GET", "/api/v1/events", NULL,
+				NULL, &r),
+			 404);
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&w->s, &w->c_ann, "GET",
+				"/api/v1/portal/events", NULL, NULL, &r),
+			 404);
+	gh_resp_free(&r);
+	assert_int_equal(post(w, &w->c_ann, "/api/v1/tickets/999999/typing",
+			      NULL),
+			 404);
+	/* Without the CSRF token: refused, nothing recorded. */
+	memcpy(csrf, w->c_ann.csrf, sizeof(csrf));
+	w->c_ann.csrf[0] = '\0';
+	assert_int_equal(post(w, &w->c_ann, "/api/v1/tickets/1/typing", NULL),
+			 403);
+	memcpy(w->c_ann.csrf, csrf, sizeof(csrf));
+	assert_int_equal(gh_db_count(&w->s, "SELECT COUNT(*) FROM events "
+					    "WHERE kind = 'typing' AND "
+					    "ticket_id = 1"),
+			 0);
+	gh_client_free(&anon_staff);
+	gh_client_free(&anon_pub);
+}
+
 /* Logout ends the stream (within the session re-check, ~2 s). */
 static void
 test_logout_ends_stream(void **state)
@@ -476,6 +528,18 @@ test_logout_ends_stream(void **state)
 	assert_true(now_ms() - t0 < 8000);
 	stream_close(&st);
 	gh_client_free(&c);
+}
+
+/* Audit records of refusals with this error code on the events route. */
+static int64_t
+refused(struct gh_server *s, const char *code)
+{
+	return gh_db_countf(s,
+			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
+			    "'%%\"action\":\"security.refused\"%%' AND record "
+			    "LIKE '%%\"code\":\"%s\"%%' AND record LIKE "
+			    "'%%/api/v1/events%%'",
+			    code);
 }
 
 /* Opens a stream of c's session again after a 429 (Retry-After set)
@@ -539,6 +603,9 @@ test_limits_and_prompt_stop(void **state)
 			 503);
 	assert_string_equal(gh_error(&r), "streams_full");
 	gh_resp_free(&r);
+	/* Both refusals are audited (security.refused, with the code). */
+	assert_true(refused(&v.s, "too_many_streams") >= 1);
+	assert_int_equal(refused(&v.s, "streams_full"), 1);
 	/* A closed tab: its place is freed once the refusal probed it. */
 	stream_close(&st[0]);
 	assert_true(reopen_after_probe(&v, &v.c_ann, &st[0]));
@@ -563,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_resume_last_event_id),
 		cmocka_unit_test(test_typing),
 		cmocka_unit_test(test_unread_markers),
+		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_logout_ends_stream),
 		cmocka_unit_test(test_limits_and_prompt_stop),
 	};

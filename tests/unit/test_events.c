@@ -339,6 +339,29 @@ test_changes_record_kinds(void **state)
 	assert_int_equal(count_kind(f, EV_TICKET_TAGS), 1);
 }
 
+/* Last-Event-ID: decimal digits only, at most 18 of them. */
+static void
+test_parse_id(void **state)
+{
+	int64_t id;
+
+	(void)state;
+	assert_int_equal(events_parse_id(NULL, &id), 0);
+	assert_int_equal(id, -1);
+	assert_int_equal(events_parse_id("", &id), 0);
+	assert_int_equal(id, -1);
+	assert_int_equal(events_parse_id("0", &id), 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(events_parse_id("123456789012345678", &id), 0);
+	assert_int_equal(id, 123456789012345678);
+	assert_int_equal(events_parse_id("1234567890123456789", &id),
+			 -GH_BAD_EVENT_ID);
+	assert_int_equal(events_parse_id("12x", &id), -GH_BAD_EVENT_ID);
+	assert_int_equal(events_parse_id("-1", &id), -GH_BAD_EVENT_ID);
+	assert_int_equal(events_parse_id(" 1", &id), -GH_BAD_EVENT_ID);
+	assert_int_equal(events_parse_id("+1", &id), -GH_BAD_EVENT_ID);
+}
+
 int
 main(void)
 {
@@ -349,6 +372,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test(test_visibility_rule),
 		cmocka_unit_test(test_frames_ids_only),
+		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test_setup_teardown(test_viewer_check, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_typing, setup, teardown),
