@@ -10,9 +10,9 @@
  * is 400; the streams per session and per listener are bounded (429,
  * 503; a closed client's place is freed once probed); logout ends a
  * stream; the server stops promptly with streams
- * open. ASVS V4.1.2/V4.2.1 (access control per recipient), V8.3.1 (no
- * sensitive data in responses that do not need it), V3.3.1 (logout ends
- * access).
+ * open. ASVS 8.2.2 (object level: events per recipient), 15.3.1 and
+ * 14.2.6 (ids only, never text or personal data), 7.4.1 (logout ends
+ * the stream), 16.3.2 (refusals audited).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -249,7 +249,8 @@ customer_says(struct world *w, struct gh_client *c, int64_t t,
 			 201);
 }
 
-/* An agent of the queue gets ticket.created and message.customer as ids;
+/* ASVS 8.2.2, 15.3.1: an agent of the queue gets ticket.created and
+ * message.customer as ids;
  * the stream's bytes hold neither the subject nor the text; an agent
  * outside the queue gets nothing for the ticket. */
 static void
@@ -454,7 +455,7 @@ test_unread_markers(void **state)
 /* Who may open which stream: none without a session (401), none with
  * query arguments (400); the staff stream is not on the public listener
  * nor the portal's on the staff one (404); typing needs the CSRF token
- * and a ticket id that exists for the caller. ASVS V4.1.1, V4.2.2. */
+ * and a ticket id that exists for the caller. ASVS 8.2.1, 8.3.1. */
 static void
 test_refusals(void **state)
 {
@@ -503,7 +504,8 @@ test_refusals(void **state)
 	gh_client_free(&anon_pub);
 }
 
-/* Logout ends the stream (within the session re-check, ~2 s). */
+/* ASVS 7.4.1: logout ends the stream (within the session re-check,
+ * ~2 s). */
 static void
 test_logout_ends_stream(void **state)
 {

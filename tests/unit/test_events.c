@@ -7,7 +7,8 @@
  * visible kinds only, nobody told of their own typing); frames carry ids
  * only; a stream's session check with an injected clock (idle, absolute,
  * logout, disabled); typing recorded at most every few seconds; unread
- * markers per staff member. ASVS V4.2.1, V8.3.1, V3.3.1.
+ * markers per staff member. ASVS 8.2.2 (the rule), 15.3.1 (ids only),
+ * 7.4.1 (an ended session ends the stream).
  */
 #include <setjmp.h>
 #include <stdarg.h>
