@@ -42,13 +42,14 @@ open_stream(struct request *r)
 		return rc;
 	api_actor(r, &a);
 	rc = events_viewer_load(c, &a, r->actor.token_hash, &v);
-	if (rc == 0 && after >= 0)
+	if (rc == 0)
 		rc = events_last_id(c, &last);
 	if (rc < 0)
 		return rc;
-	/* An id from the future (another deployment, a made-up one) means
-	 * "from now". */
-	if (after > last)
+	/* No id, or one from the future (another deployment, a made-up
+	 * one): from now, that is after the newest event committed now, so
+	 * one committed while the stream starts is not lost. */
+	if (after < 0 || after > last)
 		after = last;
 	return sse_open(r, &v, after);
 }

@@ -336,15 +336,15 @@ static void
 hub_fetch(void)
 {
 	struct event_list l;
+	size_t n;
 
-	for (;;) {
+	do {
 		if (events_read(g.app, g.last, SSE_BATCH, &l) < 0)
 			return;
 		hub_dispatch(&l, http_now_us());
+		n = l.n;
 		event_list_clear(&l);
-		if (l.n < SSE_BATCH)
-			return;
-	}
+	} while (n == SSE_BATCH);
 }
 
 /* The frames of s's backlog (events after its cursor up to g.last) into
