@@ -224,6 +224,11 @@ frame_data(const struct ev_viewer *v, const struct event_rec *e)
 		json_object_set_new(o, "queue", json_integer(e->queue_id));
 	if (e->message_id > 0)
 		json_object_set_new(o, "message", json_integer(e->message_id));
+	/* Staff are told which colleague acted (their own actions need no
+	 * reload); customers never get a staff id. */
+	if (v->realm == REALM_STAFF && e->actor_realm == REALM_STAFF &&
+	    strcmp(e->kind, EV_TYPING) != 0)
+		json_object_set_new(o, "by", json_integer(e->actor_id));
 	if (strcmp(e->kind, EV_TYPING) == 0) {
 		json_object_set_new(o, "staff", json_integer(e->actor_id));
 		json_object_set_new(o, "name", json_string(e->actor_name));

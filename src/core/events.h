@@ -95,7 +95,8 @@ void events_viewers_check(struct app *app, struct ev_viewer *v, size_t n,
 /* 1 when v may get e. */
 int events_visible(const struct ev_viewer *v, const struct event_rec *e);
 /* Writes e as one SSE frame for v ("id:", "event:", "data:" with ids
- * only) into out (outsz >= EVENTS_FRAME_MAX); returns its length, 0 when
+ * only: ticket, queue and "by", the acting staff member, for staff;
+ * message; typing's staff id, name and ttl) into out (outsz >= EVENTS_FRAME_MAX); returns its length, 0 when
  * v may not get e. */
 size_t events_frame(const struct ev_viewer *v, const struct event_rec *e,
 		    char *out, size_t outsz);

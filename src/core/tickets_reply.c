@@ -80,9 +80,6 @@ tk_send_tx(struct store_conn *c, const struct tk_send *s,
 		return rc;
 	*assignee = t->assignee_id > 0 ? t->assignee_id : author_id;
 	rc = c->ops->ticket_update(c, t->id, t->status, *assignee, now);
-	if (rc == 0)
-		rc = events_append(c, EV_MESSAGE_STAFF, t->id, *mid, REALM_STAFF,
-				   author_id);
 	if (rc < 0)
 		return rc;
 	return notify_queue(c, &s->mail, now);
@@ -113,6 +110,9 @@ write_reply(struct store_conn *c, struct post_ctx *x,
 	int rc = tk_send_tx(c, &x->send, t, x->a->id, x->body, x->now, &x->id,
 			    &x->assignee);
 
+	if (rc == 0)
+		rc = events_append(c, EV_MESSAGE_STAFF, t->id, x->id,
+				   REALM_STAFF, x->a->id);
 	if (rc == -GH_CONFLICT)
 		x->notes_changed = 1;
 	return rc;

@@ -196,6 +196,16 @@ test_frames_ids_only(void **state)
 	n = events_frame(&cust, &e, out, sizeof(out));
 	assert_string_equal(out, "id: 7\nevent: message.customer\n"
 				 "data: {\"ticket\":42,\"message\":9}\n\n");
+	/* A staff member's change: staff are told who, customers never. */
+	e = ev(EV_MESSAGE_STAFF, 1, 0, 70);
+	e.actor_realm = REALM_STAFF;
+	e.actor_id = 6;
+	n = events_frame(&agent, &e, out, sizeof(out));
+	assert_non_null(strstr(out, "\"by\":6"));
+	n = events_frame(&cust, &e, out, sizeof(out));
+	assert_true(n > 0);
+	assert_null(strstr(out, "\"by\""));
+	assert_null(strstr(out, ":6"));
 	e = ev(EV_TYPING, 1, 0, 70);
 	e.message_id = 0;
 	e.actor_realm = REALM_STAFF;

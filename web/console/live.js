@@ -61,6 +61,9 @@ function onEvent(ev) {
     return;
   }
   if (!w.kinds.has(ev.type)) return;
+  // This agent's own change to the open ticket: the screen that made it
+  // has drawn it already.
+  if (w.ticket && data.by !== undefined && state.me && data.by === state.me.id) return;
   if (w.ticket && ev.type !== 'resync' && String(data.ticket) !== String(w.ticket)) return;
   // Several events of one change come together: reload once.
   clearTimeout(timer);
@@ -113,6 +116,27 @@ function announceTyping(id) {
   input.addEventListener('input', ping);
 }
 
+// refresh(), keeping the focus where it was: a colleague's change must
+// not take it from the element this agent works in.
+// The element focused last while it runs (another action may move the
+// focus meanwhile) is focused again when the redraw dropped it.
+async function keepFocus(refresh) {
+  const had = document.activeElement;
+  let id = had && had !== document.body ? had.id : '';
+  const track = (e) => { if (e.target && e.target.id) id = e.target.id; };
+  document.addEventListener('focusin', track);
+  try {
+    await refresh();
+  } finally {
+    document.removeEventListener('focusin', track);
+  }
+  const now = document.activeElement;
+  if (id && (!now || now === document.body)) {
+    const again = document.getElementById(id);
+    if (again) again.focus();
+  }
+}
+
 // The ticket screen of ticket id: refresh() draws it again. Returns the
 // element of the "is replying" banner, to be placed above the reply
 // composer; call it after the screen is drawn.
@@ -121,7 +145,7 @@ export function watchTicket(id, refresh) {
   watcher = {
     el: banner.el, kinds: TICKET_KINDS, ticket: id,
     reload: async (kind) => {
-      await refresh();
+      await keepFocus(refresh);
       if (kind === 'message.customer') announce('The customer wrote a new message.');
     },
     typing: (data) => banner.show(data),

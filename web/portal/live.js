@@ -52,7 +52,9 @@ function onEvent(ev) {
   try { data = JSON.parse(ev.data || '{}'); } catch (e) { return; }
   if (w.ticket === null) return w.redraw();
   if (ev.type !== 'resync' && String(data.ticket) !== String(w.ticket)) return;
-  if (ev.type === 'message.customer') return; // the customer's own
+  // The customer's own new ticket or message: drawn by the screen that
+  // sent it (with its own notice).
+  if (ev.type === 'message.customer' || ev.type === 'ticket.created') return;
   if (!drafting()) {
     announce('Your ticket was updated.');
     return w.redraw();
