@@ -210,5 +210,19 @@ int api_portal_ticket_solve(struct request *r);
 int api_portal_signup_get(struct request *r);
 int api_portal_signup(struct request *r);
 int api_portal_signup_confirm(struct request *r);
+/* events.c (issue 15, part LIVE): GET /events (staff) and GET
+ * /portal/events (customers): text/event-stream of ids and kinds, resumed
+ * after Last-Event-ID; POST /tickets/{id}/typing (presence). */
+int api_events(struct request *r);
+int api_portal_events(struct request *r);
+int api_tickets_typing(struct request *r);
+struct tk_actor;
+/* Not handlers: sets "unread" on each ticket (objects with "id") of the
+ * work list arr for staff member a; marks ticket_id seen by a (the staff
+ * view). Best effort: a failure is logged, the reply stands. */
+void api_events_unread(struct request *r, const struct tk_actor *a,
+		       json_t *arr);
+void api_events_seen(struct request *r, const struct tk_actor *a,
+		     int64_t ticket_id);
 
 #endif

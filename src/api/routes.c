@@ -283,5 +283,11 @@ const struct route api_routes[] = {
 	 api_portal_signup, ROUTE_NO_CSRF_TOKEN},
 	{"POST", "/api/v1/portal/signup/confirm", PUB, AUTH_NONE, 4 * KB,
 	 api_portal_signup_confirm, ROUTE_NO_CSRF_TOKEN},
+	/* live updates (issue 15, part LIVE): event streams, presence */
+	{"GET", "/api/v1/events", STAFF, AUTH_AGENT, 0, api_events, 0},
+	{"GET", "/api/v1/portal/events", PUB, AUTH_CUSTOMER, 0,
+	 api_portal_events, 0},
+	{"POST", "/api/v1/tickets/{id}/typing", STAFF, AUTH_AGENT, 0,
+	 api_tickets_typing, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

@@ -80,6 +80,7 @@ api_tickets_list(struct request *r)
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(arr, tkv_summary(&l.v[i], &a));
 	ticket_list_clear(&l);
+	api_events_unread(r, &a, arr); /* issue 15 LIVE: "unread" */
 	return api_cursor_page(r, "tickets", arr, pg.limit, pg.offset,
 			       pg.next);
 }
@@ -101,6 +102,7 @@ api_tickets_get(struct request *r)
 				&msgs, &notes, &hl);
 	if (rc < 0)
 		return rc;
+	api_events_seen(r, &a, t.id); /* issue 15 LIVE: unread markers */
 	/* Written straight into the reply; the tree only when the writer
 	 * gives up (then the bytes are the tree's, see api/tickets_view.h). */
 	text = tkv_view_text(&v, &len);

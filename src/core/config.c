@@ -263,6 +263,20 @@ static const struct opt opts[] = {
 	I("portal", "reset_mails_per_hour", portal_reset_mails_per_hour, "3",
 	  1, 20, "password-reset (or sign-up) links one address gets in an "
 	  "hour; past it the request is answered alike but sends nothing"),
+	/* [live]: live updates (issue 15, part LIVE; core/events.h) */
+	I("live", "keep_hours", live_keep_hours, "24", 1, 168,
+	  "hours events are kept for streams to resume from"),
+	I("live", "keep_events", live_keep_events, "100000", 1000, 10000000,
+	  "the most events kept"),
+	I("live", "streams_per_session", live_streams_per_session, "3", 1, 10,
+	  "live update streams one session may hold open (429 beyond)"),
+	I("live", "streams_per_listener", live_streams_per_listener, "1000", 1,
+	  100000, "live update streams one listener holds (503 beyond)"),
+	I("live", "poll_ms", live_poll_ms, "1000", 100, 10000,
+	  "milliseconds between two reads of changes made on other nodes"),
+	I("live", "heartbeat_seconds", live_heartbeat_seconds, "20", 2, 60,
+	  "seconds between two heartbeats of an idle stream (kept under "
+	  "[server] connection_timeout)"),
 	S("log", "level", log_level, "info", "debug, info, warn or error"),
 	/* connection model, header deadline, request log (issue 14 CONN) */
 	I("server", "threads", server_threads, "0", 0, 256,

@@ -137,6 +137,13 @@ struct config {
 	char portal_signup[8];		/* off (default) | on */
 	int64_t portal_reset_minutes;
 	int64_t portal_reset_mails_per_hour;
+	/* [live]: live updates (issue 15, part LIVE; core/events.h) */
+	int64_t live_keep_hours;
+	int64_t live_keep_events;
+	int64_t live_streams_per_session;
+	int64_t live_streams_per_listener;
+	int64_t live_poll_ms;
+	int64_t live_heartbeat_seconds;
 	/* [log] */
 	char log_level[16];
 	/* connection model and request log (issue 14 CONN) */

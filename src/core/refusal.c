@@ -61,6 +61,8 @@ refusal_is_security(int err)
 	case GH_MFA_NOT_ENROLLED:
 	case GH_PASSWORD_CHANGE_REQUIRED:
 	case GH_BAD_CURSOR: /* a list cursor made up or changed */
+	case GH_TOO_MANY_STREAMS: /* live update streams (issue 15) */
+	case GH_STREAMS_FULL:
 		return 1;
 	default:
 		return 0;

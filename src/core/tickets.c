@@ -19,6 +19,7 @@
 
 #include "core/drills.h"
 #include "core/contact.h"
+#include "core/events.h"
 #include "core/inbound.h"
 #include "core/sealed.h"
 #include "core/tickets_int.h"
@@ -174,6 +175,9 @@ tx_create(struct store_conn *c, void *cls)
 	rc = store_inbound(x->app, c, x->a, x->id, x->mid, x->in);
 	if (rc == 0)
 		rc = sla_on_change(x->app, c, x->id, x->now);
+	if (rc == 0)
+		rc = events_append(c, EV_TICKET_CREATED, x->id, x->mid,
+				   REALM_CUSTOMER, x->a->id);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.create", x->id, "success",
@@ -271,6 +275,9 @@ tx_portal_message(struct store_conn *c, void *cls)
 				   x->now);
 	if (rc == 0)
 		rc = sla_on_change(x->app, c, x->ticket_id, x->now);
+	if (rc == 0)
+		rc = events_append(c, EV_MESSAGE_CUSTOMER, x->ticket_id, x->mid,
+				   REALM_CUSTOMER, x->a->id);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.message", x->ticket_id,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/events.h"
 #include "core/tickets_int.h"
 #include "util/errors.h"
 
@@ -61,6 +62,9 @@ tx_assign(struct store_conn *c, void *cls)
 	if (t.assignee_id == x->staff_id)
 		return 0;
 	rc = c->ops->ticket_update(c, t.id, t.status, x->staff_id, x->now);
+	if (rc == 0)
+		rc = events_append(c, EV_TICKET_ASSIGNED, t.id, t.assignee_id,
+				   REALM_STAFF, x->a->id);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.assign", t.id, "success",
@@ -90,6 +94,9 @@ tx_status(struct store_conn *c, void *cls)
 	rc = c->ops->ticket_update(c, t.id, x->status, t.assignee_id, x->now);
 	if (rc == 0)
 		rc = sla_on_change(x->app, c, t.id, x->now);
+	if (rc == 0)
+		rc = events_append(c, EV_TICKET_STATUS, t.id, 0, REALM_STAFF,
+				   x->a->id);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.status", t.id, "success",
@@ -120,6 +127,9 @@ tx_move(struct store_conn *c, void *cls)
 	rc = c->ops->ticket_set_queue(c, t.id, to.id, x->now);
 	if (rc == 0)
 		rc = sla_on_change(x->app, c, t.id, x->now);
+	if (rc == 0)
+		rc = events_append(c, EV_TICKET_QUEUE, t.id, t.queue_id,
+				   REALM_STAFF, x->a->id);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.queue", t.id, "success",

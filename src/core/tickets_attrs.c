@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/events.h"
 #include "core/tickets_int.h"
 #include "util/errors.h"
 
@@ -157,6 +158,9 @@ tx_priority(struct store_conn *c, void *cls)
 	rc = c->ops->ticket_set_priority(c, t.id, x->priority, x->now);
 	if (rc == 0)
 		rc = sla_on_change(x->app, c, t.id, x->now);
+	if (rc == 0)
+		rc = events_append(c, EV_TICKET_PRIORITY, t.id, 0, REALM_STAFF,
+				   x->a->id);
 	if (rc < 0)
 		return rc;
 	return tk_audit(x->app, c, x->a, "ticket.priority", t.id, "success",
@@ -205,6 +209,9 @@ tx_tags(struct store_conn *c, void *cls)
 	if (rc == 0 && json_array_size(added) + json_array_size(removed) > 0) {
 		tagset_text(s, text, sizeof(text));
 		rc = c->ops->ticket_set_tags(c, t.id, text, x->now);
+		if (rc == 0)
+			rc = events_append(c, EV_TICKET_TAGS, t.id, 0,
+					   REALM_STAFF, x->a->id);
 		if (rc == 0)
 			rc = tk_audit(x->app, c, x->a, "ticket.tags", t.id,
 				      "success",

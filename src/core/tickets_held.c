@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/events.h"
 #include "core/tickets_int.h"
 #include "util/errors.h"
 #include "util/utf8.h"
@@ -126,6 +127,9 @@ tx_decide(struct store_conn *c, void *cls)
 		rc = tk_send_tx(c, &x->send, &t, h.author_id, h.body, x->now,
 				&x->mid, &assignee);
 		d.message_id = x->mid;
+		if (rc == 0) /* issue 15 LIVE: the releaser made it go out */
+			rc = events_append(c, EV_MESSAGE_STAFF, t.id, x->mid,
+					   REALM_STAFF, x->a->id);
 	}
 	if (rc == 0)
 		rc = c->ops->held_decide(c, &d);

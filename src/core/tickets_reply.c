@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/events.h"
 #include "core/tickets_int.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -109,6 +110,9 @@ write_reply(struct store_conn *c, struct post_ctx *x,
 	int rc = tk_send_tx(c, &x->send, t, x->a->id, x->body, x->now, &x->id,
 			    &x->assignee);
 
+	if (rc == 0)
+		rc = events_append(c, EV_MESSAGE_STAFF, t->id, x->id,
+				   REALM_STAFF, x->a->id);
 	if (rc == -GH_CONFLICT)
 		x->notes_changed = 1;
 	if (rc == 0)
@@ -123,6 +127,9 @@ write_note(struct store_conn *c, struct post_ctx *x,
 	int rc = c->ops->note_insert(c, t->id, x->a->id, x->body, x->now,
 				     &x->id);
 
+	if (rc == 0)
+		rc = events_append(c, EV_NOTE_CREATED, t->id, x->id, REALM_STAFF,
+				   x->a->id);
 	if (rc < 0)
 		return rc;
 	return c->ops->ticket_update(c, t->id, t->status, t->assignee_id,

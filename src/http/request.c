@@ -16,6 +16,7 @@
 
 #include "core/app.h"
 #include "crypto/crypto.h"
+#include "http/sse.h"
 #include "util/errors.h"
 #include "util/jsonenc.h"
 #include "util/log.h"
@@ -238,6 +239,8 @@ http_send_reply(struct request *r)
 	char *text = NULL;
 	size_t len = 0;
 
+	if (r->stream != NULL)
+		return sse_send(r) ? MHD_YES : MHD_NO;
 	if (r->raw != NULL) {
 		resp = MHD_create_response_from_buffer(
 			r->raw_len, (void *)(uintptr_t)r->raw,

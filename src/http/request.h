@@ -104,6 +104,7 @@ struct request {
 	 * request's last call: a negative error, or 1 for a built reply. */
 	int early;
 	struct defer *defer;        /* a job on a worker pool (http/defer.h) */
+	struct sse_stream *stream;  /* an event stream (http/sse.h) */
 };
 
 /* A request header, or NULL. */

@@ -32,6 +32,7 @@
 #include "crypto/x509.h"
 #include "http/admit.h"
 #include "http/defer.h"
+#include "http/sse.h"
 #include "util/log.h"
 
 const char server_tls_priority[] =
@@ -308,6 +309,10 @@ server_start(struct app *app, const char *listen, const char *staff,
 		snprintf(err, errsz, "cannot start the connection watch");
 		goto fail;
 	}
+	if (sse_start(srv) < 0) {
+		snprintf(err, errsz, "cannot start the live update streams");
+		goto fail;
+	}
 	if (listener_start(srv, &srv->pub, listen, err, errsz) < 0)
 		goto fail;
 	if (listener_start(srv, &srv->staff, staff, err, errsz) < 0)
@@ -338,6 +343,7 @@ server_stop(struct server *srv)
 	 * and aborts the process ("Failed to remove listen FD from epoll
 	 * set", libmicrohttpd 0.9.75) when a thread was first. */
 	atomic_store(&srv->stopping, 1);
+	sse_stop(srv); /* open event streams end now */
 	/* Let requests in flight finish: up to 10 s. */
 	for (int tries = 0; tries < 100; tries++) {
 		unsigned busy = 0;

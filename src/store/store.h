@@ -209,6 +209,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 #include "store/store_search.h"
 #include "store/store_sla.h"
 #include "store/store_self.h"
+#include "store/store_events.h"
 
 
 struct store_ops {
@@ -635,6 +636,8 @@ struct store_ops {
 	struct store_search_ops search; /* store/store_search.h (issue 15) */
 	const struct store_sla_ops *sla; /* store/store_sla.h (issue 15) */
 	struct store_self_ops self; /* store/store_self.h (issue 15 SELF) */
+	/* store/store_events.h (issue 15, part LIVE) */
+	const struct store_events_ops *events;
 };
 
 /* Every connection starts with the backend's operations table. */

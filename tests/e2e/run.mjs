@@ -31,6 +31,7 @@ import { superChecks } from './super.mjs';
 import { macroChecks } from './macros.mjs';
 import { slaChecks } from './sla.mjs';
 import { selfChecks } from './self.mjs';
+import { liveChecks } from './live.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1052,6 +1053,7 @@ async function main() {
   await defectUiChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
   await webDocChecks({ test, assert, newPage, PORTAL, CONSOLE });
   await macroChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, problems, cspViolations });
+  await liveChecks({ test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, supervisor, problems, cspViolations });
   await selfChecks({ test, assert, shot, newPage, totp, cli, dir, PORTAL, PASS_CUST, problems, cspViolations });
   await slaChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, supervisor, problems, cspViolations });
 

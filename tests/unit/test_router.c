@@ -174,6 +174,9 @@ test_no_customer_listing(void **state)
 		"/api/v1/calendars",
 		"/api/v1/queues/{name}/sla",
 		"/api/v1/supervisor/sla",
+		/* live updates (issue 15): a stream of event ids and kinds,
+		 * filtered by the visibility rule; no customer data */
+		"/api/v1/events",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account

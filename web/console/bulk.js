@@ -117,7 +117,11 @@ export function bulkSelection(done) {
     bar,
     row(t, li) {
       const box = h('input', { type: 'checkbox', value: String(t.id), 'aria-label': `Select ticket #${t.id}` });
+      // A row drawn again (a live update) keeps its selection.
+      box.checked = selected.has(t.id);
       box.addEventListener('change', () => { if (box.checked) selected.add(t.id); else selected.delete(t.id); update(); });
+      const old = boxes.findIndex((b) => b.value === box.value);
+      if (old >= 0) boxes.splice(old, 1);
       boxes.push(box);
       li.classList.add('selectable');
       li.prepend(h('div', { class: 'select-cell' }, box));

@@ -7,6 +7,7 @@ import { h, replace, timeEl, showError, statusBadge, listOf, alertBox, select, m
 import { API, api, go, render, screen } from './shell.js';
 import { bulkSelection } from './bulk.js';
 import { slaRowMeta } from './sla.js';
+import { watchQueue, unreadDot, drawRows } from './live.js';
 
 // Ticket statuses as the filters and the ticket's status control name them.
 export const STATUSES = [['open', 'Open'], ['pending', 'Pending'], ['solved', 'Solved'], ['any', 'Any status']];
@@ -37,7 +38,7 @@ function queueFilters(q) {
 function queueRow(t) {
   return h('li', null,
     h('a', { class: 'ticket-row', href: `#/tickets/${encodeURIComponent(t.id)}` },
-      h('span', { class: 'id', text: `#${t.id}` }),
+      h('span', { class: 'id', text: `#${t.id}` }, unreadDot(t)),
       h('span', null,
         h('span', { class: 'subject', text: t.subject || '(no subject)' }), h('br'),
         h('span', { class: 'who', text: `${(t.customer && t.customer.name) || 'Customer'} · ${t.queue ? 'queue ' + t.queue + ' · ' : ''}${t.assignee ? 'assigned to ' + t.assignee.name : 'unassigned'}` })),
@@ -72,6 +73,13 @@ export async function showQueue(query) {
     const page = await load(null);
     replace(list, rows.childElementCount ? rows : h('p', { class: 'empty', text: 'No tickets match these filters.' }));
     if (page.next) morePager(more, page.next, load, err, 'No more tickets.');
+    // Live updates (live.js): the first page again, without a reload.
+    watchQueue(list, async () => {
+      const res = await api.get(base);
+      drawRows(list, rows, listOf(res.tickets), (t) => sel.row(t, queueRow(t)), h('p', { class: 'empty', text: 'No tickets match these filters.' }));
+      replace(more);
+      if (res.next_cursor) morePager(more, res.next_cursor, load, err, 'No more tickets.');
+    });
   } catch (e) {
     replace(list);
     showError(err, e);

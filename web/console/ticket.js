@@ -18,6 +18,7 @@ import { disclosurePanel } from './customer.js';
 import { contactCodePanel } from './contactcode.js';
 import { supervisorControls } from './queues.js';
 import { slaPanel } from './sla.js';
+import { watchTicket } from './live.js';
 
 // The ticket's facts as <dt>/<dd> pairs.
 function ticketFacts(ticket) {
@@ -137,7 +138,7 @@ export async function showTicket(id) {
   const messages = h('ol', { class: 'conversation', 'aria-label': 'Messages and held replies' });
   const notes = h('ol', { class: 'notes', 'aria-label': 'Internal notes' });
   const external = panel('external', 'ext-h', 'Conversation with the customer',
-    held.el, messages, replyComposer(id, () => refresh()));
+    held.el, messages, watchTicket(id, () => refresh()), replyComposer(id, () => refresh()));
   const internal = panel('internal', 'int-h', 'Internal — never sent to the customer',
     notes, noteComposer(id, () => refresh()));
 

@@ -10,6 +10,7 @@ import { showRequests, requestsNotice } from './requests.js';
 import { portalSearch } from './search.js';
 import { showContactPolicy, showCheck, showSecurity } from './protect.js';
 import { selfRoute, loginLinks, securityCards, showRecoveryCodes, solveControl } from './self.js';
+import { watchPortal } from './live.js';
 
 const API = '/api/v1/portal';
 // Tickets per page of the list.
@@ -254,6 +255,7 @@ async function showTickets() {
     }
     replace(list, rows);
     if (page.next) morePager(more, page.next, load, err, 'That is all your tickets.');
+    watchPortal(list, null, () => showTickets()); // live.js
   } catch (e) {
     replace(list);
     showError(err, e);
@@ -337,6 +339,7 @@ async function showTicket(id) {
       statusBadge(t.status), ' ',
       h('span', { class: 'muted' }, `Ticket #${t.id} · opened `, timeEl(t.created_at))),
     solveControl(selfCtx(), t, () => showTicket(id)),
+    watchPortal(body, id, () => showTicket(id)), // live.js
     messages.length
       ? h('ol', { class: 'conversation', 'aria-label': 'Conversation' }, messages.map(messageItem))
       : h('p', { class: 'empty', text: 'No messages yet.' }),

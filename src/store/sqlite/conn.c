@@ -552,6 +552,8 @@ static const struct store_ops sq_ops = {
 		.token_use = sq_self_token_use,
 		.tokens_since = sq_self_tokens_since,
 	},
+	/* events.c: live updates (issue 15, part LIVE) */
+	.events = &sq_events_ops,
 };
 
 const struct store_backend store_sqlite_backend = {

@@ -48,7 +48,8 @@
  * tests/unit/test_store.c counts them and asserts it. So that they can be
  * counted, the text of every statement starts with a string literal that
  * starts with its SQL verb ("SELECT " COLS ...): macros hold fragments
- * only, never a statement's start. */
+ * only, never a statement's start. 512 since issue 15 (each part adds
+ * its own statements). */
 #define SQ_STMT_CACHE 512
 
 struct sq_conn {
@@ -509,5 +510,7 @@ int sq_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
 		 struct view_list *out);
 int sq_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
 		  int64_t *n_out);
+/* events.c: live updates (issue 15, part LIVE) */
+extern const struct store_events_ops sq_events_ops;
 
 #endif

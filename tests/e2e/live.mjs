@@ -1,0 +1,119 @@
+// Gatehouse browser tests, issue 15 part LIVE: live updates. Run by
+// run.mjs (liveChecks(t), t its helpers and accounts); not on its own.
+//
+// The agent has the queue open; a customer (through the API, from their
+// own portal session) opens a ticket: it appears in the queue without a
+// reload, with the unread dot. The agent opens it; the customer writes
+// again: the message appears in the open ticket without a reload. A
+// second staff member (the supervisor) opens the same ticket and types
+// in the reply composer: the agent sees "Sam Supervisor is replying". The
+// customer's own open ticket shows the agent's reply without a reload.
+// Screens are shot wide and at 390 px.
+
+const NARROW = { width: 390, height: 844 };
+const LIV = { email: 'liv.live@example.com', name: 'Liv Live' };
+const SUBJECT = 'Live: parcel stuck in customs';
+const FIRST = 'My parcel has been in customs for a week.';
+const SECOND = 'LIVE-2281: customs now asks for an invoice.';
+const REPLY = 'LIVE-7730: we have sent the invoice to customs.';
+
+// Shoots page p as name (wide), then at 390 px as name-narrow.
+async function shotBoth(t, p, name) {
+  await t.shot(p, name);
+  const size = p.viewportSize();
+  await p.setViewportSize(NARROW);
+  await t.shot(p, `${name}-narrow`);
+  const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+  t.assert(wide <= NARROW.width + 1, `${name}: the page is ${wide} px wide at 390 px`);
+  await p.setViewportSize(size);
+}
+
+// A JSON call from page p's own session (portal or console).
+async function call(p, session, method, path, body) {
+  return p.evaluate(async ([sp, m, u, b]) => {
+    const s = await (await fetch(sp, { credentials: 'same-origin' })).json();
+    const res = await fetch(u, {
+      method: m, credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': s.csrf_token },
+      body: b === undefined ? undefined : JSON.stringify(b),
+    });
+    return { status: res.status, json: await res.json().catch(() => null) };
+  }, [session, method, path, body]);
+}
+
+async function queueShowsNewTicket(t, ctx) {
+  await t.test('live: a new customer ticket appears in the open queue without a reload, marked unread', async () => {
+    const a = t.agentPage;
+    await a.goto(`${t.CONSOLE}/#/queue?status=open&assigned=any`);
+    await a.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 5000 });
+    await a.waitForTimeout(500); // the stream is open
+    const res = await call(ctx.cust, '/api/v1/portal/session', 'POST', '/api/v1/portal/tickets', { subject: SUBJECT, body: FIRST });
+    t.assert(res.status === 201, `new ticket: ${res.status}`);
+    ctx.id = res.json.id;
+    const row = a.locator('ul.queue a.ticket-row', { hasText: SUBJECT });
+    await row.waitFor({ timeout: 8000 });
+    await row.locator('.unread-dot').waitFor({ timeout: 3000 });
+    await shotBoth(t, a, 'live-queue-new-ticket');
+  });
+}
+
+async function ticketShowsNewMessage(t, ctx) {
+  await t.test('live: a new customer message appears in the open ticket without a reload', async () => {
+    const a = t.agentPage;
+    await a.locator('ul.queue a.ticket-row', { hasText: SUBJECT }).click();
+    await a.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+    await a.waitForTimeout(500);
+    const url = a.url();
+    const res = await call(ctx.cust, '/api/v1/portal/session', 'POST', `/api/v1/portal/tickets/${ctx.id}/messages`, { body: SECOND });
+    t.assert(res.status === 201, `message: ${res.status}`);
+    await a.locator('ol.conversation', { hasText: 'LIVE-2281' }).waitFor({ timeout: 8000 });
+    t.assert(a.url() === url, 'the page navigated');
+  });
+}
+
+async function typingShowsForColleague(t, ctx) {
+  await t.test('live: "Sam Supervisor is replying" shows to the agent while the supervisor types', async () => {
+    const sv = await t.newPage(null, { tag: 'console-live-supervisor' });
+    await t.loginConsole(sv.page, t.supervisor);
+    await sv.page.goto(`${t.CONSOLE}/#/tickets/${ctx.id}`);
+    await sv.page.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+    await sv.page.locator('#reply-text').click();
+    await sv.page.locator('#reply-text').pressSequentially('We are', { delay: 30 });
+    const banner = t.agentPage.locator('.typing-banner', { hasText: `${t.supervisor.name} is replying` });
+    await banner.waitFor({ state: 'visible', timeout: 8000 });
+    const own = sv.page.locator('.typing-banner:visible');
+    t.assert((await own.count()) === 0, 'the typist sees their own banner');
+    await t.agentPage.locator('#reply-text').scrollIntoViewIfNeeded();
+    await shotBoth(t, t.agentPage, 'live-ticket-replying');
+    t.problems.push(...(await t.cspViolations(sv.page)).map((v) => `console-live CSP: ${v}`));
+    await sv.ctx.close();
+  });
+}
+
+async function portalShowsReply(t, ctx) {
+  await t.test('live: the customer\'s open ticket shows the agent\'s reply without a reload', async () => {
+    const c = ctx.cust;
+    await c.goto(`${t.PORTAL}/#/tickets/${ctx.id}`);
+    await c.getByRole('heading', { level: 1, name: SUBJECT }).waitFor({ timeout: 5000 });
+    await c.waitForTimeout(500);
+    const res = await call(t.agentPage, '/api/v1/staff/session', 'POST', `/api/v1/tickets/${ctx.id}/replies`, { body: REPLY });
+    t.assert(res.status === 201, `reply: ${res.status}`);
+    await c.locator('ol.conversation', { hasText: 'LIVE-7730' }).waitFor({ timeout: 8000 });
+    await shotBoth(t, c, 'live-portal-reply');
+    t.problems.push(...(await t.cspViolations(c)).map((v) => `portal-live CSP: ${v}`));
+  });
+}
+
+export async function liveChecks(t) {
+  Object.assign(LIV, JSON.parse(t.cli(['customer', 'add', '--dir', t.dir, '--email', LIV.email, '--name', LIV.name,
+    '--password-stdin'], t.PASS_CUST + '\n')));
+  const s = await t.newPage(null, { tag: 'portal-live' });
+  await t.loginPortal(s.page, LIV, await t.totp(LIV));
+  await s.page.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
+  const ctx = { cust: s.page, id: 0 };
+  await queueShowsNewTicket(t, ctx);
+  await ticketShowsNewMessage(t, ctx);
+  await typingShowsForColleague(t, ctx);
+  await portalShowsReply(t, ctx);
+  await s.ctx.close();
+}
