@@ -15,7 +15,9 @@
 
 #include "core/audit.h"
 #include "core/auth.h"
+#include "core/events.h"
 #include "core/self_int.h"
+#include "core/sla.h"
 #include "core/throttle.h"
 #include "util/errors.h"
 
@@ -203,6 +205,13 @@ tx_solve(struct store_conn *c, void *cls)
 	snprintf(before, sizeof(before), "%s", x->t->status);
 	rc = c->ops->ticket_update(c, x->ticket_id, "solved",
 				   x->t->assignee_id, x->now);
+	/* The same hooks as a staff change of status: the SLA stops, and
+	 * the queue and the portal's other tabs hear of it. */
+	if (rc == 0)
+		rc = sla_on_change(x->app, c, x->ticket_id, x->now);
+	if (rc == 0)
+		rc = events_append(c, EV_TICKET_STATUS, x->ticket_id, 0,
+				   REALM_CUSTOMER, x->customer_id);
 	if (rc == 0)
 		rc = c->ops->portal_ticket_get(c, x->customer_id, x->ticket_id,
 					       x->t);

@@ -660,6 +660,15 @@ test_solve_and_reopen(void **state)
 	assert_int_equal(gh_audit_count(&srv, "ticket.solved_by_customer",
 					"success"),
 			 1);
+	/* The change reaches live streams as a staff change of status does
+	 * (an event with ids only, in the same transaction). */
+	assert_int_equal(gh_db_countf(&srv,
+				      "SELECT count(*) FROM events WHERE "
+				      "kind = 'ticket.status' AND "
+				      "ticket_id = %lld AND "
+				      "actor_realm = 'customer'",
+				      (long long)id),
+			 1);
 	/* Solving again changes nothing and audits nothing. */
 	expect(&c, path, json_object(), 200, NULL, NULL);
 	assert_int_equal(gh_audit_count(&srv, "ticket.solved_by_customer",
