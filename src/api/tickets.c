@@ -234,31 +234,6 @@ api_tickets_assign(struct request *r)
 }
 
 int
-api_tickets_status(struct request *r)
-{
-	const char *status = NULL;
-	const struct jspec spec[] = {
-		JSPEC_STR("status", &status, 1, 16, JS_REQUIRED),
-		JSPEC_END,
-	};
-	struct ticket_rec t;
-	struct tk_actor a;
-	int rc;
-
-	rc = api_parse(r, spec);
-	if (rc < 0)
-		return rc;
-	api_actor(r, &a);
-	rc = tickets_set_status(r->app, request_db(r), &a, r->params[0],
-				status, &t);
-	if (rc == -GH_BAD_FIELD)
-		return api_error_field(r, rc, "status");
-	if (rc < 0)
-		return rc;
-	return api_ok(r, tkv_ticket(&t));
-}
-
-int
 api_tickets_move(struct request *r)
 {
 	const char *queue = NULL;

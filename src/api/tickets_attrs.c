@@ -1,6 +1,6 @@
 /*
- * Priority and tags of a ticket (core/tickets.h, tickets_attrs.c):
- * POST /api/v1/tickets/{id}/priority {priority} and
+ * Status, priority and tags of a ticket (core/tickets.h):
+ * POST /api/v1/tickets/{id}/status {status}, .../priority {priority} and
  * POST /api/v1/tickets/{id}/tags {add?: [...], remove?: [...]}, each
  * answering the ticket. Every refusal names its field; nothing changes
  * on any error.
@@ -12,12 +12,19 @@
 #include "core/tickets.h"
 #include "util/errors.h"
 
-int
-api_tickets_priority(struct request *r)
+/* The setters of one word of a ticket (status, priority). */
+typedef int (*set_word_fn)(struct app *app, struct store_conn *c,
+			   const struct tk_actor *a, int64_t ticket_id,
+			   const char *value, struct ticket_rec *out);
+
+/* POST {field: value}: the ticket after set; bad, the setter's refusal of
+ * the value, is answered naming the field. */
+static int
+set_word(struct request *r, const char *field, set_word_fn set, int bad)
 {
-	const char *priority = NULL;
+	const char *value = NULL;
 	const struct jspec spec[] = {
-		JSPEC_STR("priority", &priority, 1, 16, JS_REQUIRED),
+		JSPEC_STR(field, &value, 1, 16, JS_REQUIRED),
 		JSPEC_END,
 	};
 	struct ticket_rec t;
@@ -28,13 +35,24 @@ api_tickets_priority(struct request *r)
 	if (rc < 0)
 		return rc;
 	api_actor(r, &a);
-	rc = tickets_set_priority(r->app, request_db(r), &a, r->params[0],
-				  priority, &t);
-	if (rc == -GH_BAD_PRIORITY)
-		return api_error_field(r, rc, "priority");
+	rc = set(r->app, request_db(r), &a, r->params[0], value, &t);
+	if (rc == bad)
+		return api_error_field(r, rc, field);
 	if (rc < 0)
 		return rc;
 	return api_ok(r, tkv_ticket(&t));
+}
+
+int
+api_tickets_status(struct request *r)
+{
+	return set_word(r, "status", tickets_set_status, -GH_BAD_FIELD);
+}
+
+int
+api_tickets_priority(struct request *r)
+{
+	return set_word(r, "priority", tickets_set_priority, -GH_BAD_PRIORITY);
 }
 
 /* The strings of arr into v (room for TICKET_TAGS_MAX, the array's bound
