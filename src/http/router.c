@@ -3,18 +3,19 @@
 
 #include <string.h>
 
-/* The length of the name segment at path: 1..ROUTE_NAME_MAX of a-z, 0-9
- * and -, not starting with -, up to the next / or the end; 0 when there
- * is none. */
+/* The length of the name segment at path: 1..ROUTE_NAME_MAX of a-z, 0-9,
+ * - and _ (a queue's name may hold _), not starting with - or _, up to
+ * the next / or the end; 0 when there is none. */
 static size_t
 name_len(const char *path)
 {
 	size_t n = 0;
 
-	if (*path == '-')
+	if (*path == '-' || *path == '_')
 		return 0;
 	while ((path[n] >= 'a' && path[n] <= 'z') ||
-	       (path[n] >= '0' && path[n] <= '9') || path[n] == '-')
+	       (path[n] >= '0' && path[n] <= '9') || path[n] == '-' ||
+	       path[n] == '_')
 		if (++n > ROUTE_NAME_MAX)
 			return 0;
 	return path[n] == '\0' || path[n] == '/' ? n : 0;

@@ -2,8 +2,8 @@
  * Matches a request line against the one route table (api/routes.c). A
  * path segment "{id}" in a pattern matches a positive decimal integer of at
  * most 18 digits and is returned in params; a segment "{name}" matches 1
- * to ROUTE_NAME_MAX of a-z, 0-9 and - (not first), such as a training
- * module's id, and is not captured (the handler reads it from r->path).
+ * to ROUTE_NAME_MAX of a-z, 0-9, - and _ (neither first), such as a
+ * training module's id or a queue's name, and is not captured (the handler reads it from r->path).
  * Matching is exact: no prefix
  * matches, no trailing-slash folding, no dot segments.
  */

@@ -255,8 +255,9 @@ test_no_customer_listing(void **state)
 	}
 }
 
-/* A {name} segment: 1 to 64 of a-z, 0-9 and - (not first), nothing
- * else, and never across a "/". */
+/* A {name} segment: 1 to 64 of a-z, 0-9, - and _ (neither first),
+ * nothing else, and never across a "/" (a queue's name may hold _: its
+ * SLA policy is /queues/{name}/sla). */
 static void
 test_name_segment(void **state)
 {
@@ -266,7 +267,7 @@ test_name_segment(void **state)
 		{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 	};
 	static const char *const bad[] = {
-		"/m/", "/m/-x", "/m/A", "/m/a_b", "/m/a.b", "/m/a%2fb",
+		"/m/", "/m/-x", "/m/_x", "/m/A", "/m/a.b", "/m/a%2fb",
 		"/m/..", "/m/a/", "/m/a/b",
 		"/m/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	};
@@ -282,6 +283,9 @@ test_name_segment(void **state)
 	assert_int_equal(n, 0);
 	r = router_match(t, LISTEN_STAFF, "POST", "/m/a1-b/go", p, &n, allow,
 			 sizeof(allow));
+	assert_ptr_equal(r, &t[1]);
+	r = router_match(t, LISTEN_STAFF, "POST", "/m/vip_team/go", p, &n,
+			 allow, sizeof(allow));
 	assert_ptr_equal(r, &t[1]);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (router_match(t, LISTEN_STAFF, "GET", bad[i], p, &n, allow,
