@@ -117,6 +117,41 @@ sort_of(const struct search_filters *f)
 				   : SEARCH_SORT_UPDATED;
 }
 
+/* The paging and the filters of a search request. */
+static int
+read_request(struct request *r, const char *const *known,
+	     const char *const *keys, int64_t *limit, int64_t *offset,
+	     struct search_filters *f)
+{
+	int rc = read_paging(r, known, limit, offset);
+
+	return rc == 0 ? read_filters(r, keys, f) : rc;
+}
+
+/* A ticket as the console's list shows it, with its match. */
+static json_t *
+staff_hit(const struct search_hit *h, const struct tk_actor *a)
+{
+	return with_match(tkv_summary(&h->t, a), h);
+}
+
+/* Replies with the page of s, each hit as row makes it, and frees s. */
+static int
+hits_reply(struct request *r, struct search_result *s,
+	   const struct tk_actor *a, const struct search_filters *f,
+	   int64_t limit, int64_t offset,
+	   json_t *(*row)(const struct search_hit *, const struct tk_actor *))
+{
+	json_t *arr = json_array();
+	int rc;
+
+	for (size_t i = 0; i < s->n; i++)
+		json_array_append_new(arr, row(&s->v[i], a));
+	rc = result_reply(r, arr, s, limit, offset, sort_of(f));
+	search_result_clear(s);
+	return rc;
+}
+
 int
 api_tickets_search(struct request *r)
 {
@@ -124,12 +159,9 @@ api_tickets_search(struct request *r)
 	struct search_result s;
 	struct tk_actor a;
 	int64_t limit = 0, offset = 0;
-	json_t *arr;
 	int rc;
 
-	rc = read_paging(r, staff_known, &limit, &offset);
-	if (rc == 0)
-		rc = read_filters(r, staff_keys, &f);
+	rc = read_request(r, staff_known, staff_keys, &limit, &offset, &f);
 	if (rc < 0)
 		return rc;
 	api_actor(r, &a);
@@ -139,21 +171,16 @@ api_tickets_search(struct request *r)
 		return api_error_field(r, rc, "queue");
 	if (rc < 0)
 		return rc;
-	arr = json_array();
-	for (size_t i = 0; i < s.n; i++)
-		json_array_append_new(arr, with_match(tkv_summary(&s.v[i].t, &a),
-						      &s.v[i]));
-	rc = result_reply(r, arr, &s, limit, offset, sort_of(&f));
-	search_result_clear(&s);
-	return rc;
+	return hits_reply(r, &s, &a, &f, limit, offset, staff_hit);
 }
 
 /* A ticket as the portal's list shows it (api/portal.c's fields). */
 static json_t *
-portal_hit(const struct search_hit *h)
+portal_hit(const struct search_hit *h, const struct tk_actor *a)
 {
 	const struct ticket_rec *t = &h->t;
 
+	(void)a;
 	return with_match(
 		json_pack("{s:I, s:s, s:s, s:I, s:I, s:s}", "id",
 			  (json_int_t)t->id, "subject", t->subject, "status",
@@ -173,12 +200,9 @@ api_portal_search(struct request *r)
 	struct search_result s;
 	struct tk_actor a;
 	int64_t limit = 0, offset = 0;
-	json_t *arr;
 	int rc;
 
-	rc = read_paging(r, portal_known, &limit, &offset);
-	if (rc == 0)
-		rc = read_filters(r, keys, &f);
+	rc = read_request(r, portal_known, keys, &limit, &offset, &f);
 	if (rc < 0)
 		return rc;
 	/* The portal orders by relevance or time only. */
@@ -188,12 +212,7 @@ api_portal_search(struct request *r)
 	rc = search_portal(r->app, request_db(r), &a, &f, limit, offset, &s);
 	if (rc < 0)
 		return rc;
-	arr = json_array();
-	for (size_t i = 0; i < s.n; i++)
-		json_array_append_new(arr, portal_hit(&s.v[i]));
-	rc = result_reply(r, arr, &s, limit, offset, sort_of(&f));
-	search_result_clear(&s);
-	return rc;
+	return hits_reply(r, &s, &a, &f, limit, offset, portal_hit);
 }
 
 /* --- saved views ------------------------------------------------------------ */

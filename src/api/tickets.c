@@ -233,30 +233,6 @@ api_tickets_assign(struct request *r)
 	return api_ok(r, tkv_ticket(&t));
 }
 
-int
-api_tickets_move(struct request *r)
-{
-	const char *queue = NULL;
-	const struct jspec spec[] = {
-		JSPEC_STR("queue", &queue, 1, QUEUE_NAME_MAX, JS_REQUIRED),
-		JSPEC_END,
-	};
-	struct ticket_rec t;
-	struct tk_actor a;
-	int rc;
-
-	rc = api_parse(r, spec);
-	if (rc < 0)
-		return rc;
-	api_actor(r, &a);
-	rc = tickets_move(r->app, request_db(r), &a, r->params[0], queue, &t);
-	if (rc == -GH_UNKNOWN_QUEUE)
-		return api_error_field(r, rc, "queue");
-	if (rc < 0)
-		return rc;
-	return api_ok(r, tkv_ticket(&t));
-}
-
 /* POST .../held/{hid}/release or .../discard {reason}. */
 static int
 decide_held(struct request *r, int release)

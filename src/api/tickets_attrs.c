@@ -1,6 +1,7 @@
 /*
- * Status, priority and tags of a ticket (core/tickets.h):
- * POST /api/v1/tickets/{id}/status {status}, .../priority {priority} and
+ * Status, priority, queue and tags of a ticket (core/tickets.h):
+ * POST /api/v1/tickets/{id}/status {status}, .../priority {priority},
+ * .../move {queue} and
  * POST /api/v1/tickets/{id}/tags {add?: [...], remove?: [...]}, each
  * answering the ticket. Every refusal names its field; nothing changes
  * on any error.
@@ -12,19 +13,20 @@
 #include "core/tickets.h"
 #include "util/errors.h"
 
-/* The setters of one word of a ticket (status, priority). */
+/* The setters of one word of a ticket (status, priority, queue). */
 typedef int (*set_word_fn)(struct app *app, struct store_conn *c,
 			   const struct tk_actor *a, int64_t ticket_id,
 			   const char *value, struct ticket_rec *out);
 
-/* POST {field: value}: the ticket after set; bad, the setter's refusal of
- * the value, is answered naming the field. */
+/* POST {field: value} (1 to max characters): the ticket after set; bad,
+ * the setter's refusal of the value, is answered naming the field. */
 static int
-set_word(struct request *r, const char *field, set_word_fn set, int bad)
+set_word(struct request *r, const char *field, size_t max, set_word_fn set,
+	 int bad)
 {
 	const char *value = NULL;
 	const struct jspec spec[] = {
-		JSPEC_STR(field, &value, 1, 16, JS_REQUIRED),
+		JSPEC_STR(field, &value, 1, max, JS_REQUIRED),
 		JSPEC_END,
 	};
 	struct ticket_rec t;
@@ -46,13 +48,21 @@ set_word(struct request *r, const char *field, set_word_fn set, int bad)
 int
 api_tickets_status(struct request *r)
 {
-	return set_word(r, "status", tickets_set_status, -GH_BAD_FIELD);
+	return set_word(r, "status", 16, tickets_set_status, -GH_BAD_FIELD);
 }
 
 int
 api_tickets_priority(struct request *r)
 {
-	return set_word(r, "priority", tickets_set_priority, -GH_BAD_PRIORITY);
+	return set_word(r, "priority", 16, tickets_set_priority,
+			-GH_BAD_PRIORITY);
+}
+
+int
+api_tickets_move(struct request *r)
+{
+	return set_word(r, "queue", QUEUE_NAME_MAX, tickets_move,
+			-GH_UNKNOWN_QUEUE);
 }
 
 /* The strings of arr into v (room for TICKET_TAGS_MAX, the array's bound

@@ -76,28 +76,9 @@ static int
 seal_recipient(struct app *app, struct store_conn *c,
 	       const struct hyg_login *l, struct notify_mail *m)
 {
-	struct customer_contact cc;
-	char *email = NULL, *phrase = NULL;
-	int rc;
-
 	if (l->realm == REALM_STAFF)
 		return notify_seal(app->keys, l->email, NULL, m);
-	rc = c->ops->customer_contact(c, l->id, &cc);
-	if (rc < 0)
-		return rc;
-	rc = sealed_field_open(app->keys, cc.email_idx, "email", &cc.email,
-			       &email);
-	if (rc == 0 && email == NULL)
-		rc = -GH_INTERNAL;
-	if (rc == 0)
-		rc = sealed_field_open(app->keys, cc.email_idx, "phrase",
-				       &cc.phrase, &phrase);
-	if (rc == 0)
-		rc = notify_seal(app->keys, email, phrase, m);
-	crypto_secret_free(email);
-	crypto_secret_free(phrase);
-	customer_contact_clear(&cc);
-	return rc;
+	return notify_seal_customer(app, c, l->id, m);
 }
 
 int

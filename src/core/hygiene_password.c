@@ -249,36 +249,14 @@ out:
 	return rc;
 }
 
-/* The new password: valid text, not the current one, within the policy
- * with the member's e-mail, name and the company as context words. */
+/* The new password (core/password.h's password_check_new). */
 static int
 check_next(struct hyg_pw_job *x)
 {
-	const char *context[5];
-	char local[256];
-	int rc;
-
-	if (x->next_bad) {
-		x->reason = "The password must be valid text of at most 256 "
-			    "characters.";
-		x->why = "invalid new password";
-		return -GH_WEAK_PASSWORD;
-	}
-	if (crypto_pw_verify(x->acct.pw_hash, x->next, x->next_len) == 0) {
-		x->why = "new password equals the current one";
-		return -GH_PASSWORD_REUSED;
-	}
-	snprintf(local, sizeof(local), "%s", x->acct.login);
-	local[strcspn(local, "@")] = '\0';
-	context[0] = local;
-	context[1] = x->name;
-	context[2] = x->app->cfg.company_name;
-	context[3] = "gatehouse";
-	context[4] = NULL;
-	rc = password_check(&x->app->pw_policy, x->next, context, &x->reason);
-	if (rc < 0)
-		x->why = "new password refused by the policy";
-	return rc;
+	return password_check_new(&x->app->pw_policy, x->acct.pw_hash, x->next,
+				  x->next_len, x->next_bad, x->acct.login,
+				  x->name, x->app->cfg.company_name,
+				  &x->reason, &x->why);
 }
 
 void

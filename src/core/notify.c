@@ -144,6 +144,32 @@ notify_seal(const struct crypto_keys *keys, const char *email,
 }
 
 int
+notify_seal_customer(struct app *app, struct store_conn *c,
+		     int64_t customer_id, struct notify_mail *m)
+{
+	struct customer_contact cc;
+	char *email = NULL, *phrase = NULL;
+	int rc;
+
+	rc = c->ops->customer_contact(c, customer_id, &cc);
+	if (rc < 0)
+		return rc;
+	rc = sealed_field_open(app->keys, cc.email_idx, "email", &cc.email,
+			       &email);
+	if (rc == 0 && email == NULL)
+		rc = -GH_INTERNAL;
+	if (rc == 0)
+		rc = sealed_field_open(app->keys, cc.email_idx, "phrase",
+				       &cc.phrase, &phrase);
+	if (rc == 0)
+		rc = notify_seal(app->keys, email, phrase, m);
+	crypto_secret_free(email);
+	crypto_secret_free(phrase);
+	customer_contact_clear(&cc);
+	return rc;
+}
+
+int
 notify_prepare(const struct outbound_ctx *x, struct notify_mail *m)
 {
 	const struct app *app = x->app;

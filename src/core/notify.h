@@ -62,6 +62,11 @@ int notify_prepare(const struct outbound_ctx *x, struct notify_mail *m);
 int notify_seal(const struct crypto_keys *keys, const char *email,
 		const char *phrase, struct notify_mail *m);
 
+/* notify_seal for the customer customer_id: the address and phrase on
+ * file, opened and sealed into m. 0 or an error. */
+int notify_seal_customer(struct app *app, struct store_conn *c,
+			 int64_t customer_id, struct notify_mail *m);
+
 /* Queues m in the caller's transaction on c (an empty m, from a drill,
  * queues nothing). 0 or a store error. */
 int notify_queue(struct store_conn *c, const struct notify_mail *m,

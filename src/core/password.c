@@ -19,6 +19,7 @@
 #include "core/password.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/unorm2.h>
@@ -603,4 +604,38 @@ out:
 	if (reason != NULL)
 		*reason = why;
 	return why == NULL ? 0 : -GH_WEAK_PASSWORD;
+}
+
+int
+password_check_new(const struct password_policy *policy,
+		   const char *cur_hash, const char *next, size_t next_len,
+		   int next_bad, const char *email, const char *name,
+		   const char *company, const char **reason, const char **why)
+{
+	const char *context[5];
+	char local[256];
+	int rc;
+
+	if (next_bad) {
+		*reason = "The password must be valid text of at most 256 "
+			  "characters.";
+		*why = "invalid new password";
+		return -GH_WEAK_PASSWORD;
+	}
+	if (crypto_pw_verify(cur_hash, next, next_len) == 0) {
+		*why = "new password equals the current one";
+		return -GH_PASSWORD_REUSED;
+	}
+	snprintf(local, sizeof(local), "%s", email);
+	local[strcspn(local, "@")] = '\0';
+	context[0] = local;
+	context[1] = name;
+	context[2] = company;
+	context[3] = "gatehouse";
+	context[4] = NULL;
+	rc = password_check(policy, next, context, reason);
+	crypto_wipe(local, sizeof(local));
+	if (rc < 0)
+		*why = "new password refused by the policy";
+	return rc;
 }

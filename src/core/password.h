@@ -48,6 +48,20 @@ int password_check(const struct password_policy *policy, const char *norm,
 		   const char *const *context, const char **reason);
 
 /*
+ * The new password of a change or a reset (staff and customers alike):
+ * valid text (next_bad 0), not the current one (cur_hash, its stored
+ * hash), and within the policy with the local part of email, the name,
+ * the company and the product as context words. Returns 0, or
+ * -GH_WEAK_PASSWORD / -GH_PASSWORD_REUSED with *why set to a phrase for
+ * the log and, for a weak one, *reason to the sentence for the user.
+ */
+int password_check_new(const struct password_policy *policy,
+		       const char *cur_hash, const char *next, size_t next_len,
+		       int next_bad, const char *email, const char *name,
+		       const char *company, const char **reason,
+		       const char **why);
+
+/*
  * The operator's extra blocklist (core/password_list.c): reads path, one
  * password a line (empty lines and lines starting with '#' skipped),
  * each NFKC-normalised and ASCII-lower-cased as password_check compares.

@@ -111,33 +111,6 @@ self_customer_email(struct app *app, struct store_conn *c,
 	return rc;
 }
 
-/* Seals the address on file and the phrase into m. */
-static int
-seal_customer(struct app *app, struct store_conn *c, int64_t customer_id,
-	      struct notify_mail *m)
-{
-	struct customer_contact cc;
-	char *email = NULL, *phrase = NULL;
-	int rc;
-
-	rc = c->ops->customer_contact(c, customer_id, &cc);
-	if (rc < 0)
-		return rc;
-	rc = sealed_field_open(app->keys, cc.email_idx, "email", &cc.email,
-			       &email);
-	if (rc == 0 && email == NULL)
-		rc = -GH_INTERNAL;
-	if (rc == 0)
-		rc = sealed_field_open(app->keys, cc.email_idx, "phrase",
-				       &cc.phrase, &phrase);
-	if (rc == 0)
-		rc = notify_seal(app->keys, email, phrase, m);
-	crypto_secret_free(email);
-	crypto_secret_free(phrase);
-	customer_contact_clear(&cc);
-	return rc;
-}
-
 static int
 queue(struct store_conn *c, const char *kind, const struct notify_mail *m,
       int64_t now)
@@ -174,7 +147,7 @@ self_notice(struct app *app, struct store_conn *c, int64_t customer_id,
 		rc = m.subject != NULL ? 0 : -GH_INTERNAL;
 	}
 	if (rc == 0)
-		rc = seal_customer(app, c, customer_id, &m);
+		rc = notify_seal_customer(app, c, customer_id, &m);
 	if (rc == 0)
 		rc = queue(c, what, &m, now);
 	notify_mail_clear(&m);
