@@ -1,7 +1,7 @@
 /*
  * Status, priority, queue and tags of a ticket (core/tickets.h):
  * POST /api/v1/tickets/{id}/status {status}, .../priority {priority},
- * .../move {queue} and
+ * .../queue {queue} and
  * POST /api/v1/tickets/{id}/tags {add?: [...], remove?: [...]}, each
  * answering the ticket. Every refusal names its field; nothing changes
  * on any error.
