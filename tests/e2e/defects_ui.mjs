@@ -129,6 +129,28 @@ async function notFoundCheck(t, p) {
   });
 }
 
+// Long content: a subject of the full 200 characters, one word of them
+// 120 long, and a message holding a 600-character unbroken run; the
+// ticket is shot wide and at 390 px in the portal and the console, and
+// neither page may grow wider than the window (shotBoth asserts it).
+const LONG_SUBJECT = `Order ${'X'.repeat(120)} ${'never arrived and nobody answers '.repeat(3)}`.slice(0, 200);
+const LONG_BODY = `Reference ${'0123456789abcdef'.repeat(38)} and\n\n${'My parcel is late again. '.repeat(40)}`;
+
+async function longContentCheck(t, p, id) {
+  await t.test('long content: a 200-character subject and a 600-character word wrap inside the window', async () => {
+    await p.goto(`${t.PORTAL}/#/tickets/${id}`);
+    await p.getByRole('heading', { level: 1 }).waitFor({ timeout: 5000 });
+    await shotBoth(t, p, 'long-portal-ticket');
+    const a = t.agentPage;
+    await a.goto(`${t.CONSOLE}/#/tickets/${id}`);
+    await a.getByRole('heading', { level: 1 }).filter({ hasText: 'never arrived' }).waitFor({ timeout: 5000 });
+    await shotBoth(t, a, 'long-console-ticket');
+    await a.goto(`${t.CONSOLE}/#/queue?status=open&assigned=any`);
+    await a.getByText('never arrived', { exact: false }).first().waitFor({ timeout: 5000 });
+    await shotBoth(t, a, 'long-console-queue');
+  });
+}
+
 export async function defectUiChecks(t) {
   Object.assign(DORA, JSON.parse(t.cli(['customer', 'add', '--dir', t.dir, '--email', DORA.email, '--name', DORA.name,
     '--password-stdin'], t.PASS_CUST + '\n')));
@@ -141,6 +163,8 @@ export async function defectUiChecks(t) {
   ids.a = await newTicket(p, t, 'Parcel 7731 is late', `Where is my parcel? The shop page ${WEAK_LINK} says shipped.`);
   await portalBannerCheck(t, p);
   await heldBackCheck(t, p, ids);
+  ids.c = await newTicket(p, t, LONG_SUBJECT, LONG_BODY);
+  await longContentCheck(t, p, ids.c);
   t.problems.push(...(await t.cspViolations(p)).map((v) => `portal-defects CSP: ${v}`));
   await s.ctx.close();
   await consoleBannerCheck(t, t.agentPage, ids);
