@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "core/app.h"
 #include "util/errors.h"
@@ -743,6 +744,46 @@ test_portal_updated_at(void **state)
 	store_close(s);
 }
 
+/* The SLA "at risk" list (store/sqlite/sla.c). */
+extern const char sq_sla_at_risk_sql[];
+
+/* SQLite only: the at-risk list reads the partial index tickets_due in
+ * its order, neither the status index nor a sort of every open ticket. */
+static void
+test_sla_at_risk_plan(void **state)
+{
+	struct store *s;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char sql[1024], plan[2048];
+	size_t n = 0;
+
+	(void)state;
+	if (strncmp(url, "sqlite:", 7) != 0)
+		skip();
+	s = open_store(); /* migrated */
+	store_close(s);
+	assert_int_equal(sqlite3_open_v2(url + 7, &db, SQLITE_OPEN_READONLY,
+					 NULL),
+			 SQLITE_OK);
+	snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s",
+		 sq_sla_at_risk_sql);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+			 SQLITE_OK);
+	plan[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW && n < sizeof(plan) - 1) {
+		const char *d = (const char *)sqlite3_column_text(st, 3);
+
+		n += (size_t)snprintf(plan + n, sizeof(plan) - n, "%s\n",
+				      d != NULL ? d : "");
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (strstr(plan, "USING INDEX tickets_due") == NULL ||
+	    strstr(plan, "TEMP B-TREE") != NULL)
+		fail_msg("at-risk plan:\n%s", plan);
+}
+
 int
 main(void)
 {
@@ -759,6 +800,7 @@ main(void)
 		cmocka_unit_test(test_foreign_keys),
 		cmocka_unit_test(test_queues),
 		cmocka_unit_test(test_portal_updated_at),
+		cmocka_unit_test(test_sla_at_risk_plan),
 	};
 	char dir[] = "/tmp/gh-store-XXXXXX";
 	const char *extra = getenv("GH_TEST_STORE_URLS");
