@@ -36,14 +36,15 @@
  * (-1 any), ?15 the sort (enum search_sort), ?16 limit, ?17 offset, ?18
  * the candidates, ?19 the documents examined.
  *
- * Each index is read newest document first (FTS5 walks its rowids in
- * order), no further back than its newest ?19 matching documents (b*),
+ * Staff: each index is read newest document first (FTS5 walks its
+ * rowids in order), no further back than its newest ?19 matching documents (b*),
  * joined to the ticket for the visibility rule and the filters, and
  * stops after ?18 that pass (c*); only those are scored (gh_rank). So a
  * word in every other message costs at most ?19 index entries and ?18
  * rows, not a million. When an index reached either bound the total
  * counts the tickets among the candidates only, and the last column
- * says so.
+ * says so; with no row at all, staff_bounds does. The portal has no
+ * desk-wide bound (portal_text below).
  */
 #define PORTAL_SEES "t.customer_id = ?4 AND t.drill_id IS NULL"
 #define FILTERS                                                               \
@@ -93,7 +94,7 @@
 #define BEST                                                                  \
 	", best(tid, score, doc, did) AS (SELECT tid, min(score), doc, did " \
 	"FROM hits GROUP BY tid) SELECT b.tid, b.score, b.doc, b.did, "      \
-	"count(*) OVER (), " CAPPED("bs", "cs") " OR " CAPPED("bm", "cm")
+	"count(*) OVER (), "
 #define FROM_BEST " FROM best b JOIN tickets t ON t.id = b.tid"
 #define ORDER_TAIL                                                            \
 	"CASE WHEN ?15 = 2 THEN t.created_at END DESC, CASE WHEN ?15 = 3 "   \
@@ -113,13 +114,40 @@ static const char staff_text[] =
 	BOUND("bn", "search_notes", "?2") CAND_SUBJECTS(STAFF_VIS)
 	CAND_MESSAGES(STAFF_VIS) CAND_NOTES(STAFF_VIS)
 	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm UNION ALL "
-	"SELECT * FROM cn)" BEST " OR " CAPPED("bn", "cn") FROM_BEST BY_SCORE
-	ORDER_TAIL;
-static const char portal_text[] =
+	"SELECT * FROM cn)" BEST CAPPED("bs", "cs") " OR " CAPPED("bm", "cm")
+	" OR " CAPPED("bn", "cn") FROM_BEST BY_SCORE ORDER_TAIL;
+/* When staff_text gave no row no candidate passed, and the bounds alone
+ * say whether it was capped (a row carries it otherwise). */
+static const char staff_bounds[] =
 	"WITH " BOUND("bs", "search_subjects", "1") ", "
-	BOUND("bm", "search_messages", "1") CAND_SUBJECTS(PORTAL_SEES)
-	CAND_MESSAGES(PORTAL_SEES)
+	BOUND("bm", "search_messages", "1") ", "
+	BOUND("bn", "search_notes", "?2") " SELECT (SELECT n FROM bs) >= ?19 "
+	"OR (SELECT n FROM bm) >= ?19 OR (SELECT n FROM bn) >= ?19";
+/* The portal starts from the customer's own tickets (tickets_by_customer,
+ * then messages_by_ticket; "+t.drill_id": never the drill index, which
+ * holds every customer's tickets) and asks each index for that row
+ * only: its cost and its answer depend on that customer's tickets alone,
+ * never on how much the rest of the desk wrote. Capped when the customer
+ * has ?18 matching subjects or messages (?19 < 0 is false: it keeps the
+ * parameters alike). */
+#define PORTAL_OWN "t.customer_id = ?4 AND +t.drill_id IS NULL"
+#define PORTAL_SUBJECTS                                                       \
+	"cs(tid, score, doc, did) AS (SELECT t.id, "                         \
+	"2.0 * gh_rank(search_subjects), 1, t.id FROM tickets t CROSS JOIN " \
+	"search_subjects WHERE " PORTAL_OWN FILTERS " AND "                  \
+	"search_subjects MATCH ?1 AND search_subjects.rowid = t.id ORDER "   \
+	"BY t.id DESC LIMIT ?18)"
+#define PORTAL_MESSAGES                                                       \
+	", cm(tid, score, doc, did) AS (SELECT m.ticket_id, "                \
+	"gh_rank(search_messages), 2, m.id FROM tickets t CROSS JOIN "       \
+	"messages m CROSS JOIN search_messages WHERE " PORTAL_OWN FILTERS    \
+	" AND m.ticket_id = t.id AND search_messages MATCH ?1 AND "          \
+	"search_messages.rowid = m.id ORDER BY m.id DESC LIMIT ?18)"
+static const char portal_text[] =
+	"WITH " PORTAL_SUBJECTS PORTAL_MESSAGES
 	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm)" BEST
+	"(SELECT count(*) FROM cs) >= ?18 OR (SELECT count(*) FROM cm) >= ?18 "
+	"OR ?19 < 0"
 	FROM_BEST BY_SCORE PORTAL_ORDER_TAIL;
 /* Without a text nothing is capped (?18 + ?19 < 0 is false: it keeps
  * the parameters alike); the filters come before the visibility rule,
@@ -221,6 +249,24 @@ hit_push(sqlite3_stmt *st, void *ctx)
 	return 0;
 }
 
+/* Runs sql, a first-step statement, over q's nineteen parameters. */
+static int
+search_run(struct store_conn *c, const struct search_query *q,
+	   const char *sql, int64_t limit, int64_t offset,
+	   sq_row_fn row, void *ctx)
+{
+	int portal = q->portal_customer > 0;
+
+	return sq_rows(c, row, ctx, sql, "tbbitiiiiittiiiiiii", q->match,
+		       q->notes && !portal, q->see_all,
+		       portal ? q->portal_customer : q->viewer_id, q->status,
+		       (int64_t)q->assigned, q->queue_id, q->customer_id,
+		       q->created_after, q->created_before, q->priority,
+		       q->tag, q->due_before, (int64_t)q->breached,
+		       (int64_t)q->sort, limit, offset, q->candidates,
+		       q->candidates * SEARCH_EXAMINE_FACTOR);
+}
+
 /* The first step of q: at most limit ids after offset into out. */
 static int
 search_ids(struct store_conn *c, const struct search_query *q, int64_t limit,
@@ -233,14 +279,27 @@ search_ids(struct store_conn *c, const struct search_query *q, int64_t limit,
 		sql = portal ? portal_text : staff_text;
 	else
 		sql = portal ? portal_plain : staff_plain;
-	return sq_rows(c, hit_push, out, sql, "tbbitiiiiittiiiiiii", q->match,
-		       q->notes && !portal, q->see_all,
-		       portal ? q->portal_customer : q->viewer_id, q->status,
-		       (int64_t)q->assigned, q->queue_id, q->customer_id,
-		       q->created_after, q->created_before, q->priority,
-		       q->tag, q->due_before, (int64_t)q->breached,
-		       (int64_t)q->sort, limit, offset, q->candidates,
-		       q->candidates * SEARCH_EXAMINE_FACTOR);
+	return search_run(c, q, sql, limit, offset, hit_push, out);
+}
+
+static int
+capped_row(sqlite3_stmt *st, void *ctx)
+{
+	*(int *)ctx = sqlite3_column_int(st, 0);
+	return 0;
+}
+
+/* Whether q, which found no ticket at all, reached a bound: only a
+ * staff text search has one that nothing passing can show. */
+static int
+empty_capped(struct store_conn *c, const struct search_query *q,
+	     struct hit_ids *ids)
+{
+	ids->total = 0;
+	ids->capped = 0;
+	if (q->match == NULL || q->portal_customer > 0)
+		return 0;
+	return search_run(c, q, staff_bounds, 1, 0, capped_row, &ids->capped);
 }
 
 static int
@@ -314,6 +373,8 @@ count_ids(struct store_conn *c, const struct search_query *q,
 
 	ids->total = one.total;
 	ids->capped = one.capped;
+	if (rc == 0 && one.n == 0)
+		rc = empty_capped(c, q, ids);
 	free(one.v);
 	return rc;
 }
@@ -327,9 +388,11 @@ sq_search_tickets(struct store_conn *c, const struct search_query *q,
 
 	*out = (struct search_result){NULL, 0, 0, 0};
 	rc = search_ids(c, q, q->limit, q->offset, &ids);
-	/* Past the last page the window has no row to carry the total. */
-	if (rc == 0 && ids.n == 0 && q->offset > 0)
-		rc = count_ids(c, q, &ids);
+	/* Past the last page the window has no row to carry the total;
+	 * with no ticket at all no row carries the bounds. */
+	if (rc == 0 && ids.n == 0)
+		rc = q->offset > 0 ? count_ids(c, q, &ids)
+				   : empty_capped(c, q, &ids);
 	if (rc == 0 && ids.n > 0) {
 		out->v = calloc(ids.n, sizeof(*out->v));
 		if (out->v == NULL)
