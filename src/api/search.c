@@ -135,7 +135,8 @@ staff_hit(const struct search_hit *h, const struct tk_actor *a)
 	return with_match(tkv_summary(&h->t, a), h);
 }
 
-/* Replies with the page of s, each hit as row makes it, and frees s. */
+/* Replies with the page of s, each hit as row makes it, and frees s.
+ * Staff's tickets carry "unread" as the work list's do. */
 static int
 hits_reply(struct request *r, struct search_result *s,
 	   const struct tk_actor *a, const struct search_filters *f,
@@ -147,6 +148,8 @@ hits_reply(struct request *r, struct search_result *s,
 
 	for (size_t i = 0; i < s->n; i++)
 		json_array_append_new(arr, row(&s->v[i], a));
+	if (actor_is_staff(a))
+		api_events_unread(r, a, arr); /* issue 15 LIVE: "unread" */
 	rc = result_reply(r, arr, s, limit, offset, sort_of(f));
 	search_result_clear(s);
 	return rc;
@@ -283,7 +286,7 @@ view_error(struct request *r, int rc, const struct view_input *in)
 int
 api_views_create(struct request *r)
 {
-	struct view_input in = {NULL, NULL, NULL, NULL};
+	struct view_input in = {NULL, NULL, NULL, NULL, ""};
 	json_t *filters = NULL;
 	const struct jspec spec[] = {
 		JSPEC_STR("name", &in.name, 1, VIEW_NAME_MAX, JS_REQUIRED),
@@ -310,7 +313,7 @@ api_views_create(struct request *r)
 int
 api_views_update(struct request *r)
 {
-	struct view_input in = {NULL, NULL, NULL, NULL};
+	struct view_input in = {NULL, NULL, NULL, NULL, ""};
 	json_t *filters = NULL;
 	const struct jspec spec[] = {
 		JSPEC_STR("name", &in.name, 1, VIEW_NAME_MAX, 0),

@@ -48,12 +48,14 @@ check_name(const char *name)
 }
 
 /* The filters of object o, checked key by key, as canonical JSON into
- * out; *bad names the refused part. */
+ * out; *bad names the refused part, written into field (the caller's:
+ * requests run on many threads). customer_email is refused: a view's
+ * filters are stored and shown in clear to every reader of a shared
+ * view, and the address is a sealed personal field. */
 static int
 check_filters(struct app *app, json_t *o, char *out, size_t outsz,
-	      const char **bad)
+	      char *field, size_t fieldsz, const char **bad)
 {
-	static char key_field[80];
 	struct search_filters f;
 	const char *key;
 	json_t *v;
@@ -65,11 +67,10 @@ check_filters(struct app *app, json_t *o, char *out, size_t outsz,
 		return -GH_BAD_FIELD;
 	search_filters_init(&f);
 	json_object_foreach(o, key, v) {
-		if (!json_is_string(v) ||
+		if (!json_is_string(v) || strcmp(key, "customer_email") == 0 ||
 		    search_filter_set(app, &f, key, json_string_value(v)) != 0) {
-			snprintf(key_field, sizeof(key_field), "filters.%.60s",
-				 key);
-			*bad = strlen(key) <= 60 ? key_field : "filters";
+			snprintf(field, fieldsz, "filters.%.60s", key);
+			*bad = strlen(key) <= 60 ? field : "filters";
 			return -GH_BAD_FIELD;
 		}
 	}
@@ -203,7 +204,8 @@ view_input_check(struct app *app, struct view_input *in, struct view_rec *v)
 	}
 	if (rc == 0 && in->filters != NULL) {
 		rc = check_filters(app, in->filters, v->filters,
-				   sizeof(v->filters), &bad);
+				   sizeof(v->filters), in->field,
+				   sizeof(in->field), &bad);
 		in->bad_field = rc < 0 ? bad : NULL;
 	}
 	return rc;
@@ -310,7 +312,7 @@ int
 views_delete(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	     int64_t id)
 {
-	struct view_input in = {NULL, NULL, NULL, NULL};
+	struct view_input in = {NULL, NULL, NULL, NULL, ""};
 	struct view_rec v;
 	struct view_ctx x = {app, a, &in, id, 0, "view.delete", &v, 0};
 
@@ -340,8 +342,11 @@ views_count(struct app *app, struct store_conn *c, const struct tk_actor *a,
 	int rc = views_filters(app, filters, &f);
 
 	*n_out = 0;
+	/* Filters that no longer pass (an operator lowered [search]
+	 * max_terms since): the view counts nothing, the others still
+	 * count. */
 	if (rc < 0)
-		return rc;
+		return 0;
 	rc = search_staff_count(app, c, a, &f, now, n_out);
 	/* A queue deleted or renamed since the view was saved. */
 	return rc == -GH_UNKNOWN_QUEUE ? 0 : rc;

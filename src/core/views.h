@@ -50,15 +50,17 @@ const struct view_builtin *views_builtins(size_t *n);
  * no control characters) and filters (a JSON object of at most
  * VIEW_FILTERS_MAX search arguments, each a string search_filter_set
  * accepts; q, status, assigned, queue, priority, tag, customer,
- * customer_email, created_*, due_*, breached, sort). *bad_field names
- * what was refused ("name", "filters" or "filters.KEY") with
- * -GH_BAD_FIELD.
+ * created_*, due_*, breached, sort; never customer_email, a sealed
+ * field that a stored view would keep and show in clear). *bad_field
+ * names what was refused ("name", "filters" or "filters.KEY", the last
+ * written into field) with -GH_BAD_FIELD.
  */
 struct view_input {
 	const char *name;           /* NULL: unchanged (update only) */
 	json_t *filters;            /* NULL: unchanged (update only) */
 	const char *queue;          /* create: NULL personal, else shared */
-	const char *bad_field;      /* out */
+	const char *bad_field;      /* out; may point into field */
+	char field[80];             /* out: "filters.KEY" */
 };
 
 /* Creates a view of a from in (personal, or shared with in->queue:
@@ -81,7 +83,8 @@ int views_list(struct store_conn *c, const struct tk_actor *a,
 /* The filters of stored (or built-in) filters text into f. */
 int views_filters(struct app *app, const char *text,
 		  struct search_filters *f);
-/* The number of tickets a sees in the view of filters text, now. */
+/* The number of tickets a sees in the view of filters text, now; 0 for
+ * stored filters that no longer pass the search's checks. */
 int views_count(struct app *app, struct store_conn *c,
 		const struct tk_actor *a, const char *filters, int64_t now,
 		int64_t *n_out);
