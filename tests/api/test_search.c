@@ -639,6 +639,16 @@ test_views_bad_input(void **state)
 	expect_bad_view(w, json_pack("{s:s, s:{}, s:s}", "name", "x",
 				     "filters", "queue", "nope"),
 			400, "queue");
+	/* A sealed field is never kept in a view's filters (shown in
+	 * clear to every reader of a shared view). */
+	expect_bad_view(w, json_pack("{s:s, s:{s:s}}", "name", "x", "filters",
+				     "customer_email", "ann@example.com"),
+			400, "filters.customer_email");
+	expect_bad_view(w, json_pack("{s:s, s:{s:s, s:s}, s:s}", "name", "x",
+				     "filters", "customer_email",
+				     "ann@example.com", "status", "open",
+				     "queue", "general"),
+			400, "filters.customer_email");
 }
 
 /* Shared views: supervisors make them, the queue's members see them
@@ -751,6 +761,241 @@ test_candidates_cap(void **state)
 	gh_resp_free(&r);
 }
 
+/* A view saved as customer_email is refused on update too, and the
+ * stored filters are unchanged. */
+static void
+test_views_no_email(void **state)
+{
+	struct world *w = *state;
+	int64_t id = view_create(w, &w->c_agent2,
+				 json_pack("{s:s, s:{s:s}}", "name", "Mine",
+					   "filters", "status", "open"),
+				 201);
+	struct gh_resp r;
+
+	assert_int_equal(view_send(w, &w->c_agent2, "PUT", id,
+				   json_pack("{s:{s:s}}", "filters",
+					     "customer_email",
+					     "bob@example.org"),
+				   &r),
+			 400);
+	assert_string_equal(json_string_value(json_object_get(r.json, "field")),
+			    "filters.customer_email");
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_countf(&w->s,
+				      "SELECT COUNT(*) FROM saved_views WHERE "
+				      "id = %lld AND filters LIKE '%%example%%'",
+				      (long long)id),
+			 0);
+	assert_int_equal(view_send(w, &w->c_agent2, "DELETE", id, NULL, &r),
+			 200);
+	gh_resp_free(&r);
+}
+
+/* A stored view whose filters no longer pass (an operator lowered
+ * max_terms since it was saved) counts 0; the counts still answer. */
+static void
+test_views_stale_filters(void **state)
+{
+	struct world *w = *state;
+	char key[24], sql[160];
+	int64_t id = view_create(w, &w->c_agent2,
+				 json_pack("{s:s, s:{s:s}}", "name", "Stale",
+					   "filters", "q", "invoice refund"),
+				 201);
+
+	assert_true(id > 0);
+	snprintf(key, sizeof(key), "%lld", (long long)id);
+	assert_int_equal(view_count(w, &w->c_agent2, key), 1);
+	/* Five terms: more than max_terms (4). */
+	snprintf(sql, sizeof(sql),
+		 "UPDATE saved_views SET filters = '{\"q\":\"a b c d "
+		 "e\"}' WHERE id = %lld",
+		 (long long)id);
+	gh_db_exec(&w->s, sql);
+	assert_int_equal(view_count(w, &w->c_agent2, key), 0);
+	assert_true(view_count(w, &w->c_agent2, "my-open") >= 0);
+	/* A view that is not a JSON object any more likewise. */
+	snprintf(sql, sizeof(sql),
+		 "UPDATE saved_views SET filters = 'nonsense' WHERE id = %lld",
+		 (long long)id);
+	gh_db_exec(&w->s, sql);
+	assert_int_equal(view_count(w, &w->c_agent2, key), 0);
+	snprintf(sql, sizeof(sql), "DELETE FROM saved_views WHERE id = %lld",
+		 (long long)id);
+	gh_db_exec(&w->s, sql);
+}
+
+/* "unread" of the first ticket of c's search args (-1: none there). */
+static int
+first_unread(struct world *w, struct gh_client *c, const char *base,
+	     const char *args)
+{
+	struct gh_resp r;
+	json_t *u;
+	int v;
+
+	get(w, c, base, args, 200, &r);
+	u = json_object_get(json_array_get(json_object_get(r.json, "tickets"),
+					   0),
+			    "unread");
+	v = u == NULL ? -1 : json_is_true(u);
+	gh_resp_free(&r);
+	return v;
+}
+
+/* Search results carry "unread" for staff, as the work list does. */
+static void
+test_search_unread(void **state)
+{
+	struct world *w = *state;
+	char path[96];
+	struct gh_resp r;
+
+	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/messages",
+		 (long long)w->t_ann);
+	assert_int_equal(gh_send_json(&w->s, &w->c_ann, "POST", path,
+				      json_pack("{s:s}", "body",
+						"Any news on the gannet?"),
+				      &r),
+			 201);
+	gh_resp_free(&r);
+	assert_int_equal(first_unread(w, &w->c_agent1, STAFF, "q=gannet"), 1);
+	assert_int_equal(first_unread(w, &w->c_agent1, STAFF,
+				      "q=gannet&status=any&sort=created"),
+			 1);
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld",
+		 (long long)w->t_ann);
+	assert_int_equal(gh_req(&w->s, &w->c_agent1, "GET", path, NULL, NULL,
+				&r),
+			 200);
+	gh_resp_free(&r);
+	assert_int_equal(first_unread(w, &w->c_agent1, STAFF, "q=gannet"), 0);
+	/* The supervisor has not opened it. */
+	assert_int_equal(first_unread(w, &w->c_sup, STAFF, "q=gannet"), 1);
+	/* Not a customer's field. */
+	assert_int_equal(first_unread(w, &w->c_ann, PORTAL, "q=gannet"), -1);
+}
+
+/* n tickets of customer cust in queue 1 with subject word || ' ' || i,
+ * created from at, and the subject index rebuilt. */
+static void
+seed_tickets(struct world *w, int64_t cust, const char *word, int n,
+	     long long at)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		 "FROM n WHERE i < %d) INSERT INTO tickets (customer_id, "
+		 "subject, status, queue_id, created_at, updated_at, "
+		 "last_activity) SELECT %lld, '%s ' || i, 'open', 1, "
+		 "%lld + i, %lld + i, %lld + i FROM n",
+		 n, (long long)cust, word, at, at, at);
+	gh_db_exec(&w->s, sql);
+	gh_db_exec(&w->s, "INSERT INTO search_subjects (search_subjects) "
+			  "VALUES ('rebuild')");
+}
+
+/* total and total_exact of c's search args. */
+static int64_t
+total_of(struct world *w, struct gh_client *c, const char *base,
+	 const char *args, int *exact)
+{
+	struct gh_resp r;
+	int64_t total;
+
+	get(w, c, base, args, 200, &r);
+	total = json_integer_value(json_object_get(r.json, "total"));
+	*exact = json_is_true(json_object_get(r.json, "total_exact"));
+	assert_true(json_is_boolean(json_object_get(r.json, "total_exact")));
+	gh_resp_free(&r);
+	return total;
+}
+
+/* A reached bound says so even when no candidate passed: agent2
+ * (billing) sees none of 1000 matching general tickets, out of the
+ * 1000 (10 x candidates) examined. */
+static void
+test_bound_without_rows(void **state)
+{
+	struct world *w = *state;
+	int exact = -1;
+
+	seed_tickets(w, w->ann.id, "boundword", 1000, 2000000);
+	assert_int_equal(total_of(w, &w->c_agent2, STAFF, "q=boundword",
+				  &exact),
+			 0);
+	assert_false(exact);
+	assert_int_equal(total_of(w, &w->c_agent2, STAFF,
+				  "q=boundword&offset=30", &exact),
+			 0);
+	assert_false(exact);
+	assert_int_equal(total_of(w, &w->c_sup, STAFF,
+				  "q=boundword&offset=500", &exact),
+			 100);
+	assert_false(exact);
+	/* Below the bound, nothing found is exact. */
+	assert_int_equal(total_of(w, &w->c_agent2, STAFF, "q=nosuchword",
+				  &exact),
+			 0);
+	assert_true(exact);
+}
+
+/* The portal's search depends on the customer's own tickets only: Bob's
+ * one old match is found after Ann wrote 1000 newer ones, exactly. */
+static void
+test_portal_own_rows(void **state)
+{
+	struct world *w = *state;
+	char sql[640];
+	int64_t ids[8], bob_t;
+	size_t n;
+	int exact = -1;
+
+	seed_tickets(w, w->bob.id, "pelican", 1, 100);
+	bob_t = gh_db_countf(&w->s, "SELECT max(id) FROM tickets WHERE "
+				    "customer_id = %lld",
+			     (long long)w->bob.id);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO messages (ticket_id, author_realm, author_id, "
+		 "body, created_at) VALUES (%lld, 'customer', %lld, "
+		 "'walrus spotted', 101)",
+		 (long long)bob_t, (long long)w->bob.id);
+	gh_db_exec(&w->s, sql);
+	seed_tickets(w, w->ann.id, "pelican", 1000, 3000000);
+	snprintf(sql, sizeof(sql),
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		 "FROM n WHERE i < 1000) INSERT INTO messages (ticket_id, "
+		 "author_realm, author_id, body, created_at) SELECT %lld, "
+		 "'customer', %lld, 'walrus ' || i, 3000000 + i FROM n",
+		 (long long)w->t_ann, (long long)w->ann.id);
+	gh_db_exec(&w->s, sql);
+	gh_db_exec(&w->s, "INSERT INTO search_messages (search_messages) "
+			  "VALUES ('rebuild')");
+	assert_int_equal(search_ids(w, &w->c_bob, PORTAL, "q=pelican", ids,
+				    &n),
+			 1);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], bob_t);
+	assert_int_equal(total_of(w, &w->c_bob, PORTAL, "q=pelican", &exact),
+			 1);
+	assert_true(exact);
+	assert_int_equal(total_of(w, &w->c_bob, PORTAL, "q=walrus", &exact),
+			 1);
+	assert_true(exact);
+	assert_int_equal(search_ids(w, &w->c_bob, PORTAL, "q=walrus", ids, &n),
+			 1);
+	assert_int_equal(ids[0], bob_t);
+	/* Ann's own matches are hers to count: capped at candidates. */
+	assert_int_equal(total_of(w, &w->c_ann, PORTAL, "q=pelican", &exact),
+			 100);
+	assert_false(exact);
+	assert_int_equal(total_of(w, &w->c_ann, PORTAL, "q=walrus", &exact),
+			 1);
+	assert_false(exact);
+}
+
 int
 main(void)
 {
@@ -765,7 +1010,12 @@ main(void)
 		cmocka_unit_test(test_views_bad_input),
 		cmocka_unit_test(test_views_shared),
 		cmocka_unit_test(test_views_personal),
+		cmocka_unit_test(test_views_no_email),
+		cmocka_unit_test(test_views_stale_filters),
+		cmocka_unit_test(test_search_unread),
 		cmocka_unit_test(test_candidates_cap),
+		cmocka_unit_test(test_bound_without_rows),
+		cmocka_unit_test(test_portal_own_rows),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
