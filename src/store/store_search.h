@@ -73,8 +73,9 @@ struct search_query {
 	int64_t limit, offset;
 	/* With a text: at most this many matching documents of each index
 	 * (the newest the caller may see, filters applied) are ranked and
-	 * counted, out of at most SEARCH_EXAMINE_FACTOR times as many of
-	 * the newest matching ones examined. */
+	 * counted; for staff out of at most SEARCH_EXAMINE_FACTOR times as
+	 * many of the newest matching ones examined, for the portal out of
+	 * the customer's own documents only. */
 	int64_t candidates;
 };
 

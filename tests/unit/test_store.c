@@ -784,6 +784,60 @@ test_sla_at_risk_plan(void **state)
 		fail_msg("at-risk plan:\n%s", plan);
 }
 
+/* Runs sql on the store's SQLite file (SQLite only; the store closed). */
+static void
+raw_sql(const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *err = NULL;
+
+	assert_int_equal(sqlite3_open(url + 7, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err != NULL ? err : "?");
+	sqlite3_close(db);
+}
+
+/* Migration 027: a view saved before views refused customer_email loses
+ * it (and keeps its other filters); the migration is run again by
+ * forgetting it was applied. */
+static void
+test_views_email_migration(void **state)
+{
+	struct store *s;
+	struct store_conn *c;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t staff = 0;
+	char filters[256] = "";
+
+	(void)state;
+	if (strncmp(url, "sqlite:", 7) != 0)
+		skip();
+	s = open_store();
+	c = store_acquire(s);
+	new_staff(c, "views27@example.com", &staff);
+	store_release(s, c);
+	store_close(s);
+	raw_sql("INSERT INTO saved_views (owner_id, name, filters, "
+		"created_by, created_at, updated_at) SELECT id, 'old', "
+		"'{\"q\":\"refund\",\"customer_email\":\"ann@example.com\"}'"
+		", id, 1, 1 FROM staff WHERE email = 'views27@example.com';"
+		"DELETE FROM schema_migrations WHERE version = 27;");
+	s = open_store();
+	store_close(s);
+	assert_int_equal(sqlite3_open(url + 7, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT filters FROM "
+					    "saved_views WHERE name = 'old'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(filters, sizeof(filters), "%s",
+		 (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_string_equal(filters, "{\"q\":\"refund\"}");
+}
+
 int
 main(void)
 {
@@ -801,6 +855,7 @@ main(void)
 		cmocka_unit_test(test_queues),
 		cmocka_unit_test(test_portal_updated_at),
 		cmocka_unit_test(test_sla_at_risk_plan),
+		cmocka_unit_test(test_views_email_migration),
 	};
 	char dir[] = "/tmp/gh-store-XXXXXX";
 	const char *extra = getenv("GH_TEST_STORE_URLS");

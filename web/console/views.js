@@ -25,8 +25,13 @@ function viewRow(v, count, active, onDelete) {
     v.shared ? h('span', { class: 'muted view-queue', text: `shared · ${v.queue}` }) : null, del);
 }
 
-// The form saving filters f as a new view.
+// The form saving filters f as a new view. A customer's e-mail address
+// is personal data and is never kept in a view (the server refuses it):
+// with one in the search, the form says so instead.
 function saveForm(f, err) {
+  if (f.customer_email) {
+    return h('p', { class: 'muted view-save-note', text: 'A view never keeps a customer\'s e-mail address: remove it from the search to save a view.' });
+  }
   const name = h('input', { id: 'view-name', type: 'text', name: 'name', maxlength: 60, required: true, size: 16 });
   const queue = isSupervisor() ? h('input', { id: 'view-queue', type: 'text', name: 'queue', maxlength: 32, size: 10 }) : null;
   const form = h('form', { class: 'view-save', 'aria-label': 'Save this search as a view' },
