@@ -76,6 +76,7 @@ export async function showQueue(query) {
     // Live updates (live.js): the first page again, without a reload.
     watchQueue(list, async () => {
       const res = await api.get(base);
+      sel.redraw(listOf(res.tickets));
       drawRows(list, rows, listOf(res.tickets), (t) => sel.row(t, queueRow(t)), h('p', { class: 'empty', text: 'No tickets match these filters.' }));
       replace(more);
       if (res.next_cursor) morePager(more, res.next_cursor, load, err, 'No more tickets.');
