@@ -57,6 +57,26 @@ async function queueShowsNewTicket(t, ctx) {
   });
 }
 
+// The queue's reload refused (429, as a busy server answers): the queue
+// says so in its alert box; the next reload that works hides it again.
+async function queueShowsReloadError(t, ctx) {
+  await t.test('live: a queue reload that fails says so on the queue screen; the next one clears it', async () => {
+    const a = t.agentPage;
+    const list = (u) => u.pathname === '/api/v1/tickets';
+    await a.route(list, (r) => r.fulfill({ status: 429, contentType: 'application/json',
+      body: JSON.stringify({ error: 'too_many_requests', message: 'Too many requests.', retry_after: 5 }) }));
+    const res = await call(ctx.cust, '/api/v1/portal/session', 'POST', `/api/v1/portal/tickets/${ctx.id}/messages`, { body: 'Any news on the customs?' });
+    t.assert(res.status === 201, `message: ${res.status}`);
+    const err = a.locator('p.error[role="alert"]:not([hidden])', { hasText: 'Too many requests. Try again in 5 seconds.' });
+    await err.waitFor({ timeout: 8000 });
+    await a.unroute(list);
+    const again = await call(ctx.cust, '/api/v1/portal/session', 'POST', `/api/v1/portal/tickets/${ctx.id}/messages`, { body: 'It has been a week now.' });
+    t.assert(again.status === 201, `second message: ${again.status}`);
+    await err.waitFor({ state: 'hidden', timeout: 8000 });
+    await a.locator('ul.queue a.ticket-row', { hasText: SUBJECT }).waitFor({ timeout: 3000 });
+  });
+}
+
 async function ticketShowsNewMessage(t, ctx) {
   await t.test('live: a new customer message appears in the open ticket without a reload', async () => {
     const a = t.agentPage;
@@ -112,6 +132,7 @@ export async function liveChecks(t) {
   await s.page.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
   const ctx = { cust: s.page, id: 0 };
   await queueShowsNewTicket(t, ctx);
+  if (ctx.id) await queueShowsReloadError(t, ctx);
   await ticketShowsNewMessage(t, ctx);
   await typingShowsForColleague(t, ctx);
   await portalShowsReply(t, ctx);
