@@ -129,7 +129,8 @@ async function portalShowsReply(t, ctx) {
 // "My tickets" while a search is shown and while a query is typed: an
 // update of the customer's ticket leaves the search results and the typed
 // words alone; the customer's own message redraws nothing; a status the
-// agent changes shows in the list's row, drawn in place.
+// agent changes shows in the list's row, drawn in place (the ticket is
+// open again at the end).
 async function portalListKeepsSearch(t, ctx) {
   await t.test('live: "My tickets" keeps the search shown and the query typed; the customer\'s own message redraws nothing', async () => {
     const c = ctx.cust;
@@ -159,11 +160,13 @@ async function portalListKeepsSearch(t, ctx) {
     t.assert(own.status === 201, `own message: ${own.status}`);
     await c.waitForTimeout(1500);
     t.assert(reads === 0, `the customer's own message redrew the list (${reads} reads)`);
-    await status('open');
-    await row.locator('.badge', { hasText: 'Open' }).waitFor({ timeout: 8000 });
+    // (The customer's message reopened the ticket: solve it to see a change.)
+    await status('solved');
+    await row.locator('.badge', { hasText: 'Solved' }).waitFor({ timeout: 8000 });
     c.off('request', count);
     t.assert(reads >= 1, 'the list was not read again');
     t.assert(await box.inputValue() === 'invoice', `the typed query reads "${await box.inputValue()}"`);
+    await status('open');
   });
 }
 
