@@ -8,6 +8,8 @@
 // second staff member (the supervisor) opens the same ticket and types
 // in the reply composer: the agent sees "Sam Supervisor is replying". The
 // customer's own open ticket shows the agent's reply without a reload.
+// A queue reload that fails says so; "My tickets" keeps a search shown
+// and a query typed through updates, and ignores the customer's own.
 // Screens are shot wide and at 390 px.
 
 const NARROW = { width: 390, height: 844 };
@@ -54,6 +56,26 @@ async function queueShowsNewTicket(t, ctx) {
     await row.waitFor({ timeout: 8000 });
     await row.locator('.unread-dot').waitFor({ timeout: 3000 });
     await shotBoth(t, a, 'live-queue-new-ticket');
+  });
+}
+
+// The queue's reload refused (429, as a busy server answers): the queue
+// says so in its alert box; the next reload that works hides it again.
+async function queueShowsReloadError(t, ctx) {
+  await t.test('live: a queue reload that fails says so on the queue screen; the next one clears it', async () => {
+    const a = t.agentPage;
+    const list = (u) => u.pathname === '/api/v1/tickets';
+    await a.route(list, (r) => r.fulfill({ status: 429, contentType: 'application/json',
+      body: JSON.stringify({ error: 'too_many_requests', message: 'Too many requests.', retry_after: 5 }) }));
+    const res = await call(ctx.cust, '/api/v1/portal/session', 'POST', `/api/v1/portal/tickets/${ctx.id}/messages`, { body: 'Any news on the customs?' });
+    t.assert(res.status === 201, `message: ${res.status}`);
+    const err = a.locator('p.error[role="alert"]:not([hidden])', { hasText: 'Too many requests. Try again in 5 seconds.' });
+    await err.waitFor({ timeout: 8000 });
+    await a.unroute(list);
+    const again = await call(ctx.cust, '/api/v1/portal/session', 'POST', `/api/v1/portal/tickets/${ctx.id}/messages`, { body: 'It has been a week now.' });
+    t.assert(again.status === 201, `second message: ${again.status}`);
+    await err.waitFor({ state: 'hidden', timeout: 8000 });
+    await a.locator('ul.queue a.ticket-row', { hasText: SUBJECT }).waitFor({ timeout: 3000 });
   });
 }
 
@@ -104,6 +126,50 @@ async function portalShowsReply(t, ctx) {
   });
 }
 
+// "My tickets" while a search is shown and while a query is typed: an
+// update of the customer's ticket leaves the search results and the typed
+// words alone; the customer's own message redraws nothing; a status the
+// agent changes shows in the list's row, drawn in place (the ticket is
+// open again at the end).
+async function portalListKeepsSearch(t, ctx) {
+  await t.test('live: "My tickets" keeps the search shown and the query typed; the customer\'s own message redraws nothing', async () => {
+    const c = ctx.cust;
+    const status = async (st) => {
+      const r = await call(t.agentPage, '/api/v1/staff/session', 'POST', `/api/v1/tickets/${ctx.id}/status`, { status: st });
+      t.assert(r.status === 200, `status ${st}: ${r.status}`);
+    };
+    await c.goto(`${t.PORTAL}/#/tickets`);
+    await c.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
+    await c.waitForTimeout(500); // the stream is open
+    const box = c.getByRole('searchbox', { name: 'Search your tickets' });
+    await box.fill('customs');
+    await c.getByRole('button', { name: 'Search', exact: true }).click();
+    await c.getByText('1 ticket found').waitFor({ timeout: 5000 });
+    await status('pending');
+    await c.waitForTimeout(1500);
+    t.assert(await c.getByText('1 ticket found').isVisible(), 'the search results were replaced');
+    t.assert(await box.inputValue() === 'customs', `the query reads "${await box.inputValue()}"`);
+    await c.getByRole('button', { name: 'Show all tickets' }).click();
+    const row = c.locator('ul.tickets a.ticket-row', { hasText: SUBJECT });
+    await row.locator('.badge', { hasText: 'Pending' }).waitFor({ timeout: 5000 });
+    await box.fill('invoice');
+    let reads = 0;
+    const count = (r) => { if (new URL(r.url()).pathname === '/api/v1/portal/tickets' && r.method() === 'GET') reads++; };
+    c.on('request', count);
+    const own = await call(c, '/api/v1/portal/session', 'POST', `/api/v1/portal/tickets/${ctx.id}/messages`, { body: 'Thank you, I will wait.' });
+    t.assert(own.status === 201, `own message: ${own.status}`);
+    await c.waitForTimeout(1500);
+    t.assert(reads === 0, `the customer's own message redrew the list (${reads} reads)`);
+    // (The customer's message reopened the ticket: solve it to see a change.)
+    await status('solved');
+    await row.locator('.badge', { hasText: 'Solved' }).waitFor({ timeout: 8000 });
+    c.off('request', count);
+    t.assert(reads >= 1, 'the list was not read again');
+    t.assert(await box.inputValue() === 'invoice', `the typed query reads "${await box.inputValue()}"`);
+    await status('open');
+  });
+}
+
 export async function liveChecks(t) {
   Object.assign(LIV, JSON.parse(t.cli(['customer', 'add', '--dir', t.dir, '--email', LIV.email, '--name', LIV.name,
     '--password-stdin'], t.PASS_CUST + '\n')));
@@ -112,8 +178,10 @@ export async function liveChecks(t) {
   await s.page.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 5000 });
   const ctx = { cust: s.page, id: 0 };
   await queueShowsNewTicket(t, ctx);
+  if (ctx.id) await queueShowsReloadError(t, ctx);
   await ticketShowsNewMessage(t, ctx);
   await typingShowsForColleague(t, ctx);
   await portalShowsReply(t, ctx);
+  if (ctx.id) await portalListKeepsSearch(t, ctx);
   await s.ctx.close();
 }

@@ -4,6 +4,8 @@
 //
 // A supervisor selects three tickets in the queue and assigns them to an
 // agent in one bulk change (the tickets change, one audit record each);
+// a selected ticket that a live update takes off the list leaves the
+// selection;
 // on a ticket they pick an assignee among the queue's members. An
 // administrator disables an agent on the Staff screen: the agent's open
 // session ends at once. The Staff and Queues screens are shot wide and
@@ -87,6 +89,50 @@ async function bulkAssign(t, ids) {
   });
 }
 
+// A JSON call from page p's staff session.
+async function staffCall(p, method, url, body) {
+  return p.evaluate(async ([m, u, b]) => {
+    const s = await (await fetch('/api/v1/staff/session', { credentials: 'same-origin' })).json();
+    const r = await fetch(u, {
+      method: m, credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': s.csrf_token },
+      body: JSON.stringify(b),
+    });
+    return r.status;
+  }, [method, url, body]);
+}
+
+// Three selected tickets; one is solved elsewhere (through the API) and
+// leaves the open, unassigned queue in a live update: the bar counts the
+// two still shown and changes only those.
+async function bulkFollowsRedraw(t) {
+  await t.test('super: a selected ticket that leaves the queue in a live update leaves the selection too', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    sql(t, 'INSERT INTO tickets (customer_id, subject, status, queue_id, created_at, updated_at, last_activity) VALUES '
+      + [1, 2, 3].map((i) => `(${Number(BEA.id)}, 'Bulk vanish ${i}', 'open', 1, ${now}, ${now + 10 + i}, ${now + 10 + i})`).join(', ') + ';');
+    const ids = sql(t, "SELECT id FROM tickets WHERE subject LIKE 'Bulk vanish %' ORDER BY id").split('\n').map(Number);
+    const s = await t.newPage(null, { tag: 'console-super-redraw' });
+    const p = s.page;
+    await t.loginConsole(p, t.supervisor);
+    await p.goto(`${t.CONSOLE}/#/queue?status=open&assigned=unassigned`);
+    const bar = p.locator('form.bulk-bar');
+    await bar.waitFor({ timeout: 5000 });
+    for (const id of ids) await p.getByLabel(`Select ticket #${id}`, { exact: true }).check();
+    await bar.getByText('3 selected').waitFor({ timeout: 5000 });
+    t.assert(await staffCall(p, 'POST', `/api/v1/tickets/${ids[2]}/status`, { status: 'solved' }) === 200, 'solving the third ticket failed');
+    await p.getByLabel(`Select ticket #${ids[2]}`, { exact: true }).waitFor({ state: 'detached', timeout: 8000 });
+    await bar.getByText('2 selected').waitFor({ timeout: 3000 })
+      .catch(async () => t.assert(false, `after the redraw the bar says "${await bar.locator('.bulk-count').textContent()}"`));
+    await bar.getByLabel('Status').selectOption('pending');
+    await bar.getByRole('button', { name: 'Apply to selected' }).click();
+    await p.locator('form.bulk-bar .bulk-result').getByText('2 tickets changed.').waitFor({ timeout: 5000 });
+    const st = sql(t, `SELECT status FROM tickets WHERE id IN (${ids.join(',')}) ORDER BY id`).split('\n');
+    t.assert(st.join(',') === 'pending,pending,solved', `statuses after the bulk change: ${st.join(',')}`);
+    t.problems.push(...(await t.cspViolations(p)).map((v) => `console-super-redraw CSP: ${v}`));
+    await s.ctx.close();
+  });
+}
+
 async function staffDisable(t) {
   await t.test('super: an administrator disables an agent on the Staff screen; the agent is signed out at once', async () => {
     addStaff(t, ADA, 'admin');
@@ -127,5 +173,6 @@ async function staffDisable(t) {
 export async function superChecks(t) {
   const ids = seedTickets(t);
   await bulkAssign(t, ids);
+  await bulkFollowsRedraw(t);
   await staffDisable(t);
 }

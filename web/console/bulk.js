@@ -67,7 +67,8 @@ function controls() {
 }
 
 // The selection of the queue screen: bar (the element above the list),
-// row(ticket, li) adds a row's checkbox; done() runs after a change.
+// row(ticket, li) adds a row's checkbox, redraw(tickets) comes before the
+// rows of a list drawn anew; done() runs after a change.
 export function bulkSelection(done) {
   const selected = new Set();
   const boxes = [];
@@ -115,6 +116,16 @@ export function bulkSelection(done) {
   fillPickers(ctl).catch((e) => showError(err, e));
   return {
     bar,
+    // A live update draws the first page again: the rows of tickets
+    // (those of the new page) replace all shown. Boxes of the old rows
+    // go, and so do selected tickets no longer shown, so the count,
+    // "Select all shown" and "Apply to selected" act on shown rows only.
+    redraw(tickets) {
+      const shown = new Set(tickets.map((t) => Number(t.id)));
+      boxes.length = 0;
+      for (const id of [...selected]) if (!shown.has(id)) selected.delete(id);
+      update();
+    },
     row(t, li) {
       const box = h('input', { type: 'checkbox', value: String(t.id), 'aria-label': `Select ticket #${t.id}` });
       // A row drawn again (a live update) keeps its selection.

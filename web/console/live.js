@@ -22,7 +22,7 @@ const TYPING_EVERY_MS = 4000;
 const RELOAD_DELAY_MS = 250;
 
 let source = null;
-let watcher = null; // { el, kinds, ticket, reload, typing(data) }
+let watcher = null; // { el, kinds, ticket, reload, failed(e), typing(data) }
 let retryMs = 2000;
 let timer = 0;
 
@@ -67,12 +67,24 @@ function onEvent(ev) {
   if (w.ticket && ev.type !== 'resync' && String(data.ticket) !== String(w.ticket)) return;
   // Several events of one change come together: reload once.
   clearTimeout(timer);
-  timer = setTimeout(() => { if (w === watcher && w.el.isConnected) w.reload(ev.type); }, RELOAD_DELAY_MS);
+  timer = setTimeout(() => {
+    if (w !== watcher || !w.el.isConnected) return;
+    // A reload that fails (network, 429, 5xx) says so on the screen;
+    // the list or ticket shown is then older than the server's.
+    Promise.resolve().then(() => w.reload(ev.type)).catch((e) => w.failed(e));
+  }, RELOAD_DELAY_MS);
 }
 
-// The queue screen: reload() draws its first page again.
-export function watchQueue(el, reload) {
-  watcher = { el, kinds: QUEUE_KINDS, ticket: null, reload };
+// What a failed reload shows when the screen gives no place for it: the
+// page's status region.
+function failedNotice(e) {
+  announce(`This screen could not be updated: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+// The queue screen: reload() draws its first page again; failed(e) shows
+// why a reload failed (default: the page's status region).
+export function watchQueue(el, reload, failed = failedNotice) {
+  watcher = { el, kinds: QUEUE_KINDS, ticket: null, reload, failed };
   ensureStream();
 }
 
@@ -149,6 +161,7 @@ export function watchTicket(id, refresh) {
       if (kind === 'message.customer') announce('The customer wrote a new message.');
     },
     typing: (data) => banner.show(data),
+    failed: failedNotice,
   };
   setTimeout(() => announceTyping(id), 0);
   ensureStream();

@@ -3,7 +3,7 @@
 // and Back keep them; one row per ticket, PAGE rows at a time: "Load more"
 // appends the next page, read by the list's cursor (next_cursor), so the
 // rows already shown never come again while tickets arrive.
-import { h, replace, timeEl, showError, statusBadge, listOf, alertBox, select, morePager } from './lib.js';
+import { h, replace, timeEl, showError, hideError, statusBadge, listOf, alertBox, select, morePager } from './lib.js';
 import { API, api, go, render, screen } from './shell.js';
 import { bulkSelection } from './bulk.js';
 import { slaRowMeta } from './sla.js';
@@ -76,10 +76,12 @@ export async function showQueue(query) {
     // Live updates (live.js): the first page again, without a reload.
     watchQueue(list, async () => {
       const res = await api.get(base);
+      hideError(err);
+      sel.redraw(listOf(res.tickets));
       drawRows(list, rows, listOf(res.tickets), (t) => sel.row(t, queueRow(t)), h('p', { class: 'empty', text: 'No tickets match these filters.' }));
       replace(more);
       if (res.next_cursor) morePager(more, res.next_cursor, load, err, 'No more tickets.');
-    });
+    }, (e) => showError(err, e));
   } catch (e) {
     replace(list);
     showError(err, e);

@@ -314,10 +314,20 @@ function policySection() {
       targets.map((t) => h('div', { class: 'sla-row' }, t.fr.wrap, t.res.wrap))),
     submitRow('Save policy'));
   const q = () => `${API}/queues/${encodeURIComponent(queue.input.value.trim())}/sla`;
+  // The form as for a queue without a policy: no calendar, no targets.
+  function blank() {
+    cal.input.value = '';
+    for (const t of targets) {
+      t.fr.input.value = 0;
+      t.res.input.value = 0;
+    }
+  }
   async function load() {
     hideError(err);
     try {
       const p = await api.get(q());
+      // Nothing of the queue shown before may stay (and be saved here).
+      blank();
       if (!p.targets) {
         announce(`Queue ${p.queue} has no SLA policy yet.`);
         return;
@@ -335,6 +345,7 @@ function policySection() {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     hideError(err);
+    if (!cal.input.value) { showError(err, 'Choose a calendar.'); return; }
     const body = { calendar: cal.input.value, targets: {} };
     for (const t of targets) body.targets[t.p] = { first_response: Number(t.fr.input.value), resolution: Number(t.res.input.value) };
     busy(form, async () => {
@@ -348,8 +359,13 @@ function policySection() {
   });
   return {
     el: h('section', { class: 'card', 'aria-labelledby': 'sla-pol-h' }, h('h2', { id: 'sla-pol-h', text: 'Queue SLA policy' }), form),
+    // The calendar list changed: the choice made stays when it still
+    // exists; the empty option stands for "none chosen".
     calendars(cals) {
-      replace(cal.input, cals.map((c) => h('option', { value: c.name, text: c.name })));
+      const was = cal.input.value;
+      replace(cal.input, h('option', { value: '', text: 'Choose a calendar' }),
+        cals.map((c) => h('option', { value: c.name, text: c.name })));
+      cal.input.value = cals.some((c) => c.name === was) ? was : '';
     },
     load,
   };

@@ -227,6 +227,34 @@ function ticketRow(t) {
         h('span', { class: 'muted', text: `#${t.id}` }))));
 }
 
+// A live update of the list (live.js, ctx as showTickets builds it):
+// the first page drawn again in place, so the search form and a query
+// being typed stay, and a focused row keeps the focus. Search results
+// stay as they are until "Show all tickets".
+function liveList(ctx) {
+  let failed = false;
+  return async () => {
+    if (ctx.search.shown()) return;
+    const at = document.activeElement;
+    const href = at && ctx.rows.contains(at) ? at.getAttribute('href') : null;
+    try {
+      const res = await api.get(`${API}/tickets?limit=${PAGE}`);
+      if (ctx.search.shown() || !ctx.list.isConnected) return;
+      if (failed) hideError(ctx.err);
+      failed = false;
+      replace(ctx.rows, ...listOf(res.tickets).map(ticketRow));
+      replace(ctx.list, ctx.rows.childElementCount ? ctx.rows : h('p', { class: 'empty', text: 'You have no tickets yet. Write to us with “New ticket”.' }));
+      replace(ctx.more);
+      if (res.next_cursor) morePager(ctx.more, res.next_cursor, ctx.load, ctx.err, 'That is all your tickets.');
+      const again = href ? [...ctx.rows.querySelectorAll('a')].find((a) => a.getAttribute('href') === href) : null;
+      if (again) again.focus();
+    } catch (e) {
+      failed = true;
+      showError(ctx.err, e);
+    }
+  };
+}
+
 // The customer's tickets, PAGE at a time: "Load more" reads the next page
 // by the list's cursor (next_cursor).
 async function showTickets() {
@@ -239,7 +267,8 @@ async function showTickets() {
       h('h1', { text: 'My tickets' }),
       h('a', { class: 'button primary', href: '#/new', text: 'New ticket' })),
     err, list, more, contactNote());
-  list.before(portalSearch({ api, API, list, more, err, reset: showTickets }));
+  const search = portalSearch({ api, API, list, more, err, reset: showTickets });
+  list.before(search.el);
   requestsNotice({ api, API }).then((n) => { if (n && list.isConnected) list.before(n); });
   async function load(cursor) {
     const res = await api.get(`${API}/tickets?limit=${PAGE}${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`);
@@ -255,7 +284,7 @@ async function showTickets() {
     }
     replace(list, rows);
     if (page.next) morePager(more, page.next, load, err, 'That is all your tickets.');
-    watchPortal(list, null, () => showTickets()); // live.js
+    watchPortal(list, null, liveList({ list, rows, more, err, load, search })); // live.js
   } catch (e) {
     replace(list);
     showError(err, e);

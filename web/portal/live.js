@@ -1,7 +1,9 @@
 // Gatehouse customer portal: live updates (issue 15, part LIVE). While
 // the list of tickets or one ticket is open, an EventSource on
 // GET /api/v1/portal/events says (ids and kinds only) that one of the
-// customer's tickets changed: the list draws itself again; the open
+// customer's tickets changed: the list draws its rows again (not while
+// search results are shown, and never for the customer's own new ticket
+// or message, which the screen that sent it has drawn); the open
 // ticket draws itself again when our reply arrives, unless the customer
 // is writing (then a notice offers to show it, so no draft is lost).
 import { h, announce } from './lib.js';
@@ -50,11 +52,11 @@ function onEvent(ev) {
   }
   let data = {};
   try { data = JSON.parse(ev.data || '{}'); } catch (e) { return; }
+  // The customer's own new ticket or message: drawn by the screen that
+  // sent it (with its own notice), on the list as on the ticket.
+  if (ev.type === 'message.customer' || ev.type === 'ticket.created') return;
   if (w.ticket === null) return w.redraw();
   if (ev.type !== 'resync' && String(data.ticket) !== String(w.ticket)) return;
-  // The customer's own new ticket or message: drawn by the screen that
-  // sent it (with its own notice).
-  if (ev.type === 'message.customer' || ev.type === 'ticket.created') return;
   if (!drafting()) {
     announce('Your ticket was updated.');
     return w.redraw();

@@ -37,7 +37,8 @@ function resultRow(t) {
 
 // The search form above the list. ctx: { api, API, list, more, err,
 // reset } where list and more are the list's containers, err its alert
-// box and reset shows the whole list again.
+// box and reset shows the whole list again. Returns { el, shown() }: the
+// form, and whether search results (not the list) are shown.
 export function portalSearch(ctx) {
   const q = h('input', { id: 'portal-q', name: 'q', type: 'search', maxlength: 200, autocomplete: 'off' });
   const clear = h('button', { type: 'button', class: 'link', hidden: true, text: 'Show all tickets' });
@@ -63,5 +64,5 @@ export function portalSearch(ctx) {
       showError(ctx.err, e);
     }
   });
-  return form;
+  return { el: form, shown: () => !clear.hidden };
 }
