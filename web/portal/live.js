@@ -43,6 +43,13 @@ async function keepDraft(redraw) {
   if (again && draft) again.value = draft;
 }
 
+// redraw(), a failure of which is said, never left unhandled.
+function redrawSafe(redraw) {
+  return Promise.resolve().then(redraw).catch(() => {
+    announce('This page could not be updated. Reload it to see the latest.');
+  });
+}
+
 function onEvent(ev) {
   const w = watcher;
   if (!w || !w.el.isConnected) {
@@ -55,11 +62,11 @@ function onEvent(ev) {
   // The customer's own new ticket or message: drawn by the screen that
   // sent it (with its own notice), on the list as on the ticket.
   if (ev.type === 'message.customer' || ev.type === 'ticket.created') return;
-  if (w.ticket === null) return w.redraw();
+  if (w.ticket === null) return redrawSafe(w.redraw);
   if (ev.type !== 'resync' && String(data.ticket) !== String(w.ticket)) return;
   if (!drafting()) {
     announce('Your ticket was updated.');
-    return w.redraw();
+    return redrawSafe(w.redraw);
   }
   w.notice.hidden = false;
 }
