@@ -498,7 +498,7 @@ test_breach_by_change(void **state)
 			 audits + 1);
 }
 
-/* The report: agents 403; the breach of the test before counted for
+/* The report: agents 403; an unknown argument 400; the breach of the test before counted for
  * `general` and for the agent; the overdue ticket listed at risk. */
 static void
 test_report(void **state)
@@ -514,6 +514,14 @@ test_report(void **state)
 	expect_field(w, &w->c_sup, "GET",
 		     "/api/v1/supervisor/sla?since=100&until=50", NULL, 400,
 		     "bad_query", "since");
+	/* A misspelt argument is refused, never ignored. */
+	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET",
+				"/api/v1/supervisor/sla?horizn=60", NULL,
+				NULL, &r),
+			 400);
+	assert_string_equal(gh_error(&r), "bad_query");
+	assert_non_null(strstr(r.body, "horizn"));
+	gh_resp_free(&r);
 	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET",
 				"/api/v1/supervisor/sla", NULL, NULL, &r),
 			 200);
