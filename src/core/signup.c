@@ -81,8 +81,8 @@ maybe_mail(struct store_conn *c, struct request_ctx *x, int *sent)
 			   .expires_at = x->now +
 					 app->cfg.portal_reset_minutes * 60});
 	if (rc == 0)
-		rc = self_link_mail(app, c, "signup", x->email, token,
-				    app->cfg.portal_reset_minutes, x->now);
+		rc = self_signup_mail(app, c, x->email, token,
+				      app->cfg.portal_reset_minutes, x->now);
 	crypto_wipe(token, sizeof(token));
 	*sent = rc == 0;
 	return rc;
