@@ -764,8 +764,10 @@ confirm_body(const char *token, const char *email, const char *pw)
 
 /* ASVS 6.3.8: with [portal] signup = on: the same answer for a known
  * address (no mail), the link proves the address, the account starts
- * without an authenticator and its session may only enrol one; the link
- * works once. */
+ * without an authenticator and its session may only enrol one; the
+ * account, the link used and the session are written together (a failed
+ * confirmation leaves no account and the link live); the link works
+ * once. */
 static void
 test_signup_on(void **state)
 {
@@ -807,6 +809,19 @@ test_signup_on(void **state)
 	assert_string_equal(gh_error(&r), "weak_password");
 	gh_resp_free(&r);
 	assert_int_equal(gh_db_count(&on, "SELECT COUNT(*) FROM customers"), 1);
+	/* The first session cannot be written: nothing is, neither the
+	 * account nor the link used, so the same link works afterwards. */
+	gh_db_exec(&on, "CREATE TRIGGER no_session BEFORE INSERT ON sessions "
+			"WHEN NEW.realm = 'customer' BEGIN SELECT "
+			"RAISE(ABORT, 'test: no session'); END");
+	assert_true(on_post(&c, path,
+			    confirm_body(token, "nina@example.org", NEW_PW),
+			    &r) != 201);
+	gh_resp_free(&r);
+	gh_db_exec(&on, "DROP TRIGGER no_session");
+	assert_int_equal(gh_db_count(&on, "SELECT COUNT(*) FROM customers"), 1);
+	assert_int_equal(gh_audit_count(&on, "portal.signup.confirmed", NULL),
+			 0);
 	assert_int_equal(on_post(&c, path,
 				 confirm_body(token, "Nina@Example.org", NEW_PW),
 				 &r),
