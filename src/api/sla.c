@@ -461,11 +461,15 @@ api_sla_report(struct request *r)
 {
 	int64_t now = sla_clock((int64_t)time(NULL));
 	int64_t since, until, horizon;
+	static const char *const known[] = {"since", "until", "horizon", NULL};
 	struct sla_report rep;
 	struct tk_actor a;
 	int rc;
 
-	rc = api_query_int(r, "until", now + 1, 1, INT64_C(1) << 40, &until);
+	rc = request_query_only(r, known);
+	if (rc == 0)
+		rc = api_query_int(r, "until", now + 1, 1, INT64_C(1) << 40,
+				   &until);
 	if (rc == 0)
 		rc = api_query_int(r, "since", until - 7 * 86400, 0,
 				   INT64_C(1) << 40, &since);

@@ -271,6 +271,8 @@ tx_create(struct store_conn *c, void *cls)
 	int rc;
 
 	rc = insert_account(c, x);
+	if (rc == 0 && x->in->in_tx != NULL)
+		rc = x->in->in_tx(c, x->id, x->in->in_tx_cls);
 	if (rc < 0)
 		return rc;
 	snprintf(target, sizeof(target), "%s:%lld", realm_name(x->in->realm),

@@ -39,6 +39,13 @@ struct account_new {
 	 * that creates the account (none: the store's default, general). */
 	const char *const *queues;
 	size_t n_queues;
+	/* Optional: the caller's own writes, run in the transaction that
+	 * creates the account once it has its id (self sign-up: the link
+	 * used, the first session, the audit record), so that they and the
+	 * account are written together or not at all. An error rolls the
+	 * account back and is returned. */
+	int (*in_tx)(struct store_conn *c, int64_t id, void *cls);
+	void *in_tx_cls;
 };
 
 struct account_created {

@@ -212,6 +212,29 @@ events_visible(const struct ev_viewer *v, const struct event_rec *e)
 	return 0;
 }
 
+/* name as a JSON string, cut at the last whole UTF-8 character: the
+ * store cuts a long name to its buffer by bytes, which may end inside a
+ * character (json_string refuses such text). */
+static json_t *
+name_json(const char *name)
+{
+	char buf[EVENT_NAME_BYTES];
+	size_t n = strnlen(name, sizeof(buf) - 1), lead = n, need;
+	unsigned char c;
+
+	memcpy(buf, name, n);
+	while (lead > 0 && ((unsigned char)buf[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead > 0 && (unsigned char)buf[lead - 1] >= 0xC0) {
+		c = (unsigned char)buf[lead - 1];
+		need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		if (n - (lead - 1) < need)
+			n = lead - 1;
+	}
+	buf[n] = '\0';
+	return json_string(buf);
+}
+
 /* The data line's JSON: ids only (and a typing staff member's name). */
 static json_t *
 frame_data(const struct ev_viewer *v, const struct event_rec *e)
@@ -231,7 +254,7 @@ frame_data(const struct ev_viewer *v, const struct event_rec *e)
 		json_object_set_new(o, "by", json_integer(e->actor_id));
 	if (strcmp(e->kind, EV_TYPING) == 0) {
 		json_object_set_new(o, "staff", json_integer(e->actor_id));
-		json_object_set_new(o, "name", json_string(e->actor_name));
+		json_object_set_new(o, "name", name_json(e->actor_name));
 		json_object_set_new(o, "ttl", json_integer(EVENTS_TYPING_TTL));
 	}
 	return o;

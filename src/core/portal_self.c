@@ -62,8 +62,8 @@ send_link(struct store_conn *c, struct forgot_ctx *x)
 			   .expires_at = x->now +
 					 app->cfg.portal_reset_minutes * 60});
 	if (rc == 0)
-		rc = self_link_mail(app, c, "reset", x->email, token,
-				    app->cfg.portal_reset_minutes, x->now);
+		rc = self_reset_mail(app, c, x->acct.id, token,
+				     app->cfg.portal_reset_minutes, x->now);
 	crypto_wipe(token, sizeof(token));
 	return rc;
 }

@@ -30,14 +30,20 @@ int self_notice(struct app *app, struct store_conn *c, int64_t customer_id,
 		enum self_notice kind, int64_t now);
 
 /*
- * Queues a mail with a link to the address email (plain; sealed here),
- * in the caller's transaction: kind "reset" (the password-reset link)
- * or "signup" (the sign-up proof). The link is the portal's address with
- * "#/<kind>/<token>". 0 or an error.
+ * Queue a mail with a link, in the caller's transaction, ending with the
+ * address of the "how we contact you" page. The link is the portal's
+ * address with "#/<kind>/<token>". 0 or an error.
+ * self_reset_mail: the password-reset link ("reset"), to the customer's
+ * address on file with their anti-phishing phrase.
+ * self_signup_mail: the sign-up proof ("signup") to the address email
+ * (plain; sealed here), without a phrase: there is no customer yet.
  */
-int self_link_mail(struct app *app, struct store_conn *c, const char *kind,
-		   const char *email, const char *token, int64_t minutes,
-		   int64_t now);
+int self_reset_mail(struct app *app, struct store_conn *c,
+		    int64_t customer_id, const char *token, int64_t minutes,
+		    int64_t now);
+int self_signup_mail(struct app *app, struct store_conn *c,
+		     const char *email, const char *token, int64_t minutes,
+		     int64_t now);
 
 /* The customer's address on file, opened (*email: crypto_secret_free),
  * and their name into name. 0 or an error. */

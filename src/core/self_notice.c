@@ -2,7 +2,8 @@
  * The mails of customer self-service (core/self_int.h): the content-free
  * notices of a password change or reset, of a recovery code used and of
  * new recovery codes, to the address on file with the anti-phishing
- * phrase; and the mails carrying a password-reset or sign-up link.
+ * phrase; and the mails carrying a password-reset link (also with the
+ * phrase) or a sign-up link (no customer, so no phrase, yet).
  *
  * Invariant: a notice names no secret and no personal data; a link's
  * token appears only in the mail that carries it (the outbox row) and
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/contact.h"
 #include "core/notify.h"
 #include "core/sealed.h"
 #include "util/errors.h"
@@ -154,6 +156,16 @@ self_notice(struct app *app, struct store_conn *c, int64_t customer_id,
 	return rc;
 }
 
+/* The end of a link mail: where the customer checks how we contact
+ * them (the phrase line only where there is a phrase: not yet at
+ * sign-up). */
+#define PHRASE_ADVICE \
+	"Every genuine e-mail from us shows your anti-phishing phrase. If " \
+	"one does not, do not follow its links.\n"
+#define POLICY_LINE \
+	"How we contact you, and how to check that a call is really from " \
+	"us: %s\n"
+
 static const char reset_text[] =
 	"Hello,\n\n"
 	"Someone asked to reset the password of your %s account. To choose "
@@ -162,7 +174,7 @@ static const char reset_text[] =
 	"of your recovery codes: this link alone does not open your "
 	"account. It works once.\n\n"
 	"If you did not ask for this, ignore this mail: your password stays "
-	"as it is.\n";
+	"as it is.\n\n" PHRASE_ADVICE POLICY_LINE;
 
 static const char signup_text[] =
 	"Hello,\n\n"
@@ -170,32 +182,38 @@ static const char signup_text[] =
 	"open this link within %lld minutes:\n\n%s/#/signup/%s\n\n"
 	"You will then set up an authenticator app. The link works once.\n\n"
 	"If you did not ask for this, ignore this mail: no account is "
-	"opened.\n";
+	"opened.\n\n" POLICY_LINE;
 
-int
-self_link_mail(struct app *app, struct store_conn *c, const char *kind,
-	       const char *email, const char *token, int64_t minutes,
-	       int64_t now)
+/* Queues a link mail of kind ("reset" or "signup") with text (its
+ * arguments: the company, minutes, the portal, token, the policy page),
+ * sealed to the customer customer_id (address and phrase on file) or,
+ * for 0, to email without a phrase. */
+static int
+link_mail(struct app *app, struct store_conn *c, const char *kind,
+	  int64_t customer_id, const char *email, const char *token,
+	  int64_t minutes, int64_t now)
 {
 	int reset = strcmp(kind, "reset") == 0;
+	char policy[CONFIG_STR_MAX + 16];
 	struct notify_mail m;
 	int rc = -GH_INTERNAL;
 	int n;
 
 	memset(&m, 0, sizeof(m));
+	contact_policy_url(&app->cfg, policy, sizeof(policy));
 	m.subject = strdup(reset ? "Reset your password"
 				 : "Confirm your e-mail address");
-	if (reset)
-		n = asprintf(&m.body, reset_text, app->cfg.company_name,
-			     (long long)minutes, app->cfg.portal_url, token);
-	else
-		n = asprintf(&m.body, signup_text, app->cfg.company_name,
-			     (long long)minutes, app->cfg.portal_url, token);
+	n = asprintf(&m.body, reset ? reset_text : signup_text,
+		     app->cfg.company_name, (long long)minutes,
+		     app->cfg.portal_url, token, policy);
 	if (n < 0)
 		m.body = NULL;
 	if (m.subject == NULL || m.body == NULL)
 		goto out;
-	rc = notify_seal(app->keys, email, NULL, &m);
+	if (customer_id > 0)
+		rc = notify_seal_customer(app, c, customer_id, &m);
+	else
+		rc = notify_seal(app->keys, email, NULL, &m);
 	if (rc == 0)
 		rc = queue(c, reset ? "password_reset_link" : "signup_link", &m,
 			   now);
@@ -204,4 +222,19 @@ out:
 		crypto_wipe(m.body, strlen(m.body));
 	notify_mail_clear(&m);
 	return rc;
+}
+
+int
+self_reset_mail(struct app *app, struct store_conn *c, int64_t customer_id,
+		const char *token, int64_t minutes, int64_t now)
+{
+	return link_mail(app, c, "reset", customer_id, NULL, token, minutes,
+			 now);
+}
+
+int
+self_signup_mail(struct app *app, struct store_conn *c, const char *email,
+		 const char *token, int64_t minutes, int64_t now)
+{
+	return link_mail(app, c, "signup", 0, email, token, minutes, now);
 }

@@ -7,7 +7,10 @@
  *
  * Invariant: the answer to step one does not depend on whether the
  * address has an account; an account is created with no authenticator,
- * so its first session can only enrol one.
+ * so its first session can only enrol one; the account, the link used,
+ * the first session and their audit records are written in one
+ * transaction (all or none: a failure leaves the link live and no
+ * account behind).
  */
 #include "core/signup.h"
 
@@ -81,8 +84,8 @@ maybe_mail(struct store_conn *c, struct request_ctx *x, int *sent)
 			   .expires_at = x->now +
 					 app->cfg.portal_reset_minutes * 60});
 	if (rc == 0)
-		rc = self_link_mail(app, c, "signup", x->email, token,
-				    app->cfg.portal_reset_minutes, x->now);
+		rc = self_signup_mail(app, c, x->email, token,
+				      app->cfg.portal_reset_minutes, x->now);
 	crypto_wipe(token, sizeof(token));
 	*sent = rc == 0;
 	return rc;
@@ -231,8 +234,10 @@ signup_check(struct signup_job *x)
 	crypto_secret_free(norm);
 }
 
+/* In the transaction that creates the account id: the link used (a
+ * link used meanwhile undoes the account), the first session, audited. */
 static int
-tx_confirmed(struct store_conn *c, void *cls)
+confirmed_in_tx(struct store_conn *c, int64_t id, void *cls)
 {
 	struct signup_job *x = cls;
 	char who[48];
@@ -240,12 +245,13 @@ tx_confirmed(struct store_conn *c, void *cls)
 
 	if (rc == -GH_CONFLICT)
 		return -GH_LINK_INVALID;
+	x->id = id;
 	if (rc == 0)
-		rc = session_create(x->app, c, REALM_CUSTOMER, x->id, 0,
-				    x->q.ip, x->ok->token, x->ok->csrf);
+		rc = session_create(x->app, c, REALM_CUSTOMER, id, 0, x->q.ip,
+				    x->ok->token, x->ok->csrf);
 	if (rc < 0)
 		return rc;
-	self_principal(x->id, who, sizeof(who));
+	self_principal(id, who, sizeof(who));
 	return audit_log(x->app, c,
 			 &(struct audit_ev){.actor = who,
 					    .action = "portal.signup.confirmed",
@@ -268,24 +274,24 @@ signup_finish(struct store_conn *c, struct signup_job *x,
 		res->reason = x->reason;
 		return rc;
 	}
+	x->ok = &res->ok;
 	rc = accounts_create(x->app, c,
 			     &(struct account_new){.realm = REALM_CUSTOMER,
 						   .email = x->email,
 						   .name = x->q.name,
 						   .pw_hash = x->pw_hash,
 						   .actor = "anonymous",
-						   .enroll_in_portal = 1},
+						   .enroll_in_portal = 1,
+						   .in_tx = confirmed_in_tx,
+						   .in_tx_cls = x},
 			     &made, &res->field, &res->reason);
 	crypto_wipe(made.totp_secret, sizeof(made.totp_secret));
 	free(made.otpauth_uri);
-	if (rc < 0)
+	if (rc < 0) {
+		memset(&res->ok, 0, sizeof(res->ok));
 		return rc;
-	x->id = made.id;
-	x->ok = &res->ok;
+	}
 	res->ok.id = made.id;
 	res->ok.enrollment_required = 1;
-	rc = store_transact(c, tx_confirmed, x);
-	if (rc < 0)
-		memset(&res->ok, 0, sizeof(res->ok));
-	return rc;
+	return 0;
 }

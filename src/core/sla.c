@@ -69,9 +69,26 @@ sla_clock(int64_t now)
 	return now;
 }
 
-/* Calendar id into *cal; 0 when loaded. */
+/* A calendar that is stored but does not compute (step_ticket's and
+ * load_calendar's result besides 0 and the store's errors). */
+#define CAL_FAILED 1
+
+/* Logs that ticket's calendar failed with err; CAL_FAILED. */
 static int
-load_calendar(struct store_conn *c, int64_t id, struct calendar *cal)
+calendar_failed(int64_t ticket, int err)
+{
+	log_event(LOG_ERROR, "sla.calendar_failed",
+		  json_pack("{s:I, s:s}", "ticket", (json_int_t)ticket,
+			    "error", err_code(err)));
+	return CAL_FAILED;
+}
+
+/* Calendar id (for ticket's clock) into *cal: 0 when loaded,
+ * -GH_NOT_FOUND when it is gone, CAL_FAILED (logged) when its text does
+ * not compute, else the store's error. */
+static int
+load_calendar(struct store_conn *c, int64_t ticket, int64_t id,
+	      struct calendar *cal)
 {
 	struct sla_calendar_rec r;
 	int rc;
@@ -79,7 +96,8 @@ load_calendar(struct store_conn *c, int64_t id, struct calendar *cal)
 	rc = c->ops->sla->cal_get(c, id, NULL, &r);
 	if (rc < 0)
 		return rc;
-	return calendar_from_text(cal, r.tz, r.hours, r.holidays);
+	rc = calendar_from_text(cal, r.tz, r.hours, r.holidays);
+	return rc < 0 ? calendar_failed(ticket, rc) : 0;
 }
 
 /* Records and audits one missed target. */
@@ -125,7 +143,11 @@ step_input(const struct sla_ticket_rec *t, struct sla_input *in)
 	in->res_target = t->policy.resolution[p] * 60;
 }
 
-/* Steps t's clock at now into *out with the calendars it needs. */
+/* Steps t's clock at now into *out with the calendars it needs: 0,
+ * CAL_FAILED (logged) when a calendar does not compute, or the store's
+ * error, which fails the caller's transaction. A calendar deleted since
+ * is no failure: the clock that ran in it adds nothing, and the other
+ * calendar still counts. */
 static int
 step_ticket(struct store_conn *c, const struct sla_ticket_rec *t,
 	    int64_t now, struct sla_result *out)
@@ -136,22 +158,26 @@ step_ticket(struct store_conn *c, const struct sla_ticket_rec *t,
 	int rc = 0;
 
 	if (t->has_state && t->st.running_since > 0 && t->st.calendar_id > 0) {
-		rc = load_calendar(c, t->st.calendar_id, &was);
+		rc = load_calendar(c, t->id, t->st.calendar_id, &was);
 		have_was = rc == 0;
+		if (rc == -GH_NOT_FOUND)
+			rc = 0;
 	}
 	if (rc == 0 && t->has_policy) {
-		rc = load_calendar(c, t->policy.calendar_id, &cal);
+		rc = load_calendar(c, t->id, t->policy.calendar_id, &cal);
 		have_cal = rc == 0;
+		if (rc == -GH_NOT_FOUND)
+			rc = 0;
 	}
-	if (rc == -GH_NOT_FOUND)
-		rc = 0; /* a calendar deleted since: nothing to add */
-	if (rc < 0)
+	if (rc != 0)
 		return rc;
 	step_input(t, &in);
 	rc = sla_step(have_was ? &was : NULL, have_cal ? &cal : NULL, &t->st,
 		      &in, now, out);
+	if (rc < 0) /* sla_step fails only in the calendar */
+		return calendar_failed(t->id, rc);
 	out->st.calendar_id = t->has_policy ? t->policy.calendar_id : 0;
-	return rc;
+	return 0;
 }
 
 int
@@ -167,11 +193,7 @@ sla_update(struct app *app, struct store_conn *c, int64_t ticket_id,
 	if (rc < 0 || (!t.has_policy && !t.has_state))
 		return rc;
 	rc = step_ticket(c, &t, now, &r);
-	if (rc == -GH_BAD_STATE || rc == -GH_INTERNAL || rc == -GH_BAD_FIELD) {
-		log_event(LOG_ERROR, "sla.calendar_failed",
-			  json_pack("{s:I, s:s}", "ticket",
-				    (json_int_t)ticket_id, "error",
-				    err_code(rc)));
+	if (rc == CAL_FAILED) { /* logged; the clock is kept */
 		memset(&r, 0, sizeof(r));
 		r.st = t.st;
 		rc = 0;

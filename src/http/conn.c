@@ -266,6 +266,16 @@ check_headers(struct request *r)
 
 static void audit_refusal(struct request *r, int rc);
 
+/* 1 when r's error rc is our bug (logged as http.internal), 0 for a
+ * client's error or a 5xx the server chose: a full work queue, no room
+ * for one more event stream, a shutdown. Those carry Retry-After, and
+ * browsers retry them: an error line for each would be noise. */
+static int
+internal_error(const struct request *r, int rc)
+{
+	return err_status(rc) >= 500 && r->retry_after == 0;
+}
+
 /* The first call for a request: everything known from the request line
  * and headers is checked here, before any body is read. */
 static enum MHD_Result
@@ -294,7 +304,7 @@ first_call(struct request *r, struct MHD_Connection *c, const char *url,
 		return early_answer(r, -GH_NOT_FOUND);
 	}
 	rc = check_headers(r);
-	if (rc < 0 && err_status(rc) >= 500)
+	if (rc < 0 && internal_error(r, rc))
 		log_event(LOG_ERROR, "http.internal",
 			  json_pack("{s:s, s:s}", "request_id", r->request_id,
 				    "route", r->route->pattern));
@@ -433,7 +443,7 @@ http_on_access(void *cls, struct MHD_Connection *c, const char *url,
 	if (rc == 0 && defer_continue(r, &rc))
 		return MHD_YES; /* suspended until its job is done */
 	if (rc < 0) {
-		if (err_status(rc) >= 500 && rc != -GH_SERVER_BUSY)
+		if (internal_error(r, rc))
 			log_event(LOG_ERROR, "http.internal",
 				  json_pack("{s:s, s:s}", "request_id",
 					    r->request_id, "route",

@@ -256,8 +256,10 @@ sse_open(struct request *r, const struct ev_viewer *v, int64_t after)
 	if (rc < 0) {
 		free(s->buf);
 		free(s);
-		/* A stream of a tab that went away may free its place soon. */
-		r->retry_after = rc == -GH_TOO_MANY_STREAMS ? 3 : 0;
+		/* A stream of a tab that went away may free its place soon;
+		 * a full server or one shutting down (503) a little later.
+		 * Either way the refusal is chosen, not our bug. */
+		r->retry_after = rc == -GH_TOO_MANY_STREAMS ? 3 : 5;
 		return rc;
 	}
 	events_kick(); /* the hub reads its backlog */
@@ -275,10 +277,9 @@ sse_send(struct request *r)
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SSE_BLOCK,
 						 reader, s, reader_done);
 	if (resp == NULL) {
-		pthread_mutex_lock(&g.lock);
-		stream_unlink(s);
-		stream_free(s);
-		pthread_mutex_unlock(&g.lock);
+		/* No response will free s: let go of it as its free
+		 * callback would (the hub may hold it for its backlog). */
+		reader_done(s);
 		return MHD_NO;
 	}
 	http_security_headers(resp, 0, 0);

@@ -41,8 +41,6 @@ int sse_open(struct request *r, const struct ev_viewer *v, int64_t after);
 /* http_send_reply for a request with a stream: queues the stream's
  * response (text/event-stream, the security headers). */
 int sse_send(struct request *r);
-/* Frees r's stream when its reply was never queued. */
-void sse_discard(struct request *r);
 /* Starts the hub (server_start, before the listeners) and ends every
  * stream and the hub (server_stop, before the daemons stop; returns once
  * every stream has ended, or after a few seconds). 0 or -1. */

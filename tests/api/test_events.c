@@ -563,8 +563,8 @@ reopen_after_probe(struct world *v, struct gh_client *c, struct stream *st)
 }
 
 /* Limits on a server of its own: 3 streams a session (429 for the 4th),
- * 4 a listener (503 beyond); then the server stops promptly with them
- * open. */
+ * 4 a listener (503 beyond, with Retry-After and no http.internal log
+ * line); then the server stops promptly with them open. */
 static void
 test_limits_and_prompt_stop(void **state)
 {
@@ -604,7 +604,14 @@ test_limits_and_prompt_stop(void **state)
 				NULL, &r),
 			 503);
 	assert_string_equal(gh_error(&r), "streams_full");
+	/* A chosen refusal: the browser is told when to retry, and it is
+	 * no internal error (no ERROR line for each retry). */
+	ra = gh_header(&r, "Retry-After");
+	assert_non_null(ra);
+	assert_string_equal(ra, "5");
+	free(ra);
 	gh_resp_free(&r);
+	assert_false(gh_log_contains(&v.s, "http.internal"));
 	/* Both refusals are audited (security.refused, with the code). */
 	assert_true(refused(&v.s, "too_many_streams") >= 1);
 	assert_int_equal(refused(&v.s, "streams_full"), 1);

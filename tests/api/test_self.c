@@ -461,9 +461,10 @@ test_recovery_login(void **state)
 	gh_client_free(&c2);
 }
 
-/* The token of the newest reset link mailed to u. */
+/* The token of the newest reset link mailed to u; the mail shows phrase
+ * (unless NULL) as a genuine one does, and the contact policy's page. */
 static void
-take_link(struct gh_user *u, char *token, size_t tsz)
+take_link(struct gh_user *u, const char *phrase, char *token, size_t tsz)
 {
 	char *text = NULL;
 	const char *p;
@@ -475,6 +476,9 @@ take_link(struct gh_user *u, char *token, size_t tsz)
 	assert_int_equal(strlen(token), 43);
 	/* The mail is content-free otherwise: it names no password. */
 	assert_null(strstr(text, u->password));
+	if (phrase != NULL)
+		assert_non_null(strstr(text, phrase));
+	assert_non_null(strstr(text, "#/contact"));
 	free(text);
 }
 
@@ -491,19 +495,28 @@ forgot(struct gh_client *c, const char *email, char **body)
 }
 
 /* ASVS 6.3.8 6.4.3 6.5.1: "forgot" answers alike for an unknown address;
- * the link alone resets nothing (a reset does not bypass MFA), it ends
- * every session, and its link works once. */
+ * the link alone resets nothing (a reset does not bypass MFA), its mail
+ * shows the anti-phishing phrase, it ends every session, and its link
+ * works once. */
 static void
 test_reset(void **state)
 {
 	const char *path = "/api/v1/portal/password/reset";
 	struct gh_client anon, c;
+	struct gh_resp r;
 	char token[64], code[7];
 	char *known = NULL, *unknown = NULL;
 
 	(void)state;
 	gh_client_init(&anon, 0);
 	portal_login(&c, &rst);
+	/* The reset mail is a genuine mail: it shows the phrase. */
+	assert_int_equal(gh_send_json(&srv, &c, "PUT", "/api/v1/portal/phrase",
+				      json_pack("{s:s}", "phrase",
+						"purple walrus"),
+				      &r),
+			 200);
+	gh_resp_free(&r);
 	forgot(&anon, rst.email, &known);
 	forgot(&anon, "nobody-here@example.org", &unknown);
 	assert_string_equal(known, unknown);
@@ -514,7 +527,7 @@ test_reset(void **state)
 	       "email");
 	assert_int_equal(gh_audit_count(&srv, "portal.password.forgot", NULL),
 			 2);
-	take_link(&rst, token, sizeof(token));
+	take_link(&rst, "purple walrus", token, sizeof(token));
 	/* The token alone: refused, nothing used. */
 	expect(&anon, path, json_pack("{s:s, s:s}", "token", token, "new",
 				      NEW_PW),
@@ -562,7 +575,7 @@ test_reset_expiry_and_cap(void **state)
 	gh_client_init(&anon, 0);
 	forgot(&anon, rst2.email, &body);
 	free(body);
-	take_link(&rst2, token, sizeof(token));
+	take_link(&rst2, NULL, token, sizeof(token));
 	gh_db_exec(&srv, "UPDATE portal_tokens SET expires_at = 1 "
 			 "WHERE used_at IS NULL");
 	gh_totp_next(&rst2, code);
@@ -735,6 +748,10 @@ signup_link(const char *email, char *token, size_t tsz)
 	p = strstr(text, "#/signup/") + strlen("#/signup/");
 	snprintf(token, tsz, "%.*s", (int)strcspn(p, "\r\n \t"), p);
 	assert_int_equal(strlen(token), 43);
+	/* No customer, so no phrase yet; the contact policy's page all the
+	 * same. */
+	assert_null(strstr(text, "anti-phishing phrase:"));
+	assert_non_null(strstr(text, "#/contact"));
 	free(text);
 }
 
@@ -747,8 +764,10 @@ confirm_body(const char *token, const char *email, const char *pw)
 
 /* ASVS 6.3.8: with [portal] signup = on: the same answer for a known
  * address (no mail), the link proves the address, the account starts
- * without an authenticator and its session may only enrol one; the link
- * works once. */
+ * without an authenticator and its session may only enrol one; the
+ * account, the link used and the session are written together (a failed
+ * confirmation leaves no account and the link live); the link works
+ * once. */
 static void
 test_signup_on(void **state)
 {
@@ -790,6 +809,19 @@ test_signup_on(void **state)
 	assert_string_equal(gh_error(&r), "weak_password");
 	gh_resp_free(&r);
 	assert_int_equal(gh_db_count(&on, "SELECT COUNT(*) FROM customers"), 1);
+	/* The first session cannot be written: nothing is, neither the
+	 * account nor the link used, so the same link works afterwards. */
+	gh_db_exec(&on, "CREATE TRIGGER no_session BEFORE INSERT ON sessions "
+			"WHEN NEW.realm = 'customer' BEGIN SELECT "
+			"RAISE(ABORT, 'test: no session'); END");
+	assert_true(on_post(&c, path,
+			    confirm_body(token, "nina@example.org", NEW_PW),
+			    &r) != 201);
+	gh_resp_free(&r);
+	gh_db_exec(&on, "DROP TRIGGER no_session");
+	assert_int_equal(gh_db_count(&on, "SELECT COUNT(*) FROM customers"), 1);
+	assert_int_equal(gh_audit_count(&on, "portal.signup.confirmed", NULL),
+			 0);
 	assert_int_equal(on_post(&c, path,
 				 confirm_body(token, "Nina@Example.org", NEW_PW),
 				 &r),

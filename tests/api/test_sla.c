@@ -6,7 +6,8 @@
  * audited; a new ticket gets its due time from its queue's policy and
  * priority; pending pauses the clock (the due time moves by the time
  * spent pending); a missed target is recorded once and audited, at the
- * next change or by the sweep; the supervisors' report counts breaches by
+ * next change or by the sweep; a clock that ran in a calendar deleted
+ * since still gets its due time from the new one; the supervisors' report counts breaches by
  * queue and agent and lists the tickets at risk.
  */
 #include <setjmp.h>
@@ -401,6 +402,49 @@ test_paused_while_pending(void **state)
 			 0);
 }
 
+/* The queue's calendar changes from A to B and A is deleted: the next
+ * change of a ticket whose clock ran in A keeps a due time from B. */
+static void
+test_old_calendar_deleted(void **state)
+{
+	struct world *w = *state;
+	const char *path = "/api/v1/queues/general/sla";
+	struct gh_resp r;
+	int64_t id;
+
+	assert_int_equal(call(w, &w->c_sup, "POST", "/api/v1/calendars",
+			      calendar_body("cal-a", "UTC", "00:00-24:00",
+					    "2030-12-25"),
+			      &r),
+			 201);
+	gh_resp_free(&r);
+	assert_int_equal(call(w, &w->c_sup, "PUT", path, policy_body("cal-a"),
+			      &r),
+			 200);
+	gh_resp_free(&r);
+	id = new_ticket(w, "Calendar gone");
+	assert_true(due_of(w, id, NULL) > 0);
+	assert_int_equal(call(w, &w->c_sup, "PUT", path, policy_body("always"),
+			      &r),
+			 200);
+	gh_resp_free(&r);
+	assert_int_equal(call(w, &w->c_sup, "DELETE",
+			      "/api/v1/calendars/cal-a", NULL, &r),
+			 200);
+	gh_resp_free(&r);
+	ticket_post(w, &w->c_sup, id, "priority",
+		    json_pack("{s:s}", "priority", "urgent"));
+	assert_true(due_of(w, id, NULL) > sla_now(w));
+	assert_int_equal(gh_db_countf(&w->s,
+				      "SELECT COUNT(*) FROM ticket_sla WHERE "
+				      "ticket_id = %lld AND next_check > 0",
+				      (long long)id),
+			 1);
+	/* Out of the way of the breach counts that follow. */
+	ticket_post(w, &w->c_sup, id, "status",
+		    json_pack("{s:s}", "status", "solved"));
+}
+
 static int64_t
 breaches_of(struct world *w, int64_t id)
 {
@@ -454,7 +498,7 @@ test_breach_by_change(void **state)
 			 audits + 1);
 }
 
-/* The report: agents 403; the breach of the test before counted for
+/* The report: agents 403; an unknown argument 400; the breach of the test before counted for
  * `general` and for the agent; the overdue ticket listed at risk. */
 static void
 test_report(void **state)
@@ -470,6 +514,14 @@ test_report(void **state)
 	expect_field(w, &w->c_sup, "GET",
 		     "/api/v1/supervisor/sla?since=100&until=50", NULL, 400,
 		     "bad_query", "since");
+	/* A misspelt argument is refused, never ignored. */
+	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET",
+				"/api/v1/supervisor/sla?horizn=60", NULL,
+				NULL, &r),
+			 400);
+	assert_string_equal(gh_error(&r), "bad_query");
+	assert_non_null(strstr(r.body, "horizn"));
+	gh_resp_free(&r);
 	assert_int_equal(gh_req(&w->s, &w->c_sup, "GET",
 				"/api/v1/supervisor/sla", NULL, NULL, &r),
 			 200);
@@ -528,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_due_by_priority),
 		cmocka_unit_test(test_paused_while_pending),
+		cmocka_unit_test(test_old_calendar_deleted),
 		cmocka_unit_test(test_breach_by_change),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_breach_by_sweep),

@@ -218,6 +218,41 @@ test_frames_ids_only(void **state)
 	assert_int_equal(events_frame(&cust, &e, out, sizeof(out)), 0);
 }
 
+/* A long non-ASCII name, cut by the store to its buffer inside a
+ * character, still gives the frame a name: the whole characters. */
+static void
+test_frame_long_name(void **state)
+{
+	struct ev_viewer agent = {REALM_STAFF, 5, 0, {1}, 1, ""};
+	struct event_rec e = ev(EV_TYPING, 1, 0, 70);
+	char out[EVENTS_FRAME_MAX], want[160], name[160] = "";
+	size_t n;
+
+	(void)state;
+	e.message_id = 0;
+	e.actor_realm = REALM_STAFF;
+	e.actor_id = 6;
+	/* 40 two-byte characters: 63 bytes hold 31 and half of one. */
+	for (int i = 0; i < 40; i++)
+		memcpy(name + 2 * i, "\xc3\x84", 3);
+	memcpy(e.actor_name, name, sizeof(e.actor_name) - 1); /* as stored */
+	e.actor_name[sizeof(e.actor_name) - 1] = '\0';
+	n = events_frame(&agent, &e, out, sizeof(out));
+	assert_true(n > 0);
+	snprintf(want, sizeof(want), "\"name\":\"%.62s\",", name);
+	assert_non_null(strstr(out, want));
+	/* "A" and three-byte characters: 63 bytes end two bytes into one. */
+	name[0] = 'A';
+	for (int i = 0; i < 30; i++)
+		memcpy(name + 1 + 3 * i, "\xe2\x82\xac", 4);
+	memcpy(e.actor_name, name, sizeof(e.actor_name) - 1); /* as stored */
+	e.actor_name[sizeof(e.actor_name) - 1] = '\0';
+	n = events_frame(&agent, &e, out, sizeof(out));
+	assert_true(n > 0);
+	snprintf(want, sizeof(want), "\"name\":\"%.61s\",", name);
+	assert_non_null(strstr(out, want));
+}
+
 static void
 put_session(struct fx *f, const char *hash, int64_t id, int64_t now)
 {
@@ -383,6 +418,7 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test(test_visibility_rule),
 		cmocka_unit_test(test_frames_ids_only),
+		cmocka_unit_test(test_frame_long_name),
 		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test_setup_teardown(test_viewer_check, setup,
 						teardown),
