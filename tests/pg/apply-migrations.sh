@@ -13,9 +13,14 @@
 #      index; the audit log numbers rows densely and refuses updates,
 #      deletes and a wrong seq; queue ids continue after the seeded 1;
 #      migration 027 removes customer_email from a saved view.
+#      The schema is also compared with SQLite's (sqlite3): the same
+#      columns, foreign keys and named indexes, plus the documented
+#      PostgreSQL-only columns and nothing else.
 # Usage: tests/pg/apply-migrations.sh   (starts its own cluster with
-# pg_virtualenv; with PGHOST etc. already set, uses that database).
-# Prints "pg-schema: ok" and exits 0, or the failure and exits 1.
+# pg_virtualenv and drops it after). GH_PG_INSIDE=1 with PGHOST etc. set
+# uses that database instead, which must be empty.
+# Prints "pg-schema: ok" and exits 0, the failure and exits 1, or 77
+# when pg_virtualenv is missing (skipped).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DIR=src/store/pg/migrations
@@ -127,6 +132,34 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	n=$(wc -l <"$TMP/sqlite.cols")
 	[ "$n" -gt 200 ] || fail "only $n SQLite columns read"
 	echo "pg-schema: the $n SQLite columns all exist on PostgreSQL"
+	# The same foreign keys (column -> table), all deferrable.
+	sqlite3 "$TMP/s.db" "SELECT m.name || '.' || f.\"from\" || '>' ||
+		f.\"table\" FROM sqlite_schema m, pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table'" | LC_ALL=C sort >"$TMP/sqlite.fks"
+	q "SELECT c.conrelid::regclass || '.' || a.attname || '>' ||
+	   c.confrelid::regclass FROM pg_constraint c JOIN pg_attribute a ON
+	   a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE
+	   c.contype = 'f' AND c.condeferrable AND NOT c.condeferred" |
+		LC_ALL=C sort >"$TMP/pg.fks"
+	cmp -s "$TMP/sqlite.fks" "$TMP/pg.fks" || fail "foreign keys differ:
+$(diff "$TMP/sqlite.fks" "$TMP/pg.fks")"
+	# The same named indexes (SQLite's own; PostgreSQL's search_* are the
+	# FTS5 tables' twins), unique where SQLite's are.
+	sqlite3 "$TMP/s.db" "SELECT name || CASE WHEN sql LIKE 'CREATE UNIQUE%'
+		THEN ' u' ELSE '' END FROM sqlite_schema WHERE type = 'index' AND
+		sql IS NOT NULL" | LC_ALL=C sort >"$TMP/sqlite.idx"
+	printf '%s\n' search_messages search_notes search_subjects \
+		>>"$TMP/sqlite.idx"
+	LC_ALL=C sort -o "$TMP/sqlite.idx" "$TMP/sqlite.idx"
+	q "SELECT i.relname || CASE WHEN x.indisunique THEN ' u' ELSE '' END
+	   FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE
+	   i.relnamespace = 'public'::regnamespace AND NOT x.indisprimary AND
+	   NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid =
+	   x.indexrelid)" | LC_ALL=C sort >"$TMP/pg.idx"
+	cmp -s "$TMP/sqlite.idx" "$TMP/pg.idx" || fail "indexes differ:
+$(diff "$TMP/sqlite.idx" "$TMP/pg.idx")"
+	echo "pg-schema: $(wc -l <"$TMP/sqlite.fks") foreign keys and" \
+		"$(wc -l <"$TMP/sqlite.idx") indexes as on SQLite"
 else
 	echo "pg-schema: sqlite3 not found, column comparison skipped"
 fi
