@@ -32,6 +32,18 @@ if [ -z "${GH_PG_INSIDE:-}" ]; then
 			"(install postgresql and postgresql-common)"
 		exit 77
 	fi
+	# As root, pg_virtualenv makes the system-wide cluster "regress",
+	# one at a time per machine: wait (up to 5 minutes) while another
+	# test's is running instead of failing.
+	waited=0
+	while [ "$(id -u)" -eq 0 ] &&
+		ls -d /etc/postgresql/*/regress >/dev/null 2>&1 &&
+		[ "$waited" -lt 300 ]; do
+		[ "$waited" -eq 0 ] &&
+			echo "pg-schema: waiting for another test's cluster"
+		sleep 5
+		waited=$((waited + 5))
+	done
 	exec env GH_PG_INSIDE=1 pg_virtualenv -o fsync=off "$0" "$@"
 fi
 
