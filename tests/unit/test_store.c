@@ -942,7 +942,7 @@ terminate_others(void)
 				 "current_database() AND pid <> "
 				 "pg_backend_pid()");
 		if (PQresultStatus(res) == PGRES_TUPLES_OK)
-			n = atoi(PQgetvalue(res, 0, 0));
+			n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
 	}
 	PQfinish(db);
