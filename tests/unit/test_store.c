@@ -1018,6 +1018,73 @@ test_pg_password_file(void **state)
 	free(saved);
 }
 
+/* Runs one statement on the test database from a connection of its own;
+ * 0 when it succeeds. */
+static int
+admin_exec(const char *sql)
+{
+	PGconn *db = PQconnectdb(url);
+	PGresult *res = PQstatus(db) == CONNECTION_OK ? PQexec(db, sql) : NULL;
+	int ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	PQclear(res);
+	PQfinish(db);
+	return ok ? 0 : -1;
+}
+
+struct opener {
+	const char *url;
+	pthread_barrier_t *go;
+	int rc;
+	int version;
+};
+
+static void *
+open_thread(void *arg)
+{
+	struct opener *o = arg;
+	struct store *s = NULL;
+
+	pthread_barrier_wait(o->go);
+	o->rc = store_open(o->url, 2, &s);
+	if (o->rc == 0) {
+		o->version = store_schema_version(s);
+		store_close(s);
+	}
+	return NULL;
+}
+
+/* Two nodes starting at once on an empty database: the advisory lock
+ * makes one migrate and the other wait, then find every migration
+ * recorded (without it both would create the same tables and one would
+ * fail). */
+static void
+test_pg_migrate_race(void **state)
+{
+	char fresh[300];
+	pthread_barrier_t go;
+	struct opener a = {fresh, &go, -1, 0}, b = {fresh, &go, -1, 0};
+	pthread_t ta, tb;
+
+	(void)state;
+	(void)admin_exec("DROP DATABASE IF EXISTS gh_migrate_race");
+	assert_int_equal(admin_exec("CREATE DATABASE gh_migrate_race"), 0);
+	/* The test URL with the new database's name (PGHOST etc. give the
+	 * rest, as for the URL of the suite). */
+	snprintf(fresh, sizeof(fresh), "postgresql:///gh_migrate_race");
+	pthread_barrier_init(&go, NULL, 2);
+	assert_int_equal(pthread_create(&ta, NULL, open_thread, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, open_thread, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&go);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(b.rc, 0);
+	assert_true(a.version >= 27);
+	assert_int_equal(a.version, b.version);
+	assert_int_equal(admin_exec("DROP DATABASE gh_migrate_race"), 0);
+}
+
 /* The store suite on PostgreSQL (meson test store_pg): the URL is
  * GH_TEST_PG_URL; the families the backend has are run, every other one
  * is named as skipped. 77 (skipped) without a URL. */
@@ -1037,6 +1104,7 @@ run_pg(void)
 		cmocka_unit_test(test_pg_serialization_retry),
 		cmocka_unit_test(test_pg_reconnect),
 		cmocka_unit_test(test_pg_password_file),
+		cmocka_unit_test(test_pg_migrate_race),
 	};
 	static const char *const skipped[] = {
 		"test_statement_cache_bound (counts the SQLite files)",
