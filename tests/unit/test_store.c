@@ -1018,6 +1018,41 @@ test_pg_password_file(void **state)
 	free(saved);
 }
 
+/* Shared reads (store_acquire_request): the reads of a request see one
+ * snapshot, a write of the request ends it first (and is not refused as
+ * a write in a read-only transaction), and a read after it sees the
+ * newest data. */
+static void
+test_pg_shared_reads(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *w = store_acquire(s);
+	struct store_conn *r;
+	struct account a;
+	int64_t id = 0;
+
+	(void)state;
+	new_staff(w, "snap@example.com", &id);
+	r = store_acquire_request(s);
+	assert_int_equal(r->ops->account_by_id(r, REALM_STAFF, id, &a), 0);
+	assert_string_equal(a.pw_hash, "$argon2id$x");
+	account_clear(&a);
+	assert_int_equal(w->ops->account_set_pw_hash(w, REALM_STAFF, id, "v2"),
+			 0);
+	/* Same snapshot: the other connection's change is not seen yet. */
+	assert_int_equal(r->ops->account_by_id(r, REALM_STAFF, id, &a), 0);
+	assert_string_equal(a.pw_hash, "$argon2id$x");
+	account_clear(&a);
+	/* A write ends the snapshot; the next read starts a new one. */
+	assert_int_equal(r->ops->session_touch(r, "no-such-session", 1), 0);
+	assert_int_equal(r->ops->account_by_id(r, REALM_STAFF, id, &a), 0);
+	assert_string_equal(a.pw_hash, "v2");
+	account_clear(&a);
+	store_release(s, r);
+	store_release(s, w);
+	store_close(s);
+}
+
 /* Runs one statement on the test database from a connection of its own;
  * 0 when it succeeds. */
 static int
@@ -1105,6 +1140,7 @@ run_pg(void)
 		cmocka_unit_test(test_pg_reconnect),
 		cmocka_unit_test(test_pg_password_file),
 		cmocka_unit_test(test_pg_migrate_race),
+		cmocka_unit_test(test_pg_shared_reads),
 	};
 	static const char *const skipped[] = {
 		"test_statement_cache_bound (counts the SQLite files)",
