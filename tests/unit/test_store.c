@@ -387,6 +387,50 @@ test_statement_cache_bound(void **state)
 		      cache);
 }
 
+/* The same bound for the PostgreSQL backend: fewer statements in the .c
+ * files of src/store/pg/ than PG_STMT_CACHE (pg.h), so each is prepared
+ * once per connection (a full cache runs the rest unprepared and logs a
+ * bug). */
+static void
+test_pg_statement_cache_bound(void **state)
+{
+	const char *root = getenv("GH_SOURCE_ROOT");
+	char dir[1024], rel[1200];
+	char *text = source_text("src/store/pg/pg.h");
+	const char *def = strstr(text, "#define PG_STMT_CACHE ");
+	struct dirent *e;
+	DIR *d;
+	long cache;
+	int n = 0, files = 0;
+
+	(void)state;
+	assert_non_null(def);
+	cache = strtol(def + strlen("#define PG_STMT_CACHE "), NULL, 10);
+	free(text);
+	snprintf(dir, sizeof(dir), "%s/src/store/pg", root != NULL ? root : ".");
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+
+		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
+			continue;
+		snprintf(rel, sizeof(rel), "src/store/pg/%s", e->d_name);
+		text = source_text(rel);
+		n += count_statements(text);
+		free(text);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 6);
+	/* About forty in the first round's six files. */
+	assert_true(n >= 30);
+	if (n >= cache)
+		fail_msg("%d statements, a cache of %ld", n, cache);
+	print_message("%d statements in %d files, a cache of %ld\n", n, files,
+		      cache);
+}
+
 /* Customers: insert with sealed fields, look up by blind index, replace
  * the TOTP seed (account_set_totp restarts the replay guard), and the
  * blind index is unique. */
@@ -1181,6 +1225,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_portal_updated_at),
 		cmocka_unit_test(test_sla_at_risk_plan),
 		cmocka_unit_test(test_views_email_migration),
+		cmocka_unit_test(test_pg_statement_cache_bound),
 	};
 	char dir[] = "/tmp/gh-store-XXXXXX";
 	const char *extra = getenv("GH_TEST_STORE_URLS");

@@ -36,6 +36,13 @@
  * for anything else, logged with the statement's start and the SQLSTATE,
  * never its values and never the connection string's password.
  *
+ * A statement whose text starts with "SELECT " is a read: with shared
+ * reads on it runs in the request's read-only snapshot, and after a lost
+ * connection outside a transaction it is sent again once. Every other
+ * statement (INSERT, UPDATE, DELETE, WITH ...) is a write: it ends the
+ * snapshot first and is never resent. So a statement that writes never
+ * starts with SELECT.
+ *
  * Transactions: begin is BEGIN ISOLATION LEVEL SERIALIZABLE, so every
  * check-then-write the core does inside store_transact holds across
  * nodes as it does under SQLite's single writer; a conflict is 40001,
@@ -103,7 +110,8 @@ int pg_script(struct pg_conn *q, const char *sql);
 int pg_run(struct pg_conn *q, const char *sql, int n,
 	   const char *const *values, const int *lengths, const int *formats,
 	   PGresult **out);
-/* 1 once after a lost connection was reset (the statement never ran). */
+/* 1 once after the connection was found lost and reset since the last
+ * call (whatever the failed statement did is unknown). */
 int pg_was_reset(struct pg_conn *q);
 /* How many operations of ops (and of its sub-tables) are NULL. */
 int pg_ops_missing(const struct store_ops *ops);

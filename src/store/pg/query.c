@@ -215,10 +215,14 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 	rc = params_fill(&pp, sql, types, ap);
 	if (rc < 0)
 		return rc;
-	/* One retry, outside a transaction only: a connection found lost
-	 * is reset and the statement sent once more. */
+	/* A read outside a transaction that found the connection lost is
+	 * sent once more on the reset one. Never a write: it may have
+	 * committed before the connection went (the caller gets
+	 * -GH_UNAVAILABLE; inside store_transact the whole transaction is
+	 * run again, which is safe). */
 	rc = pg_run(q, sql, pp.n, pp.values, pp.lengths, pp.formats, &res);
-	if (rc == -GH_UNAVAILABLE && !q->in_tx && pg_was_reset(q))
+	if (rc == -GH_UNAVAILABLE && pg_was_reset(q) && !q->in_tx &&
+	    strncmp(sql, "SELECT ", 7) == 0)
 		rc = pg_run(q, sql, pp.n, pp.values, pp.lengths, pp.formats,
 			    &res);
 	if (rc < 0)
