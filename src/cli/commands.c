@@ -14,10 +14,13 @@
 const struct cli_command cli_commands[] = {
 	{"init", "create a data directory: configuration, keys, certificate, "
 		 "database",
-	 "  gatehouse init [--dir DIR]\n"
+	 "  gatehouse init [--dir DIR] [--store URL]\n"
 	 "\n"
 	 "Keeps every file that exists already; prints what it created and\n"
-	 "what it kept.\n",
+	 "what it kept. --store writes [database] url into a new\n"
+	 "gatehouse.conf: sqlite:PATH (the default) or\n"
+	 "postgresql://USER@HOST:PORT/DB?sslmode=verify-full; the password\n"
+	 "goes in [database] password_file or PGPASSFILE, never in the URL.\n",
 	 cli_init},
 	{"serve", "run the portal and console listeners until SIGTERM or SIGINT",
 	 "  gatehouse serve [--dir DIR] [--listen ADDR:PORT] "

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -39,12 +40,13 @@ init_step(json_t *report, const char *name, int rc)
 
 /* The configuration and the key files in dir. 0 or -1. */
 static int
-create_files(json_t *report, const char *dir)
+create_files(json_t *report, const char *dir, const char *store_url)
 {
 	char p1[4096], p2[4096];
 
 	snprintf(p1, sizeof(p1), "%s/gatehouse.conf", dir);
-	if (init_step(report, "gatehouse.conf", config_write_default(p1)) < 0)
+	if (init_step(report, "gatehouse.conf",
+		      config_write_init(p1, store_url)) < 0)
 		return -1;
 	snprintf(p1, sizeof(p1), "%s/master.key", dir);
 	if (init_step(report, "master.key", crypto_master_key_create(p1)) < 0)
@@ -87,28 +89,61 @@ init_training(struct app *app, json_t *report)
 	return 0;
 }
 
+/* 1 (after a message) when --store names no store this build has or
+ * holds a password (never written to the configuration). */
+static int
+init_store_refused(const char *url)
+{
+	if (strncmp(url, "sqlite:", 7) != 0 &&
+	    strncmp(url, "postgresql://", 13) != 0) {
+		fprintf(stderr, "gatehouse: init: --store must be sqlite:PATH "
+				"or postgresql://USER@HOST:PORT/DB\n");
+		return 1;
+	}
+	if (strlen(url) >= CONFIG_STR_MAX || strpbrk(url, "\r\n;") != NULL) {
+		fprintf(stderr, "gatehouse: init: --store is too long or "
+				"holds a line break or ';'\n");
+		return 1;
+	}
+	if (config_url_has_password(url)) {
+		fprintf(stderr, "gatehouse: init: --store holds a password: "
+				"put it in [database] password_file (or "
+				"PGPASSFILE), never in the URL\n");
+		return 1;
+	}
+	return 0;
+}
+
 int
 cli_init(int argc, char **argv)
 {
 	static const struct option lo[] = {{"dir", required_argument, 0, 'd'},
+					   {"store", required_argument, 0, 's'},
 					   {0, 0, 0, 0}};
 	const char *dir = CLI_DEFAULT_DIR;
+	const char *store_url = NULL;
 	json_t *report = NULL;
 	struct app app;
 	int rc = 1;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:", lo, NULL)) != -1) {
-		if (c != 'd')
+	while ((c = getopt_long(argc, argv, "d:s:", lo, NULL)) != -1) {
+		if (c == 'd')
+			dir = optarg;
+		else if (c == 's')
+			store_url = optarg;
+		else
 			return cli_usage_error("init");
-		dir = optarg;
 	}
+	/* --store URL: written as [database] url (issue 16). */
+	if (store_url != NULL && init_store_refused(store_url))
+		return 1;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return cli_fail("init: cannot create the data directory");
 	if (crypto_init() < 0)
 		return cli_fail("init: libsodium cannot be initialised");
 	report = json_object();
-	if (create_files(report, dir) < 0)
+	if (create_files(report, dir, store_url) < 0)
 		goto out;
 	/* Opening the app creates and migrates the database. */
 	if (cli_open_app(&app, dir) != 0)

@@ -94,6 +94,22 @@ app_open(struct app *app, const char *dir, char *err, size_t errsz)
 			 abs);
 		return -1;
 	}
+	if (config_url_has_password(app->cfg.database_url)) {
+		snprintf(err, errsz,
+			 "[database] url holds a password: put it in "
+			 "[database] password_file (or PGPASSFILE) instead");
+		return -1;
+	}
+	/* A relative password file is relative to the data directory. */
+	if (app->cfg.database_password_file[0] == '\0')
+		store_pg_password_file(NULL);
+	else if (app->cfg.database_password_file[0] == '/')
+		store_pg_password_file(app->cfg.database_password_file);
+	else {
+		snprintf(url, sizeof(url), "%s/%s", abs,
+			 app->cfg.database_password_file);
+		store_pg_password_file(url);
+	}
 	/* sqlite:relative/path is relative to the data directory. */
 	if (strncmp(app->cfg.database_url, "sqlite:", 7) == 0 &&
 	    app->cfg.database_url[7] != '/')

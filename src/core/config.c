@@ -74,9 +74,14 @@ static const struct opt opts[] = {
 	  16777216, "largest request body any route accepts; at least "
 	  "388 KiB: a 64 KiB message sent as JSON \\u escapes"),
 	S("database", "url", database_url, "sqlite:gatehouse.db",
-	  "sqlite:PATH (relative to the data directory)"),
+	  "sqlite:PATH (relative to the data directory) or "
+	  "postgresql://USER@HOST:PORT/DB?sslmode=verify-full"),
 	I("database", "connections", db_connections, "16", 1, 64,
 	  "pool size"),
+	S("database", "password_file", database_password_file, "",
+	  "file holding the PostgreSQL password (relative to the data "
+	  "directory); empty: libpq's PGPASSFILE or ~/.pgpass. Never put a "
+	  "password in url"),
 	I("security", "password_min_length", password_min_length, "12", 12,
 	  256, "minimum password length in characters"),
 	I("security", "password_min_entropy_bits", password_min_entropy_bits,
@@ -544,7 +549,33 @@ config_path(const struct config *cfg, const char *name, char *out,
 }
 
 int
+config_url_has_password(const char *url)
+{
+	const char *rest, *at, *colon;
+	size_t n;
+
+	if (strncmp(url, "postgresql://", 13) != 0 &&
+	    strncmp(url, "postgres://", 11) != 0)
+		return 0;
+	if (strstr(url, "password=") != NULL)
+		return 1;
+	rest = strstr(url, "://") + 3;
+	n = strcspn(rest, "/?");
+	at = memchr(rest, '@', n);
+	if (at == NULL)
+		return 0;
+	colon = memchr(rest, ':', (size_t)(at - rest));
+	return colon != NULL;
+}
+
+int
 config_write_default(const char *path)
+{
+	return config_write_init(path, NULL);
+}
+
+int
+config_write_init(const char *path, const char *store_url)
 {
 	FILE *f;
 	const char *section = "";
@@ -569,7 +600,12 @@ config_write_default(const char *path)
 		if (opts[i].type == OPT_INT)
 			fprintf(f, "; (%lld..%lld)\n", (long long)opts[i].min,
 				(long long)opts[i].max);
-		fprintf(f, "%s = %s\n", opts[i].key, opts[i].def);
+		if (store_url != NULL &&
+		    strcmp(opts[i].section, "database") == 0 &&
+		    strcmp(opts[i].key, "url") == 0)
+			fprintf(f, "%s = %s\n", opts[i].key, store_url);
+		else
+			fprintf(f, "%s = %s\n", opts[i].key, opts[i].def);
 	}
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -55,6 +55,7 @@ struct config {
 	/* [database] */
 	char database_url[CONFIG_STR_MAX];
 	int64_t db_connections;
+	char database_password_file[CONFIG_STR_MAX]; /* issue 16 */
 	/* [security] */
 	int64_t password_min_length;
 	int64_t password_min_entropy_bits;
@@ -194,6 +195,13 @@ int config_validate(struct config *cfg, char *err, size_t errsz);
 
 /* Writes the default configuration file for `init` (O_EXCL, 0640). */
 int config_write_default(const char *path);
+/* config_write_default with [database] url = store_url (NULL: the
+ * default); `gatehouse init --store URL`. */
+int config_write_init(const char *path, const char *store_url);
+/* 1 when a store URL carries a password (postgresql://user:pw@... or a
+ * password= parameter): passwords belong in [database] password_file or
+ * libpq's PGPASSFILE, never in the URL. */
+int config_url_has_password(const char *url);
 
 /* Parses "a.b.c.d/n" or "x::y/n"; 0 or -1. */
 int cidr_parse(const char *text, struct cidr *out);

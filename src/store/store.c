@@ -31,6 +31,7 @@ struct store {
 
 static const struct store_backend *const backends[] = {
 	&store_sqlite_backend,
+	&store_pg_backend,
 };
 
 const char *

@@ -715,5 +715,10 @@ struct store_backend {
 	void (*shared_reads)(struct store_conn *c, int on);
 };
 extern const struct store_backend store_sqlite_backend;
+/* "postgresql://..." (store/pg/; issue 16). The database password is read
+ * from the file named here (NULL or "": libpq's environment and
+ * ~/.pgpass) at each connection; call before store_open. */
+extern const struct store_backend store_pg_backend;
+void store_pg_password_file(const char *path);
 
 #endif

@@ -732,6 +732,82 @@ test_scan_top_domains(void **state)
 	free(out);
 }
 
+/* The whole of a small file, malloc'd; NULL when it does not exist. */
+static char *
+file_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf = calloc(1, 65536);
+	assert_non_null(buf);
+	n = fread(buf, 1, 65535, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* `init --store URL` (issue 16) writes the URL as [database] url; a URL
+ * holding a password is refused before anything is written, without
+ * echoing it; a scheme this build has no store for is refused. */
+static void
+test_init_store(void **state)
+{
+	char dir[] = "/tmp/gh-init-store-XXXXXX";
+	char sub[256], conf[300];
+	char *out, *err, *text;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/pw", dir);
+	snprintf(conf, sizeof(conf), "%s/gatehouse.conf", sub);
+	{
+		const char *args[] = {"init", "--dir", sub, "--store",
+				      "postgresql://gh:hunter2secret@127.0.0.1:1/gh",
+				      NULL};
+
+		assert_int_equal(run_bare(args, &out, &err), 1);
+		assert_non_null(strstr(err, "password_file"));
+		assert_null(strstr(err, "hunter2secret"));
+		assert_null(strstr(out, "hunter2secret"));
+		assert_null(file_text(conf));
+		free(out);
+		free(err);
+	}
+	{
+		const char *args[] = {"init", "--dir", sub, "--store",
+				      "mysql://gh@127.0.0.1/gh", NULL};
+
+		assert_int_equal(run_bare(args, &out, &err), 1);
+		assert_null(file_text(conf));
+		free(out);
+		free(err);
+	}
+	snprintf(sub, sizeof(sub), "%s/pg", dir);
+	snprintf(conf, sizeof(conf), "%s/gatehouse.conf", sub);
+	{
+		/* Nothing listens on port 1: init writes the configuration,
+		 * then cannot open the store and says so. */
+		const char *args[] = {"init", "--dir", sub, "--store",
+				      "postgresql://gh@127.0.0.1:1/gh?"
+				      "sslmode=verify-full",
+				      NULL};
+
+		assert_int_not_equal(run_bare(args, &out, &err), 0);
+		text = file_text(conf);
+		assert_non_null(text);
+		assert_non_null(strstr(text, "\nurl = postgresql://gh@127.0.0.1:"
+					     "1/gh?sslmode=verify-full\n"));
+		assert_non_null(strstr(text, "\npassword_file = \n"));
+		free(text);
+		free(out);
+		free(err);
+	}
+}
+
 int
 main(void)
 {
@@ -744,6 +820,7 @@ main(void)
 		cmocka_unit_test(test_scan_top_domains),
 		cmocka_unit_test(test_queue_commands),
 		cmocka_unit_test(test_audit_verify),
+		cmocka_unit_test(test_init_store),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

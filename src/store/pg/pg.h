@@ -1,0 +1,219 @@
+/*
+ * Private header of the PostgreSQL backend (src/store/pg/); only the files
+ * of that directory include it. The twin of store/sqlite/sq.h: the
+ * connection, the one query helper every operation goes through, the
+ * column readers for row callbacks, and the operations each file of the
+ * directory defines (their contracts are in store/store.h and its
+ * store_*.h sub-headers; conn.c puts them in the ops table).
+ *
+ * A query is one statement: the SQL text (a string literal or a static
+ * array: its address keys the per-connection cache of prepared
+ * statements, each prepared once per connection with PQprepare), the
+ * types of its parameters as a string, one letter per parameter in
+ * order ($1, $2, ...), then the values, exactly as sq.h:
+ *
+ *	i  int64_t                      (sent as text, the column's type
+ *	I  int64_t, NULL when 0 or less  is inferred by the server)
+ *	b  int, sent as 1/0 (a bigint or a boolean column reads it)
+ *	t  const char *, NULL sends NULL
+ *	r  enum realm, sent as its name ("staff", "customer")
+ *	B  const struct blob *, an empty one sends NULL (bytea, binary)
+ *	x  const void *, size_t: bytes of a fixed size (bytea, binary)
+ *
+ * The number of letters must equal the highest $N of the statement, or
+ * the call fails as a bug (checked before sending). Parameters are always
+ * sent apart from the text (PQexecPrepared), never formatted into it.
+ * Results are asked for in binary format, so the readers below decode
+ * int2/int4/int8/bool/float8/text/bytea exactly; a reader asked for a
+ * column of another type logs a bug and reads 0 / "".
+ *
+ * Results: 0; -GH_NOT_FOUND when a one-row read finds none; the value a
+ * caller names for "no row changed"; -GH_UNAVAILABLE for serialization
+ * failures and deadlocks (SQLSTATE 40001, 40P01), lock timeouts (55P03)
+ * and a lost connection (store_transact retries; a lost connection is
+ * reset before the retry); -GH_EXISTS for a unique or check violation
+ * (23505, 23514, 23503 as sq.h maps SQLite's constraints); -GH_INTERNAL
+ * for anything else, logged with the statement's start and the SQLSTATE,
+ * never its values and never the connection string's password.
+ *
+ * A statement whose text starts with "SELECT " is a read: with shared
+ * reads on it runs in the request's read-only snapshot, and after a lost
+ * connection outside a transaction it is sent again once. Every other
+ * statement (INSERT, UPDATE, DELETE, WITH ...) is a write: it ends the
+ * snapshot first and is never resent. So a statement that writes never
+ * starts with SELECT.
+ *
+ * Transactions: begin is BEGIN ISOLATION LEVEL SERIALIZABLE, so every
+ * check-then-write the core does inside store_transact holds across
+ * nodes as it does under SQLite's single writer; a conflict is 40001,
+ * retried by store_transact. Reads outside a transaction run in
+ * autocommit (shared_reads: one REPEATABLE READ READ ONLY transaction
+ * while on).
+ */
+#ifndef GH_STORE_PG_PG_H
+#define GH_STORE_PG_PG_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* More than the number of distinct statements of this directory. */
+#define PG_STMT_CACHE 512
+
+struct pg_conn {
+	struct store_conn base;
+	PGconn *db;
+	struct {
+		const char *sql;  /* the key: the text's address */
+		char name[16];    /* "s<N>" as prepared on this connection */
+	} cache[PG_STMT_CACHE];
+	unsigned n_cache;
+	int in_tx;        /* inside BEGIN ... COMMIT/ROLLBACK */
+	int snap_wanted;  /* shared_reads on */
+	int snap_open;    /* its read transaction open */
+	int64_t changes;  /* rows the last statement changed (PQcmdTuples) */
+	int was_reset;    /* the connection was lost and reset since asked */
+};
+
+static inline struct pg_conn *
+pg_conn_of(struct store_conn *c)
+{
+	return (struct pg_conn *)c;
+}
+
+/* The staff visibility rule, as sq.h's STAFF_SEES, with $N parameters
+ * (pass them as strings: PG_STAFF_SEES("$3", "$4")). "all" is a boolean
+ * parameter (b). */
+#define PG_STAFF_SEES(all, viewer)                                            \
+	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
+	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
+	viewer " AND sq.queue_id = t.queue_id)))"
+
+/* A row of a result, as row callbacks see it. */
+struct pg_row {
+	PGresult *res;
+	int row;
+};
+
+/* --- conn.c ------------------------------------------------------------ */
+
+/* Maps a failed result (or a NULL one: the connection) as said above;
+ * where names the statement in the log. Clears nothing. */
+int pg_err(struct pg_conn *q, const PGresult *res, const char *where);
+/* Runs SQL text without parameters (one or more statements; migrations). */
+int pg_script(struct pg_conn *q, const char *sql);
+/* Runs sql (prepared once on q) with libpq's parameter arrays, results in
+ * binary; 0 with *out a successful result (the caller clears it) or
+ * pg_err's value. Opens or ends the shared read transaction first. */
+int pg_run(struct pg_conn *q, const char *sql, int n,
+	   const char *const *values, const int *lengths, const int *formats,
+	   PGresult **out);
+/* 1 once after the connection was found lost and reset since the last
+ * call (whatever the failed statement did is unknown). */
+int pg_was_reset(struct pg_conn *q);
+/* How many operations of ops (and of its sub-tables) are NULL. */
+int pg_ops_missing(const struct store_ops *ops);
+
+/* --- query.c: the query helper ---------------------------------------- */
+
+/* Called for each row: reads it into ctx. 0 goes on, a positive value
+ * ends early (success), a negative one ends and is returned. */
+typedef int (*pg_row_fn)(const struct pg_row *r, void *ctx);
+
+int pg_exec(struct store_conn *c, const char *sql, const char *types, ...);
+/* An INSERT ... RETURNING id; *id_out (may be NULL) gets column 0. */
+int pg_insert(struct store_conn *c, int64_t *id_out, const char *sql,
+	      const char *types, ...);
+/* A change that must touch exactly one row; `none` when it touched none. */
+int pg_change(struct store_conn *c, int none, const char *sql,
+	      const char *types, ...);
+/* One row: fn (may be NULL) reads it; -GH_NOT_FOUND when none. */
+int pg_row(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
+	   const char *types, ...);
+/* Any number of rows, fn called for each. */
+int pg_rows(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
+	    const char *types, ...);
+struct pg_ids {
+	int64_t *ids;
+	size_t n, max;
+};
+int pg_id_push(const struct pg_row *r, void *ctx);
+/* Rows changed by the last statement on c. */
+int64_t pg_changes(struct store_conn *c);
+
+/* Column readers (binary results). */
+int pg_null(const struct pg_row *r, int i);
+int64_t pg_i64(const struct pg_row *r, int i);  /* int2/4/8, bool; NULL 0 */
+double pg_f64(const struct pg_row *r, int i);   /* float4/8; NULL 0 */
+void pg_text(const struct pg_row *r, int i, char *out, size_t outsz);
+int pg_blob(const struct pg_row *r, int i, struct blob *out);
+int pg_dup(const struct pg_row *r, int i, char **out);
+void pg_bytes(const struct pg_row *r, int i, unsigned char *out, size_t n);
+enum realm pg_realm(const struct pg_row *r, int i);
+/* Column 0 into the int64_t *ctx (pg_int64 names a libpq type). */
+int pg_int64_row(const struct pg_row *r, void *ctx);
+void *pg_append(void *v, size_t n, size_t size); /* as sq_append */
+
+/* --- the operations, by file (names: pg_ + the sq_ name's rest) -------- */
+/* Each src/store/pg/X.c mirrors src/store/sqlite/X.c: the same functions
+ * with the pg_ prefix, declared here by the file's author. */
+
+/* accounts.c */
+int pg_account_by_login(struct store_conn *c, enum realm r, const char *login,
+			struct account *out);
+int pg_account_by_id(struct store_conn *c, enum realm r, int64_t id,
+		     struct account *out);
+int pg_account_advance_totp(struct store_conn *c, enum realm r, int64_t id,
+			    int64_t step);
+int pg_account_set_pw_hash(struct store_conn *c, enum realm r, int64_t id,
+			   const char *pw_hash);
+int pg_account_set_totp(struct store_conn *c, enum realm r, int64_t id,
+			const struct blob *seed, int enrolled);
+int pg_account_set_disabled(struct store_conn *c, enum realm r, int64_t id,
+			    int disabled);
+int pg_staff_insert(struct store_conn *c, const struct staff_new *s,
+		    int64_t *id_out);
+int pg_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz);
+int pg_customer_insert(struct store_conn *c, const struct customer_new *s,
+		       int64_t *id_out);
+
+/* sessions.c */
+int pg_session_insert(struct store_conn *c, const struct session_rec *s);
+int pg_session_get(struct store_conn *c, const char *token_hash,
+		   struct session_rec *out);
+int pg_session_touch(struct store_conn *c, const char *token_hash,
+		     int64_t now);
+int pg_session_delete(struct store_conn *c, const char *token_hash);
+int pg_session_delete_principal(struct store_conn *c, enum realm r,
+				int64_t id, int64_t *n_out);
+
+/* throttle.c */
+int pg_throttle_get(struct store_conn *c, const char *key,
+		    struct throttle_rec *out);
+int pg_throttle_put(struct store_conn *c, const struct throttle_rec *t);
+int pg_throttle_clear(struct store_conn *c, const char *key);
+int pg_throttle_take(struct store_conn *c, const char *key, int64_t now,
+		     const struct throttle_rule *rule, struct throttle_rec *out);
+int pg_throttle_refund(struct store_conn *c, const struct throttle_rec *t);
+
+/* audit.c */
+int pg_audit_append(struct store_conn *c, const char *record,
+		    const unsigned char leaf[32], int64_t *seq_out);
+int pg_audit_get(struct store_conn *c, int64_t seq, char **record_out,
+		 unsigned char leaf_out[32]);
+int pg_audit_count(struct store_conn *c, int64_t *n_out);
+int pg_audit_checkpoint_insert(struct store_conn *c, int64_t size,
+			       const unsigned char root[32],
+			       const unsigned char sig[64]);
+int pg_audit_checkpoint_get(struct store_conn *c, int64_t n,
+			    int64_t *size_out, unsigned char root_out[32],
+			    unsigned char sig_out[64], int64_t *created_out);
+int pg_audit_page(struct store_conn *c, int64_t after, int64_t upto,
+		  int limit, audit_row_fn fn, void *ctx);
+int pg_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
+			     int limit, audit_cp_fn fn, void *ctx);
+int pg_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
+
+#endif

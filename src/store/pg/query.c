@@ -1,0 +1,532 @@
+/*
+ * The query helper of the PostgreSQL backend (declared and described in
+ * pg.h): turns the typed values into libpq parameters (integers, booleans
+ * and text as text, byte strings as binary), runs the statement prepared
+ * once on this connection, asks for binary results and hands each row to
+ * the row callback. Also the column readers, which decode the binary
+ * forms after checking the column's type (PQftype), and the array growth
+ * row callbacks use.
+ *
+ * Invariant: a statement runs only with as many values as its highest $N
+ * (a mismatch is a bug, refused before sending), values always travel
+ * apart from the text, and every failed result goes through pg_err() once.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pg/pg.h"
+#include "util/errors.h"
+#include "util/log.h"
+
+/* The most parameters a statement of this directory takes. */
+#define PG_MAX_PARAMS 32
+
+/* Type OIDs (pg_type.h; stable across versions). */
+enum {
+	OID_BOOL = 16,
+	OID_BYTEA = 17,
+	OID_INT8 = 20,
+	OID_INT2 = 21,
+	OID_INT4 = 23,
+	OID_TEXT = 25,
+	OID_FLOAT4 = 700,
+	OID_FLOAT8 = 701,
+	OID_BPCHAR = 1042,
+	OID_VARCHAR = 1043,
+	OID_NAME = 19,
+};
+
+/* The parameters of one call, as libpq takes them. */
+struct params {
+	int n;
+	const char *values[PG_MAX_PARAMS];
+	int lengths[PG_MAX_PARAMS];
+	int formats[PG_MAX_PARAMS];
+	char num[PG_MAX_PARAMS][24];
+};
+
+/* What one run of a statement does with its rows. */
+struct run {
+	pg_row_fn fn;
+	void *ctx;
+	int one;       /* stop after the first row */
+	int rows;      /* rows seen */
+	int64_t *id;   /* pg_insert: column 0 of the first row */
+};
+
+/* A call that does not fit its statement: our bug, logged with where the
+ * statement starts (never its values). */
+static void
+misuse(const char *sql, const char *what)
+{
+	log_event(LOG_ERROR, "store.pg",
+		  json_pack("{s:s%, s:s}", "where", sql, strnlen(sql, 60),
+			    "bug", what));
+	LOG_BUG(what);
+}
+
+/* The highest $N of sql, outside quoted text. */
+static int
+highest_param(const char *sql)
+{
+	int max = 0;
+	char quote = 0;
+
+	for (const char *p = sql; *p != '\0'; p++) {
+		if (quote != 0) {
+			if (*p == quote)
+				quote = 0;
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			quote = *p;
+			continue;
+		}
+		if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+			int v = (int)strtol(p + 1, NULL, 10);
+
+			if (v > max)
+				max = v;
+		}
+	}
+	return max;
+}
+
+static void
+set_text(struct params *pp, int i, const char *s)
+{
+	pp->values[i] = s;
+	pp->lengths[i] = 0;
+	pp->formats[i] = 0;
+}
+
+static void
+set_int(struct params *pp, int i, int64_t v)
+{
+	snprintf(pp->num[i], sizeof(pp->num[i]), "%" PRId64, v);
+	set_text(pp, i, pp->num[i]);
+}
+
+static int
+set_bytes(struct params *pp, int i, const void *p, size_t len)
+{
+	if (len > INT32_MAX)
+		return -1;
+	pp->values[i] = (p == NULL || len == 0) ? NULL : (const char *)p;
+	pp->lengths[i] = (int)len;
+	pp->formats[i] = 1;
+	return 0;
+}
+
+/* Parameter i from the next value(s) of ap, read as type says. */
+static int
+param_one(struct params *pp, int i, char type, va_list *ap)
+{
+	const struct blob *b;
+	const void *p;
+	int64_t v;
+
+	switch (type) {
+	case 'i':
+		set_int(pp, i, va_arg(*ap, int64_t));
+		return 0;
+	case 'I':
+		v = va_arg(*ap, int64_t);
+		if (v > 0)
+			set_int(pp, i, v);
+		else
+			set_text(pp, i, NULL);
+		return 0;
+	case 'b':
+		set_text(pp, i, va_arg(*ap, int) != 0 ? "1" : "0");
+		return 0;
+	case 't':
+		set_text(pp, i, va_arg(*ap, const char *));
+		return 0;
+	case 'r':
+		set_text(pp, i, realm_name((enum realm)va_arg(*ap, int)));
+		return 0;
+	case 'B':
+		b = va_arg(*ap, const struct blob *);
+		return set_bytes(pp, i, b->data, b->len);
+	case 'x':
+		p = va_arg(*ap, const void *);
+		return set_bytes(pp, i, p, va_arg(*ap, size_t));
+	default:
+		return -1;
+	}
+}
+
+static int
+params_fill(struct params *pp, const char *sql, const char *types,
+	    va_list *ap)
+{
+	size_t n = strlen(types);
+
+	if (n > PG_MAX_PARAMS || (int)n != highest_param(sql)) {
+		misuse(sql, "parameter types do not match the statement");
+		return -GH_INTERNAL;
+	}
+	pp->n = (int)n;
+	for (int i = 0; i < pp->n; i++)
+		if (param_one(pp, i, types[i], ap) < 0) {
+			misuse(sql, "unknown parameter type or value too big");
+			return -GH_INTERNAL;
+		}
+	return 0;
+}
+
+/* Runs the rows of a result through r; 0 or the callback's negative. */
+static int
+take_rows(PGresult *res, struct run *r)
+{
+	int n = PQntuples(res);
+
+	for (int i = 0; i < n && !(r->one && r->rows > 0); i++) {
+		struct pg_row row = {res, i};
+		int out = 0;
+
+		r->rows++;
+		if (r->id != NULL && i == 0)
+			*r->id = pg_i64(&row, 0);
+		if (r->fn != NULL)
+			out = r->fn(&row, r->ctx);
+		if (out != 0)
+			return out < 0 ? out : 0;
+	}
+	return 0;
+}
+
+/* Runs sql with the values of ap; r says what to do with the rows. */
+static int
+run(struct store_conn *c, struct run *r, const char *sql, const char *types,
+    va_list *ap)
+{
+	struct pg_conn *q = pg_conn_of(c);
+	struct params pp;
+	PGresult *res;
+	int rc;
+
+	memset(&pp, 0, sizeof(pp));
+	rc = params_fill(&pp, sql, types, ap);
+	if (rc < 0)
+		return rc;
+	/* A read outside a transaction that found the connection lost is
+	 * sent once more on the reset one. Never a write: it may have
+	 * committed before the connection went (the caller gets
+	 * -GH_UNAVAILABLE; inside store_transact the whole transaction is
+	 * run again, which is safe). */
+	rc = pg_run(q, sql, pp.n, pp.values, pp.lengths, pp.formats, &res);
+	if (rc == -GH_UNAVAILABLE && pg_was_reset(q) && !q->in_tx &&
+	    strncmp(sql, "SELECT ", 7) == 0)
+		rc = pg_run(q, sql, pp.n, pp.values, pp.lengths, pp.formats,
+			    &res);
+	if (rc < 0)
+		return rc;
+	q->changes = strtoll(PQcmdTuples(res), NULL, 10);
+	rc = take_rows(res, r);
+	PQclear(res);
+	return rc;
+}
+
+int
+pg_exec(struct store_conn *c, const char *sql, const char *types, ...)
+{
+	struct run r = {NULL, NULL, 0, 0, NULL};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+pg_insert(struct store_conn *c, int64_t *id_out, const char *sql,
+	  const char *types, ...)
+{
+	int64_t id = 0;
+	struct run r = {NULL, NULL, 0, 0, &id};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	if (rc == 0 && id_out != NULL)
+		*id_out = id;
+	return rc;
+}
+
+int
+pg_change(struct store_conn *c, int none, const char *sql, const char *types,
+	  ...)
+{
+	struct run r = {NULL, NULL, 0, 0, NULL};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	if (rc == 0 && pg_changes(c) != 1)
+		rc = none;
+	return rc;
+}
+
+int
+pg_row(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
+       const char *types, ...)
+{
+	struct run r = {fn, ctx, 1, 0, NULL};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	if (rc == 0 && r.rows == 0)
+		rc = -GH_NOT_FOUND;
+	return rc;
+}
+
+int
+pg_rows(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
+	const char *types, ...)
+{
+	struct run r = {fn, ctx, 0, 0, NULL};
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = run(c, &r, sql, types, &ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+pg_id_push(const struct pg_row *r, void *ctx)
+{
+	struct pg_ids *ids = ctx;
+
+	if (ids->n >= ids->max)
+		return 1;
+	ids->ids[ids->n++] = pg_i64(r, 0);
+	return ids->n >= ids->max ? 1 : 0;
+}
+
+int64_t
+pg_changes(struct store_conn *c)
+{
+	return pg_conn_of(c)->changes;
+}
+
+/* --- column readers ------------------------------------------------- */
+
+/* Logs a reader asked for a column it cannot decode (our bug). */
+static int
+wrong_type(const struct pg_row *r, int i, const char *want)
+{
+	log_event(LOG_ERROR, "store.pg",
+		  json_pack("{s:s, s:i, s:i}", "bug", want, "column", i,
+			    "oid", (int)PQftype(r->res, i)));
+	LOG_BUG("a column read as a type it does not have");
+	return 0;
+}
+
+int
+pg_null(const struct pg_row *r, int i)
+{
+	return PQgetisnull(r->res, r->row, i);
+}
+
+static uint64_t
+be_bytes(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int k = 0; k < n; k++)
+		v = (v << 8) | p[k];
+	return v;
+}
+
+int64_t
+pg_i64(const struct pg_row *r, int i)
+{
+	const unsigned char *p;
+	int len;
+
+	if (PQgetisnull(r->res, r->row, i))
+		return 0;
+	p = (const unsigned char *)PQgetvalue(r->res, r->row, i);
+	len = PQgetlength(r->res, r->row, i);
+	switch (PQftype(r->res, i)) {
+	case OID_INT8:
+		return len == 8 ? (int64_t)be_bytes(p, 8) : 0;
+	case OID_INT4:
+		return len == 4 ? (int64_t)(int32_t)(uint32_t)be_bytes(p, 4)
+				: 0;
+	case OID_INT2:
+		return len == 2 ? (int64_t)(int16_t)(uint16_t)be_bytes(p, 2)
+				: 0;
+	case OID_BOOL:
+		return len == 1 ? p[0] != 0 : 0;
+	default:
+		return wrong_type(r, i, "integer");
+	}
+}
+
+double
+pg_f64(const struct pg_row *r, int i)
+{
+	const unsigned char *p;
+	uint64_t u;
+	uint32_t w;
+	double d;
+	float f;
+
+	if (PQgetisnull(r->res, r->row, i))
+		return 0;
+	p = (const unsigned char *)PQgetvalue(r->res, r->row, i);
+	if (PQftype(r->res, i) == OID_FLOAT8 &&
+	    PQgetlength(r->res, r->row, i) == 8) {
+		u = be_bytes(p, 8);
+		memcpy(&d, &u, sizeof(d));
+		return d;
+	}
+	if (PQftype(r->res, i) == OID_FLOAT4 &&
+	    PQgetlength(r->res, r->row, i) == 4) {
+		w = (uint32_t)be_bytes(p, 4);
+		memcpy(&f, &w, sizeof(f));
+		return f;
+	}
+	if (PQftype(r->res, i) == OID_INT8 || PQftype(r->res, i) == OID_INT4 ||
+	    PQftype(r->res, i) == OID_INT2)
+		return (double)pg_i64(r, i);
+	return wrong_type(r, i, "float");
+}
+
+static int
+is_text(Oid t)
+{
+	return t == OID_TEXT || t == OID_VARCHAR || t == OID_BPCHAR ||
+	       t == OID_NAME;
+}
+
+void
+pg_text(const struct pg_row *r, int i, char *out, size_t outsz)
+{
+	size_t len;
+
+	if (outsz == 0)
+		return;
+	out[0] = '\0';
+	if (PQgetisnull(r->res, r->row, i))
+		return;
+	if (!is_text(PQftype(r->res, i))) {
+		wrong_type(r, i, "text");
+		return;
+	}
+	len = (size_t)PQgetlength(r->res, r->row, i);
+	if (len >= outsz)
+		len = outsz - 1;
+	memcpy(out, PQgetvalue(r->res, r->row, i), len);
+	out[len] = '\0';
+}
+
+int
+pg_blob(const struct pg_row *r, int i, struct blob *out)
+{
+	size_t len;
+
+	out->data = NULL;
+	out->len = 0;
+	if (PQgetisnull(r->res, r->row, i))
+		return 0;
+	if (PQftype(r->res, i) != OID_BYTEA) {
+		wrong_type(r, i, "bytea");
+		return 0;
+	}
+	len = (size_t)PQgetlength(r->res, r->row, i);
+	out->data = malloc(len > 0 ? len : 1);
+	if (out->data == NULL)
+		return -GH_INTERNAL;
+	memcpy(out->data, PQgetvalue(r->res, r->row, i), len);
+	out->len = len;
+	return 0;
+}
+
+int
+pg_dup(const struct pg_row *r, int i, char **out)
+{
+	size_t len;
+
+	*out = NULL;
+	if (PQgetisnull(r->res, r->row, i))
+		return 0;
+	if (!is_text(PQftype(r->res, i))) {
+		wrong_type(r, i, "text");
+		return 0;
+	}
+	len = (size_t)PQgetlength(r->res, r->row, i);
+	*out = malloc(len + 1);
+	if (*out == NULL)
+		return -GH_INTERNAL;
+	memcpy(*out, PQgetvalue(r->res, r->row, i), len);
+	(*out)[len] = '\0';
+	return 0;
+}
+
+void
+pg_bytes(const struct pg_row *r, int i, unsigned char *out, size_t n)
+{
+	memset(out, 0, n);
+	if (PQgetisnull(r->res, r->row, i))
+		return;
+	if (PQftype(r->res, i) != OID_BYTEA) {
+		wrong_type(r, i, "bytea");
+		return;
+	}
+	if ((size_t)PQgetlength(r->res, r->row, i) == n)
+		memcpy(out, PQgetvalue(r->res, r->row, i), n);
+}
+
+enum realm
+pg_realm(const struct pg_row *r, int i)
+{
+	char name[16];
+
+	pg_text(r, i, name, sizeof(name));
+	return strcmp(name, "staff") == 0 ? REALM_STAFF : REALM_CUSTOMER;
+}
+
+int
+pg_int64_row(const struct pg_row *r, void *ctx)
+{
+	*(int64_t *)ctx = pg_i64(r, 0);
+	return 0;
+}
+
+void *
+pg_append(void *v, size_t n, size_t size)
+{
+	void *grown = v;
+
+	/* Grows at powers of two: n == 0, 1, 2, 4, ... need room. */
+	if (n == 0 || (n & (n - 1)) == 0) {
+		size_t cap = n == 0 ? 4 : n * 2;
+
+		if (cap < n || cap > SIZE_MAX / size)
+			return NULL;
+		grown = realloc(v, cap * size);
+		if (grown == NULL)
+			return NULL;
+	}
+	memset((char *)grown + n * size, 0, size);
+	return grown;
+}
