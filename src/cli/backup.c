@@ -298,8 +298,10 @@ cli_backup(int argc, char **argv)
 		rc = cli_fail("backup: the backup must not be inside the data "
 			      "directory, where the keys are");
 	base = strrchr(a.file, '/');
-	snprintf(abs_to, sizeof(abs_to), "%s/%s", parent,
-		 base != NULL ? base + 1 : a.file);
+	if (rc == 0 && (size_t)snprintf(abs_to, sizeof(abs_to), "%s/%s", parent,
+					base != NULL ? base + 1 : a.file) >=
+			       sizeof(abs_to))
+		rc = cli_fail("backup: the file name is too long");
 	free(cfg);
 	if (rc != 0)
 		return rc;

@@ -104,16 +104,16 @@ check_once(uint64_t interval, int failing)
 	if (rc == 0 && took <= interval) {
 		(void)sd_notify(0, "WATCHDOG=1");
 		if (failing) {
-			notify_status("serving");
 			log_event(LOG_INFO, "watchdog.recovered", NULL);
+			notify_status("serving");
 		}
 		return 0;
 	}
-	notify_status("the store does not answer in time: watchdog "
-		      "withheld");
 	log_event(LOG_ERROR, "watchdog.store_slow",
 		  json_pack("{s:I, s:b}", "ms", (json_int_t)(took / 1000u),
 			    "failed", rc != 0));
+	notify_status("the store does not answer in time: watchdog "
+		      "withheld");
 	return 1;
 }
 

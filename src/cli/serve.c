@@ -224,6 +224,17 @@ print_check(const struct app *app)
 	json_decref(j);
 }
 
+/* READY=1, with where the listeners are as the status systemctl shows. */
+static void
+tell_ready(const struct app *app)
+{
+	char status[2 * CONFIG_STR_MAX + 64];
+
+	snprintf(status, sizeof(status), "serving: portal on %s, console on %s",
+		 app->cfg.listen, app->cfg.staff_listen);
+	notify_ready(status);
+}
+
 /* The refusals counted and not yet recorded are summarised before the
  * last checkpoint. */
 static void
@@ -268,7 +279,7 @@ cli_serve(int argc, char **argv)
 	}
 	if (notify_watchdog_start(&app) < 0)
 		log_event(LOG_ERROR, "watchdog.start_failed", NULL);
-	notify_ready("serving");
+	tell_ready(&app);
 	log_event(LOG_INFO, "server.started",
 		  json_pack("{s:s, s:s, s:s}", "public", app.cfg.listen,
 			    "staff", app.cfg.staff_listen, "dir", app.cfg.dir));

@@ -38,6 +38,9 @@
 
 #define WITHHELD "STATUS=the store does not answer in time: watchdog withheld"
 
+/* The datagram in which read_for last saw its stop line. */
+static char last_stop[4096];
+
 /* The notification socket, bound in a fresh directory; path gets its
  * name. */
 static int
@@ -111,8 +114,10 @@ read_for(int fd, int ms, const char *stop, int *watchdogs,
 			(*watchdogs)++;
 		if (status != NULL && statuses != NULL && has_line(buf, status))
 			(*statuses)++;
-		if (stop != NULL && has_line(buf, stop))
+		if (stop != NULL && has_line(buf, stop)) {
+			memcpy(last_stop, buf, (size_t)n + 1);
 			return 1;
+		}
 	}
 }
 
@@ -124,6 +129,7 @@ expect_ready(struct gh_server *s, int fd)
 {
 	struct gh_client c;
 	struct gh_resp r;
+	char want[160];
 	int starting = 0;
 
 	assert_true(read_for(fd, 120000, "READY=1", NULL,
@@ -131,6 +137,12 @@ expect_ready(struct gh_server *s, int fd)
 			     &starting));
 	assert_int_equal(starting, 1);
 	assert_true(gh_ports_open(s));
+	snprintf(want, sizeof(want),
+		 "STATUS=serving: portal on 127.0.0.1:%d, console on "
+		 "127.0.0.1:%d",
+		 s->pub_port, s->staff_port);
+	if (!has_line(last_stop, want))
+		fail_msg("READY=1 came as \"%s\"", last_stop);
 	gh_client_init(&c, 0);
 	assert_int_equal(gh_req(s, &c, "GET", "/api/v1/portal/tickets", NULL,
 				NULL, &r),
