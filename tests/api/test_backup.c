@@ -1,7 +1,7 @@
 /*
  * Issue 16 UNITS: `gatehouse backup` and `gatehouse restore`. A desk with
- * tickets and audit records is backed up while it serves and a customer
- * keeps writing; the backup is restored into a new directory, the key
+ * tickets, audit records and a rotated key ring is backed up while it
+ * serves and a customer keeps writing; the backup is restored into a new directory, the key
  * files are copied in by hand (the backup holds none), and then `audit
  * verify` passes, the restored desk serves, and the customer logs in and
  * reads the ticket. Without the keys, or with another desk's keys, the
@@ -152,6 +152,7 @@ static void
 make_desk(struct gh_client *c)
 {
 	const char *cp[] = {"audit", "checkpoint", NULL};
+	const char *rotate[] = {"keys", "rotate", NULL};
 	struct gh_resp r;
 
 	gh_add_customer(&srv, "backup-cust@example.org", &cust);
@@ -165,6 +166,8 @@ make_desk(struct gh_client *c)
 	ticket_id = json_integer_value(json_object_get(r.json, "id"));
 	gh_resp_free(&r);
 	assert_true(ticket_id > 0);
+	/* A rotated ring: the seals are now under keys/2.key. */
+	assert_int_equal(gh_cli(&srv, NULL, NULL, rotate), 0);
 	assert_int_equal(gh_cli(&srv, NULL, NULL, cp), 0);
 }
 
@@ -198,6 +201,8 @@ backup_while_writing(struct gh_client *c)
 			    "ok");
 	assert_non_null(strstr(out, "\"master.key\""));
 	assert_non_null(strstr(out, "\"audit.key\""));
+	assert_non_null(strstr(out, "\"keys/2.key\""));
+	assert_non_null(strstr(out, "\"keys/current\""));
 	json_decref(j);
 	free(out);
 	assert_true(gh_log_contains(&srv, "unreadable without the files of"));
