@@ -80,6 +80,9 @@ int cli_audit(int argc, char **argv);
 int cli_keys(int argc, char **argv);
 int cli_field(int argc, char **argv);
 int cli_training(int argc, char **argv);
+/* `backup` and `restore` (backup.c, issue 16 UNITS). */
+int cli_backup(int argc, char **argv);
+int cli_restore(int argc, char **argv);
 /* `staff force-password-change` (staff_password.c); argv[0] is the verb. */
 int cli_staff_force_password_change(int argc, char **argv);
 

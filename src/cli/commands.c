@@ -115,6 +115,22 @@ const struct cli_command cli_commands[] = {
 	 "Prints one JSON line per finding (where and what kind, never the\n"
 	 "value); exits 0 when clean, 1 when something was found.\n",
 	 cli_scan},
+	{"backup", "copy the database of a running desk to a file (no keys "
+		   "in it)",
+	 "  gatehouse backup --dir DIR --to FILE\n"
+	 "\n"
+	 "SQLite's online backup while serve runs; FILE is new (never\n"
+	 "overwritten), mode 0600, outside DIR. The backup holds ciphertexts\n"
+	 "only: keep DIR's key files apart from it. A PostgreSQL store is\n"
+	 "backed up with pg_dump (docs/operations.md).\n",
+	 cli_backup},
+	{"restore", "make a new data directory from a backup",
+	 "  gatehouse restore --dir NEWDIR --from FILE\n"
+	 "\n"
+	 "NEWDIR must not exist or be empty. Writes and checks the database\n"
+	 "(integrity, schema version) and names the key files to copy into\n"
+	 "NEWDIR before serve; it never creates or copies a key.\n",
+	 cli_restore},
 	{"help", "list the commands, or show one command's usage",
 	 "  gatehouse help [COMMAND]\n"
 	 "  gatehouse COMMAND --help\n"

@@ -9,6 +9,10 @@
  * Signals are blocked before any thread starts, so every thread inherits
  * the mask and only the main thread, waiting in sigtimedwait, sees them.
  * SIGHUP opens the log file ([log] file) again, for log rotation.
+ * Under systemd (Type=notify, cli/notify.h) it says READY=1 once both
+ * listeners are bound (the store was migrated when the app opened),
+ * pings the watchdog while the store answers, and says STOPPING=1 when a
+ * stop begins.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -18,6 +22,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/notify.h"
 #include "core/attachments.h"
 #include "core/changes.h"
 #include "core/drills.h"
@@ -219,6 +224,17 @@ print_check(const struct app *app)
 	json_decref(j);
 }
 
+/* READY=1, with where the listeners are as the status systemctl shows. */
+static void
+tell_ready(const struct app *app)
+{
+	char status[2 * CONFIG_STR_MAX + 64];
+
+	snprintf(status, sizeof(status), "serving: portal on %s, console on %s",
+		 app->cfg.listen, app->cfg.staff_listen);
+	notify_ready(status);
+}
+
 /* The refusals counted and not yet recorded are summarised before the
  * last checkpoint. */
 static void
@@ -256,17 +272,23 @@ cli_serve(int argc, char **argv)
 		return rc;
 	}
 	lock_down(&set);
+	notify_status("starting: compiling the detection engines");
 	if (open_log_file(&app) != 0 || start_services(&app, &srv) != 0) {
 		app_close(&app);
 		return 1;
 	}
+	if (notify_watchdog_start(&app) < 0)
+		log_event(LOG_ERROR, "watchdog.start_failed", NULL);
+	tell_ready(&app);
 	log_event(LOG_INFO, "server.started",
 		  json_pack("{s:s, s:s, s:s}", "public", app.cfg.listen,
 			    "staff", app.cfg.staff_listen, "dir", app.cfg.dir));
 	sig = run_until_signal(&app, &set);
 	log_event(LOG_INFO, "server.stopping",
 		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
+	notify_stopping();
 	server_stop(srv);
+	notify_watchdog_stop();
 	sla_sweep_stop();
 	mailer_stop();
 	flush_refusals(&app);

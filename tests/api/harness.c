@@ -723,3 +723,70 @@ gh_take_mail(struct gh_server *s, const char *to, const char *needle,
 	}
 	return -1;
 }
+
+/* Issue 16 UNITS: serve with a chosen environment (see harness.h). */
+
+/* In the child: applies env (see gh_start_env). */
+static void
+apply_env(const char *const *env)
+{
+	for (; env != NULL && *env != NULL; env++) {
+		char name[128];
+		const char *eq = strchr(*env, '=');
+		char pid[32];
+
+		if (eq == NULL) {
+			unsetenv(*env);
+			continue;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - *env), *env);
+		snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+		setenv(name, strcmp(eq + 1, "%pid") == 0 ? pid : eq + 1, 1);
+	}
+}
+
+void
+gh_start_env(struct gh_server *s, const char *extra_conf,
+	     const char *const *env)
+{
+	char tmpl[] = "/tmp/gh-api-XXXXXX";
+	const char *bin = getenv("GH_BIN");
+	const char *init_args[] = {"init", NULL};
+	char listen[64], staff[64];
+
+	memset(s, 0, sizeof(s[0]));
+	assert_non_null(bin);
+	snprintf(s->bin, sizeof(s->bin), "%s", bin);
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(s->dir, sizeof(s->dir), "%s/var", tmpl);
+	snprintf(s->log, sizeof(s->log), "%s/server.log", tmpl);
+	assert_int_equal(gh_cli(s, NULL, NULL, init_args), 0);
+	append_conf(s, extra_conf);
+	s->pub_port = free_port();
+	do
+		s->staff_port = free_port();
+	while (s->staff_port == s->pub_port);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->pub_port);
+	snprintf(staff, sizeof(staff), "127.0.0.1:%d", s->staff_port);
+	s->pid = fork();
+	assert_true(s->pid >= 0);
+	if (s->pid == 0) {
+		int logfd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		int null = open("/dev/null", O_RDWR);
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(logfd, 2);
+		apply_env(env);
+		execl(s->bin, s->bin, "serve", "--dir", s->dir, "--listen",
+		      listen, "--staff-listen", staff, (char *)NULL);
+		_exit(127);
+	}
+}
+
+int
+gh_ports_open(struct gh_server *s)
+{
+	return port_open(s->pub_port) && port_open(s->staff_port);
+}

@@ -140,3 +140,17 @@ void gh_assert_bad_page_args(struct gh_server *s, struct gh_client *c,
 			     size_t n);
 
 #endif
+
+/* Issue 16 UNITS: serve with a chosen environment, as systemd starts it. */
+
+/*
+ * As gh_start (init, extra_conf, serve on free ports) but serve runs with
+ * env changed: each "NAME=VALUE" is set and each bare "NAME" unset; a
+ * VALUE of "%pid" becomes the server's own pid (as systemd sets
+ * WATCHDOG_PID). Returns at once, without waiting for the ports (a test
+ * of readiness waits itself): gh_ports_open says when they answer.
+ */
+void gh_start_env(struct gh_server *s, const char *extra_conf,
+		  const char *const *env);
+/* 1 when both listeners of s accept a TCP connection now, else 0. */
+int gh_ports_open(struct gh_server *s);
