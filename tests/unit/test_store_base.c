@@ -1,0 +1,44 @@
+/*
+ * The conformance harness itself (tests/unit/store_conf.h) on both
+ * backends: each sc_open is a new, migrated, empty store, and stores
+ * opened one after the other do not share rows.
+ */
+#include "store_conf.h"
+
+static void
+test_fresh_and_apart(void **state)
+{
+	unsigned char seed[4] = {1, 2, 3, 4};
+	struct staff_new n = {"conf@example.com", "Conf", "agent", "h",
+			      {seed, sizeof(seed)}};
+	struct store *a = sc_open(), *b;
+	struct store_conn *c = store_acquire(a);
+	struct account acc;
+	int64_t id = 0;
+
+	(void)state;
+	assert_true(store_schema_version(a) >= 27);
+	assert_int_equal(c->ops->begin(c), 0);
+	assert_int_equal(c->ops->staff_insert(c, &n, &id), 0);
+	assert_int_equal(c->ops->commit(c), 0);
+	store_release(a, c);
+	store_close(a);
+	b = sc_open();
+	c = store_acquire(b);
+	assert_int_equal(c->ops->account_by_login(c, REALM_STAFF,
+						  "conf@example.com", &acc),
+			 -GH_NOT_FOUND);
+	store_release(b, c);
+	store_close(b);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh_and_apart),
+	};
+
+	return sc_main(argc, argv, "store_base", tests,
+		       sizeof(tests) / sizeof(tests[0]));
+}
