@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -24,6 +25,7 @@
 #include "core/mailer.h"
 #include "core/refusal.h"
 #include "core/sla.h"
+#include "http/manage.h"
 #include "http/server.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -35,6 +37,7 @@ struct serve_args {
 	const char *dir;
 	const char *listen; /* NULL: from the configuration */
 	const char *staff;  /* NULL: from the configuration */
+	const char *manage; /* NULL: from the configuration */
 	int check;
 };
 
@@ -47,19 +50,22 @@ parse_args(int argc, char **argv, struct serve_args *a)
 		{"listen", required_argument, 0, 'l'},
 		{"staff-listen", required_argument, 0, 's'},
 		{"check", no_argument, 0, 'n'},
+		{"manage-listen", required_argument, 0, 'm'},
 		{0, 0, 0, 0}};
 	int c;
 
 	a->dir = CLI_DEFAULT_DIR;
 	a->listen = NULL;
 	a->staff = NULL;
+	a->manage = NULL;
 	a->check = 0;
-	while ((c = getopt_long(argc, argv, "d:l:s:n", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:s:nm:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd': a->dir = optarg; break;
 		case 'l': a->listen = optarg; break;
 		case 's': a->staff = optarg; break;
 		case 'n': a->check = 1; break;
+		case 'm': a->manage = optarg; break;
 		default: return cli_usage_error("serve");
 		}
 	}
@@ -81,6 +87,13 @@ apply_listen(struct app *app, const struct serve_args *a)
 	if (server_parse_addr(app->cfg.listen, &ss, &len) < 0 ||
 	    server_parse_addr(app->cfg.staff_listen, &ss, &len) < 0)
 		return cli_fail("a listen address is not ADDRESS:PORT");
+	if (a->manage != NULL)
+		snprintf(app->cfg.manage_listen, sizeof(app->cfg.manage_listen),
+			 "%s", a->manage);
+	if (strcmp(app->cfg.manage_listen, "off") != 0 &&
+	    server_parse_addr(app->cfg.manage_listen, &ss, &len) < 0)
+		return cli_fail("the management address is not ADDRESS:PORT "
+				"or off");
 	return 0;
 }
 
@@ -233,11 +246,26 @@ flush_refusals(struct app *app)
 	store_release(app->store, c);
 }
 
+/* Stops the listeners and threads, flushes the refusals and signs a last
+ * checkpoint; the app is closed. */
+static void
+stop_services(struct app *app, struct server *srv)
+{
+	server_stop(srv);
+	sla_sweep_stop();
+	mailer_stop();
+	flush_refusals(app);
+	cli_audit_checkpoint(app);
+	app_close(app);
+}
+
 int
 cli_serve(int argc, char **argv)
 {
 	struct serve_args a;
 	struct server *srv = NULL;
+	struct manage *mgr = NULL;
+	char err[512];
 	struct app app;
 	sigset_t set;
 	int sig;
@@ -260,18 +288,21 @@ cli_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	if (manage_start(&app, app.cfg.manage_listen, &mgr, err,
+			 sizeof(err)) < 0) {
+		cli_fail(err);
+		stop_services(&app, srv);
+		return 1;
+	}
 	log_event(LOG_INFO, "server.started",
-		  json_pack("{s:s, s:s, s:s}", "public", app.cfg.listen,
-			    "staff", app.cfg.staff_listen, "dir", app.cfg.dir));
+		  json_pack("{s:s, s:s, s:s, s:s}", "public", app.cfg.listen,
+			    "staff", app.cfg.staff_listen, "manage",
+			    app.cfg.manage_listen, "dir", app.cfg.dir));
 	sig = run_until_signal(&app, &set);
 	log_event(LOG_INFO, "server.stopping",
 		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
-	server_stop(srv);
-	sla_sweep_stop();
-	mailer_stop();
-	flush_refusals(&app);
-	cli_audit_checkpoint(&app);
-	app_close(&app);
+	manage_stop(mgr);
+	stop_services(&app, srv);
 	log_event(LOG_INFO, "server.stopped", NULL);
 	return 0;
 }
