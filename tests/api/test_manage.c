@@ -400,6 +400,45 @@ new_ticket(struct gh_client *c)
 	return id;
 }
 
+/* Uploads an ELF executable named as a PDF to ticket id: 201, and
+ * quarantined as dangerous. */
+static void
+upload_executable(struct gh_client *c, int64_t id)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+				  "qrstuvwxyz0123456789+/";
+	unsigned char elf[512];
+	char enc[700], path[96];
+	struct gh_resp r;
+	size_t n = 0;
+
+	memset(elf, 0, sizeof(elf));
+	memcpy(elf, "\x7f" "ELF\x02\x01\x01", 7);
+	elf[16] = 2;
+	elf[18] = 62;
+	for (size_t i = 0; i < sizeof(elf); i += 3) {
+		unsigned v = (unsigned)elf[i] << 16 |
+			     (i + 1 < sizeof(elf) ? (unsigned)elf[i + 1] << 8 : 0) |
+			     (i + 2 < sizeof(elf) ? elf[i + 2] : 0);
+
+		enc[n++] = b64[v >> 18 & 63];
+		enc[n++] = b64[v >> 12 & 63];
+		enc[n++] = i + 1 < sizeof(elf) ? b64[v >> 6 & 63] : '=';
+		enc[n++] = i + 2 < sizeof(elf) ? b64[v & 63] : '=';
+	}
+	enc[n] = '\0';
+	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld/attachments",
+		 (long long)id);
+	assert_int_equal(gh_send_json(&srv, c, "POST", path,
+				      json_pack("{s:s, s:s}", "filename",
+						"invoice.pdf", "content_base64",
+						enc),
+				      &r),
+			 201);
+	assert_true(json_is_true(json_object_get(r.json, "quarantined")));
+	gh_resp_free(&r);
+}
+
 #define REQ(l, route, m, st)                                              \
 	"gatehouse_http_requests_total{listener=\"" l "\",route=\"" route \
 	"\",method=\"" m "\",status=\"" st "\"}"
@@ -428,6 +467,7 @@ test_metrics_move(void **state)
 		st = bad_login(&anon, victim.email);
 	assert_int_equal(st, 429);
 	id = new_ticket(&portal);
+	upload_executable(&portal, id);
 	snprintf(path, sizeof(path), "/api/v1/tickets/%lld/replies",
 		 (long long)id);
 	assert_int_equal(gh_send_json(&srv, &staff, "POST", path,
@@ -461,6 +501,7 @@ test_metrics_move(void **state)
 	MOVED("gatehouse_logins_total{realm=\"customer\",result=\"throttled\"}",
 	      1);
 	MOVED("gatehouse_dlp_blocks_total{kind=\"credit_card\"}", 1);
+	MOVED("gatehouse_attachments_quarantined_total", 1);
 	MOVED(REQ("staff", "/api/v1/tickets/{id}/replies", "POST", "422"), 1);
 	MOVED(REQ("staff", "/api/v1/tickets/{id}", "GET", "200"), 1);
 	MOVED(REQ("public", "/api/v1/portal/tickets", "POST", "201"), 1);
