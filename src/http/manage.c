@@ -138,6 +138,9 @@ get_metrics(struct manage *m, struct mreply *out)
 		return;
 	}
 	metrics_write(f);
+	metrics_write_gauge(f, "gatehouse_ready",
+			    "1 when /readyz would answer 200 now, else 0.",
+			    health_ready(m->app, READY_TIMEOUT_MS) == 0 ? 1 : 0);
 	write_audit_gauges(m, f);
 	fprintf(f,
 		"# HELP gatehouse_build_info The running build; always 1.\n"

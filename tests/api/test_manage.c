@@ -514,6 +514,7 @@ test_metrics_move(void **state)
 				  "{listener=\"staff\",route=\"/api/v1/"
 				  "tickets/{id}\"}") > 0);
 	assert_true(metric(after, "gatehouse_audit_records") > 0);
+	assert_true(metric(after, "gatehouse_ready") == 1);
 	assert_true(metric(after, "gatehouse_build_info{version=\"" GH_VERSION
 				  "\"}") == 1);
 	/* No e-mail address, token, session cookie or id in any label. */
@@ -576,6 +577,9 @@ test_readyz_store_gone(void **state)
 	assert_int_equal(json_object_size(j), 2);
 	assert_null(strstr(body, srv.dir));
 	json_decref(j);
+	free(body);
+	body = scrape();
+	assert_true(metric(body, "gatehouse_ready") == 0);
 	free(body);
 	/* Alive all the same. */
 	assert_int_equal(mreq(srv.manage_port, "GET", "/healthz", NULL, NULL),
