@@ -28,19 +28,19 @@ static const int64_t bucket_us[N_BUCKETS] = {
 
 struct series {
 	char *labels;
-	uint64_t value; /* a counter's value, a histogram's count */
-	uint64_t buckets[N_BUCKETS]; /* histogram: per bucket, not summed */
-	uint64_t sum_us;
+	atomic_uint_fast64_t value; /* a counter's value, a histogram's count */
+	atomic_uint_fast64_t buckets[N_BUCKETS]; /* per bucket, not summed */
+	atomic_uint_fast64_t sum_us;
 };
 
 struct family {
 	const char *name;
 	const char *help;
 	int histogram;
-	pthread_mutex_t lock;
-	struct series *slot[TABLE_SIZE];
+	pthread_mutex_t lock; /* taken to add a series, never to count */
+	_Atomic(struct series *) slot[TABLE_SIZE];
 	struct series *order[METRICS_MAX_SERIES];
-	unsigned n;
+	atomic_uint n;
 };
 
 #define FAMILY(n, h, hist) {n, h, hist, PTHREAD_MUTEX_INITIALIZER, {0}, {0}, 0}
@@ -144,35 +144,55 @@ hash_text(const char *s)
 	return h;
 }
 
-/* The series of f with these labels, created when new; NULL when the
- * family is full (counted as dropped). Called with f->lock held. */
+/* The series of f with these labels, or NULL. Lock-free: a slot, once
+ * set, never changes. *free_slot gets the first empty slot probed. */
 static struct series *
-lookup(struct family *f, const char *labels)
+find(struct family *f, const char *labels, uint32_t *free_slot)
 {
 	uint32_t i = hash_text(labels) & (TABLE_SIZE - 1);
 	struct series *s;
 
-	while (f->slot[i] != NULL) {
-		if (strcmp(f->slot[i]->labels, labels) == 0)
-			return f->slot[i];
+	for (;;) {
+		s = atomic_load_explicit(&f->slot[i], memory_order_acquire);
+		if (s == NULL)
+			break;
+		if (strcmp(s->labels, labels) == 0)
+			return s;
 		i = (i + 1) & (TABLE_SIZE - 1);
 	}
-	if (f->n >= METRICS_MAX_SERIES)
-		goto full;
-	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		goto full;
-	s->labels = strdup(labels);
-	if (s->labels == NULL) {
-		free(s);
-		goto full;
-	}
-	f->slot[i] = s;
-	f->order[f->n++] = s;
-	return s;
-full:
-	atomic_fetch_add(&dropped, 1);
+	*free_slot = i;
 	return NULL;
+}
+
+/* The series of f with these labels, created when new; NULL when the
+ * family is full (the caller counts it as dropped). */
+static struct series *
+lookup(struct family *f, const char *labels)
+{
+	uint32_t i = 0;
+	struct series *s = find(f, labels, &i);
+
+	if (s != NULL)
+		return s;
+	pthread_mutex_lock(&f->lock);
+	s = find(f, labels, &i); /* another thread may have added it */
+	if (s == NULL && atomic_load(&f->n) < METRICS_MAX_SERIES) {
+		s = calloc(1, sizeof(*s));
+		if (s != NULL)
+			s->labels = strdup(labels);
+		if (s != NULL && s->labels == NULL) {
+			free(s);
+			s = NULL;
+		}
+		if (s != NULL) {
+			f->order[atomic_load(&f->n)] = s;
+			atomic_fetch_add(&f->n, 1);
+			atomic_store_explicit(&f->slot[i], s,
+					      memory_order_release);
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	return s;
 }
 
 /* Adds 1 (and, for a histogram, micros) to f's series of these labels. */
@@ -182,28 +202,27 @@ observe(struct family *f, const char *const *names, const char *const *values,
 {
 	char labels[LABELS_MAX];
 	struct series *s;
+	unsigned b = 0;
 
 	if (render_labels(labels, names, values, n) < 0) {
 		atomic_fetch_add(&dropped, 1);
 		return;
 	}
-	pthread_mutex_lock(&f->lock);
 	s = lookup(f, labels);
-	if (s != NULL) {
-		s->value++;
-		if (f->histogram) {
-			unsigned b = 0;
-
-			if (micros < 0)
-				micros = 0;
-			while (b < N_BUCKETS && micros > bucket_us[b])
-				b++;
-			if (b < N_BUCKETS)
-				s->buckets[b]++;
-			s->sum_us += (uint64_t)micros;
-		}
+	if (s == NULL) {
+		atomic_fetch_add(&dropped, 1);
+		return;
 	}
-	pthread_mutex_unlock(&f->lock);
+	if (f->histogram) {
+		if (micros < 0)
+			micros = 0;
+		while (b < N_BUCKETS && micros > bucket_us[b])
+			b++;
+		if (b < N_BUCKETS)
+			atomic_fetch_add(&s->buckets[b], 1);
+		atomic_fetch_add(&s->sum_us, (uint64_t)micros);
+	}
+	atomic_fetch_add(&s->value, 1);
 }
 
 /* The method as counted: one of the fixed set, or "other". */
@@ -220,6 +239,89 @@ method_label(const char *m)
 	return "other";
 }
 
+/* The fast path of metrics_request: the two series of a (listener,
+ * route, method, status) seen before, found by the identity of the
+ * strings (static, metrics.h) without rendering labels. Entries are only
+ * added, with a compare-and-swap into an empty slot; a full neighbourhood
+ * just means the slow path. */
+struct req_fast {
+	const char *listener, *route, *method;
+	int status;
+	struct series *count, *dur;
+};
+
+#define FAST_SIZE 4096
+#define FAST_PROBES 8
+
+static _Atomic(struct req_fast *) fast[FAST_SIZE];
+
+static uint32_t
+fast_hash(const char *l, const char *r, const char *m, int status)
+{
+	uint64_t h = (uint64_t)(uintptr_t)l * 0x9E3779B97F4A7C15ull ^
+		     (uint64_t)(uintptr_t)r * 0xC2B2AE3D27D4EB4Full ^
+		     (uint64_t)(uintptr_t)m * 0x165667B19E3779F9ull ^
+		     (uint64_t)status * 0x27D4EB2F165667C5ull;
+
+	return (uint32_t)(h >> 32) & (FAST_SIZE - 1);
+}
+
+static struct req_fast *
+fast_find(const struct req_fast *k)
+{
+	uint32_t h = fast_hash(k->listener, k->route, k->method, k->status);
+
+	for (unsigned p = 0; p < FAST_PROBES; p++) {
+		struct req_fast *e = atomic_load_explicit(
+			&fast[(h + p) & (FAST_SIZE - 1)], memory_order_acquire);
+
+		if (e == NULL)
+			return NULL;
+		if (e->listener == k->listener && e->route == k->route &&
+		    e->method == k->method && e->status == k->status)
+			return e;
+	}
+	return NULL;
+}
+
+/* Remembers k (its series found the slow way); dropped when no empty
+ * slot is near. */
+static void
+fast_add(const struct req_fast *k)
+{
+	uint32_t h = fast_hash(k->listener, k->route, k->method, k->status);
+	struct req_fast *e = malloc(sizeof(*e));
+
+	if (e == NULL)
+		return;
+	*e = *k;
+	for (unsigned p = 0; p < FAST_PROBES; p++) {
+		struct req_fast *empty = NULL;
+
+		if (atomic_compare_exchange_strong(
+			    &fast[(h + p) & (FAST_SIZE - 1)], &empty, e))
+			return;
+	}
+	free(e);
+}
+
+/* Counts one request and its duration on the two series. */
+static void
+count_on(struct series *count, struct series *dur, int64_t micros)
+{
+	unsigned b = 0;
+
+	atomic_fetch_add(&count->value, 1);
+	if (micros < 0)
+		micros = 0;
+	while (b < N_BUCKETS && micros > bucket_us[b])
+		b++;
+	if (b < N_BUCKETS)
+		atomic_fetch_add(&dur->buckets[b], 1);
+	atomic_fetch_add(&dur->sum_us, (uint64_t)micros);
+	atomic_fetch_add(&dur->value, 1);
+}
+
 void
 metrics_request(const char *listener, const char *route, const char *method,
 		int status, int64_t micros)
@@ -227,18 +329,44 @@ metrics_request(const char *listener, const char *route, const char *method,
 	static const char *const rnames[] = {"listener", "route", "method",
 					     "status"};
 	static const char *const dnames[] = {"listener", "route"};
+	struct req_fast k;
+	const struct req_fast *e;
+	char labels[LABELS_MAX];
 	char st[8];
 	const char *v[4];
 
-	if (status < 100 || status > 599)
-		status = 0;
-	snprintf(st, sizeof(st), "%d", status);
+	k.listener = listener;
+	k.route = route;
+	k.method = method_label(method);
+	k.status = status < 100 || status > 599 ? 0 : status;
+	e = fast_find(&k);
+	if (e != NULL) {
+		count_on(e->count, e->dur, micros);
+		return;
+	}
+	snprintf(st, sizeof(st), "%d", k.status);
 	v[0] = listener;
 	v[1] = route;
-	v[2] = method_label(method);
+	v[2] = k.method;
 	v[3] = st;
-	observe(&fam_requests, rnames, v, 4, 0);
-	observe(&fam_duration, dnames, v, 2, micros);
+	/* A label set too long or a full family: counted as dropped. */
+	k.count = render_labels(labels, rnames, v, 4) == 0
+			  ? lookup(&fam_requests, labels)
+			  : NULL;
+	if (k.count == NULL) {
+		atomic_fetch_add(&dropped, 1);
+		return;
+	}
+	k.dur = render_labels(labels, dnames, v, 2) == 0
+			? lookup(&fam_duration, labels)
+			: NULL;
+	if (k.dur == NULL) {
+		atomic_fetch_add(&dropped, 1);
+		atomic_fetch_add(&k.count->value, 1);
+		return;
+	}
+	count_on(k.count, k.dur, micros);
+	fast_add(&k);
 }
 
 void
@@ -261,22 +389,28 @@ metrics_dlp_block(const char *kind)
 
 /* Writes the samples of histogram series s of f. */
 static void
-write_histogram(FILE *out, const struct family *f, const struct series *s)
+write_histogram(FILE *out, const struct family *f, struct series *s)
 {
 	const char *sep = s->labels[0] != '\0' ? "," : "";
 	uint64_t cum = 0;
 
+	uint64_t count = atomic_load(&s->value);
+
 	for (unsigned b = 0; b < N_BUCKETS; b++) {
-		cum += s->buckets[b];
+		cum += atomic_load(&s->buckets[b]);
 		fprintf(out, "%s_bucket{%s%sle=\"%g\"} %llu\n", f->name,
 			s->labels, sep, bucket_le[b], (unsigned long long)cum);
 	}
+	/* Counted while this was written: the +Inf bucket is at least the
+	 * sum of the others. */
+	if (count < cum)
+		count = cum;
 	fprintf(out, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", f->name, s->labels,
-		sep, (unsigned long long)s->value);
+		sep, (unsigned long long)count);
 	fprintf(out, "%s_sum{%s} %.6f\n", f->name, s->labels,
-		(double)s->sum_us / 1e6);
+		(double)atomic_load(&s->sum_us) / 1e6);
 	fprintf(out, "%s_count{%s} %llu\n", f->name, s->labels,
-		(unsigned long long)s->value);
+		(unsigned long long)count);
 }
 
 static void
@@ -284,15 +418,15 @@ write_family(FILE *out, struct family *f)
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
 		f->histogram ? "histogram" : "counter");
-	pthread_mutex_lock(&f->lock);
-	for (unsigned i = 0; i < f->n; i++) {
-		const struct series *s = f->order[i];
+	pthread_mutex_lock(&f->lock); /* order[] and n, not the counts */
+	for (unsigned i = 0; i < atomic_load(&f->n); i++) {
+		struct series *s = f->order[i];
 
 		if (f->histogram)
 			write_histogram(out, f, s);
 		else
 			fprintf(out, "%s{%s} %llu\n", f->name, s->labels,
-				(unsigned long long)s->value);
+				(unsigned long long)atomic_load(&s->value));
 	}
 	pthread_mutex_unlock(&f->lock);
 }

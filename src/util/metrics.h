@@ -40,7 +40,9 @@ void metrics_inc(enum metric_counter m);
  * router's pattern, "static" or "unmatched"), method (anything but GET,
  * HEAD, POST, PUT, PATCH, DELETE and OPTIONS is counted as "other"),
  * status (anything outside 100..599 as 0) and how long it took in
- * microseconds. All strings borrowed.
+ * microseconds. listener and route must live as long as the process
+ * (string literals, the route table): a label set seen before is found
+ * again by their addresses, without rendering its labels.
  */
 void metrics_request(const char *listener, const char *route,
 		     const char *method, int status, int64_t micros);

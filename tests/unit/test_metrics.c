@@ -125,12 +125,35 @@ test_bounded(void **state)
 	free(t);
 }
 
+/* A label set found again by its strings' addresses is the one found by
+ * their text: another copy of the same route counts on the same series. */
+static void
+test_same_text_other_address(void **state)
+{
+	char *copy = strdup("/same");
+	char *t;
+
+	(void)state;
+	metrics_request("public", "/same", "POST", 201, 100);
+	metrics_request("public", "/same", "POST", 201, 100);
+	metrics_request("public", copy, "POST", 201, 100);
+	t = dump();
+	assert_true(value(t, "gatehouse_http_requests_total{listener=\"public\","
+			     "route=\"/same\",method=\"POST\",status=\"201\"}") ==
+		    3);
+	assert_true(value(t, "gatehouse_http_request_duration_seconds_count{"
+			     "listener=\"public\",route=\"/same\"}") == 3);
+	free(t);
+	free(copy); /* never reused by the registry after this test */
+}
+
 static void *
 hammer(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < 20000; i++) {
 		metrics_login("staff", "ok");
+		metrics_request("staff", "/t", "GET", 200, 1);
 		metrics_inc(METRIC_STORE_TX_RETRIES);
 	}
 	return NULL;
@@ -151,6 +174,12 @@ test_threads(void **state)
 	assert_true(value(t, "gatehouse_logins_total{realm=\"staff\","
 			     "result=\"ok\"}") == 80000);
 	assert_true(value(t, "gatehouse_store_tx_retries_total") == 80000);
+	assert_true(value(t, "gatehouse_http_requests_total{listener=\"staff\","
+			     "route=\"/t\",method=\"GET\",status=\"200\"}") ==
+		    80000);
+	assert_true(value(t, "gatehouse_http_request_duration_seconds_bucket{"
+			     "listener=\"staff\",route=\"/t\",le=\"+Inf\"}") ==
+		    80000);
 	free(t);
 }
 
@@ -161,6 +190,7 @@ main(void)
 		cmocka_unit_test(test_escaping_and_fixed_sets),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_same_text_other_address),
 		cmocka_unit_test(test_threads),
 	};
 
