@@ -25,6 +25,7 @@
 #include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -590,6 +591,35 @@ test_readyz_store_gone(void **state)
 	free(body);
 }
 
+/* A key ring whose current marker names a key it does not hold (a
+ * rotation half done by hand): not ready, "keys"; the marker gone again:
+ * ready. */
+static void
+test_readyz_keys(void **state)
+{
+	char dir[300], cur[320], *body = NULL;
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/keys", srv.dir);
+	snprintf(cur, sizeof(cur), "%s/current", dir);
+	assert_true(mkdir(dir, 0700) == 0 || access(dir, F_OK) == 0);
+	assert_int_equal(access(cur, F_OK), -1); /* this test's own marker */
+	f = fopen(cur, "w");
+	assert_non_null(f);
+	fputs("7\n", f);
+	fclose(f);
+	assert_int_equal(mreq(srv.manage_port, "GET", "/readyz", &body, NULL),
+			 503);
+	assert_string_equal(body,
+			    "{\"status\":\"not_ready\",\"failed\":[\"keys\"]}");
+	free(body);
+	assert_int_equal(unlink(cur), 0);
+	assert_int_equal(mreq(srv.manage_port, "GET", "/readyz", &body, NULL),
+			 200);
+	free(body);
+}
+
 /* --- other instances ------------------------------------------------------ */
 
 static int
@@ -801,6 +831,7 @@ main(void)
 		cmocka_unit_test(test_metrics_move),
 		cmocka_unit_test(test_checkpoint_age),
 		cmocka_unit_test(test_readyz_store_gone),
+		cmocka_unit_test(test_readyz_keys),
 		cmocka_unit_test(test_config_port_and_off),
 	};
 
