@@ -821,6 +821,55 @@ test_config_port_and_off(void **state)
 	}
 }
 
+/* The public listener full ([server] max_connections = 4, four
+ * connections held open): it takes nobody more, and the management
+ * listener, a daemon of its own, still answers all three endpoints. */
+static void
+test_answers_when_full(void **state)
+{
+	struct gh_server s;
+	int fds[4];
+	char url[64];
+	CURL *c;
+
+	(void)state;
+	gh_start(&s, "\n[server]\nmax_connections = 4\n");
+	for (int i = 0; i < 4; i++) {
+		struct sockaddr_in a;
+
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_port = htons((uint16_t)s.pub_port);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_int_equal(connect(fds[i], (struct sockaddr *)&a,
+					 sizeof(a)),
+				 0);
+	}
+	usleep(200000); /* the listener has taken all four */
+	c = curl_easy_init();
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", s.pub_port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+	assert_int_not_equal(curl_easy_perform(c), CURLE_OK);
+	assert_int_equal(mreq(s.manage_port, "GET", "/healthz", NULL, NULL),
+			 200);
+	assert_int_equal(mreq(s.manage_port, "GET", "/readyz", NULL, NULL),
+			 200);
+	assert_int_equal(mreq(s.manage_port, "GET", "/metrics", NULL, NULL),
+			 200);
+	for (int i = 0; i < 4; i++)
+		close(fds[i]);
+	/* Room again: the public listener answers. */
+	for (int i = 0; i < 50 && curl_easy_perform(c) != CURLE_OK; i++)
+		usleep(100000);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_cleanup(c);
+	assert_int_equal(gh_stop(&s), 0);
+}
+
 int
 main(void)
 {
@@ -833,6 +882,7 @@ main(void)
 		cmocka_unit_test(test_readyz_store_gone),
 		cmocka_unit_test(test_readyz_keys),
 		cmocka_unit_test(test_config_port_and_off),
+		cmocka_unit_test(test_answers_when_full),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
