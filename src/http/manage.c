@@ -29,7 +29,7 @@
 
 #define MANAGE_CONNECTIONS 16
 #define MANAGE_TIMEOUT_S 10
-#define READY_TIMEOUT_MS 2000
+#define READY_TIMEOUT_MS 1000
 
 #ifndef GH_VERSION
 #define GH_VERSION "unknown"
@@ -247,8 +247,10 @@ int
 manage_start(struct app *app, const char *addr, struct manage **out,
 	     char *err, size_t errsz)
 {
+	/* No MHD_USE_ERROR_LOG: the log holds JSON lines only, and a
+	 * failure to listen is reported below. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+			 MHD_USE_THREAD_PER_CONNECTION;
 	struct manage *m;
 	unsigned alen = 0;
 
