@@ -819,6 +819,28 @@ test_config_port_and_off(void **state)
 		assert_int_not_equal(gh_cli(&s, NULL, NULL, bad), 0);
 		assert_int_equal(gh_cli(&s, NULL, NULL, off), 0);
 	}
+	{
+		/* A management port in use stops start-up (exit 1). */
+		struct sockaddr_in a;
+		socklen_t alen = sizeof(a);
+		int busy = socket(AF_INET, SOCK_STREAM, 0);
+		char pub[32], staff[32], mg[32];
+		const char *args[] = {"serve", "--listen", pub, "--staff-listen",
+				      staff, "--manage-listen", mg, NULL};
+
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		assert_int_equal(bind(busy, (struct sockaddr *)&a, sizeof(a)), 0);
+		assert_int_equal(listen(busy, 1), 0);
+		assert_int_equal(getsockname(busy, (struct sockaddr *)&a, &alen),
+				 0);
+		snprintf(pub, sizeof(pub), "127.0.0.1:%d", free_port());
+		snprintf(staff, sizeof(staff), "127.0.0.1:%d", free_port());
+		snprintf(mg, sizeof(mg), "127.0.0.1:%d", ntohs(a.sin_port));
+		assert_int_equal(gh_cli(&s, NULL, NULL, args), 1);
+		close(busy);
+	}
 }
 
 /* The public listener full ([server] max_connections = 4, four
