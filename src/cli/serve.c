@@ -113,6 +113,10 @@ lock_down(sigset_t *set)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* The management listener (http/manage.h), NULL when off: started with
+ * the others, stopped first. */
+static struct manage *manage_listener;
+
 /* Starts the engines, the listeners and the mailer. 0, or 1 after a
  * message (whatever started is stopped again). */
 static int
@@ -125,8 +129,15 @@ start_services(struct app *app, struct server **srv)
 	if (server_start(app, app->cfg.listen, app->cfg.staff_listen, srv, err,
 			 sizeof(err)) < 0)
 		return cli_fail(err);
+	if (manage_start(app, app->cfg.manage_listen, &manage_listener, err,
+			 sizeof(err)) < 0) {
+		server_stop(*srv);
+		*srv = NULL;
+		return cli_fail(err);
+	}
 	if (mailer_start(app) < 0 || sla_sweep_start(app) < 0) {
 		mailer_stop();
+		manage_stop(manage_listener);
 		server_stop(*srv);
 		*srv = NULL;
 		return cli_fail("the mail or SLA sweep thread cannot start");
@@ -246,26 +257,11 @@ flush_refusals(struct app *app)
 	store_release(app->store, c);
 }
 
-/* Stops the listeners and threads, flushes the refusals and signs a last
- * checkpoint; the app is closed. */
-static void
-stop_services(struct app *app, struct server *srv)
-{
-	server_stop(srv);
-	sla_sweep_stop();
-	mailer_stop();
-	flush_refusals(app);
-	cli_audit_checkpoint(app);
-	app_close(app);
-}
-
 int
 cli_serve(int argc, char **argv)
 {
 	struct serve_args a;
 	struct server *srv = NULL;
-	struct manage *mgr = NULL;
-	char err[512];
 	struct app app;
 	sigset_t set;
 	int sig;
@@ -288,21 +284,19 @@ cli_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	if (manage_start(&app, app.cfg.manage_listen, &mgr, err,
-			 sizeof(err)) < 0) {
-		cli_fail(err);
-		stop_services(&app, srv);
-		return 1;
-	}
 	log_event(LOG_INFO, "server.started",
-		  json_pack("{s:s, s:s, s:s, s:s}", "public", app.cfg.listen,
-			    "staff", app.cfg.staff_listen, "manage",
-			    app.cfg.manage_listen, "dir", app.cfg.dir));
+		  json_pack("{s:s, s:s, s:s}", "public", app.cfg.listen,
+			    "staff", app.cfg.staff_listen, "dir", app.cfg.dir));
 	sig = run_until_signal(&app, &set);
 	log_event(LOG_INFO, "server.stopping",
 		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
-	manage_stop(mgr);
-	stop_services(&app, srv);
+	manage_stop(manage_listener);
+	server_stop(srv);
+	sla_sweep_stop();
+	mailer_stop();
+	flush_refusals(&app);
+	cli_audit_checkpoint(&app);
+	app_close(&app);
 	log_event(LOG_INFO, "server.stopped", NULL);
 	return 0;
 }
