@@ -195,14 +195,14 @@ lookup(struct family *f, const char *labels)
 	return s;
 }
 
-/* Adds 1 (and, for a histogram, micros) to f's series of these labels. */
+/* Adds 1 to counter family f's series of these labels (requests and
+ * their histogram go through metrics_request's own path). */
 static void
-observe(struct family *f, const char *const *names, const char *const *values,
-	unsigned n, int64_t micros)
+count_series(struct family *f, const char *const *names, const char *const *values,
+	     unsigned n)
 {
 	char labels[LABELS_MAX];
 	struct series *s;
-	unsigned b = 0;
 
 	if (render_labels(labels, names, values, n) < 0) {
 		atomic_fetch_add(&dropped, 1);
@@ -212,15 +212,6 @@ observe(struct family *f, const char *const *names, const char *const *values,
 	if (s == NULL) {
 		atomic_fetch_add(&dropped, 1);
 		return;
-	}
-	if (f->histogram) {
-		if (micros < 0)
-			micros = 0;
-		while (b < N_BUCKETS && micros > bucket_us[b])
-			b++;
-		if (b < N_BUCKETS)
-			atomic_fetch_add(&s->buckets[b], 1);
-		atomic_fetch_add(&s->sum_us, (uint64_t)micros);
 	}
 	atomic_fetch_add(&s->value, 1);
 }
@@ -375,7 +366,7 @@ metrics_login(const char *realm, const char *result)
 	static const char *const names[] = {"realm", "result"};
 	const char *v[2] = {realm, result};
 
-	observe(&fam_logins, names, v, 2, 0);
+	count_series(&fam_logins, names, v, 2);
 }
 
 void
@@ -384,7 +375,7 @@ metrics_dlp_block(const char *kind)
 	static const char *const names[] = {"kind"};
 	const char *v[1] = {kind};
 
-	observe(&fam_dlp, names, v, 1, 0);
+	count_series(&fam_dlp, names, v, 1);
 }
 
 /* Writes the samples of histogram series s of f. */
