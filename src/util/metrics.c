@@ -198,8 +198,8 @@ lookup(struct family *f, const char *labels)
 /* Adds 1 to counter family f's series of these labels (requests and
  * their histogram go through metrics_request's own path). */
 static void
-count_series(struct family *f, const char *const *names, const char *const *values,
-	     unsigned n)
+count_series(struct family *f, const char *const *names,
+	     const char *const *values, unsigned n)
 {
 	char labels[LABELS_MAX];
 	struct series *s;
