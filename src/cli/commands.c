@@ -25,9 +25,13 @@ const struct cli_command cli_commands[] = {
 	{"serve", "run the portal and console listeners until SIGTERM or SIGINT",
 	 "  gatehouse serve [--dir DIR] [--listen ADDR:PORT] "
 	 "[--staff-listen ADDR:PORT] [--check|-n]\n"
+	 "                [--manage-listen ADDR:PORT|off]\n"
 	 "\n"
 	 "--listen and --staff-listen override [server] listen and\n"
-	 "staff_listen; --check validates the configuration and exits.\n",
+	 "staff_listen; --check validates the configuration and exits.\n"
+	 "--manage-listen overrides [server] manage_listen: the plain HTTP\n"
+	 "listener of /healthz, /readyz and /metrics (default\n"
+	 "127.0.0.1:9180; off opens none).\n",
 	 cli_serve},
 	{"staff", "add staff accounts, set their queues, unlock, disable, "
 		  "enable",

@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -29,6 +30,7 @@
 #include "core/mailer.h"
 #include "core/refusal.h"
 #include "core/sla.h"
+#include "http/manage.h"
 #include "http/server.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -40,6 +42,7 @@ struct serve_args {
 	const char *dir;
 	const char *listen; /* NULL: from the configuration */
 	const char *staff;  /* NULL: from the configuration */
+	const char *manage; /* NULL: from the configuration */
 	int check;
 };
 
@@ -52,19 +55,22 @@ parse_args(int argc, char **argv, struct serve_args *a)
 		{"listen", required_argument, 0, 'l'},
 		{"staff-listen", required_argument, 0, 's'},
 		{"check", no_argument, 0, 'n'},
+		{"manage-listen", required_argument, 0, 'm'},
 		{0, 0, 0, 0}};
 	int c;
 
 	a->dir = CLI_DEFAULT_DIR;
 	a->listen = NULL;
 	a->staff = NULL;
+	a->manage = NULL;
 	a->check = 0;
-	while ((c = getopt_long(argc, argv, "d:l:s:n", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:s:nm:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd': a->dir = optarg; break;
 		case 'l': a->listen = optarg; break;
 		case 's': a->staff = optarg; break;
 		case 'n': a->check = 1; break;
+		case 'm': a->manage = optarg; break;
 		default: return cli_usage_error("serve");
 		}
 	}
@@ -86,6 +92,13 @@ apply_listen(struct app *app, const struct serve_args *a)
 	if (server_parse_addr(app->cfg.listen, &ss, &len) < 0 ||
 	    server_parse_addr(app->cfg.staff_listen, &ss, &len) < 0)
 		return cli_fail("a listen address is not ADDRESS:PORT");
+	if (a->manage != NULL)
+		snprintf(app->cfg.manage_listen, sizeof(app->cfg.manage_listen),
+			 "%s", a->manage);
+	if (strcmp(app->cfg.manage_listen, "off") != 0 &&
+	    server_parse_addr(app->cfg.manage_listen, &ss, &len) < 0)
+		return cli_fail("the management address is not ADDRESS:PORT "
+				"or off");
 	return 0;
 }
 
@@ -105,6 +118,10 @@ lock_down(sigset_t *set)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* The management listener (http/manage.h), NULL when off: started with
+ * the others, stopped first. */
+static struct manage *manage_listener;
+
 /* Starts the engines, the listeners and the mailer. 0, or 1 after a
  * message (whatever started is stopped again). */
 static int
@@ -117,8 +134,15 @@ start_services(struct app *app, struct server **srv)
 	if (server_start(app, app->cfg.listen, app->cfg.staff_listen, srv, err,
 			 sizeof(err)) < 0)
 		return cli_fail(err);
+	if (manage_start(app, app->cfg.manage_listen, &manage_listener, err,
+			 sizeof(err)) < 0) {
+		server_stop(*srv);
+		*srv = NULL;
+		return cli_fail(err);
+	}
 	if (mailer_start(app) < 0 || sla_sweep_start(app) < 0) {
 		mailer_stop();
+		manage_stop(manage_listener);
 		server_stop(*srv);
 		*srv = NULL;
 		return cli_fail("the mail or SLA sweep thread cannot start");
@@ -287,6 +311,7 @@ cli_serve(int argc, char **argv)
 	log_event(LOG_INFO, "server.stopping",
 		  json_pack("{s:s}", "signal", sig == SIGINT ? "INT" : "TERM"));
 	notify_stopping();
+	manage_stop(manage_listener);
 	server_stop(srv);
 	notify_watchdog_stop();
 	sla_sweep_stop();

@@ -22,6 +22,7 @@
 #include "core/phish/attach.h"
 #include "util/errors.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 /* An upload on its way: the content as it will be stored (the original
  * or a cleaned copy), what was removed, and the verdict on it. */
@@ -362,6 +363,8 @@ attachments_upload_finish(struct store_conn *c, struct att_upload_job *j,
 	}
 	blob_clear(&out->content);
 	attachments_notice(out, notice);
+	if (x->n.quarantined)
+		metrics_inc(METRIC_ATTACHMENTS_QUARANTINED);
 	if (x->n.quarantined)
 		log_event(LOG_INFO, "attachment.quarantined",
 			  json_pack("{s:I, s:I, s:s?}", "attachment",

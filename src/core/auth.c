@@ -27,6 +27,7 @@
 #include "core/recovery.h"
 #include "core/session.h"
 #include "core/throttle.h"
+#include "util/metrics.h"
 #include "crypto/totp.h"
 #include "util/log.h"
 
@@ -162,6 +163,8 @@ reserve(struct store_conn *c, struct auth_attempt *a)
 	int rc = throttle_reserve(a->app, c, a->claims, 2, a->now,
 				  &a->retry_after);
 
+	if (rc == -GH_TOO_MANY_ATTEMPTS)
+		metrics_login(realm_name(a->req->realm), "throttled");
 	if (rc == -GH_TOO_MANY_ATTEMPTS)
 		log_event(LOG_WARN, "auth.throttled",
 			  json_pack("{s:s, s:s, s:I}", "realm",
@@ -374,6 +377,7 @@ fail(struct store_conn *c, struct auth_attempt *a)
 
 	memset(a->ok, 0, sizeof(*a->ok));
 	rc = store_transact(c, tx_failure, a);
+	metrics_login(realm_name(a->req->realm), "failed");
 	log_event(LOG_INFO, "auth.login_failed",
 		  json_pack("{s:s, s:s}", "realm", realm_name(a->req->realm),
 			    "request_id", a->req->request_id));
@@ -433,6 +437,8 @@ auth_login_finish(struct store_conn *c, struct auth_attempt *a,
 		rc = fail(c, a);
 	if (rc == 0)
 		*out = a->okv;
+	if (rc == 0)
+		metrics_login(realm_name(a->req->realm), "ok");
 	return rc;
 }
 

@@ -311,6 +311,10 @@ static const struct opt opts[] = {
 	I("sla", "sweep_seconds", sla_sweep_seconds, "30", 1, 3600,
 	  "seconds between two sweeps for SLA targets missed on tickets "
 	  "nobody changed"),
+	/* the management listener (issue 16, part MANAGE; http/manage.h) */
+	S("server", "manage_listen", manage_listen, "127.0.0.1:9180",
+	  "management listener (plain HTTP: /healthz, /readyz, /metrics), "
+	  "ADDRESS:PORT or off; keep it on loopback or a private network"),
 };
 
 static const struct opt *

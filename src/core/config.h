@@ -156,6 +156,7 @@ struct config {
 	char log_requests[16];		/* off, sample, all */
 	int64_t log_request_sample;
 	int64_t sla_sweep_seconds;	/* [sla] (issue 15, part SLA) */
+	char manage_listen[CONFIG_STR_MAX]; /* issue 16 MANAGE; "off" */
 
 	/* Set when an origin or the portal URL was derived from the listen
 	 * addresses rather than configured. */

@@ -22,6 +22,7 @@
 #include "core/tickets_int.h"
 #include "util/errors.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 /* How often a reply is checked again when notes keep being added while
  * it is checked. */
@@ -274,6 +275,20 @@ tx_reply_denied(struct store_conn *c, void *cls)
 				  "types", types));
 }
 
+/* Counts one block under each kind of finding it had (once per kind). */
+static void
+count_block(const struct dlp_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		size_t j = 0;
+
+		while (j < i && strcmp(f->v[j].type, f->v[i].type) != 0)
+			j++;
+		if (j == i)
+			metrics_dlp_block(f->v[i].type);
+	}
+}
+
 int
 tk_reply_denied(struct app *app, struct store_conn *c,
 		const struct tk_actor *a, const char *action,
@@ -282,6 +297,7 @@ tk_reply_denied(struct app *app, struct store_conn *c,
 	struct denied_ctx x = {app, a, action, ticket_id, f};
 	int rc = store_transact(c, tx_reply_denied, &x);
 
+	count_block(f);
 	log_event(LOG_INFO, "ticket.reply_blocked",
 		  json_pack("{s:I, s:I, s:s?}", "ticket", (json_int_t)ticket_id,
 			    "findings", (json_int_t)f->n, "request_id",

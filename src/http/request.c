@@ -20,6 +20,7 @@
 #include "util/errors.h"
 #include "util/jsonenc.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 const char *
 request_header(struct request *r, const char *name)
@@ -231,6 +232,18 @@ log_request(struct request *r)
 			    r->ip));
 }
 
+/* Counts r in the metrics: by the route's pattern ("static" for a file
+ * of the front end, "unmatched" for anything else), never by the path. */
+static void
+count_request(const struct request *r)
+{
+	metrics_request(r->listener == LISTEN_STAFF ? "staff" : "public",
+			r->route != NULL ? r->route->pattern
+			: r->raw != NULL ? "static"
+					 : "unmatched",
+			r->method, r->status, http_now_us() - r->started_us);
+}
+
 enum MHD_Result
 http_send_reply(struct request *r)
 {
@@ -284,6 +297,7 @@ http_send_reply(struct request *r)
 	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	log_request(r);
+	count_request(r);
 	/* The connection goes back to the pool as soon as the reply is
 	 * queued. */
 	if (r->db != NULL) {

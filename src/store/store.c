@@ -13,6 +13,7 @@
 #include "util/errors.h"
 #include "crypto/crypto.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 #define STORE_MAX_CONNS 64
 #define TX_ATTEMPTS 8
@@ -151,6 +152,7 @@ store_acquire(struct store *s)
 				abort();
 			}
 		}
+		metrics_inc(METRIC_STORE_POOL_WAITS);
 		pthread_cond_wait(&s->cond, &s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -188,6 +190,7 @@ store_transact(struct store_conn *c, store_tx_fn fn, void *cls)
 					  (1 + crypto_random_uniform(
 						   5u << attempt)))};
 			nanosleep(&ts, NULL);
+			metrics_inc(METRIC_STORE_TX_RETRIES);
 		}
 		rc = c->ops->begin(c);
 		if (rc == -GH_UNAVAILABLE)
@@ -362,4 +365,63 @@ sealed_value_clear(struct sealed_value *v)
 {
 	if (v != NULL)
 		blob_clear(&v->value);
+}
+
+int
+store_schema_newest(const struct store *s)
+{
+	/* A backend without the hook: the version it migrated to at open. */
+	return s->be->newest_version != NULL ? s->be->newest_version()
+					      : s->version;
+}
+
+struct store_conn *
+store_acquire_within(struct store *s, int timeout_ms)
+{
+	struct store_conn *c = NULL;
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (s->n_idle == 0 && s->n_open >= s->max_conns)
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &until) != 0)
+			break;
+	if (s->n_idle > 0)
+		c = s->idle[--s->n_idle];
+	else if (s->n_open < s->max_conns) {
+		pthread_mutex_unlock(&s->lock);
+		return store_acquire(s); /* opens one more at once */
+	}
+	pthread_mutex_unlock(&s->lock);
+	return c;
+}
+
+int
+store_ping(struct store *s, int timeout_ms, int *version_out)
+{
+	struct store_conn *c;
+	int rc;
+
+	*version_out = 0;
+	c = store_acquire_within(s, timeout_ms);
+	if (c == NULL)
+		return -GH_UNAVAILABLE;
+	if (s->be->ping != NULL) {
+		rc = s->be->ping(c, timeout_ms, version_out);
+	} else {
+		/* A backend without the hook: one read as the round trip,
+		 * unbounded but for the backend's own timeouts. */
+		int64_t n = 0;
+
+		rc = c->ops->audit_count(c, &n) < 0 ? -GH_UNAVAILABLE : 0;
+		*version_out = s->version;
+	}
+	store_release(s, c);
+	return rc;
 }

@@ -673,6 +673,20 @@ int store_transact(struct store_conn *c, store_tx_fn fn, void *cls);
 /* The schema version after migrations (for `serve --check`, tests). */
 int store_schema_version(struct store *s);
 
+/*
+ * Readiness (issue 16 MANAGE, http/manage.h): takes a connection of the
+ * pool, waiting at most timeout_ms for one, and makes one round trip on
+ * it (the backend's ping). 0 with *version_out the schema version the
+ * database holds now; -GH_UNAVAILABLE when no connection came in time
+ * or the database did not answer.
+ */
+int store_ping(struct store *s, int timeout_ms, int *version_out);
+/* The newest schema version this build's migrations reach. */
+int store_schema_newest(const struct store *s);
+/* store_acquire waiting at most timeout_ms: NULL when no connection
+ * came in time (for the management listener's reads). */
+struct store_conn *store_acquire_within(struct store *s, int timeout_ms);
+
 /* The body of a *_list_clear() for a list whose items own nothing:
  * frees the array and empties the list; NULL-safe. */
 #define STORE_LIST_FREE(l) \
@@ -713,6 +727,13 @@ struct store_backend {
 	 * (issue 14 VIEW); a write, a transaction or off ends it first, so
 	 * no write runs on an old snapshot. */
 	void (*shared_reads)(struct store_conn *c, int on);
+	/* Readiness (issue 16 MANAGE): one real round trip on c, bounded by
+	 * about timeout_ms, reading the schema version the database holds
+	 * now into *version_out; -GH_UNAVAILABLE when the database does not
+	 * answer, or is no longer the one the store opened. */
+	int (*ping)(struct store_conn *c, int timeout_ms, int *version_out);
+	/* The newest schema version this build's migrations reach. */
+	int (*newest_version)(void);
 };
 extern const struct store_backend store_sqlite_backend;
 /* "postgresql://..." (store/pg/; issue 16). The database password is read

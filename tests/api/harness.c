@@ -120,19 +120,25 @@ gh_cli(struct gh_server *s, const char *stdin_text, char **out,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* Starts `serve` on the initialised s->dir on two new free ports and
- * waits until both accept. */
+/* Starts `serve` on the initialised s->dir on two new free ports (and
+ * the management listener on a third, so that instances side by side
+ * never meet on its default port) and waits until all accept. */
 static void
 serve(struct gh_server *s)
 {
-	char listen[64], staff[64];
+	char listen[64], staff[64], manage[64];
 
 	s->pub_port = free_port();
 	do
 		s->staff_port = free_port();
 	while (s->staff_port == s->pub_port);
+	do
+		s->manage_port = free_port();
+	while (s->manage_port == s->pub_port ||
+	       s->manage_port == s->staff_port);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->pub_port);
 	snprintf(staff, sizeof(staff), "127.0.0.1:%d", s->staff_port);
+	snprintf(manage, sizeof(manage), "127.0.0.1:%d", s->manage_port);
 	s->pid = fork();
 	assert_true(s->pid >= 0);
 	if (s->pid == 0) {
@@ -146,13 +152,15 @@ serve(struct gh_server *s)
 		dup2(null, 1);
 		dup2(logfd, 2);
 		execl(s->bin, s->bin, "serve", "--dir", s->dir, "--listen",
-		      listen, "--staff-listen", staff, (char *)NULL);
+		      listen, "--staff-listen", staff, "--manage-listen",
+		      manage, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 200; i++) {
 		int status;
 
-		if (port_open(s->pub_port) && port_open(s->staff_port))
+		if (port_open(s->pub_port) && port_open(s->staff_port) &&
+		    port_open(s->manage_port))
 			return;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
 			fail_msg("gatehouse serve exited at start; see %s", s->log);

@@ -21,6 +21,7 @@ struct gh_server {
 	int pub_port;
 	int staff_port;
 	pid_t pid;
+	int manage_port; /* the management listener (plain HTTP) */
 };
 
 struct gh_user {

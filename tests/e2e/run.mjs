@@ -163,9 +163,11 @@ async function startServer() {
   configure();
   const pub = await freePort();
   const staff = await freePort();
+  const manage = await freePort(); // never the default 9180 another instance may hold
   PORTAL = `https://localhost:${pub}`;
   CONSOLE = `https://localhost:${staff}`;
-  server = spawn(bin, ['serve', '--dir', dir, '--listen', `127.0.0.1:${pub}`, '--staff-listen', `127.0.0.1:${staff}`],
+  server = spawn(bin, ['serve', '--dir', dir, '--listen', `127.0.0.1:${pub}`, '--staff-listen', `127.0.0.1:${staff}`,
+    '--manage-listen', `127.0.0.1:${manage}`],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (c) => { serverLog = (serverLog + c).slice(-20000); };
   server.stdout.on('data', keep);

@@ -319,6 +319,46 @@ sq_migrate(struct store_conn *c, int *version_out)
 	return 0;
 }
 
+/* --- readiness (issue 16 MANAGE) ------------------------------------- */
+
+/* The database file was removed or replaced since the connection opened
+ * it (SQLITE_FCNTL_HAS_MOVED): what this process writes then goes to a
+ * file nobody will open again, so the store is not ready. Otherwise one
+ * read, with the busy timeout cut to timeout_ms. */
+static int
+sq_ping(struct store_conn *c, int timeout_ms, int *version_out)
+{
+	struct sq_conn *q = sq_conn_of(c);
+	int64_t v = 0;
+	int moved = 0;
+	int rc;
+
+	if (sqlite3_file_control(q->db, "main", SQLITE_FCNTL_HAS_MOVED,
+				 &moved) != SQLITE_OK ||
+	    moved)
+		return -GH_UNAVAILABLE;
+	sqlite3_busy_timeout(q->db, timeout_ms);
+	rc = sq_row(c, sq_int64, &v,
+		    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+		    "");
+	sqlite3_busy_timeout(q->db, 5000);
+	if (rc < 0)
+		return -GH_UNAVAILABLE;
+	*version_out = (int)v;
+	return 0;
+}
+
+/* The number of the last migration compiled in. */
+static int
+sq_newest_version(void)
+{
+	long newest = 0;
+
+	for (const struct embedded_file *m = store_migrations; m->name; m++)
+		newest = strtol(m->name, NULL, 10);
+	return (int)newest;
+}
+
 /* --- the operations ------------------------------------------------- */
 
 static const struct store_ops sq_ops = {
@@ -562,4 +602,6 @@ const struct store_backend store_sqlite_backend = {
 	.close = sq_close,
 	.migrate = sq_migrate,
 	.shared_reads = sq_shared_reads,
+	.ping = sq_ping,
+	.newest_version = sq_newest_version,
 };
