@@ -1,7 +1,8 @@
 /*
  * The conformance harness itself (tests/unit/store_conf.h) on both
  * backends: each sc_open is a new, migrated, empty store, and stores
- * opened one after the other do not share rows.
+ * opened one after the other do not share rows; the readiness ping of
+ * each backend reads the schema version.
  */
 #include "store_conf.h"
 
@@ -16,8 +17,14 @@ test_fresh_and_apart(void **state)
 	struct account acc;
 	int64_t id = 0;
 
+	int version = 0;
+
 	(void)state;
 	assert_true(store_schema_version(a) >= 27);
+	/* Readiness (store_backend.ping, newest_version): a round trip
+	 * reads the version the database holds, the newest compiled in. */
+	assert_int_equal(store_ping(a, 1000, &version), 0);
+	assert_int_equal(version, store_schema_version(a));
 	assert_int_equal(c->ops->begin(c), 0);
 	assert_int_equal(c->ops->staff_insert(c, &n, &id), 0);
 	assert_int_equal(c->ops->commit(c), 0);

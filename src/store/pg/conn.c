@@ -564,6 +564,43 @@ pg_migrate(struct store_conn *c, int *version_out)
 	return 0;
 }
 
+/* Readiness (store_backend.ping): one round trip reading the schema
+ * version, under a statement timeout of timeout_ms; a lost connection or
+ * a database that does not answer in time is -GH_UNAVAILABLE. */
+static int
+pg_ping(struct store_conn *c, int timeout_ms, int *version_out)
+{
+	struct pg_conn *q = pg_conn_of(c);
+	char set[64];
+	int64_t v = 0;
+	int rc;
+
+	snprintf(set, sizeof(set), "SET statement_timeout = %d",
+		 timeout_ms > 0 ? timeout_ms : 1000);
+	if (PQstatus(q->db) != CONNECTION_OK || pg_script(q, set) < 0)
+		return -GH_UNAVAILABLE;
+	rc = pg_row(c, pg_int64_row, &v,
+		    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+		    "");
+	(void)pg_script(q, "SET statement_timeout = 0");
+	if (rc < 0)
+		return -GH_UNAVAILABLE;
+	*version_out = (int)v;
+	return 0;
+}
+
+/* The number of the last migration compiled in. */
+static int
+pg_newest_version(void)
+{
+	long newest = 0;
+
+	for (const struct embedded_file *m = store_pg_migrations; m->name;
+	     m++)
+		newest = strtol(m->name, NULL, 10);
+	return (int)newest;
+}
+
 /* --- the operations ------------------------------------------------- */
 
 /* Operations not translated yet stay NULL: pg_open refuses while any is,
@@ -612,4 +649,6 @@ const struct store_backend store_pg_backend = {
 	.close = pg_close,
 	.migrate = pg_migrate,
 	.shared_reads = pg_shared_reads,
+	.ping = pg_ping,
+	.newest_version = pg_newest_version,
 };
