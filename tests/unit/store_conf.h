@@ -35,26 +35,47 @@ static int sc_pg;           /* running on PostgreSQL */
 static unsigned sc_serial;  /* databases made by this program */
 static char sc_last[300];   /* the URL of the last sc_open */
 
-/* Runs sql on the cluster's maintenance database; 0 or -1. */
+/* Runs sql on the cluster's maintenance database once; 0, -1, or 1 when
+ * the connection was lost (test_store's reconnect test ends every other
+ * session on that database while suites run side by side). */
+static int
+sc_admin_once(const char *sql)
+{
+	PGconn *db = PQconnectdb("postgresql:///postgres");
+	PGresult *r = NULL;
+	int rc = -1;
+
+	if (PQstatus(db) == CONNECTION_OK) {
+		r = PQexec(db, sql);
+		if (PQresultStatus(r) == PGRES_COMMAND_OK)
+			rc = 0;
+		else if (PQstatus(db) != CONNECTION_OK)
+			rc = 1;
+		else
+			print_error("store_conf: %s", PQresultErrorMessage(r));
+	} else {
+		rc = 1;
+	}
+	PQclear(r);
+	PQfinish(db);
+	return rc;
+}
+
+/* sc_admin_once, again while the connection is lost (5 tries); 0 or -1. */
 static int
 sc_admin(const char *sql)
 {
-	PGconn *db = PQconnectdb("postgresql:///postgres");
-	PGresult *r;
-	int ok;
+	int rc = 1;
 
-	if (PQstatus(db) != CONNECTION_OK) {
-		print_error("store_conf: %s", PQerrorMessage(db));
-		PQfinish(db);
-		return -1;
+	for (int i = 0; i < 5 && rc == 1; i++) {
+		if (i > 0)
+			usleep(200000);
+		rc = sc_admin_once(sql);
 	}
-	r = PQexec(db, sql);
-	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!ok)
-		print_error("store_conf: %s", PQresultErrorMessage(r));
-	PQclear(r);
-	PQfinish(db);
-	return ok ? 0 : -1;
+	if (rc == 1)
+		print_error("store_conf: the maintenance database is "
+			    "unreachable");
+	return rc == 0 ? 0 : -1;
 }
 
 /* A new, empty, migrated store of the backend under test. */
