@@ -604,6 +604,28 @@ static const struct store_ops pg_ops = {
 	.audit_page = pg_audit_page,
 	.audit_checkpoint_page = pg_audit_checkpoint_page,
 	.audit_checkpoint_newest = pg_audit_checkpoint_newest,
+	/* hygiene.c */
+	.hygiene = {
+		.session_list = pg_hyg_session_list,
+		.session_hash_of = pg_hyg_session_hash_of,
+		.session_delete_others = pg_hyg_session_delete_others,
+		.login_insert = pg_hyg_login_insert,
+		.login_list = pg_hyg_login_list,
+		.login_network_seen = pg_hyg_login_network_seen,
+		.staff_pw_get = pg_hyg_staff_pw_get,
+		.staff_pw_set = pg_hyg_staff_pw_set,
+		.staff_pw_force = pg_hyg_staff_pw_force,
+	},
+	/* quota.c */
+	.quota = {
+		.sum = pg_quota_sum,
+		.walk = pg_quota_walk,
+		.event_add = pg_quota_event_add,
+		.hit = pg_quota_hit,
+		.closed = pg_quota_closed,
+		.summarised = pg_quota_summarised,
+		.prune = pg_quota_prune,
+	},
 };
 
 const struct store_backend store_pg_backend = {

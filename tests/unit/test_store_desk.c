@@ -1,0 +1,489 @@
+/*
+ * Store conformance of the "desk" families (issue 16, round 2) on both
+ * backends (tests/unit/store_conf.h): account hygiene (store/pg/hygiene.c
+ * and its SQLite twin), quotas, ... The same tests run on SQLite (suite
+ * unit) and PostgreSQL (suite store_pg).
+ */
+#include <sqlite3.h>
+
+#include "store_conf.h"
+
+/* Runs sql (constant text, the same on both backends) on the store of the
+ * last sc_open, beside the store's own connections: for rows whose
+ * operations belong to another group (tickets, messages, ...). */
+static void
+raw(const char *sql)
+{
+	if (sc_pg) {
+		PGconn *db = PQconnectdb(sc_last);
+		PGresult *r = PQexec(db, sql);
+
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			print_error("raw: %s", PQerrorMessage(db));
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(db);
+	} else {
+		sqlite3 *db = NULL;
+
+		assert_int_equal(sqlite3_open(sc_last + strlen("sqlite:"), &db),
+				 SQLITE_OK);
+		sqlite3_busy_timeout(db, 5000);
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			print_error("raw: %s", sqlite3_errmsg(db));
+		assert_int_equal(sqlite3_errcode(db), SQLITE_OK);
+		sqlite3_close(db);
+	}
+}
+
+/* A staff member named by email; its id. */
+static int64_t
+staff(struct store_conn *c, const char *email)
+{
+	unsigned char seed[4] = {1, 2, 3, 4};
+	struct staff_new n = {email, "Desk", "agent", "h",
+			      {seed, sizeof(seed)}};
+	int64_t id = 0;
+
+	assert_int_equal(c->ops->staff_insert(c, &n, &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+static void
+session(struct store_conn *c, const char *hash, enum realm r, int64_t who,
+	int64_t created)
+{
+	struct session_rec s;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.token_hash, sizeof(s.token_hash), "%s", hash);
+	s.realm = r;
+	s.principal_id = who;
+	s.created_at = created;
+	s.last_seen = created + 1;
+	s.idle_secs = 900;
+	s.abs_expires = created + 3600;
+	s.mfa = 1;
+	snprintf(s.ip, sizeof(s.ip), "192.0.2.7");
+	assert_int_equal(c->ops->session_insert(c, &s), 0);
+}
+
+/* --- hygiene ------------------------------------------------------------ */
+
+static void
+test_hyg_sessions(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct session_info_list l;
+	char hash[65];
+	int64_t a, b, n = -1;
+
+	(void)state;
+	a = staff(c, "a@example.com");
+	b = staff(c, "b@example.com");
+	session(c, "h1", REALM_STAFF, a, 100);
+	session(c, "h2", REALM_STAFF, a, 300);
+	session(c, "h3", REALM_STAFF, a, 200);
+	session(c, "h4", REALM_STAFF, b, 400);
+	session(c, "h5", REALM_CUSTOMER, a, 500); /* another realm, same id */
+	assert_int_equal(c->ops->hygiene.session_list(c, REALM_STAFF, a, "h3",
+						      &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].created_at, 300);
+	assert_int_equal(l.v[1].created_at, 200);
+	assert_int_equal(l.v[2].created_at, 100);
+	assert_int_equal(l.v[0].current, 0);
+	assert_int_equal(l.v[1].current, 1);
+	assert_int_equal(l.v[1].last_seen, 201);
+	assert_int_equal(l.v[1].idle_secs, 900);
+	assert_int_equal(l.v[1].abs_expires, 3800);
+	assert_int_equal(l.v[1].mfa, 1);
+	assert_string_equal(l.v[1].ip, "192.0.2.7");
+	assert_true(l.v[1].id >= 1000000000000000LL);
+	/* the public id names the session; another principal's is unknown */
+	assert_int_equal(c->ops->hygiene.session_hash_of(c, REALM_STAFF, a,
+							 l.v[0].id, hash), 0);
+	assert_string_equal(hash, "h2");
+	assert_int_equal(c->ops->hygiene.session_hash_of(c, REALM_STAFF, b,
+							 l.v[0].id, hash),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->hygiene.session_hash_of(c, REALM_CUSTOMER, a,
+							 l.v[0].id, hash),
+			 -GH_NOT_FOUND);
+	session_info_list_clear(&l);
+	/* NULL current: none is current */
+	assert_int_equal(c->ops->hygiene.session_list(c, REALM_STAFF, a, NULL,
+						      &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].current + l.v[1].current + l.v[2].current, 0);
+	session_info_list_clear(&l);
+	/* delete the others, keep h3 */
+	assert_int_equal(c->ops->hygiene.session_delete_others(c, REALM_STAFF,
+							       a, "h3", &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c->ops->hygiene.session_list(c, REALM_STAFF, a, "h3",
+						      &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].current, 1);
+	session_info_list_clear(&l);
+	/* b's and the customer's are untouched; NULL keeps none */
+	assert_int_equal(c->ops->hygiene.session_delete_others(c, REALM_STAFF,
+							       b, NULL, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->ops->hygiene.session_delete_others(c, REALM_STAFF,
+							       b, NULL, NULL), 0);
+	assert_int_equal(c->ops->hygiene.session_list(c, REALM_CUSTOMER, a,
+						      NULL, &l), 0);
+	assert_int_equal(l.n, 1);
+	session_info_list_clear(&l);
+	assert_int_equal(c->ops->hygiene.session_list(c, REALM_STAFF, 9999,
+						      NULL, &l), 0);
+	assert_int_equal(l.n, 0);
+	session_info_list_clear(&l);
+	store_release(s, c);
+	store_close(s);
+}
+
+static void
+login(struct store_conn *c, enum realm r, int64_t who, int64_t at,
+      const char *net, int ok, int64_t keep)
+{
+	struct login_new l = {r, who, at, "192.0.2.9", net, "password", ok};
+
+	assert_int_equal(c->ops->hygiene.login_insert(c, &l, keep), 0);
+}
+
+static void
+test_hyg_logins(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct login_list l;
+	int64_t seen = -1, earlier = -1, i;
+
+	(void)state;
+	for (i = 1; i <= 7; i++)
+		login(c, REALM_STAFF, 5, 1000 + i,
+		      i % 2 ? "192.0.2.0/24" : "198.51.100.0/24", i != 4, 5);
+	login(c, REALM_CUSTOMER, 5, 2000, "203.0.113.0/24", 1, 5);
+	/* bounded to the newest 5 per principal */
+	assert_int_equal(c->ops->hygiene.login_list(c, REALM_STAFF, 5, 100,
+						    &l), 0);
+	assert_int_equal(l.n, 5);
+	assert_int_equal(l.v[0].at, 1007);
+	assert_int_equal(l.v[4].at, 1003);
+	assert_int_equal(l.v[3].ok, 0); /* 1004 failed */
+	assert_int_equal(l.v[0].ok, 1);
+	assert_string_equal(l.v[0].network, "192.0.2.0/24");
+	assert_string_equal(l.v[0].method, "password");
+	assert_string_equal(l.v[0].ip, "192.0.2.9");
+	login_list_clear(&l);
+	assert_int_equal(c->ops->hygiene.login_list(c, REALM_STAFF, 5, 2, &l),
+			 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[1].at, 1006);
+	login_list_clear(&l);
+	assert_int_equal(c->ops->hygiene.login_list(c, REALM_CUSTOMER, 5, 10,
+						    &l), 0);
+	assert_int_equal(l.n, 1);
+	login_list_clear(&l);
+	/* ok rows among 1003..1007: 1003, 1005, 1006, 1007 */
+	assert_int_equal(c->ops->hygiene.login_network_seen(
+				 c, REALM_STAFF, 5, "192.0.2.0/24", &seen,
+				 &earlier), 0);
+	assert_int_equal(seen, 3);
+	assert_int_equal(earlier, 4);
+	assert_int_equal(c->ops->hygiene.login_network_seen(
+				 c, REALM_STAFF, 5, "10.0.0.0/8", &seen,
+				 &earlier), 0);
+	assert_int_equal(seen, 0);
+	assert_int_equal(earlier, 4);
+	assert_int_equal(c->ops->hygiene.login_network_seen(
+				 c, REALM_STAFF, 6, "10.0.0.0/8", &seen,
+				 &earlier), 0);
+	assert_int_equal(seen, 0);
+	assert_int_equal(earlier, 0);
+	store_release(s, c);
+	store_close(s);
+}
+
+static void
+test_hyg_staff_pw(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct staff_pw_state p;
+	int64_t a;
+
+	(void)state;
+	a = staff(c, "pw@example.com");
+	assert_int_equal(c->ops->hygiene.staff_pw_get(c, a, &p), 0);
+	assert_true(p.changed_at > 1600000000); /* its creation time */
+	assert_int_equal(p.must_change, 0);
+	assert_string_equal(p.reason, "");
+	assert_string_equal(p.forced_by, "");
+	assert_int_equal(p.disabled, 0);
+	assert_int_equal(c->ops->hygiene.staff_pw_force(c, a, "leaked",
+							"staff:1"), 0);
+	assert_int_equal(c->ops->hygiene.staff_pw_get(c, a, &p), 0);
+	assert_int_equal(p.must_change, 1);
+	assert_string_equal(p.reason, "leaked");
+	assert_string_equal(p.forced_by, "staff:1");
+	assert_int_equal(c->ops->account_set_disabled(c, REALM_STAFF, a, 1), 0);
+	assert_int_equal(c->ops->hygiene.staff_pw_set(c, a, "h2", 4102444800LL),
+			 0);
+	assert_int_equal(c->ops->hygiene.staff_pw_get(c, a, &p), 0);
+	assert_int_equal(p.changed_at, 4102444800LL); /* after 2038 */
+	assert_int_equal(p.must_change, 0);
+	assert_string_equal(p.reason, "");
+	assert_string_equal(p.forced_by, "");
+	assert_int_equal(p.disabled, 1);
+	assert_int_equal(c->ops->hygiene.staff_pw_get(c, a + 100, &p),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->hygiene.staff_pw_set(c, a + 100, "h", 1),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->hygiene.staff_pw_force(c, a + 100, "r", "cli"),
+			 -GH_NOT_FOUND);
+	store_release(s, c);
+	store_close(s);
+}
+
+/* --- quota -------------------------------------------------------------- */
+
+struct walked {
+	int64_t at[16], amount[16];
+	int n, stop_at;
+};
+
+static int
+walk_fn(void *ctx, int64_t at, int64_t amount)
+{
+	struct walked *w = ctx;
+
+	w->at[w->n] = at;
+	w->amount[w->n] = amount;
+	w->n++;
+	return w->n == w->stop_at ? 1 : 0;
+}
+
+static void
+test_quota_events(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct quota_scope q = {QSRC_EVENTS, 0, "ip:192.0.2.1", "upload"};
+	struct quota_sum sum;
+	struct walked w;
+
+	(void)state;
+	assert_int_equal(c->ops->quota.sum(c, &q, 0, &sum), 0);
+	assert_int_equal(sum.n, 0);
+	assert_int_equal(sum.total, 0);
+	assert_int_equal(c->ops->quota.event_add(c, "ip:192.0.2.1", "upload",
+						 300, 7), 0);
+	assert_int_equal(c->ops->quota.event_add(c, "ip:192.0.2.1", "upload",
+						 100, 5000000000LL), 0);
+	assert_int_equal(c->ops->quota.event_add(c, "ip:192.0.2.1", "upload",
+						 200, 3), 0);
+	assert_int_equal(c->ops->quota.event_add(c, "ip:192.0.2.1", "login",
+						 250, 1), 0);
+	assert_int_equal(c->ops->quota.event_add(c, "ip:192.0.2.2", "upload",
+						 250, 1), 0);
+	assert_int_equal(c->ops->quota.sum(c, &q, 0, &sum), 0);
+	assert_int_equal(sum.n, 3);
+	assert_int_equal(sum.total, 5000000010LL);
+	assert_int_equal(c->ops->quota.sum(c, &q, 100, &sum), 0); /* > since */
+	assert_int_equal(sum.n, 2);
+	assert_int_equal(sum.total, 10);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(c->ops->quota.walk(c, &q, 0, walk_fn, &w), 0);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(w.at[0], 100);
+	assert_int_equal(w.amount[0], 5000000000LL);
+	assert_int_equal(w.at[1], 200);
+	assert_int_equal(w.at[2], 300);
+	memset(&w, 0, sizeof(w));
+	w.stop_at = 1;
+	assert_int_equal(c->ops->quota.walk(c, &q, 150, walk_fn, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.at[0], 200);
+	/* prune: events at or before */
+	assert_int_equal(c->ops->quota.prune(c, 200, 0), 0);
+	assert_int_equal(c->ops->quota.sum(c, &q, 0, &sum), 0);
+	assert_int_equal(sum.n, 1);
+	assert_int_equal(sum.total, 7);
+	store_release(s, c);
+	store_close(s);
+}
+
+static void
+test_quota_hits(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct quota_hit_list l;
+	int64_t n = 0;
+
+	(void)state;
+	assert_int_equal(c->ops->quota.hit(c, "customer:9", "tickets", 100,
+					   200, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->ops->quota.hit(c, "customer:9", "tickets", 100,
+					   200, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c->ops->quota.hit(c, "customer:9", "tickets", 200,
+					   300, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->ops->quota.hit(c, "customer:9", "messages", 100,
+					   150, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->ops->quota.hit(c, "staff:3", "tickets", 100, 200,
+					   &n), 0);
+	assert_int_equal(n, 1);
+	/* closed at 200: windows ending at or before, oldest first, id ties */
+	assert_int_equal(c->ops->quota.closed(c, 200, 10, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0].limit, "messages");
+	assert_int_equal(l.v[0].window_end, 150);
+	assert_string_equal(l.v[1].subject, "customer:9");
+	assert_string_equal(l.v[1].limit, "tickets");
+	assert_int_equal(l.v[1].count, 2);
+	assert_int_equal(l.v[1].window_start, 100);
+	assert_string_equal(l.v[2].subject, "staff:3");
+	assert_true(l.v[1].id < l.v[2].id);
+	quota_hit_list_clear(&l);
+	assert_int_equal(c->ops->quota.closed(c, 200, 1, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(c->ops->quota.summarised(c, l.v[0].id), 0);
+	assert_int_equal(c->ops->quota.summarised(c, l.v[0].id + 1000),
+			 -GH_NOT_FOUND);
+	quota_hit_list_clear(&l);
+	assert_int_equal(c->ops->quota.closed(c, 200, (size_t)-1, &l), 0);
+	assert_int_equal(l.n, 2);
+	quota_hit_list_clear(&l);
+	assert_int_equal(c->ops->quota.closed(c, 99, 10, &l), 0);
+	assert_int_equal(l.n, 0);
+	quota_hit_list_clear(&l);
+	/* prune forgets summarised hits only */
+	assert_int_equal(c->ops->quota.prune(c, 0, 1000), 0);
+	assert_int_equal(c->ops->quota.closed(c, 1000, 10, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0].limit, "tickets");
+	assert_int_equal(l.v[2].window_end, 300);
+	quota_hit_list_clear(&l);
+	/* a window after prune starts again at 1 */
+	assert_int_equal(c->ops->quota.hit(c, "customer:9", "messages", 100,
+					   150, &n), 0);
+	assert_int_equal(n, 1);
+	store_release(s, c);
+	store_close(s);
+}
+
+static void
+test_quota_rows(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct quota_scope q = {QSRC_CUSTOMER_TICKETS, 0, NULL, NULL};
+	struct quota_sum sum;
+	struct walked w;
+	struct customer_new cn;
+	int64_t cust = 0, st;
+
+	(void)state;
+	memset(&cn, 0, sizeof(cn));
+	cn.email_idx = "idx1";
+	cn.email.data = (unsigned char *)"sealed";
+	cn.email.len = 6;
+	cn.totp_seed = cn.email;
+	cn.name = "Cust";
+	cn.pw_hash = "h";
+	assert_int_equal(c->ops->customer_insert(c, &cn, &cust), 0);
+	assert_int_equal(cust, 1);
+	st = staff(c, "q@example.com");
+	assert_int_equal(st, 1);
+	q.id = cust;
+	raw("INSERT INTO tickets (id, customer_id, subject, created_at, "
+	    "updated_at) VALUES (1, 1, 's', 100, 100), "
+	    "(2, 1, 's', 300, 300), (3, 1, 's', 200, 200)");
+	raw("INSERT INTO messages (ticket_id, author_realm, author_id, body, "
+	    "created_at) VALUES (1, 'customer', 1, 'héllo', 100), "
+	    "(2, 'customer', 1, 'abc', 300), (1, 'staff', 1, 'x', 150), "
+	    "(1, 'staff', 2, 'y', 150), (1, 'customer', 2, 'zz', 150)");
+	raw("INSERT INTO notes (ticket_id, staff_id, body, created_at) "
+	    "VALUES (1, 1, 'n', 120), (2, 1, 'n', 400)");
+	raw("INSERT INTO attachments (ticket_id, uploader_realm, uploader_id, "
+	    "filename, size, sha256, sniffed_type, verdict, quarantined, "
+	    "content, created_at) VALUES "
+	    "(1, 'customer', 1, 'a', 1000, 'h', 't', 'clean', 0, 'x', 110), "
+	    "(2, 'customer', 1, 'b', 3000000000, 'h', 't', 'clean', 0, 'x', "
+	    "310), (2, 'staff', 1, 'c', 5, 'h', 't', 'clean', 0, 'x', 310)");
+	assert_int_equal(c->ops->quota.sum(c, &q, 0, &sum), 0);
+	assert_int_equal(sum.n, 3);
+	assert_int_equal(sum.total, 3);
+	assert_int_equal(c->ops->quota.sum(c, &q, 150, &sum), 0);
+	assert_int_equal(sum.n, 2);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(c->ops->quota.walk(c, &q, 0, walk_fn, &w), 0);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(w.at[0], 100);
+	assert_int_equal(w.at[1], 200);
+	assert_int_equal(w.at[2], 300);
+	assert_int_equal(w.amount[2], 1);
+	q.src = QSRC_CUSTOMER_MESSAGES;
+	assert_int_equal(c->ops->quota.sum(c, &q, 0, &sum), 0);
+	assert_int_equal(sum.n, 2);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(c->ops->quota.walk(c, &q, 100, walk_fn, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.at[0], 300);
+	q.src = QSRC_CUSTOMER_ATTACH;
+	assert_int_equal(c->ops->quota.sum(c, &q, 0, &sum), 0);
+	assert_int_equal(sum.n, 2);
+	assert_int_equal(sum.total, 3000001000LL);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(c->ops->quota.walk(c, &q, 0, walk_fn, &w), 0);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.amount[0], 1000);
+	assert_int_equal(w.amount[1], 3000000000LL);
+	q.src = QSRC_CUSTOMER_STORED; /* bytes as stored: é is 2 */
+	assert_int_equal(c->ops->quota.sum(c, &q, 0, &sum), 0);
+	assert_int_equal(sum.n, 4);
+	assert_int_equal(sum.total, 6 + 3 + 3000001000LL);
+	assert_int_equal(c->ops->quota.walk(c, &q, 0, walk_fn, &w),
+			 -GH_INTERNAL);
+	q.src = QSRC_STAFF_MESSAGES;
+	q.id = st;
+	assert_int_equal(c->ops->quota.sum(c, &q, 0, &sum), 0);
+	assert_int_equal(sum.n, 3);
+	assert_int_equal(sum.total, 3);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(c->ops->quota.walk(c, &q, 0, walk_fn, &w), 0);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(w.at[0], 120);
+	assert_int_equal(w.at[1], 150);
+	assert_int_equal(w.at[2], 400);
+	q.id = 77;
+	assert_int_equal(c->ops->quota.sum(c, &q, 0, &sum), 0);
+	assert_int_equal(sum.n, 0);
+	store_release(s, c);
+	store_close(s);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hyg_sessions),
+		cmocka_unit_test(test_hyg_logins),
+		cmocka_unit_test(test_hyg_staff_pw),
+		cmocka_unit_test(test_quota_events),
+		cmocka_unit_test(test_quota_hits),
+		cmocka_unit_test(test_quota_rows),
+	};
+
+	return sc_main(argc, argv, "store_desk", tests,
+		       sizeof(tests) / sizeof(tests[0]));
+}
