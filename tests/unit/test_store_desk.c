@@ -472,6 +472,171 @@ test_quota_rows(void **state)
 	store_close(s);
 }
 
+/* --- training ----------------------------------------------------------- */
+
+static void
+module(struct store_conn *c, const char *id, int64_t pos, int required,
+       const char *title, int want)
+{
+	struct training_module m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.id, sizeof(m.id), "%s", id);
+	snprintf(m.title, sizeof(m.title), "%s", title);
+	m.pass_mark = 80;
+	m.validity_months = 12;
+	m.required = required;
+	m.position = pos;
+	m.markdown = "# md";
+	m.html = "<h1>md</h1>";
+	m.quiz = "{\"q\": []}";
+	snprintf(m.updated_by, sizeof(m.updated_by), "cli:alice");
+	m.updated_at = 4102444800LL;
+	assert_int_equal(c->ops->training.module_put(c, &m), want);
+}
+
+static void
+test_training_modules(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct training_module m;
+	struct training_module_list l;
+
+	(void)state;
+	module(c, "phishing", 2, 1, "Phishing", 0);
+	module(c, "b-module", 1, 0, "B", 0);
+	module(c, "a-module", 2, 0, "A", 0);
+	module(c, "Bad", 1, 0, "x", -GH_EXISTS);   /* the id's check */
+	module(c, "-bad", 1, 0, "x", -GH_EXISTS);
+	assert_int_equal(c->ops->training.module_get(c, "phishing", &m), 0);
+	assert_string_equal(m.title, "Phishing");
+	assert_int_equal(m.pass_mark, 80);
+	assert_int_equal(m.validity_months, 12);
+	assert_int_equal(m.required, 1);
+	assert_int_equal(m.position, 2);
+	assert_string_equal(m.markdown, "# md");
+	assert_string_equal(m.html, "<h1>md</h1>");
+	assert_string_equal(m.quiz, "{\"q\": []}");
+	assert_string_equal(m.updated_by, "cli:alice");
+	assert_int_equal(m.updated_at, 4102444800LL);
+	training_module_clear(&m);
+	/* put replaces every field */
+	module(c, "phishing", 0, 0, "Phishing 2", 0);
+	assert_int_equal(c->ops->training.module_get(c, "phishing", &m), 0);
+	assert_string_equal(m.title, "Phishing 2");
+	assert_int_equal(m.required, 0);
+	assert_int_equal(m.position, 0);
+	training_module_clear(&m);
+	assert_int_equal(c->ops->training.module_get(c, "nope", &m),
+			 -GH_NOT_FOUND);
+	training_module_clear(&m);
+	assert_int_equal(c->ops->training.module_list(c, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0].id, "phishing");
+	assert_string_equal(l.v[1].id, "b-module");
+	assert_string_equal(l.v[2].id, "a-module"); /* position 2 */
+	assert_null(l.v[0].markdown);
+	assert_string_equal(l.v[2].title, "A");
+	training_module_list_clear(&l);
+	store_release(s, c);
+	store_close(s);
+}
+
+static void
+test_training_progress(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct training_completion_new k = {0, "phishing", 500, 1000, "quiz",
+					    "staff:1"};
+	struct training_state_list l;
+	int64_t a, b, d, id = 0, id2 = 0, n = -1;
+
+	(void)state;
+	a = staff(c, "a@example.com");
+	b = staff(c, "b@example.com");
+	d = staff(c, "d@example.com");
+	assert_int_equal(c->ops->account_set_disabled(c, REALM_STAFF, d, 1), 0);
+	module(c, "phishing", 2, 1, "Phishing", 0);
+	module(c, "privacy", 1, 0, "Privacy", 0);
+	/* attempts */
+	assert_int_equal(c->ops->training.attempt_insert(c, a, "phishing", 50,
+							 0, 100, &id), 0);
+	assert_int_equal(c->ops->training.attempt_insert(c, a, "phishing", 90,
+							 1, 200, &id2), 0);
+	assert_true(id2 > id);
+	assert_int_equal(c->ops->training.attempt_insert(c, b, "phishing", 90,
+							 1, 200, NULL), 0);
+	assert_int_equal(c->ops->training.attempt_insert(c, a, "nope", 90, 1,
+							 200, NULL), -GH_EXISTS);
+	assert_int_equal(c->ops->training.attempt_count(c, a, "phishing", 0,
+							&n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c->ops->training.attempt_count(c, a, "phishing", 100,
+							&n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->ops->training.attempt_count(c, a, "privacy", 0,
+							&n), 0);
+	assert_int_equal(n, 0);
+	/* assignments: one open per (staff, module) */
+	assert_int_equal(c->ops->training.assignment_open(c, a, "phishing",
+							  "incident", 400), 0);
+	assert_int_equal(c->ops->training.assignment_open(c, a, "phishing",
+							  "manual", 450),
+			 -GH_EXISTS);
+	assert_int_equal(c->ops->training.assignment_open(c, b, "phishing",
+							  "new-hire", 600), 0);
+	/* a completion clears an assignment made at or before it */
+	k.staff_id = a;
+	id = 0;
+	assert_int_equal(c->ops->training.completion_insert(c, &k, &id), 0);
+	assert_true(id > 0);
+	k.staff_id = b;
+	assert_int_equal(c->ops->training.completion_insert(c, &k, NULL), 0);
+	k.staff_id = a;
+	k.completed_at = 300;
+	k.expires_at = 2000;
+	k.source = "external";
+	assert_int_equal(c->ops->training.completion_insert(c, &k, NULL), 0);
+	k.source = "other";
+	assert_int_equal(c->ops->training.completion_insert(c, &k, NULL),
+			 -GH_EXISTS);
+	assert_int_equal(c->ops->training.assignment_open(c, a, "phishing",
+							  "manual", 700), 0);
+	assert_int_equal(c->ops->training.states(c, 0, &l), 0);
+	assert_int_equal(l.n, 4); /* 2 staff not disabled x 2 modules */
+	assert_int_equal(l.v[0].staff_id, a);
+	assert_string_equal(l.v[0].module_id, "privacy");
+	assert_int_equal(l.v[0].completed_at, 0);
+	assert_int_equal(l.v[0].assigned_at, 0);
+	assert_string_equal(l.v[0].reason, "");
+	assert_string_equal(l.v[1].module_id, "phishing");
+	assert_string_equal(l.v[1].title, "Phishing");
+	assert_int_equal(l.v[1].required, 1);
+	assert_string_equal(l.v[1].staff_name, "Desk");
+	assert_string_equal(l.v[1].role, "agent");
+	assert_int_equal(l.v[1].completed_at, 300); /* latest expiring */
+	assert_int_equal(l.v[1].expires_at, 2000);
+	assert_int_equal(l.v[1].assigned_at, 700);
+	assert_string_equal(l.v[1].reason, "manual");
+	assert_int_equal(l.v[3].staff_id, b);
+	assert_int_equal(l.v[3].completed_at, 500);
+	assert_int_equal(l.v[3].expires_at, 1000);
+	assert_int_equal(l.v[3].assigned_at, 600); /* after the completion */
+	assert_string_equal(l.v[3].reason, "new-hire");
+	training_state_list_clear(&l);
+	assert_int_equal(c->ops->training.states(c, b, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].staff_id, b);
+	training_state_list_clear(&l);
+	assert_int_equal(c->ops->training.states(c, d, &l), 0);
+	assert_int_equal(l.n, 0);
+	training_state_list_clear(&l);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -482,6 +647,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_quota_events),
 		cmocka_unit_test(test_quota_hits),
 		cmocka_unit_test(test_quota_rows),
+		cmocka_unit_test(test_training_modules),
+		cmocka_unit_test(test_training_progress),
 	};
 
 	return sc_main(argc, argv, "store_desk", tests,

@@ -626,6 +626,17 @@ static const struct store_ops pg_ops = {
 		.summarised = pg_quota_summarised,
 		.prune = pg_quota_prune,
 	},
+	/* training.c */
+	.training = {
+		.module_put = pg_training_module_put,
+		.module_get = pg_training_module_get,
+		.module_list = pg_training_module_list,
+		.completion_insert = pg_training_completion_insert,
+		.attempt_insert = pg_training_attempt_insert,
+		.attempt_count = pg_training_attempt_count,
+		.assignment_open = pg_training_assignment_open,
+		.states = pg_training_states,
+	},
 };
 
 const struct store_backend store_pg_backend = {

@@ -254,4 +254,26 @@ int pg_quota_summarised(struct store_conn *c, int64_t id);
 int pg_quota_prune(struct store_conn *c, int64_t event_before,
 		   int64_t hit_before);
 
+/* training.c */
+int pg_training_module_put(struct store_conn *c,
+			   const struct training_module *m);
+int pg_training_module_get(struct store_conn *c, const char *id,
+			   struct training_module *out);
+int pg_training_module_list(struct store_conn *c,
+			    struct training_module_list *out);
+int pg_training_completion_insert(struct store_conn *c,
+				  const struct training_completion_new *n,
+				  int64_t *id_out);
+int pg_training_attempt_insert(struct store_conn *c, int64_t staff_id,
+			       const char *module_id, int64_t score,
+			       int passed, int64_t now, int64_t *id_out);
+int pg_training_attempt_count(struct store_conn *c, int64_t staff_id,
+			      const char *module_id, int64_t since,
+			      int64_t *n_out);
+int pg_training_assignment_open(struct store_conn *c, int64_t staff_id,
+				const char *module_id, const char *reason,
+				int64_t now);
+int pg_training_states(struct store_conn *c, int64_t staff_id,
+		       struct training_state_list *out);
+
 #endif
