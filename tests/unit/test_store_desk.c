@@ -637,6 +637,143 @@ test_training_progress(void **state)
 	store_close(s);
 }
 
+/* --- macros ------------------------------------------------------------- */
+
+static int64_t
+macro(struct store_conn *c, int64_t owner, int64_t queue, const char *name,
+      int64_t by, int want)
+{
+	struct macro_rec m;
+	int64_t id = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.owner_id = owner;
+	m.queue_id = queue;
+	snprintf(m.name, sizeof(m.name), "%s", name);
+	m.body = "Hello {{customer}}";
+	snprintf(m.status, sizeof(m.status), "pending");
+	snprintf(m.tags_add, sizeof(m.tags_add), "a b");
+	m.created_by = by;
+	m.updated_at = 1000;
+	assert_int_equal(c->ops->macros->insert(c, &m, &id), want);
+	return id;
+}
+
+static void
+test_macros(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct macro_rec m;
+	struct macro_list l;
+	int64_t a, b, pa, pz, g, bill, n = -1;
+
+	(void)state;
+	a = staff(c, "a@example.com"); /* member of queue 1 (general) */
+	b = staff(c, "b@example.com");
+	raw("INSERT INTO queues (id, name) VALUES (5, 'billing')");
+	pz = macro(c, a, 0, "zeta", a, 0);
+	pa = macro(c, a, 0, "Alpha", a, 0);
+	macro(c, b, 0, "alpha", b, 0);
+	g = macro(c, 0, 1, "General", b, 0);
+	bill = macro(c, 0, 5, "Bill", b, 0);
+	assert_true(pz > 0 && pa > pz && bill > g);
+	/* a name is unique in its scope only */
+	macro(c, a, 0, "zeta", a, -GH_EXISTS);
+	macro(c, 0, 1, "General", a, -GH_EXISTS);
+	macro(c, 0, 5, "General", a, 0);
+	macro(c, a, 0, "General", a, 0);
+	macro(c, a, 1, "both", a, -GH_EXISTS); /* exactly one scope */
+	assert_int_equal(c->ops->macros->get(c, g, &m), 0);
+	assert_int_equal(m.id, g);
+	assert_int_equal(m.owner_id, 0);
+	assert_int_equal(m.queue_id, 1);
+	assert_string_equal(m.queue_name, "general");
+	assert_string_equal(m.name, "General");
+	assert_string_equal(m.body, "Hello {{customer}}");
+	assert_string_equal(m.status, "pending");
+	assert_string_equal(m.priority, "");
+	assert_string_equal(m.tags_add, "a b");
+	assert_string_equal(m.tags_remove, "");
+	assert_int_equal(m.created_by, b);
+	assert_int_equal(m.created_at, 1000);
+	assert_int_equal(m.updated_at, 1000);
+	macro_rec_clear(&m);
+	assert_int_equal(c->ops->macros->get(c, pa, &m), 0);
+	assert_int_equal(m.owner_id, a);
+	assert_int_equal(m.queue_id, 0);
+	assert_string_equal(m.queue_name, "");
+	macro_rec_clear(&m);
+	assert_int_equal(c->ops->macros->get(c, 9999, &m), -GH_NOT_FOUND);
+	macro_rec_clear(&m);
+	/* list: personal first, by name (bytewise), then id */
+	assert_int_equal(c->ops->macros->list(c, a, 0, 0, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[0].name, "Alpha");
+	assert_string_equal(l.v[1].name, "General");
+	assert_int_equal(l.v[1].owner_id, a);
+	assert_string_equal(l.v[2].name, "zeta");
+	assert_int_equal(l.v[3].id, g);
+	macro_list_clear(&l);
+	assert_int_equal(c->ops->macros->list(c, a, 1, 0, &l), 0);
+	assert_int_equal(l.n, 6);
+	assert_string_equal(l.v[3].name, "Bill");
+	assert_string_equal(l.v[4].name, "General");
+	assert_string_equal(l.v[5].name, "General");
+	assert_true(l.v[4].id < l.v[5].id);
+	assert_int_equal(l.v[4].queue_id, 1);
+	assert_string_equal(l.v[5].queue_name, "billing");
+	macro_list_clear(&l);
+	assert_int_equal(c->ops->macros->list(c, a, 1, 5, &l), 0);
+	assert_int_equal(l.n, 5);
+	assert_int_equal(l.v[3].queue_id, 5);
+	assert_int_equal(l.v[4].queue_id, 5);
+	macro_list_clear(&l);
+	assert_int_equal(c->ops->macros->list(c, a, 0, 5, &l), 0);
+	assert_int_equal(l.n, 3); /* not a member of billing */
+	macro_list_clear(&l);
+	raw("INSERT INTO staff_queues (staff_id, queue_id) VALUES (1, 5)");
+	assert_int_equal(c->ops->macros->list(c, a, 0, 5, &l), 0);
+	assert_int_equal(l.n, 5);
+	macro_list_clear(&l);
+	/* update */
+	memset(&m, 0, sizeof(m));
+	m.id = pa;
+	snprintf(m.name, sizeof(m.name), "Beta");
+	m.body = "new";
+	snprintf(m.priority, sizeof(m.priority), "urgent");
+	snprintf(m.tags_remove, sizeof(m.tags_remove), "x");
+	m.updated_at = 4102444800LL;
+	assert_int_equal(c->ops->macros->update(c, &m), 0);
+	snprintf(m.name, sizeof(m.name), "zeta");
+	assert_int_equal(c->ops->macros->update(c, &m), -GH_EXISTS);
+	m.id = 9999;
+	assert_int_equal(c->ops->macros->update(c, &m), -GH_NOT_FOUND);
+	assert_int_equal(c->ops->macros->get(c, pa, &m), 0);
+	assert_string_equal(m.name, "Beta");
+	assert_string_equal(m.body, "new");
+	assert_string_equal(m.status, "");
+	assert_string_equal(m.priority, "urgent");
+	assert_string_equal(m.tags_add, "");
+	assert_string_equal(m.tags_remove, "x");
+	assert_int_equal(m.created_at, 1000);
+	assert_int_equal(m.updated_at, 4102444800LL);
+	macro_rec_clear(&m);
+	/* count and remove */
+	assert_int_equal(c->ops->macros->count(c, a, 0, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(c->ops->macros->count(c, a, 5, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c->ops->macros->count(c, 77, 0, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(c->ops->macros->remove(c, pa), 0);
+	assert_int_equal(c->ops->macros->remove(c, pa), -GH_NOT_FOUND);
+	assert_int_equal(c->ops->macros->count(c, a, 0, &n), 0);
+	assert_int_equal(n, 2);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -649,6 +786,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_quota_rows),
 		cmocka_unit_test(test_training_modules),
 		cmocka_unit_test(test_training_progress),
+		cmocka_unit_test(test_macros),
 	};
 
 	return sc_main(argc, argv, "store_desk", tests,

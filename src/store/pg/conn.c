@@ -637,6 +637,7 @@ static const struct store_ops pg_ops = {
 		.assignment_open = pg_training_assignment_open,
 		.states = pg_training_states,
 	},
+	.macros = &pg_macros_ops, /* macros.c */
 };
 
 const struct store_backend store_pg_backend = {

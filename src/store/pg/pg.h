@@ -276,4 +276,7 @@ int pg_training_assignment_open(struct store_conn *c, int64_t staff_id,
 int pg_training_states(struct store_conn *c, int64_t staff_id,
 		       struct training_state_list *out);
 
+/* macros.c: its operations table */
+extern const struct store_macros_ops pg_macros_ops;
+
 #endif
