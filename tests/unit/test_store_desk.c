@@ -774,6 +774,226 @@ test_macros(void **state)
 	store_close(s);
 }
 
+/* --- events ------------------------------------------------------------- */
+
+/* A customer (id 1) and a staff member (id 1, "Desk"). */
+static void
+desk_people(struct store_conn *c)
+{
+	struct customer_new cn;
+	int64_t cust = 0;
+
+	memset(&cn, 0, sizeof(cn));
+	cn.email_idx = "idx1";
+	cn.email.data = (unsigned char *)"sealed";
+	cn.email.len = 6;
+	cn.totp_seed = cn.email;
+	cn.name = "Cust";
+	cn.pw_hash = "h";
+	assert_int_equal(c->ops->customer_insert(c, &cn, &cust), 0);
+	assert_int_equal(cust, 1);
+	assert_int_equal(staff(c, "desk@example.com"), 1);
+}
+
+static int64_t
+event(struct store_conn *c, const char *kind, int64_t ticket, int64_t msg,
+      int64_t at, int want)
+{
+	struct event_new e = {kind, ticket, msg, 0, 0, REALM_STAFF, 1, at};
+	int64_t id = -1;
+
+	if (strcmp(kind, "message.customer") == 0)
+		e.actor_realm = REALM_CUSTOMER;
+	if (strcmp(kind, "ticket.queue") == 0)
+		e.prev_queue_id = 7;
+	assert_int_equal(c->ops->events->append(c, &e, &id), want);
+	return id;
+}
+
+static void
+test_events_stream(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct event_list l;
+	int64_t e1, e2, e3, e4, last = -1;
+
+	(void)state;
+	desk_people(c);
+	raw("INSERT INTO tickets (id, customer_id, subject, created_at, "
+	    "updated_at, assignee_id) VALUES (1, 1, 's', 1, 1, 1), "
+	    "(2, 1, 's', 1, 1, NULL)");
+	assert_int_equal(c->ops->events->last_id(c, &last), 0);
+	assert_int_equal(last, 0);
+	event(c, "ticket.created", 99, 0, 10, -GH_NOT_FOUND);
+	e1 = event(c, "ticket.created", 1, 0, 10, 0);
+	e2 = event(c, "message.customer", 2, 4102444800LL, 20, 0);
+	e3 = event(c, "typing", 1, 0, 30, 0);
+	e4 = event(c, "ticket.queue", 2, 0, 40, 0);
+	assert_true(e1 > 0 && e2 > e1 && e3 > e2 && e4 > e3);
+	event(c, "bogus", 1, 0, 10, -GH_EXISTS);
+	assert_int_equal(c->ops->events->last_id(c, &last), 0);
+	assert_int_equal(last, e4);
+	assert_int_equal(c->ops->events->since(c, 0, 100, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.v[0].id, e1);
+	assert_string_equal(l.v[0].kind, "ticket.created");
+	assert_int_equal(l.v[0].ticket_id, 1);
+	assert_int_equal(l.v[0].queue_id, 1);
+	assert_int_equal(l.v[0].assignee_id, 1);
+	assert_int_equal(l.v[0].customer_id, 1);
+	assert_int_equal(l.v[0].message_id, 0);
+	assert_int_equal(l.v[0].actor_realm, REALM_STAFF);
+	assert_int_equal(l.v[0].actor_id, 1);
+	assert_int_equal(l.v[0].at, 10);
+	assert_string_equal(l.v[0].actor_name, "");
+	assert_int_equal(l.v[1].assignee_id, 0);
+	assert_int_equal(l.v[1].message_id, 4102444800LL);
+	assert_int_equal(l.v[1].actor_realm, REALM_CUSTOMER);
+	assert_string_equal(l.v[2].kind, "typing");
+	assert_string_equal(l.v[2].actor_name, "Desk");
+	assert_int_equal(l.v[3].prev_queue_id, 7);
+	assert_int_equal(l.v[3].prev_assignee_id, 0);
+	event_list_clear(&l);
+	/* paging by id */
+	assert_int_equal(c->ops->events->since(c, e1, 2, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, e2);
+	assert_int_equal(l.v[1].id, e3);
+	event_list_clear(&l);
+	assert_int_equal(c->ops->events->since(c, e3, (size_t)-1, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, e4);
+	event_list_clear(&l);
+	assert_int_equal(c->ops->events->since(c, e4, 10, &l), 0);
+	assert_int_equal(l.n, 0);
+	event_list_clear(&l);
+	/* typing */
+	assert_int_equal(c->ops->events->typing_since(c, 1, 1, 29), 0);
+	assert_int_equal(c->ops->events->typing_since(c, 1, 1, 30),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->events->typing_since(c, 2, 1, 0),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->events->typing_since(c, 1, 2, 0),
+			 -GH_NOT_FOUND);
+	/* prune: at or before 10, then all but the newest 2 */
+	assert_int_equal(c->ops->events->prune(c, 10, 100), 0);
+	assert_int_equal(c->ops->events->since(c, 0, 100, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].id, e2);
+	event_list_clear(&l);
+	assert_int_equal(c->ops->events->prune(c, 0, 2), 0);
+	assert_int_equal(c->ops->events->since(c, 0, 100, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, e3);
+	event_list_clear(&l);
+	assert_int_equal(c->ops->events->last_id(c, &last), 0);
+	assert_int_equal(last, e4);
+	store_release(s, c);
+	store_close(s);
+}
+
+static void
+test_events_unread(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	int64_t ids[8];
+	size_t n = 99;
+
+	(void)state;
+	desk_people(c);
+	assert_int_equal(staff(c, "other@example.com"), 2);
+	raw("INSERT INTO tickets (id, customer_id, subject, created_at, "
+	    "updated_at) VALUES (1, 1, 's', 1, 1), (2, 1, 's', 1, 1), "
+	    "(3, 1, 's', 1, 1)");
+	raw("INSERT INTO messages (id, ticket_id, author_realm, author_id, "
+	    "body, created_at) VALUES (1, 1, 'customer', 1, 'a', 1), "
+	    "(2, 2, 'customer', 1, 'b', 1), (3, 3, 'staff', 1, 'c', 1)");
+	assert_int_equal(c->ops->events->unread(c, 1, "[3, 2, 1, 42]", ids, 8,
+						&n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(ids[1], 1);
+	assert_int_equal(c->ops->events->unread(c, 1, "[2, 1]", ids, 1, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(c->ops->events->seen(c, 1, 1, 100), 0);
+	assert_int_equal(c->ops->events->seen(c, 1, 3, 100), 0);
+	assert_int_equal(c->ops->events->unread(c, 1, "[1, 2, 3]", ids, 8,
+						&n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(c->ops->events->unread(c, 2, "[1, 2, 3]", ids, 8,
+						&n), 0);
+	assert_int_equal(n, 2); /* another staff member's markers */
+	assert_int_equal(c->ops->events->unread(c, 1, "[]", ids, 8, &n), 0);
+	assert_int_equal(n, 0);
+	/* a newer customer message makes it unread again; seen again
+	 * catches up */
+	raw("INSERT INTO messages (id, ticket_id, author_realm, author_id, "
+	    "body, created_at) VALUES (4, 1, 'customer', 1, 'd', 2)");
+	assert_int_equal(c->ops->events->unread(c, 1, "[1]", ids, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->ops->events->seen(c, 1, 1, 200), 0);
+	assert_int_equal(c->ops->events->unread(c, 1, "[1]", ids, 8, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(c->ops->events->seen(c, 1, 99, 200), -GH_EXISTS);
+	store_release(s, c);
+	store_close(s);
+}
+
+/* PostgreSQL only: an event whose transaction is still running holds
+ * back every later event (docs/pg-schema.md, events.txid); SQLite has
+ * one writer, so ids are committed in order there. */
+static void
+test_events_horizon(void **state)
+{
+	struct store *s;
+	struct store_conn *c;
+	struct event_list l;
+	PGconn *db;
+	PGresult *r;
+	int64_t e1, e3, last = -1;
+
+	(void)state;
+	if (!sc_pg)
+		skip();
+	s = sc_open();
+	c = store_acquire(s);
+	desk_people(c);
+	raw("INSERT INTO tickets (id, customer_id, subject, created_at, "
+	    "updated_at) VALUES (1, 1, 's', 1, 1)");
+	e1 = event(c, "ticket.created", 1, 0, 10, 0);
+	db = PQconnectdb(sc_last);
+	assert_int_equal(PQstatus(db), CONNECTION_OK);
+	r = PQexec(db, "BEGIN; INSERT INTO events (kind, ticket_id, queue_id, "
+		   "customer_id, actor_realm, actor_id, at) VALUES "
+		   "('typing', 1, 1, 1, 'staff', 1, 20)");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	e3 = event(c, "ticket.status", 1, 0, 30, 0);
+	assert_int_equal(c->ops->events->since(c, 0, 10, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, e1);
+	event_list_clear(&l);
+	assert_int_equal(c->ops->events->last_id(c, &last), 0);
+	assert_int_equal(last, e1);
+	r = PQexec(db, "COMMIT");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(db);
+	assert_int_equal(c->ops->events->since(c, e1, 10, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].kind, "typing");
+	assert_true(l.v[0].id > e1 && l.v[0].id < e3);
+	assert_int_equal(l.v[1].id, e3);
+	event_list_clear(&l);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -787,6 +1007,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_training_modules),
 		cmocka_unit_test(test_training_progress),
 		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_events_stream),
+		cmocka_unit_test(test_events_unread),
+		cmocka_unit_test(test_events_horizon),
 	};
 
 	return sc_main(argc, argv, "store_desk", tests,

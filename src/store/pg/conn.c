@@ -638,6 +638,7 @@ static const struct store_ops pg_ops = {
 		.states = pg_training_states,
 	},
 	.macros = &pg_macros_ops, /* macros.c */
+	.events = &pg_events_ops, /* events.c */
 };
 
 const struct store_backend store_pg_backend = {

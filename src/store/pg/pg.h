@@ -279,4 +279,7 @@ int pg_training_states(struct store_conn *c, int64_t staff_id,
 /* macros.c: its operations table */
 extern const struct store_macros_ops pg_macros_ops;
 
+/* events.c: its operations table */
+extern const struct store_events_ops pg_events_ops;
+
 #endif
