@@ -994,6 +994,282 @@ test_events_horizon(void **state)
 	store_close(s);
 }
 
+/* --- sla ---------------------------------------------------------------- */
+
+static int64_t
+calendar(struct store_conn *c, const char *name, int want)
+{
+	struct sla_calendar_rec r;
+	int64_t id = 0;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	snprintf(r.tz, sizeof(r.tz), "Europe/Berlin");
+	snprintf(r.hours, sizeof(r.hours), "mon-fri 09:00-17:00");
+	r.updated_at = 100;
+	assert_int_equal(c->ops->sla->cal_insert(c, &r, &id), want);
+	return id;
+}
+
+static void
+test_sla_calendars_policies(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct sla_calendar_rec r;
+	struct sla_calendar_list l;
+	struct sla_policy_rec p;
+	int64_t k1, k2;
+
+	(void)state;
+	k1 = calendar(c, "office", 0);
+	k2 = calendar(c, "Always", 0);
+	calendar(c, "office", -GH_EXISTS);
+	assert_int_equal(c->ops->sla->cal_list(c, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].name, "Always"); /* bytewise */
+	assert_string_equal(l.v[1].name, "office");
+	assert_string_equal(l.v[1].tz, "Europe/Berlin");
+	assert_string_equal(l.v[1].hours, "mon-fri 09:00-17:00");
+	assert_string_equal(l.v[1].holidays, "");
+	assert_int_equal(l.v[1].updated_at, 100);
+	STORE_LIST_FREE(&l);
+	assert_int_equal(c->ops->sla->cal_get(c, 0, "office", &r), 0);
+	assert_int_equal(r.id, k1);
+	assert_int_equal(c->ops->sla->cal_get(c, k2, NULL, &r), 0);
+	assert_string_equal(r.name, "Always");
+	assert_int_equal(c->ops->sla->cal_get(c, 0, "nope", &r),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->sla->cal_get(c, 999, NULL, &r),
+			 -GH_NOT_FOUND);
+	r.id = k2;
+	snprintf(r.name, sizeof(r.name), "always");
+	snprintf(r.holidays, sizeof(r.holidays), "2026-12-25");
+	r.updated_at = 4102444800LL;
+	assert_int_equal(c->ops->sla->cal_update(c, &r), 0);
+	assert_int_equal(c->ops->sla->cal_get(c, 0, "always", &r), 0);
+	assert_string_equal(r.holidays, "2026-12-25");
+	assert_int_equal(r.updated_at, 4102444800LL);
+	snprintf(r.name, sizeof(r.name), "office");
+	assert_int_equal(c->ops->sla->cal_update(c, &r), -GH_EXISTS);
+	r.id = 999;
+	assert_int_equal(c->ops->sla->cal_update(c, &r), -GH_NOT_FOUND);
+	/* policies */
+	assert_int_equal(c->ops->sla->policy_get(c, 1, &p), -GH_NOT_FOUND);
+	memset(&p, 0, sizeof(p));
+	p.queue_id = 1;
+	p.calendar_id = k1;
+	for (int i = 0; i < SLA_NPRIO; i++) {
+		p.first_response[i] = 60 * (i + 1);
+		p.resolution[i] = 600 * (i + 1);
+	}
+	p.updated_at = 200;
+	assert_int_equal(c->ops->sla->policy_put(c, &p), 0);
+	assert_int_equal(c->ops->sla->cal_in_use(c, k1), 0);
+	assert_int_equal(c->ops->sla->cal_in_use(c, k2), -GH_NOT_FOUND);
+	assert_int_equal(c->ops->sla->cal_delete(c, k1), -GH_EXISTS);
+	p.calendar_id = k2;
+	p.first_response[3] = 5;
+	p.updated_at = 300;
+	assert_int_equal(c->ops->sla->policy_put(c, &p), 0); /* replaces */
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(c->ops->sla->policy_get(c, 1, &p), 0);
+	assert_int_equal(p.queue_id, 1);
+	assert_int_equal(p.calendar_id, k2);
+	assert_string_equal(p.calendar_name, "always");
+	assert_int_equal(p.first_response[0], 60);
+	assert_int_equal(p.first_response[3], 5);
+	assert_int_equal(p.resolution[3], 2400);
+	assert_int_equal(p.updated_at, 300);
+	p.queue_id = 42;
+	assert_int_equal(c->ops->sla->policy_put(c, &p), -GH_EXISTS);
+	assert_int_equal(c->ops->sla->cal_delete(c, k1), 0);
+	assert_int_equal(c->ops->sla->cal_delete(c, k1), -GH_NOT_FOUND);
+	assert_int_equal(c->ops->sla->policy_delete(c, 1), 0);
+	assert_int_equal(c->ops->sla->policy_delete(c, 1), -GH_NOT_FOUND);
+	assert_int_equal(c->ops->sla->cal_delete(c, k2), 0);
+	store_release(s, c);
+	store_close(s);
+}
+
+static void
+breach(struct store_conn *c, int64_t ticket, const char *kind, int64_t at,
+       int64_t assignee, int64_t queue, int want)
+{
+	struct sla_breach_new b = {ticket, kind, at - 1, at, assignee, queue,
+				   "high"};
+
+	assert_int_equal(c->ops->sla->breach_insert(c, &b), want);
+}
+
+static void
+test_sla_tickets(void **state)
+{
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct sla_ticket_rec t;
+	struct sla_ticket_put put;
+	struct sla_policy_rec p;
+	struct sla_count_list l;
+	struct sla_risk_list r;
+	int64_t ids[8], k;
+	size_t n = 99;
+
+	(void)state;
+	desk_people(c);
+	assert_int_equal(staff(c, "amy@example.com"), 2);
+	raw("INSERT INTO queues (id, name) VALUES (5, 'billing')");
+	raw("INSERT INTO tickets (id, customer_id, subject, created_at, "
+	    "updated_at, assignee_id, queue_id, priority, status) VALUES "
+	    "(1, 1, 'one', 1, 1, 1, 1, 'high', 'open'), "
+	    "(2, 1, 'two', 1, 1, NULL, 5, 'low', 'open'), "
+	    "(3, 1, 'three', 1, 1, 2, 1, 'normal', 'open'), "
+	    "(4, 1, 'four', 1, 1, 2, 1, 'normal', 'solved')");
+	raw("INSERT INTO messages (ticket_id, author_realm, author_id, body, "
+	    "created_at) VALUES (1, 'staff', 1, 'hi', 2), "
+	    "(2, 'customer', 1, 'hi', 2)");
+	k = calendar(c, "office", 0);
+	memset(&p, 0, sizeof(p));
+	p.queue_id = 1;
+	p.calendar_id = k;
+	p.first_response[2] = 30;
+	p.resolution[2] = 300;
+	assert_int_equal(c->ops->sla->policy_put(c, &p), 0);
+	/* a ticket without a clock */
+	assert_int_equal(c->ops->sla->ticket_get(c, 2, &t), 0);
+	assert_int_equal(t.id, 2);
+	assert_string_equal(t.status, "open");
+	assert_string_equal(t.priority, "low");
+	assert_int_equal(t.queue_id, 5);
+	assert_int_equal(t.assignee_id, 0);
+	assert_int_equal(t.staff_replied, 0);
+	assert_int_equal(t.has_state, 0);
+	assert_int_equal(t.st.fr_elapsed, -1);
+	assert_int_equal(t.has_policy, 0);
+	assert_int_equal(c->ops->sla->ticket_get(c, 99, &t), -GH_NOT_FOUND);
+	/* the clock written with the ticket's due_at and breached */
+	memset(&put, 0, sizeof(put));
+	put.id = 1;
+	put.st.calendar_id = k;
+	put.st.running_since = 10;
+	put.st.accrued = 20;
+	put.st.fr_elapsed = 5;
+	put.st.fr_due = 4102444800LL;
+	put.st.res_due = 4102444900LL;
+	put.next_check = 500;
+	put.due_at = 400;
+	put.breached = 1;
+	assert_int_equal(c->ops->sla->ticket_put(c, &put), 0);
+	breach(c, 1, "first_response", 1000, 1, 1, 0);
+	breach(c, 1, "first_response", 1001, 1, 1, -GH_EXISTS);
+	breach(c, 1, "bogus", 1001, 1, 1, -GH_EXISTS);
+	assert_int_equal(c->ops->sla->ticket_get(c, 1, &t), 0);
+	assert_int_equal(t.assignee_id, 1);
+	assert_int_equal(t.breached, 1);
+	assert_int_equal(t.staff_replied, 1);
+	assert_int_equal(t.has_state, 1);
+	assert_int_equal(t.st.calendar_id, k);
+	assert_int_equal(t.st.running_since, 10);
+	assert_int_equal(t.st.accrued, 20);
+	assert_int_equal(t.st.fr_elapsed, 5);
+	assert_int_equal(t.st.fr_due, 4102444800LL);
+	assert_int_equal(t.st.res_due, 4102444900LL);
+	assert_int_equal(t.fr_recorded, 1);
+	assert_int_equal(t.res_recorded, 0);
+	assert_int_equal(t.has_policy, 1);
+	assert_int_equal(t.policy.queue_id, 1);
+	assert_int_equal(t.policy.calendar_id, k);
+	assert_int_equal(t.policy.first_response[2], 30);
+	assert_int_equal(t.policy.resolution[2], 300);
+	/* put again replaces; no next check, no due */
+	put.next_check = 0;
+	put.due_at = 0;
+	put.breached = 0;
+	put.st.accrued = 99;
+	assert_int_equal(c->ops->sla->ticket_put(c, &put), 0);
+	assert_int_equal(c->ops->sla->ticket_get(c, 1, &t), 0);
+	assert_int_equal(t.st.accrued, 99);
+	assert_int_equal(t.breached, 0);
+	put.id = 99;
+	assert_int_equal(c->ops->sla->ticket_put(c, &put), -GH_EXISTS);
+	/* due: next_check <= now, earliest first, ties by ticket */
+	memset(&put, 0, sizeof(put));
+	put.st.fr_elapsed = -1;
+	put.id = 3;
+	put.next_check = 700;
+	put.due_at = 300;
+	assert_int_equal(c->ops->sla->ticket_put(c, &put), 0);
+	put.id = 2;
+	put.next_check = 700;
+	put.due_at = 500;
+	assert_int_equal(c->ops->sla->ticket_put(c, &put), 0);
+	put.id = 4;
+	put.next_check = 600;
+	put.due_at = 100;
+	assert_int_equal(c->ops->sla->ticket_put(c, &put), 0);
+	assert_int_equal(c->ops->sla->due(c, 700, 8, ids, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(ids[0], 4);
+	assert_int_equal(ids[1], 2);
+	assert_int_equal(ids[2], 3);
+	assert_int_equal(c->ops->sla->due(c, 699, 8, ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->ops->sla->due(c, 700, 2, ids, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c->ops->sla->due(c, 10, 8, ids, &n), 0);
+	assert_int_equal(n, 0);
+	/* at risk: open tickets with a due_at before until */
+	assert_int_equal(c->ops->sla->at_risk(c, 1000, 10, &r), 0);
+	assert_int_equal(r.n, 2); /* 4 is solved, 1 has no due_at */
+	assert_int_equal(r.v[0].ticket_id, 3);
+	assert_string_equal(r.v[0].subject, "three");
+	assert_string_equal(r.v[0].queue, "general");
+	assert_int_equal(r.v[0].assignee_id, 2);
+	assert_string_equal(r.v[0].assignee_name, "Desk");
+	assert_string_equal(r.v[0].priority, "normal");
+	assert_int_equal(r.v[0].due_at, 300);
+	assert_int_equal(r.v[1].ticket_id, 2);
+	assert_int_equal(r.v[1].assignee_id, 0);
+	assert_string_equal(r.v[1].assignee_name, "");
+	assert_string_equal(r.v[1].queue, "billing");
+	STORE_LIST_FREE(&r);
+	assert_int_equal(c->ops->sla->at_risk(c, 1000, 1, &r), 0);
+	assert_int_equal(r.n, 1);
+	STORE_LIST_FREE(&r);
+	assert_int_equal(c->ops->sla->at_risk(c, 300, (size_t)-1, &r), 0);
+	assert_int_equal(r.n, 0);
+	STORE_LIST_FREE(&r);
+	/* the supervisors' counts over [since, until) */
+	breach(c, 1, "resolution", 1100, 1, 1, 0);
+	breach(c, 2, "first_response", 1200, 0, 5, 0);
+	breach(c, 3, "first_response", 1300, 2, 1, 0);
+	breach(c, 4, "resolution", 5000, 2, 1, 0);
+	assert_int_equal(c->ops->sla->by_queue(c, 1000, 5000, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, 1);
+	assert_string_equal(l.v[0].name, "general");
+	assert_int_equal(l.v[0].total, 3);
+	assert_int_equal(l.v[0].first_response, 2);
+	assert_int_equal(l.v[0].resolution, 1);
+	assert_int_equal(l.v[1].id, 5);
+	assert_int_equal(l.v[1].total, 1);
+	STORE_LIST_FREE(&l);
+	assert_int_equal(c->ops->sla->by_agent(c, 1000, 5001, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].total, 2); /* staff 1 and 2 tie on 2 */
+	assert_int_equal(l.v[1].total, 2);
+	assert_int_equal(l.v[2].id, 0);
+	assert_string_equal(l.v[2].name, "");
+	assert_int_equal(l.v[2].first_response, 1);
+	assert_int_equal(l.v[2].resolution, 0);
+	STORE_LIST_FREE(&l);
+	assert_int_equal(c->ops->sla->by_agent(c, 0, 1000, &l), 0);
+	assert_int_equal(l.n, 0);
+	STORE_LIST_FREE(&l);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1010,6 +1286,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_events_stream),
 		cmocka_unit_test(test_events_unread),
 		cmocka_unit_test(test_events_horizon),
+		cmocka_unit_test(test_sla_calendars_policies),
+		cmocka_unit_test(test_sla_tickets),
 	};
 
 	return sc_main(argc, argv, "store_desk", tests,

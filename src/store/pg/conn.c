@@ -639,6 +639,7 @@ static const struct store_ops pg_ops = {
 	},
 	.macros = &pg_macros_ops, /* macros.c */
 	.events = &pg_events_ops, /* events.c */
+	.sla = &pg_sla_ops, /* sla.c */
 };
 
 const struct store_backend store_pg_backend = {

@@ -282,4 +282,7 @@ extern const struct store_macros_ops pg_macros_ops;
 /* events.c: its operations table */
 extern const struct store_events_ops pg_events_ops;
 
+/* sla.c: its operations table */
+extern const struct store_sla_ops pg_sla_ops;
+
 #endif
