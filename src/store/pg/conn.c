@@ -641,6 +641,42 @@ static const struct store_ops pg_ops = {
 	.audit_page = pg_audit_page,
 	.audit_checkpoint_page = pg_audit_checkpoint_page,
 	.audit_checkpoint_newest = pg_audit_checkpoint_newest,
+	/* hygiene.c */
+	.hygiene = {
+		.session_list = pg_hyg_session_list,
+		.session_hash_of = pg_hyg_session_hash_of,
+		.session_delete_others = pg_hyg_session_delete_others,
+		.login_insert = pg_hyg_login_insert,
+		.login_list = pg_hyg_login_list,
+		.login_network_seen = pg_hyg_login_network_seen,
+		.staff_pw_get = pg_hyg_staff_pw_get,
+		.staff_pw_set = pg_hyg_staff_pw_set,
+		.staff_pw_force = pg_hyg_staff_pw_force,
+	},
+	/* quota.c */
+	.quota = {
+		.sum = pg_quota_sum,
+		.walk = pg_quota_walk,
+		.event_add = pg_quota_event_add,
+		.hit = pg_quota_hit,
+		.closed = pg_quota_closed,
+		.summarised = pg_quota_summarised,
+		.prune = pg_quota_prune,
+	},
+	/* training.c */
+	.training = {
+		.module_put = pg_training_module_put,
+		.module_get = pg_training_module_get,
+		.module_list = pg_training_module_list,
+		.completion_insert = pg_training_completion_insert,
+		.attempt_insert = pg_training_attempt_insert,
+		.attempt_count = pg_training_attempt_count,
+		.assignment_open = pg_training_assignment_open,
+		.states = pg_training_states,
+	},
+	.macros = &pg_macros_ops, /* macros.c */
+	.events = &pg_events_ops, /* events.c */
+	.sla = &pg_sla_ops, /* sla.c */
 };
 
 const struct store_backend store_pg_backend = {

@@ -216,4 +216,73 @@ int pg_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
 			     int limit, audit_cp_fn fn, void *ctx);
 int pg_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
 
+/* hygiene.c */
+int pg_hyg_session_list(struct store_conn *c, enum realm realm, int64_t id,
+			const char *current_hash,
+			struct session_info_list *out);
+int pg_hyg_session_hash_of(struct store_conn *c, enum realm realm, int64_t id,
+			   int64_t public_id, char hash_out[65]);
+int pg_hyg_session_delete_others(struct store_conn *c, enum realm realm,
+				 int64_t id, const char *keep_hash,
+				 int64_t *n_out);
+int pg_hyg_login_insert(struct store_conn *c, const struct login_new *l,
+			int64_t keep);
+int pg_hyg_login_list(struct store_conn *c, enum realm realm, int64_t id,
+		      int64_t max, struct login_list *out);
+int pg_hyg_login_network_seen(struct store_conn *c, enum realm realm,
+			      int64_t id, const char *network,
+			      int64_t *seen_out, int64_t *earlier_out);
+int pg_hyg_staff_pw_get(struct store_conn *c, int64_t id,
+			struct staff_pw_state *out);
+int pg_hyg_staff_pw_set(struct store_conn *c, int64_t id, const char *pw_hash,
+			int64_t now);
+int pg_hyg_staff_pw_force(struct store_conn *c, int64_t id, const char *reason,
+			  const char *forced_by);
+
+/* quota.c */
+int pg_quota_sum(struct store_conn *c, const struct quota_scope *s,
+		 int64_t since, struct quota_sum *out);
+int pg_quota_walk(struct store_conn *c, const struct quota_scope *s,
+		  int64_t since, quota_row_fn fn, void *ctx);
+int pg_quota_event_add(struct store_conn *c, const char *key,
+		       const char *what, int64_t at, int64_t amount);
+int pg_quota_hit(struct store_conn *c, const char *subject, const char *limit,
+		 int64_t start, int64_t end, int64_t *count_out);
+int pg_quota_closed(struct store_conn *c, int64_t now, size_t max,
+		    struct quota_hit_list *out);
+int pg_quota_summarised(struct store_conn *c, int64_t id);
+int pg_quota_prune(struct store_conn *c, int64_t event_before,
+		   int64_t hit_before);
+
+/* training.c */
+int pg_training_module_put(struct store_conn *c,
+			   const struct training_module *m);
+int pg_training_module_get(struct store_conn *c, const char *id,
+			   struct training_module *out);
+int pg_training_module_list(struct store_conn *c,
+			    struct training_module_list *out);
+int pg_training_completion_insert(struct store_conn *c,
+				  const struct training_completion_new *n,
+				  int64_t *id_out);
+int pg_training_attempt_insert(struct store_conn *c, int64_t staff_id,
+			       const char *module_id, int64_t score,
+			       int passed, int64_t now, int64_t *id_out);
+int pg_training_attempt_count(struct store_conn *c, int64_t staff_id,
+			      const char *module_id, int64_t since,
+			      int64_t *n_out);
+int pg_training_assignment_open(struct store_conn *c, int64_t staff_id,
+				const char *module_id, const char *reason,
+				int64_t now);
+int pg_training_states(struct store_conn *c, int64_t staff_id,
+		       struct training_state_list *out);
+
+/* macros.c: its operations table */
+extern const struct store_macros_ops pg_macros_ops;
+
+/* events.c: its operations table */
+extern const struct store_events_ops pg_events_ops;
+
+/* sla.c: its operations table */
+extern const struct store_sla_ops pg_sla_ops;
+
 #endif
