@@ -604,6 +604,12 @@ static const struct store_ops pg_ops = {
 	.audit_page = pg_audit_page,
 	.audit_checkpoint_page = pg_audit_checkpoint_page,
 	.audit_checkpoint_newest = pg_audit_checkpoint_newest,
+	/* customers.c (with the disclosure gate's two) */
+	.customer_contact = pg_customer_contact,
+	.customer_set_phrase = pg_customer_set_phrase,
+	.customer_sealed_next = pg_customer_sealed_next,
+	.disclosure.customer_visible = pg_customer_visible,
+	.disclosure.customer_name = pg_customer_name,
 };
 
 const struct store_backend store_pg_backend = {

@@ -216,4 +216,16 @@ int pg_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
 			     int limit, audit_cp_fn fn, void *ctx);
 int pg_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
 
+/* customers.c */
+int pg_customer_contact(struct store_conn *c, int64_t customer_id,
+			struct customer_contact *out);
+int pg_customer_set_phrase(struct store_conn *c, int64_t customer_id,
+			   const struct blob *phrase);
+int pg_customer_sealed_next(struct store_conn *c, int64_t after_id,
+			    struct customer_sealed *out);
+int pg_customer_name(struct store_conn *c, int64_t customer_id, char *out,
+		     size_t outsz);
+int pg_customer_visible(struct store_conn *c, const struct ticket_query *q,
+			int64_t customer_id);
+
 #endif

@@ -1,0 +1,306 @@
+/*
+ * Conformance of the customers family (issue 16) on both backends: the
+ * same tests of the store contract run on SQLite and on PostgreSQL
+ * (tests/unit/store_conf.h). Rows of other groups' tables (tickets,
+ * queues) are inserted with raw SQL through sc_sql, on the backend of the
+ * last sc_open.
+ */
+#include <sqlite3.h>
+
+#include "store_conf.h"
+
+/* Runs one constant statement on the store sc_last names; 0 or -1. */
+static int
+sc_sql(const char *sql)
+{
+	int ok;
+
+	if (sc_pg) {
+		PGconn *db = PQconnectdb(sc_last);
+		PGresult *r = PQexec(db, sql);
+
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			print_error("sc_sql: %s", PQresultErrorMessage(r));
+		PQclear(r);
+		PQfinish(db);
+	} else {
+		sqlite3 *db = NULL;
+		char *err = NULL;
+
+		ok = sqlite3_open(sc_last + strlen("sqlite:"), &db) == SQLITE_OK &&
+		     sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
+		     sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK;
+		if (!ok)
+			print_error("sc_sql: %s", err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		sqlite3_close(db);
+	}
+	return ok ? 0 : -1;
+}
+
+/* A store with its connection. */
+struct sc {
+	struct store *s;
+	struct store_conn *c;
+};
+
+static struct sc
+sc_new(void)
+{
+	struct sc t;
+
+	t.s = sc_open();
+	t.c = store_acquire(t.s);
+	return t;
+}
+
+static void
+sc_end(struct sc *t)
+{
+	store_release(t->s, t->c);
+	store_close(t->s);
+}
+
+static int64_t
+add_customer(struct store_conn *c, const char *idx, const char *name,
+	     const char *phone, const char *dob)
+{
+	static unsigned char seed[4] = {9, 8, 7, 6};
+	struct customer_new n = {0};
+	int64_t id = 0;
+
+	n.email_idx = idx;
+	n.email.data = (unsigned char *)(uintptr_t)idx;
+	n.email.len = strlen(idx);
+	n.name = name;
+	if (phone != NULL) {
+		n.phone.data = (unsigned char *)(uintptr_t)phone;
+		n.phone.len = strlen(phone);
+	}
+	if (dob != NULL) {
+		n.dob.data = (unsigned char *)(uintptr_t)dob;
+		n.dob.len = strlen(dob);
+	}
+	n.pw_hash = "h";
+	n.totp_seed.data = seed;
+	n.totp_seed.len = sizeof(seed);
+	assert_int_equal(c->ops->customer_insert(c, &n, &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+static int64_t
+add_staff(struct store_conn *c, const char *email)
+{
+	unsigned char seed[4] = {1, 2, 3, 4};
+	struct staff_new n = {email, "Agent", "agent", "h",
+			      {seed, sizeof(seed)}};
+	int64_t id = 0;
+
+	assert_int_equal(c->ops->staff_insert(c, &n, &id), 0);
+	return id;
+}
+
+static void
+assert_blob(const struct blob *b, const char *want)
+{
+	if (want == NULL) {
+		assert_int_equal(b->len, 0);
+		return;
+	}
+	assert_int_equal(b->len, strlen(want));
+	assert_memory_equal(b->data, want, b->len);
+}
+
+/* --- customers.c -------------------------------------------------------- */
+
+static void
+test_customer_contact_and_phrase(void **state)
+{
+	struct sc t = sc_new();
+	struct customer_contact cc;
+	unsigned char ph[3] = {0, 0xff, 7};
+	struct blob phrase = {ph, sizeof(ph)}, none = {NULL, 0};
+	int64_t a, b;
+
+	(void)state;
+	a = add_customer(t.c, "idx-a", "Ann Ö", "+441", NULL);
+	b = add_customer(t.c, "idx-b", "Bob", NULL, NULL);
+	assert_int_equal(t.c->ops->customer_contact(t.c, a, &cc), 0);
+	assert_int_equal(cc.id, a);
+	assert_string_equal(cc.email_idx, "idx-a");
+	assert_string_equal(cc.name, "Ann Ö");
+	assert_blob(&cc.email, "idx-a");
+	assert_blob(&cc.phone, "+441");
+	assert_blob(&cc.phrase, NULL);
+	customer_contact_clear(&cc);
+	/* the phrase is set on that customer only, bytes kept */
+	assert_int_equal(t.c->ops->customer_set_phrase(t.c, a, &phrase), 0);
+	assert_int_equal(t.c->ops->customer_contact(t.c, a, &cc), 0);
+	assert_int_equal(cc.phrase.len, 3);
+	assert_memory_equal(cc.phrase.data, ph, 3);
+	customer_contact_clear(&cc);
+	assert_int_equal(t.c->ops->customer_contact(t.c, b, &cc), 0);
+	assert_blob(&cc.phone, NULL);
+	assert_blob(&cc.phrase, NULL);
+	customer_contact_clear(&cc);
+	/* an empty blob clears it */
+	assert_int_equal(t.c->ops->customer_set_phrase(t.c, a, &none), 0);
+	assert_int_equal(t.c->ops->customer_contact(t.c, a, &cc), 0);
+	assert_blob(&cc.phrase, NULL);
+	customer_contact_clear(&cc);
+	/* no such customer */
+	assert_int_equal(t.c->ops->customer_contact(t.c, b + 100, &cc),
+			 -GH_NOT_FOUND);
+	assert_int_equal(cc.id, 0);
+	assert_null(cc.email.data);
+	assert_int_equal(t.c->ops->customer_set_phrase(t.c, b + 100, &phrase),
+			 -GH_NOT_FOUND);
+	sc_end(&t);
+}
+
+static void
+test_customer_sealed_next(void **state)
+{
+	struct sc t = sc_new();
+	struct customer_sealed cs;
+	int64_t a, b;
+
+	(void)state;
+	assert_int_equal(t.c->ops->customer_sealed_next(t.c, 0, &cs),
+			 -GH_NOT_FOUND);
+	a = add_customer(t.c, "idx-a", "Ann", "p-a", NULL);
+	b = add_customer(t.c, "idx-b", "Bob", NULL, "d-b");
+	assert_true(b > a);
+	assert_int_equal(t.c->ops->customer_sealed_next(t.c, 0, &cs), 0);
+	assert_int_equal(cs.id, a);
+	assert_string_equal(cs.email_idx, "idx-a");
+	assert_blob(&cs.email, "idx-a");
+	assert_blob(&cs.phone, "p-a");
+	assert_blob(&cs.dob, NULL);
+	assert_blob(&cs.address, NULL);
+	customer_sealed_clear(&cs);
+	assert_int_equal(t.c->ops->customer_sealed_next(t.c, a, &cs), 0);
+	assert_int_equal(cs.id, b);
+	assert_blob(&cs.phone, NULL);
+	assert_blob(&cs.dob, "d-b");
+	customer_sealed_clear(&cs);
+	assert_int_equal(t.c->ops->customer_sealed_next(t.c, b, &cs),
+			 -GH_NOT_FOUND);
+	assert_int_equal(cs.id, 0);
+	/* a gap in the ids is skipped */
+	assert_int_equal(t.c->ops->customer_sealed_next(t.c, a - 1000, &cs),
+			 0);
+	assert_int_equal(cs.id, a);
+	customer_sealed_clear(&cs);
+	sc_end(&t);
+}
+
+static void
+test_customer_name(void **state)
+{
+	struct sc t = sc_new();
+	char name[8], big[64];
+	int64_t a;
+
+	(void)state;
+	a = add_customer(t.c, "idx-a", "Annabelle Long", NULL, NULL);
+	assert_int_equal(t.c->ops->disclosure.customer_name(t.c, a, big,
+							    sizeof(big)),
+			 0);
+	assert_string_equal(big, "Annabelle Long");
+	/* truncated to the buffer, terminated */
+	assert_int_equal(t.c->ops->disclosure.customer_name(t.c, a, name,
+							    sizeof(name)),
+			 0);
+	assert_string_equal(name, "Annabel");
+	assert_int_equal(t.c->ops->disclosure.customer_name(t.c, a + 1, big,
+							    sizeof(big)),
+			 -GH_NOT_FOUND);
+	assert_string_equal(big, "");
+	assert_int_equal(t.c->ops->disclosure.customer_name(t.c, a, big, 0),
+			 -GH_INTERNAL);
+	sc_end(&t);
+}
+
+static void
+test_customer_visible(void **state)
+{
+	struct sc t = sc_new();
+	struct ticket_query q = {0};
+	int64_t cu, other, s1, s2;
+	char sql[400];
+
+	(void)state;
+	cu = add_customer(t.c, "idx-a", "Ann", NULL, NULL);
+	other = add_customer(t.c, "idx-b", "Bob", NULL, NULL);
+	s1 = add_staff(t.c, "s1@example.com"); /* in queue 1 (general) */
+	s2 = add_staff(t.c, "s2@example.com");
+	q.viewer_id = s1;
+	/* supervisors see every existing customer, no one else */
+	q.see_all = 1;
+	assert_int_equal(t.c->ops->disclosure.customer_visible(t.c, &q, other),
+			 0);
+	assert_int_equal(t.c->ops->disclosure.customer_visible(t.c, &q,
+							       other + 5),
+			 -GH_NOT_FOUND);
+	q.see_all = 0;
+	/* no tickets: not visible */
+	assert_int_equal(t.c->ops->disclosure.customer_visible(t.c, &q, cu),
+			 -GH_NOT_FOUND);
+	/* a ticket assigned to someone else, in a queue s1 is not in */
+	assert_int_equal(sc_sql("INSERT INTO queues (id, name) "
+				"VALUES (50, 'other')"), 0);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO tickets (customer_id, subject, assignee_id, "
+		 "queue_id, created_at, updated_at) VALUES (%lld, 's', %lld, "
+		 "1, 1, 1)", (long long)cu, (long long)s2);
+	assert_int_equal(sc_sql(sql), 0);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO tickets (customer_id, subject, queue_id, "
+		 "created_at, updated_at) VALUES (%lld, 's', 50, 1, 1)",
+		 (long long)cu);
+	assert_int_equal(sc_sql(sql), 0);
+	assert_int_equal(t.c->ops->disclosure.customer_visible(t.c, &q, cu),
+			 -GH_NOT_FOUND);
+	/* s2 sees cu through the assignment, not other */
+	q.viewer_id = s2;
+	assert_int_equal(t.c->ops->disclosure.customer_visible(t.c, &q, cu),
+			 0);
+	assert_int_equal(t.c->ops->disclosure.customer_visible(t.c, &q, other),
+			 -GH_NOT_FOUND);
+	/* an unassigned ticket in s1's queue */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO tickets (customer_id, subject, queue_id, "
+		 "created_at, updated_at) VALUES (%lld, 's', 1, 1, 1)",
+		 (long long)other);
+	assert_int_equal(sc_sql(sql), 0);
+	q.viewer_id = s1;
+	assert_int_equal(t.c->ops->disclosure.customer_visible(t.c, &q, other),
+			 0);
+	assert_int_equal(t.c->ops->disclosure.customer_visible(t.c, &q, cu),
+			 -GH_NOT_FOUND);
+	/* membership of queue 50 makes cu's unassigned ticket visible */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO staff_queues (staff_id, queue_id) "
+		 "VALUES (%lld, 50)", (long long)s1);
+	assert_int_equal(sc_sql(sql), 0);
+	assert_int_equal(t.c->ops->disclosure.customer_visible(t.c, &q, cu),
+			 0);
+	sc_end(&t);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_customer_contact_and_phrase),
+		cmocka_unit_test(test_customer_sealed_next),
+		cmocka_unit_test(test_customer_name),
+		cmocka_unit_test(test_customer_visible),
+	};
+
+	return sc_main(argc, argv, "store_customers", tests,
+		       sizeof(tests) / sizeof(tests[0]));
+}
