@@ -39,6 +39,19 @@ sc_sql(const char *sql)
 	return ok ? 0 : -1;
 }
 
+/* sc_sql with the statement formatted (test values only). */
+static int
+sc_sqlf(const char *fmt, ...)
+{
+	char sql[1000];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return sc_sql(sql);
+}
+
 /* A store with its connection. */
 struct sc {
 	struct store *s;
@@ -291,6 +304,236 @@ test_customer_visible(void **state)
 	sc_end(&t);
 }
 
+/* --- contact.c ----------------------------------------------------------- */
+
+/* Ticket 1 of customer cu in queue 1 and verification 1 of staff st on it
+ * (raw rows: tickets and verifications are other groups' operations). */
+static void
+add_ticket_verification(int64_t cu, int64_t st)
+{
+	assert_int_equal(sc_sqlf("INSERT INTO tickets (id, customer_id, "
+				 "subject, queue_id, created_at, updated_at) "
+				 "VALUES (1, %lld, 's', 1, 1, 1)",
+				 (long long)cu), 0);
+	assert_int_equal(sc_sqlf("INSERT INTO verifications (id, staff_id, "
+				 "session_hash, ticket_id, customer_id, "
+				 "queue_id, created_at, expires_at) VALUES "
+				 "(1, %lld, 'h', 1, %lld, 1, 1, 2)",
+				 (long long)st, (long long)cu), 0);
+}
+
+static void
+test_contact_codes(void **state)
+{
+	struct sc t = sc_new();
+	const struct store_contact_ops *o = &t.c->ops->contact;
+	struct contact_code_new n = {0};
+	struct contact_code_rec r;
+	struct contact_window w;
+	int64_t cu, s1, s2, id1 = 0, id2 = 0;
+
+	(void)state;
+	cu = add_customer(t.c, "idx-a", "Ann", NULL, NULL);
+	s1 = add_staff(t.c, "s1@example.com");
+	s2 = add_staff(t.c, "s2@example.com");
+	add_ticket_verification(cu, s1);
+	n.code_hash = "aa11";
+	n.ticket_id = 1;
+	n.customer_id = cu;
+	n.staff_id = s1;
+	n.now = 100;
+	n.expires_at = 200;
+	assert_int_equal(o->code_insert(t.c, &n, &id1), 0);
+	assert_true(id1 > 0);
+	assert_int_equal(o->code_live(t.c, "aa11", 150), 0);
+	assert_int_equal(o->code_live(t.c, "aa11", 200), -GH_NOT_FOUND);
+	assert_int_equal(o->code_live(t.c, "AA11", 150), -GH_NOT_FOUND);
+	assert_int_equal(o->code_live(t.c, "bb22", 150), -GH_NOT_FOUND);
+	assert_int_equal(o->code_find(t.c, "aa11", &r), 0);
+	assert_int_equal(r.id, id1);
+	assert_int_equal(r.ticket_id, 1);
+	assert_int_equal(r.customer_id, cu);
+	assert_int_equal(r.staff_id, s1);
+	assert_string_equal(r.staff_name, "Agent");
+	assert_int_equal(r.created_at, 100);
+	assert_int_equal(r.expires_at, 200);
+	assert_int_equal(r.used_at, 0);
+	assert_int_equal(o->code_find(t.c, "bb22", &r), -GH_NOT_FOUND);
+	/* the same hash again: find gives the newest */
+	n.now = 150;
+	n.expires_at = 3000000000LL; /* past 2038: 64-bit times */
+	assert_int_equal(o->code_insert(t.c, &n, &id2), 0);
+	assert_true(id2 > id1);
+	assert_int_equal(o->code_find(t.c, "aa11", &r), 0);
+	assert_int_equal(r.id, id2);
+	assert_int_equal(r.expires_at, 3000000000LL);
+	/* used once */
+	assert_int_equal(o->code_use(t.c, id1, 160), 0);
+	assert_int_equal(o->code_use(t.c, id1, 170), -GH_CONFLICT);
+	assert_int_equal(o->code_use(t.c, id2 + 10, 170), -GH_CONFLICT);
+	assert_int_equal(o->code_live(t.c, "aa11", 2999999999LL), 0);
+	assert_int_equal(o->code_use(t.c, id2, 3000000001LL), 0);
+	assert_int_equal(o->code_live(t.c, "aa11", 150), -GH_NOT_FOUND);
+	assert_int_equal(o->code_find(t.c, "aa11", &r), 0);
+	assert_int_equal(r.used_at, 3000000001LL);
+	/* the window of a staff member's codes */
+	assert_int_equal(o->codes_since(t.c, s1, 99, &w), 0);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.oldest, 100);
+	assert_int_equal(o->codes_since(t.c, s1, 100, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.oldest, 150);
+	assert_int_equal(o->codes_since(t.c, s1, 150, &w), 0);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(w.oldest, 0);
+	assert_int_equal(o->codes_since(t.c, s2, 0, &w), 0);
+	assert_int_equal(w.n, 0);
+	sc_end(&t);
+}
+
+static void
+test_contact_checks(void **state)
+{
+	struct sc t = sc_new();
+	const struct store_contact_ops *o = &t.c->ops->contact;
+	struct contact_window w;
+	int64_t a, b;
+
+	(void)state;
+	a = add_customer(t.c, "idx-a", "Ann", NULL, NULL);
+	b = add_customer(t.c, "idx-b", "Bob", NULL, NULL);
+	assert_int_equal(o->checks_since(t.c, a, 0, &w), 0);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(w.oldest, 0);
+	assert_int_equal(o->check_insert(t.c, a, 1, 20), 0);
+	assert_int_equal(o->check_insert(t.c, a, 0, 10), 0);
+	assert_int_equal(o->check_insert(t.c, b, 1, 5), 0);
+	assert_int_equal(o->checks_since(t.c, a, 5, &w), 0);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.oldest, 10);
+	assert_int_equal(o->checks_since(t.c, a, 10, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.oldest, 20);
+	assert_int_equal(o->checks_since(t.c, b, 0, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.oldest, 5);
+	/* a customer that does not exist is refused */
+	assert_int_equal(o->check_insert(t.c, b + 100, 1, 5), -GH_EXISTS);
+	sc_end(&t);
+}
+
+static void
+test_contact_reveals(void **state)
+{
+	struct sc t = sc_new();
+	const struct store_contact_ops *o = &t.c->ops->contact;
+	struct contact_reveal_list l;
+	int64_t cu, other, s1;
+	int i;
+
+	(void)state;
+	cu = add_customer(t.c, "idx-a", "Ann", NULL, NULL);
+	other = add_customer(t.c, "idx-b", "Bob", NULL, NULL);
+	s1 = add_staff(t.c, "s1@example.com");
+	add_ticket_verification(cu, s1);
+	assert_int_equal(o->reveals(t.c, cu, 10, &l), 0);
+	assert_int_equal(l.n, 0);
+	contact_reveal_list_clear(&l);
+	/* ids 1..3: times 10, 30, 30 (the tie: the larger id first) */
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(sc_sqlf("INSERT INTO reveals (id, staff_id, "
+					 "customer_id, ticket_id, "
+					 "verification_id, field, reason, "
+					 "created_at) VALUES (%d, %lld, %lld, "
+					 "1, 1, 'f%d', 'r%d', %d)", i,
+					 (long long)s1, (long long)cu, i, i,
+					 i == 1 ? 10 : 30), 0);
+	assert_int_equal(o->reveals(t.c, cu, 2, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].at, 30);
+	assert_string_equal(l.v[0].field, "f3");
+	assert_string_equal(l.v[0].reason, "r3");
+	assert_string_equal(l.v[0].agent, "Agent");
+	assert_string_equal(l.v[1].field, "f2");
+	contact_reveal_list_clear(&l);
+	assert_int_equal(o->reveals(t.c, cu, -1, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[2].field, "f1");
+	assert_int_equal(l.v[2].at, 10);
+	contact_reveal_list_clear(&l);
+	assert_int_equal(o->reveals(t.c, cu, 0, &l), 0);
+	assert_int_equal(l.n, 0);
+	contact_reveal_list_clear(&l);
+	assert_int_equal(o->reveals(t.c, other, 10, &l), 0);
+	assert_int_equal(l.n, 0);
+	contact_reveal_list_clear(&l);
+	sc_end(&t);
+}
+
+static void
+audit(struct store_conn *c, const char *record)
+{
+	unsigned char leaf[32] = {0};
+
+	assert_int_equal(c->ops->audit_append(c, record, leaf, NULL), 0);
+}
+
+static void
+test_contact_mfa(void **state)
+{
+	struct sc t = sc_new();
+	const struct store_contact_ops *o = &t.c->ops->contact;
+	unsigned char s[2] = {1, 2};
+	struct blob seed = {s, sizeof(s)};
+	struct contact_mfa m;
+	char rec[300];
+	int64_t cu, other;
+
+	(void)state;
+	cu = add_customer(t.c, "idx-a", "Ann", NULL, NULL);
+	other = add_customer(t.c, "idx-b", "Bob", NULL, NULL);
+	assert_int_equal(sc_sqlf("UPDATE customers SET created_at = 12345"), 0);
+	assert_int_equal(o->mfa(t.c, cu, &m), 0);
+	assert_int_equal(m.enrolled, 0);
+	assert_int_equal(m.since, 12345);
+	assert_int_equal(t.c->ops->account_set_totp(t.c, REALM_CUSTOMER, cu,
+						     &seed, 1), 0);
+	/* records of another action or customer do not count */
+	snprintf(rec, sizeof(rec),
+		 "{\"action\":\"auth.login\",\"actor\":\"customer:%lld\","
+		 "\"time\":\"2025-01-02T03:04:05.000Z\",\"v\":1}",
+		 (long long)cu);
+	audit(t.c, rec);
+	snprintf(rec, sizeof(rec),
+		 "{\"action\":\"auth.totp_enrolled\",\"actor\":"
+		 "\"customer:%lld\",\"time\":\"2025-01-02T03:04:05.000Z\","
+		 "\"v\":1}", (long long)other);
+	audit(t.c, rec);
+	assert_int_equal(o->mfa(t.c, cu, &m), 0);
+	assert_int_equal(m.enrolled, 1);
+	assert_int_equal(m.since, 12345);
+	/* the last enrolment of this customer, its time in UTC */
+	snprintf(rec, sizeof(rec),
+		 "{\"action\":\"auth.totp_enrolled\",\"actor\":"
+		 "\"customer:%lld\",\"time\":\"2026-01-02T03:04:05.678Z\","
+		 "\"v\":1}", (long long)cu);
+	audit(t.c, rec);
+	assert_int_equal(o->mfa(t.c, cu, &m), 0);
+	assert_int_equal(m.since, 1767323045LL);
+	snprintf(rec, sizeof(rec),
+		 "{\"action\":\"auth.totp_enrolled\",\"actor\":"
+		 "\"customer:%lld\",\"time\":\"2026-03-01T00:00:59.000Z\","
+		 "\"v\":1}", (long long)cu);
+	audit(t.c, rec);
+	assert_int_equal(o->mfa(t.c, cu, &m), 0);
+	assert_int_equal(m.since, 1772323259LL);
+	assert_int_equal(o->mfa(t.c, other, &m), 0);
+	assert_int_equal(m.enrolled, 0);
+	assert_int_equal(m.since, 1767323045LL - 31536000LL);
+	assert_int_equal(o->mfa(t.c, other + 10, &m), -GH_NOT_FOUND);
+	sc_end(&t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -299,6 +542,10 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_customer_sealed_next),
 		cmocka_unit_test(test_customer_name),
 		cmocka_unit_test(test_customer_visible),
+		cmocka_unit_test(test_contact_codes),
+		cmocka_unit_test(test_contact_checks),
+		cmocka_unit_test(test_contact_reveals),
+		cmocka_unit_test(test_contact_mfa),
 	};
 
 	return sc_main(argc, argv, "store_customers", tests,

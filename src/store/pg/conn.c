@@ -610,6 +610,18 @@ static const struct store_ops pg_ops = {
 	.customer_sealed_next = pg_customer_sealed_next,
 	.disclosure.customer_visible = pg_customer_visible,
 	.disclosure.customer_name = pg_customer_name,
+	/* contact.c */
+	.contact = {
+		.code_insert = pg_contact_code_insert,
+		.code_live = pg_contact_code_live,
+		.code_find = pg_contact_code_find,
+		.code_use = pg_contact_code_use,
+		.codes_since = pg_contact_codes_since,
+		.check_insert = pg_contact_check_insert,
+		.checks_since = pg_contact_checks_since,
+		.reveals = pg_contact_reveals,
+		.mfa = pg_contact_mfa,
+	},
 };
 
 const struct store_backend store_pg_backend = {

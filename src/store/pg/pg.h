@@ -228,4 +228,22 @@ int pg_customer_name(struct store_conn *c, int64_t customer_id, char *out,
 int pg_customer_visible(struct store_conn *c, const struct ticket_query *q,
 			int64_t customer_id);
 
+/* contact.c */
+int pg_contact_code_insert(struct store_conn *c,
+			   const struct contact_code_new *n, int64_t *id_out);
+int pg_contact_code_live(struct store_conn *c, const char *h, int64_t now);
+int pg_contact_code_find(struct store_conn *c, const char *h,
+			 struct contact_code_rec *out);
+int pg_contact_code_use(struct store_conn *c, int64_t id, int64_t now);
+int pg_contact_codes_since(struct store_conn *c, int64_t staff_id,
+			   int64_t since, struct contact_window *out);
+int pg_contact_check_insert(struct store_conn *c, int64_t customer_id,
+			    int genuine, int64_t now);
+int pg_contact_checks_since(struct store_conn *c, int64_t customer_id,
+			    int64_t since, struct contact_window *out);
+int pg_contact_reveals(struct store_conn *c, int64_t customer_id,
+		       int64_t limit, struct contact_reveal_list *out);
+int pg_contact_mfa(struct store_conn *c, int64_t customer_id,
+		   struct contact_mfa *out);
+
 #endif
