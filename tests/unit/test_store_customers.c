@@ -534,6 +534,136 @@ test_contact_mfa(void **state)
 	sc_end(&t);
 }
 
+/* --- sealed.c ------------------------------------------------------------ */
+
+static void
+test_sealed_heads(void **state)
+{
+	struct sc t = sc_new();
+	struct sealed_head h[4];
+	size_t n = 99;
+	int64_t a, b, cc, s1;
+
+	(void)state;
+	a = add_customer(t.c, "idx-a", "Ann", "0123456789ab", NULL);
+	b = add_customer(t.c, "idx-b", "Bob", NULL, NULL);
+	cc = add_customer(t.c, "idx-c", "Cy", "xyz", NULL);
+	s1 = add_staff(t.c, "s1@example.com");
+	assert_int_equal(t.c->ops->sealed_heads(t.c, SEALED_CUSTOMER_PHONE, 0,
+						 4, h, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(h[0].id, a);
+	assert_int_equal(h[0].len, 8);
+	assert_memory_equal(h[0].head, "01234567", 8);
+	assert_int_equal(h[1].id, cc);
+	assert_int_equal(h[1].len, 3);
+	assert_memory_equal(h[1].head, "xyz", 3);
+	/* paging: max and after_id */
+	assert_int_equal(t.c->ops->sealed_heads(t.c, SEALED_CUSTOMER_PHONE, 0,
+						 1, h, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].id, a);
+	assert_int_equal(t.c->ops->sealed_heads(t.c, SEALED_CUSTOMER_PHONE, a,
+						 4, h, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].id, cc);
+	assert_int_equal(t.c->ops->sealed_heads(t.c, SEALED_CUSTOMER_PHONE, cc,
+						 4, h, &n), 0);
+	assert_int_equal(n, 0);
+	/* every customer has an e-mail; none a phrase; staff seeds */
+	assert_int_equal(t.c->ops->sealed_heads(t.c, SEALED_CUSTOMER_EMAIL, 0,
+						 4, h, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(h[1].id, b);
+	assert_memory_equal(h[1].head, "idx-b", 5);
+	assert_int_equal(t.c->ops->sealed_heads(t.c, SEALED_CUSTOMER_PHRASE, 0,
+						 4, h, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(t.c->ops->sealed_heads(t.c, SEALED_STAFF_TOTP, 0, 4,
+						 h, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].id, s1);
+	assert_int_equal(h[0].len, 4);
+	assert_memory_equal(h[0].head, "\1\2\3\4", 4);
+	n = 99;
+	assert_int_equal(t.c->ops->sealed_heads(t.c, SEALED_COLS, 0, 4, h, &n),
+			 -GH_INTERNAL);
+	assert_int_equal(n, 0);
+	sc_end(&t);
+}
+
+static void
+test_sealed_get_replace(void **state)
+{
+	struct sc t = sc_new();
+	struct sealed_value v;
+	unsigned char o[] = "idx-a", nv[] = "new-sealed", zz[] = "zz";
+	struct blob old = {o, 5}, val = {nv, 10}, stale = {zz, 2};
+	struct blob none = {NULL, 0};
+	int64_t a, s1;
+
+	(void)state;
+	a = add_customer(t.c, "idx-a", "Ann", NULL, NULL);
+	s1 = add_staff(t.c, "s1@example.com");
+	assert_int_equal(t.c->ops->sealed_get(t.c, SEALED_CUSTOMER_EMAIL, a,
+					       &v), 0);
+	assert_int_equal(v.id, a);
+	assert_blob(&v.value, "idx-a");
+	assert_string_equal(v.ctx, "idx-a");
+	assert_int_equal(v.num, 0);
+	sealed_value_clear(&v);
+	assert_int_equal(t.c->ops->sealed_get(t.c, SEALED_STAFF_TOTP, s1, &v),
+			 0);
+	assert_string_equal(v.ctx, "s1@example.com");
+	assert_int_equal(v.value.len, 4);
+	sealed_value_clear(&v);
+	/* no row, no value, no column */
+	assert_int_equal(t.c->ops->sealed_get(t.c, SEALED_CUSTOMER_EMAIL, a + 1,
+					       &v), -GH_NOT_FOUND);
+	assert_int_equal(t.c->ops->sealed_get(t.c, SEALED_CUSTOMER_PHONE, a,
+					       &v), -GH_NOT_FOUND);
+	assert_null(v.value.data);
+	assert_int_equal(t.c->ops->sealed_get(t.c, SEALED_COLS, a, &v),
+			 -GH_INTERNAL);
+	/* compare and set */
+	assert_int_equal(t.c->ops->sealed_replace(t.c, SEALED_CUSTOMER_EMAIL,
+						   a, &stale, &val),
+			 -GH_CONFLICT);
+	assert_int_equal(t.c->ops->sealed_replace(t.c, SEALED_CUSTOMER_EMAIL,
+						   a, &old, &val), 0);
+	assert_int_equal(t.c->ops->sealed_replace(t.c, SEALED_CUSTOMER_EMAIL,
+						   a, &old, &val),
+			 -GH_CONFLICT);
+	assert_int_equal(t.c->ops->sealed_replace(t.c, SEALED_CUSTOMER_EMAIL,
+						   a + 1, &val, &old),
+			 -GH_CONFLICT);
+	assert_int_equal(t.c->ops->sealed_replace(t.c, SEALED_CUSTOMER_EMAIL,
+						   a, &none, &old),
+			 -GH_INTERNAL);
+	assert_int_equal(t.c->ops->sealed_get(t.c, SEALED_CUSTOMER_EMAIL, a,
+					       &v), 0);
+	assert_blob(&v.value, "new-sealed");
+	sealed_value_clear(&v);
+	/* a change request's value: kind:customer:ref */
+	add_ticket_verification(a, s1);
+	assert_int_equal(sc_sqlf("INSERT INTO change_requests (id, ref, "
+				 "customer_id, kind, value, requested_by, "
+				 "verification_id, ticket_id, reason, "
+				 "created_at) VALUES (7, 'cr-1', %lld, "
+				 "'phone', %s, %lld, 1, 1, 'r', 1)",
+				 (long long)a, sc_pg ? "'\\x0102'::bytea"
+						     : "x'0102'",
+				 (long long)s1), 0);
+	assert_int_equal(t.c->ops->sealed_get(t.c, SEALED_CHANGE_VALUE, 7, &v),
+			 0);
+	assert_int_equal(v.value.len, 2);
+	assert_memory_equal(v.value.data, "\1\2", 2);
+	snprintf(v.ctx + 200, 40, "phone:%lld:cr-1", (long long)a);
+	assert_string_equal(v.ctx, v.ctx + 200);
+	sealed_value_clear(&v);
+	sc_end(&t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -546,6 +676,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_contact_checks),
 		cmocka_unit_test(test_contact_reveals),
 		cmocka_unit_test(test_contact_mfa),
+		cmocka_unit_test(test_sealed_heads),
+		cmocka_unit_test(test_sealed_get_replace),
 	};
 
 	return sc_main(argc, argv, "store_customers", tests,

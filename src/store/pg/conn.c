@@ -622,6 +622,10 @@ static const struct store_ops pg_ops = {
 		.reveals = pg_contact_reveals,
 		.mfa = pg_contact_mfa,
 	},
+	/* sealed.c */
+	.sealed_heads = pg_sealed_heads,
+	.sealed_get = pg_sealed_get,
+	.sealed_replace = pg_sealed_replace,
 };
 
 const struct store_backend store_pg_backend = {

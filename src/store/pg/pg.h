@@ -246,4 +246,13 @@ int pg_contact_reveals(struct store_conn *c, int64_t customer_id,
 int pg_contact_mfa(struct store_conn *c, int64_t customer_id,
 		   struct contact_mfa *out);
 
+/* sealed.c */
+int pg_sealed_heads(struct store_conn *c, enum sealed_col col,
+		    int64_t after_id, size_t max, struct sealed_head *out,
+		    size_t *n_out);
+int pg_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
+		  struct sealed_value *out);
+int pg_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
+		      const struct blob *old, const struct blob *val);
+
 #endif
