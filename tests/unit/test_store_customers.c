@@ -664,6 +664,198 @@ test_sealed_get_replace(void **state)
 	sc_end(&t);
 }
 
+/* --- fields.c ------------------------------------------------------------ */
+
+static int64_t
+add_def(struct store_conn *c, const char *name, const char *cls, int want)
+{
+	struct field_def d = {0};
+	int64_t id = 0;
+
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	snprintf(d.cls, sizeof(d.cls), "%s", cls);
+	snprintf(d.created_by, sizeof(d.created_by), "staff:1");
+	d.created_at = 3000000000LL;
+	assert_int_equal(c->ops->field_def_insert(c, &d, &id), want);
+	return id;
+}
+
+static void
+test_field_defs(void **state)
+{
+	struct sc t = sc_new();
+	struct field_def d;
+	struct field_def_list l;
+	int64_t z, a;
+
+	(void)state;
+	assert_int_equal(t.c->ops->field_def_list(t.c, &l), 0);
+	assert_int_equal(l.n, 0);
+	field_def_list_clear(&l);
+	z = add_def(t.c, "zeta", "C1", 0);
+	a = add_def(t.c, "alpha_2", "C2", 0);
+	assert_true(a > z);
+	/* the name is unique; the schema's checks refuse as a conflict */
+	add_def(t.c, "zeta", "C2", -GH_EXISTS);
+	add_def(t.c, "Zeta", "C1", -GH_EXISTS);
+	add_def(t.c, "2x", "C1", -GH_EXISTS);
+	add_def(t.c, "ok", "C3", -GH_EXISTS);
+	assert_int_equal(t.c->ops->field_def_by_name(t.c, "alpha_2", &d), 0);
+	assert_int_equal(d.id, a);
+	assert_string_equal(d.name, "alpha_2");
+	assert_string_equal(d.cls, "C2");
+	assert_string_equal(d.created_by, "staff:1");
+	assert_int_equal(d.created_at, 3000000000LL);
+	assert_int_equal(t.c->ops->field_def_by_name(t.c, "ALPHA_2", &d),
+			 -GH_NOT_FOUND);
+	assert_int_equal(t.c->ops->field_def_list(t.c, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].name, "zeta");
+	assert_string_equal(l.v[1].name, "alpha_2");
+	field_def_list_clear(&l);
+	sc_end(&t);
+}
+
+static void
+test_field_values(void **state)
+{
+	struct sc t = sc_new();
+	struct field_value_list l;
+	struct sealed_value sv;
+	unsigned char b1[] = "v1", b2[] = "v22";
+	struct blob v1 = {b1, 2}, v2 = {b2, 3};
+	int64_t ca, cb, z, a;
+
+	(void)state;
+	ca = add_customer(t.c, "idx-a", "Ann", NULL, NULL);
+	cb = add_customer(t.c, "idx-b", "Bob", NULL, NULL);
+	z = add_def(t.c, "zeta", "C1", 0);
+	a = add_def(t.c, "alpha", "C2", 0);
+	assert_int_equal(t.c->ops->customer_field_values(t.c, ca, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_blob(&l.v[0].value, NULL);
+	assert_blob(&l.v[1].value, NULL);
+	field_value_list_clear(&l);
+	assert_int_equal(t.c->ops->customer_field_put(t.c, ca, z, &v1, 5), 0);
+	assert_int_equal(t.c->ops->customer_field_put(t.c, cb, a, &v1, 5), 0);
+	assert_int_equal(t.c->ops->customer_field_values(t.c, ca, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].def.id, z);
+	assert_string_equal(l.v[0].def.cls, "C1");
+	assert_blob(&l.v[0].value, "v1");
+	assert_int_equal(l.v[1].def.id, a);
+	assert_blob(&l.v[1].value, NULL);
+	field_value_list_clear(&l);
+	/* a second put replaces the value */
+	assert_int_equal(t.c->ops->customer_field_put(t.c, ca, z, &v2, 6), 0);
+	assert_int_equal(t.c->ops->customer_field_values(t.c, ca, &l), 0);
+	assert_blob(&l.v[0].value, "v22");
+	field_value_list_clear(&l);
+	assert_int_equal(t.c->ops->customer_field_values(t.c, cb, &l), 0);
+	assert_blob(&l.v[0].value, NULL);
+	assert_blob(&l.v[1].value, "v1");
+	field_value_list_clear(&l);
+	/* no such customer or field: refused */
+	assert_int_equal(t.c->ops->customer_field_put(t.c, cb + 9, z, &v1, 5),
+			 -GH_EXISTS);
+	assert_int_equal(t.c->ops->customer_field_put(t.c, ca, a + 9, &v1, 5),
+			 -GH_EXISTS);
+	/* key rotation sees the values: ctx the e-mail index, num the field */
+	assert_int_equal(t.c->ops->sealed_get(t.c, SEALED_FIELD_VALUE, 1, &sv),
+			 0);
+	assert_blob(&sv.value, "v22");
+	assert_string_equal(sv.ctx, "idx-a");
+	assert_int_equal(sv.num, z);
+	sealed_value_clear(&sv);
+	sc_end(&t);
+}
+
+static void
+test_customer_personal(void **state)
+{
+	struct sc t = sc_new();
+	struct customer_personal p;
+	unsigned char an[] = "acct";
+	struct blob acct = {an, 4}, none = {NULL, 0};
+	int64_t a;
+
+	(void)state;
+	a = add_customer(t.c, "idx-a", "Ann", "ph", "dob");
+	assert_int_equal(t.c->ops->customer_personal(t.c, a, &p), 0);
+	assert_int_equal(p.id, a);
+	assert_string_equal(p.email_idx, "idx-a");
+	assert_string_equal(p.name, "Ann");
+	assert_blob(&p.email, "idx-a");
+	assert_blob(&p.phone, "ph");
+	assert_blob(&p.dob, "dob");
+	assert_blob(&p.address, NULL);
+	assert_blob(&p.account_number, NULL);
+	customer_personal_clear(&p);
+	assert_int_equal(t.c->ops->customer_set_account_number(t.c, a, &acct),
+			 0);
+	assert_int_equal(t.c->ops->customer_personal(t.c, a, &p), 0);
+	assert_blob(&p.account_number, "acct");
+	customer_personal_clear(&p);
+	assert_int_equal(t.c->ops->customer_set_account_number(t.c, a, &none),
+			 0);
+	assert_int_equal(t.c->ops->customer_personal(t.c, a, &p), 0);
+	assert_blob(&p.account_number, NULL);
+	customer_personal_clear(&p);
+	assert_int_equal(t.c->ops->customer_set_account_number(t.c, a + 1,
+								&acct),
+			 -GH_NOT_FOUND);
+	assert_int_equal(t.c->ops->customer_personal(t.c, a + 1, &p),
+			 -GH_NOT_FOUND);
+	assert_null(p.email.data);
+	sc_end(&t);
+}
+
+static void
+test_phone_idx(void **state)
+{
+	struct sc t = sc_new();
+	int64_t c1, c2, c3, c4, ids[5], id = 0;
+	size_t n = 99;
+
+	(void)state;
+	c1 = add_customer(t.c, "idx-1", "A", "p", NULL);
+	c2 = add_customer(t.c, "idx-2", "B", "p", NULL);
+	c3 = add_customer(t.c, "idx-3", "C", "p", NULL);
+	c4 = add_customer(t.c, "idx-4", "D", NULL, NULL);
+	assert_int_equal(t.c->ops->customer_phone_unindexed(t.c, 0, &id), 0);
+	assert_int_equal(id, c1);
+	assert_int_equal(t.c->ops->customer_set_phone_idx(t.c, c3, "P1"), 0);
+	assert_int_equal(t.c->ops->customer_set_phone_idx(t.c, c1, "P1"), 0);
+	assert_int_equal(t.c->ops->customer_set_phone_idx(t.c, c4 + 1, "P1"),
+			 -GH_NOT_FOUND);
+	assert_int_equal(t.c->ops->customer_by_phone_idx(t.c, "P1", ids, 5,
+							  &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], c1);
+	assert_int_equal(ids[1], c3);
+	assert_int_equal(t.c->ops->customer_by_phone_idx(t.c, "P1", ids, 1,
+							  &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], c1);
+	assert_int_equal(t.c->ops->customer_by_phone_idx(t.c, "p1", ids, 5,
+							  &n), 0);
+	assert_int_equal(n, 0);
+	/* only c2 has a phone and no index; c4 has no phone */
+	assert_int_equal(t.c->ops->customer_phone_unindexed(t.c, 0, &id), 0);
+	assert_int_equal(id, c2);
+	assert_int_equal(t.c->ops->customer_phone_unindexed(t.c, c2, &id),
+			 -GH_NOT_FOUND);
+	/* NULL clears the index */
+	assert_int_equal(t.c->ops->customer_set_phone_idx(t.c, c1, NULL), 0);
+	assert_int_equal(t.c->ops->customer_by_phone_idx(t.c, "P1", ids, 5,
+							  &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], c3);
+	assert_int_equal(t.c->ops->customer_phone_unindexed(t.c, 0, &id), 0);
+	assert_int_equal(id, c1);
+	sc_end(&t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -678,6 +870,10 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_contact_mfa),
 		cmocka_unit_test(test_sealed_heads),
 		cmocka_unit_test(test_sealed_get_replace),
+		cmocka_unit_test(test_field_defs),
+		cmocka_unit_test(test_field_values),
+		cmocka_unit_test(test_customer_personal),
+		cmocka_unit_test(test_phone_idx),
 	};
 
 	return sc_main(argc, argv, "store_customers", tests,

@@ -626,6 +626,17 @@ static const struct store_ops pg_ops = {
 	.sealed_heads = pg_sealed_heads,
 	.sealed_get = pg_sealed_get,
 	.sealed_replace = pg_sealed_replace,
+	/* fields.c */
+	.field_def_insert = pg_field_def_insert,
+	.field_def_by_name = pg_field_def_by_name,
+	.field_def_list = pg_field_def_list,
+	.customer_field_put = pg_customer_field_put,
+	.customer_field_values = pg_customer_field_values,
+	.customer_personal = pg_customer_personal,
+	.customer_set_account_number = pg_customer_set_account_number,
+	.customer_set_phone_idx = pg_customer_set_phone_idx,
+	.customer_by_phone_idx = pg_customer_by_phone_idx,
+	.customer_phone_unindexed = pg_customer_phone_unindexed,
 };
 
 const struct store_backend store_pg_backend = {

@@ -255,4 +255,26 @@ int pg_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
 int pg_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
 		      const struct blob *old, const struct blob *val);
 
+/* fields.c */
+int pg_field_def_insert(struct store_conn *c, const struct field_def *d,
+			int64_t *id_out);
+int pg_field_def_by_name(struct store_conn *c, const char *name,
+			 struct field_def *out);
+int pg_field_def_list(struct store_conn *c, struct field_def_list *out);
+int pg_customer_field_put(struct store_conn *c, int64_t customer_id,
+			  int64_t field_id, const struct blob *value,
+			  int64_t now);
+int pg_customer_field_values(struct store_conn *c, int64_t customer_id,
+			     struct field_value_list *out);
+int pg_customer_personal(struct store_conn *c, int64_t customer_id,
+			 struct customer_personal *out);
+int pg_customer_set_account_number(struct store_conn *c, int64_t customer_id,
+				   const struct blob *value);
+int pg_customer_set_phone_idx(struct store_conn *c, int64_t customer_id,
+			      const char *phone_idx);
+int pg_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
+			     int64_t *ids, size_t max, size_t *n_out);
+int pg_customer_phone_unindexed(struct store_conn *c, int64_t after_id,
+				int64_t *id_out);
+
 #endif
