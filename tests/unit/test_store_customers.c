@@ -856,6 +856,169 @@ test_phone_idx(void **state)
 	sc_end(&t);
 }
 
+/* --- reveals.c ----------------------------------------------------------- */
+
+static void
+reveal(struct store_conn *c, int64_t staff, int64_t cu, int64_t now)
+{
+	struct reveal_new r = {staff, cu, 1, 1, "dob", "asked", now};
+	int64_t id = 0;
+
+	assert_int_equal(c->ops->disclosure.reveal_insert(c, &r, &id), 0);
+	assert_true(id > 0);
+}
+
+static void
+test_reveal_insert_count(void **state)
+{
+	struct sc t = sc_new();
+	struct contact_reveal_list l;
+	struct reveal_new bad;
+	int64_t cu, s1, s2, n = -1, id = 0;
+
+	(void)state;
+	cu = add_customer(t.c, "idx-a", "Ann", NULL, NULL);
+	s1 = add_staff(t.c, "s1@example.com");
+	s2 = add_staff(t.c, "s2@example.com");
+	add_ticket_verification(cu, s1);
+	assert_int_equal(t.c->ops->disclosure.reveal_count(t.c, s1, 0, &n), 0);
+	assert_int_equal(n, 0);
+	reveal(t.c, s1, cu, 10);
+	reveal(t.c, s1, cu, 20);
+	reveal(t.c, s2, cu, 3000000000LL);
+	assert_int_equal(t.c->ops->disclosure.reveal_count(t.c, s1, 9, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(t.c->ops->disclosure.reveal_count(t.c, s1, 10, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(t.c->ops->disclosure.reveal_count(t.c, s2,
+							   2999999999LL, &n),
+			 0);
+	assert_int_equal(n, 1);
+	/* the customer sees them, with the field and reason */
+	assert_int_equal(t.c->ops->contact.reveals(t.c, cu, 10, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].at, 3000000000LL);
+	assert_string_equal(l.v[0].field, "dob");
+	assert_string_equal(l.v[0].reason, "asked");
+	contact_reveal_list_clear(&l);
+	/* a reveal on a ticket that does not exist is refused */
+	bad = (struct reveal_new){s1, cu, 99, 1, "dob", "x", 5};
+	assert_int_equal(t.c->ops->disclosure.reveal_insert(t.c, &bad, &id),
+			 -GH_EXISTS);
+	sc_end(&t);
+}
+
+static void
+test_reveal_locks(void **state)
+{
+	struct sc t = sc_new();
+	struct reveal_lock k;
+	int64_t s1, s2;
+
+	(void)state;
+	s1 = add_staff(t.c, "s1@example.com");
+	s2 = add_staff(t.c, "s2@example.com");
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_get(t.c, s1, &k),
+			 -GH_NOT_FOUND);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_clear(t.c, s1, s2,
+								 5),
+			 -GH_CONFLICT);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_set(t.c, s1, "rate",
+							       100), 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_get(t.c, s1, &k), 0);
+	assert_int_equal(k.staff_id, s1);
+	assert_int_equal(k.locked_at, 100);
+	assert_string_equal(k.reason, "rate");
+	assert_int_equal(k.cleared_by, 0);
+	assert_int_equal(k.cleared_at, 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_clear(t.c, s1, s2,
+								 150), 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_clear(t.c, s1, s2,
+								 160),
+			 -GH_CONFLICT);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_get(t.c, s1, &k), 0);
+	assert_int_equal(k.cleared_by, s2);
+	assert_int_equal(k.cleared_at, 150);
+	/* locking again overwrites the clearance */
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_set(t.c, s1, "again",
+							       200), 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_get(t.c, s1, &k), 0);
+	assert_int_equal(k.locked_at, 200);
+	assert_string_equal(k.reason, "again");
+	assert_int_equal(k.cleared_by, 0);
+	assert_int_equal(k.cleared_at, 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_get(t.c, s2, &k),
+			 -GH_NOT_FOUND);
+	sc_end(&t);
+}
+
+static void
+test_reveal_agents(void **state)
+{
+	struct sc t = sc_new();
+	struct reveal_agent_list l;
+	int64_t cu, s[6];
+	int i;
+
+	(void)state;
+	cu = add_customer(t.c, "idx-a", "Ann", NULL, NULL);
+	for (i = 0; i < 6; i++) {
+		char e[40];
+
+		snprintf(e, sizeof(e), "s%d@example.com", i);
+		s[i] = add_staff(t.c, e);
+	}
+	add_ticket_verification(cu, s[0]);
+	assert_int_equal(t.c->ops->disclosure.reveal_agents(t.c, 0, &l), 0);
+	assert_int_equal(l.n, 0);
+	reveal_agent_list_clear(&l);
+	/* s0: none but locked; s1: one, lock cleared; s2: two; s3: one;
+	 * s4: locked and cleared, none; s5: one before the window */
+	reveal(t.c, s[1], cu, 50);
+	reveal(t.c, s[2], cu, 60);
+	reveal(t.c, s[2], cu, 70);
+	reveal(t.c, s[3], cu, 55);
+	reveal(t.c, s[5], cu, 5);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_set(t.c, s[0], "r",
+							       40), 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_set(t.c, s[1], "r",
+							       41), 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_clear(t.c, s[1], s[0],
+								 42), 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_set(t.c, s[4], "r",
+							       43), 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_lock_clear(t.c, s[4], s[0],
+								 44), 0);
+	assert_int_equal(t.c->ops->disclosure.reveal_agents(t.c, 10, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.v[0].staff_id, s[2]);
+	assert_int_equal(l.v[0].count, 2);
+	assert_int_equal(l.v[0].last_at, 70);
+	assert_int_equal(l.v[0].locked, 0);
+	assert_int_equal(l.v[0].locked_at, 0);
+	assert_string_equal(l.v[0].name, "Agent");
+	assert_string_equal(l.v[0].role, "agent");
+	/* ties on the count: by id */
+	assert_int_equal(l.v[1].staff_id, s[1]);
+	assert_int_equal(l.v[1].count, 1);
+	assert_int_equal(l.v[1].locked, 0);
+	assert_int_equal(l.v[1].locked_at, 41);
+	assert_int_equal(l.v[2].staff_id, s[3]);
+	assert_int_equal(l.v[2].last_at, 55);
+	assert_int_equal(l.v[3].staff_id, s[0]);
+	assert_int_equal(l.v[3].count, 0);
+	assert_int_equal(l.v[3].last_at, 0);
+	assert_int_equal(l.v[3].locked, 1);
+	assert_int_equal(l.v[3].locked_at, 40);
+	reveal_agent_list_clear(&l);
+	/* a wider window takes s5 in */
+	assert_int_equal(t.c->ops->disclosure.reveal_agents(t.c, 0, &l), 0);
+	assert_int_equal(l.n, 5);
+	assert_int_equal(l.v[3].staff_id, s[5]);
+	reveal_agent_list_clear(&l);
+	sc_end(&t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -874,6 +1037,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_field_values),
 		cmocka_unit_test(test_customer_personal),
 		cmocka_unit_test(test_phone_idx),
+		cmocka_unit_test(test_reveal_insert_count),
+		cmocka_unit_test(test_reveal_locks),
+		cmocka_unit_test(test_reveal_agents),
 	};
 
 	return sc_main(argc, argv, "store_customers", tests,

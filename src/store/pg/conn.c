@@ -637,6 +637,13 @@ static const struct store_ops pg_ops = {
 	.customer_set_phone_idx = pg_customer_set_phone_idx,
 	.customer_by_phone_idx = pg_customer_by_phone_idx,
 	.customer_phone_unindexed = pg_customer_phone_unindexed,
+	/* reveals.c (the disclosure gate's other members) */
+	.disclosure.reveal_insert = pg_reveal_insert,
+	.disclosure.reveal_count = pg_reveal_count,
+	.disclosure.reveal_lock_get = pg_reveal_lock_get,
+	.disclosure.reveal_lock_set = pg_reveal_lock_set,
+	.disclosure.reveal_lock_clear = pg_reveal_lock_clear,
+	.disclosure.reveal_agents = pg_reveal_agents,
 };
 
 const struct store_backend store_pg_backend = {

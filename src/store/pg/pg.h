@@ -277,4 +277,18 @@ int pg_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
 int pg_customer_phone_unindexed(struct store_conn *c, int64_t after_id,
 				int64_t *id_out);
 
+/* reveals.c */
+int pg_reveal_insert(struct store_conn *c, const struct reveal_new *r,
+		     int64_t *id_out);
+int pg_reveal_count(struct store_conn *c, int64_t staff_id, int64_t since,
+		    int64_t *n_out);
+int pg_reveal_lock_get(struct store_conn *c, int64_t staff_id,
+		       struct reveal_lock *out);
+int pg_reveal_lock_set(struct store_conn *c, int64_t staff_id,
+		       const char *reason, int64_t now);
+int pg_reveal_lock_clear(struct store_conn *c, int64_t staff_id,
+			 int64_t cleared_by, int64_t now);
+int pg_reveal_agents(struct store_conn *c, int64_t since,
+		     struct reveal_agent_list *out);
+
 #endif
