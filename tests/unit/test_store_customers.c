@@ -1019,6 +1019,78 @@ test_reveal_agents(void **state)
 	sc_end(&t);
 }
 
+/* --- queues.c ------------------------------------------------------------ */
+
+static void
+test_queues(void **state)
+{
+	struct sc t = sc_new();
+	struct queue_rec r;
+	struct queue_list l;
+	int64_t z = 0, a = 0, z2 = 0, s1, s2;
+
+	(void)state;
+	s1 = add_staff(t.c, "s1@example.com");
+	s2 = add_staff(t.c, "s2@example.com");
+	assert_int_equal(t.c->ops->queue_by_name(t.c, "general", &r), 0);
+	assert_int_equal(r.id, STORE_QUEUE_GENERAL);
+	assert_int_equal(r.members, 0);
+	assert_int_equal(t.c->ops->queue_insert(t.c, "zeta", &z), 0);
+	assert_true(z > STORE_QUEUE_GENERAL);
+	assert_int_equal(t.c->ops->queue_insert(t.c, "alpha", &a), 0);
+	assert_true(a > z);
+	assert_int_equal(t.c->ops->queue_insert(t.c, "zeta", &z2),
+			 -GH_EXISTS);
+	assert_int_equal(t.c->ops->queue_by_name(t.c, "zeta", &r), 0);
+	assert_int_equal(r.id, z);
+	assert_string_equal(r.name, "zeta");
+	assert_int_equal(t.c->ops->queue_by_name(t.c, "ZETA", &r),
+			 -GH_NOT_FOUND);
+	/* memberships: once each, of existing staff and queues */
+	assert_int_equal(t.c->ops->staff_queue_add(t.c, s1, a), 0);
+	assert_int_equal(t.c->ops->staff_queue_add(t.c, s1, z), 0);
+	assert_int_equal(t.c->ops->staff_queue_add(t.c, s1, z), -GH_EXISTS);
+	assert_int_equal(t.c->ops->staff_queue_add(t.c, s1, a + 9),
+			 -GH_EXISTS);
+	assert_int_equal(t.c->ops->staff_queue_add(t.c, s2 + 9, z),
+			 -GH_EXISTS);
+	assert_int_equal(t.c->ops->staff_in_queue(t.c, s1, z), 0);
+	assert_int_equal(t.c->ops->staff_in_queue(t.c, s2, z), -GH_NOT_FOUND);
+	assert_int_equal(t.c->ops->staff_in_queue(t.c, s2,
+						   STORE_QUEUE_GENERAL), 0);
+	assert_int_equal(t.c->ops->queue_list(t.c, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].id, STORE_QUEUE_GENERAL);
+	assert_string_equal(l.v[0].name, "general");
+	assert_int_equal(l.v[0].members, 2);
+	assert_int_equal(l.v[1].id, z);
+	assert_int_equal(l.v[1].members, 1);
+	assert_int_equal(l.v[2].id, a);
+	assert_string_equal(l.v[2].name, "alpha");
+	queue_list_clear(&l);
+	assert_int_equal(t.c->ops->staff_queue_list(t.c, s1, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].id, STORE_QUEUE_GENERAL);
+	assert_int_equal(l.v[1].id, z);
+	assert_int_equal(l.v[1].members, 0);
+	assert_int_equal(l.v[2].id, a);
+	queue_list_clear(&l);
+	/* removal: once */
+	assert_int_equal(t.c->ops->staff_queue_remove(t.c, s1, z), 0);
+	assert_int_equal(t.c->ops->staff_queue_remove(t.c, s1, z),
+			 -GH_NOT_FOUND);
+	assert_int_equal(t.c->ops->staff_queue_remove(t.c, s2, a),
+			 -GH_NOT_FOUND);
+	assert_int_equal(t.c->ops->staff_in_queue(t.c, s1, z), -GH_NOT_FOUND);
+	assert_int_equal(t.c->ops->staff_queue_list(t.c, s2, &l), 0);
+	assert_int_equal(l.n, 1);
+	queue_list_clear(&l);
+	assert_int_equal(t.c->ops->staff_queue_list(t.c, s2 + 9, &l), 0);
+	assert_int_equal(l.n, 0);
+	queue_list_clear(&l);
+	sc_end(&t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1040,6 +1112,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_reveal_insert_count),
 		cmocka_unit_test(test_reveal_locks),
 		cmocka_unit_test(test_reveal_agents),
+		cmocka_unit_test(test_queues),
 	};
 
 	return sc_main(argc, argv, "store_customers", tests,

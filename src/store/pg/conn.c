@@ -644,6 +644,14 @@ static const struct store_ops pg_ops = {
 	.disclosure.reveal_lock_set = pg_reveal_lock_set,
 	.disclosure.reveal_lock_clear = pg_reveal_lock_clear,
 	.disclosure.reveal_agents = pg_reveal_agents,
+	/* queues.c */
+	.queue_insert = pg_queue_insert,
+	.queue_by_name = pg_queue_by_name,
+	.queue_list = pg_queue_list,
+	.staff_queue_add = pg_staff_queue_add,
+	.staff_queue_remove = pg_staff_queue_remove,
+	.staff_queue_list = pg_staff_queue_list,
+	.staff_in_queue = pg_staff_in_queue,
 };
 
 const struct store_backend store_pg_backend = {

@@ -291,4 +291,18 @@ int pg_reveal_lock_clear(struct store_conn *c, int64_t staff_id,
 int pg_reveal_agents(struct store_conn *c, int64_t since,
 		     struct reveal_agent_list *out);
 
+/* queues.c */
+int pg_queue_insert(struct store_conn *c, const char *name, int64_t *id_out);
+int pg_queue_by_name(struct store_conn *c, const char *name,
+		     struct queue_rec *out);
+int pg_queue_list(struct store_conn *c, struct queue_list *out);
+int pg_staff_queue_list(struct store_conn *c, int64_t staff_id,
+			struct queue_list *out);
+int pg_staff_queue_add(struct store_conn *c, int64_t staff_id,
+		       int64_t queue_id);
+int pg_staff_queue_remove(struct store_conn *c, int64_t staff_id,
+			  int64_t queue_id);
+int pg_staff_in_queue(struct store_conn *c, int64_t staff_id,
+		      int64_t queue_id);
+
 #endif
