@@ -677,6 +677,54 @@ static const struct store_ops pg_ops = {
 	.macros = &pg_macros_ops, /* macros.c */
 	.events = &pg_events_ops, /* events.c */
 	.sla = &pg_sla_ops, /* sla.c */
+	/* customers.c (with the disclosure gate's two) */
+	.customer_contact = pg_customer_contact,
+	.customer_set_phrase = pg_customer_set_phrase,
+	.customer_sealed_next = pg_customer_sealed_next,
+	.disclosure.customer_visible = pg_customer_visible,
+	.disclosure.customer_name = pg_customer_name,
+	/* contact.c */
+	.contact = {
+		.code_insert = pg_contact_code_insert,
+		.code_live = pg_contact_code_live,
+		.code_find = pg_contact_code_find,
+		.code_use = pg_contact_code_use,
+		.codes_since = pg_contact_codes_since,
+		.check_insert = pg_contact_check_insert,
+		.checks_since = pg_contact_checks_since,
+		.reveals = pg_contact_reveals,
+		.mfa = pg_contact_mfa,
+	},
+	/* sealed.c */
+	.sealed_heads = pg_sealed_heads,
+	.sealed_get = pg_sealed_get,
+	.sealed_replace = pg_sealed_replace,
+	/* fields.c */
+	.field_def_insert = pg_field_def_insert,
+	.field_def_by_name = pg_field_def_by_name,
+	.field_def_list = pg_field_def_list,
+	.customer_field_put = pg_customer_field_put,
+	.customer_field_values = pg_customer_field_values,
+	.customer_personal = pg_customer_personal,
+	.customer_set_account_number = pg_customer_set_account_number,
+	.customer_set_phone_idx = pg_customer_set_phone_idx,
+	.customer_by_phone_idx = pg_customer_by_phone_idx,
+	.customer_phone_unindexed = pg_customer_phone_unindexed,
+	/* reveals.c (the disclosure gate's other members) */
+	.disclosure.reveal_insert = pg_reveal_insert,
+	.disclosure.reveal_count = pg_reveal_count,
+	.disclosure.reveal_lock_get = pg_reveal_lock_get,
+	.disclosure.reveal_lock_set = pg_reveal_lock_set,
+	.disclosure.reveal_lock_clear = pg_reveal_lock_clear,
+	.disclosure.reveal_agents = pg_reveal_agents,
+	/* queues.c */
+	.queue_insert = pg_queue_insert,
+	.queue_by_name = pg_queue_by_name,
+	.queue_list = pg_queue_list,
+	.staff_queue_add = pg_staff_queue_add,
+	.staff_queue_remove = pg_staff_queue_remove,
+	.staff_queue_list = pg_staff_queue_list,
+	.staff_in_queue = pg_staff_in_queue,
 };
 
 const struct store_backend store_pg_backend = {

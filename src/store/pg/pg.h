@@ -284,5 +284,93 @@ extern const struct store_events_ops pg_events_ops;
 
 /* sla.c: its operations table */
 extern const struct store_sla_ops pg_sla_ops;
+/* customers.c */
+int pg_customer_contact(struct store_conn *c, int64_t customer_id,
+			struct customer_contact *out);
+int pg_customer_set_phrase(struct store_conn *c, int64_t customer_id,
+			   const struct blob *phrase);
+int pg_customer_sealed_next(struct store_conn *c, int64_t after_id,
+			    struct customer_sealed *out);
+int pg_customer_name(struct store_conn *c, int64_t customer_id, char *out,
+		     size_t outsz);
+int pg_customer_visible(struct store_conn *c, const struct ticket_query *q,
+			int64_t customer_id);
+
+/* contact.c */
+int pg_contact_code_insert(struct store_conn *c,
+			   const struct contact_code_new *n, int64_t *id_out);
+int pg_contact_code_live(struct store_conn *c, const char *h, int64_t now);
+int pg_contact_code_find(struct store_conn *c, const char *h,
+			 struct contact_code_rec *out);
+int pg_contact_code_use(struct store_conn *c, int64_t id, int64_t now);
+int pg_contact_codes_since(struct store_conn *c, int64_t staff_id,
+			   int64_t since, struct contact_window *out);
+int pg_contact_check_insert(struct store_conn *c, int64_t customer_id,
+			    int genuine, int64_t now);
+int pg_contact_checks_since(struct store_conn *c, int64_t customer_id,
+			    int64_t since, struct contact_window *out);
+int pg_contact_reveals(struct store_conn *c, int64_t customer_id,
+		       int64_t limit, struct contact_reveal_list *out);
+int pg_contact_mfa(struct store_conn *c, int64_t customer_id,
+		   struct contact_mfa *out);
+
+/* sealed.c */
+int pg_sealed_heads(struct store_conn *c, enum sealed_col col,
+		    int64_t after_id, size_t max, struct sealed_head *out,
+		    size_t *n_out);
+int pg_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
+		  struct sealed_value *out);
+int pg_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
+		      const struct blob *old, const struct blob *val);
+
+/* fields.c */
+int pg_field_def_insert(struct store_conn *c, const struct field_def *d,
+			int64_t *id_out);
+int pg_field_def_by_name(struct store_conn *c, const char *name,
+			 struct field_def *out);
+int pg_field_def_list(struct store_conn *c, struct field_def_list *out);
+int pg_customer_field_put(struct store_conn *c, int64_t customer_id,
+			  int64_t field_id, const struct blob *value,
+			  int64_t now);
+int pg_customer_field_values(struct store_conn *c, int64_t customer_id,
+			     struct field_value_list *out);
+int pg_customer_personal(struct store_conn *c, int64_t customer_id,
+			 struct customer_personal *out);
+int pg_customer_set_account_number(struct store_conn *c, int64_t customer_id,
+				   const struct blob *value);
+int pg_customer_set_phone_idx(struct store_conn *c, int64_t customer_id,
+			      const char *phone_idx);
+int pg_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
+			     int64_t *ids, size_t max, size_t *n_out);
+int pg_customer_phone_unindexed(struct store_conn *c, int64_t after_id,
+				int64_t *id_out);
+
+/* reveals.c */
+int pg_reveal_insert(struct store_conn *c, const struct reveal_new *r,
+		     int64_t *id_out);
+int pg_reveal_count(struct store_conn *c, int64_t staff_id, int64_t since,
+		    int64_t *n_out);
+int pg_reveal_lock_get(struct store_conn *c, int64_t staff_id,
+		       struct reveal_lock *out);
+int pg_reveal_lock_set(struct store_conn *c, int64_t staff_id,
+		       const char *reason, int64_t now);
+int pg_reveal_lock_clear(struct store_conn *c, int64_t staff_id,
+			 int64_t cleared_by, int64_t now);
+int pg_reveal_agents(struct store_conn *c, int64_t since,
+		     struct reveal_agent_list *out);
+
+/* queues.c */
+int pg_queue_insert(struct store_conn *c, const char *name, int64_t *id_out);
+int pg_queue_by_name(struct store_conn *c, const char *name,
+		     struct queue_rec *out);
+int pg_queue_list(struct store_conn *c, struct queue_list *out);
+int pg_staff_queue_list(struct store_conn *c, int64_t staff_id,
+			struct queue_list *out);
+int pg_staff_queue_add(struct store_conn *c, int64_t staff_id,
+		       int64_t queue_id);
+int pg_staff_queue_remove(struct store_conn *c, int64_t staff_id,
+			  int64_t queue_id);
+int pg_staff_in_queue(struct store_conn *c, int64_t staff_id,
+		      int64_t queue_id);
 
 #endif

@@ -1,0 +1,115 @@
+/*
+ * PostgreSQL store, the twin of store/sqlite/queues.c: `queues` and the
+ * memberships of staff in them (`staff_queues`). Queue 1, `general`, exists from migration 006 on;
+ * moving a ticket between queues is in tickets.c, and the rule of who sees
+ * which ticket is applied there in SQL. Names are checked by core.
+ *
+ * Invariant: a membership exists at most once (primary key), so adding it
+ * again is -GH_EXISTS and removing a missing one -GH_NOT_FOUND.
+ */
+#include <string.h>
+
+#include "store/pg/pg.h"
+#include "util/errors.h"
+
+/* Reads id, name and members (0 when the statement has no count). */
+static int
+queue_row(const struct pg_row *st, void *ctx)
+{
+	struct queue_rec *r = ctx;
+
+	r->id = pg_i64(st, 0);
+	pg_text(st, 1, r->name, sizeof(r->name));
+	r->members = pg_i64(st, 2);
+	return 0;
+}
+
+static int
+queue_push(const struct pg_row *st, void *ctx)
+{
+	struct queue_list *l = ctx;
+	struct queue_rec *v = pg_append(l->v, l->n, sizeof(*v));
+
+	if (v == NULL)
+		return -GH_INTERNAL;
+	l->v = v;
+	return queue_row(st, &l->v[l->n++]);
+}
+
+int
+pg_queue_insert(struct store_conn *c, const char *name, int64_t *id_out)
+{
+	return pg_insert(c, id_out,
+			 "INSERT INTO queues (name) VALUES ($1) RETURNING id",
+			 "t", name);
+}
+
+int
+pg_queue_by_name(struct store_conn *c, const char *name,
+		 struct queue_rec *out)
+{
+	memset(out, 0, sizeof(*out));
+	return pg_row(c, queue_row, out,
+		      "SELECT id, name, 0 FROM queues WHERE name = $1", "t",
+		      name);
+}
+
+int
+pg_queue_list(struct store_conn *c, struct queue_list *out)
+{
+	int rc;
+
+	*out = (struct queue_list){NULL, 0};
+	rc = pg_rows(c, queue_push, out,
+		     "SELECT q.id, q.name, (SELECT COUNT(*) FROM staff_queues "
+		     "sq WHERE sq.queue_id = q.id) FROM queues q ORDER BY q.id",
+		     "");
+	if (rc < 0)
+		queue_list_clear(out);
+	return rc;
+}
+
+int
+pg_staff_queue_list(struct store_conn *c, int64_t staff_id,
+		    struct queue_list *out)
+{
+	int rc;
+
+	*out = (struct queue_list){NULL, 0};
+	rc = pg_rows(c, queue_push, out,
+		     "SELECT q.id, q.name, 0 FROM queues q JOIN staff_queues "
+		     "sq ON sq.queue_id = q.id WHERE sq.staff_id = $1 "
+		     "ORDER BY q.id",
+		     "i", staff_id);
+	if (rc < 0)
+		queue_list_clear(out);
+	return rc;
+}
+
+int
+pg_staff_queue_add(struct store_conn *c, int64_t staff_id, int64_t queue_id)
+{
+	return pg_exec(c,
+		       "INSERT INTO staff_queues (staff_id, queue_id) "
+		       "VALUES ($1, $2)",
+		       "ii", staff_id, queue_id);
+}
+
+int
+pg_staff_queue_remove(struct store_conn *c, int64_t staff_id,
+		      int64_t queue_id)
+{
+	return pg_change(c, -GH_NOT_FOUND,
+			 "DELETE FROM staff_queues "
+			 "WHERE staff_id = $1 AND queue_id = $2",
+			 "ii", staff_id, queue_id);
+}
+
+int
+pg_staff_in_queue(struct store_conn *c, int64_t staff_id, int64_t queue_id)
+{
+	return pg_row(c, NULL, NULL,
+		      "SELECT 1 FROM staff_queues "
+		      "WHERE staff_id = $1 AND queue_id = $2",
+		      "ii", staff_id, queue_id);
+}
