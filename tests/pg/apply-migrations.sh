@@ -155,7 +155,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	extra=$(LC_ALL=C comm -13 "$TMP/sqlite.cols" "$TMP/pg.cols" | tr '\n' ' ')
 	missing=$(LC_ALL=C comm -23 "$TMP/sqlite.cols" "$TMP/pg.cols" | tr '\n' ' ')
 	[ -z "$missing" ] || fail "columns missing on PostgreSQL: $missing"
-	[ "$extra" = "events.txid messages.body_tsv notes.body_tsv tickets.subject_tsv " ] ||
+	[ "$extra" = "customer_fingerprints.seq events.txid messages.body_tsv notes.body_tsv tickets.subject_tsv " ] ||
 		fail "undocumented PostgreSQL-only columns: $extra"
 	n=$(wc -l <"$TMP/sqlite.cols")
 	[ "$n" -gt 200 ] || fail "only $n SQLite columns read"

@@ -717,6 +717,11 @@ static const struct store_ops pg_ops = {
 	.disclosure.reveal_lock_set = pg_reveal_lock_set,
 	.disclosure.reveal_lock_clear = pg_reveal_lock_clear,
 	.disclosure.reveal_agents = pg_reveal_agents,
+	/* fingerprints.c */
+	.fingerprint_add = pg_fingerprint_add,
+	.fingerprint_foreign = pg_fingerprint_foreign,
+	.fingerprint_count = pg_fingerprint_count,
+	.fingerprint_since = pg_fingerprint_since,
 	/* queues.c */
 	.queue_insert = pg_queue_insert,
 	.queue_by_name = pg_queue_by_name,

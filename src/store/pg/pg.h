@@ -373,4 +373,15 @@ int pg_staff_queue_remove(struct store_conn *c, int64_t staff_id,
 int pg_staff_in_queue(struct store_conn *c, int64_t staff_id,
 		      int64_t queue_id);
 
+/* fingerprints.c */
+int pg_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
+		       int64_t customer_id);
+int pg_fingerprint_foreign(struct store_conn *c, const char *kind,
+			   const char *fp, int64_t customer_id);
+int pg_fingerprint_count(struct store_conn *c, int64_t *n_out);
+int pg_fingerprint_since(struct store_conn *c, int64_t from_row,
+			 int (*fn)(void *cls, int64_t row, const char *kind,
+				   const char *fp),
+			 void *cls);
+
 #endif
