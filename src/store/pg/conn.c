@@ -604,6 +604,14 @@ static const struct store_ops pg_ops = {
 	.audit_page = pg_audit_page,
 	.audit_checkpoint_page = pg_audit_checkpoint_page,
 	.audit_checkpoint_newest = pg_audit_checkpoint_newest,
+	/* tickets.c */
+	.ticket_insert = pg_ticket_insert,
+	.ticket_update = pg_ticket_update,
+	.ticket_set_queue = pg_ticket_set_queue,
+	.ticket_set_priority = pg_ticket_set_priority,
+	.ticket_set_tags = pg_ticket_set_tags,
+	.portal_ticket_get = pg_portal_ticket_get,
+	.staff_ticket_get = pg_staff_ticket_get,
 };
 
 const struct store_backend store_pg_backend = {

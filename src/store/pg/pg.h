@@ -216,4 +216,21 @@ int pg_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
 			     int limit, audit_cp_fn fn, void *ctx);
 int pg_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
 
+
+/* tickets.c (pg_ticket_row, pg_ticket_push: pg_tickets.h) */
+int pg_ticket_insert(struct store_conn *c, int64_t customer_id,
+		     const char *subject, int64_t now, int64_t *id_out);
+int pg_ticket_update(struct store_conn *c, int64_t id, const char *status,
+		     int64_t assignee_id, int64_t now);
+int pg_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
+			int64_t queue_id, int64_t now);
+int pg_ticket_set_priority(struct store_conn *c, int64_t ticket_id,
+			   const char *priority, int64_t now);
+int pg_ticket_set_tags(struct store_conn *c, int64_t ticket_id,
+		       const char *tags, int64_t now);
+int pg_portal_ticket_get(struct store_conn *c, int64_t customer_id,
+			 int64_t ticket_id, struct ticket_rec *out);
+int pg_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
+			int64_t ticket_id, struct ticket_rec *out);
+
 #endif

@@ -1,0 +1,309 @@
+/*
+ * Store conformance, group "tickets" (issue 16): tickets.c, threads.c,
+ * tickets_list.c, held.c, outbox.c and attachments.c of both backends
+ * (tests/unit/store_conf.h runs every test on SQLite and on PostgreSQL).
+ * Prerequisite rows are made through accounts' operations; a second queue
+ * (another group's operation) with raw SQL through sc_sql.
+ */
+#include <sqlite3.h>
+
+#include "store_conf.h"
+
+/* One store, one connection, and the accounts every test uses. */
+struct fx {
+	struct store *s;
+	struct store_conn *c;
+	int64_t cust, cust2;    /* two customers */
+	int64_t agent, agent2;  /* two agents, both in queue general */
+};
+
+/* Runs sql (no result rows) on the store sc_last names; 0 or -1. */
+static int
+sc_sql(const char *sql)
+{
+	if (sc_pg) {
+		PGconn *db = PQconnectdb(sc_last);
+		PGresult *r = PQexec(db, sql);
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+			 PQresultStatus(r) == PGRES_TUPLES_OK;
+
+		if (!ok)
+			print_error("sc_sql: %s", PQerrorMessage(db));
+		PQclear(r);
+		PQfinish(db);
+		return ok ? 0 : -1;
+	} else {
+		sqlite3 *db = NULL;
+		int rc = sqlite3_open(sc_last + strlen("sqlite:"), &db);
+
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			print_error("sc_sql: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return rc == SQLITE_OK ? 0 : -1;
+	}
+}
+
+/* The first column of the first row of sql as an integer (-1: error). */
+static int64_t
+sc_int(const char *sql)
+{
+	int64_t v = -1;
+
+	if (sc_pg) {
+		PGconn *db = PQconnectdb(sc_last);
+		PGresult *r = PQexec(db, sql);
+
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+			v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		PQfinish(db);
+	} else {
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_open(sc_last + strlen("sqlite:"), &db) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	return v;
+}
+
+static int64_t
+mk_staff(struct store_conn *c, const char *email, const char *name)
+{
+	unsigned char seed[4] = {1, 2, 3, 4};
+	struct staff_new n = {email, name, "agent", "h", {seed, sizeof(seed)}};
+	int64_t id = 0;
+
+	assert_int_equal(c->ops->staff_insert(c, &n, &id), 0);
+	return id;
+}
+
+static int64_t
+mk_customer(struct store_conn *c, const char *idx, const char *name)
+{
+	unsigned char e[3] = {9, 9, 9};
+	struct customer_new n = {idx, {e, sizeof(e)}, name, {NULL, 0},
+				 {NULL, 0}, {NULL, 0}, "h", {e, sizeof(e)}, 0};
+	int64_t id = 0;
+
+	assert_int_equal(c->ops->customer_insert(c, &n, &id), 0);
+	return id;
+}
+
+static void
+fx_open(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->s = sc_open();
+	f->c = store_acquire(f->s);
+	f->cust = mk_customer(f->c, "idx-ann", "Ann");
+	f->cust2 = mk_customer(f->c, "idx-bob", "Bob");
+	f->agent = mk_staff(f->c, "a1@example.com", "Agent One");
+	f->agent2 = mk_staff(f->c, "a2@example.com", "Agent Two");
+}
+
+static void
+fx_close(struct fx *f)
+{
+	store_release(f->s, f->c);
+	store_close(f->s);
+}
+
+static int64_t
+mk_ticket(struct fx *f, int64_t cust, const char *subject, int64_t now)
+{
+	int64_t id = 0;
+
+	assert_int_equal(f->c->ops->ticket_insert(f->c, cust, subject, now, &id),
+			 0);
+	assert_true(id > 0);
+	return id;
+}
+
+/* --- tickets.c ----------------------------------------------------- */
+
+static void
+test_ticket_insert_get(void **state)
+{
+	struct fx f;
+	struct ticket_query q = {0};
+	struct ticket_rec t;
+	int64_t id;
+
+	(void)state;
+	fx_open(&f);
+	id = mk_ticket(&f, f.cust, "Printer on fire", 1000);
+	assert_int_equal(f.c->ops->portal_ticket_get(f.c, f.cust, id, &t), 0);
+	assert_int_equal(t.id, id);
+	assert_int_equal(t.customer_id, f.cust);
+	assert_string_equal(t.subject, "Printer on fire");
+	assert_string_equal(t.status, "open");
+	assert_int_equal(t.assignee_id, 0);
+	assert_string_equal(t.customer_name, "");
+	assert_string_equal(t.queue_name, "");
+	assert_int_equal(t.created_at, 1000);
+	assert_int_equal(t.updated_at, 1000);
+	assert_string_equal(t.last_from, "");
+	assert_int_equal(t.queue_id, STORE_QUEUE_GENERAL);
+	assert_string_equal(t.priority, "");
+	/* another customer's ticket, and no ticket */
+	assert_int_equal(f.c->ops->portal_ticket_get(f.c, f.cust2, id, &t),
+			 -GH_NOT_FOUND);
+	assert_int_equal(f.c->ops->portal_ticket_get(f.c, f.cust, id + 99, &t),
+			 -GH_NOT_FOUND);
+	q.see_all = 1;
+	q.viewer_id = f.agent;
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q, id, &t), 0);
+	assert_string_equal(t.customer_name, "Ann");
+	assert_string_equal(t.queue_name, "general");
+	assert_string_equal(t.assignee_name, "");
+	assert_string_equal(t.priority, "normal");
+	assert_string_equal(t.tags, "");
+	assert_int_equal(t.due_at, 0);
+	assert_int_equal(t.breached, 0);
+	assert_int_equal(t.drill_id, 0);
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q, id + 99, &t),
+			 -GH_NOT_FOUND);
+	fx_close(&f);
+}
+
+static void
+test_ticket_update(void **state)
+{
+	struct fx f;
+	struct ticket_query q = {0};
+	struct ticket_rec t;
+	int64_t id;
+
+	(void)state;
+	fx_open(&f);
+	q.see_all = 1;
+	id = mk_ticket(&f, f.cust, "s", 1000);
+	/* assignment only: staff's updated_at moves, the portal's does not */
+	assert_int_equal(f.c->ops->ticket_update(f.c, id, "open", f.agent, 1100),
+			 0);
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q, id, &t), 0);
+	assert_int_equal(t.assignee_id, f.agent);
+	assert_string_equal(t.assignee_name, "Agent One");
+	assert_int_equal(t.updated_at, 1100);
+	assert_int_equal(f.c->ops->portal_ticket_get(f.c, f.cust, id, &t), 0);
+	assert_int_equal(t.updated_at, 1000);
+	assert_int_equal(t.assignee_id, f.agent);
+	/* a change of status moves both; unassigning reads 0 */
+	assert_int_equal(f.c->ops->ticket_update(f.c, id, "pending", 0, 1200),
+			 0);
+	assert_int_equal(f.c->ops->portal_ticket_get(f.c, f.cust, id, &t), 0);
+	assert_int_equal(t.updated_at, 1200);
+	assert_string_equal(t.status, "pending");
+	assert_int_equal(t.assignee_id, 0);
+	assert_int_equal(sc_int("SELECT COUNT(*) FROM tickets "
+				"WHERE assignee_id IS NULL"), 1);
+	assert_int_equal(f.c->ops->ticket_update(f.c, id + 99, "open", 0, 1),
+			 -GH_NOT_FOUND);
+	/* a status the schema refuses */
+	assert_int_equal(f.c->ops->ticket_update(f.c, id, "bogus", 0, 1),
+			 -GH_EXISTS);
+	fx_close(&f);
+}
+
+static void
+test_ticket_queue_priority_tags(void **state)
+{
+	struct fx f;
+	struct ticket_query q = {0};
+	struct ticket_rec t;
+	int64_t id, qid;
+
+	(void)state;
+	fx_open(&f);
+	q.see_all = 1;
+	id = mk_ticket(&f, f.cust, "s", 1000);
+	assert_int_equal(sc_sql("INSERT INTO queues (name) VALUES ('billing')"),
+			 0);
+	qid = sc_int("SELECT id FROM queues WHERE name = 'billing'");
+	assert_true(qid > 1);
+	assert_int_equal(f.c->ops->ticket_set_queue(f.c, id, qid, 1100), 0);
+	assert_int_equal(f.c->ops->ticket_set_priority(f.c, id, "urgent", 1200),
+			 0);
+	assert_int_equal(f.c->ops->ticket_set_tags(f.c, id, "alpha beta vip",
+						   1300), 0);
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q, id, &t), 0);
+	assert_int_equal(t.queue_id, qid);
+	assert_string_equal(t.queue_name, "billing");
+	assert_string_equal(t.priority, "urgent");
+	assert_string_equal(t.tags, "alpha beta vip");
+	assert_int_equal(t.updated_at, 1300);
+	assert_int_equal(sc_int("SELECT COUNT(*) FROM ticket_tags"), 3);
+	assert_int_equal(sc_int("SELECT COUNT(*) FROM ticket_tags WHERE "
+				"tag IN ('alpha', 'beta', 'vip')"), 3);
+	/* the portal's view moved with none of them */
+	assert_int_equal(f.c->ops->portal_ticket_get(f.c, f.cust, id, &t), 0);
+	assert_int_equal(t.updated_at, 1000);
+	assert_int_equal(f.c->ops->ticket_set_tags(f.c, id, "beta", 1400), 0);
+	assert_int_equal(sc_int("SELECT COUNT(*) FROM ticket_tags"), 1);
+	assert_int_equal(f.c->ops->ticket_set_tags(f.c, id, "", 1500), 0);
+	assert_int_equal(sc_int("SELECT COUNT(*) FROM ticket_tags"), 0);
+	assert_int_equal(f.c->ops->ticket_set_queue(f.c, id + 99, qid, 1),
+			 -GH_NOT_FOUND);
+	assert_int_equal(f.c->ops->ticket_set_priority(f.c, id + 99, "low", 1),
+			 -GH_NOT_FOUND);
+	assert_int_equal(f.c->ops->ticket_set_tags(f.c, id + 99, "x", 1),
+			 -GH_NOT_FOUND);
+	assert_int_equal(f.c->ops->ticket_set_priority(f.c, id, "bogus", 1),
+			 -GH_EXISTS);
+	fx_close(&f);
+}
+
+static void
+test_ticket_visibility(void **state)
+{
+	struct fx f;
+	struct ticket_query q1 = {0}, q2 = {0};
+	struct ticket_rec t;
+	int64_t id, qid;
+
+	(void)state;
+	fx_open(&f);
+	q1.viewer_id = f.agent;
+	q2.viewer_id = f.agent2;
+	id = mk_ticket(&f, f.cust, "s", 1000);
+	/* unassigned in a queue both are in */
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q1, id, &t), 0);
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q2, id, &t), 0);
+	/* assigned: the assignee only */
+	assert_int_equal(f.c->ops->ticket_update(f.c, id, "open", f.agent, 1100),
+			 0);
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q1, id, &t), 0);
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q2, id, &t),
+			 -GH_NOT_FOUND);
+	/* unassigned in a queue neither is in: nobody but see_all */
+	assert_int_equal(sc_sql("INSERT INTO queues (name) VALUES ('legal')"), 0);
+	qid = sc_int("SELECT id FROM queues WHERE name = 'legal'");
+	assert_int_equal(f.c->ops->ticket_update(f.c, id, "open", 0, 1200), 0);
+	assert_int_equal(f.c->ops->ticket_set_queue(f.c, id, qid, 1300), 0);
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q1, id, &t),
+			 -GH_NOT_FOUND);
+	q2.see_all = 1;
+	assert_int_equal(f.c->ops->staff_ticket_get(f.c, &q2, id, &t), 0);
+	fx_close(&f);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ticket_insert_get),
+		cmocka_unit_test(test_ticket_update),
+		cmocka_unit_test(test_ticket_queue_priority_tags),
+		cmocka_unit_test(test_ticket_visibility),
+	};
+
+	return sc_main(argc, argv, "store_tickets", tests,
+		       sizeof(tests) / sizeof(tests[0]));
+}
