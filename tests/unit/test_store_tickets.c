@@ -294,6 +294,75 @@ test_ticket_visibility(void **state)
 	fx_close(&f);
 }
 
+/* --- threads.c ----------------------------------------------------- */
+
+static void
+test_threads(void **state)
+{
+	struct fx f;
+	struct thread_list l;
+	struct ticket_rec t;
+	int64_t id, m1 = 0, m2 = 0, n1 = 0, x = 0;
+
+	(void)state;
+	fx_open(&f);
+	id = mk_ticket(&f, f.cust, "s", 1000);
+	assert_int_equal(f.c->ops->message_insert(f.c, id, REALM_CUSTOMER, f.cust,
+						  "hello", 1100, &m1), 0);
+	assert_int_equal(f.c->ops->portal_ticket_get(f.c, f.cust, id, &t), 0);
+	assert_string_equal(t.last_from, "customer");
+	assert_int_equal(t.updated_at, 1100);
+	assert_int_equal(f.c->ops->message_insert(f.c, id, REALM_STAFF, f.agent,
+						  "hi back", 1200, &m2), 0);
+	assert_true(m2 > m1);
+	assert_int_equal(f.c->ops->note_insert(f.c, id, f.agent, "internal only",
+					       1300, &n1), 0);
+	assert_true(n1 > 0);
+	assert_int_equal(f.c->ops->portal_ticket_get(f.c, f.cust, id, &t), 0);
+	assert_string_equal(t.last_from, "staff");
+	assert_int_equal(t.updated_at, 1200); /* the note moved nothing */
+	assert_int_equal(f.c->ops->message_set_analysis(f.c, m1, "[{\"a\":1}]",
+							"[\"l\"]"), 0);
+	assert_int_equal(f.c->ops->message_set_analysis(f.c, m2 + 99, "[]", "[]"),
+			 -GH_NOT_FOUND);
+	assert_int_equal(f.c->ops->portal_messages(f.c, f.cust, id, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, m1);
+	assert_int_equal(l.v[0].author_realm, REALM_CUSTOMER);
+	assert_string_equal(l.v[0].author_name, "");
+	assert_string_equal(l.v[0].body, "hello");
+	assert_int_equal(l.v[0].body_len, 5);
+	assert_int_equal(l.v[0].created_at, 1100);
+	assert_string_equal(l.v[0].redactions, "[{\"a\":1}]");
+	assert_null(l.v[0].links);
+	assert_int_equal(l.v[1].id, m2);
+	assert_string_equal(l.v[1].author_name, "Agent One");
+	thread_list_clear(&l);
+	/* another customer's ticket: nothing */
+	assert_int_equal(f.c->ops->portal_messages(f.c, f.cust2, id, &l), 0);
+	assert_int_equal(l.n, 0);
+	thread_list_clear(&l);
+	assert_int_equal(f.c->ops->staff_messages(f.c, id, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].links, "[\"l\"]");
+	assert_int_equal(l.v[0].reported, 0);
+	assert_null(l.v[1].redactions);
+	thread_list_clear(&l);
+	assert_int_equal(f.c->ops->staff_notes(f.c, id, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, n1);
+	assert_int_equal(l.v[0].author_realm, REALM_STAFF);
+	assert_int_equal(l.v[0].author_id, f.agent);
+	assert_string_equal(l.v[0].author_name, "Agent One");
+	assert_string_equal(l.v[0].body, "internal only");
+	thread_list_clear(&l);
+	/* a message to no ticket */
+	assert_int_equal(f.c->ops->message_insert(f.c, id + 99, REALM_STAFF,
+						  f.agent, "x", 1, &x),
+			 -GH_EXISTS);
+	fx_close(&f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -302,6 +371,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_ticket_update),
 		cmocka_unit_test(test_ticket_queue_priority_tags),
 		cmocka_unit_test(test_ticket_visibility),
+		cmocka_unit_test(test_threads),
 	};
 
 	return sc_main(argc, argv, "store_tickets", tests,

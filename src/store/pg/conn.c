@@ -612,6 +612,13 @@ static const struct store_ops pg_ops = {
 	.ticket_set_tags = pg_ticket_set_tags,
 	.portal_ticket_get = pg_portal_ticket_get,
 	.staff_ticket_get = pg_staff_ticket_get,
+	/* threads.c */
+	.message_insert = pg_message_insert,
+	.note_insert = pg_note_insert,
+	.message_set_analysis = pg_message_set_analysis,
+	.portal_messages = pg_portal_messages,
+	.staff_messages = pg_staff_messages,
+	.staff_notes = pg_staff_notes,
 };
 
 const struct store_backend store_pg_backend = {

@@ -233,4 +233,19 @@ int pg_portal_ticket_get(struct store_conn *c, int64_t customer_id,
 int pg_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
 			int64_t ticket_id, struct ticket_rec *out);
 
+/* threads.c */
+int pg_message_insert(struct store_conn *c, int64_t ticket_id,
+		      enum realm author_realm, int64_t author_id,
+		      const char *body, int64_t now, int64_t *id_out);
+int pg_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
+		   const char *body, int64_t now, int64_t *id_out);
+int pg_message_set_analysis(struct store_conn *c, int64_t message_id,
+			    const char *redactions, const char *links);
+int pg_portal_messages(struct store_conn *c, int64_t customer_id,
+		       int64_t ticket_id, struct thread_list *out);
+int pg_staff_messages(struct store_conn *c, int64_t ticket_id,
+		      struct thread_list *out);
+int pg_staff_notes(struct store_conn *c, int64_t ticket_id,
+		   struct thread_list *out);
+
 #endif
