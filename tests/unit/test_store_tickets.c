@@ -363,6 +363,207 @@ test_threads(void **state)
 	fx_close(&f);
 }
 
+/* --- tickets_list.c ------------------------------------------------ */
+
+/* The ids of a list, in order, into ids; the count. */
+static size_t
+list_ids(struct ticket_list *l, int64_t *ids)
+{
+	size_t i, n = l->n;
+
+	for (i = 0; i < n; i++)
+		ids[i] = l->v[i].id;
+	ticket_list_clear(l);
+	return n;
+}
+
+static void
+test_staff_list(void **state)
+{
+	struct fx f;
+	struct ticket_query q = {0};
+	struct ticket_list l;
+	int64_t t[5], ids[8];
+	int i;
+
+	(void)state;
+	fx_open(&f);
+	/* updated_at 100, 300, 300, 200, 400: ties newest id first */
+	for (i = 0; i < 5; i++)
+		t[i] = mk_ticket(&f, f.cust, "s", 50);
+	assert_int_equal(f.c->ops->ticket_set_priority(f.c, t[0], "low", 100), 0);
+	assert_int_equal(f.c->ops->ticket_set_priority(f.c, t[1], "low", 300), 0);
+	assert_int_equal(f.c->ops->ticket_set_priority(f.c, t[2], "low", 300), 0);
+	assert_int_equal(f.c->ops->ticket_update(f.c, t[3], "pending", f.agent,
+						 200), 0);
+	assert_int_equal(f.c->ops->ticket_update(f.c, t[4], "open", f.agent2,
+						 400), 0);
+	q.viewer_id = f.agent;
+	q.see_all = 1;
+	q.limit = 10;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 5);
+	assert_int_equal(ids[0], t[4]);
+	assert_int_equal(ids[1], t[2]);
+	assert_int_equal(ids[2], t[1]);
+	assert_int_equal(ids[3], t[3]);
+	assert_int_equal(ids[4], t[0]);
+	/* pages of two by keyset, and offset */
+	q.limit = 2;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 2);
+	q.after_key = 300;
+	q.after_id = t[2];
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 2);
+	assert_int_equal(ids[0], t[1]);
+	assert_int_equal(ids[1], t[3]);
+	q.offset = 2;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 1);
+	assert_int_equal(ids[0], t[0]);
+	q.offset = 0;
+	q.after_id = 0;
+	q.after_key = 0;
+	q.limit = 10;
+	/* status filter; queue filter */
+	q.status = "pending";
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 1);
+	assert_int_equal(ids[0], t[3]);
+	q.status = NULL;
+	q.queue_id = STORE_QUEUE_GENERAL;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 5);
+	q.queue_id = 999;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 0);
+	q.queue_id = 0;
+	/* mine; the unassigned ones */
+	q.assigned = TA_ME;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 1);
+	assert_int_equal(ids[0], t[3]);
+	q.assigned = TA_UNASSIGNED;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 3);
+	assert_int_equal(ids[0], t[2]);
+	/* an agent: pool, and own view (theirs merged with the pool, not
+	 * agent2's), with a status and a queue */
+	q.see_all = 0;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 3);
+	q.assigned = TA_ANY;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 4);
+	assert_int_equal(ids[0], t[2]);
+	assert_int_equal(ids[1], t[1]);
+	assert_int_equal(ids[2], t[3]);
+	assert_int_equal(ids[3], t[0]);
+	q.limit = 1;
+	q.offset = 2;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 1);
+	assert_int_equal(ids[0], t[3]);
+	q.limit = 10;
+	q.offset = 0;
+	q.status = "open";
+	q.queue_id = STORE_QUEUE_GENERAL;
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 3);
+	q.status = "solved";
+	assert_int_equal(f.c->ops->staff_ticket_list(f.c, &q, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 0);
+	fx_close(&f);
+}
+
+/* Every statement of the staff list runs (each combination of whose,
+ * status and queue, for an agent and a supervisor) and keeps its rules:
+ * no row of another agent's, only the status and queue asked for. */
+static void
+test_staff_list_shapes(void **state)
+{
+	struct fx f;
+	struct ticket_query q = {0};
+	struct ticket_list l;
+	int64_t t1, t2;
+	int all, who, st, qu;
+	size_t i;
+
+	(void)state;
+	fx_open(&f);
+	t1 = mk_ticket(&f, f.cust, "s", 100);
+	t2 = mk_ticket(&f, f.cust, "s", 100);
+	assert_int_equal(f.c->ops->ticket_update(f.c, t1, "pending", f.agent2,
+						 200), 0);
+	(void)t2;
+	q.viewer_id = f.agent;
+	q.limit = 10;
+	for (all = 0; all < 2; all++)
+		for (who = TA_ANY; who <= TA_UNASSIGNED; who++)
+			for (st = 0; st < 2; st++)
+				for (qu = 0; qu < 2; qu++) {
+					q.see_all = all;
+					q.assigned = (enum ticket_assigned)who;
+					q.status = st ? "pending" : NULL;
+					q.queue_id = qu ? STORE_QUEUE_GENERAL : 0;
+					assert_int_equal(f.c->ops->staff_ticket_list(
+							 f.c, &q, &l), 0);
+					for (i = 0; i < l.n; i++) {
+						assert_true(all ||
+							    l.v[i].assignee_id !=
+								    f.agent2);
+						assert_true(!st ||
+							    strcmp(l.v[i].status,
+								   "pending") == 0);
+					}
+					ticket_list_clear(&l);
+				}
+	fx_close(&f);
+}
+
+static void
+test_portal_list(void **state)
+{
+	struct fx f;
+	struct ticket_page p = {10, 0, 0, 0};
+	struct ticket_list l;
+	int64_t a, b, c, o, ids[8];
+
+	(void)state;
+	fx_open(&f);
+	a = mk_ticket(&f, f.cust, "a", 100);
+	b = mk_ticket(&f, f.cust, "b", 100);
+	c = mk_ticket(&f, f.cust, "c", 50);
+	o = mk_ticket(&f, f.cust2, "other", 500);
+	/* internal changes do not reorder the portal's list */
+	assert_int_equal(f.c->ops->ticket_set_priority(f.c, c, "high", 900), 0);
+	assert_int_equal(f.c->ops->portal_ticket_list(f.c, f.cust, &p, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 3);
+	assert_int_equal(ids[0], b);
+	assert_int_equal(ids[1], a);
+	assert_int_equal(ids[2], c);
+	/* a customer message moves c first */
+	assert_int_equal(f.c->ops->message_insert(f.c, c, REALM_CUSTOMER, f.cust,
+						  "m", 200, &o), 0);
+	assert_int_equal(f.c->ops->portal_ticket_list(f.c, f.cust, &p, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 3);
+	assert_int_equal(ids[0], c);
+	p.after_key = 100;
+	p.after_id = b;
+	p.limit = 5;
+	assert_int_equal(f.c->ops->portal_ticket_list(f.c, f.cust, &p, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 1);
+	assert_int_equal(ids[0], a);
+	p.after_id = 0;
+	p.offset = 1;
+	p.limit = 1;
+	assert_int_equal(f.c->ops->portal_ticket_list(f.c, f.cust, &p, &l), 0);
+	assert_int_equal(list_ids(&l, ids), 1);
+	assert_int_equal(ids[0], b);
+	fx_close(&f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -372,6 +573,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_ticket_queue_priority_tags),
 		cmocka_unit_test(test_ticket_visibility),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_staff_list),
+		cmocka_unit_test(test_staff_list_shapes),
+		cmocka_unit_test(test_portal_list),
 	};
 
 	return sc_main(argc, argv, "store_tickets", tests,

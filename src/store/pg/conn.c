@@ -619,6 +619,9 @@ static const struct store_ops pg_ops = {
 	.portal_messages = pg_portal_messages,
 	.staff_messages = pg_staff_messages,
 	.staff_notes = pg_staff_notes,
+	/* tickets_list.c */
+	.portal_ticket_list = pg_portal_ticket_list,
+	.staff_ticket_list = pg_staff_ticket_list,
 };
 
 const struct store_backend store_pg_backend = {

@@ -248,4 +248,10 @@ int pg_staff_messages(struct store_conn *c, int64_t ticket_id,
 int pg_staff_notes(struct store_conn *c, int64_t ticket_id,
 		   struct thread_list *out);
 
+/* tickets_list.c */
+int pg_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
+			 struct ticket_list *out);
+int pg_portal_ticket_list(struct store_conn *c, int64_t customer_id,
+			  const struct ticket_page *p, struct ticket_list *out);
+
 #endif
