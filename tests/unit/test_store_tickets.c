@@ -564,6 +564,73 @@ test_portal_list(void **state)
 	fx_close(&f);
 }
 
+/* --- held.c -------------------------------------------------------- */
+
+static void
+test_held(void **state)
+{
+	struct fx f;
+	struct held_new hn;
+	struct held_decision d = {0};
+	struct held_reply h;
+	struct held_list l;
+	int64_t id, h1 = 0, h2 = 0, n = 0, last = 0, nid = 0;
+
+	(void)state;
+	fx_open(&f);
+	id = mk_ticket(&f, f.cust, "s", 1000);
+	hn = (struct held_new){id, f.agent, "draft one", "notes_limit", 1100};
+	assert_int_equal(f.c->ops->held_insert(f.c, &hn, &h1), 0);
+	hn.body = "draft two";
+	hn.now = 1200;
+	assert_int_equal(f.c->ops->held_insert(f.c, &hn, &h2), 0);
+	assert_true(h2 > h1);
+	assert_int_equal(f.c->ops->held_get(f.c, id, h1, &h), 0);
+	assert_string_equal(h.body, "draft one");
+	assert_string_equal(h.author_name, "Agent One");
+	assert_string_equal(h.reason, "notes_limit");
+	assert_string_equal(h.state, "held");
+	assert_int_equal(h.created_at, 1100);
+	assert_int_equal(h.decided_by, 0);
+	assert_string_equal(h.decision, "");
+	held_reply_clear(&h);
+	assert_int_equal(f.c->ops->held_get(f.c, id + 99, h1, &h), -GH_NOT_FOUND);
+	held_reply_clear(&h);
+	d = (struct held_decision){h1, "released", f.agent2, "ok", 0, 1300};
+	assert_int_equal(f.c->ops->message_insert(f.c, id, REALM_STAFF, f.agent,
+						  "draft one", 1300, &d.message_id), 0);
+	assert_int_equal(f.c->ops->held_decide(f.c, &d), 0);
+	assert_int_equal(f.c->ops->held_decide(f.c, &d), -GH_CONFLICT);
+	d = (struct held_decision){h2, "discarded", f.agent2, "no", 0, 1400};
+	assert_int_equal(f.c->ops->held_decide(f.c, &d), 0);
+	assert_int_equal(f.c->ops->held_list(f.c, id, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, h1);
+	assert_string_equal(l.v[0].state, "released");
+	assert_string_equal(l.v[0].decided_by_name, "Agent Two");
+	assert_int_equal(l.v[0].decided_at, 1300);
+	assert_true(l.v[0].message_id > 0);
+	assert_string_equal(l.v[1].state, "discarded");
+	assert_string_equal(l.v[1].decision, "no");
+	assert_int_equal(l.v[1].message_id, 0);
+	held_list_clear(&l);
+	assert_int_equal(f.c->ops->held_list(f.c, id + 99, &l), 0);
+	assert_int_equal(l.n, 0);
+	held_list_clear(&l);
+	/* the note mark */
+	assert_int_equal(f.c->ops->note_mark(f.c, id, &n, &last), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(last, 0);
+	assert_int_equal(f.c->ops->note_insert(f.c, id, f.agent, "a", 1, &nid),
+			 0);
+	assert_int_equal(f.c->ops->note_insert(f.c, id, f.agent, "b", 2, &nid),
+			 0);
+	assert_int_equal(f.c->ops->note_mark(f.c, id, &n, &last), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(last, nid);
+	fx_close(&f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -576,6 +643,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_staff_list),
 		cmocka_unit_test(test_staff_list_shapes),
 		cmocka_unit_test(test_portal_list),
+		cmocka_unit_test(test_held),
 	};
 
 	return sc_main(argc, argv, "store_tickets", tests,

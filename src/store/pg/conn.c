@@ -622,6 +622,12 @@ static const struct store_ops pg_ops = {
 	/* tickets_list.c */
 	.portal_ticket_list = pg_portal_ticket_list,
 	.staff_ticket_list = pg_staff_ticket_list,
+	/* held.c */
+	.held_insert = pg_held_insert,
+	.held_get = pg_held_get,
+	.held_list = pg_held_list,
+	.held_decide = pg_held_decide,
+	.note_mark = pg_note_mark,
 };
 
 const struct store_backend store_pg_backend = {

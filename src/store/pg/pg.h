@@ -254,4 +254,15 @@ int pg_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
 int pg_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 			  const struct ticket_page *p, struct ticket_list *out);
 
+/* held.c */
+int pg_held_insert(struct store_conn *c, const struct held_new *h,
+		   int64_t *id_out);
+int pg_held_get(struct store_conn *c, int64_t ticket_id, int64_t id,
+		struct held_reply *out);
+int pg_held_list(struct store_conn *c, int64_t ticket_id,
+		 struct held_list *out);
+int pg_held_decide(struct store_conn *c, const struct held_decision *d);
+int pg_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
+		 int64_t *last_id_out);
+
 #endif
