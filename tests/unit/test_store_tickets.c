@@ -631,6 +631,83 @@ test_held(void **state)
 	fx_close(&f);
 }
 
+/* --- outbox.c ------------------------------------------------------ */
+
+static void
+test_outbox(void **state)
+{
+	struct fx f;
+	unsigned char rcpt[5] = {1, 2, 3, 4, 5};
+	struct outbox_new o = {"ref-a", "reply", {rcpt, sizeof(rcpt)},
+			       {NULL, 0}, "Subj", "Body", 100};
+	struct outbox_list l;
+	int64_t a = 0, b = 0, c = 0;
+
+	(void)state;
+	fx_open(&f);
+	assert_int_equal(f.c->ops->outbox_insert(f.c, &o, &a), 0);
+	o.ref = "ref-b";
+	o.now = 50;
+	assert_int_equal(f.c->ops->outbox_insert(f.c, &o, &b), 0);
+	o.ref = "ref-c";
+	o.now = 300;
+	assert_int_equal(f.c->ops->outbox_insert(f.c, &o, &c), 0);
+	o.ref = "ref-a"; /* ref is unique */
+	assert_int_equal(f.c->ops->outbox_insert(f.c, &o, &c), -GH_EXISTS);
+	assert_int_equal(f.c->ops->outbox_due(f.c, 200, 10, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, b);
+	assert_int_equal(l.v[1].id, a);
+	assert_string_equal(l.v[1].ref, "ref-a");
+	assert_string_equal(l.v[1].kind, "reply");
+	assert_int_equal(l.v[1].recipient.len, 5);
+	assert_memory_equal(l.v[1].recipient.data, rcpt, 5);
+	assert_int_equal(l.v[1].phrase.len, 0);
+	assert_string_equal(l.v[1].subject, "Subj");
+	assert_string_equal(l.v[1].body_text, "Body");
+	assert_int_equal(l.v[1].created_at, 100);
+	assert_int_equal(l.v[1].next_attempt_at, 100);
+	outbox_list_clear(&l);
+	assert_int_equal(f.c->ops->outbox_due(f.c, 200, 1, &l), 0);
+	assert_int_equal(l.n, 1);
+	outbox_list_clear(&l);
+	assert_int_equal(f.c->ops->outbox_due(f.c, 200, 0, &l), 0);
+	assert_int_equal(l.n, 0);
+	outbox_list_clear(&l);
+	assert_int_equal(f.c->ops->outbox_due(f.c, 200, SIZE_MAX, &l), 0);
+	assert_int_equal(l.n, 2);
+	outbox_list_clear(&l);
+	/* a claim on a stale value loses; a claim moves it out of due */
+	assert_int_equal(f.c->ops->outbox_claim(f.c, b, 49, 1000), -GH_CONFLICT);
+	assert_int_equal(f.c->ops->outbox_claim(f.c, b, 50, 1000), 0);
+	assert_int_equal(f.c->ops->outbox_claim(f.c, b, 50, 1000), -GH_CONFLICT);
+	assert_int_equal(f.c->ops->outbox_due(f.c, 200, 10, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, a);
+	outbox_list_clear(&l);
+	assert_int_equal(f.c->ops->outbox_failed(f.c, a, 150, "timeout"), 0);
+	assert_int_equal(f.c->ops->outbox_due(f.c, 200, 10, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].attempts, 1);
+	assert_int_equal(l.v[0].next_attempt_at, 150);
+	outbox_list_clear(&l);
+	assert_int_equal(f.c->ops->outbox_delivered(f.c, a, 160), 0);
+	assert_int_equal(f.c->ops->outbox_due(f.c, 10000, 10, &l), 0);
+	assert_int_equal(l.n, 2); /* b and c, not the delivered a */
+	assert_int_equal(l.v[0].id, c);
+	assert_int_equal(l.v[1].id, b);
+	outbox_list_clear(&l);
+	assert_int_equal(sc_int("SELECT COUNT(*) FROM outbox WHERE "
+				"recipient IS NULL AND phrase IS NULL AND "
+				"attempts = 2 AND delivered_at = 160"), 1);
+	/* a delivered row is not claimed, nor failed again */
+	assert_int_equal(f.c->ops->outbox_claim(f.c, a, 150, 2000), -GH_CONFLICT);
+	assert_int_equal(f.c->ops->outbox_failed(f.c, a, 1, "x"), 0);
+	assert_int_equal(sc_int("SELECT attempts FROM outbox WHERE "
+				"ref = 'ref-a'"), 2);
+	fx_close(&f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -644,6 +721,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_staff_list_shapes),
 		cmocka_unit_test(test_portal_list),
 		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_outbox),
 	};
 
 	return sc_main(argc, argv, "store_tickets", tests,

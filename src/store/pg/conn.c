@@ -628,6 +628,12 @@ static const struct store_ops pg_ops = {
 	.held_list = pg_held_list,
 	.held_decide = pg_held_decide,
 	.note_mark = pg_note_mark,
+	/* outbox.c */
+	.outbox_insert = pg_outbox_insert,
+	.outbox_due = pg_outbox_due,
+	.outbox_claim = pg_outbox_claim,
+	.outbox_delivered = pg_outbox_delivered,
+	.outbox_failed = pg_outbox_failed,
 };
 
 const struct store_backend store_pg_backend = {

@@ -265,4 +265,15 @@ int pg_held_decide(struct store_conn *c, const struct held_decision *d);
 int pg_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
 		 int64_t *last_id_out);
 
+/* outbox.c */
+int pg_outbox_insert(struct store_conn *c, const struct outbox_new *o,
+		     int64_t *id_out);
+int pg_outbox_due(struct store_conn *c, int64_t now, size_t max,
+		  struct outbox_list *out);
+int pg_outbox_claim(struct store_conn *c, int64_t id, int64_t expected,
+		    int64_t until);
+int pg_outbox_delivered(struct store_conn *c, int64_t id, int64_t now);
+int pg_outbox_failed(struct store_conn *c, int64_t id,
+		     int64_t next_attempt_at, const char *error);
+
 #endif
