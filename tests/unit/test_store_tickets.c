@@ -708,6 +708,99 @@ test_outbox(void **state)
 	fx_close(&f);
 }
 
+/* --- attachments.c ------------------------------------------------- */
+
+static void
+att_new(struct attachment_new *a, int64_t ticket, enum realm r, int64_t who,
+	int64_t created, int64_t delete_after)
+{
+	static unsigned char content[6] = {0, 1, 2, 0, 4, 5};
+
+	*a = (struct attachment_new){ticket, r, who, "f.txt", 6,
+		"aa", "text/plain", "clean", "[]", "[]", NULL, 0,
+		{content, sizeof(content)}, created, delete_after};
+}
+
+static void
+test_attachments(void **state)
+{
+	struct fx f;
+	struct attachment_new an;
+	struct attachment_rec r;
+	struct attachment_list l;
+	int64_t t, a1 = 0, a2 = 0, a3 = 0, ids[4];
+	size_t n = 9;
+
+	(void)state;
+	fx_open(&f);
+	t = mk_ticket(&f, f.cust, "s", 1000);
+	att_new(&an, t, REALM_CUSTOMER, f.cust, 1100, 0);
+	an.quarantined = 1;
+	an.flagged = "[\"x.exe\"]";
+	assert_int_equal(f.c->ops->attachment_insert(f.c, &an, &a1), 0);
+	att_new(&an, t, REALM_STAFF, f.agent, 1200, 5000);
+	assert_int_equal(f.c->ops->attachment_insert(f.c, &an, &a2), 0);
+	att_new(&an, t, REALM_CUSTOMER, f.cust, 1300, 4000);
+	assert_int_equal(f.c->ops->attachment_insert(f.c, &an, &a3), 0);
+	assert_int_equal(f.c->ops->attachment_get(f.c, a1, &r), 0);
+	assert_int_equal(r.ticket_id, t);
+	assert_int_equal(r.uploader_realm, REALM_CUSTOMER);
+	assert_int_equal(r.uploader_id, f.cust);
+	assert_string_equal(r.filename, "f.txt");
+	assert_int_equal(r.size, 6);
+	assert_string_equal(r.sniffed_type, "text/plain");
+	assert_int_equal(r.quarantined, 1);
+	assert_string_equal(r.flagged, "[\"x.exe\"]");
+	assert_int_equal(r.delete_after, 0);
+	assert_int_equal(r.content.len, 6);
+	assert_memory_equal(r.content.data, an.content.data, 6);
+	free(r.content.data);
+	assert_int_equal(f.c->ops->attachment_get(f.c, a3 + 99, &r),
+			 -GH_NOT_FOUND);
+	assert_int_equal(f.c->ops->attachment_list(f.c, t, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].id, a1);
+	assert_int_equal(l.v[2].id, a3);
+	assert_null(l.v[0].content.data);
+	assert_string_equal(l.v[1].flagged, "[]");
+	attachment_list_clear(&l);
+	/* the portal: the customer's own uploads, their own ticket only */
+	assert_int_equal(f.c->ops->portal_attachment_list(f.c, f.cust, t, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, a1);
+	assert_int_equal(l.v[1].id, a3);
+	attachment_list_clear(&l);
+	assert_int_equal(f.c->ops->portal_attachment_list(f.c, f.cust2, t, &l),
+			 0);
+	assert_int_equal(l.n, 0);
+	attachment_list_clear(&l);
+	/* release once */
+	assert_int_equal(f.c->ops->attachment_release(f.c, a1, f.agent, 1500), 0);
+	assert_int_equal(f.c->ops->attachment_release(f.c, a1, f.agent, 1600),
+			 -GH_CONFLICT);
+	assert_int_equal(f.c->ops->attachment_release(f.c, a2, f.agent, 1600),
+			 -GH_CONFLICT);
+	assert_int_equal(f.c->ops->attachment_get(f.c, a1, &r), 0);
+	assert_int_equal(r.quarantined, 0);
+	assert_int_equal(r.released_by, f.agent);
+	assert_int_equal(r.released_at, 1500);
+	free(r.content.data);
+	/* expiry: by delete_after, bounded by max */
+	assert_int_equal(f.c->ops->attachment_expired(f.c, 3999, 4, ids, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(f.c->ops->attachment_expired(f.c, 6000, 4, ids, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], a3);
+	assert_int_equal(ids[1], a2);
+	assert_int_equal(f.c->ops->attachment_expired(f.c, 6000, 1, ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], a3);
+	assert_int_equal(f.c->ops->attachment_delete(f.c, a3), 0);
+	assert_int_equal(f.c->ops->attachment_delete(f.c, a3), -GH_NOT_FOUND);
+	assert_int_equal(f.c->ops->attachment_get(f.c, a3, &r), -GH_NOT_FOUND);
+	fx_close(&f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -722,6 +815,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_portal_list),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_outbox),
+		cmocka_unit_test(test_attachments),
 	};
 
 	return sc_main(argc, argv, "store_tickets", tests,

@@ -634,6 +634,14 @@ static const struct store_ops pg_ops = {
 	.outbox_claim = pg_outbox_claim,
 	.outbox_delivered = pg_outbox_delivered,
 	.outbox_failed = pg_outbox_failed,
+	/* attachments.c */
+	.attachment_insert = pg_attachment_insert,
+	.attachment_get = pg_attachment_get,
+	.attachment_list = pg_attachment_list,
+	.portal_attachment_list = pg_portal_attachment_list,
+	.attachment_release = pg_attachment_release,
+	.attachment_expired = pg_attachment_expired,
+	.attachment_delete = pg_attachment_delete,
 };
 
 const struct store_backend store_pg_backend = {

@@ -276,4 +276,19 @@ int pg_outbox_delivered(struct store_conn *c, int64_t id, int64_t now);
 int pg_outbox_failed(struct store_conn *c, int64_t id,
 		     int64_t next_attempt_at, const char *error);
 
+/* attachments.c */
+int pg_attachment_insert(struct store_conn *c, const struct attachment_new *a,
+			 int64_t *id_out);
+int pg_attachment_get(struct store_conn *c, int64_t id,
+		      struct attachment_rec *out);
+int pg_attachment_list(struct store_conn *c, int64_t ticket_id,
+		       struct attachment_list *out);
+int pg_portal_attachment_list(struct store_conn *c, int64_t customer_id,
+			      int64_t ticket_id, struct attachment_list *out);
+int pg_attachment_release(struct store_conn *c, int64_t id, int64_t staff_id,
+			  int64_t now);
+int pg_attachment_expired(struct store_conn *c, int64_t now, size_t max,
+			  int64_t *ids, size_t *n_out);
+int pg_attachment_delete(struct store_conn *c, int64_t id);
+
 #endif
