@@ -15,7 +15,7 @@
  * of two such scans with one ORDER BY.
  *
  * Every statement takes the same eight parameters, and PostgreSQL must
- * know the type of each, including those a shape does not use: TYPED
+ * know the type of each, including those a shape does not use: WHERE
  * names all four filter parameters with their types in a condition the
  * planner folds away (x OR TRUE).
  */
@@ -28,9 +28,9 @@
 /* Parameters of every staff list statement: $1 the viewer, $2 the
  * assignee (NULL: none), $3 the status, $4 the queue, $5 and $6 the
  * keyset (updated_at, id), $7 limit, $8 offset. */
-#define TYPED                                                                 \
-	"(($1::bigint, $2::bigint, $3::text, $4::bigint) IS NULL OR TRUE) "  \
-	"AND "
+#define WHERE                                                                 \
+	"WHERE (($1::bigint, $2::bigint, $3::text, $4::bigint) IS NULL "      \
+	"OR TRUE) AND "
 #define KEYSET "(t.updated_at, t.id) < ($5::bigint, $6::bigint)"
 #define BY_STATUS " AND t.status = $3"
 #define BY_QUEUE " AND t.queue_id = $4"
@@ -38,13 +38,13 @@
 	" ORDER BY t.updated_at DESC, t.id DESC LIMIT $7::bigint "           \
 	"OFFSET $8::bigint"
 /* The merged view's order, by result column (PG_STAFF_VIEW). */
-#define MERGED_PAGE " ORDER BY 9 DESC, 1 DESC LIMIT $7::bigint OFFSET $8::bigint"
+#define MERGED_PAGE                                                           \
+	" ORDER BY 9 DESC, 1 DESC LIMIT $7::bigint OFFSET $8::bigint"
 #define ASSIGNEE "t.assignee_id IS NOT DISTINCT FROM $2 AND "
 #define MINE "t.assignee_id = $1 AND "
 #define POOL                                                                  \
 	"t.assignee_id IS NULL AND EXISTS (SELECT 1 FROM staff_queues sq "   \
 	"WHERE sq.staff_id = $1 AND sq.queue_id = t.queue_id) AND "
-#define SEL "SELECT " PG_STAFF_VIEW "WHERE " TYPED
 #define UNION " UNION ALL SELECT " PG_STAFF_VIEW "WHERE "
 
 #define PG_STAFF_LIST_SHAPES 16
@@ -54,23 +54,26 @@
 enum { WHO_ALL = 0, WHO_ASSIGNEE = 4, WHO_POOL = 8, WHO_OWN = 12 };
 
 static const char *const staff_list[PG_STAFF_LIST_SHAPES] = {
-	SEL KEYSET PAGE,
-	SEL KEYSET BY_QUEUE PAGE,
-	SEL KEYSET BY_STATUS PAGE,
-	SEL KEYSET BY_STATUS BY_QUEUE PAGE,
-	SEL ASSIGNEE KEYSET PAGE,
-	SEL ASSIGNEE KEYSET BY_QUEUE PAGE,
-	SEL ASSIGNEE KEYSET BY_STATUS PAGE,
-	SEL ASSIGNEE KEYSET BY_STATUS BY_QUEUE PAGE,
-	SEL POOL KEYSET PAGE,
-	SEL POOL KEYSET BY_QUEUE PAGE,
-	SEL POOL KEYSET BY_STATUS PAGE,
-	SEL POOL KEYSET BY_STATUS BY_QUEUE PAGE,
-	SEL MINE KEYSET UNION POOL KEYSET MERGED_PAGE,
-	SEL MINE KEYSET BY_QUEUE UNION POOL KEYSET BY_QUEUE MERGED_PAGE,
-	SEL MINE KEYSET BY_STATUS UNION POOL KEYSET BY_STATUS MERGED_PAGE,
-	SEL MINE KEYSET BY_STATUS BY_QUEUE UNION POOL KEYSET BY_STATUS
+	"SELECT " PG_STAFF_VIEW WHERE KEYSET PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE KEYSET BY_QUEUE PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE KEYSET BY_STATUS PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE ASSIGNEE KEYSET PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE ASSIGNEE KEYSET BY_QUEUE PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE ASSIGNEE KEYSET BY_STATUS PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE ASSIGNEE KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE POOL KEYSET PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE POOL KEYSET BY_QUEUE PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE POOL KEYSET BY_STATUS PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE POOL KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE MINE KEYSET UNION POOL KEYSET
+		MERGED_PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE MINE KEYSET BY_QUEUE UNION POOL KEYSET
 		BY_QUEUE MERGED_PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE MINE KEYSET BY_STATUS UNION POOL KEYSET
+		BY_STATUS MERGED_PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE MINE KEYSET BY_STATUS BY_QUEUE UNION
+		POOL KEYSET BY_STATUS BY_QUEUE MERGED_PAGE,
 };
 
 static const char portal_list[] =
