@@ -7,9 +7,10 @@
  * rows and reads `limit`.
  *
  * The staff list has one statement for each combination of its filters
- * (status, queue, and whose tickets: everyone's, one assignee's or the
+ * (status, queue, and whose tickets: everyone's, one assignee's, the
  * unassigned ones, an agent's pool of unassigned tickets in their queues,
- * or an agent's own view: theirs merged with their pool), as on SQLite,
+ * or an agent's own view: theirs merged with their pool), as on SQLite
+ * (where one assignee's and the unassigned ones are one statement),
  * so each can use the index made for it (the tickets_list_* indexes end
  * with id here, docs/pg-schema.md); the agent's own view is a UNION ALL
  * of two such scans with one ORDER BY.
@@ -40,18 +41,24 @@
 /* The merged view's order, by result column (PG_STAFF_VIEW). */
 #define MERGED_PAGE                                                           \
 	" ORDER BY 9 DESC, 1 DESC LIMIT $7::bigint OFFSET $8::bigint"
-#define ASSIGNEE "t.assignee_id IS NOT DISTINCT FROM $2 AND "
+/* SQLite's one "t.assignee_id IS ?2" is two statements here: neither
+ * "IS NOT DISTINCT FROM" nor an OR of the two can use an index. */
+#define ASSIGNEE "t.assignee_id = $2 AND "
+#define NOBODY "t.assignee_id IS NULL AND "
 #define MINE "t.assignee_id = $1 AND "
 #define POOL                                                                  \
 	"t.assignee_id IS NULL AND EXISTS (SELECT 1 FROM staff_queues sq "   \
 	"WHERE sq.staff_id = $1 AND sq.queue_id = t.queue_id) AND "
 #define UNION " UNION ALL SELECT " PG_STAFF_VIEW "WHERE "
 
-#define PG_STAFF_LIST_SHAPES 16
+#define PG_STAFF_LIST_SHAPES 20
 
 /* Whose tickets a statement reads: the first index of its row of four
  * (then + 2 with a status, + 1 with a queue). */
-enum { WHO_ALL = 0, WHO_ASSIGNEE = 4, WHO_POOL = 8, WHO_OWN = 12 };
+enum {
+	WHO_ALL = 0, WHO_ASSIGNEE = 4, WHO_POOL = 8, WHO_OWN = 12,
+	WHO_NOBODY = 16
+};
 
 static const char *const staff_list[PG_STAFF_LIST_SHAPES] = {
 	"SELECT " PG_STAFF_VIEW WHERE KEYSET PAGE,
@@ -74,6 +81,10 @@ static const char *const staff_list[PG_STAFF_LIST_SHAPES] = {
 		BY_STATUS MERGED_PAGE,
 	"SELECT " PG_STAFF_VIEW WHERE MINE KEYSET BY_STATUS BY_QUEUE UNION
 		POOL KEYSET BY_STATUS BY_QUEUE MERGED_PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE NOBODY KEYSET PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE NOBODY KEYSET BY_QUEUE PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE NOBODY KEYSET BY_STATUS PAGE,
+	"SELECT " PG_STAFF_VIEW WHERE NOBODY KEYSET BY_STATUS BY_QUEUE PAGE,
 };
 
 static const char portal_list[] =
@@ -91,8 +102,10 @@ staff_shape(const struct ticket_query *q)
 {
 	int who;
 
-	if (q->assigned == TA_ME || (q->assigned == TA_UNASSIGNED && q->see_all))
+	if (q->assigned == TA_ME)
 		who = WHO_ASSIGNEE;
+	else if (q->assigned == TA_UNASSIGNED && q->see_all)
+		who = WHO_NOBODY;
 	else if (q->see_all)
 		who = WHO_ALL;
 	else if (q->assigned == TA_UNASSIGNED)
