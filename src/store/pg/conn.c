@@ -730,6 +730,44 @@ static const struct store_ops pg_ops = {
 	.staff_queue_remove = pg_staff_queue_remove,
 	.staff_queue_list = pg_staff_queue_list,
 	.staff_in_queue = pg_staff_in_queue,
+	/* tickets.c */
+	.ticket_insert = pg_ticket_insert,
+	.ticket_update = pg_ticket_update,
+	.ticket_set_queue = pg_ticket_set_queue,
+	.ticket_set_priority = pg_ticket_set_priority,
+	.ticket_set_tags = pg_ticket_set_tags,
+	.portal_ticket_get = pg_portal_ticket_get,
+	.staff_ticket_get = pg_staff_ticket_get,
+	/* threads.c */
+	.message_insert = pg_message_insert,
+	.note_insert = pg_note_insert,
+	.message_set_analysis = pg_message_set_analysis,
+	.portal_messages = pg_portal_messages,
+	.staff_messages = pg_staff_messages,
+	.staff_notes = pg_staff_notes,
+	/* tickets_list.c */
+	.portal_ticket_list = pg_portal_ticket_list,
+	.staff_ticket_list = pg_staff_ticket_list,
+	/* held.c */
+	.held_insert = pg_held_insert,
+	.held_get = pg_held_get,
+	.held_list = pg_held_list,
+	.held_decide = pg_held_decide,
+	.note_mark = pg_note_mark,
+	/* outbox.c */
+	.outbox_insert = pg_outbox_insert,
+	.outbox_due = pg_outbox_due,
+	.outbox_claim = pg_outbox_claim,
+	.outbox_delivered = pg_outbox_delivered,
+	.outbox_failed = pg_outbox_failed,
+	/* attachments.c */
+	.attachment_insert = pg_attachment_insert,
+	.attachment_get = pg_attachment_get,
+	.attachment_list = pg_attachment_list,
+	.portal_attachment_list = pg_portal_attachment_list,
+	.attachment_release = pg_attachment_release,
+	.attachment_expired = pg_attachment_expired,
+	.attachment_delete = pg_attachment_delete,
 };
 
 const struct store_backend store_pg_backend = {

@@ -384,4 +384,78 @@ int pg_fingerprint_since(struct store_conn *c, int64_t from_row,
 				   const char *fp),
 			 void *cls);
 
+/* tickets.c (pg_ticket_row, pg_ticket_push: pg_tickets.h) */
+int pg_ticket_insert(struct store_conn *c, int64_t customer_id,
+		     const char *subject, int64_t now, int64_t *id_out);
+int pg_ticket_update(struct store_conn *c, int64_t id, const char *status,
+		     int64_t assignee_id, int64_t now);
+int pg_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
+			int64_t queue_id, int64_t now);
+int pg_ticket_set_priority(struct store_conn *c, int64_t ticket_id,
+			   const char *priority, int64_t now);
+int pg_ticket_set_tags(struct store_conn *c, int64_t ticket_id,
+		       const char *tags, int64_t now);
+int pg_portal_ticket_get(struct store_conn *c, int64_t customer_id,
+			 int64_t ticket_id, struct ticket_rec *out);
+int pg_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
+			int64_t ticket_id, struct ticket_rec *out);
+
+/* threads.c */
+int pg_message_insert(struct store_conn *c, int64_t ticket_id,
+		      enum realm author_realm, int64_t author_id,
+		      const char *body, int64_t now, int64_t *id_out);
+int pg_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
+		   const char *body, int64_t now, int64_t *id_out);
+int pg_message_set_analysis(struct store_conn *c, int64_t message_id,
+			    const char *redactions, const char *links);
+int pg_portal_messages(struct store_conn *c, int64_t customer_id,
+		       int64_t ticket_id, struct thread_list *out);
+int pg_staff_messages(struct store_conn *c, int64_t ticket_id,
+		      struct thread_list *out);
+int pg_staff_notes(struct store_conn *c, int64_t ticket_id,
+		   struct thread_list *out);
+
+/* tickets_list.c */
+int pg_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
+			 struct ticket_list *out);
+int pg_portal_ticket_list(struct store_conn *c, int64_t customer_id,
+			  const struct ticket_page *p, struct ticket_list *out);
+
+/* held.c */
+int pg_held_insert(struct store_conn *c, const struct held_new *h,
+		   int64_t *id_out);
+int pg_held_get(struct store_conn *c, int64_t ticket_id, int64_t id,
+		struct held_reply *out);
+int pg_held_list(struct store_conn *c, int64_t ticket_id,
+		 struct held_list *out);
+int pg_held_decide(struct store_conn *c, const struct held_decision *d);
+int pg_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
+		 int64_t *last_id_out);
+
+/* outbox.c */
+int pg_outbox_insert(struct store_conn *c, const struct outbox_new *o,
+		     int64_t *id_out);
+int pg_outbox_due(struct store_conn *c, int64_t now, size_t max,
+		  struct outbox_list *out);
+int pg_outbox_claim(struct store_conn *c, int64_t id, int64_t expected,
+		    int64_t until);
+int pg_outbox_delivered(struct store_conn *c, int64_t id, int64_t now);
+int pg_outbox_failed(struct store_conn *c, int64_t id,
+		     int64_t next_attempt_at, const char *error);
+
+/* attachments.c */
+int pg_attachment_insert(struct store_conn *c, const struct attachment_new *a,
+			 int64_t *id_out);
+int pg_attachment_get(struct store_conn *c, int64_t id,
+		      struct attachment_rec *out);
+int pg_attachment_list(struct store_conn *c, int64_t ticket_id,
+		       struct attachment_list *out);
+int pg_portal_attachment_list(struct store_conn *c, int64_t customer_id,
+			      int64_t ticket_id, struct attachment_list *out);
+int pg_attachment_release(struct store_conn *c, int64_t id, int64_t staff_id,
+			  int64_t now);
+int pg_attachment_expired(struct store_conn *c, int64_t now, size_t max,
+			  int64_t *ids, size_t *n_out);
+int pg_attachment_delete(struct store_conn *c, int64_t id);
+
 #endif
