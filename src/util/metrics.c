@@ -43,7 +43,11 @@ struct family {
 	atomic_uint n;
 };
 
-#define FAMILY(n, h, hist) {n, h, hist, PTHREAD_MUTEX_INITIALIZER, {0}, {0}, 0}
+/* The tables and the count start zeroed (static storage): clang refuses
+ * {0} for an array of atomic pointers. */
+#define FAMILY(n, h, hist)                                                    \
+	{.name = n, .help = h, .histogram = hist,                             \
+	 .lock = PTHREAD_MUTEX_INITIALIZER}
 
 static struct family fam_requests = FAMILY(
 	"gatehouse_http_requests_total",
