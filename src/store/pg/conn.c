@@ -604,6 +604,19 @@ static const struct store_ops pg_ops = {
 	.audit_page = pg_audit_page,
 	.audit_checkpoint_page = pg_audit_checkpoint_page,
 	.audit_checkpoint_newest = pg_audit_checkpoint_newest,
+	/* verify.c */
+	.verification_insert = pg_verification_insert,
+	.verification_get = pg_verification_get,
+	.verification_open_count = pg_verification_open_count,
+	.verification_end = pg_verification_end,
+	.verification_factor_put = pg_verification_factor_put,
+	.portal_verification_list = pg_portal_verification_list,
+	.verification_lock_get = pg_verification_lock_get,
+	.verification_lock_set = pg_verification_lock_set,
+	.verification_lock_clear = pg_verification_lock_clear,
+	.staff_alert_list = pg_staff_alert_list,
+	.verification_supersede = pg_verification_supersede,
+	.verification_recent = pg_verification_recent,
 };
 
 const struct store_backend store_pg_backend = {

@@ -216,4 +216,33 @@ int pg_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
 			     int limit, audit_cp_fn fn, void *ctx);
 int pg_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
 
+/* verify.c */
+int pg_verification_insert(struct store_conn *c,
+			   const struct verification_new *v, int64_t *id_out);
+int pg_verification_get(struct store_conn *c, int64_t id,
+			struct verification_rec *out);
+int pg_verification_open_count(struct store_conn *c, int64_t staff_id,
+			       int64_t now, int64_t *n_out);
+int pg_verification_end(struct store_conn *c, int64_t id, const char *state,
+			int64_t now);
+int pg_verification_factor_put(struct store_conn *c,
+			       const struct verification_factor *f);
+int pg_portal_verification_list(struct store_conn *c, int64_t customer_id,
+				int64_t now, size_t max,
+				struct verification_list *out);
+int pg_verification_lock_get(struct store_conn *c, int64_t ticket_id,
+			     struct verification_lock *out);
+int pg_verification_lock_set(struct store_conn *c, int64_t ticket_id,
+			     int64_t verification_id, const char *reason,
+			     int64_t now);
+int pg_verification_lock_clear(struct store_conn *c, int64_t ticket_id,
+			       int64_t staff_id, const char *reason,
+			       int64_t now);
+int pg_staff_alert_list(struct store_conn *c, struct staff_contact_list *out);
+int pg_verification_supersede(struct store_conn *c, int64_t staff_id,
+			      int64_t ticket_id, int64_t now, int64_t *n_out);
+int pg_verification_recent(struct store_conn *c, int64_t staff_id,
+			   int64_t customer_id, int64_t since,
+			   struct verification_recent *out);
+
 #endif

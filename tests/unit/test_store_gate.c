@@ -1,0 +1,447 @@
+/*
+ * Store conformance of the "gate" families (issue 16) on both backends
+ * (tests/unit/store_conf.h): verifications, their factors and locks, and
+ * the staff to alert (store/sqlite/verify.c and store/pg/verify.c).
+ * Tickets are another group's rows: they are inserted with raw SQL
+ * (sc_raw) on the backend under test.
+ */
+#include <sqlite3.h>
+
+#include "store_conf.h"
+
+/* Runs sql (no parameters, no rows) on the store sc_open made last. */
+static void
+sc_raw(const char *sql)
+{
+	if (sc_pg) {
+		PGconn *db = PQconnectdb(sc_last);
+		PGresult *r;
+
+		assert_int_equal(PQstatus(db), CONNECTION_OK);
+		r = PQexec(db, sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			print_error("sc_raw: %s", PQresultErrorMessage(r));
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(db);
+	} else {
+		sqlite3 *db = NULL;
+		char *err = NULL;
+
+		assert_int_equal(sqlite3_open(sc_last + strlen("sqlite:"), &db),
+				 SQLITE_OK);
+		sqlite3_busy_timeout(db, 5000);
+		if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+			print_error("sc_raw: %s", err);
+		assert_null(err);
+		sqlite3_close(db);
+	}
+}
+
+/* Ticket id (explicit: no identity is consulted) of customer cust. */
+static void
+raw_ticket(int64_t id, int64_t cust)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO tickets (id, customer_id, subject, created_at, "
+		 "updated_at) VALUES (%lld, %lld, 'subject', 1, 1)",
+		 (long long)id, (long long)cust);
+	sc_raw(sql);
+}
+
+/* A store with its world: staff[0] an agent "Agent A", staff[1] a
+ * supervisor, staff[2] an admin, staff[3] a disabled supervisor, two
+ * customers, tickets 1 and 2 of cust[0], ticket 3 of cust[1]. */
+struct world {
+	struct store *s;
+	struct store_conn *c;
+	int64_t staff[4], cust[2];
+};
+
+static void
+world_open(struct world *w)
+{
+	static const char *const role[4] = {"agent", "supervisor", "admin",
+					    "supervisor"};
+	unsigned char seed[4] = {1, 2, 3, 4};
+	char email[64], name[32];
+	int i;
+
+	memset(w, 0, sizeof(*w));
+	w->s = sc_open();
+	w->c = store_acquire(w->s);
+	for (i = 0; i < 4; i++) {
+		struct staff_new n = {email, name, role[i], "h",
+				      {seed, sizeof(seed)}};
+
+		snprintf(email, sizeof(email), "s%d@example.com", i);
+		snprintf(name, sizeof(name), "Agent %c", 'A' + i);
+		assert_int_equal(w->c->ops->staff_insert(w->c, &n,
+							 &w->staff[i]), 0);
+	}
+	assert_int_equal(w->c->ops->account_set_disabled(w->c, REALM_STAFF,
+							 w->staff[3], 1), 0);
+	for (i = 0; i < 2; i++) {
+		struct customer_new n = {0};
+
+		snprintf(email, sizeof(email), "idx%d", i);
+		n.email_idx = email;
+		n.email.data = seed;
+		n.email.len = sizeof(seed);
+		n.totp_seed = n.email;
+		n.name = "Cust";
+		n.pw_hash = "h";
+		assert_int_equal(w->c->ops->customer_insert(w->c, &n,
+							    &w->cust[i]), 0);
+	}
+	raw_ticket(1, w->cust[0]);
+	raw_ticket(2, w->cust[0]);
+	raw_ticket(3, w->cust[1]);
+}
+
+static void
+world_close(struct world *w)
+{
+	store_release(w->s, w->c);
+	store_close(w->s);
+}
+
+/* A verification by staff on ticket of cust, created at now. */
+static int64_t
+verif(struct world *w, int64_t staff, int64_t ticket, int64_t cust,
+      int64_t now, int64_t expires)
+{
+	struct verification_new n = {staff, "sesshash", ticket, cust, 0, 1,
+				     now, expires};
+	int64_t id = 0;
+
+	assert_int_equal(w->c->ops->verification_insert(w->c, &n, &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+static void
+factor(struct world *w, int64_t vid, const char *method, const char *state,
+       const char *code_hash, int64_t failures, int64_t sends, int64_t at)
+{
+	struct verification_factor f;
+
+	memset(&f, 0, sizeof(f));
+	f.verification_id = vid;
+	snprintf(f.method, sizeof(f.method), "%s", method);
+	snprintf(f.state, sizeof(f.state), "%s", state);
+	snprintf(f.code_hash, sizeof(f.code_hash), "%s", code_hash);
+	f.code_expires_at = at + 300;
+	f.failures = failures;
+	f.sends = sends;
+	f.number = 47;
+	snprintf(f.choices, sizeof(f.choices), "12,47,83");
+	f.updated_at = at;
+	assert_int_equal(w->c->ops->verification_factor_put(w->c, &f), 0);
+}
+
+/* Insert, get with factors (ordered by method, replaced in place, an empty
+ * code hash read back as ""), unknown id. */
+static void
+test_verification_get(void **state)
+{
+	struct world w;
+	struct verification_rec v;
+	struct verification_new n;
+	int64_t id, id2 = 0;
+
+	(void)state;
+	world_open(&w);
+	id = verif(&w, w.staff[0], 1, w.cust[0], 100, 400);
+	assert_int_equal(w.c->ops->verification_get(w.c, id, &v), 0);
+	assert_int_equal(v.id, id);
+	assert_int_equal(v.staff_id, w.staff[0]);
+	assert_string_equal(v.staff_name, "Agent A");
+	assert_string_equal(v.session_hash, "sesshash");
+	assert_int_equal(v.ticket_id, 1);
+	assert_int_equal(v.customer_id, w.cust[0]);
+	assert_int_equal(v.assignee_id, 0);
+	assert_int_equal(v.queue_id, 1);
+	assert_string_equal(v.state, "open");
+	assert_int_equal(v.created_at, 100);
+	assert_int_equal(v.expires_at, 400);
+	assert_int_equal(v.ended_at, 0);
+	assert_int_equal(v.n_factors, 0);
+	n = (struct verification_new){w.staff[1], "h2", 2, w.cust[0],
+				      w.staff[0], 1, 5, 6};
+	assert_int_equal(w.c->ops->verification_insert(w.c, &n, &id2), 0);
+	assert_true(id2 > id);
+	assert_int_equal(w.c->ops->verification_get(w.c, id2, &v), 0);
+	assert_int_equal(v.assignee_id, w.staff[0]);
+	assert_int_equal(v.created_at, 5);
+
+	factor(&w, id, "totp", "pending", "", 0, 0, 110);
+	factor(&w, id, "email_otp", "pending", "abc", 1, 1, 120);
+	factor(&w, id, "email_otp", "failed", "def", 3, 2, 130);
+	assert_int_equal(w.c->ops->verification_get(w.c, id, &v), 0);
+	assert_int_equal(v.n_factors, 2);
+	assert_string_equal(v.f[0].method, "email_otp");
+	assert_string_equal(v.f[0].state, "failed");
+	assert_string_equal(v.f[0].code_hash, "def");
+	assert_int_equal(v.f[0].failures, 3);
+	assert_int_equal(v.f[0].sends, 2);
+	assert_int_equal(v.f[0].code_expires_at, 430);
+	assert_int_equal(v.f[0].number, 47);
+	assert_string_equal(v.f[0].choices, "12,47,83");
+	assert_string_equal(v.f[0].approver_session, "");
+	assert_int_equal(v.f[0].updated_at, 130);
+	assert_int_equal(v.f[0].verification_id, id);
+	assert_string_equal(v.f[1].method, "totp");
+	assert_string_equal(v.f[1].code_hash, "");
+	assert_int_equal(v.f[1].updated_at, 110);
+
+	assert_int_equal(w.c->ops->verification_get(w.c, id2 + 100, &v),
+			 -GH_NOT_FOUND);
+	assert_int_equal(v.id, 0);
+	world_close(&w);
+}
+
+/* Open counts (unexpired only, per staff), end once only, supersede. */
+static void
+test_verification_end(void **state)
+{
+	struct world w;
+	struct verification_rec v;
+	int64_t a, b, n = -1;
+
+	(void)state;
+	world_open(&w);
+	a = verif(&w, w.staff[0], 1, w.cust[0], 100, 400);
+	b = verif(&w, w.staff[0], 1, w.cust[0], 100, 200);
+	verif(&w, w.staff[0], 2, w.cust[0], 100, 400);
+	verif(&w, w.staff[1], 1, w.cust[0], 100, 400);
+	assert_int_equal(w.c->ops->verification_open_count(w.c, w.staff[0],
+							   150, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(w.c->ops->verification_open_count(w.c, w.staff[0],
+							   200, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(w.c->ops->verification_open_count(w.c, w.staff[2],
+							   150, &n), 0);
+	assert_int_equal(n, 0);
+
+	assert_int_equal(w.c->ops->verification_end(w.c, a, "denied", 160), 0);
+	assert_int_equal(w.c->ops->verification_end(w.c, a, "failed", 170),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->verification_end(w.c, 9999, "failed", 170),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->verification_get(w.c, a, &v), 0);
+	assert_string_equal(v.state, "denied");
+	assert_int_equal(v.ended_at, 160);
+	assert_int_equal(w.c->ops->verification_open_count(w.c, w.staff[0],
+							   150, &n), 0);
+	assert_int_equal(n, 2);
+
+	/* b (ticket 1, still open though expired) is ended; a stays denied,
+	 * the other ticket's and the other agent's stay open. */
+	assert_int_equal(w.c->ops->verification_supersede(w.c, w.staff[0], 1,
+							  180, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(w.c->ops->verification_get(w.c, b, &v), 0);
+	assert_string_equal(v.state, "ended");
+	assert_int_equal(v.ended_at, 180);
+	assert_int_equal(w.c->ops->verification_get(w.c, a, &v), 0);
+	assert_string_equal(v.state, "denied");
+	assert_int_equal(w.c->ops->verification_supersede(w.c, w.staff[0], 1,
+							  190, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(w.c->ops->verification_open_count(w.c, w.staff[0],
+							   150, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(w.c->ops->verification_open_count(w.c, w.staff[1],
+							   150, &n), 0);
+	assert_int_equal(n, 1);
+	world_close(&w);
+}
+
+/* The portal's list: this customer's open, unexpired verifications with a
+ * pending portal approval, newest first, at most max, that factor only. */
+static void
+test_portal_list(void **state)
+{
+	struct world w;
+	struct verification_list l = {0};
+	int64_t v1, v2, v3, v4, v5, v6;
+
+	(void)state;
+	world_open(&w);
+	v1 = verif(&w, w.staff[0], 1, w.cust[0], 100, 400);
+	v2 = verif(&w, w.staff[0], 2, w.cust[0], 100, 400);
+	v3 = verif(&w, w.staff[0], 1, w.cust[0], 100, 400); /* passed */
+	v4 = verif(&w, w.staff[0], 3, w.cust[1], 100, 400); /* other */
+	v5 = verif(&w, w.staff[0], 1, w.cust[0], 100, 120); /* expired */
+	v6 = verif(&w, w.staff[0], 2, w.cust[0], 100, 400); /* ended */
+	factor(&w, v1, "portal_approval", "pending", "", 0, 0, 100);
+	factor(&w, v1, "totp", "pending", "", 0, 0, 100);
+	factor(&w, v2, "portal_approval", "pending", "", 0, 0, 100);
+	factor(&w, v3, "portal_approval", "passed", "", 0, 0, 100);
+	factor(&w, v4, "portal_approval", "pending", "", 0, 0, 100);
+	factor(&w, v5, "portal_approval", "pending", "", 0, 0, 100);
+	factor(&w, v6, "portal_approval", "pending", "", 0, 0, 100);
+	assert_int_equal(w.c->ops->verification_end(w.c, v6, "failed", 101),
+			 0);
+	assert_int_equal(w.c->ops->portal_verification_list(w.c, w.cust[0],
+							    150, 10, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, v2);
+	assert_int_equal(l.v[1].id, v1);
+	assert_int_equal(l.v[1].n_factors, 1);
+	assert_string_equal(l.v[1].f[0].method, "portal_approval");
+	assert_int_equal(l.v[1].f[0].number, 47);
+	verification_list_clear(&l);
+	assert_int_equal(w.c->ops->portal_verification_list(w.c, w.cust[0],
+							    110, 1, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, v5);
+	verification_list_clear(&l);
+	assert_int_equal(w.c->ops->portal_verification_list(w.c, w.cust[1],
+							    150, 10, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, v4);
+	assert_int_equal(l.v[0].customer_id, w.cust[1]);
+	verification_list_clear(&l);
+	assert_int_equal(w.c->ops->portal_verification_list(w.c, w.cust[1],
+							    500, 10, &l), 0);
+	assert_int_equal(l.n, 0);
+	verification_list_clear(&l);
+	world_close(&w);
+}
+
+/* Recent counts: the staff member's starts, the customer's failures,
+ * sends and portal approvals since a time (zeros when nothing). */
+static void
+test_verification_recent(void **state)
+{
+	struct world w;
+	struct verification_recent r;
+	int64_t a, b, c;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(w.c->ops->verification_recent(w.c, w.staff[0],
+						       w.cust[0], 0, &r), 0);
+	assert_int_equal(r.starts + r.failures + r.codes + r.approvals, 0);
+	a = verif(&w, w.staff[0], 1, w.cust[0], 100, 400);
+	b = verif(&w, w.staff[1], 2, w.cust[0], 200, 400);
+	c = verif(&w, w.staff[0], 3, w.cust[1], 300, 400);
+	factor(&w, a, "email_otp", "pending", "x", 2, 3, 150);
+	factor(&w, a, "portal_approval", "pending", "", 0, 0, 150);
+	factor(&w, b, "sms_otp", "failed", "y", 5, 1, 250);
+	factor(&w, b, "portal_approval", "pending", "", 0, 0, 250);
+	factor(&w, c, "email_otp", "pending", "z", 7, 7, 350);
+	assert_int_equal(w.c->ops->verification_recent(w.c, w.staff[0],
+						       w.cust[0], 0, &r), 0);
+	assert_int_equal(r.starts, 2);
+	assert_int_equal(r.failures, 7);
+	assert_int_equal(r.codes, 4);
+	assert_int_equal(r.approvals, 2);
+	assert_int_equal(w.c->ops->verification_recent(w.c, w.staff[0],
+						       w.cust[0], 200, &r), 0);
+	assert_int_equal(r.starts, 1);
+	assert_int_equal(r.failures, 5);
+	assert_int_equal(r.codes, 1);
+	assert_int_equal(r.approvals, 1);
+	world_close(&w);
+}
+
+/* A lock holds until cleared; a second lock while one holds is
+ * -GH_EXISTS; clearing none is -GH_NOT_FOUND; a cleared one is replaced. */
+static void
+test_verification_lock(void **state)
+{
+	struct world w;
+	struct verification_lock k;
+	int64_t a, b;
+
+	(void)state;
+	world_open(&w);
+	a = verif(&w, w.staff[0], 1, w.cust[0], 100, 400);
+	b = verif(&w, w.staff[0], 1, w.cust[0], 100, 400);
+	assert_int_equal(w.c->ops->verification_lock_get(w.c, 1, &k),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->verification_lock_clear(w.c, 1, w.staff[1],
+							   "ok", 150),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->verification_lock_set(w.c, 1, a, "failures",
+							 110), 0);
+	assert_int_equal(w.c->ops->verification_lock_set(w.c, 1, b, "again",
+							 120), -GH_EXISTS);
+	assert_int_equal(w.c->ops->verification_lock_get(w.c, 1, &k), 0);
+	assert_int_equal(k.ticket_id, 1);
+	assert_int_equal(k.verification_id, a);
+	assert_string_equal(k.reason, "failures");
+	assert_int_equal(k.locked_at, 110);
+	assert_int_equal(k.cleared_by, 0);
+	assert_int_equal(k.cleared_at, 0);
+	assert_int_equal(w.c->ops->verification_lock_get(w.c, 2, &k),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->verification_lock_clear(w.c, 2, w.staff[1],
+							   "ok", 150),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->verification_lock_clear(w.c, 1, w.staff[1],
+							   "ok", 150), 0);
+	assert_int_equal(w.c->ops->verification_lock_clear(w.c, 1, w.staff[1],
+							   "ok", 160),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->verification_lock_get(w.c, 1, &k),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->verification_lock_set(w.c, 1, b, "denied",
+							 170), 0);
+	assert_int_equal(w.c->ops->verification_lock_get(w.c, 1, &k), 0);
+	assert_int_equal(k.verification_id, b);
+	assert_string_equal(k.reason, "denied");
+	assert_int_equal(k.locked_at, 170);
+	assert_int_equal(k.cleared_by, 0);
+	world_close(&w);
+}
+
+/* Supervisors and admins not disabled, by id; empty of agents. */
+static void
+test_staff_alert_list(void **state)
+{
+	struct world w;
+	struct staff_contact_list l = {0};
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(w.c->ops->staff_alert_list(w.c, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, w.staff[1]);
+	assert_string_equal(l.v[0].email, "s1@example.com");
+	assert_int_equal(l.v[1].id, w.staff[2]);
+	assert_string_equal(l.v[1].email, "s2@example.com");
+	staff_contact_list_clear(&l);
+	assert_int_equal(w.c->ops->account_set_disabled(w.c, REALM_STAFF,
+							w.staff[1], 1), 0);
+	assert_int_equal(w.c->ops->account_set_disabled(w.c, REALM_STAFF,
+							w.staff[3], 0), 0);
+	assert_int_equal(w.c->ops->staff_alert_list(w.c, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, w.staff[2]);
+	assert_int_equal(l.v[1].id, w.staff[3]);
+	staff_contact_list_clear(&l);
+	world_close(&w);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verification_get),
+		cmocka_unit_test(test_verification_end),
+		cmocka_unit_test(test_portal_list),
+		cmocka_unit_test(test_verification_recent),
+		cmocka_unit_test(test_verification_lock),
+		cmocka_unit_test(test_staff_alert_list),
+	};
+
+	return sc_main(argc, argv, "store_gate", tests,
+		       sizeof(tests) / sizeof(tests[0]));
+}
