@@ -38,6 +38,40 @@ sc_raw(const char *sql)
 	}
 }
 
+/* The integer first column of the first row of sql (no parameters) on
+ * the store sc_open made last. */
+static int64_t
+sc_raw_i64(const char *sql)
+{
+	int64_t v = 0;
+
+	if (sc_pg) {
+		PGconn *db = PQconnectdb(sc_last);
+		PGresult *r;
+
+		assert_int_equal(PQstatus(db), CONNECTION_OK);
+		r = PQexec(db, sql);
+		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+		assert_int_equal(PQntuples(r), 1);
+		v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		PQfinish(db);
+	} else {
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		assert_int_equal(sqlite3_open(sc_last + strlen("sqlite:"), &db),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	return v;
+}
+
 /* Ticket id (explicit: no identity is consulted) of customer cust. */
 static void
 raw_ticket(int64_t id, int64_t cust)
@@ -430,6 +464,309 @@ test_staff_alert_list(void **state)
 	world_close(&w);
 }
 
+/* --- changes.c ------------------------------------------------------- */
+
+static unsigned char chg_val[3] = {7, 8, 9};
+
+/* A change request of kind for cust by staff[0] on ticket 1. */
+static int
+chg(struct world *w, const char *ref, int64_t cust, const char *kind,
+    int64_t now, int64_t *id)
+{
+	struct change_new n = {ref, cust, kind, {chg_val, sizeof(chg_val)},
+			       w->staff[0], 42, 1, "asked by phone", now};
+
+	if (strcmp(kind, "mfa_reset") == 0)
+		n.value = (struct blob){NULL, 0};
+	return w->c->ops->change_insert(w->c, &n, id);
+}
+
+/* Insert and get (names joined, the sealed value, NULL columns as 0/""),
+ * one open request per customer and kind, unique refs, not found. */
+static void
+test_change_get(void **state)
+{
+	struct world w;
+	struct change_rec r;
+	int64_t a = 0, b = 0, x = 0;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(chg(&w, "ref-a", w.cust[0], "email", 100, &a), 0);
+	assert_true(a > 0);
+	assert_int_equal(w.c->ops->change_get(w.c, a, &r), 0);
+	assert_int_equal(r.id, a);
+	assert_string_equal(r.ref, "ref-a");
+	assert_int_equal(r.customer_id, w.cust[0]);
+	assert_string_equal(r.customer_name, "Cust");
+	assert_string_equal(r.kind, "email");
+	assert_int_equal(r.value.len, 3);
+	assert_memory_equal(r.value.data, chg_val, 3);
+	assert_string_equal(r.state, "pending_approval");
+	assert_int_equal(r.requested_by, w.staff[0]);
+	assert_string_equal(r.requested_by_name, "Agent A");
+	assert_int_equal(r.verification_id, 42);
+	assert_int_equal(r.ticket_id, 1);
+	assert_string_equal(r.reason, "asked by phone");
+	assert_int_equal(r.created_at, 100);
+	assert_int_equal(r.approved_by, 0);
+	assert_string_equal(r.approved_by_name, "");
+	assert_int_equal(r.approved_at, 0);
+	assert_string_equal(r.approval, "");
+	assert_int_equal(r.apply_after, 0);
+	assert_int_equal(r.closed_at, 0);
+	assert_string_equal(r.closed_by, "");
+	assert_string_equal(r.closing, "");
+	change_rec_clear(&r);
+
+	assert_int_equal(chg(&w, "ref-b", w.cust[0], "email", 101, &x),
+			 -GH_EXISTS);
+	assert_int_equal(chg(&w, "ref-a", w.cust[1], "email", 101, &x),
+			 -GH_EXISTS);
+	assert_int_equal(chg(&w, "ref-b", w.cust[0], "mfa_reset", 102, &b), 0);
+	assert_int_equal(w.c->ops->change_get(w.c, b, &r), 0);
+	assert_string_equal(r.kind, "mfa_reset");
+	assert_int_equal(r.value.len, 0);
+	change_rec_clear(&r);
+	assert_int_equal(w.c->ops->change_get(w.c, b + 100, &r),
+			 -GH_NOT_FOUND);
+	assert_int_equal(r.id, 0);
+	world_close(&w);
+}
+
+/* Approve (never by the requester, once), close (open ones only), apply
+ * (cooling off and due only), each state change once. */
+static void
+test_change_states(void **state)
+{
+	struct world w;
+	struct change_rec r;
+	int64_t a = 0, b = 0, d = 0;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(chg(&w, "ref-a", w.cust[0], "email", 100, &a), 0);
+	assert_int_equal(chg(&w, "ref-b", w.cust[0], "phone", 100, &b), 0);
+	assert_int_equal(w.c->ops->change_approve(w.c, a, w.staff[0], "self",
+						  100000, 200), -GH_CONFLICT);
+	assert_int_equal(w.c->ops->change_applied(w.c, a, 999999),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->change_approve(w.c, a, w.staff[1], "fine",
+						  100000, 200), 0);
+	assert_int_equal(w.c->ops->change_approve(w.c, a, w.staff[2], "fine",
+						  100000, 200), -GH_CONFLICT);
+	assert_int_equal(w.c->ops->change_approve(w.c, a + b + 100, w.staff[1],
+						  "x", 100000, 200),
+			 -GH_CONFLICT);
+	/* the schema's CHECK: at least a day of cooling off */
+	assert_int_equal(w.c->ops->change_approve(w.c, b, w.staff[1], "soon",
+						  300, 200), -GH_EXISTS);
+	assert_int_equal(w.c->ops->change_get(w.c, a, &r), 0);
+	assert_string_equal(r.state, "cooling_off");
+	assert_int_equal(r.approved_by, w.staff[1]);
+	assert_string_equal(r.approved_by_name, "Agent B");
+	assert_int_equal(r.approved_at, 200);
+	assert_string_equal(r.approval, "fine");
+	assert_int_equal(r.apply_after, 100000);
+	change_rec_clear(&r);
+
+	assert_int_equal(w.c->ops->change_applied(w.c, a, 99999),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->change_applied(w.c, a, 100000), 0);
+	assert_int_equal(w.c->ops->change_applied(w.c, a, 100001),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->change_get(w.c, a, &r), 0);
+	assert_string_equal(r.state, "applied");
+	assert_string_equal(r.closed_by, "system");
+	assert_int_equal(r.closed_at, 100000);
+	change_rec_clear(&r);
+	assert_int_equal(w.c->ops->change_close(w.c, a, "cancelled",
+						"staff:1", "late", 100002),
+			 -GH_CONFLICT);
+
+	assert_int_equal(w.c->ops->change_close(w.c, b, "rejected",
+						"staff:3", "no proof", 300), 0);
+	assert_int_equal(w.c->ops->change_close(w.c, b, "cancelled",
+						"staff:3", "again", 301),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->change_get(w.c, b, &r), 0);
+	assert_string_equal(r.state, "rejected");
+	assert_string_equal(r.closed_by, "staff:3");
+	assert_string_equal(r.closing, "no proof");
+	assert_int_equal(r.closed_at, 300);
+	change_rec_clear(&r);
+	/* closed: the kind is free again for this customer */
+	assert_int_equal(chg(&w, "ref-d", w.cust[0], "phone", 400, &d), 0);
+	assert_int_equal(w.c->ops->change_approve(w.c, d, w.staff[1], "ok",
+						  100500, 400), 0);
+	assert_int_equal(w.c->ops->change_close(w.c, d, "cancelled",
+						"customer:1", "changed mind",
+						500), 0);
+	world_close(&w);
+}
+
+/* Due requests: cooling off with apply_after <= now, oldest apply_after
+ * first (ties by id), at most max. */
+static void
+test_change_due(void **state)
+{
+	static const char *const kind[4] = {"email", "phone", "mfa_reset",
+					    "account_number"};
+	struct world w;
+	int64_t id[6], ids[8];
+	int64_t after[6] = {100300, 100100, 100100, 100200, 100050, 100000};
+	size_t n = 99;
+	char ref[16];
+	int i;
+
+	(void)state;
+	world_open(&w);
+	for (i = 0; i < 6; i++) {
+		snprintf(ref, sizeof(ref), "ref-%d", i);
+		assert_int_equal(chg(&w, ref, w.cust[i / 4], kind[i % 4], 10,
+				     &id[i]), 0);
+		if (i < 5)
+			assert_int_equal(w.c->ops->change_approve(
+				w.c, id[i], w.staff[1], "ok", after[i], 10), 0);
+	}
+	assert_int_equal(w.c->ops->change_due(w.c, 100200, 8, ids, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(ids[0], id[4]);
+	assert_int_equal(ids[1], id[1]);
+	assert_int_equal(ids[2], id[2]);
+	assert_int_equal(ids[3], id[3]);
+	assert_int_equal(w.c->ops->change_due(w.c, 100200, 2, ids, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[1], id[1]);
+	assert_int_equal(w.c->ops->change_due(w.c, 100200, 0, ids, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(w.c->ops->change_due(w.c, 100049, 8, ids, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(w.c->ops->change_applied(w.c, id[4], 100200), 0);
+	assert_int_equal(w.c->ops->change_due(w.c, 1000000, 8, ids, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(ids[0], id[1]);
+	assert_int_equal(ids[3], id[0]);
+	world_close(&w);
+}
+
+/* Listing: newest first, by customer (0: all) and state (NULL: any;
+ * "open": both open states), limit and offset, no values. */
+static void
+test_change_list(void **state)
+{
+	struct world w;
+	struct change_list l = {0};
+	struct change_query q = {0, NULL, 10, 0};
+	int64_t a, b, d, e;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(chg(&w, "ra", w.cust[0], "email", 10, &a), 0);
+	assert_int_equal(chg(&w, "rb", w.cust[0], "phone", 10, &b), 0);
+	assert_int_equal(chg(&w, "rd", w.cust[1], "email", 10, &d), 0);
+	assert_int_equal(chg(&w, "re", w.cust[1], "phone", 10, &e), 0);
+	assert_int_equal(w.c->ops->change_approve(w.c, b, w.staff[1], "ok",
+						  100000, 10), 0);
+	assert_int_equal(w.c->ops->change_close(w.c, d, "failed", "system",
+						"bounced", 20), 0);
+	assert_int_equal(w.c->ops->change_list(w.c, &q, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.v[0].id, e);
+	assert_int_equal(l.v[1].id, d);
+	assert_int_equal(l.v[2].id, b);
+	assert_int_equal(l.v[3].id, a);
+	assert_int_equal(l.v[3].value.len, 0);
+	assert_null(l.v[3].value.data);
+	assert_string_equal(l.v[2].approved_by_name, "Agent B");
+	assert_string_equal(l.v[1].closing, "bounced");
+	change_list_clear(&l);
+	q.state = "open";
+	assert_int_equal(w.c->ops->change_list(w.c, &q, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0].id, e);
+	assert_int_equal(l.v[1].id, b);
+	assert_int_equal(l.v[2].id, a);
+	change_list_clear(&l);
+	q.state = "cooling_off";
+	assert_int_equal(w.c->ops->change_list(w.c, &q, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].id, b);
+	change_list_clear(&l);
+	q.state = NULL;
+	q.customer_id = w.cust[1];
+	assert_int_equal(w.c->ops->change_list(w.c, &q, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, e);
+	assert_int_equal(l.v[1].id, d);
+	change_list_clear(&l);
+	q.customer_id = 0;
+	q.limit = 2;
+	q.offset = 1;
+	assert_int_equal(w.c->ops->change_list(w.c, &q, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, d);
+	assert_int_equal(l.v[1].id, b);
+	change_list_clear(&l);
+	q.offset = 4;
+	assert_int_equal(w.c->ops->change_list(w.c, &q, &l), 0);
+	assert_int_equal(l.n, 0);
+	change_list_clear(&l);
+	world_close(&w);
+}
+
+/* Reseal: only from the expected blind index, never onto another
+ * customer's, the TOTP replay guard kept; set_phone. */
+static void
+test_customer_reseal(void **state)
+{
+	struct world w;
+	struct account acc;
+	unsigned char e[2] = {1, 1}, p[3] = {2, 2, 2}, t[5] = {3, 3, 3, 3, 3};
+	struct customer_reseal r = {0};
+	char sql[120];
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(w.c->ops->account_advance_totp(w.c, REALM_CUSTOMER,
+							w.cust[0], 77), 0);
+	r.id = w.cust[0];
+	r.old_idx = "wrong";
+	r.new_idx = "idx9";
+	r.email = (struct blob){e, sizeof(e)};
+	r.phone = (struct blob){p, sizeof(p)};
+	r.totp_seed = (struct blob){t, sizeof(t)};
+	assert_int_equal(w.c->ops->customer_reseal(w.c, &r), -GH_CONFLICT);
+	r.old_idx = "idx0";
+	r.new_idx = "idx1";
+	assert_int_equal(w.c->ops->customer_reseal(w.c, &r), -GH_EXISTS);
+	r.new_idx = "idx9";
+	assert_int_equal(w.c->ops->customer_reseal(w.c, &r), 0);
+	assert_int_equal(w.c->ops->customer_reseal(w.c, &r), -GH_CONFLICT);
+	assert_int_equal(w.c->ops->account_by_login(w.c, REALM_CUSTOMER,
+						    "idx0", &acc),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->account_by_login(w.c, REALM_CUSTOMER,
+						    "idx9", &acc), 0);
+	assert_int_equal(acc.id, w.cust[0]);
+	assert_int_equal(acc.totp_last_step, 77);
+	assert_int_equal(acc.totp_seed.len, sizeof(t));
+	assert_memory_equal(acc.totp_seed.data, t, sizeof(t));
+	account_clear(&acc);
+	snprintf(sql, sizeof(sql),
+		 "SELECT COALESCE(length(phone), -1) * 10 + "
+		 "COALESCE(length(dob), -1) FROM customers WHERE id = %lld",
+		 (long long)w.cust[0]);
+	assert_int_equal(sc_raw_i64(sql), 3 * 10 - 1);
+	r.phone = (struct blob){e, sizeof(e)};
+	assert_int_equal(w.c->ops->customer_set_phone(w.c, w.cust[0],
+						      &r.phone), 0);
+	assert_int_equal(sc_raw_i64(sql), 2 * 10 - 1);
+	assert_int_equal(w.c->ops->customer_set_phone(w.c, w.cust[1] + 50,
+						      &r.phone), -GH_NOT_FOUND);
+	world_close(&w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -440,6 +777,11 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_verification_recent),
 		cmocka_unit_test(test_verification_lock),
 		cmocka_unit_test(test_staff_alert_list),
+		cmocka_unit_test(test_change_get),
+		cmocka_unit_test(test_change_states),
+		cmocka_unit_test(test_change_due),
+		cmocka_unit_test(test_change_list),
+		cmocka_unit_test(test_customer_reseal),
 	};
 
 	return sc_main(argc, argv, "store_gate", tests,

@@ -617,6 +617,16 @@ static const struct store_ops pg_ops = {
 	.staff_alert_list = pg_staff_alert_list,
 	.verification_supersede = pg_verification_supersede,
 	.verification_recent = pg_verification_recent,
+	/* changes.c */
+	.change_insert = pg_change_insert,
+	.change_get = pg_change_get,
+	.change_list = pg_change_list,
+	.change_approve = pg_change_approve,
+	.change_close = pg_change_close,
+	.change_applied = pg_change_applied,
+	.change_due = pg_change_due,
+	.customer_reseal = pg_customer_reseal,
+	.customer_set_phone = pg_customer_set_phone,
 };
 
 const struct store_backend store_pg_backend = {

@@ -245,4 +245,21 @@ int pg_verification_recent(struct store_conn *c, int64_t staff_id,
 			   int64_t customer_id, int64_t since,
 			   struct verification_recent *out);
 
+/* changes.c */
+int pg_change_insert(struct store_conn *c, const struct change_new *n,
+		     int64_t *id_out);
+int pg_change_get(struct store_conn *c, int64_t id, struct change_rec *out);
+int pg_change_list(struct store_conn *c, const struct change_query *q,
+		   struct change_list *out);
+int pg_change_approve(struct store_conn *c, int64_t id, int64_t staff_id,
+		      const char *reason, int64_t apply_after, int64_t now);
+int pg_change_close(struct store_conn *c, int64_t id, const char *state,
+		    const char *closed_by, const char *reason, int64_t now);
+int pg_change_applied(struct store_conn *c, int64_t id, int64_t now);
+int pg_change_due(struct store_conn *c, int64_t now, size_t max, int64_t *ids,
+		  size_t *n_out);
+int pg_customer_reseal(struct store_conn *c, const struct customer_reseal *r);
+int pg_customer_set_phone(struct store_conn *c, int64_t customer_id,
+			  const struct blob *phone);
+
 #endif
