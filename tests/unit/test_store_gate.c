@@ -767,6 +767,288 @@ test_customer_reseal(void **state)
 	world_close(&w);
 }
 
+/* --- drills.c -------------------------------------------------------- */
+
+/* Queue 2 ("vip") with staff[1] and staff[3]; message id of ticket
+ * by cust[0]. */
+static void
+raw_queue2(struct world *w)
+{
+	char sql[200];
+
+	sc_raw("INSERT INTO queues (id, name) VALUES (2, 'vip')");
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO staff_queues (staff_id, queue_id) "
+		 "VALUES (%lld, 2), (%lld, 2)",
+		 (long long)w->staff[3], (long long)w->staff[1]);
+	sc_raw(sql);
+}
+
+static void
+raw_message(struct world *w, int64_t id, int64_t ticket)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO messages (id, ticket_id, author_realm, author_id, "
+		 "body, created_at) VALUES (%lld, %lld, 'customer', %lld, "
+		 "'hello', 1)",
+		 (long long)id, (long long)ticket, (long long)w->cust[0]);
+	sc_raw(sql);
+}
+
+static int64_t
+campaign(struct world *w, const char *tpl, int64_t now, int64_t send_at,
+	 const int64_t *staff, const int64_t *queue, size_t n)
+{
+	struct drill_campaign_new d = {tpl, w->staff[1], send_at, now, staff,
+				       queue, n};
+	int64_t id = 0;
+
+	assert_int_equal(w->c->ops->drills.campaign_insert(w->c, &d, &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+/* Campaigns: insert with targets (a staff member once per campaign),
+ * count since, list newest first with counts, get, not found. */
+static void
+test_drill_campaigns(void **state)
+{
+	struct world w;
+	struct drill_campaign_list l = {0};
+	struct drill_campaign d;
+	int64_t a, b, n = -1, q[3] = {1, 1, 2};
+	int64_t st[3];
+
+	(void)state;
+	world_open(&w);
+	raw_queue2(&w);
+	st[0] = w.staff[0];
+	st[1] = w.staff[2];
+	st[2] = w.staff[1];
+	a = campaign(&w, "invoice", 100, 200, st, q, 3);
+	b = campaign(&w, "parcel", 150, 160, st, q, 1);
+	assert_true(b > a);
+	assert_int_equal(w.c->ops->drills.campaign_count(w.c, 99, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(w.c->ops->drills.campaign_count(w.c, 100, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(w.c->ops->drills.campaign_count(w.c, 150, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(w.c->ops->drills.campaign_list(w.c, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, b);
+	assert_int_equal(l.v[0].targets, 1);
+	assert_int_equal(l.v[1].id, a);
+	assert_string_equal(l.v[1].template_id, "invoice");
+	assert_int_equal(l.v[1].created_by, w.staff[1]);
+	assert_string_equal(l.v[1].created_by_name, "Agent B");
+	assert_int_equal(l.v[1].created_at, 100);
+	assert_int_equal(l.v[1].send_at, 200);
+	assert_int_equal(l.v[1].targets, 3);
+	assert_int_equal(l.v[1].delivered + l.v[1].clicked + l.v[1].reported,
+			 0);
+	drill_campaign_list_clear(&l);
+	assert_int_equal(w.c->ops->drills.campaign_get(w.c, b, &d), 0);
+	assert_string_equal(d.template_id, "parcel");
+	assert_int_equal(d.send_at, 160);
+	assert_int_equal(w.c->ops->drills.campaign_get(w.c, b + 10, &d),
+			 -GH_NOT_FOUND);
+
+	/* the same staff member twice: refused, nothing kept */
+	st[1] = st[0];
+	{
+		struct drill_campaign_new dn = {"dup", w.staff[1], 10, 300, st,
+						q, 2};
+		int64_t id = 0;
+
+		assert_int_equal(w.c->ops->begin(w.c), 0);
+		assert_int_equal(w.c->ops->drills.campaign_insert(w.c, &dn,
+								  &id),
+				 -GH_EXISTS);
+		assert_int_equal(w.c->ops->rollback(w.c), 0);
+	}
+	assert_int_equal(w.c->ops->drills.campaign_count(w.c, 0, &n), 0);
+	assert_int_equal(n, 2);
+	world_close(&w);
+}
+
+/* Targets: listed by id (one campaign or all), due (undelivered,
+ * send_at <= now, one staff member or all, oldest first, at most max),
+ * delivered once (the ticket marked, assigned, queued), found by ticket,
+ * each event set once. */
+static void
+test_drill_targets(void **state)
+{
+	struct world w;
+	struct drill_target_list l = {0};
+	struct drill_target t, u;
+	struct drill_campaign d;
+	int64_t a, b, q[3] = {1, 2, 1}, st[3];
+	char sql[160];
+
+	(void)state;
+	world_open(&w);
+	raw_queue2(&w);
+	st[0] = w.staff[0];
+	st[1] = w.staff[1];
+	st[2] = w.staff[2];
+	a = campaign(&w, "invoice", 100, 200, st, q, 3);
+	b = campaign(&w, "parcel", 100, 150, st + 1, q + 1, 1);
+	assert_int_equal(w.c->ops->drills.target_list(w.c, a, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_true(l.v[0].id < l.v[1].id && l.v[1].id < l.v[2].id);
+	assert_int_equal(l.v[1].campaign_id, a);
+	assert_string_equal(l.v[1].template_id, "invoice");
+	assert_int_equal(l.v[1].staff_id, w.staff[1]);
+	assert_string_equal(l.v[1].staff_name, "Agent B");
+	assert_int_equal(l.v[1].queue_id, 2);
+	assert_int_equal(l.v[1].send_at, 200);
+	assert_int_equal(l.v[1].ticket_id + l.v[1].message_id +
+			 l.v[1].delivered_at + l.v[1].ev[0] + l.v[1].ev[3], 0);
+	drill_target_list_clear(&l);
+	assert_int_equal(w.c->ops->drills.target_list(w.c, 0, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.v[3].campaign_id, b);
+	drill_target_list_clear(&l);
+
+	assert_int_equal(w.c->ops->drills.target_due(w.c, 149, 0, 10, &l), 0);
+	assert_int_equal(l.n, 0);
+	drill_target_list_clear(&l);
+	assert_int_equal(w.c->ops->drills.target_due(w.c, 200, 0, 10, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.v[0].campaign_id, b); /* send_at 150 first */
+	assert_int_equal(l.v[1].staff_id, w.staff[0]);
+	assert_int_equal(l.v[3].staff_id, w.staff[2]);
+	drill_target_list_clear(&l);
+	assert_int_equal(w.c->ops->drills.target_due(w.c, 200, 0, 2, &l), 0);
+	assert_int_equal(l.n, 2);
+	drill_target_list_clear(&l);
+	assert_int_equal(w.c->ops->drills.target_due(w.c, 200, w.staff[1], 10,
+						     &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].campaign_id, b);
+	assert_int_equal(l.v[1].campaign_id, a);
+	t = l.v[1];
+	drill_target_list_clear(&l);
+
+	raw_message(&w, 10, 2);
+	assert_int_equal(w.c->ops->drills.target_by_ticket(w.c, 2, &u),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->drills.target_delivered(w.c, &t, 2, 10,
+							   210), 0);
+	assert_int_equal(w.c->ops->drills.target_delivered(w.c, &t, 2, 10,
+							   220), -GH_CONFLICT);
+	snprintf(sql, sizeof(sql),
+		 "SELECT drill_id * 1000000 + assignee_id * 1000 + queue_id "
+		 "FROM tickets WHERE id = 2");
+	assert_int_equal(sc_raw_i64(sql),
+			 t.id * 1000000 + w.staff[1] * 1000 + 2);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(w.c->ops->drills.target_by_ticket(w.c, 2, &t), 0);
+	assert_int_equal(t.campaign_id, a);
+	assert_int_equal(t.staff_id, w.staff[1]);
+	assert_int_equal(t.ticket_id, 2);
+	assert_int_equal(t.message_id, 10);
+	assert_int_equal(t.delivered_at, 210);
+	assert_int_equal(w.c->ops->drills.target_due(w.c, 200, w.staff[1], 10,
+						     &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].campaign_id, b);
+	drill_target_list_clear(&l);
+
+	assert_int_equal(w.c->ops->drills.target_event(w.c, t.id,
+						       DRILL_CLICKED, 230), 0);
+	assert_int_equal(w.c->ops->drills.target_event(w.c, t.id,
+						       DRILL_CLICKED, 240),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->drills.target_event(w.c, t.id,
+						       DRILL_REPORTED, 250), 0);
+	assert_int_equal(w.c->ops->drills.target_event(w.c, t.id,
+						       DRILL_OPENED, 225), 0);
+	assert_int_equal(w.c->ops->drills.target_event(w.c, t.id + 100,
+						       DRILL_OPENED, 225),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->drills.target_event(w.c, t.id,
+						       DRILL_N_EVENTS, 225),
+			 -GH_INTERNAL);
+	assert_int_equal(w.c->ops->drills.target_by_ticket(w.c, 2, &t), 0);
+	assert_int_equal(t.ev[DRILL_OPENED], 225);
+	assert_int_equal(t.ev[DRILL_CLICKED], 230);
+	assert_int_equal(t.ev[DRILL_ATTACHMENT_OPENED], 0);
+	assert_int_equal(t.ev[DRILL_REPORTED], 250);
+	assert_int_equal(w.c->ops->drills.campaign_get(w.c, a, &d), 0);
+	assert_int_equal(d.targets, 3);
+	assert_int_equal(d.delivered, 1);
+	assert_int_equal(d.clicked, 1);
+	assert_int_equal(d.reported, 1);
+	world_close(&w);
+}
+
+/* Queue staff (not disabled, by id, at most max); messages reported once
+ * (not found in another ticket); customers' attachments quarantined. */
+static void
+test_drill_queue_report(void **state)
+{
+	struct world w;
+	int64_t ids[4], at = -1, n = -1;
+	size_t k = 99;
+	char sql[300];
+	int i;
+
+	(void)state;
+	world_open(&w);
+	raw_queue2(&w);
+	assert_int_equal(w.c->ops->drills.queue_staff(w.c, 1, ids, 4, &k), 0);
+	assert_int_equal(k, 3);
+	assert_int_equal(ids[0], w.staff[0]);
+	assert_int_equal(ids[2], w.staff[2]);
+	assert_int_equal(w.c->ops->drills.queue_staff(w.c, 1, ids, 2, &k), 0);
+	assert_int_equal(k, 2);
+	assert_int_equal(ids[1], w.staff[1]);
+	assert_int_equal(w.c->ops->drills.queue_staff(w.c, 2, ids, 4, &k), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(ids[0], w.staff[1]);
+	assert_int_equal(w.c->ops->drills.queue_staff(w.c, 9, ids, 4, &k), 0);
+	assert_int_equal(k, 0);
+
+	raw_message(&w, 5, 1);
+	assert_int_equal(w.c->ops->drills.message_reported(w.c, 1, 5, &at), 0);
+	assert_int_equal(at, 0);
+	assert_int_equal(w.c->ops->drills.message_reported(w.c, 2, 5, &at),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->drills.message_report(w.c, 5, w.staff[0],
+							 300), 0);
+	assert_int_equal(w.c->ops->drills.message_report(w.c, 5, w.staff[1],
+							 310), -GH_CONFLICT);
+	assert_int_equal(w.c->ops->drills.message_report(w.c, 6, w.staff[1],
+							 310), -GH_CONFLICT);
+	assert_int_equal(w.c->ops->drills.message_reported(w.c, 1, 5, &at), 0);
+	assert_int_equal(at, 300);
+
+	for (i = 0; i < 5; i++) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO attachments (ticket_id, uploader_realm, "
+			 "uploader_id, filename, size, sha256, sniffed_type, "
+			 "verdict, quarantined, content, created_at) VALUES "
+			 "(%d, '%s', 1, 'f', 0, 'h', 'text/plain', 'clean', %d, "
+			 "'', 1)",
+			 i == 4 ? 2 : 1, i == 3 ? "staff" : "customer",
+			 i == 2 ? 1 : 0);
+		sc_raw(sql);
+	}
+	assert_int_equal(w.c->ops->drills.attachments_quarantine(w.c, 1, &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(w.c->ops->drills.attachments_quarantine(w.c, 1, &n),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(sc_raw_i64("SELECT COUNT(*) * 10 + SUM(quarantined) "
+				    "FROM attachments"), 53);
+	world_close(&w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -782,6 +1064,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_change_due),
 		cmocka_unit_test(test_change_list),
 		cmocka_unit_test(test_customer_reseal),
+		cmocka_unit_test(test_drill_campaigns),
+		cmocka_unit_test(test_drill_targets),
+		cmocka_unit_test(test_drill_queue_report),
 	};
 
 	return sc_main(argc, argv, "store_gate", tests,

@@ -627,6 +627,22 @@ static const struct store_ops pg_ops = {
 	.change_due = pg_change_due,
 	.customer_reseal = pg_customer_reseal,
 	.customer_set_phone = pg_customer_set_phone,
+	/* drills.c: phishing drills and reported messages */
+	.drills = {
+		.campaign_insert = pg_drill_campaign_insert,
+		.campaign_count = pg_drill_campaign_count,
+		.campaign_list = pg_drill_campaign_list,
+		.campaign_get = pg_drill_campaign_get,
+		.target_list = pg_drill_target_list,
+		.target_due = pg_drill_target_due,
+		.target_by_ticket = pg_drill_target_by_ticket,
+		.target_delivered = pg_drill_target_delivered,
+		.target_event = pg_drill_target_event,
+		.queue_staff = pg_drill_queue_staff,
+		.message_report = pg_drill_message_report,
+		.message_reported = pg_drill_message_reported,
+		.attachments_quarantine = pg_drill_attachments_quarantine,
+	},
 };
 
 const struct store_backend store_pg_backend = {
