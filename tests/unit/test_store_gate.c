@@ -1049,6 +1049,129 @@ test_drill_queue_report(void **state)
 	world_close(&w);
 }
 
+/* --- super.c --------------------------------------------------------- */
+
+/* The staff list: by id, all or one queue's members, the newest
+ * successful login, queue names by queue id, cut at STAFF_LIST_MAX. */
+static void
+test_super_staff_list(void **state)
+{
+	struct world w;
+	struct staff_info_list l = {0};
+	struct account acc;
+	char sql[400];
+
+	(void)state;
+	world_open(&w);
+	raw_queue2(&w);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO logins (realm, principal_id, at, ip, network, "
+		 "method, ok) VALUES ('staff', %lld, 100, 'i', 'n', 'pw', 1), "
+		 "('staff', %lld, 300, 'i', 'n', 'pw', 1), "
+		 "('staff', %lld, 500, 'i', 'n', 'pw', 0), "
+		 "('customer', %lld, 900, 'i', 'n', 'pw', 1)",
+		 (long long)w.staff[0], (long long)w.staff[0],
+		 (long long)w.staff[0], (long long)w.staff[0]);
+	sc_raw(sql);
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM staff_queues WHERE staff_id = %lld",
+		 (long long)w.staff[2]);
+	sc_raw(sql);
+	assert_int_equal(w.c->ops->account_by_id(w.c, REALM_STAFF, w.staff[0],
+						 &acc), 0);
+	assert_int_equal(w.c->ops->super.staff_list(w.c, 0, &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.truncated, 0);
+	assert_int_equal(l.v[0].id, w.staff[0]);
+	assert_string_equal(l.v[0].email, "s0@example.com");
+	assert_string_equal(l.v[0].name, "Agent A");
+	assert_string_equal(l.v[0].role, "agent");
+	assert_int_equal(l.v[0].disabled, 0);
+	assert_int_equal(l.v[0].totp_enrolled, acc.totp_enrolled != 0);
+	assert_true(l.v[0].created_at > 1000000000);
+	assert_int_equal(l.v[0].last_login, 300);
+	assert_string_equal(l.v[0].queues, "general");
+	assert_int_equal(l.v[1].last_login, 0);
+	assert_string_equal(l.v[1].queues, "general vip");
+	assert_string_equal(l.v[2].queues, "");
+	assert_string_equal(l.v[2].role, "admin");
+	assert_int_equal(l.v[3].disabled, 1);
+	assert_string_equal(l.v[3].queues, "general vip");
+	staff_info_list_clear(&l);
+	account_clear(&acc);
+	assert_int_equal(w.c->ops->super.staff_list(w.c, 2, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, w.staff[1]);
+	assert_int_equal(l.v[1].id, w.staff[3]);
+	staff_info_list_clear(&l);
+	assert_int_equal(w.c->ops->super.staff_list(w.c, 9, &l), 0);
+	assert_int_equal(l.n, 0);
+	staff_info_list_clear(&l);
+
+	sc_raw("INSERT INTO staff (email, name, role, pw_hash, totp_seed, "
+	       "created_at) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+	       "SELECT i + 1 FROM n WHERE i < 1000) SELECT 'bulk' || i || "
+	       "'@example.com', 'Bulk', 'agent', 'h', '', 1 FROM n");
+	assert_int_equal(w.c->ops->super.staff_list(w.c, 0, &l), 0);
+	assert_int_equal(l.n, STAFF_LIST_MAX);
+	assert_int_equal(l.truncated, 1);
+	assert_int_equal(l.v[0].id, w.staff[0]);
+	assert_true(l.v[STAFF_LIST_MAX - 1].id > l.v[STAFF_LIST_MAX - 2].id);
+	staff_info_list_clear(&l);
+	assert_int_equal(w.c->ops->super.staff_list(w.c, 2, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.truncated, 0);
+	staff_info_list_clear(&l);
+	world_close(&w);
+}
+
+/* Active admins; queues by id with active members and ticket counts. */
+static void
+test_super_queues(void **state)
+{
+	struct world w;
+	struct queue_stat_list l = {0};
+	int64_t n = -1;
+	char sql[300];
+
+	(void)state;
+	world_open(&w);
+	raw_queue2(&w);
+	assert_int_equal(w.c->ops->super.active_admins(w.c, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(w.c->ops->account_set_disabled(w.c, REALM_STAFF,
+							w.staff[2], 1), 0);
+	assert_int_equal(w.c->ops->super.active_admins(w.c, &n), 0);
+	assert_int_equal(n, 0);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO tickets (id, customer_id, subject, status, "
+		 "assignee_id, queue_id, created_at, updated_at) VALUES "
+		 "(4, %lld, 's', 'pending', %lld, 2, 1, 1), "
+		 "(5, %lld, 's', 'solved', NULL, 2, 1, 1), "
+		 "(6, %lld, 's', 'open', NULL, 2, 1, 1), "
+		 "(7, %lld, 's', 'open', %lld, 2, 1, 1)",
+		 (long long)w.cust[0], (long long)w.staff[1],
+		 (long long)w.cust[0], (long long)w.cust[1],
+		 (long long)w.cust[1], (long long)w.staff[1]);
+	sc_raw(sql);
+	assert_int_equal(w.c->ops->super.queue_stats(w.c, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].id, 1);
+	assert_string_equal(l.v[0].name, "general");
+	assert_int_equal(l.v[0].members, 2);
+	assert_int_equal(l.v[0].open, 3);
+	assert_int_equal(l.v[0].pending, 0);
+	assert_int_equal(l.v[0].unassigned, 3);
+	assert_int_equal(l.v[1].id, 2);
+	assert_string_equal(l.v[1].name, "vip");
+	assert_int_equal(l.v[1].members, 1);
+	assert_int_equal(l.v[1].open, 2);
+	assert_int_equal(l.v[1].pending, 1);
+	assert_int_equal(l.v[1].unassigned, 1);
+	queue_stat_list_clear(&l);
+	world_close(&w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1067,6 +1190,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_drill_campaigns),
 		cmocka_unit_test(test_drill_targets),
 		cmocka_unit_test(test_drill_queue_report),
+		cmocka_unit_test(test_super_staff_list),
+		cmocka_unit_test(test_super_queues),
 	};
 
 	return sc_main(argc, argv, "store_gate", tests,

@@ -643,6 +643,12 @@ static const struct store_ops pg_ops = {
 		.message_reported = pg_drill_message_reported,
 		.attachments_quarantine = pg_drill_attachments_quarantine,
 	},
+	/* super.c: staff and queues for the supervisor's console */
+	.super = {
+		.staff_list = pg_super_staff_list,
+		.active_admins = pg_super_active_admins,
+		.queue_stats = pg_super_queue_stats,
+	},
 };
 
 const struct store_backend store_pg_backend = {

@@ -292,4 +292,10 @@ int pg_drill_message_reported(struct store_conn *c, int64_t ticket_id,
 int pg_drill_attachments_quarantine(struct store_conn *c, int64_t ticket_id,
 				    int64_t *n_out);
 
+/* super.c */
+int pg_super_staff_list(struct store_conn *c, int64_t queue_id,
+			struct staff_info_list *out);
+int pg_super_active_admins(struct store_conn *c, int64_t *n_out);
+int pg_super_queue_stats(struct store_conn *c, struct queue_stat_list *out);
+
 #endif
