@@ -1172,6 +1172,173 @@ test_super_queues(void **state)
 	world_close(&w);
 }
 
+/* --- self.c ---------------------------------------------------------- */
+
+/* Recovery codes: replaced as a set, live ones by id, each used once and
+ * only by its customer, counted. */
+static void
+test_self_codes(void **state)
+{
+	struct world w;
+	struct recovery_code_rec v[3] = {
+		{0, "salt0", "hash0"}, {0, "salt1", "hash1"},
+		{0, "salt2", "hash2"}};
+	struct recovery_code_list l = {0};
+	int64_t n = -1, first;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(w.c->ops->self.codes_live(w.c, w.cust[0], &l), 0);
+	assert_int_equal(l.n, 0);
+	recovery_code_list_clear(&l);
+	assert_int_equal(w.c->ops->self.codes_replace(w.c, w.cust[0], v, 3,
+						      100), 0);
+	assert_int_equal(w.c->ops->self.codes_replace(w.c, w.cust[1], v, 1,
+						      100), 0);
+	assert_int_equal(w.c->ops->self.codes_live(w.c, w.cust[0], &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0].salt, "salt0");
+	assert_string_equal(l.v[2].hash, "hash2");
+	assert_true(l.v[0].id < l.v[1].id && l.v[1].id < l.v[2].id);
+	first = l.v[0].id;
+	assert_int_equal(w.c->ops->self.code_use(w.c, w.cust[1], l.v[1].id,
+						 110), -GH_CONFLICT);
+	assert_int_equal(w.c->ops->self.code_use(w.c, w.cust[0], l.v[1].id,
+						 110), 0);
+	assert_int_equal(w.c->ops->self.code_use(w.c, w.cust[0], l.v[1].id,
+						 120), -GH_CONFLICT);
+	recovery_code_list_clear(&l);
+	assert_int_equal(w.c->ops->self.codes_count(w.c, w.cust[0], &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(w.c->ops->self.codes_live(w.c, w.cust[0], &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].salt, "salt0");
+	assert_string_equal(l.v[1].salt, "salt2");
+	recovery_code_list_clear(&l);
+	assert_int_equal(w.c->ops->self.codes_replace(w.c, w.cust[0], v + 1,
+						      2, 200), 0);
+	assert_int_equal(w.c->ops->self.codes_count(w.c, w.cust[0], &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(w.c->ops->self.code_use(w.c, w.cust[0], first, 210),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->self.codes_count(w.c, w.cust[1], &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(w.c->ops->self.codes_replace(w.c, w.cust[1], v, 0,
+						      300), 0);
+	assert_int_equal(w.c->ops->self.codes_count(w.c, w.cust[1], &n), 0);
+	assert_int_equal(n, 0);
+	world_close(&w);
+}
+
+/* The pending authenticator: put, replaced, read, deleted (twice). */
+static void
+test_self_reenrol(void **state)
+{
+	struct world w;
+	struct reenrol_rec r = {0}, g;
+
+	(void)state;
+	world_open(&w);
+	assert_int_equal(w.c->ops->self.reenrol_get(w.c, w.cust[0], &g),
+			 -GH_NOT_FOUND);
+	r.customer_id = w.cust[0];
+	snprintf(r.token_hash, sizeof(r.token_hash), "tok1");
+	r.created_at = 100;
+	assert_int_equal(w.c->ops->self.reenrol_put(w.c, &r), 0);
+	assert_int_equal(w.c->ops->self.reenrol_get(w.c, w.cust[0], &g), 0);
+	assert_int_equal(g.customer_id, w.cust[0]);
+	assert_string_equal(g.token_hash, "tok1");
+	assert_int_equal(g.started, 0);
+	assert_int_equal(g.created_at, 100);
+	snprintf(r.token_hash, sizeof(r.token_hash), "tok2");
+	r.started = 1;
+	r.created_at = 200;
+	assert_int_equal(w.c->ops->self.reenrol_put(w.c, &r), 0);
+	assert_int_equal(w.c->ops->self.reenrol_get(w.c, w.cust[0], &g), 0);
+	assert_string_equal(g.token_hash, "tok2");
+	assert_int_equal(g.started, 1);
+	assert_int_equal(g.created_at, 200);
+	assert_int_equal(w.c->ops->self.reenrol_get(w.c, w.cust[1], &g),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->self.reenrol_delete(w.c, w.cust[0]), 0);
+	assert_int_equal(w.c->ops->self.reenrol_delete(w.c, w.cust[0]), 0);
+	assert_int_equal(w.c->ops->self.reenrol_get(w.c, w.cust[0], &g),
+			 -GH_NOT_FOUND);
+	world_close(&w);
+}
+
+/* Tokens: unique hashes, found only by kind while unused and unexpired,
+ * used once, counted by customer or by address index after a time. */
+static void
+test_self_tokens(void **state)
+{
+	struct world w;
+	struct portal_token_rec t;
+	struct portal_token_new a = {"ha", "reset", 0, NULL, 100, 200};
+	struct portal_token_new b = {"hb", "signup", 0, "idx-new", 110, 200};
+	struct portal_token_new d = {"hd", "reset", 0, NULL, 120, 130};
+	int64_t n = -1;
+
+	(void)state;
+	world_open(&w);
+	a.customer_id = w.cust[0];
+	d.customer_id = w.cust[0];
+	assert_int_equal(w.c->ops->self.token_insert(w.c, &a), 0);
+	assert_int_equal(w.c->ops->self.token_insert(w.c, &b), 0);
+	assert_int_equal(w.c->ops->self.token_insert(w.c, &d), 0);
+	assert_int_equal(w.c->ops->self.token_insert(w.c, &a), -GH_EXISTS);
+	assert_int_equal(w.c->ops->self.token_get(w.c, "ha", "reset", 150, &t),
+			 0);
+	assert_string_equal(t.kind, "reset");
+	assert_int_equal(t.customer_id, w.cust[0]);
+	assert_string_equal(t.email_idx, "");
+	assert_int_equal(t.created_at, 100);
+	assert_int_equal(t.expires_at, 200);
+	assert_int_equal(w.c->ops->self.token_get(w.c, "ha", "signup", 150,
+						  &t), -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->self.token_get(w.c, "ha", "reset", 200, &t),
+			 -GH_NOT_FOUND);
+	assert_int_equal(w.c->ops->self.token_get(w.c, "hb", "signup", 150,
+						  &t), 0);
+	assert_int_equal(t.customer_id, 0);
+	assert_string_equal(t.email_idx, "idx-new");
+	assert_int_equal(w.c->ops->self.token_get(w.c, "nope", "reset", 150,
+						  &t), -GH_NOT_FOUND);
+
+	assert_int_equal(w.c->ops->self.token_use(w.c, "hd", 130),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->self.token_use(w.c, "ha", 150), 0);
+	assert_int_equal(w.c->ops->self.token_use(w.c, "ha", 160),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->self.token_use(w.c, "nope", 160),
+			 -GH_CONFLICT);
+	assert_int_equal(w.c->ops->self.token_get(w.c, "ha", "reset", 150, &t),
+			 -GH_NOT_FOUND);
+
+	assert_int_equal(w.c->ops->self.tokens_since(w.c, "reset", w.cust[0],
+						     NULL, 99, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(w.c->ops->self.tokens_since(w.c, "reset", w.cust[0],
+						     NULL, 100, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(w.c->ops->self.tokens_since(w.c, "signup", w.cust[0],
+						     NULL, 0, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(w.c->ops->self.tokens_since(w.c, "reset", w.cust[1],
+						     NULL, 0, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(w.c->ops->self.tokens_since(w.c, "signup", 0,
+						     "idx-new", 0, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(w.c->ops->self.tokens_since(w.c, "signup", 0,
+						     "idx-new", 110, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(w.c->ops->self.tokens_since(w.c, "signup", 0,
+						     "idx-other", 0, &n), 0);
+	assert_int_equal(n, 0);
+	world_close(&w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1192,6 +1359,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_drill_queue_report),
 		cmocka_unit_test(test_super_staff_list),
 		cmocka_unit_test(test_super_queues),
+		cmocka_unit_test(test_self_codes),
+		cmocka_unit_test(test_self_reenrol),
+		cmocka_unit_test(test_self_tokens),
 	};
 
 	return sc_main(argc, argv, "store_gate", tests,

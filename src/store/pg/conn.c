@@ -649,6 +649,20 @@ static const struct store_ops pg_ops = {
 		.active_admins = pg_super_active_admins,
 		.queue_stats = pg_super_queue_stats,
 	},
+	/* self.c: customer self-service */
+	.self = {
+		.codes_replace = pg_self_codes_replace,
+		.codes_live = pg_self_codes_live,
+		.code_use = pg_self_code_use,
+		.codes_count = pg_self_codes_count,
+		.reenrol_put = pg_self_reenrol_put,
+		.reenrol_get = pg_self_reenrol_get,
+		.reenrol_delete = pg_self_reenrol_delete,
+		.token_insert = pg_self_token_insert,
+		.token_get = pg_self_token_get,
+		.token_use = pg_self_token_use,
+		.tokens_since = pg_self_tokens_since,
+	},
 };
 
 const struct store_backend store_pg_backend = {

@@ -298,4 +298,28 @@ int pg_super_staff_list(struct store_conn *c, int64_t queue_id,
 int pg_super_active_admins(struct store_conn *c, int64_t *n_out);
 int pg_super_queue_stats(struct store_conn *c, struct queue_stat_list *out);
 
+/* self.c */
+int pg_self_codes_replace(struct store_conn *c, int64_t customer_id,
+			  const struct recovery_code_rec *v, size_t n,
+			  int64_t now);
+int pg_self_codes_live(struct store_conn *c, int64_t customer_id,
+		       struct recovery_code_list *out);
+int pg_self_code_use(struct store_conn *c, int64_t customer_id, int64_t id,
+		     int64_t now);
+int pg_self_codes_count(struct store_conn *c, int64_t customer_id,
+			int64_t *n_out);
+int pg_self_reenrol_put(struct store_conn *c, const struct reenrol_rec *r);
+int pg_self_reenrol_get(struct store_conn *c, int64_t customer_id,
+			struct reenrol_rec *out);
+int pg_self_reenrol_delete(struct store_conn *c, int64_t customer_id);
+int pg_self_token_insert(struct store_conn *c,
+			 const struct portal_token_new *t);
+int pg_self_token_get(struct store_conn *c, const char *hash,
+		      const char *kind, int64_t now,
+		      struct portal_token_rec *out);
+int pg_self_token_use(struct store_conn *c, const char *hash, int64_t now);
+int pg_self_tokens_since(struct store_conn *c, const char *kind,
+			 int64_t customer_id, const char *email_idx,
+			 int64_t since, int64_t *n_out);
+
 #endif
