@@ -99,6 +99,14 @@ struct pg_row {
 
 /* --- conn.c ------------------------------------------------------------ */
 
+/* Transactions (the ops table's begin, commit, rollback). */
+int pg_begin(struct store_conn *c);
+int pg_commit(struct store_conn *c);
+int pg_rollback(struct store_conn *c);
+
+/* ops.c: the operations table. */
+extern const struct store_ops pg_ops;
+
 /* Maps a failed result (or a NULL one: the connection) as said above;
  * where names the statement in the log. Clears nothing. */
 int pg_err(struct pg_conn *q, const PGresult *res, const char *where);

@@ -1,0 +1,231 @@
+/*
+ * The PostgreSQL backend's operations table (store/store.h's struct
+ * store_ops): each operation of src/store/pg/X.c, in blocks by file as
+ * in the SQLite table (store/sqlite/conn.c). An operation not translated
+ * yet stays NULL: pg_open refuses while any is, and says how many.
+ */
+#include "store/pg/pg.h"
+
+const struct store_ops pg_ops = {
+	.name = "postgresql",
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	/* accounts.c */
+	.account_by_login = pg_account_by_login,
+	.account_by_id = pg_account_by_id,
+	.account_advance_totp = pg_account_advance_totp,
+	.account_set_pw_hash = pg_account_set_pw_hash,
+	.account_set_totp = pg_account_set_totp,
+	.account_set_disabled = pg_account_set_disabled,
+	.staff_insert = pg_staff_insert,
+	.staff_name = pg_staff_name,
+	.customer_insert = pg_customer_insert,
+	/* sessions.c */
+	.session_insert = pg_session_insert,
+	.session_get = pg_session_get,
+	.session_touch = pg_session_touch,
+	.session_delete = pg_session_delete,
+	.session_delete_principal = pg_session_delete_principal,
+	/* throttle.c */
+	.throttle_get = pg_throttle_get,
+	.throttle_put = pg_throttle_put,
+	.throttle_clear = pg_throttle_clear,
+	.throttle_take = pg_throttle_take,
+	.throttle_refund = pg_throttle_refund,
+	/* audit.c */
+	.audit_append = pg_audit_append,
+	.audit_get = pg_audit_get,
+	.audit_count = pg_audit_count,
+	.audit_checkpoint_insert = pg_audit_checkpoint_insert,
+	.audit_checkpoint_get = pg_audit_checkpoint_get,
+	.audit_page = pg_audit_page,
+	.audit_checkpoint_page = pg_audit_checkpoint_page,
+	.audit_checkpoint_newest = pg_audit_checkpoint_newest,
+	/* hygiene.c */
+	.hygiene = {
+		.session_list = pg_hyg_session_list,
+		.session_hash_of = pg_hyg_session_hash_of,
+		.session_delete_others = pg_hyg_session_delete_others,
+		.login_insert = pg_hyg_login_insert,
+		.login_list = pg_hyg_login_list,
+		.login_network_seen = pg_hyg_login_network_seen,
+		.staff_pw_get = pg_hyg_staff_pw_get,
+		.staff_pw_set = pg_hyg_staff_pw_set,
+		.staff_pw_force = pg_hyg_staff_pw_force,
+	},
+	/* quota.c */
+	.quota = {
+		.sum = pg_quota_sum,
+		.walk = pg_quota_walk,
+		.event_add = pg_quota_event_add,
+		.hit = pg_quota_hit,
+		.closed = pg_quota_closed,
+		.summarised = pg_quota_summarised,
+		.prune = pg_quota_prune,
+	},
+	/* training.c */
+	.training = {
+		.module_put = pg_training_module_put,
+		.module_get = pg_training_module_get,
+		.module_list = pg_training_module_list,
+		.completion_insert = pg_training_completion_insert,
+		.attempt_insert = pg_training_attempt_insert,
+		.attempt_count = pg_training_attempt_count,
+		.assignment_open = pg_training_assignment_open,
+		.states = pg_training_states,
+	},
+	.macros = &pg_macros_ops, /* macros.c */
+	.events = &pg_events_ops, /* events.c */
+	.sla = &pg_sla_ops, /* sla.c */
+	/* customers.c (with the disclosure gate's two) */
+	.customer_contact = pg_customer_contact,
+	.customer_set_phrase = pg_customer_set_phrase,
+	.customer_sealed_next = pg_customer_sealed_next,
+	.disclosure.customer_visible = pg_customer_visible,
+	.disclosure.customer_name = pg_customer_name,
+	/* contact.c */
+	.contact = {
+		.code_insert = pg_contact_code_insert,
+		.code_live = pg_contact_code_live,
+		.code_find = pg_contact_code_find,
+		.code_use = pg_contact_code_use,
+		.codes_since = pg_contact_codes_since,
+		.check_insert = pg_contact_check_insert,
+		.checks_since = pg_contact_checks_since,
+		.reveals = pg_contact_reveals,
+		.mfa = pg_contact_mfa,
+	},
+	/* sealed.c */
+	.sealed_heads = pg_sealed_heads,
+	.sealed_get = pg_sealed_get,
+	.sealed_replace = pg_sealed_replace,
+	/* fields.c */
+	.field_def_insert = pg_field_def_insert,
+	.field_def_by_name = pg_field_def_by_name,
+	.field_def_list = pg_field_def_list,
+	.customer_field_put = pg_customer_field_put,
+	.customer_field_values = pg_customer_field_values,
+	.customer_personal = pg_customer_personal,
+	.customer_set_account_number = pg_customer_set_account_number,
+	.customer_set_phone_idx = pg_customer_set_phone_idx,
+	.customer_by_phone_idx = pg_customer_by_phone_idx,
+	.customer_phone_unindexed = pg_customer_phone_unindexed,
+	/* reveals.c (the disclosure gate's other members) */
+	.disclosure.reveal_insert = pg_reveal_insert,
+	.disclosure.reveal_count = pg_reveal_count,
+	.disclosure.reveal_lock_get = pg_reveal_lock_get,
+	.disclosure.reveal_lock_set = pg_reveal_lock_set,
+	.disclosure.reveal_lock_clear = pg_reveal_lock_clear,
+	.disclosure.reveal_agents = pg_reveal_agents,
+	/* fingerprints.c */
+	.fingerprint_add = pg_fingerprint_add,
+	.fingerprint_foreign = pg_fingerprint_foreign,
+	.fingerprint_count = pg_fingerprint_count,
+	.fingerprint_since = pg_fingerprint_since,
+	/* queues.c */
+	.queue_insert = pg_queue_insert,
+	.queue_by_name = pg_queue_by_name,
+	.queue_list = pg_queue_list,
+	.staff_queue_add = pg_staff_queue_add,
+	.staff_queue_remove = pg_staff_queue_remove,
+	.staff_queue_list = pg_staff_queue_list,
+	.staff_in_queue = pg_staff_in_queue,
+	/* tickets.c */
+	.ticket_insert = pg_ticket_insert,
+	.ticket_update = pg_ticket_update,
+	.ticket_set_queue = pg_ticket_set_queue,
+	.ticket_set_priority = pg_ticket_set_priority,
+	.ticket_set_tags = pg_ticket_set_tags,
+	.portal_ticket_get = pg_portal_ticket_get,
+	.staff_ticket_get = pg_staff_ticket_get,
+	/* threads.c */
+	.message_insert = pg_message_insert,
+	.note_insert = pg_note_insert,
+	.message_set_analysis = pg_message_set_analysis,
+	.portal_messages = pg_portal_messages,
+	.staff_messages = pg_staff_messages,
+	.staff_notes = pg_staff_notes,
+	/* tickets_list.c */
+	.portal_ticket_list = pg_portal_ticket_list,
+	.staff_ticket_list = pg_staff_ticket_list,
+	/* held.c */
+	.held_insert = pg_held_insert,
+	.held_get = pg_held_get,
+	.held_list = pg_held_list,
+	.held_decide = pg_held_decide,
+	.note_mark = pg_note_mark,
+	/* outbox.c */
+	.outbox_insert = pg_outbox_insert,
+	.outbox_due = pg_outbox_due,
+	.outbox_claim = pg_outbox_claim,
+	.outbox_delivered = pg_outbox_delivered,
+	.outbox_failed = pg_outbox_failed,
+	/* attachments.c */
+	.attachment_insert = pg_attachment_insert,
+	.attachment_get = pg_attachment_get,
+	.attachment_list = pg_attachment_list,
+	.portal_attachment_list = pg_portal_attachment_list,
+	.attachment_release = pg_attachment_release,
+	.attachment_expired = pg_attachment_expired,
+	.attachment_delete = pg_attachment_delete,
+	/* verify.c */
+	.verification_insert = pg_verification_insert,
+	.verification_get = pg_verification_get,
+	.verification_open_count = pg_verification_open_count,
+	.verification_end = pg_verification_end,
+	.verification_factor_put = pg_verification_factor_put,
+	.portal_verification_list = pg_portal_verification_list,
+	.verification_lock_get = pg_verification_lock_get,
+	.verification_lock_set = pg_verification_lock_set,
+	.verification_lock_clear = pg_verification_lock_clear,
+	.staff_alert_list = pg_staff_alert_list,
+	.verification_supersede = pg_verification_supersede,
+	.verification_recent = pg_verification_recent,
+	/* changes.c */
+	.change_insert = pg_change_insert,
+	.change_get = pg_change_get,
+	.change_list = pg_change_list,
+	.change_approve = pg_change_approve,
+	.change_close = pg_change_close,
+	.change_applied = pg_change_applied,
+	.change_due = pg_change_due,
+	.customer_reseal = pg_customer_reseal,
+	.customer_set_phone = pg_customer_set_phone,
+	/* drills.c: phishing drills and reported messages */
+	.drills = {
+		.campaign_insert = pg_drill_campaign_insert,
+		.campaign_count = pg_drill_campaign_count,
+		.campaign_list = pg_drill_campaign_list,
+		.campaign_get = pg_drill_campaign_get,
+		.target_list = pg_drill_target_list,
+		.target_due = pg_drill_target_due,
+		.target_by_ticket = pg_drill_target_by_ticket,
+		.target_delivered = pg_drill_target_delivered,
+		.target_event = pg_drill_target_event,
+		.queue_staff = pg_drill_queue_staff,
+		.message_report = pg_drill_message_report,
+		.message_reported = pg_drill_message_reported,
+		.attachments_quarantine = pg_drill_attachments_quarantine,
+	},
+	/* super.c: staff and queues for the supervisor's console */
+	.super = {
+		.staff_list = pg_super_staff_list,
+		.active_admins = pg_super_active_admins,
+		.queue_stats = pg_super_queue_stats,
+	},
+	/* self.c: customer self-service */
+	.self = {
+		.codes_replace = pg_self_codes_replace,
+		.codes_live = pg_self_codes_live,
+		.code_use = pg_self_code_use,
+		.codes_count = pg_self_codes_count,
+		.reenrol_put = pg_self_reenrol_put,
+		.reenrol_get = pg_self_reenrol_get,
+		.reenrol_delete = pg_self_reenrol_delete,
+		.token_insert = pg_self_token_insert,
+		.token_get = pg_self_token_get,
+		.token_use = pg_self_token_use,
+		.tokens_since = pg_self_tokens_since,
+	},
+};
