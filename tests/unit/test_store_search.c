@@ -163,6 +163,31 @@ test_match_diacritics_snippet(void **state)
 	assert_non_null(strstr(r.v[0].snippet, SEARCH_MARK_START "Müller"
 					       SEARCH_MARK_END));
 	search_result_clear(&r);
+	/* A short document whole, its punctuation kept; a long one cut
+	 * around the match, with an ellipsis where it was cut. */
+	mk_message(&f, b, "Hello,   walrus!  bye.", 103);
+	mk_message(&f, b, "one two three four five six seven eight nine ten "
+		   "eleven twelve thirteen fourteen fifteen sixteen seventeen "
+		   "eighteen nineteen twenty narwhal twentytwo twentythree "
+		   "twentyfour twentyfive twentysix twentyseven twentyeight "
+		   "twentynine thirty thirtyone thirtytwo thirtythree", 104);
+	q = staff_q(&f, "\"walrus\"");
+	r = run(&f, &q);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.v[0].snippet, "Hello,   " SEARCH_MARK_START
+			    "walrus" SEARCH_MARK_END "!  bye.");
+	search_result_clear(&r);
+	q = staff_q(&f, "\"narwhal\"");
+	r = run(&f, &q);
+	assert_int_equal(r.n, 1);
+	assert_non_null(strstr(r.v[0].snippet, " " SEARCH_MARK_START "narwhal"
+					       SEARCH_MARK_END " "));
+	assert_memory_equal(r.v[0].snippet, "…", strlen("…"));
+	assert_string_equal(r.v[0].snippet + strlen(r.v[0].snippet) -
+			    strlen("…"), "…");
+	assert_null(strstr(r.v[0].snippet, "one two"));
+	assert_null(strstr(r.v[0].snippet, "thirtythree"));
+	search_result_clear(&r);
 	/* Every term must match. */
 	q = staff_q(&f, "\"creme\" \"printer\"");
 	r = run(&f, &q);

@@ -95,36 +95,43 @@
 	"score, doc, did FROM hits ORDER BY tid, score, did DESC) SELECT "   \
 	"b.tid, b.score, b.doc, b.did, count(*) OVER (), "
 #define FROM_BEST " FROM best b JOIN tickets t ON t.id = b.tid"
-#define ORDER_TAIL                                                            \
+#define ORDER_KEYS                                                            \
 	"CASE WHEN $15::bigint = 2 THEN t.created_at END DESC, CASE WHEN "   \
 	"$15::bigint = 3 THEN CASE t.priority WHEN 'urgent' THEN 3 WHEN "    \
 	"'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END END DESC, CASE WHEN " \
 	"$15::bigint = 4 THEN COALESCE(t.due_at, 9223372036854775807) END, " \
-	"t.updated_at DESC, t.id DESC LIMIT $16::bigint OFFSET $17::bigint"
-#define PORTAL_ORDER_TAIL                                                     \
+	"t.updated_at DESC, t.id DESC"
+#define PORTAL_ORDER_KEYS                                                     \
 	"CASE WHEN $15::bigint = 2 THEN t.created_at END DESC, "             \
-	"t.last_activity DESC, t.id DESC LIMIT $16::bigint OFFSET "          \
-	"$17::bigint"
-#define BY_SCORE " ORDER BY CASE WHEN $15::bigint = 0 THEN b.score END, "
+	"t.last_activity DESC, t.id DESC"
+#define PAGE " LIMIT $16::bigint OFFSET $17::bigint"
+/* A text search is a WITH statement wrapped in a SELECT (pg.h: a read
+ * starts with "SELECT ", so it runs in the request's shared snapshot);
+ * its order is carried out of the subquery by row_number() (rn). */
+#define BY_SCORE                                                              \
+	", row_number() OVER (ORDER BY CASE WHEN $15::bigint = 0 THEN "      \
+	"b.score END, "
 #define STAFF_VIS PG_STAFF_SEES("$3::boolean", "$4::bigint")
+#define WRAP "SELECT * FROM ("
+#define UNWRAP ") s ORDER BY rn" PAGE
 #define BOUNDS                                                                \
 	"WITH " BOUND("bs", "tickets", "subject_tsv", "TRUE") ", "           \
 	BOUND("bm", "messages", "body_tsv", "TRUE") ", "                      \
 	BOUND("bn", "notes", "body_tsv", "$2::boolean")
 
 static const char staff_text[] =
-	BOUNDS CAND_SUBJECTS(STAFF_VIS) CAND_MESSAGES(STAFF_VIS)
+	WRAP BOUNDS CAND_SUBJECTS(STAFF_VIS) CAND_MESSAGES(STAFF_VIS)
 	CAND_NOTES(STAFF_VIS)
 	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm UNION ALL "
 	"SELECT * FROM cn)" BEST CAPPED("bs", "cs") " OR " CAPPED("bm", "cm")
-	" OR " CAPPED("bn", "cn") FROM_BEST " WHERE " ALL_TYPED BY_SCORE
-	ORDER_TAIL;
+	" OR " CAPPED("bn", "cn") BY_SCORE ORDER_KEYS ") AS rn" FROM_BEST
+	" WHERE " ALL_TYPED UNWRAP;
 /* When staff_text gave no row no candidate passed, and the bounds alone
  * say whether it was capped. */
 static const char staff_bounds[] =
-	BOUNDS " SELECT (SELECT n FROM bs) >= $19::bigint OR (SELECT n FROM "
-	"bm) >= $19::bigint OR (SELECT n FROM bn) >= $19::bigint WHERE "
-	ALL_TYPED;
+	WRAP BOUNDS " SELECT (SELECT n FROM bs) >= $19::bigint OR (SELECT n "
+	"FROM bm) >= $19::bigint OR (SELECT n FROM bn) >= $19::bigint WHERE "
+	ALL_TYPED ") s";
 /* The portal starts from the customer's own tickets and their messages
  * (never notes); capped when the customer has $18 matching subjects or
  * messages ($19 < 0 is false: it keeps the parameters alike). */
@@ -139,20 +146,20 @@ static const char staff_bounds[] =
 	"JOIN messages m ON m.ticket_id = t.id WHERE " PORTAL_SEES FILTERS   \
 	" AND m.body_tsv @@ " QRY " ORDER BY m.id DESC LIMIT $18::bigint)"
 static const char portal_text[] =
-	"WITH " PORTAL_SUBJECTS PORTAL_MESSAGES
+	WRAP "WITH " PORTAL_SUBJECTS PORTAL_MESSAGES
 	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm)" BEST
 	"(SELECT count(*) FROM cs) >= $18::bigint OR (SELECT count(*) FROM "
-	"cm) >= $18::bigint OR $19::bigint < 0" FROM_BEST " WHERE " ALL_TYPED
-	BY_SCORE PORTAL_ORDER_TAIL;
+	"cm) >= $18::bigint OR $19::bigint < 0" BY_SCORE PORTAL_ORDER_KEYS
+	") AS rn" FROM_BEST " WHERE " ALL_TYPED UNWRAP;
 /* Without a text nothing is capped. */
 static const char staff_plain[] =
 	"SELECT t.id, 0.0::float8, 0, 0::bigint, count(*) OVER (), FALSE "
 	"FROM tickets t WHERE " ALL_TYPED FILTERS " AND " STAFF_VIS
-	" ORDER BY " ORDER_TAIL;
+	" ORDER BY " ORDER_KEYS PAGE;
 static const char portal_plain[] =
 	"SELECT t.id, 0.0::float8, 0, 0::bigint, count(*) OVER (), FALSE "
 	"FROM tickets t WHERE " ALL_TYPED " AND " PORTAL_SEES FILTERS
-	" ORDER BY " PORTAL_ORDER_TAIL;
+	" ORDER BY " PORTAL_ORDER_KEYS PAGE;
 
 /* One phrase's tsquery as PostgreSQL prints it ("" when it has no
  * lexeme), the prefix on its last word. */
@@ -366,11 +373,23 @@ snippet_row(const struct pg_row *r, void *ctx)
 	return 0;
 }
 
-#define HEADLINE(col)                                                         \
-	"SELECT ts_headline('gh_search', " col ", $1::tsquery, "             \
-	"'StartSel=\"' || $3::text || '\", StopSel=\"' || $4::text || "      \
-	"'\", MaxWords=16, MinWords=5, MaxFragments=1, "                     \
-	"FragmentDelimiter=\"…\"') "
+/* The snippet of a document (col of tbl, its tsvector tsv, row $2): as
+ * FTS5's snippet() of 16 tokens, the whole text when it has at most 16
+ * words, else one fragment of at most 16 words around the best match
+ * with "…" where the text was cut; matched words between $3 and $4. */
+#define HEADLINE(col, tbl, tsv)                                               \
+	"SELECT CASE WHEN z.short THEN z.h ELSE CASE WHEN "                  \
+	"starts_with(z.d, z.s) THEN '' ELSE '…' END || z.h || CASE WHEN "    \
+	"right(z.d, length(z.s)) = z.s THEN '' ELSE '…' END END FROM "       \
+	"(SELECT y.d, y.short, y.h, replace(replace(y.h, $3::text, ''), "    \
+	"$4::text, '') AS s FROM (SELECT x.d, x.short, "                     \
+	"ts_headline('gh_search', x.d, $1::tsquery, CASE WHEN x.short THEN " \
+	"'HighlightAll=true, ' ELSE 'MaxWords=16, MinWords=5, "             \
+	"MaxFragments=1, ' END || 'StartSel=\"' || $3::text || "            \
+	"'\", StopSel=\"' || $4::text || '\"') AS h FROM (SELECT " col     \
+	" AS d, array_length(regexp_split_to_array(btrim(" col "), "         \
+	"'\\s+'), 1) <= 16 AS short FROM " tbl " WHERE id = $2 AND " tsv    \
+	" @@ $1::tsquery) x) y) z"
 
 /* The snippet of h's best document (a note's only for staff). */
 static int
@@ -381,14 +400,11 @@ hit_snippet(struct store_conn *c, const struct search_query *q,
 	int rc;
 
 	if (id->doc == SEARCH_DOC_SUBJECT)
-		sql = HEADLINE("subject") "FROM tickets WHERE id = $2 AND "
-		      "subject_tsv @@ $1::tsquery";
+		sql = HEADLINE("subject", "tickets", "subject_tsv");
 	else if (id->doc == SEARCH_DOC_MESSAGE)
-		sql = HEADLINE("body") "FROM messages WHERE id = $2 AND "
-		      "body_tsv @@ $1::tsquery";
+		sql = HEADLINE("body", "messages", "body_tsv");
 	else if (id->doc == SEARCH_DOC_NOTE && q->portal_customer == 0)
-		sql = HEADLINE("body") "FROM notes WHERE id = $2 AND "
-		      "body_tsv @@ $1::tsquery";
+		sql = HEADLINE("body", "notes", "body_tsv");
 	else
 		return 0;
 	h->doc = (enum search_doc)id->doc;
