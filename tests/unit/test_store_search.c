@@ -4,9 +4,39 @@
  * matching (diacritics, phrases, prefixes, no word), notes for staff
  * only, the portal's own tickets only, the staff visibility rule, totals
  * and the capped flag with small bounds, sort orders, paging, and the
- * saved views. Prerequisite rows through the operations of both backends.
+ * saved views. Prerequisite rows through the operations of both backends;
+ * priority, tags, due times and breaches with raw SQL through sc_sql.
  */
+#include <sqlite3.h>
+
 #include "store_conf.h"
+
+/* Runs sql (no result rows) on the store sc_last names; 0 or -1. */
+static int
+sc_sql(const char *sql)
+{
+	if (sc_pg) {
+		PGconn *db = PQconnectdb(sc_last);
+		PGresult *r = PQexec(db, sql);
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+		if (!ok)
+			print_error("sc_sql: %s", PQerrorMessage(db));
+		PQclear(r);
+		PQfinish(db);
+		return ok ? 0 : -1;
+	} else {
+		sqlite3 *db = NULL;
+		int rc = sqlite3_open(sc_last + strlen("sqlite:"), &db);
+
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			print_error("sc_sql: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return rc == SQLITE_OK ? 0 : -1;
+	}
+}
 
 struct fx {
 	struct store *s;
@@ -404,6 +434,87 @@ test_staff_visibility_filters(void **state)
 }
 
 static void
+test_attr_filters_sorts(void **state)
+{
+	struct fx f;
+	struct search_query q;
+	struct search_result r;
+	int64_t a, b, c;
+	char sql[400];
+
+	(void)state;
+	fx_open(&f);
+	a = mk_ticket(&f, f.cust, "gizmo one", 100);
+	b = mk_ticket(&f, f.cust, "gizmo two", 101);
+	c = mk_ticket(&f, f.cust, "gizmo three", 102);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE tickets SET priority = 'urgent', due_at = 500, "
+		 "breached = 1 WHERE id = %lld; UPDATE tickets SET priority = "
+		 "'high', due_at = 400 WHERE id = %lld; INSERT INTO ticket_tags "
+		 "(ticket_id, tag) VALUES (%lld, 'vip'), (%lld, 'vip')",
+		 (long long)a, (long long)b, (long long)a, (long long)c);
+	assert_int_equal(sc_sql(sql), 0);
+	q = staff_q(&f, "\"gizmo\"");
+	q.priority = "urgent";
+	r = run(&f, &q);
+	assert_int_equal(r.total, 1);
+	assert_int_equal(r.v[0].t.id, a);
+	assert_string_equal(r.v[0].t.priority, "urgent");
+	search_result_clear(&r);
+	q.priority = NULL;
+	q.tag = "vip";
+	r = run(&f, &q);
+	assert_int_equal(r.total, 2);
+	assert_true(has(&r, a) && has(&r, c));
+	search_result_clear(&r);
+	q.tag = NULL;
+	q.due_before = 500;
+	r = run(&f, &q);
+	assert_int_equal(r.total, 1);
+	assert_int_equal(r.v[0].t.id, b);
+	search_result_clear(&r);
+	q.due_before = 0;
+	q.breached = 1;
+	r = run(&f, &q);
+	assert_int_equal(r.total, 1);
+	assert_int_equal(r.v[0].t.id, a);
+	search_result_clear(&r);
+	q.breached = 0;
+	r = run(&f, &q);
+	assert_int_equal(r.total, 2);
+	search_result_clear(&r);
+	/* Highest priority first; soonest due first, none last. */
+	q.breached = -1;
+	q.sort = SEARCH_SORT_PRIORITY;
+	r = run(&f, &q);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.v[0].t.id, a);
+	assert_int_equal(r.v[1].t.id, b);
+	assert_int_equal(r.v[2].t.id, c);
+	search_result_clear(&r);
+	q.sort = SEARCH_SORT_DUE;
+	r = run(&f, &q);
+	assert_int_equal(r.v[0].t.id, b);
+	assert_int_equal(r.v[1].t.id, a);
+	assert_int_equal(r.v[2].t.id, c);
+	search_result_clear(&r);
+	/* The portal: its order is last activity, the filters the same. */
+	memset(&q, 0, sizeof(q));
+	q.portal_customer = f.cust;
+	q.match = "\"gizmo\"";
+	q.breached = -1;
+	q.tag = "vip";
+	q.limit = 10;
+	q.candidates = 100;
+	r = run(&f, &q);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].t.id, c);
+	assert_int_equal(r.v[1].t.id, a);
+	search_result_clear(&r);
+	fx_close(&f);
+}
+
+static void
 test_totals_capped(void **state)
 {
 	struct fx f;
@@ -639,6 +750,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_notes_staff_only),
 		cmocka_unit_test(test_portal_own_only),
 		cmocka_unit_test(test_staff_visibility_filters),
+		cmocka_unit_test(test_attr_filters_sorts),
 		cmocka_unit_test(test_totals_capped),
 		cmocka_unit_test(test_sort_paging),
 		cmocka_unit_test(test_views),
