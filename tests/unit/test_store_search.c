@@ -268,6 +268,17 @@ test_phrase_prefix_empty(void **state)
 	r = run(&f, &q);
 	assert_int_equal(r.total, 0);
 	search_result_clear(&r);
+	/* A phrase without a word is dropped from the AND, as by FTS5. */
+	q = staff_q(&f, "\"\xe2\x80\x94\" \"invoice overdue\"");
+	r = run(&f, &q);
+	assert_int_equal(r.total, 1);
+	assert_int_equal(r.v[0].t.id, a);
+	search_result_clear(&r);
+	q = staff_q(&f, "\"\xe2\x80\x94\"");
+	r = run(&f, &q);
+	assert_int_equal(r.total, 0);
+	assert_int_equal(r.capped, 0);
+	search_result_clear(&r);
 	/* No word: matches nothing, not capped. */
 	q = staff_q(&f, "\"\"");
 	r = run(&f, &q);
