@@ -228,4 +228,15 @@ const struct store_ops pg_ops = {
 		.token_use = pg_self_token_use,
 		.tokens_since = pg_self_tokens_since,
 	},
+	/* search.c: full-text search and saved views */
+	.search = {
+		.tickets = pg_search_tickets,
+		.count = pg_search_count,
+		.view_insert = pg_view_insert,
+		.view_update = pg_view_update,
+		.view_delete = pg_view_delete,
+		.view_get = pg_view_get,
+		.view_list = pg_view_list,
+		.view_count = pg_view_count,
+	},
 };
