@@ -39,11 +39,42 @@ test_fresh_and_apart(void **state)
 	store_close(b);
 }
 
+/* A refusal the caller goes on after (a membership that exists is
+ * -GH_EXISTS) leaves the transaction usable on both backends: on
+ * PostgreSQL a failed statement would end it (the first `staff add` run
+ * on PostgreSQL failed so). */
+static void
+test_refusal_keeps_transaction(void **state)
+{
+	unsigned char seed[4] = {5, 6, 7, 8};
+	struct staff_new n = {"member@example.com", "Member", "agent", "h",
+			      {seed, sizeof(seed)}};
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct account acc;
+	int64_t id = 0;
+
+	(void)state;
+	assert_int_equal(c->ops->begin(c), 0);
+	assert_int_equal(c->ops->staff_insert(c, &n, &id), 0);
+	/* staff_insert made them a member of queue 1, general. */
+	assert_int_equal(c->ops->staff_queue_add(c, id, 1), -GH_EXISTS);
+	assert_int_equal(c->ops->account_by_login(c, REALM_STAFF,
+						  "member@example.com", &acc),
+			 0);
+	account_clear(&acc);
+	assert_int_equal(c->ops->commit(c), 0);
+	assert_int_equal(c->ops->staff_queue_add(c, id, 1), -GH_EXISTS);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_and_apart),
+		cmocka_unit_test(test_refusal_keeps_transaction),
 	};
 
 	return sc_main(argc, argv, "store_base", tests,

@@ -86,13 +86,17 @@ pg_staff_queue_list(struct store_conn *c, int64_t staff_id,
 	return rc;
 }
 
+/* A membership that exists is -GH_EXISTS, as on SQLite, but without a
+ * failed statement: PostgreSQL ends the whole transaction at one, and
+ * callers go on after this refusal (`staff add` names `general`, which
+ * staff_insert already gave). */
 int
 pg_staff_queue_add(struct store_conn *c, int64_t staff_id, int64_t queue_id)
 {
-	return pg_exec(c,
-		       "INSERT INTO staff_queues (staff_id, queue_id) "
-		       "VALUES ($1, $2)",
-		       "ii", staff_id, queue_id);
+	return pg_change(c, -GH_EXISTS,
+			 "INSERT INTO staff_queues (staff_id, queue_id) "
+			 "VALUES ($1, $2) ON CONFLICT DO NOTHING",
+			 "ii", staff_id, queue_id);
 }
 
 int
