@@ -69,12 +69,43 @@ test_refusal_keeps_transaction(void **state)
 	store_close(s);
 }
 
+/* The same for a breach recorded twice (core/sla.c goes on after
+ * -GH_EXISTS in the change's transaction). */
+static void
+test_breach_twice_keeps_transaction(void **state)
+{
+	unsigned char b[4] = {1, 2, 3, 4};
+	struct customer_new cn = {"idx-breach", {b, 4}, "Name", {NULL, 0},
+				  {NULL, 0}, {NULL, 0}, "h", {b, 4}, 1};
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	int64_t cust = 0, t = 0, n = -1;
+
+	(void)state;
+	assert_int_equal(c->ops->begin(c), 0);
+	assert_int_equal(c->ops->customer_insert(c, &cn, &cust), 0);
+	assert_int_equal(c->ops->ticket_insert(c, cust, "Late", 100, &t), 0);
+	{
+		struct sla_breach_new br = {t, "resolution", 90, 100, 0, 1,
+					    "normal"};
+
+		assert_int_equal(c->ops->sla->breach_insert(c, &br), 0);
+		assert_int_equal(c->ops->sla->breach_insert(c, &br),
+				 -GH_EXISTS);
+	}
+	assert_int_equal(c->ops->audit_count(c, &n), 0);
+	assert_int_equal(c->ops->commit(c), 0);
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_and_apart),
 		cmocka_unit_test(test_refusal_keeps_transaction),
+		cmocka_unit_test(test_breach_twice_keeps_transaction),
 	};
 
 	return sc_main(argc, argv, "store_base", tests,

@@ -258,10 +258,13 @@ pg_sla_ticket_put(struct store_conn *c, const struct sla_ticket_put *p)
 static int
 pg_sla_breach_insert(struct store_conn *c, const struct sla_breach_new *b)
 {
-	return pg_insert(c, NULL,
+	/* A breach recorded already is -GH_EXISTS, which the caller goes on
+	 * after: without a failed statement, which would end the whole
+	 * transaction on PostgreSQL. */
+	return pg_change(c, -GH_EXISTS,
 			 "INSERT INTO sla_breaches (ticket_id, kind, due_at, at, "
 			 "assignee_id, queue_id, priority) VALUES ($1, $2, $3, "
-			 "$4, $5, $6, $7) RETURNING id",
+			 "$4, $5, $6, $7) ON CONFLICT DO NOTHING",
 			 "itiiIit", b->ticket_id, b->kind, b->due_at, b->at,
 			 b->assignee_id, b->queue_id, b->priority);
 }

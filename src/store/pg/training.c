@@ -161,10 +161,12 @@ pg_training_assignment_open(struct store_conn *c, int64_t staff_id,
 			    const char *module_id, const char *reason,
 			    int64_t now)
 {
-	return pg_insert(c, NULL,
+	/* An open assignment is -GH_EXISTS, which the caller goes on after:
+	 * without a failed statement (it would end the transaction). */
+	return pg_change(c, -GH_EXISTS,
 			 "INSERT INTO training_assignments (staff_id, "
 			 "module_id, reason, assigned_at) "
-			 "VALUES ($1, $2, $3, $4) RETURNING id",
+			 "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
 			 "itti", staff_id, module_id, reason, now);
 }
 
