@@ -112,7 +112,6 @@
 	", row_number() OVER (ORDER BY CASE WHEN $15::bigint = 0 THEN "      \
 	"b.score END, "
 #define STAFF_VIS PG_STAFF_SEES("$3::boolean", "$4::bigint")
-#define WRAP "SELECT * FROM ("
 #define UNWRAP ") s ORDER BY rn" PAGE
 #define BOUNDS                                                                \
 	"WITH " BOUND("bs", "tickets", "subject_tsv", "TRUE") ", "           \
@@ -120,7 +119,8 @@
 	BOUND("bn", "notes", "body_tsv", "$2::boolean")
 
 static const char staff_text[] =
-	WRAP BOUNDS CAND_SUBJECTS(STAFF_VIS) CAND_MESSAGES(STAFF_VIS)
+	"SELECT * FROM (" BOUNDS CAND_SUBJECTS(STAFF_VIS)
+	CAND_MESSAGES(STAFF_VIS)
 	CAND_NOTES(STAFF_VIS)
 	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm UNION ALL "
 	"SELECT * FROM cn)" BEST CAPPED("bs", "cs") " OR " CAPPED("bm", "cm")
@@ -129,7 +129,8 @@ static const char staff_text[] =
 /* When staff_text gave no row no candidate passed, and the bounds alone
  * say whether it was capped. */
 static const char staff_bounds[] =
-	WRAP BOUNDS " SELECT (SELECT n FROM bs) >= $19::bigint OR (SELECT n "
+	"SELECT * FROM (" BOUNDS
+	" SELECT (SELECT n FROM bs) >= $19::bigint OR (SELECT n "
 	"FROM bm) >= $19::bigint OR (SELECT n FROM bn) >= $19::bigint WHERE "
 	ALL_TYPED ") s";
 /* The portal starts from the customer's own tickets and their messages
@@ -146,7 +147,7 @@ static const char staff_bounds[] =
 	"JOIN messages m ON m.ticket_id = t.id WHERE " PORTAL_SEES FILTERS   \
 	" AND m.body_tsv @@ " QRY " ORDER BY m.id DESC LIMIT $18::bigint)"
 static const char portal_text[] =
-	WRAP "WITH " PORTAL_SUBJECTS PORTAL_MESSAGES
+	"SELECT * FROM (WITH " PORTAL_SUBJECTS PORTAL_MESSAGES
 	", hits AS (SELECT * FROM cs UNION ALL SELECT * FROM cm)" BEST
 	"(SELECT count(*) FROM cs) >= $18::bigint OR (SELECT count(*) FROM "
 	"cm) >= $18::bigint OR $19::bigint < 0" BY_SCORE PORTAL_ORDER_KEYS
