@@ -317,9 +317,13 @@ static const struct opt opts[] = {
 	  "ADDRESS:PORT or off; keep it on loopback or a private network"),
 };
 
+/* [store] is another name for [database] (url, password_file,
+ * connections): the name issue 16 and the operations guide use. */
 static const struct opt *
 opt_find(const char *section, const char *key)
 {
+	if (strcmp(section, "store") == 0)
+		section = "database";
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (strcmp(opts[i].section, section) == 0 &&
 		    strcmp(opts[i].key, key) == 0)

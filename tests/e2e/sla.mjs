@@ -96,14 +96,19 @@ async function ticketCheck(t, s) {
     await row.click();
     const panel = p.locator('.sla-panel');
     await panel.waitFor({ timeout: 5000 });
+    // A priority picked but not yet set survives a repaint of the panel
+    // (here after adding tags; a live update repaints the same way).
     await panel.getByLabel('Priority').selectOption('urgent');
-    await panel.getByRole('button', { name: 'Set priority' }).click();
-    // Urgent: an hour to the first response, four to resolution (an
-    // answered ticket waits only for the latter).
-    await panel.locator('.time-left', { hasText: /^([0-3] h \d\d min|4 h 00 min|\d+ min \d\d s) left$/ }).waitFor({ timeout: 5000 });
     await panel.getByLabel('Add tags').fill('vip, billing');
     await panel.getByRole('button', { name: 'Add', exact: true }).click();
     await panel.locator('.tag-list .tag', { hasText: 'billing' }).waitFor({ timeout: 5000 });
+    const picked = await panel.getByLabel('Priority').inputValue();
+    t.assert(picked === 'urgent', `a repaint reset the priority picked to "${picked}"`);
+    await panel.getByRole('button', { name: 'Set priority' }).click();
+    await p.locator('#status', { hasText: 'Priority set to Urgent.' }).waitFor({ timeout: 5000 });
+    // Urgent: an hour to the first response, four to resolution (an
+    // answered ticket waits only for the latter).
+    await panel.locator('.time-left', { hasText: /^([0-3] h \d\d min|4 h 00 min|\d+ min \d\d s) left$/ }).waitFor({ timeout: 5000 });
     await panel.getByRole('button', { name: 'Remove tag billing' }).click();
     await p.locator('#status', { hasText: 'Tag billing removed.' }).waitFor({ timeout: 5000 });
     // A live update may repaint the panel once more: wait for it to settle.

@@ -432,6 +432,26 @@ test_cidr(void **state)
 	assert_int_equal(cidr_parse("::1/129", &nets[0]), -1);
 }
 
+/* [store] names the same settings as [database]; a key [database] does
+ * not have is still unknown there. */
+static void
+test_store_section(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load("[store]\nurl = postgresql://gh@db:5432/gh\n"
+			      "password_file = db.password\nconnections = 4\n",
+			      &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.database_url, "postgresql://gh@db:5432/gh");
+	assert_string_equal(cfg.database_password_file, "db.password");
+	assert_int_equal(cfg.db_connections, 4);
+	assert_int_equal(load("[store]\nlisten = 1\n", &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[store] listen: unknown setting"));
+	assert_int_equal(load("[store]\nconnections = 0\n", &cfg, err, sizeof(err)), -1);
+}
+
 int
 main(void)
 {
@@ -445,6 +465,7 @@ main(void)
 		cmocka_unit_test(test_phones_bound),
 		cmocka_unit_test(test_origins),
 		cmocka_unit_test(test_scan_pool_bounds),
+		cmocka_unit_test(test_store_section),
 	};
 	snprintf(dir, sizeof(dir), "/tmp/gh-cfg-XXXXXX");
 	if (mkdtemp(dir) == NULL)

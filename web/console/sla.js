@@ -154,7 +154,7 @@ export function slaPanel(id, changed) {
       h('h2', { id: 'sla-h', text: 'Priority, tags and due time' }), err,
       h('div', { class: 'sla-row' }, prio.wrap, set), due, tags.el),
     show(ticket) {
-      prio.input.value = ticket.priority || 'normal';
+      prio.follow(ticket.priority || 'normal');
       replace(due, h('span', { class: 'label', text: 'Next SLA target: ' }), timeLeftEl(ticket.due_at, ticket.breached),
         typeof ticket.due_at === 'number' ? h('span', { class: 'muted' }, ' (due ', timeEl(ticket.due_at), ')') : null);
       tags.show(ticket.tags);

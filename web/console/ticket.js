@@ -87,7 +87,7 @@ function ticketActions(id, changed) {
     err,
     el: h('div', { class: 'ticket-actions' }, assign, h('div', { class: 'inline' }, status.wrap, change)),
     show(ticket) {
-      status.input.value = ticket.status;
+      status.follow(ticket.status);
       assign.hidden = !!(ticket.assignee && state.me && ticket.assignee.id === state.me.id);
     },
   };

@@ -289,12 +289,20 @@ export function submitRow(text, ...extra) {
   return h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text }), ...extra);
 }
 
-// Labelled <select>: options are [value, text] pairs. Returns {wrap, input}.
+// Labelled <select>: options are [value, text] pairs. Returns {wrap,
+// input, follow}: follow(v) shows the stored value v, unless the user
+// has picked another since the last follow (a repaint from a live update
+// must not undo a choice not yet saved).
 export function select(label, name, options, value) {
   const id = `sel-${name}`;
   const s = h('select', { id, name },
     options.map(([v, t]) => h('option', { value: v, selected: v === value ? true : null, text: t })));
-  return { wrap: h('div', { class: 'field' }, h('label', { for: id, text: label }), s), input: s };
+  let shown = value;
+  const follow = (v) => {
+    if (s.value === shown) s.value = v;
+    shown = v;
+  };
+  return { wrap: h('div', { class: 'field' }, h('label', { for: id, text: label }), s), input: s, follow };
 }
 
 // Why a draft cannot be sent ('' when it can): empty, or over 64 KiB.
