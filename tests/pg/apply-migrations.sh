@@ -155,7 +155,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	extra=$(LC_ALL=C comm -13 "$TMP/sqlite.cols" "$TMP/pg.cols" | tr '\n' ' ')
 	missing=$(LC_ALL=C comm -23 "$TMP/sqlite.cols" "$TMP/pg.cols" | tr '\n' ' ')
 	[ -z "$missing" ] || fail "columns missing on PostgreSQL: $missing"
-	[ "$extra" = "customer_fingerprints.seq events.txid messages.body_tsv notes.body_tsv tickets.subject_tsv " ] ||
+	[ "$extra" = "customer_fingerprints.seq messages.body_tsv notes.body_tsv tickets.subject_tsv " ] ||
 		fail "undocumented PostgreSQL-only columns: $extra"
 	n=$(wc -l <"$TMP/sqlite.cols")
 	[ "$n" -gt 200 ] || fail "only $n SQLite columns read"
@@ -306,26 +306,6 @@ wait "$first" || fail "the first concurrent append failed"
 case "$err" in *"could not serialize"*) ;; *) fail "second append: $err" ;; esac
 expect "SELECT max(seq) || ',' || count(*) FROM audit" "4,4"
 
-# Events: txid is the inserting transaction's id, and a reader that
-# returns only rows below its snapshot's xmin never returns event 3
-# while event 2, taken first, is still in flight (so "id > last" stays
-# safe for the rows it returned).
-EV="INSERT INTO events (kind, ticket_id, queue_id, customer_id,
-	actor_realm, actor_id, at) VALUES ('ticket.created', 1, 1, 1,
-	'customer', 1, 10)"
-expect "$EV RETURNING id, txid = pg_current_xact_id()" "1|t"
-psql -X -q -v ON_ERROR_STOP=1 -c "BEGIN; $EV; SELECT pg_sleep(1.5);
-	COMMIT;" >/dev/null &
-slow=$!
-sleep 0.5
-q "$EV" >/dev/null
-expect "SELECT string_agg(id::text, ',' ORDER BY id) FROM events" "1,3"
-expect "SELECT string_agg(id::text, ',' ORDER BY id) FROM events
-	WHERE txid < pg_snapshot_xmin(pg_current_snapshot())" "1"
-wait "$slow" || fail "the slow event's transaction failed"
-expect "SELECT string_agg(id::text, ',' ORDER BY id) FROM events
-	WHERE txid < pg_snapshot_xmin(pg_current_snapshot())" "1,2,3"
-
 # Migration 027 on a view saved with customer_email, one without, and a
 # text that is not a JSON object (left alone, as json_valid does).
 q "INSERT INTO saved_views (owner_id, name, filters, created_by,
@@ -351,7 +331,7 @@ got=$(PGDATABASE=gh_restored q "SELECT (SELECT string_agg(seq::text, ','
 	ORDER BY seq) FROM audit) || ' ' || (SELECT id FROM messages WHERE
 	body_tsv @@ plainto_tsquery('gh_search', 'creme')) || ' ' ||
 	(SELECT max(version) FROM schema_migrations)")
-[ "$got" = "1,2,3,4 1 27" ] || fail "after pg_restore: [$got]"
+[ "$got" = "1,2,3,4 1 28" ] || fail "after pg_restore: [$got]"
 got=$(PGDATABASE=gh_restored q "INSERT INTO audit (record, leaf_hash)
 	VALUES ('{}', '\\x05') RETURNING seq") || fail "append after restore"
 [ "$got" = "5" ] || fail "append after restore got seq $got"

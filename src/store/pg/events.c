@@ -7,14 +7,13 @@
  * seen; a ticket is unread while a newer one exists (index
  * messages_by_ticket_realm).
  *
- * Streams read events by id below the transaction horizon
- * (docs/pg-schema.md, events.txid): ids are taken at insert, not at
- * commit, so with several writers event 11 can be visible while event 10
- * is still in flight. since and last_id see only events whose inserting
- * transaction is older than every transaction still running
- * (txid < pg_snapshot_xmin(pg_current_snapshot())), so no event a stream
- * has not returned can later appear below one it has. An event waits for
- * the oldest transaction running when it is read.
+ * Streams read events by id, and ids are given in commit order: an
+ * append first takes the audit log's transaction-scoped advisory lock
+ * (docs/pg-schema.md, "events"), held until its transaction ends, so no
+ * other transaction takes an event id until it has committed or rolled
+ * back. Every snapshot then sees the committed events as a prefix of the
+ * ids (a rollback leaves a gap, never a later arrival below an id a
+ * stream has returned), and "id > last" skips nothing.
  *
  * Invariant: no statement here reads or returns a body, a subject or a
  * sealed field; the one name read is a staff member's display name, for
@@ -25,14 +24,18 @@
 #include "store/pg/pg.h"
 #include "util/errors.h"
 
-/* Every transaction that inserted an event below this has ended. */
-#define HORIZON "txid < pg_snapshot_xmin(pg_current_snapshot())"
-
 static int
 pg_events_append(struct store_conn *c, const struct event_new *e,
 		 int64_t *id_out)
 {
+	int rc;
+
 	*id_out = 0;
+	/* 1195917653: the audit log's key (migration 001), so a transaction
+	 * that appends both never waits on itself in another order. */
+	rc = pg_exec(c, "SELECT pg_advisory_xact_lock(1195917653)", "");
+	if (rc < 0)
+		return rc;
 	return pg_row(c, pg_int64_row, id_out,
 		      "INSERT INTO events (kind, ticket_id, queue_id, "
 		      "assignee_id, customer_id, message_id, prev_queue_id, "
@@ -87,8 +90,7 @@ pg_events_since(struct store_conn *c, int64_t after_id, size_t max,
 		     "e.prev_queue_id, e.prev_assignee_id, e.actor_realm, "
 		     "e.actor_id, e.at, CASE WHEN e.kind = 'typing' THEN "
 		     "(SELECT s.name FROM staff s WHERE s.id = e.actor_id) "
-		     "END FROM events e WHERE e.id > $1 AND e." HORIZON " "
-		     "ORDER BY e.id LIMIT CASE WHEN $2::bigint < 0 THEN NULL "
+		     "END FROM events e WHERE e.id > $1 ORDER BY e.id LIMIT CASE WHEN $2::bigint < 0 THEN NULL "
 		     "ELSE $2::bigint END",
 		     "ii", after_id, (int64_t)max);
 	if (rc < 0)
@@ -101,8 +103,7 @@ pg_events_last_id(struct store_conn *c, int64_t *id_out)
 {
 	*id_out = 0;
 	return pg_row(c, pg_int64_row, id_out,
-		      "SELECT COALESCE(MAX(id), 0) FROM events "
-		      "WHERE " HORIZON, "");
+		      "SELECT COALESCE(MAX(id), 0) FROM events", "");
 }
 
 static int
