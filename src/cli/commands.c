@@ -75,11 +75,15 @@ const struct cli_command cli_commands[] = {
 	{"keys", "rotate, retire and list the keys that seal personal data",
 	 "  gatehouse keys rotate|reseal|list [--dir DIR]\n"
 	 "  gatehouse keys retire --id N [--dir DIR]\n"
+	 "  gatehouse keys add [--dir DIR]\n"
+	 "  gatehouse keys use --id N [--dir DIR]\n"
 	 "\n"
 	 "rotate makes a new key current and seals every value again under\n"
 	 "it, while the server runs; reseal finishes an interrupted\n"
 	 "rotation; retire refuses (exit 1) while any value is sealed under\n"
-	 "key N or N is current.\n",
+	 "key N or N is current. Several nodes: add writes key N (not\n"
+	 "current); copy keys/N.key to every node; use --id N on each; then\n"
+	 "reseal once.\n",
 	 cli_keys},
 	{"queue", "add and list ticket queues",
 	 "  gatehouse queue add --name Q [--dir DIR]\n"

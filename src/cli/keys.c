@@ -1,9 +1,12 @@
 /*
- * `gatehouse keys rotate|reseal|retire|list`: the key ring of the field
- * encryption (crypto.h). rotate makes a new key current and seals every
- * value again under it while the server runs; reseal finishes a rotation
- * that was interrupted; retire removes a key no value is sealed under any
- * more; list shows the keys and how many values each one seals. Core
+ * `gatehouse keys rotate|reseal|retire|list|add|use`: the key ring of the
+ * field encryption (crypto.h). rotate makes a new key current and seals
+ * every value again under it while the server runs; reseal finishes a
+ * rotation that was interrupted; retire removes a key no value is sealed
+ * under any more; list shows the keys and how many values each one
+ * seals. add and use split rotate for several nodes: add writes a new
+ * key that is not yet current, use makes a key (copied to this node)
+ * current, then one reseal. Core
  * (core/keys.c) decides and audits; this prints. No key material and no
  * value is ever printed.
  */
@@ -53,18 +56,58 @@ keys_reseal_cmd(struct app *app, struct store_conn *conn, int rotate)
 	return 0;
 }
 
+/* The key id of --id N, or 0 when arg is not one. */
+static uint32_t
+key_id_arg(const char *arg)
+{
+	char *end = NULL;
+	unsigned long id = strtoul(arg, &end, 10);
+
+	if (end == arg || *end != '\0' || arg[0] == '-' || id < 1 ||
+	    id > CRYPTO_KEY_ID_MAX)
+		return 0;
+	return (uint32_t)id;
+}
+
+/* `keys add` and `keys use --id N` (arg NULL for add). */
+static int
+keys_stage_cmd(struct app *app, struct store_conn *conn, const char *arg)
+{
+	const char *why = NULL;
+	uint32_t id = arg != NULL ? key_id_arg(arg) : 0, previous = 0;
+	int rc;
+
+	if (arg != NULL && id == 0)
+		return cli_usage_error("keys");
+	rc = arg == NULL ? keys_add(app, conn, "cli", &id, &why)
+			 : keys_use(app, conn, "cli", id, &previous, &why);
+	if (rc < 0)
+		return cli_print_error(rc, why, arg != NULL ? "id" : NULL);
+	if (arg == NULL) {
+		char file[32];
+
+		snprintf(file, sizeof(file), "keys/%u.key", (unsigned)id);
+		cli_print_json(json_pack("{s:I, s:b, s:s}", "key",
+					 (json_int_t)id, "current", 0, "file",
+					 file));
+	} else {
+		cli_print_json(json_pack("{s:I, s:I, s:b}", "key",
+					 (json_int_t)id, "previous",
+					 (json_int_t)previous, "current", 1));
+	}
+	return 0;
+}
+
 /* `keys retire --id N`. */
 static int
 keys_retire_cmd(struct app *app, struct store_conn *conn, const char *arg)
 {
 	const char *why = NULL;
-	char *end = NULL;
-	unsigned long id = strtoul(arg, &end, 10);
+	unsigned long id = key_id_arg(arg);
 	int64_t left = 0;
 	int rc;
 
-	if (end == arg || *end != '\0' || arg[0] == '-' || id < 1 ||
-	    id > CRYPTO_KEY_ID_MAX)
+	if (id == 0)
 		return cli_usage_error("keys");
 	rc = keys_retire(app, conn, "cli", (uint32_t)id, &left, &why);
 	if (rc == -GH_CONFLICT) {
@@ -155,9 +198,11 @@ cli_keys(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 ||
-	    (strcmp(verb, "retire") == 0) != (id != NULL) ||
+	    (strcmp(verb, "retire") == 0 || strcmp(verb, "use") == 0) !=
+		    (id != NULL) ||
 	    (strcmp(verb, "rotate") != 0 && strcmp(verb, "reseal") != 0 &&
-	     strcmp(verb, "retire") != 0 && strcmp(verb, "list") != 0))
+	     strcmp(verb, "retire") != 0 && strcmp(verb, "list") != 0 &&
+	     strcmp(verb, "add") != 0 && strcmp(verb, "use") != 0))
 		return cli_usage_error("keys");
 	if (cli_open_app(&app, dir) != 0)
 		return 1;
@@ -166,6 +211,8 @@ cli_keys(int argc, char **argv)
 		rc = keys_retire_cmd(&app, conn, id);
 	else if (strcmp(verb, "list") == 0)
 		rc = keys_list_cmd(&app, conn);
+	else if (strcmp(verb, "add") == 0 || strcmp(verb, "use") == 0)
+		rc = keys_stage_cmd(&app, conn, id);
 	else
 		rc = keys_reseal_cmd(&app, conn, strcmp(verb, "rotate") == 0);
 	store_release(app.store, conn);

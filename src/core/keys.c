@@ -470,6 +470,67 @@ ring_has(struct app *app, uint32_t id, uint32_t *current)
 	return -GH_NOT_FOUND;
 }
 
+/* Several nodes (docs/operations.md, "Key custody"): each node has its
+ * own copy of the ring, so a new key is written (keys_add), copied to
+ * every node, then made current on each (keys_use) before one reseal. */
+int
+keys_add(struct app *app, struct store_conn *c, const char *actor,
+	 uint32_t *id_out, const char **why)
+{
+	int fd = -1;
+	int rc;
+
+	*id_out = 0;
+	*why = NULL;
+	rc = lock_ring(app, &fd, why);
+	if (rc == 0 && crypto_ring_add(app->cfg.dir, id_out) != 0) {
+		*why = "A new key cannot be written to the key directory.";
+		rc = -GH_INTERNAL;
+	}
+	if (rc == 0) {
+		rc = audit_keys(app, c, actor, "keys.add", "success", *id_out,
+				json_pack("{s:I}", "key", (json_int_t)*id_out));
+		if (rc < 0)
+			*why = "The audit record cannot be written.";
+	}
+	crypto_ring_unlock(fd);
+	return rc;
+}
+
+int
+keys_use(struct app *app, struct store_conn *c, const char *actor,
+	 uint32_t id, uint32_t *previous, const char **why)
+{
+	uint32_t current = 0;
+	int fd = -1;
+	int rc;
+
+	*why = NULL;
+	*previous = crypto_keys_current(app->keys);
+	rc = lock_ring(app, &fd, why);
+	if (rc == 0)
+		rc = ring_has(app, id, &current);
+	if (rc == -GH_NOT_FOUND)
+		*why = "The key ring has no such key: copy keys/N.key from "
+		       "the node where `gatehouse keys add` wrote it first.";
+	else if (rc < 0 && *why == NULL)
+		*why = "The key ring cannot be read.";
+	if (rc == 0 && (crypto_ring_set_current(app->cfg.dir, id) != 0 ||
+			crypto_keys_current(app->keys) != id)) {
+		*why = "The key cannot be made current (does its file load?).";
+		rc = -GH_INTERNAL;
+	}
+	if (rc == 0) {
+		rc = audit_keys(app, c, actor, "keys.use", "success", id,
+				json_pack("{s:I, s:I}", "key", (json_int_t)id,
+					  "previous", (json_int_t)*previous));
+		if (rc < 0)
+			*why = "The audit record cannot be written.";
+	}
+	crypto_ring_unlock(fd);
+	return rc;
+}
+
 /* The checks of keys_retire, with the ring locked. */
 static int
 retire_check(struct app *app, struct store_conn *c, uint32_t id,

@@ -73,6 +73,19 @@ int keys_reseal(struct app *app, struct store_conn *c, const char *actor,
 int keys_retire(struct app *app, struct store_conn *c, const char *actor,
 		uint32_t id, int64_t *left, const char **why);
 
+/*
+ * Staged rotation for several nodes. keys_add writes a new key that is
+ * not current (*id_out), audited keys.add. keys_use makes key id (already
+ * in this node's ring) current, audited keys.use (*previous: the key
+ * current before); -GH_NOT_FOUND when this node's ring has no key id.
+ * Neither reseals: run keys_reseal once every node uses the new key.
+ * Both: -GH_BAD_STATE with *why while the ring's lock is held.
+ */
+int keys_add(struct app *app, struct store_conn *c, const char *actor,
+	     uint32_t *id_out, const char **why);
+int keys_use(struct app *app, struct store_conn *c, const char *actor,
+	     uint32_t id, uint32_t *previous, const char **why);
+
 /* "customers.email", "staff.totp_seed", ... for col. */
 const char *keys_column_name(enum sealed_col col);
 

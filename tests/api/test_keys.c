@@ -294,6 +294,65 @@ test_retire_refusals(void **state)
 	assert_int_equal(stat(path, &st), 0);
 }
 
+/* ASVS 11.1.1 11.1.2: the staged rotation of several nodes. `keys add`
+ * writes key 2 without making it current (the server still seals under
+ * key 1); `keys use` refuses a key this node's ring lacks, then makes
+ * key 2 current (the server seals under it at once); `keys reseal` moves
+ * the rest; key 1 retires. Each step is audited. */
+static void
+test_staged_rotation(void **state)
+{
+	struct gh_client c;
+	struct gh_user u;
+	char path[400];
+	struct stat st;
+	int64_t key = 0;
+	const char *under2 = "SELECT COUNT(*) FROM customers WHERE "
+			     "hex(substr(phrase, 1, 5)) = '0200000002'";
+	const char *add[] = {"keys", "add", NULL};
+	char *out = NULL;
+	json_t *j;
+
+	(void)state;
+	add_ada(&u);
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&srv, &c, &u), 201);
+	assert_int_equal(gh_cli(&srv, NULL, &out, add), 0);
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "key")), 2);
+	assert_true(json_is_false(json_object_get(j, "current")));
+	assert_string_equal(json_string_value(json_object_get(j, "file")),
+			    "keys/2.key");
+	json_decref(j);
+	free(out);
+	snprintf(path, sizeof(path), "%s/keys/2.key", srv.dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(put_phrase(&c, values[8]), 200);
+	assert_int_equal(gh_db_count(&srv, under2), 0); /* not current yet */
+	assert_int_equal(keys("use", "5", NULL), 1);
+	assert_true(gh_log_contains(&srv, "copy keys/N.key"));
+	assert_int_equal(keys("use", NULL, NULL), 2);
+	assert_int_equal(keys("use", "x", NULL), 2);
+	assert_int_equal(keys("use", "2", &key), 0);
+	assert_int_equal(key, 2);
+	assert_int_equal(put_phrase(&c, values[9]), 200);
+	assert_int_equal(gh_db_count(&srv, under2), 1);
+	assert_phrase(&c, values[9]);
+	assert_int_equal(keys("retire", "1", NULL), 1); /* the seed, e-mail */
+	assert_int_equal(keys("reseal", NULL, &key), 0);
+	assert_int_equal(keys("retire", "1", NULL), 0);
+	assert_phrase(&c, values[9]);
+	assert_int_equal(gh_db_count(&srv, "SELECT COUNT(*) FROM audit WHERE "
+					   "record LIKE '%\"keys.add\"%'"),
+			 1);
+	assert_int_equal(gh_db_count(&srv, "SELECT COUNT(*) FROM audit WHERE "
+					   "record LIKE '%\"keys.use\"%'"),
+			 1);
+	gh_client_free(&c);
+}
+
 /* ASVS 14.1.1 8.2.1: admins define custom fields through the API; other
  * roles are refused; bad names, classes and duplicates are refused and
  * change nothing; creation is audited. */
@@ -434,6 +493,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_sealed_at_rest_and_rotation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_staged_rotation, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_retire_refusals, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_admin_fields, setup,
