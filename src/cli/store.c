@@ -6,6 +6,10 @@
  * audit verify` does (records and signed checkpoints), inside the copy's
  * transaction: a log that does not verify there is never committed.
  *
+ * The source desk's own audit log records the copy (store.copy, success
+ * or failure, with the target's URL and the counts), after it: the
+ * copy holds the log as it was when the copy began.
+ *
  * The command does not edit gatehouse.conf: the desk keeps serving from
  * SQLite until the operator switches it, and it prints the line to set.
  * A URL holding a password is refused (the password goes in a file or
@@ -157,6 +161,48 @@ print_result(const struct store_args *a, const struct app *app,
 		app->cfg.dir, app->cfg.dir, a->to);
 }
 
+/* What the store.copy record says. */
+struct copy_rec {
+	struct app *app;
+	const char *to;
+	const struct store_copy_result *r; /* NULL: the copy failed */
+};
+
+/* Appends the store.copy record on the source desk (its own
+ * transaction): where to, and what was copied; never a value. */
+static int
+copy_tx(struct store_conn *c, void *cls)
+{
+	struct copy_rec *x = cls;
+	json_int_t rows = 0;
+	struct audit_ev ev = {
+		.actor = "cli",
+		.action = "store.copy",
+		.outcome = x->r != NULL ? "success" : "failure",
+	};
+
+	for (size_t i = 0; x->r != NULL && i < x->r->n; i++)
+		rows += x->r->tables[i].rows;
+	ev.detail = x->r != NULL
+			    ? json_pack("{s:s, s:I, s:I, s:i}", "to", x->to,
+					"tables", (json_int_t)x->r->n, "rows",
+					rows, "schema_version", x->r->version)
+			    : json_pack("{s:s}", "to", x->to);
+	return audit_log(x->app, c, &ev);
+}
+
+static void
+audit_copy(struct app *app, const char *to, const struct store_copy_result *r)
+{
+	struct copy_rec x = {app, to, r};
+	struct store_conn *c = store_acquire(app->store);
+
+	if (store_transact(c, copy_tx, &x) < 0)
+		fprintf(stderr, "gatehouse: store copy: the audit record "
+				"store.copy could not be written\n");
+	store_release(app->store, c);
+}
+
 /* Opens the desk, copies, reports. The exit status. */
 static int
 run_copy(const struct store_args *a)
@@ -181,6 +227,7 @@ run_copy(const struct store_args *a)
 	store_pg_password_file(a->password_file);
 	rc = store_copy_to_pg(path, a->to, check_audit, &chk, &r, err,
 			      sizeof(err));
+	audit_copy(&app, a->to, rc == 0 ? &r : NULL);
 	if (rc == 0)
 		print_result(a, &app, &r, chk.report);
 	else if (rc == -GH_EXISTS)

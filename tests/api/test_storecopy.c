@@ -367,6 +367,11 @@ test_copy_while_serving(void **state)
 	check_report(out);
 	free(out);
 	assert_true(gh_log_contains(&srv, "url = postgresql:///"));
+	/* The desk's own log records the copy, after it. */
+	assert_int_equal(gh_audit_count(&srv, "store.copy", "success"), 1);
+	assert_int_equal(pg_count(db_main, "SELECT count(*) FROM audit WHERE "
+					   "record LIKE '%store.copy%'"),
+			 0);
 	check_bytes();
 	/* A consistent snapshot: the messages copied are a prefix of the
 	 * desk's, and the audit log verified on the target as a whole. */
@@ -617,6 +622,7 @@ test_second_copy_refused(void **state)
 	assert_int_equal(pg_count(db_other, "SELECT count(*) FROM unrelated"),
 			 1);
 	assert_int_equal(pg_relations(db_other), 1);
+	assert_int_equal(gh_audit_count(&srv, "store.copy", "failure"), 2);
 }
 
 /* A record of the source's audit log changed: the verification on the
