@@ -707,6 +707,9 @@ test_bad_arguments(void **state)
 	const char *pw2[] = {"store", "copy", "--to",
 			     "postgresql://127.0.0.1/x?password=hunter3secret",
 			     NULL};
+	const char *down[] = {"store", "copy", "--to",
+			      "postgresql://127.0.0.1:1/x?connect_timeout=5",
+			      NULL};
 
 	(void)state;
 	assert_int_equal(gh_cli(&srv, NULL, NULL, none), 2);
@@ -721,6 +724,13 @@ test_bad_arguments(void **state)
 	assert_true(gh_log_contains(&srv, "--to holds a password"));
 	assert_false(gh_log_contains(&srv, "hunter2secret"));
 	assert_false(gh_log_contains(&srv, "hunter3secret"));
+	/* Nobody listens on port 1. */
+	assert_int_equal(gh_cli(&srv, NULL, NULL, down), 1);
+	assert_true(gh_log_contains(&srv, "the PostgreSQL database cannot be "
+					  "reached"));
+	/* A desk on PostgreSQL already has nothing to copy from. */
+	assert_int_equal(gh_cli(&pgd, NULL, NULL, down), 1);
+	assert_true(gh_log_contains(&pgd, "does not use SQLite"));
 }
 
 int

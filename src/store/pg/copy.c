@@ -547,9 +547,19 @@ copy_steps(struct copy_ctx *x, int64_t sq_version, store_copy_check_fn check,
 static int
 commit(struct copy_ctx *x)
 {
-	PGresult *res = PQexec(x->pq, "COMMIT");
+	PGresult *res;
 	int rc = 0;
 
+	/* A connection lost and reset on the way (pg_err) has a new session
+	 * outside the copy's transaction: nothing of it is left to commit. */
+	if (PQtransactionStatus(x->pq) != PQTRANS_INTRANS ||
+	    pg_was_reset(pg_conn_of(x->dst))) {
+		snprintf(x->err, x->errsz, "the connection to PostgreSQL was "
+					   "lost during the copy: nothing was "
+					   "committed");
+		return -GH_INTERNAL;
+	}
+	res = PQexec(x->pq, "COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = copy_pg_fail(x, res, "committing");
 	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
