@@ -15,7 +15,9 @@
  * same database, a database holding any table, a source whose audit log
  * was tampered with (the verification on the target fails), a table or a
  * column on one side only; bad command lines (exit 2), a URL holding a
- * password (never echoed).
+ * password (never echoed), an unreachable server, a desk already on
+ * PostgreSQL, an unreadable --password-file. After them all, the spare
+ * database takes a copy (with --password-file): it was left as it was.
  *
  * Needs PostgreSQL: GH_TEST_PG_URL (the maintenance database) and libpq's
  * environment (PGHOST, PGPORT, PGUSER), which `serve` inherits; it is in
@@ -733,6 +735,41 @@ test_bad_arguments(void **state)
 	assert_true(gh_log_contains(&pgd, "does not use SQLite"));
 }
 
+/* After every refusal the spare database is still empty and usable: a
+ * copy into it succeeds, with the password from --password-file (libpq's
+ * own under pg_virtualenv; the private test clusters trust and ignore
+ * it), which no output shows. An unreadable password file stops the copy
+ * before it connects. */
+static void
+test_copy_after_refusals(void **state)
+{
+	const char *pw = getenv("PGPASSWORD");
+	char file[400], url[128], secret[128], *out = NULL;
+	const char *args[] = {"store", "copy", "--to", url, "--password-file",
+			      file, NULL};
+	FILE *f;
+
+	(void)state;
+	url_of(db_spare, url, sizeof(url));
+	snprintf(file, sizeof(file), "%s-nopw", srv.dir);
+	assert_int_equal(gh_cli(&srv, NULL, NULL, args), 1);
+	assert_true(gh_log_contains(&srv, "password file cannot be read"));
+	snprintf(secret, sizeof(secret), "%s",
+		 pw != NULL && pw[0] != '\0' ? pw : "unused-Zq9-pass");
+	snprintf(file, sizeof(file), "%s-db.password", srv.dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", secret);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(gh_cli(&srv, NULL, &out, args), 0);
+	assert_null(strstr(out, secret));
+	free(out);
+	assert_false(gh_log_contains(&srv, secret));
+	assert_int_equal(pg_count(db_spare, "SELECT count(*) FROM tickets"),
+			 gh_db_count(&srv, "SELECT COUNT(*) FROM tickets"));
+	assert_int_equal(gh_audit_count(&srv, "store.copy", "success"), 2);
+}
+
 int
 main(void)
 {
@@ -743,6 +780,7 @@ main(void)
 		cmocka_unit_test(test_tampered_audit_refused),
 		cmocka_unit_test(test_table_on_one_side),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_copy_after_refusals),
 	};
 	const char *u = getenv("GH_TEST_PG_URL");
 
