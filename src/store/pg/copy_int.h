@@ -21,7 +21,8 @@
 struct copy_col {
 	char name[COPY_NAME_MAX];
 	int bytea;    /* the PostgreSQL column is bytea */
-	int identity; /* ... is an identity (set past the highest id) */
+	int identity; /* ... owns a sequence: an identity (or a serial), set
+		       * past the highest id after the copy */
 };
 
 /* A table to copy. */

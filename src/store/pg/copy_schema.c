@@ -299,7 +299,9 @@ pg_cols(struct copy_ctx *x, struct copy_table *t)
 	int matched[COPY_COLS_MAX] = {0};
 	PGresult *res = PQexecParams(
 		x->pq, "SELECT a.attname, format_type(a.atttypid, NULL), "
-		       "a.attgenerated <> '', a.attidentity <> '' FROM "
+		       "a.attgenerated <> '', pg_get_serial_sequence(quote_ident("
+		       "current_schema()) || '.' || quote_ident($1), a.attname) "
+		       "IS NOT NULL FROM "
 		       "pg_attribute a WHERE a.attrelid = (quote_ident("
 		       "current_schema()) || '.' || quote_ident($1))::regclass "
 		       "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY "
