@@ -85,5 +85,7 @@ int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 /* `staff force-password-change` (staff_password.c); argv[0] is the verb. */
 int cli_staff_force_password_change(int argc, char **argv);
+/* `store copy` (store.c, issue 16): SQLite desk to PostgreSQL. */
+int cli_store(int argc, char **argv);
 
 #endif

@@ -139,6 +139,20 @@ const struct cli_command cli_commands[] = {
 	 "(integrity, schema version) and names the key files to copy into\n"
 	 "NEWDIR before serve; it never creates or copies a key.\n",
 	 cli_restore},
+	{"store", "copy a SQLite desk into an empty PostgreSQL database",
+	 "  gatehouse store copy --dir DIR --to postgresql://USER@HOST:PORT/DB\n"
+	 "                       [--password-file FILE]\n"
+	 "\n"
+	 "Copies every table of DIR's SQLite database (a consistent snapshot,\n"
+	 "while serve may run) into an empty PostgreSQL database, in one\n"
+	 "transaction: ids, ciphertexts and texts as they are. Commits only\n"
+	 "after the audit log verifies there (records and signed\n"
+	 "checkpoints, with DIR/audit.pub) and every table has as many rows\n"
+	 "as in SQLite; otherwise exits 1 and leaves the target as it was.\n"
+	 "A database that holds any table is refused (exit 1). Prints the\n"
+	 "[database] url to set; it does not edit gatehouse.conf. The\n"
+	 "password comes from FILE or libpq's environment, never the URL.\n",
+	 cli_store},
 	{"help", "list the commands, or show one command's usage",
 	 "  gatehouse help [COMMAND]\n"
 	 "  gatehouse COMMAND --help\n"
