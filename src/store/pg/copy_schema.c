@@ -24,15 +24,13 @@
 #include "store/pg/copy_int.h"
 #include "util/errors.h"
 
-/* Columns only PostgreSQL has, filled by the target: events.txid (its
- * default, the inserting transaction) and customer_fingerprints.seq
- * (numbered by a trigger in insert order: SQLite's rowid order, so the
- * rows are read in it). */
+/* Columns only PostgreSQL has, filled by the target:
+ * customer_fingerprints.seq (numbered by a trigger in insert order:
+ * SQLite's rowid order, so the rows are read in it). */
 static const struct {
 	const char *table, *column;
 	int by_rowid;
 } pg_only[] = {
-	{"events", "txid", 0},
 	{"customer_fingerprints", "seq", 1},
 };
 
