@@ -1,0 +1,780 @@
+/*
+ * load_nodes: the staff ticket view on 1 and 2 nodes, SQLite against
+ * PostgreSQL, in one run (issue 16). Each set-up seeds a desk through
+ * core and the store (500 customers made as `customer add` makes them;
+ * TICKETS tickets, default 10,000, with 1 to 5 messages each, customer
+ * and staff turns: 30,000 messages), logs in
+ * CLIENTS agents (default 16) through the API, and then every agent's
+ * thread opens random tickets as the console does (GET
+ * /api/v1/tickets/{id}, then GET /api/v1/tickets/{id}/attachments) over
+ * its own keep-alive HTTPS connection, for SECONDS (default 10) after a
+ * warm-up. Set-ups, in this order:
+ *
+ *   sqlite, 1 node        the baseline of the run
+ *   postgresql, 1 node    a fresh database on the cluster of
+ *                         GH_BENCH_PG_URL (libpq's PG* environment with
+ *                         the default "postgresql://")
+ *   postgresql, 2 nodes   a second `gatehouse serve` (a copy of the first
+ *                         node's data directory: its keys and config) on
+ *                         the same database; the agents' threads split
+ *                         between the nodes, each keeping the session it
+ *                         made on the first node
+ *
+ * SQLite on 2 nodes is not measured: the design shares one database
+ * between nodes only on PostgreSQL (docs/scaling.md says why).
+ * Prints a ROW per set-up with requests/s, the median and p99 of a
+ * request, the server's CPU a request, beside the SQLite 1-node figures
+ * of the same run. Loopback only (127.0.0.1); bounded: at most 64
+ * clients, 60 s a set-up, 100,000 tickets; each data directory and the
+ * PostgreSQL database are removed at the end. Usage:
+ *   load_nodes [CLIENTS [SECONDS [TICKETS]]]
+ * Without GH_BENCH_PG_URL and PGHOST/PGPORT it measures SQLite only and
+ * says so (exit 1). `make bench-load` runs it under pg_virtualenv.
+ */
+#include <ftw.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "loadlib.h"
+#include "core/accounts.h"
+#include "core/app.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+#define MAX_CLIENTS 64
+#define CUSTOMERS 500
+#define WARM_S 1.0
+#define PER_THREAD_SAMPLES 200000
+
+struct figures {
+	double rps, median_ms, p99_ms, cpu_us, views;
+	size_t n, failed;
+	int measured;
+};
+
+struct bench {
+	int clients, secs, tickets;
+	char pg_base[200], pg_db[64], pg_url[300];
+	struct gh_server node[2];
+	int nodes;
+	struct gh_user agent[MAX_CLIENTS];
+	char cookie[MAX_CLIENTS][320];
+	int64_t first_ticket, last_ticket;
+};
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "load_nodes: %s\n", what);
+	exit(1);
+}
+
+/* --- nodes ----------------------------------------------------------------- */
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	if (port <= 0)
+		die("no free port");
+	return port;
+}
+
+static int
+port_open(int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
+	ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* `gatehouse serve` on s->dir (initialised) on three new loopback ports;
+ * waits until they accept. */
+static void
+node_serve(struct gh_server *s)
+{
+	char l[3][64];
+	int status;
+
+	s->pub_port = free_port();
+	do
+		s->staff_port = free_port();
+	while (s->staff_port == s->pub_port);
+	do
+		s->manage_port = free_port();
+	while (s->manage_port == s->pub_port ||
+	       s->manage_port == s->staff_port);
+	snprintf(l[0], sizeof(l[0]), "127.0.0.1:%d", s->pub_port);
+	snprintf(l[1], sizeof(l[1]), "127.0.0.1:%d", s->staff_port);
+	snprintf(l[2], sizeof(l[2]), "127.0.0.1:%d", s->manage_port);
+	s->pid = fork();
+	if (s->pid < 0)
+		die("fork");
+	if (s->pid == 0) {
+		int logfd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		int null = open("/dev/null", O_RDWR);
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(logfd, 2);
+		execl(s->bin, s->bin, "serve", "--dir", s->dir, "--listen", l[0],
+		      "--staff-listen", l[1], "--manage-listen", l[2],
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 400; i++) {
+		if (port_open(s->pub_port) && port_open(s->staff_port) &&
+		    port_open(s->manage_port))
+			return;
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
+			break;
+		usleep(50000);
+	}
+	fprintf(stderr, "load_nodes: serve did not start; see %s\n", s->log);
+	exit(1);
+}
+
+/* A new data directory (init, with --store url when url != NULL), and
+ * its node serving. */
+static void
+node_init(struct gh_server *s, const char *url)
+{
+	char tmpl[] = "/tmp/gh-nodes-XXXXXX";
+	const char *a_sqlite[] = {"init", NULL};
+	const char *a_pg[] = {"init", "--store", url, NULL};
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->bin, sizeof(s->bin), "%s", getenv("GH_BIN"));
+	if (mkdtemp(tmpl) == NULL)
+		die("mkdtemp");
+	snprintf(s->dir, sizeof(s->dir), "%s/var", tmpl);
+	snprintf(s->log, sizeof(s->log), "%s/server.log", tmpl);
+	if (gh_cli(s, NULL, NULL, url != NULL ? a_pg : a_sqlite) != 0)
+		die("gatehouse init failed");
+	node_serve(s);
+}
+
+/* A second node: a copy of s's data directory (keys, config,
+ * certificate: what a second machine is given), serving. */
+static void
+node_copy(const struct gh_server *s, struct gh_server *out)
+{
+	char tmpl[] = "/tmp/gh-nodes-XXXXXX", cmd[700];
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->bin, s->bin, sizeof(out->bin));
+	if (mkdtemp(tmpl) == NULL)
+		die("mkdtemp");
+	snprintf(out->dir, sizeof(out->dir), "%s/var", tmpl);
+	snprintf(out->log, sizeof(out->log), "%s/server.log", tmpl);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", s->dir, out->dir);
+	if (system(cmd) != 0)
+		die("copying the data directory");
+	node_serve(out);
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Stops the node and removes its directory (the parent of s->dir). */
+static void
+node_remove(struct gh_server *s)
+{
+	char top[256];
+
+	if (s->pid > 0 && gh_stop(s) != 0)
+		fprintf(stderr, "load_nodes: a node stopped uncleanly: %s\n",
+			s->log);
+	snprintf(top, sizeof(top), "%s", s->dir);
+	if (strrchr(top, '/') == NULL)
+		return;
+	*strrchr(top, '/') = '\0';
+	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* --- the desk ------------------------------------------------------------- */
+
+static const char *const turn_text[2] = {
+	"Hello, my order 48213 placed on the 3rd has not arrived. The "
+	"tracking page has said 'in transit' for nine days. Could you look "
+	"into it and tell me when I can expect it?",
+	"Thank you for your patience. I have asked the carrier for an "
+	"update; the parcel left our warehouse on the 4th. I will write "
+	"again as soon as they answer, at the latest tomorrow.",
+};
+
+/* The customers, created as `customer add` does (accounts_create: the
+ * personal fields sealed, the blind indexes, the fingerprint index, the
+ * audit record), with one argon2id hash made once for all. */
+static void
+seed_customers(struct app *app, struct store_conn *c, int64_t *ids)
+{
+	static const char pw[] = "marmalade Tuesday kite 3";
+	char email[64], hash[CRYPTO_PWHASH_BYTES];
+	const char *field, *reason;
+
+	if (crypto_pw_hash(pw, strlen(pw), &app->pw_params, hash) < 0)
+		die("crypto_pw_hash");
+	for (int i = 0; i < CUSTOMERS; i++) {
+		struct account_created out;
+		struct account_new n = {.realm = REALM_CUSTOMER,
+					.email = email,
+					.name = "Bench Customer",
+					.phone = "+44 20 7946 0123",
+					.address = "1 Test Street, London",
+					.pw_hash = hash,
+					.actor = "cli"};
+
+		memset(&out, 0, sizeof(out));
+		snprintf(email, sizeof(email), "bench-customer-%d@example.org",
+			 i);
+		if (accounts_create(app, c, &n, &out, &field, &reason) < 0)
+			die("accounts_create");
+		ids[i] = out.id;
+		free(out.otpauth_uri);
+	}
+}
+
+/* The tickets (open, unassigned, in `general`: every agent's pool), each
+ * with 1..5 messages turn about, through the store in one transaction.
+ * Returns the seconds it took (the customers included). */
+static double
+seed_desk(struct bench *b, const char *dir)
+{
+	static int64_t customers[CUSTOMERS];
+	int64_t now = (int64_t)time(NULL), id, mid;
+	double t0 = load_now_s();
+	struct app app;
+	struct store_conn *c;
+	char err[256];
+
+	if (app_open(&app, dir, err, sizeof(err)) < 0)
+		die(err);
+	c = store_acquire(app.store);
+	if (c == NULL)
+		die("store_acquire");
+	seed_customers(&app, c, customers);
+	if (c->ops->begin(c) < 0)
+		die("begin");
+	for (int i = 0; i < b->tickets; i++) {
+		int64_t at = now - (int64_t)(b->tickets - i) * 60;
+		char subject[64];
+
+		snprintf(subject, sizeof(subject), "Order %d has not arrived",
+			 40000 + i);
+		if (c->ops->ticket_insert(c, customers[i % CUSTOMERS], subject,
+					  at, &id) < 0)
+			die("ticket_insert");
+		for (int m = 0; m <= i % 5; m++) {
+			int staff = m % 2;
+
+			if (c->ops->message_insert(
+				    c, id, staff ? REALM_STAFF : REALM_CUSTOMER,
+				    staff ? b->agent[m % b->clients].id
+					  : customers[i % CUSTOMERS],
+				    turn_text[staff], at + m * 30, &mid) < 0)
+				die("message_insert");
+		}
+		if (i == 0)
+			b->first_ticket = id;
+		b->last_ticket = id;
+	}
+	if (c->ops->commit(c) < 0)
+		die("commit");
+	store_release(app.store, c);
+	app_close(&app);
+	return load_now_s() - t0;
+}
+
+/* The agents (staff add through the CLI) and their sessions (a login
+ * through the API of node 0): the cookie header of each. */
+static void
+seed_agents(struct bench *b)
+{
+	char email[64];
+
+	for (int i = 0; i < b->clients; i++) {
+		snprintf(email, sizeof(email), "bench-agent-%d@example.com", i);
+		gh_add_staff(&b->node[0], email, "agent", &b->agent[i]);
+	}
+}
+
+static void
+login_agents(struct bench *b)
+{
+	char token[256];
+
+	for (int i = 0; i < b->clients; i++) {
+		struct gh_client c;
+
+		gh_client_init(&c, 1);
+		if (gh_login(&b->node[0], &c, &b->agent[i]) != 201 ||
+		    gh_cookie_token(&c, token, sizeof(token)) < 0)
+			die("agent login");
+		snprintf(b->cookie[i], sizeof(b->cookie[i]),
+			 "Cookie: __Host-gh_staff=%s", token);
+		gh_client_free(&c);
+	}
+}
+
+/* 0 when ticket first + k holds its k % 5 + 1 messages in the view of
+ * agent 0 on node s: the seeded desk is what the console would see. */
+static int
+check_view(struct bench *b, struct gh_server *s, int k)
+{
+	char path[96];
+	const char *hdr[] = {b->cookie[0], NULL};
+	struct gh_client c;
+	struct gh_resp r;
+	size_t n;
+	long st;
+
+	gh_client_init(&c, 1);
+	snprintf(path, sizeof(path), "/api/v1/tickets/%lld",
+		 (long long)(b->first_ticket + k));
+	st = gh_req(s, &c, "GET", path, NULL, hdr, &r);
+	n = json_array_size(json_object_get(r.json, "messages"));
+	gh_resp_free(&r);
+	gh_client_free(&c);
+	if (st != 200 || n != (size_t)(k % 5 + 1)) {
+		fprintf(stderr, "load_nodes: view of ticket %lld: %ld, %zu "
+			"messages (want 200, %d)\n",
+			(long long)(b->first_ticket + k), st, n, k % 5 + 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the load ------------------------------------------------------------- */
+
+struct worker {
+	struct bench *b;
+	const struct gh_server *s;
+	const char *cookie;
+	pthread_barrier_t *go;
+	unsigned seed;
+	double *ms;
+	size_t n, failed;
+};
+
+static size_t
+discard(char *p, size_t sz, size_t n, void *u)
+{
+	(void)p;
+	(void)u;
+	return sz * n;
+}
+
+static CURL *
+worker_handle(const struct worker *w, struct curl_slist **h)
+{
+	char ca[400];
+	CURL *c = curl_easy_init();
+
+	if (c == NULL)
+		die("curl_easy_init");
+	snprintf(ca, sizeof(ca), "%s/tls.crt", w->s->dir);
+	*h = curl_slist_append(NULL, w->cookie);
+	/* Only the node's own certificate (not the system CA directory). */
+	curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	return c;
+}
+
+/* One GET of path on the worker's node: its time into *ms; 1 on 200. */
+static int
+get_one(struct worker *w, CURL *c, const char path[96], double *ms)
+{
+	char url[256];
+	double t0 = load_now_s();
+	long code = 0;
+	CURLcode rc;
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", w->s->staff_port,
+		 path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	*ms = (load_now_s() - t0) * 1000.0;
+	return rc == CURLE_OK && code == 200;
+}
+
+/* The console's opening of a random ticket: the ticket with its
+ * messages, then its attachments. Records both times when rec. */
+static void
+view_one(struct worker *w, CURL *c, int rec)
+{
+	int64_t span = w->b->last_ticket - w->b->first_ticket + 1;
+	int64_t id = w->b->first_ticket + (int64_t)(rand_r(&w->seed) % span);
+	char path[2][96];
+	double ms;
+
+	snprintf(path[0], sizeof(path[0]), "/api/v1/tickets/%lld",
+		 (long long)id);
+	snprintf(path[1], sizeof(path[1]), "/api/v1/tickets/%lld/attachments",
+		 (long long)id);
+	for (int i = 0; i < 2; i++) {
+		int ok = get_one(w, c, path[i], &ms);
+
+		if (!rec)
+			continue;
+		w->failed += !ok;
+		w->ms[w->n++] = ms;
+	}
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct curl_slist *h;
+	CURL *c = worker_handle(w, &h);
+	double end = load_now_s() + WARM_S;
+
+	while (load_now_s() < end)
+		view_one(w, c, 0);
+	pthread_barrier_wait(w->go);
+	end = load_now_s() + w->b->secs;
+	while (load_now_s() < end && w->n + 2 <= PER_THREAD_SAMPLES)
+		view_one(w, c, 1);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	return NULL;
+}
+
+/* CPU seconds (user + system) of process pid. */
+static double
+proc_cpu_s(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	p = n ? strrchr(buf, ')') : NULL;
+	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+			       "%*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double
+nodes_cpu_s(const struct bench *b)
+{
+	double s = 0;
+
+	for (int i = 0; i < b->nodes; i++)
+		s += proc_cpu_s(b->node[i].pid);
+	return s;
+}
+
+/* The merged samples of the workers into *f. */
+static void
+merge(struct worker *w, int nw, double secs, struct figures *f)
+{
+	size_t total = 0, k = 0;
+	double *all;
+
+	for (int i = 0; i < nw; i++)
+		total += w[i].n;
+	all = malloc((total + 1) * sizeof(*all));
+	if (all == NULL)
+		die("memory");
+	for (int i = 0; i < nw; i++) {
+		memcpy(all + k, w[i].ms, w[i].n * sizeof(*all));
+		k += w[i].n;
+		f->failed += w[i].failed;
+	}
+	qsort(all, total, sizeof(*all), load_cmp_double);
+	f->n = total;
+	if (total > 0) {
+		f->median_ms = all[total / 2];
+		f->p99_ms = all[total * 99 / 100];
+		f->rps = (double)total / secs;
+		f->views = f->rps / 2;
+	}
+	f->measured = 1;
+	free(all);
+}
+
+/* The clients' threads over b->nodes nodes (client i on node i % nodes)
+ * for b->secs after the warm-up, into *f. */
+static void
+measure(struct bench *b, struct figures *f)
+{
+	static struct worker w[MAX_CLIENTS];
+	pthread_t th[MAX_CLIENTS];
+	pthread_barrier_t go;
+	double t0, cpu0;
+
+	memset(f, 0, sizeof(*f));
+	pthread_barrier_init(&go, NULL, (unsigned)b->clients + 1);
+	for (int i = 0; i < b->clients; i++) {
+		w[i] = (struct worker){b, &b->node[i % b->nodes], b->cookie[i],
+				       &go, 7919u * (unsigned)(i + 1), NULL, 0,
+				       0};
+		w[i].ms = malloc(PER_THREAD_SAMPLES * sizeof(double));
+		if (w[i].ms == NULL ||
+		    pthread_create(&th[i], NULL, worker_main, &w[i]) != 0)
+			die("worker");
+	}
+	pthread_barrier_wait(&go);
+	t0 = load_now_s();
+	cpu0 = nodes_cpu_s(b);
+	for (int i = 0; i < b->clients; i++)
+		pthread_join(th[i], NULL);
+	t0 = load_now_s() - t0;
+	merge(w, b->clients, t0, f);
+	if (f->n > 0)
+		f->cpu_us = (nodes_cpu_s(b) - cpu0) * 1e6 / (double)f->n;
+	for (int i = 0; i < b->clients; i++)
+		free(w[i].ms);
+	pthread_barrier_destroy(&go);
+}
+
+/* --- the set-ups ---------------------------------------------------------- */
+
+static void
+print_setup(const char *name, const struct figures *f)
+{
+	printf("  %-22s %8.0f req/s (%6.0f views/s), median %6.2f ms, "
+	       "p99 %7.2f ms, %zu requests, %zu not 200, gatehouse CPU "
+	       "%4.0f us/request\n",
+	       name, f->rps, f->views, f->median_ms, f->p99_ms, f->n,
+	       f->failed, f->cpu_us);
+	fflush(stdout);
+}
+
+/* Seeds the desk on node 0 (through its data directory), logs the agents in, checks a
+ * view, and measures 1 node into *f. */
+static void
+desk_and_one_node(struct bench *b, const char *name, struct figures *f)
+{
+	double secs;
+
+	seed_agents(b);
+	secs = seed_desk(b, b->node[0].dir);
+	printf("  %-22s seeded %d tickets, %d customers, %d agents (%.1f s "
+	       "through the store)\n",
+	       name, b->tickets, CUSTOMERS, b->clients, secs);
+	login_agents(b);
+	if (check_view(b, &b->node[0], 3) < 0 ||
+	    check_view(b, &b->node[0], b->tickets - 1) < 0)
+		die("the seeded view is not what the console would see");
+	b->nodes = 1;
+	measure(b, f);
+	print_setup(name, f);
+}
+
+static void
+run_sqlite(struct bench *b, struct figures *f)
+{
+	node_init(&b->node[0], NULL);
+	desk_and_one_node(b, "sqlite, 1 node", f);
+	node_remove(&b->node[0]);
+}
+
+/* Runs sql on the cluster's default database; 0 or -1. */
+static int
+pg_admin(const struct bench *b, const char *sql, char *out, size_t outsz)
+{
+	PGconn *c = PQconnectdb(b->pg_base);
+	PGresult *r;
+	int ok;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "load_nodes: PostgreSQL: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return -1;
+	}
+	r = PQexec(c, sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	     PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (ok && out != NULL)
+		snprintf(out, outsz, "%s",
+			 PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+	if (!ok)
+		fprintf(stderr, "load_nodes: %s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return ok ? 0 : -1;
+}
+
+/* The cluster's version and durability settings, for the record. */
+static void
+pg_describe(const struct bench *b)
+{
+	char v[160] = "", fs[16] = "", sc[16] = "", sb[16] = "";
+
+	pg_admin(b, "SHOW server_version", v, sizeof(v));
+	pg_admin(b, "SHOW fsync", fs, sizeof(fs));
+	pg_admin(b, "SHOW synchronous_commit", sc, sizeof(sc));
+	pg_admin(b, "SHOW shared_buffers", sb, sizeof(sb));
+	printf("PostgreSQL %s on the same machine (Unix socket or loopback), "
+	       "fsync %s, synchronous_commit %s, shared_buffers %s\n",
+	       v, fs, sc, sb);
+}
+
+static void
+run_pg(struct bench *b, struct figures *one, struct figures *two)
+{
+	char sql[128];
+
+	snprintf(b->pg_db, sizeof(b->pg_db), "gh_bench_nodes_%d", (int)getpid());
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", b->pg_db);
+	if (pg_admin(b, sql, NULL, 0) < 0)
+		die("cannot create the benchmark's database");
+	snprintf(b->pg_url, sizeof(b->pg_url), "%s/%s", b->pg_base, b->pg_db);
+	pg_describe(b);
+	node_init(&b->node[0], b->pg_url);
+	desk_and_one_node(b, "postgresql, 1 node", one);
+	node_copy(&b->node[0], &b->node[1]);
+	if (check_view(b, &b->node[1], 4) < 0)
+		die("the second node does not see the desk");
+	b->nodes = 2;
+	measure(b, two);
+	print_setup("postgresql, 2 nodes", two);
+	node_remove(&b->node[1]);
+	node_remove(&b->node[0]);
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s", b->pg_db);
+	pg_admin(b, sql, NULL, 0);
+}
+
+static void
+row(const char *name, const struct figures *f, const struct figures *base)
+{
+	if (!f->measured) {
+		printf("ROW ticket view, %s: not measured (no PostgreSQL: "
+		       "set GH_BENCH_PG_URL or PGHOST) | baseline sqlite, 1 "
+		       "node %.0f req/s\n",
+		       name, base->rps);
+		return;
+	}
+	printf("ROW ticket view, %s: %.0f req/s, median %.2f ms, p99 %.2f ms, "
+	       "%.0f us gatehouse CPU/request%s | baseline sqlite, 1 node "
+	       "%.0f req/s, median %.2f ms, p99 %.2f ms, %.0f us/request   "
+	       "(aim: none, a comparison; x%.2f of the baseline's req/s)\n",
+	       name, f->rps, f->median_ms, f->p99_ms, f->cpu_us,
+	       f->failed != 0 ? " (NON-200 REPLIES)" : "", base->rps,
+	       base->median_ms, base->p99_ms, base->cpu_us,
+	       base->rps > 0 ? f->rps / base->rps : 0);
+}
+
+/* The cluster named by GH_BENCH_PG_URL, else libpq's environment when
+ * PGHOST or PGPORT is set; 0 when there is none. */
+static int
+pg_configured(struct bench *b)
+{
+	const char *u = getenv("GH_BENCH_PG_URL");
+
+	if (u == NULL && getenv("PGHOST") == NULL && getenv("PGPORT") == NULL)
+		return 0;
+	if (u == NULL)
+		u = "postgresql://";
+	if (strncmp(u, "postgresql://", 13) != 0 || strchr(u + 13, '/') ||
+	    strchr(u, '?') != NULL || strlen(u) >= sizeof(b->pg_base))
+		die("GH_BENCH_PG_URL: postgresql://[USER@HOST:PORT], no database "
+		    "name or options (libpq's PG* environment gives the rest)");
+	snprintf(b->pg_base, sizeof(b->pg_base), "%s", u);
+	return 1;
+}
+
+static int
+arg(int argc, char **argv, int i, int def, int lo, int hi)
+{
+	int v = argc > i ? (int)strtol(argv[i], NULL, 10) : def;
+
+	if (v < lo || v > hi) {
+		fprintf(stderr, "usage: load_nodes [CLIENTS (1..%d) [SECONDS "
+			"(1..60) [TICKETS (100..100000)]]]\n", MAX_CLIENTS);
+		exit(2);
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct bench b;
+	struct figures f[3];
+	int pg;
+
+	b.clients = arg(argc, argv, 1, 16, 1, MAX_CLIENTS);
+	b.secs = arg(argc, argv, 2, 10, 1, 60);
+	b.tickets = arg(argc, argv, 3, 10000, 100, 100000);
+	memset(f, 0, sizeof(f));
+	if (getenv("GH_BIN") == NULL)
+		setenv("GH_BIN", GH_BUILD_ROOT "/gatehouse", 1);
+	pg = pg_configured(&b);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	printf("server: %s, %ld cores (clients, nodes and the database share "
+	       "them), %d clients, %d s a set-up after %.0f s warm-up\n",
+	       getenv("GH_BIN"), sysconf(_SC_NPROCESSORS_ONLN), b.clients,
+	       b.secs, WARM_S);
+	printf("sqlite, 2 nodes: not run (the design shares one database "
+	       "between nodes only on PostgreSQL; docs/scaling.md)\n");
+	fflush(stdout);
+	run_sqlite(&b, &f[0]);
+	if (pg)
+		run_pg(&b, &f[1], &f[2]);
+	row("postgresql, 1 node", &f[1], &f[0]);
+	row("postgresql, 2 nodes", &f[2], &f[0]);
+	curl_global_cleanup();
+	for (int i = 0; i < 3; i++)
+		if (f[i].failed != 0)
+			return 1;
+	return pg ? 0 : 1;
+}
