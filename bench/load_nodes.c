@@ -3,14 +3,17 @@
  * PostgreSQL, in one run (issue 16). Each set-up seeds a desk through
  * core and the store (500 customers made as `customer add` makes them;
  * TICKETS tickets, default 10,000, with 1 to 5 messages each, customer
- * and staff turns: 30,000 messages), logs in
- * CLIENTS agents (default 16) through the API, and then every agent's
- * thread opens random tickets as the console does (GET
- * /api/v1/tickets/{id}, then GET /api/v1/tickets/{id}/attachments) over
- * its own keep-alive HTTPS connection, for SECONDS (default 10) after a
- * warm-up. Set-ups, in this order:
+ * and staff turns: 30,000 messages), logs in CLIENTS agents (default
+ * 16) through the API, and then every agent's thread opens random
+ * tickets as the console does (GET /api/v1/tickets/{id}, then GET
+ * /api/v1/tickets/{id}/attachments) over its own keep-alive HTTPS
+ * connection, for SECONDS (default 10) after a warm-up. Set-ups, in
+ * this order:
  *
  *   sqlite, 1 node        the baseline of the run
+ *   sqlite, 1 node, 2x thr   the same node restarted with [server]
+ *                         threads = 2 x cores (two nodes' worth of
+ *                         event-loop threads in one process)
  *   postgresql, 1 node    a fresh database on the cluster of
  *                         GH_BENCH_PG_URL (libpq's PG* environment with
  *                         the default "postgresql://")
@@ -19,43 +22,39 @@
  *                         the same database; the agents' threads split
  *                         between the nodes, each keeping the session it
  *                         made on the first node
+ *   postgresql, 1 node, 2x thr   the first node alone again, restarted
+ *                         with [server] threads = 2 x cores
  *
  * SQLite on 2 nodes is not measured: the design shares one database
  * between nodes only on PostgreSQL (docs/scaling.md says why).
  * Prints a ROW per set-up with requests/s, the median and p99 of a
- * request, the server's CPU a request, beside the SQLite 1-node figures
- * of the same run. Loopback only (127.0.0.1); bounded: at most 64
- * clients, 60 s a set-up, 100,000 tickets; each data directory and the
- * PostgreSQL database are removed at the end. Usage:
+ * request, the CPU a request of the nodes and of the database's backends,
+ * beside the SQLite 1-node figures of the same run, and the machine's
+ * load average before and after (the cores are shared). Loopback only
+ * (127.0.0.1); bounded: at most 64 clients, 60 s a set-up, 100,000
+ * tickets; each data directory and the PostgreSQL database are removed
+ * at the end. Usage:
  *   load_nodes [CLIENTS [SECONDS [TICKETS]]]
  * Without GH_BENCH_PG_URL and PGHOST/PGPORT it measures SQLite only and
  * says so (exit 1). `make bench-load` runs it under pg_virtualenv.
  */
-#include <ftw.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <fcntl.h>
-#include <arpa/inet.h>
 
 #include <cmocka.h>
 
 #include "harness.h"
 #include "loadlib.h"
+#include "nodelib.h"
 #include "core/accounts.h"
 #include "core/app.h"
 #include "crypto/crypto.h"
@@ -67,7 +66,7 @@
 #define PER_THREAD_SAMPLES 200000
 
 struct figures {
-	double rps, median_ms, p99_ms, cpu_us, views;
+	double rps, median_ms, p99_ms, cpu_us, db_cpu_us, views;
 	size_t n, failed;
 	int measured;
 };
@@ -87,151 +86,6 @@ die(const char *what)
 {
 	fprintf(stderr, "load_nodes: %s\n", what);
 	exit(1);
-}
-
-/* --- nodes ----------------------------------------------------------------- */
-
-static int
-free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	if (port <= 0)
-		die("no free port");
-	return port;
-}
-
-static int
-port_open(int port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons((uint16_t)port);
-	ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-/* `gatehouse serve` on s->dir (initialised) on three new loopback ports;
- * waits until they accept. */
-static void
-node_serve(struct gh_server *s)
-{
-	char l[3][64];
-	int status;
-
-	s->pub_port = free_port();
-	do
-		s->staff_port = free_port();
-	while (s->staff_port == s->pub_port);
-	do
-		s->manage_port = free_port();
-	while (s->manage_port == s->pub_port ||
-	       s->manage_port == s->staff_port);
-	snprintf(l[0], sizeof(l[0]), "127.0.0.1:%d", s->pub_port);
-	snprintf(l[1], sizeof(l[1]), "127.0.0.1:%d", s->staff_port);
-	snprintf(l[2], sizeof(l[2]), "127.0.0.1:%d", s->manage_port);
-	s->pid = fork();
-	if (s->pid < 0)
-		die("fork");
-	if (s->pid == 0) {
-		int logfd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		int null = open("/dev/null", O_RDWR);
-
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(logfd, 2);
-		execl(s->bin, s->bin, "serve", "--dir", s->dir, "--listen", l[0],
-		      "--staff-listen", l[1], "--manage-listen", l[2],
-		      (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 400; i++) {
-		if (port_open(s->pub_port) && port_open(s->staff_port) &&
-		    port_open(s->manage_port))
-			return;
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
-			break;
-		usleep(50000);
-	}
-	fprintf(stderr, "load_nodes: serve did not start; see %s\n", s->log);
-	exit(1);
-}
-
-/* A new data directory (init, with --store url when url != NULL), and
- * its node serving. */
-static void
-node_init(struct gh_server *s, const char *url)
-{
-	char tmpl[] = "/tmp/gh-nodes-XXXXXX";
-	const char *a_sqlite[] = {"init", NULL};
-	const char *a_pg[] = {"init", "--store", url, NULL};
-
-	memset(s, 0, sizeof(*s));
-	snprintf(s->bin, sizeof(s->bin), "%s", getenv("GH_BIN"));
-	if (mkdtemp(tmpl) == NULL)
-		die("mkdtemp");
-	snprintf(s->dir, sizeof(s->dir), "%s/var", tmpl);
-	snprintf(s->log, sizeof(s->log), "%s/server.log", tmpl);
-	if (gh_cli(s, NULL, NULL, url != NULL ? a_pg : a_sqlite) != 0)
-		die("gatehouse init failed");
-	node_serve(s);
-}
-
-/* A second node: a copy of s's data directory (keys, config,
- * certificate: what a second machine is given), serving. */
-static void
-node_copy(const struct gh_server *s, struct gh_server *out)
-{
-	char tmpl[] = "/tmp/gh-nodes-XXXXXX", cmd[700];
-
-	memset(out, 0, sizeof(*out));
-	memcpy(out->bin, s->bin, sizeof(out->bin));
-	if (mkdtemp(tmpl) == NULL)
-		die("mkdtemp");
-	snprintf(out->dir, sizeof(out->dir), "%s/var", tmpl);
-	snprintf(out->log, sizeof(out->log), "%s/server.log", tmpl);
-	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", s->dir, out->dir);
-	if (system(cmd) != 0)
-		die("copying the data directory");
-	node_serve(out);
-}
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Stops the node and removes its directory (the parent of s->dir). */
-static void
-node_remove(struct gh_server *s)
-{
-	char top[256];
-
-	if (s->pid > 0 && gh_stop(s) != 0)
-		fprintf(stderr, "load_nodes: a node stopped uncleanly: %s\n",
-			s->log);
-	snprintf(top, sizeof(top), "%s", s->dir);
-	if (strrchr(top, '/') == NULL)
-		return;
-	*strrchr(top, '/') = '\0';
-	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* --- the desk ------------------------------------------------------------- */
@@ -521,6 +375,8 @@ nodes_cpu_s(const struct bench *b)
 	return s;
 }
 
+static double db_cpu_s(const struct bench *b);
+
 /* The merged samples of the workers into *f. */
 static void
 merge(struct worker *w, int nw, double secs, struct figures *f)
@@ -558,7 +414,7 @@ measure(struct bench *b, struct figures *f)
 	static struct worker w[MAX_CLIENTS];
 	pthread_t th[MAX_CLIENTS];
 	pthread_barrier_t go;
-	double t0, cpu0;
+	double t0, cpu0, db0;
 
 	memset(f, 0, sizeof(*f));
 	pthread_barrier_init(&go, NULL, (unsigned)b->clients + 1);
@@ -574,12 +430,15 @@ measure(struct bench *b, struct figures *f)
 	pthread_barrier_wait(&go);
 	t0 = load_now_s();
 	cpu0 = nodes_cpu_s(b);
+	db0 = db_cpu_s(b);
 	for (int i = 0; i < b->clients; i++)
 		pthread_join(th[i], NULL);
 	t0 = load_now_s() - t0;
 	merge(w, b->clients, t0, f);
-	if (f->n > 0)
+	if (f->n > 0) {
 		f->cpu_us = (nodes_cpu_s(b) - cpu0) * 1e6 / (double)f->n;
+		f->db_cpu_us = (db_cpu_s(b) - db0) * 1e6 / (double)f->n;
+	}
 	for (int i = 0; i < b->clients; i++)
 		free(w[i].ms);
 	pthread_barrier_destroy(&go);
@@ -590,11 +449,11 @@ measure(struct bench *b, struct figures *f)
 static void
 print_setup(const char *name, const struct figures *f)
 {
-	printf("  %-22s %8.0f req/s (%6.0f views/s), median %6.2f ms, "
-	       "p99 %7.2f ms, %zu requests, %zu not 200, gatehouse CPU "
-	       "%4.0f us/request\n",
+	printf("  %-27s %7.0f req/s (%6.0f views/s), median %6.2f ms, "
+	       "p99 %7.2f ms, %zu requests, %zu not 200, CPU a request: "
+	       "gatehouse %.0f us, PostgreSQL %.0f us\n",
 	       name, f->rps, f->views, f->median_ms, f->p99_ms, f->n,
-	       f->failed, f->cpu_us);
+	       f->failed, f->cpu_us, f->db_cpu_us);
 	fflush(stdout);
 }
 
@@ -607,7 +466,7 @@ desk_and_one_node(struct bench *b, const char *name, struct figures *f)
 
 	seed_agents(b);
 	secs = seed_desk(b, b->node[0].dir);
-	printf("  %-22s seeded %d tickets, %d customers, %d agents (%.1f s "
+	printf("  %-27s seeded %d tickets, %d customers, %d agents (%.1f s "
 	       "through the store)\n",
 	       name, b->tickets, CUSTOMERS, b->clients, secs);
 	login_agents(b);
@@ -619,11 +478,23 @@ desk_and_one_node(struct bench *b, const char *name, struct figures *f)
 	print_setup(name, f);
 }
 
+/* The same node restarted with twice as many event-loop threads as
+ * cores (two nodes' worth), measured into *f. */
+static void
+more_threads(struct bench *b, const char *name, struct figures *f)
+{
+	node_threads(&b->node[0], 2 * (int)sysconf(_SC_NPROCESSORS_ONLN));
+	b->nodes = 1;
+	measure(b, f);
+	print_setup(name, f);
+}
+
 static void
 run_sqlite(struct bench *b, struct figures *f)
 {
 	node_init(&b->node[0], NULL);
-	desk_and_one_node(b, "sqlite, 1 node", f);
+	desk_and_one_node(b, "sqlite, 1 node", &f[0]);
+	more_threads(b, "sqlite, 1 node, 2x thr", &f[1]);
 	node_remove(&b->node[0]);
 }
 
@@ -653,6 +524,32 @@ pg_admin(const struct bench *b, const char *sql, char *out, size_t outsz)
 	return ok ? 0 : -1;
 }
 
+/* The CPU seconds of the backends connected to the benchmark's
+ * database now (0 on SQLite): the database's share of a request. A
+ * backend that connects during a run counts from its start. */
+static double
+db_cpu_s(const struct bench *b)
+{
+	char sql[160];
+	PGconn *c;
+	PGresult *r;
+	double s = 0;
+
+	if (b->pg_db[0] == '\0')
+		return 0;
+	c = PQconnectdb(b->pg_base);
+	snprintf(sql, sizeof(sql),
+		 "SELECT pid FROM pg_stat_activity WHERE datname = '%s'",
+		 b->pg_db);
+	r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK &&
+			i < PQntuples(r); i++)
+		s += proc_cpu_s((pid_t)strtol(PQgetvalue(r, i, 0), NULL, 10));
+	PQclear(r);
+	PQfinish(c);
+	return s;
+}
+
 /* The cluster's version and durability settings, for the record. */
 static void
 pg_describe(const struct bench *b)
@@ -669,7 +566,7 @@ pg_describe(const struct bench *b)
 }
 
 static void
-run_pg(struct bench *b, struct figures *one, struct figures *two)
+run_pg(struct bench *b, struct figures *f)
 {
 	char sql[128];
 
@@ -680,14 +577,15 @@ run_pg(struct bench *b, struct figures *one, struct figures *two)
 	snprintf(b->pg_url, sizeof(b->pg_url), "%s/%s", b->pg_base, b->pg_db);
 	pg_describe(b);
 	node_init(&b->node[0], b->pg_url);
-	desk_and_one_node(b, "postgresql, 1 node", one);
+	desk_and_one_node(b, "postgresql, 1 node", &f[0]);
 	node_copy(&b->node[0], &b->node[1]);
 	if (check_view(b, &b->node[1], 4) < 0)
 		die("the second node does not see the desk");
 	b->nodes = 2;
-	measure(b, two);
-	print_setup("postgresql, 2 nodes", two);
+	measure(b, &f[1]);
+	print_setup("postgresql, 2 nodes", &f[1]);
 	node_remove(&b->node[1]);
+	more_threads(b, "postgresql, 1 node, 2x thr", &f[2]);
 	node_remove(&b->node[0]);
 	snprintf(sql, sizeof(sql), "DROP DATABASE %s", b->pg_db);
 	pg_admin(b, sql, NULL, 0);
@@ -704,10 +602,11 @@ row(const char *name, const struct figures *f, const struct figures *base)
 		return;
 	}
 	printf("ROW ticket view, %s: %.0f req/s, median %.2f ms, p99 %.2f ms, "
-	       "%.0f us gatehouse CPU/request%s | baseline sqlite, 1 node "
-	       "%.0f req/s, median %.2f ms, p99 %.2f ms, %.0f us/request   "
-	       "(aim: none, a comparison; x%.2f of the baseline's req/s)\n",
-	       name, f->rps, f->median_ms, f->p99_ms, f->cpu_us,
+	       "CPU %.0f us gatehouse + %.0f us PostgreSQL a request%s | "
+	       "baseline sqlite, 1 node %.0f req/s, median %.2f ms, p99 "
+	       "%.2f ms, CPU %.0f us a request   (aim: none, a comparison; "
+	       "x%.2f of the baseline's req/s)\n",
+	       name, f->rps, f->median_ms, f->p99_ms, f->cpu_us, f->db_cpu_us,
 	       f->failed != 0 ? " (NON-200 REPLIES)" : "", base->rps,
 	       base->median_ms, base->p99_ms, base->cpu_us,
 	       base->rps > 0 ? f->rps / base->rps : 0);
@@ -732,6 +631,24 @@ pg_configured(struct bench *b)
 	return 1;
 }
 
+/* The machine's load average now: the figures are only as good as the
+ * share of the cores the run had. */
+static void
+print_load(const char *when)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f != NULL) {
+		if (fgets(buf, sizeof(buf), f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("load average %s: %s\n", when, buf);
+	fflush(stdout);
+}
+
 static int
 arg(int argc, char **argv, int i, int def, int lo, int hi)
 {
@@ -749,7 +666,7 @@ int
 main(int argc, char **argv)
 {
 	static struct bench b;
-	struct figures f[3];
+	struct figures f[5];
 	int pg;
 
 	b.clients = arg(argc, argv, 1, 16, 1, MAX_CLIENTS);
@@ -761,19 +678,23 @@ main(int argc, char **argv)
 	pg = pg_configured(&b);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	printf("server: %s, %ld cores (clients, nodes and the database share "
-	       "them), %d clients, %d s a set-up after %.0f s warm-up\n",
+	       "them), %d clients, %d s a set-up after %.0f s warm-up; \"2x "
+	       "thr\": [server] threads = 2 x cores\n",
 	       getenv("GH_BIN"), sysconf(_SC_NPROCESSORS_ONLN), b.clients,
 	       b.secs, WARM_S);
 	printf("sqlite, 2 nodes: not run (the design shares one database "
 	       "between nodes only on PostgreSQL; docs/scaling.md)\n");
-	fflush(stdout);
+	print_load("before");
 	run_sqlite(&b, &f[0]);
 	if (pg)
-		run_pg(&b, &f[1], &f[2]);
-	row("postgresql, 1 node", &f[1], &f[0]);
-	row("postgresql, 2 nodes", &f[2], &f[0]);
+		run_pg(&b, &f[2]);
+	print_load("after");
+	row("sqlite, 1 node, [server] threads 2 x cores", &f[1], &f[0]);
+	row("postgresql, 1 node", &f[2], &f[0]);
+	row("postgresql, 2 nodes", &f[3], &f[0]);
+	row("postgresql, 1 node, [server] threads 2 x cores", &f[4], &f[0]);
 	curl_global_cleanup();
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 5; i++)
 		if (f[i].failed != 0)
 			return 1;
 	return pg ? 0 : 1;
