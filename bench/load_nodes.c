@@ -69,6 +69,7 @@ struct figures {
 	double rps, median_ms, p99_ms, cpu_us, db_cpu_us, views;
 	size_t n, failed;
 	int measured;
+	int audited;
 };
 
 struct bench {
@@ -76,8 +77,9 @@ struct bench {
 	char pg_base[200], pg_db[64], pg_url[300];
 	struct gh_server node[2];
 	int nodes;
-	struct gh_user agent[MAX_CLIENTS];
-	char cookie[MAX_CLIENTS][320];
+	struct gh_user agent[MAX_CLIENTS], sup[MAX_CLIENTS];
+	char cookie[MAX_CLIENTS][320], sup_cookie[MAX_CLIENTS][320];
+	int audited; /* the supervisors' threads (each view audited) */
 	int64_t first_ticket, last_ticket;
 };
 
@@ -182,8 +184,7 @@ seed_desk(struct bench *b, const char *dir)
 	return load_now_s() - t0;
 }
 
-/* The agents (staff add through the CLI) and their sessions (a login
- * through the API of node 0): the cookie header of each. */
+/* The agents and the supervisors (staff add through the CLI). */
 static void
 seed_agents(struct bench *b)
 {
@@ -192,11 +193,15 @@ seed_agents(struct bench *b)
 	for (int i = 0; i < b->clients; i++) {
 		snprintf(email, sizeof(email), "bench-agent-%d@example.com", i);
 		gh_add_staff(&b->node[0], email, "agent", &b->agent[i]);
+		snprintf(email, sizeof(email), "bench-sup-%d@example.com", i);
+		gh_add_staff(&b->node[0], email, "supervisor", &b->sup[i]);
 	}
 }
 
+/* The sessions of users (a login through the API of node 0): the cookie
+ * header of each. */
 static void
-login_agents(struct bench *b)
+login_all(struct bench *b, struct gh_user *users, char cookies[][320])
 {
 	char token[256];
 
@@ -204,11 +209,10 @@ login_agents(struct bench *b)
 		struct gh_client c;
 
 		gh_client_init(&c, 1);
-		if (gh_login(&b->node[0], &c, &b->agent[i]) != 201 ||
+		if (gh_login(&b->node[0], &c, &users[i]) != 201 ||
 		    gh_cookie_token(&c, token, sizeof(token)) < 0)
-			die("agent login");
-		snprintf(b->cookie[i], sizeof(b->cookie[i]),
-			 "Cookie: __Host-gh_staff=%s", token);
+			die("staff login");
+		snprintf(cookies[i], 320, "Cookie: __Host-gh_staff=%s", token);
 		gh_client_free(&c);
 	}
 }
@@ -417,9 +421,12 @@ measure(struct bench *b, struct figures *f)
 	double t0, cpu0, db0;
 
 	memset(f, 0, sizeof(*f));
+	f->audited = b->audited;
 	pthread_barrier_init(&go, NULL, (unsigned)b->clients + 1);
 	for (int i = 0; i < b->clients; i++) {
-		w[i] = (struct worker){b, &b->node[i % b->nodes], b->cookie[i],
+		w[i] = (struct worker){b, &b->node[i % b->nodes],
+				       b->audited ? b->sup_cookie[i]
+						  : b->cookie[i],
 				       &go, 7919u * (unsigned)(i + 1), NULL, 0,
 				       0};
 		w[i].ms = malloc(PER_THREAD_SAMPLES * sizeof(double));
@@ -457,10 +464,29 @@ print_setup(const char *name, const struct figures *f)
 	fflush(stdout);
 }
 
-/* Seeds the desk on node 0 (through its data directory), logs the agents in, checks a
- * view, and measures 1 node into *f. */
+/* The agents' view on b->nodes nodes into *f, then the supervisors'
+ * (audited) into *audited. */
 static void
-desk_and_one_node(struct bench *b, const char *name, struct figures *f)
+both_views(struct bench *b, const char *name, struct figures *f,
+	   struct figures *audited)
+{
+	char aname[64];
+
+	b->audited = 0;
+	measure(b, f);
+	print_setup(name, f);
+	snprintf(aname, sizeof(aname), "%s, audited", name);
+	b->audited = 1;
+	measure(b, audited);
+	b->audited = 0;
+	print_setup(aname, audited);
+}
+
+/* Seeds the desk on node 0 (through its data directory), logs the staff
+ * in, checks a view, and measures 1 node into *f and *audited. */
+static void
+desk_and_one_node(struct bench *b, const char *name, struct figures *f,
+		  struct figures *audited)
 {
 	double secs;
 
@@ -469,13 +495,13 @@ desk_and_one_node(struct bench *b, const char *name, struct figures *f)
 	printf("  %-27s seeded %d tickets, %d customers, %d agents (%.1f s "
 	       "through the store)\n",
 	       name, b->tickets, CUSTOMERS, b->clients, secs);
-	login_agents(b);
+	login_all(b, b->agent, b->cookie);
+	login_all(b, b->sup, b->sup_cookie);
 	if (check_view(b, &b->node[0], 3) < 0 ||
 	    check_view(b, &b->node[0], b->tickets - 1) < 0)
 		die("the seeded view is not what the console would see");
 	b->nodes = 1;
-	measure(b, f);
-	print_setup(name, f);
+	both_views(b, name, f, audited);
 }
 
 /* The same node restarted with twice as many event-loop threads as
@@ -489,11 +515,24 @@ more_threads(struct bench *b, const char *name, struct figures *f)
 	print_setup(name, f);
 }
 
+/* The audit log of node s is one tree that verifies (`gatehouse audit
+ * verify`), with the audited views of the run in it. */
 static void
-run_sqlite(struct bench *b, struct figures *f)
+audit_verify(struct gh_server *s)
+{
+	const char *args[] = {"audit", "verify", NULL};
+
+	if (gh_cli(s, NULL, NULL, args) != 0)
+		die("gatehouse audit verify failed after the audited views");
+	printf("  audit verify: ok (the appends of the audited views)\n");
+}
+
+static void
+run_sqlite(struct bench *b, struct figures *f, struct figures *a)
 {
 	node_init(&b->node[0], NULL);
-	desk_and_one_node(b, "sqlite, 1 node", &f[0]);
+	desk_and_one_node(b, "sqlite, 1 node", &f[0], &a[0]);
+	audit_verify(&b->node[0]);
 	more_threads(b, "sqlite, 1 node, 2x thr", &f[1]);
 	node_remove(&b->node[0]);
 }
@@ -566,7 +605,7 @@ pg_describe(const struct bench *b)
 }
 
 static void
-run_pg(struct bench *b, struct figures *f)
+run_pg(struct bench *b, struct figures *f, struct figures *a)
 {
 	char sql[128];
 
@@ -577,13 +616,13 @@ run_pg(struct bench *b, struct figures *f)
 	snprintf(b->pg_url, sizeof(b->pg_url), "%s/%s", b->pg_base, b->pg_db);
 	pg_describe(b);
 	node_init(&b->node[0], b->pg_url);
-	desk_and_one_node(b, "postgresql, 1 node", &f[0]);
+	desk_and_one_node(b, "postgresql, 1 node", &f[0], &a[0]);
 	node_copy(&b->node[0], &b->node[1]);
 	if (check_view(b, &b->node[1], 4) < 0)
 		die("the second node does not see the desk");
 	b->nodes = 2;
-	measure(b, &f[1]);
-	print_setup("postgresql, 2 nodes", &f[1]);
+	both_views(b, "postgresql, 2 nodes", &f[1], &a[1]);
+	audit_verify(&b->node[0]);
 	node_remove(&b->node[1]);
 	more_threads(b, "postgresql, 1 node, 2x thr", &f[2]);
 	node_remove(&b->node[0]);
@@ -594,19 +633,23 @@ run_pg(struct bench *b, struct figures *f)
 static void
 row(const char *name, const struct figures *f, const struct figures *base)
 {
+	const char *what = base->audited ? "audited ticket view (supervisor)"
+					 : "ticket view";
+
 	if (!f->measured) {
-		printf("ROW ticket view, %s: not measured (no PostgreSQL: "
+		printf("ROW %s, %s: not measured (no PostgreSQL: "
 		       "set GH_BENCH_PG_URL or PGHOST) | baseline sqlite, 1 "
 		       "node %.0f req/s\n",
-		       name, base->rps);
+		       what, name, base->rps);
 		return;
 	}
-	printf("ROW ticket view, %s: %.0f req/s, median %.2f ms, p99 %.2f ms, "
+	printf("ROW %s, %s: %.0f req/s, median %.2f ms, p99 %.2f ms, "
 	       "CPU %.0f us gatehouse + %.0f us PostgreSQL a request%s | "
 	       "baseline sqlite, 1 node %.0f req/s, median %.2f ms, p99 "
 	       "%.2f ms, CPU %.0f us a request   (aim: none, a comparison; "
 	       "x%.2f of the baseline's req/s)\n",
-	       name, f->rps, f->median_ms, f->p99_ms, f->cpu_us, f->db_cpu_us,
+	       what, name, f->rps, f->median_ms, f->p99_ms, f->cpu_us,
+	       f->db_cpu_us,
 	       f->failed != 0 ? " (NON-200 REPLIES)" : "", base->rps,
 	       base->median_ms, base->p99_ms, base->cpu_us,
 	       base->rps > 0 ? f->rps / base->rps : 0);
@@ -666,13 +709,15 @@ int
 main(int argc, char **argv)
 {
 	static struct bench b;
-	struct figures f[5];
+	struct figures f[5], a[3];
 	int pg;
 
 	b.clients = arg(argc, argv, 1, 16, 1, MAX_CLIENTS);
 	b.secs = arg(argc, argv, 2, 10, 1, 60);
 	b.tickets = arg(argc, argv, 3, 10000, 100, 100000);
 	memset(f, 0, sizeof(f));
+	memset(a, 0, sizeof(a));
+	a[0].audited = a[1].audited = a[2].audited = 1;
 	if (getenv("GH_BIN") == NULL)
 		setenv("GH_BIN", GH_BUILD_ROOT "/gatehouse", 1);
 	pg = pg_configured(&b);
@@ -685,17 +730,19 @@ main(int argc, char **argv)
 	printf("sqlite, 2 nodes: not run (the design shares one database "
 	       "between nodes only on PostgreSQL; docs/scaling.md)\n");
 	print_load("before");
-	run_sqlite(&b, &f[0]);
+	run_sqlite(&b, &f[0], &a[0]);
 	if (pg)
-		run_pg(&b, &f[2]);
+		run_pg(&b, &f[2], &a[1]);
 	print_load("after");
 	row("sqlite, 1 node, [server] threads 2 x cores", &f[1], &f[0]);
 	row("postgresql, 1 node", &f[2], &f[0]);
 	row("postgresql, 2 nodes", &f[3], &f[0]);
 	row("postgresql, 1 node, [server] threads 2 x cores", &f[4], &f[0]);
+	row("postgresql, 1 node", &a[1], &a[0]);
+	row("postgresql, 2 nodes", &a[2], &a[0]);
 	curl_global_cleanup();
 	for (int i = 0; i < 5; i++)
-		if (f[i].failed != 0)
+		if (f[i].failed != 0 || (i < 3 && a[i].failed != 0))
 			return 1;
 	return pg ? 0 : 1;
 }
