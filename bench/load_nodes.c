@@ -64,9 +64,11 @@
 #define CUSTOMERS 500
 #define WARM_S 1.0
 #define PER_THREAD_SAMPLES 200000
+#define RETRIES "gatehouse_store_tx_retries_total"
 
 struct figures {
 	double rps, median_ms, p99_ms, cpu_us, db_cpu_us, views;
+	double retries; /* transactions run again, per 1,000 requests */
 	size_t n, failed;
 	int measured;
 	int audited;
@@ -381,6 +383,58 @@ nodes_cpu_s(const struct bench *b)
 
 static double db_cpu_s(const struct bench *b);
 
+struct text {
+	char buf[65536];
+	size_t len;
+};
+
+static size_t
+to_text(char *p, size_t sz, size_t n, void *u)
+{
+	struct text *t = u;
+	size_t k = sz * n;
+
+	if (k > sizeof(t->buf) - 1 - t->len)
+		k = sizeof(t->buf) - 1 - t->len;
+	memcpy(t->buf + t->len, p, k);
+	t->len += k;
+	t->buf[t->len] = '\0';
+	return sz * n;
+}
+
+/* The sum over the nodes of the counter name on their management
+ * listeners (GET /metrics, plain HTTP on 127.0.0.1). */
+static double
+nodes_metric(const struct bench *b, const char *name)
+{
+	static struct text t;
+	char url[64];
+	double sum = 0;
+
+	for (int i = 0; i < b->nodes; i++) {
+		CURL *c = curl_easy_init();
+		const char *at;
+
+		t.len = 0;
+		t.buf[0] = '\0';
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics",
+			 b->node[i].manage_port);
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_text);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+		if (curl_easy_perform(c) != CURLE_OK)
+			die("GET /metrics");
+		curl_easy_cleanup(c);
+		for (at = strstr(t.buf, name); at != NULL;
+		     at = strstr(at + 1, name))
+			if ((at == t.buf || at[-1] == '\n') &&
+			    at[strlen(name)] == ' ')
+				sum += strtod(at + strlen(name) + 1, NULL);
+	}
+	return sum;
+}
+
 /* The merged samples of the workers into *f. */
 static void
 merge(struct worker *w, int nw, double secs, struct figures *f)
@@ -418,7 +472,7 @@ measure(struct bench *b, struct figures *f)
 	static struct worker w[MAX_CLIENTS];
 	pthread_t th[MAX_CLIENTS];
 	pthread_barrier_t go;
-	double t0, cpu0, db0;
+	double t0, cpu0, db0, r0;
 
 	memset(f, 0, sizeof(*f));
 	f->audited = b->audited;
@@ -438,6 +492,7 @@ measure(struct bench *b, struct figures *f)
 	t0 = load_now_s();
 	cpu0 = nodes_cpu_s(b);
 	db0 = db_cpu_s(b);
+	r0 = nodes_metric(b, RETRIES);
 	for (int i = 0; i < b->clients; i++)
 		pthread_join(th[i], NULL);
 	t0 = load_now_s() - t0;
@@ -445,6 +500,8 @@ measure(struct bench *b, struct figures *f)
 	if (f->n > 0) {
 		f->cpu_us = (nodes_cpu_s(b) - cpu0) * 1e6 / (double)f->n;
 		f->db_cpu_us = (db_cpu_s(b) - db0) * 1e6 / (double)f->n;
+		f->retries = (nodes_metric(b, RETRIES) - r0) * 1e3 /
+			     (double)f->n;
 	}
 	for (int i = 0; i < b->clients; i++)
 		free(w[i].ms);
@@ -458,9 +515,10 @@ print_setup(const char *name, const struct figures *f)
 {
 	printf("  %-27s %7.0f req/s (%6.0f views/s), median %6.2f ms, "
 	       "p99 %7.2f ms, %zu requests, %zu not 200, CPU a request: "
-	       "gatehouse %.0f us, PostgreSQL %.0f us\n",
+	       "gatehouse %.0f us, PostgreSQL %.0f us; %.1f transactions "
+	       "retried a 1,000 requests\n",
 	       name, f->rps, f->views, f->median_ms, f->p99_ms, f->n,
-	       f->failed, f->cpu_us, f->db_cpu_us);
+	       f->failed, f->cpu_us, f->db_cpu_us, f->retries);
 	fflush(stdout);
 }
 
@@ -516,15 +574,27 @@ more_threads(struct bench *b, const char *name, struct figures *f)
 }
 
 /* The audit log of node s is one tree that verifies (`gatehouse audit
- * verify`), with the audited views of the run in it. */
+ * verify`), with the audited views of the run in it; prints how long the
+ * walk of the whole log took (what each minute's checkpoint does). */
 static void
 audit_verify(struct gh_server *s)
 {
 	const char *args[] = {"audit", "verify", NULL};
+	double t0 = load_now_s(), secs;
+	char *out = NULL;
+	json_t *j;
+	json_int_t n;
 
-	if (gh_cli(s, NULL, NULL, args) != 0)
+	if (gh_cli(s, NULL, &out, args) != 0)
 		die("gatehouse audit verify failed after the audited views");
-	printf("  audit verify: ok (the appends of the audited views)\n");
+	secs = load_now_s() - t0;
+	j = out != NULL ? json_loads(out, 0, NULL) : NULL;
+	n = json_integer_value(json_object_get(j, "records"));
+	printf("  audit verify: ok, %lld records in %.2f s (%.0f records/s, "
+	       "the CLI's start included)\n",
+	       (long long)n, secs, secs > 0 ? (double)n / secs : 0);
+	json_decref(j);
+	free(out);
 }
 
 static void
@@ -644,12 +714,13 @@ row(const char *name, const struct figures *f, const struct figures *base)
 		return;
 	}
 	printf("ROW %s, %s: %.0f req/s, median %.2f ms, p99 %.2f ms, "
-	       "CPU %.0f us gatehouse + %.0f us PostgreSQL a request%s | "
+	       "CPU %.0f us gatehouse + %.0f us PostgreSQL a request, %.1f "
+	       "retries a 1,000 requests%s | "
 	       "baseline sqlite, 1 node %.0f req/s, median %.2f ms, p99 "
 	       "%.2f ms, CPU %.0f us a request   (aim: none, a comparison; "
 	       "x%.2f of the baseline's req/s)\n",
 	       what, name, f->rps, f->median_ms, f->p99_ms, f->cpu_us,
-	       f->db_cpu_us,
+	       f->db_cpu_us, f->retries,
 	       f->failed != 0 ? " (NON-200 REPLIES)" : "", base->rps,
 	       base->median_ms, base->p99_ms, base->cpu_us,
 	       base->rps > 0 ? f->rps / base->rps : 0);
