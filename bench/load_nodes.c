@@ -639,7 +639,7 @@ pg_admin(const struct bench *b, const char *sql, char *out, size_t outsz)
 static double
 db_cpu_s(const struct bench *b)
 {
-	char sql[160];
+	const char *const params[1] = {b->pg_db};
 	PGconn *c;
 	PGresult *r;
 	double s = 0;
@@ -647,10 +647,12 @@ db_cpu_s(const struct bench *b)
 	if (b->pg_db[0] == '\0')
 		return 0;
 	c = PQconnectdb(b->pg_base);
-	snprintf(sql, sizeof(sql),
-		 "SELECT pid FROM pg_stat_activity WHERE datname = '%s'",
-		 b->pg_db);
-	r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	r = PQstatus(c) == CONNECTION_OK
+		    ? PQexecParams(c,
+				   "SELECT pid FROM pg_stat_activity "
+				   "WHERE datname = $1",
+				   1, NULL, params, NULL, NULL, 0)
+		    : NULL;
 	for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK &&
 			i < PQntuples(r); i++)
 		s += proc_cpu_s((pid_t)strtol(PQgetvalue(r, i, 0), NULL, 10));
@@ -679,6 +681,8 @@ run_pg(struct bench *b, struct figures *f, struct figures *a)
 {
 	char sql[128];
 
+	/* The name is ours (letters, digits, the pid): an identifier that
+	 * needs no quoting, in DDL, which takes no parameters. */
 	snprintf(b->pg_db, sizeof(b->pg_db), "gh_bench_nodes_%d", (int)getpid());
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", b->pg_db);
 	if (pg_admin(b, sql, NULL, 0) < 0)
@@ -696,7 +700,7 @@ run_pg(struct bench *b, struct figures *f, struct figures *a)
 	node_remove(&b->node[1]);
 	more_threads(b, "postgresql, 1 node, 2x thr", &f[2]);
 	node_remove(&b->node[0]);
-	snprintf(sql, sizeof(sql), "DROP DATABASE %s", b->pg_db);
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", b->pg_db);
 	pg_admin(b, sql, NULL, 0);
 }
 
