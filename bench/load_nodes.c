@@ -85,6 +85,9 @@ struct bench {
 	int64_t first_ticket, last_ticket;
 };
 
+/* The run, for cleanup() when a step fails and the process exits. */
+static struct bench *running;
+
 static void
 die(const char *what)
 {
@@ -702,6 +705,27 @@ run_pg(struct bench *b, struct figures *f, struct figures *a)
 	node_remove(&b->node[0]);
 	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", b->pg_db);
 	pg_admin(b, sql, NULL, 0);
+	b->pg_db[0] = '\0';
+}
+
+/* At exit (after a failed step too): the nodes stopped, their
+ * directories and the benchmark's database removed. */
+static void
+cleanup(void)
+{
+	char sql[128];
+
+	if (running == NULL)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (running->node[i].dir[0] != '\0')
+			node_remove(&running->node[i]);
+	if (running->pg_db[0] != '\0') {
+		snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)",
+			 running->pg_db);
+		pg_admin(running, sql, NULL, 0);
+		running->pg_db[0] = '\0';
+	}
 }
 
 static void
@@ -796,6 +820,8 @@ main(int argc, char **argv)
 	if (getenv("GH_BIN") == NULL)
 		setenv("GH_BIN", GH_BUILD_ROOT "/gatehouse", 1);
 	pg = pg_configured(&b);
+	running = &b;
+	atexit(cleanup);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	printf("server: %s, %ld cores (clients, nodes and the database share "
 	       "them), %d clients, %d s a set-up after %.0f s warm-up; \"2x "

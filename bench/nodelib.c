@@ -112,7 +112,7 @@ node_serve(struct gh_server *s)
 void
 node_init(struct gh_server *s, const char *url)
 {
-	char tmpl[] = "/tmp/gh-nodes-XXXXXX";
+	char tmpl[] = "/tmp/gh-bench-nodes-XXXXXX";
 	const char *a_sqlite[] = {"init", NULL};
 	const char *a_pg[] = {"init", "--store", url, NULL};
 
@@ -132,7 +132,7 @@ node_init(struct gh_server *s, const char *url)
 void
 node_copy(const struct gh_server *s, struct gh_server *out)
 {
-	char tmpl[] = "/tmp/gh-nodes-XXXXXX", cmd[700];
+	char tmpl[] = "/tmp/gh-bench-nodes-XXXXXX", cmd[700];
 
 	memset(out, 0, sizeof(*out));
 	memcpy(out->bin, s->bin, sizeof(out->bin));
@@ -188,4 +188,5 @@ node_remove(struct gh_server *s)
 		return;
 	*strrchr(top, '/') = '\0';
 	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	s->dir[0] = '\0'; /* removed: a second call does nothing */
 }

@@ -20,7 +20,8 @@ void node_init(struct gh_server *s, const char *url);
 void node_copy(const struct gh_server *s, struct gh_server *out);
 /* Stops the node, sets [server] threads to n and serves it again. */
 void node_threads(struct gh_server *s, int n);
-/* Stops the node and removes its directory (the parent of s->dir). */
+/* Stops the node and removes its directory (the parent of s->dir);
+ * again on the same s, nothing. */
 void node_remove(struct gh_server *s);
 
 #endif
