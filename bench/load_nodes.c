@@ -38,7 +38,6 @@
  * Without GH_BENCH_PG_URL and PGHOST/PGPORT it measures SQLite only and
  * says so (exit 1). `make bench-load` runs it under pg_virtualenv.
  */
-#include <libpq-fe.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -352,90 +351,38 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* CPU seconds (user + system) of process pid. */
-static double
-proc_cpu_s(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	n = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	p = n ? strrchr(buf, ')') : NULL;
-	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-			       "%*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
 static double
 nodes_cpu_s(const struct bench *b)
 {
 	double s = 0;
 
 	for (int i = 0; i < b->nodes; i++)
-		s += proc_cpu_s(b->node[i].pid);
+		s += node_cpu_s(b->node[i].pid);
 	return s;
 }
 
-static double db_cpu_s(const struct bench *b);
-
-struct text {
-	char buf[65536];
-	size_t len;
-};
-
-static size_t
-to_text(char *p, size_t sz, size_t n, void *u)
-{
-	struct text *t = u;
-	size_t k = sz * n;
-
-	if (k > sizeof(t->buf) - 1 - t->len)
-		k = sizeof(t->buf) - 1 - t->len;
-	memcpy(t->buf + t->len, p, k);
-	t->len += k;
-	t->buf[t->len] = '\0';
-	return sz * n;
-}
-
-/* The sum over the nodes of the counter name on their management
- * listeners (GET /metrics, plain HTTP on 127.0.0.1). */
+/* The sum over the nodes of the counter name (their /metrics). */
 static double
 nodes_metric(const struct bench *b, const char *name)
 {
-	static struct text t;
-	char url[64];
-	double sum = 0;
+	double s = 0;
 
 	for (int i = 0; i < b->nodes; i++) {
-		CURL *c = curl_easy_init();
-		const char *at;
+		double v = node_metric(&b->node[i], name);
 
-		t.len = 0;
-		t.buf[0] = '\0';
-		snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics",
-			 b->node[i].manage_port);
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_text);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-		if (curl_easy_perform(c) != CURLE_OK)
+		if (v < 0)
 			die("GET /metrics");
-		curl_easy_cleanup(c);
-		for (at = strstr(t.buf, name); at != NULL;
-		     at = strstr(at + 1, name))
-			if ((at == t.buf || at[-1] == '\n') &&
-			    at[strlen(name)] == ' ')
-				sum += strtod(at + strlen(name) + 1, NULL);
+		s += v;
 	}
-	return sum;
+	return s;
+}
+
+/* The database's backends' CPU seconds now (0 on SQLite). */
+static double
+db_cpu_s(const struct bench *b)
+{
+	return b->pg_db[0] != '\0' ? pg_backends_cpu_s(b->pg_base, b->pg_db)
+				    : 0;
 }
 
 /* The merged samples of the workers into *f. */
@@ -610,70 +557,16 @@ run_sqlite(struct bench *b, struct figures *f, struct figures *a)
 	node_remove(&b->node[0]);
 }
 
-/* Runs sql on the cluster's default database; 0 or -1. */
-static int
-pg_admin(const struct bench *b, const char *sql, char *out, size_t outsz)
-{
-	PGconn *c = PQconnectdb(b->pg_base);
-	PGresult *r;
-	int ok;
-
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "load_nodes: PostgreSQL: %s", PQerrorMessage(c));
-		PQfinish(c);
-		return -1;
-	}
-	r = PQexec(c, sql);
-	ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-	     PQresultStatus(r) == PGRES_TUPLES_OK;
-	if (ok && out != NULL)
-		snprintf(out, outsz, "%s",
-			 PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
-	if (!ok)
-		fprintf(stderr, "load_nodes: %s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
-	return ok ? 0 : -1;
-}
-
-/* The CPU seconds of the backends connected to the benchmark's
- * database now (0 on SQLite): the database's share of a request. A
- * backend that connects during a run counts from its start. */
-static double
-db_cpu_s(const struct bench *b)
-{
-	const char *const params[1] = {b->pg_db};
-	PGconn *c;
-	PGresult *r;
-	double s = 0;
-
-	if (b->pg_db[0] == '\0')
-		return 0;
-	c = PQconnectdb(b->pg_base);
-	r = PQstatus(c) == CONNECTION_OK
-		    ? PQexecParams(c,
-				   "SELECT pid FROM pg_stat_activity "
-				   "WHERE datname = $1",
-				   1, NULL, params, NULL, NULL, 0)
-		    : NULL;
-	for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK &&
-			i < PQntuples(r); i++)
-		s += proc_cpu_s((pid_t)strtol(PQgetvalue(r, i, 0), NULL, 10));
-	PQclear(r);
-	PQfinish(c);
-	return s;
-}
-
 /* The cluster's version and durability settings, for the record. */
 static void
 pg_describe(const struct bench *b)
 {
 	char v[160] = "", fs[16] = "", sc[16] = "", sb[16] = "";
 
-	pg_admin(b, "SHOW server_version", v, sizeof(v));
-	pg_admin(b, "SHOW fsync", fs, sizeof(fs));
-	pg_admin(b, "SHOW synchronous_commit", sc, sizeof(sc));
-	pg_admin(b, "SHOW shared_buffers", sb, sizeof(sb));
+	pg_admin(b->pg_base, "SHOW server_version", v, sizeof(v));
+	pg_admin(b->pg_base, "SHOW fsync", fs, sizeof(fs));
+	pg_admin(b->pg_base, "SHOW synchronous_commit", sc, sizeof(sc));
+	pg_admin(b->pg_base, "SHOW shared_buffers", sb, sizeof(sb));
 	printf("PostgreSQL %s on the same machine (Unix socket or loopback), "
 	       "fsync %s, synchronous_commit %s, shared_buffers %s\n",
 	       v, fs, sc, sb);
@@ -688,7 +581,7 @@ run_pg(struct bench *b, struct figures *f, struct figures *a)
 	 * needs no quoting, in DDL, which takes no parameters. */
 	snprintf(b->pg_db, sizeof(b->pg_db), "gh_bench_nodes_%d", (int)getpid());
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", b->pg_db);
-	if (pg_admin(b, sql, NULL, 0) < 0)
+	if (pg_admin(b->pg_base, sql, NULL, 0) < 0)
 		die("cannot create the benchmark's database");
 	snprintf(b->pg_url, sizeof(b->pg_url), "%s/%s", b->pg_base, b->pg_db);
 	pg_describe(b);
@@ -704,7 +597,7 @@ run_pg(struct bench *b, struct figures *f, struct figures *a)
 	more_threads(b, "postgresql, 1 node, 2x thr", &f[2]);
 	node_remove(&b->node[0]);
 	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", b->pg_db);
-	pg_admin(b, sql, NULL, 0);
+	pg_admin(b->pg_base, sql, NULL, 0);
 	b->pg_db[0] = '\0';
 }
 
@@ -723,7 +616,7 @@ cleanup(void)
 	if (running->pg_db[0] != '\0') {
 		snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)",
 			 running->pg_db);
-		pg_admin(running, sql, NULL, 0);
+		pg_admin(running->pg_base, sql, NULL, 0);
 		running->pg_db[0] = '\0';
 	}
 }

@@ -1,12 +1,15 @@
 /*
  * The nodes of bench/load_nodes.c (see nodelib.h): `gatehouse serve`
- * processes on loopback ports, started, copied, restarted and removed.
+ * processes on loopback ports, started, copied, restarted and removed,
+ * and what they and the database spend (CPU, counters).
  */
 #include "nodelib.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
@@ -189,4 +192,125 @@ node_remove(struct gh_server *s)
 	*strrchr(top, '/') = '\0';
 	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	s->dir[0] = '\0'; /* removed: a second call does nothing */
+}
+
+/* --- what the nodes and the database spent -------------------------------- */
+
+double
+node_cpu_s(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	/* Fields 14 and 15, counted after the ")" that ends the name. */
+	p = n ? strrchr(buf, ')') : NULL;
+	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+			       "%*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+struct text {
+	char buf[65536];
+	size_t len;
+};
+
+static size_t
+to_text(char *p, size_t sz, size_t n, void *u)
+{
+	struct text *t = u;
+	size_t k = sz * n;
+
+	if (k > sizeof(t->buf) - 1 - t->len)
+		k = sizeof(t->buf) - 1 - t->len;
+	memcpy(t->buf + t->len, p, k);
+	t->len += k;
+	t->buf[t->len] = '\0';
+	return sz * n;
+}
+
+double
+node_metric(const struct gh_server *s, const char *name)
+{
+	struct text *t = calloc(1, sizeof(*t));
+	CURL *c = curl_easy_init();
+	const char *at;
+	char url[64];
+	double sum = -1;
+
+	if (t == NULL || c == NULL)
+		goto out;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics",
+		 s->manage_port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_text);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (curl_easy_perform(c) != CURLE_OK)
+		goto out;
+	sum = 0;
+	for (at = strstr(t->buf, name); at != NULL; at = strstr(at + 1, name))
+		if ((at == t->buf || at[-1] == '\n') && at[strlen(name)] == ' ')
+			sum += strtod(at + strlen(name) + 1, NULL);
+out:
+	if (c != NULL)
+		curl_easy_cleanup(c);
+	free(t);
+	return sum;
+}
+
+int
+pg_admin(const char *conninfo, const char *sql, char *out, size_t outsz)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *r;
+	int ok;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "load_nodes: PostgreSQL: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return -1;
+	}
+	r = PQexec(c, sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	     PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (ok && out != NULL)
+		snprintf(out, outsz, "%s",
+			 PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+	if (!ok)
+		fprintf(stderr, "load_nodes: %s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return ok ? 0 : -1;
+}
+
+double
+pg_backends_cpu_s(const char *conninfo, const char *db)
+{
+	const char *const params[1] = {db};
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *r;
+	double s = 0;
+
+	r = PQstatus(c) == CONNECTION_OK
+		    ? PQexecParams(c,
+				   "SELECT pid FROM pg_stat_activity "
+				   "WHERE datname = $1",
+				   1, NULL, params, NULL, NULL, 0)
+		    : NULL;
+	for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK &&
+			i < PQntuples(r); i++)
+		s += node_cpu_s((pid_t)strtol(PQgetvalue(r, i, 0), NULL, 10));
+	PQclear(r);
+	PQfinish(c);
+	return s;
 }
