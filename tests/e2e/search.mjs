@@ -100,6 +100,13 @@ async function consoleCheck(t, id) {
     p.once('dialog', (d) => d.accept());
     await side.getByRole('button', { name: 'Delete the view Zurich parcels' }).click();
     await side.locator('.view-link', { hasText: 'Zurich parcels' }).waitFor({ state: 'detached', timeout: 5000 });
+    // A search by a customer's e-mail address cannot be saved: the
+    // sidebar says why instead of offering the form.
+    await p.goto(`${t.CONSOLE}/#/search?q=zurich&customer_email=${encodeURIComponent('nobody@example.com')}`);
+    await side.locator('.view-save-note', { hasText: 'never keeps a customer\'s e-mail address' }).waitFor({ timeout: 5000 });
+    t.assert(await side.getByRole('textbox', { name: 'Save this search as', exact: true }).count() === 0,
+      'the save form is offered for a search by e-mail address');
+    await shotBoth(t, p, 'console-search-email-no-save');
   });
 }
 
