@@ -670,6 +670,14 @@ test_audit_one_tree(void **state)
 			 1);
 	assert_checkpoints_one_at_a_time();
 	assert_verify_ok();
+	/* No node gave up on a transaction, or failed to sign. */
+	for (int i = 0; i < 2; i++) {
+		assert_false(gh_log_contains(&node[i], "store.contention"));
+		assert_false(gh_log_contains(&node[i],
+					     "\"event\":\"audit.checkpoint\""));
+		assert_false(gh_log_contains(&node[i],
+					     "audit.checkpoint_refused"));
+	}
 	start_node(0);
 	start_node(1);
 }
@@ -728,6 +736,12 @@ test_kill_loses_nothing_acknowledged(void **state)
 			assert_true(l[i].after_kill >= 3);
 		}
 	}
+	assert_false(gh_log_contains(&node[1], "store.contention"));
+	for (int i = 0; i < KILL_LOADERS; i++)
+		printf("nodes: customer %d on node %d: %d acknowledged (%d "
+		       "after the kill), %d without a reply\n",
+		       i + 1, i % 2 + 1, l[i].nacked, l[i].after_kill,
+		       l[i].lost);
 	/* The killed node's customer, on node 2, with node 1's session. */
 	snprintf(path, sizeof(path), "/api/v1/portal/tickets/%lld",
 		 (long long)l[0].acked[l[0].nacked - 1]);
