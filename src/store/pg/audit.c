@@ -9,7 +9,7 @@
  * under an advisory lock), dense and in commit order. Store transactions
  * take their write lock before their snapshot (conn.c, pg_begin), so two
  * nodes appending at once append one after the other; an append outside
- * them that loses a race fails with SQLSTATE 40001 and is retried.
+ * them (autocommit) sees the last commit once it has the trigger's lock.
  *
  * Invariant: nothing here updates or deletes an audit row.
  */

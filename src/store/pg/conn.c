@@ -436,13 +436,15 @@ pg_open(const char *path, struct store_conn **out)
  * tries (store.contention, 503: test_nodes.c, test_audit_one_tree). So
  * the lock is taken first, by LOCK TABLE, which takes no snapshot: the
  * snapshot is taken after the previous writer committed. SHARE ROW
- * EXCLUSIVE conflicts with itself and with writes to audit, not with
- * reads. A lock not had within 10 s is 55P03, retried like contention.
+ * EXCLUSIVE conflicts with itself, not with reads. The table locked is
+ * audit_checkpoints: small, written only in these transactions, so
+ * (unlike audit, which grows with every request) autovacuum seldom holds
+ * it. A lock not had within 10 s is 55P03, retried like contention.
  */
 #define PG_BEGIN_WRITE                                                       \
 	"BEGIN ISOLATION LEVEL SERIALIZABLE; "                               \
 	"SET LOCAL lock_timeout = '10s'; "                                   \
-	"LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE"
+	"LOCK TABLE audit_checkpoints IN SHARE ROW EXCLUSIVE MODE"
 
 int
 pg_begin(struct store_conn *c)
