@@ -12,6 +12,7 @@
  * - failed logins count across nodes: the limit split over the two nodes
  *   throttles, one failure less does not;
  * - a TOTP code accepted on one node is refused on the other;
+ * - a change made on one node reaches event streams open on the other;
  * - audit records appended by both nodes at once (and checkpoints signed
  *   by `gatehouse audit checkpoint` runs at the same moment, and by both
  *   nodes stopping at once) form one log `gatehouse audit verify`
@@ -427,6 +428,126 @@ test_totp_single_use_across_nodes(void **state)
 	gh_client_free(&b);
 }
 
+/* ---- live updates ------------------------------------------------ */
+
+/* One event stream (Server-Sent Events) read through a multi handle, as
+ * tests/api/test_events.c reads them. */
+struct stream {
+	CURLM *m;
+	CURL *e;
+	struct curl_slist *h;
+	char *buf;
+	size_t len;
+	long status;
+};
+
+static size_t
+on_bytes(char *p, size_t size, size_t n, void *ctx)
+{
+	struct stream *st = ctx;
+	size_t add = size * n;
+	char *nb = realloc(st->buf, st->len + add + 1);
+
+	if (nb == NULL)
+		return 0;
+	memcpy(nb + st->len, p, add);
+	st->len += add;
+	nb[st->len] = '\0';
+	st->buf = nb;
+	return add;
+}
+
+/* Reads for up to wait_ms or until needle is in what was read; 1 when
+ * it is. */
+static int
+pump(struct stream *st, const char *needle, int wait_ms)
+{
+	time_t until = time(NULL) + (wait_ms + 999) / 1000;
+	int running = 1;
+
+	do {
+		curl_multi_perform(st->m, &running);
+		curl_easy_getinfo(st->e, CURLINFO_RESPONSE_CODE, &st->status);
+		if (st->buf != NULL && strstr(st->buf, needle) != NULL)
+			return 1;
+		if (!running)
+			break;
+		curl_multi_poll(st->m, NULL, 0, 50, NULL);
+	} while (time(NULL) < until);
+	return st->buf != NULL && strstr(st->buf, needle) != NULL;
+}
+
+/* Opens the event stream path on node s with c's session cookie. */
+static void
+stream_open(struct gh_server *s, struct gh_client *c, const char *path,
+	    struct stream *st)
+{
+	char url[256], cafile[300], cookie[300], token[128];
+
+	memset(st, 0, sizeof(*st));
+	assert_int_equal(gh_cookie_token(c, token, sizeof(token)), 0);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s",
+		 c->staff ? s->staff_port : s->pub_port, path);
+	snprintf(cafile, sizeof(cafile), "%s/tls.crt", s->dir);
+	snprintf(cookie, sizeof(cookie), "%s=%s",
+		 c->staff ? "__Host-gh_staff" : "__Host-gh_portal", token);
+	st->e = curl_easy_init();
+	curl_easy_setopt(st->e, CURLOPT_URL, url);
+	curl_easy_setopt(st->e, CURLOPT_CAINFO, cafile);
+	curl_easy_setopt(st->e, CURLOPT_CAPATH, NULL);
+	curl_easy_setopt(st->e, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(st->e, CURLOPT_COOKIE, cookie);
+	curl_easy_setopt(st->e, CURLOPT_WRITEFUNCTION, on_bytes);
+	curl_easy_setopt(st->e, CURLOPT_WRITEDATA, st);
+	st->h = curl_slist_append(NULL, "Accept: text/event-stream");
+	curl_easy_setopt(st->e, CURLOPT_HTTPHEADER, st->h);
+	st->m = curl_multi_init();
+	curl_multi_add_handle(st->m, st->e);
+	(void)pump(st, "retry:", 5000);
+	assert_int_equal(st->status, 200);
+}
+
+static void
+stream_close(struct stream *st)
+{
+	curl_multi_remove_handle(st->m, st->e);
+	curl_easy_cleanup(st->e);
+	curl_multi_cleanup(st->m);
+	curl_slist_free_all(st->h);
+	free(st->buf);
+	memset(st, 0, sizeof(*st));
+}
+
+/* A ticket a customer opens on node 1 reaches an agent's event stream
+ * on node 2 (the nodes share the events table, not memory). */
+static void
+test_live_update_across_nodes(void **state)
+{
+	struct gh_client agent, cust;
+	struct gh_user a, u;
+	struct stream st;
+	char want[96];
+	int64_t t;
+
+	(void)state;
+	new_user(1, &a);
+	new_user(0, &u);
+	gh_client_init(&agent, 1);
+	gh_client_init(&cust, 0);
+	assert_int_equal(gh_login(&node[1], &agent, &a), 201);
+	assert_int_equal(gh_login(&node[0], &cust, &u), 201);
+	stream_open(&node[1], &agent, "/api/v1/events", &st);
+	t = new_ticket(&node[0], &cust, "Seen on the other node");
+	assert_true(t > 0);
+	snprintf(want, sizeof(want),
+		 "event: ticket.created\ndata: {\"ticket\":%lld",
+		 (long long)t);
+	assert_true(pump(&st, want, 10000));
+	stream_close(&st);
+	gh_client_free(&agent);
+	gh_client_free(&cust);
+}
+
 /* ---- load -------------------------------------------------------- */
 
 #define LOAD_MAX 400
@@ -771,6 +892,7 @@ main(void)
 		cmocka_unit_test(test_throttle_counts_across_nodes),
 		cmocka_unit_test(test_throttle_below_limit),
 		cmocka_unit_test(test_totp_single_use_across_nodes),
+		cmocka_unit_test(test_live_update_across_nodes),
 		cmocka_unit_test(test_audit_one_tree),
 		cmocka_unit_test(test_kill_loses_nothing_acknowledged),
 	};
