@@ -13,6 +13,8 @@
  *   throttles, one failure less does not;
  * - a TOTP code accepted on one node is refused on the other;
  * - a change made on one node reaches event streams open on the other;
+ * - a customer's hourly ticket quota counts across nodes (a desk of its
+ *   own with tickets_per_hour = 3);
  * - audit records appended by both nodes at once (and checkpoints signed
  *   by `gatehouse audit checkpoint` runs at the same moment, and by both
  *   nodes stopping at once) form one log `gatehouse audit verify`
@@ -118,16 +120,19 @@ start_node(int i)
 	gh_serve_dir(&node[i], desk, log);
 }
 
+/* A new database and data directory with extra (appended to the
+ * config), served by two nodes. */
 static int
-setup(void **state)
+desk_setup(const char *extra)
 {
+	static unsigned desks;
 	const char *init[] = {"init", "--store", NULL, NULL};
 	char url[128], sql[160], conf[400];
 	struct gh_server cli;
 	FILE *f;
 
-	(void)state;
-	snprintf(db_name, sizeof(db_name), "gh_nodes_%ld", (long)getpid());
+	snprintf(db_name, sizeof(db_name), "gh_nodes_%ld_%u", (long)getpid(),
+		 ++desks);
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", db_name);
 	admin_exec(sql);
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db_name);
@@ -146,13 +151,28 @@ setup(void **state)
 	snprintf(conf, sizeof(conf), "%s/gatehouse.conf", desk);
 	f = fopen(conf, "a");
 	assert_non_null(f);
-	fputs(NODES_CONF, f);
+	fputs(extra, f);
 	fclose(f);
 	pg = PQconnectdb(url);
 	assert_int_equal(PQstatus(pg), CONNECTION_OK);
 	start_node(0);
 	start_node(1);
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return desk_setup(NODES_CONF);
+}
+
+/* A customer may open 3 tickets an hour. */
+static int
+setup_quota(void **state)
+{
+	(void)state;
+	return desk_setup("\n[quotas]\ntickets_per_hour = 3\n");
 }
 
 static int
@@ -882,6 +902,33 @@ test_kill_loses_nothing_acknowledged(void **state)
 		gh_client_free(&l[i].c);
 }
 
+/* ---- quotas ------------------------------------------------------ */
+
+/* tickets_per_hour = 3: two tickets on node 1 and one on node 2 use the
+ * hour's allowance on both; the fourth is refused on either node (one
+ * node alone has counted only two or one). */
+static void
+test_quota_counts_across_nodes(void **state)
+{
+	struct gh_client c;
+	struct gh_user u;
+
+	(void)state;
+	new_user(0, &u);
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&node[0], &c, &u), 201);
+	assert_true(new_ticket(&node[0], &c, "First") > 0);
+	assert_true(new_ticket(&node[0], &c, "Second") > 0);
+	assert_true(new_ticket(&node[1], &c, "Third") > 0);
+	assert_int_equal(new_ticket(&node[0], &c, "Fourth"), -429);
+	assert_int_equal(new_ticket(&node[1], &c, "Fourth again"), -429);
+	assert_int_equal(pg_num("SELECT COUNT(*) FROM tickets WHERE "
+				"customer_id = %lld",
+				(long long)u.id),
+			 3);
+	gh_client_free(&c);
+}
+
 int
 main(void)
 {
@@ -896,11 +943,17 @@ main(void)
 		cmocka_unit_test(test_audit_one_tree),
 		cmocka_unit_test(test_kill_loses_nothing_acknowledged),
 	};
+	const struct CMUnitTest quota[] = {
+		cmocka_unit_test(test_quota_counts_across_nodes),
+	};
+	int rc;
 
 	if (u == NULL || u[0] == '\0') {
 		printf("nodes: GH_TEST_PG_URL is not set: skipped\n");
 		return 77;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return cmocka_run_group_tests(tests, setup, teardown);
+	rc = cmocka_run_group_tests_name("nodes", tests, setup, teardown);
+	return rc | cmocka_run_group_tests_name("nodes-quota", quota,
+						 setup_quota, teardown);
 }
