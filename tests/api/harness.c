@@ -798,3 +798,18 @@ gh_ports_open(struct gh_server *s)
 {
 	return port_open(s->pub_port) && port_open(s->staff_port);
 }
+
+/* Issue 16 NODES: several nodes on one desk (see harness.h). */
+
+void
+gh_serve_dir(struct gh_server *s, const char *dir, const char *log)
+{
+	const char *bin = getenv("GH_BIN");
+
+	memset(s, 0, sizeof(s[0]));
+	assert_non_null(bin);
+	snprintf(s->bin, sizeof(s->bin), "%s", bin);
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	snprintf(s->log, sizeof(s->log), "%s", log);
+	serve(s);
+}

@@ -155,3 +155,15 @@ void gh_start_env(struct gh_server *s, const char *extra_conf,
 		  const char *const *env);
 /* 1 when both listeners of s accept a TCP connection now, else 0. */
 int gh_ports_open(struct gh_server *s);
+
+/* Issue 16 NODES: several nodes on one desk. */
+
+/*
+ * Serves the initialised data directory dir as one more node: s gets
+ * GH_BIN, dir and its own log file log, and `serve` runs on new free
+ * ports (public, staff, management) until they accept, as gh_start's.
+ * Several servers may share one dir (its config, keys and database, as
+ * the nodes of a deployment share them); gh_stop and gh_restart work on
+ * each.
+ */
+void gh_serve_dir(struct gh_server *s, const char *dir, const char *log);

@@ -905,13 +905,31 @@ test_pg_opens_complete(void **state)
 	store_close(s);
 }
 
-/* Two transactions that read and write the same row at once. */
+/*
+ * A write of the row a transaction read, committed by another session
+ * between the transaction's read and its write. Transactions of the
+ * store run one at a time (pg/conn.c, pg_begin), so the other writer is
+ * a statement outside them, in autocommit, as an operator's or another
+ * program's would be.
+ */
 struct race {
-	struct store *s;
-	pthread_barrier_t *both_read;
 	int attempts;
-	int rc;
 };
+
+/* The other session's write: one more failure on the key. */
+static void
+race_interfere(void)
+{
+	PGconn *db = PQconnectdb(url);
+	PGresult *res = NULL;
+
+	assert_int_equal(PQstatus(db), CONNECTION_OK);
+	res = PQexec(db, "UPDATE throttle SET failures = failures + 1 "
+			 "WHERE key = 'race:key'");
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(db);
+}
 
 static int
 race_body(struct store_conn *c, void *cls)
@@ -922,56 +940,105 @@ race_body(struct store_conn *c, void *cls)
 
 	if (rc < 0)
 		return rc;
-	/* The first attempts of both read the same count before either
-	 * writes: one of them cannot serialize and is run again. */
+	/* The first attempt read the count; the other write lands before
+	 * this one: it cannot serialize and is run again. */
 	if (r->attempts++ == 0)
-		pthread_barrier_wait(r->both_read);
+		race_interfere();
 	t.failures++;
 	return c->ops->throttle_put(c, &t);
 }
 
-static void *
-race_thread(void *arg)
-{
-	struct race *r = arg;
-	struct store_conn *c = store_acquire(r->s);
-
-	r->rc = store_transact(c, race_body, r);
-	store_release(r->s, c);
-	return NULL;
-}
-
-/* A serialization conflict between two connections: store_transact runs
- * the loser again and both increments land exactly once. */
+/* A serialization conflict (40001): store_transact runs the loser again
+ * and both increments land exactly once. */
 static void
 test_pg_serialization_retry(void **state)
 {
 	struct store *s = open_store();
 	struct store_conn *c = store_acquire(s);
 	struct throttle_rec t = {"race:key", 10, 0, 0};
-	pthread_barrier_t b;
-	struct race r1 = {s, &b, 0, 1}, r2 = {s, &b, 0, 1};
-	pthread_t t1, t2;
+	struct race r = {0};
 
 	(void)state;
 	assert_int_equal(c->ops->throttle_put(c, &t), 0);
-	store_release(s, c);
-	pthread_barrier_init(&b, NULL, 2);
-	assert_int_equal(pthread_create(&t1, NULL, race_thread, &r1), 0);
-	assert_int_equal(pthread_create(&t2, NULL, race_thread, &r2), 0);
-	pthread_join(t1, NULL);
-	pthread_join(t2, NULL);
-	pthread_barrier_destroy(&b);
-	assert_int_equal(r1.rc, 0);
-	assert_int_equal(r2.rc, 0);
-	/* One ran once, the other at least twice. */
-	assert_true(r1.attempts + r2.attempts >= 3);
-	c = store_acquire(s);
+	assert_int_equal(store_transact(c, race_body, &r), 0);
+	/* Run twice: the first attempt failed at its write. */
+	assert_int_equal(r.attempts, 2);
 	assert_int_equal(c->ops->throttle_get(c, "race:key", &t), 0);
 	assert_int_equal(t.failures, 12);
 	assert_int_equal(c->ops->throttle_clear(c, "race:key"), 0);
 	store_release(s, c);
 	store_close(s);
+}
+
+/* Store transactions on two connections of two nodes go one at a time:
+ * the second BEGIN waits for the first to end (pg_begin's lock), so the
+ * second reads what the first wrote, and neither has to run again. */
+struct serial {
+	struct store *s;
+	pthread_barrier_t *started;
+	int attempts;
+	int rc;
+};
+
+static int
+serial_body(struct store_conn *c, void *cls)
+{
+	struct serial *x = cls;
+	struct throttle_rec t;
+	int rc = c->ops->throttle_get(c, "serial:key", &t);
+
+	if (rc < 0)
+		return rc;
+	if (x->attempts++ == 0 && x->started != NULL) {
+		/* The other thread begins now and must wait for this one. */
+		pthread_barrier_wait(x->started);
+		usleep(200000);
+	}
+	t.failures++;
+	return c->ops->throttle_put(c, &t);
+}
+
+static void *
+serial_thread(void *arg)
+{
+	struct serial *x = arg;
+	struct store_conn *c = store_acquire(x->s);
+
+	x->rc = store_transact(c, serial_body, x);
+	store_release(x->s, c);
+	return NULL;
+}
+
+static void
+test_pg_transactions_one_at_a_time(void **state)
+{
+	struct store *s1 = open_store(), *s2 = open_store();
+	struct store_conn *c = store_acquire(s1);
+	struct throttle_rec t = {"serial:key", 10, 0, 0};
+	pthread_barrier_t b;
+	struct serial first = {s1, &b, 0, 1}, second = {s2, NULL, 0, 1};
+	pthread_t t1;
+
+	(void)state;
+	assert_int_equal(c->ops->throttle_put(c, &t), 0);
+	store_release(s1, c);
+	pthread_barrier_init(&b, NULL, 2);
+	assert_int_equal(pthread_create(&t1, NULL, serial_thread, &first), 0);
+	pthread_barrier_wait(&b);
+	serial_thread(&second);
+	pthread_join(t1, NULL);
+	pthread_barrier_destroy(&b);
+	assert_int_equal(first.rc, 0);
+	assert_int_equal(second.rc, 0);
+	assert_int_equal(first.attempts, 1);
+	assert_int_equal(second.attempts, 1);
+	c = store_acquire(s1);
+	assert_int_equal(c->ops->throttle_get(c, "serial:key", &t), 0);
+	assert_int_equal(t.failures, 12);
+	assert_int_equal(c->ops->throttle_clear(c, "serial:key"), 0);
+	store_release(s1, c);
+	store_close(s2);
+	store_close(s1);
 }
 
 /* Ends every other session of the test database from a connection of
@@ -1257,6 +1324,7 @@ run_pg(void)
 		cmocka_unit_test(test_customers_and_totp),
 		cmocka_unit_test(test_session_delete),
 		cmocka_unit_test(test_pg_serialization_retry),
+		cmocka_unit_test(test_pg_transactions_one_at_a_time),
 		cmocka_unit_test(test_pg_reconnect),
 		cmocka_unit_test(test_pg_password_file),
 		cmocka_unit_test(test_pg_migrate_race),

@@ -5,9 +5,11 @@
  * verification are core/audit.c's; here rows are only appended and read,
  * one at a time or in pages by seq (and checkpoints by id).
  *
- * seq is given by the schema's trigger (migration 001: the one-row
- * counter audit_head), dense and in commit order; two nodes appending at
- * once conflict (SQLSTATE 40001) and store_transact retries the loser.
+ * seq is given by the schema's trigger (migration 001: max(seq) + 1
+ * under an advisory lock), dense and in commit order. Store transactions
+ * take their write lock before their snapshot (conn.c, pg_begin), so two
+ * nodes appending at once append one after the other; an append outside
+ * them (autocommit) sees the last commit once it has the trigger's lock.
  *
  * Invariant: nothing here updates or deletes an audit row.
  */

@@ -426,6 +426,26 @@ pg_open(const char *path, struct store_conn **out)
 	return pg_open_with(path, &pg_ops, out);
 }
 
+/*
+ * A write transaction: SERIALIZABLE, and one at a time on the whole
+ * database, as SQLite's BEGIN IMMEDIATE. Nearly every transaction appends
+ * to the audit log, whose rows are numbered in commit order under the
+ * trigger's lock (migration 001); a transaction whose snapshot predates
+ * the last append's commit fails there (40001). With several nodes
+ * writing, such transactions failed more often than the retry runner
+ * tries (store.contention, 503: test_nodes.c, test_audit_one_tree). So
+ * the lock is taken first, by LOCK TABLE, which takes no snapshot: the
+ * snapshot is taken after the previous writer committed. SHARE ROW
+ * EXCLUSIVE conflicts with itself, not with reads. The table locked is
+ * audit_checkpoints: small, written only in these transactions, so
+ * (unlike audit, which grows with every request) autovacuum seldom holds
+ * it. A lock not had within 10 s is 55P03, retried like contention.
+ */
+#define PG_BEGIN_WRITE                                                       \
+	"BEGIN ISOLATION LEVEL SERIALIZABLE; "                               \
+	"SET LOCAL lock_timeout = '10s'; "                                   \
+	"LOCK TABLE audit_checkpoints IN SHARE ROW EXCLUSIVE MODE"
+
 int
 pg_begin(struct store_conn *c)
 {
@@ -433,9 +453,11 @@ pg_begin(struct store_conn *c)
 	int rc;
 
 	snapshot_end(q);
-	rc = pg_script(q, "BEGIN ISOLATION LEVEL SERIALIZABLE");
+	rc = pg_script(q, PG_BEGIN_WRITE);
 	if (rc == 0)
 		q->in_tx = 1;
+	else if (PQtransactionStatus(q->db) == PQTRANS_INERROR)
+		PQclear(PQexec(q->db, "ROLLBACK"));
 	return rc;
 }
 
