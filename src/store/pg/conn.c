@@ -446,19 +446,32 @@ pg_open(const char *path, struct store_conn **out)
 	"SET LOCAL lock_timeout = '10s'; "                                   \
 	"LOCK TABLE audit_checkpoints IN SHARE ROW EXCLUSIVE MODE"
 
-int
-pg_begin(struct store_conn *c)
+/* A transaction begun with sql (PG_BEGIN_WRITE, or a plain BEGIN). */
+static int
+begin_with(struct store_conn *c, const char *sql)
 {
 	struct pg_conn *q = pg_conn_of(c);
 	int rc;
 
 	snapshot_end(q);
-	rc = pg_script(q, PG_BEGIN_WRITE);
+	rc = pg_script(q, sql);
 	if (rc == 0)
 		q->in_tx = 1;
 	else if (PQtransactionStatus(q->db) == PQTRANS_INERROR)
 		PQclear(PQexec(q->db, "ROLLBACK"));
 	return rc;
+}
+
+int
+pg_begin(struct store_conn *c)
+{
+	return begin_with(c, PG_BEGIN_WRITE);
+}
+
+int
+pg_begin_empty(struct store_conn *c)
+{
+	return begin_with(c, "BEGIN ISOLATION LEVEL SERIALIZABLE");
 }
 
 int

@@ -498,7 +498,7 @@ target_open(struct copy_ctx *x, const char *url)
 		return -GH_INTERNAL;
 	}
 	x->pq = pg_conn_of(x->dst)->db;
-	if (pg_begin(x->dst) < 0) {
+	if (pg_begin_empty(x->dst) < 0) {
 		snprintf(x->err, x->errsz, "no transaction can start on the "
 					   "PostgreSQL database");
 		return -GH_INTERNAL;

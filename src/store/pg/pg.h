@@ -103,6 +103,9 @@ struct pg_row {
 int pg_begin(struct store_conn *c);
 int pg_commit(struct store_conn *c);
 int pg_rollback(struct store_conn *c);
+/* A transaction without pg_begin's write lock, for a database that has
+ * no schema yet (store copy migrates an empty one in its transaction). */
+int pg_begin_empty(struct store_conn *c);
 
 /* ops.c: the operations table. */
 extern const struct store_ops pg_ops;
