@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -189,7 +188,6 @@ gh_start(struct gh_server *s, const char *extra_conf)
 {
 	char tmpl[] = "/tmp/gh-api-XXXXXX";
 	const char *bin = getenv("GH_BIN");
-	const char *init_args[] = {"init", NULL};
 
 	memset(s, 0, sizeof(s[0]));
 	assert_non_null(bin);
@@ -197,7 +195,7 @@ gh_start(struct gh_server *s, const char *extra_conf)
 	assert_non_null(mkdtemp(tmpl));
 	snprintf(s->dir, sizeof(s->dir), "%s/var", tmpl);
 	snprintf(s->log, sizeof(s->log), "%s/server.log", tmpl);
-	assert_int_equal(gh_cli(s, NULL, NULL, init_args), 0);
+	gh_db_init(s);
 	append_conf(s, extra_conf);
 	serve(s);
 }
@@ -505,42 +503,6 @@ gh_login(struct gh_server *s, struct gh_client *c, struct gh_user *u)
 	return st;
 }
 
-static sqlite3 *
-db_open(struct gh_server *s)
-{
-	char path[400];
-	sqlite3 *db = NULL;
-
-	snprintf(path, sizeof(path), "%s/gatehouse.db", s->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
-int64_t
-gh_db_count(struct gh_server *s, const char *sql)
-{
-	sqlite3 *db = db_open(s);
-	sqlite3_stmt *st = NULL;
-	int64_t n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
-}
-
-void
-gh_db_exec(struct gh_server *s, const char *sql)
-{
-	sqlite3 *db = db_open(s);
-
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
 int
 gh_log_contains(struct gh_server *s, const char *needle)
 {
@@ -568,35 +530,6 @@ gh_log_wait(struct gh_server *s, const char *needle, int wait_ms)
 			return 0;
 		usleep(20 * 1000);
 	}
-}
-
-int64_t
-gh_audit_count(struct gh_server *s, const char *action, const char *outcome)
-{
-	if (outcome == NULL)
-		return gh_db_countf(s,
-				    "SELECT COUNT(*) FROM audit WHERE record "
-				    "LIKE '%%\"action\":\"%s\"%%'",
-				    action);
-	return gh_db_countf(s,
-			    "SELECT COUNT(*) FROM audit WHERE record LIKE "
-			    "'%%\"action\":\"%s\"%%' AND record LIKE "
-			    "'%%\"outcome\":\"%s\"%%'",
-			    action, outcome);
-}
-
-int64_t
-gh_db_countf(struct gh_server *s, const char *fmt, ...)
-{
-	char sql[4096];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	assert_true(n > 0 && (size_t)n < sizeof(sql));
-	return gh_db_count(s, sql);
 }
 
 int
@@ -759,7 +692,6 @@ gh_start_env(struct gh_server *s, const char *extra_conf,
 {
 	char tmpl[] = "/tmp/gh-api-XXXXXX";
 	const char *bin = getenv("GH_BIN");
-	const char *init_args[] = {"init", NULL};
 	char listen[64], staff[64];
 
 	memset(s, 0, sizeof(s[0]));
@@ -768,7 +700,7 @@ gh_start_env(struct gh_server *s, const char *extra_conf,
 	assert_non_null(mkdtemp(tmpl));
 	snprintf(s->dir, sizeof(s->dir), "%s/var", tmpl);
 	snprintf(s->log, sizeof(s->log), "%s/server.log", tmpl);
-	assert_int_equal(gh_cli(s, NULL, NULL, init_args), 0);
+	gh_db_init(s);
 	append_conf(s, extra_conf);
 	s->pub_port = free_port();
 	do

@@ -265,6 +265,9 @@ test_backup_restore_verify(void **state)
 	char path[400], *out = NULL;
 
 	(void)state;
+	gh_db_sqlite_only("gatehouse backup and restore copy a SQLite "
+			  "database file; a PostgreSQL store is backed up "
+			  "with pg_dump (docs/operations.md)");
 	make_desk(&c);
 	backup_while_writing(&c);
 	gh_client_free(&c);
@@ -302,6 +305,9 @@ test_restore_without_its_keys(void **state)
 	char a[400], b[400];
 
 	(void)state;
+	gh_db_sqlite_only("gatehouse backup and restore copy a SQLite "
+			  "database file; a PostgreSQL store is backed up "
+			  "with pg_dump (docs/operations.md)");
 	assert_true(backup_file[0] != '\0');
 	/* An empty directory that exists is as good as none. */
 	other_dir(&n, "keyless");
@@ -415,6 +421,9 @@ test_restore_refusals(void **state)
 	FILE *f;
 
 	(void)state;
+	gh_db_sqlite_only("gatehouse backup and restore copy a SQLite "
+			  "database file; a PostgreSQL store is backed up "
+			  "with pg_dump (docs/operations.md)");
 	assert_true(backup_file[0] != '\0');
 	other_dir(&n, "busy");
 	assert_int_equal(mkdir(n.dir, 0700), 0);
