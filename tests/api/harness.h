@@ -218,3 +218,7 @@ void gh_db_pg_dump(struct gh_server *s, const char *path);
 /* The SQL expression for the current Unix time (seconds) on the store of
  * s: SQLite's strftime('%s','now'), PostgreSQL's extract(epoch ...). */
 const char *gh_db_now(const struct gh_server *s);
+/* 1 while a process holds the store open: SQLite's -wal or -shm file is
+ * there; on PostgreSQL a session is connected to the database (waits up
+ * to 3 s for sessions of a stopped process to go). */
+int gh_db_in_use(struct gh_server *s);

@@ -48,6 +48,14 @@ pg_url(const char *db, char *out, size_t outsz)
 		    outsz);
 }
 
+/* Drops the server's notices ("does not exist, skipping"). */
+static void
+quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 /* Runs sql on the cluster's maintenance database once: 0, -1 on an
  * error, 1 when the connection was lost or never made. */
 static int
@@ -61,6 +69,7 @@ admin_once(const char *sql)
 	pg_url("postgres", url, sizeof(url));
 	db = PQconnectdb(url);
 	if (PQstatus(db) == CONNECTION_OK) {
+		PQsetNoticeProcessor(db, quiet, NULL);
 		r = PQexec(db, sql);
 		if (PQresultStatus(r) == PGRES_COMMAND_OK)
 			rc = 0;
@@ -619,4 +628,46 @@ gh_db_now(const struct gh_server *s)
 {
 	return s->pg_db[0] != '\0' ? "CAST(extract(epoch FROM now()) AS bigint)"
 				   : "strftime('%s','now')";
+}
+
+/* Sessions connected to database name, counted from the maintenance
+ * database. */
+static int64_t
+pg_sessions(const char *name)
+{
+	char url[600], sql[200];
+	PGconn *db;
+	PGresult *r;
+	int64_t n;
+
+	pg_url("postgres", url, sizeof(url));
+	db = PQconnectdb(url);
+	if (PQstatus(db) != CONNECTION_OK)
+		pg_fail(db, NULL, "postgres");
+	snprintf(sql, sizeof(sql),
+		 "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '%s'",
+		 name);
+	r = pg_query(db, sql);
+	n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(db);
+	return n;
+}
+
+int
+gh_db_in_use(struct gh_server *s)
+{
+	char a[400], b[400];
+
+	if (s->pg_db[0] == '\0') {
+		snprintf(a, sizeof(a), "%s/gatehouse.db-wal", s->dir);
+		snprintf(b, sizeof(b), "%s/gatehouse.db-shm", s->dir);
+		return access(a, F_OK) == 0 || access(b, F_OK) == 0;
+	}
+	for (int i = 0; i < 30; i++) {
+		if (pg_sessions(s->pg_db) == 0)
+			return 0;
+		usleep(100000);
+	}
+	return 1;
 }

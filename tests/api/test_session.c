@@ -17,7 +17,6 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
@@ -1301,35 +1300,29 @@ test_customer_logout_and_csrf(void **state)
 static void
 flip_seed_bit(int64_t id)
 {
-	char path[400];
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
+	char sql[100], *hx;
 	unsigned char buf[256];
-	int n;
+	size_t n;
 
-	snprintf(path, sizeof(path), "%s/gatehouse.db", srv.dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT totp_seed FROM customers "
-						"WHERE id = ?",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_int64(st, 1, id);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	n = sqlite3_column_bytes(st, 0);
-	assert_true(n > 0 && n <= (int)sizeof(buf));
-	memcpy(buf, sqlite3_column_blob(st, 0), (size_t)n);
-	sqlite3_finalize(st);
+	snprintf(sql, sizeof(sql),
+		 "SELECT totp_seed FROM customers WHERE id = %lld",
+		 (long long)id);
+	hx = gh_db_text(&srv, sql);
+	assert_non_null(hx);
+	n = strlen(hx) / 2;
+	assert_true(n > 0 && n <= sizeof(buf));
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = 0;
+
+		assert_int_equal(sscanf(hx + 2 * i, "%2x", &v), 1);
+		buf[i] = (unsigned char)v;
+	}
+	free(hx);
 	buf[n / 2] ^= 0x01;
-	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE customers SET "
-						"totp_seed = ? WHERE id = ?",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_blob(st, 1, buf, n, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, id);
-	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_int_equal(gh_db_run(&srv, "UPDATE customers SET totp_seed = $1 "
+					 "WHERE id = $2",
+				   "bi", buf, n, id),
+			 1);
 }
 
 /* ASVS 11.3.3: the seed is authenticated encryption bound to its account:
