@@ -119,13 +119,34 @@ gh_cli(struct gh_server *s, const char *stdin_text, char **out,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+/* The number of lines of the server log that hold needle. */
+static int
+log_count(struct gh_server *s, const char *needle)
+{
+	FILE *f = fopen(s->log, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (getline(&line, &cap, f) > 0)
+		n += strstr(line, needle) != NULL;
+	free(line);
+	fclose(f);
+	return n;
+}
+
 /* Starts `serve` on the initialised s->dir on two new free ports (and
  * the management listener on a third, so that instances side by side
- * never meet on its default port) and waits until all accept. */
-static void
-serve(struct gh_server *s)
+ * never meet on its default port) and waits until all accept: 0, or 1
+ * when it exited because a port was taken between free_port and its
+ * bind (another test's client can get it as its own local port). */
+static int
+serve_once(struct gh_server *s)
 {
 	char listen[64], staff[64], manage[64];
+	int refused = log_count(s, "cannot listen on");
 
 	s->pub_port = free_port();
 	do
@@ -160,12 +181,27 @@ serve(struct gh_server *s)
 
 		if (port_open(s->pub_port) && port_open(s->staff_port) &&
 		    port_open(s->manage_port))
-			return;
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid)
+			return 0;
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			if (log_count(s, "cannot listen on") > refused)
+				return 1;
 			fail_msg("gatehouse serve exited at start; see %s", s->log);
+		}
 		usleep(50000);
 	}
 	fail_msg("gatehouse serve did not start; see %s", s->log);
+	return -1;
+}
+
+/* serve_once, on other ports when one was taken (three tries). */
+static void
+serve(struct gh_server *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (serve_once(s) == 0)
+			return;
+	fail_msg("gatehouse serve found its ports taken three times; see %s",
+		 s->log);
 }
 
 static void

@@ -207,9 +207,8 @@ void gh_db_clone(const struct gh_server *from, struct gh_server *to);
  * back (0): the SQLite file renamed; on PostgreSQL the database closed to
  * new connections and the server's ones ended. */
 void gh_db_take_away(struct gh_server *s, int away);
-/* Opens a transaction that holds the store's write lock (SQLite's
- * BEGIN IMMEDIATE; on PostgreSQL an exclusive lock of schema_migrations,
- * which the readiness check reads) until gh_db_unlock. */
+/* SQLite only: opens a transaction that holds the store's write lock
+ * (BEGIN IMMEDIATE) until gh_db_unlock. */
 void *gh_db_lock(struct gh_server *s);
 void gh_db_unlock(void *lock);
 /* PostgreSQL only: `pg_dump --data-only` of the server's database into

@@ -570,7 +570,6 @@ gh_db_take_away(struct gh_server *s, int away)
 /* gh_db_lock's handle. */
 struct db_lock {
 	sqlite3 *sq;
-	PGconn *pg;
 };
 
 void *
@@ -579,12 +578,7 @@ gh_db_lock(struct gh_server *s)
 	struct db_lock *l = calloc(1, sizeof(*l));
 
 	assert_non_null(l);
-	if (s->pg_db[0] != '\0') {
-		l->pg = pg_open(s);
-		PQclear(pg_query(l->pg, "BEGIN; LOCK TABLE schema_migrations "
-					"IN ACCESS EXCLUSIVE MODE"));
-		return l;
-	}
+	assert_true(s->pg_db[0] == '\0');
 	l->sq = sq_open(s);
 	sqlite3_busy_timeout(l->sq, 10000);
 	assert_int_equal(sqlite3_exec(l->sq, "BEGIN IMMEDIATE", NULL, NULL,
@@ -598,15 +592,9 @@ gh_db_unlock(void *lock)
 {
 	struct db_lock *l = lock;
 
-	if (l->pg != NULL) {
-		PQclear(pg_query(l->pg, "ROLLBACK"));
-		PQfinish(l->pg);
-	} else {
-		assert_int_equal(sqlite3_exec(l->sq, "ROLLBACK", NULL, NULL,
-					      NULL),
-				 SQLITE_OK);
-		sqlite3_close(l->sq);
-	}
+	assert_int_equal(sqlite3_exec(l->sq, "ROLLBACK", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(l->sq);
 	free(l);
 }
 
