@@ -121,9 +121,8 @@ drop_made(void)
 static void
 create_db(const char *name, const char *template_db)
 {
-	char sql[200];
-
 	static int registered;
+	char sql[200];
 	size_t i = 0;
 
 	if (!registered)
@@ -614,7 +613,8 @@ gh_db_pg_dump(struct gh_server *s, const char *path)
 const char *
 gh_db_now(const struct gh_server *s)
 {
-	return s->pg_db[0] != '\0' ? "CAST(extract(epoch FROM now()) AS bigint)"
+	return s->pg_db[0] != '\0' ? "CAST(floor(extract(epoch FROM now())) AS "
+				      "bigint)"
 				   : "strftime('%s','now')";
 }
 

@@ -525,7 +525,7 @@ migrate_step(struct store_conn *c, int64_t *current,
 		rc = pg_exec(c,
 			     "INSERT INTO schema_migrations (version, "
 			     "applied_at) VALUES ($1, "
-			     "extract(epoch FROM now())::bigint)",
+			     "floor(extract(epoch FROM now()))::bigint)",
 			     "i", (int64_t)strtol(m->name, NULL, 10));
 	if (rc == 0)
 		rc = pg_commit(c);
