@@ -22,6 +22,9 @@ struct gh_server {
 	int staff_port;
 	pid_t pid;
 	int manage_port; /* the management listener (plain HTTP) */
+	/* With GH_TEST_PG_URL (issue 16): the PostgreSQL database the
+	 * server runs on, made for it by gh_start; "" on SQLite. */
+	char pg_db[64];
 };
 
 struct gh_user {
@@ -104,7 +107,9 @@ int gh_cookie_token(struct gh_client *c, char *out, size_t outsz);
  * on 201 the client holds the cookie and CSRF token. */
 long gh_login(struct gh_server *s, struct gh_client *c, struct gh_user *u);
 
-/* Counts rows of the instance's database matching sql (SELECT COUNT). */
+/* Counts rows of the instance's database matching sql (SELECT COUNT):
+ * the first column of the first row (NULL counts 0, a boolean 0 or 1),
+ * or -1 without a row. On SQLite or PostgreSQL (see gh_db_init). */
 int64_t gh_db_count(struct gh_server *s, const char *sql);
 /* gh_db_count with the SQL built printf-style (test-controlled values
  * only). */
@@ -113,7 +118,7 @@ int64_t gh_db_countf(struct gh_server *s, const char *fmt, ...)
 /* The number of audit records of action (and, unless NULL, outcome). */
 int64_t gh_audit_count(struct gh_server *s, const char *action,
 		       const char *outcome);
-/* Runs one SQL statement on the instance's database. */
+/* Runs SQL statements (';'-separated) on the instance's database. */
 void gh_db_exec(struct gh_server *s, const char *sql);
 /* Waits up to wait_s seconds for an .eml file in the outbox addressed to
  * `to` (its "To:" line) and containing needle; its text goes to *text
@@ -167,3 +172,63 @@ int gh_ports_open(struct gh_server *s);
  * each.
  */
 void gh_serve_dir(struct gh_server *s, const char *dir, const char *log);
+/* Issue 16: the API tests on PostgreSQL (tests/api/harness_db.c). */
+
+/*
+ * Runs `gatehouse init` on s->dir. By default the store is the SQLite
+ * file DIR/gatehouse.db. With GH_TEST_API_PG=1 (the suite api_pg sets it)
+ * a FRESH database gh_api_PID_N is created on the cluster GH_TEST_PG_URL
+ * reaches (a libpq URL, e.g. "postgresql://" and the PG* environment) and
+ * init gets `--store` with its URL, so the server runs on PostgreSQL; the
+ * database outlives gh_stop (tests read the store and run the CLI on a
+ * stopped server) and is dropped when the test program exits.
+ */
+void gh_db_init(struct gh_server *s);
+/* 1 when the API tests run on PostgreSQL (GH_TEST_API_PG=1); fails the
+ * test when that is asked for without GH_TEST_PG_URL. */
+int gh_db_pg(void);
+/* On PostgreSQL: prints why the calling test case does not run there and
+ * skips it (cmocka's skip(): it returns no more). On SQLite: nothing. For
+ * the few cases that are SQLite's by nature (its file, its lock). */
+void gh_db_sqlite_only(const char *why);
+/* The first column of the first row of sql as text (malloc'd; NULL
+ * without a row or for NULL). A bytea/BLOB comes back as lowercase hex. */
+char *gh_db_text(struct gh_server *s, const char *sql);
+/*
+ * Runs one statement with parameters $1, $2, ... (in order of first use)
+ * and returns the number of rows it changed. types has one letter per
+ * parameter: 't' a const char * (text), 'b' a const unsigned char * and
+ * a size_t (a BLOB / bytea), 'i' an int64_t.
+ */
+int64_t gh_db_run(struct gh_server *s, const char *sql, const char *types,
+		  ...);
+/* Drops the triggers that keep the audit tables append-only (and on
+ * PostgreSQL the CHECK that keeps seq positive), as an attacker with
+ * write access to the store would. */
+void gh_db_drop_audit_guards(struct gh_server *s);
+/* Saves a copy of the stopped server's store (its file, or a database
+ * made from it as a template), and puts it back over the store. */
+void gh_db_save(struct gh_server *s);
+void gh_db_restore(struct gh_server *s);
+/* Copies the stopped server from's data directory to to->dir (set by the
+ * caller, with to->log) and its store with it: on PostgreSQL a new
+ * database made from from's as a template, named in to's config. */
+void gh_db_clone(const struct gh_server *from, struct gh_server *to);
+/* Takes the store away from the running server (away = 1) and gives it
+ * back (0): the SQLite file renamed; on PostgreSQL the database closed to
+ * new connections and the server's ones ended. */
+void gh_db_take_away(struct gh_server *s, int away);
+/* SQLite only: opens a transaction that holds the store's write lock
+ * (BEGIN IMMEDIATE) until gh_db_unlock. */
+void *gh_db_lock(struct gh_server *s);
+void gh_db_unlock(void *lock);
+/* PostgreSQL only: `pg_dump --data-only` of the server's database into
+ * path (what lies at rest there, bytea as hex). */
+void gh_db_pg_dump(struct gh_server *s, const char *path);
+/* The SQL expression for the current Unix time (seconds) on the store of
+ * s: SQLite's strftime('%s','now'), PostgreSQL's extract(epoch ...). */
+const char *gh_db_now(const struct gh_server *s);
+/* 1 while a process holds the store open: SQLite's -wal or -shm file is
+ * there; on PostgreSQL a session is connected to the database (waits up
+ * to 3 s for sessions of a stopped process to go). */
+int gh_db_in_use(struct gh_server *s);

@@ -22,7 +22,6 @@
  * system), 16.3.1 (authentication events), 16.3.2 (failed authorization).
  */
 #include <setjmp.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,65 +110,51 @@ teardown(void **state)
 	return 0;
 }
 
-static sqlite3 *
-open_db(const char *dir)
-{
-	char path[400];
-	sqlite3 *db = NULL;
-
-	snprintf(path, sizeof(path), "%s/gatehouse.db", dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
+/* The number sql (with %lld for arg) selects from s's store. */
 static int64_t
-db_int(sqlite3 *db, const char *sql, int64_t arg)
+db_int(struct gh_server *s, const char *sql, int64_t arg)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
+	char buf[600];
+	const char *at = strstr(sql, "?");
 
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_bind_parameter_count(st) > 0)
-		sqlite3_bind_int64(st, 1, arg);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	if (at == NULL)
+		return gh_db_count(s, sql);
+	snprintf(buf, sizeof(buf), "%.*s%lld%s", (int)(at - sql), sql,
+		 (long long)arg, at + 1);
+	return gh_db_count(s, buf);
 }
 
-/* The line `audit export` must write for record seq of db, built from
- * the stored row: the record text spliced in as stored. */
+/* The line `audit export` must write for record seq of the server's
+ * store, built from the stored row: the record text spliced in as
+ * stored. */
 static char *
-expected_line(sqlite3 *db, int64_t seq)
+expected_line(int64_t seq)
 {
-	sqlite3_stmt *st = NULL;
-	const unsigned char *leaf;
 	unsigned char h[32];
-	char hex[65], *line;
-	const char *rec;
+	char hex[65], sql[100], *line, *rec, *leaf;
 	size_t n;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT record, leaf_hash FROM "
-						"audit WHERE seq = ?",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_int64(st, 1, seq);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	rec = (const char *)sqlite3_column_text(st, 0);
-	leaf = sqlite3_column_blob(st, 1);
-	assert_int_equal(sqlite3_column_bytes(st, 1), 32);
+	snprintf(sql, sizeof(sql), "SELECT record FROM audit WHERE seq = %lld",
+		 (long long)seq);
+	rec = gh_db_text(&srv, sql);
+	assert_non_null(rec);
+	snprintf(sql, sizeof(sql),
+		 "SELECT leaf_hash FROM audit WHERE seq = %lld", (long long)seq);
+	leaf = gh_db_text(&srv, sql);
+	assert_non_null(leaf);
+	assert_int_equal(strlen(leaf), 64);
 	/* The server's own record: its leaf is its hash. */
 	merkle_leaf_hash(rec, strlen(rec), h);
-	assert_memory_equal(h, leaf, 32);
 	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", leaf[i]);
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	assert_string_equal(hex, leaf);
 	n = strlen(rec) + 160;
 	line = malloc(n);
 	assert_non_null(line);
 	snprintf(line, n, "{\"seq\":%lld,\"leaf_hash\":\"%s\",\"record\":%s}",
-		 (long long)seq, hex, rec);
-	sqlite3_finalize(st);
+		 (long long)seq, leaf, rec);
+	free(rec);
+	free(leaf);
 	return line;
 }
 
@@ -179,12 +164,11 @@ expected_line(sqlite3 *db, int64_t seq)
 static void
 check_export(const char *out, int64_t since, int64_t last)
 {
-	sqlite3 *db = open_db(srv.dir);
 	const char *line = out;
 
 	for (int64_t seq = since + 1; seq <= last; seq++) {
 		const char *nl = strchr(line, '\n');
-		char *want = expected_line(db, seq);
+		char *want = expected_line(seq);
 		json_t *j;
 
 		assert_non_null(nl);
@@ -203,7 +187,6 @@ check_export(const char *out, int64_t since, int64_t last)
 		line = nl + 1;
 	}
 	assert_string_equal(line, "");
-	sqlite3_close(db);
 }
 
 /* Exported lines whose record has this action and outcome. */
@@ -323,44 +306,32 @@ test_export_usage(void **state)
 /* A copy of the stopped server's data directory to tamper with. */
 struct copy {
 	struct gh_server s;
-	sqlite3 *db;
 };
 
 static void
 copy_open(struct copy *c, const char *name)
 {
-	char cmd[900];
-
 	c->s = srv;
 	c->s.pid = 0;
 	assert_true(strlen(srv.dir) + strlen(name) + 2 <= sizeof(c->s.dir));
 	snprintf(c->s.dir, sizeof(c->s.dir), "%.200s-%.40s", srv.dir, name);
 	snprintf(c->s.log, sizeof(c->s.log), "%.250s.log", c->s.dir);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", c->s.dir,
-		 srv.dir, c->s.dir);
-	assert_int_equal(system(cmd), 0);
-	c->db = open_db(c->s.dir);
-	/* The attacker with write access to the file drops the triggers
+	gh_db_clone(&srv, &c->s);
+	/* The attacker with write access to the store drops the triggers
 	 * that keep the audit table append-only. */
-	assert_int_equal(sqlite3_exec(c->db,
-				      "DROP TRIGGER audit_no_update; "
-				      "DROP TRIGGER audit_no_delete",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	gh_db_drop_audit_guards(&c->s);
 }
 
+/* Runs sql (with $1 for seq when it has one) on the copy: it changes a
+ * row at least. */
 static void
 tamper(struct copy *c, const char *sql, int64_t seq)
 {
-	sqlite3_stmt *st = NULL;
+	int64_t n = strstr(sql, "$1") != NULL
+			    ? gh_db_run(&c->s, sql, "i", seq)
+			    : gh_db_run(&c->s, sql, "");
 
-	assert_int_equal(sqlite3_prepare_v2(c->db, sql, -1, &st, NULL),
-			 SQLITE_OK);
-	if (sqlite3_bind_parameter_count(st) > 0)
-		sqlite3_bind_int64(st, 1, seq);
-	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-	assert_true(sqlite3_changes(c->db) >= 1);
-	sqlite3_finalize(st);
+	assert_true(n >= 1);
 }
 
 /* Runs verify on the copy: exit 1, the report names what it must (want
@@ -376,7 +347,6 @@ expect_caught(struct copy *c, const char *want, int64_t record,
 	char *out = NULL;
 	json_t *j;
 
-	sqlite3_close(c->db);
 	assert_int_equal(gh_cli(&c->s, NULL, &out, args), 1);
 	j = json_loads(out, 0, NULL);
 	assert_non_null(j);
@@ -403,10 +373,10 @@ expect_caught(struct copy *c, const char *want, int64_t record,
 static int64_t
 first_covering(struct copy *c, int64_t seq, int64_t *prev)
 {
-	*prev = db_int(c->db, "SELECT COALESCE(MAX(tree_size), 0) FROM "
+	*prev = db_int(&c->s, "SELECT COALESCE(MAX(tree_size), 0) FROM "
 			      "audit_checkpoints WHERE tree_size < ?",
 		       seq);
-	return db_int(c->db, "SELECT COUNT(*) FROM audit_checkpoints WHERE "
+	return db_int(&c->s, "SELECT COUNT(*) FROM audit_checkpoints WHERE "
 			     "tree_size < ?",
 		      seq) +
 	       1;
@@ -455,7 +425,7 @@ test_verify_changed_record(void **state)
 	(void)state;
 	copy_open(&c, "changed");
 	tamper(&c, "UPDATE audit SET record = replace(record, '\"v\":1', "
-		   "'\"v\":2') WHERE seq = ?",
+		   "'\"v\":2') WHERE seq = $1",
 	       m);
 	snprintf(want, sizeof(want), "record %lld was changed", (long long)m);
 	json_decref(expect_caught(&c, want, m, 0));
@@ -471,7 +441,11 @@ test_verify_changed_leaf(void **state)
 
 	(void)state;
 	copy_open(&c, "leaf");
-	tamper(&c, "UPDATE audit SET leaf_hash = zeroblob(32) WHERE seq = ?", m);
+	tamper(&c, gh_db_pg() ? "UPDATE audit SET leaf_hash = "
+				"decode(repeat('00', 32), 'hex') WHERE seq = $1"
+			      : "UPDATE audit SET leaf_hash = zeroblob(32) "
+				"WHERE seq = $1",
+	       m);
 	snprintf(want, sizeof(want), "record %lld was changed", (long long)m);
 	json_decref(expect_caught(&c, want, m, 0));
 }
@@ -488,11 +462,11 @@ test_verify_removed_middle(void **state)
 
 	(void)state;
 	copy_open(&c, "removed");
-	m = db_int(c.db, "SELECT MIN(tree_size) FROM audit_checkpoints WHERE "
+	m = db_int(&c.s, "SELECT MIN(tree_size) FROM audit_checkpoints WHERE "
 			 "tree_size > 1",
 		   0);
 	assert_true(m > 1 && m < records_at_stop);
-	tamper(&c, "DELETE FROM audit WHERE seq = ?", m);
+	tamper(&c, "DELETE FROM audit WHERE seq = $1", m);
 	snprintf(want, sizeof(want), "record %lld is missing", (long long)m);
 	json_decref(expect_caught(&c, want, m, 0));
 }
@@ -510,13 +484,13 @@ test_verify_swapped(void **state)
 
 	(void)state;
 	copy_open(&c, "swapped");
-	assert_int_equal(db_int(c.db, "SELECT COUNT(*) FROM audit a JOIN audit b "
+	assert_int_equal(db_int(&c.s, "SELECT COUNT(*) FROM audit a JOIN audit b "
 				      "ON b.seq = a.seq + 1 WHERE a.seq = ? AND "
 				      "a.record <> b.record",
 				2),
 			 1);
 	k = first_covering(&c, 2, &prev);
-	size = db_int(c.db, "SELECT tree_size FROM audit_checkpoints ORDER BY id "
+	size = db_int(&c.s, "SELECT tree_size FROM audit_checkpoints ORDER BY id "
 			    "LIMIT 1 OFFSET ?",
 		      k - 1);
 	assert_true(size >= 3);
@@ -539,22 +513,16 @@ test_verify_rewritten_with_leaf(void **state)
 	int64_t m = records_at_stop - 1, prev, k;
 	struct copy c;
 	unsigned char h[32];
-	sqlite3_stmt *st = NULL;
 	const char *rec = "{\"action\":\"nothing.happened\",\"v\":1}";
 
 	(void)state;
 	copy_open(&c, "rewritten");
 	k = first_covering(&c, m, &prev);
 	merkle_leaf_hash(rec, strlen(rec), h);
-	assert_int_equal(sqlite3_prepare_v2(c.db, "UPDATE audit SET record = ?, "
-						  "leaf_hash = ? WHERE seq = ?",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(st, 1, rec, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, m);
-	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-	sqlite3_finalize(st);
+	assert_int_equal(gh_db_run(&c.s, "UPDATE audit SET record = $1, "
+					 "leaf_hash = $2 WHERE seq = $3",
+				   "tbi", rec, h, sizeof(h), m),
+			 1);
 	json_decref(expect_caught(&c, "does not match the records", 0, k));
 }
 
@@ -571,13 +539,11 @@ test_verify_truncated(void **state)
 	(void)state;
 	copy_open(&c, "truncated");
 	k = first_covering(&c, cut + 1, &prev);
-	n_cp = db_int(c.db, "SELECT COUNT(*) FROM audit_checkpoints", 0);
-	tamper(&c, "DELETE FROM audit WHERE seq > ?", cut);
-	sqlite3_close(c.db);
+	n_cp = db_int(&c.s, "SELECT COUNT(*) FROM audit_checkpoints", 0);
+	tamper(&c, "DELETE FROM audit WHERE seq > $1", cut);
 	assert_int_equal(gh_cli(&c.s, NULL, NULL, cp), 1);
 	assert_true(gh_log_contains(&c.s, "audit.checkpoint_refused"));
-	c.db = open_db(c.s.dir);
-	assert_int_equal(db_int(c.db, "SELECT COUNT(*) FROM audit_checkpoints",
+	assert_int_equal(db_int(&c.s, "SELECT COUNT(*) FROM audit_checkpoints",
 				0),
 			 n_cp);
 	json_decref(expect_caught(&c, "records were removed", cut + 1, k));
@@ -592,11 +558,17 @@ test_verify_forged_checkpoint(void **state)
 
 	(void)state;
 	copy_open(&c, "forged");
-	n_cp = db_int(c.db, "SELECT COUNT(*) FROM audit_checkpoints", 0);
-	tamper(&c, "INSERT INTO audit_checkpoints (tree_size, root, signature, "
-		   "created_at) SELECT tree_size, root, zeroblob(64), created_at "
-		   "FROM audit_checkpoints WHERE id = (SELECT MAX(id) FROM "
-		   "audit_checkpoints)",
+	n_cp = db_int(&c.s, "SELECT COUNT(*) FROM audit_checkpoints", 0);
+	tamper(&c, gh_db_pg()
+			   ? "INSERT INTO audit_checkpoints (tree_size, root, "
+			     "signature, created_at) SELECT tree_size, root, "
+			     "decode(repeat('00', 64), 'hex'), created_at FROM "
+			     "audit_checkpoints WHERE id = (SELECT MAX(id) FROM "
+			     "audit_checkpoints)"
+			   : "INSERT INTO audit_checkpoints (tree_size, root, "
+			     "signature, created_at) SELECT tree_size, root, "
+			     "zeroblob(64), created_at FROM audit_checkpoints "
+			     "WHERE id = (SELECT MAX(id) FROM audit_checkpoints)",
 	       0);
 	json_decref(expect_caught(&c, "has a bad signature", 0, n_cp + 1));
 }
@@ -611,7 +583,7 @@ test_verify_replayed_checkpoint(void **state)
 
 	(void)state;
 	copy_open(&c, "replayed");
-	n_cp = db_int(c.db, "SELECT COUNT(*) FROM audit_checkpoints", 0);
+	n_cp = db_int(&c.s, "SELECT COUNT(*) FROM audit_checkpoints", 0);
 	tamper(&c, "INSERT INTO audit_checkpoints (tree_size, root, signature, "
 		   "created_at) SELECT tree_size, root, signature, created_at "
 		   "FROM audit_checkpoints WHERE tree_size > 1 ORDER BY id "
@@ -631,7 +603,7 @@ test_verify_row_before_first(void **state)
 	(void)state;
 	copy_open(&c, "zero");
 	tamper(&c, "INSERT INTO audit (seq, record, leaf_hash) SELECT 0, "
-		   "record, leaf_hash FROM audit WHERE seq = ?",
+		   "record, leaf_hash FROM audit WHERE seq = $1",
 	       1);
 	json_decref(expect_caught(&c, "record 1 is out of sequence", 1, 0));
 }

@@ -482,9 +482,9 @@ test_new_network_staff(void **state)
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO logins (realm, principal_id, at, ip, "
 			 "network, method, ok) VALUES ('staff', %lld, "
-			 "strftime('%%s', 'now') - 3600, '127.0.0.1', "
+			 "%s - 3600, '127.0.0.1', "
 			 "'127.0.0.0/24', 'password', 1)",
-			 (long long)fresh.id);
+			 (long long)fresh.id, gh_db_now(&srv));
 		gh_db_exec(&srv, sql);
 	}
 	new_network(&fresh, 1, 1);
@@ -860,14 +860,14 @@ test_max_age(void **state)
 	gh_add_staff(&srv, "hyg-old@example.com", "agent", &old);
 	gh_add_staff(&srv, "hyg-young@example.com", "agent", &young);
 	snprintf(sql, sizeof(sql),
-		 "UPDATE staff SET pw_changed_at = strftime('%%s','now') - "
+		 "UPDATE staff SET pw_changed_at = %s - "
 		 "91 * 86400 WHERE id = %lld",
-		 (long long)old.id);
+		 gh_db_now(&srv), (long long)old.id);
 	gh_db_exec(&srv, sql);
 	snprintf(sql, sizeof(sql),
-		 "UPDATE staff SET pw_changed_at = strftime('%%s','now') - "
+		 "UPDATE staff SET pw_changed_at = %s - "
 		 "89 * 86400 WHERE id = %lld",
-		 (long long)young.id);
+		 gh_db_now(&srv), (long long)young.id);
 	gh_db_exec(&srv, sql);
 	gh_client_init(&a, 1);
 	gh_client_init(&b, 1);

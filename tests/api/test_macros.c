@@ -552,8 +552,10 @@ test_apply_held(void **state)
 		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
 		 "FROM n WHERE i < 129) INSERT INTO notes (ticket_id, "
 		 "staff_id, body, created_at) SELECT %lld, %lld, "
-		 "replace(hex(zeroblob(32768)), '00', 'w '), 1 FROM n",
-		 (long long)tid, (long long)W->agent1.id);
+		 "%s, 1 FROM n",
+		 (long long)tid, (long long)W->agent1.id,
+		 gh_db_pg() ? "repeat('w ', 32768)"
+			    : "replace(hex(zeroblob(32768)), '00', 'w ')");
 	gh_db_exec(&W->s, sql);
 	msgs = gh_db_count(&W->s, "SELECT COUNT(*) FROM messages");
 	assert_int_equal(on_ticket(&W->c_agent1, tid, mid, 1, &r), 202);

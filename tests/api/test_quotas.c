@@ -292,9 +292,9 @@ seed_file(int64_t ticket, int64_t cust, int64_t size, int64_t at)
 		 "uploader_id, filename, size, sha256, sniffed_type, verdict, "
 		 "quarantined, content, created_at) VALUES (%lld, 'customer', "
 		 "%lld, 'big.bin', %lld, '00', 'application/octet-stream', "
-		 "'clean', 0, X'00', %lld)",
+		 "'clean', 0, %s, %lld)",
 		 (long long)ticket, (long long)cust, (long long)size,
-		 (long long)at);
+		 gh_db_pg() ? "'\\x00'::bytea" : "X'00'", (long long)at);
 	gh_db_exec(&W->s, sql);
 }
 

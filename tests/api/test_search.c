@@ -492,14 +492,14 @@ test_attr_filters(void **state)
 	post_ok(w, &w->c_sup, w->t_ann, "tags",
 		json_pack("{s:[s], s:[]}", "add", "vip", "remove"), 200);
 	snprintf(sql, sizeof(sql),
-		 "UPDATE tickets SET due_at = strftime('%%s','now') + 1800 "
+		 "UPDATE tickets SET due_at = %s + 1800 "
 		 "WHERE id = %lld",
-		 (long long)w->t_ann);
+		 gh_db_now(&w->s), (long long)w->t_ann);
 	gh_db_exec(&w->s, sql);
 	snprintf(sql, sizeof(sql),
-		 "UPDATE tickets SET due_at = strftime('%%s','now') - 60, "
+		 "UPDATE tickets SET due_at = %s - 60, "
 		 "breached = 1 WHERE id = %lld",
-		 (long long)w->t_bob);
+		 gh_db_now(&w->s), (long long)w->t_bob);
 	gh_db_exec(&w->s, sql);
 	expect_only(w, &w->c_sup, STAFF, "priority=urgent", w->t_bob);
 	expect_only(w, &w->c_agent1, STAFF, "priority=urgent", 0);
@@ -737,8 +737,11 @@ test_candidates_cap(void **state)
 		 "1000000 + i, 1000000 + i, 1000000 + i FROM n",
 		 (long long)w->ann.id);
 	gh_db_exec(&w->s, sql);
-	gh_db_exec(&w->s, "INSERT INTO search_subjects (search_subjects) "
-			  "VALUES ('rebuild')");
+	/* SQLite's FTS5 index is rebuilt after rows written straight into
+	 * the table; PostgreSQL's is a generated column (pg-schema.md). */
+	if (!gh_db_pg())
+		gh_db_exec(&w->s, "INSERT INTO search_subjects "
+				  "(search_subjects) VALUES ('rebuild')");
 	get(w, &w->c_sup, STAFF, "q=capword&limit=5", 200, &r);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "total")),
 			 100);
@@ -893,8 +896,11 @@ seed_tickets(struct world *w, int64_t cust, const char *word, int n,
 		 "%lld + i, %lld + i, %lld + i FROM n",
 		 n, (long long)cust, word, at, at, at);
 	gh_db_exec(&w->s, sql);
-	gh_db_exec(&w->s, "INSERT INTO search_subjects (search_subjects) "
-			  "VALUES ('rebuild')");
+	/* SQLite's FTS5 index is rebuilt after rows written straight into
+	 * the table; PostgreSQL's is a generated column (pg-schema.md). */
+	if (!gh_db_pg())
+		gh_db_exec(&w->s, "INSERT INTO search_subjects "
+				  "(search_subjects) VALUES ('rebuild')");
 }
 
 /* total and total_exact of c's search args. */
@@ -971,8 +977,10 @@ test_portal_own_rows(void **state)
 		 "'customer', %lld, 'walrus ' || i, 3000000 + i FROM n",
 		 (long long)w->t_ann, (long long)w->ann.id);
 	gh_db_exec(&w->s, sql);
-	gh_db_exec(&w->s, "INSERT INTO search_messages (search_messages) "
-			  "VALUES ('rebuild')");
+	/* As in test_candidates_cap: SQLite's FTS5 index by hand. */
+	if (!gh_db_pg())
+		gh_db_exec(&w->s, "INSERT INTO search_messages "
+				  "(search_messages) VALUES ('rebuild')");
 	assert_int_equal(search_ids(w, &w->c_bob, PORTAL, "q=pelican", ids,
 				    &n),
 			 1);

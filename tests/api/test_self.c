@@ -811,14 +811,23 @@ test_signup_on(void **state)
 	assert_int_equal(gh_db_count(&on, "SELECT COUNT(*) FROM customers"), 1);
 	/* The first session cannot be written: nothing is, neither the
 	 * account nor the link used, so the same link works afterwards. */
-	gh_db_exec(&on, "CREATE TRIGGER no_session BEFORE INSERT ON sessions "
-			"WHEN NEW.realm = 'customer' BEGIN SELECT "
-			"RAISE(ABORT, 'test: no session'); END");
+	gh_db_exec(&on, gh_db_pg()
+			? "CREATE FUNCTION no_session() RETURNS trigger "
+			  "LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION "
+			  "'test: no session'; END$$; CREATE TRIGGER "
+			  "no_session BEFORE INSERT ON sessions FOR EACH ROW "
+			  "WHEN (NEW.realm = 'customer') EXECUTE FUNCTION "
+			  "no_session()"
+			: "CREATE TRIGGER no_session BEFORE INSERT ON sessions "
+			  "WHEN NEW.realm = 'customer' BEGIN SELECT "
+			  "RAISE(ABORT, 'test: no session'); END");
 	assert_true(on_post(&c, path,
 			    confirm_body(token, "nina@example.org", NEW_PW),
 			    &r) != 201);
 	gh_resp_free(&r);
-	gh_db_exec(&on, "DROP TRIGGER no_session");
+	gh_db_exec(&on, gh_db_pg() ? "DROP TRIGGER no_session ON sessions; "
+				     "DROP FUNCTION no_session()"
+				   : "DROP TRIGGER no_session");
 	assert_int_equal(gh_db_count(&on, "SELECT COUNT(*) FROM customers"), 1);
 	assert_int_equal(gh_audit_count(&on, "portal.signup.confirmed", NULL),
 			 0);

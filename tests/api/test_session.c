@@ -17,7 +17,6 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
@@ -272,12 +271,15 @@ blocks_of(int64_t secs)
 static void
 age_delays(void)
 {
-	gh_db_exec(&srv, "UPDATE throttle SET blocked_until = "
-			 "strftime('%s','now') - 1, last_failure = "
-			 "strftime('%s','now') - 100000 "
-			 "WHERE (key LIKE 'acct:%' OR key LIKE 'enroll:%') "
-			 "AND blocked_until != "
-			 "9223372036854775807 AND blocked_until > 0");
+	char sql[400];
+
+	snprintf(sql, sizeof(sql),
+		 "UPDATE throttle SET blocked_until = %s - 1, last_failure = "
+		 "%s - 100000 WHERE (key LIKE 'acct:%%' OR key LIKE "
+		 "'enroll:%%') AND blocked_until != 9223372036854775807 AND "
+		 "blocked_until > 0",
+		 gh_db_now(&srv), gh_db_now(&srv));
+	gh_db_exec(&srv, sql);
 }
 
 /* ASVS 6.3.1: repeated failures are throttled with Retry-After and
@@ -331,10 +333,11 @@ test_throttle_and_lock(void **state)
 	gh_totp_next(&u, code);
 	assert_int_equal(login_body(&c, u.email, u.password, code, &r), 201);
 	gh_resp_free(&r);
-	assert_int_equal(gh_db_count(&srv, "SELECT COUNT(*) FROM throttle "
-					   "WHERE key LIKE 'acct:%' AND "
-					   "failures > 0 AND blocked_until > "
-					   "strftime('%s','now') + 100000"),
+	assert_int_equal(gh_db_countf(&srv, "SELECT COUNT(*) FROM throttle "
+					    "WHERE key LIKE 'acct:%%' AND "
+					    "failures > 0 AND blocked_until > "
+					    "%s + 100000",
+				      gh_db_now(&srv)),
 			 0);
 	/* Lock: 6 consecutive failures (config) lock until unlock; the
 	 * delays before it double: 2, 4, 8 s. */
@@ -596,8 +599,15 @@ test_timeouts(void **state)
 	gh_resp_free(&r);
 	/* Absolute timeout: an active session past 8 hours. */
 	assert_int_equal(login_rec(&c, &a), 201);
-	gh_db_exec(&srv, "UPDATE sessions SET abs_expires = "
-			 "strftime('%s','now') - 1 WHERE realm = 'staff'");
+	{
+		char sql[200];
+
+		snprintf(sql, sizeof(sql),
+			 "UPDATE sessions SET abs_expires = %s - 1 WHERE "
+			 "realm = 'staff'",
+			 gh_db_now(&srv));
+		gh_db_exec(&srv, sql);
+	}
 	assert_int_equal(gh_req(&srv, &c, "GET", "/api/v1/staff/session", NULL,
 				NULL, &r),
 			 401);
@@ -857,9 +867,10 @@ test_ip_throttle(void **state)
 					   "key LIKE 'acct:%' AND "
 					   "(failures > 1 OR blocked_until > 0)"),
 			 0);
-	assert_int_equal(gh_db_count(&aux, "SELECT COUNT(*) FROM throttle WHERE "
-					   "key = 'ip:127.0.0.1' AND failures = 3 "
-					   "AND blocked_until > strftime('%s','now')"),
+	assert_int_equal(gh_db_countf(&aux, "SELECT COUNT(*) FROM throttle WHERE "
+					    "key = 'ip:127.0.0.1' AND failures = 3 "
+					    "AND blocked_until > %s",
+				      gh_db_now(&aux)),
 			 1);
 	/* Even the right credentials for a real account wait from there. */
 	gh_totp_next(&u, code);
@@ -1011,25 +1022,43 @@ test_totp_seed_sealed(void **state)
 						    "length(totp_seed) >= 60",
 					      v[i].table, (long long)v[i].u->id),
 				 1);
-		assert_int_equal(
-			gh_db_countf(&srv,
-				     "SELECT COUNT(*) FROM %s WHERE "
-				     "instr(totp_seed, X'%s') > 0 OR "
-				     "instr(lower(hex(totp_seed)), '%s') > 0 OR "
-				     "instr(CAST(totp_seed AS TEXT), '%s') > 0 OR "
-				     "instr(upper(CAST(totp_seed AS TEXT)), '%s') > 0",
-				     v[i].table, hx, hx, v[i].u->b32, v[i].u->b32),
-			0);
+		if (gh_db_pg())
+			assert_int_equal(
+				gh_db_countf(&srv,
+					     "SELECT COUNT(*) FROM %s WHERE "
+					     "position('\\x%s'::bytea IN totp_seed) > 0 OR "
+					     "strpos(encode(totp_seed, 'hex'), '%s') > 0 OR "
+					     "position(convert_to('%s', 'UTF8') IN totp_seed) > 0 OR "
+					     "position(convert_to(lower('%s'), 'UTF8') IN totp_seed) > 0",
+					     v[i].table, hx, hx, v[i].u->b32,
+					     v[i].u->b32),
+				0);
+		else
+			assert_int_equal(
+				gh_db_countf(&srv,
+					     "SELECT COUNT(*) FROM %s WHERE "
+					     "instr(totp_seed, X'%s') > 0 OR "
+					     "instr(lower(hex(totp_seed)), '%s') > 0 OR "
+					     "instr(CAST(totp_seed AS TEXT), '%s') > 0 OR "
+					     "instr(upper(CAST(totp_seed AS TEXT)), '%s') > 0",
+					     v[i].table, hx, hx, v[i].u->b32,
+					     v[i].u->b32),
+				0);
 		/* ... and no other column holds them either. */
 		assert_int_equal(gh_db_countf(&srv,
 					      "SELECT COUNT(*) FROM %s WHERE "
-					      "instr(pw_hash, '%s') > 0",
-					      v[i].table, v[i].u->b32),
+					      "%s(pw_hash, '%s') > 0",
+					      v[i].table,
+					      gh_db_pg() ? "strpos" : "instr",
+					      v[i].u->b32),
 				 0);
 	}
 	/* Self-test of the query: it finds a seed stored in the clear. */
 	hex(agent.secret, sizeof(agent.secret), hx);
-	assert_int_equal(gh_db_countf(&srv, "SELECT instr(X'0001%s02', X'%s') > 0",
+	assert_int_equal(gh_db_countf(&srv, gh_db_pg()
+			 ? "SELECT position('\\x%s'::bytea IN "
+			   "'\\x0001%s02'::bytea) > 0"
+			 : "SELECT instr(X'0001%s02', X'%s') > 0",
 				      hx, hx),
 			 1);
 }
@@ -1051,6 +1080,7 @@ test_token_keyed_hash(void **state)
 	char h_b2[65], h_b2_raw[65], keyed[CRYPTO_HASH_HEX];
 	unsigned char d[32];
 	char b64[64];
+	const char *instr = gh_db_pg() ? "strpos" : "instr";
 
 	(void)state;
 	gh_add_customer(&srv, "tokenhash@example.org", &u);
@@ -1086,13 +1116,13 @@ test_token_keyed_hash(void **state)
 	assert_int_equal(
 		gh_db_countf(&srv,
 			     "SELECT COUNT(*) FROM sessions WHERE "
-			     "instr(token_hash, '%s') > 0 OR "
-			     "instr(lower(token_hash), '%s') > 0 OR "
-			     "instr(lower(token_hash), '%s') > 0 OR "
-			     "instr(token_hash, '%s') > 0 OR "
+			     "%s(token_hash, '%s') > 0 OR "
+			     "%s(lower(token_hash), '%s') > 0 OR "
+			     "%s(lower(token_hash), '%s') > 0 OR "
+			     "%s(token_hash, '%s') > 0 OR "
 			     "lower(token_hash) IN ('%s', '%s', '%s', '%s')",
-			     tok, h_raw, h_tok, b64, h_sha, h_sha_raw, h_b2,
-			     h_b2_raw),
+			     instr, tok, instr, h_raw, instr, h_tok, instr, b64,
+			     h_sha, h_sha_raw, h_b2, h_b2_raw),
 		0);
 	/* It is the keyed hash: recomputed with the instance's master key. */
 	snprintf(path, sizeof(path), "%s/master.key", srv.dir);
@@ -1270,35 +1300,29 @@ test_customer_logout_and_csrf(void **state)
 static void
 flip_seed_bit(int64_t id)
 {
-	char path[400];
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
+	char sql[100], *hx;
 	unsigned char buf[256];
-	int n;
+	size_t n;
 
-	snprintf(path, sizeof(path), "%s/gatehouse.db", srv.dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT totp_seed FROM customers "
-						"WHERE id = ?",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_int64(st, 1, id);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	n = sqlite3_column_bytes(st, 0);
-	assert_true(n > 0 && n <= (int)sizeof(buf));
-	memcpy(buf, sqlite3_column_blob(st, 0), (size_t)n);
-	sqlite3_finalize(st);
+	snprintf(sql, sizeof(sql),
+		 "SELECT totp_seed FROM customers WHERE id = %lld",
+		 (long long)id);
+	hx = gh_db_text(&srv, sql);
+	assert_non_null(hx);
+	n = strlen(hx) / 2;
+	assert_true(n > 0 && n <= sizeof(buf));
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = 0;
+
+		assert_int_equal(sscanf(hx + 2 * i, "%2x", &v), 1);
+		buf[i] = (unsigned char)v;
+	}
+	free(hx);
 	buf[n / 2] ^= 0x01;
-	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE customers SET "
-						"totp_seed = ? WHERE id = ?",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_blob(st, 1, buf, n, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, id);
-	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_int_equal(gh_db_run(&srv, "UPDATE customers SET totp_seed = $1 "
+					 "WHERE id = $2",
+				   "bi", buf, n, id),
+			 1);
 }
 
 /* ASVS 11.3.3: the seed is authenticated encryption bound to its account:

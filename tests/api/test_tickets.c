@@ -1110,8 +1110,10 @@ add_notes_over_limit(struct world *w, int64_t id)
 		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
 		 "FROM n WHERE i < 129) INSERT INTO notes (ticket_id, "
 		 "staff_id, body, created_at) SELECT %lld, %lld, "
-		 "replace(hex(zeroblob(32768)), '00', 'w '), 1 FROM n",
-		 (long long)id, (long long)w->agent1.id);
+		 "%s, 1 FROM n",
+		 (long long)id, (long long)w->agent1.id,
+		 gh_db_pg() ? "repeat('w ', 32768)"
+			    : "replace(hex(zeroblob(32768)), '00', 'w ')");
 	gh_db_exec(&w->s, sql);
 }
 

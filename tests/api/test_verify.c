@@ -99,9 +99,8 @@ new_ticket(struct world *w, int i)
 
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO tickets (customer_id, subject, created_at, "
-		 "updated_at) VALUES (%lld, 'Card lost', strftime('%%s','now'), "
-		 "strftime('%%s','now'))",
-		 (long long)w->cust[i].id);
+		 "updated_at) VALUES (%lld, 'Card lost', %s, %s)",
+		 (long long)w->cust[i].id, gh_db_now(&w->s), gh_db_now(&w->s));
 	gh_db_exec(&w->s, sql);
 	return gh_db_count(&w->s, "SELECT MAX(id) FROM tickets");
 }

@@ -171,15 +171,15 @@ test_gate_applies_at_once(void **state)
 	gh_db_exec(&srv, sql);
 	assert_free();
 	snprintf(sql, sizeof(sql),
-		 "UPDATE staff SET pw_changed_at = strftime('%%s','now') - "
+		 "UPDATE staff SET pw_changed_at = %s - "
 		 "91 * 86400 WHERE id = %lld",
-		 (long long)agent.id);
+		 gh_db_now(&srv), (long long)agent.id);
 	gh_db_exec(&srv, sql);
 	assert_held();
 	snprintf(sql, sizeof(sql),
-		 "UPDATE staff SET pw_changed_at = strftime('%%s','now') - "
+		 "UPDATE staff SET pw_changed_at = %s - "
 		 "89 * 86400 WHERE id = %lld",
-		 (long long)agent.id);
+		 gh_db_now(&srv), (long long)agent.id);
 	gh_db_exec(&srv, sql);
 	assert_free();
 }

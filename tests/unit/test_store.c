@@ -1307,6 +1307,47 @@ test_pg_migrate_race(void **state)
 	assert_int_equal(admin_exec("DROP DATABASE gh_migrate_race"), 0);
 }
 
+/* Readiness after an outage: while the database refuses connections a
+ * ping is -GH_UNAVAILABLE; once it takes them again the ping reconnects
+ * and answers. Before the fix a connection whose reset had failed stayed
+ * failed for the ping, and /readyz said "not ready" for good (found by
+ * tests/api/test_manage.c test_readyz_store_gone on PostgreSQL). */
+static void
+test_pg_ping_after_outage(void **state)
+{
+	const char *kill = "SELECT pg_terminate_backend(pid) FROM "
+			   "pg_stat_activity WHERE datname = 'gh_ping_outage'";
+	struct store *s = NULL;
+	PGconn *db;
+	PGresult *res;
+	int version = 0;
+
+	(void)state;
+	(void)admin_exec("DROP DATABASE IF EXISTS gh_ping_outage");
+	assert_int_equal(admin_exec("CREATE DATABASE gh_ping_outage"), 0);
+	assert_int_equal(store_open("postgresql:///gh_ping_outage", 1, &s), 0);
+	assert_int_equal(store_ping(s, 1000, &version), 0);
+	assert_int_equal(admin_exec("ALTER DATABASE gh_ping_outage "
+				    "ALLOW_CONNECTIONS false"),
+			 0);
+	db = PQconnectdb(url);
+	res = PQexec(db, kill);
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(res), 1);
+	PQclear(res);
+	PQfinish(db);
+	assert_int_equal(store_ping(s, 1000, &version), -GH_UNAVAILABLE);
+	assert_int_equal(store_ping(s, 1000, &version), -GH_UNAVAILABLE);
+	assert_int_equal(admin_exec("ALTER DATABASE gh_ping_outage "
+				    "ALLOW_CONNECTIONS true"),
+			 0);
+	version = 0;
+	assert_int_equal(store_ping(s, 1000, &version), 0);
+	assert_int_equal(version, store_schema_version(s));
+	store_close(s);
+	assert_int_equal(admin_exec("DROP DATABASE gh_ping_outage"), 0);
+}
+
 /* The store suite on PostgreSQL (meson test store_pg): the URL is
  * GH_TEST_PG_URL; the families the backend has are run, every other one
  * is named as skipped. 77 (skipped) without a URL. */
@@ -1330,6 +1371,7 @@ run_pg(void)
 		cmocka_unit_test(test_pg_migrate_race),
 		cmocka_unit_test(test_pg_shared_reads),
 		cmocka_unit_test(test_pg_audit_concurrent),
+		cmocka_unit_test(test_pg_ping_after_outage),
 	};
 	static const char *const skipped[] = {
 		"test_statement_cache_bound (counts the SQLite files)",

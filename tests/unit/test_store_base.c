@@ -2,8 +2,11 @@
  * The conformance harness itself (tests/unit/store_conf.h) on both
  * backends: each sc_open is a new, migrated, empty store, and stores
  * opened one after the other do not share rows; the readiness ping of
- * each backend reads the schema version.
+ * each backend reads the schema version; the times a store stamps itself
+ * are cut to the second as time() cuts them.
  */
+#include <time.h>
+
 #include "store_conf.h"
 
 static void
@@ -99,6 +102,41 @@ test_breach_twice_keeps_transaction(void **state)
 	store_close(s);
 }
 
+/* Times the store stamps itself (a checkpoint's created_at) are Unix
+ * seconds cut as time() cuts them, never rounded up: PostgreSQL's
+ * extract(epoch ...)::bigint rounded to the nearest second, so a
+ * checkpoint signed in the second half of a second was a second in the
+ * future and /metrics gave its age as -1 (test_manage
+ * test_checkpoint_age on PostgreSQL). Ten tries a tenth of a second
+ * apart cover every part of a second. */
+static void
+test_store_time_is_cut(void **state)
+{
+	unsigned char root[32] = {1}, sig[64] = {2};
+	struct store *s = sc_open();
+	struct store_conn *c = store_acquire(s);
+	struct audit_cp cp;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		time_t before = time(NULL), after;
+
+		assert_int_equal(c->ops->audit_checkpoint_insert(c, i + 1, root,
+								 sig),
+				 0);
+		after = time(NULL);
+		assert_int_equal(c->ops->audit_checkpoint_newest(c, &cp), 0);
+		assert_int_equal(cp.size, i + 1);
+		if (cp.created < before || cp.created > after)
+			fail_msg("created_at %lld outside %lld..%lld",
+				 (long long)cp.created, (long long)before,
+				 (long long)after);
+		usleep(100000);
+	}
+	store_release(s, c);
+	store_close(s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -106,6 +144,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_fresh_and_apart),
 		cmocka_unit_test(test_refusal_keeps_transaction),
 		cmocka_unit_test(test_breach_twice_keeps_transaction),
+		cmocka_unit_test(test_store_time_is_cut),
 	};
 
 	return sc_main(argc, argv, "store_base", tests,

@@ -130,7 +130,7 @@ pg_staff_insert(struct store_conn *c, const struct staff_new *s,
 		       "INSERT INTO staff (email, name, role, pw_hash, "
 		       "totp_seed, created_at) "
 		       "VALUES ($1, $2, $3, $4, $5, "
-		       "extract(epoch FROM now())::bigint) RETURNING id",
+		       "floor(extract(epoch FROM now()))::bigint) RETURNING id",
 		       "ttttB", s->email, s->name, s->role, s->pw_hash,
 		       &s->totp_seed);
 	if (rc < 0)
@@ -176,7 +176,8 @@ pg_customer_insert(struct store_conn *c, const struct customer_new *s,
 			 "INSERT INTO customers (email_idx, email, name, "
 			 "phone, dob, address, pw_hash, totp_seed, "
 			 "totp_enrolled, created_at) VALUES ($1, $2, $3, $4, $5, "
-			 "$6, $7, $8, $9, extract(epoch FROM now())::bigint) "
+			 "$6, $7, $8, $9, "
+			 "floor(extract(epoch FROM now()))::bigint) "
 			 "RETURNING id",
 			 "tBtBBBtBb", s->email_idx, &s->email, s->name,
 			 &s->phone, &s->dob, &s->address, s->pw_hash,

@@ -75,7 +75,7 @@ pg_audit_checkpoint_insert(struct store_conn *c, int64_t size,
 	return pg_exec(c,
 		       "INSERT INTO audit_checkpoints (tree_size, root, "
 		       "signature, created_at) VALUES ($1, $2, $3, "
-		       "extract(epoch FROM now())::bigint)",
+		       "floor(extract(epoch FROM now()))::bigint)",
 		       "ixx", size, (const void *)root, (size_t)32,
 		       (const void *)sig, (size_t)64);
 }

@@ -560,7 +560,7 @@ migrate_step(struct store_conn *c, int64_t *current,
 		rc = pg_exec(c,
 			     "INSERT INTO schema_migrations (version, "
 			     "applied_at) VALUES ($1, "
-			     "extract(epoch FROM now())::bigint)",
+			     "floor(extract(epoch FROM now()))::bigint)",
 			     "i", (int64_t)strtol(m->name, NULL, 10));
 	if (rc == 0)
 		rc = pg_commit(c);
@@ -600,7 +600,10 @@ pg_migrate(struct store_conn *c, int *version_out)
 
 /* Readiness (store_backend.ping): one round trip reading the schema
  * version, under a statement timeout of timeout_ms; a lost connection or
- * a database that does not answer in time is -GH_UNAVAILABLE. */
+ * a database that does not answer in time is -GH_UNAVAILABLE. A
+ * connection whose reset failed (the database was away) is reset again
+ * first: without that a ping never reconnected, and /readyz stayed "not
+ * ready" after the database came back. */
 static int
 pg_ping(struct store_conn *c, int timeout_ms, int *version_out)
 {
@@ -611,6 +614,8 @@ pg_ping(struct store_conn *c, int timeout_ms, int *version_out)
 
 	snprintf(set, sizeof(set), "SET statement_timeout = %d",
 		 timeout_ms > 0 ? timeout_ms : 1000);
+	if (PQstatus(q->db) != CONNECTION_OK)
+		(void)pg_lost(q, "ping");
 	if (PQstatus(q->db) != CONNECTION_OK || pg_script(q, set) < 0)
 		return -GH_UNAVAILABLE;
 	rc = pg_row(c, pg_int64_row, &v,
