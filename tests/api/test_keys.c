@@ -316,8 +316,7 @@ test_staged_rotation(void **state)
 	char path[400];
 	struct stat st;
 	int64_t key = 0;
-	const char *under2 = "SELECT COUNT(*) FROM customers WHERE "
-			     "hex(substr(phrase, 1, 5)) = '0200000002'";
+	const char *under2 = KEY2_PHRASES;
 	const char *add[] = {"keys", "add", NULL};
 	char *out = NULL;
 	json_t *j;
