@@ -343,27 +343,20 @@ count_statements(const char *text)
 	return n;
 }
 
-/* The statement cache of the SQLite backend has room for every
- * statement: fewer statements than SQ_STMT_CACHE in the .c files of
- * src/store/sqlite/ (every one of them, so a new file cannot be missed). */
-static void
-test_statement_cache_bound(void **state)
+/* Statements in the .c files of the source directory rel; *files counts
+ * the files. */
+static int
+count_dir(const char *rel_dir, int *files)
 {
 	const char *root = getenv("GH_SOURCE_ROOT");
 	char dir[1024], rel[1200];
-	char *text = source_text("src/store/sqlite/sq.h");
-	const char *def = strstr(text, "#define SQ_STMT_CACHE ");
 	struct dirent *e;
+	char *text;
 	DIR *d;
-	long cache;
-	int n = 0, files = 0;
+	int n = 0;
 
-	(void)state;
-	assert_non_null(def);
-	cache = strtol(def + strlen("#define SQ_STMT_CACHE "), NULL, 10);
-	free(text);
-	snprintf(dir, sizeof(dir), "%s/src/store/sqlite",
-		 root != NULL ? root : ".");
+	snprintf(dir, sizeof(dir), "%s/%s", root != NULL ? root : ".",
+		 rel_dir);
 	d = opendir(dir);
 	assert_non_null(d);
 	while ((e = readdir(d)) != NULL) {
@@ -371,13 +364,34 @@ test_statement_cache_bound(void **state)
 
 		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
 			continue;
-		snprintf(rel, sizeof(rel), "src/store/sqlite/%s", e->d_name);
+		snprintf(rel, sizeof(rel), "%s/%s", rel_dir, e->d_name);
 		text = source_text(rel);
 		n += count_statements(text);
 		free(text);
-		files++;
+		(*files)++;
 	}
 	closedir(d);
+	return n;
+}
+
+/* The statement cache of the SQLite backend has room for every
+ * statement: fewer statements than SQ_STMT_CACHE in the .c files of
+ * src/store/sqlite/ and of src/store/sql/ (the operations both backends
+ * share; every file, so a new file cannot be missed). */
+static void
+test_statement_cache_bound(void **state)
+{
+	char *text = source_text("src/store/sqlite/sq.h");
+	const char *def = strstr(text, "#define SQ_STMT_CACHE ");
+	long cache;
+	int n = 0, files = 0;
+
+	(void)state;
+	assert_non_null(def);
+	cache = strtol(def + strlen("#define SQ_STMT_CACHE "), NULL, 10);
+	free(text);
+	n += count_dir("src/store/sqlite", &files);
+	n += count_dir("src/store/sql", &files);
 	assert_true(files >= 12);
 	/* About a hundred today: a count far below means the count broke. */
 	assert_true(n >= 60);
@@ -388,18 +402,14 @@ test_statement_cache_bound(void **state)
 }
 
 /* The same bound for the PostgreSQL backend: fewer statements in the .c
- * files of src/store/pg/ than PG_STMT_CACHE (pg.h), so each is prepared
- * once per connection (a full cache runs the rest unprepared and logs a
- * bug). */
+ * files of src/store/pg/ and src/store/sql/ than PG_STMT_CACHE (pg.h), so
+ * each is prepared once per connection (a full cache runs the rest
+ * unprepared and logs a bug). */
 static void
 test_pg_statement_cache_bound(void **state)
 {
-	const char *root = getenv("GH_SOURCE_ROOT");
-	char dir[1024], rel[1200];
 	char *text = source_text("src/store/pg/pg.h");
 	const char *def = strstr(text, "#define PG_STMT_CACHE ");
-	struct dirent *e;
-	DIR *d;
 	long cache;
 	int n = 0, files = 0;
 
@@ -407,21 +417,8 @@ test_pg_statement_cache_bound(void **state)
 	assert_non_null(def);
 	cache = strtol(def + strlen("#define PG_STMT_CACHE "), NULL, 10);
 	free(text);
-	snprintf(dir, sizeof(dir), "%s/src/store/pg", root != NULL ? root : ".");
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-
-		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
-			continue;
-		snprintf(rel, sizeof(rel), "src/store/pg/%s", e->d_name);
-		text = source_text(rel);
-		n += count_statements(text);
-		free(text);
-		files++;
-	}
-	closedir(d);
+	n += count_dir("src/store/pg", &files);
+	n += count_dir("src/store/sql", &files);
 	assert_true(files >= 6);
 	/* About forty in the first round's six files. */
 	assert_true(n >= 30);

@@ -57,6 +57,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/sql/db.h"
 #include "store/store.h"
 
 /* More than the number of distinct statements of this directory. */
@@ -118,6 +119,17 @@ int pg_script(struct pg_conn *q, const char *sql);
 int pg_run(struct pg_conn *q, const char *sql, int n,
 	   const char *const *values, const int *lengths, const int *formats,
 	   PGresult **out);
+/* How a statement's text is given to PostgreSQL: as written ($N), or
+ * written for the query layer (store/sql/db.h: ? or ?N) and rewritten to
+ * $N, with " RETURNING id" appended for db_insert. */
+enum pg_text_form { PG_TEXT_AS_IS, PG_TEXT_QMARKS, PG_TEXT_INSERT };
+/* pg_run for a text in the given form. */
+int pg_run_as(struct pg_conn *q, const char *sql, int form, int n,
+	      const char *const *values, const int *lengths,
+	      const int *formats, PGresult **out);
+/* query.c: sql's ? and ?N made $N (outside quotes), " RETURNING id"
+ * appended when returning; malloc'd, NULL when out of memory. */
+char *pg_dollar(const char *sql, int returning);
 /* 1 once after the connection was found lost and reset since the last
  * call (whatever the failed statement did is unknown). */
 int pg_was_reset(struct pg_conn *q);

@@ -173,6 +173,7 @@ sq_open(const char *path, struct store_conn **out)
 	if (q == NULL)
 		return -GH_INTERNAL;
 	q->base.ops = &sq_ops;
+	q->base.db = &sq_db_vt;
 	rc = sqlite3_open_v2(path, &q->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				     SQLITE_OPEN_NOMUTEX,

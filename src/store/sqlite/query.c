@@ -116,13 +116,15 @@ prepare(struct sq_conn *q, const char *sql, const char *types, va_list *ap)
 	return st;
 }
 
-/* Runs sql with the values of ap; r says what to do with the rows. */
+/* Runs sql with the values of ap for the query layer (store/sql/db.h):
+ * each row goes to r's callback, an insert reads the new rowid. */
 static int
-run(struct store_conn *c, struct run *r, const char *sql, const char *types,
-    va_list *ap)
+sq_db_run(struct store_conn *c, struct db_run *r, const char *sql,
+	  const char *types, va_list *ap)
 {
 	struct sq_conn *q = sq_conn_of(c);
 	sqlite3_stmt *st = prepare(q, sql, types, ap);
+	struct db_row row = {&sq_db_vt, st, 0};
 	int rc = SQLITE_ROW;
 	int out = 0;
 
@@ -135,7 +137,7 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 			break;
 		r->rows++;
 		if (r->fn != NULL)
-			out = r->fn(st, r->ctx);
+			out = r->fn(&row, r->ctx);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -143,7 +145,31 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 		return out;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_err(q, rc, sql);
+	if (r->insert)
+		r->id = sqlite3_last_insert_rowid(q->db);
 	return 0;
+}
+
+/* This backend's own row callbacks (sq_row_fn) under db_run. */
+static int
+own_row(const struct db_row *row, void *ctx)
+{
+	const struct run *r = ctx;
+
+	return r->fn(row->res, r->ctx);
+}
+
+/* Runs sql with the values of ap; r says what to do with the rows. */
+static int
+run(struct store_conn *c, struct run *r, const char *sql, const char *types,
+    va_list *ap)
+{
+	struct db_run d = {r->fn != NULL ? own_row : NULL, r, r->one, 0, 0,
+			   0};
+	int rc = sq_db_run(c, &d, sql, types, ap);
+
+	r->rows = d.rows;
+	return rc;
 }
 
 int
@@ -340,3 +366,66 @@ sq_append(void *v, size_t n, size_t size)
 	memset(nv + n * size, 0, size);
 	return nv;
 }
+
+/* --- the query layer's view of this backend (store/sql/db.h) ------- */
+
+static sqlite3_stmt *
+stmt_of(const struct db_row *r)
+{
+	return r->res;
+}
+
+static int
+vt_null(const struct db_row *r, int i)
+{
+	return sqlite3_column_type(stmt_of(r), i) == SQLITE_NULL;
+}
+
+static int64_t
+vt_i64(const struct db_row *r, int i)
+{
+	return sqlite3_column_int64(stmt_of(r), i);
+}
+
+static double
+vt_f64(const struct db_row *r, int i)
+{
+	return sqlite3_column_double(stmt_of(r), i);
+}
+
+static void
+vt_text(const struct db_row *r, int i, char *out, size_t outsz)
+{
+	sq_text(stmt_of(r), i, out, outsz);
+}
+
+static int
+vt_blob(const struct db_row *r, int i, struct blob *out)
+{
+	return sq_blob(stmt_of(r), i, out);
+}
+
+static int
+vt_dup(const struct db_row *r, int i, char **out)
+{
+	return sq_dup(stmt_of(r), i, out);
+}
+
+static void
+vt_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
+{
+	sq_bytes(stmt_of(r), i, out, n);
+}
+
+const struct db_vt sq_db_vt = {
+	.dialect = DB_SQLITE,
+	.run = sq_db_run,
+	.changes = sq_changes,
+	.null = vt_null,
+	.i64 = vt_i64,
+	.f64 = vt_f64,
+	.text = vt_text,
+	.blob = vt_blob,
+	.dup = vt_dup,
+	.bytes = vt_bytes,
+};

@@ -42,6 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/sql/db.h"
 #include "store/store.h"
 
 /* More than the number of distinct statements of this directory;

@@ -1,0 +1,193 @@
+/*
+ * The store's backend-neutral query layer (src/store/sql/): the one query
+ * helper the operations shared by both backends go through, and the column
+ * readers of their row callbacks. Each family of operations whose SQL is
+ * the same on SQLite and PostgreSQL lives once in src/store/sql/X.c and
+ * both ops tables (store/sqlite/conn.c, store/pg/ops.c) point at it; a
+ * backend keeps only what is its own (connection, transactions,
+ * migrations, backup, full-text search, live events).
+ *
+ * A query is one statement, as sq.h and pg.h describe: the SQL text (a
+ * string literal or a static array: its address keys each connection's
+ * cache of prepared statements), the types of its parameters, one letter
+ * per parameter (i I b t r B x, as sq.h), then the values. Parameters are
+ * written `?` or `?N` (SQLite's syntax, never mixed in one statement);
+ * the PostgreSQL backend rewrites them to $N when it prepares the text.
+ * The number of letters must equal the statement's highest parameter.
+ *
+ * Where the SQL truly differs, a statement picks its text by dialect:
+ *
+ *	db_pg(c) ? "SELECT ... ::bigint ..." : "SELECT ..."
+ *
+ * (both texts are literals, so each is its own cached statement).
+ *
+ * db_insert takes an INSERT without RETURNING: SQLite reads the new
+ * rowid, PostgreSQL appends " RETURNING id" when it prepares the text.
+ *
+ * A statement that writes never starts with "SELECT " (pg.h: such a
+ * statement is a read, resent once after a lost connection).
+ *
+ * Results: as sq.h and pg.h (each backend maps its own errors).
+ */
+#ifndef GH_STORE_SQL_DB_H
+#define GH_STORE_SQL_DB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* A row of a result, as row callbacks see it: the backend's statement or
+ * result and the row's number in it. */
+struct db_row {
+	const struct db_vt *vt;
+	void *res;
+	int row;
+};
+
+/* Called for each row: reads it into ctx. 0 goes on, a positive value
+ * ends early (success), a negative one ends and is returned. */
+typedef int (*db_row_fn)(const struct db_row *r, void *ctx);
+
+/* What one run of a statement does with its rows. */
+struct db_run {
+	db_row_fn fn;
+	void *ctx;
+	int one;      /* stop after the first row */
+	int insert;   /* db_insert: id gets the new row's id */
+	int rows;     /* rows seen */
+	int64_t id;
+};
+
+enum db_dialect { DB_SQLITE, DB_PG };
+
+/* What a backend provides to this layer (its query.c). */
+struct db_vt {
+	enum db_dialect dialect;
+	int (*run)(struct store_conn *c, struct db_run *r, const char *sql,
+		   const char *types, va_list *ap);
+	int64_t (*changes)(struct store_conn *c);
+	int (*null)(const struct db_row *r, int i);
+	int64_t (*i64)(const struct db_row *r, int i);
+	double (*f64)(const struct db_row *r, int i);
+	void (*text)(const struct db_row *r, int i, char *out, size_t outsz);
+	int (*blob)(const struct db_row *r, int i, struct blob *out);
+	int (*dup)(const struct db_row *r, int i, char **out);
+	void (*bytes)(const struct db_row *r, int i, unsigned char *out,
+		      size_t n);
+};
+
+extern const struct db_vt sq_db_vt;
+extern const struct db_vt pg_db_vt;
+
+/* 1 on PostgreSQL: picks a statement's text where the SQL differs. */
+static inline int
+db_pg(const struct store_conn *c)
+{
+	return c->db->dialect == DB_PG;
+}
+
+/* --- query.c: the query helper ---------------------------------------- */
+
+/* A statement that returns no rows. */
+int db_exec(struct store_conn *c, const char *sql, const char *types, ...);
+/* An INSERT (no RETURNING); *id_out (may be NULL) gets the new id. */
+int db_insert(struct store_conn *c, int64_t *id_out, const char *sql,
+	      const char *types, ...);
+/* A change that must touch exactly one row; `none` when it touched none. */
+int db_change(struct store_conn *c, int none, const char *sql,
+	      const char *types, ...);
+/* One row: fn (may be NULL: an existence test) reads it; -GH_NOT_FOUND
+ * when there is none. */
+int db_row(struct store_conn *c, db_row_fn fn, void *ctx, const char *sql,
+	   const char *types, ...);
+/* Any number of rows, fn called for each. */
+int db_rows(struct store_conn *c, db_row_fn fn, void *ctx, const char *sql,
+	    const char *types, ...);
+/* Rows changed by the last statement on c. */
+int64_t db_changes(struct store_conn *c);
+
+/* Ids read into an array: db_id_push, a row callback, appends column 0
+ * of each row to ids until max are held, then ends the statement. */
+struct db_ids {
+	int64_t *ids;
+	size_t n, max;
+};
+int db_id_push(const struct db_row *r, void *ctx);
+/* A row callback storing column 0 into the int64_t ctx points to. */
+int db_int64(const struct db_row *r, void *ctx);
+/* The malloc'd array v of n elements of size bytes, grown when needed to
+ * hold element n, which is zeroed. NULL when out of memory (v is then
+ * unchanged and still the caller's). */
+void *db_append(void *v, size_t n, size_t size);
+
+/* Column readers. db_text copies into out (cut at outsz - 1; "" for
+ * NULL). db_blob, db_dup: malloc'd copies (NULL data or NULL string for
+ * SQL NULL); -GH_INTERNAL when out of memory. db_bytes: exactly n bytes,
+ * or zeros when the column has another size. */
+static inline int
+db_null(const struct db_row *r, int i)
+{
+	return r->vt->null(r, i);
+}
+
+static inline int64_t
+db_i64(const struct db_row *r, int i)
+{
+	return r->vt->i64(r, i);
+}
+
+static inline int
+db_int(const struct db_row *r, int i)
+{
+	return (int)r->vt->i64(r, i);
+}
+
+static inline double
+db_f64(const struct db_row *r, int i)
+{
+	return r->vt->f64(r, i);
+}
+
+static inline void
+db_text(const struct db_row *r, int i, char *out, size_t outsz)
+{
+	r->vt->text(r, i, out, outsz);
+}
+
+static inline int
+db_blob(const struct db_row *r, int i, struct blob *out)
+{
+	return r->vt->blob(r, i, out);
+}
+
+static inline int
+db_dup(const struct db_row *r, int i, char **out)
+{
+	return r->vt->dup(r, i, out);
+}
+
+static inline void
+db_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
+{
+	r->vt->bytes(r, i, out, n);
+}
+
+enum realm db_realm(const struct db_row *r, int i);
+
+/*
+ * The staff visibility rule in SQL, with the parameters for "sees all"
+ * and the viewer's id (pass them as strings: DB_STAFF_SEES("?3", "?4")):
+ * every ticket for supervisors and admins; for an agent those assigned to
+ * them, and unassigned ones in a queue they are a member of. The ticket
+ * is `t`.
+ */
+#define DB_STAFF_SEES(all, viewer)                                            \
+	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
+	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
+	viewer " AND sq.queue_id = t.queue_id)))"
+
+/* --- the shared operations, by file (src/store/sql/X.c) --------------- */
+
+#endif
