@@ -181,23 +181,6 @@ void *pg_append(void *v, size_t n, size_t size); /* as sq_append */
  * with the pg_ prefix, declared here by the file's author. */
 
 /* accounts.c */
-int pg_account_by_login(struct store_conn *c, enum realm r, const char *login,
-			struct account *out);
-int pg_account_by_id(struct store_conn *c, enum realm r, int64_t id,
-		     struct account *out);
-int pg_account_advance_totp(struct store_conn *c, enum realm r, int64_t id,
-			    int64_t step);
-int pg_account_set_pw_hash(struct store_conn *c, enum realm r, int64_t id,
-			   const char *pw_hash);
-int pg_account_set_totp(struct store_conn *c, enum realm r, int64_t id,
-			const struct blob *seed, int enrolled);
-int pg_account_set_disabled(struct store_conn *c, enum realm r, int64_t id,
-			    int disabled);
-int pg_staff_insert(struct store_conn *c, const struct staff_new *s,
-		    int64_t *id_out);
-int pg_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz);
-int pg_customer_insert(struct store_conn *c, const struct customer_new *s,
-		       int64_t *id_out);
 
 /* sessions.c */
 int pg_session_insert(struct store_conn *c, const struct session_rec *s);

@@ -88,6 +88,14 @@ db_pg(const struct store_conn *c)
 	return c->db->dialect == DB_PG;
 }
 
+/* The text of a statement in the connection's dialect, from a static
+ * {SQLite, PostgreSQL} pair of texts. */
+#define DB_SQL(c, pair) ((pair)[db_pg(c) ? 1 : 0])
+/* The current time in whole seconds, as each dialect writes it (SQL
+ * fragments for the pairs above). */
+#define DB_NOW_SQLITE "strftime('%s','now')"
+#define DB_NOW_PG "extract(epoch FROM now())::bigint"
+
 /* --- query.c: the query helper ---------------------------------------- */
 
 /* A statement that returns no rows. */
@@ -189,5 +197,24 @@ enum realm db_realm(const struct db_row *r, int i);
 	viewer " AND sq.queue_id = t.queue_id)))"
 
 /* --- the shared operations, by file (src/store/sql/X.c) --------------- */
+
+/* accounts.c */
+int db_account_by_login(struct store_conn *c, enum realm r, const char *login,
+			struct account *out);
+int db_account_by_id(struct store_conn *c, enum realm r, int64_t id,
+		     struct account *out);
+int db_account_advance_totp(struct store_conn *c, enum realm r, int64_t id,
+			    int64_t step);
+int db_account_set_pw_hash(struct store_conn *c, enum realm r, int64_t id,
+			   const char *pw_hash);
+int db_account_set_totp(struct store_conn *c, enum realm r, int64_t id,
+			const struct blob *seed, int enrolled);
+int db_account_set_disabled(struct store_conn *c, enum realm r, int64_t id,
+			    int disabled);
+int db_staff_insert(struct store_conn *c, const struct staff_new *s,
+		    int64_t *id_out);
+int db_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz);
+int db_customer_insert(struct store_conn *c, const struct customer_new *s,
+		       int64_t *id_out);
 
 #endif
