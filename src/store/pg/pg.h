@@ -183,23 +183,8 @@ void *pg_append(void *v, size_t n, size_t size); /* as sq_append */
 /* accounts.c */
 
 /* sessions.c */
-int pg_session_insert(struct store_conn *c, const struct session_rec *s);
-int pg_session_get(struct store_conn *c, const char *token_hash,
-		   struct session_rec *out);
-int pg_session_touch(struct store_conn *c, const char *token_hash,
-		     int64_t now);
-int pg_session_delete(struct store_conn *c, const char *token_hash);
-int pg_session_delete_principal(struct store_conn *c, enum realm r,
-				int64_t id, int64_t *n_out);
 
 /* throttle.c */
-int pg_throttle_get(struct store_conn *c, const char *key,
-		    struct throttle_rec *out);
-int pg_throttle_put(struct store_conn *c, const struct throttle_rec *t);
-int pg_throttle_clear(struct store_conn *c, const char *key);
-int pg_throttle_take(struct store_conn *c, const char *key, int64_t now,
-		     const struct throttle_rule *rule, struct throttle_rec *out);
-int pg_throttle_refund(struct store_conn *c, const struct throttle_rec *t);
 
 /* audit.c */
 int pg_audit_append(struct store_conn *c, const char *record,
@@ -288,16 +273,6 @@ extern const struct store_events_ops pg_events_ops;
 /* sla.c: its operations table */
 extern const struct store_sla_ops pg_sla_ops;
 /* customers.c */
-int pg_customer_contact(struct store_conn *c, int64_t customer_id,
-			struct customer_contact *out);
-int pg_customer_set_phrase(struct store_conn *c, int64_t customer_id,
-			   const struct blob *phrase);
-int pg_customer_sealed_next(struct store_conn *c, int64_t after_id,
-			    struct customer_sealed *out);
-int pg_customer_name(struct store_conn *c, int64_t customer_id, char *out,
-		     size_t outsz);
-int pg_customer_visible(struct store_conn *c, const struct ticket_query *q,
-			int64_t customer_id);
 
 /* contact.c */
 int pg_contact_code_insert(struct store_conn *c,
@@ -327,26 +302,6 @@ int pg_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
 		      const struct blob *old, const struct blob *val);
 
 /* fields.c */
-int pg_field_def_insert(struct store_conn *c, const struct field_def *d,
-			int64_t *id_out);
-int pg_field_def_by_name(struct store_conn *c, const char *name,
-			 struct field_def *out);
-int pg_field_def_list(struct store_conn *c, struct field_def_list *out);
-int pg_customer_field_put(struct store_conn *c, int64_t customer_id,
-			  int64_t field_id, const struct blob *value,
-			  int64_t now);
-int pg_customer_field_values(struct store_conn *c, int64_t customer_id,
-			     struct field_value_list *out);
-int pg_customer_personal(struct store_conn *c, int64_t customer_id,
-			 struct customer_personal *out);
-int pg_customer_set_account_number(struct store_conn *c, int64_t customer_id,
-				   const struct blob *value);
-int pg_customer_set_phone_idx(struct store_conn *c, int64_t customer_id,
-			      const char *phone_idx);
-int pg_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
-			     int64_t *ids, size_t max, size_t *n_out);
-int pg_customer_phone_unindexed(struct store_conn *c, int64_t after_id,
-				int64_t *id_out);
 
 /* reveals.c */
 int pg_reveal_insert(struct store_conn *c, const struct reveal_new *r,
@@ -363,29 +318,8 @@ int pg_reveal_agents(struct store_conn *c, int64_t since,
 		     struct reveal_agent_list *out);
 
 /* queues.c */
-int pg_queue_insert(struct store_conn *c, const char *name, int64_t *id_out);
-int pg_queue_by_name(struct store_conn *c, const char *name,
-		     struct queue_rec *out);
-int pg_queue_list(struct store_conn *c, struct queue_list *out);
-int pg_staff_queue_list(struct store_conn *c, int64_t staff_id,
-			struct queue_list *out);
-int pg_staff_queue_add(struct store_conn *c, int64_t staff_id,
-		       int64_t queue_id);
-int pg_staff_queue_remove(struct store_conn *c, int64_t staff_id,
-			  int64_t queue_id);
-int pg_staff_in_queue(struct store_conn *c, int64_t staff_id,
-		      int64_t queue_id);
 
 /* fingerprints.c */
-int pg_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
-		       int64_t customer_id);
-int pg_fingerprint_foreign(struct store_conn *c, const char *kind,
-			   const char *fp, int64_t customer_id);
-int pg_fingerprint_count(struct store_conn *c, int64_t *n_out);
-int pg_fingerprint_since(struct store_conn *c, int64_t from_row,
-			 int (*fn)(void *cls, int64_t row, const char *kind,
-				   const char *fp),
-			 void *cls);
 
 /* tickets.c (pg_ticket_row, pg_ticket_push: pg_tickets.h) */
 int pg_ticket_insert(struct store_conn *c, int64_t customer_id,
@@ -425,26 +359,8 @@ int pg_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 			  const struct ticket_page *p, struct ticket_list *out);
 
 /* held.c */
-int pg_held_insert(struct store_conn *c, const struct held_new *h,
-		   int64_t *id_out);
-int pg_held_get(struct store_conn *c, int64_t ticket_id, int64_t id,
-		struct held_reply *out);
-int pg_held_list(struct store_conn *c, int64_t ticket_id,
-		 struct held_list *out);
-int pg_held_decide(struct store_conn *c, const struct held_decision *d);
-int pg_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
-		 int64_t *last_id_out);
 
 /* outbox.c */
-int pg_outbox_insert(struct store_conn *c, const struct outbox_new *o,
-		     int64_t *id_out);
-int pg_outbox_due(struct store_conn *c, int64_t now, size_t max,
-		  struct outbox_list *out);
-int pg_outbox_claim(struct store_conn *c, int64_t id, int64_t expected,
-		    int64_t until);
-int pg_outbox_delivered(struct store_conn *c, int64_t id, int64_t now);
-int pg_outbox_failed(struct store_conn *c, int64_t id,
-		     int64_t next_attempt_at, const char *error);
 
 /* attachments.c */
 int pg_attachment_insert(struct store_conn *c, const struct attachment_new *a,

@@ -217,4 +217,104 @@ int db_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz);
 int db_customer_insert(struct store_conn *c, const struct customer_new *s,
 		       int64_t *id_out);
 
+/* sessions.c */
+int db_session_insert(struct store_conn *c, const struct session_rec *s);
+int db_session_get(struct store_conn *c, const char *token_hash,
+		   struct session_rec *out);
+int db_session_touch(struct store_conn *c, const char *token_hash,
+		     int64_t now);
+int db_session_delete(struct store_conn *c, const char *token_hash);
+int db_session_delete_principal(struct store_conn *c, enum realm r,
+				int64_t id, int64_t *n_out);
+
+/* throttle.c */
+int db_throttle_get(struct store_conn *c, const char *key,
+		    struct throttle_rec *out);
+int db_throttle_put(struct store_conn *c, const struct throttle_rec *t);
+int db_throttle_clear(struct store_conn *c, const char *key);
+int db_throttle_take(struct store_conn *c, const char *key, int64_t now,
+		     const struct throttle_rule *rule, struct throttle_rec *out);
+int db_throttle_refund(struct store_conn *c, const struct throttle_rec *t);
+
+/* queues.c */
+int db_queue_insert(struct store_conn *c, const char *name, int64_t *id_out);
+int db_queue_by_name(struct store_conn *c, const char *name,
+		     struct queue_rec *out);
+int db_queue_list(struct store_conn *c, struct queue_list *out);
+int db_staff_queue_list(struct store_conn *c, int64_t staff_id,
+			struct queue_list *out);
+int db_staff_queue_add(struct store_conn *c, int64_t staff_id,
+		       int64_t queue_id);
+int db_staff_queue_remove(struct store_conn *c, int64_t staff_id,
+			  int64_t queue_id);
+int db_staff_in_queue(struct store_conn *c, int64_t staff_id,
+		      int64_t queue_id);
+
+/* fingerprints.c */
+int db_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
+		       int64_t customer_id);
+int db_fingerprint_foreign(struct store_conn *c, const char *kind,
+			   const char *fp, int64_t customer_id);
+int db_fingerprint_count(struct store_conn *c, int64_t *n_out);
+int db_fingerprint_since(struct store_conn *c, int64_t from_row,
+			 int (*fn)(void *cls, int64_t row, const char *kind,
+				   const char *fp),
+			 void *cls);
+
+/* outbox.c */
+int db_outbox_insert(struct store_conn *c, const struct outbox_new *o,
+		     int64_t *id_out);
+int db_outbox_due(struct store_conn *c, int64_t now, size_t max,
+		  struct outbox_list *out);
+int db_outbox_claim(struct store_conn *c, int64_t id, int64_t expected,
+		    int64_t until);
+int db_outbox_delivered(struct store_conn *c, int64_t id, int64_t now);
+int db_outbox_failed(struct store_conn *c, int64_t id,
+		     int64_t next_attempt_at, const char *error);
+
+/* customers.c */
+int db_customer_contact(struct store_conn *c, int64_t customer_id,
+			struct customer_contact *out);
+int db_customer_set_phrase(struct store_conn *c, int64_t customer_id,
+			   const struct blob *phrase);
+int db_customer_sealed_next(struct store_conn *c, int64_t after_id,
+			    struct customer_sealed *out);
+int db_customer_name(struct store_conn *c, int64_t customer_id, char *out,
+		     size_t outsz);
+int db_customer_visible(struct store_conn *c, const struct ticket_query *q,
+			int64_t customer_id);
+
+/* held.c */
+int db_held_insert(struct store_conn *c, const struct held_new *h,
+		   int64_t *id_out);
+int db_held_get(struct store_conn *c, int64_t ticket_id, int64_t id,
+		struct held_reply *out);
+int db_held_list(struct store_conn *c, int64_t ticket_id,
+		 struct held_list *out);
+int db_held_decide(struct store_conn *c, const struct held_decision *d);
+int db_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
+		 int64_t *last_id_out);
+
+/* fields.c */
+int db_field_def_insert(struct store_conn *c, const struct field_def *d,
+			int64_t *id_out);
+int db_field_def_by_name(struct store_conn *c, const char *name,
+			 struct field_def *out);
+int db_field_def_list(struct store_conn *c, struct field_def_list *out);
+int db_customer_field_put(struct store_conn *c, int64_t customer_id,
+			  int64_t field_id, const struct blob *value,
+			  int64_t now);
+int db_customer_field_values(struct store_conn *c, int64_t customer_id,
+			     struct field_value_list *out);
+int db_customer_personal(struct store_conn *c, int64_t customer_id,
+			 struct customer_personal *out);
+int db_customer_set_account_number(struct store_conn *c, int64_t customer_id,
+				   const struct blob *value);
+int db_customer_set_phone_idx(struct store_conn *c, int64_t customer_id,
+			      const char *phone_idx);
+int db_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
+			     int64_t *ids, size_t max, size_t *n_out);
+int db_customer_phone_unindexed(struct store_conn *c, int64_t after_id,
+				int64_t *id_out);
+
 #endif
