@@ -275,22 +275,6 @@ extern const struct store_sla_ops pg_sla_ops;
 /* customers.c */
 
 /* contact.c */
-int pg_contact_code_insert(struct store_conn *c,
-			   const struct contact_code_new *n, int64_t *id_out);
-int pg_contact_code_live(struct store_conn *c, const char *h, int64_t now);
-int pg_contact_code_find(struct store_conn *c, const char *h,
-			 struct contact_code_rec *out);
-int pg_contact_code_use(struct store_conn *c, int64_t id, int64_t now);
-int pg_contact_codes_since(struct store_conn *c, int64_t staff_id,
-			   int64_t since, struct contact_window *out);
-int pg_contact_check_insert(struct store_conn *c, int64_t customer_id,
-			    int genuine, int64_t now);
-int pg_contact_checks_since(struct store_conn *c, int64_t customer_id,
-			    int64_t since, struct contact_window *out);
-int pg_contact_reveals(struct store_conn *c, int64_t customer_id,
-		       int64_t limit, struct contact_reveal_list *out);
-int pg_contact_mfa(struct store_conn *c, int64_t customer_id,
-		   struct contact_mfa *out);
 
 /* sealed.c */
 int pg_sealed_heads(struct store_conn *c, enum sealed_col col,
@@ -304,18 +288,6 @@ int pg_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
 /* fields.c */
 
 /* reveals.c */
-int pg_reveal_insert(struct store_conn *c, const struct reveal_new *r,
-		     int64_t *id_out);
-int pg_reveal_count(struct store_conn *c, int64_t staff_id, int64_t since,
-		    int64_t *n_out);
-int pg_reveal_lock_get(struct store_conn *c, int64_t staff_id,
-		       struct reveal_lock *out);
-int pg_reveal_lock_set(struct store_conn *c, int64_t staff_id,
-		       const char *reason, int64_t now);
-int pg_reveal_lock_clear(struct store_conn *c, int64_t staff_id,
-			 int64_t cleared_by, int64_t now);
-int pg_reveal_agents(struct store_conn *c, int64_t since,
-		     struct reveal_agent_list *out);
 
 /* queues.c */
 
@@ -406,81 +378,12 @@ int pg_verification_recent(struct store_conn *c, int64_t staff_id,
 			   struct verification_recent *out);
 
 /* changes.c */
-int pg_change_insert(struct store_conn *c, const struct change_new *n,
-		     int64_t *id_out);
-int pg_change_get(struct store_conn *c, int64_t id, struct change_rec *out);
-int pg_change_list(struct store_conn *c, const struct change_query *q,
-		   struct change_list *out);
-int pg_change_approve(struct store_conn *c, int64_t id, int64_t staff_id,
-		      const char *reason, int64_t apply_after, int64_t now);
-int pg_change_close(struct store_conn *c, int64_t id, const char *state,
-		    const char *closed_by, const char *reason, int64_t now);
-int pg_change_applied(struct store_conn *c, int64_t id, int64_t now);
-int pg_change_due(struct store_conn *c, int64_t now, size_t max, int64_t *ids,
-		  size_t *n_out);
-int pg_customer_reseal(struct store_conn *c, const struct customer_reseal *r);
-int pg_customer_set_phone(struct store_conn *c, int64_t customer_id,
-			  const struct blob *phone);
 
 /* drills.c */
-int pg_drill_campaign_insert(struct store_conn *c,
-			     const struct drill_campaign_new *n,
-			     int64_t *id_out);
-int pg_drill_campaign_count(struct store_conn *c, int64_t since,
-			    int64_t *n_out);
-int pg_drill_campaign_list(struct store_conn *c,
-			   struct drill_campaign_list *out);
-int pg_drill_campaign_get(struct store_conn *c, int64_t id,
-			  struct drill_campaign *out);
-int pg_drill_target_list(struct store_conn *c, int64_t campaign_id,
-			 struct drill_target_list *out);
-int pg_drill_target_due(struct store_conn *c, int64_t now, int64_t staff_id,
-			size_t max, struct drill_target_list *out);
-int pg_drill_target_by_ticket(struct store_conn *c, int64_t ticket_id,
-			      struct drill_target *out);
-int pg_drill_target_delivered(struct store_conn *c,
-			      const struct drill_target *t, int64_t ticket_id,
-			      int64_t message_id, int64_t now);
-int pg_drill_target_event(struct store_conn *c, int64_t target_id,
-			  enum drill_event ev, int64_t now);
-int pg_drill_queue_staff(struct store_conn *c, int64_t queue_id,
-			 int64_t *ids, size_t max, size_t *n_out);
-int pg_drill_message_report(struct store_conn *c, int64_t message_id,
-			    int64_t staff_id, int64_t now);
-int pg_drill_message_reported(struct store_conn *c, int64_t ticket_id,
-			      int64_t message_id, int64_t *at_out);
-int pg_drill_attachments_quarantine(struct store_conn *c, int64_t ticket_id,
-				    int64_t *n_out);
 
 /* super.c */
-int pg_super_staff_list(struct store_conn *c, int64_t queue_id,
-			struct staff_info_list *out);
-int pg_super_active_admins(struct store_conn *c, int64_t *n_out);
-int pg_super_queue_stats(struct store_conn *c, struct queue_stat_list *out);
 
 /* self.c */
-int pg_self_codes_replace(struct store_conn *c, int64_t customer_id,
-			  const struct recovery_code_rec *v, size_t n,
-			  int64_t now);
-int pg_self_codes_live(struct store_conn *c, int64_t customer_id,
-		       struct recovery_code_list *out);
-int pg_self_code_use(struct store_conn *c, int64_t customer_id, int64_t id,
-		     int64_t now);
-int pg_self_codes_count(struct store_conn *c, int64_t customer_id,
-			int64_t *n_out);
-int pg_self_reenrol_put(struct store_conn *c, const struct reenrol_rec *r);
-int pg_self_reenrol_get(struct store_conn *c, int64_t customer_id,
-			struct reenrol_rec *out);
-int pg_self_reenrol_delete(struct store_conn *c, int64_t customer_id);
-int pg_self_token_insert(struct store_conn *c,
-			 const struct portal_token_new *t);
-int pg_self_token_get(struct store_conn *c, const char *hash,
-		      const char *kind, int64_t now,
-		      struct portal_token_rec *out);
-int pg_self_token_use(struct store_conn *c, const char *hash, int64_t now);
-int pg_self_tokens_since(struct store_conn *c, const char *kind,
-			 int64_t customer_id, const char *email_idx,
-			 int64_t since, int64_t *n_out);
 
 /* search.c */
 int pg_search_tickets(struct store_conn *c, const struct search_query *q,

@@ -17,9 +17,6 @@
 #include <string.h>
 
 #include "store/sqlite/sq.h"
-#include "store/sqlite/sq_drills.h"
-#include "store/sqlite/sq_super.h"
-#include "store/sqlite/sq_self.h"
 #include "util/embed.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -465,15 +462,15 @@ static const struct store_ops sq_ops = {
 	.verification_supersede = sq_verification_supersede,
 	.verification_recent = sq_verification_recent,
 	/* changes.c */
-	.change_insert = sq_change_insert,
-	.change_get = sq_change_get,
-	.change_list = sq_change_list,
-	.change_approve = sq_change_approve,
-	.change_close = sq_change_close,
-	.change_applied = sq_change_applied,
-	.change_due = sq_change_due,
-	.customer_reseal = sq_customer_reseal,
-	.customer_set_phone = sq_customer_set_phone,
+	.change_insert = db_change_insert,
+	.change_get = db_change_get,
+	.change_list = db_change_list,
+	.change_approve = db_change_approve,
+	.change_close = db_change_close,
+	.change_applied = db_change_applied,
+	.change_due = db_change_due,
+	.customer_reseal = db_customer_reseal,
+	.customer_set_phone = db_customer_set_phone,
 	.field_def_insert = db_field_def_insert,
 	.field_def_by_name = db_field_def_by_name,
 	.field_def_list = db_field_def_list,
@@ -491,12 +488,12 @@ static const struct store_ops sq_ops = {
 	.disclosure = {
 		.customer_visible = db_customer_visible,
 		.customer_name = db_customer_name,
-		.reveal_insert = sq_reveal_insert,
-		.reveal_count = sq_reveal_count,
-		.reveal_lock_get = sq_reveal_lock_get,
-		.reveal_lock_set = sq_reveal_lock_set,
-		.reveal_lock_clear = sq_reveal_lock_clear,
-		.reveal_agents = sq_reveal_agents,
+		.reveal_insert = db_reveal_insert,
+		.reveal_count = db_reveal_count,
+		.reveal_lock_get = db_reveal_lock_get,
+		.reveal_lock_set = db_reveal_lock_set,
+		.reveal_lock_clear = db_reveal_lock_clear,
+		.reveal_agents = db_reveal_agents,
 	},
 	/* training.c: staff training (issue 11, part A) */
 	.training = {
@@ -511,15 +508,15 @@ static const struct store_ops sq_ops = {
 	},
 	/* contact.c: customer protection (issue 11 part D) */
 	.contact = {
-		.code_insert = sq_contact_code_insert,
-		.code_live = sq_contact_code_live,
-		.code_find = sq_contact_code_find,
-		.code_use = sq_contact_code_use,
-		.codes_since = sq_contact_codes_since,
-		.check_insert = sq_contact_check_insert,
-		.checks_since = sq_contact_checks_since,
-		.reveals = sq_contact_reveals,
-		.mfa = sq_contact_mfa,
+		.code_insert = db_contact_code_insert,
+		.code_live = db_contact_code_live,
+		.code_find = db_contact_code_find,
+		.code_use = db_contact_code_use,
+		.codes_since = db_contact_codes_since,
+		.check_insert = db_contact_check_insert,
+		.checks_since = db_contact_checks_since,
+		.reveals = db_contact_reveals,
+		.mfa = db_contact_mfa,
 	},
 	/* hygiene.c: account hygiene (issue 11 part C) */
 	.hygiene = {
@@ -535,19 +532,19 @@ static const struct store_ops sq_ops = {
 	},
 	/* drills.c: phishing drills and reported messages (part B) */
 	.drills = {
-		.campaign_insert = sq_drill_campaign_insert,
-		.campaign_count = sq_drill_campaign_count,
-		.campaign_list = sq_drill_campaign_list,
-		.campaign_get = sq_drill_campaign_get,
-		.target_list = sq_drill_target_list,
-		.target_due = sq_drill_target_due,
-		.target_by_ticket = sq_drill_target_by_ticket,
-		.target_delivered = sq_drill_target_delivered,
-		.target_event = sq_drill_target_event,
-		.queue_staff = sq_drill_queue_staff,
-		.message_report = sq_drill_message_report,
-		.message_reported = sq_drill_message_reported,
-		.attachments_quarantine = sq_drill_attachments_quarantine,
+		.campaign_insert = db_drill_campaign_insert,
+		.campaign_count = db_drill_campaign_count,
+		.campaign_list = db_drill_campaign_list,
+		.campaign_get = db_drill_campaign_get,
+		.target_list = db_drill_target_list,
+		.target_due = db_drill_target_due,
+		.target_by_ticket = db_drill_target_by_ticket,
+		.target_delivered = db_drill_target_delivered,
+		.target_event = db_drill_target_event,
+		.queue_staff = db_drill_queue_staff,
+		.message_report = db_drill_message_report,
+		.message_reported = db_drill_message_reported,
+		.attachments_quarantine = db_drill_attachments_quarantine,
 	},
 	/* sla.c: business calendars, SLA policies and clocks (issue 15) */
 	.sla = &sq_sla_ops,
@@ -563,9 +560,9 @@ static const struct store_ops sq_ops = {
 	},
 	/* super.c: staff and queues for the supervisor's console (issue 15) */
 	.super = {
-		.staff_list = sq_super_staff_list,
-		.active_admins = sq_super_active_admins,
-		.queue_stats = sq_super_queue_stats,
+		.staff_list = db_super_staff_list,
+		.active_admins = db_super_active_admins,
+		.queue_stats = db_super_queue_stats,
 	},
 	.macros = &sq_macros_ops, /* macros.c: canned replies (issue 15) */
 	/* search.c: full-text search and saved views (issue 15) */
@@ -581,17 +578,17 @@ static const struct store_ops sq_ops = {
 	},
 	/* self.c: customer self-service (issue 15, part SELF) */
 	.self = {
-		.codes_replace = sq_self_codes_replace,
-		.codes_live = sq_self_codes_live,
-		.code_use = sq_self_code_use,
-		.codes_count = sq_self_codes_count,
-		.reenrol_put = sq_self_reenrol_put,
-		.reenrol_get = sq_self_reenrol_get,
-		.reenrol_delete = sq_self_reenrol_delete,
-		.token_insert = sq_self_token_insert,
-		.token_get = sq_self_token_get,
-		.token_use = sq_self_token_use,
-		.tokens_since = sq_self_tokens_since,
+		.codes_replace = db_self_codes_replace,
+		.codes_live = db_self_codes_live,
+		.code_use = db_self_code_use,
+		.codes_count = db_self_codes_count,
+		.reenrol_put = db_self_reenrol_put,
+		.reenrol_get = db_self_reenrol_get,
+		.reenrol_delete = db_self_reenrol_delete,
+		.token_insert = db_self_token_insert,
+		.token_get = db_self_token_get,
+		.token_use = db_self_token_use,
+		.tokens_since = db_self_tokens_since,
 	},
 	/* events.c: live updates (issue 15, part LIVE) */
 	.events = &sq_events_ops,

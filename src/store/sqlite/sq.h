@@ -271,21 +271,6 @@ int sq_verification_recent(struct store_conn *c, int64_t staff_id,
 			   int64_t customer_id, int64_t since,
 			   struct verification_recent *out);
 /* changes.c */
-int sq_change_insert(struct store_conn *c, const struct change_new *n,
-		     int64_t *id_out);
-int sq_change_get(struct store_conn *c, int64_t id, struct change_rec *out);
-int sq_change_list(struct store_conn *c, const struct change_query *q,
-		   struct change_list *out);
-int sq_change_approve(struct store_conn *c, int64_t id, int64_t staff_id,
-		      const char *reason, int64_t apply_after, int64_t now);
-int sq_change_close(struct store_conn *c, int64_t id, const char *state,
-		    const char *closed_by, const char *reason, int64_t now);
-int sq_change_applied(struct store_conn *c, int64_t id, int64_t now);
-int sq_change_due(struct store_conn *c, int64_t now, size_t max, int64_t *ids,
-		  size_t *n_out);
-int sq_customer_reseal(struct store_conn *c, const struct customer_reseal *r);
-int sq_customer_set_phone(struct store_conn *c, int64_t customer_id,
-			  const struct blob *phone);
 /* fields.c */
 
 /* sealed.c */
@@ -296,35 +281,7 @@ int sq_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
 int sq_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
 		      const struct blob *old, const struct blob *val);
 /* reveals.c */
-int sq_reveal_insert(struct store_conn *c, const struct reveal_new *r,
-		     int64_t *id_out);
-int sq_reveal_count(struct store_conn *c, int64_t staff_id, int64_t since,
-		    int64_t *n_out);
-int sq_reveal_lock_get(struct store_conn *c, int64_t staff_id,
-		       struct reveal_lock *out);
-int sq_reveal_lock_set(struct store_conn *c, int64_t staff_id,
-		       const char *reason, int64_t now);
-int sq_reveal_lock_clear(struct store_conn *c, int64_t staff_id,
-			 int64_t cleared_by, int64_t now);
-int sq_reveal_agents(struct store_conn *c, int64_t since,
-		     struct reveal_agent_list *out);
 /* contact.c: customer protection (issue 11 part D) */
-int sq_contact_code_insert(struct store_conn *c,
-			   const struct contact_code_new *n, int64_t *id_out);
-int sq_contact_code_live(struct store_conn *c, const char *h, int64_t now);
-int sq_contact_code_find(struct store_conn *c, const char *h,
-			 struct contact_code_rec *out);
-int sq_contact_code_use(struct store_conn *c, int64_t id, int64_t now);
-int sq_contact_codes_since(struct store_conn *c, int64_t staff_id,
-			   int64_t since, struct contact_window *out);
-int sq_contact_check_insert(struct store_conn *c, int64_t customer_id,
-			    int genuine, int64_t now);
-int sq_contact_checks_since(struct store_conn *c, int64_t customer_id,
-			    int64_t since, struct contact_window *out);
-int sq_contact_reveals(struct store_conn *c, int64_t customer_id,
-		       int64_t limit, struct contact_reveal_list *out);
-int sq_contact_mfa(struct store_conn *c, int64_t customer_id,
-		   struct contact_mfa *out);
 
 /* training.c */
 int sq_training_module_put(struct store_conn *c,
