@@ -187,45 +187,8 @@ void *pg_append(void *v, size_t n, size_t size); /* as sq_append */
 /* throttle.c */
 
 /* audit.c */
-int pg_audit_append(struct store_conn *c, const char *record,
-		    const unsigned char leaf[32], int64_t *seq_out);
-int pg_audit_get(struct store_conn *c, int64_t seq, char **record_out,
-		 unsigned char leaf_out[32]);
-int pg_audit_count(struct store_conn *c, int64_t *n_out);
-int pg_audit_checkpoint_insert(struct store_conn *c, int64_t size,
-			       const unsigned char root[32],
-			       const unsigned char sig[64]);
-int pg_audit_checkpoint_get(struct store_conn *c, int64_t n,
-			    int64_t *size_out, unsigned char root_out[32],
-			    unsigned char sig_out[64], int64_t *created_out);
-int pg_audit_page(struct store_conn *c, int64_t after, int64_t upto,
-		  int limit, audit_row_fn fn, void *ctx);
-int pg_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
-			     int limit, audit_cp_fn fn, void *ctx);
-int pg_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
 
 /* hygiene.c */
-int pg_hyg_session_list(struct store_conn *c, enum realm realm, int64_t id,
-			const char *current_hash,
-			struct session_info_list *out);
-int pg_hyg_session_hash_of(struct store_conn *c, enum realm realm, int64_t id,
-			   int64_t public_id, char hash_out[65]);
-int pg_hyg_session_delete_others(struct store_conn *c, enum realm realm,
-				 int64_t id, const char *keep_hash,
-				 int64_t *n_out);
-int pg_hyg_login_insert(struct store_conn *c, const struct login_new *l,
-			int64_t keep);
-int pg_hyg_login_list(struct store_conn *c, enum realm realm, int64_t id,
-		      int64_t max, struct login_list *out);
-int pg_hyg_login_network_seen(struct store_conn *c, enum realm realm,
-			      int64_t id, const char *network,
-			      int64_t *seen_out, int64_t *earlier_out);
-int pg_hyg_staff_pw_get(struct store_conn *c, int64_t id,
-			struct staff_pw_state *out);
-int pg_hyg_staff_pw_set(struct store_conn *c, int64_t id, const char *pw_hash,
-			int64_t now);
-int pg_hyg_staff_pw_force(struct store_conn *c, int64_t id, const char *reason,
-			  const char *forced_by);
 
 /* quota.c */
 int pg_quota_sum(struct store_conn *c, const struct quota_scope *s,
@@ -243,26 +206,6 @@ int pg_quota_prune(struct store_conn *c, int64_t event_before,
 		   int64_t hit_before);
 
 /* training.c */
-int pg_training_module_put(struct store_conn *c,
-			   const struct training_module *m);
-int pg_training_module_get(struct store_conn *c, const char *id,
-			   struct training_module *out);
-int pg_training_module_list(struct store_conn *c,
-			    struct training_module_list *out);
-int pg_training_completion_insert(struct store_conn *c,
-				  const struct training_completion_new *n,
-				  int64_t *id_out);
-int pg_training_attempt_insert(struct store_conn *c, int64_t staff_id,
-			       const char *module_id, int64_t score,
-			       int passed, int64_t now, int64_t *id_out);
-int pg_training_attempt_count(struct store_conn *c, int64_t staff_id,
-			      const char *module_id, int64_t since,
-			      int64_t *n_out);
-int pg_training_assignment_open(struct store_conn *c, int64_t staff_id,
-				const char *module_id, const char *reason,
-				int64_t now);
-int pg_training_states(struct store_conn *c, int64_t staff_id,
-		       struct training_state_list *out);
 
 /* macros.c: its operations table */
 extern const struct store_macros_ops pg_macros_ops;
@@ -277,13 +220,6 @@ extern const struct store_sla_ops pg_sla_ops;
 /* contact.c */
 
 /* sealed.c */
-int pg_sealed_heads(struct store_conn *c, enum sealed_col col,
-		    int64_t after_id, size_t max, struct sealed_head *out,
-		    size_t *n_out);
-int pg_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
-		  struct sealed_value *out);
-int pg_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
-		      const struct blob *old, const struct blob *val);
 
 /* fields.c */
 
@@ -335,47 +271,7 @@ int pg_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 /* outbox.c */
 
 /* attachments.c */
-int pg_attachment_insert(struct store_conn *c, const struct attachment_new *a,
-			 int64_t *id_out);
-int pg_attachment_get(struct store_conn *c, int64_t id,
-		      struct attachment_rec *out);
-int pg_attachment_list(struct store_conn *c, int64_t ticket_id,
-		       struct attachment_list *out);
-int pg_portal_attachment_list(struct store_conn *c, int64_t customer_id,
-			      int64_t ticket_id, struct attachment_list *out);
-int pg_attachment_release(struct store_conn *c, int64_t id, int64_t staff_id,
-			  int64_t now);
-int pg_attachment_expired(struct store_conn *c, int64_t now, size_t max,
-			  int64_t *ids, size_t *n_out);
-int pg_attachment_delete(struct store_conn *c, int64_t id);
 /* verify.c */
-int pg_verification_insert(struct store_conn *c,
-			   const struct verification_new *v, int64_t *id_out);
-int pg_verification_get(struct store_conn *c, int64_t id,
-			struct verification_rec *out);
-int pg_verification_open_count(struct store_conn *c, int64_t staff_id,
-			       int64_t now, int64_t *n_out);
-int pg_verification_end(struct store_conn *c, int64_t id, const char *state,
-			int64_t now);
-int pg_verification_factor_put(struct store_conn *c,
-			       const struct verification_factor *f);
-int pg_portal_verification_list(struct store_conn *c, int64_t customer_id,
-				int64_t now, size_t max,
-				struct verification_list *out);
-int pg_verification_lock_get(struct store_conn *c, int64_t ticket_id,
-			     struct verification_lock *out);
-int pg_verification_lock_set(struct store_conn *c, int64_t ticket_id,
-			     int64_t verification_id, const char *reason,
-			     int64_t now);
-int pg_verification_lock_clear(struct store_conn *c, int64_t ticket_id,
-			       int64_t staff_id, const char *reason,
-			       int64_t now);
-int pg_staff_alert_list(struct store_conn *c, struct staff_contact_list *out);
-int pg_verification_supersede(struct store_conn *c, int64_t staff_id,
-			      int64_t ticket_id, int64_t now, int64_t *n_out);
-int pg_verification_recent(struct store_conn *c, int64_t staff_id,
-			   int64_t customer_id, int64_t since,
-			   struct verification_recent *out);
 
 /* changes.c */
 

@@ -30,7 +30,8 @@ static const char *const by_login[2] = {
 
 static const char *const by_id[2] = {
 	"SELECT " ACCOUNT_COLS("role", "email") "FROM staff WHERE id = ?1",
-	"SELECT " ACCOUNT_COLS("''", "email_idx") "FROM customers WHERE id = ?1",
+	"SELECT " ACCOUNT_COLS("''", "email_idx")
+	"FROM customers WHERE id = ?1",
 };
 
 static const char *const advance_totp[2] = {
@@ -187,6 +188,7 @@ db_customer_insert(struct store_conn *c, const struct customer_new *s,
 		   int64_t *id_out)
 {
 	return db_insert(c, id_out, DB_SQL(c, customer_insert), "tBtBBBtBb",
-			 s->email_idx, &s->email, s->name, &s->phone, &s->dob, &s->address, s->pw_hash,
-			 &s->totp_seed, s->totp_enrolled);
+			 s->email_idx, &s->email, s->name, &s->phone,
+			 &s->dob, &s->address, s->pw_hash, &s->totp_seed,
+			 s->totp_enrolled);
 }

@@ -145,8 +145,10 @@ db_change_close(struct store_conn *c, int64_t id, const char *state,
 		const char *closed_by, const char *reason, int64_t now)
 {
 	return db_change(c, -GH_CONFLICT,
-			 "UPDATE change_requests SET state = ?1, closed_by = ?2, "
-			 "closing = ?3, closed_at = ?4 WHERE id = ?5 AND state IN "
+			 "UPDATE change_requests SET state = ?1, closed_by = "
+			 "?2, "
+			 "closing = ?3, closed_at = ?4 WHERE id = ?5 AND state "
+			 "IN "
 			 "('pending_approval', 'cooling_off')",
 			 "tttii", state, closed_by, reason, now, id);
 }
@@ -187,7 +189,8 @@ db_change_due(struct store_conn *c, int64_t now, size_t max, int64_t *ids,
 	if (max == 0)
 		return 0;
 	rc = db_rows(c, due_row, &d,
-		     "SELECT id FROM change_requests WHERE state = 'cooling_off' "
+		     "SELECT id FROM change_requests WHERE state = "
+		     "'cooling_off' "
 		     "AND apply_after <= ?1 ORDER BY apply_after, id LIMIT ?2",
 		     "ii", now, (int64_t)max);
 	*n_out = d.n;

@@ -89,7 +89,8 @@ db_customer_field_put(struct store_conn *c, int64_t customer_id,
 		       "INSERT INTO customer_field_values (customer_id, "
 		       "field_id, value, updated_at) VALUES (?1, ?2, ?3, ?4) "
 		       "ON CONFLICT (customer_id, field_id) DO UPDATE SET "
-		       "value = excluded.value, updated_at = excluded.updated_at",
+		       "value = excluded.value, updated_at = "
+		       "excluded.updated_at",
 		       "iiBi", customer_id, field_id, value, now);
 }
 
@@ -166,7 +167,8 @@ db_customer_set_account_number(struct store_conn *c, int64_t customer_id,
 			       const struct blob *value)
 {
 	return db_change(c, -GH_NOT_FOUND,
-			 "UPDATE customers SET account_number = ?1 WHERE id = ?2",
+			 "UPDATE customers SET account_number = ?1 WHERE id = "
+			 "?2",
 			 "Bi", value, customer_id);
 }
 
@@ -203,7 +205,8 @@ db_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
 	int rc;
 
 	rc = db_rows(c, id_row, &l,
-		     "SELECT id FROM customers WHERE phone_idx = ?1 ORDER BY id",
+		     "SELECT id FROM customers WHERE phone_idx = ?1 ORDER BY "
+		     "id",
 		     "t", phone_idx);
 	*n_out = rc == 0 ? l.n : 0;
 	return rc;

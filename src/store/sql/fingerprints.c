@@ -18,7 +18,8 @@ db_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
 {
 	return db_exec(c,
 		       "INSERT INTO customer_fingerprints (kind, fp, "
-		       "customer_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+		       "customer_id) VALUES (?1, ?2, ?3) ON CONFLICT DO "
+		       "NOTHING",
 		       "tti", kind, fp, customer_id);
 }
 

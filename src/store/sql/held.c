@@ -68,7 +68,8 @@ db_held_insert(struct store_conn *c, const struct held_new *h,
 {
 	return db_insert(c, id_out,
 			 "INSERT INTO held_replies (ticket_id, author_id, "
-			 "body, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5) ",
+			 "body, reason, created_at) VALUES (?1, ?2, ?3, ?4, "
+			 "?5) ",
 			 "iitti", h->ticket_id, h->author_id, h->body,
 			 h->reason, h->now);
 }
@@ -81,7 +82,8 @@ db_held_get(struct store_conn *c, int64_t ticket_id, int64_t id,
 
 	memset(out, 0, sizeof(*out));
 	rc = db_row(c, held_row, out,
-		    "SELECT " HELD_COLUMNS "WHERE h.id = ?1 AND h.ticket_id = ?2",
+		    "SELECT " HELD_COLUMNS
+		      "WHERE h.id = ?1 AND h.ticket_id = ?2",
 		    "ii", id, ticket_id);
 	if (rc < 0)
 		held_reply_clear(out);
@@ -96,7 +98,8 @@ db_held_list(struct store_conn *c, int64_t ticket_id, struct held_list *out)
 	out->v = NULL;
 	out->n = 0;
 	rc = db_rows(c, held_push, out,
-		     "SELECT " HELD_COLUMNS "WHERE h.ticket_id = ?1 ORDER BY h.id",
+		     "SELECT " HELD_COLUMNS
+		     "WHERE h.ticket_id = ?1 ORDER BY h.id",
 		     "i", ticket_id);
 	if (rc < 0)
 		held_list_clear(out);
