@@ -56,13 +56,13 @@ const struct store_ops pg_ops = {
 	},
 	/* quota.c */
 	.quota = {
-		.sum = pg_quota_sum,
-		.walk = pg_quota_walk,
-		.event_add = pg_quota_event_add,
-		.hit = pg_quota_hit,
-		.closed = pg_quota_closed,
-		.summarised = pg_quota_summarised,
-		.prune = pg_quota_prune,
+		.sum = db_quota_sum,
+		.walk = db_quota_walk,
+		.event_add = db_quota_event_add,
+		.hit = db_quota_hit,
+		.closed = db_quota_closed,
+		.summarised = db_quota_summarised,
+		.prune = db_quota_prune,
 	},
 	/* training.c */
 	.training = {
@@ -75,7 +75,7 @@ const struct store_ops pg_ops = {
 		.assignment_open = db_training_assignment_open,
 		.states = db_training_states,
 	},
-	.macros = &pg_macros_ops, /* macros.c */
+	.macros = &db_macros_ops, /* macros.c */
 	.events = &pg_events_ops, /* events.c */
 	.sla = &pg_sla_ops, /* sla.c */
 	/* customers.c (with the disclosure gate's two) */

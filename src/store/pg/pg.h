@@ -191,24 +191,8 @@ void *pg_append(void *v, size_t n, size_t size); /* as sq_append */
 /* hygiene.c */
 
 /* quota.c */
-int pg_quota_sum(struct store_conn *c, const struct quota_scope *s,
-		 int64_t since, struct quota_sum *out);
-int pg_quota_walk(struct store_conn *c, const struct quota_scope *s,
-		  int64_t since, quota_row_fn fn, void *ctx);
-int pg_quota_event_add(struct store_conn *c, const char *key,
-		       const char *what, int64_t at, int64_t amount);
-int pg_quota_hit(struct store_conn *c, const char *subject, const char *limit,
-		 int64_t start, int64_t end, int64_t *count_out);
-int pg_quota_closed(struct store_conn *c, int64_t now, size_t max,
-		    struct quota_hit_list *out);
-int pg_quota_summarised(struct store_conn *c, int64_t id);
-int pg_quota_prune(struct store_conn *c, int64_t event_before,
-		   int64_t hit_before);
 
 /* training.c */
-
-/* macros.c: its operations table */
-extern const struct store_macros_ops pg_macros_ops;
 
 /* events.c: its operations table */
 extern const struct store_events_ops pg_events_ops;

@@ -556,4 +556,22 @@ int db_hyg_staff_pw_set(struct store_conn *c, int64_t id, const char *pw_hash,
 int db_hyg_staff_pw_force(struct store_conn *c, int64_t id, const char *reason,
 			  const char *forced_by);
 
+/* macros.c: canned replies (issue 15); its operations table */
+extern const struct store_macros_ops db_macros_ops;
+
+/* quota.c */
+int db_quota_sum(struct store_conn *c, const struct quota_scope *s,
+		 int64_t since, struct quota_sum *out);
+int db_quota_walk(struct store_conn *c, const struct quota_scope *s,
+		  int64_t since, quota_row_fn fn, void *ctx);
+int db_quota_event_add(struct store_conn *c, const char *key,
+		       const char *what, int64_t at, int64_t amount);
+int db_quota_hit(struct store_conn *c, const char *subject, const char *limit,
+		 int64_t start, int64_t end, int64_t *count_out);
+int db_quota_closed(struct store_conn *c, int64_t now, size_t max,
+		    struct quota_hit_list *out);
+int db_quota_summarised(struct store_conn *c, int64_t id);
+int db_quota_prune(struct store_conn *c, int64_t event_before,
+		   int64_t hit_before);
+
 #endif

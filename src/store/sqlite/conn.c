@@ -550,13 +550,13 @@ static const struct store_ops sq_ops = {
 	.sla = &sq_sla_ops,
 	/* quota.c: quotas (issue 14) */
 	.quota = {
-		.sum = sq_quota_sum,
-		.walk = sq_quota_walk,
-		.event_add = sq_quota_event_add,
-		.hit = sq_quota_hit,
-		.closed = sq_quota_closed,
-		.summarised = sq_quota_summarised,
-		.prune = sq_quota_prune,
+		.sum = db_quota_sum,
+		.walk = db_quota_walk,
+		.event_add = db_quota_event_add,
+		.hit = db_quota_hit,
+		.closed = db_quota_closed,
+		.summarised = db_quota_summarised,
+		.prune = db_quota_prune,
 	},
 	/* super.c: staff and queues for the supervisor's console (issue 15) */
 	.super = {
@@ -564,7 +564,7 @@ static const struct store_ops sq_ops = {
 		.active_admins = db_super_active_admins,
 		.queue_stats = db_super_queue_stats,
 	},
-	.macros = &sq_macros_ops, /* macros.c: canned replies (issue 15) */
+	.macros = &db_macros_ops, /* macros.c: canned replies (issue 15) */
 	/* search.c: full-text search and saved views (issue 15) */
 	.search = {
 		.tickets = sq_search_tickets,

@@ -228,22 +228,7 @@ int sq_staff_notes(struct store_conn *c, int64_t ticket_id,
 extern const struct store_sla_ops sq_sla_ops;
 
 /* quota.c: quotas (issue 14) */
-int sq_quota_sum(struct store_conn *c, const struct quota_scope *s,
-		 int64_t since, struct quota_sum *out);
-int sq_quota_walk(struct store_conn *c, const struct quota_scope *s,
-		  int64_t since, quota_row_fn fn, void *ctx);
-int sq_quota_event_add(struct store_conn *c, const char *key,
-		       const char *what, int64_t at, int64_t amount);
-int sq_quota_hit(struct store_conn *c, const char *subject, const char *limit,
-		 int64_t start, int64_t end, int64_t *count_out);
-int sq_quota_closed(struct store_conn *c, int64_t now, size_t max,
-		    struct quota_hit_list *out);
-int sq_quota_summarised(struct store_conn *c, int64_t id);
-int sq_quota_prune(struct store_conn *c, int64_t event_before,
-		   int64_t hit_before);
 
-/* macros.c: canned replies (issue 15) */
-extern const struct store_macros_ops sq_macros_ops;
 /* search.c: full-text search and saved views (issue 15, SEARCH) */
 /* Registers search's FTS5 ranking function (gh_rank) on db; at open. */
 int sq_search_register(sqlite3 *db);
