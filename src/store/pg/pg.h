@@ -84,14 +84,6 @@ pg_conn_of(struct store_conn *c)
 	return (struct pg_conn *)c;
 }
 
-/* The staff visibility rule, as sq.h's STAFF_SEES, with $N parameters
- * (pass them as strings: PG_STAFF_SEES("$3", "$4")). "all" is a boolean
- * parameter (b). */
-#define PG_STAFF_SEES(all, viewer)                                            \
-	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
-	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
-	viewer " AND sq.queue_id = t.queue_id)))"
-
 /* A row of a result, as row callbacks see it. */
 struct pg_row {
 	PGresult *res;
@@ -213,36 +205,9 @@ extern const struct store_sla_ops pg_sla_ops;
 
 /* fingerprints.c */
 
-/* tickets.c (pg_ticket_row, pg_ticket_push: pg_tickets.h) */
-int pg_ticket_insert(struct store_conn *c, int64_t customer_id,
-		     const char *subject, int64_t now, int64_t *id_out);
-int pg_ticket_update(struct store_conn *c, int64_t id, const char *status,
-		     int64_t assignee_id, int64_t now);
-int pg_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
-			int64_t queue_id, int64_t now);
-int pg_ticket_set_priority(struct store_conn *c, int64_t ticket_id,
-			   const char *priority, int64_t now);
-int pg_ticket_set_tags(struct store_conn *c, int64_t ticket_id,
-		       const char *tags, int64_t now);
-int pg_portal_ticket_get(struct store_conn *c, int64_t customer_id,
-			 int64_t ticket_id, struct ticket_rec *out);
-int pg_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
-			int64_t ticket_id, struct ticket_rec *out);
+/* tickets_list.c */
 
 /* threads.c */
-int pg_message_insert(struct store_conn *c, int64_t ticket_id,
-		      enum realm author_realm, int64_t author_id,
-		      const char *body, int64_t now, int64_t *id_out);
-int pg_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
-		   const char *body, int64_t now, int64_t *id_out);
-int pg_message_set_analysis(struct store_conn *c, int64_t message_id,
-			    const char *redactions, const char *links);
-int pg_portal_messages(struct store_conn *c, int64_t customer_id,
-		       int64_t ticket_id, struct thread_list *out);
-int pg_staff_messages(struct store_conn *c, int64_t ticket_id,
-		      struct thread_list *out);
-int pg_staff_notes(struct store_conn *c, int64_t ticket_id,
-		   struct thread_list *out);
 
 /* tickets_list.c */
 int pg_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,

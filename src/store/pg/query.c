@@ -69,8 +69,8 @@ misuse(const char *sql, const char *what)
 	LOG_BUG(what);
 }
 
-/* The highest parameter of sql, outside quoted text: $N, or with qmarks
- * ? and ?N (a bare ? is one more than the highest before it, as in
+/* The highest parameter of sql, outside quoted text: $N, and with qmarks
+ * also ? and ?N (a bare ? is one more than the highest before it, as in
  * SQLite). When out is not NULL, writes sql there with each parameter
  * made $N (out has room for 4 bytes per byte of sql, plus 1). */
 static int
@@ -80,10 +80,10 @@ scan_params(const char *sql, int qmarks, char *out)
 	char quote = 0;
 
 	for (const char *p = sql; *p != '\0'; p++) {
-		char mark = qmarks ? '?' : '$';
 		int v;
 
-		if (quote != 0 || *p == '\'' || *p == '"' || *p != mark) {
+		if (quote != 0 || *p == '\'' || *p == '"' ||
+		    (*p != '$' && !(qmarks && *p == '?'))) {
 			if (quote != 0 && *p == quote)
 				quote = 0;
 			else if (quote == 0 && (*p == '\'' || *p == '"'))
@@ -97,7 +97,7 @@ scan_params(const char *sql, int qmarks, char *out)
 
 			v = (int)strtol(p + 1, &end, 10);
 			p = end - 1;
-		} else if (qmarks) {
+		} else if (*p == '?') {
 			v = max + 1;
 		} else {
 			if (out != NULL)
@@ -662,6 +662,12 @@ vt_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
 	pg_bytes(&pr, i, out, n);
 }
 
+static int
+vt_ncols(const struct db_row *r)
+{
+	return PQnfields(r->res);
+}
+
 const struct db_vt pg_db_vt = {
 	.dialect = DB_PG,
 	.run = pg_db_run,
@@ -673,4 +679,6 @@ const struct db_vt pg_db_vt = {
 	.blob = vt_blob,
 	.dup = vt_dup,
 	.bytes = vt_bytes,
+	.ncols = vt_ncols,
+	.search_index = NULL,
 };

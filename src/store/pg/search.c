@@ -24,13 +24,13 @@
  *
  * Invariant: the portal's statements (portal_*) name neither notes nor
  * any staff view, and are always filtered by the customer ($4) and
- * exclude drill tickets; the staff statements apply PG_STAFF_SEES.
+ * exclude drill tickets; the staff statements apply DB_STAFF_SEES.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/pg/pg_tickets.h"
+#include "store/pg/pg.h"
 #include "util/errors.h"
 
 /*
@@ -111,7 +111,7 @@
 #define BY_SCORE                                                              \
 	", row_number() OVER (ORDER BY CASE WHEN $15::bigint = 0 THEN "      \
 	"b.score END, "
-#define STAFF_VIS PG_STAFF_SEES("$3::boolean", "$4::bigint")
+#define STAFF_VIS DB_STAFF_SEES("$3::boolean", "$4::bigint")
 #define UNWRAP ") s ORDER BY rn" PAGE
 #define BOUNDS                                                                \
 	"WITH " BOUND("bs", "tickets", "subject_tsv", "TRUE") ", "           \
@@ -424,13 +424,13 @@ hit_fill(struct store_conn *c, const struct search_query *q,
 	memset(h, 0, sizeof(*h));
 	h->score = id->score;
 	if (q->portal_customer > 0)
-		rc = pg_row(c, pg_ticket_row, &h->t,
-			    "SELECT " PG_PORTAL_VIEW "WHERE t.id = $1 AND "
+		rc = db_row(c, db_ticket_row, &h->t,
+			    "SELECT " DB_PORTAL_VIEW "WHERE t.id = $1 AND "
 			    "t.customer_id = $2",
 			    "ii", id->tid, q->portal_customer);
 	else
-		rc = pg_row(c, pg_ticket_row, &h->t,
-			    "SELECT " PG_STAFF_VIEW "WHERE t.id = $1", "i",
+		rc = db_row(c, db_ticket_row, &h->t,
+			    "SELECT " DB_STAFF_VIEW "WHERE t.id = $1", "i",
 			    id->tid);
 	if (rc == 0 && tsq != NULL)
 		rc = hit_snippet(c, q, tsq, id, h);

@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "store/pg/pg_tickets.h"
+#include "store/pg/pg.h"
 #include "util/errors.h"
 
 /* Parameters of every staff list statement: $1 the viewer, $2 the
@@ -38,7 +38,7 @@
 #define PAGE                                                                  \
 	" ORDER BY t.updated_at DESC, t.id DESC LIMIT $7::bigint "           \
 	"OFFSET $8::bigint"
-/* The merged view's order, by result column (PG_STAFF_VIEW). */
+/* The merged view's order, by result column (DB_STAFF_VIEW). */
 #define MERGED_PAGE                                                           \
 	" ORDER BY 9 DESC, 1 DESC LIMIT $7::bigint OFFSET $8::bigint"
 /* SQLite's one "t.assignee_id IS ?2" is two statements here: neither
@@ -49,7 +49,7 @@
 #define POOL                                                                  \
 	"t.assignee_id IS NULL AND EXISTS (SELECT 1 FROM staff_queues sq "   \
 	"WHERE sq.staff_id = $1 AND sq.queue_id = t.queue_id) AND "
-#define UNION " UNION ALL SELECT " PG_STAFF_VIEW "WHERE "
+#define UNION " UNION ALL SELECT " DB_STAFF_VIEW "WHERE "
 
 #define PG_STAFF_LIST_SHAPES 20
 
@@ -61,34 +61,34 @@ enum {
 };
 
 static const char *const staff_list[PG_STAFF_LIST_SHAPES] = {
-	"SELECT " PG_STAFF_VIEW WHERE KEYSET PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE KEYSET BY_QUEUE PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE KEYSET BY_STATUS PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE KEYSET BY_STATUS BY_QUEUE PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE ASSIGNEE KEYSET PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE ASSIGNEE KEYSET BY_QUEUE PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE ASSIGNEE KEYSET BY_STATUS PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE ASSIGNEE KEYSET BY_STATUS BY_QUEUE PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE POOL KEYSET PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE POOL KEYSET BY_QUEUE PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE POOL KEYSET BY_STATUS PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE POOL KEYSET BY_STATUS BY_QUEUE PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE MINE KEYSET UNION POOL KEYSET
+	"SELECT " DB_STAFF_VIEW WHERE KEYSET PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE KEYSET BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE KEYSET BY_STATUS PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE ASSIGNEE KEYSET PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE ASSIGNEE KEYSET BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE ASSIGNEE KEYSET BY_STATUS PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE ASSIGNEE KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE POOL KEYSET PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE POOL KEYSET BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE POOL KEYSET BY_STATUS PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE POOL KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE MINE KEYSET UNION POOL KEYSET
 		MERGED_PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE MINE KEYSET BY_QUEUE UNION POOL KEYSET
+	"SELECT " DB_STAFF_VIEW WHERE MINE KEYSET BY_QUEUE UNION POOL KEYSET
 		BY_QUEUE MERGED_PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE MINE KEYSET BY_STATUS UNION POOL KEYSET
+	"SELECT " DB_STAFF_VIEW WHERE MINE KEYSET BY_STATUS UNION POOL KEYSET
 		BY_STATUS MERGED_PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE MINE KEYSET BY_STATUS BY_QUEUE UNION
+	"SELECT " DB_STAFF_VIEW WHERE MINE KEYSET BY_STATUS BY_QUEUE UNION
 		POOL KEYSET BY_STATUS BY_QUEUE MERGED_PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE NOBODY KEYSET PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE NOBODY KEYSET BY_QUEUE PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE NOBODY KEYSET BY_STATUS PAGE,
-	"SELECT " PG_STAFF_VIEW WHERE NOBODY KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE NOBODY KEYSET PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE NOBODY KEYSET BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE NOBODY KEYSET BY_STATUS PAGE,
+	"SELECT " DB_STAFF_VIEW WHERE NOBODY KEYSET BY_STATUS BY_QUEUE PAGE,
 };
 
 static const char portal_list[] =
-	"SELECT " PG_PORTAL_VIEW "WHERE t.customer_id = $1 "
+	"SELECT " DB_PORTAL_VIEW "WHERE t.customer_id = $1 "
 	"AND t.drill_id IS NULL AND (t.last_activity, t.id) < "
 	"($2::bigint, $3::bigint) "
 	"ORDER BY t.last_activity DESC, t.id DESC LIMIT $4::bigint "
@@ -132,7 +132,7 @@ pg_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
 
 	*out = (struct ticket_list){NULL, 0};
 	keyset(q->after_key, q->after_id, &key, &id);
-	rc = pg_rows(c, pg_ticket_push, out, staff_list[staff_shape(q)],
+	rc = db_rows(c, db_ticket_push, out, staff_list[staff_shape(q)],
 		     "iItiiiii", q->viewer_id,
 		     q->assigned == TA_ME ? q->viewer_id : (int64_t)0,
 		     q->status, q->queue_id > 0 ? q->queue_id : (int64_t)0,
@@ -151,7 +151,7 @@ pg_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 
 	*out = (struct ticket_list){NULL, 0};
 	keyset(p->after_key, p->after_id, &key, &id);
-	rc = pg_rows(c, pg_ticket_push, out, portal_list, "iiiii",
+	rc = db_rows(c, db_ticket_push, out, portal_list, "iiiii",
 		     customer_id, key, id, p->limit, p->offset);
 	if (rc < 0)
 		ticket_list_clear(out);

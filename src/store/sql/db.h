@@ -12,7 +12,8 @@
  * cache of prepared statements), the types of its parameters, one letter
  * per parameter (i I b t r B x, as sq.h), then the values. Parameters are
  * written `?` or `?N` (SQLite's syntax, never mixed in one statement);
- * the PostgreSQL backend rewrites them to $N when it prepares the text.
+ * the PostgreSQL backend rewrites them to $N when it prepares the text
+ * (a text of the PostgreSQL backend's own, with $N, passes unchanged).
  * The number of letters must equal the statement's highest parameter.
  *
  * Where the SQL truly differs, a statement picks its text by dialect:
@@ -76,6 +77,13 @@ struct db_vt {
 	int (*dup)(const struct db_row *r, int i, char **out);
 	void (*bytes)(const struct db_row *r, int i, unsigned char *out,
 		      size_t n);
+	int (*ncols)(const struct db_row *r);
+	/* Indexes text as the document doc of the row the connection
+	 * inserted last, for full-text search (SQLite's FTS5 table); NULL
+	 * where the server indexes by itself (PostgreSQL's generated
+	 * tsvector columns). */
+	int (*search_index)(struct store_conn *c, enum search_doc doc,
+			    const char *text);
 };
 
 extern const struct db_vt sq_db_vt;
@@ -197,7 +205,23 @@ db_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
 	r->vt->bytes(r, i, out, n);
 }
 
+/* The number of columns of the row's statement. */
+static inline int
+db_ncols(const struct db_row *r)
+{
+	return r->vt->ncols(r);
+}
+
 enum realm db_realm(const struct db_row *r, int i);
+
+/* The search index of the row just inserted (struct db_vt); 0 where the
+ * server keeps it. */
+static inline int
+db_search_index(struct store_conn *c, enum search_doc doc, const char *text)
+{
+	return c->db->search_index != NULL ? c->db->search_index(c, doc, text)
+					   : 0;
+}
 
 /*
  * The staff visibility rule in SQL, with the parameters for "sees all"
@@ -573,5 +597,62 @@ int db_quota_closed(struct store_conn *c, int64_t now, size_t max,
 int db_quota_summarised(struct store_conn *c, int64_t id);
 int db_quota_prune(struct store_conn *c, int64_t event_before,
 		   int64_t hit_before);
+
+/* tickets.c */
+/* The portal's columns for db_ticket_row and their table: no names, the
+ * customer's own updated_at (last_activity). */
+#define DB_PORTAL_VIEW                                                        \
+	"t.id, t.customer_id, '', t.subject, t.status, "                     \
+	"COALESCE(t.assignee_id, 0), '', t.created_at, "                     \
+	"t.last_activity, t.last_from, t.queue_id, '', 0, '', '', 0, 0 "    \
+	"FROM tickets t "
+
+/* The staff's columns for db_ticket_row and their tables; updated_at is
+ * column 9 (counting from 1), id column 1. */
+#define DB_STAFF_VIEW                                                         \
+	"t.id, t.customer_id, cu.name, t.subject, t.status, "                \
+	"COALESCE(t.assignee_id, 0), COALESCE(s.name, ''), t.created_at, "   \
+	"t.updated_at, t.last_from, t.queue_id, qu.name, "                   \
+	"COALESCE(t.drill_id, 0), t.priority, t.tags, "                      \
+	"COALESCE(t.due_at, 0), t.breached "                                 \
+	"FROM tickets t JOIN customers cu ON cu.id = t.customer_id "         \
+	"JOIN queues qu ON qu.id = t.queue_id "                              \
+	"LEFT JOIN staff s ON s.id = t.assignee_id "
+
+/* A row callback reading a row of either view into the struct
+ * ticket_rec ctx points to. */
+int db_ticket_row(const struct db_row *r, void *ctx);
+/* A row callback appending a row of either view to the struct
+ * ticket_list ctx points to. */
+int db_ticket_push(const struct db_row *r, void *ctx);
+int db_ticket_insert(struct store_conn *c, int64_t customer_id,
+		     const char *subject, int64_t now, int64_t *id_out);
+int db_ticket_update(struct store_conn *c, int64_t id, const char *status,
+		     int64_t assignee_id, int64_t now);
+int db_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
+			int64_t queue_id, int64_t now);
+int db_ticket_set_priority(struct store_conn *c, int64_t ticket_id,
+			   const char *priority, int64_t now);
+int db_ticket_set_tags(struct store_conn *c, int64_t ticket_id,
+		       const char *tags, int64_t now);
+int db_portal_ticket_get(struct store_conn *c, int64_t customer_id,
+			 int64_t ticket_id, struct ticket_rec *out);
+int db_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
+			int64_t ticket_id, struct ticket_rec *out);
+
+/* threads.c */
+int db_message_insert(struct store_conn *c, int64_t ticket_id,
+		      enum realm author_realm, int64_t author_id,
+		      const char *body, int64_t now, int64_t *id_out);
+int db_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
+		   const char *body, int64_t now, int64_t *id_out);
+int db_message_set_analysis(struct store_conn *c, int64_t message_id,
+			    const char *redactions, const char *links);
+int db_portal_messages(struct store_conn *c, int64_t customer_id,
+		       int64_t ticket_id, struct thread_list *out);
+int db_staff_messages(struct store_conn *c, int64_t ticket_id,
+		      struct thread_list *out);
+int db_staff_notes(struct store_conn *c, int64_t ticket_id,
+		   struct thread_list *out);
 
 #endif

@@ -417,6 +417,12 @@ vt_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
 	sq_bytes(stmt_of(r), i, out, n);
 }
 
+static int
+vt_ncols(const struct db_row *r)
+{
+	return sqlite3_column_count(stmt_of(r));
+}
+
 const struct db_vt sq_db_vt = {
 	.dialect = DB_SQLITE,
 	.run = sq_db_run,
@@ -428,4 +434,6 @@ const struct db_vt sq_db_vt = {
 	.blob = vt_blob,
 	.dup = vt_dup,
 	.bytes = vt_bytes,
+	.ncols = vt_ncols,
+	.search_index = sq_search_index,
 };

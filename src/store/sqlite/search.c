@@ -12,11 +12,11 @@
  * every ticket that passed the same WHERE; so what is counted is what
  * may be shown. Without a text the first step reads tickets alone. The
  * second reads, for each ticket of the page only, its row as the list
- * shows it (sq_tickets.h's views) and the snippet of its best document.
+ * shows it (db.h's views) and the snippet of its best document.
  *
  * Invariant: the portal's statements (PORTAL_*) name neither the notes'
  * index nor any staff view, and are always filtered by the customer
- * (?4) and exclude drill tickets; the staff statements apply STAFF_SEES.
+ * (?4) and exclude drill tickets; the staff statements apply DB_STAFF_SEES.
  * Every value is bound, never formatted into the text.
  */
 #include <stdint.h>
@@ -106,7 +106,7 @@
 	"CASE WHEN ?15 = 2 THEN t.created_at END DESC, "                     \
 	"t.last_activity DESC, t.id DESC LIMIT ?16 OFFSET ?17"
 #define BY_SCORE " ORDER BY CASE WHEN ?15 = 0 THEN b.score END, "
-#define STAFF_VIS STAFF_SEES("?3", "?4")
+#define STAFF_VIS DB_STAFF_SEES("?3", "?4")
 
 static const char staff_text[] =
 	"WITH " BOUND("bs", "search_subjects", "1") ", "
@@ -349,13 +349,13 @@ hit_fill(struct store_conn *c, const struct search_query *q,
 	memset(h, 0, sizeof(*h));
 	h->score = id->score;
 	if (q->portal_customer > 0)
-		rc = sq_row(c, sq_ticket_row, &h->t,
-			    "SELECT " PORTAL_VIEW "WHERE t.id = ? AND "
+		rc = db_row(c, db_ticket_row, &h->t,
+			    "SELECT " DB_PORTAL_VIEW "WHERE t.id = ? AND "
 			    "t.customer_id = ?",
 			    "ii", id->tid, q->portal_customer);
 	else
-		rc = sq_row(c, sq_ticket_row, &h->t,
-			    "SELECT " STAFF_VIEW "WHERE t.id = ?", "i",
+		rc = db_row(c, db_ticket_row, &h->t,
+			    "SELECT " DB_STAFF_VIEW "WHERE t.id = ?", "i",
 			    id->tid);
 	if (rc == 0 && q->match != NULL)
 		rc = hit_snippet(c, q, id, h);

@@ -82,18 +82,6 @@ sq_conn_of(struct store_conn *c)
 	return (struct sq_conn *)c;
 }
 
-/*
- * The staff visibility rule in SQL, with the parameters for "sees all"
- * and the viewer's id: every ticket for supervisors and admins; for an
- * agent those assigned to them, and unassigned ones in a queue they are a
- * member of. Expanded into string literals, so the SQL stays constant. The
- * ticket is `t`; tickets.c and customers.c use it.
- */
-#define STAFF_SEES(all, viewer)                                               \
-	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
-	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
-	viewer " AND sq.queue_id = t.queue_id)))"
-
 /* --- conn.c: statements and errors ------------------------------------ */
 
 /* The cached statement for sql, reset with no bindings; NULL (logged)
@@ -165,20 +153,6 @@ void *sq_append(void *v, size_t n, size_t size);
 /* audit.c */
 
 /* tickets.c */
-int sq_ticket_insert(struct store_conn *c, int64_t customer_id,
-		     const char *subject, int64_t now, int64_t *id_out);
-int sq_ticket_update(struct store_conn *c, int64_t id, const char *status,
-		     int64_t assignee_id, int64_t now);
-int sq_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
-			int64_t queue_id, int64_t now);
-int sq_ticket_set_priority(struct store_conn *c, int64_t ticket_id,
-			   const char *priority, int64_t now);
-int sq_ticket_set_tags(struct store_conn *c, int64_t ticket_id,
-		       const char *tags, int64_t now);
-int sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
-			 int64_t ticket_id, struct ticket_rec *out);
-int sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
-			int64_t ticket_id, struct ticket_rec *out);
 /* tickets_list.c */
 int sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 			  const struct ticket_page *p,
@@ -187,19 +161,6 @@ int sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
 			 struct ticket_list *out);
 
 /* threads.c */
-int sq_message_insert(struct store_conn *c, int64_t ticket_id,
-		      enum realm author_realm, int64_t author_id,
-		      const char *body, int64_t now, int64_t *id_out);
-int sq_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
-		   const char *body, int64_t now, int64_t *id_out);
-int sq_message_set_analysis(struct store_conn *c, int64_t message_id,
-			    const char *redactions, const char *links);
-int sq_portal_messages(struct store_conn *c, int64_t customer_id,
-		       int64_t ticket_id, struct thread_list *out);
-int sq_staff_messages(struct store_conn *c, int64_t ticket_id,
-		      struct thread_list *out);
-int sq_staff_notes(struct store_conn *c, int64_t ticket_id,
-		   struct thread_list *out);
 
 /* queues.c */
 

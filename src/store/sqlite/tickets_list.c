@@ -32,44 +32,44 @@
 #define BY_STATUS " AND t.status = ?3"
 #define BY_QUEUE " AND t.queue_id = ?4"
 #define PAGE " ORDER BY t.updated_at DESC, t.id DESC LIMIT ?7 OFFSET ?8"
-/* The merged view's order, by result column (STAFF_VIEW). */
+/* The merged view's order, by result column (DB_STAFF_VIEW). */
 #define MERGED_PAGE " ORDER BY 9 DESC, 1 DESC LIMIT ?7 OFFSET ?8"
 #define ASSIGNEE "t.assignee_id IS ?2 AND "
 #define MINE "t.assignee_id = ?1 AND "
 #define POOL                                                                  \
 	"t.assignee_id IS NULL AND EXISTS (SELECT 1 FROM staff_queues sq "   \
 	"WHERE sq.staff_id = ?1 AND sq.queue_id = t.queue_id) AND "
-#define UNION " UNION ALL SELECT " STAFF_VIEW "WHERE "
+#define UNION " UNION ALL SELECT " DB_STAFF_VIEW "WHERE "
 
 /* Whose tickets a statement reads: the first index of its row of four
  * (then + 2 with a status, + 1 with a queue). */
 enum { WHO_ALL = 0, WHO_ASSIGNEE = 4, WHO_POOL = 8, WHO_OWN = 12 };
 
 static const char *const staff_list[SQ_STAFF_LIST_SHAPES] = {
-	"SELECT " STAFF_VIEW "WHERE " KEYSET PAGE,
-	"SELECT " STAFF_VIEW "WHERE " KEYSET BY_QUEUE PAGE,
-	"SELECT " STAFF_VIEW "WHERE " KEYSET BY_STATUS PAGE,
-	"SELECT " STAFF_VIEW "WHERE " KEYSET BY_STATUS BY_QUEUE PAGE,
-	"SELECT " STAFF_VIEW "WHERE " ASSIGNEE KEYSET PAGE,
-	"SELECT " STAFF_VIEW "WHERE " ASSIGNEE KEYSET BY_QUEUE PAGE,
-	"SELECT " STAFF_VIEW "WHERE " ASSIGNEE KEYSET BY_STATUS PAGE,
-	"SELECT " STAFF_VIEW "WHERE " ASSIGNEE KEYSET BY_STATUS BY_QUEUE PAGE,
-	"SELECT " STAFF_VIEW "WHERE " POOL KEYSET PAGE,
-	"SELECT " STAFF_VIEW "WHERE " POOL KEYSET BY_QUEUE PAGE,
-	"SELECT " STAFF_VIEW "WHERE " POOL KEYSET BY_STATUS PAGE,
-	"SELECT " STAFF_VIEW "WHERE " POOL KEYSET BY_STATUS BY_QUEUE PAGE,
-	"SELECT " STAFF_VIEW "WHERE " MINE KEYSET UNION POOL KEYSET
+	"SELECT " DB_STAFF_VIEW "WHERE " KEYSET PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " KEYSET BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " KEYSET BY_STATUS PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " ASSIGNEE KEYSET PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " ASSIGNEE KEYSET BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " ASSIGNEE KEYSET BY_STATUS PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " ASSIGNEE KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " POOL KEYSET PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " POOL KEYSET BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " POOL KEYSET BY_STATUS PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " POOL KEYSET BY_STATUS BY_QUEUE PAGE,
+	"SELECT " DB_STAFF_VIEW "WHERE " MINE KEYSET UNION POOL KEYSET
 		MERGED_PAGE,
-	"SELECT " STAFF_VIEW "WHERE " MINE KEYSET BY_QUEUE UNION POOL KEYSET
+	"SELECT " DB_STAFF_VIEW "WHERE " MINE KEYSET BY_QUEUE UNION POOL KEYSET
 		BY_QUEUE MERGED_PAGE,
-	"SELECT " STAFF_VIEW "WHERE " MINE KEYSET BY_STATUS UNION POOL KEYSET
+	"SELECT " DB_STAFF_VIEW "WHERE " MINE KEYSET BY_STATUS UNION POOL KEYSET
 		BY_STATUS MERGED_PAGE,
-	"SELECT " STAFF_VIEW "WHERE " MINE KEYSET BY_STATUS BY_QUEUE UNION POOL
+	"SELECT " DB_STAFF_VIEW "WHERE " MINE KEYSET BY_STATUS BY_QUEUE UNION POOL
 		KEYSET BY_STATUS BY_QUEUE MERGED_PAGE,
 };
 
 static const char portal_list[] =
-	"SELECT " PORTAL_VIEW "WHERE t.customer_id = ?1 "
+	"SELECT " DB_PORTAL_VIEW "WHERE t.customer_id = ?1 "
 	"AND t.drill_id IS NULL AND (t.last_activity, t.id) < (?2, ?3) "
 	"ORDER BY t.last_activity DESC, t.id DESC LIMIT ?4 OFFSET ?5";
 
@@ -123,7 +123,7 @@ sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
 
 	*out = (struct ticket_list){NULL, 0};
 	keyset(q->after_key, q->after_id, &key, &id);
-	rc = sq_rows(c, sq_ticket_push, out, staff_list[staff_shape(q)],
+	rc = db_rows(c, db_ticket_push, out, staff_list[staff_shape(q)],
 		     "iItiiiii", q->viewer_id,
 		     q->assigned == TA_ME ? q->viewer_id : (int64_t)0,
 		     q->status, q->queue_id > 0 ? q->queue_id : (int64_t)0,
@@ -142,7 +142,7 @@ sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 
 	*out = (struct ticket_list){NULL, 0};
 	keyset(p->after_key, p->after_id, &key, &id);
-	rc = sq_rows(c, sq_ticket_push, out, portal_list, "iiiii",
+	rc = db_rows(c, db_ticket_push, out, portal_list, "iiiii",
 		     customer_id, key, id, p->limit, p->offset);
 	if (rc < 0)
 		ticket_list_clear(out);
