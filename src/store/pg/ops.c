@@ -77,7 +77,7 @@ const struct store_ops pg_ops = {
 	},
 	.macros = &db_macros_ops, /* macros.c */
 	.events = &pg_events_ops, /* events.c */
-	.sla = &pg_sla_ops, /* sla.c */
+	.sla = &db_sla_ops, /* sla.c */
 	/* customers.c (with the disclosure gate's two) */
 	.customer_contact = db_customer_contact,
 	.customer_set_phrase = db_customer_set_phrase,
@@ -147,8 +147,8 @@ const struct store_ops pg_ops = {
 	.staff_messages = db_staff_messages,
 	.staff_notes = db_staff_notes,
 	/* tickets_list.c */
-	.portal_ticket_list = pg_portal_ticket_list,
-	.staff_ticket_list = pg_staff_ticket_list,
+	.portal_ticket_list = db_portal_ticket_list,
+	.staff_ticket_list = db_staff_ticket_list,
 	/* held.c */
 	.held_insert = db_held_insert,
 	.held_get = db_held_get,

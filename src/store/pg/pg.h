@@ -169,66 +169,13 @@ int pg_int64_row(const struct pg_row *r, void *ctx);
 void *pg_append(void *v, size_t n, size_t size); /* as sq_append */
 
 /* --- the operations, by file (names: pg_ + the sq_ name's rest) -------- */
-/* Each src/store/pg/X.c mirrors src/store/sqlite/X.c: the same functions
- * with the pg_ prefix, declared here by the file's author. */
-
-/* accounts.c */
-
-/* sessions.c */
-
-/* throttle.c */
-
-/* audit.c */
-
-/* hygiene.c */
-
-/* quota.c */
-
-/* training.c */
+/* Only what is PostgreSQL's own: every other family is written once for
+ * both backends in src/store/sql/ (store/sql/db.h). */
 
 /* events.c: its operations table */
 extern const struct store_events_ops pg_events_ops;
 
-/* sla.c: its operations table */
-extern const struct store_sla_ops pg_sla_ops;
-/* customers.c */
-
-/* contact.c */
-
-/* sealed.c */
-
-/* fields.c */
-
-/* reveals.c */
-
-/* queues.c */
-
-/* fingerprints.c */
-
 /* tickets_list.c */
-
-/* threads.c */
-
-/* tickets_list.c */
-int pg_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
-			 struct ticket_list *out);
-int pg_portal_ticket_list(struct store_conn *c, int64_t customer_id,
-			  const struct ticket_page *p, struct ticket_list *out);
-
-/* held.c */
-
-/* outbox.c */
-
-/* attachments.c */
-/* verify.c */
-
-/* changes.c */
-
-/* drills.c */
-
-/* super.c */
-
-/* self.c */
 
 /* search.c */
 int pg_search_tickets(struct store_conn *c, const struct search_query *q,

@@ -655,4 +655,22 @@ int db_staff_messages(struct store_conn *c, int64_t ticket_id,
 int db_staff_notes(struct store_conn *c, int64_t ticket_id,
 		   struct thread_list *out);
 
+/* sla.c: SLA (issue 15); its operations table */
+extern const struct store_sla_ops db_sla_ops;
+
+/* tickets_list.c */
+/* The statements of the staff list, for the query-plan tests
+ * (tests/unit/test_lists.c): the number of them, and the text of
+ * statement i (NULL past the end). They take the parameters
+ * db_staff_ticket_list binds. */
+#define DB_STAFF_LIST_SHAPES 20
+const char *db_staff_list_sql(int i);
+/* The portal list's statement. */
+const char *db_portal_list_sql(void);
+int db_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
+			 struct ticket_list *out);
+int db_portal_ticket_list(struct store_conn *c, int64_t customer_id,
+			  const struct ticket_page *p,
+			  struct ticket_list *out);
+
 #endif

@@ -58,7 +58,7 @@ macro_push(const struct db_row *st, void *ctx)
 
 static int
 macro_insert(struct store_conn *c, const struct macro_rec *m,
-		int64_t *id_out)
+	     int64_t *id_out)
 {
 	return db_insert(c, id_out,
 			 "INSERT INTO macros (owner_id, queue_id, name, body, "
@@ -98,7 +98,7 @@ macro_get(struct store_conn *c, int64_t id, struct macro_rec *out)
 
 static int
 macro_list(struct store_conn *c, int64_t staff_id, int all,
-	      int64_t queue_id, struct macro_list *out)
+	   int64_t queue_id, struct macro_list *out)
 {
 	int rc;
 
@@ -118,7 +118,7 @@ macro_list(struct store_conn *c, int64_t staff_id, int all,
 
 static int
 macro_count(struct store_conn *c, int64_t staff_id, int64_t queue_id,
-	       int64_t *n_out)
+	    int64_t *n_out)
 {
 	*n_out = 0;
 	if (queue_id > 0)

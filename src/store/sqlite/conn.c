@@ -402,9 +402,9 @@ static const struct store_ops sq_ops = {
 	.ticket_set_priority = db_ticket_set_priority,
 	.ticket_set_tags = db_ticket_set_tags,
 	.portal_ticket_get = db_portal_ticket_get,
-	.portal_ticket_list = sq_portal_ticket_list,
+	.portal_ticket_list = db_portal_ticket_list,
 	.staff_ticket_get = db_staff_ticket_get,
-	.staff_ticket_list = sq_staff_ticket_list,
+	.staff_ticket_list = db_staff_ticket_list,
 	/* threads.c */
 	.message_insert = db_message_insert,
 	.note_insert = db_note_insert,
@@ -547,7 +547,7 @@ static const struct store_ops sq_ops = {
 		.attachments_quarantine = db_drill_attachments_quarantine,
 	},
 	/* sla.c: business calendars, SLA policies and clocks (issue 15) */
-	.sla = &sq_sla_ops,
+	.sla = &db_sla_ops,
 	/* quota.c: quotas (issue 14) */
 	.quota = {
 		.sum = db_quota_sum,

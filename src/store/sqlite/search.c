@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite/sq_tickets.h"
+#include "store/sqlite/sq.h"
 #include "util/errors.h"
 
 /*

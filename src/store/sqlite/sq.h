@@ -143,52 +143,10 @@ int sq_int64(sqlite3_stmt *st, void *ctx);
 void *sq_append(void *v, size_t n, size_t size);
 
 /* --- the operations, by file ------------------------------------------ */
+/* Only what is SQLite's own: every other family is written once for both
+ * backends in src/store/sql/ (store/sql/db.h). */
 
-/* accounts.c */
-
-/* sessions.c */
-
-/* throttle.c */
-
-/* audit.c */
-
-/* tickets.c */
 /* tickets_list.c */
-int sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
-			  const struct ticket_page *p,
-			  struct ticket_list *out);
-int sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
-			 struct ticket_list *out);
-
-/* threads.c */
-
-/* queues.c */
-
-/* customers.c */
-
-/* fingerprints.c */
-
-/* outbox.c */
-
-/* attachments.c */
-
-/* held.c */
-
-/* verify.c */
-/* changes.c */
-/* fields.c */
-
-/* sealed.c */
-/* reveals.c */
-/* contact.c: customer protection (issue 11 part D) */
-
-/* training.c */
-/* hygiene.c (account hygiene, part C of issue 11) */
-
-/* sla.c: SLA (issue 15); its operations table */
-extern const struct store_sla_ops sq_sla_ops;
-
-/* quota.c: quotas (issue 14) */
 
 /* search.c: full-text search and saved views (issue 15, SEARCH) */
 /* Registers search's FTS5 ranking function (gh_rank) on db; at open. */

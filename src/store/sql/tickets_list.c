@@ -1,57 +1,58 @@
 /*
- * PostgreSQL store, the twin of store/sqlite/tickets_list.c: the two
- * ticket lists, a page at a time (keyset pagination, migration 018). The
- * staff work list is newest updated_at first, the portal's newest
- * last_activity first, ties by id (newest first); a page starts after the
- * (sort key, id) of the last row of the previous one, then skips `offset`
- * rows and reads `limit`.
+ * The store, both backends: the two ticket lists, a page at a time
+ * (keyset pagination, migration 018). The staff work list is newest
+ * updated_at first, the portal's newest last_activity first, ties by id
+ * (newest first); a page starts after the (sort key, id) of the last row
+ * of the previous one, then skips `offset` rows and reads `limit`.
  *
  * The staff list has one statement for each combination of its filters
  * (status, queue, and whose tickets: everyone's, one assignee's, the
  * unassigned ones, an agent's pool of unassigned tickets in their queues,
- * or an agent's own view: theirs merged with their pool), as on SQLite
- * (where one assignee's and the unassigned ones are one statement),
- * so each can use the index made for it (the tickets_list_* indexes end
- * with id here, docs/pg-schema.md); the agent's own view is a UNION ALL
- * of two such scans with one ORDER BY.
+ * or an agent's own view: theirs merged with their pool), so each can use
+ * the index made for it (the tickets_list_* indexes; on PostgreSQL they
+ * end with id, docs/pg-schema.md); the agent's own view is a UNION ALL of
+ * two such scans with one ORDER BY. tests/unit/test_lists.c checks
+ * SQLite's plan of each.
  *
  * Every statement takes the same eight parameters, and PostgreSQL must
  * know the type of each, including those a shape does not use: WHERE
- * names all four filter parameters with their types in a condition the
- * planner folds away (x OR TRUE).
+ * names all four filter parameters with their types in a condition that
+ * is always true and constant (both planners evaluate it once).
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "store/pg/pg.h"
+#include "store/sql/db.h"
 #include "util/errors.h"
 
-/* Parameters of every staff list statement: $1 the viewer, $2 the
- * assignee (NULL: none), $3 the status, $4 the queue, $5 and $6 the
- * keyset (updated_at, id), $7 limit, $8 offset. */
+/* Parameters of every staff list statement: ?1 the viewer, ?2 the
+ * assignee (NULL: none), ?3 the status, ?4 the queue, ?5 and ?6 the
+ * keyset (updated_at, id), ?7 limit, ?8 offset. */
 #define WHERE                                                                 \
-	"WHERE (($1::bigint, $2::bigint, $3::text, $4::bigint) IS NULL "      \
-	"OR TRUE) AND "
-#define KEYSET "(t.updated_at, t.id) < ($5::bigint, $6::bigint)"
-#define BY_STATUS " AND t.status = $3"
-#define BY_QUEUE " AND t.queue_id = $4"
+	"WHERE (COALESCE(CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), "          \
+	"CAST(?4 AS BIGINT)) IS NULL OR CAST(?3 AS TEXT) IS NULL OR 1 = 1) " \
+	"AND "
+#define KEYSET                                                                \
+	"(t.updated_at, t.id) < (CAST(?5 AS BIGINT), CAST(?6 AS BIGINT))"
+#define BY_STATUS " AND t.status = ?3"
+#define BY_QUEUE " AND t.queue_id = ?4"
 #define PAGE                                                                  \
-	" ORDER BY t.updated_at DESC, t.id DESC LIMIT $7::bigint "           \
-	"OFFSET $8::bigint"
+	" ORDER BY t.updated_at DESC, t.id DESC LIMIT CAST(?7 AS BIGINT) "   \
+	"OFFSET CAST(?8 AS BIGINT)"
 /* The merged view's order, by result column (DB_STAFF_VIEW). */
 #define MERGED_PAGE                                                           \
-	" ORDER BY 9 DESC, 1 DESC LIMIT $7::bigint OFFSET $8::bigint"
-/* SQLite's one "t.assignee_id IS ?2" is two statements here: neither
- * "IS NOT DISTINCT FROM" nor an OR of the two can use an index. */
-#define ASSIGNEE "t.assignee_id = $2 AND "
+	" ORDER BY 9 DESC, 1 DESC LIMIT CAST(?7 AS BIGINT) "                 \
+	"OFFSET CAST(?8 AS BIGINT)"
+/* One assignee's tickets and the unassigned ones are two statements:
+ * neither "IS NOT DISTINCT FROM" (SQLite's "IS ?") nor an OR of the two
+ * can use an index on PostgreSQL. */
+#define ASSIGNEE "t.assignee_id = ?2 AND "
 #define NOBODY "t.assignee_id IS NULL AND "
-#define MINE "t.assignee_id = $1 AND "
+#define MINE "t.assignee_id = ?1 AND "
 #define POOL                                                                  \
 	"t.assignee_id IS NULL AND EXISTS (SELECT 1 FROM staff_queues sq "   \
-	"WHERE sq.staff_id = $1 AND sq.queue_id = t.queue_id) AND "
+	"WHERE sq.staff_id = ?1 AND sq.queue_id = t.queue_id) AND "
 #define UNION " UNION ALL SELECT " DB_STAFF_VIEW "WHERE "
-
-#define PG_STAFF_LIST_SHAPES 20
 
 /* Whose tickets a statement reads: the first index of its row of four
  * (then + 2 with a status, + 1 with a queue). */
@@ -60,7 +61,7 @@ enum {
 	WHO_NOBODY = 16
 };
 
-static const char *const staff_list[PG_STAFF_LIST_SHAPES] = {
+static const char *const staff_list[DB_STAFF_LIST_SHAPES] = {
 	"SELECT " DB_STAFF_VIEW WHERE KEYSET PAGE,
 	"SELECT " DB_STAFF_VIEW WHERE KEYSET BY_QUEUE PAGE,
 	"SELECT " DB_STAFF_VIEW WHERE KEYSET BY_STATUS PAGE,
@@ -88,15 +89,29 @@ static const char *const staff_list[PG_STAFF_LIST_SHAPES] = {
 };
 
 static const char portal_list[] =
-	"SELECT " DB_PORTAL_VIEW "WHERE t.customer_id = $1 "
+	"SELECT " DB_PORTAL_VIEW "WHERE t.customer_id = ?1 "
 	"AND t.drill_id IS NULL AND (t.last_activity, t.id) < "
-	"($2::bigint, $3::bigint) "
-	"ORDER BY t.last_activity DESC, t.id DESC LIMIT $4::bigint "
-	"OFFSET $5::bigint";
+	"(CAST(?2 AS BIGINT), CAST(?3 AS BIGINT)) "
+	"ORDER BY t.last_activity DESC, t.id DESC LIMIT CAST(?4 AS BIGINT) "
+	"OFFSET CAST(?5 AS BIGINT)";
 
 /* The statement for q: supervisors and admins read everyone's tickets,
  * one assignee's (themself) or the unassigned ones; an agent reads their
  * own, their pool, or both. */
+const char *
+db_staff_list_sql(int i)
+{
+	if (i < 0 || i >= DB_STAFF_LIST_SHAPES)
+		return NULL;
+	return staff_list[i];
+}
+
+const char *
+db_portal_list_sql(void)
+{
+	return portal_list;
+}
+
 static int
 staff_shape(const struct ticket_query *q)
 {
@@ -124,7 +139,7 @@ keyset(int64_t after_key, int64_t after_id, int64_t *key, int64_t *id)
 }
 
 int
-pg_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
+db_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
 		     struct ticket_list *out)
 {
 	int64_t key, id;
@@ -143,7 +158,7 @@ pg_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
 }
 
 int
-pg_portal_ticket_list(struct store_conn *c, int64_t customer_id,
+db_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 		      const struct ticket_page *p, struct ticket_list *out)
 {
 	int64_t key, id;
