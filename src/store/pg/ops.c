@@ -232,11 +232,11 @@ const struct store_ops pg_ops = {
 	.search = {
 		.tickets = pg_search_tickets,
 		.count = pg_search_count,
-		.view_insert = pg_view_insert,
-		.view_update = pg_view_update,
-		.view_delete = pg_view_delete,
-		.view_get = pg_view_get,
-		.view_list = pg_view_list,
-		.view_count = pg_view_count,
+		.view_insert = db_view_insert,
+		.view_update = db_view_update,
+		.view_delete = db_view_delete,
+		.view_get = db_view_get,
+		.view_list = db_view_list,
+		.view_count = db_view_count,
 	},
 };

@@ -182,14 +182,5 @@ int pg_search_tickets(struct store_conn *c, const struct search_query *q,
 		      struct search_result *out);
 int pg_search_count(struct store_conn *c, const struct search_query *q,
 		    int64_t *n_out);
-int pg_view_insert(struct store_conn *c, const struct view_rec *v,
-		   int64_t *id_out);
-int pg_view_update(struct store_conn *c, const struct view_rec *v);
-int pg_view_delete(struct store_conn *c, int64_t id);
-int pg_view_get(struct store_conn *c, int64_t id, struct view_rec *out);
-int pg_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
-		 struct view_list *out);
-int pg_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
-		  int64_t *n_out);
 
 #endif

@@ -673,4 +673,15 @@ int db_portal_ticket_list(struct store_conn *c, int64_t customer_id,
 			  const struct ticket_page *p,
 			  struct ticket_list *out);
 
+/* views.c: the saved views of the ticket search */
+int db_view_insert(struct store_conn *c, const struct view_rec *v,
+		   int64_t *id_out);
+int db_view_update(struct store_conn *c, const struct view_rec *v);
+int db_view_delete(struct store_conn *c, int64_t id);
+int db_view_get(struct store_conn *c, int64_t id, struct view_rec *out);
+int db_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
+		 struct view_list *out);
+int db_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
+		  int64_t *n_out);
+
 #endif

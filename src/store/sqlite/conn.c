@@ -569,12 +569,12 @@ static const struct store_ops sq_ops = {
 	.search = {
 		.tickets = sq_search_tickets,
 		.count = sq_search_count,
-		.view_insert = sq_view_insert,
-		.view_update = sq_view_update,
-		.view_delete = sq_view_delete,
-		.view_get = sq_view_get,
-		.view_list = sq_view_list,
-		.view_count = sq_view_count,
+		.view_insert = db_view_insert,
+		.view_update = db_view_update,
+		.view_delete = db_view_delete,
+		.view_get = db_view_get,
+		.view_list = db_view_list,
+		.view_count = db_view_count,
 	},
 	/* self.c: customer self-service (issue 15, part SELF) */
 	.self = {

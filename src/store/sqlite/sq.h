@@ -148,7 +148,8 @@ void *sq_append(void *v, size_t n, size_t size);
 
 /* tickets_list.c */
 
-/* search.c: full-text search and saved views (issue 15, SEARCH) */
+/* search.c: full-text search (issue 15, SEARCH; its saved views are
+ * store/sql/views.c) */
 /* Registers search's FTS5 ranking function (gh_rank) on db; at open. */
 int sq_search_register(sqlite3 *db);
 int sq_search_tickets(struct store_conn *c, const struct search_query *q,
@@ -159,15 +160,6 @@ int sq_search_count(struct store_conn *c, const struct search_query *q,
  * last (called right after that INSERT, in the same transaction). */
 int sq_search_index(struct store_conn *c, enum search_doc doc,
 		    const char *text);
-int sq_view_insert(struct store_conn *c, const struct view_rec *v,
-		   int64_t *id_out);
-int sq_view_update(struct store_conn *c, const struct view_rec *v);
-int sq_view_delete(struct store_conn *c, int64_t id);
-int sq_view_get(struct store_conn *c, int64_t id, struct view_rec *out);
-int sq_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
-		 struct view_list *out);
-int sq_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
-		  int64_t *n_out);
 /* events.c: live updates (issue 15, part LIVE) */
 extern const struct store_events_ops sq_events_ops;
 
