@@ -135,12 +135,6 @@ int pg_ops_missing(const struct store_ops *ops);
 typedef int (*pg_row_fn)(const struct pg_row *r, void *ctx);
 
 int pg_exec(struct store_conn *c, const char *sql, const char *types, ...);
-/* An INSERT ... RETURNING id; *id_out (may be NULL) gets column 0. */
-int pg_insert(struct store_conn *c, int64_t *id_out, const char *sql,
-	      const char *types, ...);
-/* A change that must touch exactly one row; `none` when it touched none. */
-int pg_change(struct store_conn *c, int none, const char *sql,
-	      const char *types, ...);
 /* One row: fn (may be NULL) reads it; -GH_NOT_FOUND when none. */
 int pg_row(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
 	   const char *types, ...);

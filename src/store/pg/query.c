@@ -55,19 +55,7 @@ struct run {
 	void *ctx;
 	int one;       /* stop after the first row */
 	int rows;      /* rows seen */
-	int64_t *id;   /* pg_insert: column 0 of the first row */
 };
-
-/* A call that does not fit its statement: our bug, logged with where the
- * statement starts (never its values). */
-static void
-misuse(const char *sql, const char *what)
-{
-	log_event(LOG_ERROR, "store.pg",
-		  json_pack("{s:s%, s:s}", "where", sql, strnlen(sql, 60),
-			    "bug", what));
-	LOG_BUG(what);
-}
 
 /* The highest parameter of sql, outside quoted text: $N, and with qmarks
  * also ? and ?N (a bare ? is one more than the highest before it, as in
@@ -204,13 +192,15 @@ params_fill(struct params *pp, const char *sql, int qmarks,
 	size_t n = strlen(types);
 
 	if (n > PG_MAX_PARAMS || (int)n != scan_params(sql, qmarks, NULL)) {
-		misuse(sql, "parameter types do not match the statement");
+		db_misuse("store.pg", sql,
+			  "parameter types do not match the statement");
 		return -GH_INTERNAL;
 	}
 	pp->n = (int)n;
 	for (int i = 0; i < pp->n; i++)
 		if (param_one(pp, i, types[i], ap) < 0) {
-			misuse(sql, "unknown parameter type or value too big");
+			db_misuse("store.pg", sql,
+				  "unknown parameter type or value too big");
 			return -GH_INTERNAL;
 		}
 	return 0;
@@ -288,8 +278,6 @@ own_row(const struct db_row *row, void *ctx)
 	const struct run *r = ctx;
 	struct pg_row pr = {row->res, row->row};
 
-	if (r->id != NULL && row->row == 0)
-		*r->id = pg_i64(&pr, 0);
 	return r->fn != NULL ? r->fn(&pr, r->ctx) : 0;
 }
 
@@ -309,46 +297,13 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 int
 pg_exec(struct store_conn *c, const char *sql, const char *types, ...)
 {
-	struct run r = {NULL, NULL, 0, 0, NULL};
+	struct run r = {NULL, NULL, 0, 0};
 	va_list ap;
 	int rc;
 
 	va_start(ap, types);
 	rc = run(c, &r, sql, types, &ap);
 	va_end(ap);
-	return rc;
-}
-
-int
-pg_insert(struct store_conn *c, int64_t *id_out, const char *sql,
-	  const char *types, ...)
-{
-	int64_t id = 0;
-	struct run r = {NULL, NULL, 0, 0, &id};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	if (rc == 0 && id_out != NULL)
-		*id_out = id;
-	return rc;
-}
-
-int
-pg_change(struct store_conn *c, int none, const char *sql, const char *types,
-	  ...)
-{
-	struct run r = {NULL, NULL, 0, 0, NULL};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	if (rc == 0 && pg_changes(c) != 1)
-		rc = none;
 	return rc;
 }
 
@@ -356,7 +311,7 @@ int
 pg_row(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
        const char *types, ...)
 {
-	struct run r = {fn, ctx, 1, 0, NULL};
+	struct run r = {fn, ctx, 1, 0};
 	va_list ap;
 	int rc;
 
@@ -372,7 +327,7 @@ int
 pg_rows(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
 	const char *types, ...)
 {
-	struct run r = {fn, ctx, 0, 0, NULL};
+	struct run r = {fn, ctx, 0, 0};
 	va_list ap;
 	int rc;
 
@@ -588,20 +543,7 @@ pg_int64_row(const struct pg_row *r, void *ctx)
 void *
 pg_append(void *v, size_t n, size_t size)
 {
-	void *grown = v;
-
-	/* Grows at powers of two: n == 0, 1, 2, 4, ... need room. */
-	if (n == 0 || (n & (n - 1)) == 0) {
-		size_t cap = n == 0 ? 4 : n * 2;
-
-		if (cap < n || cap > SIZE_MAX / size)
-			return NULL;
-		grown = realloc(v, cap * size);
-		if (grown == NULL)
-			return NULL;
-	}
-	memset((char *)grown + n * size, 0, size);
-	return grown;
+	return db_append(v, n, size);
 }
 
 /* --- the query layer's view of this backend (store/sql/db.h) ------- */

@@ -121,6 +121,10 @@ db_offset(int64_t offset)
 
 /* --- query.c: the query helper ---------------------------------------- */
 
+/* A call that does not fit its statement: our bug, logged under event
+ * with where the statement starts (never its values). */
+void db_misuse(const char *event, const char *sql, const char *what);
+
 /* A statement that returns no rows. */
 int db_exec(struct store_conn *c, const char *sql, const char *types, ...);
 /* An INSERT (no RETURNING); *id_out (may be NULL) gets the new id. */

@@ -13,6 +13,16 @@
 
 #include "store/sql/db.h"
 #include "util/errors.h"
+#include "util/log.h"
+
+void
+db_misuse(const char *event, const char *sql, const char *what)
+{
+	log_event(LOG_ERROR, event,
+		  json_pack("{s:s%, s:s}", "where", sql, strnlen(sql, 60),
+			    "bug", what));
+	LOG_BUG(what);
+}
 
 static int
 run(struct store_conn *c, struct db_run *r, const char *sql,

@@ -43,17 +43,6 @@ bind_bytes(sqlite3_stmt *st, int i, const void *p, size_t len)
 	return sqlite3_bind_blob(st, i, p, (int)len, SQLITE_STATIC);
 }
 
-/* A call that does not fit its statement: our bug, logged with where the
- * statement starts (never its values). */
-static void
-misuse(const char *sql, const char *what)
-{
-	log_event(LOG_ERROR, "store.sqlite",
-		  json_pack("{s:s%, s:s}", "where", sql, strnlen(sql, 60),
-			    "bug", what));
-	LOG_BUG(what);
-}
-
 /* Binds parameter i from the next value(s) of ap, read as type says. */
 static int
 bind_one(sqlite3_stmt *st, int i, char type, va_list *ap)
@@ -98,13 +87,14 @@ prepare(struct sq_conn *q, const char *sql, const char *types, va_list *ap)
 		return NULL;
 	n = sqlite3_bind_parameter_count(st);
 	if ((size_t)n != strlen(types)) {
-		misuse(sql, "parameter types do not match the statement");
+		db_misuse("store.sqlite", sql,
+			  "parameter types do not match the statement");
 		return NULL;
 	}
 	for (int i = 1; i <= n && rc == SQLITE_OK; i++)
 		rc = bind_one(st, i, types[i - 1], ap);
 	if (rc == SQLITE_MISUSE) {
-		misuse(sql, "unknown parameter type");
+		db_misuse("store.sqlite", sql, "unknown parameter type");
 		sqlite3_clear_bindings(st);
 		return NULL;
 	}
@@ -182,22 +172,6 @@ sq_exec(struct store_conn *c, const char *sql, const char *types, ...)
 	va_start(ap, types);
 	rc = run(c, &r, sql, types, &ap);
 	va_end(ap);
-	return rc;
-}
-
-int
-sq_insert(struct store_conn *c, int64_t *id_out, const char *sql,
-	  const char *types, ...)
-{
-	struct run r = {NULL, NULL, 0, 0};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	if (rc == 0 && id_out != NULL)
-		*id_out = sqlite3_last_insert_rowid(sq_conn_of(c)->db);
 	return rc;
 }
 
@@ -350,21 +324,7 @@ sq_int64(sqlite3_stmt *st, void *ctx)
 void *
 sq_append(void *v, size_t n, size_t size)
 {
-	unsigned char *nv = v;
-
-	/* The capacity is 8, then the next power of two: it is full when
-	 * n is 0, or 8 or more and a power of two. */
-	if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
-		size_t cap = n < 8 ? 8 : 2 * n;
-
-		if (cap > SIZE_MAX / size)
-			return NULL;
-		nv = realloc(v, cap * size);
-		if (nv == NULL)
-			return NULL;
-	}
-	memset(nv + n * size, 0, size);
-	return nv;
+	return db_append(v, n, size);
 }
 
 /* --- the query layer's view of this backend (store/sql/db.h) ------- */

@@ -102,9 +102,6 @@ typedef int (*sq_row_fn)(sqlite3_stmt *st, void *ctx);
 
 /* A statement that returns no rows. */
 int sq_exec(struct store_conn *c, const char *sql, const char *types, ...);
-/* An INSERT; *id_out (may be NULL) gets the new row's id. */
-int sq_insert(struct store_conn *c, int64_t *id_out, const char *sql,
-	      const char *types, ...);
 /* A change that must touch exactly one row; `none` when it touched none
  * (-GH_NOT_FOUND, -GH_CONFLICT...). */
 int sq_change(struct store_conn *c, int none, const char *sql,
