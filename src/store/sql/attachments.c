@@ -1,10 +1,10 @@
 /*
- * PostgreSQL store, the twin of store/sqlite/attachments.c: `attachments`,
- * files uploaded to tickets with the verdict of their scan (migrations 005,
- * 007). The content (bytea, stored out of line and uncompressed: it is
- * ciphertext) is sealed by core and read only by attachment_get; lists
- * carry everything but the content. Quarantine, release and the expiry of
- * HAR files are decided by core/attachments.c.
+ * The store, both backends: `attachments`, files uploaded to tickets with
+ * the verdict of their scan (migrations 005, 007). The content (bytea,
+ * stored out of line and uncompressed: it is ciphertext) is sealed by core
+ * and read only by attachment_get; lists carry everything but the content.
+ * Quarantine, release and the expiry of HAR files are decided by
+ * core/attachments.c.
  *
  * Invariant: the portal's list (portal_attachment_list) is filtered in
  * SQL by the customer who owns the ticket and shows only that customer's
@@ -152,8 +152,8 @@ db_attachment_expired(struct store_conn *c, int64_t now, size_t max,
 		      int64_t *ids, size_t *n_out)
 {
 	struct db_ids b = {ids, 0, max};
-	/* SQLite reads (int64_t)SIZE_MAX, -1, as no limit; here it is an
-	 * error, so bound it. */
+	/* SQLite reads (int64_t)SIZE_MAX, -1, as no limit; PostgreSQL
+	 * refuses a negative limit, so bound it. */
 	int64_t lim = max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
 	int rc;
 

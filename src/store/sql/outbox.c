@@ -71,8 +71,8 @@ db_outbox_due(struct store_conn *c, int64_t now, size_t max,
 	      struct outbox_list *out)
 {
 	struct due d = {out, max};
-	/* SQLite reads (int64_t)SIZE_MAX, -1, as no limit; here it is an
-	 * error, so bound it. */
+	/* SQLite reads (int64_t)SIZE_MAX, -1, as no limit; PostgreSQL
+	 * refuses a negative limit, so bound it. */
 	int64_t lim = max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max;
 	int rc;
 

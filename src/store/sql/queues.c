@@ -86,8 +86,8 @@ db_staff_queue_list(struct store_conn *c, int64_t staff_id,
 	return rc;
 }
 
-/* A membership that exists is -GH_EXISTS, as on SQLite, but without a
- * failed statement: PostgreSQL ends the whole transaction at one, and
+/* A membership that exists is -GH_EXISTS, but without a failed
+ * statement: PostgreSQL ends the whole transaction at one, and
  * callers go on after this refusal (`staff add` names `general`, which
  * staff_insert already gave). */
 int

@@ -106,8 +106,8 @@ agent_push(const struct db_row *st, void *ctx)
 	return 0;
 }
 
-/* GROUP BY names the lock's columns too (at most one lock row per staff
- * member, so the groups are SQLite's). */
+/* GROUP BY names the lock's columns too, as PostgreSQL wants (at most
+ * one lock row per staff member, so the groups are the staff members). */
 int
 db_reveal_agents(struct store_conn *c, int64_t since,
 		 struct reveal_agent_list *out)

@@ -81,7 +81,7 @@ db_self_codes_count(struct store_conn *c, int64_t customer_id,
 		      "i", customer_id);
 }
 
-/* SQLite's INSERT OR REPLACE: here the row is updated in place. */
+/* An upsert: the row is updated in place. */
 int
 db_self_reenrol_put(struct store_conn *c, const struct reenrol_rec *r)
 {

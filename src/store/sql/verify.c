@@ -131,8 +131,8 @@ db_verification_end(struct store_conn *c, int64_t id, const char *state,
 			 "tii", state, now, id);
 }
 
-/* SQLite's INSERT OR REPLACE keyed by (verification_id, method): here the
- * row is updated in place, which no reader can tell apart. */
+/* An upsert keyed by (verification_id, method): the row is updated in
+ * place, which no reader can tell apart from a replacement. */
 int
 db_verification_factor_put(struct store_conn *c,
 			   const struct verification_factor *f)
