@@ -1259,13 +1259,14 @@ run_pg(void)
 		cmocka_unit_test(test_pg_migrate_race),
 		cmocka_unit_test(test_pg_shared_reads),
 		cmocka_unit_test(test_pg_audit_concurrent),
+		/* Families shared with SQLite since store/sql/. */
+		cmocka_unit_test(test_foreign_keys),
+		cmocka_unit_test(test_queues),
+		cmocka_unit_test(test_portal_updated_at),
 	};
 	static const char *const skipped[] = {
 		"test_statement_cache_bound (counts the SQLite files)",
-		"test_foreign_keys (tickets, threads: not translated yet)",
-		"test_queues (queues, tickets: not translated yet)",
-		"test_portal_updated_at (tickets: not translated yet)",
-		"test_sla_at_risk_plan (sla: not translated yet)",
+		"test_sla_at_risk_plan (SQLite's query plan)",
 		"test_views_email_migration (SQLite only)",
 	};
 	const char *u = getenv("GH_TEST_PG_URL");
