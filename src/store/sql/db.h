@@ -3,9 +3,10 @@
  * helper the operations shared by both backends go through, and the column
  * readers of their row callbacks. Each family of operations whose SQL is
  * the same on SQLite and PostgreSQL lives once in src/store/sql/X.c and
- * both ops tables (store/sqlite/conn.c, store/pg/ops.c) point at it; a
- * backend keeps only what is its own (connection, transactions,
- * migrations, backup, full-text search, live events).
+ * both ops tables (store/sqlite/conn.c, store/pg/ops.c) take it through
+ * DB_OPS (store/sql/db_ops.h); a backend keeps only what is its own
+ * (connection, transactions, migrations, backup, full-text search, live
+ * events).
  *
  * A query is one statement, as sq.h and pg.h describe: the SQL text (a
  * string literal or a static array: its address keys each connection's
@@ -16,11 +17,11 @@
  * (a text of the PostgreSQL backend's own, with $N, passes unchanged).
  * The number of letters must equal the statement's highest parameter.
  *
- * Where the SQL truly differs, a statement picks its text by dialect:
- *
- *	db_pg(c) ? "SELECT ... ::bigint ..." : "SELECT ..."
- *
- * (both texts are literals, so each is its own cached statement).
+ * Where the SQL truly differs, a statement picks its text by dialect
+ * from a static pair {SQLite, PostgreSQL}: DB_SQL(c, pair) (both texts
+ * start with a literal, so each is its own cached statement and the
+ * statement-cache tests count it). Casts are written CAST(x AS BIGINT),
+ * which both read.
  *
  * db_insert takes an INSERT without RETURNING: SQLite reads the new
  * rowid, PostgreSQL appends " RETURNING id" when it prepares the text.
