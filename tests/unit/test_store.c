@@ -878,7 +878,7 @@ test_portal_updated_at(void **state)
 	store_close(s);
 }
 
-/* The SLA "at risk" list (store/sqlite/sla.c). */
+/* The SLA "at risk" list (store/sql/sla.c, SQLite's text). */
 extern const char sq_sla_at_risk_sql[];
 
 /* SQLite only: the at-risk list reads the partial index tickets_due in
