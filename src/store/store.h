@@ -640,9 +640,12 @@ struct store_ops {
 	const struct store_events_ops *events;
 };
 
-/* Every connection starts with the backend's operations table. */
+/* Every connection starts with the backend's operations table, and the
+ * query layer its backend gives the shared operations (store/sql/db.h). */
+struct db_vt;
 struct store_conn {
 	const struct store_ops *ops;
+	const struct db_vt *db;
 };
 
 /*

@@ -1,6 +1,6 @@
 /*
  * Unit tests of the sealed personal fields and key rotation
- * (core/sealed.c, core/fields.c, core/keys.c, store/sqlite/fields.c and
+ * (core/sealed.c, core/fields.c, core/keys.c, store/sql/fields.c and
  * sealed.c) on an app opened on a real data directory (configuration,
  * master.key, SQLite) in a mkdtemp directory: the list of a customer's
  * personal fields and their classes, custom field rules, a ciphertext

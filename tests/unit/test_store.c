@@ -25,6 +25,7 @@
 #include "core/app.h"
 #include "util/errors.h"
 #include "core/session.h"
+#include "store/sql/db.h"
 #include "store/store.h"
 
 static char url[256];
@@ -343,27 +344,20 @@ count_statements(const char *text)
 	return n;
 }
 
-/* The statement cache of the SQLite backend has room for every
- * statement: fewer statements than SQ_STMT_CACHE in the .c files of
- * src/store/sqlite/ (every one of them, so a new file cannot be missed). */
-static void
-test_statement_cache_bound(void **state)
+/* Statements in the .c files of the source directory rel; *files counts
+ * the files. */
+static int
+count_dir(const char *rel_dir, int *files)
 {
 	const char *root = getenv("GH_SOURCE_ROOT");
 	char dir[1024], rel[1200];
-	char *text = source_text("src/store/sqlite/sq.h");
-	const char *def = strstr(text, "#define SQ_STMT_CACHE ");
 	struct dirent *e;
+	char *text;
 	DIR *d;
-	long cache;
-	int n = 0, files = 0;
+	int n = 0;
 
-	(void)state;
-	assert_non_null(def);
-	cache = strtol(def + strlen("#define SQ_STMT_CACHE "), NULL, 10);
-	free(text);
-	snprintf(dir, sizeof(dir), "%s/src/store/sqlite",
-		 root != NULL ? root : ".");
+	snprintf(dir, sizeof(dir), "%s/%s", root != NULL ? root : ".",
+		 rel_dir);
 	d = opendir(dir);
 	assert_non_null(d);
 	while ((e = readdir(d)) != NULL) {
@@ -371,13 +365,34 @@ test_statement_cache_bound(void **state)
 
 		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
 			continue;
-		snprintf(rel, sizeof(rel), "src/store/sqlite/%s", e->d_name);
+		snprintf(rel, sizeof(rel), "%s/%s", rel_dir, e->d_name);
 		text = source_text(rel);
 		n += count_statements(text);
 		free(text);
-		files++;
+		(*files)++;
 	}
 	closedir(d);
+	return n;
+}
+
+/* The statement cache of the SQLite backend has room for every
+ * statement: fewer statements than SQ_STMT_CACHE in the .c files of
+ * src/store/sqlite/ and of src/store/sql/ (the operations both backends
+ * share; every file, so a new file cannot be missed). */
+static void
+test_statement_cache_bound(void **state)
+{
+	char *text = source_text("src/store/sqlite/sq.h");
+	const char *def = strstr(text, "#define SQ_STMT_CACHE ");
+	long cache;
+	int n = 0, files = 0;
+
+	(void)state;
+	assert_non_null(def);
+	cache = strtol(def + strlen("#define SQ_STMT_CACHE "), NULL, 10);
+	free(text);
+	n += count_dir("src/store/sqlite", &files);
+	n += count_dir("src/store/sql", &files);
 	assert_true(files >= 12);
 	/* About a hundred today: a count far below means the count broke. */
 	assert_true(n >= 60);
@@ -388,18 +403,14 @@ test_statement_cache_bound(void **state)
 }
 
 /* The same bound for the PostgreSQL backend: fewer statements in the .c
- * files of src/store/pg/ than PG_STMT_CACHE (pg.h), so each is prepared
- * once per connection (a full cache runs the rest unprepared and logs a
- * bug). */
+ * files of src/store/pg/ and src/store/sql/ than PG_STMT_CACHE (pg.h), so
+ * each is prepared once per connection (a full cache runs the rest
+ * unprepared and logs a bug). */
 static void
 test_pg_statement_cache_bound(void **state)
 {
-	const char *root = getenv("GH_SOURCE_ROOT");
-	char dir[1024], rel[1200];
 	char *text = source_text("src/store/pg/pg.h");
 	const char *def = strstr(text, "#define PG_STMT_CACHE ");
-	struct dirent *e;
-	DIR *d;
 	long cache;
 	int n = 0, files = 0;
 
@@ -407,21 +418,8 @@ test_pg_statement_cache_bound(void **state)
 	assert_non_null(def);
 	cache = strtol(def + strlen("#define PG_STMT_CACHE "), NULL, 10);
 	free(text);
-	snprintf(dir, sizeof(dir), "%s/src/store/pg", root != NULL ? root : ".");
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-
-		if (l < 3 || strcmp(e->d_name + l - 2, ".c") != 0)
-			continue;
-		snprintf(rel, sizeof(rel), "src/store/pg/%s", e->d_name);
-		text = source_text(rel);
-		n += count_statements(text);
-		free(text);
-		files++;
-	}
-	closedir(d);
+	n += count_dir("src/store/pg", &files);
+	n += count_dir("src/store/sql", &files);
 	assert_true(files >= 6);
 	/* About forty in the first round's six files. */
 	assert_true(n >= 30);
@@ -429,6 +427,96 @@ test_pg_statement_cache_bound(void **state)
 		fail_msg("%d statements, a cache of %ld", n, cache);
 	print_message("%d statements in %d files, a cache of %ld\n", n, files,
 		      cache);
+}
+
+/* Column 0 as text into the char[16] ctx. */
+static int
+layer_name(const struct db_row *r, void *ctx)
+{
+	db_text(r, 0, ctx, 16);
+	return 0;
+}
+/* One row of test_query_layer's statement. */
+struct layer_row {
+	int64_t twice, n;
+	char quoted[8], text[8];
+	int text_null;
+};
+
+static int
+layer_row(const struct db_row *r, void *ctx)
+{
+	struct layer_row *x = ctx;
+
+	x->twice = db_i64(r, 0);
+	db_text(r, 1, x->quoted, sizeof(x->quoted));
+	db_text(r, 2, x->text, sizeof(x->text));
+	x->text_null = db_null(r, 3);
+	x->n = db_ncols(r);
+	return 0;
+}
+
+/* The shared query layer (store/sql/db.h) on this backend: ? and ?N
+ * (PostgreSQL rewrites them to $N, not inside quotes), a parameter used
+ * twice, NULL, db_insert's new id (RETURNING id on PostgreSQL), db_change
+ * touching none, a negative limit as none, and the dialect's text. */
+static void
+test_query_layer(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	static const char *const dialect[2] = {"SELECT 'sqlite'",
+					       "SELECT 'postgresql'"};
+	struct layer_row x;
+	struct queue_rec q;
+	struct db_ids ids;
+	int64_t id = 0, v[8];
+	char name[16] = "";
+
+	(void)state;
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(db_row(c, layer_row, &x,
+				"SELECT CAST(?1 AS BIGINT) + CAST(?1 AS BIGINT), "
+				"'a?b', CAST(?2 AS TEXT), CAST(?3 AS TEXT)",
+				"itt", (int64_t)21, "xy", (const char *)NULL),
+			 0);
+	assert_int_equal(x.twice, 42);
+	assert_string_equal(x.quoted, "a?b");
+	assert_string_equal(x.text, "xy");
+	assert_true(x.text_null);
+	assert_int_equal(x.n, 4);
+
+	assert_int_equal(db_insert(c, &id,
+				   "INSERT INTO queues (name) VALUES (?)", "t",
+				   "layer-q"),
+			 0);
+	assert_int_equal(c->ops->queue_by_name(c, "layer-q", &q), 0);
+	assert_int_equal(q.id, id);
+	assert_int_equal(db_change(c, -GH_CONFLICT,
+				   "UPDATE queues SET name = ? WHERE id = ?",
+				   "ti", "layer-none", (int64_t)-1),
+			 -GH_CONFLICT);
+	assert_int_equal(db_row(c, NULL, NULL,
+				"SELECT id FROM queues WHERE name = ?", "t",
+				"layer-none"),
+			 -GH_NOT_FOUND);
+
+	ids = (struct db_ids){v, 0, 8};
+	assert_int_equal(db_rows(c, db_id_push, &ids,
+				 "SELECT id FROM queues WHERE id <= ?1 "
+				 "ORDER BY id LIMIT ?2",
+				 "ii", id, db_limit(-1)),
+			 0);
+	assert_true(ids.n >= 2);
+	assert_int_equal(ids.ids[ids.n - 1], id);
+
+	assert_int_equal(db_row(c, layer_name, name, DB_SQL(c, dialect), ""),
+			 0);
+	assert_string_equal(name, strncmp(url, "sqlite:", 7) == 0
+					  ? "sqlite"
+					  : "postgresql");
+	store_release(s, c);
+	store_close(s);
 }
 
 /* Customers: insert with sealed fields, look up by blind index, replace
@@ -790,7 +878,7 @@ test_portal_updated_at(void **state)
 	store_close(s);
 }
 
-/* The SLA "at risk" list (store/sqlite/sla.c). */
+/* The SLA "at risk" list (store/sql/sla.c, SQLite's text). */
 extern const char sq_sla_at_risk_sql[];
 
 /* SQLite only: the at-risk list reads the partial index tickets_due in
@@ -1372,13 +1460,15 @@ run_pg(void)
 		cmocka_unit_test(test_pg_shared_reads),
 		cmocka_unit_test(test_pg_audit_concurrent),
 		cmocka_unit_test(test_pg_ping_after_outage),
+		/* Families shared with SQLite since store/sql/. */
+		cmocka_unit_test(test_foreign_keys),
+		cmocka_unit_test(test_queues),
+		cmocka_unit_test(test_portal_updated_at),
+		cmocka_unit_test(test_query_layer),
 	};
 	static const char *const skipped[] = {
 		"test_statement_cache_bound (counts the SQLite files)",
-		"test_foreign_keys (tickets, threads: not translated yet)",
-		"test_queues (queues, tickets: not translated yet)",
-		"test_portal_updated_at (tickets: not translated yet)",
-		"test_sla_at_risk_plan (sla: not translated yet)",
+		"test_sla_at_risk_plan (SQLite's query plan)",
 		"test_views_email_migration (SQLite only)",
 	};
 	const char *u = getenv("GH_TEST_PG_URL");
@@ -1404,6 +1494,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_sessions_and_throttle),
 		cmocka_unit_test(test_throttle_take),
 		cmocka_unit_test(test_statement_cache_bound),
+		cmocka_unit_test(test_query_layer),
 		cmocka_unit_test(test_audit_append_only),
 		cmocka_unit_test(test_customers_and_totp),
 		cmocka_unit_test(test_session_delete),

@@ -1,7 +1,7 @@
 /*
  * Store conformance of the "desk" families (issue 16, round 2) on both
- * backends (tests/unit/store_conf.h): account hygiene (store/pg/hygiene.c
- * and its SQLite twin), quotas, ... The same tests run on SQLite (suite
+ * backends (tests/unit/store_conf.h): account hygiene (store/sql/hygiene.c,
+ * one for both), quotas, ... The same tests run on SQLite (suite
  * unit) and PostgreSQL (suite store_pg).
  */
 #include <sqlite3.h>

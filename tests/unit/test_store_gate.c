@@ -1,7 +1,7 @@
 /*
  * Store conformance of the "gate" families (issue 16) on both backends
  * (tests/unit/store_conf.h): verifications, their factors and locks, and
- * the staff to alert (store/sqlite/verify.c and store/pg/verify.c).
+ * the staff to alert (store/sql/verify.c, both backends).
  * Tickets are another group's rows: they are inserted with raw SQL
  * (sc_raw) on the backend under test.
  */

@@ -207,12 +207,25 @@ snapshot_before(struct pg_conn *q, const char *sql)
 		q->snap_open = 1;
 }
 
+/* The text PostgreSQL is given for sql (malloc'd, NULL when out of
+ * memory): a copy, or (the query layer's forms, store/sql/db.h) with ?
+ * made $N and " RETURNING id" appended. Made when a statement is
+ * prepared, once per connection. */
+static char *
+text_for(const char *sql, int form)
+{
+	return form == PG_TEXT_AS_IS ? strdup(sql)
+				     : pg_dollar(sql, form == PG_TEXT_INSERT);
+}
+
 /* The name sql is prepared under on q, preparing it the first time;
  * NULL when the cache is full (the statement then runs unprepared). */
 static const char *
-pg_prepared(struct pg_conn *q, const char *sql, int nparams, int *rc)
+pg_prepared(struct pg_conn *q, const char *sql, int form, int nparams,
+	    int *rc)
 {
 	PGresult *res;
+	char *text;
 	unsigned i;
 
 	*rc = 0;
@@ -223,8 +236,14 @@ pg_prepared(struct pg_conn *q, const char *sql, int nparams, int *rc)
 		LOG_BUG("the PostgreSQL statement cache is full");
 		return NULL;
 	}
+	text = text_for(sql, form);
+	if (text == NULL) {
+		*rc = -GH_INTERNAL;
+		return NULL;
+	}
 	snprintf(q->cache[i].name, sizeof(q->cache[i].name), "s%u", i);
-	res = PQprepare(q->db, q->cache[i].name, sql, nparams, NULL);
+	res = PQprepare(q->db, q->cache[i].name, text, nparams, NULL);
+	free(text);
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		*rc = pg_err(q, res, sql);
 		PQclear(res);
@@ -236,9 +255,34 @@ pg_prepared(struct pg_conn *q, const char *sql, int nparams, int *rc)
 	return q->cache[i].name;
 }
 
+/* sql run unprepared (a full cache). */
+static PGresult *
+pg_unprepared(struct pg_conn *q, const char *sql, int form, int n,
+	      const char *const *values, const int *lengths,
+	      const int *formats)
+{
+	char *text = text_for(sql, form);
+	PGresult *res;
+
+	if (text == NULL)
+		return NULL;
+	res = PQexecParams(q->db, text, n, NULL, values, lengths, formats, 1);
+	free(text);
+	return res;
+}
+
 int
 pg_run(struct pg_conn *q, const char *sql, int n, const char *const *values,
        const int *lengths, const int *formats, PGresult **out)
+{
+	return pg_run_as(q, sql, PG_TEXT_AS_IS, n, values, lengths, formats,
+			 out);
+}
+
+int
+pg_run_as(struct pg_conn *q, const char *sql, int form, int n,
+	  const char *const *values, const int *lengths, const int *formats,
+	  PGresult **out)
 {
 	const char *name;
 	PGresult *res;
@@ -247,12 +291,11 @@ pg_run(struct pg_conn *q, const char *sql, int n, const char *const *values,
 
 	*out = NULL;
 	snapshot_before(q, sql);
-	name = pg_prepared(q, sql, n, &rc);
+	name = pg_prepared(q, sql, form, n, &rc);
 	if (rc < 0)
 		return rc;
 	if (name == NULL)
-		res = PQexecParams(q->db, sql, n, NULL, values, lengths,
-				   formats, 1);
+		res = pg_unprepared(q, sql, form, n, values, lengths, formats);
 	else
 		res = PQexecPrepared(q->db, name, n, values, lengths, formats,
 				     1);
@@ -332,6 +375,7 @@ pg_open_with(const char *path, const struct store_ops *ops,
 	if (q == NULL)
 		return -GH_INTERNAL;
 	q->base.ops = ops;
+	q->base.db = &pg_db_vt;
 	/* The prefix is part of libpq's URI: put it back. */
 	snprintf(uri, sizeof(uri), "postgresql:%s", path);
 	q->db = pg_connect(uri);

@@ -57,6 +57,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/sql/db.h"
 #include "store/store.h"
 
 /* More than the number of distinct statements of this directory. */
@@ -82,14 +83,6 @@ pg_conn_of(struct store_conn *c)
 {
 	return (struct pg_conn *)c;
 }
-
-/* The staff visibility rule, as sq.h's STAFF_SEES, with $N parameters
- * (pass them as strings: PG_STAFF_SEES("$3", "$4")). "all" is a boolean
- * parameter (b). */
-#define PG_STAFF_SEES(all, viewer)                                            \
-	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
-	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
-	viewer " AND sq.queue_id = t.queue_id)))"
 
 /* A row of a result, as row callbacks see it. */
 struct pg_row {
@@ -121,6 +114,17 @@ int pg_script(struct pg_conn *q, const char *sql);
 int pg_run(struct pg_conn *q, const char *sql, int n,
 	   const char *const *values, const int *lengths, const int *formats,
 	   PGresult **out);
+/* How a statement's text is given to PostgreSQL: as written ($N), or
+ * written for the query layer (store/sql/db.h: ? or ?N) and rewritten to
+ * $N, with " RETURNING id" appended for db_insert. */
+enum pg_text_form { PG_TEXT_AS_IS, PG_TEXT_QMARKS, PG_TEXT_INSERT };
+/* pg_run for a text in the given form. */
+int pg_run_as(struct pg_conn *q, const char *sql, int form, int n,
+	      const char *const *values, const int *lengths,
+	      const int *formats, PGresult **out);
+/* query.c: sql's ? and ?N made $N (outside quotes), " RETURNING id"
+ * appended when returning; malloc'd, NULL when out of memory. */
+char *pg_dollar(const char *sql, int returning);
 /* 1 once after the connection was found lost and reset since the last
  * call (whatever the failed statement did is unknown). */
 int pg_was_reset(struct pg_conn *q);
@@ -134,12 +138,6 @@ int pg_ops_missing(const struct store_ops *ops);
 typedef int (*pg_row_fn)(const struct pg_row *r, void *ctx);
 
 int pg_exec(struct store_conn *c, const char *sql, const char *types, ...);
-/* An INSERT ... RETURNING id; *id_out (may be NULL) gets column 0. */
-int pg_insert(struct store_conn *c, int64_t *id_out, const char *sql,
-	      const char *types, ...);
-/* A change that must touch exactly one row; `none` when it touched none. */
-int pg_change(struct store_conn *c, int none, const char *sql,
-	      const char *types, ...);
 /* One row: fn (may be NULL) reads it; -GH_NOT_FOUND when none. */
 int pg_row(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
 	   const char *types, ...);
@@ -168,425 +166,18 @@ int pg_int64_row(const struct pg_row *r, void *ctx);
 void *pg_append(void *v, size_t n, size_t size); /* as sq_append */
 
 /* --- the operations, by file (names: pg_ + the sq_ name's rest) -------- */
-/* Each src/store/pg/X.c mirrors src/store/sqlite/X.c: the same functions
- * with the pg_ prefix, declared here by the file's author. */
-
-/* accounts.c */
-int pg_account_by_login(struct store_conn *c, enum realm r, const char *login,
-			struct account *out);
-int pg_account_by_id(struct store_conn *c, enum realm r, int64_t id,
-		     struct account *out);
-int pg_account_advance_totp(struct store_conn *c, enum realm r, int64_t id,
-			    int64_t step);
-int pg_account_set_pw_hash(struct store_conn *c, enum realm r, int64_t id,
-			   const char *pw_hash);
-int pg_account_set_totp(struct store_conn *c, enum realm r, int64_t id,
-			const struct blob *seed, int enrolled);
-int pg_account_set_disabled(struct store_conn *c, enum realm r, int64_t id,
-			    int disabled);
-int pg_staff_insert(struct store_conn *c, const struct staff_new *s,
-		    int64_t *id_out);
-int pg_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz);
-int pg_customer_insert(struct store_conn *c, const struct customer_new *s,
-		       int64_t *id_out);
-
-/* sessions.c */
-int pg_session_insert(struct store_conn *c, const struct session_rec *s);
-int pg_session_get(struct store_conn *c, const char *token_hash,
-		   struct session_rec *out);
-int pg_session_touch(struct store_conn *c, const char *token_hash,
-		     int64_t now);
-int pg_session_delete(struct store_conn *c, const char *token_hash);
-int pg_session_delete_principal(struct store_conn *c, enum realm r,
-				int64_t id, int64_t *n_out);
-
-/* throttle.c */
-int pg_throttle_get(struct store_conn *c, const char *key,
-		    struct throttle_rec *out);
-int pg_throttle_put(struct store_conn *c, const struct throttle_rec *t);
-int pg_throttle_clear(struct store_conn *c, const char *key);
-int pg_throttle_take(struct store_conn *c, const char *key, int64_t now,
-		     const struct throttle_rule *rule, struct throttle_rec *out);
-int pg_throttle_refund(struct store_conn *c, const struct throttle_rec *t);
-
-/* audit.c */
-int pg_audit_append(struct store_conn *c, const char *record,
-		    const unsigned char leaf[32], int64_t *seq_out);
-int pg_audit_get(struct store_conn *c, int64_t seq, char **record_out,
-		 unsigned char leaf_out[32]);
-int pg_audit_count(struct store_conn *c, int64_t *n_out);
-int pg_audit_checkpoint_insert(struct store_conn *c, int64_t size,
-			       const unsigned char root[32],
-			       const unsigned char sig[64]);
-int pg_audit_checkpoint_get(struct store_conn *c, int64_t n,
-			    int64_t *size_out, unsigned char root_out[32],
-			    unsigned char sig_out[64], int64_t *created_out);
-int pg_audit_page(struct store_conn *c, int64_t after, int64_t upto,
-		  int limit, audit_row_fn fn, void *ctx);
-int pg_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
-			     int limit, audit_cp_fn fn, void *ctx);
-int pg_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
-
-/* hygiene.c */
-int pg_hyg_session_list(struct store_conn *c, enum realm realm, int64_t id,
-			const char *current_hash,
-			struct session_info_list *out);
-int pg_hyg_session_hash_of(struct store_conn *c, enum realm realm, int64_t id,
-			   int64_t public_id, char hash_out[65]);
-int pg_hyg_session_delete_others(struct store_conn *c, enum realm realm,
-				 int64_t id, const char *keep_hash,
-				 int64_t *n_out);
-int pg_hyg_login_insert(struct store_conn *c, const struct login_new *l,
-			int64_t keep);
-int pg_hyg_login_list(struct store_conn *c, enum realm realm, int64_t id,
-		      int64_t max, struct login_list *out);
-int pg_hyg_login_network_seen(struct store_conn *c, enum realm realm,
-			      int64_t id, const char *network,
-			      int64_t *seen_out, int64_t *earlier_out);
-int pg_hyg_staff_pw_get(struct store_conn *c, int64_t id,
-			struct staff_pw_state *out);
-int pg_hyg_staff_pw_set(struct store_conn *c, int64_t id, const char *pw_hash,
-			int64_t now);
-int pg_hyg_staff_pw_force(struct store_conn *c, int64_t id, const char *reason,
-			  const char *forced_by);
-
-/* quota.c */
-int pg_quota_sum(struct store_conn *c, const struct quota_scope *s,
-		 int64_t since, struct quota_sum *out);
-int pg_quota_walk(struct store_conn *c, const struct quota_scope *s,
-		  int64_t since, quota_row_fn fn, void *ctx);
-int pg_quota_event_add(struct store_conn *c, const char *key,
-		       const char *what, int64_t at, int64_t amount);
-int pg_quota_hit(struct store_conn *c, const char *subject, const char *limit,
-		 int64_t start, int64_t end, int64_t *count_out);
-int pg_quota_closed(struct store_conn *c, int64_t now, size_t max,
-		    struct quota_hit_list *out);
-int pg_quota_summarised(struct store_conn *c, int64_t id);
-int pg_quota_prune(struct store_conn *c, int64_t event_before,
-		   int64_t hit_before);
-
-/* training.c */
-int pg_training_module_put(struct store_conn *c,
-			   const struct training_module *m);
-int pg_training_module_get(struct store_conn *c, const char *id,
-			   struct training_module *out);
-int pg_training_module_list(struct store_conn *c,
-			    struct training_module_list *out);
-int pg_training_completion_insert(struct store_conn *c,
-				  const struct training_completion_new *n,
-				  int64_t *id_out);
-int pg_training_attempt_insert(struct store_conn *c, int64_t staff_id,
-			       const char *module_id, int64_t score,
-			       int passed, int64_t now, int64_t *id_out);
-int pg_training_attempt_count(struct store_conn *c, int64_t staff_id,
-			      const char *module_id, int64_t since,
-			      int64_t *n_out);
-int pg_training_assignment_open(struct store_conn *c, int64_t staff_id,
-				const char *module_id, const char *reason,
-				int64_t now);
-int pg_training_states(struct store_conn *c, int64_t staff_id,
-		       struct training_state_list *out);
-
-/* macros.c: its operations table */
-extern const struct store_macros_ops pg_macros_ops;
+/* Only what is PostgreSQL's own: every other family is written once for
+ * both backends in src/store/sql/ (store/sql/db.h). */
 
 /* events.c: its operations table */
 extern const struct store_events_ops pg_events_ops;
 
-/* sla.c: its operations table */
-extern const struct store_sla_ops pg_sla_ops;
-/* customers.c */
-int pg_customer_contact(struct store_conn *c, int64_t customer_id,
-			struct customer_contact *out);
-int pg_customer_set_phrase(struct store_conn *c, int64_t customer_id,
-			   const struct blob *phrase);
-int pg_customer_sealed_next(struct store_conn *c, int64_t after_id,
-			    struct customer_sealed *out);
-int pg_customer_name(struct store_conn *c, int64_t customer_id, char *out,
-		     size_t outsz);
-int pg_customer_visible(struct store_conn *c, const struct ticket_query *q,
-			int64_t customer_id);
-
-/* contact.c */
-int pg_contact_code_insert(struct store_conn *c,
-			   const struct contact_code_new *n, int64_t *id_out);
-int pg_contact_code_live(struct store_conn *c, const char *h, int64_t now);
-int pg_contact_code_find(struct store_conn *c, const char *h,
-			 struct contact_code_rec *out);
-int pg_contact_code_use(struct store_conn *c, int64_t id, int64_t now);
-int pg_contact_codes_since(struct store_conn *c, int64_t staff_id,
-			   int64_t since, struct contact_window *out);
-int pg_contact_check_insert(struct store_conn *c, int64_t customer_id,
-			    int genuine, int64_t now);
-int pg_contact_checks_since(struct store_conn *c, int64_t customer_id,
-			    int64_t since, struct contact_window *out);
-int pg_contact_reveals(struct store_conn *c, int64_t customer_id,
-		       int64_t limit, struct contact_reveal_list *out);
-int pg_contact_mfa(struct store_conn *c, int64_t customer_id,
-		   struct contact_mfa *out);
-
-/* sealed.c */
-int pg_sealed_heads(struct store_conn *c, enum sealed_col col,
-		    int64_t after_id, size_t max, struct sealed_head *out,
-		    size_t *n_out);
-int pg_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
-		  struct sealed_value *out);
-int pg_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
-		      const struct blob *old, const struct blob *val);
-
-/* fields.c */
-int pg_field_def_insert(struct store_conn *c, const struct field_def *d,
-			int64_t *id_out);
-int pg_field_def_by_name(struct store_conn *c, const char *name,
-			 struct field_def *out);
-int pg_field_def_list(struct store_conn *c, struct field_def_list *out);
-int pg_customer_field_put(struct store_conn *c, int64_t customer_id,
-			  int64_t field_id, const struct blob *value,
-			  int64_t now);
-int pg_customer_field_values(struct store_conn *c, int64_t customer_id,
-			     struct field_value_list *out);
-int pg_customer_personal(struct store_conn *c, int64_t customer_id,
-			 struct customer_personal *out);
-int pg_customer_set_account_number(struct store_conn *c, int64_t customer_id,
-				   const struct blob *value);
-int pg_customer_set_phone_idx(struct store_conn *c, int64_t customer_id,
-			      const char *phone_idx);
-int pg_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
-			     int64_t *ids, size_t max, size_t *n_out);
-int pg_customer_phone_unindexed(struct store_conn *c, int64_t after_id,
-				int64_t *id_out);
-
-/* reveals.c */
-int pg_reveal_insert(struct store_conn *c, const struct reveal_new *r,
-		     int64_t *id_out);
-int pg_reveal_count(struct store_conn *c, int64_t staff_id, int64_t since,
-		    int64_t *n_out);
-int pg_reveal_lock_get(struct store_conn *c, int64_t staff_id,
-		       struct reveal_lock *out);
-int pg_reveal_lock_set(struct store_conn *c, int64_t staff_id,
-		       const char *reason, int64_t now);
-int pg_reveal_lock_clear(struct store_conn *c, int64_t staff_id,
-			 int64_t cleared_by, int64_t now);
-int pg_reveal_agents(struct store_conn *c, int64_t since,
-		     struct reveal_agent_list *out);
-
-/* queues.c */
-int pg_queue_insert(struct store_conn *c, const char *name, int64_t *id_out);
-int pg_queue_by_name(struct store_conn *c, const char *name,
-		     struct queue_rec *out);
-int pg_queue_list(struct store_conn *c, struct queue_list *out);
-int pg_staff_queue_list(struct store_conn *c, int64_t staff_id,
-			struct queue_list *out);
-int pg_staff_queue_add(struct store_conn *c, int64_t staff_id,
-		       int64_t queue_id);
-int pg_staff_queue_remove(struct store_conn *c, int64_t staff_id,
-			  int64_t queue_id);
-int pg_staff_in_queue(struct store_conn *c, int64_t staff_id,
-		      int64_t queue_id);
-
-/* fingerprints.c */
-int pg_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
-		       int64_t customer_id);
-int pg_fingerprint_foreign(struct store_conn *c, const char *kind,
-			   const char *fp, int64_t customer_id);
-int pg_fingerprint_count(struct store_conn *c, int64_t *n_out);
-int pg_fingerprint_since(struct store_conn *c, int64_t from_row,
-			 int (*fn)(void *cls, int64_t row, const char *kind,
-				   const char *fp),
-			 void *cls);
-
-/* tickets.c (pg_ticket_row, pg_ticket_push: pg_tickets.h) */
-int pg_ticket_insert(struct store_conn *c, int64_t customer_id,
-		     const char *subject, int64_t now, int64_t *id_out);
-int pg_ticket_update(struct store_conn *c, int64_t id, const char *status,
-		     int64_t assignee_id, int64_t now);
-int pg_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
-			int64_t queue_id, int64_t now);
-int pg_ticket_set_priority(struct store_conn *c, int64_t ticket_id,
-			   const char *priority, int64_t now);
-int pg_ticket_set_tags(struct store_conn *c, int64_t ticket_id,
-		       const char *tags, int64_t now);
-int pg_portal_ticket_get(struct store_conn *c, int64_t customer_id,
-			 int64_t ticket_id, struct ticket_rec *out);
-int pg_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
-			int64_t ticket_id, struct ticket_rec *out);
-
-/* threads.c */
-int pg_message_insert(struct store_conn *c, int64_t ticket_id,
-		      enum realm author_realm, int64_t author_id,
-		      const char *body, int64_t now, int64_t *id_out);
-int pg_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
-		   const char *body, int64_t now, int64_t *id_out);
-int pg_message_set_analysis(struct store_conn *c, int64_t message_id,
-			    const char *redactions, const char *links);
-int pg_portal_messages(struct store_conn *c, int64_t customer_id,
-		       int64_t ticket_id, struct thread_list *out);
-int pg_staff_messages(struct store_conn *c, int64_t ticket_id,
-		      struct thread_list *out);
-int pg_staff_notes(struct store_conn *c, int64_t ticket_id,
-		   struct thread_list *out);
-
 /* tickets_list.c */
-int pg_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
-			 struct ticket_list *out);
-int pg_portal_ticket_list(struct store_conn *c, int64_t customer_id,
-			  const struct ticket_page *p, struct ticket_list *out);
-
-/* held.c */
-int pg_held_insert(struct store_conn *c, const struct held_new *h,
-		   int64_t *id_out);
-int pg_held_get(struct store_conn *c, int64_t ticket_id, int64_t id,
-		struct held_reply *out);
-int pg_held_list(struct store_conn *c, int64_t ticket_id,
-		 struct held_list *out);
-int pg_held_decide(struct store_conn *c, const struct held_decision *d);
-int pg_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
-		 int64_t *last_id_out);
-
-/* outbox.c */
-int pg_outbox_insert(struct store_conn *c, const struct outbox_new *o,
-		     int64_t *id_out);
-int pg_outbox_due(struct store_conn *c, int64_t now, size_t max,
-		  struct outbox_list *out);
-int pg_outbox_claim(struct store_conn *c, int64_t id, int64_t expected,
-		    int64_t until);
-int pg_outbox_delivered(struct store_conn *c, int64_t id, int64_t now);
-int pg_outbox_failed(struct store_conn *c, int64_t id,
-		     int64_t next_attempt_at, const char *error);
-
-/* attachments.c */
-int pg_attachment_insert(struct store_conn *c, const struct attachment_new *a,
-			 int64_t *id_out);
-int pg_attachment_get(struct store_conn *c, int64_t id,
-		      struct attachment_rec *out);
-int pg_attachment_list(struct store_conn *c, int64_t ticket_id,
-		       struct attachment_list *out);
-int pg_portal_attachment_list(struct store_conn *c, int64_t customer_id,
-			      int64_t ticket_id, struct attachment_list *out);
-int pg_attachment_release(struct store_conn *c, int64_t id, int64_t staff_id,
-			  int64_t now);
-int pg_attachment_expired(struct store_conn *c, int64_t now, size_t max,
-			  int64_t *ids, size_t *n_out);
-int pg_attachment_delete(struct store_conn *c, int64_t id);
-/* verify.c */
-int pg_verification_insert(struct store_conn *c,
-			   const struct verification_new *v, int64_t *id_out);
-int pg_verification_get(struct store_conn *c, int64_t id,
-			struct verification_rec *out);
-int pg_verification_open_count(struct store_conn *c, int64_t staff_id,
-			       int64_t now, int64_t *n_out);
-int pg_verification_end(struct store_conn *c, int64_t id, const char *state,
-			int64_t now);
-int pg_verification_factor_put(struct store_conn *c,
-			       const struct verification_factor *f);
-int pg_portal_verification_list(struct store_conn *c, int64_t customer_id,
-				int64_t now, size_t max,
-				struct verification_list *out);
-int pg_verification_lock_get(struct store_conn *c, int64_t ticket_id,
-			     struct verification_lock *out);
-int pg_verification_lock_set(struct store_conn *c, int64_t ticket_id,
-			     int64_t verification_id, const char *reason,
-			     int64_t now);
-int pg_verification_lock_clear(struct store_conn *c, int64_t ticket_id,
-			       int64_t staff_id, const char *reason,
-			       int64_t now);
-int pg_staff_alert_list(struct store_conn *c, struct staff_contact_list *out);
-int pg_verification_supersede(struct store_conn *c, int64_t staff_id,
-			      int64_t ticket_id, int64_t now, int64_t *n_out);
-int pg_verification_recent(struct store_conn *c, int64_t staff_id,
-			   int64_t customer_id, int64_t since,
-			   struct verification_recent *out);
-
-/* changes.c */
-int pg_change_insert(struct store_conn *c, const struct change_new *n,
-		     int64_t *id_out);
-int pg_change_get(struct store_conn *c, int64_t id, struct change_rec *out);
-int pg_change_list(struct store_conn *c, const struct change_query *q,
-		   struct change_list *out);
-int pg_change_approve(struct store_conn *c, int64_t id, int64_t staff_id,
-		      const char *reason, int64_t apply_after, int64_t now);
-int pg_change_close(struct store_conn *c, int64_t id, const char *state,
-		    const char *closed_by, const char *reason, int64_t now);
-int pg_change_applied(struct store_conn *c, int64_t id, int64_t now);
-int pg_change_due(struct store_conn *c, int64_t now, size_t max, int64_t *ids,
-		  size_t *n_out);
-int pg_customer_reseal(struct store_conn *c, const struct customer_reseal *r);
-int pg_customer_set_phone(struct store_conn *c, int64_t customer_id,
-			  const struct blob *phone);
-
-/* drills.c */
-int pg_drill_campaign_insert(struct store_conn *c,
-			     const struct drill_campaign_new *n,
-			     int64_t *id_out);
-int pg_drill_campaign_count(struct store_conn *c, int64_t since,
-			    int64_t *n_out);
-int pg_drill_campaign_list(struct store_conn *c,
-			   struct drill_campaign_list *out);
-int pg_drill_campaign_get(struct store_conn *c, int64_t id,
-			  struct drill_campaign *out);
-int pg_drill_target_list(struct store_conn *c, int64_t campaign_id,
-			 struct drill_target_list *out);
-int pg_drill_target_due(struct store_conn *c, int64_t now, int64_t staff_id,
-			size_t max, struct drill_target_list *out);
-int pg_drill_target_by_ticket(struct store_conn *c, int64_t ticket_id,
-			      struct drill_target *out);
-int pg_drill_target_delivered(struct store_conn *c,
-			      const struct drill_target *t, int64_t ticket_id,
-			      int64_t message_id, int64_t now);
-int pg_drill_target_event(struct store_conn *c, int64_t target_id,
-			  enum drill_event ev, int64_t now);
-int pg_drill_queue_staff(struct store_conn *c, int64_t queue_id,
-			 int64_t *ids, size_t max, size_t *n_out);
-int pg_drill_message_report(struct store_conn *c, int64_t message_id,
-			    int64_t staff_id, int64_t now);
-int pg_drill_message_reported(struct store_conn *c, int64_t ticket_id,
-			      int64_t message_id, int64_t *at_out);
-int pg_drill_attachments_quarantine(struct store_conn *c, int64_t ticket_id,
-				    int64_t *n_out);
-
-/* super.c */
-int pg_super_staff_list(struct store_conn *c, int64_t queue_id,
-			struct staff_info_list *out);
-int pg_super_active_admins(struct store_conn *c, int64_t *n_out);
-int pg_super_queue_stats(struct store_conn *c, struct queue_stat_list *out);
-
-/* self.c */
-int pg_self_codes_replace(struct store_conn *c, int64_t customer_id,
-			  const struct recovery_code_rec *v, size_t n,
-			  int64_t now);
-int pg_self_codes_live(struct store_conn *c, int64_t customer_id,
-		       struct recovery_code_list *out);
-int pg_self_code_use(struct store_conn *c, int64_t customer_id, int64_t id,
-		     int64_t now);
-int pg_self_codes_count(struct store_conn *c, int64_t customer_id,
-			int64_t *n_out);
-int pg_self_reenrol_put(struct store_conn *c, const struct reenrol_rec *r);
-int pg_self_reenrol_get(struct store_conn *c, int64_t customer_id,
-			struct reenrol_rec *out);
-int pg_self_reenrol_delete(struct store_conn *c, int64_t customer_id);
-int pg_self_token_insert(struct store_conn *c,
-			 const struct portal_token_new *t);
-int pg_self_token_get(struct store_conn *c, const char *hash,
-		      const char *kind, int64_t now,
-		      struct portal_token_rec *out);
-int pg_self_token_use(struct store_conn *c, const char *hash, int64_t now);
-int pg_self_tokens_since(struct store_conn *c, const char *kind,
-			 int64_t customer_id, const char *email_idx,
-			 int64_t since, int64_t *n_out);
 
 /* search.c */
 int pg_search_tickets(struct store_conn *c, const struct search_query *q,
 		      struct search_result *out);
 int pg_search_count(struct store_conn *c, const struct search_query *q,
 		    int64_t *n_out);
-int pg_view_insert(struct store_conn *c, const struct view_rec *v,
-		   int64_t *id_out);
-int pg_view_update(struct store_conn *c, const struct view_rec *v);
-int pg_view_delete(struct store_conn *c, int64_t id);
-int pg_view_get(struct store_conn *c, int64_t id, struct view_rec *out);
-int pg_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
-		 struct view_list *out);
-int pg_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
-		  int64_t *n_out);
 
 #endif

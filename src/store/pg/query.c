@@ -49,51 +49,75 @@ struct params {
 	char num[PG_MAX_PARAMS][24];
 };
 
-/* What one run of a statement does with its rows. */
+/* What one run of a statement does with its rows (pg_row_fn). */
 struct run {
 	pg_row_fn fn;
 	void *ctx;
 	int one;       /* stop after the first row */
 	int rows;      /* rows seen */
-	int64_t *id;   /* pg_insert: column 0 of the first row */
 };
 
-/* A call that does not fit its statement: our bug, logged with where the
- * statement starts (never its values). */
-static void
-misuse(const char *sql, const char *what)
-{
-	log_event(LOG_ERROR, "store.pg",
-		  json_pack("{s:s%, s:s}", "where", sql, strnlen(sql, 60),
-			    "bug", what));
-	LOG_BUG(what);
-}
-
-/* The highest $N of sql, outside quoted text. */
+/* The highest parameter of sql, outside quoted text: $N, and with qmarks
+ * also ? and ?N (a bare ? is one more than the highest before it, as in
+ * SQLite). When out is not NULL, writes sql there with each parameter
+ * made $N (out has room for 4 bytes per byte of sql, plus 1). */
 static int
-highest_param(const char *sql)
+scan_params(const char *sql, int qmarks, char *out)
 {
 	int max = 0;
 	char quote = 0;
 
 	for (const char *p = sql; *p != '\0'; p++) {
-		if (quote != 0) {
-			if (*p == quote)
-				quote = 0;
-			continue;
-		}
-		if (*p == '\'' || *p == '"') {
-			quote = *p;
-			continue;
-		}
-		if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
-			int v = (int)strtol(p + 1, NULL, 10);
+		int v;
 
-			if (v > max)
-				max = v;
+		if (quote != 0 || *p == '\'' || *p == '"' ||
+		    (*p != '$' && !(qmarks && *p == '?'))) {
+			if (quote != 0 && *p == quote)
+				quote = 0;
+			else if (quote == 0 && (*p == '\'' || *p == '"'))
+				quote = *p;
+			if (out != NULL)
+				*out++ = *p;
+			continue;
 		}
+		if (p[1] >= '0' && p[1] <= '9') {
+			char *end;
+
+			v = (int)strtol(p + 1, &end, 10);
+			p = end - 1;
+		} else if (*p == '?') {
+			v = max + 1;
+		} else {
+			if (out != NULL)
+				*out++ = *p;
+			continue;
+		}
+		if (v > max)
+			max = v;
+		if (out != NULL)
+			out += snprintf(out, 12, "$%d", v);
 	}
+	if (out != NULL)
+		*out = '\0';
 	return max;
+}
+
+char *
+pg_dollar(const char *sql, int returning)
+{
+	static const char ret[] = " RETURNING id";
+	size_t len = strlen(sql);
+	char *out;
+
+	if (len > (SIZE_MAX - sizeof(ret) - 1) / 4)
+		return NULL;
+	out = malloc(4 * len + sizeof(ret) + 1);
+	if (out == NULL)
+		return NULL;
+	(void)scan_params(sql, 1, out);
+	if (returning)
+		memcpy(out + strlen(out), ret, sizeof(ret));
+	return out;
 }
 
 static void
@@ -162,19 +186,21 @@ param_one(struct params *pp, int i, char type, va_list *ap)
 }
 
 static int
-params_fill(struct params *pp, const char *sql, const char *types,
-	    va_list *ap)
+params_fill(struct params *pp, const char *sql, int qmarks,
+	    const char *types, va_list *ap)
 {
 	size_t n = strlen(types);
 
-	if (n > PG_MAX_PARAMS || (int)n != highest_param(sql)) {
-		misuse(sql, "parameter types do not match the statement");
+	if (n > PG_MAX_PARAMS || (int)n != scan_params(sql, qmarks, NULL)) {
+		db_misuse("store.pg", sql,
+			  "parameter types do not match the statement");
 		return -GH_INTERNAL;
 	}
 	pp->n = (int)n;
 	for (int i = 0; i < pp->n; i++)
 		if (param_one(pp, i, types[i], ap) < 0) {
-			misuse(sql, "unknown parameter type or value too big");
+			db_misuse("store.pg", sql,
+				  "unknown parameter type or value too big");
 			return -GH_INTERNAL;
 		}
 	return 0;
@@ -182,17 +208,18 @@ params_fill(struct params *pp, const char *sql, const char *types,
 
 /* Runs the rows of a result through r; 0 or the callback's negative. */
 static int
-take_rows(PGresult *res, struct run *r)
+take_rows(PGresult *res, struct db_run *r)
 {
 	int n = PQntuples(res);
 
 	for (int i = 0; i < n && !(r->one && r->rows > 0); i++) {
-		struct pg_row row = {res, i};
+		struct db_row row = {&pg_db_vt, res, i};
+		struct pg_row pr = {res, i};
 		int out = 0;
 
 		r->rows++;
-		if (r->id != NULL && i == 0)
-			*r->id = pg_i64(&row, 0);
+		if (r->insert && i == 0)
+			r->id = pg_i64(&pr, 0);
 		if (r->fn != NULL)
 			out = r->fn(&row, r->ctx);
 		if (out != 0)
@@ -201,10 +228,11 @@ take_rows(PGresult *res, struct run *r)
 	return 0;
 }
 
-/* Runs sql with the values of ap; r says what to do with the rows. */
+/* Runs sql, written in form (enum pg_text_form), with the values of ap;
+ * r says what to do with the rows. */
 static int
-run(struct store_conn *c, struct run *r, const char *sql, const char *types,
-    va_list *ap)
+run_form(struct store_conn *c, struct db_run *r, const char *sql, int form,
+	 const char *types, va_list *ap)
 {
 	struct pg_conn *q = pg_conn_of(c);
 	struct params pp;
@@ -212,7 +240,7 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 	int rc;
 
 	memset(&pp, 0, sizeof(pp));
-	rc = params_fill(&pp, sql, types, ap);
+	rc = params_fill(&pp, sql, form != PG_TEXT_AS_IS, types, ap);
 	if (rc < 0)
 		return rc;
 	/* A read outside a transaction that found the connection lost is
@@ -220,11 +248,12 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 	 * committed before the connection went (the caller gets
 	 * -GH_UNAVAILABLE; inside store_transact the whole transaction is
 	 * run again, which is safe). */
-	rc = pg_run(q, sql, pp.n, pp.values, pp.lengths, pp.formats, &res);
+	rc = pg_run_as(q, sql, form, pp.n, pp.values, pp.lengths, pp.formats,
+		       &res);
 	if (rc == -GH_UNAVAILABLE && pg_was_reset(q) && !q->in_tx &&
 	    strncmp(sql, "SELECT ", 7) == 0)
-		rc = pg_run(q, sql, pp.n, pp.values, pp.lengths, pp.formats,
-			    &res);
+		rc = pg_run_as(q, sql, form, pp.n, pp.values, pp.lengths,
+			       pp.formats, &res);
 	if (rc < 0)
 		return rc;
 	q->changes = strtoll(PQcmdTuples(res), NULL, 10);
@@ -233,49 +262,48 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 	return rc;
 }
 
+/* The query layer's run (store/sql/db.h): ? parameters. */
+static int
+pg_db_run(struct store_conn *c, struct db_run *r, const char *sql,
+	  const char *types, va_list *ap)
+{
+	return run_form(c, r, sql, r->insert ? PG_TEXT_INSERT : PG_TEXT_QMARKS,
+			types, ap);
+}
+
+/* This backend's own row callbacks (pg_row_fn) under run_form. */
+static int
+own_row(const struct db_row *row, void *ctx)
+{
+	const struct run *r = ctx;
+	struct pg_row pr = {row->res, row->row};
+
+	return r->fn != NULL ? r->fn(&pr, r->ctx) : 0;
+}
+
+/* Runs sql ($N parameters) with the values of ap; r says what to do
+ * with the rows. */
+static int
+run(struct store_conn *c, struct run *r, const char *sql, const char *types,
+    va_list *ap)
+{
+	struct db_run d = {own_row, r, r->one, 0, 0, 0};
+	int rc = run_form(c, &d, sql, PG_TEXT_AS_IS, types, ap);
+
+	r->rows = d.rows;
+	return rc;
+}
+
 int
 pg_exec(struct store_conn *c, const char *sql, const char *types, ...)
 {
-	struct run r = {NULL, NULL, 0, 0, NULL};
+	struct run r = {NULL, NULL, 0, 0};
 	va_list ap;
 	int rc;
 
 	va_start(ap, types);
 	rc = run(c, &r, sql, types, &ap);
 	va_end(ap);
-	return rc;
-}
-
-int
-pg_insert(struct store_conn *c, int64_t *id_out, const char *sql,
-	  const char *types, ...)
-{
-	int64_t id = 0;
-	struct run r = {NULL, NULL, 0, 0, &id};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	if (rc == 0 && id_out != NULL)
-		*id_out = id;
-	return rc;
-}
-
-int
-pg_change(struct store_conn *c, int none, const char *sql, const char *types,
-	  ...)
-{
-	struct run r = {NULL, NULL, 0, 0, NULL};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	if (rc == 0 && pg_changes(c) != 1)
-		rc = none;
 	return rc;
 }
 
@@ -283,7 +311,7 @@ int
 pg_row(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
        const char *types, ...)
 {
-	struct run r = {fn, ctx, 1, 0, NULL};
+	struct run r = {fn, ctx, 1, 0};
 	va_list ap;
 	int rc;
 
@@ -299,7 +327,7 @@ int
 pg_rows(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
 	const char *types, ...)
 {
-	struct run r = {fn, ctx, 0, 0, NULL};
+	struct run r = {fn, ctx, 0, 0};
 	va_list ap;
 	int rc;
 
@@ -515,18 +543,84 @@ pg_int64_row(const struct pg_row *r, void *ctx)
 void *
 pg_append(void *v, size_t n, size_t size)
 {
-	void *grown = v;
-
-	/* Grows at powers of two: n == 0, 1, 2, 4, ... need room. */
-	if (n == 0 || (n & (n - 1)) == 0) {
-		size_t cap = n == 0 ? 4 : n * 2;
-
-		if (cap < n || cap > SIZE_MAX / size)
-			return NULL;
-		grown = realloc(v, cap * size);
-		if (grown == NULL)
-			return NULL;
-	}
-	memset((char *)grown + n * size, 0, size);
-	return grown;
+	return db_append(v, n, size);
 }
+
+/* --- the query layer's view of this backend (store/sql/db.h) ------- */
+
+static int
+vt_null(const struct db_row *r, int i)
+{
+	struct pg_row pr = {r->res, r->row};
+
+	return pg_null(&pr, i);
+}
+
+static int64_t
+vt_i64(const struct db_row *r, int i)
+{
+	struct pg_row pr = {r->res, r->row};
+
+	return pg_i64(&pr, i);
+}
+
+static double
+vt_f64(const struct db_row *r, int i)
+{
+	struct pg_row pr = {r->res, r->row};
+
+	return pg_f64(&pr, i);
+}
+
+static void
+vt_text(const struct db_row *r, int i, char *out, size_t outsz)
+{
+	struct pg_row pr = {r->res, r->row};
+
+	pg_text(&pr, i, out, outsz);
+}
+
+static int
+vt_blob(const struct db_row *r, int i, struct blob *out)
+{
+	struct pg_row pr = {r->res, r->row};
+
+	return pg_blob(&pr, i, out);
+}
+
+static int
+vt_dup(const struct db_row *r, int i, char **out)
+{
+	struct pg_row pr = {r->res, r->row};
+
+	return pg_dup(&pr, i, out);
+}
+
+static void
+vt_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
+{
+	struct pg_row pr = {r->res, r->row};
+
+	pg_bytes(&pr, i, out, n);
+}
+
+static int
+vt_ncols(const struct db_row *r)
+{
+	return PQnfields(r->res);
+}
+
+const struct db_vt pg_db_vt = {
+	.dialect = DB_PG,
+	.run = pg_db_run,
+	.changes = pg_changes,
+	.null = vt_null,
+	.i64 = vt_i64,
+	.f64 = vt_f64,
+	.text = vt_text,
+	.blob = vt_blob,
+	.dup = vt_dup,
+	.bytes = vt_bytes,
+	.ncols = vt_ncols,
+	.search_index = NULL,
+};

@@ -1,6 +1,6 @@
 /*
  * PostgreSQL store, the twin of store/sqlite/search.c: full-text search
- * over tickets and the saved views (migration 021). The three indexes are
+ * over tickets (migration 021; the saved views are store/sql/views.c). The three indexes are
  * the generated tsvector columns tickets.subject_tsv, messages.body_tsv and
  * notes.body_tsv (configuration gh_search: simple + unaccent) with their
  * GIN indexes (docs/pg-schema.md); the server fills them in the INSERT of
@@ -24,13 +24,13 @@
  *
  * Invariant: the portal's statements (portal_*) name neither notes nor
  * any staff view, and are always filtered by the customer ($4) and
- * exclude drill tickets; the staff statements apply PG_STAFF_SEES.
+ * exclude drill tickets; the staff statements apply DB_STAFF_SEES.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/pg/pg_tickets.h"
+#include "store/pg/pg.h"
 #include "util/errors.h"
 
 /*
@@ -111,7 +111,7 @@
 #define BY_SCORE                                                              \
 	", row_number() OVER (ORDER BY CASE WHEN $15::bigint = 0 THEN "      \
 	"b.score END, "
-#define STAFF_VIS PG_STAFF_SEES("$3::boolean", "$4::bigint")
+#define STAFF_VIS DB_STAFF_SEES("$3::boolean", "$4::bigint")
 #define UNWRAP ") s ORDER BY rn" PAGE
 #define BOUNDS                                                                \
 	"WITH " BOUND("bs", "tickets", "subject_tsv", "TRUE") ", "           \
@@ -424,13 +424,13 @@ hit_fill(struct store_conn *c, const struct search_query *q,
 	memset(h, 0, sizeof(*h));
 	h->score = id->score;
 	if (q->portal_customer > 0)
-		rc = pg_row(c, pg_ticket_row, &h->t,
-			    "SELECT " PG_PORTAL_VIEW "WHERE t.id = $1 AND "
+		rc = db_row(c, db_ticket_row, &h->t,
+			    "SELECT " DB_PORTAL_VIEW "WHERE t.id = $1 AND "
 			    "t.customer_id = $2",
 			    "ii", id->tid, q->portal_customer);
 	else
-		rc = pg_row(c, pg_ticket_row, &h->t,
-			    "SELECT " PG_STAFF_VIEW "WHERE t.id = $1", "i",
+		rc = db_row(c, db_ticket_row, &h->t,
+			    "SELECT " DB_STAFF_VIEW "WHERE t.id = $1", "i",
 			    id->tid);
 	if (rc == 0 && tsq != NULL)
 		rc = hit_snippet(c, q, tsq, id, h);
@@ -517,107 +517,4 @@ pg_search_count(struct store_conn *c, const struct search_query *q,
 	free(tsq);
 	*n_out = rc == 0 ? ids.total : 0;
 	return rc;
-}
-
-/* --- saved views ------------------------------------------------------ */
-
-#define VIEW_COLS                                                             \
-	"v.id, COALESCE(v.owner_id, 0), COALESCE(v.queue_id, 0), "           \
-	"COALESCE(q.name, ''), v.name, v.filters, v.created_by, "            \
-	"v.created_at, v.updated_at FROM saved_views v "                     \
-	"LEFT JOIN queues q ON q.id = v.queue_id "
-
-static int
-view_row(const struct pg_row *r, void *ctx)
-{
-	struct view_rec *v = ctx;
-
-	v->id = pg_i64(r, 0);
-	v->owner_id = pg_i64(r, 1);
-	v->queue_id = pg_i64(r, 2);
-	pg_text(r, 3, v->queue_name, sizeof(v->queue_name));
-	pg_text(r, 4, v->name, sizeof(v->name));
-	pg_text(r, 5, v->filters, sizeof(v->filters));
-	v->created_by = pg_i64(r, 6);
-	v->created_at = pg_i64(r, 7);
-	v->updated_at = pg_i64(r, 8);
-	return 0;
-}
-
-static int
-view_push(const struct pg_row *r, void *ctx)
-{
-	struct view_list *l = ctx;
-	struct view_rec *v = pg_append(l->v, l->n, sizeof(*v));
-
-	if (v == NULL)
-		return -GH_INTERNAL;
-	l->v = v;
-	return view_row(r, &l->v[l->n++]);
-}
-
-int
-pg_view_insert(struct store_conn *c, const struct view_rec *v,
-	       int64_t *id_out)
-{
-	return pg_insert(c, id_out,
-			 "INSERT INTO saved_views (owner_id, queue_id, name, "
-			 "filters, created_by, created_at, updated_at) "
-			 "VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-			 "IIttii", v->owner_id, v->queue_id, v->name,
-			 v->filters, v->created_by, v->created_at);
-}
-
-int
-pg_view_update(struct store_conn *c, const struct view_rec *v)
-{
-	return pg_change(c, -GH_NOT_FOUND,
-			 "UPDATE saved_views SET name = $1, filters = $2, "
-			 "updated_at = $3 WHERE id = $4",
-			 "ttii", v->name, v->filters, v->updated_at, v->id);
-}
-
-int
-pg_view_delete(struct store_conn *c, int64_t id)
-{
-	return pg_change(c, -GH_NOT_FOUND,
-			 "DELETE FROM saved_views WHERE id = $1", "i", id);
-}
-
-int
-pg_view_get(struct store_conn *c, int64_t id, struct view_rec *out)
-{
-	memset(out, 0, sizeof(*out));
-	return pg_row(c, view_row, out,
-		      "SELECT " VIEW_COLS "WHERE v.id = $1", "i", id);
-}
-
-int
-pg_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
-	     struct view_list *out)
-{
-	int rc;
-
-	*out = (struct view_list){NULL, 0};
-	rc = pg_rows(c, view_push, out,
-		     "SELECT " VIEW_COLS "WHERE v.owner_id = $1::bigint OR "
-		     "(v.queue_id IS NOT NULL AND ($2::boolean OR EXISTS "
-		     "(SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "
-		     "$1::bigint AND sq.queue_id = v.queue_id))) ORDER BY v.id",
-		     "ib", staff_id, all_shared);
-	if (rc < 0)
-		view_list_clear(out);
-	return rc;
-}
-
-int
-pg_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
-	      int64_t *n_out)
-{
-	*n_out = 0;
-	return pg_row(c, pg_int64_row, n_out,
-		      "SELECT count(*) FROM saved_views WHERE ($1::bigint > 0 "
-		      "AND owner_id = $1::bigint) OR ($2::bigint > 0 AND "
-		      "queue_id = $2::bigint)",
-		      "ii", owner_id, queue_id);
 }

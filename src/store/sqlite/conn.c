@@ -17,9 +17,7 @@
 #include <string.h>
 
 #include "store/sqlite/sq.h"
-#include "store/sqlite/sq_drills.h"
-#include "store/sqlite/sq_super.h"
-#include "store/sqlite/sq_self.h"
+#include "store/sql/db_ops.h"
 #include "util/embed.h"
 #include "util/errors.h"
 #include "util/log.h"
@@ -173,6 +171,7 @@ sq_open(const char *path, struct store_conn **out)
 	if (q == NULL)
 		return -GH_INTERNAL;
 	q->base.ops = &sq_ops;
+	q->base.db = &sq_db_vt;
 	rc = sqlite3_open_v2(path, &q->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				     SQLITE_OPEN_NOMUTEX,
@@ -366,232 +365,11 @@ static const struct store_ops sq_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
-	/* accounts.c */
-	.account_by_login = sq_account_by_login,
-	.account_by_id = sq_account_by_id,
-	.account_advance_totp = sq_account_advance_totp,
-	.account_set_pw_hash = sq_account_set_pw_hash,
-	.account_set_totp = sq_account_set_totp,
-	.account_set_disabled = sq_account_set_disabled,
-	.staff_insert = sq_staff_insert,
-	.staff_name = sq_staff_name,
-	.customer_insert = sq_customer_insert,
-	/* sessions.c */
-	.session_insert = sq_session_insert,
-	.session_get = sq_session_get,
-	.session_touch = sq_session_touch,
-	.session_delete = sq_session_delete,
-	.session_delete_principal = sq_session_delete_principal,
-	/* throttle.c */
-	.throttle_get = sq_throttle_get,
-	.throttle_put = sq_throttle_put,
-	.throttle_clear = sq_throttle_clear,
-	.throttle_take = sq_throttle_take,
-	.throttle_refund = sq_throttle_refund,
-	/* audit.c */
-	.audit_append = sq_audit_append,
-	.audit_get = sq_audit_get,
-	.audit_count = sq_audit_count,
-	.audit_checkpoint_insert = sq_audit_checkpoint_insert,
-	.audit_checkpoint_get = sq_audit_checkpoint_get,
-	.audit_page = sq_audit_page,
-	.audit_checkpoint_page = sq_audit_checkpoint_page,
-	.audit_checkpoint_newest = sq_audit_checkpoint_newest,
-	/* tickets.c */
-	.ticket_insert = sq_ticket_insert,
-	.ticket_update = sq_ticket_update,
-	.ticket_set_queue = sq_ticket_set_queue,
-	.ticket_set_priority = sq_ticket_set_priority,
-	.ticket_set_tags = sq_ticket_set_tags,
-	.portal_ticket_get = sq_portal_ticket_get,
-	.portal_ticket_list = sq_portal_ticket_list,
-	.staff_ticket_get = sq_staff_ticket_get,
-	.staff_ticket_list = sq_staff_ticket_list,
-	/* threads.c */
-	.message_insert = sq_message_insert,
-	.note_insert = sq_note_insert,
-	.message_set_analysis = sq_message_set_analysis,
-	.portal_messages = sq_portal_messages,
-	.staff_messages = sq_staff_messages,
-	.staff_notes = sq_staff_notes,
-	/* queues.c */
-	.queue_insert = sq_queue_insert,
-	.queue_by_name = sq_queue_by_name,
-	.queue_list = sq_queue_list,
-	.staff_queue_add = sq_staff_queue_add,
-	.staff_queue_remove = sq_staff_queue_remove,
-	.staff_queue_list = sq_staff_queue_list,
-	.staff_in_queue = sq_staff_in_queue,
-	/* customers.c */
-	.customer_contact = sq_customer_contact,
-	.customer_set_phrase = sq_customer_set_phrase,
-	.customer_sealed_next = sq_customer_sealed_next,
-	/* fingerprints.c */
-	.fingerprint_add = sq_fingerprint_add,
-	.fingerprint_foreign = sq_fingerprint_foreign,
-	.fingerprint_count = sq_fingerprint_count,
-	.fingerprint_since = sq_fingerprint_since,
-	/* outbox.c */
-	.outbox_insert = sq_outbox_insert,
-	.outbox_due = sq_outbox_due,
-	.outbox_claim = sq_outbox_claim,
-	.outbox_delivered = sq_outbox_delivered,
-	.outbox_failed = sq_outbox_failed,
-	/* attachments.c */
-	.attachment_insert = sq_attachment_insert,
-	.attachment_get = sq_attachment_get,
-	.attachment_list = sq_attachment_list,
-	.portal_attachment_list = sq_portal_attachment_list,
-	.attachment_release = sq_attachment_release,
-	.attachment_expired = sq_attachment_expired,
-	.attachment_delete = sq_attachment_delete,
-	.held_insert = sq_held_insert,
-	.held_get = sq_held_get,
-	.held_list = sq_held_list,
-	.held_decide = sq_held_decide,
-	.note_mark = sq_note_mark,
-	/* verify.c */
-	.verification_insert = sq_verification_insert,
-	.verification_get = sq_verification_get,
-	.verification_open_count = sq_verification_open_count,
-	.verification_end = sq_verification_end,
-	.verification_factor_put = sq_verification_factor_put,
-	.portal_verification_list = sq_portal_verification_list,
-	.verification_lock_get = sq_verification_lock_get,
-	.verification_lock_set = sq_verification_lock_set,
-	.verification_lock_clear = sq_verification_lock_clear,
-	.staff_alert_list = sq_staff_alert_list,
-	.verification_supersede = sq_verification_supersede,
-	.verification_recent = sq_verification_recent,
-	/* changes.c */
-	.change_insert = sq_change_insert,
-	.change_get = sq_change_get,
-	.change_list = sq_change_list,
-	.change_approve = sq_change_approve,
-	.change_close = sq_change_close,
-	.change_applied = sq_change_applied,
-	.change_due = sq_change_due,
-	.customer_reseal = sq_customer_reseal,
-	.customer_set_phone = sq_customer_set_phone,
-	.field_def_insert = sq_field_def_insert,
-	.field_def_by_name = sq_field_def_by_name,
-	.field_def_list = sq_field_def_list,
-	.customer_field_put = sq_customer_field_put,
-	.customer_field_values = sq_customer_field_values,
-	.customer_personal = sq_customer_personal,
-	.customer_set_account_number = sq_customer_set_account_number,
-	.customer_set_phone_idx = sq_customer_set_phone_idx,
-	.customer_by_phone_idx = sq_customer_by_phone_idx,
-	.customer_phone_unindexed = sq_customer_phone_unindexed,
-	.sealed_heads = sq_sealed_heads,
-	.sealed_get = sq_sealed_get,
-	.sealed_replace = sq_sealed_replace,
-	/* customers.c, reveals.c: the disclosure gate */
-	.disclosure = {
-		.customer_visible = sq_customer_visible,
-		.customer_name = sq_customer_name,
-		.reveal_insert = sq_reveal_insert,
-		.reveal_count = sq_reveal_count,
-		.reveal_lock_get = sq_reveal_lock_get,
-		.reveal_lock_set = sq_reveal_lock_set,
-		.reveal_lock_clear = sq_reveal_lock_clear,
-		.reveal_agents = sq_reveal_agents,
-	},
-	/* training.c: staff training (issue 11, part A) */
-	.training = {
-		.module_put = sq_training_module_put,
-		.module_get = sq_training_module_get,
-		.module_list = sq_training_module_list,
-		.completion_insert = sq_training_completion_insert,
-		.attempt_insert = sq_training_attempt_insert,
-		.attempt_count = sq_training_attempt_count,
-		.assignment_open = sq_training_assignment_open,
-		.states = sq_training_states,
-	},
-	/* contact.c: customer protection (issue 11 part D) */
-	.contact = {
-		.code_insert = sq_contact_code_insert,
-		.code_live = sq_contact_code_live,
-		.code_find = sq_contact_code_find,
-		.code_use = sq_contact_code_use,
-		.codes_since = sq_contact_codes_since,
-		.check_insert = sq_contact_check_insert,
-		.checks_since = sq_contact_checks_since,
-		.reveals = sq_contact_reveals,
-		.mfa = sq_contact_mfa,
-	},
-	/* hygiene.c: account hygiene (issue 11 part C) */
-	.hygiene = {
-		.session_list = sq_hyg_session_list,
-		.session_hash_of = sq_hyg_session_hash_of,
-		.session_delete_others = sq_hyg_session_delete_others,
-		.login_insert = sq_hyg_login_insert,
-		.login_list = sq_hyg_login_list,
-		.login_network_seen = sq_hyg_login_network_seen,
-		.staff_pw_get = sq_hyg_staff_pw_get,
-		.staff_pw_set = sq_hyg_staff_pw_set,
-		.staff_pw_force = sq_hyg_staff_pw_force,
-	},
-	/* drills.c: phishing drills and reported messages (part B) */
-	.drills = {
-		.campaign_insert = sq_drill_campaign_insert,
-		.campaign_count = sq_drill_campaign_count,
-		.campaign_list = sq_drill_campaign_list,
-		.campaign_get = sq_drill_campaign_get,
-		.target_list = sq_drill_target_list,
-		.target_due = sq_drill_target_due,
-		.target_by_ticket = sq_drill_target_by_ticket,
-		.target_delivered = sq_drill_target_delivered,
-		.target_event = sq_drill_target_event,
-		.queue_staff = sq_drill_queue_staff,
-		.message_report = sq_drill_message_report,
-		.message_reported = sq_drill_message_reported,
-		.attachments_quarantine = sq_drill_attachments_quarantine,
-	},
-	/* sla.c: business calendars, SLA policies and clocks (issue 15) */
-	.sla = &sq_sla_ops,
-	/* quota.c: quotas (issue 14) */
-	.quota = {
-		.sum = sq_quota_sum,
-		.walk = sq_quota_walk,
-		.event_add = sq_quota_event_add,
-		.hit = sq_quota_hit,
-		.closed = sq_quota_closed,
-		.summarised = sq_quota_summarised,
-		.prune = sq_quota_prune,
-	},
-	/* super.c: staff and queues for the supervisor's console (issue 15) */
-	.super = {
-		.staff_list = sq_super_staff_list,
-		.active_admins = sq_super_active_admins,
-		.queue_stats = sq_super_queue_stats,
-	},
-	.macros = &sq_macros_ops, /* macros.c: canned replies (issue 15) */
-	/* search.c: full-text search and saved views (issue 15) */
-	.search = {
-		.tickets = sq_search_tickets,
-		.count = sq_search_count,
-		.view_insert = sq_view_insert,
-		.view_update = sq_view_update,
-		.view_delete = sq_view_delete,
-		.view_get = sq_view_get,
-		.view_list = sq_view_list,
-		.view_count = sq_view_count,
-	},
-	/* self.c: customer self-service (issue 15, part SELF) */
-	.self = {
-		.codes_replace = sq_self_codes_replace,
-		.codes_live = sq_self_codes_live,
-		.code_use = sq_self_code_use,
-		.codes_count = sq_self_codes_count,
-		.reenrol_put = sq_self_reenrol_put,
-		.reenrol_get = sq_self_reenrol_get,
-		.reenrol_delete = sq_self_reenrol_delete,
-		.token_insert = sq_self_token_insert,
-		.token_get = sq_self_token_get,
-		.token_use = sq_self_token_use,
-		.tokens_since = sq_self_tokens_since,
-	},
+	/* the operations of src/store/sql/ */
+	DB_OPS
+	/* search.c: full-text search (issue 15) */
+	.search.tickets = sq_search_tickets,
+	.search.count = sq_search_count,
 	/* events.c: live updates (issue 15, part LIVE) */
 	.events = &sq_events_ops,
 };

@@ -43,17 +43,6 @@ bind_bytes(sqlite3_stmt *st, int i, const void *p, size_t len)
 	return sqlite3_bind_blob(st, i, p, (int)len, SQLITE_STATIC);
 }
 
-/* A call that does not fit its statement: our bug, logged with where the
- * statement starts (never its values). */
-static void
-misuse(const char *sql, const char *what)
-{
-	log_event(LOG_ERROR, "store.sqlite",
-		  json_pack("{s:s%, s:s}", "where", sql, strnlen(sql, 60),
-			    "bug", what));
-	LOG_BUG(what);
-}
-
 /* Binds parameter i from the next value(s) of ap, read as type says. */
 static int
 bind_one(sqlite3_stmt *st, int i, char type, va_list *ap)
@@ -98,13 +87,14 @@ prepare(struct sq_conn *q, const char *sql, const char *types, va_list *ap)
 		return NULL;
 	n = sqlite3_bind_parameter_count(st);
 	if ((size_t)n != strlen(types)) {
-		misuse(sql, "parameter types do not match the statement");
+		db_misuse("store.sqlite", sql,
+			  "parameter types do not match the statement");
 		return NULL;
 	}
 	for (int i = 1; i <= n && rc == SQLITE_OK; i++)
 		rc = bind_one(st, i, types[i - 1], ap);
 	if (rc == SQLITE_MISUSE) {
-		misuse(sql, "unknown parameter type");
+		db_misuse("store.sqlite", sql, "unknown parameter type");
 		sqlite3_clear_bindings(st);
 		return NULL;
 	}
@@ -116,13 +106,15 @@ prepare(struct sq_conn *q, const char *sql, const char *types, va_list *ap)
 	return st;
 }
 
-/* Runs sql with the values of ap; r says what to do with the rows. */
+/* Runs sql with the values of ap for the query layer (store/sql/db.h):
+ * each row goes to r's callback, an insert reads the new rowid. */
 static int
-run(struct store_conn *c, struct run *r, const char *sql, const char *types,
-    va_list *ap)
+sq_db_run(struct store_conn *c, struct db_run *r, const char *sql,
+	  const char *types, va_list *ap)
 {
 	struct sq_conn *q = sq_conn_of(c);
 	sqlite3_stmt *st = prepare(q, sql, types, ap);
+	struct db_row row = {&sq_db_vt, st, 0};
 	int rc = SQLITE_ROW;
 	int out = 0;
 
@@ -135,7 +127,7 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 			break;
 		r->rows++;
 		if (r->fn != NULL)
-			out = r->fn(st, r->ctx);
+			out = r->fn(&row, r->ctx);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -143,7 +135,31 @@ run(struct store_conn *c, struct run *r, const char *sql, const char *types,
 		return out;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_err(q, rc, sql);
+	if (r->insert)
+		r->id = sqlite3_last_insert_rowid(q->db);
 	return 0;
+}
+
+/* This backend's own row callbacks (sq_row_fn) under db_run. */
+static int
+own_row(const struct db_row *row, void *ctx)
+{
+	const struct run *r = ctx;
+
+	return r->fn(row->res, r->ctx);
+}
+
+/* Runs sql with the values of ap; r says what to do with the rows. */
+static int
+run(struct store_conn *c, struct run *r, const char *sql, const char *types,
+    va_list *ap)
+{
+	struct db_run d = {r->fn != NULL ? own_row : NULL, r, r->one, 0, 0,
+			   0};
+	int rc = sq_db_run(c, &d, sql, types, ap);
+
+	r->rows = d.rows;
+	return rc;
 }
 
 int
@@ -156,22 +172,6 @@ sq_exec(struct store_conn *c, const char *sql, const char *types, ...)
 	va_start(ap, types);
 	rc = run(c, &r, sql, types, &ap);
 	va_end(ap);
-	return rc;
-}
-
-int
-sq_insert(struct store_conn *c, int64_t *id_out, const char *sql,
-	  const char *types, ...)
-{
-	struct run r = {NULL, NULL, 0, 0};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	if (rc == 0 && id_out != NULL)
-		*id_out = sqlite3_last_insert_rowid(sq_conn_of(c)->db);
 	return rc;
 }
 
@@ -324,19 +324,76 @@ sq_int64(sqlite3_stmt *st, void *ctx)
 void *
 sq_append(void *v, size_t n, size_t size)
 {
-	unsigned char *nv = v;
-
-	/* The capacity is 8, then the next power of two: it is full when
-	 * n is 0, or 8 or more and a power of two. */
-	if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
-		size_t cap = n < 8 ? 8 : 2 * n;
-
-		if (cap > SIZE_MAX / size)
-			return NULL;
-		nv = realloc(v, cap * size);
-		if (nv == NULL)
-			return NULL;
-	}
-	memset(nv + n * size, 0, size);
-	return nv;
+	return db_append(v, n, size);
 }
+
+/* --- the query layer's view of this backend (store/sql/db.h) ------- */
+
+static sqlite3_stmt *
+stmt_of(const struct db_row *r)
+{
+	return r->res;
+}
+
+static int
+vt_null(const struct db_row *r, int i)
+{
+	return sqlite3_column_type(stmt_of(r), i) == SQLITE_NULL;
+}
+
+static int64_t
+vt_i64(const struct db_row *r, int i)
+{
+	return sqlite3_column_int64(stmt_of(r), i);
+}
+
+static double
+vt_f64(const struct db_row *r, int i)
+{
+	return sqlite3_column_double(stmt_of(r), i);
+}
+
+static void
+vt_text(const struct db_row *r, int i, char *out, size_t outsz)
+{
+	sq_text(stmt_of(r), i, out, outsz);
+}
+
+static int
+vt_blob(const struct db_row *r, int i, struct blob *out)
+{
+	return sq_blob(stmt_of(r), i, out);
+}
+
+static int
+vt_dup(const struct db_row *r, int i, char **out)
+{
+	return sq_dup(stmt_of(r), i, out);
+}
+
+static void
+vt_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
+{
+	sq_bytes(stmt_of(r), i, out, n);
+}
+
+static int
+vt_ncols(const struct db_row *r)
+{
+	return sqlite3_column_count(stmt_of(r));
+}
+
+const struct db_vt sq_db_vt = {
+	.dialect = DB_SQLITE,
+	.run = sq_db_run,
+	.changes = sq_changes,
+	.null = vt_null,
+	.i64 = vt_i64,
+	.f64 = vt_f64,
+	.text = vt_text,
+	.blob = vt_blob,
+	.dup = vt_dup,
+	.bytes = vt_bytes,
+	.ncols = vt_ncols,
+	.search_index = sq_search_index,
+};

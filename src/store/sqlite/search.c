@@ -1,6 +1,6 @@
 /*
- * SQLite store: full-text search over tickets and the saved views
- * (migration 021). Three FTS5 indexes (subjects, messages, notes; each
+ * SQLite store: full-text search over tickets (migration 021; the saved
+ * views are store/sql/views.c). Three FTS5 indexes (subjects, messages, notes; each
  * an external-content table over its rows) are kept by the writes that
  * add the rows (sq_search_index, called by tickets.c and threads.c right
  * after their INSERT, in the caller's transaction).
@@ -12,18 +12,18 @@
  * every ticket that passed the same WHERE; so what is counted is what
  * may be shown. Without a text the first step reads tickets alone. The
  * second reads, for each ticket of the page only, its row as the list
- * shows it (sq_tickets.h's views) and the snippet of its best document.
+ * shows it (db.h's views) and the snippet of its best document.
  *
  * Invariant: the portal's statements (PORTAL_*) name neither the notes'
  * index nor any staff view, and are always filtered by the customer
- * (?4) and exclude drill tickets; the staff statements apply STAFF_SEES.
+ * (?4) and exclude drill tickets; the staff statements apply DB_STAFF_SEES.
  * Every value is bound, never formatted into the text.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite/sq_tickets.h"
+#include "store/sqlite/sq.h"
 #include "util/errors.h"
 
 /*
@@ -106,7 +106,7 @@
 	"CASE WHEN ?15 = 2 THEN t.created_at END DESC, "                     \
 	"t.last_activity DESC, t.id DESC LIMIT ?16 OFFSET ?17"
 #define BY_SCORE " ORDER BY CASE WHEN ?15 = 0 THEN b.score END, "
-#define STAFF_VIS STAFF_SEES("?3", "?4")
+#define STAFF_VIS DB_STAFF_SEES("?3", "?4")
 
 static const char staff_text[] =
 	"WITH " BOUND("bs", "search_subjects", "1") ", "
@@ -349,13 +349,13 @@ hit_fill(struct store_conn *c, const struct search_query *q,
 	memset(h, 0, sizeof(*h));
 	h->score = id->score;
 	if (q->portal_customer > 0)
-		rc = sq_row(c, sq_ticket_row, &h->t,
-			    "SELECT " PORTAL_VIEW "WHERE t.id = ? AND "
+		rc = db_row(c, db_ticket_row, &h->t,
+			    "SELECT " DB_PORTAL_VIEW "WHERE t.id = ? AND "
 			    "t.customer_id = ?",
 			    "ii", id->tid, q->portal_customer);
 	else
-		rc = sq_row(c, sq_ticket_row, &h->t,
-			    "SELECT " STAFF_VIEW "WHERE t.id = ?", "i",
+		rc = db_row(c, db_ticket_row, &h->t,
+			    "SELECT " DB_STAFF_VIEW "WHERE t.id = ?", "i",
 			    id->tid);
 	if (rc == 0 && q->match != NULL)
 		rc = hit_snippet(c, q, id, h);
@@ -445,106 +445,4 @@ sq_search_index(struct store_conn *c, enum search_doc doc, const char *text)
 	default:
 		return -GH_INTERNAL;
 	}
-}
-
-/* --- saved views ------------------------------------------------------ */
-
-#define VIEW_COLS                                                             \
-	"v.id, COALESCE(v.owner_id, 0), COALESCE(v.queue_id, 0), "           \
-	"COALESCE(q.name, ''), v.name, v.filters, v.created_by, "            \
-	"v.created_at, v.updated_at FROM saved_views v "                     \
-	"LEFT JOIN queues q ON q.id = v.queue_id "
-
-static int
-view_row(sqlite3_stmt *st, void *ctx)
-{
-	struct view_rec *v = ctx;
-
-	v->id = sqlite3_column_int64(st, 0);
-	v->owner_id = sqlite3_column_int64(st, 1);
-	v->queue_id = sqlite3_column_int64(st, 2);
-	sq_text(st, 3, v->queue_name, sizeof(v->queue_name));
-	sq_text(st, 4, v->name, sizeof(v->name));
-	sq_text(st, 5, v->filters, sizeof(v->filters));
-	v->created_by = sqlite3_column_int64(st, 6);
-	v->created_at = sqlite3_column_int64(st, 7);
-	v->updated_at = sqlite3_column_int64(st, 8);
-	return 0;
-}
-
-static int
-view_push(sqlite3_stmt *st, void *ctx)
-{
-	struct view_list *l = ctx;
-	struct view_rec *v = sq_append(l->v, l->n, sizeof(*v));
-
-	if (v == NULL)
-		return -GH_INTERNAL;
-	l->v = v;
-	return view_row(st, &l->v[l->n++]);
-}
-
-int
-sq_view_insert(struct store_conn *c, const struct view_rec *v,
-	       int64_t *id_out)
-{
-	return sq_insert(c, id_out,
-			 "INSERT INTO saved_views (owner_id, queue_id, name, "
-			 "filters, created_by, created_at, updated_at) "
-			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-			 "IIttii", v->owner_id, v->queue_id, v->name,
-			 v->filters, v->created_by, v->created_at);
-}
-
-int
-sq_view_update(struct store_conn *c, const struct view_rec *v)
-{
-	return sq_change(c, -GH_NOT_FOUND,
-			 "UPDATE saved_views SET name = ?, filters = ?, "
-			 "updated_at = ? WHERE id = ?",
-			 "ttii", v->name, v->filters, v->updated_at, v->id);
-}
-
-int
-sq_view_delete(struct store_conn *c, int64_t id)
-{
-	return sq_change(c, -GH_NOT_FOUND,
-			 "DELETE FROM saved_views WHERE id = ?", "i", id);
-}
-
-int
-sq_view_get(struct store_conn *c, int64_t id, struct view_rec *out)
-{
-	memset(out, 0, sizeof(*out));
-	return sq_row(c, view_row, out, "SELECT " VIEW_COLS "WHERE v.id = ?",
-		      "i", id);
-}
-
-int
-sq_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
-	     struct view_list *out)
-{
-	int rc;
-
-	*out = (struct view_list){NULL, 0};
-	rc = sq_rows(c, view_push, out,
-		     "SELECT " VIEW_COLS "WHERE v.owner_id = ?1 OR "
-		     "(v.queue_id IS NOT NULL AND (?2 OR EXISTS (SELECT 1 "
-		     "FROM staff_queues sq WHERE sq.staff_id = ?1 AND "
-		     "sq.queue_id = v.queue_id))) ORDER BY v.id",
-		     "ib", staff_id, all_shared);
-	if (rc < 0)
-		view_list_clear(out);
-	return rc;
-}
-
-int
-sq_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
-	      int64_t *n_out)
-{
-	*n_out = 0;
-	return sq_row(c, sq_int64, n_out,
-		      "SELECT COUNT(*) FROM saved_views WHERE "
-		      "(?1 > 0 AND owner_id = ?1) OR (?2 > 0 AND queue_id = ?2)",
-		      "ii", owner_id, queue_id);
 }

@@ -42,6 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/sql/db.h"
 #include "store/store.h"
 
 /* More than the number of distinct statements of this directory;
@@ -81,18 +82,6 @@ sq_conn_of(struct store_conn *c)
 	return (struct sq_conn *)c;
 }
 
-/*
- * The staff visibility rule in SQL, with the parameters for "sees all"
- * and the viewer's id: every ticket for supervisors and admins; for an
- * agent those assigned to them, and unassigned ones in a queue they are a
- * member of. Expanded into string literals, so the SQL stays constant. The
- * ticket is `t`; tickets.c and customers.c use it.
- */
-#define STAFF_SEES(all, viewer)                                               \
-	"(" all " OR t.assignee_id = " viewer " OR (t.assignee_id IS NULL "  \
-	"AND EXISTS (SELECT 1 FROM staff_queues sq WHERE sq.staff_id = "     \
-	viewer " AND sq.queue_id = t.queue_id)))"
-
 /* --- conn.c: statements and errors ------------------------------------ */
 
 /* The cached statement for sql, reset with no bindings; NULL (logged)
@@ -113,9 +102,6 @@ typedef int (*sq_row_fn)(sqlite3_stmt *st, void *ctx);
 
 /* A statement that returns no rows. */
 int sq_exec(struct store_conn *c, const char *sql, const char *types, ...);
-/* An INSERT; *id_out (may be NULL) gets the new row's id. */
-int sq_insert(struct store_conn *c, int64_t *id_out, const char *sql,
-	      const char *types, ...);
 /* A change that must touch exactly one row; `none` when it touched none
  * (-GH_NOT_FOUND, -GH_CONFLICT...). */
 int sq_change(struct store_conn *c, int none, const char *sql,
@@ -154,343 +140,13 @@ int sq_int64(sqlite3_stmt *st, void *ctx);
 void *sq_append(void *v, size_t n, size_t size);
 
 /* --- the operations, by file ------------------------------------------ */
+/* Only what is SQLite's own: every other family is written once for both
+ * backends in src/store/sql/ (store/sql/db.h). */
 
-/* accounts.c */
-int sq_account_by_login(struct store_conn *c, enum realm r, const char *login,
-			struct account *out);
-int sq_account_by_id(struct store_conn *c, enum realm r, int64_t id,
-		     struct account *out);
-int sq_account_advance_totp(struct store_conn *c, enum realm r, int64_t id,
-			    int64_t step);
-int sq_account_set_pw_hash(struct store_conn *c, enum realm r, int64_t id,
-			   const char *pw_hash);
-int sq_account_set_totp(struct store_conn *c, enum realm r, int64_t id,
-			const struct blob *seed, int enrolled);
-int sq_account_set_disabled(struct store_conn *c, enum realm r, int64_t id,
-			    int disabled);
-int sq_staff_insert(struct store_conn *c, const struct staff_new *s,
-		    int64_t *id_out);
-int sq_staff_name(struct store_conn *c, int64_t id, char *out, size_t outsz);
-int sq_customer_insert(struct store_conn *c, const struct customer_new *s,
-		       int64_t *id_out);
-
-/* sessions.c */
-int sq_session_insert(struct store_conn *c, const struct session_rec *s);
-int sq_session_get(struct store_conn *c, const char *token_hash,
-		   struct session_rec *out);
-int sq_session_touch(struct store_conn *c, const char *token_hash,
-		     int64_t now);
-int sq_session_delete(struct store_conn *c, const char *token_hash);
-int sq_session_delete_principal(struct store_conn *c, enum realm r,
-				int64_t id, int64_t *n_out);
-
-/* throttle.c */
-int sq_throttle_get(struct store_conn *c, const char *key,
-		    struct throttle_rec *out);
-int sq_throttle_put(struct store_conn *c, const struct throttle_rec *t);
-int sq_throttle_clear(struct store_conn *c, const char *key);
-int sq_throttle_take(struct store_conn *c, const char *key, int64_t now,
-		     const struct throttle_rule *rule, struct throttle_rec *out);
-int sq_throttle_refund(struct store_conn *c, const struct throttle_rec *t);
-
-/* audit.c */
-int sq_audit_append(struct store_conn *c, const char *record,
-		    const unsigned char leaf[32], int64_t *seq_out);
-int sq_audit_get(struct store_conn *c, int64_t seq, char **record_out,
-		 unsigned char leaf_out[32]);
-int sq_audit_count(struct store_conn *c, int64_t *n_out);
-int sq_audit_checkpoint_insert(struct store_conn *c, int64_t size,
-			       const unsigned char root[32],
-			       const unsigned char sig[64]);
-int sq_audit_checkpoint_get(struct store_conn *c, int64_t n,
-			    int64_t *size_out, unsigned char root_out[32],
-			    unsigned char sig_out[64], int64_t *created_out);
-int sq_audit_page(struct store_conn *c, int64_t after, int64_t upto,
-		  int limit, audit_row_fn fn, void *ctx);
-int sq_audit_checkpoint_page(struct store_conn *c, int64_t after_id,
-			     int limit, audit_cp_fn fn, void *ctx);
-int sq_audit_checkpoint_newest(struct store_conn *c, struct audit_cp *out);
-
-/* tickets.c */
-int sq_ticket_insert(struct store_conn *c, int64_t customer_id,
-		     const char *subject, int64_t now, int64_t *id_out);
-int sq_ticket_update(struct store_conn *c, int64_t id, const char *status,
-		     int64_t assignee_id, int64_t now);
-int sq_ticket_set_queue(struct store_conn *c, int64_t ticket_id,
-			int64_t queue_id, int64_t now);
-int sq_ticket_set_priority(struct store_conn *c, int64_t ticket_id,
-			   const char *priority, int64_t now);
-int sq_ticket_set_tags(struct store_conn *c, int64_t ticket_id,
-		       const char *tags, int64_t now);
-int sq_portal_ticket_get(struct store_conn *c, int64_t customer_id,
-			 int64_t ticket_id, struct ticket_rec *out);
-int sq_staff_ticket_get(struct store_conn *c, const struct ticket_query *q,
-			int64_t ticket_id, struct ticket_rec *out);
 /* tickets_list.c */
-int sq_portal_ticket_list(struct store_conn *c, int64_t customer_id,
-			  const struct ticket_page *p,
-			  struct ticket_list *out);
-int sq_staff_ticket_list(struct store_conn *c, const struct ticket_query *q,
-			 struct ticket_list *out);
 
-/* threads.c */
-int sq_message_insert(struct store_conn *c, int64_t ticket_id,
-		      enum realm author_realm, int64_t author_id,
-		      const char *body, int64_t now, int64_t *id_out);
-int sq_note_insert(struct store_conn *c, int64_t ticket_id, int64_t staff_id,
-		   const char *body, int64_t now, int64_t *id_out);
-int sq_message_set_analysis(struct store_conn *c, int64_t message_id,
-			    const char *redactions, const char *links);
-int sq_portal_messages(struct store_conn *c, int64_t customer_id,
-		       int64_t ticket_id, struct thread_list *out);
-int sq_staff_messages(struct store_conn *c, int64_t ticket_id,
-		      struct thread_list *out);
-int sq_staff_notes(struct store_conn *c, int64_t ticket_id,
-		   struct thread_list *out);
-
-/* queues.c */
-int sq_queue_insert(struct store_conn *c, const char *name, int64_t *id_out);
-int sq_queue_by_name(struct store_conn *c, const char *name,
-		     struct queue_rec *out);
-int sq_queue_list(struct store_conn *c, struct queue_list *out);
-int sq_staff_queue_add(struct store_conn *c, int64_t staff_id,
-		       int64_t queue_id);
-int sq_staff_queue_remove(struct store_conn *c, int64_t staff_id,
-			  int64_t queue_id);
-int sq_staff_queue_list(struct store_conn *c, int64_t staff_id,
-			struct queue_list *out);
-int sq_staff_in_queue(struct store_conn *c, int64_t staff_id,
-		      int64_t queue_id);
-
-/* customers.c */
-int sq_customer_contact(struct store_conn *c, int64_t customer_id,
-			struct customer_contact *out);
-int sq_customer_set_phrase(struct store_conn *c, int64_t customer_id,
-			   const struct blob *phrase);
-int sq_customer_sealed_next(struct store_conn *c, int64_t after_id,
-			    struct customer_sealed *out);
-int sq_customer_name(struct store_conn *c, int64_t customer_id, char *out,
-		     size_t outsz);
-int sq_customer_visible(struct store_conn *c, const struct ticket_query *q,
-			int64_t customer_id);
-
-/* fingerprints.c */
-int sq_fingerprint_add(struct store_conn *c, const char *kind, const char *fp,
-		       int64_t customer_id);
-int sq_fingerprint_foreign(struct store_conn *c, const char *kind,
-			   const char *fp, int64_t customer_id);
-int sq_fingerprint_count(struct store_conn *c, int64_t *n_out);
-int sq_fingerprint_since(struct store_conn *c, int64_t from_row,
-			 int (*fn)(void *cls, int64_t row, const char *kind,
-				   const char *fp),
-			 void *cls);
-
-/* outbox.c */
-int sq_outbox_insert(struct store_conn *c, const struct outbox_new *o,
-		     int64_t *id_out);
-int sq_outbox_due(struct store_conn *c, int64_t now, size_t max,
-		  struct outbox_list *out);
-int sq_outbox_claim(struct store_conn *c, int64_t id, int64_t expected,
-		    int64_t until);
-int sq_outbox_delivered(struct store_conn *c, int64_t id, int64_t now);
-int sq_outbox_failed(struct store_conn *c, int64_t id,
-		     int64_t next_attempt_at, const char *error);
-
-/* attachments.c */
-int sq_attachment_insert(struct store_conn *c, const struct attachment_new *a,
-			 int64_t *id_out);
-int sq_attachment_get(struct store_conn *c, int64_t id,
-		      struct attachment_rec *out);
-int sq_attachment_list(struct store_conn *c, int64_t ticket_id,
-		       struct attachment_list *out);
-int sq_portal_attachment_list(struct store_conn *c, int64_t customer_id,
-			      int64_t ticket_id, struct attachment_list *out);
-int sq_attachment_release(struct store_conn *c, int64_t id, int64_t staff_id,
-			  int64_t now);
-int sq_attachment_expired(struct store_conn *c, int64_t now, size_t max,
-			  int64_t *ids, size_t *n_out);
-int sq_attachment_delete(struct store_conn *c, int64_t id);
-
-/* held.c */
-int sq_held_insert(struct store_conn *c, const struct held_new *h,
-		   int64_t *id_out);
-int sq_held_get(struct store_conn *c, int64_t ticket_id, int64_t id,
-		struct held_reply *out);
-int sq_held_list(struct store_conn *c, int64_t ticket_id,
-		 struct held_list *out);
-int sq_held_decide(struct store_conn *c, const struct held_decision *d);
-int sq_note_mark(struct store_conn *c, int64_t ticket_id, int64_t *count_out,
-		 int64_t *last_id_out);
-
-/* verify.c */
-int sq_verification_insert(struct store_conn *c,
-			   const struct verification_new *v, int64_t *id_out);
-int sq_verification_get(struct store_conn *c, int64_t id,
-			struct verification_rec *out);
-int sq_verification_open_count(struct store_conn *c, int64_t staff_id,
-			       int64_t now, int64_t *n_out);
-int sq_verification_end(struct store_conn *c, int64_t id, const char *state,
-			int64_t now);
-int sq_verification_factor_put(struct store_conn *c,
-			       const struct verification_factor *f);
-int sq_portal_verification_list(struct store_conn *c, int64_t customer_id,
-				int64_t now, size_t max,
-				struct verification_list *out);
-int sq_verification_lock_get(struct store_conn *c, int64_t ticket_id,
-			     struct verification_lock *out);
-int sq_verification_lock_set(struct store_conn *c, int64_t ticket_id,
-			     int64_t verification_id, const char *reason,
-			     int64_t now);
-int sq_verification_lock_clear(struct store_conn *c, int64_t ticket_id,
-			       int64_t staff_id, const char *reason,
-			       int64_t now);
-int sq_staff_alert_list(struct store_conn *c, struct staff_contact_list *out);
-int sq_verification_supersede(struct store_conn *c, int64_t staff_id,
-			      int64_t ticket_id, int64_t now, int64_t *n_out);
-int sq_verification_recent(struct store_conn *c, int64_t staff_id,
-			   int64_t customer_id, int64_t since,
-			   struct verification_recent *out);
-/* changes.c */
-int sq_change_insert(struct store_conn *c, const struct change_new *n,
-		     int64_t *id_out);
-int sq_change_get(struct store_conn *c, int64_t id, struct change_rec *out);
-int sq_change_list(struct store_conn *c, const struct change_query *q,
-		   struct change_list *out);
-int sq_change_approve(struct store_conn *c, int64_t id, int64_t staff_id,
-		      const char *reason, int64_t apply_after, int64_t now);
-int sq_change_close(struct store_conn *c, int64_t id, const char *state,
-		    const char *closed_by, const char *reason, int64_t now);
-int sq_change_applied(struct store_conn *c, int64_t id, int64_t now);
-int sq_change_due(struct store_conn *c, int64_t now, size_t max, int64_t *ids,
-		  size_t *n_out);
-int sq_customer_reseal(struct store_conn *c, const struct customer_reseal *r);
-int sq_customer_set_phone(struct store_conn *c, int64_t customer_id,
-			  const struct blob *phone);
-/* fields.c */
-int sq_field_def_insert(struct store_conn *c, const struct field_def *d,
-			int64_t *id_out);
-int sq_field_def_by_name(struct store_conn *c, const char *name,
-			 struct field_def *out);
-int sq_field_def_list(struct store_conn *c, struct field_def_list *out);
-int sq_customer_field_put(struct store_conn *c, int64_t customer_id,
-			  int64_t field_id, const struct blob *value,
-			  int64_t now);
-int sq_customer_field_values(struct store_conn *c, int64_t customer_id,
-			     struct field_value_list *out);
-int sq_customer_personal(struct store_conn *c, int64_t customer_id,
-			 struct customer_personal *out);
-int sq_customer_set_account_number(struct store_conn *c, int64_t customer_id,
-				   const struct blob *value);
-int sq_customer_set_phone_idx(struct store_conn *c, int64_t customer_id,
-			      const char *phone_idx);
-int sq_customer_by_phone_idx(struct store_conn *c, const char *phone_idx,
-			     int64_t *ids, size_t max, size_t *n_out);
-int sq_customer_phone_unindexed(struct store_conn *c, int64_t after_id,
-				int64_t *id_out);
-
-/* sealed.c */
-int sq_sealed_heads(struct store_conn *c, enum sealed_col col, int64_t after_id,
-		    size_t max, struct sealed_head *out, size_t *n_out);
-int sq_sealed_get(struct store_conn *c, enum sealed_col col, int64_t id,
-		  struct sealed_value *out);
-int sq_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
-		      const struct blob *old, const struct blob *val);
-/* reveals.c */
-int sq_reveal_insert(struct store_conn *c, const struct reveal_new *r,
-		     int64_t *id_out);
-int sq_reveal_count(struct store_conn *c, int64_t staff_id, int64_t since,
-		    int64_t *n_out);
-int sq_reveal_lock_get(struct store_conn *c, int64_t staff_id,
-		       struct reveal_lock *out);
-int sq_reveal_lock_set(struct store_conn *c, int64_t staff_id,
-		       const char *reason, int64_t now);
-int sq_reveal_lock_clear(struct store_conn *c, int64_t staff_id,
-			 int64_t cleared_by, int64_t now);
-int sq_reveal_agents(struct store_conn *c, int64_t since,
-		     struct reveal_agent_list *out);
-/* contact.c: customer protection (issue 11 part D) */
-int sq_contact_code_insert(struct store_conn *c,
-			   const struct contact_code_new *n, int64_t *id_out);
-int sq_contact_code_live(struct store_conn *c, const char *h, int64_t now);
-int sq_contact_code_find(struct store_conn *c, const char *h,
-			 struct contact_code_rec *out);
-int sq_contact_code_use(struct store_conn *c, int64_t id, int64_t now);
-int sq_contact_codes_since(struct store_conn *c, int64_t staff_id,
-			   int64_t since, struct contact_window *out);
-int sq_contact_check_insert(struct store_conn *c, int64_t customer_id,
-			    int genuine, int64_t now);
-int sq_contact_checks_since(struct store_conn *c, int64_t customer_id,
-			    int64_t since, struct contact_window *out);
-int sq_contact_reveals(struct store_conn *c, int64_t customer_id,
-		       int64_t limit, struct contact_reveal_list *out);
-int sq_contact_mfa(struct store_conn *c, int64_t customer_id,
-		   struct contact_mfa *out);
-
-/* training.c */
-int sq_training_module_put(struct store_conn *c,
-			   const struct training_module *m);
-int sq_training_module_get(struct store_conn *c, const char *id,
-			   struct training_module *out);
-int sq_training_module_list(struct store_conn *c,
-			    struct training_module_list *out);
-int sq_training_completion_insert(struct store_conn *c,
-				  const struct training_completion_new *n,
-				  int64_t *id_out);
-int sq_training_attempt_insert(struct store_conn *c, int64_t staff_id,
-			       const char *module_id, int64_t score,
-			       int passed, int64_t now, int64_t *id_out);
-int sq_training_attempt_count(struct store_conn *c, int64_t staff_id,
-			      const char *module_id, int64_t since,
-			      int64_t *n_out);
-int sq_training_assignment_open(struct store_conn *c, int64_t staff_id,
-				const char *module_id, const char *reason,
-				int64_t now);
-int sq_training_states(struct store_conn *c, int64_t staff_id,
-		       struct training_state_list *out);
-/* hygiene.c (account hygiene, part C of issue 11) */
-int sq_hyg_session_list(struct store_conn *c, enum realm realm, int64_t id,
-			const char *current_hash,
-			struct session_info_list *out);
-int sq_hyg_session_hash_of(struct store_conn *c, enum realm realm, int64_t id,
-			   int64_t public_id, char hash_out[65]);
-int sq_hyg_session_delete_others(struct store_conn *c, enum realm realm,
-				 int64_t id, const char *keep_hash,
-				 int64_t *n_out);
-int sq_hyg_login_insert(struct store_conn *c, const struct login_new *l,
-			int64_t keep);
-int sq_hyg_login_list(struct store_conn *c, enum realm realm, int64_t id,
-		      int64_t max, struct login_list *out);
-int sq_hyg_login_network_seen(struct store_conn *c, enum realm realm,
-			      int64_t id, const char *network,
-			      int64_t *seen_out, int64_t *earlier_out);
-int sq_hyg_staff_pw_get(struct store_conn *c, int64_t id,
-			struct staff_pw_state *out);
-int sq_hyg_staff_pw_set(struct store_conn *c, int64_t id, const char *pw_hash,
-			int64_t now);
-int sq_hyg_staff_pw_force(struct store_conn *c, int64_t id, const char *reason,
-			  const char *forced_by);
-
-/* sla.c: SLA (issue 15); its operations table */
-extern const struct store_sla_ops sq_sla_ops;
-
-/* quota.c: quotas (issue 14) */
-int sq_quota_sum(struct store_conn *c, const struct quota_scope *s,
-		 int64_t since, struct quota_sum *out);
-int sq_quota_walk(struct store_conn *c, const struct quota_scope *s,
-		  int64_t since, quota_row_fn fn, void *ctx);
-int sq_quota_event_add(struct store_conn *c, const char *key,
-		       const char *what, int64_t at, int64_t amount);
-int sq_quota_hit(struct store_conn *c, const char *subject, const char *limit,
-		 int64_t start, int64_t end, int64_t *count_out);
-int sq_quota_closed(struct store_conn *c, int64_t now, size_t max,
-		    struct quota_hit_list *out);
-int sq_quota_summarised(struct store_conn *c, int64_t id);
-int sq_quota_prune(struct store_conn *c, int64_t event_before,
-		   int64_t hit_before);
-
-/* macros.c: canned replies (issue 15) */
-extern const struct store_macros_ops sq_macros_ops;
-/* search.c: full-text search and saved views (issue 15, SEARCH) */
+/* search.c: full-text search (issue 15, SEARCH; its saved views are
+ * store/sql/views.c) */
 /* Registers search's FTS5 ranking function (gh_rank) on db; at open. */
 int sq_search_register(sqlite3 *db);
 int sq_search_tickets(struct store_conn *c, const struct search_query *q,
@@ -501,15 +157,6 @@ int sq_search_count(struct store_conn *c, const struct search_query *q,
  * last (called right after that INSERT, in the same transaction). */
 int sq_search_index(struct store_conn *c, enum search_doc doc,
 		    const char *text);
-int sq_view_insert(struct store_conn *c, const struct view_rec *v,
-		   int64_t *id_out);
-int sq_view_update(struct store_conn *c, const struct view_rec *v);
-int sq_view_delete(struct store_conn *c, int64_t id);
-int sq_view_get(struct store_conn *c, int64_t id, struct view_rec *out);
-int sq_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
-		 struct view_list *out);
-int sq_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
-		  int64_t *n_out);
 /* events.c: live updates (issue 15, part LIVE) */
 extern const struct store_events_ops sq_events_ops;
 
