@@ -755,7 +755,7 @@ test_copy_after_refusals(void **state)
 	assert_int_equal(gh_cli(&srv, NULL, NULL, args), 1);
 	assert_true(gh_log_contains(&srv, "password file cannot be read"));
 	snprintf(secret, sizeof(secret), "%s",
-		 pw != NULL && pw[0] != '\0' ? pw : "unused-Zq9-pass");
+		 pw != NULL && strlen(pw) >= 8 ? pw : "unused-Zq9-pass");
 	snprintf(file, sizeof(file), "%s-db.password", srv.dir);
 	f = fopen(file, "w");
 	assert_non_null(f);
