@@ -111,7 +111,7 @@ drop_made(void)
 
 	for (size_t i = 0; i < n_made; i++) {
 		snprintf(sql, sizeof(sql),
-			 "DROP DATABASE IF EXISTS %s WITH (FORCE)", made[i]);
+			 "DROP DATABASE IF EXISTS %.79s WITH (FORCE)", made[i]);
 		(void)admin_once(sql);
 	}
 	n_made = 0;
