@@ -21,6 +21,7 @@
 
 #include "core/config_int.h"
 #include "core/dlp/dlp.h"
+#include "store/store.h"
 #include "util/inifile.h"
 
 enum opt_type { OPT_INT, OPT_STR };
@@ -565,7 +566,7 @@ config_url_has_password(const char *url)
 	if (strncmp(url, "postgresql://", 13) != 0 &&
 	    strncmp(url, "postgres://", 11) != 0)
 		return 0;
-	if (strstr(url, "password=") != NULL)
+	if (strstr(url, "password=") != NULL || store_pg_url_has_password(url))
 		return 1;
 	rest = strstr(url, "://") + 3;
 	n = strcspn(rest, "/?");

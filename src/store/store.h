@@ -743,6 +743,10 @@ extern const struct store_backend store_sqlite_backend;
  * from the file named here (NULL or "": libpq's environment and
  * ~/.pgpass) at each connection; call before store_open. */
 extern const struct store_backend store_pg_backend;
+/* 1 when libpq would read a password from url, however it is written
+ * (`user:pw@`, `password=`, a percent-encoded key such as `pass%77ord=`),
+ * else 0; a url libpq cannot parse is 0 (connecting to it fails). */
+int store_pg_url_has_password(const char *url);
 void store_pg_password_file(const char *path);
 
 #endif

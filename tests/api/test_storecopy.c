@@ -606,7 +606,7 @@ test_second_copy_refused(void **state)
 {
 	int64_t tickets = pg_count(db_main, "SELECT count(*) FROM tickets");
 	int64_t rel = pg_relations(db_main);
-	char *out = NULL;
+	char *out = NULL, latin1[80], sql[200];
 
 	(void)state;
 	assert_int_equal(copy_to(db_main, &out), 1);
@@ -625,6 +625,19 @@ test_second_copy_refused(void **state)
 			 1);
 	assert_int_equal(pg_relations(db_other), 1);
 	assert_int_equal(gh_audit_count(&srv, "store.copy", "failure"), 2);
+	/* A database that is not UTF8: refused before anything is made. */
+	snprintf(latin1, sizeof(latin1), "%s_latin1", db_spare);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", latin1);
+	admin(sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s ENCODING 'LATIN1' "
+				   "LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0",
+		 latin1);
+	admin(sql);
+	assert_int_equal(copy_to(latin1, NULL), 1);
+	assert_true(gh_log_contains(&srv, "the target database is not UTF8"));
+	assert_int_equal(pg_relations(latin1), 0);
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s", latin1);
+	admin(sql);
 }
 
 /* A record of the source's audit log changed: the verification on the

@@ -450,6 +450,13 @@ test_store_section(void **state)
 	assert_int_equal(load("[store]\nlisten = 1\n", &cfg, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "[store] listen: unknown setting"));
 	assert_int_equal(load("[store]\nconnections = 0\n", &cfg, err, sizeof(err)), -1);
+	/* A password is found however libpq would read it. */
+	assert_true(config_url_has_password("postgresql://gh:pw@db/gh"));
+	assert_true(config_url_has_password("postgresql://db/gh?password=pw"));
+	assert_true(config_url_has_password("postgresql://db/gh?pass%77ord=pw"));
+	assert_true(config_url_has_password("postgresql://gh:p%77@db/gh"));
+	assert_false(config_url_has_password("postgresql://gh@db/gh?sslmode=verify-full"));
+	assert_false(config_url_has_password("sqlite:gatehouse.db"));
 }
 
 int

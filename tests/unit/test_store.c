@@ -1181,6 +1181,37 @@ test_pg_reconnect(void **state)
 	store_close(s);
 }
 
+/* A transaction whose session is lost midway commits nothing: the read
+ * that finds it lost, every later statement and the COMMIT fail (none
+ * runs on the new session, where it would commit alone), and the
+ * rollback lets the connection work again. */
+static void
+test_pg_lost_midway(void **state)
+{
+	struct store *s = open_store();
+	struct store_conn *c = store_acquire(s);
+	struct queue_rec qr;
+	int64_t id = 0;
+
+	(void)state;
+	assert_int_equal(c->ops->begin(c), 0);
+	assert_int_equal(c->ops->queue_insert(c, "lost-1", &id), 0);
+	assert_true(terminate_others() >= 1);
+	assert_int_equal(c->ops->queue_by_name(c, "general", &qr),
+			 -GH_UNAVAILABLE);
+	assert_int_equal(c->ops->queue_insert(c, "kept-2", &id),
+			 -GH_UNAVAILABLE);
+	assert_int_equal(c->ops->commit(c), -GH_UNAVAILABLE);
+	c->ops->rollback(c);
+	assert_int_equal(c->ops->queue_by_name(c, "lost-1", &qr),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->queue_by_name(c, "kept-2", &qr),
+			 -GH_NOT_FOUND);
+	assert_int_equal(c->ops->queue_by_name(c, "general", &qr), 0);
+	store_release(s, c);
+	store_close(s);
+}
+
 /* The password comes from the password file named before opening: a
  * wrong one fails to connect, the right one (from the environment the
  * test cluster gives) connects. Skipped without PGPASSWORD. */
@@ -1406,6 +1437,8 @@ test_pg_ping_after_outage(void **state)
 	const char *kill = "SELECT pg_terminate_backend(pid) FROM "
 			   "pg_stat_activity WHERE datname = 'gh_ping_outage'";
 	struct store *s = NULL;
+	struct store_conn *c;
+	char setting[16] = "";
 	PGconn *db;
 	PGresult *res;
 	int version = 0;
@@ -1413,8 +1446,20 @@ test_pg_ping_after_outage(void **state)
 	(void)state;
 	(void)admin_exec("DROP DATABASE IF EXISTS gh_ping_outage");
 	assert_int_equal(admin_exec("CREATE DATABASE gh_ping_outage"), 0);
+	/* The database's own statement_timeout outlives a ping (it used to
+	 * be set to 0 for the rest of the session). */
+	assert_int_equal(admin_exec("ALTER DATABASE gh_ping_outage SET "
+				    "statement_timeout = '5s'"),
+			 0);
 	assert_int_equal(store_open("postgresql:///gh_ping_outage", 1, &s), 0);
 	assert_int_equal(store_ping(s, 1000, &version), 0);
+	c = store_acquire(s);
+	assert_int_equal(db_row(c, layer_name, setting,
+				"SELECT current_setting('statement_timeout')",
+				""),
+			 0);
+	assert_string_equal(setting, "5s");
+	store_release(s, c);
 	assert_int_equal(admin_exec("ALTER DATABASE gh_ping_outage "
 				    "ALLOW_CONNECTIONS false"),
 			 0);
@@ -1460,6 +1505,7 @@ run_pg(void)
 		cmocka_unit_test(test_pg_shared_reads),
 		cmocka_unit_test(test_pg_audit_concurrent),
 		cmocka_unit_test(test_pg_ping_after_outage),
+		cmocka_unit_test(test_pg_lost_midway),
 		/* Families shared with SQLite since store/sql/. */
 		cmocka_unit_test(test_foreign_keys),
 		cmocka_unit_test(test_queues),

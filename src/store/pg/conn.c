@@ -101,6 +101,8 @@ static int
 pg_lost(struct pg_conn *q, const char *where)
 {
 	log_event(LOG_WARN, "store.pg.reconnect", pg_where(q, where));
+	if (q->in_tx)
+		q->tx_lost = 1;
 	pg_forget(q);
 	PQreset(q->db);
 	if (PQstatus(q->db) == CONNECTION_OK)
@@ -332,14 +334,31 @@ pg_close(struct store_conn *c)
 	free(q);
 }
 
+int
+store_pg_url_has_password(const char *url)
+{
+	PQconninfoOption *opts = PQconninfoParse(url, NULL);
+	int has = 0;
+
+	for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
+		    o->val[0] != '\0')
+			has = 1;
+	PQconninfoFree(opts);
+	return has;
+}
+
 /* Connects to the URI with the password file's password if there is one
- * (expand_dbname: the URI gives every other parameter). */
+ * (expand_dbname: the URI gives every other parameter). connect_timeout
+ * comes first, so the URI may set its own: without one, a host that
+ * drops packets would hold a connection (and a readiness probe's reset)
+ * for the kernel's two minutes of retries. */
 static PGconn *
 pg_connect(const char *uri)
 {
-	const char *keys[] = {"dbname", "password", "fallback_application_name",
-			      NULL};
-	const char *vals[] = {uri, NULL, "gatehouse", NULL};
+	const char *keys[] = {"connect_timeout", "dbname", "password",
+			      "fallback_application_name", NULL};
+	const char *vals[] = {"2", uri, NULL, "gatehouse", NULL};
 	char pw[1024];
 	PGconn *db;
 	int have = read_password(pw, sizeof(pw));
@@ -352,11 +371,11 @@ pg_connect(const char *uri)
 		return NULL;
 	}
 	if (have > 0) {
-		vals[1] = pw;
+		vals[2] = pw;
 	} else {
-		keys[1] = "fallback_application_name";
-		vals[1] = "gatehouse";
-		keys[2] = NULL;
+		keys[2] = "fallback_application_name";
+		vals[2] = "gatehouse";
+		keys[3] = NULL;
 	}
 	db = PQconnectdbParams(keys, vals, 1);
 	crypto_wipe(pw, sizeof(pw));
@@ -498,6 +517,7 @@ begin_with(struct store_conn *c, const char *sql)
 	int rc;
 
 	snapshot_end(q);
+	q->tx_lost = 0;
 	rc = pg_script(q, sql);
 	if (rc == 0)
 		q->in_tx = 1;
@@ -522,8 +542,15 @@ int
 pg_commit(struct store_conn *c)
 {
 	struct pg_conn *q = pg_conn_of(c);
-	int rc = pg_script(q, "COMMIT");
+	int rc;
 
+	/* A transaction whose session was lost committed nothing: never
+	 * COMMIT on the new session (it would answer success). */
+	if (q->tx_lost || PQtransactionStatus(q->db) != PQTRANS_INTRANS) {
+		q->in_tx = 0;
+		return -GH_UNAVAILABLE;
+	}
+	rc = pg_script(q, "COMMIT");
 	/* A failed COMMIT has ended the transaction too. */
 	q->in_tx = 0;
 	return rc;
@@ -535,6 +562,7 @@ pg_rollback(struct store_conn *c)
 	struct pg_conn *q = pg_conn_of(c);
 
 	q->in_tx = 0;
+	q->tx_lost = 0;
 	if (PQtransactionStatus(q->db) == PQTRANS_IDLE ||
 	    PQtransactionStatus(q->db) == PQTRANS_UNKNOWN)
 		return 0;
@@ -665,7 +693,7 @@ pg_ping(struct store_conn *c, int timeout_ms, int *version_out)
 	rc = pg_row(c, pg_int64_row, &v,
 		    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
 		    "");
-	(void)pg_script(q, "SET statement_timeout = 0");
+	(void)pg_script(q, "RESET statement_timeout");
 	if (rc < 0)
 		return -GH_UNAVAILABLE;
 	*version_out = (int)v;

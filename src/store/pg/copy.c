@@ -144,7 +144,7 @@ pg_int(struct copy_ctx *x, const char *sql, int n, const char *const *p,
 static int
 target_empty(struct copy_ctx *x)
 {
-	int64_t desk = 0, n = 0;
+	int64_t desk = 0, n = 0, utf8 = 0;
 	int rc = pg_do(x, "SELECT pg_advisory_xact_lock(" COPY_MIGRATE_LOCK ")",
 		       "locking the target");
 
@@ -158,8 +158,19 @@ target_empty(struct copy_ctx *x)
 			       "n.nspname = current_schema() AND c.relkind IN "
 			       "('r', 'p', 'v', 'm', 'S', 'f')",
 			    0, NULL, &n, "reading the target");
+	if (rc == 0)
+		rc = pg_int(x, "SELECT (pg_encoding_to_char(encoding) = 'UTF8')"
+			       "::int FROM pg_database WHERE datname = "
+			       "current_database()",
+			    0, NULL, &utf8, "reading the target");
 	if (rc < 0)
 		return rc;
+	if (!utf8) {
+		snprintf(x->err, x->errsz,
+			 "the target database is not UTF8 (docs/pg-schema.md): "
+			 "nothing was changed; create it with ENCODING 'UTF8'");
+		return -GH_BAD_STATE;
+	}
 	if (desk || n > 0) {
 		snprintf(x->err, x->errsz,
 			 desk ? "the target database already holds a Gatehouse "
@@ -198,7 +209,7 @@ migrate(struct copy_ctx *x, int64_t *version)
 		snprintf(v, sizeof(v), "%" PRId64, *version);
 		res = PQexecParams(x->pq, "INSERT INTO schema_migrations "
 				   "(version, applied_at) VALUES ($1, "
-				   "extract(epoch FROM now())::bigint)",
+				   "floor(extract(epoch FROM now()))::bigint)",
 				   1, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			rc = copy_pg_fail(x, res, what);

@@ -72,6 +72,9 @@ struct pg_conn {
 	} cache[PG_STMT_CACHE];
 	unsigned n_cache;
 	int in_tx;        /* inside BEGIN ... COMMIT/ROLLBACK */
+	int tx_lost;      /* the session of the open transaction was lost:
+			   * every statement and the COMMIT fail until the
+			   * rollback (none may run on the new session) */
 	int snap_wanted;  /* shared_reads on */
 	int snap_open;    /* its read transaction open */
 	int64_t changes;  /* rows the last statement changed (PQcmdTuples) */

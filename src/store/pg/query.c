@@ -235,10 +235,13 @@ run_form(struct store_conn *c, struct db_run *r, const char *sql, int form,
 	 const char *types, va_list *ap)
 {
 	struct pg_conn *q = pg_conn_of(c);
+	int was_in_tx = q->in_tx;
 	struct params pp;
 	PGresult *res;
 	int rc;
 
+	if (q->tx_lost)
+		return -GH_UNAVAILABLE;
 	memset(&pp, 0, sizeof(pp));
 	rc = params_fill(&pp, sql, form != PG_TEXT_AS_IS, types, ap);
 	if (rc < 0)
@@ -250,7 +253,7 @@ run_form(struct store_conn *c, struct db_run *r, const char *sql, int form,
 	 * run again, which is safe). */
 	rc = pg_run_as(q, sql, form, pp.n, pp.values, pp.lengths, pp.formats,
 		       &res);
-	if (rc == -GH_UNAVAILABLE && pg_was_reset(q) && !q->in_tx &&
+	if (rc == -GH_UNAVAILABLE && pg_was_reset(q) && !was_in_tx &&
 	    strncmp(sql, "SELECT ", 7) == 0)
 		rc = pg_run_as(q, sql, form, pp.n, pp.values, pp.lengths,
 			       pp.formats, &res);
