@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/audit.h"
 #include "core/sealed.h"
@@ -406,6 +407,36 @@ keys_reseal(struct app *app, struct store_conn *c, const char *actor,
 	return rc;
 }
 
+/* Stores the check value of this node's key id (crypto_ring_check) in
+ * the shared store, or compares it with the one stored: -GH_CONFLICT when
+ * the stored key id is another key. Key 1 (master.key) has none. */
+static int
+key_check(struct app *app, struct store_conn *c, uint32_t id,
+	  const char **why)
+{
+	unsigned char mine[CRYPTO_KEY_CHECK_BYTES], stored[16];
+	int rc;
+
+	if (id < 2)
+		return 0;
+	if (crypto_ring_check(app->cfg.dir, id, mine) != 0) {
+		*why = "The key file cannot be read.";
+		return -GH_INTERNAL;
+	}
+	rc = c->ops->key_check_get(c, id, stored);
+	if (rc == -GH_NOT_FOUND)
+		rc = c->ops->key_check_put(c, id, mine, (int64_t)time(NULL));
+	else if (rc == 0 && memcmp(mine, stored, sizeof(stored)) != 0) {
+		*why = "This node's keys/N.key is not the key `keys add` "
+		       "wrote (its check value differs): copy that node's "
+		       "file again.";
+		rc = -GH_CONFLICT;
+	}
+	if (rc < 0 && *why == NULL)
+		*why = "The key's check value cannot be read or stored.";
+	return rc;
+}
+
 /* A new key, made current, audited keys.rotate. */
 static int
 new_current_key(struct app *app, struct store_conn *c, const char *actor,
@@ -425,6 +456,9 @@ new_current_key(struct app *app, struct store_conn *c, const char *actor,
 		return -GH_INTERNAL;
 	}
 	out->current = id;
+	rc = key_check(app, c, id, why);
+	if (rc < 0)
+		return rc;
 	rc = audit_keys(app, c, actor, "keys.rotate", "success", id,
 			json_pack("{s:I, s:I}", "key", (json_int_t)id,
 				  "previous", (json_int_t)out->previous));
@@ -487,6 +521,8 @@ keys_add(struct app *app, struct store_conn *c, const char *actor,
 		*why = "A new key cannot be written to the key directory.";
 		rc = -GH_INTERNAL;
 	}
+	if (rc == 0)
+		rc = key_check(app, c, *id_out, why);
 	if (rc == 0) {
 		rc = audit_keys(app, c, actor, "keys.add", "success", *id_out,
 				json_pack("{s:I}", "key", (json_int_t)*id_out));
@@ -515,6 +551,8 @@ keys_use(struct app *app, struct store_conn *c, const char *actor,
 		       "the node where `gatehouse keys add` wrote it first.";
 	else if (rc < 0 && *why == NULL)
 		*why = "The key ring cannot be read.";
+	if (rc == 0)
+		rc = key_check(app, c, id, why);
 	if (rc == 0 && (crypto_ring_set_current(app->cfg.dir, id) != 0 ||
 			crypto_keys_current(app->keys) != id)) {
 		*why = "The key cannot be made current (does its file load?).";

@@ -138,6 +138,16 @@ int crypto_ring_retire(const char *dir, uint32_t id);
 int crypto_ring_list(const char *dir, struct crypto_ring_entry *out,
 		     size_t max, size_t *n_out, uint32_t *current);
 
+/*
+ * A key's check value: BLAKE2b-128 keyed with DIR/keys/N.key (N >= 2)
+ * over a fixed label. It names the key without revealing it, so nodes
+ * can tell whether their copies of key N are the same key (`keys add`
+ * stores it, `keys use` compares). 0, or -ENOENT without such a file.
+ */
+#define CRYPTO_KEY_CHECK_BYTES 16
+int crypto_ring_check(const char *dir, uint32_t id,
+		      unsigned char out[CRYPTO_KEY_CHECK_BYTES]);
+
 /* Wipes and frees memory from crypto_open / crypto_secret_alloc. NULL ok. */
 void crypto_secret_free(void *p);
 /* sodium_malloc'd, zeroed; NULL on failure. */

@@ -534,3 +534,24 @@ crypto_ring_list(const char *dir, struct crypto_ring_entry *out, size_t max,
 	}
 	return 0;
 }
+
+int
+crypto_ring_check(const char *dir, uint32_t id,
+		  unsigned char out[CRYPTO_KEY_CHECK_BYTES])
+{
+	static const char label[] = "gatehouse key check v1";
+	unsigned char *key = NULL;
+	char name[24], path[PATH_MAX];
+
+	if (id < 2 || crypto_init() != 0)
+		return -ENOENT;
+	snprintf(name, sizeof(name), "%u.key", (unsigned)id);
+	if (ring_path(dir, name, path, sizeof(path)) < 0 ||
+	    crypto_read_secret_file(path, CRYPTO_KEY_BYTES, &key) != 0)
+		return -ENOENT;
+	crypto_generichash(out, CRYPTO_KEY_CHECK_BYTES,
+			   (const unsigned char *)label, sizeof(label) - 1, key,
+			   CRYPTO_KEY_BYTES);
+	sodium_free(key);
+	return 0;
+}

@@ -625,6 +625,13 @@ struct store_ops {
 	int (*sealed_replace)(struct store_conn *c, enum sealed_col col,
 			      int64_t id, const struct blob *old,
 			      const struct blob *val);
+	/* The check values of field keys (migration 029): key_check_put
+	 * stores key id's check value (-GH_EXISTS when one is stored: it is
+	 * never replaced); key_check_get reads it (-GH_NOT_FOUND: none). */
+	int (*key_check_put)(struct store_conn *c, int64_t id,
+			     const unsigned char check[16], int64_t now);
+	int (*key_check_get)(struct store_conn *c, int64_t id,
+			     unsigned char check[16]);
 	struct store_disclosure_ops disclosure; /* store/store_reveals.h */
 	struct store_training_ops training; /* store/store_training.h */
 	struct store_contact_ops contact; /* store/store_contact.h */

@@ -303,6 +303,24 @@ test_retire_refusals(void **state)
 	assert_int_equal(stat(path, &st), 0);
 }
 
+/* Exchanges the 32 bytes of key file path with buf (twice: back). */
+static int
+swap_key_file(const char *path, unsigned char buf[32])
+{
+	unsigned char was[32];
+	FILE *f = fopen(path, "r+b");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fread(was, 1, sizeof(was), f) == sizeof(was) &&
+	     fseek(f, 0, SEEK_SET) == 0 &&
+	     fwrite(buf, 1, 32, f) == 32;
+	ok = fclose(f) == 0 && ok;
+	memcpy(buf, was, sizeof(was));
+	return ok ? 0 : -1;
+}
+
 /* ASVS 11.1.1 11.1.2: the staged rotation of several nodes. `keys add`
  * writes key 2 without making it current (the server still seals under
  * key 1); `keys use` refuses a key this node's ring lacks, then makes
@@ -318,10 +336,12 @@ test_staged_rotation(void **state)
 	int64_t key = 0;
 	const char *under2 = KEY2_PHRASES;
 	const char *add[] = {"keys", "add", NULL};
+	unsigned char other[32];
 	char *out = NULL;
 	json_t *j;
 
 	(void)state;
+	memset(other, 0x5a, sizeof(other));
 	add_ada(&u);
 	gh_client_init(&c, 0);
 	assert_int_equal(gh_login(&srv, &c, &u), 201);
@@ -343,6 +363,12 @@ test_staged_rotation(void **state)
 	assert_true(gh_log_contains(&srv, "copy keys/N.key"));
 	assert_int_equal(keys("use", NULL, NULL), 2);
 	assert_int_equal(keys("use", "x", NULL), 2);
+	/* Another key of the same number (`keys add` run again on another
+	 * node) is refused: it would seal what no other node opens. */
+	assert_int_equal(swap_key_file(path, other), 0);
+	assert_int_equal(keys("use", "2", NULL), 1);
+	assert_true(gh_log_contains(&srv, "is not the key `keys add` wrote"));
+	assert_int_equal(swap_key_file(path, other), 0);
 	assert_int_equal(keys("use", "2", &key), 0);
 	assert_int_equal(key, 2);
 	assert_int_equal(put_phrase(&c, values[9]), 200);

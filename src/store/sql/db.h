@@ -281,6 +281,9 @@ int db_throttle_take(struct store_conn *c, const char *key, int64_t now,
 int db_throttle_refund(struct store_conn *c, const struct throttle_rec *t);
 
 /* queues.c */
+int db_key_check_put(struct store_conn *c, int64_t id,
+		     const unsigned char check[16], int64_t now);
+int db_key_check_get(struct store_conn *c, int64_t id, unsigned char check[16]);
 int db_queue_insert(struct store_conn *c, const char *name, int64_t *id_out);
 int db_queue_by_name(struct store_conn *c, const char *name,
 		     struct queue_rec *out);

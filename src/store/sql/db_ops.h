@@ -120,6 +120,8 @@
 	.customer_phone_unindexed = db_customer_phone_unindexed,             \
 	.sealed_heads = db_sealed_heads,                                     \
 	.sealed_get = db_sealed_get,                                         \
+	.key_check_put = db_key_check_put,                                   \
+	.key_check_get = db_key_check_get,                                   \
 	.sealed_replace = db_sealed_replace,                                 \
 	.disclosure.customer_visible = db_customer_visible,                  \
 	.disclosure.customer_name = db_customer_name,                        \

@@ -211,3 +211,31 @@ db_sealed_replace(struct store_conn *c, enum sealed_col col, int64_t id,
 			       old);
 	return rc;
 }
+
+/* --- key check values (migration 029) ----------------------------------- */
+
+int
+db_key_check_put(struct store_conn *c, int64_t id,
+		 const unsigned char check[16], int64_t now)
+{
+	return db_change(c, -GH_EXISTS,
+			 "INSERT INTO key_checks (key_id, check_value, "
+			 "created_at) VALUES (?, ?, ?) "
+			 "ON CONFLICT (key_id) DO NOTHING",
+			 "ixi", id, (const void *)check, (size_t)16, now);
+}
+
+static int
+check_row(const struct db_row *r, void *ctx)
+{
+	db_bytes(r, 0, ctx, 16);
+	return 0;
+}
+
+int
+db_key_check_get(struct store_conn *c, int64_t id, unsigned char check[16])
+{
+	return db_row(c, check_row, check,
+		      "SELECT check_value FROM key_checks WHERE key_id = ?",
+		      "i", id);
+}
