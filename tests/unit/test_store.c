@@ -1361,16 +1361,12 @@ test_pg_audit_concurrent(void **state)
 
 /* Runs one statement on the test database from a connection of its own;
  * 0 when it succeeds. */
+static int admin_exec_on(const char *conn, const char *sql);
+
 static int
 admin_exec(const char *sql)
 {
-	PGconn *db = PQconnectdb(url);
-	PGresult *res = PQstatus(db) == CONNECTION_OK ? PQexec(db, sql) : NULL;
-	int ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
-
-	PQclear(res);
-	PQfinish(db);
-	return ok ? 0 : -1;
+	return admin_exec_on(url, sql);
 }
 
 struct opener {
@@ -1481,36 +1477,97 @@ test_pg_ping_after_outage(void **state)
 	assert_int_equal(admin_exec("DROP DATABASE gh_ping_outage"), 0);
 }
 
-/* The store suite on PostgreSQL (meson test store_pg): the URL is
- * GH_TEST_PG_URL; the families the backend has are run, every other one
- * is named as skipped. 77 (skipped) without a URL. */
+/* The URL of GH_TEST_PG_URL: the cluster's database that the PostgreSQL
+ * tests make and drop their own databases from (never one they write). */
+static char pg_admin_url[256];
+static unsigned pg_serial;
+static char pg_name[64];
+
+/* Runs sql on the database conn names, from a connection of its own. */
+static int
+admin_exec_on(const char *conn, const char *sql)
+{
+	PGconn *db = PQconnectdb(conn);
+	PGresult *res = PQstatus(db) == CONNECTION_OK ? PQexec(db, sql) : NULL;
+	int ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		print_error("test_store: %s", res != NULL
+						      ? PQresultErrorMessage(res)
+						      : PQerrorMessage(db));
+	PQclear(res);
+	PQfinish(db);
+	return ok ? 0 : -1;
+}
+
+/* Before each PostgreSQL test: a new, empty database of its own, named
+ * by url (as store_conf.h's sc_open), so a cluster used before, or the
+ * database PGDATABASE names, holds nothing a test sees. */
+static int
+pg_fresh(void **state)
+{
+	char sql[128];
+
+	(void)state;
+	snprintf(pg_name, sizeof(pg_name), "gh_st_%ld_%u", (long)getpid(),
+		 ++pg_serial);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+		 pg_name);
+	if (admin_exec_on(pg_admin_url, sql) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_name);
+	if (admin_exec_on(pg_admin_url, sql) < 0)
+		return -1;
+	snprintf(url, sizeof(url), "postgresql:///%s", pg_name);
+	return 0;
+}
+
+/* After each PostgreSQL test: its database dropped (sessions a failed
+ * test left open are ended). */
+static int
+pg_drop(void **state)
+{
+	char sql[128];
+
+	(void)state;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+		 pg_name);
+	return admin_exec_on(pg_admin_url, sql);
+}
+
+#define PG_TEST(f) cmocka_unit_test_setup_teardown(f, pg_fresh, pg_drop)
+
+/* The store suite on PostgreSQL (meson test store_pg): on the cluster
+ * GH_TEST_PG_URL reaches, each test on a new database of its own
+ * (pg_fresh); the families the backend has are run, every other one is
+ * named as skipped. 77 (skipped) without a URL. */
 static int
 run_pg(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pg_opens_complete),
-		cmocka_unit_test(test_migrations_idempotent),
-		cmocka_unit_test(test_accounts),
-		cmocka_unit_test(test_transaction_rollback),
-		cmocka_unit_test(test_sessions_and_throttle),
-		cmocka_unit_test(test_throttle_take),
-		cmocka_unit_test(test_audit_append_only),
-		cmocka_unit_test(test_customers_and_totp),
-		cmocka_unit_test(test_session_delete),
-		cmocka_unit_test(test_pg_serialization_retry),
-		cmocka_unit_test(test_pg_transactions_one_at_a_time),
-		cmocka_unit_test(test_pg_reconnect),
-		cmocka_unit_test(test_pg_password_file),
-		cmocka_unit_test(test_pg_migrate_race),
-		cmocka_unit_test(test_pg_shared_reads),
-		cmocka_unit_test(test_pg_audit_concurrent),
-		cmocka_unit_test(test_pg_ping_after_outage),
-		cmocka_unit_test(test_pg_lost_midway),
+		PG_TEST(test_pg_opens_complete),
+		PG_TEST(test_migrations_idempotent),
+		PG_TEST(test_accounts),
+		PG_TEST(test_transaction_rollback),
+		PG_TEST(test_sessions_and_throttle),
+		PG_TEST(test_throttle_take),
+		PG_TEST(test_audit_append_only),
+		PG_TEST(test_customers_and_totp),
+		PG_TEST(test_session_delete),
+		PG_TEST(test_pg_serialization_retry),
+		PG_TEST(test_pg_transactions_one_at_a_time),
+		PG_TEST(test_pg_reconnect),
+		PG_TEST(test_pg_password_file),
+		PG_TEST(test_pg_migrate_race),
+		PG_TEST(test_pg_shared_reads),
+		PG_TEST(test_pg_audit_concurrent),
+		PG_TEST(test_pg_ping_after_outage),
+		PG_TEST(test_pg_lost_midway),
 		/* Families shared with SQLite since store/sql/. */
-		cmocka_unit_test(test_foreign_keys),
-		cmocka_unit_test(test_queues),
-		cmocka_unit_test(test_portal_updated_at),
-		cmocka_unit_test(test_query_layer),
+		PG_TEST(test_foreign_keys),
+		PG_TEST(test_queues),
+		PG_TEST(test_portal_updated_at),
+		PG_TEST(test_query_layer),
 	};
 	static const char *const skipped[] = {
 		"test_statement_cache_bound (counts the SQLite files)",
@@ -1523,7 +1580,7 @@ run_pg(void)
 		printf("store_pg: GH_TEST_PG_URL is not set: skipped\n");
 		return 77;
 	}
-	snprintf(url, sizeof(url), "%s", u);
+	snprintf(pg_admin_url, sizeof(pg_admin_url), "%s", u);
 	for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++)
 		printf("store_pg: SKIPPED %s\n", skipped[i]);
 	return cmocka_run_group_tests_name("store-postgresql", tests, NULL,

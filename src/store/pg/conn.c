@@ -612,7 +612,7 @@ migrate_step(struct store_conn *c, int64_t *current,
 
 	q->in_tx = rc == 0;
 	if (rc == 0)
-		rc = pg_row(c, NULL, NULL,
+		rc = db_row(c, NULL, NULL,
 			    "SELECT pg_advisory_xact_lock($1::bigint)", "i",
 			    (int64_t)PG_MIGRATE_LOCK);
 	if (rc == 0)
@@ -620,7 +620,7 @@ migrate_step(struct store_conn *c, int64_t *current,
 				  "schema_migrations (version bigint "
 				  "PRIMARY KEY, applied_at bigint NOT NULL)");
 	if (rc == 0)
-		rc = pg_row(c, pg_int64_row, current,
+		rc = db_row(c, db_int64, current,
 			    "SELECT COALESCE(MAX(version), 0)::bigint "
 			    "FROM schema_migrations",
 			    "");
@@ -629,7 +629,7 @@ migrate_step(struct store_conn *c, int64_t *current,
 	if (rc == 0 && m != NULL)
 		rc = pg_script(q, (const char *)m->data);
 	if (rc == 0 && m != NULL)
-		rc = pg_exec(c,
+		rc = db_exec(c,
 			     "INSERT INTO schema_migrations (version, "
 			     "applied_at) VALUES ($1, "
 			     "floor(extract(epoch FROM now()))::bigint)",
@@ -690,7 +690,7 @@ pg_ping(struct store_conn *c, int timeout_ms, int *version_out)
 		(void)pg_lost(q, "ping");
 	if (PQstatus(q->db) != CONNECTION_OK || pg_script(q, set) < 0)
 		return -GH_UNAVAILABLE;
-	rc = pg_row(c, pg_int64_row, &v,
+	rc = db_row(c, db_int64, &v,
 		    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
 		    "");
 	(void)pg_script(q, "RESET statement_timeout");

@@ -14,7 +14,6 @@ const struct store_ops pg_ops = {
 	.rollback = pg_rollback,
 	/* the operations of src/store/sql/ */
 	DB_OPS
-	.events = &pg_events_ops, /* events.c */
 	/* search.c: full-text search */
 	.search.tickets = pg_search_tickets,
 	.search.count = pg_search_count,

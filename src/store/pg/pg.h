@@ -1,8 +1,9 @@
 /*
  * Private header of the PostgreSQL backend (src/store/pg/); only the files
  * of that directory include it. The twin of store/sqlite/sq.h: the
- * connection, the one query helper every operation goes through, the
- * column readers for row callbacks, and the operations each file of the
+ * connection, its side of the query layer every operation goes through
+ * (query.c: store/sql/db.h's db_exec, db_row, ... and column readers run
+ * on it), and the operations each file of the
  * directory defines (their contracts are in store/store.h and its
  * store_*.h sub-headers; conn.c puts them in the ops table).
  *
@@ -87,12 +88,6 @@ pg_conn_of(struct store_conn *c)
 	return (struct pg_conn *)c;
 }
 
-/* A row of a result, as row callbacks see it. */
-struct pg_row {
-	PGresult *res;
-	int row;
-};
-
 /* --- conn.c ------------------------------------------------------------ */
 
 /* Transactions (the ops table's begin, commit, rollback). */
@@ -134,46 +129,9 @@ int pg_was_reset(struct pg_conn *q);
 /* How many operations of ops (and of its sub-tables) are NULL. */
 int pg_ops_missing(const struct store_ops *ops);
 
-/* --- query.c: the query helper ---------------------------------------- */
-
-/* Called for each row: reads it into ctx. 0 goes on, a positive value
- * ends early (success), a negative one ends and is returned. */
-typedef int (*pg_row_fn)(const struct pg_row *r, void *ctx);
-
-int pg_exec(struct store_conn *c, const char *sql, const char *types, ...);
-/* One row: fn (may be NULL) reads it; -GH_NOT_FOUND when none. */
-int pg_row(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
-	   const char *types, ...);
-/* Any number of rows, fn called for each. */
-int pg_rows(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
-	    const char *types, ...);
-struct pg_ids {
-	int64_t *ids;
-	size_t n, max;
-};
-int pg_id_push(const struct pg_row *r, void *ctx);
-/* Rows changed by the last statement on c. */
-int64_t pg_changes(struct store_conn *c);
-
-/* Column readers (binary results). */
-int pg_null(const struct pg_row *r, int i);
-int64_t pg_i64(const struct pg_row *r, int i);  /* int2/4/8, bool; NULL 0 */
-double pg_f64(const struct pg_row *r, int i);   /* float4/8; NULL 0 */
-void pg_text(const struct pg_row *r, int i, char *out, size_t outsz);
-int pg_blob(const struct pg_row *r, int i, struct blob *out);
-int pg_dup(const struct pg_row *r, int i, char **out);
-void pg_bytes(const struct pg_row *r, int i, unsigned char *out, size_t n);
-enum realm pg_realm(const struct pg_row *r, int i);
-/* Column 0 into the int64_t *ctx (pg_int64 names a libpq type). */
-int pg_int64_row(const struct pg_row *r, void *ctx);
-void *pg_append(void *v, size_t n, size_t size); /* as sq_append */
-
 /* --- the operations, by file (names: pg_ + the sq_ name's rest) -------- */
 /* Only what is PostgreSQL's own: every other family is written once for
  * both backends in src/store/sql/ (store/sql/db.h). */
-
-/* events.c: its operations table */
-extern const struct store_events_ops pg_events_ops;
 
 /* tickets_list.c */
 

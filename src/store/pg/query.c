@@ -1,11 +1,11 @@
 /*
- * The query helper of the PostgreSQL backend (declared and described in
- * pg.h): turns the typed values into libpq parameters (integers, booleans
- * and text as text, byte strings as binary), runs the statement prepared
- * once on this connection, asks for binary results and hands each row to
- * the row callback. Also the column readers, which decode the binary
- * forms after checking the column's type (PQftype), and the array growth
- * row callbacks use.
+ * The PostgreSQL side of the query layer (store/sql/db.h's struct db_vt;
+ * the value types are described in pg.h): turns the typed values into
+ * libpq parameters (integers, booleans and text as text, byte strings as
+ * binary), runs the statement prepared once on this connection, asks for
+ * binary results and hands each row to the row callback. Also the column
+ * readers, which decode the binary forms after checking the column's type
+ * (PQftype).
  *
  * Invariant: a statement runs only with as many values as its highest $N
  * (a mismatch is a bug, refused before sending), values always travel
@@ -47,14 +47,6 @@ struct params {
 	int lengths[PG_MAX_PARAMS];
 	int formats[PG_MAX_PARAMS];
 	char num[PG_MAX_PARAMS][24];
-};
-
-/* What one run of a statement does with its rows (pg_row_fn). */
-struct run {
-	pg_row_fn fn;
-	void *ctx;
-	int one;       /* stop after the first row */
-	int rows;      /* rows seen */
 };
 
 /* The highest parameter of sql, outside quoted text: $N, and with qmarks
@@ -206,6 +198,8 @@ params_fill(struct params *pp, const char *sql, int qmarks,
 	return 0;
 }
 
+static int64_t pg_i64(const struct db_row *r, int i);
+
 /* Runs the rows of a result through r; 0 or the callback's negative. */
 static int
 take_rows(PGresult *res, struct db_run *r)
@@ -214,12 +208,11 @@ take_rows(PGresult *res, struct db_run *r)
 
 	for (int i = 0; i < n && !(r->one && r->rows > 0); i++) {
 		struct db_row row = {&pg_db_vt, res, i};
-		struct pg_row pr = {res, i};
 		int out = 0;
 
 		r->rows++;
 		if (r->insert && i == 0)
-			r->id = pg_i64(&pr, 0);
+			r->id = pg_i64(&row, 0);
 		if (r->fn != NULL)
 			out = r->fn(&row, r->ctx);
 		if (out != 0)
@@ -274,84 +267,8 @@ pg_db_run(struct store_conn *c, struct db_run *r, const char *sql,
 			types, ap);
 }
 
-/* This backend's own row callbacks (pg_row_fn) under run_form. */
-static int
-own_row(const struct db_row *row, void *ctx)
-{
-	const struct run *r = ctx;
-	struct pg_row pr = {row->res, row->row};
-
-	return r->fn != NULL ? r->fn(&pr, r->ctx) : 0;
-}
-
-/* Runs sql ($N parameters) with the values of ap; r says what to do
- * with the rows. */
-static int
-run(struct store_conn *c, struct run *r, const char *sql, const char *types,
-    va_list *ap)
-{
-	struct db_run d = {own_row, r, r->one, 0, 0, 0};
-	int rc = run_form(c, &d, sql, PG_TEXT_AS_IS, types, ap);
-
-	r->rows = d.rows;
-	return rc;
-}
-
-int
-pg_exec(struct store_conn *c, const char *sql, const char *types, ...)
-{
-	struct run r = {NULL, NULL, 0, 0};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	return rc;
-}
-
-int
-pg_row(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
-       const char *types, ...)
-{
-	struct run r = {fn, ctx, 1, 0};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	if (rc == 0 && r.rows == 0)
-		rc = -GH_NOT_FOUND;
-	return rc;
-}
-
-int
-pg_rows(struct store_conn *c, pg_row_fn fn, void *ctx, const char *sql,
-	const char *types, ...)
-{
-	struct run r = {fn, ctx, 0, 0};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	return rc;
-}
-
-int
-pg_id_push(const struct pg_row *r, void *ctx)
-{
-	struct pg_ids *ids = ctx;
-
-	if (ids->n >= ids->max)
-		return 1;
-	ids->ids[ids->n++] = pg_i64(r, 0);
-	return ids->n >= ids->max ? 1 : 0;
-}
-
-int64_t
+/* Rows changed by the last statement on c (the query layer's changes). */
+static int64_t
 pg_changes(struct store_conn *c)
 {
 	return pg_conn_of(c)->changes;
@@ -361,7 +278,7 @@ pg_changes(struct store_conn *c)
 
 /* Logs a reader asked for a column it cannot decode (our bug). */
 static int
-wrong_type(const struct pg_row *r, int i, const char *want)
+wrong_type(const struct db_row *r, int i, const char *want)
 {
 	log_event(LOG_ERROR, "store.pg",
 		  json_pack("{s:s, s:i, s:i}", "bug", want, "column", i,
@@ -370,8 +287,8 @@ wrong_type(const struct pg_row *r, int i, const char *want)
 	return 0;
 }
 
-int
-pg_null(const struct pg_row *r, int i)
+static int
+pg_null(const struct db_row *r, int i)
 {
 	return PQgetisnull(r->res, r->row, i);
 }
@@ -386,8 +303,8 @@ be_bytes(const unsigned char *p, int n)
 	return v;
 }
 
-int64_t
-pg_i64(const struct pg_row *r, int i)
+static int64_t
+pg_i64(const struct db_row *r, int i)
 {
 	const unsigned char *p;
 	int len;
@@ -412,8 +329,8 @@ pg_i64(const struct pg_row *r, int i)
 	}
 }
 
-double
-pg_f64(const struct pg_row *r, int i)
+static double
+pg_f64(const struct db_row *r, int i)
 {
 	const unsigned char *p;
 	uint64_t u;
@@ -449,8 +366,8 @@ is_text(Oid t)
 	       t == OID_NAME;
 }
 
-void
-pg_text(const struct pg_row *r, int i, char *out, size_t outsz)
+static void
+pg_text(const struct db_row *r, int i, char *out, size_t outsz)
 {
 	size_t len;
 
@@ -470,8 +387,8 @@ pg_text(const struct pg_row *r, int i, char *out, size_t outsz)
 	out[len] = '\0';
 }
 
-int
-pg_blob(const struct pg_row *r, int i, struct blob *out)
+static int
+pg_blob(const struct db_row *r, int i, struct blob *out)
 {
 	size_t len;
 
@@ -492,8 +409,8 @@ pg_blob(const struct pg_row *r, int i, struct blob *out)
 	return 0;
 }
 
-int
-pg_dup(const struct pg_row *r, int i, char **out)
+static int
+pg_dup(const struct db_row *r, int i, char **out)
 {
 	size_t len;
 
@@ -513,8 +430,8 @@ pg_dup(const struct pg_row *r, int i, char **out)
 	return 0;
 }
 
-void
-pg_bytes(const struct pg_row *r, int i, unsigned char *out, size_t n)
+static void
+pg_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
 {
 	memset(out, 0, n);
 	if (PQgetisnull(r->res, r->row, i))
@@ -527,85 +444,7 @@ pg_bytes(const struct pg_row *r, int i, unsigned char *out, size_t n)
 		memcpy(out, PQgetvalue(r->res, r->row, i), n);
 }
 
-enum realm
-pg_realm(const struct pg_row *r, int i)
-{
-	char name[16];
-
-	pg_text(r, i, name, sizeof(name));
-	return strcmp(name, "staff") == 0 ? REALM_STAFF : REALM_CUSTOMER;
-}
-
-int
-pg_int64_row(const struct pg_row *r, void *ctx)
-{
-	*(int64_t *)ctx = pg_i64(r, 0);
-	return 0;
-}
-
-void *
-pg_append(void *v, size_t n, size_t size)
-{
-	return db_append(v, n, size);
-}
-
 /* --- the query layer's view of this backend (store/sql/db.h) ------- */
-
-static int
-vt_null(const struct db_row *r, int i)
-{
-	struct pg_row pr = {r->res, r->row};
-
-	return pg_null(&pr, i);
-}
-
-static int64_t
-vt_i64(const struct db_row *r, int i)
-{
-	struct pg_row pr = {r->res, r->row};
-
-	return pg_i64(&pr, i);
-}
-
-static double
-vt_f64(const struct db_row *r, int i)
-{
-	struct pg_row pr = {r->res, r->row};
-
-	return pg_f64(&pr, i);
-}
-
-static void
-vt_text(const struct db_row *r, int i, char *out, size_t outsz)
-{
-	struct pg_row pr = {r->res, r->row};
-
-	pg_text(&pr, i, out, outsz);
-}
-
-static int
-vt_blob(const struct db_row *r, int i, struct blob *out)
-{
-	struct pg_row pr = {r->res, r->row};
-
-	return pg_blob(&pr, i, out);
-}
-
-static int
-vt_dup(const struct db_row *r, int i, char **out)
-{
-	struct pg_row pr = {r->res, r->row};
-
-	return pg_dup(&pr, i, out);
-}
-
-static void
-vt_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
-{
-	struct pg_row pr = {r->res, r->row};
-
-	pg_bytes(&pr, i, out, n);
-}
 
 static int
 vt_ncols(const struct db_row *r)
@@ -617,13 +456,13 @@ const struct db_vt pg_db_vt = {
 	.dialect = DB_PG,
 	.run = pg_db_run,
 	.changes = pg_changes,
-	.null = vt_null,
-	.i64 = vt_i64,
-	.f64 = vt_f64,
-	.text = vt_text,
-	.blob = vt_blob,
-	.dup = vt_dup,
-	.bytes = vt_bytes,
+	.null = pg_null,
+	.i64 = pg_i64,
+	.f64 = pg_f64,
+	.text = pg_text,
+	.blob = pg_blob,
+	.dup = pg_dup,
+	.bytes = pg_bytes,
 	.ncols = vt_ncols,
 	.search_index = NULL,
 };

@@ -194,11 +194,11 @@ buf_add(struct buf *b, const char *s, size_t n)
 }
 
 static int
-tsq_row(const struct pg_row *r, void *ctx)
+tsq_row(const struct db_row *r, void *ctx)
 {
 	struct buf *b = ctx;
 	char *s = NULL;
-	int rc = pg_dup(r, 0, &s);
+	int rc = db_dup(r, 0, &s);
 
 	if (rc == 0 && s != NULL && s[0] != '\0') {
 		if (b->len > 0)
@@ -263,7 +263,7 @@ match_tsquery(struct store_conn *c, const char *match, char **out)
 		if (rc == 0 && ++n > SEARCH_TERMS_MAX)
 			rc = -GH_BAD_QUERY;
 		if (rc == 0)
-			rc = pg_row(c, tsq_row, &q, phrase_sql, "tb", ph.s,
+			rc = db_row(c, tsq_row, &q, phrase_sql, "tb", ph.s,
 				    prefix);
 	}
 	free(ph.s);
@@ -289,20 +289,20 @@ struct hit_ids {
 };
 
 static int
-hit_push(const struct pg_row *r, void *ctx)
+hit_push(const struct db_row *r, void *ctx)
 {
 	struct hit_ids *l = ctx;
-	struct hit_id *v = pg_append(l->v, l->n, sizeof(*v));
+	struct hit_id *v = db_append(l->v, l->n, sizeof(*v));
 
 	if (v == NULL)
 		return -GH_INTERNAL;
 	l->v = v;
-	v[l->n].tid = pg_i64(r, 0);
-	v[l->n].score = pg_f64(r, 1);
-	v[l->n].doc = (int)pg_i64(r, 2);
-	v[l->n].did = pg_i64(r, 3);
-	l->total = pg_i64(r, 4);
-	l->capped = (int)pg_i64(r, 5);
+	v[l->n].tid = db_i64(r, 0);
+	v[l->n].score = db_f64(r, 1);
+	v[l->n].doc = db_int(r, 2);
+	v[l->n].did = db_i64(r, 3);
+	l->total = db_i64(r, 4);
+	l->capped = db_int(r, 5);
 	l->n++;
 	return 0;
 }
@@ -312,11 +312,11 @@ hit_push(const struct pg_row *r, void *ctx)
 static int
 search_run(struct store_conn *c, const struct search_query *q,
 	   const char *tsq, const char *sql, int64_t limit, int64_t offset,
-	   pg_row_fn row, void *ctx)
+	   db_row_fn row, void *ctx)
 {
 	int portal = q->portal_customer > 0;
 
-	return pg_rows(c, row, ctx, sql, "tbbitiiiiittiiiiiii", tsq,
+	return db_rows(c, row, ctx, sql, "tbbitiiiiittiiiiiii", tsq,
 		       q->notes && !portal, q->see_all,
 		       portal ? q->portal_customer : q->viewer_id, q->status,
 		       (int64_t)q->assigned, q->queue_id, q->customer_id,
@@ -345,9 +345,9 @@ search_ids(struct store_conn *c, const struct search_query *q,
 }
 
 static int
-capped_row(const struct pg_row *r, void *ctx)
+capped_row(const struct db_row *r, void *ctx)
 {
-	*(int *)ctx = (int)pg_i64(r, 0);
+	*(int *)ctx = db_int(r, 0);
 	return 0;
 }
 
@@ -366,11 +366,11 @@ empty_capped(struct store_conn *c, const struct search_query *q,
 }
 
 static int
-snippet_row(const struct pg_row *r, void *ctx)
+snippet_row(const struct db_row *r, void *ctx)
 {
 	struct search_hit *h = ctx;
 
-	pg_text(r, 0, h->snippet, sizeof(h->snippet));
+	db_text(r, 0, h->snippet, sizeof(h->snippet));
 	return 0;
 }
 
@@ -409,7 +409,7 @@ hit_snippet(struct store_conn *c, const struct search_query *q,
 	else
 		return 0;
 	h->doc = (enum search_doc)id->doc;
-	rc = pg_row(c, snippet_row, h, sql, "titt", tsq, id->did,
+	rc = db_row(c, snippet_row, h, sql, "titt", tsq, id->did,
 		    SEARCH_MARK_START, SEARCH_MARK_END);
 	return rc == -GH_NOT_FOUND ? 0 : rc;
 }

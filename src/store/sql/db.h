@@ -692,4 +692,7 @@ int db_view_list(struct store_conn *c, int64_t staff_id, int all_shared,
 int db_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
 		  int64_t *n_out);
 
+/* events.c: live updates (migration 025, store/store_events.h) */
+extern const struct store_events_ops db_events_ops;
+
 #endif

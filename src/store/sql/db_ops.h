@@ -2,7 +2,7 @@
  * The operations both backends share (the files of src/store/sql/), as
  * designated initializers of a struct store_ops: each backend's table (the
  * SQLite one in store/sqlite/conn.c, the PostgreSQL one in store/pg/ops.c)
- * starts with its own (name, transactions, search, live events) and holds
+ * starts with its own (name, transactions, search) and holds
  * DB_OPS, so an operation moved to src/store/sql/ is registered once for
  * both. A sub-table's shared members are named one by one
  * (.search.view_insert): a backend names its own the same way, never with a
@@ -198,6 +198,7 @@
 	.self.token_insert = db_self_token_insert,                           \
 	.self.token_get = db_self_token_get,                                 \
 	.self.token_use = db_self_token_use,                                 \
-	.self.tokens_since = db_self_tokens_since,
+	.self.tokens_since = db_self_tokens_since,                           \
+	.events = &db_events_ops,
 
 #endif

@@ -230,7 +230,7 @@ sq_rollback(struct store_conn *c)
 static int
 sq_fk_check(struct store_conn *c)
 {
-	int rc = sq_row(c, NULL, NULL, "PRAGMA foreign_key_check", "");
+	int rc = db_row(c, NULL, NULL, "PRAGMA foreign_key_check", "");
 
 	if (rc == -GH_NOT_FOUND)
 		return 0;
@@ -256,7 +256,7 @@ apply_migration(struct store_conn *c, const struct embedded_file *m,
 	if (rc == 0)
 		rc = sq_fk_check(c);
 	if (rc == 0)
-		rc = sq_exec(c,
+		rc = db_exec(c,
 			     "INSERT INTO schema_migrations (version, "
 			     "applied_at) VALUES (?, strftime('%s','now'))",
 			     "i", v);
@@ -281,7 +281,7 @@ sq_migrate(struct store_conn *c, int *version_out)
 		       "version INTEGER PRIMARY KEY, "
 		       "applied_at INTEGER NOT NULL)");
 	if (rc == 0)
-		rc = sq_row(c, sq_int64, &current,
+		rc = db_row(c, db_int64, &current,
 			    "SELECT COALESCE(MAX(version), 0) "
 			    "FROM schema_migrations",
 			    "");
@@ -337,7 +337,7 @@ sq_ping(struct store_conn *c, int timeout_ms, int *version_out)
 	    moved)
 		return -GH_UNAVAILABLE;
 	sqlite3_busy_timeout(q->db, timeout_ms);
-	rc = sq_row(c, sq_int64, &v,
+	rc = db_row(c, db_int64, &v,
 		    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
 		    "");
 	sqlite3_busy_timeout(q->db, 5000);
@@ -370,8 +370,6 @@ static const struct store_ops sq_ops = {
 	/* search.c: full-text search (issue 15) */
 	.search.tickets = sq_search_tickets,
 	.search.count = sq_search_count,
-	/* events.c: live updates (issue 15, part LIVE) */
-	.events = &sq_events_ops,
 };
 
 const struct store_backend store_sqlite_backend = {

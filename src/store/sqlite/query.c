@@ -1,9 +1,9 @@
 /*
- * The query helper of the SQLite backend (declared and described in
- * sq.h): takes the cached statement for a text, binds the typed values,
- * steps it to the end while a row callback reads each row, and leaves the
- * statement reset with no bindings, so nothing borrowed stays attached to
- * it. Also the column readers and the array growth the row callbacks use.
+ * The SQLite side of the query layer (store/sql/db.h's struct db_vt; the
+ * value types are described in sq.h): takes the cached statement for a
+ * text, binds the typed values, steps it to the end while a row callback
+ * reads each row, and leaves the statement reset with no bindings, so
+ * nothing borrowed stays attached to it. Also the column readers.
  *
  * Invariant: a statement runs only with every parameter bound from the
  * type string (a mismatch is a bug, refused before stepping), and every
@@ -18,14 +18,6 @@
 #include "store/sqlite/sq.h"
 #include "util/errors.h"
 #include "util/log.h"
-
-/* What one run of a statement does with its rows. */
-struct run {
-	sq_row_fn fn;
-	void *ctx;
-	int one;    /* stop after the first row */
-	int rows;   /* rows seen */
-};
 
 static int
 bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -140,99 +132,8 @@ sq_db_run(struct store_conn *c, struct db_run *r, const char *sql,
 	return 0;
 }
 
-/* This backend's own row callbacks (sq_row_fn) under db_run. */
-static int
-own_row(const struct db_row *row, void *ctx)
-{
-	const struct run *r = ctx;
-
-	return r->fn(row->res, r->ctx);
-}
-
-/* Runs sql with the values of ap; r says what to do with the rows. */
-static int
-run(struct store_conn *c, struct run *r, const char *sql, const char *types,
-    va_list *ap)
-{
-	struct db_run d = {r->fn != NULL ? own_row : NULL, r, r->one, 0, 0,
-			   0};
-	int rc = sq_db_run(c, &d, sql, types, ap);
-
-	r->rows = d.rows;
-	return rc;
-}
-
-int
-sq_exec(struct store_conn *c, const char *sql, const char *types, ...)
-{
-	struct run r = {NULL, NULL, 0, 0};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	return rc;
-}
-
-int
-sq_change(struct store_conn *c, int none, const char *sql, const char *types,
-	  ...)
-{
-	struct run r = {NULL, NULL, 0, 0};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	if (rc == 0 && sq_changes(c) != 1)
-		rc = none;
-	return rc;
-}
-
-int
-sq_row(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
-       const char *types, ...)
-{
-	struct run r = {fn, ctx, 1, 0};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	if (rc == 0 && r.rows == 0)
-		rc = -GH_NOT_FOUND;
-	return rc;
-}
-
-int
-sq_id_push(sqlite3_stmt *st, void *ctx)
-{
-	struct sq_ids *b = ctx;
-
-	if (b->n == b->max)
-		return 1;
-	b->ids[b->n++] = sqlite3_column_int64(st, 0);
-	return 0;
-}
-
-int
-sq_rows(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
-	const char *types, ...)
-{
-	struct run r = {fn, ctx, 0, 0};
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = run(c, &r, sql, types, &ap);
-	va_end(ap);
-	return rc;
-}
-
-int64_t
+/* Rows changed by the last statement on c (the query layer's changes). */
+static int64_t
 sq_changes(struct store_conn *c)
 {
 	return sqlite3_changes64(sq_conn_of(c)->db);
@@ -240,9 +141,16 @@ sq_changes(struct store_conn *c)
 
 /* --- column readers ------------------------------------------------- */
 
-void
-sq_text(sqlite3_stmt *st, int i, char *out, size_t outsz)
+static sqlite3_stmt *
+stmt_of(const struct db_row *r)
 {
+	return r->res;
+}
+
+static void
+sq_text(const struct db_row *r, int i, char *out, size_t outsz)
+{
+	sqlite3_stmt *st = stmt_of(r);
 	const unsigned char *p = sqlite3_column_text(st, i);
 	size_t n;
 
@@ -255,9 +163,10 @@ sq_text(sqlite3_stmt *st, int i, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-int
-sq_blob(sqlite3_stmt *st, int i, struct blob *out)
+static int
+sq_blob(const struct db_row *r, int i, struct blob *out)
 {
+	sqlite3_stmt *st = stmt_of(r);
 	const void *p = sqlite3_column_blob(st, i);
 	int n = sqlite3_column_bytes(st, i);
 
@@ -273,9 +182,10 @@ sq_blob(sqlite3_stmt *st, int i, struct blob *out)
 	return 0;
 }
 
-int
-sq_dup(sqlite3_stmt *st, int i, char **out)
+static int
+sq_dup(const struct db_row *r, int i, char **out)
 {
+	sqlite3_stmt *st = stmt_of(r);
 	const unsigned char *p;
 	int n;
 
@@ -294,9 +204,10 @@ sq_dup(sqlite3_stmt *st, int i, char **out)
 	return 0;
 }
 
-void
-sq_bytes(sqlite3_stmt *st, int i, unsigned char *out, size_t n)
+static void
+sq_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
 {
+	sqlite3_stmt *st = stmt_of(r);
 	const void *p = sqlite3_column_blob(st, i);
 
 	memset(out, 0, n);
@@ -304,36 +215,7 @@ sq_bytes(sqlite3_stmt *st, int i, unsigned char *out, size_t n)
 		memcpy(out, p, n);
 }
 
-enum realm
-sq_realm(sqlite3_stmt *st, int i)
-{
-	const unsigned char *p = sqlite3_column_text(st, i);
-
-	if (p != NULL && strcmp((const char *)p, "staff") == 0)
-		return REALM_STAFF;
-	return REALM_CUSTOMER;
-}
-
-int
-sq_int64(sqlite3_stmt *st, void *ctx)
-{
-	*(int64_t *)ctx = sqlite3_column_int64(st, 0);
-	return 0;
-}
-
-void *
-sq_append(void *v, size_t n, size_t size)
-{
-	return db_append(v, n, size);
-}
-
 /* --- the query layer's view of this backend (store/sql/db.h) ------- */
-
-static sqlite3_stmt *
-stmt_of(const struct db_row *r)
-{
-	return r->res;
-}
 
 static int
 vt_null(const struct db_row *r, int i)
@@ -353,30 +235,6 @@ vt_f64(const struct db_row *r, int i)
 	return sqlite3_column_double(stmt_of(r), i);
 }
 
-static void
-vt_text(const struct db_row *r, int i, char *out, size_t outsz)
-{
-	sq_text(stmt_of(r), i, out, outsz);
-}
-
-static int
-vt_blob(const struct db_row *r, int i, struct blob *out)
-{
-	return sq_blob(stmt_of(r), i, out);
-}
-
-static int
-vt_dup(const struct db_row *r, int i, char **out)
-{
-	return sq_dup(stmt_of(r), i, out);
-}
-
-static void
-vt_bytes(const struct db_row *r, int i, unsigned char *out, size_t n)
-{
-	sq_bytes(stmt_of(r), i, out, n);
-}
-
 static int
 vt_ncols(const struct db_row *r)
 {
@@ -390,10 +248,10 @@ const struct db_vt sq_db_vt = {
 	.null = vt_null,
 	.i64 = vt_i64,
 	.f64 = vt_f64,
-	.text = vt_text,
-	.blob = vt_blob,
-	.dup = vt_dup,
-	.bytes = vt_bytes,
+	.text = sq_text,
+	.blob = sq_blob,
+	.dup = sq_dup,
+	.bytes = sq_bytes,
 	.ncols = vt_ncols,
 	.search_index = sq_search_index,
 };

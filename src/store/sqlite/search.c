@@ -231,20 +231,20 @@ struct hit_ids {
 };
 
 static int
-hit_push(sqlite3_stmt *st, void *ctx)
+hit_push(const struct db_row *st, void *ctx)
 {
 	struct hit_ids *l = ctx;
-	struct hit_id *v = sq_append(l->v, l->n, sizeof(*v));
+	struct hit_id *v = db_append(l->v, l->n, sizeof(*v));
 
 	if (v == NULL)
 		return -GH_INTERNAL;
 	l->v = v;
-	v[l->n].tid = sqlite3_column_int64(st, 0);
-	v[l->n].score = sqlite3_column_double(st, 1);
-	v[l->n].doc = sqlite3_column_int(st, 2);
-	v[l->n].did = sqlite3_column_int64(st, 3);
-	l->total = sqlite3_column_int64(st, 4);
-	l->capped = sqlite3_column_int(st, 5);
+	v[l->n].tid = db_i64(st, 0);
+	v[l->n].score = db_f64(st, 1);
+	v[l->n].doc = db_int(st, 2);
+	v[l->n].did = db_i64(st, 3);
+	l->total = db_i64(st, 4);
+	l->capped = db_int(st, 5);
 	l->n++;
 	return 0;
 }
@@ -253,11 +253,11 @@ hit_push(sqlite3_stmt *st, void *ctx)
 static int
 search_run(struct store_conn *c, const struct search_query *q,
 	   const char *sql, int64_t limit, int64_t offset,
-	   sq_row_fn row, void *ctx)
+	   db_row_fn row, void *ctx)
 {
 	int portal = q->portal_customer > 0;
 
-	return sq_rows(c, row, ctx, sql, "tbbitiiiiittiiiiiii", q->match,
+	return db_rows(c, row, ctx, sql, "tbbitiiiiittiiiiiii", q->match,
 		       q->notes && !portal, q->see_all,
 		       portal ? q->portal_customer : q->viewer_id, q->status,
 		       (int64_t)q->assigned, q->queue_id, q->customer_id,
@@ -283,9 +283,9 @@ search_ids(struct store_conn *c, const struct search_query *q, int64_t limit,
 }
 
 static int
-capped_row(sqlite3_stmt *st, void *ctx)
+capped_row(const struct db_row *st, void *ctx)
 {
-	*(int *)ctx = sqlite3_column_int(st, 0);
+	*(int *)ctx = db_int(st, 0);
 	return 0;
 }
 
@@ -303,11 +303,11 @@ empty_capped(struct store_conn *c, const struct search_query *q,
 }
 
 static int
-snippet_row(sqlite3_stmt *st, void *ctx)
+snippet_row(const struct db_row *st, void *ctx)
 {
 	struct search_hit *h = ctx;
 
-	sq_text(st, 0, h->snippet, sizeof(h->snippet));
+	db_text(st, 0, h->snippet, sizeof(h->snippet));
 	return 0;
 }
 
@@ -334,7 +334,7 @@ hit_snippet(struct store_conn *c, const struct search_query *q,
 	else
 		return 0;
 	h->doc = (enum search_doc)id->doc;
-	rc = sq_row(c, snippet_row, h, sql, "titt", q->match, id->did,
+	rc = db_row(c, snippet_row, h, sql, "titt", q->match, id->did,
 		    SEARCH_MARK_START, SEARCH_MARK_END);
 	return rc == -GH_NOT_FOUND ? 0 : rc;
 }
@@ -428,17 +428,17 @@ sq_search_index(struct store_conn *c, enum search_doc doc, const char *text)
 {
 	switch (doc) {
 	case SEARCH_DOC_SUBJECT:
-		return sq_exec(c,
+		return db_exec(c,
 			       "INSERT INTO search_subjects (rowid, subject) "
 			       "VALUES (last_insert_rowid(), ?)",
 			       "t", text);
 	case SEARCH_DOC_MESSAGE:
-		return sq_exec(c,
+		return db_exec(c,
 			       "INSERT INTO search_messages (rowid, body) "
 			       "VALUES (last_insert_rowid(), ?)",
 			       "t", text);
 	case SEARCH_DOC_NOTE:
-		return sq_exec(c,
+		return db_exec(c,
 			       "INSERT INTO search_notes (rowid, body) "
 			       "VALUES (last_insert_rowid(), ?)",
 			       "t", text);

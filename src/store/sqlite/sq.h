@@ -1,11 +1,12 @@
 /*
  * Private header of the SQLite backend (src/store/sqlite/); only the files
- * of that directory include it. It holds the connection, the one query
- * helper every operation goes through, the column readers for row
- * callbacks, and the operations each file of the directory defines (their
+ * of that directory include it. It holds the connection, its side of the
+ * query layer every operation goes through (query.c: store/sql/db.h's
+ * db_exec, db_row, ... and column readers run on it), and the operations
+ * each file of the directory defines (their
  * contracts are in store/store.h; conn.c puts them in the ops table).
  *
- * The helper makes a query one statement: the SQL text (a string literal
+ * The query layer makes a query one statement: the SQL text (a string literal
  * or a static array: its address keys the statement cache), the types of
  * its parameters as a string, one letter per parameter in order, then the
  * values:
@@ -20,7 +21,7 @@
  *
  * for example
  *
- *	sq_change(c, -GH_NOT_FOUND,
+ *	db_change(c, -GH_NOT_FOUND,
  *		  "UPDATE customers SET phrase = ? WHERE id = ?", "Bi",
  *		  phrase, customer_id);
  *
@@ -93,52 +94,6 @@ int sq_err(struct sq_conn *q, int rc, const char *where);
 /* Runs SQL text without parameters (one or more statements). */
 int sq_script(struct sq_conn *q, const char *sql);
 
-/* --- query.c: the query helper ---------------------------------------- */
-
-/* Called for each row of a statement: reads the row of st into ctx.
- * 0 goes on, a positive value ends the statement early (success), a
- * negative one ends it and is returned. */
-typedef int (*sq_row_fn)(sqlite3_stmt *st, void *ctx);
-
-/* A statement that returns no rows. */
-int sq_exec(struct store_conn *c, const char *sql, const char *types, ...);
-/* A change that must touch exactly one row; `none` when it touched none
- * (-GH_NOT_FOUND, -GH_CONFLICT...). */
-int sq_change(struct store_conn *c, int none, const char *sql,
-	      const char *types, ...);
-/* A read of one row: fn (may be NULL: an existence test) reads it;
- * -GH_NOT_FOUND when there is none. */
-int sq_row(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
-	   const char *types, ...);
-/* A read of any number of rows, fn called for each. */
-int sq_rows(struct store_conn *c, sq_row_fn fn, void *ctx, const char *sql,
-	    const char *types, ...);
-/* Ids read into an array: sq_id_push, a row callback, appends column 0
- * of each row to ids until max are held, then ends the statement. */
-struct sq_ids {
-	int64_t *ids;
-	size_t n, max;
-};
-int sq_id_push(sqlite3_stmt *st, void *ctx);
-/* Rows changed by the last statement on c. */
-int64_t sq_changes(struct store_conn *c);
-
-/* Column readers for row callbacks. sq_text copies into out (cut at
- * outsz - 1; "" for NULL). sq_blob, sq_dup: malloc'd copies (NULL data
- * or NULL string for SQL NULL); -GH_INTERNAL when out of memory.
- * sq_bytes: exactly n bytes, or zeros when the column has another size. */
-void sq_text(sqlite3_stmt *st, int i, char *out, size_t outsz);
-int sq_blob(sqlite3_stmt *st, int i, struct blob *out);
-int sq_dup(sqlite3_stmt *st, int i, char **out);
-void sq_bytes(sqlite3_stmt *st, int i, unsigned char *out, size_t n);
-enum realm sq_realm(sqlite3_stmt *st, int i);
-/* A row callback storing column 0 into the int64_t ctx points to. */
-int sq_int64(sqlite3_stmt *st, void *ctx);
-/* The malloc'd array v of n elements of size bytes, grown when needed to
- * hold element n, which is zeroed. NULL when out of memory (v is then
- * unchanged and still the caller's). */
-void *sq_append(void *v, size_t n, size_t size);
-
 /* --- the operations, by file ------------------------------------------ */
 /* Only what is SQLite's own: every other family is written once for both
  * backends in src/store/sql/ (store/sql/db.h). */
@@ -157,7 +112,5 @@ int sq_search_count(struct store_conn *c, const struct search_query *q,
  * last (called right after that INSERT, in the same transaction). */
 int sq_search_index(struct store_conn *c, enum search_doc doc,
 		    const char *text);
-/* events.c: live updates (issue 15, part LIVE) */
-extern const struct store_events_ops sq_events_ops;
 
 #endif
