@@ -956,7 +956,8 @@ test_views_email_migration(void **state)
 		"created_by, created_at, updated_at) SELECT id, 'old', "
 		"'{\"q\":\"refund\",\"customer_email\":\"ann@example.com\"}'"
 		", id, 1, 1 FROM staff WHERE email = 'views27@example.com';"
-		"DELETE FROM schema_migrations WHERE version >= 27;");
+		"DELETE FROM schema_migrations WHERE version >= 27;"
+		"DROP TABLE key_checks;");
 	s = open_store();
 	store_close(s);
 	assert_int_equal(sqlite3_open(url + 7, &db), SQLITE_OK);

@@ -132,7 +132,9 @@ set_bytes(struct params *pp, int i, const void *p, size_t len)
 {
 	if (len > INT32_MAX)
 		return -1;
-	pp->values[i] = (p == NULL || len == 0) ? NULL : (const char *)p;
+	/* NULL only for no data, as SQLite binds it: an empty value (a
+	 * non-NULL pointer, length 0) is an empty bytea, not NULL. */
+	pp->values[i] = p == NULL ? NULL : len == 0 ? "" : (const char *)p;
 	pp->lengths[i] = (int)len;
 	pp->formats[i] = 1;
 	return 0;

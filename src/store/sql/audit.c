@@ -116,6 +116,8 @@ db_audit_checkpoint_get(struct store_conn *c, int64_t n, int64_t *size_out,
 {
 	struct checkpoint_dst d = {size_out, root_out, sig_out, created_out};
 
+	if (n < 1) /* the first is 1: no negative OFFSET on either backend */
+		return -GH_NOT_FOUND;
 	return db_row(c, checkpoint_row, &d,
 		      "SELECT tree_size, root, signature, created_at FROM "
 		      "audit_checkpoints ORDER BY id LIMIT 1 OFFSET ?1",

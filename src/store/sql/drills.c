@@ -181,7 +181,7 @@ db_drill_target_due(struct store_conn *c, int64_t now, int64_t staff_id,
 		     "x.send_at <= ?1 "
 		     "AND (CAST(?2 AS BIGINT) = 0 OR x.staff_id = ?2) "
 		     "ORDER BY x.send_at, x.id LIMIT ?3",
-		     "iii", now, staff_id, (int64_t)max);
+		     "iii", now, staff_id, db_limit((int64_t)max));
 	if (rc < 0)
 		drill_target_list_clear(out);
 	return rc;
