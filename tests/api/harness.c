@@ -23,8 +23,8 @@
 
 #include "crypto/totp.h"
 
-static int
-free_port(void)
+int
+gh_free_port(void)
 {
 	struct sockaddr_in a;
 	socklen_t len = sizeof(a);
@@ -41,8 +41,8 @@ free_port(void)
 	return port;
 }
 
-static int
-port_open(int port)
+int
+gh_port_open(int port)
 {
 	struct sockaddr_in a;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -140,7 +140,7 @@ log_count(struct gh_server *s, const char *needle)
 /* Starts `serve` on the initialised s->dir on two new free ports (and
  * the management listener on a third, so that instances side by side
  * never meet on its default port) and waits until all accept: 0, or 1
- * when it exited because a port was taken between free_port and its
+ * when it exited because a port was taken between gh_free_port and its
  * bind (another test's client can get it as its own local port). */
 static int
 serve_once(struct gh_server *s)
@@ -148,12 +148,12 @@ serve_once(struct gh_server *s)
 	char listen[64], staff[64], manage[64];
 	int refused = log_count(s, "cannot listen on");
 
-	s->pub_port = free_port();
+	s->pub_port = gh_free_port();
 	do
-		s->staff_port = free_port();
+		s->staff_port = gh_free_port();
 	while (s->staff_port == s->pub_port);
 	do
-		s->manage_port = free_port();
+		s->manage_port = gh_free_port();
 	while (s->manage_port == s->pub_port ||
 	       s->manage_port == s->staff_port);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->pub_port);
@@ -179,8 +179,8 @@ serve_once(struct gh_server *s)
 	for (int i = 0; i < 200; i++) {
 		int status;
 
-		if (port_open(s->pub_port) && port_open(s->staff_port) &&
-		    port_open(s->manage_port))
+		if (gh_port_open(s->pub_port) && gh_port_open(s->staff_port) &&
+		    gh_port_open(s->manage_port))
 			return 0;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			if (log_count(s, "cannot listen on") > refused)
@@ -738,9 +738,9 @@ gh_start_env(struct gh_server *s, const char *extra_conf,
 	snprintf(s->log, sizeof(s->log), "%s/server.log", tmpl);
 	gh_db_init(s);
 	append_conf(s, extra_conf);
-	s->pub_port = free_port();
+	s->pub_port = gh_free_port();
 	do
-		s->staff_port = free_port();
+		s->staff_port = gh_free_port();
 	while (s->staff_port == s->pub_port);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->pub_port);
 	snprintf(staff, sizeof(staff), "127.0.0.1:%d", s->staff_port);
@@ -764,7 +764,7 @@ gh_start_env(struct gh_server *s, const char *extra_conf,
 int
 gh_ports_open(struct gh_server *s)
 {
-	return port_open(s->pub_port) && port_open(s->staff_port);
+	return gh_port_open(s->pub_port) && gh_port_open(s->staff_port);
 }
 
 /* Issue 16 NODES: several nodes on one desk (see harness.h). */

@@ -158,6 +158,10 @@ void gh_assert_bad_page_args(struct gh_server *s, struct gh_client *c,
  */
 void gh_start_env(struct gh_server *s, const char *extra_conf,
 		  const char *const *env);
+/* A TCP port on 127.0.0.1 free now (bound and released); 1 when a
+ * listener accepts on 127.0.0.1:port, else 0. */
+int gh_free_port(void);
+int gh_port_open(int port);
 /* 1 when both listeners of s accept a TCP connection now, else 0. */
 int gh_ports_open(struct gh_server *s);
 

@@ -623,40 +623,6 @@ test_readyz_keys(void **state)
 
 /* --- other instances ------------------------------------------------------ */
 
-static int
-free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	int port;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static int
-port_open(int port)
-{
-	struct sockaddr_in a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	int ok;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
-
 /* Serves s->dir (stopped before) on new public and staff ports with the
  * extra arguments (NULL-terminated, at most 2), waiting until both
  * listeners accept; the pid. */
@@ -666,9 +632,9 @@ serve_with(struct gh_server *s, const char *a1, const char *a2)
 	char pub[32], staff[32];
 	pid_t pid;
 
-	s->pub_port = free_port();
+	s->pub_port = gh_free_port();
 	do
-		s->staff_port = free_port();
+		s->staff_port = gh_free_port();
 	while (s->staff_port == s->pub_port);
 	snprintf(pub, sizeof(pub), "127.0.0.1:%d", s->pub_port);
 	snprintf(staff, sizeof(staff), "127.0.0.1:%d", s->staff_port);
@@ -686,7 +652,7 @@ serve_with(struct gh_server *s, const char *a1, const char *a2)
 	for (int i = 0; i < 200; i++) {
 		int status;
 
-		if (port_open(s->pub_port) && port_open(s->staff_port))
+		if (gh_port_open(s->pub_port) && gh_port_open(s->staff_port))
 			return pid;
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			fail_msg("serve exited at start; see %s", s->log);
@@ -771,7 +737,7 @@ test_config_port_and_off(void **state)
 	(void)state;
 	gh_start(&s, NULL);
 	assert_int_equal(gh_stop(&s), 0);
-	port = free_port();
+	port = gh_free_port();
 	snprintf(conf, sizeof(conf), "%s/gatehouse.conf", s.dir);
 	f = fopen(conf, "a");
 	assert_non_null(f);
@@ -780,7 +746,7 @@ test_config_port_and_off(void **state)
 	fputs(line, f);
 	fclose(f);
 	pid = serve_with(&s, NULL, NULL);
-	for (int i = 0; i < 100 && !port_open(port); i++)
+	for (int i = 0; i < 100 && !gh_port_open(port); i++)
 		usleep(50000);
 	assert_int_equal(mreq(port, "GET", "/healthz", &body, NULL), 200);
 	assert_string_equal(body, "{\"status\":\"alive\"}");
@@ -801,10 +767,10 @@ test_config_port_and_off(void **state)
 
 	pid = serve_with(&s, "--manage-listen", "off");
 	assert_int_equal(listening_sockets(pid), 2);
-	assert_false(port_open(port));
+	assert_false(gh_port_open(port));
 	stop_pid(pid);
 
-	snprintf(addr, sizeof(addr), "0.0.0.0:%d", free_port());
+	snprintf(addr, sizeof(addr), "0.0.0.0:%d", gh_free_port());
 	pid = serve_with(&s, "--manage-listen", addr);
 	for (int i = 0; i < 100 && !gh_log_contains(&s, "manage.not_loopback");
 	     i++)
@@ -836,8 +802,8 @@ test_config_port_and_off(void **state)
 		assert_int_equal(listen(busy, 1), 0);
 		assert_int_equal(getsockname(busy, (struct sockaddr *)&a, &alen),
 				 0);
-		snprintf(pub, sizeof(pub), "127.0.0.1:%d", free_port());
-		snprintf(staff, sizeof(staff), "127.0.0.1:%d", free_port());
+		snprintf(pub, sizeof(pub), "127.0.0.1:%d", gh_free_port());
+		snprintf(staff, sizeof(staff), "127.0.0.1:%d", gh_free_port());
 		snprintf(mg, sizeof(mg), "127.0.0.1:%d", ntohs(a.sin_port));
 		assert_int_equal(gh_cli(&s, NULL, NULL, args), 1);
 		close(busy);
