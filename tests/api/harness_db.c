@@ -125,9 +125,6 @@ create_db(const char *name, const char *template_db)
 	char sql[200];
 	size_t i = 0;
 
-	if (!registered)
-		atexit(drop_made);
-	registered = 1;
 	while (i < n_made && strcmp(made[i], name) != 0)
 		i++;
 	if (i == n_made) {
@@ -137,6 +134,13 @@ create_db(const char *name, const char *template_db)
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
 		 name);
 	admin(sql);
+	/* Registered after libpq's first connection: handlers run last
+	 * registered first, so the drops run before OpenSSL's own exit
+	 * handler (registered at that connection when it used TLS, as
+	 * pg_virtualenv's TCP cluster does) frees what they need. */
+	if (!registered)
+		atexit(drop_made);
+	registered = 1;
 	if (template_db != NULL)
 		snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s",
 			 name, template_db);
