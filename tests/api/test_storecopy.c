@@ -748,33 +748,63 @@ test_bad_arguments(void **state)
 	assert_true(gh_log_contains(&pgd, "does not use SQLite"));
 }
 
+/* Writes text and a newline to path. */
+static void
+write_line(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f, "%s\n", text);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* gh_cli with libpq's PGPASSWORD taken out of the environment, so only
+ * --password-file can give the password. */
+static int
+cli_without_pgpassword(const char **args, char **out)
+{
+	const char *pw = getenv("PGPASSWORD");
+	char saved[128];
+	int rc;
+
+	snprintf(saved, sizeof(saved), "%s", pw != NULL ? pw : "");
+	unsetenv("PGPASSWORD");
+	rc = gh_cli(&srv, NULL, out, args);
+	if (saved[0] != '\0')
+		setenv("PGPASSWORD", saved, 1);
+	return rc;
+}
+
 /* After every refusal the spare database is still empty and usable: a
- * copy into it succeeds, with the password from --password-file (libpq's
- * own under pg_virtualenv; the private test clusters trust and ignore
- * it), which no output shows. An unreadable password file stops the copy
- * before it connects. */
+ * copy into it succeeds with the password from --password-file alone
+ * (PGPASSWORD taken away; under pg_virtualenv, whose cluster asks for
+ * the password, a wrong file fails first; the private test clusters
+ * trust), and no output shows it. An unreadable password file stops the
+ * copy before it connects. */
 static void
 test_copy_after_refusals(void **state)
 {
 	const char *pw = getenv("PGPASSWORD");
+	int asks = pw != NULL && strlen(pw) >= 8;
 	char file[400], url[128], secret[128], *out = NULL;
 	const char *args[] = {"store", "copy", "--to", url, "--password-file",
 			      file, NULL};
-	FILE *f;
 
 	(void)state;
 	url_of(db_spare, url, sizeof(url));
 	snprintf(file, sizeof(file), "%s-nopw", srv.dir);
 	assert_int_equal(gh_cli(&srv, NULL, NULL, args), 1);
 	assert_true(gh_log_contains(&srv, "password file cannot be read"));
-	snprintf(secret, sizeof(secret), "%s",
-		 pw != NULL && strlen(pw) >= 8 ? pw : "unused-Zq9-pass");
+	snprintf(secret, sizeof(secret), "%s", asks ? pw : "unused-Zq9-pass");
 	snprintf(file, sizeof(file), "%s-db.password", srv.dir);
-	f = fopen(file, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", secret);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(gh_cli(&srv, NULL, &out, args), 0);
+	if (asks) {
+		write_line(file, "wrong-Zq9-pass");
+		assert_int_equal(cli_without_pgpassword(args, NULL), 1);
+		assert_false(gh_log_contains(&srv, "wrong-Zq9-pass"));
+	}
+	write_line(file, secret);
+	assert_int_equal(cli_without_pgpassword(args, &out), 0);
 	assert_null(strstr(out, secret));
 	free(out);
 	assert_false(gh_log_contains(&srv, secret));
