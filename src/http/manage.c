@@ -116,10 +116,13 @@ write_audit_gauges(struct manage *m, FILE *f)
 	metrics_write_gauge(f, "gatehouse_audit_unsigned_records",
 			    "Audit records after the newest signed checkpoint.",
 			    (double)(a.records - a.checkpoint_size));
-	if (a.have_checkpoint)
-		snprintf(age, sizeof(age), "%lld",
-			 (long long)((int64_t)time(NULL) -
-				     a.checkpoint_created));
+	/* Never below 0: time() may read a clock a few milliseconds behind
+	 * the database's at a second's turn. */
+	if (a.have_checkpoint) {
+		int64_t d = (int64_t)time(NULL) - a.checkpoint_created;
+
+		snprintf(age, sizeof(age), "%lld", (long long)(d < 0 ? 0 : d));
+	}
 	fprintf(f,
 		"# HELP gatehouse_audit_checkpoint_age_seconds Seconds since "
 		"the newest signed checkpoint of the audit log (+Inf: none).\n"
