@@ -106,7 +106,21 @@ async function consoleCheck(t, id) {
     await side.locator('.view-save-note', { hasText: 'never keeps a customer\'s e-mail address' }).waitFor({ timeout: 5000 });
     t.assert(await side.getByRole('textbox', { name: 'Save this search as', exact: true }).count() === 0,
       'the save form is offered for a search by e-mail address');
+    // The filter in force is shown in the form, not hidden in the URL.
+    const email = p.getByLabel('Customer e-mail (whole address)');
+    t.assert(await email.inputValue() === 'nobody@example.com', `e-mail field: "${await email.inputValue()}"`);
+    t.assert(await p.locator(`ul.queue a[href="#/tickets/${id}"]`).count() === 0, 'another customer\'s address found Marta\'s ticket');
     await shotBoth(t, p, 'console-search-email-no-save');
+    // The customer's whole address finds her ticket; emptying the field
+    // drops the filter.
+    await email.fill(MARTA.email);
+    await p.getByRole('button', { name: 'Search', exact: true }).click();
+    await p.locator(`ul.queue a[href="#/tickets/${id}"]`).waitFor({ timeout: 5000 });
+    t.assert((await p.evaluate(() => location.hash)).includes(`customer_email=${encodeURIComponent(MARTA.email)}`), 'the address is not in the URL');
+    await shotBoth(t, p, 'console-search-email');
+    await p.getByLabel('Customer e-mail (whole address)').fill('');
+    await p.getByRole('button', { name: 'Search', exact: true }).click();
+    await p.waitForFunction(() => !location.hash.includes('customer_email'), null, { timeout: 5000 });
   });
 }
 

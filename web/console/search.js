@@ -69,16 +69,22 @@ function searchForm(f) {
   const so = select('Order', 'sort', SORT, f.sort || '');
   const tag = h('input', { id: 'search-tag', type: 'text', name: 'tag', value: f.tag || '', maxlength: 32, size: 10 });
   const queue = h('input', { id: 'search-queue', type: 'text', name: 'queue', value: f.queue || '', maxlength: 32, size: 10 });
+  // A customer by e-mail: the whole address, matched exactly (the store
+  // finds it through its blind index; no part of an address is searched).
+  const email = h('input', { id: 'search-email', type: 'email', name: 'customer_email', value: f.customer_email || '',
+    maxlength: 254, size: 22, autocomplete: 'off', spellcheck: 'false' });
   const form = h('form', { class: 'search-form', role: 'search', 'aria-label': 'Search tickets' },
     h('div', { class: 'field search-text' }, h('label', { for: 'search-q', text: 'Search tickets' }), q),
     h('div', { class: 'queue-filters' }, st.wrap, as.wrap, pr.wrap,
       h('div', { class: 'field' }, h('label', { for: 'search-tag', text: 'Tag' }), tag),
       h('div', { class: 'field' }, h('label', { for: 'search-queue', text: 'Queue' }), queue),
+      h('div', { class: 'field' }, h('label', { for: 'search-email', text: 'Customer e-mail (whole address)' }), email),
       so.wrap, h('button', { type: 'submit', text: 'Search' })));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const next = { ...f, q: q.value.trim(), status: st.input.value, assigned: as.input.value,
-      priority: pr.input.value, tag: tag.value.trim(), queue: queue.value.trim(), sort: so.input.value };
+      priority: pr.input.value, tag: tag.value.trim(), queue: queue.value.trim(),
+      customer_email: email.value.trim(), sort: so.input.value };
     go(searchHash(next));
   });
   return { form, q };
