@@ -80,8 +80,9 @@ wa_cbor_span(const uint8_t *p, size_t len)
 				return 0;
 			pos += (size_t)val;
 		} else if (major >= 4 && major <= 6) {
-			/* Each member takes at least one byte. */
-			if (val > len - pos)
+			/* Each member takes at least one byte (a tag's
+			 * argument is its number, not a count). */
+			if (major != 6 && val > len - pos)
 				return 0;
 			n = major == 5 ? 2 * val : major == 6 ? 1 : val;
 			if (n == 0)
