@@ -302,6 +302,7 @@ test_vectors_registration_negatives(void **state)
 	struct wa_rp rp = rp_vectors();
 	const json_t *v = vector(basic, "none-es256");
 	struct reg r, m;
+	uint8_t *p;
 	size_t at;
 
 	reg_of(v, &r);
@@ -339,6 +340,13 @@ test_vectors_registration_negatives(void **state)
 	m = r;
 	m.att.b[at] ^= 0x80;
 	expect_reg(&rp, &m, "rp_id_hash");
+	/* A public key off the curve (the y coordinate, label -3, changed):
+	 * libfido2's es256_pk_from_ptr refuses it. */
+	m = r;
+	p = memmem(m.att.b, m.att.n, "\x22\x58\x20", 3);
+	assert_non_null(p);
+	p[3 + 31] ^= 1;
+	expect_reg(&rp, &m, "public_key");
 	/* A clientDataJSON byte changed: the origin no longer matches. */
 	m = r;
 	*(uint8_t *)memmem(m.cd.b, m.cd.n, "example.org", 11) = 'E';
