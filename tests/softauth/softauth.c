@@ -328,18 +328,23 @@ static int att_obj(const struct softauth *a, const struct sa_buf *ad,
 		   struct sa_buf *w)
 {
 	const char *fmt = o->fmt ? o->fmt : "none";
-	static uint8_t msg[SA_BUF + 32];
-	uint8_t sig[512];
+	uint8_t sig[512], *msg;
 	size_t siglen = sizeof(sig);
+	int rc;
 
 	cbor_head(w, 5, 3);
 	cbor_text(w, "fmt");
 	cbor_text(w, fmt);
 	cbor_text(w, "attStmt");
 	if (strcmp(fmt, "packed") == 0) {
+		msg = malloc(ad->n + 32);
+		if (!msg)
+			return -1;
 		memcpy(msg, ad->b, ad->n);
 		memcpy(msg + ad->n, cdh, 32);
-		if (sign(a, msg, ad->n + 32, sig, &siglen, o->bad_signature))
+		rc = sign(a, msg, ad->n + 32, sig, &siglen, o->bad_signature);
+		free(msg);
+		if (rc)
 			return -1;
 		cbor_head(w, 5, 2);
 		cbor_text(w, "alg");
