@@ -742,6 +742,18 @@ test_softauth_registration_accepted(void **state)
 	o = (struct softauth_opts){.set_counter = 1, .counter = 41};
 	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), 0);
 	assert_int_equal(c.sign_count, 41);
+	/* Self attestation with a long id: fine with ES256 (libfido2 signs
+	 * a hash), refused with EdDSA, whose whole message libfido2 1.12
+	 * copies into a 1024-byte buffer (fido_get_signed_hash). "none"
+	 * needs no libfido2 and takes the same credential. */
+	o = (struct softauth_opts){.fmt = "packed", .cred_id_len = 1000};
+	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), 0);
+	softauth_free(a);
+	a = softauth_new(WA_EDDSA);
+	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), -1);
+	assert_string_equal(why.word, "attestation");
+	o.fmt = "none";
+	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), 0);
 	/* Without UV when the relying party does not ask for it. */
 	rp.require_uv = 0;
 	o = (struct softauth_opts){.clear_uv = 1};
