@@ -738,6 +738,16 @@ test_softauth_registration_accepted(void **state)
 	assert_int_equal(c.id_len, 1023);
 	assert_int_equal(c.flags & (WA_FLAG_BE | WA_FLAG_BS),
 			 WA_FLAG_BE | WA_FLAG_BS);
+	/* Extension outputs in the authenticator data (credProtect, as a
+	 * security key writes it): skipped by length, and shown to
+	 * libfido2 as requested so that it verifies the statement. */
+	o = (struct softauth_opts){.extra_flags = WA_FLAG_ED};
+	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), 0);
+	assert_true(c.flags & WA_FLAG_ED);
+	o.fmt = "packed";
+	if (soft_reg(a, &rp, &o, &c, &why) != 0)
+		fail_msg("packed with extensions: %s", why.word);
+	assert_int_equal(soft_asr(a, &rp, &o, &c, 0, &(struct wa_assert_out){0}, &why), 0);
 	/* A counter that starts above zero is kept. */
 	o = (struct softauth_opts){.set_counter = 1, .counter = 41};
 	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), 0);
