@@ -767,6 +767,14 @@ test_supervisor_policy(void **state)
 				&r),
 			 200);
 	gh_resp_free(&r);
+	/* It counts as MFA (the disclosure gate's staff rule reads it; a
+	 * supervisor's reveal through such a session: test_reveal.c). */
+	assert_int_equal(gh_db_countf(&srv,
+				      "SELECT COUNT(*) FROM sessions WHERE "
+				      "realm = 'staff' AND principal_id = %lld "
+				      "AND method = 'passkey' AND mfa = 1",
+				      (long long)super1.id),
+			 1);
 	/* Its last passkey cannot go. */
 	assert_int_equal(gh_req(&srv, &l, "DELETE", path, NULL, NULL, &r), 409);
 	assert_string_equal(gh_error(&r), "passkey_last");
@@ -856,6 +864,59 @@ test_staff_required_config(void **state)
 	assert_int_equal(gh_stop(&s2), 0);
 }
 
+/* The policy tightened while password sessions are open: an agent with
+ * no passkey may only enrol one, an agent with one must log in with it
+ * (only GET and DELETE of the session stay open). */
+static void
+test_policy_tightened(void **state)
+{
+	struct gh_server s3;
+	struct gh_user a1, a2;
+	struct gh_client c1, c2;
+	struct softauth *k = new_key(WA_ES256);
+	struct gh_resp r;
+	char method[32];
+	int enrol = 0;
+
+	(void)state;
+	gh_start(&s3, NULL);
+	gh_add_staff(&s3, "pk-t1@example.org", "agent", &a1);
+	gh_add_staff(&s3, "pk-t2@example.org", "agent", &a2);
+	assert_int_equal(staff_pw_login(&s3, &c1, &a1, &enrol), 201);
+	assert_false(enrol);
+	assert_int_equal(staff_pw_login(&s3, &c2, &a2, &enrol), 201);
+	register_ok(&s3, &c2, k);
+	gh_restart(&s3, "\n[auth]\nstaff_passkeys = required\n");
+	assert_int_equal(gh_req(&s3, &c1, "GET", "/api/v1/tickets", NULL, NULL,
+				&r),
+			 403);
+	assert_string_equal(gh_error(&r), "passkey_enrollment_required");
+	gh_resp_free(&r);
+	assert_int_equal(session_method(&s3, &c1, method, &enrol), 200);
+	assert_true(enrol);
+	assert_int_equal(gh_req(&s3, &c2, "GET", "/api/v1/tickets", NULL, NULL,
+				&r),
+			 403);
+	assert_string_equal(gh_error(&r), "passkey_required");
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&s3, &c2, "GET", "/api/v1/staff/passkeys", NULL,
+				NULL, &r),
+			 403);
+	gh_resp_free(&r);
+	assert_int_equal(session_method(&s3, &c2, method, &enrol), 200);
+	assert_false(enrol);
+	gh_client_free(&c1);
+	gh_client_free(&c2);
+	assert_int_equal(pk_login(&s3, &c2, 1, k, NULL, NULL), 201);
+	assert_int_equal(gh_req(&s3, &c2, "GET", "/api/v1/tickets", NULL, NULL,
+				&r),
+			 200);
+	gh_resp_free(&r);
+	gh_client_free(&c2);
+	softauth_free(k);
+	assert_int_equal(gh_stop(&s3), 0);
+}
+
 /* An unknown value, or an rp id no origin has, stops start-up. */
 static void
 test_bad_config(void **state)
@@ -906,6 +967,7 @@ main(void)
 		cmocka_unit_test(test_agent_allowed),
 		cmocka_unit_test(test_no_secrets_logged),
 		cmocka_unit_test(test_staff_required_config),
+		cmocka_unit_test(test_policy_tightened),
 		cmocka_unit_test(test_bad_config),
 	};
 
