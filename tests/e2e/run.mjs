@@ -6,7 +6,8 @@
 //
 // Env: GH_BIN (server binary; default build-san/gatehouse under the repo
 // root), CHROMIUM (default /usr/bin/chromium), E2E_KEEP=1 keeps the
-// server's temp dir, E2E_HEADED=1 shows the browser.
+// server's temp dir, E2E_HEADED=1 shows the browser, GH_E2E_ONLY=passkeys
+// runs only that module (see runOnly).
 // Prints one line per check and a final "N passed, N failed"; exits 1 on
 // any failure. Screenshots go to tests/e2e/output/*.png.
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,6 +33,7 @@ import { macroChecks } from './macros.mjs';
 import { slaChecks } from './sla.mjs';
 import { selfChecks } from './self.mjs';
 import { liveChecks } from './live.mjs';
+import { passkeyChecks, consoleLogin } from './passkeys.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -316,13 +318,10 @@ async function loginPortal(page, who, code) {
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
+// Supervisors and admins sign in with a passkey (issue 17): the first
+// login registers one in the page's virtual authenticator (passkeys.mjs).
 async function loginConsole(page, who = agent) {
-  await page.goto(`${CONSOLE}/`);
-  await page.getByLabel('Work e-mail address').fill(who.email);
-  await page.getByLabel('Password').fill(PASS_AGENT);
-  await page.getByLabel('Authenticator code').fill(await totp(who));
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 5000 });
+  await consoleLogin({ CONSOLE, totp, assert }, page, who, PASS_AGENT);
 }
 
 // ------------------------------------------------------------ held replies
@@ -529,6 +528,29 @@ async function heldReplyChecks(cust, staff) {
 
 // ------------------------------------------------------------ run
 
+// GH_E2E_ONLY=NAME runs one module alone (while developing it): the
+// server, the static-file checks, the module, and the check for CSP
+// violations and page errors.
+const ONLY = process.env.GH_E2E_ONLY || '';
+
+function passkeyHelpers() {
+  return {
+    test, assert, shot, newPage, totp, cli, dir, PORTAL, CONSOLE, PASS_AGENT, PASS_CUST,
+    loginPortal, problems, cspViolations,
+  };
+}
+
+async function runOnly() {
+  const modules = { passkeys: () => passkeyChecks(passkeyHelpers()) };
+  await test(`GH_E2E_ONLY=${ONLY} names a module`, async () => {
+    assert(modules[ONLY], `no module ${ONLY}; one of: ${Object.keys(modules).join(', ')}`);
+  });
+  if (modules[ONLY]) await modules[ONLY]();
+  await test('no CSP violations, page errors or third-party requests', async () => {
+    assert(problems.length === 0, problems.join('\n'));
+  });
+}
+
 async function main() {
   await test('server starts and accounts are created', async () => {
     await startServer();
@@ -582,6 +604,8 @@ async function main() {
     headless: !process.env.E2E_HEADED,
     args: launchArgs,
   });
+
+  if (ONLY) return runOnly();
 
   const cust = await newPage(null, { portal: true, tag: 'portal' });
   const staff = await newPage(null, { tag: 'console' });
@@ -933,12 +957,7 @@ async function main() {
     Object.assign(admin, JSON.parse(cli(['staff', 'add', '--dir', dir, '--email', admin.email, '--name', admin.name, '--role', 'admin', '--password-stdin'], PASS_AGENT + '\n')));
     const a = await newPage(null, { tag: 'console-admin' });
     const pa = a.page;
-    await pa.goto(`${CONSOLE}/`);
-    await pa.getByLabel('Work e-mail address').fill(admin.email);
-    await pa.getByLabel('Password').fill(PASS_AGENT);
-    await pa.getByLabel('Authenticator code').fill(await totp(admin));
-    await pa.getByRole('button', { name: 'Log in' }).click();
-    await pa.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 5000 });
+    await loginConsole(pa, admin);
     await pa.goto(`${CONSOLE}/#/tickets/${ticketId}`);
     const aheld = pa.locator('section.attachments-panel .attachment', { hasText: 'setup.exe' });
     const open = aheld.getByRole('button', { name: 'Release…' });
@@ -1058,6 +1077,7 @@ async function main() {
   await liveChecks({ test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, supervisor, problems, cspViolations });
   await selfChecks({ test, assert, shot, newPage, totp, cli, dir, PORTAL, PASS_CUST, problems, cspViolations });
   await slaChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, supervisor, problems, cspViolations });
+  await passkeyChecks(passkeyHelpers());
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);
