@@ -23,7 +23,8 @@
 // timed out. Screens are shot wide and at 390 px.
 
 const NARROW = { width: 390, height: 844 };
-const LONG_NAME = 'Kitchen-tablet-in-the-second-floor-break-room-next-to-the-printer'.slice(0, 64);
+// 64 characters, the longest name, one word: it must wrap anywhere.
+const LONG_NAME = 'Kitchen-tablet-on-the-second-floor-next-to-the-old-laser-printer';
 const CANCELLED = 'The passkey request was cancelled or timed out.';
 const ALREADY = 'This passkey is already registered.';
 const REQUIRED = "Your role signs in with a passkey. Use 'Sign in with a passkey'.";

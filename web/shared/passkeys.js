@@ -174,6 +174,8 @@ async function load(ui, after = {}) {
     return;
   }
   hideError(ui.err);
+  // After a rename or a deletion an earlier refusal of "Add" is stale.
+  if (after.focus) hideError(ui.addErr);
   const items = listOf(res.passkeys);
   ui.required.hidden = !res.required;
   replace(ui.list, items.length
@@ -191,6 +193,7 @@ async function load(ui, after = {}) {
 // The "Add a passkey" form of the card.
 function addForm(ui) {
   const err = alertBox();
+  ui.addErr = err;
   const name = newNameField(`${ui.id}-new-name`);
   const ok = passkeysAvailable();
   const hintId = `${ui.id}-add-hint`;
