@@ -695,4 +695,7 @@ int db_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
 /* events.c: live updates (migration 025, store/store_events.h) */
 extern const struct store_events_ops db_events_ops;
 
+/* passkeys.c: passkeys (migration 030, store/store_passkeys.h) */
+extern const struct store_passkeys_ops db_passkeys_ops;
+
 #endif

@@ -199,6 +199,7 @@
 	.self.token_get = db_self_token_get,                                 \
 	.self.token_use = db_self_token_use,                                 \
 	.self.tokens_since = db_self_tokens_since,                           \
-	.events = &db_events_ops,
+	.events = &db_events_ops,                                            \
+	.passkeys = &db_passkeys_ops,
 
 #endif
