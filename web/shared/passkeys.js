@@ -131,9 +131,8 @@ function deleteConfirm(ui, p, item) {
       await load(ui, { focus: 'heading' });
     } catch (e) {
       yes.disabled = false;
-      showError(err, e instanceof ApiError && e.code === 'passkey_last'
-        ? `Not deleted: ${e.message} Add another passkey first, then delete this one.`
-        : e);
+      // passkey_last: the server's words say why and what to do.
+      showError(err, e instanceof ApiError && e.code === 'passkey_last' ? `Not deleted: ${e.message}` : e);
       no.focus();
     }
   });
