@@ -1,6 +1,6 @@
 // Gatehouse browser tests, issue 17 part WEB: passkeys in the console and
 // the portal. Run by run.mjs (passkeyChecks(t), t its helpers); not on
-// its own (GH_E2E_ONLY=passkeys runs this module alone).
+// its own (GH_E2E_ONLY=passkeys runs the common checks and this module).
 //
 // Each user has a browser context of their own with Chromium's virtual
 // authenticator (DevTools protocol, WebAuthn domain): a CTAP2 platform
@@ -354,7 +354,7 @@ async function supervisorChecks(t, s) {
 }
 
 export async function passkeyChecks(t) {
-  const agent = { email: 'pia.passkey@example.com', name: 'Pia Passkey' };
+  const agent = { email: 'aga.passkey@example.com', name: 'Aga Passkey' };
   const sup = { email: 'pete.passkey@example.com', name: 'Pete Passkey' };
   const cust = { email: 'paula.passkey@example.org', name: 'Paula Passkey' };
   for (const [who, role] of [[agent, 'agent'], [sup, 'supervisor']]) {
