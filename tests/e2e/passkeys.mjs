@@ -222,9 +222,14 @@ async function agentChecks(t, s) {
   });
 
   await t.test('passkeys: the agent deletes the passkey (confirmed in place); "Keep it" keeps it', async () => {
-    await card(p).getByRole('button', { name: 'Delete passkey Work laptop…' }).click();
+    const del = card(p).getByRole('button', { name: 'Delete passkey Work laptop…' });
+    await del.click();
+    t.assert((await del.getAttribute('aria-expanded')) === 'true', '"Delete…" does not say it is expanded');
     await item(p, 'Work laptop').getByRole('button', { name: 'Keep it' }).click();
     t.assert((await card(p).locator('li.passkey').count()) === 1, '"Keep it" deleted the passkey');
+    t.assert((await del.getAttribute('aria-expanded')) === 'false', '"Delete…" still says it is expanded');
+    const f = await p.evaluate(() => document.activeElement.getAttribute('aria-label'));
+    t.assert(f === 'Delete passkey Work laptop…', `focus after "Keep it": ${f}`);
     await card(p).getByRole('button', { name: 'Delete passkey Work laptop…' }).click();
     await item(p, 'Work laptop').getByRole('button', { name: 'Delete passkey', exact: true }).click();
     await card(p).locator('.empty', { hasText: 'No passkeys yet.' }).waitFor({ timeout: 8000 });
