@@ -20,7 +20,8 @@
 // password login is then refused with the passkey message, the passkey
 // login works, deleting the only passkey is refused. With the
 // authenticator removed, signing in says the request was cancelled or
-// timed out. Screens are shot wide and at 390 px.
+// timed out. A browser without WebAuthn gets the button disabled, saying
+// why. Screens are shot wide and at 390 px.
 
 const NARROW = { width: 390, height: 844 };
 // 64 characters, the longest name, one word: it must wrap anywhere.
@@ -358,6 +359,23 @@ async function supervisorChecks(t, s) {
   });
 }
 
+async function noWebAuthnCheck(t) {
+  await t.test('passkeys: in a browser without WebAuthn the button is disabled and says why', async () => {
+    const s = await t.newPage(undefined, { tag: 'passkeys-none' });
+    const p = s.page;
+    await p.addInitScript(() => { delete window.PublicKeyCredential; });
+    await p.goto(`${t.CONSOLE}/`);
+    const b = p.getByRole('button', { name: 'Sign in with a passkey (not available in this browser)' });
+    await b.waitFor({ timeout: 5000 });
+    t.assert(await b.isDisabled(), 'the passkey button is enabled without WebAuthn');
+    const hint = await p.locator('#passkey-login-hint').textContent();
+    t.assert(/cannot use passkeys/.test(hint), `hint: ${hint}`);
+    await shotBoth(t, p, 'passkeys-console-no-webauthn');
+    t.problems.push(...(await t.cspViolations(p)).map((x) => `passkeys-none CSP: ${x}`));
+    await s.ctx.close();
+  });
+}
+
 export async function passkeyChecks(t) {
   const agent = { email: 'aga.passkey@example.com', name: 'Aga Passkey' };
   const sup = { email: 'pete.passkey@example.com', name: 'Pete Passkey' };
@@ -374,6 +392,7 @@ export async function passkeyChecks(t) {
   await agentChecks(t, { ...a, who: agent });
   await customerChecks(t, { ...c, who: cust });
   await supervisorChecks(t, { ...v, who: sup });
+  await noWebAuthnCheck(t);
   for (const [tag, s] of [['passkeys-agent', a], ['passkeys-customer', c], ['passkeys-supervisor', v]]) {
     t.problems.push(...(await t.cspViolations(s.page)).map((x) => `${tag} CSP: ${x}`));
     await s.ctx.close();
