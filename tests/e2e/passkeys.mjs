@@ -20,8 +20,7 @@
 // password login is then refused with the passkey message, the passkey
 // login works, deleting the only passkey is refused. With the
 // authenticator removed, signing in says the request was cancelled or
-// timed out. A browser without WebAuthn gets the button disabled, saying
-// why. Screens are shot wide and at 390 px.
+// timed out. Screens are shot wide and at 390 px.
 
 const NARROW = { width: 390, height: 844 };
 // 64 characters, the longest name, one word: it must wrap anywhere.
@@ -359,6 +358,7 @@ async function supervisorChecks(t, s) {
   });
 }
 
+// A browser without WebAuthn gets the button disabled, saying why.
 async function noWebAuthnCheck(t) {
   await t.test('passkeys: in a browser without WebAuthn the button is disabled and says why', async () => {
     const s = await t.newPage(undefined, { tag: 'passkeys-none' });
