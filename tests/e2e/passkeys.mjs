@@ -1,0 +1,401 @@
+// Gatehouse browser tests, issue 17 part WEB: passkeys in the console and
+// the portal. Run by run.mjs (passkeyChecks(t), t its helpers); not on
+// its own (GH_E2E_ONLY=passkeys runs the common checks and this module).
+//
+// Each user has a browser context of their own with Chromium's virtual
+// authenticator (DevTools protocol, WebAuthn domain): a CTAP2 platform
+// authenticator with resident keys and user verification that always
+// says yes. The pages are https://localhost:PORT, so the rp id is
+// "localhost".
+//
+// An agent adds a passkey in My account (a second "Add" of the same
+// authenticator is refused: the server excludes it), renames it (to 64
+// characters: it wraps), logs out and signs in with it without typing an
+// e-mail address (a discoverable credential), sees the queue and "Last
+// used" in the list, deletes it. A customer does the same in the
+// portal's Security centre (this browser converts the JSON by hand: the
+// page's parse*FromJSON and toJSON are taken away) and signs in with the
+// e-mail typed. A supervisor's password login leads to the enrol-only
+// screen, registers a passkey, is told to sign in again with it; the
+// password login is then refused with the passkey message, the passkey
+// login works, deleting the only passkey is refused. With the
+// authenticator removed, signing in says the request was cancelled or
+// timed out. Screens are shot wide and at 390 px.
+
+const NARROW = { width: 390, height: 844 };
+// 64 characters, the longest name, one word: it must wrap anywhere.
+const LONG_NAME = 'Kitchen-tablet-on-the-second-floor-next-to-the-old-laser-printer';
+const CANCELLED = 'The passkey request was cancelled or timed out.';
+const ALREADY = 'This passkey is already registered.';
+const REQUIRED = "Your role signs in with a passkey. Use 'Sign in with a passkey'.";
+
+async function shotBoth(t, p, name) {
+  await t.shot(p, name);
+  const size = p.viewportSize();
+  await p.setViewportSize(NARROW);
+  await t.shot(p, `${name}-narrow`);
+  const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+  t.assert(wide <= NARROW.width + 1, `${name}: the page is ${wide} px wide at 390 px`);
+  await p.setViewportSize(size);
+}
+
+// A page of its own with a virtual authenticator. opts.synced: the
+// authenticator says its credentials are backed up (a synced passkey);
+// opts.byHand: the page has no parse*FromJSON / toJSON, so webauthn.js
+// converts the JSON itself.
+async function authPage(t, tag, opts = {}) {
+  const s = await t.newPage(undefined, { tag });
+  if (opts.byHand) {
+    await s.page.addInitScript(() => {
+      delete PublicKeyCredential.parseCreationOptionsFromJSON;
+      delete PublicKeyCredential.parseRequestOptionsFromJSON;
+      delete PublicKeyCredential.prototype.toJSON;
+    });
+  }
+  s.cdp = await s.ctx.newCDPSession(s.page);
+  await s.cdp.send('WebAuthn.enable');
+  const res = await s.cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+    protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+    isUserVerified: true, automaticPresenceSimulation: true,
+    defaultBackupEligibility: !!opts.synced, defaultBackupState: !!opts.synced } });
+  s.authenticatorId = res.authenticatorId;
+  return s;
+}
+
+async function credentials(s) {
+  return (await s.cdp.send('WebAuthn.getCredentials', { authenticatorId: s.authenticatorId })).credentials;
+}
+
+// ------------------------------------------------- staff logins elsewhere
+
+// The virtual authenticator of page p, added the first time (for
+// consoleLogin: pages that other modules opened).
+const pageAuth = new WeakMap();
+async function authenticatorOf(p) {
+  if (pageAuth.has(p)) return pageAuth.get(p);
+  const cdp = await p.context().newCDPSession(p);
+  await cdp.send('WebAuthn.enable');
+  const res = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+    protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+    isUserVerified: true, automaticPresenceSimulation: true } });
+  const a = { cdp, authenticatorId: res.authenticatorId };
+  pageAuth.set(p, a);
+  return a;
+}
+
+// Signs who in on p with the passkey who.passkey (a virtual authenticator
+// credential): this page's authenticator gets the latest copy of it, so
+// the signature counter the server sees only goes up; the copy is kept
+// again after the login.
+async function consolePasskeyLogin(t, p, who) {
+  const a = await authenticatorOf(p);
+  await a.cdp.send('WebAuthn.clearCredentials', { authenticatorId: a.authenticatorId });
+  await a.cdp.send('WebAuthn.addCredential', { authenticatorId: a.authenticatorId, credential: who.passkey });
+  await p.goto(`${t.CONSOLE}/`);
+  await p.getByLabel('Work e-mail address').fill(who.email);
+  await p.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 15000 });
+  who.passkey = (await credentials(a))[0];
+}
+
+// The console login of run.mjs (loginConsole) for every module: password
+// and code; for a member who must sign in with a passkey (supervisors and
+// admins, issue 17) the first password login is enrol-only: a passkey is
+// registered in this page's virtual authenticator, and this and every
+// later login of who uses it.
+export async function consoleLogin(t, p, who, pass) {
+  if (who.passkey) return consolePasskeyLogin(t, p, who);
+  await passwordLogin(t, p, who, pass);
+  const queue = p.getByRole('heading', { level: 1, name: 'Queue' });
+  const enrol = p.getByRole('heading', { level: 1, name: 'Register a passkey to continue' });
+  await queue.or(enrol).waitFor({ timeout: 8000 });
+  if (await queue.isVisible()) return;
+  const a = await authenticatorOf(p);
+  await p.getByLabel('Name of the new passkey').fill('Test key');
+  await p.getByRole('button', { name: 'Register a passkey' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Staff log in' }).waitFor({ timeout: 15000 });
+  who.passkey = (await credentials(a))[0];
+  t.assert(who.passkey, 'no passkey was registered');
+  await consolePasskeyLogin(t, p, who);
+}
+
+function card(p) {
+  return p.locator('section.passkeys');
+}
+
+function item(p, name) {
+  return card(p).locator('li.passkey', { has: p.locator('.passkey-name', { hasText: name }) });
+}
+
+async function addPasskey(t, p, name) {
+  const c = card(p);
+  await c.getByLabel('Name of the new passkey').fill(name);
+  await c.getByRole('button', { name: 'Add a passkey' }).click();
+  await item(p, name).waitFor({ timeout: 15000 });
+  await p.locator('#status', { hasText: `Passkey “${name}” added.` }).waitFor({ timeout: 5000 });
+}
+
+async function renamePasskey(t, p, from, to) {
+  await card(p).getByRole('button', { name: `Rename passkey ${from}` }).click();
+  const it = item(p, from);
+  await it.getByLabel('New name').fill(to);
+  await it.getByRole('button', { name: 'Save name' }).click();
+  await item(p, to).waitFor({ timeout: 8000 });
+  // The focus is back on the renamed passkey's "Rename".
+  const f = await p.evaluate(() => document.activeElement.getAttribute('aria-label'));
+  t.assert(f === `Rename passkey ${to}`, `focus after renaming: ${f}`);
+}
+
+async function passwordLogin(t, p, who, pass) {
+  await p.goto(`${t.CONSOLE}/`);
+  await p.getByRole('heading', { name: 'Staff log in' }).waitFor({ timeout: 5000 });
+  await p.getByLabel('Work e-mail address').fill(who.email);
+  await p.getByLabel('Password').fill(pass);
+  await p.getByLabel('Authenticator code').fill(await t.totp(who));
+  await p.getByRole('button', { name: 'Log in', exact: true }).click();
+}
+
+async function logOut(p, heading) {
+  await p.getByRole('button', { name: 'Log out' }).first().click();
+  await p.getByRole('heading', { level: 1, name: heading }).waitFor({ timeout: 5000 });
+}
+
+// The session of page p (GET .../session), as the page sees it.
+async function session(p, path) {
+  return p.evaluate(async (u) => {
+    const r = await fetch(u, { credentials: 'same-origin' });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, path);
+}
+
+async function agentChecks(t, s) {
+  const p = s.page;
+  await t.test('passkeys: an agent adds a passkey in My account; the same authenticator again is refused in words', async () => {
+    await passwordLogin(t, p, s.who, t.PASS_AGENT);
+    await p.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 8000 });
+    await p.goto(`${t.CONSOLE}/#/account`);
+    await card(p).locator('.empty', { hasText: 'No passkeys yet.' }).waitFor({ timeout: 8000 });
+    await shotBoth(t, p, 'passkeys-console-account-empty');
+    await addPasskey(t, p, 'Work laptop');
+    const creds = await credentials(s);
+    t.assert(creds.length === 1 && creds[0].rpId === 'localhost' && creds[0].isResidentCredential, `authenticator holds ${JSON.stringify(creds.map((c) => [c.rpId, c.isResidentCredential]))}`);
+    t.assert(/Not used yet/.test(await item(p, 'Work laptop').locator('.passkey-meta').textContent()), 'a new passkey says it was used');
+    t.assert((await item(p, 'Work laptop').locator('.badge.synced').count()) === 0, 'a passkey not backed up is shown as synced');
+    await card(p).getByLabel('Name of the new passkey').fill('Again');
+    await card(p).getByRole('button', { name: 'Add a passkey' }).click();
+    await card(p).locator('.passkey-add .error:not([hidden])', { hasText: ALREADY }).waitFor({ timeout: 15000 });
+    t.assert((await card(p).locator('li.passkey').count()) === 1, 'a second passkey was listed');
+    t.assert((await credentials(s)).length === 1, 'the authenticator made a second credential');
+    await shotBoth(t, p, 'passkeys-console-already-registered');
+  });
+
+  await t.test('passkeys: rename checks the name, a 64-character name wraps at 390 px', async () => {
+    await card(p).getByRole('button', { name: 'Rename passkey Work laptop' }).click();
+    const it = item(p, 'Work laptop');
+    await it.getByLabel('New name').fill('x'.repeat(65));
+    await it.getByRole('button', { name: 'Save name' }).click();
+    await it.locator('.error:not([hidden])', { hasText: 'at most 64 characters, this is 65' }).waitFor({ timeout: 5000 });
+    await it.getByLabel('New name').fill('   ');
+    await it.getByRole('button', { name: 'Save name' }).click();
+    await it.locator('.error:not([hidden])', { hasText: 'Give the passkey a name.' }).waitFor({ timeout: 5000 });
+    await it.getByRole('button', { name: 'Cancel' }).click();
+    await renamePasskey(t, p, 'Work laptop', LONG_NAME);
+    await p.locator('#status', { hasText: `The passkey is now called “${LONG_NAME}”.` }).waitFor({ timeout: 5000 });
+    await shotBoth(t, p, 'passkeys-console-account-list');
+  });
+
+  await t.test('passkeys: the agent signs in with the passkey, no e-mail typed; the list shows when it was used', async () => {
+    await logOut(p, 'Staff log in');
+    await shotBoth(t, p, 'passkeys-console-login');
+    t.assert((await p.getByLabel('Work e-mail address').inputValue()) === '', 'the e-mail field is not empty');
+    await p.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 15000 });
+    const who = await p.locator('#whoami').textContent();
+    t.assert(who === `Signed in as ${s.who.name} (agent)`, `header says: ${who}`);
+    const sess = await session(p, '/api/v1/staff/session');
+    t.assert(sess.status === 200 && sess.body.auth_method === 'passkey', `session: ${JSON.stringify(sess)}`);
+    await p.goto(`${t.CONSOLE}/#/account`);
+    const it = item(p, LONG_NAME);
+    await it.waitFor({ timeout: 8000 });
+    t.assert(/Last used/.test(await it.locator('.passkey-meta').textContent()), 'no "Last used" after the passkey login');
+    await renamePasskey(t, p, LONG_NAME, 'Work laptop');
+  });
+
+  await t.test('passkeys: the agent deletes the passkey (confirmed in place); "Keep it" keeps it', async () => {
+    const del = card(p).getByRole('button', { name: 'Delete passkey Work laptop…' });
+    await del.click();
+    t.assert((await del.getAttribute('aria-expanded')) === 'true', '"Delete…" does not say it is expanded');
+    await item(p, 'Work laptop').getByRole('button', { name: 'Keep it' }).click();
+    t.assert((await card(p).locator('li.passkey').count()) === 1, '"Keep it" deleted the passkey');
+    t.assert((await del.getAttribute('aria-expanded')) === 'false', '"Delete…" still says it is expanded');
+    const f = await p.evaluate(() => document.activeElement.getAttribute('aria-label'));
+    t.assert(f === 'Delete passkey Work laptop…', `focus after "Keep it": ${f}`);
+    await card(p).getByRole('button', { name: 'Delete passkey Work laptop…' }).click();
+    await item(p, 'Work laptop').getByRole('button', { name: 'Delete passkey', exact: true }).click();
+    await card(p).locator('.empty', { hasText: 'No passkeys yet.' }).waitFor({ timeout: 8000 });
+    await p.locator('#status', { hasText: 'The passkey “Work laptop” was deleted.' }).waitFor({ timeout: 5000 });
+  });
+
+  await t.test('passkeys: a deleted passkey no longer signs in ("That passkey was not accepted.")', async () => {
+    await logOut(p, 'Staff log in');
+    await p.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    const err = p.locator('#login-error:not([hidden])');
+    await err.waitFor({ timeout: 15000 });
+    t.assert((await err.textContent()) === 'That passkey was not accepted.', `error: ${await err.textContent()}`);
+    await shotBoth(t, p, 'passkeys-console-login-refused');
+  });
+}
+
+async function customerChecks(t, s) {
+  const p = s.page;
+  await t.test('passkeys: a customer adds a synced passkey in the Security centre (JSON converted by hand)', async () => {
+    t.assert(await p.evaluate(() => typeof PublicKeyCredential.parseRequestOptionsFromJSON === 'undefined' &&
+      typeof PublicKeyCredential.prototype.toJSON === 'undefined'), 'the page still has the L3 JSON helpers');
+    await t.loginPortal(p, s.who, await t.totp(s.who));
+    await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 8000 });
+    await p.goto(`${t.PORTAL}/#/security`);
+    await card(p).locator('.empty', { hasText: 'No passkeys yet.' }).waitFor({ timeout: 8000 });
+    await addPasskey(t, p, 'My phone');
+    const it = item(p, 'My phone');
+    t.assert((await it.locator('.badge.synced').textContent()) === 'synced', 'a backed-up passkey is not marked synced');
+    await shotBoth(t, p, 'passkeys-portal-security-centre');
+  });
+
+  await t.test('passkeys: the customer signs in with it, the e-mail address typed', async () => {
+    await logOut(p, 'Log in');
+    await shotBoth(t, p, 'passkeys-portal-login');
+    await p.getByLabel('E-mail address').fill(s.who.email);
+    await p.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await p.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 15000 });
+    await p.goto(`${t.PORTAL}/#/security`);
+    const it = item(p, 'My phone');
+    await it.waitFor({ timeout: 8000 });
+    t.assert(/Last used/.test(await it.locator('.passkey-meta').textContent()), 'no "Last used" after the passkey login');
+  });
+}
+
+async function supervisorEnrol(t, s) {
+  const p = s.page;
+  await t.test('passkeys: a supervisor’s password login leads to the enrol-only screen', async () => {
+    await passwordLogin(t, p, s.who, t.PASS_AGENT);
+    await p.getByRole('heading', { level: 1, name: 'Register a passkey to continue' }).waitFor({ timeout: 8000 });
+    t.assert(/Supervisors and administrators must sign in with a phishing-resistant passkey/.test(await p.locator('main').textContent()), 'the screen does not say why');
+    t.assert(await p.getByRole('link', { name: 'Queue' }).isHidden(), 'the enrol-only session offers the queue');
+    await shotBoth(t, p, 'passkeys-console-enrol-only');
+    // A reload, or another screen asked for, comes back here.
+    await p.goto(`${t.CONSOLE}/#/queue`);
+    await p.reload();
+    await p.getByRole('heading', { level: 1, name: 'Register a passkey to continue' }).waitFor({ timeout: 8000 });
+  });
+
+  await t.test('passkeys: the supervisor registers a passkey and is told to sign in again with it', async () => {
+    await p.getByLabel('Name of the new passkey').fill('Desk security key');
+    await p.getByRole('button', { name: 'Register a passkey' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Staff log in' }).waitFor({ timeout: 15000 });
+    await p.locator('#status', { hasText: 'Passkey registered. Sign in again with it.' }).waitFor({ timeout: 5000 });
+    const f = await p.evaluate(() => document.activeElement.textContent);
+    t.assert(f === 'Sign in with a passkey', `focus after registering: ${f}`);
+    t.assert((await credentials(s)).length === 1, 'the authenticator holds no credential');
+    const sess = await session(p, '/api/v1/staff/session');
+    t.assert(sess.status === 401, `the enrol-only session still works: ${sess.status}`);
+    await shotBoth(t, p, 'passkeys-console-registered');
+  });
+}
+
+async function supervisorChecks(t, s) {
+  const p = s.page;
+  await supervisorEnrol(t, s);
+
+  await t.test('passkeys: the supervisor’s password login is refused in words, focus on the passkey button', async () => {
+    await passwordLogin(t, p, s.who, t.PASS_AGENT);
+    const err = p.locator('#login-error:not([hidden])');
+    await err.waitFor({ timeout: 8000 });
+    t.assert((await err.textContent()) === REQUIRED, `error: ${await err.textContent()}`);
+    const f = await p.evaluate(() => document.activeElement.textContent);
+    t.assert(f === 'Sign in with a passkey', `focus after the refusal: ${f}`);
+    t.assert((await p.getByLabel('Password').inputValue()) === '', 'the password stays in the form');
+    await shotBoth(t, p, 'passkeys-console-passkey-required');
+  });
+
+  await t.test('passkeys: the supervisor signs in with the passkey (keyboard: Enter on the focused button)', async () => {
+    await p.getByRole('button', { name: 'Sign in with a passkey' }).focus();
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { level: 1, name: 'Queue' }).waitFor({ timeout: 15000 });
+    const who = await p.locator('#whoami').textContent();
+    t.assert(who === `Signed in as ${s.who.name} (supervisor)`, `header says: ${who}`);
+  });
+
+  await t.test('passkeys: deleting the supervisor’s only passkey is refused with the reason', async () => {
+    await p.goto(`${t.CONSOLE}/#/account`);
+    await item(p, 'Desk security key').waitFor({ timeout: 8000 });
+    t.assert(await card(p).locator('.notice', { hasText: 'Your role signs in with a passkey.' }).isVisible(), 'the card does not say the role needs one');
+    await card(p).getByRole('button', { name: 'Delete passkey Desk security key…' }).click();
+    await item(p, 'Desk security key').getByRole('button', { name: 'Delete passkey', exact: true }).click();
+    const err = item(p, 'Desk security key').locator('.error:not([hidden])');
+    await err.waitFor({ timeout: 8000 });
+    t.assert(/^Not deleted: .*last passkey.*add another/i.test(await err.textContent()), `error: ${await err.textContent()}`);
+    t.assert((await card(p).locator('li.passkey').count()) === 1, 'the last passkey is gone');
+    await shotBoth(t, p, 'passkeys-console-last-refused');
+  });
+
+  await t.test('passkeys: with the authenticator gone, signing in says the request was cancelled or timed out', async () => {
+    await s.cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: s.authenticatorId });
+    await logOut(p, 'Staff log in');
+    // The server asks for 2 minutes; a short wait here.
+    await p.route('**/api/v1/staff/session/passkey/options', async (r) => {
+      const res = await r.fetch();
+      const json = await res.json();
+      if (json.publicKey) json.publicKey.timeout = 2000;
+      await r.fulfill({ response: res, json });
+    });
+    await p.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    const err = p.locator('#login-error:not([hidden])');
+    await err.waitFor({ timeout: 15000 });
+    t.assert((await err.textContent()) === CANCELLED, `error: ${await err.textContent()}`);
+    const f = await p.evaluate(() => document.activeElement.textContent);
+    t.assert(f === 'Sign in with a passkey', `focus after the cancel: ${f}`);
+    await shotBoth(t, p, 'passkeys-console-cancelled');
+    await p.unroute('**/api/v1/staff/session/passkey/options');
+  });
+}
+
+// A browser without WebAuthn gets the button disabled, saying why.
+async function noWebAuthnCheck(t) {
+  await t.test('passkeys: in a browser without WebAuthn the button is disabled and says why', async () => {
+    const s = await t.newPage(undefined, { tag: 'passkeys-none' });
+    const p = s.page;
+    await p.addInitScript(() => { delete window.PublicKeyCredential; });
+    await p.goto(`${t.CONSOLE}/`);
+    const b = p.getByRole('button', { name: 'Sign in with a passkey (not available in this browser)' });
+    await b.waitFor({ timeout: 5000 });
+    t.assert(await b.isDisabled(), 'the passkey button is enabled without WebAuthn');
+    const hint = await p.locator('#passkey-login-hint').textContent();
+    t.assert(/cannot use passkeys/.test(hint), `hint: ${hint}`);
+    await shotBoth(t, p, 'passkeys-console-no-webauthn');
+    t.problems.push(...(await t.cspViolations(p)).map((x) => `passkeys-none CSP: ${x}`));
+    await s.ctx.close();
+  });
+}
+
+export async function passkeyChecks(t) {
+  const agent = { email: 'aga.passkey@example.com', name: 'Aga Passkey' };
+  const sup = { email: 'pete.passkey@example.com', name: 'Pete Passkey' };
+  const cust = { email: 'paula.passkey@example.org', name: 'Paula Passkey' };
+  for (const [who, role] of [[agent, 'agent'], [sup, 'supervisor']]) {
+    Object.assign(who, JSON.parse(t.cli(['staff', 'add', '--dir', t.dir, '--email', who.email, '--name', who.name, '--role', role, '--password-stdin'], t.PASS_AGENT + '\n')));
+    t.cli(['training', 'complete', '--dir', t.dir, '--email', who.email, '--all']);
+  }
+  Object.assign(cust, JSON.parse(t.cli(['customer', 'add', '--dir', t.dir, '--email', cust.email, '--name', cust.name, '--password-stdin'], t.PASS_CUST + '\n')));
+  const a = await authPage(t, 'passkeys-agent');
+  const c = await authPage(t, 'passkeys-customer', { synced: true, byHand: true });
+  const v = await authPage(t, 'passkeys-supervisor');
+  await c.page.goto(`${t.PORTAL}/`);
+  await agentChecks(t, { ...a, who: agent });
+  await customerChecks(t, { ...c, who: cust });
+  await supervisorChecks(t, { ...v, who: sup });
+  await noWebAuthnCheck(t);
+  for (const [tag, s] of [['passkeys-agent', a], ['passkeys-customer', c], ['passkeys-supervisor', v]]) {
+    t.problems.push(...(await t.cspViolations(s.page)).map((x) => `${tag} CSP: ${x}`));
+    await s.ctx.close();
+  }
+}
