@@ -209,6 +209,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 #include "store/store_search.h"
 #include "store/store_sla.h"
 #include "store/store_self.h"
+#include "store/store_pkreset.h"
 #include "store/store_events.h"
 
 
@@ -645,6 +646,8 @@ struct store_ops {
 	struct store_self_ops self; /* store/store_self.h (issue 15 SELF) */
 	/* store/store_events.h (issue 15, part LIVE) */
 	const struct store_events_ops *events;
+	/* store/store_pkreset.h (issue 17 GATE) */
+	struct store_pkreset_ops pkreset;
 };
 
 /* Every connection starts with the backend's operations table, and the
