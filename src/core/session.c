@@ -21,6 +21,16 @@ session_create(struct app *app, struct store_conn *c, enum realm realm,
 	       char token_out[CRYPTO_TOKEN_CHARS + 1],
 	       char csrf_out[CRYPTO_TOKEN_CHARS + 1])
 {
+	return session_create_as(app, c, realm, id, mfa, "password", ip,
+				 token_out, csrf_out);
+}
+
+int
+session_create_as(struct app *app, struct store_conn *c, enum realm realm,
+		  int64_t id, int mfa, const char *method, const char *ip,
+		  char token_out[CRYPTO_TOKEN_CHARS + 1],
+		  char csrf_out[CRYPTO_TOKEN_CHARS + 1])
+{
 	struct session_rec s;
 	int64_t now = (int64_t)time(NULL);
 	int rc;
@@ -40,6 +50,7 @@ session_create(struct app *app, struct store_conn *c, enum realm realm,
 		s.abs_expires = now + app->cfg.customer_absolute_seconds;
 	}
 	s.mfa = mfa;
+	snprintf(s.method, sizeof(s.method), "%s", method);
 	snprintf(s.ip, sizeof(s.ip), "%s", ip != NULL ? ip : "");
 	rc = c->ops->session_insert(c, &s);
 	if (rc < 0) {

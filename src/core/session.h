@@ -21,6 +21,15 @@ int session_create(struct app *app, struct store_conn *c, enum realm realm,
 		   char token_out[CRYPTO_TOKEN_CHARS + 1],
 		   char csrf_out[CRYPTO_TOKEN_CHARS + 1]);
 
+/* session_create with how the session was opened (issue 17; store.h
+ * struct session_rec: "password", "passkey", "password_enrol");
+ * session_create writes "password". */
+int session_create_as(struct app *app, struct store_conn *c,
+		      enum realm realm, int64_t id, int mfa,
+		      const char *method, const char *ip,
+		      char token_out[CRYPTO_TOKEN_CHARS + 1],
+		      char csrf_out[CRYPTO_TOKEN_CHARS + 1]);
+
 /*
  * Looks up token in realm at time now. Expired sessions (idle or
  * absolute) and sessions of disabled accounts are deleted and refused.

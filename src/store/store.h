@@ -82,6 +82,13 @@ struct session_rec {
 	 * the password gate needs no statement of its own. */
 	int64_t pw_changed_at;
 	int pw_must_change;
+	/* How the session was opened (issue 17): "password", "passkey" or
+	 * "password_enrol" (may only enrol a passkey); session_insert
+	 * writes "password" for "". session_get also fills, for staff, how
+	 * many passkeys the principal has (0 for customers), so that the
+	 * passkey gate needs no statement of its own. */
+	char method[16];
+	int64_t passkeys;
 };
 
 struct throttle_rec {
@@ -209,8 +216,9 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 #include "store/store_search.h"
 #include "store/store_sla.h"
 #include "store/store_self.h"
-#include "store/store_pkreset.h"
 #include "store/store_events.h"
+#include "store/store_passkeys.h"
+#include "store/store_pkreset.h"
 
 
 struct store_ops {
@@ -646,6 +654,8 @@ struct store_ops {
 	struct store_self_ops self; /* store/store_self.h (issue 15 SELF) */
 	/* store/store_events.h (issue 15, part LIVE) */
 	const struct store_events_ops *events;
+	/* store/store_passkeys.h (issue 17) */
+	const struct store_passkeys_ops *passkeys;
 	/* store/store_pkreset.h (issue 17 GATE) */
 	struct store_pkreset_ops pkreset;
 };

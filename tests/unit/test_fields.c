@@ -745,6 +745,10 @@ test_blob_columns_known(void **state)
 		"audit_checkpoints.signature",
 		/* a key's check value (migration 029): a keyed hash */
 		"key_checks.check_value",
+		/* passkeys (migration 030): credential ids, COSE public keys
+		 * and random user handles are public, not personal data */
+		"passkeys.cred_id", "passkeys.public_key",
+		"passkey_users.handle",
 		/* FTS5's own tables of the search indexes (migration 021):
 		 * tokens of text stored in clear, never a sealed field */
 		"search_subjects_data.block", "search_subjects_docsize.sz",

@@ -695,6 +695,9 @@ int db_view_count(struct store_conn *c, int64_t owner_id, int64_t queue_id,
 /* events.c: live updates (migration 025, store/store_events.h) */
 extern const struct store_events_ops db_events_ops;
 
+/* passkeys.c: passkeys (migration 030, store/store_passkeys.h) */
+extern const struct store_passkeys_ops db_passkeys_ops;
+
 /* pkreset.c: staff passkey resets (migration 031, store/store_pkreset.h;
  * issue 17 GATE) */
 int db_pkreset_insert(struct store_conn *c, int64_t staff_id,

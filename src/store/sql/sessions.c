@@ -2,9 +2,11 @@
  * The store, both backends: the `sessions` table. A session is found by the
  * hash of its token (the token itself is never stored); reading one also
  * reads its principal's role and disabled flag (and a staff member's
- * password time and forced-change flag, for the password gate), so a
- * request needs one query to know who is calling. Each session gets a
- * random public id (a name, not a secret).
+ * password time and forced-change flag, for the password gate, and how
+ * many passkeys the member has, for the passkey gate), so a request
+ * needs one query to know who is calling. Each session gets a random
+ * public id (a name, not a secret) and keeps how it was opened (method:
+ * password, passkey or password_enrol).
  *
  * Invariant: a session whose principal no longer exists reads as
  * disabled.
@@ -19,9 +21,9 @@
  * drawn by the dialect's random(). */
 #define SESSION_INSERT(draw)                                                  \
 	"(token_hash, realm, principal_id, created_at, last_seen, "          \
-	"idle_secs, abs_expires, mfa, ip, public_id) "                       \
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1000000000000000 + "    \
-	draw ")"
+	"idle_secs, abs_expires, mfa, ip, method, public_id) "               \
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "                  \
+	"1000000000000000 + " draw ")"
 
 static const char *const session_insert[2] = {
 	"INSERT INTO sessions "
@@ -33,10 +35,11 @@ static const char *const session_insert[2] = {
 int
 db_session_insert(struct store_conn *c, const struct session_rec *s)
 {
-	return db_exec(c, DB_SQL(c, session_insert), "triiiiibt",
+	return db_exec(c, DB_SQL(c, session_insert), "triiiiibtt",
 		       s->token_hash, (int)s->realm, s->principal_id,
 		       s->created_at, s->last_seen, s->idle_secs,
-		       s->abs_expires, s->mfa, s->ip);
+		       s->abs_expires, s->mfa, s->ip,
+		       s->method[0] != '\0' ? s->method : "password");
 }
 
 static int
@@ -56,6 +59,8 @@ session_row(const struct db_row *st, void *ctx)
 	s->disabled = db_null(st, 9) ? 1 : db_int(st, 9);
 	s->pw_changed_at = db_i64(st, 10);
 	s->pw_must_change = db_int(st, 11);
+	db_text(st, 12, s->method, sizeof(s->method));
+	s->passkeys = db_i64(st, 13);
 	return 0;
 }
 
@@ -75,7 +80,10 @@ db_session_get(struct store_conn *c, const char *token_hash,
 		      "COALESCE(st.pw_changed_at, st.created_at) "
 		      "ELSE CAST(0 AS BIGINT) END, "
 		      "CASE s.realm WHEN 'staff' THEN st.pw_must_change "
-		      "ELSE 0 END "
+		      "ELSE 0 END, s.method, "
+		      "CASE s.realm WHEN 'staff' THEN (SELECT COUNT(*) FROM "
+		      "passkeys p WHERE p.realm = 'staff' AND "
+		      "p.principal_id = s.principal_id) ELSE 0 END "
 		      "FROM sessions s LEFT JOIN staff st ON s.realm = 'staff' "
 		      "AND st.id = s.principal_id "
 		      "LEFT JOIN customers cu ON s.realm = 'customer' "
