@@ -1,13 +1,18 @@
 // Gatehouse agent console: the staff member's own account. "My account"
 // changes the password (the current one is required; the other sessions
-// end), lists the active sessions with "End" (ending this one logs out)
-// and the recent logins with their network, so a stranger's login stands
-// out. The forced-change screen is all a session shows while its password
-// must be changed (an administrator forced it after a suspected
-// compromise, or it is older than the company allows): the server then
-// refuses everything else with 403 password_change_required.
+// end), manages the passkeys (shared/passkeys.js), lists the active
+// sessions with "End" (ending this one logs out) and the recent logins
+// with their network, so a stranger's login stands out. The forced-change
+// screen is all a session shows while its password must be changed (an
+// administrator forced it after a suspected compromise, or it is older
+// than the company allows): the server then refuses everything else with
+// 403 password_change_required. The passkey enrol-only screen is all a
+// session shows after the password login of someone who must sign in with
+// a passkey and has none (403 passkey_enrollment_required elsewhere).
 import { ApiError, h, replace, timeEl, announce, showError, hideError, field, busy, listOf, alertBox, submitRow } from './lib.js';
 import { API, api, state, screen, render, signedOut } from './shell.js';
+import { passkeysCard, newNameField, nameProblem } from './passkeys.js';
+import { passkeysAvailable, UNAVAILABLE, registerPasskey, ceremonyMessage } from './webauthn.js';
 
 const MIN_CHARS = 12;
 
@@ -105,11 +110,13 @@ function sessionsTable(list) {
     h('tbody', null, list.map(sessionRow))));
 }
 
+const LOGIN_METHOD = { 'password+totp': 'Password and authenticator', passkey: 'Passkey' };
+
 function loginRow(l) {
   return h('tr', { class: l.ok ? null : 'is-failed' },
     h('td', { 'data-label': 'When' }, timeEl(l.at)),
     h('td', { 'data-label': 'Address' }, h('span', { text: l.ip }), h('span', { class: 'hint', text: ` ${l.network}` })),
-    h('td', { 'data-label': 'How', text: l.method === 'password+totp' ? 'Password and authenticator' : 'Password' }),
+    h('td', { 'data-label': 'How', text: LOGIN_METHOD[l.method] || 'Password' }),
     h('td', { 'data-label': 'Result' }, h('span', { class: `badge ${l.ok ? 'login-ok' : 'login-failed'}`, text: l.ok ? 'Succeeded' : 'Failed' })));
 }
 
@@ -131,7 +138,9 @@ export async function showAccount() {
     h('h2', { id: 'logins-h', text: 'Logins' }), h('p', { class: 'loading', text: 'Loading…' }));
   screen(h('div', { class: 'page-head' }, h('h1', { text: 'My account' })), err,
     h('div', { class: 'account-grid' },
-      passwordForm('Change your password', async () => { announce('Your password was changed. Your other sessions were ended.'); await render(); }),
+      h('div', { class: 'account-stack' },
+        passwordForm('Change your password', async () => { announce('Your password was changed. Your other sessions were ended.'); await render(); }),
+        passkeysCard({ api, base: `${API}/staff`, id: 'passkeys' })),
       sessions, logins));
   try {
     const [s, l] = await Promise.all([api.get(`${API}/staff/sessions`), api.get(`${API}/staff/logins`)]);
@@ -161,4 +170,58 @@ export function showPasswordChange() {
       announce('Your password was changed. You can continue.');
       await render();
     })));
+}
+
+// Why this member must use a passkey, in words for the enrol-only screen.
+function passkeyWhy() {
+  const role = state.me && state.me.role;
+  return role === 'supervisor' || role === 'admin'
+    ? 'Supervisors and administrators must sign in with a phishing-resistant passkey.'
+    : 'Your company requires staff to sign in with a phishing-resistant passkey.';
+}
+
+// The screen of a session that may only register a passkey: a name,
+// "Register a passkey", "Log out". After the registration the session
+// ends and the login screen asks to sign in again with the passkey (the
+// enrol-only session stays enrol-only on the server).
+export function showPasskeyEnrol() {
+  const err = alertBox('enrol-error');
+  const name = newNameField('enrol-passkey-name');
+  const ok = passkeysAvailable();
+  const out = h('button', { type: 'button', text: 'Log out' });
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'enrol-form-h' },
+    h('h2', { id: 'enrol-form-h', text: 'Register a passkey' }), err, name.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Register a passkey', disabled: !ok }), out),
+    ok ? null : h('p', { class: 'hint', text: UNAVAILABLE }));
+  out.addEventListener('click', async () => {
+    try { await api.del(`${API}/staff/session`, { expect401: true }); } catch (e) { /* gone either way */ }
+    signedOut('You have logged out.');
+  });
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    hideError(err);
+    const v = name.input.value.trim();
+    const bad = nameProblem(v, false);
+    if (bad) { showError(err, bad); name.input.focus(); return; }
+    busy(form, async () => {
+      try {
+        await registerPasskey(api, `${API}/staff`, v);
+      } catch (e) {
+        showError(err, ceremonyMessage(e));
+        name.input.focus();
+        return;
+      }
+      try { await api.del(`${API}/staff/session`, { expect401: true }); } catch (e) { /* gone either way */ }
+      state.loginFocus = 'passkey';
+      signedOut('Passkey registered. Sign in again with it.');
+      announce('Passkey registered. Sign in again with it.');
+    });
+  });
+  screen(h('div', { class: 'two-col' },
+    h('section', { class: 'card', 'aria-labelledby': 'enrol-h' },
+      h('h1', { id: 'enrol-h', text: 'Register a passkey to continue' }),
+      h('p', { class: 'notice', text: passkeyWhy() }),
+      h('p', { text: 'A password and an authenticator code can be typed into a fake login page, and whoever runs it can use them at once. A passkey cannot be phished: your browser uses it only on this site.' }),
+      h('p', { text: 'Until you register one, this session can do nothing else. Use this device’s screen lock (PIN, fingerprint or face) or a security key. Then sign in again with the passkey.' })),
+    form));
 }

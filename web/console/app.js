@@ -23,8 +23,8 @@
 //   supervisor.js   reveals per agent and reveal locks (supervisors)
 //   training.js     training modules and quizzes, the gate's notice, and
 //                   every staff member's training status (supervisors)
-//   account.js      My account: password change, sessions, logins; the
-//                   forced-change screen
+//   account.js      My account: password change, passkeys, sessions,
+//                   logins; the forced-change and passkey enrol-only screens
 //   drills.js       phishing drills: schedule, campaigns, rates (supervisors)
 //   drillchart.js   the drills' rate chart (inline SVG)
 //   report.js       "Report phishing" under each customer message
@@ -34,14 +34,15 @@
 //   macros.js       canned replies: the composer's picker, the Macros screen
 //   search.js       search over the tickets, with views.js: saved views
 //   sla.js          priority, tags and time left (ticket, queue); SLA (supervisors)
-import { ApiError, h, route, loginForm, startApp } from './lib.js';
+import { ApiError, h, route, loginForm, startApp, showError } from './lib.js';
 import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
 import { showQueue } from './queue.js';
 import { showTicket } from './ticket.js';
 import { showChanges } from './changes.js';
 import { showReveals } from './supervisor.js';
 import { showTraining, showTrainingStatus } from './training.js';
-import { showAccount, showPasswordChange } from './account.js';
+import { showAccount, showPasswordChange, showPasskeyEnrol } from './account.js';
+import { passkeyLoginButton } from './passkeys.js';
 import { showDrills } from './drills.js';
 import { showStaff } from './staff.js';
 import { showQueues } from './queues.js';
@@ -58,16 +59,32 @@ function invalidLogin(body, f) {
   };
 }
 
+// After a login (password or passkey): the page asked for, or the queue.
+// A session that may only register a passkey shows that screen instead.
+function signedIn(res) {
+  signIn(res);
+  go(route().parts.length ? location.hash : '#/queue');
+}
+
+// A password login refused because the role signs in with a passkey
+// (403 passkey_required: the password and code were right).
+function passkeyRequired(e, err, button) {
+  if (e.code !== 'passkey_required') return false;
+  showError(err, "Your role signs in with a passkey. Use 'Sign in with a passkey'.");
+  button.focus();
+  return true;
+}
+
 function showLogin() {
+  let passkey = null;
   const login = loginForm({
     title: 'Staff log in', emailLabel: 'Work e-mail address', codeRequired: true,
     codeHint: 'The 6 digits your authenticator app shows now.', notice: state.loginNotice,
-    api, path: `${API}/staff/session`, invalid: invalidLogin,
-    signedIn: (res) => {
-      signIn(res);
-      go(route().parts.length ? location.hash : '#/queue');
-    },
+    api, path: `${API}/staff/session`, invalid: invalidLogin, signedIn,
+    refused: (e, err) => passkeyRequired(e, err, passkey.button),
   });
+  passkey = passkeyLoginButton({ api, base: `${API}/staff`, email: login.email.input, err: login.err, signedIn });
+  login.form.append(passkey.wrap);
   state.loginNotice = '';
   screen(h('div', { class: 'two-col' }, login.form,
     h('section', { class: 'card', 'aria-labelledby': 'rules-h' },
@@ -76,7 +93,10 @@ function showLogin() {
         h('li', { text: 'Internal notes stay internal: the console keeps them apart from replies, and replies that copy note text are blocked.' }),
         h('li', { text: 'Every reply is checked before it leaves: card numbers, national IDs, secrets and other customers’ data are stopped.' }),
         h('li', { text: 'A caller who asks for a password or authenticator reset is verified only through Gatehouse — no exceptions for urgency.' })))));
-  login.email.input.focus();
+  // Just after registering a passkey, the next step is signing in with it.
+  if (state.loginFocus === 'passkey' && !passkey.button.disabled) passkey.button.focus();
+  else login.email.input.focus();
+  state.loginFocus = '';
 }
 
 async function loadSession() {
@@ -94,6 +114,7 @@ async function loadSession() {
 async function render() {
   document.title = 'Gatehouse — Agent console';
   if (!state.me) return showLogin();
+  if (state.me.passkeyEnrol) return showPasskeyEnrol();
   if (state.me.pwChange) return showPasswordChange();
   const { parts, query } = route();
   try {

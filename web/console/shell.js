@@ -5,7 +5,7 @@
 import { Api, replace, focusHeading, navigate, markCurrentNav } from './lib.js';
 
 export const API = '/api/v1';
-export const state = { me: null, loginNotice: '' };
+export const state = { me: null, loginNotice: '', loginFocus: '' };
 
 // The API client of the console. A session can become held to a password
 // change while it is open (the password reached the maximum age, or the
@@ -20,6 +20,12 @@ class ConsoleApi extends Api {
       if (e.code === 'password_change_required' && state.me && !state.me.pwChange) {
         state.me.pwChange = true;
         this.get(`${API}/staff/session`).then((s) => { signIn(s); render(); }, () => render());
+      }
+      // A session that may only register a passkey (issue 17): the
+      // enrol-only screen, whatever was asked.
+      if (e.code === 'passkey_enrollment_required' && state.me && !state.me.passkeyEnrol) {
+        state.me.passkeyEnrol = true;
+        render();
       }
       throw e;
     }
@@ -73,10 +79,13 @@ api.onSessionLost = () => {
 
 // The signed-in account from a session answer (login or GET session).
 // pwChange: the session is held to a password change (account.js).
+// passkeyEnrol: a password login of someone who must use a passkey and
+// has none yet; the session may only register one (account.js).
 export function signIn(res) {
   state.me = {
     id: res.id, role: res.role, name: res.name || '',
     pwChange: !!res.password_change_required, pwChangeReason: res.password_change_reason || '',
+    passkeyEnrol: !!res.passkey_enrollment_required, authMethod: res.auth_method || '',
   };
 }
 
@@ -96,8 +105,8 @@ function setChrome() {
     ? `Signed in as ${state.me.name || `staff #${state.me.id}`} (${state.me.role || 'agent'})`
     : '';
   // Supervisors' screens for supervisors only; a session held to a
-  // password change has nowhere else to go.
-  const held = !!(state.me && state.me.pwChange);
+  // password change or to registering a passkey has nowhere else to go.
+  const held = !!(state.me && (state.me.pwChange || state.me.passkeyEnrol));
   for (const a of nav.querySelectorAll('a[data-nav]')) {
     a.parentElement.hidden = held || (a.parentElement.dataset.role === 'supervisor' && !isSupervisor());
   }

@@ -11,6 +11,7 @@ import { portalSearch } from './search.js';
 import { showContactPolicy, showCheck, showSecurity } from './protect.js';
 import { selfRoute, loginLinks, securityCards, showRecoveryCodes, solveControl } from './self.js';
 import { watchPortal } from './live.js';
+import { passkeyLoginButton } from './passkeys.js';
 
 const API = '/api/v1/portal';
 // Tickets per page of the list.
@@ -139,6 +140,7 @@ function showLogin() {
     codeHint: 'The 6 digits your authenticator app shows now. Setting up for the first time? Leave this empty.',
     notice: state.loginNotice, api, path: `${API}/session`, invalid: invalidLogin, signedIn: loggedIn,
   });
+  login.form.append(passkeyLoginButton({ api, base: API, email: login.email.input, err: login.err, signedIn: loggedIn }).wrap);
   state.loginNotice = '';
   screen(h('div', { class: 'two-col' }, h('div', null, login.form, loginLinks(selfCtx())), contactNote()));
   login.email.input.focus();

@@ -8,10 +8,11 @@
 // company did, with what to do. The security centre (#/security): recent
 // logins, active sessions (end any), the authenticator, pending account
 // changes (cancel), and which of our agents revealed which details and
-// why.
+// why; the customer's passkeys (shared/passkeys.js: add, rename, delete).
 //
 // Every string from the server goes into the page as text (lib.js h()).
 import { ApiError, h, replace, timeEl, announce, clearStatus, showError, hideError, field, busy, listOf, alertBox, submitRow } from './lib.js';
+import { passkeysCard } from './passkeys.js';
 
 const FIELD_NAMES = {
   email: 'e-mail address', phone: 'phone number', dob: 'date of birth',
@@ -242,6 +243,7 @@ export async function showSecurity(app) {
       section('sc-logins', 'Recent logins', ui.lerr, ui.logins),
       section('sc-sessions', 'Where you are logged in', h('p', { class: 'hint', text: 'Do not recognise one? End it, and tell us in a new ticket.' }), ui.serr, ui.sessions),
       section('sc-auth', 'How you log in', ui.oerr, ui.auth),
+      passkeysCard({ api: app.api, base: app.API, id: 'sc-passkeys', cls: 'sc' }),
       section('sc-changes', 'Pending account changes', ui.cerr, ui.changes),
       section('sc-reveals', 'Who looked at your details', h('p', { class: 'hint', text: 'Our agents see your details masked; each time one shows a detail in full, it is recorded here with the reason.' }), ui.reveals)));
   await Promise.all([

@@ -359,8 +359,10 @@ function loginFields(opts) {
 // Sends the login: the body is checked by opts.invalid(body) ({message,
 // field} or null), then POSTed to opts.path; on success the CSRF token is
 // kept, the password field emptied and opts.signedIn(res) called; on
-// failure the server's message is shown, the code emptied and the focus
-// goes back to the password.
+// failure the code is emptied, then opts.refused(error, alert) may take
+// the refusal (it returns true: it said so and moved the focus itself),
+// else the server's message is shown and the focus goes back to the
+// password.
 function onLogin(form, err, fields, opts) {
   const { email, pass, code } = fields;
   form.addEventListener('submit', (ev) => {
@@ -380,8 +382,9 @@ function onLogin(form, err, fields, opts) {
         pass.input.value = '';
         opts.signedIn(res);
       } catch (e) {
-        showError(err, e);
         code.input.value = '';
+        if (opts.refused && opts.refused(e, err)) return;
+        showError(err, e);
         pass.input.focus();
       }
     });
@@ -390,8 +393,9 @@ function onLogin(form, err, fields, opts) {
 
 // The login form of both apps. opts: title, emailLabel, codeRequired,
 // codeHint, notice (shown above the fields, e.g. "Your session has
-// ended"), and api, path, invalid, signedIn as onLogin takes them.
-// Returns {form, email} (the caller focuses email once it is shown).
+// ended"), and api, path, invalid, signedIn, refused as onLogin takes
+// them. Returns {form, email, err} (the caller focuses email once it is
+// shown; err is the form's alert, for controls added below the form).
 export function loginForm(opts) {
   const err = alertBox('login-error');
   const fields = loginFields(opts);
@@ -401,7 +405,7 @@ export function loginForm(opts) {
     err, fields.email.wrap, fields.pass.wrap, fields.code.wrap,
     submitRow('Log in'));
   onLogin(form, err, fields, opts);
-  return { form, email: fields.email };
+  return { form, email: fields.email, err };
 }
 
 // ---------------------------------------------------------------- shell
