@@ -7,9 +7,12 @@
 // refuses them the changes too). New staff are created on the command
 // line (`gatehouse staff add`), which hands out their authenticator
 // secret: the console never shows one. Every change is audited.
+// Passkeys (issue 17): each member's count, opened to see them, and a
+// lost passkey's reset by two administrators (pkreset.js).
 import { h, replace, timeEl, announce, showError, hideError, alertBox, busy } from './lib.js';
 import { API, api, state, screen, render, isAdmin } from './shell.js';
 import { loadQueues, loadStaff } from './queues.js';
+import { passkeysCell, resetToggle, pendingResets } from './pkreset.js';
 
 const ROLE = { agent: 'Agent', supervisor: 'Supervisor', admin: 'Administrator' };
 
@@ -67,7 +70,7 @@ function actionsCell(s, queues, err) {
   const self = state.me && s.id === state.me.id;
   return h('td', { class: 'staff-actions' },
     self ? h('span', { class: 'muted', text: 'You' }) : stateButton(s, err),
-    queuesEditor(s, queues, err));
+    queuesEditor(s, queues, err), resetToggle(s, err));
 }
 
 // A cell labelled with its column (shown on narrow screens, super.css).
@@ -86,6 +89,7 @@ function staffRow(s, queues, err) {
     cell('Last login', s.last_login ? timeEl(s.last_login) : h('span', { class: 'muted', text: 'Never' })),
     cell('MFA', s.mfa_enrolled ? h('span', { class: 'badge ok', text: 'Authenticator' })
       : h('span', { class: 'badge warn', text: 'Not enrolled' })),
+    cell('Passkeys', passkeysCell(s)),
     cell('Account', s.disabled ? h('span', { class: 'badge disabled', text: 'Disabled' })
       : h('span', { class: 'badge ok', text: 'Active' })),
     actions);
@@ -97,7 +101,7 @@ function staffTable(staff, queues, err) {
     h('table', { class: 'staff-table' },
       h('caption', { text: 'Staff members' }),
       h('thead', null, h('tr', null, col('Name'), col('Role'), col('Queues'), col('Last login'),
-        col('MFA'), col('Account'), col('Actions'))),
+        col('MFA'), col('Passkeys'), col('Account'), col('Actions'))),
       h('tbody', null, staff.map((s) => staffRow(s, queues, err)))));
 }
 
@@ -111,8 +115,8 @@ export async function showStaff() {
     : h('p', { class: 'hint', text: 'Read only: administrators disable accounts and change queue memberships.' }),
   err, body);
   try {
-    const [staff, queues] = await Promise.all([loadStaff(''), isAdmin() ? loadQueues() : []]);
-    replace(body, staffTable(staff, queues, err));
+    const [staff, queues, resets] = await Promise.all([loadStaff(''), isAdmin() ? loadQueues() : [], pendingResets()]);
+    replace(body, resets, staffTable(staff, queues, err));
   } catch (e) {
     replace(body);
     showError(err, e);
