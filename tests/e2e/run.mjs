@@ -32,6 +32,7 @@ import { macroChecks } from './macros.mjs';
 import { slaChecks } from './sla.mjs';
 import { selfChecks } from './self.mjs';
 import { liveChecks } from './live.mjs';
+import { passkeyGateChecks } from './passkey_gate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1058,6 +1059,8 @@ async function main() {
   await liveChecks({ test, assert, shot, newPage, loginPortal, loginConsole, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, agentPage: staff.page, supervisor, problems, cspViolations });
   await selfChecks({ test, assert, shot, newPage, totp, cli, dir, PORTAL, PASS_CUST, problems, cspViolations });
   await slaChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, supervisor, problems, cspViolations });
+  await passkeyGateChecks({ test, assert, shot, newPage, loginPortal, totp, cli, dir, PORTAL, CONSOLE, PASS_CUST, PASS_AGENT,
+    agentPage: staff.page, problems, cspViolations });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);
