@@ -211,7 +211,7 @@ static int
 answer(struct request *r, int approve, int64_t number,
        const json_t *credential)
 {
-	const char *notice = NULL;
+	const char *notice = NULL, *field = NULL;
 	struct tk_actor a;
 	char why[32] = "";
 	int rc;
@@ -221,7 +221,8 @@ answer(struct request *r, int approve, int64_t number,
 		rc = verify_passkey_answer(r->app, request_db(r), &a,
 					   r->actor.token_hash, r->params[0],
 					   number, credential,
-					   (int64_t)time(NULL), &notice, why);
+					   (int64_t)time(NULL), &notice, &field,
+					   why);
 	else
 		rc = verify_portal_answer(r->app, request_db(r), &a,
 					  r->actor.token_hash, r->params[0],
@@ -229,6 +230,9 @@ answer(struct request *r, int approve, int64_t number,
 					  &notice);
 	if (rc == -GH_MISSING_FIELD)
 		return api_error_field(r, rc, "credential");
+	if (rc == -GH_BAD_FIELD)
+		return api_error_field(r, rc,
+				       field != NULL ? field : "credential");
 	if (rc == -GH_PASSKEY_REFUSED) {
 		json_decref(r->error_extra);
 		r->error_extra = json_pack("{s:s}", "reason", why);

@@ -226,13 +226,15 @@ int verify_passkey_options(struct app *app, struct store_conn *c,
  * this verification and session, its credential one of a's passkeys):
  * a refused one counts as a wrong code (-GH_PASSKEY_REFUSED, *why gets
  * the verifier's word; the VERIFY_MAX_FAILURES-th fails the factor:
- * -GH_VERIFICATION_FAILED). Then as verify_portal_answer: the right number
+ * -GH_VERIFICATION_FAILED); a malformed credential is -GH_BAD_FIELD with
+ * *field naming the member, not counted. Then as verify_portal_answer: the right number
  * passes the factor (method passkey), a wrong one ends the verification,
  * locks its ticket and alerts the supervisors (*notice).
  */
 int verify_passkey_answer(struct app *app, struct store_conn *c,
 			  const struct tk_actor *a, const char *session_hash,
 			  int64_t id, int64_t number, const json_t *credential,
-			  int64_t now, const char **notice, char why[32]);
+			  int64_t now, const char **notice, const char **field,
+			  char why[32]);
 
 #endif

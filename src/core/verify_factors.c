@@ -252,20 +252,34 @@ is_approval(const char *method)
 	       strcmp(method, "passkey") == 0;
 }
 
-/* A passkey approval: the customer must have a passkey, and only one
- * approval waits on a verification at a time (the portal shows one). */
+/* The other approval of the portal (method: portal_approval or passkey)
+ * on x's verification: while it waits, this one does not start (the
+ * portal shows one request at a time); once it passed, this one would
+ * add nothing (the two count as one factor). 0, or the refusal. */
+static int
+other_approval(struct store_conn *c, struct factor_ctx *x, const char *method)
+{
+	const struct verification_factor *o = verify_factor_of(&x->v, method);
+
+	if (x->f.number != 0 || o == NULL)
+		return 0;
+	if (strcmp(o->state, "pending") == 0 && o->number > 0)
+		return refuse(c, x, -GH_BAD_STATE, "another approval waits");
+	if (strcmp(o->state, "passed") == 0)
+		return refuse(c, x, -GH_BAD_STATE,
+			      "an approval in the portal passed already");
+	return 0;
+}
+
+/* A passkey approval: the customer must have a passkey. */
 static int
 factor_passkey(struct store_conn *c, struct factor_ctx *x)
 {
-	const struct verification_factor *other =
-		verify_factor_of(&x->v, "portal_approval");
 	int64_t n = 0;
-	int rc;
+	int rc = other_approval(c, x, "portal_approval");
 
-	if (x->f.number == 0 && other != NULL &&
-	    strcmp(other->state, "pending") == 0)
-		return refuse(c, x, -GH_BAD_STATE,
-			      "a portal approval waits already");
+	if (rc < 0 || x->result < 0)
+		return rc;
 	rc = c->ops->passkeys->count(c, REALM_CUSTOMER, x->v.customer_id, &n);
 	if (rc < 0)
 		return rc;
@@ -274,17 +288,14 @@ factor_passkey(struct store_conn *c, struct factor_ctx *x)
 	return factor_request(c, x);
 }
 
-/* A portal approval does not start while a passkey approval waits. */
+/* A plain portal approval: as other_approval says. */
 static int
 factor_portal(struct store_conn *c, struct factor_ctx *x)
 {
-	const struct verification_factor *other =
-		verify_factor_of(&x->v, "passkey");
+	int rc = other_approval(c, x, "passkey");
 
-	if (x->f.number == 0 && other != NULL &&
-	    strcmp(other->state, "pending") == 0)
-		return refuse(c, x, -GH_BAD_STATE,
-			      "a passkey approval waits already");
+	if (rc < 0 || x->result < 0)
+		return rc;
 	return factor_request(c, x);
 }
 

@@ -129,7 +129,8 @@ int
 verify_passkey_answer(struct app *app, struct store_conn *c,
 		      const struct tk_actor *a, const char *session_hash,
 		      int64_t id, int64_t number, const json_t *credential,
-		      int64_t now, const char **notice, char why[32])
+		      int64_t now, const char **notice, const char **field,
+		      char why[32])
 {
 	struct refused_ctx x = {.app = app, .a = a, .id = id, .now = now};
 	struct wa_why w;
@@ -138,6 +139,7 @@ verify_passkey_answer(struct app *app, struct store_conn *c,
 	int rc;
 
 	*notice = NULL;
+	*field = NULL;
 	why[0] = '\0';
 	rc = customer_checks(c, a, session_hash, id, now);
 	if (rc < 0)
@@ -145,9 +147,9 @@ verify_passkey_answer(struct app *app, struct store_conn *c,
 	bind_of(id, session_hash, bind, sizeof(bind));
 	memset(&w, 0, sizeof(w));
 	rc = passkey_assert_check(app, c, REALM_CUSTOMER, "verify", bind,
-				  credential, &principal, &w);
-	if (rc == -GH_INTERNAL || rc == -GH_UNAVAILABLE)
-		return rc;
+				  credential, &principal, field, &w);
+	if (rc < 0 && rc != -GH_PASSKEY_REFUSED)
+		return rc; /* bad input (-GH_BAD_FIELD), or ours: not counted */
 	if (rc == 0 && principal != a->id) {
 		rc = -GH_PASSKEY_REFUSED; /* another account's passkey */
 		snprintf(w.word, sizeof(w.word), "credential_id");
