@@ -56,7 +56,7 @@ world_open(struct world *w)
 	static const char *const names[3] = {"Ada", "Bob", "Cy"};
 	unsigned char seed[4] = {1, 2, 3, 4};
 	struct customer_new n = {0};
-	char email[64];
+	char email[64], sql[160];
 
 	memset(w, 0, sizeof(*w));
 	w->s = sc_open();
@@ -76,11 +76,11 @@ world_open(struct world *w)
 	n.name = "Cust";
 	n.pw_hash = "h";
 	assert_int_equal(w->c->ops->customer_insert(w->c, &n, &w->cust), 0);
-	snprintf(email, sizeof(email),
+	snprintf(sql, sizeof(sql),
 		 "INSERT INTO tickets (id, customer_id, subject, created_at, "
 		 "updated_at) VALUES (1, %lld, 's', 1, 1)",
 		 (long long)w->cust);
-	sc_raw(email);
+	sc_raw(sql);
 }
 
 static void
