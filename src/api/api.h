@@ -224,6 +224,17 @@ void api_events_unread(struct request *r, const struct tk_actor *a,
 		       json_t *arr);
 void api_events_seen(struct request *r, const struct tk_actor *a,
 		     int64_t ticket_id);
+/* passkeys.c (issue 17, part SERVER): on both listeners ({P} = /staff
+ * or /portal): POST {P}/passkeys/options, POST {P}/passkeys, GET
+ * {P}/passkeys, PUT and DELETE {P}/passkeys/{id}; POST
+ * {P}/session/passkey/options and POST {P}/session/passkey (login). */
+int api_passkey_options(struct request *r);
+int api_passkey_register(struct request *r);
+int api_passkey_list(struct request *r);
+int api_passkey_rename(struct request *r);
+int api_passkey_delete(struct request *r);
+int api_passkey_login_options(struct request *r);
+int api_passkey_login(struct request *r);
 
 /* passkey_gate.c (issue 17 GATE): a staff member's passkeys for
  * supervisors; passkey resets under dual control (admins); the options of

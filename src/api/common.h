@@ -77,4 +77,11 @@ int api_ok(struct request *r, json_t *body);
 int api_created(struct request *r, json_t *body);
 int api_accepted(struct request *r, json_t *body);
 
+/* A login that succeeded (password or passkey, issue 17): sets the
+ * session cookie and replies 201 with the CSRF token and who logged in
+ * (staff: role, name, the password's state). ok->token is the caller's
+ * to wipe. */
+struct login_ok;
+int api_login_open(struct request *r, enum realm realm, struct login_ok *ok);
+
 #endif

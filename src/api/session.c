@@ -12,6 +12,7 @@
 #include "core/auth.h"
 #include "util/errors.h"
 #include "core/password.h"
+#include "core/passkeys.h"
 #include "core/recovery.h"
 #include "core/session.h"
 #include "core/tickets.h"
@@ -34,8 +35,10 @@ login_reply(struct request *r, enum realm realm, const struct login_ok *ok,
 						(json_int_t)ok->id,
 						"enrollment_required",
 						ok->enrollment_required));
-	body = json_pack("{s:s, s:I, s:s, s:s}", "csrf_token", ok->csrf, "id",
-			 (json_int_t)ok->id, "role", ok->role, "name", name);
+	body = json_pack("{s:s, s:I, s:s, s:s, s:b}", "csrf_token", ok->csrf,
+			 "id", (json_int_t)ok->id, "role", ok->role, "name",
+			 name, "passkey_enrollment_required",
+			 ok->passkey_enrollment_required);
 	rc = api_hyg_password_fields(r, ok->id, body);
 	if (rc < 0) {
 		json_decref(body);
@@ -44,9 +47,10 @@ login_reply(struct request *r, enum realm realm, const struct login_ok *ok,
 	return api_created(r, body);
 }
 
-/* The session of a login that succeeded: the cookie, then the reply. */
-static int
-login_open(struct request *r, enum realm realm, struct login_ok *ok)
+/* The session of a login that succeeded: the cookie, then the reply
+ * (api/common.h: the passkey login's too). */
+int
+api_login_open(struct request *r, enum realm realm, struct login_ok *ok)
 {
 	char cookie[256];
 	char name[404] = "";
@@ -98,7 +102,7 @@ login_finish(struct request *r, void *arg)
 
 	rc = auth_login_finish(request_db(r), j->attempt, &ok);
 	if (rc == 0)
-		rc = login_open(r, j->realm, &ok);
+		rc = api_login_open(r, j->realm, &ok);
 	crypto_wipe(&ok, sizeof(ok));
 	return rc;
 }
@@ -299,6 +303,19 @@ api_portal_login(struct request *r)
 	return login(r, REALM_CUSTOMER);
 }
 
+/* Issue 17: the session may only enrol a passkey (http/security.c's
+ * passkey gate holds it to that). */
+static int
+session_passkey_enrol(const struct request *r)
+{
+	if (strcmp(r->actor.method, "password_enrol") == 0)
+		return 1;
+	return r->actor.realm == REALM_STAFF &&
+	       strcmp(r->actor.method, "password") == 0 && r->actor.mfa &&
+	       r->actor.passkeys == 0 &&
+	       passkey_role_required(r->app, r->actor.role);
+}
+
 int
 api_session_get(struct request *r)
 {
@@ -306,10 +323,14 @@ api_session_get(struct request *r)
 	json_t *body;
 
 	crypto_csrf_token(r->app->keys, r->actor.token_hash, csrf);
-	body = json_pack("{s:s, s:I, s:s, s:I}", "csrf_token", csrf, "id",
-			 (json_int_t)r->actor.id, "realm",
+	body = json_pack("{s:s, s:I, s:s, s:I, s:s, s:b}", "csrf_token", csrf,
+			 "id", (json_int_t)r->actor.id, "realm",
 			 realm_name(r->actor.realm), "created_at",
-			 (json_int_t)r->actor.session_created);
+			 (json_int_t)r->actor.session_created, "auth_method",
+			 strcmp(r->actor.method, "passkey") == 0 ? "passkey"
+								 : "password",
+			 "passkey_enrollment_required",
+			 session_passkey_enrol(r));
 	if (r->actor.realm == REALM_STAFF) {
 		char name[404];
 		int rc = tickets_staff_name(request_db(r), r->actor.id, name,

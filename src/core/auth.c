@@ -24,6 +24,7 @@
 #include "core/hygiene.h"
 #include "util/errors.h"
 #include "core/password.h"
+#include "core/passkeys.h"
 #include "core/recovery.h"
 #include "core/session.h"
 #include "core/throttle.h"
@@ -87,6 +88,10 @@ struct auth_attempt {
 	int rehash;             /* new_hash replaces the stored hash */
 	struct recovery_code_list codes; /* live recovery codes, if asked */
 	int64_t code_id;        /* the recovery code that matched, or 0 */
+	/* Issue 17: how the session opens ("password", "password_enrol"),
+	 * and a staff member refused for having to use their passkey. */
+	char method[16];
+	int pk_refused;
 };
 
 /* Names the attempt's keys. A malformed e-mail still costs a hash and
@@ -282,13 +287,66 @@ record_login(struct store_conn *c, const struct auth_attempt *a, int ok)
 				    .now = a->now});
 }
 
+/*
+ * Issue 17: a staff member whose role must log in with a passkey gets,
+ * with the right password and code, a session that may only enrol one
+ * when they have none ("password_enrol"), and is refused when they have
+ * one (decided only now, so the refusal tells nothing to whoever lacks
+ * the password or the code).
+ */
+static int
+passkey_policy(struct store_conn *c, struct auth_attempt *a)
+{
+	int64_t n = 0;
+	int rc;
+
+	snprintf(a->method, sizeof(a->method), "password");
+	if (a->req->realm != REALM_STAFF || !a->acct.totp_enrolled ||
+	    !passkey_role_required(a->app, a->acct.role))
+		return 0;
+	rc = c->ops->passkeys->count(c, REALM_STAFF, a->acct.id, &n);
+	if (rc < 0)
+		return rc;
+	if (n > 0)
+		a->pk_refused = 1;
+	else
+		snprintf(a->method, sizeof(a->method), "password_enrol");
+	a->ok->passkey_enrollment_required = n == 0;
+	return 0;
+}
+
+/* The right password and code of a member who must use their passkey:
+ * the code is spent and the counters settled, the refusal audited. */
+static int
+passkey_refusal(struct store_conn *c, struct auth_attempt *a)
+{
+	char who[48];
+	int rc = record_login(c, a, 0);
+
+	if (rc < 0)
+		return rc;
+	principal(a, who, sizeof(who));
+	return audit_log(a->app, c,
+			 &(struct audit_ev){
+				 .actor = who,
+				 .action = "auth.login",
+				 .target = who,
+				 .outcome = "denied",
+				 .ip = a->req->ip,
+				 .request_id = a->req->request_id,
+				 .detail = json_pack("{s:s, s:s}", "reason",
+						     "passkey_required",
+						     "method", "password"),
+			 });
+}
+
 static int
 tx_success(struct store_conn *c, void *cls)
 {
 	struct auth_attempt *a = cls;
 	const struct login_req *req = a->req;
 	char who[48];
-	int rc = 0;
+	int rc = passkey_policy(c, a);
 
 	if (a->acct.totp_enrolled && a->code_id == 0)
 		rc = c->ops->account_advance_totp(c, req->realm, a->acct.id,
@@ -298,10 +356,13 @@ tx_success(struct store_conn *c, void *cls)
 						 a->new_hash);
 	if (rc == 0)
 		rc = throttle_settle(c, a->claims, 2);
+	if (rc == 0 && a->pk_refused)
+		return passkey_refusal(c, a);
 	if (rc == 0)
-		rc = session_create(a->app, c, req->realm, a->acct.id,
-				    a->acct.totp_enrolled && a->code_id == 0,
-				    req->ip, a->ok->token, a->ok->csrf);
+		rc = session_create_as(a->app, c, req->realm, a->acct.id,
+				       a->acct.totp_enrolled && a->code_id == 0,
+				       a->method, req->ip, a->ok->token,
+				       a->ok->csrf);
 	if (rc == 0 && a->code_id > 0)
 		rc = recovery_login_tx(a->app, c, a->acct.id, a->code_id,
 				       a->ok->token, req->ip, req->request_id,
@@ -320,14 +381,15 @@ tx_success(struct store_conn *c, void *cls)
 				 .ip = req->ip,
 				 .request_id = req->request_id,
 				 .detail = json_pack(
-					 "{s:s, s:b}", "factors",
+					 "{s:s, s:b, s:s}", "factors",
 					 a->code_id > 0
 						 ? "password+recovery_code "
 						   "(enrolment only)"
 					 : a->acct.totp_enrolled
 						 ? "password+totp"
 						 : "password (enrolment only)",
-					 "rehashed", a->rehash),
+					 "rehashed", a->rehash, "method",
+					 a->method),
 			 });
 }
 
@@ -342,6 +404,8 @@ succeed(struct store_conn *c, struct auth_attempt *a)
 	rc = store_transact(c, tx_success, a);
 	if (rc == -GH_CONFLICT)
 		return login_failed(a, "replayed code");
+	if (rc == 0 && a->pk_refused)
+		rc = -GH_PASSKEY_REQUIRED;
 	if (rc < 0)
 		memset(a->ok, 0, sizeof(*a->ok));
 	return rc;
@@ -518,6 +582,7 @@ struct enroll_ctx {
 	const char *token_hash;
 	struct login_ok *ok;
 	int confirm;
+	const char *method; /* of the new session; NULL: "password" */
 };
 
 static int
@@ -538,8 +603,10 @@ tx_enroll(struct store_conn *c, void *cls)
 		if (rc == 0)
 			rc = session_destroy(x->app, c, x->token_hash);
 		if (rc == 0)
-			rc = session_create(x->app, c, x->realm, x->id, 1, x->ip,
-					    x->ok->token, x->ok->csrf);
+			rc = session_create_as(x->app, c, x->realm, x->id, 1,
+					       x->method != NULL ? x->method
+								 : "password",
+					       x->ip, x->ok->token, x->ok->csrf);
 		if (rc < 0)
 			return rc;
 	}
@@ -595,7 +662,7 @@ auth_enroll_begin(struct app *app, struct store_conn *c, enum realm realm,
 			&x.seed.len) < 0)
 		goto out;
 	x = (struct enroll_ctx){app, realm, id, ip, request_id, x.seed, 0,
-				NULL, NULL, 0};
+				NULL, NULL, 0, NULL};
 	rc = store_transact(c, tx_enroll, &x);
 	if (rc < 0)
 		goto out;
@@ -654,7 +721,7 @@ auth_enroll_confirm(struct app *app, struct store_conn *c, enum realm realm,
 		goto out;
 	}
 	x = (struct enroll_ctx){app, realm, id, ip, request_id, a.totp_seed, 0,
-				token_hash, out, 1};
+				token_hash, out, 1, NULL};
 	x.step = totp_check((const unsigned char *)seed, seed_len, time(NULL),
 			    code);
 	if (x.step < 0) {
@@ -662,6 +729,11 @@ auth_enroll_confirm(struct app *app, struct store_conn *c, enum realm realm,
 		goto out;
 	}
 	out->id = id;
+	/* Issue 17: a member who must use a passkey goes on to enrol one. */
+	if (realm == REALM_STAFF && passkey_role_required(app, a.role)) {
+		x.method = "password_enrol";
+		out->passkey_enrollment_required = 1;
+	}
 	rc = store_transact(c, tx_enroll, &x);
 	if (rc == 0)
 		throttle_settle(c, &claim, 1);

@@ -34,6 +34,9 @@ struct login_ok {
 	/* The account has no active authenticator yet: the session is a
 	 * password-only one that may only enrol (auth_enroll_*). */
 	int enrollment_required;
+	/* Staff who must log in with a passkey and have none (issue 17):
+	 * the session (method "password_enrol") may only enrol one. */
+	int passkey_enrollment_required;
 	char role[16];
 	char token[CRYPTO_TOKEN_CHARS + 1];
 	char csrf[CRYPTO_TOKEN_CHARS + 1];

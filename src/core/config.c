@@ -316,6 +316,20 @@ static const struct opt opts[] = {
 	S("server", "manage_listen", manage_listen, "127.0.0.1:9180",
 	  "management listener (plain HTTP: /healthz, /readyz, /metrics), "
 	  "ADDRESS:PORT or off; keep it on loopback or a private network"),
+	/* passkeys (issue 17; core/passkeys.h, core/config_passkeys.c) */
+	S("auth", "staff_passkeys", staff_passkeys, "allowed",
+	  "allowed or required: whether agents too must log in with a "
+	  "passkey (supervisors and admins always must)"),
+	S("auth", "passkey_attestation", passkey_attestation, "none,packed",
+	  "attestation formats accepted at passkey registration (comma list "
+	  "of none, packed, fido-u2f, tpm)"),
+	S("auth", "staff_rp_id", staff_rp_id, "",
+	  "WebAuthn relying party id of the console: a domain name that is "
+	  "the host, or a parent of the host, of an origin the staff listener "
+	  "accepts; default the host of staff_origin, or localhost"),
+	S("auth", "portal_rp_id", portal_rp_id, "",
+	  "WebAuthn relying party id of the portal (as staff_rp_id, for the "
+	  "public listener); default the host of public_origin, or localhost"),
 };
 
 /* [store] is another name for [database] (url, password_file,
@@ -503,7 +517,8 @@ config_validate(struct config *cfg, char *err, size_t errsz)
 	    validate_limits(cfg, err, errsz) < 0 ||
 	    validate_domains(cfg, err, errsz) < 0 ||
 	    validate_training(cfg, err, errsz) < 0 ||
-	    validate_origins(cfg, err, errsz) < 0)
+	    validate_origins(cfg, err, errsz) < 0 ||
+	    validate_passkeys(cfg, err, errsz) < 0)
 		return -1;
 	if (strcmp(cfg->log_level, "debug") != 0 &&
 	    strcmp(cfg->log_level, "info") != 0 &&

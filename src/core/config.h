@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/webauthn.h"
 #include "util/origin.h"
 
 #define CONFIG_STR_MAX 512
@@ -171,6 +172,20 @@ struct config {
 
 	/* Not from the file: the data directory, absolute. */
 	char dir[CONFIG_STR_MAX];
+
+	/* [auth]: passkeys (issue 17; core/passkeys.h) */
+	char staff_passkeys[16];        /* allowed, required */
+	char passkey_attestation[128];  /* none, packed, fido-u2f, tpm */
+	char staff_rp_id[256];          /* "": derived */
+	char portal_rp_id[256];
+	/* Derived by config_validate (core/config_passkeys.c): the rp id
+	 * in use per listener and the relying party the verifier sees (its
+	 * origins point into staff_origins / public_origins of this
+	 * struct: validate a copy again before using its rp). */
+	char staff_rp_id_used[256];
+	char portal_rp_id_used[256];
+	struct wa_rp staff_rp;
+	struct wa_rp portal_rp;
 };
 
 /* Fills cfg with the defaults (dir is set from dir). */

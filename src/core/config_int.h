@@ -19,4 +19,10 @@ int validate_networks(struct config *cfg, char *err, size_t errsz);
  * message in err. */
 int validate_origins(struct config *cfg, char *err, size_t errsz);
 
+/* [auth] passkeys (issue 17, core/config_passkeys.c): checks
+ * staff_passkeys and passkey_attestation, derives each listener's rp id
+ * and builds cfg->staff_rp / portal_rp from the origins it accepts (so
+ * run it after validate_origins). 0 or -1 with a message in err. */
+int validate_passkeys(struct config *cfg, char *err, size_t errsz);
+
 #endif

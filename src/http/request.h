@@ -38,6 +38,10 @@ enum auth_need {
 /* Open to a staff session held to a password change (core/hygiene.h):
  * who is logged in, the change itself, logout. */
 #define ROUTE_ALLOW_PW_CHANGE 0x100u
+/* Open to a staff session that may only enrol a passkey (issue 17,
+ * method "password_enrol"): who is logged in, logout, the passkey
+ * registration and list. */
+#define ROUTE_ALLOW_PASSKEY_ENROL 0x200u
 
 struct request;
 typedef int (*route_handler)(struct request *r);
@@ -60,6 +64,10 @@ struct actor {
 	char token_hash[65];
 	int mfa;
 	int64_t session_created;
+	/* How the session was opened (issue 17): "password", "passkey",
+	 * "password_enrol"; and a staff member's passkey count. */
+	char method[16];
+	int64_t passkeys;
 };
 
 struct request {

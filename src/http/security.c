@@ -13,6 +13,7 @@
 
 #include "core/app.h"
 #include "core/hygiene.h"
+#include "core/passkeys.h"
 #include "core/session.h"
 #include "crypto/crypto.h"
 #include "util/errors.h"
@@ -62,6 +63,34 @@ role_rank(const char *role)
 	return AUTH_NONE;
 }
 
+/*
+ * The passkey gate (issue 17) of a staff session: an enrol-only one
+ * ("password_enrol", or a password session of a member who must now use
+ * a passkey and has none, e.g. after [auth] staff_passkeys was
+ * tightened) reaches only the routes that enrol one; a password session
+ * of a member who must use the passkey they have reaches only its own
+ * GET and DELETE (logging in again is the way on). A session without
+ * MFA is the authenticator enrolment's, which comes first. 1 when the
+ * session is held by this gate and the route is open to it, 0 when the
+ * gate does not hold it, or an error.
+ */
+static int
+passkey_gate(struct request *r, const struct session_rec *s)
+{
+	int enrol = strcmp(s->method, "password_enrol") == 0;
+
+	if (!enrol && (strcmp(s->method, "password") != 0 || !s->mfa ||
+		       !passkey_role_required(r->app, s->role)))
+		return 0;
+	if (enrol || s->passkeys == 0)
+		return (r->route->flags & ROUTE_ALLOW_PASSKEY_ENROL)
+			       ? 1
+			       : -GH_PASSKEY_ENROLLMENT_REQUIRED;
+	return strcmp(r->route->pattern, "/api/v1/staff/session") == 0
+		       ? 1
+		       : -GH_PASSKEY_REQUIRED;
+}
+
 int
 http_authenticate(struct request *r)
 {
@@ -85,12 +114,19 @@ http_authenticate(struct request *r)
 	r->actor.session_created = s.created_at;
 	memcpy(r->actor.token_hash, s.token_hash, sizeof(r->actor.token_hash));
 	memcpy(r->actor.role, s.role, sizeof(r->actor.role));
+	memcpy(r->actor.method, s.method, sizeof(r->actor.method));
+	r->actor.passkeys = s.passkeys;
 	if (!s.mfa && !(r->route->flags & ROUTE_ALLOW_NO_MFA))
 		return -GH_MFA_NOT_ENROLLED;
 	if (r->route->auth == AUTH_CUSTOMER)
 		return realm == REALM_CUSTOMER ? 0 : -GH_FORBIDDEN;
 	if (realm != REALM_STAFF || role_rank(s.role) < (int)r->route->auth)
 		return -GH_FORBIDDEN;
+	/* An enrol-only session passed: the password gate comes after the
+	 * passkey login it leads to. */
+	rc = passkey_gate(r, &s);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 	if (r->route->flags & ROUTE_ALLOW_PW_CHANGE)
 		return 0;
 	return hygiene_password_gate_session(r->app, &s, (int64_t)time(NULL));

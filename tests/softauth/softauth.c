@@ -8,6 +8,7 @@
 #include "softauth.h"
 
 #include <jansson.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -134,7 +135,7 @@ struct softauth *softauth_new(int alg)
 	struct softauth *a;
 	uint8_t r;
 
-	if (alg != WA_ES256 && alg != WA_EDDSA)
+	if (alg != WA_ES256 && alg != WA_EDDSA && alg != WA_RS256)
 		return NULL;
 	a = calloc(1, sizeof(*a));
 	if (!a)
@@ -142,6 +143,8 @@ struct softauth *softauth_new(int alg)
 	a->alg = alg;
 	if (alg == WA_ES256)
 		a->key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	else if (alg == WA_RS256)
+		a->key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	else
 		a->key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	if (!a->key || RAND_bytes(&r, 1) != 1)
@@ -169,12 +172,42 @@ const uint8_t *softauth_cred_id(const struct softauth *a, size_t *len)
 	return a->id;
 }
 
-/* The COSE_Key (RFC 9053): EC2 P-256 or OKP Ed25519, keys in the order
- * CTAP2's canonical CBOR puts them. */
+/* RSA (RFC 8230): n and e, big-endian without leading zeros. */
+static void cose_rsa(const struct softauth *a, struct sa_buf *w)
+{
+	BIGNUM *n = NULL, *e = NULL;
+	uint8_t nb[512], eb[8];
+	int nl, el;
+
+	if (!EVP_PKEY_get_bn_param(a->key, OSSL_PKEY_PARAM_RSA_N, &n) ||
+	    !EVP_PKEY_get_bn_param(a->key, OSSL_PKEY_PARAM_RSA_E, &e) ||
+	    BN_num_bytes(n) > (int)sizeof(nb) ||
+	    BN_num_bytes(e) > (int)sizeof(eb)) {
+		w->bad = 1;
+	} else {
+		nl = BN_bn2bin(n, nb);
+		el = BN_bn2bin(e, eb);
+		cbor_head(w, 5, 4);
+		cbor_int(w, 1), cbor_int(w, 3);     /* kty: RSA */
+		cbor_int(w, 3), cbor_int(w, -257);  /* alg: RS256 */
+		cbor_int(w, -1), cbor_bytes(w, nb, (size_t)nl);
+		cbor_int(w, -2), cbor_bytes(w, eb, (size_t)el);
+	}
+	BN_free(n);
+	BN_free(e);
+}
+
+/* The COSE_Key (RFC 9053): EC2 P-256, OKP Ed25519 or RSA, keys in the
+ * order CTAP2's canonical CBOR puts them. */
 static void cose_key(const struct softauth *a, struct sa_buf *w)
 {
 	uint8_t pt[65], x[32];
 	size_t n = 0;
+
+	if (a->alg == WA_RS256) {
+		cose_rsa(a, w);
+		return;
+	}
 
 	if (a->alg == WA_ES256) {
 		if (!EVP_PKEY_get_octet_string_param(a->key,
@@ -220,12 +253,12 @@ size_t softauth_cose_key(const struct softauth *a, uint8_t *out, size_t outsz)
 }
 
 /* Signs msg: ES256 gives the DER signature WebAuthn uses, EdDSA the raw
- * 64 bytes. 0 or -1. */
+ * 64 bytes, RS256 PKCS#1 v1.5 with SHA-256. 0 or -1. */
 static int sign(const struct softauth *a, const uint8_t *msg, size_t len,
 		uint8_t *sig, size_t *siglen, int flip)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	const EVP_MD *md = a->alg == WA_ES256 ? EVP_sha256() : NULL;
+	const EVP_MD *md = a->alg == WA_EDDSA ? NULL : EVP_sha256();
 	int rc = -1;
 
 	if (!c)
@@ -296,7 +329,7 @@ static int att_obj(const struct softauth *a, const struct sa_buf *ad,
 {
 	const char *fmt = o->fmt ? o->fmt : "none";
 	static uint8_t msg[SA_BUF + 32];
-	uint8_t sig[128];
+	uint8_t sig[512];
 	size_t siglen = sizeof(sig);
 
 	cbor_head(w, 5, 3);
@@ -413,7 +446,7 @@ char *softauth_assert_json(struct softauth *a, const char *challenge_b64url,
 {
 	struct sa_buf *ad = calloc(1, sizeof(*ad));
 	char *cd = NULL, *out = NULL;
-	uint8_t sig[128];
+	uint8_t sig[512];
 	size_t siglen = sizeof(sig);
 	json_t *r = NULL;
 	uint32_t counter;

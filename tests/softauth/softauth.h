@@ -18,8 +18,9 @@
 
 struct softauth; /* holds one credential */
 
-/* alg: WA_ES256 or WA_EDDSA. A random credential id of 16..64 bytes.
- * NULL on error or another alg. Free with softauth_free. */
+/* alg: WA_ES256 or WA_EDDSA (or WA_RS256, RSA-2048, an addition to the
+ * brief's API). A random credential id of 16..64 bytes. NULL on error or
+ * another alg. Free with softauth_free. */
 struct softauth *softauth_new(int alg);
 void softauth_free(struct softauth *a);
 
@@ -56,7 +57,7 @@ char *softauth_assert_json(struct softauth *a, const char *challenge_b64url,
 const uint8_t *softauth_cred_id(const struct softauth *a, size_t *len);
 
 /* The credential's COSE_Key, as the registration carries it, into out
- * (at least 128 bytes); its length or 0. For tests that store a
+ * (at least 300 bytes for RS256); its length or 0. For tests that store a
  * credential without registering it. */
 size_t softauth_cose_key(const struct softauth *a, uint8_t *out, size_t outsz);
 
