@@ -17,41 +17,9 @@
 
 #include "api/common.h"
 #include "core/passkey_resets.h"
+#include "core/passkeys.h"
 #include "core/verify.h"
 #include "util/errors.h"
-
-/* "internal,hybrid" as a JSON array. */
-static json_t *
-transports_json(const char *text)
-{
-	json_t *a = json_array();
-	const char *p = text;
-
-	while (a != NULL && *p != '\0') {
-		size_t len = strcspn(p, ",");
-
-		if (len > 0)
-			json_array_append_new(a, json_stringn(p, len));
-		p += len;
-		p += *p == ',';
-	}
-	return a;
-}
-
-/* PASSKEY of the HTTP contract (docs/api.md). */
-static json_t *
-passkey_json(const struct passkey_rec *p)
-{
-	return json_pack("{s:I, s:s, s:I, s:o, s:b, s:b, s:o, s:s, s:s}", "id",
-			 (json_int_t)p->id, "name", p->name, "created_at",
-			 (json_int_t)p->created_at, "last_used_at",
-			 p->last_used_at > 0 ? json_integer(p->last_used_at)
-					     : json_null(),
-			 "backup_eligible", p->backup_eligible, "backed_up",
-			 p->backup_state, "transports",
-			 transports_json(p->transports), "fmt", p->fmt,
-			 "aaguid", p->aaguid);
-}
 
 int
 api_admin_staff_passkeys(struct request *r)
@@ -71,7 +39,7 @@ api_admin_staff_passkeys(struct request *r)
 		return rc;
 	items = json_array();
 	for (size_t i = 0; items != NULL && i < l.n; i++)
-		json_array_append_new(items, passkey_json(&l.v[i]));
+		json_array_append_new(items, passkey_json(&l.v[i])); /* PASSKEY */
 	passkey_list_clear(&l);
 	return api_ok(r, json_pack("{s:o}", "passkeys", items));
 }
