@@ -228,9 +228,7 @@ answer(struct request *r, int approve, int64_t number,
 					  r->actor.token_hash, r->params[0],
 					  approve, number, (int64_t)time(NULL),
 					  &notice);
-	if (rc == -GH_MISSING_FIELD)
-		return api_error_field(r, rc, "credential");
-	if (rc == -GH_BAD_FIELD)
+	if (rc == -GH_MISSING_FIELD || rc == -GH_BAD_FIELD)
 		return api_error_field(r, rc,
 				       field != NULL ? field : "credential");
 	if (rc == -GH_PASSKEY_REFUSED) {

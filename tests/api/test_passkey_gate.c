@@ -407,6 +407,7 @@ test_reset_refusals(void **state)
 	struct world *w = *state;
 	json_t *why = json_pack("{s:s}", "reason", "Lost the key");
 	int64_t n = resets(), id;
+	int64_t denied = audits("passkey.reset_requested", "denied");
 	struct gh_resp r;
 
 	assert_int_equal(ask_reset(&w->admin1, w->admin1.u.id,
@@ -414,7 +415,8 @@ test_reset_refusals(void **state)
 			 403);
 	assert_string_equal(gh_error(&r), "self_reset");
 	gh_resp_free(&r);
-	assert_int_equal(audits("passkey.reset_requested", "denied"), 1);
+	assert_int_equal(audits("passkey.reset_requested", "denied"),
+			 denied + 1);
 	assert_int_equal(ask_reset(&w->sup, w->admin1.u.id,
 				   json_deep_copy(why), &r),
 			 403);
@@ -433,6 +435,8 @@ test_reset_refusals(void **state)
 			 409);
 	assert_string_equal(gh_error(&r), "no_passkey");
 	gh_resp_free(&r);
+	assert_int_equal(audits("passkey.reset_requested", "denied"),
+			 denied + 2);
 	assert_int_equal(resets(), n);
 	/* Withdrawn by its requester: denied, the passkey stays. */
 	id = asked(&w->sup);
@@ -907,9 +911,18 @@ test_factor_bad_input(void **state)
 					"AAAA"),
 			      &r),
 			 400);
+	/* A malformed credential: bad input, named, not counted. */
 	assert_true(strcmp(gh_error(&r), "bad_field") == 0 ||
-		    strcmp(gh_error(&r), "passkey_refused") == 0);
+		    strcmp(gh_error(&r), "missing_field") == 0);
+	assert_true(strncmp(json_string_value(json_object_get(r.json, "field")),
+			    "credential", 10) == 0);
 	gh_resp_free(&r);
+	assert_int_equal(gh_db_countf(&w->s,
+				      "SELECT failures FROM verification_factors "
+				      "WHERE verification_id = %lld AND method "
+				      "= 'passkey'",
+				      (long long)v),
+			 0);
 	assert_int_equal(post(&w->cust_a.c, path,
 			      json_pack("{s:{s:s}}", "credential", "id",
 					"AAAA"),
