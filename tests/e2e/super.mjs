@@ -133,6 +133,49 @@ async function bulkFollowsRedraw(t) {
   });
 }
 
+// Tags on a selection: two tags added to three tickets, then one of them
+// removed, each ticket audited once per change; a word that is no tag
+// is named in the bar and nothing changes.
+async function bulkTags(t, ids) {
+  await t.test('super: a supervisor adds and removes tags on three selected tickets in one bulk change', async () => {
+    const s = await t.newPage(null, { tag: 'console-super-tags' });
+    const p = s.page;
+    await t.loginConsole(p, t.supervisor);
+    await p.goto(`${t.CONSOLE}/#/queue?status=open&assigned=any`);
+    const bar = p.locator('form.bulk-bar');
+    await bar.waitFor({ timeout: 5000 });
+    const pick = async () => {
+      for (const id of ids) await p.getByLabel(`Select ticket #${id}`, { exact: true }).check();
+      await bar.getByText('3 selected').waitFor({ timeout: 5000 });
+    };
+    const tagsOf = () => ids.map((id) => sql(t, `SELECT tag FROM ticket_tags WHERE ticket_id = ${id} ORDER BY tag`).split('\n').filter(Boolean).join(' '));
+    const audits = () => Number(sql(t, "SELECT COUNT(*) FROM audit WHERE record LIKE '%\"action\":\"ticket.tags\"%'"));
+    await pick();
+    await bar.getByLabel('Add tags').fill('Not a tag!');
+    const before = audits();
+    await bar.getByRole('button', { name: 'Apply to selected' }).click();
+    await bar.locator('.error').getByText('“not” is not a tag').waitFor({ timeout: 5000 });
+    await shotBoth(t, p, 'super-bulk-tags-refused');
+    t.assert(tagsOf().join('|') === '||', `a refused tag changed tickets: ${tagsOf().join('|')}`);
+    t.assert(audits() === before, 'a refused bulk change wrote ticket.tags records');
+    await bar.getByLabel('Add tags').fill('vip, billing');
+    await shotBoth(t, p, 'super-bulk-tags');
+    await bar.getByRole('button', { name: 'Apply to selected' }).click();
+    await p.locator('form.bulk-bar .bulk-result').getByText('3 tickets changed.').waitFor({ timeout: 5000 });
+    t.assert(tagsOf().every((x) => x === 'billing vip'), `tags after adding: ${tagsOf().join('|')}`);
+    await p.locator('li', { hasText: 'Bulk sample 1' }).locator('.tag', { hasText: 'billing' }).waitFor({ timeout: 5000 });
+    await shotBoth(t, p, 'super-bulk-tags-done');
+    t.assert(audits() - before === 3, `${audits() - before} ticket.tags records for 3 tickets`);
+    await pick();
+    await bar.getByLabel('Remove tags').fill('billing');
+    await bar.getByRole('button', { name: 'Apply to selected' }).click();
+    await p.locator('form.bulk-bar .bulk-result').getByText('3 tickets changed.').waitFor({ timeout: 5000 });
+    t.assert(tagsOf().every((x) => x === 'vip'), `tags after removing: ${tagsOf().join('|')}`);
+    t.problems.push(...(await t.cspViolations(p)).map((v) => `console-super-tags CSP: ${v}`));
+    await s.ctx.close();
+  });
+}
+
 async function staffDisable(t) {
   await t.test('super: an administrator disables an agent on the Staff screen; the agent is signed out at once', async () => {
     addStaff(t, ADA, 'admin');
@@ -174,5 +217,6 @@ export async function superChecks(t) {
   const ids = seedTickets(t);
   await bulkAssign(t, ids);
   await bulkFollowsRedraw(t);
+  await bulkTags(t, ids);
   await staffDisable(t);
 }

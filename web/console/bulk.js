@@ -1,12 +1,12 @@
 // Gatehouse agent console: selecting tickets in the queue and changing
 // them together (POST /api/v1/tickets/bulk). Each row gets a checkbox;
 // the bar above the list says how many are selected and offers "Status",
-// "Priority" and, for supervisors and administrators, "Assign to" and
-// "Queue". The server applies the change ticket by ticket with the same
+// "Priority", tags to add and to remove and, for supervisors and
+// administrators, "Assign to" and "Queue". The server applies the change ticket by ticket with the same
 // rules as on the ticket screen (an agent changes only tickets they
 // hold) and answers per ticket; the bar says how many changed and why
 // the others did not, in plain words.
-import { h, replace, announce, showError, hideError, alertBox, select, listOf } from './lib.js';
+import { h, replace, announce, showError, hideError, alertBox, select, field, listOf } from './lib.js';
 import { API, api, isSupervisor } from './shell.js';
 import { loadQueues, loadStaff, staffLabel } from './queues.js';
 
@@ -24,11 +24,19 @@ const WHY = {
 // queue screen drawn again after it.
 let carried = null;
 
+// The tags typed into a field: words separated by spaces or commas.
+const words = (s) => s.split(/[\s,]+/).filter(Boolean);
+// A tag as the server accepts it (POST /tickets/{id}/tags).
+const TAG = /^[a-z0-9_-]{1,32}$/;
+
 // The request body from the bar's choices, or null when none is made.
 function changeOf(ctl) {
   const body = {};
   if (ctl.status.input.value) body.status = ctl.status.input.value;
   if (ctl.priority.input.value) body.priority = ctl.priority.input.value;
+  const add = words(ctl.addTags.input.value);
+  const remove = words(ctl.removeTags.input.value);
+  if (add.length || remove.length) body.tags = { add, remove };
   if (ctl.assign && ctl.assign.input.value) body.assign = Number(ctl.assign.input.value);
   if (ctl.queue && ctl.queue.input.value) body.queue = ctl.queue.input.value;
   return Object.keys(body).length ? body : null;
@@ -61,6 +69,8 @@ function controls() {
   return {
     status: select('Status', 'bulk-status', STATUS, ''),
     priority: select('Priority', 'bulk-priority', PRIORITY, ''),
+    addTags: field('Add tags', { type: 'text', name: 'add_tags', id: 'bulk-add-tags', maxlength: 200, size: 14, autocomplete: 'off' }),
+    removeTags: field('Remove tags', { type: 'text', name: 'remove_tags', id: 'bulk-remove-tags', maxlength: 200, size: 14, autocomplete: 'off' }),
     assign: sup ? select('Assign to', 'bulk-assign', [KEEP], '') : null,
     queue: sup ? select('Queue', 'bulk-queue', [KEEP], '') : null,
   };
@@ -81,7 +91,7 @@ export function bulkSelection(done) {
   // The changes are offered once a ticket is selected (and are out of
   // the page until then, so the queue's own filters stay the only ones).
   const actions = h('div', { class: 'bulk-actions' }, ctl.status.wrap, ctl.priority.wrap,
-    ctl.assign && ctl.assign.wrap, ctl.queue && ctl.queue.wrap, apply);
+    ctl.addTags.wrap, ctl.removeTags.wrap, ctl.assign && ctl.assign.wrap, ctl.queue && ctl.queue.wrap, apply);
   const bar = h('form', { class: 'bulk-bar', 'aria-label': 'Change the selected tickets' },
     h('div', { class: 'check' }, all, h('label', { for: 'bulk-all', text: 'Select all shown' })), count, err, result);
   const update = () => {
@@ -101,7 +111,9 @@ export function bulkSelection(done) {
     ev.preventDefault();
     hideError(err);
     const body = changeOf(ctl);
-    if (!body) { showError(err, 'Choose what to change: a status, a priority, an assignee or a queue.'); return; }
+    if (!body) { showError(err, 'Choose what to change: a status, a priority, tags, an assignee or a queue.'); return; }
+    const bad = body.tags && body.tags.add.concat(body.tags.remove).find((x) => !TAG.test(x));
+    if (bad) { showError(err, `“${bad}” is not a tag: a tag is 1 to 32 lower-case letters, digits, - or _.`); return; }
     apply.disabled = true;
     try {
       const res = await api.post(`${API}/tickets/bulk`, Object.assign({ ids: [...selected] }, body));

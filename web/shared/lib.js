@@ -375,18 +375,24 @@ function onLogin(form, err, fields, opts) {
       bad.field.input.focus();
       return;
     }
+    // A refusal is handled once busy() has enabled the buttons again
+    // (opts.refused may move the focus to one of them).
     busy(form, async () => {
       try {
         const res = await opts.api.post(opts.path, body, { expect401: true });
         opts.api.setCsrf(res.csrf_token);
         pass.input.value = '';
         opts.signedIn(res);
+        return null;
       } catch (e) {
-        code.input.value = '';
-        if (opts.refused && opts.refused(e, err)) return;
-        showError(err, e);
-        pass.input.focus();
+        return e;
       }
+    }).then((e) => {
+      if (!e) return;
+      code.input.value = '';
+      if (opts.refused && opts.refused(e, err)) return;
+      showError(err, e);
+      pass.input.focus();
     });
   });
 }

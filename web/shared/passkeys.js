@@ -131,9 +131,8 @@ function deleteConfirm(ui, p, item) {
       await load(ui, { focus: 'heading' });
     } catch (e) {
       yes.disabled = false;
-      showError(err, e instanceof ApiError && e.code === 'passkey_last'
-        ? `Not deleted: ${e.message} Add another passkey first, then delete this one.`
-        : e);
+      // passkey_last: the server's words say why and what to do.
+      showError(err, e instanceof ApiError && e.code === 'passkey_last' ? `Not deleted: ${e.message}` : e);
       no.focus();
     }
   });
@@ -174,6 +173,8 @@ async function load(ui, after = {}) {
     return;
   }
   hideError(ui.err);
+  // After a rename or a deletion an earlier refusal of "Add" is stale.
+  if (after.focus) hideError(ui.addErr);
   const items = listOf(res.passkeys);
   ui.required.hidden = !res.required;
   replace(ui.list, items.length
@@ -191,6 +192,7 @@ async function load(ui, after = {}) {
 // The "Add a passkey" form of the card.
 function addForm(ui) {
   const err = alertBox();
+  ui.addErr = err;
   const name = newNameField(`${ui.id}-new-name`);
   const ok = passkeysAvailable();
   const hintId = `${ui.id}-add-hint`;
