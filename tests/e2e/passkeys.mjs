@@ -432,7 +432,7 @@ async function gateFactorCheck(t) {
     gateSql(t, `INSERT INTO tickets (customer_id, subject, status, queue_id, created_at, updated_at, last_activity) VALUES (${Number(GATE_PIA.id)}, 'Passkey approval please', 'open', 1, ${now}, ${now}, ${now});`);
     const ticket = Number(gateSql(t, "SELECT MAX(id) FROM tickets WHERE subject = 'Passkey approval please'"));
     const pa = t.agentPage;
-    await pa.goto(`${t.CONSOLE}/#/ticket/${ticket}`);
+    await pa.goto(`${t.CONSOLE}/#/tickets/${ticket}`);
     await pa.getByRole('button', { name: 'Verify caller' }).click();
     await pa.locator('.verify-level', { hasText: 'Level 0' }).waitFor({ timeout: 5000 });
     t.assert(await pa.getByText('A passkey works only on our real site').isVisible(), 'no plain-words explanation of the passkey factor');
@@ -483,7 +483,7 @@ async function gateResetCheck(t) {
     await row.getByRole('button', { name: `Reset the passkeys of ${GATE_SAM.name}` }).click();
     await row.getByLabel(`Why reset the passkeys of ${GATE_SAM.name}?`).fill('Lost the laptop with the passkey on a train');
     await row.getByRole('button', { name: 'Ask for the reset' }).click();
-    const item = p1.locator('.pkreset', { hasText: GATE_SAM.name });
+    const item = p1.locator('li.pkreset', { hasText: GATE_SAM.name });
     await item.waitFor({ timeout: 5000 });
     t.assert(!(await item.getByRole('button', { name: /^Approve/ }).count()), 'the requester is offered the approval');
     t.assert(await item.getByRole('button', { name: /Withdraw|Deny/ }).isVisible(), 'no way to withdraw');
@@ -491,14 +491,14 @@ async function gateResetCheck(t) {
     // The second admin approves.
     const p2 = a2.page;
     await p2.goto(`${t.CONSOLE}/#/staff`);
-    const other = p2.locator('.pkreset', { hasText: GATE_SAM.name });
+    const other = p2.locator('li.pkreset', { hasText: GATE_SAM.name });
     await other.waitFor({ timeout: 5000 });
     await other.getByRole('button', { name: `Approve the passkey reset of ${GATE_SAM.name}` }).click();
     await other.getByLabel('How did you confirm it is really them?').fill('Called Sam back on the number on file');
     await shotBoth(t, p2, 'gate-staff-reset-approve');
     await other.getByRole('button', { name: 'Approve: remove their passkeys' }).click();
     await gateStaffRow(p2, GATE_SAM).getByText('None — must register one').waitFor({ timeout: 8000 });
-    t.assert(!(await p2.locator('.pkreset', { hasText: GATE_SAM.name }).count()), 'the request is still listed');
+    t.assert(!(await p2.locator('li.pkreset', { hasText: GATE_SAM.name }).count()), 'the request is still listed');
     await shotBoth(t, p2, 'gate-staff-reset-done');
     t.assert(gateSql(t, `SELECT COUNT(*) FROM passkeys WHERE realm = 'staff' AND principal_id = ${Number(GATE_SAM.id)}`) === '0',
       'the supervisor still has a passkey');

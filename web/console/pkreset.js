@@ -62,7 +62,7 @@ export function resetToggle(s, err) {
   const name = s.name || s.email;
   if (!isAdmin() || (state.me && s.id === state.me.id) || !(Number(s.passkeys) > 0)) return null;
   const t = reasonToggle({
-    open: 'Reset passkeys…', openLabel: `Reset the passkeys of ${name}`, kind: 'pkreset',
+    open: 'Reset passkeys…', openLabel: `Reset the passkeys of ${name}`, kind: 'pkreset-request',
     id: `pkreset-reason-${s.id}`, label: `Why reset the passkeys of ${name}?`, submit: 'Ask for the reset',
     hint: 'For a lost or stolen passkey. Another administrator must approve it; then every passkey of this person is removed, they are signed out, and they register a new one at their next sign-in. Recorded in the audit log.',
     send: async (reason) => {
