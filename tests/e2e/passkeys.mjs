@@ -485,6 +485,7 @@ async function gateResetCheck(t) {
     await row.getByRole('button', { name: 'Ask for the reset' }).click();
     const item = p1.locator('li.pkreset', { hasText: GATE_SAM.name });
     await item.waitFor({ timeout: 5000 });
+    await gateStaffRow(p1, GATE_SAM).getByText('Passkey reset waiting for approval').waitFor({ timeout: 5000 });
     t.assert(!(await item.getByRole('button', { name: /^Approve/ }).count()), 'the requester is offered the approval');
     t.assert(await item.getByRole('button', { name: /Withdraw|Deny/ }).isVisible(), 'no way to withdraw');
     await shotBoth(t, p1, 'gate-staff-reset-asked');

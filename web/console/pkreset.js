@@ -57,10 +57,12 @@ export function passkeysCell(s) {
 }
 
 // An administrator's "Reset passkeys…" on member s (never their own):
-// a reason, then the request waits for a second administrator.
-export function resetToggle(s, err) {
+// a reason, then the request waits for a second administrator. waiting:
+// the ids of members whose reset waits already (they get a note instead).
+export function resetToggle(s, err, waiting) {
   const name = s.name || s.email;
   if (!isAdmin() || (state.me && s.id === state.me.id) || !(Number(s.passkeys) > 0)) return null;
+  if (waiting && waiting.has(s.id)) return h('p', { class: 'muted', text: 'Passkey reset waiting for approval' });
   const t = reasonToggle({
     open: 'Reset passkeys…', openLabel: `Reset the passkeys of ${name}`, kind: 'pkreset-request',
     id: `pkreset-reason-${s.id}`, label: `Why reset the passkeys of ${name}?`, submit: 'Ask for the reset',
@@ -123,9 +125,11 @@ function resetItem(x) {
       approve ? approve.form : null, deny.form));
 }
 
-// "Passkey resets waiting" (administrators): loaded into a section.
+// "Passkey resets waiting" (administrators): {el: the section, or null
+// for others; staff: the ids of the members concerned}.
 export async function pendingResets() {
-  if (!isAdmin()) return null;
+  const staff = new Set();
+  if (!isAdmin()) return { el: null, staff };
   const err = alertBox();
   const body = h('div', null, h('p', { class: 'loading', text: 'Loading…' }));
   const sec = h('section', { class: 'card pkresets', 'aria-labelledby': 'pkr-h' },
@@ -134,6 +138,7 @@ export async function pendingResets() {
     err, body);
   try {
     const items = listOf((await api.get(`${API}/admin/passkey-resets`)).resets);
+    items.forEach((x) => staff.add(x.staff && x.staff.id));
     replace(body, items.length
       ? h('ul', { class: 'pkreset-list', 'aria-label': 'Passkey resets waiting for approval' }, items.map(resetItem))
       : h('p', { class: 'empty', text: 'No reset waits for approval.' }));
@@ -141,5 +146,5 @@ export async function pendingResets() {
     replace(body);
     showError(err, e);
   }
-  return sec;
+  return { el: sec, staff };
 }

@@ -65,12 +65,12 @@ function queuesEditor(s, queues, err) {
 }
 
 // The actions cell: administrators only, never on their own row's state.
-function actionsCell(s, queues, err) {
+function actionsCell(s, queues, err, waiting) {
   if (!isAdmin()) return h('td', { class: 'muted', text: '—' });
   const self = state.me && s.id === state.me.id;
   return h('td', { class: 'staff-actions' },
     self ? h('span', { class: 'muted', text: 'You' }) : stateButton(s, err),
-    queuesEditor(s, queues, err), resetToggle(s, err));
+    queuesEditor(s, queues, err), resetToggle(s, err, waiting));
 }
 
 // A cell labelled with its column (shown on narrow screens, super.css).
@@ -78,8 +78,8 @@ function cell(label, ...children) {
   return h('td', { dataset: { label } }, ...children);
 }
 
-function staffRow(s, queues, err) {
-  const actions = actionsCell(s, queues, err);
+function staffRow(s, queues, err, waiting) {
+  const actions = actionsCell(s, queues, err, waiting);
   actions.dataset.label = 'Actions';
   return h('tr', { class: s.disabled ? 'is-disabled' : null, dataset: { staffId: String(s.id) } },
     h('th', { scope: 'row' }, h('span', { class: 'name', text: s.name || '—' }), h('br'),
@@ -95,14 +95,14 @@ function staffRow(s, queues, err) {
     actions);
 }
 
-function staffTable(staff, queues, err) {
+function staffTable(staff, queues, err, waiting) {
   const col = (t) => h('th', { scope: 'col', text: t });
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'staff-table' },
       h('caption', { text: 'Staff members' }),
       h('thead', null, h('tr', null, col('Name'), col('Role'), col('Queues'), col('Last login'),
         col('MFA'), col('Passkeys'), col('Account'), col('Actions'))),
-      h('tbody', null, staff.map((s) => staffRow(s, queues, err)))));
+      h('tbody', null, staff.map((s) => staffRow(s, queues, err, waiting)))));
 }
 
 export async function showStaff() {
@@ -116,7 +116,7 @@ export async function showStaff() {
   err, body);
   try {
     const [staff, queues, resets] = await Promise.all([loadStaff(''), isAdmin() ? loadQueues() : [], pendingResets()]);
-    replace(body, resets, staffTable(staff, queues, err));
+    replace(body, resets.el, staffTable(staff, queues, err, resets.staff));
   } catch (e) {
     replace(body);
     showError(err, e);
