@@ -232,7 +232,10 @@ tx_decide(struct store_conn *c, void *cls)
 	x->staff_id = r.staff_id;
 	if (strcmp(r.state, "pending") != 0)
 		return -GH_RESET_CLOSED;
-	if (x->approve && r.requested_by == x->a->id)
+	/* Neither the requester approves nor the member decides about their
+	 * own passkeys: two people other than the member. */
+	if ((x->approve && r.requested_by == x->a->id) ||
+	    r.staff_id == x->a->id)
 		return -GH_SELF_APPROVAL;
 	if (x->approve)
 		rc = approve_write(c, x, &r);
@@ -263,8 +266,9 @@ tx_self_approval(struct store_conn *c, void *cls)
 {
 	struct decide_ctx *x = cls;
 
-	return actor_audit(x->app, c, x->a, "passkey.reset", "staff",
-			   x->staff_id, "denied",
+	return actor_audit(x->app, c, x->a,
+			   x->approve ? "passkey.reset" : "passkey.reset_denied",
+			   "staff", x->staff_id, "denied",
 			   json_pack("{s:I, s:s}", "request", (json_int_t)x->id,
 				     "reason", "self_approval"));
 }

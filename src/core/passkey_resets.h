@@ -12,8 +12,9 @@
  *     every passkey of the member is deleted, every session of the member
  *     ends, the member is told by a content-free mail (the outbox) and
  *     the step is audited passkey.reset. The requester's own approval is
- *     refused (-GH_SELF_APPROVAL, audited). Either admin may deny it
- *     (passkey.reset_denied): a denial weakens nothing;
+ *     refused (-GH_SELF_APPROVAL, audited), and the member never decides
+ *     about their own passkeys (an admin whose reset was asked). Either
+ *     admin may deny it (passkey.reset_denied): a denial weakens nothing;
  *  3. a request not decided within PKRESET_LIFE_SECS expires.
  *
  * Afterwards the member logs in with password and authenticator code and,
@@ -53,7 +54,8 @@ int pkreset_request(struct app *app, struct store_conn *c,
  * reason (NULL, or PKRESET_REASON_MIN..MAX code points), at now; *out
  * gets the request after. Errors: -GH_FORBIDDEN (not an admin);
  * -GH_BAD_FIELD / -GH_BAD_UTF8 (reason); -GH_NOT_FOUND;
- * -GH_SELF_APPROVAL (the requester approves: audited); -GH_RESET_CLOSED
+ * -GH_SELF_APPROVAL (the requester approves, or the member decides about
+ * their own passkeys: audited); -GH_RESET_CLOSED
  * (decided or expired already).
  */
 int pkreset_decide(struct app *app, struct store_conn *c,

@@ -438,6 +438,21 @@ test_reset_refusals(void **state)
 	assert_int_equal(audits("passkey.reset_requested", "denied"),
 			 denied + 2);
 	assert_int_equal(resets(), n);
+	/* The member never decides about their own passkeys. */
+	assert_int_equal(ask_reset(&w->admin2, w->admin1.u.id,
+				   json_deep_copy(why), &r),
+			 201);
+	id = json_integer_value(
+		json_object_get(json_object_get(r.json, "reset"), "id"));
+	gh_resp_free(&r);
+	assert_int_equal(decide(&w->admin1, id, "approve", NULL, &r), 403);
+	assert_string_equal(gh_error(&r), "self_approval");
+	gh_resp_free(&r);
+	assert_int_equal(decide(&w->admin1, id, "deny", NULL, &r), 403);
+	gh_resp_free(&r);
+	assert_int_equal(decide(&w->admin2, id, "deny", NULL, &r), 200);
+	gh_resp_free(&r);
+	assert_int_equal(passkeys_of("staff", w->admin1.u.id), 1);
 	/* Withdrawn by its requester: denied, the passkey stays. */
 	id = asked(&w->sup);
 	assert_int_equal(decide(&w->admin1, id, "deny",
@@ -447,7 +462,8 @@ test_reset_refusals(void **state)
 				    json_object_get(r.json, "reset"), "state")),
 			    "denied");
 	gh_resp_free(&r);
-	assert_int_equal(audits("passkey.reset_denied", "success"), 1);
+	assert_int_equal(audits("passkey.reset_denied", "success"), 2);
+	assert_int_equal(audits("passkey.reset_denied", "denied"), 1);
 	assert_int_equal(passkeys_of("staff", w->sup.u.id), 1);
 	/* Expired after 24 hours: not listed, not approvable. */
 	id = asked(&w->sup);

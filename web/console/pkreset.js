@@ -95,6 +95,14 @@ function resetItem(x) {
   const mine = state.me && x.requested_by && x.requested_by.id === state.me.id;
   const who = (x.staff && (x.staff.name || x.staff.email)) || `staff #${x.staff && x.staff.id}`;
   const title = `pkr-${x.id}-title`;
+  if (state.me && x.staff && x.staff.id === state.me.id) {
+    return h('li', { class: 'pkreset' },
+      h('article', { 'aria-labelledby': title },
+        h('h3', { id: title, text: 'Reset of your own passkeys' }),
+        h('p', null, 'Asked by ', (x.requested_by && x.requested_by.name) || 'an administrator', ' on ', timeEl(x.created_at), '.'),
+        h('p', { class: 'pkreset-reason' }, h('span', { class: 'muted', text: 'Reason: ' }), x.reason),
+        h('p', { class: 'hint', text: 'Other administrators decide about your passkeys. If you did not lose one, tell your security team.' })));
+  }
   const decide = (verb) => reasonToggle({
     open: verb === 'approve' ? 'Approve…' : (mine ? 'Withdraw…' : 'Deny…'),
     openLabel: `${verb === 'approve' ? 'Approve' : 'Deny'} the passkey reset of ${who}`, describedBy: title,
