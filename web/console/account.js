@@ -212,8 +212,10 @@ export function showPasskeyEnrol() {
         return;
       }
       try { await api.del(`${API}/staff/session`, { expect401: true }); } catch (e) { /* gone either way */ }
+      // Said once, in the status region (the login screen's notice would
+      // repeat it), with the focus on "Sign in with a passkey".
       state.loginFocus = 'passkey';
-      signedOut('Passkey registered. Sign in again with it.');
+      signedOut('');
       announce('Passkey registered. Sign in again with it.');
     });
   });

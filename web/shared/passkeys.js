@@ -88,7 +88,7 @@ function renameForm(ui, p, item) {
   const cancel = h('button', { type: 'button', text: 'Cancel' });
   const form = h('form', { class: 'form passkey-edit', novalidate: true, 'aria-label': `Rename passkey ${p.name}` },
     err, name.wrap, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Save name' }), cancel));
-  const close = () => { form.remove(); item.querySelector('.passkey-rename').focus(); };
+  const close = () => { closePanels(item); item.querySelector('.passkey-rename').focus(); };
   cancel.addEventListener('click', close);
   form.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') close(); });
   form.addEventListener('submit', (ev) => {
@@ -119,7 +119,7 @@ function deleteConfirm(ui, p, item) {
   const box = h('div', { class: 'passkey-edit confirm', role: 'group', 'aria-label': `Delete passkey ${p.name}` },
     h('p', { text: `Delete “${p.name}”? You can no longer sign in with it. Remove it from the device or password manager too.` }),
     err, h('div', { class: 'actions' }, yes, no));
-  const close = () => { box.remove(); item.querySelector('.passkey-delete').focus(); };
+  const close = () => { closePanels(item); item.querySelector('.passkey-delete').focus(); };
   no.addEventListener('click', close);
   box.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') close(); });
   yes.addEventListener('click', async () => {
@@ -139,9 +139,16 @@ function deleteConfirm(ui, p, item) {
   return box;
 }
 
-// Opens panel (rename or delete) in item, closing any other one.
-function openPanel(item, panel) {
+// Closes the rename or delete panel of item.
+function closePanels(item) {
   for (const old of item.querySelectorAll('.passkey-edit')) old.remove();
+  for (const b of item.querySelectorAll('button[aria-expanded]')) b.setAttribute('aria-expanded', 'false');
+}
+
+// Opens panel (rename or delete) under button in item, closing any other.
+function openPanel(item, panel, button) {
+  closePanels(item);
+  button.setAttribute('aria-expanded', 'true');
   item.appendChild(panel);
   const first = panel.querySelector('input') || panel.querySelector('button');
   if (first) first.focus();
@@ -149,10 +156,10 @@ function openPanel(item, panel) {
 
 function passkeyItem(ui, p) {
   const item = h('li', { class: 'passkey', dataset: { id: String(p.id) } });
-  const rename = h('button', { type: 'button', class: 'passkey-rename', id: `${ui.id}-rename-${p.id}`, text: 'Rename', 'aria-label': `Rename passkey ${p.name}` });
-  const del = h('button', { type: 'button', class: 'passkey-delete danger', text: 'Delete…', 'aria-label': `Delete passkey ${p.name}…` });
-  rename.addEventListener('click', () => openPanel(item, renameForm(ui, p, item)));
-  del.addEventListener('click', () => openPanel(item, deleteConfirm(ui, p, item)));
+  const rename = h('button', { type: 'button', class: 'passkey-rename', id: `${ui.id}-rename-${p.id}`, text: 'Rename', 'aria-label': `Rename passkey ${p.name}`, 'aria-expanded': 'false' });
+  const del = h('button', { type: 'button', class: 'passkey-delete danger', text: 'Delete…', 'aria-label': `Delete passkey ${p.name}…`, 'aria-expanded': 'false' });
+  rename.addEventListener('click', () => openPanel(item, renameForm(ui, p, item), rename));
+  del.addEventListener('click', () => openPanel(item, deleteConfirm(ui, p, item), del));
   return replace(item,
     h('div', { class: 'passkey-head' },
       h('span', { class: 'passkey-name', text: p.name || 'Passkey' }),
