@@ -248,7 +248,8 @@ fmt_bit(const char *fmt)
  * judged here (no trust anchors): the caller records att_type. */
 static int
 statement_check(const struct wa_rp *rp, int alg, const struct wa_att *att,
-		const uint8_t cdh[32], char att_type[8], struct wa_why *why)
+		const struct wa_auth *a, const uint8_t cdh[32],
+		char att_type[8], struct wa_why *why)
 {
 	unsigned bit = fmt_bit(att->fmt);
 
@@ -264,7 +265,7 @@ statement_check(const struct wa_rp *rp, int alg, const struct wa_att *att,
 		memcpy(att_type, "none", 5);
 		return 0;
 	}
-	return wa_att_verify(rp->rp_id, alg, att, cdh, att_type, why);
+	return wa_att_verify(rp->rp_id, alg, att, a, cdh, att_type, why);
 }
 
 static int
@@ -313,7 +314,7 @@ webauthn_register_verify(const struct wa_rp *rp, const struct wa_reg_in *in,
 	    wa_auth_parse(att.auth, att.auth_len, 1, &a, why) < 0 ||
 	    auth_check(rp, &a, why) < 0 ||
 	    wa_cose_check(a.cose, a.cose_len, &alg, why) < 0 ||
-	    statement_check(rp, alg, &att, cdh, att_type, why) < 0)
+	    statement_check(rp, alg, &att, &a, cdh, att_type, why) < 0)
 		goto out;
 	cred_fill(out, &a, &att, alg);
 	memcpy(out->att_type, att_type, sizeof(out->att_type));

@@ -80,8 +80,9 @@ wa_cbor_span(const uint8_t *p, size_t len)
 				return 0;
 			pos += (size_t)val;
 		} else if (major >= 4 && major <= 6) {
-			/* Each member takes at least one byte. */
-			if (val > len - pos)
+			/* Each member takes at least one byte (a tag's
+			 * argument is its number, not a count). */
+			if (major != 6 && val > len - pos)
 				return 0;
 			n = major == 5 ? 2 * val : major == 6 ? 1 : val;
 			if (n == 0)
@@ -296,6 +297,8 @@ wa_auth_parse(const uint8_t *p, size_t len, int need_at, struct wa_auth *a,
 		n = wa_cbor_span(p + pos, len - pos);
 		if (n == 0 || p[pos] >> 5 != 5)
 			return -1;
+		a->ext = p + pos;
+		a->ext_len = n;
 		pos += n;
 	}
 	return pos == len ? 0 : -1;
@@ -487,9 +490,57 @@ out:
 	return rc;
 }
 
+/* libfido2 refuses a statement whose authData carries extension outputs
+ * that were not requested (check_extensions in cred.c). We request none
+ * ourselves, the browser does (Chrome asks security keys for credProtect
+ * on discoverable credentials): so show libfido2 as requested exactly the
+ * outputs it will read, those of CTAP 2.1 it knows. 0 or -1. */
+static int
+ext_mirror(fido_cred_t *c, const uint8_t *ext, size_t len)
+{
+	cbor_item_t *it;
+	struct cbor_pair *pr;
+	int mask = 0, rc = 0;
+	int64_t v;
+
+	if (ext == NULL)
+		return 0;
+	it = cbor_load_exact(ext, len);
+	if (it == NULL || !cbor_isa_map(it) || !cbor_map_is_definite(it)) {
+		rc = -1;
+		goto out;
+	}
+	pr = cbor_map_handle(it);
+	for (size_t i = 0; i < cbor_map_size(it); i++)
+		if ((cbor_text_is(pr[i].key, "hmac-secret") ||
+		     cbor_text_is(pr[i].key, "credBlob")) &&
+		    cbor_is_bool(pr[i].value) &&
+		    cbor_ctrl_value(pr[i].value) == CBOR_CTRL_TRUE)
+			mask |= cbor_text_is(pr[i].key, "credBlob") ?
+					FIDO_EXT_CRED_BLOB :
+					FIDO_EXT_HMAC_SECRET;
+	if (fido_cred_set_extensions(c, mask) != FIDO_OK)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < cbor_map_size(it); i++) {
+		if (cbor_int_of(pr[i].value, &v) < 0 || v < 1 || v > 255)
+			continue;
+		if (cbor_text_is(pr[i].key, "credProtect") &&
+		    fido_cred_set_prot(c, (int)v) != FIDO_OK)
+			rc = -1;
+		if (cbor_text_is(pr[i].key, "minPinLength") &&
+		    fido_cred_set_pin_minlen(c, (size_t)v) != FIDO_OK)
+			rc = -1;
+	}
+out:
+	if (it != NULL)
+		cbor_decref(&it);
+	return rc;
+}
+
 int
 wa_att_verify(const char *rp_id, int alg, const struct wa_att *att,
-	      const uint8_t cdh[32], char att_type[8], struct wa_why *why)
+	      const struct wa_auth *a, const uint8_t cdh[32],
+	      char att_type[8], struct wa_why *why)
 {
 	fido_cred_t *c = fido_cred_new();
 	int rc = -1;
@@ -500,7 +551,8 @@ wa_att_verify(const char *rp_id, int alg, const struct wa_att *att,
 	if (c == NULL || (!att->stmt_x5c && (strcmp(att->fmt, "packed") != 0 ||
 					     att->stmt_alg != alg)))
 		goto out;
-	if (fido_cred_set_type(c, alg) != FIDO_OK ||
+	if (ext_mirror(c, a->ext, a->ext_len) < 0 ||
+	    fido_cred_set_type(c, alg) != FIDO_OK ||
 	    fido_cred_set_fmt(c, att->fmt) != FIDO_OK ||
 	    fido_cred_set_rp(c, rp_id, NULL) != FIDO_OK ||
 	    fido_cred_set_clientdata_hash(c, cdh, 32) != FIDO_OK ||

@@ -33,6 +33,9 @@ struct wa_auth {
 	size_t cred_id_len;
 	const uint8_t *cose;     /* credentialPublicKey */
 	size_t cose_len;
+	/* With the ED flag: the extension outputs (one CBOR map). */
+	const uint8_t *ext;
+	size_t ext_len;
 };
 
 /* An attestation object: fmt, authData and the attStmt, re-encoded as
@@ -78,9 +81,11 @@ int wa_sig_verify(const char *rp_id, int alg, const uint8_t *cose,
 		  struct wa_why *why);
 
 /* The attestation statement through fido_cred_verify (x5c) or
- * fido_cred_verify_self; att_type gets "self" or "basic". 0 or -1 with
- * why "attestation". */
+ * fido_cred_verify_self; att_type gets "self" or "basic". a is att's
+ * parsed authData (its extension outputs are shown to libfido2 as if
+ * requested). 0 or -1 with why "attestation". */
 int wa_att_verify(const char *rp_id, int alg, const struct wa_att *att,
-		  const uint8_t cdh[32], char att_type[8], struct wa_why *why);
+		  const struct wa_auth *a, const uint8_t cdh[32],
+		  char att_type[8], struct wa_why *why);
 
 #endif

@@ -519,7 +519,10 @@ gh_login(struct gh_server *s, struct gh_client *c, struct gh_user *u)
 	char body[512];
 	struct gh_resp r;
 	long st;
+	int enrol = 0;
 
+	if (c->staff && u->passkey != NULL)
+		return gh_pk_login(s, c, u);
 	gh_totp_next(u, code);
 	snprintf(body, sizeof(body),
 		 "{\"email\":\"%s\",\"password\":\"%s\",\"totp\":\"%s\"}",
@@ -534,9 +537,11 @@ gh_login(struct gh_server *s, struct gh_client *c, struct gh_user *u)
 
 		assert_non_null(t);
 		snprintf(c->csrf, sizeof(c->csrf), "%s", t);
+		enrol = c->staff && json_is_true(json_object_get(
+				r.json, "passkey_enrollment_required"));
 	}
 	gh_resp_free(&r);
-	return st;
+	return enrol ? gh_pk_enrol(s, c, u) : st;
 }
 
 int

@@ -34,6 +34,9 @@ struct gh_user {
 	unsigned char secret[20];
 	char b32[40];
 	int64_t last_step; /* last TOTP step used, to avoid replays */
+	/* Issue 17: the member's passkey (struct softauth, harness_pk.c),
+	 * made by gh_login when the role must use one; NULL: none. */
+	void *passkey;
 };
 
 struct gh_client {
@@ -104,8 +107,15 @@ const char *gh_error(const struct gh_resp *r);
 int gh_cookie_token(struct gh_client *c, char *out, size_t outsz);
 
 /* Logs in with the user's password and a fresh code. Returns the status;
- * on 201 the client holds the cookie and CSRF token. */
+ * on 201 the client holds the cookie and CSRF token. A staff member who
+ * must use a passkey (issue 17) logs in with theirs, made and registered
+ * at their first login (gh_pk_enrol). */
 long gh_login(struct gh_server *s, struct gh_client *c, struct gh_user *u);
+/* harness_pk.c: the passkey login of u (u->passkey set) on c; and the
+ * enrolment from the enrol-only session c holds: a new passkey,
+ * registered, that session ended, then gh_pk_login. The status. */
+long gh_pk_login(struct gh_server *s, struct gh_client *c, struct gh_user *u);
+long gh_pk_enrol(struct gh_server *s, struct gh_client *c, struct gh_user *u);
 
 /* Counts rows of the instance's database matching sql (SELECT COUNT):
  * the first column of the first row (NULL counts 0, a boolean 0 or 1),

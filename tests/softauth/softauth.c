@@ -321,6 +321,18 @@ static void auth_head(struct sa_buf *w, const char *rp_id, unsigned flags,
 		put8(w, (unsigned)(counter >> s));
 }
 
+/* With WA_FLAG_ED among the extra flags: the authenticator extension
+ * outputs at the end of the authenticator data, {"credProtect": 2} as a
+ * security key that protects discoverable credentials writes them. */
+static void auth_ext(struct sa_buf *w, const struct softauth_opts *o)
+{
+	if (!(o->extra_flags & WA_FLAG_ED))
+		return;
+	cbor_head(w, 5, 1);
+	cbor_text(w, "credProtect");
+	cbor_int(w, 2);
+}
+
 /* The attestation object {fmt, attStmt, authData}; "packed" is self
  * attestation: alg and a signature over authData || clientDataHash. */
 static int att_obj(const struct softauth *a, const struct sa_buf *ad,
@@ -328,18 +340,23 @@ static int att_obj(const struct softauth *a, const struct sa_buf *ad,
 		   struct sa_buf *w)
 {
 	const char *fmt = o->fmt ? o->fmt : "none";
-	static uint8_t msg[SA_BUF + 32];
-	uint8_t sig[512];
+	uint8_t sig[512], *msg;
 	size_t siglen = sizeof(sig);
+	int rc;
 
 	cbor_head(w, 5, 3);
 	cbor_text(w, "fmt");
 	cbor_text(w, fmt);
 	cbor_text(w, "attStmt");
 	if (strcmp(fmt, "packed") == 0) {
+		msg = malloc(ad->n + 32);
+		if (!msg)
+			return -1;
 		memcpy(msg, ad->b, ad->n);
 		memcpy(msg + ad->n, cdh, 32);
-		if (sign(a, msg, ad->n + 32, sig, &siglen, o->bad_signature))
+		rc = sign(a, msg, ad->n + 32, sig, &siglen, o->bad_signature);
+		free(msg);
+		if (rc)
 			return -1;
 		cbor_head(w, 5, 2);
 		cbor_text(w, "alg");
@@ -430,6 +447,7 @@ char *softauth_register_json(struct softauth *a, const char *challenge_b64url,
 	put8(ad, (unsigned)a->id_len);
 	put(ad, a->id, a->id_len);
 	cose_key(a, ad);
+	auth_ext(ad, o);
 	if (ad->bad || att_obj(a, ad, cdh, o, ao))
 		goto out;
 	out = envelope(a, reg_response(a, cd, ad, ao), 1);
@@ -460,6 +478,7 @@ char *softauth_assert_json(struct softauth *a, const char *challenge_b64url,
 	if (!cd)
 		goto out;
 	auth_head(ad, rp_id, WA_FLAG_UP | WA_FLAG_UV, counter, o);
+	auth_ext(ad, o);
 	sha256(cd, strlen(cd), ad->b + ad->n); /* authData || hash, signed */
 	if (ad->bad ||
 	    sign(a, ad->b, ad->n + 32, sig, &siglen, o->bad_signature))

@@ -31,7 +31,7 @@ struct softauth_opts {          /* zero = a correct, honest authenticator */
 	const char *top_origin; /* adds "topOrigin" */
 	const char *rp_id;      /* rpIdHash of this instead */
 	int clear_up, clear_uv; /* clear the flag */
-	unsigned extra_flags;   /* e.g. WA_FLAG_BE | WA_FLAG_BS */
+	unsigned extra_flags;   /* e.g. WA_FLAG_BE | WA_FLAG_BS; WA_FLAG_ED adds {"credProtect": 2} */
 	int set_counter;        /* 1: use counter below instead of incrementing */
 	uint32_t counter;
 	const char *fmt;        /* "none" (default), "packed" (self), "bogus" */

@@ -177,6 +177,9 @@ test_no_customer_listing(void **state)
 		/* live updates (issue 15): a stream of event ids and kinds,
 		 * filtered by the visibility rule; no customer data */
 		"/api/v1/events",
+		/* passkeys (issue 17): the caller's own credentials (names,
+		 * dates, formats); no customer data */
+		"/api/v1/staff/passkeys",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account

@@ -302,6 +302,7 @@ test_vectors_registration_negatives(void **state)
 	struct wa_rp rp = rp_vectors();
 	const json_t *v = vector(basic, "none-es256");
 	struct reg r, m;
+	uint8_t *p;
 	size_t at;
 
 	reg_of(v, &r);
@@ -339,6 +340,13 @@ test_vectors_registration_negatives(void **state)
 	m = r;
 	m.att.b[at] ^= 0x80;
 	expect_reg(&rp, &m, "rp_id_hash");
+	/* A public key off the curve (the y coordinate, label -3, changed):
+	 * libfido2's es256_pk_from_ptr refuses it. */
+	m = r;
+	p = memmem(m.att.b, m.att.n, "\x22\x58\x20", 3);
+	assert_non_null(p);
+	p[3 + 31] ^= 1;
+	expect_reg(&rp, &m, "public_key");
 	/* A clientDataJSON byte changed: the origin no longer matches. */
 	m = r;
 	*(uint8_t *)memmem(m.cd.b, m.cd.n, "example.org", 11) = 'E';
@@ -730,10 +738,32 @@ test_softauth_registration_accepted(void **state)
 	assert_int_equal(c.id_len, 1023);
 	assert_int_equal(c.flags & (WA_FLAG_BE | WA_FLAG_BS),
 			 WA_FLAG_BE | WA_FLAG_BS);
+	/* Extension outputs in the authenticator data (credProtect, as a
+	 * security key writes it): skipped by length, and shown to
+	 * libfido2 as requested so that it verifies the statement. */
+	o = (struct softauth_opts){.extra_flags = WA_FLAG_ED};
+	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), 0);
+	assert_true(c.flags & WA_FLAG_ED);
+	o.fmt = "packed";
+	if (soft_reg(a, &rp, &o, &c, &why) != 0)
+		fail_msg("packed with extensions: %s", why.word);
+	assert_int_equal(soft_asr(a, &rp, &o, &c, 0, &(struct wa_assert_out){0}, &why), 0);
 	/* A counter that starts above zero is kept. */
 	o = (struct softauth_opts){.set_counter = 1, .counter = 41};
 	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), 0);
 	assert_int_equal(c.sign_count, 41);
+	/* Self attestation with a long id: fine with ES256 (libfido2 signs
+	 * a hash), refused with EdDSA, whose whole message libfido2 1.12
+	 * copies into a 1024-byte buffer (fido_get_signed_hash). "none"
+	 * needs no libfido2 and takes the same credential. */
+	o = (struct softauth_opts){.fmt = "packed", .cred_id_len = 1000};
+	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), 0);
+	softauth_free(a);
+	a = softauth_new(WA_EDDSA);
+	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), -1);
+	assert_string_equal(why.word, "attestation");
+	o.fmt = "none";
+	assert_int_equal(soft_reg(a, &rp, &o, &c, &why), 0);
 	/* Without UV when the relying party does not ask for it. */
 	rp.require_uv = 0;
 	o = (struct softauth_opts){.clear_uv = 1};
