@@ -152,8 +152,10 @@ passkey_login(struct member *m)
 	return st;
 }
 
-/* A staff member (role) or customer (role NULL) with a client; with
- * passkey, one registered; logged in (staff with a passkey: by it). */
+/* A staff member (role) or customer (role NULL) with a client, logged
+ * in: a supervisor or admin by the passkey the harness makes and
+ * registers at their first login (harness_pk.c); a customer with
+ * passkey gets one registered here too. */
 static void
 member_new(struct member *m, const char *email, const char *role,
 	   int passkey)
@@ -164,11 +166,35 @@ member_new(struct member *m, const char *email, const char *role,
 		gh_add_customer(&W->s, email, &m->u);
 	gh_client_init(&m->c, role != NULL);
 	assert_int_equal(gh_login(&W->s, &m->c, &m->u), 201);
-	if (!passkey)
-		return;
-	enrol(m);
-	if (role != NULL)
-		assert_int_equal(passkey_login(m), 201);
+	if (passkey && role == NULL)
+		enrol(m);
+}
+
+/* The password login of staff member m as it is (gh_login would enrol
+ * a passkey at once): the status; on 201 the client holds the session
+ * and *enrol_only says whether it may only register a passkey. */
+static long
+password_login(struct member *m, int *enrol_only)
+{
+	struct gh_resp r;
+	char code[7];
+	long st;
+
+	gh_totp_next(&m->u, code);
+	m->c.csrf[0] = '\0';
+	st = post(&m->c, "/api/v1/staff/session",
+		  json_pack("{s:s, s:s, s:s}", "email", m->u.email, "password",
+			    m->u.password, "totp", code),
+		  &r);
+	if (st == 201) {
+		snprintf(m->c.csrf, sizeof(m->c.csrf), "%s",
+			 json_string_value(
+				 json_object_get(r.json, "csrf_token")));
+		*enrol_only = json_is_true(json_object_get(
+			r.json, "passkey_enrollment_required"));
+	}
+	gh_resp_free(&r);
+	return st;
 }
 
 static void
@@ -314,6 +340,7 @@ test_reset_two_admins(void **state)
 	struct world *w = *state;
 	struct gh_resp r;
 	char *mail = NULL;
+	int enrol_only = 0;
 	int64_t id;
 
 	assert_int_equal(passkeys_of("staff", w->target.u.id), 1);
@@ -380,7 +407,9 @@ test_reset_two_admins(void **state)
 				"/api/v1/staff/session", NULL, NULL, &r) > 0,
 			 1);
 	gh_resp_free(&r);
-	assert_int_equal(gh_login(&w->s, &w->target.c, &w->target.u), 201);
+	w->target.u.passkey = NULL; /* the harness's is gone */
+	assert_int_equal(password_login(&w->target, &enrol_only), 201);
+	assert_true(enrol_only);
 	assert_int_equal(gh_req(&W->s, &w->target.c, "GET",
 				"/api/v1/staff/session", NULL, NULL, &r),
 			 200);
@@ -393,7 +422,6 @@ test_reset_two_admins(void **state)
 	assert_string_equal(gh_error(&r), "passkey_enrollment_required");
 	gh_resp_free(&r);
 	/* And may enrol a new passkey, then log in with it. */
-	softauth_free(w->target.key);
 	enrol(&w->target);
 	assert_int_equal(passkey_login(&w->target), 201);
 }
@@ -566,8 +594,7 @@ test_staff_passkeys(void **state)
 	assert_int_equal(json_array_size(json_object_get(r.json, "passkeys")),
 			 1);
 	p = json_array_get(json_object_get(r.json, "passkeys"), 0);
-	assert_string_equal(json_string_value(json_object_get(p, "name")),
-			    "Laptop key");
+	assert_true(json_string_length(json_object_get(p, "name")) > 0);
 	assert_true(json_integer_value(json_object_get(p, "created_at")) > 0);
 	assert_true(json_integer_value(json_object_get(p, "last_used_at")) > 0);
 	assert_non_null(json_object_get(p, "backed_up"));
@@ -847,9 +874,7 @@ test_factor_refusals(void **state)
 	gh_resp_free(&r);
 	/* Customer B's passkey on A's challenge. */
 	options(&w->cust_a, v, ch, sizeof(ch), rp, sizeof(rp));
-	other = assertion(w->cust_b.key != NULL ? w->cust_b.key
-						: w->admin1.key,
-			  ch, rp);
+	other = assertion(w->cust_b.key, ch, rp);
 	assert_int_equal(approve(&w->cust_a, v, number, other, &r), 400);
 	assert_string_equal(gh_error(&r), "passkey_refused");
 	gh_resp_free(&r);
