@@ -361,6 +361,8 @@ claim_account(struct pk_login *l, struct store_conn *c, int64_t *retry)
 			snprintf(l->email, sizeof(l->email), "%s", addr);
 		crypto_secret_free(addr);
 	}
+	if (rc == -GH_NOT_FOUND)
+		pk_why(&l->why, "credential_id"); /* its account is gone */
 	if (rc < 0)
 		return rc == -GH_NOT_FOUND ? -GH_PASSKEY_REFUSED : rc;
 	throttle_account_key(l->app, l->realm, l->email, l->acct_key,

@@ -509,6 +509,7 @@ test_customer_login(void **state)
 	o = (struct softauth_opts){.clear_uv = 1};
 	assert_int_equal(pk_login(&srv, &l, 0, a, &o, NULL), 401);
 	gh_client_free(&l);
+
 	/* A passkey of the portal is nobody on the staff listener. */
 	assert_int_equal(pk_login(&srv, &l, 1, a, NULL, NULL), 401);
 	gh_client_free(&l);
@@ -796,6 +797,7 @@ test_agent_allowed(void **state)
 {
 	struct gh_client c;
 	struct softauth *a = new_key(WA_ES256);
+	struct softauth_opts o;
 	struct gh_resp r;
 	int enrol = 1;
 
@@ -808,6 +810,16 @@ test_agent_allowed(void **state)
 			 200);
 	assert_true(json_is_false(json_object_get(r.json, "required")));
 	gh_resp_free(&r);
+	gh_client_free(&c);
+	/* A login with UP cleared, or for another rp id: refused (on this
+	 * account: the customer's refusals used up its free failures). */
+	o = (struct softauth_opts){.clear_up = 1};
+	assert_int_equal(pk_login(&srv, &c, 1, a, &o, NULL), 401);
+	gh_client_free(&c);
+	o = (struct softauth_opts){.rp_id = "example.com"};
+	assert_int_equal(pk_login(&srv, &c, 1, a, &o, NULL), 401);
+	gh_client_free(&c);
+	assert_int_equal(pk_login(&srv, &c, 1, a, NULL, agent1.email), 201);
 	gh_client_free(&c);
 	softauth_free(a);
 }
@@ -917,6 +929,63 @@ test_policy_tightened(void **state)
 	assert_int_equal(gh_stop(&s3), 0);
 }
 
+/* Refused passkey logins count in the login throttle: on the account's
+ * key, which the password login shares (it is then refused before any
+ * check), and on the address's. An EdDSA passkey logs in. */
+static void
+test_throttle_shared(void **state)
+{
+	struct gh_server s4;
+	struct gh_user u, v;
+	struct gh_client c, l;
+	struct softauth *k = new_key(WA_EDDSA);
+	struct softauth_opts o = {.bad_signature = 1};
+	char body[512];
+	struct gh_resp r;
+
+	(void)state;
+	gh_start(&s4, "\n[security]\nlogin_free_failures = 1\n"
+		      "login_delay_base_seconds = 60\n"
+		      "login_ip_free_failures = 3\n");
+	gh_add_customer(&s4, "pk-thr@example.org", &u);
+	gh_add_customer(&s4, "pk-thr2@example.org", &v);
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&s4, &c, &u), 201);
+	register_ok(&s4, &c, k);
+	assert_int_equal(pk_login(&s4, &l, 0, k, NULL, NULL), 201);
+	gh_client_free(&l);
+	assert_int_equal(pk_login(&s4, &l, 0, k, &o, NULL), 401);
+	gh_client_free(&l);
+	/* The account is now held: a password attempt too. */
+	gh_client_init(&l, 0);
+	snprintf(body, sizeof(body),
+		 "{\"email\":\"%s\",\"password\":\"%s\",\"totp\":"
+		 "\"000000\"}",
+		 u.email, u.password);
+	assert_int_equal(gh_req(&s4, &l, "POST", "/api/v1/portal/session",
+				body, NULL, &r),
+			 429);
+	gh_resp_free(&r);
+	gh_client_free(&l);
+	assert_int_equal(pk_login(&s4, &l, 0, k, NULL, NULL), 429);
+	gh_client_free(&l);
+	/* The address: three failures, then even the options wait. */
+	assert_int_equal(pk_login(&s4, &l, 0, k, NULL, NULL), 429);
+	gh_client_free(&l);
+	gh_client_init(&l, 0);
+	assert_int_equal(gh_req(&s4, &l, "POST",
+				"/api/v1/portal/session/passkey/options", "{}",
+				NULL, &r),
+			 429);
+	assert_non_null(json_object_get(r.json, "retry_after"));
+	gh_resp_free(&r);
+	gh_client_free(&l);
+	gh_client_free(&c);
+	softauth_free(k);
+	(void)v;
+	assert_int_equal(gh_stop(&s4), 0);
+}
+
 /* An unknown value, or an rp id no origin has, stops start-up. */
 static void
 test_bad_config(void **state)
@@ -968,6 +1037,7 @@ main(void)
 		cmocka_unit_test(test_no_secrets_logged),
 		cmocka_unit_test(test_staff_required_config),
 		cmocka_unit_test(test_policy_tightened),
+		cmocka_unit_test(test_throttle_shared),
 		cmocka_unit_test(test_bad_config),
 	};
 

@@ -459,6 +459,67 @@ test_store_section(void **state)
 	assert_false(config_url_has_password("sqlite:gatehouse.db"));
 }
 
+/* Issue 17: the passkey relying party of each listener: the rp id
+ * derived from the listener's own origin (localhost for an IP address)
+ * or configured as a parent of an accepted host; its origins are those
+ * under it; anything else stops start-up. */
+static void
+test_passkey_rp(void **state)
+{
+	static const char *const bad[] = {
+		"[auth]\nstaff_passkeys = sometimes\n",
+		"[auth]\npasskey_attestation = \n",
+		"[auth]\npasskey_attestation = none,apple\n",
+		"[auth]\nstaff_rp_id = 10.0.0.1\n",
+		"[auth]\nstaff_rp_id = Example.org\n",
+		"[auth]\nstaff_rp_id = -x.example.org\n",
+		"[auth]\nportal_rp_id = other.example\n",
+		"[server]\nstaff_origin = https://desk.example.org\n"
+		"[auth]\nstaff_rp_id = ample.org\n",
+		NULL};
+	struct config cfg;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load("", &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.staff_rp.rp_id, "localhost");
+	assert_string_equal(cfg.portal_rp.rp_id, "localhost");
+	assert_true(cfg.staff_rp.require_uv);
+	assert_int_equal(cfg.staff_rp.formats, WA_FMT_NONE | WA_FMT_PACKED);
+	assert_int_equal(cfg.staff_rp.n_origins, 1);
+	assert_string_equal(cfg.staff_rp.origins[0], "https://localhost:9443");
+
+	assert_int_equal(load("[server]\nstaff_origin = https://desk.example.org"
+			      "\npublic_origin = https://192.0.2.7\n"
+			      "origins = https://help.example.org\n"
+			      "[auth]\npasskey_attestation = packed, tpm\n",
+			      &cfg, err, sizeof(err)),
+			 0);
+	assert_string_equal(cfg.staff_rp.rp_id, "desk.example.org");
+	assert_int_equal(cfg.staff_rp.n_origins, 1);
+	assert_string_equal(cfg.staff_rp.origins[0], "https://desk.example.org");
+	assert_string_equal(cfg.portal_rp.rp_id, "localhost");
+	assert_int_equal(cfg.portal_rp.formats, WA_FMT_PACKED | WA_FMT_TPM);
+
+	assert_int_equal(load("[server]\nstaff_origin = https://desk.example.org"
+			      "\norigins = https://help.example.org, "
+			      "https://example.org:8443\n"
+			      "[auth]\nstaff_rp_id = example.org\n"
+			      "staff_passkeys = required\n",
+			      &cfg, err, sizeof(err)),
+			 0);
+	assert_string_equal(cfg.staff_rp.rp_id, "example.org");
+	assert_int_equal(cfg.staff_rp.n_origins, 3);
+	assert_string_equal(cfg.staff_passkeys, "required");
+
+	for (size_t i = 0; bad[i] != NULL; i++) {
+		err[0] = '\0';
+		if (load(bad[i], &cfg, err, sizeof(err)) == 0)
+			fail_msg("accepted: %s", bad[i]);
+		assert_non_null(strstr(err, "[auth]"));
+	}
+}
+
 int
 main(void)
 {
@@ -473,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_origins),
 		cmocka_unit_test(test_scan_pool_bounds),
 		cmocka_unit_test(test_store_section),
+		cmocka_unit_test(test_passkey_rp),
 	};
 	snprintf(dir, sizeof(dir), "/tmp/gh-cfg-XXXXXX");
 	if (mkdtemp(dir) == NULL)
