@@ -316,6 +316,7 @@ async function supervisorChecks(t, s) {
     t.assert((await err.textContent()) === REQUIRED, `error: ${await err.textContent()}`);
     const f = await p.evaluate(() => document.activeElement.textContent);
     t.assert(f === 'Sign in with a passkey', `focus after the refusal: ${f}`);
+    t.assert((await p.getByLabel('Password').inputValue()) === '', 'the password stays in the form');
     await shotBoth(t, p, 'passkeys-console-passkey-required');
   });
 

@@ -67,9 +67,11 @@ function signedIn(res) {
 }
 
 // A password login refused because the role signs in with a passkey
-// (403 passkey_required: the password and code were right).
-function passkeyRequired(e, err, button) {
+// (403 passkey_required: the password and code were right, and are of
+// no use here: the password is not kept in the form).
+function passkeyRequired(e, err, form, button) {
   if (e.code !== 'passkey_required') return false;
+  for (const f of form.querySelectorAll('input[type="password"]')) f.value = '';
   showError(err, "Your role signs in with a passkey. Use 'Sign in with a passkey'.");
   button.focus();
   return true;
@@ -81,7 +83,7 @@ function showLogin() {
     title: 'Staff log in', emailLabel: 'Work e-mail address', codeRequired: true,
     codeHint: 'The 6 digits your authenticator app shows now.', notice: state.loginNotice,
     api, path: `${API}/staff/session`, invalid: invalidLogin, signedIn,
-    refused: (e, err) => passkeyRequired(e, err, passkey.button),
+    refused: (e, err) => passkeyRequired(e, err, login.form, passkey.button),
   });
   passkey = passkeyLoginButton({ api, base: `${API}/staff`, email: login.email.input, err: login.err, signedIn });
   login.form.append(passkey.wrap);
