@@ -981,6 +981,19 @@ test_factor_bad_input(void **state)
 			 400);
 	gh_resp_free(&r);
 	assert_int_equal(level_of(v), 0);
+	/* "This isn't me" answers a passkey request like any: the
+	 * verification ends, its ticket is locked. */
+	snprintf(path, sizeof(path), "/api/v1/portal/verifications/%lld/deny",
+		 (long long)v);
+	assert_int_equal(post(&w->cust_a.c, path, json_object(), &r), 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "status")),
+			    "denied");
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_countf(&w->s,
+				      "SELECT COUNT(*) FROM verifications "
+				      "WHERE id = %lld AND state = 'denied'",
+				      (long long)v),
+			 1);
 }
 
 int
