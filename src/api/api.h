@@ -236,4 +236,14 @@ int api_passkey_delete(struct request *r);
 int api_passkey_login_options(struct request *r);
 int api_passkey_login(struct request *r);
 
+/* passkey_gate.c (issue 17 GATE): a staff member's passkeys for
+ * supervisors; passkey resets under dual control (admins); the options of
+ * a customer's passkey approval of a verification. */
+int api_admin_staff_passkeys(struct request *r);
+int api_admin_passkey_reset_request(struct request *r);
+int api_admin_passkey_resets_list(struct request *r);
+int api_admin_passkey_reset_approve(struct request *r);
+int api_admin_passkey_reset_deny(struct request *r);
+int api_portal_verify_passkey_options(struct request *r);
+
 #endif

@@ -107,7 +107,7 @@ const struct route api_routes[] = {
 	{"GET", "/api/v1/portal/verifications", PUB, AUTH_CUSTOMER, 0,
 	 api_portal_verify_list, 0},
 	{"POST", "/api/v1/portal/verifications/{id}/approve", PUB,
-	 AUTH_CUSTOMER, 1 * KB, api_portal_verify_approve, 0},
+	 AUTH_CUSTOMER, 16 * KB, api_portal_verify_approve, 0},
 	{"POST", "/api/v1/portal/verifications/{id}/deny", PUB, AUTH_CUSTOMER,
 	 1 * KB, api_portal_verify_deny, 0},
 	/* account changes under dual control (api/changes.c): supervisors
@@ -319,5 +319,20 @@ const struct route api_routes[] = {
 	 1 * KB, api_passkey_login_options, ROUTE_NO_CSRF_TOKEN},
 	{"POST", "/api/v1/portal/session/passkey", PUB, AUTH_NONE, 16 * KB,
 	 api_passkey_login, ROUTE_NO_CSRF_TOKEN},
+	/* issue 17 GATE: losing a passkey (a reset by two admins), the staff
+	 * page's passkeys, a passkey approval of a verification
+	 * (api/passkey_gate.c) */
+	{"GET", "/api/v1/admin/staff/{id}/passkeys", STAFF, AUTH_SUPERVISOR,
+	 0, api_admin_staff_passkeys, 0},
+	{"POST", "/api/v1/admin/staff/{id}/passkeys/reset", STAFF, AUTH_ADMIN,
+	 8 * KB, api_admin_passkey_reset_request, 0},
+	{"GET", "/api/v1/admin/passkey-resets", STAFF, AUTH_ADMIN, 0,
+	 api_admin_passkey_resets_list, 0},
+	{"POST", "/api/v1/admin/passkey-resets/{id}/approve", STAFF,
+	 AUTH_ADMIN, 8 * KB, api_admin_passkey_reset_approve, 0},
+	{"POST", "/api/v1/admin/passkey-resets/{id}/deny", STAFF, AUTH_ADMIN,
+	 8 * KB, api_admin_passkey_reset_deny, 0},
+	{"POST", "/api/v1/portal/verifications/{id}/passkey/options", PUB,
+	 AUTH_CUSTOMER, 1 * KB, api_portal_verify_passkey_options, 0},
 	{NULL, NULL, 0, AUTH_NONE, 0, NULL, 0},
 };

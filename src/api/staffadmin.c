@@ -38,14 +38,15 @@ names_json(const char *text)
 static json_t *
 staff_json(const struct staff_info *s)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:b, s:b, s:I, s:o, s:o}", "id",
-			 (json_int_t)s->id, "email", s->email, "name", s->name,
-			 "role", s->role, "disabled", s->disabled,
+	return json_pack("{s:I, s:s, s:s, s:s, s:b, s:b, s:I, s:o, s:o, s:I}",
+			 "id", (json_int_t)s->id, "email", s->email, "name",
+			 s->name, "role", s->role, "disabled", s->disabled,
 			 "mfa_enrolled", s->totp_enrolled, "created_at",
 			 (json_int_t)s->created_at, "last_login",
 			 s->last_login > 0 ? json_integer(s->last_login)
 					   : json_null(),
-			 "queues", names_json(s->queues));
+			 "queues", names_json(s->queues), "passkeys",
+			 (json_int_t)s->passkeys);
 }
 
 int

@@ -3,7 +3,9 @@
  * verification on a ticket, read it, add a factor, and (supervisors)
  * clear the lock a refused verification put on a ticket. Public listener:
  * the customer's pending approval requests and their answer (approve with
- * the number the agent reads out, or deny: "This isn't me").
+ * the number the agent reads out, or deny: "This isn't me"); a passkey
+ * request is approved with the number and a passkey assertion (issue 17;
+ * its options come from api/passkey_gate.c).
  *
  * The staff session's token hash binds a verification to the session
  * that started it. A verification is shown only to its agent; the
@@ -18,6 +20,15 @@
 #include "core/verify.h"
 #include "util/errors.h"
 
+/* 1 for a method the customer answers in the portal (number matching:
+ * portal_approval, and passkey since issue 17). */
+static int
+approval_method(const char *method)
+{
+	return strcmp(method, "portal_approval") == 0 ||
+	       strcmp(method, "passkey") == 0;
+}
+
 /* A factor as its agent sees it; the number to read out only while the
  * approval waits on a live verification. */
 static json_t *
@@ -28,11 +39,11 @@ factor_json(const struct verification_factor *f, int live)
 
 	if (o == NULL)
 		return NULL;
-	if (live && strcmp(f->method, "portal_approval") == 0 &&
+	if (live && approval_method(f->method) &&
 	    strcmp(f->state, "pending") == 0 && f->number > 0)
 		json_object_set_new(o, "number", json_integer(f->number));
 	if (strcmp(f->state, "pending") == 0 && strcmp(f->method, "totp") != 0 &&
-	    strcmp(f->method, "portal_approval") != 0)
+	    !approval_method(f->method))
 		json_object_set_new(o, "code_expires_at",
 				    json_integer(f->code_expires_at));
 	json_object_set_new(o, "tries_left",
@@ -105,9 +116,8 @@ factor_error(struct request *r, int rc, const char *method)
 		return api_error_field(r, rc, "code");
 	if (rc == -GH_BAD_FIELD)
 		return api_error_field(r, rc,
-				       strcmp(method, "portal_approval") == 0
-					       ? "code"
-					       : "method");
+				       approval_method(method) ? "code"
+							       : "method");
 	return api_training_refused(r, rc);
 }
 
@@ -182,29 +192,49 @@ api_portal_verify_list(struct request *r)
 
 		json_array_append_new(
 			items,
-			json_pack("{s:I, s:{s:s}, s:I, s:o, s:I}", "id",
+			json_pack("{s:I, s:{s:s}, s:I, s:o, s:I, s:s}", "id",
 				  (json_int_t)v->id, "agent", "name",
 				  v->staff_name, "ticket",
 				  (json_int_t)v->ticket_id, "choices",
 				  choices_json(v->f[0].choices), "expires_at",
-				  (json_int_t)v->expires_at));
+				  (json_int_t)v->expires_at, "method",
+				  v->f[0].method));
 	}
 	verification_list_clear(&l);
 	return api_ok(r, json_pack("{s:o}", "items", items));
 }
 
-/* The customer's answer; a refusal's notice goes with the reply. */
+/* The customer's answer (with credential: a passkey approval); a
+ * refusal's notice, or a refused assertion's reason, goes with the
+ * reply. */
 static int
-answer(struct request *r, int approve, int64_t number)
+answer(struct request *r, int approve, int64_t number,
+       const json_t *credential)
 {
-	const char *notice = NULL;
+	const char *notice = NULL, *field = NULL;
 	struct tk_actor a;
+	char why[32] = "";
 	int rc;
 
 	api_actor(r, &a);
-	rc = verify_portal_answer(r->app, request_db(r), &a,
-				  r->actor.token_hash, r->params[0], approve,
-				  number, (int64_t)time(NULL), &notice);
+	if (credential != NULL)
+		rc = verify_passkey_answer(r->app, request_db(r), &a,
+					   r->actor.token_hash, r->params[0],
+					   number, credential,
+					   (int64_t)time(NULL), &notice, &field,
+					   why);
+	else
+		rc = verify_portal_answer(r->app, request_db(r), &a,
+					  r->actor.token_hash, r->params[0],
+					  approve, number, (int64_t)time(NULL),
+					  &notice);
+	if (rc == -GH_MISSING_FIELD || rc == -GH_BAD_FIELD)
+		return api_error_field(r, rc,
+				       field != NULL ? field : "credential");
+	if (rc == -GH_PASSKEY_REFUSED) {
+		json_decref(r->error_extra);
+		r->error_extra = json_pack("{s:s}", "reason", why);
+	}
 	if (rc < 0 && notice != NULL) {
 		json_decref(r->error_extra);
 		r->error_extra = json_pack("{s:s}", "notice", notice);
@@ -224,15 +254,17 @@ int
 api_portal_verify_approve(struct request *r)
 {
 	int64_t number = 0;
+	json_t *credential = NULL;
 	const struct jspec spec[] = {
 		JSPEC_INT("number", &number, 10, 99, JS_REQUIRED),
+		JSPEC_OBJ("credential", &credential, 1, 8, 0),
 		JSPEC_END,
 	};
 	int rc = api_parse(r, spec);
 
 	if (rc < 0)
 		return rc;
-	return answer(r, 1, number);
+	return answer(r, 1, number, credential);
 }
 
 int
@@ -243,7 +275,7 @@ api_portal_verify_deny(struct request *r)
 
 	if (rc < 0)
 		return rc;
-	return answer(r, 0, 0);
+	return answer(r, 0, 0, NULL);
 }
 
 int

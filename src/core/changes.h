@@ -34,7 +34,8 @@
  * change re-seals every sealed field of the customer under the new
  * address's blind index; applying an MFA reset replaces the customer's
  * authenticator secret with one nobody knows, marks it not enrolled (the
- * next login enrols a new one) and ends every session of the customer.
+ * next login enrols a new one), deletes every passkey of the customer
+ * (issue 17) and ends every session of the customer.
  */
 #ifndef GH_CORE_CHANGES_H
 #define GH_CORE_CHANGES_H

@@ -16,7 +16,9 @@
  *  - phone: sealed in place; joins the fingerprint index.
  *  - mfa_reset: the authenticator secret becomes a random one nobody
  *    sees, not enrolled, so the next login enrols a new one; every
- *    session of the customer ends.
+ *    passkey of the customer is deleted (issue 17: a lost passkey is
+ *    lost with the authenticator) and every session of the customer
+ *    ends.
  *
  * Opened values live in libsodium's guarded memory and are freed (wiped)
  * before the function returns; nothing here logs a value.
@@ -39,6 +41,7 @@ struct apply_ctx {
 	int64_t now;
 	int applied;              /* 1 when this call applied it */
 	int64_t sessions_ended;   /* mfa_reset */
+	int64_t passkeys_deleted; /* mfa_reset */
 };
 
 /* The opened new value of r (NULL for mfa_reset), guarded memory. */
@@ -280,7 +283,8 @@ apply_account_number(struct store_conn *c, const struct app *app,
 
 static int
 apply_mfa_reset(struct store_conn *c, const struct app *app,
-		int64_t customer_id, int64_t *sessions_ended)
+		int64_t customer_id, int64_t *sessions_ended,
+		int64_t *passkeys_deleted)
 {
 	struct account acct;
 	struct blob seed = {NULL, 0};
@@ -292,6 +296,10 @@ apply_mfa_reset(struct store_conn *c, const struct app *app,
 	if (rc == 0)
 		rc = c->ops->account_set_totp(c, REALM_CUSTOMER, customer_id,
 					      &seed, 0);
+	if (rc == 0)
+		rc = c->ops->passkeys->remove_all(c, REALM_CUSTOMER,
+						  customer_id,
+						  passkeys_deleted);
 	if (rc == 0)
 		rc = c->ops->session_delete_principal(c, REALM_CUSTOMER,
 						      customer_id,
@@ -334,7 +342,8 @@ apply_kind(struct store_conn *c, struct apply_ctx *x,
 		return apply_account_number(c, x->app, r->customer_id, value);
 	if (strcmp(r->kind, "mfa_reset") == 0)
 		return apply_mfa_reset(c, x->app, r->customer_id,
-				       &x->sessions_ended);
+				       &x->sessions_ended,
+				       &x->passkeys_deleted);
 	if (strcmp(r->kind, "email") != 0) {
 		LOG_BUG("a change of a kind this version cannot apply");
 		return -GH_INTERNAL;
@@ -360,6 +369,7 @@ tx_apply(struct store_conn *c, void *cls)
 
 	x->applied = 0;
 	x->sessions_ended = 0;
+	x->passkeys_deleted = 0;
 	rc = c->ops->change_get(c, x->id, &r);
 	if (rc < 0)
 		return rc;
@@ -376,11 +386,13 @@ tx_apply(struct store_conn *c, void *cls)
 	if (rc == 0)
 		rc = chg_audit(x->app, c, NULL, "change.applied", r.id,
 			       "success",
-			       json_pack("{s:s, s:I, s:I}", "kind", r.kind,
-					 "customer",
+			       json_pack("{s:s, s:I, s:I, s:I}", "kind",
+					 r.kind, "customer",
 					 (json_int_t)r.customer_id,
 					 "sessions_ended",
-					 (json_int_t)x->sessions_ended));
+					 (json_int_t)x->sessions_ended,
+					 "passkeys_deleted",
+					 (json_int_t)x->passkeys_deleted));
 	x->applied = rc == 0;
 out:
 	crypto_secret_free(value);
@@ -409,7 +421,7 @@ static int
 apply_one(struct app *app, struct store_conn *c, int64_t id, int64_t now,
 	  int *applied)
 {
-	struct apply_ctx x = {app, id, now, 0, 0};
+	struct apply_ctx x = {app, id, now, 0, 0, 0};
 	int rc = store_transact(c, tx_apply, &x);
 
 	if (rc == -GH_EXISTS)

@@ -31,8 +31,9 @@ kind_words(const char *kind)
 	if (strcmp(kind, "phone") == 0)
 		return "a change of the phone number of your account";
 	if (strcmp(kind, "mfa_reset") == 0)
-		return "a reset of the authenticator app of your account (you "
-		       "would set up a new one at your next login)";
+		return "a reset of the authenticator app of your account and "
+		       "the removal of its passkeys (you would set up a new "
+		       "authenticator at your next login)";
 	return "a change of your account number";
 }
 

@@ -20,7 +20,7 @@
 #include "util/utf8.h"
 
 static const char *const strong_methods[] = {"totp", "portal_approval",
-					     NULL};
+					     "passkey", NULL};
 static const char *const weak_methods[] = {"email_otp", "sms_otp", NULL};
 
 static int
@@ -50,15 +50,22 @@ verify_method_strong(const char *method)
 int
 verify_level(const struct verification_rec *v, int *possession)
 {
-	int passed = 0, strong = 0;
+	int passed = 0, strong = 0, portal = 0;
 
-	/* One row per method: two passes of one method cannot count twice. */
+	/* One row per method: two passes of one method cannot count twice;
+	 * a portal approval and a passkey approval come from the one
+	 * portal, so they count once together. */
 	for (size_t i = 0; i < v->n_factors; i++) {
 		const struct verification_factor *f = &v->f[i];
 
 		if (strcmp(f->state, "passed") != 0 ||
 		    !verify_method_known(f->method))
 			continue;
+		if (strcmp(f->method, "portal_approval") == 0 ||
+		    strcmp(f->method, "passkey") == 0) {
+			if (portal++ > 0)
+				continue;
+		}
 		passed++;
 		strong += verify_method_strong(f->method);
 	}

@@ -14,12 +14,18 @@
  *                    DIR/outbox/ as a .sms file: there is no gateway);
  *   portal_approval  number matching: the customer, logged in to the
  *                    portal with MFA, picks among three numbers the one
- *                    the agent reads out.
+ *                    the agent reads out;
+ *   passkey          the same number matching, confirmed with an
+ *                    assertion of one of the customer's passkeys
+ *                    (issue 17; core/verify_passkey.c): the challenge is
+ *                    bound to the verification and the portal session.
  *
- * Levels follow NIST SP 800-63B: strong factors are totp and
- * portal_approval, weak ones email_otp and sms_otp. Level 1 is one
- * strong factor passed; level 2 two passed factors of different methods,
- * one of them strong. Knowledge (date of birth, address) is never a
+ * Levels follow NIST SP 800-63B: strong factors are totp,
+ * portal_approval and passkey, weak ones email_otp and sms_otp. Level 1
+ * is one strong factor passed; level 2 two passed factors of different
+ * methods, one of them strong. portal_approval and passkey come through
+ * the same channel (the customer's portal, often logged in with that very
+ * passkey): together they count as one factor. Knowledge (date of birth, address) is never a
  * factor. A one-time code is kept only as a keyed hash, lasts
  * VERIFY_CODE_SECS, is used once; VERIFY_MAX_FAILURES wrong tries per
  * verification and method fail that factor, and a resend keeps the count.
@@ -41,6 +47,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "core/actor.h"
 #include "core/app.h"
@@ -73,7 +81,7 @@ struct verify_assurance {
 	int level;          /* 0, 1 or 2 (see levels) */
 	int possession;     /* 1 when a passed factor proves possession of
 	                     * something already on file (totp, email_otp,
-	                     * sms_otp, portal_approval) */
+	                     * sms_otp, portal_approval, passkey) */
 	int64_t expires_at;
 };
 
@@ -91,7 +99,7 @@ int verify_assurance(struct app *app, struct store_conn *c,
 		     struct verify_assurance *out);
 
 /* 1 for a method name this module knows (totp, email_otp, sms_otp,
- * portal_approval), 0 otherwise; 1 for a strong one. */
+ * portal_approval, passkey), 0 otherwise; 1 for a strong one. */
 int verify_method_known(const char *method);
 int verify_method_strong(const char *method);
 
@@ -143,9 +151,11 @@ struct verify_factor_out {
  * Adds a factor of method (code: NULL when none was given) to
  * verification id of agent a (session session_hash) at now.
  * totp needs a code. email_otp and sms_otp without a code send one to the
- * contact on file, with one check it. portal_approval takes no code.
+ * contact on file, with one check it. portal_approval and passkey take
+ * no code; passkey needs a customer with a passkey (-GH_NO_PASSKEY,
+ * audited), and neither starts while the other waits (-GH_BAD_STATE).
  * 0 with *out filled; -GH_NOT_FOUND (not a's); -GH_BAD_FIELD (unknown
- * method, or a code for portal_approval); -GH_MISSING_FIELD (totp without
+ * method, or a code for portal_approval or passkey); -GH_MISSING_FIELD (totp without
  * code); -GH_BAD_CODE (wrong, expired or replayed code: counted);
  * -GH_VERIFICATION_FAILED (the verification or this factor has ended);
  * -GH_BAD_STATE (factor already passed, no code sent, nothing on file);
@@ -161,7 +171,7 @@ int verify_factor(struct app *app, struct store_conn *c,
 /*
  * The customer a's open verifications waiting for their approval at now
  * (newest first, at most VERIFY_PORTAL_MAX); each item's f[0] is the
- * portal_approval factor (choices, never the number itself).
+ * portal_approval or passkey factor (choices, never the number itself).
  * verification_list_clear() *out.
  */
 int verify_portal_list(struct app *app, struct store_conn *c,
@@ -176,7 +186,9 @@ int verify_portal_list(struct app *app, struct store_conn *c,
  * locks verification on its ticket, alerts every supervisor and admin
  * (an audit record and a content-free mail each); *notice (may be NULL)
  * then points to verify_scam_notice. -GH_NOT_FOUND when no request of
- * a's waits under id; -GH_VERIFICATION_FAILED when it has ended.
+ * a's waits under id; -GH_VERIFICATION_FAILED when it has ended. This
+ * answers a portal_approval request; a passkey request is answered with
+ * verify_passkey_answer.
  */
 int verify_portal_answer(struct app *app, struct store_conn *c,
 			 const struct tk_actor *a, const char *session_hash,
@@ -193,5 +205,36 @@ int verify_lock_clear(struct app *app, struct store_conn *c,
 		      const struct tk_actor *a, int64_t ticket_id,
 		      const char *reason, int64_t now);
 
+
+/*
+ * The passkey factor, the customer's side (core/verify_passkey.c). The
+ * customer a, in session session_hash (which used MFA), asks for the
+ * options of an assertion answering the passkey request of verification
+ * id at now: *public_key (the caller decrefs) gets the request options,
+ * allowCredentials the customer's passkeys, the challenge bound to the
+ * verification and this session. -GH_NOT_FOUND when no passkey request
+ * of a's waits under id; -GH_FORBIDDEN for a session without MFA.
+ */
+int verify_passkey_options(struct app *app, struct store_conn *c,
+			   const struct tk_actor *a, const char *session_hash,
+			   int64_t id, int64_t now, json_t **public_key);
+
+/*
+ * The customer a answers the passkey request of verification id with
+ * number and credential (an AuthenticationResponseJSON) at now. The
+ * assertion is checked first (its challenge must be the one drawn for
+ * this verification and session, its credential one of a's passkeys):
+ * a refused one counts as a wrong code (-GH_PASSKEY_REFUSED, *why gets
+ * the verifier's word; the VERIFY_MAX_FAILURES-th fails the factor:
+ * -GH_VERIFICATION_FAILED); a malformed credential is -GH_BAD_FIELD with
+ * *field naming the member, not counted. Then as verify_portal_answer: the right number
+ * passes the factor (method passkey), a wrong one ends the verification,
+ * locks its ticket and alerts the supervisors (*notice).
+ */
+int verify_passkey_answer(struct app *app, struct store_conn *c,
+			  const struct tk_actor *a, const char *session_hash,
+			  int64_t id, int64_t number, const json_t *credential,
+			  int64_t now, const char **notice, const char **field,
+			  char why[32]);
 
 #endif

@@ -2,7 +2,8 @@
  * Adding a factor to a verification (see core/verify.h): the customer's
  * TOTP code read out to the agent, a one-time code sent to the e-mail
  * address or phone number on file and read back, or a request for the
- * customer's approval in the portal (number matching). Each attempt runs
+ * customer's approval in the portal (number matching), plain or with a
+ * passkey (issue 17). Each attempt runs
  * in one transaction: the verification is re-read and checked live, the
  * attempt is counted, the factor row and the audit record are written
  * together, so parallel attempts count exactly as serial ones.
@@ -243,6 +244,61 @@ factor_request(struct store_conn *c, struct factor_ctx *x)
 			    json_pack("{s:s}", "method", x->method));
 }
 
+/* 1 for a method the customer answers in the portal (number matching). */
+static int
+is_approval(const char *method)
+{
+	return strcmp(method, "portal_approval") == 0 ||
+	       strcmp(method, "passkey") == 0;
+}
+
+/* The other approval of the portal (method: portal_approval or passkey)
+ * on x's verification: while it waits, this one does not start (the
+ * portal shows one request at a time); once it passed, this one would
+ * add nothing (the two count as one factor). 0, or the refusal. */
+static int
+other_approval(struct store_conn *c, struct factor_ctx *x, const char *method)
+{
+	const struct verification_factor *o = verify_factor_of(&x->v, method);
+
+	if (x->f.number != 0 || o == NULL)
+		return 0;
+	if (strcmp(o->state, "pending") == 0 && o->number > 0)
+		return refuse(c, x, -GH_BAD_STATE, "another approval waits");
+	if (strcmp(o->state, "passed") == 0)
+		return refuse(c, x, -GH_BAD_STATE,
+			      "an approval in the portal passed already");
+	return 0;
+}
+
+/* A passkey approval: the customer must have a passkey. */
+static int
+factor_passkey(struct store_conn *c, struct factor_ctx *x)
+{
+	int64_t n = 0;
+	int rc = other_approval(c, x, "portal_approval");
+
+	if (rc < 0 || x->result < 0)
+		return rc;
+	rc = c->ops->passkeys->count(c, REALM_CUSTOMER, x->v.customer_id, &n);
+	if (rc < 0)
+		return rc;
+	if (n == 0)
+		return refuse(c, x, -GH_NO_PASSKEY, "no passkey");
+	return factor_request(c, x);
+}
+
+/* A plain portal approval: as other_approval says. */
+static int
+factor_portal(struct store_conn *c, struct factor_ctx *x)
+{
+	int rc = other_approval(c, x, "passkey");
+
+	if (rc < 0 || x->result < 0)
+		return rc;
+	return factor_request(c, x);
+}
+
 /* The hourly limits about the customer (core/verify.h) for this attempt:
  * 0, or the attempt is refused (audited) before anything is checked,
  * sent or requested. */
@@ -252,7 +308,7 @@ customer_limits(struct store_conn *c, struct factor_ctx *x)
 	struct verification_recent r;
 	int rc = c->ops->verification_recent(c, x->a->id, x->v.customer_id,
 					     x->now - VERIFY_WINDOW_SECS, &r);
-	int approval = strcmp(x->method, "portal_approval") == 0;
+	int approval = is_approval(x->method);
 
 	if (rc < 0)
 		return rc;
@@ -317,7 +373,9 @@ tx_factor(struct store_conn *c, void *cls)
 	if (strcmp(x->method, "totp") == 0)
 		return factor_totp(c, x);
 	if (strcmp(x->method, "portal_approval") == 0)
-		return factor_request(c, x);
+		return factor_portal(c, x);
+	if (strcmp(x->method, "passkey") == 0)
+		return factor_passkey(c, x);
 	return x->code == NULL ? factor_send(c, x) : factor_code(c, x);
 }
 
@@ -336,7 +394,7 @@ verify_factor(struct app *app, struct store_conn *c, const struct tk_actor *a,
 		return -GH_BAD_FIELD; /* knowledge is never a factor */
 	if (strcmp(method, "totp") == 0 && code == NULL)
 		return -GH_MISSING_FIELD;
-	if (strcmp(method, "portal_approval") == 0 && code != NULL)
+	if (is_approval(method) && code != NULL)
 		return -GH_BAD_FIELD;
 	memset(&x, 0, sizeof(x));
 	x = (struct factor_ctx){.app = app, .a = a,

@@ -56,4 +56,22 @@ int verify_mail_alert(struct app *app, struct store_conn *c,
 void verify_code_hash(const struct app *app, int64_t vid, const char *method,
 		      const char *code, char out[CRYPTO_HASH_HEX]);
 
+/* 1 when session_hash is a live customer session of a that used MFA
+ * (core/verify_portal.c). */
+int verify_customer_session_ok(struct store_conn *c, const struct tk_actor *a,
+			       const char *session_hash);
+
+/*
+ * The customer's answer to the approval request of method (portal_approval
+ * or passkey) of verification id, in one transaction: the right number
+ * passes the factor; a wrong one or a denial (approve 0) ends the
+ * verification, locks its ticket and alerts the supervisors (*notice).
+ * The caller has checked the customer and session (and, for passkey, the
+ * assertion). Errors as verify_portal_answer.
+ */
+int verify_portal_settle(struct app *app, struct store_conn *c,
+			 const struct tk_actor *a, const char *session_hash,
+			 int64_t id, const char *method, int approve,
+			 int64_t number, int64_t now, const char **notice);
+
 #endif

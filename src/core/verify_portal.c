@@ -47,6 +47,7 @@ struct answer_ctx {
 	const struct tk_actor *a;
 	const char *session_hash;
 	int64_t id;
+	const char *method;       /* portal_approval or passkey */
 	int approve;
 	int64_t number;
 	int64_t now;
@@ -79,8 +80,8 @@ refused(struct store_conn *c, struct answer_ctx *x,
 				  x->approve ? "verification.factor"
 					     : "verification.denied",
 				  x->id, x->approve ? "failure" : "denied",
-				  json_pack("{s:s, s:s}", "method",
-					    "portal_approval", "reason", why));
+				  json_pack("{s:s, s:s}", "method", x->method,
+					    "reason", why));
 	if (rc == 0)
 		rc = c->ops->verification_lock_set(c, x->v.ticket_id, x->id,
 						   why, x->now);
@@ -112,7 +113,7 @@ tx_answer(struct store_conn *c, void *cls)
 		rc = -GH_NOT_FOUND;
 	if (rc < 0)
 		return rc;
-	f = verify_factor_of(&x->v, "portal_approval");
+	f = verify_factor_of(&x->v, x->method);
 	if (f == NULL || f->number <= 0)
 		return -GH_NOT_FOUND; /* nothing asked of this customer */
 	if (strcmp(x->v.state, "open") != 0 || x->now >= x->v.expires_at ||
@@ -121,8 +122,7 @@ tx_answer(struct store_conn *c, void *cls)
 		return verify_audit(x->app, c, x->a, "verification.factor",
 				    x->id, "denied",
 				    json_pack("{s:s, s:s}", "method",
-					      "portal_approval", "reason",
-					      "ended"));
+					      x->method, "reason", "ended"));
 	}
 	if (!x->approve || x->number != f->number)
 		return refused(c, x, f);
@@ -135,12 +135,12 @@ tx_answer(struct store_conn *c, void *cls)
 		return rc;
 	return verify_audit(x->app, c, x->a, "verification.factor", x->id,
 			    "success",
-			    json_pack("{s:s}", "method", "portal_approval"));
+			    json_pack("{s:s}", "method", x->method));
 }
 
 /* 1 when session_hash is a live customer session of a that used MFA. */
-static int
-customer_session_ok(struct store_conn *c, const struct tk_actor *a,
+int
+verify_customer_session_ok(struct store_conn *c, const struct tk_actor *a,
 		    const char *session_hash)
 {
 	struct session_rec s;
@@ -153,29 +153,63 @@ customer_session_ok(struct store_conn *c, const struct tk_actor *a,
 }
 
 int
-verify_portal_answer(struct app *app, struct store_conn *c,
+verify_portal_settle(struct app *app, struct store_conn *c,
 		     const struct tk_actor *a, const char *session_hash,
-		     int64_t id, int approve, int64_t number, int64_t now,
-		     const char **notice)
+		     int64_t id, const char *method, int approve,
+		     int64_t number, int64_t now, const char **notice)
 {
 	struct answer_ctx x;
 	int rc;
 
-	if (notice != NULL)
-		*notice = NULL;
-	if (!actor_is_customer(a))
-		return -GH_NOT_FOUND;
-	if (!customer_session_ok(c, a, session_hash))
-		return -GH_FORBIDDEN;
 	memset(&x, 0, sizeof(x));
 	x = (struct answer_ctx){.app = app, .a = a,
 				.session_hash = session_hash, .id = id,
-				.approve = approve, .number = number,
-				.now = now};
+				.method = method, .approve = approve,
+				.number = number, .now = now};
 	rc = store_transact(c, tx_answer, &x);
 	if (rc == 0)
 		rc = x.result;
 	if (x.refused && notice != NULL)
 		*notice = verify_scam_notice;
 	return rc;
+}
+
+/* 1 when a passkey approval of customer a waits on verification id. */
+static int
+passkey_waits(struct store_conn *c, const struct tk_actor *a, int64_t id)
+{
+	struct verification_rec v;
+	const struct verification_factor *f;
+
+	if (c->ops->verification_get(c, id, &v) < 0 || v.customer_id != a->id)
+		return 0;
+	f = verify_factor_of(&v, "passkey");
+	return f != NULL && f->number > 0 && strcmp(f->state, "pending") == 0;
+}
+
+int
+verify_portal_answer(struct app *app, struct store_conn *c,
+		     const struct tk_actor *a, const char *session_hash,
+		     int64_t id, int approve, int64_t number, int64_t now,
+		     const char **notice)
+{
+	int rc;
+
+	if (notice != NULL)
+		*notice = NULL;
+	if (!actor_is_customer(a))
+		return -GH_NOT_FOUND;
+	if (!verify_customer_session_ok(c, a, session_hash))
+		return -GH_FORBIDDEN;
+	rc = verify_portal_settle(app, c, a, session_hash, id,
+				  "portal_approval", approve, number, now,
+				  notice);
+	if (rc != -GH_NOT_FOUND)
+		return rc;
+	/* A passkey request: denied like any, approved only with an
+	 * assertion (verify_passkey_answer). */
+	if (approve)
+		return passkey_waits(c, a, id) ? -GH_MISSING_FIELD : rc;
+	return verify_portal_settle(app, c, a, session_hash, id, "passkey", 0,
+				    0, now, notice);
 }

@@ -218,6 +218,7 @@ typedef int (*audit_cp_fn)(void *ctx, const struct audit_cp *cp);
 #include "store/store_self.h"
 #include "store/store_events.h"
 #include "store/store_passkeys.h"
+#include "store/store_pkreset.h"
 
 
 struct store_ops {
@@ -655,6 +656,8 @@ struct store_ops {
 	const struct store_events_ops *events;
 	/* store/store_passkeys.h (issue 17) */
 	const struct store_passkeys_ops *passkeys;
+	/* store/store_pkreset.h (issue 17 GATE) */
+	struct store_pkreset_ops pkreset;
 };
 
 /* Every connection starts with the backend's operations table, and the

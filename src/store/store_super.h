@@ -34,6 +34,7 @@ struct staff_info {
 	int64_t created_at;
 	int64_t last_login;      /* newest successful login; 0: never */
 	char queues[STAFF_QUEUES_TEXT]; /* names by queue id, space-separated */
+	int64_t passkeys;        /* how many passkeys (issue 17) */
 };
 
 struct staff_info_list {

@@ -16,12 +16,13 @@
  * (VERIFY_METHODS of them). code_hash is a keyed hash of a one-time code
  * ("" when none is pending); approver_session the keyed hash of the
  * portal session that approved ("" otherwise). */
-#define VERIFY_METHODS 4
+#define VERIFY_METHODS 5
 #define VERIFY_CHOICES_BYTES 16
 
 struct verification_factor {
 	int64_t verification_id;
-	char method[16];          /* totp|email_otp|sms_otp|portal_approval */
+	char method[16];          /* totp|email_otp|sms_otp|portal_approval|
+	                           * passkey (issue 17) */
 	char state[8];            /* pending|passed|failed */
 	char code_hash[65];
 	int64_t code_expires_at;

@@ -22,6 +22,9 @@
 // authenticator removed, signing in says the request was cancelled or
 // timed out. Screens are shot wide and at 390 px.
 
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
 const NARROW = { width: 390, height: 844 };
 // 64 characters, the longest name, one word: it must wrap anywhere.
 const LONG_NAME = 'Kitchen-tablet-on-the-second-floor-next-to-the-old-laser-printer';
@@ -398,4 +401,143 @@ export async function passkeyChecks(t) {
     t.problems.push(...(await t.cspViolations(s.page)).map((x) => `${tag} CSP: ${x}`));
     await s.ctx.close();
   }
+}
+
+// ------------------------------------------- issue 17 part GATE (below)
+//
+// Losing a passkey and the passkey as a verification factor. A customer
+// adds a passkey in the Security centre; the agent asks for a passkey
+// approval on the customer's ticket ("Ask the customer to approve with
+// their passkey", explained in plain words) and reads out the number; the
+// customer picks it in "Requests" and confirms with the passkey; the
+// agent's panel reaches level 1. Two administrators and a supervisor sign
+// in with passkeys (consoleLogin: the enrol-only screen first); one admin
+// opens the supervisor's passkeys on the Staff screen and asks for their
+// reset, and can only withdraw it; the other approves it: the
+// supervisor's passkeys are gone and their session ended. Shots, each
+// also -narrow: gate-console-passkey-factor, gate-portal-passkey-request,
+// gate-staff-reset-asked, gate-staff-reset-approve, gate-staff-reset-done.
+
+const GATE_PIA = { email: 'pia.passkey@example.com', name: 'Pia Passkey' };
+const GATE_ADAM = { email: 'adam.first@example.com', name: 'Adam First' };
+const GATE_BETH = { email: 'beth.second@example.com', name: 'Beth Second' };
+const GATE_SAM = { email: 'sam.lost@example.com', name: 'Sam Lostkey' };
+
+function gateSql(t, text) {
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', path.join(t.dir, 'gatehouse.db'), text], { encoding: 'utf8' });
+  t.assert(r.status === 0, `sqlite3: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// A new staff member of role, signed in on a page of their own; a
+// supervisor or admin registers a passkey and signs in with it.
+async function gateStaff(t, who, role) {
+  Object.assign(who, JSON.parse(t.cli(['staff', 'add', '--dir', t.dir, '--email', who.email, '--name', who.name,
+    '--role', role, '--password-stdin'], t.PASS_AGENT + '\n')));
+  const s = await t.newPage(undefined, { tag: `console-gate-${role}` });
+  await consoleLogin(t, s.page, who, t.PASS_AGENT);
+  return s;
+}
+
+async function gateFactorCheck(t) {
+  await t.test('gate: a customer approves a verification with their passkey; the agent reaches level 1', async () => {
+    Object.assign(GATE_PIA, JSON.parse(t.cli(['customer', 'add', '--dir', t.dir, '--email', GATE_PIA.email, '--name', GATE_PIA.name,
+      '--password-stdin'], t.PASS_CUST + '\n')));
+    const c = await authPage(t, 'portal-gate');
+    const pc = c.page;
+    await t.loginPortal(pc, GATE_PIA, await t.totp(GATE_PIA));
+    await pc.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor({ timeout: 8000 });
+    // A passkey, added in the security centre.
+    await pc.goto(`${t.PORTAL}/#/security`);
+    await addPasskey(t, pc, 'Pia phone');
+    await card(pc).locator('li.passkey').first().waitFor({ timeout: 15000 });
+    t.assert((await credentials(c)).length === 1, 'the customer has no passkey on the authenticator');
+    // Their ticket; the agent asks for a passkey approval on it.
+    const now = Math.floor(Date.now() / 1000);
+    gateSql(t, `INSERT INTO tickets (customer_id, subject, status, queue_id, created_at, updated_at, last_activity) VALUES (${Number(GATE_PIA.id)}, 'Passkey approval please', 'open', 1, ${now}, ${now}, ${now});`);
+    const ticket = Number(gateSql(t, "SELECT MAX(id) FROM tickets WHERE subject = 'Passkey approval please'"));
+    const pa = t.agentPage;
+    await pa.goto(`${t.CONSOLE}/#/tickets/${ticket}`);
+    await pa.getByRole('button', { name: 'Verify caller' }).click();
+    await pa.locator('.verify-level', { hasText: 'Level 0' }).waitFor({ timeout: 5000 });
+    t.assert(await pa.getByText('A passkey works only on our real site').isVisible(), 'no plain-words explanation of the passkey factor');
+    await pa.getByRole('button', { name: 'Ask the customer to approve with their passkey' }).click();
+    const big = pa.locator('.factor-control.passkey .read-number .number');
+    await big.waitFor({ timeout: 5000 });
+    const num = (await big.textContent()).trim();
+    t.assert(/^[0-9]+$/.test(num), `number to read out: ${num}`);
+    t.assert(!(await pa.getByRole('button', { name: 'Ask the customer to approve in the portal' }).isVisible()),
+      'a plain portal approval is offered while the passkey approval waits');
+    await shotBoth(t, pa, 'gate-console-passkey-factor');
+    // The customer picks the number and confirms with the passkey.
+    await pc.goto(`${t.PORTAL}/#/requests`);
+    const req = pc.locator('.vrequest', { hasText: `ticket #${ticket}` });
+    await req.waitFor({ timeout: 10000 });
+    t.assert(/Approve with your passkey/.test(await req.textContent()), 'the request does not say it wants the passkey');
+    await shotBoth(t, pc, 'gate-portal-passkey-request');
+    await req.getByRole('button', { name: `${num}, then confirm with your passkey` }).click();
+    await pc.getByRole('heading', { name: 'Thank you — you confirmed it is you' }).waitFor({ timeout: 10000 });
+    await pa.locator('.verify-level', { hasText: 'Level 1' }).waitFor({ timeout: 10000 });
+    t.assert(/passed/.test(await pa.locator('.factors').textContent()), 'the passkey factor is not shown passed');
+    const n = gateSql(t, `SELECT COUNT(*) FROM verification_factors f JOIN verifications v ON v.id = f.verification_id WHERE v.ticket_id = ${ticket} AND f.method = 'passkey' AND f.state = 'passed'`);
+    t.assert(n === '1', `passed passkey factors: ${n}`);
+    t.problems.push(...(await t.cspViolations(pc)).map((v) => `portal-gate CSP: ${v}`));
+    await c.ctx.close();
+  });
+}
+
+// The row of staff member who on the Staff screen of p.
+function gateStaffRow(p, who) {
+  return p.locator(`tr[data-staff-id="${who.id}"]`);
+}
+
+async function gateResetCheck(t) {
+  await t.test('gate: an admin asks for the reset of a supervisor\'s passkeys, another admin approves it', async () => {
+    const a1 = await gateStaff(t, GATE_ADAM, 'admin');
+    const a2 = await gateStaff(t, GATE_BETH, 'admin');
+    const sup = await gateStaff(t, GATE_SAM, 'supervisor');
+    const p1 = a1.page;
+    await p1.goto(`${t.CONSOLE}/#/staff`);
+    await p1.getByRole('heading', { level: 1, name: 'Staff' }).waitFor({ timeout: 5000 });
+    const row = gateStaffRow(p1, GATE_SAM);
+    await row.getByText('1 passkey').waitFor({ timeout: 5000 });
+    await row.getByText('1 passkey').click();
+    await row.locator('.staff-passkey').first().waitFor({ timeout: 5000 });
+    t.assert(!(await gateStaffRow(p1, GATE_ADAM).getByRole('button', { name: /Reset the passkeys/ }).count()),
+      'an admin is offered the reset of their own passkeys');
+    await row.getByRole('button', { name: `Reset the passkeys of ${GATE_SAM.name}` }).click();
+    await row.getByLabel(`Why reset the passkeys of ${GATE_SAM.name}?`).fill('Lost the laptop with the passkey on a train');
+    await row.getByRole('button', { name: 'Ask for the reset' }).click();
+    const item = p1.locator('li.pkreset', { hasText: GATE_SAM.name });
+    await item.waitFor({ timeout: 5000 });
+    await gateStaffRow(p1, GATE_SAM).getByText('Passkey reset waiting for approval').waitFor({ timeout: 5000 });
+    t.assert(!(await item.getByRole('button', { name: /^Approve/ }).count()), 'the requester is offered the approval');
+    t.assert(await item.getByRole('button', { name: /Withdraw|Deny/ }).isVisible(), 'no way to withdraw');
+    await shotBoth(t, p1, 'gate-staff-reset-asked');
+    // The second admin approves.
+    const p2 = a2.page;
+    await p2.goto(`${t.CONSOLE}/#/staff`);
+    const other = p2.locator('li.pkreset', { hasText: GATE_SAM.name });
+    await other.waitFor({ timeout: 5000 });
+    await other.getByRole('button', { name: `Approve the passkey reset of ${GATE_SAM.name}` }).click();
+    await other.getByLabel('How did you confirm it is really them?').fill('Called Sam back on the number on file');
+    await shotBoth(t, p2, 'gate-staff-reset-approve');
+    await other.getByRole('button', { name: 'Approve: remove their passkeys' }).click();
+    await gateStaffRow(p2, GATE_SAM).getByText('None — must register one').waitFor({ timeout: 8000 });
+    t.assert(!(await p2.locator('li.pkreset', { hasText: GATE_SAM.name }).count()), 'the request is still listed');
+    await shotBoth(t, p2, 'gate-staff-reset-done');
+    t.assert(gateSql(t, `SELECT COUNT(*) FROM passkeys WHERE realm = 'staff' AND principal_id = ${Number(GATE_SAM.id)}`) === '0',
+      'the supervisor still has a passkey');
+    const st = await sup.page.evaluate(async () => (await fetch('/api/v1/staff/session', { credentials: 'same-origin' })).status);
+    t.assert(st === 401, `the supervisor's session still answers ${st}`);
+    for (const [tag, s] of [['a1', a1], ['a2', a2], ['sup', sup]]) {
+      t.problems.push(...(await t.cspViolations(s.page)).map((v) => `console-gate-${tag} CSP: ${v}`));
+      await s.ctx.close();
+    }
+  });
+}
+
+export async function passkeyGateChecks(t) {
+  await gateFactorCheck(t);
+  await gateResetCheck(t);
 }

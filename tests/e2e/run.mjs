@@ -32,7 +32,7 @@ import { macroChecks } from './macros.mjs';
 import { slaChecks } from './sla.mjs';
 import { selfChecks } from './self.mjs';
 import { liveChecks } from './live.mjs';
-import { passkeyChecks, consoleLogin } from './passkeys.mjs';
+import { passkeyChecks, consoleLogin, passkeyGateChecks } from './passkeys.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -1063,6 +1063,7 @@ async function main() {
   if (only('self')) await selfChecks({ test, assert, shot, newPage, totp, cli, dir, PORTAL, PASS_CUST, problems, cspViolations });
   if (only('sla')) await slaChecks({ test, assert, shot, newPage, loginConsole, CONSOLE, supervisor, problems, cspViolations });
   if (only('passkeys')) await passkeyChecks(passkeyHelpers());
+  if (only('passkeys')) await passkeyGateChecks({ ...passkeyHelpers(), agentPage: staff.page });
 
   await test('every page state visited had labelled form controls', async () => {
     assert(ONLY.length || labelChecks.states >= 15, `only ${labelChecks.states} page states were checked`);

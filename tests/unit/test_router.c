@@ -180,6 +180,11 @@ test_no_customer_listing(void **state)
 		/* passkeys (issue 17): the caller's own credentials (names,
 		 * dates, formats); no customer data */
 		"/api/v1/staff/passkeys",
+		/* losing a passkey (issue 17 GATE): a staff member's passkeys
+		 * (supervisors and admins) and the pending resets (admins):
+		 * staff names, dates, reasons; no customer data */
+		"/api/v1/admin/staff/{id}/passkeys",
+		"/api/v1/admin/passkey-resets",
 	};
 	/* One customer at a time, staff only: the masked view and the
 	 * reveal behind the disclosure gate (core/disclosure.h), an account

@@ -219,6 +219,36 @@ test_levels(void **state)
 	assert_false(verify_method_strong("email_otp"));
 }
 
+/* Issue 17: the passkey approval is a strong possession factor; with a
+ * plain portal approval it counts once (the same portal), with any other
+ * method it makes level 2. */
+static void
+test_levels_passkey(void **state)
+{
+	static const char *const P2[] = {"passed", "passed"};
+	static const char *const P3[] = {"passed", "passed", "passed"};
+	static const char *const PK_PORTAL[] = {"passkey", "portal_approval"};
+	static const char *const PK_EMAIL[] = {"passkey", "email_otp"};
+	static const char *const PK_PORTAL_SMS[] = {"passkey",
+						    "portal_approval",
+						    "sms_otp"};
+	struct verification_rec v;
+	int poss = -1;
+
+	(void)state;
+	assert_true(verify_method_known("passkey"));
+	assert_true(verify_method_strong("passkey"));
+	set_factors(&v, PK_EMAIL, P2, 1);
+	assert_int_equal(verify_level(&v, &poss), 1);
+	assert_int_equal(poss, 1);
+	set_factors(&v, PK_EMAIL, P2, 2);
+	assert_int_equal(verify_level(&v, NULL), 2);
+	set_factors(&v, PK_PORTAL, P2, 2); /* one portal: one factor */
+	assert_int_equal(verify_level(&v, NULL), 1);
+	set_factors(&v, PK_PORTAL_SMS, P3, 3);
+	assert_int_equal(verify_level(&v, NULL), 2);
+}
+
 /* --- TOTP --------------------------------------------------------------- */
 
 static void
@@ -954,6 +984,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_levels_passkey),
 		cmocka_unit_test_setup_teardown(test_totp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totp_five_tries, setup,
 						teardown),

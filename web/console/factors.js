@@ -4,6 +4,10 @@
 //  - approval in the portal: the agent reads out a number, the customer
 //    picks it among several in the portal (number matching, so a
 //    customer who did not call cannot approve by reflex);
+//  - approval with a passkey (issue 17): the same, and the customer
+//    confirms with one of their passkeys (fingerprint, face, PIN or
+//    security key); only for a customer who has one. It counts with the
+//    plain portal approval as one factor (the same portal);
 //  - the code of the customer's own authenticator app;
 //  - a one-time code sent to the e-mail address or phone number ON FILE
 //    (the panel shows where, masked; never to a contact the caller gives).
@@ -19,6 +23,7 @@ import { API, api } from './shell.js';
 
 const METHOD_NAMES = {
   portal_approval: 'Approval in the portal (number matching)',
+  passkey: 'Approval with the customer’s passkey (number matching)',
   totp: 'Customer’s authenticator code',
   email_otp: 'Code sent to the e-mail on file',
   sms_otp: 'Code sent to the phone on file',
@@ -75,6 +80,7 @@ async function factorError(ctx, e, method) {
       : 'Ask the customer to read the code in the message again, digit by digit.';
     return `Wrong code. ${again}${triesLeft(ctx, method)} After 5 wrong codes this factor fails.`;
   }
+  if (e.code === 'no_passkey') return 'This customer has no passkey, so they cannot approve with one. Ask them to approve in the portal without it, or use another factor.';
   if (e.code === 'bad_state') return `Not possible: ${e.message}`;
   if (e.code === 'bad_field') return 'Type the code as digits only.';
   return e;
@@ -183,21 +189,38 @@ function otpControl(ctx, method) {
   };
 }
 
-// The large number the agent reads out, and what happens next.
-function numberBox(number) {
+// The large number the agent reads out, and what happens next (method:
+// portal_approval or passkey).
+function numberBox(number, method) {
+  const label = `read-number-label-${method}`;
   return [
-    h('p', { class: 'read-label', id: 'read-number-label', text: 'Read this number out to the customer:' }),
-    h('p', { class: 'number', 'aria-labelledby': 'read-number-label', text: String(number) }),
-    h('p', { text: 'Ask them to log in to the portal, open “Requests” and pick this number among the ones shown. They pick it — they never read a number or a code back to you.' }),
+    h('p', { class: 'read-label', id: label, text: 'Read this number out to the customer:' }),
+    h('p', { class: 'number', 'aria-labelledby': label, text: String(number) }),
+    h('p', { text: method === 'passkey'
+      ? 'Ask them to log in to the portal, open “Requests”, pick this number among the ones shown and confirm with their passkey (their fingerprint, face, PIN or security key). They never read a number or a code back to you.'
+      : 'Ask them to log in to the portal, open “Requests” and pick this number among the ones shown. They pick it — they never read a number or a code back to you.' }),
     h('p', { class: 'muted', text: 'Waiting for the customer… This updates by itself.' }),
   ];
 }
 
-// "Ask the customer to approve in the portal": the number to read out
+// The other approval method: only one waits at a time.
+const OTHER = { portal_approval: 'passkey', passkey: 'portal_approval' };
+
+// True when an approval of method waits for the customer in ctx.
+function waiting(ctx, method) {
+  return factorsOf(ctx).some((x) => x.method === method && (x.state || 'pending') === 'pending');
+}
+
+// "Ask the customer to approve in the portal" (method portal_approval)
+// or "… with their passkey" (method passkey): the number to read out
 // while the request waits for the customer.
-function portalControl(ctx) {
+function approvalControl(ctx, method) {
   const ferr = alertBox();
-  const ask = h('button', { type: 'button', text: 'Ask the customer to approve in the portal' });
+  const ask = h('button', { type: 'button', text: method === 'passkey'
+    ? 'Ask the customer to approve with their passkey' : 'Ask the customer to approve in the portal' });
+  const why = method === 'passkey'
+    ? h('p', { class: 'hint', text: 'Strongest: the customer confirms in the portal with a passkey they registered (fingerprint, face, PIN or security key). A passkey works only on our real site, so a caller who tricked the customer cannot relay it. Only for customers who have a passkey.' })
+    : null;
   const box = h('div', { class: 'read-number', hidden: true });
   let number = null;
   let shown = null;
@@ -205,29 +228,32 @@ function portalControl(ctx) {
     hideError(ferr);
     ask.disabled = true;
     try {
-      const res = await postFactor(ctx, { method: 'portal_approval' });
+      const res = await postFactor(ctx, { method });
       number = res.number;
       announce(`Read out the number ${number} to the customer.`);
       ctx.adopt(res.verification);
     } catch (e) {
-      const why = await factorError(ctx, e, 'portal_approval');
-      if (why && !trainingNotice(ferr, why)) showError(ferr, why);
+      const msg = await factorError(ctx, e, method);
+      if (msg && !trainingNotice(ferr, msg)) showError(ferr, msg);
     } finally {
       ask.disabled = false;
     }
   });
   return {
-    el: h('div', { class: 'factor-control portal_approval' }, ferr, ask, box),
+    el: h('div', { class: `factor-control ${method}` }, ferr, ask, why, box),
     show() {
-      const f = factorsOf(ctx).find((x) => x.method === 'portal_approval' && (x.state || 'pending') === 'pending');
-      this.el.hidden = isDone(ctx, 'portal_approval');
+      const f = factorsOf(ctx).find((x) => x.method === method && (x.state || 'pending') === 'pending');
+      /* one portal factor counts: once either passed, neither is offered */
+      this.el.hidden = isDone(ctx, method) || factorsOf(ctx).some((x) => x.method === OTHER[method] && x.state === 'passed') ||
+        (!f && waiting(ctx, OTHER[method]));
       if (f && (f.number !== undefined || number !== null)) {
         const n = f.number !== undefined ? f.number : number;
-        if (n !== shown) replace(box, numberBox(n));
+        if (n !== shown) replace(box, numberBox(n, method));
         shown = n;
       }
       box.hidden = !f;
       ask.hidden = !!f;
+      if (why) why.hidden = !!f;
     },
     reset() { number = null; shown = null; replace(box); hideError(ferr); },
   };
@@ -236,10 +262,11 @@ function portalControl(ctx) {
 // The ways to add a factor to ctx's verification (err: the panel's alert).
 // show() follows ctx; a new verification resets the forms.
 export function factorControls(ctx) {
-  const controls = [portalControl(ctx), totpControl(ctx), otpControl(ctx, 'email_otp'), otpControl(ctx, 'sms_otp')];
+  const controls = [approvalControl(ctx, 'passkey'), approvalControl(ctx, 'portal_approval'), totpControl(ctx),
+    otpControl(ctx, 'email_otp'), otpControl(ctx, 'sms_otp')];
   const el = h('div', { class: 'add-factor', hidden: true },
     h('h4', { text: 'Add a factor' }),
-    h('p', { class: 'hint', text: 'Level 1: approval in the portal or the authenticator code. Level 2: a second factor of another kind. A code sent to the e-mail or phone never counts alone.' }),
+    h('p', { class: 'hint', text: 'Level 1: approval in the portal (with or without a passkey) or the authenticator code. Level 2: a second factor of another kind (the two portal approvals count as one). A code sent to the e-mail or phone never counts alone.' }),
     controls.map((c) => c.el));
   let vid = null;
   return {

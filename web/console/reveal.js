@@ -51,7 +51,7 @@ function nextFactor(ctx, need, held) {
   const passed = passedMethods(ctx);
   const others = [];
   if (!passed.includes('totp')) others.push('the customer’s authenticator code');
-  if (!passed.includes('portal_approval')) others.push('approval in the portal');
+  if (!passed.includes('portal_approval') && !passed.includes('passkey')) others.push('approval in the portal (with or without a passkey)');
   others.push('a code sent to the e-mail or phone on file');
   return `Add a second factor of another kind: ${others.join(', or ')}.`;
 }

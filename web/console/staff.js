@@ -7,9 +7,12 @@
 // refuses them the changes too). New staff are created on the command
 // line (`gatehouse staff add`), which hands out their authenticator
 // secret: the console never shows one. Every change is audited.
+// Passkeys (issue 17): each member's count, opened to see them, and a
+// lost passkey's reset by two administrators (pkreset.js).
 import { h, replace, timeEl, announce, showError, hideError, alertBox, busy } from './lib.js';
 import { API, api, state, screen, render, isAdmin } from './shell.js';
 import { loadQueues, loadStaff } from './queues.js';
+import { passkeysCell, resetToggle, pendingResets } from './pkreset.js';
 
 const ROLE = { agent: 'Agent', supervisor: 'Supervisor', admin: 'Administrator' };
 
@@ -62,12 +65,12 @@ function queuesEditor(s, queues, err) {
 }
 
 // The actions cell: administrators only, never on their own row's state.
-function actionsCell(s, queues, err) {
+function actionsCell(s, queues, err, waiting) {
   if (!isAdmin()) return h('td', { class: 'muted', text: '—' });
   const self = state.me && s.id === state.me.id;
   return h('td', { class: 'staff-actions' },
     self ? h('span', { class: 'muted', text: 'You' }) : stateButton(s, err),
-    queuesEditor(s, queues, err));
+    queuesEditor(s, queues, err), resetToggle(s, err, waiting));
 }
 
 // A cell labelled with its column (shown on narrow screens, super.css).
@@ -75,8 +78,8 @@ function cell(label, ...children) {
   return h('td', { dataset: { label } }, ...children);
 }
 
-function staffRow(s, queues, err) {
-  const actions = actionsCell(s, queues, err);
+function staffRow(s, queues, err, waiting) {
+  const actions = actionsCell(s, queues, err, waiting);
   actions.dataset.label = 'Actions';
   return h('tr', { class: s.disabled ? 'is-disabled' : null, dataset: { staffId: String(s.id) } },
     h('th', { scope: 'row' }, h('span', { class: 'name', text: s.name || '—' }), h('br'),
@@ -86,19 +89,20 @@ function staffRow(s, queues, err) {
     cell('Last login', s.last_login ? timeEl(s.last_login) : h('span', { class: 'muted', text: 'Never' })),
     cell('MFA', s.mfa_enrolled ? h('span', { class: 'badge ok', text: 'Authenticator' })
       : h('span', { class: 'badge warn', text: 'Not enrolled' })),
+    cell('Passkeys', passkeysCell(s)),
     cell('Account', s.disabled ? h('span', { class: 'badge disabled', text: 'Disabled' })
       : h('span', { class: 'badge ok', text: 'Active' })),
     actions);
 }
 
-function staffTable(staff, queues, err) {
+function staffTable(staff, queues, err, waiting) {
   const col = (t) => h('th', { scope: 'col', text: t });
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'staff-table' },
       h('caption', { text: 'Staff members' }),
       h('thead', null, h('tr', null, col('Name'), col('Role'), col('Queues'), col('Last login'),
-        col('MFA'), col('Account'), col('Actions'))),
-      h('tbody', null, staff.map((s) => staffRow(s, queues, err)))));
+        col('MFA'), col('Passkeys'), col('Account'), col('Actions'))),
+      h('tbody', null, staff.map((s) => staffRow(s, queues, err, waiting)))));
 }
 
 export async function showStaff() {
@@ -111,8 +115,8 @@ export async function showStaff() {
     : h('p', { class: 'hint', text: 'Read only: administrators disable accounts and change queue memberships.' }),
   err, body);
   try {
-    const [staff, queues] = await Promise.all([loadStaff(''), isAdmin() ? loadQueues() : []]);
-    replace(body, staffTable(staff, queues, err));
+    const [staff, queues, resets] = await Promise.all([loadStaff(''), isAdmin() ? loadQueues() : [], pendingResets()]);
+    replace(body, resets.el, staffTable(staff, queues, err, resets.staff));
   } catch (e) {
     replace(body);
     showError(err, e);

@@ -33,6 +33,7 @@ const FACTOR_STATE = {
 // a denial; a code by too many wrong tries.
 function factorStateText(f) {
   if (f.state !== 'failed') return FACTOR_STATE[f.state || 'pending'] || f.state;
+  if (f.method === 'passkey') return 'failed — wrong number or too many refused passkeys';
   return f.method === 'portal_approval' ? 'failed' : 'failed — too many wrong codes';
 }
 
@@ -129,7 +130,8 @@ function endedKind(v) {
   }
   if (status === 'failed') {
     const all = Array.isArray(v.factors) ? v.factors : [];
-    return all.some((f) => f.method === 'portal_approval' && f.state === 'failed') ? 'wrong_number' : 'failed';
+    return all.some((f) => (f.method === 'portal_approval' || f.method === 'passkey') && f.state === 'failed')
+      ? 'wrong_number' : 'failed';
   }
   return status;
 }
@@ -257,7 +259,7 @@ function lockClearForm(ctx) {
 function approvalPending(ctx) {
   if (!ctx.v || ctx.ended) return false;
   return (Array.isArray(ctx.v.factors) ? ctx.v.factors : [])
-    .some((f) => f.method === 'portal_approval' && (f.state || 'pending') === 'pending');
+    .some((f) => (f.method === 'portal_approval' || f.method === 'passkey') && (f.state || 'pending') === 'pending');
 }
 
 // Every second while el is on the page: the countdown in left; every

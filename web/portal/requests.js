@@ -7,7 +7,11 @@
 // says "This isn't me". A denial or a wrong pick ends the request, locks
 // verification on that ticket and alerts the supervisors; the customer is
 // told in plain words that someone may be impersonating them, that we
-// never ask for passwords or codes, and what to do.
+// never ask for passwords or codes, and what to do. A request "with your
+// passkey" (issue 17) is answered the same way, and the pick is confirmed
+// with one of the customer's passkeys: the browser asks for the
+// fingerprint, face, PIN or security key; the server checks the
+// assertion was made for this request, in this session, on our site.
 //
 // Pending account changes: a change of e-mail, phone, authenticator or
 // account number filed by our staff waits for a supervisor and then a
@@ -15,6 +19,7 @@
 //
 // Every string from the server goes into the page as text (lib.js h()).
 import { ApiError, h, replace, timeEl, announce, showError, hideError, listOf, alertBox } from './lib.js';
+import { passkeysAvailable, UNAVAILABLE, requestOptions, credentialJSON, ceremonyMessage } from './webauthn.js';
 
 // Checks for new verification requests this often while the screen is open.
 const POLL_MS = 4000;
@@ -78,10 +83,16 @@ async function answer(app, ui, r, number) {
   const verb = number === null ? 'deny' : 'approve';
   hideError(ui.err);
   try {
-    const res = await app.api.post(`${app.API}/verifications/${encodeURIComponent(r.id)}/${verb}`,
-      number === null ? {} : { number });
+    const body = number === null ? {} : { number };
+    if (number !== null && r.method === 'passkey') body.credential = await passkeyAssertion(app, r);
+    const res = await app.api.post(`${app.API}/verifications/${encodeURIComponent(r.id)}/${verb}`, body);
     showOutcome(ui, number === null ? scamWarning(false, res.notice) : approvedNotice());
   } catch (e) {
+    if (!(e instanceof ApiError) || e.code === 'passkey_refused') {
+      /* the browser's refusal, or the server's of the passkey: try again */
+      showError(ui.err, ceremonyMessage(e));
+      return;
+    }
     if (e instanceof ApiError && e.code === 'verification_failed' && e.data.notice) {
       showOutcome(ui, scamWarning(number !== null, e.data.notice));
     } else if (e instanceof ApiError && (e.status === 404 || e.code === 'verification_failed')) {
@@ -94,15 +105,27 @@ async function answer(app, ui, r, number) {
   await loadRequests(app, ui, true);
 }
 
+// The passkey assertion for request r: options bound to r and this
+// session from the server, then the browser's get().
+async function passkeyAssertion(app, r) {
+  const opts = await app.api.post(`${app.API}/verifications/${encodeURIComponent(r.id)}/passkey/options`, {});
+  const cred = await navigator.credentials.get({ publicKey: requestOptions(opts.publicKey) });
+  return credentialJSON(cred);
+}
+
 // One verification request: who asks, on which ticket, the numbers to
-// pick from and "This isn't me".
+// pick from and "This isn't me". A passkey request says so; without
+// WebAuthn in this browser its numbers are disabled and say why.
 function requestItem(app, ui, r) {
   const title = `vr-${r.id}-title`;
   const pick = `vr-${r.id}-pick`;
   const agent = (r.agent && r.agent.name) || 'from our support team';
   const ticket = r.ticket && typeof r.ticket === 'object' ? r.ticket.id : r.ticket;
   const choices = listOf(r.choices);
-  const buttons = choices.map((n) => h('button', { type: 'button', class: 'choice', text: String(n) }));
+  const passkey = r.method === 'passkey';
+  const noWebauthn = passkey && !passkeysAvailable();
+  const buttons = choices.map((n) => h('button', { type: 'button', class: 'choice', text: String(n),
+    'aria-label': passkey ? `${n}, then confirm with your passkey` : null, disabled: noWebauthn ? true : null }));
   const deny = h('button', { type: 'button', class: 'danger', text: 'This isn’t me' });
   const all = [...buttons, deny];
   const act = async (number) => {
@@ -110,7 +133,7 @@ function requestItem(app, ui, r) {
     try {
       await answer(app, ui, r, number);
     } finally {
-      all.forEach((b) => { b.disabled = false; });
+      all.forEach((b) => { b.disabled = noWebauthn && b !== deny; });
     }
   };
   buttons.forEach((b, i) => b.addEventListener('click', () => act(choices[i])));
@@ -119,8 +142,10 @@ function requestItem(app, ui, r) {
     h('article', { 'aria-labelledby': title },
       h('h3', { id: title, text: `An agent (${agent}) on ticket #${ticket} asks you to confirm it is you.` }),
       h('p', null, 'Answer only if you are talking to us right now, on a call or in a chat you started. The request expires at ', timeEl(r.expires_at), '.'),
+      passkey ? h('p', { class: 'hint passkey-hint', text: 'Approve with your passkey: pick the number, then your browser asks for your fingerprint, face, PIN or security key. A passkey works only on our real site.' }) : null,
+      noWebauthn ? h('p', { class: 'hint', text: `${UNAVAILABLE} You can still say “This isn’t me”, or ask the agent for another way.` }) : null,
       h('div', { class: 'choices-group', role: 'group', 'aria-labelledby': pick },
-        h('p', { id: pick, class: 'pick-label', text: 'Pick the number the agent read out to you:' }),
+        h('p', { id: pick, class: 'pick-label', text: passkey ? 'Pick the number the agent read out to you, then confirm with your passkey:' : 'Pick the number the agent read out to you:' }),
         h('div', { class: 'choices' }, buttons)),
       h('p', { class: 'deny-label', text: 'Nobody read you a number, or you are not talking to us?' }),
       deny));
@@ -131,7 +156,7 @@ function requestItem(app, ui, r) {
 async function loadRequests(app, ui, force) {
   const res = await app.api.get(`${app.API}/verifications`);
   const items = listOf(res.items);
-  const key = items.map((r) => r.id).join(',');
+  const key = items.map((r) => `${r.id}:${r.method || ''}`).join(',');
   if (!force && key === ui.key) return;
   ui.key = key;
   replace(ui.requests, items.length

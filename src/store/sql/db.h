@@ -698,4 +698,17 @@ extern const struct store_events_ops db_events_ops;
 /* passkeys.c: passkeys (migration 030, store/store_passkeys.h) */
 extern const struct store_passkeys_ops db_passkeys_ops;
 
+/* pkreset.c: staff passkey resets (migration 031, store/store_pkreset.h;
+ * issue 17 GATE) */
+int db_pkreset_insert(struct store_conn *c, int64_t staff_id,
+		      int64_t requested_by, const char *reason, int64_t now,
+		      int64_t expires_at, int64_t *id_out);
+int db_pkreset_expire(struct store_conn *c, int64_t now, int64_t *n_out);
+int db_pkreset_get(struct store_conn *c, int64_t id, struct pkreset_rec *out);
+int db_pkreset_decide(struct store_conn *c, int64_t id, const char *state,
+		      int64_t decided_by, const char *decision,
+		      int64_t passkeys_deleted, int64_t now);
+int db_pkreset_list(struct store_conn *c, const char *state,
+		    struct pkreset_list *out);
+
 #endif

@@ -200,6 +200,11 @@
 	.self.token_use = db_self_token_use,                                 \
 	.self.tokens_since = db_self_tokens_since,                           \
 	.events = &db_events_ops,                                            \
-	.passkeys = &db_passkeys_ops,
+	.passkeys = &db_passkeys_ops,                                        \
+	.pkreset.insert = db_pkreset_insert,                                 \
+	.pkreset.expire = db_pkreset_expire,                                 \
+	.pkreset.get = db_pkreset_get,                                       \
+	.pkreset.decide = db_pkreset_decide,                                 \
+	.pkreset.list = db_pkreset_list,
 
 #endif

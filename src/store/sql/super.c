@@ -38,6 +38,7 @@ staff_push(const struct db_row *st, void *ctx)
 	v->created_at = db_i64(st, 6);
 	v->last_login = db_i64(st, 7);
 	db_text(st, 8, v->queues, sizeof(v->queues));
+	v->passkeys = db_i64(st, 9);
 	return 0;
 }
 
@@ -47,7 +48,9 @@ staff_push(const struct db_row *st, void *ctx)
 	"s.totp_enrolled, s.created_at, "                                    \
 	"(SELECT COALESCE(MAX(l.at), 0) FROM logins l "                      \
 	" WHERE l.realm = 'staff' AND l.principal_id = s.id "                \
-	" AND l.ok = 1), " queues " "                                        \
+	" AND l.ok = 1), " queues ", "                                       \
+	"(SELECT COUNT(*) FROM passkeys p WHERE p.realm = 'staff' "          \
+	" AND p.principal_id = s.id) "                                       \
 	"FROM staff s WHERE CAST(?1 AS BIGINT) = 0 OR EXISTS "               \
 	"(SELECT 1 FROM staff_queues m WHERE m.staff_id = s.id "             \
 	" AND m.queue_id = ?1) ORDER BY s.id"

@@ -184,7 +184,8 @@ db_portal_verification_list(struct store_conn *c, int64_t customer_id,
 	rc = db_rows(c, verif_push, out,
 		     "SELECT " VERIF_COLUMNS
 		     "JOIN verification_factors f ON f.verification_id = v.id "
-		     "AND f.method = 'portal_approval' AND f.state = 'pending' "
+		     "AND f.method IN ('portal_approval', 'passkey') "
+		     "AND f.state = 'pending' "
 		     "WHERE v.customer_id = ?1 AND v.state = 'open' "
 		     "AND v.expires_at > ?2 ORDER BY v.id DESC LIMIT ?3",
 		     "iii", customer_id, now, (int64_t)max);
@@ -240,7 +241,7 @@ db_verification_recent(struct store_conn *c, int64_t staff_id,
 		      "(SELECT CAST(COALESCE(SUM(f.sends), 0) AS BIGINT) "
 		      RECENT_FACTORS "), "
 		      "(SELECT COUNT(*) " RECENT_FACTORS
-		      " AND f.method = 'portal_approval')",
+		      " AND f.method IN ('portal_approval', 'passkey'))",
 		      "iii", staff_id, customer_id, since);
 }
 
