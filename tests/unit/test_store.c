@@ -960,7 +960,7 @@ test_views_email_migration(void **state)
 		"DROP TABLE key_checks;"
 		/* 030 (passkeys) runs again too */
 		"DROP TABLE passkeys; DROP TABLE passkey_users;"
-		"DROP TABLE passkey_challenges;"
+		"DROP TABLE passkey_challenges; DROP TABLE passkey_resets;"
 		"ALTER TABLE sessions DROP COLUMN method;");
 	s = open_store();
 	store_close(s);
