@@ -61,7 +61,7 @@ async function askPortalApproval(t, p) {
   await p.getByRole('button', { name: 'Verify caller' }).click();
   await p.locator('.verify-level', { hasText: 'Level 0' }).waitFor({ timeout: 5000 });
   await p.getByRole('button', { name: 'Ask the customer to approve in the portal' }).click();
-  const big = p.locator('.read-number .number');
+  const big = p.locator('.factor-control.portal_approval .read-number .number');
   await big.waitFor({ timeout: 5000 });
   const num = (await big.textContent()).trim();
   t.assert(/^[0-9]+$/.test(num), `number to read out: ${num}`);
@@ -139,7 +139,7 @@ async function approvalCheck(t, s) {
     // The console learns it by itself (it polls while the approval waits).
     await p.locator('.verify-level', { hasText: 'Level 1' }).waitFor({ timeout: 15000 });
     await p.locator('.factors .factor.state-passed', { hasText: 'Approval in the portal' }).waitFor({ timeout: 5000 });
-    t.assert(await p.locator('.read-number').isHidden(), 'the number is still shown after the approval');
+    t.assert(await p.locator('.factor-control.portal_approval .read-number').isHidden(), 'the number is still shown after the approval');
   });
 }
 
