@@ -16,26 +16,6 @@
 #include "core/changes.h"
 #include "util/errors.h"
 
-static json_t *
-staff_person(int64_t id, const char *name)
-{
-	if (id <= 0)
-		return json_null();
-	return json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name);
-}
-
-static json_t *
-int_or_null(int64_t v)
-{
-	return v > 0 ? json_integer(v) : json_null();
-}
-
-static json_t *
-text_or_null(const char *s)
-{
-	return s[0] != '\0' ? json_string(s) : json_null();
-}
-
 /* A request as staff see it: who asked, on what ticket and verification,
  * why, who approved, when it takes effect, how it ended. */
 static json_t *
@@ -44,23 +24,23 @@ staff_change(const struct change_rec *c)
 	json_t *o = json_pack(
 		"{s:I, s:o, s:s, s:s, s:s, s:I, s:I, s:o, s:I}", "id",
 		(json_int_t)c->id, "customer",
-		staff_person(c->customer_id, c->customer_name), "kind",
+		api_person_json(c->customer_id, c->customer_name), "kind",
 		c->kind, "state", c->state, "reason", c->reason, "ticket",
 		(json_int_t)c->ticket_id, "verification",
 		(json_int_t)c->verification_id, "requested_by",
-		staff_person(c->requested_by, c->requested_by_name),
+		api_person_json(c->requested_by, c->requested_by_name),
 		"created_at", (json_int_t)c->created_at);
 
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "approved_by",
-			    staff_person(c->approved_by, c->approved_by_name));
-	json_object_set_new(o, "approved_at", int_or_null(c->approved_at));
-	json_object_set_new(o, "approval", text_or_null(c->approval));
-	json_object_set_new(o, "apply_after", int_or_null(c->apply_after));
-	json_object_set_new(o, "closed_at", int_or_null(c->closed_at));
-	json_object_set_new(o, "closed_by", text_or_null(c->closed_by));
-	json_object_set_new(o, "closing", text_or_null(c->closing));
+			    api_person_json(c->approved_by, c->approved_by_name));
+	json_object_set_new(o, "approved_at", api_int_or_null(c->approved_at));
+	json_object_set_new(o, "approval", api_text_or_null(c->approval));
+	json_object_set_new(o, "apply_after", api_int_or_null(c->apply_after));
+	json_object_set_new(o, "closed_at", api_int_or_null(c->closed_at));
+	json_object_set_new(o, "closed_by", api_text_or_null(c->closed_by));
+	json_object_set_new(o, "closing", api_text_or_null(c->closing));
 	return o;
 }
 
@@ -76,8 +56,8 @@ portal_change(const struct change_rec *c, int64_t now)
 	return json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:b}", "id",
 			 (json_int_t)c->id, "kind", c->kind, "state",
 			 c->state, "created_at", (json_int_t)c->created_at,
-			 "apply_after", int_or_null(c->apply_after),
-			 "closed_at", int_or_null(c->closed_at), "can_cancel",
+			 "apply_after", api_int_or_null(c->apply_after),
+			 "closed_at", api_int_or_null(c->closed_at), "can_cancel",
 			 open);
 }
 

@@ -241,3 +241,23 @@ api_accepted(struct request *r, json_t *body)
 {
 	return reply_json(r, 202, body);
 }
+
+json_t *
+api_person_json(int64_t id, const char *name)
+{
+	if (id <= 0)
+		return json_null();
+	return json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name);
+}
+
+json_t *
+api_int_or_null(int64_t v)
+{
+	return v > 0 ? json_integer(v) : json_null();
+}
+
+json_t *
+api_text_or_null(const char *s)
+{
+	return s[0] != '\0' ? json_string(s) : json_null();
+}

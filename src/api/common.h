@@ -67,6 +67,13 @@ int api_field_error(struct request *r, int rc, const char *field);
  * an empty array). New reference. */
 json_t *api_stored_array(const char *stored);
 
+/* JSON helpers of the records that name people and times that may be
+ * unset: {"id", "name"} of a staff member or customer (null for id <= 0),
+ * an integer (null for <= 0), a text (null for ""). */
+json_t *api_person_json(int64_t id, const char *name);
+json_t *api_int_or_null(int64_t v);
+json_t *api_text_or_null(const char *s);
+
 /* {key: items, limit, offset} with 200; items stolen. */
 int api_page(struct request *r, const char *key, json_t *items,
 	     int64_t limit, int64_t offset);

@@ -45,20 +45,6 @@ api_admin_staff_passkeys(struct request *r)
 }
 
 static json_t *
-who_json(int64_t id, const char *name)
-{
-	if (id <= 0)
-		return json_null();
-	return json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name);
-}
-
-static json_t *
-opt_int(int64_t v)
-{
-	return v > 0 ? json_integer(v) : json_null();
-}
-
-static json_t *
 reset_json(const struct pkreset_rec *x)
 {
 	return json_pack(
@@ -67,13 +53,13 @@ reset_json(const struct pkreset_rec *x)
 		"id", (json_int_t)x->id, "staff", "id", (json_int_t)x->staff_id,
 		"name", x->staff_name, "email", x->staff_email, "role",
 		x->staff_role, "requested_by",
-		who_json(x->requested_by, x->requested_by_name), "reason",
+		api_person_json(x->requested_by, x->requested_by_name), "reason",
 		x->reason, "state", x->state, "created_at",
 		(json_int_t)x->created_at, "expires_at",
 		(json_int_t)x->expires_at, "decided_by",
-		who_json(x->decided_by, x->decided_by_name), "decided_at",
-		opt_int(x->decided_at), "decision",
-		x->decision[0] != '\0' ? json_string(x->decision) : json_null(),
+		api_person_json(x->decided_by, x->decided_by_name), "decided_at",
+		api_int_or_null(x->decided_at), "decision",
+		api_text_or_null(x->decision),
 		"passkeys_deleted", (json_int_t)x->passkeys_deleted);
 }
 
