@@ -112,11 +112,10 @@ int passkey_delete_all(struct store_conn *c, enum realm realm,
 		       int64_t principal_id, int64_t *n_out);
 
 /*
- * Login options (api.md): email NULL for a discoverable login (empty
- * allowCredentials); otherwise the account's credentials, or for an
- * unknown address (or an account without passkeys) one fake id derived
- * from a keyed hash of the address, so the answer does not tell whether
- * the account exists. Refused while the address (ip) is throttled:
+ * Login options (api.md): allowCredentials always empty (every passkey
+ * is discoverable), so the answer does not tell whether an account
+ * exists; email, when given, binds the challenge to its account (an
+ * unknown one to no account: every passkey is refused). Refused while the address (ip) is throttled:
  * -GH_TOO_MANY_ATTEMPTS with *retry_after. -GH_BAD_FIELD for a malformed
  * e-mail.
  */

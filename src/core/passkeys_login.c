@@ -32,6 +32,9 @@
 
 /* Open login challenges per address. */
 #define LOGIN_OPEN 10
+/* The account a login challenge names when its e-mail named none: no
+ * account has this id, so every passkey is refused for it. */
+#define NO_ACCOUNT (-1)
 
 /* The descriptors of the account's passkeys (allowCredentials). */
 static int
@@ -92,22 +95,6 @@ passkey_assert_options(struct app *app, struct store_conn *c,
 	return rc;
 }
 
-/* One fake credential for an address with no passkey: a keyed hash of
- * the address, so it is the same at each ask and tells nothing. */
-static json_t *
-fake_allow(struct app *app, const char *email)
-{
-	char hex[CRYPTO_HASH_HEX], b64[B64URL_CHARS(32)];
-	uint8_t raw[32];
-
-	crypto_index(app->keys, "passkey.fake", email, strlen(email), hex);
-	for (size_t i = 0; i < sizeof(raw); i++)
-		sscanf(hex + 2 * i, "%2hhx", &raw[i]);
-	crypto_b64url_encode(raw, sizeof(raw), b64, sizeof(b64));
-	return json_pack("[{s:s, s:s, s:[s]}]", "type", "public-key", "id", b64,
-			 "transports", "internal");
-}
-
 /* -GH_TOO_MANY_ATTEMPTS while the address is blocked. */
 static int
 address_open(struct store_conn *c, const char *ip_key, int64_t now,
@@ -149,13 +136,19 @@ account_of(struct app *app, struct store_conn *c, enum realm realm,
 	return rc == -GH_NOT_FOUND ? 0 : rc;
 }
 
+/*
+ * The login's options. allowCredentials is always empty: every passkey is
+ * registered as discoverable (residentKey required), and a list, real
+ * for an account and made up for an unknown address, would tell the two
+ * apart. The e-mail, when given, binds the challenge to its account, or
+ * to NO_ACCOUNT when it names none, so that no passkey can answer it.
+ */
 int
 passkey_login_options(struct app *app, struct store_conn *c,
 		      enum realm realm, const char *email, const char *ip,
 		      json_t **public_key_out, int64_t *retry_after)
 {
 	char norm[256], ip_key[80], bind[96], b64[PK_CHALLENGE_B64];
-	json_t *allow = NULL;
 	int64_t id = 0;
 	int rc;
 
@@ -166,21 +159,15 @@ passkey_login_options(struct app *app, struct store_conn *c,
 	rc = address_open(c, ip_key, (int64_t)time(NULL), retry_after);
 	if (rc == 0 && email != NULL)
 		rc = account_of(app, c, realm, norm, &id);
-	allow = json_array();
-	if (rc == 0 && id > 0)
-		rc = allow_list(c, realm, id, allow);
-	if (rc == 0 && email != NULL && json_array_size(allow) == 0) {
-		json_decref(allow);
-		allow = fake_allow(app, norm);
-	}
+	if (rc == 0 && email != NULL && id == 0)
+		id = NO_ACCOUNT;
 	snprintf(bind, sizeof(bind), "login:%s", ip_key);
 	if (rc == 0)
 		rc = pk_challenge_new(app, c, realm, "login", id, bind,
 				      LOGIN_OPEN, b64);
 	if (rc == 0)
 		*public_key_out = request_options(passkey_rp(app, realm), b64,
-						  json_incref(allow));
-	json_decref(allow);
+						  json_array());
 	if (rc == 0 && *public_key_out == NULL)
 		rc = -GH_INTERNAL;
 	return rc;
@@ -189,7 +176,7 @@ passkey_login_options(struct app *app, struct store_conn *c,
 /* --- the assertion ----------------------------------------------------- */
 
 /* The stored credential the assertion names, of realm, of the account
- * the challenge named (if it named one), not flagged, whose user handle
+ * the challenge named (if it named one, NO_ACCOUNT included), not flagged, whose user handle
  * is the one given (if one was). */
 static int
 find_cred(struct store_conn *c, enum realm realm,
@@ -208,7 +195,7 @@ find_cred(struct store_conn *c, enum realm realm,
 	if (rc < 0)
 		return rc;
 	if (rec->realm != realm ||
-	    (ch->principal_id > 0 && ch->principal_id != rec->principal_id))
+	    (ch->principal_id != 0 && ch->principal_id != rec->principal_id))
 		return -GH_PASSKEY_REFUSED;
 	pk_why(why, "counter");
 	if (rec->counter_flagged)

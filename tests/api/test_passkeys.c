@@ -7,7 +7,8 @@
  * expired challenge, one from another session, wrong origin, rp id, UP
  * and UV cleared, an unknown attestation format, a 1024-byte credential
  * id, a counter regression flagged, a credential registered twice); the
- * options of an unknown e-mail looking like a known one's; the staff
+ * options of an unknown e-mail the same as a known one's (none lists a
+ * credential); the staff
  * policy (a supervisor's password login leads only to enrolment, then is
  * refused once a passkey exists; the last passkey cannot be deleted;
  * [auth] staff_passkeys = required holds agents too; an unknown value
@@ -480,13 +481,14 @@ test_customer_login(void **state)
 			 1);
 	gh_client_free(&l);
 
-	/* With the e-mail: the account's credential is offered; the
-	 * assertion replayed is refused (its challenge is spent). */
+	/* With the e-mail: no credential is listed (discoverable), the
+	 * challenge is the account's; the assertion replayed is refused
+	 * (its challenge is spent). */
 	gh_client_init(&l, 0);
 	assert_int_equal(login_options(&srv, &l, cust4.email, &pk), 200);
 	assert_int_equal(json_array_size(json_object_get(pk,
 							 "allowCredentials")),
-			 1);
+			 0);
 	origin_of(&srv, &l, origin, sizeof(origin));
 	replay = softauth_assert_json(
 		a, json_string_value(json_object_get(pk, "challenge")),
@@ -542,43 +544,71 @@ test_customer_login(void **state)
 	softauth_free(a);
 }
 
-/* The options of an unknown address look like a known one's: one
- * credential, the same at each ask. */
+/* The options tell nothing of the account (issue 17 review): with an
+ * unknown address, a known one or none, allowCredentials is empty and the
+ * answers are the same but for the challenge. A known address binds the
+ * challenge to its account (another account's passkey is refused), an
+ * unknown one to no account at all (every passkey is refused). */
 static void
 test_login_options_unknown(void **state)
 {
-	struct gh_client c;
-	json_t *a = NULL, *b = NULL, *k = NULL;
+	struct gh_client c, l;
+	struct softauth *k5 = new_key(WA_ES256), *k1 = new_key(WA_ES256);
+	json_t *a = NULL, *b = NULL, *k = NULL, *n = NULL;
 	struct gh_resp r;
 
 	(void)state;
 	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&srv, &c, &cust5), 201);
+	register_ok(&srv, &c, k5);
+	gh_client_free(&c);
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&srv, &c, &cust1), 201);
+	register_ok(&srv, &c, k1);
+	gh_client_free(&c);
+
+	gh_client_init(&c, 0);
 	assert_int_equal(login_options(&srv, &c, "nobody@example.org", &a), 200);
 	assert_int_equal(login_options(&srv, &c, "nobody@example.org", &b), 200);
 	assert_int_equal(login_options(&srv, &c, cust5.email, &k), 200);
-	assert_int_equal(json_array_size(json_object_get(a, "allowCredentials")),
-			 1);
-	assert_true(json_equal(json_object_get(a, "allowCredentials"),
-			       json_object_get(b, "allowCredentials")));
-	assert_int_equal(json_array_size(json_object_get(k, "allowCredentials")),
-			 1);
-	assert_string_equal(json_string_value(json_object_get(a, "rpId")),
-			    "localhost");
+	assert_int_equal(login_options(&srv, &c, NULL, &n), 200);
 	assert_false(json_equal(json_object_get(a, "challenge"),
 				json_object_get(b, "challenge")));
+	assert_string_equal(json_string_value(json_object_get(a, "rpId")),
+			    "localhost");
+	assert_int_equal(json_array_size(json_object_get(k, "allowCredentials")),
+			 0);
+	assert_true(json_is_array(json_object_get(a, "allowCredentials")));
+	json_object_del(a, "challenge");
+	json_object_del(k, "challenge");
+	json_object_del(n, "challenge");
+	assert_true(json_equal(a, k));
+	assert_true(json_equal(a, n));
 	json_decref(a);
 	json_decref(b);
 	json_decref(k);
-	assert_int_equal(login_options(&srv, &c, NULL, &a), 200);
-	assert_int_equal(json_array_size(json_object_get(a, "allowCredentials")),
-			 0);
-	json_decref(a);
+	json_decref(n);
+
+	/* The known address's challenge: its own passkey logs in, another
+	 * account's is refused; the unknown address's: every one is. */
+	assert_int_equal(pk_login(&srv, &l, 0, k5, NULL, cust5.email), 201);
+	gh_client_free(&l);
+	assert_int_equal(pk_login(&srv, &l, 0, k1, NULL, cust5.email), 401);
+	gh_client_free(&l);
+	assert_int_equal(pk_login(&srv, &l, 0, k5, NULL, "nobody@example.org"),
+			 401);
+	gh_client_free(&l);
+	assert_int_equal(pk_login(&srv, &l, 0, k1, NULL, NULL), 201);
+	gh_client_free(&l);
+
 	assert_int_equal(post_path(&srv, &c, "/session/passkey/options",
 				   json_pack("{s:s}", "email", "not-an-address"),
 				   &r),
 			 400);
 	gh_resp_free(&r);
 	gh_client_free(&c);
+	softauth_free(k5);
+	softauth_free(k1);
 }
 
 /* --- bad input -------------------------------------------------------------- */
