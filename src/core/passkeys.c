@@ -30,6 +30,18 @@ passkey_role_required(const struct app *app, const char *role)
 	       strcmp(app->cfg.staff_passkeys, "required") == 0;
 }
 
+enum pk_hold
+passkey_session_hold(const struct app *app, const char *method, int mfa,
+		     const char *role, int64_t passkeys)
+{
+	int enrol = strcmp(method, "password_enrol") == 0;
+
+	if (!enrol && (strcmp(method, "password") != 0 || !mfa ||
+		       !passkey_role_required(app, role)))
+		return PK_HOLD_NONE;
+	return passkeys == 0 ? PK_HOLD_ENROL : PK_HOLD_PASSKEY;
+}
+
 const struct wa_rp *
 passkey_rp(const struct app *app, enum realm realm)
 {

@@ -56,6 +56,18 @@ struct pk_who {
  * customers (role "" or NULL) and other roles. */
 int passkey_role_required(const struct app *app, const char *role);
 
+/* What the passkey gate holds a staff session to (http/security.c; GET
+ * /staff/session tells the console): PK_HOLD_ENROL, only the routes that
+ * enrol a passkey (an enrol-only session, or a password session of a
+ * member who must use a passkey and has none usable); PK_HOLD_PASSKEY,
+ * only its own session, the member must log in with the passkey they
+ * have (a password session of theirs, or an enrol-only one once a
+ * passkey exists); PK_HOLD_NONE otherwise. passkeys: the member's
+ * usable (unflagged) passkeys. */
+enum pk_hold { PK_HOLD_NONE, PK_HOLD_ENROL, PK_HOLD_PASSKEY };
+enum pk_hold passkey_session_hold(const struct app *app, const char *method,
+				  int mfa, const char *role, int64_t passkeys);
+
 /* The relying party of realm's listener (built by config_validate). */
 const struct wa_rp *passkey_rp(const struct app *app, enum realm realm);
 

@@ -821,6 +821,89 @@ test_supervisor_policy(void **state)
 	softauth_free(a);
 }
 
+/* GET /staff/session's passkey_enrollment_required and passkey_required
+ * into *enrol and *required. */
+static void
+session_holds(struct gh_server *s, struct gh_client *c, int *enrol,
+	      int *required)
+{
+	struct gh_resp r;
+
+	assert_int_equal(gh_req(s, c, "GET", "/api/v1/staff/session", NULL,
+				NULL, &r),
+			 200);
+	*enrol = json_is_true(
+		json_object_get(r.json, "passkey_enrollment_required"));
+	assert_true(json_is_boolean(json_object_get(r.json, "passkey_required")));
+	*required = json_is_true(json_object_get(r.json, "passkey_required"));
+	gh_resp_free(&r);
+}
+
+/* Two enrol-only sessions of one admin: once A has registered a passkey,
+ * B may enrol no more (403 passkey_required), only see and end itself;
+ * GET /staff/session says which gate holds each session. */
+static void
+test_enrol_session_ends(void **state)
+{
+	struct gh_client a, b, l;
+	struct softauth *k = new_key(WA_ES256), *k2 = new_key(WA_ES256);
+	struct gh_resp r;
+	int enrol = 0, required = 0;
+	char ch[64], origin[64];
+
+	(void)state;
+	assert_int_equal(staff_pw_login(&srv, &a, &admin1, &enrol), 201);
+	assert_true(enrol);
+	assert_int_equal(staff_pw_login(&srv, &b, &admin1, &enrol), 201);
+	assert_true(enrol);
+	reg_options(&srv, &b, ch); /* B's open challenge, drawn before */
+	session_holds(&srv, &b, &enrol, &required);
+	assert_true(enrol);
+	assert_false(required);
+	register_ok(&srv, &a, k);
+
+	session_holds(&srv, &b, &enrol, &required);
+	assert_false(enrol);
+	assert_true(required);
+	assert_int_equal(post_path(&srv, &b, "/passkeys/options", json_object(),
+				   &r),
+			 403);
+	assert_string_equal(gh_error(&r), "passkey_required");
+	gh_resp_free(&r);
+	origin_of(&srv, &b, origin, sizeof(origin));
+	assert_int_equal(reg_send(&srv, &b,
+				  softauth_register_json(k2, ch, "localhost",
+							 origin, NULL),
+				  NULL, &r),
+			 403);
+	assert_string_equal(gh_error(&r), "passkey_required");
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&srv, &b, "GET", "/api/v1/staff/passkeys", NULL,
+				NULL, &r),
+			 403);
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_countf(&srv,
+				      "SELECT COUNT(*) FROM passkeys WHERE "
+				      "realm = 'staff' AND principal_id = %lld",
+				      (long long)admin1.id),
+			 1);
+	assert_int_equal(gh_req(&srv, &b, "DELETE", "/api/v1/staff/session",
+				NULL, NULL, &r),
+			 200);
+	gh_resp_free(&r);
+
+	/* The passkey's session is held by neither gate. */
+	assert_int_equal(pk_login(&srv, &l, 1, k, NULL, NULL), 201);
+	session_holds(&srv, &l, &enrol, &required);
+	assert_false(enrol);
+	assert_false(required);
+	gh_client_free(&a);
+	gh_client_free(&b);
+	gh_client_free(&l);
+	softauth_free(k);
+	softauth_free(k2);
+}
+
 /* An agent under the default policy logs in with password and code. */
 static void
 test_agent_allowed(void **state)
@@ -1063,6 +1146,7 @@ main(void)
 		cmocka_unit_test(test_login_options_unknown),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_supervisor_policy),
+		cmocka_unit_test(test_enrol_session_ends),
 		cmocka_unit_test(test_agent_allowed),
 		cmocka_unit_test(test_no_secrets_logged),
 		cmocka_unit_test(test_staff_required_config),
