@@ -140,14 +140,29 @@ passkey_json(const struct passkey_rec *p)
 	for (char *t = strtok_r(buf, ",", &save); t != NULL && tr != NULL;
 	     t = strtok_r(NULL, ",", &save))
 		json_array_append_new(tr, json_string(t));
-	return json_pack("{s:I, s:s, s:I, s:o, s:b, s:b, s:o, s:s, s:s}", "id",
-			 (json_int_t)p->id, "name", p->name, "created_at",
-			 (json_int_t)p->created_at, "last_used_at",
+	return json_pack("{s:I, s:s, s:I, s:o, s:b, s:b, s:o, s:s, s:s, s:b}",
+			 "id", (json_int_t)p->id, "name", p->name,
+			 "created_at", (json_int_t)p->created_at,
+			 "last_used_at",
 			 p->last_used_at > 0 ? json_integer(p->last_used_at)
 					     : json_null(),
 			 "backup_eligible", p->backup_eligible, "backed_up",
 			 p->backup_state, "transports", tr, "fmt", p->fmt,
-			 "aaguid", p->aaguid);
+			 "aaguid", p->aaguid, "flagged", p->counter_flagged);
+}
+
+int
+passkey_usable_count(struct store_conn *c, enum realm realm,
+		     int64_t principal_id, int64_t *n_out)
+{
+	struct passkey_list l = {0};
+	int rc = c->ops->passkeys->list(c, realm, principal_id, &l);
+
+	*n_out = 0;
+	for (size_t i = 0; rc == 0 && i < l.n; i++)
+		*n_out += !l.v[i].counter_flagged;
+	passkey_list_clear(&l);
+	return rc;
 }
 
 int
@@ -527,10 +542,12 @@ tx_change(struct store_conn *c, void *cls)
 		return rc == 0 ? change_audit(c, j, "passkey.rename", "success")
 			       : rc;
 	}
-	rc = c->ops->passkeys->count(c, w->realm, w->id, &n);
+	/* The last usable one: a flagged passkey logs nobody in, so it
+	 * neither counts nor is kept. */
+	rc = passkey_usable_count(c, w->realm, w->id, &n);
 	if (rc < 0)
 		return rc;
-	if (n <= 1 && w->realm == REALM_STAFF &&
+	if (!j->rec.counter_flagged && n <= 1 && w->realm == REALM_STAFF &&
 	    passkey_role_required(j->app, w->role)) {
 		j->last = 1;
 		return change_audit(c, j, "passkey.delete_refused", "denied");

@@ -56,6 +56,12 @@ struct pk_who {
  * customers (role "" or NULL) and other roles. */
 int passkey_role_required(const struct app *app, const char *role);
 
+/* How many of the account's passkeys can log in (not flagged for a
+ * counter regression): the last-passkey rule and the staff policy count
+ * only these. 0 or a store error. */
+int passkey_usable_count(struct store_conn *c, enum realm realm,
+			 int64_t principal_id, int64_t *n_out);
+
 /* What the passkey gate holds a staff session to (http/security.c; GET
  * /staff/session tells the console): PK_HOLD_ENROL, only the routes that
  * enrol a passkey (an enrol-only session, or a password session of a

@@ -904,6 +904,92 @@ test_enrol_session_ends(void **state)
 	softauth_free(k2);
 }
 
+/* The passkey's "flagged" in the list of the staff member of session c
+ * (-1: not listed). */
+static int
+listed_flagged(struct gh_client *c, int64_t id)
+{
+	struct gh_resp r;
+	json_t *v;
+	size_t i;
+	int out = -1;
+
+	assert_int_equal(gh_req(&srv, c, "GET", "/api/v1/staff/passkeys", NULL,
+				NULL, &r),
+			 200);
+	json_array_foreach(json_object_get(r.json, "passkeys"), i, v)
+	{
+		json_t *f = json_object_get(v, "flagged");
+
+		assert_true(json_is_boolean(f));
+		if (json_integer_value(json_object_get(v, "id")) == id)
+			out = json_is_true(f);
+	}
+	gh_resp_free(&r);
+	return out;
+}
+
+/* A passkey whose counter went back (flagged) logs nobody in, so it does
+ * not count: with {good, flagged} the good one is the last (409
+ * passkey_last) and the flagged one may go; a supervisor whose only
+ * passkey is flagged gets the enrol-only session again, not a 403. */
+static void
+test_flagged_passkeys(void **state)
+{
+	struct gh_user u;
+	struct gh_client c, l, x;
+	struct softauth *bad = new_key(WA_ES256), *good = new_key(WA_ES256),
+			*fresh = new_key(WA_ES256);
+	struct softauth_opts back = {.set_counter = 1, .counter = 1};
+	struct gh_resp r;
+	int64_t id_bad, id_good;
+	int enrol = 0, required = 0;
+	char path[96];
+
+	(void)state;
+	gh_add_staff(&srv, "pk-flag@example.org", "supervisor", &u);
+	assert_int_equal(staff_pw_login(&srv, &c, &u, &enrol), 201);
+	assert_true(enrol);
+	id_bad = register_ok(&srv, &c, bad);
+	gh_client_free(&c);
+	assert_int_equal(pk_login(&srv, &l, 1, bad, NULL, NULL), 201);
+	id_good = register_ok(&srv, &l, good);
+	assert_int_equal(pk_login(&srv, &x, 1, bad, &back, NULL), 401);
+	gh_client_free(&x);
+	assert_int_equal(listed_flagged(&l, id_bad), 1);
+	assert_int_equal(listed_flagged(&l, id_good), 0);
+
+	snprintf(path, sizeof(path), "/api/v1/staff/passkeys/%lld",
+		 (long long)id_good);
+	assert_int_equal(gh_req(&srv, &l, "DELETE", path, NULL, NULL, &r), 409);
+	assert_string_equal(gh_error(&r), "passkey_last");
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/staff/passkeys/%lld",
+		 (long long)id_bad);
+	assert_int_equal(gh_req(&srv, &l, "DELETE", path, NULL, NULL, &r), 200);
+	gh_resp_free(&r);
+
+	/* The good one flagged too: password and code enrol again. */
+	assert_int_equal(pk_login(&srv, &x, 1, good, NULL, NULL), 201);
+	gh_client_free(&x);
+	assert_int_equal(pk_login(&srv, &x, 1, good, &back, NULL), 401);
+	gh_client_free(&x);
+	assert_int_equal(staff_pw_login(&srv, &c, &u, &enrol), 201);
+	assert_true(enrol);
+	session_holds(&srv, &c, &enrol, &required);
+	assert_true(enrol);
+	assert_false(required);
+	assert_int_equal(listed_flagged(&c, id_good), 1);
+	register_ok(&srv, &c, fresh);
+	assert_int_equal(staff_pw_login(&srv, &x, &u, NULL), 403);
+	gh_client_free(&x);
+	gh_client_free(&c);
+	gh_client_free(&l);
+	softauth_free(bad);
+	softauth_free(good);
+	softauth_free(fresh);
+}
+
 /* An agent under the default policy logs in with password and code. */
 static void
 test_agent_allowed(void **state)
@@ -1147,6 +1233,7 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_supervisor_policy),
 		cmocka_unit_test(test_enrol_session_ends),
+		cmocka_unit_test(test_flagged_passkeys),
 		cmocka_unit_test(test_agent_allowed),
 		cmocka_unit_test(test_no_secrets_logged),
 		cmocka_unit_test(test_staff_required_config),
