@@ -426,6 +426,7 @@ reg_verify(struct store_conn *c, struct reg_job *j, struct wa_why *why)
 struct refused_job {
 	struct reg_job *j;
 	const char *reason;
+	const char *field; /* "malformed": the member the parser named */
 };
 
 static int
@@ -433,7 +434,10 @@ tx_refused(struct store_conn *c, void *cls)
 {
 	struct refused_job *r = cls;
 	char who[48];
+	json_t *detail = json_pack("{s:s}", "reason", r->reason);
 
+	if (detail != NULL && r->field != NULL)
+		json_object_set_new(detail, "field", json_string(r->field));
 	pk_principal(r->j->who->realm, r->j->who->id, who, sizeof(who));
 	return audit_log(r->j->app, c,
 			 &(struct audit_ev){
@@ -443,15 +447,16 @@ tx_refused(struct store_conn *c, void *cls)
 				 .outcome = "failure",
 				 .ip = r->j->who->ip,
 				 .request_id = r->j->who->request_id,
-				 .detail = json_pack("{s:s}", "reason",
-						     r->reason)});
+				 .detail = detail});
 }
 
-/* passkey.register_refused with the reason, in its own transaction. */
+/* passkey.register_refused with the reason (and the field of a malformed
+ * credential, else NULL), in its own transaction. */
 static int
-reg_refused(struct store_conn *c, struct reg_job *j, const char *reason)
+reg_refused(struct store_conn *c, struct reg_job *j, const char *reason,
+	    const char *field)
 {
-	struct refused_job r = {j, reason};
+	struct refused_job r = {j, reason, field};
 
 	return store_transact(c, tx_refused, &r);
 }
@@ -473,6 +478,10 @@ passkey_register(struct app *app, struct store_conn *c,
 	j->who = who;
 	j->name = name;
 	rc = pk_parse_registration(credential, &j->resp, field);
+	/* A malformed credential is refused as the parser says (400), and
+	 * audited like any other refusal. */
+	if (pk_malformed(rc) && reg_refused(c, j, "malformed", *field) < 0)
+		rc = -GH_INTERNAL;
 	if (rc == 0)
 		rc = reg_verify(c, j, why);
 	if (rc == 0) {
@@ -484,7 +493,8 @@ passkey_register(struct app *app, struct store_conn *c,
 	    reg_refused(c, j,
 			rc == -GH_PASSKEY_REFUSED ? why->word
 			: rc == -GH_PASSKEY_EXISTS ? "exists"
-						   : "limit") < 0)
+						   : "limit",
+			NULL) < 0)
 		rc = -GH_INTERNAL;
 	if (rc == 0) {
 		*passkey_out = passkey_json(&j->rec);

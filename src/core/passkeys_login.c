@@ -326,6 +326,7 @@ struct pk_login {
 	struct throttle_claim claims[2];
 	size_t n_claims;
 	struct wa_why why;
+	const char *malformed; /* the field of a malformed credential */
 	int64_t now;
 };
 
@@ -435,9 +436,16 @@ tx_login_refused(struct store_conn *c, void *cls)
 				 .outcome = "failure",
 				 .ip = l->ip,
 				 .request_id = l->request_id,
-				 .detail = json_pack("{s:s, s:s}", "reason",
-						     l->why.word, "cred",
-						     tag)});
+				 .detail = l->malformed != NULL
+						   ? json_pack("{s:s, s:s}",
+							       "reason",
+							       "malformed",
+							       "field",
+							       l->malformed)
+						   : json_pack("{s:s, s:s}",
+							       "reason",
+							       l->why.word,
+							       "cred", tag)});
 }
 
 /* Challenge, credential, account key, signature, account state. */
@@ -480,18 +488,26 @@ passkey_login(struct app *app, struct store_conn *c, enum realm realm,
 
 	memset(out, 0, sizeof(*out));
 	*retry_after = 0;
-	if (rc == 0)
-		rc = pk_parse_assertion(credential, &l->in, field);
 	if (rc < 0)
 		goto out;
 	*l = (struct pk_login){.app = app, .realm = realm, .ip = ip,
 			       .request_id = request_id, .ok = out,
-			       .in = l->in, .now = (int64_t)time(NULL)};
+			       .now = (int64_t)time(NULL)};
 	throttle_ip_key(ip, l->ip_key, sizeof(l->ip_key));
 	l->claims[0] = (struct throttle_claim){.key = l->ip_key,
 					       .kind = THROTTLE_ADDRESS};
 	l->n_claims = 1;
+	/* The address's attempt is counted before the parse, so that
+	 * malformed credentials are throttled like wrong ones (and audited:
+	 * passkey.login_refused, reason "malformed"). */
 	rc = throttle_reserve(app, c, l->claims, 1, l->now, retry_after);
+	if (rc == 0)
+		rc = pk_parse_assertion(credential, &l->in, field);
+	if (pk_malformed(rc)) {
+		l->malformed = *field;
+		if (store_transact(c, tx_login_refused, l) < 0)
+			rc = -GH_INTERNAL;
+	}
 	if (rc == 0)
 		rc = login_check(l, c, retry_after);
 	if (rc == 0) {

@@ -1185,6 +1185,66 @@ test_throttle_shared(void **state)
 	assert_int_equal(gh_stop(&s4), 0);
 }
 
+/* A malformed credential (the parser's 400) is audited as a refusal,
+ * reason "malformed" with the field, and a login's counts in the
+ * address's throttle like a wrong one. */
+static void
+test_malformed_audited(void **state)
+{
+	static const char bad[] =
+		"{\"credential\":{\"id\":\"AAAA\",\"rawId\":\"AAAA\","
+		"\"type\":\"other\",\"response\":{}}}";
+	struct gh_server s5;
+	struct gh_user u;
+	struct gh_client c, l;
+	struct gh_resp r;
+	long st = 0;
+	int n = 0;
+
+	(void)state;
+	gh_start(&s5, "\n[security]\nlogin_delay_base_seconds = 60\n"
+		      "login_ip_free_failures = 3\n");
+	gh_add_customer(&s5, "pk-mal@example.org", &u);
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&s5, &c, &u), 201);
+	assert_int_equal(gh_req(&s5, &c, "POST", "/api/v1/portal/passkeys", bad,
+				NULL, &r),
+			 400);
+	assert_string_equal(gh_error(&r), "bad_field");
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_count(&s5, "SELECT COUNT(*) FROM audit WHERE "
+				      "record LIKE '%passkey.register_refused%' "
+				      "AND record LIKE '%\"malformed\"%' AND "
+				      "record LIKE '%credential.type%'"),
+			 1);
+
+	gh_client_init(&l, 0);
+	while (n < 8 && (st = gh_req(&s5, &l, "POST",
+				     "/api/v1/portal/session/passkey", bad,
+				     NULL, &r)) == 400) {
+		assert_string_equal(gh_error(&r), "bad_field");
+		gh_resp_free(&r);
+		n++;
+	}
+	assert_int_equal(st, 429);
+	gh_resp_free(&r);
+	assert_true(n >= 3 && n < 8);
+	assert_int_equal(gh_req(&s5, &l, "POST",
+				"/api/v1/portal/session/passkey/options", "{}",
+				NULL, &r),
+			 429);
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_countf(&s5,
+				      "SELECT COUNT(*) FROM audit WHERE "
+				      "record LIKE '%%passkey.login_refused%%' "
+				      "AND record LIKE '%%\"malformed\"%%' AND "
+				      "record LIKE '%%credential.type%%'"),
+			 n);
+	gh_client_free(&l);
+	gh_client_free(&c);
+	assert_int_equal(gh_stop(&s5), 0);
+}
+
 /* An unknown value, or an rp id no origin has, stops start-up. */
 static void
 test_bad_config(void **state)
@@ -1239,6 +1299,7 @@ main(void)
 		cmocka_unit_test(test_staff_required_config),
 		cmocka_unit_test(test_policy_tightened),
 		cmocka_unit_test(test_throttle_shared),
+		cmocka_unit_test(test_malformed_audited),
 		cmocka_unit_test(test_bad_config),
 	};
 
