@@ -176,8 +176,9 @@ passkey_login_options(struct app *app, struct store_conn *c,
 /* --- the assertion ----------------------------------------------------- */
 
 /* The stored credential the assertion names, of realm, of the account
- * the challenge named (if it named one, NO_ACCOUNT included), not flagged, whose user handle
- * is the one given (if one was). */
+ * the challenge named (if it named one, NO_ACCOUNT included), not
+ * flagged, whose user handle is the one given (one must be given when
+ * the challenge named no account). */
 static int
 find_cred(struct store_conn *c, enum realm realm,
 	  const struct pk_assert_resp *in, const struct passkey_challenge *ch,
@@ -200,9 +201,11 @@ find_cred(struct store_conn *c, enum realm realm,
 	pk_why(why, "counter");
 	if (rec->counter_flagged)
 		return -GH_PASSKEY_REFUSED;
-	if (in->user_handle_len == 0)
-		return 0;
+	/* WebAuthn L3 7.2 step 6: when the challenge named no account (a
+	 * discoverable login), the user handle must say whose it is. */
 	pk_why(why, "user_handle");
+	if (in->user_handle_len == 0)
+		return ch->principal_id == 0 ? -GH_PASSKEY_REFUSED : 0;
 	rc = c->ops->passkeys->handle_get(c, realm, rec->principal_id, handle);
 	if (rc == -GH_NOT_FOUND)
 		return -GH_PASSKEY_REFUSED;

@@ -85,6 +85,9 @@ post_path(struct gh_server *s, struct gh_client *c, const char *tail,
 	return gh_send_json(s, c, "POST", path, body, r);
 }
 
+/* The user.id (base64url) of the last registration options. */
+static char last_user_id[96];
+
 /* Registration options: the challenge into ch (64 bytes). */
 static void
 reg_options(struct gh_server *s, struct gh_client *c, char *ch)
@@ -98,6 +101,9 @@ reg_options(struct gh_server *s, struct gh_client *c, char *ch)
 	pk = json_object_get(r.json, "publicKey");
 	snprintf(ch, 64, "%s",
 		 json_string_value(json_object_get(pk, "challenge")));
+	snprintf(last_user_id, sizeof(last_user_id), "%s",
+		 json_string_value(
+			 json_object_get(json_object_get(pk, "user"), "id")));
 	assert_int_equal(strlen(ch), 43);
 	gh_resp_free(&r);
 }
@@ -128,6 +134,9 @@ try_register(struct gh_server *s, struct gh_client *c, struct softauth *a,
 	long st;
 
 	reg_options(s, c, ch);
+	/* Returned as userHandle at each discoverable login, as browsers
+	 * do. */
+	assert_int_equal(softauth_set_user_handle(a, last_user_id), 0);
 	origin_of(s, c, origin, sizeof(origin));
 	st = reg_send(s, c,
 		      softauth_register_json(a, ch, "localhost", origin, o),
@@ -554,6 +563,7 @@ test_login_options_unknown(void **state)
 {
 	struct gh_client c, l;
 	struct softauth *k5 = new_key(WA_ES256), *k1 = new_key(WA_ES256);
+	struct softauth_opts no_handle = {.no_user_handle = 1};
 	json_t *a = NULL, *b = NULL, *k = NULL, *n = NULL;
 	struct gh_resp r;
 
@@ -599,6 +609,18 @@ test_login_options_unknown(void **state)
 			 401);
 	gh_client_free(&l);
 	assert_int_equal(pk_login(&srv, &l, 0, k1, NULL, NULL), 201);
+	gh_client_free(&l);
+
+	/* WebAuthn L3 7.2 step 6: a discoverable login (no e-mail) without
+	 * userHandle is refused; with the e-mail the account is known. */
+	assert_int_equal(pk_login(&srv, &l, 0, k1, &no_handle, NULL), 401);
+	gh_client_free(&l);
+	assert_true(gh_db_count(&srv, "SELECT COUNT(*) FROM audit WHERE "
+				      "record LIKE '%passkey.login_refused%' "
+				      "AND record LIKE '%\"user_handle\"%'") >=
+		    1);
+	assert_int_equal(pk_login(&srv, &l, 0, k5, &no_handle, cust5.email),
+			 201);
 	gh_client_free(&l);
 
 	assert_int_equal(post_path(&srv, &c, "/session/passkey/options",
