@@ -303,17 +303,17 @@ api_portal_login(struct request *r)
 	return login(r, REALM_CUSTOMER);
 }
 
-/* Issue 17: the session may only enrol a passkey (http/security.c's
- * passkey gate holds it to that). */
-static int
-session_passkey_enrol(const struct request *r)
+/* Issue 17: what http/security.c's passkey gate holds the session to
+ * (PK_HOLD_ENROL: it may only enrol a passkey; PK_HOLD_PASSKEY: every
+ * route but this one answers passkey_required), for the console to
+ * explain. */
+static enum pk_hold
+session_passkey_hold(const struct request *r)
 {
-	if (strcmp(r->actor.method, "password_enrol") == 0)
-		return 1;
-	return r->actor.realm == REALM_STAFF &&
-	       strcmp(r->actor.method, "password") == 0 && r->actor.mfa &&
-	       r->actor.passkeys == 0 &&
-	       passkey_role_required(r->app, r->actor.role);
+	if (r->actor.realm != REALM_STAFF)
+		return PK_HOLD_NONE;
+	return passkey_session_hold(r->app, r->actor.method, r->actor.mfa,
+				    r->actor.role, r->actor.passkeys);
 }
 
 int
@@ -323,14 +323,16 @@ api_session_get(struct request *r)
 	json_t *body;
 
 	crypto_csrf_token(r->app->keys, r->actor.token_hash, csrf);
-	body = json_pack("{s:s, s:I, s:s, s:I, s:s, s:b}", "csrf_token", csrf,
-			 "id", (json_int_t)r->actor.id, "realm",
+	body = json_pack("{s:s, s:I, s:s, s:I, s:s, s:b, s:b}", "csrf_token",
+			 csrf, "id", (json_int_t)r->actor.id, "realm",
 			 realm_name(r->actor.realm), "created_at",
 			 (json_int_t)r->actor.session_created, "auth_method",
 			 strcmp(r->actor.method, "passkey") == 0 ? "passkey"
 								 : "password",
 			 "passkey_enrollment_required",
-			 session_passkey_enrol(r));
+			 session_passkey_hold(r) == PK_HOLD_ENROL,
+			 "passkey_required",
+			 session_passkey_hold(r) == PK_HOLD_PASSKEY);
 	if (r->actor.realm == REALM_STAFF) {
 		char name[404];
 		int rc = tickets_staff_name(request_db(r), r->actor.id, name,

@@ -304,7 +304,9 @@ passkey_policy(struct store_conn *c, struct auth_attempt *a)
 	if (a->req->realm != REALM_STAFF || !a->acct.totp_enrolled ||
 	    !passkey_role_required(a->app, a->acct.role))
 		return 0;
-	rc = c->ops->passkeys->count(c, REALM_STAFF, a->acct.id, &n);
+	/* Only usable passkeys: one whose only passkey was flagged enrols
+	 * again rather than being locked out. */
+	rc = passkey_usable_count(c, REALM_STAFF, a->acct.id, &n);
 	if (rc < 0)
 		return rc;
 	if (n > 0)

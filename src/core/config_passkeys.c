@@ -80,7 +80,9 @@ host_under(const char *host, const char *rp_id)
 
 /* The rp id of one listener: configured, or the host of its own origin,
  * or localhost when that is an IP address. Then its rp: the accepted
- * origins under it (exact, at most WA_ORIGINS_MAX). 0 or -1 with err. */
+ * origins under it (exact, at most WA_ORIGINS_MAX: more stops start-up
+ * rather than leaving some out, which would refuse every passkey from
+ * them with no word why). 0 or -1 with err. */
 static int
 listener_rp(const char *key, const char *configured, const char *own,
 	    const struct origin_set *accepted, char *used, size_t usedsz,
@@ -103,11 +105,20 @@ listener_rp(const char *key, const char *configured, const char *own,
 		origin_host(own, host, sizeof(host));
 		snprintf(used, usedsz, "%s", rp_id_ok(host) ? host : "localhost");
 	}
-	for (unsigned i = 0; i < accepted->n && rp->n_origins < WA_ORIGINS_MAX;
-	     i++) {
+	for (unsigned i = 0; i < accepted->n; i++) {
 		origin_host(accepted->v[i], host, sizeof(host));
-		if (host[0] != '\0' && host_under(host, used))
-			rp->origins[rp->n_origins++] = accepted->v[i];
+		if (host[0] == '\0' || !host_under(host, used))
+			continue;
+		if (rp->n_origins == WA_ORIGINS_MAX) {
+			snprintf(err, errsz,
+				 "[auth] %s: more than %d accepted origins are "
+				 "under '%.200s' (a passkey ceremony checks at "
+				 "most %d): remove some from [server] origins, "
+				 "or set %s to a narrower host",
+				 key, WA_ORIGINS_MAX, used, WA_ORIGINS_MAX, key);
+			return -1;
+		}
+		rp->origins[rp->n_origins++] = accepted->v[i];
 	}
 	if (rp->n_origins == 0) {
 		snprintf(err, errsz,

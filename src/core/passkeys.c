@@ -30,6 +30,18 @@ passkey_role_required(const struct app *app, const char *role)
 	       strcmp(app->cfg.staff_passkeys, "required") == 0;
 }
 
+enum pk_hold
+passkey_session_hold(const struct app *app, const char *method, int mfa,
+		     const char *role, int64_t passkeys)
+{
+	int enrol = strcmp(method, "password_enrol") == 0;
+
+	if (!enrol && (strcmp(method, "password") != 0 || !mfa ||
+		       !passkey_role_required(app, role)))
+		return PK_HOLD_NONE;
+	return passkeys == 0 ? PK_HOLD_ENROL : PK_HOLD_PASSKEY;
+}
+
 const struct wa_rp *
 passkey_rp(const struct app *app, enum realm realm)
 {
@@ -128,14 +140,29 @@ passkey_json(const struct passkey_rec *p)
 	for (char *t = strtok_r(buf, ",", &save); t != NULL && tr != NULL;
 	     t = strtok_r(NULL, ",", &save))
 		json_array_append_new(tr, json_string(t));
-	return json_pack("{s:I, s:s, s:I, s:o, s:b, s:b, s:o, s:s, s:s}", "id",
-			 (json_int_t)p->id, "name", p->name, "created_at",
-			 (json_int_t)p->created_at, "last_used_at",
+	return json_pack("{s:I, s:s, s:I, s:o, s:b, s:b, s:o, s:s, s:s, s:b}",
+			 "id", (json_int_t)p->id, "name", p->name,
+			 "created_at", (json_int_t)p->created_at,
+			 "last_used_at",
 			 p->last_used_at > 0 ? json_integer(p->last_used_at)
 					     : json_null(),
 			 "backup_eligible", p->backup_eligible, "backed_up",
 			 p->backup_state, "transports", tr, "fmt", p->fmt,
-			 "aaguid", p->aaguid);
+			 "aaguid", p->aaguid, "flagged", p->counter_flagged);
+}
+
+int
+passkey_usable_count(struct store_conn *c, enum realm realm,
+		     int64_t principal_id, int64_t *n_out)
+{
+	struct passkey_list l = {0};
+	int rc = c->ops->passkeys->list(c, realm, principal_id, &l);
+
+	*n_out = 0;
+	for (size_t i = 0; rc == 0 && i < l.n; i++)
+		*n_out += !l.v[i].counter_flagged;
+	passkey_list_clear(&l);
+	return rc;
 }
 
 int
@@ -399,6 +426,7 @@ reg_verify(struct store_conn *c, struct reg_job *j, struct wa_why *why)
 struct refused_job {
 	struct reg_job *j;
 	const char *reason;
+	const char *field; /* "malformed": the member the parser named */
 };
 
 static int
@@ -406,7 +434,10 @@ tx_refused(struct store_conn *c, void *cls)
 {
 	struct refused_job *r = cls;
 	char who[48];
+	json_t *detail = json_pack("{s:s}", "reason", r->reason);
 
+	if (detail != NULL && r->field != NULL)
+		json_object_set_new(detail, "field", json_string(r->field));
 	pk_principal(r->j->who->realm, r->j->who->id, who, sizeof(who));
 	return audit_log(r->j->app, c,
 			 &(struct audit_ev){
@@ -416,15 +447,16 @@ tx_refused(struct store_conn *c, void *cls)
 				 .outcome = "failure",
 				 .ip = r->j->who->ip,
 				 .request_id = r->j->who->request_id,
-				 .detail = json_pack("{s:s}", "reason",
-						     r->reason)});
+				 .detail = detail});
 }
 
-/* passkey.register_refused with the reason, in its own transaction. */
+/* passkey.register_refused with the reason (and the field of a malformed
+ * credential, else NULL), in its own transaction. */
 static int
-reg_refused(struct store_conn *c, struct reg_job *j, const char *reason)
+reg_refused(struct store_conn *c, struct reg_job *j, const char *reason,
+	    const char *field)
 {
-	struct refused_job r = {j, reason};
+	struct refused_job r = {j, reason, field};
 
 	return store_transact(c, tx_refused, &r);
 }
@@ -446,6 +478,10 @@ passkey_register(struct app *app, struct store_conn *c,
 	j->who = who;
 	j->name = name;
 	rc = pk_parse_registration(credential, &j->resp, field);
+	/* A malformed credential is refused as the parser says (400), and
+	 * audited like any other refusal. */
+	if (pk_malformed(rc) && reg_refused(c, j, "malformed", *field) < 0)
+		rc = -GH_INTERNAL;
 	if (rc == 0)
 		rc = reg_verify(c, j, why);
 	if (rc == 0) {
@@ -457,7 +493,8 @@ passkey_register(struct app *app, struct store_conn *c,
 	    reg_refused(c, j,
 			rc == -GH_PASSKEY_REFUSED ? why->word
 			: rc == -GH_PASSKEY_EXISTS ? "exists"
-						   : "limit") < 0)
+						   : "limit",
+			NULL) < 0)
 		rc = -GH_INTERNAL;
 	if (rc == 0) {
 		*passkey_out = passkey_json(&j->rec);
@@ -515,10 +552,12 @@ tx_change(struct store_conn *c, void *cls)
 		return rc == 0 ? change_audit(c, j, "passkey.rename", "success")
 			       : rc;
 	}
-	rc = c->ops->passkeys->count(c, w->realm, w->id, &n);
+	/* The last usable one: a flagged passkey logs nobody in, so it
+	 * neither counts nor is kept. */
+	rc = passkey_usable_count(c, w->realm, w->id, &n);
 	if (rc < 0)
 		return rc;
-	if (n <= 1 && w->realm == REALM_STAFF &&
+	if (!j->rec.counter_flagged && n <= 1 && w->realm == REALM_STAFF &&
 	    passkey_role_required(j->app, w->role)) {
 		j->last = 1;
 		return change_audit(c, j, "passkey.delete_refused", "denied");

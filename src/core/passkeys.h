@@ -56,6 +56,24 @@ struct pk_who {
  * customers (role "" or NULL) and other roles. */
 int passkey_role_required(const struct app *app, const char *role);
 
+/* How many of the account's passkeys can log in (not flagged for a
+ * counter regression): the last-passkey rule and the staff policy count
+ * only these. 0 or a store error. */
+int passkey_usable_count(struct store_conn *c, enum realm realm,
+			 int64_t principal_id, int64_t *n_out);
+
+/* What the passkey gate holds a staff session to (http/security.c; GET
+ * /staff/session tells the console): PK_HOLD_ENROL, only the routes that
+ * enrol a passkey (an enrol-only session, or a password session of a
+ * member who must use a passkey and has none usable); PK_HOLD_PASSKEY,
+ * only its own session, the member must log in with the passkey they
+ * have (a password session of theirs, or an enrol-only one once a
+ * passkey exists); PK_HOLD_NONE otherwise. passkeys: the member's
+ * usable (unflagged) passkeys. */
+enum pk_hold { PK_HOLD_NONE, PK_HOLD_ENROL, PK_HOLD_PASSKEY };
+enum pk_hold passkey_session_hold(const struct app *app, const char *method,
+				  int mfa, const char *role, int64_t passkeys);
+
 /* The relying party of realm's listener (built by config_validate). */
 const struct wa_rp *passkey_rp(const struct app *app, enum realm realm);
 
@@ -112,11 +130,10 @@ int passkey_delete_all(struct store_conn *c, enum realm realm,
 		       int64_t principal_id, int64_t *n_out);
 
 /*
- * Login options (api.md): email NULL for a discoverable login (empty
- * allowCredentials); otherwise the account's credentials, or for an
- * unknown address (or an account without passkeys) one fake id derived
- * from a keyed hash of the address, so the answer does not tell whether
- * the account exists. Refused while the address (ip) is throttled:
+ * Login options (api.md): allowCredentials always empty (every passkey
+ * is discoverable), so the answer does not tell whether an account
+ * exists; email, when given, binds the challenge to its account (an
+ * unknown one to no account: every passkey is refused). Refused while the address (ip) is throttled:
  * -GH_TOO_MANY_ATTEMPTS with *retry_after. -GH_BAD_FIELD for a malformed
  * e-mail.
  */

@@ -54,6 +54,11 @@ int pk_parse_registration(const json_t *cred, struct pk_reg_resp *out,
 int pk_parse_assertion(const json_t *cred, struct pk_assert_resp *out,
 		       const char **field);
 
+/* 1 when rc is a strict reader's refusal of a malformed credential. */
+#define pk_malformed(rc)                                                     \
+	((rc) == -GH_BAD_FIELD || (rc) == -GH_MISSING_FIELD ||               \
+	 (rc) == -GH_UNKNOWN_FIELD)
+
 /* The challenge clientDataJSON carries, as its base64url text, into out
  * (PK_CHALLENGE_B64 bytes); -1 when there is none of that form. */
 int pk_client_challenge(const uint8_t *client_data, size_t len,

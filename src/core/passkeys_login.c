@@ -32,6 +32,9 @@
 
 /* Open login challenges per address. */
 #define LOGIN_OPEN 10
+/* The account a login challenge names when its e-mail named none: no
+ * account has this id, so every passkey is refused for it. */
+#define NO_ACCOUNT (-1)
 
 /* The descriptors of the account's passkeys (allowCredentials). */
 static int
@@ -92,22 +95,6 @@ passkey_assert_options(struct app *app, struct store_conn *c,
 	return rc;
 }
 
-/* One fake credential for an address with no passkey: a keyed hash of
- * the address, so it is the same at each ask and tells nothing. */
-static json_t *
-fake_allow(struct app *app, const char *email)
-{
-	char hex[CRYPTO_HASH_HEX], b64[B64URL_CHARS(32)];
-	uint8_t raw[32];
-
-	crypto_index(app->keys, "passkey.fake", email, strlen(email), hex);
-	for (size_t i = 0; i < sizeof(raw); i++)
-		sscanf(hex + 2 * i, "%2hhx", &raw[i]);
-	crypto_b64url_encode(raw, sizeof(raw), b64, sizeof(b64));
-	return json_pack("[{s:s, s:s, s:[s]}]", "type", "public-key", "id", b64,
-			 "transports", "internal");
-}
-
 /* -GH_TOO_MANY_ATTEMPTS while the address is blocked. */
 static int
 address_open(struct store_conn *c, const char *ip_key, int64_t now,
@@ -149,13 +136,19 @@ account_of(struct app *app, struct store_conn *c, enum realm realm,
 	return rc == -GH_NOT_FOUND ? 0 : rc;
 }
 
+/*
+ * The login's options. allowCredentials is always empty: every passkey is
+ * registered as discoverable (residentKey required), and a list, real
+ * for an account and made up for an unknown address, would tell the two
+ * apart. The e-mail, when given, binds the challenge to its account, or
+ * to NO_ACCOUNT when it names none, so that no passkey can answer it.
+ */
 int
 passkey_login_options(struct app *app, struct store_conn *c,
 		      enum realm realm, const char *email, const char *ip,
 		      json_t **public_key_out, int64_t *retry_after)
 {
 	char norm[256], ip_key[80], bind[96], b64[PK_CHALLENGE_B64];
-	json_t *allow = NULL;
 	int64_t id = 0;
 	int rc;
 
@@ -166,21 +159,15 @@ passkey_login_options(struct app *app, struct store_conn *c,
 	rc = address_open(c, ip_key, (int64_t)time(NULL), retry_after);
 	if (rc == 0 && email != NULL)
 		rc = account_of(app, c, realm, norm, &id);
-	allow = json_array();
-	if (rc == 0 && id > 0)
-		rc = allow_list(c, realm, id, allow);
-	if (rc == 0 && email != NULL && json_array_size(allow) == 0) {
-		json_decref(allow);
-		allow = fake_allow(app, norm);
-	}
+	if (rc == 0 && email != NULL && id == 0)
+		id = NO_ACCOUNT;
 	snprintf(bind, sizeof(bind), "login:%s", ip_key);
 	if (rc == 0)
 		rc = pk_challenge_new(app, c, realm, "login", id, bind,
 				      LOGIN_OPEN, b64);
 	if (rc == 0)
 		*public_key_out = request_options(passkey_rp(app, realm), b64,
-						  json_incref(allow));
-	json_decref(allow);
+						  json_array());
 	if (rc == 0 && *public_key_out == NULL)
 		rc = -GH_INTERNAL;
 	return rc;
@@ -189,8 +176,9 @@ passkey_login_options(struct app *app, struct store_conn *c,
 /* --- the assertion ----------------------------------------------------- */
 
 /* The stored credential the assertion names, of realm, of the account
- * the challenge named (if it named one), not flagged, whose user handle
- * is the one given (if one was). */
+ * the challenge named (if it named one, NO_ACCOUNT included), not
+ * flagged, whose user handle is the one given (one must be given when
+ * the challenge named no account). */
 static int
 find_cred(struct store_conn *c, enum realm realm,
 	  const struct pk_assert_resp *in, const struct passkey_challenge *ch,
@@ -208,14 +196,16 @@ find_cred(struct store_conn *c, enum realm realm,
 	if (rc < 0)
 		return rc;
 	if (rec->realm != realm ||
-	    (ch->principal_id > 0 && ch->principal_id != rec->principal_id))
+	    (ch->principal_id != 0 && ch->principal_id != rec->principal_id))
 		return -GH_PASSKEY_REFUSED;
 	pk_why(why, "counter");
 	if (rec->counter_flagged)
 		return -GH_PASSKEY_REFUSED;
-	if (in->user_handle_len == 0)
-		return 0;
+	/* WebAuthn L3 7.2 step 6: when the challenge named no account (a
+	 * discoverable login), the user handle must say whose it is. */
 	pk_why(why, "user_handle");
+	if (in->user_handle_len == 0)
+		return ch->principal_id == 0 ? -GH_PASSKEY_REFUSED : 0;
 	rc = c->ops->passkeys->handle_get(c, realm, rec->principal_id, handle);
 	if (rc == -GH_NOT_FOUND)
 		return -GH_PASSKEY_REFUSED;
@@ -339,6 +329,7 @@ struct pk_login {
 	struct throttle_claim claims[2];
 	size_t n_claims;
 	struct wa_why why;
+	const char *malformed; /* the field of a malformed credential */
 	int64_t now;
 };
 
@@ -448,9 +439,16 @@ tx_login_refused(struct store_conn *c, void *cls)
 				 .outcome = "failure",
 				 .ip = l->ip,
 				 .request_id = l->request_id,
-				 .detail = json_pack("{s:s, s:s}", "reason",
-						     l->why.word, "cred",
-						     tag)});
+				 .detail = l->malformed != NULL
+						   ? json_pack("{s:s, s:s}",
+							       "reason",
+							       "malformed",
+							       "field",
+							       l->malformed)
+						   : json_pack("{s:s, s:s}",
+							       "reason",
+							       l->why.word,
+							       "cred", tag)});
 }
 
 /* Challenge, credential, account key, signature, account state. */
@@ -493,18 +491,26 @@ passkey_login(struct app *app, struct store_conn *c, enum realm realm,
 
 	memset(out, 0, sizeof(*out));
 	*retry_after = 0;
-	if (rc == 0)
-		rc = pk_parse_assertion(credential, &l->in, field);
 	if (rc < 0)
 		goto out;
 	*l = (struct pk_login){.app = app, .realm = realm, .ip = ip,
 			       .request_id = request_id, .ok = out,
-			       .in = l->in, .now = (int64_t)time(NULL)};
+			       .now = (int64_t)time(NULL)};
 	throttle_ip_key(ip, l->ip_key, sizeof(l->ip_key));
 	l->claims[0] = (struct throttle_claim){.key = l->ip_key,
 					       .kind = THROTTLE_ADDRESS};
 	l->n_claims = 1;
+	/* The address's attempt is counted before the parse, so that
+	 * malformed credentials are throttled like wrong ones (and audited:
+	 * passkey.login_refused, reason "malformed"). */
 	rc = throttle_reserve(app, c, l->claims, 1, l->now, retry_after);
+	if (rc == 0)
+		rc = pk_parse_assertion(credential, &l->in, field);
+	if (pk_malformed(rc)) {
+		l->malformed = *field;
+		if (store_transact(c, tx_login_refused, l) < 0)
+			rc = -GH_INTERNAL;
+	}
 	if (rc == 0)
 		rc = login_check(l, c, retry_after);
 	if (rc == 0) {

@@ -64,31 +64,32 @@ role_rank(const char *role)
 }
 
 /*
- * The passkey gate (issue 17) of a staff session: an enrol-only one
- * ("password_enrol", or a password session of a member who must now use
- * a passkey and has none, e.g. after [auth] staff_passkeys was
- * tightened) reaches only the routes that enrol one; a password session
- * of a member who must use the passkey they have reaches only its own
- * GET and DELETE (logging in again is the way on). A session without
- * MFA is the authenticator enrolment's, which comes first. 1 when the
- * session is held by this gate and the route is open to it, 0 when the
- * gate does not hold it, or an error.
+ * The passkey gate (issue 17) of a staff session (core/passkeys.h,
+ * passkey_session_hold): one that may only enrol a passkey reaches only
+ * the routes that enrol one; one whose member must use the passkey they
+ * have reaches only its own GET and DELETE (logging in again with the
+ * passkey is the way on). An enrol-only session ends its use as soon as
+ * a passkey exists, so a second enrol-only session cannot add more. A
+ * session without MFA is the authenticator enrolment's, which comes
+ * first. 1 when the session is held by this gate and the route is open
+ * to it, 0 when the gate does not hold it, or an error.
  */
 static int
 passkey_gate(struct request *r, const struct session_rec *s)
 {
-	int enrol = strcmp(s->method, "password_enrol") == 0;
-
-	if (!enrol && (strcmp(s->method, "password") != 0 || !s->mfa ||
-		       !passkey_role_required(r->app, s->role)))
-		return 0;
-	if (enrol || s->passkeys == 0)
+	switch (passkey_session_hold(r->app, s->method, s->mfa, s->role,
+				     s->passkeys)) {
+	case PK_HOLD_ENROL:
 		return (r->route->flags & ROUTE_ALLOW_PASSKEY_ENROL)
 			       ? 1
 			       : -GH_PASSKEY_ENROLLMENT_REQUIRED;
-	return strcmp(r->route->pattern, "/api/v1/staff/session") == 0
-		       ? 1
-		       : -GH_PASSKEY_REQUIRED;
+	case PK_HOLD_PASSKEY:
+		return strcmp(r->route->pattern, "/api/v1/staff/session") == 0
+			       ? 1
+			       : -GH_PASSKEY_REQUIRED;
+	default:
+		return 0;
+	}
 }
 
 int

@@ -82,6 +82,17 @@ gh_pk_enrol(struct gh_server *s, struct gh_client *c, struct gh_user *u)
 	assert_int_equal(gh_req(s, c, "POST", "/api/v1/staff/passkeys/options",
 				"{}", NULL, &r),
 			 200);
+	/* The account's user handle: the authenticator returns it at each
+	 * discoverable login, as a browser's does. */
+	assert_int_equal(
+		softauth_set_user_handle(
+			u->passkey,
+			json_string_value(json_object_get(
+				json_object_get(json_object_get(r.json,
+								"publicKey"),
+						"user"),
+				"id"))),
+		0);
 	origin_of(s, origin, sizeof(origin));
 	text = softauth_register_json(
 		u->passkey,

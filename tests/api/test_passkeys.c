@@ -7,7 +7,8 @@
  * expired challenge, one from another session, wrong origin, rp id, UP
  * and UV cleared, an unknown attestation format, a 1024-byte credential
  * id, a counter regression flagged, a credential registered twice); the
- * options of an unknown e-mail looking like a known one's; the staff
+ * options of an unknown e-mail the same as a known one's (none lists a
+ * credential); the staff
  * policy (a supervisor's password login leads only to enrolment, then is
  * refused once a passkey exists; the last passkey cannot be deleted;
  * [auth] staff_passkeys = required holds agents too; an unknown value
@@ -84,6 +85,9 @@ post_path(struct gh_server *s, struct gh_client *c, const char *tail,
 	return gh_send_json(s, c, "POST", path, body, r);
 }
 
+/* The user.id (base64url) of the last registration options. */
+static char last_user_id[96];
+
 /* Registration options: the challenge into ch (64 bytes). */
 static void
 reg_options(struct gh_server *s, struct gh_client *c, char *ch)
@@ -97,6 +101,9 @@ reg_options(struct gh_server *s, struct gh_client *c, char *ch)
 	pk = json_object_get(r.json, "publicKey");
 	snprintf(ch, 64, "%s",
 		 json_string_value(json_object_get(pk, "challenge")));
+	snprintf(last_user_id, sizeof(last_user_id), "%s",
+		 json_string_value(
+			 json_object_get(json_object_get(pk, "user"), "id")));
 	assert_int_equal(strlen(ch), 43);
 	gh_resp_free(&r);
 }
@@ -127,6 +134,9 @@ try_register(struct gh_server *s, struct gh_client *c, struct softauth *a,
 	long st;
 
 	reg_options(s, c, ch);
+	/* Returned as userHandle at each discoverable login, as browsers
+	 * do. */
+	assert_int_equal(softauth_set_user_handle(a, last_user_id), 0);
 	origin_of(s, c, origin, sizeof(origin));
 	st = reg_send(s, c,
 		      softauth_register_json(a, ch, "localhost", origin, o),
@@ -480,13 +490,14 @@ test_customer_login(void **state)
 			 1);
 	gh_client_free(&l);
 
-	/* With the e-mail: the account's credential is offered; the
-	 * assertion replayed is refused (its challenge is spent). */
+	/* With the e-mail: no credential is listed (discoverable), the
+	 * challenge is the account's; the assertion replayed is refused
+	 * (its challenge is spent). */
 	gh_client_init(&l, 0);
 	assert_int_equal(login_options(&srv, &l, cust4.email, &pk), 200);
 	assert_int_equal(json_array_size(json_object_get(pk,
 							 "allowCredentials")),
-			 1);
+			 0);
 	origin_of(&srv, &l, origin, sizeof(origin));
 	replay = softauth_assert_json(
 		a, json_string_value(json_object_get(pk, "challenge")),
@@ -542,43 +553,84 @@ test_customer_login(void **state)
 	softauth_free(a);
 }
 
-/* The options of an unknown address look like a known one's: one
- * credential, the same at each ask. */
+/* The options tell nothing of the account (issue 17 review): with an
+ * unknown address, a known one or none, allowCredentials is empty and the
+ * answers are the same but for the challenge. A known address binds the
+ * challenge to its account (another account's passkey is refused), an
+ * unknown one to no account at all (every passkey is refused). */
 static void
 test_login_options_unknown(void **state)
 {
-	struct gh_client c;
-	json_t *a = NULL, *b = NULL, *k = NULL;
+	struct gh_client c, l;
+	struct softauth *k5 = new_key(WA_ES256), *k1 = new_key(WA_ES256);
+	struct softauth_opts no_handle = {.no_user_handle = 1};
+	json_t *a = NULL, *b = NULL, *k = NULL, *n = NULL;
 	struct gh_resp r;
 
 	(void)state;
 	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&srv, &c, &cust5), 201);
+	register_ok(&srv, &c, k5);
+	gh_client_free(&c);
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&srv, &c, &cust1), 201);
+	register_ok(&srv, &c, k1);
+	gh_client_free(&c);
+
+	gh_client_init(&c, 0);
 	assert_int_equal(login_options(&srv, &c, "nobody@example.org", &a), 200);
 	assert_int_equal(login_options(&srv, &c, "nobody@example.org", &b), 200);
 	assert_int_equal(login_options(&srv, &c, cust5.email, &k), 200);
-	assert_int_equal(json_array_size(json_object_get(a, "allowCredentials")),
-			 1);
-	assert_true(json_equal(json_object_get(a, "allowCredentials"),
-			       json_object_get(b, "allowCredentials")));
-	assert_int_equal(json_array_size(json_object_get(k, "allowCredentials")),
-			 1);
-	assert_string_equal(json_string_value(json_object_get(a, "rpId")),
-			    "localhost");
+	assert_int_equal(login_options(&srv, &c, NULL, &n), 200);
 	assert_false(json_equal(json_object_get(a, "challenge"),
 				json_object_get(b, "challenge")));
+	assert_string_equal(json_string_value(json_object_get(a, "rpId")),
+			    "localhost");
+	assert_int_equal(json_array_size(json_object_get(k, "allowCredentials")),
+			 0);
+	assert_true(json_is_array(json_object_get(a, "allowCredentials")));
+	json_object_del(a, "challenge");
+	json_object_del(k, "challenge");
+	json_object_del(n, "challenge");
+	assert_true(json_equal(a, k));
+	assert_true(json_equal(a, n));
 	json_decref(a);
 	json_decref(b);
 	json_decref(k);
-	assert_int_equal(login_options(&srv, &c, NULL, &a), 200);
-	assert_int_equal(json_array_size(json_object_get(a, "allowCredentials")),
-			 0);
-	json_decref(a);
+	json_decref(n);
+
+	/* The known address's challenge: its own passkey logs in, another
+	 * account's is refused; the unknown address's: every one is. */
+	assert_int_equal(pk_login(&srv, &l, 0, k5, NULL, cust5.email), 201);
+	gh_client_free(&l);
+	assert_int_equal(pk_login(&srv, &l, 0, k1, NULL, cust5.email), 401);
+	gh_client_free(&l);
+	assert_int_equal(pk_login(&srv, &l, 0, k5, NULL, "nobody@example.org"),
+			 401);
+	gh_client_free(&l);
+	assert_int_equal(pk_login(&srv, &l, 0, k1, NULL, NULL), 201);
+	gh_client_free(&l);
+
+	/* WebAuthn L3 7.2 step 6: a discoverable login (no e-mail) without
+	 * userHandle is refused; with the e-mail the account is known. */
+	assert_int_equal(pk_login(&srv, &l, 0, k1, &no_handle, NULL), 401);
+	gh_client_free(&l);
+	assert_true(gh_db_count(&srv, "SELECT COUNT(*) FROM audit WHERE "
+				      "record LIKE '%passkey.login_refused%' "
+				      "AND record LIKE '%\"user_handle\"%'") >=
+		    1);
+	assert_int_equal(pk_login(&srv, &l, 0, k5, &no_handle, cust5.email),
+			 201);
+	gh_client_free(&l);
+
 	assert_int_equal(post_path(&srv, &c, "/session/passkey/options",
 				   json_pack("{s:s}", "email", "not-an-address"),
 				   &r),
 			 400);
 	gh_resp_free(&r);
 	gh_client_free(&c);
+	softauth_free(k5);
+	softauth_free(k1);
 }
 
 /* --- bad input -------------------------------------------------------------- */
@@ -791,6 +843,175 @@ test_supervisor_policy(void **state)
 	softauth_free(a);
 }
 
+/* GET /staff/session's passkey_enrollment_required and passkey_required
+ * into *enrol and *required. */
+static void
+session_holds(struct gh_server *s, struct gh_client *c, int *enrol,
+	      int *required)
+{
+	struct gh_resp r;
+
+	assert_int_equal(gh_req(s, c, "GET", "/api/v1/staff/session", NULL,
+				NULL, &r),
+			 200);
+	*enrol = json_is_true(
+		json_object_get(r.json, "passkey_enrollment_required"));
+	assert_true(json_is_boolean(json_object_get(r.json, "passkey_required")));
+	*required = json_is_true(json_object_get(r.json, "passkey_required"));
+	gh_resp_free(&r);
+}
+
+/* Two enrol-only sessions of one admin: once A has registered a passkey,
+ * B may enrol no more (403 passkey_required), only see and end itself;
+ * GET /staff/session says which gate holds each session. */
+static void
+test_enrol_session_ends(void **state)
+{
+	struct gh_client a, b, l;
+	struct softauth *k = new_key(WA_ES256), *k2 = new_key(WA_ES256);
+	struct gh_resp r;
+	int enrol = 0, required = 0;
+	char ch[64], origin[64];
+
+	(void)state;
+	assert_int_equal(staff_pw_login(&srv, &a, &admin1, &enrol), 201);
+	assert_true(enrol);
+	assert_int_equal(staff_pw_login(&srv, &b, &admin1, &enrol), 201);
+	assert_true(enrol);
+	reg_options(&srv, &b, ch); /* B's open challenge, drawn before */
+	session_holds(&srv, &b, &enrol, &required);
+	assert_true(enrol);
+	assert_false(required);
+	register_ok(&srv, &a, k);
+
+	session_holds(&srv, &b, &enrol, &required);
+	assert_false(enrol);
+	assert_true(required);
+	assert_int_equal(post_path(&srv, &b, "/passkeys/options", json_object(),
+				   &r),
+			 403);
+	assert_string_equal(gh_error(&r), "passkey_required");
+	gh_resp_free(&r);
+	origin_of(&srv, &b, origin, sizeof(origin));
+	assert_int_equal(reg_send(&srv, &b,
+				  softauth_register_json(k2, ch, "localhost",
+							 origin, NULL),
+				  NULL, &r),
+			 403);
+	assert_string_equal(gh_error(&r), "passkey_required");
+	gh_resp_free(&r);
+	assert_int_equal(gh_req(&srv, &b, "GET", "/api/v1/staff/passkeys", NULL,
+				NULL, &r),
+			 403);
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_countf(&srv,
+				      "SELECT COUNT(*) FROM passkeys WHERE "
+				      "realm = 'staff' AND principal_id = %lld",
+				      (long long)admin1.id),
+			 1);
+	assert_int_equal(gh_req(&srv, &b, "DELETE", "/api/v1/staff/session",
+				NULL, NULL, &r),
+			 200);
+	gh_resp_free(&r);
+
+	/* The passkey's session is held by neither gate. */
+	assert_int_equal(pk_login(&srv, &l, 1, k, NULL, NULL), 201);
+	session_holds(&srv, &l, &enrol, &required);
+	assert_false(enrol);
+	assert_false(required);
+	gh_client_free(&a);
+	gh_client_free(&b);
+	gh_client_free(&l);
+	softauth_free(k);
+	softauth_free(k2);
+}
+
+/* The passkey's "flagged" in the list of the staff member of session c
+ * (-1: not listed). */
+static int
+listed_flagged(struct gh_client *c, int64_t id)
+{
+	struct gh_resp r;
+	json_t *v;
+	size_t i;
+	int out = -1;
+
+	assert_int_equal(gh_req(&srv, c, "GET", "/api/v1/staff/passkeys", NULL,
+				NULL, &r),
+			 200);
+	json_array_foreach(json_object_get(r.json, "passkeys"), i, v)
+	{
+		json_t *f = json_object_get(v, "flagged");
+
+		assert_true(json_is_boolean(f));
+		if (json_integer_value(json_object_get(v, "id")) == id)
+			out = json_is_true(f);
+	}
+	gh_resp_free(&r);
+	return out;
+}
+
+/* A passkey whose counter went back (flagged) logs nobody in, so it does
+ * not count: with {good, flagged} the good one is the last (409
+ * passkey_last) and the flagged one may go; a supervisor whose only
+ * passkey is flagged gets the enrol-only session again, not a 403. */
+static void
+test_flagged_passkeys(void **state)
+{
+	struct gh_user u;
+	struct gh_client c, l, x;
+	struct softauth *bad = new_key(WA_ES256), *good = new_key(WA_ES256),
+			*fresh = new_key(WA_ES256);
+	struct softauth_opts back = {.set_counter = 1, .counter = 1};
+	struct gh_resp r;
+	int64_t id_bad, id_good;
+	int enrol = 0, required = 0;
+	char path[96];
+
+	(void)state;
+	gh_add_staff(&srv, "pk-flag@example.org", "supervisor", &u);
+	assert_int_equal(staff_pw_login(&srv, &c, &u, &enrol), 201);
+	assert_true(enrol);
+	id_bad = register_ok(&srv, &c, bad);
+	gh_client_free(&c);
+	assert_int_equal(pk_login(&srv, &l, 1, bad, NULL, NULL), 201);
+	id_good = register_ok(&srv, &l, good);
+	assert_int_equal(pk_login(&srv, &x, 1, bad, &back, NULL), 401);
+	gh_client_free(&x);
+	assert_int_equal(listed_flagged(&l, id_bad), 1);
+	assert_int_equal(listed_flagged(&l, id_good), 0);
+
+	snprintf(path, sizeof(path), "/api/v1/staff/passkeys/%lld",
+		 (long long)id_good);
+	assert_int_equal(gh_req(&srv, &l, "DELETE", path, NULL, NULL, &r), 409);
+	assert_string_equal(gh_error(&r), "passkey_last");
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/staff/passkeys/%lld",
+		 (long long)id_bad);
+	assert_int_equal(gh_req(&srv, &l, "DELETE", path, NULL, NULL, &r), 200);
+	gh_resp_free(&r);
+
+	/* The good one flagged too: password and code enrol again. */
+	assert_int_equal(pk_login(&srv, &x, 1, good, NULL, NULL), 201);
+	gh_client_free(&x);
+	assert_int_equal(pk_login(&srv, &x, 1, good, &back, NULL), 401);
+	gh_client_free(&x);
+	assert_int_equal(staff_pw_login(&srv, &c, &u, &enrol), 201);
+	assert_true(enrol);
+	session_holds(&srv, &c, &enrol, &required);
+	assert_true(enrol);
+	assert_false(required);
+	assert_int_equal(listed_flagged(&c, id_good), 1);
+	register_ok(&srv, &c, fresh);
+	assert_int_equal(staff_pw_login(&srv, &x, &u, NULL), 403);
+	gh_client_free(&x);
+	gh_client_free(&c);
+	gh_client_free(&l);
+	softauth_free(bad);
+	softauth_free(good);
+	softauth_free(fresh);
+}
+
 /* An agent under the default policy logs in with password and code. */
 static void
 test_agent_allowed(void **state)
@@ -986,6 +1207,66 @@ test_throttle_shared(void **state)
 	assert_int_equal(gh_stop(&s4), 0);
 }
 
+/* A malformed credential (the parser's 400) is audited as a refusal,
+ * reason "malformed" with the field, and a login's counts in the
+ * address's throttle like a wrong one. */
+static void
+test_malformed_audited(void **state)
+{
+	static const char bad[] =
+		"{\"credential\":{\"id\":\"AAAA\",\"rawId\":\"AAAA\","
+		"\"type\":\"other\",\"response\":{}}}";
+	struct gh_server s5;
+	struct gh_user u;
+	struct gh_client c, l;
+	struct gh_resp r;
+	long st = 0;
+	int n = 0;
+
+	(void)state;
+	gh_start(&s5, "\n[security]\nlogin_delay_base_seconds = 60\n"
+		      "login_ip_free_failures = 3\n");
+	gh_add_customer(&s5, "pk-mal@example.org", &u);
+	gh_client_init(&c, 0);
+	assert_int_equal(gh_login(&s5, &c, &u), 201);
+	assert_int_equal(gh_req(&s5, &c, "POST", "/api/v1/portal/passkeys", bad,
+				NULL, &r),
+			 400);
+	assert_string_equal(gh_error(&r), "bad_field");
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_count(&s5, "SELECT COUNT(*) FROM audit WHERE "
+				      "record LIKE '%passkey.register_refused%' "
+				      "AND record LIKE '%\"malformed\"%' AND "
+				      "record LIKE '%credential.type%'"),
+			 1);
+
+	gh_client_init(&l, 0);
+	while (n < 8 && (st = gh_req(&s5, &l, "POST",
+				     "/api/v1/portal/session/passkey", bad,
+				     NULL, &r)) == 400) {
+		assert_string_equal(gh_error(&r), "bad_field");
+		gh_resp_free(&r);
+		n++;
+	}
+	assert_int_equal(st, 429);
+	gh_resp_free(&r);
+	assert_true(n >= 3 && n < 8);
+	assert_int_equal(gh_req(&s5, &l, "POST",
+				"/api/v1/portal/session/passkey/options", "{}",
+				NULL, &r),
+			 429);
+	gh_resp_free(&r);
+	assert_int_equal(gh_db_countf(&s5,
+				      "SELECT COUNT(*) FROM audit WHERE "
+				      "record LIKE '%%passkey.login_refused%%' "
+				      "AND record LIKE '%%\"malformed\"%%' AND "
+				      "record LIKE '%%credential.type%%'"),
+			 n);
+	gh_client_free(&l);
+	gh_client_free(&c);
+	assert_int_equal(gh_stop(&s5), 0);
+}
+
 /* An unknown value, or an rp id no origin has, stops start-up. */
 static void
 test_bad_config(void **state)
@@ -1033,11 +1314,14 @@ main(void)
 		cmocka_unit_test(test_login_options_unknown),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_supervisor_policy),
+		cmocka_unit_test(test_enrol_session_ends),
+		cmocka_unit_test(test_flagged_passkeys),
 		cmocka_unit_test(test_agent_allowed),
 		cmocka_unit_test(test_no_secrets_logged),
 		cmocka_unit_test(test_staff_required_config),
 		cmocka_unit_test(test_policy_tightened),
 		cmocka_unit_test(test_throttle_shared),
+		cmocka_unit_test(test_malformed_audited),
 		cmocka_unit_test(test_bad_config),
 	};
 

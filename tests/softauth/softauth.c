@@ -25,6 +25,7 @@ struct softauth {
 	uint8_t id[SA_ID_MAX];
 	size_t id_len;
 	uint32_t counter;
+	char user_handle[88]; /* base64url; "" until set */
 };
 
 /* A byte buffer that remembers overflowing instead of writing past. */
@@ -458,6 +459,17 @@ out:
 	return out;
 }
 
+int softauth_set_user_handle(struct softauth *a, const char *user_id_b64url)
+{
+	size_t n = user_id_b64url != NULL ? strlen(user_id_b64url) : 0;
+
+	if (n >= sizeof(a->user_handle))
+		return -1;
+	memcpy(a->user_handle, n > 0 ? user_id_b64url : "", n);
+	a->user_handle[n] = '\0';
+	return 0;
+}
+
 char *softauth_assert_json(struct softauth *a, const char *challenge_b64url,
 			   const char *rp_id, const char *origin,
 			   const struct softauth_opts *o)
@@ -491,6 +503,9 @@ char *softauth_assert_json(struct softauth *a, const char *challenge_b64url,
 	set_b64(r, "signature", sig, siglen);
 	if (o->user_handle)
 		set_b64(r, "userHandle", o->user_handle, o->user_handle_len);
+	else if (!o->no_user_handle && a->user_handle[0] != '\0')
+		json_object_set_new(r, "userHandle",
+				    json_string(a->user_handle));
 	out = envelope(a, r, 0);
 out:
 	free(cd);

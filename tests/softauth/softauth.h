@@ -38,6 +38,7 @@ struct softauth_opts {          /* zero = a correct, honest authenticator */
 	int bad_signature;      /* flip a byte of the signature */
 	size_t cred_id_len;     /* 0: as created; else a new id of that length at registration */
 	const uint8_t *user_handle; size_t user_handle_len; /* assertion userHandle */
+	int no_user_handle;     /* 1: send no userHandle, even a remembered one */
 };
 
 /* JSON text (malloc'd, caller frees) of a RegistrationResponseJSON /
@@ -52,6 +53,13 @@ char *softauth_register_json(struct softauth *a, const char *challenge_b64url,
 char *softauth_assert_json(struct softauth *a, const char *challenge_b64url,
 			   const char *rp_id, const char *origin,
 			   const struct softauth_opts *o);
+
+/* Remembers the user handle (user.id of the creation options, base64url)
+ * the credential was registered for: a discoverable credential returns
+ * it as userHandle in every assertion (unless o->user_handle or
+ * o->no_user_handle says otherwise), as browsers do. 0, or -1 when the
+ * text is too long (over 86 characters: 64 bytes). */
+int softauth_set_user_handle(struct softauth *a, const char *user_id_b64url);
 
 /* The credential id (borrowed, valid until the next call on a). */
 const uint8_t *softauth_cred_id(const struct softauth *a, size_t *len);

@@ -518,6 +518,30 @@ test_passkey_rp(void **state)
 			fail_msg("accepted: %s", bad[i]);
 		assert_non_null(strstr(err, "[auth]"));
 	}
+
+	/* WA_ORIGINS_MAX (8) origins under the rp id are all kept; a ninth
+	 * stops start-up, saying so (it was silently left out). */
+	assert_int_equal(load("[server]\nstaff_origin = https://desk.example.org"
+			      "\norigins = https://a1.example.org, "
+			      "https://a2.example.org, https://a3.example.org, "
+			      "https://a4.example.org, https://a5.example.org, "
+			      "https://a6.example.org, https://a7.example.org\n"
+			      "[auth]\nstaff_rp_id = example.org\n",
+			      &cfg, err, sizeof(err)),
+			 0);
+	assert_int_equal(cfg.staff_rp.n_origins, WA_ORIGINS_MAX);
+	err[0] = '\0';
+	assert_int_not_equal(
+		load("[server]\nstaff_origin = https://desk.example.org"
+		     "\norigins = https://a1.example.org, "
+		     "https://a2.example.org, https://a3.example.org, "
+		     "https://a4.example.org, https://a5.example.org, "
+		     "https://a6.example.org, https://a7.example.org, "
+		     "https://a8.example.org\n"
+		     "[auth]\nstaff_rp_id = example.org\n",
+		     &cfg, err, sizeof(err)),
+		0);
+	assert_non_null(strstr(err, "[auth] staff_rp_id: more than 8"));
 }
 
 int

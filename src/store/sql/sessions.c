@@ -3,7 +3,8 @@
  * hash of its token (the token itself is never stored); reading one also
  * reads its principal's role and disabled flag (and a staff member's
  * password time and forced-change flag, for the password gate, and how
- * many passkeys the member has, for the passkey gate), so a request
+ * many usable (unflagged) passkeys the member has, for the passkey
+ * gate), so a request
  * needs one query to know who is calling. Each session gets a random
  * public id (a name, not a secret) and keeps how it was opened (method:
  * password, passkey or password_enrol).
@@ -83,7 +84,8 @@ db_session_get(struct store_conn *c, const char *token_hash,
 		      "ELSE 0 END, s.method, "
 		      "CASE s.realm WHEN 'staff' THEN (SELECT COUNT(*) FROM "
 		      "passkeys p WHERE p.realm = 'staff' AND "
-		      "p.principal_id = s.principal_id) ELSE 0 END "
+		      "p.principal_id = s.principal_id AND "
+		      "p.counter_flagged = 0) ELSE 0 END "
 		      "FROM sessions s LEFT JOIN staff st ON s.realm = 'staff' "
 		      "AND st.id = s.principal_id "
 		      "LEFT JOIN customers cu ON s.realm = 'customer' "
