@@ -35,7 +35,7 @@
 //   search.js       search over the tickets, with views.js: saved views
 //   sla.js          priority, tags and time left (ticket, queue); SLA (supervisors)
 import { ApiError, h, route, loginForm, startApp, showError } from './lib.js';
-import { API, api, state, go, signIn, signedOut, screen, setRouter } from './shell.js';
+import { API, api, state, go, signIn, signedOut, screen, setRouter, PASSKEY_NOW } from './shell.js';
 import { showQueue } from './queue.js';
 import { showTicket } from './ticket.js';
 import { showChanges } from './changes.js';
@@ -95,16 +95,41 @@ function showLogin() {
         h('li', { text: 'Internal notes stay internal: the console keeps them apart from replies, and replies that copy note text are blocked.' }),
         h('li', { text: 'Every reply is checked before it leaves: card numbers, national IDs, secrets and other customers’ data are stopped.' }),
         h('li', { text: 'A caller who asks for a password or authenticator reset is verified only through Gatehouse — no exceptions for urgency.' })))));
-  // Just after registering a passkey, the next step is signing in with it.
-  if (state.loginFocus === 'passkey' && !passkey.button.disabled) passkey.button.focus();
-  else login.email.input.focus();
+  // Just after registering a passkey, or when the passkey rule ended a
+  // password session, the next step is signing in with a passkey; the
+  // notice, if any, is read out with the button that gets the focus.
+  if (state.loginFocus === 'passkey' && !passkey.button.disabled) {
+    const notice = login.form.querySelector('.notice');
+    if (notice) {
+      notice.id = 'login-notice';
+      passkey.button.setAttribute('aria-describedby', `login-notice ${passkey.button.getAttribute('aria-describedby')}`);
+    }
+    passkey.button.focus();
+  } else {
+    login.email.input.focus();
+  }
   state.loginFocus = '';
+}
+
+// At load, a password session the passkey rule now holds (GET session
+// says passkey_required): it is ended and the login screen says why.
+async function endHeldSession() {
+  try {
+    await api.del(`${API}/staff/session`, { expect401: true });
+  } catch (e) {
+    /* the session is of no use either way */
+  }
+  state.me = null;
+  api.setCsrf('');
+  state.loginNotice = PASSKEY_NOW;
+  state.loginFocus = 'passkey';
 }
 
 async function loadSession() {
   try {
     const s = await api.get(`${API}/staff/session`, { expect401: true });
     api.setCsrf(s.csrf_token);
+    if (s.passkey_required) return endHeldSession();
     signIn(s);
   } catch (e) {
     state.me = null;

@@ -17,13 +17,15 @@ import { ApiError, h, replace, timeEl, announce, showError, hideError, alertBox,
 import { API, api, state, render, isAdmin } from './shell.js';
 import { reasonToggle, exclusive } from './reason.js';
 
-// One passkey of a member: name, created, last used, synced.
+// One passkey of a member: name, created, last used, synced; blocked
+// (in words) when the server flagged it: its counter went back.
 function passkeyItem(p) {
   return h('li', { class: 'staff-passkey' },
     h('span', { class: 'passkey-name', text: p.name || 'Passkey' }),
     h('span', { class: 'muted' }, ' — added ', timeEl(p.created_at), ', ',
       p.last_used_at ? ['last used ', timeEl(p.last_used_at)] : 'never used'),
-    p.backed_up ? h('span', { class: 'badge ok', text: 'Synced' }) : null);
+    p.backed_up ? h('span', { class: 'badge ok', text: 'Synced' }) : null,
+    p.flagged === true ? h('span', { class: 'badge warn', text: 'Blocked: may have been copied' }) : null);
 }
 
 // The "Passkeys" cell: the count, and on opening the list (loaded once).

@@ -27,6 +27,10 @@ class ConsoleApi extends Api {
         state.me.passkeyEnrol = true;
         render();
       }
+      // A password session that the passkey rule now holds (the role, or
+      // [auth] staff_passkeys, now wants a passkey, and this member has
+      // one): every call would fail, so the console signs out.
+      if (e.code === 'passkey_required' && state.me) endForPasskey();
       throw e;
     }
   }
@@ -70,6 +74,28 @@ export function signedOut(notice) {
   api.setCsrf('');
   forgetVerifications();
   render();
+}
+
+// The notice of the login screen after endForPasskey (the focus goes to
+// "Sign in with a passkey").
+export const PASSKEY_NOW = "Your role now signs in with a passkey. Use 'Sign in with a passkey'.";
+
+// Ends a session the passkey rule holds (a 403 passkey_required, or GET
+// session saying passkey_required): DELETE the session, then the login
+// screen with PASSKEY_NOW. Calls made meanwhile fail the same way; one
+// sign-out is enough.
+let ending = false;
+export async function endForPasskey() {
+  if (ending) return;
+  ending = true;
+  try {
+    await api.del(`${API}/staff/session`, { expect401: true });
+  } catch (e) {
+    /* the session is of no use either way */
+  }
+  state.loginFocus = 'passkey';
+  signedOut(PASSKEY_NOW);
+  ending = false;
 }
 
 api.onSessionLost = () => {

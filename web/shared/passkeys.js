@@ -154,8 +154,14 @@ function openPanel(item, panel, button) {
   if (first) first.focus();
 }
 
+// The words under a flagged passkey: its signature counter went back, so
+// it may have been copied, and the server refuses it. Said in words (the
+// red border alone would tell no screen reader and no colour-blind user).
+export const FLAGGED_TEXT = 'Blocked: this passkey may have been copied. Delete it and add a new one.';
+
 function passkeyItem(ui, p) {
-  const item = h('li', { class: 'passkey', dataset: { id: String(p.id) } });
+  const flagged = p.flagged === true;
+  const item = h('li', { class: flagged ? 'passkey flagged' : 'passkey', dataset: { id: String(p.id) } });
   const rename = h('button', { type: 'button', class: 'passkey-rename', id: `${ui.id}-rename-${p.id}`, text: 'Rename', 'aria-label': `Rename passkey ${p.name}`, 'aria-expanded': 'false' });
   const del = h('button', { type: 'button', class: 'passkey-delete danger', text: 'Delete…', 'aria-label': `Delete passkey ${p.name}…`, 'aria-expanded': 'false' });
   rename.addEventListener('click', () => openPanel(item, renameForm(ui, p, item), rename));
@@ -164,6 +170,7 @@ function passkeyItem(ui, p) {
     h('div', { class: 'passkey-head' },
       h('span', { class: 'passkey-name', text: p.name || 'Passkey' }),
       p.backed_up ? h('span', { class: 'badge synced', text: 'synced', title: 'Kept in a password manager or platform account, so your other devices have it too.' }) : null),
+    flagged ? h('p', { class: 'passkey-flagged', text: FLAGGED_TEXT }) : null,
     metaLine(p),
     h('div', { class: 'actions' }, rename, del));
 }
