@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/passkeys.h"
 #include "core/training.h"
 #include "core/verify_int.h"
 #include "crypto/totp.h"
@@ -271,7 +272,8 @@ other_approval(struct store_conn *c, struct factor_ctx *x, const char *method)
 	return 0;
 }
 
-/* A passkey approval: the customer must have a passkey. */
+/* A passkey approval: the customer must have a passkey that is not
+ * flagged (a counter that went back refuses it at every use). */
 static int
 factor_passkey(struct store_conn *c, struct factor_ctx *x)
 {
@@ -280,7 +282,7 @@ factor_passkey(struct store_conn *c, struct factor_ctx *x)
 
 	if (rc < 0 || x->result < 0)
 		return rc;
-	rc = c->ops->passkeys->count(c, REALM_CUSTOMER, x->v.customer_id, &n);
+	rc = passkey_usable_count(c, REALM_CUSTOMER, x->v.customer_id, &n);
 	if (rc < 0)
 		return rc;
 	if (n == 0)

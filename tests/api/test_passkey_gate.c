@@ -809,12 +809,28 @@ test_factor_passkey(void **state)
 	struct gh_resp r;
 	int64_t v, number = 0;
 	char *cred;
-	char path[96];
+	char path[160];
 
 	v = verification(ticket_of(&w->cust_c));
 	assert_int_equal(ask_passkey(v, NULL, &r), 409);
 	assert_string_equal(gh_error(&r), "no_passkey");
 	gh_resp_free(&r);
+	/* A passkey whose counter went back is refused at every use: a
+	 * customer with only such passkeys has none to approve with. */
+	snprintf(path, sizeof(path),
+		 "UPDATE passkeys SET counter_flagged = 1 WHERE realm = "
+		 "'customer' AND principal_id = %lld",
+		 (long long)w->cust_a.u.id);
+	gh_db_exec(&w->s, path);
+	v = verification(ticket_of(&w->cust_a));
+	assert_int_equal(ask_passkey(v, NULL, &r), 409);
+	assert_string_equal(gh_error(&r), "no_passkey");
+	gh_resp_free(&r);
+	snprintf(path, sizeof(path),
+		 "UPDATE passkeys SET counter_flagged = 0 WHERE realm = "
+		 "'customer' AND principal_id = %lld",
+		 (long long)w->cust_a.u.id);
+	gh_db_exec(&w->s, path);
 	v = verification(ticket_of(&w->cust_a));
 	assert_int_equal(ask_passkey(v, &number, &r), 202);
 	gh_resp_free(&r);
