@@ -144,7 +144,9 @@ asr(struct part cd, struct part ad, struct part sig, struct part ch,
 static void
 b64(const uint8_t *data, size_t size)
 {
-	char in[512], again[512];
+	/* The encoder asks for room for the padded form plus NUL (webauthn.h):
+	 * 383 bytes decoded from 511 characters need 513. */
+	char in[512], again[4 * ((384 + 2) / 3) + 1];
 	uint8_t out[384];
 	long n;
 
