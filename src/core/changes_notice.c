@@ -56,12 +56,9 @@ approved_text(const struct config *cfg, const struct change_rec *r,
 {
 	char policy[CONFIG_STR_MAX + 16];
 	char when[40];
-	struct tm tm;
-	time_t t = (time_t)r->apply_after;
 
 	contact_policy_url(cfg, policy, sizeof(policy));
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	notify_when(r->apply_after, when, sizeof(when));
 	*subject = strdup("A change to your account was requested");
 	if (*subject == NULL)
 		return -GH_INTERNAL;

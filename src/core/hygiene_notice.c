@@ -49,12 +49,9 @@ compose(const struct app *app, const struct hyg_login *l,
 	const char *network, struct notify_mail *m)
 {
 	char when[40];
-	struct tm tm;
-	time_t t = (time_t)l->now;
 	int n;
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	notify_when(l->now, when, sizeof(when));
 	m->subject = strdup("New login to your account from a new network");
 	if (m->subject == NULL)
 		return -GH_INTERNAL;
@@ -122,34 +119,10 @@ int
 hygiene_notice_password_changed(struct app *app, struct store_conn *c,
 				const char *email, int64_t now)
 {
-	struct notify_mail m;
 	char when[40];
-	struct tm tm;
-	time_t t = (time_t)now;
-	int rc = -GH_INTERNAL;
 
-	memset(&m, 0, sizeof(m));
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-	m.subject = strdup("Your password was changed");
-	if (m.subject == NULL ||
-	    asprintf(&m.body, changed_text, app->cfg.company_name, when) < 0) {
-		m.body = NULL;
-		goto out;
-	}
-	rc = notify_seal(app->keys, email, NULL, &m);
-	if (rc == 0)
-		rc = c->ops->outbox_insert(
-			c,
-			&(struct outbox_new){.ref = m.ref,
-					     .kind = "password_changed",
-					     .recipient = m.to,
-					     .phrase = m.phrase,
-					     .subject = m.subject,
-					     .body_text = m.body,
-					     .now = now},
-			NULL);
-out:
-	notify_mail_clear(&m);
-	return rc;
+	notify_when(now, when, sizeof(when));
+	return notify_staff_event(app, c, email, "Your password was changed",
+				  "password_changed", now, changed_text,
+				  app->cfg.company_name, when);
 }

@@ -6,9 +6,11 @@
  */
 #include "core/notify.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/drills.h"
 #include "core/contact.h"
@@ -246,5 +248,50 @@ notify_supervisors(struct app *app, struct store_conn *c, const char *kind,
 		notify_mail_clear(&m);
 	}
 	staff_contact_list_clear(&l);
+	return rc;
+}
+
+void
+notify_when(int64_t now, char *out, size_t outsz)
+{
+	struct tm tm;
+	time_t t = (time_t)now;
+
+	gmtime_r(&t, &tm);
+	strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+int
+notify_staff_event(struct app *app, struct store_conn *c, const char *email,
+		   const char *subject, const char *kind, int64_t now,
+		   const char *fmt, ...)
+{
+	struct notify_mail m;
+	va_list ap;
+	int n, rc = -GH_INTERNAL;
+
+	memset(&m, 0, sizeof(m));
+	va_start(ap, fmt);
+	n = vasprintf(&m.body, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		m.body = NULL;
+	m.subject = strdup(subject);
+	if (m.subject == NULL || m.body == NULL)
+		goto out;
+	rc = notify_seal(app->keys, email, NULL, &m);
+	if (rc == 0)
+		rc = c->ops->outbox_insert(
+			c,
+			&(struct outbox_new){.ref = m.ref,
+					     .kind = kind,
+					     .recipient = m.to,
+					     .phrase = m.phrase,
+					     .subject = m.subject,
+					     .body_text = m.body,
+					     .now = now},
+			NULL);
+out:
+	notify_mail_clear(&m);
 	return rc;
 }

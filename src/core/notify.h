@@ -62,6 +62,19 @@ int notify_prepare(const struct outbound_ctx *x, struct notify_mail *m);
 int notify_seal(const struct crypto_keys *keys, const char *email,
 		const char *phrase, struct notify_mail *m);
 
+/*
+ * Queues a content-free notice of an event on a staff member's account
+ * (password changed, passkeys removed) to email, in the caller's
+ * transaction: subject as given, the body printf-formatted from fmt.
+ * kind names it in the outbox. 0 or an error. notify_when writes now as
+ * the notices show it ("2026-12-07 13:04 UTC").
+ */
+int notify_staff_event(struct app *app, struct store_conn *c,
+		       const char *email, const char *subject,
+		       const char *kind, int64_t now, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+void notify_when(int64_t now, char *out, size_t outsz);
+
 /* notify_seal for the customer customer_id: the address and phrase on
  * file, opened and sealed into m. 0 or an error. */
 int notify_seal_customer(struct app *app, struct store_conn *c,

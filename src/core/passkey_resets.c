@@ -166,35 +166,13 @@ static int
 reset_notice(struct app *app, struct store_conn *c,
 	     const struct pkreset_rec *r, int64_t now)
 {
-	struct notify_mail m;
 	char when[40];
-	struct tm tm;
-	time_t t = (time_t)now;
-	int rc = -GH_INTERNAL;
 
-	memset(&m, 0, sizeof(m));
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-	m.subject = strdup("The passkeys of your account were removed");
-	if (m.subject == NULL ||
-	    asprintf(&m.body, reset_text, app->cfg.company_name, when) < 0) {
-		m.body = NULL;
-		goto out;
-	}
-	rc = notify_seal(app->keys, r->staff_email, NULL, &m);
-	if (rc == 0)
-		rc = c->ops->outbox_insert(
-			c,
-			&(struct outbox_new){.ref = m.ref,
-					     .kind = "passkey_reset",
-					     .recipient = m.to,
-					     .subject = m.subject,
-					     .body_text = m.body,
-					     .now = now},
-			NULL);
-out:
-	notify_mail_clear(&m);
-	return rc;
+	notify_when(now, when, sizeof(when));
+	return notify_staff_event(app, c, r->staff_email,
+				  "The passkeys of your account were removed",
+				  "passkey_reset", now, reset_text,
+				  app->cfg.company_name, when);
 }
 
 /* Approval: the passkeys go and the sessions end, with the notice. */

@@ -136,13 +136,10 @@ self_notice(struct app *app, struct store_conn *c, int64_t customer_id,
 	struct notify_mail m;
 	const char *what = NULL, *subject = NULL;
 	char when[40];
-	struct tm tm;
-	time_t t = (time_t)now;
 	int rc;
 
 	memset(&m, 0, sizeof(m));
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	notify_when(now, when, sizeof(when));
 	rc = notice_text(app, kind, when, &what, &subject, &m.body);
 	if (rc == 0) {
 		m.subject = strdup(subject);
